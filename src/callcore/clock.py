@@ -1,0 +1,106 @@
+"""The time seam: where "now" comes from, and the rule that every time is aware.
+
+Engines never read the clock; they take ``now`` as an argument. The shell (or
+a test) gets it from a :class:`Clock`: :class:`SystemClock` in production,
+:class:`ManualClock` in tests and simulations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from callcore.errors import InvalidInputError, NaiveDatetimeError
+
+__all__ = ["Clock", "ManualClock", "SystemClock", "ensure_aware"]
+
+
+def ensure_aware(value: datetime, what: str = "time") -> datetime:
+    """Return ``value`` unchanged if it is timezone-aware.
+
+    Args:
+        value: The datetime to check.
+        what: The name of the argument or field, used in the error message.
+
+    Returns:
+        ``value`` itself.
+
+    Raises:
+        NaiveDatetimeError: ``value`` has no time zone (or one that gives no offset).
+        InvalidInputError: ``value`` is not a datetime at all.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidInputError(f"{what} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(what)
+    return value
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything that can tell the current time as an aware datetime."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock: the current UTC time of this machine."""
+
+    def now(self) -> datetime:
+        """Return the current time in UTC."""
+        return datetime.now(timezone.utc)
+
+
+def _aware_start(value: datetime) -> datetime:
+    return ensure_aware(value, "ManualClock start")
+
+
+@attrs.define
+class ManualClock:
+    """A clock that moves only when told to: for tests and simulations.
+
+    Time never goes backwards: :meth:`advance` takes a non-negative step and
+    :meth:`set` refuses an earlier time.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> clock = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    >>> clock.advance(timedelta(minutes=5)).isoformat()
+    '2026-01-05T09:05:00+00:00'
+    """
+
+    _now: datetime = attrs.field(converter=_aware_start)
+
+    def now(self) -> datetime:
+        """Return the clock's current time."""
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward by ``delta`` and return the new time.
+
+        Raises:
+            InvalidInputError: ``delta`` is negative.
+        """
+        if delta < timedelta(0):
+            raise InvalidInputError(f"a clock cannot go backwards (advance by {delta})")
+        self._now += delta
+        return self._now
+
+    def set(self, value: datetime) -> datetime:
+        """Move the clock to ``value`` (not earlier than now) and return it.
+
+        Raises:
+            NaiveDatetimeError: ``value`` is naive.
+            InvalidInputError: ``value`` is earlier than the current time.
+        """
+        ensure_aware(value, "value")
+        if value < self._now:
+            raise InvalidInputError(
+                f"a clock cannot go backwards (from {self._now.isoformat()} "
+                f"to {value.isoformat()})"
+            )
+        self._now = value
+        return self._now

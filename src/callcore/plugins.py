@@ -1,0 +1,146 @@
+"""The plugin manager: hook specifications, built-in plugins and entry points.
+
+The manager is built by :func:`make_plugin_manager`, never at import time. It
+registers the hook specifications of :mod:`callcore.hookspecs`, then the
+built-in plugins (the stores, and the engines' built-in strategies, node types,
+workflows and metrics), then every plugin published under the ``callcore``
+entry-point group. Plugins registered later are called first, so a third-party
+plugin overrides a built-in one in provider hooks.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from types import CodeType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from callcore import hookspecs
+from callcore.errors import CallcoreError, ConfigError, PluginError
+
+if TYPE_CHECKING:
+    from callcore.events import Event
+    from callcore.notifications import Notification
+    from callcore.storage import Storage
+
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "call_hook",
+    "make_plugin_manager",
+    "open_storage",
+    "publish_events",
+    "send_notifications",
+]
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "callcore.storage.memory",
+    "callcore.storage.sqlite",
+)
+"""Modules registered as plugins by every manager, in this order."""
+
+
+def make_plugin_manager(
+    *, load_entrypoints: bool = True, plugins: Iterable[object] = ()
+) -> pluggy.PluginManager:
+    """Build a plugin manager with callcore's hooks and plugins.
+
+    Args:
+        load_entrypoints: Also load plugins published under the ``callcore``
+            entry-point group (turn off in tests that want a known set).
+        plugins: Extra plugin objects (modules, classes, instances) to
+            register last, so that they take precedence.
+
+    Returns:
+        The manager, ready for :func:`call_hook`.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    for name in BUILTIN_PLUGINS:
+        manager.register(importlib.import_module(name), name=name)
+    if load_entrypoints:
+        manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
+
+
+def _culprit(manager: pluggy.PluginManager, hook_name: str, tb: TracebackType | None) -> str:
+    """Find which plugin's hook implementation raised, from the traceback."""
+    implementations: dict[CodeType, str] = {}
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+        code = getattr(impl.function, "__code__", None)
+        if code is not None:
+            implementations[code] = impl.plugin_name
+    culprit = "<unknown plugin>"
+    while tb is not None:  # the innermost implementation frame is the one that failed
+        culprit = implementations.get(tb.tb_frame.f_code, culprit)
+        tb = tb.tb_next
+    return culprit
+
+
+def call_hook(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:  # noqa: ANN401
+    """Call a hook, reporting a plugin's crash as a :class:`PluginError`.
+
+    A :class:`~callcore.errors.CallcoreError` raised by a plugin passes through
+    unchanged: it is a deliberate answer (a conflict, a missing record), not a
+    crash.
+
+    Args:
+        manager: The plugin manager.
+        hook_name: The hook to call, such as ``"callcore_notify"``.
+        **kwargs: The hook's arguments.
+
+    Returns:
+        What pluggy returns: one result for provider hooks, a list otherwise.
+
+    Raises:
+        PluginError: A plugin raised anything other than a callcore error; the
+            error names the plugin and chains the original exception.
+        ConfigError: No such hook.
+    """
+    hook = getattr(manager.hook, hook_name, None)
+    if hook is None:
+        raise ConfigError(f"no hook named {hook_name!r}")
+    try:
+        return hook(**kwargs)
+    except CallcoreError:
+        raise
+    except Exception as exc:
+        plugin = _culprit(manager, hook_name, exc.__traceback__)
+        raise PluginError(plugin, hook_name, f"{type(exc).__name__}: {exc}") from exc
+
+
+def open_storage(manager: pluggy.PluginManager, url: str = "memory:") -> Storage:
+    """Open the store that ``url`` names, through the ``callcore_storage`` hook.
+
+    Args:
+        manager: The plugin manager.
+        url: ``"memory:"`` (the default), ``"sqlite:///path/to/file.db"``, or a
+            scheme that an installed storage plugin handles.
+
+    Raises:
+        ConfigError: No plugin handles the URL's scheme.
+    """
+    store: Storage | None = call_hook(manager, "callcore_storage", url=url)
+    if store is None:
+        raise ConfigError(
+            f"no storage plugin handles {url!r}; built in are 'memory:' and "
+            "'sqlite:///path/to/file.db'"
+        )
+    return store
+
+
+def publish_events(manager: pluggy.PluginManager, events: Iterable[Event]) -> None:
+    """Broadcast each event, in order, to the ``callcore_domain_event`` hook."""
+    for event in events:
+        call_hook(manager, "callcore_domain_event", event=event)
+
+
+def send_notifications(
+    manager: pluggy.PluginManager, notifications: Iterable[Notification]
+) -> None:
+    """Hand each notification, in order, to the ``callcore_notify`` hook."""
+    for notification in notifications:
+        call_hook(manager, "callcore_notify", notification=notification)
