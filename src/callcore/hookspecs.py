@@ -91,3 +91,19 @@ def callcore_notify(notification: Notification) -> None:
 # -----------------------------------------------------------------------------
 # Registries: collect contributions (engines add their hooks below)
 # -----------------------------------------------------------------------------
+
+
+# --- IVR (callcore.ivr) --------------------------------------------------------
+# (IVR registry hooks go here.)
+
+
+# --- ACD (callcore.acd) --------------------------------------------------------
+# (ACD registry hooks go here.)
+
+
+# --- Tickets (callcore.tickets) --------------------------------------------------
+# (Ticket registry hooks go here.)
+
+
+# --- KPIs (callcore.kpi) ---------------------------------------------------------
+# (KPI registry hooks go here.)
