@@ -200,6 +200,8 @@ def _describe(exc: BaseException) -> str:
         return f"unknown field{'s' * (len(exc.extra_fields) > 1)}: {names}"
     if isinstance(exc, DocumentError):
         return "; ".join(str(problem) for problem in exc.problems)
+    if isinstance(exc, AttributeError):  # cattrs calls .keys() / .get() on what should be a mapping
+        return "expected a mapping of fields, got a single value or a list"
     text = str(exc.args[0]) if exc.args else type(exc).__name__
     if isinstance(exc, TypeError) and "not iterable" in text:
         return "expected a list or mapping, got a single value"
@@ -262,7 +264,7 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
         raise DocumentError(problems_from_exception(exc), what or cls.__name__) from exc
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise DocumentError([Problem("", _describe(exc))], what or cls.__name__) from exc
 
 
