@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,7 +57,7 @@ def _sorted_list(items: Iterable[Any]) -> list[Any]:
 
 converter = cattrs.Converter(
     forbid_extra_keys=True,
-    unstruct_collection_overrides={Set: _sorted_list, tuple: list},
+    unstruct_collection_overrides={AbstractSet: _sorted_list, tuple: list},
 )
 """The project's converter. Engines register hooks for their own types on it."""
 

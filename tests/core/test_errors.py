@@ -20,11 +20,19 @@ from callcore.errors import (
 def test_document_error_lists_every_problem_sorted() -> None:
     """A document error lists each problem once, sorted by path."""
     error = DocumentError(
-        [Problem("nodes.b", "unknown target 'x'"), Problem("", "empty"), Problem("nodes.a", "bad")]
-        + [Problem("nodes.a", "bad")],
+        [
+            Problem("nodes.b", "unknown target 'x'"),
+            Problem("", "empty"),
+            Problem("nodes.a", "bad"),
+            Problem("nodes.a", "bad"),
+        ],
         "IVR flow 'main'",
     )
-    assert [str(p) for p in error.problems] == ["empty", "nodes.a: bad", "nodes.b: unknown target 'x'"]
+    assert [str(p) for p in error.problems] == [
+        "empty",
+        "nodes.a: bad",
+        "nodes.b: unknown target 'x'",
+    ]
     assert str(error).splitlines() == [
         "IVR flow 'main' has 3 problems:",
         "  - empty",
@@ -44,7 +52,11 @@ def test_invalid_transition_names_state_transition_reason() -> None:
     """The message says what was refused, in which state and why."""
     error = InvalidTransitionError("closed", "resolve", "the ticket is closed")
     assert str(error) == "cannot resolve in state 'closed': the ticket is closed"
-    assert (error.state, error.transition, error.reason) == ("closed", "resolve", "the ticket is closed")
+    assert (error.state, error.transition, error.reason) == (
+        "closed",
+        "resolve",
+        "the ticket is closed",
+    )
 
 
 def test_conflict_error_carries_versions() -> None:

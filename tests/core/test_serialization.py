@@ -85,7 +85,9 @@ def test_every_problem_reported_with_its_path() -> None:
         "count": "5",
         "enabled": "false",
         "at": "2026-01-01T09:00",
-        "hours": {"monday": [{"start": "09:00", "end": "10:00"}, {"start": "25:00", "end": "26:00"}]},
+        "hours": {
+            "monday": [{"start": "09:00", "end": "10:00"}, {"start": "25:00", "end": "26:00"}]
+        },
         "zone": "Mars/Olympus",
         "colour": "red",
     }
@@ -121,7 +123,9 @@ def test_non_mapping_document() -> None:
 aware_datetimes = st.datetimes(
     min_value=datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis bounds are naive
     max_value=datetime(2200, 1, 1),  # noqa: DTZ001
-    timezones=st.sampled_from([timezone.utc, ZoneInfo("Europe/Bucharest"), ZoneInfo("America/New_York")]),
+    timezones=st.sampled_from(
+        [timezone.utc, ZoneInfo("Europe/Bucharest"), ZoneInfo("America/New_York")]
+    ),
 )
 
 
