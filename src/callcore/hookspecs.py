@@ -41,7 +41,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def callcore_storage(url: str) -> Storage | None:  # type: ignore[empty-body]
+def callcore_storage(url: str) -> Storage | None:
     """Open the store that ``url`` names, if this plugin knows its scheme.
 
     Called by :func:`callcore.plugins.open_storage`. Plugins are asked from the
