@@ -152,7 +152,7 @@ class MemoryStorage:
         with self._lock:
             self._check_open()
             history = self._histories.get(customer_id, [])
-            newest = history[len(history) - limit :] if limit else []
+            newest = history[max(len(history) - limit, 0) :] if limit else []
             return [interaction for _, _, interaction in reversed(newest)]
 
     def close(self) -> None:

@@ -279,6 +279,15 @@ class CustomerStoreContract:
             "i0",
         ]
 
+    def test_history_shorter_than_limit(self, storage: Storage) -> None:
+        """A limit above the history's length gives the whole history."""
+        storage.add_customer(_customer())
+        for minute in range(1, 4):
+            storage.add_interaction(_interaction(f"i{minute}", NOW + timedelta(minutes=minute)))
+        for limit in (3, 4, 5, 7):
+            ids = [interaction.id for interaction in storage.recent_interactions("ana", limit)]
+            assert ids == ["i3", "i2", "i1"]
+
     def test_history_orders_by_instant_across_offsets(self, storage: Storage) -> None:
         """Times in different offsets are ordered by the instant they name."""
         storage.add_customer(_customer())
