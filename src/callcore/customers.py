@@ -114,6 +114,7 @@ def normalize_phone(raw: str, default_country_code: str = "1") -> str:
             or a country code starting with 0.
         InvalidInputError: ``default_country_code`` is not a country code.
 
+    >>> from callcore.customers import normalize_phone
     >>> normalize_phone("020 7946 0018", "44")
     '+442079460018'
     >>> normalize_phone("(212) 555-0100")
@@ -179,6 +180,7 @@ def normalize_email(raw: str) -> str:
         InvalidIdentityError: The address does not have exactly one ``@``, has
             an empty local part, a domain without a dot, or spaces.
 
+    >>> from callcore.customers import normalize_email
     >>> normalize_email("  Ana.Pop@Example.RO ")
     'ana.pop@example.ro'
     """
@@ -231,6 +233,7 @@ class Identity:
         value: The normalised value: E.164 (``+442079460018``) or a lower-case
             address.
 
+    >>> from callcore.customers import Identity
     >>> Identity.parse("0721 234 567", default_country_code="40")
     Identity(kind=<IdentityKind.PHONE: 'phone'>, value='+40721234567')
     """
@@ -588,6 +591,7 @@ class CallerIdentifier:
             random UUID4 hex); tests pass a deterministic one.
 
     >>> from datetime import datetime, timezone
+    >>> from callcore.customers import CallerIdentifier
     >>> from callcore.storage import MemoryStorage
     >>> identifier = CallerIdentifier(MemoryStorage(), default_country_code="44")
     >>> now = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)

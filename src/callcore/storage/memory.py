@@ -36,6 +36,7 @@ class MemoryStorage:
 
     >>> from datetime import datetime, timezone
     >>> from callcore.customers import Customer, Identity
+    >>> from callcore.storage import MemoryStorage
     >>> store = MemoryStorage()
     >>> ana = Identity.phone("0721 234 567", default_country_code="40")
     >>> added = store.add_customer(Customer(id="c1", created_at=datetime(2026, 1, 5,

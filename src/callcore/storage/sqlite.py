@@ -115,6 +115,7 @@ class SQLiteStorage:
 
     >>> from datetime import datetime, timezone
     >>> from callcore.customers import Customer
+    >>> from callcore.storage import SQLiteStorage
     >>> with SQLiteStorage(":memory:") as store:
     ...     stored = store.add_customer(
     ...         Customer(id="c1", created_at=datetime(2026, 1, 5, tzinfo=timezone.utc)))
