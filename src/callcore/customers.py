@@ -207,7 +207,12 @@ class IdentityKind(enum.Enum):
     EMAIL = "email"
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")  # exactly the numbers normalize_phone leaves alone
+
+
 def _check_normalised(instance: Identity, _: attrs.Attribute[str], value: str) -> None:
+    if instance.kind is IdentityKind.PHONE and _E164.fullmatch(value):
+        return  # the common case, without normalising again
     normal = (
         normalize_phone(value, "1")  # E.164 input ignores the default country code
         if instance.kind is IdentityKind.PHONE

@@ -53,6 +53,7 @@ MALFORMED_PHONES = [
     ("+44 20 7946 0018 ext 12", "only digits"),
     ("abc", "only digits"),
     ("+44+2079460018", "only digits"),
+    ("+\u0664\u0664 20 7946 0018", "only digits"),  # Arabic-Indic digits are not ASCII
     ("12345", "too few digits"),
     ("0 12 34", "too few digits"),
     ("+4420", "too few digits"),
@@ -136,6 +137,8 @@ def test_constructor_refuses_unnormalised_values() -> None:
         Identity(IdentityKind.PHONE, "020 7946 0018")
     with pytest.raises(InvalidIdentityError, match="normal form"):
         Identity(IdentityKind.EMAIL, "Ana@example.ro")
+    with pytest.raises(InvalidIdentityError):
+        Identity(IdentityKind.PHONE, "+\u0664\u0664\u0662\u0660\u0667\u0669\u0664\u0666\u0660")
     assert str(Identity(IdentityKind.EMAIL, "ana@example.ro")) == "ana@example.ro"
 
 
