@@ -241,10 +241,16 @@ def erlang_c_performance(
     """
     _check_agents(agents, low=0)
     _check_threshold(threshold)
+    if workload.calls:
+        _check_stable(agents, workload.load)
+    return _erlang_c_result(workload, agents, threshold)
+
+
+def _erlang_c_result(workload: Workload, agents: int, threshold: timedelta) -> QueuePerformance:
+    """Erlang C figures for inputs already checked."""
     load = workload.load
     if load == 0:
         return _idle("erlang_c", agents, threshold)
-    _check_stable(agents, load)
     aht = workload.aht.total_seconds()
     waiting = _erlang_c(agents, load)
     spare = agents - load

@@ -23,6 +23,7 @@ from callcore.wfm._erlang import (
     QueuePerformance,
     Workload,
     _erlang_c,
+    _erlang_c_result,
     erlang_a_performance,
     erlang_c_performance,
 )
@@ -99,8 +100,10 @@ class StaffingTarget:
         The shrinkage is read as the decimal it was written as (0.3, not
         0.29999999999999998890), so 14 agents at 30 % give exactly 20.
         """
-        available = 1 - Fraction(repr(self.shrinkage))
-        return math.ceil(required / available)
+        quotient = required / (1.0 - self.shrinkage)
+        if abs(quotient - round(quotient)) > 1e-9 * quotient:
+            return math.ceil(quotient)  # far from a whole number: float rounding cannot matter
+        return math.ceil(required / (1 - Fraction(repr(self.shrinkage))))
 
 
 @attrs.frozen
@@ -144,7 +147,7 @@ def _square_root_estimate(load: float, aht: float, target: StaffingTarget) -> in
         )
 
     low, high = 0.0, 12.0
-    for _ in range(30):
+    for _ in range(24):
         middle = (low + high) / 2
         if good_enough(middle):
             high = middle
@@ -200,6 +203,9 @@ def _occupancy_floor(load: float, max_occupancy: float) -> int:
     return agents
 
 
+_SMALL_LOAD = 64.0  # below this a plain scan with the recursion is the cheapest search
+
+
 def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
     load = workload.load
     aht = workload.aht.total_seconds()
@@ -207,8 +213,7 @@ def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
     level = target.service_level
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
 
-    def meets(agents: int) -> bool:
-        waiting = _erlang_c(agents, load)
+    def good(agents: int, waiting: float) -> bool:
         spare = agents - load
         if level is not None and 1.0 - waiting * math.exp(-spare * threshold / aht) < level:
             return False
@@ -219,7 +224,18 @@ def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
         lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     if level is None and max_asa is None:
         return lowest
-    return _fewest(meets, lowest, _square_root_estimate(load, aht, target))
+    if load < _SMALL_LOAD:
+        # A few dozen agents at most: one pass of the Erlang B recursion is cheapest.
+        blocking, agents = 1.0, 0
+        while True:
+            agents += 1
+            blocking = load * blocking / (agents + load * blocking)
+            if agents >= lowest:
+                waiting = agents * blocking / (agents - load * (1.0 - blocking))
+                if good(agents, waiting):
+                    return agents
+    estimate = _square_root_estimate(load, aht, target)
+    return _fewest(lambda agents: good(agents, _erlang_c(agents, load)), lowest, estimate)
 
 
 def _erlang_a_required(workload: Workload, target: StaffingTarget, patience: timedelta) -> int:
@@ -267,7 +283,7 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
         return Staffing(0, 0, idle)
     if target.patience is None:
         agents = _erlang_c_required(workload, target)
-        result = erlang_c_performance(workload, agents, target.threshold)
+        result = _erlang_c_result(workload, agents, target.threshold)
     else:
         agents = _erlang_a_required(workload, target, target.patience)
         result = erlang_a_performance(workload, agents, target.patience, target.threshold)
