@@ -107,3 +107,26 @@ def callcore_notify(notification: Notification) -> None:
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------
 # (KPI registry hooks go here.)
+
+
+# --- Workforce (callcore.wfm) ------------------------------------------------------
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from callcore.wfm import ForecastMethod
+
+
+@hookspec
+def callcore_wfm_forecast_methods() -> Mapping[str, ForecastMethod]:  # type: ignore[empty-body]
+    """Contribute forecasting methods, by name.
+
+    Called by :func:`callcore.plugins.forecast_methods`; the mappings of every
+    plugin are merged, later-registered plugins winning on a shared name.
+    A method is any object with a ``name`` and a ``predict(grid, days)``
+    method (:class:`callcore.wfm.ForecastMethod`). Built in:
+    ``"seasonal_average"`` and ``"holt_winters"``.
+
+    Returns:
+        A mapping of method names to forecasting methods.
+    """

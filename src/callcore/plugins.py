@@ -37,6 +37,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.wfm",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -144,3 +145,19 @@ def send_notifications(
     """Hand each notification, in order, to the ``callcore_notify`` hook."""
     for notification in notifications:
         call_hook(manager, "callcore_notify", notification=notification)
+
+
+def forecast_methods(manager: pluggy.PluginManager) -> dict[str, Any]:
+    """Collect the forecasting methods of every plugin (``callcore_wfm_forecast_methods``).
+
+    Plugins registered later are called first, so the first contribution of a
+    name wins: a third-party plugin can replace a built-in method.
+
+    Returns:
+        Method names mapped to methods, for :func:`callcore.wfm.forecast`.
+    """
+    methods: dict[str, Any] = {}  # callcore.wfm.ForecastMethod values
+    for contribution in call_hook(manager, "callcore_wfm_forecast_methods"):
+        for name, method in contribution.items():
+            methods.setdefault(name, method)
+    return methods
