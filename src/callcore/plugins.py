@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_PLUGINS",
     "call_hook",
+    "forecast_methods",
     "make_plugin_manager",
     "open_storage",
     "publish_events",
