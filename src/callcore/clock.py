@@ -67,6 +67,7 @@ class ManualClock:
     :meth:`set` refuses an earlier time.
 
     >>> from datetime import datetime, timedelta, timezone
+    >>> from callcore.clock import ManualClock
     >>> clock = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
     >>> clock.advance(timedelta(minutes=5)).isoformat()
     '2026-01-05T09:05:00+00:00'
