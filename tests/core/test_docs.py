@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
+
+import pytest
 
 from callcore import hookspecs
 
@@ -30,3 +33,14 @@ def test_every_hook_has_a_docstring() -> None:
     for name in _hook_names():
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""
         assert "Args:" in doc or "Returns:" in doc, name
+
+
+def test_readme_quickstart_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's quickstart code block runs as written (in a temporary folder)."""
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert match is not None
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(match.group(1), "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert (tmp_path / "callcore.db").exists()
