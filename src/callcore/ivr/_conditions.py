@@ -164,7 +164,7 @@ def _unstructure_condition(condition: Condition) -> dict[str, Any]:
     if isinstance(condition, Not):
         return {"not": _unstructure_condition(condition.condition)}
     data: dict[str, Any] = {"var": condition.var, "op": condition.op.value}
-    if condition.op not in {Op.EXISTS, Op.MISSING}:
+    if condition.op not in {Op.EXISTS, Op.MISSING} or condition.value is not None:
         data["value"] = condition.value
     return data
 
