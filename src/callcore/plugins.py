@@ -22,12 +22,14 @@ from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
     from callcore.events import Event
+    from callcore.ivr import Node
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
 __all__ = [
     "BUILTIN_PLUGINS",
     "call_hook",
+    "ivr_node_types",
     "make_plugin_manager",
     "open_storage",
     "publish_events",
@@ -37,6 +39,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.ivr",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -144,3 +147,39 @@ def send_notifications(
     """Hand each notification, in order, to the ``callcore_notify`` hook."""
     for notification in notifications:
         call_hook(manager, "callcore_notify", notification=notification)
+
+
+def ivr_node_types(manager: pluggy.PluginManager) -> dict[str, type[Node]]:
+    """Collect the IVR node types of every plugin (built-in ones included).
+
+    Pass the result to :func:`callcore.ivr.load_flow` as ``node_types``.
+
+    Raises:
+        PluginError: Two plugins contribute the same type name.
+    """
+    merged: dict[str, type[Node]] = {}
+    owners: dict[str, str] = {}
+    hook = manager.hook.callcore_ivr_node_types
+    for impl in reversed(hook.get_hookimpls()):  # registration order
+        contribution = _call_registry_impl(impl)
+        for name, node_type in (contribution or {}).items():
+            if name in merged and merged[name] is not node_type:
+                raise PluginError(
+                    impl.plugin_name,
+                    "callcore_ivr_node_types",
+                    f"node type {name!r} is already contributed by {owners[name]!r}",
+                )
+            merged[name] = node_type
+            owners[name] = impl.plugin_name
+    return merged
+
+
+def _call_registry_impl(impl: pluggy.HookImpl) -> Any:  # noqa: ANN401 - any contribution
+    """Call one plugin's implementation of a no-argument registry hook."""
+    try:
+        return impl.function()
+    except CallcoreError:
+        raise
+    except Exception as exc:
+        name = impl.function.__name__
+        raise PluginError(impl.plugin_name, name, f"{type(exc).__name__}: {exc}") from exc

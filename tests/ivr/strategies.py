@@ -69,12 +69,18 @@ def events() -> st.SearchStrategy[IvrEvent]:
     """Any event a host might send, sensible or not."""
     return st.one_of(
         st.builds(Digits, st.text(alphabet="0123456789*#", max_size=18)),
-        st.builds(Speech, st.sampled_from(["account", "card", "agent", "blah", "4111 1111"]),
-                  st.floats(min_value=0, max_value=1)),
+        st.builds(
+            Speech,
+            st.sampled_from(["account", "card", "agent", "blah", "4111 1111"]),
+            st.floats(min_value=0, max_value=1),
+        ),
         st.just(NoInput()),
         st.builds(ActionCompleted, st.just({"recording": "r1"})),
         st.builds(ActionFailed, st.just("busy")),
-        st.builds(LookupResult, st.just({"balance": 10, "currency": "RON"}),
-                  st.sampled_from([None, "timeout"])),
+        st.builds(
+            LookupResult,
+            st.just({"balance": 10, "currency": "RON"}),
+            st.sampled_from([None, "timeout"]),
+        ),
         st.just(CallerHangup()),
     )

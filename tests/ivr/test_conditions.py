@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from callcore.errors import DocumentError
 from callcore.ivr import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate
-from callcore.serialization import from_dict, to_dict
+from callcore.serialization import converter, to_dict
+
+
+def structure(data: Any) -> Any:
+    """Read a condition from its document form."""
+    return converter.structure(data, Condition)  # type: ignore[arg-type]
+
 
 SCOPE: dict[str, Any] = {
     "vars": {"balance": 120, "account": "4111", "empty": None},
@@ -54,8 +60,10 @@ def test_document_form_round_trips() -> None:
             {"not": {"var": "vars.x", "op": "exists"}},
         ]
     }
-    condition = from_dict(Condition, data, what="condition")  # type: ignore[arg-type]
-    assert condition == AnyOf((Compare("caller.tier", Op.IN, ["gold"]), Not(Compare("vars.x", Op.EXISTS))))
+    condition = structure(data)
+    assert condition == AnyOf(
+        (Compare("caller.tier", Op.IN, ["gold"]), Not(Compare("vars.x", Op.EXISTS)))
+    )
     assert to_dict(condition) == data
 
 
@@ -63,7 +71,7 @@ def test_bad_conditions_report_every_problem_with_paths() -> None:
     """Nested mistakes are reported together, each with its path."""
     data = {"all": [{"var": "x", "op": "bogus"}, {"not": {"nothing": 1}}]}
     with pytest.raises(DocumentError) as caught:
-        from_dict(Condition, data, what="condition")  # type: ignore[arg-type]
+        structure(data)
     paths = [problem.path for problem in caught.value.problems]
     assert paths == ["all[0].op", "all[1].not"]
 
@@ -108,4 +116,4 @@ def test_evaluator_matches_reference(condition: Condition, variables: dict[str, 
     """The evaluator agrees with a direct reference on random conditions, and round-trips."""
     scope = {"vars": variables, "caller": {"tier": "gold"}, "call": {}, "language": "en"}
     assert evaluate(condition, scope) is _reference(condition, scope)
-    assert from_dict(Condition, to_dict(condition), what="c") == condition  # type: ignore[arg-type]
+    assert structure(to_dict(condition)) == condition

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 
 from callcore.errors import DocumentError, Problem
-from callcore.ivr import flow_from_dict, load_flow, validate_flow
+from callcore.ivr import flow_from_dict, load_flow, load_flow_json, validate_flow
 from tests.ivr.flows import bank_document, document, endings, menu
 from tests.ivr.strategies import flow_graphs
 
@@ -35,17 +35,19 @@ def test_unknown_target() -> None:
 def test_unreachable_node() -> None:
     """A node no path from the start reaches is reported."""
     data = document({"menu": menu(), **endings(), "orphan": {"type": "hangup"}})
-    assert problems_of(data) == [
-        Problem("nodes.orphan", "unreachable from the start node 'menu'")
-    ]
+    assert problems_of(data) == [Problem("nodes.orphan", "unreachable from the start node 'menu'")]
 
 
 def test_node_that_cannot_end() -> None:
     """Nodes from which no hangup/queue/transfer/return is reachable are reported."""
     nodes = {
         "menu": menu(options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "trap"}]),
-        "trap": menu(prompt="p1", options=[{"key": "1", "goto": "trap"}],
-                     on_noinput="trap", on_nomatch="trap"),
+        "trap": menu(
+            prompt="p1",
+            options=[{"key": "1", "goto": "trap"}],
+            on_noinput="trap",
+            on_nomatch="trap",
+        ),
         "one": {"type": "hangup"},
         "fallback": {"type": "hangup"},
     }
@@ -59,8 +61,11 @@ def test_infinite_loop_without_input() -> None:
     nodes = {
         "menu": menu(options=[{"key": "1", "goto": "a"}, {"key": "2", "goto": "two"}]),
         "a": {"type": "say", "prompts": ["p1"], "next": "b"},
-        "b": {"type": "branch", "cases": [{"when": {"var": "vars.x", "op": "exists"},
-                                           "goto": "one"}], "default": "a"},
+        "b": {
+            "type": "branch",
+            "cases": [{"when": {"var": "vars.x", "op": "exists"}, "goto": "one"}],
+            "default": "a",
+        },
         **endings(),
     }
     found = problems_of(document(nodes))
@@ -72,8 +77,13 @@ def test_infinite_loop_without_input() -> None:
 def test_loop_through_a_menu_is_fine() -> None:
     """A cycle that passes through a menu asks the caller each time: no problem."""
     nodes = {
-        "menu": menu(options=[{"key": "1", "goto": "a"}, {"key": "2", "goto": "two"},
-                              {"key": "3", "goto": "one"}]),
+        "menu": menu(
+            options=[
+                {"key": "1", "goto": "a"},
+                {"key": "2", "goto": "two"},
+                {"key": "3", "goto": "one"},
+            ]
+        ),
         "a": {"type": "say", "prompts": ["p1"], "next": "menu"},
         **endings(),
     }
@@ -97,8 +107,11 @@ def test_lookup_needs_an_error_branch() -> None:
 
 def test_invalid_and_duplicate_keys() -> None:
     """Keys outside 0-9*# and repeated keys are reported at each option."""
-    options = [{"key": "1", "goto": "one"}, {"key": "A", "goto": "two"},
-               {"key": "1", "goto": "two"}]
+    options = [
+        {"key": "1", "goto": "one"},
+        {"key": "A", "goto": "two"},
+        {"key": "1", "goto": "two"},
+    ]
     found = problems_of(document({"menu": menu(options=options), **endings()}))
     assert [(p.path, p.message) for p in found] == [
         ("nodes.menu.options[1].key", "invalid DTMF key 'A': use 0-9, * and #"),
@@ -108,8 +121,6 @@ def test_invalid_and_duplicate_keys() -> None:
 
 def test_duplicate_keys_in_json_text() -> None:
     """A JSON object that repeats a key is refused, not silently collapsed."""
-    from callcore.ivr import load_flow_json
-
     with pytest.raises(DocumentError, match="duplicate key 'menu'"):
         load_flow_json('{"id": "x", "nodes": {"menu": {}, "menu": {}}}')
 
@@ -131,8 +142,10 @@ def test_unknown_prompt_and_placeholder() -> None:
 
 def test_unknown_calendar() -> None:
     """An hours node naming a calendar the host does not have is reported."""
-    nodes = {"menu": {"type": "hours", "calendar": "support", "open": "one", "closed": "two"},
-             **endings()}
+    nodes = {
+        "menu": {"type": "hours", "calendar": "support", "open": "one", "closed": "two"},
+        **endings(),
+    }
     nodes.pop("fallback")
     found = problems_of(document(nodes), calendars=["sales"])
     assert found == [Problem("nodes.menu", "unknown calendar 'support' (known: sales)")]
@@ -140,20 +153,37 @@ def test_unknown_calendar() -> None:
 
 def test_subflow_recursion() -> None:
     """Flows that call each other in a circle are reported; unknown subflows too."""
+
     def caller(flow_id: str, callee: str) -> Any:
-        nodes = {"menu": {"type": "subflow", "flow": callee, "next": "end"},
-                 "end": {"type": "return"}}
+        nodes = {
+            "menu": {"type": "subflow", "flow": callee, "next": "end"},
+            "end": {"type": "return"},
+        }
         return flow_from_dict(document(nodes, id=flow_id))
 
     other = caller("b", "a")
-    found = problems_of(document({"menu": {"type": "subflow", "flow": "b", "next": "end"},
-                                  "end": {"type": "return"}}, id="a"), flows=[other])
+    found = problems_of(
+        document(
+            {"menu": {"type": "subflow", "flow": "b", "next": "end"}, "end": {"type": "return"}},
+            id="a",
+        ),
+        flows=[other],
+    )
     assert found == [Problem("nodes.menu", "subflow recursion: a → b → a")]
-    unknown = problems_of(document({"menu": {"type": "subflow", "flow": "zz", "next": "end"},
-                                    "end": {"type": "return"}}, id="a"), flows=[other])
+    unknown = problems_of(
+        document(
+            {"menu": {"type": "subflow", "flow": "zz", "next": "end"}, "end": {"type": "return"}},
+            id="a",
+        ),
+        flows=[other],
+    )
     assert unknown == [Problem("nodes.menu", "unknown subflow 'zz'")]
-    self_call = problems_of(document({"menu": {"type": "subflow", "flow": "a", "next": "end"},
-                                      "end": {"type": "return"}}, id="a"))
+    self_call = problems_of(
+        document(
+            {"menu": {"type": "subflow", "flow": "a", "next": "end"}, "end": {"type": "return"}},
+            id="a",
+        )
+    )
     assert self_call == [Problem("nodes.menu", "subflow recursion: a → a")]
 
 

@@ -12,14 +12,23 @@ from tests.ivr.flows import document
 
 def input_flow(**fields: Any) -> dict[str, Any]:
     """A flow with one input node storing into 'value', then hanging up."""
-    node = {"type": "input", "prompt": "p0", "variable": "value", "next": "done",
-            "on_noinput": "timeout", "on_nomatch": "invalid", **fields}
-    return document({
-        "menu": node,
-        "done": {"type": "hangup", "reason": "done"},
-        "timeout": {"type": "hangup", "reason": "timeout"},
-        "invalid": {"type": "hangup", "reason": "invalid"},
-    })
+    node = {
+        "type": "input",
+        "prompt": "p0",
+        "variable": "value",
+        "next": "done",
+        "on_noinput": "timeout",
+        "on_nomatch": "invalid",
+        **fields,
+    }
+    return document(
+        {
+            "menu": node,
+            "done": {"type": "hangup", "reason": "done"},
+            "timeout": {"type": "hangup", "reason": "timeout"},
+            "invalid": {"type": "hangup", "reason": "invalid"},
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,8 +89,9 @@ def test_lengths_and_pattern() -> None:
 
 def test_retries_then_branches() -> None:
     """Invalid entries retry with escalating prompts, then take on_nomatch."""
-    flow = input_flow(nomatch_prompts=[{"count": 1, "prompt": "p1"}, {"count": 2, "prompt": "p2"}],
-                      min_length=3)
+    flow = input_flow(
+        nomatch_prompts=[{"count": 1, "prompt": "p1"}, {"count": 2, "prompt": "p2"}], min_length=3
+    )
     tester = FlowTester(flow)
     run = tester.run("1", "12", "1")
     run.assert_outcome("invalid").assert_played("p0", "p1", "p0", "p2", "p0")

@@ -27,8 +27,10 @@ def test_freeswitch_defaults_when_unset() -> None:
 
 def test_choice_by_key_and_by_speech() -> None:
     """A key or a keyword (case and spacing ignored) chooses an option."""
-    options = [{"key": "1", "goto": "one", "keywords": ["Account Balance"]},
-               {"key": "2", "goto": "two", "keywords": ["card"]}]
+    options = [
+        {"key": "1", "goto": "one", "keywords": ["Account Balance"]},
+        {"key": "2", "goto": "two", "keywords": ["card"]},
+    ]
     tester = FlowTester(document({"menu": menu(options=options), **endings()}))
     tester.run("2").assert_path("menu", "two").assert_outcome("two")
     tester.run(say("my  account balance please")).assert_outcome("one")
@@ -51,8 +53,9 @@ def test_noinput_and_nomatch_counted_separately() -> None:
 def test_counters_reset_on_reentry() -> None:
     """VoiceXML resets counters when a form item is entered again."""
     nodes = {
-        "menu": menu(options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "back"}],
-                     max_nomatch=2),
+        "menu": menu(
+            options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "back"}], max_nomatch=2
+        ),
         "back": {"type": "say", "prompts": ["p3"], "next": "menu"},
         **endings(),
     }
@@ -87,8 +90,9 @@ def test_escalating_prompts_play_in_order() -> None:
 def test_first_visit_and_repeat_prompts() -> None:
     """The long greeting plays on the first visit, the short one afterwards."""
     nodes = {
-        "menu": menu(repeat_prompt="p5", options=[{"key": "1", "goto": "one"},
-                                                  {"key": "2", "goto": "again"}]),
+        "menu": menu(
+            repeat_prompt="p5", options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "again"}]
+        ),
         "again": {"type": "say", "prompts": ["p3"], "next": "menu"},
         **endings(),
     }

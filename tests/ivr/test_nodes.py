@@ -10,6 +10,7 @@ from callcore.ivr import (
     Play,
     Record,
     ScheduleCallback,
+    SessionLimits,
     SetLanguage,
     Transfer,
     TransferKind,
@@ -31,8 +32,9 @@ from tests.ivr.flows import FakeCalendar, document
 
 def test_say_renders_placeholders_and_audio() -> None:
     """Say plays each prompt: text with placeholders filled, or an audio reference."""
-    data = document({"menu": {"type": "say", "prompts": ["p1", "p2"], "next": "end"},
-                     "end": {"type": "hangup"}})
+    data = document(
+        {"menu": {"type": "say", "prompts": ["p1", "p2"], "next": "end"}, "end": {"type": "hangup"}}
+    )
     data["prompts"]["p1"] = {"en": "Hello {caller.name}, you owe {vars.debt}{vars.none}."}
     data["prompts"]["p2"] = {"en": "audio:hello.wav"}
     run = run_flow(data, caller={"name": "Ana"}, variables={"debt": 5})
@@ -46,10 +48,14 @@ def test_say_renders_placeholders_and_audio() -> None:
 def test_branch_first_match_wins() -> None:
     """Cases are tried in order; the default catches the rest."""
     nodes = {
-        "menu": {"type": "branch", "cases": [
-            {"when": {"var": "caller.tier", "op": "eq", "value": "gold"}, "goto": "gold"},
-            {"when": {"var": "caller.known", "op": "eq", "value": True}, "goto": "known"},
-        ], "default": "other"},
+        "menu": {
+            "type": "branch",
+            "cases": [
+                {"when": {"var": "caller.tier", "op": "eq", "value": "gold"}, "goto": "gold"},
+                {"when": {"var": "caller.known", "op": "eq", "value": True}, "goto": "known"},
+            ],
+            "default": "other",
+        },
         "gold": {"type": "hangup", "reason": "gold"},
         "known": {"type": "hangup", "reason": "known"},
         "other": {"type": "hangup", "reason": "other"},
@@ -62,20 +68,28 @@ def test_branch_first_match_wins() -> None:
 
 def hours_flow(holiday: bool = True) -> dict[str, Any]:
     """A flow whose hours node sends to open / closed / holiday hang-ups."""
-    node: dict[str, Any] = {"type": "hours", "calendar": "support", "open": "open",
-                            "closed": "closed"}
+    node: dict[str, Any] = {
+        "type": "hours",
+        "calendar": "support",
+        "open": "open",
+        "closed": "closed",
+    }
     if holiday:
         node["holiday"] = "holiday"
-    return document({
-        "menu": node,
-        "open": {"type": "hangup", "reason": "open"},
-        "closed": {"type": "hangup", "reason": "closed"},
-        "holiday": {"type": "hangup", "reason": "holiday"},
-    } if holiday else {
-        "menu": node,
-        "open": {"type": "hangup", "reason": "open"},
-        "closed": {"type": "hangup", "reason": "closed"},
-    })
+    return document(
+        {
+            "menu": node,
+            "open": {"type": "hangup", "reason": "open"},
+            "closed": {"type": "hangup", "reason": "closed"},
+            "holiday": {"type": "hangup", "reason": "holiday"},
+        }
+        if holiday
+        else {
+            "menu": node,
+            "open": {"type": "hangup", "reason": "open"},
+            "closed": {"type": "hangup", "reason": "closed"},
+        }
+    )
 
 
 def test_hours_open_closed_holiday() -> None:
@@ -102,10 +116,12 @@ def test_hours_without_the_calendar_fails_cleanly() -> None:
 
 def test_language_fixed_and_from_caller() -> None:
     """Language nodes switch prompts; from_caller uses the record when offered."""
-    data = document({
-        "menu": {"type": "language", "from_caller": True, "language": "en", "next": "bye"},
-        "bye": {"type": "hangup", "prompt": "p0"},
-    })
+    data = document(
+        {
+            "menu": {"type": "language", "from_caller": True, "language": "en", "next": "bye"},
+            "bye": {"type": "hangup", "prompt": "p0"},
+        }
+    )
     data["languages"] = ["en", "ro"]
     data["prompts"] = {"p0": {"en": "Bye", "ro": "Pa"}}
     tester = FlowTester(data)
@@ -117,21 +133,29 @@ def test_language_fixed_and_from_caller() -> None:
 
 def lookup_flow() -> dict[str, Any]:
     """A balance lookup with success and error endings."""
-    return document({
-        "menu": {"type": "lookup", "name": "balance", "params": {"account": "vars.account"},
-                 "store_as": "result", "next": "ok", "on_error": "error"},
-        "ok": {"type": "hangup", "reason": "ok"},
-        "error": {"type": "hangup", "reason": "error"},
-    })
+    return document(
+        {
+            "menu": {
+                "type": "lookup",
+                "name": "balance",
+                "params": {"account": "vars.account"},
+                "store_as": "result",
+                "next": "ok",
+                "on_error": "error",
+            },
+            "ok": {"type": "hangup", "reason": "ok"},
+            "error": {"type": "hangup", "reason": "error"},
+        }
+    )
 
 
 def test_lookup_request_and_result() -> None:
     """A lookup asks with parameters from variables and stores the answer."""
     tester = FlowTester(lookup_flow(), variables={"account": "123"})
     run = tester.run(lookup_ok(balance=10))
-    assert run.actions[0] == LookupRequest(node="menu", name="balance",
-                                           params={"account": "123"},
-                                           timeout=timedelta(seconds=8))
+    assert run.actions[0] == LookupRequest(
+        node="menu", name="balance", params={"account": "123"}, timeout=timedelta(seconds=8)
+    )
     run.assert_outcome("ok").assert_variables(result={"balance": 10})
     tester.run(lookup_error()).assert_outcome("error")
     tester.run(silence()).assert_outcome("error")
@@ -141,12 +165,20 @@ def test_lookup_request_and_result() -> None:
 
 def test_queue_hands_off_with_data() -> None:
     """The queue node returns EnqueueContact with skills, variables and caller data."""
-    data = document({"menu": {"type": "queue", "queue": "billing", "priority": 5,
-                              "skills": ["billing", "ro"]}})
+    data = document(
+        {"menu": {"type": "queue", "queue": "billing", "priority": 5, "skills": ["billing", "ro"]}}
+    )
     run = run_flow(data, caller={"tier": "gold"}, variables={"account": "42"})
-    assert run.actions == [EnqueueContact(queue="billing", priority=5, skills=("billing", "ro"),
-                                          language="en", variables={"account": "42"},
-                                          caller={"tier": "gold"})]
+    assert run.actions == [
+        EnqueueContact(
+            queue="billing",
+            priority=5,
+            skills=("billing", "ro"),
+            language="en",
+            variables={"account": "42"},
+            caller={"tier": "gold"},
+        )
+    ]
     run.assert_outcome("queued")
 
 
@@ -161,50 +193,73 @@ def test_transfer_kinds() -> None:
 
 def test_voicemail_records_then_goes_on() -> None:
     """Voicemail records with Twilio defaults, stores the result, and goes on."""
-    data = document({
-        "menu": {"type": "voicemail", "mailbox": "sales", "next": "bye", "on_failure": "oops"},
-        "bye": {"type": "hangup"},
-        "oops": {"type": "hangup", "reason": "oops"},
-    })
+    data = document(
+        {
+            "menu": {"type": "voicemail", "mailbox": "sales", "next": "bye", "on_failure": "oops"},
+            "bye": {"type": "hangup"},
+            "oops": {"type": "hangup", "reason": "oops"},
+        }
+    )
     tester = FlowTester(data)
     run = tester.run(completed(recording="rec-1"))
-    assert run.actions[0] == Record("sales", timedelta(seconds=3600), beep=True,
-                                    silence_timeout=timedelta(seconds=5))
+    assert run.actions[0] == Record(
+        "sales", timedelta(seconds=3600), beep=True, silence_timeout=timedelta(seconds=5)
+    )
     run.assert_variables(recording={"recording": "rec-1"}).assert_outcome("completed")
     tester.run(failed()).assert_outcome("oops")
 
 
 def test_callback_on_caller_number_or_typed_number() -> None:
     """Callbacks go to the calling number, or a number the caller typed."""
-    data = document({
-        "menu": {"type": "callback", "queue": "cb", "next": "bye", "on_error": "none"},
-        "bye": {"type": "hangup"},
-        "none": {"type": "hangup", "reason": "none"},
-    })
+    data = document(
+        {
+            "menu": {"type": "callback", "queue": "cb", "next": "bye", "on_error": "none"},
+            "bye": {"type": "hangup"},
+            "none": {"type": "hangup", "reason": "none"},
+        }
+    )
     run = run_flow(data, call={"ani": "+40700000001"})
     assert run.actions[0] == ScheduleCallback("+40700000001", "cb")
     run_flow(data).assert_outcome("none")
-    typed = document({
-        "menu": {"type": "input", "prompt": "p0", "variable": "number", "next": "cb",
-                 "on_noinput": "bye", "on_nomatch": "bye"},
-        "cb": {"type": "callback", "queue": "cb", "number_from": "vars.number", "next": "bye"},
-        "bye": {"type": "hangup"},
-    })
+    typed = document(
+        {
+            "menu": {
+                "type": "input",
+                "prompt": "p0",
+                "variable": "number",
+                "next": "cb",
+                "on_noinput": "bye",
+                "on_nomatch": "bye",
+            },
+            "cb": {"type": "callback", "queue": "cb", "number_from": "vars.number", "next": "bye"},
+            "bye": {"type": "hangup"},
+        }
+    )
     run = run_flow(typed, "0722000000#")
     run.assert_action("schedule_callback", number="0722000000")
 
 
 def test_subflow_returns_and_depth_cap() -> None:
     """A subflow runs and returns to the caller's next node; nesting is capped."""
-    sub = load_flow(document({"menu": {"type": "say", "prompts": ["p1"], "next": "back"},
-                              "back": {"type": "return"}}, id="sub"))
-    main = document({"menu": {"type": "subflow", "flow": "sub", "next": "bye"},
-                     "bye": {"type": "hangup", "prompt": "p2"}}, id="main")
+    sub = load_flow(
+        document(
+            {
+                "menu": {"type": "say", "prompts": ["p1"], "next": "back"},
+                "back": {"type": "return"},
+            },
+            id="sub",
+        )
+    )
+    main = document(
+        {
+            "menu": {"type": "subflow", "flow": "sub", "next": "bye"},
+            "bye": {"type": "hangup", "prompt": "p2"},
+        },
+        id="main",
+    )
     run = FlowTester(main, subflows=[sub]).run()
     run.assert_path("menu", "sub:menu", "sub:back", "bye").assert_played("p1", "p2")
     run.assert_outcome("completed")
-    from callcore.ivr import SessionLimits
-
     capped = FlowTester(main, subflows=[sub], limits=SessionLimits(max_subflow_depth=0)).run()
     capped.assert_outcome("failed")
     assert isinstance(capped.actions[-1], FlowFailed)

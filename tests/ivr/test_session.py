@@ -26,7 +26,7 @@ from callcore.ivr import (
     load_flow,
 )
 from callcore.serialization import from_dict, to_dict
-from tests.ivr.flows import bank_flow, document, endings, menu
+from tests.ivr.flows import FakeCalendar, bank_flow, document, endings, menu
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
@@ -78,10 +78,14 @@ def test_caller_hangup_abandons() -> None:
 
 def test_step_cap_turns_a_loop_into_a_failure() -> None:
     """An unvalidated loop without input ends in FlowFailed after the step cap."""
-    flow = flow_from_dict(document({
-        "menu": {"type": "say", "prompts": ["p0"], "next": "again"},
-        "again": {"type": "say", "prompts": ["p1"], "next": "menu"},
-    }))
+    flow = flow_from_dict(
+        document(
+            {
+                "menu": {"type": "say", "prompts": ["p0"], "next": "again"},
+                "again": {"type": "say", "prompts": ["p1"], "next": "menu"},
+            }
+        )
+    )
     session = IvrSession(flow, limits=SessionLimits(max_steps_per_event=10))
     actions = session.start(NOW)
     assert len(actions) == 11  # ten plays, then the failure
@@ -92,8 +96,10 @@ def test_step_cap_turns_a_loop_into_a_failure() -> None:
 
 def test_call_time_cap() -> None:
     """An event after the maximum call time fails the call cleanly."""
-    session = IvrSession(load_flow(document({"menu": menu(), **endings()})),
-                         limits=SessionLimits(max_call_time=timedelta(minutes=30)))
+    session = IvrSession(
+        load_flow(document({"menu": menu(), **endings()})),
+        limits=SessionLimits(max_call_time=timedelta(minutes=30)),
+    )
     session.start(NOW)
     session.handle(Digits("9"), NOW + timedelta(minutes=30))
     actions = session.handle(Digits("1"), NOW + timedelta(minutes=31))
@@ -107,13 +113,16 @@ def test_trace_records_every_transition() -> None:
     session.handle(Digits("7"), NOW)
     session.handle(Digits("2"), NOW)
     assert session.trace == (
-        TraceEntry(at=NOW, flow="test", node="menu", event="enter", actions=("gather",),
-                   next="wait"),
-        TraceEntry(at=NOW, flow="test", node="menu", event="digits 7", actions=("gather",),
-                   next="wait"),
+        TraceEntry(
+            at=NOW, flow="test", node="menu", event="enter", actions=("gather",), next="wait"
+        ),
+        TraceEntry(
+            at=NOW, flow="test", node="menu", event="digits 7", actions=("gather",), next="wait"
+        ),
         TraceEntry(at=NOW, flow="test", node="menu", event="digits 2", next="two"),
-        TraceEntry(at=NOW, flow="test", node="two", event="enter", actions=("hangup",),
-                   next="end:two"),
+        TraceEntry(
+            at=NOW, flow="test", node="two", event="enter", actions=("hangup",), next="end:two"
+        ),
     )
     assert session.path == ("menu", "two")
 
@@ -121,8 +130,6 @@ def test_trace_records_every_transition() -> None:
 def test_snapshot_round_trips_through_json_and_resumes() -> None:
     """A saved state resumes in a new session object and finishes the same way."""
     flow = bank_flow()
-    from tests.ivr.flows import FakeCalendar
-
     calendars = {"advisers": FakeCalendar()}
     session = IvrSession(flow, calendars=calendars)
     session.start(NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
@@ -142,9 +149,15 @@ def test_snapshot_round_trips_through_json_and_resumes() -> None:
 def test_sessions_pin_their_flow_version() -> None:
     """A session keeps its version; resuming without that version is refused."""
     v1 = load_flow(document({"menu": menu(), **endings()}, version=1))
-    v2 = load_flow(document({"menu": menu(options=[{"key": "1", "goto": "two"},
-                                                   {"key": "2", "goto": "one"}]),
-                             **endings()}, version=2))
+    v2 = load_flow(
+        document(
+            {
+                "menu": menu(options=[{"key": "1", "goto": "two"}, {"key": "2", "goto": "one"}]),
+                **endings(),
+            },
+            version=2,
+        )
+    )
     session = IvrSession(v1)
     session.start(NOW)
     state = session.snapshot()

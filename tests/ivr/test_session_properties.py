@@ -51,7 +51,7 @@ def feed(session: IvrSession, script: list[tuple[IvrEvent, int]], now: datetime)
         except InvalidTransitionError:
             assert session.state == before
             continue
-        if session.ended and not isinstance(event, CallerHangup):
+        if session.outcome is not None and not isinstance(event, CallerHangup):
             assert actions
             assert actions[-1].terminal
     return now
