@@ -505,13 +505,20 @@ class IvrSession:
 
     def _guarded(self, run: Any) -> list[Action]:  # noqa: ANN401 - a zero-argument callable
         """Run ``run``; if it raises, restore the state so nothing is half-applied."""
-        saved = copy.deepcopy(attrs.evolve(self.state, trace=[]))
-        trace_length = len(self.state.trace)
+        state = self.state
+        saved = attrs.evolve(  # shallow copies suffice: nodes replace values, never mutate them
+            state,
+            stack=[attrs.evolve(frame) for frame in state.stack],
+            variables=dict(state.variables),
+            counters=dict(state.counters),
+            visits=dict(state.visits),
+        )
+        trace_length = len(state.trace)
         try:
             actions: list[Action] = run()
         except BaseException:
-            del self.state.trace[trace_length:]
-            self.state = attrs.evolve(saved, trace=self.state.trace)
+            del saved.trace[trace_length:]
+            self.state = saved
             raise
         return actions
 
