@@ -68,7 +68,7 @@ def to_mermaid(flow: Flow) -> str:
         flow: The flow to draw.
 
     Returns:
-        Mermaid source, ready for a ```` ```mermaid ```` block.
+        Mermaid source, ready for a ``mermaid`` code block.
     """
     lines = ["flowchart TD", f'    start(("start")) --> {_mermaid_id(flow.start)}']
     for name, node in flow.nodes.items():
