@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from callcore.events import Event
+    from callcore.ivr import Node
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
@@ -94,7 +97,20 @@ def callcore_notify(notification: Notification) -> None:
 
 
 # --- IVR (callcore.ivr) --------------------------------------------------------
-# (IVR registry hooks go here.)
+
+
+@hookspec
+def callcore_ivr_node_types() -> Mapping[str, type[Node]]:  # type: ignore[empty-body]
+    """Contribute IVR node types, by the name flow documents use in ``type``.
+
+    Called by :func:`callcore.plugins.ivr_node_types` for every plugin; the
+    mappings are merged, and two plugins contributing the same name is a
+    :class:`~callcore.errors.PluginError`. Built-in types come from
+    ``callcore.builtin_plugins.ivr``.
+
+    Returns:
+        A mapping of type names to subclasses of :class:`callcore.ivr.Node`.
+    """
 
 
 # --- ACD (callcore.acd) --------------------------------------------------------

@@ -22,13 +22,16 @@ from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
     from callcore.events import Event
+    from callcore.ivr import Node
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
 __all__ = [
     "BUILTIN_PLUGINS",
     "call_hook",
+    "collect_registry",
     "forecast_methods",
+    "ivr_node_types",
     "make_plugin_manager",
     "open_storage",
     "publish_events",
@@ -38,6 +41,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.ivr",
     "callcore.builtin_plugins.wfm",
 )
 """Modules registered as plugins by every manager, in this order."""
@@ -148,17 +152,61 @@ def send_notifications(
         call_hook(manager, "callcore_notify", notification=notification)
 
 
+def collect_registry(manager: pluggy.PluginManager, hook_name: str, what: str) -> dict[str, Any]:
+    """Merge what every plugin contributes to a registry hook into one mapping.
+
+    Contributions are merged in registration order, so a plugin registered
+    later (a host's own, or one loaded from an entry point) may replace a
+    built-in contribution of the same name, just as provider hooks prefer later
+    plugins. Two plugins that are not built in contributing the same name is a
+    mistake, reported rather than settled by load order.
+
+    Args:
+        manager: The plugin manager.
+        hook_name: The registry hook, such as ``"callcore_ivr_node_types"``.
+        what: What the names name, for error messages (``"node type"``).
+
+    Returns:
+        Names mapped to the contributed things.
+
+    Raises:
+        PluginError: A plugin crashed, or two non-built-in plugins contributed
+            the same name.
+    """
+    merged: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():  # registration order
+        try:
+            contribution = impl.function() or {}
+        except CallcoreError:
+            raise
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            raise PluginError(impl.plugin_name, hook_name, detail) from exc
+        for name, thing in contribution.items():
+            owner = owners.get(name)
+            if owner is not None and owner not in BUILTIN_PLUGINS and merged[name] is not thing:
+                detail = f"{what} {name!r} is already contributed by plugin {owner!r}"
+                raise PluginError(impl.plugin_name, hook_name, detail)
+            merged[name] = thing
+            owners[name] = impl.plugin_name
+    return merged
+
+
 def forecast_methods(manager: pluggy.PluginManager) -> dict[str, Any]:
     """Collect the forecasting methods of every plugin (``callcore_wfm_forecast_methods``).
 
-    Plugins registered later are called first, so the first contribution of a
-    name wins: a third-party plugin can replace a built-in method.
-
     Returns:
-        Method names mapped to methods, for :func:`callcore.wfm.forecast`.
+        Method names mapped to methods (:class:`callcore.wfm.ForecastMethod`),
+        for :func:`callcore.wfm.forecast`; see :func:`collect_registry`.
     """
-    methods: dict[str, Any] = {}  # callcore.wfm.ForecastMethod values
-    for contribution in call_hook(manager, "callcore_wfm_forecast_methods"):
-        for name, method in contribution.items():
-            methods.setdefault(name, method)
-    return methods
+    return collect_registry(manager, "callcore_wfm_forecast_methods", "forecast method")
+
+
+def ivr_node_types(manager: pluggy.PluginManager) -> dict[str, type[Node]]:
+    """Collect the IVR node types of every plugin (built-in ones included).
+
+    Pass the result to :func:`callcore.ivr.load_flow` as ``node_types``; see
+    :func:`collect_registry` for how names are merged.
+    """
+    return collect_registry(manager, "callcore_ivr_node_types", "node type")
