@@ -14,6 +14,7 @@ from callcore.notifications import Notification, NotificationChannel
 from callcore.plugins import (
     BUILTIN_PLUGINS,
     call_hook,
+    collect_registry,
     make_plugin_manager,
     open_storage,
     publish_events,
@@ -128,3 +129,21 @@ def test_a_later_storage_plugin_handles_its_scheme() -> None:
     manager = make_plugin_manager(load_entrypoints=False, plugins=[plugin])
     assert open_storage(manager, "fake:db") is plugin.store
     assert open_storage(manager, "memory:") is not plugin.store
+
+
+class CrashingRegistry:
+    """A plugin whose registry contribution crashes."""
+
+    @hookimpl
+    def callcore_ivr_node_types(self) -> dict[str, type]:
+        raise KeyError("oops")
+
+
+def test_crashing_registry_plugin_is_named() -> None:
+    """A registry hook that crashes is reported as a PluginError naming the plugin."""
+    manager = make_plugin_manager(load_entrypoints=False)
+    manager.register(CrashingRegistry(), name="crashy")
+    with pytest.raises(PluginError) as caught:
+        collect_registry(manager, "callcore_ivr_node_types", "node type")
+    assert caught.value.plugin == "crashy"
+    assert isinstance(caught.value.__cause__, KeyError)
