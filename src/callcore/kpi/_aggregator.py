@@ -193,5 +193,5 @@ class Aggregator:
         return len(self._groups)
 
     def _restore(self, key: GroupKey, totals: Aggregate) -> None:
-        interval = None if key.interval is None else key.interval.astimezone(self.timezone)
+        interval = None if key.interval is None else self._grid.label(epoch_micros(key.interval))
         self._groups[(interval, key.queue, key.agent, key.channel)] = totals

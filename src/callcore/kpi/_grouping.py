@@ -1,9 +1,10 @@
 """Group keys and the interval grid: which group a record belongs to.
 
 Intervals are cut on the wall clock of a time zone (09:00-09:15 local time),
-so a report lines up with the business day. On the night clocks go back, the
-repeated hour yields two sets of intervals with the same wall-clock labels and
-different UTC offsets; they are separate groups.
+so a report lines up with the business day. Interval starts carry the fixed UTC
+offset in force: on the night clocks go back, the repeated hour yields two sets
+of intervals with the same wall-clock labels and different offsets
+(``01:00+01:00`` and ``01:00+00:00``), kept as separate groups.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class GroupKey:
     """Which group a set of totals belongs to; ``None`` where not grouped.
 
     Attributes:
-        interval: The start of the interval (aware, in the grid's time zone).
+        interval: The start of the interval: the grid zone's wall clock, with
+            the fixed UTC offset in force then.
         queue: The queue.
         agent: The agent.
         channel: The channel.
@@ -116,8 +118,18 @@ class IntervalGrid:
             low = self._first_with_offset(low, epoch_us, offset)
         if _offset_us(self.zone, high - 1) != offset:
             high = self._last_with_offset(epoch_us, high - 1, offset) + 1
-        start = (_EPOCH + timedelta(microseconds=low)).astimezone(self.zone)
-        return start, low, high
+        return self.label(low), low, high
+
+    def label(self, epoch_us: int) -> datetime:
+        """Return an instant on the zone's wall clock, with its fixed UTC offset.
+
+        A fixed offset, not the zone, so that the two 01:00 of the night clocks
+        go back stay different keys: Python compares datetimes of one zone by
+        wall clock and would call them equal.
+        """
+        local = (_EPOCH + timedelta(microseconds=epoch_us)).astimezone(self.zone)
+        offset = local.utcoffset() or timedelta(0)
+        return local.replace(tzinfo=timezone(offset), fold=0)
 
     def _first_with_offset(self, low: int, high: int, offset: int) -> int:
         while low < high:  # the first instant in (low, high] with this offset

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import attrs
 
@@ -59,6 +59,17 @@ class InvalidRecordError(InvalidInputError):
         super().__init__(f"{what} is inconsistent: {listed}")
 
 
+def _utc(value: datetime) -> datetime:
+    """Store aware times in UTC: durations across a change of clocks stay exact."""
+    if getattr(value, "tzinfo", None) is not None and value.utcoffset() is not None:
+        return value.astimezone(timezone.utc)
+    return value  # left for the consistency check to report
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 def _aware(name: str, value: datetime | None) -> Iterator[Problem]:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         yield Problem(name, "must be a timezone-aware datetime")
@@ -68,7 +79,9 @@ def _aware(name: str, value: datetime | None) -> Iterator[Problem]:
 class InteractionRecord:
     """One contact leg, from arrival to the end of after-call work.
 
-    Times that did not happen are ``None``: a contact that never queued has no
+    Times are stored in UTC (aware times of any zone are converted), so that
+    durations across a change of clocks are exact. Times that did not happen
+    are ``None``: a contact that never queued has no
     ``queued_at``, an abandoned one has no ``answered_at``. Waiting time is
     measured from ``queued_at`` (or ``arrived_at`` if the contact never
     queued) to the answer, or to the end for a contact that was not answered.
@@ -111,15 +124,15 @@ class InteractionRecord:
     channel: Channel
     direction: Direction
     outcome: Outcome
-    arrived_at: datetime
-    ended_at: datetime
+    arrived_at: datetime = attrs.field(converter=_utc)
+    ended_at: datetime = attrs.field(converter=_utc)
     queue: str | None = None
     agent: str | None = None
     customer_id: str | None = None
-    queued_at: datetime | None = None
-    offered_at: datetime | None = None
-    answered_at: datetime | None = None
-    wrap_up_ended_at: datetime | None = None
+    queued_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
+    offered_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
+    answered_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
+    wrap_up_ended_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
     hold_time: timedelta = _ZERO
     holds: int = 0
     transfers: int = 0
@@ -221,8 +234,8 @@ class AgentStateRecord:
 
     agent: str
     state: AgentState
-    started_at: datetime
-    ended_at: datetime
+    started_at: datetime = attrs.field(converter=_utc)
+    ended_at: datetime = attrs.field(converter=_utc)
 
     def __attrs_post_init__(self) -> None:
         """Refuse naive times and a span that ends before it starts."""

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
+from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn
 
 from callcore.errors import DocumentError, InvalidInputError, Problem
@@ -47,8 +48,13 @@ def _checked(cls: type[T]) -> Callable[[Any, type], T]:
     def hook(data: Any, _: type) -> T:  # noqa: ANN401 - plain data of any shape
         try:
             return structure(data, cls)
-        except InvalidRecordError as exc:
-            raise DocumentError(exc.problems, cls.__name__) from exc
+        except ClassValidationError as exc:
+            # cattrs wraps what the constructor raised; unwrap our own problems.
+            refused = [sub for sub in exc.exceptions if isinstance(sub, InvalidRecordError)]
+            if len(refused) != len(exc.exceptions):
+                raise
+            problems = [problem for sub in refused for problem in sub.problems]
+            raise DocumentError(problems, cls.__name__) from exc
 
     return hook
 
