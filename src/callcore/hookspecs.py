@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from callcore.events import Event
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
@@ -106,4 +109,18 @@ def callcore_notify(notification: Notification) -> None:
 
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------
-# (KPI registry hooks go here.)
+
+
+@hookspec
+def callcore_kpi_metrics() -> Mapping[str, Metric]:  # type: ignore[empty-body]
+    """Contribute KPI metric definitions, by name.
+
+    Called by :func:`callcore.plugins.collect_kpi_metrics` for every plugin;
+    the mappings are combined into one registry, and a name contributed twice
+    is a :class:`~callcore.errors.ConfigError`. The built-in metrics come from
+    ``callcore.builtin_plugins.kpi``.
+
+    Returns:
+        Metrics (:class:`callcore.kpi.Metric`) keyed by their ``name``; each
+        computes its value from a group's :class:`callcore.kpi.Aggregate`.
+    """

@@ -22,6 +22,7 @@ from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
     from callcore.events import Event
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
@@ -37,6 +38,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.kpi",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -144,3 +146,27 @@ def send_notifications(
     """Hand each notification, in order, to the ``callcore_notify`` hook."""
     for notification in notifications:
         call_hook(manager, "callcore_notify", notification=notification)
+
+
+def collect_kpi_metrics(manager: pluggy.PluginManager) -> dict[str, Metric]:
+    """Collect every KPI metric contributed through ``callcore_kpi_metrics``.
+
+    Args:
+        manager: The plugin manager.
+
+    Returns:
+        The metrics by name, sorted by name.
+
+    Raises:
+        ConfigError: Two plugins contribute the same name, or a metric is
+            filed under a name other than its own.
+    """
+    collected: dict[str, Metric] = {}
+    for contribution in call_hook(manager, "callcore_kpi_metrics"):
+        for name, metric in contribution.items():
+            if name != metric.name:
+                raise ConfigError(f"KPI metric {metric.name!r} is contributed as {name!r}")
+            if name in collected:
+                raise ConfigError(f"KPI metric {name!r} is contributed twice; rename one of them")
+            collected[name] = metric
+    return dict(sorted(collected.items()))
