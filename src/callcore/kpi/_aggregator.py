@@ -73,6 +73,8 @@ class Aggregator:
     _grid: IntervalGrid = attrs.field(init=False, repr=False)
     _intervals: IntervalCache = attrs.field(init=False, repr=False)
     _by: tuple[bool, bool, bool, bool] = attrs.field(init=False, repr=False)
+    _service_level: timedelta = attrs.field(init=False, repr=False)
+    _short_abandon: timedelta = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Check the configuration."""
@@ -80,6 +82,8 @@ class Aggregator:
             raise InvalidInputError(f"thresholds must be Thresholds, got {self.thresholds!r}")
         self._grid = IntervalGrid(self.interval, self.timezone)
         self._intervals = IntervalCache(self._grid)
+        self._service_level = self.thresholds.service_level
+        self._short_abandon = self.thresholds.short_abandon
         self._by = (
             Dimension.INTERVAL in self.group_by,
             Dimension.QUEUE in self.group_by,
@@ -103,7 +107,7 @@ class Aggregator:
         totals = self._groups.get(key)
         if totals is None:
             totals = self._groups[key] = Aggregate()
-        add_record(totals, record, self.thresholds)
+        add_record(totals, record, self._service_level, self._short_abandon)
 
     def add_many(self, records: Iterable[InteractionRecord]) -> None:
         """Count every record of an iterable (a generator is fine: nothing is kept)."""

@@ -100,7 +100,7 @@ class RollingWindow:
         totals = groups.get(key)
         if totals is None:
             totals = groups[key] = Aggregate()
-        add_record(totals, record, self.thresholds)
+        add_record(totals, record, self.thresholds.service_level, self.thresholds.short_abandon)
 
     def advance(self, now: datetime) -> None:
         """Move the window to ``now`` and forget the slots that left it.
