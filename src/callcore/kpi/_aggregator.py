@@ -50,6 +50,7 @@ class Aggregator:
 
     >>> from datetime import timedelta
     >>> from zoneinfo import ZoneInfo
+    >>> from callcore.kpi import Aggregator
     >>> aggregator = Aggregator(group_by=("interval", "queue"),
     ...                         interval=timedelta(minutes=30),
     ...                         timezone=ZoneInfo("Europe/London"))

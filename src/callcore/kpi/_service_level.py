@@ -62,6 +62,7 @@ def service_level(
     Raises:
         InvalidInputError: A count is negative or a part exceeds its whole.
 
+    >>> from callcore.kpi import service_level
     >>> service_level(answered=1000, answered_within=860, abandoned=60,
     ...               abandoned_within=20, short_abandoned=10)
     0.8113207547169812
