@@ -14,7 +14,6 @@ from callcore.channels import Direction
 from callcore.errors import InvalidInputError
 from callcore.kpi._records import (
     AgentState,
-    AgentStateRecord,
     InteractionRecord,
     Outcome,
 )
@@ -47,10 +46,6 @@ class Thresholds:
 
     service_level: timedelta = attrs.field(default=timedelta(seconds=20), validator=_non_negative)
     short_abandon: timedelta = attrs.field(default=timedelta(seconds=5), validator=_non_negative)
-
-
-def _micros(delta: timedelta) -> int:
-    return delta // _US
 
 
 @attrs.define(kw_only=True)
@@ -267,16 +262,6 @@ def add_record(  # noqa: C901, PLR0912, PLR0915
         totals.nps_responses += 1
         totals.nps_promoters += record.nps >= 9
         totals.nps_detractors += record.nps <= 6
-
-
-def add_agent_span(totals: Aggregate, span: AgentStateRecord) -> None:
-    """Count a whole agent state span into ``totals``."""
-    totals.add_agent_time(span.state, (span.ended_at - span.started_at) // _US)
-
-
-def micros(delta: timedelta) -> int:
-    """Return ``delta`` in whole microseconds."""
-    return _micros(delta)
 
 
 def epoch_micros(moment: datetime) -> int:
