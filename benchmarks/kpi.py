@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args()
     count = 50_000 if args.quick else 1_000_000
-    memory_count = 50_000 if args.quick else 200_000
+    memory_count = 50_000 if args.quick else 100_000
 
     fast_time, aggregator = streaming(generate(count))
     slow_time, reference = naive(generate(count))
