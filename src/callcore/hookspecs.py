@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
     from callcore.events import Event
     from callcore.ivr import Node
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
+    from callcore.wfm import ForecastMethod
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -104,9 +106,8 @@ def callcore_ivr_node_types() -> Mapping[str, type[Node]]:  # type: ignore[empty
     """Contribute IVR node types, by the name flow documents use in ``type``.
 
     Called by :func:`callcore.plugins.ivr_node_types` for every plugin; the
-    mappings are merged, and two plugins contributing the same name is a
-    :class:`~callcore.errors.PluginError`. Built-in types come from
-    ``callcore.builtin_plugins.ivr``.
+    mappings are merged by :func:`callcore.plugins.collect_registry`. Built-in
+    types come from ``callcore.builtin_plugins.ivr``.
 
     Returns:
         A mapping of type names to subclasses of :class:`callcore.ivr.Node`.
@@ -122,15 +123,23 @@ def callcore_ivr_node_types() -> Mapping[str, type[Node]]:  # type: ignore[empty
 
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------
-# (KPI registry hooks go here.)
+
+
+@hookspec
+def callcore_kpi_metrics() -> Mapping[str, Metric]:  # type: ignore[empty-body]
+    """Contribute KPI metric definitions, by name.
+
+    Called by :func:`callcore.plugins.collect_kpi_metrics` for every plugin;
+    the mappings are merged by :func:`callcore.plugins.collect_registry`. The
+    built-in metrics come from ``callcore.builtin_plugins.kpi``.
+
+    Returns:
+        Metrics (:class:`callcore.kpi.Metric`) keyed by their ``name``; each
+        computes its value from a group's :class:`callcore.kpi.Aggregate`.
+    """
 
 
 # --- Workforce (callcore.wfm) ------------------------------------------------------
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from callcore.wfm import ForecastMethod
 
 
 @hookspec
@@ -138,7 +147,7 @@ def callcore_wfm_forecast_methods() -> Mapping[str, ForecastMethod]:  # type: ig
     """Contribute forecasting methods, by name.
 
     Called by :func:`callcore.plugins.forecast_methods`; the mappings of every
-    plugin are merged, later-registered plugins winning on a shared name.
+    plugin are merged by :func:`callcore.plugins.collect_registry`.
     A method is any object with a ``name`` and a ``predict(grid, days)``
     method (:class:`callcore.wfm.ForecastMethod`). Built in:
     ``"seasonal_average"`` and ``"holt_winters"``.

@@ -23,12 +23,14 @@ from callcore.errors import CallcoreError, ConfigError, PluginError
 if TYPE_CHECKING:
     from callcore.events import Event
     from callcore.ivr import Node
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
 
 __all__ = [
     "BUILTIN_PLUGINS",
     "call_hook",
+    "collect_kpi_metrics",
     "collect_registry",
     "forecast_methods",
     "ivr_node_types",
@@ -42,6 +44,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
     "callcore.builtin_plugins.ivr",
+    "callcore.builtin_plugins.kpi",
     "callcore.builtin_plugins.wfm",
 )
 """Modules registered as plugins by every manager, in this order."""
@@ -210,3 +213,22 @@ def ivr_node_types(manager: pluggy.PluginManager) -> dict[str, type[Node]]:
     :func:`collect_registry` for how names are merged.
     """
     return collect_registry(manager, "callcore_ivr_node_types", "node type")
+
+
+def collect_kpi_metrics(manager: pluggy.PluginManager) -> dict[str, Metric]:
+    """Collect every KPI metric contributed through ``callcore_kpi_metrics``.
+
+    See :func:`collect_registry` for how names are merged.
+
+    Returns:
+        The metrics by name, sorted by name.
+
+    Raises:
+        ConfigError: A metric is filed under a name other than its own.
+        PluginError: Two plugins that are not built in contribute one name.
+    """
+    metrics: dict[str, Metric] = collect_registry(manager, "callcore_kpi_metrics", "KPI metric")
+    for name, metric in metrics.items():
+        if name != metric.name:
+            raise ConfigError(f"KPI metric {metric.name!r} is contributed as {name!r}")
+    return dict(sorted(metrics.items()))
