@@ -99,8 +99,7 @@ class ManualClock:
         ensure_aware(value, "value")
         if value < self._now:
             raise InvalidInputError(
-                f"a clock cannot go backwards (from {self._now.isoformat()} "
-                f"to {value.isoformat()})"
+                f"a clock cannot go backwards (from {self._now.isoformat()} to {value.isoformat()})"
             )
         self._now = value
         return self._now

@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from callcore.acd import Strategy
     from callcore.events import Event
     from callcore.notifications import Notification
     from callcore.storage import Storage
@@ -98,7 +101,21 @@ def callcore_notify(notification: Notification) -> None:
 
 
 # --- ACD (callcore.acd) --------------------------------------------------------
-# (ACD registry hooks go here.)
+
+
+@hookspec
+def callcore_routing_strategies() -> Mapping[str, Strategy]:  # type: ignore[empty-body]
+    """Contribute routing strategies to the ACD, by name.
+
+    Called once per plugin by :func:`callcore.plugins.routing_strategies`,
+    which merges the mappings into the one a :class:`callcore.acd.Router`
+    takes. Names must be unique across plugins: a clash is an error, so that
+    no plugin silently replaces another's strategy.
+
+    Returns:
+        Strategy names (as used in ``QueueConfig.strategy``) mapped to objects
+        implementing :class:`callcore.acd.Strategy`.
+    """
 
 
 # --- Tickets (callcore.tickets) --------------------------------------------------

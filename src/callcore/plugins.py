@@ -21,6 +21,9 @@ from callcore import hookspecs
 from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from callcore.acd import Strategy
     from callcore.events import Event
     from callcore.notifications import Notification
     from callcore.storage import Storage
@@ -31,12 +34,14 @@ __all__ = [
     "make_plugin_manager",
     "open_storage",
     "publish_events",
+    "routing_strategies",
     "send_notifications",
 ]
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.acd",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -144,3 +149,29 @@ def send_notifications(
     """Hand each notification, in order, to the ``callcore_notify`` hook."""
     for notification in notifications:
         call_hook(manager, "callcore_notify", notification=notification)
+
+
+def routing_strategies(manager: pluggy.PluginManager) -> dict[str, Strategy]:
+    """Collect every plugin's routing strategies into the mapping a router takes.
+
+    Args:
+        manager: The plugin manager.
+
+    Returns:
+        Strategy names mapped to strategies, built-in ones included; pass it
+        as ``Router(queues, strategies=...)``.
+
+    Raises:
+        ConfigError: Two plugins contribute a strategy of the same name.
+        PluginError: A plugin crashed.
+    """
+    contributions: list[Mapping[str, Strategy]] = call_hook(manager, "callcore_routing_strategies")
+    merged: dict[str, Strategy] = {}
+    for contribution in reversed(contributions):  # registration order: built-ins first
+        for name, strategy in contribution.items():
+            if name in merged:
+                raise ConfigError(
+                    f"two plugins contribute a routing strategy named {name!r}; rename one"
+                )
+            merged[name] = strategy
+    return merged

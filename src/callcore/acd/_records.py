@@ -80,6 +80,7 @@ class Agent:
     talk_seconds: float = 0.0
     last_offered: datetime | None = None
     draw: float = 0.0
+    race_base: dict[str, float] = attrs.Factory(dict)
     wrap_until: datetime | None = None
     delay_until: datetime | None = None
     no_answer_streak: int = 0
@@ -182,8 +183,14 @@ class QueueRuntime:
     max_names: int = 0
     in_line: dict[str, Contact] = attrs.Factory(dict)
     pointer: Pointer | None = None
+    race_clock: float = 0.0
     empty_since: datetime | None = None
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+
+    @property
+    def racing(self) -> bool:
+        """Whether ranks are race times that start at the queue's race clock."""
+        return self.strategy.memory is StrategyMemory.RACE
 
     @property
     def circular(self) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import random
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -697,6 +697,7 @@ class Router:
                 talk_seconds=agent.talk_seconds,
                 last_offered=agent.last_offered,
                 draw=agent.draw,
+                race_base=dict(agent.race_base),
                 wrap_until=agent.wrap_until,
                 delay_until=agent.delay_until,
                 no_answer_streak=agent.no_answer_streak,
@@ -739,6 +740,7 @@ class Router:
             contacts=contacts,
             pointers=pointers,
             handle_times={name: tuple(q.handle_times) for name, q in self._queues.items()},
+            race_clocks={name: q.race_clock for name, q in self._queues.items()},
             empty_since={
                 name: q.empty_since for name, q in self._queues.items() if q.empty_since is not None
             },
@@ -775,6 +777,8 @@ class Router:
             router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
         for name, times in snapshot.handle_times.items():
             router._queues[name].handle_times.extend(times)
+        for name, clock in snapshot.race_clocks.items():
+            router._queues[name].race_clock = clock
         for name, since in snapshot.empty_since.items():
             queue = router._queues[name]
             queue.empty_since = since
@@ -793,6 +797,7 @@ class Router:
             talk_seconds=record.talk_seconds,
             last_offered=record.last_offered,
             draw=record.draw,
+            race_base=dict(record.race_base),
             wrap_until=record.wrap_until,
             delay_until=record.delay_until,
             no_answer_streak=record.no_answer_streak,
@@ -1008,6 +1013,8 @@ class Router:
                 held.append(heapq.heappop(heap))
                 continue
             chosen = agent
+            if queue.racing:
+                queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
             break
         for entry in held:
             heapq.heappush(heap, entry)
@@ -1173,6 +1180,9 @@ class Router:
         queue = index.queue
         member = agent.members[queue.config.name]
         rank = queue.strategy.rank(agent, member, index.names)
+        if queue.racing:
+            start = agent.race_base.get(queue.config.name, queue.race_clock)
+            rank = (start + cast("float", rank[0]), *rank[1:])
         lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
         heap = index.heap
         heapq.heappush(heap, (member.tier, lap, rank, agent.agent_id, agent.version))
@@ -1192,10 +1202,12 @@ class Router:
     def _repush(self, agent: Agent) -> None:
         """The agent's rank or availability changed: new entries everywhere it fits."""
         agent.version += 1
-        agent.draw = self._random.random()
+        agent.draw = self._random.expovariate(1.0)
         agent.refresh()
         if not agent.ready:
             return
+        for name in agent.members:
+            agent.race_base[name] = self._queues[name].race_clock
         for index in agent.indexes:
             if agent.can_take(index.queue.config.channel):
                 self._push_entry(agent, index)

@@ -37,6 +37,7 @@ class AgentRecord:
     talk_seconds: float
     last_offered: datetime | None
     draw: float
+    race_base: Mapping[str, float]
     wrap_until: datetime | None
     delay_until: datetime | None
     no_answer_streak: int
@@ -85,6 +86,7 @@ class RouterSnapshot:
         contacts: Every contact held.
         pointers: Round-robin places.
         handle_times: Recent handle times per queue, in seconds.
+        race_clocks: The race clock of each queue (random strategies).
         empty_since: Since when each empty queue has had no agent logged in.
     """
 
@@ -96,6 +98,7 @@ class RouterSnapshot:
     contacts: tuple[ContactRecord, ...]
     pointers: tuple[PointerRecord, ...]
     handle_times: Mapping[str, tuple[float, ...]]
+    race_clocks: Mapping[str, float]
     empty_since: Mapping[str, datetime]
 
 

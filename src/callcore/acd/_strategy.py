@@ -3,9 +3,10 @@
 The router keeps, per queue and set of required skills, the available agents
 sorted by ``(tier, rank, agent_id)``; a strategy only says what ``rank`` is.
 Lower tiers always go first, and the agent id breaks every remaining tie, so
-every choice is deterministic. Randomised strategies rank by ``agent.draw``, a
-number in [0, 1) that the router draws from its seeded random source each time
-the agent becomes available (an argmin over independent draws is uniform).
+every choice is deterministic. Randomised strategies rank by ``agent.draw``, an
+exponential variate (mean 1) that the router draws from its seeded random
+source each time the agent becomes available, and declare
+``StrategyMemory.RACE``.
 """
 
 # cattrs reads these annotations at run time, so their imports stay at run time.
@@ -13,7 +14,6 @@ the agent becomes available (an argmin over independent draws is uniform).
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol, TypeAlias
@@ -44,6 +44,12 @@ class StrategyMemory(enum.Enum):
     CONTACT = "contact"
     """Circular over ``(tier, rank)``, starting after the last agent this
     contact was offered (every new contact starts at the first)."""
+    RACE = "race"
+    """The first element of the rank is a random waiting time: the router adds
+    the queue's race clock at the moment the agent became available and
+    moves the clock to the winner's time, so that agents who have been
+    waiting keep their lead (an exponential race: each pick falls on an agent
+    with probability proportional to its rate)."""
 
 
 class AgentStats(Protocol):
@@ -76,7 +82,7 @@ class AgentStats(Protocol):
 
     @property
     def draw(self) -> float:
-        """A random number in [0, 1), drawn when the agent last became available."""
+        """An exponential variate (mean 1), drawn when the agent last became available."""
         ...
 
 
@@ -203,7 +209,7 @@ class Random:
     """A uniformly random eligible agent (from the router's seeded source)."""
 
     ring_all: bool = False
-    memory: StrategyMemory = StrategyMemory.NONE
+    memory: StrategyMemory = StrategyMemory.RACE
 
     def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
         """Rank by the agent's random draw."""
@@ -221,11 +227,11 @@ class WeightedRandom:
     """
 
     ring_all: bool = False
-    memory: StrategyMemory = StrategyMemory.NONE
+    memory: StrategyMemory = StrategyMemory.RACE
 
     def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
-        """Rank by ``-ln(1 - draw) / weight``."""
-        return (-math.log1p(-agent.draw) / membership.weight,)
+        """Rank by ``draw / weight``, an exponential variate with rate ``weight``."""
+        return (agent.draw / membership.weight,)
 
 
 @attrs.frozen

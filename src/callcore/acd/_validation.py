@@ -186,7 +186,7 @@ def check_snapshot(snapshot: RouterSnapshot) -> list[Problem]:
     )
     problems.extend(
         Problem(name, f"unknown queue {name!r}")
-        for name in [*snapshot.handle_times, *snapshot.empty_since]
+        for name in [*snapshot.handle_times, *snapshot.empty_since, *snapshot.race_clocks]
         if name not in queues
     )
     return problems
