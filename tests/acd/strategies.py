@@ -66,7 +66,8 @@ def independent_can_take(agent: Agent, channel: Channel) -> bool:
         return False
     if agent.wrap_until is not None or agent.delay_until is not None:
         return False
-    held = [offer.channel for offer in agent.offers.values()] + list(agent.connected.values())
+    held = [offer.channel for offer in agent.offers.values()]
+    held += [Channel(value) for value in agent.connected.values()]
     if held.count(channel) >= agent.profile.capacity.get(channel, 0):
         return False
     if agent.profile.voice_exclusive:

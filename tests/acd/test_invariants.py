@@ -255,7 +255,8 @@ class RouterMachine(RuleBasedStateMachine):
             return
         holders: dict[str, str] = {}
         for agent in self.live._agents.values():
-            held = [o.channel for o in agent.offers.values()] + list(agent.connected.values())
+            held = [o.channel for o in agent.offers.values()]
+            held += [Channel(value) for value in agent.connected.values()]
             for channel in set(held):
                 assert held.count(channel) <= agent.profile.capacity.get(channel, 0)
             if agent.profile.voice_exclusive and Channel.VOICE in held:

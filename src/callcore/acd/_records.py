@@ -37,6 +37,8 @@ ContactEntry = tuple[int, datetime, int, int, str]
 Pointer = tuple[int, Rank, str]
 """``(lap, rank, agent_id)`` of the agent a queue offered last."""
 
+VOICE = Channel.VOICE.value
+
 SUBSET_LIMIT = 3
 """Agents precompute their skill subsets up to this size for line look-ups."""
 
@@ -85,8 +87,11 @@ class Agent:
     delay_until: datetime | None = None
     no_answer_streak: int = 0
     offers: dict[str, Offer] = attrs.Factory(dict)
-    connected: dict[str, Channel] = attrs.Factory(dict)
-    load: dict[Channel, int] = attrs.Factory(dict)
+    connected: dict[str, str] = attrs.Factory(dict)
+    """Contact ids with the value of their channel."""
+    load: dict[str, int] = attrs.Factory(dict)
+    """Offers plus contacts per channel value (strings hash faster than enums)."""
+    capacity: dict[str, int] = attrs.Factory(dict)
     version: int = 0
     ready: bool = False
     members: dict[str, Membership] = attrs.Factory(dict)
@@ -112,17 +117,16 @@ class Agent:
             and self.delay_until is None
         )
 
-    def can_take(self, channel: Channel) -> bool:
-        """Whether one more contact on ``channel`` may be offered now."""
+    def can_take(self, channel: str) -> bool:
+        """Whether one more contact on ``channel`` (a channel value) may be offered now."""
         if not self.ready:
             return False
-        profile = self.profile
-        if self.load.get(channel, 0) >= profile.capacity.get(channel, 0):
+        if self.load.get(channel, 0) >= self.capacity.get(channel, 0):
             return False
-        if profile.voice_exclusive:
-            if channel is Channel.VOICE:
+        if self.profile.voice_exclusive:
+            if channel == VOICE:
                 return not self.offers and not self.connected
-            return not self.load.get(Channel.VOICE, 0)
+            return not self.load.get(VOICE, 0)
         return True
 
     def satisfies(self, minimums: tuple[tuple[str, int], ...]) -> bool:
@@ -134,6 +138,7 @@ class Agent:
         """Take a (new) profile at log-in: memberships and skill subsets."""
         self.profile = profile
         self.members = {member.queue: member for member in profile.memberships}
+        self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
         names = sorted(profile.skills)
         self.subsets = tuple(
             frozenset(combo)
@@ -155,6 +160,7 @@ class Contact:
     seq: int
     channel: Channel
     requirement: Requirement
+    channel_key: str = ""
     stage: int = 0
     callback: bool = False
     status: ContactStatus = ContactStatus.WAITING
@@ -164,6 +170,10 @@ class Contact:
     offers: dict[str, Offer] = attrs.Factory(dict)
     version: int = 0
     timer_due: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """Cache the channel's value (hashing enums is slow on the hot path)."""
+        self.channel_key = self.channel.value
 
     def line_entry(self) -> ContactEntry:
         """This contact's entry in a waiting line (global order: priority, arrival)."""
@@ -187,15 +197,17 @@ class QueueRuntime:
     empty_since: datetime | None = None
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
 
-    @property
-    def racing(self) -> bool:
-        """Whether ranks are race times that start at the queue's race clock."""
-        return self.strategy.memory is StrategyMemory.RACE
+    racing: bool = False
+    """Ranks are race times that start at the queue's race clock."""
+    circular: bool = False
+    """The strategy continues where the queue left off."""
+    channel_key: str = ""
 
-    @property
-    def circular(self) -> bool:
-        """Whether the strategy continues where the queue left off."""
-        return self.strategy.memory is StrategyMemory.QUEUE
+    def __attrs_post_init__(self) -> None:
+        """Cache what the hot path asks about the strategy and channel."""
+        self.racing = self.strategy.memory is StrategyMemory.RACE
+        self.circular = self.strategy.memory is StrategyMemory.QUEUE
+        self.channel_key = self.config.channel.value
 
     def lap_for(self, rank: Rank, agent_id: str) -> int:
         """The lap that puts ``(rank, agent_id)`` after the queue's pointer."""

@@ -460,7 +460,7 @@ class Router:
         contact.agent_id = agent_id
         contact.answered_at = at
         del self._queues[contact.queue].in_line[contact_id]
-        agent.connected[contact_id] = offer.channel
+        agent.connected[contact_id] = contact.channel_key
         agent.answered += 1
         agent.no_answer_streak = 0
         self._repush(agent)
@@ -531,8 +531,7 @@ class Router:
         queue = self._queues[contact.queue]
         answered_at = contact.answered_at or at
         talk = at - answered_at
-        channel = agent.connected.pop(contact_id)
-        agent.load[channel] -= 1
+        agent.load[agent.connected.pop(contact_id)] -= 1
         agent.talk_seconds += talk.total_seconds()
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
@@ -834,15 +833,15 @@ class Router:
         self._contacts[contact.contact_id] = contact
         if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
             agent = self._agents[contact.agent_id]
-            agent.connected[contact.contact_id] = contact.channel
-            agent.load[contact.channel] = agent.load.get(contact.channel, 0) + 1
+            agent.connected[contact.contact_id] = contact.channel_key
+            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
             return
         queue.in_line[contact.contact_id] = contact
         for offer in record.offers:
             agent = self._agents[offer.agent_id]
             contact.offers[offer.agent_id] = offer
             agent.offers[contact.contact_id] = offer
-            agent.load[offer.channel] = agent.load.get(offer.channel, 0) + 1
+            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
             self._push_timer(
                 offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + offer.agent_id
             )
@@ -976,7 +975,7 @@ class Router:
         queue = index.queue
         heap = index.heap
         agents = self._agents
-        channel = contact.channel
+        channel = contact.channel_key
         requirement = contact.requirement
         max_tier = requirement.max_tier
         minimums = requirement.minimums
@@ -1023,7 +1022,7 @@ class Router:
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
         agents = self._agents
-        channel = contact.channel
+        channel = contact.channel_key
         requirement = contact.requirement
         live: list[AgentEntry] = []
         eligible: list[AgentEntry] = []
@@ -1058,7 +1057,7 @@ class Router:
         for queue_name, member in agent.members.items():
             queue = self._queues[queue_name]
             groups = queue.groups
-            if not groups or not agent.can_take(queue.config.channel):
+            if not groups or not agent.can_take(queue.channel_key):
                 continue
             for group in self._groups_for(agent, queue):
                 for requirement, line in list(group.items()):
@@ -1139,7 +1138,7 @@ class Router:
         contact.offers[agent.agent_id] = offer
         contact.status = ContactStatus.OFFERED
         agent.offers[contact.contact_id] = offer
-        agent.load[contact.channel] = agent.load.get(contact.channel, 0) + 1
+        agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
         agent.last_offered = at
         if queue.circular:
             member = agent.members[config.name]
@@ -1173,7 +1172,7 @@ class Router:
     def _register(self, agent: Agent, index: AgentIndex) -> None:
         agent.indexes.append(index)
         index.agents.add(agent.agent_id)
-        if agent.can_take(index.queue.config.channel):
+        if agent.can_take(index.queue.channel_key):
             self._push_entry(agent, index)
 
     def _push_entry(self, agent: Agent, index: AgentIndex) -> None:
@@ -1191,7 +1190,7 @@ class Router:
 
     def _compact(self, index: AgentIndex) -> None:
         agents = self._agents
-        channel = index.queue.config.channel
+        channel = index.queue.channel_key
         index.heap = [
             entry
             for entry in index.heap
@@ -1209,7 +1208,7 @@ class Router:
         for name in agent.members:
             agent.race_base[name] = self._queues[name].race_clock
         for index in agent.indexes:
-            if agent.can_take(index.queue.config.channel):
+            if agent.can_take(index.queue.channel_key):
                 self._push_entry(agent, index)
 
     def _release(self, agent: Agent) -> None:
@@ -1264,7 +1263,7 @@ class Router:
         agent = self._agents[offer.agent_id]
         del contact.offers[offer.agent_id]
         del agent.offers[offer.contact_id]
-        agent.load[offer.channel] -= 1
+        agent.load[contact.channel_key] -= 1
         self._ended_out.append(offer)
         self._events_out.append(OfferEnded(at=at, offer=offer, reason=reason))
         if reason is not OfferEndReason.WITHDRAWN:
@@ -1400,6 +1399,7 @@ class Router:
         contact.stage = 0
         contact.last_tried = None
         contact.channel = target.config.channel
+        contact.channel_key = target.channel_key
         contact.requirement = self._requirement(target.config, contact.skills, 0)
         target.in_line[contact.contact_id] = contact
         self._schedule_contact(contact)
