@@ -456,6 +456,7 @@ class Router:
         del contact.offers[agent_id]
         del agent.offers[contact_id]
         contact.status = ContactStatus.CONNECTED
+        contact.timer_due = None  # no escalation or overflow once connected
         self._withdraw_contact_offers(contact)
         contact.agent_id = agent_id
         contact.answered_at = at
@@ -847,7 +848,7 @@ class Router:
             )
         if contact.status is ContactStatus.WAITING:
             self._wait(contact)
-        self._schedule_contact(contact)
+        self._schedule_contact(contact)  # connected contacts returned above: no timer
 
     # ------------------------------------------------------------------
     # Time
@@ -893,7 +894,11 @@ class Router:
                 self._release(agent)
         elif kind == _CONTACT_DUE:
             contact = self._contacts.get(key)
-            if contact is not None and contact.timer_due == due:
+            if (
+                contact is not None
+                and contact.timer_due == due
+                and contact.status is not ContactStatus.CONNECTED
+            ):
                 self._contact_due(contact)
         else:
             queue = self._queues[key]
