@@ -7,8 +7,8 @@ ones into the mapping the router takes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -26,6 +26,9 @@ from callcore.acd import (
 )
 from callcore.builtin_plugins import acd as builtin_acd
 from callcore.plugins import routing_strategies
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 SENIORITY = {"ana": 2019, "bob": 2012, "cy": 2023}
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -29,17 +29,20 @@ from callcore.acd import (
     QueueConfig,
     Router,
 )
-from callcore.acd._records import Contact
 from callcore.channels import Channel
 from tests.acd.strategies import (
     QUEUES,
-    T0,
     at,
     contact_skills,
     eligible,
     independent_can_take,
     profiles,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from callcore.acd._records import Contact
 
 AGENTS = tuple(f"a{number}" for number in range(6))
 
@@ -77,6 +80,7 @@ class RouterMachine(RuleBasedStateMachine):
     """Drive one router at random and check every invariant after each step."""
 
     def __init__(self) -> None:
+        """Start with no router."""
         super().__init__()
         self.router: Router | None = None
         self.clock = 0.0
@@ -87,12 +91,14 @@ class RouterMachine(RuleBasedStateMachine):
 
     @property
     def live(self) -> Router:
+        """The router (started)."""
         assert self.router is not None
         return self.router
 
     @precondition(lambda self: self.router is None)
     @rule(strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)), seed=st.integers(0, 9))
     def start(self, strategy: str, seed: int) -> None:
+        """Build the router with a strategy and seed."""
         self.router = Router(queue_configs(strategy), seed=seed)
 
     def record(self, outcome: Outcome, before: dict[str, Contact]) -> None:
@@ -109,9 +115,9 @@ class RouterMachine(RuleBasedStateMachine):
                 self.open_offers.remove((event.offer.contact_id, event.offer.agent_id))
             elif isinstance(event, ContactAnswered):
                 self.open_offers.remove((event.contact_id, event.agent_id))
-            elif isinstance(event, ContactEnded | ContactAbandoned):
-                self.gone.add(event.contact_id)
-            elif isinstance(event, ContactOverflowed) and event.action is OverflowAction.VOICEMAIL:
+            elif isinstance(event, ContactEnded | ContactAbandoned) or (
+                isinstance(event, ContactOverflowed) and event.action is OverflowAction.VOICEMAIL
+            ):
                 self.gone.add(event.contact_id)
             elif isinstance(event, ContactRejected):
                 self.entered.discard(event.contact_id)
@@ -136,12 +142,14 @@ class RouterMachine(RuleBasedStateMachine):
                 )
 
     def step(self, call: Callable[[], Outcome]) -> None:
+        """Run one call and record what it caused."""
         before = dict(self.live._contacts)
         self.record(call(), before)
 
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5), data=st.data())
     def log_in(self, number: int, data: st.DataObject) -> None:
+        """Log an agent in with a random profile."""
         agent_id = AGENTS[number]
         agent = self.live._agents.get(agent_id)
         if agent is not None and agent.logged_in:
@@ -152,6 +160,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5))
     def log_out(self, number: int) -> None:
+        """Log out an agent that holds no contact."""
         agent = self.live._agents.get(AGENTS[number])
         if agent is None or not agent.logged_in or agent.connected:
             return
@@ -160,6 +169,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5), pause=st.booleans())
     def presence(self, number: int, pause: bool) -> None:
+        """Pause an agent or make it ready."""
         agent = self.live._agents.get(AGENTS[number])
         if agent is None or not agent.logged_in:
             return
@@ -175,6 +185,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(queue=st.sampled_from(QUEUES), skills=contact_skills, priority=st.integers(0, 2))
     def enqueue(self, queue: str, skills: dict[str, int], priority: int) -> None:
+        """A new contact arrives."""
         self.counter += 1
         contact_id = f"c{self.counter}"
         self.entered.add(contact_id)
@@ -185,6 +196,7 @@ class RouterMachine(RuleBasedStateMachine):
         )
 
     def pick(self, index: int, *, connected: bool) -> str | None:
+        """Pick a contact, connected or not."""
         ids = sorted(
             c.contact_id
             for c in self.live._contacts.values()
@@ -195,6 +207,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None and self.open_offers)
     @rule(index=st.integers(0, 20), action=st.sampled_from(["accept", "reject", "busy", "miss"]))
     def answer(self, index: int, action: str) -> None:
+        """Accept, reject, busy or miss a pending offer."""
         contact_id, agent_id = sorted(self.open_offers)[index % len(self.open_offers)]
         now = at(self.clock)
         router = self.live
@@ -209,6 +222,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20))
     def end(self, index: int) -> None:
+        """End a connected contact."""
         contact_id = self.pick(index, connected=True)
         if contact_id is not None:
             self.step(lambda: self.live.end(contact_id, at(self.clock)))
@@ -216,6 +230,7 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20), action=st.sampled_from(["abandon", "callback", "priority"]))
     def caller(self, index: int, action: str) -> None:
+        """A caller hangs up, asks for a callback or changes priority."""
         contact_id = self.pick(index, connected=False)
         if contact_id is None:
             return
@@ -231,11 +246,13 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router is not None)
     @rule(seconds=st.sampled_from([1, 5, 15, 45, 200]))
     def wait(self, seconds: int) -> None:
+        """Let time pass."""
         self.clock += seconds
         self.step(lambda: self.live.tick(at(self.clock)))
 
     @invariant()
     def no_contact_is_lost(self) -> None:
+        """Every contact is held, or ended, abandoned or sent to voicemail."""
         if self.router is None:
             return
         held = set(self.live.contact_ids())
@@ -244,6 +261,7 @@ class RouterMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_offer_is_tracked(self) -> None:
+        """Every offer made is pending or ended exactly once."""
         if self.router is None:
             return
         pending = {(c.contact_id, a) for c in self.live._contacts.values() for a in c.offers}
@@ -251,6 +269,7 @@ class RouterMachine(RuleBasedStateMachine):
 
     @invariant()
     def one_agent_per_contact_and_capacity(self) -> None:
+        """One agent per contact; capacity and states respected."""
         if self.router is None:
             return
         holders: dict[str, str] = {}

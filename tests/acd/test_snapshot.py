@@ -29,15 +29,15 @@ def test_restored_router_behaves_identically(
     for number in range(data.draw(st.integers(1, 6))):
         router.log_in(data.draw(profiles(f"a{number}")), T0)
     clock = [0.0]
-    apply(router, before, clock)  # type: ignore[arg-type]
+    apply(router, before, clock)
     snapshot = router.snapshot()
     text = dumps(snapshot)
     assert loads(RouterSnapshot, text) == snapshot
     twin = Router.restore(loads(RouterSnapshot, text))
     assert dumps(twin.snapshot()) == text
     clock_twin = list(clock)
-    apply(router, after, clock)  # type: ignore[arg-type]
-    apply(twin, after, clock_twin)  # type: ignore[arg-type]
+    apply(router, after, clock)
+    apply(twin, after, clock_twin)
     end = at(clock[0] + 600)
     assert router.tick(end) == twin.tick(end)
     assert dumps(router.snapshot()) == dumps(twin.snapshot())

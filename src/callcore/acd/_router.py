@@ -451,7 +451,7 @@ class Router:
                 pending (it expired, was declined or withdrawn, or never was).
         """
         self._advance(now)
-        contact, agent, offer = self._get_offer(contact_id, agent_id, "accept")
+        contact, agent, _ = self._get_offer(contact_id, agent_id, "accept")
         at = self._time()
         del contact.offers[agent_id]
         del agent.offers[contact_id]

@@ -89,11 +89,9 @@ class AgentStats(Protocol):
 class Strategy(Protocol):
     """An ordering of agents, chosen per queue by name.
 
-    Attributes:
-        ring_all: Offer the contact to every eligible agent of the first tier
-            that has any; the first to accept wins.
-        memory: Whether the order continues where the queue or the contact
-            left off.
+    ``ring_all`` offers the contact to every eligible agent of the first tier
+    that has any (the first to accept wins); ``memory`` says whether the order
+    continues where the queue or the contact left off.
     """
 
     @property
