@@ -445,7 +445,7 @@ def _end_of_gap(local: datetime, zone: ZoneInfo) -> int:
 
 
 def _offset_at(seconds: int, zone: ZoneInfo) -> timedelta | None:
-    return zone.utcoffset(datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None))
+    return datetime.fromtimestamp(seconds, zone).utcoffset()
 
 
 # --- validation ------------------------------------------------------------------
