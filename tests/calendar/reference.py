@@ -57,13 +57,14 @@ class OpenMinutes:
 
     def __init__(self, calendar: BusinessCalendar, start: datetime, minutes: int) -> None:
         self.start = start.astimezone(timezone.utc)
-        assert self.start.second == 0 and self.start.microsecond == 0
+        assert self.start.second == 0
+        assert self.start.microsecond == 0
         zone = calendar.timezone
         scan_from = self.start - WARM_UP
         first_day = scan_from.astimezone(zone).date() - timedelta(days=2)
         last_day = (self.start + minutes * MINUTE).astimezone(zone).date() + timedelta(days=1)
         intervals = wall_intervals(calendar, first_day, last_day)
-        highest = datetime.min
+        highest = scan_from.astimezone(zone).replace(tzinfo=None)
         self.flags: list[bool] = []
         instant = scan_from
         while instant < self.start + minutes * MINUTE:

@@ -128,9 +128,10 @@ def business_deltas(max_hours: int = 24 * 30) -> st.SearchStrategy[timedelta]:
 
 @st.composite
 def calendars_with_window_start(draw: st.DrawFn) -> tuple[BusinessCalendar, datetime]:
-    """A calendar and a whole minute from 2.5 days before to 0.5 days after a DST change of its zone.
+    """A calendar and a whole minute from 2.5 days before to 0.5 days after a DST change.
 
-    A three-day window from that minute contains the change.
+    The change is one of the calendar's zone, so a three-day window from that
+    minute contains it.
     """
     calendar = draw(calendars())
     day = draw(st.sampled_from(ZONE_TRANSITIONS[calendar.timezone.key]))
