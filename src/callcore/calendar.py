@@ -25,6 +25,7 @@ it has looked at, so repeated questions over the same weeks are cheap.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Final, TypeVar
@@ -194,6 +195,8 @@ class BusinessCalendar:
     _day_cache: dict[date, tuple[_Span, ...]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _dated_days: tuple[date, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _open_all_week: bool = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         """Validate the calendar and index its dated days."""
@@ -203,6 +206,9 @@ class BusinessCalendar:
         object.__setattr__(self, "_holiday_by_date", {h.date: h for h in self.holidays})
         object.__setattr__(self, "_special_by_date", {s.date: s for s in self.special_days})
         object.__setattr__(self, "_day_cache", {})
+        dated = set(self._holiday_by_date) | set(self._special_by_date)
+        object.__setattr__(self, "_dated_days", tuple(sorted(dated)))
+        object.__setattr__(self, "_open_all_week", _covers_the_week(self.hours))
 
     @classmethod
     def always_open(cls, name: str = "24x7", timezone: ZoneInfo | str = "UTC") -> BusinessCalendar:
@@ -381,6 +387,17 @@ class BusinessCalendar:
             if last_day is None and idle_days > SEARCH_HORIZON_DAYS:
                 return
             idle_days += 1
+            stretch_end = self._open_stretch_end(day, last_day)
+            if stretch_end is not None:
+                start = _wall_to_micros(day, time(0), self.timezone)
+                end = _wall_to_micros(stretch_end, time(0), self.timezone)
+                if end > covered:
+                    yield max(start, covered), end
+                    covered = end
+                    idle_days = 0
+                # The day before the stretch's end may run past it, overnight.
+                day = stretch_end - timedelta(days=1)
+                continue
             for start, end in self._day_spans(day):
                 if end > covered:
                     # Starts are sorted across days, so clipping at `covered` merges overlaps.
@@ -388,6 +405,24 @@ class BusinessCalendar:
                     covered = end
                     idle_days = 0
             day += timedelta(days=1)
+
+    def _open_stretch_end(self, day: date, last_day: date | None) -> date | None:
+        """Return a date up to which the calendar is open from ``day`` 00:00 without a break.
+
+        When the weekly hours cover the whole week, two regular days in a row
+        (neither a holiday nor a special day) leave no gap, so a run of regular
+        days is one open stretch: walking it day by day would learn nothing.
+        Returns ``None`` when there is no stretch of at least two days to skip.
+        """
+        if not self._open_all_week:
+            return None
+        end = min(day + timedelta(days=366), _LAST_DAY)
+        following = bisect.bisect_left(self._dated_days, day - timedelta(days=1))
+        if following < len(self._dated_days):  # stop the day before a dated day's eve
+            end = min(end, self._dated_days[following] - timedelta(days=1))
+        if last_day is not None:
+            end = min(end, last_day + timedelta(days=1))
+        return end if end >= day + timedelta(days=2) else None
 
     def _day_spans(self, day: date) -> tuple[_Span, ...]:
         """Return the instants of the ranges that start on ``day``, sorted by start."""
@@ -449,6 +484,26 @@ def _offset_at(seconds: int, zone: ZoneInfo) -> timedelta | None:
 
 
 # --- validation ------------------------------------------------------------------
+
+
+def _covers_the_week(hours: WeeklyHours) -> bool:
+    """Return whether the weekly ranges together leave no moment of the week closed."""
+    week = 7 * _SECONDS_PER_DAY
+    pieces = []
+    for weekday, name in enumerate(WEEKDAYS):
+        for opening in getattr(hours, name):
+            start = weekday * _SECONDS_PER_DAY + _seconds_of_day(opening.start)
+            end = weekday * _SECONDS_PER_DAY + _seconds_of_day(opening.end)
+            end += _SECONDS_PER_DAY * opening.overnight
+            pieces.append((start, min(end, week)))
+            if end > week:  # Sunday night runs into Monday morning
+                pieces.append((0, end - week))
+    reached = 0
+    for start, end in sorted(pieces):
+        if start > reached:
+            return False
+        reached = max(reached, end)
+    return reached >= week
 
 
 def _format_time(value: time) -> str:

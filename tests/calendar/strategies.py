@@ -72,6 +72,29 @@ def weekly_hours(draw: st.DrawFn) -> WeeklyHours:
     return WeeklyHours(*(draw(day_ranges()) for _ in range(7)))
 
 
+@st.composite
+def weeks_without_a_break(draw: st.DrawFn) -> WeeklyHours:
+    """Weekly hours that leave no moment of the week closed, or just one quarter-hour."""
+    shape = draw(st.sampled_from(["whole days", "split days", "nights", "one break"]))
+    if shape == "whole days":
+        return WeeklyHours.every_day(OpeningRange(time(0), time(0)))
+    if shape == "nights":  # each morning is covered by the night range of the day before
+        return WeeklyHours.every_day(
+            OpeningRange(time(8), time(20)), OpeningRange(time(20), time(8))
+        )
+    cuts = [draw(st.integers(1, QUARTERS_PER_DAY - 2)) for _ in range(7)]
+    broken = draw(st.integers(0, 6)) if shape == "one break" else None
+    days = [
+        (
+            OpeningRange(time(0), _quarter(cut)),
+            # On the broken day the evening opens a quarter-hour after the morning closes.
+            OpeningRange(_quarter(cut + (weekday == broken)), time(0)),
+        )
+        for weekday, cut in enumerate(cuts)
+    ]
+    return WeeklyHours(*days)
+
+
 def dates_near_transitions(days: int = 3) -> st.SearchStrategy[date]:
     """Dates within a few days of a 2026 DST change."""
     return st.builds(
@@ -97,7 +120,7 @@ def calendars(draw: st.DrawFn, zones: tuple[str, ...] = ZONES) -> BusinessCalend
     return BusinessCalendar(
         draw(st.sampled_from(["support", "sales", "Ünïcode"])),
         ZoneInfo(draw(st.sampled_from(zones))),
-        draw(weekly_hours()),
+        draw(weekly_hours() | weeks_without_a_break()),
         holidays,
         specials,
     )

@@ -154,3 +154,14 @@ def test_hours_on_a_date_are_the_weekday_hours() -> None:
     """hours_on gives the ranges of the date's weekday."""
     assert SPLIT.hours_on(_at(8, 0).date()) == SPLIT.hours.monday
     assert SPLIT.hours_on(_at(9, 0).date()) == ()
+
+
+def test_a_week_open_but_for_a_quarter_hour_closes_then() -> None:
+    """Open all week except Sunday 23:45-00:00: it closes at Sunday 23:45, 15 min a week."""
+    days = [(_range("00:00", "00:00"),)] * 6 + [(_range("00:00", "23:45"),)]
+    almost = BusinessCalendar("almost", ZONE, WeeklyHours(*days))
+    assert almost.next_close(_at(1, 9)) == _at(7, 23, 45)
+    assert almost.next_open(_at(7, 23, 50)) == _at(8, 0)
+    two_weeks = almost.business_time_between(_at(1, 0), _at(15, 0))
+    assert two_weeks == timedelta(days=14, minutes=-30)
+    assert almost.add_business_time(_at(1, 0), timedelta(days=7)) == _at(8, 0, 15)
