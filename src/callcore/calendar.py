@@ -55,6 +55,7 @@ SEARCH_HORIZON_DAYS: Final = 3653
 T = TypeVar("T")
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_ORDINAL: Final = _EPOCH.toordinal()
 _MICROSECOND: Final = timedelta(microseconds=1)
 _SECONDS_PER_DAY: Final = 86_400
 _DAY_CACHE_LIMIT: Final = 20_000  # days of spans kept per calendar (about 55 years)
@@ -451,13 +452,17 @@ def _to_micros(t: datetime) -> int:
 
 def _wall_to_micros(day: date, wall: time, zone: ZoneInfo) -> int:
     """Map a wall-clock time to an instant: gaps move forward, overlaps take fold=0."""
-    local = datetime.combine(day, wall, tzinfo=zone)
-    instant = _to_micros(local)
-    if (_EPOCH + instant * _MICROSECOND).astimezone(zone).replace(tzinfo=None) == local.replace(
-        tzinfo=None
-    ):
-        return instant
-    return _end_of_gap(local, zone)
+    local = datetime.combine(day, wall.replace(fold=0), tzinfo=zone)
+    offset = local.utcoffset()
+    # PEP 495: in a gap, fold=0 reads the time with the smaller offset (the one before a
+    # spring-forward change) and fold=1 with the larger; elsewhere they agree or fold=0 is larger.
+    later = datetime.combine(day, wall.replace(fold=1), tzinfo=zone).utcoffset()
+    if offset is None or later is None or offset < later:
+        return _end_of_gap(local, zone)
+    seconds = (day.toordinal() - _EPOCH_ORDINAL) * _SECONDS_PER_DAY + _seconds_of_day(wall)
+    return (seconds - offset.days * _SECONDS_PER_DAY - offset.seconds) * 1_000_000 + (
+        wall.microsecond - offset.microseconds
+    )
 
 
 def _end_of_gap(local: datetime, zone: ZoneInfo) -> int:
