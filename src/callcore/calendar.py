@@ -38,6 +38,7 @@ from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter, problems_from_exception
 
 __all__ = [
+    "SEARCH_HORIZON_DAYS",
     "WEEKDAYS",
     "BusinessCalendar",
     "Holiday",
@@ -147,7 +148,8 @@ class WeeklyHours:
 
     def on(self, weekday: int) -> tuple[OpeningRange, ...]:
         """Return the ranges of ``weekday`` (0 is Monday, as ``date.weekday()``)."""
-        return tuple[OpeningRange, ...](getattr(self, WEEKDAYS[weekday]))
+        ranges: tuple[OpeningRange, ...] = getattr(self, WEEKDAYS[weekday])
+        return ranges
 
 
 _Span = tuple[int, int]  # [start, end) in microseconds since the Unix epoch
@@ -325,6 +327,32 @@ class BusinessCalendar:
                     break
                 total += min(end, finish) - start
         return timedelta(microseconds=total)
+
+    def open_spans(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+        """Return the opening spans that overlap ``[a, b)``, clipped to it.
+
+        Ranges that touch or overlap make one span. Use it to show a schedule,
+        or to split a reporting interval into its open and closed parts.
+
+        Returns:
+            ``(start, end)`` pairs in the calendar's zone, in order; empty
+            when ``b <= a``.
+
+        Raises:
+            NaiveDatetimeError: ``a`` or ``b`` has no time zone.
+        """
+        begin = _to_micros(ensure_aware(a, "a"))
+        finish = _to_micros(ensure_aware(b, "b"))
+        spans: list[list[int]] = []
+        if finish > begin:
+            for start, end in self._pieces(begin, last_day=self._date_of(finish)):
+                if start >= finish:
+                    break
+                if spans and spans[-1][1] == start:  # pieces are disjoint; join touching ones
+                    spans[-1][1] = min(end, finish)
+                else:
+                    spans.append([start, min(end, finish)])
+        return [(self._to_datetime(start), self._to_datetime(end)) for start, end in spans]
 
     def add_business_time(self, t: datetime, delta: timedelta) -> datetime:
         """Return the instant when ``delta`` of open time after ``t`` has passed.

@@ -83,3 +83,21 @@ def test_add_business_time_matches_the_scan(
     if reached is not None:
         result = calendar.add_business_time(scan.at(index), timedelta(minutes=minutes))
         assert _utc(result) == scan.at(reached)
+
+
+@given(calendars_with_window_start(), indices, indices)
+def test_open_spans_are_the_runs_of_open_minutes(
+    case: tuple[BusinessCalendar, datetime], first: int, second: int
+) -> None:
+    """open_spans gives exactly the runs of open minutes of the scan, clipped to [a, b)."""
+    calendar, start = case
+    scan = _window(calendar, start)
+    low, high = sorted((first, second))
+    expected = []
+    for index in range(low, high):
+        if scan.flags[index] and (index == low or not scan.flags[index - 1]):
+            expected.append([scan.at(index), scan.at(index + 1)])
+        elif scan.flags[index]:
+            expected[-1][1] = scan.at(index + 1)
+    spans = calendar.open_spans(scan.at(low), scan.at(high))
+    assert [[_utc(opens), _utc(closes)] for opens, closes in spans] == expected
