@@ -60,7 +60,8 @@ _EPOCH_ORDINAL: Final = _EPOCH.toordinal()
 _MICROSECOND: Final = timedelta(microseconds=1)
 _SECONDS_PER_DAY: Final = 86_400
 _DAY_CACHE_LIMIT: Final = 20_000  # days of spans kept per calendar (about 55 years)
-_LAST_DAY: Final = date.max - timedelta(days=2)  # stop before date arithmetic overflows
+_FIRST_DAY: Final = date.min + timedelta(days=3)  # keep date arithmetic in range
+_LAST_DAY: Final = date.max - timedelta(days=2)
 
 
 # --- the model -----------------------------------------------------------------
@@ -407,7 +408,7 @@ class BusinessCalendar:
         no ``last_day``, until :data:`SEARCH_HORIZON_DAYS` days pass without any
         open time. Adjacent spans are not merged.
         """
-        day = self._date_of(after) - timedelta(days=2)
+        day = max(self._date_of(after), _FIRST_DAY) - timedelta(days=2)
         covered = after  # everything before this instant has been yielded or skipped
         idle_days = 0
         while day <= _LAST_DAY:
@@ -445,7 +446,7 @@ class BusinessCalendar:
         """
         if not self._open_all_week:
             return None
-        end = min(day + timedelta(days=366), _LAST_DAY)
+        end = day + timedelta(days=366) if day < _LAST_DAY - timedelta(days=366) else _LAST_DAY
         following = bisect.bisect_left(self._dated_days, day - timedelta(days=1))
         if following < len(self._dated_days):  # stop the day before a dated day's eve
             end = min(end, self._dated_days[following] - timedelta(days=1))
