@@ -21,7 +21,6 @@ from callcore import hookspecs
 from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
-
     from callcore.acd import Strategy
     from callcore.events import Event
     from callcore.ivr import Node
