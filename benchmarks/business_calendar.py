@@ -1,6 +1,6 @@
 """Benchmark of callcore.calendar: business time over days, months and a year.
 
-Run ``python benchmarks/calendar.py`` (``--quick`` for a smoke run). Every
+Run ``python benchmarks/business_calendar.py`` (``--quick`` for a smoke run). Every
 figure is printed as a ratio against a baseline timed in the same run:
 
 - plain elapsed time (``b - a`` of two aware datetimes, the floor of any
@@ -14,25 +14,16 @@ figure is printed as a ratio against a baseline timed in the same run:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import argparse
+import importlib
+import time as clock
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
-# This file is named calendar.py: keep its folder off the path, or `import calendar`
-# anywhere (pandas, _strptime) would import this script instead of the standard library.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent / "src"))
-
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import time as clock  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import date, datetime, time, timedelta, timezone  # noqa: E402
-from functools import partial  # noqa: E402
-from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from callcore.calendar import BusinessCalendar, Holiday, OpeningRange, WeeklyHours  # noqa: E402
+from callcore.calendar import BusinessCalendar, Holiday, OpeningRange, WeeklyHours
 
 ZONE = ZoneInfo("Europe/Bucharest")
 START = datetime(2026, 3, 2, 10, 0, tzinfo=ZONE)  # a Monday; a year from it spans both DST changes
