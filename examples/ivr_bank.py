@@ -9,11 +9,11 @@ answers with the next scripted caller input.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from callcore.calendar import BusinessCalendar
 from callcore.ivr import (
     Action,
     ActionCompleted,
@@ -30,6 +30,7 @@ from callcore.ivr import (
     Speech,
     load_flow_json,
 )
+from callcore.serialization import from_dict
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 FLOW = load_flow_json(
@@ -38,25 +39,25 @@ FLOW = load_flow_json(
 )
 
 
-class AdviserHours:
-    """Weekdays 09:00-18:00 in Bucharest; closed on Christmas Day, 09:00-13:00 on Christmas Eve."""
-
-    holidays: ClassVar[dict[date, tuple[time, time] | None]] = {
-        date(2026, 12, 25): None,
-        date(2026, 12, 24): (time(9), time(13)),
-    }
-
-    def holiday(self, t: datetime) -> object | None:
-        """The holiday on t's local date."""
-        return "Christmas" if t.astimezone(BUCHAREST).date() in self.holidays else None
-
-    def is_open(self, t: datetime) -> bool:
-        """Whether advisers are working at t."""
-        local = t.astimezone(BUCHAREST)
-        if local.date() in self.holidays:
-            hours = self.holidays[local.date()]
-            return hours is not None and hours[0] <= local.time() < hours[1]
-        return local.weekday() < 5 and time(9) <= local.time() < time(18)
+# Advisers work weekdays 09:00-18:00 in Bucharest; closed on Christmas Day,
+# 09:00-13:00 on Christmas Eve (a partial-day holiday).
+WEEKDAY = [{"start": "09:00", "end": "18:00"}]
+ADVISERS = from_dict(
+    BusinessCalendar,
+    {
+        "name": "advisers",
+        "timezone": "Europe/Bucharest",
+        "hours": dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"), WEEKDAY),
+        "holidays": [
+            {
+                "date": "2026-12-24",
+                "name": "Christmas Eve",
+                "hours": [{"start": "09:00", "end": "13:00"}],
+            },
+            {"date": "2026-12-25", "name": "Christmas Day"},
+        ],
+    },
+)
 
 
 def describe(action: Action) -> str:
@@ -81,7 +82,7 @@ def describe(action: Action) -> str:
 def call(name: str, start: datetime, caller: dict[str, object], script: list[IvrEvent]) -> None:
     """Run one call: print the host's side of it."""
     print(f"\n=== {name} — {start:%a %d %b %Y %H:%M %Z} ===")
-    session = IvrSession(FLOW, calendars={"advisers": AdviserHours()})
+    session = IvrSession(FLOW, calendars={"advisers": ADVISERS})
     now = start
     for action in session.start(now, caller=caller, call={"ani": "+40721000111"}):
         print("  ", describe(action))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import attrs
-
+from callcore.calendar import BusinessCalendar, Holiday, OpeningRange, WeeklyHours
 from callcore.ivr import Flow, load_flow_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -61,22 +61,23 @@ def endings() -> dict[str, Any]:
     }
 
 
-@attrs.frozen
-class FakeCalendar:
-    """Open on weekdays 09:00-17:00 (in the datetime's own zone), closed on holidays.
+def office_calendar(
+    holidays: dict[date, tuple[time, time] | None] | None = None,
+    zone: ZoneInfo = ZoneInfo("UTC"),  # noqa: B008 - a ZoneInfo is immutable and cached
+) -> BusinessCalendar:
+    """A real calendar: weekdays 09:00-17:00 in ``zone``, with the given holidays.
 
     A holiday with hours is open during those hours only (a partial-day holiday).
     """
-
-    holidays: dict[date, tuple[time, time] | None] = attrs.Factory(dict)
-
-    def holiday(self, t: datetime) -> object | None:
-        """The holiday's name on t's date, if any."""
-        return "holiday" if t.date() in self.holidays else None
-
-    def is_open(self, t: datetime) -> bool:
-        """Whether open at t."""
-        if t.date() in self.holidays:
-            hours = self.holidays[t.date()]
-            return hours is not None and hours[0] <= t.time() < hours[1]
-        return t.weekday() < 5 and time(9) <= t.time() < time(17)
+    weekday = (OpeningRange(time(9), time(17)),)
+    return BusinessCalendar(
+        name="office",
+        timezone=zone,
+        hours=WeeklyHours(
+            monday=weekday, tuesday=weekday, wednesday=weekday, thursday=weekday, friday=weekday
+        ),
+        holidays=tuple(
+            Holiday(day, "holiday", () if hours is None else (OpeningRange(*hours),))
+            for day, hours in (holidays or {}).items()
+        ),
+    )

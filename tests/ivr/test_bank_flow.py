@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from callcore.ivr import EnqueueContact, Play
 from callcore.testing.flow_tester import FlowTester, completed, lookup_ok, say, silence
-from tests.ivr.flows import FakeCalendar, bank_flow
+from tests.ivr.flows import bank_flow, office_calendar
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 CALENDARS = {
-    "advisers": FakeCalendar({date(2026, 12, 25): None, date(2026, 12, 24): (time(9), time(13))})
+    "advisers": office_calendar(
+        {date(2026, 12, 25): None, date(2026, 12, 24): (time(9), time(13))}, BUCHAREST
+    )
 }
 
 

@@ -27,7 +27,7 @@ from callcore.testing.flow_tester import (
     silence,
     wait,
 )
-from tests.ivr.flows import FakeCalendar, document
+from tests.ivr.flows import document, office_calendar
 
 
 def test_say_renders_placeholders_and_audio() -> None:
@@ -94,7 +94,7 @@ def hours_flow(holiday: bool = True) -> dict[str, Any]:
 
 def test_hours_open_closed_holiday() -> None:
     """Hours follow the calendar; a partial-day holiday is open in its hours only."""
-    calendar = FakeCalendar({date(2026, 12, 25): None, date(2026, 12, 24): (time(9), time(13))})
+    calendar = office_calendar({date(2026, 12, 25): None, date(2026, 12, 24): (time(9), time(13))})
     tester = FlowTester(hours_flow(), calendars={"support": calendar})
     utc = timezone.utc
     tester.run(start_at=datetime(2026, 12, 22, 10, tzinfo=utc)).assert_outcome("open")

@@ -26,7 +26,7 @@ from callcore.ivr import (
     load_flow,
 )
 from callcore.serialization import from_dict, to_dict
-from tests.ivr.flows import FakeCalendar, bank_flow, document, endings, menu
+from tests.ivr.flows import bank_flow, document, endings, menu, office_calendar
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
@@ -130,7 +130,7 @@ def test_trace_records_every_transition() -> None:
 def test_snapshot_round_trips_through_json_and_resumes() -> None:
     """A saved state resumes in a new session object and finishes the same way."""
     flow = bank_flow()
-    calendars = {"advisers": FakeCalendar()}
+    calendars = {"advisers": office_calendar()}
     session = IvrSession(flow, calendars=calendars)
     session.start(NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
     session.handle(Digits("1"), NOW)

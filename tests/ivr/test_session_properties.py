@@ -17,7 +17,7 @@ from callcore.ivr import (
     NoInput,
     flow_from_dict,
 )
-from tests.ivr.flows import FakeCalendar, bank_flow
+from tests.ivr.flows import bank_flow, office_calendar
 from tests.ivr.strategies import events, flow_graphs
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
@@ -66,7 +66,7 @@ def test_bank_flow_survives_any_events(
     script: list[tuple[IvrEvent, int]], hour: int, caller: dict[str, Any]
 ) -> None:
     """Random events never raise anything but a documented error, and calls always end."""
-    session = IvrSession(BANK, calendars={"advisers": FakeCalendar()})
+    session = IvrSession(BANK, calendars={"advisers": office_calendar()})
     now = START + timedelta(hours=hour)
     actions = session.start(now, caller=caller, call={"ani": "+40700000000"})
     assert actions
