@@ -1,0 +1,224 @@
+"""The ticket: its fields, its history of changes and the people who change it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import ClassVar, TypeAlias
+
+import attrs
+
+from callcore.channels import Channel  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.events import Event
+from callcore.serialization import converter
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "Change",
+    "FieldValue",
+    "Link",
+    "Priority",
+    "SlaClock",
+    "SurveyAnswer",
+    "Ticket",
+]
+
+FieldValue: TypeAlias = str | int | float | bool | None
+"""A value a custom field (or a history entry) may hold: plain JSON scalars."""
+
+
+def _structure_field_value(value: object, _: object) -> FieldValue:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"expected a string, number, true, false or null, got {type(value).__name__}")
+
+
+converter.register_structure_hook(FieldValue, _structure_field_value)
+
+
+class Priority(enum.Enum):
+    """How urgent a ticket is; ordered from low to urgent."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """Return 0 for low up to 3 for urgent."""
+        return _RANKS[self]
+
+
+_RANKS = {priority: rank for rank, priority in enumerate(Priority)}
+
+
+@attrs.frozen
+class Actor:
+    """Who does something to a ticket.
+
+    Attributes:
+        id: The agent's, customer's or system's id, recorded in the history.
+        roles: What the actor is allowed to be (``"agent"``, ``"supervisor"``,
+            ``"customer"``, ``"system"``); guards check them.
+    """
+
+    id: str
+    roles: frozenset[str] = frozenset()
+
+    def has_role(self, *roles: str) -> bool:
+        """Tell whether the actor holds any of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+
+SYSTEM = Actor("system", frozenset({"system"}))
+"""The actor of automatic changes (auto-close, SLA escalation, follow-ups)."""
+
+
+@attrs.frozen
+class Link:
+    """A reference from a ticket to something else (a contact, an interaction).
+
+    Attributes:
+        kind: What is linked (``"contact"``, ``"interaction"``, ``"ticket"``).
+        id: Its id.
+    """
+
+    kind: str
+    id: str
+
+
+@attrs.frozen
+class SurveyAnswer:
+    """A customer's satisfaction answer.
+
+    Attributes:
+        score: CSAT from 1 (very unsatisfied) to 5 (very satisfied).
+        at: When it was given.
+        comment: Free text, possibly empty.
+    """
+
+    score: int
+    at: datetime
+    comment: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Change(Event):
+    """One entry of a ticket's history, which is also a domain event.
+
+    Attributes:
+        ticket_id: The ticket changed.
+        by: Who changed it (an actor id).
+        action: What was done: a transition name, ``"created"``, ``"set"``,
+            ``"escalate"``, ``"reply"``, ``"consult"``, ``"survey"``...
+        field: Which field changed (``"state"``, ``"priority"``, ``"tier"``...),
+            empty when nothing but the record itself changed (a consult).
+        old: The value before.
+        new: The value after.
+        reason: Why (the note, the escalation reason, the rule that fired).
+    """
+
+    kind: ClassVar[str] = "ticket.changed"
+
+    ticket_id: str
+    by: str
+    action: str
+    field: str = ""
+    old: FieldValue = None
+    new: FieldValue = None
+    reason: str = ""
+
+
+@attrs.define(kw_only=True)
+class SlaClock:
+    """One SLA target's clock on one ticket (first response, next response, resolution).
+
+    Elapsed time is kept as the time accrued up to :attr:`since` plus, while
+    the clock runs, the business time from :attr:`since` to now.
+
+    Attributes:
+        metric: The target's metric name.
+        goal: The target, in business (or calendar) time.
+        elapsed: Time accrued before :attr:`since`.
+        since: When the current running stretch began; ``None`` while paused
+            or stopped.
+        stopped: The target was met (or the ticket closed); the clock is done.
+        cycle: For next-response targets, which reply cycle this is (from 1).
+        warned: The warning fractions already reported in this cycle.
+        breached: The breach of this cycle was reported.
+    """
+
+    metric: str
+    goal: timedelta
+    elapsed: timedelta = timedelta(0)
+    since: datetime | None = None
+    stopped: bool = False
+    cycle: int = 1
+    warned: tuple[float, ...] = ()
+    breached: bool = False
+
+
+@attrs.define(kw_only=True)
+class Ticket:
+    """A piece of work for the contact centre, with its whole history.
+
+    Tickets are engine state: the :class:`~callcore.tickets.TicketEngine`
+    changes them in place, validating first, and appends to :attr:`history`
+    a :class:`Change` for every field it changes. :attr:`version` counts the
+    saves a store has accepted, for optimistic concurrency.
+
+    Attributes:
+        id: Unique id (from the caller or the engine's id factory).
+        subject: A one-line summary.
+        channel: Where the contact that started it came from.
+        customer: The customer's id.
+        customer_tier: The customer's tier (``"standard"``, ``"vip"``...).
+        workflow: The name of its workflow.
+        state: Its current workflow state.
+        priority: How urgent it is.
+        tier: The name of its escalation tier.
+        assignee: The agent working on it, if any.
+        queue: The queue or group it sits in, if any.
+        tags: Labels.
+        fields: Custom fields.
+        links: Contacts, interactions and tickets it refers to.
+        created_at: When it was created.
+        first_response_at: When an agent first replied.
+        resolved_at: When it last entered a resolved state.
+        follow_up_due: When the pending follow-up is due, if one is scheduled.
+        reopen_count: How many times it went from resolved or closed back to work.
+        survey: The customer's satisfaction answer, once given.
+        sla_policy: The name of the SLA policy that applies, if any.
+        sla: The SLA clocks, by metric name.
+        fired_rules: Escalation rules that already fired (each fires once).
+        version: How many saves a store accepted (0 for a ticket never saved).
+        history: Every change, oldest first; append-only.
+    """
+
+    id: str
+    subject: str
+    channel: Channel
+    customer: str
+    customer_tier: str = "standard"
+    workflow: str
+    state: str
+    priority: Priority = Priority.NORMAL
+    tier: str = ""
+    assignee: str | None = None
+    queue: str | None = None
+    tags: frozenset[str] = frozenset()
+    fields: dict[str, FieldValue] = attrs.Factory(dict)
+    links: tuple[Link, ...] = ()
+    created_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    follow_up_due: datetime | None = None
+    reopen_count: int = 0
+    survey: SurveyAnswer | None = None
+    sla_policy: str | None = None
+    sla: dict[str, SlaClock] = attrs.Factory(dict)
+    fired_rules: frozenset[str] = frozenset()
+    version: int = 0
+    history: list[Change] = attrs.Factory(list)
