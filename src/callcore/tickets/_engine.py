@@ -230,7 +230,9 @@ class TicketEngine:
             links=tuple(links),
             created_at=now,
         )
-        created = Change(at=now, ticket_id=id, by=by.id, action="created", new=flow.initial)
+        created = Change(
+            at=now, ticket_id=id, by=by.id, action="created", field="state", new=flow.initial
+        )
         ticket.history.append(created)
         events: list[Event] = [created]
         effects: list[Effect] = []

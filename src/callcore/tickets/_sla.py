@@ -9,7 +9,7 @@ once per fraction and once per target (per reply cycle for next response).
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import attrs
@@ -54,15 +54,19 @@ class BusinessHours(Protocol):
 
 @attrs.frozen
 class CalendarTime:
-    """Round-the-clock time: what a policy without a calendar counts."""
+    """Round-the-clock time: what a policy without a calendar counts.
+
+    Arithmetic is done in UTC, so a day with a DST change counts its real
+    23 or 25 hours (Python adds wall-clock time to datetimes in one zone).
+    """
 
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:
-        """Return ``b - a``, or zero when ``b <= a``."""
-        return max(b - a, timedelta(0))
+        """Return the real time from ``a`` to ``b``, or zero when ``b <= a``."""
+        return max(b.astimezone(timezone.utc) - a.astimezone(timezone.utc), timedelta(0))
 
     def add_business_time(self, t: datetime, delta: timedelta) -> datetime:
-        """Return ``t + delta``."""
-        return t + delta
+        """Return the instant ``delta`` of real time after ``t``, in UTC."""
+        return t.astimezone(timezone.utc) + delta
 
 
 class SlaMetric(enum.Enum):
