@@ -22,9 +22,12 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from callcore.events import Event
     from callcore.notifications import Notification
     from callcore.storage import Storage
+    from callcore.tickets import Workflow
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -102,7 +105,20 @@ def callcore_notify(notification: Notification) -> None:
 
 
 # --- Tickets (callcore.tickets) --------------------------------------------------
-# (Ticket registry hooks go here.)
+
+
+@hookspec
+def callcore_ticket_workflows() -> Mapping[str, Workflow]:  # type: ignore[empty-body]
+    """Contribute ticket workflows, by name.
+
+    Called by :func:`callcore.plugins.ticket_workflows` for every plugin; the
+    mappings are merged, and a plugin registered later replaces a workflow of
+    the same name from an earlier one (so a host may replace ``"default"``).
+
+    Returns:
+        A mapping of workflow names to :class:`callcore.tickets.Workflow`
+        objects; each key must equal its workflow's ``name``.
+    """
 
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------

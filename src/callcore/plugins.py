@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from callcore.events import Event
     from callcore.notifications import Notification
     from callcore.storage import Storage
+    from callcore.tickets import Workflow
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -32,11 +33,13 @@ __all__ = [
     "open_storage",
     "publish_events",
     "send_notifications",
+    "ticket_workflows",
 ]
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.tickets",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -144,3 +147,34 @@ def send_notifications(
     """Hand each notification, in order, to the ``callcore_notify`` hook."""
     for notification in notifications:
         call_hook(manager, "callcore_notify", notification=notification)
+
+
+def ticket_workflows(manager: pluggy.PluginManager) -> dict[str, Workflow]:
+    """Collect every ticket workflow contributed through ``callcore_ticket_workflows``.
+
+    A plugin registered later replaces a workflow of the same name from an
+    earlier one. Each workflow is validated.
+
+    Returns:
+        The workflows by name, ready for :class:`callcore.tickets.TicketEngine`.
+
+    Raises:
+        ConfigError: A contributed key differs from its workflow's name.
+        DocumentError: A contributed workflow is invalid (every problem listed).
+    """
+    from callcore.errors import DocumentError  # noqa: PLC0415 - keep import callcore cheap
+    from callcore.tickets import validate_workflow  # noqa: PLC0415
+
+    contributions = call_hook(manager, "callcore_ticket_workflows")
+    workflows: dict[str, Workflow] = {}
+    for contribution in reversed(contributions):  # pluggy calls the latest plugin first
+        for name, workflow in contribution.items():
+            if name != workflow.name:
+                raise ConfigError(
+                    f"ticket workflow registered as {name!r} is named {workflow.name!r}"
+                )
+            problems = validate_workflow(workflow)
+            if problems:
+                raise DocumentError(problems, f"ticket workflow {name!r}")
+            workflows[name] = workflow
+    return workflows
