@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.clock import ensure_aware
-from callcore.errors import DocumentError, InvalidInputError, InvalidTransitionError, Problem
+from callcore.errors import (
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NaiveDatetimeError,
+    Problem,
+)
 from callcore.notifications import Notification, NotificationChannel
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
@@ -71,20 +77,34 @@ UNSET = _Unset.UNSET
 """Marks an argument that was not given, where ``None`` is a meaningful value."""
 
 
-@attrs.frozen
+@attrs.define
 class TicketUpdate:
     """What one engine call did.
 
+    It is built on every call, so it is a plain (define) attrs class and its
+    history entries are read from the ticket only when asked for; treat it as
+    read-only.
+
     Attributes:
         ticket: The ticket, changed in place.
-        events: What happened, in order: the history entries added and SLA
-            warnings and breaches.
         effects: What the caller must do: schedule, notify, send a survey.
     """
 
     ticket: Ticket
-    events: tuple[Event, ...] = ()
     effects: tuple[Effect, ...] = ()
+    _sla_events: tuple[Event, ...] = ()
+    _first: int = 0
+    _last: int = 0
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The history entries this call added, oldest first."""
+        return tuple(self.ticket.history[self._first : self._last])
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """What happened, in order: SLA warnings and breaches reached, then the changes."""
+        return (*self._sla_events, *self.changes)
 
 
 def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
@@ -95,6 +115,37 @@ def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+@attrs.frozen
+class _Step:
+    """One transition from one state, with what applying it implies, worked out once."""
+
+    move: Transition
+    target: str
+    was_done: bool
+    resolves: bool
+    reopens: bool
+    plain: bool
+    """No effects and no reopening: applying it changes only the state."""
+
+
+def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
+    steps = {}
+    for flow in workflows.values():
+        for move in flow.transitions:
+            done = flow.category(move.target) in _DONE
+            for source in move.sources:
+                was_done = flow.category(source) in _DONE
+                steps[flow.name, source, move.name] = _Step(
+                    move,
+                    move.target,
+                    was_done=was_done,
+                    resolves=flow.category(move.target) is StateCategory.RESOLVED,
+                    reopens=was_done and not done,
+                    plain=not move.effects and not (was_done and not done),
+                )
+    return steps
 
 
 @attrs.define
@@ -123,6 +174,7 @@ class TicketEngine:
     _tiers: dict[str, int] = attrs.field(init=False, factory=dict)
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
+    _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -143,15 +195,12 @@ class TicketEngine:
         self.workflows = MappingProxyType(dict(self.workflows))
         self._tiers = {tier.name: rank for rank, tier in enumerate(self.settings.tiers)}
         self._macros = {macro.name: macro for macro in self.settings.macros}
+        self._steps = _steps(self.workflows)
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
 
-    # --- lookups --------------------------------------------------------------
-
-    def workflow_of(self, ticket: Ticket) -> Workflow:
-        """Return the workflow a ticket follows."""
-        return self.workflows[ticket.workflow]
+    # --- lookups --------------------------------------------------------------------
 
     def tier(self, name: str) -> Tier:
         """Return the tier called ``name``.
@@ -173,7 +222,11 @@ class TicketEngine:
             raise InvalidInputError(f"unknown macro {name!r}; macros: {', '.join(self._macros)}")
         return self._macros[name]
 
-    # --- creating ----------------------------------------------------------------
+    def category(self, ticket: Ticket) -> StateCategory:
+        """Return the category of the ticket's current state."""
+        return self.workflows[ticket.workflow].category(ticket.state)
+
+    # --- creating ----------------------------------------------------------------------
 
     def create(
         self,
@@ -205,9 +258,8 @@ class TicketEngine:
         ensure_aware(now, "now")
         flow = self.workflows.get(workflow or self.default_workflow)
         if flow is None:
-            raise InvalidInputError(
-                f"unknown workflow {workflow!r}; known: {', '.join(self.workflows)}"
-            )
+            known = ", ".join(self.workflows)
+            raise InvalidInputError(f"unknown workflow {workflow!r}; known: {known}")
         if id is None:
             if self.id_factory is None:
                 raise InvalidInputError("give the ticket an id or the engine an id_factory")
@@ -230,19 +282,15 @@ class TicketEngine:
             links=tuple(links),
             created_at=now,
         )
-        created = Change(
-            at=now, ticket_id=id, by=by.id, action="created", field="state", new=flow.initial
-        )
-        ticket.history.append(created)
-        events: list[Event] = [created]
+        ticket.history.record(now, id, by.id, "created", "state", None, flow.initial)
         effects: list[Effect] = []
         if self.settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, events, effects)
+            self._escalate_by_fields(ticket, now, effects)
         if self.settings.sla_policies:
-            self._select_sla(ticket, now, events)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+            self._select_sla(ticket, now)
+        return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
 
-    # --- transitions -------------------------------------------------------------
+    # --- transitions -------------------------------------------------------------------
 
     def can_apply(
         self, ticket: Ticket, transition: str, *, by: Actor, note: str = ""
@@ -254,6 +302,10 @@ class TicketEngine:
             if not flow.has_transition(transition):
                 return f"the workflow {flow.name!r} has no transition {transition!r}"
             return f"it is not available here; available: {', '.join(flow.available(ticket.state))}"
+        return self._guard_refusal(move, ticket, by, note)
+
+    @staticmethod
+    def _guard_refusal(move: Transition, ticket: Ticket, by: Actor, note: str) -> str | None:
         for guard in move.guards:
             kind = guard.kind
             if kind is GuardKind.NOTE_REQUIRED:
@@ -297,56 +349,68 @@ class TicketEngine:
                 the transition and the guard. Nothing was changed.
             InvalidInputError: ``follow_up_due`` is not after ``now``.
         """
-        ensure_aware(now, "now")
-        refusal = self.can_apply(ticket, transition, by=by, note=note)
-        if refusal is not None:
-            raise InvalidTransitionError(ticket.state, transition, refusal)
+        # The hot path of the engine: one dict lookup finds the transition and
+        # what it implies; the full checks (and their messages) run on refusal.
+        step = self._steps.get((ticket.workflow, ticket.state, transition))
+        if step is None or not isinstance(now, datetime):
+            ensure_aware(now, "now")
+            refusal = self.can_apply(ticket, transition, by=by, note=note)
+            raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
+        if now.utcoffset() is None:
+            raise NaiveDatetimeError("now")
+        if step.move.guards:
+            refusal = self._guard_refusal(step.move, ticket, by, note)
+            if refusal is not None:
+                raise InvalidTransitionError(ticket.state, transition, refusal)
         if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
             raise InvalidInputError(
                 f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
             )
-        move = self.workflows[ticket.workflow].transition(ticket.state, transition)
-        assert move is not None  # noqa: S101 - checked by can_apply
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        history = ticket.history
+        if step.plain and not ticket.sla and ticket.follow_up_due is None:
+            # nothing but the state changes: the common case, kept short
+            old = ticket.state
+            ticket.state = step.target
+            last = history.record(
+                now, ticket.id, by.id, transition, "state", old, step.target, note
+            )
+            if step.resolves:
+                ticket.resolved_at = now
+            return TicketUpdate(ticket, (), (), last - 1, last)
+        first = len(history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
-        self._move(ticket, move, by, now, note, follow_up_due, events, effects)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+        self._move(ticket, step, by, now, note, follow_up_due, effects)
+        return TicketUpdate(
+            ticket, tuple(effects) if effects else (), sla_events, first, len(history)
+        )
 
     def _move(  # noqa: PLR0917 - private helper, called positionally
         self,
         ticket: Ticket,
-        move: Transition,
+        step: _Step,
         by: Actor,
         now: datetime,
         note: str,
         follow_up_due: datetime | None,
-        events: list[Event],
         effects: list[Effect],
     ) -> None:
-        flow = self.workflows[ticket.workflow]
+        move = step.move
         old = ticket.state
-        ticket.state = move.target
-        change = Change(
-            at=now, ticket_id=ticket.id, by=by.id, action=move.name, field="state",
-            old=old, new=move.target, reason=note,
-        )  # fmt: skip
-        ticket.history.append(change)
-        events.append(change)
-        was = flow.state(old).category
-        category = flow.state(move.target).category
-        if category is StateCategory.RESOLVED:
+        ticket.state = step.target
+        ticket.history.record(now, ticket.id, by.id, move.name, "state", old, step.target, note)
+        if step.resolves:
             ticket.resolved_at = now
-        reopened = was in _DONE and category not in _DONE
-        if reopened:
+        if step.reopens:
             ticket.reopen_count += 1
         if ticket.follow_up_due is not None:
-            self._set(ticket, now, by, move.name, "follow_up_due", None, events)
+            self._set(ticket, now, by, move.name, "follow_up_due", None)
         if move.effects:
-            self._effects(ticket, move.effects, by, now, follow_up_due, events, effects)
+            self._effects(ticket, move.effects, by, now, follow_up_due, effects)
         if ticket.sla:
-            self._sla_after_move(ticket, was, now)
-        if reopened and self.settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, events, effects)
+            self._sla_after_move(ticket, was_done=step.was_done, now=now)
+        if step.reopens and self.settings.escalation_rules:
+            self._escalate_by_fields(ticket, now, effects)
 
     def _set(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -356,7 +420,6 @@ class TicketEngine:
         action: str,
         field: str,
         value: datetime | str | None,
-        events: list[Event],
         reason: str = "",
     ) -> None:
         """Set a plain ticket attribute and record it."""
@@ -364,12 +427,7 @@ class TicketEngine:
         setattr(ticket, field, value)
         old_text = old.isoformat() if isinstance(old, datetime) else old
         new_text = value.isoformat() if isinstance(value, datetime) else value
-        change = Change(
-            at=now, ticket_id=ticket.id, by=by.id, action=action, field=field,
-            old=old_text, new=new_text, reason=reason,
-        )  # fmt: skip
-        ticket.history.append(change)
-        events.append(change)
+        ticket.history.record(now, ticket.id, by.id, action, field, old_text, new_text, reason)
 
     def _effects(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -378,13 +436,12 @@ class TicketEngine:
         by: Actor,
         now: datetime,
         follow_up_due: datetime | None,
-        events: list[Event],
         effects: list[Effect],
     ) -> None:
         for spec in specs:
             if spec.kind is EffectKind.SCHEDULE_FOLLOW_UP:
                 due = follow_up_due or now + spec.after
-                self._set(ticket, now, by, "schedule_follow_up", "follow_up_due", due, events)
+                self._set(ticket, now, by, "schedule_follow_up", "follow_up_due", due)
                 effects.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is EffectKind.SEND_SURVEY:
                 notification = Notification(
@@ -414,7 +471,7 @@ class TicketEngine:
             data={"ticket_id": ticket.id, "state": ticket.state},
         )
 
-    # --- fields ------------------------------------------------------------------
+    # --- fields ------------------------------------------------------------------------
 
     def update(  # noqa: C901 - one flat branch per optional field
         self,
@@ -443,16 +500,12 @@ class TicketEngine:
         """
         ensure_aware(now, "now")
         self._refuse_if_closed(ticket, "update")
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
 
         def record(field: str, old: FieldValue, new: FieldValue) -> None:
-            change = Change(
-                at=now, ticket_id=ticket.id, by=by.id, action="set", field=field,
-                old=old, new=new, reason=reason,
-            )  # fmt: skip
-            ticket.history.append(change)
-            events.append(change)
+            ticket.history.record(now, ticket.id, by.id, "set", field, old, new, reason)
 
         if priority is not None and priority is not ticket.priority:
             record("priority", ticket.priority.value, priority.value)
@@ -471,7 +524,7 @@ class TicketEngine:
             record("tags", ",".join(sorted(ticket.tags)), ",".join(sorted(tags)))
             ticket.tags = tags
         for name, value in (fields or {}).items():
-            if ticket.fields.get(name) != value or name not in ticket.fields:
+            if name not in ticket.fields or ticket.fields[name] != value:
                 record(f"fields.{name}", ticket.fields.get(name), value)
                 ticket.fields[name] = value
         for link in links:
@@ -479,16 +532,16 @@ class TicketEngine:
                 record("links", None, f"{link.kind}:{link.id}")
                 ticket.links = (*ticket.links, link)
         if self.settings.sla_policies:
-            self._select_sla(ticket, now, events)
+            self._select_sla(ticket, now)
         if self.settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, events, effects)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+            self._escalate_by_fields(ticket, now, effects)
+        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
 
     def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
-        if self.workflows[ticket.workflow].state(ticket.state).category is StateCategory.CLOSED:
+        if self.category(ticket) is StateCategory.CLOSED:
             raise InvalidTransitionError(ticket.state, action, "the ticket is closed")
 
-    # --- replies -----------------------------------------------------------------
+    # --- replies -----------------------------------------------------------------------
 
     def reply(self, ticket: Ticket, *, by: Actor, now: datetime, text: str) -> TicketUpdate:
         """Record an agent's reply to the customer; it meets response targets.
@@ -501,10 +554,9 @@ class TicketEngine:
         self._refuse_if_closed(ticket, "reply")
         if not text.strip():
             raise InvalidInputError("a reply needs some text")
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
-        change = Change(at=now, ticket_id=ticket.id, by=by.id, action="reply", new=text)
-        ticket.history.append(change)
-        events.append(change)
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        ticket.history.record(now, ticket.id, by.id, "reply", "", None, text)
         if ticket.first_response_at is None:
             ticket.first_response_at = now
         for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE):
@@ -512,7 +564,7 @@ class TicketEngine:
             if clock is not None and not clock.stopped:
                 self._meters[ticket.sla_policy or ""].pause(clock, now)
                 clock.stopped = True
-        return TicketUpdate(ticket, tuple(events))
+        return TicketUpdate(ticket, (), sla_events, first, len(ticket.history))
 
     def customer_reply(
         self, ticket: Ticket, *, now: datetime, text: str = "", by: Actor | None = None
@@ -528,26 +580,25 @@ class TicketEngine:
                 linked to it instead) or the reply transition's guards fail.
         """
         ensure_aware(now, "now")
-        flow = self.workflows[ticket.workflow]
         actor = by or Actor(ticket.customer, frozenset({"customer"}))
-        move = flow.reply_transition(ticket.state)
+        move = self.workflows[ticket.workflow].reply_transition(ticket.state)
         if move is not None:
             refusal = self.can_apply(ticket, move.name, by=actor, note=text)
             if refusal is not None:
                 raise InvalidTransitionError(ticket.state, move.name, refusal)
         else:
             self._refuse_if_closed(ticket, "accept a customer reply")
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
-        change = Change(at=now, ticket_id=ticket.id, by=actor.id, action="customer_reply", new=text)
-        ticket.history.append(change)
-        events.append(change)
+        ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
         if move is not None:
-            self._move(ticket, move, actor, now, text, None, events, effects)
+            step = self._steps[ticket.workflow, ticket.state, move.name]
+            self._move(ticket, step, actor, now, text, None, effects)
         self._start_next_response(ticket, now)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
 
-    # --- escalation --------------------------------------------------------------
+    # --- escalation ----------------------------------------------------------------------
 
     def escalate(
         self,
@@ -602,19 +653,26 @@ class TicketEngine:
             raise InvalidInputError(f"{action.replace('_', '-')} needs a reason")
         self._refuse_if_closed(ticket, action)
         rank = self._tiers[ticket.tier]
-        target = rank + (1 if up else -1) if to_tier is None else self._tiers.get(to_tier)
-        if target is None:
-            self.tier(to_tier or "")  # raises with the list of tiers
-        assert target is not None  # noqa: S101 - unknown names raised above
+        target = rank + (1 if up else -1) if to_tier is None else self.tier_rank(to_tier)
         if not 0 <= target < len(self.settings.tiers) or (target <= rank if up else target >= rank):
             direction = "higher" if up else "lower"
             raise InvalidTransitionError(
                 ticket.state, action, f"no {direction} tier than {ticket.tier!r} to move to"
             )
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
-        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, events, effects)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, effects)
+        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
+
+    def tier_rank(self, name: str) -> int:
+        """Return the position of a tier, 0 for the lowest.
+
+        Raises:
+            InvalidInputError: no such tier.
+        """
+        self.tier(name)
+        return self._tiers[name]
 
     def _to_tier(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -624,14 +682,13 @@ class TicketEngine:
         now: datetime,
         action: str,
         reason: str,
-        events: list[Event],
         effects: list[Effect],
     ) -> None:
-        self._set(ticket, now, by, action, "tier", tier.name, events, reason)
+        self._set(ticket, now, by, action, "tier", tier.name, reason)
         if ticket.queue != tier.queue:
-            self._set(ticket, now, by, action, "queue", tier.queue, events, reason)
+            self._set(ticket, now, by, action, "queue", tier.queue, reason)
         if ticket.assignee is not None:
-            self._set(ticket, now, by, action, "assignee", None, events, reason)
+            self._set(ticket, now, by, action, "assignee", None, reason)
         notification = Notification(
             channel=NotificationChannel.IN_APP,
             to=f"queue:{tier.queue}",
@@ -663,13 +720,10 @@ class TicketEngine:
         if not reason.strip():
             raise InvalidInputError("a consult needs a reason")
         self._refuse_if_closed(ticket, "consult")
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         to = supervisor or f"queue:{self.settings.tiers[-1].queue}"
-        change = Change(
-            at=now, ticket_id=ticket.id, by=by.id, action="consult", new=to, reason=reason
-        )
-        ticket.history.append(change)
-        events.append(change)
+        ticket.history.record(now, ticket.id, by.id, "consult", "", None, to, reason)
         notification = Notification(
             channel=NotificationChannel.IN_APP,
             to=to,
@@ -678,26 +732,20 @@ class TicketEngine:
             template="ticket_consult",
             data={"ticket_id": ticket.id, "agent": by.id},
         )
-        return TicketUpdate(ticket, tuple(events), (Notify(ticket.id, notification),))
+        effects = (Notify(ticket.id, notification),)
+        return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
 
-    def _escalate_by_fields(
-        self, ticket: Ticket, now: datetime, events: list[Event], effects: list[Effect]
-    ) -> None:
+    def _escalate_by_fields(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
         """Fire the priority, customer-tier, keyword and reopen-count rules that hold."""
         fired = [
             rule
             for rule in self.settings.escalation_rules
             if rule.name not in ticket.fired_rules and rule.matches_ticket(ticket)
         ]
-        self._fire(ticket, fired, now, events, effects)
+        self._fire(ticket, fired, now, effects)
 
     def _fire(
-        self,
-        ticket: Ticket,
-        rules: list[EscalationRule],
-        now: datetime,
-        events: list[Event],
-        effects: list[Effect],
+        self, ticket: Ticket, rules: list[EscalationRule], now: datetime, effects: list[Effect]
     ) -> None:
         if not rules:
             return
@@ -706,23 +754,23 @@ class TicketEngine:
         if self._tiers[best.to_tier] > self._tiers[ticket.tier]:
             tier = self.settings.tiers[self._tiers[best.to_tier]]
             reason = f"rule {best.name!r}"
-            self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, events, effects)
+            self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, effects)
 
-    # --- SLA clocks ------------------------------------------------------------------
+    # --- SLA clocks ------------------------------------------------------------------------
 
-    def _paused(self, ticket: Ticket, state: str, policy: SlaPolicy) -> bool:
+    def _paused(self, ticket: Ticket, policy: SlaPolicy) -> bool:
         flow = self.workflows[ticket.workflow]
-        return flow.state(state).pauses_sla or state in policy.pause_states
+        return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
 
-    def _settle(self, ticket: Ticket, now: datetime) -> list[Event]:
+    def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
         meter = self._meters[ticket.sla_policy or ""]
         events: list[Event] = []
         for clock in ticket.sla.values():
             events.extend(meter.check(ticket.id, clock, now))
-        return events
+        return tuple(events)
 
-    def _select_sla(self, ticket: Ticket, now: datetime, events: list[Event]) -> None:
+    def _select_sla(self, ticket: Ticket, now: datetime) -> None:
         """Choose the first matching policy; keep elapsed time when it changes."""
         policy = next((p for p in self.settings.sla_policies if p.conditions.matches(ticket)), None)
         name = None if policy is None else policy.name
@@ -732,12 +780,11 @@ class TicketEngine:
             old = self._meters[ticket.sla_policy]
             for running in ticket.sla.values():
                 old.pause(running, now)
-        self._set(ticket, now, SYSTEM, "sla", "sla_policy", name, events)
+        self._set(ticket, now, SYSTEM, "sla", "sla_policy", name)
         if policy is None:
             ticket.sla = {}
             return
-        category = self.workflows[ticket.workflow].state(ticket.state).category
-        done = category in _DONE
+        done = self.category(ticket) in _DONE
         clocks: dict[str, SlaClock] = {}
         for target in policy.targets:
             kept = ticket.sla.get(target.metric.value)
@@ -745,7 +792,7 @@ class TicketEngine:
             clock.goal = target.within
             clocks[target.metric.value] = clock
         ticket.sla = clocks
-        if not done and not self._paused(ticket, ticket.state, policy):
+        if not done and not self._paused(ticket, policy):
             for clock in clocks.values():
                 SlaMeter.resume(clock, now)
 
@@ -760,18 +807,17 @@ class TicketEngine:
             metric=target.metric.value, goal=target.within, stopped=done or answered or waiting
         )
 
-    def _sla_after_move(self, ticket: Ticket, was: StateCategory, now: datetime) -> None:
+    def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
         meter = self._meters[ticket.sla_policy or ""]
-        category = self.workflows[ticket.workflow].state(ticket.state).category
-        if category in _DONE:
+        if self.category(ticket) in _DONE:
             for clock in ticket.sla.values():
                 meter.pause(clock, now)
                 clock.stopped = True
             return
         resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
-        if was in _DONE and resolution is not None:
+        if was_done and resolution is not None:
             resolution.stopped = False  # a reopened ticket's resolution clock runs on
-        paused = self._paused(ticket, ticket.state, meter.policy)
+        paused = self._paused(ticket, meter.policy)
         for clock in ticket.sla.values():
             if paused:
                 meter.pause(clock, now)
@@ -782,8 +828,7 @@ class TicketEngine:
         clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
         if clock is None or ticket.first_response_at is None or not clock.stopped:
             return
-        category = self.workflows[ticket.workflow].state(ticket.state).category
-        if category in _DONE:
+        if self.category(ticket) in _DONE:
             return
         meter = self._meters[ticket.sla_policy or ""]
         if clock.elapsed or clock.breached or clock.warned:
@@ -792,7 +837,7 @@ class TicketEngine:
         clock.warned = ()
         clock.breached = False
         clock.stopped = False
-        if not self._paused(ticket, ticket.state, meter.policy):
+        if not self._paused(ticket, meter.policy):
             meter.resume(clock, now)
 
     def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, now: datetime) -> timedelta | None:
@@ -803,7 +848,7 @@ class TicketEngine:
             return None
         return self._meters[ticket.sla_policy or ""].elapsed(clock, now)
 
-    # --- the passing of time -----------------------------------------------------------
+    # --- the passing of time -----------------------------------------------------------------
 
     def tick(self, ticket: Ticket, now: datetime) -> TicketUpdate:
         """Let time pass: SLA warnings and breaches, SLA escalations, due follow-ups, auto-close.
@@ -812,35 +857,33 @@ class TicketEngine:
         the same time reports nothing new.
         """
         ensure_aware(now, "now")
-        events: list[Event] = self._settle(ticket, now) if ticket.sla else []
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
         if ticket.sla and self.settings.escalation_rules:
-            self._escalate_by_sla(ticket, now, events, effects)
+            self._escalate_by_sla(ticket, now, effects)
         if ticket.follow_up_due is not None and ticket.follow_up_due <= now:
             due = ticket.follow_up_due
-            self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None, events)
+            self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
             effects.append(FollowUpDue(ticket.id, due, ticket.assignee))
         flow = self.workflows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
             note = f"closed automatically {flow.auto_close_after} after being resolved"
             if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
-                move = flow.transition(ticket.state, flow.auto_close_transition)
-                assert move is not None  # noqa: S101 - checked by can_apply
-                self._move(ticket, move, SYSTEM, now, note, None, events, effects)
-        return TicketUpdate(ticket, tuple(events), tuple(effects))
+                step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
+                self._move(ticket, step, SYSTEM, now, note, None, effects)
+        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
         flow = self.workflows[ticket.workflow]
         if flow.auto_close_after is None or ticket.resolved_at is None:
             return None
-        if flow.state(ticket.state).category is not StateCategory.RESOLVED:
+        if flow.category(ticket.state) is not StateCategory.RESOLVED:
             return None
         return ticket.resolved_at + flow.auto_close_after
 
-    def _escalate_by_sla(
-        self, ticket: Ticket, now: datetime, events: list[Event], effects: list[Effect]
-    ) -> None:
+    def _escalate_by_sla(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
         meter = self._meters[ticket.sla_policy or ""]
         fired: list[EscalationRule] = []
         for rule in self.settings.escalation_rules:
@@ -860,7 +903,7 @@ class TicketEngine:
                 if hit:
                     fired.append(rule)
                     break
-        self._fire(ticket, fired, now, events, effects)
+        self._fire(ticket, fired, now, effects)
 
     def next_deadline(self, ticket: Ticket) -> datetime | None:
         """Return the next time :meth:`tick` has something to do, if any.
@@ -881,7 +924,7 @@ class TicketEngine:
             times.append(closing)
         return min(times, default=None)
 
-    # --- surveys -------------------------------------------------------------------------
+    # --- surveys ---------------------------------------------------------------------------------
 
     def record_survey(
         self, ticket: Ticket, *, now: datetime, score: int, comment: str = ""
@@ -895,8 +938,7 @@ class TicketEngine:
         ensure_aware(now, "now")
         if isinstance(score, bool) or not 1 <= score <= 5:
             raise InvalidInputError(f"a CSAT score is an integer from 1 to 5, got {score!r}")
-        category = self.workflows[ticket.workflow].state(ticket.state).category
-        if category is not StateCategory.CLOSED:
+        if self.category(ticket) is not StateCategory.CLOSED:
             raise InvalidTransitionError(
                 ticket.state, "record a survey", "the ticket is not closed"
             )
@@ -904,15 +946,14 @@ class TicketEngine:
             raise InvalidTransitionError(
                 ticket.state, "record a survey", "the customer already answered"
             )
+        first = len(ticket.history)
         ticket.survey = SurveyAnswer(score, now, comment)
-        change = Change(
-            at=now, ticket_id=ticket.id, by=ticket.customer, action="survey", field="survey",
-            new=score, reason=comment,
-        )  # fmt: skip
-        ticket.history.append(change)
-        return TicketUpdate(ticket, (change,))
+        ticket.history.record(
+            now, ticket.id, ticket.customer, "survey", "survey", None, score, comment
+        )
+        return TicketUpdate(ticket, (), (), first, len(ticket.history))
 
-    # --- macros ---------------------------------------------------------------------------
+    # --- macros ----------------------------------------------------------------------------------
 
     def apply_macro(
         self,
@@ -938,17 +979,18 @@ class TicketEngine:
         """
         ensure_aware(now, "now")
         chosen = self.macro(macro) if isinstance(macro, str) else macro
-        draft = _copy(ticket)
-        updates: list[TicketUpdate] = []
+        draft = _copy(ticket)  # every step runs on a copy; the ticket changes only at the end
+        first = len(ticket.history)
+        effects: list[Effect] = []
         assignee = by.id if chosen.assign_to_actor else UNSET
         queue = UNSET if chosen.queue is None else chosen.queue
-        updates.append(
-            self.update(
-                draft, by=by, now=now, priority=chosen.priority, assignee=assignee, queue=queue,
-                add_tags=chosen.add_tags, remove_tags=chosen.remove_tags, fields=chosen.fields,
-                reason=f"macro {chosen.name!r}",
-            )
+        update = self.update(
+            draft, by=by, now=now, priority=chosen.priority, assignee=assignee, queue=queue,
+            add_tags=chosen.add_tags, remove_tags=chosen.remove_tags, fields=chosen.fields,
+            reason=f"macro {chosen.name!r}",
         )  # fmt: skip
+        sla_events = update._sla_events  # noqa: SLF001 - later steps report nothing new
+        effects.extend(update.effects)
         template_values = {
             "ticket_id": draft.id, "subject": draft.subject, "customer": draft.customer,
             "agent": by.id, "priority": draft.priority.value, "state": draft.state,
@@ -956,15 +998,13 @@ class TicketEngine:
         }  # fmt: skip
         if chosen.reply:
             text = render_template(chosen.reply, template_values)
-            updates.append(self.reply(draft, by=by, now=now, text=text))
+            effects.extend(self.reply(draft, by=by, now=now, text=text).effects)
         if chosen.transition is not None:
             note = render_template(chosen.note, template_values) if chosen.note else ""
-            updates.append(self.apply(draft, chosen.transition, by=by, now=now, note=note))
+            effects.extend(self.apply(draft, chosen.transition, by=by, now=now, note=note).effects)
         for field in attrs.fields(Ticket):
             setattr(ticket, field.name, getattr(draft, field.name))
-        events = tuple(event for update in updates for event in update.events)
-        effects = tuple(effect for update in updates for effect in update.effects)
-        return TicketUpdate(ticket, events, effects)
+        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
 
 
 def _copy(ticket: Ticket) -> Ticket:
@@ -973,5 +1013,5 @@ def _copy(ticket: Ticket) -> Ticket:
         ticket,
         fields=dict(ticket.fields),
         sla={name: attrs.evolve(clock) for name, clock in ticket.sla.items()},
-        history=list(ticket.history),
+        history=ticket.history.copy(),
     )

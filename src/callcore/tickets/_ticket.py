@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias, overload
 
 import attrs
 
@@ -17,6 +18,7 @@ __all__ = [
     "Actor",
     "Change",
     "FieldValue",
+    "History",
     "Link",
     "Priority",
     "SlaClock",
@@ -131,6 +133,99 @@ class Change(Event):
     reason: str = ""
 
 
+_Row: TypeAlias = tuple[datetime, str, str, str, str, FieldValue, FieldValue, str]
+
+
+class History(Sequence[Change]):
+    """A ticket's history: an append-only sequence of :class:`Change` entries.
+
+    Entries are kept as plain tuples and turned into :class:`Change` objects
+    the first time they are read, because a ticket records far more changes
+    than anyone reads one by one (building a frozen event per transition would
+    cost more than the transition itself). There is no way to remove or alter
+    an entry.
+    """
+
+    __slots__ = ("_made", "_rows")
+
+    def __init__(self, entries: Iterable[Change] = ()) -> None:
+        """Start a history with ``entries``, oldest first."""
+        self._made: list[Change] = list(entries)
+        self._rows: list[_Row] = [
+            (c.at, c.ticket_id, c.by, c.action, c.field, c.old, c.new, c.reason) for c in self._made
+        ]
+
+    def record(  # noqa: PLR0917 - the fields of a Change, in order, on a hot path
+        self,
+        at: datetime,
+        ticket_id: str,
+        by: str,
+        action: str,
+        field: str = "",
+        old: FieldValue = None,
+        new: FieldValue = None,
+        reason: str = "",
+    ) -> int:
+        """Append one entry and return the new length (``at`` must already be aware)."""
+        rows = self._rows
+        rows.append((at, ticket_id, by, action, field, old, new, reason))
+        return len(rows)
+
+    def _entries(self) -> list[Change]:
+        made = self._made
+        for at, ticket_id, by, action, field, old, new, reason in self._rows[len(made) :]:
+            made.append(
+                Change(
+                    at=at, ticket_id=ticket_id, by=by, action=action, field=field,
+                    old=old, new=new, reason=reason,
+                )
+            )  # fmt: skip
+        return made
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Change]: ...
+
+    def __getitem__(self, index: int | slice) -> Change | list[Change]:
+        """Return one entry, or a list of entries for a slice."""
+        return self._entries()[index]
+
+    def __len__(self) -> int:
+        """Return the number of entries."""
+        return len(self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        """Compare entries with another history or a sequence of changes."""
+        if isinstance(other, History):
+            return self._rows == other._rows
+        if isinstance(other, Sequence):
+            return self._entries() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, so unhashable
+
+    def __repr__(self) -> str:
+        """Show the entries."""
+        return f"History({self._entries()!r})"
+
+    def copy(self) -> History:
+        """Return an independent copy with the same entries."""
+        twin = History()
+        twin._made = list(self._made)
+        twin._rows = list(self._rows)
+        return twin
+
+
+converter.register_unstructure_hook(
+    History, lambda history: [converter.unstructure(entry, Change) for entry in history]
+)
+converter.register_structure_hook(
+    History, lambda data, _: History(converter.structure(data, list[Change]))
+)
+
+
 @attrs.define(kw_only=True)
 class SlaClock:
     """One SLA target's clock on one ticket (first response, next response, resolution).
@@ -221,4 +316,4 @@ class Ticket:
     sla: dict[str, SlaClock] = attrs.Factory(dict)
     fired_rules: frozenset[str] = frozenset()
     version: int = 0
-    history: list[Change] = attrs.Factory(list)
+    history: History = attrs.Factory(History)

@@ -176,6 +176,7 @@ class Workflow:
     _moves: Mapping[tuple[str, str], Transition] = attrs.field(init=False, repr=False, eq=False)
     _names: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     _reply_moves: Mapping[str, Transition] = attrs.field(init=False, repr=False, eq=False)
+    _categories: Mapping[str, StateCategory] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         """Index states and transitions for fast lookups."""
@@ -185,6 +186,7 @@ class Workflow:
         object.__setattr__(self, "_moves", moves)
         object.__setattr__(self, "_names", frozenset(t.name for t in self.transitions))
         object.__setattr__(self, "_reply_moves", replies)
+        object.__setattr__(self, "_categories", {s.name: s.category for s in self.states})
 
     def state(self, name: str) -> State:
         """Return the state called ``name``.
@@ -193,6 +195,14 @@ class Workflow:
             KeyError: no such state.
         """
         return self._states[name]
+
+    def category(self, name: str) -> StateCategory:
+        """Return the category of the state called ``name``.
+
+        Raises:
+            KeyError: no such state.
+        """
+        return self._categories[name]
 
     def has_state(self, name: str) -> bool:
         """Tell whether the workflow has a state called ``name``."""
