@@ -52,6 +52,7 @@ class Macro:
 def render_template(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{placeholders}`` in ``template`` from ``values``.
 
+    >>> from callcore.tickets import render_template
     >>> render_template("Hello {name}, ticket {id} {{ok}}", {"name": "Ana", "id": "T-1"})
     'Hello Ana, ticket T-1 {ok}'
 

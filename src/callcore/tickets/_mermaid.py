@@ -13,7 +13,7 @@ def workflow_to_mermaid(workflow: Workflow) -> str:
     Each transition becomes one arrow per source state, labelled with its name
     (and ``[guarded]`` when it has guards); closed states lead to the end mark.
 
-    >>> from callcore.tickets import DEFAULT_WORKFLOW
+    >>> from callcore.tickets import DEFAULT_WORKFLOW, workflow_to_mermaid
     >>> print(workflow_to_mermaid(DEFAULT_WORKFLOW).splitlines()[1])
         [*] --> new
 
