@@ -869,7 +869,7 @@ class TicketEngine:
         flow = self.workflows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
-            note = f"closed automatically {flow.auto_close_after} after being resolved"
+            note = f"closed automatically, resolved since {ticket.resolved_at:%Y-%m-%d %H:%M}"
             if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
                 step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
                 self._move(ticket, step, SYSTEM, now, note, None, effects)
