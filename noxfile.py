@@ -57,7 +57,9 @@ def docs(session: nox.Session) -> None:
     session.install("-e", ".", *_groups("docs"))
     build = ROOT / "docs" / "_build"
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(build / "html"))
-    session.run("sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", str(build / "doctest"))
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "doctest", "docs", str(build / "doctest")
+    )
 
 
 @nox.session

@@ -67,6 +67,7 @@ class ManualClock:
     :meth:`set` refuses an earlier time.
 
     >>> from datetime import datetime, timedelta, timezone
+    >>> from callcore.clock import ManualClock
     >>> clock = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
     >>> clock.advance(timedelta(minutes=5)).isoformat()
     '2026-01-05T09:05:00+00:00'
@@ -99,8 +100,7 @@ class ManualClock:
         ensure_aware(value, "value")
         if value < self._now:
             raise InvalidInputError(
-                f"a clock cannot go backwards (from {self._now.isoformat()} "
-                f"to {value.isoformat()})"
+                f"a clock cannot go backwards (from {self._now.isoformat()} to {value.isoformat()})"
             )
         self._now = value
         return self._now

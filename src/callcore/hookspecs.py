@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from callcore.events import Event
+    from callcore.ivr import Node
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
     from callcore.tickets import Workflow
+    from callcore.wfm import ForecastMethod
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 
@@ -44,7 +47,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def callcore_storage(url: str) -> Storage | None:  # type: ignore[empty-body]
+def callcore_storage(url: str) -> Storage | None:
     """Open the store that ``url`` names, if this plugin knows its scheme.
 
     Called by :func:`callcore.plugins.open_storage`. Plugins are asked from the
@@ -97,7 +100,19 @@ def callcore_notify(notification: Notification) -> None:
 
 
 # --- IVR (callcore.ivr) --------------------------------------------------------
-# (IVR registry hooks go here.)
+
+
+@hookspec
+def callcore_ivr_node_types() -> Mapping[str, type[Node]]:  # type: ignore[empty-body]
+    """Contribute IVR node types, by the name flow documents use in ``type``.
+
+    Called by :func:`callcore.plugins.ivr_node_types` for every plugin; the
+    mappings are merged by :func:`callcore.plugins.collect_registry`. Built-in
+    types come from ``callcore.builtin_plugins.ivr``.
+
+    Returns:
+        A mapping of type names to subclasses of :class:`callcore.ivr.Node`.
+    """
 
 
 # --- ACD (callcore.acd) --------------------------------------------------------
@@ -122,4 +137,35 @@ def callcore_ticket_workflows() -> Mapping[str, Workflow]:  # type: ignore[empty
 
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------
-# (KPI registry hooks go here.)
+
+
+@hookspec
+def callcore_kpi_metrics() -> Mapping[str, Metric]:  # type: ignore[empty-body]
+    """Contribute KPI metric definitions, by name.
+
+    Called by :func:`callcore.plugins.collect_kpi_metrics` for every plugin;
+    the mappings are merged by :func:`callcore.plugins.collect_registry`. The
+    built-in metrics come from ``callcore.builtin_plugins.kpi``.
+
+    Returns:
+        Metrics (:class:`callcore.kpi.Metric`) keyed by their ``name``; each
+        computes its value from a group's :class:`callcore.kpi.Aggregate`.
+    """
+
+
+# --- Workforce (callcore.wfm) ------------------------------------------------------
+
+
+@hookspec
+def callcore_wfm_forecast_methods() -> Mapping[str, ForecastMethod]:  # type: ignore[empty-body]
+    """Contribute forecasting methods, by name.
+
+    Called by :func:`callcore.plugins.forecast_methods`; the mappings of every
+    plugin are merged by :func:`callcore.plugins.collect_registry`.
+    A method is any object with a ``name`` and a ``predict(grid, days)``
+    method (:class:`callcore.wfm.ForecastMethod`). Built in:
+    ``"seasonal_average"`` and ``"holt_winters"``.
+
+    Returns:
+        A mapping of method names to forecasting methods.
+    """

@@ -52,6 +52,4 @@ class Notification:
     subject: str = ""
     body: str = ""
     template: str | None = None
-    data: Mapping[str, object] = attrs.field(
-        factory=dict, converter=_frozen_mapping, hash=False
-    )
+    data: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)

@@ -22,6 +22,8 @@ from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
     from callcore.events import Event
+    from callcore.ivr import Node
+    from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
     from callcore.tickets import Workflow
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_PLUGINS",
     "call_hook",
+    "collect_kpi_metrics",
+    "collect_registry",
+    "forecast_methods",
+    "ivr_node_types",
     "make_plugin_manager",
     "open_storage",
     "publish_events",
@@ -39,6 +45,9 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.ivr",
+    "callcore.builtin_plugins.kpi",
+    "callcore.builtin_plugins.wfm",
     "callcore.builtin_plugins.tickets",
 )
 """Modules registered as plugins by every manager, in this order."""
@@ -149,32 +158,109 @@ def send_notifications(
         call_hook(manager, "callcore_notify", notification=notification)
 
 
-def ticket_workflows(manager: pluggy.PluginManager) -> dict[str, Workflow]:
-    """Collect every ticket workflow contributed through ``callcore_ticket_workflows``.
+def collect_registry(manager: pluggy.PluginManager, hook_name: str, what: str) -> dict[str, Any]:
+    """Merge what every plugin contributes to a registry hook into one mapping.
 
-    A plugin registered later replaces a workflow of the same name from an
-    earlier one. Each workflow is validated.
+    Contributions are merged in registration order, so a plugin registered
+    later (a host's own, or one loaded from an entry point) may replace a
+    built-in contribution of the same name, just as provider hooks prefer later
+    plugins. Two plugins that are not built in contributing the same name is a
+    mistake, reported rather than settled by load order.
+
+    Args:
+        manager: The plugin manager.
+        hook_name: The registry hook, such as ``"callcore_ivr_node_types"``.
+        what: What the names name, for error messages (``"node type"``).
 
     Returns:
-        The workflows by name, ready for :class:`callcore.tickets.TicketEngine`.
+        Names mapped to the contributed things.
 
     Raises:
-        ConfigError: A contributed key differs from its workflow's name.
+        PluginError: A plugin crashed, or two non-built-in plugins contributed
+            the same name.
+    """
+    merged: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():  # registration order
+        try:
+            contribution = impl.function() or {}
+        except CallcoreError:
+            raise
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            raise PluginError(impl.plugin_name, hook_name, detail) from exc
+        for name, thing in contribution.items():
+            owner = owners.get(name)
+            if owner is not None and owner not in BUILTIN_PLUGINS and merged[name] is not thing:
+                detail = f"{what} {name!r} is already contributed by plugin {owner!r}"
+                raise PluginError(impl.plugin_name, hook_name, detail)
+            merged[name] = thing
+            owners[name] = impl.plugin_name
+    return merged
+
+
+def forecast_methods(manager: pluggy.PluginManager) -> dict[str, Any]:
+    """Collect the forecasting methods of every plugin (``callcore_wfm_forecast_methods``).
+
+    Returns:
+        Method names mapped to methods (:class:`callcore.wfm.ForecastMethod`),
+        for :func:`callcore.wfm.forecast`; see :func:`collect_registry`.
+    """
+    return collect_registry(manager, "callcore_wfm_forecast_methods", "forecast method")
+
+
+def ivr_node_types(manager: pluggy.PluginManager) -> dict[str, type[Node]]:
+    """Collect the IVR node types of every plugin (built-in ones included).
+
+    Pass the result to :func:`callcore.ivr.load_flow` as ``node_types``; see
+    :func:`collect_registry` for how names are merged.
+    """
+    return collect_registry(manager, "callcore_ivr_node_types", "node type")
+
+
+def collect_kpi_metrics(manager: pluggy.PluginManager) -> dict[str, Metric]:
+    """Collect every KPI metric contributed through ``callcore_kpi_metrics``.
+
+    See :func:`collect_registry` for how names are merged.
+
+    Returns:
+        The metrics by name, sorted by name.
+
+    Raises:
+        ConfigError: A metric is filed under a name other than its own.
+        PluginError: Two plugins that are not built in contribute one name.
+    """
+    metrics: dict[str, Metric] = collect_registry(manager, "callcore_kpi_metrics", "KPI metric")
+    for name, metric in metrics.items():
+        if name != metric.name:
+            raise ConfigError(f"KPI metric {metric.name!r} is contributed as {name!r}")
+    return dict(sorted(metrics.items()))
+
+
+def ticket_workflows(manager: pluggy.PluginManager) -> dict[str, Workflow]:
+    """Collect the ticket workflows of every plugin (``callcore_ticket_workflows``).
+
+    Names are merged as :func:`collect_registry` explains (a later plugin may
+    replace the built-in ``"default"``); each workflow is then validated.
+
+    Returns:
+        Workflow names mapped to workflows, for :class:`callcore.tickets.TicketEngine`.
+
+    Raises:
+        ConfigError: A workflow is contributed under a name that is not its own.
         DocumentError: A contributed workflow is invalid (every problem listed).
+        PluginError: A plugin crashed, or two plugins contributed the same name.
     """
     from callcore.errors import DocumentError  # noqa: PLC0415 - keep import callcore cheap
     from callcore.tickets import validate_workflow  # noqa: PLC0415
 
-    contributions = call_hook(manager, "callcore_ticket_workflows")
-    workflows: dict[str, Workflow] = {}
-    for contribution in reversed(contributions):  # pluggy calls the latest plugin first
-        for name, workflow in contribution.items():
-            if name != workflow.name:
-                raise ConfigError(
-                    f"ticket workflow registered as {name!r} is named {workflow.name!r}"
-                )
-            problems = validate_workflow(workflow)
-            if problems:
-                raise DocumentError(problems, f"ticket workflow {name!r}")
-            workflows[name] = workflow
+    workflows: dict[str, Workflow] = collect_registry(
+        manager, "callcore_ticket_workflows", "ticket workflow"
+    )
+    for name, workflow in workflows.items():
+        if name != workflow.name:
+            raise ConfigError(f"ticket workflow registered as {name!r} is named {workflow.name!r}")
+        problems = validate_workflow(workflow)
+        if problems:
+            raise DocumentError(problems, f"ticket workflow {name!r}")
     return workflows

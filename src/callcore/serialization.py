@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,7 +57,7 @@ def _sorted_list(items: Iterable[Any]) -> list[Any]:
 
 converter = cattrs.Converter(
     forbid_extra_keys=True,
-    unstruct_collection_overrides={Set: _sorted_list, tuple: list},
+    unstruct_collection_overrides={AbstractSet: _sorted_list, tuple: list},
 )
 """The project's converter. Engines register hooks for their own types on it."""
 
@@ -200,6 +201,8 @@ def _describe(exc: BaseException) -> str:
         return f"unknown field{'s' * (len(exc.extra_fields) > 1)}: {names}"
     if isinstance(exc, DocumentError):
         return "; ".join(str(problem) for problem in exc.problems)
+    if isinstance(exc, AttributeError):  # cattrs calls .keys() / .get() on what should be a mapping
+        return "expected a mapping of fields, got a single value or a list"
     text = str(exc.args[0]) if exc.args else type(exc).__name__
     if isinstance(exc, TypeError) and "not iterable" in text:
         return "expected a list or mapping, got a single value"
@@ -262,7 +265,7 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
         raise DocumentError(problems_from_exception(exc), what or cls.__name__) from exc
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise DocumentError([Problem("", _describe(exc))], what or cls.__name__) from exc
 
 

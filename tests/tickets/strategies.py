@@ -15,7 +15,7 @@ from callcore.tickets import (
     SurveyAnswer,
     Ticket,
 )
-from callcore.tickets._ticket import Change
+from callcore.tickets._ticket import Change, History
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 """A Monday morning."""
@@ -101,5 +101,5 @@ def tickets(draw: st.DrawFn) -> Ticket:
         sla={clock.metric: clock for clock in clock_list},
         fired_rules=frozenset(draw(st.lists(names, max_size=2))),
         version=draw(st.integers(0, 100)),
-        history=draw(st.lists(changes(), max_size=4)),
+        history=History(draw(st.lists(changes(), max_size=4))),
     )

@@ -8,23 +8,17 @@ import attrs
 import pluggy
 import pytest
 
-from callcore import hookimpl, hookspecs
-from callcore.builtin_plugins import tickets as builtin_tickets
+from callcore import hookimpl
 from callcore.errors import ConfigError, DocumentError
-from callcore.plugins import ticket_workflows
+from callcore.plugins import make_plugin_manager, ticket_workflows
 from callcore.tickets import DEFAULT_WORKFLOW, TicketEngine, Workflow
 
 CUSTOM = attrs.evolve(DEFAULT_WORKFLOW, name="sales")
 
 
 def manager_with(*plugins: object) -> pluggy.PluginManager:
-    """A manager with the hook specifications, the built-in ticket plugin and ``plugins``."""
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    manager.register(builtin_tickets, name="callcore.builtin_plugins.tickets")
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+    """A manager with the built-in plugins and ``plugins``, without entry points."""
+    return make_plugin_manager(load_entrypoints=False, plugins=plugins)
 
 
 class Contributes:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime  # noqa: TC003 - cattrs reads attrs field types at run time
+from datetime import datetime
 from typing import TypeAlias
 
 import attrs
 
-from callcore.notifications import Notification  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.notifications import Notification
 
 __all__ = ["Effect", "FollowUpDue", "Notify", "ScheduleFollowUp", "SendSurvey"]
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.errors import Problem
-from callcore.tickets._sla import SlaMetric  # noqa: TC001 - cattrs reads attrs field types at run time
-from callcore.tickets._ticket import Priority  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.tickets._sla import SlaMetric
+from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

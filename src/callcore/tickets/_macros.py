@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping  # noqa: TC003 - cattrs reads attrs field types at run time
+from collections.abc import Iterator, Mapping
 
 import attrs
 
 from callcore.errors import InvalidInputError, Problem
-from callcore.tickets._ticket import FieldValue, Priority  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.tickets._ticket import FieldValue, Priority
 
 __all__ = ["Macro", "render_template", "validate_macros"]
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import attrs
 
-from callcore.channels import Channel  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.channels import Channel
 from callcore.errors import Problem
 from callcore.events import Event
-from callcore.tickets._ticket import Priority  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

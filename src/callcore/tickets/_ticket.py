@@ -9,7 +9,7 @@ from typing import ClassVar, TypeAlias, overload
 
 import attrs
 
-from callcore.channels import Channel  # noqa: TC001 - cattrs reads attrs field types at run time
+from callcore.channels import Channel
 from callcore.events import Event
 from callcore.serialization import converter
 

@@ -1,0 +1,149 @@
+"""Benchmark: callcore.wfm staffing against pyworkforce's ErlangC on the same inputs.
+
+Run ``python benchmarks/wfm.py`` (``--quick`` for a smoke run). Every figure is
+printed as a ratio against the baseline measured in the same run: pyworkforce's
+``ErlangC.required_positions`` when it is installed, otherwise a naive
+one-agent-at-a-time search written below. Answers are checked against a
+brute-force linear scan with the Erlang B recursion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from callcore.wfm import StaffingTarget, Workload, required_staff
+
+try:
+    from pyworkforce.queuing import ErlangC  # type: ignore[import-not-found, import-untyped, unused-ignore]
+except ImportError:  # pragma: no cover - depends on the bench environment
+    ErlangC = None
+
+AHT = timedelta(seconds=300)
+
+
+def brute_force(calls: float, interval: timedelta, level: float, threshold: timedelta) -> int:
+    """Fewest agents by scanning N upward with the Erlang B recursion (the reference)."""
+    load = calls * AHT.total_seconds() / interval.total_seconds()
+    blocking = 1.0
+    n = 0
+    while True:
+        n += 1
+        blocking = load * blocking / (n + load * blocking)
+        if n <= load:
+            continue
+        waiting = n * blocking / (n - load * (1 - blocking))
+        spare = n - load
+        decay = math.exp(-spare * threshold.total_seconds() / AHT.total_seconds())
+        if 1 - waiting * decay >= level:
+            return n
+
+
+def naive(calls: float, interval: timedelta, level: float, threshold: timedelta) -> int:
+    """The fallback baseline: recompute Erlang C from scratch for N = A+1, A+2, ..."""
+    load = calls * AHT.total_seconds() / interval.total_seconds()
+    n = math.floor(load) + 1
+    while True:
+        blocking = 1.0
+        for k in range(1, n + 1):
+            blocking = load * blocking / (k + load * blocking)
+        waiting = n * blocking / (n - load * (1 - blocking))
+        spare = n - load
+        decay = math.exp(-spare * threshold.total_seconds() / AHT.total_seconds())
+        if 1 - waiting * decay >= level:
+            return n
+        n += 1
+
+
+def baseline(calls: float, interval: timedelta, level: float, threshold: timedelta) -> int:
+    """Agents from pyworkforce (minutes everywhere), or from the naive search."""
+    if ErlangC is None:
+        return naive(calls, interval, level, threshold)
+    model = ErlangC(
+        transactions=calls,
+        aht=AHT.total_seconds() / 60,
+        asa=threshold.total_seconds() / 60,  # pyworkforce's "asa" is the SL threshold
+        interval=interval.total_seconds() / 60,
+        shrinkage=0.0,
+    )
+    return int(model.required_positions(service_level=level)["raw_positions"])
+
+
+_TARGETS: dict[tuple[float, timedelta], StaffingTarget] = {}
+
+
+def ours(calls: float, interval: timedelta, level: float, threshold: timedelta) -> int:
+    """Agents from callcore.wfm (a planner builds its target once and reuses it)."""
+    target = _TARGETS.get((level, threshold))
+    if target is None:
+        target = _TARGETS[level, threshold] = StaffingTarget(level, threshold)
+    return required_staff(Workload(calls, AHT, interval), target).required
+
+
+def day_volumes() -> list[float]:
+    """96 quarter-hours: a double-humped day from 5 to 20,000 calls per interval."""
+    volumes: list[float] = []
+    for i in range(96):
+        hour = i / 4
+        morning = math.exp(-(((hour - 10.5) / 2.0) ** 2))
+        afternoon = 0.8 * math.exp(-(((hour - 15.0) / 2.5) ** 2))
+        volumes.append(round(5 + 19_995 * max(morning, afternoon)))
+    return volumes
+
+
+def timed(run: Callable[[], list[int]], repeats: int) -> tuple[float, list[int]]:
+    """Best wall time of ``repeats`` runs, and the answers of the last."""
+    best = math.inf
+    answers: list[int] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        answers = run()
+        best = min(best, time.perf_counter() - start)
+    return best, answers
+
+
+Case = tuple[float, timedelta, float, timedelta]
+
+
+def compare(name: str, cases: list[Case], repeats: int) -> bool:
+    """Time both implementations on ``cases`` and print the ratio; check the answers."""
+    base_time, base = timed(lambda: [baseline(*case) for case in cases], max(1, repeats // 3))
+    our_time, mine = timed(lambda: [ours(*case) for case in cases], repeats)
+    truth = [brute_force(*case) for case in cases]
+    wrong_base = sum(b != t for b, t in zip(base, truth, strict=True))
+    wrong_ours = sum(m != t for m, t in zip(mine, truth, strict=True))
+    print(
+        f"{name:<34} baseline {base_time * 1e3:9.2f} ms   callcore {our_time * 1e3:8.3f} ms"
+        f"   speed-up x{base_time / our_time:8.1f}   baseline wrong {wrong_base}/{len(cases)}"
+        f"   callcore wrong {wrong_ours}/{len(cases)}"
+    )
+    return wrong_ours == 0
+
+
+def main() -> int:
+    """Run the benchmark and return a process exit code (1 if any answer was wrong)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one short smoke run")
+    args = parser.parse_args()
+    repeats = 1 if args.quick else 9
+    print(f"baseline: {'pyworkforce ErlangC.required_positions' if ErlangC else 'naive search'}")
+    quarter, half = timedelta(minutes=15), timedelta(minutes=30)
+    sl20, sl30 = timedelta(seconds=20), timedelta(seconds=30)
+    ok = compare(
+        "day: 96 x 15 min, 5..20,000 calls",
+        [(calls, quarter, 0.8, sl20) for calls in day_volumes()],
+        repeats,
+    )
+    ok &= compare("20,000 calls / 30 min, 90/30", [(20_000, half, 0.9, sl30)], repeats)
+    ok &= compare("200,000 calls / 30 min, 90/30", [(200_000, half, 0.9, sl30)], repeats)
+    small: list[Case] = [(float(calls), half, 0.8, sl20) for calls in range(1, 41)]
+    ok &= compare("small loads: 1..40 calls / 30 min", small, repeats)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Walk three callers through a bank's IVR flow, as a telephony host would.
+
+The flow lives beside this file in ivr_bank_flow.json: language choice,
+business hours with a Christmas holiday, a main menu with sub-menus, an
+account number with retries, a balance lookup, a priority queue hand-off and
+voicemail when closed. The "host" here is a loop that prints every action and
+answers with the next scripted caller input.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from callcore.ivr import (
+    Action,
+    ActionCompleted,
+    Digits,
+    EnqueueContact,
+    Gather,
+    IvrEvent,
+    IvrSession,
+    LookupRequest,
+    LookupResult,
+    NoInput,
+    Play,
+    Record,
+    Speech,
+    load_flow_json,
+)
+
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+FLOW = load_flow_json(
+    (Path(__file__).with_name("ivr_bank_flow.json")).read_text(encoding="utf-8"),
+    calendars=["advisers"],
+)
+
+
+class AdviserHours:
+    """Weekdays 09:00-18:00 in Bucharest; closed on Christmas Day, 09:00-13:00 on Christmas Eve."""
+
+    holidays: ClassVar[dict[date, tuple[time, time] | None]] = {
+        date(2026, 12, 25): None,
+        date(2026, 12, 24): (time(9), time(13)),
+    }
+
+    def holiday(self, t: datetime) -> object | None:
+        """The holiday on t's local date."""
+        return "Christmas" if t.astimezone(BUCHAREST).date() in self.holidays else None
+
+    def is_open(self, t: datetime) -> bool:
+        """Whether advisers are working at t."""
+        local = t.astimezone(BUCHAREST)
+        if local.date() in self.holidays:
+            hours = self.holidays[local.date()]
+            return hours is not None and hours[0] <= local.time() < hours[1]
+        return local.weekday() < 5 and time(9) <= local.time() < time(18)
+
+
+def describe(action: Action) -> str:
+    """One readable line per action."""
+    if isinstance(action, Play):
+        return f"play  [{action.language}] {action.text or action.audio}"
+    if isinstance(action, Gather):
+        said = " / ".join(p.text or p.audio or "" for p in action.prompts)
+        return f"ask   {said}  (up to {action.max_digits} keys)"
+    if isinstance(action, LookupRequest):
+        return f"look up {action.name} {dict(action.params)}"
+    if isinstance(action, EnqueueContact):
+        return (
+            f"QUEUE {action.queue} priority={action.priority} skills={list(action.skills)} "
+            f"language={action.language}"
+        )
+    if isinstance(action, Record):
+        return f"record voicemail for {action.mailbox} (max {action.max_length})"
+    return f"{action.type} {getattr(action, 'reason', '') or getattr(action, 'language', '')}"
+
+
+def call(name: str, start: datetime, caller: dict[str, object], script: list[IvrEvent]) -> None:
+    """Run one call: print the host's side of it."""
+    print(f"\n=== {name} — {start:%a %d %b %Y %H:%M %Z} ===")
+    session = IvrSession(FLOW, calendars={"advisers": AdviserHours()})
+    now = start
+    for action in session.start(now, caller=caller, call={"ani": "+40721000111"}):
+        print("  ", describe(action))
+    for event in script:
+        now += timedelta(seconds=2)  # the lookup must answer within its 5 s timeout
+        print(f"  caller/host → {event}")
+        for action in session.handle(event, now):
+            print("  ", describe(action))
+    print(f"  outcome: {session.outcome}; path: {' → '.join(session.path)}")
+
+
+def main() -> None:
+    """Three callers: self-service in Romanian, a gold customer by voice, a holiday call."""
+    monday = datetime(2026, 1, 5, 10, 0, tzinfo=BUCHAREST)
+    call(
+        "Unknown caller checks a balance (one typo)",
+        monday,
+        {},
+        [
+            Digits("2"),
+            Digits("1"),
+            Digits("1"),
+            Digits("4111111111111112#"),
+            Digits("4111111111111111#"),
+            LookupResult({"balance": "1.250,00", "currency": "lei"}),
+            Digits("2"),
+        ],
+    )
+    call(
+        "Gold customer asks for an adviser",
+        monday,
+        {"language": "en", "tier": "gold", "known": True},
+        [Speech("I'd like to speak to an agent please", 0.92)],
+    )
+    call(
+        "Caller on Christmas Day",
+        datetime(2026, 12, 25, 11, 0, tzinfo=BUCHAREST),
+        {},
+        [NoInput(), NoInput(), ActionCompleted({"recording": "vm-0001"})],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""The flow document: prompts, languages and named nodes, and how it is read.
+
+A flow is written as plain data (a dict, JSON, or YAML when PyYAML is
+installed). Each node names its ``type``; the type's class reads the rest.
+Reading collects every problem with its path before any semantic check runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from callcore.errors import ConfigError, DocumentError, Problem
+from callcore.ivr._node import Node
+from callcore.ivr._nodes import BUILTIN_NODE_TYPES
+from callcore.serialization import converter, problems_from_exception
+
+__all__ = ["Flow", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
+
+AUDIO_PREFIX = "audio:"
+"""A prompt text starting with this is an audio reference, not text to speak."""
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+
+
+def _freeze_prompts(value: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    return MappingProxyType({key: MappingProxyType(dict(v)) for key, v in value.items()})
+
+
+def _freeze_nodes(value: Mapping[str, Node]) -> Mapping[str, Node]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class Flow:
+    """An IVR call flow: a versioned, immutable document.
+
+    Attributes:
+        id: The flow's name (``"bank_main"``); subflow nodes call flows by it.
+        version: Bumped on every edit; a session keeps the version it started with.
+        start: The node where calls begin.
+        languages: The languages offered, the default first.
+        prompts: For each prompt id, its text (with ``{placeholders}``) or
+            ``audio:`` reference per language.
+        nodes: The nodes by name.
+        description: Free text for people.
+    """
+
+    id: str
+    version: int = 1
+    start: str
+    languages: tuple[str, ...]
+    prompts: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, converter=_freeze_prompts, hash=False
+    )
+    nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
+    description: str = ""
+
+    @property
+    def default_language(self) -> str:
+        """The first language."""
+        return self.languages[0] if self.languages else ""
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``{subject}`` placeholders in a prompt text."""
+    return _PLACEHOLDER.findall(text)
+
+
+def render(text: str, scope: Mapping[str, Any]) -> str:
+    """Fill ``{subject}`` placeholders from ``scope``; a missing one becomes empty."""
+
+    def replace(match: re.Match[str]) -> str:
+        value: Any = scope
+        for part in match.group(1).split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return ""
+            value = value[part]
+        return "" if value is None else str(value)
+
+    return _PLACEHOLDER.sub(replace, text) if "{" in text else text
+
+
+# --- reading -------------------------------------------------------------------
+
+_FLOW_FIELDS = {"id", "version", "start", "languages", "prompts", "nodes", "description"}
+
+
+def _structure_node(
+    name: str, data: object, node_types: Mapping[str, type[Node]], problems: list[Problem]
+) -> Node | None:
+    path = f"nodes.{name}"
+    if not isinstance(data, Mapping):
+        problems.append(Problem(path, "expected a mapping with a 'type'"))
+        return None
+    kind = data.get("type")
+    cls = node_types.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        known = ", ".join(sorted(node_types))
+        problems.append(Problem(f"{path}.type", f"unknown node type {kind!r} (known: {known})"))
+        return None
+    fields = {key: value for key, value in data.items() if key != "type"}
+    try:
+        return converter.structure(fields, cls)
+    except (ClassValidationError, IterableValidationError, DocumentError) as exc:
+        problems.extend(problems_from_exception(exc, path))
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(path, str(exc)))
+    return None
+
+
+def _structure_field(data: Mapping[str, Any], key: str, cls: Any, problems: list[Problem]) -> Any:  # noqa: ANN401
+    try:
+        return converter.structure(data[key], cls)
+    except KeyError:
+        problems.append(Problem(key, "required field missing"))
+    except (ClassValidationError, IterableValidationError, DocumentError) as exc:
+        problems.extend(problems_from_exception(exc, key))
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(key, str(exc)))
+    return None
+
+
+def structure_flow(
+    data: object, node_types: Mapping[str, type[Node]] | None = None
+) -> tuple[Flow | None, list[Problem], set[str]]:
+    """Read a flow, collecting problems instead of stopping at the first.
+
+    Returns:
+        The flow (``None`` if the top level is unusable), the problems, and the
+        names of nodes that could not be read.
+    """
+    types = BUILTIN_NODE_TYPES if node_types is None else node_types
+    if not isinstance(data, Mapping):
+        return None, [Problem("", "a flow document must be a mapping")], set()
+    problems = [Problem(key, "unknown field") for key in sorted(map(str, set(data) - _FLOW_FIELDS))]
+    flow_id = _structure_field(data, "id", str, problems)
+    start = _structure_field(data, "start", str, problems)
+    languages = _structure_field(data, "languages", tuple[str, ...], problems)
+    version = _structure_field(data, "version", int, problems) if "version" in data else 1
+    description = (
+        _structure_field(data, "description", str, problems) if "description" in data else ""
+    )
+    prompts = (
+        _structure_field(data, "prompts", dict[str, dict[str, str]], problems)
+        if "prompts" in data
+        else {}
+    )
+    raw_nodes = data.get("nodes")
+    nodes: dict[str, Node] = {}
+    broken: set[str] = set()
+    if not isinstance(raw_nodes, Mapping):
+        problems.append(Problem("nodes", "required: a mapping of node names to nodes"))
+    else:
+        for name, node_data in raw_nodes.items():
+            node = _structure_node(str(name), node_data, types, problems)
+            if node is None:
+                broken.add(str(name))
+            else:
+                nodes[str(name)] = node
+    if None in (flow_id, start, languages, version, description, prompts):
+        return None, problems, broken
+    flow = Flow(
+        id=flow_id,
+        version=version,
+        start=start,
+        languages=languages,
+        prompts=prompts,
+        nodes=nodes,
+        description=description,
+    )
+    return flow, problems, broken
+
+
+def flow_from_dict(data: object, node_types: Mapping[str, type[Node]] | None = None) -> Flow:
+    """Read a flow from plain data without semantic validation.
+
+    Prefer :func:`callcore.ivr.load_flow`, which also validates.
+
+    Raises:
+        DocumentError: The data does not describe a flow; every problem is listed.
+    """
+    flow, problems, _ = structure_flow(data, node_types)
+    if problems or flow is None:
+        raise DocumentError(problems, "IVR flow")
+    return flow
+
+
+def flow_to_dict(flow: Flow) -> dict[str, Any]:
+    """Turn a flow into plain data that :func:`flow_from_dict` reads back."""
+    data: dict[str, Any] = {
+        "id": flow.id,
+        "version": flow.version,
+        "start": flow.start,
+        "languages": list(flow.languages),
+        "prompts": {key: dict(texts) for key, texts in flow.prompts.items()},
+        "nodes": {
+            name: {"type": node.type_name, **converter.unstructure(node, type(node))}
+            for name, node in flow.nodes.items()
+        },
+    }
+    if flow.description:
+        data["description"] = flow.description
+    return data
+
+
+converter.register_structure_hook(Flow, lambda data, _: flow_from_dict(data))
+converter.register_unstructure_hook(Flow, flow_to_dict)
+
+
+def parse_flow_json(text: str | bytes) -> Any:  # noqa: ANN401 - plain document data
+    """Parse JSON text, refusing duplicate keys (a silently lost menu option).
+
+    Raises:
+        DocumentError: The text is not JSON or repeats a key in one object.
+    """
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise DocumentError(
+            [Problem("", f"not valid JSON at {where}: {exc.msg}")], "IVR flow"
+        ) from exc
+    if duplicates:
+        problems = [Problem("", f"duplicate key {key!r} in one JSON object") for key in duplicates]
+        raise DocumentError(problems, "IVR flow")
+    return data
+
+
+def parse_flow_yaml(text: str) -> Any:  # noqa: ANN401 - plain document data
+    """Parse YAML text with PyYAML's safe loader.
+
+    Raises:
+        ConfigError: PyYAML is not installed.
+        DocumentError: The text is not valid YAML.
+    """
+    try:
+        import yaml  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+    except ImportError:
+        raise ConfigError("reading YAML flows needs PyYAML: pip install 'callcore[yaml]'") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DocumentError([Problem("", f"not valid YAML: {exc}")], "IVR flow") from exc
+
+
+def flows_by_id(flows: Iterable[Flow]) -> dict[str, Flow]:
+    """Index flows by id, keeping the highest version of each."""
+    index: dict[str, Flow] = {}
+    for flow in flows:
+        if flow.id not in index or flow.version > index[flow.id].version:
+            index[flow.id] = flow
+    return index

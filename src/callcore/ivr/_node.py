@@ -1,0 +1,233 @@
+"""What every node type is: its document fields, its edges and its runtime steps.
+
+A node type is a frozen attrs class derived from :class:`Node`. The validator
+reads its edges (:meth:`Node.targets`), prompts and own problems; the session
+calls :meth:`Node.enter` when the call reaches the node and, for nodes that
+wait, :meth:`Node.resume` with the event that ended the wait. Nodes never keep
+state of their own: counters, variables and the language live in the session
+and are reached through a :class:`NodeContext`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import attrs
+
+from callcore.ivr._protocol import Action, FlowFailed, IvrEvent, Play
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from datetime import datetime
+
+    from callcore.errors import Problem
+
+__all__ = [
+    "Calendar",
+    "Edge",
+    "Node",
+    "NodeContext",
+    "Shape",
+    "Step",
+]
+
+
+class Shape(enum.Enum):
+    """How a node type is drawn in diagrams."""
+
+    RECT = "rect"
+    ROUND = "round"
+    STADIUM = "stadium"
+    DIAMOND = "diamond"
+    HEXAGON = "hexagon"
+    PARALLELOGRAM = "parallelogram"
+    TRAPEZOID = "trapezoid"
+    SUBROUTINE = "subroutine"
+    CYLINDER = "cylinder"
+    CIRCLE = "circle"
+    DOUBLE_CIRCLE = "double_circle"
+    ASYMMETRIC = "asymmetric"
+
+
+class Calendar(Protocol):
+    """What an ``hours`` node needs from a business calendar.
+
+    :class:`callcore.calendar.BusinessCalendar` has this shape.
+    """
+
+    def is_open(self, t: datetime) -> bool:
+        """Whether the business is open at ``t``."""
+        ...
+
+    def holiday(self, t: datetime) -> object | None:
+        """The holiday on ``t``'s local date, if any."""
+        ...
+
+
+class NodeContext(Protocol):
+    """The session as a node sees it while it runs."""
+
+    @property
+    def now(self) -> datetime:
+        """The time of the event being handled."""
+        ...
+
+    @property
+    def node(self) -> str:
+        """The name of the running node."""
+        ...
+
+    @property
+    def language(self) -> str:
+        """The caller's current language."""
+        ...
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The flow's languages, the default first."""
+        ...
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        """The flow's variables (writable)."""
+        ...
+
+    @property
+    def caller(self) -> Mapping[str, Any]:
+        """The caller attributes given at start."""
+        ...
+
+    @property
+    def call(self) -> Mapping[str, Any]:
+        """The call data given at start."""
+        ...
+
+    @property
+    def visits(self) -> int:
+        """How many times the call has entered this node (this one included)."""
+        ...
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        """When the node started waiting, while it waits."""
+        ...
+
+    def count(self, name: str) -> int:
+        """The node's counter ``name`` (``noinput``, ``nomatch``), reset on entry."""
+        ...
+
+    def bump(self, name: str) -> int:
+        """Add one to the counter ``name`` and return its new value."""
+        ...
+
+    def play(self, prompt: str) -> Play:
+        """The :class:`Play` action for a prompt id in the current language."""
+        ...
+
+    def scope(self) -> Mapping[str, Any]:
+        """The data conditions and placeholders see: vars, caller, call, language."""
+        ...
+
+    def calendar(self, name: str) -> Calendar | None:
+        """The session's calendar called ``name``, if it has one."""
+        ...
+
+    def set_language(self, language: str) -> None:
+        """Change the caller's language."""
+        ...
+
+
+@attrs.frozen
+class Edge:
+    """A way out of a node.
+
+    Attributes:
+        label: What takes this edge (a key, ``noinput``, a condition).
+        target: The node it leads to.
+        path: The field that names the target, relative to the node
+            (``options[2].goto``), for error messages.
+    """
+
+    label: str
+    target: str
+    path: str
+
+
+@attrs.frozen
+class Step:
+    """What a node decided: actions to emit, then where the call goes.
+
+    Exactly one of ``goto``, ``wait``, ``outcome``, ``subflow`` or ``returns``
+    says what happens next (``subflow`` uses ``goto`` as its return point).
+
+    Attributes:
+        actions: Actions for the host, in order.
+        goto: The next node.
+        wait: Stay on this node until the host sends an event.
+        outcome: End the session with this outcome.
+        subflow: Enter this flow; come back to ``goto`` when it returns.
+        returns: Return from the current subflow.
+    """
+
+    actions: tuple[Action, ...] = ()
+    goto: str | None = None
+    wait: bool = False
+    outcome: str | None = None
+    subflow: str | None = None
+    returns: bool = False
+
+    @classmethod
+    def fail(cls, reason: str, actions: tuple[Action, ...] = ()) -> Step:
+        """End the session with a :class:`FlowFailed` action."""
+        return cls((*actions, FlowFailed(reason)), outcome="failed")
+
+
+@attrs.frozen(kw_only=True)
+class Node:
+    """The base of every node type.
+
+    Subclasses set the class variables and override the methods that apply.
+
+    Attributes:
+        type_name: The node type's name in documents (its ``type``, such as ``"menu"``).
+        shape: How diagrams draw it.
+        asks_caller: Whether the node asks the caller for input (a cycle
+            through such a node is not an infinite loop).
+        terminal: Whether the session (or subflow) can end at this node.
+        accepts: The events the node waits for; empty if it never waits.
+    """
+
+    type_name: ClassVar[str] = ""
+    shape: ClassVar[Shape] = Shape.RECT
+    asks_caller: ClassVar[bool] = False
+    terminal: ClassVar[bool] = False
+    accepts: ClassVar[tuple[type, ...]] = ()
+
+    def targets(self) -> list[Edge]:
+        """The node's edges, in a stable order."""
+        return []
+
+    def prompt_ids(self) -> list[str]:
+        """Every prompt id the node may play."""
+        return []
+
+    def subflows(self) -> list[str]:
+        """The ids of the flows the node calls."""
+        return []
+
+    def calendars(self) -> list[str]:
+        """The names of the calendars the node reads."""
+        return []
+
+    def problems(self) -> Iterator[Problem]:
+        """The node's own problems, with paths relative to the node."""
+        return iter(())
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Run the node when the call reaches it."""
+        raise NotImplementedError
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Go on after a wait, with the event that ended it (one of ``accepts``)."""
+        raise NotImplementedError

@@ -1,0 +1,866 @@
+"""The built-in node types.
+
+Defaults where a document is silent follow the peers named in the issue:
+menus use FreeSWITCH's (timeout 10 s, inter-digit timeout half of it, three
+failures and three timeouts); digit input uses Twilio ``<Gather>``'s (timeout
+5 s, finish key ``#``); voicemail uses Twilio ``<Record>``'s (one hour at most,
+a beep, 5 s of silence ends it); escalating prompts follow VoiceXML's count rule.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+from callcore.errors import Problem
+from callcore.ivr._conditions import (
+    SUBJECT_ROOTS,
+    Condition,
+    condition_problems,
+    describe_condition,
+    evaluate,
+)
+from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step
+from callcore.ivr._protocol import (
+    ActionCompleted,
+    ActionFailed,
+    Digits,
+    EnqueueContact,
+    Gather,
+    Hangup,
+    InputMode,
+    IvrEvent,
+    LookupRequest,
+    LookupResult,
+    NoInput,
+    Play,
+    Record,
+    ScheduleCallback,
+    SetLanguage,
+    Speech,
+    Transfer,
+    TransferKind,
+)
+
+__all__ = [
+    "BUILTIN_NODE_TYPES",
+    "Branch",
+    "Callback",
+    "Case",
+    "DigitKind",
+    "EscalatingPrompt",
+    "HangupNode",
+    "Hours",
+    "InputNode",
+    "Language",
+    "Lookup",
+    "Menu",
+    "MenuOption",
+    "QueueNode",
+    "ReturnNode",
+    "Say",
+    "Subflow",
+    "TransferNode",
+    "Voicemail",
+]
+
+DTMF_KEYS = frozenset("0123456789*#")
+_POSITIVE = attrs.validators.ge(1)
+
+
+def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
+    root = subject.split(".", 1)[0]
+    if root not in SUBJECT_ROOTS or (root != "language" and "." not in subject):
+        yield Problem(path, f"unknown subject {subject!r}: use vars.NAME, caller.NAME or call.NAME")
+
+
+def _lookup(ctx: NodeContext, subject: str) -> Any:  # noqa: ANN401 - any JSON value
+    value: Any = ctx.scope()
+    for part in subject.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+# --- retries shared by menus and digit input ---------------------------------
+
+
+@attrs.frozen
+class EscalatingPrompt:
+    """A prompt for the ``count``-th no-input or no-match (VoiceXML's ``count``).
+
+    The prompt played is the one with the highest ``count`` not above the
+    node's counter, so later attempts can say more ("tapered prompts").
+    """
+
+    count: int = attrs.field(validator=_POSITIVE)
+    prompt: str
+
+
+def choose_escalating(prompts: tuple[EscalatingPrompt, ...], counter: int) -> str | None:
+    """Pick the prompt with the highest count not above ``counter`` (VoiceXML).
+
+    Args:
+        prompts: The candidates, in any order.
+        counter: How many times the event has happened at this node.
+
+    Returns:
+        The prompt id, or ``None`` when every count is above ``counter``.
+    """
+    best: EscalatingPrompt | None = None
+    for candidate in prompts:
+        if candidate.count <= counter and (best is None or candidate.count > best.count):
+            best = candidate
+    return best.prompt if best else None
+
+
+@attrs.frozen(kw_only=True)
+class _Asking(Node):
+    """A node that asks the caller and retries on silence or a wrong answer."""
+
+    asks_caller: ClassVar[bool] = True
+    accepts: ClassVar[tuple[type, ...]] = (Digits, Speech, NoInput)
+
+    prompt: str
+    repeat_prompt: str | None = None
+    noinput_prompts: tuple[EscalatingPrompt, ...] = ()
+    nomatch_prompts: tuple[EscalatingPrompt, ...] = ()
+    reprompt: bool = True
+    exit_prompt: str | None = None
+    max_noinput: int = attrs.field(default=3, validator=_POSITIVE)
+    max_nomatch: int = attrs.field(default=3, validator=_POSITIVE)
+    on_noinput: str | None = None
+    on_nomatch: str | None = None
+
+    def prompt_ids(self) -> list[str]:
+        """The first, repeat, escalating and exit prompts."""
+        ids = [self.prompt]
+        ids += [self.repeat_prompt] if self.repeat_prompt else []
+        ids += [p.prompt for p in (*self.noinput_prompts, *self.nomatch_prompts)]
+        ids += [self.exit_prompt] if self.exit_prompt else []
+        return ids
+
+    def _retry_targets(self) -> list[Edge]:
+        edges = [Edge("noinput", self.on_noinput, "on_noinput")] if self.on_noinput else []
+        if self.on_nomatch:
+            edges.append(Edge("nomatch", self.on_nomatch, "on_nomatch"))
+        return edges
+
+    def problems(self) -> Iterator[Problem]:
+        """Missing no-input and no-match branches."""
+        if self.on_noinput is None:
+            yield Problem(
+                "on_noinput",
+                f"missing: where the call goes after {self.max_noinput} timeouts",
+            )
+        if self.on_nomatch is None:
+            yield Problem(
+                "on_nomatch",
+                f"missing: where the call goes after {self.max_nomatch} invalid entries",
+            )
+
+    def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
+        """The gather action for this node with ``prompts``."""
+        raise NotImplementedError
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Ask: the first prompt on the first visit, the repeat prompt later."""
+        first = ctx.visits == 1 or self.repeat_prompt is None
+        prompt = self.prompt if first else self.repeat_prompt or self.prompt
+        return Step((self.gather(ctx, (ctx.play(prompt),)),), wait=True)
+
+    def retry(self, ctx: NodeContext, kind: str) -> Step:
+        """Count a no-input or no-match; ask again or give up to its branch."""
+        counter = ctx.bump(kind)
+        limit, target, prompts = (
+            (self.max_noinput, self.on_noinput, self.noinput_prompts)
+            if kind == "noinput"
+            else (self.max_nomatch, self.on_nomatch, self.nomatch_prompts)
+        )
+        if counter >= limit:
+            exit_plays = (ctx.play(self.exit_prompt),) if self.exit_prompt else ()
+            if target is None:
+                return Step.fail(f"node {ctx.node!r} has no on_{kind} branch", exit_plays)
+            return Step(exit_plays, goto=target)
+        escalated = choose_escalating(prompts, counter)
+        plays: tuple[Play, ...] = (ctx.play(escalated),) if escalated else ()
+        if self.reprompt or not escalated:
+            plays += (ctx.play(self.repeat_prompt or self.prompt),)
+        return Step((self.gather(ctx, plays),), wait=True)
+
+
+# --- menu ------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class MenuOption:
+    """One choice of a menu.
+
+    Attributes:
+        key: The DTMF key (or keys) that choose it.
+        goto: The node it leads to.
+        keywords: Words or phrases that choose it by speech.
+    """
+
+    key: str
+    goto: str
+    keywords: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Menu(_Asking):
+    """Offer choices by key (and optionally by speech); retry, then give up.
+
+    Attributes:
+        options: The choices.
+        timeout: Silence allowed after the prompt (FreeSWITCH: 10 s).
+        inter_digit_timeout: Between keys; ``None`` is half of ``timeout``.
+        min_confidence: Speech below this confidence is a no-match.
+    """
+
+    type_name: ClassVar[str] = "menu"
+    shape: ClassVar[Shape] = Shape.HEXAGON
+
+    options: tuple[MenuOption, ...]
+    timeout: timedelta = timedelta(seconds=10)
+    inter_digit_timeout: timedelta | None = None
+    min_confidence: float = 0.5
+
+    def targets(self) -> list[Edge]:
+        """One edge per option, then the retry branches."""
+        edges = [Edge(o.key, o.goto, f"options[{i}].goto") for i, o in enumerate(self.options)]
+        return edges + self._retry_targets()
+
+    def problems(self) -> Iterator[Problem]:
+        """Bad or duplicate keys and keywords, missing branches."""
+        yield from super().problems()
+        if not self.options:
+            yield Problem("options", "a menu needs at least one option")
+        keys: dict[str, int] = {}
+        words: dict[str, int] = {}
+        for index, option in enumerate(self.options):
+            if not option.key or not set(option.key) <= DTMF_KEYS:
+                yield Problem(
+                    f"options[{index}].key",
+                    f"invalid DTMF key {option.key!r}: use 0-9, * and #",
+                )
+            if option.key in keys:
+                yield Problem(
+                    f"options[{index}].key",
+                    f"duplicate key {option.key!r} (also options[{keys[option.key]}])",
+                )
+            keys.setdefault(option.key, index)
+            for word in option.keywords:
+                folded = word.casefold().strip()
+                if folded in words and words[folded] != index:
+                    yield Problem(
+                        f"options[{index}].keywords",
+                        f"keyword {word!r} also chooses options[{words[folded]}]",
+                    )
+                words.setdefault(folded, index)
+
+    def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
+        """A gather for one choice."""
+        hints = tuple(word for option in self.options for word in option.keywords)
+        modes = (InputMode.DTMF, InputMode.SPEECH) if hints else (InputMode.DTMF,)
+        return Gather(
+            node=ctx.node,
+            prompts=prompts,
+            modes=modes,
+            timeout=self.timeout,
+            inter_digit_timeout=self.inter_digit_timeout or self.timeout / 2,
+            max_digits=max((len(o.key) for o in self.options), default=1),
+            hints=hints,
+        )
+
+    def _choose(self, event: Digits | Speech) -> MenuOption | None:
+        if isinstance(event, Digits):
+            return next((o for o in self.options if o.key == event.digits), None)
+        if event.confidence < self.min_confidence:
+            return None
+        heard = f" {' '.join(event.text.casefold().split())} "
+        for option in self.options:
+            if any(f" {' '.join(w.casefold().split())} " in heard for w in option.keywords):
+                return option
+        return None
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Follow the chosen option, or retry."""
+        if isinstance(event, Digits | Speech):
+            if isinstance(event, Digits) and not event.digits:
+                return self.retry(ctx, "noinput")
+            option = self._choose(event)
+            return Step(goto=option.goto) if option else self.retry(ctx, "nomatch")
+        return self.retry(ctx, "noinput")
+
+
+# --- digit input -------------------------------------------------------------
+
+
+class DigitKind(enum.Enum):
+    """Built-in checks of collected digits."""
+
+    DIGITS = "digits"
+    """Any digits; stored as text (keeps leading zeros)."""
+    NUMBER = "number"
+    """A whole number; stored as an int."""
+    DATE = "date"
+    """A date typed as YYYYMMDD; stored as ``YYYY-MM-DD``."""
+    LUHN = "luhn"
+    """An account or card number whose last digit is a Luhn check digit."""
+
+
+def luhn_valid(digits: str) -> bool:
+    """Whether ``digits`` ends with a correct Luhn (mod 10) check digit."""
+    if len(digits) < 2 or not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _parse_date(digits: str) -> str | None:
+    if len(digits) != 8:
+        return None
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:])).isoformat()
+    except ValueError:
+        return None
+
+
+@attrs.frozen(kw_only=True)
+class InputNode(_Asking):
+    """Collect digits into a variable, check them, retry on a bad entry.
+
+    Attributes:
+        variable: Where the value is stored (``vars.NAME``).
+        kind: A built-in check (and how the value is stored).
+        pattern: A regular expression the digits must match in full.
+        min_length: Fewest digits.
+        max_length: Most digits.
+        terminator: The key that ends the entry (never part of the value).
+        timeout: Silence allowed after the prompt (Twilio: 5 s).
+        inter_digit_timeout: Silence allowed between digits (Twilio: 5 s).
+        speech: Also accept spoken digits.
+        next: Where a valid entry goes.
+    """
+
+    type_name: ClassVar[str] = "input"
+    shape: ClassVar[Shape] = Shape.PARALLELOGRAM
+
+    variable: str
+    next: str
+    kind: DigitKind = DigitKind.DIGITS
+    pattern: str | None = None
+    min_length: int = attrs.field(default=1, validator=_POSITIVE)
+    max_length: int = attrs.field(default=20, validator=_POSITIVE)
+    terminator: str = "#"
+    timeout: timedelta = timedelta(seconds=5)
+    inter_digit_timeout: timedelta = timedelta(seconds=5)
+    speech: bool = False
+
+    def targets(self) -> list[Edge]:
+        """The success edge, then the retry branches."""
+        return [Edge("valid", self.next, "next"), *self._retry_targets()]
+
+    def problems(self) -> Iterator[Problem]:
+        """Bad lengths, terminator or pattern; missing branches."""
+        yield from super().problems()
+        if self.min_length > self.max_length:
+            yield Problem("min_length", f"is above max_length ({self.max_length})")
+        if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
+            yield Problem("terminator", f"invalid {self.terminator!r}: use '#', '*' or ''")
+        if not self.variable.isidentifier():
+            yield Problem("variable", f"{self.variable!r} is not a valid variable name")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                yield Problem("pattern", f"invalid regular expression: {exc}")
+
+    def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
+        """A gather for up to ``max_length`` digits."""
+        modes = (InputMode.DTMF, InputMode.SPEECH) if self.speech else (InputMode.DTMF,)
+        return Gather(
+            node=ctx.node,
+            prompts=prompts,
+            modes=modes,
+            timeout=self.timeout,
+            inter_digit_timeout=self.inter_digit_timeout,
+            min_digits=self.min_length,
+            max_digits=self.max_length,
+            finish_on_key=self.terminator,
+        )
+
+    def parse(self, digits: str) -> Any | None:  # noqa: ANN401 - int or str
+        """The value to store for ``digits``, or ``None`` if they are not valid."""
+        ok = (
+            digits.isdigit()
+            and digits.isascii()
+            and self.min_length <= len(digits) <= self.max_length
+            and (self.pattern is None or re.fullmatch(self.pattern, digits) is not None)
+        )
+        if not ok:
+            return None
+        if self.kind is DigitKind.NUMBER:
+            return int(digits)
+        if self.kind is DigitKind.DATE:
+            return _parse_date(digits)
+        if self.kind is DigitKind.LUHN and not luhn_valid(digits):
+            return None
+        return digits
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Store a valid entry and go on, or retry."""
+        if isinstance(event, Digits):
+            digits = event.digits
+            if self.terminator and digits.endswith(self.terminator):
+                digits = digits[: -len(self.terminator)]
+        elif isinstance(event, Speech):
+            digits = re.sub(r"[\s\-.]", "", event.text)
+        else:
+            return self.retry(ctx, "noinput")
+        if not digits:
+            return self.retry(ctx, "noinput")
+        value = self.parse(digits)
+        if value is None:
+            return self.retry(ctx, "nomatch")
+        ctx.variables[self.variable] = value
+        return Step(goto=self.next)
+
+
+# --- straight-line nodes ------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Say(Node):
+    """Play prompts, then go on."""
+
+    type_name: ClassVar[str] = "say"
+    shape: ClassVar[Shape] = Shape.ROUND
+
+    prompts: tuple[str, ...]
+    next: str
+
+    def targets(self) -> list[Edge]:
+        """The one way on."""
+        return [Edge("", self.next, "next")]
+
+    def prompt_ids(self) -> list[str]:
+        """The prompts played."""
+        return list(self.prompts)
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Play each prompt and go on."""
+        return Step(tuple(ctx.play(p) for p in self.prompts), goto=self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Case:
+    """One case of a branch: when ``when`` holds, go to ``goto``."""
+
+    when: Condition
+    goto: str
+
+
+@attrs.frozen(kw_only=True)
+class Branch(Node):
+    """Go to the first case whose condition holds, else to ``default``."""
+
+    type_name: ClassVar[str] = "branch"
+    shape: ClassVar[Shape] = Shape.DIAMOND
+
+    cases: tuple[Case, ...]
+    default: str
+
+    def targets(self) -> list[Edge]:
+        """One edge per case, labelled by its condition, then the default."""
+        edges = [
+            Edge(describe_condition(c.when), c.goto, f"cases[{i}].goto")
+            for i, c in enumerate(self.cases)
+        ]
+        return [*edges, Edge("default", self.default, "default")]
+
+    def problems(self) -> Iterator[Problem]:
+        """Bad subjects, operators and regular expressions."""
+        for index, case in enumerate(self.cases):
+            yield from condition_problems(case.when, f"cases[{index}].when")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Evaluate the cases in order."""
+        scope = ctx.scope()
+        for case in self.cases:
+            if evaluate(case.when, scope):
+                return Step(goto=case.goto)
+        return Step(goto=self.default)
+
+
+@attrs.frozen(kw_only=True)
+class Hours(Node):
+    """Check a named business calendar: open, closed, or a holiday.
+
+    A partial-day holiday counts as open during its hours. ``holiday`` falls
+    back to ``closed`` when not given.
+    """
+
+    type_name: ClassVar[str] = "hours"
+    shape: ClassVar[Shape] = Shape.DIAMOND
+
+    calendar: str
+    open: str
+    closed: str
+    holiday: str | None = None
+
+    def targets(self) -> list[Edge]:
+        """Open, closed and holiday edges."""
+        edges = [Edge("open", self.open, "open"), Edge("closed", self.closed, "closed")]
+        return edges + ([Edge("holiday", self.holiday, "holiday")] if self.holiday else [])
+
+    def calendars(self) -> list[str]:
+        """The calendar read."""
+        return [self.calendar]
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Choose the edge for the calendar's state at ``now``."""
+        calendar = ctx.calendar(self.calendar)
+        if calendar is None:
+            return Step.fail(f"no calendar named {self.calendar!r} was given to the session")
+        if calendar.is_open(ctx.now):
+            return Step(goto=self.open)
+        if self.holiday and calendar.holiday(ctx.now) is not None:
+            return Step(goto=self.holiday)
+        return Step(goto=self.closed)
+
+
+@attrs.frozen(kw_only=True)
+class Language(Node):
+    """Set the caller's language: a fixed one, or the customer record's.
+
+    With ``from_caller``, the caller attribute ``language`` is used when the
+    flow offers it, else ``language`` (or the flow's default). To let the
+    caller choose by key, lead a menu's options to language nodes.
+    """
+
+    type_name: ClassVar[str] = "language"
+    shape: ClassVar[Shape] = Shape.TRAPEZOID
+
+    next: str
+    language: str | None = None
+    from_caller: bool = False
+
+    def targets(self) -> list[Edge]:
+        """The one way on."""
+        return [Edge("", self.next, "next")]
+
+    def problems(self) -> Iterator[Problem]:
+        """Neither a language nor ``from_caller``."""
+        if self.language is None and not self.from_caller:
+            yield Problem("language", "give a language, or set from_caller")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Switch language and go on."""
+        wanted = ctx.caller.get("language") if self.from_caller else None
+        if wanted not in ctx.languages:
+            wanted = self.language if self.language in ctx.languages else ctx.languages[0]
+        ctx.set_language(str(wanted))
+        return Step((SetLanguage(ctx.language),), goto=self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Lookup(Node):
+    """Ask the host for data and wait for the answer.
+
+    Attributes:
+        name: What to look up (the host dispatches on it).
+        params: Request arguments, each taken from a subject (``vars.account``).
+        store_as: The variable that receives the answer's data; when ``None``
+            the answer's keys become variables.
+        timeout: How long to wait (Amazon Connect's Lambda limit: 8 s).
+        next: Where a successful answer goes.
+        on_error: Where an error or a timeout goes.
+    """
+
+    type_name: ClassVar[str] = "lookup"
+    shape: ClassVar[Shape] = Shape.CYLINDER
+    accepts: ClassVar[tuple[type, ...]] = (LookupResult, NoInput)
+
+    name: str
+    next: str
+    on_error: str | None = None
+    params: Mapping[str, str] = attrs.field(factory=dict)
+    store_as: str | None = None
+    timeout: timedelta = timedelta(seconds=8)
+
+    def targets(self) -> list[Edge]:
+        """Success and error edges."""
+        edges = [Edge("ok", self.next, "next")]
+        return edges + ([Edge("error", self.on_error, "on_error")] if self.on_error else [])
+
+    def problems(self) -> Iterator[Problem]:
+        """A missing error branch or bad parameter subjects."""
+        if self.on_error is None:
+            yield Problem("on_error", "missing: where the call goes if the lookup fails")
+        for key, subject in self.params.items():
+            yield from _subject_problems(subject, f"params.{key}")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Request the data and wait."""
+        params = {key: _lookup(ctx, subject) for key, subject in self.params.items()}
+        request = LookupRequest(node=ctx.node, name=self.name, params=params, timeout=self.timeout)
+        return Step((request,), wait=True)
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Store the answer and go on; an error, a timeout or a late answer fails."""
+        since = ctx.waiting_since or ctx.now
+        late = ctx.now - since > self.timeout
+        if isinstance(event, LookupResult) and event.error is None and not late:
+            if self.store_as:
+                ctx.variables[self.store_as] = dict(event.data)
+            else:
+                ctx.variables.update(event.data)
+            return Step(goto=self.next)
+        if self.on_error is None:
+            return Step.fail(f"lookup {self.name!r} failed and node has no on_error branch")
+        return Step(goto=self.on_error)
+
+
+# --- hand-offs and endings ------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class QueueNode(Node):
+    """Hand the contact to the ACD (an :class:`EnqueueContact` action); ends the IVR."""
+
+    type_name: ClassVar[str] = "queue"
+    shape: ClassVar[Shape] = Shape.SUBROUTINE
+    terminal: ClassVar[bool] = True
+
+    queue: str
+    priority: int = 0
+    skills: tuple[str, ...] = ()
+    prompt: str | None = None
+
+    def prompt_ids(self) -> list[str]:
+        """The hold prompt, if any."""
+        return [self.prompt] if self.prompt else []
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Emit the hand-off with the call's variables and caller data."""
+        plays = (ctx.play(self.prompt),) if self.prompt else ()
+        enqueue = EnqueueContact(
+            queue=self.queue,
+            priority=self.priority,
+            skills=self.skills,
+            language=ctx.language,
+            variables=ctx.variables,
+            caller=ctx.caller,
+        )
+        return Step((*plays, enqueue), outcome="queued")
+
+
+@attrs.frozen(kw_only=True)
+class TransferNode(Node):
+    """Transfer to a number, an agent or a device; ends the IVR."""
+
+    type_name: ClassVar[str] = "transfer"
+    shape: ClassVar[Shape] = Shape.SUBROUTINE
+    terminal: ClassVar[bool] = True
+
+    destination: str
+    kind: TransferKind = TransferKind.NUMBER
+    prompt: str | None = None
+
+    def prompt_ids(self) -> list[str]:
+        """The announcement, if any."""
+        return [self.prompt] if self.prompt else []
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Emit the transfer."""
+        plays = (ctx.play(self.prompt),) if self.prompt else ()
+        return Step((*plays, Transfer(self.destination, self.kind)), outcome="transferred")
+
+
+@attrs.frozen(kw_only=True)
+class Voicemail(Node):
+    """Record a message, then go on (Twilio ``<Record>`` defaults).
+
+    Attributes:
+        mailbox: Whose box.
+        prompt: The greeting played before the beep.
+        max_length: Longest message (3600 s).
+        beep: Beep before recording.
+        silence_timeout: Silence that ends the message (5 s).
+        store_as: The variable that receives the host's result data.
+        next: Where the call goes after recording.
+        on_failure: Where it goes if recording failed (default: ``next``).
+    """
+
+    type_name: ClassVar[str] = "voicemail"
+    shape: ClassVar[Shape] = Shape.CYLINDER
+    asks_caller: ClassVar[bool] = True
+    accepts: ClassVar[tuple[type, ...]] = (ActionCompleted, ActionFailed)
+
+    mailbox: str
+    next: str
+    prompt: str | None = None
+    max_length: timedelta = timedelta(seconds=3600)
+    beep: bool = True
+    silence_timeout: timedelta = timedelta(seconds=5)
+    store_as: str = "recording"
+    on_failure: str | None = None
+
+    def targets(self) -> list[Edge]:
+        """Recorded and failed edges."""
+        edges = [Edge("recorded", self.next, "next")]
+        return edges + ([Edge("failed", self.on_failure, "on_failure")] if self.on_failure else [])
+
+    def prompt_ids(self) -> list[str]:
+        """The greeting, if any."""
+        return [self.prompt] if self.prompt else []
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Play the greeting and record."""
+        plays = (ctx.play(self.prompt),) if self.prompt else ()
+        record = Record(
+            mailbox=self.mailbox,
+            max_length=self.max_length,
+            beep=self.beep,
+            silence_timeout=self.silence_timeout,
+        )
+        return Step((*plays, record), wait=True)
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Store the recording's data and go on."""
+        if isinstance(event, ActionCompleted):
+            ctx.variables[self.store_as] = dict(event.data)
+            return Step(goto=self.next)
+        return Step(goto=self.on_failure or self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Callback(Node):
+    """Schedule a call back, then go on.
+
+    Attributes:
+        queue: The queue that will call back.
+        number_from: The subject holding the number: ``call.ani`` (the number
+            the caller rang from) or a variable they typed in.
+        next: Where the call goes after scheduling.
+        on_error: Where it goes when there is no number.
+    """
+
+    type_name: ClassVar[str] = "callback"
+    shape: ClassVar[Shape] = Shape.ASYMMETRIC
+
+    queue: str
+    next: str
+    number_from: str = "call.ani"
+    on_error: str | None = None
+
+    def targets(self) -> list[Edge]:
+        """Scheduled and no-number edges."""
+        edges = [Edge("scheduled", self.next, "next")]
+        return edges + ([Edge("no number", self.on_error, "on_error")] if self.on_error else [])
+
+    def problems(self) -> Iterator[Problem]:
+        """A bad subject."""
+        return _subject_problems(self.number_from, "number_from")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Schedule the callback if there is a number."""
+        number = _lookup(ctx, self.number_from)
+        if number in (None, ""):
+            if self.on_error is None:
+                return Step.fail(f"no callback number in {self.number_from!r}")
+            return Step(goto=self.on_error)
+        action = ScheduleCallback(number=str(number), queue=self.queue, variables=ctx.variables)
+        return Step((action,), goto=self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Subflow(Node):
+    """Run another flow, then come back to ``next`` when it returns."""
+
+    type_name: ClassVar[str] = "subflow"
+    shape: ClassVar[Shape] = Shape.SUBROUTINE
+
+    flow: str
+    next: str
+
+    def targets(self) -> list[Edge]:
+        """The return edge."""
+        return [Edge("return", self.next, "next")]
+
+    def subflows(self) -> list[str]:
+        """The flow called."""
+        return [self.flow]
+
+    def enter(self, ctx: NodeContext) -> Step:  # noqa: ARG002 - nothing to read
+        """Enter the other flow."""
+        return Step(subflow=self.flow, goto=self.next)
+
+
+@attrs.frozen(kw_only=True)
+class ReturnNode(Node):
+    """Return from a subflow (at the top level: hang up as completed)."""
+
+    type_name: ClassVar[str] = "return"
+    shape: ClassVar[Shape] = Shape.CIRCLE
+    terminal: ClassVar[bool] = True
+
+    def enter(self, ctx: NodeContext) -> Step:  # noqa: ARG002 - nothing to read
+        """Return to the calling flow."""
+        return Step(returns=True)
+
+
+@attrs.frozen(kw_only=True)
+class HangupNode(Node):
+    """Play an optional goodbye and hang up."""
+
+    type_name: ClassVar[str] = "hangup"
+    shape: ClassVar[Shape] = Shape.DOUBLE_CIRCLE
+    terminal: ClassVar[bool] = True
+
+    prompt: str | None = None
+    reason: str = "completed"
+
+    def prompt_ids(self) -> list[str]:
+        """The goodbye, if any."""
+        return [self.prompt] if self.prompt else []
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Say goodbye and hang up."""
+        plays = (ctx.play(self.prompt),) if self.prompt else ()
+        return Step((*plays, Hangup(self.reason)), outcome=self.reason)
+
+
+BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {
+    cls.type_name: cls
+    for cls in (
+        Menu,
+        InputNode,
+        Say,
+        Branch,
+        Hours,
+        Language,
+        Lookup,
+        QueueNode,
+        TransferNode,
+        Voicemail,
+        Callback,
+        Subflow,
+        ReturnNode,
+        HangupNode,
+    )
+}
+"""Every built-in node type by its document name."""

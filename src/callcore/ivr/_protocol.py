@@ -1,0 +1,343 @@
+"""The event/action protocol between an IVR session and its telephony host.
+
+The host feeds *events* (what the caller or the host did) into
+:meth:`~callcore.ivr.IvrSession.handle`; the session returns *actions* (what the
+host must do next), in order. Both are plain frozen values that serialise
+through :mod:`callcore.serialization` with a ``type`` tag.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeAlias
+
+import attrs
+from cattrs.strategies import configure_tagged_union
+
+from callcore.serialization import converter
+
+__all__ = [
+    "Action",
+    "ActionCompleted",
+    "ActionFailed",
+    "CallerHangup",
+    "Digits",
+    "EnqueueContact",
+    "FlowFailed",
+    "Gather",
+    "Hangup",
+    "InputMode",
+    "IvrEvent",
+    "LookupRequest",
+    "LookupResult",
+    "NoInput",
+    "Play",
+    "Record",
+    "ScheduleCallback",
+    "SetLanguage",
+    "Speech",
+    "Transfer",
+    "TransferKind",
+]
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+# --- events ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Digits:
+    """The caller pressed keys; the host sends what its gather collected.
+
+    Attributes:
+        digits: The keys, such as ``"1"`` or ``"12345#"`` (a trailing finish
+            key is dropped by the session, never stored).
+    """
+
+    type: ClassVar[str] = "digits"
+    digits: str
+
+
+@attrs.frozen
+class Speech:
+    """The host's speech recogniser heard something.
+
+    Attributes:
+        text: The transcript.
+        confidence: The recogniser's confidence, from 0 to 1.
+    """
+
+    type: ClassVar[str] = "speech"
+    text: str
+    confidence: float = 1.0
+
+
+@attrs.frozen
+class NoInput:
+    """A timeout: the caller said nothing, or a lookup did not answer in time."""
+
+    type: ClassVar[str] = "no_input"
+
+
+@attrs.frozen
+class ActionCompleted:
+    """The host finished a waited-for action (a recording); ``data`` holds its results."""
+
+    type: ClassVar[str] = "action_completed"
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+
+
+@attrs.frozen
+class ActionFailed:
+    """The host could not carry out a waited-for action."""
+
+    type: ClassVar[str] = "action_failed"
+    reason: str = ""
+
+
+@attrs.frozen
+class LookupResult:
+    """The answer to a :class:`LookupRequest`.
+
+    Attributes:
+        data: The values found (stored into the flow's variables).
+        error: Why the lookup failed; ``None`` when it succeeded.
+    """
+
+    type: ClassVar[str] = "lookup_result"
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    error: str | None = None
+
+
+@attrs.frozen
+class CallerHangup:
+    """The caller hung up; the session ends as abandoned."""
+
+    type: ClassVar[str] = "caller_hangup"
+
+
+IvrEvent: TypeAlias = (
+    Digits | Speech | NoInput | ActionCompleted | ActionFailed | LookupResult | CallerHangup
+)
+"""Everything a host may feed into a session."""
+
+
+# --- actions -----------------------------------------------------------------
+
+
+class InputMode(enum.Enum):
+    """What a gather listens for."""
+
+    DTMF = "dtmf"
+    SPEECH = "speech"
+
+
+class TransferKind(enum.Enum):
+    """Where a transfer goes."""
+
+    NUMBER = "number"
+    """An external phone number."""
+    AGENT = "agent"
+    """A named agent (by id)."""
+    DEVICE = "device"
+    """A personal device, such as an agent's mobile."""
+
+
+@attrs.frozen
+class Play:
+    """Play a prompt: an audio file or text to speak.
+
+    Attributes:
+        prompt: The prompt's id in the flow.
+        language: The language chosen.
+        text: Text for text-to-speech (placeholders filled), or ``None``.
+        audio: An audio reference (a file or URL), or ``None``.
+    """
+
+    type: ClassVar[str] = "play"
+    terminal: ClassVar[bool] = False
+    prompt: str
+    language: str
+    text: str | None = None
+    audio: str | None = None
+
+
+@attrs.frozen
+class Gather:
+    """Play prompts while collecting keys and/or speech, then send one event.
+
+    The host answers with :class:`Digits`, :class:`Speech` or :class:`NoInput`.
+
+    Attributes:
+        node: The node that is asking.
+        prompts: What to play (barge-in allowed).
+        modes: What to listen for.
+        timeout: Silence allowed after the prompts before :class:`NoInput`.
+        inter_digit_timeout: Silence allowed between two keys.
+        min_digits: Fewest keys that make an answer.
+        max_digits: Most keys; the gather ends when this many were pressed.
+        finish_on_key: A key that ends the entry early (never part of the value);
+            empty for none.
+        hints: Words the speech recogniser should expect.
+    """
+
+    type: ClassVar[str] = "gather"
+    terminal: ClassVar[bool] = False
+    node: str
+    prompts: tuple[Play, ...]
+    modes: tuple[InputMode, ...] = (InputMode.DTMF,)
+    timeout: timedelta = timedelta(seconds=5)
+    inter_digit_timeout: timedelta = timedelta(seconds=5)
+    min_digits: int = 1
+    max_digits: int = 1
+    finish_on_key: str = ""
+    hints: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class SetLanguage:
+    """The caller's language changed: use it for speech recognition and TTS."""
+
+    type: ClassVar[str] = "set_language"
+    terminal: ClassVar[bool] = False
+    language: str
+
+
+@attrs.frozen
+class LookupRequest:
+    """Ask the host for data; it answers with :class:`LookupResult`.
+
+    Attributes:
+        node: The node that asks (echo it in logs).
+        name: What to look up (``"balance"``).
+        params: The arguments, taken from the session's data.
+        timeout: How long the session waits for the answer.
+    """
+
+    type: ClassVar[str] = "lookup_request"
+    terminal: ClassVar[bool] = False
+    node: str
+    name: str
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    timeout: timedelta = timedelta(seconds=8)
+
+
+@attrs.frozen
+class Record:
+    """Record the caller (voicemail); the host answers with completed or failed.
+
+    Attributes:
+        mailbox: Whose voicemail box.
+        max_length: Longest recording.
+        beep: Play a beep before recording.
+        silence_timeout: Silence that ends the recording.
+        finish_on_key: A key that ends the recording.
+    """
+
+    type: ClassVar[str] = "record"
+    terminal: ClassVar[bool] = False
+    mailbox: str
+    max_length: timedelta = timedelta(seconds=3600)
+    beep: bool = True
+    silence_timeout: timedelta = timedelta(seconds=5)
+    finish_on_key: str = "1234567890*#"
+
+
+@attrs.frozen
+class ScheduleCallback:
+    """Schedule a call back to the caller; the IVR goes on at once."""
+
+    type: ClassVar[str] = "schedule_callback"
+    terminal: ClassVar[bool] = False
+    number: str
+    queue: str
+    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+
+
+@attrs.frozen
+class EnqueueContact:
+    """Hand the contact to the ACD; the IVR's part of the call ends.
+
+    Attributes:
+        queue: The queue's name.
+        priority: Higher is served sooner.
+        skills: Skills an agent must have.
+        language: The caller's language.
+        variables: The flow's variables (what the caller entered and looked up).
+        caller: The caller attributes the session started with.
+    """
+
+    type: ClassVar[str] = "enqueue_contact"
+    terminal: ClassVar[bool] = True
+    queue: str
+    priority: int = 0
+    skills: tuple[str, ...] = ()
+    language: str = ""
+    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    caller: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+
+
+@attrs.frozen
+class Transfer:
+    """Transfer the call; the IVR's part of the call ends."""
+
+    type: ClassVar[str] = "transfer"
+    terminal: ClassVar[bool] = True
+    destination: str
+    kind: TransferKind = TransferKind.NUMBER
+
+
+@attrs.frozen
+class Hangup:
+    """Hang up the call; the IVR's part of the call ends.
+
+    Attributes:
+        reason: Why (``"completed"`` for self-service calls).
+    """
+
+    type: ClassVar[str] = "hangup"
+    terminal: ClassVar[bool] = True
+    reason: str = "completed"
+
+
+@attrs.frozen
+class FlowFailed:
+    """The flow could not go on (a runaway loop, a dead end, a time cap).
+
+    The host should apologise and route the call to its fallback (an operator
+    queue) or hang up. The session has ended.
+    """
+
+    type: ClassVar[str] = "flow_failed"
+    terminal: ClassVar[bool] = True
+    reason: str
+
+
+Action: TypeAlias = (
+    Play
+    | Gather
+    | SetLanguage
+    | LookupRequest
+    | Record
+    | ScheduleCallback
+    | EnqueueContact
+    | Transfer
+    | Hangup
+    | FlowFailed
+)
+"""Everything a session may ask its host to do."""
+
+
+def _tag(cls: type) -> str:
+    tag: str = cls.type  # type: ignore[attr-defined]
+    return tag
+
+
+configure_tagged_union(IvrEvent, converter, tag_generator=_tag, tag_name="type")
+configure_tagged_union(Action, converter, tag_generator=_tag, tag_name="type")

@@ -1,0 +1,630 @@
+"""The runtime: a sans-I/O session that walks one call through a flow.
+
+The host calls :meth:`IvrSession.start`, carries out the actions it returns,
+and feeds every caller or host event to :meth:`IvrSession.handle` with the
+current time. The session never reads a clock, sleeps or does I/O; its state
+is plain data that serialises, so a web-hook host can keep no process per call.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from callcore.clock import ensure_aware
+from callcore.errors import ConfigError, InvalidInputError, InvalidTransitionError
+from callcore.ivr._flow import AUDIO_PREFIX, Flow, render
+from callcore.ivr._node import Calendar, Node, Step
+from callcore.ivr._protocol import (
+    Action,
+    ActionCompleted,
+    ActionFailed,
+    CallerHangup,
+    Digits,
+    FlowFailed,
+    Hangup,
+    IvrEvent,
+    LookupResult,
+    NoInput,
+    Play,
+    Speech,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["Frame", "IvrSession", "SessionLimits", "SessionState", "SessionStatus", "TraceEntry"]
+
+_EVENT_TYPES = (Digits, Speech, NoInput, ActionCompleted, ActionFailed, LookupResult, CallerHangup)
+
+
+@attrs.frozen(kw_only=True)
+class SessionLimits:
+    """Caps that turn a runaway flow into a clean :class:`FlowFailed`.
+
+    Attributes:
+        max_steps_per_event: Nodes run for one event before giving up (a loop).
+        max_call_time: Time since start after which the next event fails the call.
+        max_subflow_depth: How deep subflows may nest.
+    """
+
+    max_steps_per_event: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    max_call_time: timedelta = timedelta(hours=1)
+    max_subflow_depth: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+
+
+class SessionStatus(enum.Enum):
+    """Where a session is in its life."""
+
+    NEW = "new"
+    WAITING = "waiting"
+    ENDED = "ended"
+
+
+@attrs.frozen(kw_only=True)
+class TraceEntry:
+    """One transition, for audit, KPIs and debugging.
+
+    Attributes:
+        at: When it happened.
+        flow: The flow's id.
+        node: The node that ran.
+        event: What made it run: ``"enter"`` or the event (``"digits 1"``).
+        actions: The types of the actions it produced.
+        next: Where the call went: a node name, ``"wait"``, or ``"end:OUTCOME"``.
+    """
+
+    at: datetime
+    flow: str
+    node: str
+    event: str
+    actions: tuple[str, ...] = ()
+    next: str = ""
+
+
+@attrs.define(kw_only=True)
+class Frame:
+    """One flow on the call's stack (more than one inside subflows).
+
+    Attributes:
+        flow: The flow's id.
+        version: The flow's pinned version.
+        node: The current node in this flow.
+        return_to: Where this flow goes on when the subflow it called returns.
+    """
+
+    flow: str
+    version: int
+    node: str
+    return_to: str | None = None
+
+
+@attrs.define(kw_only=True)
+class SessionState:
+    """Everything a session remembers: plain data that serialises and resumes.
+
+    Attributes:
+        status: New, waiting for an event, or ended.
+        stack: The flows being run, the current one last.
+        language: The caller's language.
+        variables: The flow's variables.
+        caller: Caller attributes given at start (tier, language, known...).
+        call: Call data given at start (ani, dnis...).
+        counters: The current node's no-input / no-match counters.
+        visits: How often each ``flow:node`` was entered.
+        started_at: When the call started.
+        last_event_at: The time of the latest start or event.
+        waiting_since: When the current wait began.
+        outcome: How the session ended (``completed``, ``queued``,
+            ``transferred``, ``abandoned``, ``failed``).
+        trace: Every transition.
+    """
+
+    status: SessionStatus = SessionStatus.NEW
+    stack: list[Frame] = attrs.Factory(list)
+    language: str = ""
+    variables: dict[str, Any] = attrs.Factory(dict)
+    caller: dict[str, Any] = attrs.Factory(dict)
+    call: dict[str, Any] = attrs.Factory(dict)
+    counters: dict[str, int] = attrs.Factory(dict)
+    visits: dict[str, int] = attrs.Factory(dict)
+    started_at: datetime | None = None
+    last_event_at: datetime | None = None
+    waiting_since: datetime | None = None
+    outcome: str | None = None
+    trace: list[TraceEntry] = attrs.Factory(list)
+
+
+@attrs.define
+class _Context:
+    """The session as a running node sees it (implements ``NodeContext``)."""
+
+    session: IvrSession
+    flow: Flow
+    name: str
+    at: datetime
+
+    @property
+    def language(self) -> str:
+        return self.session.state.language
+
+    @property
+    def now(self) -> datetime:
+        return self.at
+
+    @property
+    def node(self) -> str:
+        return self.name
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.flow.languages
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        return self.session.state.variables
+
+    @property
+    def caller(self) -> Mapping[str, Any]:
+        return self.session.state.caller
+
+    @property
+    def call(self) -> Mapping[str, Any]:
+        return self.session.state.call
+
+    @property
+    def visits(self) -> int:
+        return self.session.state.visits.get(f"{self.flow.id}:{self.name}", 0)
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        return self.session.state.waiting_since
+
+    def count(self, name: str) -> int:
+        return self.session.state.counters.get(name, 0)
+
+    def bump(self, name: str) -> int:
+        counters = self.session.state.counters
+        counters[name] = counters.get(name, 0) + 1
+        return counters[name]
+
+    def scope(self) -> Mapping[str, Any]:
+        state = self.session.state
+        return {
+            "vars": state.variables,
+            "caller": state.caller,
+            "call": state.call,
+            "language": state.language,
+        }
+
+    def play(self, prompt: str) -> Play:
+        language = self.language
+        texts = self.flow.prompts.get(prompt, {})
+        text = texts.get(language)
+        if text is None:  # validation reports it; at run time fall back to the default
+            language = self.flow.default_language
+            text = texts.get(language, "")
+        if text.startswith(AUDIO_PREFIX):
+            return Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
+        return Play(prompt=prompt, language=language, text=render(text, self.scope()))
+
+    def calendar(self, name: str) -> Calendar | None:
+        return self.session.calendars.get(name)
+
+    def set_language(self, language: str) -> None:
+        self.session.state.language = language
+
+
+def _describe_event(event: IvrEvent) -> str:
+    if isinstance(event, Digits):
+        return f"digits {event.digits}"
+    if isinstance(event, Speech):
+        return f"speech {event.text!r} ({event.confidence:.2f})"
+    if isinstance(event, LookupResult) and event.error is not None:
+        return f"lookup_result error {event.error!r}"
+    if isinstance(event, ActionFailed) and event.reason:
+        return f"action_failed {event.reason!r}"
+    return event.type
+
+
+class IvrSession:
+    """One call walking through a flow: events in, actions out.
+
+    >>> from datetime import datetime, timezone
+    >>> from callcore.ivr import Digits, IvrSession, load_flow
+    >>> flow = load_flow({
+    ...     "id": "tiny", "start": "menu", "languages": ["en"],
+    ...     "prompts": {"hello": {"en": "Press 1 for sales."}},
+    ...     "nodes": {
+    ...         "menu": {"type": "menu", "prompt": "hello",
+    ...                  "options": [{"key": "1", "goto": "sales"}],
+    ...                  "on_noinput": "bye", "on_nomatch": "bye"},
+    ...         "sales": {"type": "queue", "queue": "sales"},
+    ...         "bye": {"type": "hangup"},
+    ...     },
+    ... })
+    >>> now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    >>> session = IvrSession(flow)
+    >>> [action.type for action in session.start(now)]
+    ['gather']
+    >>> [action.type for action in session.handle(Digits("1"), now)]
+    ['enqueue_contact']
+    >>> session.outcome, session.path
+    ('queued', ('menu', 'sales'))
+    """
+
+    def __init__(
+        self,
+        flow: Flow,
+        *,
+        subflows: Iterable[Flow] = (),
+        calendars: Mapping[str, Calendar] | None = None,
+        limits: SessionLimits | None = None,
+    ) -> None:
+        """Prepare a session on ``flow`` (pinned: later edits do not affect it).
+
+        Args:
+            flow: The flow to run.
+            subflows: Flows that subflow nodes may call (the highest version of each id).
+            calendars: Business calendars by name, for hours nodes.
+            limits: Caps on steps, call time and subflow depth.
+        """
+        self.flow = flow
+        self.calendars: Mapping[str, Calendar] = dict(calendars or {})
+        self.limits = limits or SessionLimits()
+        self.state = SessionState()
+        self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
+        self._library: dict[str, Flow] = {}
+        for sub in subflows:
+            known = self._library.get(sub.id)
+            if known is None or sub.version > known.version:
+                self._library[sub.id] = sub
+            self._pinned[sub.id, sub.version] = sub
+
+    # --- reading -------------------------------------------------------------
+
+    @property
+    def status(self) -> SessionStatus:
+        """New, waiting or ended."""
+        return self.state.status
+
+    @property
+    def ended(self) -> bool:
+        """Whether the session has ended."""
+        return self.state.status is SessionStatus.ENDED
+
+    @property
+    def outcome(self) -> str | None:
+        """How the session ended, or ``None`` while it runs."""
+        return self.state.outcome
+
+    @property
+    def language(self) -> str:
+        """The caller's current language."""
+        return self.state.language
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """The flow's variables (read-only view)."""
+        return MappingProxyType(self.state.variables)
+
+    @property
+    def current_node(self) -> str | None:
+        """The node the call is at (waiting or last run), or ``None`` before start."""
+        return self.state.stack[-1].node if self.state.stack else None
+
+    @property
+    def trace(self) -> tuple[TraceEntry, ...]:
+        """Every transition so far."""
+        return tuple(self.state.trace)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The nodes entered, in order (subflow nodes as ``flow:node``)."""
+        top = self.flow.id
+        return tuple(
+            entry.node if entry.flow == top else f"{entry.flow}:{entry.node}"
+            for entry in self.state.trace
+            if entry.event == "enter"
+        )
+
+    @property
+    def waiting_for(self) -> tuple[str, ...]:
+        """The event types the session accepts now (always ``caller_hangup`` while waiting)."""
+        if self.state.status is not SessionStatus.WAITING:
+            return ()
+        node = self._node()
+        names = [str(getattr(cls, "type", cls.__name__)) for cls in node.accepts] if node else []
+        return (*names, CallerHangup.type)
+
+    def snapshot(self) -> SessionState:
+        """A copy of the state, to serialise with :func:`callcore.serialization.to_dict`."""
+        return copy.deepcopy(self.state)
+
+    @classmethod
+    def resume(
+        cls,
+        state: SessionState,
+        *,
+        flows: Iterable[Flow],
+        calendars: Mapping[str, Calendar] | None = None,
+        limits: SessionLimits | None = None,
+    ) -> IvrSession:
+        """Rebuild a session from a saved state.
+
+        Args:
+            state: What :meth:`snapshot` returned (possibly via a dict).
+            flows: The flows the host keeps; they must include every version
+                on the state's stack (a session never jumps to a newer version).
+            calendars: Business calendars by name.
+            limits: Caps on steps, call time and subflow depth.
+
+        Raises:
+            ConfigError: A pinned flow version is missing, or the state is empty.
+        """
+        available = list(flows)
+        by_version = {(flow.id, flow.version): flow for flow in available}
+        if not state.stack:
+            raise ConfigError("cannot resume a session that was never started")
+        for frame in state.stack:
+            if (frame.flow, frame.version) not in by_version:
+                have = sorted(v for (i, v) in by_version if i == frame.flow)
+                raise ConfigError(
+                    f"the session is pinned to flow {frame.flow!r} version {frame.version}, "
+                    f"which was not given (given versions: {have or 'none'}); keep old "
+                    "versions until their calls end"
+                )
+        top = state.stack[0]
+        session = cls(
+            by_version[top.flow, top.version],
+            subflows=[f for f in available if (f.id, f.version) != (top.flow, top.version)],
+            calendars=calendars,
+            limits=limits,
+        )
+        session._pinned.update(by_version)
+        session.state = copy.deepcopy(state)
+        return session
+
+    # --- driving -------------------------------------------------------------
+
+    def start(
+        self,
+        now: datetime,
+        *,
+        caller: Mapping[str, Any] | None = None,
+        call: Mapping[str, Any] | None = None,
+        variables: Mapping[str, Any] | None = None,
+        language: str | None = None,
+    ) -> list[Action]:
+        """Start the call at the flow's start node.
+
+        Args:
+            now: The current time (timezone-aware).
+            caller: Caller attributes: ``tier``, ``language``, ``known``... as plain data.
+            call: Call data: ``ani`` (the caller's number), ``dnis``...
+            variables: Initial flow variables.
+            language: The starting language (default: the flow's first).
+
+        Returns:
+            The actions for the host, in order.
+
+        Raises:
+            InvalidTransitionError: The session was already started.
+            NaiveDatetimeError: ``now`` is naive.
+            InvalidInputError: ``language`` is not one of the flow's.
+        """
+        if self.state.status is not SessionStatus.NEW:
+            raise InvalidTransitionError(
+                self.state.status.value, "start", "a session starts only once"
+            )
+        ensure_aware(now, "now")
+        if language is not None and language not in self.flow.languages:
+            raise InvalidInputError(
+                f"language {language!r} is not one of flow {self.flow.id!r}'s "
+                f"languages {list(self.flow.languages)}"
+            )
+        state = self.state
+        state.language = language or self.flow.default_language
+        state.caller = dict(caller or {})
+        state.call = dict(call or {})
+        state.variables = dict(variables or {})
+        state.started_at = state.last_event_at = now
+        state.stack = [Frame(flow=self.flow.id, version=self.flow.version, node=self.flow.start)]
+        return self._guarded(lambda: self._run(self._begin(self.flow.start, now), "enter", now, []))
+
+    def handle(self, event: IvrEvent, now: datetime) -> list[Action]:
+        """Feed one event; return the actions for the host.
+
+        Args:
+            event: What happened (digits, speech, no input, a result, a hang-up).
+            now: The current time (timezone-aware, not before the previous one).
+
+        Returns:
+            The actions, in order. The last is terminal when the session ended
+            (except after a caller hang-up, which needs no action).
+
+        Raises:
+            InvalidTransitionError: The session is not started or has ended, or
+                the current node does not wait for this kind of event. Nothing
+                was changed.
+            InvalidInputError: ``event`` is not an IVR event, or ``now`` is
+                earlier than the previous event.
+            NaiveDatetimeError: ``now`` is naive.
+        """
+        if not isinstance(event, _EVENT_TYPES):
+            raise InvalidInputError(f"not an IVR event: {event!r}")
+        state = self.state
+        if state.status is not SessionStatus.WAITING:
+            reason = (
+                "call start() first"
+                if state.status is SessionStatus.NEW
+                else f"the session has ended ({state.outcome})"
+            )
+            raise InvalidTransitionError(state.status.value, event.type, reason)
+        ensure_aware(now, "now")
+        if state.last_event_at is not None and now < state.last_event_at:
+            raise InvalidInputError(
+                f"now ({now.isoformat()}) is earlier than the previous event "
+                f"({state.last_event_at.isoformat()})"
+            )
+        frame = state.stack[-1]
+        if isinstance(event, CallerHangup):
+            state.last_event_at = now
+            self._end("abandoned", now, frame, _describe_event(event), ())
+            return []
+        node = self._node()
+        if node is None or not isinstance(event, node.accepts):
+            accepted = ", ".join(self.waiting_for)
+            raise InvalidTransitionError(
+                f"waiting at node {frame.node!r}",
+                event.type,
+                f"this node accepts only {accepted}",
+            )
+        state.last_event_at = now
+        started = state.started_at or now
+        if now - started > self.limits.max_call_time:
+            reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
+            return self._guarded(lambda: self._fail(reason, now, []))
+        label = _describe_event(event)
+        ctx = _Context(self, self._flow(frame), frame.node, now)
+        return self._guarded(lambda: self._run(node.resume(ctx, event), label, now, []))
+
+    # --- internals -----------------------------------------------------------
+
+    def _flow(self, frame: Frame) -> Flow:
+        return self._pinned[frame.flow, frame.version]
+
+    def _node(self) -> Node | None:
+        frame = self.state.stack[-1]
+        return self._flow(frame).nodes.get(frame.node)
+
+    def _guarded(self, run: Any) -> list[Action]:  # noqa: ANN401 - a zero-argument callable
+        """Run ``run``; if it raises, restore the state so nothing is half-applied."""
+        state = self.state
+        saved = attrs.evolve(  # shallow copies suffice: nodes replace values, never mutate them
+            state,
+            stack=[attrs.evolve(frame) for frame in state.stack],
+            variables=dict(state.variables),
+            counters=dict(state.counters),
+            visits=dict(state.visits),
+        )
+        trace_length = len(state.trace)
+        try:
+            actions: list[Action] = run()
+        except BaseException:
+            del saved.trace[trace_length:]
+            self.state = saved
+            raise
+        return actions
+
+    def _record(
+        self, now: datetime, frame: Frame, event: str, step_actions: Iterable[Action], where: str
+    ) -> None:
+        self.state.trace.append(
+            TraceEntry(
+                at=now,
+                flow=frame.flow,
+                node=frame.node,
+                event=event,
+                actions=tuple(action.type for action in step_actions),
+                next=where,
+            )
+        )
+
+    def _end(
+        self, outcome: str, now: datetime, frame: Frame, event: str, step_actions: Iterable[Action]
+    ) -> None:
+        self._record(now, frame, event, step_actions, f"end:{outcome}")
+        self.state.status = SessionStatus.ENDED
+        self.state.outcome = outcome
+        self.state.waiting_since = None
+
+    def _fail(self, reason: str, now: datetime, actions: list[Action]) -> list[Action]:
+        failure = FlowFailed(reason)
+        actions.append(failure)
+        self._end("failed", now, self.state.stack[-1], "limit", (failure,))
+        return actions
+
+    def _begin(self, name: str, now: datetime) -> Step:
+        """Enter node ``name`` of the current flow and run it."""
+        frame = self.state.stack[-1]
+        flow = self._flow(frame)
+        node = flow.nodes.get(name)
+        if node is None:
+            return Step.fail(f"flow {flow.id!r} has no node {name!r}")
+        frame.node = name
+        self.state.counters.clear()  # VoiceXML: counters reset on entry to a node
+        key = f"{flow.id}:{name}"
+        self.state.visits[key] = self.state.visits.get(key, 0) + 1
+        return node.enter(_Context(self, flow, name, now))
+
+    def _run(self, step: Step, event: str, now: datetime, actions: list[Action]) -> list[Action]:
+        steps = 1
+        while True:
+            actions.extend(step.actions)
+            frame = self.state.stack[-1]
+            if step.outcome is not None:
+                self._end(step.outcome, now, frame, event, step.actions)
+                return actions
+            if step.wait:
+                self._record(now, frame, event, step.actions, "wait")
+                self.state.status = SessionStatus.WAITING
+                self.state.waiting_since = now
+                return actions
+            target, failure = self._next_node(step, frame)
+            if failure is not None:
+                self._record(now, frame, event, step.actions, "fail")
+                return self._fail(failure, now, actions)
+            if target is None:  # a return from the top level: the flow is done
+                hangup = Hangup("completed")
+                actions.append(hangup)
+                self._end("completed", now, frame, event, (*step.actions, hangup))
+                return actions
+            self._record(now, frame, event, step.actions, target)
+            steps += 1
+            if steps > self.limits.max_steps_per_event:
+                return self._fail(
+                    f"more than {self.limits.max_steps_per_event} nodes ran without waiting "
+                    f"for an event (a loop through {target!r}?)",
+                    now,
+                    actions,
+                )
+            step = self._begin(target, now)
+            event = "enter"
+
+    def _next_node(self, step: Step, frame: Frame) -> tuple[str | None, str | None]:
+        """Where the call goes after ``step``: (node, None) or (None, failure reason)."""
+        if step.returns:
+            return self._return()
+        if step.subflow is not None:
+            return self._call(step.subflow, step.goto, frame)
+        if step.goto is None:
+            return None, f"node {frame.node!r} did not say where to go"
+        return step.goto, None
+
+    def _return(self) -> tuple[str | None, str | None]:
+        stack = self.state.stack
+        if len(stack) == 1:
+            return None, None
+        stack.pop()
+        parent = stack[-1]
+        target, parent.return_to = parent.return_to, None
+        return target, None if target else "a subflow returned to nowhere"
+
+    def _call(
+        self, flow_id: str, return_to: str | None, frame: Frame
+    ) -> tuple[str | None, str | None]:
+        if len(self.state.stack) > self.limits.max_subflow_depth:
+            return None, f"subflows nested deeper than {self.limits.max_subflow_depth}"
+        sub = self._library.get(flow_id)
+        if sub is None:
+            return None, f"no subflow {flow_id!r} was given to the session"
+        self._pinned[sub.id, sub.version] = sub
+        frame.return_to = return_to
+        self.state.stack.append(Frame(flow=sub.id, version=sub.version, node=sub.start))
+        return sub.start, None

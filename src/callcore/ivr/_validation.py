@@ -1,0 +1,263 @@
+"""Static checks of a flow, run before any call touches it.
+
+:func:`validate_flow` returns every problem, each with its path; the checks are
+listed in the docs (``docs/ivr/validation.md``) and each has a test.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from callcore.errors import Problem
+from callcore.ivr._conditions import SUBJECT_ROOTS
+from callcore.ivr._flow import AUDIO_PREFIX, Flow, flows_by_id, placeholders
+from callcore.ivr._nodes import Language
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator, Mapping
+
+    from callcore.ivr._node import Node
+
+__all__ = ["no_input_loops", "validate_flow"]
+
+_NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def _reachable(start: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
+    seen = set(start)
+    stack = list(seen)
+    while stack:
+        for target in edges.get(stack.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def _strongly_connected(graph: Mapping[str, list[str]]) -> list[list[str]]:  # noqa: C901 - Tarjan reads best whole
+    """Tarjan's algorithm, iterative (flows may have thousands of nodes)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            successors = graph[node]
+            if child < len(successors):
+                work.append((node, child + 1))
+                target = successors[child]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return components
+
+
+def no_input_loops(nodes: Mapping[str, Node]) -> list[list[str]]:
+    """The loops in which the caller is never asked for input.
+
+    Args:
+        nodes: The flow's nodes.
+
+    Returns:
+        Each loop's nodes, sorted; loops sorted by their first node.
+    """
+    silent = {name for name, node in nodes.items() if not node.asks_caller}
+    graph = {
+        name: [e.target for e in nodes[name].targets() if e.target in silent] for name in silent
+    }
+    loops = [
+        sorted(component)
+        for component in _strongly_connected(graph)
+        if len(component) > 1 or component[0] in graph[component[0]]
+    ]
+    return sorted(loops)
+
+
+def _prompt_problems(flow: Flow) -> Iterator[Problem]:
+    declared = set(flow.languages)
+    for prompt_id, texts in flow.prompts.items():
+        path = f"prompts.{prompt_id}"
+        for language in flow.languages:
+            if language not in texts:
+                yield Problem(path, f"missing in language {language!r}")
+        for language, text in texts.items():
+            if language not in declared:
+                yield Problem(
+                    f"{path}.{language}",
+                    f"language {language!r} is not declared in the flow's languages",
+                )
+            if text.startswith(AUDIO_PREFIX):
+                continue
+            for subject in placeholders(text):
+                root = subject.split(".", 1)[0]
+                if root not in SUBJECT_ROOTS or (root != "language" and "." not in subject):
+                    yield Problem(
+                        f"{path}.{language}",
+                        f"unknown placeholder {{{subject}}}: use vars.NAME, caller.NAME, "
+                        "call.NAME or language",
+                    )
+
+
+def _subflow_cycle(flow: Flow, library: Mapping[str, Flow], first: str) -> list[str] | None:
+    """The chain of flow calls from ``flow`` through ``first`` back to a flow on it."""
+    chain = [flow.id]
+    path_ids = {flow.id}
+
+    def visit(flow_id: str) -> list[str] | None:
+        if flow_id in path_ids:
+            return [*chain, flow_id]
+        callee = library.get(flow_id)
+        if callee is None:
+            return None
+        chain.append(flow_id)
+        path_ids.add(flow_id)
+        for node in callee.nodes.values():
+            for target in node.subflows():
+                found = visit(target)
+                if found:
+                    return found
+        chain.pop()
+        path_ids.discard(flow_id)
+        return None
+
+    return visit(first)
+
+
+def _subflow_problems(
+    flow: Flow, path: str, node: Node, library: Mapping[str, Flow] | None
+) -> Iterator[Problem]:
+    for flow_id in node.subflows():
+        if flow_id == flow.id:
+            yield Problem(path, f"subflow recursion: {flow.id} → {flow.id}")
+        elif library is not None and flow_id not in library:
+            yield Problem(path, f"unknown subflow {flow_id!r}")
+        elif library is not None:
+            cycle = _subflow_cycle(flow, library, flow_id)
+            if cycle:
+                yield Problem(path, f"subflow recursion: {' → '.join(cycle)}")
+
+
+def _reference_problems(
+    flow: Flow,
+    calendars: Collection[str] | None,
+    library: Mapping[str, Flow] | None,
+) -> Iterator[Problem]:
+    for name, node in flow.nodes.items():
+        path = f"nodes.{name}"
+        for prompt_id in node.prompt_ids():
+            if prompt_id not in flow.prompts:
+                yield Problem(path, f"unknown prompt {prompt_id!r}")
+        if isinstance(node, Language) and node.language and node.language not in flow.languages:
+            yield Problem(
+                f"{path}.language", f"language {node.language!r} is not one of the flow's"
+            )
+        unknown = [c for c in node.calendars() if calendars is not None and c not in calendars]
+        for calendar in unknown:
+            known = ", ".join(sorted(calendars or ())) or "none"
+            yield Problem(path, f"unknown calendar {calendar!r} (known: {known})")
+        yield from _subflow_problems(flow, path, node, library)
+
+
+def _graph_problems(flow: Flow) -> Iterator[Problem]:
+    nodes = flow.nodes
+    edges = {name: [e.target for e in node.targets()] for name, node in nodes.items()}
+    if flow.start in nodes:
+        reached = _reachable([flow.start], edges)
+        for name in nodes:
+            if name not in reached:
+                yield Problem(f"nodes.{name}", f"unreachable from the start node {flow.start!r}")
+    reverse: dict[str, list[str]] = {name: [] for name in nodes}
+    for name, targets in edges.items():
+        for target in targets:
+            if target in reverse:
+                reverse[target].append(name)
+    can_end = _reachable([n for n, node in nodes.items() if node.terminal], reverse)
+    for name in nodes:
+        if name not in can_end:
+            yield Problem(
+                f"nodes.{name}",
+                "no way to end the call from here (no path to a hangup, queue, transfer or return)",
+            )
+    for loop in no_input_loops(nodes):
+        shown = " → ".join(loop[:10]) + (" …" if len(loop) > 10 else "")
+        yield Problem(
+            f"nodes.{loop[0]}",
+            f"infinite loop: {shown} never asks the caller for input",
+        )
+
+
+def validate_flow(
+    flow: Flow,
+    *,
+    calendars: Collection[str] | None = None,
+    flows: Iterable[Flow] | None = None,
+    unreadable: Collection[str] = (),
+) -> list[Problem]:
+    """Check a flow and return every problem found, sorted by path.
+
+    Args:
+        flow: The flow to check.
+        calendars: The calendar names sessions will have; ``None`` skips the
+            unknown-calendar check.
+        flows: The other flows that subflow nodes may call; ``None`` checks only
+            that a flow does not call itself.
+        unreadable: Names of nodes that failed to load (they count as existing,
+            and the graph checks are skipped).
+
+    Returns:
+        The problems; empty when the flow is good to go live.
+    """
+    problems: list[Problem] = []
+    if not flow.id:
+        problems.append(Problem("id", "must not be empty"))
+    if not flow.languages:
+        problems.append(Problem("languages", "declare at least one language (the default first)"))
+    if len(set(flow.languages)) != len(flow.languages):
+        problems.append(Problem("languages", "a language is listed twice"))
+    if flow.start not in flow.nodes and flow.start not in unreadable:
+        problems.append(Problem("start", f"unknown node {flow.start!r}"))
+    known = set(flow.nodes) | set(unreadable)
+    for name, node in flow.nodes.items():
+        path = f"nodes.{name}"
+        if not _NODE_NAME.fullmatch(name):
+            problems.append(Problem(path, "a node name must be letters, digits, '_' or '-'"))
+        problems.extend(
+            Problem(f"{path}.{p.path}" if p.path else path, p.message) for p in node.problems()
+        )
+        problems.extend(
+            Problem(f"{path}.{edge.path}", f"unknown target {edge.target!r}")
+            for edge in node.targets()
+            if edge.target not in known
+        )
+    problems.extend(_prompt_problems(flow))
+    library = None if flows is None else flows_by_id(flows)
+    problems.extend(_reference_problems(flow, calendars, library))
+    if not unreadable:
+        problems.extend(_graph_problems(flow))
+    return sorted(set(problems))

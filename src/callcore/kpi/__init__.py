@@ -1,0 +1,59 @@
+"""KPIs: interaction records, metric definitions and streaming aggregation.
+
+Feed :class:`InteractionRecord` values (and :class:`AgentStateRecord` spans)
+to an :class:`Aggregator` grouped by interval, queue, agent and/or channel;
+read each group's :class:`Aggregate` totals and compute metrics from them.
+Aggregators merge exactly, so shards can be counted apart and combined.
+Undefined metric values (an average over nothing) are ``None``.
+"""
+
+from callcore.kpi import _serialization
+from callcore.kpi._aggregate import Aggregate, Thresholds
+from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._export import Row, rows, to_csv, write_csv
+from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
+from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
+from callcore.kpi._records import (
+    AgentState,
+    AgentStateRecord,
+    InteractionRecord,
+    InvalidRecordError,
+    Outcome,
+)
+from callcore.kpi._repeat import RepeatContactMarker
+from callcore.kpi._service_level import (
+    DEFAULT_SERVICE_LEVEL,
+    ServiceLevelVariant,
+    service_level,
+)
+from callcore.kpi._window import RollingWindow
+
+__all__ = [
+    "BUILTIN_METRICS",
+    "DEFAULT_SERVICE_LEVEL",
+    "AgentState",
+    "AgentStateRecord",
+    "Aggregate",
+    "Aggregator",
+    "Dimension",
+    "GroupKey",
+    "InteractionRecord",
+    "IntervalGrid",
+    "InvalidRecordError",
+    "Metric",
+    "MetricValue",
+    "Outcome",
+    "RepeatContactMarker",
+    "RollingWindow",
+    "Row",
+    "ServiceLevelVariant",
+    "Thresholds",
+    "Unit",
+    "evaluate",
+    "rows",
+    "service_level",
+    "to_csv",
+    "write_csv",
+]
+
+_serialization.register()

@@ -1,0 +1,194 @@
+"""Group keys and the interval grid: which group a record belongs to.
+
+Intervals are cut on the wall clock of a time zone (09:00-09:15 local time),
+so a report lines up with the business day. Interval starts carry the fixed UTC
+offset in force: on the night clocks go back, the repeated hour yields two sets
+of intervals with the same wall-clock labels and different offsets
+(``01:00+01:00`` and ``01:00+00:00``), kept as separate groups.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from callcore.channels import Channel
+from callcore.errors import InvalidInputError
+
+__all__ = ["Dimension", "GroupKey", "IntervalGrid"]
+
+_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DAY_US = 86_400_000_000
+
+
+class Dimension(enum.Enum):
+    """What records can be grouped by."""
+
+    INTERVAL = "interval"
+    QUEUE = "queue"
+    AGENT = "agent"
+    CHANNEL = "channel"
+
+
+@attrs.frozen(kw_only=True, order=False)
+class GroupKey:
+    """Which group a set of totals belongs to; ``None`` where not grouped.
+
+    Attributes:
+        interval: The start of the interval: the grid zone's wall clock, with
+            the fixed UTC offset in force then.
+        queue: The queue.
+        agent: The agent.
+        channel: The channel.
+    """
+
+    interval: datetime | None = None
+    queue: str | None = None
+    agent: str | None = None
+    channel: Channel | None = None
+
+    def sort_key(self) -> tuple[object, ...]:
+        """A key that orders groups by interval, then queue, agent and channel."""
+        return (
+            self.interval is not None,
+            self.interval or _EPOCH,
+            self.queue or "",
+            self.agent or "",
+            self.channel.value if self.channel else "",
+        )
+
+
+def _offset_us(zone: ZoneInfo, epoch_us: int) -> int:
+    moment = _EPOCH + timedelta(microseconds=epoch_us)
+    offset = moment.astimezone(zone).utcoffset()
+    return 0 if offset is None else offset // _US
+
+
+def _check_size(size: timedelta) -> int:
+    size_us = size // _US
+    if size_us <= 0 or size_us % 60_000_000 or _DAY_US % size_us:
+        raise InvalidInputError(
+            f"interval must be a whole number of minutes that divides a day "
+            f"(15, 30 or 60 minutes...), got {size!r}"
+        )
+    return size_us
+
+
+@attrs.frozen
+class IntervalGrid:
+    """Cuts time into intervals of ``size`` on the wall clock of ``zone``.
+
+    Attributes:
+        size: The interval length: whole minutes that divide a day.
+        zone: The time zone whose wall clock the intervals follow.
+    """
+
+    size: timedelta
+    zone: ZoneInfo
+    _size_us: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the size and the zone."""
+        size_us = _check_size(self.size)
+        if not isinstance(self.zone, ZoneInfo):
+            raise InvalidInputError(f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r}")
+        object.__setattr__(self, "_size_us", size_us)
+
+    def locate(self, epoch_us: int) -> tuple[datetime, int, int]:
+        """Find the interval holding an instant.
+
+        Args:
+            epoch_us: The instant, in microseconds since the Unix epoch.
+
+        Returns:
+            The interval's start (aware, in the zone) and the range of instants
+            ``[low, high)`` in epoch microseconds that share it.
+        """
+        offset = _offset_us(self.zone, epoch_us)
+        wall = epoch_us + offset
+        floor = wall - wall % self._size_us
+        low, high = floor - offset, floor + self._size_us - offset
+        # A change of UTC offset inside the interval (rare: a transition that is
+        # not on an interval boundary) cuts the range where the offset differs.
+        if _offset_us(self.zone, low) != offset:
+            low = self._first_with_offset(low, epoch_us, offset)
+        if _offset_us(self.zone, high - 1) != offset:
+            high = self._last_with_offset(epoch_us, high - 1, offset) + 1
+        return self.label(low), low, high
+
+    def label(self, epoch_us: int) -> datetime:
+        """Return an instant on the zone's wall clock, with its fixed UTC offset.
+
+        A fixed offset, not the zone, so that the two 01:00 of the night clocks
+        go back stay different keys: Python compares datetimes of one zone by
+        wall clock and would call them equal.
+        """
+        local = (_EPOCH + timedelta(microseconds=epoch_us)).astimezone(self.zone)
+        offset = local.utcoffset() or timedelta(0)
+        return local.replace(tzinfo=timezone(offset), fold=0)
+
+    def _first_with_offset(self, low: int, high: int, offset: int) -> int:
+        while low < high:  # the first instant in (low, high] with this offset
+            middle = (low + high) // 2
+            if _offset_us(self.zone, middle) == offset:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    def _last_with_offset(self, low: int, high: int, offset: int) -> int:
+        while low < high:  # the last instant in [low, high) with this offset
+            middle = (low + high + 1) // 2
+            if _offset_us(self.zone, middle) == offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def start_of(self, moment: datetime) -> datetime:
+        """Return the start of the interval holding an aware ``moment``."""
+        return self.locate((moment - _EPOCH) // _US)[0]
+
+
+def _steady(zone: object, low: datetime, high: datetime) -> bool:
+    """Whether wall times from ``low`` to ``high`` in their zone map to one offset."""
+    last = high - _US
+    offsets = {moment.replace(fold=fold).utcoffset() for moment in (low, last) for fold in (0, 1)}
+    return len(offsets) == 1 and low.tzinfo is zone
+
+
+@attrs.define
+class IntervalCache:
+    """Finds interval starts fast for records that arrive in time order.
+
+    It remembers the last interval in the time zone of the last record, and
+    compares wall-clock times in that zone (cheap) when they cannot be
+    ambiguous; anything else goes to the grid.
+
+    Attributes:
+        grid: The interval grid.
+    """
+
+    grid: IntervalGrid
+    _zone: object = attrs.field(init=False, default=None)
+    _low: datetime = attrs.field(init=False, default=_EPOCH)
+    _high: datetime = attrs.field(init=False, default=_EPOCH)
+    _start: datetime = attrs.field(init=False, default=_EPOCH)
+
+    def start_of(self, moment: datetime) -> datetime:
+        """Return the start of the interval holding an aware ``moment``."""
+        if moment.tzinfo is self._zone and self._low <= moment < self._high:
+            return self._start
+        start, low, high = self.grid.locate((moment - _EPOCH) // _US)
+        zone = moment.tzinfo
+        low_local = (_EPOCH + timedelta(microseconds=low)).astimezone(zone)
+        high_local = (_EPOCH + timedelta(microseconds=high)).astimezone(zone)
+        # Same-zone datetimes compare by wall clock, ignoring fold: only safe
+        # when no wall time in the range is ambiguous or skipped.
+        self._zone = zone if _steady(zone, low_local, high_local) else None
+        self._low, self._high, self._start = low_local, high_local, start
+        return start

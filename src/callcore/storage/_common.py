@@ -1,0 +1,44 @@
+"""What the built-in stores share: argument checks and the errors they raise.
+
+Both stores raise the same errors with the same messages, so that equal
+operations give equal results whichever store a host uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from callcore.errors import ConflictError, InvalidInputError
+
+if TYPE_CHECKING:
+    from callcore.customers import Customer, Identity
+
+
+def check_limit(limit: object) -> None:
+    """Refuse a history limit that is not an integer >= 0 (shared by the stores)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InvalidInputError(f"limit must be an integer >= 0, got {limit!r}")
+
+
+def identity_clash(identity: Identity, owner: str) -> ConflictError:
+    """The error for an identity that already belongs to customer ``owner``."""
+    return ConflictError(
+        "customer",
+        identity.value,
+        reason=f"the {identity.kind.value} {identity.value} belongs to customer {owner!r}",
+    )
+
+
+def existing_id(customer_id: str) -> ConflictError:
+    """The error for adding a customer whose id is taken."""
+    return ConflictError("customer", customer_id, reason="a customer with this id exists")
+
+
+def stale_write(customer: Customer, stored_version: int) -> ConflictError:
+    """The error for saving a customer read at an older version."""
+    return ConflictError(
+        "customer",
+        customer.id,
+        expected_version=customer.version,
+        actual_version=stored_version,
+    )

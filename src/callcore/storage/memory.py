@@ -1,0 +1,185 @@
+"""The in-memory store: the default, embedded, nothing to set up.
+
+Everything lives in dictionaries of the process and is gone when it ends: for
+tests, demos, simulations and hosts that keep their own records. A lock makes
+each operation atomic between threads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from typing import TYPE_CHECKING
+
+import attrs
+
+from callcore.errors import ConflictError, NotFoundError, StorageError
+from callcore.hookspecs import hookimpl
+from callcore.storage._common import check_limit, existing_id, identity_clash, stale_write
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+    from callcore.customers import Customer, Identity, Interaction
+
+__all__ = ["MemoryStorage", "callcore_storage"]
+
+MEMORY_URLS = ("memory:", "memory://")
+"""The URLs that open a new :class:`MemoryStorage`."""
+
+
+class MemoryStorage:
+    """A store in the memory of this process.
+
+    >>> from datetime import datetime, timezone
+    >>> from callcore.customers import Customer, Identity
+    >>> from callcore.storage import MemoryStorage
+    >>> store = MemoryStorage()
+    >>> ana = Identity.phone("0721 234 567", default_country_code="40")
+    >>> added = store.add_customer(Customer(id="c1", created_at=datetime(2026, 1, 5,
+    ...     tzinfo=timezone.utc), identities=(ana,)))
+    >>> (added.version, store.find_customer(ana) == added)
+    (1, True)
+    """
+
+    def __init__(self) -> None:
+        """Make an empty store."""
+        self._lock = threading.Lock()
+        self._closed = False
+        self._customers: dict[str, Customer] = {}
+        self._owners: dict[Identity, str] = {}
+        # per customer: (at, recording sequence, interaction), kept sorted
+        self._histories: dict[str, list[tuple[datetime, int, Interaction]]] = {}
+        self._interaction_ids: set[str] = set()
+        self._sequence = 0
+
+    def __repr__(self) -> str:
+        """Show how many customers the store holds."""
+        return f"MemoryStorage(customers={len(self._customers)})"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the in-memory store is closed")
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        """Return the customer with ``customer_id``, or ``None``."""
+        with self._lock:
+            self._check_open()
+            return self._customers.get(customer_id)
+
+    def find_customer(self, identity: Identity) -> Customer | None:
+        """Return the customer that ``identity`` belongs to, or ``None``."""
+        with self._lock:
+            self._check_open()
+            owner = self._owners.get(identity)
+            return None if owner is None else self._customers[owner]
+
+    def add_customer(self, customer: Customer) -> Customer:
+        """Store a new customer at version 1 and return it as stored.
+
+        Raises:
+            ConflictError: The id exists, or an identity belongs to another customer.
+        """
+        with self._lock:
+            self._check_open()
+            if customer.id in self._customers:
+                raise existing_id(customer.id)
+            for identity in customer.identities:
+                if identity in self._owners:
+                    raise identity_clash(identity, self._owners[identity])
+            stored = attrs.evolve(customer, version=1)
+            self._customers[stored.id] = stored
+            for identity in stored.identities:
+                self._owners[identity] = stored.id
+            return stored
+
+    def save_customer(self, customer: Customer) -> Customer:
+        """Replace a stored customer if its version is current; return it as stored.
+
+        Raises:
+            NotFoundError: No customer has this id.
+            ConflictError: A stale version, or an identity of another customer.
+        """
+        with self._lock:
+            self._check_open()
+            current = self._customers.get(customer.id)
+            if current is None:
+                raise NotFoundError("customer", customer.id)
+            if customer.version != current.version:
+                raise stale_write(customer, current.version)
+            for identity in customer.identities:
+                owner = self._owners.get(identity, customer.id)
+                if owner != customer.id:
+                    raise identity_clash(identity, owner)
+            stored = attrs.evolve(customer, version=current.version + 1)
+            for identity in current.identities:
+                del self._owners[identity]
+            for identity in stored.identities:
+                self._owners[identity] = stored.id
+            self._customers[stored.id] = stored
+            return stored
+
+    def add_interaction(self, interaction: Interaction) -> None:
+        """Store an interaction in its customer's history.
+
+        Raises:
+            NotFoundError: The customer does not exist.
+            ConflictError: An interaction with this id exists.
+        """
+        with self._lock:
+            self._check_open()
+            if interaction.customer_id not in self._customers:
+                raise NotFoundError("customer", interaction.customer_id)
+            if interaction.id in self._interaction_ids:
+                raise ConflictError(
+                    "interaction", interaction.id, reason="an interaction with this id exists"
+                )
+            self._sequence += 1
+            history = self._histories.setdefault(interaction.customer_id, [])
+            entry = (interaction.at, self._sequence, interaction)
+            bisect.insort(history, entry, key=lambda item: (item[0], item[1]))
+            self._interaction_ids.add(interaction.id)
+
+    def recent_interactions(self, customer_id: str, limit: int) -> list[Interaction]:
+        """Return up to ``limit`` interactions of the customer, newest first.
+
+        Raises:
+            InvalidInputError: ``limit`` is negative.
+        """
+        check_limit(limit)
+        with self._lock:
+            self._check_open()
+            history = self._histories.get(customer_id, [])
+            newest = history[max(len(history) - limit, 0) :] if limit else []
+            return [interaction for _, _, interaction in reversed(newest)]
+
+    def close(self) -> None:
+        """Forget everything; later calls raise :class:`~callcore.errors.StorageError`."""
+        with self._lock:
+            self._closed = True
+            self._customers.clear()
+            self._owners.clear()
+            self._histories.clear()
+            self._interaction_ids.clear()
+
+    def __enter__(self) -> Self:
+        """Use the store in a ``with`` block that closes it."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+
+@hookimpl
+def callcore_storage(url: str) -> MemoryStorage | None:
+    """Open a new :class:`MemoryStorage` for ``"memory:"`` (or ``"memory://"``)."""
+    return MemoryStorage() if url in MEMORY_URLS else None

@@ -1,0 +1,425 @@
+"""The SQLite store: embedded, persistent, shared safely by several processes.
+
+Built on the standard library's :mod:`sqlite3`:
+
+- WAL journal mode, so readers never block the writer, and a busy timeout, so
+  a writer waits for another process's transaction instead of failing;
+- a ``schema_version`` table and a list of forward migrations, each applied in
+  its own transaction; the file is marked as callcore's with
+  ``PRAGMA application_id``;
+- every write in one ``BEGIN IMMEDIATE`` transaction that checks, then writes,
+  then commits, so a failure leaves nothing half-written and two processes
+  never interleave a read-check-write;
+- optimistic concurrency on customers with a version column;
+- models stored as JSON made by :mod:`callcore.serialization`, beside the few
+  indexed columns that lookups need.
+
+URLs for :func:`callcore.plugins.open_storage` follow SQLAlchemy's form:
+``sqlite:///relative/path.db`` (three slashes), ``sqlite:////absolute/path.db``
+(four), and ``sqlite://`` or ``sqlite:///:memory:`` for a private in-memory
+database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import unquote
+
+import attrs
+
+from callcore.customers import Customer, Identity, Interaction
+from callcore.errors import (
+    ConfigError,
+    ConflictError,
+    DocumentError,
+    NotFoundError,
+    StorageError,
+)
+from callcore.hookspecs import hookimpl
+from callcore.serialization import dumps, loads
+from callcore.storage._common import check_limit, existing_id, identity_clash, stale_write
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteStorage", "callcore_storage"]
+
+T = TypeVar("T")
+
+APPLICATION_ID = 0x43434F52
+"""The file's ``PRAGMA application_id``: ``CCOR`` in ASCII, callcore's mark."""
+
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: customers, their identities and their interactions
+    (
+        """CREATE TABLE customers (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            document TEXT NOT NULL
+        )""",
+        """CREATE TABLE customer_identities (
+            identity TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL REFERENCES customers (id)
+        )""",
+        "CREATE INDEX customer_identities_by_customer ON customer_identities (customer_id)",
+        """CREATE TABLE interactions (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            customer_id TEXT NOT NULL REFERENCES customers (id),
+            at_us INTEGER NOT NULL,
+            document TEXT NOT NULL
+        )""",
+        "CREATE INDEX interactions_by_customer ON interactions (customer_id, at_us, seq)",
+    ),
+)
+"""Forward migrations: entry ``n`` takes the schema from version ``n`` to ``n + 1``."""
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+"""The schema version this code writes."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def _instant(at: datetime) -> int:
+    """Microseconds since the epoch: an exact sort key for aware datetimes."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _identity_key(identity: Identity) -> str:
+    return f"{identity.kind.value}:{identity.value}"
+
+
+class SQLiteStorage:
+    """A store in an SQLite database file.
+
+    Args:
+        path: The database file, created if missing; ``":memory:"`` for a
+            private in-memory database.
+        timeout: How long, in seconds, to wait for another process's write
+            transaction before giving up.
+
+    Raises:
+        StorageError: The file is not an SQLite database, is corrupt, belongs to
+            another application, or was written by a newer callcore; the
+            message and ``location`` name the file.
+
+    >>> from datetime import datetime, timezone
+    >>> from callcore.customers import Customer
+    >>> from callcore.storage import SQLiteStorage
+    >>> with SQLiteStorage(":memory:") as store:
+    ...     stored = store.add_customer(
+    ...         Customer(id="c1", created_at=datetime(2026, 1, 5, tzinfo=timezone.utc)))
+    ...     store.save_customer(stored).version
+    2
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = _BUSY_TIMEOUT_SECONDS
+    ) -> None:
+        """Open (or create) the database and bring its schema up to date."""
+        self.path = os.fspath(path)
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            self._connection = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open the database: {exc}", self.path) from exc
+        try:
+            with self._translated_errors():
+                self._refuse_foreign_file()
+                self._connection.execute("PRAGMA journal_mode = WAL")
+                self._connection.execute("PRAGMA foreign_keys = ON")
+                self._migrate()
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def __repr__(self) -> str:
+        """Show the file."""
+        return f"SQLiteStorage({self.path!r})"
+
+    # --- opening -----------------------------------------------------------------
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        """Turn sqlite3's errors into StorageError naming the file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "not a database" in text or "malformed" in text:
+                text = f"not an SQLite database, or a corrupt one ({exc})"
+            raise StorageError(text, self.path) from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"{type(exc).__name__}: {exc}", self.path) from exc
+
+    def _schema_version(self) -> int | None:
+        """Read the schema version; ``None`` for an empty file; refuse a foreign one."""
+        tables = {
+            name
+            for (name,) in self._connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        (application_id,) = self._connection.execute("PRAGMA application_id").fetchone()
+        if not tables and application_id == 0:
+            return None
+        if "schema_version" not in tables or application_id != APPLICATION_ID:
+            raise StorageError(
+                "is an SQLite database of another application (it has tables but no "
+                "callcore schema_version); point callcore at a new or a callcore file",
+                self.path,
+            )
+        rows = self._connection.execute("SELECT version FROM schema_version").fetchall()
+        if len(rows) != 1 or not isinstance(rows[0][0], int):
+            raise StorageError(f"the schema_version table is damaged (rows: {rows!r})", self.path)
+        version: int = rows[0][0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"was written by a newer callcore (schema version {version}; this "
+                f"callcore knows up to {SCHEMA_VERSION}); upgrade callcore to open it",
+                self.path,
+            )
+        return version
+
+    def _refuse_foreign_file(self) -> None:
+        """Check the file before changing anything in it (even its journal mode)."""
+        self._schema_version()
+
+    def _migrate(self) -> None:
+        """Apply the missing migrations, each in its own transaction."""
+        while True:
+            with self._transaction():
+                version = self._schema_version()
+                if version is None:
+                    self._connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self._connection.execute("CREATE TABLE schema_version (version INTEGER)")
+                    self._connection.execute("INSERT INTO schema_version VALUES (0)")
+                    version = 0
+                if version == SCHEMA_VERSION:
+                    return
+                for statement in _MIGRATIONS[version]:
+                    self._connection.execute(statement)
+                self._connection.execute("UPDATE schema_version SET version = ?", (version + 1,))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction: all of it commits, or none of it."""
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+
+    @contextmanager
+    def _operation(self, *, write: bool = False) -> Iterator[None]:
+        """One store operation: serialised between threads, errors translated."""
+        with self._lock:
+            if self._closed:
+                raise StorageError("the store is closed", self.path)
+            with self._translated_errors():
+                if write:
+                    with self._transaction():
+                        yield
+                else:
+                    yield
+
+    # --- reading -----------------------------------------------------------------
+
+    def _load(self, cls: type[T], document: str, what: str) -> T:
+        try:
+            return loads(cls, document, what=what)
+        except DocumentError as exc:
+            raise StorageError(f"cannot read the stored {what}: {exc}", self.path) from exc
+
+    def _customer_row(self, customer_id: str) -> tuple[int, str] | None:
+        row: tuple[int, str] | None = self._connection.execute(
+            "SELECT version, document FROM customers WHERE id = ?", (customer_id,)
+        ).fetchone()
+        return row
+
+    def _owner(self, identity: Identity) -> str | None:
+        row = self._connection.execute(
+            "SELECT customer_id FROM customer_identities WHERE identity = ?",
+            (_identity_key(identity),),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        """Return the customer with ``customer_id``, or ``None``."""
+        with self._operation():
+            row = self._customer_row(customer_id)
+            return None if row is None else self._load(Customer, row[1], f"customer {customer_id}")
+
+    def find_customer(self, identity: Identity) -> Customer | None:
+        """Return the customer that ``identity`` belongs to, or ``None``."""
+        with self._operation():
+            row = self._connection.execute(
+                "SELECT c.id, c.document FROM customer_identities AS i "
+                "JOIN customers AS c ON c.id = i.customer_id WHERE i.identity = ?",
+                (_identity_key(identity),),
+            ).fetchone()
+            return None if row is None else self._load(Customer, row[1], f"customer {row[0]}")
+
+    def recent_interactions(self, customer_id: str, limit: int) -> list[Interaction]:
+        """Return up to ``limit`` interactions of the customer, newest first.
+
+        Raises:
+            InvalidInputError: ``limit`` is negative.
+        """
+        check_limit(limit)
+        with self._operation():
+            rows = self._connection.execute(
+                "SELECT id, document FROM interactions WHERE customer_id = ? "
+                "ORDER BY at_us DESC, seq DESC LIMIT ?",
+                (customer_id, limit),
+            ).fetchall()
+            return [self._load(Interaction, doc, f"interaction {id_}") for id_, doc in rows]
+
+    # --- writing -----------------------------------------------------------------
+
+    def add_customer(self, customer: Customer) -> Customer:
+        """Store a new customer at version 1 and return it as stored.
+
+        Raises:
+            ConflictError: The id exists, or an identity belongs to another customer.
+        """
+        stored = attrs.evolve(customer, version=1)
+        with self._operation(write=True):
+            if self._customer_row(customer.id) is not None:
+                raise existing_id(customer.id)
+            for identity in customer.identities:
+                owner = self._owner(identity)
+                if owner is not None:
+                    raise identity_clash(identity, owner)
+            self._connection.execute(
+                "INSERT INTO customers (id, version, document) VALUES (?, ?, ?)",
+                (stored.id, stored.version, dumps(stored)),
+            )
+            self._insert_identities(stored)
+        return stored
+
+    def _insert_identities(self, customer: Customer) -> None:
+        self._connection.executemany(
+            "INSERT INTO customer_identities (identity, customer_id) VALUES (?, ?)",
+            [(_identity_key(identity), customer.id) for identity in customer.identities],
+        )
+
+    def save_customer(self, customer: Customer) -> Customer:
+        """Replace a stored customer if its version is current; return it as stored.
+
+        Raises:
+            NotFoundError: No customer has this id.
+            ConflictError: A stale version, or an identity of another customer.
+        """
+        with self._operation(write=True):
+            row = self._customer_row(customer.id)
+            if row is None:
+                raise NotFoundError("customer", customer.id)
+            if customer.version != row[0]:
+                raise stale_write(customer, row[0])
+            for identity in customer.identities:
+                owner = self._owner(identity)
+                if owner not in (None, customer.id):
+                    raise identity_clash(identity, owner)
+            stored = attrs.evolve(customer, version=row[0] + 1)
+            self._connection.execute(
+                "UPDATE customers SET version = ?, document = ? WHERE id = ?",
+                (stored.version, dumps(stored), stored.id),
+            )
+            self._connection.execute(
+                "DELETE FROM customer_identities WHERE customer_id = ?", (stored.id,)
+            )
+            self._insert_identities(stored)
+        return stored
+
+    def add_interaction(self, interaction: Interaction) -> None:
+        """Store an interaction in its customer's history.
+
+        Raises:
+            NotFoundError: The customer does not exist.
+            ConflictError: An interaction with this id exists.
+        """
+        with self._operation(write=True):
+            if self._customer_row(interaction.customer_id) is None:
+                raise NotFoundError("customer", interaction.customer_id)
+            taken = self._connection.execute(
+                "SELECT 1 FROM interactions WHERE id = ?", (interaction.id,)
+            ).fetchone()
+            if taken is not None:
+                raise ConflictError(
+                    "interaction", interaction.id, reason="an interaction with this id exists"
+                )
+            self._connection.execute(
+                "INSERT INTO interactions (id, customer_id, at_us, document) VALUES (?, ?, ?, ?)",
+                (
+                    interaction.id,
+                    interaction.customer_id,
+                    _instant(interaction.at),
+                    dumps(interaction),
+                ),
+            )
+
+    # --- closing -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database; later calls raise :class:`~callcore.errors.StorageError`."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
+
+    def __enter__(self) -> Self:
+        """Use the store in a ``with`` block that closes it."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+
+_MEMORY_URLS = ("sqlite://", "sqlite://:memory:", "sqlite:///:memory:")
+
+
+def path_from_url(url: str) -> str | None:
+    """Return the database path a ``sqlite:`` URL names, or ``None`` for another scheme.
+
+    Raises:
+        ConfigError: The URL starts with ``sqlite:`` but has the wrong form.
+    """
+    if not url.startswith("sqlite:"):
+        return None
+    if url in _MEMORY_URLS:
+        return ":memory:"
+    if not url.startswith("sqlite:///") or url == "sqlite:///":
+        raise ConfigError(
+            f"cannot read the SQLite URL {url!r}: write sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db"
+        )
+    return unquote(url.removeprefix("sqlite:///"))
+
+
+@hookimpl
+def callcore_storage(url: str) -> SQLiteStorage | None:
+    """Open an :class:`SQLiteStorage` for a ``sqlite:`` URL."""
+    path = path_from_url(url)
+    return None if path is None else SQLiteStorage(path)

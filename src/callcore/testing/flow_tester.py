@@ -1,0 +1,387 @@
+"""Run an IVR flow from a script of caller inputs, and assert on what happened.
+
+No phone needed::
+
+    from callcore.testing.flow_tester import FlowTester, lookup_ok, silence
+
+    tester = FlowTester(flow, caller={"tier": "gold"})
+    run = tester.run("2", silence(), "4111111111111111#", lookup_ok(balance=120))
+    run.assert_path("welcome", "main_menu", "account", "balance")
+    run.assert_outcome("queued")
+    run.assert_action("enqueue_contact", queue="billing")
+
+A script is a sequence of steps: a string is the keys pressed; :func:`press`,
+:func:`silence`, :func:`say`, :func:`hang_up`, :func:`lookup_ok`,
+:func:`lookup_error`, :func:`completed`, :func:`failed` make the other events;
+:func:`wait` moves the test clock. Failures raise :class:`FlowAssertionError`
+with the script and the trace, so the message alone tells what went wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import attrs
+
+from callcore.errors import CallcoreError
+from callcore.ivr import (
+    Action,
+    ActionCompleted,
+    ActionFailed,
+    Calendar,
+    CallerHangup,
+    Digits,
+    Flow,
+    Gather,
+    IvrEvent,
+    IvrSession,
+    LookupResult,
+    NoInput,
+    Play,
+    SessionLimits,
+    Speech,
+    TraceEntry,
+    load_flow,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+__all__ = [
+    "FlowAssertionError",
+    "FlowRun",
+    "FlowTester",
+    "ScriptStep",
+    "completed",
+    "failed",
+    "hang_up",
+    "lookup_error",
+    "lookup_ok",
+    "press",
+    "run_flow",
+    "say",
+    "silence",
+    "wait",
+]
+
+DEFAULT_START = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+"""A Monday at 10:00 UTC: inside ordinary business hours."""
+
+
+class FlowAssertionError(AssertionError):
+    """A flow did not do what the test expected (or the script did not fit it)."""
+
+
+@attrs.frozen
+class ScriptStep:
+    """One step of a script: an event to send and/or time to let pass.
+
+    Attributes:
+        event: The event, or ``None`` for a pure wait.
+        advance: How far the test clock moves before the event.
+        label: How the step is shown in messages.
+    """
+
+    event: IvrEvent | None
+    advance: timedelta = timedelta(0)
+    label: str = ""
+
+
+Step: TypeAlias = ScriptStep | str
+
+
+def press(keys: str) -> ScriptStep:
+    """The caller presses ``keys`` (the host's gather sends them together)."""
+    return ScriptStep(Digits(keys), label=f"press {keys!r}")
+
+
+def silence() -> ScriptStep:
+    """The caller says nothing until the gather times out."""
+    return ScriptStep(NoInput(), label="silence")
+
+
+def say(text: str, confidence: float = 0.9) -> ScriptStep:
+    """The recogniser hears ``text`` with ``confidence``."""
+    return ScriptStep(Speech(text, confidence), label=f"say {text!r}")
+
+
+def hang_up() -> ScriptStep:
+    """The caller hangs up."""
+    return ScriptStep(CallerHangup(), label="hang up")
+
+
+def lookup_ok(data: Mapping[str, Any] | None = None, **values: Any) -> ScriptStep:  # noqa: ANN401
+    """The host answers the pending lookup with ``data`` (or keyword values)."""
+    merged = {**(data or {}), **values}
+    return ScriptStep(LookupResult(merged), label=f"lookup ok {merged}")
+
+
+def lookup_error(error: str = "unavailable") -> ScriptStep:
+    """The host's lookup fails."""
+    return ScriptStep(LookupResult(error=error), label=f"lookup error {error!r}")
+
+
+def completed(**data: Any) -> ScriptStep:  # noqa: ANN401
+    """The host finished the pending action (a recording) with ``data``."""
+    return ScriptStep(ActionCompleted(data), label="action completed")
+
+
+def failed(reason: str = "failed") -> ScriptStep:
+    """The host could not carry out the pending action."""
+    return ScriptStep(ActionFailed(reason), label=f"action failed {reason!r}")
+
+
+def wait(seconds: float) -> ScriptStep:
+    """Let ``seconds`` pass on the test clock (no event)."""
+    return ScriptStep(None, timedelta(seconds=seconds), label=f"wait {seconds}s")
+
+
+def _as_step(step: Step) -> ScriptStep:
+    return press(step) if isinstance(step, str) else step
+
+
+def format_trace(trace: Iterable[TraceEntry], top: str = "") -> str:
+    """Render a trace as an aligned table, one transition per line.
+
+    Args:
+        trace: The entries.
+        top: The top flow's id; nodes of other flows show as ``flow:node``.
+    """
+    rows = [("node", "event", "actions", "next")]
+    rows += [
+        (
+            entry.node if entry.flow == top else f"{entry.flow}:{entry.node}",
+            entry.event,
+            ",".join(entry.actions) or "-",
+            entry.next,
+        )
+        for entry in trace
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    )
+
+
+@attrs.define
+class FlowRun:
+    """What happened when a script ran: path, actions, variables, outcome.
+
+    Attributes:
+        session: The session (for anything not wrapped here).
+        script: The steps that ran, as labels.
+        actions: Every action, in order.
+        replies: The actions returned for start and for each step.
+    """
+
+    session: IvrSession
+    script: list[str] = attrs.Factory(list)
+    actions: list[Action] = attrs.Factory(list)
+    replies: list[list[Action]] = attrs.Factory(list)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The nodes entered, in order."""
+        return self.session.path
+
+    @property
+    def outcome(self) -> str | None:
+        """How the call ended, or ``None`` if it still waits."""
+        return self.session.outcome
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """The flow's variables at the end."""
+        return self.session.variables
+
+    @property
+    def played(self) -> list[str]:
+        """The prompt ids played, including those inside gathers, in order."""
+        prompts: list[str] = []
+        for action in self.actions:
+            if isinstance(action, Play):
+                prompts.append(action.prompt)
+            elif isinstance(action, Gather):
+                prompts.extend(play.prompt for play in action.prompts)
+        return prompts
+
+    def describe(self) -> str:
+        """The script, the path and the trace, for failure messages."""
+        script = ", ".join(self.script) or "(none)"
+        return (
+            f"script: {script}\n"
+            f"path: {' → '.join(self.path)}\n"
+            f"outcome: {self.outcome or 'still waiting at ' + str(self.session.current_node)}\n"
+            f"trace:\n{format_trace(self.session.trace, self.session.flow.id)}"
+        )
+
+    def _fail(self, message: str) -> FlowAssertionError:
+        return FlowAssertionError(f"{message}\n{self.describe()}")
+
+    def assert_path(self, *nodes: str) -> FlowRun:
+        """The nodes entered are exactly ``nodes``, in order."""
+        if self.path != nodes:
+            raise self._fail(f"expected path {' → '.join(nodes)}")
+        return self
+
+    def assert_visited(self, *nodes: str) -> FlowRun:
+        """The path contains ``nodes`` in this order (other nodes may come between)."""
+        remaining = iter(self.path)
+        missing = [node for node in nodes if not any(step == node for step in remaining)]
+        if missing:
+            raise self._fail(f"expected to visit {' → '.join(nodes)} in order; missing {missing}")
+        return self
+
+    def assert_not_visited(self, *nodes: str) -> FlowRun:
+        """None of ``nodes`` was entered."""
+        seen = [node for node in nodes if node in self.path]
+        if seen:
+            raise self._fail(f"expected never to visit {seen}")
+        return self
+
+    def assert_outcome(self, outcome: str | None) -> FlowRun:
+        """The call ended with ``outcome`` (``None``: still waiting)."""
+        if self.outcome != outcome:
+            raise self._fail(f"expected outcome {outcome!r}, got {self.outcome!r}")
+        return self
+
+    def assert_variables(self, **expected: Any) -> FlowRun:  # noqa: ANN401
+        """The variables include these values."""
+        wrong = {
+            key: self.variables.get(key, "<missing>")
+            for key, value in expected.items()
+            if self.variables.get(key, object()) != value
+        }
+        if wrong:
+            raise self._fail(f"expected variables {expected}; differing: {wrong}")
+        return self
+
+    def assert_action(self, action_type: str | type, **fields: Any) -> Action:  # noqa: ANN401
+        """Some action of this type has these field values; return the first such.
+
+        Args:
+            action_type: An action class or its ``type`` name (``"enqueue_contact"``).
+            **fields: Field values the action must have.
+        """
+        name = action_type if isinstance(action_type, str) else str(getattr(action_type, "type"))  # noqa: B009
+        candidates = [action for action in self.actions if action.type == name]
+        for action in candidates:
+            if all(getattr(action, key, object()) == value for key, value in fields.items()):
+                return action
+        got = [attrs.asdict(action, recurse=False) for action in candidates]
+        raise self._fail(f"expected a {name} action with {fields}; {name} actions: {got or 'none'}")
+
+    def assert_played(self, *prompts: str) -> FlowRun:
+        """These prompts were played, in this order (others may come between)."""
+        remaining = iter(self.played)
+        missing = [p for p in prompts if not any(step == p for step in remaining)]
+        if missing:
+            raise self._fail(
+                f"expected prompts {list(prompts)} in order; missing {missing}; "
+                f"played {self.played}"
+            )
+        return self
+
+    def assert_last_action(self, action_type: str) -> FlowRun:
+        """The last action has this type (a terminal action when the call ended)."""
+        last = self.actions[-1].type if self.actions else None
+        if last != action_type:
+            raise self._fail(f"expected the last action to be {action_type}, got {last}")
+        return self
+
+
+@attrs.define
+class FlowTester:
+    """Runs scripts against a flow, each in a fresh session.
+
+    Attributes:
+        flow: The flow (or a document, loaded and validated with the calendars
+            and subflows given).
+        subflows: Flows that subflow nodes call.
+        calendars: Business calendars by name.
+        caller: Caller attributes passed to ``start``.
+        call: Call data passed to ``start`` (``ani``...).
+        variables: Initial variables.
+        start_at: The test clock's start (default Monday 2026-01-05 10:00 UTC).
+        limits: Session caps.
+    """
+
+    flow: Flow | Mapping[str, Any]
+    subflows: Sequence[Flow] = ()
+    calendars: Mapping[str, Calendar] = attrs.Factory(dict)
+    caller: Mapping[str, Any] = attrs.Factory(dict)
+    call: Mapping[str, Any] = attrs.Factory(dict)
+    variables: Mapping[str, Any] = attrs.Factory(dict)
+    start_at: datetime = DEFAULT_START
+    limits: SessionLimits = attrs.Factory(SessionLimits)
+
+    def __attrs_post_init__(self) -> None:
+        """Load the flow if a document was given."""
+        if not isinstance(self.flow, Flow):
+            self.flow = load_flow(
+                self.flow, calendars=list(self.calendars), flows=list(self.subflows)
+            )
+
+    def session(self) -> IvrSession:
+        """A fresh, unstarted session on the flow."""
+        assert isinstance(self.flow, Flow)  # noqa: S101 - loaded in __attrs_post_init__
+        return IvrSession(
+            self.flow, subflows=self.subflows, calendars=self.calendars, limits=self.limits
+        )
+
+    def run(self, *script: Step, **overrides: Any) -> FlowRun:  # noqa: ANN401
+        """Start a call and play the script.
+
+        Args:
+            *script: The steps (a string is keys pressed).
+            **overrides: Replace ``caller``, ``call``, ``variables`` or
+                ``start_at`` for this run.
+
+        Returns:
+            The run, to assert on.
+
+        Raises:
+            FlowAssertionError: A step does not fit the session (it has ended,
+                or waits for another kind of event).
+        """
+        now: datetime = overrides.get("start_at", self.start_at)
+        session = self.session()
+        run = FlowRun(session)
+        reply = session.start(
+            now,
+            caller=overrides.get("caller", self.caller),
+            call=overrides.get("call", self.call),
+            variables=overrides.get("variables", self.variables),
+        )
+        run.replies.append(reply)
+        run.actions.extend(reply)
+        for number, raw in enumerate(script, start=1):
+            step = _as_step(raw)
+            now += step.advance
+            if step.event is None:
+                run.script.append(step.label)
+                continue
+            if session.ended:
+                raise run._fail(  # noqa: SLF001 - the run's own helper
+                    f"step {number} ({step.label}): the call already ended; "
+                    "remove the steps after it or fix the flow"
+                )
+            try:
+                reply = session.handle(step.event, now)
+            except CallcoreError as exc:
+                waiting = ", ".join(session.waiting_for)
+                raise run._fail(  # noqa: SLF001 - the run's own helper
+                    f"step {number} ({step.label}) does not fit: the call waits at node "
+                    f"{session.current_node!r} for {waiting} ({exc})"
+                ) from exc
+            run.script.append(step.label)
+            run.replies.append(reply)
+            run.actions.extend(reply)
+        return run
+
+
+def run_flow(flow: Flow | Mapping[str, Any], *script: Step, **options: Any) -> FlowRun:  # noqa: ANN401
+    """Run one script against a flow: ``FlowTester(flow, **options).run(*script)``."""
+    return FlowTester(flow, **options).run(*script)

@@ -1,0 +1,385 @@
+# The suite is made of pytest tests, which assert.
+# ruff: noqa: S101
+"""The storage contract: one test suite that every callcore store must pass.
+
+The built-in stores run it, and so should every storage plugin. Subclass
+:class:`StorageContract` in a test module whose name pytest collects, and
+override the ``storage`` fixture to make a new, empty store of yours::
+
+    import pytest
+    from callcore.testing.storage_contract import StorageContract
+
+    class TestRedisStorage(StorageContract):
+        @pytest.fixture
+        def storage(self, tmp_path):
+            store = RedisStorage(...)
+            yield store
+            store.close()
+
+Every test of the suite then runs against your store. This module needs
+pytest, which is not a dependency of callcore: install it in your test
+environment.
+
+The suite is split into one mixin per protocol (:class:`CustomerStoreContract`
+for now); :class:`StorageContract` combines them all, so a store that
+implements the whole :class:`callcore.storage.Storage` protocol subclasses
+that one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import attrs
+import pytest
+
+from callcore.channels import Channel, Direction
+from callcore.customers import (
+    CallerIdentifier,
+    Customer,
+    CustomerTier,
+    Identity,
+    Interaction,
+    InteractionOutcome,
+)
+from callcore.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
+from callcore.serialization import to_dict
+
+if TYPE_CHECKING:
+    from callcore.storage import Storage
+
+__all__ = ["CustomerStoreContract", "StorageContract"]
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+BUCHAREST = timezone(timedelta(hours=2))
+ANA_PHONE = Identity.phone("0721 234 567", default_country_code="40")
+ANA_EMAIL = Identity.email("Ana.Popescu@Example.ro")
+BOB_PHONE = Identity.phone("020 7946 0018", default_country_code="44")
+NEW_PHONE = Identity.phone("(212) 555-0100")
+
+
+def _customer(customer_id: str = "ana", *identities: Identity) -> Customer:
+    return Customer(id=customer_id, created_at=NOW, identities=identities or (ANA_PHONE,))
+
+
+def _full_customer() -> Customer:
+    """A customer with every field set away from its default."""
+    return Customer(
+        id="cust-ăîș-1",
+        created_at=datetime(2025, 12, 31, 23, 59, 59, 123456, tzinfo=BUCHAREST),
+        name="Ana Popescu-Ţurcanu",
+        identities=(ANA_PHONE, ANA_EMAIL),
+        tier=CustomerTier.VIP,
+        language="ro-RO",
+        attributes={
+            "account": "RO-0042",
+            "lifetime_value": 1234.5,
+            "calls": 17,
+            "opted_in": True,
+            "referrer": None,
+            "tags": ["gold", "billing"],
+            "address": {"city": "Cluj-Napoca", "zip": ["400", "001"]},
+        },
+    )
+
+
+def _interaction(
+    interaction_id: str, at: datetime, customer_id: str = "ana", notes: str = ""
+) -> Interaction:
+    return Interaction(
+        id=interaction_id,
+        customer_id=customer_id,
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        at=at,
+        outcome=InteractionOutcome.RESOLVED,
+        notes=notes,
+    )
+
+
+class CustomerStoreContract:
+    """The contract of :class:`callcore.customers.CustomerStore`.
+
+    Subclasses override the ``storage`` fixture to return a new, empty store.
+    """
+
+    @pytest.fixture
+    def storage(self) -> Storage:
+        """Override: make a new, empty store (and close it after the test)."""
+        raise NotImplementedError("override the 'storage' fixture to make the store under test")
+
+    # --- adding and reading customers -----------------------------------------------
+
+    def test_unknown_customer_is_none(self, storage: Storage) -> None:
+        """Reading an id or an identity that was never stored gives None."""
+        assert storage.get_customer("nobody") is None
+        assert storage.find_customer(NEW_PHONE) is None
+
+    def test_add_stores_version_one(self, storage: Storage) -> None:
+        """A new customer is stored, and returned, at version 1."""
+        stored = storage.add_customer(attrs.evolve(_customer(), version=7))
+        assert stored.version == 1
+        assert storage.get_customer("ana") == stored
+
+    def test_every_customer_field_round_trips(self, storage: Storage) -> None:
+        """A customer reads back exactly as written, field by field, offsets included."""
+        original = _full_customer()
+        stored = storage.add_customer(original)
+        expected = to_dict(attrs.evolve(original, version=1))
+        assert to_dict(stored) == expected
+        read = storage.get_customer(original.id)
+        assert read is not None
+        assert to_dict(read) == expected
+        assert read.created_at.utcoffset() == timedelta(hours=2)
+
+    def test_find_by_every_identity(self, storage: Storage) -> None:
+        """Each identity of a customer finds that customer."""
+        stored = storage.add_customer(_full_customer())
+        assert storage.find_customer(ANA_PHONE) == stored
+        assert storage.find_customer(ANA_EMAIL) == stored
+        assert storage.find_customer(BOB_PHONE) is None
+
+    def test_identity_kinds_do_not_mix(self, storage: Storage) -> None:
+        """Finding looks at the kind of identity as well as its value."""
+        storage.add_customer(_customer("ana", ANA_PHONE))
+        assert storage.find_customer(Identity.email("+40721234567@example.ro")) is None
+
+    def test_add_existing_id_conflicts(self, storage: Storage) -> None:
+        """Adding a second customer with a taken id is refused and changes nothing."""
+        first = storage.add_customer(_customer("ana", ANA_PHONE))
+        with pytest.raises(ConflictError) as raised:
+            storage.add_customer(_customer("ana", BOB_PHONE))
+        assert raised.value.key == "ana"
+        assert storage.get_customer("ana") == first
+        assert storage.find_customer(BOB_PHONE) is None
+
+    def test_add_taken_identity_conflicts_and_writes_nothing(self, storage: Storage) -> None:
+        """A new customer with one taken identity is refused whole: no partial write."""
+        storage.add_customer(_customer("ana", ANA_PHONE))
+        with pytest.raises(ConflictError) as raised:
+            storage.add_customer(_customer("bob", BOB_PHONE, ANA_PHONE))
+        assert raised.value.key == ANA_PHONE.value
+        assert "ana" in str(raised.value)
+        assert storage.get_customer("bob") is None
+        assert storage.find_customer(BOB_PHONE) is None
+        found = storage.find_customer(ANA_PHONE)
+        assert found is not None
+        assert found.id == "ana"
+
+    # --- saving: optimistic concurrency ----------------------------------------------
+
+    def test_save_increments_version(self, storage: Storage) -> None:
+        """Each save stores the next version and returns the customer as stored."""
+        stored = storage.add_customer(_customer())
+        renamed = storage.save_customer(attrs.evolve(stored, name="Ana"))
+        assert renamed.version == 2
+        again = storage.save_customer(attrs.evolve(renamed, tier=CustomerTier.VIP))
+        assert again.version == 3
+        assert storage.get_customer("ana") == again
+        assert again.name == "Ana"
+
+    def test_stale_save_conflicts_and_loses_nothing(self, storage: Storage) -> None:
+        """A save based on an old read is refused with both versions; the newer data stays."""
+        stored = storage.add_customer(_customer())
+        winner = storage.save_customer(attrs.evolve(stored, name="First writer"))
+        with pytest.raises(ConflictError) as raised:
+            storage.save_customer(attrs.evolve(stored, name="Second writer"))
+        assert (raised.value.expected_version, raised.value.actual_version) == (1, 2)
+        assert storage.get_customer("ana") == winner
+
+    def test_save_from_the_future_conflicts(self, storage: Storage) -> None:
+        """A version newer than the stored one is refused too."""
+        stored = storage.add_customer(_customer())
+        with pytest.raises(ConflictError):
+            storage.save_customer(attrs.evolve(stored, version=5, name="x"))
+        assert storage.get_customer("ana") == stored
+
+    def test_save_unknown_customer_not_found(self, storage: Storage) -> None:
+        """Saving a customer that was never added raises NotFoundError."""
+        with pytest.raises(NotFoundError):
+            storage.save_customer(attrs.evolve(_customer(), version=1))
+        assert storage.get_customer("ana") is None
+
+    def test_save_changes_identities(self, storage: Storage) -> None:
+        """Identities removed by a save are freed; identities added are found."""
+        stored = storage.add_customer(_customer("ana", ANA_PHONE))
+        storage.save_customer(attrs.evolve(stored, identities=(ANA_EMAIL,)))
+        assert storage.find_customer(ANA_PHONE) is None
+        found = storage.find_customer(ANA_EMAIL)
+        assert found is not None
+        assert found.version == 2
+        bob = storage.add_customer(_customer("bob", ANA_PHONE))
+        assert storage.find_customer(ANA_PHONE) == bob
+
+    def test_save_taken_identity_conflicts_and_writes_nothing(self, storage: Storage) -> None:
+        """Giving a customer another customer's identity is refused; nothing changes."""
+        ana = storage.add_customer(_customer("ana", ANA_PHONE))
+        bob = storage.add_customer(_customer("bob", BOB_PHONE))
+        with pytest.raises(ConflictError) as raised:
+            storage.save_customer(attrs.evolve(bob, identities=(NEW_PHONE, ANA_PHONE)))
+        assert raised.value.actual_version is None
+        assert storage.get_customer("bob") == bob
+        assert storage.find_customer(ANA_PHONE) == ana
+        assert storage.find_customer(NEW_PHONE) is None
+
+    # --- interactions ----------------------------------------------------------------
+
+    def test_every_interaction_field_round_trips(self, storage: Storage) -> None:
+        """An interaction reads back exactly as written, field by field."""
+        storage.add_customer(_customer())
+        original = Interaction(
+            id="int-1",
+            customer_id="ana",
+            channel=Channel.EMAIL,
+            direction=Direction.OUTBOUND,
+            at=datetime(2026, 3, 1, 17, 45, 3, 250000, tzinfo=BUCHAREST),
+            outcome=InteractionOutcome.CALLBACK_SCHEDULED,
+            agent="agent-7",
+            queue="billing",
+            ticket_id="T-1001",
+            notes="Promised a refund — call back Monday.\nSecond line.",
+            duration=timedelta(minutes=4, seconds=30, microseconds=500000),
+        )
+        storage.add_interaction(original)
+        (read,) = storage.recent_interactions("ana", 5)
+        assert to_dict(read) == to_dict(original)
+        assert read == original
+
+    def test_interaction_of_unknown_customer_not_found(self, storage: Storage) -> None:
+        """An interaction for a customer that does not exist is refused."""
+        with pytest.raises(NotFoundError):
+            storage.add_interaction(_interaction("i1", NOW, customer_id="ghost"))
+        assert storage.recent_interactions("ghost", 5) == []
+
+    def test_duplicate_interaction_id_conflicts(self, storage: Storage) -> None:
+        """A second interaction with a taken id is refused; the first stays."""
+        storage.add_customer(_customer())
+        first = _interaction("i1", NOW)
+        storage.add_interaction(first)
+        with pytest.raises(ConflictError):
+            storage.add_interaction(_interaction("i1", NOW + timedelta(hours=1), notes="dup"))
+        assert storage.recent_interactions("ana", 5) == [first]
+
+    def test_history_newest_first_and_limited(self, storage: Storage) -> None:
+        """The history comes newest first, cut to the limit, whatever the recording order."""
+        storage.add_customer(_customer())
+        hours = [3, 1, 4, 0, 5, 2]  # recorded out of order
+        for hour in hours:
+            storage.add_interaction(_interaction(f"i{hour}", NOW + timedelta(hours=hour)))
+        ids = [interaction.id for interaction in storage.recent_interactions("ana", 4)]
+        assert ids == ["i5", "i4", "i3", "i2"]
+        everything = storage.recent_interactions("ana", 100)
+        assert [interaction.id for interaction in everything] == [
+            "i5",
+            "i4",
+            "i3",
+            "i2",
+            "i1",
+            "i0",
+        ]
+
+    def test_history_shorter_than_limit(self, storage: Storage) -> None:
+        """A limit above the history's length gives the whole history."""
+        storage.add_customer(_customer())
+        for minute in range(1, 4):
+            storage.add_interaction(_interaction(f"i{minute}", NOW + timedelta(minutes=minute)))
+        for limit in (3, 4, 5, 7):
+            ids = [interaction.id for interaction in storage.recent_interactions("ana", limit)]
+            assert ids == ["i3", "i2", "i1"]
+
+    def test_history_orders_by_instant_across_offsets(self, storage: Storage) -> None:
+        """Times in different offsets are ordered by the instant they name."""
+        storage.add_customer(_customer())
+        # 10:00+02:00 is 08:00 UTC: earlier than 09:00 UTC although it reads later
+        storage.add_interaction(
+            _interaction("bucharest", datetime(2026, 3, 2, 10, 0, tzinfo=BUCHAREST))
+        )
+        storage.add_interaction(
+            _interaction("utc", datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+        )
+        ids = [interaction.id for interaction in storage.recent_interactions("ana", 2)]
+        assert ids == ["utc", "bucharest"]
+
+    def test_history_ties_latest_recorded_first(self, storage: Storage) -> None:
+        """Interactions at the same instant come in reverse order of recording."""
+        storage.add_customer(_customer())
+        for interaction_id in ["b", "a", "c"]:
+            storage.add_interaction(_interaction(interaction_id, NOW))
+        ids = [interaction.id for interaction in storage.recent_interactions("ana", 3)]
+        assert ids == ["c", "a", "b"]
+
+    def test_history_is_per_customer(self, storage: Storage) -> None:
+        """A customer's history holds only that customer's interactions."""
+        storage.add_customer(_customer("ana", ANA_PHONE))
+        storage.add_customer(_customer("bob", BOB_PHONE))
+        storage.add_interaction(_interaction("for-ana", NOW))
+        storage.add_interaction(_interaction("for-bob", NOW, customer_id="bob"))
+        assert [i.id for i in storage.recent_interactions("bob", 5)] == ["for-bob"]
+
+    def test_history_limit_zero_and_negative(self, storage: Storage) -> None:
+        """A limit of 0 gives nothing; a negative limit is a caller's mistake."""
+        storage.add_customer(_customer())
+        storage.add_interaction(_interaction("i1", NOW))
+        assert storage.recent_interactions("ana", 0) == []
+        with pytest.raises(InvalidInputError):
+            storage.recent_interactions("ana", -1)
+
+    # --- the operation on top, and closing -------------------------------------------
+
+    def test_caller_identifier_on_this_store(self, storage: Storage) -> None:
+        """Identifying twice creates one customer; the history comes back newest first."""
+        ids = iter(f"id-{number}" for number in range(100))
+        identifier = CallerIdentifier(storage, default_country_code="40", id_factory=ids.__next__)
+        first = identifier.identify("0721 234 567", NOW)
+        assert first.created
+        assert first.history == ()
+        for minutes in (5, 10):
+            identifier.record_interaction(
+                first.customer.id,
+                channel=Channel.VOICE,
+                direction=Direction.INBOUND,
+                at=NOW + timedelta(minutes=minutes),
+                outcome=InteractionOutcome.RESOLVED,
+            )
+        again = identifier.identify("+40 721 234 567", NOW + timedelta(hours=1))
+        assert not again.created
+        assert again.customer == first.customer
+        assert [i.at for i in again.history] == [
+            NOW + timedelta(minutes=10),
+            NOW + timedelta(minutes=5),
+        ]
+
+    def test_update_customer_retries_a_stale_write(self, storage: Storage) -> None:
+        """update_customer rereads and reapplies when another writer saved in between."""
+        stored = storage.add_customer(attrs.evolve(_customer(), attributes={"calls": 0}))
+        identifier = CallerIdentifier(storage)
+        interfered = False
+
+        def add_call(customer: Customer) -> Customer:
+            nonlocal interfered
+            if not interfered:  # another writer saves between our read and our write
+                interfered = True
+                storage.save_customer(attrs.evolve(stored, attributes={"calls": 10}))
+            calls = customer.attributes["calls"]
+            assert isinstance(calls, int)
+            return attrs.evolve(customer, attributes={"calls": calls + 1})
+
+        updated = identifier.update_customer("ana", add_call)
+        assert updated.attributes["calls"] == 11
+        assert updated.version == 3
+
+    def test_closed_store_refuses_work(self, storage: Storage) -> None:
+        """After close, every operation raises StorageError."""
+        storage.close()
+        with pytest.raises(StorageError):
+            storage.get_customer("ana")
+        with pytest.raises(StorageError):
+            storage.add_customer(_customer())
+
+
+class StorageContract(CustomerStoreContract):
+    """The whole contract of :class:`callcore.storage.Storage`.
+
+    Later protocols (tickets, interaction records) add their mixins as bases.
+    """

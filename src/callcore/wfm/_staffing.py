@@ -1,0 +1,290 @@
+"""The fewest agents that meet a service target, found by a search over N.
+
+Every criterion (service level, ASA, occupancy, abandonment) gets no worse
+when an agent is added, so the agents that meet a target form an interval
+``[n*, infinity)``. The search starts from the square-root staffing estimate
+(Halfin & Whitt, 1981), gallops away from it by doubling steps until the
+answer is bracketed, then bisects: a handful of Erlang evaluations at any
+load, instead of one per agent from the load upward.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from fractions import Fraction
+
+import attrs
+
+from callcore.errors import InvalidInputError, Problem
+from callcore.wfm._checks import fraction_between, non_negative_duration, positive_duration, refuse
+from callcore.wfm._erlang import (
+    QueuePerformance,
+    Workload,
+    _erlang_c,
+    _erlang_c_result,
+    erlang_a_performance,
+    erlang_c_performance,
+)
+
+_MAX_AGENTS = 100_000_000  # far beyond any contact centre; stops a runaway search
+
+
+@attrs.frozen
+class StaffingTarget:
+    """What a queue must achieve, and how agents are lost to shrinkage.
+
+    Give any combination of criteria; the staffing meets all of them.
+
+    Attributes:
+        service_level: Share of calls to answer within ``threshold`` (0-1,
+            exclusive), or ``None`` for no service-level target.
+        threshold: The service-level threshold (the "20" in "80/20").
+        max_asa: Longest acceptable average speed of answer, or ``None``.
+        max_occupancy: Highest acceptable occupancy (0-1], or ``None``.
+        max_abandonment: Highest acceptable share of abandoned calls, or
+            ``None``; needs ``patience``.
+        patience: Callers' mean patience. ``None`` staffs with Erlang C
+            (nobody hangs up); a duration staffs with Erlang A.
+        shrinkage: Share of paid time agents are unavailable (breaks,
+            training, absence), [0, 1): ``scheduled = required / (1 - shrinkage)``.
+    """
+
+    service_level: float | None = 0.8
+    threshold: timedelta = timedelta(seconds=20)
+    max_asa: timedelta | None = None
+    max_occupancy: float | None = None
+    max_abandonment: float | None = None
+    patience: timedelta | None = None
+    shrinkage: float = 0.0
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse an impossible target, listing every problem at once."""
+        problems: list[Problem] = []
+        if self.service_level is not None:
+            fraction_between(
+                problems, "service_level", self.service_level, low_open=True, high_open=True
+            )
+        non_negative_duration(problems, "threshold", self.threshold)
+        if self.max_asa is not None:
+            positive_duration(problems, "max_asa", self.max_asa)
+        if self.max_occupancy is not None:
+            fraction_between(
+                problems, "max_occupancy", self.max_occupancy, low_open=True, high_open=False
+            )
+        if self.max_abandonment is not None:
+            fraction_between(
+                problems, "max_abandonment", self.max_abandonment, low_open=True, high_open=True
+            )
+            if self.patience is None:
+                problems.append(
+                    Problem("max_abandonment", "needs a patience (Erlang A) to be predicted")
+                )
+        if self.patience is not None:
+            positive_duration(problems, "patience", self.patience)
+        fraction_between(problems, "shrinkage", self.shrinkage, low_open=False, high_open=True)
+        criteria = (self.service_level, self.max_asa, self.max_occupancy, self.max_abandonment)
+        if all(criterion is None for criterion in criteria):
+            problems.append(
+                Problem(
+                    "",
+                    "give at least one of service_level, max_asa, max_occupancy, max_abandonment",
+                )
+            )
+        refuse(problems, "staffing target")
+
+    def scheduled(self, required: int) -> int:
+        """Agents to schedule so that ``required`` remain after shrinkage.
+
+        The shrinkage is read as the decimal it was written as (0.3, not
+        0.29999999999999998890), so 14 agents at 30 % give exactly 20.
+        """
+        quotient = required / (1.0 - self.shrinkage)
+        if abs(quotient - round(quotient)) > 1e-9 * quotient:
+            return math.ceil(quotient)  # far from a whole number: float rounding cannot matter
+        return math.ceil(required / (1 - Fraction(repr(self.shrinkage))))
+
+
+@attrs.frozen
+class Staffing:
+    """The agents a workload needs, and how the queue performs with them.
+
+    Attributes:
+        required: Agents that must be taking calls: the fewest meeting the target.
+        scheduled: Agents to schedule so that ``required`` remain after shrinkage.
+        performance: The predicted performance with ``required`` agents.
+    """
+
+    required: int
+    scheduled: int
+    performance: QueuePerformance
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def _square_root_estimate(load: float, aht: float, target: StaffingTarget) -> int:
+    """Estimate N = A + beta sqrt(A) from the Halfin-Whitt approximation of Erlang C.
+
+    ``P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta))``; beta is bisected until
+    the approximate service level and ASA meet the target. Only a start for
+    the exact search, which corrects it.
+    """
+    root = math.sqrt(load)
+    threshold = target.threshold.total_seconds()
+
+    def good_enough(beta: float) -> bool:
+        density = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
+        waiting = 1.0 / (1.0 + beta * _normal_cdf(beta) / density)
+        if target.service_level is not None:
+            level = 1.0 - waiting * math.exp(-beta * root * threshold / aht)
+            if level < target.service_level:
+                return False
+        return target.max_asa is None or (
+            waiting * aht / (beta * root) <= target.max_asa.total_seconds()
+        )
+
+    low, high = 0.0, 12.0
+    for _ in range(24):
+        middle = (low + high) / 2
+        if good_enough(middle):
+            high = middle
+        else:
+            low = middle
+    return math.floor(load + high * root)
+
+
+def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
+    """Return the smallest ``n >= lowest`` with ``meets(n)``; ``meets`` is monotone.
+
+    Gallops from ``guess`` by doubling steps until the answer is bracketed,
+    then bisects the bracket.
+    """
+    start = max(lowest, guess)
+    if meets(start):
+        good, step = start, 1
+        while True:
+            probe = good - step
+            if probe < lowest:
+                bad = lowest - 1
+                break
+            if not meets(probe):
+                bad = probe
+                break
+            good, step = probe, step * 2
+    else:
+        bad, step = start, 1
+        while True:
+            probe = bad + step
+            if probe > _MAX_AGENTS:
+                raise InvalidInputError(f"no staffing up to {_MAX_AGENTS} agents meets the target")
+            if meets(probe):
+                good = probe
+                break
+            bad, step = probe, step * 2
+    while good - bad > 1:
+        middle = (good + bad) // 2
+        if meets(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
+def _occupancy_floor(load: float, max_occupancy: float) -> int:
+    """The fewest agents whose occupancy ``load / n`` is at most the cap."""
+    agents = max(1, math.ceil(load / max_occupancy))
+    while load / agents > max_occupancy:  # float rounding can leave one short
+        agents += 1
+    while agents > 1 and load / (agents - 1) <= max_occupancy:
+        agents -= 1
+    return agents
+
+
+_SMALL_LOAD = 64.0  # below this a plain scan with the recursion is the cheapest search
+
+
+def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
+    load = workload.load
+    aht = workload.aht.total_seconds()
+    threshold = target.threshold.total_seconds()
+    level = target.service_level
+    max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
+
+    def good(agents: int, waiting: float) -> bool:
+        spare = agents - load
+        if level is not None and 1.0 - waiting * math.exp(-spare * threshold / aht) < level:
+            return False
+        return max_asa is None or waiting * aht / spare <= max_asa
+
+    lowest = math.floor(load) + 1
+    if target.max_occupancy is not None:
+        lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
+    if level is None and max_asa is None:
+        return lowest
+    if load < _SMALL_LOAD:
+        # A few dozen agents at most: one pass of the Erlang B recursion is cheapest.
+        blocking, agents = 1.0, 0
+        while True:
+            agents += 1
+            blocking = load * blocking / (agents + load * blocking)
+            if agents >= lowest:
+                waiting = agents * blocking / (agents - load * (1.0 - blocking))
+                if good(agents, waiting):
+                    return agents
+    estimate = _square_root_estimate(load, aht, target)
+    return _fewest(lambda agents: good(agents, _erlang_c(agents, load)), lowest, estimate)
+
+
+def _erlang_a_required(workload: Workload, target: StaffingTarget, patience: timedelta) -> int:
+    def meets(agents: int) -> bool:
+        result = erlang_a_performance(workload, agents, patience, target.threshold)
+        checks = (
+            target.service_level is None or result.service_level >= target.service_level,
+            target.max_asa is None or result.average_speed_of_answer <= target.max_asa,
+            target.max_occupancy is None or result.occupancy <= target.max_occupancy,
+            target.max_abandonment is None
+            or result.probability_of_abandoning <= target.max_abandonment,
+        )
+        return all(checks)
+
+    # Erlang C's answer is an upper bound (patience only helps), so start there.
+    guess = 1
+    if target.service_level is not None or target.max_asa is not None:
+        guess = _square_root_estimate(workload.load, workload.aht.total_seconds(), target)
+    return _fewest(meets, 1, guess)
+
+
+def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
+    """Find the fewest agents that meet ``target`` for ``workload``.
+
+    With ``target.patience`` unset the queue is modelled with Erlang C,
+    otherwise with Erlang A. A workload of no calls needs no agents.
+
+    >>> from datetime import timedelta
+    >>> work = Workload(calls=100, aht=timedelta(seconds=180))
+    >>> staffing = required_staff(work, StaffingTarget(service_level=0.8, shrinkage=0.3))
+    >>> staffing.required, staffing.scheduled
+    (14, 20)
+
+    Args:
+        workload: The calls offered in the interval and their handle time.
+        target: The service target, occupancy cap and shrinkage.
+
+    Returns:
+        The required and scheduled agents and the predicted performance.
+    """
+    if workload.calls == 0:
+        idle = erlang_c_performance(workload, 0, target.threshold)
+        if target.patience is not None:
+            idle = erlang_a_performance(workload, 0, target.patience, target.threshold)
+        return Staffing(0, 0, idle)
+    if target.patience is None:
+        agents = _erlang_c_required(workload, target)
+        result = _erlang_c_result(workload, agents, target.threshold)
+    else:
+        agents = _erlang_a_required(workload, target, target.patience)
+        result = erlang_a_performance(workload, agents, target.patience, target.threshold)
+    return Staffing(agents, target.scheduled(agents), result)

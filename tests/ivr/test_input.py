@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from callcore.ivr import Gather, luhn_valid
+from callcore.testing.flow_tester import FlowTester, say, silence
+from tests.ivr.flows import document
+
+
+def input_flow(**fields: Any) -> dict[str, Any]:
+    """A flow with one input node storing into 'value', then hanging up."""
+    node = {
+        "type": "input",
+        "prompt": "p0",
+        "variable": "value",
+        "next": "done",
+        "on_noinput": "timeout",
+        "on_nomatch": "invalid",
+        **fields,
+    }
+    return document(
+        {
+            "menu": node,
+            "done": {"type": "hangup", "reason": "done"},
+            "timeout": {"type": "hangup", "reason": "timeout"},
+            "invalid": {"type": "hangup", "reason": "invalid"},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("79927398713", True),  # the worked example of the Luhn algorithm
+        ("79927398710", False),
+        ("4111111111111111", True),  # a published Visa test number
+        ("4111111111111112", False),
+        ("5500000000000004", True),  # a published Mastercard test number
+        ("0", False),
+    ],
+)
+def test_luhn(number: str, valid: bool) -> None:
+    """The Luhn check agrees with published valid and invalid numbers."""
+    assert luhn_valid(number) is valid
+
+
+def test_twilio_defaults() -> None:
+    """Unset timeouts follow Twilio's Gather: 5 s, '#' finishes, never part of the value."""
+    tester = FlowTester(input_flow())
+    run = tester.run("12345#")
+    gather = run.actions[0]
+    assert isinstance(gather, Gather)
+    assert (gather.timeout, gather.inter_digit_timeout) == (timedelta(seconds=5),) * 2
+    assert gather.finish_on_key == "#"
+    run.assert_variables(value="12345").assert_outcome("done")
+
+
+@pytest.mark.parametrize(
+    ("kind", "entered", "stored"),
+    [
+        ("digits", "007", "007"),
+        ("number", "0042", 42),
+        ("date", "20260229", None),  # 2026 is not a leap year
+        ("date", "20280229", "2028-02-29"),
+        ("luhn", "4111111111111111", "4111111111111111"),
+        ("luhn", "4111111111111112", None),
+    ],
+)
+def test_kinds(kind: str, entered: str, stored: object) -> None:
+    """Each built-in kind accepts, converts or rejects the entry as worked out by hand."""
+    run = FlowTester(input_flow(kind=kind, max_nomatch=1)).run(entered + "#")
+    if stored is None:
+        run.assert_outcome("invalid")
+    else:
+        run.assert_outcome("done").assert_variables(value=stored)
+
+
+def test_lengths_and_pattern() -> None:
+    """Too short, too long or not matching the pattern is a no-match."""
+    tester = FlowTester(input_flow(min_length=4, max_length=6, pattern=r"9\d+", max_nomatch=1))
+    tester.run("999").assert_outcome("invalid")
+    tester.run("9999999").assert_outcome("invalid")
+    tester.run("1234").assert_outcome("invalid")
+    tester.run("9123").assert_outcome("done").assert_variables(value="9123")
+
+
+def test_retries_then_branches() -> None:
+    """Invalid entries retry with escalating prompts, then take on_nomatch."""
+    flow = input_flow(
+        nomatch_prompts=[{"count": 1, "prompt": "p1"}, {"count": 2, "prompt": "p2"}], min_length=3
+    )
+    tester = FlowTester(flow)
+    run = tester.run("1", "12", "1")
+    run.assert_outcome("invalid").assert_played("p0", "p1", "p0", "p2", "p0")
+    tester.run("1", "123").assert_outcome("done")
+    tester.run(silence(), "#", silence()).assert_outcome("timeout")
+
+
+def test_spoken_digits() -> None:
+    """Spoken digits are accepted when speech is on."""
+    run = FlowTester(input_flow(speech=True)).run(say("4 1 1-1"))
+    run.assert_variables(value="4111")

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callcore.ivr import EscalatingPrompt, Gather, InputMode, choose_escalating, load_flow
+from callcore.testing.flow_tester import FlowTester, run_flow, say, silence
+from tests.ivr.flows import document, endings, menu
+
+
+def test_freeswitch_defaults_when_unset() -> None:
+    """An unconfigured menu waits 10 s, 5 s between keys, and gives up after 3 tries."""
+    run = run_flow(document({"menu": menu(), **endings()}))
+    gather = run.actions[0]
+    assert isinstance(gather, Gather)
+    assert gather.timeout == timedelta(seconds=10)
+    assert gather.inter_digit_timeout == timedelta(seconds=5)
+    assert gather.max_digits == 1
+    assert gather.modes == (InputMode.DTMF,)
+    tester = FlowTester(document({"menu": menu(), **endings()}))
+    tester.run(silence(), silence()).assert_outcome(None)
+    tester.run(silence(), silence(), silence()).assert_outcome("fallback")
+    tester.run("9", "9").assert_outcome(None)
+    tester.run("9", "9", "9").assert_outcome("fallback")
+
+
+def test_choice_by_key_and_by_speech() -> None:
+    """A key or a keyword (case and spacing ignored) chooses an option."""
+    options = [
+        {"key": "1", "goto": "one", "keywords": ["Account Balance"]},
+        {"key": "2", "goto": "two", "keywords": ["card"]},
+    ]
+    tester = FlowTester(document({"menu": menu(options=options), **endings()}))
+    tester.run("2").assert_path("menu", "two").assert_outcome("two")
+    tester.run(say("my  account balance please")).assert_outcome("one")
+    tester.run(say("card", confidence=0.3), say("card", 0.8)).assert_outcome("two")
+    gather = tester.run().actions[0]
+    assert isinstance(gather, Gather)
+    assert gather.modes == (InputMode.DTMF, InputMode.SPEECH)
+    assert gather.hints == ("Account Balance", "card")
+
+
+def test_noinput_and_nomatch_counted_separately() -> None:
+    """FreeSWITCH counts timeouts and failures apart: 2 + 2 mistakes still ask again."""
+    tester = FlowTester(document({"menu": menu(), **endings()}))
+    run = tester.run(silence(), "7", silence(), "8")
+    run.assert_outcome(None)
+    run = tester.run(silence(), "7", silence(), "8", "1")
+    run.assert_outcome("one")
+
+
+def test_counters_reset_on_reentry() -> None:
+    """VoiceXML resets counters when a form item is entered again."""
+    nodes = {
+        "menu": menu(
+            options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "back"}], max_nomatch=2
+        ),
+        "back": {"type": "say", "prompts": ["p3"], "next": "menu"},
+        **endings(),
+    }
+    nodes.pop("two")
+    run = run_flow(document(nodes), "9", "2", "9", "1")
+    run.assert_outcome("one").assert_path("menu", "back", "menu", "one")
+
+
+@pytest.mark.parametrize(
+    ("counter", "expected"),
+    [(1, "c1"), (2, "c1"), (3, "c3"), (4, "c3"), (9, "c3")],
+)
+def test_voicexml_count_rule(counter: int, expected: str) -> None:
+    """The prompt with the highest count not above the counter is chosen."""
+    prompts = (EscalatingPrompt(3, "c3"), EscalatingPrompt(1, "c1"))
+    assert choose_escalating(prompts, counter) == expected
+
+
+def test_escalating_prompts_play_in_order() -> None:
+    """Each retry plays the escalated prompt, then the menu prompt again."""
+    node = menu(
+        nomatch_prompts=[{"count": 1, "prompt": "p1"}, {"count": 2, "prompt": "p2"}],
+        noinput_prompts=[{"count": 2, "prompt": "p4"}],
+        max_nomatch=4,
+        max_noinput=4,
+    )
+    run = run_flow(document({"menu": node, **endings()}), "9", "9", "9", silence(), silence())
+    prompts = [[p.prompt for p in g.prompts] for g in run.actions if isinstance(g, Gather)]
+    assert prompts == [["p0"], ["p1", "p0"], ["p2", "p0"], ["p2", "p0"], ["p0"], ["p4", "p0"]]
+
+
+def test_first_visit_and_repeat_prompts() -> None:
+    """The long greeting plays on the first visit, the short one afterwards."""
+    nodes = {
+        "menu": menu(
+            repeat_prompt="p5", options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "again"}]
+        ),
+        "again": {"type": "say", "prompts": ["p3"], "next": "menu"},
+        **endings(),
+    }
+    nodes.pop("two")
+    run = run_flow(document(nodes), "2", "7")
+    firsts = [g.prompts[-1].prompt for g in run.actions if isinstance(g, Gather)]
+    assert firsts == ["p0", "p5", "p5"]
+
+
+def test_exit_prompt_then_failure_branch() -> None:
+    """After the last failure the exit prompt plays and the call takes the branch."""
+    flow = load_flow(document({"menu": menu(exit_prompt="p9", max_nomatch=1), **endings()}))
+    run = run_flow(flow, "5")
+    run.assert_played("p0", "p9").assert_path("menu", "fallback")
+
+
+def test_multi_digit_keys() -> None:
+    """Keys longer than one digit set the gather's max digits."""
+    node = menu(options=[{"key": "11", "goto": "one"}, {"key": "2", "goto": "two"}])
+    run = run_flow(document({"menu": node, **endings()}), "11")
+    gather = run.actions[0]
+    assert isinstance(gather, Gather)
+    assert gather.max_digits == 2
+    run.assert_outcome("one")

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from callcore.errors import (
+    ConfigError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NaiveDatetimeError,
+)
+from callcore.ivr import (
+    CallerHangup,
+    Digits,
+    FlowFailed,
+    IvrSession,
+    LookupResult,
+    NoInput,
+    SessionLimits,
+    SessionState,
+    SessionStatus,
+    TraceEntry,
+    flow_from_dict,
+    load_flow,
+)
+from callcore.serialization import from_dict, to_dict
+from tests.ivr.flows import FakeCalendar, bank_flow, document, endings, menu
+
+NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+
+
+def menu_session() -> IvrSession:
+    """A started session waiting at a simple menu."""
+    session = IvrSession(load_flow(document({"menu": menu(), **endings()})))
+    session.start(NOW)
+    return session
+
+
+def test_refused_events_change_nothing() -> None:
+    """An event the node does not wait for raises and leaves the state as it was."""
+    session = menu_session()
+    before = to_dict(session.snapshot())
+    with pytest.raises(InvalidTransitionError, match="accepts only digits, speech, no_input"):
+        session.handle(LookupResult({"x": 1}), NOW)
+    with pytest.raises(InvalidInputError, match="earlier than the previous event"):
+        session.handle(Digits("1"), NOW - timedelta(seconds=1))
+    with pytest.raises(NaiveDatetimeError):
+        session.handle(Digits("1"), datetime(2026, 1, 5, 10))  # noqa: DTZ001
+    with pytest.raises(InvalidInputError, match="not an IVR event"):
+        session.handle("1", NOW)  # type: ignore[arg-type]
+    assert to_dict(session.snapshot()) == before
+
+
+def test_lifecycle_errors() -> None:
+    """Events before start, a second start and events after the end are refused."""
+    session = IvrSession(load_flow(document({"menu": menu(), **endings()})))
+    with pytest.raises(InvalidTransitionError, match="call start"):
+        session.handle(NoInput(), NOW)
+    with pytest.raises(InvalidInputError, match="language 'fr'"):
+        session.start(NOW, language="fr")
+    assert session.status is SessionStatus.NEW
+    session.start(NOW)
+    with pytest.raises(InvalidTransitionError, match="starts only once"):
+        session.start(NOW)
+    assert session.handle(Digits("1"), NOW)[-1].type == "hangup"
+    with pytest.raises(InvalidTransitionError, match="has ended"):
+        session.handle(Digits("1"), NOW)
+
+
+def test_caller_hangup_abandons() -> None:
+    """A caller hang-up ends the session as abandoned with no action."""
+    session = menu_session()
+    assert session.handle(CallerHangup(), NOW) == []
+    assert (session.ended, session.outcome) == (True, "abandoned")
+
+
+def test_step_cap_turns_a_loop_into_a_failure() -> None:
+    """An unvalidated loop without input ends in FlowFailed after the step cap."""
+    flow = flow_from_dict(
+        document(
+            {
+                "menu": {"type": "say", "prompts": ["p0"], "next": "again"},
+                "again": {"type": "say", "prompts": ["p1"], "next": "menu"},
+            }
+        )
+    )
+    session = IvrSession(flow, limits=SessionLimits(max_steps_per_event=10))
+    actions = session.start(NOW)
+    assert len(actions) == 11  # ten plays, then the failure
+    assert isinstance(actions[-1], FlowFailed)
+    assert "more than 10 nodes" in actions[-1].reason
+    assert session.outcome == "failed"
+
+
+def test_call_time_cap() -> None:
+    """An event after the maximum call time fails the call cleanly."""
+    session = IvrSession(
+        load_flow(document({"menu": menu(), **endings()})),
+        limits=SessionLimits(max_call_time=timedelta(minutes=30)),
+    )
+    session.start(NOW)
+    session.handle(Digits("9"), NOW + timedelta(minutes=30))
+    actions = session.handle(Digits("1"), NOW + timedelta(minutes=31))
+    assert isinstance(actions[-1], FlowFailed)
+    assert session.outcome == "failed"
+
+
+def test_trace_records_every_transition() -> None:
+    """The trace lists node, event, actions and where the call went."""
+    session = menu_session()
+    session.handle(Digits("7"), NOW)
+    session.handle(Digits("2"), NOW)
+    assert session.trace == (
+        TraceEntry(
+            at=NOW, flow="test", node="menu", event="enter", actions=("gather",), next="wait"
+        ),
+        TraceEntry(
+            at=NOW, flow="test", node="menu", event="digits 7", actions=("gather",), next="wait"
+        ),
+        TraceEntry(at=NOW, flow="test", node="menu", event="digits 2", next="two"),
+        TraceEntry(
+            at=NOW, flow="test", node="two", event="enter", actions=("hangup",), next="end:two"
+        ),
+    )
+    assert session.path == ("menu", "two")
+
+
+def test_snapshot_round_trips_through_json_and_resumes() -> None:
+    """A saved state resumes in a new session object and finishes the same way."""
+    flow = bank_flow()
+    calendars = {"advisers": FakeCalendar()}
+    session = IvrSession(flow, calendars=calendars)
+    session.start(NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
+    session.handle(Digits("1"), NOW)
+    text = json.dumps(to_dict(session.snapshot()))
+    state = from_dict(SessionState, json.loads(text))
+    resumed = IvrSession.resume(state, flows=[flow], calendars=calendars)
+    assert to_dict(resumed.snapshot()) == to_dict(session.snapshot())
+    for target in (session, resumed):
+        target.handle(Digits("1"), NOW)
+        target.handle(Digits("4111111111111111#"), NOW)
+        target.handle(LookupResult({"balance": 12, "currency": "RON"}), NOW)
+    assert resumed.trace == session.trace
+    assert resumed.variables == session.variables
+
+
+def test_sessions_pin_their_flow_version() -> None:
+    """A session keeps its version; resuming without that version is refused."""
+    v1 = load_flow(document({"menu": menu(), **endings()}, version=1))
+    v2 = load_flow(
+        document(
+            {
+                "menu": menu(options=[{"key": "1", "goto": "two"}, {"key": "2", "goto": "one"}]),
+                **endings(),
+            },
+            version=2,
+        )
+    )
+    session = IvrSession(v1)
+    session.start(NOW)
+    state = session.snapshot()
+    with pytest.raises(ConfigError, match="version 1, which was not given"):
+        IvrSession.resume(state, flows=[v2])
+    resumed = IvrSession.resume(state, flows=[v1, v2])
+    resumed.handle(Digits("1"), NOW)
+    assert resumed.outcome == "one"

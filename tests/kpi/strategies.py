@@ -1,0 +1,106 @@
+"""Hypothesis strategies for KPI tests: consistent interaction records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+
+from callcore.channels import Channel, Direction
+from callcore.kpi import AgentState, AgentStateRecord, InteractionRecord, Outcome
+
+ZONES = [
+    timezone.utc,
+    ZoneInfo("Europe/London"),
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Asia/Kolkata"),
+]
+"""Zones records are stamped in (Kolkata has a half-hour offset)."""
+
+# Around the end of British Summer Time 2026 (25 October), so that some
+# records fall in the repeated hour.
+ORIGIN = datetime(2026, 10, 24, 22, 0, tzinfo=timezone.utc)
+SPAN_US = 8 * 3600 * 1_000_000
+
+QUEUES = ["sales", "support", "billing"]
+AGENTS = ["ana", "bo", "cy", "dee"]
+
+
+def durations(max_seconds: int = 600) -> st.SearchStrategy[timedelta]:
+    """Durations from 0 to ``max_seconds``, often whole seconds, sometimes with microseconds."""
+    whole = st.integers(0, max_seconds).map(lambda s: timedelta(seconds=s))
+    fine = st.integers(0, max_seconds * 1_000_000).map(lambda us: timedelta(microseconds=us))
+    return st.one_of(whole, fine)
+
+
+def instants() -> st.SearchStrategy[datetime]:
+    """Aware instants within eight hours of ORIGIN, in one of ZONES."""
+    return st.builds(
+        lambda us, zone: (ORIGIN + timedelta(microseconds=us)).astimezone(zone),
+        st.integers(0, SPAN_US),
+        st.sampled_from(ZONES),
+    )
+
+
+@st.composite
+def interaction_records(draw: st.DrawFn) -> InteractionRecord:
+    """Any consistent interaction record."""
+    outcome = draw(st.sampled_from(Outcome))
+    direction = draw(st.sampled_from(Direction))
+    arrived = draw(instants())
+    queued = arrived + draw(durations(60)) if draw(st.booleans()) else None
+    wait = draw(durations(120))
+    start = queued or arrived
+    offered = start + wait if outcome in {Outcome.ANSWERED, Outcome.MISSED} else None
+    answered = None
+    hold = timedelta(0)
+    if outcome is Outcome.ANSWERED:
+        answered = start + wait
+        talk = draw(durations(900))
+        hold = draw(st.sampled_from([timedelta(0), talk / 2, talk]))
+        ended = answered + talk
+    else:
+        ended = start + wait
+    wrap = (
+        ended + draw(durations(120))
+        if outcome is Outcome.ANSWERED and draw(st.booleans())
+        else None
+    )
+    return InteractionRecord(
+        id=draw(st.text("abc123", min_size=1, max_size=6)),
+        channel=draw(st.sampled_from(Channel)),
+        direction=direction,
+        outcome=outcome,
+        arrived_at=arrived,
+        queued_at=queued,
+        offered_at=offered,
+        answered_at=answered,
+        ended_at=ended,
+        wrap_up_ended_at=wrap,
+        hold_time=hold,
+        holds=draw(st.integers(0, 2)) if hold else 0,
+        transfers=draw(st.integers(0, 2)),
+        consults=draw(st.integers(0, 2)),
+        queue=draw(st.sampled_from([*QUEUES, None])),
+        agent=draw(st.sampled_from([*AGENTS, None])),
+        customer_id=draw(st.sampled_from(["c1", "c2", "c3", None])),
+        ivr_path=draw(st.sampled_from([(), ("menu",), ("menu", "balance")])),
+        self_service=draw(st.booleans()),
+        first_contact_resolved=draw(st.sampled_from([True, False, None])),
+        repeat_contact=draw(st.sampled_from([True, False, None])),
+        csat=draw(st.none() | st.integers(1, 5)),
+        nps=draw(st.none() | st.integers(0, 10)),
+    )
+
+
+@st.composite
+def agent_state_records(draw: st.DrawFn) -> AgentStateRecord:
+    """Any agent state span of up to two hours."""
+    started = draw(instants())
+    return AgentStateRecord(
+        agent=draw(st.sampled_from(AGENTS)),
+        state=draw(st.sampled_from(AgentState)),
+        started_at=started,
+        ended_at=started + draw(durations(7200)),
+    )

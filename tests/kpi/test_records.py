@@ -1,0 +1,149 @@
+"""Interaction and agent state records: consistency checks and serialisation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+
+from callcore.channels import Channel, Direction
+from callcore.errors import DocumentError, InvalidInputError
+from callcore.kpi import (
+    AgentState,
+    AgentStateRecord,
+    InteractionRecord,
+    InvalidRecordError,
+    Outcome,
+)
+from callcore.serialization import dumps, from_dict, loads, to_dict
+from tests.kpi.strategies import agent_state_records, interaction_records
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@given(interaction_records())
+def test_records_round_trip_through_json(record: InteractionRecord) -> None:
+    """Any record survives dumps and loads unchanged."""
+    assert loads(InteractionRecord, dumps(record)) == record
+
+
+@given(agent_state_records())
+def test_agent_state_records_round_trip(record: AgentStateRecord) -> None:
+    """Any agent state span survives to_dict and from_dict unchanged."""
+    assert from_dict(AgentStateRecord, to_dict(record)) == record
+
+
+def test_every_inconsistency_is_listed() -> None:
+    """A record with several contradictions names each field at once."""
+    with pytest.raises(InvalidRecordError) as caught:
+        InteractionRecord(
+            id="x",
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            outcome=Outcome.ANSWERED,
+            arrived_at=T0,
+            queued_at=T0 - timedelta(seconds=1),
+            ended_at=T0 + timedelta(minutes=1),
+            csat=7,
+            transfers=-1,
+        )
+    paths = sorted(problem.path for problem in caught.value.problems)
+    assert paths == ["answered_at", "csat", "queued_at", "transfers"]
+    assert isinstance(caught.value, InvalidInputError)
+    assert "interaction record 'x'" in str(caught.value)
+
+
+def test_naive_times_are_refused() -> None:
+    """A naive datetime in a record is reported by field name."""
+    with pytest.raises(InvalidRecordError, match="ended_at: must be a timezone-aware"):
+        InteractionRecord(
+            id="x",
+            channel=Channel.CHAT,
+            direction=Direction.INBOUND,
+            outcome=Outcome.ABANDONED,
+            arrived_at=T0,
+            ended_at=datetime(2026, 3, 2, 9, 1),  # noqa: DTZ001 - naive on purpose
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"outcome": Outcome.ABANDONED, "answered_at": T0}, "answered_at"),
+        ({"outcome": Outcome.MISSED}, "offered_at"),
+        ({"nps": 11}, "nps"),
+        ({"hold_time": timedelta(seconds=-1)}, "hold_time"),
+        (
+            {
+                "outcome": Outcome.ANSWERED,
+                "answered_at": T0,
+                "hold_time": timedelta(minutes=2),
+            },
+            "hold_time",
+        ),
+    ],
+)
+def test_contradictions_name_their_field(fields: dict[str, object], path: str) -> None:
+    """Outcome without its time, answers out of range and long holds are refused."""
+    arguments: dict[str, object] = {
+        "id": "x",
+        "channel": Channel.VOICE,
+        "direction": Direction.INBOUND,
+        "outcome": Outcome.ABANDONED,
+        "arrived_at": T0,
+        "ended_at": T0 + timedelta(minutes=1),
+    } | fields
+    with pytest.raises(InvalidRecordError) as caught:
+        InteractionRecord(**arguments)  # type: ignore[arg-type]
+    assert [problem.path for problem in caught.value.problems] == [path]
+
+
+def test_agent_span_must_not_end_before_it_starts() -> None:
+    """An agent state span running backwards is refused."""
+    with pytest.raises(InvalidRecordError, match="ended_at: must not be earlier"):
+        AgentStateRecord(
+            agent="ana", state=AgentState.IDLE, started_at=T0, ended_at=T0 - timedelta(1)
+        )
+
+
+def test_loading_reports_type_problems_with_paths() -> None:
+    """Bad field types in a list of records are reported with index and field."""
+    good = to_dict(
+        InteractionRecord(
+            id="ok",
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            outcome=Outcome.ABANDONED,
+            arrived_at=T0,
+            ended_at=T0,
+        )
+    )
+    bad = good | {"channel": "fax", "transfers": "2", "colour": "red"}
+    with pytest.raises(DocumentError) as caught:
+        from_dict(list[InteractionRecord], [good, bad])
+    assert [str(problem) for problem in caught.value.problems] == [
+        "[1]: unknown field: colour",
+        "[1].channel: 'fax' is not a valid Channel",
+        "[1].transfers: expected an integer, got str '2'",
+    ]
+
+
+def test_loading_reports_consistency_problems_with_paths() -> None:
+    """Contradictory fields in a loaded record are reported, each with its path."""
+    data = {
+        "id": "x",
+        "channel": "voice",
+        "direction": "inbound",
+        "outcome": "answered",
+        "arrived_at": "2026-03-02T09:00:00+00:00",
+        "ended_at": "2026-03-02T08:00:00+00:00",
+        "csat": 9,
+    }
+    with pytest.raises(DocumentError) as caught:
+        from_dict(list[InteractionRecord], [data])
+    assert [str(problem) for problem in caught.value.problems] == [
+        "[0].answered_at: is required when the outcome is 'answered'",
+        "[0].csat: must be from 1 to 5, got 9",
+        "[0].ended_at: must not be earlier than arrived_at",
+    ]

@@ -1,0 +1,164 @@
+"""Phone numbers to E.164 and email addresses to lower case, from hand-written tables."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callcore.customers import (
+    Identity,
+    IdentityKind,
+    InvalidIdentityError,
+    normalize_email,
+    normalize_phone,
+)
+from callcore.errors import InvalidInputError
+from tests.storage.strategies import e164_numbers
+
+# (raw, default country code, E.164): worked out by hand from each country's plan.
+# UK numbers are from Ofcom's drama ranges, US ones from the 555-01xx fiction range.
+PHONE_TABLE = [
+    # United Kingdom (+44), trunk prefix 0
+    ("020 7946 0018", "44", "+442079460018"),
+    ("(020) 7946-0018", "44", "+442079460018"),
+    ("+44 20 7946 0018", "44", "+442079460018"),
+    ("+44 (0)20 7946 0018", "44", "+442079460018"),
+    ("0044 20 7946 0018", "44", "+442079460018"),
+    ("0113 496 0000", "44", "+441134960000"),  # 011.. is Leeds here, not a prefix
+    ("07700 900123", "44", "+447700900123"),
+    ("+44 20 7946 0018", "40", "+442079460018"),  # international ignores the default
+    # Romania (+40), trunk prefix 0
+    ("0721 234 567", "40", "+40721234567"),
+    ("0721.234.567", "40", "+40721234567"),
+    ("+40 721 234 567", "40", "+40721234567"),
+    ("0040 721 234 567", "40", "+40721234567"),
+    ("021 312 3456", "40", "+40213123456"),
+    ("+40-21-312-34-56", "1", "+40213123456"),
+    # United States (+1), trunk prefix 1, international prefix 011
+    ("(212) 555-0100", "1", "+12125550100"),
+    ("212.555.0100", "1", "+12125550100"),
+    ("1-212-555-0100", "1", "+12125550100"),
+    ("+1 212 555 0100", "1", "+12125550100"),
+    ("011 44 20 7946 0018", "1", "+442079460018"),
+    ("011 40 721 234 567", "1", "+40721234567"),
+    ("001 212 555 0100", "44", "+12125550100"),
+    ("555 0100", "1", "+15550100"),  # seven digits: the shortest national number
+]
+
+MALFORMED_PHONES = [
+    ("", "no digits"),
+    ("   ", "no digits"),
+    ("1-800-FLOWERS", "only digits"),
+    ("+44 20 7946 0018 ext 12", "only digits"),
+    ("abc", "only digits"),
+    ("+44+2079460018", "only digits"),
+    ("+\u0664\u0664 20 7946 0018", "only digits"),  # Arabic-Indic digits are not ASCII
+    ("12345", "too few digits"),
+    ("0 12 34", "too few digits"),
+    ("+4420", "too few digits"),
+    ("+0 123 456 7890", "starts with 0"),
+    ("000 44 20 7946 0018", "starts with 0"),
+    ("+1234567890123456", "too many digits"),
+    ("0044 1234 5678 9012 34", "too many digits"),
+]
+
+EMAIL_TABLE = [
+    ("ana@example.ro", "ana@example.ro"),
+    ("  Ana.Popescu@Example.RO ", "ana.popescu@example.ro"),
+    ("BOB+billing@Mail.Example.co.uk", "bob+billing@mail.example.co.uk"),
+]
+
+MALFORMED_EMAILS = [
+    ("ana.example.ro", "exactly one '@'"),
+    ("ana@@example.ro", "exactly one '@'"),
+    ("a@b@example.ro", "exactly one '@'"),
+    ("@example.ro", "empty"),
+    ("ana@localhost", "needs a dot"),
+    ("ana@example.", "needs a dot"),
+    ("ana@.example.ro", "needs a dot"),
+    ("ana@example..ro", "needs a dot"),
+    ("ana pop@example.ro", "no spaces"),
+    ("ana@exa mple.ro", "no spaces"),
+]
+
+
+@pytest.mark.parametrize(("raw", "country", "expected"), PHONE_TABLE)
+def test_phone_numbers_normalise_to_e164(raw: str, country: str, expected: str) -> None:
+    """Each national and international form gives the hand-worked E.164 number."""
+    assert normalize_phone(raw, country) == expected
+    assert Identity.phone(raw, country) == Identity(IdentityKind.PHONE, expected)
+
+
+@pytest.mark.parametrize(("raw", "reason"), MALFORMED_PHONES)
+def test_malformed_phone_numbers_are_refused(raw: str, reason: str) -> None:
+    """A malformed number raises InvalidIdentityError naming the raw value and why."""
+    with pytest.raises(InvalidIdentityError) as raised:
+        Identity.phone(raw, "44")
+    assert raised.value.raw == raw
+    assert repr(raw) in str(raised.value)
+    assert reason in raised.value.reason
+
+
+@pytest.mark.parametrize("code", ["", "0", "044", "1234", "+44", "4a"])
+def test_bad_default_country_code_is_refused(code: str) -> None:
+    """A default country code must be 1 to 3 digits not starting with 0."""
+    with pytest.raises(InvalidInputError, match="default_country_code"):
+        normalize_phone("020 7946 0018", code)
+
+
+@pytest.mark.parametrize(("raw", "expected"), EMAIL_TABLE)
+def test_emails_normalise_to_lower_case(raw: str, expected: str) -> None:
+    """An address is trimmed and lower-cased whole."""
+    assert normalize_email(raw) == expected
+    assert Identity.email(raw).value == expected
+
+
+@pytest.mark.parametrize(("raw", "reason"), MALFORMED_EMAILS)
+def test_malformed_emails_are_refused(raw: str, reason: str) -> None:
+    """A malformed address raises InvalidIdentityError naming the raw value and why."""
+    with pytest.raises(InvalidIdentityError) as raised:
+        Identity.email(raw)
+    assert raised.value.raw == raw
+    assert reason in raised.value.reason
+
+
+def test_parse_guesses_by_at_sign() -> None:
+    """Identity.parse makes an email identity when there is an '@', a phone identity otherwise."""
+    assert Identity.parse("Ana@Example.ro").kind is IdentityKind.EMAIL
+    assert Identity.parse("0721 234 567", default_country_code="40") == Identity(
+        IdentityKind.PHONE, "+40721234567"
+    )
+
+
+def test_constructor_refuses_unnormalised_values() -> None:
+    """Identity(kind, value) accepts only values already in normal form."""
+    with pytest.raises(InvalidIdentityError, match="normal form"):
+        Identity(IdentityKind.PHONE, "020 7946 0018")
+    with pytest.raises(InvalidIdentityError, match="normal form"):
+        Identity(IdentityKind.EMAIL, "Ana@example.ro")
+    with pytest.raises(InvalidIdentityError):
+        Identity(IdentityKind.PHONE, "+\u0664\u0664\u0662\u0660\u0667\u0669\u0664\u0666\u0660")
+    assert str(Identity(IdentityKind.EMAIL, "ana@example.ro")) == "ana@example.ro"
+
+
+@given(e164_numbers())
+def test_e164_is_a_fixed_point(number: str) -> None:
+    """Normalising a number already in E.164 form gives it back, whatever the default."""
+    assert normalize_phone(number, "44") == number
+    assert normalize_phone(number, "1") == number
+
+
+@given(e164_numbers(), st.lists(st.sampled_from([" ", "-", ".", "/"]), max_size=12), st.data())
+def test_separators_do_not_matter(number: str, separators: list[str], data: st.DataObject) -> None:
+    """Spaces, dashes, dots and slashes anywhere after the '+' change nothing."""
+    digits = list(number[1:])
+    for separator in separators:
+        digits.insert(data.draw(st.integers(0, len(digits))), separator)
+    assert normalize_phone("+" + "".join(digits), "40") == number
+
+
+@given(e164_numbers())
+def test_00_prefix_equals_plus(number: str) -> None:
+    """The '00' international prefix means the same as '+'."""
+    assert normalize_phone("00" + number[1:], "40") == number

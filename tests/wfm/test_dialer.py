@@ -1,0 +1,169 @@
+"""Predictive dialer pacing: the abandonment budget is never broken."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callcore.errors import DocumentError, InvalidTransitionError
+from callcore.serialization import from_dict, to_dict
+from callcore.wfm import (
+    AdaptiveDialLevel,
+    DialerSnapshot,
+    budget_ceiling,
+    expected_abandons,
+    model_pacing,
+)
+
+
+def _snapshot(**changes: object) -> DialerSnapshot:
+    values: dict[str, object] = {
+        "agents_ready": 10,
+        "agents_busy": 0,
+        "lines_in_flight": 0,
+        "answer_rate": 0.3,
+        "aht": timedelta(minutes=3),
+        "connect_delay": timedelta(seconds=15),
+        "live_answers": 1000,
+        "abandoned": 20,
+    }
+    values.update(changes)
+    return DialerSnapshot(**values)  # type: ignore[arg-type]
+
+
+def test_budget_ceiling_worked_by_hand() -> None:
+    """1000 answers, 20 abandons, 10 ready: (30 - 20 + 10) / 0.97 -> 20 lines at most."""
+    assert budget_ceiling(_snapshot()) == 20
+    assert budget_ceiling(_snapshot(live_answers=0, abandoned=0)) == 10  # 10 / 0.97
+    assert budget_ceiling(_snapshot(lines_in_flight=5)) == 15
+    assert budget_ceiling(_snapshot(abandoned=60, agents_ready=0)) == 0
+
+
+@given(
+    lines=st.integers(min_value=0, max_value=60),
+    rate=st.floats(min_value=0.01, max_value=1.0),
+    agents=st.integers(min_value=0, max_value=40),
+)
+def test_expected_abandons_by_enumeration(lines: int, rate: float, agents: int) -> None:
+    """E[max(X - agents, 0)] equals the sum over every outcome with math.comb."""
+    exact = sum(
+        math.comb(lines, k) * rate**k * (1 - rate) ** (lines - k) * max(k - agents, 0)
+        for k in range(lines + 1)
+    )
+    answers, abandons = expected_abandons(lines, rate, agents)
+    assert answers == pytest.approx(lines * rate)
+    assert abandons == pytest.approx(exact, rel=1e-9, abs=1e-12)
+
+
+@given(
+    ready=st.integers(min_value=0, max_value=30),
+    busy=st.integers(min_value=0, max_value=30),
+    rate=st.floats(min_value=0.05, max_value=1.0),
+    answers=st.integers(min_value=0, max_value=5000),
+)
+def test_model_pacing_is_the_largest_fitting_n(
+    ready: int, busy: int, rate: float, answers: int
+) -> None:
+    """The chosen n is the largest whose expected abandon ratio fits, within the budget."""
+    snapshot = _snapshot(
+        agents_ready=ready, agents_busy=busy, answer_rate=rate, live_answers=answers, abandoned=0
+    )
+    agents = ready + math.floor(snapshot.agents_soon)
+    best = 0
+    for n in range(budget_ceiling(snapshot) + 1):
+        expected, abandons = expected_abandons(n, rate, agents)
+        if abandons <= 0.03 * expected:
+            best = n
+    assert model_pacing(snapshot) == best
+
+
+def test_agents_soon_follow_the_exponential_handle_time() -> None:
+    """Busy agents free within the delay: busy (1 - exp(-delay / AHT)); ln 2 gives half."""
+    snapshot = _snapshot(agents_busy=10, connect_delay=timedelta(minutes=3) * math.log(2))
+    assert snapshot.agents_soon == pytest.approx(5.0)
+
+
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    true_rate=st.floats(min_value=0.05, max_value=1.0),
+    believed_rate=st.floats(min_value=0.05, max_value=1.0),
+    strategy=st.sampled_from(["model", "adaptive"]),
+)
+def test_random_answer_streams_never_break_the_budget(
+    seed: int, true_rate: float, believed_rate: float, strategy: str
+) -> None:
+    """Whatever the real answer rate, abandons stay within 3 % of live answers at every step."""
+    rng = random.Random(seed)
+    live = abandoned = 0
+    adaptive = AdaptiveDialLevel(max_level=5.0, intensity=40)
+    for _ in range(150):
+        ready = rng.randint(0, 20)
+        snapshot = _snapshot(
+            agents_ready=ready,
+            agents_busy=rng.randint(0, 20),
+            answer_rate=believed_rate,
+            live_answers=live,
+            abandoned=abandoned,
+        )
+        pace = model_pacing if strategy == "model" else adaptive.lines_to_dial
+        lines = pace(snapshot)
+        answered = sum(rng.random() < true_rate for _ in range(lines))
+        dropped = max(answered - ready, 0)  # only agents ready now are sure to be free
+        live += answered
+        abandoned += dropped
+        assert abandoned * 100 <= 3 * live
+        adaptive.update(
+            live_answers=live,
+            abandoned=abandoned,
+            idle_agents=max(ready - answered, 0),
+            waiting_calls=dropped,
+        )
+
+
+def test_pacing_dials_more_than_ready_agents_once_the_budget_allows() -> None:
+    """With budget in hand and a 30 % answer rate, the model over-dials the 10 ready agents."""
+    lines = model_pacing(_snapshot(live_answers=100_000, abandoned=0))
+    assert lines > 10
+    answers, abandons = expected_abandons(lines, 0.3, 10)
+    assert abandons <= 0.03 * answers
+
+
+def test_adaptive_level_moves_and_drops_at_the_limit() -> None:
+    """Idle agents raise the level, waiting callers lower it, reaching the target resets it."""
+    level = AdaptiveDialLevel(step=0.5)
+    assert level.update(live_answers=100, abandoned=0, idle_agents=3, waiting_calls=0) == 1.5
+    assert level.update(live_answers=100, abandoned=0, idle_agents=3, waiting_calls=0) == 2.0
+    assert level.update(live_answers=100, abandoned=1, idle_agents=0, waiting_calls=2) == 1.5
+    level.update(live_answers=100, abandoned=0, idle_agents=9, waiting_calls=0)
+    assert level.update(live_answers=100, abandoned=3, idle_agents=9, waiting_calls=0) == 1.0
+    for _ in range(10):
+        level.update(live_answers=100, abandoned=0, idle_agents=9, waiting_calls=0)
+    assert level.level == 3.0
+
+
+def test_rejected_update_leaves_the_level_unchanged() -> None:
+    """More abandons than answers is refused and the level stays where it was."""
+    level = AdaptiveDialLevel(level=2.0)
+    with pytest.raises(InvalidTransitionError, match="abandoned <= live_answers"):
+        level.update(live_answers=1, abandoned=5, idle_agents=0, waiting_calls=0)
+    assert level.level == 2.0
+
+
+def test_snapshot_lists_every_problem_and_round_trips() -> None:
+    """A snapshot with three mistakes reports all three; a good one round-trips."""
+    with pytest.raises(DocumentError) as caught:
+        _snapshot(agents_ready=-1, answer_rate=0.0, aht=timedelta(0))
+    assert [problem.path for problem in caught.value.problems] == [
+        "agents_ready",
+        "aht",
+        "answer_rate",
+    ]
+    snapshot = _snapshot(max_lines=40)
+    assert from_dict(DialerSnapshot, to_dict(snapshot)) == snapshot
+    level = AdaptiveDialLevel(level=1.5, intensity=-10)
+    assert from_dict(AdaptiveDialLevel, to_dict(level)) == level

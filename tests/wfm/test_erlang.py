@@ -1,0 +1,228 @@
+"""Erlang B, C and A against published figures and independent computations."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callcore.errors import DocumentError, InvalidInputError
+from callcore.wfm import (
+    Workload,
+    erlang_a_performance,
+    erlang_b,
+    erlang_c,
+    erlang_c_performance,
+)
+from tests.wfm.strategies import (
+    erlang_a_chain,
+    erlang_b_by_recursion,
+    loads,
+    survival_by_uniformisation,
+)
+
+ISSUE_LOAD = Workload(calls=100, aht=timedelta(seconds=180), interval=timedelta(minutes=30))
+
+
+def test_erlang_b_small_cases_worked_by_hand() -> None:
+    """B(1, 1) = 1/2 and B(2, 1) = (1/2) / (1 + 1 + 1/2) = 1/5."""
+    assert erlang_b(1, 1.0) == pytest.approx(0.5, rel=1e-15)
+    assert erlang_b(2, 1.0) == pytest.approx(0.2, rel=1e-15)
+    assert erlang_b(0, 3.0) == 1.0
+    assert erlang_b(5, 0.0) == 0.0
+
+
+@given(agents=st.integers(min_value=1, max_value=1500), load=loads)
+def test_erlang_b_matches_the_recursion(agents: int, load: float) -> None:
+    """The log-space evaluation equals the textbook recursion wherever both are normal."""
+    expected = erlang_b_by_recursion(agents, load)
+    if expected > 1e-250:
+        assert erlang_b(agents, load) == pytest.approx(expected, rel=1e-9)
+    else:
+        assert erlang_b(agents, load) < 1e-240
+
+
+@pytest.mark.parametrize(
+    ("agents", "load"), [(100_000, 99_000.0), (100_000, 100_500.0), (60_000, 59_800.5)]
+)
+def test_erlang_b_at_a_hundred_thousand_agents(agents: int, load: float) -> None:
+    """At 100,000 agents the result still matches the (slow) recursion."""
+    assert erlang_b(agents, load) == pytest.approx(erlang_b_by_recursion(agents, load), rel=1e-8)
+
+
+def test_erlang_c_issue_oracle() -> None:
+    """100 calls / 30 min, AHT 180 s: A = 10, 14 agents: P(wait) 0.1741, SL 0.8884, ASA 7.84 s."""
+    assert ISSUE_LOAD.load == pytest.approx(10.0)
+    result = erlang_c_performance(ISSUE_LOAD, 14, timedelta(seconds=20))
+    assert result.probability_of_waiting == pytest.approx(0.1741, abs=5e-5)
+    assert result.service_level == pytest.approx(0.8884, abs=5e-5)
+    assert result.average_speed_of_answer.total_seconds() == pytest.approx(7.84, abs=5e-3)
+    assert result.occupancy == pytest.approx(0.7143, abs=5e-5)
+    assert erlang_c_performance(ISSUE_LOAD, 13).service_level == pytest.approx(0.7956, abs=5e-5)
+
+
+@given(agents=st.integers(min_value=1, max_value=1500), load=loads)
+def test_erlang_c_matches_the_recursion(agents: int, load: float) -> None:
+    """C = N B / (N - A (1 - B)) with B from the recursion, for every stable N."""
+    if agents <= load:
+        with pytest.raises(InvalidInputError, match="cannot carry"):
+            erlang_c(agents, load)
+        return
+    blocking = erlang_b_by_recursion(agents, load)
+    expected = agents * blocking / (agents - load * (1 - blocking))
+    assert erlang_c(agents, load) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_erlang_c_large_load_computes() -> None:
+    """20,000 calls / 30 min at AHT 300 s: no overflow, and the recursion agrees."""
+    work = Workload(calls=20_000, aht=timedelta(seconds=300))
+    result = erlang_c_performance(work, 3353, timedelta(seconds=30))
+    blocking = erlang_b_by_recursion(3353, work.load)
+    waiting = 3353 * blocking / (3353 - work.load * (1 - blocking))
+    assert result.probability_of_waiting == pytest.approx(waiting, rel=1e-9)
+    assert 0.9 < result.service_level < 0.92
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: erlang_c(10, 10.0), "cannot carry"),
+        (lambda: erlang_c(9, 10.0), "cannot carry"),
+        (lambda: erlang_b(3, -1.0), "load must be"),
+        (lambda: erlang_b(-1, 1.0), "at least 0"),
+        (lambda: erlang_b(2, math.inf), "load must be"),
+        (lambda: erlang_c_performance(ISSUE_LOAD, 14, timedelta(seconds=-1)), "threshold"),
+        (lambda: erlang_a_performance(ISSUE_LOAD, 14, timedelta(0)), "patience"),
+        (lambda: erlang_a_performance(ISSUE_LOAD, 0, timedelta(minutes=1)), "no agents"),
+    ],
+)
+def test_impossible_inputs_are_refused(call: object, message: str) -> None:
+    """Too few agents for Erlang C, negative loads and bad durations raise clear errors."""
+    assert callable(call)
+    with pytest.raises(InvalidInputError, match=message):
+        call()
+
+
+def test_workload_lists_every_problem() -> None:
+    """A workload with negative calls and a zero AHT reports both, with their names."""
+    with pytest.raises(DocumentError) as caught:
+        Workload(calls=-1, aht=timedelta(0))
+    assert [problem.path for problem in caught.value.problems] == ["aht", "calls"]
+
+
+def test_erlang_a_issue_oracle() -> None:
+    """Same load, mean patience 5 min, 14 agents: P(abandon) ~ 0.01398, SL(20 s) ~ 0.9168."""
+    result = erlang_a_performance(ISSUE_LOAD, 14, timedelta(minutes=5), timedelta(seconds=20))
+    assert result.probability_of_abandoning == pytest.approx(0.01398, abs=5e-6)
+    assert result.service_level == pytest.approx(0.9168, abs=5e-5)
+
+
+@given(
+    agents=st.integers(min_value=1, max_value=30),
+    calls=st.floats(min_value=1, max_value=400),
+    aht=st.integers(min_value=60, max_value=600),
+    patience=st.integers(min_value=20, max_value=900),
+)
+def test_erlang_a_matches_the_birth_death_chain(
+    agents: int, calls: float, aht: int, patience: int
+) -> None:
+    """P(wait), P(abandon) and occupancy equal sums over the truncated chain's states."""
+    work = Workload(calls, timedelta(seconds=aht))
+    arrival, service, abandon = calls / 1800, 1 / aht, 1 / patience
+    chain = erlang_a_chain(agents, arrival, service, abandon)
+    waiting = math.fsum(chain[agents:])
+    queued = math.fsum((k - agents) * p for k, p in enumerate(chain) if k > agents)
+    busy = math.fsum(min(k, agents) * p for k, p in enumerate(chain))
+    result = erlang_a_performance(work, agents, timedelta(seconds=patience))
+    assert result.probability_of_waiting == pytest.approx(waiting, rel=1e-9, abs=1e-12)
+    assert result.probability_of_abandoning == pytest.approx(
+        abandon * queued / arrival, rel=1e-9, abs=1e-12
+    )
+    assert result.occupancy == pytest.approx(busy / agents, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("agents", "calls", "aht", "patience", "threshold"),
+    [(14, 100, 180, 300, 20), (8, 100, 180, 120, 30), (3, 40, 240, 60, 10), (20, 100, 180, 600, 0)],
+)
+def test_erlang_a_service_level_by_uniformisation(
+    agents: int, calls: int, aht: int, patience: int, threshold: int
+) -> None:
+    """SL(t) equals, state by state, the chance of reaching an agent by t before hanging up."""
+    arrival, service, abandon = calls / 1800, 1 / aht, 1 / patience
+    chain = erlang_a_chain(agents, arrival, service, abandon, states=agents + 400)
+    level = math.fsum(chain[:agents])
+    answered = level
+    for ahead, probability in enumerate(chain[agents:]):
+        if probability < 1e-16:
+            break
+        rates = [agents * service + i * abandon for i in range(ahead + 1)]
+        by_t, eventually = survival_by_uniformisation(rates, threshold, abandon)
+        level += probability * by_t
+        answered += probability * eventually
+    work = Workload(calls, timedelta(seconds=aht))
+    result = erlang_a_performance(
+        work, agents, timedelta(seconds=patience), timedelta(seconds=threshold)
+    )
+    assert result.service_level == pytest.approx(level, abs=1e-9)
+    assert 1 - result.probability_of_abandoning == pytest.approx(answered, abs=1e-9)
+
+
+def test_erlang_a_asa_by_the_laplace_transform() -> None:
+    """ASA = E[T exp(-theta T)] / P(answered), E[...] by differentiating the transform."""
+    agents, arrival, service, abandon = 12, 100 / 1800, 1 / 180, 1 / 200
+    chain = erlang_a_chain(agents, arrival, service, abandon, states=agents + 400)
+    waited = 0.0
+    for ahead, probability in enumerate(chain[agents:]):
+        rates = [agents * service + i * abandon for i in range(ahead + 1)]
+
+        def transform(s: float, rates: list[float] = rates) -> float:
+            return math.prod(rate / (rate + s) for rate in rates)
+
+        h = 1e-7
+        waited -= probability * (transform(abandon + h) - transform(abandon - h)) / (2 * h)
+    result = erlang_a_performance(
+        Workload(100, timedelta(seconds=180)), agents, timedelta(seconds=200)
+    )
+    expected = waited / (1 - result.probability_of_abandoning)
+    assert result.average_speed_of_answer.total_seconds() == pytest.approx(expected, rel=1e-5)
+
+
+@given(
+    agents=st.integers(min_value=2, max_value=200),
+    fill=st.floats(min_value=0.2, max_value=0.95),
+    threshold=st.integers(min_value=0, max_value=60),
+)
+def test_erlang_a_with_endless_patience_is_erlang_c(
+    agents: int, fill: float, threshold: int
+) -> None:
+    """As patience grows without bound, Erlang A's figures converge to Erlang C's."""
+    work = Workload(calls=agents * fill * 10, aht=timedelta(seconds=180))
+    c = erlang_c_performance(work, agents, timedelta(seconds=threshold))
+    a = erlang_a_performance(work, agents, timedelta(days=3000), timedelta(seconds=threshold))
+    assert a.probability_of_waiting == pytest.approx(c.probability_of_waiting, rel=1e-3, abs=1e-9)
+    assert a.service_level == pytest.approx(c.service_level, rel=1e-3)
+    assert a.average_speed_of_answer.total_seconds() == pytest.approx(
+        c.average_speed_of_answer.total_seconds(), rel=2e-3, abs=1e-6
+    )
+    assert a.probability_of_abandoning < 1e-3
+
+
+def test_erlang_a_large_overload_stays_finite() -> None:
+    """Half the agents a huge load needs: every figure is a finite probability."""
+    work = Workload(calls=200_000, aht=timedelta(seconds=300))
+    result = erlang_a_performance(work, 16_000, timedelta(minutes=2))
+    assert 0.5 < result.probability_of_abandoning < 1
+    assert result.probability_of_waiting == pytest.approx(1.0)
+    assert 0 <= result.service_level < 0.01
+    assert result.occupancy == pytest.approx(1.0, abs=1e-6)
+
+
+def test_no_calls_means_an_idle_queue() -> None:
+    """With no calls offered every call (of none) is answered at once and nobody is busy."""
+    idle = Workload(calls=0, aht=timedelta(seconds=200))
+    result = erlang_c_performance(idle, 0)
+    assert (result.service_level, result.occupancy, result.probability_of_waiting) == (1.0, 0, 0)
