@@ -100,6 +100,7 @@ def tickets(draw: st.DrawFn) -> Ticket:
         sla_policy=draw(st.none() | names),
         sla={clock.metric: clock for clock in clock_list},
         fired_rules=frozenset(draw(st.lists(names, max_size=2))),
+        next_due=draw(st.none() | instants),
         version=draw(st.integers(0, 100)),
         history=History(draw(st.lists(changes(), max_size=4))),
     )

@@ -151,6 +151,11 @@ class TicketLife(RuleBasedStateMachine):
         assert all(c.at <= self.now for c in history)
 
     @invariant()
+    def next_due_is_current(self) -> None:
+        """The ticket always says when it next needs a tick."""
+        assert self.ticket.next_due == self.engine.next_deadline(self.ticket)
+
+    @invariant()
     def state_is_in_the_workflow(self) -> None:
         """The ticket is always in a state of its workflow."""
         assert DEFAULT_WORKFLOW.has_state(self.ticket.state)

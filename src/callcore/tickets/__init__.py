@@ -25,11 +25,13 @@ from callcore.tickets._sla import (
     SlaTarget,
     SlaWarning,
 )
+from callcore.tickets._store import TicketStore
 from callcore.tickets._ticket import (
     SYSTEM,
     Actor,
     Change,
     FieldValue,
+    History,
     Link,
     Priority,
     SlaClock,
@@ -67,6 +69,7 @@ __all__ = [
     "FollowUpDue",
     "Guard",
     "GuardKind",
+    "History",
     "Link",
     "Macro",
     "Notify",
@@ -86,6 +89,7 @@ __all__ = [
     "Ticket",
     "TicketEngine",
     "TicketSettings",
+    "TicketStore",
     "TicketUpdate",
     "Tier",
     "Transition",

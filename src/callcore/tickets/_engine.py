@@ -128,6 +128,8 @@ class _Step:
     reopens: bool
     plain: bool
     """No effects and no reopening: applying it changes only the state."""
+    auto_close: timedelta | None
+    """How long after this transition the ticket closes by itself, if it does."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
@@ -144,6 +146,9 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     resolves=flow.category(move.target) is StateCategory.RESOLVED,
                     reopens=was_done and not done,
                     plain=not move.effects and not (was_done and not done),
+                    auto_close=flow.auto_close_after
+                    if flow.category(move.target) is StateCategory.RESOLVED
+                    else None,
                 )
     return steps
 
@@ -288,7 +293,7 @@ class TicketEngine:
             self._escalate_by_fields(ticket, now, effects)
         if self.settings.sla_policies:
             self._select_sla(ticket, now)
-        return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
+        return self._result(ticket, tuple(effects), (), 0)
 
     # --- transitions -------------------------------------------------------------------
 
@@ -376,14 +381,25 @@ class TicketEngine:
             )
             if step.resolves:
                 ticket.resolved_at = now
+            # no clocks and no follow-up: only an auto-close can be pending
+            ticket.next_due = now + step.auto_close if step.auto_close is not None else None
             return TicketUpdate(ticket, (), (), last - 1, last)
         first = len(history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
         self._move(ticket, step, by, now, note, follow_up_due, effects)
-        return TicketUpdate(
-            ticket, tuple(effects) if effects else (), sla_events, first, len(history)
-        )
+        return self._result(ticket, tuple(effects) if effects else (), sla_events, first)
+
+    def _result(
+        self,
+        ticket: Ticket,
+        effects: tuple[Effect, ...],
+        sla_events: tuple[Event, ...],
+        first: int,
+    ) -> TicketUpdate:
+        """Finish a call: note when the ticket next needs a tick, and report."""
+        ticket.next_due = self.next_deadline(ticket)
+        return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
 
     def _move(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -535,7 +551,7 @@ class TicketEngine:
             self._select_sla(ticket, now)
         if self.settings.escalation_rules:
             self._escalate_by_fields(ticket, now, effects)
-        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
+        return self._result(ticket, tuple(effects), sla_events, first)
 
     def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
         if self.category(ticket) is StateCategory.CLOSED:
@@ -564,7 +580,7 @@ class TicketEngine:
             if clock is not None and not clock.stopped:
                 self._meters[ticket.sla_policy or ""].pause(clock, now)
                 clock.stopped = True
-        return TicketUpdate(ticket, (), sla_events, first, len(ticket.history))
+        return self._result(ticket, (), sla_events, first)
 
     def customer_reply(
         self, ticket: Ticket, *, now: datetime, text: str = "", by: Actor | None = None
@@ -596,7 +612,7 @@ class TicketEngine:
             step = self._steps[ticket.workflow, ticket.state, move.name]
             self._move(ticket, step, actor, now, text, None, effects)
         self._start_next_response(ticket, now)
-        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
+        return self._result(ticket, tuple(effects), sla_events, first)
 
     # --- escalation ----------------------------------------------------------------------
 
@@ -663,7 +679,7 @@ class TicketEngine:
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
         self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, effects)
-        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
+        return self._result(ticket, tuple(effects), sla_events, first)
 
     def tier_rank(self, name: str) -> int:
         """Return the position of a tier, 0 for the lowest.
@@ -733,7 +749,7 @@ class TicketEngine:
             data={"ticket_id": ticket.id, "agent": by.id},
         )
         effects = (Notify(ticket.id, notification),)
-        return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
+        return self._result(ticket, effects, sla_events, first)
 
     def _escalate_by_fields(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
         """Fire the priority, customer-tier, keyword and reopen-count rules that hold."""
@@ -873,7 +889,7 @@ class TicketEngine:
             if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
                 step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
                 self._move(ticket, step, SYSTEM, now, note, None, effects)
-        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
+        return self._result(ticket, tuple(effects), sla_events, first)
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
         flow = self.workflows[ticket.workflow]
@@ -951,7 +967,7 @@ class TicketEngine:
         ticket.history.record(
             now, ticket.id, ticket.customer, "survey", "survey", None, score, comment
         )
-        return TicketUpdate(ticket, (), (), first, len(ticket.history))
+        return self._result(ticket, (), (), first)
 
     # --- macros ----------------------------------------------------------------------------------
 
@@ -979,7 +995,7 @@ class TicketEngine:
         """
         ensure_aware(now, "now")
         chosen = self.macro(macro) if isinstance(macro, str) else macro
-        draft = _copy(ticket)  # every step runs on a copy; the ticket changes only at the end
+        draft = ticket.copy()  # every step runs on a copy; the ticket changes only at the end
         first = len(ticket.history)
         effects: list[Effect] = []
         assignee = by.id if chosen.assign_to_actor else UNSET
@@ -1004,14 +1020,4 @@ class TicketEngine:
             effects.extend(self.apply(draft, chosen.transition, by=by, now=now, note=note).effects)
         for field in attrs.fields(Ticket):
             setattr(ticket, field.name, getattr(draft, field.name))
-        return TicketUpdate(ticket, tuple(effects), sla_events, first, len(ticket.history))
-
-
-def _copy(ticket: Ticket) -> Ticket:
-    """Copy a ticket deeply enough that changing the copy leaves the original alone."""
-    return attrs.evolve(
-        ticket,
-        fields=dict(ticket.fields),
-        sla={name: attrs.evolve(clock) for name, clock in ticket.sla.items()},
-        history=ticket.history.copy(),
-    )
+        return self._result(ticket, tuple(effects), sla_events, first)

@@ -288,6 +288,9 @@ class Ticket:
         sla_policy: The name of the SLA policy that applies, if any.
         sla: The SLA clocks, by metric name.
         fired_rules: Escalation rules that already fired (each fires once).
+        next_due: When :meth:`TicketEngine.tick <callcore.tickets.TicketEngine.tick>`
+            next has something to do (an SLA warning or breach, the follow-up,
+            the auto-close), kept up to date by every engine call; stores index it.
         version: How many saves a store accepted (0 for a ticket never saved).
         history: Every change, oldest first; append-only.
     """
@@ -315,5 +318,15 @@ class Ticket:
     sla_policy: str | None = None
     sla: dict[str, SlaClock] = attrs.Factory(dict)
     fired_rules: frozenset[str] = frozenset()
+    next_due: datetime | None = None
     version: int = 0
     history: History = attrs.Factory(History)
+
+    def copy(self) -> Ticket:
+        """Return a copy that can change without changing this ticket (stores use it)."""
+        return attrs.evolve(
+            self,
+            fields=dict(self.fields),
+            sla={name: attrs.evolve(clock) for name, clock in self.sla.items()},
+            history=self.history.copy(),
+        )
