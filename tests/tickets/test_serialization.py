@@ -9,17 +9,25 @@ from hypothesis import given
 
 from callcore.channels import Channel
 from callcore.errors import DocumentError, Problem
+from callcore.notifications import Notification, NotificationChannel
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from callcore.tickets import (
+    Actor,
     Change,
     EscalationRule,
     EscalationTrigger,
+    FollowUpDue,
     Macro,
+    Notify,
     Priority,
+    ScheduleFollowUp,
+    SendSurvey,
+    SlaBreached,
     SlaConditions,
     SlaMetric,
     SlaPolicy,
     SlaTarget,
+    SlaWarning,
     Ticket,
     TicketEngine,
     TicketSettings,
@@ -112,3 +120,26 @@ def test_a_live_ticket_round_trips_with_its_clocks() -> None:
     assert copy == ticket
     later = START + timedelta(hours=5)
     assert engine.sla_elapsed(copy, SlaMetric.RESOLUTION, later) == timedelta(hours=1)
+
+
+NOTICE = Notification(
+    channel=NotificationChannel.SMS, to="+40721234567", subject="Rate us", data={"ticket_id": "T"}
+)
+VALUES: list[object] = [
+    ScheduleFollowUp("T", START),
+    FollowUpDue("T", START, None),
+    SendSurvey("T", NOTICE),
+    Notify("T", NOTICE),
+    SlaWarning(
+        at=START, ticket_id="T", metric=SlaMetric.RESOLUTION, fraction=0.75,
+        due=START, deadline=START + timedelta(hours=1),
+    ),
+    SlaBreached(at=START, ticket_id="T", metric=SlaMetric.NEXT_RESPONSE, deadline=START, cycle=2),
+    Actor("ana", frozenset({"agent", "supervisor"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
+def test_effects_events_and_actors_round_trip(value: object) -> None:
+    """Effects, SLA events and actors survive JSON."""
+    assert loads(type(value), dumps(value)) == value
