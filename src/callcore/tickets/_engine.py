@@ -127,7 +127,7 @@ class _Step:
     resolves: bool
     reopens: bool
     plain: bool
-    """No effects and no reopening: applying it changes only the state."""
+    """No effects: applying it changes only the state and its counters."""
     auto_close: timedelta | None
     """How long after this transition the ticket closes by itself, if it does."""
 
@@ -145,7 +145,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     was_done=was_done,
                     resolves=flow.category(move.target) is StateCategory.RESOLVED,
                     reopens=was_done and not done,
-                    plain=not move.effects and not (was_done and not done),
+                    plain=not move.effects,
                     auto_close=flow.auto_close_after
                     if flow.category(move.target) is StateCategory.RESOLVED
                     else None,
@@ -180,6 +180,7 @@ class TicketEngine:
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
     _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
+    _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -201,6 +202,13 @@ class TicketEngine:
         self._tiers = {tier.name: rank for rank, tier in enumerate(self.settings.tiers)}
         self._macros = {macro.name: macro for macro in self.settings.macros}
         self._steps = _steps(self.workflows)
+        self._auto_close = {
+            (flow.name, state.name): flow.auto_close_after
+            for flow in self.workflows.values()
+            if flow.auto_close_after is not None
+            for state in flow.states
+            if state.category is StateCategory.RESOLVED
+        }
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
@@ -293,7 +301,9 @@ class TicketEngine:
             self._escalate_by_fields(ticket, now, effects)
         if self.settings.sla_policies:
             self._select_sla(ticket, now)
-        return self._result(ticket, tuple(effects), (), 0)
+            return self._result(ticket, tuple(effects), (), 0)
+        # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
+        return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
 
     # --- transitions -------------------------------------------------------------------
 
@@ -372,8 +382,13 @@ class TicketEngine:
                 f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
             )
         history = ticket.history
-        if step.plain and not ticket.sla and ticket.follow_up_due is None:
-            # nothing but the state changes: the common case, kept short
+        if (
+            step.plain
+            and not ticket.sla
+            and ticket.follow_up_due is None
+            and not (step.reopens and self.settings.escalation_rules)
+        ):
+            # nothing but the state (and counters) change: the common case, kept short
             old = ticket.state
             ticket.state = step.target
             last = history.record(
@@ -381,6 +396,8 @@ class TicketEngine:
             )
             if step.resolves:
                 ticket.resolved_at = now
+            elif step.reopens:
+                ticket.reopen_count += 1
             # no clocks and no follow-up: only an auto-close can be pending
             ticket.next_due = now + step.auto_close if step.auto_close is not None else None
             return TicketUpdate(ticket, (), (), last - 1, last)
@@ -892,12 +909,10 @@ class TicketEngine:
         return self._result(ticket, tuple(effects), sla_events, first)
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
-        flow = self.workflows[ticket.workflow]
-        if flow.auto_close_after is None or ticket.resolved_at is None:
+        after = self._auto_close.get((ticket.workflow, ticket.state))
+        if after is None or ticket.resolved_at is None:
             return None
-        if flow.category(ticket.state) is not StateCategory.RESOLVED:
-            return None
-        return ticket.resolved_at + flow.auto_close_after
+        return ticket.resolved_at + after
 
     def _escalate_by_sla(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
         meter = self._meters[ticket.sla_policy or ""]
@@ -927,6 +942,12 @@ class TicketEngine:
         That is the earliest of the next SLA warning or breach of a running
         clock, the follow-up due time and the auto-close time.
         """
+        if not ticket.sla:  # the common case: at most a follow-up or an auto-close
+            closing = self._auto_close_at(ticket)
+            due = ticket.follow_up_due
+            if closing is None or due is None:
+                return due or closing
+            return min(due, closing)
         times: list[datetime] = []
         if ticket.sla:
             meter = self._meters[ticket.sla_policy or ""]
