@@ -14,7 +14,7 @@ import attrs
 
 from callcore.errors import InvalidInputError, NaiveDatetimeError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "ensure_aware"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "aware", "ensure_aware"]
 
 
 def ensure_aware(value: datetime, what: str = "time") -> datetime:
@@ -36,6 +36,15 @@ def ensure_aware(value: datetime, what: str = "time") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(what)
     return value
+
+
+def aware(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    """An attrs validator: the field must hold a timezone-aware datetime.
+
+    Raises:
+        NaiveDatetimeError: the value is naive; the message names the field.
+    """
+    ensure_aware(value, attribute.name)
 
 
 @runtime_checkable

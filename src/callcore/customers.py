@@ -25,7 +25,7 @@ import attrs
 import cattrs.gen
 
 from callcore.channels import Channel, Direction
-from callcore.clock import ensure_aware
+from callcore.clock import aware, ensure_aware
 from callcore.errors import ConflictError, InvalidInputError, NotFoundError
 from callcore.serialization import converter
 
@@ -358,10 +358,6 @@ def _language_tag(_: object, __: attrs.Attribute[str | None], value: object) -> 
         raise InvalidInputError(f"language must be a BCP 47 tag such as 'en-GB', got {value!r}")
 
 
-def _aware(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    ensure_aware(value, attribute.name)
-
-
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: object) -> None:
     _check_int(value, 0, attribute.name)
 
@@ -386,7 +382,7 @@ class Customer:
     """
 
     id: str = attrs.field(validator=_non_empty)
-    created_at: datetime = attrs.field(validator=_aware)
+    created_at: datetime = attrs.field(validator=aware)
     name: str | None = None
     identities: tuple[Identity, ...] = attrs.field(
         default=(), converter=_identities, validator=_unique_identities
@@ -445,7 +441,7 @@ class Interaction:
     customer_id: str = attrs.field(validator=_non_empty)
     channel: Channel = attrs.field(validator=attrs.validators.instance_of(Channel))
     direction: Direction = attrs.field(validator=attrs.validators.instance_of(Direction))
-    at: datetime = attrs.field(validator=_aware)
+    at: datetime = attrs.field(validator=aware)
     outcome: InteractionOutcome = attrs.field(
         validator=attrs.validators.instance_of(InteractionOutcome)
     )

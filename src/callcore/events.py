@@ -13,13 +13,9 @@ from typing import ClassVar
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.clock import aware
 
 __all__ = ["Event"]
-
-
-def _aware_at(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    ensure_aware(value, attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -37,4 +33,4 @@ class Event:
 
     kind: ClassVar[str] = "event"
 
-    at: datetime = attrs.field(validator=_aware_at)
+    at: datetime = attrs.field(validator=aware)

@@ -24,6 +24,7 @@ import pluggy
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from callcore.acd import Strategy
     from callcore.events import Event
     from callcore.ivr import Node
     from callcore.kpi import Metric
@@ -116,7 +117,20 @@ def callcore_ivr_node_types() -> Mapping[str, type[Node]]:  # type: ignore[empty
 
 
 # --- ACD (callcore.acd) --------------------------------------------------------
-# (ACD registry hooks go here.)
+
+
+@hookspec
+def callcore_routing_strategies() -> Mapping[str, Strategy]:  # type: ignore[empty-body]
+    """Contribute routing strategies to the ACD, by name.
+
+    Called once per plugin by :func:`callcore.plugins.routing_strategies`,
+    which merges the mappings (by :func:`callcore.plugins.collect_registry`)
+    into the one a :class:`callcore.acd.Router` takes.
+
+    Returns:
+        Strategy names (as used in ``QueueConfig.strategy``) mapped to objects
+        implementing :class:`callcore.acd.Strategy`.
+    """
 
 
 # --- Tickets (callcore.tickets) --------------------------------------------------

@@ -21,6 +21,7 @@ from callcore import hookspecs
 from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
+    from callcore.acd import Strategy
     from callcore.events import Event
     from callcore.ivr import Node
     from callcore.kpi import Metric
@@ -38,6 +39,7 @@ __all__ = [
     "make_plugin_manager",
     "open_storage",
     "publish_events",
+    "routing_strategies",
     "send_notifications",
     "ticket_workflows",
 ]
@@ -45,6 +47,7 @@ __all__ = [
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.storage.memory",
     "callcore.storage.sqlite",
+    "callcore.builtin_plugins.acd",
     "callcore.builtin_plugins.ivr",
     "callcore.builtin_plugins.kpi",
     "callcore.builtin_plugins.wfm",
@@ -235,6 +238,18 @@ def collect_kpi_metrics(manager: pluggy.PluginManager) -> dict[str, Metric]:
         if name != metric.name:
             raise ConfigError(f"KPI metric {metric.name!r} is contributed as {name!r}")
     return dict(sorted(metrics.items()))
+
+
+def routing_strategies(manager: pluggy.PluginManager) -> dict[str, Strategy]:
+    """Collect every plugin's routing strategies into the mapping a router takes.
+
+    See :func:`collect_registry` for how names are merged.
+
+    Returns:
+        Strategy names mapped to strategies, built-in ones included; pass it
+        as ``Router(queues, strategies=...)``.
+    """
+    return collect_registry(manager, "callcore_routing_strategies", "routing strategy")
 
 
 def ticket_workflows(manager: pluggy.PluginManager) -> dict[str, Workflow]:

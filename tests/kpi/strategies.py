@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -43,12 +43,20 @@ def instants() -> st.SearchStrategy[datetime]:
     )
 
 
+def _in_zone(instant: datetime | None, zone: tzinfo | None) -> datetime | None:
+    return None if instant is None else instant.astimezone(zone)
+
+
 @st.composite
 def interaction_records(draw: st.DrawFn) -> InteractionRecord:
     """Any consistent interaction record."""
     outcome = draw(st.sampled_from(Outcome))
     direction = draw(st.sampled_from(Direction))
-    arrived = draw(instants())
+    stamped = draw(instants())
+    zone = stamped.tzinfo
+    # Arithmetic on aware datetimes is wall-clock arithmetic in their own zone
+    # (and drops the fold), so work in UTC and stamp the zone back at the end.
+    arrived = stamped.astimezone(timezone.utc)
     queued = arrived + draw(durations(60)) if draw(st.booleans()) else None
     wait = draw(durations(120))
     start = queued or arrived
@@ -72,12 +80,12 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
         channel=draw(st.sampled_from(Channel)),
         direction=direction,
         outcome=outcome,
-        arrived_at=arrived,
-        queued_at=queued,
-        offered_at=offered,
-        answered_at=answered,
-        ended_at=ended,
-        wrap_up_ended_at=wrap,
+        arrived_at=stamped,
+        queued_at=_in_zone(queued, zone),
+        offered_at=_in_zone(offered, zone),
+        answered_at=_in_zone(answered, zone),
+        ended_at=ended.astimezone(zone),
+        wrap_up_ended_at=_in_zone(wrap, zone),
         hold_time=hold,
         holds=draw(st.integers(0, 2)) if hold else 0,
         transfers=draw(st.integers(0, 2)),

@@ -1,0 +1,203 @@
+"""What the router tells its host: offers to ring and events that happened."""
+
+# cattrs reads these annotations at run time, so their imports stay at run time.
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+import attrs
+
+from callcore.acd._model import AgentState, NotReadyReason, OverflowAction, RejectReason
+from callcore.channels import Channel
+from callcore.events import Event
+
+__all__ = [
+    "AgentStateChanged",
+    "CallbackRequested",
+    "ContactAbandoned",
+    "ContactAnswered",
+    "ContactEnded",
+    "ContactEscalated",
+    "ContactOffered",
+    "ContactOverflowed",
+    "ContactQueued",
+    "ContactRejected",
+    "Offer",
+    "OfferEndReason",
+    "OfferEnded",
+    "Outcome",
+    "PriorityChanged",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Offer:
+    """A contact offered to (ringing at) one agent.
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent whose device or desktop should ring.
+        queue: The queue the contact was offered from.
+        channel: The contact's medium.
+        offered_at: When the offer started.
+        expires_at: When it times out unless accepted or declined.
+        callback: The agent is to call the customer back (virtual hold).
+    """
+
+    contact_id: str
+    agent_id: str
+    queue: str
+    channel: Channel
+    offered_at: datetime
+    expires_at: datetime
+    callback: bool = False
+
+
+class OfferEndReason(enum.Enum):
+    """How an offer ended without being accepted."""
+
+    REJECTED = "rejected"
+    """The agent rejected it."""
+    BUSY = "busy"
+    """The agent's device answered busy."""
+    TIMED_OUT = "timed_out"
+    """Nobody answered before it expired."""
+    WITHDRAWN = "withdrawn"
+    """The router took it back (another agent answered, the caller hung up,
+    the agent went not ready or logged out)."""
+
+
+@attrs.frozen(kw_only=True)
+class ContactQueued(Event):
+    """A contact joined a queue (or moved to one on overflow or escalation)."""
+
+    kind: ClassVar[str] = "acd.contact_queued"
+    contact_id: str
+    queue: str
+    priority: int
+
+
+@attrs.frozen(kw_only=True)
+class ContactRejected(Event):
+    """A queue refused a contact at the door; the router forgot it."""
+
+    kind: ClassVar[str] = "acd.contact_rejected"
+    contact_id: str
+    queue: str
+    reason: RejectReason
+
+
+@attrs.frozen(kw_only=True)
+class ContactOffered(Event):
+    """A contact was offered to an agent (ring its device)."""
+
+    kind: ClassVar[str] = "acd.contact_offered"
+    offer: Offer
+
+
+@attrs.frozen(kw_only=True)
+class OfferEnded(Event):
+    """An offer ended without being accepted (stop ringing)."""
+
+    kind: ClassVar[str] = "acd.offer_ended"
+    offer: Offer
+    reason: OfferEndReason
+
+
+@attrs.frozen(kw_only=True)
+class ContactAnswered(Event):
+    """An agent accepted an offer: the contact is connected."""
+
+    kind: ClassVar[str] = "acd.contact_answered"
+    contact_id: str
+    agent_id: str
+    queue: str
+    waited: timedelta
+
+
+@attrs.frozen(kw_only=True)
+class ContactEnded(Event):
+    """A connected contact ended; the router forgot it."""
+
+    kind: ClassVar[str] = "acd.contact_ended"
+    contact_id: str
+    agent_id: str
+    queue: str
+    talk_time: timedelta
+
+
+@attrs.frozen(kw_only=True)
+class ContactAbandoned(Event):
+    """The caller hung up before being connected; its place is freed."""
+
+    kind: ClassVar[str] = "acd.contact_abandoned"
+    contact_id: str
+    queue: str
+    waited: timedelta
+
+
+@attrs.frozen(kw_only=True)
+class ContactEscalated(Event):
+    """An escalation rule widened who may take a contact."""
+
+    kind: ClassVar[str] = "acd.contact_escalated"
+    contact_id: str
+    queue: str
+    stage: int
+    """How many of the queue's rules now apply."""
+
+
+@attrs.frozen(kw_only=True)
+class ContactOverflowed(Event):
+    """A contact left its queue on overflow (max wait, or the queue emptied)."""
+
+    kind: ClassVar[str] = "acd.contact_overflowed"
+    contact_id: str
+    queue: str
+    action: OverflowAction
+    to_queue: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CallbackRequested(Event):
+    """A waiting caller asked to be called back; it keeps its place."""
+
+    kind: ClassVar[str] = "acd.callback_requested"
+    contact_id: str
+    queue: str
+
+
+@attrs.frozen(kw_only=True)
+class PriorityChanged(Event):
+    """A waiting contact's priority changed (effective at once)."""
+
+    kind: ClassVar[str] = "acd.priority_changed"
+    contact_id: str
+    priority: int
+
+
+@attrs.frozen(kw_only=True)
+class AgentStateChanged(Event):
+    """An agent logged in or out, went ready or not ready, or began or ended wrap-up."""
+
+    kind: ClassVar[str] = "acd.agent_state_changed"
+    agent_id: str
+    state: AgentState
+    reason: NotReadyReason | None = None
+
+
+@attrs.frozen
+class Outcome:
+    """What one call into the router caused.
+
+    Attributes:
+        offers: New offers: ring these agents.
+        ended_offers: Offers that ended unanswered: stop ringing these.
+        events: Everything that happened, in order (offers included).
+    """
+
+    offers: tuple[Offer, ...] = ()
+    ended_offers: tuple[Offer, ...] = ()
+    events: tuple[Event, ...] = ()

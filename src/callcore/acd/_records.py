@@ -1,0 +1,217 @@
+"""The router's mutable state: agents, contacts, queues, and their indexes.
+
+Two kinds of index keep every decision off a scan of all agents or contacts:
+
+- ``AgentIndex``: per queue and set of required skill names, a heap of the
+  available agents that have those skills, keyed ``(tier, lap, rank, agent_id,
+  version)``. An entry whose version is no longer the agent's is stale and is
+  dropped when it reaches the top (lazy invalidation); ``lap`` makes the order
+  circular for strategies with queue-wide memory (round robin).
+- waiting lines: per queue and exact requirement (skills with minimum levels
+  and highest tier), a heap of waiting contacts keyed ``(-priority, arrival,
+  seq, version, contact_id)``, grouped by skill names so an agent who becomes
+  free only looks at the lines whose skills it has.
+"""
+
+# cattrs reads these annotations at run time, so their imports stay at run time.
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime
+from itertools import combinations
+
+import attrs
+
+from callcore.acd._events import Offer
+from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
+from callcore.acd._strategy import Rank, Strategy, StrategyMemory
+from callcore.channels import Channel
+
+AgentEntry = tuple[int, int, Rank, str, int]
+"""``(tier, lap, rank, agent_id, version)``."""
+ContactEntry = tuple[int, datetime, int, int, str]
+"""``(-priority, arrived, seq, version, contact_id)``."""
+Pointer = tuple[int, Rank, str]
+"""``(lap, rank, agent_id)`` of the agent a queue offered last."""
+
+VOICE = Channel.VOICE.value
+
+SUBSET_LIMIT = 3
+"""Agents precompute their skill subsets up to this size for line look-ups."""
+
+
+class ContactStatus(enum.Enum):
+    """Where a contact is in the router."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    CONNECTED = "connected"
+
+
+@attrs.frozen
+class Requirement:
+    """Who may take a contact now: skills with minimum levels and a tier limit."""
+
+    names: frozenset[str]
+    minimums: tuple[tuple[str, int], ...]
+    max_tier: int | None
+
+
+@attrs.define(eq=False)
+class AgentIndex:
+    """Available agents of one queue that have all of ``names``, best first."""
+
+    queue: QueueRuntime
+    names: frozenset[str]
+    heap: list[AgentEntry] = attrs.Factory(list)
+    agents: set[str] = attrs.Factory(set)
+
+
+@attrs.define(eq=False)
+class Agent:
+    """One agent's state (implements :class:`~callcore.acd.AgentStats`)."""
+
+    profile: AgentProfile
+    idle_since: datetime
+    logged_in: bool = True
+    not_ready: NotReadyReason | None = None
+    answered: int = 0
+    talk_seconds: float = 0.0
+    last_offered: datetime | None = None
+    draw: float = 0.0
+    race_base: dict[str, float] = attrs.Factory(dict)
+    wrap_until: datetime | None = None
+    delay_until: datetime | None = None
+    no_answer_streak: int = 0
+    offers: dict[str, Offer] = attrs.Factory(dict)
+    connected: dict[str, str] = attrs.Factory(dict)
+    """Contact ids with the value of their channel."""
+    load: dict[str, int] = attrs.Factory(dict)
+    """Offers plus contacts per channel value (strings hash faster than enums)."""
+    capacity: dict[str, int] = attrs.Factory(dict)
+    version: int = 0
+    ready: bool = False
+    members: dict[str, Membership] = attrs.Factory(dict)
+    subsets: tuple[frozenset[str], ...] = ()
+    indexes: list[AgentIndex] = attrs.Factory(list)
+
+    @property
+    def agent_id(self) -> str:
+        """The agent's id."""
+        return self.profile.agent_id
+
+    @property
+    def skills(self) -> Mapping[str, int]:
+        """Skill levels."""
+        return self.profile.skills
+
+    def refresh(self) -> None:
+        """Recompute whether the agent may be offered anything at all."""
+        self.ready = (
+            self.logged_in
+            and self.not_ready is None
+            and self.wrap_until is None
+            and self.delay_until is None
+        )
+
+    def can_take(self, channel: str) -> bool:
+        """Whether one more contact on ``channel`` (a channel value) may be offered now."""
+        if not self.ready:
+            return False
+        if self.load.get(channel, 0) >= self.capacity.get(channel, 0):
+            return False
+        if self.profile.voice_exclusive:
+            if channel == VOICE:
+                return not self.offers and not self.connected
+            return not self.load.get(VOICE, 0)
+        return True
+
+    def satisfies(self, minimums: tuple[tuple[str, int], ...]) -> bool:
+        """Whether the agent has every skill at its minimum level."""
+        skills = self.profile.skills
+        return all(skills.get(name, 0) >= level for name, level in minimums)
+
+    def adopt(self, profile: AgentProfile) -> None:
+        """Take a (new) profile at log-in: memberships and skill subsets."""
+        self.profile = profile
+        self.members = {member.queue: member for member in profile.memberships}
+        self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
+        names = sorted(profile.skills)
+        self.subsets = tuple(
+            frozenset(combo)
+            for size in range(min(len(names), SUBSET_LIMIT) + 1)
+            for combo in combinations(names, size)
+        )
+
+
+@attrs.define(eq=False)
+class Contact:
+    """One contact known to the router (waiting, ringing or connected)."""
+
+    contact_id: str
+    queue: str
+    priority: int
+    skills: Mapping[str, int]
+    arrived: datetime
+    joined: datetime
+    seq: int
+    channel: Channel
+    requirement: Requirement
+    channel_key: str = ""
+    stage: int = 0
+    callback: bool = False
+    status: ContactStatus = ContactStatus.WAITING
+    agent_id: str | None = None
+    answered_at: datetime | None = None
+    last_tried: str | None = None
+    offers: dict[str, Offer] = attrs.Factory(dict)
+    version: int = 0
+    timer_due: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """Cache the channel's value (hashing enums is slow on the hot path)."""
+        self.channel_key = self.channel.value
+
+    def line_entry(self) -> ContactEntry:
+        """This contact's entry in a waiting line (global order: priority, arrival)."""
+        return (-self.priority, self.arrived, self.seq, self.version, self.contact_id)
+
+
+@attrs.define(eq=False)
+class QueueRuntime:
+    """A queue's configuration with its live indexes and counters."""
+
+    config: QueueConfig
+    strategy: Strategy
+    members: set[str] = attrs.Factory(set)
+    skill_members: dict[str, set[str]] = attrs.Factory(dict)
+    indexes: dict[frozenset[str], AgentIndex] = attrs.Factory(dict)
+    groups: dict[frozenset[str], dict[Requirement, list[ContactEntry]]] = attrs.Factory(dict)
+    max_names: int = 0
+    in_line: dict[str, Contact] = attrs.Factory(dict)
+    pointer: Pointer | None = None
+    race_clock: float = 0.0
+    empty_since: datetime | None = None
+    handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+
+    racing: bool = False
+    """Ranks are race times that start at the queue's race clock."""
+    circular: bool = False
+    """The strategy continues where the queue left off."""
+    channel_key: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        """Cache what the hot path asks about the strategy and channel."""
+        self.racing = self.strategy.memory is StrategyMemory.RACE
+        self.circular = self.strategy.memory is StrategyMemory.QUEUE
+        self.channel_key = self.config.channel.value
+
+    def lap_for(self, rank: Rank, agent_id: str) -> int:
+        """The lap that puts ``(rank, agent_id)`` after the queue's pointer."""
+        pointer = self.pointer
+        if pointer is None:
+            return 0
+        lap, last_rank, last_id = pointer
+        return lap if (rank, agent_id) > (last_rank, last_id) else lap + 1

@@ -1,0 +1,1482 @@
+"""The router: a sans-I/O automatic contact distributor.
+
+Every public method takes ``now``, first runs the timers that fell due before
+it (offer time-outs, wrap-up and delay ends, escalation, overflow), each at its
+own due time, then applies the input and returns an :class:`Outcome`. An input
+that does not fit the state raises and changes nothing; the outcome of timers
+run before such an input is kept and returned by the next call.
+
+The router keeps one invariant after every input, from which the fairness
+rules follow: no available agent is eligible for a waiting contact. So a new
+or returning contact only needs the best available eligible agent (chosen by
+its queue's strategy), and an agent who becomes free only needs the best
+waiting contact it is eligible for, across all its queues, by the global
+policy: higher priority first, then earlier arrival.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
+
+import attrs
+
+from callcore.acd._events import (
+    AgentStateChanged,
+    CallbackRequested,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
+    ContactEscalated,
+    ContactOffered,
+    ContactOverflowed,
+    ContactQueued,
+    ContactRejected,
+    Offer,
+    OfferEnded,
+    OfferEndReason,
+    Outcome,
+    PriorityChanged,
+)
+from callcore.acd._model import (
+    AgentProfile,
+    AgentState,
+    DeclineReason,
+    NotReadyReason,
+    OverflowAction,
+    QueueConfig,
+    RejectReason,
+)
+from callcore.acd._records import (
+    SUBSET_LIMIT,
+    Agent,
+    AgentEntry,
+    AgentIndex,
+    Contact,
+    ContactEntry,
+    ContactStatus,
+    QueueRuntime,
+    Requirement,
+)
+from callcore.acd._snapshot import (
+    AgentRecord,
+    ContactRecord,
+    PointerRecord,
+    RouterSnapshot,
+    rank_from_json,
+    rank_to_json,
+)
+from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
+from callcore.acd._validation import check_profile, check_queues, check_skills, check_snapshot
+from callcore.clock import ensure_aware
+from callcore.errors import (
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from callcore.events import Event
+
+__all__ = ["AgentView", "Announcement", "ContactView", "Router"]
+
+# Timer kinds, in the order they run when due at the same instant.
+_OFFER_EXPIRY = 0
+_WRAP_END = 1
+_DELAY_END = 2
+_CONTACT_DUE = 3
+_QUEUE_EMPTY = 4
+
+_Timer = tuple[datetime, int, str]
+
+_SEP = "\x00"
+
+
+@attrs.frozen(kw_only=True)
+class AgentView:
+    """A read-only picture of one agent.
+
+    Attributes:
+        profile: Skills, memberships and capacity.
+        state: The state it is seen in (see :class:`AgentState`).
+        not_ready_reason: Why it is not ready, if it is not.
+        answered: Contacts answered.
+        talk_time: Total talk time.
+        idle_since: End of its last contact (or log-in).
+        last_offered: When it was last offered a contact.
+        wrap_up_until: End of the current wrap-up, if any.
+        offered: Contacts ringing at the agent.
+        connected: Contacts connected to the agent.
+    """
+
+    profile: AgentProfile
+    state: AgentState
+    not_ready_reason: NotReadyReason | None
+    answered: int
+    talk_time: timedelta
+    idle_since: datetime
+    last_offered: datetime | None
+    wrap_up_until: datetime | None
+    offered: tuple[str, ...]
+    connected: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class ContactView:
+    """A read-only picture of one contact.
+
+    Attributes:
+        contact_id: Its id.
+        queue: The queue it is in.
+        status: ``waiting``, ``offered`` or ``connected``.
+        priority: Higher goes first.
+        arrived: When it first entered the router.
+        stage: How many of its queue's escalation rules apply.
+        callback: It is a callback request.
+        agent_id: The connected agent, if any.
+        offered_to: The agents it rings at.
+    """
+
+    contact_id: str
+    queue: str
+    status: ContactStatus
+    priority: int
+    arrived: datetime
+    stage: int
+    callback: bool
+    agent_id: str | None
+    offered_to: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Announcement:
+    """What to tell a waiting caller.
+
+    Attributes:
+        position: 1 for the next contact to be served in its queue.
+        estimated_wait: Position times the queue's recent mean handle time
+            divided by its logged-in agents; ``None`` before any contact ended
+            or while no agent is logged in.
+    """
+
+    position: int
+    estimated_wait: timedelta | None
+
+
+class Router:
+    """Distributes contacts over agents; pure, deterministic, fast.
+
+    Args:
+        queues: The queues.
+        strategies: Strategies by name (default: the built-in ones).
+        seed: Seed of the random source used by randomised strategies.
+
+    Raises:
+        DocumentError: the queue configuration has problems (all are listed).
+    """
+
+    def __init__(
+        self,
+        queues: Iterable[QueueConfig],
+        *,
+        strategies: Mapping[str, Strategy] | None = None,
+        seed: int = 0,
+    ) -> None:
+        """Build a router with no agents and no contacts."""
+        configs = tuple(queues)
+        self._strategies = dict(BUILTIN_STRATEGIES if strategies is None else strategies)
+        problems = check_queues(configs, self._strategies)
+        if problems:
+            raise DocumentError(problems, "ACD queue configuration")
+        self._queues: dict[str, QueueRuntime] = {
+            config.name: QueueRuntime(config, self._strategies[config.strategy])
+            for config in configs
+        }
+        self._agents: dict[str, Agent] = {}
+        self._contacts: dict[str, Contact] = {}
+        self._random = random.Random(seed)
+        self._now: datetime | None = None
+        self._seq = 0
+        self._timers: list[_Timer] = []
+        self._dirty_contacts: dict[str, None] = {}
+        self._dirty_agents: dict[str, None] = {}
+        self._offers_out: list[Offer] = []
+        self._ended_out: list[Offer] = []
+        self._events_out: list[Event] = []
+
+    # ------------------------------------------------------------------
+    # Queries
+    # ------------------------------------------------------------------
+
+    @property
+    def queues(self) -> tuple[QueueConfig, ...]:
+        """The queue configuration."""
+        return tuple(queue.config for queue in self._queues.values())
+
+    @property
+    def now(self) -> datetime | None:
+        """The latest time the router has seen."""
+        return self._now
+
+    def agent(self, agent_id: str) -> AgentView:
+        """Describe an agent the router has seen.
+
+        Raises:
+            NotFoundError: no such agent.
+        """
+        agent = self._get_agent(agent_id)
+        return AgentView(
+            profile=agent.profile,
+            state=self._state_of(agent),
+            not_ready_reason=agent.not_ready,
+            answered=agent.answered,
+            talk_time=timedelta(seconds=agent.talk_seconds),
+            idle_since=agent.idle_since,
+            last_offered=agent.last_offered,
+            wrap_up_until=agent.wrap_until,
+            offered=tuple(agent.offers),
+            connected=tuple(agent.connected),
+        )
+
+    def agent_ids(self) -> tuple[str, ...]:
+        """Every agent the router has seen, logged in or not."""
+        return tuple(self._agents)
+
+    def contact(self, contact_id: str) -> ContactView:
+        """Describe a contact the router holds.
+
+        Raises:
+            NotFoundError: no such contact (never seen, or already gone).
+        """
+        contact = self._get_contact(contact_id)
+        return ContactView(
+            contact_id=contact.contact_id,
+            queue=contact.queue,
+            status=contact.status,
+            priority=contact.priority,
+            arrived=contact.arrived,
+            stage=contact.stage,
+            callback=contact.callback,
+            agent_id=contact.agent_id,
+            offered_to=tuple(contact.offers),
+        )
+
+    def contact_ids(self) -> tuple[str, ...]:
+        """Every contact the router holds."""
+        return tuple(self._contacts)
+
+    def line(self, queue: str) -> tuple[str, ...]:
+        """The contacts of ``queue`` not yet connected, in the order they are served.
+
+        Raises:
+            NotFoundError: no such queue.
+        """
+        runtime = self._get_queue(queue)
+        ordered = sorted(runtime.in_line.values(), key=lambda c: c.line_entry())
+        return tuple(contact.contact_id for contact in ordered)
+
+    def announcement(self, contact_id: str) -> Announcement:
+        """Position and estimated wait of a contact that is not yet connected.
+
+        Raises:
+            NotFoundError: no such contact.
+            InvalidTransitionError: the contact is already connected.
+        """
+        contact = self._get_contact(contact_id)
+        if contact.status is ContactStatus.CONNECTED:
+            raise InvalidTransitionError("connected", "announce", "the contact is connected")
+        queue = self._queues[contact.queue]
+        key = contact.line_entry()
+        position = 1 + sum(1 for other in queue.in_line.values() if other.line_entry() < key)
+        staffed = sum(1 for agent_id in queue.members if self._agents[agent_id].logged_in)
+        if not queue.handle_times or not staffed:
+            return Announcement(position=position, estimated_wait=None)
+        mean = sum(queue.handle_times) / len(queue.handle_times)
+        return Announcement(
+            position=position, estimated_wait=timedelta(seconds=position * mean / staffed)
+        )
+
+    # ------------------------------------------------------------------
+    # Contacts
+    # ------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        contact_id: str,
+        queue: str,
+        now: datetime,
+        *,
+        priority: int = 0,
+        skills: Mapping[str, int] | None = None,
+    ) -> Outcome:
+        """A contact asks to be served by ``queue``.
+
+        Args:
+            contact_id: A new, unique id.
+            queue: The queue's name.
+            now: The current time.
+            priority: Higher is served first (may be negative).
+            skills: Skills this contact needs on top of the queue's, with
+                minimum levels 1..10.
+
+        Returns:
+            Offers made at once, or a ``ContactQueued`` / ``ContactRejected`` event.
+
+        Raises:
+            NotFoundError: no such queue.
+            InvalidTransitionError: a contact with this id is already held.
+            DocumentError: a skill level is out of range.
+        """
+        self._advance(now)
+        runtime = self._get_queue(queue)
+        if contact_id in self._contacts:
+            raise InvalidTransitionError(
+                self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
+            )
+        wanted = dict(skills or {})
+        problems = check_skills(wanted, "skills")
+        if problems:
+            raise DocumentError(problems, f"contact {contact_id!r}")
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise InvalidInputError(f"priority must be an int, got {priority!r}")
+        at = self._time()
+        config = runtime.config
+        reason = None
+        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
+            reason = RejectReason.QUEUE_FULL
+        elif not config.join_when_empty and not runtime.members:
+            reason = RejectReason.NO_AGENTS
+        if reason is not None:
+            self._events_out.append(
+                ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
+            )
+            return self._flush()
+        self._seq += 1
+        contact = Contact(
+            contact_id=contact_id,
+            queue=queue,
+            priority=priority,
+            skills=wanted,
+            arrived=at,
+            joined=at,
+            seq=self._seq,
+            channel=config.channel,
+            requirement=self._requirement(config, wanted, 0),
+        )
+        self._contacts[contact_id] = contact
+        runtime.in_line[contact_id] = contact
+        self._schedule_contact(contact)
+        self._events_out.append(
+            ContactQueued(at=at, contact_id=contact_id, queue=queue, priority=priority)
+        )
+        self._dirty_contacts[contact_id] = None
+        return self._settle_and_flush()
+
+    def abandon(self, contact_id: str, now: datetime) -> Outcome:
+        """The caller hung up before being connected; its place is freed.
+
+        Raises:
+            NotFoundError: no such contact.
+            InvalidTransitionError: it is connected (end it instead).
+        """
+        self._advance(now)
+        contact = self._get_contact(contact_id)
+        self._require_unconnected(contact, "abandon")
+        at = self._time()
+        self._withdraw_contact_offers(contact)
+        self._forget(contact)
+        self._events_out.append(
+            ContactAbandoned(
+                at=at, contact_id=contact_id, queue=contact.queue, waited=at - contact.arrived
+            )
+        )
+        return self._settle_and_flush()
+
+    def set_priority(self, contact_id: str, priority: int, now: datetime) -> Outcome:
+        """Change the priority of a contact not yet connected; it takes effect at once.
+
+        Raises:
+            NotFoundError: no such contact.
+            InvalidTransitionError: it is connected.
+            InvalidInputError: ``priority`` is not an int.
+        """
+        self._advance(now)
+        contact = self._get_contact(contact_id)
+        self._require_unconnected(contact, "change the priority of")
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise InvalidInputError(f"priority must be an int, got {priority!r}")
+        contact.priority = priority
+        if contact.status is ContactStatus.WAITING:
+            self._wait(contact)
+        self._events_out.append(
+            PriorityChanged(at=self._time(), contact_id=contact_id, priority=priority)
+        )
+        return self._settle_and_flush()
+
+    def request_callback(self, contact_id: str, now: datetime) -> Outcome:
+        """A waiting caller leaves a callback request that keeps its place.
+
+        The request no longer overflows on ``max_wait`` or an empty queue (no
+        caller is holding); escalation rules still apply. Its offers carry
+        ``callback=True``.
+
+        Raises:
+            NotFoundError: no such contact.
+            InvalidTransitionError: it is connected or already a callback.
+        """
+        self._advance(now)
+        contact = self._get_contact(contact_id)
+        self._require_unconnected(contact, "request a callback for")
+        if contact.callback:
+            raise InvalidTransitionError(
+                contact.status.value, "request a callback", "it already is a callback request"
+            )
+        self._make_callback(contact)
+        self._events_out.append(
+            CallbackRequested(at=self._time(), contact_id=contact_id, queue=contact.queue)
+        )
+        return self._settle_and_flush()
+
+    def accept(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+        """The agent answered the offer; every other offer of the contact is withdrawn.
+
+        Raises:
+            NotFoundError: no such contact or agent.
+            InvalidTransitionError: no offer of this contact to this agent is
+                pending (it expired, was declined or withdrawn, or never was).
+        """
+        self._advance(now)
+        contact, agent, _ = self._get_offer(contact_id, agent_id, "accept")
+        at = self._time()
+        del contact.offers[agent_id]
+        del agent.offers[contact_id]
+        contact.status = ContactStatus.CONNECTED
+        contact.timer_due = None  # no escalation or overflow once connected
+        self._withdraw_contact_offers(contact)
+        contact.agent_id = agent_id
+        contact.answered_at = at
+        del self._queues[contact.queue].in_line[contact_id]
+        agent.connected[contact_id] = contact.channel_key
+        agent.answered += 1
+        agent.no_answer_streak = 0
+        self._repush(agent)
+        self._events_out.append(
+            ContactAnswered(
+                at=at,
+                contact_id=contact_id,
+                agent_id=agent_id,
+                queue=contact.queue,
+                waited=at - contact.arrived,
+            )
+        )
+        return self._settle_and_flush()
+
+    def decline(
+        self,
+        contact_id: str,
+        agent_id: str,
+        now: datetime,
+        *,
+        reason: DeclineReason = DeclineReason.REJECTED,
+    ) -> Outcome:
+        """The agent rejected the offer (or its device was busy).
+
+        The agent gets no offer for the queue's ``reject_delay`` (or
+        ``busy_delay``); the contact goes back to its place.
+
+        Raises:
+            NotFoundError: no such contact or agent.
+            InvalidTransitionError: no such offer is pending.
+        """
+        self._advance(now)
+        offer = self._get_offer(contact_id, agent_id, "decline")[2]
+        config = self._queues[offer.queue].config
+        if reason is DeclineReason.BUSY:
+            self._end_offer(offer, OfferEndReason.BUSY, config.busy_delay)
+        else:
+            self._end_offer(offer, OfferEndReason.REJECTED, config.reject_delay)
+        return self._settle_and_flush()
+
+    def time_out(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+        """Nobody answered the offer (reported by the host before it expired).
+
+        Raises:
+            NotFoundError: no such contact or agent.
+            InvalidTransitionError: no such offer is pending.
+        """
+        self._advance(now)
+        offer = self._get_offer(contact_id, agent_id, "time out")[2]
+        self._expire(offer)
+        return self._settle_and_flush()
+
+    def end(self, contact_id: str, now: datetime) -> Outcome:
+        """A connected contact ended; the agent enters wrap-up if its queue has one.
+
+        Raises:
+            NotFoundError: no such contact.
+            InvalidTransitionError: the contact is not connected.
+        """
+        self._advance(now)
+        contact = self._get_contact(contact_id)
+        if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
+            raise InvalidTransitionError(
+                contact.status.value, "end contact", "only a connected contact can end"
+            )
+        at = self._time()
+        agent = self._agents[contact.agent_id]
+        queue = self._queues[contact.queue]
+        answered_at = contact.answered_at or at
+        talk = at - answered_at
+        agent.load[agent.connected.pop(contact_id)] -= 1
+        agent.talk_seconds += talk.total_seconds()
+        agent.idle_since = at
+        queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
+        del self._contacts[contact_id]
+        self._events_out.append(
+            ContactEnded(
+                at=at,
+                contact_id=contact_id,
+                agent_id=agent.agent_id,
+                queue=contact.queue,
+                talk_time=talk,
+            )
+        )
+        if queue.config.wrap_up > timedelta(0) and agent.not_ready is None:
+            agent.wrap_until = at + queue.config.wrap_up
+            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
+            self._events_out.append(
+                AgentStateChanged(at=at, agent_id=agent.agent_id, state=AgentState.WRAP_UP)
+            )
+        self._release(agent)
+        return self._settle_and_flush()
+
+    # ------------------------------------------------------------------
+    # Agents
+    # ------------------------------------------------------------------
+
+    def log_in(self, profile: AgentProfile, now: datetime, *, ready: bool = True) -> Outcome:
+        """An agent logs in, available at once unless ``ready`` is false.
+
+        An agent seen before keeps its counters; the new profile replaces the
+        old one.
+
+        Raises:
+            DocumentError: the profile has problems (unknown queue, level out
+                of range...); all are listed.
+            InvalidTransitionError: the agent is already logged in.
+        """
+        self._advance(now)
+        problems = check_profile(profile, self._queues.keys())
+        if problems:
+            raise DocumentError(problems, f"agent {profile.agent_id!r}")
+        existing = self._agents.get(profile.agent_id)
+        if existing is not None and existing.logged_in:
+            raise InvalidTransitionError(
+                self._state_of(existing).value, "log in", "the agent is already logged in"
+            )
+        at = self._time()
+        agent = existing or Agent(profile=profile, idle_since=at)
+        agent.logged_in = True
+        agent.not_ready = None if ready else NotReadyReason.OTHER
+        agent.no_answer_streak = 0
+        self._agents[profile.agent_id] = agent
+        self._join_queues(agent, profile)
+        self._events_out.append(
+            AgentStateChanged(
+                at=at,
+                agent_id=agent.agent_id,
+                state=AgentState.AVAILABLE if ready else AgentState.NOT_READY,
+                reason=agent.not_ready,
+            )
+        )
+        self._release(agent)
+        return self._settle_and_flush()
+
+    def log_out(self, agent_id: str, now: datetime) -> Outcome:
+        """An agent logs out; its ringing offers are withdrawn.
+
+        Raises:
+            NotFoundError: no such agent.
+            InvalidTransitionError: it is logged out already, or still has
+                connected contacts (end them first).
+        """
+        self._advance(now)
+        agent = self._get_agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidTransitionError("logged_out", "log out", "the agent is not logged in")
+        if agent.connected:
+            raise InvalidTransitionError(
+                "busy", "log out", f"end its contacts first: {', '.join(sorted(agent.connected))}"
+            )
+        at = self._time()
+        self._withdraw_agent_offers(agent)
+        agent.logged_in = False
+        agent.not_ready = None
+        agent.wrap_until = None
+        agent.delay_until = None
+        agent.refresh()
+        agent.version += 1
+        self._leave_queues(agent)
+        self._events_out.append(
+            AgentStateChanged(at=at, agent_id=agent_id, state=AgentState.LOGGED_OUT)
+        )
+        return self._settle_and_flush()
+
+    def set_ready(self, agent_id: str, now: datetime) -> Outcome:
+        """The agent is ready for contacts (ends not-ready or wrap-up early).
+
+        Raises:
+            NotFoundError: no such agent.
+            InvalidTransitionError: logged out, or already ready and not in wrap-up.
+        """
+        self._advance(now)
+        agent = self._get_agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidTransitionError("logged_out", "set ready", "log the agent in first")
+        if agent.not_ready is None and agent.wrap_until is None:
+            raise InvalidTransitionError(
+                self._state_of(agent).value, "set ready", "the agent is ready already"
+            )
+        agent.not_ready = None
+        agent.wrap_until = None
+        agent.no_answer_streak = 0
+        self._events_out.append(
+            AgentStateChanged(at=self._time(), agent_id=agent_id, state=AgentState.AVAILABLE)
+        )
+        self._release(agent)
+        return self._settle_and_flush()
+
+    def set_not_ready(self, agent_id: str, reason: NotReadyReason, now: datetime) -> Outcome:
+        """The agent takes no new contact (break, lunch...); ringing offers are withdrawn.
+
+        Connected contacts go on; no wrap-up follows them.
+
+        Raises:
+            NotFoundError: no such agent.
+            InvalidTransitionError: logged out, or not ready for this reason already.
+        """
+        self._advance(now)
+        agent = self._get_agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidTransitionError("logged_out", "set not ready", "log the agent in first")
+        if agent.not_ready is reason:
+            raise InvalidTransitionError(
+                "not_ready", "set not ready", f"the agent is not ready ({reason.value}) already"
+            )
+        self._pause(agent, reason)
+        return self._settle_and_flush()
+
+    def tick(self, now: datetime) -> Outcome:
+        """Let time pass: run every timer due by ``now``.
+
+        Raises:
+            NaiveDatetimeError: ``now`` is naive.
+            InvalidInputError: ``now`` is earlier than a time already seen.
+        """
+        self._advance(now)
+        return self._flush()
+
+    # ------------------------------------------------------------------
+    # Snapshot and restore
+    # ------------------------------------------------------------------
+
+    def snapshot(self) -> RouterSnapshot:
+        """Capture the router's whole state; see :meth:`restore`."""
+        agents = tuple(
+            AgentRecord(
+                profile=agent.profile,
+                logged_in=agent.logged_in,
+                not_ready=agent.not_ready,
+                idle_since=agent.idle_since,
+                answered=agent.answered,
+                talk_seconds=agent.talk_seconds,
+                last_offered=agent.last_offered,
+                draw=agent.draw,
+                race_base=dict(agent.race_base),
+                wrap_until=agent.wrap_until,
+                delay_until=agent.delay_until,
+                no_answer_streak=agent.no_answer_streak,
+                connected=tuple(agent.connected),
+            )
+            for agent in self._agents.values()
+        )
+        contacts = tuple(
+            ContactRecord(
+                contact_id=contact.contact_id,
+                queue=contact.queue,
+                priority=contact.priority,
+                skills=dict(contact.skills),
+                arrived=contact.arrived,
+                joined=contact.joined,
+                seq=contact.seq,
+                stage=contact.stage,
+                callback=contact.callback,
+                status=contact.status,
+                agent_id=contact.agent_id,
+                answered_at=contact.answered_at,
+                last_tried=contact.last_tried,
+                offers=tuple(contact.offers.values()),
+            )
+            for contact in self._contacts.values()
+        )
+        pointers = tuple(
+            PointerRecord(
+                queue=name, rank=rank_to_json(queue.pointer[1]), agent_id=queue.pointer[2]
+            )
+            for name, queue in self._queues.items()
+            if queue.pointer is not None
+        )
+        return RouterSnapshot(
+            now=self._now,
+            seq=self._seq,
+            random_state=tuple(self._random.getstate()[1]),
+            queues=self.queues,
+            agents=agents,
+            contacts=contacts,
+            pointers=pointers,
+            handle_times={name: tuple(q.handle_times) for name, q in self._queues.items()},
+            race_clocks={name: q.race_clock for name, q in self._queues.items()},
+            empty_since={
+                name: q.empty_since for name, q in self._queues.items() if q.empty_since is not None
+            },
+        )
+
+    @classmethod
+    def restore(
+        cls, snapshot: RouterSnapshot, *, strategies: Mapping[str, Strategy] | None = None
+    ) -> Router:
+        """Build a router that carries on exactly where the snapshot's router was.
+
+        Args:
+            snapshot: From :meth:`snapshot` (possibly through
+                :func:`callcore.serialization.to_dict` and ``from_dict``).
+            strategies: The same strategies the original router had.
+
+        Raises:
+            DocumentError: the snapshot is inconsistent (unknown queue or
+                agent, bad configuration).
+        """
+        router = cls(snapshot.queues, strategies=strategies)
+        problems = check_snapshot(snapshot)
+        if problems:
+            raise DocumentError(problems, "ACD router snapshot")
+        router._random.setstate((3, tuple(snapshot.random_state), None))
+        router._now = snapshot.now
+        router._seq = snapshot.seq
+        for record in snapshot.agents:
+            router._restore_agent(record)
+        for contact_record in snapshot.contacts:
+            router._restore_contact(contact_record)
+        for pointer in snapshot.pointers:
+            rank = rank_from_json(pointer.rank)
+            router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
+        for name, times in snapshot.handle_times.items():
+            router._queues[name].handle_times.extend(times)
+        for name, clock in snapshot.race_clocks.items():
+            router._queues[name].race_clock = clock
+        for name, since in snapshot.empty_since.items():
+            queue = router._queues[name]
+            queue.empty_since = since
+            wait = queue.config.max_wait_empty
+            if wait is not None and (snapshot.now is None or since + wait > snapshot.now):
+                router._push_timer(since + wait, _QUEUE_EMPTY, name)
+        return router
+
+    def _restore_agent(self, record: AgentRecord) -> None:
+        agent = Agent(
+            profile=record.profile,
+            idle_since=record.idle_since,
+            logged_in=record.logged_in,
+            not_ready=record.not_ready,
+            answered=record.answered,
+            talk_seconds=record.talk_seconds,
+            last_offered=record.last_offered,
+            draw=record.draw,
+            race_base=dict(record.race_base),
+            wrap_until=record.wrap_until,
+            delay_until=record.delay_until,
+            no_answer_streak=record.no_answer_streak,
+        )
+        self._agents[agent.agent_id] = agent
+        if record.logged_in:
+            self._join_queues(agent, record.profile)
+        else:
+            agent.adopt(record.profile)
+        if agent.wrap_until is not None:
+            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
+        if agent.delay_until is not None:
+            self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
+
+    def _restore_contact(self, record: ContactRecord) -> None:
+        queue = self._queues[record.queue]
+        contact = Contact(
+            contact_id=record.contact_id,
+            queue=record.queue,
+            priority=record.priority,
+            skills=dict(record.skills),
+            arrived=record.arrived,
+            joined=record.joined,
+            seq=record.seq,
+            channel=queue.config.channel,
+            requirement=self._requirement(queue.config, record.skills, record.stage),
+            stage=record.stage,
+            callback=record.callback,
+            status=record.status,
+            agent_id=record.agent_id,
+            answered_at=record.answered_at,
+            last_tried=record.last_tried,
+        )
+        self._contacts[contact.contact_id] = contact
+        if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
+            agent = self._agents[contact.agent_id]
+            agent.connected[contact.contact_id] = contact.channel_key
+            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+            return
+        queue.in_line[contact.contact_id] = contact
+        for offer in record.offers:
+            agent = self._agents[offer.agent_id]
+            contact.offers[offer.agent_id] = offer
+            agent.offers[contact.contact_id] = offer
+            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+            self._push_timer(
+                offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + offer.agent_id
+            )
+        if contact.status is ContactStatus.WAITING:
+            self._wait(contact)
+        self._schedule_contact(contact)  # connected contacts returned above: no timer
+
+    # ------------------------------------------------------------------
+    # Time
+    # ------------------------------------------------------------------
+
+    def _time(self) -> datetime:
+        if self._now is None:  # pragma: no cover - _advance always sets it
+            raise InvalidInputError("the router has not seen a time yet")
+        return self._now
+
+    def _advance(self, now: datetime) -> None:
+        ensure_aware(now, "now")
+        if self._now is not None and now < self._now:
+            raise InvalidInputError(
+                f"now ({now.isoformat()}) is earlier than a time already seen "
+                f"({self._now.isoformat()}); time cannot go backwards"
+            )
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            due, kind, key = heapq.heappop(timers)
+            self._now = due
+            self._run_timer(due, kind, key)
+            self._settle()
+        self._now = now
+
+    def _push_timer(self, due: datetime, kind: int, key: str) -> None:
+        heapq.heappush(self._timers, (due, kind, key))
+
+    def _run_timer(self, due: datetime, kind: int, key: str) -> None:
+        """Run one timer if it still stands (the state it was set for is unchanged)."""
+        if kind == _OFFER_EXPIRY:
+            contact_id, agent_id = key.split(_SEP)
+            contact = self._contacts.get(contact_id)
+            offer = contact.offers.get(agent_id) if contact else None
+            if offer is not None and offer.expires_at == due:
+                self._expire(offer)
+        elif kind == _WRAP_END:
+            self._end_wrap_up(self._agents[key], due)
+        elif kind == _DELAY_END:
+            agent = self._agents[key]
+            if agent.delay_until == due:
+                agent.delay_until = None
+                self._release(agent)
+        elif kind == _CONTACT_DUE:
+            contact = self._contacts.get(key)
+            if (
+                contact is not None
+                and contact.timer_due == due
+                and contact.status is not ContactStatus.CONNECTED
+            ):
+                self._contact_due(contact)
+        else:
+            queue = self._queues[key]
+            since, wait = queue.empty_since, queue.config.max_wait_empty
+            if since is not None and wait is not None and since + wait == due:
+                self._overflow_all(queue)
+
+    def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
+        if agent.wrap_until == due:
+            agent.wrap_until = None
+            self._events_out.append(
+                AgentStateChanged(at=due, agent_id=agent.agent_id, state=AgentState.AVAILABLE)
+            )
+            self._release(agent)
+
+    # ------------------------------------------------------------------
+    # Output
+    # ------------------------------------------------------------------
+
+    def _settle_and_flush(self) -> Outcome:
+        self._settle()
+        return self._flush()
+
+    def _flush(self) -> Outcome:
+        outcome = Outcome(tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out))
+        self._offers_out.clear()
+        self._ended_out.clear()
+        self._events_out.clear()
+        return outcome
+
+    # ------------------------------------------------------------------
+    # Matching
+    # ------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Route dirty contacts, then let freed agents look for work, until calm."""
+        contacts = self._dirty_contacts
+        agents = self._dirty_agents
+        while contacts or agents:
+            if contacts:
+                contact_id = next(iter(contacts))
+                del contacts[contact_id]
+                contact = self._contacts.get(contact_id)
+                if contact is not None and contact.status is ContactStatus.WAITING:
+                    self._route(contact)
+            else:
+                agent_id = next(iter(agents))
+                del agents[agent_id]
+                self._find_work(self._agents[agent_id])
+
+    def _route(self, contact: Contact) -> None:
+        """Offer a waiting contact to the best available eligible agent(s), or wait."""
+        queue = self._queues[contact.queue]
+        index = queue.indexes.get(contact.requirement.names)
+        if index is None:
+            index = self._build_index(queue, contact.requirement.names)
+        if queue.strategy.ring_all:
+            chosen = self._pick_all(index, contact)
+        else:
+            best = self._pick_one(index, contact)
+            chosen = [] if best is None else [best]
+        for agent in chosen:
+            self._offer(contact, queue, agent)
+        if not chosen:
+            self._wait(contact)
+
+    def _cursor(self, queue: QueueRuntime, contact: Contact) -> tuple[object, ...] | None:
+        """Where a contact-memory strategy continues: after the last agent tried."""
+        last = contact.last_tried
+        agent = self._agents.get(last) if last is not None else None
+        if agent is None or contact.queue not in agent.members:
+            return None
+        member = agent.members[contact.queue]
+        rank = queue.strategy.rank(agent, member, contact.requirement.names)
+        return (member.tier, rank, agent.agent_id)
+
+    def _pick_one(self, index: AgentIndex, contact: Contact) -> Agent | None:
+        """Pop stale entries off the index top until a valid eligible agent is found."""
+        queue = index.queue
+        heap = index.heap
+        agents = self._agents
+        channel = contact.channel_key
+        requirement = contact.requirement
+        max_tier = requirement.max_tier
+        minimums = requirement.minimums
+        circular = queue.circular
+        cursor = (
+            self._cursor(queue, contact)
+            if queue.strategy.memory is StrategyMemory.CONTACT
+            else None
+        )
+        held: list[AgentEntry] = []
+        chosen: Agent | None = None
+        wrap: Agent | None = None
+        while heap:
+            entry = heap[0]
+            tier, lap, rank, agent_id, version = entry
+            agent = agents[agent_id]
+            if agent.version != version or not agent.can_take(channel):
+                heapq.heappop(heap)
+                continue
+            if max_tier is not None and tier > max_tier:
+                break
+            pointer = queue.pointer
+            if circular and pointer is not None and (lap, rank, agent_id) <= pointer:
+                heapq.heapreplace(
+                    heap, (tier, queue.lap_for(rank, agent_id), rank, agent_id, version)
+                )
+                continue
+            if minimums and not agent.satisfies(minimums):
+                held.append(heapq.heappop(heap))
+                continue
+            if cursor is not None and (tier, rank, agent_id) <= cursor:
+                if wrap is None:
+                    wrap = agent
+                held.append(heapq.heappop(heap))
+                continue
+            chosen = agent
+            if queue.racing:
+                queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
+            break
+        for entry in held:
+            heapq.heappush(heap, entry)
+        return chosen if chosen is not None else wrap
+
+    def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
+        """Every valid eligible agent of the lowest tier that has any (ring all)."""
+        agents = self._agents
+        channel = contact.channel_key
+        requirement = contact.requirement
+        live: list[AgentEntry] = []
+        eligible: list[AgentEntry] = []
+        for entry in index.heap:
+            agent = agents[entry[3]]
+            if agent.version != entry[4] or not agent.can_take(channel):
+                continue
+            live.append(entry)
+            if requirement.max_tier is not None and entry[0] > requirement.max_tier:
+                continue
+            if agent.satisfies(requirement.minimums):
+                eligible.append(entry)
+        if len(live) * 2 < len(index.heap):
+            heapq.heapify(live)
+            index.heap = live
+        if not eligible:
+            return []
+        best_tier = min(entry[0] for entry in eligible)
+        return [agents[entry[3]] for entry in sorted(eligible) if entry[0] == best_tier]
+
+    def _find_work(self, agent: Agent) -> None:
+        """Offer a freed agent the best waiting contacts it may take, while it has room."""
+        while agent.ready:
+            found = self._best_waiting(agent)
+            if found is None:
+                return
+            contact, queue = found
+            self._offer(contact, queue, agent)
+
+    def _best_waiting(self, agent: Agent) -> tuple[Contact, QueueRuntime] | None:
+        best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
+        for queue_name, member in agent.members.items():
+            queue = self._queues[queue_name]
+            groups = queue.groups
+            if not groups or not agent.can_take(queue.channel_key):
+                continue
+            for group in self._groups_for(agent, queue):
+                for requirement, line in list(group.items()):
+                    if requirement.max_tier is not None and member.tier > requirement.max_tier:
+                        continue
+                    if not agent.satisfies(requirement.minimums):
+                        continue
+                    head = self._line_head(queue, group, requirement, line)
+                    if head is not None and (best is None or head[0] < best[0]):
+                        best = (head[0], head[1], queue)
+        return None if best is None else (best[1], best[2])
+
+    def _groups_for(
+        self, agent: Agent, queue: QueueRuntime
+    ) -> Iterator[dict[Requirement, list[ContactEntry]]]:
+        """The waiting-line groups whose skills the agent has (the cheaper way round)."""
+        groups = queue.groups
+        if queue.max_names <= SUBSET_LIMIT and len(agent.subsets) < len(groups):
+            for names in agent.subsets:
+                group = groups.get(names)
+                if group is not None:
+                    yield group
+            return
+        skills = agent.profile.skills.keys()
+        for names, group in list(groups.items()):
+            if names <= skills:
+                yield group
+
+    def _line_head(
+        self,
+        queue: QueueRuntime,
+        group: dict[Requirement, list[ContactEntry]],
+        requirement: Requirement,
+        line: list[ContactEntry],
+    ) -> tuple[ContactEntry, Contact] | None:
+        contacts = self._contacts
+        while line:
+            entry = line[0]
+            contact = contacts.get(entry[4])
+            if (
+                contact is not None
+                and contact.version == entry[3]
+                and contact.status is ContactStatus.WAITING
+            ):
+                return entry, contact
+            heapq.heappop(line)
+        del group[requirement]
+        if not group:
+            del queue.groups[requirement.names]
+        return None
+
+    def _wait(self, contact: Contact) -> None:
+        """Put (or put back) a waiting contact in the line of its requirement."""
+        queue = self._queues[contact.queue]
+        requirement = contact.requirement
+        contact.version += 1
+        group = queue.groups.get(requirement.names)
+        if group is None:
+            group = queue.groups[requirement.names] = {}
+            queue.max_names = max(queue.max_names, len(requirement.names))
+        line = group.get(requirement)
+        if line is None:
+            line = group[requirement] = []
+        heapq.heappush(line, contact.line_entry())
+
+    def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
+        at = self._time()
+        config = queue.config
+        offer = Offer(
+            contact_id=contact.contact_id,
+            agent_id=agent.agent_id,
+            queue=config.name,
+            channel=contact.channel,
+            offered_at=at,
+            expires_at=at + config.offer_timeout,
+            callback=contact.callback,
+        )
+        contact.offers[agent.agent_id] = offer
+        contact.status = ContactStatus.OFFERED
+        agent.offers[contact.contact_id] = offer
+        agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+        agent.last_offered = at
+        if queue.circular:
+            member = agent.members[config.name]
+            rank = queue.strategy.rank(agent, member, contact.requirement.names)
+            queue.pointer = (queue.lap_for(rank, agent.agent_id), rank, agent.agent_id)
+        self._push_timer(
+            offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + agent.agent_id
+        )
+        self._offers_out.append(offer)
+        self._events_out.append(ContactOffered(at=at, offer=offer))
+
+    # ------------------------------------------------------------------
+    # Agent indexes
+    # ------------------------------------------------------------------
+
+    def _build_index(self, queue: QueueRuntime, names: frozenset[str]) -> AgentIndex:
+        """Create the index of a skill set on first use, from the smallest skill roster."""
+        index = AgentIndex(queue, names)
+        queue.indexes[names] = index
+        if names:
+            rosters = sorted((queue.skill_members.get(name, set()) for name in names), key=len)
+            candidates: Iterable[str] = rosters[0]
+        else:
+            candidates = queue.members
+        for agent_id in sorted(candidates):
+            agent = self._agents[agent_id]
+            if names <= agent.profile.skills.keys():
+                self._register(agent, index)
+        return index
+
+    def _register(self, agent: Agent, index: AgentIndex) -> None:
+        agent.indexes.append(index)
+        index.agents.add(agent.agent_id)
+        if agent.can_take(index.queue.channel_key):
+            self._push_entry(agent, index)
+
+    def _push_entry(self, agent: Agent, index: AgentIndex) -> None:
+        queue = index.queue
+        member = agent.members[queue.config.name]
+        rank = queue.strategy.rank(agent, member, index.names)
+        if queue.racing:
+            start = agent.race_base.get(queue.config.name, queue.race_clock)
+            rank = (start + cast("float", rank[0]), *rank[1:])
+        lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
+        heap = index.heap
+        heapq.heappush(heap, (member.tier, lap, rank, agent.agent_id, agent.version))
+        if len(heap) > 4 * len(index.agents) + 64:
+            self._compact(index)
+
+    def _compact(self, index: AgentIndex) -> None:
+        agents = self._agents
+        channel = index.queue.channel_key
+        index.heap = [
+            entry
+            for entry in index.heap
+            if agents[entry[3]].version == entry[4] and agents[entry[3]].can_take(channel)
+        ]
+        heapq.heapify(index.heap)
+
+    def _repush(self, agent: Agent) -> None:
+        """The agent's rank or availability changed: new entries everywhere it fits."""
+        agent.version += 1
+        agent.draw = self._random.expovariate(1.0)
+        agent.refresh()
+        if not agent.ready:
+            return
+        for name in agent.members:
+            agent.race_base[name] = self._queues[name].race_clock
+        for index in agent.indexes:
+            if agent.can_take(index.queue.channel_key):
+                self._push_entry(agent, index)
+
+    def _release(self, agent: Agent) -> None:
+        """The agent may have room again: re-index it and let it look for work."""
+        self._repush(agent)
+        if agent.ready:
+            self._dirty_agents[agent.agent_id] = None
+
+    def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
+        agent.adopt(profile)
+        agent.indexes = []
+        agent.version += 1
+        agent.refresh()
+        skills = profile.skills.keys()
+        for member in profile.memberships:
+            queue = self._queues[member.queue]
+            queue.members.add(agent.agent_id)
+            queue.empty_since = None
+            for name in skills:
+                queue.skill_members.setdefault(name, set()).add(agent.agent_id)
+            for names, index in queue.indexes.items():
+                if names <= skills:
+                    agent.indexes.append(index)
+                    index.agents.add(agent.agent_id)
+
+    def _leave_queues(self, agent: Agent) -> None:
+        at = self._time()
+        for index in agent.indexes:
+            index.agents.discard(agent.agent_id)
+        agent.indexes = []
+        for name in agent.members:
+            queue = self._queues[name]
+            queue.members.discard(agent.agent_id)
+            for skill in agent.profile.skills:
+                queue.skill_members.get(skill, set()).discard(agent.agent_id)
+            if queue.members:
+                continue
+            queue.empty_since = at
+            if queue.config.leave_when_empty:
+                self._overflow_all(queue)
+            elif queue.config.max_wait_empty is not None:
+                self._push_timer(at + queue.config.max_wait_empty, _QUEUE_EMPTY, name)
+
+    # ------------------------------------------------------------------
+    # Offers ending
+    # ------------------------------------------------------------------
+
+    def _end_offer(self, offer: Offer, reason: OfferEndReason, delay: timedelta) -> None:
+        """Close an unanswered offer; the contact goes back if nothing else rings."""
+        at = self._time()
+        contact = self._contacts[offer.contact_id]
+        agent = self._agents[offer.agent_id]
+        del contact.offers[offer.agent_id]
+        del agent.offers[offer.contact_id]
+        agent.load[contact.channel_key] -= 1
+        self._ended_out.append(offer)
+        self._events_out.append(OfferEnded(at=at, offer=offer, reason=reason))
+        if reason is not OfferEndReason.WITHDRAWN:
+            contact.last_tried = agent.agent_id
+            if delay > timedelta(0):
+                agent.delay_until = at + delay
+                self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
+        if not contact.offers and contact.status is ContactStatus.OFFERED:
+            contact.status = ContactStatus.WAITING
+            self._dirty_contacts[contact.contact_id] = None
+        self._release(agent)
+
+    def _expire(self, offer: Offer) -> None:
+        config = self._queues[offer.queue].config
+        agent = self._agents[offer.agent_id]
+        self._end_offer(offer, OfferEndReason.TIMED_OUT, config.no_answer_delay)
+        agent.no_answer_streak += 1
+        if config.max_no_answer and agent.no_answer_streak >= config.max_no_answer:
+            self._pause(agent, NotReadyReason.AUTO_PAUSED)
+
+    def _pause(self, agent: Agent, reason: NotReadyReason) -> None:
+        agent.not_ready = reason
+        agent.wrap_until = None
+        agent.refresh()
+        self._withdraw_agent_offers(agent)
+        self._events_out.append(
+            AgentStateChanged(
+                at=self._time(), agent_id=agent.agent_id, state=AgentState.NOT_READY, reason=reason
+            )
+        )
+
+    def _withdraw_contact_offers(self, contact: Contact) -> None:
+        for offer in list(contact.offers.values()):
+            self._end_offer(offer, OfferEndReason.WITHDRAWN, timedelta(0))
+
+    def _withdraw_agent_offers(self, agent: Agent) -> None:
+        for offer in list(agent.offers.values()):
+            self._end_offer(offer, OfferEndReason.WITHDRAWN, timedelta(0))
+
+    # ------------------------------------------------------------------
+    # Escalation and overflow
+    # ------------------------------------------------------------------
+
+    def _requirement(
+        self, config: QueueConfig, skills: Mapping[str, int], stage: int
+    ) -> Requirement:
+        minimums = dict(config.required_skills)
+        for name, level in skills.items():
+            minimums[name] = max(level, minimums.get(name, 0))
+        max_tier = config.max_tier
+        for rule in config.escalation[:stage]:
+            if rule.max_tier is not None:
+                max_tier = rule.max_tier
+            for name, level in rule.skill_minimums.items():
+                if name in minimums:
+                    minimums[name] = level
+            for name in rule.drop_skills:
+                minimums.pop(name, None)
+        return Requirement(frozenset(minimums), tuple(sorted(minimums.items())), max_tier)
+
+    def _schedule_contact(self, contact: Contact) -> None:
+        config = self._queues[contact.queue].config
+        dues: list[datetime] = []
+        if contact.stage < len(config.escalation):
+            dues.append(contact.joined + config.escalation[contact.stage].after)
+        if config.max_wait is not None and not contact.callback:
+            dues.append(contact.joined + config.max_wait)
+        contact.timer_due = min(dues) if dues else None
+        if contact.timer_due is not None:
+            self._push_timer(contact.timer_due, _CONTACT_DUE, contact.contact_id)
+
+    def _contact_due(self, contact: Contact) -> None:
+        at = self._time()
+        config = self._queues[contact.queue].config
+        waited = at - contact.joined
+        if config.max_wait is not None and not contact.callback and waited >= config.max_wait:
+            self._overflow(contact)
+            return
+        rules = config.escalation
+        stage = contact.stage
+        target = None
+        while stage < len(rules) and rules[stage].after <= waited:
+            target = rules[stage].to_queue
+            stage += 1
+            if target is not None:
+                break
+        contact.stage = stage
+        self._events_out.append(
+            ContactEscalated(at=at, contact_id=contact.contact_id, queue=contact.queue, stage=stage)
+        )
+        if target is not None:
+            self._move(contact, target)
+            return
+        contact.requirement = self._requirement(config, contact.skills, stage)
+        self._schedule_contact(contact)
+        if contact.status is ContactStatus.WAITING:
+            self._dirty_contacts[contact.contact_id] = None
+
+    def _overflow(self, contact: Contact) -> None:
+        config = self._queues[contact.queue].config
+        overflow = config.overflow
+        self._events_out.append(
+            ContactOverflowed(
+                at=self._time(),
+                contact_id=contact.contact_id,
+                queue=contact.queue,
+                action=overflow.action,
+                to_queue=overflow.queue,
+            )
+        )
+        if overflow.action is OverflowAction.CALLBACK:
+            self._make_callback(contact)
+            return
+        self._withdraw_contact_offers(contact)
+        if overflow.action is OverflowAction.QUEUE and overflow.queue is not None:
+            self._move(contact, overflow.queue)
+        else:
+            self._forget(contact)
+
+    def _overflow_all(self, queue: QueueRuntime) -> None:
+        for contact in sorted(queue.in_line.values(), key=lambda c: c.line_entry()):
+            if not contact.callback:
+                self._overflow(contact)
+
+    def _move(self, contact: Contact, queue_name: str) -> None:
+        """Move a contact to another queue; it keeps its arrival time and priority."""
+        self._withdraw_contact_offers(contact)
+        del self._queues[contact.queue].in_line[contact.contact_id]
+        target = self._queues[queue_name]
+        at = self._time()
+        contact.queue = queue_name
+        contact.joined = at
+        contact.stage = 0
+        contact.last_tried = None
+        contact.channel = target.config.channel
+        contact.channel_key = target.channel_key
+        contact.requirement = self._requirement(target.config, contact.skills, 0)
+        target.in_line[contact.contact_id] = contact
+        self._schedule_contact(contact)
+        self._events_out.append(
+            ContactQueued(
+                at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
+            )
+        )
+        self._dirty_contacts[contact.contact_id] = None
+
+    def _make_callback(self, contact: Contact) -> None:
+        contact.callback = True
+        self._schedule_contact(contact)
+
+    def _forget(self, contact: Contact) -> None:
+        del self._queues[contact.queue].in_line[contact.contact_id]
+        del self._contacts[contact.contact_id]
+
+    # ------------------------------------------------------------------
+    # Lookups
+    # ------------------------------------------------------------------
+
+    def _get_queue(self, name: str) -> QueueRuntime:
+        queue = self._queues.get(name)
+        if queue is None:
+            raise NotFoundError("queue", name)
+        return queue
+
+    def _get_agent(self, agent_id: str) -> Agent:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            raise NotFoundError("agent", agent_id)
+        return agent
+
+    def _get_contact(self, contact_id: str) -> Contact:
+        contact = self._contacts.get(contact_id)
+        if contact is None:
+            raise NotFoundError("contact", contact_id)
+        return contact
+
+    def _get_offer(
+        self, contact_id: str, agent_id: str, action: str
+    ) -> tuple[Contact, Agent, Offer]:
+        contact = self._get_contact(contact_id)
+        agent = self._get_agent(agent_id)
+        offer = contact.offers.get(agent_id)
+        if offer is None:
+            raise InvalidTransitionError(
+                contact.status.value,
+                f"{action} the offer of {contact_id!r} to {agent_id!r}",
+                "no such offer is pending (it was never made, or it was accepted, "
+                "declined, timed out or withdrawn)",
+            )
+        return contact, agent, offer
+
+    @staticmethod
+    def _require_unconnected(contact: Contact, action: str) -> None:
+        if contact.status is ContactStatus.CONNECTED:
+            raise InvalidTransitionError(
+                "connected", f"{action} contact {contact.contact_id!r}", "it is connected"
+            )
+
+    @staticmethod
+    def _state_of(agent: Agent) -> AgentState:
+        if not agent.logged_in:
+            return AgentState.LOGGED_OUT
+        if agent.connected:
+            return AgentState.BUSY
+        if agent.offers:
+            return AgentState.RESERVED
+        if agent.wrap_until is not None:
+            return AgentState.WRAP_UP
+        if agent.not_ready is not None:
+            return AgentState.NOT_READY
+        return AgentState.AVAILABLE

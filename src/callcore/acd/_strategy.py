@@ -1,0 +1,259 @@
+"""Routing strategies: each one is an ordering of the agents who may take a contact.
+
+The router keeps, per queue and set of required skills, the available agents
+sorted by ``(tier, rank, agent_id)``; a strategy only says what ``rank`` is.
+Lower tiers always go first, and the agent id breaks every remaining tie, so
+every choice is deterministic. Randomised strategies rank by ``agent.draw``, an
+exponential variate (mean 1) that the router draws from its seeded random
+source each time the agent becomes available, and declare
+``StrategyMemory.RACE``.
+"""
+
+# cattrs reads these annotations at run time, so their imports stay at run time.
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol, TypeAlias
+
+import attrs
+
+from callcore.acd._model import Membership
+
+__all__ = [
+    "BUILTIN_STRATEGIES",
+    "AgentStats",
+    "Rank",
+    "Strategy",
+    "StrategyMemory",
+]
+
+Rank: TypeAlias = tuple[int | float | str | datetime, ...]
+"""A sort key: smaller ranks are offered first."""
+
+
+class StrategyMemory(enum.Enum):
+    """Where a strategy remembers whom it offered last."""
+
+    NONE = "none"
+    """No memory: always the lowest rank."""
+    QUEUE = "queue"
+    """Circular over rank, starting after the last agent this queue offered."""
+    CONTACT = "contact"
+    """Circular over ``(tier, rank)``, starting after the last agent this
+    contact was offered (every new contact starts at the first)."""
+    RACE = "race"
+    """The first element of the rank is a random waiting time: the router adds
+    the queue's race clock at the moment the agent became available and
+    moves the clock to the winner's time, so that agents who have been
+    waiting keep their lead (an exponential race: each pick falls on an agent
+    with probability proportional to its rate)."""
+
+
+class AgentStats(Protocol):
+    """What a strategy may read about an agent (read-only)."""
+
+    @property
+    def agent_id(self) -> str:
+        """The agent's id."""
+        ...
+
+    @property
+    def skills(self) -> Mapping[str, int]:
+        """Skill names with levels 1..10."""
+        ...
+
+    @property
+    def answered(self) -> int:
+        """Contacts answered since the router started."""
+        ...
+
+    @property
+    def talk_seconds(self) -> float:
+        """Total talk time, in seconds."""
+        ...
+
+    @property
+    def idle_since(self) -> datetime:
+        """End of the last contact, or log-in time if none yet."""
+        ...
+
+    @property
+    def draw(self) -> float:
+        """An exponential variate (mean 1), drawn when the agent last became available."""
+        ...
+
+
+class Strategy(Protocol):
+    """An ordering of agents, chosen per queue by name.
+
+    ``ring_all`` offers the contact to every eligible agent of the first tier
+    that has any (the first to accept wins); ``memory`` says whether the order
+    continues where the queue or the contact left off.
+    """
+
+    @property
+    def ring_all(self) -> bool:
+        """Offer to all eligible agents at once."""
+        ...
+
+    @property
+    def memory(self) -> StrategyMemory:
+        """Where the strategy keeps its place."""
+        ...
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:
+        """Return the agent's sort key in a queue (smaller is offered first).
+
+        Called when the agent becomes available or its counters change, not
+        per decision: the rank must depend only on its arguments.
+
+        Args:
+            agent: The agent's counters and skills.
+            membership: Its tier, position and weight in the queue.
+            skills: The skill names the contact requires.
+        """
+        ...
+
+
+@attrs.frozen
+class RingAll:
+    """Offer every eligible agent at once; the first to accept wins."""
+
+    ring_all: bool = True
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by position (only the order of the offers depends on it)."""
+        return (membership.position,)
+
+
+@attrs.frozen
+class LongestIdle:
+    """The agent whose last contact ended longest ago."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by the end of the last contact, oldest first."""
+        return (agent.idle_since,)
+
+
+@attrs.frozen
+class RoundRobin:
+    """The next agent by position after the one this queue offered last."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.QUEUE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by position; the router makes it circular from the last one."""
+        return (membership.position,)
+
+
+@attrs.frozen
+class Linear:
+    """The first available agent by position, for every contact and every try."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by position."""
+        return (membership.position,)
+
+
+@attrs.frozen
+class TopDown:
+    """By tier then position; after a miss the contact moves on to the next agent."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.CONTACT
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by position; the router continues from the contact's last try."""
+        return (membership.position,)
+
+
+@attrs.frozen
+class FewestContacts:
+    """The agent who answered the fewest contacts (ties: longest idle)."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by contacts answered, then idle time."""
+        return (agent.answered, agent.idle_since)
+
+
+@attrs.frozen
+class LeastTalkTime:
+    """The agent with the least total talk time (ties: longest idle)."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by talk time, then idle time."""
+        return (agent.talk_seconds, agent.idle_since)
+
+
+@attrs.frozen
+class Random:
+    """A uniformly random eligible agent (from the router's seeded source)."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.RACE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by the agent's random draw."""
+        return (agent.draw,)
+
+
+@attrs.frozen
+class WeightedRandom:
+    """A random eligible agent, chosen with probability proportional to its weight.
+
+    Each agent's rank is an exponential variate with rate ``weight``; the
+    smallest of such variates falls on each agent with probability
+    weight / total weight (an exponential race, as in Efraimidis and
+    Spirakis, "Weighted random sampling with a reservoir", 2006).
+    """
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.RACE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by ``draw / weight``, an exponential variate with rate ``weight``."""
+        return (agent.draw / membership.weight,)
+
+
+@attrs.frozen
+class SkillsBased:
+    """The best proficiency over the contact's skills (sum of levels; ties: longest idle)."""
+
+    ring_all: bool = False
+    memory: StrategyMemory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
+        """Rank by the negated sum of levels in the required skills, then idle time."""
+        levels = agent.skills
+        return (-sum(levels.get(skill, 0) for skill in skills), agent.idle_since)
+
+
+BUILTIN_STRATEGIES: Mapping[str, Strategy] = {
+    "ring_all": RingAll(),
+    "longest_idle": LongestIdle(),
+    "round_robin": RoundRobin(),
+    "linear": Linear(),
+    "top_down": TopDown(),
+    "fewest_contacts": FewestContacts(),
+    "least_talk_time": LeastTalkTime(),
+    "random": Random(),
+    "weighted_random": WeightedRandom(),
+    "skills_based": SkillsBased(),
+}
+"""The strategies callcore ships, by name."""

@@ -1,0 +1,311 @@
+"""Hypothesis stateful tests: the router's invariants hold under random interleavings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from callcore.acd import (
+    BUILTIN_STRATEGIES,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
+    ContactEscalated,
+    ContactOffered,
+    ContactOverflowed,
+    ContactRejected,
+    ContactStatus,
+    DeclineReason,
+    EscalationRule,
+    NotReadyReason,
+    OfferEnded,
+    Outcome,
+    Overflow,
+    OverflowAction,
+    QueueConfig,
+    Router,
+)
+from callcore.channels import Channel
+from tests.acd.strategies import (
+    QUEUES,
+    at,
+    contact_skills,
+    eligible,
+    independent_can_take,
+    profiles,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from callcore.acd._records import Contact
+
+AGENTS = tuple(f"a{number}" for number in range(6))
+
+
+def queue_configs(strategy: str) -> list[QueueConfig]:
+    """Sales overflows to support after 5 minutes; support widens tiers and drops skills."""
+    return [
+        QueueConfig(
+            name="sales",
+            strategy=strategy,
+            max_length=6,
+            max_wait=timedelta(minutes=5),
+            overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
+            wrap_up=timedelta(seconds=10),
+            max_tier=1,
+            escalation=(EscalationRule(after=timedelta(seconds=60), max_tier=3),),
+            max_no_answer=2,
+            no_answer_delay=timedelta(seconds=5),
+        ),
+        QueueConfig(
+            name="support",
+            channel=Channel.CHAT,
+            strategy=strategy,
+            max_wait=timedelta(minutes=10),
+            offer_timeout=timedelta(seconds=20),
+            reject_delay=timedelta(seconds=3),
+            escalation=(
+                EscalationRule(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
+            ),
+        ),
+    ]
+
+
+class RouterMachine(RuleBasedStateMachine):
+    """Drive one router at random and check every invariant after each step."""
+
+    def __init__(self) -> None:
+        """Start with no router."""
+        super().__init__()
+        self.router: Router | None = None
+        self.clock = 0.0
+        self.counter = 0
+        self.entered: set[str] = set()
+        self.gone: set[str] = set()
+        self.open_offers: set[tuple[str, str]] = set()
+
+    @property
+    def live(self) -> Router:
+        """The router (started)."""
+        assert self.router is not None
+        return self.router
+
+    @precondition(lambda self: self.router is None)
+    @rule(strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)), seed=st.integers(0, 9))
+    def start(self, strategy: str, seed: int) -> None:
+        """Build the router with a strategy and seed."""
+        self.router = Router(queue_configs(strategy), seed=seed)
+
+    def record(self, outcome: Outcome, before: dict[str, Contact]) -> None:
+        """Track contacts and offers from the events, and check arrival order."""
+        escalated = any(isinstance(e, ContactEscalated) for e in outcome.events)
+        for event in outcome.events:
+            if isinstance(event, ContactOffered):
+                pair = (event.offer.contact_id, event.offer.agent_id)
+                assert pair not in self.open_offers, "an offer was made twice"
+                self.open_offers.add(pair)
+                if not escalated:
+                    self.check_order(event.offer.contact_id, event.offer.agent_id, before)
+            elif isinstance(event, OfferEnded):
+                self.open_offers.remove((event.offer.contact_id, event.offer.agent_id))
+            elif isinstance(event, ContactAnswered):
+                self.open_offers.remove((event.contact_id, event.agent_id))
+            elif isinstance(event, ContactEnded | ContactAbandoned) or (
+                isinstance(event, ContactOverflowed) and event.action is OverflowAction.VOICEMAIL
+            ):
+                self.gone.add(event.contact_id)
+            elif isinstance(event, ContactRejected):
+                self.entered.discard(event.contact_id)
+
+    def check_order(self, contact_id: str, agent_id: str, before: dict[str, Contact]) -> None:
+        """No earlier contact of the same queue and priority, still waiting, fits this agent."""
+        router = self.live
+        offered = router._contacts.get(contact_id)
+        agent = router._agents[agent_id]
+        if offered is None:
+            return
+        for other in router._contacts.values():
+            if (
+                other.status is ContactStatus.WAITING
+                and other.contact_id in before
+                and other.queue == offered.queue
+                and other.priority == offered.priority
+                and (other.arrived, other.seq) < (offered.arrived, offered.seq)
+            ):
+                assert not eligible(agent, other.queue, other.requirement), (
+                    f"{contact_id} went to {agent_id} before {other.contact_id}"
+                )
+
+    def step(self, call: Callable[[], Outcome]) -> None:
+        """Run one call and record what it caused."""
+        before = dict(self.live._contacts)
+        self.record(call(), before)
+
+    @precondition(lambda self: self.router is not None)
+    @rule(number=st.integers(0, 5), data=st.data())
+    def log_in(self, number: int, data: st.DataObject) -> None:
+        """Log an agent in with a random profile."""
+        agent_id = AGENTS[number]
+        agent = self.live._agents.get(agent_id)
+        if agent is not None and agent.logged_in:
+            return
+        profile = data.draw(profiles(agent_id))
+        self.step(lambda: self.live.log_in(profile, at(self.clock)))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(number=st.integers(0, 5))
+    def log_out(self, number: int) -> None:
+        """Log out an agent that holds no contact."""
+        agent = self.live._agents.get(AGENTS[number])
+        if agent is None or not agent.logged_in or agent.connected:
+            return
+        self.step(lambda: self.live.log_out(agent.agent_id, at(self.clock)))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(number=st.integers(0, 5), pause=st.booleans())
+    def presence(self, number: int, pause: bool) -> None:
+        """Pause an agent or make it ready."""
+        agent = self.live._agents.get(AGENTS[number])
+        if agent is None or not agent.logged_in:
+            return
+        if pause and agent.not_ready is None:
+            self.step(
+                lambda: self.live.set_not_ready(
+                    agent.agent_id, NotReadyReason.LUNCH, at(self.clock)
+                )
+            )
+        elif not pause and (agent.not_ready or agent.wrap_until):
+            self.step(lambda: self.live.set_ready(agent.agent_id, at(self.clock)))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(queue=st.sampled_from(QUEUES), skills=contact_skills, priority=st.integers(0, 2))
+    def enqueue(self, queue: str, skills: dict[str, int], priority: int) -> None:
+        """A new contact arrives."""
+        self.counter += 1
+        contact_id = f"c{self.counter}"
+        self.entered.add(contact_id)
+        self.step(
+            lambda: self.live.enqueue(
+                contact_id, queue, at(self.clock), skills=skills, priority=priority
+            )
+        )
+
+    def pick(self, index: int, *, connected: bool) -> str | None:
+        """Pick a contact, connected or not."""
+        ids = sorted(
+            c.contact_id
+            for c in self.live._contacts.values()
+            if (c.status is ContactStatus.CONNECTED) == connected
+        )
+        return ids[index % len(ids)] if ids else None
+
+    @precondition(lambda self: self.router is not None and self.open_offers)
+    @rule(index=st.integers(0, 20), action=st.sampled_from(["accept", "reject", "busy", "miss"]))
+    def answer(self, index: int, action: str) -> None:
+        """Accept, reject, busy or miss a pending offer."""
+        contact_id, agent_id = sorted(self.open_offers)[index % len(self.open_offers)]
+        now = at(self.clock)
+        router = self.live
+        if action == "accept":
+            self.step(lambda: router.accept(contact_id, agent_id, now))
+        elif action == "miss":
+            self.step(lambda: router.time_out(contact_id, agent_id, now))
+        else:
+            reason = DeclineReason.BUSY if action == "busy" else DeclineReason.REJECTED
+            self.step(lambda: router.decline(contact_id, agent_id, now, reason=reason))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(index=st.integers(0, 20))
+    def end(self, index: int) -> None:
+        """End a connected contact."""
+        contact_id = self.pick(index, connected=True)
+        if contact_id is not None:
+            self.step(lambda: self.live.end(contact_id, at(self.clock)))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(index=st.integers(0, 20), action=st.sampled_from(["abandon", "callback", "priority"]))
+    def caller(self, index: int, action: str) -> None:
+        """A caller hangs up, asks for a callback or changes priority."""
+        contact_id = self.pick(index, connected=False)
+        if contact_id is None:
+            return
+        router = self.live
+        now = at(self.clock)
+        if action == "abandon":
+            self.step(lambda: router.abandon(contact_id, now))
+        elif action == "callback" and not router._contacts[contact_id].callback:
+            self.step(lambda: router.request_callback(contact_id, now))
+        elif action == "priority":
+            self.step(lambda: router.set_priority(contact_id, index % 3, now))
+
+    @precondition(lambda self: self.router is not None)
+    @rule(seconds=st.sampled_from([1, 5, 15, 45, 200]))
+    def wait(self, seconds: int) -> None:
+        """Let time pass."""
+        self.clock += seconds
+        self.step(lambda: self.live.tick(at(self.clock)))
+
+    @invariant()
+    def no_contact_is_lost(self) -> None:
+        """Every contact is held, or ended, abandoned or sent to voicemail."""
+        if self.router is None:
+            return
+        held = set(self.live.contact_ids())
+        assert not held & self.gone
+        assert held | self.gone == self.entered
+
+    @invariant()
+    def every_offer_is_tracked(self) -> None:
+        """Every offer made is pending or ended exactly once."""
+        if self.router is None:
+            return
+        pending = {(c.contact_id, a) for c in self.live._contacts.values() for a in c.offers}
+        assert pending == self.open_offers
+
+    @invariant()
+    def one_agent_per_contact_and_capacity(self) -> None:
+        """One agent per contact; capacity and states respected."""
+        if self.router is None:
+            return
+        holders: dict[str, str] = {}
+        for agent in self.live._agents.values():
+            held = [o.channel for o in agent.offers.values()]
+            held += [Channel(value) for value in agent.connected.values()]
+            for channel in set(held):
+                assert held.count(channel) <= agent.profile.capacity.get(channel, 0)
+            if agent.profile.voice_exclusive and Channel.VOICE in held:
+                assert len(held) == 1
+            for contact_id in agent.connected:
+                assert contact_id not in holders, "a contact is connected to two agents"
+                holders[contact_id] = agent.agent_id
+                assert self.live._contacts[contact_id].agent_id == agent.agent_id
+            if agent.offers:
+                assert agent.logged_in
+                assert agent.not_ready is None
+                assert agent.wrap_until is None
+
+    @invariant()
+    def no_idle_pair(self) -> None:
+        """No available agent is eligible for a waiting contact (brute force)."""
+        if self.router is None:
+            return
+        router = self.live
+        for contact in router._contacts.values():
+            if contact.status is not ContactStatus.WAITING:
+                continue
+            for agent in router._agents.values():
+                fits = eligible(agent, contact.queue, contact.requirement)
+                assert not (fits and independent_can_take(agent, contact.channel)), (
+                    f"{agent.agent_id} idles while {contact.contact_id} waits"
+                )
+
+
+RouterMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None, derandomize=True
+)
+TestRouterInvariants = RouterMachine.TestCase

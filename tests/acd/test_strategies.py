@@ -1,0 +1,187 @@
+"""Every strategy's choice equals a brute-force scan of every agent, on random states."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callcore.acd import (
+    BUILTIN_STRATEGIES,
+    AgentProfile,
+    Membership,
+    NotReadyReason,
+    QueueConfig,
+    Router,
+)
+from callcore.acd._records import Contact
+from tests.acd.strategies import QUEUES, T0, at, contact_skills, profiles, reference_choice
+
+STRATEGY_NAMES = sorted(BUILTIN_STRATEGIES)
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("enqueue"), st.sampled_from(QUEUES), contact_skills, st.integers(0, 2)),
+        st.tuples(st.just("accept"), st.integers(0, 50)),
+        st.tuples(st.just("end"), st.integers(0, 50)),
+        st.tuples(st.just("pause"), st.integers(0, 50)),
+        st.tuples(st.just("ready"), st.integers(0, 50)),
+        st.tuples(st.just("decline"), st.integers(0, 50)),
+        st.tuples(st.just("wait"), st.integers(1, 40)),
+    ),
+    max_size=30,
+)
+
+
+def make_router(strategy: str) -> Router:
+    """Two queues with the strategy; declines delay the agent so retries move on."""
+    return Router(
+        [
+            QueueConfig(
+                name=name,
+                strategy=strategy,
+                reject_delay=timedelta(seconds=30),
+                wrap_up=timedelta(seconds=5),
+            )
+            for name in QUEUES
+        ],
+        seed=7,
+    )
+
+
+def apply(router: Router, ops: list[tuple[Any, ...]], clock: list[float]) -> None:
+    """Drive the router through random operations, skipping those that do not apply."""
+    for number, op in enumerate(ops):
+        now = at(clock[0])
+        offers = sorted((c, a) for c in router.contact_ids() for a in router.contact(c).offered_to)
+        connected = sorted(c for c in router.contact_ids() if router.contact(c).agent_id)
+        agents = sorted(router.agent_ids())
+        kind = op[0]
+        if kind == "enqueue":
+            _, queue, skills, priority = op
+            router.enqueue(
+                f"c{number}", str(queue), now, skills=dict(skills), priority=int(priority)
+            )
+        elif kind in {"accept", "decline"} and offers:
+            contact_id, agent_id = offers[int(op[1]) % len(offers)]
+            if kind == "accept":
+                router.accept(contact_id, agent_id, now)
+            else:
+                router.decline(contact_id, agent_id, now)
+        elif kind == "end" and connected:
+            router.end(connected[int(op[1]) % len(connected)], now)
+        elif kind in {"pause", "ready"}:
+            agent = router._agents[agents[int(op[1]) % len(agents)]]
+            if kind == "pause" and agent.not_ready is None:
+                router.set_not_ready(agent.agent_id, NotReadyReason.BREAK, now)
+            elif kind == "ready" and (agent.not_ready or agent.wrap_until):
+                router.set_ready(agent.agent_id, now)
+        elif kind == "wait":
+            clock[0] += int(op[1])
+            router.tick(at(clock[0]))
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_NAMES)
+@settings(max_examples=40)
+@given(data=st.data(), ops=operations)
+def test_choice_matches_brute_force(
+    strategy: str, data: st.DataObject, ops: list[tuple[Any, ...]]
+) -> None:
+    """A new contact goes to the agent(s) a full scan picks, and so does its retry."""
+    router = make_router(strategy)
+    count = data.draw(st.integers(1, 8))
+    for number in range(count):
+        router.log_in(data.draw(profiles(f"a{number}")), T0)
+    clock = [0.0]
+    apply(router, ops, clock)
+    now = at(clock[0] + 1)
+    router.tick(now)
+    queue = data.draw(st.sampled_from(QUEUES))
+    skills = data.draw(contact_skills)
+    config = router._queues[queue].config
+    probe = Contact(
+        contact_id="probe",
+        queue=queue,
+        priority=0,
+        skills=skills,
+        arrived=now,
+        joined=now,
+        seq=0,
+        channel=config.channel,
+        requirement=router._requirement(config, skills, 0),
+    )
+    expected = reference_choice(router, probe)
+    outcome = router.enqueue("probe", queue, now, skills=skills)
+    assert [offer.agent_id for offer in outcome.offers] == expected
+    if len(expected) == 1:
+        contact = router._contacts["probe"]
+        contact.last_tried = expected[0]  # what the decline below records
+        retry = reference_choice(router, contact)
+        outcome = router.decline("probe", expected[0], now)
+        assert [offer.agent_id for offer in outcome.offers] == retry
+
+
+def run_rounds(router: Router, rounds: int) -> Counter[str]:
+    """Offer, answer and end one contact per round; count who got each."""
+    counts: Counter[str] = Counter()
+    for number in range(rounds):
+        now = at(number * 10)
+        (offer,) = router.enqueue(f"c{number}", "q", now).offers
+        counts[offer.agent_id] += 1
+        router.accept(offer.contact_id, offer.agent_id, now)
+        router.end(offer.contact_id, at(number * 10 + 5))
+    return counts
+
+
+def test_weighted_random_follows_weights() -> None:
+    """Weights 1:2:3 give shares close to 1/6, 2/6, 3/6 over 6,000 contacts (seeded)."""
+    router = Router([QueueConfig(name="q", strategy="weighted_random")], seed=3)
+    for agent_id, weight in (("a", 1.0), ("b", 2.0), ("c", 3.0)):
+        member = Membership(queue="q", weight=weight)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+    counts = run_rounds(router, 6000)
+    # binomial standard deviation at n=6000 is at most 39; allow 4 of them
+    assert abs(counts["a"] - 1000) < 160
+    assert abs(counts["b"] - 2000) < 160
+    assert abs(counts["c"] - 3000) < 160
+
+
+def test_random_is_uniform_and_reproducible() -> None:
+    """Four agents share 4,000 contacts evenly, and a second run with the seed is identical."""
+    counts = []
+    for _ in range(2):
+        router = Router([QueueConfig(name="q", strategy="random")], seed=11)
+        for agent_id in "abcd":
+            router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), T0)
+        counts.append(run_rounds(router, 4000))
+    assert counts[0] == counts[1]
+    assert all(abs(count - 1000) < 120 for count in counts[0].values())
+
+
+def test_round_robin_cycles_by_position() -> None:
+    """Round robin goes b, c, a, b... (positions 1, 2, 0) remembering the last agent."""
+    router = Router([QueueConfig(name="q", strategy="round_robin")])
+    for agent_id, position in (("a", 0), ("b", 1), ("c", 2)):
+        member = Membership(queue="q", position=position)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+    counts = []
+    for number in range(6):
+        now = at(number * 10)
+        (offer,) = router.enqueue(f"c{number}", "q", now).offers
+        counts.append(offer.agent_id)
+        router.accept(offer.contact_id, offer.agent_id, now)
+        router.end(offer.contact_id, now)
+    assert counts == ["a", "b", "c", "a", "b", "c"]
+
+
+def test_linear_always_starts_at_the_first() -> None:
+    """Linear offers every contact to position 0 while it is free."""
+    router = Router([QueueConfig(name="q", strategy="linear")])
+    for agent_id, position in (("a", 0), ("b", 1)):
+        member = Membership(queue="q", position=position)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+    assert run_rounds(router, 3) == Counter({"a": 3})
