@@ -11,8 +11,10 @@ out, and finally the ticket's history.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from callcore.calendar import BusinessCalendar, OpeningRange, WeeklyHours
 from callcore.channels import Channel
 from callcore.tickets import (
     Actor,
@@ -27,7 +29,8 @@ from callcore.tickets import (
     sequential_ids,
 )
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday morning
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=BUCHAREST)  # a Monday morning
 ANA = Actor("ana", frozenset({"agent"}))
 SAM = Actor("sam", frozenset({"supervisor"}))
 BOB = Actor("bob", frozenset({"agent", "specialist"}))
@@ -57,6 +60,12 @@ def _describe(effect: object) -> str:
 
 def main() -> None:
     """Run the story and print the history."""
+    day = (OpeningRange(time(8), time(18)),)
+    support_hours = BusinessCalendar(
+        name="support",
+        timezone=BUCHAREST,
+        hours=WeeklyHours(monday=day, tuesday=day, wednesday=day, thursday=day, friday=day),
+    )
     policy = SlaPolicy(
         "high priority",
         (
@@ -64,9 +73,14 @@ def main() -> None:
             SlaTarget(SlaMetric.NEXT_RESPONSE, timedelta(hours=2)),
             SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=24)),
         ),
+        calendar="support",
         warn_at=(0.8,),
     )
-    engine = TicketEngine(TicketSettings(sla_policies=(policy,)), id_factory=sequential_ids())
+    engine = TicketEngine(
+        TicketSettings(sla_policies=(policy,)),
+        calendars={"support": support_hours},
+        id_factory=sequential_ids(),
+    )
 
     print("Monday 09:00: a call comes in; the agent opens a ticket")
     update = engine.create(
@@ -110,7 +124,8 @@ def main() -> None:
     print(f"\nTicket {ticket.id}: {ticket.subject!r} is {ticket.state}, tier {ticket.tier}, "
           f"CSAT {ticket.survey.score if ticket.survey else '-'}")  # fmt: skip
     counted = engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, at("09:00", 9))
-    print(f"Resolution time counted: {counted} (not the night pending on the customer)\n")
+    print(f"Resolution time counted: {counted} of business time (Mon-Fri 08:00-18:00 in "
+          "Bucharest; not the night spent pending on the customer)\n")  # fmt: skip
     print("History:")
     for change in ticket.history:
         what = f"{change.field}: {change.old} -> {change.new}" if change.field else change.new

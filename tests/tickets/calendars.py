@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from callcore.calendar import BusinessCalendar, Holiday, OpeningRange, WeeklyHours
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
@@ -69,6 +71,17 @@ class WeekCalendar:
 
 
 def office_hours(zone: str = "UTC", holidays: frozenset[date] = frozenset()) -> WeekCalendar:
-    """Monday to Friday, 09:00 to 17:00 local time."""
+    """Monday to Friday, 09:00 to 17:00 local time (the reference implementation)."""
     day = ((time(9), time(17)),)
     return WeekCalendar(ZoneInfo(zone), dict.fromkeys(range(5), day), holidays)
+
+
+def office_calendar(zone: str = "UTC", holidays: frozenset[date] = frozenset()) -> BusinessCalendar:
+    """The same office hours as a real :class:`~callcore.calendar.BusinessCalendar`."""
+    day = (OpeningRange(time(9), time(17)),)
+    return BusinessCalendar(
+        name="office",
+        timezone=ZoneInfo(zone),
+        hours=WeeklyHours(monday=day, tuesday=day, wednesday=day, thursday=day, friday=day),
+        holidays=tuple(Holiday(holiday, "holiday") for holiday in sorted(holidays)),
+    )

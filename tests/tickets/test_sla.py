@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from callcore.calendar import BusinessCalendar, OpeningRange, WeeklyHours
 from callcore.channels import Channel
 from callcore.tickets import (
     Priority,
@@ -21,7 +24,7 @@ from callcore.tickets import (
     TicketEngine,
     TicketSettings,
 )
-from tests.tickets.calendars import WeekCalendar, office_hours
+from tests.tickets.calendars import office_calendar, office_hours
 from tests.tickets.strategies import AGENT
 
 if TYPE_CHECKING:
@@ -63,7 +66,7 @@ def breaches(engine: TicketEngine, ticket: Ticket, now: datetime) -> list[SlaBre
 
 def test_deadline_skips_the_weekend() -> None:
     """Friday 15:00 plus 4 business hours (9-17) is Monday 11:00."""
-    engine = engine_with(office_hours(), SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=4)))
+    engine = engine_with(office_calendar(), SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=4)))
     ticket = new_ticket(engine, datetime(2026, 1, 9, 15, tzinfo=UTC))  # a Friday
     # Friday 15-17 is 2 h; Monday 09-11 the other 2 h.
     deadline = datetime(2026, 1, 12, 11, tzinfo=UTC)
@@ -76,7 +79,7 @@ def test_deadline_skips_the_weekend() -> None:
 
 def test_deadline_skips_a_holiday_in_local_time() -> None:
     """Christmas Eve 16:00 in Bucharest plus 8 business hours is 28 December 16:00 local."""
-    calendar = office_hours("Europe/Bucharest", frozenset({date(2026, 12, 25)}))
+    calendar = office_calendar("Europe/Bucharest", frozenset({date(2026, 12, 25)}))
     engine = engine_with(calendar, SlaTarget(SlaMetric.FIRST_RESPONSE, timedelta(hours=8)))
     ticket = new_ticket(engine, datetime(2026, 12, 24, 16, tzinfo=BUCHAREST))
     # Thu 24th 16-17 is 1 h; Fri 25th is Christmas; the weekend is closed;
@@ -89,10 +92,9 @@ def test_deadline_skips_a_holiday_in_local_time() -> None:
 
 def test_deadline_across_spring_forward() -> None:
     """Business hours 08-20 local: 6 h from Saturday 18:00 ends Sunday 12:00 EEST, 09:00 UTC."""
-    every_day = dict.fromkeys(range(7), ((time(8), time(20)),))
-    engine = engine_with(
-        WeekCalendar(BUCHAREST, every_day), SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=6))
-    )
+    every_day = WeeklyHours.every_day(OpeningRange(time(8), time(20)))
+    calendar = BusinessCalendar(name="shop", timezone=BUCHAREST, hours=every_day)
+    engine = engine_with(calendar, SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=6)))
     # 28 March 2026 18:00 EET (UTC+2); clocks go forward at 03:00 on Sunday 29th.
     ticket = new_ticket(engine, datetime(2026, 3, 28, 18, tzinfo=BUCHAREST))
     # Saturday 18-20 is 2 h; Sunday opens 08:00 EEST = 05:00 UTC, + 4 h = 09:00 UTC.
@@ -114,7 +116,7 @@ def test_calendar_time_across_fall_back_counts_real_hours() -> None:
 
 def test_pending_on_the_customer_pauses_the_clock() -> None:
     """8 business hours from Monday 09:00, paused from 11:00 to Tuesday 10:00, end Tuesday 16:00."""
-    engine = engine_with(office_hours(), SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=8)))
+    engine = engine_with(office_calendar(), SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=8)))
     monday = datetime(2026, 1, 5, 9, tzinfo=UTC)
     ticket = new_ticket(engine, monday)
     engine.apply(ticket, "open", by=AGENT, now=monday)
@@ -222,11 +224,49 @@ def test_priority_change_chooses_a_tighter_policy_keeping_elapsed_time() -> None
 
 @pytest.mark.parametrize("hours", [1, 7, 8, 9, 40, 100])
 def test_deadline_matches_the_reference_calendar(hours: int) -> None:
-    """The breach instant is the calendar's add_business_time from creation."""
-    calendar = office_hours("Europe/Bucharest", frozenset({date(2026, 3, 30)}))
+    """Across a holiday and spring-forward, the breach comes when the reference says."""
+    holidays = frozenset({date(2026, 3, 30)})
+    calendar = office_calendar("Europe/Bucharest", holidays)
     engine = engine_with(calendar, SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=hours)))
     start = datetime(2026, 3, 27, 13, 30, tzinfo=BUCHAREST)
     ticket = new_ticket(engine, start)
-    expected = calendar.add_business_time(start, timedelta(hours=hours))
+    reference = office_hours("Europe/Bucharest", holidays)
+    expected = reference.add_business_time(start, timedelta(hours=hours))
     assert breaches(engine, ticket, expected - MICRO) == []
     assert [b.deadline for b in breaches(engine, ticket, expected)] == [expected]
+
+
+HOLIDAYS = frozenset({date(2026, 3, 30), date(2026, 4, 1)})
+OFFICE = office_calendar("Europe/Bucharest", HOLIDAYS)
+REFERENCE = office_hours("Europe/Bucharest", HOLIDAYS)
+
+
+@given(
+    minutes=st.integers(0, 60 * 24 * 14),
+    target=st.integers(1, 60 * 40),
+    pause=st.tuples(st.integers(0, 60 * 24 * 3), st.integers(0, 60 * 24 * 3)),
+)
+def test_paused_deadlines_match_the_reference(
+    minutes: int, target: int, pause: tuple[int, int]
+) -> None:
+    """With one pause, the breach comes when the reference calendar says, never earlier."""
+    engine = engine_with(OFFICE, SlaTarget(SlaMetric.RESOLUTION, timedelta(minutes=target)))
+    start = datetime(2026, 3, 23, tzinfo=BUCHAREST) + timedelta(minutes=minutes)
+    ticket = new_ticket(engine, start)
+    paused_at = start + timedelta(minutes=pause[0])
+    resumed_at = paused_at + timedelta(minutes=pause[1])
+    counted_before = REFERENCE.business_time_between(start, paused_at)
+    if counted_before >= timedelta(minutes=target):
+        expected = REFERENCE.add_business_time(start, timedelta(minutes=target))
+    else:
+        left = timedelta(minutes=target) - counted_before
+        expected = REFERENCE.add_business_time(resumed_at, left)
+    events = [
+        *engine.apply(ticket, "wait_on_customer", by=AGENT, now=paused_at).events,
+        *engine.apply(ticket, "open", by=AGENT, now=resumed_at).events,
+    ]
+    if expected > resumed_at:
+        early = engine.tick(ticket, expected - MICRO).events
+        assert not any(isinstance(e, SlaBreached) for e in early)
+    events.extend(engine.tick(ticket, max(expected, resumed_at)).events)
+    assert [e.deadline for e in events if isinstance(e, SlaBreached)] == [expected]
