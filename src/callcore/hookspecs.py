@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
+    from callcore.tickets import Workflow
     from callcore.wfm import ForecastMethod
 
 __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
@@ -133,7 +134,20 @@ def callcore_routing_strategies() -> Mapping[str, Strategy]:  # type: ignore[emp
 
 
 # --- Tickets (callcore.tickets) --------------------------------------------------
-# (Ticket registry hooks go here.)
+
+
+@hookspec
+def callcore_ticket_workflows() -> Mapping[str, Workflow]:  # type: ignore[empty-body]
+    """Contribute ticket workflows, by name.
+
+    Called by :func:`callcore.plugins.ticket_workflows` for every plugin; the
+    mappings are merged, and a plugin registered later replaces a workflow of
+    the same name from an earlier one (so a host may replace ``"default"``).
+
+    Returns:
+        A mapping of workflow names to :class:`callcore.tickets.Workflow`
+        objects; each key must equal its workflow's ``name``.
+    """
 
 
 # --- KPIs (callcore.kpi) ---------------------------------------------------------

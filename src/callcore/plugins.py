@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from callcore.kpi import Metric
     from callcore.notifications import Notification
     from callcore.storage import Storage
+    from callcore.tickets import Workflow
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -40,6 +41,7 @@ __all__ = [
     "publish_events",
     "routing_strategies",
     "send_notifications",
+    "ticket_workflows",
 ]
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
@@ -49,6 +51,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "callcore.builtin_plugins.ivr",
     "callcore.builtin_plugins.kpi",
     "callcore.builtin_plugins.wfm",
+    "callcore.builtin_plugins.tickets",
 )
 """Modules registered as plugins by every manager, in this order."""
 
@@ -247,3 +250,32 @@ def routing_strategies(manager: pluggy.PluginManager) -> dict[str, Strategy]:
         as ``Router(queues, strategies=...)``.
     """
     return collect_registry(manager, "callcore_routing_strategies", "routing strategy")
+
+
+def ticket_workflows(manager: pluggy.PluginManager) -> dict[str, Workflow]:
+    """Collect the ticket workflows of every plugin (``callcore_ticket_workflows``).
+
+    Names are merged as :func:`collect_registry` explains (a later plugin may
+    replace the built-in ``"default"``); each workflow is then validated.
+
+    Returns:
+        Workflow names mapped to workflows, for :class:`callcore.tickets.TicketEngine`.
+
+    Raises:
+        ConfigError: A workflow is contributed under a name that is not its own.
+        DocumentError: A contributed workflow is invalid (every problem listed).
+        PluginError: A plugin crashed, or two plugins contributed the same name.
+    """
+    from callcore.errors import DocumentError  # noqa: PLC0415 - keep import callcore cheap
+    from callcore.tickets import validate_workflow  # noqa: PLC0415
+
+    workflows: dict[str, Workflow] = collect_registry(
+        manager, "callcore_ticket_workflows", "ticket workflow"
+    )
+    for name, workflow in workflows.items():
+        if name != workflow.name:
+            raise ConfigError(f"ticket workflow registered as {name!r} is named {workflow.name!r}")
+        problems = validate_workflow(workflow)
+        if problems:
+            raise DocumentError(problems, f"ticket workflow {name!r}")
+    return workflows

@@ -196,12 +196,13 @@ def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     path = tmp_path / "old.db"
     make_store_file(path)
     broken = (*EXTRA_STEP, "CREATE TABLE oops (")
-    monkeypatch.setattr(sqlite_module, "_MIGRATIONS", (*sqlite_module._MIGRATIONS, broken))
-    monkeypatch.setattr(sqlite_module, "SCHEMA_VERSION", len(sqlite_module._MIGRATIONS))
+    migrations = (*sqlite_module._MIGRATIONS, broken)
+    monkeypatch.setattr(sqlite_module, "_MIGRATIONS", migrations)
+    monkeypatch.setattr(sqlite_module, "SCHEMA_VERSION", len(migrations))
     with pytest.raises(StorageError) as raised:
         SQLiteStorage(path)
     assert_names_file(raised.value, path)
-    assert query(path, "SELECT version FROM schema_version") == [(1,)]
+    assert query(path, "SELECT version FROM schema_version") == [(len(migrations) - 1,)]
     assert query(path, "SELECT name FROM sqlite_master WHERE name = 'notes'") == []
 
 

@@ -20,15 +20,17 @@ from typing import Protocol
 from callcore.customers import CustomerStore
 from callcore.storage.memory import MemoryStorage
 from callcore.storage.sqlite import SQLiteStorage
+from callcore.tickets import TicketStore
 
 __all__ = ["MemoryStorage", "SQLiteStorage", "Storage"]
 
 
-class Storage(CustomerStore, Protocol):
+class Storage(CustomerStore, TicketStore, Protocol):
     """Everything a store keeps for callcore (typing only).
 
-    For now the customers and their interactions (:class:`CustomerStore`);
-    tickets and interaction records join as the engines that need them land.
+    The customers and their interactions (:class:`CustomerStore`) and the
+    tickets (:class:`~callcore.tickets.TicketStore`); interaction records join
+    as the engines that need them land.
     """
 
     def close(self) -> None:

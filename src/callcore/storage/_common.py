@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from callcore.errors import ConflictError, InvalidInputError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from callcore.customers import Customer, Identity
+    from callcore.tickets import Ticket
 
 
 def check_limit(limit: object) -> None:
@@ -42,3 +45,20 @@ def stale_write(customer: Customer, stored_version: int) -> ConflictError:
         expected_version=customer.version,
         actual_version=stored_version,
     )
+
+
+def existing_ticket(ticket_id: str) -> ConflictError:
+    """The error for adding a ticket whose id is taken."""
+    return ConflictError("ticket", ticket_id, reason="a ticket with this id exists")
+
+
+def stale_ticket(ticket: Ticket, stored_version: int) -> ConflictError:
+    """The error for saving a ticket read at an older version."""
+    return ConflictError(
+        "ticket", ticket.id, expected_version=ticket.version, actual_version=stored_version
+    )
+
+
+def ticket_order(ticket: Ticket) -> tuple[datetime, str]:
+    """How ticket queries sort: oldest first, then by id."""
+    return (ticket.created_at, ticket.id)

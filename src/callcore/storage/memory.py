@@ -13,17 +13,28 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from callcore.clock import ensure_aware
 from callcore.errors import ConflictError, NotFoundError, StorageError
 from callcore.hookspecs import hookimpl
-from callcore.storage._common import check_limit, existing_id, identity_clash, stale_write
+from callcore.storage._common import (
+    check_limit,
+    existing_id,
+    existing_ticket,
+    identity_clash,
+    stale_ticket,
+    stale_write,
+    ticket_order,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
     from types import TracebackType
 
     from typing_extensions import Self
 
     from callcore.customers import Customer, Identity, Interaction
+    from callcore.tickets import Ticket
 
 __all__ = ["MemoryStorage", "callcore_storage"]
 
@@ -55,10 +66,11 @@ class MemoryStorage:
         self._histories: dict[str, list[tuple[datetime, int, Interaction]]] = {}
         self._interaction_ids: set[str] = set()
         self._sequence = 0
+        self._tickets: dict[str, Ticket] = {}
 
     def __repr__(self) -> str:
         """Show how many customers the store holds."""
-        return f"MemoryStorage(customers={len(self._customers)})"
+        return f"MemoryStorage(customers={len(self._customers)}, tickets={len(self._tickets)})"
 
     def _check_open(self) -> None:
         if self._closed:
@@ -156,6 +168,79 @@ class MemoryStorage:
             newest = history[max(len(history) - limit, 0) :] if limit else []
             return [interaction for _, _, interaction in reversed(newest)]
 
+    # --- tickets --------------------------------------------------------------------
+    # Tickets change in place, so the store keeps copies and hands out copies.
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        """Return a copy of the stored ticket with ``ticket_id``, or ``None``."""
+        with self._lock:
+            self._check_open()
+            stored = self._tickets.get(ticket_id)
+            return None if stored is None else stored.copy()
+
+    def add_ticket(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket at version 1 and return it as stored.
+
+        Raises:
+            ConflictError: A ticket with this id exists.
+        """
+        with self._lock:
+            self._check_open()
+            if ticket.id in self._tickets:
+                raise existing_ticket(ticket.id)
+            stored = attrs.evolve(ticket.copy(), version=1)
+            self._tickets[stored.id] = stored
+            return stored.copy()
+
+    def save_ticket(self, ticket: Ticket) -> Ticket:
+        """Replace a stored ticket if its version is current; return it as stored.
+
+        Raises:
+            NotFoundError: No ticket has this id.
+            ConflictError: A stale version; the stored ticket is unchanged.
+        """
+        with self._lock:
+            self._check_open()
+            current = self._tickets.get(ticket.id)
+            if current is None:
+                raise NotFoundError("ticket", ticket.id)
+            if ticket.version != current.version:
+                raise stale_ticket(ticket, current.version)
+            stored = attrs.evolve(ticket.copy(), version=current.version + 1)
+            self._tickets[stored.id] = stored
+            return stored.copy()
+
+    def _tickets_where(self, keep: Callable[[Ticket], bool]) -> list[Ticket]:
+        with self._lock:
+            self._check_open()
+            return [ticket.copy() for ticket in self._tickets.values() if keep(ticket)]
+
+    def tickets_in_state(self, state: str) -> list[Ticket]:
+        """Return the tickets in ``state``, oldest first."""
+        found = self._tickets_where(lambda ticket: ticket.state == state)
+        return sorted(found, key=ticket_order)
+
+    def tickets_assigned_to(self, assignee: str) -> list[Ticket]:
+        """Return the tickets assigned to ``assignee``, oldest first."""
+        found = self._tickets_where(lambda ticket: ticket.assignee == assignee)
+        return sorted(found, key=ticket_order)
+
+    def due_follow_ups(self, now: datetime) -> list[Ticket]:
+        """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
+        ensure_aware(now, "now")
+        found = self._tickets_where(
+            lambda ticket: ticket.follow_up_due is not None and ticket.follow_up_due <= now
+        )
+        return sorted(found, key=lambda ticket: (ticket.follow_up_due, ticket.id))
+
+    def tickets_due(self, now: datetime) -> list[Ticket]:
+        """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
+        ensure_aware(now, "now")
+        found = self._tickets_where(
+            lambda ticket: ticket.next_due is not None and ticket.next_due <= now
+        )
+        return sorted(found, key=lambda ticket: (ticket.next_due, ticket.id))
+
     def close(self) -> None:
         """Forget everything; later calls raise :class:`~callcore.errors.StorageError`."""
         with self._lock:
@@ -164,6 +249,7 @@ class MemoryStorage:
             self._owners.clear()
             self._histories.clear()
             self._interaction_ids.clear()
+            self._tickets.clear()
 
     def __enter__(self) -> Self:
         """Use the store in a ``with`` block that closes it."""

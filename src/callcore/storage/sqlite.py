@@ -10,7 +10,7 @@ Built on the standard library's :mod:`sqlite3`:
 - every write in one ``BEGIN IMMEDIATE`` transaction that checks, then writes,
   then commits, so a failure leaves nothing half-written and two processes
   never interleave a read-check-write;
-- optimistic concurrency on customers with a version column;
+- optimistic concurrency on customers and tickets with a version column;
 - models stored as JSON made by :mod:`callcore.serialization`, beside the few
   indexed columns that lookups need.
 
@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 import attrs
 
+from callcore.clock import ensure_aware
 from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
@@ -42,7 +43,15 @@ from callcore.errors import (
 )
 from callcore.hookspecs import hookimpl
 from callcore.serialization import dumps, loads
-from callcore.storage._common import check_limit, existing_id, identity_clash, stale_write
+from callcore.storage._common import (
+    check_limit,
+    existing_id,
+    existing_ticket,
+    identity_clash,
+    stale_ticket,
+    stale_write,
+)
+from callcore.tickets import Ticket
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -78,6 +87,23 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             document TEXT NOT NULL
         )""",
         "CREATE INDEX interactions_by_customer ON interactions (customer_id, at_us, seq)",
+    ),
+    # 1 -> 2: tickets, with the columns that their queries need
+    (
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            assignee TEXT,
+            created_us INTEGER NOT NULL,
+            follow_up_us INTEGER,
+            next_due_us INTEGER,
+            document TEXT NOT NULL
+        )""",
+        "CREATE INDEX tickets_by_state ON tickets (state, created_us, id)",
+        "CREATE INDEX tickets_by_assignee ON tickets (assignee, created_us, id)",
+        "CREATE INDEX tickets_by_follow_up ON tickets (follow_up_us, id)",
+        "CREATE INDEX tickets_by_next_due ON tickets (next_due_us, id)",
     ),
 )
 """Forward migrations: entry ``n`` takes the schema from version ``n`` to ``n + 1``."""
@@ -373,6 +399,97 @@ class SQLiteStorage:
                     dumps(interaction),
                 ),
             )
+
+    # --- tickets -----------------------------------------------------------------
+
+    @staticmethod
+    def _ticket_row(ticket: Ticket) -> tuple[object, ...]:
+        due = ticket.follow_up_due
+        return (
+            ticket.version,
+            ticket.state,
+            ticket.assignee,
+            _instant(ticket.created_at),
+            None if due is None else _instant(due),
+            None if ticket.next_due is None else _instant(ticket.next_due),
+            dumps(ticket),
+            ticket.id,
+        )
+
+    def _stored_ticket_version(self, ticket_id: str) -> int | None:
+        row = self._connection.execute(
+            "SELECT version FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _tickets(self, where: str, parameters: tuple[object, ...], order: str) -> list[Ticket]:
+        with self._operation():
+            rows = self._connection.execute(
+                f"SELECT id, document FROM tickets WHERE {where} ORDER BY {order}",  # noqa: S608 - fixed clauses
+                parameters,
+            ).fetchall()
+            return [self._load(Ticket, document, f"ticket {id_}") for id_, document in rows]
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        """Return the stored ticket with ``ticket_id``, or ``None``."""
+        found = self._tickets("id = ?", (ticket_id,), "id")
+        return found[0] if found else None
+
+    def add_ticket(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket at version 1 and return it as stored.
+
+        Raises:
+            ConflictError: A ticket with this id exists.
+        """
+        stored = attrs.evolve(ticket.copy(), version=1)
+        with self._operation(write=True):
+            if self._stored_ticket_version(ticket.id) is not None:
+                raise existing_ticket(ticket.id)
+            self._connection.execute(
+                "INSERT INTO tickets (version, state, assignee, created_us, follow_up_us, "
+                "next_due_us, document, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._ticket_row(stored),
+            )
+        return stored
+
+    def save_ticket(self, ticket: Ticket) -> Ticket:
+        """Replace a stored ticket if its version is current; return it as stored.
+
+        Raises:
+            NotFoundError: No ticket has this id.
+            ConflictError: A stale version; the stored ticket is unchanged.
+        """
+        with self._operation(write=True):
+            version = self._stored_ticket_version(ticket.id)
+            if version is None:
+                raise NotFoundError("ticket", ticket.id)
+            if ticket.version != version:
+                raise stale_ticket(ticket, version)
+            stored = attrs.evolve(ticket.copy(), version=version + 1)
+            self._connection.execute(
+                "UPDATE tickets SET version = ?, state = ?, assignee = ?, created_us = ?, "
+                "follow_up_us = ?, next_due_us = ?, document = ? WHERE id = ?",
+                self._ticket_row(stored),
+            )
+        return stored
+
+    def tickets_in_state(self, state: str) -> list[Ticket]:
+        """Return the tickets in ``state``, oldest first."""
+        return self._tickets("state = ?", (state,), "created_us, id")
+
+    def tickets_assigned_to(self, assignee: str) -> list[Ticket]:
+        """Return the tickets assigned to ``assignee``, oldest first."""
+        return self._tickets("assignee = ?", (assignee,), "created_us, id")
+
+    def due_follow_ups(self, now: datetime) -> list[Ticket]:
+        """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
+        ensure_aware(now, "now")
+        return self._tickets("follow_up_us <= ?", (_instant(now),), "follow_up_us, id")
+
+    def tickets_due(self, now: datetime) -> list[Ticket]:
+        """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
+        ensure_aware(now, "now")
+        return self._tickets("next_due_us <= ?", (_instant(now),), "next_due_us, id")
 
     # --- closing -----------------------------------------------------------------
 

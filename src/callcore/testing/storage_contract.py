@@ -20,8 +20,8 @@ Every test of the suite then runs against your store. This module needs
 pytest, which is not a dependency of callcore: install it in your test
 environment.
 
-The suite is split into one mixin per protocol (:class:`CustomerStoreContract`
-for now); :class:`StorageContract` combines them all, so a store that
+The suite is split into one mixin per protocol (:class:`CustomerStoreContract`,
+:class:`TicketStoreContract`); :class:`StorageContract` combines them all, so a store that
 implements the whole :class:`callcore.storage.Storage` protocol subclasses
 that one.
 """
@@ -45,11 +45,22 @@ from callcore.customers import (
 )
 from callcore.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from callcore.serialization import to_dict
+from callcore.tickets import (
+    Actor,
+    Link,
+    Priority,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+    TicketEngine,
+    TicketSettings,
+)
 
 if TYPE_CHECKING:
     from callcore.storage import Storage
 
-__all__ = ["CustomerStoreContract", "StorageContract"]
+__all__ = ["CustomerStoreContract", "StorageContract", "TicketStoreContract"]
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 BUCHAREST = timezone(timedelta(hours=2))
@@ -378,8 +389,179 @@ class CustomerStoreContract:
             storage.add_customer(_customer())
 
 
-class StorageContract(CustomerStoreContract):
+def _ticket(ticket_id: str = "T-1", **changes: object) -> Ticket:
+    """A ticket as the ticket engine makes it (created at NOW), with ``changes``."""
+    engine = TicketEngine()
+    ticket = engine.create(
+        id=ticket_id, subject="Router keeps rebooting", channel=Channel.VOICE,
+        customer="ana", now=NOW, assignee="bob",
+    ).ticket  # fmt: skip
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    return ticket
+
+
+def _busy_ticket() -> Ticket:
+    """A ticket with every kind of field set and running SLA clocks."""
+    policy = SlaPolicy(
+        "standard",
+        (
+            SlaTarget(SlaMetric.FIRST_RESPONSE, timedelta(hours=1)),
+            SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=8)),
+        ),
+    )
+    engine = TicketEngine(TicketSettings(sla_policies=(policy,)))
+    agent = Actor("bob", frozenset({"agent"}))
+    ticket = engine.create(
+        id="T-ăîș-1", subject="Facturǎ greșită", channel=Channel.EMAIL, customer="ana",
+        now=datetime(2025, 12, 31, 23, 59, 59, 123456, tzinfo=BUCHAREST),
+        priority=Priority.HIGH, customer_tier="vip", tags=["billing", "vip"],
+        fields={"invoice": "F-77", "amount": 12.5, "count": 3, "paid": False, "note": None},
+        links=[Link("contact", "call-1"), Link("interaction", "i-9")],
+    ).ticket  # fmt: skip
+    engine.update(ticket, by=agent, now=NOW, assignee="bob")
+    engine.reply(ticket, by=agent, now=NOW, text="Looking into it")
+    engine.apply(ticket, "need_follow_up", by=agent, now=NOW, follow_up_due=NOW + timedelta(days=1))
+    return ticket
+
+
+class TicketStoreContract:
+    """The contract of :class:`callcore.tickets.TicketStore`.
+
+    Subclasses override the ``storage`` fixture to return a new, empty store.
+    """
+
+    @pytest.fixture
+    def storage(self) -> Storage:
+        """Override: make a new, empty store (and close it after the test)."""
+        raise NotImplementedError("override the 'storage' fixture to make the store under test")
+
+    def test_unknown_ticket_is_none(self, storage: Storage) -> None:
+        """Reading a ticket id that was never stored gives None."""
+        assert storage.get_ticket("T-404") is None
+
+    def test_add_ticket_stores_version_one(self, storage: Storage) -> None:
+        """A new ticket is stored at version 1 and read back equal."""
+        stored = storage.add_ticket(_ticket())
+        assert stored.version == 1
+        assert storage.get_ticket("T-1") == stored
+
+    def test_every_ticket_field_round_trips(self, storage: Storage) -> None:
+        """Fields, custom fields, links, SLA clocks and the history survive the store."""
+        ticket = _busy_ticket()
+        stored = storage.add_ticket(ticket)
+        again = storage.get_ticket(ticket.id)
+        assert again is not None
+        assert to_dict(again) == to_dict(stored) == to_dict(attrs.evolve(ticket, version=1))
+        assert list(again.history) == list(ticket.history)
+
+    def test_add_existing_ticket_id_conflicts(self, storage: Storage) -> None:
+        """A second ticket with the same id is refused; the first is kept."""
+        storage.add_ticket(_ticket(subject="first"))
+        with pytest.raises(ConflictError) as caught:
+            storage.add_ticket(_ticket(subject="second"))
+        assert caught.value.kind == "ticket"
+        kept = storage.get_ticket("T-1")
+        assert kept is not None
+        assert kept.subject == "first"
+
+    def test_save_ticket_increments_version(self, storage: Storage) -> None:
+        """Each save moves the version up by one and stores the change."""
+        stored = storage.add_ticket(_ticket())
+        stored.state = "open"
+        saved = storage.save_ticket(stored)
+        assert saved.version == 2
+        again = storage.get_ticket("T-1")
+        assert again is not None
+        assert (again.state, again.version) == ("open", 2)
+
+    def test_stale_ticket_save_conflicts_and_loses_nothing(self, storage: Storage) -> None:
+        """Two writers read version 1; the second save is refused, the first kept."""
+        storage.add_ticket(_ticket())
+        first, second = storage.get_ticket("T-1"), storage.get_ticket("T-1")
+        assert first is not None
+        assert second is not None
+        first.assignee = "ana"
+        storage.save_ticket(first)
+        second.assignee = "carol"
+        with pytest.raises(ConflictError) as caught:
+            storage.save_ticket(second)
+        assert (caught.value.expected_version, caught.value.actual_version) == (1, 2)
+        kept = storage.get_ticket("T-1")
+        assert kept is not None
+        assert (kept.assignee, kept.version) == ("ana", 2)
+
+    def test_save_unknown_ticket_not_found(self, storage: Storage) -> None:
+        """Saving a ticket that was never added is refused."""
+        with pytest.raises(NotFoundError):
+            storage.save_ticket(_ticket())
+
+    def test_stored_tickets_do_not_change_with_the_caller(self, storage: Storage) -> None:
+        """Changing a ticket after adding, saving or reading it leaves the store alone."""
+        ticket = _ticket()
+        stored = storage.add_ticket(ticket)
+        ticket.state = "closed"
+        stored.history.record(NOW, "T-1", "x", "meddle")
+        read = storage.get_ticket("T-1")
+        assert read is not None
+        read.fields["x"] = 1
+        again = storage.get_ticket("T-1")
+        assert again is not None
+        assert (again.state, len(again.history), again.fields) == ("new", 1, {})
+
+    def test_tickets_by_state_and_assignee_oldest_first(self, storage: Storage) -> None:
+        """State and assignee queries return matching tickets by creation time, then id."""
+        later = NOW + timedelta(hours=1)
+        storage.add_ticket(_ticket("T-3", created_at=later, state="open"))
+        storage.add_ticket(_ticket("T-2", state="open", assignee="ana"))
+        storage.add_ticket(_ticket("T-1", state="open", assignee=None))
+        storage.add_ticket(_ticket("T-4", state="pending", assignee="ana"))
+        assert [t.id for t in storage.tickets_in_state("open")] == ["T-1", "T-2", "T-3"]
+        assert [t.id for t in storage.tickets_assigned_to("ana")] == ["T-2", "T-4"]
+        assert [t.id for t in storage.tickets_assigned_to("bob")] == ["T-3"]
+        assert storage.tickets_in_state("closed") == []
+
+    def test_due_follow_ups_soonest_first_and_inclusive(self, storage: Storage) -> None:
+        """Follow-ups due at or before now come back, soonest first, across offsets."""
+        storage.add_ticket(_ticket("T-1", follow_up_due=NOW + timedelta(minutes=1)))
+        storage.add_ticket(_ticket("T-2", follow_up_due=NOW.astimezone(BUCHAREST)))
+        storage.add_ticket(_ticket("T-3", follow_up_due=NOW - timedelta(days=1)))
+        storage.add_ticket(_ticket("T-4"))
+        assert [t.id for t in storage.due_follow_ups(NOW)] == ["T-3", "T-2"]
+
+    def test_tickets_due_by_next_deadline(self, storage: Storage) -> None:
+        """Tickets whose next deadline has come are listed soonest first."""
+        storage.add_ticket(_ticket("T-1", next_due=NOW + timedelta(hours=2)))
+        storage.add_ticket(_ticket("T-2", next_due=NOW))
+        storage.add_ticket(_ticket("T-3", next_due=NOW - timedelta(hours=1)))
+        storage.add_ticket(_ticket("T-4"))
+        assert [t.id for t in storage.tickets_due(NOW)] == ["T-3", "T-2"]
+        assert [t.id for t in storage.tickets_due(NOW + timedelta(hours=3))] == [
+            "T-3", "T-2", "T-1"
+        ]  # fmt: skip
+
+    def test_saved_ticket_moves_between_queries(self, storage: Storage) -> None:
+        """After a save, the queries see the ticket's new state, assignee and due times."""
+        stored = storage.add_ticket(_ticket(follow_up_due=NOW, next_due=NOW))
+        stored.state, stored.assignee = "open", "ana"
+        stored.follow_up_due = stored.next_due = None
+        storage.save_ticket(stored)
+        assert storage.tickets_in_state("new") == []
+        assert [t.id for t in storage.tickets_assigned_to("ana")] == ["T-1"]
+        assert storage.due_follow_ups(NOW) == []
+        assert storage.tickets_due(NOW) == []
+
+    def test_closed_store_refuses_ticket_work(self, storage: Storage) -> None:
+        """After close, ticket operations raise StorageError."""
+        storage.close()
+        with pytest.raises(StorageError):
+            storage.get_ticket("T-1")
+        with pytest.raises(StorageError):
+            storage.add_ticket(_ticket())
+
+
+class StorageContract(CustomerStoreContract, TicketStoreContract):
     """The whole contract of :class:`callcore.storage.Storage`.
 
-    Later protocols (tickets, interaction records) add their mixins as bases.
+    Later protocols (interaction records) add their mixins as bases.
     """

@@ -1,0 +1,104 @@
+"""Tickets: configurable workflows, escalation tiers, SLA clocks, follow-ups, surveys, macros.
+
+Every contact that needs work becomes a :class:`Ticket`. A :class:`TicketEngine`
+moves it through a :class:`Workflow` (data, loadable from documents and drawn
+as Mermaid), up and down escalation :class:`Tier` s, and measures it against
+:class:`SlaPolicy` targets in business time. The engine is pure: it takes
+``now``, changes the ticket in place after validating, and returns the events
+and the effects (schedule a follow-up, send a survey, notify) for the caller.
+"""
+
+from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
+from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
+from callcore.tickets._engine import UNSET, TicketEngine, TicketUpdate, sequential_ids
+from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
+from callcore.tickets._macros import Macro, render_template
+from callcore.tickets._mermaid import workflow_to_mermaid
+from callcore.tickets._settings import TicketSettings, load_ticket_settings, validate_settings
+from callcore.tickets._sla import (
+    BusinessHours,
+    CalendarTime,
+    SlaBreached,
+    SlaConditions,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+    SlaWarning,
+)
+from callcore.tickets._store import TicketStore
+from callcore.tickets._ticket import (
+    SYSTEM,
+    Actor,
+    Change,
+    FieldValue,
+    History,
+    Link,
+    Priority,
+    SlaClock,
+    SurveyAnswer,
+    Ticket,
+)
+from callcore.tickets._workflow import (
+    EffectKind,
+    EffectSpec,
+    Guard,
+    GuardKind,
+    State,
+    StateCategory,
+    Transition,
+    Workflow,
+    load_workflow,
+    validate_workflow,
+)
+
+__all__ = [
+    "DEFAULT_TIERS",
+    "DEFAULT_WORKFLOW",
+    "SYSTEM",
+    "UNSET",
+    "Actor",
+    "BusinessHours",
+    "CalendarTime",
+    "Change",
+    "Effect",
+    "EffectKind",
+    "EffectSpec",
+    "EscalationRule",
+    "EscalationTrigger",
+    "FieldValue",
+    "FollowUpDue",
+    "Guard",
+    "GuardKind",
+    "History",
+    "Link",
+    "Macro",
+    "Notify",
+    "Priority",
+    "ScheduleFollowUp",
+    "SendSurvey",
+    "SlaBreached",
+    "SlaClock",
+    "SlaConditions",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
+    "SlaWarning",
+    "State",
+    "StateCategory",
+    "SurveyAnswer",
+    "Ticket",
+    "TicketEngine",
+    "TicketSettings",
+    "TicketStore",
+    "TicketUpdate",
+    "Tier",
+    "Transition",
+    "Workflow",
+    "load_ticket_settings",
+    "load_workflow",
+    "render_template",
+    "sequential_ids",
+    "validate_settings",
+    "validate_workflow",
+    "workflow_to_mermaid",
+]

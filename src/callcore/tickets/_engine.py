@@ -1,0 +1,1044 @@
+"""The ticket engine: applies transitions, replies, escalations, SLA ticks and macros.
+
+Every method validates its input first and raises a callcore error without
+touching the ticket when something is wrong; then it changes the ticket in
+place, appends a :class:`Change` per changed field to its history and returns a
+:class:`TicketUpdate` with the events and the effects for the caller.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import attrs
+
+from callcore.clock import ensure_aware
+from callcore.errors import (
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NaiveDatetimeError,
+    Problem,
+)
+from callcore.notifications import Notification, NotificationChannel
+from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
+from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
+from callcore.tickets._escalation import EscalationRule, EscalationTrigger, Tier
+from callcore.tickets._macros import Macro, render_template
+from callcore.tickets._settings import TicketSettings, validate_settings
+from callcore.tickets._sla import (
+    BusinessHours,
+    CalendarTime,
+    SlaMeter,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
+from callcore.tickets._ticket import (
+    SYSTEM,
+    Actor,
+    Change,
+    FieldValue,
+    Link,
+    Priority,
+    SlaClock,
+    SurveyAnswer,
+    Ticket,
+)
+from callcore.tickets._workflow import (
+    EffectKind,
+    EffectSpec,
+    GuardKind,
+    StateCategory,
+    Transition,
+    Workflow,
+    validate_workflow,
+)
+
+if TYPE_CHECKING:
+    from callcore.channels import Channel
+    from callcore.events import Event
+
+__all__ = ["UNSET", "TicketEngine", "TicketUpdate", "sequential_ids"]
+
+_DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
+
+
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+
+UNSET = _Unset.UNSET
+"""Marks an argument that was not given, where ``None`` is a meaningful value."""
+
+
+@attrs.define
+class TicketUpdate:
+    """What one engine call did.
+
+    It is built on every call, so it is a plain (define) attrs class and its
+    history entries are read from the ticket only when asked for; treat it as
+    read-only.
+
+    Attributes:
+        ticket: The ticket, changed in place.
+        effects: What the caller must do: schedule, notify, send a survey.
+    """
+
+    ticket: Ticket
+    effects: tuple[Effect, ...] = ()
+    _sla_events: tuple[Event, ...] = ()
+    _first: int = 0
+    _last: int = 0
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The history entries this call added, oldest first."""
+        return tuple(self.ticket.history[self._first : self._last])
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """What happened, in order: SLA warnings and breaches reached, then the changes."""
+        return (*self._sla_events, *self.changes)
+
+
+def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
+    """Return an id factory giving ``T-1``, ``T-2``... (deterministic, for tests and demos)."""
+    counter = itertools.count(start)
+    return lambda: f"{prefix}{next(counter)}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@attrs.frozen
+class _Step:
+    """One transition from one state, with what applying it implies, worked out once."""
+
+    move: Transition
+    target: str
+    was_done: bool
+    resolves: bool
+    reopens: bool
+    plain: bool
+    """No effects: applying it changes only the state and its counters."""
+    auto_close: timedelta | None
+    """How long after this transition the ticket closes by itself, if it does."""
+
+
+def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
+    steps = {}
+    for flow in workflows.values():
+        for move in flow.transitions:
+            done = flow.category(move.target) in _DONE
+            for source in move.sources:
+                was_done = flow.category(source) in _DONE
+                steps[flow.name, source, move.name] = _Step(
+                    move,
+                    move.target,
+                    was_done=was_done,
+                    resolves=flow.category(move.target) is StateCategory.RESOLVED,
+                    reopens=was_done and not done,
+                    plain=not move.effects,
+                    auto_close=flow.auto_close_after
+                    if flow.category(move.target) is StateCategory.RESOLVED
+                    else None,
+                )
+    return steps
+
+
+@attrs.define
+class TicketEngine:
+    """Runs tickets through their workflows, tiers and SLA policies.
+
+    Args:
+        settings: Tiers, escalation rules, SLA policies and macros.
+        workflows: The workflows by name (the default one when not given).
+        calendars: The business calendars SLA policies name (such as
+            :class:`callcore.calendar.BusinessCalendar`).
+        id_factory: Makes ids for tickets created without one.
+        default_workflow: The workflow of tickets created without one.
+
+    Raises:
+        DocumentError: The settings or a workflow are invalid; every problem is listed.
+    """
+
+    settings: TicketSettings = attrs.field(factory=TicketSettings)
+    workflows: Mapping[str, Workflow] = attrs.field(
+        factory=lambda: {DEFAULT_WORKFLOW.name: DEFAULT_WORKFLOW}
+    )
+    calendars: Mapping[str, BusinessHours] = attrs.field(factory=dict)
+    id_factory: Callable[[], str] | None = None
+    default_workflow: str = DEFAULT_WORKFLOW.name
+    _tiers: dict[str, int] = attrs.field(init=False, factory=dict)
+    _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
+    _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
+    _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
+    _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        """Validate the configuration and index it."""
+        problems = list(validate_settings(self.settings, self.calendars))
+        for name, workflow in self.workflows.items():
+            problems.extend(
+                Problem(f"workflows.{name}.{p.path}".rstrip("."), p.message)
+                for p in validate_workflow(workflow)
+            )
+            if workflow.name != name:
+                problems.append(Problem(f"workflows.{name}", f"is named {workflow.name!r}"))
+        if self.default_workflow not in self.workflows:
+            problems.append(
+                Problem("default_workflow", f"unknown workflow {self.default_workflow!r}")
+            )
+        if problems:
+            raise DocumentError(problems, "ticket engine configuration")
+        self.workflows = MappingProxyType(dict(self.workflows))
+        self._tiers = {tier.name: rank for rank, tier in enumerate(self.settings.tiers)}
+        self._macros = {macro.name: macro for macro in self.settings.macros}
+        self._steps = _steps(self.workflows)
+        self._auto_close = {
+            (flow.name, state.name): flow.auto_close_after
+            for flow in self.workflows.values()
+            if flow.auto_close_after is not None
+            for state in flow.states
+            if state.category is StateCategory.RESOLVED
+        }
+        for policy in self.settings.sla_policies:
+            hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
+            self._meters[policy.name] = SlaMeter(policy, hours)
+
+    # --- lookups --------------------------------------------------------------------
+
+    def tier(self, name: str) -> Tier:
+        """Return the tier called ``name``.
+
+        Raises:
+            InvalidInputError: no such tier.
+        """
+        if name not in self._tiers:
+            raise InvalidInputError(f"unknown tier {name!r}; tiers: {', '.join(self._tiers)}")
+        return self.settings.tiers[self._tiers[name]]
+
+    def macro(self, name: str) -> Macro:
+        """Return the macro called ``name``.
+
+        Raises:
+            InvalidInputError: no such macro.
+        """
+        if name not in self._macros:
+            raise InvalidInputError(f"unknown macro {name!r}; macros: {', '.join(self._macros)}")
+        return self._macros[name]
+
+    def category(self, ticket: Ticket) -> StateCategory:
+        """Return the category of the ticket's current state."""
+        return self.workflows[ticket.workflow].category(ticket.state)
+
+    # --- creating ----------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        subject: str,
+        channel: Channel,
+        customer: str,
+        now: datetime,
+        by: Actor = SYSTEM,
+        id: str | None = None,  # noqa: A002 - the ticket's id, named as on the ticket
+        customer_tier: str = "standard",
+        priority: Priority = Priority.NORMAL,
+        workflow: str | None = None,
+        assignee: str | None = None,
+        tags: Iterable[str] = (),
+        fields: Mapping[str, FieldValue] | None = None,
+        links: Iterable[Link] = (),
+    ) -> TicketUpdate:
+        """Open a new ticket in its workflow's initial state.
+
+        Its tier is the lowest one, or higher when a priority, customer-tier or
+        keyword rule matches (a VIP starts higher); the first matching SLA
+        policy starts its clocks.
+
+        Raises:
+            InvalidInputError: no id and no id factory, or an unknown workflow.
+            NaiveDatetimeError: ``now`` is naive.
+        """
+        ensure_aware(now, "now")
+        flow = self.workflows.get(workflow or self.default_workflow)
+        if flow is None:
+            known = ", ".join(self.workflows)
+            raise InvalidInputError(f"unknown workflow {workflow!r}; known: {known}")
+        if id is None:
+            if self.id_factory is None:
+                raise InvalidInputError("give the ticket an id or the engine an id_factory")
+            id = self.id_factory()  # noqa: A001
+        lowest = self.settings.tiers[0]
+        ticket = Ticket(
+            id=id,
+            subject=subject,
+            channel=channel,
+            customer=customer,
+            customer_tier=customer_tier,
+            workflow=flow.name,
+            state=flow.initial,
+            priority=priority,
+            tier=lowest.name,
+            assignee=assignee,
+            queue=lowest.queue,
+            tags=frozenset(tags),
+            fields=dict(fields) if fields else {},
+            links=tuple(links),
+            created_at=now,
+        )
+        ticket.history.record(now, id, by.id, "created", "state", None, flow.initial)
+        effects: list[Effect] = []
+        if self.settings.escalation_rules:
+            self._escalate_by_fields(ticket, now, effects)
+        if self.settings.sla_policies:
+            self._select_sla(ticket, now)
+            return self._result(ticket, tuple(effects), (), 0)
+        # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
+        return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
+
+    # --- transitions -------------------------------------------------------------------
+
+    def can_apply(
+        self, ticket: Ticket, transition: str, *, by: Actor, note: str = ""
+    ) -> str | None:
+        """Say why ``transition`` would be refused now, or ``None`` if it would be applied."""
+        flow = self.workflows[ticket.workflow]
+        move = flow.transition(ticket.state, transition)
+        if move is None:
+            if not flow.has_transition(transition):
+                return f"the workflow {flow.name!r} has no transition {transition!r}"
+            return f"it is not available here; available: {', '.join(flow.available(ticket.state))}"
+        return self._guard_refusal(move, ticket, by, note)
+
+    @staticmethod
+    def _guard_refusal(move: Transition, ticket: Ticket, by: Actor, note: str) -> str | None:
+        for guard in move.guards:
+            kind = guard.kind
+            if kind is GuardKind.NOTE_REQUIRED:
+                ok = bool(note.strip())
+            elif kind is GuardKind.ASSIGNEE_OR_SUPERVISOR:
+                ok = by.id == ticket.assignee or by.has_role("supervisor", "system")
+            elif kind is GuardKind.ASSIGNED:
+                ok = ticket.assignee is not None
+            elif kind is GuardKind.ROLE:
+                ok = by.has_role(*guard.roles)
+            else:
+                ok = ticket.fields.get(guard.field) is not None
+            if not ok:
+                return f"guard {kind.value!r} failed: {guard.describe()}"
+        return None
+
+    def apply(
+        self,
+        ticket: Ticket,
+        transition: str,
+        *,
+        by: Actor,
+        now: datetime,
+        note: str = "",
+        follow_up_due: datetime | None = None,
+    ) -> TicketUpdate:
+        """Apply a workflow transition.
+
+        Args:
+            ticket: The ticket (changed in place).
+            transition: The transition's name.
+            by: Who applies it; guards check them.
+            now: The current time.
+            note: Why (required by a ``note_required`` guard); kept in the history.
+            follow_up_due: For a transition that schedules a follow-up, when it
+                is due (default: the effect's delay after ``now``).
+
+        Raises:
+            InvalidTransitionError: The transition is unknown, not available in
+                the ticket's state, or a guard failed; the error names the state,
+                the transition and the guard. Nothing was changed.
+            InvalidInputError: ``follow_up_due`` is not after ``now``.
+        """
+        # The hot path of the engine: one dict lookup finds the transition and
+        # what it implies; the full checks (and their messages) run on refusal.
+        step = self._steps.get((ticket.workflow, ticket.state, transition))
+        if step is None or not isinstance(now, datetime):
+            ensure_aware(now, "now")
+            refusal = self.can_apply(ticket, transition, by=by, note=note)
+            raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
+        if now.utcoffset() is None:
+            raise NaiveDatetimeError("now")
+        if step.move.guards:
+            refusal = self._guard_refusal(step.move, ticket, by, note)
+            if refusal is not None:
+                raise InvalidTransitionError(ticket.state, transition, refusal)
+        if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
+            raise InvalidInputError(
+                f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
+            )
+        history = ticket.history
+        if (
+            step.plain
+            and not ticket.sla
+            and ticket.follow_up_due is None
+            and not (step.reopens and self.settings.escalation_rules)
+        ):
+            # nothing but the state (and counters) change: the common case, kept short
+            old = ticket.state
+            ticket.state = step.target
+            last = history.record(
+                now, ticket.id, by.id, transition, "state", old, step.target, note
+            )
+            if step.resolves:
+                ticket.resolved_at = now
+            elif step.reopens:
+                ticket.reopen_count += 1
+            # no clocks and no follow-up: only an auto-close can be pending
+            ticket.next_due = now + step.auto_close if step.auto_close is not None else None
+            return TicketUpdate(ticket, (), (), last - 1, last)
+        first = len(history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        effects: list[Effect] = []
+        self._move(ticket, step, by, now, note, follow_up_due, effects)
+        return self._result(ticket, tuple(effects) if effects else (), sla_events, first)
+
+    def _result(
+        self,
+        ticket: Ticket,
+        effects: tuple[Effect, ...],
+        sla_events: tuple[Event, ...],
+        first: int,
+    ) -> TicketUpdate:
+        """Finish a call: note when the ticket next needs a tick, and report."""
+        ticket.next_due = self.next_deadline(ticket)
+        return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
+
+    def _move(  # noqa: PLR0917 - private helper, called positionally
+        self,
+        ticket: Ticket,
+        step: _Step,
+        by: Actor,
+        now: datetime,
+        note: str,
+        follow_up_due: datetime | None,
+        effects: list[Effect],
+    ) -> None:
+        move = step.move
+        old = ticket.state
+        ticket.state = step.target
+        ticket.history.record(now, ticket.id, by.id, move.name, "state", old, step.target, note)
+        if step.resolves:
+            ticket.resolved_at = now
+        if step.reopens:
+            ticket.reopen_count += 1
+        if ticket.follow_up_due is not None:
+            self._set(ticket, now, by, move.name, "follow_up_due", None)
+        if move.effects:
+            self._effects(ticket, move.effects, by, now, follow_up_due, effects)
+        if ticket.sla:
+            self._sla_after_move(ticket, was_done=step.was_done, now=now)
+        if step.reopens and self.settings.escalation_rules:
+            self._escalate_by_fields(ticket, now, effects)
+
+    def _set(  # noqa: PLR0917 - private helper, called positionally
+        self,
+        ticket: Ticket,
+        now: datetime,
+        by: Actor,
+        action: str,
+        field: str,
+        value: datetime | str | None,
+        reason: str = "",
+    ) -> None:
+        """Set a plain ticket attribute and record it."""
+        old = getattr(ticket, field)
+        setattr(ticket, field, value)
+        old_text = old.isoformat() if isinstance(old, datetime) else old
+        new_text = value.isoformat() if isinstance(value, datetime) else value
+        ticket.history.record(now, ticket.id, by.id, action, field, old_text, new_text, reason)
+
+    def _effects(  # noqa: PLR0917 - private helper, called positionally
+        self,
+        ticket: Ticket,
+        specs: tuple[EffectSpec, ...],
+        by: Actor,
+        now: datetime,
+        follow_up_due: datetime | None,
+        effects: list[Effect],
+    ) -> None:
+        for spec in specs:
+            if spec.kind is EffectKind.SCHEDULE_FOLLOW_UP:
+                due = follow_up_due or now + spec.after
+                self._set(ticket, now, by, "schedule_follow_up", "follow_up_due", due)
+                effects.append(ScheduleFollowUp(ticket.id, due))
+            elif spec.kind is EffectKind.SEND_SURVEY:
+                notification = Notification(
+                    channel=spec.channel,
+                    to=ticket.customer,
+                    subject=f"How did we do on {ticket.subject!r}?",
+                    body="Please rate our help from 1 (poor) to 5 (excellent).",
+                    template=spec.template or "csat_survey",
+                    data={"ticket_id": ticket.id, "customer": ticket.customer},
+                )
+                effects.append(SendSurvey(ticket.id, notification))
+            else:
+                effects.append(Notify(ticket.id, self._notice(ticket, spec)))
+
+    @staticmethod
+    def _notice(ticket: Ticket, spec: EffectSpec) -> Notification:
+        recipient = {
+            "assignee": ticket.assignee or f"queue:{ticket.queue}",
+            "customer": ticket.customer,
+            "queue": f"queue:{ticket.queue}",
+        }.get(spec.to, spec.to)
+        return Notification(
+            channel=spec.channel,
+            to=recipient,
+            subject=f"Ticket {ticket.id} is {ticket.state}",
+            template=spec.template or "ticket_state",
+            data={"ticket_id": ticket.id, "state": ticket.state},
+        )
+
+    # --- fields ------------------------------------------------------------------------
+
+    def update(  # noqa: C901 - one flat branch per optional field
+        self,
+        ticket: Ticket,
+        *,
+        by: Actor,
+        now: datetime,
+        priority: Priority | None = None,
+        customer_tier: str | None = None,
+        assignee: str | _Unset | None = UNSET,
+        queue: str | _Unset | None = UNSET,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+        fields: Mapping[str, FieldValue] | None = None,
+        links: Iterable[Link] = (),
+        reason: str = "",
+    ) -> TicketUpdate:
+        """Change a ticket's fields, recording each change.
+
+        A change of priority, customer tier or tags chooses the SLA policy again
+        (keeping the time already elapsed) and re-checks the field-based
+        escalation rules.
+
+        Raises:
+            InvalidTransitionError: The ticket is closed.
+        """
+        ensure_aware(now, "now")
+        self._refuse_if_closed(ticket, "update")
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        effects: list[Effect] = []
+
+        def record(field: str, old: FieldValue, new: FieldValue) -> None:
+            ticket.history.record(now, ticket.id, by.id, "set", field, old, new, reason)
+
+        if priority is not None and priority is not ticket.priority:
+            record("priority", ticket.priority.value, priority.value)
+            ticket.priority = priority
+        if customer_tier is not None and customer_tier != ticket.customer_tier:
+            record("customer_tier", ticket.customer_tier, customer_tier)
+            ticket.customer_tier = customer_tier
+        if assignee is not UNSET and assignee != ticket.assignee:
+            record("assignee", ticket.assignee, assignee)
+            ticket.assignee = assignee
+        if queue is not UNSET and queue != ticket.queue:
+            record("queue", ticket.queue, queue)
+            ticket.queue = queue
+        tags = (ticket.tags | frozenset(add_tags)) - frozenset(remove_tags)
+        if tags != ticket.tags:
+            record("tags", ",".join(sorted(ticket.tags)), ",".join(sorted(tags)))
+            ticket.tags = tags
+        for name, value in (fields or {}).items():
+            if name not in ticket.fields or ticket.fields[name] != value:
+                record(f"fields.{name}", ticket.fields.get(name), value)
+                ticket.fields[name] = value
+        for link in links:
+            if link not in ticket.links:
+                record("links", None, f"{link.kind}:{link.id}")
+                ticket.links = (*ticket.links, link)
+        if self.settings.sla_policies:
+            self._select_sla(ticket, now)
+        if self.settings.escalation_rules:
+            self._escalate_by_fields(ticket, now, effects)
+        return self._result(ticket, tuple(effects), sla_events, first)
+
+    def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
+        if self.category(ticket) is StateCategory.CLOSED:
+            raise InvalidTransitionError(ticket.state, action, "the ticket is closed")
+
+    # --- replies -----------------------------------------------------------------------
+
+    def reply(self, ticket: Ticket, *, by: Actor, now: datetime, text: str) -> TicketUpdate:
+        """Record an agent's reply to the customer; it meets response targets.
+
+        Raises:
+            InvalidTransitionError: The ticket is closed.
+            InvalidInputError: ``text`` is empty.
+        """
+        ensure_aware(now, "now")
+        self._refuse_if_closed(ticket, "reply")
+        if not text.strip():
+            raise InvalidInputError("a reply needs some text")
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        ticket.history.record(now, ticket.id, by.id, "reply", "", None, text)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+        for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE):
+            clock = ticket.sla.get(metric.value)
+            if clock is not None and not clock.stopped:
+                self._meters[ticket.sla_policy or ""].pause(clock, now)
+                clock.stopped = True
+        return self._result(ticket, (), sla_events, first)
+
+    def customer_reply(
+        self, ticket: Ticket, *, now: datetime, text: str = "", by: Actor | None = None
+    ) -> TicketUpdate:
+        """Record the customer's reply; it may reopen the ticket or end a pending wait.
+
+        The workflow's customer-reply transition for the current state (if any)
+        is applied, and a next-response clock starts once the ticket has had a
+        first response.
+
+        Raises:
+            InvalidTransitionError: The ticket is closed (open a new ticket
+                linked to it instead) or the reply transition's guards fail.
+        """
+        ensure_aware(now, "now")
+        actor = by or Actor(ticket.customer, frozenset({"customer"}))
+        move = self.workflows[ticket.workflow].reply_transition(ticket.state)
+        if move is not None:
+            refusal = self.can_apply(ticket, move.name, by=actor, note=text)
+            if refusal is not None:
+                raise InvalidTransitionError(ticket.state, move.name, refusal)
+        else:
+            self._refuse_if_closed(ticket, "accept a customer reply")
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        effects: list[Effect] = []
+        ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
+        if move is not None:
+            step = self._steps[ticket.workflow, ticket.state, move.name]
+            self._move(ticket, step, actor, now, text, None, effects)
+        self._start_next_response(ticket, now)
+        return self._result(ticket, tuple(effects), sla_events, first)
+
+    # --- escalation ----------------------------------------------------------------------
+
+    def escalate(
+        self,
+        ticket: Ticket,
+        *,
+        by: Actor,
+        now: datetime,
+        reason: str,
+        to_tier: str | None = None,
+    ) -> TicketUpdate:
+        """Move a ticket up to a higher tier (the next one by default).
+
+        Its queue becomes the tier's queue and it is unassigned; the history
+        records the escalation and a notification goes to the new queue.
+
+        Raises:
+            InvalidInputError: No reason, or an unknown tier.
+            InvalidTransitionError: The tier is not higher, or the ticket is closed.
+        """
+        return self._change_tier(ticket, by, now, reason, to_tier, up=True)
+
+    def de_escalate(
+        self,
+        ticket: Ticket,
+        *,
+        by: Actor,
+        now: datetime,
+        reason: str,
+        to_tier: str | None = None,
+    ) -> TicketUpdate:
+        """Move a ticket back down to a lower tier (the previous one by default).
+
+        Raises:
+            InvalidInputError: No reason, or an unknown tier.
+            InvalidTransitionError: The tier is not lower, or the ticket is closed.
+        """
+        return self._change_tier(ticket, by, now, reason, to_tier, up=False)
+
+    def _change_tier(
+        self,
+        ticket: Ticket,
+        by: Actor,
+        now: datetime,
+        reason: str,
+        to_tier: str | None,
+        *,
+        up: bool,
+    ) -> TicketUpdate:
+        ensure_aware(now, "now")
+        action = "escalate" if up else "de_escalate"
+        if not reason.strip():
+            raise InvalidInputError(f"{action.replace('_', '-')} needs a reason")
+        self._refuse_if_closed(ticket, action)
+        rank = self._tiers[ticket.tier]
+        target = rank + (1 if up else -1) if to_tier is None else self.tier_rank(to_tier)
+        if not 0 <= target < len(self.settings.tiers) or (target <= rank if up else target >= rank):
+            direction = "higher" if up else "lower"
+            raise InvalidTransitionError(
+                ticket.state, action, f"no {direction} tier than {ticket.tier!r} to move to"
+            )
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        effects: list[Effect] = []
+        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, effects)
+        return self._result(ticket, tuple(effects), sla_events, first)
+
+    def tier_rank(self, name: str) -> int:
+        """Return the position of a tier, 0 for the lowest.
+
+        Raises:
+            InvalidInputError: no such tier.
+        """
+        self.tier(name)
+        return self._tiers[name]
+
+    def _to_tier(  # noqa: PLR0917 - private helper, called positionally
+        self,
+        ticket: Ticket,
+        tier: Tier,
+        by: Actor,
+        now: datetime,
+        action: str,
+        reason: str,
+        effects: list[Effect],
+    ) -> None:
+        self._set(ticket, now, by, action, "tier", tier.name, reason)
+        if ticket.queue != tier.queue:
+            self._set(ticket, now, by, action, "queue", tier.queue, reason)
+        if ticket.assignee is not None:
+            self._set(ticket, now, by, action, "assignee", None, reason)
+        notification = Notification(
+            channel=NotificationChannel.IN_APP,
+            to=f"queue:{tier.queue}",
+            subject=f"Ticket {ticket.id} moved to {tier.name}: {ticket.subject}",
+            body=reason,
+            template="ticket_escalated" if action == "escalate" else "ticket_de_escalated",
+            data={"ticket_id": ticket.id, "tier": tier.name, "reason": reason},
+        )
+        effects.append(Notify(ticket.id, notification))
+
+    def consult(
+        self,
+        ticket: Ticket,
+        *,
+        by: Actor,
+        now: datetime,
+        reason: str,
+        supervisor: str | None = None,
+    ) -> TicketUpdate:
+        """Ask a supervisor for help without moving the ticket; recorded in the history.
+
+        The notification goes to ``supervisor`` or, without one, to the top tier's queue.
+
+        Raises:
+            InvalidInputError: No reason.
+            InvalidTransitionError: The ticket is closed.
+        """
+        ensure_aware(now, "now")
+        if not reason.strip():
+            raise InvalidInputError("a consult needs a reason")
+        self._refuse_if_closed(ticket, "consult")
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        to = supervisor or f"queue:{self.settings.tiers[-1].queue}"
+        ticket.history.record(now, ticket.id, by.id, "consult", "", None, to, reason)
+        notification = Notification(
+            channel=NotificationChannel.IN_APP,
+            to=to,
+            subject=f"{by.id} asks for help on ticket {ticket.id}",
+            body=reason,
+            template="ticket_consult",
+            data={"ticket_id": ticket.id, "agent": by.id},
+        )
+        effects = (Notify(ticket.id, notification),)
+        return self._result(ticket, effects, sla_events, first)
+
+    def _escalate_by_fields(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
+        """Fire the priority, customer-tier, keyword and reopen-count rules that hold."""
+        fired = [
+            rule
+            for rule in self.settings.escalation_rules
+            if rule.name not in ticket.fired_rules and rule.matches_ticket(ticket)
+        ]
+        self._fire(ticket, fired, now, effects)
+
+    def _fire(
+        self, ticket: Ticket, rules: list[EscalationRule], now: datetime, effects: list[Effect]
+    ) -> None:
+        if not rules:
+            return
+        ticket.fired_rules = ticket.fired_rules | {rule.name for rule in rules}
+        best = max(rules, key=lambda rule: self._tiers[rule.to_tier])
+        if self._tiers[best.to_tier] > self._tiers[ticket.tier]:
+            tier = self.settings.tiers[self._tiers[best.to_tier]]
+            reason = f"rule {best.name!r}"
+            self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, effects)
+
+    # --- SLA clocks ------------------------------------------------------------------------
+
+    def _paused(self, ticket: Ticket, policy: SlaPolicy) -> bool:
+        flow = self.workflows[ticket.workflow]
+        return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
+
+    def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
+        """Report the warnings and breaches reached by ``now`` (before any change)."""
+        meter = self._meters[ticket.sla_policy or ""]
+        events: list[Event] = []
+        for clock in ticket.sla.values():
+            events.extend(meter.check(ticket.id, clock, now))
+        return tuple(events)
+
+    def _select_sla(self, ticket: Ticket, now: datetime) -> None:
+        """Choose the first matching policy; keep elapsed time when it changes."""
+        policy = next((p for p in self.settings.sla_policies if p.conditions.matches(ticket)), None)
+        name = None if policy is None else policy.name
+        if name == ticket.sla_policy:
+            return
+        if ticket.sla_policy is not None:
+            old = self._meters[ticket.sla_policy]
+            for running in ticket.sla.values():
+                old.pause(running, now)
+        self._set(ticket, now, SYSTEM, "sla", "sla_policy", name)
+        if policy is None:
+            ticket.sla = {}
+            return
+        done = self.category(ticket) in _DONE
+        clocks: dict[str, SlaClock] = {}
+        for target in policy.targets:
+            kept = ticket.sla.get(target.metric.value)
+            clock = kept if kept is not None else self._new_clock(ticket, target, done=done)
+            clock.goal = target.within
+            clocks[target.metric.value] = clock
+        ticket.sla = clocks
+        if not done and not self._paused(ticket, policy):
+            for clock in clocks.values():
+                SlaMeter.resume(clock, now)
+
+    @staticmethod
+    def _new_clock(ticket: Ticket, target: SlaTarget, *, done: bool) -> SlaClock:
+        # next response waits for a customer reply; first response is over once answered
+        answered = (
+            target.metric is SlaMetric.FIRST_RESPONSE and ticket.first_response_at is not None
+        )
+        waiting = target.metric is SlaMetric.NEXT_RESPONSE
+        return SlaClock(
+            metric=target.metric.value, goal=target.within, stopped=done or answered or waiting
+        )
+
+    def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
+        meter = self._meters[ticket.sla_policy or ""]
+        if self.category(ticket) in _DONE:
+            for clock in ticket.sla.values():
+                meter.pause(clock, now)
+                clock.stopped = True
+            return
+        resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
+        if was_done and resolution is not None:
+            resolution.stopped = False  # a reopened ticket's resolution clock runs on
+        paused = self._paused(ticket, meter.policy)
+        for clock in ticket.sla.values():
+            if paused:
+                meter.pause(clock, now)
+            else:
+                meter.resume(clock, now)
+
+    def _start_next_response(self, ticket: Ticket, now: datetime) -> None:
+        clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
+        if clock is None or ticket.first_response_at is None or not clock.stopped:
+            return
+        if self.category(ticket) in _DONE:
+            return
+        meter = self._meters[ticket.sla_policy or ""]
+        if clock.elapsed or clock.breached or clock.warned:
+            clock.cycle += 1  # the clock has counted a cycle before: start a new one
+        clock.elapsed = timedelta(0)
+        clock.warned = ()
+        clock.breached = False
+        clock.stopped = False
+        if not self._paused(ticket, meter.policy):
+            meter.resume(clock, now)
+
+    def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, now: datetime) -> timedelta | None:
+        """Return how much of a target's time has elapsed at ``now`` (``None``: no such clock)."""
+        ensure_aware(now, "now")
+        clock = ticket.sla.get(metric.value)
+        if clock is None:
+            return None
+        return self._meters[ticket.sla_policy or ""].elapsed(clock, now)
+
+    # --- the passing of time -----------------------------------------------------------------
+
+    def tick(self, ticket: Ticket, now: datetime) -> TicketUpdate:
+        """Let time pass: SLA warnings and breaches, SLA escalations, due follow-ups, auto-close.
+
+        Call it at :meth:`next_deadline` (or periodically); calling it again at
+        the same time reports nothing new.
+        """
+        ensure_aware(now, "now")
+        first = len(ticket.history)
+        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        effects: list[Effect] = []
+        if ticket.sla and self.settings.escalation_rules:
+            self._escalate_by_sla(ticket, now, effects)
+        if ticket.follow_up_due is not None and ticket.follow_up_due <= now:
+            due = ticket.follow_up_due
+            self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
+            effects.append(FollowUpDue(ticket.id, due, ticket.assignee))
+        flow = self.workflows[ticket.workflow]
+        closing = self._auto_close_at(ticket)
+        if closing is not None and closing <= now:
+            note = f"closed automatically, resolved since {ticket.resolved_at:%Y-%m-%d %H:%M}"
+            if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
+                step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
+                self._move(ticket, step, SYSTEM, now, note, None, effects)
+        return self._result(ticket, tuple(effects), sla_events, first)
+
+    def _auto_close_at(self, ticket: Ticket) -> datetime | None:
+        after = self._auto_close.get((ticket.workflow, ticket.state))
+        if after is None or ticket.resolved_at is None:
+            return None
+        return ticket.resolved_at + after
+
+    def _escalate_by_sla(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
+        meter = self._meters[ticket.sla_policy or ""]
+        fired: list[EscalationRule] = []
+        for rule in self.settings.escalation_rules:
+            if rule.name in ticket.fired_rules:
+                continue
+            if rule.trigger not in (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK):
+                continue
+            for clock in ticket.sla.values():
+                if rule.metric is not None and rule.metric.value != clock.metric:
+                    continue
+                if clock.stopped and not clock.breached:
+                    continue
+                if rule.trigger is EscalationTrigger.SLA_BREACH:
+                    hit = clock.breached
+                else:
+                    hit = meter.elapsed(clock, now) >= clock.goal * rule.fraction
+                if hit:
+                    fired.append(rule)
+                    break
+        self._fire(ticket, fired, now, effects)
+
+    def next_deadline(self, ticket: Ticket) -> datetime | None:
+        """Return the next time :meth:`tick` has something to do, if any.
+
+        That is the earliest of the next SLA warning or breach of a running
+        clock, the follow-up due time and the auto-close time.
+        """
+        if not ticket.sla:  # the common case: at most a follow-up or an auto-close
+            closing = self._auto_close_at(ticket)
+            due = ticket.follow_up_due
+            if closing is None or due is None:
+                return due or closing
+            return min(due, closing)
+        times: list[datetime] = []
+        if ticket.sla:
+            meter = self._meters[ticket.sla_policy or ""]
+            times.extend(
+                t for clock in ticket.sla.values() if (t := meter.next_deadline(clock)) is not None
+            )
+        if ticket.follow_up_due is not None:
+            times.append(ticket.follow_up_due)
+        closing = self._auto_close_at(ticket)
+        if closing is not None:
+            times.append(closing)
+        return min(times, default=None)
+
+    # --- surveys ---------------------------------------------------------------------------------
+
+    def record_survey(
+        self, ticket: Ticket, *, now: datetime, score: int, comment: str = ""
+    ) -> TicketUpdate:
+        """Record the customer's answer to the satisfaction survey (CSAT 1-5).
+
+        Raises:
+            InvalidInputError: The score is not an integer from 1 to 5.
+            InvalidTransitionError: The ticket is not closed, or was already rated.
+        """
+        ensure_aware(now, "now")
+        if isinstance(score, bool) or not 1 <= score <= 5:
+            raise InvalidInputError(f"a CSAT score is an integer from 1 to 5, got {score!r}")
+        if self.category(ticket) is not StateCategory.CLOSED:
+            raise InvalidTransitionError(
+                ticket.state, "record a survey", "the ticket is not closed"
+            )
+        if ticket.survey is not None:
+            raise InvalidTransitionError(
+                ticket.state, "record a survey", "the customer already answered"
+            )
+        first = len(ticket.history)
+        ticket.survey = SurveyAnswer(score, now, comment)
+        ticket.history.record(
+            now, ticket.id, ticket.customer, "survey", "survey", None, score, comment
+        )
+        return self._result(ticket, (), (), first)
+
+    # --- macros ----------------------------------------------------------------------------------
+
+    def apply_macro(
+        self,
+        ticket: Ticket,
+        macro: str | Macro,
+        *,
+        by: Actor,
+        now: datetime,
+        values: Mapping[str, str] | None = None,
+    ) -> TicketUpdate:
+        """Apply a macro: set fields, add the reply, apply the transition; all or nothing.
+
+        Args:
+            ticket: The ticket (changed in place only if every step succeeds).
+            macro: The macro or its name.
+            by: Who applies it (``{agent}`` in templates).
+            now: The current time.
+            values: Extra template values, such as ``customer_name``.
+
+        Raises:
+            InvalidInputError: Unknown macro or a template value is missing.
+            InvalidTransitionError: The transition is refused.
+        """
+        ensure_aware(now, "now")
+        chosen = self.macro(macro) if isinstance(macro, str) else macro
+        draft = ticket.copy()  # every step runs on a copy; the ticket changes only at the end
+        first = len(ticket.history)
+        effects: list[Effect] = []
+        assignee = by.id if chosen.assign_to_actor else UNSET
+        queue = UNSET if chosen.queue is None else chosen.queue
+        update = self.update(
+            draft, by=by, now=now, priority=chosen.priority, assignee=assignee, queue=queue,
+            add_tags=chosen.add_tags, remove_tags=chosen.remove_tags, fields=chosen.fields,
+            reason=f"macro {chosen.name!r}",
+        )  # fmt: skip
+        sla_events = update._sla_events  # noqa: SLF001 - later steps report nothing new
+        effects.extend(update.effects)
+        template_values = {
+            "ticket_id": draft.id, "subject": draft.subject, "customer": draft.customer,
+            "agent": by.id, "priority": draft.priority.value, "state": draft.state,
+            "queue": draft.queue or "", **(values or {}),
+        }  # fmt: skip
+        if chosen.reply:
+            text = render_template(chosen.reply, template_values)
+            effects.extend(self.reply(draft, by=by, now=now, text=text).effects)
+        if chosen.transition is not None:
+            note = render_template(chosen.note, template_values) if chosen.note else ""
+            effects.extend(self.apply(draft, chosen.transition, by=by, now=now, note=note).effects)
+        for field in attrs.fields(Ticket):
+            setattr(ticket, field.name, getattr(draft, field.name))
+        return self._result(ticket, tuple(effects), sla_events, first)

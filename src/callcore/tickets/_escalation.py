@@ -1,0 +1,144 @@
+"""Escalation tiers and the rules, as data, that move tickets between them."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import TYPE_CHECKING
+
+import attrs
+
+from callcore.errors import Problem
+from callcore.tickets._sla import SlaMetric
+from callcore.tickets._ticket import Priority
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from callcore.tickets._ticket import Ticket
+
+__all__ = [
+    "DEFAULT_TIERS",
+    "EscalationRule",
+    "EscalationTrigger",
+    "Tier",
+    "validate_escalation",
+]
+
+
+@attrs.frozen
+class Tier:
+    """One level of support, lowest first in a list of tiers.
+
+    Attributes:
+        name: Its unique name (``"front_line"``).
+        queue: The queue or group that works tickets at this tier.
+    """
+
+    name: str
+    queue: str
+
+
+DEFAULT_TIERS = (
+    Tier("front_line", "front_line"),
+    Tier("specialists", "specialists"),
+    Tier("supervisors", "supervisors"),
+)
+"""Front line, specialists (senior agents), supervisors."""
+
+
+class EscalationTrigger(enum.Enum):
+    """What makes a rule escalate a ticket."""
+
+    SLA_BREACH = "sla_breach"
+    """An SLA target (``metric``, or any) was breached."""
+    SLA_AT_RISK = "sla_at_risk"
+    """``fraction`` of an SLA target (``metric``, or any) has elapsed."""
+    PRIORITY = "priority"
+    """The ticket has one of ``priorities`` (checked at creation and on change)."""
+    CUSTOMER_TIER = "customer_tier"
+    """The customer is in one of ``customer_tiers`` (a VIP starts higher)."""
+    REOPEN_COUNT = "reopen_count"
+    """The ticket was reopened at least ``reopen_count`` times."""
+    KEYWORD = "keyword"
+    """The subject contains one of ``keywords`` (whole words, any case)."""
+
+
+@attrs.frozen
+class EscalationRule:
+    """Escalate to a tier when a trigger holds; each rule fires once per ticket.
+
+    Attributes:
+        name: Its unique name, recorded as the reason of the escalation.
+        trigger: What it watches.
+        to_tier: The tier to move the ticket to (never downwards).
+        metric: For SLA triggers, the metric (``None``: any).
+        fraction: For :attr:`EscalationTrigger.SLA_AT_RISK`, the fraction elapsed.
+        priorities: For :attr:`EscalationTrigger.PRIORITY`.
+        customer_tiers: For :attr:`EscalationTrigger.CUSTOMER_TIER`.
+        reopen_count: For :attr:`EscalationTrigger.REOPEN_COUNT`.
+        keywords: For :attr:`EscalationTrigger.KEYWORD`.
+    """
+
+    name: str
+    trigger: EscalationTrigger
+    to_tier: str
+    metric: SlaMetric | None = None
+    fraction: float = 0.8
+    priorities: frozenset[Priority] = frozenset()
+    customer_tiers: frozenset[str] = frozenset()
+    reopen_count: int = 2
+    keywords: tuple[str, ...] = ()
+
+    def matches_ticket(self, ticket: Ticket) -> bool:
+        """Tell whether a trigger that looks at the ticket's fields holds."""
+        if self.trigger is EscalationTrigger.PRIORITY:
+            return ticket.priority in self.priorities
+        if self.trigger is EscalationTrigger.CUSTOMER_TIER:
+            return ticket.customer_tier in self.customer_tiers
+        if self.trigger is EscalationTrigger.REOPEN_COUNT:
+            return ticket.reopen_count >= self.reopen_count
+        if self.trigger is EscalationTrigger.KEYWORD:
+            words = set(re.findall(r"\w+", ticket.subject.casefold()))
+            return any(keyword.casefold() in words for keyword in self.keywords)
+        return False
+
+
+def validate_escalation(
+    tiers: tuple[Tier, ...], rules: tuple[EscalationRule, ...]
+) -> Iterator[Problem]:
+    """Find problems in tiers and escalation rules.
+
+    Yields:
+        Problems with paths such as ``escalation_rules[0].to_tier``.
+    """
+    names: set[str] = set()
+    if not tiers:
+        yield Problem("tiers", "at least one tier is needed")
+    for index, tier in enumerate(tiers):
+        if tier.name in names:
+            yield Problem(f"tiers[{index}].name", f"duplicate tier name {tier.name!r}")
+        names.add(tier.name)
+    rule_names: set[str] = set()
+    for index, rule in enumerate(rules):
+        path = f"escalation_rules[{index}]"
+        if rule.name in rule_names:
+            yield Problem(f"{path}.name", f"duplicate rule name {rule.name!r}")
+        rule_names.add(rule.name)
+        if rule.to_tier not in names:
+            yield Problem(f"{path}.to_tier", f"unknown tier {rule.to_tier!r}")
+        yield from _rule_parameter_problems(path, rule)
+
+
+def _rule_parameter_problems(path: str, rule: EscalationRule) -> Iterator[Problem]:
+    trigger = rule.trigger
+    if trigger is EscalationTrigger.SLA_AT_RISK and not 0 < rule.fraction < 1:
+        yield Problem(f"{path}.fraction", "must be between 0 and 1")
+    if trigger is EscalationTrigger.PRIORITY and not rule.priorities:
+        yield Problem(f"{path}.priorities", "a 'priority' rule needs at least one priority")
+    if trigger is EscalationTrigger.CUSTOMER_TIER and not rule.customer_tiers:
+        yield Problem(f"{path}.customer_tiers", "a 'customer_tier' rule needs at least one tier")
+    if trigger is EscalationTrigger.REOPEN_COUNT and rule.reopen_count < 1:
+        yield Problem(f"{path}.reopen_count", "must be at least 1")
+    if trigger is EscalationTrigger.KEYWORD and not rule.keywords:
+        yield Problem(f"{path}.keywords", "a 'keyword' rule needs at least one keyword")

@@ -1,0 +1,298 @@
+"""SLA policies and the clocks that measure a ticket against them.
+
+A clock accrues business time (on a calendar) or calendar time while it runs;
+it pauses while the ticket waits on the customer (or in a state the policy
+names), and stops when its target is met. Warnings and breaches are reported
+once per fraction and once per target (per reply cycle for next response).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+import attrs
+
+from callcore.channels import Channel
+from callcore.errors import Problem
+from callcore.events import Event
+from callcore.tickets._ticket import Priority
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from callcore.tickets._ticket import SlaClock, Ticket
+
+__all__ = [
+    "BusinessHours",
+    "SlaBreached",
+    "SlaConditions",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
+    "SlaWarning",
+    "validate_sla_policies",
+]
+
+
+class BusinessHours(Protocol):
+    """What an SLA clock needs from a calendar.
+
+    :class:`callcore.calendar.BusinessCalendar` provides it; so can any object
+    with these two methods.
+    """
+
+    def business_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Return the open time in ``[a, b)``; zero when ``b <= a``."""
+        ...
+
+    def add_business_time(self, t: datetime, delta: timedelta) -> datetime:
+        """Return the instant when ``delta`` of open time after ``t`` has passed."""
+        ...
+
+
+@attrs.frozen
+class CalendarTime:
+    """Round-the-clock time: what a policy without a calendar counts.
+
+    Arithmetic is done in UTC, so a day with a DST change counts its real
+    23 or 25 hours (Python adds wall-clock time to datetimes in one zone).
+    """
+
+    def business_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Return the real time from ``a`` to ``b``, or zero when ``b <= a``."""
+        return max(b.astimezone(timezone.utc) - a.astimezone(timezone.utc), timedelta(0))
+
+    def add_business_time(self, t: datetime, delta: timedelta) -> datetime:
+        """Return the instant ``delta`` of real time after ``t``, in UTC."""
+        return t.astimezone(timezone.utc) + delta
+
+
+class SlaMetric(enum.Enum):
+    """What an SLA target measures."""
+
+    FIRST_RESPONSE = "first_response"
+    """From creation to the first agent reply."""
+    NEXT_RESPONSE = "next_response"
+    """From a customer reply to the agent's next reply, once per reply cycle."""
+    RESOLUTION = "resolution"
+    """From creation to resolution; it resumes if the ticket is reopened."""
+
+
+@attrs.frozen
+class SlaConditions:
+    """Which tickets a policy applies to; an empty set matches anything.
+
+    Attributes:
+        priorities: The ticket's priority is one of these.
+        customer_tiers: The customer's tier is one of these.
+        channels: The ticket's channel is one of these.
+        tags: The ticket has at least one of these tags.
+    """
+
+    priorities: frozenset[Priority] = frozenset()
+    customer_tiers: frozenset[str] = frozenset()
+    channels: frozenset[Channel] = frozenset()
+    tags: frozenset[str] = frozenset()
+
+    def matches(self, ticket: Ticket) -> bool:
+        """Tell whether ``ticket`` meets every condition."""
+        return (
+            (not self.priorities or ticket.priority in self.priorities)
+            and (not self.customer_tiers or ticket.customer_tier in self.customer_tiers)
+            and (not self.channels or ticket.channel in self.channels)
+            and (not self.tags or not self.tags.isdisjoint(ticket.tags))
+        )
+
+
+@attrs.frozen
+class SlaTarget:
+    """A goal for one metric.
+
+    Attributes:
+        metric: What is measured.
+        within: The goal, in business time on the policy's calendar (or in
+            calendar time without one).
+    """
+
+    metric: SlaMetric
+    within: timedelta
+
+
+@attrs.frozen
+class SlaPolicy:
+    """Targets for the tickets that meet some conditions.
+
+    Policies are tried in order; the first whose conditions match applies,
+    and is chosen again when the ticket's priority, tags or tier change.
+
+    Attributes:
+        name: Its unique name.
+        targets: At most one target per metric.
+        conditions: Which tickets it applies to.
+        calendar: The name of the business calendar to count on; ``None``
+            counts calendar time, round the clock.
+        pause_states: States, besides those that pause every SLA (waiting on
+            the customer), where this policy's clocks stop counting.
+        warn_at: Fractions of a target at which a warning is reported.
+    """
+
+    name: str
+    targets: tuple[SlaTarget, ...]
+    conditions: SlaConditions = SlaConditions()
+    calendar: str | None = None
+    pause_states: tuple[str, ...] = ()
+    warn_at: tuple[float, ...] = (0.75,)
+
+    def target(self, metric: SlaMetric) -> SlaTarget | None:
+        """Return the target for ``metric``, if the policy has one."""
+        return next((t for t in self.targets if t.metric is metric), None)
+
+
+@attrs.frozen(kw_only=True)
+class SlaWarning(Event):
+    """A running SLA clock passed a warning fraction of its target.
+
+    Attributes:
+        ticket_id: The ticket.
+        metric: The target's metric.
+        fraction: The warning fraction passed (``0.75``).
+        due: When the fraction was passed.
+        deadline: When the target will be breached if the clock keeps running.
+    """
+
+    kind: ClassVar[str] = "ticket.sla_warning"
+
+    ticket_id: str
+    metric: SlaMetric
+    fraction: float
+    due: datetime
+    deadline: datetime
+
+
+@attrs.frozen(kw_only=True)
+class SlaBreached(Event):
+    """An SLA target was missed; reported once per target (and reply cycle).
+
+    Attributes:
+        ticket_id: The ticket.
+        metric: The target's metric.
+        deadline: When the target was breached.
+        cycle: The reply cycle, for next-response targets (1 otherwise).
+    """
+
+    kind: ClassVar[str] = "ticket.sla_breached"
+
+    ticket_id: str
+    metric: SlaMetric
+    deadline: datetime
+    cycle: int = 1
+
+
+def validate_sla_policies(
+    policies: tuple[SlaPolicy, ...], calendars: Mapping[str, object]
+) -> Iterator[Problem]:
+    """Find problems in a list of SLA policies.
+
+    Args:
+        policies: The policies, in the order they are tried.
+        calendars: The calendars known by name.
+
+    Yields:
+        Problems with paths such as ``sla_policies[1].calendar``.
+    """
+    seen: set[str] = set()
+    for index, policy in enumerate(policies):
+        path = f"sla_policies[{index}]"
+        if policy.name in seen:
+            yield Problem(f"{path}.name", f"duplicate policy name {policy.name!r}")
+        seen.add(policy.name)
+        if policy.calendar is not None and policy.calendar not in calendars:
+            yield Problem(f"{path}.calendar", f"unknown calendar {policy.calendar!r}")
+        metrics: set[SlaMetric] = set()
+        for position, target in enumerate(policy.targets):
+            if target.metric in metrics:
+                yield Problem(
+                    f"{path}.targets[{position}]", f"a second {target.metric.value} target"
+                )
+            metrics.add(target.metric)
+            if target.within <= timedelta(0):
+                yield Problem(f"{path}.targets[{position}].within", "must be positive")
+        for position, fraction in enumerate(policy.warn_at):
+            if not 0 < fraction < 1:
+                yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
+
+
+@attrs.frozen
+class SlaMeter:
+    """Reads and moves one policy's clocks on one calendar (engine-internal)."""
+
+    policy: SlaPolicy
+    hours: BusinessHours
+
+    def elapsed(self, clock: SlaClock, now: datetime) -> timedelta:
+        """Return the clock's elapsed time at ``now``."""
+        if clock.since is None:
+            return clock.elapsed
+        return clock.elapsed + self.hours.business_time_between(clock.since, now)
+
+    def instant(self, clock: SlaClock, amount: timedelta) -> datetime | None:
+        """Return when a running clock's elapsed time reaches ``amount``."""
+        if clock.since is None:
+            return None
+        if amount <= clock.elapsed:
+            return clock.since
+        return self.hours.add_business_time(clock.since, amount - clock.elapsed)
+
+    def pause(self, clock: SlaClock, now: datetime) -> None:
+        """Stop counting, keeping the time accrued so far."""
+        if clock.since is not None:
+            clock.elapsed = self.elapsed(clock, now)
+            clock.since = None
+
+    @staticmethod
+    def resume(clock: SlaClock, now: datetime) -> None:
+        """Start counting again from ``now`` (unless the clock is done)."""
+        if clock.since is None and not clock.stopped:
+            clock.since = now
+
+    def check(self, ticket_id: str, clock: SlaClock, now: datetime) -> list[Event]:
+        """Report the warnings and the breach this clock has reached by ``now``."""
+        if clock.stopped or (clock.breached and len(clock.warned) == len(self.policy.warn_at)):
+            return []
+        elapsed = self.elapsed(clock, now)
+        events: list[Event] = []
+        metric = SlaMetric(clock.metric)
+        deadline = self.instant(clock, clock.goal) or now
+        for fraction in sorted(self.policy.warn_at):
+            if fraction not in clock.warned and elapsed >= clock.goal * fraction:
+                clock.warned = (*clock.warned, fraction)
+                if not clock.breached and elapsed < clock.goal:
+                    due = self.instant(clock, clock.goal * fraction) or now
+                    events.append(
+                        SlaWarning(
+                            at=now,
+                            ticket_id=ticket_id,
+                            metric=metric,
+                            fraction=fraction,
+                            due=due,
+                            deadline=deadline,
+                        )
+                    )
+        if not clock.breached and elapsed >= clock.goal:
+            clock.breached = True
+            events.append(
+                SlaBreached(
+                    at=now, ticket_id=ticket_id, metric=metric, deadline=deadline, cycle=clock.cycle
+                )
+            )
+        return events
+
+    def next_deadline(self, clock: SlaClock) -> datetime | None:
+        """Return when this running clock next has something to report."""
+        if clock.since is None or clock.stopped or clock.breached:
+            return None
+        pending = [f for f in self.policy.warn_at if f not in clock.warned]
+        amount = clock.goal * min(pending) if pending else clock.goal
+        return self.instant(clock, amount)

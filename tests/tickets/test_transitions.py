@@ -1,0 +1,156 @@
+"""Applying transitions: guards, history, refusals that change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callcore.channels import Channel
+from callcore.errors import InvalidInputError, InvalidTransitionError, NaiveDatetimeError
+from callcore.serialization import to_dict
+from callcore.tickets import Actor, Change, ScheduleFollowUp, Ticket, TicketEngine, sequential_ids
+from tests.tickets.strategies import AGENT, START, SUPERVISOR
+
+
+@pytest.fixture
+def engine() -> TicketEngine:
+    """The default engine with sequential ids."""
+    return TicketEngine(id_factory=sequential_ids())
+
+
+@pytest.fixture
+def ticket(engine: TicketEngine) -> Ticket:
+    """A new voice ticket assigned to Ana."""
+    return engine.create(
+        subject="Cannot log in", channel=Channel.VOICE, customer="c-7", now=START,
+        assignee=AGENT.id,
+    ).ticket  # fmt: skip
+
+
+def test_creation_records_the_initial_state(engine: TicketEngine, ticket: Ticket) -> None:
+    """A new ticket is in the initial state, at the lowest tier, with one history entry."""
+    assert (ticket.id, ticket.state, ticket.tier, ticket.queue) == (
+        "T-1", "new", "front_line", "front_line"
+    )  # fmt: skip
+    (created,) = ticket.history
+    assert (created.action, created.new, created.at) == ("created", "new", START)
+    assert engine.create(subject="x", channel=Channel.SMS, customer="c", now=START).ticket.id == (
+        "T-2"
+    )
+
+
+def test_a_transition_moves_and_records(engine: TicketEngine, ticket: Ticket) -> None:
+    """Applying a transition changes the state and appends who, when, what, from, to, why."""
+    later = START + timedelta(minutes=5)
+    update = engine.apply(ticket, "open", by=AGENT, now=later, note="looking")
+    assert ticket.state == "open"
+    assert update.ticket is ticket
+    assert update.events == (
+        Change(at=later, ticket_id="T-1", by="ana", action="open", field="state",
+               old="new", new="open", reason="looking"),
+    )  # fmt: skip
+    assert ticket.history[-1] is update.events[0]
+
+
+def test_a_failing_guard_names_state_transition_and_guard(
+    engine: TicketEngine, ticket: Ticket
+) -> None:
+    """Resolving without a note is refused with the guard named, and nothing changes."""
+    before = to_dict(ticket)
+    with pytest.raises(InvalidTransitionError) as caught:
+        engine.apply(ticket, "resolve", by=AGENT, now=START)
+    error = caught.value
+    assert (error.state, error.transition) == ("new", "resolve")
+    assert "note_required" in error.reason
+    assert "cannot resolve in state 'new'" in str(error)
+    assert to_dict(ticket) == before
+
+
+def test_only_the_assignee_or_a_supervisor_may_resolve(
+    engine: TicketEngine, ticket: Ticket
+) -> None:
+    """Another agent is refused; a supervisor is allowed."""
+    bob = Actor("bob", frozenset({"agent"}))
+    with pytest.raises(InvalidTransitionError, match="assignee_or_supervisor"):
+        engine.apply(ticket, "resolve", by=bob, now=START, note="fixed")
+    engine.apply(ticket, "resolve", by=SUPERVISOR, now=START, note="fixed")
+    assert ticket.state == "resolved"
+    assert ticket.resolved_at == START
+
+
+def test_unknown_and_unavailable_transitions_are_refused(
+    engine: TicketEngine, ticket: Ticket
+) -> None:
+    """An unknown name and a transition from the wrong state are both refused."""
+    with pytest.raises(InvalidTransitionError, match="no transition 'explode'"):
+        engine.apply(ticket, "explode", by=AGENT, now=START)
+    with pytest.raises(InvalidTransitionError, match="not available here; available: open"):
+        engine.apply(ticket, "reopen", by=AGENT, now=START)
+    assert len(ticket.history) == 1
+
+
+def test_naive_times_are_refused(engine: TicketEngine, ticket: Ticket) -> None:
+    """A naive now is a caller's mistake."""
+    with pytest.raises(NaiveDatetimeError):
+        engine.apply(ticket, "open", by=AGENT, now=START.replace(tzinfo=None))
+
+
+def test_a_follow_up_is_scheduled_at_the_given_time(engine: TicketEngine, ticket: Ticket) -> None:
+    """needs-follow-up returns a scheduling effect and records the due time."""
+    due = START + timedelta(days=2)
+    update = engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=due)
+    assert update.effects == (ScheduleFollowUp("T-1", due),)
+    assert ticket.follow_up_due == due
+    assert ticket.history[-1].field == "follow_up_due"
+
+
+def test_a_follow_up_in_the_past_is_refused(engine: TicketEngine, ticket: Ticket) -> None:
+    """A due time that is not after now is refused, changing nothing."""
+    with pytest.raises(InvalidInputError, match="must be after now"):
+        engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=START)
+    assert ticket.state == "new"
+
+
+def test_leaving_follow_up_cancels_it(engine: TicketEngine, ticket: Ticket) -> None:
+    """Resuming work before the due time clears the follow-up."""
+    engine.apply(ticket, "need_follow_up", by=AGENT, now=START)
+    engine.apply(ticket, "open", by=AGENT, now=START + timedelta(hours=1))
+    assert ticket.follow_up_due is None
+    assert engine.next_deadline(ticket) is None
+
+
+def test_closed_tickets_refuse_replies_and_updates(engine: TicketEngine, ticket: Ticket) -> None:
+    """A closed ticket takes no agent reply, customer reply or field change."""
+    engine.apply(ticket, "close", by=AGENT, now=START)
+    with pytest.raises(InvalidTransitionError, match="closed"):
+        engine.reply(ticket, by=AGENT, now=START, text="hi")
+    with pytest.raises(InvalidTransitionError, match="closed"):
+        engine.customer_reply(ticket, now=START, text="hello?")
+    with pytest.raises(InvalidTransitionError, match="closed"):
+        engine.update(ticket, by=AGENT, now=START, add_tags=["x"])
+
+
+def test_update_records_each_changed_field(engine: TicketEngine, ticket: Ticket) -> None:
+    """Only fields that really change are recorded, each with old and new values."""
+    engine.update(
+        ticket, by=AGENT, now=START, assignee="bob", add_tags=["vip", "wifi"],
+        fields={"router": "X200"}, reason="triage",
+    )  # fmt: skip
+    changes = [(c.field, c.old, c.new) for c in ticket.history[1:]]
+    assert changes == [
+        ("assignee", "ana", "bob"),
+        ("tags", "", "vip,wifi"),
+        ("fields.router", None, "X200"),
+    ]
+    engine.update(ticket, by=AGENT, now=START, assignee="bob", fields={"router": "X200"})
+    assert len(ticket.history) == 4
+
+
+def test_an_id_is_required() -> None:
+    """Without an id factory, a ticket needs an explicit id."""
+    engine = TicketEngine()
+    with pytest.raises(InvalidInputError, match="id"):
+        engine.create(subject="x", channel=Channel.EMAIL, customer="c", now=START)
+    update = engine.create(id="A", subject="x", channel=Channel.EMAIL, customer="c", now=START)
+    assert update.ticket.id == "A"
