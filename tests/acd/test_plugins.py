@@ -7,24 +7,18 @@ from typing import TYPE_CHECKING
 import pluggy
 import pytest
 
-from callcore import hookimpl, hookspecs
+from callcore import hookimpl
 from callcore.acd import BUILTIN_STRATEGIES, Strategy
-from callcore.builtin_plugins import acd as builtin_acd
 from callcore.errors import PluginError
-from callcore.plugins import routing_strategies
+from callcore.plugins import make_plugin_manager, routing_strategies
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
 def manager(*plugins: object) -> pluggy.PluginManager:
-    """A manager with the hookspecs, the ACD built-in plugin and ``plugins``."""
-    result = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    result.add_hookspecs(hookspecs)
-    result.register(builtin_acd)
-    for plugin in plugins:
-        result.register(plugin)
-    return result
+    """A manager with the built-in plugins and ``plugins``, without entry points."""
+    return make_plugin_manager(load_entrypoints=False, plugins=plugins)
 
 
 class Clash:

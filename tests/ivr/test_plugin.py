@@ -6,11 +6,10 @@ import attrs
 import pluggy
 import pytest
 
-from callcore import hookimpl, hookspecs
-from callcore.builtin_plugins import ivr as builtin_ivr
+from callcore import hookimpl
 from callcore.errors import PluginError
 from callcore.ivr import BUILTIN_NODE_TYPES, Edge, Node, NodeContext, Shape, Step, load_flow
-from callcore.plugins import ivr_node_types
+from callcore.plugins import ivr_node_types, make_plugin_manager
 from callcore.testing.flow_tester import run_flow
 from tests.ivr.flows import document
 
@@ -53,13 +52,8 @@ class ClashingPlugin:
 
 
 def manager(*plugins: object) -> pluggy.PluginManager:
-    """A manager with the hookspecs, the built-in IVR plugin and ``plugins``."""
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    pm.register(builtin_ivr, name="callcore.builtin_plugins.ivr")
-    for plugin in plugins:
-        pm.register(plugin)
-    return pm
+    """A manager with the built-in plugins and ``plugins``, without entry points."""
+    return make_plugin_manager(load_entrypoints=False, plugins=plugins)
 
 
 def test_plugin_node_type_loads_and_runs() -> None:

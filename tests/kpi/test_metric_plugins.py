@@ -8,11 +8,10 @@ import attrs
 import pluggy
 import pytest
 
-from callcore import hookimpl, hookspecs
-from callcore.builtin_plugins import kpi as builtin_kpi
+from callcore import hookimpl
 from callcore.errors import ConfigError, PluginError
 from callcore.kpi import BUILTIN_METRICS, Aggregate, Metric, Unit
-from callcore.plugins import collect_kpi_metrics
+from callcore.plugins import collect_kpi_metrics, make_plugin_manager
 
 CONSULTS = Metric(
     name="consult_rate",
@@ -33,13 +32,8 @@ class ConsultPlugin:
 
 
 def _manager(*plugins: object) -> pluggy.PluginManager:
-    # Built by hand: this branch has no storage plugins for make_plugin_manager.
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    manager.register(builtin_kpi, name="callcore.builtin_plugins.kpi")
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+    """A manager with the built-in plugins and ``plugins``, without entry points."""
+    return make_plugin_manager(load_entrypoints=False, plugins=plugins)
 
 
 def test_builtin_plugin_contributes_every_builtin_metric() -> None:

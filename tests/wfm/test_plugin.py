@@ -6,9 +6,8 @@ from collections.abc import Mapping
 
 import pluggy
 
-from callcore import hookimpl, hookspecs
-from callcore.builtin_plugins import wfm as builtin_wfm
-from callcore.plugins import forecast_methods
+from callcore import hookimpl
+from callcore.plugins import forecast_methods, make_plugin_manager
 from callcore.wfm import DailyGrid, ForecastMethod, HoltWinters, SeasonalAverage
 
 
@@ -26,12 +25,8 @@ class _Override:
 
 
 def _manager(*plugins: object) -> pluggy.PluginManager:
-    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    manager.register(builtin_wfm, name="callcore.builtin_plugins.wfm")
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+    """A manager with the built-in plugins and ``plugins``, without entry points."""
+    return make_plugin_manager(load_entrypoints=False, plugins=plugins)
 
 
 def test_builtin_methods_are_registered() -> None:
