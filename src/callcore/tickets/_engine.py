@@ -53,6 +53,7 @@ from callcore.tickets._ticket import (
 from callcore.tickets._workflow import (
     EffectKind,
     EffectSpec,
+    Guard,
     GuardKind,
     StateCategory,
     Transition,
@@ -117,6 +118,24 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
+    """Turn a declarative guard into a check, once per workflow rather than per call."""
+    kind = guard.kind
+    if kind is GuardKind.NOTE_REQUIRED:
+        return lambda _ticket, _by, note: bool(note.strip())
+    if kind is GuardKind.ASSIGNEE_OR_SUPERVISOR:
+        return lambda ticket, by, _note: (
+            by.id == ticket.assignee or not by.roles.isdisjoint(("supervisor", "system"))
+        )
+    if kind is GuardKind.ASSIGNED:
+        return lambda ticket, _by, _note: ticket.assignee is not None
+    if kind is GuardKind.ROLE:
+        roles = guard.roles
+        return lambda _ticket, by, _note: not by.roles.isdisjoint(roles)
+    field = guard.field
+    return lambda ticket, _by, _note: ticket.fields.get(field) is not None
+
+
 @attrs.frozen
 class _Step:
     """One transition from one state, with what applying it implies, worked out once."""
@@ -126,8 +145,9 @@ class _Step:
     was_done: bool
     resolves: bool
     reopens: bool
-    plain: bool
-    """No effects: applying it changes only the state and its counters."""
+    checks: tuple[Callable[[Ticket, Actor, str], bool], ...]
+    """The transition's guards as checks, in order (all must pass)."""
+    effects: tuple[EffectSpec, ...]
     auto_close: timedelta | None
     """How long after this transition the ticket closes by itself, if it does."""
 
@@ -137,18 +157,19 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
     for flow in workflows.values():
         for move in flow.transitions:
             done = flow.category(move.target) in _DONE
+            resolves = flow.category(move.target) is StateCategory.RESOLVED
+            checks = tuple(_guard_check(guard) for guard in move.guards)
             for source in move.sources:
                 was_done = flow.category(source) in _DONE
                 steps[flow.name, source, move.name] = _Step(
                     move,
                     move.target,
                     was_done=was_done,
-                    resolves=flow.category(move.target) is StateCategory.RESOLVED,
+                    resolves=resolves,
                     reopens=was_done and not done,
-                    plain=not move.effects,
-                    auto_close=flow.auto_close_after
-                    if flow.category(move.target) is StateCategory.RESOLVED
-                    else None,
+                    checks=checks,
+                    effects=move.effects,
+                    auto_close=flow.auto_close_after if resolves else None,
                 )
     return steps
 
@@ -337,7 +358,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(
+    def apply(  # noqa: C901 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
@@ -373,39 +394,53 @@ class TicketEngine:
             raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
         if now.utcoffset() is None:
             raise NaiveDatetimeError("now")
-        if step.move.guards:
-            refusal = self._guard_refusal(step.move, ticket, by, note)
-            if refusal is not None:
-                raise InvalidTransitionError(ticket.state, transition, refusal)
+        for check in step.checks:
+            if not check(ticket, by, note):
+                refusal = self._guard_refusal(step.move, ticket, by, note)
+                raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
         if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
             raise InvalidInputError(
                 f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
             )
-        history = ticket.history
-        if (
-            step.plain
-            and not ticket.sla
-            and ticket.follow_up_due is None
-            and not (step.reopens and self.settings.escalation_rules)
-        ):
-            # nothing but the state (and counters) change: the common case, kept short
-            old = ticket.state
-            ticket.state = step.target
-            last = history.record(
-                now, ticket.id, by.id, transition, "state", old, step.target, note
+        # validated: from here on the ticket changes
+        if ticket.sla or (step.reopens and self.settings.escalation_rules):
+            first = len(ticket.history)
+            sla_events = self._settle(ticket, now) if ticket.sla else ()
+            effects: list[Effect] = []
+            self._move(ticket, step, by, now, note, follow_up_due, effects)
+            return self._result(ticket, tuple(effects), sla_events, first)
+        # No SLA clocks and no escalation rules to run (the common case), so
+        # this is _move inlined, appending history rows directly.
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        first = len(rows)
+        ticket_id = ticket.id
+        by_id = by.id
+        old = ticket.state
+        target = ticket.state = step.target
+        rows.append((now, ticket_id, by_id, transition, "state", old, target, note))
+        if step.resolves:
+            ticket.resolved_at = now
+        elif step.reopens:
+            ticket.reopen_count += 1
+        pending = ticket.follow_up_due
+        if pending is not None:
+            ticket.follow_up_due = None
+            rows.append(
+                (now, ticket_id, by_id, transition, "follow_up_due", pending.isoformat(), None, "")
             )
-            if step.resolves:
-                ticket.resolved_at = now
-            elif step.reopens:
-                ticket.reopen_count += 1
-            # no clocks and no follow-up: only an auto-close can be pending
-            ticket.next_due = now + step.auto_close if step.auto_close is not None else None
-            return TicketUpdate(ticket, (), (), last - 1, last)
-        first = len(history)
-        sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
-        self._move(ticket, step, by, now, note, follow_up_due, effects)
-        return self._result(ticket, tuple(effects) if effects else (), sla_events, first)
+        done: tuple[Effect, ...] = ()
+        if step.effects:
+            made: list[Effect] = []
+            self._effects(ticket, step.effects, by, now, follow_up_due, made)
+            done = tuple(made)
+        # without clocks only a follow-up or an auto-close can be pending
+        due = ticket.follow_up_due
+        if step.auto_close is None:
+            ticket.next_due = due
+        else:
+            closing = now + step.auto_close
+            ticket.next_due = closing if due is None or closing < due else due
+        return TicketUpdate(ticket, done, (), first, len(rows))
 
     def _result(
         self,
@@ -474,7 +509,12 @@ class TicketEngine:
         for spec in specs:
             if spec.kind is EffectKind.SCHEDULE_FOLLOW_UP:
                 due = follow_up_due or now + spec.after
-                self._set(ticket, now, by, "schedule_follow_up", "follow_up_due", due)
+                old = ticket.follow_up_due
+                ticket.follow_up_due = due
+                ticket.history.record(
+                    now, ticket.id, by.id, "schedule_follow_up", "follow_up_due",
+                    None if old is None else old.isoformat(), due.isoformat(),
+                )  # fmt: skip
                 effects.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is EffectKind.SEND_SURVEY:
                 notification = Notification(
