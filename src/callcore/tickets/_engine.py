@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,8 @@ class _Step:
     checks: tuple[Callable[[Ticket, Actor, str], bool], ...]
     """The transition's guards as checks, in order (all must pass)."""
     effects: tuple[EffectSpec, ...]
+    follow_up_after: timedelta | None
+    """When scheduling a follow-up is the transition's only effect, its delay."""
     auto_close: timedelta | None
     """How long after this transition the ticket closes by itself, if it does."""
 
@@ -159,6 +161,8 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
             done = flow.category(move.target) in _DONE
             resolves = flow.category(move.target) is StateCategory.RESOLVED
             checks = tuple(_guard_check(guard) for guard in move.guards)
+            follow_up = [e.after for e in move.effects if e.kind is EffectKind.SCHEDULE_FOLLOW_UP]
+            only_follow_up = follow_up[0] if len(move.effects) == len(follow_up) == 1 else None
             for source in move.sources:
                 was_done = flow.category(source) in _DONE
                 steps[flow.name, source, move.name] = _Step(
@@ -169,6 +173,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     reopens=was_done and not done,
                     checks=checks,
                     effects=move.effects,
+                    follow_up_after=only_follow_up,
                     auto_close=flow.auto_close_after if resolves else None,
                 )
     return steps
@@ -202,6 +207,9 @@ class TicketEngine:
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
     _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
+    _due_memo: tuple[datetime | None, str] = attrs.field(
+        init=False, default=(None, ""), eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -392,12 +400,14 @@ class TicketEngine:
             ensure_aware(now, "now")
             refusal = self.can_apply(ticket, transition, by=by, note=note)
             raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if now.utcoffset() is None:
+        # a fixed-offset timezone (UTC included) always has an offset: skip the call
+        if now.tzinfo.__class__ is not timezone and now.utcoffset() is None:
             raise NaiveDatetimeError("now")
-        for check in step.checks:
-            if not check(ticket, by, note):
-                refusal = self._guard_refusal(step.move, ticket, by, note)
-                raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
+        if step.checks:
+            for check in step.checks:
+                if not check(ticket, by, note):
+                    refusal = self._guard_refusal(step.move, ticket, by, note)
+                    raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
         if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
             raise InvalidInputError(
                 f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
@@ -425,14 +435,13 @@ class TicketEngine:
         pending = ticket.follow_up_due
         if pending is not None:
             ticket.follow_up_due = None
-            rows.append(
-                (now, ticket_id, by_id, transition, "follow_up_due", pending.isoformat(), None, "")
-            )
-        done: tuple[Effect, ...] = ()
-        if step.effects:
-            made: list[Effect] = []
-            self._effects(ticket, step.effects, by, now, follow_up_due, made)
-            done = tuple(made)
+            text = self._due_text(pending)
+            rows.append((now, ticket_id, by_id, transition, "follow_up_due", text, None, ""))
+        done = (
+            self._effects_without_clocks(ticket, step, by, now, follow_up_due)
+            if step.effects
+            else ()
+        )
         # without clocks only a follow-up or an auto-close can be pending
         due = ticket.follow_up_due
         if step.auto_close is None:
@@ -441,6 +450,40 @@ class TicketEngine:
             closing = now + step.auto_close
             ticket.next_due = closing if due is None or closing < due else due
         return TicketUpdate(ticket, done, (), first, len(rows))
+
+    def _effects_without_clocks(
+        self,
+        ticket: Ticket,
+        step: _Step,
+        by: Actor,
+        now: datetime,
+        follow_up_due: datetime | None,
+    ) -> tuple[Effect, ...]:
+        """Produce a transition's effects on a ticket without SLA clocks (for apply)."""
+        if step.follow_up_after is None:
+            made: list[Effect] = []
+            self._effects(ticket, step.effects, by, now, follow_up_due, made)
+            return tuple(made)
+        # a follow-up is the only effect (the default workflow's need_follow_up)
+        due = follow_up_due or now + step.follow_up_after
+        ticket.follow_up_due = due
+        ticket.history.record(
+            now, ticket.id, by.id, "schedule_follow_up", "follow_up_due", None, self._due_text(due)
+        )
+        return (ScheduleFollowUp(ticket.id, due),)
+
+    def _due_text(self, due: datetime) -> str:
+        """Return ``due.isoformat()``, remembered for the last follow-up due time.
+
+        A scheduled follow-up's due time is written to the history twice (when
+        scheduled, when cleared), and formatting costs more than a transition.
+        """
+        memo_due, memo_text = self._due_memo
+        if due is memo_due:  # the very same object, so the same text
+            return memo_text
+        text = due.isoformat()
+        self._due_memo = (due, text)
+        return text
 
     def _result(
         self,
@@ -513,7 +556,7 @@ class TicketEngine:
                 ticket.follow_up_due = due
                 ticket.history.record(
                     now, ticket.id, by.id, "schedule_follow_up", "follow_up_due",
-                    None if old is None else old.isoformat(), due.isoformat(),
+                    None if old is None else self._due_text(old), self._due_text(due),
                 )  # fmt: skip
                 effects.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is EffectKind.SEND_SURVEY:
