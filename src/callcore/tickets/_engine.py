@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["UNSET", "TicketEngine", "TicketUpdate", "sequential_ids"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 class _Unset(enum.Enum):
@@ -297,7 +298,8 @@ class TicketEngine:
             InvalidInputError: no id and no id factory, or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
-        ensure_aware(now, "now")
+        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+            ensure_aware(now, "now")  # not a plain datetime in a fixed-offset zone: check it all
         flow = self.workflows.get(workflow or self.default_workflow)
         if flow is None:
             known = ", ".join(self.workflows)
@@ -319,16 +321,20 @@ class TicketEngine:
             tier=lowest.name,
             assignee=assignee,
             queue=lowest.queue,
-            tags=frozenset(tags),
+            tags=frozenset(tags) if tags else _NO_TAGS,
             fields=dict(fields) if fields else {},
-            links=tuple(links),
+            links=tuple(links) if links else (),
             created_at=now,
         )
         ticket.history.record(now, id, by.id, "created", "state", None, flow.initial)
+        settings = self.settings
+        if not (settings.escalation_rules or settings.sla_policies):
+            # the common case: no rules to run, no clocks, nothing due
+            return TicketUpdate(ticket, (), (), 0, 1)
         effects: list[Effect] = []
-        if self.settings.escalation_rules:
+        if settings.escalation_rules:
             self._escalate_by_fields(ticket, now, effects)
-        if self.settings.sla_policies:
+        if settings.sla_policies:
             self._select_sla(ticket, now)
             return self._result(ticket, tuple(effects), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)

@@ -151,9 +151,11 @@ class History(Sequence[Change]):
     def __init__(self, entries: Iterable[Change] = ()) -> None:
         """Start a history with ``entries``, oldest first."""
         self._made: list[Change] = list(entries)
-        self._rows: list[_Row] = [
-            (c.at, c.ticket_id, c.by, c.action, c.field, c.old, c.new, c.reason) for c in self._made
-        ]
+        self._rows: list[_Row] = (
+            [(c.at, c.ticket_id, c.by, c.action, c.field, c.old, c.new, c.reason) for c in made]
+            if (made := self._made)
+            else []  # a new ticket's history: skip building the comprehension
+        )
 
     def record(  # noqa: PLR0917 - the fields of a Change, in order, on a hot path
         self,
