@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -168,23 +169,32 @@ def transitions_ticket(ticket_id: str, machine: Machine | None = None) -> Transi
 # --- measurements -------------------------------------------------------------------
 
 
-def best_rates(*runs: Callable[[], int], repeats: int) -> list[float]:
-    """The best of ``repeats`` runs of each, in operations per second.
+def round_rates(*runs: Callable[[], int], repeats: int) -> list[list[float]]:
+    """Operations per second of each run in each of ``repeats`` rounds.
 
-    They alternate, so that a burst of load on a shared machine hits all alike.
+    Within a round the runs follow each other, so that a burst of load on a
+    shared machine hits all alike.
     """
-    best = [0.0] * len(runs)
+    rounds = []
     for _ in range(repeats):
-        for index, run in enumerate(runs):
+        rates = []
+        for run in runs:
             gc.collect()
             start = time.perf_counter()
             count = run()
-            best[index] = max(best[index], count / (time.perf_counter() - start))
-    return best
+            rates.append(count / (time.perf_counter() - start))
+        rounds.append(rates)
+    return rounds
 
 
-def transition_rates(loops: int, repeats: int) -> tuple[float, float]:
-    """Transitions per second: (callcore, transitions)."""
+def ratios(rounds: list[list[float]], baseline: int = 1) -> tuple[float, float]:
+    """The ratio of the best rates, and the median ratio within a round, of run 0 to baseline."""
+    best = max(r[0] for r in rounds) / max(r[baseline] for r in rounds)
+    return best, statistics.median(r[0] / r[baseline] for r in rounds)
+
+
+def transition_rates(loops: int, repeats: int) -> list[list[float]]:
+    """Transitions per second, per round: [callcore, transitions]."""
     engine = TicketEngine()
     step = timedelta(seconds=1)
 
@@ -214,12 +224,11 @@ def transition_rates(loops: int, repeats: int) -> tuple[float, float]:
         assert len(model.history) == 2 + loops * (len(CYCLE) + 2)
         return loops * len(CYCLE)
 
-    ours, theirs = best_rates(run_callcore, run_transitions, repeats=repeats)
-    return ours, theirs
+    return round_rates(run_callcore, run_transitions, repeats=repeats)
 
 
-def creation_rates(count: int, repeats: int) -> tuple[float, float, float]:
-    """Tickets created per second: (callcore, transitions, transitions sharing a Machine).
+def creation_rates(count: int, repeats: int) -> list[list[float]]:
+    """Tickets created per second, per round: [callcore, transitions, shared Machine].
 
     The baseline gives each ticket its own ``Machine``, as the issue measured;
     a ``Machine`` shared through ``add_model`` is printed for information (its
@@ -247,10 +256,7 @@ def creation_rates(count: int, repeats: int) -> tuple[float, float, float]:
             transitions_ticket(f"T-{number}", machine)
         return count // 20 or 1
 
-    ours, theirs, shared = best_rates(
-        run_callcore, run_transitions, run_shared_machine, repeats=repeats
-    )
-    return ours, theirs, shared
+    return round_rates(run_callcore, run_transitions, run_shared_machine, repeats=repeats)
 
 
 def memory_per_ticket(count: int) -> tuple[float, float]:
@@ -293,16 +299,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     quick = parser.parse_args().quick
-    loops, creations, tickets, repeats = (50, 500, 200, 1) if quick else (1500, 10_000, 5000, 15)
+    loops, creations, tickets, repeats = (50, 500, 200, 1) if quick else (1500, 10_000, 5000, 25)
 
-    ours, theirs = transition_rates(loops, repeats)
-    print(f"transitions/s (guards + history): callcore {ours:,.0f}  transitions {theirs:,.0f}  "
-          f"ratio {ours / theirs:.1f}x")  # fmt: skip
-    ours, theirs, shared = creation_rates(creations, repeats)
-    print(f"tickets created/s:                callcore {ours:,.0f}  transitions {theirs:,.0f}  "
-          f"ratio {ours / theirs:.1f}x")  # fmt: skip
-    print(f"  (one Machine shared by add_model: transitions {shared:,.0f}  "
-          f"ratio {ours / shared:.1f}x)")  # fmt: skip
+    rounds = transition_rates(loops, repeats)
+    best, median = ratios(rounds)
+    print(f"transitions/s (guards + history): callcore {max(r[0] for r in rounds):,.0f}  "
+          f"transitions {max(r[1] for r in rounds):,.0f}  ratio {best:.1f}x "
+          f"(median of rounds {median:.1f}x)")  # fmt: skip
+    rounds = creation_rates(creations, repeats)
+    best, median = ratios(rounds)
+    print(f"tickets created/s:                callcore {max(r[0] for r in rounds):,.0f}  "
+          f"transitions {max(r[1] for r in rounds):,.0f}  ratio {best:.1f}x "
+          f"(median of rounds {median:.1f}x)")  # fmt: skip
+    best, median = ratios(rounds, baseline=2)
+    print(f"  (one Machine shared by add_model: transitions {max(r[2] for r in rounds):,.0f}  "
+          f"ratio {best:.1f}x, median of rounds {median:.1f}x)")  # fmt: skip
     ours, theirs = memory_per_ticket(tickets)
     print(f"memory per ticket (5 entries):    callcore {ours:,.0f} B  transitions {theirs:,.0f} B  "
           f"ratio {theirs / ours:.1f}x smaller")  # fmt: skip
