@@ -10,6 +10,7 @@ import pytest
 from callcore.channels import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.notifications import NotificationChannel
+from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     EffectKind,
@@ -73,6 +74,22 @@ def test_follow_up_history_shows_each_due_time_as_given(engine: TicketEngine) ->
     for ticket, text in zip(tickets, texts, strict=True):
         written = [(c.old, c.new) for c in ticket.history if c.field == "follow_up_due"]
         assert written == [(None, text), (text, None)]
+
+
+def test_histories_differ_when_due_times_are_written_differently() -> None:
+    """Equal due instants written in two zones make unequal histories; a round trip is equal."""
+    paris = timezone(timedelta(hours=1))
+    histories = []
+    for due in (START + DAY, (START + DAY).astimezone(paris)):
+        engine = TicketEngine()
+        ticket = engine.create(
+            id="F-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+        ).ticket
+        engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=due)
+        engine.apply(ticket, "open", by=AGENT, now=START)
+        assert from_dict(Ticket, to_dict(ticket)).history == ticket.history
+        histories.append(ticket.history)
+    assert histories[0] != histories[1]
 
 
 def test_resolved_tickets_close_after_four_days(engine: TicketEngine, ticket: Ticket) -> None:

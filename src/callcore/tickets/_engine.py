@@ -208,9 +208,6 @@ class TicketEngine:
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
     _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
-    _due_memo: tuple[datetime | None, str] = attrs.field(
-        init=False, default=(None, ""), eq=False, repr=False
-    )
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -441,8 +438,8 @@ class TicketEngine:
         pending = ticket.follow_up_due
         if pending is not None:
             ticket.follow_up_due = None
-            text = self._due_text(pending)
-            rows.append((now, ticket_id, by_id, transition, "follow_up_due", text, None, ""))
+            # the history writes the datetime as text when read (formatting is slow)
+            rows.append((now, ticket_id, by_id, transition, "follow_up_due", pending, None, ""))
         done = (
             self._effects_without_clocks(ticket, step, by, now, follow_up_due)
             if step.effects
@@ -473,23 +470,10 @@ class TicketEngine:
         # a follow-up is the only effect (the default workflow's need_follow_up)
         due = follow_up_due or now + step.follow_up_after
         ticket.follow_up_due = due
-        ticket.history.record(
-            now, ticket.id, by.id, "schedule_follow_up", "follow_up_due", None, self._due_text(due)
+        ticket.history._rows.append(  # noqa: SLF001 - a datetime, written as text when read
+            (now, ticket.id, by.id, "schedule_follow_up", "follow_up_due", None, due, "")
         )
         return (ScheduleFollowUp(ticket.id, due),)
-
-    def _due_text(self, due: datetime) -> str:
-        """Return ``due.isoformat()``, remembered for the last follow-up due time.
-
-        A scheduled follow-up's due time is written to the history twice (when
-        scheduled, when cleared), and formatting costs more than a transition.
-        """
-        memo_due, memo_text = self._due_memo
-        if due is memo_due:  # the very same object, so the same text
-            return memo_text
-        text = due.isoformat()
-        self._due_memo = (due, text)
-        return text
 
     def _result(
         self,
@@ -562,7 +546,7 @@ class TicketEngine:
                 ticket.follow_up_due = due
                 ticket.history.record(
                     now, ticket.id, by.id, "schedule_follow_up", "follow_up_due",
-                    None if old is None else self._due_text(old), self._due_text(due),
+                    None if old is None else old.isoformat(), due.isoformat(),
                 )  # fmt: skip
                 effects.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is EffectKind.SEND_SURVEY:
