@@ -28,7 +28,7 @@ from callcore.errors import (
 from callcore.notifications import Notification, NotificationChannel
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
-from callcore.tickets._escalation import EscalationRule, EscalationTrigger, Tier
+from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
@@ -207,6 +207,8 @@ class TicketEngine:
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
     _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
+    _flows: dict[str, Workflow] = attrs.field(init=False, factory=dict)
+    _lowest: Tier = attrs.field(init=False, default=DEFAULT_TIERS[0])
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -225,7 +227,9 @@ class TicketEngine:
             )
         if problems:
             raise DocumentError(problems, "ticket engine configuration")
-        self.workflows = MappingProxyType(dict(self.workflows))
+        self._flows = dict(self.workflows)
+        self.workflows = MappingProxyType(self._flows)
+        self._lowest = self.settings.tiers[0]
         self._tiers = {tier.name: rank for rank, tier in enumerate(self.settings.tiers)}
         self._macros = {macro.name: macro for macro in self.settings.macros}
         self._steps = _steps(self.workflows)
@@ -297,7 +301,7 @@ class TicketEngine:
         """
         if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
             ensure_aware(now, "now")  # not a plain datetime in a fixed-offset zone: check it all
-        flow = self.workflows.get(workflow or self.default_workflow)
+        flow = self._flows.get(workflow or self.default_workflow)
         if flow is None:
             known = ", ".join(self.workflows)
             raise InvalidInputError(f"unknown workflow {workflow!r}; known: {known}")
@@ -305,7 +309,7 @@ class TicketEngine:
             if self.id_factory is None:
                 raise InvalidInputError("give the ticket an id or the engine an id_factory")
             id = self.id_factory()  # noqa: A001
-        lowest = self.settings.tiers[0]
+        lowest = self._lowest
         ticket = Ticket(
             id=id,
             subject=subject,
@@ -323,7 +327,9 @@ class TicketEngine:
             links=tuple(links) if links else (),
             created_at=now,
         )
-        ticket.history.record(now, id, by.id, "created", "state", None, flow.initial)
+        ticket.history._rows.append(  # noqa: SLF001 - the engine owns its tickets' history
+            (now, id, by.id, "created", "state", None, flow.initial, "")
+        )
         settings = self.settings
         if not (settings.escalation_rules or settings.sla_policies):
             # the common case: no rules to run, no clocks, nothing due
