@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import attrs
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from callcore.channels import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.notifications import NotificationChannel
+from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     EffectKind,
@@ -53,6 +54,42 @@ def test_a_follow_up_becomes_due_once(engine: TicketEngine, ticket: Ticket) -> N
     assert ticket.follow_up_due is None
     assert engine.tick(ticket, START + 2 * DAY).effects == ()
     assert ticket.state == "needs_follow_up"
+
+
+def test_follow_up_history_shows_each_due_time_as_given(engine: TicketEngine) -> None:
+    """Equal instants in other zones are written as given, when scheduled and when cleared."""
+    paris = timezone(timedelta(hours=1))
+    due_utc = START + DAY
+    due_paris = due_utc.astimezone(paris)  # equal to due_utc, written differently
+    tickets = []
+    for number, due in ((1, due_utc), (2, due_paris)):
+        ticket = engine.create(
+            id=f"F-{number}", subject="s", channel=Channel.EMAIL, customer="c", now=START
+        ).ticket
+        engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=due)
+        tickets.append(ticket)
+    for ticket in reversed(tickets):
+        engine.apply(ticket, "open", by=AGENT, now=START + timedelta(hours=1))
+    texts = ("2026-01-06T09:00:00+00:00", "2026-01-06T10:00:00+01:00")
+    for ticket, text in zip(tickets, texts, strict=True):
+        written = [(c.old, c.new) for c in ticket.history if c.field == "follow_up_due"]
+        assert written == [(None, text), (text, None)]
+
+
+def test_histories_differ_when_due_times_are_written_differently() -> None:
+    """Equal due instants written in two zones make unequal histories; a round trip is equal."""
+    paris = timezone(timedelta(hours=1))
+    histories = []
+    for due in (START + DAY, (START + DAY).astimezone(paris)):
+        engine = TicketEngine()
+        ticket = engine.create(
+            id="F-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+        ).ticket
+        engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=due)
+        engine.apply(ticket, "open", by=AGENT, now=START)
+        assert from_dict(Ticket, to_dict(ticket)).history == ticket.history
+        histories.append(ticket.history)
+    assert histories[0] != histories[1]
 
 
 def test_resolved_tickets_close_after_four_days(engine: TicketEngine, ticket: Ticket) -> None:

@@ -5,11 +5,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.channels import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError, NaiveDatetimeError
 from callcore.serialization import to_dict
-from callcore.tickets import Actor, Change, ScheduleFollowUp, Ticket, TicketEngine, sequential_ids
+from callcore.tickets import (
+    Actor,
+    Change,
+    FieldValue,
+    Guard,
+    GuardKind,
+    ScheduleFollowUp,
+    State,
+    StateCategory,
+    Ticket,
+    TicketEngine,
+    Transition,
+    Workflow,
+    sequential_ids,
+)
 from tests.tickets.strategies import AGENT, START, SUPERVISOR
 
 
@@ -154,3 +170,70 @@ def test_an_id_is_required() -> None:
         engine.create(subject="x", channel=Channel.EMAIL, customer="c", now=START)
     update = engine.create(id="A", subject="x", channel=Channel.EMAIL, customer="c", now=START)
     assert update.ticket.id == "A"
+
+
+_GUARDED = Workflow(
+    name="guarded",
+    initial="new",
+    states=(State("new", StateCategory.NEW), State("done", StateCategory.CLOSED)),
+    transitions=tuple(
+        Transition(f"via_{guard.kind.value}", ("new",), "done", guards=(guard,))
+        for guard in (
+            Guard(GuardKind.NOTE_REQUIRED),
+            Guard(GuardKind.ASSIGNEE_OR_SUPERVISOR),
+            Guard(GuardKind.ASSIGNED),
+            Guard(GuardKind.ROLE, roles=("lead", "owner")),
+            Guard(GuardKind.FIELD_SET, field="order"),
+        )
+    ),
+    auto_close_after=None,
+)
+
+
+def _guard_holds(kind: GuardKind, ticket: Ticket, by: Actor, note: str) -> bool:
+    """Each guard kind's rule, as its documentation states it."""
+    return {
+        GuardKind.NOTE_REQUIRED: note.strip() != "",
+        GuardKind.ASSIGNEE_OR_SUPERVISOR: by.id == ticket.assignee
+        or bool(by.roles & {"supervisor", "system"}),
+        GuardKind.ASSIGNED: ticket.assignee is not None,
+        GuardKind.ROLE: bool(by.roles & {"lead", "owner"}),
+        GuardKind.FIELD_SET: ticket.fields.get("order") is not None,
+    }[kind]
+
+
+@given(
+    kind=st.sampled_from(GuardKind),
+    by_id=st.sampled_from(["ana", "bo"]),
+    roles=st.frozensets(st.sampled_from(["agent", "supervisor", "system", "lead", "owner"])),
+    assignee=st.sampled_from([None, "ana", "bo"]),
+    order=st.sampled_from([None, "", "A-1", 0]),
+    note=st.sampled_from(["", "  ", "done"]),
+)
+def test_every_guard_kind_decides_as_documented(
+    kind: GuardKind,
+    by_id: str,
+    roles: frozenset[str],
+    assignee: str | None,
+    order: FieldValue,
+    note: str,
+) -> None:
+    """Both apply and can_apply follow each guard's rule; a refusal changes nothing."""
+    engine = TicketEngine(workflows={"guarded": _GUARDED}, default_workflow="guarded")
+    fields = {} if order is None else {"order": order}
+    ticket = engine.create(
+        id="G-1", subject="s", channel=Channel.CHAT, customer="c", now=START,
+        assignee=assignee, fields=fields,
+    ).ticket  # fmt: skip
+    by = Actor(by_id, roles)
+    transition = f"via_{kind.value}"
+    expected = _guard_holds(kind, ticket, by, note)
+    assert (engine.can_apply(ticket, transition, by=by, note=note) is None) is expected
+    before = to_dict(ticket)
+    if expected:
+        engine.apply(ticket, transition, by=by, now=START, note=note)
+        assert ticket.state == "done"
+    else:
+        with pytest.raises(InvalidTransitionError, match=kind.value):
+            engine.apply(ticket, transition, by=by, now=START, note=note)
+        assert to_dict(ticket) == before

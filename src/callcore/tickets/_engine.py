@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from callcore.errors import (
 from callcore.notifications import Notification, NotificationChannel
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
-from callcore.tickets._escalation import EscalationRule, EscalationTrigger, Tier
+from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
@@ -53,6 +53,7 @@ from callcore.tickets._ticket import (
 from callcore.tickets._workflow import (
     EffectKind,
     EffectSpec,
+    Guard,
     GuardKind,
     StateCategory,
     Transition,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = ["UNSET", "TicketEngine", "TicketUpdate", "sequential_ids"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 class _Unset(enum.Enum):
@@ -117,6 +119,24 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
+    """Turn a declarative guard into a check, once per workflow rather than per call."""
+    kind = guard.kind
+    if kind is GuardKind.NOTE_REQUIRED:
+        return lambda _ticket, _by, note: bool(note.strip())
+    if kind is GuardKind.ASSIGNEE_OR_SUPERVISOR:
+        return lambda ticket, by, _note: (
+            by.id == ticket.assignee or not by.roles.isdisjoint(("supervisor", "system"))
+        )
+    if kind is GuardKind.ASSIGNED:
+        return lambda ticket, _by, _note: ticket.assignee is not None
+    if kind is GuardKind.ROLE:
+        roles = guard.roles
+        return lambda _ticket, by, _note: not by.roles.isdisjoint(roles)
+    field = guard.field
+    return lambda ticket, _by, _note: ticket.fields.get(field) is not None
+
+
 @attrs.frozen
 class _Step:
     """One transition from one state, with what applying it implies, worked out once."""
@@ -126,8 +146,11 @@ class _Step:
     was_done: bool
     resolves: bool
     reopens: bool
-    plain: bool
-    """No effects: applying it changes only the state and its counters."""
+    checks: tuple[Callable[[Ticket, Actor, str], bool], ...]
+    """The transition's guards as checks, in order (all must pass)."""
+    effects: tuple[EffectSpec, ...]
+    follow_up_after: timedelta | None
+    """When scheduling a follow-up is the transition's only effect, its delay."""
     auto_close: timedelta | None
     """How long after this transition the ticket closes by itself, if it does."""
 
@@ -137,18 +160,22 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
     for flow in workflows.values():
         for move in flow.transitions:
             done = flow.category(move.target) in _DONE
+            resolves = flow.category(move.target) is StateCategory.RESOLVED
+            checks = tuple(_guard_check(guard) for guard in move.guards)
+            follow_up = [e.after for e in move.effects if e.kind is EffectKind.SCHEDULE_FOLLOW_UP]
+            only_follow_up = follow_up[0] if len(move.effects) == len(follow_up) == 1 else None
             for source in move.sources:
                 was_done = flow.category(source) in _DONE
                 steps[flow.name, source, move.name] = _Step(
                     move,
                     move.target,
                     was_done=was_done,
-                    resolves=flow.category(move.target) is StateCategory.RESOLVED,
+                    resolves=resolves,
                     reopens=was_done and not done,
-                    plain=not move.effects,
-                    auto_close=flow.auto_close_after
-                    if flow.category(move.target) is StateCategory.RESOLVED
-                    else None,
+                    checks=checks,
+                    effects=move.effects,
+                    follow_up_after=only_follow_up,
+                    auto_close=flow.auto_close_after if resolves else None,
                 )
     return steps
 
@@ -180,6 +207,8 @@ class TicketEngine:
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
     _steps: dict[tuple[str, str, str], _Step] = attrs.field(init=False, factory=dict)
+    _flows: dict[str, Workflow] = attrs.field(init=False, factory=dict)
+    _lowest: Tier = attrs.field(init=False, default=DEFAULT_TIERS[0])
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -198,7 +227,9 @@ class TicketEngine:
             )
         if problems:
             raise DocumentError(problems, "ticket engine configuration")
-        self.workflows = MappingProxyType(dict(self.workflows))
+        self._flows = dict(self.workflows)
+        self.workflows = MappingProxyType(self._flows)
+        self._lowest = self.settings.tiers[0]
         self._tiers = {tier.name: rank for rank, tier in enumerate(self.settings.tiers)}
         self._macros = {macro.name: macro for macro in self.settings.macros}
         self._steps = _steps(self.workflows)
@@ -268,8 +299,9 @@ class TicketEngine:
             InvalidInputError: no id and no id factory, or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
-        ensure_aware(now, "now")
-        flow = self.workflows.get(workflow or self.default_workflow)
+        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+            ensure_aware(now, "now")  # not a plain datetime in a fixed-offset zone: check it all
+        flow = self._flows.get(workflow or self.default_workflow)
         if flow is None:
             known = ", ".join(self.workflows)
             raise InvalidInputError(f"unknown workflow {workflow!r}; known: {known}")
@@ -277,7 +309,7 @@ class TicketEngine:
             if self.id_factory is None:
                 raise InvalidInputError("give the ticket an id or the engine an id_factory")
             id = self.id_factory()  # noqa: A001
-        lowest = self.settings.tiers[0]
+        lowest = self._lowest
         ticket = Ticket(
             id=id,
             subject=subject,
@@ -290,16 +322,22 @@ class TicketEngine:
             tier=lowest.name,
             assignee=assignee,
             queue=lowest.queue,
-            tags=frozenset(tags),
+            tags=frozenset(tags) if tags else _NO_TAGS,
             fields=dict(fields) if fields else {},
-            links=tuple(links),
+            links=tuple(links) if links else (),
             created_at=now,
         )
-        ticket.history.record(now, id, by.id, "created", "state", None, flow.initial)
+        ticket.history._rows.append(  # noqa: SLF001 - the engine owns its tickets' history
+            (now, id, by.id, "created", "state", None, flow.initial, "")
+        )
+        settings = self.settings
+        if not (settings.escalation_rules or settings.sla_policies):
+            # the common case: no rules to run, no clocks, nothing due
+            return TicketUpdate(ticket, (), (), 0, 1)
         effects: list[Effect] = []
-        if self.settings.escalation_rules:
+        if settings.escalation_rules:
             self._escalate_by_fields(ticket, now, effects)
-        if self.settings.sla_policies:
+        if settings.sla_policies:
             self._select_sla(ticket, now)
             return self._result(ticket, tuple(effects), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
@@ -337,7 +375,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(
+    def apply(  # noqa: C901 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
@@ -371,41 +409,77 @@ class TicketEngine:
             ensure_aware(now, "now")
             refusal = self.can_apply(ticket, transition, by=by, note=note)
             raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if now.utcoffset() is None:
+        # a fixed-offset timezone (UTC included) always has an offset: skip the call
+        if now.tzinfo.__class__ is not timezone and now.utcoffset() is None:
             raise NaiveDatetimeError("now")
-        if step.move.guards:
-            refusal = self._guard_refusal(step.move, ticket, by, note)
-            if refusal is not None:
-                raise InvalidTransitionError(ticket.state, transition, refusal)
+        if step.checks:
+            for check in step.checks:
+                if not check(ticket, by, note):
+                    refusal = self._guard_refusal(step.move, ticket, by, note)
+                    raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
         if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
             raise InvalidInputError(
                 f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
             )
-        history = ticket.history
-        if (
-            step.plain
-            and not ticket.sla
-            and ticket.follow_up_due is None
-            and not (step.reopens and self.settings.escalation_rules)
-        ):
-            # nothing but the state (and counters) change: the common case, kept short
-            old = ticket.state
-            ticket.state = step.target
-            last = history.record(
-                now, ticket.id, by.id, transition, "state", old, step.target, note
-            )
-            if step.resolves:
-                ticket.resolved_at = now
-            elif step.reopens:
-                ticket.reopen_count += 1
-            # no clocks and no follow-up: only an auto-close can be pending
-            ticket.next_due = now + step.auto_close if step.auto_close is not None else None
-            return TicketUpdate(ticket, (), (), last - 1, last)
-        first = len(history)
-        sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
-        self._move(ticket, step, by, now, note, follow_up_due, effects)
-        return self._result(ticket, tuple(effects) if effects else (), sla_events, first)
+        # validated: from here on the ticket changes
+        if ticket.sla or (step.reopens and self.settings.escalation_rules):
+            first = len(ticket.history)
+            sla_events = self._settle(ticket, now) if ticket.sla else ()
+            effects: list[Effect] = []
+            self._move(ticket, step, by, now, note, follow_up_due, effects)
+            return self._result(ticket, tuple(effects), sla_events, first)
+        # No SLA clocks and no escalation rules to run (the common case), so
+        # this is _move inlined, appending history rows directly.
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        first = len(rows)
+        ticket_id = ticket.id
+        by_id = by.id
+        old = ticket.state
+        target = ticket.state = step.target
+        rows.append((now, ticket_id, by_id, transition, "state", old, target, note))
+        if step.resolves:
+            ticket.resolved_at = now
+        elif step.reopens:
+            ticket.reopen_count += 1
+        pending = ticket.follow_up_due
+        if pending is not None:
+            ticket.follow_up_due = None
+            # the history writes the datetime as text when read (formatting is slow)
+            rows.append((now, ticket_id, by_id, transition, "follow_up_due", pending, None, ""))
+        done = (
+            self._effects_without_clocks(ticket, step, by, now, follow_up_due)
+            if step.effects
+            else ()
+        )
+        # without clocks only a follow-up or an auto-close can be pending
+        due = ticket.follow_up_due
+        if step.auto_close is None:
+            ticket.next_due = due
+        else:
+            closing = now + step.auto_close
+            ticket.next_due = closing if due is None or closing < due else due
+        return TicketUpdate(ticket, done, (), first, len(rows))
+
+    def _effects_without_clocks(
+        self,
+        ticket: Ticket,
+        step: _Step,
+        by: Actor,
+        now: datetime,
+        follow_up_due: datetime | None,
+    ) -> tuple[Effect, ...]:
+        """Produce a transition's effects on a ticket without SLA clocks (for apply)."""
+        if step.follow_up_after is None:
+            made: list[Effect] = []
+            self._effects(ticket, step.effects, by, now, follow_up_due, made)
+            return tuple(made)
+        # a follow-up is the only effect (the default workflow's need_follow_up)
+        due = follow_up_due or now + step.follow_up_after
+        ticket.follow_up_due = due
+        ticket.history._rows.append(  # noqa: SLF001 - a datetime, written as text when read
+            (now, ticket.id, by.id, "schedule_follow_up", "follow_up_due", None, due, "")
+        )
+        return (ScheduleFollowUp(ticket.id, due),)
 
     def _result(
         self,
@@ -474,7 +548,12 @@ class TicketEngine:
         for spec in specs:
             if spec.kind is EffectKind.SCHEDULE_FOLLOW_UP:
                 due = follow_up_due or now + spec.after
-                self._set(ticket, now, by, "schedule_follow_up", "follow_up_due", due)
+                old = ticket.follow_up_due
+                ticket.follow_up_due = due
+                ticket.history.record(
+                    now, ticket.id, by.id, "schedule_follow_up", "follow_up_due",
+                    None if old is None else old.isoformat(), due.isoformat(),
+                )  # fmt: skip
                 effects.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is EffectKind.SEND_SURVEY:
                 notification = Notification(

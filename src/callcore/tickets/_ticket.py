@@ -133,7 +133,13 @@ class Change(Event):
     reason: str = ""
 
 
-_Row: TypeAlias = tuple[datetime, str, str, str, str, FieldValue, FieldValue, str]
+_Stored: TypeAlias = FieldValue | datetime
+"""A history value as stored: a datetime stands for its ``isoformat()`` text."""
+_Row: TypeAlias = tuple[datetime, str, str, str, str, _Stored, _Stored, str]
+
+
+def _text(value: _Stored) -> FieldValue:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 class History(Sequence[Change]):
@@ -142,8 +148,9 @@ class History(Sequence[Change]):
     Entries are kept as plain tuples and turned into :class:`Change` objects
     the first time they are read, because a ticket records far more changes
     than anyone reads one by one (building a frozen event per transition would
-    cost more than the transition itself). There is no way to remove or alter
-    an entry.
+    cost more than the transition itself). For the same reason a datetime
+    value (a follow-up's due time) may be stored as it is and written as its
+    ``isoformat()`` text when read. There is no way to remove or alter an entry.
     """
 
     __slots__ = ("_made", "_rows")
@@ -151,9 +158,11 @@ class History(Sequence[Change]):
     def __init__(self, entries: Iterable[Change] = ()) -> None:
         """Start a history with ``entries``, oldest first."""
         self._made: list[Change] = list(entries)
-        self._rows: list[_Row] = [
-            (c.at, c.ticket_id, c.by, c.action, c.field, c.old, c.new, c.reason) for c in self._made
-        ]
+        self._rows: list[_Row] = (
+            [(c.at, c.ticket_id, c.by, c.action, c.field, c.old, c.new, c.reason) for c in made]
+            if (made := self._made)
+            else []  # a new ticket's history: skip building the comprehension
+        )
 
     def record(  # noqa: PLR0917 - the fields of a Change, in order, on a hot path
         self,
@@ -177,7 +186,7 @@ class History(Sequence[Change]):
             made.append(
                 Change(
                     at=at, ticket_id=ticket_id, by=by, action=action, field=field,
-                    old=old, new=new, reason=reason,
+                    old=_text(old), new=_text(new), reason=reason,
                 )
             )  # fmt: skip
         return made
@@ -199,7 +208,8 @@ class History(Sequence[Change]):
     def __eq__(self, other: object) -> bool:
         """Compare entries with another history or a sequence of changes."""
         if isinstance(other, History):
-            return self._rows == other._rows
+            # not the rows: equal datetimes in two zones are written differently
+            return len(self._rows) == len(other._rows) and self._entries() == other._entries()
         if isinstance(other, Sequence):
             return self._entries() == list(other)
         return NotImplemented
