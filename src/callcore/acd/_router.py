@@ -375,6 +375,9 @@ class Router:
             ContactQueued(at=at, contact_id=contact_id, queue=queue, priority=priority)
         )
         self._dirty_contacts[contact_id] = None
+        wait, since = config.max_wait_empty, runtime.empty_since
+        if wait is not None and since is not None and not runtime.members and at >= since + wait:
+            self._overflow(contact)  # the queue's empty-queue overflow already fired
         return self._settle_and_flush()
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
