@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import random
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 
@@ -95,6 +95,13 @@ _QUEUE_EMPTY = 4
 _Timer = tuple[datetime, int, str]
 
 _SEP = "\x00"
+
+_V = TypeVar("_V")
+
+
+def _in_order(items: dict[str, _V], order: tuple[str, ...]) -> dict[str, _V]:
+    """``items`` with the keys of ``order`` first, in that order, then any others."""
+    return {key: items[key] for key in order if key in items} | items
 
 
 @attrs.frozen(kw_only=True)
@@ -375,6 +382,9 @@ class Router:
             ContactQueued(at=at, contact_id=contact_id, queue=queue, priority=priority)
         )
         self._dirty_contacts[contact_id] = None
+        wait, since = config.max_wait_empty, runtime.empty_since
+        if wait is not None and since is not None and not runtime.members and at >= since + wait:
+            self._overflow(contact)  # the queue's empty-queue overflow already fired
         return self._settle_and_flush()
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
@@ -702,6 +712,7 @@ class Router:
                 delay_until=agent.delay_until,
                 no_answer_streak=agent.no_answer_streak,
                 connected=tuple(agent.connected),
+                offered=tuple(agent.offers),
             )
             for agent in self._agents.values()
         )
@@ -772,6 +783,10 @@ class Router:
             router._restore_agent(record)
         for contact_record in snapshot.contacts:
             router._restore_contact(contact_record)
+        for record in snapshot.agents:  # the agent's own order decides withdrawal order
+            agent = router._agents[record.profile.agent_id]
+            agent.offers = _in_order(agent.offers, record.offered)
+            agent.connected = _in_order(agent.connected, record.connected)
         for pointer in snapshot.pointers:
             rank = rank_from_json(pointer.rank)
             router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)

@@ -41,6 +41,8 @@ class AgentRecord:
     delay_until: datetime | None
     no_answer_streak: int
     connected: tuple[str, ...]
+    offered: tuple[str, ...] = ()
+    """Contacts ringing at the agent, in the order they were offered."""
 
 
 @attrs.frozen(kw_only=True)

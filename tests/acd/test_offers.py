@@ -1,0 +1,199 @@
+"""Hand-worked offer scenarios: ring time-outs, max no answer, ring all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callcore.acd import (
+    AgentState,
+    AgentStateChanged,
+    ContactAbandoned,
+    ContactAnswered,
+    ContactOffered,
+    NotReadyReason,
+    Offer,
+    OfferEnded,
+    OfferEndReason,
+    Outcome,
+    QueueConfig,
+    Router,
+)
+from callcore.channels import Channel
+from callcore.errors import InvalidTransitionError
+from callcore.serialization import dumps
+from tests.acd.scenarios import member, of_type
+from tests.acd.strategies import T0, at
+
+
+def offer(contact_id: str, agent_id: str, start: float, ring: float) -> Offer:
+    """A voice offer of queue ``q`` made at ``start`` ringing ``ring`` seconds."""
+    return Offer(
+        contact_id=contact_id,
+        agent_id=agent_id,
+        queue="q",
+        channel=Channel.VOICE,
+        offered_at=at(start),
+        expires_at=at(start + ring),
+    )
+
+
+def test_offer_times_out_at_expiry_and_moves_to_the_next_agent() -> None:
+    """Ring 20 s, no-answer delay 10 s: a's offer from t=5 ends at 25 and b is offered at 25."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q", offer_timeout=timedelta(seconds=20), no_answer_delay=timedelta(seconds=10)
+            )
+        ]
+    )
+    router.log_in(member("a", "q"), T0)
+    router.log_in(member("b", "q"), at(1))
+    assert router.enqueue("c", "q", at(5)).offers == (offer("c", "a", 5, 20),)
+    assert router.tick(at(24)) == Outcome()
+    outcome = router.tick(at(25))
+    assert outcome.events == (
+        OfferEnded(at=at(25), offer=offer("c", "a", 5, 20), reason=OfferEndReason.TIMED_OUT),
+        ContactOffered(at=at(25), offer=offer("c", "b", 25, 20)),
+    )
+    assert outcome.ended_offers == (offer("c", "a", 5, 20),)
+
+
+def test_host_reported_time_out_and_delay_before_the_retry() -> None:
+    """The miss of b reported at t=30 ends its offer; a's delay ends at 35 and a is offered then."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q", offer_timeout=timedelta(seconds=20), no_answer_delay=timedelta(seconds=10)
+            )
+        ]
+    )
+    router.log_in(member("a", "q"), T0)
+    router.log_in(member("b", "q"), at(1))
+    router.enqueue("c", "q", at(5))
+    router.tick(at(25))
+    assert router.time_out("c", "b", at(30)).events == (
+        OfferEnded(at=at(30), offer=offer("c", "b", 25, 20), reason=OfferEndReason.TIMED_OUT),
+    )
+    assert router.tick(at(34)) == Outcome()
+    assert router.tick(at(35)).offers == (offer("c", "a", 35, 20),)
+
+
+def test_accepting_an_expired_offer_is_refused_without_change() -> None:
+    """The offer expired at t=15; accepting at t=16 raises and the state stays."""
+    router = Router([QueueConfig(name="q", no_answer_delay=timedelta(seconds=60))])
+    router.log_in(member("a", "q"), T0)
+    router.enqueue("c", "q", at(0))
+    router.tick(at(16))
+    before = dumps(router.snapshot())
+    with pytest.raises(InvalidTransitionError):
+        router.accept("c", "a", at(16))
+    assert dumps(router.snapshot()) == before
+
+
+def test_max_no_answer_counts_misses_in_a_row_only() -> None:
+    """Ring 10 s, delay 5 s, max 2: an answer resets the count; the 2nd miss in a row pauses."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                offer_timeout=timedelta(seconds=10),
+                no_answer_delay=timedelta(seconds=5),
+                max_no_answer=2,
+            )
+        ]
+    )
+    router.log_in(member("a", "q"), T0)
+    router.enqueue("c1", "q", at(0))
+    router.tick(at(15))  # missed at 10, offered again at 15
+    router.accept("c1", "a", at(20))
+    router.end("c1", at(30))
+    router.enqueue("c2", "q", at(31))
+    outcome = router.tick(at(60))
+    assert outcome.events == (
+        OfferEnded(at=at(41), offer=offer("c2", "a", 31, 10), reason=OfferEndReason.TIMED_OUT),
+        ContactOffered(at=at(46), offer=offer("c2", "a", 46, 10)),
+        OfferEnded(at=at(56), offer=offer("c2", "a", 46, 10), reason=OfferEndReason.TIMED_OUT),
+        AgentStateChanged(
+            at=at(56),
+            agent_id="a",
+            state=AgentState.NOT_READY,
+            reason=NotReadyReason.AUTO_PAUSED,
+        ),
+    )
+    view = router.agent("a")
+    assert (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.AUTO_PAUSED)
+    assert router.tick(at(300)) == Outcome()
+    outcome = router.set_ready("a", at(300))
+    assert outcome.offers == (offer("c2", "a", 300, 10),)
+
+
+def test_max_no_answer_counts_host_reported_time_outs() -> None:
+    """Two misses reported by the host (max 2) auto-pause the agent at the second."""
+    router = Router([QueueConfig(name="q", max_no_answer=2)])
+    router.log_in(member("a", "q"), T0)
+    router.enqueue("c", "q", at(0))
+    router.time_out("c", "a", at(3))
+    outcome = router.time_out("c", "a", at(4))
+    assert of_type(outcome, AgentStateChanged) == [
+        AgentStateChanged(
+            at=at(4), agent_id="a", state=AgentState.NOT_READY, reason=NotReadyReason.AUTO_PAUSED
+        )
+    ]
+    assert router.contact("c").offered_to == ()
+
+
+def ring_all_router() -> Router:
+    """Ring all over a and b (tier 1) and t2 (tier 2), ringing 30 s."""
+    router = Router(
+        [QueueConfig(name="q", strategy="ring_all", offer_timeout=timedelta(seconds=30))]
+    )
+    router.log_in(member("b", "q"), T0)
+    router.log_in(member("a", "q"), T0)
+    router.log_in(member("t2", "q", tier=2), T0)
+    return router
+
+
+def test_ring_all_rings_the_first_tier_and_first_accept_withdraws_the_rest() -> None:
+    """Both tier-1 agents ring; a answers at t=3, b's offer is withdrawn, t2 never rings."""
+    router = ring_all_router()
+    outcome = router.enqueue("c", "q", at(1))
+    assert outcome.offers == (offer("c", "a", 1, 30), offer("c", "b", 1, 30))
+    outcome = router.accept("c", "a", at(3))
+    assert outcome.events == (
+        OfferEnded(at=at(3), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
+        ContactAnswered(
+            at=at(3), contact_id="c", agent_id="a", queue="q", waited=timedelta(seconds=2)
+        ),
+    )
+    assert outcome.ended_offers == (offer("c", "b", 1, 30),)
+    assert [router.agent(x).state for x in ("a", "b", "t2")] == [
+        AgentState.BUSY,
+        AgentState.AVAILABLE,
+        AgentState.AVAILABLE,
+    ]
+
+
+def test_ring_all_one_decline_keeps_the_others_ringing() -> None:
+    """Agent b rejects at t=2; a still rings and answers at t=4."""
+    router = ring_all_router()
+    router.enqueue("c", "q", at(1))
+    outcome = router.decline("c", "b", at(2))
+    assert outcome.offers == ()
+    assert router.contact("c").offered_to == ("a",)
+    assert of_type(router.accept("c", "a", at(4)), ContactAnswered)[0].waited == timedelta(
+        seconds=3
+    )
+
+
+def test_ring_all_withdraws_every_offer_when_the_caller_hangs_up() -> None:
+    """The caller hangs up at t=5: both ringing offers are withdrawn, then the abandon."""
+    router = ring_all_router()
+    router.enqueue("c", "q", at(1))
+    outcome = router.abandon("c", at(5))
+    assert outcome.events == (
+        OfferEnded(at=at(5), offer=offer("c", "a", 1, 30), reason=OfferEndReason.WITHDRAWN),
+        OfferEnded(at=at(5), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
+        ContactAbandoned(at=at(5), contact_id="c", queue="q", waited=timedelta(seconds=4)),
+    )

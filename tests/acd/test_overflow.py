@@ -1,0 +1,271 @@
+"""Hand-worked overflow scenarios: max wait, max wait with no agent, join and leave when empty."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from callcore.acd import (
+    AgentState,
+    AgentStateChanged,
+    ContactOffered,
+    ContactOverflowed,
+    ContactQueued,
+    ContactRejected,
+    NotReadyReason,
+    Offer,
+    OfferEnded,
+    OfferEndReason,
+    Outcome,
+    Overflow,
+    OverflowAction,
+    QueueConfig,
+    RejectReason,
+    Router,
+)
+from callcore.channels import Channel
+from tests.acd.scenarios import member
+from tests.acd.strategies import T0, at
+
+MINUTE = timedelta(seconds=60)
+
+
+def emptied_router(overflow: Overflow) -> Router:
+    """Queue ``q`` (max_wait_empty 60 s) and ``backup``; c1 (t=5) and c2 (t=8) wait in q.
+
+    The only member of ``q`` goes on break at t=1 and logs out at t=10, so the
+    queue is empty from t=10 and its contacts overflow at t=70.
+    """
+    router = Router(
+        [
+            QueueConfig(name="q", max_wait_empty=MINUTE, overflow=overflow),
+            QueueConfig(name="backup"),
+        ]
+    )
+    router.log_in(member("a", "q"), T0)
+    router.set_not_ready("a", NotReadyReason.BREAK, at(1))
+    router.enqueue("c1", "q", at(5))
+    router.enqueue("b0", "backup", at(6))
+    router.enqueue("c2", "q", at(8))
+    router.log_out("a", at(10))
+    return router
+
+
+def test_max_wait_empty_overflows_to_another_queue_keeping_arrival() -> None:
+    """Empty from t=10 with max_wait_empty 60 s: at t=70 both move to backup in arrival order."""
+    router = emptied_router(Overflow(action=OverflowAction.QUEUE, queue="backup"))
+    assert router.tick(at(69)) == Outcome()
+    outcome = router.tick(at(75))
+    assert outcome.events == (
+        ContactOverflowed(
+            at=at(70), contact_id="c1", queue="q", action=OverflowAction.QUEUE, to_queue="backup"
+        ),
+        ContactQueued(at=at(70), contact_id="c1", queue="backup", priority=0),
+        ContactOverflowed(
+            at=at(70), contact_id="c2", queue="q", action=OverflowAction.QUEUE, to_queue="backup"
+        ),
+        ContactQueued(at=at(70), contact_id="c2", queue="backup", priority=0),
+    )
+    assert router.line("q") == ()
+    assert router.line("backup") == ("c1", "b0", "c2")
+    assert router.contact("c1").arrived == at(5)
+
+
+def test_max_wait_empty_overflows_to_voicemail() -> None:
+    """At t=70 both waiting contacts leave the router for voicemail."""
+    router = emptied_router(Overflow(action=OverflowAction.VOICEMAIL))
+    outcome = router.tick(at(70))
+    assert outcome.events == (
+        ContactOverflowed(at=at(70), contact_id="c1", queue="q", action=OverflowAction.VOICEMAIL),
+        ContactOverflowed(at=at(70), contact_id="c2", queue="q", action=OverflowAction.VOICEMAIL),
+    )
+    assert router.contact_ids() == ("b0",)
+
+
+def test_max_wait_empty_overflows_to_callback_keeping_place() -> None:
+    """At t=70 both become callbacks in place; an agent logging in at t=100 calls c1 back."""
+    router = emptied_router(Overflow(action=OverflowAction.CALLBACK))
+    outcome = router.tick(at(70))
+    assert outcome.events == (
+        ContactOverflowed(at=at(70), contact_id="c1", queue="q", action=OverflowAction.CALLBACK),
+        ContactOverflowed(at=at(70), contact_id="c2", queue="q", action=OverflowAction.CALLBACK),
+    )
+    assert router.line("q") == ("c1", "c2")
+    assert [router.contact(c).callback for c in ("c1", "c2")] == [True, True]
+    assert router.tick(at(99)) == Outcome()
+    outcome = router.log_in(member("z", "q"), at(100))
+    assert outcome.offers == (
+        Offer(
+            contact_id="c1",
+            agent_id="z",
+            queue="q",
+            channel=Channel.VOICE,
+            offered_at=at(100),
+            expires_at=at(115),
+            callback=True,
+        ),
+    )
+
+
+def test_max_wait_empty_restarts_when_an_agent_logs_in_meanwhile() -> None:
+    """Empty at t=10, staffed t=40..50, empty again: the overflow comes at t=110, not t=70."""
+    router = emptied_router(Overflow(action=OverflowAction.VOICEMAIL))
+    router.log_in(member("a", "q"), at(40), ready=False)
+    router.log_out("a", at(50))
+    assert router.tick(at(109)) == Outcome()
+    outcome = router.tick(at(110))
+    assert [(e.contact_id, e.at) for e in outcome.events if isinstance(e, ContactOverflowed)] == [
+        ("c1", at(110)),
+        ("c2", at(110)),
+    ]
+
+
+def test_max_wait_empty_overflows_a_contact_arriving_after_the_deadline() -> None:
+    """Empty since t=10 (deadline t=70): a contact arriving at t=100 overflows at once."""
+    router = emptied_router(Overflow(action=OverflowAction.VOICEMAIL))
+    router.tick(at(70))
+    outcome = router.enqueue("late", "q", at(100))
+    assert outcome.events == (
+        ContactQueued(at=at(100), contact_id="late", queue="q", priority=0),
+        ContactOverflowed(
+            at=at(100), contact_id="late", queue="q", action=OverflowAction.VOICEMAIL
+        ),
+    )
+    assert router.contact_ids() == ("b0",)
+
+
+def test_max_wait_overflows_to_voicemail_withdrawing_a_ringing_offer() -> None:
+    """max_wait 30 s: c1 ringing since t=0 leaves at t=30; the freed agent gets c2 at t=30."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                max_wait=timedelta(seconds=30),
+                offer_timeout=MINUTE,
+                overflow=Overflow(action=OverflowAction.VOICEMAIL),
+            )
+        ]
+    )
+    router.log_in(member("a", "q"), T0)
+    (first,) = router.enqueue("c1", "q", at(0)).offers
+    router.enqueue("c2", "q", at(5))
+    assert router.tick(at(29)) == Outcome()
+    outcome = router.tick(at(31))
+    second = Offer(
+        contact_id="c2",
+        agent_id="a",
+        queue="q",
+        channel=Channel.VOICE,
+        offered_at=at(30),
+        expires_at=at(90),
+    )
+    assert outcome.events == (
+        ContactOverflowed(at=at(30), contact_id="c1", queue="q", action=OverflowAction.VOICEMAIL),
+        OfferEnded(at=at(30), offer=first, reason=OfferEndReason.WITHDRAWN),
+        ContactOffered(at=at(30), offer=second),
+    )
+    assert outcome.ended_offers == (first,)
+    assert router.contact_ids() == ("c2",)
+
+
+def test_max_wait_overflows_to_callback_once() -> None:
+    """Callback overflow after max_wait 30 s: c1 turns callback at t=30, never overflows again."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                max_wait=timedelta(seconds=30),
+                overflow=Overflow(action=OverflowAction.CALLBACK),
+            )
+        ]
+    )
+    router.enqueue("c1", "q", at(0))
+    router.enqueue("c2", "q", at(10))
+    outcome = router.tick(at(35))
+    assert outcome.events == (
+        ContactOverflowed(at=at(30), contact_id="c1", queue="q", action=OverflowAction.CALLBACK),
+    )
+    assert router.contact("c1").callback
+    assert [e.at for e in router.tick(at(1000)).events] == [at(40)]
+    assert router.line("q") == ("c1", "c2")
+
+
+def test_join_when_empty_false_counts_logged_in_members_only() -> None:
+    """Refused with no member logged in, taken while one is on break, refused after log-out."""
+    router = Router([QueueConfig(name="q", join_when_empty=False)])
+    assert router.enqueue("c1", "q", at(0)).events == (
+        ContactRejected(at=at(0), contact_id="c1", queue="q", reason=RejectReason.NO_AGENTS),
+    )
+    router.log_in(member("a", "q"), at(1), ready=False)
+    assert router.enqueue("c1", "q", at(2)).events == (
+        ContactQueued(at=at(2), contact_id="c1", queue="q", priority=0),
+    )
+    router.log_out("a", at(3))
+    assert router.enqueue("c2", "q", at(4)).events == (
+        ContactRejected(at=at(4), contact_id="c2", queue="q", reason=RejectReason.NO_AGENTS),
+    )
+    assert router.contact_ids() == ("c1",)
+
+
+def test_join_when_empty_true_accepts_with_nobody_logged_in() -> None:
+    """By default a queue with no agent at all still takes the contact."""
+    router = Router([QueueConfig(name="q")])
+    assert router.enqueue("c1", "q", at(0)).events == (
+        ContactQueued(at=at(0), contact_id="c1", queue="q", priority=0),
+    )
+    assert router.line("q") == ("c1",)
+
+
+def test_leave_when_empty_overflows_when_the_last_member_leaves() -> None:
+    """First log-out: nothing; the last moves c2 (priority 1) then c1; callback c3 stays."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                leave_when_empty=True,
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="backup"),
+            ),
+            QueueConfig(name="backup"),
+        ]
+    )
+    router.log_in(member("a", "q"), T0, ready=False)
+    router.log_in(member("b", "q"), T0, ready=False)
+    router.enqueue("c1", "q", at(1))
+    router.enqueue("c2", "q", at(2), priority=1)
+    router.enqueue("c3", "q", at(3))
+    router.request_callback("c3", at(4))
+    assert router.log_out("a", at(5)).events == (
+        AgentStateChanged(at=at(5), agent_id="a", state=AgentState.LOGGED_OUT),
+    )
+    outcome = router.log_out("b", at(6))
+    assert outcome.events == (
+        ContactOverflowed(
+            at=at(6), contact_id="c2", queue="q", action=OverflowAction.QUEUE, to_queue="backup"
+        ),
+        ContactQueued(at=at(6), contact_id="c2", queue="backup", priority=1),
+        ContactOverflowed(
+            at=at(6), contact_id="c1", queue="q", action=OverflowAction.QUEUE, to_queue="backup"
+        ),
+        ContactQueued(at=at(6), contact_id="c1", queue="backup", priority=0),
+        AgentStateChanged(at=at(6), agent_id="b", state=AgentState.LOGGED_OUT),
+    )
+    assert router.line("backup") == ("c2", "c1")
+    assert router.line("q") == ("c3",)
+
+
+def test_max_length_counts_ringing_contacts_and_frees_on_answer() -> None:
+    """max_length 2: c3 is refused while c1 rings and c2 waits, and admitted once c1 is answered."""
+    router = Router([QueueConfig(name="q", max_length=2)])
+    router.log_in(member("a", "q"), T0)
+    router.enqueue("c1", "q", at(1))
+    router.enqueue("c2", "q", at(2))
+    assert router.enqueue("c3", "q", at(3)) == Outcome(
+        events=(
+            ContactRejected(at=at(3), contact_id="c3", queue="q", reason=RejectReason.QUEUE_FULL),
+        )
+    )
+    assert router.contact_ids() == ("c1", "c2")
+    router.accept("c1", "a", at(4))
+    assert router.enqueue("c3", "q", at(5)).events == (
+        ContactQueued(at=at(5), contact_id="c3", queue="q", priority=0),
+    )
+    assert router.line("q") == ("c2", "c3")

@@ -1,0 +1,148 @@
+"""Hand-worked waiting-line scenarios: priority changes, callbacks, announcements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callcore.acd import (
+    Announcement,
+    CallbackRequested,
+    NotReadyReason,
+    Offer,
+    Outcome,
+    PriorityChanged,
+    QueueConfig,
+    Router,
+)
+from callcore.channels import Channel
+from callcore.errors import InvalidTransitionError
+from callcore.serialization import dumps
+from tests.acd.scenarios import member
+from tests.acd.strategies import T0, at
+
+
+def busy_router() -> Router:
+    """Agent a talks to c0 from t=0; c1, c2, c3 wait from t=1, 2, 3."""
+    router = Router([QueueConfig(name="q")])
+    router.log_in(member("a", "q"), T0)
+    router.enqueue("c0", "q", at(0))
+    router.accept("c0", "a", at(0))
+    for number in (1, 2, 3):
+        router.enqueue(f"c{number}", "q", at(number))
+    return router
+
+
+def test_raised_priority_is_served_first_by_the_next_free_agent() -> None:
+    """c3 raised to 5 at t=4 is offered when a frees up at t=10, ahead of c1 and c2."""
+    router = busy_router()
+    assert router.set_priority("c3", 5, at(4)) == Outcome(
+        events=(PriorityChanged(at=at(4), contact_id="c3", priority=5),)
+    )
+    assert router.line("q") == ("c3", "c1", "c2")
+    (offer,) = router.end("c0", at(10)).offers
+    assert (offer.contact_id, offer.offered_at) == ("c3", at(10))
+
+
+def test_lowered_priority_goes_behind_later_arrivals() -> None:
+    """c1 lowered to -1 falls behind c2 and c3 (priority 0) at once."""
+    router = busy_router()
+    router.set_priority("c1", -1, at(4))
+    assert router.line("q") == ("c2", "c3", "c1")
+    assert router.announcement("c1").position == 3
+
+
+def test_priority_restored_returns_to_arrival_place() -> None:
+    """Raising then resetting c3's priority puts it back behind c1 and c2 by arrival."""
+    router = busy_router()
+    router.set_priority("c3", 2, at(4))
+    router.set_priority("c3", 0, at(5))
+    assert router.line("q") == ("c1", "c2", "c3")
+
+
+def test_priority_of_a_connected_contact_cannot_change() -> None:
+    """Changing the priority of the connected c0 raises and changes nothing."""
+    router = busy_router()
+    before = dumps(router.snapshot())
+    with pytest.raises(InvalidTransitionError):
+        router.set_priority("c0", 3, at(3))
+    assert dumps(router.snapshot()) == before
+
+
+def test_callback_request_keeps_its_place_and_is_called_back_in_turn() -> None:
+    """c2 becomes a callback at t=5, stays second, and is offered as a callback after c1."""
+    router = busy_router()
+    assert router.request_callback("c2", at(5)) == Outcome(
+        events=(CallbackRequested(at=at(5), contact_id="c2", queue="q"),)
+    )
+    assert router.line("q") == ("c1", "c2", "c3")
+    assert router.announcement("c2").position == 2
+    (first,) = router.end("c0", at(10)).offers
+    assert (first.contact_id, first.callback) == ("c1", False)
+    router.accept("c1", "a", at(11))
+    (second,) = router.end("c1", at(20)).offers
+    assert second == Offer(
+        contact_id="c2",
+        agent_id="a",
+        queue="q",
+        channel=Channel.VOICE,
+        offered_at=at(20),
+        expires_at=at(35),
+        callback=True,
+    )
+
+
+def test_second_callback_request_is_refused_without_change() -> None:
+    """Asking twice for a callback raises and leaves the state as it was."""
+    router = busy_router()
+    router.request_callback("c2", at(5))
+    before = dumps(router.snapshot())
+    with pytest.raises(InvalidTransitionError):
+        router.request_callback("c2", at(5))
+    assert dumps(router.snapshot()) == before
+
+
+def test_abandon_frees_the_place() -> None:
+    """When c1 hangs up, c2 and c3 move up one place."""
+    router = busy_router()
+    router.abandon("c1", at(5))
+    assert router.line("q") == ("c2", "c3")
+    assert [router.announcement(c).position for c in ("c2", "c3")] == [1, 2]
+
+
+def test_announcements_position_and_estimated_wait_with_two_agents() -> None:
+    """Handle times 60 s and 90 s (talk plus 10 s wrap-up), 2 agents: EWT = position x 75 / 2."""
+    router = Router([QueueConfig(name="q", wrap_up=timedelta(seconds=10))])
+    router.log_in(member("a", "q"), T0)
+    router.log_in(member("b", "q"), T0)
+    router.enqueue("x", "q", at(0))
+    router.enqueue("y", "q", at(0))
+    router.accept("x", "a", at(0))
+    router.accept("y", "b", at(0))
+    router.set_not_ready("a", NotReadyReason.BREAK, at(1))
+    router.set_not_ready("b", NotReadyReason.BREAK, at(1))
+    router.enqueue("w1", "q", at(2))
+    router.enqueue("w2", "q", at(3))
+    router.enqueue("w3", "q", at(4), priority=1)
+    assert router.announcement("w1") == Announcement(position=2, estimated_wait=None)
+    router.end("x", at(50))
+    router.end("y", at(80))
+    assert [router.announcement(c) for c in ("w3", "w1", "w2")] == [
+        Announcement(position=1, estimated_wait=timedelta(seconds=37.5)),
+        Announcement(position=2, estimated_wait=timedelta(seconds=75)),
+        Announcement(position=3, estimated_wait=timedelta(seconds=112.5)),
+    ]
+    router.log_out("a", at(90))
+    assert router.announcement("w1") == Announcement(
+        position=2, estimated_wait=timedelta(seconds=150)
+    )
+    router.log_out("b", at(91))
+    assert router.announcement("w1") == Announcement(position=2, estimated_wait=None)
+
+
+def test_announcement_of_a_connected_contact_is_refused() -> None:
+    """A connected contact has no place in line to announce."""
+    router = busy_router()
+    with pytest.raises(InvalidTransitionError):
+        router.announcement("c0")
