@@ -113,10 +113,15 @@ def _check_stable(agents: int, load: float) -> None:
         )
 
 
+def _erlang_b(agents: int, load: float) -> float:
+    """Erlang B for ``agents >= 1`` and ``load > 0``, already checked."""
+    return math.exp(_log_erlang_b(agents, load)[0])
+
+
 def _erlang_c(agents: int, load: float) -> float:
     if load == 0:
         return 0.0
-    blocking = math.exp(_log_erlang_b(agents, load)[0])
+    blocking = _erlang_b(agents, load)
     return agents * blocking / (agents - load * (1.0 - blocking))
 
 
@@ -246,13 +251,19 @@ def erlang_c_performance(
     return _erlang_c_result(workload, agents, threshold)
 
 
-def _erlang_c_result(workload: Workload, agents: int, threshold: timedelta) -> QueuePerformance:
-    """Erlang C figures for inputs already checked."""
+def _erlang_c_result(
+    workload: Workload, agents: int, threshold: timedelta, waiting: float | None = None
+) -> QueuePerformance:
+    """Erlang C figures for inputs already checked.
+
+    ``waiting`` is the probability of waiting when the caller already has it.
+    """
     load = workload.load
     if load == 0:
         return _idle("erlang_c", agents, threshold)
     aht = workload.aht.total_seconds()
-    waiting = _erlang_c(agents, load)
+    if waiting is None:
+        waiting = _erlang_c(agents, load)
     spare = agents - load
     service_level = 1.0 - waiting * math.exp(-spare * threshold.total_seconds() / aht)
     asa = waiting * aht / spare
