@@ -25,6 +25,7 @@ from callcore.wfm._checks import (
 # Terms smaller than this fraction of the running sum no longer change a double.
 _NEGLIGIBLE = 1e-17
 _LOG_NEGLIGIBLE = math.log(_NEGLIGIBLE)
+_NO_TIME = timedelta(0)
 
 
 def _check_agents(agents: int, *, low: int) -> None:
@@ -166,6 +167,18 @@ class Workload:
 
     def __attrs_post_init__(self) -> None:
         """Refuse a workload with negative calls or non-positive durations."""
+        calls, aht, interval = self.calls, self.aht, self.interval
+        # Plain floats and timedeltas pass with a few comparisons; problems are
+        # collected only for anything else (subclasses included, to be exact).
+        if (
+            (type(calls) is float or type(calls) is int)
+            and 0 <= calls < math.inf
+            and type(aht) is timedelta
+            and aht > _NO_TIME
+            and type(interval) is timedelta
+            and interval > _NO_TIME
+        ):
+            return
         problems: list[Problem] = []
         number_at_least(problems, "calls", self.calls, 0)
         positive_duration(problems, "aht", self.aht)

@@ -124,39 +124,40 @@ class Staffing:
     performance: QueuePerformance
 
 
-def _normal_cdf(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_BETA_RESOLUTION = 0.05  # agents: finer than this cannot move the estimate's floor much
 
 
 def _square_root_estimate(load: float, aht: float, target: StaffingTarget) -> int:
     """Estimate N = A + beta sqrt(A) from the Halfin-Whitt approximation of Erlang C.
 
     ``P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta))``; beta is bisected until
-    the approximate service level and ASA meet the target. Only a start for
-    the exact search, which corrects it.
+    the approximate service level and ASA meet the target, to within a
+    twentieth of an agent. Only a start for the exact search, which corrects
+    it; rounded down from the side that misses the target, so it errs low.
     """
     root = math.sqrt(load)
-    threshold = target.threshold.total_seconds()
+    level = target.service_level
+    decay = root * target.threshold.total_seconds() / aht  # SL: 1 - P(wait) exp(-beta decay)
+    # ASA = P(wait) aht / (beta root) <= max_asa, rearranged so beta need not be > 0.
+    asa_scale = None if target.max_asa is None else target.max_asa.total_seconds() * root / aht
 
     def good_enough(beta: float) -> bool:
-        density = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
-        waiting = 1.0 / (1.0 + beta * _normal_cdf(beta) / density)
-        if target.service_level is not None:
-            level = 1.0 - waiting * math.exp(-beta * root * threshold / aht)
-            if level < target.service_level:
-                return False
-        return target.max_asa is None or (
-            waiting * aht / (beta * root) <= target.max_asa.total_seconds()
-        )
+        ratio = beta * 0.5 * math.erfc(-beta * _SQRT_HALF) * _SQRT_2PI * math.exp(beta * beta / 2)
+        waiting = 1.0 / (1.0 + ratio)
+        if level is not None and 1.0 - waiting * math.exp(-beta * decay) < level:
+            return False
+        return asa_scale is None or waiting <= beta * asa_scale
 
     low, high = 0.0, 12.0
-    for _ in range(24):
+    while (high - low) * root > _BETA_RESOLUTION:
         middle = (low + high) / 2
         if good_enough(middle):
             high = middle
         else:
             low = middle
-    return math.floor(load + high * root)
+    return math.floor(load + low * root)
 
 
 def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
