@@ -250,14 +250,12 @@ def _walk_up(load: float, start: int, lowest: int, good: _Good) -> tuple[int, fl
     return agents, _erlang_c(agents, load)
 
 
-def _erlang_c_required(workload: Workload, target: StaffingTarget) -> tuple[int, float]:
+def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple[int, float]:
     """Return the fewest agents meeting ``target`` and their probability of waiting.
 
     The walk starts at the square-root estimate, which errs low by one to
-    three agents for service-level and ASA targets.
+    three agents for service-level and ASA targets. ``aht`` is in seconds.
     """
-    load = workload.load
-    aht = workload.aht.total_seconds()
     threshold = target.threshold.total_seconds()
     level = target.service_level
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
@@ -322,8 +320,9 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             idle = erlang_a_performance(workload, 0, target.patience, target.threshold)
         return Staffing(0, 0, idle)
     if target.patience is None:
-        agents, waiting = _erlang_c_required(workload, target)
-        result = _erlang_c_result(workload, agents, target.threshold, waiting)
+        load, aht = workload.load, workload.aht.total_seconds()
+        agents, waiting = _erlang_c_required(load, aht, target)
+        result = _erlang_c_result(load, aht, agents, target.threshold, waiting)
     else:
         agents = _erlang_a_required(workload, target, target.patience)
         result = erlang_a_performance(workload, agents, target.patience, target.threshold)
