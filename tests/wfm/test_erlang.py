@@ -113,6 +113,39 @@ def test_workload_lists_every_problem() -> None:
     assert [problem.path for problem in caught.value.problems] == ["aht", "calls"]
 
 
+@pytest.mark.parametrize(
+    ("calls", "aht", "interval", "paths"),
+    [
+        (math.nan, timedelta(seconds=60), timedelta(minutes=30), ["calls"]),
+        (math.inf, timedelta(seconds=60), timedelta(minutes=30), ["calls"]),
+        (True, timedelta(seconds=60), timedelta(minutes=30), ["calls"]),
+        ("5", timedelta(seconds=60), timedelta(minutes=30), ["calls"]),
+        (5.0, 60, timedelta(minutes=30), ["aht"]),
+        (5.0, timedelta(seconds=60), -timedelta(minutes=30), ["interval"]),
+    ],
+)
+def test_workload_refuses_odd_values(
+    calls: object, aht: object, interval: object, paths: list[str]
+) -> None:
+    """NaN, infinity, booleans, strings and wrong durations never slip through."""
+    with pytest.raises(DocumentError) as caught:
+        Workload(calls=calls, aht=aht, interval=interval)  # type: ignore[arg-type]
+    assert [problem.path for problem in caught.value.problems] == paths
+
+
+def test_workload_accepts_number_and_duration_subclasses() -> None:
+    """Subclasses of float and timedelta are checked the slow way and still accepted."""
+
+    class Calls(float):
+        pass
+
+    class Span(timedelta):
+        pass
+
+    work = Workload(calls=Calls(10.0), aht=Span(seconds=180), interval=Span(minutes=30))
+    assert work.load == pytest.approx(1.0)
+
+
 def test_erlang_a_issue_oracle() -> None:
     """Same load, mean patience 5 min, 14 agents: P(abandon) ~ 0.01398, SL(20 s) ~ 0.9168."""
     result = erlang_a_performance(ISSUE_LOAD, 14, timedelta(minutes=5), timedelta(seconds=20))

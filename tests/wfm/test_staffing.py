@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from callcore.errors import DocumentError
 from callcore.serialization import from_dict, to_dict
 from callcore.wfm import StaffingTarget, Workload, erlang_a_performance, required_staff
+from callcore.wfm._staffing import _walk_up
 from tests.wfm.strategies import brute_force_erlang_c_staff, erlang_c_targets, workloads
 
 ISSUE_LOAD = Workload(calls=100, aht=timedelta(seconds=180))
@@ -52,6 +53,26 @@ def test_search_matches_linear_scan(work: Workload, target: StaffingTarget) -> N
     """For any load and target the search finds what a one-by-one scan finds."""
     staffing = required_staff(work, target)
     assert staffing.required == brute_force_erlang_c_staff(work, target)
+
+
+@given(
+    load=st.floats(min_value=64.0, max_value=5000.0),
+    level=st.floats(min_value=0.3, max_value=0.99),
+    offset=st.integers(min_value=-300, max_value=300),
+)
+def test_walk_finds_the_answer_from_any_start(load: float, level: float, offset: int) -> None:
+    """Started far above or below the answer, the walk still finds the linear scan's N."""
+    work = Workload(calls=load, aht=timedelta(seconds=1800))  # 1800 s per 30 min: calls = load
+    target = StaffingTarget(service_level=level)
+    expected = brute_force_erlang_c_staff(work, target)
+
+    def good(agents: int, waiting: float) -> bool:
+        return 1 - waiting * math.exp(-(agents - work.load) * 20 / 1800) >= level
+
+    lowest = math.floor(work.load) + 1
+    agents, waiting = _walk_up(work.load, max(lowest, expected + offset), lowest, good)
+    assert agents == expected
+    assert good(agents, waiting)
 
 
 @given(work=workloads, target=erlang_c_targets())

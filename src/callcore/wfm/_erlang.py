@@ -25,6 +25,7 @@ from callcore.wfm._checks import (
 # Terms smaller than this fraction of the running sum no longer change a double.
 _NEGLIGIBLE = 1e-17
 _LOG_NEGLIGIBLE = math.log(_NEGLIGIBLE)
+_NO_TIME = timedelta(0)
 
 
 def _check_agents(agents: int, *, low: int) -> None:
@@ -113,10 +114,15 @@ def _check_stable(agents: int, load: float) -> None:
         )
 
 
+def _erlang_b(agents: int, load: float) -> float:
+    """Erlang B for ``agents >= 1`` and ``load > 0``, already checked."""
+    return math.exp(_log_erlang_b(agents, load)[0])
+
+
 def _erlang_c(agents: int, load: float) -> float:
     if load == 0:
         return 0.0
-    blocking = math.exp(_log_erlang_b(agents, load)[0])
+    blocking = _erlang_b(agents, load)
     return agents * blocking / (agents - load * (1.0 - blocking))
 
 
@@ -161,6 +167,18 @@ class Workload:
 
     def __attrs_post_init__(self) -> None:
         """Refuse a workload with negative calls or non-positive durations."""
+        calls, aht, interval = self.calls, self.aht, self.interval
+        # Plain floats and timedeltas pass with a few comparisons; problems are
+        # collected only for anything else (subclasses included, to be exact).
+        if (
+            (type(calls) is float or type(calls) is int)
+            and 0 <= calls < math.inf
+            and type(aht) is timedelta
+            and aht > _NO_TIME
+            and type(interval) is timedelta
+            and interval > _NO_TIME
+        ):
+            return
         problems: list[Problem] = []
         number_at_least(problems, "calls", self.calls, 0)
         positive_duration(problems, "aht", self.aht)
@@ -243,16 +261,20 @@ def erlang_c_performance(
     _check_threshold(threshold)
     if workload.calls:
         _check_stable(agents, workload.load)
-    return _erlang_c_result(workload, agents, threshold)
+    return _erlang_c_result(workload.load, workload.aht.total_seconds(), agents, threshold)
 
 
-def _erlang_c_result(workload: Workload, agents: int, threshold: timedelta) -> QueuePerformance:
-    """Erlang C figures for inputs already checked."""
-    load = workload.load
+def _erlang_c_result(
+    load: float, aht: float, agents: int, threshold: timedelta, waiting: float | None = None
+) -> QueuePerformance:
+    """Erlang C figures for inputs already checked (``aht`` in seconds).
+
+    ``waiting`` is the probability of waiting when the caller already has it.
+    """
     if load == 0:
         return _idle("erlang_c", agents, threshold)
-    aht = workload.aht.total_seconds()
-    waiting = _erlang_c(agents, load)
+    if waiting is None:
+        waiting = _erlang_c(agents, load)
     spare = agents - load
     service_level = 1.0 - waiting * math.exp(-spare * threshold.total_seconds() / aht)
     asa = waiting * aht / spare
@@ -263,7 +285,7 @@ def _erlang_c_result(workload: Workload, agents: int, threshold: timedelta) -> Q
         threshold,
         waiting,
         service_level,
-        timedelta(seconds=asa),
+        timedelta(0, asa),  # positional: the same value as seconds=asa, parsed faster
         load / agents,
     )
 

@@ -22,6 +22,7 @@ from callcore.wfm._checks import fraction_between, non_negative_duration, positi
 from callcore.wfm._erlang import (
     QueuePerformance,
     Workload,
+    _erlang_b,
     _erlang_c,
     _erlang_c_result,
     erlang_a_performance,
@@ -100,6 +101,8 @@ class StaffingTarget:
         The shrinkage is read as the decimal it was written as (0.3, not
         0.29999999999999998890), so 14 agents at 30 % give exactly 20.
         """
+        if not self.shrinkage:
+            return required
         quotient = required / (1.0 - self.shrinkage)
         if abs(quotient - round(quotient)) > 1e-9 * quotient:
             return math.ceil(quotient)  # far from a whole number: float rounding cannot matter
@@ -121,39 +124,40 @@ class Staffing:
     performance: QueuePerformance
 
 
-def _normal_cdf(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_BETA_RESOLUTION = 0.05  # agents: finer than this cannot move the estimate's floor much
 
 
 def _square_root_estimate(load: float, aht: float, target: StaffingTarget) -> int:
     """Estimate N = A + beta sqrt(A) from the Halfin-Whitt approximation of Erlang C.
 
     ``P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta))``; beta is bisected until
-    the approximate service level and ASA meet the target. Only a start for
-    the exact search, which corrects it.
+    the approximate service level and ASA meet the target, to within a
+    twentieth of an agent. Only a start for the exact search, which corrects
+    it; rounded down from the side that misses the target, so it errs low.
     """
     root = math.sqrt(load)
-    threshold = target.threshold.total_seconds()
+    level = target.service_level
+    decay = root * target.threshold.total_seconds() / aht  # SL: 1 - P(wait) exp(-beta decay)
+    # ASA = P(wait) aht / (beta root) <= max_asa, rearranged so beta need not be > 0.
+    asa_scale = None if target.max_asa is None else target.max_asa.total_seconds() * root / aht
 
     def good_enough(beta: float) -> bool:
-        density = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
-        waiting = 1.0 / (1.0 + beta * _normal_cdf(beta) / density)
-        if target.service_level is not None:
-            level = 1.0 - waiting * math.exp(-beta * root * threshold / aht)
-            if level < target.service_level:
-                return False
-        return target.max_asa is None or (
-            waiting * aht / (beta * root) <= target.max_asa.total_seconds()
-        )
+        ratio = beta * 0.5 * math.erfc(-beta * _SQRT_HALF) * _SQRT_2PI * math.exp(beta * beta / 2)
+        waiting = 1.0 / (1.0 + ratio)
+        if level is not None and 1.0 - waiting * math.exp(-beta * decay) < level:
+            return False
+        return asa_scale is None or waiting <= beta * asa_scale
 
     low, high = 0.0, 12.0
-    for _ in range(24):
+    while (high - low) * root > _BETA_RESOLUTION:
         middle = (low + high) / 2
         if good_enough(middle):
             high = middle
         else:
             low = middle
-    return math.floor(load + high * root)
+    return math.floor(load + low * root)
 
 
 def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
@@ -204,11 +208,54 @@ def _occupancy_floor(load: float, max_occupancy: float) -> int:
 
 
 _SMALL_LOAD = 64.0  # below this a plain scan with the recursion is the cheapest search
+_MAX_STEPS = 32  # steps up from the estimate before handing over to the galloping search
+
+_Good = Callable[[int, float], bool]  # does (agents, probability of waiting) meet the target?
 
 
-def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
-    load = workload.load
-    aht = workload.aht.total_seconds()
+def _scan_from_one(load: float, lowest: int, good: _Good) -> tuple[int, float]:
+    """Scan N = 1, 2, ... with the Erlang B recursion: cheapest for a few dozen agents."""
+    blocking, agents = 1.0, 0
+    while True:
+        agents += 1
+        blocking = load * blocking / (agents + load * blocking)
+        if agents >= lowest:
+            waiting = agents * blocking / (agents - load * (1.0 - blocking))
+            if good(agents, waiting):
+                return agents, waiting
+
+
+def _walk_up(load: float, start: int, lowest: int, good: _Good) -> tuple[int, float]:
+    """Evaluate Erlang B once at ``start``, then step up with the recursion.
+
+    ``B(N+1) = A B / (N + 1 + A B)`` is stable upward and costs O(1) per
+    agent, so a start a few agents below the answer costs about one
+    O(sqrt(A)) evaluation in all.
+    """
+    agents = start
+    blocking = _erlang_b(agents, load)
+    waiting = agents * blocking / (agents - load * (1.0 - blocking))
+    if good(agents, waiting) and agents > lowest:
+        # The start overshot (rare): bisect below it with exact evaluations.
+        agents = _fewest(lambda n: good(n, _erlang_c(n, load)), lowest, agents - 1)
+        return agents, _erlang_c(agents, load)
+    for _ in range(_MAX_STEPS):
+        if good(agents, waiting):
+            return agents, waiting
+        agents += 1
+        blocking = load * blocking / (agents + load * blocking)
+        waiting = agents * blocking / (agents - load * (1.0 - blocking))
+    # The start was far too low (an unusual target): gallop from here.
+    agents = _fewest(lambda n: good(n, _erlang_c(n, load)), agents, agents)
+    return agents, _erlang_c(agents, load)
+
+
+def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple[int, float]:
+    """Return the fewest agents meeting ``target`` and their probability of waiting.
+
+    The walk starts at the square-root estimate, which errs low by one to
+    three agents for service-level and ASA targets. ``aht`` is in seconds.
+    """
     threshold = target.threshold.total_seconds()
     level = target.service_level
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
@@ -223,19 +270,10 @@ def _erlang_c_required(workload: Workload, target: StaffingTarget) -> int:
     if target.max_occupancy is not None:
         lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     if level is None and max_asa is None:
-        return lowest
+        return lowest, _erlang_c(lowest, load)
     if load < _SMALL_LOAD:
-        # A few dozen agents at most: one pass of the Erlang B recursion is cheapest.
-        blocking, agents = 1.0, 0
-        while True:
-            agents += 1
-            blocking = load * blocking / (agents + load * blocking)
-            if agents >= lowest:
-                waiting = agents * blocking / (agents - load * (1.0 - blocking))
-                if good(agents, waiting):
-                    return agents
-    estimate = _square_root_estimate(load, aht, target)
-    return _fewest(lambda agents: good(agents, _erlang_c(agents, load)), lowest, estimate)
+        return _scan_from_one(load, lowest, good)
+    return _walk_up(load, max(lowest, _square_root_estimate(load, aht, target)), lowest, good)
 
 
 def _erlang_a_required(workload: Workload, target: StaffingTarget, patience: timedelta) -> int:
@@ -282,8 +320,9 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             idle = erlang_a_performance(workload, 0, target.patience, target.threshold)
         return Staffing(0, 0, idle)
     if target.patience is None:
-        agents = _erlang_c_required(workload, target)
-        result = _erlang_c_result(workload, agents, target.threshold)
+        load, aht = workload.load, workload.aht.total_seconds()
+        agents, waiting = _erlang_c_required(load, aht, target)
+        result = _erlang_c_result(load, aht, agents, target.threshold, waiting)
     else:
         agents = _erlang_a_required(workload, target, target.patience)
         result = erlang_a_performance(workload, agents, target.patience, target.threshold)
