@@ -25,7 +25,7 @@ from callcore.ivr._conditions import (
     describe_condition,
     evaluate,
 )
-from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step
+from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
     ActionCompleted,
     ActionFailed,
@@ -166,14 +166,24 @@ class _Asking(Node):
             )
 
     def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
-        """The gather action for this node with ``prompts``."""
+        """The gather action for this node with ``prompts``.
+
+        It may depend only on the node's fields, ``ctx.node`` and ``prompts``:
+        the waiting step built from it is remembered under those.
+        """
         raise NotImplementedError
+
+    def ask(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Step:
+        """Wait for the caller after a gather with ``prompts``."""
+        return self.remembered(
+            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
+        )
 
     def enter(self, ctx: NodeContext) -> Step:
         """Ask: the first prompt on the first visit, the repeat prompt later."""
-        first = ctx.visits == 1 or self.repeat_prompt is None
+        first = self.repeat_prompt is None or ctx.visits == 1
         prompt = self.prompt if first else self.repeat_prompt or self.prompt
-        return Step((self.gather(ctx, (ctx.play(prompt),)),), wait=True)
+        return self.ask(ctx, (ctx.play(prompt),))
 
     def retry(self, ctx: NodeContext, kind: str) -> Step:
         """Count a no-input or no-match; ask again or give up to its branch."""
@@ -192,7 +202,7 @@ class _Asking(Node):
         plays: tuple[Play, ...] = (ctx.play(escalated),) if escalated else ()
         if self.reprompt or not escalated:
             plays += (ctx.play(self.repeat_prompt or self.prompt),)
-        return Step((self.gather(ctx, plays),), wait=True)
+        return self.ask(ctx, plays)
 
 
 # --- menu ------------------------------------------------------------------
@@ -296,7 +306,7 @@ class Menu(_Asking):
             if isinstance(event, Digits) and not event.digits:
                 return self.retry(ctx, "noinput")
             option = self._choose(event)
-            return Step(goto=option.goto) if option else self.retry(ctx, "nomatch")
+            return step_to(option.goto) if option else self.retry(ctx, "nomatch")
         return self.retry(ctx, "noinput")
 
 
@@ -436,7 +446,7 @@ class InputNode(_Asking):
         if value is None:
             return self.retry(ctx, "nomatch")
         ctx.variables[self.variable] = value
-        return Step(goto=self.next)
+        return step_to(self.next)
 
 
 # --- straight-line nodes ------------------------------------------------------
@@ -462,7 +472,8 @@ class Say(Node):
 
     def enter(self, ctx: NodeContext) -> Step:
         """Play each prompt and go on."""
-        return Step(tuple(ctx.play(p) for p in self.prompts), goto=self.next)
+        plays = tuple([ctx.play(p) for p in self.prompts])
+        return self.remembered(plays, lambda: Step(plays, goto=self.next))
 
 
 @attrs.frozen(kw_only=True)
@@ -501,8 +512,8 @@ class Branch(Node):
         scope = ctx.scope()
         for case in self.cases:
             if evaluate(case.when, scope):
-                return Step(goto=case.goto)
-        return Step(goto=self.default)
+                return step_to(case.goto)
+        return step_to(self.default)
 
 
 @attrs.frozen(kw_only=True)
@@ -536,10 +547,10 @@ class Hours(Node):
         if calendar is None:
             return Step.fail(f"no calendar named {self.calendar!r} was given to the session")
         if calendar.is_open(ctx.now):
-            return Step(goto=self.open)
+            return step_to(self.open)
         if self.holiday and calendar.holiday(ctx.now) is not None:
-            return Step(goto=self.holiday)
-        return Step(goto=self.closed)
+            return step_to(self.holiday)
+        return step_to(self.closed)
 
 
 @attrs.frozen(kw_only=True)
@@ -573,7 +584,8 @@ class Language(Node):
         if wanted not in ctx.languages:
             wanted = self.language if self.language in ctx.languages else ctx.languages[0]
         ctx.set_language(str(wanted))
-        return Step((SetLanguage(ctx.language),), goto=self.next)
+        language = ctx.language
+        return self.remembered(language, lambda: Step((SetLanguage(language),), goto=self.next))
 
 
 @attrs.frozen(kw_only=True)
@@ -628,10 +640,10 @@ class Lookup(Node):
                 ctx.variables[self.store_as] = dict(event.data)
             else:
                 ctx.variables.update(event.data)
-            return Step(goto=self.next)
+            return step_to(self.next)
         if self.on_error is None:
             return Step.fail(f"lookup {self.name!r} failed and node has no on_error branch")
-        return Step(goto=self.on_error)
+        return step_to(self.on_error)
 
 
 # --- hand-offs and endings ------------------------------------------------------
@@ -743,8 +755,8 @@ class Voicemail(Node):
         """Store the recording's data and go on."""
         if isinstance(event, ActionCompleted):
             ctx.variables[self.store_as] = dict(event.data)
-            return Step(goto=self.next)
-        return Step(goto=self.on_failure or self.next)
+            return step_to(self.next)
+        return step_to(self.on_failure or self.next)
 
 
 @attrs.frozen(kw_only=True)
@@ -782,7 +794,7 @@ class Callback(Node):
         if number in (None, ""):
             if self.on_error is None:
                 return Step.fail(f"no callback number in {self.number_from!r}")
-            return Step(goto=self.on_error)
+            return step_to(self.on_error)
         action = ScheduleCallback(number=str(number), queue=self.queue, variables=ctx.variables)
         return Step((action,), goto=self.next)
 
