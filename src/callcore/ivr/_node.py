@@ -239,6 +239,14 @@ class Node:
         """The node's edges, in a stable order."""
         return []
 
+    def target_names(self) -> list[str]:
+        """The targets of :meth:`targets`, in the same order.
+
+        The validator's graph passes need only these; node types override it
+        to skip building :class:`Edge` objects (and their labels).
+        """
+        return [edge.target for edge in self.targets()]
+
     def prompt_ids(self) -> list[str]:
         """Every prompt id the node may play."""
         return []

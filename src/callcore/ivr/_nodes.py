@@ -152,6 +152,10 @@ class _Asking(Node):
             edges.append(Edge("nomatch", self.on_nomatch, "on_nomatch"))
         return edges
 
+    def _retry_names(self) -> list[str]:
+        names = [self.on_noinput] if self.on_noinput else []
+        return [*names, self.on_nomatch] if self.on_nomatch else names
+
     def problems(self) -> Iterator[Problem]:
         """Missing no-input and no-match branches."""
         if self.on_noinput is None:
@@ -246,6 +250,10 @@ class Menu(_Asking):
         """One edge per option, then the retry branches."""
         edges = [Edge(o.key, o.goto, f"options[{i}].goto") for i, o in enumerate(self.options)]
         return edges + self._retry_targets()
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [o.goto for o in self.options] + self._retry_names()
 
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
@@ -383,6 +391,10 @@ class InputNode(_Asking):
         """The success edge, then the retry branches."""
         return [Edge("valid", self.next, "next"), *self._retry_targets()]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, *self._retry_names()]
+
     def problems(self) -> Iterator[Problem]:
         """Bad lengths, terminator or pattern; missing branches."""
         yield from super().problems()
@@ -466,6 +478,10 @@ class Say(Node):
         """The one way on."""
         return [Edge("", self.next, "next")]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
+
     def prompt_ids(self) -> list[str]:
         """The prompts played."""
         return list(self.prompts)
@@ -502,6 +518,10 @@ class Branch(Node):
         ]
         return [*edges, Edge("default", self.default, "default")]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [*(c.goto for c in self.cases), self.default]
+
     def problems(self) -> Iterator[Problem]:
         """Bad subjects, operators and regular expressions."""
         for index, case in enumerate(self.cases):
@@ -536,6 +556,10 @@ class Hours(Node):
         """Open, closed and holiday edges."""
         edges = [Edge("open", self.open, "open"), Edge("closed", self.closed, "closed")]
         return edges + ([Edge("holiday", self.holiday, "holiday")] if self.holiday else [])
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.open, self.closed, self.holiday] if self.holiday else [self.open, self.closed]
 
     def calendars(self) -> list[str]:
         """The calendar read."""
@@ -572,6 +596,10 @@ class Language(Node):
     def targets(self) -> list[Edge]:
         """The one way on."""
         return [Edge("", self.next, "next")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
 
     def problems(self) -> Iterator[Problem]:
         """Neither a language nor ``from_caller``."""
@@ -617,6 +645,10 @@ class Lookup(Node):
         """Success and error edges."""
         edges = [Edge("ok", self.next, "next")]
         return edges + ([Edge("error", self.on_error, "on_error")] if self.on_error else [])
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_error] if self.on_error else [self.next]
 
     def problems(self) -> Iterator[Problem]:
         """A missing error branch or bad parameter subjects."""
@@ -736,6 +768,10 @@ class Voicemail(Node):
         edges = [Edge("recorded", self.next, "next")]
         return edges + ([Edge("failed", self.on_failure, "on_failure")] if self.on_failure else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_failure] if self.on_failure else [self.next]
+
     def prompt_ids(self) -> list[str]:
         """The greeting, if any."""
         return [self.prompt] if self.prompt else []
@@ -784,6 +820,10 @@ class Callback(Node):
         edges = [Edge("scheduled", self.next, "next")]
         return edges + ([Edge("no number", self.on_error, "on_error")] if self.on_error else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_error] if self.on_error else [self.next]
+
     def problems(self) -> Iterator[Problem]:
         """A bad subject."""
         return _subject_problems(self.number_from, "number_from")
@@ -812,6 +852,10 @@ class Subflow(Node):
     def targets(self) -> list[Edge]:
         """The return edge."""
         return [Edge("return", self.next, "next")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
 
     def subflows(self) -> list[str]:
         """The flow called."""
