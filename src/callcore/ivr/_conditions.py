@@ -204,9 +204,10 @@ def condition_problems(condition: Condition, path: str) -> Iterator[Problem]:
             f"{path}.var",
             f"unknown subject {condition.var!r}: use vars.NAME, caller.NAME, call.NAME or language",
         )
-    if condition.op in {Op.IN, Op.NOT_IN} and not isinstance(condition.value, list | tuple):
-        yield Problem(f"{path}.value", f"'{condition.op.value}' needs a list of values")
-    if condition.op is Op.MATCHES:
+    op = condition.op
+    if (op is Op.IN or op is Op.NOT_IN) and not isinstance(condition.value, list | tuple):
+        yield Problem(f"{path}.value", f"'{op.value}' needs a list of values")
+    if op is Op.MATCHES:
         if not isinstance(condition.value, str):
             yield Problem(f"{path}.value", "'matches' needs a regular expression string")
         else:

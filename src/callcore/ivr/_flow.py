@@ -61,6 +61,8 @@ class Flow:
     )
     nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
     description: str = ""
+    # Runtime tables (callcore.ivr._compiled), filled on first use; not part of the document.
+    _compiled: Any = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
 
     @property
     def default_language(self) -> str:
@@ -71,6 +73,11 @@ class Flow:
 def placeholders(text: str) -> list[str]:
     """The ``{subject}`` placeholders in a prompt text."""
     return _PLACEHOLDER.findall(text)
+
+
+def has_placeholders(text: str) -> bool:
+    """Whether :func:`render` would change ``text``."""
+    return "{" in text and _PLACEHOLDER.search(text) is not None
 
 
 def render(text: str, scope: Mapping[str, Any]) -> str:

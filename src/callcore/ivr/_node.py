@@ -11,6 +11,8 @@ and are reached through a :class:`NodeContext`.
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
@@ -18,7 +20,7 @@ import attrs
 from callcore.ivr._protocol import Action, FlowFailed, IvrEvent, Play
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from datetime import datetime
 
     from callcore.errors import Problem
@@ -30,7 +32,11 @@ __all__ = [
     "NodeContext",
     "Shape",
     "Step",
+    "step_to",
 ]
+
+_MEMO_LIMIT = 256
+"""Steps a node remembers before it starts afresh (bounds prompts rendered per call)."""
 
 
 class Shape(enum.Enum):
@@ -183,6 +189,12 @@ class Step:
         return cls((*actions, FlowFailed(reason)), outcome="failed")
 
 
+@functools.lru_cache(maxsize=4096)
+def step_to(target: str) -> Step:
+    """``Step(goto=target)``, shared: steps are immutable and this one is the commonest."""
+    return Step(goto=target)
+
+
 @attrs.frozen(kw_only=True)
 class Node:
     """The base of every node type.
@@ -204,9 +216,36 @@ class Node:
     terminal: ClassVar[bool] = False
     accepts: ClassVar[tuple[type, ...]] = ()
 
+    # Steps already built by this node, by what they were built from: a node is
+    # immutable, so the same inputs give an equal step, and sessions share it.
+    _memo: dict[Hashable, Step] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+
+    def remembered(self, key: Hashable, build: Callable[[], Step]) -> Step:
+        """The step for ``key``, built by ``build`` on first use and reused after.
+
+        For node types whose step depends only on the node's fields and on
+        ``key`` (such as the prompts played); saves rebuilding the actions.
+        """
+        step = self._memo.get(key)
+        if step is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            step = self._memo[key] = build()
+        return step
+
     def targets(self) -> list[Edge]:
         """The node's edges, in a stable order."""
         return []
+
+    def target_names(self) -> list[str]:
+        """The targets of :meth:`targets`, in the same order.
+
+        The validator's graph passes need only these; node types override it
+        to skip building :class:`Edge` objects (and their labels).
+        """
+        return [edge.target for edge in self.targets()]
 
     def prompt_ids(self) -> list[str]:
         """Every prompt id the node may play."""

@@ -25,7 +25,7 @@ from callcore.ivr._conditions import (
     describe_condition,
     evaluate,
 )
-from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step
+from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
     ActionCompleted,
     ActionFailed,
@@ -152,6 +152,10 @@ class _Asking(Node):
             edges.append(Edge("nomatch", self.on_nomatch, "on_nomatch"))
         return edges
 
+    def _retry_names(self) -> list[str]:
+        names = [self.on_noinput] if self.on_noinput else []
+        return [*names, self.on_nomatch] if self.on_nomatch else names
+
     def problems(self) -> Iterator[Problem]:
         """Missing no-input and no-match branches."""
         if self.on_noinput is None:
@@ -166,14 +170,24 @@ class _Asking(Node):
             )
 
     def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
-        """The gather action for this node with ``prompts``."""
+        """The gather action for this node with ``prompts``.
+
+        It may depend only on the node's fields, ``ctx.node`` and ``prompts``:
+        the waiting step built from it is remembered under those.
+        """
         raise NotImplementedError
+
+    def ask(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Step:
+        """Wait for the caller after a gather with ``prompts``."""
+        return self.remembered(
+            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
+        )
 
     def enter(self, ctx: NodeContext) -> Step:
         """Ask: the first prompt on the first visit, the repeat prompt later."""
-        first = ctx.visits == 1 or self.repeat_prompt is None
+        first = self.repeat_prompt is None or ctx.visits == 1
         prompt = self.prompt if first else self.repeat_prompt or self.prompt
-        return Step((self.gather(ctx, (ctx.play(prompt),)),), wait=True)
+        return self.ask(ctx, (ctx.play(prompt),))
 
     def retry(self, ctx: NodeContext, kind: str) -> Step:
         """Count a no-input or no-match; ask again or give up to its branch."""
@@ -192,7 +206,7 @@ class _Asking(Node):
         plays: tuple[Play, ...] = (ctx.play(escalated),) if escalated else ()
         if self.reprompt or not escalated:
             plays += (ctx.play(self.repeat_prompt or self.prompt),)
-        return Step((self.gather(ctx, plays),), wait=True)
+        return self.ask(ctx, plays)
 
 
 # --- menu ------------------------------------------------------------------
@@ -236,6 +250,10 @@ class Menu(_Asking):
         """One edge per option, then the retry branches."""
         edges = [Edge(o.key, o.goto, f"options[{i}].goto") for i, o in enumerate(self.options)]
         return edges + self._retry_targets()
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [o.goto for o in self.options] + self._retry_names()
 
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
@@ -296,7 +314,7 @@ class Menu(_Asking):
             if isinstance(event, Digits) and not event.digits:
                 return self.retry(ctx, "noinput")
             option = self._choose(event)
-            return Step(goto=option.goto) if option else self.retry(ctx, "nomatch")
+            return step_to(option.goto) if option else self.retry(ctx, "nomatch")
         return self.retry(ctx, "noinput")
 
 
@@ -373,6 +391,10 @@ class InputNode(_Asking):
         """The success edge, then the retry branches."""
         return [Edge("valid", self.next, "next"), *self._retry_targets()]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, *self._retry_names()]
+
     def problems(self) -> Iterator[Problem]:
         """Bad lengths, terminator or pattern; missing branches."""
         yield from super().problems()
@@ -436,7 +458,7 @@ class InputNode(_Asking):
         if value is None:
             return self.retry(ctx, "nomatch")
         ctx.variables[self.variable] = value
-        return Step(goto=self.next)
+        return step_to(self.next)
 
 
 # --- straight-line nodes ------------------------------------------------------
@@ -456,13 +478,18 @@ class Say(Node):
         """The one way on."""
         return [Edge("", self.next, "next")]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
+
     def prompt_ids(self) -> list[str]:
         """The prompts played."""
         return list(self.prompts)
 
     def enter(self, ctx: NodeContext) -> Step:
         """Play each prompt and go on."""
-        return Step(tuple(ctx.play(p) for p in self.prompts), goto=self.next)
+        plays = tuple([ctx.play(p) for p in self.prompts])
+        return self.remembered(plays, lambda: Step(plays, goto=self.next))
 
 
 @attrs.frozen(kw_only=True)
@@ -491,6 +518,10 @@ class Branch(Node):
         ]
         return [*edges, Edge("default", self.default, "default")]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [*(c.goto for c in self.cases), self.default]
+
     def problems(self) -> Iterator[Problem]:
         """Bad subjects, operators and regular expressions."""
         for index, case in enumerate(self.cases):
@@ -501,8 +532,8 @@ class Branch(Node):
         scope = ctx.scope()
         for case in self.cases:
             if evaluate(case.when, scope):
-                return Step(goto=case.goto)
-        return Step(goto=self.default)
+                return step_to(case.goto)
+        return step_to(self.default)
 
 
 @attrs.frozen(kw_only=True)
@@ -526,6 +557,10 @@ class Hours(Node):
         edges = [Edge("open", self.open, "open"), Edge("closed", self.closed, "closed")]
         return edges + ([Edge("holiday", self.holiday, "holiday")] if self.holiday else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.open, self.closed, self.holiday] if self.holiday else [self.open, self.closed]
+
     def calendars(self) -> list[str]:
         """The calendar read."""
         return [self.calendar]
@@ -536,10 +571,10 @@ class Hours(Node):
         if calendar is None:
             return Step.fail(f"no calendar named {self.calendar!r} was given to the session")
         if calendar.is_open(ctx.now):
-            return Step(goto=self.open)
+            return step_to(self.open)
         if self.holiday and calendar.holiday(ctx.now) is not None:
-            return Step(goto=self.holiday)
-        return Step(goto=self.closed)
+            return step_to(self.holiday)
+        return step_to(self.closed)
 
 
 @attrs.frozen(kw_only=True)
@@ -562,6 +597,10 @@ class Language(Node):
         """The one way on."""
         return [Edge("", self.next, "next")]
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
+
     def problems(self) -> Iterator[Problem]:
         """Neither a language nor ``from_caller``."""
         if self.language is None and not self.from_caller:
@@ -573,7 +612,8 @@ class Language(Node):
         if wanted not in ctx.languages:
             wanted = self.language if self.language in ctx.languages else ctx.languages[0]
         ctx.set_language(str(wanted))
-        return Step((SetLanguage(ctx.language),), goto=self.next)
+        language = ctx.language
+        return self.remembered(language, lambda: Step((SetLanguage(language),), goto=self.next))
 
 
 @attrs.frozen(kw_only=True)
@@ -606,6 +646,10 @@ class Lookup(Node):
         edges = [Edge("ok", self.next, "next")]
         return edges + ([Edge("error", self.on_error, "on_error")] if self.on_error else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_error] if self.on_error else [self.next]
+
     def problems(self) -> Iterator[Problem]:
         """A missing error branch or bad parameter subjects."""
         if self.on_error is None:
@@ -628,10 +672,10 @@ class Lookup(Node):
                 ctx.variables[self.store_as] = dict(event.data)
             else:
                 ctx.variables.update(event.data)
-            return Step(goto=self.next)
+            return step_to(self.next)
         if self.on_error is None:
             return Step.fail(f"lookup {self.name!r} failed and node has no on_error branch")
-        return Step(goto=self.on_error)
+        return step_to(self.on_error)
 
 
 # --- hand-offs and endings ------------------------------------------------------
@@ -724,6 +768,10 @@ class Voicemail(Node):
         edges = [Edge("recorded", self.next, "next")]
         return edges + ([Edge("failed", self.on_failure, "on_failure")] if self.on_failure else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_failure] if self.on_failure else [self.next]
+
     def prompt_ids(self) -> list[str]:
         """The greeting, if any."""
         return [self.prompt] if self.prompt else []
@@ -743,8 +791,8 @@ class Voicemail(Node):
         """Store the recording's data and go on."""
         if isinstance(event, ActionCompleted):
             ctx.variables[self.store_as] = dict(event.data)
-            return Step(goto=self.next)
-        return Step(goto=self.on_failure or self.next)
+            return step_to(self.next)
+        return step_to(self.on_failure or self.next)
 
 
 @attrs.frozen(kw_only=True)
@@ -772,6 +820,10 @@ class Callback(Node):
         edges = [Edge("scheduled", self.next, "next")]
         return edges + ([Edge("no number", self.on_error, "on_error")] if self.on_error else [])
 
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.on_error] if self.on_error else [self.next]
+
     def problems(self) -> Iterator[Problem]:
         """A bad subject."""
         return _subject_problems(self.number_from, "number_from")
@@ -782,7 +834,7 @@ class Callback(Node):
         if number in (None, ""):
             if self.on_error is None:
                 return Step.fail(f"no callback number in {self.number_from!r}")
-            return Step(goto=self.on_error)
+            return step_to(self.on_error)
         action = ScheduleCallback(number=str(number), queue=self.queue, variables=ctx.variables)
         return Step((action,), goto=self.next)
 
@@ -800,6 +852,10 @@ class Subflow(Node):
     def targets(self) -> list[Edge]:
         """The return edge."""
         return [Edge("return", self.next, "next")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
 
     def subflows(self) -> list[str]:
         """The flow called."""

@@ -18,6 +18,7 @@ import attrs
 
 from callcore.clock import ensure_aware
 from callcore.errors import ConfigError, InvalidInputError, InvalidTransitionError
+from callcore.ivr._compiled import CompiledFlow, compiled
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
@@ -146,6 +147,7 @@ class _Context:
 
     session: IvrSession
     flow: Flow
+    tables: CompiledFlow
     name: str
     at: datetime
 
@@ -179,7 +181,7 @@ class _Context:
 
     @property
     def visits(self) -> int:
-        return self.session.state.visits.get(f"{self.flow.id}:{self.name}", 0)
+        return self.session.state.visits.get(self.tables.visit_keys[self.name], 0)
 
     @property
     def waiting_since(self) -> datetime | None:
@@ -203,7 +205,10 @@ class _Context:
         }
 
     def play(self, prompt: str) -> Play:
-        language = self.language
+        language = self.session.state.language
+        ready = self.tables.plays.get(language)
+        if ready is not None and prompt in ready:  # no placeholders: built once per flow
+            return ready[prompt]
         texts = self.flow.prompts.get(prompt, {})
         text = texts.get(language)
         if text is None:  # validation reports it; at run time fall back to the default
@@ -218,6 +223,71 @@ class _Context:
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
+
+
+_new_entry = object.__new__
+_ENTRY_SLOTS = tuple(
+    TraceEntry.__dict__[name].__set__ for name in ("at", "flow", "node", "event", "actions", "next")
+)
+
+
+def _trace_entry(  # noqa: PLR0917 - one argument per field
+    at: datetime, flow: str, node: str, event: str, actions: tuple[str, ...], where: str
+) -> TraceEntry:
+    """``TraceEntry(...)`` at half the cost: fills the slots without the frozen-setattr calls.
+
+    A session writes one entry per node it runs, so this is on the hottest path;
+    the result is an ordinary, equal ``TraceEntry`` (the class has no validators
+    or converters to skip).
+    """
+    entry: TraceEntry = _new_entry(TraceEntry)
+    set_at, set_flow, set_node, set_event, set_actions, set_next = _ENTRY_SLOTS
+    set_at(entry, at)
+    set_flow(entry, flow)
+    set_node(entry, node)
+    set_event(entry, event)
+    set_actions(entry, actions)
+    set_next(entry, where)
+    return entry
+
+
+class _Checkpoint:
+    """What :meth:`IvrSession._guarded` needs to undo a run that raised."""
+
+    __slots__ = ("frames", "scalars", "tables", "trace_length")
+
+    def __init__(self, state: SessionState) -> None:
+        self.scalars = (
+            state.status,
+            state.language,
+            state.started_at,
+            state.last_event_at,
+            state.waiting_since,
+            state.outcome,
+        )
+        self.frames = [(f, f.node, f.return_to) for f in state.stack]
+        self.tables = (dict(state.variables), dict(state.counters), dict(state.visits))
+        self.trace_length = len(state.trace)
+
+    def restore(self, state: SessionState) -> None:
+        """Put ``state`` back as it was when the checkpoint was taken."""
+        (
+            state.status,
+            state.language,
+            state.started_at,
+            state.last_event_at,
+            state.waiting_since,
+            state.outcome,
+        ) = self.scalars
+        for frame, node, return_to in self.frames:
+            frame.node, frame.return_to = node, return_to
+        state.stack[:] = [frame for frame, _, _ in self.frames]
+        for table, saved in zip(
+            (state.variables, state.counters, state.visits), self.tables, strict=True
+        ):
+            table.clear()
+            table.update(saved)
+        del state.trace[self.trace_length :]
 
 
 def _describe_event(event: IvrEvent) -> str:
@@ -491,7 +561,8 @@ class IvrSession:
             reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
             return self._guarded(lambda: self._fail(reason, now, []))
         label = _describe_event(event)
-        ctx = _Context(self, self._flow(frame), frame.node, now)
+        flow = self._flow(frame)
+        ctx = _Context(self, flow, compiled(flow), frame.node, now)
         return self._guarded(lambda: self._run(node.resume(ctx, event), label, now, []))
 
     # --- internals -----------------------------------------------------------
@@ -504,40 +575,34 @@ class IvrSession:
         return self._flow(frame).nodes.get(frame.node)
 
     def _guarded(self, run: Any) -> list[Action]:  # noqa: ANN401 - a zero-argument callable
-        """Run ``run``; if it raises, restore the state so nothing is half-applied."""
+        """Run ``run``; if it raises, restore the state so nothing is half-applied.
+
+        The checkpoint is a handful of shallow copies taken in place rather than
+        a copy of the state object: nodes replace values, never mutate them, and
+        only the variables, counters, visits, stack and scalar fields change.
+        """
         state = self.state
-        saved = attrs.evolve(  # shallow copies suffice: nodes replace values, never mutate them
-            state,
-            stack=[attrs.evolve(frame) for frame in state.stack],
-            variables=dict(state.variables),
-            counters=dict(state.counters),
-            visits=dict(state.visits),
-        )
-        trace_length = len(state.trace)
+        checkpoint = _Checkpoint(state)
         try:
             actions: list[Action] = run()
         except BaseException:
-            del saved.trace[trace_length:]
-            self.state = saved
+            checkpoint.restore(state)
             raise
         return actions
 
     def _record(
-        self, now: datetime, frame: Frame, event: str, step_actions: Iterable[Action], where: str
+        self, now: datetime, frame: Frame, event: str, step_actions: tuple[Action, ...], where: str
     ) -> None:
-        self.state.trace.append(
-            TraceEntry(
-                at=now,
-                flow=frame.flow,
-                node=frame.node,
-                event=event,
-                actions=tuple(action.type for action in step_actions),
-                next=where,
-            )
-        )
+        kinds = tuple([action.type for action in step_actions]) if step_actions else ()
+        self.state.trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, where))
 
     def _end(
-        self, outcome: str, now: datetime, frame: Frame, event: str, step_actions: Iterable[Action]
+        self,
+        outcome: str,
+        now: datetime,
+        frame: Frame,
+        event: str,
+        step_actions: tuple[Action, ...],
     ) -> None:
         self._record(now, frame, event, step_actions, f"end:{outcome}")
         self.state.status = SessionStatus.ENDED
@@ -552,44 +617,52 @@ class IvrSession:
 
     def _begin(self, name: str, now: datetime) -> Step:
         """Enter node ``name`` of the current flow and run it."""
-        frame = self.state.stack[-1]
+        state = self.state
+        frame = state.stack[-1]
         flow = self._flow(frame)
-        node = flow.nodes.get(name)
+        tables = compiled(flow)
+        node = tables.nodes.get(name)
         if node is None:
             return Step.fail(f"flow {flow.id!r} has no node {name!r}")
         frame.node = name
-        self.state.counters.clear()  # VoiceXML: counters reset on entry to a node
-        key = f"{flow.id}:{name}"
-        self.state.visits[key] = self.state.visits.get(key, 0) + 1
-        return node.enter(_Context(self, flow, name, now))
+        state.counters.clear()  # VoiceXML: counters reset on entry to a node
+        visits = state.visits
+        key = tables.visit_keys[name]
+        visits[key] = visits.get(key, 0) + 1
+        return node.enter(_Context(self, flow, tables, name, now))
 
     def _run(self, step: Step, event: str, now: datetime, actions: list[Action]) -> list[Action]:
+        state = self.state
+        max_steps = self.limits.max_steps_per_event
         steps = 1
         while True:
-            actions.extend(step.actions)
-            frame = self.state.stack[-1]
+            step_actions = step.actions
+            actions.extend(step_actions)
+            frame = state.stack[-1]
             if step.outcome is not None:
-                self._end(step.outcome, now, frame, event, step.actions)
+                self._end(step.outcome, now, frame, event, step_actions)
                 return actions
             if step.wait:
-                self._record(now, frame, event, step.actions, "wait")
-                self.state.status = SessionStatus.WAITING
-                self.state.waiting_since = now
+                self._record(now, frame, event, step_actions, "wait")
+                state.status = SessionStatus.WAITING
+                state.waiting_since = now
                 return actions
-            target, failure = self._next_node(step, frame)
-            if failure is not None:
-                self._record(now, frame, event, step.actions, "fail")
-                return self._fail(failure, now, actions)
-            if target is None:  # a return from the top level: the flow is done
-                hangup = Hangup("completed")
-                actions.append(hangup)
-                self._end("completed", now, frame, event, (*step.actions, hangup))
-                return actions
-            self._record(now, frame, event, step.actions, target)
+            target = step.goto
+            if step.returns or step.subflow is not None or target is None:
+                target, failure = self._next_node(step, frame)
+                if failure is not None:
+                    self._record(now, frame, event, step_actions, "fail")
+                    return self._fail(failure, now, actions)
+                if target is None:  # a return from the top level: the flow is done
+                    hangup = Hangup("completed")
+                    actions.append(hangup)
+                    self._end("completed", now, frame, event, (*step_actions, hangup))
+                    return actions
+            self._record(now, frame, event, step_actions, target)
             steps += 1
-            if steps > self.limits.max_steps_per_event:
+            if steps > max_steps:
                 return self._fail(
-                    f"more than {self.limits.max_steps_per_event} nodes ran without waiting "
+                    f"more than {max_steps} nodes ran without waiting "
                     f"for an event (a loop through {target!r}?)",
                     now,
                     actions,

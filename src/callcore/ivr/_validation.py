@@ -87,9 +87,46 @@ def no_input_loops(nodes: Mapping[str, Node]) -> list[list[str]]:
     Returns:
         Each loop's nodes, sorted; loops sorted by their first node.
     """
+    targets = {name: node.target_names() for name, node in nodes.items()}
+    return _silent_loops(nodes, targets)
+
+
+def _reversed(nodes: Mapping[str, Node], targets: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Each node's predecessors (targets that are not nodes are left out)."""
+    reverse: dict[str, list[str]] = {name: [] for name in nodes}
+    for name, successors in targets.items():
+        for target in successors:
+            if target in reverse:
+                reverse[target].append(name)
+    return reverse
+
+
+def _silent_loops(
+    nodes: Mapping[str, Node],
+    targets: Mapping[str, list[str]],
+    reverse: Mapping[str, list[str]] | None = None,
+) -> list[list[str]]:
+    """The loops among nodes that never ask the caller.
+
+    First Kahn's algorithm on out-degrees peels off every silent node that
+    cannot reach a silent cycle (in a good flow: all of them); Tarjan's
+    algorithm then finds the loops in what is left.
+    """
     silent = {name for name, node in nodes.items() if not node.asks_caller}
+    if reverse is None:
+        reverse = _reversed(nodes, targets)
+    out_degree = {name: len([t for t in targets[name] if t in silent]) for name in silent}
+    peel = [name for name, degree in out_degree.items() if degree == 0]
+    while peel:
+        for source in reverse[peel.pop()]:
+            if source in silent:
+                out_degree[source] -= 1
+                if out_degree[source] == 0:
+                    peel.append(source)
     graph = {
-        name: [e.target for e in nodes[name].targets() if e.target in silent] for name in silent
+        name: [t for t in targets[name] if t in silent and out_degree[t]]
+        for name, degree in out_degree.items()
+        if degree
     }
     loops = [
         sorted(component)
@@ -163,40 +200,42 @@ def _subflow_problems(
                 yield Problem(path, f"subflow recursion: {' → '.join(cycle)}")
 
 
-def _reference_problems(
+def _reference_problems(  # noqa: PLR0917 - the context of one node
     flow: Flow,
+    path: str,
+    node: Node,
     calendars: Collection[str] | None,
     library: Mapping[str, Flow] | None,
-) -> Iterator[Problem]:
-    for name, node in flow.nodes.items():
-        path = f"nodes.{name}"
-        for prompt_id in node.prompt_ids():
-            if prompt_id not in flow.prompts:
-                yield Problem(path, f"unknown prompt {prompt_id!r}")
-        if isinstance(node, Language) and node.language and node.language not in flow.languages:
-            yield Problem(
-                f"{path}.language", f"language {node.language!r} is not one of the flow's"
-            )
-        unknown = [c for c in node.calendars() if calendars is not None and c not in calendars]
-        for calendar in unknown:
-            known = ", ".join(sorted(calendars or ())) or "none"
-            yield Problem(path, f"unknown calendar {calendar!r} (known: {known})")
-        yield from _subflow_problems(flow, path, node, library)
+    problems: list[Problem],
+) -> None:
+    prompts = flow.prompts
+    problems.extend(
+        Problem(path, f"unknown prompt {prompt_id!r}")
+        for prompt_id in node.prompt_ids()
+        if prompt_id not in prompts
+    )
+    if isinstance(node, Language) and node.language and node.language not in flow.languages:
+        problems.append(
+            Problem(f"{path}.language", f"language {node.language!r} is not one of the flow's")
+        )
+    if calendars is not None:
+        for calendar in node.calendars():
+            if calendar not in calendars:
+                known = ", ".join(sorted(calendars)) or "none"
+                problems.append(Problem(path, f"unknown calendar {calendar!r} (known: {known})"))
+    if node.subflows():
+        problems.extend(_subflow_problems(flow, path, node, library))
 
 
-def _graph_problems(flow: Flow) -> Iterator[Problem]:
+def _graph_problems(flow: Flow, edges: Mapping[str, list[str]]) -> Iterator[Problem]:
+    """Reachability (BFS), a way to end (BFS on the reversed edges), silent loops (Tarjan)."""
     nodes = flow.nodes
-    edges = {name: [e.target for e in node.targets()] for name, node in nodes.items()}
     if flow.start in nodes:
         reached = _reachable([flow.start], edges)
         for name in nodes:
             if name not in reached:
                 yield Problem(f"nodes.{name}", f"unreachable from the start node {flow.start!r}")
-    reverse: dict[str, list[str]] = {name: [] for name in nodes}
-    for name, targets in edges.items():
-        for target in targets:
-            if target in reverse:
-                reverse[target].append(name)
+    reverse = _reversed(nodes, edges)
     can_end = _reachable([n for n, node in nodes.items() if node.terminal], reverse)
     for name in nodes:
         if name not in can_end:
@@ -204,7 +243,7 @@ def _graph_problems(flow: Flow) -> Iterator[Problem]:
                 f"nodes.{name}",
                 "no way to end the call from here (no path to a hangup, queue, transfer or return)",
             )
-    for loop in no_input_loops(nodes):
+    for loop in _silent_loops(nodes, edges, reverse):
         shown = " → ".join(loop[:10]) + (" …" if len(loop) > 10 else "")
         yield Problem(
             f"nodes.{loop[0]}",
@@ -243,21 +282,24 @@ def validate_flow(
     if flow.start not in flow.nodes and flow.start not in unreadable:
         problems.append(Problem("start", f"unknown node {flow.start!r}"))
     known = set(flow.nodes) | set(unreadable)
+    library = None if flows is None else flows_by_id(flows)
+    edges: dict[str, list[str]] = {}  # each node's targets, read once for every graph pass
     for name, node in flow.nodes.items():
         path = f"nodes.{name}"
         if not _NODE_NAME.fullmatch(name):
             problems.append(Problem(path, "a node name must be letters, digits, '_' or '-'"))
-        problems.extend(
-            Problem(f"{path}.{p.path}" if p.path else path, p.message) for p in node.problems()
-        )
-        problems.extend(
-            Problem(f"{path}.{edge.path}", f"unknown target {edge.target!r}")
-            for edge in node.targets()
-            if edge.target not in known
-        )
+        own = list(node.problems())
+        if own:
+            problems.extend(Problem(f"{path}.{p.path}" if p.path else path, p.message) for p in own)
+        _reference_problems(flow, path, node, calendars, library, problems)
+        edges[name] = targets = node.target_names()
+        if not known.issuperset(targets):  # only now build the edges, for their paths
+            problems.extend(
+                Problem(f"{path}.{edge.path}", f"unknown target {edge.target!r}")
+                for edge in node.targets()
+                if edge.target not in known
+            )
     problems.extend(_prompt_problems(flow))
-    library = None if flows is None else flows_by_id(flows)
-    problems.extend(_reference_problems(flow, calendars, library))
     if not unreadable:
-        problems.extend(_graph_problems(flow))
+        problems.extend(_graph_problems(flow, edges))
     return sorted(set(problems))

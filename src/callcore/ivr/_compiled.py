@@ -1,0 +1,65 @@
+"""Per-flow lookup tables the runtime builds once and every session shares.
+
+A flow is immutable, so whatever a session would otherwise work out at every
+step (plain-dict node lookup, the ``flow:node`` visit keys, the :class:`Play`
+action of each prompt text without placeholders) is computed on first use and
+kept on the flow object itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from callcore.ivr._flow import AUDIO_PREFIX, has_placeholders
+from callcore.ivr._protocol import Play
+
+if TYPE_CHECKING:
+    from callcore.ivr._flow import Flow
+    from callcore.ivr._node import Node
+
+__all__ = ["CompiledFlow", "compiled"]
+
+
+@attrs.frozen
+class CompiledFlow:
+    """A flow's runtime tables.
+
+    Attributes:
+        nodes: The nodes by name, as a plain dict.
+        visit_keys: For each node, its key in ``SessionState.visits``.
+        plays: Per language, the ready-made :class:`Play` of every prompt whose
+            text in that language needs no rendering (audio, or no placeholders).
+    """
+
+    nodes: dict[str, Node]
+    visit_keys: dict[str, str]
+    plays: dict[str, dict[str, Play]]
+
+
+def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
+    plays: dict[str, dict[str, Play]] = {}
+    for prompt, texts in flow.prompts.items():
+        for language, text in texts.items():
+            if text.startswith(AUDIO_PREFIX):
+                play = Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
+            elif not has_placeholders(text):
+                play = Play(prompt=prompt, language=language, text=text)
+            else:
+                continue
+            plays.setdefault(language, {})[prompt] = play
+    return plays
+
+
+def compiled(flow: Flow) -> CompiledFlow:
+    """The flow's runtime tables, built on first use."""
+    tables: CompiledFlow | None = flow._compiled  # noqa: SLF001 - the cache slot is ours
+    if tables is None:
+        tables = CompiledFlow(
+            nodes=dict(flow.nodes),
+            visit_keys={name: f"{flow.id}:{name}" for name in flow.nodes},
+            plays=_static_plays(flow),
+        )
+        object.__setattr__(flow, "_compiled", tables)  # a cache, not a field of the document
+    return tables
