@@ -26,7 +26,7 @@ import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
-from callcore.acd._strategy import Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import SKILL_BLIND, Rank, Strategy, StrategyMemory
 from callcore.channels import Channel
 
 AgentEntry = tuple[int, int, Rank, str, int]
@@ -95,7 +95,8 @@ class Agent:
     ready: bool = False
     members: dict[str, Membership] = attrs.Factory(dict)
     subsets: tuple[frozenset[str], ...] = ()
-    indexes: list[AgentIndex] = attrs.Factory(list)
+    indexes: dict[str, list[AgentIndex]] = attrs.Factory(dict)
+    """The indexes the agent belongs to, by queue name."""
 
     @property
     def agent_id(self) -> str:
@@ -201,9 +202,12 @@ class QueueRuntime:
     circular: bool = False
     """The strategy continues where the queue left off."""
     channel_key: str = ""
+    skill_blind: bool = False
+    """The strategy's rank does not depend on the contact's skills."""
 
     def __attrs_post_init__(self) -> None:
         """Cache what the hot path asks about the strategy and channel."""
+        self.skill_blind = type(self.strategy) in SKILL_BLIND
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value

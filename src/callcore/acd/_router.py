@@ -1175,21 +1175,26 @@ class Router:
         return index
 
     def _register(self, agent: Agent, index: AgentIndex) -> None:
-        agent.indexes.append(index)
-        index.agents.add(agent.agent_id)
-        if agent.can_take(index.queue.channel_key):
-            self._push_entry(agent, index)
-
-    def _push_entry(self, agent: Agent, index: AgentIndex) -> None:
         queue = index.queue
-        member = agent.members[queue.config.name]
-        rank = queue.strategy.rank(agent, member, index.names)
+        agent.indexes.setdefault(queue.config.name, []).append(index)
+        index.agents.add(agent.agent_id)
+        if agent.can_take(queue.channel_key):
+            self._push(index, self._entry(agent, queue, index.names))
+
+    def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
+        """The agent's index entry in ``queue`` for contacts requiring ``names``."""
+        name = queue.config.name
+        member = agent.members[name]
+        rank = queue.strategy.rank(agent, member, names)
         if queue.racing:
-            start = agent.race_base.get(queue.config.name, queue.race_clock)
+            start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
         lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
+        return (member.tier, lap, rank, agent.agent_id, agent.version)
+
+    def _push(self, index: AgentIndex, entry: AgentEntry) -> None:
         heap = index.heap
-        heapq.heappush(heap, (member.tier, lap, rank, agent.agent_id, agent.version))
+        heapq.heappush(heap, entry)
         if len(heap) > 4 * len(index.agents) + 64:
             self._compact(index)
 
@@ -1204,17 +1209,35 @@ class Router:
         heapq.heapify(index.heap)
 
     def _repush(self, agent: Agent) -> None:
-        """The agent's rank or availability changed: new entries everywhere it fits."""
+        """The agent's rank or availability changed: new entries everywhere it fits.
+
+        The version bump invalidates every older entry at once; an agent that
+        can take nothing now (busy, paused) gets no entry and no new draw.
+        """
         agent.version += 1
-        agent.draw = self._random.expovariate(1.0)
         agent.refresh()
         if not agent.ready:
             return
+        queues = self._queues
+        open_queues = [queues[name] for name in agent.members]
+        open_queues = [queue for queue in open_queues if agent.can_take(queue.channel_key)]
+        if not open_queues:
+            return
+        agent.draw = self._random.expovariate(1.0)
         for name in agent.members:
-            agent.race_base[name] = self._queues[name].race_clock
-        for index in agent.indexes:
-            if agent.can_take(index.queue.channel_key):
-                self._push_entry(agent, index)
+            agent.race_base[name] = queues[name].race_clock
+        push = self._push
+        for queue in open_queues:
+            indexes = agent.indexes.get(queue.config.name)
+            if not indexes:
+                continue
+            if queue.skill_blind:  # one rank serves every skill set of the queue
+                entry = self._entry(agent, queue, indexes[0].names)
+                for index in indexes:
+                    push(index, entry)
+            else:
+                for index in indexes:
+                    push(index, self._entry(agent, queue, index.names))
 
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
@@ -1224,7 +1247,7 @@ class Router:
 
     def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
         agent.adopt(profile)
-        agent.indexes = []
+        agent.indexes = {}
         agent.version += 1
         agent.refresh()
         skills = profile.skills.keys()
@@ -1236,14 +1259,15 @@ class Router:
                 queue.skill_members.setdefault(name, set()).add(agent.agent_id)
             for names, index in queue.indexes.items():
                 if names <= skills:
-                    agent.indexes.append(index)
+                    agent.indexes.setdefault(member.queue, []).append(index)
                     index.agents.add(agent.agent_id)
 
     def _leave_queues(self, agent: Agent) -> None:
         at = self._time()
-        for index in agent.indexes:
-            index.agents.discard(agent.agent_id)
-        agent.indexes = []
+        for indexes in agent.indexes.values():
+            for index in indexes:
+                index.agents.discard(agent.agent_id)
+        agent.indexes = {}
         for name in agent.members:
             queue = self._queues[name]
             queue.members.discard(agent.agent_id)
