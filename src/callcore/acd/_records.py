@@ -2,11 +2,15 @@
 
 Two kinds of index keep every decision off a scan of all agents or contacts:
 
-- ``AgentIndex``: per queue and set of required skill names, a heap of the
-  available agents that have those skills, keyed ``(tier, lap, rank, agent_id,
-  version)``. An entry whose version is no longer the agent's is stale and is
-  dropped when it reaches the top (lazy invalidation); ``lap`` makes the order
-  circular for strategies with queue-wide memory (round robin).
+- ``AgentIndex``: per queue and set of required skill names, one
+  ``AgentLine`` per tier of the available agents that have those skills, keyed
+  ``(lap, rank, agent_id, version)``. An entry whose version is no longer the
+  agent's (or whose agent can take nothing now) is stale and is dropped when it
+  reaches the top (lazy invalidation); ``lap`` makes the order circular for
+  strategies with queue-wide memory (round robin). A line is a heap plus a
+  sorted tail: an entry no smaller than the tail's last is appended in O(1)
+  (longest idle: an agent freed now goes behind everyone), others go to the
+  heap, and the best entry is the smaller of the two fronts.
 - waiting lines: per queue and exact requirement (skills with minimum levels
   and highest tier), a heap of waiting contacts keyed ``(-priority, arrival,
   seq, version, contact_id)``, grouped by skill names so an agent who becomes
@@ -17,8 +21,9 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import combinations
 
@@ -29,8 +34,8 @@ from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueC
 from callcore.acd._strategy import SKILL_BLIND, Rank, Strategy, StrategyMemory
 from callcore.channels import Channel
 
-AgentEntry = tuple[int, int, Rank, str, int]
-"""``(tier, lap, rank, agent_id, version)``."""
+AgentEntry = tuple[int, Rank, str, int]
+"""``(lap, rank, agent_id, version)``."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
@@ -57,16 +62,77 @@ class Requirement:
     names: frozenset[str]
     minimums: tuple[tuple[str, int], ...]
     max_tier: int | None
+    strict: tuple[tuple[str, int], ...] = ()
+    """The minimums above level 1 (having the skill at all is what the index checks)."""
 
 
 @attrs.define(eq=False)
 class AgentIndex:
-    """Available agents of one queue that have all of ``names``, best first."""
+    """Available agents of one queue that have all of ``names``, by tier, best first."""
 
     queue: QueueRuntime
     names: frozenset[str]
-    heap: list[AgentEntry] = attrs.Factory(list)
+    lines: dict[int, AgentLine] = attrs.Factory(dict)
+    tiers: list[int] = attrs.Factory(list)
+    """The keys of ``lines``, lowest (offered first) first."""
     agents: set[str] = attrs.Factory(set)
+
+    def line(self, tier: int) -> AgentLine:
+        """The line of ``tier``, created on first use."""
+        line = self.lines.get(tier)
+        if line is None:
+            line = self.lines[tier] = AgentLine(self, tier)
+            self.tiers = sorted(self.lines)
+        return line
+
+
+@attrs.define(eq=False)
+class AgentLine:
+    """The entries of one tier of an index: a heap plus a sorted tail."""
+
+    index: AgentIndex
+    tier: int
+    heap: list[AgentEntry] = attrs.Factory(list)
+    tail: deque[AgentEntry] = attrs.Factory(deque)
+    size: int = 0
+    """Agents registered in this line (available or not)."""
+
+    def __len__(self) -> int:
+        """Entries held, stale ones included."""
+        return len(self.heap) + len(self.tail)
+
+    def push(self, entry: AgentEntry) -> None:
+        """Add an entry: appended to the tail when in order, else into the heap."""
+        tail = self.tail
+        if not tail or entry >= tail[-1]:
+            tail.append(entry)
+        else:
+            heapq.heappush(self.heap, entry)
+
+    def top(self) -> AgentEntry | None:
+        """The smallest entry, or ``None``."""
+        heap, tail = self.heap, self.tail
+        if heap:
+            return tail[0] if tail and tail[0] < heap[0] else heap[0]
+        return tail[0] if tail else None
+
+    def pop(self) -> AgentEntry:
+        """Remove and return the smallest entry (the line must not be empty)."""
+        heap, tail = self.heap, self.tail
+        if heap and not (tail and tail[0] < heap[0]):
+            return heapq.heappop(heap)
+        return tail.popleft()
+
+    def entries(self) -> Iterator[AgentEntry]:
+        """Every entry, in no particular order."""
+        yield from self.heap
+        yield from self.tail
+
+    def replace(self, entries: list[AgentEntry]) -> None:
+        """Keep only ``entries`` (after dropping stale ones)."""
+        heapq.heapify(entries)
+        self.heap = entries
+        self.tail = deque()
 
 
 @attrs.define(eq=False)
@@ -95,8 +161,8 @@ class Agent:
     ready: bool = False
     members: dict[str, Membership] = attrs.Factory(dict)
     subsets: tuple[frozenset[str], ...] = ()
-    indexes: dict[str, list[AgentIndex]] = attrs.Factory(dict)
-    """The indexes the agent belongs to, by queue name."""
+    lines: dict[str, list[AgentLine]] = attrs.Factory(dict)
+    """The index lines the agent belongs to, by queue name."""
 
     @property
     def agent_id(self) -> str:

@@ -23,19 +23,25 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
+from callcore.acd._build import (
+    agent_state_changed,
+    contact_answered,
+    contact_ended,
+    contact_offered,
+    contact_queued,
+    new_offer,
+    new_outcome,
+    offer_ended,
+)
 from callcore.acd._events import (
     AgentStateChanged,
     CallbackRequested,
     ContactAbandoned,
-    ContactAnswered,
-    ContactEnded,
     ContactEscalated,
-    ContactOffered,
     ContactOverflowed,
     ContactQueued,
     ContactRejected,
     Offer,
-    OfferEnded,
     OfferEndReason,
     Outcome,
     PriorityChanged,
@@ -54,6 +60,7 @@ from callcore.acd._records import (
     Agent,
     AgentEntry,
     AgentIndex,
+    AgentLine,
     Contact,
     ContactEntry,
     ContactStatus,
@@ -371,9 +378,7 @@ class Router:
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
         self._schedule_contact(contact)
-        self._events_out.append(
-            ContactQueued(at=at, contact_id=contact_id, queue=queue, priority=priority)
-        )
+        self._events_out.append(contact_queued(at, contact_id, queue, priority))
         self._dirty_contacts[contact_id] = None
         return self._settle_and_flush()
 
@@ -466,13 +471,7 @@ class Router:
         agent.no_answer_streak = 0
         self._repush(agent)
         self._events_out.append(
-            ContactAnswered(
-                at=at,
-                contact_id=contact_id,
-                agent_id=agent_id,
-                queue=contact.queue,
-                waited=at - contact.arrived,
-            )
+            contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
         return self._settle_and_flush()
 
@@ -537,21 +536,11 @@ class Router:
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
-        self._events_out.append(
-            ContactEnded(
-                at=at,
-                contact_id=contact_id,
-                agent_id=agent.agent_id,
-                queue=contact.queue,
-                talk_time=talk,
-            )
-        )
+        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         if queue.config.wrap_up > timedelta(0) and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
             self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
-            self._events_out.append(
-                AgentStateChanged(at=at, agent_id=agent.agent_id, state=AgentState.WRAP_UP)
-            )
+            self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -645,9 +634,7 @@ class Router:
         agent.not_ready = None
         agent.wrap_until = None
         agent.no_answer_streak = 0
-        self._events_out.append(
-            AgentStateChanged(at=self._time(), agent_id=agent_id, state=AgentState.AVAILABLE)
-        )
+        self._events_out.append(agent_state_changed(self._time(), agent_id, AgentState.AVAILABLE))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -909,9 +896,7 @@ class Router:
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         if agent.wrap_until == due:
             agent.wrap_until = None
-            self._events_out.append(
-                AgentStateChanged(at=due, agent_id=agent.agent_id, state=AgentState.AVAILABLE)
-            )
+            self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
             self._release(agent)
 
     # ------------------------------------------------------------------
@@ -923,7 +908,9 @@ class Router:
         return self._flush()
 
     def _flush(self) -> Outcome:
-        outcome = Outcome(tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out))
+        outcome = new_outcome(
+            tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out)
+        )
         self._offers_out.clear()
         self._ended_out.clear()
         self._events_out.clear()
@@ -976,77 +963,98 @@ class Router:
         return (member.tier, rank, agent.agent_id)
 
     def _pick_one(self, index: AgentIndex, contact: Contact) -> Agent | None:
-        """Pop stale entries off the index top until a valid eligible agent is found."""
+        """The best valid eligible agent: tier by tier, pop stale entries off each line's top."""
         queue = index.queue
-        heap = index.heap
-        agents = self._agents
-        channel = contact.channel_key
         requirement = contact.requirement
         max_tier = requirement.max_tier
-        minimums = requirement.minimums
-        circular = queue.circular
         cursor = (
             self._cursor(queue, contact)
             if queue.strategy.memory is StrategyMemory.CONTACT
             else None
         )
-        held: list[AgentEntry] = []
-        chosen: Agent | None = None
         wrap: Agent | None = None
-        while heap:
-            entry = heap[0]
-            tier, lap, rank, agent_id, version = entry
-            agent = agents[agent_id]
-            if agent.version != version or not agent.can_take(channel):
-                heapq.heappop(heap)
-                continue
+        for tier in index.tiers:
             if max_tier is not None and tier > max_tier:
                 break
+            line = index.lines[tier]
+            held: list[AgentEntry] = []
+            chosen, first_held = self._pick_in_line(line, contact, cursor, held)
+            for entry in held:
+                line.push(entry)
+            if wrap is None:
+                wrap = first_held
+            if chosen is not None:
+                return chosen
+        return wrap
+
+    def _pick_in_line(
+        self,
+        line: AgentLine,
+        contact: Contact,
+        cursor: tuple[object, ...] | None,
+        held: list[AgentEntry],
+    ) -> tuple[Agent | None, Agent | None]:
+        """The first valid agent of one line, and the first passed over for the cursor.
+
+        Entries passed over (skills below a minimum, or at or before the
+        contact's cursor) are moved to ``held`` for the caller to put back.
+        """
+        queue = line.index.queue
+        agents = self._agents
+        channel = contact.channel_key
+        minimums = contact.requirement.strict
+        circular = queue.circular
+        tier = line.tier
+        wrap: Agent | None = None
+        while (entry := line.top()) is not None:
+            lap, rank, agent_id, version = entry
+            agent = agents[agent_id]
+            if agent.version != version or not agent.can_take(channel):
+                line.pop()
+                continue
             pointer = queue.pointer
             if circular and pointer is not None and (lap, rank, agent_id) <= pointer:
-                heapq.heapreplace(
-                    heap, (tier, queue.lap_for(rank, agent_id), rank, agent_id, version)
-                )
+                line.pop()
+                line.push((queue.lap_for(rank, agent_id), rank, agent_id, version))
                 continue
             if minimums and not agent.satisfies(minimums):
-                held.append(heapq.heappop(heap))
+                held.append(line.pop())
                 continue
             if cursor is not None and (tier, rank, agent_id) <= cursor:
                 if wrap is None:
                     wrap = agent
-                held.append(heapq.heappop(heap))
+                held.append(line.pop())
                 continue
-            chosen = agent
             if queue.racing:
                 queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
-            break
-        for entry in held:
-            heapq.heappush(heap, entry)
-        return chosen if chosen is not None else wrap
+            return agent, wrap
+        return None, wrap
 
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
         agents = self._agents
         channel = contact.channel_key
         requirement = contact.requirement
-        live: list[AgentEntry] = []
-        eligible: list[AgentEntry] = []
-        for entry in index.heap:
-            agent = agents[entry[3]]
-            if agent.version != entry[4] or not agent.can_take(channel):
-                continue
-            live.append(entry)
-            if requirement.max_tier is not None and entry[0] > requirement.max_tier:
-                continue
-            if agent.satisfies(requirement.minimums):
-                eligible.append(entry)
-        if len(live) * 2 < len(index.heap):
-            heapq.heapify(live)
-            index.heap = live
-        if not eligible:
-            return []
-        best_tier = min(entry[0] for entry in eligible)
-        return [agents[entry[3]] for entry in sorted(eligible) if entry[0] == best_tier]
+        max_tier = requirement.max_tier
+        minimums = requirement.strict
+        for tier in index.tiers:
+            if max_tier is not None and tier > max_tier:
+                break
+            line = index.lines[tier]
+            live: list[AgentEntry] = []
+            eligible: list[AgentEntry] = []
+            for entry in line.entries():
+                agent = agents[entry[2]]
+                if agent.version != entry[3] or not agent.can_take(channel):
+                    continue
+                live.append(entry)
+                if not minimums or agent.satisfies(minimums):
+                    eligible.append(entry)
+            if len(live) * 2 < len(line):
+                line.replace(live)
+            if eligible:
+                return [agents[entry[2]] for entry in sorted(eligible)]
+        return []
 
     def _find_work(self, agent: Agent) -> None:
         """Offer a freed agent the best waiting contacts it may take, while it has room."""
@@ -1131,14 +1139,14 @@ class Router:
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
         config = queue.config
-        offer = Offer(
-            contact_id=contact.contact_id,
-            agent_id=agent.agent_id,
-            queue=config.name,
-            channel=contact.channel,
-            offered_at=at,
-            expires_at=at + config.offer_timeout,
-            callback=contact.callback,
+        offer = new_offer(
+            contact.contact_id,
+            agent.agent_id,
+            config.name,
+            contact.channel,
+            at,
+            at + config.offer_timeout,
+            contact.callback,
         )
         contact.offers[agent.agent_id] = offer
         contact.status = ContactStatus.OFFERED
@@ -1153,14 +1161,17 @@ class Router:
             offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + agent.agent_id
         )
         self._offers_out.append(offer)
-        self._events_out.append(ContactOffered(at=at, offer=offer))
+        self._events_out.append(contact_offered(at, offer))
 
     # ------------------------------------------------------------------
     # Agent indexes
     # ------------------------------------------------------------------
 
     def _build_index(self, queue: QueueRuntime, names: frozenset[str]) -> AgentIndex:
-        """Create the index of a skill set on first use, from the smallest skill roster."""
+        """Create the index of a skill set on first use, from the smallest skill roster.
+
+        This scans the roster once per skill set (not per decision).
+        """
         index = AgentIndex(queue, names)
         queue.indexes[names] = index
         if names:
@@ -1171,42 +1182,50 @@ class Router:
         for agent_id in sorted(candidates):
             agent = self._agents[agent_id]
             if names <= agent.profile.skills.keys():
-                self._register(agent, index)
+                self._register_available(agent, index)
         return index
 
-    def _register(self, agent: Agent, index: AgentIndex) -> None:
+    def _register(self, agent: Agent, index: AgentIndex) -> AgentLine:
+        """Make the agent a member of the index (its entry comes when it is available)."""
         queue = index.queue
-        agent.indexes.setdefault(queue.config.name, []).append(index)
+        name = queue.config.name
+        line = index.line(agent.members[name].tier)
+        line.size += 1
+        agent.lines.setdefault(name, []).append(line)
         index.agents.add(agent.agent_id)
+        return line
+
+    def _register_available(self, agent: Agent, index: AgentIndex) -> None:
+        line = self._register(agent, index)
+        queue = index.queue
         if agent.can_take(queue.channel_key):
-            self._push(index, self._entry(agent, queue, index.names))
+            self._push(line, self._entry(agent, queue, index.names))
 
     def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
-        """The agent's index entry in ``queue`` for contacts requiring ``names``."""
+        """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
         name = queue.config.name
-        member = agent.members[name]
-        rank = queue.strategy.rank(agent, member, names)
+        rank = queue.strategy.rank(agent, agent.members[name], names)
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
         lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
-        return (member.tier, lap, rank, agent.agent_id, agent.version)
+        return (lap, rank, agent.agent_id, agent.version)
 
-    def _push(self, index: AgentIndex, entry: AgentEntry) -> None:
-        heap = index.heap
-        heapq.heappush(heap, entry)
-        if len(heap) > 4 * len(index.agents) + 64:
-            self._compact(index)
+    def _push(self, line: AgentLine, entry: AgentEntry) -> None:
+        line.push(entry)
+        if len(line) > 4 * line.size + 64:
+            self._compact(line)
 
-    def _compact(self, index: AgentIndex) -> None:
+    def _compact(self, line: AgentLine) -> None:
         agents = self._agents
-        channel = index.queue.channel_key
-        index.heap = [
-            entry
-            for entry in index.heap
-            if agents[entry[3]].version == entry[4] and agents[entry[3]].can_take(channel)
-        ]
-        heapq.heapify(index.heap)
+        channel = line.index.queue.channel_key
+        line.replace(
+            [
+                entry
+                for entry in line.entries()
+                if agents[entry[2]].version == entry[3] and agents[entry[2]].can_take(channel)
+            ]
+        )
 
     def _repush(self, agent: Agent) -> None:
         """The agent's rank or availability changed: new entries everywhere it fits.
@@ -1228,16 +1247,16 @@ class Router:
             agent.race_base[name] = queues[name].race_clock
         push = self._push
         for queue in open_queues:
-            indexes = agent.indexes.get(queue.config.name)
-            if not indexes:
+            lines = agent.lines.get(queue.config.name)
+            if not lines:
                 continue
             if queue.skill_blind:  # one rank serves every skill set of the queue
-                entry = self._entry(agent, queue, indexes[0].names)
-                for index in indexes:
-                    push(index, entry)
+                entry = self._entry(agent, queue, lines[0].index.names)
+                for line in lines:
+                    push(line, entry)
             else:
-                for index in indexes:
-                    push(index, self._entry(agent, queue, index.names))
+                for line in lines:
+                    push(line, self._entry(agent, queue, line.index.names))
 
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
@@ -1247,7 +1266,7 @@ class Router:
 
     def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
         agent.adopt(profile)
-        agent.indexes = {}
+        agent.lines = {}
         agent.version += 1
         agent.refresh()
         skills = profile.skills.keys()
@@ -1259,15 +1278,15 @@ class Router:
                 queue.skill_members.setdefault(name, set()).add(agent.agent_id)
             for names, index in queue.indexes.items():
                 if names <= skills:
-                    agent.indexes.setdefault(member.queue, []).append(index)
-                    index.agents.add(agent.agent_id)
+                    self._register(agent, index)
 
     def _leave_queues(self, agent: Agent) -> None:
         at = self._time()
-        for indexes in agent.indexes.values():
-            for index in indexes:
-                index.agents.discard(agent.agent_id)
-        agent.indexes = {}
+        for lines in agent.lines.values():
+            for line in lines:
+                line.size -= 1
+                line.index.agents.discard(agent.agent_id)
+        agent.lines = {}
         for name in agent.members:
             queue = self._queues[name]
             queue.members.discard(agent.agent_id)
@@ -1294,7 +1313,7 @@ class Router:
         del agent.offers[offer.contact_id]
         agent.load[contact.channel_key] -= 1
         self._ended_out.append(offer)
-        self._events_out.append(OfferEnded(at=at, offer=offer, reason=reason))
+        self._events_out.append(offer_ended(at, offer, reason))
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
             if delay > timedelta(0):
@@ -1351,7 +1370,9 @@ class Router:
                     minimums[name] = level
             for name in rule.drop_skills:
                 minimums.pop(name, None)
-        return Requirement(frozenset(minimums), tuple(sorted(minimums.items())), max_tier)
+        ordered = tuple(sorted(minimums.items()))
+        strict = tuple((name, level) for name, level in ordered if level > 1)
+        return Requirement(frozenset(minimums), ordered, max_tier, strict)
 
     def _schedule_contact(self, contact: Contact) -> None:
         config = self._queues[contact.queue].config
