@@ -258,6 +258,8 @@ class QueueRuntime:
     groups: dict[frozenset[str], dict[Requirement, list[ContactEntry]]] = attrs.Factory(dict)
     max_names: int = 0
     in_line: dict[str, Contact] = attrs.Factory(dict)
+    requirements: dict[tuple[tuple[str, int], ...], Requirement] = attrs.Factory(dict)
+    """New contacts' requirements by their skill maps' items."""
     pointer: Pointer | None = None
     race_clock: float = 0.0
     empty_since: datetime | None = None

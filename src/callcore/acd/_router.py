@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, cast
 
 import attrs
@@ -102,6 +102,9 @@ _QUEUE_EMPTY = 4
 _Timer = tuple[datetime, int, str]
 
 _SEP = "\x00"
+
+_REQUIREMENT_CACHE = 4096
+"""Distinct skill maps remembered per queue (the cache starts over when full)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -364,16 +367,16 @@ class Router:
             )
             return self._flush()
         self._seq += 1
-        contact = Contact(
-            contact_id=contact_id,
-            queue=queue,
-            priority=priority,
-            skills=wanted,
-            arrived=at,
-            joined=at,
-            seq=self._seq,
-            channel=config.channel,
-            requirement=self._requirement(config, wanted, 0),
+        contact = Contact(  # positional: keyword parsing is slow on the hot path
+            contact_id,
+            queue,
+            priority,
+            wanted,
+            at,
+            at,
+            self._seq,
+            config.channel,
+            self._first_requirement(runtime, wanted),
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
@@ -847,7 +850,8 @@ class Router:
         return self._now
 
     def _advance(self, now: datetime) -> None:
-        ensure_aware(now, "now")
+        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+            ensure_aware(now, "now")  # a fixed-offset timezone is always aware: skip the call
         if self._now is not None and now < self._now:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
@@ -1006,12 +1010,22 @@ class Router:
         circular = queue.circular
         tier = line.tier
         wrap: Agent | None = None
-        while (entry := line.top()) is not None:
+        heap, tail = line.heap, line.tail
+        while heap or tail:
+            # AgentLine.top and pop inlined: stale entries are popped here by the dozen
+            if heap and not (tail and tail[0] < heap[0]):
+                entry = heap[0]
+                agent = agents[entry[2]]
+                if agent.version != entry[3] or not agent.can_take(channel):
+                    heapq.heappop(heap)
+                    continue
+            else:
+                entry = tail[0]
+                agent = agents[entry[2]]
+                if agent.version != entry[3] or not agent.can_take(channel):
+                    tail.popleft()
+                    continue
             lap, rank, agent_id, version = entry
-            agent = agents[agent_id]
-            if agent.version != version or not agent.can_take(channel):
-                line.pop()
-                continue
             pointer = queue.pointer
             if circular and pointer is not None and (lap, rank, agent_id) <= pointer:
                 line.pop()
@@ -1245,18 +1259,27 @@ class Router:
         agent.draw = self._random.expovariate(1.0)
         for name in agent.members:
             agent.race_base[name] = queues[name].race_clock
-        push = self._push
         for queue in open_queues:
             lines = agent.lines.get(queue.config.name)
             if not lines:
                 continue
-            if queue.skill_blind:  # one rank serves every skill set of the queue
-                entry = self._entry(agent, queue, lines[0].index.names)
+            if not queue.skill_blind:
                 for line in lines:
-                    push(line, entry)
+                    self._push(line, self._entry(agent, queue, line.index.names))
+                continue
+            # one rank serves every skill set of the queue
+            self._push_all(lines, self._entry(agent, queue, lines[0].index.names))
+
+    def _push_all(self, lines: list[AgentLine], entry: AgentEntry) -> None:
+        """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
+        for line in lines:
+            tail = line.tail
+            if not tail or entry >= tail[-1]:
+                tail.append(entry)
             else:
-                for line in lines:
-                    push(line, self._entry(agent, queue, line.index.names))
+                heapq.heappush(line.heap, entry)
+            if len(tail) + len(line.heap) > 4 * line.size + 64:
+                self._compact(line)
 
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
@@ -1354,6 +1377,17 @@ class Router:
     # ------------------------------------------------------------------
     # Escalation and overflow
     # ------------------------------------------------------------------
+
+    def _first_requirement(self, queue: QueueRuntime, skills: dict[str, int]) -> Requirement:
+        """The requirement of a new contact, shared by contacts asking the same."""
+        key = tuple(skills.items())
+        cache = queue.requirements
+        requirement = cache.get(key)
+        if requirement is None:
+            if len(cache) >= _REQUIREMENT_CACHE:
+                cache.clear()
+            requirement = cache[key] = self._requirement(queue.config, skills, 0)
+        return requirement
 
     def _requirement(
         self, config: QueueConfig, skills: Mapping[str, int], stage: int
