@@ -96,16 +96,26 @@ class AgentLine:
     tail: deque[AgentEntry] = attrs.Factory(deque)
     size: int = 0
     """Agents registered in this line (available or not)."""
+    limit: int = 64
+    """Entries beyond this many (4 per agent, plus some) call for a compaction."""
 
     def __len__(self) -> int:
         """Entries held, stale ones included."""
         return len(self.heap) + len(self.tail)
+
+    def resize(self, change: int) -> None:
+        """An agent joined (+1) or left (-1) the line."""
+        self.size += change
+        self.limit = 4 * self.size + 64
 
     def push(self, entry: AgentEntry) -> None:
         """Add an entry: appended to the tail when in order, else into the heap."""
         tail = self.tail
         if not tail or entry >= tail[-1]:
             tail.append(entry)
+            queue = self.index.queue
+            if queue.high_water is None or entry > queue.high_water:
+                queue.high_water = entry
         else:
             heapq.heappush(self.heap, entry)
 
@@ -272,6 +282,8 @@ class QueueRuntime:
     channel_key: str = ""
     skill_blind: bool = False
     """The strategy's rank does not depend on the contact's skills."""
+    high_water: AgentEntry | None = None
+    """No entry in the tail of any of the queue's lines is greater than this."""
 
     def __attrs_post_init__(self) -> None:
         """Cache what the hot path asks about the strategy and channel."""

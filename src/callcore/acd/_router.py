@@ -1204,7 +1204,7 @@ class Router:
         queue = index.queue
         name = queue.config.name
         line = index.line(agent.members[name].tier)
-        line.size += 1
+        line.resize(1)
         agent.lines.setdefault(name, []).append(line)
         index.agents.add(agent.agent_id)
         return line
@@ -1227,7 +1227,7 @@ class Router:
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
         line.push(entry)
-        if len(line) > 4 * line.size + 64:
+        if len(line) > line.limit:
             self._compact(line)
 
     def _compact(self, line: AgentLine) -> None:
@@ -1268,17 +1268,27 @@ class Router:
                     self._push(line, self._entry(agent, queue, line.index.names))
                 continue
             # one rank serves every skill set of the queue
-            self._push_all(lines, self._entry(agent, queue, lines[0].index.names))
+            self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
 
-    def _push_all(self, lines: list[AgentLine], entry: AgentEntry) -> None:
+    def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
         """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
+        high_water = queue.high_water
+        if high_water is None or entry > high_water:
+            # behind every tail of the queue (longest idle: freed last): append everywhere
+            queue.high_water = entry
+            for line in lines:
+                tail = line.tail
+                tail.append(entry)
+                if len(tail) > line.limit:
+                    self._compact(line)
+            return
         for line in lines:
             tail = line.tail
             if not tail or entry >= tail[-1]:
                 tail.append(entry)
             else:
                 heapq.heappush(line.heap, entry)
-            if len(tail) + len(line.heap) > 4 * line.size + 64:
+            if len(tail) + len(line.heap) > line.limit:
                 self._compact(line)
 
     def _release(self, agent: Agent) -> None:
@@ -1307,7 +1317,7 @@ class Router:
         at = self._time()
         for lines in agent.lines.values():
             for line in lines:
-                line.size -= 1
+                line.resize(-1)
                 line.index.agents.discard(agent.agent_id)
         agent.lines = {}
         for name in agent.members:
