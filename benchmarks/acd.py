@@ -53,8 +53,10 @@ WRAP_UP = timedelta(seconds=2)
 ABANDON_AFTER = 20
 """A caller still waiting after this many steps hangs up."""
 CHUNKS = 5
-"""Timed runs are cut into this many chunks; the fastest chunk is reported (the
-machine may be shared: the least disturbed chunk is the best estimate)."""
+"""Timed runs are cut into this many chunks; the fastest chunk is reported. The
+machine may be shared: each chunk's call times are scaled by the share of its
+wall time the process was running (CPU time over wall time), and the least
+disturbed chunk is the best estimate."""
 
 
 @dataclass
@@ -97,6 +99,14 @@ class Tally:
     total_seconds: float = 0.0
     contacts: int = 0
     offers: int = 0
+    running: float = 1.0
+    """The share of the run's wall time this process was on a CPU (the rest it
+    waited for other processes); call times are scaled by it."""
+
+    def clocked(self, wall: float, cpu: float) -> Tally:
+        """Record the run's wall and CPU seconds; return self."""
+        self.running = min(1.0, cpu / wall) if wall > 0 else 1.0
+        return self
 
 
 @dataclass
@@ -135,11 +145,16 @@ class Driver:
         return outcome
 
     def accept_first(self, outcome: Outcome) -> None:
-        """Accept the first offer of each contact (ring_all: the others are withdrawn)."""
+        """Accept the first offer of each contact (ring_all: the others are withdrawn).
+
+        An offer made and withdrawn in the same call (a wrap-up ended just before
+        the agent was paused) is in ``ended_offers`` too and is skipped.
+        """
         answered = self.answered
         now = T0 + timedelta(seconds=self.clock)
+        ended = outcome.ended_offers
         for offer in outcome.offers:
-            if offer.contact_id in answered:
+            if offer.contact_id in answered or (ended and offer in ended):
                 continue
             answered.add(offer.contact_id)
             self.call(self.router.accept, offer.contact_id, offer.agent_id, now)
@@ -155,6 +170,7 @@ class Driver:
     def run(self, ops: list[tuple[str, Any]]) -> Tally:
         """Apply ``ops`` and return what they cost."""
         self.tally = Tally()
+        wall, cpu = time.perf_counter(), time.process_time()
         router = self.router
         connected, waiting, paused = self.connected, self.waiting, self.paused
         for kind, payload in ops:
@@ -182,7 +198,7 @@ class Driver:
                 contact_id = waiting.popleft()[1]
                 if self.still_waiting(contact_id):
                     self.call(router.abandon, contact_id, now)
-        return self.tally
+        return self.tally.clocked(time.perf_counter() - wall, time.process_time() - cpu)
 
 
 # --- the naive reference: scan everything per decision -------------------------
@@ -282,6 +298,7 @@ def drive_naive(
 ) -> Tally:
     """Run the stream through the naive router, timing the decisions it makes."""
     tally = Tally()
+    wall, cpu = time.perf_counter(), time.process_time()
     for clock, (kind, payload) in enumerate(ops, start=1):
         now = T0 + timedelta(seconds=clock)
         start = time.perf_counter()
@@ -300,7 +317,7 @@ def drive_naive(
         if made:
             tally.route_seconds += spent
             tally.route_offers += made
-    return tally
+    return tally.clocked(time.perf_counter() - wall, time.process_time() - cpu)
 
 
 # --- running -------------------------------------------------------------------
@@ -342,8 +359,10 @@ def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
 def best(tallies: list[Tally]) -> Result:
     """The lowest cost per decision and per contact over the chunks."""
     return Result(
-        route=min(t.route_seconds / t.route_offers for t in tallies if t.route_offers),
-        life=min((t.total_seconds / t.contacts for t in tallies if t.contacts), default=0.0),
+        route=min(t.running * t.route_seconds / t.route_offers for t in tallies if t.route_offers),
+        life=min(
+            (t.running * t.total_seconds / t.contacts for t in tallies if t.contacts), default=0.0
+        ),
     )
 
 
