@@ -4,13 +4,14 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 
 - ``AgentIndex``: per queue and set of required skill names, one
   ``AgentLine`` per tier of the available agents that have those skills, keyed
-  ``(lap, rank, agent_id, version)``. An entry whose version is no longer the
+  ``(rank, agent_id, version)``. An entry whose version is no longer the
   agent's (or whose agent can take nothing now) is stale and is dropped when it
-  reaches the top (lazy invalidation); ``lap`` makes the order circular for
-  strategies with queue-wide memory (round robin). A line is a heap plus a
-  sorted tail: an entry no smaller than the tail's last is appended in O(1)
-  (longest idle: an agent freed now goes behind everyone), others go to the
-  heap, and the best entry is the smaller of the two fronts.
+  reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
+  entry no smaller than the tail's last is appended in O(1) (longest idle: an
+  agent freed now goes behind everyone), others go to the heap, and the best
+  entry is the smaller of the two fronts. For strategies with queue-wide
+  memory (round robin) a line is one sorted list instead, searched by bisection
+  from the queue's pointer.
 - waiting lines: per queue and exact requirement (skills with minimum levels
   and highest tier), a heap of waiting contacts keyed ``(-priority, arrival,
   seq, version, contact_id)``, grouped by skill names so an agent who becomes
@@ -20,6 +21,7 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 # cattrs reads these annotations at run time, so their imports stay at run time.
 from __future__ import annotations
 
+import bisect
 import enum
 import heapq
 from collections import deque
@@ -34,12 +36,13 @@ from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueC
 from callcore.acd._strategy import SKILL_BLIND, Rank, Strategy, StrategyMemory
 from callcore.channels import Channel
 
-AgentEntry = tuple[int, Rank, str, int]
-"""``(lap, rank, agent_id, version)``."""
+AgentEntry = tuple[Rank, str, int]
+"""``(rank, agent_id, version)``."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
-"""``(lap, rank, agent_id)`` of the agent a queue offered last."""
+"""``(0, rank, agent_id)`` of the agent a queue offered last (the first item is
+kept for the snapshot format)."""
 
 VOICE = Channel.VOICE.value
 
@@ -81,7 +84,7 @@ class AgentIndex:
         """The line of ``tier``, created on first use."""
         line = self.lines.get(tier)
         if line is None:
-            line = self.lines[tier] = AgentLine(self, tier)
+            line = self.lines[tier] = AgentLine(self, tier, circular=self.queue.circular)
             self.tiers = sorted(self.lines)
         return line
 
@@ -92,6 +95,8 @@ class AgentLine:
 
     index: AgentIndex
     tier: int
+    circular: bool = False
+    """``heap`` is a sorted list (searched from the queue's pointer); ``tail`` is unused."""
     heap: list[AgentEntry] = attrs.Factory(list)
     tail: deque[AgentEntry] = attrs.Factory(deque)
     size: int = 0
@@ -110,6 +115,15 @@ class AgentLine:
 
     def push(self, entry: AgentEntry) -> None:
         """Add an entry: appended to the tail when in order, else into the heap."""
+        if self.circular:
+            ordered = self.heap
+            place = bisect.bisect_left(ordered, entry)
+            if place and ordered[place - 1][1] == entry[1]:
+                # the agent's older entry, same rank: it sorts just before, so overwrite it
+                ordered[place - 1] = entry
+            else:
+                ordered.insert(place, entry)
+            return
         tail = self.tail
         if not tail or entry >= tail[-1]:
             tail.append(entry)
@@ -118,13 +132,6 @@ class AgentLine:
                 queue.high_water = entry
         else:
             heapq.heappush(self.heap, entry)
-
-    def top(self) -> AgentEntry | None:
-        """The smallest entry, or ``None``."""
-        heap, tail = self.heap, self.tail
-        if heap:
-            return tail[0] if tail and tail[0] < heap[0] else heap[0]
-        return tail[0] if tail else None
 
     def pop(self) -> AgentEntry:
         """Remove and return the smallest entry (the line must not be empty)."""
@@ -140,7 +147,10 @@ class AgentLine:
 
     def replace(self, entries: list[AgentEntry]) -> None:
         """Keep only ``entries`` (after dropping stale ones)."""
-        heapq.heapify(entries)
+        if self.circular:
+            entries.sort()
+        else:
+            heapq.heapify(entries)
         self.heap = entries
         self.tail = deque()
 
@@ -291,11 +301,3 @@ class QueueRuntime:
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
-
-    def lap_for(self, rank: Rank, agent_id: str) -> int:
-        """The lap that puts ``(rank, agent_id)`` after the queue's pointer."""
-        pointer = self.pointer
-        if pointer is None:
-            return 0
-        lap, last_rank, last_id = pointer
-        return lap if (rank, agent_id) > (last_rank, last_id) else lap + 1

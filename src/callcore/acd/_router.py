@@ -16,7 +16,9 @@ policy: higher priority first, then earlier arrival.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import math
 import random
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, cast
@@ -981,6 +983,11 @@ class Router:
             if max_tier is not None and tier > max_tier:
                 break
             line = index.lines[tier]
+            if line.circular:
+                chosen = self._pick_circular(line, contact)
+                if chosen is not None:
+                    return chosen
+                continue
             held: list[AgentEntry] = []
             chosen, first_held = self._pick_in_line(line, contact, cursor, held)
             for entry in held:
@@ -1007,7 +1014,6 @@ class Router:
         agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
-        circular = queue.circular
         tier = line.tier
         wrap: Agent | None = None
         heap, tail = line.heap, line.tail
@@ -1015,22 +1021,17 @@ class Router:
             # AgentLine.top and pop inlined: stale entries are popped here by the dozen
             if heap and not (tail and tail[0] < heap[0]):
                 entry = heap[0]
-                agent = agents[entry[2]]
-                if agent.version != entry[3] or not agent.can_take(channel):
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
                     heapq.heappop(heap)
                     continue
             else:
                 entry = tail[0]
-                agent = agents[entry[2]]
-                if agent.version != entry[3] or not agent.can_take(channel):
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
                     tail.popleft()
                     continue
-            lap, rank, agent_id, version = entry
-            pointer = queue.pointer
-            if circular and pointer is not None and (lap, rank, agent_id) <= pointer:
-                line.pop()
-                line.push((queue.lap_for(rank, agent_id), rank, agent_id, version))
-                continue
+            rank, agent_id, _ = entry
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
@@ -1043,6 +1044,37 @@ class Router:
                 queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
             return agent, wrap
         return None, wrap
+
+    def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
+        """The first valid eligible agent after the queue's pointer, wrapping round.
+
+        The line is a sorted list: bisection finds the pointer's place, stale
+        entries met on the way are deleted, agents below a minimum skipped.
+        """
+        ordered = line.heap
+        pointer = line.index.queue.pointer
+        start = 0
+        if pointer is not None:  # after every entry of the pointer's agent, any version
+            start = bisect.bisect_right(ordered, (pointer[1], pointer[2], math.inf))
+        agents = self._agents
+        channel = contact.channel_key
+        minimums = contact.requirement.strict
+        end = len(ordered)
+        for low in (start, 0):
+            index = low
+            while index < end:
+                entry = ordered[index]
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
+                    del ordered[index]
+                    end -= 1
+                    continue
+                if minimums and not agent.satisfies(minimums):
+                    index += 1
+                    continue
+                return agent
+            end = start  # the second pass wraps round to the pointer
+        return None
 
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
@@ -1058,8 +1090,8 @@ class Router:
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
-                agent = agents[entry[2]]
-                if agent.version != entry[3] or not agent.can_take(channel):
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
                     continue
                 live.append(entry)
                 if not minimums or agent.satisfies(minimums):
@@ -1067,7 +1099,7 @@ class Router:
             if len(live) * 2 < len(line):
                 line.replace(live)
             if eligible:
-                return [agents[entry[2]] for entry in sorted(eligible)]
+                return [agents[entry[1]] for entry in sorted(eligible)]
         return []
 
     def _find_work(self, agent: Agent) -> None:
@@ -1170,7 +1202,7 @@ class Router:
         if queue.circular:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
-            queue.pointer = (queue.lap_for(rank, agent.agent_id), rank, agent.agent_id)
+            queue.pointer = (0, rank, agent.agent_id)
         self._push_timer(
             offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + agent.agent_id
         )
@@ -1222,8 +1254,7 @@ class Router:
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
-        lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
-        return (lap, rank, agent.agent_id, agent.version)
+        return (rank, agent.agent_id, agent.version)
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
         line.push(entry)
@@ -1237,7 +1268,7 @@ class Router:
             [
                 entry
                 for entry in line.entries()
-                if agents[entry[2]].version == entry[3] and agents[entry[2]].can_take(channel)
+                if agents[entry[1]].version == entry[2] and agents[entry[1]].can_take(channel)
             ]
         )
 
@@ -1266,6 +1297,11 @@ class Router:
             if not queue.skill_blind:
                 for line in lines:
                     self._push(line, self._entry(agent, queue, line.index.names))
+                continue
+            if queue.circular:
+                entry = self._entry(agent, queue, lines[0].index.names)
+                for line in lines:
+                    self._push(line, entry)
                 continue
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
