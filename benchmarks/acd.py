@@ -431,7 +431,7 @@ def main() -> None:
     parser.add_argument("--strategy", action="append", help="only these strategies")
     args = parser.parse_args()
     sizes = (100, 1000) if args.quick else (100, 1000, 10_000)
-    steps = 1000 if args.quick else 5000
+    steps = 1000 if args.quick else 4000
     strategies = args.strategy or (
         ["longest_idle", "ring_all"] if args.quick else sorted(BUILTIN_STRATEGIES)
     )
@@ -450,8 +450,8 @@ def main() -> None:
         base: tuple[float, float] | None = None
         for size in sizes:
             # ring_all offers hundreds of agents per contact at 10,000 agents: fewer contacts
-            scale = 10 if strategy == "ring_all" else 1
-            warmup = min(2 * size, 12_000) // scale
+            scale = 20 if strategy == "ring_all" else 1
+            warmup = min(2 * size, 8_000) // scale
             result = measure(size, strategy, steps // scale, warmup=warmup)
             route, life = result.route, result.life
             base = base or (route, life)
