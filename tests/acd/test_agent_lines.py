@@ -56,13 +56,27 @@ def test_in_order_pushes_go_to_the_tail() -> None:
 
 
 @given(entries)
-def test_round_robin_line_stays_sorted_one_entry_per_rank(pushed: list[AgentEntry]) -> None:
-    """A circular line is sorted, and a newer entry of an agent at the same rank replaces it."""
+def test_round_robin_line_is_sorted_and_holds_each_newest_entry(pushed: list[AgentEntry]) -> None:
+    """A circular line stays sorted and holds every agent's newest entry, nothing unpushed."""
     line = make_line("round_robin")
     assert line.circular
-    latest: dict[tuple[object, str], AgentEntry] = {}
-    for entry in sorted(pushed, key=lambda e: e[2]):  # versions only grow
+    newest: dict[str, AgentEntry] = {}
+    for version, (rank, agent_id, _) in enumerate(pushed):  # versions only grow
+        entry = (rank, agent_id, version)
         line.push(entry)
-        latest[entry[0], entry[1]] = entry
+        newest[agent_id] = entry
     assert line.heap == sorted(line.heap)
-    assert set(line.heap) == set(latest.values())
+    assert set(newest.values()) <= set(line.heap)
+    assert len(line.heap) <= len(pushed)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=40))
+def test_round_robin_line_keeps_one_entry_per_agent(pushes: list[str]) -> None:
+    """With ranks that never change (positions), a newer entry replaces the older one."""
+    line = make_line("round_robin")
+    position = {"a": 3, "b": 1, "c": 2, "d": 1}
+    for version, agent_id in enumerate(pushes):
+        line.push(((position[agent_id],), agent_id, version))
+    assert [entry[1] for entry in line.heap] == sorted(
+        set(pushes), key=lambda agent_id: (position[agent_id], agent_id)
+    )

@@ -119,7 +119,7 @@ class AgentLine:
             ordered = self.heap
             place = bisect.bisect_left(ordered, entry)
             if place and ordered[place - 1][1] == entry[1]:
-                # the agent's older entry, same rank: it sorts just before, so overwrite it
+                # an older, stale entry of the same agent right before: overwrite it
                 ordered[place - 1] = entry
             else:
                 ordered.insert(place, entry)
