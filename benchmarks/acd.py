@@ -460,7 +460,7 @@ def main() -> None:
             print(
                 f"{strategy:<16} {size:>6} {1 / route:>9,.0f} {route / base[0]:>5.2f}x"
                 f" {1 / life:>8,.0f} {life / base[1]:>5.2f}x"
-                f" {1 / naive:>8,.0f} {naive / route:>6.0f}x {result.build * 1000:>9.2f}",
+                f" {1 / naive:>8,.0f} {naive / route:>6.1f}x {result.build * 1000:>9.2f}",
                 flush=True,
             )
     print(f"(measured in {time.perf_counter() - began:.0f} s)")
