@@ -33,7 +33,7 @@ import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
-from callcore.acd._strategy import SKILL_BLIND, Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import SKILL_BLIND, STATIC_RANK, Rank, Strategy, StrategyMemory
 from callcore.channels import Channel
 
 AgentEntry = tuple[Rank, str, int]
@@ -183,6 +183,13 @@ class Agent:
     subsets: tuple[frozenset[str], ...] = ()
     lines: dict[str, list[AgentLine]] = attrs.Factory(dict)
     """The index lines the agent belongs to, by queue name."""
+    static: bool = False
+    """Every queue of the agent ranks it by position only: its rank never changes,
+    so its entries stay valid across busy spells and are not pushed again."""
+    indexed: bool = False
+    """(static agents) Entries of the current version were pushed to its lines."""
+    dropped: list[AgentLine] = attrs.Factory(list)
+    """Lines that lost the agent's current entry while it could not take contacts."""
 
     @property
     def agent_id(self) -> str:
@@ -292,12 +299,15 @@ class QueueRuntime:
     channel_key: str = ""
     skill_blind: bool = False
     """The strategy's rank does not depend on the contact's skills."""
+    static_rank: bool = False
+    """The strategy's rank depends only on the membership (it never changes)."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
 
     def __attrs_post_init__(self) -> None:
         """Cache what the hot path asks about the strategy and channel."""
         self.skill_blind = type(self.strategy) in SKILL_BLIND
+        self.static_rank = type(self.strategy) in STATIC_RANK
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value

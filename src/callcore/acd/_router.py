@@ -384,7 +384,7 @@ class Router:
         runtime.in_line[contact_id] = contact
         self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        self._dirty_contacts[contact_id] = None
+        self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
@@ -614,7 +614,7 @@ class Router:
         agent.wrap_until = None
         agent.delay_until = None
         agent.refresh()
-        agent.version += 1
+        self._invalidate(agent)
         self._leave_queues(agent)
         self._events_out.append(
             AgentStateChanged(at=at, agent_id=agent_id, state=AgentState.LOGGED_OUT)
@@ -998,7 +998,7 @@ class Router:
                 return chosen
         return wrap
 
-    def _pick_in_line(
+    def _pick_in_line(  # noqa: C901 - the stale-entry loop is inlined on purpose (hot path)
         self,
         line: AgentLine,
         contact: Contact,
@@ -1024,12 +1024,16 @@ class Router:
                 agent = agents[entry[1]]
                 if agent.version != entry[2] or not agent.can_take(channel):
                     heapq.heappop(heap)
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
                     continue
             else:
                 entry = tail[0]
                 agent = agents[entry[1]]
                 if agent.version != entry[2] or not agent.can_take(channel):
                     tail.popleft()
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
                     continue
             rank, agent_id, _ = entry
             if minimums and not agent.satisfies(minimums):
@@ -1068,6 +1072,8 @@ class Router:
                 if agent.version != entry[2] or not agent.can_take(channel):
                     del ordered[index]
                     end -= 1
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
                     continue
                 if minimums and not agent.satisfies(minimums):
                     index += 1
@@ -1097,7 +1103,7 @@ class Router:
                 if not minimums or agent.satisfies(minimums):
                     eligible.append(entry)
             if len(live) * 2 < len(line):
-                line.replace(live)
+                self._compact(line)
             if eligible:
                 return [agents[entry[1]] for entry in sorted(eligible)]
         return []
@@ -1246,6 +1252,8 @@ class Router:
         queue = index.queue
         if agent.can_take(queue.channel_key):
             self._push(line, self._entry(agent, queue, index.names))
+        else:
+            agent.dropped.append(line)
 
     def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
         """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
@@ -1262,24 +1270,41 @@ class Router:
             self._compact(line)
 
     def _compact(self, line: AgentLine) -> None:
+        """Drop the line's stale entries (a static agent who is busy is told)."""
         agents = self._agents
         channel = line.index.queue.channel_key
-        line.replace(
-            [
-                entry
-                for entry in line.entries()
-                if agents[entry[1]].version == entry[2] and agents[entry[1]].can_take(channel)
-            ]
-        )
+        live = []
+        for entry in line.entries():
+            agent = agents[entry[1]]
+            if agent.version != entry[2]:
+                continue
+            if agent.can_take(channel):
+                live.append(entry)
+            else:
+                agent.dropped.append(line)
+        line.replace(live)
+
+    @staticmethod
+    def _invalidate(agent: Agent) -> None:
+        """Make every entry of the agent stale at once."""
+        agent.version += 1
+        agent.indexed = False
+        agent.dropped = []
 
     def _repush(self, agent: Agent) -> None:
         """The agent's rank or availability changed: new entries everywhere it fits.
 
         The version bump invalidates every older entry at once; an agent that
-        can take nothing now (busy, paused) gets no entry and no new draw.
+        can take nothing now (busy, paused) gets no entry and no new draw. A
+        static agent keeps its entries: only the lines that dropped it while it
+        was busy get it back.
         """
-        agent.version += 1
         agent.refresh()
+        if agent.static and agent.indexed:
+            if agent.ready and agent.dropped:
+                self._restore_dropped(agent)
+            return
+        self._invalidate(agent)
         if not agent.ready:
             return
         queues = self._queues
@@ -1287,9 +1312,20 @@ class Router:
         open_queues = [queue for queue in open_queues if agent.can_take(queue.channel_key)]
         if not open_queues:
             return
-        agent.draw = self._random.expovariate(1.0)
-        for name in agent.members:
-            agent.race_base[name] = queues[name].race_clock
+        if agent.static:
+            agent.indexed = True
+            for name, lines in agent.lines.items():
+                if queues[name] not in open_queues:
+                    agent.dropped.extend(lines)
+        self._push_everywhere(agent, open_queues)
+
+    def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
+        """A new draw and a new entry in every line of the queues the agent may serve now."""
+        if not agent.static:  # position ranks use no draw: keep the random stream for others
+            queues = self._queues
+            agent.draw = self._random.expovariate(1.0)
+            for name in agent.members:
+                agent.race_base[name] = queues[name].race_clock
         for queue in open_queues:
             lines = agent.lines.get(queue.config.name)
             if not lines:
@@ -1305,6 +1341,17 @@ class Router:
                 continue
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
+
+    def _restore_dropped(self, agent: Agent) -> None:
+        """Give a static agent its entry back in the lines that dropped it, where it fits."""
+        kept = []
+        for line in agent.dropped:
+            queue = line.index.queue
+            if agent.can_take(queue.channel_key):
+                self._push(line, self._entry(agent, queue, line.index.names))
+            else:
+                kept.append(line)
+        agent.dropped = kept
 
     def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
         """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
@@ -1336,7 +1383,8 @@ class Router:
     def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
         agent.adopt(profile)
         agent.lines = {}
-        agent.version += 1
+        self._invalidate(agent)
+        agent.static = all(self._queues[name].static_rank for name in agent.members)
         agent.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
