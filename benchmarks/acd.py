@@ -52,7 +52,7 @@ QUEUES = ("q0", "q1")
 WRAP_UP = timedelta(seconds=2)
 ABANDON_AFTER = 20
 """A caller still waiting after this many steps hangs up."""
-CHUNKS = 5
+CHUNKS = 10
 """Timed runs are cut into this many chunks; the fastest chunk is reported. The
 machine may be shared: each chunk's call times are scaled by the share of its
 wall time the process was running (CPU time over wall time), and the least
