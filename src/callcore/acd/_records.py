@@ -2,11 +2,16 @@
 
 Two kinds of index keep every decision off a scan of all agents or contacts:
 
-- ``AgentIndex``: per queue and set of required skill names, a heap of the
-  available agents that have those skills, keyed ``(tier, lap, rank, agent_id,
-  version)``. An entry whose version is no longer the agent's is stale and is
-  dropped when it reaches the top (lazy invalidation); ``lap`` makes the order
-  circular for strategies with queue-wide memory (round robin).
+- ``AgentIndex``: per queue and set of required skill names, one
+  ``AgentLine`` per tier of the available agents that have those skills, keyed
+  ``(rank, agent_id, version)``. An entry whose version is no longer the
+  agent's (or whose agent can take nothing now) is stale and is dropped when it
+  reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
+  entry no smaller than the tail's last is appended in O(1) (longest idle: an
+  agent freed now goes behind everyone), others go to the heap, and the best
+  entry is the smaller of the two fronts. For strategies with queue-wide
+  memory (round robin) a line is one sorted list instead, searched by bisection
+  from the queue's pointer.
 - waiting lines: per queue and exact requirement (skills with minimum levels
   and highest tier), a heap of waiting contacts keyed ``(-priority, arrival,
   seq, version, contact_id)``, grouped by skill names so an agent who becomes
@@ -16,9 +21,11 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 # cattrs reads these annotations at run time, so their imports stay at run time.
 from __future__ import annotations
 
+import bisect
 import enum
+import heapq
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import combinations
 
@@ -26,15 +33,16 @@ import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
-from callcore.acd._strategy import Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import SKILL_BLIND, STATIC_RANK, Rank, Strategy, StrategyMemory
 from callcore.channels import Channel
 
-AgentEntry = tuple[int, int, Rank, str, int]
-"""``(tier, lap, rank, agent_id, version)``."""
+AgentEntry = tuple[Rank, str, int]
+"""``(rank, agent_id, version)``."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
-"""``(lap, rank, agent_id)`` of the agent a queue offered last."""
+"""``(0, rank, agent_id)`` of the agent a queue offered last (the first item is
+kept for the snapshot format)."""
 
 VOICE = Channel.VOICE.value
 
@@ -57,16 +65,94 @@ class Requirement:
     names: frozenset[str]
     minimums: tuple[tuple[str, int], ...]
     max_tier: int | None
+    strict: tuple[tuple[str, int], ...] = ()
+    """The minimums above level 1 (having the skill at all is what the index checks)."""
 
 
 @attrs.define(eq=False)
 class AgentIndex:
-    """Available agents of one queue that have all of ``names``, best first."""
+    """Available agents of one queue that have all of ``names``, by tier, best first."""
 
     queue: QueueRuntime
     names: frozenset[str]
-    heap: list[AgentEntry] = attrs.Factory(list)
+    lines: dict[int, AgentLine] = attrs.Factory(dict)
+    tiers: list[int] = attrs.Factory(list)
+    """The keys of ``lines``, lowest (offered first) first."""
     agents: set[str] = attrs.Factory(set)
+
+    def line(self, tier: int) -> AgentLine:
+        """The line of ``tier``, created on first use."""
+        line = self.lines.get(tier)
+        if line is None:
+            line = self.lines[tier] = AgentLine(self, tier, circular=self.queue.circular)
+            self.tiers = sorted(self.lines)
+        return line
+
+
+@attrs.define(eq=False)
+class AgentLine:
+    """The entries of one tier of an index: a heap plus a sorted tail."""
+
+    index: AgentIndex
+    tier: int
+    circular: bool = False
+    """``heap`` is a sorted list (searched from the queue's pointer); ``tail`` is unused."""
+    heap: list[AgentEntry] = attrs.Factory(list)
+    tail: deque[AgentEntry] = attrs.Factory(deque)
+    size: int = 0
+    """Agents registered in this line (available or not)."""
+    limit: int = 64
+    """Entries beyond this many (4 per agent, plus some) call for a compaction."""
+
+    def __len__(self) -> int:
+        """Entries held, stale ones included."""
+        return len(self.heap) + len(self.tail)
+
+    def resize(self, change: int) -> None:
+        """An agent joined (+1) or left (-1) the line."""
+        self.size += change
+        self.limit = 4 * self.size + 64
+
+    def push(self, entry: AgentEntry) -> None:
+        """Add an entry: appended to the tail when in order, else into the heap."""
+        if self.circular:
+            ordered = self.heap
+            place = bisect.bisect_left(ordered, entry)
+            if place and ordered[place - 1][1] == entry[1]:
+                # an older, stale entry of the same agent right before: overwrite it
+                ordered[place - 1] = entry
+            else:
+                ordered.insert(place, entry)
+            return
+        tail = self.tail
+        if not tail or entry >= tail[-1]:
+            tail.append(entry)
+            queue = self.index.queue
+            if queue.high_water is None or entry > queue.high_water:
+                queue.high_water = entry
+        else:
+            heapq.heappush(self.heap, entry)
+
+    def pop(self) -> AgentEntry:
+        """Remove and return the smallest entry (the line must not be empty)."""
+        heap, tail = self.heap, self.tail
+        if heap and not (tail and tail[0] < heap[0]):
+            return heapq.heappop(heap)
+        return tail.popleft()
+
+    def entries(self) -> Iterator[AgentEntry]:
+        """Every entry, in no particular order."""
+        yield from self.heap
+        yield from self.tail
+
+    def replace(self, entries: list[AgentEntry]) -> None:
+        """Keep only ``entries`` (after dropping stale ones)."""
+        if self.circular:
+            entries.sort()
+        else:
+            heapq.heapify(entries)
+        self.heap = entries
+        self.tail = deque()
 
 
 @attrs.define(eq=False)
@@ -95,7 +181,15 @@ class Agent:
     ready: bool = False
     members: dict[str, Membership] = attrs.Factory(dict)
     subsets: tuple[frozenset[str], ...] = ()
-    indexes: list[AgentIndex] = attrs.Factory(list)
+    lines: dict[str, list[AgentLine]] = attrs.Factory(dict)
+    """The index lines the agent belongs to, by queue name."""
+    static: bool = False
+    """Every queue of the agent ranks it by position only: its rank never changes,
+    so its entries stay valid across busy spells and are not pushed again."""
+    indexed: bool = False
+    """(static agents) Entries of the current version were pushed to its lines."""
+    dropped: list[AgentLine] = attrs.Factory(list)
+    """Lines that lost the agent's current entry while it could not take contacts."""
 
     @property
     def agent_id(self) -> str:
@@ -191,6 +285,8 @@ class QueueRuntime:
     groups: dict[frozenset[str], dict[Requirement, list[ContactEntry]]] = attrs.Factory(dict)
     max_names: int = 0
     in_line: dict[str, Contact] = attrs.Factory(dict)
+    requirements: dict[tuple[tuple[str, int], ...], Requirement] = attrs.Factory(dict)
+    """New contacts' requirements by their skill maps' items."""
     pointer: Pointer | None = None
     race_clock: float = 0.0
     empty_since: datetime | None = None
@@ -201,17 +297,17 @@ class QueueRuntime:
     circular: bool = False
     """The strategy continues where the queue left off."""
     channel_key: str = ""
+    skill_blind: bool = False
+    """The strategy's rank does not depend on the contact's skills."""
+    static_rank: bool = False
+    """The strategy's rank depends only on the membership (it never changes)."""
+    high_water: AgentEntry | None = None
+    """No entry in the tail of any of the queue's lines is greater than this."""
 
     def __attrs_post_init__(self) -> None:
         """Cache what the hot path asks about the strategy and channel."""
+        self.skill_blind = type(self.strategy) in SKILL_BLIND
+        self.static_rank = type(self.strategy) in STATIC_RANK
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
-
-    def lap_for(self, rank: Rank, agent_id: str) -> int:
-        """The lap that puts ``(rank, agent_id)`` after the queue's pointer."""
-        pointer = self.pointer
-        if pointer is None:
-            return 0
-        lap, last_rank, last_id = pointer
-        return lap if (rank, agent_id) > (last_rank, last_id) else lap + 1

@@ -16,26 +16,34 @@ policy: higher priority first, then earlier arrival.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import math
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 
+from callcore.acd._build import (
+    agent_state_changed,
+    contact_answered,
+    contact_ended,
+    contact_offered,
+    contact_queued,
+    new_offer,
+    new_outcome,
+    offer_ended,
+)
 from callcore.acd._events import (
     AgentStateChanged,
     CallbackRequested,
     ContactAbandoned,
-    ContactAnswered,
-    ContactEnded,
     ContactEscalated,
-    ContactOffered,
     ContactOverflowed,
     ContactQueued,
     ContactRejected,
     Offer,
-    OfferEnded,
     OfferEndReason,
     Outcome,
     PriorityChanged,
@@ -54,6 +62,7 @@ from callcore.acd._records import (
     Agent,
     AgentEntry,
     AgentIndex,
+    AgentLine,
     Contact,
     ContactEntry,
     ContactStatus,
@@ -95,6 +104,9 @@ _QUEUE_EMPTY = 4
 _Timer = tuple[datetime, int, str]
 
 _SEP = "\x00"
+
+_REQUIREMENT_CACHE = 4096
+"""Distinct skill maps remembered per queue (the cache starts over when full)."""
 
 _V = TypeVar("_V")
 
@@ -364,27 +376,27 @@ class Router:
             )
             return self._flush()
         self._seq += 1
-        contact = Contact(
-            contact_id=contact_id,
-            queue=queue,
-            priority=priority,
-            skills=wanted,
-            arrived=at,
-            joined=at,
-            seq=self._seq,
-            channel=config.channel,
-            requirement=self._requirement(config, wanted, 0),
+        contact = Contact(  # positional: keyword parsing is slow on the hot path
+            contact_id,
+            queue,
+            priority,
+            wanted,
+            at,
+            at,
+            self._seq,
+            config.channel,
+            self._first_requirement(runtime, wanted),
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
         self._schedule_contact(contact)
-        self._events_out.append(
-            ContactQueued(at=at, contact_id=contact_id, queue=queue, priority=priority)
-        )
-        self._dirty_contacts[contact_id] = None
+        self._events_out.append(contact_queued(at, contact_id, queue, priority))
         wait, since = config.max_wait_empty, runtime.empty_since
         if wait is not None and since is not None and not runtime.members and at >= since + wait:
+            self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # the queue's empty-queue overflow already fired
+        else:
+            self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
@@ -476,13 +488,7 @@ class Router:
         agent.no_answer_streak = 0
         self._repush(agent)
         self._events_out.append(
-            ContactAnswered(
-                at=at,
-                contact_id=contact_id,
-                agent_id=agent_id,
-                queue=contact.queue,
-                waited=at - contact.arrived,
-            )
+            contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
         return self._settle_and_flush()
 
@@ -547,21 +553,11 @@ class Router:
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
-        self._events_out.append(
-            ContactEnded(
-                at=at,
-                contact_id=contact_id,
-                agent_id=agent.agent_id,
-                queue=contact.queue,
-                talk_time=talk,
-            )
-        )
+        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         if queue.config.wrap_up > timedelta(0) and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
             self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
-            self._events_out.append(
-                AgentStateChanged(at=at, agent_id=agent.agent_id, state=AgentState.WRAP_UP)
-            )
+            self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -630,7 +626,7 @@ class Router:
         agent.wrap_until = None
         agent.delay_until = None
         agent.refresh()
-        agent.version += 1
+        self._invalidate(agent)
         self._leave_queues(agent)
         self._events_out.append(
             AgentStateChanged(at=at, agent_id=agent_id, state=AgentState.LOGGED_OUT)
@@ -655,9 +651,7 @@ class Router:
         agent.not_ready = None
         agent.wrap_until = None
         agent.no_answer_streak = 0
-        self._events_out.append(
-            AgentStateChanged(at=self._time(), agent_id=agent_id, state=AgentState.AVAILABLE)
-        )
+        self._events_out.append(agent_state_changed(self._time(), agent_id, AgentState.AVAILABLE))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -875,7 +869,8 @@ class Router:
         return self._now
 
     def _advance(self, now: datetime) -> None:
-        ensure_aware(now, "now")
+        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+            ensure_aware(now, "now")  # a fixed-offset timezone is always aware: skip the call
         if self._now is not None and now < self._now:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
@@ -924,9 +919,7 @@ class Router:
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         if agent.wrap_until == due:
             agent.wrap_until = None
-            self._events_out.append(
-                AgentStateChanged(at=due, agent_id=agent.agent_id, state=AgentState.AVAILABLE)
-            )
+            self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
             self._release(agent)
 
     # ------------------------------------------------------------------
@@ -938,7 +931,9 @@ class Router:
         return self._flush()
 
     def _flush(self) -> Outcome:
-        outcome = Outcome(tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out))
+        outcome = new_outcome(
+            tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out)
+        )
         self._offers_out.clear()
         self._ended_out.clear()
         self._events_out.clear()
@@ -991,77 +986,144 @@ class Router:
         return (member.tier, rank, agent.agent_id)
 
     def _pick_one(self, index: AgentIndex, contact: Contact) -> Agent | None:
-        """Pop stale entries off the index top until a valid eligible agent is found."""
+        """The best valid eligible agent: tier by tier, pop stale entries off each line's top."""
         queue = index.queue
-        heap = index.heap
-        agents = self._agents
-        channel = contact.channel_key
         requirement = contact.requirement
         max_tier = requirement.max_tier
-        minimums = requirement.minimums
-        circular = queue.circular
         cursor = (
             self._cursor(queue, contact)
             if queue.strategy.memory is StrategyMemory.CONTACT
             else None
         )
-        held: list[AgentEntry] = []
-        chosen: Agent | None = None
         wrap: Agent | None = None
-        while heap:
-            entry = heap[0]
-            tier, lap, rank, agent_id, version = entry
-            agent = agents[agent_id]
-            if agent.version != version or not agent.can_take(channel):
-                heapq.heappop(heap)
-                continue
+        for tier in index.tiers:
             if max_tier is not None and tier > max_tier:
                 break
-            pointer = queue.pointer
-            if circular and pointer is not None and (lap, rank, agent_id) <= pointer:
-                heapq.heapreplace(
-                    heap, (tier, queue.lap_for(rank, agent_id), rank, agent_id, version)
-                )
+            line = index.lines[tier]
+            if line.circular:
+                chosen = self._pick_circular(line, contact)
+                if chosen is not None:
+                    return chosen
                 continue
+            held: list[AgentEntry] = []
+            chosen, first_held = self._pick_in_line(line, contact, cursor, held)
+            for entry in held:
+                line.push(entry)
+            if wrap is None:
+                wrap = first_held
+            if chosen is not None:
+                return chosen
+        return wrap
+
+    def _pick_in_line(  # noqa: C901 - the stale-entry loop is inlined on purpose (hot path)
+        self,
+        line: AgentLine,
+        contact: Contact,
+        cursor: tuple[object, ...] | None,
+        held: list[AgentEntry],
+    ) -> tuple[Agent | None, Agent | None]:
+        """The first valid agent of one line, and the first passed over for the cursor.
+
+        Entries passed over (skills below a minimum, or at or before the
+        contact's cursor) are moved to ``held`` for the caller to put back.
+        """
+        queue = line.index.queue
+        agents = self._agents
+        channel = contact.channel_key
+        minimums = contact.requirement.strict
+        tier = line.tier
+        wrap: Agent | None = None
+        heap, tail = line.heap, line.tail
+        while heap or tail:
+            # AgentLine.top and pop inlined: stale entries are popped here by the dozen
+            if heap and not (tail and tail[0] < heap[0]):
+                entry = heap[0]
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
+                    heapq.heappop(heap)
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
+                    continue
+            else:
+                entry = tail[0]
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
+                    tail.popleft()
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
+                    continue
+            rank, agent_id, _ = entry
             if minimums and not agent.satisfies(minimums):
-                held.append(heapq.heappop(heap))
+                held.append(line.pop())
                 continue
             if cursor is not None and (tier, rank, agent_id) <= cursor:
                 if wrap is None:
                     wrap = agent
-                held.append(heapq.heappop(heap))
+                held.append(line.pop())
                 continue
-            chosen = agent
             if queue.racing:
                 queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
-            break
-        for entry in held:
-            heapq.heappush(heap, entry)
-        return chosen if chosen is not None else wrap
+            return agent, wrap
+        return None, wrap
+
+    def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
+        """The first valid eligible agent after the queue's pointer, wrapping round.
+
+        The line is a sorted list: bisection finds the pointer's place, stale
+        entries met on the way are deleted, agents below a minimum skipped.
+        """
+        ordered = line.heap
+        pointer = line.index.queue.pointer
+        start = 0
+        if pointer is not None:  # after every entry of the pointer's agent, any version
+            start = bisect.bisect_right(ordered, (pointer[1], pointer[2], math.inf))
+        agents = self._agents
+        channel = contact.channel_key
+        minimums = contact.requirement.strict
+        end = len(ordered)
+        for low in (start, 0):
+            index = low
+            while index < end:
+                entry = ordered[index]
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
+                    del ordered[index]
+                    end -= 1
+                    if agent.version == entry[2]:
+                        agent.dropped.append(line)
+                    continue
+                if minimums and not agent.satisfies(minimums):
+                    index += 1
+                    continue
+                return agent
+            end = start  # the second pass wraps round to the pointer
+        return None
 
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
         agents = self._agents
         channel = contact.channel_key
         requirement = contact.requirement
-        live: list[AgentEntry] = []
-        eligible: list[AgentEntry] = []
-        for entry in index.heap:
-            agent = agents[entry[3]]
-            if agent.version != entry[4] or not agent.can_take(channel):
-                continue
-            live.append(entry)
-            if requirement.max_tier is not None and entry[0] > requirement.max_tier:
-                continue
-            if agent.satisfies(requirement.minimums):
-                eligible.append(entry)
-        if len(live) * 2 < len(index.heap):
-            heapq.heapify(live)
-            index.heap = live
-        if not eligible:
-            return []
-        best_tier = min(entry[0] for entry in eligible)
-        return [agents[entry[3]] for entry in sorted(eligible) if entry[0] == best_tier]
+        max_tier = requirement.max_tier
+        minimums = requirement.strict
+        for tier in index.tiers:
+            if max_tier is not None and tier > max_tier:
+                break
+            line = index.lines[tier]
+            live: list[AgentEntry] = []
+            eligible: list[AgentEntry] = []
+            for entry in line.entries():
+                agent = agents[entry[1]]
+                if agent.version != entry[2] or not agent.can_take(channel):
+                    continue
+                live.append(entry)
+                if not minimums or agent.satisfies(minimums):
+                    eligible.append(entry)
+            if len(live) * 2 < len(line):
+                self._compact(line)
+            if eligible:
+                return [agents[entry[1]] for entry in sorted(eligible)]
+        return []
 
     def _find_work(self, agent: Agent) -> None:
         """Offer a freed agent the best waiting contacts it may take, while it has room."""
@@ -1146,14 +1208,14 @@ class Router:
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
         config = queue.config
-        offer = Offer(
-            contact_id=contact.contact_id,
-            agent_id=agent.agent_id,
-            queue=config.name,
-            channel=contact.channel,
-            offered_at=at,
-            expires_at=at + config.offer_timeout,
-            callback=contact.callback,
+        offer = new_offer(
+            contact.contact_id,
+            agent.agent_id,
+            config.name,
+            contact.channel,
+            at,
+            at + config.offer_timeout,
+            contact.callback,
         )
         contact.offers[agent.agent_id] = offer
         contact.status = ContactStatus.OFFERED
@@ -1163,19 +1225,22 @@ class Router:
         if queue.circular:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
-            queue.pointer = (queue.lap_for(rank, agent.agent_id), rank, agent.agent_id)
+            queue.pointer = (0, rank, agent.agent_id)
         self._push_timer(
             offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + agent.agent_id
         )
         self._offers_out.append(offer)
-        self._events_out.append(ContactOffered(at=at, offer=offer))
+        self._events_out.append(contact_offered(at, offer))
 
     # ------------------------------------------------------------------
     # Agent indexes
     # ------------------------------------------------------------------
 
     def _build_index(self, queue: QueueRuntime, names: frozenset[str]) -> AgentIndex:
-        """Create the index of a skill set on first use, from the smallest skill roster."""
+        """Create the index of a skill set on first use, from the smallest skill roster.
+
+        This scans the roster once per skill set (not per decision).
+        """
         index = AgentIndex(queue, names)
         queue.indexes[names] = index
         if names:
@@ -1186,50 +1251,145 @@ class Router:
         for agent_id in sorted(candidates):
             agent = self._agents[agent_id]
             if names <= agent.profile.skills.keys():
-                self._register(agent, index)
+                self._register_available(agent, index)
         return index
 
-    def _register(self, agent: Agent, index: AgentIndex) -> None:
-        agent.indexes.append(index)
-        index.agents.add(agent.agent_id)
-        if agent.can_take(index.queue.channel_key):
-            self._push_entry(agent, index)
-
-    def _push_entry(self, agent: Agent, index: AgentIndex) -> None:
+    def _register(self, agent: Agent, index: AgentIndex) -> AgentLine:
+        """Make the agent a member of the index (its entry comes when it is available)."""
         queue = index.queue
-        member = agent.members[queue.config.name]
-        rank = queue.strategy.rank(agent, member, index.names)
-        if queue.racing:
-            start = agent.race_base.get(queue.config.name, queue.race_clock)
-            rank = (start + cast("float", rank[0]), *rank[1:])
-        lap = queue.lap_for(rank, agent.agent_id) if queue.circular else 0
-        heap = index.heap
-        heapq.heappush(heap, (member.tier, lap, rank, agent.agent_id, agent.version))
-        if len(heap) > 4 * len(index.agents) + 64:
-            self._compact(index)
+        name = queue.config.name
+        line = index.line(agent.members[name].tier)
+        line.resize(1)
+        agent.lines.setdefault(name, []).append(line)
+        index.agents.add(agent.agent_id)
+        return line
 
-    def _compact(self, index: AgentIndex) -> None:
+    def _register_available(self, agent: Agent, index: AgentIndex) -> None:
+        line = self._register(agent, index)
+        queue = index.queue
+        if agent.can_take(queue.channel_key):
+            self._push(line, self._entry(agent, queue, index.names))
+        else:
+            agent.dropped.append(line)
+
+    def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
+        """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
+        name = queue.config.name
+        rank = queue.strategy.rank(agent, agent.members[name], names)
+        if queue.racing:
+            start = agent.race_base.get(name, queue.race_clock)
+            rank = (start + cast("float", rank[0]), *rank[1:])
+        return (rank, agent.agent_id, agent.version)
+
+    def _push(self, line: AgentLine, entry: AgentEntry) -> None:
+        line.push(entry)
+        if len(line) > line.limit:
+            self._compact(line)
+
+    def _compact(self, line: AgentLine) -> None:
+        """Drop the line's stale entries (a static agent who is busy is told)."""
         agents = self._agents
-        channel = index.queue.channel_key
-        index.heap = [
-            entry
-            for entry in index.heap
-            if agents[entry[3]].version == entry[4] and agents[entry[3]].can_take(channel)
-        ]
-        heapq.heapify(index.heap)
+        channel = line.index.queue.channel_key
+        live = []
+        for entry in line.entries():
+            agent = agents[entry[1]]
+            if agent.version != entry[2]:
+                continue
+            if agent.can_take(channel):
+                live.append(entry)
+            else:
+                agent.dropped.append(line)
+        line.replace(live)
+
+    @staticmethod
+    def _invalidate(agent: Agent) -> None:
+        """Make every entry of the agent stale at once."""
+        agent.version += 1
+        agent.indexed = False
+        agent.dropped = []
 
     def _repush(self, agent: Agent) -> None:
-        """The agent's rank or availability changed: new entries everywhere it fits."""
-        agent.version += 1
-        agent.draw = self._random.expovariate(1.0)
+        """The agent's rank or availability changed: new entries everywhere it fits.
+
+        The version bump invalidates every older entry at once; an agent that
+        can take nothing now (busy, paused) gets no entry and no new draw. A
+        static agent keeps its entries: only the lines that dropped it while it
+        was busy get it back.
+        """
         agent.refresh()
+        if agent.static and agent.indexed:
+            if agent.ready and agent.dropped:
+                self._restore_dropped(agent)
+            return
+        self._invalidate(agent)
         if not agent.ready:
             return
-        for name in agent.members:
-            agent.race_base[name] = self._queues[name].race_clock
-        for index in agent.indexes:
-            if agent.can_take(index.queue.channel_key):
-                self._push_entry(agent, index)
+        queues = self._queues
+        open_queues = [queues[name] for name in agent.members]
+        open_queues = [queue for queue in open_queues if agent.can_take(queue.channel_key)]
+        if not open_queues:
+            return
+        if agent.static:
+            agent.indexed = True
+            for name, lines in agent.lines.items():
+                if queues[name] not in open_queues:
+                    agent.dropped.extend(lines)
+        self._push_everywhere(agent, open_queues)
+
+    def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
+        """A new draw and a new entry in every line of the queues the agent may serve now."""
+        if not agent.static:  # position ranks use no draw: keep the random stream for others
+            queues = self._queues
+            agent.draw = self._random.expovariate(1.0)
+            for name in agent.members:
+                agent.race_base[name] = queues[name].race_clock
+        for queue in open_queues:
+            lines = agent.lines.get(queue.config.name)
+            if not lines:
+                continue
+            if not queue.skill_blind:
+                for line in lines:
+                    self._push(line, self._entry(agent, queue, line.index.names))
+                continue
+            if queue.circular:
+                entry = self._entry(agent, queue, lines[0].index.names)
+                for line in lines:
+                    self._push(line, entry)
+                continue
+            # one rank serves every skill set of the queue
+            self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
+
+    def _restore_dropped(self, agent: Agent) -> None:
+        """Give a static agent its entry back in the lines that dropped it, where it fits."""
+        kept = []
+        for line in agent.dropped:
+            queue = line.index.queue
+            if agent.can_take(queue.channel_key):
+                self._push(line, self._entry(agent, queue, line.index.names))
+            else:
+                kept.append(line)
+        agent.dropped = kept
+
+    def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
+        """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
+        high_water = queue.high_water
+        if high_water is None or entry > high_water:
+            # behind every tail of the queue (longest idle: freed last): append everywhere
+            queue.high_water = entry
+            for line in lines:
+                tail = line.tail
+                tail.append(entry)
+                if len(tail) > line.limit:
+                    self._compact(line)
+            return
+        for line in lines:
+            tail = line.tail
+            if not tail or entry >= tail[-1]:
+                tail.append(entry)
+            else:
+                heapq.heappush(line.heap, entry)
+            if len(tail) + len(line.heap) > line.limit:
+                self._compact(line)
 
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
@@ -1239,8 +1399,9 @@ class Router:
 
     def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
         agent.adopt(profile)
-        agent.indexes = []
-        agent.version += 1
+        agent.lines = {}
+        self._invalidate(agent)
+        agent.static = all(self._queues[name].static_rank for name in agent.members)
         agent.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
@@ -1251,14 +1412,15 @@ class Router:
                 queue.skill_members.setdefault(name, set()).add(agent.agent_id)
             for names, index in queue.indexes.items():
                 if names <= skills:
-                    agent.indexes.append(index)
-                    index.agents.add(agent.agent_id)
+                    self._register(agent, index)
 
     def _leave_queues(self, agent: Agent) -> None:
         at = self._time()
-        for index in agent.indexes:
-            index.agents.discard(agent.agent_id)
-        agent.indexes = []
+        for lines in agent.lines.values():
+            for line in lines:
+                line.resize(-1)
+                line.index.agents.discard(agent.agent_id)
+        agent.lines = {}
         for name in agent.members:
             queue = self._queues[name]
             queue.members.discard(agent.agent_id)
@@ -1285,7 +1447,7 @@ class Router:
         del agent.offers[offer.contact_id]
         agent.load[contact.channel_key] -= 1
         self._ended_out.append(offer)
-        self._events_out.append(OfferEnded(at=at, offer=offer, reason=reason))
+        self._events_out.append(offer_ended(at, offer, reason))
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
             if delay > timedelta(0):
@@ -1327,6 +1489,17 @@ class Router:
     # Escalation and overflow
     # ------------------------------------------------------------------
 
+    def _first_requirement(self, queue: QueueRuntime, skills: dict[str, int]) -> Requirement:
+        """The requirement of a new contact, shared by contacts asking the same."""
+        key = tuple(skills.items())
+        cache = queue.requirements
+        requirement = cache.get(key)
+        if requirement is None:
+            if len(cache) >= _REQUIREMENT_CACHE:
+                cache.clear()
+            requirement = cache[key] = self._requirement(queue.config, skills, 0)
+        return requirement
+
     def _requirement(
         self, config: QueueConfig, skills: Mapping[str, int], stage: int
     ) -> Requirement:
@@ -1342,7 +1515,9 @@ class Router:
                     minimums[name] = level
             for name in rule.drop_skills:
                 minimums.pop(name, None)
-        return Requirement(frozenset(minimums), tuple(sorted(minimums.items())), max_tier)
+        ordered = tuple(sorted(minimums.items()))
+        strict = tuple((name, level) for name, level in ordered if level > 1)
+        return Requirement(frozenset(minimums), ordered, max_tier, strict)
 
     def _schedule_contact(self, contact: Contact) -> None:
         config = self._queues[contact.queue].config

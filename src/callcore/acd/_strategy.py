@@ -257,3 +257,14 @@ BUILTIN_STRATEGIES: Mapping[str, Strategy] = {
     "skills_based": SkillsBased(),
 }
 """The strategies callcore ships, by name."""
+
+SKILL_BLIND: frozenset[type] = frozenset(
+    {RingAll, LongestIdle, RoundRobin, Linear, TopDown, FewestContacts, LeastTalkTime, Random}
+    | {WeightedRandom}
+)
+"""Built-in strategies whose rank ignores the contact's skills (exact types only: a
+subclass may override ``rank``); the router ranks an agent once per queue for them."""
+
+STATIC_RANK: frozenset[type] = frozenset({RingAll, RoundRobin, Linear, TopDown})
+"""Built-in strategies whose rank is the membership's position: an agent's rank in
+them never changes while it stays logged in (exact types only)."""
