@@ -36,8 +36,8 @@ def test_restored_router_behaves_identically(
     twin = Router.restore(loads(RouterSnapshot, text))
     assert dumps(twin.snapshot()) == text
     clock_twin = list(clock)
-    apply(router, after, clock)
-    apply(twin, after, clock_twin)
+    apply(router, after, clock, prefix="d")
+    apply(twin, after, clock_twin, prefix="d")
     end = at(clock[0] + 600)
     assert router.tick(end) == twin.tick(end)
     assert dumps(router.snapshot()) == dumps(twin.snapshot())

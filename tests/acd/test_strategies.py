@@ -53,8 +53,14 @@ def make_router(strategy: str) -> Router:
     )
 
 
-def apply(router: Router, ops: list[tuple[Any, ...]], clock: list[float]) -> None:
-    """Drive the router through random operations, skipping those that do not apply."""
+def apply(
+    router: Router, ops: list[tuple[Any, ...]], clock: list[float], prefix: str = "c"
+) -> None:
+    """Drive the router through random operations, skipping those that do not apply.
+
+    New contacts are named ``prefix`` and their operation's number, so two runs
+    on one router need two prefixes.
+    """
     for number, op in enumerate(ops):
         now = at(clock[0])
         offers = sorted((c, a) for c in router.contact_ids() for a in router.contact(c).offered_to)
@@ -64,7 +70,7 @@ def apply(router: Router, ops: list[tuple[Any, ...]], clock: list[float]) -> Non
         if kind == "enqueue":
             _, queue, skills, priority = op
             router.enqueue(
-                f"c{number}", str(queue), now, skills=dict(skills), priority=int(priority)
+                f"{prefix}{number}", str(queue), now, skills=dict(skills), priority=int(priority)
             )
         elif kind in {"accept", "decline"} and offers:
             contact_id, agent_id = offers[int(op[1]) % len(offers)]
