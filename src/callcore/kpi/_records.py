@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 _ZERO = timedelta(0)
+_UTC = timezone.utc
 
 
 class Outcome(enum.Enum):
@@ -147,9 +148,45 @@ class InteractionRecord:
 
     def __attrs_post_init__(self) -> None:
         """Refuse a record whose fields contradict each other."""
+        if self._plainly_valid():
+            return
         problems = list(self.problems())
         if problems:
             raise InvalidRecordError(f"interaction record {self.id!r}", problems)
+
+    def _plainly_valid(self) -> bool:  # noqa: PLR0911 - one early exit per rule
+        """Cheaply confirm the common consistent record; ``False`` means "look closer".
+
+        Records are built by the million, so the usual case skips the
+        generators of :meth:`problems`. This never accepts a record that
+        :meth:`problems` would refuse; it may send a valid one there.
+        """
+        latest = self.arrived_at
+        if latest.tzinfo is not _UTC:  # the converter makes every aware time UTC
+            return False
+        for moment in (
+            self.queued_at,
+            self.offered_at,
+            self.answered_at,
+            self.ended_at,
+            self.wrap_up_ended_at,
+        ):
+            if moment is not None:
+                if moment.tzinfo is not _UTC or moment < latest:
+                    return False
+                latest = moment
+        outcome, answered_at = self.outcome, self.answered_at
+        if (outcome is Outcome.ANSWERED) is (answered_at is None):
+            return False
+        if outcome is Outcome.MISSED and self.offered_at is None:
+            return False
+        hold = self.hold_time
+        if hold and (answered_at is None or not _ZERO < hold <= self.ended_at - answered_at):
+            return False
+        if self.holds < 0 or self.transfers < 0 or self.consults < 0:
+            return False
+        csat, nps = self.csat, self.nps
+        return (csat is None or 1 <= csat <= 5) and (nps is None or 0 <= nps <= 10)
 
     def problems(self) -> Iterator[Problem]:
         """Yield every inconsistency in the record, each naming its field."""
