@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -126,3 +128,28 @@ def test_add_many_stops_at_the_first_non_record() -> None:
     with pytest.raises(InvalidInputError, match="expected an InteractionRecord, got dict"):
         aggregator.add_many([good, {"id": "2"}, good])  # type: ignore[list-item]
     assert aggregator.total().contacts == 1
+
+
+def test_a_dropped_aggregator_is_freed_without_the_cycle_collector() -> None:
+    """The counter holds no reference back to its aggregator, so dropping it frees it."""
+    aggregator = Aggregator(group_by=("interval", "queue"))
+    aggregator.add_many(
+        [
+            InteractionRecord(
+                id="1",
+                channel=Channel.VOICE,
+                direction=Direction.INBOUND,
+                outcome=Outcome.VOICEMAIL,
+                arrived_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+                ended_at=datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc),
+                queue="sales",
+            )
+        ]
+    )
+    gc.disable()
+    try:
+        alive = weakref.ref(aggregator)
+        del aggregator
+        assert alive() is None
+    finally:
+        gc.enable()

@@ -7,6 +7,7 @@ aggregator fed every record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -23,6 +24,12 @@ __all__ = ["Aggregator"]
 
 _UTC = ZoneInfo("UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, datetime]:
+    """Return the interval of ``moment``: its label and its range in UTC."""
+    label, low, high = grid.locate(epoch_micros(moment))
+    return label, _EPOCH + timedelta(microseconds=low), _EPOCH + timedelta(microseconds=high)
 
 
 def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:
@@ -88,15 +95,10 @@ class Aggregator:
                 Dimension.AGENT in self.group_by,
                 Dimension.CHANNEL in self.group_by,
             ),
-            locate=self._locate,
+            locate=functools.partial(_locate, self._grid),
             service_level=self.thresholds.service_level,
             short_abandon=self.thresholds.short_abandon,
         )
-
-    def _locate(self, moment: datetime) -> tuple[datetime, datetime, datetime]:
-        """Return the interval of ``moment``: its label and its range in UTC."""
-        label, low, high = self._grid.locate(epoch_micros(moment))
-        return label, _EPOCH + timedelta(microseconds=low), _EPOCH + timedelta(microseconds=high)
 
     # --- feeding ------------------------------------------------------------
 
