@@ -156,8 +156,8 @@ _TIMES = ["queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_a
 # Values that break a record, alone or with the rest of it, field by field.
 _SPOILERS: dict[str, list[object]] = {
     **{name: [None, _NAIVE, T0 - timedelta(days=400), T0 + timedelta(days=400)] for name in _TIMES},
-    "arrived_at": [_NAIVE, T0 + timedelta(days=400)],
-    "ended_at": [_NAIVE, T0 - timedelta(days=400)],  # required: never None
+    "arrived_at": [None, _NAIVE, T0 + timedelta(days=400)],
+    "ended_at": [None, _NAIVE, T0 - timedelta(days=400)],
     "outcome": list(Outcome),
     "hold_time": [timedelta(seconds=-1), timedelta(days=1)],
     "holds": [-1],
@@ -219,6 +219,22 @@ def test_the_fast_check_catches_every_single_spoiled_field() -> None:
                     checked += 1
                     assert not record._plainly_valid(), (name, value)
     assert checked > 50  # most spoilers do spoil
+
+
+@pytest.mark.parametrize("name", ["arrived_at", "ended_at"])
+def test_required_times_cannot_be_none(name: str) -> None:
+    """An untyped caller passing None for a required time gets a clear error."""
+    fields: dict[str, object] = {
+        "id": "c1",
+        "channel": Channel.VOICE,
+        "direction": Direction.INBOUND,
+        "outcome": Outcome.ABANDONED,
+        "arrived_at": T0,
+        "ended_at": T0 + timedelta(minutes=1),
+        name: None,
+    }
+    with pytest.raises(InvalidRecordError, match=f"{name}: is required"):
+        InteractionRecord(**fields)  # type: ignore[arg-type]
 
 
 def test_a_plain_answered_record_takes_the_fast_path() -> None:

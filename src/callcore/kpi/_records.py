@@ -161,8 +161,8 @@ class InteractionRecord:
         generators of :meth:`problems`. This never accepts a record that
         :meth:`problems` would refuse; it may send a valid one there.
         """
-        latest = self.arrived_at
-        if latest.tzinfo is not _UTC:  # the converter makes every aware time UTC
+        latest: datetime | None = self.arrived_at  # None only from an untyped caller
+        if latest is None or latest.tzinfo is not _UTC:  # the converter makes aware times UTC
             return False
         for moment in (
             self.queued_at,
@@ -176,7 +176,8 @@ class InteractionRecord:
                     return False
                 latest = moment
         outcome, answered_at = self.outcome, self.answered_at
-        if (outcome is Outcome.ANSWERED) is (answered_at is None):
+        ended_at: datetime | None = self.ended_at
+        if ended_at is None or (outcome is Outcome.ANSWERED) is (answered_at is None):
             return False
         if outcome is Outcome.MISSED and self.offered_at is None:
             return False
@@ -198,6 +199,7 @@ class InteractionRecord:
             ("ended_at", self.ended_at),
             ("wrap_up_ended_at", self.wrap_up_ended_at),
         )
+        yield from self._missing_problems()
         aware = True
         for name, value in times:
             for problem in _aware(name, value):
@@ -215,6 +217,12 @@ class InteractionRecord:
             yield Problem("csat", f"must be from 1 to 5, got {self.csat}")
         if self.nps is not None and not 0 <= self.nps <= 10:
             yield Problem("nps", f"must be from 0 to 10, got {self.nps}")
+
+    def _missing_problems(self) -> Iterator[Problem]:
+        # Typed callers cannot pass None here; untyped ones get a clear message.
+        for name in ("arrived_at", "ended_at"):
+            if getattr(self, name) is None:
+                yield Problem(name, "is required")
 
     @staticmethod
     def _order_problems(times: tuple[tuple[str, datetime | None], ...]) -> Iterator[Problem]:
@@ -236,11 +244,13 @@ class InteractionRecord:
             )
         if self.outcome is Outcome.MISSED and self.offered_at is None:
             yield Problem("offered_at", "is required when the outcome is 'missed'")
+        ended_at: datetime | None = self.ended_at  # None only from an untyped caller
         if (
             self.answered_at is not None
             and self.answered_at.utcoffset() is not None
-            and self.ended_at.utcoffset() is not None
-            and self.hold_time > self.ended_at - self.answered_at
+            and ended_at is not None
+            and ended_at.utcoffset() is not None
+            and self.hold_time > ended_at - self.answered_at
         ):
             yield Problem("hold_time", "is longer than the connected time")
 
