@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from callcore.channels import Channel, Direction
 from callcore.errors import InvalidInputError
-from callcore.kpi import IntervalGrid
-from callcore.kpi._grouping import IntervalCache
+from callcore.kpi import Aggregator, InteractionRecord, IntervalGrid, Outcome
 from tests.kpi.reference import interval_start
 from tests.kpi.strategies import instants
 
@@ -75,13 +75,40 @@ def test_grid_agrees_with_flooring_the_wall_clock(
     assert start.utcoffset() == expected.astimezone(zone).utcoffset()
 
 
-@given(st.lists(instants(), max_size=60))
-def test_the_cache_never_changes_an_answer(moments: list[datetime]) -> None:
-    """The fast path agrees with the grid for any order of instants in any zone."""
-    grid = IntervalGrid(timedelta(minutes=15), LONDON)
-    cache = IntervalCache(grid)
-    for moment in sorted(moments) + moments:
-        assert cache.start_of(moment) == grid.start_of(moment)
+@given(
+    st.lists(instants(), max_size=60),
+    st.sampled_from(["Europe/London", "Australia/Lord_Howe", "America/New_York"]),
+)
+def test_the_aggregators_interval_cache_never_changes_an_answer(
+    moments: list[datetime], zone_name: str
+) -> None:
+    """Records in time order, then in any order, land in the grid's intervals."""
+    zone = ZoneInfo(zone_name)
+    grid = IntervalGrid(timedelta(minutes=30), zone)
+    aggregator = Aggregator(group_by=("interval",), interval=timedelta(minutes=30), timezone=zone)
+    ordered = sorted(moments) + moments
+    for number, moment in enumerate(ordered):
+        aggregator.add(
+            InteractionRecord(
+                id=str(number),
+                channel=Channel.VOICE,
+                direction=Direction.INBOUND,
+                outcome=Outcome.VOICEMAIL,
+                arrived_at=moment,
+                ended_at=moment,
+            )
+        )
+    expected: dict[tuple[datetime, object], int] = {}
+    for moment in ordered:
+        start = grid.start_of(moment)
+        label = (start, start.utcoffset())  # the same wall clock twice is two intervals
+        expected[label] = expected.get(label, 0) + 1
+    found = {
+        (key.interval, key.interval.utcoffset()): totals.contacts
+        for key, totals in aggregator.groups().items()
+        if key.interval is not None
+    }
+    assert found == expected
 
 
 @pytest.mark.parametrize("minutes", [0, 7, 25, 50, 2000])

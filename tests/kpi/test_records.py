@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.channels import Channel, Direction
 from callcore.errors import DocumentError, InvalidInputError
@@ -147,3 +149,107 @@ def test_loading_reports_consistency_problems_with_paths() -> None:
         "[0].csat: must be from 1 to 5, got 9",
         "[0].ended_at: must not be earlier than arrived_at",
     ]
+
+
+_NAIVE = datetime(2026, 3, 2, 9, 1)  # noqa: DTZ001 - a naive time on purpose
+_TIMES = ["queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_at"]
+# Values that break a record, alone or with the rest of it, field by field.
+_SPOILERS: dict[str, list[object]] = {
+    **{name: [None, _NAIVE, T0 - timedelta(days=400), T0 + timedelta(days=400)] for name in _TIMES},
+    "arrived_at": [None, _NAIVE, T0 + timedelta(days=400)],
+    "ended_at": [None, _NAIVE, T0 - timedelta(days=400)],
+    "outcome": list(Outcome),
+    "hold_time": [timedelta(seconds=-1), timedelta(days=1)],
+    "holds": [-1],
+    "transfers": [-1],
+    "consults": [-1],
+    "csat": [0, 6],
+    "nps": [-1, 11],
+}
+
+
+def _spoiled(valid: InteractionRecord, changes: dict[str, object]) -> InteractionRecord:
+    """A copy of ``valid`` with ``changes``, built without any check."""
+    record = object.__new__(InteractionRecord)
+    for field in attrs.fields(InteractionRecord):
+        object.__setattr__(record, field.name, changes.get(field.name, getattr(valid, field.name)))
+    return record
+
+
+@st.composite
+def _spoiled_records(draw: st.DrawFn) -> InteractionRecord:
+    """A consistent record with zero to three fields replaced, built without any check."""
+    names = draw(st.lists(st.sampled_from(sorted(_SPOILERS)), max_size=3, unique=True))
+    changes = {name: draw(st.sampled_from(_SPOILERS[name])) for name in names}
+    return _spoiled(draw(interaction_records()), changes)
+
+
+@given(_spoiled_records())
+def test_the_fast_check_never_accepts_an_inconsistent_record(record: InteractionRecord) -> None:
+    """Whatever the fields, a record the fast check passes has no problem at all."""
+    if record._plainly_valid():
+        assert list(record.problems()) == []
+
+
+def test_the_fast_check_catches_every_single_spoiled_field() -> None:
+    """Each spoiler alone, on answered, abandoned and missed records, is sent to the checks."""
+    answered = InteractionRecord(
+        id="c1",
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        outcome=Outcome.ANSWERED,
+        arrived_at=T0,
+        queued_at=T0 + timedelta(seconds=1),
+        offered_at=T0 + timedelta(seconds=2),
+        answered_at=T0 + timedelta(seconds=30),
+        ended_at=T0 + timedelta(minutes=5),
+        wrap_up_ended_at=T0 + timedelta(minutes=6),
+        hold_time=timedelta(minutes=1),
+    )
+    abandoned = attrs.evolve(
+        answered, outcome=Outcome.ABANDONED, answered_at=None, hold_time=timedelta(0)
+    )
+    missed = attrs.evolve(abandoned, outcome=Outcome.MISSED)
+    checked = 0
+    for valid in (answered, abandoned, missed):
+        for name, values in _SPOILERS.items():
+            for value in values:
+                record = _spoiled(valid, {name: value})
+                if list(record.problems()):
+                    checked += 1
+                    assert not record._plainly_valid(), (name, value)
+    assert checked > 50  # most spoilers do spoil
+
+
+@pytest.mark.parametrize("name", ["arrived_at", "ended_at"])
+def test_required_times_cannot_be_none(name: str) -> None:
+    """An untyped caller passing None for a required time gets a clear error."""
+    fields: dict[str, object] = {
+        "id": "c1",
+        "channel": Channel.VOICE,
+        "direction": Direction.INBOUND,
+        "outcome": Outcome.ABANDONED,
+        "arrived_at": T0,
+        "ended_at": T0 + timedelta(minutes=1),
+        name: None,
+    }
+    with pytest.raises(InvalidRecordError, match=f"{name}: is required"):
+        InteractionRecord(**fields)  # type: ignore[arg-type]
+
+
+def test_a_plain_answered_record_takes_the_fast_path() -> None:
+    """The usual record is confirmed without listing problems."""
+    record = InteractionRecord(
+        id="c1",
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        outcome=Outcome.ANSWERED,
+        arrived_at=T0,
+        queued_at=T0,
+        answered_at=T0 + timedelta(seconds=30),
+        ended_at=T0 + timedelta(minutes=5),
+        hold_time=timedelta(minutes=1),
+        holds=1,
+        csat=5,
+    )
+    assert record._plainly_valid()

@@ -7,24 +7,29 @@ aggregator fed every record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from callcore.errors import InvalidInputError
-from callcore.kpi._aggregate import Aggregate, Thresholds, add_record, epoch_micros
-from callcore.kpi._grouping import Dimension, GroupKey, IntervalCache, IntervalGrid
+from callcore.kpi._aggregate import Aggregate, Thresholds, epoch_micros
+from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
+from callcore.kpi._tally import RawKey, Tally, make_counter
 
 __all__ = ["Aggregator"]
 
 _UTC = ZoneInfo("UTC")
-_US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
-_RawKey = tuple[datetime | None, str | None, str | None, object]
+
+def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, datetime]:
+    """Return the interval of ``moment``: its label and its range in UTC."""
+    label, low, high = grid.locate(epoch_micros(moment))
+    return label, _EPOCH + timedelta(microseconds=low), _EPOCH + timedelta(microseconds=high)
 
 
 def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:
@@ -70,26 +75,29 @@ class Aggregator:
     interval: timedelta = timedelta(minutes=15)
     timezone: ZoneInfo = _UTC
     thresholds: Thresholds = attrs.Factory(Thresholds)
-    _groups: dict[_RawKey, Aggregate] = attrs.field(init=False, factory=dict, repr=False)
+    # Records are counted into ``_tallies`` (the fast shape); totals merged in,
+    # restored or from agent state go to ``_groups``. Reading adds the two.
+    _groups: dict[RawKey, Aggregate] = attrs.field(init=False, factory=dict, repr=False)
+    _tallies: dict[RawKey, Tally] = attrs.field(init=False, factory=dict, repr=False)
     _grid: IntervalGrid = attrs.field(init=False, repr=False)
-    _intervals: IntervalCache = attrs.field(init=False, repr=False)
-    _by: tuple[bool, bool, bool, bool] = attrs.field(init=False, repr=False)
-    _service_level: timedelta = attrs.field(init=False, repr=False)
-    _short_abandon: timedelta = attrs.field(init=False, repr=False)
+    _count: Callable[[InteractionRecord], None] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         """Check the configuration."""
         if not isinstance(self.thresholds, Thresholds):
             raise InvalidInputError(f"thresholds must be Thresholds, got {self.thresholds!r}")
         self._grid = IntervalGrid(self.interval, self.timezone)
-        self._intervals = IntervalCache(self._grid)
-        self._service_level = self.thresholds.service_level
-        self._short_abandon = self.thresholds.short_abandon
-        self._by = (
-            Dimension.INTERVAL in self.group_by,
-            Dimension.QUEUE in self.group_by,
-            Dimension.AGENT in self.group_by,
-            Dimension.CHANNEL in self.group_by,
+        self._count = make_counter(
+            self._tallies,
+            by=(
+                Dimension.INTERVAL in self.group_by,
+                Dimension.QUEUE in self.group_by,
+                Dimension.AGENT in self.group_by,
+                Dimension.CHANNEL in self.group_by,
+            ),
+            locate=functools.partial(_locate, self._grid),
+            service_level=self.thresholds.service_level,
+            short_abandon=self.thresholds.short_abandon,
         )
 
     # --- feeding ------------------------------------------------------------
@@ -98,22 +106,22 @@ class Aggregator:
         """Count one interaction record."""
         if not isinstance(record, InteractionRecord):
             raise InvalidInputError(f"expected an InteractionRecord, got {type(record).__name__}")
-        by_interval, by_queue, by_agent, by_channel = self._by
-        key = (
-            self._intervals.start_of(record.arrived_at) if by_interval else None,
-            record.queue if by_queue else None,
-            record.agent if by_agent else None,
-            record.channel if by_channel else None,
-        )
-        totals = self._groups.get(key)
-        if totals is None:
-            totals = self._groups[key] = Aggregate()
-        add_record(totals, record, self._service_level, self._short_abandon)
+        self._count(record)
 
     def add_many(self, records: Iterable[InteractionRecord]) -> None:
-        """Count every record of an iterable (a generator is fine: nothing is kept)."""
+        """Count every record of an iterable (a generator is fine: nothing is kept).
+
+        Raises:
+            InvalidInputError: An item is not an ``InteractionRecord``; the
+                records before it were counted, it and those after it were not.
+        """
+        count = self._count
         for record in records:
-            self.add(record)
+            if not isinstance(record, InteractionRecord):
+                raise InvalidInputError(
+                    f"expected an InteractionRecord, got {type(record).__name__}"
+                )
+            count(record)
 
     def add_agent_state(self, span: AgentStateRecord) -> None:
         """Count an agent state span (for occupancy and utilisation).
@@ -160,10 +168,10 @@ class Aggregator:
                 "cannot merge aggregators with different group_by, interval, timezone "
                 f"or thresholds: {self.describe()} and {other.describe()}"
             )
-        for key, totals in other._groups.items():
+        for key, totals in other._totals().items():
             mine = self._groups.get(key)
             if mine is None:
-                self._groups[key] = totals.copy()
+                self._groups[key] = totals
             else:
                 mine.merge(totals)
 
@@ -181,21 +189,33 @@ class Aggregator:
     def groups(self) -> dict[GroupKey, Aggregate]:
         """Return a copy of the totals of each group, ordered by key."""
         found = {
-            GroupKey(interval=interval, queue=queue, agent=agent, channel=channel): totals.copy()  # type: ignore[arg-type]
-            for (interval, queue, agent, channel), totals in self._groups.items()
+            GroupKey(interval=interval, queue=queue, agent=agent, channel=channel): totals  # type: ignore[arg-type]
+            for (interval, queue, agent, channel), totals in self._totals().items()
         }
         return dict(sorted(found.items(), key=lambda item: item[0].sort_key()))
 
     def total(self) -> Aggregate:
         """Return the totals of every group together."""
         overall = Aggregate()
-        for totals in self._groups.values():
+        for totals in self._totals().values():
             overall.merge(totals)
         return overall
 
     def __len__(self) -> int:
         """Return the number of groups."""
-        return len(self._groups)
+        return len(self._groups.keys() | self._tallies.keys())
+
+    def _totals(self) -> dict[RawKey, Aggregate]:
+        """Return new totals of each group: merged-in totals plus counted records."""
+        found = {key: totals.copy() for key, totals in self._groups.items()}
+        for key, tally in self._tallies.items():
+            counted = tally.to_aggregate()
+            mine = found.get(key)
+            if mine is None:
+                found[key] = counted
+            else:
+                mine.merge(counted)
+        return found
 
     def _restore(self, key: GroupKey, totals: Aggregate) -> None:
         interval = None if key.interval is None else self._grid.label(epoch_micros(key.interval))

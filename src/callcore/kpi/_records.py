@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 _ZERO = timedelta(0)
+_UTC = timezone.utc
 
 
 class Outcome(enum.Enum):
@@ -147,9 +148,46 @@ class InteractionRecord:
 
     def __attrs_post_init__(self) -> None:
         """Refuse a record whose fields contradict each other."""
+        if self._plainly_valid():
+            return
         problems = list(self.problems())
         if problems:
             raise InvalidRecordError(f"interaction record {self.id!r}", problems)
+
+    def _plainly_valid(self) -> bool:  # noqa: PLR0911 - one early exit per rule
+        """Cheaply confirm the common consistent record; ``False`` means "look closer".
+
+        Records are built by the million, so the usual case skips the
+        generators of :meth:`problems`. This never accepts a record that
+        :meth:`problems` would refuse; it may send a valid one there.
+        """
+        latest: datetime | None = self.arrived_at  # None only from an untyped caller
+        if latest is None or latest.tzinfo is not _UTC:  # the converter makes aware times UTC
+            return False
+        for moment in (
+            self.queued_at,
+            self.offered_at,
+            self.answered_at,
+            self.ended_at,
+            self.wrap_up_ended_at,
+        ):
+            if moment is not None:
+                if moment.tzinfo is not _UTC or moment < latest:
+                    return False
+                latest = moment
+        outcome, answered_at = self.outcome, self.answered_at
+        ended_at: datetime | None = self.ended_at
+        if ended_at is None or (outcome is Outcome.ANSWERED) is (answered_at is None):
+            return False
+        if outcome is Outcome.MISSED and self.offered_at is None:
+            return False
+        hold = self.hold_time
+        if hold and (answered_at is None or not _ZERO < hold <= self.ended_at - answered_at):
+            return False
+        if self.holds < 0 or self.transfers < 0 or self.consults < 0:
+            return False
+        csat, nps = self.csat, self.nps
+        return (csat is None or 1 <= csat <= 5) and (nps is None or 0 <= nps <= 10)
 
     def problems(self) -> Iterator[Problem]:
         """Yield every inconsistency in the record, each naming its field."""
@@ -161,6 +199,7 @@ class InteractionRecord:
             ("ended_at", self.ended_at),
             ("wrap_up_ended_at", self.wrap_up_ended_at),
         )
+        yield from self._missing_problems()
         aware = True
         for name, value in times:
             for problem in _aware(name, value):
@@ -178,6 +217,12 @@ class InteractionRecord:
             yield Problem("csat", f"must be from 1 to 5, got {self.csat}")
         if self.nps is not None and not 0 <= self.nps <= 10:
             yield Problem("nps", f"must be from 0 to 10, got {self.nps}")
+
+    def _missing_problems(self) -> Iterator[Problem]:
+        # Typed callers cannot pass None here; untyped ones get a clear message.
+        for name in ("arrived_at", "ended_at"):
+            if getattr(self, name) is None:
+                yield Problem(name, "is required")
 
     @staticmethod
     def _order_problems(times: tuple[tuple[str, datetime | None], ...]) -> Iterator[Problem]:
@@ -199,11 +244,13 @@ class InteractionRecord:
             )
         if self.outcome is Outcome.MISSED and self.offered_at is None:
             yield Problem("offered_at", "is required when the outcome is 'missed'")
+        ended_at: datetime | None = self.ended_at  # None only from an untyped caller
         if (
             self.answered_at is not None
             and self.answered_at.utcoffset() is not None
-            and self.ended_at.utcoffset() is not None
-            and self.hold_time > self.ended_at - self.answered_at
+            and ended_at is not None
+            and ended_at.utcoffset() is not None
+            and self.hold_time > ended_at - self.answered_at
         ):
             yield Problem("hold_time", "is longer than the connected time")
 
