@@ -115,10 +115,6 @@ def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
     return lambda: f"{prefix}{next(counter)}"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
     """Turn a declarative guard into a check, once per workflow rather than per call."""
     kind = guard.kind
