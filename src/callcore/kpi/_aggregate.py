@@ -6,7 +6,7 @@ separate shards merge into exactly the totals of all records at once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -21,7 +21,6 @@ from callcore.kpi._records import (
 __all__ = ["Aggregate", "Thresholds"]
 
 _US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
@@ -262,8 +261,3 @@ def add_record(  # noqa: C901, PLR0912, PLR0915
         totals.nps_responses += 1
         totals.nps_promoters += record.nps >= 9
         totals.nps_detractors += record.nps <= 6
-
-
-def epoch_micros(moment: datetime) -> int:
-    """Return an aware ``moment`` as microseconds since the Unix epoch."""
-    return (moment - _EPOCH) // _US

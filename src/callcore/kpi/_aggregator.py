@@ -9,27 +9,32 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from callcore.errors import InvalidInputError
-from callcore.kpi._aggregate import Aggregate, Thresholds, epoch_micros
-from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
+from callcore.kpi._aggregate import Aggregate, Thresholds
+from callcore.kpi._grouping import (
+    Dimension,
+    GroupKey,
+    IntervalGrid,
+    epoch_micros,
+    from_epoch_micros,
+)
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
 from callcore.kpi._tally import RawKey, Tally, make_counter
 
 __all__ = ["Aggregator"]
 
 _UTC = ZoneInfo("UTC")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, datetime]:
     """Return the interval of ``moment``: its label and its range in UTC."""
     label, low, high = grid.locate(epoch_micros(moment))
-    return label, _EPOCH + timedelta(microseconds=low), _EPOCH + timedelta(microseconds=high)
+    return label, from_epoch_micros(low), from_epoch_micros(high)
 
 
 def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:

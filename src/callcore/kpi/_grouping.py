@@ -25,6 +25,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DAY_US = 86_400_000_000
 
 
+def epoch_micros(moment: datetime) -> int:
+    """Return an aware ``moment`` as microseconds since the Unix epoch."""
+    return (moment - _EPOCH) // _US
+
+
+def from_epoch_micros(micros: int) -> datetime:
+    """Return the UTC instant ``micros`` microseconds after the Unix epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
 class Dimension(enum.Enum):
     """What records can be grouped by."""
 
@@ -63,8 +73,7 @@ class GroupKey:
 
 
 def _offset_us(zone: ZoneInfo, epoch_us: int) -> int:
-    moment = _EPOCH + timedelta(microseconds=epoch_us)
-    offset = moment.astimezone(zone).utcoffset()
+    offset = from_epoch_micros(epoch_us).astimezone(zone).utcoffset()
     return 0 if offset is None else offset // _US
 
 
@@ -127,7 +136,7 @@ class IntervalGrid:
         go back stay different keys: Python compares datetimes of one zone by
         wall clock and would call them equal.
         """
-        local = (_EPOCH + timedelta(microseconds=epoch_us)).astimezone(self.zone)
+        local = from_epoch_micros(epoch_us).astimezone(self.zone)
         offset = local.utcoffset() or timedelta(0)
         return local.replace(tzinfo=timezone(offset), fold=0)
 
@@ -151,4 +160,4 @@ class IntervalGrid:
 
     def start_of(self, moment: datetime) -> datetime:
         """Return the start of the interval holding an aware ``moment``."""
-        return self.locate((moment - _EPOCH) // _US)[0]
+        return self.locate(epoch_micros(moment))[0]

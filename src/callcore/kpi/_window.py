@@ -8,20 +8,19 @@ group, and forgets slots that have left the window.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import attrs
 
 from callcore.clock import ensure_aware
 from callcore.errors import InvalidInputError
-from callcore.kpi._aggregate import Aggregate, Thresholds, add_record, epoch_micros
-from callcore.kpi._grouping import Dimension, GroupKey
+from callcore.kpi._aggregate import Aggregate, Thresholds, add_record
+from callcore.kpi._grouping import Dimension, GroupKey, epoch_micros
 from callcore.kpi._records import InteractionRecord
 
 __all__ = ["RollingWindow"]
 
 _US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:
