@@ -19,6 +19,7 @@ from callcore.kpi._service_level import (
     ServiceLevelVariant,
     service_level,
 )
+from callcore.kpi._service_level import ratio as _ratio
 
 __all__ = ["BUILTIN_METRICS", "Metric", "MetricValue", "Unit", "evaluate"]
 
@@ -66,10 +67,6 @@ class Metric:
     def __call__(self, totals: Aggregate) -> MetricValue:
         """Compute the metric over ``totals``."""
         return self.compute(totals)
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
 
 
 def _seconds(micros: int, count: int) -> float | None:

@@ -86,7 +86,7 @@ def service_level(
             f"abandoned_within ({abandoned_within}) and short_abandoned "
             f"({short_abandoned}) must not exceed abandoned ({abandoned})"
         )
-    return _ratio(
+    return ratio(
         *_parts(
             variant,
             answered=answered,
@@ -119,5 +119,6 @@ def _parts(
     return answered_within, offered - short_abandoned
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
+def ratio(numerator: int, denominator: int) -> float | None:
+    """Return ``numerator / denominator``, or ``None`` when there is nothing to divide by."""
     return numerator / denominator if denominator else None
