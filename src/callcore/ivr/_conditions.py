@@ -220,11 +220,12 @@ def condition_problems(condition: Condition, path: str) -> Iterator[Problem]:
 _MISSING = object()
 
 
-def _lookup(scope: Mapping[str, Any], subject: str) -> Any:  # noqa: ANN401 - any JSON value
+def lookup(scope: Mapping[str, Any], subject: str, missing: Any = _MISSING) -> Any:  # noqa: ANN401 - any JSON value
+    """Return the value at a dotted ``subject`` (``vars.plan``) in ``scope``, or ``missing``."""
     value: Any = scope
     for part in subject.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
+            return missing
         value = value[part]
     return value
 
@@ -253,7 +254,7 @@ _OPERATORS: dict[Op, Callable[[Any, Any], bool]] = {
 
 
 def _compare(condition: Compare, scope: Mapping[str, Any]) -> bool:
-    value = _lookup(scope, condition.var)
+    value = lookup(scope, condition.var)
     if condition.op is Op.EXISTS:
         return value is not _MISSING and value is not None
     if condition.op is Op.MISSING:

@@ -24,6 +24,7 @@ from callcore.ivr._conditions import (
     condition_problems,
     describe_condition,
     evaluate,
+    lookup,
 )
 from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
@@ -80,12 +81,7 @@ def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
 
 
 def _lookup(ctx: NodeContext, subject: str) -> Any:  # noqa: ANN401 - any JSON value
-    value: Any = ctx.scope()
-    for part in subject.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return value
+    return lookup(ctx.scope(), subject, None)
 
 
 # --- retries shared by menus and digit input ---------------------------------
