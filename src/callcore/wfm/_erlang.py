@@ -102,7 +102,7 @@ def erlang_b(agents: int, load: float) -> float:
         return 1.0
     if load == 0:
         return 0.0
-    return math.exp(_log_erlang_b(agents, load)[0])
+    return _erlang_b(agents, load)
 
 
 def _check_stable(agents: int, load: float) -> None:
