@@ -528,9 +528,8 @@ class TicketEngine:
         """Set a plain ticket attribute and record it."""
         old = getattr(ticket, field)
         setattr(ticket, field, value)
-        old_text = old.isoformat() if isinstance(old, datetime) else old
-        new_text = value.isoformat() if isinstance(value, datetime) else value
-        ticket.history.record(now, ticket.id, by.id, action, field, old_text, new_text, reason)
+        # the history writes a datetime as its ISO text when read
+        ticket.history.record(now, ticket.id, by.id, action, field, old, value, reason)
 
     def _effects(  # noqa: PLR0917 - private helper, called positionally
         self,

@@ -171,11 +171,14 @@ class History(Sequence[Change]):
         by: str,
         action: str,
         field: str = "",
-        old: FieldValue = None,
-        new: FieldValue = None,
+        old: _Stored = None,
+        new: _Stored = None,
         reason: str = "",
     ) -> int:
-        """Append one entry and return the new length (``at`` must already be aware)."""
+        """Append one entry and return the new length (``at`` must already be aware).
+
+        A datetime ``old`` or ``new`` is kept as is and read back as its ISO text.
+        """
         rows = self._rows
         rows.append((at, ticket_id, by, action, field, old, new, reason))
         return len(rows)
