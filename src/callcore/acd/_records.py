@@ -33,7 +33,14 @@ import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
-from callcore.acd._strategy import SKILL_BLIND, STATIC_RANK, Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import (
+    LEVEL_SUM,
+    SKILL_BLIND,
+    STATIC_RANK,
+    Rank,
+    Strategy,
+    StrategyMemory,
+)
 from callcore.channels import Channel
 
 AgentEntry = tuple[Rank, str, int]
@@ -190,6 +197,8 @@ class Agent:
     """(static agents) Entries of the current version were pushed to its lines."""
     dropped: list[AgentLine] = attrs.Factory(list)
     """Lines that lost the agent's current entry while it could not take contacts."""
+    level_sums: dict[frozenset[str], int] = attrs.Factory(dict)
+    """Negated sums of its levels in each skill set (skills_based ranks), by skill set."""
 
     @property
     def agent_id(self) -> str:
@@ -232,6 +241,7 @@ class Agent:
         self.profile = profile
         self.members = {member.queue: member for member in profile.memberships}
         self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
+        self.level_sums = {}
         names = sorted(profile.skills)
         self.subsets = tuple(
             frozenset(combo)
@@ -301,6 +311,8 @@ class QueueRuntime:
     """The strategy's rank does not depend on the contact's skills."""
     static_rank: bool = False
     """The strategy's rank depends only on the membership (it never changes)."""
+    level_sum: bool = False
+    """The strategy ranks by the level sum over the contact's skills, then idle time."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
 
@@ -308,6 +320,7 @@ class QueueRuntime:
         """Cache what the hot path asks about the strategy and channel."""
         self.skill_blind = type(self.strategy) in SKILL_BLIND
         self.static_rank = type(self.strategy) in STATIC_RANK
+        self.level_sum = type(self.strategy) in LEVEL_SUM
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value

@@ -1348,8 +1348,7 @@ class Router:
             if not lines:
                 continue
             if not queue.skill_blind:
-                for line in lines:
-                    self._push(line, self._entry(agent, queue, line.index.names))
+                self._push_ranked(agent, queue, lines)
                 continue
             if queue.circular:
                 entry = self._entry(agent, queue, lines[0].index.names)
@@ -1359,15 +1358,66 @@ class Router:
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
 
+    def _push_ranked(self, agent: Agent, queue: QueueRuntime, lines: list[AgentLine]) -> None:
+        """Push the agent's entry of each line's skill set (ranks that depend on the skills)."""
+        if not queue.level_sum:
+            for line in lines:
+                self._push(line, self._entry(agent, queue, line.index.names))
+            return
+        # skills_based: the level sums are fixed per skill set, so remember them
+        sums = agent.level_sums
+        skills = agent.profile.skills
+        idle_since = agent.idle_since
+        agent_id, version = agent.agent_id, agent.version
+        high_water = queue.high_water
+        for line in lines:
+            names = line.index.names
+            total = sums.get(names)
+            if total is None:
+                total = sums[names] = -sum(skills.get(name, 0) for name in names)
+            entry: AgentEntry = ((total, idle_since), agent_id, version)
+            # AgentLine.push inlined (hot loop)
+            tail = line.tail
+            if not tail or entry >= tail[-1]:
+                tail.append(entry)
+                if high_water is None or entry > high_water:
+                    high_water = queue.high_water = entry
+            else:
+                heapq.heappush(line.heap, entry)
+            if len(tail) + len(line.heap) > line.limit:
+                self._compact(line)
+
     def _restore_dropped(self, agent: Agent) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""
         kept = []
+        # a static agent's rank is its position: one entry (and one check) per queue
+        by_queue: dict[str, AgentEntry | None] = {}
         for line in agent.dropped:
             queue = line.index.queue
-            if agent.can_take(queue.channel_key):
-                self._push(line, self._entry(agent, queue, line.index.names))
+            name = queue.config.name
+            if name in by_queue:
+                entry = by_queue[name]
             else:
+                entry = by_queue[name] = (
+                    self._entry(agent, queue, line.index.names)
+                    if agent.can_take(queue.channel_key)
+                    else None
+                )
+            if entry is None:
                 kept.append(line)
+            elif line.circular:
+                self._push(line, entry)
+            else:
+                # AgentLine.push inlined (hot loop)
+                tail = line.tail
+                if not tail or entry >= tail[-1]:
+                    tail.append(entry)
+                    if queue.high_water is None or entry > queue.high_water:
+                        queue.high_water = entry
+                else:
+                    heapq.heappush(line.heap, entry)
+                if len(tail) + len(line.heap) > line.limit:
+                    self._compact(line)
         agent.dropped = kept
 
     def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
