@@ -28,12 +28,14 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import combinations
+from typing import Any
 
 import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
 from callcore.acd._strategy import (
+    FIXED_LENGTH,
     LEVEL_SUM,
     SKILL_BLIND,
     STATIC_RANK,
@@ -43,8 +45,11 @@ from callcore.acd._strategy import (
 )
 from callcore.channels import Channel
 
-AgentEntry = tuple[Rank, str, int]
-"""``(rank, agent_id, version)``."""
+AgentEntry = tuple[Any, ...]
+"""``(rank, agent_id, version)``, or ``(*rank, agent_id, version)`` in the lines of a
+queue whose strategy's ranks all have one length (flat tuples compare faster and
+hold no inner tuple). Either way ``entry[-2]`` is the agent id and ``entry[-1]``
+the version."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
@@ -125,7 +130,7 @@ class AgentLine:
         if self.circular:
             ordered = self.heap
             place = bisect.bisect_left(ordered, entry)
-            if place and ordered[place - 1][1] == entry[1]:
+            if place and ordered[place - 1][-2] == entry[-2]:
                 # an older, stale entry of the same agent right before: overwrite it
                 ordered[place - 1] = entry
             else:
@@ -311,6 +316,8 @@ class QueueRuntime:
     """The strategy's rank does not depend on the contact's skills."""
     static_rank: bool = False
     """The strategy's rank depends only on the membership (it never changes)."""
+    flat: bool = False
+    """Entries are flat tuples ``(*rank, agent_id, version)``."""
     level_sum: bool = False
     """The strategy ranks by the level sum over the contact's skills, then idle time."""
     high_water: AgentEntry | None = None
@@ -321,6 +328,7 @@ class QueueRuntime:
         self.skill_blind = type(self.strategy) in SKILL_BLIND
         self.static_rank = type(self.strategy) in STATIC_RANK
         self.level_sum = type(self.strategy) in LEVEL_SUM
+        self.flat = type(self.strategy) in FIXED_LENGTH
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value

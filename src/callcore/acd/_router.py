@@ -1038,31 +1038,33 @@ class Router:
             # AgentLine.top and pop inlined: stale entries are popped here by the dozen
             if heap and not (tail and tail[0] < heap[0]):
                 entry = heap[0]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     heapq.heappop(heap)
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
             else:
                 entry = tail[0]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     tail.popleft()
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
-            rank, agent_id, _ = entry
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
-            if cursor is not None and (tier, rank, agent_id) <= cursor:
-                if wrap is None:
-                    wrap = agent
-                held.append(line.pop())
-                continue
+            if cursor is not None:
+                rank = entry[:-2] if queue.flat else entry[0]
+                if (tier, rank, entry[-2]) <= cursor:
+                    if wrap is None:
+                        wrap = agent
+                    held.append(line.pop())
+                    continue
             if queue.racing:
-                queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
+                start = entry[0] if queue.flat else entry[0][0]
+                queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
         return None, wrap
 
@@ -1076,7 +1078,12 @@ class Router:
         pointer = line.index.queue.pointer
         start = 0
         if pointer is not None:  # after every entry of the pointer's agent, any version
-            start = bisect.bisect_right(ordered, (pointer[1], pointer[2], math.inf))
+            key = (
+                (*pointer[1], pointer[2], math.inf)
+                if line.index.queue.flat
+                else (pointer[1], pointer[2], math.inf)
+            )
+            start = bisect.bisect_right(ordered, key)
         agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
@@ -1085,11 +1092,11 @@ class Router:
             index = low
             while index < end:
                 entry = ordered[index]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     del ordered[index]
                     end -= 1
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
                 if minimums and not agent.satisfies(minimums):
@@ -1113,8 +1120,8 @@ class Router:
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     continue
                 live.append(entry)
                 if not minimums or agent.satisfies(minimums):
@@ -1122,7 +1129,7 @@ class Router:
             if len(live) * 2 < len(line):
                 self._compact(line)
             if eligible:
-                return [agents[entry[1]] for entry in sorted(eligible)]
+                return [agents[entry[-2]] for entry in sorted(eligible)]
         return []
 
     def _find_work(self, agent: Agent) -> None:
@@ -1279,6 +1286,8 @@ class Router:
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
+        if queue.flat:
+            return (*rank, agent.agent_id, agent.version)
         return (rank, agent.agent_id, agent.version)
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
@@ -1292,8 +1301,8 @@ class Router:
         channel = line.index.queue.channel_key
         live = []
         for entry in line.entries():
-            agent = agents[entry[1]]
-            if agent.version != entry[2]:
+            agent = agents[entry[-2]]
+            if agent.version != entry[-1]:
                 continue
             if agent.can_take(channel):
                 live.append(entry)
@@ -1375,7 +1384,7 @@ class Router:
             total = sums.get(names)
             if total is None:
                 total = sums[names] = -sum(skills.get(name, 0) for name in names)
-            entry: AgentEntry = ((total, idle_since), agent_id, version)
+            entry: AgentEntry = (total, idle_since, agent_id, version)  # flat (built-in)
             # AgentLine.push inlined (hot loop)
             tail = line.tail
             if not tail or entry >= tail[-1]:
