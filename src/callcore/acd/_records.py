@@ -4,7 +4,8 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 
 - ``AgentIndex``: per queue and set of required skill names, one
   ``AgentLine`` per tier of the available agents that have those skills, keyed
-  ``(rank, agent_id, version)``. An entry whose version is no longer the
+  ``(rank, agent_id, version)`` (flat, ``(*rank, agent_id, version)``, for the
+  built-in strategies). An entry whose version is no longer the
   agent's (or whose agent can take nothing now) is stale and is dropped when it
   reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
   entry no smaller than the tail's last is appended in O(1) (longest idle: an
