@@ -4,7 +4,8 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 
 - ``AgentIndex``: per queue and set of required skill names, one
   ``AgentLine`` per tier of the available agents that have those skills, keyed
-  ``(rank, agent_id, version)``. An entry whose version is no longer the
+  ``(rank, agent_id, version)`` (flat, ``(*rank, agent_id, version)``, for the
+  built-in strategies). An entry whose version is no longer the
   agent's (or whose agent can take nothing now) is stale and is dropped when it
   reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
   entry no smaller than the tail's last is appended in O(1) (longest idle: an
@@ -28,16 +29,28 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import combinations
+from typing import Any
 
 import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
-from callcore.acd._strategy import SKILL_BLIND, STATIC_RANK, Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import (
+    FIXED_LENGTH,
+    LEVEL_SUM,
+    SKILL_BLIND,
+    STATIC_RANK,
+    Rank,
+    Strategy,
+    StrategyMemory,
+)
 from callcore.channels import Channel
 
-AgentEntry = tuple[Rank, str, int]
-"""``(rank, agent_id, version)``."""
+AgentEntry = tuple[Any, ...]
+"""``(rank, agent_id, version)``, or ``(*rank, agent_id, version)`` in the lines of a
+queue whose strategy's ranks all have one length (flat tuples compare faster and
+hold no inner tuple). Either way ``entry[-2]`` is the agent id and ``entry[-1]``
+the version."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
@@ -118,7 +131,7 @@ class AgentLine:
         if self.circular:
             ordered = self.heap
             place = bisect.bisect_left(ordered, entry)
-            if place and ordered[place - 1][1] == entry[1]:
+            if place and ordered[place - 1][-2] == entry[-2]:
                 # an older, stale entry of the same agent right before: overwrite it
                 ordered[place - 1] = entry
             else:
@@ -190,6 +203,8 @@ class Agent:
     """(static agents) Entries of the current version were pushed to its lines."""
     dropped: list[AgentLine] = attrs.Factory(list)
     """Lines that lost the agent's current entry while it could not take contacts."""
+    level_sums: dict[frozenset[str], int] = attrs.Factory(dict)
+    """Negated sums of its levels in each skill set (skills_based ranks), by skill set."""
 
     @property
     def agent_id(self) -> str:
@@ -232,6 +247,7 @@ class Agent:
         self.profile = profile
         self.members = {member.queue: member for member in profile.memberships}
         self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
+        self.level_sums = {}
         names = sorted(profile.skills)
         self.subsets = tuple(
             frozenset(combo)
@@ -301,6 +317,10 @@ class QueueRuntime:
     """The strategy's rank does not depend on the contact's skills."""
     static_rank: bool = False
     """The strategy's rank depends only on the membership (it never changes)."""
+    flat: bool = False
+    """Entries are flat tuples ``(*rank, agent_id, version)``."""
+    level_sum: bool = False
+    """The strategy ranks by the level sum over the contact's skills, then idle time."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
 
@@ -308,6 +328,8 @@ class QueueRuntime:
         """Cache what the hot path asks about the strategy and channel."""
         self.skill_blind = type(self.strategy) in SKILL_BLIND
         self.static_rank = type(self.strategy) in STATIC_RANK
+        self.level_sum = type(self.strategy) in LEVEL_SUM
+        self.flat = type(self.strategy) in FIXED_LENGTH
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value

@@ -1038,31 +1038,33 @@ class Router:
             # AgentLine.top and pop inlined: stale entries are popped here by the dozen
             if heap and not (tail and tail[0] < heap[0]):
                 entry = heap[0]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     heapq.heappop(heap)
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
             else:
                 entry = tail[0]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     tail.popleft()
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
-            rank, agent_id, _ = entry
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
-            if cursor is not None and (tier, rank, agent_id) <= cursor:
-                if wrap is None:
-                    wrap = agent
-                held.append(line.pop())
-                continue
+            if cursor is not None:
+                rank = entry[:-2] if queue.flat else entry[0]
+                if (tier, rank, entry[-2]) <= cursor:
+                    if wrap is None:
+                        wrap = agent
+                    held.append(line.pop())
+                    continue
             if queue.racing:
-                queue.race_clock = max(queue.race_clock, cast("float", rank[0]))
+                start = entry[0] if queue.flat else entry[0][0]
+                queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
         return None, wrap
 
@@ -1076,7 +1078,12 @@ class Router:
         pointer = line.index.queue.pointer
         start = 0
         if pointer is not None:  # after every entry of the pointer's agent, any version
-            start = bisect.bisect_right(ordered, (pointer[1], pointer[2], math.inf))
+            key = (
+                (*pointer[1], pointer[2], math.inf)
+                if line.index.queue.flat
+                else (pointer[1], pointer[2], math.inf)
+            )
+            start = bisect.bisect_right(ordered, key)
         agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
@@ -1085,11 +1092,11 @@ class Router:
             index = low
             while index < end:
                 entry = ordered[index]
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     del ordered[index]
                     end -= 1
-                    if agent.version == entry[2]:
+                    if agent.version == entry[-1]:
                         agent.dropped.append(line)
                     continue
                 if minimums and not agent.satisfies(minimums):
@@ -1113,8 +1120,8 @@ class Router:
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
-                agent = agents[entry[1]]
-                if agent.version != entry[2] or not agent.can_take(channel):
+                agent = agents[entry[-2]]
+                if agent.version != entry[-1] or not agent.can_take(channel):
                     continue
                 live.append(entry)
                 if not minimums or agent.satisfies(minimums):
@@ -1122,7 +1129,7 @@ class Router:
             if len(live) * 2 < len(line):
                 self._compact(line)
             if eligible:
-                return [agents[entry[1]] for entry in sorted(eligible)]
+                return [agents[entry[-2]] for entry in sorted(eligible)]
         return []
 
     def _find_work(self, agent: Agent) -> None:
@@ -1279,6 +1286,8 @@ class Router:
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
+        if queue.flat:
+            return (*rank, agent.agent_id, agent.version)
         return (rank, agent.agent_id, agent.version)
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
@@ -1292,8 +1301,8 @@ class Router:
         channel = line.index.queue.channel_key
         live = []
         for entry in line.entries():
-            agent = agents[entry[1]]
-            if agent.version != entry[2]:
+            agent = agents[entry[-2]]
+            if agent.version != entry[-1]:
                 continue
             if agent.can_take(channel):
                 live.append(entry)
@@ -1348,8 +1357,7 @@ class Router:
             if not lines:
                 continue
             if not queue.skill_blind:
-                for line in lines:
-                    self._push(line, self._entry(agent, queue, line.index.names))
+                self._push_ranked(agent, queue, lines)
                 continue
             if queue.circular:
                 entry = self._entry(agent, queue, lines[0].index.names)
@@ -1359,15 +1367,66 @@ class Router:
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
 
+    def _push_ranked(self, agent: Agent, queue: QueueRuntime, lines: list[AgentLine]) -> None:
+        """Push the agent's entry of each line's skill set (ranks that depend on the skills)."""
+        if not queue.level_sum:
+            for line in lines:
+                self._push(line, self._entry(agent, queue, line.index.names))
+            return
+        # skills_based: the level sums are fixed per skill set, so remember them
+        sums = agent.level_sums
+        skills = agent.profile.skills
+        idle_since = agent.idle_since
+        agent_id, version = agent.agent_id, agent.version
+        high_water = queue.high_water
+        for line in lines:
+            names = line.index.names
+            total = sums.get(names)
+            if total is None:
+                total = sums[names] = -sum(skills.get(name, 0) for name in names)
+            entry: AgentEntry = (total, idle_since, agent_id, version)  # flat (built-in)
+            # AgentLine.push inlined (hot loop)
+            tail = line.tail
+            if not tail or entry >= tail[-1]:
+                tail.append(entry)
+                if high_water is None or entry > high_water:
+                    high_water = queue.high_water = entry
+            else:
+                heapq.heappush(line.heap, entry)
+            if len(tail) + len(line.heap) > line.limit:
+                self._compact(line)
+
     def _restore_dropped(self, agent: Agent) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""
         kept = []
+        # a static agent's rank is its position: one entry (and one check) per queue
+        by_queue: dict[str, AgentEntry | None] = {}
         for line in agent.dropped:
             queue = line.index.queue
-            if agent.can_take(queue.channel_key):
-                self._push(line, self._entry(agent, queue, line.index.names))
+            name = queue.config.name
+            if name in by_queue:
+                entry = by_queue[name]
             else:
+                entry = by_queue[name] = (
+                    self._entry(agent, queue, line.index.names)
+                    if agent.can_take(queue.channel_key)
+                    else None
+                )
+            if entry is None:
                 kept.append(line)
+            elif line.circular:
+                self._push(line, entry)
+            else:
+                # AgentLine.push inlined (hot loop)
+                tail = line.tail
+                if not tail or entry >= tail[-1]:
+                    tail.append(entry)
+                    if queue.high_water is None or entry > queue.high_water:
+                        queue.high_water = entry
+                else:
+                    heapq.heappush(line.heap, entry)
+                if len(tail) + len(line.heap) > line.limit:
+                    self._compact(line)
         agent.dropped = kept
 
     def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:

@@ -268,3 +268,13 @@ subclass may override ``rank``); the router ranks an agent once per queue for th
 STATIC_RANK: frozenset[type] = frozenset({RingAll, RoundRobin, Linear, TopDown})
 """Built-in strategies whose rank is the membership's position: an agent's rank in
 them never changes while it stays logged in (exact types only)."""
+
+LEVEL_SUM: frozenset[type] = frozenset({SkillsBased})
+"""Built-in strategies whose rank is ``(-sum of the levels in the contact's skills,
+idle_since)`` (exact types only): the router remembers each agent's sums."""
+
+FIXED_LENGTH: frozenset[type] = frozenset(
+    type(strategy) for strategy in BUILTIN_STRATEGIES.values()
+)
+"""Built-in strategies, whose ranks all have the same length (exact types only): the
+router stores their entries flat, ``(*rank, agent_id, version)``."""
