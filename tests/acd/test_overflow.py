@@ -269,3 +269,31 @@ def test_max_length_counts_ringing_contacts_and_frees_on_answer() -> None:
         ContactQueued(at=at(5), contact_id="c3", queue="q", priority=0),
     )
     assert router.line("q") == ("c2", "c3")
+
+
+def test_a_never_staffed_queue_starts_its_empty_clock_at_its_first_contact() -> None:
+    """No agent ever logged in: c1 (t=5) and c2 (t=30) leave for voicemail at t=65."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                max_wait_empty=MINUTE,
+                overflow=Overflow(action=OverflowAction.VOICEMAIL),
+            )
+        ]
+    )
+    router.enqueue("c1", "q", at(5))
+    router.enqueue("c2", "q", at(30))
+    assert router.tick(at(64)) == Outcome()
+    outcome = router.tick(at(65))
+    assert outcome.events == (
+        ContactOverflowed(
+            at=at(65), contact_id="c1", queue="q", action=OverflowAction.VOICEMAIL, to_queue=None
+        ),
+        ContactOverflowed(
+            at=at(65), contact_id="c2", queue="q", action=OverflowAction.VOICEMAIL, to_queue=None
+        ),
+    )
+    assert router.contact_ids() == ()
+    late = router.enqueue("c3", "q", at(90))  # the queue is still empty past its deadline
+    assert [type(event) for event in late.events] == [ContactQueued, ContactOverflowed]

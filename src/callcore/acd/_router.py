@@ -392,6 +392,10 @@ class Router:
         self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
         wait, since = config.max_wait_empty, runtime.empty_since
+        if wait is not None and since is None and not runtime.members:
+            # A queue nobody has staffed yet starts its empty clock at its first contact.
+            runtime.empty_since = since = at
+            self._push_timer(at + wait, _QUEUE_EMPTY, queue)
         if wait is not None and since is not None and not runtime.members and at >= since + wait:
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # the queue's empty-queue overflow already fired
