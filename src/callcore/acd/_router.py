@@ -105,6 +105,11 @@ _Timer = tuple[datetime, int, str]
 
 _SEP = "\x00"
 
+_ZERO = timedelta(0)
+
+_NOTHING = new_outcome((), (), ())
+"""The outcome of a call that caused nothing (frozen, so one instance serves all)."""
+
 _REQUIREMENT_CACHE = 4096
 """Distinct skill maps remembered per queue (the cache starts over when full)."""
 
@@ -558,7 +563,7 @@ class Router:
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
         self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
-        if queue.config.wrap_up > timedelta(0) and agent.not_ready is None:
+        if queue.config.wrap_up > _ZERO and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
             self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
@@ -885,7 +890,8 @@ class Router:
             due, kind, key = heapq.heappop(timers)
             self._now = due
             self._run_timer(due, kind, key)
-            self._settle()
+            if self._dirty_contacts or self._dirty_agents:
+                self._settle()
         self._now = now
 
     def _push_timer(self, due: datetime, kind: int, key: str) -> None:
@@ -931,16 +937,17 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle_and_flush(self) -> Outcome:
-        self._settle()
+        if self._dirty_contacts or self._dirty_agents:
+            self._settle()
         return self._flush()
 
     def _flush(self) -> Outcome:
-        outcome = new_outcome(
-            tuple(self._offers_out), tuple(self._ended_out), tuple(self._events_out)
-        )
-        self._offers_out.clear()
-        self._ended_out.clear()
-        self._events_out.clear()
+        offers, ended, events = self._offers_out, self._ended_out, self._events_out
+        if not events:  # every offer and ended offer has its event: nothing happened
+            return _NOTHING
+        outcome = new_outcome(tuple(offers), tuple(ended), tuple(events))
+        # fresh lists are cheaper than copying and clearing the old ones
+        self._offers_out, self._ended_out, self._events_out = [], [], []
         return outcome
 
     # ------------------------------------------------------------------
@@ -1513,7 +1520,7 @@ class Router:
         self._events_out.append(offer_ended(at, offer, reason))
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
-            if delay > timedelta(0):
+            if delay > _ZERO:
                 agent.delay_until = at + delay
                 self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
@@ -1541,12 +1548,14 @@ class Router:
         )
 
     def _withdraw_contact_offers(self, contact: Contact) -> None:
+        if not contact.offers:
+            return
         for offer in list(contact.offers.values()):
-            self._end_offer(offer, OfferEndReason.WITHDRAWN, timedelta(0))
+            self._end_offer(offer, OfferEndReason.WITHDRAWN, _ZERO)
 
     def _withdraw_agent_offers(self, agent: Agent) -> None:
         for offer in list(agent.offers.values()):
-            self._end_offer(offer, OfferEndReason.WITHDRAWN, timedelta(0))
+            self._end_offer(offer, OfferEndReason.WITHDRAWN, _ZERO)
 
     # ------------------------------------------------------------------
     # Escalation and overflow
@@ -1584,14 +1593,15 @@ class Router:
 
     def _schedule_contact(self, contact: Contact) -> None:
         config = self._queues[contact.queue].config
-        dues: list[datetime] = []
+        due = None
         if contact.stage < len(config.escalation):
-            dues.append(contact.joined + config.escalation[contact.stage].after)
+            due = contact.joined + config.escalation[contact.stage].after
         if config.max_wait is not None and not contact.callback:
-            dues.append(contact.joined + config.max_wait)
-        contact.timer_due = min(dues) if dues else None
-        if contact.timer_due is not None:
-            self._push_timer(contact.timer_due, _CONTACT_DUE, contact.contact_id)
+            limit = contact.joined + config.max_wait
+            due = limit if due is None else min(due, limit)
+        contact.timer_due = due
+        if due is not None:
+            self._push_timer(due, _CONTACT_DUE, contact.contact_id)
 
     def _contact_due(self, contact: Contact) -> None:
         at = self._time()
