@@ -88,7 +88,7 @@ from callcore.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Mapping
 
     from callcore.events import Event
 
@@ -1156,43 +1156,39 @@ class Router:
         best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
         for queue_name, member in agent.members.items():
             queue = self._queues[queue_name]
-            groups = queue.groups
-            if not groups or not agent.can_take(queue.channel_key):
+            if not queue.groups or not agent.can_take(queue.channel_key):
                 continue
+            tier = member.tier
+            emptied: list[Requirement] = []
             for group in self._groups_for(agent, queue):
-                for requirement, line in list(group.items()):
-                    if requirement.max_tier is not None and member.tier > requirement.max_tier:
+                for requirement, line in group.items():
+                    if requirement.max_tier is not None and tier > requirement.max_tier:
                         continue
-                    if not agent.satisfies(requirement.minimums):
+                    # the agent has every skill of the group (level 1 or more): check the rest
+                    if requirement.strict and not agent.satisfies(requirement.strict):
                         continue
-                    head = self._line_head(queue, group, requirement, line)
-                    if head is not None and (best is None or head[0] < best[0]):
+                    head = self._line_head(line)
+                    if head is None:
+                        emptied.append(requirement)  # deleted after the loop over the group
+                    elif best is None or head[0] < best[0]:
                         best = (head[0], head[1], queue)
+            for requirement in emptied:
+                self._drop_line(queue, requirement)
         return None if best is None else (best[1], best[2])
 
     def _groups_for(
         self, agent: Agent, queue: QueueRuntime
-    ) -> Iterator[dict[Requirement, list[ContactEntry]]]:
+    ) -> list[dict[Requirement, list[ContactEntry]]]:
         """The waiting-line groups whose skills the agent has (the cheaper way round)."""
         groups = queue.groups
         if queue.max_names <= SUBSET_LIMIT and len(agent.subsets) < len(groups):
-            for names in agent.subsets:
-                group = groups.get(names)
-                if group is not None:
-                    yield group
-            return
+            get = groups.get
+            return [group for group in map(get, agent.subsets) if group is not None]
         skills = agent.profile.skills.keys()
-        for names, group in list(groups.items()):
-            if names <= skills:
-                yield group
+        return [group for names, group in groups.items() if names <= skills]
 
-    def _line_head(
-        self,
-        queue: QueueRuntime,
-        group: dict[Requirement, list[ContactEntry]],
-        requirement: Requirement,
-        line: list[ContactEntry],
-    ) -> tuple[ContactEntry, Contact] | None:
+    def _line_head(self, line: list[ContactEntry]) -> tuple[ContactEntry, Contact] | None:
+        """The line's first contact still waiting (stale entries above it are popped)."""
         contacts = self._contacts
         while line:
             entry = line[0]
@@ -1204,10 +1200,15 @@ class Router:
             ):
                 return entry, contact
             heapq.heappop(line)
+        return None
+
+    @staticmethod
+    def _drop_line(queue: QueueRuntime, requirement: Requirement) -> None:
+        """Forget an empty waiting line, and its group once that is empty."""
+        group = queue.groups[requirement.names]
         del group[requirement]
         if not group:
             del queue.groups[requirement.names]
-        return None
 
     def _wait(self, contact: Contact) -> None:
         """Put (or put back) a waiting contact in the line of its requirement."""
@@ -1226,27 +1227,22 @@ class Router:
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
         config = queue.config
+        contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
+        expires = at + config.offer_timeout
         offer = new_offer(
-            contact.contact_id,
-            agent.agent_id,
-            config.name,
-            contact.channel,
-            at,
-            at + config.offer_timeout,
-            contact.callback,
+            contact_id, agent_id, config.name, contact.channel, at, expires, contact.callback
         )
-        contact.offers[agent.agent_id] = offer
+        contact.offers[agent_id] = offer
         contact.status = ContactStatus.OFFERED
-        agent.offers[contact.contact_id] = offer
-        agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+        agent.offers[contact_id] = offer
+        load = agent.load
+        load[channel] = load.get(channel, 0) + 1
         agent.last_offered = at
         if queue.circular:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
-            queue.pointer = (0, rank, agent.agent_id)
-        self._push_timer(
-            offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + agent.agent_id
-        )
+            queue.pointer = (0, rank, agent_id)
+        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id + _SEP + agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
 
