@@ -205,11 +205,12 @@ class Agent:
     """Lines that lost the agent's current entry while it could not take contacts."""
     level_sums: dict[frozenset[str], int] = attrs.Factory(dict)
     """Negated sums of its levels in each skill set (skills_based ranks), by skill set."""
+    agent_id: str = attrs.field(init=False, default="")
+    """The profile's agent id, kept as a plain attribute (read on every decision)."""
 
-    @property
-    def agent_id(self) -> str:
-        """The agent's id."""
-        return self.profile.agent_id
+    def __attrs_post_init__(self) -> None:
+        """Copy the profile's agent id."""
+        self.agent_id = self.profile.agent_id
 
     @property
     def skills(self) -> Mapping[str, int]:
@@ -245,6 +246,7 @@ class Agent:
     def adopt(self, profile: AgentProfile) -> None:
         """Take a (new) profile at log-in: memberships and skill subsets."""
         self.profile = profile
+        self.agent_id = profile.agent_id
         self.members = {member.queue: member for member in profile.memberships}
         self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
         self.level_sums = {}
