@@ -177,6 +177,22 @@ converter.register_unstructure_hook(Compare, _unstructure_condition)
 converter.register_unstructure_hook(Condition, _unstructure_condition)
 
 
+_SUBJECT_PREFIXES = tuple(f"{root}." for root in SUBJECT_ROOTS)
+_CHECKED_OPS = (Op.IN, Op.NOT_IN, Op.MATCHES)  # the operators whose value is checked
+
+
+def is_plain_and_valid(condition: Condition) -> bool:
+    """Whether ``condition`` is a comparison that :func:`condition_problems` would pass.
+
+    A cheap test, without building paths, for the commonest case: a
+    comparison of a good subject by an operator whose value needs no check.
+    """
+    if type(condition) is not Compare or condition.op in _CHECKED_OPS:
+        return False
+    subject = condition.var
+    return subject.startswith(_SUBJECT_PREFIXES) or subject == "language"
+
+
 def condition_problems(condition: Condition, path: str) -> Iterator[Problem]:
     """Check a condition's subjects, operators and values.
 

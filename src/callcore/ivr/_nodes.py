@@ -24,6 +24,7 @@ from callcore.ivr._conditions import (
     condition_problems,
     describe_condition,
     evaluate,
+    is_plain_and_valid,
     lookup,
 )
 from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
@@ -253,6 +254,8 @@ class Menu(_Asking):
 
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
+        if self._plainly_valid():
+            return
         yield from super().problems()
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
@@ -278,6 +281,18 @@ class Menu(_Asking):
                         f"keyword {word!r} also chooses options[{words[folded]}]",
                     )
                 words.setdefault(folded, index)
+
+    def _plainly_valid(self) -> bool:
+        """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
+        if self.on_noinput is None or self.on_nomatch is None or not self.options:
+            return False
+        keys = set()
+        for option in self.options:
+            key = option.key
+            if option.keywords or not key or key in keys or not DTMF_KEYS.issuperset(key):
+                return False
+            keys.add(key)
+        return True
 
     def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
         """A gather for one choice."""
@@ -521,7 +536,8 @@ class Branch(Node):
     def problems(self) -> Iterator[Problem]:
         """Bad subjects, operators and regular expressions."""
         for index, case in enumerate(self.cases):
-            yield from condition_problems(case.when, f"cases[{index}].when")
+            if not is_plain_and_valid(case.when):  # paths are built only for a suspect
+                yield from condition_problems(case.when, f"cases[{index}].when")
 
     def enter(self, ctx: NodeContext) -> Step:
         """Evaluate the cases in order."""
