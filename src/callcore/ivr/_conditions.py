@@ -240,7 +240,8 @@ def lookup(scope: Mapping[str, Any], subject: str, missing: Any = _MISSING) -> A
     """Return the value at a dotted ``subject`` (``vars.plan``) in ``scope``, or ``missing``."""
     value: Any = scope
     for part in subject.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        # a plain dict first: the ABC check is several times slower
+        if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
             return missing
         value = value[part]
     return value
@@ -269,16 +270,21 @@ _OPERATORS: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
+# By the members' identity: an enum member's hash is a Python-level call.
+_OPERATORS_BY_ID = {id(op): operator for op, operator in _OPERATORS.items()}
+
+
 def _compare(condition: Compare, scope: Mapping[str, Any]) -> bool:
     value = lookup(scope, condition.var)
-    if condition.op is Op.EXISTS:
+    op = condition.op
+    if op is Op.EXISTS:
         return value is not _MISSING and value is not None
-    if condition.op is Op.MISSING:
+    if op is Op.MISSING:
         return value is _MISSING or value is None
     if value is _MISSING:
-        return condition.op in {Op.NE, Op.NOT_IN}
+        return op is Op.NE or op is Op.NOT_IN
     try:
-        return _OPERATORS[condition.op](value, condition.value)
+        return _OPERATORS_BY_ID[id(op)](value, condition.value)
     except TypeError:  # e.g. 'in' with a value that is not a list
         return False
 

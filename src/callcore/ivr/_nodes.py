@@ -242,6 +242,9 @@ class Menu(_Asking):
     timeout: timedelta = timedelta(seconds=10)
     inter_digit_timeout: timedelta | None = None
     min_confidence: float = 0.5
+    _keys: dict[str, MenuOption] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
 
     def targets(self) -> list[Edge]:
         """One edge per option, then the retry branches."""
@@ -309,7 +312,9 @@ class Menu(_Asking):
         )
 
     def _choose(self, event: Digits | Speech) -> MenuOption | None:
-        if isinstance(event, Digits):
+        if type(event) is Digits:
+            return self._by_key().get(event.digits)
+        if isinstance(event, Digits):  # a subclass: same rule
             return next((o for o in self.options if o.key == event.digits), None)
         if event.confidence < self.min_confidence:
             return None
@@ -318,6 +323,16 @@ class Menu(_Asking):
             if any(f" {' '.join(w.casefold().split())} " in heard for w in option.keywords):
                 return option
         return None
+
+    def _by_key(self) -> dict[str, MenuOption]:
+        """The option of each key (the first if a key repeats), built once per menu."""
+        table = self._keys
+        if table is None:
+            table = {}
+            for option in self.options:
+                table.setdefault(option.key, option)
+            object.__setattr__(self, "_keys", table)  # a cache, not a field of the document
+        return table
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Follow the chosen option, or retry."""

@@ -59,6 +59,9 @@ class SessionLimits:
     max_subflow_depth: int = attrs.field(default=5, validator=attrs.validators.ge(0))
 
 
+_DEFAULT_LIMITS = SessionLimits()  # immutable, so every session can share it
+
+
 class SessionStatus(enum.Enum):
     """Where a session is in its life."""
 
@@ -354,9 +357,10 @@ class IvrSession:
         """
         self.flow = flow
         self.calendars: Mapping[str, Calendar] = dict(calendars or {})
-        self.limits = limits or SessionLimits()
+        self.limits = limits or _DEFAULT_LIMITS
         self.state = SessionState()
         self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
+        self._context_frame: Frame | None = None  # the frame whose flow the context holds
         self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
         self._library: dict[str, Flow] = {}
         for sub in subflows:
@@ -562,9 +566,8 @@ class IvrSession:
             state.last_event_at = now
             self._end("abandoned", now, frame, _describe_event(event), ())
             return []
-        flow = self._pinned[frame.flow, frame.version]
-        tables = compiled(flow)
-        node = tables.nodes.get(frame.node)
+        ctx = self._context_for(frame)
+        node = ctx.tables.nodes.get(frame.node)
         if node is None or not isinstance(event, node.accepts):
             accepted = ", ".join(self.waiting_for)
             raise InvalidTransitionError(
@@ -579,8 +582,7 @@ class IvrSession:
             if now - started > self.limits.max_call_time:
                 reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
                 return self._fail(reason, now, [])
-            ctx = self._context
-            ctx.flow, ctx.tables, ctx.name, ctx.at = flow, tables, frame.node, now
+            ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
             return self._run(node.resume(ctx, event), label, now, [])
         except BaseException:
@@ -625,19 +627,31 @@ class IvrSession:
         """Enter node ``name`` of the current flow and run it."""
         state = self.state
         frame = state.stack[-1]
-        flow = self._pinned[frame.flow, frame.version]
-        tables = compiled(flow)
+        ctx = self._context_for(frame)
+        tables = ctx.tables
         node = tables.nodes.get(name)
         if node is None:
-            return Step.fail(f"flow {flow.id!r} has no node {name!r}")
+            return Step.fail(f"flow {ctx.flow.id!r} has no node {name!r}")
         frame.node = name
         state.counters.clear()  # VoiceXML: counters reset on entry to a node
         visits = state.visits
         key = tables.visit_keys[name]
         visits[key] = visits.get(key, 0) + 1
-        ctx = self._context
-        ctx.flow, ctx.tables, ctx.name, ctx.at = flow, tables, name, now
+        ctx.name, ctx.at = name, now
         return node.enter(ctx)
+
+    def _context_for(self, frame: Frame) -> _Context:
+        """The node context, holding ``frame``'s flow and its tables.
+
+        A frame's flow and version never change, so they are looked up only
+        when the call moves to another frame (a subflow, a return, a resume).
+        """
+        ctx = self._context
+        if frame is not self._context_frame:
+            flow = self._pinned[frame.flow, frame.version]
+            ctx.flow, ctx.tables = flow, compiled(flow)
+            self._context_frame = frame
+        return ctx
 
     def _run(self, step: Step, event: str, now: datetime, actions: list[Action]) -> list[Action]:
         state = self.state
