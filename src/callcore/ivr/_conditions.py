@@ -300,6 +300,8 @@ def evaluate(condition: Condition, scope: Mapping[str, Any]) -> bool:
         Whether the condition holds. A missing subject is only ``ne``,
         ``not_in`` and ``missing``; values of different kinds are never ordered.
     """
+    if type(condition) is Compare:  # the commonest, tested first
+        return _compare(condition, scope)
     if isinstance(condition, AllOf):
         return all(evaluate(item, scope) for item in condition.all)
     if isinstance(condition, AnyOf):
