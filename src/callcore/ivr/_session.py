@@ -627,7 +627,7 @@ class IvrSession:
         """Enter node ``name`` of the current flow and run it."""
         state = self.state
         frame = state.stack[-1]
-        ctx = self._context_for(frame)
+        ctx = self._context if frame is self._context_frame else self._context_for(frame)
         tables = ctx.tables
         node = tables.nodes.get(name)
         if node is None:
@@ -682,7 +682,8 @@ class IvrSession:
                     self._end(step.outcome, now, frame, event, step_actions)
                     return actions
                 if step.wait:
-                    self._record(now, frame, event, step_actions, "wait")
+                    kinds = tuple([action.type for action in step_actions]) if step_actions else ()
+                    trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now
                     return actions
