@@ -177,6 +177,22 @@ converter.register_unstructure_hook(Compare, _unstructure_condition)
 converter.register_unstructure_hook(Condition, _unstructure_condition)
 
 
+_SUBJECT_PREFIXES = tuple(f"{root}." for root in SUBJECT_ROOTS)
+_CHECKED_OPS = (Op.IN, Op.NOT_IN, Op.MATCHES)  # the operators whose value is checked
+
+
+def is_plain_and_valid(condition: Condition) -> bool:
+    """Whether ``condition`` is a comparison that :func:`condition_problems` would pass.
+
+    A cheap test, without building paths, for the commonest case: a
+    comparison of a good subject by an operator whose value needs no check.
+    """
+    if type(condition) is not Compare or condition.op in _CHECKED_OPS:
+        return False
+    subject = condition.var
+    return subject.startswith(_SUBJECT_PREFIXES) or subject == "language"
+
+
 def condition_problems(condition: Condition, path: str) -> Iterator[Problem]:
     """Check a condition's subjects, operators and values.
 
@@ -224,7 +240,8 @@ def lookup(scope: Mapping[str, Any], subject: str, missing: Any = _MISSING) -> A
     """Return the value at a dotted ``subject`` (``vars.plan``) in ``scope``, or ``missing``."""
     value: Any = scope
     for part in subject.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        # a plain dict first: the ABC check is several times slower
+        if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
             return missing
         value = value[part]
     return value
@@ -253,16 +270,21 @@ _OPERATORS: dict[Op, Callable[[Any, Any], bool]] = {
 }
 
 
+# By the members' identity: an enum member's hash is a Python-level call.
+_OPERATORS_BY_ID = {id(op): operator for op, operator in _OPERATORS.items()}
+
+
 def _compare(condition: Compare, scope: Mapping[str, Any]) -> bool:
     value = lookup(scope, condition.var)
-    if condition.op is Op.EXISTS:
+    op = condition.op
+    if op is Op.EXISTS:
         return value is not _MISSING and value is not None
-    if condition.op is Op.MISSING:
+    if op is Op.MISSING:
         return value is _MISSING or value is None
     if value is _MISSING:
-        return condition.op in {Op.NE, Op.NOT_IN}
+        return op is Op.NE or op is Op.NOT_IN
     try:
-        return _OPERATORS[condition.op](value, condition.value)
+        return _OPERATORS_BY_ID[id(op)](value, condition.value)
     except TypeError:  # e.g. 'in' with a value that is not a list
         return False
 
@@ -278,6 +300,8 @@ def evaluate(condition: Condition, scope: Mapping[str, Any]) -> bool:
         Whether the condition holds. A missing subject is only ``ne``,
         ``not_in`` and ``missing``; values of different kinds are never ordered.
     """
+    if type(condition) is Compare:  # the commonest, tested first
+        return _compare(condition, scope)
     if isinstance(condition, AllOf):
         return all(evaluate(item, scope) for item in condition.all)
     if isinstance(condition, AnyOf):

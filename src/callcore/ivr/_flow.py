@@ -86,7 +86,8 @@ def render(text: str, scope: Mapping[str, Any]) -> str:
     def replace(match: re.Match[str]) -> str:
         value: Any = scope
         for part in match.group(1).split("."):
-            if not isinstance(value, Mapping) or part not in value:
+            # a plain dict first: the ABC check is several times slower
+            if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:
                 return ""
             value = value[part]
         return "" if value is None else str(value)

@@ -24,6 +24,7 @@ from callcore.ivr._conditions import (
     condition_problems,
     describe_condition,
     evaluate,
+    is_plain_and_valid,
     lookup,
 )
 from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
@@ -241,6 +242,9 @@ class Menu(_Asking):
     timeout: timedelta = timedelta(seconds=10)
     inter_digit_timeout: timedelta | None = None
     min_confidence: float = 0.5
+    _keys: dict[str, MenuOption] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
 
     def targets(self) -> list[Edge]:
         """One edge per option, then the retry branches."""
@@ -253,6 +257,8 @@ class Menu(_Asking):
 
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
+        if self._plainly_valid():
+            return
         yield from super().problems()
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
@@ -279,6 +285,18 @@ class Menu(_Asking):
                     )
                 words.setdefault(folded, index)
 
+    def _plainly_valid(self) -> bool:
+        """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
+        if self.on_noinput is None or self.on_nomatch is None or not self.options:
+            return False
+        keys = set()
+        for option in self.options:
+            key = option.key
+            if option.keywords or not key or key in keys or not DTMF_KEYS.issuperset(key):
+                return False
+            keys.add(key)
+        return True
+
     def gather(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Gather:
         """A gather for one choice."""
         hints = tuple(word for option in self.options for word in option.keywords)
@@ -294,7 +312,9 @@ class Menu(_Asking):
         )
 
     def _choose(self, event: Digits | Speech) -> MenuOption | None:
-        if isinstance(event, Digits):
+        if type(event) is Digits:
+            return self._by_key().get(event.digits)
+        if isinstance(event, Digits):  # a subclass: same rule
             return next((o for o in self.options if o.key == event.digits), None)
         if event.confidence < self.min_confidence:
             return None
@@ -303,6 +323,16 @@ class Menu(_Asking):
             if any(f" {' '.join(w.casefold().split())} " in heard for w in option.keywords):
                 return option
         return None
+
+    def _by_key(self) -> dict[str, MenuOption]:
+        """The option of each key (the first if a key repeats), built once per menu."""
+        table = self._keys
+        if table is None:
+            table = {}
+            for option in self.options:
+                table.setdefault(option.key, option)
+            object.__setattr__(self, "_keys", table)  # a cache, not a field of the document
+        return table
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Follow the chosen option, or retry."""
@@ -521,7 +551,8 @@ class Branch(Node):
     def problems(self) -> Iterator[Problem]:
         """Bad subjects, operators and regular expressions."""
         for index, case in enumerate(self.cases):
-            yield from condition_problems(case.when, f"cases[{index}].when")
+            if not is_plain_and_valid(case.when):  # paths are built only for a suspect
+                yield from condition_problems(case.when, f"cases[{index}].when")
 
     def enter(self, ctx: NodeContext) -> Step:
         """Evaluate the cases in order."""

@@ -149,7 +149,7 @@ class TransferKind(enum.Enum):
     """A personal device, such as an agent's mobile."""
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # hashed whenever a node looks up the step it built
 class Play:
     """Play a prompt: an audio file or text to speak.
 

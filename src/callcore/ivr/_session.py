@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,9 @@ class SessionLimits:
     max_steps_per_event: int = attrs.field(default=100, validator=attrs.validators.ge(1))
     max_call_time: timedelta = timedelta(hours=1)
     max_subflow_depth: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+
+
+_DEFAULT_LIMITS = SessionLimits()  # immutable, so every session can share it
 
 
 class SessionStatus(enum.Enum):
@@ -143,7 +146,12 @@ class SessionState:
 
 @attrs.define
 class _Context:
-    """The session as a running node sees it (implements ``NodeContext``)."""
+    """The session as a running node sees it (implements ``NodeContext``).
+
+    A session keeps one and moves it from node to node (``flow``, ``tables``,
+    ``name`` and ``at`` are updated before each node runs): nodes use it only
+    while they run, so there is no need for a new one per step.
+    """
 
     session: IvrSession
     flow: Flow
@@ -225,6 +233,9 @@ class _Context:
         self.session.state.language = language
 
 
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+"""The context's time before the first node runs (never seen by a node)."""
+
 _new_entry = object.__new__
 _ENTRY_SLOTS = tuple(
     TraceEntry.__dict__[name].__set__ for name in ("at", "flow", "node", "event", "actions", "next")
@@ -291,7 +302,7 @@ class _Checkpoint:
 
 
 def _describe_event(event: IvrEvent) -> str:
-    if isinstance(event, Digits):
+    if type(event) is Digits or isinstance(event, Digits):
         return f"digits {event.digits}"
     if isinstance(event, Speech):
         return f"speech {event.text!r} ({event.confidence:.2f})"
@@ -346,8 +357,10 @@ class IvrSession:
         """
         self.flow = flow
         self.calendars: Mapping[str, Calendar] = dict(calendars or {})
-        self.limits = limits or SessionLimits()
+        self.limits = limits or _DEFAULT_LIMITS
         self.state = SessionState()
+        self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
+        self._context_frame: Frame | None = None  # the frame whose flow the context holds
         self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
         self._library: dict[str, Flow] = {}
         for sub in subflows:
@@ -505,7 +518,12 @@ class IvrSession:
         state.variables = dict(variables or {})
         state.started_at = state.last_event_at = now
         state.stack = [Frame(flow=self.flow.id, version=self.flow.version, node=self.flow.start)]
-        return self._guarded(lambda: self._run(self._begin(self.flow.start, now), "enter", now, []))
+        checkpoint = _Checkpoint(state)
+        try:
+            return self._run(self._begin(self.flow.start, now), "enter", now, [])
+        except BaseException:
+            checkpoint.restore(state)
+            raise
 
     def handle(self, event: IvrEvent, now: datetime) -> list[Action]:
         """Feed one event; return the actions for the host.
@@ -536,18 +554,20 @@ class IvrSession:
                 else f"the session has ended ({state.outcome})"
             )
             raise InvalidTransitionError(state.status.value, event.type, reason)
-        ensure_aware(now, "now")
-        if state.last_event_at is not None and now < state.last_event_at:
+        if now.tzinfo is None or now.utcoffset() is None:  # the usual aware case skips a call
+            ensure_aware(now, "now")
+        last = state.last_event_at
+        if last is not None and now < last:
             raise InvalidInputError(
-                f"now ({now.isoformat()}) is earlier than the previous event "
-                f"({state.last_event_at.isoformat()})"
+                f"now ({now.isoformat()}) is earlier than the previous event ({last.isoformat()})"
             )
         frame = state.stack[-1]
-        if isinstance(event, CallerHangup):
+        if type(event) is CallerHangup:
             state.last_event_at = now
             self._end("abandoned", now, frame, _describe_event(event), ())
             return []
-        node = self._node()
+        ctx = self._context_for(frame)
+        node = ctx.tables.nodes.get(frame.node)
         if node is None or not isinstance(event, node.accepts):
             accepted = ", ".join(self.waiting_for)
             raise InvalidTransitionError(
@@ -557,13 +577,17 @@ class IvrSession:
             )
         state.last_event_at = now
         started = state.started_at or now
-        if now - started > self.limits.max_call_time:
-            reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
-            return self._guarded(lambda: self._fail(reason, now, []))
-        label = _describe_event(event)
-        flow = self._flow(frame)
-        ctx = _Context(self, flow, compiled(flow), frame.node, now)
-        return self._guarded(lambda: self._run(node.resume(ctx, event), label, now, []))
+        checkpoint = _Checkpoint(state)
+        try:
+            if now - started > self.limits.max_call_time:
+                reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
+                return self._fail(reason, now, [])
+            ctx.name, ctx.at = frame.node, now
+            label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
+            return self._run(node.resume(ctx, event), label, now, [])
+        except BaseException:
+            checkpoint.restore(state)
+            raise
 
     # --- internals -----------------------------------------------------------
 
@@ -573,22 +597,6 @@ class IvrSession:
     def _node(self) -> Node | None:
         frame = self.state.stack[-1]
         return self._flow(frame).nodes.get(frame.node)
-
-    def _guarded(self, run: Any) -> list[Action]:  # noqa: ANN401 - a zero-argument callable
-        """Run ``run``; if it raises, restore the state so nothing is half-applied.
-
-        The checkpoint is a handful of shallow copies taken in place rather than
-        a copy of the state object: nodes replace values, never mutate them, and
-        only the variables, counters, visits, stack and scalar fields change.
-        """
-        state = self.state
-        checkpoint = _Checkpoint(state)
-        try:
-            actions: list[Action] = run()
-        except BaseException:
-            checkpoint.restore(state)
-            raise
-        return actions
 
     def _record(
         self, now: datetime, frame: Frame, event: str, step_actions: tuple[Action, ...], where: str
@@ -619,46 +627,77 @@ class IvrSession:
         """Enter node ``name`` of the current flow and run it."""
         state = self.state
         frame = state.stack[-1]
-        flow = self._flow(frame)
-        tables = compiled(flow)
+        ctx = self._context if frame is self._context_frame else self._context_for(frame)
+        tables = ctx.tables
         node = tables.nodes.get(name)
         if node is None:
-            return Step.fail(f"flow {flow.id!r} has no node {name!r}")
+            return Step.fail(f"flow {ctx.flow.id!r} has no node {name!r}")
         frame.node = name
         state.counters.clear()  # VoiceXML: counters reset on entry to a node
         visits = state.visits
         key = tables.visit_keys[name]
         visits[key] = visits.get(key, 0) + 1
-        return node.enter(_Context(self, flow, tables, name, now))
+        ctx.name, ctx.at = name, now
+        return node.enter(ctx)
+
+    def _context_for(self, frame: Frame) -> _Context:
+        """The node context, holding ``frame``'s flow and its tables.
+
+        A frame's flow and version never change, so they are looked up only
+        when the call moves to another frame (a subflow, a return, a resume).
+        """
+        ctx = self._context
+        if frame is not self._context_frame:
+            flow = self._pinned[frame.flow, frame.version]
+            ctx.flow, ctx.tables = flow, compiled(flow)
+            self._context_frame = frame
+        return ctx
 
     def _run(self, step: Step, event: str, now: datetime, actions: list[Action]) -> list[Action]:
         state = self.state
+        trace = state.trace
         max_steps = self.limits.max_steps_per_event
         steps = 1
         while True:
             step_actions = step.actions
-            actions.extend(step_actions)
             frame = state.stack[-1]
-            if step.outcome is not None:
-                self._end(step.outcome, now, frame, event, step_actions)
-                return actions
-            if step.wait:
-                self._record(now, frame, event, step_actions, "wait")
-                state.status = SessionStatus.WAITING
-                state.waiting_since = now
-                return actions
-            target = step.goto
-            if step.returns or step.subflow is not None or target is None:
-                target, failure = self._next_node(step, frame)
+            if (
+                step.goto is not None
+                and step.outcome is None
+                and not step.wait
+                and step.subflow is None
+                and not step.returns
+            ):
+                # the commonest step, a plain transition: record it and go on
+                target: str = step.goto
+                if step_actions:
+                    actions.extend(step_actions)
+                    kinds = tuple([action.type for action in step_actions])
+                else:
+                    kinds = ()
+                trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, target))
+            else:
+                actions.extend(step_actions)
+                if step.outcome is not None:
+                    self._end(step.outcome, now, frame, event, step_actions)
+                    return actions
+                if step.wait:
+                    kinds = tuple([action.type for action in step_actions]) if step_actions else ()
+                    trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
+                    state.status = SessionStatus.WAITING
+                    state.waiting_since = now
+                    return actions
+                found, failure = self._next_node(step, frame)
                 if failure is not None:
                     self._record(now, frame, event, step_actions, "fail")
                     return self._fail(failure, now, actions)
-                if target is None:  # a return from the top level: the flow is done
+                if found is None:  # a return from the top level: the flow is done
                     hangup = Hangup("completed")
                     actions.append(hangup)
                     self._end("completed", now, frame, event, (*step_actions, hangup))
                     return actions
-            self._record(now, frame, event, step_actions, target)
+                target = found
+                self._record(now, frame, event, step_actions, target)
             steps += 1
             if steps > max_steps:
                 return self._fail(

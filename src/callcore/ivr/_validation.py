@@ -12,16 +12,34 @@ from typing import TYPE_CHECKING
 from callcore.errors import Problem
 from callcore.ivr._conditions import SUBJECT_ROOTS
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, flows_by_id, placeholders
+from callcore.ivr._node import Node
 from callcore.ivr._nodes import Language
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Mapping
 
-    from callcore.ivr._node import Node
-
 __all__ = ["no_input_loops", "validate_flow"]
 
 _NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+_OVERRIDES: dict[type, tuple[bool, bool, bool]] = {}
+
+
+def _overrides(cls: type[Node]) -> tuple[bool, bool, bool]:
+    """Whether ``cls`` overrides ``problems``, ``calendars`` and ``subflows``.
+
+    The base class's versions return nothing, so the validator skips calling
+    them (and allocating their empty results) for the many nodes that keep them.
+    """
+    known = _OVERRIDES.get(cls)
+    if known is None:
+        known = _OVERRIDES[cls] = (
+            cls.problems is not Node.problems,
+            cls.calendars is not Node.calendars,
+            cls.subflows is not Node.subflows,
+        )
+    return known
 
 
 def _reachable(start: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
@@ -88,34 +106,51 @@ def no_input_loops(nodes: Mapping[str, Node]) -> list[list[str]]:
         Each loop's nodes, sorted; loops sorted by their first node.
     """
     targets = {name: node.target_names() for name, node in nodes.items()}
-    return _silent_loops(nodes, targets)
+    return _silent_loops(targets, *_reverse_and_silent(nodes, targets))
 
 
-def _reversed(nodes: Mapping[str, Node], targets: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """Each node's predecessors (targets that are not nodes are left out)."""
+def _reverse_and_silent(
+    nodes: Mapping[str, Node], targets: Mapping[str, list[str]]
+) -> tuple[dict[str, list[str]], set[str], dict[str, int]]:
+    """One pass over the edges for the later passes.
+
+    Returns:
+        Each node's predecessors (targets that are not nodes are left out), the
+        silent nodes (those that never ask the caller), and each silent node's
+        number of edges to silent nodes.
+    """
     reverse: dict[str, list[str]] = {name: [] for name in nodes}
+    silent = {name for name, node in nodes.items() if not node.asks_caller}
+    out_degree: dict[str, int] = {}
     for name, successors in targets.items():
-        for target in successors:
-            if target in reverse:
-                reverse[target].append(name)
-    return reverse
+        if name in silent:
+            degree = 0
+            for target in successors:
+                predecessors = reverse.get(target)
+                if predecessors is not None:
+                    predecessors.append(name)
+                    degree += target in silent
+            out_degree[name] = degree
+        else:
+            for target in successors:
+                predecessors = reverse.get(target)
+                if predecessors is not None:
+                    predecessors.append(name)
+    return reverse, silent, out_degree
 
 
 def _silent_loops(
-    nodes: Mapping[str, Node],
     targets: Mapping[str, list[str]],
-    reverse: Mapping[str, list[str]] | None = None,
+    reverse: Mapping[str, list[str]],
+    silent: set[str],
+    out_degree: dict[str, int],
 ) -> list[list[str]]:
     """The loops among nodes that never ask the caller.
 
     First Kahn's algorithm on out-degrees peels off every silent node that
     cannot reach a silent cycle (in a good flow: all of them); Tarjan's
-    algorithm then finds the loops in what is left.
+    algorithm then finds the loops in what is left. ``out_degree`` is used up.
     """
-    silent = {name for name, node in nodes.items() if not node.asks_caller}
-    if reverse is None:
-        reverse = _reversed(nodes, targets)
-    out_degree = {name: len([t for t in targets[name] if t in silent]) for name in silent}
     peel = [name for name, degree in out_degree.items() if degree == 0]
     while peel:
         for source in reverse[peel.pop()]:
@@ -235,7 +270,7 @@ def _graph_problems(flow: Flow, edges: Mapping[str, list[str]]) -> Iterator[Prob
         for name in nodes:
             if name not in reached:
                 yield Problem(f"nodes.{name}", f"unreachable from the start node {flow.start!r}")
-    reverse = _reversed(nodes, edges)
+    reverse, silent, out_degree = _reverse_and_silent(nodes, edges)
     can_end = _reachable([n for n, node in nodes.items() if node.terminal], reverse)
     for name in nodes:
         if name not in can_end:
@@ -243,12 +278,52 @@ def _graph_problems(flow: Flow, edges: Mapping[str, list[str]]) -> Iterator[Prob
                 f"nodes.{name}",
                 "no way to end the call from here (no path to a hangup, queue, transfer or return)",
             )
-    for loop in _silent_loops(nodes, edges, reverse):
+    for loop in _silent_loops(edges, reverse, silent, out_degree):
         shown = " → ".join(loop[:10]) + (" …" if len(loop) > 10 else "")
         yield Problem(
             f"nodes.{loop[0]}",
             f"infinite loop: {shown} never asks the caller for input",
         )
+
+
+def _node_problems(
+    flow: Flow,
+    known: set[str],
+    calendars: Collection[str] | None,
+    library: Mapping[str, Flow] | None,
+    problems: list[Problem],
+) -> dict[str, list[str]]:
+    """Add each node's own and reference problems; return each node's targets."""
+    edges: dict[str, list[str]] = {}  # each node's targets, read once for every graph pass
+    declared_prompts = set(flow.prompts)
+    node_name = _NODE_NAME.fullmatch
+    for name, node in flow.nodes.items():
+        # The usual node has no problem: cheap checks first, and the path
+        # and the detailed checks only for a node that fails one of them.
+        if not node_name(name):
+            problems.append(
+                Problem(f"nodes.{name}", "a node name must be letters, digits, '_' or '-'")
+            )
+        own_problems, reads_calendars, calls_subflows = _overrides(type(node))
+        if own_problems:
+            for own in node.problems():
+                path = f"nodes.{name}"
+                problems.append(Problem(f"{path}.{own.path}" if own.path else path, own.message))
+        if (
+            not declared_prompts.issuperset(node.prompt_ids())
+            or (reads_calendars and calendars is not None)
+            or calls_subflows
+            or isinstance(node, Language)
+        ):
+            _reference_problems(flow, f"nodes.{name}", node, calendars, library, problems)
+        edges[name] = targets = node.target_names()
+        if not known.issuperset(targets):  # only now build the edges, for their paths
+            problems.extend(
+                Problem(f"nodes.{name}.{edge.path}", f"unknown target {edge.target!r}")
+                for edge in node.targets()
+                if edge.target not in known
+            )
+    return edges
 
 
 def validate_flow(
@@ -283,22 +358,7 @@ def validate_flow(
         problems.append(Problem("start", f"unknown node {flow.start!r}"))
     known = set(flow.nodes) | set(unreadable)
     library = None if flows is None else flows_by_id(flows)
-    edges: dict[str, list[str]] = {}  # each node's targets, read once for every graph pass
-    for name, node in flow.nodes.items():
-        path = f"nodes.{name}"
-        if not _NODE_NAME.fullmatch(name):
-            problems.append(Problem(path, "a node name must be letters, digits, '_' or '-'"))
-        own = list(node.problems())
-        if own:
-            problems.extend(Problem(f"{path}.{p.path}" if p.path else path, p.message) for p in own)
-        _reference_problems(flow, path, node, calendars, library, problems)
-        edges[name] = targets = node.target_names()
-        if not known.issuperset(targets):  # only now build the edges, for their paths
-            problems.extend(
-                Problem(f"{path}.{edge.path}", f"unknown target {edge.target!r}")
-                for edge in node.targets()
-                if edge.target not in known
-            )
+    edges = _node_problems(flow, known, calendars, library, problems)
     problems.extend(_prompt_problems(flow))
     if not unreadable:
         problems.extend(_graph_problems(flow, edges))
