@@ -2,7 +2,8 @@
 
 It shares no code with callcore.kpi's aggregation: intervals are found by
 flooring the local wall clock, durations are summed as timedeltas, and waits
-are compared as timedeltas.
+are compared as timedeltas. :func:`as_reference` only reads an aggregator's
+groups into the same shape, for comparison.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 
+import attrs
+
 from callcore.channels import Direction
-from callcore.kpi import InteractionRecord, Outcome
+from callcore.kpi import Aggregator, InteractionRecord, Outcome
 
 US = timedelta(microseconds=1)
 
@@ -48,6 +51,19 @@ def reference_totals(
         )
         grouped[key].append(record)
     return {key: _totals(group, service_level, short_abandon) for key, group in grouped.items()}
+
+
+def as_reference(aggregator: Aggregator) -> dict[Key, dict[str, object]]:
+    """An aggregator's totals per group, keyed and shaped like :func:`reference_totals`."""
+    return {
+        (
+            key.interval.astimezone(timezone.utc) if key.interval else None,
+            key.queue,
+            key.agent,
+            key.channel,
+        ): attrs.asdict(totals)
+        for key, totals in aggregator.groups().items()
+    }
 
 
 def _wait(record: InteractionRecord) -> timedelta:

@@ -6,7 +6,6 @@ import itertools
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,23 +22,11 @@ from callcore.kpi import (
     Outcome,
     Thresholds,
 )
-from tests.kpi.reference import reference_totals
+from tests.kpi.reference import as_reference, reference_totals
 from tests.kpi.strategies import agent_state_records, interaction_records
 
 LONDON = ZoneInfo("Europe/London")
 ALL_DIMS = ("interval", "queue", "agent", "channel")
-
-
-def _as_reference(aggregator: Aggregator) -> dict[object, dict[str, object]]:
-    return {
-        (
-            key.interval.astimezone(timezone.utc) if key.interval else None,
-            key.queue,
-            key.agent,
-            key.channel,
-        ): attrs.asdict(totals)
-        for key, totals in aggregator.groups().items()
-    }
 
 
 @given(
@@ -57,7 +44,7 @@ def test_totals_match_brute_force(
     )
     aggregator.add_many(records)
     expected = reference_totals(records, zone=zone, minutes=minutes, dims=tuple(dims))
-    assert _as_reference(aggregator) == expected
+    assert as_reference(aggregator) == expected
 
 
 @given(

@@ -7,7 +7,6 @@ import weakref
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +16,7 @@ from callcore.errors import InvalidInputError
 from callcore.kpi import Aggregate, Aggregator, InteractionRecord, Outcome, Thresholds
 from callcore.kpi._aggregate import add_record
 from callcore.serialization import dumps, loads
-from tests.kpi.reference import reference_totals
+from tests.kpi.reference import as_reference, reference_totals
 from tests.kpi.strategies import interaction_records
 
 LONDON = ZoneInfo("Europe/London")
@@ -26,18 +25,6 @@ ALL_DIMS = ("interval", "queue", "agent", "channel")
 # One step of a feeding session: add one record, add a batch, merge a shard
 # built from a batch, or save to JSON and carry on with the loaded copy.
 _STEPS = st.sampled_from(["add", "add_many", "merge_shard", "reload"])
-
-
-def _as_reference(aggregator: Aggregator) -> dict[object, dict[str, object]]:
-    return {
-        (
-            key.interval.astimezone(timezone.utc) if key.interval else None,
-            key.queue,
-            key.agent,
-            key.channel,
-        ): attrs.asdict(totals)
-        for key, totals in aggregator.groups().items()
-    }
 
 
 @given(
@@ -79,7 +66,7 @@ def test_interleaved_adds_merges_and_reloads_match_brute_force(
             aggregator.add_many(batch)
         fed.extend(batch)
     expected = reference_totals(fed, zone=LONDON, minutes=15, dims=tuple(dims))
-    assert _as_reference(aggregator) == expected
+    assert as_reference(aggregator) == expected
     assert len(aggregator) == len(expected)
 
 

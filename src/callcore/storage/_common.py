@@ -1,4 +1,4 @@
-"""What the built-in stores share: argument checks and the errors they raise.
+"""What the built-in stores share: argument checks, the errors they raise, closing.
 
 Both stores raise the same errors with the same messages, so that equal
 operations give equal results whichever store a host uses.
@@ -6,15 +6,40 @@ operations give equal results whichever store a host uses.
 
 from __future__ import annotations
 
+import abc
 from typing import TYPE_CHECKING
 
 from callcore.errors import ConflictError, InvalidInputError
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from types import TracebackType
+
+    from typing_extensions import Self
 
     from callcore.customers import Customer, Identity
     from callcore.tickets import Ticket
+
+
+class ClosedByWith(abc.ABC):
+    """A store that a ``with`` block closes on the way out."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close the store; later calls raise :class:`~callcore.errors.StorageError`."""
+
+    def __enter__(self) -> Self:
+        """Use the store in a ``with`` block that closes it."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
 
 
 def check_limit(limit: object) -> None:

@@ -17,6 +17,7 @@ from callcore.clock import ensure_aware
 from callcore.errors import ConflictError, NotFoundError, StorageError
 from callcore.hookspecs import hookimpl
 from callcore.storage._common import (
+    ClosedByWith,
     check_limit,
     existing_id,
     existing_ticket,
@@ -29,9 +30,6 @@ from callcore.storage._common import (
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
-    from types import TracebackType
-
-    from typing_extensions import Self
 
     from callcore.customers import Customer, Identity, Interaction
     from callcore.tickets import Ticket
@@ -42,7 +40,7 @@ MEMORY_URLS = ("memory:", "memory://")
 """The URLs that open a new :class:`MemoryStorage`."""
 
 
-class MemoryStorage:
+class MemoryStorage(ClosedByWith):
     """A store in the memory of this process.
 
     >>> from datetime import datetime, timezone
@@ -250,19 +248,6 @@ class MemoryStorage:
             self._histories.clear()
             self._interaction_ids.clear()
             self._tickets.clear()
-
-    def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
 
 @hookimpl

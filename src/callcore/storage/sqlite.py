@@ -44,6 +44,7 @@ from callcore.errors import (
 from callcore.hookspecs import hookimpl
 from callcore.serialization import dumps, loads
 from callcore.storage._common import (
+    ClosedByWith,
     check_limit,
     existing_id,
     existing_ticket,
@@ -55,9 +56,6 @@ from callcore.tickets import Ticket
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from types import TracebackType
-
-    from typing_extensions import Self
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteStorage", "callcore_storage"]
 
@@ -125,7 +123,7 @@ def _identity_key(identity: Identity) -> str:
     return f"{identity.kind.value}:{identity.value}"
 
 
-class SQLiteStorage:
+class SQLiteStorage(ClosedByWith):
     """A store in an SQLite database file.
 
     Args:
@@ -499,19 +497,6 @@ class SQLiteStorage:
             if not self._closed:
                 self._closed = True
                 self._connection.close()
-
-    def __enter__(self) -> Self:
-        """Use the store in a ``with`` block that closes it."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the store."""
-        self.close()
 
 
 _MEMORY_URLS = ("sqlite://", "sqlite://:memory:", "sqlite:///:memory:")

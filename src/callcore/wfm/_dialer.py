@@ -20,6 +20,7 @@ from fractions import Fraction
 import attrs
 
 from callcore.errors import InvalidTransitionError, Problem
+from callcore.wfm._bisection import boundary
 from callcore.wfm._checks import (
     fraction_between,
     non_negative_duration,
@@ -166,16 +167,9 @@ def model_pacing(snapshot: DialerSnapshot) -> int:
 
     if ceiling <= 0 or not fits(0):
         return 0
-    low, high = 0, ceiling  # fits(low) holds; find the largest that fits
-    if fits(high):
-        return high
-    while high - low > 1:
-        middle = (low + high) // 2
-        if fits(middle):
-            low = middle
-        else:
-            high = middle
-    return low
+    if fits(ceiling):
+        return ceiling
+    return boundary(fits, good=0, bad=ceiling)  # the largest that fits
 
 
 @attrs.define

@@ -18,6 +18,7 @@ from fractions import Fraction
 import attrs
 
 from callcore.errors import InvalidInputError, Problem
+from callcore.wfm._bisection import boundary
 from callcore.wfm._checks import fraction_between, non_negative_duration, positive_duration, refuse
 from callcore.wfm._erlang import (
     QueuePerformance,
@@ -188,13 +189,7 @@ def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
                 good = probe
                 break
             bad, step = probe, step * 2
-    while good - bad > 1:
-        middle = (good + bad) // 2
-        if meets(middle):
-            good = middle
-        else:
-            bad = middle
-    return good
+    return boundary(meets, good=good, bad=bad)
 
 
 def _occupancy_floor(load: float, max_occupancy: float) -> int:
