@@ -133,6 +133,7 @@ def test_choice_matches_brute_force(
         joined=now,
         seq=0,
         channel=config.channel,
+        channel_key=config.channel.value,
         requirement=router._requirement(config, skills, 0),
     )
     expected = reference_choice(router, probe)

@@ -4,8 +4,8 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 
 - ``AgentIndex``: per queue and set of required skill names, one
   ``AgentLine`` per tier of the available agents that have those skills, keyed
-  ``(rank, agent_id, version)`` (flat, ``(*rank, agent_id, version)``, for the
-  built-in strategies). An entry whose version is no longer the
+  ``(rank, agent_id, version, agent)`` (flat, ``(*rank, agent_id, version,
+  agent)``, for the built-in strategies). An entry whose version is no longer the
   agent's (or whose agent can take nothing now) is stale and is dropped when it
   reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
   entry no smaller than the tail's last is appended in O(1) (longest idle: an
@@ -47,10 +47,12 @@ from callcore.acd._strategy import (
 from callcore.channels import Channel
 
 AgentEntry = tuple[Any, ...]
-"""``(rank, agent_id, version)``, or ``(*rank, agent_id, version)`` in the lines of a
-queue whose strategy's ranks all have one length (flat tuples compare faster and
-hold no inner tuple). Either way ``entry[-2]`` is the agent id and ``entry[-1]``
-the version."""
+"""``(rank, agent_id, version, agent)``, or ``(*rank, agent_id, version, agent)`` in
+the lines of a queue whose strategy's ranks all have one length (flat tuples
+compare faster and hold no inner tuple). Either way ``entry[-3]`` is the agent id,
+``entry[-2]`` the version and ``entry[-1]`` the agent itself, so that checking an
+entry needs no look-up. No two entries of one line share rank, id and version, so
+comparisons never reach the agent (which has no order)."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
@@ -131,7 +133,7 @@ class AgentLine:
         if self.circular:
             ordered = self.heap
             place = bisect.bisect_left(ordered, entry)
-            if place and ordered[place - 1][-2] == entry[-2]:
+            if place and ordered[place - 1][-3] == entry[-3]:
                 # an older, stale entry of the same agent right before: overwrite it
                 ordered[place - 1] = entry
             else:
@@ -271,7 +273,8 @@ class Contact:
     seq: int
     channel: Channel
     requirement: Requirement
-    channel_key: str = ""
+    channel_key: str
+    """The channel's value (hashing enums is slow on the hot path)."""
     stage: int = 0
     callback: bool = False
     status: ContactStatus = ContactStatus.WAITING
@@ -281,10 +284,6 @@ class Contact:
     offers: dict[str, Offer] = attrs.Factory(dict)
     version: int = 0
     timer_due: datetime | None = None
-
-    def __attrs_post_init__(self) -> None:
-        """Cache the channel's value (hashing enums is slow on the hot path)."""
-        self.channel_key = self.channel.value
 
     def line_entry(self) -> ContactEntry:
         """This contact's entry in a waiting line (global order: priority, arrival)."""
@@ -315,6 +314,8 @@ class QueueRuntime:
     circular: bool = False
     """The strategy continues where the queue left off."""
     channel_key: str = ""
+    timed: bool = False
+    """The queue has escalation rules or a ``max_wait``: new contacts get a timer."""
     skill_blind: bool = False
     """The strategy's rank does not depend on the contact's skills."""
     static_rank: bool = False
@@ -335,3 +336,4 @@ class QueueRuntime:
         self.racing = self.strategy.memory is StrategyMemory.RACE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
+        self.timed = bool(self.config.escalation) or self.config.max_wait is not None

@@ -49,6 +49,8 @@ from callcore.acd._events import (
     PriorityChanged,
 )
 from callcore.acd._model import (
+    MAX_LEVEL,
+    MIN_LEVEL,
     AgentProfile,
     AgentState,
     DeclineReason,
@@ -357,28 +359,30 @@ class Router:
             DocumentError: a skill level is out of range.
         """
         self._advance(now)
-        runtime = self._get_queue(queue)
+        runtime = self._queues.get(queue)
+        if runtime is None:
+            raise NotFoundError("queue", queue)
         if contact_id in self._contacts:
             raise InvalidTransitionError(
                 self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
             )
-        wanted = dict(skills or {})
-        problems = check_skills(wanted, "skills")
-        if problems:
-            raise DocumentError(problems, f"contact {contact_id!r}")
-        if isinstance(priority, bool) or not isinstance(priority, int):
+        wanted = dict(skills) if skills else {}
+        for name, level in wanted.items():
+            if not (name and level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL):
+                problems = check_skills(wanted, "skills")  # the slow, thorough check
+                if problems:
+                    raise DocumentError(problems, f"contact {contact_id!r}")
+                break
+        if priority.__class__ is not int and (
+            isinstance(priority, bool) or not isinstance(priority, int)
+        ):
             raise InvalidInputError(f"priority must be an int, got {priority!r}")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = None
-        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
-            reason = RejectReason.QUEUE_FULL
-        elif not config.join_when_empty and not runtime.members:
-            reason = RejectReason.NO_AGENTS
-        if reason is not None:
-            self._events_out.append(
-                ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
-            )
+        if (config.max_length is not None and len(runtime.in_line) >= config.max_length) or (
+            not config.join_when_empty and not runtime.members
+        ):
+            self._reject(runtime, contact_id, at)
             return self._flush()
         self._seq += 1
         contact = Contact(  # positional: keyword parsing is slow on the hot path
@@ -391,22 +395,42 @@ class Router:
             self._seq,
             config.channel,
             self._first_requirement(runtime, wanted),
+            runtime.channel_key,
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
-        self._schedule_contact(contact)
+        if runtime.timed:
+            self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        wait, since = config.max_wait_empty, runtime.empty_since
-        if wait is not None and since is None and not runtime.members:
-            # A queue nobody has staffed yet starts its empty clock at its first contact.
-            runtime.empty_since = since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, queue)
-        if wait is not None and since is not None and not runtime.members and at >= since + wait:
+        wait = config.max_wait_empty
+        if wait is not None and not runtime.members and self._empty_too_long(runtime, wait):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # the queue's empty-queue overflow already fired
         else:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
+
+    def _reject(self, runtime: QueueRuntime, contact_id: str, at: datetime) -> None:
+        """Refuse a new contact: the queue is full, or empty and not to be joined."""
+        config = runtime.config
+        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
+            reason = RejectReason.QUEUE_FULL
+        else:
+            reason = RejectReason.NO_AGENTS
+        self._events_out.append(
+            ContactRejected(at=at, contact_id=contact_id, queue=config.name, reason=reason)
+        )
+
+    def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
+        """Whether an unstaffed queue has been empty for ``wait`` (its ``max_wait_empty``).
+
+        A queue nobody has staffed yet starts its empty clock at its first contact.
+        """
+        at = self._time()
+        if runtime.empty_since is None:
+            runtime.empty_since = at
+            self._push_timer(at + wait, _QUEUE_EMPTY, runtime.config.name)
+        return at >= runtime.empty_since + wait
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
         """The caller hung up before being connected; its place is freed.
@@ -842,6 +866,7 @@ class Router:
             seq=record.seq,
             channel=queue.config.channel,
             requirement=self._requirement(queue.config, record.skills, record.stage),
+            channel_key=queue.channel_key,
             stage=record.stage,
             callback=record.callback,
             status=record.status,
@@ -1039,7 +1064,6 @@ class Router:
         contact's cursor) are moved to ``held`` for the caller to put back.
         """
         queue = line.index.queue
-        agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
         tier = line.tier
@@ -1049,26 +1073,26 @@ class Router:
             # AgentLine.top and pop inlined: stale entries are popped here by the dozen
             if heap and not (tail and tail[0] < heap[0]):
                 entry = heap[0]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent: Agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     heapq.heappop(heap)
-                    if agent.version == entry[-1]:
+                    if agent.version == entry[-2]:
                         agent.dropped.append(line)
                     continue
             else:
                 entry = tail[0]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     tail.popleft()
-                    if agent.version == entry[-1]:
+                    if agent.version == entry[-2]:
                         agent.dropped.append(line)
                     continue
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
             if cursor is not None:
-                rank = entry[:-2] if queue.flat else entry[0]
-                if (tier, rank, entry[-2]) <= cursor:
+                rank = entry[:-3] if queue.flat else entry[0]
+                if (tier, rank, entry[-3]) <= cursor:
                     if wrap is None:
                         wrap = agent
                     held.append(line.pop())
@@ -1095,7 +1119,6 @@ class Router:
                 else (pointer[1], pointer[2], math.inf)
             )
             start = bisect.bisect_right(ordered, key)
-        agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
         end = len(ordered)
@@ -1103,11 +1126,11 @@ class Router:
             index = low
             while index < end:
                 entry = ordered[index]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent: Agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     del ordered[index]
                     end -= 1
-                    if agent.version == entry[-1]:
+                    if agent.version == entry[-2]:
                         agent.dropped.append(line)
                     continue
                 if minimums and not agent.satisfies(minimums):
@@ -1119,7 +1142,6 @@ class Router:
 
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        agents = self._agents
         channel = contact.channel_key
         requirement = contact.requirement
         max_tier = requirement.max_tier
@@ -1131,8 +1153,8 @@ class Router:
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent: Agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     continue
                 live.append(entry)
                 if not minimums or agent.satisfies(minimums):
@@ -1140,7 +1162,7 @@ class Router:
             if len(live) * 2 < len(line):
                 self._compact(line)
             if eligible:
-                return [agents[entry[-2]] for entry in sorted(eligible)]
+                return [entry[-1] for entry in sorted(eligible)]
         return []
 
     def _find_work(self, agent: Agent) -> None:
@@ -1294,8 +1316,8 @@ class Router:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
         if queue.flat:
-            return (*rank, agent.agent_id, agent.version)
-        return (rank, agent.agent_id, agent.version)
+            return (*rank, agent.agent_id, agent.version, agent)
+        return (rank, agent.agent_id, agent.version, agent)
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
         line.push(entry)
@@ -1304,12 +1326,11 @@ class Router:
 
     def _compact(self, line: AgentLine) -> None:
         """Drop the line's stale entries (a static agent who is busy is told)."""
-        agents = self._agents
         channel = line.index.queue.channel_key
         live = []
         for entry in line.entries():
-            agent = agents[entry[-2]]
-            if agent.version != entry[-1]:
+            agent: Agent = entry[-1]
+            if agent.version != entry[-2]:
                 continue
             if agent.can_take(channel):
                 live.append(entry)
@@ -1391,7 +1412,7 @@ class Router:
             total = sums.get(names)
             if total is None:
                 total = sums[names] = -sum(skills.get(name, 0) for name in names)
-            entry: AgentEntry = (total, idle_since, agent_id, version)  # flat (built-in)
+            entry: AgentEntry = (total, idle_since, agent_id, version, agent)  # flat (built-in)
             # AgentLine.push inlined (hot loop)
             tail = line.tail
             if not tail or entry >= tail[-1]:
