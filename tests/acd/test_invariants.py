@@ -48,13 +48,20 @@ AGENTS = tuple(f"a{number}" for number in range(6))
 
 
 def queue_configs(strategy: str) -> list[QueueConfig]:
-    """Sales overflows to support after 5 minutes; support widens tiers and drops skills."""
+    """Sales and support overflow to each other; support escalates to a queue nobody staffs.
+
+    Sales overflows to support after 5 minutes or 90 s without agents; support
+    widens tiers and drops skills, overflows back to sales after 10 minutes or
+    2 minutes without agents, and moves a contact to ``closed`` after 8
+    minutes; ``closed`` takes no contact while empty, so it sends it to voicemail.
+    """
     return [
         QueueConfig(
             name="sales",
             strategy=strategy,
             max_length=6,
             max_wait=timedelta(minutes=5),
+            max_wait_empty=timedelta(seconds=90),
             overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
             wrap_up=timedelta(seconds=10),
             max_tier=1,
@@ -67,12 +74,16 @@ def queue_configs(strategy: str) -> list[QueueConfig]:
             channel=Channel.CHAT,
             strategy=strategy,
             max_wait=timedelta(minutes=10),
+            max_wait_empty=timedelta(minutes=2),
+            overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
             offer_timeout=timedelta(seconds=20),
             reject_delay=timedelta(seconds=3),
             escalation=(
                 EscalationRule(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
+                EscalationRule(after=timedelta(minutes=8), to_queue="closed"),
             ),
         ),
+        QueueConfig(name="closed", strategy=strategy, join_when_empty=False),
     ]
 
 
@@ -258,6 +269,23 @@ class RouterMachine(RuleBasedStateMachine):
         held = set(self.live.contact_ids())
         assert not held & self.gone
         assert held | self.gone == self.entered
+
+    @invariant()
+    def each_unconnected_contact_is_in_its_own_line_only(self) -> None:
+        """Every contact not connected is in its queue's line and in no other."""
+        if self.router is None:
+            return
+        router = self.live
+        lines = {name: set(queue.in_line) for name, queue in router._queues.items()}
+        for contact in router._contacts.values():
+            inside = {name for name, ids in lines.items() if contact.contact_id in ids}
+            if contact.status is ContactStatus.CONNECTED:
+                assert not inside
+            else:
+                assert inside == {contact.queue}
+        assert sum(map(len, lines.values())) == sum(
+            1 for c in router._contacts.values() if c.status is not ContactStatus.CONNECTED
+        )
 
     @invariant()
     def every_offer_is_tracked(self) -> None:

@@ -151,7 +151,12 @@ class ContactEscalated(Event):
 
 @attrs.frozen(kw_only=True)
 class ContactOverflowed(Event):
-    """A contact left its queue on overflow (max wait, or the queue emptied)."""
+    """A contact left its queue on overflow.
+
+    Because it waited ``max_wait``, the queue stayed empty ``max_wait_empty``,
+    the last member left a ``leave_when_empty`` queue, or the queue it was just
+    moved into would not keep it.
+    """
 
     kind: ClassVar[str] = "acd.contact_overflowed"
     contact_id: str

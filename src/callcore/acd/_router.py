@@ -1647,26 +1647,40 @@ class Router:
         if contact.status is ContactStatus.WAITING:
             self._dirty_contacts[contact.contact_id] = None
 
-    def _overflow(self, contact: Contact) -> None:
-        config = self._queues[contact.queue].config
-        overflow = config.overflow
-        self._events_out.append(
-            ContactOverflowed(
-                at=self._time(),
-                contact_id=contact.contact_id,
-                queue=contact.queue,
-                action=overflow.action,
-                to_queue=overflow.queue,
+    def _overflow(self, contact: Contact, visited: set[str] | None = None) -> None:
+        """Send a contact on by its queue's overflow, and on again while queues refuse it.
+
+        A cascade at one instant enters each queue at most once (``visited``
+        holds the queues it entered): when the next hop would enter a queue a
+        second time, the contact stays waiting where it is. So overflow routes
+        that form a cycle end, and the contact is never lost.
+        """
+        visited = set() if visited is None else visited
+        while True:
+            overflow = self._queues[contact.queue].config.overflow
+            target = overflow.queue if overflow.action is OverflowAction.QUEUE else None
+            if target is not None and target in visited:
+                return  # a cycle: it waits here until an agent comes or a timer moves it
+            self._events_out.append(
+                ContactOverflowed(
+                    at=self._time(),
+                    contact_id=contact.contact_id,
+                    queue=contact.queue,
+                    action=overflow.action,
+                    to_queue=overflow.queue,
+                )
             )
-        )
-        if overflow.action is OverflowAction.CALLBACK:
-            self._make_callback(contact)
-            return
-        self._withdraw_contact_offers(contact)
-        if overflow.action is OverflowAction.QUEUE and overflow.queue is not None:
-            self._move(contact, overflow.queue)
-        else:
-            self._forget(contact)
+            if overflow.action is OverflowAction.CALLBACK:
+                self._make_callback(contact)
+                return
+            self._withdraw_contact_offers(contact)
+            if target is None:
+                self._forget(contact)
+                return
+            self._enter(contact, target)
+            visited.add(target)
+            if self._keeps(contact):
+                return
 
     def _overflow_all(self, queue: QueueRuntime) -> None:
         for contact in sorted(queue.in_line.values(), key=lambda c: c.line_entry()):
@@ -1674,7 +1688,13 @@ class Router:
                 self._overflow(contact)
 
     def _move(self, contact: Contact, queue_name: str) -> None:
-        """Move a contact to another queue; it keeps its arrival time and priority."""
+        """Move a contact to another queue (escalation), which may send it on at once."""
+        self._enter(contact, queue_name)
+        if not self._keeps(contact):
+            self._overflow(contact, {queue_name})
+
+    def _enter(self, contact: Contact, queue_name: str) -> None:
+        """Put a contact in another queue; it keeps its arrival time and priority."""
         self._withdraw_contact_offers(contact)
         del self._queues[contact.queue].in_line[contact.contact_id]
         target = self._queues[queue_name]
@@ -1694,6 +1714,28 @@ class Router:
             )
         )
         self._dirty_contacts[contact.contact_id] = None
+
+    def _keeps(self, contact: Contact) -> bool:
+        """Whether the queue a contact was just moved into keeps it (``enqueue``'s rules).
+
+        ``max_length`` does not apply: the contact already waited, and a long
+        line is better than losing it. A callback request is always kept (no
+        caller is holding, as on an empty queue's overflow).
+        """
+        queue = self._queues[contact.queue]
+        if contact.callback or queue.members:
+            return True
+        config = queue.config
+        if not config.join_when_empty:
+            return False
+        wait, since, at = config.max_wait_empty, queue.empty_since, self._time()
+        if wait is None:
+            return True
+        if since is None:
+            # A queue nobody has staffed yet starts its empty clock at its first contact.
+            queue.empty_since = since = at
+            self._push_timer(at + wait, _QUEUE_EMPTY, contact.queue)
+        return at < since + wait
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
