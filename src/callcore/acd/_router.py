@@ -1728,14 +1728,8 @@ class Router:
         config = queue.config
         if not config.join_when_empty:
             return False
-        wait, since, at = config.max_wait_empty, queue.empty_since, self._time()
-        if wait is None:
-            return True
-        if since is None:
-            # A queue nobody has staffed yet starts its empty clock at its first contact.
-            queue.empty_since = since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, contact.queue)
-        return at < since + wait
+        wait = config.max_wait_empty
+        return wait is None or not self._empty_too_long(queue, wait)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
