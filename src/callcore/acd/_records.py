@@ -36,6 +36,7 @@ import attrs
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
 from callcore.acd._strategy import (
+    DRAW_FREE,
     FIXED_LENGTH,
     LEVEL_SUM,
     SKILL_BLIND,
@@ -198,6 +199,11 @@ class Agent:
     subsets: tuple[frozenset[str], ...] = ()
     lines: dict[str, list[AgentLine]] = attrs.Factory(dict)
     """The index lines the agent belongs to, by queue name."""
+    queues: tuple[QueueRuntime, ...] = ()
+    """The queues of its memberships (while logged in)."""
+    draws: bool = False
+    """One of its queues' strategies reads ``draw``: a new one is drawn each time
+    the agent becomes available."""
     static: bool = False
     """Every queue of the agent ranks it by position only: its rank never changes,
     so its entries stay valid across busy spells and are not pushed again."""
@@ -311,6 +317,8 @@ class QueueRuntime:
 
     racing: bool = False
     """Ranks are race times that start at the queue's race clock."""
+    draws: bool = False
+    """The strategy may read ``agent.draw`` (a randomised or a plugin strategy)."""
     circular: bool = False
     """The strategy continues where the queue left off."""
     channel_key: str = ""
@@ -334,6 +342,7 @@ class QueueRuntime:
         self.level_sum = type(self.strategy) in LEVEL_SUM
         self.flat = type(self.strategy) in FIXED_LENGTH
         self.racing = self.strategy.memory is StrategyMemory.RACE
+        self.draws = type(self.strategy) not in DRAW_FREE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None

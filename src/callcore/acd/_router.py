@@ -1176,11 +1176,10 @@ class Router:
 
     def _best_waiting(self, agent: Agent) -> tuple[Contact, QueueRuntime] | None:
         best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
-        for queue_name, member in agent.members.items():
-            queue = self._queues[queue_name]
+        for queue in agent.queues:
             if not queue.groups or not agent.can_take(queue.channel_key):
                 continue
-            tier = member.tier
+            tier = agent.members[queue.config.name].tier
             emptied: list[Requirement] = []
             for group in self._groups_for(agent, queue):
                 for requirement, line in group.items():
@@ -1358,28 +1357,28 @@ class Router:
             if agent.ready and agent.dropped:
                 self._restore_dropped(agent)
             return
-        self._invalidate(agent)
+        agent.version += 1  # _invalidate inlined (hot path)
+        agent.indexed = False
+        agent.dropped = []
         if not agent.ready:
             return
-        queues = self._queues
-        open_queues = [queues[name] for name in agent.members]
-        open_queues = [queue for queue in open_queues if agent.can_take(queue.channel_key)]
+        open_queues = [queue for queue in agent.queues if agent.can_take(queue.channel_key)]
         if not open_queues:
             return
         if agent.static:
             agent.indexed = True
-            for name, lines in agent.lines.items():
-                if queues[name] not in open_queues:
-                    agent.dropped.extend(lines)
+            for queue in agent.queues:
+                if queue not in open_queues:
+                    agent.dropped.extend(agent.lines.get(queue.config.name, ()))
         self._push_everywhere(agent, open_queues)
 
     def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
         """A new draw and a new entry in every line of the queues the agent may serve now."""
-        if not agent.static:  # position ranks use no draw: keep the random stream for others
-            queues = self._queues
+        if agent.draws:  # only strategies that read the draw use up the random stream
             agent.draw = self._random.expovariate(1.0)
-            for name in agent.members:
-                agent.race_base[name] = queues[name].race_clock
+            for queue in agent.queues:
+                if queue.racing:
+                    agent.race_base[queue.config.name] = queue.race_clock
         for queue in open_queues:
             lines = agent.lines.get(queue.config.name)
             if not lines:
@@ -1488,7 +1487,9 @@ class Router:
         agent.adopt(profile)
         agent.lines = {}
         self._invalidate(agent)
-        agent.static = all(self._queues[name].static_rank for name in agent.members)
+        agent.queues = tuple(self._queues[name] for name in agent.members)
+        agent.static = all(queue.static_rank for queue in agent.queues)
+        agent.draws = any(queue.draws for queue in agent.queues)
         agent.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
@@ -1508,6 +1509,7 @@ class Router:
                 line.resize(-1)
                 line.index.agents.discard(agent.agent_id)
         agent.lines = {}
+        agent.queues = ()
         for name in agent.members:
             queue = self._queues[name]
             queue.members.discard(agent.agent_id)
