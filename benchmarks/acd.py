@@ -19,7 +19,11 @@ A decision is one routing decision: a contact matched to an agent and offered
 Every figure is printed with a ratio against a baseline measured in the same
 run: the cost at N agents against the cost at 100 agents, and the router's
 routing step against the naive scan's at the same size (the naive router runs
-fewer decisions at 10,000 agents so that it stays short).
+fewer decisions at 10,000 agents so that it stays short). The routers of all
+sizes are built first and then timed in rounds, one chunk of each size per
+round, so that a busy spell of the machine hits every size alike; the ratio of
+two sizes is taken round by round, and medians are reported with the best (or
+worst ratio) in brackets.
 
 Usage: ``python benchmarks/acd.py`` (about 2 minutes) or ``--quick``.
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -53,10 +58,10 @@ WRAP_UP = timedelta(seconds=2)
 ABANDON_AFTER = 20
 """A caller still waiting after this many steps hangs up."""
 CHUNKS = 10
-"""Timed runs are cut into this many chunks; the fastest chunk is reported. The
-machine may be shared: each chunk's call times are scaled by the share of its
-wall time the process was running (CPU time over wall time), and the least
-disturbed chunk is the best estimate."""
+"""Timed runs are cut into this many chunks (rounds). The machine may be shared:
+each chunk's call times are scaled by the share of its wall time the process was
+running (CPU time over wall time); the median over the rounds is reported, with
+the best in brackets."""
 
 
 @dataclass
@@ -325,14 +330,21 @@ def drive_naive(
 
 @dataclass
 class Result:
-    """The best chunk's costs (least disturbed by other processes) and the priming cost."""
+    """Costs per decision (routing step) and per contact (lifecycle), one per round."""
 
-    route: float
-    """Seconds per decision of the routing step."""
-    life: float
-    """Seconds per contact of the whole lifecycle."""
+    route: list[float] = field(default_factory=list)
+    """Seconds per decision of the routing step, one figure per round."""
+    life: list[float] = field(default_factory=list)
+    """Seconds per contact of the whole lifecycle, one figure per round."""
     build: float = 0.0
     """Seconds per index built when a skill set is first used."""
+
+    def add(self, tally: Tally) -> None:
+        """Record one round's chunk (call times scaled by the share of it the process ran)."""
+        if tally.route_offers:
+            self.route.append(tally.running * tally.route_seconds / tally.route_offers)
+        if tally.contacts:
+            self.life.append(tally.running * tally.total_seconds / tally.contacts)
 
 
 def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
@@ -356,24 +368,23 @@ def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
     return (time.perf_counter() - start) / max(len(seen), 1)
 
 
-def best(tallies: list[Tally]) -> Result:
-    """The lowest cost per decision and per contact over the chunks."""
-    return Result(
-        route=min(t.running * t.route_seconds / t.route_offers for t in tallies if t.route_offers),
-        life=min(
-            (t.running * t.total_seconds / t.contacts for t in tallies if t.contacts), default=0.0
-        ),
-    )
-
-
 def chunks(ops: list[tuple[str, Any]], count: int) -> list[list[tuple[str, Any]]]:
     """``ops`` cut into ``count`` consecutive pieces."""
     size = -(-len(ops) // count)
     return [ops[start : start + size] for start in range(0, len(ops), size)]
 
 
-def measure(agents: int, strategy: str, steps: int, warmup: int) -> Result:
-    """Run the router: prime, warm up to a steady state, then time ``steps`` contacts."""
+@dataclass
+class Run:
+    """One router under test: its driver, the chunks still to run, and what they cost."""
+
+    driver: Driver
+    pieces: list[list[tuple[str, Any]]]
+    result: Result
+
+
+def prepare(agents: int, strategy: str, steps: int, warmup: int) -> Run:
+    """Build a router, prime its indexes and warm it up to a steady state."""
     stream = make_stream(agents, warmup + steps, seed=agents)
     queues = [QueueConfig(name=name, strategy=strategy, wrap_up=WRAP_UP) for name in QUEUES]
     router = Router(queues, seed=1)
@@ -383,16 +394,32 @@ def measure(agents: int, strategy: str, steps: int, warmup: int) -> Result:
     driver = Driver(router, busy_limit=agents // 2, pause_limit=max(1, agents // 50))
     split = contact_index(stream.ops, warmup)
     driver.run(stream.ops[:split])
-    result = best([driver.run(chunk) for chunk in chunks(stream.ops[split:], CHUNKS)])
-    result.build = build
-    return result
+    return Run(driver, chunks(stream.ops[split:], CHUNKS), Result(build=build))
 
 
-def measure_naive(agents: int, strategy: str, steps: int) -> Result:
-    """Run the naive router on the same kind of stream, half of the agents busy at first.
+def measure_sizes(sizes: tuple[int, ...], strategy: str, steps: int, scale: int) -> list[Result]:
+    """Time the routers of every size in alternating rounds, one chunk each per round.
 
-    (Half busy is the router's steady state; reaching it by routing would cost
-    the naive scan minutes at 10,000 agents.)
+    The sizes take turns, so that each round measures all of them under the
+    same conditions of a shared machine, and the ratio of two sizes can be
+    taken round by round.
+    """
+    runs = [
+        prepare(size, strategy, steps // scale, warmup=min(2 * size, 8_000) // scale)
+        for size in sizes
+    ]
+    for _ in range(CHUNKS):
+        for run in runs:
+            if run.pieces:
+                run.result.add(run.driver.run(run.pieces.pop(0)))
+    return [run.result for run in runs]
+
+
+def measure_naive(agents: int, strategy: str, steps: int) -> float:
+    """The naive router's median cost per decision on the same kind of stream.
+
+    Half of the agents are busy at first: that is the router's steady state;
+    reaching it by routing would cost the naive scan minutes at 10,000 agents.
     """
     stream = make_stream(agents, steps, seed=agents)
     naive = NaiveRouter(BUILTIN_STRATEGIES[strategy])
@@ -403,10 +430,10 @@ def measure_naive(agents: int, strategy: str, steps: int) -> Result:
     for number, agent_id in enumerate(busy):
         naive.connect(f"w{number}", naive.agents[agent_id])
         connected.append(f"w{number}")
-    busy_limit = agents // 2
-    return best(
-        [drive_naive(naive, chunk, busy_limit, connected) for chunk in chunks(stream.ops, CHUNKS)]
-    )
+    result = Result()
+    for chunk in chunks(stream.ops, CHUNKS):
+        result.add(drive_naive(naive, chunk, agents // 2, connected))
+    return statistics.median(result.route)
 
 
 def contact_index(ops: list[tuple[str, Any]], contacts: int) -> int:
@@ -417,11 +444,6 @@ def contact_index(ops: list[tuple[str, Any]], contacts: int) -> int:
             return index
         seen += kind == "contact"
     return len(ops)
-
-
-def rate(seconds: float, count: int) -> float:
-    """Count per second."""
-    return count / seconds if seconds else float("nan")
 
 
 def main() -> None:
@@ -437,35 +459,37 @@ def main() -> None:
     )
 
     print("ACD router, 2 queues, 50 skills; a decision is one offer (ring_all: per offer)")
+    print(f"Each size runs {CHUNKS} rounds, the sizes taking turns; figures: median (best)")
     print("  route/s: decisions per second of the routing step (calls that made offers)")
+    print("  x100: cost per decision at this size over the cost at 100 agents, round by round")
     print("  life/s: contacts per second over the whole lifecycle (every router call)")
     print("  naive/s: the naive full scan's decisions per second, same stream and size")
+    print("  gain: the naive scan's median cost per decision over the router's")
     print("  build ms: first use of a skill set builds its index (startup, primed before timing)")
     print(
-        f"{'strategy':<16} {'agents':>6} {'route/s':>9} {'x100':>6} {'life/s':>8} {'x100':>6}"
+        f"{'strategy':<16} {'agents':>6} {'route/s':>17} {'x100':>13} {'life/s':>8}"
         f" {'naive/s':>8} {'gain':>7} {'build ms':>9}"
     )
     began = time.perf_counter()
     for strategy in strategies:
-        base: tuple[float, float] | None = None
-        for size in sizes:
-            # ring_all offers hundreds of agents per contact at 10,000 agents: fewer contacts
-            scale = 20 if strategy == "ring_all" else 1
-            warmup = min(2 * size, 8_000) // scale
-            result = measure(size, strategy, steps // scale, warmup=warmup)
-            route, life = result.route, result.life
-            base = base or (route, life)
+        # ring_all offers hundreds of agents per contact at 10,000 agents: fewer contacts
+        scale = 20 if strategy == "ring_all" else 1
+        results = measure_sizes(sizes, strategy, steps, scale)
+        base = results[0]
+        for size, result in zip(sizes, results, strict=True):
+            route = statistics.median(result.route)
+            ratios = [cost / first for cost, first in zip(result.route, base.route, strict=False)]
             naive_steps = max(steps // 20, 100) if size >= 10_000 else steps // 4
-            naive = measure_naive(size, strategy, naive_steps // scale).route
+            naive = measure_naive(size, strategy, naive_steps // scale)
             print(
-                f"{strategy:<16} {size:>6} {1 / route:>9,.0f} {route / base[0]:>5.2f}x"
-                f" {1 / life:>8,.0f} {life / base[1]:>5.2f}x"
+                f"{strategy:<16} {size:>6} {1 / route:>8,.0f} ({1 / min(result.route):>6,.0f})"
+                f" {statistics.median(ratios):>5.2f}x ({max(ratios):>4.2f}x)"
+                f" {1 / statistics.median(result.life):>8,.0f}"
                 f" {1 / naive:>8,.0f} {naive / route:>6.1f}x {result.build * 1000:>9.2f}",
                 flush=True,
             )
     print(f"(measured in {time.perf_counter() - began:.0f} s)")
-    print("x100: cost per decision (or per contact) at this size over the cost at 100 agents")
-    print("gain: the naive scan's cost per decision over the router's routing step")
+    print("x100 in brackets: the highest of the round-by-round ratios")
 
 
 if __name__ == "__main__":
