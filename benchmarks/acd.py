@@ -57,11 +57,14 @@ QUEUES = ("q0", "q1")
 WRAP_UP = timedelta(seconds=2)
 ABANDON_AFTER = 20
 """A caller still waiting after this many steps hangs up."""
-CHUNKS = 10
-"""Timed runs are cut into this many chunks (rounds). The machine may be shared:
-each chunk's call times are scaled by the share of its wall time the process was
-running (CPU time over wall time); the median over the rounds is reported, with
-the best in brackets."""
+CHUNKS = 12
+"""Timed runs are cut into this many chunks. The machine may be shared: each
+chunk's call times are scaled by the share of its wall time the process was
+running (CPU time over wall time)."""
+ROUNDS = 3
+"""The routers of all sizes and the naive scans take turns this many times, each
+running a block of ``CHUNKS // ROUNDS`` chunks in a row; the first chunk of a
+block warms the caches up again after the others ran and is not counted."""
 
 
 @dataclass
@@ -369,9 +372,9 @@ def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
 
 
 def chunks(ops: list[tuple[str, Any]], count: int) -> list[list[tuple[str, Any]]]:
-    """``ops`` cut into ``count`` consecutive pieces."""
-    size = -(-len(ops) // count)
-    return [ops[start : start + size] for start in range(0, len(ops), size)]
+    """``ops`` cut into ``count`` consecutive pieces of (nearly) equal length."""
+    total = len(ops)
+    return [ops[total * at // count : total * (at + 1) // count] for at in range(count)]
 
 
 @dataclass
@@ -382,9 +385,11 @@ class Run:
     pieces: list[list[tuple[str, Any]]]
     result: Result
 
-    def step(self) -> None:
-        """Time the next chunk."""
-        self.result.add(self.driver.run(self.pieces.pop(0)))
+    def step(self, *, count: bool = True) -> None:
+        """Time the next chunk (``count``: record its cost)."""
+        tally = self.driver.run(self.pieces.pop(0))
+        if count:
+            self.result.add(tally)
 
 
 @dataclass
@@ -397,10 +402,11 @@ class NaiveRun:
     pieces: list[list[tuple[str, Any]]]
     result: Result
 
-    def step(self) -> None:
-        """Time the next chunk."""
-        piece = self.pieces.pop(0)
-        self.result.add(drive_naive(self.naive, piece, self.busy_limit, self.connected))
+    def step(self, *, count: bool = True) -> None:
+        """Time the next chunk (``count``: record its cost)."""
+        tally = drive_naive(self.naive, self.pieces.pop(0), self.busy_limit, self.connected)
+        if count:
+            self.result.add(tally)
 
 
 def prepare(agents: int, strategy: str, steps: int, warmup: int) -> Run:
@@ -438,24 +444,39 @@ def prepare_naive(agents: int, strategy: str, steps: int) -> NaiveRun:
 def measure_sizes(
     sizes: tuple[int, ...], strategy: str, steps: int, scale: int
 ) -> list[tuple[Result, Result]]:
-    """Time the router and the naive scan at every size in rounds, one chunk of each per round.
+    """Time the router and the naive scan at every size, taking turns in rounds.
 
-    Everything takes turns, so that each round measures all sizes and both
-    routers under the same conditions of a shared machine, and every ratio (a
-    size against 100 agents, the naive scan against the router) can be taken
-    round by round. Returns the router's and the naive scan's results per size.
+    In each round every size's router, then its naive scan, runs a block of
+    chunks in a row, so that each round measures everything under the same
+    conditions of a shared machine, and every ratio (a size against 100 agents,
+    the naive scan against the router) can be taken round by round from the
+    medians of the blocks. Returns the router's and the naive scan's results per
+    size, one figure per round.
     """
     runs: list[Run | NaiveRun] = []
     for size in sizes:
         runs.append(prepare(size, strategy, steps // scale, warmup=min(2 * size, 8_000) // scale))
         # the naive scan costs milliseconds per decision at 10,000 agents: fewer decisions
         naive_steps = steps // 10 if size >= 10_000 else steps // 4
-        runs.append(prepare_naive(size, strategy, naive_steps // scale))
-    for _ in range(CHUNKS):
-        for run in runs:
-            if run.pieces:
+        runs.append(prepare_naive(size, strategy, max(naive_steps // scale, 4 * CHUNKS)))
+    block = CHUNKS // ROUNDS
+    rounds: list[list[Result]] = [[] for _ in runs]
+    for _ in range(ROUNDS):
+        for run, figures in zip(runs, rounds, strict=True):
+            run.result = Result(build=run.result.build)
+            run.step(count=False)
+            for _ in range(block - 1):
                 run.step()
-    return [(runs[at].result, runs[at + 1].result) for at in range(0, len(runs), 2)]
+            figures.append(run.result)
+    merged = [
+        Result(
+            route=[statistics.median(r.route) for r in figures if r.route],
+            life=[statistics.median(r.life) for r in figures if r.life],
+            build=figures[0].build,
+        )
+        for figures in rounds
+    ]
+    return [(merged[at], merged[at + 1]) for at in range(0, len(merged), 2)]
 
 
 def paired(costs: list[float], bases: list[float]) -> list[float]:
@@ -486,7 +507,7 @@ def main() -> None:
     )
 
     print("ACD router, 2 queues, 50 skills; a decision is one offer (ring_all: per offer)")
-    print(f"Each size runs {CHUNKS} rounds, the sizes taking turns; figures: median (best)")
+    print(f"{ROUNDS} rounds, the sizes and the naive scans taking turns; figures: median (best)")
     print("  route/s: decisions per second of the routing step (calls that made offers)")
     print("  x100: cost per decision at this size over the cost at 100 agents, round by round")
     print("  life/s: contacts per second over the whole lifecycle (every router call)")
