@@ -1051,7 +1051,7 @@ class Router:
                 return chosen
         return wrap
 
-    def _pick_in_line(  # noqa: C901 - the stale-entry loop is inlined on purpose (hot path)
+    def _pick_in_line(
         self,
         line: AgentLine,
         contact: Contact,
@@ -1069,24 +1069,15 @@ class Router:
         tier = line.tier
         wrap: Agent | None = None
         heap, tail = line.heap, line.tail
-        while heap or tail:
-            # AgentLine.top and pop inlined: stale entries are popped here by the dozen
-            if heap and not (tail and tail[0] < heap[0]):
-                entry = heap[0]
-                agent: Agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    heapq.heappop(heap)
-                    if agent.version == entry[-2]:
-                        agent.dropped.append(line)
-                    continue
-            else:
+        while True:
+            self._drop_stale_fronts(line, channel)
+            if heap:
+                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
+            elif tail:
                 entry = tail[0]
-                agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    tail.popleft()
-                    if agent.version == entry[-2]:
-                        agent.dropped.append(line)
-                    continue
+            else:
+                return None, wrap
+            agent = entry[-1]
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
@@ -1101,7 +1092,37 @@ class Router:
                 start = entry[0] if queue.flat else entry[0][0]
                 queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
-        return None, wrap
+
+    @staticmethod
+    def _drop_stale_fronts(line: AgentLine, channel: str) -> None:
+        """Pop the stale entries at the front of the line's tail and heap.
+
+        Each would be dropped when it reached the top anyway; afterwards the
+        smaller of the two fronts is the line's best live entry. An entry of the
+        current version whose agent cannot take the channel now is noted in the
+        agent's ``dropped`` lines (a static agent gets it back when free).
+        """
+        heap, tail = line.heap, line.tail
+        while tail:
+            entry = tail[0]
+            agent: Agent = entry[-1]
+            if agent.version != entry[-2]:
+                tail.popleft()
+            elif not agent.can_take(channel):
+                tail.popleft()
+                agent.dropped.append(line)
+            else:
+                break
+        while heap:
+            entry = heap[0]
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                heapq.heappop(heap)
+            elif not agent.can_take(channel):
+                heapq.heappop(heap)
+                agent.dropped.append(line)
+            else:
+                break
 
     def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
         """The first valid eligible agent after the queue's pointer, wrapping round.
