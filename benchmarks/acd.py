@@ -484,6 +484,33 @@ def paired(costs: list[float], bases: list[float]) -> list[float]:
     return [cost / base for cost, base in zip(costs, bases, strict=False)]
 
 
+def measure_floor(contacts: int) -> float:
+    """Seconds per decision with one agent and one skill: the engine's work without index work.
+
+    Each contact is enqueued (timed: it is offered at once), accepted and ended;
+    the median of ``ROUNDS`` rounds is returned.
+    """
+    router = Router([QueueConfig(name="q", strategy="longest_idle")])
+    profile = AgentProfile(agent_id="a", skills={"s": 5}, memberships=(Membership(queue="q"),))
+    router.log_in(profile, T0)
+    wanted = {"s": 1}
+    figures = []
+    number = 0
+    for _ in range(ROUNDS):
+        spent = 0.0
+        for _ in range(contacts):
+            number += 1
+            now = T0 + timedelta(seconds=number)
+            contact_id = f"c{number}"
+            start = time.perf_counter()
+            router.enqueue(contact_id, "q", now, skills=wanted)
+            spent += time.perf_counter() - start
+            router.accept(contact_id, "a", now)
+            router.end(contact_id, now)
+        figures.append(spent / contacts)
+    return statistics.median(figures)
+
+
 def contact_index(ops: list[tuple[str, Any]], contacts: int) -> int:
     """The index in ``ops`` just after the first ``contacts`` contacts."""
     seen = 0
@@ -537,6 +564,11 @@ def main() -> None:
                 f" {result.build * 1000:>9.2f}",
                 flush=True,
             )
+    floor = measure_floor(2_000 if args.quick else 20_000)
+    print(
+        f"floor: one agent, one skill (no index work): {floor * 1e6:.1f} µs per decision,"
+        f" {1 / floor:,.0f} decisions/s"
+    )
     print(f"(measured in {time.perf_counter() - began:.0f} s)")
     print("in brackets: the best rate, the highest x100 and the lowest gain of the rounds")
 

@@ -103,9 +103,9 @@ _DELAY_END = 2
 _CONTACT_DUE = 3
 _QUEUE_EMPTY = 4
 
-_Timer = tuple[datetime, int, str]
-
-_SEP = "\x00"
+_Timer = tuple[datetime, int, str, str]
+"""``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
+(their key is the contact id), so that no key has to be joined or split."""
 
 _ZERO = timedelta(0)
 
@@ -886,8 +886,9 @@ class Router:
             contact.offers[offer.agent_id] = offer
             agent.offers[contact.contact_id] = offer
             agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            self._push_timer(
-                offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + offer.agent_id
+            heapq.heappush(
+                self._timers,
+                (offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id),
             )
         if contact.status is ContactStatus.WAITING:
             self._wait(contact)
@@ -912,21 +913,20 @@ class Router:
             )
         timers = self._timers
         while timers and timers[0][0] <= now:
-            due, kind, key = heapq.heappop(timers)
+            due, kind, key, agent_id = heapq.heappop(timers)
             self._now = due
-            self._run_timer(due, kind, key)
+            self._run_timer(due, kind, key, agent_id)
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
         self._now = now
 
     def _push_timer(self, due: datetime, kind: int, key: str) -> None:
-        heapq.heappush(self._timers, (due, kind, key))
+        heapq.heappush(self._timers, (due, kind, key, ""))
 
-    def _run_timer(self, due: datetime, kind: int, key: str) -> None:
+    def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
         """Run one timer if it still stands (the state it was set for is unchanged)."""
         if kind == _OFFER_EXPIRY:
-            contact_id, agent_id = key.split(_SEP)
-            contact = self._contacts.get(contact_id)
+            contact = self._contacts.get(key)
             offer = contact.offers.get(agent_id) if contact else None
             if offer is not None and offer.expires_at == due:
                 self._expire(offer)
@@ -1284,7 +1284,7 @@ class Router:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
             queue.pointer = (0, rank, agent_id)
-        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id + _SEP + agent_id))
+        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
 
