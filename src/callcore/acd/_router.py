@@ -442,7 +442,7 @@ class Router:
         self._advance(now)
         contact = self._get_contact(contact_id)
         self._require_unconnected(contact, "abandon")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
         self._forget(contact)
         self._events_out.append(
@@ -507,12 +507,13 @@ class Router:
         """
         self._advance(now)
         contact, agent, _ = self._get_offer(contact_id, agent_id, "accept")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         del contact.offers[agent_id]
         del agent.offers[contact_id]
         contact.status = ContactStatus.CONNECTED
         contact.timer_due = None  # no escalation or overflow once connected
-        self._withdraw_contact_offers(contact)
+        if contact.offers:  # ring all: the other offers are withdrawn
+            self._withdraw_contact_offers(contact)
         contact.agent_id = agent_id
         contact.answered_at = at
         del self._queues[contact.queue].in_line[contact_id]
@@ -576,7 +577,7 @@ class Router:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
         queue = self._queues[contact.queue]
         answered_at = contact.answered_at or at
@@ -618,7 +619,7 @@ class Router:
             raise InvalidTransitionError(
                 self._state_of(existing).value, "log in", "the agent is already logged in"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         agent = existing or Agent(profile=profile, idle_since=at)
         agent.logged_in = True
         agent.not_ready = None if ready else NotReadyReason.OTHER
@@ -652,7 +653,7 @@ class Router:
             raise InvalidTransitionError(
                 "busy", "log out", f"end its contacts first: {', '.join(sorted(agent.connected))}"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         self._withdraw_agent_offers(agent)
         agent.logged_in = False
         agent.not_ready = None
