@@ -1052,7 +1052,7 @@ class Router:
                 return chosen
         return wrap
 
-    def _pick_in_line(  # noqa: C901, PLR0912 - the stale-entry loops are inlined on purpose (hot path)
+    def _pick_in_line(  # noqa: C901 - the stale-entry loops are inlined on purpose (hot path)
         self,
         line: AgentLine,
         contact: Contact,
@@ -1073,15 +1073,9 @@ class Router:
         while True:
             # Pop the stale entries at both fronts (each would be popped when it
             # reached the top anyway), then compare the two fronts once.
-            while tail:
-                entry = tail[0]
-                if entry[-1].version == entry[-2]:
-                    break
+            while tail and tail[0][-1].version != tail[0][-2]:
                 tail.popleft()
-            while heap:
-                entry = heap[0]
-                if entry[-1].version == entry[-2]:
-                    break
+            while heap and heap[0][-1].version != heap[0][-2]:
                 heapq.heappop(heap)
             if heap:
                 entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
