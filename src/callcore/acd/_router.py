@@ -1052,7 +1052,7 @@ class Router:
                 return chosen
         return wrap
 
-    def _pick_in_line(  # noqa: C901 - the stale-entry loops are inlined on purpose (hot path)
+    def _pick_in_line(
         self,
         line: AgentLine,
         contact: Contact,
@@ -1071,24 +1071,14 @@ class Router:
         wrap: Agent | None = None
         heap, tail = line.heap, line.tail
         while True:
-            # Pop the stale entries at both fronts (each would be popped when it
-            # reached the top anyway), then compare the two fronts once.
-            while tail and tail[0][-1].version != tail[0][-2]:
-                tail.popleft()
-            while heap and heap[0][-1].version != heap[0][-2]:
-                heapq.heappop(heap)
+            self._drop_stale_fronts(line, channel)
             if heap:
                 entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
             elif tail:
                 entry = tail[0]
             else:
                 return None, wrap
-            agent: Agent = entry[-1]
-            if not agent.can_take(channel):
-                # current but busy (a static agent keeps its entries): it comes back when free
-                line.pop()
-                agent.dropped.append(line)
-                continue
+            agent = entry[-1]
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
@@ -1103,6 +1093,37 @@ class Router:
                 start = entry[0] if queue.flat else entry[0][0]
                 queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
+
+    @staticmethod
+    def _drop_stale_fronts(line: AgentLine, channel: str) -> None:
+        """Pop the stale entries at the front of the line's tail and heap.
+
+        Each would be dropped when it reached the top anyway; afterwards the
+        smaller of the two fronts is the line's best live entry. An entry of the
+        current version whose agent cannot take the channel now is noted in the
+        agent's ``dropped`` lines (a static agent gets it back when free).
+        """
+        heap, tail = line.heap, line.tail
+        while tail:
+            entry = tail[0]
+            agent: Agent = entry[-1]
+            if agent.version != entry[-2]:
+                tail.popleft()
+            elif not agent.can_take(channel):
+                tail.popleft()
+                agent.dropped.append(line)
+            else:
+                break
+        while heap:
+            entry = heap[0]
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                heapq.heappop(heap)
+            elif not agent.can_take(channel):
+                heapq.heappop(heap)
+                agent.dropped.append(line)
+            else:
+                break
 
     def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
         """The first valid eligible agent after the queue's pointer, wrapping round.
