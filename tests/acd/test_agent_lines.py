@@ -21,7 +21,7 @@ entries = st.lists(
 def make_line(strategy: str) -> AgentLine:
     """A line of tier 1 in a fresh index of a queue with ``strategy``."""
     queue = QueueRuntime(QueueConfig(name="q", strategy=strategy), BUILTIN_STRATEGIES[strategy])
-    return AgentIndex(queue, frozenset()).line(1)
+    return AgentIndex(queue, frozenset()).line((1, 0))
 
 
 def drain(line: AgentLine) -> list[AgentEntry]:

@@ -85,29 +85,35 @@ class Requirement:
     """The minimums above level 1 (having the skill at all is what the index checks)."""
 
 
+Band = tuple[int, int]
+"""``(tier, level band)``: where a line stands in its index's order. The level band
+is the negated sum of the agent's levels in the index's skills for
+``skills_based`` (agents with more proficiency come first) and 0 otherwise."""
+
+
 @attrs.define(eq=False)
 class AgentIndex:
-    """Available agents of one queue that have all of ``names``, by tier, best first."""
+    """Available agents of one queue that have all of ``names``, by band, best first."""
 
     queue: QueueRuntime
     names: frozenset[str]
-    lines: dict[int, AgentLine] = attrs.Factory(dict)
-    tiers: list[int] = attrs.Factory(list)
-    """The keys of ``lines``, lowest (offered first) first."""
+    lines: dict[Band, AgentLine] = attrs.Factory(dict)
+    bands: list[Band] = attrs.Factory(list)
+    """The keys of ``lines``, offered first first."""
     agents: set[str] = attrs.Factory(set)
 
-    def line(self, tier: int) -> AgentLine:
-        """The line of ``tier``, created on first use."""
-        line = self.lines.get(tier)
+    def line(self, band: Band) -> AgentLine:
+        """The line of ``band``, created on first use."""
+        line = self.lines.get(band)
         if line is None:
-            line = self.lines[tier] = AgentLine(self, tier, circular=self.queue.circular)
-            self.tiers = sorted(self.lines)
+            line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
+            self.bands = sorted(self.lines)
         return line
 
 
 @attrs.define(eq=False)
 class AgentLine:
-    """The entries of one tier of an index: a heap plus a sorted tail."""
+    """The entries of one band of an index: a heap plus a sorted tail."""
 
     index: AgentIndex
     tier: int

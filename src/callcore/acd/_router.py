@@ -1033,10 +1033,10 @@ class Router:
             else None
         )
         wrap: Agent | None = None
-        for tier in index.tiers:
-            if max_tier is not None and tier > max_tier:
+        for band in index.bands:
+            line = index.lines[band]
+            if max_tier is not None and line.tier > max_tier:
                 break
-            line = index.lines[tier]
             if line.circular:
                 chosen = self._pick_circular(line, contact)
                 if chosen is not None:
@@ -1168,10 +1168,10 @@ class Router:
         requirement = contact.requirement
         max_tier = requirement.max_tier
         minimums = requirement.strict
-        for tier in index.tiers:
-            if max_tier is not None and tier > max_tier:
+        for band in index.bands:
+            line = index.lines[band]
+            if max_tier is not None and line.tier > max_tier:
                 break
-            line = index.lines[tier]
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
@@ -1315,7 +1315,7 @@ class Router:
         """Make the agent a member of the index (its entry comes when it is available)."""
         queue = index.queue
         name = queue.config.name
-        line = index.line(agent.members[name].tier)
+        line = index.line((agent.members[name].tier, self._level_band(agent, queue, index.names)))
         line.resize(1)
         agent.lines.setdefault(name, []).append(line)
         index.agents.add(agent.agent_id)
@@ -1332,6 +1332,8 @@ class Router:
     def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
         """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
         name = queue.config.name
+        if queue.level_sum:  # the level sum is the line's band: idle time orders the rest
+            return (agent.idle_since, agent.agent_id, agent.version, agent)
         rank = queue.strategy.rank(agent, agent.members[name], names)
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
@@ -1405,8 +1407,9 @@ class Router:
             lines = agent.lines.get(queue.config.name)
             if not lines:
                 continue
-            if not queue.skill_blind:
-                self._push_ranked(agent, queue, lines)
+            if not (queue.skill_blind or queue.level_sum):
+                for line in lines:  # a rank per skill set
+                    self._push(line, self._entry(agent, queue, line.index.names))
                 continue
             if queue.circular:
                 entry = self._entry(agent, queue, lines[0].index.names)
@@ -1416,34 +1419,24 @@ class Router:
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
 
-    def _push_ranked(self, agent: Agent, queue: QueueRuntime, lines: list[AgentLine]) -> None:
-        """Push the agent's entry of each line's skill set (ranks that depend on the skills)."""
+    @staticmethod
+    def _level_band(agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> int:
+        """The agent's level band in the lines of ``names`` (0 unless ``skills_based``).
+
+        ``skills_based`` ranks by the sum of the agent's levels in the
+        contact's skills, then idle time. The sum is fixed while the agent is
+        logged in, so it places the agent in a line of its own band, in which
+        idle time alone orders the entries: a freed agent's entry is the same in
+        all its lines of the queue and goes to the back of each, as with
+        ``longest_idle``.
+        """
         if not queue.level_sum:
-            for line in lines:
-                self._push(line, self._entry(agent, queue, line.index.names))
-            return
-        # skills_based: the level sums are fixed per skill set, so remember them
-        sums = agent.level_sums
-        skills = agent.profile.skills
-        idle_since = agent.idle_since
-        agent_id, version = agent.agent_id, agent.version
-        high_water = queue.high_water
-        for line in lines:
-            names = line.index.names
-            total = sums.get(names)
-            if total is None:
-                total = sums[names] = -sum(skills.get(name, 0) for name in names)
-            entry: AgentEntry = (total, idle_since, agent_id, version, agent)  # flat (built-in)
-            # AgentLine.push inlined (hot loop)
-            tail = line.tail
-            if not tail or entry >= tail[-1]:
-                tail.append(entry)
-                if high_water is None or entry > high_water:
-                    high_water = queue.high_water = entry
-            else:
-                heapq.heappush(line.heap, entry)
-            if len(tail) + len(line.heap) > line.limit:
-                self._compact(line)
+            return 0
+        total = agent.level_sums.get(names)
+        if total is None:
+            skills = agent.profile.skills
+            total = agent.level_sums[names] = -sum(skills.get(name, 0) for name in names)
+        return total
 
     def _restore_dropped(self, agent: Agent) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""
