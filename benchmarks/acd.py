@@ -19,7 +19,11 @@ A decision is one routing decision: a contact matched to an agent and offered
 Every figure is printed with a ratio against a baseline measured in the same
 run: the cost at N agents against the cost at 100 agents, and the router's
 routing step against the naive scan's at the same size (the naive router runs
-fewer decisions at 10,000 agents so that it stays short).
+fewer decisions at 10,000 agents so that it stays short). The routers of all
+sizes are built first and then timed in rounds, one chunk of each size per
+round, so that a busy spell of the machine hits every size alike; the ratio of
+two sizes is taken round by round, and medians are reported with the best (or
+worst ratio) in brackets.
 
 Usage: ``python benchmarks/acd.py`` (about 2 minutes) or ``--quick``.
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -52,11 +57,14 @@ QUEUES = ("q0", "q1")
 WRAP_UP = timedelta(seconds=2)
 ABANDON_AFTER = 20
 """A caller still waiting after this many steps hangs up."""
-CHUNKS = 10
-"""Timed runs are cut into this many chunks; the fastest chunk is reported. The
-machine may be shared: each chunk's call times are scaled by the share of its
-wall time the process was running (CPU time over wall time), and the least
-disturbed chunk is the best estimate."""
+CHUNKS = 12
+"""Timed runs are cut into this many chunks. The machine may be shared: each
+chunk's call times are scaled by the share of its wall time the process was
+running (CPU time over wall time)."""
+ROUNDS = 3
+"""The routers of all sizes and the naive scans take turns this many times, each
+running a block of ``CHUNKS // ROUNDS`` chunks in a row; the first chunk of a
+block warms the caches up again after the others ran and is not counted."""
 
 
 @dataclass
@@ -325,14 +333,21 @@ def drive_naive(
 
 @dataclass
 class Result:
-    """The best chunk's costs (least disturbed by other processes) and the priming cost."""
+    """Costs per decision (routing step) and per contact (lifecycle), one per round."""
 
-    route: float
-    """Seconds per decision of the routing step."""
-    life: float
-    """Seconds per contact of the whole lifecycle."""
+    route: list[float] = field(default_factory=list)
+    """Seconds per decision of the routing step, one figure per round."""
+    life: list[float] = field(default_factory=list)
+    """Seconds per contact of the whole lifecycle, one figure per round."""
     build: float = 0.0
     """Seconds per index built when a skill set is first used."""
+
+    def add(self, tally: Tally) -> None:
+        """Record one round's chunk (call times scaled by the share of it the process ran)."""
+        if tally.route_offers:
+            self.route.append(tally.running * tally.route_seconds / tally.route_offers)
+        if tally.contacts:
+            self.life.append(tally.running * tally.total_seconds / tally.contacts)
 
 
 def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
@@ -356,24 +371,46 @@ def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
     return (time.perf_counter() - start) / max(len(seen), 1)
 
 
-def best(tallies: list[Tally]) -> Result:
-    """The lowest cost per decision and per contact over the chunks."""
-    return Result(
-        route=min(t.running * t.route_seconds / t.route_offers for t in tallies if t.route_offers),
-        life=min(
-            (t.running * t.total_seconds / t.contacts for t in tallies if t.contacts), default=0.0
-        ),
-    )
-
-
 def chunks(ops: list[tuple[str, Any]], count: int) -> list[list[tuple[str, Any]]]:
-    """``ops`` cut into ``count`` consecutive pieces."""
-    size = -(-len(ops) // count)
-    return [ops[start : start + size] for start in range(0, len(ops), size)]
+    """``ops`` cut into ``count`` consecutive pieces of (nearly) equal length."""
+    total = len(ops)
+    return [ops[total * at // count : total * (at + 1) // count] for at in range(count)]
 
 
-def measure(agents: int, strategy: str, steps: int, warmup: int) -> Result:
-    """Run the router: prime, warm up to a steady state, then time ``steps`` contacts."""
+@dataclass
+class Run:
+    """One router under test: its driver, the chunks still to run, and what they cost."""
+
+    driver: Driver
+    pieces: list[list[tuple[str, Any]]]
+    result: Result
+
+    def step(self, *, count: bool = True) -> None:
+        """Time the next chunk (``count``: record its cost)."""
+        tally = self.driver.run(self.pieces.pop(0))
+        if count:
+            self.result.add(tally)
+
+
+@dataclass
+class NaiveRun:
+    """The naive router on the same kind of stream, timed chunk by chunk."""
+
+    naive: NaiveRouter
+    connected: deque[str]
+    busy_limit: int
+    pieces: list[list[tuple[str, Any]]]
+    result: Result
+
+    def step(self, *, count: bool = True) -> None:
+        """Time the next chunk (``count``: record its cost)."""
+        tally = drive_naive(self.naive, self.pieces.pop(0), self.busy_limit, self.connected)
+        if count:
+            self.result.add(tally)
+
+
+def prepare(agents: int, strategy: str, steps: int, warmup: int) -> Run:
+    """Build a router, prime its indexes and warm it up to a steady state."""
     stream = make_stream(agents, warmup + steps, seed=agents)
     queues = [QueueConfig(name=name, strategy=strategy, wrap_up=WRAP_UP) for name in QUEUES]
     router = Router(queues, seed=1)
@@ -383,16 +420,14 @@ def measure(agents: int, strategy: str, steps: int, warmup: int) -> Result:
     driver = Driver(router, busy_limit=agents // 2, pause_limit=max(1, agents // 50))
     split = contact_index(stream.ops, warmup)
     driver.run(stream.ops[:split])
-    result = best([driver.run(chunk) for chunk in chunks(stream.ops[split:], CHUNKS)])
-    result.build = build
-    return result
+    return Run(driver, chunks(stream.ops[split:], CHUNKS), Result(build=build))
 
 
-def measure_naive(agents: int, strategy: str, steps: int) -> Result:
-    """Run the naive router on the same kind of stream, half of the agents busy at first.
+def prepare_naive(agents: int, strategy: str, steps: int) -> NaiveRun:
+    """The naive router with half of the agents busy at first.
 
-    (Half busy is the router's steady state; reaching it by routing would cost
-    the naive scan minutes at 10,000 agents.)
+    Half busy is the router's steady state; reaching it by routing would cost
+    the naive scan minutes at 10,000 agents.
     """
     stream = make_stream(agents, steps, seed=agents)
     naive = NaiveRouter(BUILTIN_STRATEGIES[strategy])
@@ -403,10 +438,77 @@ def measure_naive(agents: int, strategy: str, steps: int) -> Result:
     for number, agent_id in enumerate(busy):
         naive.connect(f"w{number}", naive.agents[agent_id])
         connected.append(f"w{number}")
-    busy_limit = agents // 2
-    return best(
-        [drive_naive(naive, chunk, busy_limit, connected) for chunk in chunks(stream.ops, CHUNKS)]
-    )
+    return NaiveRun(naive, connected, agents // 2, chunks(stream.ops, CHUNKS), Result())
+
+
+def measure_sizes(
+    sizes: tuple[int, ...], strategy: str, steps: int, scale: int
+) -> list[tuple[Result, Result]]:
+    """Time the router and the naive scan at every size, taking turns in rounds.
+
+    In each round every size's router, then its naive scan, runs a block of
+    chunks in a row, so that each round measures everything under the same
+    conditions of a shared machine, and every ratio (a size against 100 agents,
+    the naive scan against the router) can be taken round by round from the
+    medians of the blocks. Returns the router's and the naive scan's results per
+    size, one figure per round.
+    """
+    runs: list[Run | NaiveRun] = []
+    for size in sizes:
+        runs.append(prepare(size, strategy, steps // scale, warmup=min(2 * size, 8_000) // scale))
+        # the naive scan costs milliseconds per decision at 10,000 agents: fewer decisions
+        naive_steps = steps // 10 if size >= 10_000 else steps // 4
+        runs.append(prepare_naive(size, strategy, max(naive_steps // scale, 4 * CHUNKS)))
+    block = CHUNKS // ROUNDS
+    rounds: list[list[Result]] = [[] for _ in runs]
+    for _ in range(ROUNDS):
+        for run, figures in zip(runs, rounds, strict=True):
+            run.result = Result(build=run.result.build)
+            run.step(count=False)
+            for _ in range(block - 1):
+                run.step()
+            figures.append(run.result)
+    merged = [
+        Result(
+            route=[statistics.median(r.route) for r in figures if r.route],
+            life=[statistics.median(r.life) for r in figures if r.life],
+            build=figures[0].build,
+        )
+        for figures in rounds
+    ]
+    return [(merged[at], merged[at + 1]) for at in range(0, len(merged), 2)]
+
+
+def paired(costs: list[float], bases: list[float]) -> list[float]:
+    """Round-by-round ratios of two cost series (rounds with no figure are skipped)."""
+    return [cost / base for cost, base in zip(costs, bases, strict=False)]
+
+
+def measure_floor(contacts: int) -> float:
+    """Seconds per decision with one agent and one skill: the engine's work without index work.
+
+    Each contact is enqueued (timed: it is offered at once), accepted and ended;
+    the median of ``ROUNDS`` rounds is returned.
+    """
+    router = Router([QueueConfig(name="q", strategy="longest_idle")])
+    profile = AgentProfile(agent_id="a", skills={"s": 5}, memberships=(Membership(queue="q"),))
+    router.log_in(profile, T0)
+    wanted = {"s": 1}
+    figures = []
+    number = 0
+    for _ in range(ROUNDS):
+        spent = 0.0
+        for _ in range(contacts):
+            number += 1
+            now = T0 + timedelta(seconds=number)
+            contact_id = f"c{number}"
+            start = time.perf_counter()
+            router.enqueue(contact_id, "q", now, skills=wanted)
+            spent += time.perf_counter() - start
+            router.accept(contact_id, "a", now)
+            router.end(contact_id, now)
+        figures.append(spent / contacts)
+    return statistics.median(figures)
 
 
 def contact_index(ops: list[tuple[str, Any]], contacts: int) -> int:
@@ -417,11 +519,6 @@ def contact_index(ops: list[tuple[str, Any]], contacts: int) -> int:
             return index
         seen += kind == "contact"
     return len(ops)
-
-
-def rate(seconds: float, count: int) -> float:
-    """Count per second."""
-    return count / seconds if seconds else float("nan")
 
 
 def main() -> None:
@@ -437,35 +534,43 @@ def main() -> None:
     )
 
     print("ACD router, 2 queues, 50 skills; a decision is one offer (ring_all: per offer)")
+    print(f"{ROUNDS} rounds, the sizes and the naive scans taking turns; figures: median (best)")
     print("  route/s: decisions per second of the routing step (calls that made offers)")
+    print("  x100: cost per decision at this size over the cost at 100 agents, round by round")
     print("  life/s: contacts per second over the whole lifecycle (every router call)")
     print("  naive/s: the naive full scan's decisions per second, same stream and size")
+    print("  gain: the naive scan's cost per decision over the router's, round by round")
     print("  build ms: first use of a skill set builds its index (startup, primed before timing)")
     print(
-        f"{'strategy':<16} {'agents':>6} {'route/s':>9} {'x100':>6} {'life/s':>8} {'x100':>6}"
-        f" {'naive/s':>8} {'gain':>7} {'build ms':>9}"
+        f"{'strategy':<16} {'agents':>6} {'route/s':>17} {'x100':>13} {'life/s':>8}"
+        f" {'naive/s':>8} {'gain':>15} {'build ms':>9}"
     )
     began = time.perf_counter()
     for strategy in strategies:
-        base: tuple[float, float] | None = None
-        for size in sizes:
-            # ring_all offers hundreds of agents per contact at 10,000 agents: fewer contacts
-            scale = 20 if strategy == "ring_all" else 1
-            warmup = min(2 * size, 8_000) // scale
-            result = measure(size, strategy, steps // scale, warmup=warmup)
-            route, life = result.route, result.life
-            base = base or (route, life)
-            naive_steps = max(steps // 20, 100) if size >= 10_000 else steps // 4
-            naive = measure_naive(size, strategy, naive_steps // scale).route
+        # ring_all offers hundreds of agents per contact at 10,000 agents: fewer contacts
+        scale = 20 if strategy == "ring_all" else 1
+        results = measure_sizes(sizes, strategy, steps, scale)
+        base = results[0][0]
+        for size, (result, naive) in zip(sizes, results, strict=True):
+            route = statistics.median(result.route)
+            growth = paired(result.route, base.route)
+            gain = paired(naive.route, result.route)
             print(
-                f"{strategy:<16} {size:>6} {1 / route:>9,.0f} {route / base[0]:>5.2f}x"
-                f" {1 / life:>8,.0f} {life / base[1]:>5.2f}x"
-                f" {1 / naive:>8,.0f} {naive / route:>6.1f}x {result.build * 1000:>9.2f}",
+                f"{strategy:<16} {size:>6} {1 / route:>8,.0f} ({1 / min(result.route):>6,.0f})"
+                f" {statistics.median(growth):>5.2f}x ({max(growth):>4.2f}x)"
+                f" {1 / statistics.median(result.life):>8,.0f}"
+                f" {1 / statistics.median(naive.route):>8,.0f}"
+                f" {statistics.median(gain):>6.1f}x ({min(gain):>5.1f}x)"
+                f" {result.build * 1000:>9.2f}",
                 flush=True,
             )
+    floor = measure_floor(2_000 if args.quick else 20_000)
+    print(
+        f"floor: one agent, one skill (no index work): {floor * 1e6:.1f} µs per decision,"
+        f" {1 / floor:,.0f} decisions/s"
+    )
     print(f"(measured in {time.perf_counter() - began:.0f} s)")
-    print("x100: cost per decision (or per contact) at this size over the cost at 100 agents")
-    print("gain: the naive scan's cost per decision over the router's routing step")
+    print("in brackets: the best rate, the highest x100 and the lowest gain of the rounds")
 
 
 if __name__ == "__main__":

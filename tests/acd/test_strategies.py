@@ -133,6 +133,7 @@ def test_choice_matches_brute_force(
         joined=now,
         seq=0,
         channel=config.channel,
+        channel_key=config.channel.value,
         requirement=router._requirement(config, skills, 0),
     )
     expected = reference_choice(router, probe)
@@ -206,3 +207,16 @@ def test_linear_always_starts_at_the_first() -> None:
         member = Membership(queue="q", position=position)
         router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
     assert run_rounds(router, 3) == Counter({"a": 3})
+
+
+@pytest.mark.parametrize(("strategy", "draws"), [("longest_idle", False), ("random", True)])
+def test_only_strategies_that_read_the_draw_use_the_random_stream(
+    strategy: str, *, draws: bool
+) -> None:
+    """Agents in draw-free queues leave the seeded stream as it was; random ones use it."""
+    fresh = Router([QueueConfig(name="q", strategy=strategy)], seed=5).snapshot().random_state
+    router = Router([QueueConfig(name="q", strategy=strategy)], seed=5)
+    for agent_id in "ab":
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), T0)
+    run_rounds(router, 10)
+    assert (router.snapshot().random_state != fresh) is draws

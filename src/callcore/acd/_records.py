@@ -4,8 +4,8 @@ Two kinds of index keep every decision off a scan of all agents or contacts:
 
 - ``AgentIndex``: per queue and set of required skill names, one
   ``AgentLine`` per tier of the available agents that have those skills, keyed
-  ``(rank, agent_id, version)`` (flat, ``(*rank, agent_id, version)``, for the
-  built-in strategies). An entry whose version is no longer the
+  ``(rank, agent_id, version, agent)`` (flat, ``(*rank, agent_id, version,
+  agent)``, for the built-in strategies). An entry whose version is no longer the
   agent's (or whose agent can take nothing now) is stale and is dropped when it
   reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
   entry no smaller than the tail's last is appended in O(1) (longest idle: an
@@ -36,6 +36,7 @@ import attrs
 from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig
 from callcore.acd._strategy import (
+    DRAW_FREE,
     FIXED_LENGTH,
     LEVEL_SUM,
     SKILL_BLIND,
@@ -47,10 +48,12 @@ from callcore.acd._strategy import (
 from callcore.channels import Channel
 
 AgentEntry = tuple[Any, ...]
-"""``(rank, agent_id, version)``, or ``(*rank, agent_id, version)`` in the lines of a
-queue whose strategy's ranks all have one length (flat tuples compare faster and
-hold no inner tuple). Either way ``entry[-2]`` is the agent id and ``entry[-1]``
-the version."""
+"""``(rank, agent_id, version, agent)``, or ``(*rank, agent_id, version, agent)`` in
+the lines of a queue whose strategy's ranks all have one length (flat tuples
+compare faster and hold no inner tuple). Either way ``entry[-3]`` is the agent id,
+``entry[-2]`` the version and ``entry[-1]`` the agent itself, so that checking an
+entry needs no look-up. No two entries of one line share rank, id and version, so
+comparisons never reach the agent (which has no order)."""
 ContactEntry = tuple[int, datetime, int, int, str]
 """``(-priority, arrived, seq, version, contact_id)``."""
 Pointer = tuple[int, Rank, str]
@@ -82,29 +85,35 @@ class Requirement:
     """The minimums above level 1 (having the skill at all is what the index checks)."""
 
 
+Band = tuple[int, int]
+"""``(tier, level band)``: where a line stands in its index's order. The level band
+is the negated sum of the agent's levels in the index's skills for
+``skills_based`` (agents with more proficiency come first) and 0 otherwise."""
+
+
 @attrs.define(eq=False)
 class AgentIndex:
-    """Available agents of one queue that have all of ``names``, by tier, best first."""
+    """Available agents of one queue that have all of ``names``, by band, best first."""
 
     queue: QueueRuntime
     names: frozenset[str]
-    lines: dict[int, AgentLine] = attrs.Factory(dict)
-    tiers: list[int] = attrs.Factory(list)
-    """The keys of ``lines``, lowest (offered first) first."""
+    lines: dict[Band, AgentLine] = attrs.Factory(dict)
+    bands: list[Band] = attrs.Factory(list)
+    """The keys of ``lines``, offered first first."""
     agents: set[str] = attrs.Factory(set)
 
-    def line(self, tier: int) -> AgentLine:
-        """The line of ``tier``, created on first use."""
-        line = self.lines.get(tier)
+    def line(self, band: Band) -> AgentLine:
+        """The line of ``band``, created on first use."""
+        line = self.lines.get(band)
         if line is None:
-            line = self.lines[tier] = AgentLine(self, tier, circular=self.queue.circular)
-            self.tiers = sorted(self.lines)
+            line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
+            self.bands = sorted(self.lines)
         return line
 
 
 @attrs.define(eq=False)
 class AgentLine:
-    """The entries of one tier of an index: a heap plus a sorted tail."""
+    """The entries of one band of an index: a heap plus a sorted tail."""
 
     index: AgentIndex
     tier: int
@@ -131,7 +140,7 @@ class AgentLine:
         if self.circular:
             ordered = self.heap
             place = bisect.bisect_left(ordered, entry)
-            if place and ordered[place - 1][-2] == entry[-2]:
+            if place and ordered[place - 1][-3] == entry[-3]:
                 # an older, stale entry of the same agent right before: overwrite it
                 ordered[place - 1] = entry
             else:
@@ -196,6 +205,11 @@ class Agent:
     subsets: tuple[frozenset[str], ...] = ()
     lines: dict[str, list[AgentLine]] = attrs.Factory(dict)
     """The index lines the agent belongs to, by queue name."""
+    queues: tuple[QueueRuntime, ...] = ()
+    """The queues of its memberships (while logged in)."""
+    draws: bool = False
+    """One of its queues' strategies reads ``draw``: a new one is drawn each time
+    the agent becomes available."""
     static: bool = False
     """Every queue of the agent ranks it by position only: its rank never changes,
     so its entries stay valid across busy spells and are not pushed again."""
@@ -271,7 +285,8 @@ class Contact:
     seq: int
     channel: Channel
     requirement: Requirement
-    channel_key: str = ""
+    channel_key: str
+    """The channel's value (hashing enums is slow on the hot path)."""
     stage: int = 0
     callback: bool = False
     status: ContactStatus = ContactStatus.WAITING
@@ -281,10 +296,6 @@ class Contact:
     offers: dict[str, Offer] = attrs.Factory(dict)
     version: int = 0
     timer_due: datetime | None = None
-
-    def __attrs_post_init__(self) -> None:
-        """Cache the channel's value (hashing enums is slow on the hot path)."""
-        self.channel_key = self.channel.value
 
     def line_entry(self) -> ContactEntry:
         """This contact's entry in a waiting line (global order: priority, arrival)."""
@@ -312,9 +323,13 @@ class QueueRuntime:
 
     racing: bool = False
     """Ranks are race times that start at the queue's race clock."""
+    draws: bool = False
+    """The strategy may read ``agent.draw`` (a randomised or a plugin strategy)."""
     circular: bool = False
     """The strategy continues where the queue left off."""
     channel_key: str = ""
+    timed: bool = False
+    """The queue has escalation rules or a ``max_wait``: new contacts get a timer."""
     skill_blind: bool = False
     """The strategy's rank does not depend on the contact's skills."""
     static_rank: bool = False
@@ -333,5 +348,7 @@ class QueueRuntime:
         self.level_sum = type(self.strategy) in LEVEL_SUM
         self.flat = type(self.strategy) in FIXED_LENGTH
         self.racing = self.strategy.memory is StrategyMemory.RACE
+        self.draws = type(self.strategy) not in DRAW_FREE
         self.circular = self.strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
+        self.timed = bool(self.config.escalation) or self.config.max_wait is not None

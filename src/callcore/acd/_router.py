@@ -49,6 +49,8 @@ from callcore.acd._events import (
     PriorityChanged,
 )
 from callcore.acd._model import (
+    MAX_LEVEL,
+    MIN_LEVEL,
     AgentProfile,
     AgentState,
     DeclineReason,
@@ -101,9 +103,9 @@ _DELAY_END = 2
 _CONTACT_DUE = 3
 _QUEUE_EMPTY = 4
 
-_Timer = tuple[datetime, int, str]
-
-_SEP = "\x00"
+_Timer = tuple[datetime, int, str, str]
+"""``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
+(their key is the contact id), so that no key has to be joined or split."""
 
 _ZERO = timedelta(0)
 
@@ -357,28 +359,30 @@ class Router:
             DocumentError: a skill level is out of range.
         """
         self._advance(now)
-        runtime = self._get_queue(queue)
+        runtime = self._queues.get(queue)
+        if runtime is None:
+            raise NotFoundError("queue", queue)
         if contact_id in self._contacts:
             raise InvalidTransitionError(
                 self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
             )
-        wanted = dict(skills or {})
-        problems = check_skills(wanted, "skills")
-        if problems:
-            raise DocumentError(problems, f"contact {contact_id!r}")
-        if isinstance(priority, bool) or not isinstance(priority, int):
+        wanted = dict(skills) if skills else {}
+        for name, level in wanted.items():
+            if not (name and level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL):
+                problems = check_skills(wanted, "skills")  # the slow, thorough check
+                if problems:
+                    raise DocumentError(problems, f"contact {contact_id!r}")
+                break
+        if priority.__class__ is not int and (
+            isinstance(priority, bool) or not isinstance(priority, int)
+        ):
             raise InvalidInputError(f"priority must be an int, got {priority!r}")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = None
-        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
-            reason = RejectReason.QUEUE_FULL
-        elif not config.join_when_empty and not runtime.members:
-            reason = RejectReason.NO_AGENTS
-        if reason is not None:
-            self._events_out.append(
-                ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
-            )
+        if (config.max_length is not None and len(runtime.in_line) >= config.max_length) or (
+            not config.join_when_empty and not runtime.members
+        ):
+            self._reject(runtime, contact_id, at)
             return self._flush()
         self._seq += 1
         contact = Contact(  # positional: keyword parsing is slow on the hot path
@@ -391,22 +395,42 @@ class Router:
             self._seq,
             config.channel,
             self._first_requirement(runtime, wanted),
+            runtime.channel_key,
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
-        self._schedule_contact(contact)
+        if runtime.timed:
+            self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        wait, since = config.max_wait_empty, runtime.empty_since
-        if wait is not None and since is None and not runtime.members:
-            # A queue nobody has staffed yet starts its empty clock at its first contact.
-            runtime.empty_since = since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, queue)
-        if wait is not None and since is not None and not runtime.members and at >= since + wait:
+        wait = config.max_wait_empty
+        if wait is not None and not runtime.members and self._empty_too_long(runtime, wait):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # the queue's empty-queue overflow already fired
         else:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
+
+    def _reject(self, runtime: QueueRuntime, contact_id: str, at: datetime) -> None:
+        """Refuse a new contact: the queue is full, or empty and not to be joined."""
+        config = runtime.config
+        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
+            reason = RejectReason.QUEUE_FULL
+        else:
+            reason = RejectReason.NO_AGENTS
+        self._events_out.append(
+            ContactRejected(at=at, contact_id=contact_id, queue=config.name, reason=reason)
+        )
+
+    def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
+        """Whether an unstaffed queue has been empty for ``wait`` (its ``max_wait_empty``).
+
+        A queue nobody has staffed yet starts its empty clock at its first contact.
+        """
+        at = self._time()
+        if runtime.empty_since is None:
+            runtime.empty_since = at
+            self._push_timer(at + wait, _QUEUE_EMPTY, runtime.config.name)
+        return at >= runtime.empty_since + wait
 
     def abandon(self, contact_id: str, now: datetime) -> Outcome:
         """The caller hung up before being connected; its place is freed.
@@ -418,7 +442,7 @@ class Router:
         self._advance(now)
         contact = self._get_contact(contact_id)
         self._require_unconnected(contact, "abandon")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
         self._forget(contact)
         self._events_out.append(
@@ -483,12 +507,13 @@ class Router:
         """
         self._advance(now)
         contact, agent, _ = self._get_offer(contact_id, agent_id, "accept")
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         del contact.offers[agent_id]
         del agent.offers[contact_id]
         contact.status = ContactStatus.CONNECTED
         contact.timer_due = None  # no escalation or overflow once connected
-        self._withdraw_contact_offers(contact)
+        if contact.offers:  # ring all: the other offers are withdrawn
+            self._withdraw_contact_offers(contact)
         contact.agent_id = agent_id
         contact.answered_at = at
         del self._queues[contact.queue].in_line[contact_id]
@@ -552,7 +577,7 @@ class Router:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
         queue = self._queues[contact.queue]
         answered_at = contact.answered_at or at
@@ -594,7 +619,7 @@ class Router:
             raise InvalidTransitionError(
                 self._state_of(existing).value, "log in", "the agent is already logged in"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         agent = existing or Agent(profile=profile, idle_since=at)
         agent.logged_in = True
         agent.not_ready = None if ready else NotReadyReason.OTHER
@@ -628,7 +653,7 @@ class Router:
             raise InvalidTransitionError(
                 "busy", "log out", f"end its contacts first: {', '.join(sorted(agent.connected))}"
             )
-        at = self._time()
+        at = now  # _advance has moved the router to ``now``
         self._withdraw_agent_offers(agent)
         agent.logged_in = False
         agent.not_ready = None
@@ -842,6 +867,7 @@ class Router:
             seq=record.seq,
             channel=queue.config.channel,
             requirement=self._requirement(queue.config, record.skills, record.stage),
+            channel_key=queue.channel_key,
             stage=record.stage,
             callback=record.callback,
             status=record.status,
@@ -861,8 +887,9 @@ class Router:
             contact.offers[offer.agent_id] = offer
             agent.offers[contact.contact_id] = offer
             agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            self._push_timer(
-                offer.expires_at, _OFFER_EXPIRY, contact.contact_id + _SEP + offer.agent_id
+            heapq.heappush(
+                self._timers,
+                (offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id),
             )
         if contact.status is ContactStatus.WAITING:
             self._wait(contact)
@@ -887,21 +914,20 @@ class Router:
             )
         timers = self._timers
         while timers and timers[0][0] <= now:
-            due, kind, key = heapq.heappop(timers)
+            due, kind, key, agent_id = heapq.heappop(timers)
             self._now = due
-            self._run_timer(due, kind, key)
+            self._run_timer(due, kind, key, agent_id)
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
         self._now = now
 
     def _push_timer(self, due: datetime, kind: int, key: str) -> None:
-        heapq.heappush(self._timers, (due, kind, key))
+        heapq.heappush(self._timers, (due, kind, key, ""))
 
-    def _run_timer(self, due: datetime, kind: int, key: str) -> None:
+    def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
         """Run one timer if it still stands (the state it was set for is unchanged)."""
         if kind == _OFFER_EXPIRY:
-            contact_id, agent_id = key.split(_SEP)
-            contact = self._contacts.get(contact_id)
+            contact = self._contacts.get(key)
             offer = contact.offers.get(agent_id) if contact else None
             if offer is not None and offer.expires_at == due:
                 self._expire(offer)
@@ -1007,10 +1033,10 @@ class Router:
             else None
         )
         wrap: Agent | None = None
-        for tier in index.tiers:
-            if max_tier is not None and tier > max_tier:
+        for band in index.bands:
+            line = index.lines[band]
+            if max_tier is not None and line.tier > max_tier:
                 break
-            line = index.lines[tier]
             if line.circular:
                 chosen = self._pick_circular(line, contact)
                 if chosen is not None:
@@ -1026,7 +1052,7 @@ class Router:
                 return chosen
         return wrap
 
-    def _pick_in_line(  # noqa: C901 - the stale-entry loop is inlined on purpose (hot path)
+    def _pick_in_line(
         self,
         line: AgentLine,
         contact: Contact,
@@ -1039,36 +1065,26 @@ class Router:
         contact's cursor) are moved to ``held`` for the caller to put back.
         """
         queue = line.index.queue
-        agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
         tier = line.tier
         wrap: Agent | None = None
         heap, tail = line.heap, line.tail
-        while heap or tail:
-            # AgentLine.top and pop inlined: stale entries are popped here by the dozen
-            if heap and not (tail and tail[0] < heap[0]):
-                entry = heap[0]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
-                    heapq.heappop(heap)
-                    if agent.version == entry[-1]:
-                        agent.dropped.append(line)
-                    continue
-            else:
+        while True:
+            self._drop_stale_fronts(line, channel)
+            if heap:
+                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
+            elif tail:
                 entry = tail[0]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
-                    tail.popleft()
-                    if agent.version == entry[-1]:
-                        agent.dropped.append(line)
-                    continue
+            else:
+                return None, wrap
+            agent = entry[-1]
             if minimums and not agent.satisfies(minimums):
                 held.append(line.pop())
                 continue
             if cursor is not None:
-                rank = entry[:-2] if queue.flat else entry[0]
-                if (tier, rank, entry[-2]) <= cursor:
+                rank = entry[:-3] if queue.flat else entry[0]
+                if (tier, rank, entry[-3]) <= cursor:
                     if wrap is None:
                         wrap = agent
                     held.append(line.pop())
@@ -1077,7 +1093,37 @@ class Router:
                 start = entry[0] if queue.flat else entry[0][0]
                 queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
-        return None, wrap
+
+    @staticmethod
+    def _drop_stale_fronts(line: AgentLine, channel: str) -> None:
+        """Pop the stale entries at the front of the line's tail and heap.
+
+        Each would be dropped when it reached the top anyway; afterwards the
+        smaller of the two fronts is the line's best live entry. An entry of the
+        current version whose agent cannot take the channel now is noted in the
+        agent's ``dropped`` lines (a static agent gets it back when free).
+        """
+        heap, tail = line.heap, line.tail
+        while tail:
+            entry = tail[0]
+            agent: Agent = entry[-1]
+            if agent.version != entry[-2]:
+                tail.popleft()
+            elif not agent.can_take(channel):
+                tail.popleft()
+                agent.dropped.append(line)
+            else:
+                break
+        while heap:
+            entry = heap[0]
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                heapq.heappop(heap)
+            elif not agent.can_take(channel):
+                heapq.heappop(heap)
+                agent.dropped.append(line)
+            else:
+                break
 
     def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
         """The first valid eligible agent after the queue's pointer, wrapping round.
@@ -1095,7 +1141,6 @@ class Router:
                 else (pointer[1], pointer[2], math.inf)
             )
             start = bisect.bisect_right(ordered, key)
-        agents = self._agents
         channel = contact.channel_key
         minimums = contact.requirement.strict
         end = len(ordered)
@@ -1103,11 +1148,11 @@ class Router:
             index = low
             while index < end:
                 entry = ordered[index]
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent: Agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     del ordered[index]
                     end -= 1
-                    if agent.version == entry[-1]:
+                    if agent.version == entry[-2]:
                         agent.dropped.append(line)
                     continue
                 if minimums and not agent.satisfies(minimums):
@@ -1119,20 +1164,19 @@ class Router:
 
     def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        agents = self._agents
         channel = contact.channel_key
         requirement = contact.requirement
         max_tier = requirement.max_tier
         minimums = requirement.strict
-        for tier in index.tiers:
-            if max_tier is not None and tier > max_tier:
+        for band in index.bands:
+            line = index.lines[band]
+            if max_tier is not None and line.tier > max_tier:
                 break
-            line = index.lines[tier]
             live: list[AgentEntry] = []
             eligible: list[AgentEntry] = []
             for entry in line.entries():
-                agent = agents[entry[-2]]
-                if agent.version != entry[-1] or not agent.can_take(channel):
+                agent: Agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
                     continue
                 live.append(entry)
                 if not minimums or agent.satisfies(minimums):
@@ -1140,7 +1184,7 @@ class Router:
             if len(live) * 2 < len(line):
                 self._compact(line)
             if eligible:
-                return [agents[entry[-2]] for entry in sorted(eligible)]
+                return [entry[-1] for entry in sorted(eligible)]
         return []
 
     def _find_work(self, agent: Agent) -> None:
@@ -1154,11 +1198,10 @@ class Router:
 
     def _best_waiting(self, agent: Agent) -> tuple[Contact, QueueRuntime] | None:
         best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
-        for queue_name, member in agent.members.items():
-            queue = self._queues[queue_name]
+        for queue in agent.queues:
             if not queue.groups or not agent.can_take(queue.channel_key):
                 continue
-            tier = member.tier
+            tier = agent.members[queue.config.name].tier
             emptied: list[Requirement] = []
             for group in self._groups_for(agent, queue):
                 for requirement, line in group.items():
@@ -1242,7 +1285,7 @@ class Router:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
             queue.pointer = (0, rank, agent_id)
-        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id + _SEP + agent_id))
+        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
 
@@ -1272,7 +1315,7 @@ class Router:
         """Make the agent a member of the index (its entry comes when it is available)."""
         queue = index.queue
         name = queue.config.name
-        line = index.line(agent.members[name].tier)
+        line = index.line((agent.members[name].tier, self._level_band(agent, queue, index.names)))
         line.resize(1)
         agent.lines.setdefault(name, []).append(line)
         index.agents.add(agent.agent_id)
@@ -1289,13 +1332,15 @@ class Router:
     def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
         """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
         name = queue.config.name
+        if queue.level_sum:  # the level sum is the line's band: idle time orders the rest
+            return (agent.idle_since, agent.agent_id, agent.version, agent)
         rank = queue.strategy.rank(agent, agent.members[name], names)
         if queue.racing:
             start = agent.race_base.get(name, queue.race_clock)
             rank = (start + cast("float", rank[0]), *rank[1:])
         if queue.flat:
-            return (*rank, agent.agent_id, agent.version)
-        return (rank, agent.agent_id, agent.version)
+            return (*rank, agent.agent_id, agent.version, agent)
+        return (rank, agent.agent_id, agent.version, agent)
 
     def _push(self, line: AgentLine, entry: AgentEntry) -> None:
         line.push(entry)
@@ -1304,12 +1349,11 @@ class Router:
 
     def _compact(self, line: AgentLine) -> None:
         """Drop the line's stale entries (a static agent who is busy is told)."""
-        agents = self._agents
         channel = line.index.queue.channel_key
         live = []
         for entry in line.entries():
-            agent = agents[entry[-2]]
-            if agent.version != entry[-1]:
+            agent: Agent = entry[-1]
+            if agent.version != entry[-2]:
                 continue
             if agent.can_take(channel):
                 live.append(entry)
@@ -1337,34 +1381,35 @@ class Router:
             if agent.ready and agent.dropped:
                 self._restore_dropped(agent)
             return
-        self._invalidate(agent)
+        agent.version += 1  # _invalidate inlined (hot path)
+        agent.indexed = False
+        agent.dropped = []
         if not agent.ready:
             return
-        queues = self._queues
-        open_queues = [queues[name] for name in agent.members]
-        open_queues = [queue for queue in open_queues if agent.can_take(queue.channel_key)]
+        open_queues = [queue for queue in agent.queues if agent.can_take(queue.channel_key)]
         if not open_queues:
             return
         if agent.static:
             agent.indexed = True
-            for name, lines in agent.lines.items():
-                if queues[name] not in open_queues:
-                    agent.dropped.extend(lines)
+            for queue in agent.queues:
+                if queue not in open_queues:
+                    agent.dropped.extend(agent.lines.get(queue.config.name, ()))
         self._push_everywhere(agent, open_queues)
 
     def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
         """A new draw and a new entry in every line of the queues the agent may serve now."""
-        if not agent.static:  # position ranks use no draw: keep the random stream for others
-            queues = self._queues
+        if agent.draws:  # only strategies that read the draw use up the random stream
             agent.draw = self._random.expovariate(1.0)
-            for name in agent.members:
-                agent.race_base[name] = queues[name].race_clock
+            for queue in agent.queues:
+                if queue.racing:
+                    agent.race_base[queue.config.name] = queue.race_clock
         for queue in open_queues:
             lines = agent.lines.get(queue.config.name)
             if not lines:
                 continue
-            if not queue.skill_blind:
-                self._push_ranked(agent, queue, lines)
+            if not (queue.skill_blind or queue.level_sum):
+                for line in lines:  # a rank per skill set
+                    self._push(line, self._entry(agent, queue, line.index.names))
                 continue
             if queue.circular:
                 entry = self._entry(agent, queue, lines[0].index.names)
@@ -1374,34 +1419,24 @@ class Router:
             # one rank serves every skill set of the queue
             self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
 
-    def _push_ranked(self, agent: Agent, queue: QueueRuntime, lines: list[AgentLine]) -> None:
-        """Push the agent's entry of each line's skill set (ranks that depend on the skills)."""
+    @staticmethod
+    def _level_band(agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> int:
+        """The agent's level band in the lines of ``names`` (0 unless ``skills_based``).
+
+        ``skills_based`` ranks by the sum of the agent's levels in the
+        contact's skills, then idle time. The sum is fixed while the agent is
+        logged in, so it places the agent in a line of its own band, in which
+        idle time alone orders the entries: a freed agent's entry is the same in
+        all its lines of the queue and goes to the back of each, as with
+        ``longest_idle``.
+        """
         if not queue.level_sum:
-            for line in lines:
-                self._push(line, self._entry(agent, queue, line.index.names))
-            return
-        # skills_based: the level sums are fixed per skill set, so remember them
-        sums = agent.level_sums
-        skills = agent.profile.skills
-        idle_since = agent.idle_since
-        agent_id, version = agent.agent_id, agent.version
-        high_water = queue.high_water
-        for line in lines:
-            names = line.index.names
-            total = sums.get(names)
-            if total is None:
-                total = sums[names] = -sum(skills.get(name, 0) for name in names)
-            entry: AgentEntry = (total, idle_since, agent_id, version)  # flat (built-in)
-            # AgentLine.push inlined (hot loop)
-            tail = line.tail
-            if not tail or entry >= tail[-1]:
-                tail.append(entry)
-                if high_water is None or entry > high_water:
-                    high_water = queue.high_water = entry
-            else:
-                heapq.heappush(line.heap, entry)
-            if len(tail) + len(line.heap) > line.limit:
-                self._compact(line)
+            return 0
+        total = agent.level_sums.get(names)
+        if total is None:
+            skills = agent.profile.skills
+            total = agent.level_sums[names] = -sum(skills.get(name, 0) for name in names)
+        return total
 
     def _restore_dropped(self, agent: Agent) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""
@@ -1467,7 +1502,9 @@ class Router:
         agent.adopt(profile)
         agent.lines = {}
         self._invalidate(agent)
-        agent.static = all(self._queues[name].static_rank for name in agent.members)
+        agent.queues = tuple(self._queues[name] for name in agent.members)
+        agent.static = all(queue.static_rank for queue in agent.queues)
+        agent.draws = any(queue.draws for queue in agent.queues)
         agent.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
@@ -1487,6 +1524,7 @@ class Router:
                 line.resize(-1)
                 line.index.agents.discard(agent.agent_id)
         agent.lines = {}
+        agent.queues = ()
         for name in agent.members:
             queue = self._queues[name]
             queue.members.discard(agent.agent_id)
@@ -1707,14 +1745,8 @@ class Router:
         config = queue.config
         if not config.join_when_empty:
             return False
-        wait, since, at = config.max_wait_empty, queue.empty_since, self._time()
-        if wait is None:
-            return True
-        if since is None:
-            # A queue nobody has staffed yet starts its empty clock at its first contact.
-            queue.empty_since = since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, contact.queue)
-        return at < since + wait
+        wait = config.max_wait_empty
+        return wait is None or not self._empty_too_long(queue, wait)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True

@@ -273,6 +273,13 @@ LEVEL_SUM: frozenset[type] = frozenset({SkillsBased})
 """Built-in strategies whose rank is ``(-sum of the levels in the contact's skills,
 idle_since)`` (exact types only): the router remembers each agent's sums."""
 
+DRAW_FREE: frozenset[type] = frozenset(
+    {RingAll, LongestIdle, RoundRobin, Linear, TopDown, FewestContacts, LeastTalkTime}
+    | {SkillsBased}
+)
+"""Built-in strategies whose rank never reads ``agent.draw`` (exact types only): an
+agent in no other queue draws no random number."""
+
 FIXED_LENGTH: frozenset[type] = frozenset(
     type(strategy) for strategy in BUILTIN_STRATEGIES.values()
 )
