@@ -402,10 +402,9 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        wait = config.max_wait_empty
-        if wait is not None and not runtime.members and self._empty_too_long(runtime, wait):
+        if not runtime.members and self._sends_on(runtime):
             self._dirty_contacts[contact_id] = None
-            self._overflow(contact)  # the queue's empty-queue overflow already fired
+            self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
@@ -1743,10 +1742,20 @@ class Router:
         if contact.callback or queue.members:
             return True
         config = queue.config
-        if not config.join_when_empty:
-            return False
+        return config.join_when_empty and not self._sends_on(queue)
+
+    def _sends_on(self, runtime: QueueRuntime) -> bool:
+        """Whether a queue nobody is logged in to sends a contact that enters it on at once.
+
+        It does with ``leave_when_empty`` (as Asterisk's ``leavewhenempty``:
+        no caller waits in a queue without members) and once it has been empty
+        for its ``max_wait_empty`` (its empty-queue overflow already fired).
+        """
+        config = runtime.config
+        if config.leave_when_empty:
+            return True
         wait = config.max_wait_empty
-        return wait is None or not self._empty_too_long(queue, wait)
+        return wait is not None and self._empty_too_long(runtime, wait)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
