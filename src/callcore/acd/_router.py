@@ -591,6 +591,8 @@ class Router:
             agent.wrap_until = at + queue.config.wrap_up
             self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
+            if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
+                self._withdraw_agent_offers(agent)
         self._release(agent)
         return self._settle_and_flush()
 
@@ -980,20 +982,26 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle(self) -> None:
-        """Route dirty contacts, then let freed agents look for work, until calm."""
+        """Let freed agents look for work, then route the contacts that came back, until calm.
+
+        A contact that came back to waiting (its offer ended, it was moved or
+        escalated) is already in its waiting line, so a freed agent sees it too
+        and takes whichever contact the global policy puts first; a contact
+        routed first could take an agent that an earlier one was waiting for.
+        """
         contacts = self._dirty_contacts
         agents = self._dirty_agents
         while contacts or agents:
-            if contacts:
+            if agents:
+                agent_id = next(iter(agents))
+                del agents[agent_id]
+                self._find_work(self._agents[agent_id])
+            else:
                 contact_id = next(iter(contacts))
                 del contacts[contact_id]
                 contact = self._contacts.get(contact_id)
                 if contact is not None and contact.status is ContactStatus.WAITING:
                     self._route(contact)
-            else:
-                agent_id = next(iter(agents))
-                del agents[agent_id]
-                self._find_work(self._agents[agent_id])
 
     def _route(self, contact: Contact) -> None:
         """Offer a waiting contact to the best available eligible agent(s), or wait."""
@@ -1558,6 +1566,8 @@ class Router:
                 self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
+            # back in its line (a freed agent's look may have dropped it while it rang)
+            self._wait(contact)
             self._dirty_contacts[contact.contact_id] = None
         self._release(agent)
 
@@ -1661,6 +1671,7 @@ class Router:
         contact.requirement = self._requirement(config, contact.skills, stage)
         self._schedule_contact(contact)
         if contact.status is ContactStatus.WAITING:
+            self._wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
     def _overflow(self, contact: Contact, visited: set[str] | None = None) -> None:
@@ -1729,6 +1740,7 @@ class Router:
                 at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
             )
         )
+        self._wait(contact)  # in its new queue's line, for freed agents to see
         self._dirty_contacts[contact.contact_id] = None
 
     def _keeps(self, contact: Contact) -> bool:
