@@ -915,9 +915,13 @@ class Router:
             )
         timers = self._timers
         while timers and timers[0][0] <= now:
-            due, kind, key, agent_id = heapq.heappop(timers)
+            # every timer of one instant runs before anything is offered at it, so
+            # that contacts and agents coming back at once are matched together
+            due = timers[0][0]
             self._now = due
-            self._run_timer(due, kind, key, agent_id)
+            while timers and timers[0][0] == due:
+                _, kind, key, agent_id = heapq.heappop(timers)
+                self._run_timer(due, kind, key, agent_id)
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
         self._now = now
@@ -988,6 +992,7 @@ class Router:
         escalated) is already in its waiting line, so a freed agent sees it too
         and takes whichever contact the global policy puts first; a contact
         routed first could take an agent that an earlier one was waiting for.
+        The returning contacts are then routed in that order too.
         """
         contacts = self._dirty_contacts
         agents = self._dirty_agents
@@ -997,11 +1002,16 @@ class Router:
                 del agents[agent_id]
                 self._find_work(self._agents[agent_id])
             else:
-                contact_id = next(iter(contacts))
-                del contacts[contact_id]
-                contact = self._contacts.get(contact_id)
-                if contact is not None and contact.status is ContactStatus.WAITING:
-                    self._route(contact)
+                # several may come back at once (an agent logs out): earliest first
+                known = self._contacts
+                batch = sorted(
+                    (known[contact_id] for contact_id in contacts if contact_id in known),
+                    key=Contact.line_entry,
+                )
+                contacts.clear()
+                for contact in batch:
+                    if contact.status is ContactStatus.WAITING:
+                        self._route(contact)
 
     def _route(self, contact: Contact) -> None:
         """Offer a waiting contact to the best available eligible agent(s), or wait."""
