@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 
 from callcore.acd import (
+    AgentProfile,
     AgentState,
     AgentStateChanged,
     ContactAbandoned,
     ContactAnswered,
     ContactOffered,
+    Membership,
     NotReadyReason,
     Offer,
     OfferEnded,
@@ -197,3 +199,31 @@ def test_ring_all_withdraws_every_offer_when_the_caller_hangs_up() -> None:
         OfferEnded(at=at(5), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
         ContactAbandoned(at=at(5), contact_id="c", queue="q", waited=timedelta(seconds=4)),
     )
+
+
+def test_wrap_up_withdraws_an_offer_ringing_on_another_channel() -> None:
+    """a0 ends voice call v at t=30 with chat ch ringing: wrap-up withdraws ch until t=40."""
+    router = Router(
+        [
+            QueueConfig(name="voice", wrap_up=timedelta(seconds=10)),
+            QueueConfig(name="chat", channel=Channel.CHAT, offer_timeout=timedelta(seconds=60)),
+        ]
+    )
+    profile = AgentProfile(
+        agent_id="a0",
+        memberships=(Membership(queue="voice"), Membership(queue="chat")),
+        capacity={Channel.VOICE: 1, Channel.CHAT: 1},
+        voice_exclusive=False,
+    )
+    router.log_in(profile, T0)
+    router.enqueue("v", "voice", at(0))
+    router.accept("v", "a0", at(0))
+    (ringing,) = router.enqueue("ch", "chat", at(20)).offers
+    outcome = router.end("v", at(30))
+    assert outcome.ended_offers == (ringing,)
+    assert of_type(outcome, OfferEnded) == [
+        OfferEnded(at=at(30), offer=ringing, reason=OfferEndReason.WITHDRAWN)
+    ]
+    assert router.agent("a0").state is AgentState.WRAP_UP
+    assert router.contact("ch").status.value == "waiting"
+    assert [offer.contact_id for offer in router.tick(at(40)).offers] == ["ch"]

@@ -297,3 +297,54 @@ def test_a_never_staffed_queue_starts_its_empty_clock_at_its_first_contact() -> 
     assert router.contact_ids() == ()
     late = router.enqueue("c3", "q", at(90))  # the queue is still empty past its deadline
     assert [type(event) for event in late.events] == [ContactQueued, ContactOverflowed]
+
+
+def test_leave_when_empty_sends_a_new_contact_on_while_nobody_is_logged_in() -> None:
+    """Nobody in q (which lets contacts join): c1 is queued, then overflows to backup at once."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                leave_when_empty=True,
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="backup"),
+            ),
+            QueueConfig(name="backup"),
+        ]
+    )
+    assert router.enqueue("c1", "q", at(3)).events == (
+        ContactQueued(at=at(3), contact_id="c1", queue="q", priority=0),
+        ContactOverflowed(
+            at=at(3), contact_id="c1", queue="q", action=OverflowAction.QUEUE, to_queue="backup"
+        ),
+        ContactQueued(at=at(3), contact_id="c1", queue="backup", priority=0),
+    )
+    assert (router.line("q"), router.line("backup")) == ((), ("c1",))
+    router.log_in(member("a", "q"), at(4))
+    router.enqueue("c2", "q", at(5))
+    assert router.contact("c2").queue == "q"  # staffed again: contacts stay
+
+
+def test_leave_when_empty_sends_a_moved_contact_on() -> None:
+    """c1 overflows from q (max_wait 30 s) into unstaffed, leave_when_empty q2: on to voicemail."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                max_wait=timedelta(seconds=30),
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="q2"),
+            ),
+            QueueConfig(name="q2", leave_when_empty=True),
+        ]
+    )
+    router.log_in(member("a", "q"), T0, ready=False)
+    router.enqueue("c1", "q", at(0))
+    assert router.tick(at(30)).events == (
+        ContactOverflowed(
+            at=at(30), contact_id="c1", queue="q", action=OverflowAction.QUEUE, to_queue="q2"
+        ),
+        ContactQueued(at=at(30), contact_id="c1", queue="q2", priority=0),
+        ContactOverflowed(
+            at=at(30), contact_id="c1", queue="q2", action=OverflowAction.VOICEMAIL, to_queue=None
+        ),
+    )
+    assert router.contact_ids() == ()

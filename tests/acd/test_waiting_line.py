@@ -7,11 +7,15 @@ from datetime import timedelta
 import pytest
 
 from callcore.acd import (
+    AgentProfile,
     Announcement,
     CallbackRequested,
+    Membership,
     NotReadyReason,
     Offer,
     Outcome,
+    Overflow,
+    OverflowAction,
     PriorityChanged,
     QueueConfig,
     Router,
@@ -146,3 +150,34 @@ def test_announcement_of_a_connected_contact_is_refused() -> None:
     router = busy_router()
     with pytest.raises(InvalidTransitionError):
         router.announcement("c0")
+
+
+def test_a_freed_agent_takes_the_earliest_contact_not_the_one_that_just_rang() -> None:
+    """c2 (arrived t=1) times out at a0 at t=16; c1 (arrived t=0, moved in at t=5) gets a0.
+
+    Both come back to the router at once (a0 free again, c2 waiting again): a0
+    takes the contact the global policy puts first, the earlier arrival.
+    """
+    router = Router(
+        [
+            QueueConfig(
+                name="sales",
+                max_wait=timedelta(seconds=5),
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
+            ),
+            QueueConfig(name="support", channel=Channel.CHAT),
+        ]
+    )
+    profile = AgentProfile(
+        agent_id="a0",
+        memberships=(Membership(queue="support"),),
+        capacity={Channel.CHAT: 1},
+    )
+    router.log_in(profile, T0)
+    router.enqueue("c1", "sales", at(0))  # nobody in sales: moved to support at t=5
+    assert [offer.contact_id for offer in router.enqueue("c2", "support", at(1)).offers] == ["c2"]
+    router.tick(at(5))
+    assert router.line("support") == ("c1", "c2")  # c1 waits, c2 rings at a0
+    outcome = router.tick(at(16))  # c2's offer (15 s) times out
+    assert [(offer.contact_id, offer.agent_id) for offer in outcome.offers] == [("c1", "a0")]
+    assert router.contact("c2").status.value == "waiting"

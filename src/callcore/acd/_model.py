@@ -135,8 +135,9 @@ class QueueConfig:
             been logged in for this long.
         overflow: Where overflowing contacts go.
         join_when_empty: Accept contacts while no member is logged in.
-        leave_when_empty: Overflow waiting contacts as soon as the last member
-            logs out.
+        leave_when_empty: Let no contact wait while no member is logged in:
+            waiting contacts overflow as soon as the last member logs out, and
+            a contact entering the queue meanwhile overflows at once.
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
         no_answer_delay: No offer to an agent for this long after a time-out.

@@ -402,10 +402,9 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        wait = config.max_wait_empty
-        if wait is not None and not runtime.members and self._empty_too_long(runtime, wait):
+        if not runtime.members and self._sends_on(runtime):
             self._dirty_contacts[contact_id] = None
-            self._overflow(contact)  # the queue's empty-queue overflow already fired
+            self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
@@ -592,6 +591,8 @@ class Router:
             agent.wrap_until = at + queue.config.wrap_up
             self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
+            if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
+                self._withdraw_agent_offers(agent)
         self._release(agent)
         return self._settle_and_flush()
 
@@ -914,9 +915,13 @@ class Router:
             )
         timers = self._timers
         while timers and timers[0][0] <= now:
-            due, kind, key, agent_id = heapq.heappop(timers)
+            # every timer of one instant runs before anything is offered at it, so
+            # that contacts and agents coming back at once are matched together
+            due = timers[0][0]
             self._now = due
-            self._run_timer(due, kind, key, agent_id)
+            while timers and timers[0][0] == due:
+                _, kind, key, agent_id = heapq.heappop(timers)
+                self._run_timer(due, kind, key, agent_id)
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
         self._now = now
@@ -981,20 +986,32 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle(self) -> None:
-        """Route dirty contacts, then let freed agents look for work, until calm."""
+        """Let freed agents look for work, then route the contacts that came back, until calm.
+
+        A contact that came back to waiting (its offer ended, it was moved or
+        escalated) is already in its waiting line, so a freed agent sees it too
+        and takes whichever contact the global policy puts first; a contact
+        routed first could take an agent that an earlier one was waiting for.
+        The returning contacts are then routed in that order too.
+        """
         contacts = self._dirty_contacts
         agents = self._dirty_agents
         while contacts or agents:
-            if contacts:
-                contact_id = next(iter(contacts))
-                del contacts[contact_id]
-                contact = self._contacts.get(contact_id)
-                if contact is not None and contact.status is ContactStatus.WAITING:
-                    self._route(contact)
-            else:
+            if agents:
                 agent_id = next(iter(agents))
                 del agents[agent_id]
                 self._find_work(self._agents[agent_id])
+            else:
+                # several may come back at once (an agent logs out): earliest first
+                known = self._contacts
+                batch = sorted(
+                    (known[contact_id] for contact_id in contacts if contact_id in known),
+                    key=Contact.line_entry,
+                )
+                contacts.clear()
+                for contact in batch:
+                    if contact.status is ContactStatus.WAITING:
+                        self._route(contact)
 
     def _route(self, contact: Contact) -> None:
         """Offer a waiting contact to the best available eligible agent(s), or wait."""
@@ -1559,6 +1576,8 @@ class Router:
                 self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
+            # back in its line (a freed agent's look may have dropped it while it rang)
+            self._wait(contact)
             self._dirty_contacts[contact.contact_id] = None
         self._release(agent)
 
@@ -1662,6 +1681,7 @@ class Router:
         contact.requirement = self._requirement(config, contact.skills, stage)
         self._schedule_contact(contact)
         if contact.status is ContactStatus.WAITING:
+            self._wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
     def _overflow(self, contact: Contact, visited: set[str] | None = None) -> None:
@@ -1730,6 +1750,7 @@ class Router:
                 at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
             )
         )
+        self._wait(contact)  # in its new queue's line, for freed agents to see
         self._dirty_contacts[contact.contact_id] = None
 
     def _keeps(self, contact: Contact) -> bool:
@@ -1743,10 +1764,20 @@ class Router:
         if contact.callback or queue.members:
             return True
         config = queue.config
-        if not config.join_when_empty:
-            return False
+        return config.join_when_empty and not self._sends_on(queue)
+
+    def _sends_on(self, runtime: QueueRuntime) -> bool:
+        """Whether a queue nobody is logged in to sends a contact that enters it on at once.
+
+        It does with ``leave_when_empty`` (as Asterisk's ``leavewhenempty``:
+        no caller waits in a queue without members) and once it has been empty
+        for its ``max_wait_empty`` (its empty-queue overflow already fired).
+        """
+        config = runtime.config
+        if config.leave_when_empty:
+            return True
         wait = config.max_wait_empty
-        return wait is None or not self._empty_too_long(queue, wait)
+        return wait is not None and self._empty_too_long(runtime, wait)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
