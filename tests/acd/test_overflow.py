@@ -215,9 +215,9 @@ def test_join_when_empty_true_accepts_with_nobody_logged_in() -> None:
     assert router.line("q") == ("c1",)
 
 
-def test_leave_when_empty_overflows_when_the_last_member_leaves() -> None:
-    """First log-out: nothing; the last moves c2 (priority 1) then c1; callback c3 stays."""
-    router = Router(
+def leaving_router() -> Router:
+    """Queue ``q`` with ``leave_when_empty``, overflowing to ``backup``."""
+    return Router(
         [
             QueueConfig(
                 name="q",
@@ -227,6 +227,11 @@ def test_leave_when_empty_overflows_when_the_last_member_leaves() -> None:
             QueueConfig(name="backup"),
         ]
     )
+
+
+def test_leave_when_empty_overflows_when_the_last_member_leaves() -> None:
+    """First log-out: nothing; the last moves c2 (priority 1) then c1; callback c3 stays."""
+    router = leaving_router()
     router.log_in(member("a", "q"), T0, ready=False)
     router.log_in(member("b", "q"), T0, ready=False)
     router.enqueue("c1", "q", at(1))
@@ -301,16 +306,7 @@ def test_a_never_staffed_queue_starts_its_empty_clock_at_its_first_contact() -> 
 
 def test_leave_when_empty_sends_a_new_contact_on_while_nobody_is_logged_in() -> None:
     """Nobody in q (which lets contacts join): c1 is queued, then overflows to backup at once."""
-    router = Router(
-        [
-            QueueConfig(
-                name="q",
-                leave_when_empty=True,
-                overflow=Overflow(action=OverflowAction.QUEUE, queue="backup"),
-            ),
-            QueueConfig(name="backup"),
-        ]
-    )
+    router = leaving_router()
     assert router.enqueue("c1", "q", at(3)).events == (
         ContactQueued(at=at(3), contact_id="c1", queue="q", priority=0),
         ContactOverflowed(
