@@ -37,6 +37,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def thorough(session: nox.Session) -> None:
+    """Long property-based and stateful runs (hypothesis profile 'thorough'); not part of CI."""
+    session.install("-e", ".", *_groups("test"))
+    session.run("pytest", "--hypothesis-profile=thorough", *(session.posargs or ["tests/acd"]))
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff."""
     session.install(*_groups("lint"))

@@ -344,7 +344,13 @@ class RouterMachine(RuleBasedStateMachine):
                 )
 
 
+# The loaded hypothesis profile decides how hard to look: 'ci' runs 60 derandomized
+# examples; 'thorough' (nox -s thorough) runs 2,000 of longer runs, which is how
+# the ordering bugs of session 2 were found.
+_PROFILE = settings()
 RouterMachine.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=40, deadline=None, derandomize=True
+    parent=_PROFILE,
+    stateful_step_count=60 if _PROFILE.max_examples > 150 else 40,
+    deadline=None,
 )
 TestRouterInvariants = RouterMachine.TestCase
