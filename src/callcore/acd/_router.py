@@ -379,10 +379,11 @@ class Router:
             raise InvalidInputError(f"priority must be an int, got {priority!r}")
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        if (config.max_length is not None and len(runtime.in_line) >= config.max_length) or (
-            not config.join_when_empty and not runtime.members
-        ):
-            self._reject(runtime, contact_id, at)
+        reason = self._refusal(runtime)
+        if reason is not None:
+            self._events_out.append(
+                ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
+            )
             return self._flush()
         self._seq += 1
         contact = Contact(  # positional: keyword parsing is slow on the hot path
@@ -409,16 +410,15 @@ class Router:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
 
-    def _reject(self, runtime: QueueRuntime, contact_id: str, at: datetime) -> None:
-        """Refuse a new contact: the queue is full, or empty and not to be joined."""
+    @staticmethod
+    def _refusal(runtime: QueueRuntime) -> RejectReason | None:
+        """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
         config = runtime.config
         if config.max_length is not None and len(runtime.in_line) >= config.max_length:
-            reason = RejectReason.QUEUE_FULL
-        else:
-            reason = RejectReason.NO_AGENTS
-        self._events_out.append(
-            ContactRejected(at=at, contact_id=contact_id, queue=config.name, reason=reason)
-        )
+            return RejectReason.QUEUE_FULL
+        if not config.join_when_empty and not runtime.members:
+            return RejectReason.NO_AGENTS
+        return None
 
     def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
         """Whether an unstaffed queue has been empty for ``wait`` (its ``max_wait_empty``).
@@ -888,10 +888,7 @@ class Router:
             contact.offers[offer.agent_id] = offer
             agent.offers[contact.contact_id] = offer
             agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            heapq.heappush(
-                self._timers,
-                (offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id),
-            )
+            self._push_timer(offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id)
         if contact.status is ContactStatus.WAITING:
             self._wait(contact)
         self._schedule_contact(contact)  # connected contacts returned above: no timer
@@ -926,8 +923,8 @@ class Router:
                 self._settle()
         self._now = now
 
-    def _push_timer(self, due: datetime, kind: int, key: str) -> None:
-        heapq.heappush(self._timers, (due, kind, key, ""))
+    def _push_timer(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
+        heapq.heappush(self._timers, (due, kind, key, agent_id))
 
     def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
         """Run one timer if it still stands (the state it was set for is unchanged)."""
