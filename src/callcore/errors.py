@@ -53,7 +53,16 @@ class Problem:
 
 
 class InvalidInputError(CallcoreError, ValueError):
-    """An argument has a value that callcore cannot accept."""
+    """An argument or field has a value that callcore cannot accept; nothing changed.
+
+    Attributes:
+        field: The argument or field at fault, when one is named.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        """Build the error; ``field`` names the argument or field at fault."""
+        super().__init__(message)
+        self.field = field
 
 
 class NaiveDatetimeError(InvalidInputError):
@@ -63,7 +72,8 @@ class NaiveDatetimeError(InvalidInputError):
         """Build the error for the argument or field named ``what``."""
         super().__init__(
             f"{what} must be a timezone-aware datetime; got a naive one "
-            "(attach a tzinfo, e.g. datetime(..., tzinfo=timezone.utc))"
+            "(attach a tzinfo, e.g. datetime(..., tzinfo=timezone.utc))",
+            field=what,
         )
         self.what = what
 

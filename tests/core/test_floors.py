@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).parents[2] / "src" / "callcore"
-GROUND = {"errors", "clock", "calendar", "events", "serialization", "notifications", "channels"}
+GROUND = {
+    "errors",
+    "checks",
+    "clock",
+    "calendar",
+    "events",
+    "serialization",
+    "notifications",
+    "channels",
+}
 ENGINES = {"ivr", "acd", "tickets", "kpi", "wfm", "customers"}
 ABOVE = {"plugins", "storage", "testing", "builtin_plugins", "hookspecs", "shell", "cli"}
 

@@ -1,0 +1,263 @@
+"""Checks at the boundary: every value is checked where it enters callcore.
+
+One function per kind of value. Each takes the value and the name of the
+argument or field (``what``), returns the value (converted only where the
+conversion loses nothing, such as an ``int`` accepted for a ``float``), and
+raises :class:`~callcore.errors.InvalidInputError` (or
+:class:`~callcore.errors.NaiveDatetimeError`) naming ``what`` otherwise. Each
+also has an attrs validator twin built by :func:`validator`, so a public value
+type checks its fields at construction.
+
+The limits are documented in ``docs/errors.md``:
+
+- instants lie in :data:`EARLIEST` .. :data:`LATEST` (so that adding any
+  accepted duration can never overflow ``datetime``);
+- durations are at most :data:`MAX_DURATION` long;
+- counts are plain ``int`` (not ``bool``), numbers are finite;
+- text is valid Unicode (no lone surrogates, which no store can write) and at
+  most :data:`MAX_TEXT` characters;
+- a list field takes a ``list`` or ``tuple`` only: a string or a mapping is
+  refused rather than split into characters or keys.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+import attrs
+
+from callcore.errors import InvalidInputError, NaiveDatetimeError
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_DURATION",
+    "MAX_TEXT",
+    "check_count",
+    "check_duration",
+    "check_enum",
+    "check_instant",
+    "check_list",
+    "check_number",
+    "check_text",
+    "validator",
+]
+
+E = TypeVar("E", bound=enum.Enum)
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+"""The earliest instant callcore accepts."""
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+"""The first instant callcore no longer accepts."""
+MAX_DURATION = timedelta(days=36_525)
+"""The longest duration callcore accepts (100 years), positive or negative."""
+MAX_TEXT = 100_000
+"""The most characters a single text value may have."""
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_instant(value: object, what: str) -> datetime:
+    """Return ``value`` if it is an aware datetime between EARLIEST and LATEST.
+
+    Raises:
+        NaiveDatetimeError: ``value`` has no time zone.
+        InvalidInputError: ``value`` is not a datetime, or out of range.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidInputError(
+            f"{what} must be a datetime, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(what)
+    if not EARLIEST <= value < LATEST:
+        raise InvalidInputError(
+            f"{what} must lie between {EARLIEST.year} and {LATEST.year - 1}, "
+            f"got {value.isoformat()}",
+            field=what,
+        )
+    return value
+
+
+def check_duration(
+    value: object,
+    what: str,
+    *,
+    minimum: timedelta | None = timedelta(0),
+    positive: bool = False,
+    maximum: timedelta = MAX_DURATION,
+) -> timedelta:
+    """Return ``value`` if it is a timedelta within bounds.
+
+    Args:
+        value: The value to check.
+        what: The argument or field name for the message.
+        minimum: The shortest accepted (zero by default: not negative);
+            ``None`` accepts negative durations down to ``-maximum``.
+        positive: Refuse zero as well.
+        maximum: The longest accepted.
+
+    Raises:
+        InvalidInputError: ``value`` is not a timedelta or out of bounds.
+    """
+    if not isinstance(value, timedelta):
+        raise InvalidInputError(
+            f"{what} must be a timedelta, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    low = -maximum if minimum is None else minimum
+    if positive and value <= timedelta(0):
+        raise InvalidInputError(f"{what} must be longer than zero, got {value}", field=what)
+    if value < low:
+        raise InvalidInputError(f"{what} must be at least {low}, got {value}", field=what)
+    if value > maximum:
+        raise InvalidInputError(f"{what} must be at most {maximum}, got {value}", field=what)
+    return value
+
+
+def check_count(value: object, what: str, *, low: int | None = 0, high: int | None = None) -> int:
+    """Return ``value`` if it is an ``int`` (not a bool) in ``low..high``.
+
+    Raises:
+        InvalidInputError: ``value`` is not a whole number or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(
+            f"{what} must be a whole number, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    if low is not None and value < low:
+        raise InvalidInputError(f"{what} must be at least {low}, got {value}", field=what)
+    if high is not None and value > high:
+        raise InvalidInputError(f"{what} must be at most {high}, got {value:.60}", field=what)
+    return value
+
+
+def check_number(
+    value: object,
+    what: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a finite real number within bounds.
+
+    Args:
+        value: The value to check (an ``int`` or ``float``; not a bool).
+        what: The argument or field name for the message.
+        low: The lowest accepted value, if any.
+        high: The highest accepted value, if any.
+        low_open: Refuse ``low`` itself.
+        high_open: Refuse ``high`` itself.
+
+    Raises:
+        InvalidInputError: ``value`` is not a number, not finite, or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(
+            f"{what} must be a number, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InvalidInputError(f"{what} is too large", field=what) from None
+    if not math.isfinite(number):
+        raise InvalidInputError(f"{what} must be a finite number, got {number}", field=what)
+    if low is not None and (number < low or (low_open and number == low)):
+        bound = "above" if low_open else "at least"
+        raise InvalidInputError(f"{what} must be {bound} {low}, got {number}", field=what)
+    if high is not None and (number > high or (high_open and number == high)):
+        bound = "below" if high_open else "at most"
+        raise InvalidInputError(f"{what} must be {bound} {high}, got {number}", field=what)
+    return number
+
+
+def check_text(
+    value: object, what: str, *, allow_empty: bool = False, max_length: int = MAX_TEXT
+) -> str:
+    """Return ``value`` if it is a ``str`` of valid Unicode, not too long.
+
+    Raises:
+        InvalidInputError: ``value`` is not a string, is empty (unless
+            ``allow_empty``), too long, or holds a lone surrogate.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{what} must be a string, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    if not value and not allow_empty:
+        raise InvalidInputError(f"{what} must not be empty", field=what)
+    if len(value) > max_length:
+        raise InvalidInputError(
+            f"{what} is {len(value)} characters long; the limit is {max_length}", field=what
+        )
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(
+                f"{what} is not valid Unicode text (it holds a lone surrogate)", field=what
+            ) from None
+    return value
+
+
+def check_enum(value: object, enum_type: type[E], what: str) -> E:
+    """Return ``value`` if it is a member of ``enum_type``.
+
+    A plain value (``"inbound"``) is refused, not looked up: code passes the
+    member; documents are read by :mod:`callcore.serialization`, which looks
+    values up.
+
+    Raises:
+        InvalidInputError: ``value`` is not a member of ``enum_type``.
+    """
+    if not isinstance(value, enum_type):
+        names = ", ".join(f"{enum_type.__name__}.{member.name}" for member in enum_type)
+        raise InvalidInputError(f"{what} must be one of {names}; got {value!r:.60}", field=what)
+    return value
+
+
+def check_list(value: object, what: str, *, max_length: int | None = None) -> list[Any]:
+    """Return ``value`` as a list if it is a ``list`` or ``tuple``.
+
+    A string, a mapping or a set is refused: a string would otherwise be read
+    as its characters, a mapping as its keys, and a set has no order.
+
+    Raises:
+        InvalidInputError: ``value`` is not a list or tuple, or too long.
+    """
+    if not isinstance(value, list | tuple):
+        raise InvalidInputError(
+            f"{what} must be a list, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInputError(
+            f"{what} has {len(value)} items; the limit is {max_length}", field=what
+        )
+    return list(value)
+
+
+def validator(check: Callable[..., object], **options: object) -> Callable[[Any, Any, Any], None]:
+    """Make an attrs validator from a check function and its options.
+
+    >>> import attrs
+    >>> from callcore.checks import check_count, validator
+    >>> @attrs.frozen
+    ... class Seats:
+    ...     count: int = attrs.field(validator=validator(check_count, low=1))
+    >>> Seats(0)
+    Traceback (most recent call last):
+    ...
+    callcore.errors.InvalidInputError: count must be at least 1, got 0
+    """
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check(value, attribute.name, **options)
+
+    return run
