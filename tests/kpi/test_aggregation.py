@@ -177,7 +177,7 @@ def test_a_non_record_is_refused() -> None:
 
 def test_negative_thresholds_are_refused() -> None:
     """A negative service-level threshold is a mistake."""
-    with pytest.raises(InvalidInputError, match="service_level must be a non-negative"):
+    with pytest.raises(InvalidInputError, match="service_level must be at least 0:00:00"):
         Thresholds(service_level=timedelta(seconds=-1))
 
 

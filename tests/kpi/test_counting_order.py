@@ -101,8 +101,8 @@ def test_fast_counting_agrees_with_the_plain_per_record_count(
     assert aggregator.total() == plain
 
 
-def test_add_many_stops_at_the_first_non_record() -> None:
-    """Records before a bad item are counted; the bad item and those after are not."""
+def test_add_many_counts_a_batch_with_a_non_record_not_at_all() -> None:
+    """A batch with a bad item is refused whole: not even the records before it count."""
     good = InteractionRecord(
         id="1",
         channel=Channel.VOICE,
@@ -114,7 +114,8 @@ def test_add_many_stops_at_the_first_non_record() -> None:
     aggregator = Aggregator()
     with pytest.raises(InvalidInputError, match="expected an InteractionRecord, got dict"):
         aggregator.add_many([good, {"id": "2"}, good])  # type: ignore[list-item]
-    assert aggregator.total().contacts == 1
+    assert aggregator.total().contacts == 0
+    assert len(aggregator) == 0
 
 
 def test_a_dropped_aggregator_is_freed_without_the_cycle_collector() -> None:

@@ -155,8 +155,10 @@ def test_every_builtin_metric_has_a_formula_and_its_own_name() -> None:
 
 def test_a_metric_needs_a_name() -> None:
     """A blank metric name is refused."""
-    with pytest.raises(InvalidInputError, match="name must be a non-blank"):
+    with pytest.raises(InvalidInputError, match="name must not start or end with blanks"):
         Metric(name=" ", title="x", unit=Unit.COUNT, formula="x", compute=lambda t: 0)
+    with pytest.raises(InvalidInputError, match="name must not be empty"):
+        Metric(name="", title="x", unit=Unit.COUNT, formula="x", compute=lambda t: 0)
 
 
 def test_a_custom_metric_computes_from_totals(totals: Aggregate) -> None:

@@ -67,5 +67,5 @@ def test_records_out_of_order_are_refused() -> None:
 
 def test_the_window_must_be_positive() -> None:
     """A zero window is refused."""
-    with pytest.raises(InvalidInputError, match="window must be a positive"):
+    with pytest.raises(InvalidInputError, match="window must be longer than zero"):
         RepeatContactMarker(window=timedelta(0))

@@ -73,8 +73,8 @@ def test_time_does_not_go_back() -> None:
     ("kwargs", "message"),
     [
         ({"length": timedelta(minutes=5), "resolution": timedelta(minutes=2)}, "whole number"),
-        ({"resolution": timedelta(0)}, "positive"),
-        ({"group_by": ("interval",)}, "queue, agent or channel"),
+        ({"resolution": timedelta(0)}, "resolution must be longer than zero"),
+        ({"group_by": ("interval",)}, "among 'queue', 'agent', 'channel', got 'interval'"),
     ],
 )
 def test_bad_window_settings_are_refused(kwargs: dict[str, object], message: str) -> None:

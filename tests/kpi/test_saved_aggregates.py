@@ -37,7 +37,7 @@ def test_shards_shipped_as_json_merge_exactly(records: list[InteractionRecord], 
 
 
 def test_bad_saved_aggregators_list_every_problem() -> None:
-    """Keys outside the grouping, repeated keys and negative totals are all reported."""
+    """Keys outside the grouping, repeated keys, bad and inconsistent totals are all reported."""
     data = {
         "group_by": ["queue"],
         "interval": 900,
@@ -45,16 +45,18 @@ def test_bad_saved_aggregators_list_every_problem() -> None:
         "thresholds": {"service_level": 20, "short_abandon": 5},
         "groups": [
             {"key": {"queue": "a", "agent": "ana"}, "totals": {"contacts": 1}},
-            {"key": {"queue": "a", "agent": "ana"}, "totals": {"answered": -2}},
+            {"key": {"queue": "a", "agent": "ana"}, "totals": {"answered": -2, "held": 10**40}},
         ],
     }
     with pytest.raises(DocumentError) as caught:
         from_dict(Aggregator, data)
     assert [str(problem) for problem in caught.value.problems] == [
         "groups[0].key.agent: is set but the aggregator does not group by agent",
+        "groups[0].totals.contacts: must equal inbound + outbound",
         "groups[1].key: repeats an earlier group's key",
         "groups[1].key.agent: is set but the aggregator does not group by agent",
-        "groups[1].totals.answered: must not be negative, got -2",
+        "groups[1].totals.answered: must be from 0 to 10**30, got -2",
+        "groups[1].totals.held: must be from 0 to 10**30, got a number of about 41 digits",
     ]
 
 

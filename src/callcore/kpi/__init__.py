@@ -12,6 +12,12 @@ from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
 from callcore.kpi._export import Row, rows, to_csv, write_csv
 from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
+from callcore.kpi._limits import (
+    MAX_AGENT_STATE_SPAN,
+    MAX_RECORD_COUNT,
+    MAX_TOTAL,
+    MAX_WINDOW_SLOTS,
+)
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
 from callcore.kpi._records import (
     AgentState,
@@ -31,6 +37,10 @@ from callcore.kpi._window import RollingWindow
 __all__ = [
     "BUILTIN_METRICS",
     "DEFAULT_SERVICE_LEVEL",
+    "MAX_AGENT_STATE_SPAN",
+    "MAX_RECORD_COUNT",
+    "MAX_TOTAL",
+    "MAX_WINDOW_SLOTS",
     "AgentState",
     "AgentStateRecord",
     "Aggregate",

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 import attrs
 
 from callcore.channels import Direction
+from callcore.checks import check_duration, check_enum, check_text, validator
 from callcore.errors import InvalidInputError
+from callcore.kpi._limits import MAX_TOTAL, check_whole
 from callcore.kpi._records import (
     AgentState,
     InteractionRecord,
@@ -21,11 +23,6 @@ from callcore.kpi._records import (
 __all__ = ["Aggregate", "Thresholds"]
 
 _US = timedelta(microseconds=1)
-
-
-def _non_negative(_: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
-    if value < timedelta(0):
-        raise InvalidInputError(f"{attribute.name} must be a non-negative timedelta, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -41,10 +38,16 @@ class Thresholds:
             the service level; 20 s by default (the classic 80/20 objective).
         short_abandon: A contact abandoned within this wait is a *short
             abandon* (a wrong number, not a lost customer); 5 s by default.
+
+    Both are durations from zero to :data:`callcore.checks.MAX_DURATION`.
     """
 
-    service_level: timedelta = attrs.field(default=timedelta(seconds=20), validator=_non_negative)
-    short_abandon: timedelta = attrs.field(default=timedelta(seconds=5), validator=_non_negative)
+    service_level: timedelta = attrs.field(
+        default=timedelta(seconds=20), validator=validator(check_duration)
+    )
+    short_abandon: timedelta = attrs.field(
+        default=timedelta(seconds=5), validator=validator(check_duration)
+    )
 
 
 @attrs.define(kw_only=True)
@@ -53,7 +56,9 @@ class Aggregate:
 
     Counts of inbound contacts (``answered``, ``abandoned``...) feed the
     queue metrics; ``handled`` and the handle-time sums cover answered contacts
-    in both directions. Durations are whole microseconds.
+    in both directions. Durations are whole microseconds. Every total is a
+    whole number from 0 to ``10**30``, and ``agents`` a set of agent names;
+    the constructor refuses anything else.
 
     Attributes:
         contacts: Every record.
@@ -141,8 +146,36 @@ class Aggregate:
     wrap_up_us: int = 0
     away_us: int = 0
 
+    def __attrs_post_init__(self) -> None:
+        """Check every total and the agents.
+
+        Raises:
+            InvalidInputError: A total is not a whole number from 0 to
+                ``10**30``, or ``agents`` is not a set of names; ``field``
+                names the first such field.
+        """
+        for name in _COUNTERS:
+            value = getattr(self, name)
+            if type(value) is not int or not 0 <= value <= MAX_TOTAL:
+                check_whole(value, name, low=0, high=MAX_TOTAL)
+        if not isinstance(self.agents, set):
+            raise InvalidInputError(
+                f"agents must be a set of agent names, got {type(self.agents).__name__}",
+                field="agents",
+            )
+        for agent in self.agents:
+            check_text(agent, "agents")
+
     def merge(self, other: Aggregate) -> None:
-        """Add ``other``'s totals to these, exactly."""
+        """Add ``other``'s totals to these, exactly.
+
+        Raises:
+            InvalidInputError: ``other`` is not an ``Aggregate``; nothing changed.
+        """
+        if not isinstance(other, Aggregate):
+            raise InvalidInputError(
+                f"other must be an Aggregate, got {type(other).__name__}", field="other"
+            )
         for field in _SUMMED:
             setattr(self, field, getattr(self, field) + getattr(other, field))
         self.longest_wait_us = max(self.longest_wait_us, other.longest_wait_us)
@@ -153,7 +186,14 @@ class Aggregate:
         return attrs.evolve(self, agents=set(self.agents))
 
     def add_agent_time(self, state: AgentState, micros: int) -> None:
-        """Count ``micros`` of agent time spent in ``state``."""
+        """Count ``micros`` of agent time spent in ``state``.
+
+        Raises:
+            InvalidInputError: ``state`` is not an ``AgentState`` or ``micros``
+                not a whole number from 0 to ``10**30``; nothing changed.
+        """
+        check_enum(state, AgentState, "state")
+        check_whole(micros, "micros", low=0, high=MAX_TOTAL)
         if state is AgentState.IDLE:
             self.idle_us += micros
         elif state is AgentState.BUSY:
@@ -164,11 +204,13 @@ class Aggregate:
             self.away_us += micros
 
 
-_SUMMED = tuple(
-    field.name
-    for field in attrs.fields(Aggregate)
-    if field.name not in {"longest_wait_us", "agents"}
-)
+_COUNTERS = tuple(field.name for field in attrs.fields(Aggregate) if field.name != "agents")
+_SUMMED = tuple(name for name in _COUNTERS if name != "longest_wait_us")
+
+
+def over_limit(totals: Aggregate) -> str | None:
+    """Return the name of the first total above ``10**30``, if any (after merges)."""
+    return next((name for name in _COUNTERS if getattr(totals, name) > MAX_TOTAL), None)
 
 
 _INBOUND = Direction.INBOUND

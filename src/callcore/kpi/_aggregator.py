@@ -8,21 +8,24 @@ aggregator fed every record.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from callcore.errors import InvalidInputError
-from callcore.kpi._aggregate import Aggregate, Thresholds
+from callcore.kpi._aggregate import Aggregate, Thresholds, over_limit
 from callcore.kpi._grouping import (
     Dimension,
     GroupKey,
     IntervalGrid,
+    check_interval,
+    dimensions,
     epoch_micros,
     from_epoch_micros,
 )
+from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
 from callcore.kpi._tally import RawKey, Tally, make_counter
 
@@ -33,21 +36,26 @@ _UTC = ZoneInfo("UTC")
 
 def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, datetime]:
     """Return the interval of ``moment``: its label and its range in UTC."""
-    label, low, high = grid.locate(epoch_micros(moment))
+    label, low, high = grid._locate(epoch_micros(moment))  # noqa: SLF001 - a valid record's time
     return label, from_epoch_micros(low), from_epoch_micros(high)
 
 
-def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:
-    if isinstance(value, str | Dimension):
-        value = (value,)
-    try:
-        dimensions = tuple(Dimension(item) for item in value)
-    except (TypeError, ValueError):
-        names = ", ".join(repr(item.value) for item in Dimension)
-        raise InvalidInputError(f"group_by takes dimensions among {names}, got {value!r}") from None
-    if len(set(dimensions)) != len(dimensions):
-        raise InvalidInputError(f"group_by names a dimension twice: {value!r}")
-    return dimensions
+def _group_by(value: object) -> tuple[Dimension, ...]:
+    return dimensions(value, "group_by")
+
+
+def _not_a_record(value: object, expected: type) -> InvalidInputError:
+    return InvalidInputError(
+        f"expected an {expected.__name__}, got {type(value).__name__}", field="record"
+    )
+
+
+def _too_large(error: OverflowError) -> InvalidInputError:
+    return InvalidInputError(
+        "the totals of a group would exceed the longest duration a timedelta holds "
+        f"(2.7 million years); nothing was counted ({error})",
+        field="record",
+    )
 
 
 @attrs.define
@@ -57,6 +65,10 @@ class Aggregator:
     Records are attributed to the interval in which they *arrived*, as
     interval reports of ACDs do. Agent state spans are cut at interval
     boundaries and each piece is counted in its own interval.
+
+    Every method either does all it was asked or, when it raises, changes
+    nothing: a refused record, batch, span or merge leaves the totals (and
+    their serialised form) exactly as they were.
 
     >>> from datetime import timedelta
     >>> from zoneinfo import ZoneInfo
@@ -68,7 +80,8 @@ class Aggregator:
     (<Dimension.INTERVAL: 'interval'>, <Dimension.QUEUE: 'queue'>)
 
     Attributes:
-        group_by: The dimensions to group by; empty for one grand total.
+        group_by: The dimensions to group by (one, or a list or tuple of
+            them, by member or value); empty for one grand total.
         interval: The interval length when grouping by interval: whole
             minutes that divide a day (15, 30, 60...).
         timezone: The time zone whose wall clock cuts the intervals (take a
@@ -76,7 +89,7 @@ class Aggregator:
         thresholds: The service-level and short-abandon thresholds.
     """
 
-    group_by: tuple[Dimension, ...] = attrs.field(default=(), converter=_dimensions)
+    group_by: tuple[Dimension, ...] = attrs.field(default=(), converter=_group_by)
     interval: timedelta = timedelta(minutes=15)
     timezone: ZoneInfo = _UTC
     thresholds: Thresholds = attrs.Factory(Thresholds)
@@ -90,10 +103,22 @@ class Aggregator:
     def __attrs_post_init__(self) -> None:
         """Check the configuration."""
         if not isinstance(self.thresholds, Thresholds):
-            raise InvalidInputError(f"thresholds must be Thresholds, got {self.thresholds!r}")
+            raise InvalidInputError(
+                f"thresholds must be Thresholds, got {type(self.thresholds).__name__}",
+                field="thresholds",
+            )
+        check_interval(self.interval, "interval")
+        if not isinstance(self.timezone, ZoneInfo):
+            raise InvalidInputError(
+                f"timezone must be a zoneinfo.ZoneInfo, got {self.timezone!r:.60}",
+                field="timezone",
+            )
         self._grid = IntervalGrid(self.interval, self.timezone)
-        self._count = make_counter(
-            self._tallies,
+        self._count = self._counter(self._tallies)
+
+    def _counter(self, tallies: dict[RawKey, Tally]) -> Callable[[InteractionRecord], None]:
+        return make_counter(
+            tallies,
             by=(
                 Dimension.INTERVAL in self.group_by,
                 Dimension.QUEUE in self.group_by,
@@ -108,34 +133,68 @@ class Aggregator:
     # --- feeding ------------------------------------------------------------
 
     def add(self, record: InteractionRecord) -> None:
-        """Count one interaction record."""
-        if not isinstance(record, InteractionRecord):
-            raise InvalidInputError(f"expected an InteractionRecord, got {type(record).__name__}")
-        self._count(record)
+        """Count one interaction record.
+
+        Raises:
+            InvalidInputError: ``record`` is not an ``InteractionRecord``, or
+                its group's sums of durations would overflow; nothing changed.
+        """
+        if type(record) is not InteractionRecord and not isinstance(record, InteractionRecord):
+            raise _not_a_record(record, InteractionRecord)
+        try:
+            self._count(record)
+        except OverflowError as exc:  # the counter changes nothing before it can fail
+            raise _too_large(exc) from None
 
     def add_many(self, records: Iterable[InteractionRecord]) -> None:
         """Count every record of an iterable (a generator is fine: nothing is kept).
 
+        The records are counted apart first and added to the totals at the
+        end, so a batch is counted whole or not at all.
+
         Raises:
-            InvalidInputError: An item is not an ``InteractionRecord``; the
-                records before it were counted, it and those after it were not.
+            InvalidInputError: ``records`` is not an iterable (or is a string or
+                mapping), an item is not an ``InteractionRecord``, or a group's
+                sums of durations would overflow; nothing was counted.
         """
-        count = self._count
-        for record in records:
-            if not isinstance(record, InteractionRecord):
-                raise InvalidInputError(
-                    f"expected an InteractionRecord, got {type(record).__name__}"
-                )
-            count(record)
+        if isinstance(records, str | bytes | dict) or not isinstance(records, Iterable):
+            raise InvalidInputError(
+                f"records must be an iterable of InteractionRecord, got {type(records).__name__}",
+                field="records",
+            )
+        batch: dict[RawKey, Tally] = {}
+        count = self._counter(batch)
+        try:
+            for record in records:
+                if type(record) is not InteractionRecord and not isinstance(
+                    record, InteractionRecord
+                ):
+                    raise _not_a_record(record, InteractionRecord)
+                count(record)
+            combined = {
+                key: tally if key not in self._tallies else self._tallies[key].plus(tally)
+                for key, tally in batch.items()
+            }
+        except OverflowError as exc:
+            raise _too_large(exc) from None
+        if combined:
+            self._tallies.update(combined)
+            # The counter caches tallies by group: start it afresh over the new ones.
+            self._count = self._counter(self._tallies)
 
     def add_agent_state(self, span: AgentStateRecord) -> None:
         """Count an agent state span (for occupancy and utilisation).
 
         Spans have no queue or channel: grouped by those, they land in the
-        group whose queue or channel is ``None``.
+        group whose queue or channel is ``None``. A span lasts at most
+        :data:`~callcore.kpi.MAX_AGENT_STATE_SPAN`, so it makes at most
+        44,640 pieces (one-minute intervals).
+
+        Raises:
+            InvalidInputError: ``span`` is not an ``AgentStateRecord``; nothing changed.
         """
         if not isinstance(span, AgentStateRecord):
-            raise InvalidInputError(f"expected an AgentStateRecord, got {type(span).__name__}")
+            raise _not_a_record(span, AgentStateRecord)
         agent = span.agent if Dimension.AGENT in self.group_by else None
         for interval, length in self._pieces(span):
             key = (interval, None, agent, None)
@@ -144,25 +203,30 @@ class Aggregator:
                 totals = self._groups[key] = Aggregate()
             totals.add_agent_time(span.state, length)
 
-    def _pieces(self, span: AgentStateRecord) -> Iterator[tuple[datetime | None, int]]:
+    def _pieces(self, span: AgentStateRecord) -> list[tuple[datetime | None, int]]:
         start, end = epoch_micros(span.started_at), epoch_micros(span.ended_at)
         if Dimension.INTERVAL not in self.group_by:
-            yield None, end - start
-            return
+            return [(None, end - start)]
+        pieces = []
         while True:
-            interval, _, high = self._grid.locate(start)
-            yield interval, min(end, high) - start
+            interval, _, high = self._grid._locate(start)  # noqa: SLF001 - a valid span
+            pieces.append((interval, min(end, high) - start))
             if end <= high:
-                return
+                return pieces
             start = high
 
     def merge(self, other: Aggregator) -> None:
         """Add another aggregator's totals to this one's, exactly.
 
         Raises:
-            InvalidInputError: ``other`` groups differently or uses other
-                thresholds, interval or time zone; nothing was changed.
+            InvalidInputError: ``other`` is not an aggregator, groups
+                differently, uses other thresholds, interval or time zone, or
+                a total would exceed ``10**30``; nothing was changed.
         """
+        if not isinstance(other, Aggregator):
+            raise InvalidInputError(
+                f"other must be an Aggregator, got {type(other).__name__}", field="other"
+            )
         if (other.group_by, other.interval, other.timezone, other.thresholds) != (
             self.group_by,
             self.interval,
@@ -171,14 +235,29 @@ class Aggregator:
         ):
             raise InvalidInputError(
                 "cannot merge aggregators with different group_by, interval, timezone "
-                f"or thresholds: {self.describe()} and {other.describe()}"
+                f"or thresholds: {self.describe()} and {other.describe()}",
+                field="other",
             )
-        for key, totals in other._totals().items():
-            mine = self._groups.get(key)
-            if mine is None:
+        incoming = other._totals()
+        mine = self._totals()
+        for key, totals in incoming.items():
+            combined = mine.get(key)
+            if combined is None:
+                continue
+            combined.merge(totals)
+            name = over_limit(combined)
+            if name is not None:
+                raise InvalidInputError(
+                    f"merging would make the total {name} of a group exceed {MAX_TOTAL:.0e}; "
+                    "nothing was changed",
+                    field="other",
+                )
+        for key, totals in incoming.items():
+            kept = self._groups.get(key)
+            if kept is None:
                 self._groups[key] = totals
             else:
-                mine.merge(totals)
+                kept.merge(totals)
 
     def describe(self) -> str:
         """Say how this aggregator groups, for messages."""
@@ -223,5 +302,7 @@ class Aggregator:
         return found
 
     def _restore(self, key: GroupKey, totals: Aggregate) -> None:
-        interval = None if key.interval is None else self._grid.label(epoch_micros(key.interval))
+        interval = (
+            None if key.interval is None else self._grid._label(epoch_micros(key.interval))  # noqa: SLF001
+        )
         self._groups[(interval, key.queue, key.agent, key.channel)] = totals

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
+from callcore.checks import MAX_TEXT
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._grouping import Dimension, GroupKey
-from callcore.kpi._metrics import BUILTIN_METRICS, Metric, evaluate
+from callcore.kpi._grouping import dimensions as read_dimensions
+from callcore.kpi._limits import MAX_TOTAL
+from callcore.kpi._metrics import BUILTIN_METRICS, Metric, evaluate, metric_names
 
 __all__ = ["Row", "rows", "to_csv", "write_csv"]
 
@@ -17,9 +22,9 @@ Row = dict[str, str | int | float | None]
 """One result row: group columns, then one column per metric."""
 
 
-def _key_columns(key: GroupKey, dimensions: Sequence[Dimension]) -> Row:
+def _key_columns(key: GroupKey, columns: Sequence[Dimension]) -> Row:
     row: Row = {}
-    for dimension in dimensions:
+    for dimension in columns:
         if dimension is Dimension.INTERVAL:
             row["interval"] = key.interval.isoformat() if key.interval else None
         elif dimension is Dimension.QUEUE:
@@ -41,25 +46,113 @@ def rows(
 
     Args:
         groups: Totals by group, as from :meth:`Aggregator.groups`.
-        dimensions: The group columns to include, in order.
+        dimensions: The group columns to include, in order (members of
+            :class:`Dimension` or their values).
         names: The metric columns, in order; every metric if omitted.
         metrics: Where metric names are looked up.
 
     Returns:
         One dict per group: ``interval`` as an ISO 8601 string, ``channel``
         by value, then the metric values (``None`` where undefined).
+
+    Raises:
+        InvalidInputError: An argument is of the wrong type (``names`` as a
+            single string, a group that is not a ``GroupKey`` and its
+            ``Aggregate``...).
+        NotFoundError: A name is not a known metric.
     """
-    chosen = list(metrics) if names is None else list(names)
+    columns = read_dimensions(dimensions, "dimensions")
+    if not isinstance(groups, Mapping):
+        raise InvalidInputError(
+            f"groups must map GroupKey to Aggregate, got {type(groups).__name__}", field="groups"
+        )
+    chosen = metric_names(names, metrics)
     table: list[Row] = []
     for key, totals in groups.items():
-        row = _key_columns(key, dimensions)
+        if not isinstance(key, GroupKey):
+            raise InvalidInputError(
+                f"groups must map GroupKey to Aggregate, got a key {type(key).__name__}",
+                field="groups",
+            )
+        row = _key_columns(key, columns)
         row.update(evaluate(totals, chosen, metrics))
         table.append(row)
     return table
 
 
+def _cell_problem(value: object) -> str | None:
+    """Say what is wrong with a cell's value, if anything."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return f"expected text, a number or None, got {type(value).__name__}"
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return f"is {len(value)} characters long; the limit is {MAX_TEXT}"
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "is not valid Unicode text (it holds a lone surrogate)"
+        return None
+    if isinstance(value, int):
+        return None if -MAX_TOTAL <= value <= MAX_TOTAL else f"is beyond +/-{MAX_TOTAL:.0e}"
+    return None if math.isfinite(value) else f"must be a finite number, got {value}"
+
+
+def _table_problems(table: object) -> Iterator[Problem]:
+    """Every problem of a table of rows, each at ``[row].column``."""
+    if isinstance(table, str | bytes | Mapping) or not isinstance(table, Sequence):
+        yield Problem("", f"expected a list of rows, got {type(table).__name__}")
+        return
+    header: list[object] | None = None
+    for index, row in enumerate(table):
+        path = f"[{index}]"
+        if not isinstance(row, Mapping):
+            yield Problem(path, f"expected a row (a mapping of column to value), got {type(row).__name__}")
+            continue
+        names = list(row)
+        if header is None:
+            header = names
+            for name in names:
+                if not isinstance(name, str) or _cell_problem(name) or not name:
+                    yield Problem(path, f"column names must be non-empty text, got {name!r:.60}")
+        elif set(names) != set(header):
+            missing = [name for name in header if name not in row]
+            extra = [name for name in names if name not in header]
+            yield Problem(
+                path,
+                "has other columns than the first row"
+                + (f"; missing {missing!r:.200}" if missing else "")
+                + (f"; extra {extra!r:.200}" if extra else ""),
+            )
+            continue
+        for name, value in row.items():
+            problem = _cell_problem(value)
+            if problem is not None:
+                yield Problem(f"{path}.{name}" if isinstance(name, str) else path, problem)
+
+
 def write_csv(table: Sequence[Row], stream: TextIO) -> None:
-    """Write rows as CSV with a header; ``None`` becomes an empty cell."""
+    """Write rows as CSV with a header; ``None`` becomes an empty cell.
+
+    The table is checked whole before anything is written: every row has the
+    first row's columns (in any order), and every cell is text (valid Unicode,
+    at most 100,000 characters), a whole number up to ``10**30``, a finite
+    float or ``None``. Row ``[i]`` is line ``i + 2`` of the CSV text.
+
+    Raises:
+        DocumentError: The table has problems, each at ``[row].column``;
+            nothing was written.
+        InvalidInputError: ``stream`` has no ``write`` method.
+    """
+    problems = list(_table_problems(table))
+    if problems:
+        raise DocumentError(problems, "KPI table")
+    if not callable(getattr(stream, "write", None)):
+        raise InvalidInputError(
+            f"stream must be a text stream, got {type(stream).__name__}", field="stream"
+        )
     if not table:
         return
     writer = csv.DictWriter(stream, fieldnames=list(table[0]), lineterminator="\n")
@@ -69,7 +162,11 @@ def write_csv(table: Sequence[Row], stream: TextIO) -> None:
 
 
 def to_csv(table: Sequence[Row]) -> str:
-    """Return rows as CSV text (see :func:`write_csv`)."""
+    """Return rows as CSV text (see :func:`write_csv`).
+
+    Raises:
+        DocumentError: The table has problems, each at ``[row].column``.
+    """
     buffer = io.StringIO()
     write_csv(table, buffer)
     return buffer.getvalue()

@@ -10,19 +10,32 @@ of intervals with the same wall-clock labels and different offsets
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from callcore.channels import Channel
-from callcore.errors import InvalidInputError
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_duration,
+    check_enum,
+    check_instant,
+    check_list,
+    check_text,
+    validator,
+)
+from callcore.errors import InvalidInputError, NaiveDatetimeError
+from callcore.kpi._limits import check_whole
 
-__all__ = ["Dimension", "GroupKey", "IntervalGrid"]
+__all__ = ["Dimension", "GroupKey", "IntervalGrid", "check_interval", "dimensions"]
 
 _US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DAY_US = 86_400_000_000
+_EARLIEST_START = EARLIEST - timedelta(days=1)  # an interval may start before its instants
 
 
 def epoch_micros(moment: datetime) -> int:
@@ -44,6 +57,32 @@ class Dimension(enum.Enum):
     CHANNEL = "channel"
 
 
+def dimensions(
+    value: object, what: str, allowed: Collection[Dimension] = tuple(Dimension)
+) -> tuple[Dimension, ...]:
+    """Read a grouping: one dimension, or a list or tuple of them, by member or value.
+
+    Raises:
+        InvalidInputError: ``value`` is not such a grouping (a set, a mapping,
+            an unknown or repeated dimension, one not in ``allowed``).
+    """
+    items = check_list((value,) if isinstance(value, str | Dimension) else value, what)
+    names = ", ".join(repr(dimension.value) for dimension in allowed)
+    found: list[Dimension] = []
+    for item in items:
+        dimension = item if isinstance(item, Dimension) else None
+        if isinstance(item, str):
+            dimension = next((d for d in Dimension if d.value == item), None)
+        if dimension not in allowed:
+            raise InvalidInputError(
+                f"{what} takes dimensions among {names}, got {item!r:.60}", field=what
+            )
+        if dimension in found:
+            raise InvalidInputError(f"{what} names a dimension twice: {item!r:.60}", field=what)
+        found.append(dimension)  # type: ignore[arg-type]  # checked against allowed above
+    return tuple(found)
+
+
 @attrs.frozen(kw_only=True, order=False)
 class GroupKey:
     """Which group a set of totals belongs to; ``None`` where not grouped.
@@ -56,10 +95,37 @@ class GroupKey:
         channel: The channel.
     """
 
-    interval: datetime | None = None
-    queue: str | None = None
-    agent: str | None = None
-    channel: Channel | None = None
+    interval: datetime | None = attrs.field(default=None)
+    queue: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(validator(check_text))
+    )
+    agent: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(validator(check_text))
+    )
+    channel: Channel | None = attrs.field(default=None)
+
+    @interval.validator
+    def _check_interval(self, _: attrs.Attribute[datetime | None], value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, datetime):
+            raise InvalidInputError(
+                f"interval must be a datetime, got {type(value).__name__} {value!r:.60}",
+                field="interval",
+            )
+        if value.utcoffset() is None:
+            raise NaiveDatetimeError("interval")
+        if not _EARLIEST_START <= value < LATEST:
+            raise InvalidInputError(
+                f"interval must start between {_EARLIEST_START.date()} and {LATEST.year - 1}, "
+                f"got {value.isoformat()}",
+                field="interval",
+            )
+
+    @channel.validator
+    def _check_channel(self, _: attrs.Attribute[Channel | None], value: object) -> None:
+        if value is not None:
+            check_enum(value, Channel, "channel")
 
     def sort_key(self) -> tuple[object, ...]:
         """A key that orders groups by interval, then queue, agent and channel."""
@@ -77,14 +143,28 @@ def _offset_us(zone: ZoneInfo, epoch_us: int) -> int:
     return 0 if offset is None else offset // _US
 
 
-def _check_size(size: timedelta) -> int:
-    size_us = size // _US
+def check_interval(size: object, what: str = "interval") -> int:
+    """Return an interval length in microseconds if it divides a day into whole minutes.
+
+    Raises:
+        InvalidInputError: ``size`` is not such a timedelta; ``field`` is ``what``.
+    """
+    size_us = check_duration(size, what) // _US
     if size_us <= 0 or size_us % 60_000_000 or _DAY_US % size_us:
         raise InvalidInputError(
-            f"interval must be a whole number of minutes that divides a day "
-            f"(15, 30 or 60 minutes...), got {size!r}"
+            f"{what} must be a whole number of minutes that divides a day "
+            f"(15, 30 or 60 minutes...), got {size!r}",
+            field=what,
         )
     return size_us
+
+
+_EARLIEST_US = epoch_micros(EARLIEST)
+_LATEST_US = epoch_micros(LATEST)
+
+
+def _check_epoch(epoch_us: object) -> int:
+    return check_whole(epoch_us, "epoch_us", low=_EARLIEST_US, high=_LATEST_US - 1)
 
 
 @attrs.frozen
@@ -102,9 +182,11 @@ class IntervalGrid:
 
     def __attrs_post_init__(self) -> None:
         """Check the size and the zone."""
-        size_us = _check_size(self.size)
+        size_us = check_interval(self.size, "size")
         if not isinstance(self.zone, ZoneInfo):
-            raise InvalidInputError(f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r}")
+            raise InvalidInputError(
+                f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r:.60}", field="zone"
+            )
         object.__setattr__(self, "_size_us", size_us)
 
     def locate(self, epoch_us: int) -> tuple[datetime, int, int]:
@@ -116,7 +198,14 @@ class IntervalGrid:
         Returns:
             The interval's start (aware, in the zone) and the range of instants
             ``[low, high)`` in epoch microseconds that share it.
+
+        Raises:
+            InvalidInputError: ``epoch_us`` is not a whole number within the
+                instants of :mod:`callcore.checks`.
         """
+        return self._locate(_check_epoch(epoch_us))
+
+    def _locate(self, epoch_us: int) -> tuple[datetime, int, int]:
         offset = _offset_us(self.zone, epoch_us)
         wall = epoch_us + offset
         floor = wall - wall % self._size_us
@@ -127,7 +216,7 @@ class IntervalGrid:
             low = self._first_with_offset(low, epoch_us, offset)
         if _offset_us(self.zone, high - 1) != offset:
             high = self._last_with_offset(epoch_us, high - 1, offset) + 1
-        return self.label(low), low, high
+        return self._label(low), low, high
 
     def label(self, epoch_us: int) -> datetime:
         """Return an instant on the zone's wall clock, with its fixed UTC offset.
@@ -135,7 +224,14 @@ class IntervalGrid:
         A fixed offset, not the zone, so that the two 01:00 of the night clocks
         go back stay different keys: Python compares datetimes of one zone by
         wall clock and would call them equal.
+
+        Raises:
+            InvalidInputError: ``epoch_us`` is not a whole number within the
+                instants of :mod:`callcore.checks`.
         """
+        return self._label(_check_epoch(epoch_us))
+
+    def _label(self, epoch_us: int) -> datetime:
         local = from_epoch_micros(epoch_us).astimezone(self.zone)
         offset = local.utcoffset() or timedelta(0)
         return local.replace(tzinfo=timezone(offset), fold=0)
@@ -159,5 +255,10 @@ class IntervalGrid:
         return low
 
     def start_of(self, moment: datetime) -> datetime:
-        """Return the start of the interval holding an aware ``moment``."""
-        return self.locate(epoch_micros(moment))[0]
+        """Return the start of the interval holding an aware ``moment``.
+
+        Raises:
+            InvalidInputError: ``moment`` is not an aware datetime within the
+                limits of :mod:`callcore.checks`.
+        """
+        return self.locate(epoch_micros(check_instant(moment, "moment")))[0]

@@ -7,11 +7,13 @@ nothing to divide by) is ``None``, never 0 or NaN.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 import attrs
 
+from callcore.checks import check_enum, check_text, validator
 from callcore.errors import InvalidInputError, NotFoundError
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._service_level import (
@@ -39,10 +41,24 @@ class Unit(enum.Enum):
     PER_AGENT = "per_agent"
 
 
-def _name(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not value or value != value.strip():
+def _name(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    name = check_text(value, attribute.name)
+    if name != name.strip():
         raise InvalidInputError(
-            f"metric {attribute.name} must be a non-blank string, got {value!r}"
+            f"metric {attribute.name} must not start or end with blanks, got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _unit(_: object, attribute: attrs.Attribute[Unit], value: object) -> None:
+    check_enum(value, Unit, attribute.name)
+
+
+def _callable(_: object, attribute: attrs.Attribute[object], value: object) -> None:
+    if not callable(value):
+        raise InvalidInputError(
+            f"{attribute.name} must be a function of the totals, got {type(value).__name__}",
+            field=attribute.name,
         )
 
 
@@ -59,14 +75,32 @@ class Metric:
     """
 
     name: str = attrs.field(validator=_name)
-    title: str
-    unit: Unit
-    formula: str
-    compute: Callable[[Aggregate], MetricValue] = attrs.field(eq=False, repr=False)
+    title: str = attrs.field(validator=validator(check_text))
+    unit: Unit = attrs.field(validator=_unit)
+    formula: str = attrs.field(validator=validator(check_text))
+    compute: Callable[[Aggregate], MetricValue] = attrs.field(
+        eq=False, repr=False, validator=_callable
+    )
 
     def __call__(self, totals: Aggregate) -> MetricValue:
-        """Compute the metric over ``totals``."""
-        return self.compute(totals)
+        """Compute the metric over ``totals``.
+
+        Raises:
+            InvalidInputError: ``compute`` returned something other than a
+                whole number, a finite float or ``None``.
+        """
+        value = self.compute(totals)
+        if value is None or (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and (isinstance(value, int) or math.isfinite(value))
+        ):
+            return value
+        raise InvalidInputError(
+            f"metric {self.name!r} computed {type(value).__name__} {value!r:.60}; a metric "
+            "returns a whole number, a finite float or None",
+            field=self.name,
+        )
 
 
 def _seconds(micros: int, count: int) -> float | None:
@@ -344,10 +378,55 @@ def evaluate(
         Each metric's value by name, in the order asked.
 
     Raises:
+        InvalidInputError: ``totals`` is not an ``Aggregate``, ``names`` is a
+            string or mapping (not a list of names), ``metrics`` is not a
+            mapping of metrics, or a metric computed something other than a
+            number or ``None``.
         NotFoundError: A name is not a known metric.
     """
-    chosen = list(metrics) if names is None else list(names)
+    if not isinstance(totals, Aggregate):
+        raise InvalidInputError(
+            f"totals must be an Aggregate, got {type(totals).__name__}", field="totals"
+        )
+    chosen = metric_names(names, metrics)
+    return {name: metrics[name](totals) for name in chosen}
+
+
+def metric_names(names: Iterable[str] | None, metrics: Mapping[str, Metric]) -> list[str]:
+    """Check the metrics asked for (every one of ``metrics`` if ``None``) and list them.
+
+    Raises:
+        InvalidInputError: ``names`` is a string or mapping, or not an
+            iterable of strings; ``metrics`` is not a mapping of metrics.
+        NotFoundError: A name is not in ``metrics``.
+    """
+    if not isinstance(metrics, Mapping):
+        raise InvalidInputError(
+            f"metrics must be a mapping of names to metrics, got {type(metrics).__name__}",
+            field="metrics",
+        )
+    if names is None:
+        chosen = list(metrics)
+    elif isinstance(names, str | bytes | Mapping) or not isinstance(names, Iterable):
+        raise InvalidInputError(
+            f"names must be a list of metric names, got {type(names).__name__} {names!r:.60}",
+            field="names",
+        )
+    else:
+        chosen = list(names)
+    for name in chosen:
+        if not isinstance(name, str):
+            raise InvalidInputError(
+                f"names must be metric names, got {type(name).__name__} {name!r:.60}",
+                field="names",
+            )
     missing = [name for name in chosen if name not in metrics]
     if missing:
-        raise NotFoundError("metric", ", ".join(missing))
-    return {name: metrics[name](totals) for name in chosen}
+        raise NotFoundError("metric", ", ".join(missing)[:200])
+    for name in chosen:
+        if not isinstance(metrics[name], Metric):
+            raise InvalidInputError(
+                f"metrics[{name!r}] must be a Metric, got {type(metrics[name]).__name__}",
+                field="metrics",
+            )
+    return chosen

@@ -2,6 +2,20 @@
 
 Agent state records describe how agents spent their logged-in time; occupancy
 and utilisation are computed from them.
+
+Records are built by the million, so each constructor first tries a fast path
+that confirms the usual, fully valid record with a few comparisons; only a
+record that fails it is looked at field by field. Either way a record that
+exists is valid:
+
+- a field of the wrong type (a plain string for an enum, a float for a count,
+  a naive datetime, a string for ``ivr_path``), text that is empty, too long
+  or not valid Unicode, and an instant outside the limits of
+  :mod:`callcore.checks` raise :class:`~callcore.errors.InvalidInputError`
+  (:class:`~callcore.errors.NaiveDatetimeError` for a naive time) naming the
+  first such field;
+- numbers off their scale and fields that contradict each other raise
+  :class:`InvalidRecordError`, listing every problem.
 """
 
 from __future__ import annotations
@@ -13,7 +27,20 @@ from datetime import datetime, timedelta, timezone
 import attrs
 
 from callcore.channels import Channel, Direction
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION,
+    MAX_TEXT,
+    check_count,
+    check_duration,
+    check_enum,
+    check_instant,
+    check_list,
+    check_text,
+)
 from callcore.errors import InvalidInputError, Problem
+from callcore.kpi._limits import MAX_AGENT_STATE_SPAN, MAX_RECORD_COUNT, shown
 
 __all__ = [
     "AgentState",
@@ -25,7 +52,6 @@ __all__ = [
 
 _ZERO = timedelta(0)
 _UTC = timezone.utc
-
 
 class Outcome(enum.Enum):
     """How a contact leg ended."""
@@ -47,7 +73,9 @@ class Outcome(enum.Enum):
 
 
 class InvalidRecordError(InvalidInputError):
-    """A record's fields contradict each other; every problem is listed.
+    """A record's fields contradict each other, or a number is off its scale.
+
+    Every problem is listed; ``field`` names the first one's field.
 
     Attributes:
         problems: What is wrong, each with the field it concerns.
@@ -57,23 +85,39 @@ class InvalidRecordError(InvalidInputError):
         """Build the error for the record named ``what`` and its problems."""
         self.problems = tuple(problems)
         listed = "; ".join(str(problem) for problem in self.problems)
-        super().__init__(f"{what} is inconsistent: {listed}")
+        first = self.problems[0].path if self.problems else None
+        super().__init__(f"{what} is inconsistent: {listed}", field=first)
 
 
-def _utc(value: datetime) -> datetime:
-    """Store aware times in UTC: durations across a change of clocks stay exact."""
-    if getattr(value, "tzinfo", None) is not None and value.utcoffset() is not None:
-        return value.astimezone(timezone.utc)
-    return value  # left for the consistency check to report
+def _in_utc(value: object) -> object:
+    """Return an aware datetime in UTC; anything else unchanged (for the checks to report)."""
+    if not isinstance(value, datetime) or value.tzinfo is _UTC:
+        return value
+    try:
+        if value.utcoffset() is None:
+            return value
+        return value.astimezone(_UTC)
+    except (OverflowError, ValueError):  # out of range: reported by check_instant
+        return value
 
 
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else _utc(value)
+def _check_bool(value: object, what: str, *, optional: bool = False) -> None:
+    if not (type(value) is bool or (optional and value is None)):
+        raise InvalidInputError(
+            f"{what} must be true or false{' or None' * optional}, "
+            f"got {type(value).__name__} {value!r:.60}",
+            field=what,
+        )
 
 
-def _aware(name: str, value: datetime | None) -> Iterator[Problem]:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        yield Problem(name, "must be a timezone-aware datetime")
+def _count_problem(name: str, value: int, low: int, high: int) -> Iterator[Problem]:
+    if not low <= value <= high:
+        yield Problem(name, f"must be from {low} to {high:,}, got {shown(value)}")
+
+
+_TIMES = ("arrived_at", "queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_at")
+_OPTIONAL_TEXT = ("queue", "agent", "customer_id", "ticket_id")
+_COUNTS = ("holds", "transfers", "consults")
 
 
 @attrs.frozen(kw_only=True)
@@ -88,6 +132,13 @@ class InteractionRecord:
     queued) to the answer, or to the end for a contact that was not answered.
     Talk time is ``ended_at - answered_at - hold_time``; after-call work is
     ``wrap_up_ended_at - ended_at``.
+
+    Every field is checked when the record is built (see the module's
+    docstring): enums must be members, text non-empty valid Unicode, times
+    aware and within :data:`callcore.checks.EARLIEST` ..
+    :data:`~callcore.checks.LATEST`, counts whole numbers from 0 to
+    :data:`MAX_RECORD_COUNT`, and the record (arrival to its last time) at
+    most :data:`callcore.checks.MAX_DURATION` long.
 
     Attributes:
         id: The contact leg's id.
@@ -108,7 +159,7 @@ class InteractionRecord:
         holds: How many times the customer was put on hold.
         transfers: How many times the agent transferred the contact.
         consults: How many consultations the agent made.
-        ivr_path: The IVR nodes visited, in order.
+        ivr_path: The IVR nodes visited, in order (a list is stored as a tuple).
         self_service: Whether the IVR resolved the contact on its own
             (containment).
         ticket_id: The ticket the contact belongs to, if any.
@@ -117,23 +168,24 @@ class InteractionRecord:
         repeat_contact: Whether the same customer had contacted within the
             repeat window before this contact (set by
             :class:`RepeatContactMarker`), if known.
-        csat: The customer satisfaction answer, 1 (worst) to 5 (best).
-        nps: The likelihood-to-recommend answer, 0 to 10.
+        csat: The customer satisfaction answer, a whole number from 1 (worst)
+            to 5 (best).
+        nps: The likelihood-to-recommend answer, a whole number from 0 to 10.
     """
 
     id: str
     channel: Channel
     direction: Direction
     outcome: Outcome
-    arrived_at: datetime = attrs.field(converter=_utc)
-    ended_at: datetime = attrs.field(converter=_utc)
+    arrived_at: datetime
+    ended_at: datetime
     queue: str | None = None
     agent: str | None = None
     customer_id: str | None = None
-    queued_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
-    offered_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
-    answered_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
-    wrap_up_ended_at: datetime | None = attrs.field(default=None, converter=_utc_or_none)
+    queued_at: datetime | None = None
+    offered_at: datetime | None = None
+    answered_at: datetime | None = None
+    wrap_up_ended_at: datetime | None = None
     hold_time: timedelta = _ZERO
     holds: int = 0
     transfers: int = 0
@@ -147,23 +199,61 @@ class InteractionRecord:
     nps: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        """Refuse a record whose fields contradict each other."""
-        if self._plainly_valid():
+        """Refuse a record with a wrong field or fields that contradict each other."""
+        if self._plainly_valid() or (self._normalise() and self._plainly_valid()):
             return
+        self._check_fields()
         problems = list(self.problems())
         if problems:
-            raise InvalidRecordError(f"interaction record {self.id!r}", problems)
+            raise InvalidRecordError(f"interaction record {self.id!r:.60}", problems)
 
-    def _plainly_valid(self) -> bool:  # noqa: PLR0911 - one early exit per rule
-        """Cheaply confirm the common consistent record; ``False`` means "look closer".
+    def _normalise(self) -> bool:
+        """Store aware times in UTC and ``ivr_path`` as a tuple; say if anything changed."""
+        changed = False
+        for name in _TIMES:
+            value = getattr(self, name)
+            converted = _in_utc(value)
+            if converted is not value:
+                object.__setattr__(self, name, converted)
+                changed = True
+        if type(self.ivr_path) is list:
+            object.__setattr__(self, "ivr_path", tuple(self.ivr_path))
+            changed = True
+        return changed
 
-        Records are built by the million, so the usual case skips the
-        generators of :meth:`problems`. This never accepts a record that
+    # One flat function on purpose: it runs once per record built.
+    def _plainly_valid(self) -> bool:  # noqa: C901, PLR0911, PLR0912 - one early exit per rule
+        """Cheaply confirm the common valid record; ``False`` means "look closer".
+
+        This never accepts a record that :meth:`_check_fields` or
         :meth:`problems` would refuse; it may send a valid one there.
         """
-        latest: datetime | None = self.arrived_at  # None only from an untyped caller
-        if latest is None or latest.tzinfo is not _UTC:  # the converter makes aware times UTC
+        if (
+            type(self.channel) is not Channel
+            or type(self.direction) is not Direction
+            or type(self.outcome) is not Outcome
+        ):
             return False
+        ident = self.id
+        if (
+            type(ident) is not str
+            or not ident
+            or len(ident) > MAX_TEXT
+            or not (ident.isascii() or ident.isprintable())
+        ):
+            return False
+        for text in (self.queue, self.agent, self.customer_id, self.ticket_id):
+            if text is not None and (
+                type(text) is not str
+                or not text
+                or len(text) > MAX_TEXT
+                or not (text.isascii() or text.isprintable())
+            ):
+                return False
+        arrived = self.arrived_at
+        if type(arrived) is not datetime or arrived.tzinfo is not _UTC or arrived < EARLIEST:
+            return False
+        latest = arrived
         for moment in (
             self.queued_at,
             self.offered_at,
@@ -172,9 +262,11 @@ class InteractionRecord:
             self.wrap_up_ended_at,
         ):
             if moment is not None:
-                if moment.tzinfo is not _UTC or moment < latest:
+                if type(moment) is not datetime or moment.tzinfo is not _UTC or moment < latest:
                     return False
                 latest = moment
+        if latest >= LATEST or latest - arrived > MAX_DURATION:
+            return False
         outcome, answered_at = self.outcome, self.answered_at
         ended_at: datetime | None = self.ended_at
         if ended_at is None or (outcome is Outcome.ANSWERED) is (answered_at is None):
@@ -182,56 +274,105 @@ class InteractionRecord:
         if outcome is Outcome.MISSED and self.offered_at is None:
             return False
         hold = self.hold_time
-        if hold and (answered_at is None or not _ZERO < hold <= self.ended_at - answered_at):
+        if type(hold) is not timedelta or (
+            hold and (answered_at is None or not _ZERO < hold <= ended_at - answered_at)
+        ):
             return False
-        if self.holds < 0 or self.transfers < 0 or self.consults < 0:
+        holds, transfers, consults = self.holds, self.transfers, self.consults
+        if (
+            type(holds) is not int
+            or type(transfers) is not int
+            or type(consults) is not int
+            or not 0 <= holds <= MAX_RECORD_COUNT
+            or not 0 <= transfers <= MAX_RECORD_COUNT
+            or not 0 <= consults <= MAX_RECORD_COUNT
+        ):
             return False
+        path = self.ivr_path
+        if type(path) is not tuple:
+            return False
+        for node in path:
+            if type(node) is not str or not node or len(node) > MAX_TEXT or not node.isascii():
+                return False
+        if type(self.self_service) is not bool:
+            return False
+        for flag in (self.first_contact_resolved, self.repeat_contact):
+            if flag is not None and type(flag) is not bool:
+                return False
         csat, nps = self.csat, self.nps
-        return (csat is None or 1 <= csat <= 5) and (nps is None or 0 <= nps <= 10)
+        return (csat is None or (type(csat) is int and 1 <= csat <= 5)) and (
+            nps is None or (type(nps) is int and 0 <= nps <= 10)
+        )
+
+    def _check_fields(self) -> None:
+        """Raise for the first field of the wrong type, invalid text or out-of-range time.
+
+        Raises:
+            InvalidInputError: A field is wrong on its own; ``field`` names it.
+            NaiveDatetimeError: A time has no time zone.
+        """
+        check_text(self.id, "id")
+        check_enum(self.channel, Channel, "channel")
+        check_enum(self.direction, Direction, "direction")
+        check_enum(self.outcome, Outcome, "outcome")
+        for name in _TIMES:
+            value = getattr(self, name)
+            if value is not None or name in {"arrived_at", "ended_at"}:
+                check_instant(value, name)
+        for name in _OPTIONAL_TEXT:
+            value = getattr(self, name)
+            if value is not None:
+                check_text(value, name)
+        if not isinstance(self.hold_time, timedelta):  # its range is checked with the rest
+            check_duration(self.hold_time, "hold_time")
+        for name in _COUNTS:
+            check_count(getattr(self, name), name, low=None)
+        for index, node in enumerate(check_list(self.ivr_path, "ivr_path")):
+            check_text(node, f"ivr_path[{index}]")
+        _check_bool(self.self_service, "self_service")
+        _check_bool(self.first_contact_resolved, "first_contact_resolved", optional=True)
+        _check_bool(self.repeat_contact, "repeat_contact", optional=True)
+        for name in ("csat", "nps"):
+            value = getattr(self, name)
+            if value is not None:
+                check_count(value, name, low=None)
 
     def problems(self) -> Iterator[Problem]:
-        """Yield every inconsistency in the record, each naming its field."""
-        times = (
-            ("arrived_at", self.arrived_at),
-            ("queued_at", self.queued_at),
-            ("offered_at", self.offered_at),
-            ("answered_at", self.answered_at),
-            ("ended_at", self.ended_at),
-            ("wrap_up_ended_at", self.wrap_up_ended_at),
-        )
-        yield from self._missing_problems()
-        aware = True
-        for name, value in times:
-            for problem in _aware(name, value):
-                aware = False
-                yield problem
-        if aware:
-            yield from self._order_problems(times)
+        """Yield every number off its scale and every contradiction, each naming its field.
+
+        The fields are assumed to be of the right types (the constructor
+        checks them first).
+        """
+        times = tuple((name, getattr(self, name)) for name in _TIMES)
+        yield from self._order_problems(times)
         yield from self._outcome_problems()
-        for name in ("holds", "transfers", "consults"):
-            if getattr(self, name) < 0:
-                yield Problem(name, f"must not be negative, got {getattr(self, name)}")
+        for name in _COUNTS:
+            yield from _count_problem(name, getattr(self, name), 0, MAX_RECORD_COUNT)
         if self.hold_time < _ZERO:
             yield Problem("hold_time", f"must not be negative, got {self.hold_time}")
-        if self.csat is not None and not 1 <= self.csat <= 5:
-            yield Problem("csat", f"must be from 1 to 5, got {self.csat}")
-        if self.nps is not None and not 0 <= self.nps <= 10:
-            yield Problem("nps", f"must be from 0 to 10, got {self.nps}")
-
-    def _missing_problems(self) -> Iterator[Problem]:
-        # Typed callers cannot pass None here; untyped ones get a clear message.
-        for name in ("arrived_at", "ended_at"):
-            if getattr(self, name) is None:
-                yield Problem(name, "is required")
+        elif self.hold_time and self.answered_at is None:
+            yield Problem("hold_time", "must be zero when the contact was not answered")
+        if self.csat is not None:
+            yield from _count_problem("csat", self.csat, 1, 5)
+        if self.nps is not None:
+            yield from _count_problem("nps", self.nps, 0, 10)
 
     @staticmethod
     def _order_problems(times: tuple[tuple[str, datetime | None], ...]) -> Iterator[Problem]:
-        previous_name, previous = times[0][0], times[0][1]
+        previous_name, previous = times[0]
+        assert previous is not None  # noqa: S101 - arrived_at is checked before
+        first = previous
         for name, value in times[1:]:
             if value is None:
                 continue
-            if previous is not None and value < previous:
+            if value < previous:
                 yield Problem(name, f"must not be earlier than {previous_name}")
+            elif value - first > MAX_DURATION:
+                yield Problem(
+                    name,
+                    f"is more than {MAX_DURATION.days:,} days after arrived_at; "
+                    "a record may not last longer",
+                )
             previous_name, previous = name, value
 
     def _outcome_problems(self) -> Iterator[Problem]:
@@ -244,14 +385,7 @@ class InteractionRecord:
             )
         if self.outcome is Outcome.MISSED and self.offered_at is None:
             yield Problem("offered_at", "is required when the outcome is 'missed'")
-        ended_at: datetime | None = self.ended_at  # None only from an untyped caller
-        if (
-            self.answered_at is not None
-            and self.answered_at.utcoffset() is not None
-            and ended_at is not None
-            and ended_at.utcoffset() is not None
-            and self.hold_time > ended_at - self.answered_at
-        ):
+        if self.answered_at is not None and self.hold_time > self.ended_at - self.answered_at:
             yield Problem("hold_time", "is longer than the connected time")
 
 
@@ -272,6 +406,10 @@ class AgentState(enum.Enum):
 class AgentStateRecord:
     """A span of time an agent spent in one state.
 
+    Times are stored in UTC, like those of :class:`InteractionRecord`, and
+    checked the same way; a span lasts at most :data:`MAX_AGENT_STATE_SPAN`
+    (31 days): cut longer spans into pieces.
+
     Attributes:
         agent: The agent.
         state: What the agent was doing.
@@ -281,16 +419,37 @@ class AgentStateRecord:
 
     agent: str
     state: AgentState
-    started_at: datetime = attrs.field(converter=_utc)
-    ended_at: datetime = attrs.field(converter=_utc)
+    started_at: datetime
+    ended_at: datetime
 
     def __attrs_post_init__(self) -> None:
-        """Refuse naive times and a span that ends before it starts."""
-        problems = [
-            *_aware("started_at", self.started_at),
-            *_aware("ended_at", self.ended_at),
-        ]
-        if not problems and self.ended_at < self.started_at:
-            problems.append(Problem("ended_at", "must not be earlier than started_at"))
-        if problems:
-            raise InvalidRecordError(f"agent state record of {self.agent!r}", problems)
+        """Refuse a wrong field, and a span that ends before it starts or lasts too long."""
+        started, ended, agent = self.started_at, self.ended_at, self.agent
+        if (
+            type(started) is datetime
+            and type(ended) is datetime
+            and started.tzinfo is _UTC
+            and ended.tzinfo is _UTC
+            and EARLIEST <= started <= ended < LATEST
+            and ended - started <= MAX_AGENT_STATE_SPAN
+            and type(self.state) is AgentState
+            and type(agent) is str
+            and 0 < len(agent) <= MAX_TEXT
+            and (agent.isascii() or agent.isprintable())
+        ):
+            return
+        check_text(agent, "agent")
+        check_enum(self.state, AgentState, "state")
+        for name in ("started_at", "ended_at"):
+            object.__setattr__(self, name, check_instant(_in_utc(getattr(self, name)), name))
+        if self.ended_at < self.started_at:
+            problem = Problem("ended_at", "must not be earlier than started_at")
+        elif self.ended_at - self.started_at > MAX_AGENT_STATE_SPAN:
+            problem = Problem(
+                "ended_at",
+                f"is more than {MAX_AGENT_STATE_SPAN.days} days after started_at; "
+                "cut a longer span into pieces",
+            )
+        else:
+            return
+        raise InvalidRecordError(f"agent state record of {self.agent!r:.60}", [problem])

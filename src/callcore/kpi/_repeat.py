@@ -13,15 +13,11 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from callcore.checks import check_duration, validator
 from callcore.errors import InvalidInputError
 from callcore.kpi._records import InteractionRecord
 
 __all__ = ["RepeatContactMarker"]
-
-
-def _positive(_: object, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
-    if value <= timedelta(0):
-        raise InvalidInputError(f"{attribute.name} must be a positive timedelta, got {value!r}")
 
 
 @attrs.define
@@ -32,10 +28,13 @@ class RepeatContactMarker:
 
     Attributes:
         window: How soon a new contact from the same customer counts as a
-            repeat (FCR definitions commonly use 1 to 7 days).
+            repeat (FCR definitions commonly use 1 to 7 days); longer than
+            zero, at most :data:`callcore.checks.MAX_DURATION`.
     """
 
-    window: timedelta = attrs.field(default=timedelta(days=7), validator=_positive)
+    window: timedelta = attrs.field(
+        default=timedelta(days=7), validator=validator(check_duration, positive=True)
+    )
     _last_seen: dict[str, datetime] = attrs.field(init=False, factory=dict)
     _order: deque[tuple[datetime, str]] = attrs.field(init=False, factory=deque)
     _latest: datetime | None = attrs.field(init=False, default=None)
@@ -46,13 +45,19 @@ class RepeatContactMarker:
         Records without a ``customer_id`` are returned unchanged (unknown).
 
         Raises:
-            InvalidInputError: ``record`` arrived before an earlier-fed record.
+            InvalidInputError: ``record`` is not an ``InteractionRecord``, or
+                arrived before an earlier-fed record; nothing changed.
         """
+        if not isinstance(record, InteractionRecord):
+            raise InvalidInputError(
+                f"expected an InteractionRecord, got {type(record).__name__}", field="record"
+            )
         arrived = record.arrived_at
         if self._latest is not None and arrived < self._latest:
             raise InvalidInputError(
-                f"records must be fed in order of arrival: {record.id!r} arrived at "
-                f"{arrived.isoformat()}, before {self._latest.isoformat()}"
+                f"records must be fed in order of arrival: {record.id!r:.60} arrived at "
+                f"{arrived.isoformat()}, before {self._latest.isoformat()}",
+                field="record",
             )
         self._latest = arrived
         while self._order and self._order[0][0] < arrived - self.window:

@@ -1,27 +1,31 @@
 """How KPI models read from and write to plain data (registered on import).
 
-Records refuse contradictory fields with every problem listed; a saved
-aggregator (a shard's partial result, shipped to be merged) is checked for
-group keys that do not fit its grouping and for negative totals.
+Records and the other KPI value types check their fields when built; here,
+what they refuse becomes a :class:`~callcore.errors.DocumentError` with the
+path of each problem. A saved aggregator (a shard's partial result, shipped
+to be merged) is checked further: group keys must fit its grouping and its
+interval grid, no key may repeat, and each group's totals must be
+consistent (a part never exceeds its whole).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
-from cattrs.errors import ClassValidationError
+from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
-from callcore.kpi._grouping import Dimension, GroupKey
+from callcore.kpi._grouping import Dimension, GroupKey, epoch_micros
+from callcore.kpi._limits import MAX_TOTAL, check_whole
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
-from callcore.serialization import converter
+from callcore.serialization import converter, problems_from_exception
 
 T = TypeVar("T")
 
@@ -41,22 +45,106 @@ class _SavedAggregator:
     groups: tuple[_SavedGroup, ...]
 
 
+def _as_problems(error: InvalidInputError) -> list[Problem]:
+    """The problems a constructor's refusal names, each at its field."""
+    if isinstance(error, InvalidRecordError):
+        return list(error.problems)
+    field, message = error.field or "", str(error)
+    if field and message.startswith(f"{field} "):
+        message = message[len(field) + 1 :]
+    return [Problem(field, message)]
+
+
 def _checked(cls: type[T]) -> Callable[[Any, type], T]:
-    """Structure ``cls``, turning its consistency problems into a DocumentError."""
+    """Structure ``cls``, turning what its constructor refuses into a DocumentError."""
     structure = make_dict_structure_fn(cls, converter)
 
     def hook(data: Any, _: type) -> T:  # noqa: ANN401 - plain data of any shape
         try:
             return structure(data, cls)
         except ClassValidationError as exc:
-            # cattrs wraps what the constructor raised; unwrap our own problems.
-            refused = [sub for sub in exc.exceptions if isinstance(sub, InvalidRecordError)]
-            if len(refused) != len(exc.exceptions):
+            # The constructor runs only once every field was structured, so a
+            # refusal of ours is then the one exception cattrs wraps.
+            refused = [sub for sub in exc.exceptions if isinstance(sub, InvalidInputError)]
+            if not refused or len(refused) != len(exc.exceptions):
                 raise
-            problems = [problem for sub in refused for problem in sub.problems]
+            problems = [problem for sub in refused for problem in _as_problems(sub)]
             raise DocumentError(problems, cls.__name__) from exc
 
     return hook
+
+
+_COUNTERS = tuple(field.name for field in attrs.fields(Aggregate) if field.name != "agents")
+
+
+def _range_problems(data: object) -> Iterator[Problem]:
+    """Every whole-number total out of range (the constructor names only the first)."""
+    if not isinstance(data, Mapping):
+        return
+    for name in _COUNTERS:
+        value = data.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                check_whole(value, name, low=0, high=MAX_TOTAL)
+            except InvalidInputError as exc:
+                yield from _as_problems(exc)
+
+
+def _structure_aggregate(
+    structure: Callable[[Any, type], Aggregate],
+) -> Callable[[Any, type], Aggregate]:
+    """Structure totals, listing every total out of range and every inconsistency."""
+
+    def hook(data: Any, cls: type) -> Aggregate:  # noqa: ANN401 - plain data of any shape
+        ranges = list(_range_problems(data))
+        try:
+            totals = structure(data, cls)
+        except ClassValidationError as exc:
+            if not ranges:
+                raise
+            raise DocumentError([*problems_from_exception(exc), *ranges], "Aggregate") from exc
+        except DocumentError as exc:
+            raise DocumentError([*exc.problems, *ranges], "Aggregate") from exc
+        problems = list(_consistency_problems(totals))
+        if problems:
+            raise DocumentError(problems, "Aggregate")
+        return totals
+
+    return hook
+
+
+# (part, whole): a part of a group's totals never exceeds its whole.
+_PARTS = (
+    ("answered_within", "answered"),
+    ("abandoned_within", "abandoned"),
+    ("short_abandoned", "abandoned"),
+    ("answered", "handled"),
+    ("held", "handled"),
+    ("transferred", "handled"),
+    ("transferred", "transfers"),
+    ("answered_wait_us", "wait_us"),
+    ("longest_wait_us", "wait_us"),
+    ("ivr_contained", "ivr_entered"),
+    ("fcr_resolved", "fcr_known"),
+    ("repeats", "repeat_known"),
+    ("csat_top_two", "csat_responses"),
+)
+
+
+def _consistency_problems(totals: Aggregate) -> Iterator[Problem]:
+    for part, whole in _PARTS:
+        if getattr(totals, part) > getattr(totals, whole):
+            yield Problem(part, f"must not exceed {whole}")
+    for total, parts in (
+        ("contacts", ("inbound", "outbound")),
+        ("waited", ("answered", "abandoned")),
+    ):
+        if getattr(totals, total) != sum(getattr(totals, part) for part in parts):
+            yield Problem(total, f"must equal {' + '.join(parts)}")
+    if totals.nps_promoters + totals.nps_detractors > totals.nps_responses:
+        yield Problem("nps_promoters", "and nps_detractors must not exceed nps_responses")
+    if len(totals.agents) > totals.handled:
+        yield Problem("agents", "must not name more agents than contacts handled")
 
 
 def _unstructure_aggregator(aggregator: Aggregator) -> Any:  # noqa: ANN401
@@ -72,38 +160,91 @@ def _unstructure_aggregator(aggregator: Aggregator) -> Any:  # noqa: ANN401
     return converter.unstructure(saved)
 
 
-def _group_problems(saved: _SavedAggregator) -> Iterator[Problem]:
+def _leniently(cls: type[T], value: object) -> T | None:
+    """Structure ``value`` as ``cls``, or ``None`` if it has problems (reported elsewhere)."""
+    try:
+        return converter.structure(value, cls)
+    except (
+        ClassValidationError,
+        IterableValidationError,
+        DocumentError,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+    ):
+        return None
+
+
+def _settings(data: Mapping[str, Any], problems: list[Problem]) -> Aggregator | None:
+    """Build the aggregator that a saved one describes, if its settings allow."""
+    settings = {
+        name: _leniently(cls, data.get(name))
+        for name, cls in (
+            ("group_by", tuple[Dimension, ...]),
+            ("interval", timedelta),
+            ("timezone", ZoneInfo),
+            ("thresholds", Thresholds),
+        )
+    }
+    if any(value is None for value in settings.values()):
+        return None
+    try:
+        return Aggregator(**settings)  # type: ignore[arg-type]
+    except InvalidInputError as exc:
+        problems.extend(_as_problems(exc))
+        return None
+
+
+def _key_problems(data: Mapping[str, Any], aggregator: Aggregator | None) -> Iterator[Problem]:
+    """Problems of the group keys that can be read, against the grouping if it can be."""
+    groups = data.get("groups")
+    if not isinstance(groups, list | tuple):
+        return
+    group_by = _leniently(tuple[Dimension, ...], data.get("group_by"))
     seen: set[GroupKey] = set()
-    for index, group in enumerate(saved.groups):
-        path = f"groups[{index}]"
+    for index, group in enumerate(groups):
+        path = f"groups[{index}].key"
+        key = _leniently(GroupKey, group.get("key")) if isinstance(group, Mapping) else None
+        if key is None:
+            continue
+        if key in seen:
+            yield Problem(path, "repeats an earlier group's key")
+        seen.add(key)
+        if group_by is None:
+            continue
         for dimension in Dimension:
-            if dimension not in saved.group_by and getattr(group.key, dimension.value) is not None:
+            if dimension not in group_by and getattr(key, dimension.value) is not None:
                 yield Problem(
-                    f"{path}.key.{dimension.value}",
+                    f"{path}.{dimension.value}",
                     f"is set but the aggregator does not group by {dimension.value}",
                 )
-        if group.key in seen:
-            yield Problem(f"{path}.key", "repeats an earlier group's key")
-        seen.add(group.key)
-        for field in attrs.fields(Aggregate):
-            value = getattr(group.totals, field.name)
-            if isinstance(value, int) and value < 0:
-                yield Problem(f"{path}.totals.{field.name}", f"must not be negative, got {value}")
+        if Dimension.INTERVAL in group_by and key.interval is None:
+            yield Problem(f"{path}.interval", "is required: the aggregator groups by interval")
+        elif key.interval is not None and aggregator is not None:
+            instant = epoch_micros(key.interval)
+            if aggregator._grid._locate(instant)[1] != instant:  # noqa: SLF001 - a friend
+                yield Problem(
+                    f"{path}.interval",
+                    f"is not the start of a {aggregator.interval} interval of "
+                    f"{aggregator.timezone.key}",
+                )
 
 
 def _structure_aggregator(data: Any, _: type) -> Aggregator:  # noqa: ANN401
-    saved = converter.structure(data, _SavedAggregator)
-    problems = list(_group_problems(saved))
+    """Read a saved aggregator, listing every problem of its settings, keys and totals."""
+    if not isinstance(data, Mapping):
+        return converter.structure(data, _SavedAggregator)  # type: ignore[return-value]  # raises
+    problems: list[Problem] = []
+    saved: _SavedAggregator | None = None
     try:
-        aggregator = Aggregator(
-            group_by=saved.group_by,
-            interval=saved.interval,
-            timezone=saved.timezone,
-            thresholds=saved.thresholds,
-        )
-    except InvalidInputError as exc:
-        problems.append(Problem("", str(exc)))
-    if problems:
+        saved = converter.structure(data, _SavedAggregator)
+    except (ClassValidationError, DocumentError) as exc:
+        problems.extend(problems_from_exception(exc))
+    aggregator = _settings(data, problems)
+    problems.extend(_key_problems(data, aggregator))
+    if problems or saved is None or aggregator is None:
         raise DocumentError(problems, "saved aggregator")
     for group in saved.groups:
         aggregator._restore(group.key, group.totals)  # noqa: SLF001 - the loader is a friend
@@ -112,7 +253,8 @@ def _structure_aggregator(data: Any, _: type) -> Aggregator:  # noqa: ANN401
 
 def register() -> None:
     """Register the KPI models' hooks on the project's converter."""
-    converter.register_structure_hook(InteractionRecord, _checked(InteractionRecord))
-    converter.register_structure_hook(AgentStateRecord, _checked(AgentStateRecord))
+    for cls in (InteractionRecord, AgentStateRecord, GroupKey, Thresholds):
+        converter.register_structure_hook(cls, _checked(cls))
+    converter.register_structure_hook(Aggregate, _structure_aggregate(_checked(Aggregate)))
     converter.register_unstructure_hook(Aggregator, _unstructure_aggregator)
     converter.register_structure_hook(Aggregator, _structure_aggregator)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 
+from callcore.checks import check_enum
 from callcore.errors import InvalidInputError
+from callcore.kpi._limits import MAX_TOTAL, check_whole
 
 __all__ = ["DEFAULT_SERVICE_LEVEL", "ServiceLevelVariant", "service_level"]
 
@@ -60,7 +62,9 @@ def service_level(
         contact counts (the denominator is zero).
 
     Raises:
-        InvalidInputError: A count is negative or a part exceeds its whole.
+        InvalidInputError: A count is not a whole number (a float, NaN, a
+            bool) from 0 to ``10**30``, a part exceeds its whole, or
+            ``variant`` is not a ``ServiceLevelVariant``; ``field`` names it.
 
     >>> from callcore.kpi import service_level
     >>> service_level(answered=1000, answered_within=860, abandoned=60,
@@ -75,17 +79,18 @@ def service_level(
         "short_abandoned": short_abandoned,
     }
     for name, value in counts.items():
-        if value < 0:
-            raise InvalidInputError(f"{name} must not be negative, got {value}")
+        check_whole(value, name, low=0, high=MAX_TOTAL)
+    check_enum(variant, ServiceLevelVariant, "variant")
     if answered_within > answered:
         raise InvalidInputError(
-            f"answered_within ({answered_within}) exceeds answered ({answered})"
+            f"answered_within ({answered_within}) exceeds answered ({answered})",
+            field="answered_within",
         )
-    if max(abandoned_within, short_abandoned) > abandoned:
-        raise InvalidInputError(
-            f"abandoned_within ({abandoned_within}) and short_abandoned "
-            f"({short_abandoned}) must not exceed abandoned ({abandoned})"
-        )
+    for name in ("abandoned_within", "short_abandoned"):
+        if counts[name] > abandoned:
+            raise InvalidInputError(
+                f"{name} ({counts[name]}) must not exceed abandoned ({abandoned})", field=name
+            )
     return ratio(
         *_parts(
             variant,

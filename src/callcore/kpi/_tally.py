@@ -79,6 +79,22 @@ class Tally:
     nps_promoters: int = 0
     nps_detractors: int = 0
 
+    def plus(self, other: Tally) -> Tally:
+        """Return a new tally of both tallies' totals.
+
+        Raises:
+            OverflowError: A sum of durations does not fit a timedelta.
+        """
+        sums = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in _SUMMED
+        }
+        return Tally(
+            **sums,
+            longest_wait=max(self.longest_wait, other.longest_wait),
+            agents=self.agents | other.agents,
+        )
+
     def to_aggregate(self) -> Aggregate:
         """Return these totals as a new, independent ``Aggregate``."""
         others = self.missed + self.voicemail + self.callbacks + self.overflowed
@@ -126,6 +142,11 @@ class Tally:
             nps_promoters=self.nps_promoters,
             nps_detractors=self.nps_detractors,
         )
+
+
+_SUMMED = tuple(
+    field.name for field in attrs.fields(Tally) if field.name not in {"longest_wait", "agents"}
+)
 
 
 def _constant_none(_: InteractionRecord) -> None:
@@ -201,27 +222,34 @@ def make_counter(  # noqa: C901, PLR0915
         outcome = record.outcome
         inbound = record.direction is inbound_direction
         if outcome is answered_outcome:
+            # Sums of durations can overflow timedelta (after about 27,000
+            # century-long records in one group): add them all up before
+            # changing anything, so that an OverflowError leaves the tally as it was.
             answered_at: datetime = record.answered_at  # type: ignore[assignment]
+            connected = tally.connected + (record.ended_at - answered_at)
+            hold = record.hold_time
+            hold_sum = tally.hold + hold
+            wrap_up_ended_at = record.wrap_up_ended_at
+            after_call_work = tally.after_call_work
+            if wrap_up_ended_at is not None:
+                after_call_work += wrap_up_ended_at - record.ended_at
             if inbound:
                 waited = answered_at - (record.queued_at or record.arrived_at)
-                tally.answered += 1
                 tally.answered_wait += waited
+                tally.answered += 1
                 if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
                     tally.longest_wait = waited
                 if waited <= service_level:
                     tally.answered_within += 1
             else:
                 tally.answered_out += 1
-            tally.connected += record.ended_at - answered_at
-            hold = record.hold_time
+            tally.connected = connected
+            tally.after_call_work = after_call_work
             if hold:
-                tally.hold += hold
+                tally.hold = hold_sum
                 tally.held += 1
             elif record.holds:
                 tally.held += 1
-            wrap_up_ended_at = record.wrap_up_ended_at
-            if wrap_up_ended_at is not None:
-                tally.after_call_work += wrap_up_ended_at - record.ended_at
             if record.transfers:
                 tally.transferred += 1
                 tally.transfers += record.transfers
@@ -233,8 +261,8 @@ def make_counter(  # noqa: C901, PLR0915
         elif outcome is abandoned_outcome:
             if inbound:
                 waited = record.ended_at - (record.queued_at or record.arrived_at)
+                tally.abandoned_wait += waited  # the only step that can fail: first
                 tally.abandoned += 1
-                tally.abandoned_wait += waited
                 if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
                     tally.longest_wait = waited
                 if waited <= service_level:

@@ -7,34 +7,25 @@ group, and forgets slots that have left the window.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.checks import check_duration, check_instant
 from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate, Thresholds, add_record
-from callcore.kpi._grouping import Dimension, GroupKey, epoch_micros
+from callcore.kpi._grouping import Dimension, GroupKey, dimensions, epoch_micros
+from callcore.kpi._limits import MAX_WINDOW_SLOTS
 from callcore.kpi._records import InteractionRecord
 
 __all__ = ["RollingWindow"]
 
 _US = timedelta(microseconds=1)
+_GROUPINGS = (Dimension.QUEUE, Dimension.AGENT, Dimension.CHANNEL)
 
 
-def _dimensions(value: Iterable[Dimension | str]) -> tuple[Dimension, ...]:
-    if isinstance(value, str | Dimension):
-        value = (value,)
-    try:
-        dimensions = tuple(Dimension(item) for item in value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"group_by takes queue, agent or channel, got {value!r}") from None
-    if Dimension.INTERVAL in dimensions or len(set(dimensions)) != len(dimensions):
-        raise InvalidInputError(
-            f"a rolling window groups by queue, agent or channel, each once; got {value!r}"
-        )
-    return dimensions
+def _group_by(value: object) -> tuple[Dimension, ...]:
+    return dimensions(value, "group_by", _GROUPINGS)
 
 
 @attrs.define
@@ -44,6 +35,9 @@ class RollingWindow:
     The window moves in steps of ``resolution``: at ``now`` it covers the
     slots of ``resolution`` that end after ``now - length``, up to the slot
     holding ``now``. Memory holds one set of totals per slot and group.
+
+    A window has at most 100,000 slots (``length / resolution``): a day in
+    slots of a second fits.
 
     Attributes:
         length: How far back the window reaches (a multiple of ``resolution``).
@@ -55,24 +49,32 @@ class RollingWindow:
 
     length: timedelta = timedelta(minutes=15)
     resolution: timedelta = timedelta(minutes=1)
-    group_by: tuple[Dimension, ...] = attrs.field(default=(), converter=_dimensions)
+    group_by: tuple[Dimension, ...] = attrs.field(default=(), converter=_group_by)
     thresholds: Thresholds = attrs.Factory(Thresholds)
     late: int = attrs.field(default=0, init=False)
     _slots: dict[int, dict[GroupKey, Aggregate]] = attrs.field(init=False, factory=dict)
     _now_slot: int | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
-        """Check that the length is a positive multiple of the resolution."""
-        step = self.resolution // _US
-        if step <= 0 or self.length <= timedelta(0):
-            raise InvalidInputError(
-                f"length and resolution must be positive timedeltas, got "
-                f"{self.length!r} and {self.resolution!r}"
-            )
-        if (self.length // _US) % step:
+        """Check that the length is a positive multiple of the resolution, in few slots."""
+        check_duration(self.resolution, "resolution", positive=True)
+        check_duration(self.length, "length", positive=True)
+        if (self.length // _US) % (self.resolution // _US):
             raise InvalidInputError(
                 f"length ({self.length}) must be a whole number of resolution steps "
-                f"({self.resolution})"
+                f"({self.resolution})",
+                field="length",
+            )
+        if self.length // self.resolution > MAX_WINDOW_SLOTS:
+            raise InvalidInputError(
+                f"length / resolution must be at most {MAX_WINDOW_SLOTS:,} slots, got "
+                f"{self.length // self.resolution:,}; take a coarser resolution",
+                field="resolution",
+            )
+        if not isinstance(self.thresholds, Thresholds):
+            raise InvalidInputError(
+                f"thresholds must be Thresholds, got {type(self.thresholds).__name__}",
+                field="thresholds",
             )
 
     @property
@@ -85,7 +87,9 @@ class RollingWindow:
     def add(self, record: InteractionRecord) -> None:
         """Count a record in the slot of its end; ignore it (count it late) if too old."""
         if not isinstance(record, InteractionRecord):
-            raise InvalidInputError(f"expected an InteractionRecord, got {type(record).__name__}")
+            raise InvalidInputError(
+                f"expected an InteractionRecord, got {type(record).__name__}", field="record"
+            )
         slot = self._slot_of(record.ended_at)
         if self._now_slot is not None and slot <= self._now_slot - self._slot_count:
             self.late += 1
@@ -106,12 +110,16 @@ class RollingWindow:
 
         Raises:
             NaiveDatetimeError: ``now`` is naive.
-            InvalidInputError: ``now`` is earlier than a previous ``now``.
+            InvalidInputError: ``now`` is not a datetime within the limits of
+                :mod:`callcore.checks`, or in a slot before that of a previous
+                ``now``; nothing changed.
         """
-        slot = self._slot_of(ensure_aware(now, "now"))
+        slot = self._slot_of(check_instant(now, "now"))
         if self._now_slot is not None and slot < self._now_slot:
             raise InvalidInputError(
-                f"a rolling window cannot go back in time (to {now.isoformat()})"
+                f"now ({now.isoformat()}) is earlier than a time already seen; "
+                "a rolling window cannot go back in time",
+                field="now",
             )
         self._now_slot = slot
         oldest = slot - self._slot_count

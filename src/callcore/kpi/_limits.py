@@ -1,0 +1,68 @@
+"""The KPI engine's own limits, on top of those of :mod:`callcore.checks`.
+
+They are documented on the KPI overview page (``docs/kpi/index.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from callcore.checks import check_count
+from callcore.errors import InvalidInputError
+
+__all__ = [
+    "MAX_AGENT_STATE_SPAN",
+    "MAX_RECORD_COUNT",
+    "MAX_TOTAL",
+    "MAX_WINDOW_SLOTS",
+    "check_whole",
+    "shown",
+]
+
+MAX_RECORD_COUNT = 1_000_000
+"""The most holds, transfers or consultations one interaction record may count."""
+
+MAX_AGENT_STATE_SPAN = timedelta(days=31)
+"""The longest span one agent state record may cover.
+
+It bounds the work one span causes: an aggregator grouping by interval cuts a
+span into one piece per interval, at most 44,640 one-minute intervals.
+"""
+
+MAX_TOTAL = 10**30
+"""The largest total (a count, or a sum of microseconds) an aggregate may hold.
+
+No number of records can reach it (a group's sums of durations overflow no
+sooner than 10**20 microseconds, 2.7 million years, and are then refused);
+it keeps totals loaded from saved aggregates, or merged in, short enough to
+print and to compute with.
+"""
+
+MAX_WINDOW_SLOTS = 100_000
+"""The most slots (``length / resolution``) a rolling window may have."""
+
+_SHOWN = 10**18
+
+
+def shown(value: int) -> str:
+    """Render a whole number for a message, even one too long to print."""
+    if -_SHOWN < value < _SHOWN:
+        return f"{value:,}"
+    if value == MAX_TOTAL:
+        return "10**30"
+    return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+
+
+def check_whole(value: object, what: str, *, low: int, high: int) -> int:
+    """Return ``value`` if it is an ``int`` (not a bool) from ``low`` to ``high``.
+
+    Raises:
+        InvalidInputError: ``value`` is not a whole number or out of range;
+            ``field`` is ``what``.
+    """
+    number = check_count(value, what, low=None)
+    if not low <= number <= high:
+        raise InvalidInputError(
+            f"{what} must be from {shown(low)} to {shown(high)}, got {shown(number)}", field=what
+        )
+    return number
