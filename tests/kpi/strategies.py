@@ -103,12 +103,21 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
 
 
 @st.composite
-def agent_state_records(draw: st.DrawFn) -> AgentStateRecord:
-    """Any agent state span of up to two hours."""
-    started = draw(instants())
+def agent_state_records(
+    draw: st.DrawFn,
+    starts: st.SearchStrategy[datetime] | None = None,
+    lengths: st.SearchStrategy[timedelta] | None = None,
+) -> AgentStateRecord:
+    """Any agent state span of up to two hours (or of ``lengths``), from ``starts``."""
+    started = draw(instants() if starts is None else starts)
+    length = draw(durations(7200) if lengths is None else lengths)
+    # Aware arithmetic is wall-clock arithmetic in the value's own zone and drops
+    # ``fold``: in the repeated hour, 01:30 GMT (fold=1) + 0 would become 01:30
+    # BST, an hour *earlier*. Add in UTC, then stamp the zone back.
+    ended = (started.astimezone(timezone.utc) + length).astimezone(started.tzinfo)
     return AgentStateRecord(
         agent=draw(st.sampled_from(AGENTS)),
         state=draw(st.sampled_from(AgentState)),
         started_at=started,
-        ended_at=started + draw(durations(7200)),
+        ended_at=ended,
     )

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from callcore.channels import Channel, Direction
 from callcore.errors import InvalidInputError
 from callcore.kpi import (
+    MAX_AGENT_STATE_SPAN,
+    MAX_TOTAL,
     AgentState,
     AgentStateRecord,
     Aggregate,
@@ -22,6 +24,7 @@ from callcore.kpi import (
     Outcome,
     Thresholds,
 )
+from callcore.serialization import dumps, from_dict, to_dict
 from tests.kpi.reference import as_reference, reference_totals
 from tests.kpi.strategies import agent_state_records, interaction_records
 
@@ -211,3 +214,150 @@ def test_the_repeated_hour_is_counted_in_two_groups() -> None:
         if key.interval is not None
     }
     assert counts == {"2026-10-25T01:00:00+01:00": 1, "2026-10-25T01:00:00+00:00": 2}
+
+
+# --- issue 10: refused means unchanged -----------------------------------------
+
+# London's clocks go back at 02:00 BST on 25 October 2026: 01:00-02:00 happens twice.
+SECOND_ONE_THIRTY = datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=LONDON)  # 01:30 GMT
+
+
+@given(
+    agent_state_records(
+        starts=st.just(SECOND_ONE_THIRTY),
+        lengths=st.sampled_from([timedelta(0), timedelta(minutes=20)]),
+    )
+)
+def test_spans_drawn_in_the_repeated_hour_keep_their_length(span: AgentStateRecord) -> None:
+    """The strategy adds lengths in UTC: a span at 01:30 GMT does not end at 01:30 BST."""
+    assert span.started_at == datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
+    assert span.ended_at - span.started_at in {timedelta(0), timedelta(minutes=20)}
+
+
+def _century_wait(number: int) -> InteractionRecord:
+    """An abandoned record that waited the longest a record may last (100 years)."""
+    arrived = datetime(1901, 1, 1, tzinfo=timezone.utc)
+    return InteractionRecord(
+        id=str(number),
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        outcome=Outcome.ABANDONED,
+        arrived_at=arrived,
+        ended_at=arrived + timedelta(days=36_525),
+        queue="sales",
+    )
+
+
+def test_a_group_whose_sums_would_overflow_refuses_the_record_and_changes_nothing() -> None:
+    """27,379 century-long waits overflow a timedelta sum: that record is refused whole."""
+    record = _century_wait(1)
+    aggregator = Aggregator(group_by=("queue",))
+    fits = timedelta.max.days // 36_525  # 27,378 records' waits fit in a timedelta
+    for _ in range(fits):
+        aggregator.add(record)
+    before = dumps(aggregator)
+    with pytest.raises(InvalidInputError, match="would exceed the longest duration") as caught:
+        aggregator.add(record)
+    assert caught.value.field == "record"
+    assert dumps(aggregator) == before
+    with pytest.raises(InvalidInputError, match="would exceed the longest duration"):
+        aggregator.add_many([_answered(2, datetime(2026, 3, 2, tzinfo=timezone.utc), "sales"), record])
+    assert dumps(aggregator) == before
+    assert aggregator.total().abandoned == fits
+
+
+def test_a_batch_that_would_overflow_when_added_is_refused_whole() -> None:
+    """A batch that fits alone but not with the totals already there changes nothing."""
+    record = _century_wait(1)
+    half = timedelta.max.days // 36_525 // 2 + 1
+    aggregator = Aggregator(group_by=("queue",))
+    aggregator.add_many([record] * half)
+    before = dumps(aggregator)
+    with pytest.raises(InvalidInputError, match="would exceed"):
+        aggregator.add_many([record] * half)
+    assert dumps(aggregator) == before
+    aggregator.add(record)  # the counter still counts into the kept tallies
+    assert aggregator.total().abandoned == half + 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Aggregator(group_by=("agent",)),
+        Aggregator(group_by=("queue",), interval=timedelta(minutes=30)),
+        "not an aggregator",
+    ],
+)
+def test_a_refused_merge_changes_nothing(other: object) -> None:
+    """A merge with other settings, or with something else, leaves the target as it was."""
+    mine = Aggregator(group_by=("queue",))
+    mine.add(_answered(1, datetime(2026, 3, 2, 9, tzinfo=timezone.utc), "sales"))
+    before = dumps(mine)
+    with pytest.raises(InvalidInputError) as caught:
+        mine.merge(other)  # type: ignore[arg-type]
+    assert caught.value.field == "other"
+    assert dumps(mine) == before
+
+
+def test_a_merge_past_the_largest_total_is_refused_whole() -> None:
+    """Totals stay at most 10**30: a merge that would pass it changes nothing."""
+    huge = Aggregate(contacts=MAX_TOTAL, inbound=MAX_TOTAL)
+    data = to_dict(Aggregator(group_by=("queue",)))
+    data["groups"] = [{"key": {"queue": "q"}, "totals": to_dict(huge)}]
+    loaded = from_dict(Aggregator, data)
+    mine = Aggregator(group_by=("queue",))
+    mine.merge(loaded)
+    before = dumps(mine)
+    with pytest.raises(InvalidInputError, match="exceed 1e\\+30"):
+        mine.merge(loaded)
+    assert dumps(mine) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"interval": 900}, "interval"),
+        ({"interval": timedelta(days=-1)}, "interval"),
+        ({"timezone": "Europe/London"}, "timezone"),
+        ({"thresholds": {"service_level": 20}}, "thresholds"),
+        ({"group_by": {"queue": 1}}, "group_by"),
+        ({"group_by": {"queue", "agent"}}, "group_by"),
+        ({"group_by": ("queue", 3)}, "group_by"),
+    ],
+)
+def test_wrong_settings_are_refused_by_name(kwargs: dict[str, object], field: str) -> None:
+    """Each setting of the wrong type raises InvalidInputError naming it (not a TypeError)."""
+    with pytest.raises(InvalidInputError) as caught:
+        Aggregator(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"service_level": 20}, "service_level"),
+        ({"short_abandon": timedelta(days=40_000)}, "short_abandon"),
+        ({"service_level": timedelta(seconds=-1)}, "service_level"),
+    ],
+)
+def test_thresholds_are_durations_in_range(kwargs: dict[str, object], field: str) -> None:
+    """A threshold of 20 (not a timedelta) used to raise TypeError; now it is named."""
+    with pytest.raises(InvalidInputError) as caught:
+        Thresholds(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_the_longest_agent_span_makes_a_bounded_number_of_groups() -> None:
+    """A 31-day span (the most a span may last) cut into 15-minute intervals: 2,976 groups."""
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    aggregator = Aggregator(group_by=("interval",), interval=timedelta(minutes=15))
+    aggregator.add_agent_state(
+        AgentStateRecord(
+            agent="ana",
+            state=AgentState.IDLE,
+            started_at=start,
+            ended_at=start + MAX_AGENT_STATE_SPAN,
+        )
+    )
+    assert len(aggregator) == 31 * 96
+    assert aggregator.total().idle_us == 31 * 86_400 * 1_000_000

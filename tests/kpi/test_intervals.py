@@ -86,7 +86,8 @@ def test_the_aggregators_interval_cache_never_changes_an_answer(
     zone = ZoneInfo(zone_name)
     grid = IntervalGrid(timedelta(minutes=30), zone)
     aggregator = Aggregator(group_by=("interval",), interval=timedelta(minutes=30), timezone=zone)
-    ordered = sorted(moments) + moments
+    # Sort by instant: datetimes of one zone compare by wall clock, ignoring fold.
+    ordered = sorted(moments, key=lambda moment: moment.astimezone(timezone.utc)) + moments
     for number, moment in enumerate(ordered):
         aggregator.add(
             InteractionRecord(

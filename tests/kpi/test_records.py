@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -16,8 +17,10 @@ from callcore.kpi import (
     AgentState,
     AgentStateRecord,
     InteractionRecord,
-    InvalidRecordError,
+    MAX_AGENT_STATE_SPAN,
     MAX_RECORD_COUNT,
+    Aggregator,
+    InvalidRecordError,
     Outcome,
 )
 from callcore.serialization import dumps, from_dict, loads, to_dict
@@ -288,3 +291,202 @@ def test_a_plain_answered_record_takes_the_fast_path() -> None:
         csat=5,
     )
     assert record._plainly_valid()
+
+
+# --- issue 10: every field is checked when a record is built -------------------
+
+_ABANDONED = {
+    "id": "c1",
+    "channel": Channel.VOICE,
+    "direction": Direction.INBOUND,
+    "outcome": Outcome.ABANDONED,
+    "arrived_at": T0,
+    "ended_at": T0 + timedelta(seconds=40),
+}
+_ANSWERED = _ABANDONED | {
+    "outcome": Outcome.ANSWERED,
+    "answered_at": T0 + timedelta(seconds=10),
+    "ended_at": T0 + timedelta(minutes=3),
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"direction": "inbound"}, "direction", "direction must be one of Direction.INBOUND"),
+        ({"channel": "voice"}, "channel", "channel must be one of Channel.VOICE"),
+        ({"outcome": "answered"}, "outcome", "outcome must be one of Outcome.ANSWERED"),
+        ({"csat": 4.5}, "csat", "csat must be a whole number, got float 4.5"),
+        ({"csat": True}, "csat", "csat must be a whole number, got bool"),
+        ({"nps": 7.0}, "nps", "nps must be a whole number"),
+        ({"transfers": 1.5}, "transfers", "transfers must be a whole number, got float 1.5"),
+        ({"holds": "2"}, "holds", "holds must be a whole number, got str"),
+        ({"id": 5}, "id", "id must be a string, got int"),
+        ({"id": ""}, "id", "id must not be empty"),
+        ({"queue": "\ud800"}, "queue", "queue is not valid Unicode"),
+        ({"agent": 7}, "agent", "agent must be a string"),
+        ({"ivr_path": "menu"}, "ivr_path", "ivr_path must be a list, got str"),
+        ({"ivr_path": ("menu", 3)}, "ivr_path[1]", r"ivr_path\[1\] must be a string"),
+        ({"self_service": 1}, "self_service", "self_service must be true or false"),
+        ({"repeat_contact": "no"}, "repeat_contact", "repeat_contact must be true or false"),
+        ({"hold_time": 30}, "hold_time", "hold_time must be a timedelta, got int"),
+        ({"queued_at": "2026-03-02T09:00:00+00:00"}, "queued_at", "queued_at must be a datetime"),
+        (
+            {"arrived_at": datetime(1800, 1, 1, tzinfo=timezone.utc)},
+            "arrived_at",
+            "arrived_at must lie between 1900 and 2999",
+        ),
+        (
+            {"ended_at": datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))},
+            "ended_at",
+            "ended_at must lie between 1900 and 2999",
+        ),
+    ],
+)
+def test_a_field_of_the_wrong_type_or_out_of_range_is_refused_by_name(
+    changes: dict[str, object], field: str, message: str
+) -> None:
+    """Plain strings for enums, floats for counts, bad text and far times are refused."""
+    with pytest.raises(InvalidInputError, match=message) as caught:
+        InteractionRecord(**(_ANSWERED | changes))  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_an_inbound_direction_given_as_a_string_is_not_counted_as_outbound() -> None:
+    """The issue's example: direction="inbound" was accepted and counted outbound."""
+    with pytest.raises(InvalidInputError) as caught:
+        InteractionRecord(**(_ANSWERED | {"direction": "inbound"}))  # type: ignore[arg-type]
+    assert caught.value.field == "direction"
+    aggregator = Aggregator()
+    aggregator.add(InteractionRecord(**_ANSWERED))  # type: ignore[arg-type]
+    assert (aggregator.total().inbound, aggregator.total().outbound) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"csat": 0}, "csat"),
+        ({"nps": 11}, "nps"),
+        ({"transfers": MAX_RECORD_COUNT + 1}, "transfers"),
+        ({"holds": -(10**5000)}, "holds"),
+        ({"ended_at": T0 + timedelta(days=36_526)}, "ended_at"),
+        ({"answered_at": None, "outcome": Outcome.ABANDONED, "hold_time": timedelta(1)}, "hold_time"),
+    ],
+)
+def test_numbers_off_their_scale_and_overlong_records_are_listed(
+    changes: dict[str, object], field: str
+) -> None:
+    """Off-scale numbers join the contradictions in one InvalidRecordError naming the field."""
+    with pytest.raises(InvalidRecordError) as caught:
+        InteractionRecord(**(_ANSWERED | changes))  # type: ignore[arg-type]
+    assert [problem.path for problem in caught.value.problems] == [field]
+    assert caught.value.field == field
+    assert len(str(caught.value)) < 300
+
+
+def test_a_list_ivr_path_is_stored_as_a_tuple() -> None:
+    """A list is a list: it is kept, as a tuple, and the record stays hashable."""
+    record = InteractionRecord(**(_ANSWERED | {"ivr_path": ["menu", "balance"]}))  # type: ignore[arg-type]
+    assert record.ivr_path == ("menu", "balance")
+    assert hash(record) == hash(attrs.evolve(record))
+
+
+def test_records_stamped_in_any_zone_are_stored_in_utc() -> None:
+    """Aware times of any zone, the repeated hour included, are kept as UTC instants."""
+    london = ZoneInfo("Europe/London")
+    # 01:50 BST (00:50 UTC), then 01:10 GMT (01:10 UTC): later, though earlier on the wall.
+    first = datetime(2026, 10, 25, 1, 50, tzinfo=london)
+    second = datetime(2026, 10, 25, 1, 10, fold=1, tzinfo=london)
+    span = AgentStateRecord(
+        agent="ana", state=AgentState.BUSY, started_at=first, ended_at=second
+    )
+    assert span.ended_at - span.started_at == timedelta(minutes=20)
+    assert span.started_at.tzinfo is timezone.utc
+    record = InteractionRecord(**(_ABANDONED | {"arrived_at": first, "ended_at": second}))  # type: ignore[arg-type]
+    assert record.ended_at == datetime(2026, 10, 25, 1, 10, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"state": "idle"}, "state", "state must be one of AgentState.IDLE"),
+        ({"agent": ""}, "agent", "agent must not be empty"),
+        ({"agent": None}, "agent", "agent must be a string"),
+        ({"started_at": "2026-03-02T09:00:00+00:00"}, "started_at", "must be a datetime"),
+        ({"ended_at": datetime(3000, 1, 1, tzinfo=timezone.utc)}, "ended_at", "between 1900"),
+    ],
+)
+def test_agent_state_fields_are_checked(
+    changes: dict[str, object], field: str, message: str
+) -> None:
+    """The issue's AgentStateRecord(state="idle"), and the other fields, are refused."""
+    fields: dict[str, object] = {
+        "agent": "ana",
+        "state": AgentState.IDLE,
+        "started_at": T0,
+        "ended_at": T0 + timedelta(minutes=5),
+    }
+    with pytest.raises(InvalidInputError, match=message) as caught:
+        AgentStateRecord(**(fields | changes))  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+def test_an_agent_state_span_of_twenty_years_is_refused() -> None:
+    """The issue's 20-year span (700,000 groups) is refused; 31 days are accepted."""
+    with pytest.raises(InvalidRecordError, match="more than 31 days after started_at"):
+        AgentStateRecord(
+            agent="ana",
+            state=AgentState.IDLE,
+            started_at=T0,
+            ended_at=T0.replace(year=2046),
+        )
+    longest = AgentStateRecord(
+        agent="ana", state=AgentState.AWAY, started_at=T0, ended_at=T0 + MAX_AGENT_STATE_SPAN
+    )
+    assert longest.ended_at - longest.started_at == timedelta(days=31)
+
+
+def test_loading_reports_off_scale_numbers_and_contradictions_together() -> None:
+    """A loaded record's problems that types cannot show are all listed with paths."""
+    data = to_dict(InteractionRecord(**_ANSWERED)) | {  # type: ignore[arg-type]
+        "transfers": -1,
+        "csat": 6,
+        "queued_at": "2026-03-02T08:00:00+00:00",
+    }
+    with pytest.raises(DocumentError) as caught:
+        from_dict(InteractionRecord, data)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "csat: must be from 1 to 5, got 6",
+        "queued_at: must not be earlier than arrived_at",
+        "transfers: must be from 0 to 1,000,000, got -1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"arrived_at": "0001-01-01T00:00:00+05:00"}, "arrived_at: must lie between 1900"),
+        ({"id": ""}, "id: must not be empty"),
+        ({"state": "idle", "agent": "x" * 100_001}, "agent: is 100001 characters long"),
+    ],
+)
+def test_loading_reports_a_field_out_of_range_at_its_path(
+    changes: dict[str, object], problem: str
+) -> None:
+    """What a constructor refuses by field name is a DocumentError at that path."""
+    if "state" in changes:
+        data: dict[str, object] = {
+            "agent": "ana",
+            "state": "idle",
+            "started_at": "2026-03-02T09:00:00+00:00",
+            "ended_at": "2026-03-02T09:05:00+00:00",
+        } | changes
+        cls: type = AgentStateRecord
+    else:
+        data = to_dict(InteractionRecord(**_ABANDONED)) | changes  # type: ignore[arg-type]
+        cls = InteractionRecord
+    with pytest.raises(DocumentError) as caught:
+        from_dict(list[cls], [data])  # type: ignore[valid-type]
+    assert [str(found)[: len(problem) + 4] for found in caught.value.problems] == [
+        f"[0].{problem}"
+    ]

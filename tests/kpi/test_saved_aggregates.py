@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.errors import DocumentError
-from callcore.kpi import Aggregator, InteractionRecord, rows, to_csv
+from callcore.errors import DocumentError, InvalidInputError
+from callcore.kpi import (
+    AgentState,
+    AgentStateRecord,
+    Aggregate,
+    Aggregator,
+    InteractionRecord,
+    rows,
+    to_csv,
+    write_csv,
+)
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.kpi.strategies import interaction_records
 
@@ -112,3 +123,148 @@ def test_rows_and_csv_hold_plain_values() -> None:
         "interval,queue,channel,contacts,abandoned,asa\n2026-07-01T09:00:00+01:00,web,chat,1,1,\n"
     )
     assert to_csv([]) == ""
+
+
+# --- issue 10: malformed tables and saved aggregates -----------------------------
+
+_TABLE: list[dict[str, object]] = [
+    {"queue": "web", "contacts": 1, "asa": None},
+    {"queue": "app", "contacts": 2, "asa": 12.5},
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "problems"),
+    [
+        (
+            [_TABLE[0], _TABLE[1] | {"colour": "red"}],
+            ["[1]: has other columns than the first row; extra ['colour']"],
+        ),
+        ([_TABLE[0], {"queue": "app"}], ["[1]: has other columns than the first row; missing ['contacts', 'asa']"]),
+        ([_TABLE[0] | {"asa": math.nan}], ["[0].asa: must be a finite number, got nan"]),
+        ([_TABLE[0] | {"contacts": 10**5000}], ["[0].contacts: is beyond +/-1e+30"]),
+        ([_TABLE[0] | {"queue": ["a", "b"]}], ["[0].queue: expected text, a number or None, got list"]),
+        ([_TABLE[0] | {"queue": "\ud800"}, "row"], [
+            "[0].queue: is not valid Unicode text (it holds a lone surrogate)",
+            "[1]: expected a row (a mapping of column to value), got str",
+        ]),
+        ("queue,contacts", ["expected a list of rows, got str"]),
+        ([{1: "x"}], ["[0]: column names must be non-empty text, got 1"]),
+    ],
+)
+def test_a_malformed_table_is_a_document_error_with_row_and_column(
+    table: object, problems: list[str]
+) -> None:
+    """Mismatched columns, NaN, huge numbers, lists and bad text: every problem, by path."""
+    with pytest.raises(DocumentError) as caught:
+        to_csv(table)  # type: ignore[arg-type]
+    assert [str(problem) for problem in caught.value.problems] == problems
+
+
+def test_a_refused_table_writes_nothing(tmp_path: Path) -> None:
+    """The table is checked whole before the first line is written."""
+    target = tmp_path / "report.csv"
+    with target.open("w", encoding="utf-8") as stream:
+        with pytest.raises(DocumentError):
+            write_csv([_TABLE[0], _TABLE[1] | {"queue": "\udc80"}], stream)  # type: ignore[list-item]
+    assert target.read_text(encoding="utf-8") == ""
+
+
+def test_rows_refuse_a_string_where_a_list_belongs() -> None:
+    """Metric names and dimensions given as one string are refused, not split."""
+    groups = _make().groups()
+    with pytest.raises(InvalidInputError) as caught:
+        rows(groups, ("queue",), "aht")
+    assert caught.value.field == "names"
+    with pytest.raises(InvalidInputError) as caught:
+        rows(groups, {"queue": 1}, ["aht"])  # type: ignore[arg-type]
+    assert caught.value.field == "dimensions"
+    with pytest.raises(InvalidInputError) as caught:
+        rows({"queue": Aggregate()}, ("queue",), ["aht"])  # type: ignore[dict-item]
+    assert caught.value.field == "groups"
+
+
+def _saved(groups: list[dict[str, object]], **settings: object) -> dict[str, object]:
+    return {
+        "group_by": ["interval", "queue"],
+        "interval": 1800,
+        "timezone": "Europe/London",
+        "thresholds": {"service_level": 20, "short_abandon": 5},
+        "groups": groups,
+    } | settings
+
+
+_ONE = {"contacts": 1, "inbound": 1, "answered": 1, "waited": 1, "handled": 1}
+
+
+@pytest.mark.parametrize(
+    ("data", "problems"),
+    [
+        (
+            _saved([{"key": {"interval": "2026-07-01T09:10:00+01:00", "queue": "a"}, "totals": _ONE}]),
+            ["groups[0].key.interval: is not the start of a 0:30:00 interval of Europe/London"],
+        ),
+        (
+            _saved([{"key": {"queue": "a"}, "totals": _ONE}]),
+            ["groups[0].key.interval: is required: the aggregator groups by interval"],
+        ),
+        (
+            _saved(
+                [{"key": {"interval": "2026-07-01T09:00:00+01:00"}, "totals": _ONE | {"answered_within": 2}}]
+            ),
+            ["groups[0].totals.answered_within: must not exceed answered"],
+        ),
+        (
+            _saved(
+                [{"key": {"interval": "2026-07-01T09:00:00+01:00"}, "totals": _ONE | {"contacts": 10**5000}}]
+            ),
+            ["groups[0].totals.contacts: must be from 0 to 10**30, got a number of about 5001 digits"],
+        ),
+        (
+            _saved(
+                [{"key": {"interval": "3100-07-01T09:00:00+01:00"}, "totals": _ONE}],
+                interval=7 * 60,
+            ),
+            [
+                "groups[0].key.interval: must start between 1899-12-31 and 2999, "
+                "got 3100-07-01T09:00:00+01:00",
+                "interval: must be a whole number of minutes that divides a day "
+                "(15, 30 or 60 minutes...), got datetime.timedelta(seconds=420)",
+            ],
+        ),
+        (
+            _saved([{"key": {"queue": ""}, "totals": _ONE}], group_by=["queue"]),
+            ["groups[0].key.queue: must not be empty"],
+        ),
+        (
+            _saved([], thresholds={"service_level": 10**12, "short_abandon": -5}),
+            ["thresholds.service_level: must be at most 36525 days, 0:00:00, got 11574074 days, 1:46:40"],
+        ),
+    ],
+)
+def test_a_saved_aggregator_that_cannot_be_right_is_refused(
+    data: dict[str, object], problems: list[str]
+) -> None:
+    """Keys off the grid or missing, totals inconsistent or huge, settings out of range."""
+    with pytest.raises(DocumentError) as caught:
+        from_dict(Aggregator, data)
+    assert [str(problem) for problem in caught.value.problems] == problems
+
+
+def test_a_saved_aggregator_round_trips_with_agent_time_and_every_dimension() -> None:
+    """What an aggregator saves, it loads back: equal groups, equal JSON."""
+    from tests.kpi.strategies import ORIGIN  # noqa: PLC0415
+
+    aggregator = Aggregator(
+        group_by=("interval", "queue", "agent", "channel"), interval=timedelta(minutes=15)
+    )
+    aggregator.add_agent_state(
+        AgentStateRecord(
+            agent="ana",
+            state=AgentState.BUSY,
+            started_at=ORIGIN,
+            ended_at=ORIGIN + timedelta(hours=4),
+        )
+    )
+    text = dumps(aggregator)
+    assert dumps(loads(Aggregator, text)) == text

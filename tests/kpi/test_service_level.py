@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -155,3 +156,23 @@ def test_variants_are_fractions_in_their_known_order(
         assert defined[ServiceLevelVariant.ABANDONS_IGNORED] >= negative
     if ServiceLevelVariant.SHORT_ABANDONS_EXCLUDED in defined:
         assert defined[ServiceLevelVariant.SHORT_ABANDONS_EXCLUDED] >= negative
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"answered": math.nan}, "answered"),
+        ({"abandoned": math.inf}, "abandoned"),
+        ({"answered_within": 859.5}, "answered_within"),
+        ({"short_abandoned": 1.0}, "short_abandoned"),
+        ({"abandoned_within": True}, "abandoned_within"),
+        ({"answered": "1000"}, "answered"),
+        ({"answered": 10**5000}, "answered"),
+        ({"variant": "answered_only"}, "variant"),
+    ],
+)
+def test_nan_and_fractional_counts_are_refused(change: dict[str, object], field: str) -> None:
+    """The issue's NaN and fractional counts: counts are whole numbers, named when not."""
+    with pytest.raises(InvalidInputError) as caught:
+        service_level(**(WORKED | change))  # type: ignore[arg-type]
+    assert caught.value.field == field

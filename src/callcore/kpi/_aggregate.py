@@ -6,6 +6,7 @@ separate shards merge into exactly the totals of all records at once.
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta
 
 import attrs
@@ -154,9 +155,9 @@ class Aggregate:
                 ``10**30``, or ``agents`` is not a set of names; ``field``
                 names the first such field.
         """
-        for name in _COUNTERS:
-            value = getattr(self, name)
-            if type(value) is not int or not 0 <= value <= MAX_TOTAL:
+        values = _counters_of(self)  # one C call for every total, then a quick look
+        if set(map(type, values)) != {int} or min(values) < 0 or max(values) > MAX_TOTAL:
+            for name, value in zip(_COUNTERS, values, strict=True):
                 check_whole(value, name, low=0, high=MAX_TOTAL)
         if not isinstance(self.agents, set):
             raise InvalidInputError(
@@ -205,6 +206,7 @@ class Aggregate:
 
 
 _COUNTERS = tuple(field.name for field in attrs.fields(Aggregate) if field.name != "agents")
+_counters_of = operator.attrgetter(*_COUNTERS)
 _SUMMED = tuple(name for name in _COUNTERS if name != "longest_wait_us")
 
 
