@@ -115,7 +115,7 @@ def test_no_contacts_gives_none() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"answered": -1}, "answered must be from 0 to .*, got -1"),
+        ({"answered": -1}, "answered must be at least 0, got -1"),
         ({"answered_within": 1001}, "exceeds answered"),
         ({"abandoned_within": 61}, "must not exceed abandoned"),
     ],

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import attrs
 
 from callcore.channels import Direction
-from callcore.checks import check_duration, check_enum, check_text, validator
+from callcore.checks import check_count, check_duration, check_enum, check_text, validator
 from callcore.errors import InvalidInputError
-from callcore.kpi._limits import MAX_TOTAL, check_whole
+from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import (
     AgentState,
     InteractionRecord,
@@ -158,7 +158,7 @@ class Aggregate:
         values = _counters_of(self)  # one C call for every total, then a quick look
         if set(map(type, values)) != {int} or min(values) < 0 or max(values) > MAX_TOTAL:
             for name, value in zip(_COUNTERS, values, strict=True):
-                check_whole(value, name, low=0, high=MAX_TOTAL)
+                check_count(value, name, low=0, high=MAX_TOTAL)
         if not isinstance(self.agents, set):
             raise InvalidInputError(
                 f"agents must be a set of agent names, got {type(self.agents).__name__}",
@@ -194,7 +194,7 @@ class Aggregate:
                 not a whole number from 0 to ``10**30``; nothing changed.
         """
         check_enum(state, AgentState, "state")
-        check_whole(micros, "micros", low=0, high=MAX_TOTAL)
+        check_count(micros, "micros", low=0, high=MAX_TOTAL)
         if state is AgentState.IDLE:
             self.idle_us += micros
         elif state is AgentState.BUSY:

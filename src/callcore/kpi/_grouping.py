@@ -20,6 +20,7 @@ from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
+    check_count,
     check_duration,
     check_enum,
     check_instant,
@@ -28,7 +29,6 @@ from callcore.checks import (
     validator,
 )
 from callcore.errors import InvalidInputError, NaiveDatetimeError
-from callcore.kpi._limits import check_whole
 
 __all__ = ["Dimension", "GroupKey", "IntervalGrid", "check_interval", "dimensions"]
 
@@ -164,7 +164,7 @@ _LATEST_US = epoch_micros(LATEST)
 
 
 def _check_epoch(epoch_us: object) -> int:
-    return check_whole(epoch_us, "epoch_us", low=_EARLIEST_US, high=_LATEST_US - 1)
+    return check_count(epoch_us, "epoch_us", low=_EARLIEST_US, high=_LATEST_US - 1)
 
 
 @attrs.frozen

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from callcore.checks import check_count
-from callcore.errors import InvalidInputError
-
 __all__ = [
     "MAX_AGENT_STATE_SPAN",
     "MAX_RECORD_COUNT",
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
-    "check_whole",
     "shown",
 ]
 
@@ -41,28 +37,6 @@ print and to compute with.
 MAX_WINDOW_SLOTS = 100_000
 """The most slots (``length / resolution``) a rolling window may have."""
 
-_SHOWN = 10**18
-
-
 def shown(value: int) -> str:
     """Render a whole number for a message, even one too long to print."""
-    if -_SHOWN < value < _SHOWN:
-        return f"{value:,}"
-    if value == MAX_TOTAL:
-        return "10**30"
-    return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
-
-
-def check_whole(value: object, what: str, *, low: int, high: int) -> int:
-    """Return ``value`` if it is an ``int`` (not a bool) from ``low`` to ``high``.
-
-    Raises:
-        InvalidInputError: ``value`` is not a whole number or out of range;
-            ``field`` is ``what``.
-    """
-    number = check_count(value, what, low=None)
-    if not low <= number <= high:
-        raise InvalidInputError(
-            f"{what} must be from {shown(low)} to {shown(high)}, got {shown(number)}", field=what
-        )
-    return number
+    return f"{value:,}" if value.bit_length() <= 64 else f"a {value.bit_length()}-bit integer"

@@ -19,11 +19,12 @@ import attrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 from cattrs.gen import make_dict_structure_fn
 
+from callcore.checks import check_count
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
 from callcore.kpi._grouping import Dimension, GroupKey, epoch_micros
-from callcore.kpi._limits import MAX_TOTAL, check_whole
+from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
 from callcore.serialization import converter, problems_from_exception
 
@@ -85,7 +86,7 @@ def _range_problems(data: object) -> Iterator[Problem]:
         value = data.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
             try:
-                check_whole(value, name, low=0, high=MAX_TOTAL)
+                check_count(value, name, low=0, high=MAX_TOTAL)
             except InvalidInputError as exc:
                 yield from _as_problems(exc)
 

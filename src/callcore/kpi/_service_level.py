@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 
-from callcore.checks import check_enum
+from callcore.checks import check_count, check_enum
 from callcore.errors import InvalidInputError
-from callcore.kpi._limits import MAX_TOTAL, check_whole
+from callcore.kpi._limits import MAX_TOTAL
 
 __all__ = ["DEFAULT_SERVICE_LEVEL", "ServiceLevelVariant", "service_level"]
 
@@ -79,7 +79,7 @@ def service_level(
         "short_abandoned": short_abandoned,
     }
     for name, value in counts.items():
-        check_whole(value, name, low=0, high=MAX_TOTAL)
+        check_count(value, name, low=0, high=MAX_TOTAL)
     check_enum(variant, ServiceLevelVariant, "variant")
     if answered_within > answered:
         raise InvalidInputError(
