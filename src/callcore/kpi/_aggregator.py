@@ -25,7 +25,7 @@ from callcore.kpi._grouping import (
     epoch_micros,
     from_epoch_micros,
 )
-from callcore.kpi._limits import MAX_TOTAL
+from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
 from callcore.kpi._tally import RawKey, Tally, make_counter
 
@@ -110,7 +110,7 @@ class Aggregator:
         check_interval(self.interval, "interval")
         if not isinstance(self.timezone, ZoneInfo):
             raise InvalidInputError(
-                f"timezone must be a zoneinfo.ZoneInfo, got {self.timezone!r:.60}",
+                f"timezone must be a zoneinfo.ZoneInfo, got {described(self.timezone)}",
                 field="timezone",
             )
         self._grid = IntervalGrid(self.interval, self.timezone)

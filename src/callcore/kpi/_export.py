@@ -13,7 +13,7 @@ from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._grouping import Dimension, GroupKey
 from callcore.kpi._grouping import dimensions as read_dimensions
-from callcore.kpi._limits import MAX_TOTAL
+from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, evaluate, metric_names
 
 __all__ = ["Row", "rows", "to_csv", "write_csv"]
@@ -116,15 +116,15 @@ def _table_problems(table: object) -> Iterator[Problem]:
             header = names
             for name in names:
                 if not isinstance(name, str) or _cell_problem(name) or not name:
-                    yield Problem(path, f"column names must be non-empty text, got {name!r:.60}")
+                    yield Problem(path, f"column names must be non-empty text, got {described(name)}")
         elif set(names) != set(header):
             missing = [name for name in header if name not in row]
             extra = [name for name in names if name not in header]
             yield Problem(
                 path,
                 "has other columns than the first row"
-                + (f"; missing {missing!r:.200}" if missing else "")
-                + (f"; extra {extra!r:.200}" if extra else ""),
+                + (f"; missing {described(missing)}" if missing else "")
+                + (f"; extra {described(extra)}" if extra else ""),
             )
             continue
         for name, value in row.items():

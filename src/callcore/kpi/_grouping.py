@@ -29,6 +29,7 @@ from callcore.checks import (
     validator,
 )
 from callcore.errors import InvalidInputError, NaiveDatetimeError
+from callcore.kpi._limits import described
 
 __all__ = ["Dimension", "GroupKey", "IntervalGrid", "check_interval", "dimensions"]
 
@@ -75,10 +76,10 @@ def dimensions(
             dimension = next((d for d in Dimension if d.value == item), None)
         if dimension not in allowed:
             raise InvalidInputError(
-                f"{what} takes dimensions among {names}, got {item!r:.60}", field=what
+                f"{what} takes dimensions among {names}, got {described(item)}", field=what
             )
         if dimension in found:
-            raise InvalidInputError(f"{what} names a dimension twice: {item!r:.60}", field=what)
+            raise InvalidInputError(f"{what} names a dimension twice: {described(item)}", field=what)
         found.append(dimension)  # type: ignore[arg-type]  # checked against allowed above
     return tuple(found)
 
@@ -110,7 +111,7 @@ class GroupKey:
             return
         if not isinstance(value, datetime):
             raise InvalidInputError(
-                f"interval must be a datetime, got {type(value).__name__} {value!r:.60}",
+                f"interval must be a datetime, got {type(value).__name__} {described(value)}",
                 field="interval",
             )
         if value.utcoffset() is None:
@@ -185,7 +186,7 @@ class IntervalGrid:
         size_us = check_interval(self.size, "size")
         if not isinstance(self.zone, ZoneInfo):
             raise InvalidInputError(
-                f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r:.60}", field="zone"
+                f"zone must be a zoneinfo.ZoneInfo, got {described(self.zone)}", field="zone"
             )
         object.__setattr__(self, "_size_us", size_us)
 

@@ -12,7 +12,7 @@ __all__ = [
     "MAX_RECORD_COUNT",
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
-    "shown",
+    "described",
 ]
 
 MAX_RECORD_COUNT = 1_000_000
@@ -37,6 +37,16 @@ print and to compute with.
 MAX_WINDOW_SLOTS = 100_000
 """The most slots (``length / resolution``) a rolling window may have."""
 
-def shown(value: int) -> str:
-    """Render a whole number for a message, even one too long to print."""
-    return f"{value:,}" if value.bit_length() <= 64 else f"a {value.bit_length()}-bit integer"
+def described(value: object) -> str:
+    """A short repr of any value for a message; it never fails.
+
+    An integer too long to print (or a container holding one) is described,
+    not spelled out.
+    """
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a {value.bit_length()}-bit integer"
+    try:
+        text = repr(value)
+    except ValueError:  # it holds an integer beyond Python's 4,300-digit limit
+        return f"a {type(value).__name__} holding a huge integer"
+    return text if len(text) <= 60 else f"{text[:57]}..."

@@ -16,6 +16,7 @@ import attrs
 from callcore.checks import check_enum, check_text, validator
 from callcore.errors import InvalidInputError, NotFoundError
 from callcore.kpi._aggregate import Aggregate
+from callcore.kpi._limits import described
 from callcore.kpi._service_level import (
     DEFAULT_SERVICE_LEVEL,
     ServiceLevelVariant,
@@ -45,7 +46,7 @@ def _name(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     name = check_text(value, attribute.name)
     if name != name.strip():
         raise InvalidInputError(
-            f"metric {attribute.name} must not start or end with blanks, got {value!r}",
+            f"metric {attribute.name} must not start or end with blanks, got {described(value)}",
             field=attribute.name,
         )
 
@@ -97,7 +98,7 @@ class Metric:
         ):
             return value
         raise InvalidInputError(
-            f"metric {self.name!r} computed {type(value).__name__} {value!r:.60}; a metric "
+            f"metric {self.name!r} computed {type(value).__name__} {described(value)}; a metric "
             "returns a whole number, a finite float or None",
             field=self.name,
         )
@@ -409,7 +410,7 @@ def metric_names(names: Iterable[str] | None, metrics: Mapping[str, Metric]) -> 
         chosen = list(metrics)
     elif isinstance(names, str | bytes | Mapping) or not isinstance(names, Iterable):
         raise InvalidInputError(
-            f"names must be a list of metric names, got {type(names).__name__} {names!r:.60}",
+            f"names must be a list of metric names, got {type(names).__name__} {described(names)}",
             field="names",
         )
     else:
@@ -417,7 +418,7 @@ def metric_names(names: Iterable[str] | None, metrics: Mapping[str, Metric]) -> 
     for name in chosen:
         if not isinstance(name, str):
             raise InvalidInputError(
-                f"names must be metric names, got {type(name).__name__} {name!r:.60}",
+                f"names must be metric names, got {type(name).__name__} {described(name)}",
                 field="names",
             )
     missing = [name for name in chosen if name not in metrics]

@@ -40,7 +40,7 @@ from callcore.checks import (
     check_text,
 )
 from callcore.errors import InvalidInputError, Problem
-from callcore.kpi._limits import MAX_AGENT_STATE_SPAN, MAX_RECORD_COUNT, shown
+from callcore.kpi._limits import MAX_AGENT_STATE_SPAN, MAX_RECORD_COUNT, described
 
 __all__ = [
     "AgentState",
@@ -105,14 +105,14 @@ def _check_bool(value: object, what: str, *, optional: bool = False) -> None:
     if not (type(value) is bool or (optional and value is None)):
         raise InvalidInputError(
             f"{what} must be true or false{' or None' * optional}, "
-            f"got {type(value).__name__} {value!r:.60}",
+            f"got {type(value).__name__} {described(value)}",
             field=what,
         )
 
 
 def _count_problem(name: str, value: int, low: int, high: int) -> Iterator[Problem]:
     if not low <= value <= high:
-        yield Problem(name, f"must be from {low} to {high:,}, got {shown(value)}")
+        yield Problem(name, f"must be from {low} to {high:,}, got {described(value)}")
 
 
 _TIMES = ("arrived_at", "queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_at")
