@@ -14,12 +14,12 @@ from callcore.channels import Channel, Direction
 from callcore.checks import MAX_TEXT
 from callcore.errors import DocumentError, InvalidInputError, NaiveDatetimeError
 from callcore.kpi import (
-    AgentState,
-    AgentStateRecord,
-    InteractionRecord,
     MAX_AGENT_STATE_SPAN,
     MAX_RECORD_COUNT,
+    AgentState,
+    AgentStateRecord,
     Aggregator,
+    InteractionRecord,
     InvalidRecordError,
     Outcome,
 )
@@ -270,7 +270,9 @@ def test_required_times_cannot_be_none(name: str) -> None:
         "ended_at": T0 + timedelta(minutes=1),
         name: None,
     }
-    with pytest.raises(InvalidInputError, match=f"{name} must be a datetime, got NoneType") as caught:
+    with pytest.raises(
+        InvalidInputError, match=f"{name} must be a datetime, got NoneType"
+    ) as caught:
         InteractionRecord(**fields)  # type: ignore[arg-type]
     assert caught.value.field == name
 
@@ -370,7 +372,10 @@ def test_an_inbound_direction_given_as_a_string_is_not_counted_as_outbound() -> 
         ({"transfers": MAX_RECORD_COUNT + 1}, "transfers"),
         ({"holds": -(10**5000)}, "holds"),
         ({"ended_at": T0 + timedelta(days=36_526)}, "ended_at"),
-        ({"answered_at": None, "outcome": Outcome.ABANDONED, "hold_time": timedelta(1)}, "hold_time"),
+        (
+            {"answered_at": None, "outcome": Outcome.ABANDONED, "hold_time": timedelta(1)},
+            "hold_time",
+        ),
     ],
 )
 def test_numbers_off_their_scale_and_overlong_records_are_listed(
@@ -397,9 +402,7 @@ def test_records_stamped_in_any_zone_are_stored_in_utc() -> None:
     # 01:50 BST (00:50 UTC), then 01:10 GMT (01:10 UTC): later, though earlier on the wall.
     first = datetime(2026, 10, 25, 1, 50, tzinfo=london)
     second = datetime(2026, 10, 25, 1, 10, fold=1, tzinfo=london)
-    span = AgentStateRecord(
-        agent="ana", state=AgentState.BUSY, started_at=first, ended_at=second
-    )
+    span = AgentStateRecord(agent="ana", state=AgentState.BUSY, started_at=first, ended_at=second)
     assert span.ended_at - span.started_at == timedelta(minutes=20)
     assert span.started_at.tzinfo is timezone.utc
     record = InteractionRecord(**(_ABANDONED | {"arrived_at": first, "ended_at": second}))  # type: ignore[arg-type]
@@ -487,6 +490,4 @@ def test_loading_reports_a_field_out_of_range_at_its_path(
         cls = InteractionRecord
     with pytest.raises(DocumentError) as caught:
         from_dict(list[cls], [data])  # type: ignore[valid-type]
-    assert [str(found)[: len(problem) + 4] for found in caught.value.problems] == [
-        f"[0].{problem}"
-    ]
+    assert [str(found)[: len(problem) + 4] for found in caught.value.problems] == [f"[0].{problem}"]

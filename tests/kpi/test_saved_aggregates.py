@@ -67,8 +67,10 @@ def test_bad_saved_aggregators_list_every_problem() -> None:
         "groups[1].key: repeats an earlier group's key",
         "groups[1].key.agent: is set but the aggregator does not group by agent",
         "groups[1].totals.answered: must be at least 0, got -2",
-        "groups[1].totals.held: must be at most 1000000000000000000000000000000, "
-        "got a 133-bit integer",
+        (
+            "groups[1].totals.held: must be at most 1000000000000000000000000000000, "
+            "got a 133-bit integer"
+        ),
     ]
 
 
@@ -141,14 +143,23 @@ _TABLE: list[dict[str, object]] = [
             [_TABLE[0], _TABLE[1] | {"colour": "red"}],
             ["[1]: has other columns than the first row; extra ['colour']"],
         ),
-        ([_TABLE[0], {"queue": "app"}], ["[1]: has other columns than the first row; missing ['contacts', 'asa']"]),
+        (
+            [_TABLE[0], {"queue": "app"}],
+            ["[1]: has other columns than the first row; missing ['contacts', 'asa']"],
+        ),
         ([_TABLE[0] | {"asa": math.nan}], ["[0].asa: must be a finite number, got nan"]),
         ([_TABLE[0] | {"contacts": 10**5000}], ["[0].contacts: is beyond +/-1e+30"]),
-        ([_TABLE[0] | {"queue": ["a", "b"]}], ["[0].queue: expected text, a number or None, got list"]),
-        ([_TABLE[0] | {"queue": "\ud800"}, "row"], [
-            "[0].queue: is not valid Unicode text (it holds a lone surrogate)",
-            "[1]: expected a row (a mapping of column to value), got str",
-        ]),
+        (
+            [_TABLE[0] | {"queue": ["a", "b"]}],
+            ["[0].queue: expected text, a number or None, got list"],
+        ),
+        (
+            [_TABLE[0] | {"queue": "\ud800"}, "row"],
+            [
+                "[0].queue: is not valid Unicode text (it holds a lone surrogate)",
+                "[1]: expected a row (a mapping of column to value), got str",
+            ],
+        ),
         ("queue,contacts", ["expected a list of rows, got str"]),
         ([{1: "x"}], ["[0]: column names must be non-empty text, got 1"]),
     ],
@@ -165,9 +176,8 @@ def test_a_malformed_table_is_a_document_error_with_row_and_column(
 def test_a_refused_table_writes_nothing(tmp_path: Path) -> None:
     """The table is checked whole before the first line is written."""
     target = tmp_path / "report.csv"
-    with target.open("w", encoding="utf-8") as stream:
-        with pytest.raises(DocumentError):
-            write_csv([_TABLE[0], _TABLE[1] | {"queue": "\udc80"}], stream)  # type: ignore[list-item]
+    with target.open("w", encoding="utf-8") as stream, pytest.raises(DocumentError):
+        write_csv([_TABLE[0], _TABLE[1] | {"queue": "\udc80"}], stream)  # type: ignore[list-item]
     assert target.read_text(encoding="utf-8") == ""
 
 
@@ -202,7 +212,9 @@ _ONE = {"contacts": 1, "inbound": 1, "answered": 1, "waited": 1, "handled": 1}
     ("data", "problems"),
     [
         (
-            _saved([{"key": {"interval": "2026-07-01T09:10:00+01:00", "queue": "a"}, "totals": _ONE}]),
+            _saved(
+                [{"key": {"interval": "2026-07-01T09:10:00+01:00", "queue": "a"}, "totals": _ONE}]
+            ),
             ["groups[0].key.interval: is not the start of a 0:30:00 interval of Europe/London"],
         ),
         (
@@ -211,17 +223,29 @@ _ONE = {"contacts": 1, "inbound": 1, "answered": 1, "waited": 1, "handled": 1}
         ),
         (
             _saved(
-                [{"key": {"interval": "2026-07-01T09:00:00+01:00"}, "totals": _ONE | {"answered_within": 2}}]
+                [
+                    {
+                        "key": {"interval": "2026-07-01T09:00:00+01:00"},
+                        "totals": _ONE | {"answered_within": 2},
+                    }
+                ]
             ),
             ["groups[0].totals.answered_within: must not exceed answered"],
         ),
         (
             _saved(
-                [{"key": {"interval": "2026-07-01T09:00:00+01:00"}, "totals": _ONE | {"contacts": 10**5000}}]
+                [
+                    {
+                        "key": {"interval": "2026-07-01T09:00:00+01:00"},
+                        "totals": _ONE | {"contacts": 10**5000},
+                    }
+                ]
             ),
             [
-                "groups[0].totals.contacts: must be at most 1000000000000000000000000000000, "
-                "got a 16610-bit integer"
+                (
+                    "groups[0].totals.contacts: must be at most "
+                    "1000000000000000000000000000000, got a 16610-bit integer"
+                )
             ],
         ),
         (
@@ -230,10 +254,14 @@ _ONE = {"contacts": 1, "inbound": 1, "answered": 1, "waited": 1, "handled": 1}
                 interval=7 * 60,
             ),
             [
-                "groups[0].key.interval: must start between 1899-12-31 and 2999, "
-                "got 3100-07-01T09:00:00+01:00",
-                "interval: must be a whole number of minutes that divides a day "
-                "(15, 30 or 60 minutes...), got datetime.timedelta(seconds=420)",
+                (
+                    "groups[0].key.interval: must start between 1899-12-31 and 2999, "
+                    "got 3100-07-01T09:00:00+01:00"
+                ),
+                (
+                    "interval: must be a whole number of minutes that divides a day "
+                    "(15, 30 or 60 minutes...), got datetime.timedelta(seconds=420)"
+                ),
             ],
         ),
         (
@@ -242,7 +270,12 @@ _ONE = {"contacts": 1, "inbound": 1, "answered": 1, "waited": 1, "handled": 1}
         ),
         (
             _saved([], thresholds={"service_level": 10**12, "short_abandon": -5}),
-            ["thresholds.service_level: must be at most 36525 days, 0:00:00, got 11574074 days, 1:46:40"],
+            [
+                (
+                    "thresholds.service_level: must be at most 36525 days, 0:00:00, "
+                    "got 11574074 days, 1:46:40"
+                )
+            ],
         ),
     ],
 )

@@ -207,7 +207,7 @@ class Aggregator:
         start, end = epoch_micros(span.started_at), epoch_micros(span.ended_at)
         if Dimension.INTERVAL not in self.group_by:
             return [(None, end - start)]
-        pieces = []
+        pieces: list[tuple[datetime | None, int]] = []
         while True:
             interval, _, high = self._grid._locate(start)  # noqa: SLF001 - a valid span
             pieces.append((interval, min(end, high) - start))

@@ -38,7 +38,7 @@ def _key_columns(key: GroupKey, columns: Sequence[Dimension]) -> Row:
 
 def rows(
     groups: Mapping[GroupKey, Aggregate],
-    dimensions: Sequence[Dimension],
+    dimensions: Sequence[Dimension | str],
     names: Iterable[str] | None = None,
     metrics: Mapping[str, Metric] = BUILTIN_METRICS,
 ) -> list[Row]:
@@ -80,7 +80,7 @@ def rows(
     return table
 
 
-def _cell_problem(value: object) -> str | None:
+def _cell_problem(value: object) -> str | None:  # noqa: PLR0911 - one exit per kind of value
     """Say what is wrong with a cell's value, if anything."""
     if value is None:
         return None
@@ -109,14 +109,18 @@ def _table_problems(table: object) -> Iterator[Problem]:
     for index, row in enumerate(table):
         path = f"[{index}]"
         if not isinstance(row, Mapping):
-            yield Problem(path, f"expected a row (a mapping of column to value), got {type(row).__name__}")
+            yield Problem(
+                path, f"expected a row (a mapping of column to value), got {type(row).__name__}"
+            )
             continue
         names = list(row)
         if header is None:
             header = names
             for name in names:
                 if not isinstance(name, str) or _cell_problem(name) or not name:
-                    yield Problem(path, f"column names must be non-empty text, got {described(name)}")
+                    yield Problem(
+                        path, f"column names must be non-empty text, got {described(name)}"
+                    )
         elif set(names) != set(header):
             missing = [name for name in header if name not in row]
             extra = [name for name in names if name not in header]

@@ -79,7 +79,9 @@ def dimensions(
                 f"{what} takes dimensions among {names}, got {described(item)}", field=what
             )
         if dimension in found:
-            raise InvalidInputError(f"{what} names a dimension twice: {described(item)}", field=what)
+            raise InvalidInputError(
+                f"{what} names a dimension twice: {described(item)}", field=what
+            )
         found.append(dimension)  # type: ignore[arg-type]  # checked against allowed above
     return tuple(found)
 

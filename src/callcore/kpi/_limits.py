@@ -37,6 +37,7 @@ print and to compute with.
 MAX_WINDOW_SLOTS = 100_000
 """The most slots (``length / resolution``) a rolling window may have."""
 
+
 def described(value: object) -> str:
     """A short repr of any value for a message; it never fails.
 

@@ -10,6 +10,7 @@ import enum
 import math
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -55,7 +56,7 @@ def _unit(_: object, attribute: attrs.Attribute[Unit], value: object) -> None:
     check_enum(value, Unit, attribute.name)
 
 
-def _callable(_: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _callable(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not callable(value):
         raise InvalidInputError(
             f"{attribute.name} must be a function of the totals, got {type(value).__name__}",
@@ -90,11 +91,11 @@ class Metric:
             InvalidInputError: ``compute`` returned something other than a
                 whole number, a finite float or ``None``.
         """
-        value = self.compute(totals)
-        if value is None or (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and (isinstance(value, int) or math.isfinite(value))
+        value: object = self.compute(totals)  # a plugin's function may return anything
+        if (
+            value is None
+            or (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, float) and math.isfinite(value))
         ):
             return value
         raise InvalidInputError(

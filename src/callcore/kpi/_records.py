@@ -53,6 +53,7 @@ __all__ = [
 _ZERO = timedelta(0)
 _UTC = timezone.utc
 
+
 class Outcome(enum.Enum):
     """How a contact leg ended."""
 
@@ -216,8 +217,9 @@ class InteractionRecord:
             if converted is not value:
                 object.__setattr__(self, name, converted)
                 changed = True
-        if type(self.ivr_path) is list:
-            object.__setattr__(self, "ivr_path", tuple(self.ivr_path))
+        path: object = self.ivr_path  # typed callers pass a tuple; others may not
+        if type(path) is list:
+            object.__setattr__(self, "ivr_path", tuple(path))
             changed = True
         return changed
 
@@ -288,15 +290,17 @@ class InteractionRecord:
             or not 0 <= consults <= MAX_RECORD_COUNT
         ):
             return False
-        path = self.ivr_path
+        path: object = self.ivr_path  # the fields as given, whatever their annotations
         if type(path) is not tuple:
             return False
         for node in path:
             if type(node) is not str or not node or len(node) > MAX_TEXT or not node.isascii():
                 return False
-        if type(self.self_service) is not bool:
+        service: object = self.self_service
+        if type(service) is not bool:
             return False
-        for flag in (self.first_contact_resolved, self.repeat_contact):
+        flags: tuple[object, ...] = (self.first_contact_resolved, self.repeat_contact)
+        for flag in flags:
             if flag is not None and type(flag) is not bool:
                 return False
         csat, nps = self.csat, self.nps
@@ -323,8 +327,9 @@ class InteractionRecord:
             value = getattr(self, name)
             if value is not None:
                 check_text(value, name)
-        if not isinstance(self.hold_time, timedelta):  # its range is checked with the rest
-            check_duration(self.hold_time, "hold_time")
+        hold: object = self.hold_time
+        if not isinstance(hold, timedelta):  # its range is checked with the rest
+            check_duration(hold, "hold_time")
         for name in _COUNTS:
             check_count(getattr(self, name), name, low=None)
         for index, node in enumerate(check_list(self.ivr_path, "ivr_path")):

@@ -221,16 +221,22 @@ def _key_problems(data: Mapping[str, Any], aggregator: Aggregator | None) -> Ite
                     f"{path}.{dimension.value}",
                     f"is set but the aggregator does not group by {dimension.value}",
                 )
-        if Dimension.INTERVAL in group_by and key.interval is None:
-            yield Problem(f"{path}.interval", "is required: the aggregator groups by interval")
-        elif key.interval is not None and aggregator is not None:
-            instant = epoch_micros(key.interval)
-            if aggregator._grid._locate(instant)[1] != instant:  # noqa: SLF001 - a friend
-                yield Problem(
-                    f"{path}.interval",
-                    f"is not the start of a {aggregator.interval} interval of "
-                    f"{aggregator.timezone.key}",
-                )
+        yield from _interval_problems(path, key, group_by, aggregator)
+
+
+def _interval_problems(
+    path: str, key: GroupKey, group_by: tuple[Dimension, ...], aggregator: Aggregator | None
+) -> Iterator[Problem]:
+    if Dimension.INTERVAL in group_by and key.interval is None:
+        yield Problem(f"{path}.interval", "is required: the aggregator groups by interval")
+    elif key.interval is not None and aggregator is not None:
+        instant = epoch_micros(key.interval)
+        if aggregator._grid._locate(instant)[1] != instant:  # noqa: SLF001 - a friend
+            yield Problem(
+                f"{path}.interval",
+                f"is not the start of a {aggregator.interval} interval of "
+                f"{aggregator.timezone.key}",
+            )
 
 
 def _structure_aggregator(data: Any, _: type) -> Aggregator:  # noqa: ANN401

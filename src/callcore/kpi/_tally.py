@@ -85,10 +85,7 @@ class Tally:
         Raises:
             OverflowError: A sum of durations does not fit a timedelta.
         """
-        sums = {
-            name: getattr(self, name) + getattr(other, name)
-            for name in _SUMMED
-        }
+        sums = {name: getattr(self, name) + getattr(other, name) for name in _SUMMED}
         return Tally(
             **sums,
             longest_wait=max(self.longest_wait, other.longest_wait),
