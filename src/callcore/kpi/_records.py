@@ -138,8 +138,8 @@ class InteractionRecord:
     docstring): enums must be members, text non-empty valid Unicode, times
     aware and within :data:`callcore.checks.EARLIEST` ..
     :data:`~callcore.checks.LATEST`, counts whole numbers from 0 to
-    :data:`MAX_RECORD_COUNT`, and the record (arrival to its last time) at
-    most :data:`callcore.checks.MAX_DURATION` long.
+    :data:`~callcore.kpi.MAX_RECORD_COUNT`, and the record (arrival to its
+    last time) at most :data:`callcore.checks.MAX_DURATION` long.
 
     Attributes:
         id: The contact leg's id.
@@ -412,8 +412,9 @@ class AgentStateRecord:
     """A span of time an agent spent in one state.
 
     Times are stored in UTC, like those of :class:`InteractionRecord`, and
-    checked the same way; a span lasts at most :data:`MAX_AGENT_STATE_SPAN`
-    (31 days): cut longer spans into pieces.
+    checked the same way; a span lasts at most
+    :data:`~callcore.kpi.MAX_AGENT_STATE_SPAN` (31 days): cut longer spans
+    into pieces.
 
     Attributes:
         agent: The agent.
