@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -52,6 +53,7 @@ __all__ = [
 
 _ZERO = timedelta(0)
 _UTC = timezone.utc
+_ZONES = (ZoneInfo, timezone)  # tzinfo types that give every instant an offset
 
 
 class Outcome(enum.Enum):
@@ -201,8 +203,11 @@ class InteractionRecord:
 
     def __attrs_post_init__(self) -> None:
         """Refuse a record with a wrong field or fields that contradict each other."""
-        if self._plainly_valid() or (self._normalise() and self._plainly_valid()):
+        if (
+            self._times_plainly_valid() or (self._normalise() and self._times_plainly_valid())
+        ) and self._fields_plainly_valid():
             return
+        self._normalise()
         self._check_fields()
         problems = list(self.problems())
         if problems:
@@ -213,23 +218,59 @@ class InteractionRecord:
         changed = False
         for name in _TIMES:
             value = getattr(self, name)
-            converted = _in_utc(value)
-            if converted is not value:
+            if type(value) is datetime and type(value.tzinfo) in _ZONES:
+                # A zone or a fixed offset always has an offset: convert at once.
+                try:
+                    converted = value.astimezone(_UTC)
+                except OverflowError:  # out of range: check_instant reports it
+                    continue
                 object.__setattr__(self, name, converted)
                 changed = True
+            elif isinstance(value, datetime) and value.tzinfo is not _UTC:
+                other = _in_utc(value)  # another tzinfo, a subclass: carefully
+                if other is not value:
+                    object.__setattr__(self, name, other)
+                    changed = True
         path: object = self.ivr_path  # typed callers pass a tuple; others may not
         if type(path) is list:
             object.__setattr__(self, "ivr_path", tuple(path))
             changed = True
         return changed
 
-    # One flat function on purpose: it runs once per record built.
-    def _plainly_valid(self) -> bool:  # noqa: C901, PLR0911, PLR0912 - one early exit per rule
+    def _plainly_valid(self) -> bool:
         """Cheaply confirm the common valid record; ``False`` means "look closer".
 
         This never accepts a record that :meth:`_check_fields` or
         :meth:`problems` would refuse; it may send a valid one there.
         """
+        return self._times_plainly_valid() and self._fields_plainly_valid()
+
+    def _times_plainly_valid(self) -> bool:
+        """Confirm UTC times in order, in range, at most MAX_DURATION apart.
+
+        A record stamped in another zone fails here, and is confirmed again
+        once :meth:`_normalise` has put its times in UTC.
+        """
+        arrived = self.arrived_at
+        if type(arrived) is not datetime or arrived.tzinfo is not _UTC or arrived < EARLIEST:
+            return False
+        latest = arrived
+        for moment in (
+            self.queued_at,
+            self.offered_at,
+            self.answered_at,
+            self.ended_at,
+            self.wrap_up_ended_at,
+        ):
+            if moment is not None:
+                if type(moment) is not datetime or moment.tzinfo is not _UTC or moment < latest:
+                    return False
+                latest = moment
+        return latest < LATEST and latest - arrived <= MAX_DURATION
+
+    # One flat function on purpose: it runs once per record built.
+    def _fields_plainly_valid(self) -> bool:  # noqa: C901, PLR0911, PLR0912 - one exit per rule
+        """Confirm the fields other than the order of times (which must be confirmed first)."""
         if (
             type(self.channel) is not Channel
             or type(self.direction) is not Direction
@@ -252,23 +293,6 @@ class InteractionRecord:
                 or not (text.isascii() or text.isprintable())
             ):
                 return False
-        arrived = self.arrived_at
-        if type(arrived) is not datetime or arrived.tzinfo is not _UTC or arrived < EARLIEST:
-            return False
-        latest = arrived
-        for moment in (
-            self.queued_at,
-            self.offered_at,
-            self.answered_at,
-            self.ended_at,
-            self.wrap_up_ended_at,
-        ):
-            if moment is not None:
-                if type(moment) is not datetime or moment.tzinfo is not _UTC or moment < latest:
-                    return False
-                latest = moment
-        if latest >= LATEST or latest - arrived > MAX_DURATION:
-            return False
         outcome, answered_at = self.outcome, self.answered_at
         ended_at: datetime | None = self.ended_at
         if ended_at is None or (outcome is Outcome.ANSWERED) is (answered_at is None):
