@@ -40,9 +40,11 @@ __all__ = [
     "MAX_PLAIN_INT",
     "MAX_PLAIN_ITEMS",
     "MAX_TEXT",
+    "check_bool",
     "check_count",
     "check_duration",
     "check_enum",
+    "check_instance",
     "check_instant",
     "check_list",
     "check_number",
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 """The earliest instant callcore accepts."""
@@ -216,6 +219,33 @@ def check_text(
             raise InvalidInputError(
                 f"{what} is not valid Unicode text (it holds a lone surrogate)", field=what
             ) from None
+    return value
+
+
+def check_bool(value: object, what: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (not 0, 1 or ``"false"``).
+
+    Raises:
+        InvalidInputError: ``value`` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{what} must be true or false, got {_type_name(value)} {_show(value)}", field=what
+        )
+    return value
+
+
+def check_instance(value: object, cls: type[T], what: str) -> T:
+    """Return ``value`` if it is an instance of ``cls``.
+
+    Raises:
+        InvalidInputError: ``value`` is of another type.
+    """
+    if not isinstance(value, cls):
+        raise InvalidInputError(
+            f"{what} must be a {cls.__name__}, got {_type_name(value)} {_show(value)}",
+            field=what,
+        )
     return value
 
 

@@ -41,7 +41,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from callcore.errors import ConfigError, DocumentError, Problem
+from callcore.errors import ConfigError, DocumentError, InvalidInputError, Problem
 
 __all__ = [
     "MAX_DEPTH",
@@ -295,6 +295,9 @@ def problems_from_exception(exc: BaseException, path: str = "") -> Iterator[Prob
     elif isinstance(exc, DocumentError):
         for problem in exc.problems:
             yield Problem(_join(path, problem.path) if problem.path else path, problem.message)
+    elif isinstance(exc, InvalidInputError) and exc.field and not path.endswith(exc.field):
+        # A constructor's own check (run once every field is read) names its field.
+        yield Problem(_join(path, exc.field), str(exc))
     else:
         yield Problem(path, _describe(exc))
 
@@ -344,7 +347,7 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
         raise DocumentError(problems_from_exception(exc), what or _name(cls)) from exc
     except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-        raise DocumentError([Problem("", _describe(exc))], what or _name(cls)) from exc
+        raise DocumentError(problems_from_exception(exc), what or _name(cls)) from exc
     except RecursionError:
         problem = Problem("", f"nested more than {MAX_DEPTH} levels deep")
         raise DocumentError([problem], what or _name(cls)) from None

@@ -20,9 +20,11 @@ from callcore.checks import (
     MAX_DURATION,
     MAX_PLAIN_DEPTH,
     MAX_PLAIN_ITEMS,
+    check_bool,
     check_count,
     check_duration,
     check_enum,
+    check_instance,
     check_instant,
     check_list,
     check_number,
@@ -114,6 +116,17 @@ def test_text_is_valid_unicode_and_bounded() -> None:
         check_text(5, "name")
 
 
+def test_bools_and_instances() -> None:
+    """0, 1 and 'false' are not bools; an instance check names the expected class."""
+    assert check_bool(False, "trend") is False
+    for bad in (0, 1, "false", None):
+        with pytest.raises(InvalidInputError, match="trend must be true or false"):
+            check_bool(bad, "trend")
+    assert check_instance(Channel.VOICE, Channel, "channel") is Channel.VOICE
+    with pytest.raises(InvalidInputError, match="zone must be a ZoneInfo, got str"):
+        check_instance("UTC", ZoneInfo, "zone")
+
+
 def test_enums_take_members_only() -> None:
     """A plain value is refused: the message lists the members to use."""
     assert check_enum(Channel.VOICE, Channel, "channel") is Channel.VOICE
@@ -202,6 +215,8 @@ def test_every_check_refuses_only_with_a_callcore_error(value: object) -> None:
         lambda: check_number(value, "f", low=0, high=1),
         lambda: check_text(value, "f"),
         lambda: check_enum(value, Colour, "f"),
+        lambda: check_bool(value, "f"),
+        lambda: check_instance(value, Colour, "f"),
         lambda: check_list(value, "f", max_length=2),
         lambda: check_plain_data(value, "f"),
     ]

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore import serialization
+from callcore.checks import check_count, validator
 from callcore.errors import CallcoreError, DocumentError
 from callcore.ivr import Action, IvrEvent
 from callcore.serialization import from_dict, loads, parse_json, parse_yaml
@@ -213,3 +214,23 @@ def test_json_text_of_any_data_parses_back(data: object) -> None:
         return  # not JSON: refused, as test_nan_and_infinity_are_not_json shows
     expected = json.loads(text)
     assert json.dumps(parse_json(text), sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+@attrs.frozen
+class Seats:
+    count: int = attrs.field(validator=validator(check_count, low=1))
+
+
+@attrs.frozen
+class Room:
+    seats: list[Seats]
+
+
+def test_a_constructor_check_is_filed_at_its_field() -> None:
+    """An InvalidInputError raised by a model's own validator is reported at that field."""
+    with pytest.raises(DocumentError) as top:
+        from_dict(Seats, {"count": 0})
+    assert _problems(top) == {("count", "count must be at least 1, got 0")}
+    with pytest.raises(DocumentError) as nested:
+        from_dict(Room, {"seats": [{"count": 2}, {"count": -1}]})
+    assert _problems(nested) == {("seats[1].count", "count must be at least 1, got -1")}
