@@ -245,18 +245,28 @@ def test_erlang_a_asa_by_the_laplace_transform() -> None:
 def test_erlang_a_with_endless_patience_is_erlang_c(
     agents: int, fill: float, threshold: int
 ) -> None:
-    """As patience grows without bound, Erlang A's figures converge to Erlang C's."""
+    """As patience grows, Erlang A's figures converge to Erlang C's.
+
+    At the longest patience Erlang A takes (MAX_PATIENCE_CALLS arrivals, over a
+    hundred handle times here) the figures are within a few per cent; and ten
+    times the patience cuts the abandonment and the gap in P(wait), both monotone
+    in the patience, to about a tenth (first order in 1/patience).
+    """
     work = Workload(calls=agents * fill * 10, aht=timedelta(seconds=180))
-    c = erlang_c_performance(work, agents, timedelta(seconds=threshold))
-    # the longest patience Erlang A takes for this arrival rate
-    patience = timedelta(seconds=MAX_PATIENCE_CALLS * 1800 / work.calls) * 0.999
-    a = erlang_a_performance(work, agents, patience, timedelta(seconds=threshold))
-    assert a.probability_of_waiting == pytest.approx(c.probability_of_waiting, rel=1e-3, abs=1e-9)
-    assert a.service_level == pytest.approx(c.service_level, rel=1e-3)
-    assert a.average_speed_of_answer.total_seconds() == pytest.approx(
-        c.average_speed_of_answer.total_seconds(), rel=2e-3, abs=1e-6
+    t = timedelta(seconds=threshold)
+    c = erlang_c_performance(work, agents, t)
+    longest = timedelta(seconds=MAX_PATIENCE_CALLS * 1800 / work.calls) * 0.999
+    far = erlang_a_performance(work, agents, longest, t)
+    near = erlang_a_performance(work, agents, longest / 10, t)
+    assert far.probability_of_waiting == pytest.approx(c.probability_of_waiting, rel=0.03)
+    assert far.service_level == pytest.approx(c.service_level, rel=0.03)
+    assert far.average_speed_of_answer.total_seconds() == pytest.approx(
+        c.average_speed_of_answer.total_seconds(), rel=0.1, abs=1e-3
     )
-    assert a.probability_of_abandoning < 1e-3
+    assert far.probability_of_abandoning < 1e-3
+    assert far.probability_of_abandoning <= 0.15 * near.probability_of_abandoning
+    waiting_gap = c.probability_of_waiting - far.probability_of_waiting
+    assert 0 <= waiting_gap <= 0.15 * (c.probability_of_waiting - near.probability_of_waiting)
 
 
 def test_erlang_a_large_overload_stays_finite() -> None:

@@ -18,7 +18,7 @@ def check_type(value: object, cls: type[T], what: str) -> T:
     """
     if not isinstance(value, cls):
         raise InvalidInputError(
-            f"{what} must be a {cls.__name__}, got {type(value).__name__} {value!r:.60}",
+            f"{what} must be a {cls.__name__}, got {type(value).__name__}",
             field=what,
         )
     return value
@@ -37,7 +37,7 @@ def check_items(value: object, cls: type[T], what: str) -> list[T]:
     """
     if not is_collection(value):
         raise InvalidInputError(
-            f"{what} must be a list of {cls.__name__}, got {type(value).__name__} {value!r:.60}",
+            f"{what} must be a list of {cls.__name__}, got {type(value).__name__}",
             field=what,
         )
     items: list[Any] = list(value)  # type: ignore[call-overload]
@@ -54,6 +54,6 @@ def check_flag(value: object, what: str) -> bool:
     """
     if not isinstance(value, bool):
         raise InvalidInputError(
-            f"{what} must be True or False, got {type(value).__name__} {value!r:.60}", field=what
+            f"{what} must be True or False, got {type(value).__name__}", field=what
         )
     return value

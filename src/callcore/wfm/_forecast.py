@@ -426,7 +426,7 @@ def _entries(history: object, problems: list[Problem]) -> list[_Entry]:
                 problems.append(
                     Problem(
                         f"history[{index}]",
-                        f"expected an IntervalDemand, got {type(item).__name__} {item!r:.60}",
+                        f"expected an IntervalDemand, got {type(item).__name__}",
                     )
                 )
     else:
@@ -434,7 +434,7 @@ def _entries(history: object, problems: list[Problem]) -> list[_Entry]:
             Problem(
                 "history",
                 "expected a mapping of interval starts to calls or a list of IntervalDemand, "
-                f"got {type(history).__name__} {history!r:.60}",
+                f"got {type(history).__name__}",
             )
         )
     if not entries and not problems:
@@ -540,7 +540,7 @@ def _check_method(method: object) -> ForecastMethod:
     if not isinstance(method, ForecastMethod):
         raise InvalidInputError(
             "method must be a forecast method (with a name and predict()), got "
-            f"{type(method).__name__} {method!r:.60}",
+            f"{type(method).__name__}",
             field="method",
         )
     check_type(method.name, str, "method.name")

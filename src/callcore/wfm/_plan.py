@@ -28,9 +28,8 @@ def check_interval_length(interval: object, what: str = "interval") -> timedelta
         InvalidInputError: ``interval`` is anything else.
     """
     if not isinstance(interval, timedelta) or interval not in INTERVAL_LENGTHS:
-        raise InvalidInputError(
-            f"{what} must be 15, 30 or 60 minutes, got {interval!r:.60}", field=what
-        )
+        shown = interval if isinstance(interval, timedelta) else type(interval).__name__
+        raise InvalidInputError(f"{what} must be 15, 30 or 60 minutes, got {shown}", field=what)
     return interval
 
 
