@@ -127,34 +127,33 @@ def _check_abandons(live_answers: int, abandoned: int) -> None:
 def _excess(trials: int, p: float, agents: int) -> float:
     """``E[max(X - agents, 0)]`` for ``X ~ Binomial(trials, p)``, ``0 < p < 1``.
 
-    The probabilities are summed outward from the mode, each from the last by
-    the ratio recurrence, until they no longer count: O(sqrt(trials)) terms.
+    The probabilities, relative to the one at the mode, are walked outward from
+    the mode by the ratio recurrence until they no longer count (O(sqrt(trials))
+    terms), then normalised by their sum.
     """
     odds = p / (1 - p)
     mode = min(trials, math.floor((trials + 1) * p))
-    peak = math.exp(
-        math.lgamma(trials + 1)
-        - math.lgamma(mode + 1)
-        - math.lgamma(trials - mode + 1)
-        + mode * math.log(p)
-        + (trials - mode) * math.log1p(-p)
-    )
-    smallest = peak * _NEGLIGIBLE
-    terms = []
-    pmf, k = peak, mode
-    while k <= trials and pmf >= smallest:  # from the mode up
-        if k > agents:
-            terms.append(pmf * (k - agents))
-        pmf *= (trials - k) / (k + 1) * odds
+    mass = [1.0]
+    excess = [float(mode - agents)] if mode > agents else []
+    weight, k = 1.0, mode
+    while k < trials:  # above the mode
+        weight *= (trials - k) / (k + 1) * odds
         k += 1
-    pmf, k = peak, mode
-    while k > agents + 1:  # below the mode, down to one more than the agents
-        pmf *= k / (trials - k + 1) / odds
-        k -= 1
-        if pmf < smallest:
+        if weight < _NEGLIGIBLE:
             break
-        terms.append(pmf * (k - agents))
-    return math.fsum(terms)
+        mass.append(weight)
+        if k > agents:
+            excess.append(weight * (k - agents))
+    weight, k = 1.0, mode
+    while k > 0:  # below the mode
+        weight *= k / (trials - k + 1) / odds
+        k -= 1
+        if weight < _NEGLIGIBLE:
+            break
+        mass.append(weight)
+        if k > agents:
+            excess.append(weight * (k - agents))
+    return math.fsum(excess) / math.fsum(mass)
 
 
 def expected_abandons(lines: int, answer_rate: float, agents: int) -> tuple[float, float]:
