@@ -51,6 +51,48 @@ def _check_days(days: object, what: str) -> int:
     return check_count(days, what, low=1, high=MAX_FORECAST_DAYS)
 
 
+def _check_first_day(first_day: object) -> None:
+    check_type(first_day, date, "first_day")
+    if isinstance(first_day, datetime):
+        raise InvalidInputError("first_day must be a date, not a datetime", field="first_day")
+    if not EARLIEST.date() <= first_day < LATEST.date():  # type: ignore[operator]
+        raise InvalidInputError(
+            f"first_day must lie between {EARLIEST.year} and {LATEST.year - 1}, got {first_day}",
+            field="first_day",
+        )
+
+
+def _check_slots(value: object) -> list[time]:
+    slots = check_list(value, "slots")
+    for index, slot in enumerate(slots):
+        if check_type(slot, time, f"slots[{index}]").tzinfo is not None:
+            raise InvalidInputError(
+                f"slots[{index}] must be a local time of day without a time zone",
+                field=f"slots[{index}]",
+            )
+    if not slots or any(a >= b for a, b in pairwise(slots)):
+        raise InvalidInputError(
+            "slots must be at least one time of day, sorted, none twice", field="slots"
+        )
+    return slots
+
+
+def _check_volumes(value: object, width: int) -> None:
+    rows = check_list(value, "volumes", max_length=MAX_HISTORY_DAYS)
+    if not rows:
+        raise InvalidInputError("volumes must hold at least one day", field="volumes")
+    for number, row in enumerate(rows):
+        values = check_list(row, f"volumes[{number}]")
+        if len(values) != width:
+            raise InvalidInputError(
+                f"volumes[{number}] has {len(values)} values for {width} slots",
+                field=f"volumes[{number}]",
+            )
+        for column, volume in enumerate(values):
+            if not (type(volume) is float and 0.0 <= volume <= MAX_CALLS):
+                check_calls(volume, f"volumes[{number}][{column}]")
+
+
 @attrs.frozen
 class DailyGrid:
     """History as days by slots: what a forecast method reads.
@@ -71,37 +113,8 @@ class DailyGrid:
 
     def __attrs_post_init__(self) -> None:
         """Refuse wrong types, unsorted slots, ragged rows and bad volumes."""
-        first_day = check_type(self.first_day, date, "first_day")
-        if not EARLIEST.date() <= first_day < LATEST.date():
-            raise InvalidInputError(
-                f"first_day must lie between {EARLIEST.year} and {LATEST.year - 1}, "
-                f"got {first_day}",
-                field="first_day",
-            )
-        slots = check_list(self.slots, "slots")
-        for index, slot in enumerate(slots):
-            if check_type(slot, time, f"slots[{index}]").tzinfo is not None:
-                raise InvalidInputError(
-                    f"slots[{index}] must be a local time of day without a time zone",
-                    field=f"slots[{index}]",
-                )
-        if not slots or any(a >= b for a, b in pairwise(slots)):
-            raise InvalidInputError(
-                "slots must be at least one time of day, sorted, none twice", field="slots"
-            )
-        rows = check_list(self.volumes, "volumes", max_length=MAX_HISTORY_DAYS)
-        if not rows:
-            raise InvalidInputError("volumes must hold at least one day", field="volumes")
-        for number, row in enumerate(rows):
-            values = check_list(row, f"volumes[{number}]")
-            if len(values) != len(slots):
-                raise InvalidInputError(
-                    f"volumes[{number}] has {len(values)} values for {len(slots)} slots",
-                    field=f"volumes[{number}]",
-                )
-            for column, value in enumerate(values):
-                if not (type(value) is float and 0.0 <= value <= MAX_CALLS):
-                    check_calls(value, f"volumes[{number}][{column}]")
+        _check_first_day(self.first_day)
+        _check_volumes(self.volumes, len(_check_slots(self.slots)))
 
     def weekday(self, row: int) -> int:
         """The weekday (Monday = 0) of row ``row``, which may lie past the history."""
