@@ -97,8 +97,8 @@ def test_erlang_c_large_load_computes() -> None:
         (lambda: erlang_b(2, math.inf), "load", "load must be a finite number"),
         (lambda: erlang_b(2, 1e7), "load", "at most 1000000"),
         (lambda: erlang_b(10**8, 1.0), "agents", "at most 10000000"),
-        (lambda: erlang_b(2.0, 1.0), "agents", "whole number"),
-        (lambda: erlang_c(3, "1"), "load", "must be a number"),
+        (lambda: erlang_b(2.0, 1.0), "agents", "whole number"),  # type: ignore[arg-type]
+        (lambda: erlang_c(3, "1"), "load", "must be a number"),  # type: ignore[arg-type]
         (
             lambda: erlang_c_performance(ISSUE_LOAD, 14, timedelta(seconds=-1)),
             "threshold",

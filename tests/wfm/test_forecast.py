@@ -181,14 +181,14 @@ def test_bad_arguments_name_their_field() -> None:
         (lambda: forecast({aware: 4.0}, SeasonalAverage(), 1), "aht"),
         (lambda: forecast({aware: 4.0}, SeasonalAverage(), 0, aht=timedelta(1)), "days"),
         (lambda: forecast({aware: 4.0}, SeasonalAverage(), 400, aht=timedelta(1)), "days"),
-        (lambda: forecast({aware: 4.0}, "seasonal", 1, aht=timedelta(1)), "method"),
+        (lambda: forecast({aware: 4.0}, "seasonal", 1, aht=timedelta(1)), "method"),  # type: ignore[arg-type]
         (lambda: forecast({aware: 4.0}, SeasonalAverage(), 1, aht=timedelta(0)), "aht"),
         (lambda: backtest(_history(1), SeasonalAverage(), 7), "holdout_days"),
         (lambda: backtest(_history(2), SeasonalAverage(), 7, interval=timedelta(1)), "interval"),
         (lambda: HoltWinters(alpha=2, season_days=3), "alpha"),
         (lambda: HoltWinters(season_days=3), "season_days"),
         (lambda: SeasonalAverage(weeks=0), "weeks"),
-        (lambda: SeasonalAverage(trend="yes"), "trend"),
+        (lambda: SeasonalAverage(trend="yes"), "trend"),  # type: ignore[arg-type]
     ]
     for call, field in calls:
         assert callable(call)

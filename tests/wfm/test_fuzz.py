@@ -283,7 +283,7 @@ def test_fuzz_forecast_history(history: object, arguments: dict[str, Any]) -> No
     only_callcore_errors(
         lambda: forecast(history, method, days, interval=interval, aht=aht),  # type: ignore[arg-type]
         lambda: backtest(history, method, days, interval=interval),  # type: ignore[arg-type]
-        lambda: forecast_staffing_plan(history, method, days, target, interval=interval, aht=aht),
+        lambda: forecast_staffing_plan(history, method, days, target, interval=interval, aht=aht),  # type: ignore[arg-type]
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from callcore.errors import InvalidInputError
 
@@ -24,7 +24,7 @@ def check_type(value: object, cls: type[T], what: str) -> T:
     return value
 
 
-def is_collection(value: object) -> bool:
+def is_collection(value: object) -> TypeGuard[Iterable[Any]]:
     """Whether ``value`` may be read as a run of items: an iterable, not text or a mapping."""
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray | Mapping)
 
@@ -40,7 +40,7 @@ def check_items(value: object, cls: type[T], what: str) -> list[T]:
             f"{what} must be a list of {cls.__name__}, got {type(value).__name__}",
             field=what,
         )
-    items: list[Any] = list(value)  # type: ignore[call-overload]
+    items: list[Any] = list(value)
     for index, item in enumerate(items):
         check_type(item, cls, f"{what}[{index}]")
     return items

@@ -432,7 +432,7 @@ def _entries(history: object, problems: list[Problem]) -> list[_Entry]:
             except InvalidInputError as exc:
                 problems.append(Problem(where, str(exc)))
     elif is_collection(history):
-        for index, item in enumerate(history):  # type: ignore[attr-defined]  # an iterable
+        for index, item in enumerate(history):
             if isinstance(item, IntervalDemand):
                 entries.append((item.start, float(item.calls), item.aht))
             else:
@@ -483,11 +483,12 @@ def _arrange(history: History, interval: timedelta) -> _Arranged:
     """
     problems: list[Problem] = []
     entries = _entries(history, problems)
-    if not problems:
-        zone = entries[0][0].tzinfo
-        assert zone is not None  # every start was checked to be aware  # noqa: S101
-        cells = _cells(entries, zone, interval, problems)
-    if not problems:
+    if problems:
+        raise DocumentError(problems, "forecast history")
+    zone = entries[0][0].tzinfo
+    assert zone is not None  # every start was checked to be aware  # noqa: S101
+    cells = _cells(entries, zone, interval, problems)
+    if cells:
         first = min(day for day, _ in cells)
         span = (max(day for day, _ in cells) - first).days + 1
         if span > MAX_HISTORY_DAYS:

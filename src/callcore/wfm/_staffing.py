@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -35,7 +36,13 @@ from callcore.wfm._erlang import (
     erlang_c_performance,
 )
 
-_optional = attrs.validators.optional
+
+def _optional(check: Callable[..., object], **options: object) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator that lets ``None`` through and checks anything else."""
+    optional: Callable[[Any, Any, Any], None] = attrs.validators.optional(
+        validator(check, **options)
+    )
+    return optional
 
 
 @attrs.frozen
@@ -60,23 +67,23 @@ class StaffingTarget:
 
     service_level: float | None = attrs.field(
         default=0.8,
-        validator=_optional(validator(check_number, low=0, high=1, low_open=True, high_open=True)),
+        validator=_optional(check_number, low=0, high=1, low_open=True, high_open=True),
     )
     threshold: timedelta = attrs.field(
         default=timedelta(seconds=20), validator=validator(check_duration)
     )
     max_asa: timedelta | None = attrs.field(
-        default=None, validator=_optional(validator(check_duration, positive=True))
+        default=None, validator=_optional(check_duration, positive=True)
     )
     max_occupancy: float | None = attrs.field(
-        default=None, validator=_optional(validator(check_number, low=0, high=1, low_open=True))
+        default=None, validator=_optional(check_number, low=0, high=1, low_open=True)
     )
     max_abandonment: float | None = attrs.field(
         default=None,
-        validator=_optional(validator(check_number, low=0, high=1, low_open=True, high_open=True)),
+        validator=_optional(check_number, low=0, high=1, low_open=True, high_open=True),
     )
     patience: timedelta | None = attrs.field(
-        default=None, validator=_optional(validator(check_duration, positive=True))
+        default=None, validator=_optional(check_duration, positive=True)
     )
     shrinkage: float = attrs.field(
         default=0.0, validator=validator(check_number, low=0, high=1, high_open=True)
