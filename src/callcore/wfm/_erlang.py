@@ -10,7 +10,6 @@ overflows; Erlang C and Erlang A are built on it.
 from __future__ import annotations
 
 import math
-import sys
 from datetime import timedelta
 
 import attrs
@@ -36,7 +35,6 @@ _NEGLIGIBLE = 1e-17
 _LOG_NEGLIGIBLE = math.log(_NEGLIGIBLE)
 _NO_TIME = timedelta(0)
 _LONGEST_WAIT = MAX_DURATION.total_seconds()  # a mean wait beyond this is refused
-_LARGEST_FLOAT = sys.float_info.max
 
 
 def _check_agents(agents: object, *, low: int) -> int:
@@ -49,13 +47,13 @@ def _check_load(load: object) -> float:
 
 def _wait(seconds: float, agents: int, load: float) -> timedelta:
     """A mean wait as a duration, refused when it is beyond any duration callcore accepts."""
-    if not seconds <= _LONGEST_WAIT:
-        raise InvalidInputError(
-            f"{agents} agents for {load:g} Erlangs make callers wait {seconds:g} s on "
-            f"average, longer than {MAX_DURATION.days} days: add agents",
-            field="agents",
-        )
-    return timedelta(0, seconds)  # positional: the same value as seconds=..., parsed faster
+    if seconds <= _LONGEST_WAIT:
+        return timedelta(0, seconds)  # positional: the same value as seconds=..., parsed faster
+    raise InvalidInputError(
+        f"{agents} agents for {load:g} Erlangs make callers wait {seconds:g} s on "
+        f"average, longer than {MAX_DURATION.days} days: add agents",
+        field="agents",
+    )
 
 
 def _log_erlang_b(agents: int, load: float) -> tuple[float, float]:
@@ -188,16 +186,15 @@ class Workload:
     def __attrs_post_init__(self) -> None:
         """Refuse wrong types, negative or non-finite calls, bad durations, too much load."""
         calls, aht, interval = self.calls, self.aht, self.interval
-        # Plain floats and timedeltas pass with a few comparisons; anything else
-        # (subclasses included, to be exact) is checked the slow way.
+        # The usual case passes with a few comparisons: plain numbers and
+        # timedeltas, a handle time within the interval (so the load is at most
+        # the calls). Anything else (subclasses included) is checked the slow way.
         if (
             (type(calls) is float or type(calls) is int)
-            and 0 <= calls <= _LARGEST_FLOAT
+            and 0 <= calls <= MAX_LOAD
             and type(aht) is timedelta
-            and _NO_TIME < aht <= MAX_DURATION
             and type(interval) is timedelta
-            and _NO_TIME < interval <= MAX_DURATION
-            and calls * aht.total_seconds() <= MAX_LOAD * interval.total_seconds()
+            and _NO_TIME < aht <= interval <= MAX_DURATION
         ):
             return
         number = check_number(calls, "calls", low=0)
@@ -303,7 +300,9 @@ def _erlang_c_result(
         waiting = _erlang_c(agents, load)
     spare = agents - load
     service_level = 1.0 - waiting * math.exp(-spare * threshold.total_seconds() / aht)
-    asa = _wait(waiting * aht / spare, agents, load)
+    seconds = waiting * aht / spare
+    # positional timedelta: the same value as seconds=..., parsed faster
+    asa = timedelta(0, seconds) if seconds <= _LONGEST_WAIT else _wait(seconds, agents, load)
     return QueuePerformance(
         "erlang_c", agents, load, threshold, waiting, service_level, asa, load / agents
     )

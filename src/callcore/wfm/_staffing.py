@@ -109,9 +109,9 @@ class StaffingTarget:
         The shrinkage is read as the decimal it was written as (0.3, not
         0.29999999999999998890), so 14 agents at 30 % give exactly 20.
         """
-        shrinkage = float(self.shrinkage)
-        if not shrinkage:
+        if not self.shrinkage:
             return required
+        shrinkage = float(self.shrinkage)  # a float subclass may print itself otherwise
         quotient = required / (1.0 - shrinkage)
         if abs(quotient - round(quotient)) > 1e-9 * quotient:
             return math.ceil(quotient)  # far from a whole number: float rounding cannot matter
@@ -271,17 +271,21 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
     """
     threshold = target.threshold.total_seconds()
     level = target.service_level
-    max_asa = _LONGEST_WAIT if target.max_asa is None else target.max_asa.total_seconds()
+    lowest = math.floor(load) + 1
+    if target.max_occupancy is not None:
+        lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
+    max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
+    if max_asa is None and aht > _LONGEST_WAIT * (lowest - load):  # ASA < aht / spare
+        max_asa = _LONGEST_WAIT
 
     def good(agents: int, waiting: float) -> bool:
         spare = agents - load
         if level is not None and 1.0 - waiting * math.exp(-spare * threshold / aht) < level:
             return False
-        return waiting * aht / spare <= max_asa
+        return max_asa is None or waiting * aht / spare <= max_asa
 
-    lowest = math.floor(load) + 1
-    if target.max_occupancy is not None:
-        lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
+    if level is None and max_asa is None:
+        return lowest, _erlang_c(lowest, load)
     if load < _SMALL_LOAD and lowest <= 2 * _SMALL_LOAD:
         return _scan_from_one(load, lowest, good)
     return _walk_up(load, max(lowest, _square_root_estimate(load, aht, target)), lowest, good)
@@ -329,8 +333,10 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             most :data:`~callcore.wfm.MAX_AGENTS` agents meets the target, or
             (Erlang A) too many calls arrive during one patience.
     """
-    check_type(workload, Workload, "workload")
-    check_type(target, StaffingTarget, "target")
+    if not isinstance(workload, Workload):
+        check_type(workload, Workload, "workload")
+    if not isinstance(target, StaffingTarget):
+        check_type(target, StaffingTarget, "target")
     if workload.calls == 0:
         idle = erlang_c_performance(workload, 0, target.threshold)
         if target.patience is not None:
