@@ -333,9 +333,8 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             most :data:`~callcore.wfm.MAX_AGENTS` agents meets the target, or
             (Erlang A) too many calls arrive during one patience.
     """
-    if not isinstance(workload, Workload):
+    if type(workload) is not Workload or type(target) is not StaffingTarget:  # rare: subclasses
         check_type(workload, Workload, "workload")
-    if not isinstance(target, StaffingTarget):
         check_type(target, StaffingTarget, "target")
     if workload.calls == 0:
         idle = erlang_c_performance(workload, 0, target.threshold)
