@@ -1,4 +1,4 @@
-"""Regressions of issue 10 in workforce maths: numbers (point 6) and one error per situation (9)."""
+"""Refusals in workforce maths: finite, bounded numbers and one error class per situation."""
 
 from __future__ import annotations
 
