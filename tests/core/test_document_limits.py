@@ -144,6 +144,37 @@ def test_duplicate_keys_are_reported_where_they_stand() -> None:
     }
 
 
+def test_a_duplicate_key_is_reported_only_where_it_is() -> None:
+    """Another object that merely has a key of the same name is not reported."""
+    with pytest.raises(DocumentError) as error:
+        parse_json('{"nodes": {"a": {"type": "x", "type": "y"}, "b": {"type": "z"}}}')
+    assert _problems(error) == {("nodes.a", "duplicate key 'type' in one object")}
+
+
+def test_yaml_refuses_a_duplicate_key_but_allows_merge_overrides() -> None:
+    """A key twice in one YAML mapping is refused; `<<: *base` then a key is not a duplicate."""
+    with pytest.raises(DocumentError, match="found the key 'type' twice"):
+        parse_yaml("a: {type: x, type: y}\nb: {type: z}\n")
+    merged = parse_yaml("base: &b {x: 1, y: 1}\nc:\n  <<: *b\n  x: 2\n")
+    assert merged["c"] == {"x": 2, "y": 1}
+
+
+def test_a_union_names_an_unknown_or_missing_tag() -> None:
+    """The wire format says which `type` it does not know, or that `type` is missing."""
+    with pytest.raises(DocumentError) as unknown:
+        from_dict(IvrEvent, {"type": "nope"})  # type: ignore[arg-type]
+    assert _problems(unknown) == {("type", "unknown type 'nope'")}
+    with pytest.raises(DocumentError) as missing:
+        from_dict(IvrEvent, {"digits": "1"})  # type: ignore[arg-type]
+    assert _problems(missing) == {("type", "required field missing")}
+
+
+def test_an_unknown_key_that_is_not_text_is_reported() -> None:
+    """A non-text key (possible from Python, not from JSON) is an unknown field, not a crash."""
+    with pytest.raises(DocumentError, match="unknown field: 1"):
+        from_dict(Lists, {1: "a"})
+
+
 YAML_BOMB = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
