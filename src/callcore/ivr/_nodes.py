@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from callcore.checks import MAX_DURATION, check_count, validator
 from callcore.errors import Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
@@ -72,7 +73,24 @@ __all__ = [
 ]
 
 DTMF_KEYS = frozenset("0123456789*#")
-_POSITIVE = attrs.validators.ge(1)
+_POSITIVE = validator(check_count, low=1)
+_ZERO = timedelta(0)
+MAX_INPUT_DIGITS = 1000
+"""The most digits an input node may collect (a bound on the value it stores)."""
+
+
+def _duration_problems(value: timedelta | None, field: str) -> Iterator[Problem]:
+    """A wait that is not longer than zero, or longer than the longest duration."""
+    if value is not None and not _ZERO < value <= MAX_DURATION:
+        seconds = value.total_seconds()
+        bound = "longer than zero" if value <= _ZERO else f"at most {MAX_DURATION.days} days"
+        yield Problem(field, f"must be {bound}; got {seconds:g} seconds")
+
+
+def _confidence_problems(value: float, field: str) -> Iterator[Problem]:
+    """A speech confidence outside 0..1 (or not a number)."""
+    if not 0 <= value <= 1:  # also NaN
+        yield Problem(field, f"must be a confidence from 0 to 1, got {value}")
 
 
 def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
@@ -260,6 +278,9 @@ class Menu(_Asking):
         if self._plainly_valid():
             return
         yield from super().problems()
+        yield from _duration_problems(self.timeout, "timeout")
+        yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
+        yield from _confidence_problems(self.min_confidence, "min_confidence")
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
         keys: dict[str, int] = {}
@@ -288,6 +309,13 @@ class Menu(_Asking):
     def _plainly_valid(self) -> bool:
         """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
         if self.on_noinput is None or self.on_nomatch is None or not self.options:
+            return False
+        idle = self.inter_digit_timeout
+        if not (
+            _ZERO < self.timeout <= MAX_DURATION
+            and (idle is None or _ZERO < idle <= MAX_DURATION)
+            and 0 <= self.min_confidence <= 1
+        ):
             return False
         keys = set()
         for option in self.options:
@@ -424,8 +452,14 @@ class InputNode(_Asking):
     def problems(self) -> Iterator[Problem]:
         """Bad lengths, terminator or pattern; missing branches."""
         yield from super().problems()
+        yield from _duration_problems(self.timeout, "timeout")
+        yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
         if self.min_length > self.max_length:
             yield Problem("min_length", f"is above max_length ({self.max_length})")
+        if self.max_length > MAX_INPUT_DIGITS:
+            yield Problem(
+                "max_length", f"must be at most {MAX_INPUT_DIGITS}, got {self.max_length}"
+            )
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
             yield Problem("terminator", f"invalid {self.terminator!r}: use '#', '*' or ''")
         if not self.variable.isidentifier():
@@ -455,7 +489,7 @@ class InputNode(_Asking):
         ok = (
             digits.isdigit()
             and digits.isascii()
-            and self.min_length <= len(digits) <= self.max_length
+            and self.min_length <= len(digits) <= min(self.max_length, MAX_INPUT_DIGITS)
             and (self.pattern is None or re.fullmatch(self.pattern, digits) is not None)
         )
         if not ok:
@@ -681,6 +715,7 @@ class Lookup(Node):
         """A missing error branch or bad parameter subjects."""
         if self.on_error is None:
             yield Problem("on_error", "missing: where the call goes if the lookup fails")
+        yield from _duration_problems(self.timeout, "timeout")
         for key, subject in self.params.items():
             yield from _subject_problems(subject, f"params.{key}")
 
@@ -789,6 +824,11 @@ class Voicemail(Node):
     silence_timeout: timedelta = timedelta(seconds=5)
     store_as: str = "recording"
     on_failure: str | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """A recording length or silence that is not longer than zero (or too long)."""
+        yield from _duration_problems(self.max_length, "max_length")
+        yield from _duration_problems(self.silence_timeout, "silence_timeout")
 
     def targets(self) -> list[Edge]:
         """Recorded and failed edges."""
