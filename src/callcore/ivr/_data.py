@@ -22,7 +22,7 @@ serialise and read back.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from callcore.checks import MAX_TEXT
@@ -124,7 +124,7 @@ def _walk_one(  # noqa: PLR0917 - the walk's state
             keys = "\udc00"  # not ASCII, so each key is checked below
         if not keys.isascii() or len(keys) > MAX_TEXT:
             problems += _key_problems(container, _path(root, frame))
-        pairs = container.items()
+        pairs: Iterable[tuple[Any, Any]] = container.items()
     else:
         pairs = enumerate(container)
     for key, value in pairs:

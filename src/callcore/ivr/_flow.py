@@ -134,7 +134,9 @@ def _list_fields(cls: type) -> _ListFields:
                 and not issubclass(origin, str | bytes)
             ):
                 item = next(iter(typing.get_args(hint)), None)
-                lists.append((field.alias, item if attrs.has(item) else None))
+                lists.append(
+                    (field.alias, item if isinstance(item, type) and attrs.has(item) else None)
+                )
             elif isinstance(hint, type) and attrs.has(hint):
                 nested.append((field.alias, hint))
         known = _LIST_FIELDS[cls] = (tuple(lists), tuple(nested))
@@ -411,7 +413,7 @@ def parse_flow_json(text: str | bytes) -> Any:  # noqa: ANN401 - plain document 
 def _yaml_loader(yaml: Any) -> type:  # noqa: ANN401 - the yaml module
     """PyYAML's safe loader, bounded: nesting depth, aliases, repeated keys."""
 
-    class Loader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
         aliases = 0
         depth = 0
 

@@ -17,6 +17,9 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 from cattrs.strategies import configure_tagged_union
 
+from callcore.checks import check_number, check_text, validator
+from callcore.errors import InvalidInputError
+from callcore.ivr._data import data_problems
 from callcore.serialization import converter
 
 __all__ = [
@@ -48,6 +51,27 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+def _checked_data(value: object) -> Mapping[str, Any]:
+    """A read-only copy of an event's ``data``, which must be plain JSON data.
+
+    The session keeps it in its variables, which must serialise and read back.
+
+    Raises:
+        InvalidInputError: ``value`` is not a mapping of JSON values (see
+            :func:`callcore.ivr._data.data_problems` for the bounds).
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"data must be a mapping, got {type(value).__name__}", field="data")
+    problems = data_problems(value, "data", strict=True)
+    if problems:
+        raise InvalidInputError(f"{problems[0]}", field=problems[0].path)
+    return MappingProxyType(dict(value))
+
+
+_TEXT = validator(check_text, allow_empty=True)
+_OPTIONAL_TEXT = attrs.validators.optional(_TEXT)
+
+
 # --- events ------------------------------------------------------------------
 
 
@@ -61,7 +85,7 @@ class Digits:
     """
 
     type: ClassVar[str] = "digits"
-    digits: str
+    digits: str = attrs.field(validator=_TEXT)
 
 
 @attrs.frozen
@@ -74,8 +98,8 @@ class Speech:
     """
 
     type: ClassVar[str] = "speech"
-    text: str
-    confidence: float = 1.0
+    text: str = attrs.field(validator=_TEXT)
+    confidence: float = attrs.field(default=1.0, validator=validator(check_number, low=0, high=1))
 
 
 @attrs.frozen
@@ -90,7 +114,7 @@ class ActionCompleted:
     """The host finished a waited-for action (a recording); ``data`` holds its results."""
 
     type: ClassVar[str] = "action_completed"
-    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_checked_data, hash=False)
 
 
 @attrs.frozen
@@ -98,7 +122,7 @@ class ActionFailed:
     """The host could not carry out a waited-for action."""
 
     type: ClassVar[str] = "action_failed"
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
@@ -111,8 +135,8 @@ class LookupResult:
     """
 
     type: ClassVar[str] = "lookup_result"
-    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    error: str | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_checked_data, hash=False)
+    error: str | None = attrs.field(default=None, validator=_OPTIONAL_TEXT)
 
 
 @attrs.frozen
