@@ -798,9 +798,9 @@ class IvrSession:
                 event.type,
                 f"this node accepts only {accepted}",
             )
+        checkpoint = _Checkpoint(state)
         state.last_event_at = now
         started = state.started_at or now
-        checkpoint = _Checkpoint(state)
         try:
             if now - started > self.limits.max_call_time:
                 reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
