@@ -35,7 +35,7 @@ from callcore.ivr import (
 )
 from callcore.ivr._nodes import BUILTIN_NODE_TYPES
 from callcore.serialization import dumps, from_dict, to_dict
-from callcore.testing.flow_tester import ScriptStep, wait
+from callcore.testing.flow_tester import FlowTester, ScriptStep, wait
 from tests.ivr.flows import document, endings, menu
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
@@ -440,13 +440,19 @@ def test_min_confidence_lies_between_0_and_1(confidence: float) -> None:
     assert [p.path for p in error.value.problems] == ["nodes.main.min_confidence"]
 
 
-def test_input_collects_at_most_1000_digits() -> None:
-    """An input node's max_length is bounded (its value must stay printable)."""
+def test_a_number_entry_beyond_64_bits_is_a_no_match() -> None:
+    """A number no store could keep (beyond 64 bits) is not stored: the caller is asked again."""
     node = {"type": "input", "prompt": "p0", "variable": "x", "next": "one", "kind": "number"}
-    node |= {"on_noinput": "two", "on_nomatch": "two", "max_length": 5000}
-    with pytest.raises(DocumentError) as error:
-        load_flow(with_main(node))
-    assert [p.path for p in error.value.problems] == ["nodes.main.max_length"]
+    node |= {"on_noinput": "two", "on_nomatch": "two", "max_nomatch": 2}
+    data = document({"main": node, "one": {"type": "hangup"}, "two": {"type": "hangup"}}, "main")
+    largest = "9223372036854775807"  # 2**63 - 1
+    FlowTester(data).run(largest + "#").assert_outcome("completed").assert_variables(
+        x=int(largest)
+    )
+    run = FlowTester(data).run("9223372036854775808#")
+    assert run.outcome is None
+    assert "x" not in run.variables
+    assert run.session.trace[-1].event == "digits 9223372036854775808#"
 
 
 def test_good_waits_still_load_and_draw() -> None:

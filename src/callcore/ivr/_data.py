@@ -1,22 +1,19 @@
-"""Bounds on plain data: flow documents, and the data a session is given.
+"""The shape of a flow document, checked before anything reads it.
 
-A flow document (a dict, or what JSON or YAML text parses to) and the data a
-host hands to a session (caller attributes, call data, variables, lookup and
-recording results) are walked once, without recursion, before anything reads
-them. The walk bounds the work the data can cause later (structuring,
-rendering, copying, serialising):
+A flow document given as a dict (or parsed from JSON or YAML text) is walked
+once, without recursion, so that reading, validating, drawing or writing it
+out later can neither recurse without end nor take unbounded work:
 
-- at most :data:`MAX_DEPTH` levels of nesting;
-- at most :data:`MAX_VALUES` values, counting a value reached twice (a YAML
-  alias) each time, so an alias bomb is refused before anything expands it
-  (and a list or mapping inside itself is refused as too deep);
-- mapping keys are strings; text is valid Unicode of at most
-  :data:`~callcore.checks.MAX_TEXT` characters; numbers are finite and
-  integers have at most 1,000 digits (so every one can be printed).
+- lists and mappings nest at most :data:`~callcore.serialization.MAX_DEPTH`
+  levels deep (a list or mapping inside itself is therefore refused too);
+- at most :data:`~callcore.serialization.MAX_YAML_VALUES` values, a list or
+  mapping reached twice (a YAML alias, a shared dict) counted each time;
+- mapping keys are text; text is valid Unicode of at most
+  :data:`~callcore.checks.MAX_TEXT` characters; numbers are finite; integers
+  have at most 1,000 digits (so any of them can be printed in a message).
 
-With ``strict``, values must also be JSON values (None, bools, numbers,
-strings, lists and string-keyed mappings), as anything a session keeps must
-serialise and read back.
+Other values (a ``timedelta`` for a duration, an enum member) are left to the
+converter, which reads them or reports them at their path.
 """
 
 from __future__ import annotations
@@ -27,13 +24,11 @@ from typing import Any
 
 from callcore.checks import MAX_TEXT
 from callcore.errors import Problem
+from callcore.serialization import MAX_DEPTH, MAX_YAML_VALUES
 
-__all__ = ["MAX_DEPTH", "MAX_VALUES", "data_problems", "join_path"]
+__all__ = ["data_problems", "join_path"]
 
-MAX_DEPTH = 64
-"""The deepest nesting of lists and mappings accepted."""
-MAX_VALUES = 1_000_000
-"""The most values a document or a piece of session data may hold (aliases expanded)."""
+MAX_VALUES = MAX_YAML_VALUES
 _INT_LIMIT = 10**1000
 """Integers must be smaller than this in magnitude (1,000 digits at most)."""
 
@@ -56,7 +51,7 @@ def _text_problem(value: str) -> str | None:
     return None
 
 
-def _scalar_problem(value: object, *, strict: bool) -> str | None:
+def _scalar_problem(value: object) -> str | None:
     """What is wrong with a value that is not a list or mapping, if anything."""
     if isinstance(value, str):
         return _text_problem(value)
@@ -66,11 +61,6 @@ def _scalar_problem(value: object, *, strict: bool) -> str | None:
         return None if -_INT_LIMIT < value < _INT_LIMIT else "an integer of more than 1,000 digits"
     if isinstance(value, float):
         return None if math.isfinite(value) else f"not a finite number ({value})"
-    if strict:
-        return (
-            "expected a JSON value (text, a number, true/false, null, a list or a mapping), "
-            f"got {type(value).__name__}"
-        )
     return None
 
 
@@ -109,8 +99,6 @@ def _walk_one(  # noqa: PLR0917 - the walk's state
     work: _Work,
     problems: list[Problem],
     root: str,
-    *,
-    strict: bool,
 ) -> Problem | None:
     """Check one container's keys and scalars; queue its lists and mappings.
 
@@ -137,13 +125,13 @@ def _walk_one(  # noqa: PLR0917 - the walk's state
                 return Problem(_path(root, frame, key), f"nested more than {MAX_DEPTH} levels deep")
             work.append((value, depth + 1, (frame, key)))
             continue
-        message = _scalar_problem(value, strict=strict)
+        message = _scalar_problem(value)
         if message:
             problems.append(Problem(_path(root, frame, key), message))
     return None
 
 
-def data_problems(data: object, root: str = "", *, strict: bool = False) -> list[Problem]:
+def data_problems(data: object, root: str = "") -> list[Problem]:
     """Check plain data against the module's bounds, without recursion.
 
     A list or mapping reached twice (a YAML alias) is walked, and counted,
@@ -152,14 +140,13 @@ def data_problems(data: object, root: str = "", *, strict: bool = False) -> list
     Args:
         data: The data to check.
         root: The path of ``data`` itself, for the problems' paths.
-        strict: Accept JSON values only.
 
     Returns:
         The problems found. A bad key or value is reported and the walk goes
         on; too deep or too many values stops it.
     """
     if isinstance(data, str) or not isinstance(data, _CONTAINERS):
-        message = _scalar_problem(data, strict=strict)
+        message = _scalar_problem(data)
         return [Problem(root, message)] if message else []
     problems: list[Problem] = []
     budget = MAX_VALUES
@@ -169,7 +156,7 @@ def data_problems(data: object, root: str = "", *, strict: bool = False) -> list
         budget -= len(container) + 1
         if budget < 0:
             return [*problems, Problem(root, f"more than {MAX_VALUES:,} values (aliases expanded)")]
-        stop = _walk_one(container, depth, frame, work, problems, root, strict=strict)
+        stop = _walk_one(container, depth, frame, work, problems, root)
         if stop is not None:
             return [*problems, stop]
     return problems

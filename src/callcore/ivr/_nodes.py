@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from callcore.checks import MAX_DURATION, check_count, validator
+from callcore.checks import MAX_DURATION, MAX_PLAIN_INT, check_count, validator
 from callcore.errors import Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
@@ -75,8 +75,7 @@ __all__ = [
 DTMF_KEYS = frozenset("0123456789*#")
 _POSITIVE = validator(check_count, low=1)
 _ZERO = timedelta(0)
-MAX_INPUT_DIGITS = 1000
-"""The most digits an input node may collect (a bound on the value it stores)."""
+_INT64_DIGITS = len(str(MAX_PLAIN_INT))
 
 
 def _duration_problems(value: timedelta | None, field: str) -> Iterator[Problem]:
@@ -381,7 +380,7 @@ class DigitKind(enum.Enum):
     DIGITS = "digits"
     """Any digits; stored as text (keeps leading zeros)."""
     NUMBER = "number"
-    """A whole number; stored as an int."""
+    """A whole number; stored as an int (one beyond 64 bits is a no-match)."""
     DATE = "date"
     """A date typed as YYYYMMDD; stored as ``YYYY-MM-DD``."""
     LUHN = "luhn"
@@ -456,10 +455,6 @@ class InputNode(_Asking):
         yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
         if self.min_length > self.max_length:
             yield Problem("min_length", f"is above max_length ({self.max_length})")
-        if self.max_length > MAX_INPUT_DIGITS:
-            yield Problem(
-                "max_length", f"must be at most {MAX_INPUT_DIGITS}, got {self.max_length}"
-            )
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
             yield Problem("terminator", f"invalid {self.terminator!r}: use '#', '*' or ''")
         if not self.variable.isidentifier():
@@ -489,13 +484,14 @@ class InputNode(_Asking):
         ok = (
             digits.isdigit()
             and digits.isascii()
-            and self.min_length <= len(digits) <= min(self.max_length, MAX_INPUT_DIGITS)
+            and self.min_length <= len(digits) <= self.max_length
             and (self.pattern is None or re.fullmatch(self.pattern, digits) is not None)
         )
         if not ok:
             return None
-        if self.kind is DigitKind.NUMBER:
-            return int(digits)
+        if self.kind is DigitKind.NUMBER:  # kept only if every store can keep it (64 bits)
+            fits = len(digits) <= _INT64_DIGITS and int(digits) <= MAX_PLAIN_INT
+            return int(digits) if fits else None
         if self.kind is DigitKind.DATE:
             return _parse_date(digits)
         if self.kind is DigitKind.LUHN and not luhn_valid(digits):

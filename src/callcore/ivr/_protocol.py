@@ -17,9 +17,8 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 from cattrs.strategies import configure_tagged_union
 
-from callcore.checks import check_number, check_text, validator
+from callcore.checks import check_number, check_plain_data, check_text, validator
 from callcore.errors import InvalidInputError
-from callcore.ivr._data import data_problems
 from callcore.serialization import converter
 
 __all__ = [
@@ -52,19 +51,17 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _checked_data(value: object) -> Mapping[str, Any]:
-    """A read-only copy of an event's ``data``, which must be plain JSON data.
+    """A read-only copy of an event's ``data``, which must be plain data.
 
     The session keeps it in its variables, which must serialise and read back.
 
     Raises:
-        InvalidInputError: ``value`` is not a mapping of JSON values (see
-            :func:`callcore.ivr._data.data_problems` for the bounds).
+        InvalidInputError: ``value`` is not a mapping of plain data
+            (:func:`callcore.checks.check_plain_data`).
     """
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"data must be a mapping, got {type(value).__name__}", field="data")
-    problems = data_problems(value, "data", strict=True)
-    if problems:
-        raise InvalidInputError(f"{problems[0]}", field=problems[0].path)
+    check_plain_data(value, "data")
     return MappingProxyType(dict(value))
 
 

@@ -17,7 +17,13 @@ from typing import Any
 
 import attrs
 
-from callcore.checks import check_count, check_duration, check_instant, validator
+from callcore.checks import (
+    check_count,
+    check_duration,
+    check_instant,
+    check_plain_data,
+    validator,
+)
 from callcore.errors import (
     ConfigError,
     DocumentError,
@@ -26,7 +32,6 @@ from callcore.errors import (
     Problem,
 )
 from callcore.ivr._compiled import CompiledFlow, compiled
-from callcore.ivr._data import data_problems
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
@@ -302,19 +307,18 @@ def _limits(limits: object) -> SessionLimits:
 
 
 def _plain(value: object, what: str) -> dict[str, Any]:
-    """A copy of ``value`` if it is a mapping of plain JSON data (``None`` is empty).
+    """A copy of ``value`` if it is a mapping of plain data (``None`` is empty).
 
     Raises:
         InvalidInputError: ``value`` is not a mapping, or holds what a
-            snapshot could not serialise and read back.
+            snapshot could not serialise and read back
+            (:func:`callcore.checks.check_plain_data`).
     """
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"{what} must be a mapping, got {type(value).__name__}", field=what)
-    problems = data_problems(value, what, strict=True)
-    if problems:
-        raise InvalidInputError(str(problems[0]), field=problems[0].path)
+    check_plain_data(value, what)
     return dict(value)
 
 
@@ -454,6 +458,17 @@ def _frame_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
     return problems
 
 
+def _data_problems(value: object, what: str) -> list[Problem]:
+    """A problem if ``value`` is not a dict of plain data."""
+    if not isinstance(value, dict):
+        return [Problem(what, f"expected a mapping, got {type(value).__name__}")]
+    try:
+        check_plain_data(value, what)
+    except InvalidInputError as exc:
+        return [Problem(exc.field or what, str(exc))]
+    return []
+
+
 def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) -> list[Problem]:
     """Everything that makes ``state`` one no session could have reached.
 
@@ -468,11 +483,7 @@ def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
         if not (isinstance(value, str) or (name == "outcome" and value is None)):
             problems.append(Problem(name, f"expected text, got {type(value).__name__}"))
     for name in ("variables", "caller", "call", "counters", "visits"):
-        value = getattr(state, name)
-        if not isinstance(value, dict):
-            problems.append(Problem(name, f"expected a mapping, got {type(value).__name__}"))
-        else:
-            problems += data_problems(value, name, strict=True)
+        problems += _data_problems(getattr(state, name), name)
     for name in ("counters", "visits"):
         table = getattr(state, name)
         if isinstance(table, dict):
