@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 
-from callcore.errors import DocumentError, InvalidInputError, NaiveDatetimeError, Problem
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr import (
     ActionCompleted,
     Digits,
@@ -109,7 +109,7 @@ class Tagger(Node):
         """The one way on."""
         return [self.next]
 
-    def enter(self, ctx: NodeContext) -> Step:  # noqa: ARG002 - nothing to read
+    def enter(self, ctx: NodeContext) -> Step:
         """Go on."""
         return Step(goto=self.next)
 
@@ -229,9 +229,7 @@ def test_a_condition_value_must_be_plain_data() -> None:
     case = {"when": {"var": "vars.x", "op": "eq", "value": [float("nan")]}, "goto": "one"}
     with pytest.raises(DocumentError) as error:
         load_flow(with_main({"type": "branch", "cases": [case], "default": "two"}))
-    assert problems(error) == [
-        ("nodes.main.cases[0].when.value[0]", "not a finite number (nan)")
-    ]
+    assert problems(error) == [("nodes.main.cases[0].when.value[0]", "not a finite number (nan)")]
 
 
 def test_a_non_text_key_is_refused() -> None:
@@ -306,7 +304,7 @@ def test_a_refused_start_leaves_the_session_new() -> None:
 @pytest.mark.parametrize(
     ("build", "field"),
     [
-        (lambda: Digits(5), "digits"),
+        (lambda: Digits(5), "digits"),  # type: ignore[arg-type]
         (lambda: Speech("card", 50), "confidence"),
         (lambda: Speech("card", float("nan")), "confidence"),
         (lambda: LookupResult("abc"), "data"),
@@ -314,7 +312,7 @@ def test_a_refused_start_leaves_the_session_new() -> None:
         (lambda: ActionCompleted({"x": object()}), "data.x"),
     ],
 )
-def test_events_check_their_fields(build: Any, field: str) -> None:  # noqa: ANN401
+def test_events_check_their_fields(build: Any, field: str) -> None:
     """Events with wrong field values were accepted and failed inside the session."""
     with pytest.raises(InvalidInputError) as error:
         build()
@@ -372,8 +370,8 @@ def saved(session: IvrSession) -> dict[str, Any]:
         (lambda d: d.update(status="new"), "status"),
     ],
 )
-def test_resume_refuses_a_state_no_session_could_reach(change: Any, path: str) -> None:  # noqa: ANN401
-    """A saved state naming a missing node, with times out of order or out of range... is refused."""
+def test_resume_refuses_a_state_no_session_could_reach(change: Any, path: str) -> None:
+    """A saved state naming a missing node, or times out of range or order... is refused."""
     session = started()
     session.handle(Digits("9"), NOW)  # a no-match: the menu waits again
     data = saved(session)
@@ -420,9 +418,10 @@ def test_waits_must_be_longer_than_zero(node: dict[str, Any], field: str, second
     """A timeout or a recording length of 0 or less is a problem at its path."""
     with pytest.raises(DocumentError) as error:
         load_flow(with_main({**node, field: seconds}))
-    assert Problem(
-        f"nodes.main.{field}", f"must be longer than zero; got {seconds} seconds"
-    ) in error.value.problems
+    assert (
+        Problem(f"nodes.main.{field}", f"must be longer than zero; got {seconds} seconds")
+        in error.value.problems
+    )
 
 
 def test_a_wait_of_more_than_100_years_is_refused() -> None:
@@ -442,13 +441,11 @@ def test_min_confidence_lies_between_0_and_1(confidence: float) -> None:
 
 def test_a_number_entry_beyond_64_bits_is_a_no_match() -> None:
     """A number no store could keep (beyond 64 bits) is not stored: the caller is asked again."""
-    node = {"type": "input", "prompt": "p0", "variable": "x", "next": "one", "kind": "number"}
-    node |= {"on_noinput": "two", "on_nomatch": "two", "max_nomatch": 2}
+    node: dict[str, Any] = {"type": "input", "prompt": "p0", "variable": "x", "next": "one"}
+    node |= {"kind": "number", "on_noinput": "two", "on_nomatch": "two", "max_nomatch": 2}
     data = document({"main": node, "one": {"type": "hangup"}, "two": {"type": "hangup"}}, "main")
     largest = "9223372036854775807"  # 2**63 - 1
-    FlowTester(data).run(largest + "#").assert_outcome("completed").assert_variables(
-        x=int(largest)
-    )
+    FlowTester(data).run(largest + "#").assert_outcome("completed").assert_variables(x=int(largest))
     run = FlowTester(data).run("9223372036854775808#")
     assert run.outcome is None
     assert "x" not in run.variables
