@@ -9,16 +9,17 @@ through :mod:`callcore.serialization` with a ``type`` tag.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
+from cattrs.gen import make_dict_structure_fn
 from cattrs.strategies import configure_tagged_union
 
 from callcore.checks import check_number, check_plain_data, check_text, validator
-from callcore.errors import InvalidInputError
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
 __all__ = [
@@ -360,5 +361,35 @@ def _tag(cls: type) -> str:
     return tag
 
 
+def _plain_problem(value: object, name: str) -> Problem | None:
+    try:
+        check_plain_data(value, name)
+    except InvalidInputError as exc:
+        return Problem(exc.field or name, str(exc))
+    return None
+
+
+def _plain_fields_first(cls: type, names: tuple[str, ...]) -> None:
+    """Read ``cls`` from plain data only if its free-form mappings hold plain data.
+
+    Actions are built by the session from checked data, so their constructors
+    do not check it again (they are on the hot path); an action read from the
+    wire is checked here, so that what loads also writes out again.
+    """
+    structure: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter)
+
+    def hook(data: object, _: object) -> Any:  # noqa: ANN401 - an action
+        if isinstance(data, Mapping):
+            problems = [_plain_problem(data.get(name), name) for name in names]
+            if any(problems):
+                raise DocumentError(problem for problem in problems if problem)
+        return structure(data, cls)
+
+    converter.register_structure_hook(cls, hook)
+
+
+_plain_fields_first(LookupRequest, ("params",))
+_plain_fields_first(ScheduleCallback, ("variables",))
+_plain_fields_first(EnqueueContact, ("variables", "caller"))
 configure_tagged_union(IvrEvent, converter, tag_generator=_tag, tag_name="type")
 configure_tagged_union(Action, converter, tag_generator=_tag, tag_name="type")
