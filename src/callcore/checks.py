@@ -336,6 +336,6 @@ def validator(check: Callable[..., object], **options: object) -> Callable[[Any,
     """
 
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check(value, attribute.name, **options)
+        check(value, what=attribute.name, **options)
 
     return run

@@ -212,3 +212,22 @@ def test_every_check_refuses_only_with_a_callcore_error(value: object) -> None:
         except CallcoreError as error:  # noqa: PERF203 - each check is tried on its own
             fields.append(error.field if isinstance(error, InvalidInputError) else None)
     assert all(field is not None and field.startswith("f") for field in fields)
+
+
+def test_a_notification_checks_its_fields() -> None:
+    """Wrong types and non-plain data are refused at construction, naming the field."""
+    from callcore.notifications import Notification, NotificationChannel  # noqa: PLC0415
+
+    ok = Notification(channel=NotificationChannel.SMS, to="+40721234567", data={"n": [1]})
+    assert ok.data == {"n": [1]}
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"channel": "sms", "to": "x"}, "channel"),
+        ({"channel": NotificationChannel.SMS, "to": ""}, "to"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "body": 5}, "body"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "data": [("a", 1)]}, "data"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "data": {"a": {1}}}, "data.a"),
+    ]
+    for kwargs, field in cases:
+        with pytest.raises(InvalidInputError) as error:
+            Notification(**kwargs)  # type: ignore[arg-type]
+        assert error.value.field == field
