@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import timezone
 from typing import Any
 
@@ -91,6 +92,10 @@ def events() -> st.SearchStrategy[IvrEvent]:
 # --- malformed input, for the fuzz tests ----------------------------------------
 
 
+def _call(make: Callable[[], object]) -> object:
+    return make()
+
+
 def _nested(depth: int, mapping: bool) -> object:
     value: object = "x"
     for _ in range(depth):
@@ -110,7 +115,7 @@ NASTY_VALUES: st.SearchStrategy[Any] = st.one_of(
     st.dictionaries(st.text(max_size=4), st.integers(), max_size=3),
     st.lists(st.text(max_size=4), max_size=3),
     st.sampled_from(
-        [
+        [  # built afresh on each draw: a later change may go inside the value
             lambda: _nested(70, mapping=False),
             lambda: _nested(70, mapping=True),
             lambda: _nested(2000, mapping=False),
@@ -119,7 +124,7 @@ NASTY_VALUES: st.SearchStrategy[Any] = st.one_of(
             lambda: {"\udc00": "a"},
             lambda: [{"var": "vars.x", "op": "eq"}],
         ]
-    ).map(lambda make: make()),  # built afresh: a later change may go inside it
+    ).map(_call),
     st.datetimes(),  # naive
     st.datetimes(timezones=st.just(timezone.utc)),
     st.timedeltas(),
