@@ -16,6 +16,7 @@ import pytest
 
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr import (
+    Action,
     ActionCompleted,
     Digits,
     IvrSession,
@@ -474,3 +475,14 @@ def test_a_script_step_checks_its_event() -> None:
     with pytest.raises(InvalidInputError):
         ScriptStep("1")  # type: ignore[arg-type]
     assert to_dict(ScriptStep(Digits("1")).event) == {"digits": "1"}
+
+
+def test_a_priority_beyond_64_bits_is_refused() -> None:
+    """A queue priority no store can keep was accepted (and broke writing the action out)."""
+    with pytest.raises(DocumentError) as error:
+        load_flow(with_main({"type": "queue", "queue": "q", "priority": 2**63}))
+    assert "priority" in str(error.value)
+    with pytest.raises(DocumentError):
+        from_dict(Action, {"type": "enqueue_contact", "queue": "q", "priority": 10**30})  # type: ignore[arg-type]
+    with pytest.raises(DocumentError):
+        from_dict(Action, {"type": "enqueue_contact", "queue": "q", "variables": {"x": object()}})  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from callcore.ivr._conditions import (
 )
 from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
+    PRIORITY,
     ActionCompleted,
     ActionFailed,
     Digits,
@@ -748,7 +749,7 @@ class QueueNode(Node):
     terminal: ClassVar[bool] = True
 
     queue: str
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=PRIORITY)
     skills: tuple[str, ...] = ()
     prompt: str | None = None
 

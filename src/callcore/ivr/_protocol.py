@@ -18,7 +18,14 @@ import attrs
 from cattrs.gen import make_dict_structure_fn
 from cattrs.strategies import configure_tagged_union
 
-from callcore.checks import check_number, check_plain_data, check_text, validator
+from callcore.checks import (
+    MAX_PLAIN_INT,
+    check_count,
+    check_number,
+    check_plain_data,
+    check_text,
+    validator,
+)
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
@@ -66,6 +73,8 @@ def _checked_data(value: object) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+PRIORITY = validator(check_count, low=-MAX_PLAIN_INT - 1, high=MAX_PLAIN_INT)
+"""A priority is a whole number within 64 bits (what every store keeps)."""
 _TEXT = validator(check_text, allow_empty=True)
 _OPTIONAL_TEXT = attrs.validators.optional(_TEXT)
 
@@ -298,7 +307,7 @@ class EnqueueContact:
     type: ClassVar[str] = "enqueue_contact"
     terminal: ClassVar[bool] = True
     queue: str
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=PRIORITY)
     skills: tuple[str, ...] = ()
     language: str = ""
     variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
