@@ -30,7 +30,6 @@ from callcore.ivr._conditions import (
 )
 from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
-    PRIORITY,
     ActionCompleted,
     ActionFailed,
     Digits,
@@ -49,6 +48,7 @@ from callcore.ivr._protocol import (
     Speech,
     Transfer,
     TransferKind,
+    check_priority,
 )
 
 __all__ = [
@@ -749,7 +749,7 @@ class QueueNode(Node):
     terminal: ClassVar[bool] = True
 
     queue: str
-    priority: int = attrs.field(default=0, validator=PRIORITY)
+    priority: int = attrs.field(default=0, validator=check_priority)
     skills: tuple[str, ...] = ()
     prompt: str | None = None
 

@@ -47,6 +47,7 @@ from callcore.ivr._protocol import (
     NoInput,
     Play,
     Speech,
+    plain_mapping,
 )
 
 __all__ = ["Frame", "IvrSession", "SessionLimits", "SessionState", "SessionStatus", "TraceEntry"]
@@ -314,12 +315,7 @@ def _plain(value: object, what: str) -> dict[str, Any]:
             snapshot could not serialise and read back
             (:func:`callcore.checks.check_plain_data`).
     """
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InvalidInputError(f"{what} must be a mapping, got {type(value).__name__}", field=what)
-    check_plain_data(value, what)
-    return dict(value)
+    return {} if value is None else plain_mapping(value, what)
 
 
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
