@@ -18,6 +18,8 @@ from typing import Any
 import attrs
 
 from callcore.checks import (
+    EARLIEST,
+    LATEST,
     check_count,
     check_duration,
     check_instant,
@@ -264,6 +266,8 @@ class _Context:
 
 def _flows(flows: object, what: str) -> list[Flow]:
     """``flows`` as a list, if it is an iterable of flows (not a string or mapping)."""
+    if type(flows) is tuple and not flows:
+        return []
     if isinstance(flows, str | bytes | Mapping) or not isinstance(flows, Iterable):
         raise InvalidInputError(
             f"{what} must be an iterable of Flow, got {type(flows).__name__}", field=what
@@ -282,7 +286,7 @@ def _calendars(calendars: object) -> dict[str, Calendar]:
     """A copy of ``calendars``, if it maps names to calendars."""
     if calendars is None:
         return {}
-    if not isinstance(calendars, Mapping):
+    if type(calendars) is not dict and not isinstance(calendars, Mapping):
         raise InvalidInputError(
             f"calendars must be a mapping of names to calendars, got {type(calendars).__name__}",
             field="calendars",
@@ -318,6 +322,7 @@ def _plain(value: object, what: str) -> dict[str, Any]:
     return {} if value is None else plain_mapping(value, what)
 
 
+_UTC = timezone.utc
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
 
@@ -718,7 +723,8 @@ class IvrSession:
                 or ``variables`` is not a mapping of plain JSON data. Nothing
                 was changed.
         """
-        check_instant(now, "now")
+        if type(now) is not datetime or now.tzinfo is not _UTC or not EARLIEST <= now < LATEST:
+            check_instant(now, "now")  # not the commonest case (in range, in UTC): check it all
         chosen: object = language
         if chosen is not None and (
             not isinstance(chosen, str) or chosen not in self.flow.languages
@@ -775,7 +781,8 @@ class IvrSession:
                 f"got {type(event).__name__}",
                 field="event",
             )
-        check_instant(now, "now")
+        if type(now) is not datetime or now.tzinfo is not _UTC or not EARLIEST <= now < LATEST:
+            check_instant(now, "now")  # not the commonest case (in range, in UTC): check it all
         state = self.state
         if state.status is not SessionStatus.WAITING:
             reason = (
