@@ -32,7 +32,10 @@ from callcore.ivr import (
     load_flow,
     load_flow_json,
     load_flow_yaml,
+    no_input_loops,
+    to_dot,
     to_mermaid,
+    validate_flow,
 )
 from callcore.ivr._nodes import BUILTIN_NODE_TYPES
 from callcore.serialization import dumps, from_dict, to_dict
@@ -486,3 +489,22 @@ def test_a_priority_beyond_64_bits_is_refused() -> None:
         from_dict(Action, {"type": "enqueue_contact", "queue": "q", "priority": 10**30})  # type: ignore[arg-type]
     with pytest.raises(DocumentError):
         from_dict(Action, {"type": "enqueue_contact", "queue": "q", "variables": {"x": object()}})  # type: ignore[arg-type]
+
+
+def test_the_flow_functions_check_their_arguments() -> None:
+    """A document where a Flow belongs, or a name where a list of names belongs, is refused."""
+    flow = load_flow(with_main(menu()))
+    data = flow_to_dict(flow)
+    for call in (
+        lambda: validate_flow(data),  # type: ignore[arg-type]
+        lambda: to_mermaid(data),  # type: ignore[arg-type]
+        lambda: to_dot(data),  # type: ignore[arg-type]
+        lambda: flow_to_dict(data),  # type: ignore[arg-type]
+        lambda: no_input_loops(data["nodes"]),
+        lambda: load_flow(data, calendars="office"),
+        lambda: load_flow(data, flows=[data]),  # type: ignore[list-item]
+        lambda: load_flow(data, node_types={"menu": dict}),  # type: ignore[dict-item]
+        lambda: validate_flow(flow, flows=5),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InvalidInputError):
+            call()

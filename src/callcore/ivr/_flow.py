@@ -149,7 +149,7 @@ def structure_flow(
         The flow (``None`` if the top level is unusable), the problems, and the
         names of nodes that could not be read.
     """
-    classes = BUILTIN_NODE_TYPES if node_types is None else node_types
+    classes = node_type_map(node_types)
     if not isinstance(data, Mapping):
         return None, [Problem("", "a flow document must be a mapping")], set()
     shape = data_problems(data)
@@ -210,6 +210,7 @@ def flow_from_dict(data: object, node_types: Mapping[str, type[Node]] | None = N
 
 def flow_to_dict(flow: Flow) -> dict[str, Any]:
     """Turn a flow into plain data that :func:`flow_from_dict` reads back."""
+    check_flow(flow)
     data: dict[str, Any] = {
         "id": flow.id,
         "version": flow.version,
@@ -252,6 +253,73 @@ def parse_flow_yaml(text: str | bytes) -> Any:  # noqa: ANN401 - plain document 
             deeply, or uses too many aliases or expands to too many values.
     """
     return parse_yaml(text, what="IVR flow")
+
+
+def flow_list(flows: object, what: str) -> list[Flow]:
+    """``flows`` as a list, if it is an iterable of flows (not a string or mapping)."""
+    if type(flows) is tuple and not flows:
+        return []
+    if isinstance(flows, str | bytes | Mapping) or not isinstance(flows, Iterable):
+        raise InvalidInputError(
+            f"{what} must be an iterable of Flow, got {type(flows).__name__}", field=what
+        )
+    listed = list(flows)
+    for index, flow in enumerate(listed):
+        if not isinstance(flow, Flow):
+            raise InvalidInputError(
+                f"{what}[{index}] must be a Flow, got {type(flow).__name__}",
+                field=f"{what}[{index}]",
+            )
+    return listed
+
+
+def check_flow(flow: object, what: str = "flow") -> Flow:
+    """``flow`` itself, if it is a :class:`Flow`.
+
+    Raises:
+        InvalidInputError: It is not (a document must be loaded first).
+    """
+    if not isinstance(flow, Flow):
+        raise InvalidInputError(
+            f"{what} must be a Flow (see load_flow), got {type(flow).__name__}", field=what
+        )
+    return flow
+
+
+def name_set(names: object, what: str) -> frozenset[str] | None:
+    """``names`` (a collection of names, or ``None``) as a set.
+
+    Raises:
+        InvalidInputError: ``names`` is a single string, or not a collection of strings.
+    """
+    if names is None:
+        return None
+    if isinstance(names, str | bytes) or not isinstance(names, Iterable):
+        raise InvalidInputError(
+            f"{what} must be a collection of names, got {type(names).__name__}", field=what
+        )
+    listed = list(names)
+    if not all(isinstance(name, str) for name in listed):
+        raise InvalidInputError(f"{what} must hold names (text) only", field=what)
+    return frozenset(listed)
+
+
+def node_type_map(node_types: object) -> Mapping[str, type[Node]]:
+    """The node types by name (``None``: the built-in ones).
+
+    Raises:
+        InvalidInputError: ``node_types`` does not map names to Node subclasses.
+    """
+    if node_types is None:
+        return BUILTIN_NODE_TYPES
+    if not isinstance(node_types, Mapping) or not all(
+        isinstance(name, str) and isinstance(cls, type) and issubclass(cls, Node)
+        for name, cls in node_types.items()
+    ):
+        raise InvalidInputError(
+            "node_types must map type names to Node subclasses", field="node_types"
+        )
+    return node_types
 
 
 def flows_by_id(flows: Iterable[Flow]) -> dict[str, Flow]:

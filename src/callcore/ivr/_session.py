@@ -34,7 +34,7 @@ from callcore.errors import (
     Problem,
 )
 from callcore.ivr._compiled import CompiledFlow, compiled
-from callcore.ivr._flow import AUDIO_PREFIX, Flow, render
+from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
     Action,
@@ -262,24 +262,6 @@ class _Context:
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
-
-
-def _flows(flows: object, what: str) -> list[Flow]:
-    """``flows`` as a list, if it is an iterable of flows (not a string or mapping)."""
-    if type(flows) is tuple and not flows:
-        return []
-    if isinstance(flows, str | bytes | Mapping) or not isinstance(flows, Iterable):
-        raise InvalidInputError(
-            f"{what} must be an iterable of Flow, got {type(flows).__name__}", field=what
-        )
-    listed = list(flows)
-    for index, flow in enumerate(listed):
-        if not isinstance(flow, Flow):
-            raise InvalidInputError(
-                f"{what}[{index}] must be a Flow, got {type(flow).__name__}",
-                field=f"{what}[{index}]",
-            )
-    return listed
 
 
 def _calendars(calendars: object) -> dict[str, Calendar]:
@@ -556,11 +538,8 @@ class IvrSession:
         Raises:
             InvalidInputError: An argument has the wrong type.
         """
-        if not isinstance(flow, Flow):
-            raise InvalidInputError(
-                f"flow must be a Flow (see load_flow), got {type(flow).__name__}", field="flow"
-            )
-        subflows = _flows(subflows, "subflows")
+        check_flow(flow)
+        subflows = flow_list(subflows, "subflows")
         self.calendars: Mapping[str, Calendar] = _calendars(calendars)
         self.limits = _limits(limits)
         self.flow = flow
@@ -664,7 +643,7 @@ class IvrSession:
             raise InvalidInputError(
                 f"state must be a SessionState, got {type(state).__name__}", field="state"
             )
-        available = _flows(flows, "flows")
+        available = flow_list(flows, "flows")
         calendars, limits = _calendars(calendars), _limits(limits)
         by_version = {(flow.id, flow.version): flow for flow in available}
         stack: object = state.stack
