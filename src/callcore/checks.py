@@ -304,6 +304,8 @@ def check_plain_data(value: object, what: str) -> object:
     Raises:
         InvalidInputError: naming the path of the first value that is not.
     """
+    if type(value) is dict and len(value) <= _FLAT_ITEMS and _flat(value):
+        return value
     stack: list[tuple[object, str, int]] = [(value, what, 0)]
     count = 0
     while stack:
@@ -319,6 +321,27 @@ def check_plain_data(value: object, what: str) -> object:
                 )
             stack.extend((child, child_path, depth + 1) for child_path, child in children)
     return value
+
+
+_FLAT_ITEMS = 100
+
+
+def _flat(value: dict[Any, Any]) -> bool:
+    """Whether a dict holds only short ASCII text, 64-bit integers, bools and nulls.
+
+    The commonest free-form data (a lookup's answer, caller attributes) is such;
+    this fast path of :func:`check_plain_data` accepts it without the general walk.
+    """
+    for key, item in value.items():
+        kind = type(item)
+        if not (type(key) is str and key.isascii() and len(key) <= MAX_TEXT) or not (
+            (kind is str and item.isascii() and len(item) <= MAX_TEXT)
+            or (kind is int and -MAX_PLAIN_INT - 1 <= item <= MAX_PLAIN_INT)
+            or kind is bool
+            or item is None
+        ):
+            return False
+    return True
 
 
 def _plain_children(item: object, path: str) -> list[tuple[str, object]]:

@@ -246,3 +246,38 @@ def test_a_notification_checks_its_fields() -> None:
         with pytest.raises(InvalidInputError) as error:
             Notification(**kwargs)  # type: ignore[arg-type]
         assert error.value.field == field
+
+
+flat_values = st.dictionaries(
+    st.text(max_size=5) | st.integers(),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.text(max_size=5)
+    | st.floats()
+    | st.lists(st.integers(), max_size=2),
+    max_size=6,
+)
+
+
+def _outcome(value: object) -> str:
+    try:
+        check_plain_data(value, "data")
+    except InvalidInputError:
+        return "refused"
+    return "accepted"
+
+
+@given(value=flat_values)
+def test_the_flat_fast_path_agrees_with_the_general_walk(value: dict[object, object]) -> None:
+    """check_plain_data's fast path for flat dicts (checks._flat) decides as the walk does."""
+    import callcore.checks as checks_module  # noqa: PLC0415
+
+    fast = _outcome(value)
+    original = checks_module._FLAT_ITEMS
+    checks_module._FLAT_ITEMS = -1  # no dict takes the fast path
+    try:
+        walked = _outcome(value)
+    finally:
+        checks_module._FLAT_ITEMS = original
+    assert fast == walked

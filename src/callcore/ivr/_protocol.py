@@ -12,7 +12,7 @@ import enum
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeAlias, TypeGuard
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 from cattrs.gen import make_dict_structure_fn
@@ -62,29 +62,6 @@ def _short_text(value: object) -> bool:
     return type(value) is str and value.isascii() and len(value) <= MAX_TEXT
 
 
-def _flat_and_plain(value: object) -> TypeGuard[dict[str, Any]]:
-    """Whether ``value`` is a dict of short ASCII text, 64-bit integers, bools and nulls.
-
-    The commonest data (a lookup's answer, caller attributes) is such; testing
-    it here costs far less than :func:`~callcore.checks.check_plain_data`.
-    """
-    if type(value) is not dict or len(value) > _FLAT_ITEMS:
-        return False
-    for key, item in value.items():
-        kind = type(item)
-        if not (type(key) is str and key.isascii() and len(key) <= MAX_TEXT) or not (
-            (kind is str and item.isascii() and len(item) <= MAX_TEXT)
-            or (kind is int and -MAX_PLAIN_INT <= item <= MAX_PLAIN_INT)
-            or kind is bool
-            or item is None
-        ):
-            return False
-    return True
-
-
-_FLAT_ITEMS = 100
-
-
 def plain_mapping(value: object, what: str) -> dict[str, Any]:
     """A copy of ``value`` if it is a mapping of plain data.
 
@@ -92,8 +69,6 @@ def plain_mapping(value: object, what: str) -> dict[str, Any]:
         InvalidInputError: ``value`` is not a mapping of plain data
             (:func:`callcore.checks.check_plain_data`), naming the path at fault.
     """
-    if _flat_and_plain(value):
-        return dict(value)
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"{what} must be a mapping, got {type(value).__name__}", field=what)
     check_plain_data(value, what)
