@@ -74,7 +74,10 @@ def _show(value: object) -> str:
     """A short repr for a message (a huge integer is not spelled out)."""
     if isinstance(value, int) and value.bit_length() > 128:
         return f"a {value.bit_length()}-bit integer"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # a container holding an integer too long to print
+        return f"a {_type_name(value)}"
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 

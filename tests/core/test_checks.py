@@ -200,6 +200,7 @@ anything = st.one_of(
     st.datetimes(timezones=st.none() | st.timezones()),
     st.timedeltas(),
     st.lists(st.integers(), max_size=3),
+    st.just([10**4400]),
     st.dictionaries(st.text(), st.integers(), max_size=3),
     st.sampled_from([Colour.RED, Channel.VOICE, object()]),
 )
