@@ -1,0 +1,233 @@
+"""Boundary checks that the ticket types share, built on :mod:`callcore.checks`.
+
+Each check takes the value and the name of the argument or field (``what``)
+and raises :class:`~callcore.errors.InvalidInputError` naming it, like the
+checks of :mod:`callcore.checks`; the ``*_field`` factories turn them into
+attrs validators.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import attrs
+
+from callcore.checks import check_duration, check_enum, check_list, check_number, check_text
+from callcore.errors import InvalidInputError
+
+E = TypeVar("E", bound=enum.Enum)
+
+MAX_SLA_TARGET = timedelta(days=366)
+"""The longest SLA target: a year of business (or calendar) time."""
+MAX_WHOLE_NUMBER = 2**63 - 1
+"""The largest whole number a custom field may hold (64 bits, as SQL stores them)."""
+
+_Validator = Callable[[Any, Any, Any], None]
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_bool(value: object, what: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False``."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{what} must be true or false, got {_type_name(value)} {value!r:.60}", field=what
+        )
+    return value
+
+
+def check_optional_text(value: object, what: str) -> str | None:
+    """Return ``value`` if it is ``None`` or a non-empty text."""
+    return None if value is None else check_text(value, what)
+
+
+def check_texts(value: object, what: str) -> tuple[str, ...]:
+    """Return a list or tuple of non-empty texts as a tuple (a string is refused)."""
+    items = check_list(value, what)
+    return tuple(check_text(item, f"{what}[{index}]") for index, item in enumerate(items))
+
+
+def check_names(value: object, what: str) -> frozenset[str]:
+    """Return a list, tuple or set of non-empty texts as a frozenset.
+
+    A string or a mapping is refused rather than read as its characters or keys.
+    """
+    if isinstance(value, frozenset | set):
+        for item in value:
+            check_text(item, what)
+        return frozenset(value)
+    return frozenset(check_texts(value, what))
+
+
+def check_field_value(value: object, what: str) -> str | int | float | bool | None:
+    """Return a custom field's value if it is a JSON scalar a store can read back.
+
+    That is ``None``, a bool, a whole number within 64 bits, a finite number or
+    a text; a list, a mapping or any other object is refused.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -MAX_WHOLE_NUMBER <= value <= MAX_WHOLE_NUMBER:
+            return value
+        raise InvalidInputError(f"{what} is too large a whole number (over 64 bits)", field=what)
+    if isinstance(value, float):
+        return check_number(value, what)
+    if isinstance(value, str):
+        return check_text(value, what, allow_empty=True)
+    raise InvalidInputError(
+        f"{what} must be a string, number, true, false or null, got {_type_name(value)} "
+        f"{value!r:.60}",
+        field=what,
+    )
+
+
+def check_field_values(
+    value: object, what: str
+) -> dict[str, str | int | float | bool | None]:
+    """Return a mapping of custom fields (non-empty text keys, scalar values) as a dict."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"{what} must be a mapping of field names to values, got {_type_name(value)}",
+            field=what,
+        )
+    checked = {}
+    for key, item in value.items():
+        name = check_text(key, f"{what} key")
+        checked[name] = check_field_value(item, f"{what}.{name}")
+    return checked
+
+
+def check_items(value: object, kind: type, what: str) -> tuple[Any, ...]:
+    """Return a list or tuple whose items are all ``kind`` instances, as a tuple."""
+    items = check_list(value, what)
+    for index, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidInputError(
+                f"{what}[{index}] must be a {kind.__name__}, got {_type_name(item)} {item!r:.60}",
+                field=f"{what}[{index}]",
+            )
+    return tuple(items)
+
+
+def check_fraction(value: object, what: str) -> float:
+    """Return a finite number (whether it lies in ``(0, 1)`` is a document problem)."""
+    return check_number(value, what)
+
+
+# --- attrs validators -----------------------------------------------------------------
+
+
+def text_field(*, allow_empty: bool = False) -> _Validator:
+    """Validate a text field."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_text(value, attribute.name, allow_empty=allow_empty)
+
+    return run
+
+
+def optional_text_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a field that holds ``None`` or a non-empty text."""
+    check_optional_text(value, attribute.name)
+
+
+def bool_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a bool field."""
+    check_bool(value, attribute.name)
+
+
+def enum_field(enum_type: type[E], *, optional: bool = False) -> _Validator:
+    """Validate a field that holds a member of ``enum_type`` (or ``None`` if optional)."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not (optional and value is None):
+            check_enum(value, enum_type, attribute.name)
+
+    return run
+
+
+def exact_type(value: object, kind: type, what: str, description: str) -> None:
+    """Refuse ``value`` unless it is a ``kind`` (a frozen type keeps what it is given)."""
+    if not isinstance(value, kind):
+        raise InvalidInputError(
+            f"{what} must be {description}, got {_type_name(value)} {value!r:.60}", field=what
+        )
+
+
+def field_values_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a mapping of custom fields to JSON scalars."""
+    check_field_values(value, attribute.name)
+
+
+def instance_field(kind: type) -> _Validator:
+    """Validate a field that holds a ``kind`` instance."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        exact_type(value, kind, attribute.name, f"a {kind.__name__}")
+
+    return run
+
+
+def texts_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``tuple[str, ...]`` field: a tuple of non-empty texts."""
+    exact_type(value, tuple, attribute.name, "a tuple of strings")
+    check_texts(value, attribute.name)
+
+
+def names_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``frozenset[str]`` field: a frozenset of non-empty texts."""
+    exact_type(value, frozenset, attribute.name, "a frozenset of strings")
+    check_names(value, attribute.name)
+
+
+def enum_set_field(enum_type: type[E]) -> _Validator:
+    """Validate a ``frozenset`` of members of ``enum_type``."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        exact_type(value, frozenset, attribute.name, f"a frozenset of {enum_type.__name__}")
+        for item in value:  # type: ignore[attr-defined]  # checked just above
+            check_enum(item, enum_type, attribute.name)
+
+    return run
+
+
+def items_field(kind: type) -> _Validator:
+    """Validate a ``tuple`` whose items are ``kind`` instances."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        exact_type(value, tuple, attribute.name, f"a tuple of {kind.__name__}")
+        check_items(value, kind, attribute.name)
+
+    return run
+
+
+def fractions_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of finite numbers (their range is checked with the document)."""
+    exact_type(value, tuple, attribute.name, "a tuple of numbers")
+    for index, item in enumerate(value):  # type: ignore[arg-type]  # checked just above
+        check_number(item, f"{attribute.name}[{index}]")
+
+
+def duration_field(*, optional: bool = False, maximum: timedelta | None = None) -> _Validator:
+    """Validate a timedelta within the accepted range (its sign is a document problem)."""
+    options: dict[str, Any] = {"minimum": None}
+    if maximum is not None:
+        options["maximum"] = maximum
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not (optional and value is None):
+            check_duration(value, attribute.name, **options)
+
+    return run
+
+
+def is_finite(value: float) -> bool:
+    """Tell whether a float is neither NaN nor infinite."""
+    return math.isfinite(value)
