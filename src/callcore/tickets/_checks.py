@@ -88,9 +88,7 @@ def check_field_value(value: object, what: str) -> str | int | float | bool | No
     )
 
 
-def check_field_values(
-    value: object, what: str
-) -> dict[str, str | int | float | bool | None]:
+def check_field_values(value: object, what: str) -> dict[str, str | int | float | bool | None]:
     """Return a mapping of custom fields (non-empty text keys, scalar values) as a dict."""
     if not isinstance(value, Mapping):
         raise InvalidInputError(
@@ -153,12 +151,17 @@ def enum_field(enum_type: type[E], *, optional: bool = False) -> _Validator:
     return run
 
 
+def exact_type_error(value: object, what: str, description: str) -> InvalidInputError:
+    """Make the error for a value that is not of the type a field needs."""
+    return InvalidInputError(
+        f"{what} must be {description}, got {_type_name(value)} {value!r:.60}", field=what
+    )
+
+
 def exact_type(value: object, kind: type, what: str, description: str) -> None:
     """Refuse ``value`` unless it is a ``kind`` (a frozen type keeps what it is given)."""
     if not isinstance(value, kind):
-        raise InvalidInputError(
-            f"{what} must be {description}, got {_type_name(value)} {value!r:.60}", field=what
-        )
+        raise exact_type_error(value, what, description)
 
 
 def field_values_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -191,8 +194,9 @@ def enum_set_field(enum_type: type[E]) -> _Validator:
     """Validate a ``frozenset`` of members of ``enum_type``."""
 
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        exact_type(value, frozenset, attribute.name, f"a frozenset of {enum_type.__name__}")
-        for item in value:  # type: ignore[attr-defined]  # checked just above
+        if not isinstance(value, frozenset):
+            raise exact_type_error(value, attribute.name, f"a frozenset of {enum_type.__name__}")
+        for item in value:
             check_enum(item, enum_type, attribute.name)
 
     return run
@@ -210,8 +214,9 @@ def items_field(kind: type) -> _Validator:
 
 def fractions_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Validate a tuple of finite numbers (their range is checked with the document)."""
-    exact_type(value, tuple, attribute.name, "a tuple of numbers")
-    for index, item in enumerate(value):  # type: ignore[arg-type]  # checked just above
+    if not isinstance(value, tuple):
+        raise exact_type_error(value, attribute.name, "a tuple of numbers")
+    for index, item in enumerate(value):
         check_number(item, f"{attribute.name}[{index}]")
 
 

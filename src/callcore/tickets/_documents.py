@@ -65,14 +65,16 @@ def items(read_item: Reader) -> Reader:
         if not isinstance(data, list | tuple):
             problems.append(Problem(path, f"expected a list, got {type(data).__name__}"))
             return UNREADABLE
-        return tuple(read_item(item, join(path, index), problems) for index, item in enumerate(data))
+        return tuple(
+            read_item(item, join(path, index), problems) for index, item in enumerate(data)
+        )
 
     return read
 
 
 def _default(field: attrs.Attribute[Any]) -> object:
-    default = field.default
-    return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[misc]
+    factory = getattr(field.default, "factory", None)  # an attrs.Factory
+    return factory() if callable(factory) else field.default
 
 
 def read_fields(
@@ -114,8 +116,10 @@ def read_fields(
                 values[name] = _default(field)
             continue
         reader = (readers or {}).get(name)
-        value = reader(data[name], where, problems) if reader else read_value(
-            data[name], field.type, where, problems
+        value = (
+            reader(data[name], where, problems)
+            if reader
+            else read_value(data[name], field.type, where, problems)
         )
         if field.validator is not None and readable(value):
             try:

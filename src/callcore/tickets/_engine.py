@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import attrs
 
@@ -22,7 +22,6 @@ from callcore.checks import (
     EARLIEST,
     LATEST,
     MAX_TEXT,
-    check_count,
     check_enum,
     check_instant,
     check_text,
@@ -34,15 +33,15 @@ from callcore.errors import (
     Problem,
 )
 from callcore.notifications import Notification, NotificationChannel
-from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
-from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
-from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._checks import (
     check_field_values,
     check_items,
     check_names,
     check_optional_text,
 )
+from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
+from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
+from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
@@ -129,15 +128,15 @@ def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
     return lambda: f"{prefix}{next(counter)}"
 
 
-def _plain(text: object) -> bool:
+def _plain(text: object) -> TypeGuard[str]:
     """Tell quickly whether ``text`` is a string that needs no closer look (short ASCII)."""
-    return text.__class__ is str and len(text) <= MAX_TEXT and text.isascii()  # type: ignore[attr-defined]
+    return text.__class__ is str and len(text) <= MAX_TEXT and text.isascii()
 
 
 def _text(value: object, what: str, *, allow_empty: bool = False) -> str:
     """Check a text argument, quickly when it is plain ASCII."""
     if _plain(value) and (allow_empty or value):
-        return value  # type: ignore[return-value]  # _plain checked it is a str
+        return value
     return check_text(value, what, allow_empty=allow_empty)
 
 
@@ -158,7 +157,7 @@ def _last_change(ticket: Ticket) -> datetime:
 def _check_time(ticket: Ticket, now: object) -> datetime:
     """Check ``now``: an instant in range, not earlier than the ticket's last change."""
     checked = check_instant(now, "now")
-    last = _last_change(ticket)
+    last: object = _last_change(ticket)  # a hand-made ticket may hold anything
     if not isinstance(last, datetime) or last.utcoffset() is None:
         raise InvalidInputError(
             f"ticket {ticket.id!r} has a history entry whose time is no aware datetime",
@@ -171,6 +170,32 @@ def _check_time(ticket: Ticket, now: object) -> datetime:
             field="now",
         )
     return checked
+
+
+def _check_new_ticket(  # noqa: PLR0917 - create's arguments, in order
+    subject: object,
+    channel: object,
+    customer: object,
+    now: datetime,
+    by: object,
+    customer_tier: object,
+    priority: object,
+    assignee: object,
+) -> None:
+    """Check create's single-valued arguments, quickly when they are of the usual kinds."""
+    if not (now.__class__ is datetime and now.tzinfo is timezone.utc and EARLIEST <= now < LATEST):
+        check_instant(now, "now")
+    _text(subject, "subject", allow_empty=True)
+    if channel.__class__ is not Channel:
+        check_enum(channel, Channel, "channel")
+    _text(customer, "customer")
+    if by is not SYSTEM:
+        _check_actor(by)
+    _text(customer_tier, "customer_tier")
+    if priority.__class__ is not Priority:
+        check_enum(priority, Priority, "priority")
+    if assignee is not None:
+        _text(assignee, "assignee")
 
 
 def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
@@ -460,19 +485,7 @@ class TicketEngine:
                 (the error names it), no id and no id factory, or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
-        if not (now.__class__ is datetime and now.tzinfo is timezone.utc and EARLIEST <= now < LATEST):
-            check_instant(now, "now")
-        _text(subject, "subject", allow_empty=True)
-        if channel.__class__ is not Channel:
-            check_enum(channel, Channel, "channel")
-        _text(customer, "customer")
-        if by is not SYSTEM:
-            _check_actor(by)
-        _text(customer_tier, "customer_tier")
-        if priority.__class__ is not Priority:
-            check_enum(priority, Priority, "priority")
-        if assignee is not None:
-            _text(assignee, "assignee")
+        _check_new_ticket(subject, channel, customer, now, by, customer_tier, priority, assignee)
         checked_tags = check_names(tags, "tags") if tags != () else _NO_TAGS
         checked_fields = check_field_values(fields, "fields") if fields is not None else {}
         checked_links = check_items(links, Link, "links") if links != () else ()
@@ -636,7 +649,8 @@ class TicketEngine:
             self._move(ticket, step, by, now, note, follow_up_due, effects)
             return self._result(ticket, tuple(effects), sla_events, first)
         # Validated: from here on the ticket changes. No SLA clocks and no
-        # escalation rules to run (the common case), so this is _move inlined, appending history rows directly.
+        # escalation rules to run (the common case), so this is _move inlined,
+        # appending history rows directly.
         rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
         first = len(rows)
         ticket_id = ticket.id
@@ -664,7 +678,9 @@ class TicketEngine:
             ticket.next_due = due
         else:
             closing = now + step.auto_close  # never due past the last accepted instant
-            ticket.next_due = closing if closing < LATEST and (due is None or closing < due) else due
+            ticket.next_due = (
+                closing if closing < LATEST and (due is None or closing < due) else due
+            )
         return TicketUpdate(ticket, done, (), first, len(rows))
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
@@ -825,7 +841,7 @@ class TicketEngine:
 
     # --- fields ------------------------------------------------------------------------
 
-    def update(  # noqa: C901 - one flat branch per optional field
+    def update(  # noqa: C901, PLR0912 - one flat branch per optional field
         self,
         ticket: Ticket,
         *,
@@ -1384,9 +1400,10 @@ class TicketEngine:
             InvalidTransitionError: The ticket is not closed, or was already rated.
         """
         self._check_ticket(ticket, now)
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        given: object = score
+        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 5:
             raise InvalidInputError(
-                f"a CSAT score is a whole number from 1 to 5, got {score!r:.60}", field="score"
+                f"a CSAT score is a whole number from 1 to 5, got {given!r:.60}", field="score"
             )
         _text(comment, "comment", allow_empty=True)
         if self._category(ticket) is not StateCategory.CLOSED:

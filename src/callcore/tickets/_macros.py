@@ -11,8 +11,8 @@ from callcore.checks import check_text
 from callcore.errors import InvalidInputError, Problem
 from callcore.tickets._checks import (
     bool_field,
-    field_values_field,
     enum_field,
+    field_values_field,
     names_field,
     optional_text_field,
     text_field,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
-
-from collections.abc import Mapping
 
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.tickets._checks import items_field

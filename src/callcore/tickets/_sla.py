@@ -109,7 +109,9 @@ class SlaConditions:
         default=frozenset(), validator=enum_set_field(Priority)
     )
     customer_tiers: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
-    channels: frozenset[Channel] = attrs.field(default=frozenset(), validator=enum_set_field(Channel))
+    channels: frozenset[Channel] = attrs.field(
+        default=frozenset(), validator=enum_set_field(Channel)
+    )
     tags: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
 
     def matches(self, ticket: Ticket) -> bool:

@@ -371,7 +371,9 @@ _METRICS = ("first_response", "next_response", "resolution")
 _SPAN = LATEST - EARLIEST  # the longest time a clock can have counted
 
 
-def _check(problems: list[Problem], path: str, check: object, value: object, **options: object) -> None:
+def _check(
+    problems: list[Problem], path: str, check: object, value: object, **options: object
+) -> None:
     try:
         check(value, path, **options)  # type: ignore[operator]  # one of the callcore.checks
     except InvalidInputError as exc:
@@ -384,13 +386,24 @@ def _clock_problems(path: str, name: str, clock: SlaClock) -> list[Problem]:
         problems.append(
             Problem(f"{path}.metric", f"expected {name!r}, one of {', '.join(_METRICS)}")
         )
-    _check(problems, f"{path}.goal", check_duration, clock.goal, positive=True, maximum=MAX_SLA_TARGET)
+    _check(
+        problems, f"{path}.goal", check_duration, clock.goal, positive=True, maximum=MAX_SLA_TARGET
+    )
     _check(problems, f"{path}.elapsed", check_duration, clock.elapsed, maximum=_SPAN)
     if clock.since is not None:
         _check(problems, f"{path}.since", check_instant, clock.since)
     _check(problems, f"{path}.cycle", check_count, clock.cycle, low=1)
     for index, fraction in enumerate(clock.warned):
-        _check(problems, f"{path}.warned[{index}]", check_number, fraction, low=0, high=1, low_open=True, high_open=True)
+        _check(
+            problems,
+            f"{path}.warned[{index}]",
+            check_number,
+            fraction,
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
     return problems
 
 

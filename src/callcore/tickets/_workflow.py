@@ -184,7 +184,9 @@ class Workflow:
     auto_close_after: timedelta | None = attrs.field(
         default=timedelta(days=4), validator=duration_field(optional=True)
     )
-    auto_close_transition: str = attrs.field(default="close", validator=text_field(allow_empty=True))
+    auto_close_transition: str = attrs.field(
+        default="close", validator=text_field(allow_empty=True)
+    )
     _states: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
     _moves: Mapping[tuple[str, str], Transition] = attrs.field(init=False, repr=False, eq=False)
     _names: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
@@ -249,7 +251,7 @@ class Workflow:
 _Part = Mapping[str, Any]
 
 
-def _parts(records: Iterable[object]) -> list[_Part | None]:
+def _parts(records: Iterable[State | Transition]) -> list[_Part | None]:
     return [attrs.asdict(item, recurse=False) for item in records]
 
 
@@ -264,8 +266,8 @@ def _state_names(states: Sequence[_Part | None]) -> set[str]:
 def _state_problems(initial: object, states: Sequence[_Part | None]) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, state in enumerate(states):
-        name = UNREADABLE if state is None else state["name"]
-        if not _known(name):
+        name = None if state is None else state["name"]
+        if not isinstance(name, str):
             continue
         if not name:
             yield Problem(f"states[{index}].name", "a state needs a name")
@@ -352,7 +354,7 @@ def _reachable(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
     return seen
 
 
-def _graph_problems(  # noqa: C901 - two searches, each with its unknowns
+def _graph_problems(  # noqa: C901, PLR0912 - two searches, each with its unknowns
     initial: object, states: Sequence[_Part | None], transitions: Sequence[_Part | None]
 ) -> Iterator[Problem]:
     forward: dict[str, set[str]] = {}
@@ -379,13 +381,15 @@ def _graph_problems(  # noqa: C901 - two searches, each with its unknowns
         return  # a transition that could lead from anywhere to anywhere: nothing is certain
     named = [(index, s["name"]) for index, s in enumerate(states) if s and _known(s["name"])]
     names = {name for _, name in named}
-    if _known(initial) and initial in names:
+    if isinstance(initial, str) and initial in names:
         reachable = _reachable({initial, *from_anywhere}, forward)
         if not reachable.isdisjoint(to_anywhere):
             reachable = names  # an unreadable target may lead to any state
         for index, name in named:
             if name not in reachable:
-                yield Problem(f"states[{index}]", f"state {name!r} cannot be reached from {initial!r}")
+                yield Problem(
+                    f"states[{index}]", f"state {name!r} cannot be reached from {initial!r}"
+                )
     closed = {
         s["name"]
         for s in states
@@ -421,7 +425,11 @@ def _auto_close_problems(
         return
     target = close["target"]
     state = next((s for s in states if s is not None and s["name"] == target), None)
-    if state is not None and _known(state["category"]) and state["category"] is not StateCategory.CLOSED:
+    if (
+        state is not None
+        and _known(state["category"])
+        and state["category"] is not StateCategory.CLOSED
+    ):
         yield Problem(
             "auto_close_transition",
             f"{close['name']!r} leads to {target!r}, which is not a closed state",
@@ -489,7 +497,7 @@ def _later(*_: object) -> object:
 def _read_parts(
     data: object, path: str, cls: type, problems: list[Problem], readers: Mapping[str, Any]
 ) -> list[_Part | None] | None:
-    """Read a list of records field by field (``None`` for the list or an item that is no mapping)."""
+    """Read a list of records field by field (``None`` for what is not a list or mapping)."""
     if not isinstance(data, list | tuple):
         problems.append(Problem(path, f"expected a list, got {type(data).__name__}"))
         return None
@@ -542,7 +550,8 @@ def load_workflow(data: object) -> Workflow:
     problems.extend(_sketch_problems(top, states, transitions))
     if problems:
         raise DocumentError(problems, what)
-    assert states is not None and transitions is not None  # noqa: S101 - no problems: all read
+    assert states is not None  # noqa: S101 - no problems: all was read
+    assert transitions is not None  # noqa: S101 - no problems: all was read
     return _build_workflow(
         {key: value for key, value in top.items() if key not in readers}, states, transitions
     )
