@@ -182,20 +182,19 @@ def _check_new_ticket(  # noqa: PLR0917 - create's arguments, in order
     priority: object,
     assignee: object,
 ) -> None:
-    """Check create's single-valued arguments, quickly when they are of the usual kinds."""
-    if not (now.__class__ is datetime and now.tzinfo is timezone.utc and EARLIEST <= now < LATEST):
-        check_instant(now, "now")
+    """Check create's single-valued arguments, in order, raising on the first wrong one."""
+    check_instant(now, "now")
     _text(subject, "subject", allow_empty=True)
-    if channel.__class__ is not Channel:
-        check_enum(channel, Channel, "channel")
     _text(customer, "customer")
-    if by is not SYSTEM:
-        _check_actor(by)
     _text(customer_tier, "customer_tier")
-    if priority.__class__ is not Priority:
-        check_enum(priority, Priority, "priority")
     if assignee is not None:
         _text(assignee, "assignee")
+    if channel.__class__ is not Channel:
+        check_enum(channel, Channel, "channel")
+    if by is not SYSTEM:
+        _check_actor(by)
+    if priority.__class__ is not Priority:
+        check_enum(priority, Priority, "priority")
 
 
 def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
@@ -485,25 +484,44 @@ class TicketEngine:
                 (the error names it), no id and no id factory, or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
-        _check_new_ticket(subject, channel, customer, now, by, customer_tier, priority, assignee)
-        checked_tags = check_names(tags, "tags") if tags != () else _NO_TAGS
-        checked_fields = check_field_values(fields, "fields") if fields is not None else {}
-        checked_links = check_items(links, Link, "links") if links != () else ()
-        if workflow is not None:
-            _text(workflow, "workflow")
-        flow = self._flows.get(workflow or self.default_workflow)
-        if flow is None:
-            known = ", ".join(self.workflows)
-            raise InvalidInputError(
-                f"unknown workflow {workflow!r}; known: {known}", field="workflow"
-            )
-        if id is None:
-            if self.id_factory is None:
-                raise InvalidInputError(
-                    "give the ticket an id or the engine an id_factory", field="id"
-                )
-            id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
-        _text(id, "id")
+        # The usual call at one glance: short ASCII texts (so no lone surrogate),
+        # enum members, a UTC `now` in range, no lists; anything else gets every check.
+        usual = (
+            now.__class__ is datetime
+            and now.tzinfo is timezone.utc
+            and EARLIEST <= now < LATEST
+            and id.__class__ is str
+            and subject.__class__ is str
+            and customer.__class__ is str
+            and customer_tier.__class__ is str
+            and (assignee is None or assignee.__class__ is str)
+            and channel.__class__ is Channel
+            and priority.__class__ is Priority
+            and (by is SYSTEM or by.__class__ is Actor)
+            and workflow is None
+            and tags == ()
+            and fields is None
+            and links == ()
+            and bool(id and customer and customer_tier and assignee != "")
+            and len(text := f"{id}{subject}{customer}{customer_tier}{assignee or ''}") <= MAX_TEXT
+            and text.isascii()
+        )
+        if usual:
+            flow = self._flows[self.default_workflow]
+            checked_tags, checked_fields, checked_links = _NO_TAGS, {}, ()
+        else:
+            _check_new_ticket(subject, channel, customer, now, by, customer_tier, priority, assignee)
+            checked_tags = check_names(tags, "tags")
+            checked_fields = check_field_values(fields, "fields") if fields is not None else {}
+            checked_links = check_items(links, Link, "links")
+            flow = self._workflow_named(workflow)
+            if id is None:
+                if self.id_factory is None:
+                    raise InvalidInputError(
+                        "give the ticket an id or the engine an id_factory", field="id"
+                    )
+                id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
+            _text(id, "id")
         lowest = self._lowest
         ticket = Ticket(
             id=id,
@@ -537,6 +555,16 @@ class TicketEngine:
             return self._result(ticket, tuple(effects), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
+
+    def _workflow_named(self, name: object) -> Workflow:
+        """Return the workflow called ``name`` (``None``: the default one)."""
+        if name is None:
+            return self._flows[self.default_workflow]
+        flow = self._flows.get(_text(name, "workflow"))
+        if flow is None:
+            known = ", ".join(self.workflows)
+            raise InvalidInputError(f"unknown workflow {name!r}; known: {known}", field="workflow")
+        return flow
 
     # --- transitions -------------------------------------------------------------------
 
@@ -614,22 +642,25 @@ class TicketEngine:
         # The hot path of the engine: one dict lookup finds the transition and
         # what it implies, and one expression sees that every argument is of the
         # usual kind; anything else gets the full checks (and their messages).
-        step = (
-            self._steps.get((ticket.workflow, ticket.state, transition))
-            if ticket.__class__ is Ticket and transition.__class__ is str
-            else None
-        )
+        # A ticket's times are never before EARLIEST (the engine and the loader
+        # see to it), so `now` after its last change is too.
+        step = None
         try:
+            if ticket.__class__ is Ticket and transition.__class__ is str:
+                step = self._steps.get((ticket.workflow, ticket.state, transition))
+                rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
             usual = (
                 step is not None
                 and by.__class__ is Actor
-                and _plain(note)
+                and note.__class__ is str
+                and (not note or (len(note) <= MAX_TEXT and note.isascii()))
                 and follow_up_due is None
                 and now.__class__ is datetime
                 and now.tzinfo.__class__ is timezone  # a fixed offset: aware
-                and EARLIEST <= _last_change(ticket) <= now < step.latest
+                and bool(rows)
+                and rows[-1][0] <= now < step.latest
             )
-        except TypeError:  # a hand-made ticket with a naive time: the full checks say so
+        except TypeError:  # a hand-made ticket with odd values: the full checks say what
             usual = False
         if not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
