@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 HOUR = timedelta(hours=1)
 
 
-def new_ticket(engine: TicketEngine | None = None, **options: Any) -> Ticket:  # noqa: ANN401
+def new_ticket(engine: TicketEngine | None = None, **options: Any) -> Ticket:
     """A ticket assigned to the agent, created at START."""
     engine = engine or TicketEngine()
     return engine.create(

@@ -9,22 +9,26 @@ attrs validators.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 
 import attrs
 
-from callcore.checks import check_duration, check_enum, check_list, check_number, check_text
+from callcore.checks import (
+    check_duration,
+    check_enum,
+    check_list,
+    check_number,
+    check_plain_data,
+    check_text,
+)
 from callcore.errors import InvalidInputError
 
 E = TypeVar("E", bound=enum.Enum)
 
 MAX_SLA_TARGET = timedelta(days=366)
 """The longest SLA target: a year of business (or calendar) time."""
-MAX_WHOLE_NUMBER = 2**63 - 1
-"""The largest whole number a custom field may hold (64 bits, as SQL stores them)."""
 
 _Validator = Callable[[Any, Any, Any], None]
 
@@ -69,23 +73,16 @@ def check_field_value(value: object, what: str) -> str | int | float | bool | No
     """Return a custom field's value if it is a JSON scalar a store can read back.
 
     That is ``None``, a bool, a whole number within 64 bits, a finite number or
-    a text; a list, a mapping or any other object is refused.
+    a valid text (see :func:`callcore.checks.check_plain_data`); a list, a
+    mapping or any other object is refused.
     """
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if -MAX_WHOLE_NUMBER <= value <= MAX_WHOLE_NUMBER:
-            return value
-        raise InvalidInputError(f"{what} is too large a whole number (over 64 bits)", field=what)
-    if isinstance(value, float):
-        return check_number(value, what)
-    if isinstance(value, str):
-        return check_text(value, what, allow_empty=True)
-    raise InvalidInputError(
-        f"{what} must be a string, number, true, false or null, got {_type_name(value)} "
-        f"{value!r:.60}",
-        field=what,
-    )
+    if value is not None and not isinstance(value, str | int | float):
+        raise InvalidInputError(
+            f"{what} must be a string, number, true, false or null, got {_type_name(value)}",
+            field=what,
+        )
+    check_plain_data(value, what)
+    return value
 
 
 def check_field_values(value: object, what: str) -> dict[str, str | int | float | bool | None]:
@@ -112,11 +109,6 @@ def check_items(value: object, kind: type, what: str) -> tuple[Any, ...]:
                 field=f"{what}[{index}]",
             )
     return tuple(items)
-
-
-def check_fraction(value: object, what: str) -> float:
-    """Return a finite number (whether it lies in ``(0, 1)`` is a document problem)."""
-    return check_number(value, what)
 
 
 # --- attrs validators -----------------------------------------------------------------
@@ -231,8 +223,3 @@ def duration_field(*, optional: bool = False, maximum: timedelta | None = None) 
             check_duration(value, attribute.name, **options)
 
     return run
-
-
-def is_finite(value: float) -> bool:
-    """Tell whether a float is neither NaN nor infinite."""
-    return math.isfinite(value)

@@ -510,7 +510,9 @@ class TicketEngine:
             flow = self._flows[self.default_workflow]
             checked_tags, checked_fields, checked_links = _NO_TAGS, {}, ()
         else:
-            _check_new_ticket(subject, channel, customer, now, by, customer_tier, priority, assignee)
+            _check_new_ticket(
+                subject, channel, customer, now, by, customer_tier, priority, assignee
+            )
             checked_tags = check_names(tags, "tags")
             checked_fields = check_field_values(fields, "fields") if fields is not None else {}
             checked_links = check_items(links, Link, "links")
@@ -610,7 +612,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(  # noqa: C901 - the engine's hot path, inlined on purpose
+    def apply(  # noqa: C901, PLR0912 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
