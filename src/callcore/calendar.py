@@ -72,9 +72,7 @@ _MAX_SPAN: Final = MAX_DURATION // _MICROSECOND  # the longest span one question
 
 
 def _refuse(what: str, expected: str, value: object) -> InvalidInputError:
-    return InvalidInputError(
-        f"{what} must be {expected}, got {type(value).__name__} {value!r:.60}", field=what
-    )
+    return InvalidInputError(f"{what} must be {expected}, got {type(value).__name__}", field=what)
 
 
 def _time_of_day(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -258,9 +256,10 @@ class BusinessCalendar:
         if problems:
             count = len(problems)
             lines = "\n".join(f"  - {problem}" for problem in problems)
+            name: object = self.name  # anything, when it is one of the problems
             raise InvalidInputError(
-                f"business calendar {self.name!r:.60} has {count} problem{'s' * (count != 1)}:"
-                f"\n{lines}",
+                f"business calendar {name if isinstance(name, str) else '?'!r:.60} "
+                f"has {count} problem{'s' * (count != 1)}:\n{lines}",
                 field=problems[0].path or "name",
             )
         object.__setattr__(self, "_holiday_by_date", {h.date: h for h in self.holidays})

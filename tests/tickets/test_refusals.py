@@ -151,7 +151,7 @@ def test_value_types_check_their_fields() -> None:
         (lambda: SlaPolicy("p", [SlaTarget(SlaMetric.RESOLUTION, HOUR)]), "targets"),  # type: ignore[arg-type]
         (lambda: SlaPolicy("p", (), warn_at=(float("inf"),)), "warn_at[0]"),
         (lambda: SlaPolicy("p", (), pause_states="on_hold"), "pause_states"),  # type: ignore[arg-type]
-        (lambda: attrs.evolve(DEFAULT_WORKFLOW, states="new"), "states"),
+        (lambda: attrs.evolve(DEFAULT_WORKFLOW, states="new"), "states"),  # type: ignore[arg-type]
     ]
     for build, field in cases:
         with pytest.raises(InvalidInputError) as caught:
@@ -214,14 +214,30 @@ def test_now_near_the_year_9999_is_refused_before_anything_changes() -> None:
 def test_a_follow_up_beyond_the_last_year_is_refused() -> None:
     """need_follow_up in the last day of 2999 would schedule a follow-up in 3000."""
     engine = TicketEngine()
-    ticket = new_ticket(engine)
-    last_day = datetime(2999, 12, 31, 12, tzinfo=timezone.utc)
+    last_day = datetime(2999, 12, 31, 9, tzinfo=timezone.utc)
+    ticket = engine.create(
+        id="T-1", subject="s", channel=Channel.SMS, customer="c", now=last_day, assignee="ana"
+    ).ticket
+    later = last_day + 3 * HOUR
     assert_refused(
-        ticket, lambda: engine.apply(ticket, "need_follow_up", by=AGENT, now=last_day), "now"
+        ticket, lambda: engine.apply(ticket, "need_follow_up", by=AGENT, now=later), "now"
     )
-    engine.apply(ticket, "resolve", by=AGENT, now=last_day, note="done")
+    engine.apply(ticket, "resolve", by=AGENT, now=later, note="done")
     assert ticket.next_due is None  # the auto-close would fall in 3000: never due
     assert from_dict(Ticket, to_dict(ticket)) == ticket
+
+
+def test_a_call_more_than_100_years_after_the_last_change_is_refused() -> None:
+    """One call's work is bounded: its SLA clocks count at most 100 years of calendar."""
+    policy = SlaPolicy("all", (SlaTarget(SlaMetric.RESOLUTION, 8 * HOUR),), calendar="office")
+    office = BusinessCalendar(
+        "office", ZoneInfo("UTC"), WeeklyHours(*[(OpeningRange(time(9), time(17)),)] * 5)
+    )
+    engine = TicketEngine(TicketSettings(sla_policies=(policy,)), calendars={"office": office})
+    ticket = new_ticket(engine)
+    far = datetime(2999, 1, 1, tzinfo=timezone.utc)
+    assert_refused(ticket, lambda: engine.tick(ticket, far), "now")
+    engine.tick(ticket, START + timedelta(days=36_500))  # within 100 years: accepted
 
 
 # --- point 5: time does not go backwards --------------------------------------------------

@@ -37,12 +37,22 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def shown(value: object) -> str:
+    """Describe a wrong value in a message: its type, and its repr when short and safe.
+
+    Only plain values are shown (a huge integer or an object's own ``__repr__``
+    could fail or take long), and never more than 60 characters of them.
+    """
+    plain = value is None or isinstance(value, str | bool | float)
+    if plain or (isinstance(value, int) and value.bit_length() <= 64):
+        return f"{_type_name(value)} {value!r:.60}"
+    return _type_name(value)
+
+
 def check_bool(value: object, what: str) -> bool:
     """Return ``value`` if it is ``True`` or ``False``."""
     if not isinstance(value, bool):
-        raise InvalidInputError(
-            f"{what} must be true or false, got {_type_name(value)} {value!r:.60}", field=what
-        )
+        raise InvalidInputError(f"{what} must be true or false, got {shown(value)}", field=what)
     return value
 
 
@@ -105,7 +115,7 @@ def check_items(value: object, kind: type, what: str) -> tuple[Any, ...]:
     for index, item in enumerate(items):
         if not isinstance(item, kind):
             raise InvalidInputError(
-                f"{what}[{index}] must be a {kind.__name__}, got {_type_name(item)} {item!r:.60}",
+                f"{what}[{index}] must be a {kind.__name__}, got {shown(item)}",
                 field=f"{what}[{index}]",
             )
     return tuple(items)
@@ -145,9 +155,7 @@ def enum_field(enum_type: type[E], *, optional: bool = False) -> _Validator:
 
 def exact_type_error(value: object, what: str, description: str) -> InvalidInputError:
     """Make the error for a value that is not of the type a field needs."""
-    return InvalidInputError(
-        f"{what} must be {description}, got {_type_name(value)} {value!r:.60}", field=what
-    )
+    return InvalidInputError(f"{what} must be {description}, got {shown(value)}", field=what)
 
 
 def exact_type(value: object, kind: type, what: str, description: str) -> None:

@@ -21,6 +21,7 @@ from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
+    MAX_DURATION,
     MAX_TEXT,
     check_enum,
     check_instant,
@@ -38,6 +39,7 @@ from callcore.tickets._checks import (
     check_items,
     check_names,
     check_optional_text,
+    shown,
 )
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
@@ -142,16 +144,22 @@ def _text(value: object, what: str, *, allow_empty: bool = False) -> str:
 
 def _check_actor(value: object, what: str = "by") -> Actor:
     if not isinstance(value, Actor):
-        raise InvalidInputError(
-            f"{what} must be an Actor, got {type(value).__name__} {value!r:.60}", field=what
-        )
+        raise InvalidInputError(f"{what} must be an Actor, got {shown(value)}", field=what)
     return value
 
 
 def _last_change(ticket: Ticket) -> datetime:
-    """Return when the ticket last changed: its latest history entry (or its creation)."""
+    """Return when the ticket last changed.
+
+    That is the time of its latest history entry (or its creation), or, if
+    later, when a call last brought its running SLA clocks up to date.
+    """
     rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
-    return rows[-1][0] if rows else ticket.created_at
+    last = rows[-1][0] if rows else ticket.created_at
+    for clock in ticket.sla.values():
+        if clock.since is not None and clock.since > last:
+            last = clock.since
+    return last
 
 
 def _check_time(ticket: Ticket, now: object) -> datetime:
@@ -167,6 +175,12 @@ def _check_time(ticket: Ticket, now: object) -> datetime:
         raise InvalidInputError(
             f"now ({checked.isoformat()}) is earlier than the last change of ticket "
             f"{ticket.id!r} ({last.isoformat()}); time cannot go backwards",
+            field="now",
+        )
+    if checked - last > MAX_DURATION:
+        raise InvalidInputError(
+            f"now ({checked.isoformat()}) is more than 100 years after the last change of "
+            f"ticket {ticket.id!r} ({last.isoformat()})",
             field="now",
         )
     return checked
@@ -383,10 +397,10 @@ class TicketEngine:
 
     def _check_known(self, ticket: Ticket) -> Workflow:
         """Refuse a ticket whose workflow, state, tier or SLA policy the engine does not know."""
-        names = (ticket.workflow, ticket.state, ticket.tier)
+        names = (ticket.id, ticket.workflow, ticket.state, ticket.tier)
         if not all(isinstance(name, str) for name in names):
             raise InvalidInputError(
-                f"ticket {ticket.id!r}: workflow, state and tier must be strings", field="ticket"
+                "a ticket's id, workflow, state and tier must be strings", field="ticket"
             )
         flow = self._flows.get(ticket.workflow)
         if flow is None or not flow.has_state(ticket.state):
@@ -486,7 +500,7 @@ class TicketEngine:
         """
         # The usual call at one glance: short ASCII texts (so no lone surrogate),
         # enum members, a UTC `now` in range, no lists; anything else gets every check.
-        usual = (
+        if (
             now.__class__ is datetime
             and now.tzinfo is timezone.utc
             and EARLIEST <= now < LATEST
@@ -505,8 +519,7 @@ class TicketEngine:
             and bool(id and customer and customer_tier and assignee != "")
             and len(text := f"{id}{subject}{customer}{customer_tier}{assignee or ''}") <= MAX_TEXT
             and text.isascii()
-        )
-        if usual:
+        ):
             flow = self._flows[self.default_workflow]
             checked_tags, checked_fields, checked_links = _NO_TAGS, {}, ()
         else:
@@ -523,7 +536,7 @@ class TicketEngine:
                         "give the ticket an id or the engine an id_factory", field="id"
                     )
                 id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
-            _text(id, "id")
+            id = _text(id, "id")  # noqa: A001 - checked
         lowest = self._lowest
         ticket = Ticket(
             id=id,
@@ -659,8 +672,10 @@ class TicketEngine:
                 and follow_up_due is None
                 and now.__class__ is datetime
                 and now.tzinfo.__class__ is timezone  # a fixed offset: aware
+                and not ticket.sla  # its clocks' times count too: the full checks
                 and bool(rows)
                 and rows[-1][0] <= now < step.latest
+                and now - rows[-1][0] <= MAX_DURATION
             )
         except TypeError:  # a hand-made ticket with odd values: the full checks say what
             usual = False
@@ -1436,7 +1451,7 @@ class TicketEngine:
         given: object = score
         if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 5:
             raise InvalidInputError(
-                f"a CSAT score is a whole number from 1 to 5, got {given!r:.60}", field="score"
+                f"a CSAT score is a whole number from 1 to 5, got {shown(given)}", field="score"
             )
         _text(comment, "comment", allow_empty=True)
         if self._category(ticket) is not StateCategory.CLOSED:

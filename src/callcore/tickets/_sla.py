@@ -302,10 +302,29 @@ class SlaMeter:
             clock.since = now
 
     def check(self, ticket_id: str, clock: SlaClock, now: datetime) -> list[Event]:
-        """Report the warnings and the breach this clock has reached by ``now``."""
-        if clock.stopped or (clock.breached and len(clock.warned) == len(self.policy.warn_at)):
+        """Report the warnings and the breach this clock has reached by ``now``.
+
+        A running clock is then brought up to date: the time it counted up to
+        ``now`` joins :attr:`~SlaClock.elapsed` and it runs on from ``now``
+        (business time adds up exactly over adjacent spans), so the next
+        question walks the calendar from here, not from when the clock started.
+        """
+        if clock.stopped:
             return []
         elapsed = self.elapsed(clock, now)
+        events = (
+            []
+            if clock.breached and len(clock.warned) == len(self.policy.warn_at)
+            else (self._reached(ticket_id, clock, now, elapsed))
+        )
+        if clock.since is not None and now > clock.since:
+            clock.elapsed, clock.since = elapsed, now
+        return events
+
+    def _reached(
+        self, ticket_id: str, clock: SlaClock, now: datetime, elapsed: timedelta
+    ) -> list[Event]:
+        """The warnings and the breach newly reached, marking them reported."""
         events: list[Event] = []
         metric = SlaMetric(clock.metric)
         deadline = self.instant(clock, clock.goal) or now

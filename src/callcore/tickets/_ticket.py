@@ -262,14 +262,17 @@ class SlaClock:
     """One SLA target's clock on one ticket (first response, next response, resolution).
 
     Elapsed time is kept as the time accrued up to :attr:`since` plus, while
-    the clock runs, the business time from :attr:`since` to now.
+    the clock runs, the business time from :attr:`since` to now. The engine
+    brings a running clock up to date at each call (``since`` moves to that
+    call's ``now``), so that no question walks the calendar far.
 
     Attributes:
         metric: The target's metric name.
         goal: The target, in business (or calendar) time.
         elapsed: Time accrued before :attr:`since`.
-        since: When the current running stretch began; ``None`` while paused
-            or stopped.
+        since: Since when the running clock has counted beyond :attr:`elapsed`
+            (the start of its running stretch, or the last call that brought
+            it up to date); ``None`` while paused or stopped.
         stopped: The target was met (or the ticket closed); the clock is done.
         cycle: For next-response targets, which reply cycle this is (from 1).
         warned: The warning fractions already reported in this cycle.
