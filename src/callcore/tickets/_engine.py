@@ -83,6 +83,7 @@ __all__ = ["UNSET", "TicketEngine", "TicketUpdate", "sequential_ids"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 _NO_TAGS: frozenset[str] = frozenset()
+_NOTHING: tuple[()] = ()
 _METRICS = frozenset(metric.value for metric in SlaMetric)
 
 
@@ -483,9 +484,9 @@ class TicketEngine:
         priority: Priority = Priority.NORMAL,
         workflow: str | None = None,
         assignee: str | None = None,
-        tags: Iterable[str] = (),
+        tags: Iterable[str] = _NOTHING,
         fields: Mapping[str, FieldValue] | None = None,
-        links: Iterable[Link] = (),
+        links: Iterable[Link] = _NOTHING,
     ) -> TicketUpdate:
         """Open a new ticket in its workflow's initial state.
 
@@ -513,10 +514,13 @@ class TicketEngine:
             and priority.__class__ is Priority
             and (by is SYSTEM or by.__class__ is Actor)
             and workflow is None
-            and tags == ()
+            and tags is _NOTHING  # the defaults themselves (anything else: every check)
             and fields is None
-            and links == ()
-            and bool(id and customer and customer_tier and assignee != "")
+            and links is _NOTHING
+            and id
+            and customer
+            and customer_tier
+            and assignee != ""
             and len(text := f"{id}{subject}{customer}{customer_tier}{assignee or ''}") <= MAX_TEXT
             and text.isascii()
         ):
@@ -658,26 +662,25 @@ class TicketEngine:
         # what it implies, and one expression sees that every argument is of the
         # usual kind; anything else gets the full checks (and their messages).
         # A ticket's times are never before EARLIEST (the engine and the loader
-        # see to it), so `now` after its last change is too.
+        # see to it), so `now` after its last change is not either.
         step = None
+        usual = False
         try:
-            if ticket.__class__ is Ticket and transition.__class__ is str:
+            if ticket.__class__ is Ticket:
                 step = self._steps.get((ticket.workflow, ticket.state, transition))
-                rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
-            usual = (
-                step is not None
-                and by.__class__ is Actor
-                and note.__class__ is str
-                and (not note or (len(note) <= MAX_TEXT and note.isascii()))
-                and follow_up_due is None
-                and now.__class__ is datetime
-                and now.tzinfo.__class__ is timezone  # a fixed offset: aware
-                and not ticket.sla  # its clocks' times count too: the full checks
-                and bool(rows)
-                and rows[-1][0] <= now < step.latest
-                and now - rows[-1][0] <= MAX_DURATION
-            )
-        except TypeError:  # a hand-made ticket with odd values: the full checks say what
+                usual = (
+                    step is not None
+                    and by.__class__ is Actor
+                    and note.__class__ is str
+                    and (not note or (len(note) <= MAX_TEXT and note.isascii()))
+                    and follow_up_due is None
+                    and now.__class__ is datetime
+                    and now.tzinfo.__class__ is timezone  # a fixed offset: aware
+                    and not ticket.sla  # its clocks' times count too: the full checks
+                    and (last := ticket.history._rows[-1][0]) <= now < step.latest  # noqa: SLF001
+                    and now - last <= MAX_DURATION
+                )
+        except (TypeError, IndexError):  # odd values (a hand-made ticket): the full checks
             usual = False
         if not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
@@ -1116,8 +1119,10 @@ class TicketEngine:
         action = "escalate" if up else "de_escalate"
         if not _text(reason, "reason", allow_empty=True).strip():
             raise InvalidInputError(f"{action.replace('_', '-')} needs a reason", field="reason")
-        if to_tier is not None:
-            self.tier(to_tier)
+        if to_tier is not None and _text(to_tier, "to_tier") not in self._tiers:
+            raise InvalidInputError(
+                f"unknown tier {to_tier!r}; tiers: {', '.join(self._tiers)}", field="to_tier"
+            )
         self._refuse_if_closed(ticket, action)
         rank = self._tiers[ticket.tier]
         target = rank + (1 if up else -1) if to_tier is None else self.tier_rank(to_tier)
