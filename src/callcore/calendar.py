@@ -36,7 +36,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.checks import MAX_DURATION, check_duration, check_instant, check_text
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION,
+    check_duration,
+    check_instant,
+    check_text,
+)
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter, problems_from_exception
 
@@ -333,7 +340,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(check_instant(t, "t"))
+        at = _instant(t, "t")
         for start, _ in self._pieces(at, last_day=self._date_of(at)):
             return start <= at
         return False
@@ -348,7 +355,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(check_instant(t, "t"))
+        at = _instant(t, "t")
         for start, _ in self._pieces(at):
             return self._to_datetime(max(start, at))
         return None
@@ -367,7 +374,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(check_instant(t, "t"))
+        at = _instant(t, "t")
         horizon = at + SEARCH_HORIZON_DAYS * _SECONDS_PER_DAY * 1_000_000
         span_end: int | None = None
         for start, end in self._pieces(at):
@@ -443,7 +450,7 @@ class BusinessCalendar:
                 :data:`SEARCH_HORIZON_DAYS` days, or not ``delta`` of open time
                 within 100 years).
         """
-        at = _to_micros(check_instant(t, "t"))
+        at = _instant(t, "t")
         remaining = check_duration(delta, "delta") // _MICROSECOND
         if remaining == 0:
             return self._to_datetime(at)
@@ -474,8 +481,8 @@ class BusinessCalendar:
     @staticmethod
     def _span(a: datetime, b: datetime) -> tuple[int, int]:
         """Check the ends of a question's span; return them as microseconds."""
-        begin = _to_micros(check_instant(a, "a"))
-        finish = _to_micros(check_instant(b, "b"))
+        begin = _instant(a, "a")
+        finish = _instant(b, "b")
         if finish - begin > _MAX_SPAN:
             raise InvalidInputError(
                 f"b must lie at most 100 years after a, got {a.isoformat()} to {b.isoformat()}; "
@@ -567,6 +574,28 @@ class BusinessCalendar:
 
 def _to_micros(t: datetime) -> int:
     return (t - _EPOCH) // _MICROSECOND
+
+
+_EARLIEST_MICROS: Final = _to_micros(EARLIEST)
+_LATEST_MICROS: Final = _to_micros(LATEST)
+
+
+def _instant(t: object, what: str) -> int:
+    """Return ``t`` in microseconds if it is an aware instant in range; else raise.
+
+    The same check as :func:`callcore.checks.check_instant`, done on the
+    microseconds every question needs anyway (comparing a datetime in a
+    ``ZoneInfo`` zone with the limits would look its offset up twice more).
+    """
+    if isinstance(t, datetime):
+        try:
+            micros = _to_micros(t)
+        except (TypeError, OverflowError):  # naive (or odd): check_instant says what
+            pass
+        else:
+            if _EARLIEST_MICROS <= micros < _LATEST_MICROS:
+                return micros
+    return _to_micros(check_instant(t, what))  # raises: naive, out of range or no datetime
 
 
 def _wall_to_micros(day: date, wall: time, zone: ZoneInfo) -> int:
