@@ -150,3 +150,59 @@ def test_a_timezone_that_is_not_a_zoneinfo_is_refused() -> None:
     ) as caught:
         BusinessCalendar("bad", timezone.utc, WeeklyHours())  # type: ignore[arg-type]
     assert caught.value.field == "timezone"
+
+
+# --- issue 10: instants and spans are bounded, so every question's work is bounded ----------
+
+LAST = datetime(2999, 12, 31, 23, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "t",
+    [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1, 1, 1, tzinfo=timezone.utc)],
+)
+def test_instants_beyond_the_limits_are_refused(t: datetime) -> None:
+    """Near year 9999 the questions raised OverflowError; now every one names ``t``."""
+    for question in (OFFICE.is_open, OFFICE.next_open, OFFICE.next_close, OFFICE.local_date):
+        with pytest.raises(InvalidInputError) as caught:
+            question(t)
+        assert caught.value.field == "t"
+
+
+def test_a_span_of_more_than_100_years_is_refused() -> None:
+    """business_time_between(1900, 2999) walked 400,000 days; it is refused at once."""
+    start = datetime(1900, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(InvalidInputError) as caught:
+        OFFICE.business_time_between(start, LAST)
+    assert caught.value.field == "b"
+    assert OFFICE.open_spans(start, start + timedelta(days=7)) != []
+
+
+def test_adding_more_open_time_than_100_years_hold_is_refused() -> None:
+    """40 years of office time need 168 years of calendar: refused, not walked."""
+    with pytest.raises(InvalidInputError) as caught:
+        OFFICE.add_business_time(AWARE, timedelta(days=365 * 40))
+    assert caught.value.field == "delta"
+    with pytest.raises(InvalidInputError) as caught:
+        BusinessCalendar.always_open().add_business_time(AWARE, timedelta(days=36_526))
+    assert caught.value.field == "delta"
+    ten_years = OFFICE.add_business_time(AWARE, timedelta(days=365 * 10))
+    assert ten_years.year == 2068  # 87,600 h at 40 h a week: about 42 years later
+
+
+def test_value_types_name_the_field_they_refuse() -> None:
+    """A string where a tuple of ranges belongs, a datetime for a date: refused, named."""
+    cases: list[tuple[Any, str]] = [
+        (lambda: OpeningRange("09:00", time(17)), "start"),
+        (lambda: WeeklyHours(monday="09:00-17:00"), "monday"),
+        (lambda: WeeklyHours(monday=[OpeningRange(time(9), time(17))]), "monday"),
+        (lambda: Holiday(AWARE, "New Year"), "date"),
+        (lambda: Holiday(date(2026, 1, 1), "\ud800"), "name"),
+        (lambda: SpecialDay(date(2026, 1, 1), "09:00-12:00"), "hours"),
+        (lambda: BusinessCalendar(5, ZONE, WeeklyHours()), "name"),
+        (lambda: OFFICE.hours_on(AWARE), "day"),
+    ]
+    for build, field in cases:
+        with pytest.raises(InvalidInputError) as caught:
+            build()
+        assert caught.value.field == field
