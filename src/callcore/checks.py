@@ -77,7 +77,7 @@ def _show(value: object) -> str:
     try:
         text = repr(value)
     except ValueError:  # a container holding an integer too long to print
-        return f"a {_type_name(value)}"
+        return "(too long to show)"
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 
