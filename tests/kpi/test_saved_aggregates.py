@@ -18,6 +18,7 @@ from callcore.kpi import (
     Aggregate,
     Aggregator,
     InteractionRecord,
+    InvalidRecordError,
     rows,
     to_csv,
     write_csv,
@@ -305,3 +306,30 @@ def test_a_saved_aggregator_round_trips_with_agent_time_and_every_dimension() ->
     )
     text = dumps(aggregator)
     assert dumps(loads(Aggregator, text)) == text
+
+
+@pytest.mark.parametrize(
+    ("totals", "problems"),
+    [
+        ({"contacts": 1}, ["contacts: must equal inbound + outbound"]),
+        (
+            {"answered_within": 2, "held": 1},
+            ["answered_within: must not exceed answered", "held: must not exceed handled"],
+        ),
+        ({"agents": {"ana"}}, ["agents: must not name more agents than contacts handled"]),
+        ({"abandoned": -1}, None),
+        ({"contacts": True}, None),
+        ({"agents": ["ana"]}, None),
+    ],
+)
+def test_totals_that_contradict_each_other_are_refused_when_built(
+    totals: dict[str, object], problems: list[str] | None
+) -> None:
+    """Aggregate checks its totals as it is built: types, ranges and parts within wholes."""
+    with pytest.raises(InvalidInputError) as caught:
+        Aggregate(**totals)  # type: ignore[arg-type]
+    if problems is None:  # a wrong type or range: the field is named
+        assert caught.value.field == next(iter(totals))
+    else:
+        assert isinstance(caught.value, InvalidRecordError)
+        assert [str(problem) for problem in caught.value.problems] == problems

@@ -7,17 +7,19 @@ separate shards merge into exactly the totals of all records at once.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import attrs
 
 from callcore.channels import Direction
 from callcore.checks import check_count, check_duration, check_enum, check_text, validator
-from callcore.errors import InvalidInputError
+from callcore.errors import InvalidInputError, Problem
 from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import (
     AgentState,
     InteractionRecord,
+    InvalidRecordError,
     Outcome,
 )
 
@@ -58,8 +60,8 @@ class Aggregate:
     Counts of inbound contacts (``answered``, ``abandoned``...) feed the
     queue metrics; ``handled`` and the handle-time sums cover answered contacts
     in both directions. Durations are whole microseconds. Every total is a
-    whole number from 0 to ``10**30``, and ``agents`` a set of agent names;
-    the constructor refuses anything else.
+    whole number from 0 to ``10**30``, ``agents`` a set of agent names, and
+    no part exceeds its whole; the constructor refuses anything else.
 
     Attributes:
         contacts: Every record.
@@ -154,6 +156,9 @@ class Aggregate:
             InvalidInputError: A total is not a whole number from 0 to
                 ``10**30``, or ``agents`` is not a set of names; ``field``
                 names the first such field.
+            InvalidRecordError: Totals contradict each other (a part above
+                its whole, ``contacts`` other than ``inbound + outbound``);
+                every problem is listed.
         """
         values = _counters_of(self)  # one C call for every total, then a quick look
         if set(map(type, values)) != {int} or min(values) < 0 or max(values) > MAX_TOTAL:
@@ -166,6 +171,9 @@ class Aggregate:
             )
         for agent in self.agents:
             check_text(agent, "agents")
+        problems = list(totals_problems(self))
+        if problems:
+            raise InvalidRecordError("totals", problems)
 
     def merge(self, other: Aggregate) -> None:
         """Add ``other``'s totals to these, exactly.
@@ -208,6 +216,41 @@ class Aggregate:
 _COUNTERS = tuple(field.name for field in attrs.fields(Aggregate) if field.name != "agents")
 _counters_of = operator.attrgetter(*_COUNTERS)
 _SUMMED = tuple(name for name in _COUNTERS if name != "longest_wait_us")
+
+
+# (part, whole): a part of a group's totals never exceeds its whole.
+_PARTS = (
+    ("answered_within", "answered"),
+    ("abandoned_within", "abandoned"),
+    ("short_abandoned", "abandoned"),
+    ("answered", "handled"),
+    ("held", "handled"),
+    ("transferred", "handled"),
+    ("transferred", "transfers"),
+    ("answered_wait_us", "wait_us"),
+    ("longest_wait_us", "wait_us"),
+    ("ivr_contained", "ivr_entered"),
+    ("fcr_resolved", "fcr_known"),
+    ("repeats", "repeat_known"),
+    ("csat_top_two", "csat_responses"),
+)
+
+
+def totals_problems(totals: Aggregate) -> Iterator[Problem]:
+    """Yield every way a group's totals contradict each other (a part above its whole)."""
+    for part, whole in _PARTS:
+        if getattr(totals, part) > getattr(totals, whole):
+            yield Problem(part, f"must not exceed {whole}")
+    for total, parts in (
+        ("contacts", ("inbound", "outbound")),
+        ("waited", ("answered", "abandoned")),
+    ):
+        if getattr(totals, total) != sum(getattr(totals, part) for part in parts):
+            yield Problem(total, f"must equal {' + '.join(parts)}")
+    if totals.nps_promoters + totals.nps_detractors > totals.nps_responses:
+        yield Problem("nps_promoters", "and nps_detractors must not exceed nps_responses")
+    if len(totals.agents) > totals.handled:
+        yield Problem("agents", "must not name more agents than contacts handled")
 
 
 def over_limit(totals: Aggregate) -> str | None:

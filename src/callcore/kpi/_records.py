@@ -78,7 +78,8 @@ class Outcome(enum.Enum):
 class InvalidRecordError(InvalidInputError):
     """A record's fields contradict each other, or a number is off its scale.
 
-    Every problem is listed; ``field`` names the first one's field.
+    Also raised for a group's :class:`Aggregate` totals that contradict each
+    other. Every problem is listed; ``field`` names the first one's field.
 
     Attributes:
         problems: What is wrong, each with the field it concerns.

@@ -94,58 +94,24 @@ def _range_problems(data: object) -> Iterator[Problem]:
 def _structure_aggregate(
     structure: Callable[[Any, type], Aggregate],
 ) -> Callable[[Any, type], Aggregate]:
-    """Structure totals, listing every total out of range and every inconsistency."""
+    """Structure totals, listing every total out of range, not only the first.
+
+    The constructor names the first total out of range (then nothing else is
+    checked), or lists every inconsistency; wrong types are cattrs' to report.
+    """
 
     def hook(data: Any, cls: type) -> Aggregate:  # noqa: ANN401 - plain data of any shape
         ranges = list(_range_problems(data))
         try:
-            totals = structure(data, cls)
+            return structure(data, cls)
         except ClassValidationError as exc:
             if not ranges:
                 raise
             raise DocumentError([*problems_from_exception(exc), *ranges], "Aggregate") from exc
         except DocumentError as exc:
             raise DocumentError([*exc.problems, *ranges], "Aggregate") from exc
-        problems = list(_consistency_problems(totals))
-        if problems:
-            raise DocumentError(problems, "Aggregate")
-        return totals
 
     return hook
-
-
-# (part, whole): a part of a group's totals never exceeds its whole.
-_PARTS = (
-    ("answered_within", "answered"),
-    ("abandoned_within", "abandoned"),
-    ("short_abandoned", "abandoned"),
-    ("answered", "handled"),
-    ("held", "handled"),
-    ("transferred", "handled"),
-    ("transferred", "transfers"),
-    ("answered_wait_us", "wait_us"),
-    ("longest_wait_us", "wait_us"),
-    ("ivr_contained", "ivr_entered"),
-    ("fcr_resolved", "fcr_known"),
-    ("repeats", "repeat_known"),
-    ("csat_top_two", "csat_responses"),
-)
-
-
-def _consistency_problems(totals: Aggregate) -> Iterator[Problem]:
-    for part, whole in _PARTS:
-        if getattr(totals, part) > getattr(totals, whole):
-            yield Problem(part, f"must not exceed {whole}")
-    for total, parts in (
-        ("contacts", ("inbound", "outbound")),
-        ("waited", ("answered", "abandoned")),
-    ):
-        if getattr(totals, total) != sum(getattr(totals, part) for part in parts):
-            yield Problem(total, f"must equal {' + '.join(parts)}")
-    if totals.nps_promoters + totals.nps_detractors > totals.nps_responses:
-        yield Problem("nps_promoters", "and nps_detractors must not exceed nps_responses")
-    if len(totals.agents) > totals.handled:
-        yield Problem("agents", "must not name more agents than contacts handled")
 
 
 def _unstructure_aggregator(aggregator: Aggregator) -> Any:  # noqa: ANN401
