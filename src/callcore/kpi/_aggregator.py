@@ -139,7 +139,7 @@ class Aggregator:
             InvalidInputError: ``record`` is not an ``InteractionRecord``, or
                 its group's sums of durations would overflow; nothing changed.
         """
-        if type(record) is not InteractionRecord and not isinstance(record, InteractionRecord):
+        if not isinstance(record, InteractionRecord):
             raise _not_a_record(record, InteractionRecord)
         try:
             self._count(record)
@@ -166,9 +166,7 @@ class Aggregator:
         count = self._counter(batch)
         try:
             for record in records:
-                if type(record) is not InteractionRecord and not isinstance(
-                    record, InteractionRecord
-                ):
+                if not isinstance(record, InteractionRecord):
                     raise _not_a_record(record, InteractionRecord)
                 count(record)
             combined = {

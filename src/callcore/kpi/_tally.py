@@ -225,11 +225,11 @@ def make_counter(  # noqa: C901, PLR0915
             answered_at: datetime = record.answered_at  # type: ignore[assignment]
             connected = tally.connected + (record.ended_at - answered_at)
             hold = record.hold_time
-            hold_sum = tally.hold + hold
+            if hold:
+                hold_sum = tally.hold + hold
             wrap_up_ended_at = record.wrap_up_ended_at
-            after_call_work = tally.after_call_work
             if wrap_up_ended_at is not None:
-                after_call_work += wrap_up_ended_at - record.ended_at
+                after_call_work = tally.after_call_work + (wrap_up_ended_at - record.ended_at)
             if inbound:
                 waited = answered_at - (record.queued_at or record.arrived_at)
                 tally.answered_wait += waited
@@ -241,7 +241,8 @@ def make_counter(  # noqa: C901, PLR0915
             else:
                 tally.answered_out += 1
             tally.connected = connected
-            tally.after_call_work = after_call_work
+            if wrap_up_ended_at is not None:
+                tally.after_call_work = after_call_work
             if hold:
                 tally.hold = hold_sum
                 tally.held += 1
