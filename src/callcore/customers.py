@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, Protocol, TypeAlias, cast
 
 import attrs
 import cattrs.gen
+from cattrs.errors import ClassValidationError
 
 from callcore.channels import Channel, Direction
 from callcore.checks import (
@@ -94,7 +95,7 @@ class InvalidIdentityError(InvalidInputError):
 
 # --- phone numbers ---------------------------------------------------------------
 
-_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/~]")  # '~': wait for a dial tone (8~10)
 _COUNTRY_CODE = re.compile(r"[1-9]\d{0,2}")
 _E164_MAX_DIGITS = 15  # ITU-T E.164, section 6.1: at most 15 digits after the '+'
 _NATIONAL_MIN_DIGITS = 7  # shorter numbers are extensions or service codes
@@ -133,7 +134,7 @@ _DIALING_PLANS: dict[str, _DialingPlan] = {
     # North American Numbering Plan (US, Canada, the Caribbean): trunk 1, exit 011
     "1": _plan("1", lengths=(8, 11), international=("011",)),
     # Russia and Kazakhstan: trunk 8, exit 8~10 (a dial tone after the 8)
-    "7": _plan("8", lengths=(11,), international=("810",)),
+    "7": _plan("8", lengths=(11, 15), international=("810",)),
     "36": _plan("06"),  # Hungary: trunk 06
     # Australia: exit 0011 and the carrier-choosing 0014..0019
     "61": _plan(international=("0011", "0014", "0015", "0016", "0018", "0019")),
@@ -202,7 +203,8 @@ def _phone_library() -> ModuleType | None:
 def normalize_phone(raw: str, default_country_code: str = "1") -> str:
     """Normalise a phone number to E.164 (``+`` and at most 15 digits).
 
-    Spaces, dashes, dots, slashes and parentheses are dropped, and so is the
+    Spaces, dashes, dots, slashes, parentheses and tildes (a wait for the
+    dial tone, as in Russia's ``8~10``) are dropped, and so is the
     UK-style ``(0)`` after a country code. What remains must be digits, after
     an optional ``+``. The number is then read as people in the country of
     ``default_country_code`` dial it: with an international prefix (or ``+``)
@@ -248,28 +250,27 @@ def normalize_phone(raw: str, default_country_code: str = "1") -> str:
     body = text[1:] if text.startswith("+") else text
     if not body.isascii() or not body.isdigit():
         raise InvalidIdentityError(raw, "a phone number may hold only digits after a leading '+'")
-    plan = _DIALING_PLANS.get(default_country_code, _GENERIC_PLAN)
-    if text.startswith("+"):
-        digits, international = body, True
-    else:
-        prefix = next((p for p in plan.international_prefixes if text.startswith(p)), "")
-        digits, international = text[len(prefix) :], bool(prefix)
-    if international and digits.startswith("0"):
+    if text.startswith("+") and body.startswith("0"):
         raise InvalidIdentityError(raw, "no country calling code starts with 0")
     library = _phone_library()
     if library is None:
-        return _builtin_e164(raw, digits, plan, default_country_code, international=international)
+        return _builtin_e164(raw, text, default_country_code)
     return _library_e164(library, raw, text, default_country_code)
 
 
-def _builtin_e164(
-    raw: str, digits: str, plan: _DialingPlan, default_country_code: str, *, international: bool
-) -> str:
-    """Finish reading a number with the built-in dialing plans.
+def _builtin_e164(raw: str, text: str, default_country_code: str) -> str:
+    """Read ``text`` (an optional '+', then digits) with the built-in dialing plans.
 
-    ``digits`` follow the international prefix (or '+') when ``international``,
-    and are the whole national number otherwise.
+    An international prefix followed by 0 is no prefix (no country code starts
+    with 0): the number is national, as libphonenumber reads it.
     """
+    plan = _DIALING_PLANS.get(default_country_code, _GENERIC_PLAN)
+    if text.startswith("+"):
+        digits, international = text[1:], True
+    else:
+        prefix = next((p for p in plan.international_prefixes if text.startswith(p)), "")
+        international = bool(prefix) and text[len(prefix) : len(prefix) + 1] != "0"
+        digits = text[len(prefix) :] if international else text
     if international:
         digits = _drop_trunk_after_country_code(digits)
         if len(digits) < _INTERNATIONAL_MIN_DIGITS:
@@ -293,15 +294,11 @@ def _drop_trunk_prefix(digits: str, plan: _DialingPlan) -> str:
 
 
 def _drop_trunk_after_country_code(digits: str) -> str:
-    """Drop a trunk prefix written after a known country code (``+44 020...``).
-
-    The prefix stays when dropping it would leave too few digits.
-    """
+    """Drop a trunk prefix written after a known country code (``+44 020...``)."""
     for size in (1, 2, 3):  # country codes are prefix-free: at most one matches
         plan = _DIALING_PLANS.get(digits[:size])
         if plan is not None:
-            shorter = digits[:size] + _drop_trunk_prefix(digits[size:], plan)
-            return shorter if len(shorter) >= _INTERNATIONAL_MIN_DIGITS else digits
+            return digits[:size] + _drop_trunk_prefix(digits[size:], plan)
     return digits
 
 
@@ -432,7 +429,10 @@ def _check_normalised(instance: Identity, attribute: attrs.Attribute[str], value
                 field=attribute.name,
             )
         return
-    normal = normalize_email(value)
+    try:
+        normal = normalize_email(value)
+    except InvalidIdentityError as exc:
+        raise InvalidIdentityError(value, exc.reason, field=attribute.name) from None
     if normal != value:
         raise InvalidIdentityError(
             value,
@@ -548,7 +548,10 @@ def _json_copy(value: object, path: str, depth: int = 0) -> JSONValue:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise InvalidInputError(f"{path}: key {_shown(key)} is not a string", field=path)
-            check_text(key, f"{path}: key", allow_empty=True)
+            try:
+                check_text(key, "a key", allow_empty=True)
+            except InvalidInputError as exc:
+                raise InvalidInputError(f"{path}: {exc}", field=path) from None
             copied[key] = _json_copy(item, f"{path}.{key}", depth + 1)
         return copied
     raise InvalidInputError(
@@ -781,6 +784,22 @@ def _field_problems(cls: type, data: Mapping[str, Any], raw: frozenset[str]) -> 
     return problems
 
 
+def _refusal(exc: Exception) -> InvalidInputError | None:
+    """The constructor's InvalidInputError inside a structuring error, if that is what it is.
+
+    cattrs reports a failing constructor as a ClassValidationError without a
+    field note (older versions let the error through as it is).
+    """
+    if isinstance(exc, InvalidInputError):
+        return exc
+    if isinstance(exc, ClassValidationError):
+        _, without_field = exc.group_exceptions()
+        for sub in without_field:
+            if isinstance(sub, InvalidInputError):
+                return sub
+    return None
+
+
 def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides: Any) -> None:  # noqa: ANN401
     """Structure ``cls`` so that a field its constructor refuses is reported at its path."""
     structure = cattrs.gen.make_dict_structure_fn(cls, converter, **overrides)
@@ -788,10 +807,13 @@ def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides:
     def hook(data: object, _: object) -> object:
         try:
             return structure(data, cls)
-        except InvalidInputError as exc:
+        except (InvalidInputError, ClassValidationError) as exc:
+            refused = _refusal(exc)
+            if refused is None:
+                raise
             problems = _field_problems(cls, cast("Mapping[str, Any]", data), raw)
             raise DocumentError(
-                problems or [Problem(exc.field or "", str(exc))], cls.__name__
+                problems or [Problem(refused.field or "", str(refused))], cls.__name__
             ) from exc
 
     converter.register_structure_hook(cls, hook)
@@ -800,8 +822,11 @@ def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides:
 def _structure_identity(data: object, _: object) -> Identity:
     try:
         return _structure_identity_fields(data, Identity)
-    except InvalidInputError as exc:
-        raise DocumentError([Problem(exc.field or "", str(exc))], "Identity") from exc
+    except (InvalidInputError, ClassValidationError) as exc:
+        refused = _refusal(exc)
+        if refused is None:
+            raise
+        raise DocumentError([Problem(refused.field or "", str(refused))], "Identity") from exc
 
 
 _structure_identity_fields = cattrs.gen.make_dict_structure_fn(Identity, converter)
