@@ -46,6 +46,7 @@ from callcore.errors import (
 from callcore.serialization import converter
 
 __all__ = [
+    "MAX_HISTORY",
     "CallerIdentifier",
     "Customer",
     "CustomerStore",
@@ -57,7 +58,6 @@ __all__ = [
     "InteractionOutcome",
     "InvalidIdentityError",
     "JSONValue",
-    "MAX_HISTORY",
     "normalize_email",
     "normalize_phone",
 ]
@@ -128,6 +128,22 @@ def _plan(
 _TRUNK_0 = _plan("0")
 _NO_TRUNK = _plan(None)
 
+_TRUNK_0_CODES = """
+    20 27 31 32 33 40 41 43 44 46 49 58 60 63 84 90 91 92 93 94 95 98
+    211 212 213 218 231 232 233 243 249 250 251 252 260 262 263 264 265 291
+    353 355 358 359 373 374 377 380 381 382 383 385 386 387 389 421 423
+    508 590 593 594 595 596 850 856 880 961 962 963 964 966 967 970 971 977 994 995 996
+"""
+"""Country codes with trunk prefix 0 and international prefix 00."""
+
+_NO_TRUNK_CODES = """
+    30 34 39 45 47 48 216 220 221 222 223 224 225 226 227 228 229 236 237 239 240
+    242 244 245 246 253 257 258 266 267 268 269 297 350 351 356 357 371 372 376 378
+    420 501 502 503 504 505 507 509 597 599 670 673 674 676 678 681 683 688 689 690
+    691 853 965 968 973 974 975 998
+"""
+"""Country codes without a trunk prefix (a leading 0 belongs to the number), exit 00."""
+
 # The countries whose prefixes the built-in rules know, by country calling code,
 # checked against libphonenumber's metadata (tests/storage/test_phone_oracle.py).
 _DIALING_PLANS: dict[str, _DialingPlan] = {
@@ -139,26 +155,8 @@ _DIALING_PLANS: dict[str, _DialingPlan] = {
     # Australia: exit 0011 and the carrier-choosing 0014..0019
     "61": _plan(international=("0011", "0014", "0015", "0016", "0018", "0019")),
     "64": _plan(international=("0161",)),  # New Zealand: exit 00 or 0161
-    # trunk 0, exit 00
-    **dict.fromkeys(
-        (
-            "20 27 31 32 33 40 41 43 44 46 49 58 60 63 84 90 91 92 93 94 95 98 211 212 213 "
-            "218 231 232 233 243 249 250 251 252 260 262 263 264 265 291 353 355 358 359 373 "
-            "374 377 380 381 382 383 385 386 387 389 421 423 508 590 593 594 595 596 850 856 "
-            "880 961 962 963 964 966 967 970 971 977 994 995 996"
-        ).split(),
-        _TRUNK_0,
-    ),
-    # no trunk prefix: a leading 0 belongs to the number (Italy, San Marino...), exit 00
-    **dict.fromkeys(
-        (
-            "30 34 39 45 47 48 216 220 221 222 223 224 225 226 227 228 229 236 237 239 240 "
-            "242 244 245 246 253 257 258 266 267 268 269 297 350 351 356 357 371 372 376 378 "
-            "420 501 502 503 504 505 507 509 597 599 670 673 674 676 678 681 683 688 689 690 "
-            "691 853 965 968 973 974 975 998"
-        ).split(),
-        _NO_TRUNK,
-    ),
+    **dict.fromkeys(_TRUNK_0_CODES.split(), _TRUNK_0),
+    **dict.fromkeys(_NO_TRUNK_CODES.split(), _NO_TRUNK),
 }
 """The dialing plans of the countries the built-in rules claim to get right."""
 
@@ -247,7 +245,7 @@ def normalize_phone(raw: str, default_country_code: str = "1") -> str:
     text = _PHONE_SEPARATORS.sub("", raw.replace("(0)", ""))
     if not text:
         raise InvalidIdentityError(raw, "no digits")
-    body = text[1:] if text.startswith("+") else text
+    body = text.removeprefix("+")
     if not body.isascii() or not body.isdigit():
         raise InvalidIdentityError(raw, "a phone number may hold only digits after a leading '+'")
     if text.startswith("+") and body.startswith("0"):
@@ -322,7 +320,7 @@ def _library_e164(library: Any, raw: str, text: str, default_country_code: str) 
     except library.NumberParseException as exc:
         raise InvalidIdentityError(raw, _library_reason(library, exc)) from None
     national = library.national_significant_number(number)
-    digits = library.format_number(number, library.PhoneNumberFormat.E164)[1:]
+    digits: str = library.format_number(number, library.PhoneNumberFormat.E164)[1:]
     if number.country_code_source == library.CountryCodeSource.FROM_DEFAULT_COUNTRY:
         _check_national_length(raw, national)
     elif len(digits) < _INTERNATIONAL_MIN_DIGITS:
@@ -408,7 +406,9 @@ class IdentityKind(enum.Enum):
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")  # '+', no leading 0, 8 to 15 digits
 
 
-def _member_of(enum_type: type[enum.Enum]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+def _member_of(
+    enum_type: type[enum.Enum],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
     """An attrs validator: the field holds a member of ``enum_type``."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -523,8 +523,8 @@ _MAX_ATTRIBUTE_INT = 2**63
 """Attribute integers lie strictly between minus and plus this (64-bit integers)."""
 
 
-def _json_copy(value: object, path: str, depth: int = 0) -> JSONValue:
-    """Deep-copy a JSON-able value, refusing anything JSON cannot hold, naming its path."""
+def _json_scalar(value: object, path: str) -> JSONValue:
+    """Check a JSON scalar: text, a finite number, a 64-bit integer, a bool or None."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -537,28 +537,33 @@ def _json_copy(value: object, path: str, depth: int = 0) -> JSONValue:
         return value
     if isinstance(value, float):
         return check_number(value, path)
-    if depth >= _MAX_ATTRIBUTE_DEPTH and isinstance(value, list | tuple | Mapping):
-        raise InvalidInputError(
-            f"{path} nests more than {_MAX_ATTRIBUTE_DEPTH} lists and mappings deep", field=path
-        )
-    if isinstance(value, list | tuple):
-        return [_json_copy(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
-    if isinstance(value, Mapping):
-        copied: dict[str, JSONValue] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidInputError(f"{path}: key {_shown(key)} is not a string", field=path)
-            try:
-                check_text(key, "a key", allow_empty=True)
-            except InvalidInputError as exc:
-                raise InvalidInputError(f"{path}: {exc}", field=path) from None
-            copied[key] = _json_copy(item, f"{path}.{key}", depth + 1)
-        return copied
     raise InvalidInputError(
         f"{path}: {type(value).__name__} {_shown(value)} is not a JSON value "
         "(use strings, numbers, booleans, None, lists and mappings)",
         field=path,
     )
+
+
+def _json_copy(value: object, path: str, depth: int = 0) -> JSONValue:
+    """Deep-copy a JSON-able value, refusing anything JSON cannot hold, naming its path."""
+    if not isinstance(value, list | tuple | Mapping):
+        return _json_scalar(value, path)
+    if depth >= _MAX_ATTRIBUTE_DEPTH:
+        raise InvalidInputError(
+            f"{path} nests more than {_MAX_ATTRIBUTE_DEPTH} lists and mappings deep", field=path
+        )
+    if isinstance(value, list | tuple):
+        return [_json_copy(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
+    copied: dict[str, JSONValue] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(f"{path}: key {_shown(key)} is not a string", field=path)
+        try:
+            check_text(key, "a key", allow_empty=True)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{path}: {exc}", field=path) from None
+        copied[key] = _json_copy(item, f"{path}.{key}", depth + 1)
+    return copied
 
 
 def _frozen_attributes(value: object) -> Mapping[str, JSONValue]:
@@ -665,7 +670,9 @@ class InteractionOutcome(enum.Enum):
     NO_ANSWER = "no_answer"
 
 
-def _optional_duration(_: object, attribute: attrs.Attribute[timedelta | None], value: object) -> None:
+def _optional_duration(
+    _: object, attribute: attrs.Attribute[timedelta | None], value: object
+) -> None:
     if value is not None:
         check_duration(value, attribute.name)
 
@@ -696,9 +703,7 @@ class Interaction:
     channel: Channel = attrs.field(validator=_member_of(Channel))
     direction: Direction = attrs.field(validator=_member_of(Direction))
     at: datetime = attrs.field(validator=validator(check_instant))
-    outcome: InteractionOutcome = attrs.field(
-        validator=_member_of(InteractionOutcome)
-    )
+    outcome: InteractionOutcome = attrs.field(validator=_member_of(InteractionOutcome))
     agent: str | None = attrs.field(default=None, validator=_optional_text)
     queue: str | None = attrs.field(default=None, validator=_optional_text)
     ticket_id: str | None = attrs.field(default=None, validator=_optional_text)
@@ -802,7 +807,9 @@ def _refusal(exc: Exception) -> InvalidInputError | None:
 
 def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides: Any) -> None:  # noqa: ANN401
     """Structure ``cls`` so that a field its constructor refuses is reported at its path."""
-    structure = cattrs.gen.make_dict_structure_fn(cls, converter, **overrides)
+    structure: Callable[[Any, Any], object] = cattrs.gen.make_dict_structure_fn(
+        cls, converter, **overrides
+    )
 
     def hook(data: object, _: object) -> object:
         try:
@@ -829,7 +836,9 @@ def _structure_identity(data: object, _: object) -> Identity:
         raise DocumentError([Problem(refused.field or "", str(refused))], "Identity") from exc
 
 
-_structure_identity_fields = cattrs.gen.make_dict_structure_fn(Identity, converter)
+_structure_identity_fields: Callable[[Any, Any], Identity] = cattrs.gen.make_dict_structure_fn(
+    Identity, converter
+)
 converter.register_structure_hook(Identity, _structure_identity)
 _register_checked(
     Customer,
@@ -940,8 +949,7 @@ def _customer_store(_: object, attribute: attrs.Attribute[Any], value: object) -
     missing = [name for name in _STORE_METHODS if not callable(getattr(value, name, None))]
     if missing:
         raise InvalidInputError(
-            f"store must be a customer store; {type(value).__name__} has no "
-            f"{', '.join(missing)}",
+            f"store must be a customer store; {type(value).__name__} has no {', '.join(missing)}",
             field=attribute.name,
         )
 

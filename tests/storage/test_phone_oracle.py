@@ -118,7 +118,10 @@ def typed_forms(code: str, number: Any, abroad: str) -> list[tuple[str, str]]:
             forms.append((f"+{code} {trunk}{national}", code))
     if abroad != code:
         forms.append(
-            (phonenumbers.format_out_of_country_calling_number(number, _main_region(abroad)), abroad)
+            (
+                phonenumbers.format_out_of_country_calling_number(number, _main_region(abroad)),
+                abroad,
+            )
         )
     return forms
 
@@ -152,8 +155,10 @@ def test_builtin_rules_agree_with_libphonenumber(drawn: tuple[str, Any], abroad:
 
 
 def test_every_claimed_country_example_agrees() -> None:
-    """libphonenumber's example number of every type of every claimed country reads
-    the same, typed every usual way at home and from the next claimed country."""
+    """The example number of every type of every claimed country reads the same.
+
+    Each is typed every usual way at home and from the next claimed country.
+    """
     checked = 0
     for index, (code, region, kind) in enumerate(KINDS):
         example = getattr(_metadata(region), kind).example_number
@@ -171,7 +176,9 @@ def test_dialing_plans_match_libphonenumber_metadata(code: str) -> None:
     plan = _DIALING_PLANS[code]
     for region in phonenumbers.region_codes_for_country_code(int(code)):
         metadata = _metadata(region)
-        assert plan.trunk_prefixes == ((metadata.national_prefix,) if metadata.national_prefix else ())
+        assert plan.trunk_prefixes == (
+            (metadata.national_prefix,) if metadata.national_prefix else ()
+        )
         exits = [
             p for p in plan.international_prefixes if re.fullmatch(metadata.international_prefix, p)
         ]
@@ -184,7 +191,7 @@ def test_dialing_plans_match_libphonenumber_metadata(code: str) -> None:
 
 
 def test_importing_callcore_does_not_import_phonenumbers() -> None:
-    """phonenumbers is optional: importing callcore (and its stores) leaves it unloaded."""
+    """Phonenumbers is optional: importing callcore (and its stores) leaves it unloaded."""
     code = (
         "import sys, callcore, callcore.customers, callcore.storage, callcore.plugins\n"
         "assert 'phonenumbers' not in sys.modules, 'imported'\n"
@@ -195,8 +202,10 @@ def test_importing_callcore_does_not_import_phonenumbers() -> None:
 
 
 def test_both_rule_sets_run() -> None:
-    """With phonenumbers hidden the built-in rules read numbers; with it, libphonenumber
-    does, and refuses what cannot exist (an unassigned country code)."""
+    """Without phonenumbers the built-in rules read numbers; with it, libphonenumber does.
+
+    libphonenumber refuses what cannot exist (an unassigned country code).
+    """
     unassigned = "+999 1234 5678"
     with phone_rules("builtin"):
         assert _phone_library() is None

@@ -40,7 +40,6 @@ from callcore.errors import (
     DocumentError,
     InvalidInputError,
     NotFoundError,
-    Problem,
     StorageError,
 )
 from callcore.hookspecs import hookimpl
@@ -175,9 +174,10 @@ class SQLiteStorage(ClosedByWith):
         self, path: str | os.PathLike[str], *, timeout: float = _BUSY_TIMEOUT_SECONDS
     ) -> None:
         """Open (or create) the database and bring its schema up to date."""
-        if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
+        given: object = path
+        if not isinstance(given, str | os.PathLike) or not isinstance(os.fspath(given), str):
             raise InvalidInputError(
-                f"path must be a string or a path, got {type(path).__name__}", field="path"
+                f"path must be a string or a path, got {type(given).__name__}", field="path"
             )
         self.path = check_text(os.fspath(path), "path")
         if "\x00" in self.path:
@@ -297,9 +297,9 @@ class SQLiteStorage(ClosedByWith):
 
     def _load(self, cls: type[T], document: object, what: str) -> T:
         """Read one row's document; a row that cannot be read is named in the error."""
+        if not isinstance(document, str):
+            raise StorageError(f"cannot read the stored {what}: it is not text", self.path)
         try:
-            if not isinstance(document, str):
-                raise DocumentError([Problem("", "the stored document is not text")], what)
             return loads(cls, document, what=what)
         except (DocumentError, ValueError, RecursionError) as exc:
             raise StorageError(f"cannot read the stored {what}: {exc}", self.path) from exc
@@ -555,7 +555,8 @@ def path_from_url(url: str) -> str | None:
     Raises:
         ConfigError: The URL starts with ``sqlite:`` but has the wrong form.
     """
-    if not isinstance(url, str) or not url.startswith("sqlite:"):
+    given: object = url
+    if not isinstance(given, str) or not url.startswith("sqlite:"):
         return None
     if url in _MEMORY_URLS:
         return ":memory:"
