@@ -114,7 +114,7 @@ def typed_forms(code: str, number: Any, abroad: str) -> list[tuple[str, str]]:
     trunk = _metadata(_main_region(code)).national_prefix
     if trunk:
         forms.append((trunk + national, code))
-        if national_format.startswith(trunk):
+        if re.sub(r"\D", "", national_format) == trunk + national:  # it shows the prefix
             forms.append((f"+{code} {trunk}{national}", code))
     if abroad != code:
         forms.append(
