@@ -111,6 +111,8 @@ class _DialingPlan(NamedTuple):
     """Drop a trunk prefix only from numbers this long, prefix included (None: any)."""
     international_prefixes: tuple[str, ...]
     """What people dial before a country code, longest first."""
+    lookalikes: tuple[str, ...]
+    """Beginnings of national numbers that look like a trunk prefix but are not."""
 
 
 def _plan(
@@ -118,20 +120,22 @@ def _plan(
     *,
     lengths: tuple[int, ...] | None = None,
     international: tuple[str, ...] = (),
+    lookalikes: tuple[str, ...] = (),
 ) -> _DialingPlan:
     # '00' is read as an international prefix everywhere: no national number of
-    # a country below starts with 00, so it cannot be mistaken for one
+    # a country below starts with 00 then 1-9, so it cannot be mistaken for one
     prefixes = sorted({"00", *international}, key=len, reverse=True)
-    return _DialingPlan(() if trunk is None else (trunk,), lengths, tuple(prefixes))
+    trunks = () if trunk is None else (trunk,)
+    return _DialingPlan(trunks, lengths, tuple(prefixes), lookalikes)
 
 
 _TRUNK_0 = _plan("0")
 _NO_TRUNK = _plan(None)
 
 _TRUNK_0_CODES = """
-    20 27 31 32 33 40 41 43 44 46 49 58 60 63 84 90 91 92 93 94 95 98
-    211 212 213 218 231 232 233 243 249 250 251 252 260 262 263 264 265 291
-    353 355 358 359 373 374 377 380 381 382 383 385 386 387 389 421 423
+    20 27 31 32 33 40 41 43 44 46 49 58 60 63 84 90 92 93 94 95 98
+    211 212 213 218 231 232 233 243 249 251 252 260 262 263 264 265 291
+    353 355 358 373 374 377 380 381 382 383 385 386 387 389 421 423
     508 590 593 594 595 596 850 856 880 961 962 963 964 966 967 970 971 977 994 995 996
 """
 """Country codes with trunk prefix 0 and international prefix 00."""
@@ -155,6 +159,9 @@ _DIALING_PLANS: dict[str, _DialingPlan] = {
     # Australia: exit 0011 and the carrier-choosing 0014..0019
     "61": _plan(international=("0011", "0014", "0015", "0016", "0018", "0019")),
     "64": _plan(international=("0161",)),  # New Zealand: exit 00 or 0161
+    "91": _plan(lookalikes=("000800",)),  # India: international toll-free 000800...
+    "250": _plan(lookalikes=("06",)),  # Rwanda: 8-digit landlines 06...
+    "359": _plan(lookalikes=("00800",)),  # Bulgaria: international toll-free 00800...
     **dict.fromkeys(_TRUNK_0_CODES.split(), _TRUNK_0),
     **dict.fromkeys(_NO_TRUNK_CODES.split(), _NO_TRUNK),
 }
@@ -283,6 +290,8 @@ def _builtin_e164(raw: str, text: str, default_country_code: str) -> str:
 
 def _drop_trunk_prefix(digits: str, plan: _DialingPlan) -> str:
     """Return a national number without its trunk prefix."""
+    if plan.lookalikes and digits.startswith(plan.lookalikes):
+        return digits
     for trunk in plan.trunk_prefixes:
         if digits.startswith(trunk) and (
             plan.trunk_lengths is None or len(digits) in plan.trunk_lengths
