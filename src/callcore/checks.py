@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
@@ -36,6 +36,9 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_DURATION",
+    "MAX_PLAIN_DEPTH",
+    "MAX_PLAIN_INT",
+    "MAX_PLAIN_ITEMS",
     "MAX_TEXT",
     "check_count",
     "check_duration",
@@ -43,6 +46,7 @@ __all__ = [
     "check_instant",
     "check_list",
     "check_number",
+    "check_plain_data",
     "check_text",
     "validator",
 ]
@@ -63,6 +67,14 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _show(value: object) -> str:
+    """A short repr for a message (a huge integer is not spelled out)."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"a {value.bit_length()}-bit integer"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
 def check_instant(value: object, what: str) -> datetime:
     """Return ``value`` if it is an aware datetime between EARLIEST and LATEST.
 
@@ -72,7 +84,7 @@ def check_instant(value: object, what: str) -> datetime:
     """
     if not isinstance(value, datetime):
         raise InvalidInputError(
-            f"{what} must be a datetime, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a datetime, got {_type_name(value)} {_show(value)}", field=what
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(what)
@@ -108,13 +120,13 @@ def check_duration(
     """
     if not isinstance(value, timedelta):
         raise InvalidInputError(
-            f"{what} must be a timedelta, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a timedelta, got {_type_name(value)} {_show(value)}", field=what
         )
     low = -maximum if minimum is None else minimum
     if positive and value <= timedelta(0):
         raise InvalidInputError(f"{what} must be longer than zero, got {value}", field=what)
     if value < low:
-        raise InvalidInputError(f"{what} must be at least {low}, got {value}", field=what)
+        raise InvalidInputError(f"{what} must be at least {low}, got {_show(value)}", field=what)
     if value > maximum:
         raise InvalidInputError(f"{what} must be at most {maximum}, got {value}", field=what)
     return value
@@ -128,12 +140,12 @@ def check_count(value: object, what: str, *, low: int | None = 0, high: int | No
     """
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInputError(
-            f"{what} must be a whole number, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a whole number, got {_type_name(value)} {_show(value)}", field=what
         )
     if low is not None and value < low:
-        raise InvalidInputError(f"{what} must be at least {low}, got {value}", field=what)
+        raise InvalidInputError(f"{what} must be at least {low}, got {_show(value)}", field=what)
     if high is not None and value > high:
-        raise InvalidInputError(f"{what} must be at most {high}, got {value:.60}", field=what)
+        raise InvalidInputError(f"{what} must be at most {high}, got {_show(value)}", field=what)
     return value
 
 
@@ -161,7 +173,7 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInputError(
-            f"{what} must be a number, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a number, got {_type_name(value)} {_show(value)}", field=what
         )
     try:
         number = float(value)
@@ -189,7 +201,7 @@ def check_text(
     """
     if not isinstance(value, str):
         raise InvalidInputError(
-            f"{what} must be a string, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a string, got {_type_name(value)} {_show(value)}", field=what
         )
     if not value and not allow_empty:
         raise InvalidInputError(f"{what} must not be empty", field=what)
@@ -219,7 +231,7 @@ def check_enum(value: object, enum_type: type[E], what: str) -> E:
     """
     if not isinstance(value, enum_type):
         names = ", ".join(f"{enum_type.__name__}.{member.name}" for member in enum_type)
-        raise InvalidInputError(f"{what} must be one of {names}; got {value!r:.60}", field=what)
+        raise InvalidInputError(f"{what} must be one of {names}; got {_show(value)}", field=what)
     return value
 
 
@@ -234,13 +246,79 @@ def check_list(value: object, what: str, *, max_length: int | None = None) -> li
     """
     if not isinstance(value, list | tuple):
         raise InvalidInputError(
-            f"{what} must be a list, got {_type_name(value)} {value!r:.60}", field=what
+            f"{what} must be a list, got {_type_name(value)} {_show(value)}", field=what
         )
     if max_length is not None and len(value) > max_length:
         raise InvalidInputError(
             f"{what} has {len(value)} items; the limit is {max_length}", field=what
         )
     return list(value)
+
+
+MAX_PLAIN_INT = 2**63 - 1
+"""The largest whole number accepted in free-form data (what every store can hold)."""
+MAX_PLAIN_DEPTH = 64
+"""How deeply lists and mappings may nest in free-form data."""
+MAX_PLAIN_ITEMS = 10_000
+"""How many values free-form data may hold in all."""
+
+
+def check_plain_data(value: object, what: str) -> object:
+    """Return ``value`` if it is JSON-able plain data that every store can keep.
+
+    Free-form fields (a ticket's custom fields, a notification's data, IVR
+    variables) take ``None``, booleans, whole numbers within 64 bits, finite
+    floats, valid text, lists (or tuples) and mappings with text keys, nested at
+    most :data:`MAX_PLAIN_DEPTH` deep and :data:`MAX_PLAIN_ITEMS` values in all.
+
+    Raises:
+        InvalidInputError: naming the path of the first value that is not.
+    """
+    stack: list[tuple[object, str, int]] = [(value, what, 0)]
+    count = 0
+    while stack:
+        item, path, depth = stack.pop()
+        count += 1
+        if count > MAX_PLAIN_ITEMS:
+            raise InvalidInputError(f"{what} holds more than {MAX_PLAIN_ITEMS} values", field=what)
+        children = _plain_children(item, path)
+        if children:
+            if depth >= MAX_PLAIN_DEPTH:
+                raise InvalidInputError(
+                    f"{path} is nested more than {MAX_PLAIN_DEPTH} levels deep", field=what
+                )
+            stack.extend((child, child_path, depth + 1) for child_path, child in children)
+    return value
+
+
+def _plain_children(item: object, path: str) -> list[tuple[str, object]]:
+    """Check one value of plain data; return the values it holds, with their paths."""
+    if item is None or isinstance(item, bool):
+        return []
+    if isinstance(item, int):
+        check_count(item, path, low=-MAX_PLAIN_INT - 1, high=MAX_PLAIN_INT)
+        return []
+    if isinstance(item, float):
+        check_number(item, path)
+        return []
+    if isinstance(item, str):
+        check_text(item, path, allow_empty=True)
+        return []
+    if isinstance(item, list | tuple):
+        return [(f"{path}[{index}]", child) for index, child in enumerate(item)]
+    if isinstance(item, Mapping):
+        for key in item:
+            if not isinstance(key, str):
+                raise InvalidInputError(
+                    f"{path} has a key that is not text: {_show(key)}", field=path
+                )
+            check_text(key, f"a key of {path}", allow_empty=True)
+        return [(f"{path}.{key}", child) for key, child in item.items()]
+    raise InvalidInputError(
+        f"{path} must be plain data (text, a number, true/false, null, a list or a "
+        f"mapping), got {_type_name(item)}",
+        field=path,
+    )
 
 
 def validator(check: Callable[..., object], **options: object) -> Callable[[Any, Any, Any], None]:
@@ -258,6 +336,6 @@ def validator(check: Callable[..., object], **options: object) -> Callable[[Any,
     """
 
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check(value, attribute.name, **options)
+        check(value, what=attribute.name, **options)
 
     return run

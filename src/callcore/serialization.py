@@ -19,11 +19,19 @@ problem with its path (``hours.monday[1].start: expected 'HH:MM', got '25:00'``)
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import (
+    Callable,
+    Iterable,
+    Iterator,
+    MutableSequence,
+    MutableSet,
+    Sequence,
+)
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cattrs
@@ -33,14 +41,21 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from callcore.errors import DocumentError, Problem
+from callcore.errors import ConfigError, DocumentError, Problem
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_SIZE",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_VALUES",
     "converter",
     "dumps",
     "from_dict",
     "loads",
+    "parse_json",
+    "parse_yaml",
     "problems_from_exception",
+    "register_structure",
     "to_dict",
 ]
 
@@ -71,28 +86,74 @@ def _type_name(value: object) -> str:
 
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {_type_name(value)} {value!r}")
+        raise TypeError(f"expected a string, got {_type_name(value)} {value!r:.60}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not valid Unicode text (it holds a lone surrogate)") from None
     return value
 
 
 def _structure_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"expected true or false, got {_type_name(value)} {value!r}")
+        raise TypeError(f"expected true or false, got {_type_name(value)} {value!r:.60}")
     return value
 
 
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected an integer, got {_type_name(value)} {value!r}")
+        raise TypeError(f"expected an integer, got {_type_name(value)} {value!r:.60}")
     return value
 
 
 def _structure_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a number, got {_type_name(value)} {value!r}")
-    return float(value)
+        raise TypeError(f"expected a number, got {_type_name(value)} {value!r:.60}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("number too large") from None
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {number}")
+    return number
 
 
+# --- collections: only a list (or tuple) is a list ------------------------------
+#
+# cattrs iterates whatever it is given, so a string would become its characters
+# and a mapping its keys. Every collection type is wrapped once here: the default
+# hook runs only on a list or tuple.
+
+_COLLECTION_ORIGINS = frozenset(
+    {list, tuple, set, frozenset, Sequence, MutableSequence, AbstractSet, MutableSet}
+)
+_wrapping: set[object] = set()
+
+
+def _is_collection(type_: object) -> bool:
+    if type_ in _wrapping:
+        return False
+    origin = get_origin(type_) or type_
+    return origin in _COLLECTION_ORIGINS
+
+
+def _list_only(type_: object) -> Callable[[object, Any], Any]:
+    _wrapping.add(type_)
+    try:
+        inner = converter.get_structure_hook(type_, cache_result=False)
+    finally:
+        _wrapping.discard(type_)
+
+    def structure(value: object, cls: Any) -> Any:  # noqa: ANN401 - any collection
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {_type_name(value)}")
+        return inner(value, cls)
+
+    return structure
+
+
+converter.register_structure_hook_factory(_is_collection, _list_only)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _structure_bool)
 converter.register_structure_hook(int, _structure_int)
@@ -240,6 +301,23 @@ def problems_from_exception(exc: BaseException, path: str = "") -> Iterator[Prob
 
 # --- the public functions ------------------------------------------------------
 
+MAX_DOCUMENT_SIZE = 16 * 1024 * 1024
+"""The largest JSON or YAML text read, in bytes (characters for ``str``)."""
+MAX_DEPTH = 64
+"""How deeply lists and mappings may nest in a document."""
+MAX_YAML_ALIASES = 100
+"""How many YAML aliases (``*name``) one document may use."""
+MAX_YAML_VALUES = 1_000_000
+"""How many values a YAML document may expand to, aliases expanded (alias bombs)."""
+
+
+def _name(cls: object) -> str:
+    name = getattr(cls, "__name__", None)
+    if isinstance(name, str):
+        return name
+    members = get_args(cls)  # a union such as IvrEvent has no name of its own
+    return " | ".join(getattr(member, "__name__", "?") for member in members) or "document"
+
 
 def to_dict(obj: object) -> Any:  # noqa: ANN401 - plain data of any JSON shape
     """Turn a callcore model into plain, JSON-able data."""
@@ -250,7 +328,7 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
     """Build a ``cls`` from plain data, checking every field.
 
     Args:
-        cls: The model class to build.
+        cls: The model class to build (or a tagged union of classes).
         data: Plain data, as produced by :func:`to_dict` or read from JSON.
         what: How to name the document in an error (defaults to the class name).
 
@@ -264,9 +342,12 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
-        raise DocumentError(problems_from_exception(exc), what or cls.__name__) from exc
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise DocumentError([Problem("", _describe(exc))], what or cls.__name__) from exc
+        raise DocumentError(problems_from_exception(exc), what or _name(cls)) from exc
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise DocumentError([Problem("", _describe(exc))], what or _name(cls)) from exc
+    except RecursionError:
+        problem = Problem("", f"nested more than {MAX_DEPTH} levels deep")
+        raise DocumentError([problem], what or _name(cls)) from None
 
 
 def dumps(obj: object, *, indent: int | None = None) -> str:
@@ -274,18 +355,201 @@ def dumps(obj: object, *, indent: int | None = None) -> str:
     return json.dumps(to_dict(obj), indent=indent, ensure_ascii=False)
 
 
+def _too_deep(data: object, limit: int = MAX_DEPTH) -> str | None:
+    """The path of the first value nested deeper than ``limit``, if any."""
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[tuple[object, object]] = value.items()
+        elif isinstance(value, list):
+            children = enumerate(value)
+        else:
+            continue
+        if depth >= limit:
+            return path
+        stack.extend((child, _join(path, key), depth + 1) for key, child in children)
+    return None
+
+
+def _check_text(text: object, what: str) -> str:
+    """Decode ``text`` to ``str`` within the size limit, or raise DocumentError."""
+    if isinstance(text, bytes | bytearray):
+        if len(text) > MAX_DOCUMENT_SIZE:
+            raise DocumentError([Problem("", _size_message(len(text)))], what)
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = Problem("", f"not valid UTF-8 at byte {exc.start}")
+            raise DocumentError([problem], what) from None
+    if not isinstance(text, str):
+        problem = Problem("", f"expected text (str or bytes), got {_type_name(text)}")
+        raise DocumentError([problem], what)
+    if len(text) > MAX_DOCUMENT_SIZE:
+        raise DocumentError([Problem("", _size_message(len(text)))], what)
+    return text
+
+
+def _size_message(size: int) -> str:
+    return f"the document is {size} long; the limit is {MAX_DOCUMENT_SIZE} (16 MiB)"
+
+
+def _check_depth(data: object, what: str) -> None:
+    where = _too_deep(data)
+    if where is not None:
+        problem = Problem(where, f"nested more than {MAX_DEPTH} levels deep")
+        raise DocumentError([problem], what)
+
+
+def parse_json(text: str | bytes, *, what: str = "document") -> Any:  # noqa: ANN401 - JSON
+    """Parse JSON text into plain data, within the documented limits.
+
+    Duplicate keys in one object are refused (a silently lost value), each
+    reported at the path of the object that holds it.
+
+    Args:
+        text: The JSON text (``bytes`` must be UTF-8).
+        what: How to name the document in an error.
+
+    Returns:
+        The plain data (dicts, lists, strings, numbers, booleans, ``None``).
+
+    Raises:
+        DocumentError: the text is too large, not UTF-8, not JSON (``NaN`` and
+            ``Infinity`` are not), nested more than :data:`MAX_DEPTH` levels,
+            or has a duplicate key.
+    """
+    decoded = _check_text(text, what)
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates.append(key)
+            result[key] = value
+        return result
+
+    def constant(name: str) -> float:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        data = json.loads(decoded, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        problem = Problem("", f"not valid JSON at {where}: {exc.msg}")
+        raise DocumentError([problem], what) from None
+    except RecursionError:
+        problem = Problem("", f"nested more than {MAX_DEPTH} levels deep")
+        raise DocumentError([problem], what) from None
+    except ValueError as exc:  # an integer beyond Python's digit limit
+        raise DocumentError([Problem("", f"not valid JSON: {exc}")], what) from None
+    _check_depth(data, what)
+    if duplicates:
+        raise DocumentError(_duplicate_problems(data, set(duplicates)), what)
+    return data
+
+
+def _duplicate_problems(data: object, keys: set[str]) -> list[Problem]:
+    """Where each duplicated key stands (the path of the object holding it)."""
+    # json's hook has no path, so the parsed data is searched for the keys; the
+    # object that kept a duplicated key holds it once, which is where it is reported.
+    found: list[Problem] = []
+    stack: list[tuple[object, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            found.extend(
+                Problem(path, f"duplicate key {key!r} in one object")
+                for key in value
+                if key in keys
+            )
+            stack.extend((child, _join(path, key)) for key, child in value.items())
+        elif isinstance(value, list):
+            stack.extend((child, _join(path, index)) for index, child in enumerate(value))
+    return found
+
+
+def parse_yaml(text: str | bytes, *, what: str = "document") -> Any:  # noqa: ANN401 - YAML
+    """Parse YAML text (PyYAML's safe loader) into plain data, within the limits.
+
+    The text is read twice: first as a stream of parser events, which stops at
+    the first limit crossed (so a deeply nested or alias-bomb document costs
+    little), then by the safe loader.
+
+    Raises:
+        ConfigError: PyYAML is not installed (``pip install callcore[yaml]``).
+        DocumentError: the text is too large, not UTF-8, not YAML, nested more
+            than :data:`MAX_DEPTH` levels, uses more than
+            :data:`MAX_YAML_ALIASES` aliases or expands to more than
+            :data:`MAX_YAML_VALUES` values.
+    """
+    try:
+        import yaml  # noqa: PLC0415 - optional dependency, loaded only when used
+    except ImportError:  # pragma: no cover - PyYAML is installed for the tests
+        raise ConfigError("reading YAML needs PyYAML: pip install 'callcore[yaml]'") from None
+    decoded = _check_text(text, what)
+    try:
+        problem = _yaml_limit_problem(yaml, decoded)
+        data = None if problem is not None else yaml.safe_load(decoded)
+    except yaml.YAMLError as exc:
+        raise DocumentError([Problem("", f"not valid YAML: {exc}")], what) from None
+    except RecursionError:
+        problem = f"nested more than {MAX_DEPTH} levels deep"
+        raise DocumentError([Problem("", problem)], what) from None
+    except (ValueError, OverflowError) as exc:  # a huge integer, a bad date
+        raise DocumentError([Problem("", f"not valid YAML: {exc}")], what) from None
+    if problem is not None:
+        raise DocumentError([Problem("", problem)], what)
+    _check_depth(data, what)
+    return data
+
+
+def _yaml_limit_problem(yaml: Any, text: str) -> str | None:  # noqa: ANN401, C901 - the module; one walk
+    """Walk the parser's events; say which limit the document crosses, if any."""
+    open_sizes: list[int] = [0]  # values inside each open collection, aliases expanded
+    open_anchors: list[str | None] = [None]
+    anchored: dict[str, int] = {}
+    expanded = aliases = 0
+    for event in yaml.parse(text):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(open_sizes) > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+            open_sizes.append(1)
+            open_anchors.append(event.anchor)
+            added = 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            size = open_sizes.pop()
+            anchor = open_anchors.pop()
+            if anchor is not None:
+                anchored[anchor] = size
+            open_sizes[-1] += size
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+            added = 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                return f"uses more than {MAX_YAML_ALIASES} aliases"
+            added = anchored.get(event.anchor, 1)
+        else:
+            continue
+        open_sizes[-1] += added
+        expanded += added
+        if expanded > MAX_YAML_VALUES:
+            return f"expands to more than {MAX_YAML_VALUES} values (aliases included)"
+    return None
+
+
 def loads(cls: type[T], text: str | bytes, *, what: str | None = None) -> T:
-    """Read a ``cls`` from a JSON string.
+    """Read a ``cls`` from a JSON string, within the limits of :func:`parse_json`.
 
     Raises:
         DocumentError: the text is not JSON, or not a valid ``cls``.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        problem = Problem("", f"not valid JSON at {where}: {exc.msg}")
-        raise DocumentError([problem], what or cls.__name__) from exc
+    data = parse_json(text, what=what or _name(cls))
     return from_dict(cls, data, what=what)
 
 
