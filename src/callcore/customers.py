@@ -32,7 +32,7 @@ from callcore.checks import (
     check_enum,
     check_instant,
     check_list,
-    check_number,
+    check_plain_data,
     check_text,
     validator,
 )
@@ -43,7 +43,7 @@ from callcore.errors import (
     NotFoundError,
     Problem,
 )
-from callcore.serialization import converter
+from callcore.serialization import converter, problems_from_exception
 
 __all__ = [
     "MAX_HISTORY",
@@ -169,21 +169,6 @@ _DIALING_PLANS: dict[str, _DialingPlan] = {
 
 _GENERIC_PLAN = _TRUNK_0
 """The guess for any other country: trunk prefix 0, international prefix 00."""
-
-
-def _count_up_to(value: object, what: str, *, low: int = 0, high: int) -> int:
-    """Return ``value`` if it is a whole number from ``low`` to ``high``.
-
-    ``check_count(high=...)`` would do, but its message formats the value with a
-    precision, which raises ValueError for an int (to be fixed in callcore.checks).
-
-    Raises:
-        InvalidInputError: It is not; the error names ``what``.
-    """
-    check_count(value, what, low=low)
-    if value > high:  # type: ignore[operator]  # check_count: an int
-        raise InvalidInputError(f"{what} must be at most {high:,}", field=what)
-    return cast("int", value)
 
 
 def _check_country_code(code: object) -> str:
@@ -415,17 +400,6 @@ class IdentityKind(enum.Enum):
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")  # '+', no leading 0, 8 to 15 digits
 
 
-def _member_of(
-    enum_type: type[enum.Enum],
-) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """An attrs validator: the field holds a member of ``enum_type``."""
-
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check_enum(value, enum_type, attribute.name)
-
-    return check
-
-
 def _check_normalised(instance: Identity, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidIdentityError(value, "the value must be a string", field=attribute.name)
@@ -469,7 +443,7 @@ class Identity:
     Identity(kind=<IdentityKind.PHONE: 'phone'>, value='+40721234567')
     """
 
-    kind: IdentityKind = attrs.field(validator=_member_of(IdentityKind))
+    kind: IdentityKind = attrs.field(validator=validator(check_enum, enum_type=IdentityKind))
     value: str = attrs.field(validator=_check_normalised)
 
     @classmethod
@@ -528,59 +502,30 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _MAX_LANGUAGE_TAG = 35  # RFC 5646 section 4.4.1: 35 characters cover every useful tag
 _MAX_ATTRIBUTE_DEPTH = 32
 """How deeply attribute values may nest (lists and mappings)."""
-_MAX_ATTRIBUTE_INT = 2**63
-"""Attribute integers lie strictly between minus and plus this (64-bit integers)."""
 
 
-def _json_scalar(value: object, path: str) -> JSONValue:
-    """Check a JSON scalar: text, a finite number, a 64-bit integer, a bool or None."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return check_text(value, path, allow_empty=True)
-    if isinstance(value, int):
-        if not -_MAX_ATTRIBUTE_INT < value < _MAX_ATTRIBUTE_INT:
-            raise InvalidInputError(
-                f"{path} must be a 64-bit integer (at most 2**63 - 1 either way)", field=path
-            )
-        return value
-    if isinstance(value, float):
-        return check_number(value, path)
-    raise InvalidInputError(
-        f"{path}: {type(value).__name__} {_shown(value)} is not a JSON value "
-        "(use strings, numbers, booleans, None, lists and mappings)",
-        field=path,
-    )
-
-
-def _json_copy(value: object, path: str, depth: int = 0) -> JSONValue:
-    """Deep-copy a JSON-able value, refusing anything JSON cannot hold, naming its path."""
+def _json_copy(value: object, depth: int = 0) -> JSONValue:
+    """Deep-copy plain data (checked already), refusing it nested too deep."""
     if not isinstance(value, list | tuple | Mapping):
-        return _json_scalar(value, path)
+        return cast("JSONValue", value)
     if depth >= _MAX_ATTRIBUTE_DEPTH:
         raise InvalidInputError(
-            f"{path} nests more than {_MAX_ATTRIBUTE_DEPTH} lists and mappings deep", field=path
+            f"attributes nest more than {_MAX_ATTRIBUTE_DEPTH} lists and mappings deep",
+            field="attributes",
         )
-    if isinstance(value, list | tuple):
-        return [_json_copy(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
-    copied: dict[str, JSONValue] = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise InvalidInputError(f"{path}: key {_shown(key)} is not a string", field=path)
-        try:
-            check_text(key, "a key", allow_empty=True)
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"{path}: {exc}", field=path) from None
-        copied[key] = _json_copy(item, f"{path}.{key}", depth + 1)
-    return copied
+    if isinstance(value, Mapping):
+        return {key: _json_copy(item, depth + 1) for key, item in value.items()}
+    return [_json_copy(item, depth + 1) for item in value]
 
 
 def _frozen_attributes(value: object) -> Mapping[str, JSONValue]:
+    """Check, copy and freeze a customer's attributes."""
     if not isinstance(value, Mapping):
         raise InvalidInputError(
             f"attributes must be a mapping, got {type(value).__name__}", field="attributes"
         )
-    copied = _json_copy(value, "attributes")
+    check_plain_data(value, "attributes")
+    copied = _json_copy(value)
     assert isinstance(copied, dict)  # noqa: S101 - a mapping copies to a dict
     return MappingProxyType(copied)
 
@@ -653,13 +598,13 @@ class Customer:
     name: str | None = attrs.field(default=None, validator=_optional_text)
     identities: tuple[Identity, ...] = attrs.field(default=(), converter=_identities)
     tier: CustomerTier = attrs.field(
-        default=CustomerTier.STANDARD, validator=_member_of(CustomerTier)
+        default=CustomerTier.STANDARD, validator=validator(check_enum, enum_type=CustomerTier)
     )
     language: str | None = attrs.field(default=None, validator=_language_tag)
     attributes: Mapping[str, JSONValue] = attrs.field(
         factory=dict, converter=_frozen_attributes, hash=False
     )
-    version: int = attrs.field(default=0, validator=validator(_count_up_to, high=_MAX_VERSION))
+    version: int = attrs.field(default=0, validator=validator(check_count, high=_MAX_VERSION))
 
     def has_identity(self, identity: Identity) -> bool:
         """Tell whether ``identity`` is one of the customer's."""
@@ -709,10 +654,12 @@ class Interaction:
 
     id: str = attrs.field(validator=_identifier)
     customer_id: str = attrs.field(validator=_identifier)
-    channel: Channel = attrs.field(validator=_member_of(Channel))
-    direction: Direction = attrs.field(validator=_member_of(Direction))
+    channel: Channel = attrs.field(validator=validator(check_enum, enum_type=Channel))
+    direction: Direction = attrs.field(validator=validator(check_enum, enum_type=Direction))
     at: datetime = attrs.field(validator=validator(check_instant))
-    outcome: InteractionOutcome = attrs.field(validator=_member_of(InteractionOutcome))
+    outcome: InteractionOutcome = attrs.field(
+        validator=validator(check_enum, enum_type=InteractionOutcome)
+    )
     agent: str | None = attrs.field(default=None, validator=_optional_text)
     queue: str | None = attrs.field(default=None, validator=_optional_text)
     ticket_id: str | None = attrs.field(default=None, validator=_optional_text)
@@ -769,21 +716,22 @@ def _structure_attributes(value: object, _: object) -> object:
 
 
 def _unstructure_attributes(value: Mapping[str, JSONValue]) -> Any:  # noqa: ANN401
-    return _json_copy(value, "attributes")
+    return _json_copy(value)
 
 
-def _field_problems(cls: type, data: Mapping[str, Any], raw: frozenset[str]) -> list[Problem]:
+def _field_problems(
+    cls: type, data: Mapping[str, Any], raw: frozenset[str], skip: set[str]
+) -> list[Problem]:
     """Check each field of ``data`` on its own, so that every bad field is reported.
 
-    Called only once building ``cls`` from ``data`` has failed in its
-    constructor (so every field structured): each field is run through its
-    converter and validator, and every
+    Each field present (but those in ``skip``, which did not structure) is
+    structured, then run through its converter and validator; every
     :class:`~callcore.errors.InvalidInputError` becomes a problem at the path
     the error names. Fields in ``raw`` go to the converter as they are.
     """
     problems: list[Problem] = []
     for field in attrs.fields(cls):
-        if field.name not in data:
+        if field.name not in data or field.name in skip:
             continue
         try:
             value = data[field.name]
@@ -814,8 +762,21 @@ def _refusal(exc: Exception) -> InvalidInputError | None:
     return None
 
 
+def _unstructured_fields(exc: Exception) -> set[str]:
+    """The fields that did not structure, by the notes cattrs put on their errors."""
+    if not isinstance(exc, ClassValidationError):
+        return set()
+    with_field, _ = exc.group_exceptions()
+    return {note.name for _, note in with_field}
+
+
 def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides: Any) -> None:  # noqa: ANN401
-    """Structure ``cls`` so that a field its constructor refuses is reported at its path."""
+    """Structure ``cls`` reporting every problem at once, each at its path.
+
+    A field that does not structure (a wrong type) and a field that its
+    constructor refuses (out of range) are both reported, so that a structural
+    problem does not hide a semantic one.
+    """
     structure: Callable[[Any, Any], object] = cattrs.gen.make_dict_structure_fn(
         cls, converter, **overrides
     )
@@ -824,13 +785,14 @@ def _register_checked(cls: type, raw: frozenset[str] = frozenset(), **overrides:
         try:
             return structure(data, cls)
         except (InvalidInputError, ClassValidationError) as exc:
-            refused = _refusal(exc)
-            if refused is None:
+            if not isinstance(data, Mapping):
                 raise
-            problems = _field_problems(cls, cast("Mapping[str, Any]", data), raw)
-            raise DocumentError(
-                problems or [Problem(refused.field or "", str(refused))], cls.__name__
-            ) from exc
+            refused = _refusal(exc)
+            problems = [] if refused is not None else list(problems_from_exception(exc))
+            problems += _field_problems(cls, data, raw, _unstructured_fields(exc))
+            if refused is not None and not problems:
+                problems = [Problem(refused.field or "", str(refused))]
+            raise DocumentError(problems, cls.__name__) from exc
 
     converter.register_structure_hook(cls, hook)
 
@@ -999,7 +961,7 @@ class CallerIdentifier:
     store: CustomerStore = attrs.field(validator=_customer_store)
     default_country_code: str = attrs.field(default="1", validator=_country_code)
     history_limit: int = attrs.field(
-        default=10, validator=validator(_count_up_to, low=1, high=MAX_HISTORY)
+        default=10, validator=validator(check_count, low=1, high=MAX_HISTORY)
     )
     id_factory: Callable[[], str] = attrs.field(default=_new_id, validator=_callable)
 

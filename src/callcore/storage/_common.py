@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from callcore.channels import Channel
 from callcore.checks import (
+    MAX_PLAIN_INT,
+    check_count,
     check_duration,
     check_enum,
     check_instant,
     check_number,
     check_text,
 )
-from callcore.customers import MAX_HISTORY, Customer, Identity, Interaction, _count_up_to
+from callcore.customers import MAX_HISTORY, Customer, Identity, Interaction
 from callcore.errors import ConflictError, InvalidInputError
 from callcore.tickets import History, Link, Priority, SlaClock, SurveyAnswer, Ticket
 
@@ -35,8 +37,6 @@ T = TypeVar("T")
 
 MAX_VERSION = 2**53 - 1
 """The highest version a store keeps (an exact number in any JSON reader)."""
-_MAX_INT = 2**63
-"""Integers in a ticket's custom fields and history lie strictly within minus and plus this."""
 
 
 class ClosedByWith(abc.ABC):
@@ -62,7 +62,7 @@ class ClosedByWith(abc.ABC):
 
 def check_limit(limit: object) -> int:
     """Refuse a history limit that is not a whole number from 0 to MAX_HISTORY."""
-    return _count_up_to(limit, "limit", high=MAX_HISTORY)
+    return check_count(limit, "limit", high=MAX_HISTORY)
 
 
 def check_key(value: object, what: str) -> str:
@@ -112,7 +112,7 @@ def _instant_or_none(value: object, what: str) -> None:
 
 
 def _count(value: object, what: str, *, low: int = 0) -> None:
-    _count_up_to(value, what, low=low, high=_MAX_INT - 1)
+    check_count(value, what, low=low, high=MAX_PLAIN_INT)
 
 
 def _field_value(value: object, what: str) -> None:
@@ -122,8 +122,7 @@ def _field_value(value: object, what: str) -> None:
     if isinstance(value, str):
         check_text(value, what, allow_empty=True)
     elif isinstance(value, int):
-        if not -_MAX_INT < value < _MAX_INT:
-            raise InvalidInputError(f"{what} must be a 64-bit integer", field=what)
+        check_count(value, what, low=-MAX_PLAIN_INT - 1, high=MAX_PLAIN_INT)
     elif isinstance(value, float):
         check_number(value, what)
     else:
@@ -216,12 +215,12 @@ def check_ticket(ticket: object) -> Ticket:
     _count(ticket.reopen_count, "ticket.reopen_count")
     if ticket.survey is not None:
         check_instance(ticket.survey, SurveyAnswer, "ticket.survey")
-        _count(ticket.survey.score, "ticket.survey.score", low=1 - _MAX_INT)
+        _count(ticket.survey.score, "ticket.survey.score", low=-MAX_PLAIN_INT - 1)
         check_instant(ticket.survey.at, "ticket.survey.at")
         _text(ticket.survey.comment, "ticket.survey.comment")
     for metric, clock in _mapping(ticket.sla, "ticket.sla").items():
         _check_clock(clock, f"ticket.sla.{metric}")
-    _count_up_to(ticket.version, "ticket.version", high=MAX_VERSION - 1)
+    check_count(ticket.version, "ticket.version", high=MAX_VERSION - 1)
     _check_history(ticket.history)
     return ticket
 

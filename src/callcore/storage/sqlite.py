@@ -43,7 +43,7 @@ from callcore.errors import (
     StorageError,
 )
 from callcore.hookspecs import hookimpl
-from callcore.serialization import dumps, loads
+from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
     check_customer,
@@ -119,8 +119,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 _BUSY_TIMEOUT_SECONDS = 30.0
 _MAX_TIMEOUT_SECONDS = 86_400.0
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-"""The largest JSON document a row may hold: what :func:`~callcore.serialization.loads` reads."""
 
 
 def _instant(at: datetime) -> int:
@@ -135,10 +133,10 @@ def _identity_key(identity: Identity) -> str:
 def _document(record: object, what: str) -> str:
     """The JSON document of ``record``, refused if it is too large to read back."""
     text = dumps(record)
-    if len(text) * 4 > MAX_DOCUMENT_BYTES and len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+    if len(text) > MAX_DOCUMENT_SIZE:
         raise InvalidInputError(
-            f"{what} is too large to store: its JSON document is over "
-            f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
+            f"{what} is too large to store: its JSON document has {len(text):,} characters; "
+            f"the limit is {MAX_DOCUMENT_SIZE:,} (what loads reads)",
             field=what,
         )
     return text
