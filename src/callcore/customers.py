@@ -100,6 +100,7 @@ _COUNTRY_CODE = re.compile(r"[1-9]\d{0,2}")
 _E164_MAX_DIGITS = 15  # ITU-T E.164, section 6.1: at most 15 digits after the '+'
 _NATIONAL_MIN_DIGITS = 7  # shorter numbers are extensions or service codes
 _INTERNATIONAL_MIN_DIGITS = 8  # a 1-digit country code and a 7-digit national number
+_MAX_PHONE_TEXT = 250  # characters, separators included: libphonenumber's limit too
 
 
 class _DialingPlan(NamedTuple):
@@ -219,8 +220,8 @@ def normalize_phone(raw: str, default_country_code: str = "1") -> str:
 
     Raises:
         InvalidIdentityError: The number has letters, too few (under 7 after
-            the trunk prefix) or too many digits, or a country code starting
-            with 0.
+            the trunk prefix) or too many digits, a country code starting
+            with 0, or more than 250 characters.
         InvalidInputError: ``default_country_code`` is not a country code.
 
     >>> from callcore.customers import normalize_phone
@@ -234,6 +235,8 @@ def normalize_phone(raw: str, default_country_code: str = "1") -> str:
     _check_country_code(default_country_code)
     if not isinstance(raw, str):
         raise InvalidIdentityError(raw, "a phone number must be a string", field="raw")
+    if len(raw) > _MAX_PHONE_TEXT:
+        raise InvalidIdentityError(raw, f"longer than {_MAX_PHONE_TEXT} characters")
     text = _PHONE_SEPARATORS.sub("", raw.replace("(0)", ""))
     if not text:
         raise InvalidIdentityError(raw, "no digits")

@@ -90,6 +90,7 @@ MALFORMED_PHONES = [
     ("+0 123 456 7890", "starts with 0"),
     ("+1234567890123456", "too many digits"),
     ("0044 1234 5678 9012 34", "too many digits"),
+    ("+44 " + "0" * 300, "longer than 250"),
 ]
 
 EMAIL_TABLE = [
