@@ -129,7 +129,7 @@ def test_malformed_phone_numbers_are_refused(raw: str, reason: str, rules: str) 
     with phone_rules(rules), pytest.raises(InvalidIdentityError) as raised:
         Identity.phone(raw, "44")
     assert raised.value.raw == raw
-    assert repr(raw) in str(raised.value)
+    assert repr(raw)[:40] in str(raised.value)  # long values are shown cut short
     assert reason in raised.value.reason
 
 
