@@ -27,6 +27,7 @@ from cattrs.errors import ClassValidationError
 
 from callcore.channels import Channel, Direction
 from callcore.checks import (
+    MAX_TEXT,
     check_count,
     check_duration,
     check_enum,
@@ -403,6 +404,55 @@ class IdentityKind(enum.Enum):
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")  # '+', no leading 0, 8 to 15 digits
 
 
+# --- field validators: the usual case is checked inline, the rest by callcore.checks --------
+#
+# Value types are built far more often than they are refused, so each validator
+# first recognises a plainly valid value (an ASCII string within the limit, an
+# enum member, an int in range) and only otherwise calls the full check, which
+# also writes the message.
+
+
+def _member_of(
+    enum_type: type[enum.Enum],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """An attrs validator: the field holds a member of ``enum_type``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is not enum_type:
+            check_enum(value, enum_type, attribute.name)
+
+    return check
+
+
+def _instant(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_instant(value, attribute.name)
+
+
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not (type(value) is str and value.isascii() and len(value) <= MAX_TEXT):
+        check_text(value, attribute.name, allow_empty=True)
+
+
+def _optional_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(_, attribute, value)
+
+
+def _identifier(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An id: a non-empty string that is not only spaces."""
+    if type(value) is str and value.isascii() and 0 < len(value) <= MAX_TEXT:
+        if not value.isspace():
+            return
+    elif check_text(value, attribute.name).strip():
+        return
+    raise InvalidInputError(f"{attribute.name} must not be only spaces", field=attribute.name)
+
+
+def _version(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int or not 0 <= value <= _MAX_VERSION:
+        check_count(value, attribute.name, high=_MAX_VERSION)
+
+
 def _check_normalised(instance: Identity, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
         raise InvalidIdentityError(value, "the value must be a string", field=attribute.name)
@@ -446,7 +496,7 @@ class Identity:
     Identity(kind=<IdentityKind.PHONE: 'phone'>, value='+40721234567')
     """
 
-    kind: IdentityKind = attrs.field(validator=validator(check_enum, enum_type=IdentityKind))
+    kind: IdentityKind = attrs.field(validator=_member_of(IdentityKind))
     value: str = attrs.field(validator=_check_normalised)
 
     @classmethod
@@ -527,25 +577,20 @@ def _frozen_attributes(value: object) -> Mapping[str, JSONValue]:
         raise InvalidInputError(
             f"attributes must be a mapping, got {type(value).__name__}", field="attributes"
         )
+    if not value:
+        return _NO_ATTRIBUTES
     check_plain_data(value, "attributes")
     copied = _json_copy(value)
     assert isinstance(copied, dict)  # noqa: S101 - a mapping copies to a dict
     return MappingProxyType(copied)
 
 
-def _identifier(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """An id: a non-empty string that is not only spaces."""
-    if not check_text(value, attribute.name).strip():
-        raise InvalidInputError(f"{attribute.name} must not be only spaces", field=attribute.name)
-
-
-def _optional_text(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None:
-        check_text(value, attribute.name, allow_empty=True)
+_NO_ATTRIBUTES: Mapping[str, JSONValue] = MappingProxyType({})
+"""The attributes of most customers: none (read-only, so one can be shared)."""
 
 
 def _identities(value: object) -> tuple[Identity, ...]:
-    items = check_list(value, "identities")
+    items = value if type(value) is tuple else tuple(check_list(value, "identities"))
     for index, identity in enumerate(items):
         if not isinstance(identity, Identity):
             raise InvalidInputError(
@@ -553,12 +598,11 @@ def _identities(value: object) -> tuple[Identity, ...]:
                 f"{_shown(identity)}",
                 field=f"identities[{index}]",
             )
-    if len(set(items)) != len(items):
+    if len(items) > 1 and len(set(items)) != len(items):
         raise InvalidInputError(
-            f"identities lists the same identity twice: {_shown(tuple(items))}",
-            field="identities",
+            f"identities lists the same identity twice: {_shown(items)}", field="identities"
         )
-    return tuple(items)
+    return items
 
 
 def _language_tag(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
@@ -597,17 +641,17 @@ class Customer:
     """
 
     id: str = attrs.field(validator=_identifier)
-    created_at: datetime = attrs.field(validator=validator(check_instant))
+    created_at: datetime = attrs.field(validator=_instant)
     name: str | None = attrs.field(default=None, validator=_optional_text)
     identities: tuple[Identity, ...] = attrs.field(default=(), converter=_identities)
     tier: CustomerTier = attrs.field(
-        default=CustomerTier.STANDARD, validator=validator(check_enum, enum_type=CustomerTier)
+        default=CustomerTier.STANDARD, validator=_member_of(CustomerTier)
     )
     language: str | None = attrs.field(default=None, validator=_language_tag)
     attributes: Mapping[str, JSONValue] = attrs.field(
         factory=dict, converter=_frozen_attributes, hash=False
     )
-    version: int = attrs.field(default=0, validator=validator(check_count, high=_MAX_VERSION))
+    version: int = attrs.field(default=0, validator=_version)
 
     def has_identity(self, identity: Identity) -> bool:
         """Tell whether ``identity`` is one of the customer's."""
@@ -657,16 +701,14 @@ class Interaction:
 
     id: str = attrs.field(validator=_identifier)
     customer_id: str = attrs.field(validator=_identifier)
-    channel: Channel = attrs.field(validator=validator(check_enum, enum_type=Channel))
-    direction: Direction = attrs.field(validator=validator(check_enum, enum_type=Direction))
-    at: datetime = attrs.field(validator=validator(check_instant))
-    outcome: InteractionOutcome = attrs.field(
-        validator=validator(check_enum, enum_type=InteractionOutcome)
-    )
+    channel: Channel = attrs.field(validator=_member_of(Channel))
+    direction: Direction = attrs.field(validator=_member_of(Direction))
+    at: datetime = attrs.field(validator=_instant)
+    outcome: InteractionOutcome = attrs.field(validator=_member_of(InteractionOutcome))
     agent: str | None = attrs.field(default=None, validator=_optional_text)
     queue: str | None = attrs.field(default=None, validator=_optional_text)
     ticket_id: str | None = attrs.field(default=None, validator=_optional_text)
-    notes: str = attrs.field(default="", validator=validator(check_text, allow_empty=True))
+    notes: str = attrs.field(default="", validator=_text)
     duration: timedelta | None = attrs.field(default=None, validator=_optional_duration)
 
 
