@@ -259,12 +259,16 @@ def _builtin_e164(raw: str, text: str, default_country_code: str) -> str:
     with 0): the number is national, as libphonenumber reads it.
     """
     plan = _DIALING_PLANS.get(default_country_code, _GENERIC_PLAN)
+    digits, international = text, False
     if text.startswith("+"):
         digits, international = text[1:], True
     else:
-        prefix = next((p for p in plan.international_prefixes if text.startswith(p)), "")
-        international = bool(prefix) and text[len(prefix) : len(prefix) + 1] != "0"
-        digits = text[len(prefix) :] if international else text
+        for prefix in plan.international_prefixes:
+            if text.startswith(prefix):
+                international = text[len(prefix) : len(prefix) + 1] != "0"
+                if international:
+                    digits = text[len(prefix) :]
+                break
     if international:
         digits = _drop_trunk_after_country_code(digits)
         if len(digits) < _INTERNATIONAL_MIN_DIGITS:
@@ -713,7 +717,7 @@ class Interaction:
 
 
 def _interactions(value: object) -> tuple[Interaction, ...]:
-    items = check_list(value, "history")
+    items = value if type(value) is tuple else tuple(check_list(value, "history"))
     for index, interaction in enumerate(items):
         if not isinstance(interaction, Interaction):
             raise InvalidInputError(

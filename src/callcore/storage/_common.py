@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from callcore.channels import Channel
 from callcore.checks import (
     MAX_PLAIN_INT,
+    MAX_TEXT,
     check_count,
     check_duration,
     check_enum,
@@ -62,11 +63,15 @@ class ClosedByWith(abc.ABC):
 
 def check_limit(limit: object) -> int:
     """Refuse a history limit that is not a whole number from 0 to MAX_HISTORY."""
+    if type(limit) is int and 0 <= limit <= MAX_HISTORY:
+        return limit  # the usual case, without a call
     return check_count(limit, "limit", high=MAX_HISTORY)
 
 
 def check_key(value: object, what: str) -> str:
     """Refuse an id or another lookup key that is not valid text."""
+    if type(value) is str and value.isascii() and len(value) <= MAX_TEXT:
+        return value  # the usual case, without a call
     return check_text(value, what, allow_empty=True)
 
 
