@@ -283,9 +283,12 @@ def _builtin_e164(raw: str, text: str, default_country_code: str) -> str:
 
 def _drop_trunk_prefix(digits: str, plan: _DialingPlan) -> str:
     """Return a national number without its trunk prefix."""
+    trunks = plan.trunk_prefixes
+    if not trunks or not digits.startswith(trunks):
+        return digits  # the usual case: nothing to drop
     if plan.lookalikes and digits.startswith(plan.lookalikes):
         return digits
-    for trunk in plan.trunk_prefixes:
+    for trunk in trunks:
         if digits.startswith(trunk) and (
             plan.trunk_lengths is None or len(digits) in plan.trunk_lengths
         ):
@@ -293,13 +296,23 @@ def _drop_trunk_prefix(digits: str, plan: _DialingPlan) -> str:
     return digits
 
 
+_CODE_THEN_TRUNK = re.compile(
+    "|".join(
+        f"{code}(?={trunk})"
+        for code, plan in _DIALING_PLANS.items()
+        for trunk in plan.trunk_prefixes
+    )
+)
+"""A known country code followed by its country's trunk prefix (codes are prefix-free)."""
+
+
 def _drop_trunk_after_country_code(digits: str) -> str:
     """Drop a trunk prefix written after a known country code (``+44 020...``)."""
-    for size in (1, 2, 3):  # country codes are prefix-free: at most one matches
-        plan = _DIALING_PLANS.get(digits[:size])
-        if plan is not None:
-            return digits[:size] + _drop_trunk_prefix(digits[size:], plan)
-    return digits
+    match = _CODE_THEN_TRUNK.match(digits)
+    if match is None:
+        return digits
+    code = match.group()
+    return code + _drop_trunk_prefix(digits[len(code) :], _DIALING_PLANS[code])
 
 
 def _check_national_length(raw: str, national: str) -> None:
