@@ -7,15 +7,16 @@ machine, so the numbers travel between machines:
   with the built-in rules and (when it is installed) with libphonenumber;
 - identifying a known caller in memory, against a bare dict lookup, both ways;
 - identifying a known caller in SQLite, against a raw sqlite3 indexed SELECT
-  plus json.loads of the same document;
+  plus json.loads of the same document, both ways;
 - identifying a new caller in SQLite (find, add, history), against a raw
   sqlite3 INSERT transaction (BEGIN IMMEDIATE, WAL, same durability);
 - a read-modify-write through update_customer, against a raw
   SELECT-then-UPDATE transaction;
 - reading the ten newest of 1,000 interactions, against the raw indexed query.
 
-The SQLite figures read numbers the default way: with libphonenumber when the
-``phonenumbers`` package is installed, with the built-in rules otherwise.
+The other SQLite figures read numbers the default way: with libphonenumber
+when the ``phonenumbers`` package is installed, with the built-in rules
+otherwise.
 
 Run: python benchmarks/storage.py [--quick]
 """
@@ -152,7 +153,6 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
         )
 
     cycle = itertools.cycle(numbers)
-    hit = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
     keys = itertools.cycle([normalize_phone(text, "44") for text in numbers])
 
     def raw_hit() -> object:
@@ -161,7 +161,11 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
         ).fetchone()
         return json.loads(row[0])
 
-    report("identify known caller (SQLite)", hit, per_call(raw_hit, number, repeat), "raw SELECT")
+    for rules in installed_rules():
+        with phone_rules(rules):
+            hit = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
+        baseline = per_call(raw_hit, number, repeat)
+        report(f"identify known caller (SQLite, {rules})", hit, baseline, "raw SELECT")
 
     fresh = (f"+1212555{n:04d}" for n in itertools.count())
     writes = max(number // 10, 20)
