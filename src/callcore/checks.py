@@ -290,8 +290,9 @@ def check_list(value: object, what: str, *, max_length: int | None = None) -> li
 
 MAX_PLAIN_INT = 2**63 - 1
 """The largest whole number accepted in free-form data (what every store can hold)."""
-MAX_PLAIN_DEPTH = 64
-"""How deeply lists and mappings may nest in free-form data."""
+MAX_PLAIN_DEPTH = 32
+"""How deeply lists and mappings may nest in free-form data (half a document's
+:data:`~callcore.serialization.MAX_DEPTH`, so that the document holding it reads back)."""
 MAX_PLAIN_ITEMS = 10_000
 """How many values free-form data may hold in all."""
 
@@ -315,12 +316,12 @@ def check_plain_data(value: object, what: str) -> object:
         item, path, depth = stack.pop()
         count += 1
         if count > MAX_PLAIN_ITEMS:
-            raise InvalidInputError(f"{what} holds more than {MAX_PLAIN_ITEMS} values", field=what)
+            raise InvalidInputError(f"{what} holds more than {MAX_PLAIN_ITEMS} values", field=path)
         children = _plain_children(item, path)
         if children:
             if depth >= MAX_PLAIN_DEPTH:
                 raise InvalidInputError(
-                    f"{path} is nested more than {MAX_PLAIN_DEPTH} levels deep", field=what
+                    f"{path} is nested more than {MAX_PLAIN_DEPTH} levels deep", field=path
                 )
             stack.extend((child, child_path, depth + 1) for child_path, child in children)
     return value
@@ -368,7 +369,10 @@ def _plain_children(item: object, path: str) -> list[tuple[str, object]]:
                 raise InvalidInputError(
                     f"{path} has a key that is not text: {_show(key)}", field=path
                 )
-            check_text(key, f"a key of {path}", allow_empty=True)
+            try:
+                check_text(key, f"a key of {path}", allow_empty=True)
+            except InvalidInputError as error:
+                raise InvalidInputError(str(error), field=path) from None
         return [(f"{path}.{key}", child) for key, child in item.items()]
     raise InvalidInputError(
         f"{path} must be plain data (text, a number, true/false, null, a list or a "

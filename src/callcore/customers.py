@@ -570,22 +570,15 @@ class CustomerTier(enum.Enum):
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _MAX_LANGUAGE_TAG = 35  # RFC 5646 section 4.4.1: 35 characters cover every useful tag
-_MAX_ATTRIBUTE_DEPTH = 32
-"""How deeply attribute values may nest (lists and mappings)."""
 
 
-def _json_copy(value: object, depth: int = 0) -> JSONValue:
-    """Deep-copy plain data (checked already), refusing it nested too deep."""
-    if not isinstance(value, list | tuple | Mapping):
-        return cast("JSONValue", value)
-    if depth >= _MAX_ATTRIBUTE_DEPTH:
-        raise InvalidInputError(
-            f"attributes nest more than {_MAX_ATTRIBUTE_DEPTH} lists and mappings deep",
-            field="attributes",
-        )
+def _json_copy(value: object) -> JSONValue:
+    """Deep-copy plain data, checked already (so nested at most MAX_PLAIN_DEPTH deep)."""
     if isinstance(value, Mapping):
-        return {key: _json_copy(item, depth + 1) for key, item in value.items()}
-    return [_json_copy(item, depth + 1) for item in value]
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_copy(item) for item in value]
+    return cast("JSONValue", value)
 
 
 def _frozen_attributes(value: object) -> Mapping[str, JSONValue]:

@@ -75,11 +75,11 @@ BAD_CUSTOMER_FIELDS = [
     ({"language": "en-" + "a" * 40}, "language"),
     ({"attributes": ["a"]}, "attributes"),
     ({"attributes": {"x": "\ud800"}}, "attributes.x"),
-    ({"attributes": {"x": {"\ud800": 1}}}, "a key of attributes.x"),
+    ({"attributes": {"x": {"\ud800": 1}}}, "attributes.x"),
     ({"attributes": {"n": 2**70}}, "attributes.n"),
     ({"attributes": {"f": math.inf}}, "attributes.f"),
-    ({"attributes": {"deep": _deep(100)}}, "attributes"),
-    ({"attributes": {"deep": _deep(40)}}, "attributes"),  # stored documents stay readable
+    ({"attributes": {"deep": _deep(100)}}, "attributes.deep" + "[0]" * 31),
+    ({"attributes": {"deep": _deep(40)}}, "attributes.deep" + "[0]" * 31),  # stays readable
     ({"version": 2**70}, "version"),
     ({"version": 1.5}, "version"),
     ({"version": -1}, "version"),
