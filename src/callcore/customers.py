@@ -28,10 +28,13 @@ from cattrs.errors import ClassValidationError
 from callcore.channels import Channel, Direction
 from callcore.checks import (
     MAX_TEXT,
+    check_bool,
     check_count,
     check_duration,
     check_enum,
+    check_instance,
     check_instant,
+    check_items,
     check_list,
     check_plain_data,
     check_text,
@@ -723,26 +726,7 @@ class Interaction:
 
 
 def _interactions(value: object) -> tuple[Interaction, ...]:
-    items = value if type(value) is tuple else tuple(check_list(value, "history"))
-    for index, interaction in enumerate(items):
-        if not isinstance(interaction, Interaction):
-            raise InvalidInputError(
-                f"history[{index}] must be an Interaction, got {type(interaction).__name__}",
-                field=f"history[{index}]",
-            )
-    return tuple(items)
-
-
-def _instance_of(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise InvalidInputError(
-                f"{attribute.name} must be a {kind.__name__}, got {type(value).__name__} "
-                f"{_shown(value)}",
-                field=attribute.name,
-            )
-
-    return check
+    return check_items(value, Interaction, "history")
 
 
 @attrs.frozen(kw_only=True)
@@ -755,9 +739,9 @@ class Identification:
         created: True when the customer was created by this identification.
     """
 
-    customer: Customer = attrs.field(validator=_instance_of(Customer))
+    customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
     history: tuple[Interaction, ...] = attrs.field(converter=_interactions)
-    created: bool = attrs.field(validator=_instance_of(bool))
+    created: bool = attrs.field(validator=validator(check_bool))
 
 
 # --- serialization of the models -----------------------------------------------------
