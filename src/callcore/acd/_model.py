@@ -6,10 +6,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
 from callcore.channels import Channel
+from callcore.checks import (
+    check_count,
+    check_duration,
+    check_enum,
+    check_number,
+    check_text,
+    validator,
+)
+from callcore.errors import InvalidInputError
 
 __all__ = [
     "AgentProfile",
@@ -26,6 +36,149 @@ __all__ = [
 
 MIN_LEVEL = 1
 MAX_LEVEL = 10
+MAX_SKILLS = 64
+"""The most skills one profile, queue, rule or contact may name (an agent's skill
+subsets up to size 3 are precomputed at log-in: 43,745 of them for 64 skills)."""
+MAX_RULES = 100
+"""The most escalation rules one queue may have."""
+MAX_NUMBER = 1_000_000_000
+"""The largest tier, position, capacity, queue length or priority (and the most
+negative position or priority)."""
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_skill_map(value: object, what: str) -> Mapping[str, int]:
+    """Return ``value`` if it maps at most 64 skill names to levels 1..10.
+
+    Raises:
+        InvalidInputError: naming the skill (``skills.billing``) or the map.
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"{what} must be a mapping of skill names to levels {MIN_LEVEL}..{MAX_LEVEL}, "
+            f"got {_type_name(value)}",
+            field=what,
+        )
+    if len(value) > MAX_SKILLS:
+        raise InvalidInputError(
+            f"{what} names {len(value)} skills; the limit is {MAX_SKILLS}", field=what
+        )
+    for name, level in value.items():
+        check_text(name, f"a skill name in {what}")
+        check_count(level, f"{what}.{name}", low=MIN_LEVEL, high=MAX_LEVEL)
+    return value
+
+
+def _skill_map(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_skill_map(value, attribute.name)
+
+
+def _optional(check: Any, **options: Any) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator that lets ``None`` through and checks anything else."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(value, attribute.name, **options)
+
+    return run
+
+
+def _member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_enum(value, enum_type, attribute.name)
+
+    return run
+
+
+def _instance_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise InvalidInputError(
+                f"{attribute.name} must be a {cls.__name__}, got {_type_name(value)}",
+                field=attribute.name,
+            )
+
+    return run
+
+
+def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{attribute.name} must be true or false, got {_type_name(value)}",
+            field=attribute.name,
+        )
+
+
+def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: a tuple of ``cls`` instances (at most ``limit``)."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        name = attribute.name
+        if not isinstance(value, tuple):
+            raise InvalidInputError(
+                f"{name} must be a list of {cls.__name__}, got {_type_name(value)}", field=name
+            )
+        if limit is not None and len(value) > limit:
+            raise InvalidInputError(f"{name} has {len(value)} items; the limit is {limit}", field=name)
+        for index, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise InvalidInputError(
+                    f"{name}[{index}] must be a {cls.__name__}, got {_type_name(item)}",
+                    field=f"{name}[{index}]",
+                )
+
+    return run
+
+
+def _as_tuple(value: object) -> object:
+    """A list becomes a tuple; anything else is left for the validator to judge."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _as_frozenset(value: object) -> object:
+    """A list, tuple or set becomes a frozenset; anything else is left for the validator."""
+    return frozenset(value) if isinstance(value, list | tuple | set) else value
+
+
+def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = attribute.name
+    if not isinstance(value, frozenset):
+        raise InvalidInputError(
+            f"{name} must be a set of skill names, got {_type_name(value)}", field=name
+        )
+    if len(value) > MAX_SKILLS:
+        raise InvalidInputError(f"{name} names {len(value)} skills; the limit is {MAX_SKILLS}", field=name)
+    for skill in value:
+        check_text(skill, f"a skill name in {name}")
+
+
+def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = attribute.name
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"{name} must be a mapping of Channel to a number of contacts, "
+            f"got {_type_name(value)}",
+            field=name,
+        )
+    for channel, count in value.items():
+        if not isinstance(channel, Channel):
+            raise InvalidInputError(
+                f"{name} keys must be Channel members (Channel.VOICE...), got {channel!r:.60}",
+                field=name,
+            )
+        check_count(count, f"{name}.{channel.value}", high=MAX_NUMBER)
+
+
+_text = validator(check_text)
+_optional_text = _optional(check_text)
+_tier = validator(check_count, low=1, high=MAX_NUMBER)
+_optional_tier = _optional(check_count, low=1, high=MAX_NUMBER)
+_wait = validator(check_duration)
+_positive_wait = validator(check_duration, positive=True)
+_optional_positive_wait = _optional(check_duration, positive=True)
 
 
 class AgentState(enum.Enum):
@@ -91,8 +244,10 @@ class Overflow:
         queue: The target queue when ``action`` is ``QUEUE``.
     """
 
-    action: OverflowAction = OverflowAction.VOICEMAIL
-    queue: str | None = None
+    action: OverflowAction = attrs.field(
+        default=OverflowAction.VOICEMAIL, validator=_member_of(OverflowAction)
+    )
+    queue: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -110,11 +265,13 @@ class EscalationRule:
         to_queue: Move the contact to this queue (its rules start over there).
     """
 
-    after: timedelta
-    max_tier: int | None = None
-    skill_minimums: Mapping[str, int] = attrs.field(factory=dict)
-    drop_skills: frozenset[str] = frozenset()
-    to_queue: str | None = None
+    after: timedelta = attrs.field(validator=_wait)
+    max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
+    skill_minimums: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
+    drop_skills: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_as_frozenset, validator=_skill_names
+    )
+    to_queue: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -148,24 +305,34 @@ class QueueConfig:
         escalation: Time-based rules that widen who may take a contact.
     """
 
-    name: str
-    channel: Channel = Channel.VOICE
-    strategy: str = "longest_idle"
-    required_skills: Mapping[str, int] = attrs.field(factory=dict)
-    max_tier: int | None = None
-    max_length: int | None = None
-    max_wait: timedelta | None = None
-    max_wait_empty: timedelta | None = None
-    overflow: Overflow = Overflow()
-    join_when_empty: bool = True
-    leave_when_empty: bool = False
-    wrap_up: timedelta = timedelta(0)
-    offer_timeout: timedelta = timedelta(seconds=15)
-    no_answer_delay: timedelta = timedelta(0)
-    reject_delay: timedelta = timedelta(0)
-    busy_delay: timedelta = timedelta(0)
-    max_no_answer: int = 0
-    escalation: tuple[EscalationRule, ...] = ()
+    name: str = attrs.field(validator=_text)
+    channel: Channel = attrs.field(default=Channel.VOICE, validator=_member_of(Channel))
+    strategy: str = attrs.field(default="longest_idle", validator=_text)
+    required_skills: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
+    max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
+    max_length: int | None = attrs.field(default=None, validator=_optional_tier)
+    max_wait: timedelta | None = attrs.field(default=None, validator=_optional_positive_wait)
+    max_wait_empty: timedelta | None = attrs.field(
+        default=None, validator=_optional_positive_wait
+    )
+    overflow: Overflow = attrs.field(
+        default=Overflow(), validator=_instance_of(Overflow)
+    )
+    join_when_empty: bool = attrs.field(default=True, validator=_flag)
+    leave_when_empty: bool = attrs.field(default=False, validator=_flag)
+    wrap_up: timedelta = attrs.field(default=timedelta(0), validator=_wait)
+    offer_timeout: timedelta = attrs.field(
+        default=timedelta(seconds=15), validator=_positive_wait
+    )
+    no_answer_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
+    reject_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
+    busy_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
+    max_no_answer: int = attrs.field(
+        default=0, validator=validator(check_count, high=MAX_NUMBER)
+    )
+    escalation: tuple[EscalationRule, ...] = attrs.field(
+        default=(), converter=_as_tuple, validator=_items_of(EscalationRule, MAX_RULES)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -180,10 +347,14 @@ class Membership:
         weight: Relative chance under ``weighted_random`` (> 0).
     """
 
-    queue: str
-    tier: int = 1
-    position: int = 0
-    weight: float = 1.0
+    queue: str = attrs.field(validator=_text)
+    tier: int = attrs.field(default=1, validator=_tier)
+    position: int = attrs.field(
+        default=0, validator=validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)
+    )
+    weight: float = attrs.field(
+        default=1.0, validator=validator(check_number, low=0, low_open=True)
+    )
 
 
 def _default_capacity() -> dict[Channel, int]:
@@ -203,8 +374,12 @@ class AgentProfile:
             any other contact (on by default).
     """
 
-    agent_id: str
-    skills: Mapping[str, int] = attrs.field(factory=dict)
-    memberships: tuple[Membership, ...] = ()
-    capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
-    voice_exclusive: bool = True
+    agent_id: str = attrs.field(validator=_text)
+    skills: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
+    memberships: tuple[Membership, ...] = attrs.field(
+        default=(), converter=_as_tuple, validator=_items_of(Membership)
+    )
+    capacity: Mapping[Channel, int] = attrs.field(
+        factory=_default_capacity, validator=_capacity
+    )
+    voice_exclusive: bool = attrs.field(default=True, validator=_flag)
