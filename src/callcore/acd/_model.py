@@ -122,7 +122,9 @@ def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an 
                 f"{name} must be a list of {cls.__name__}, got {_type_name(value)}", field=name
             )
         if limit is not None and len(value) > limit:
-            raise InvalidInputError(f"{name} has {len(value)} items; the limit is {limit}", field=name)
+            raise InvalidInputError(
+                f"{name} has {len(value)} items; the limit is {limit}", field=name
+            )
         for index, item in enumerate(value):
             if not isinstance(item, cls):
                 raise InvalidInputError(
@@ -150,7 +152,9 @@ def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> N
             f"{name} must be a set of skill names, got {_type_name(value)}", field=name
         )
     if len(value) > MAX_SKILLS:
-        raise InvalidInputError(f"{name} names {len(value)} skills; the limit is {MAX_SKILLS}", field=name)
+        raise InvalidInputError(
+            f"{name} names {len(value)} skills; the limit is {MAX_SKILLS}", field=name
+        )
     for skill in value:
         check_text(skill, f"a skill name in {name}")
 
@@ -159,8 +163,7 @@ def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None
     name = attribute.name
     if not isinstance(value, Mapping):
         raise InvalidInputError(
-            f"{name} must be a mapping of Channel to a number of contacts, "
-            f"got {_type_name(value)}",
+            f"{name} must be a mapping of Channel to a number of contacts, got {_type_name(value)}",
             field=name,
         )
     for channel, count in value.items():
@@ -312,24 +315,16 @@ class QueueConfig:
     max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
     max_length: int | None = attrs.field(default=None, validator=_optional_tier)
     max_wait: timedelta | None = attrs.field(default=None, validator=_optional_positive_wait)
-    max_wait_empty: timedelta | None = attrs.field(
-        default=None, validator=_optional_positive_wait
-    )
-    overflow: Overflow = attrs.field(
-        default=Overflow(), validator=_instance_of(Overflow)
-    )
+    max_wait_empty: timedelta | None = attrs.field(default=None, validator=_optional_positive_wait)
+    overflow: Overflow = attrs.field(default=Overflow(), validator=_instance_of(Overflow))
     join_when_empty: bool = attrs.field(default=True, validator=_flag)
     leave_when_empty: bool = attrs.field(default=False, validator=_flag)
     wrap_up: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    offer_timeout: timedelta = attrs.field(
-        default=timedelta(seconds=15), validator=_positive_wait
-    )
+    offer_timeout: timedelta = attrs.field(default=timedelta(seconds=15), validator=_positive_wait)
     no_answer_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
     reject_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
     busy_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    max_no_answer: int = attrs.field(
-        default=0, validator=validator(check_count, high=MAX_NUMBER)
-    )
+    max_no_answer: int = attrs.field(default=0, validator=validator(check_count, high=MAX_NUMBER))
     escalation: tuple[EscalationRule, ...] = attrs.field(
         default=(), converter=_as_tuple, validator=_items_of(EscalationRule, MAX_RULES)
     )
@@ -379,7 +374,5 @@ class AgentProfile:
     memberships: tuple[Membership, ...] = attrs.field(
         default=(), converter=_as_tuple, validator=_items_of(Membership)
     )
-    capacity: Mapping[Channel, int] = attrs.field(
-        factory=_default_capacity, validator=_capacity
-    )
+    capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity, validator=_capacity)
     voice_exclusive: bool = attrs.field(default=True, validator=_flag)

@@ -28,7 +28,8 @@ from callcore.acd._records import Agent, ContactStatus
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import Strategy, StrategyMemory
 from callcore.checks import (
-    MAX_TEXT,
+    LATEST,
+    MAX_DURATION,
     check_count,
     check_enum,
     check_instant,
@@ -105,7 +106,7 @@ def check_queues(queues: Iterable[QueueConfig], strategies: Collection[str]) -> 
     Returns:
         The problems (an empty list when the configuration is sound).
     """
-    configs = list(queues)
+    configs: list[object] = list(queues)
     problems = [
         Problem(f"[{number}]", f"expected a QueueConfig, got {_type_name(queue)}")
         for number, queue in enumerate(configs)
@@ -113,9 +114,10 @@ def check_queues(queues: Iterable[QueueConfig], strategies: Collection[str]) -> 
     ]
     if problems:
         return problems
-    names = {queue.name for queue in configs}
+    checked = [queue for queue in configs if isinstance(queue, QueueConfig)]
+    names = {queue.name for queue in checked}
     seen: set[str] = set()
-    for number, queue in enumerate(configs):
+    for number, queue in enumerate(checked):
         path = f"[{number}]"
         if queue.name in seen:
             problems.append(Problem(f"{path}.name", f"duplicate queue name {queue.name!r}"))
@@ -139,8 +141,9 @@ def check_profile(profile: AgentProfile, queues: Collection[str]) -> list[Proble
     Returns:
         The problems (an empty list when the profile is sound).
     """
-    if not isinstance(profile, AgentProfile):
-        return [Problem("", f"expected an AgentProfile, got {_type_name(profile)}")]
+    given: object = profile
+    if not isinstance(given, AgentProfile):
+        return [Problem("", f"expected an AgentProfile, got {_type_name(given)}")]
     problems = []
     seen: set[str] = set()
     for number, member in enumerate(profile.memberships):
@@ -178,11 +181,41 @@ def check_strategies(strategies: object) -> dict[str, Strategy]:
 # --- snapshots ------------------------------------------------------------------
 
 
-class _Problems:
-    """The problems found so far, and the checks that add to them."""
+def _flag(value: object, what: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{what} must be true or false, got {_type_name(value)}")
 
-    def __init__(self) -> None:
+
+def _member_of(enum_type: type[Any]) -> Callable[[object, str], object]:
+    def run(value: object, what: str) -> object:
+        return check_enum(value, enum_type, what)
+
+    return run
+
+
+def _pending(value: object, what: str) -> None:
+    """A timer's due time: an instant from 1900 up to a duration after 2999."""
+    if isinstance(value, datetime) and LATEST <= value < LATEST + MAX_DURATION:
+        return  # an accepted instant plus an accepted duration
+    check_instant(value, what)
+
+
+class _SnapshotCheck:
+    """One pass over a snapshot, collecting every problem with its path."""
+
+    def __init__(self, snapshot: RouterSnapshot, strategies: Mapping[str, Strategy]) -> None:
         self.found: list[Problem] = []
+        self.strategies = strategies
+        now: object = snapshot.now
+        self.now: datetime | None = (
+            snapshot.now if now is None or self.check(check_instant, now, "now") else None
+        )
+        self.seq = snapshot.seq if self.check(check_count, snapshot.seq, "seq", high=MAX_SEQ) else 0
+        self.queues: dict[str, QueueConfig] = {}
+        self.agents: dict[str, AgentRecord] = {}
+        self.contacts: dict[str, ContactRecord] = {}
+
+    # --- collecting ---
 
     def add(self, path: str, message: str) -> None:
         self.found.append(Problem(path, message))
@@ -196,52 +229,381 @@ class _Problems:
             return False
         return True
 
-    def items(self, value: object, path: str) -> list[Any]:
-        """``value``'s items if it is a list or tuple (noted and empty otherwise)."""
+    def items(self, value: object, path: str) -> list[Any] | None:
+        """``value``'s items if it is a list or tuple (noted, ``None``, otherwise)."""
         if isinstance(value, list | tuple):
             return list(value)
         self.add(path, f"expected a list, got {_type_name(value)}")
-        return []
+        return None
 
-    def mapping(self, value: object, path: str, queues: Collection[str]) -> list[tuple[str, Any]]:
+    def by_queue(self, value: object, path: str) -> list[tuple[str, Any]]:
         """``value``'s items if it is a mapping keyed by known queue names (others noted)."""
         if not isinstance(value, Mapping):
             self.add(path, f"expected a mapping of queue names, got {_type_name(value)}")
             return []
         found = []
         for name, item in value.items():
-            if name in queues:
+            if name in self.queues:
                 found.append((name, item))
             else:
                 self.add(path, f"unknown queue {name!r:.60}")
         return found
 
-    def instant(
-        self, value: object, path: str, *, after: datetime | None = None, until: datetime | None
-    ) -> bool:
-        """Check an instant, at or before ``until`` (the snapshot's time) and not before ``after``."""
+    def past(self, value: object, path: str, after: datetime | None = None) -> datetime | None:
+        """An instant at or before the snapshot's time (and not before ``after``), or None."""
         if not self.check(check_instant, value, path):
-            return False
-        if until is not None and value > until:  # type: ignore[operator]
-            self.add(path, f"is later than the snapshot's time now ({until.isoformat()})")
-            return False
-        if after is not None and value < after:  # type: ignore[operator]
+            return None
+        moment: datetime = value  # type: ignore[assignment] # checked
+        if self.now is not None and moment > self.now:
+            self.add(path, f"is later than the snapshot's time now ({self.now.isoformat()})")
+            return None
+        if after is not None and moment < after:
             self.add(path, f"is earlier than {after.isoformat()}")
-            return False
-        return True
+            return None
+        return moment
 
-    def future(self, value: object, path: str, now: datetime | None) -> bool:
-        """Check an instant that must lie after the snapshot's time (a timer still to run)."""
-        if not self.check(check_instant, value, path):
-            return False
-        if now is not None and value <= now:  # type: ignore[operator]
+    def future(self, value: object, path: str) -> datetime | None:
+        """A timer's due time, after the snapshot's time (or None, noted)."""
+        if not self.check(_pending, value, path):
+            return None
+        moment: datetime = value  # type: ignore[assignment] # checked
+        if self.now is not None and moment <= self.now:
             self.add(
                 path,
-                f"is not after the snapshot's time now ({now.isoformat()}): its timer would "
-                "have run already",
+                f"is not after the snapshot's time now ({self.now.isoformat()}): its timer "
+                "would have run already",
             )
+            return None
+        return moment
+
+    # --- the parts ---
+
+    def run(self, snapshot: RouterSnapshot) -> list[Problem]:
+        self.random_state(snapshot.random_state)
+        self.queue_configs(snapshot.queues)
+        for number, record in enumerate(self.items(snapshot.agents, "agents") or ()):
+            self.agent(record, f"agents[{number}]")
+        for number, record in enumerate(self.items(snapshot.contacts, "contacts") or ()):
+            self.contact(record, f"contacts[{number}]")
+        self.agree()
+        seen: set[str] = set()
+        for number, record in enumerate(self.items(snapshot.pointers, "pointers") or ()):
+            self.pointer(record, f"pointers[{number}]", seen)
+        self.queue_state(snapshot)
+        if self.now is None and (self.agents or self.contacts or seen or snapshot.empty_since):
+            self.add("now", "a router with agents or contacts has seen a time: now must be set")
+        return self.found
+
+    def random_state(self, state: object) -> None:
+        words = self.items(state, "random_state")
+        if words is None:
+            return
+        if len(words) != _MT_WORDS + 1:
+            self.add("random_state", f"expected {_MT_WORDS + 1} whole numbers, got {len(words)}")
+            return
+        for index, word in enumerate(words[:-1]):
+            if not self.check(check_count, word, f"random_state[{index}]", high=2**32 - 1):
+                return
+        if self.check(check_count, words[-1], f"random_state[{_MT_WORDS}]", high=_MT_WORDS):
+            try:
+                random.Random().setstate((3, tuple(words), None))
+            except (ValueError, TypeError, OverflowError) as error:  # pragma: no cover
+                self.add("random_state", f"not a state of the random source: {error}")
+
+    def queue_configs(self, configs: object) -> None:
+        items = self.items(configs, "queues")
+        if items is None:
+            return
+        problems = check_queues(items, self.strategies)
+        self.found.extend(Problem(f"queues{problem.path}", problem.message) for problem in problems)
+        self.queues = {queue.name: queue for queue in items if isinstance(queue, QueueConfig)}
+
+    def agent(self, record: object, path: str) -> None:
+        if not isinstance(record, AgentRecord):
+            self.add(path, f"expected an AgentRecord, got {_type_name(record)}")
+            return
+        profile: object = record.profile
+        if not isinstance(profile, AgentProfile):
+            self.add(f"{path}.profile", f"expected an AgentProfile, got {_type_name(profile)}")
+            return
+        self.found.extend(
+            Problem(f"{path}.profile.{problem.path}", problem.message)
+            for problem in check_profile(profile, self.queues)
+        )
+        if profile.agent_id in self.agents:
+            self.add(f"{path}.profile.agent_id", f"duplicate agent id {profile.agent_id!r}")
+            return
+        self.agent_fields(record, path)
+        if self.agent_lists(record, path):
+            self.agents[profile.agent_id] = record
+
+    def agent_fields(self, record: AgentRecord, path: str) -> None:
+        self.check(_flag, record.logged_in, f"{path}.logged_in")
+        if record.not_ready is not None:
+            self.check(_member_of(NotReadyReason), record.not_ready, f"{path}.not_ready")
+        self.past(record.idle_since, f"{path}.idle_since")
+        self.check(check_count, record.answered, f"{path}.answered", high=MAX_SEQ)
+        self.check(check_number, record.talk_seconds, f"{path}.talk_seconds", low=0)
+        if record.last_offered is not None:
+            self.past(record.last_offered, f"{path}.last_offered")
+        self.check(check_number, record.draw, f"{path}.draw", low=0)
+        for name, base in self.by_queue(record.race_base, f"{path}.race_base"):
+            self.check(check_number, base, f"{path}.race_base.{name}", low=0)
+        if record.wrap_until is not None:
+            self.future(record.wrap_until, f"{path}.wrap_until")
+        if record.delay_until is not None:
+            self.future(record.delay_until, f"{path}.delay_until")
+        self.check(check_count, record.no_answer_streak, f"{path}.no_answer_streak", high=MAX_SEQ)
+        if record.logged_in is False:
+            held = [
+                name
+                for name in ("not_ready", "wrap_until", "delay_until", "connected", "offered")
+                if getattr(record, name)
+            ]
+            if held:
+                self.add(path, f"a logged-out agent has no {', '.join(held)}")
+        elif record.offered and (record.not_ready is not None or record.wrap_until is not None):
+            self.add(f"{path}.offered", "an agent not ready or in wrap-up is offered nothing")
+
+    def agent_lists(self, record: AgentRecord, path: str) -> bool:
+        """Check its lists of contacts (text ids, each once); whether they can be used."""
+        usable = True
+        for field in ("connected", "offered"):
+            ids = self.items(getattr(record, field), f"{path}.{field}")
+            if ids is None:
+                usable = False
+                continue
+            texts = [
+                self.check(check_text, contact_id, f"{path}.{field}[{index}]")
+                for index, contact_id in enumerate(ids)
+            ]
+            if not all(texts):
+                usable = False
+            elif len(set(ids)) != len(ids):
+                self.add(f"{path}.{field}", "lists a contact twice")
+        return usable
+
+    def contact(self, record: object, path: str) -> None:
+        if not isinstance(record, ContactRecord):
+            self.add(path, f"expected a ContactRecord, got {_type_name(record)}")
+            return
+        contact_id: object = record.contact_id
+        if not self.check(check_text, contact_id, f"{path}.contact_id"):
+            return
+        if contact_id in self.contacts:
+            self.add(f"{path}.contact_id", f"duplicate contact id {contact_id!r}")
+            return
+        name: object = record.queue
+        queue = self.queues.get(name) if isinstance(name, str) else None
+        if queue is None:
+            self.add(f"{path}.queue", f"unknown queue {name!r:.60}")
+            return
+        joined = self.contact_fields(record, path, queue)
+        status: object = record.status
+        if not self.check(_member_of(ContactStatus), status, f"{path}.status"):
+            return
+        if status is ContactStatus.CONNECTED:
+            usable = self.connected(record, path, joined)
+        else:
+            usable = self.waiting(record, path, queue)
+        if usable:
+            self.contacts[record.contact_id] = record
+
+    def contact_fields(
+        self, record: ContactRecord, path: str, queue: QueueConfig
+    ) -> datetime | None:
+        """Check the plain fields; return when it joined its queue, if that is sound."""
+        self.check(
+            check_count, record.priority, f"{path}.priority", low=-MAX_NUMBER, high=MAX_NUMBER
+        )
+        self.check(check_skill_map, record.skills, f"{path}.skills")
+        arrived = self.past(record.arrived, f"{path}.arrived")
+        joined = self.past(record.joined, f"{path}.joined", after=arrived)
+        self.check(check_count, record.seq, f"{path}.seq", low=1, high=max(self.seq, 1))
+        self.check(check_count, record.stage, f"{path}.stage", high=len(queue.escalation))
+        self.check(_flag, record.callback, f"{path}.callback")
+        if record.last_tried is not None:
+            self.check(check_text, record.last_tried, f"{path}.last_tried")
+        return joined
+
+    def connected(self, record: ContactRecord, path: str, joined: datetime | None) -> bool:
+        agent_id: object = record.agent_id
+        agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
+        if agent is None:
+            self.add(
+                f"{path}.agent_id", f"a connected contact needs a known agent: {agent_id!r:.60}"
+            )
+        elif not agent.logged_in:
+            self.add(f"{path}.agent_id", f"agent {agent_id!r} is logged out")
+        if record.answered_at is None:
+            self.add(f"{path}.answered_at", "a connected contact has an answer time")
+        else:
+            self.past(record.answered_at, f"{path}.answered_at", after=joined)
+        if record.offers:
+            self.add(f"{path}.offers", "a connected contact rings at no agent")
+        return agent is not None
+
+    def waiting(self, record: ContactRecord, path: str, queue: QueueConfig) -> bool:
+        for name in ("agent_id", "answered_at"):
+            if getattr(record, name) is not None:
+                self.add(
+                    f"{path}.{name}", f"only a connected contact has one ({record.status.value})"
+                )
+        offers = self.items(record.offers, f"{path}.offers")
+        if offers is None:
             return False
-        return True
+        if (record.status is ContactStatus.OFFERED) != bool(offers):
+            self.add(f"{path}.offers", f"a contact {record.status.value} has {len(offers)} offers")
+        ringing: set[str] = set()
+        usable = True
+        for index, offer in enumerate(offers):
+            where = f"{path}.offers[{index}]"
+            if not isinstance(offer, Offer):
+                self.add(where, f"expected an Offer, got {_type_name(offer)}")
+                usable = False
+                continue
+            agent_id: object = offer.agent_id
+            if not isinstance(agent_id, str):
+                self.add(f"{where}.agent_id", f"expected a string, got {_type_name(agent_id)}")
+                usable = False
+                continue
+            self.offer(offer, where, record, queue)
+            if agent_id in ringing:
+                self.add(f"{where}.agent_id", f"a second offer to {agent_id!r}")
+            ringing.add(agent_id)
+        return usable
+
+    def offer(self, offer: Offer, path: str, contact: ContactRecord, queue: QueueConfig) -> None:
+        if offer.contact_id != contact.contact_id:
+            self.add(f"{path}.contact_id", f"an offer of {contact.contact_id!r} names another")
+        if offer.queue != queue.name or offer.channel != queue.channel:
+            self.add(
+                path, f"an offer of a contact in {queue.name!r} is made on that queue's channel"
+            )
+        self.check(_flag, offer.callback, f"{path}.callback")
+        agent = self.agents.get(offer.agent_id)
+        if agent is None:
+            self.add(f"{path}.agent_id", f"unknown agent {offer.agent_id!r:.60}")
+        elif not agent.logged_in:
+            self.add(f"{path}.agent_id", f"agent {offer.agent_id!r} is logged out")
+        made = self.past(offer.offered_at, f"{path}.offered_at")
+        expires = self.future(offer.expires_at, f"{path}.expires_at")
+        if made is not None and expires is not None and expires <= made:
+            self.add(f"{path}.expires_at", "an offer expires after it was made")
+
+    def agree(self) -> None:
+        """Each agent's lists of contacts agree with the contacts' own records, both ways."""
+        for number, (agent_id, record) in enumerate(self.agents.items()):
+            path = f"agents[{number}]"
+            for contact_id in record.connected:
+                contact = self.contacts.get(contact_id)
+                if contact is None or contact.agent_id != agent_id:
+                    self.add(f"{path}.connected", f"contact {contact_id!r} is not connected to it")
+            for contact_id in record.offered:
+                contact = self.contacts.get(contact_id)
+                if contact is None or agent_id not in _ringing(contact):
+                    self.add(f"{path}.offered", f"contact {contact_id!r} is not offered to it")
+        for number, (contact_id, contact) in enumerate(self.contacts.items()):
+            path = f"contacts[{number}]"
+            if (
+                contact.agent_id is not None
+                and contact_id not in self.agents[contact.agent_id].connected
+            ):
+                self.add(f"{path}.agent_id", f"agent {contact.agent_id!r} does not list it")
+            for agent_id in _ringing(contact):
+                holder = self.agents.get(agent_id)
+                # an agent saved before agents kept their order of offers lists none
+                if holder is not None and holder.offered and contact_id not in holder.offered:
+                    self.add(f"{path}.offers", f"agent {agent_id!r} does not list the offer")
+
+    def pointer(self, record: object, path: str, seen: set[str]) -> None:
+        if not isinstance(record, PointerRecord):
+            self.add(path, f"expected a PointerRecord, got {_type_name(record)}")
+            return
+        name: object = record.queue
+        queue = self.queues.get(name) if isinstance(name, str) else None
+        strategy = self.strategies.get(queue.strategy) if queue is not None else None
+        if queue is None or strategy is None:
+            self.add(f"{path}.queue", f"unknown queue {name!r:.60}")
+            return
+        if queue.name in seen:
+            self.add(f"{path}.queue", f"a second place for queue {queue.name!r}")
+        seen.add(queue.name)
+        if strategy.memory is not StrategyMemory.QUEUE:
+            self.add(
+                f"{path}.queue", f"queue {queue.name!r} keeps no place (its strategy does not)"
+            )
+            return
+        agent_id: object = record.agent_id
+        agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
+        if agent is None:
+            self.add(f"{path}.agent_id", f"unknown agent {agent_id!r:.60}")
+            return
+        rank = self.rank(record.rank, f"{path}.rank")
+        if rank is None:
+            return
+        kinds = [_kind(item) for item in rank]
+        wanted = [_kind(item) for item in _reference_rank(agent, queue.name, strategy)]
+        if kinds != wanted:
+            shape = ", ".join(wanted)
+            self.add(
+                f"{path}.rank", f"expected {len(wanted)} items ({shape}) as the strategy ranks"
+            )
+
+    def rank(self, text: object, path: str) -> Rank | None:
+        """The rank written by ``rank_to_json``, or ``None`` (noted) if it is not one."""
+        if not self.check(check_text, text, path):
+            return None
+        try:
+            items = json.loads(text)  # type: ignore[arg-type] # checked
+        except (ValueError, RecursionError):
+            items = None
+        if not isinstance(items, list):
+            self.add(path, "expected a JSON list")
+            return None
+        rank = [self.rank_item(item, f"{path}[{index}]") for index, item in enumerate(items)]
+        if any(item is None for item in rank):
+            return None
+        return tuple(item for item in rank if item is not None)
+
+    def rank_item(self, item: object, path: str) -> int | float | str | datetime | None:
+        if isinstance(item, dict) and list(item) == ["datetime"]:
+            text = item["datetime"]
+            try:
+                moment: object = datetime.fromisoformat(text) if isinstance(text, str) else text
+            except ValueError:
+                moment = text
+            return moment if self.check(check_instant, moment, path) else None  # type: ignore[return-value]
+        if isinstance(item, str | int | float) and item == item:  # noqa: PLR0124 - NaN has no order
+            return item
+        self.add(path, "expected a number, a text or {'datetime': ...}, and not NaN")
+        return None
+
+    def queue_state(self, snapshot: RouterSnapshot) -> None:
+        for name, times in self.by_queue(snapshot.handle_times, "handle_times"):
+            path = f"handle_times.{name}"
+            items = self.items(times, path) or []
+            if len(items) > HANDLE_TIMES:
+                self.add(path, f"holds {len(items)} times; a queue keeps the last {HANDLE_TIMES}")
+            for index, seconds in enumerate(items):
+                self.check(check_number, seconds, f"{path}[{index}]", low=0)
+        for name, clock in self.by_queue(snapshot.race_clocks, "race_clocks"):
+            self.check(check_number, clock, f"race_clocks.{name}", low=0)
+        staffed = {
+            member.queue
+            for record in self.agents.values()
+            if record.logged_in
+            for member in record.profile.memberships
+        }
+        for name, since in self.by_queue(snapshot.empty_since, "empty_since"):
+            path = f"empty_since.{name}"
+            if self.past(since, path) is not None and name in staffed:
+                self.add(path, "the queue has a member logged in, so it is not empty")
+
+
+def _ringing(contact: ContactRecord) -> set[str]:
+    """The agents a (checked) contact rings at."""
+    return {offer.agent_id for offer in contact.offers}
 
 
 def check_snapshot(snapshot: RouterSnapshot, strategies: Mapping[str, Strategy]) -> list[Problem]:
@@ -256,360 +618,7 @@ def check_snapshot(snapshot: RouterSnapshot, strategies: Mapping[str, Strategy])
     Returns:
         The problems, each with its path (an empty list when the snapshot is sound).
     """
-    out = _Problems()
-    now = snapshot.now
-    if now is not None and not out.check(check_instant, now, "now"):
-        now = None
-    seq = snapshot.seq
-    if not out.check(check_count, seq, "seq", high=MAX_SEQ):
-        seq = MAX_SEQ
-    _check_random_state(snapshot.random_state, out)
-    queues = _snapshot_queues(snapshot.queues, strategies, out)
-    agents = _snapshot_agents(snapshot.agents, queues, now, out)
-    contacts = _snapshot_contacts(snapshot.contacts, queues, agents, now, seq, out)
-    _cross_check_agents(agents, contacts, out)
-    _snapshot_pointers(snapshot.pointers, queues, agents, strategies, out)
-    for name, times in out.mapping(snapshot.handle_times, "handle_times", queues):
-        path = f"handle_times.{name}"
-        items = out.items(times, path)
-        if len(items) > HANDLE_TIMES:
-            out.add(path, f"holds {len(items)} times; a queue keeps the last {HANDLE_TIMES}")
-        for index, seconds in enumerate(items):
-            out.check(check_number, seconds, f"{path}[{index}]", low=0)
-    for name, clock in out.mapping(snapshot.race_clocks, "race_clocks", queues):
-        out.check(check_number, clock, f"race_clocks.{name}", low=0)
-    staffed = {
-        member.queue
-        for record in agents.values()
-        if record.logged_in
-        for member in record.profile.memberships
-    }
-    for name, since in out.mapping(snapshot.empty_since, "empty_since", queues):
-        path = f"empty_since.{name}"
-        if out.instant(since, path, until=now) and name in staffed:
-            out.add(path, "the queue has a member logged in, so it is not empty")
-    if now is None and (agents or contacts or snapshot.pointers or snapshot.empty_since):
-        out.add("now", "a router that has agents or contacts has seen a time: now must be set")
-    return out.found
-
-
-def _check_random_state(state: object, out: _Problems) -> None:
-    words = out.items(state, "random_state")
-    if not words and not isinstance(state, list | tuple):
-        return
-    if len(words) != _MT_WORDS + 1:
-        out.add("random_state", f"expected {_MT_WORDS + 1} whole numbers, got {len(words)}")
-        return
-    for index, word in enumerate(words[:-1]):
-        if not out.check(check_count, word, f"random_state[{index}]", high=2**32 - 1):
-            return
-    if out.check(check_count, words[-1], f"random_state[{_MT_WORDS}]", high=_MT_WORDS):
-        try:
-            random.Random().setstate((3, tuple(words), None))
-        except (ValueError, TypeError, OverflowError) as error:  # pragma: no cover - checked above
-            out.add("random_state", f"not a state of the random source: {error}")
-
-
-def _snapshot_queues(
-    configs: object, strategies: Mapping[str, Strategy], out: _Problems
-) -> dict[str, QueueConfig]:
-    items = out.items(configs, "queues")
-    problems = check_queues(items, strategies)
-    out.found.extend(Problem(f"queues{problem.path}", problem.message) for problem in problems)
-    if problems:
-        return {queue.name: queue for queue in items if isinstance(queue, QueueConfig)}
-    return {queue.name: queue for queue in items}
-
-
-def _snapshot_agents(
-    records: object, queues: Mapping[str, QueueConfig], now: datetime | None, out: _Problems
-) -> dict[str, AgentRecord]:
-    agents: dict[str, AgentRecord] = {}
-    for number, record in enumerate(out.items(records, "agents")):
-        path = f"agents[{number}]"
-        if not isinstance(record, AgentRecord):
-            out.add(path, f"expected an AgentRecord, got {_type_name(record)}")
-            continue
-        if not isinstance(record.profile, AgentProfile):
-            out.add(f"{path}.profile", f"expected an AgentProfile, got {_type_name(record.profile)}")
-            continue
-        out.found.extend(
-            Problem(f"{path}.profile.{problem.path}", problem.message)
-            for problem in check_profile(record.profile, queues)
-        )
-        agent_id = record.profile.agent_id
-        if agent_id in agents:
-            out.add(f"{path}.profile.agent_id", f"duplicate agent id {agent_id!r}")
-            continue
-        if _check_agent(record, path, queues, now, out):
-            agents[agent_id] = record
-    return agents
-
-
-def _check_agent(
-    record: AgentRecord,
-    path: str,
-    queues: Collection[str],
-    now: datetime | None,
-    out: _Problems,
-) -> bool:
-    """Check one agent's fields; return whether its lists of contacts can be used."""
-    out.check(_flag, record.logged_in, f"{path}.logged_in")
-    if record.not_ready is not None:
-        out.check(_enum(NotReadyReason), record.not_ready, f"{path}.not_ready")
-    out.instant(record.idle_since, f"{path}.idle_since", until=now)
-    out.check(check_count, record.answered, f"{path}.answered", high=MAX_SEQ)
-    out.check(check_number, record.talk_seconds, f"{path}.talk_seconds", low=0)
-    if record.last_offered is not None:
-        out.instant(record.last_offered, f"{path}.last_offered", until=now)
-    out.check(check_number, record.draw, f"{path}.draw", low=0)
-    for name, base in out.mapping(record.race_base, f"{path}.race_base", queues):
-        out.check(check_number, base, f"{path}.race_base.{name}", low=0)
-    if record.wrap_until is not None:
-        out.future(record.wrap_until, f"{path}.wrap_until", now)
-    if record.delay_until is not None:
-        out.future(record.delay_until, f"{path}.delay_until", now)
-    out.check(check_count, record.no_answer_streak, f"{path}.no_answer_streak", high=MAX_SEQ)
-    usable = True
-    for field in ("connected", "offered"):
-        value = getattr(record, field)
-        usable &= isinstance(value, list | tuple)
-        ids = out.items(value, f"{path}.{field}")
-        for index, contact_id in enumerate(ids):
-            usable &= out.check(check_text, contact_id, f"{path}.{field}[{index}]")
-        if usable and len(set(ids)) != len(ids):
-            out.add(f"{path}.{field}", "lists a contact twice")
-    if record.logged_in is False:
-        held = [
-            name
-            for name in ("not_ready", "wrap_until", "delay_until", "connected", "offered")
-            if getattr(record, name)
-        ]
-        if held:
-            out.add(path, f"a logged-out agent has no {', '.join(held)}")
-    elif record.offered and (record.not_ready is not None or record.wrap_until is not None):
-        out.add(f"{path}.offered", "an agent not ready or in wrap-up is offered nothing")
-    return usable
-
-
-def _flag(value: object, what: str) -> None:
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"{what} must be true or false, got {_type_name(value)}")
-
-
-def _enum(enum_type: type[Any]) -> Callable[[object, str], object]:
-    def run(value: object, what: str) -> object:
-        return check_enum(value, enum_type, what)
-
-    return run
-
-
-def _snapshot_contacts(  # noqa: PLR0913 - the parts already checked
-    records: object,
-    queues: Mapping[str, QueueConfig],
-    agents: Mapping[str, AgentRecord],
-    now: datetime | None,
-    seq: int,
-    out: _Problems,
-) -> dict[str, ContactRecord]:
-    contacts: dict[str, ContactRecord] = {}
-    for number, record in enumerate(out.items(records, "contacts")):
-        path = f"contacts[{number}]"
-        if not isinstance(record, ContactRecord):
-            out.add(path, f"expected a ContactRecord, got {_type_name(record)}")
-            continue
-        if not out.check(check_text, record.contact_id, f"{path}.contact_id"):
-            continue
-        if record.contact_id in contacts:
-            out.add(f"{path}.contact_id", f"duplicate contact id {record.contact_id!r}")
-            continue
-        queue = queues.get(record.queue) if isinstance(record.queue, str) else None
-        if queue is None:
-            out.add(f"{path}.queue", f"unknown queue {record.queue!r:.60}")
-            continue
-        if _check_contact(record, path, queue, agents, now, seq, out):
-            contacts[record.contact_id] = record
-    return contacts
-
-
-def _check_contact(  # noqa: PLR0913 - the parts already checked
-    record: ContactRecord,
-    path: str,
-    queue: QueueConfig,
-    agents: Mapping[str, AgentRecord],
-    now: datetime | None,
-    seq: int,
-    out: _Problems,
-) -> bool:
-    """Check one contact's fields; return whether its offers and agent can be cross-checked."""
-    out.check(check_count, record.priority, f"{path}.priority", low=-MAX_NUMBER, high=MAX_NUMBER)
-    out.check(check_skill_map, record.skills, f"{path}.skills")
-    arrived = record.arrived if out.instant(record.arrived, f"{path}.arrived", until=now) else None
-    joined = (
-        record.joined
-        if out.instant(record.joined, f"{path}.joined", after=arrived, until=now)
-        else None
-    )
-    out.check(check_count, record.seq, f"{path}.seq", low=1, high=seq)
-    out.check(check_count, record.stage, f"{path}.stage", high=len(queue.escalation))
-    out.check(_flag, record.callback, f"{path}.callback")
-    if record.last_tried is not None:
-        out.check(check_text, record.last_tried, f"{path}.last_tried")
-    if not out.check(_enum(ContactStatus), record.status, f"{path}.status"):
-        return False
-    offers = out.items(record.offers, f"{path}.offers")
-    if record.status is ContactStatus.CONNECTED:
-        agent = agents.get(record.agent_id) if isinstance(record.agent_id, str) else None
-        if agent is None:
-            out.add(f"{path}.agent_id", f"a connected contact needs a known agent, got {record.agent_id!r:.60}")
-        elif not agent.logged_in:
-            out.add(f"{path}.agent_id", f"agent {record.agent_id!r} is logged out")
-        if record.answered_at is None:
-            out.add(f"{path}.answered_at", "a connected contact has an answer time")
-        else:
-            out.instant(record.answered_at, f"{path}.answered_at", after=joined, until=now)
-        if offers:
-            out.add(f"{path}.offers", "a connected contact rings at no agent")
-        return agent is not None
-    for name in ("agent_id", "answered_at"):
-        if getattr(record, name) is not None:
-            out.add(f"{path}.{name}", f"only a connected contact has one ({record.status.value})")
-    if not isinstance(record.offers, list | tuple):
-        return False
-    if (record.status is ContactStatus.OFFERED) != bool(offers):
-        out.add(f"{path}.offers", f"a contact {record.status.value} has {len(offers)} offers")
-    ringing: set[str] = set()
-    usable = True
-    for index, offer in enumerate(offers):
-        where = f"{path}.offers[{index}]"
-        if not isinstance(offer, Offer):
-            out.add(where, f"expected an Offer, got {_type_name(offer)}")
-            usable = False
-            continue
-        _check_offer(offer, where, record, queue, agents, now, out)
-        if not isinstance(offer.agent_id, str):
-            usable = False
-        elif offer.agent_id in ringing:
-            out.add(f"{where}.agent_id", f"a second offer to {offer.agent_id!r}")
-        else:
-            ringing.add(offer.agent_id)
-    return usable
-
-
-def _check_offer(  # noqa: PLR0913 - the parts already checked
-    offer: Offer,
-    path: str,
-    contact: ContactRecord,
-    queue: QueueConfig,
-    agents: Mapping[str, AgentRecord],
-    now: datetime | None,
-    out: _Problems,
-) -> None:
-    if offer.contact_id != contact.contact_id:
-        out.add(f"{path}.contact_id", f"an offer of {contact.contact_id!r} names {offer.contact_id!r:.60}")
-    if offer.queue != queue.name or offer.channel != queue.channel:
-        out.add(path, f"an offer of a contact in {queue.name!r} is made from that queue, on its channel")
-    out.check(_flag, offer.callback, f"{path}.callback")
-    agent = agents.get(offer.agent_id) if isinstance(offer.agent_id, str) else None
-    if agent is None:
-        out.add(f"{path}.agent_id", f"unknown agent {offer.agent_id!r:.60}")
-    elif not agent.logged_in:
-        out.add(f"{path}.agent_id", f"agent {offer.agent_id!r} is logged out")
-    made = out.instant(offer.offered_at, f"{path}.offered_at", until=now)
-    expires = out.future(offer.expires_at, f"{path}.expires_at", now)
-    if made and expires and offer.expires_at <= offer.offered_at:
-        out.add(f"{path}.expires_at", "an offer expires after it was made")
-
-
-def _cross_check_agents(
-    agents: Mapping[str, AgentRecord], contacts: Mapping[str, ContactRecord], out: _Problems
-) -> None:
-    """Each agent's lists of contacts agree with the contacts' own records, both ways."""
-    for number, (agent_id, record) in enumerate(agents.items()):
-        path = f"agents[{number}]"
-        for contact_id in record.connected:
-            contact = contacts.get(contact_id)
-            if contact is None or contact.agent_id != agent_id:
-                out.add(f"{path}.connected", f"contact {contact_id!r} is not connected to it")
-        for contact_id in record.offered:
-            contact = contacts.get(contact_id)
-            if contact is None or all(offer.agent_id != agent_id for offer in contact.offers):
-                out.add(f"{path}.offered", f"contact {contact_id!r} is not offered to it")
-    for number, (contact_id, contact) in enumerate(contacts.items()):
-        path = f"contacts[{number}]"
-        if contact.status is ContactStatus.CONNECTED:
-            agent = agents[contact.agent_id]  # type: ignore[index] # checked: a known agent
-            if contact_id not in agent.connected:
-                out.add(f"{path}.agent_id", f"agent {contact.agent_id!r} does not list it")
-        for offer in contact.offers:  # checked: offers to known agents, by id
-            holder = agents.get(offer.agent_id)
-            if holder is not None and contact_id not in holder.offered:
-                out.add(f"{path}.offers", f"agent {offer.agent_id!r} does not list the offer")
-
-
-def _snapshot_pointers(
-    records: object,
-    queues: Mapping[str, QueueConfig],
-    agents: Mapping[str, AgentRecord],
-    strategies: Mapping[str, Strategy],
-    out: _Problems,
-) -> None:
-    seen: set[str] = set()
-    for number, record in enumerate(out.items(records, "pointers")):
-        path = f"pointers[{number}]"
-        if not isinstance(record, PointerRecord):
-            out.add(path, f"expected a PointerRecord, got {_type_name(record)}")
-            continue
-        queue = queues.get(record.queue) if isinstance(record.queue, str) else None
-        strategy = strategies.get(queue.strategy) if queue is not None else None
-        if queue is None or strategy is None:
-            out.add(f"{path}.queue", f"unknown queue {record.queue!r:.60}")
-            continue
-        if record.queue in seen:
-            out.add(f"{path}.queue", f"a second place for queue {record.queue!r}")
-        seen.add(record.queue)
-        if strategy.memory is not StrategyMemory.QUEUE:
-            out.add(f"{path}.queue", f"queue {record.queue!r} keeps no place (its strategy does not)")
-            continue
-        agent = agents.get(record.agent_id) if isinstance(record.agent_id, str) else None
-        if agent is None:
-            out.add(f"{path}.agent_id", f"unknown agent {record.agent_id!r:.60}")
-            continue
-        rank = _parse_rank(record.rank, f"{path}.rank", out)
-        if rank is not None:
-            _check_rank_kinds(rank, _reference_rank(agent, queue.name, strategy), f"{path}.rank", out)
-
-
-def _parse_rank(text: object, path: str, out: _Problems) -> Rank | None:
-    """The rank written by ``rank_to_json``, or ``None`` (noted) if it is not one."""
-    if not out.check(check_text, text, path, max_length=MAX_TEXT):
-        return None
-    try:
-        items = json.loads(text)  # type: ignore[arg-type]
-    except (ValueError, RecursionError):
-        out.add(path, "not a JSON list")
-        return None
-    if not isinstance(items, list):
-        out.add(path, f"expected a JSON list, got {_type_name(items)}")
-        return None
-    rank: list[int | float | str | datetime] = []
-    for index, item in enumerate(items):
-        where = f"{path}[{index}]"
-        if isinstance(item, dict) and list(item) == ["datetime"] and isinstance(item["datetime"], str):
-            try:
-                moment = datetime.fromisoformat(item["datetime"])
-            except ValueError:
-                out.add(where, f"not an ISO 8601 date and time: {item['datetime']!r:.60}")
-                return None
-            if not out.check(check_instant, moment, where):
-                return None
-            rank.append(moment)
-        elif isinstance(item, str | int | float) and item == item:  # noqa: PLR0124 - NaN has no order
-            rank.append(item)
-        else:
-            out.add(where, "expected a number, a text or {'datetime': ...}, not NaN")
-            return None
-    return tuple(rank)
+    return _SnapshotCheck(snapshot, strategies).run(snapshot)
 
 
 def _reference_rank(record: AgentRecord, queue: str, strategy: Strategy) -> Rank:
@@ -629,11 +638,3 @@ def _kind(item: object) -> str:
     if isinstance(item, datetime):
         return "a datetime"
     return "a text" if isinstance(item, str) else "a number"
-
-
-def _check_rank_kinds(rank: Rank, reference: Rank, path: str, out: _Problems) -> None:
-    """A place is compared with the ranks of the queue's agents: it must have their shape."""
-    kinds = [_kind(item) for item in rank]
-    wanted = [_kind(item) for item in reference]
-    if kinds != wanted:
-        out.add(path, f"expected {len(wanted)} items ({', '.join(wanted)}) as the strategy ranks")
