@@ -1157,7 +1157,8 @@ class Router:
             self._now = now
             return None
         saved = None
-        if save or now - timers[0][0] > self._catch_up:
+        first = timers[0][0]
+        if save or now - first > self._catch_up:
             saved = self.snapshot()
         fired = 0
         while timers and timers[0][0] <= now:
@@ -1175,7 +1176,7 @@ class Router:
                 self._undo(saved)
                 raise InvalidInputError(
                     f"now ({now.isoformat()}) is too far ahead: more than {TIMER_BUDGET:,} "
-                    f"timers would run (the first fell due at {timers[0][0].isoformat()}); "
+                    f"timers would run (the first fell due at {first.isoformat()}); "
                     "move time on in smaller steps with tick()",
                     field="now",
                 )

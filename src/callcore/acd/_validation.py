@@ -503,13 +503,16 @@ class _SnapshotCheck:
                 contact = self.contacts.get(contact_id)
                 if contact is None or agent_id not in _ringing(contact):
                     self.add(f"{path}.offered", f"contact {contact_id!r} is not offered to it")
+        self.agree_contacts()
+
+    def agree_contacts(self) -> None:
+        """Each contact's agent, or the agents it rings at, list it."""
         for number, (contact_id, contact) in enumerate(self.contacts.items()):
             path = f"contacts[{number}]"
-            if (
-                contact.agent_id is not None
-                and contact_id not in self.agents[contact.agent_id].connected
-            ):
-                self.add(f"{path}.agent_id", f"agent {contact.agent_id!r} does not list it")
+            if contact.status is ContactStatus.CONNECTED:  # checked: its agent is known
+                if contact_id not in self.agents[contact.agent_id].connected:  # type: ignore[index]
+                    self.add(f"{path}.agent_id", f"agent {contact.agent_id!r} does not list it")
+                continue
             for agent_id in _ringing(contact):
                 holder = self.agents.get(agent_id)
                 # an agent saved before agents kept their order of offers lists none
@@ -603,6 +606,8 @@ class _SnapshotCheck:
 
 def _ringing(contact: ContactRecord) -> set[str]:
     """The agents a (checked) contact rings at."""
+    if contact.status is ContactStatus.CONNECTED:
+        return set()
     return {offer.agent_id for offer in contact.offers}
 
 
