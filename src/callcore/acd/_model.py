@@ -67,9 +67,16 @@ def check_skill_map(value: object, what: str) -> Mapping[str, int]:
             f"{what} names {len(value)} skills; the limit is {MAX_SKILLS}", field=what
         )
     for name, level in value.items():
-        check_text(name, f"a skill name in {what}")
+        _check_skill_name(name, what)
         check_count(level, f"{what}.{name}", low=MIN_LEVEL, high=MAX_LEVEL)
     return value
+
+
+def _check_skill_name(name: object, what: str) -> None:
+    try:
+        check_text(name, f"a skill name in {what}")
+    except InvalidInputError as error:
+        raise InvalidInputError(str(error), field=what) from None
 
 
 def _skill_map(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -156,7 +163,7 @@ def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> N
             f"{name} names {len(value)} skills; the limit is {MAX_SKILLS}", field=name
         )
     for skill in value:
-        check_text(skill, f"a skill name in {name}")
+        _check_skill_name(skill, name)
 
 
 def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -1041,9 +1041,9 @@ class Router:
             rank = rank_from_json(pointer.rank)
             router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
         for name, times in snapshot.handle_times.items():
-            router._queues[name].handle_times.extend(times)
+            router._queues[name].handle_times.extend(map(float, times))
         for name, clock in snapshot.race_clocks.items():
-            router._queues[name].race_clock = clock
+            router._queues[name].race_clock = float(clock)
         for name, since in snapshot.empty_since.items():
             queue = router._queues[name]
             queue.empty_since = since
@@ -1059,10 +1059,10 @@ class Router:
             logged_in=record.logged_in,
             not_ready=record.not_ready,
             answered=record.answered,
-            talk_seconds=record.talk_seconds,
+            talk_seconds=float(record.talk_seconds),  # a whole number is read as one
             last_offered=record.last_offered,
-            draw=record.draw,
-            race_base=dict(record.race_base),
+            draw=float(record.draw),
+            race_base={name: float(base) for name, base in record.race_base.items()},
             wrap_until=record.wrap_until,
             delay_until=record.delay_until,
             no_answer_streak=record.no_answer_streak,
