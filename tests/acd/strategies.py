@@ -185,7 +185,7 @@ def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, 
     return found
 
 
-def _parent(data: object, path: tuple[object, ...]) -> Any:  # noqa: ANN401 - plain data
+def _parent(data: object, path: tuple[object, ...]) -> Any:
     for key in path[:-1]:
         data = data[key]  # type: ignore[index]
     return data

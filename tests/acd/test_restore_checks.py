@@ -201,7 +201,7 @@ def test_every_problem_of_a_snapshot_is_listed() -> None:
 def test_restore_refuses_what_is_not_a_snapshot() -> None:
     """A dict is not a RouterSnapshot: the argument is named."""
     with pytest.raises(InvalidInputError) as caught:
-        Router.restore(to_dict(busy_router().snapshot()))  # type: ignore[arg-type]
+        Router.restore(to_dict(busy_router().snapshot()))
     assert caught.value.field == "snapshot"
 
 
@@ -299,7 +299,8 @@ def damaged_snapshots(draw: st.DrawFn) -> RouterSnapshot:
     field = {AgentRecord: "agents", ContactRecord: "contacts", PointerRecord: "pointers"}[kind]
     items = list(getattr(snapshot, field))
     items[index] = changed
-    return attrs.evolve(snapshot, **{field: tuple(items)})
+    changes: dict[str, Any] = {field: tuple(items)}
+    return attrs.evolve(snapshot, **changes)
 
 
 @given(snapshot=damaged_snapshots())

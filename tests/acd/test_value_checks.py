@@ -96,7 +96,7 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: EscalationRule(after=-SECOND), "after"),
     (lambda: EscalationRule(after=SECOND, max_tier=0), "max_tier"),
     (lambda: EscalationRule(after=SECOND, skill_minimums={"fr": 11}), "skill_minimums.fr"),
-    (lambda: EscalationRule(after=SECOND, drop_skills="fr"), "drop_skills"),  # type: ignore[arg-type]
+    (lambda: EscalationRule(after=SECOND, drop_skills="fr"), "drop_skills"),
     (lambda: EscalationRule(after=SECOND, drop_skills=frozenset({3})), "drop_skills"),  # type: ignore[arg-type]
     (lambda: EscalationRule(after=SECOND, to_queue=""), "to_queue"),
     (lambda: Overflow(action="queue"), "action"),  # type: ignore[arg-type]
@@ -117,11 +117,11 @@ def test_a_bad_field_is_refused_at_construction_by_name(
 
 def test_lists_are_taken_as_tuples_and_sets() -> None:
     """A list of rules or memberships is kept as a tuple; a list of skills to drop as a set."""
-    rule = EscalationRule(after=SECOND, drop_skills=["fr", "de"])  # type: ignore[arg-type]
+    rule = EscalationRule(after=SECOND, drop_skills=["fr", "de"])
     assert rule.drop_skills == frozenset({"fr", "de"})
-    queue = QueueConfig(name="q", escalation=[rule])  # type: ignore[arg-type]
+    queue = QueueConfig(name="q", escalation=[rule])
     assert queue.escalation == (rule,)
-    profile = AgentProfile(agent_id="a", memberships=[Membership(queue="q")])  # type: ignore[arg-type]
+    profile = AgentProfile(agent_id="a", memberships=[Membership(queue="q")])
     assert profile.memberships == (Membership(queue="q"),)
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -142,14 +142,24 @@ def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an 
     return run
 
 
-def _as_tuple(value: object) -> object:
-    """A list becomes a tuple; anything else is left for the validator to judge."""
-    return tuple(value) if isinstance(value, list) else value
+def _rules(value: Sequence[EscalationRule]) -> tuple[EscalationRule, ...]:
+    """A list of rules becomes a tuple; anything else is left for the validator to judge."""
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
-def _as_frozenset(value: object) -> object:
-    """A list, tuple or set becomes a frozenset; anything else is left for the validator."""
-    return frozenset(value) if isinstance(value, list | tuple | set) else value
+def _memberships(value: Sequence[Membership]) -> tuple[Membership, ...]:
+    """A list of memberships becomes a tuple; anything else is left for the validator."""
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
+def _skill_set(value: Collection[str]) -> frozenset[str]:
+    """A list, tuple or set of names becomes a frozenset.
+
+    Anything else is left for the validator (a string is not split into letters).
+    """
+    if isinstance(value, list | tuple | set):
+        return frozenset(value)
+    return value  # type: ignore[return-value]
 
 
 def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -279,7 +289,7 @@ class EscalationRule:
     max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
     skill_minimums: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
     drop_skills: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_as_frozenset, validator=_skill_names
+        default=frozenset(), converter=_skill_set, validator=_skill_names
     )
     to_queue: str | None = attrs.field(default=None, validator=_optional_text)
 
@@ -333,7 +343,7 @@ class QueueConfig:
     busy_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
     max_no_answer: int = attrs.field(default=0, validator=validator(check_count, high=MAX_NUMBER))
     escalation: tuple[EscalationRule, ...] = attrs.field(
-        default=(), converter=_as_tuple, validator=_items_of(EscalationRule, MAX_RULES)
+        default=(), converter=_rules, validator=_items_of(EscalationRule, MAX_RULES)
     )
 
 
@@ -379,7 +389,7 @@ class AgentProfile:
     agent_id: str = attrs.field(validator=_text)
     skills: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
     memberships: tuple[Membership, ...] = attrs.field(
-        default=(), converter=_as_tuple, validator=_items_of(Membership)
+        default=(), converter=_memberships, validator=_items_of(Membership)
     )
     capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity, validator=_capacity)
     voice_exclusive: bool = attrs.field(default=True, validator=_flag)
