@@ -147,12 +147,6 @@ _R = TypeVar("_R")
 _V = TypeVar("_V")
 
 
-def _check_new_id(value: object, what: str) -> None:
-    """Refuse a new id that is not a non-empty string of valid Unicode within the limit."""
-    if value.__class__ is not str or not (0 < len(value) <= MAX_TEXT and value.isascii()):
-        check_text(value, what)
-
-
 def _contact_skills(skills: object) -> dict[str, int]:
     """A new contact's skills, checked, as a new dict (a quick look for the usual case)."""
     if skills is None:
@@ -457,8 +451,18 @@ class Router:
             NotFoundError: no such queue.
             InvalidTransitionError: a contact with this id is already held.
         """
-        self._check_now(now)
-        _check_new_id(contact_id, "contact_id")
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
+        if contact_id.__class__ is not str or not (
+            0 < len(contact_id) <= MAX_TEXT and contact_id.isascii()
+        ):
+            check_text(contact_id, "contact_id")
         if queue.__class__ is not str:
             check_text(queue, "queue", allow_empty=True)
         if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
@@ -473,7 +477,12 @@ class Router:
         ):
             runtime = self._advance_checked(now, lambda: self._new_contact(contact_id, queue))
         else:
-            runtime = self._new_contact(contact_id, queue)
+            found = self._queues.get(queue)  # _new_contact's checks, inline
+            runtime = (
+                self._new_contact(contact_id, queue)  # refuses
+                if found is None or contact_id in self._contacts
+                else found
+            )
             self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
@@ -608,7 +617,14 @@ class Router:
         With ``callback``, it must not be a callback request either. Refused,
         nothing moves.
         """
-        self._check_now(now)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
         timers = self._timers
@@ -708,7 +724,14 @@ class Router:
         self, contact_id: str, agent_id: str, now: datetime, action: str
     ) -> tuple[Contact, Agent, Offer]:
         """Move to ``now`` and return the pending offer; refused, nothing moves."""
-        self._check_now(now)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
         if agent_id.__class__ is not str:
@@ -729,7 +752,14 @@ class Router:
             NotFoundError: no such contact.
             InvalidTransitionError: the contact is not connected.
         """
-        self._check_now(now)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
         contact = self._get_contact(contact_id)  # timers never touch a connected contact
         if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
             raise InvalidTransitionError(
@@ -899,7 +929,14 @@ class Router:
 
     def _agent_at(self, agent_id: str, now: datetime, check: Callable[[Agent], None]) -> Agent:
         """Move to ``now`` and return the agent that passes ``check``; refused, nothing moves."""
-        self._check_now(now)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
         agent = self._get_agent(agent_id)  # timers never add an agent
         timers = self._timers
         if timers and timers[0][0] <= now and self._agent_at_risk(agent, now):
