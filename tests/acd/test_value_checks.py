@@ -17,8 +17,14 @@ from hypothesis import strategies as st
 
 from callcore.acd import (
     AgentProfile,
+    AgentState,
+    AgentStateChanged,
+    ContactAbandoned,
+    ContactOffered,
     EscalationRule,
     Membership,
+    Offer,
+    Outcome,
     Overflow,
     OverflowAction,
     QueueConfig,
@@ -113,6 +119,42 @@ def test_a_bad_field_is_refused_at_construction_by_name(
         build()
     assert caught.value.field == field
     assert field.partition("[")[0].partition(".")[0] in str(caught.value)
+
+
+def _offer(**changes: Any) -> Offer:
+    fields: dict[str, Any] = {
+        "contact_id": "c",
+        "agent_id": "a",
+        "queue": "q",
+        "channel": Channel.VOICE,
+        "offered_at": T0,
+        "expires_at": T0 + SECOND,
+    }
+    return Offer(**(fields | changes))
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: _offer(contact_id=1), "contact_id"),
+        (lambda: _offer(channel="voice"), "channel"),
+        (lambda: _offer(expires_at=T0.replace(tzinfo=None)), "expires_at"),
+        (lambda: _offer(callback="yes"), "callback"),
+        (lambda: ContactOffered(at=T0, offer="c"), "offer"),  # type: ignore[arg-type]
+        (lambda: ContactAbandoned(at=T0, contact_id="c", queue="q", waited=5), "waited"),  # type: ignore[arg-type]
+        (lambda: AgentStateChanged(at=T0, agent_id="a", state="busy"), "state"),  # type: ignore[arg-type]
+        (
+            lambda: AgentStateChanged(at=T0, agent_id="a", state=AgentState.BUSY, reason="x"),  # type: ignore[arg-type]
+            "reason",
+        ),
+        (lambda: Outcome(offers=[_offer()]), "offers"),  # type: ignore[arg-type]
+    ],
+)
+def test_offers_and_events_check_their_fields(build: Callable[[], object], field: str) -> None:
+    """What the router reports is typed too: a wrong value is refused by name."""
+    with pytest.raises(InvalidInputError) as caught:
+        build()
+    assert caught.value.field == field
 
 
 def test_lists_are_taken_as_tuples_and_sets() -> None:

@@ -37,7 +37,6 @@ from callcore.acd._build import (
     offer_ended,
 )
 from callcore.acd._events import (
-    AgentStateChanged,
     CallbackRequested,
     ContactAbandoned,
     ContactEscalated,
@@ -829,14 +828,8 @@ class Router:
         agent.no_answer_streak = 0
         self._agents[profile.agent_id] = agent
         self._join_queues(agent, profile)
-        self._events_out.append(
-            AgentStateChanged(
-                at=at,
-                agent_id=agent.agent_id,
-                state=AgentState.AVAILABLE if ready else AgentState.NOT_READY,
-                reason=agent.not_ready,
-            )
-        )
+        state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
+        self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -868,9 +861,7 @@ class Router:
         agent.refresh()
         self._invalidate(agent)
         self._leave_queues(agent)
-        self._events_out.append(
-            AgentStateChanged(at=at, agent_id=agent_id, state=AgentState.LOGGED_OUT)
-        )
+        self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
         return self._settle_and_flush()
 
     def set_ready(self, agent_id: str, now: datetime) -> Outcome:
@@ -949,11 +940,16 @@ class Router:
     def tick(self, now: datetime) -> Outcome:
         """Let time pass: run every timer due by ``now``.
 
+        Every public method does this first; a call that moves the router
+        further than 1,000 of its shortest timer periods (an offer timeout, a
+        ``max_wait``, a moving rule's ``after``) past the first due timer runs at
+        most 100,000 timers, or is refused as a whole.
+
         Raises:
             NaiveDatetimeError: ``now`` is naive.
             InvalidInputError: ``now`` is not a datetime, lies outside 1900-2999,
                 is earlier than a time already seen, or so far ahead that more
-                than :data:`TIMER_BUDGET` timers would run (move in smaller steps).
+                than 100,000 timers would run (move on in smaller steps).
         """
         self._check_now(now)
         self._advance(now)
@@ -1267,10 +1263,10 @@ class Router:
         wrap, delay = agent.wrap_until, agent.delay_until
         if (wrap is not None and wrap <= now) or (delay is not None and delay <= now):
             return True
-        return any(
-            offer.expires_at <= now or self._contact_at_risk(contact_id, now)
-            for contact_id, offer in agent.offers.items()
-        )
+        for contact_id, offer in agent.offers.items():  # a loop: cheaper than any() here
+            if offer.expires_at <= now or self._contact_at_risk(contact_id, now):
+                return True
+        return False
 
     def _pair_at_risk(self, contact_id: str, agent_id: str, now: datetime) -> bool:
         """Whether a timer due by ``now`` may end, or make, an offer of the contact to the agent.
@@ -1292,8 +1288,10 @@ class Router:
             if offer.expires_at <= now:
                 return True
             holder = agents[offer.agent_id]
-            if holder is not agent and any(o.expires_at <= now for o in holder.offers.values()):
-                return True
+            if holder is not agent:
+                for other in holder.offers.values():
+                    if other.expires_at <= now:
+                        return True
         return False
 
     def _push_timer(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
@@ -1965,9 +1963,7 @@ class Router:
         agent.refresh()
         self._withdraw_agent_offers(agent)
         self._events_out.append(
-            AgentStateChanged(
-                at=self._time(), agent_id=agent.agent_id, state=AgentState.NOT_READY, reason=reason
-            )
+            agent_state_changed(self._time(), agent.agent_id, AgentState.NOT_READY, reason)
         )
 
     def _withdraw_contact_offers(self, contact: Contact) -> None:
