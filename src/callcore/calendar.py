@@ -16,7 +16,10 @@ The rules, in short (the docs page ``calendar`` explains them in full):
   short a range that started the day before;
 - a wall-clock time that does not exist (a spring-forward gap) is moved forward
   to the first real instant; an ambiguous one (a fall-back overlap) means its
-  first occurrence (``fold=0``).
+  first occurrence (``fold=0``);
+- instants lie between 1900 and 2999 (:mod:`callcore.checks`), and one question
+  covers at most :data:`~callcore.checks.MAX_DURATION` (100 years), so the work
+  of any one call is bounded.
 
 Every method takes timezone-aware datetimes and returns them in the calendar's
 zone. The calendar is an immutable value; it memoises the instants of each day
@@ -33,7 +36,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION,
+    check_duration,
+    check_instant,
+    check_text,
+)
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter, problems_from_exception
 
@@ -62,6 +72,48 @@ _SECONDS_PER_DAY: Final = 86_400
 _DAY_CACHE_LIMIT: Final = 20_000  # days of spans kept per calendar (about 55 years)
 _FIRST_DAY: Final = date.min + timedelta(days=3)  # keep date arithmetic in range
 _LAST_DAY: Final = date.max - timedelta(days=2)
+_MAX_SPAN: Final = MAX_DURATION // _MICROSECOND  # the longest span one question covers
+
+
+# --- checks at construction ------------------------------------------------------
+
+
+def _refuse(what: str, expected: str, value: object) -> InvalidInputError:
+    return InvalidInputError(f"{what} must be {expected}, got {type(value).__name__}", field=what)
+
+
+def _time_of_day(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a wall-clock time: a ``time`` without zone, in whole seconds."""
+    if not isinstance(value, time):
+        raise _refuse(attribute.name, "a time of day", value)
+    if value.tzinfo is not None or value.microsecond:
+        raise InvalidInputError(
+            f"{attribute.name} must be a plain time of day (HH:MM[:SS], no zone), got "
+            f"{value.isoformat()}",
+            field=attribute.name,
+        )
+
+
+def _local_date(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a local date (a ``date``, not a ``datetime``)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse(attribute.name, "a date", value)
+
+
+def _ranges(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of opening ranges (a string or list is refused)."""
+    if not isinstance(value, tuple):
+        raise _refuse(attribute.name, "a tuple of OpeningRange", value)
+    for index, item in enumerate(value):
+        if not isinstance(item, OpeningRange):
+            raise _refuse(f"{attribute.name}[{index}]", "an OpeningRange", item)
+
+
+def _text_field(*, allow_empty: bool) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_text(value, attribute.name, allow_empty=allow_empty)
+
+    return run
 
 
 # --- the model -----------------------------------------------------------------
@@ -81,8 +133,8 @@ class OpeningRange:
         end: When it closes (exclusive).
     """
 
-    start: time
-    end: time
+    start: time = attrs.field(validator=_time_of_day)
+    end: time = attrs.field(validator=_time_of_day)
 
     @property
     def overnight(self) -> bool:
@@ -105,9 +157,9 @@ class Holiday:
             hours of that date.
     """
 
-    date: date
-    name: str
-    hours: tuple[OpeningRange, ...] = ()
+    date: date = attrs.field(validator=_local_date)
+    name: str = attrs.field(validator=_text_field(allow_empty=False))
+    hours: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
 
 
 @attrs.frozen
@@ -121,9 +173,9 @@ class SpecialDay:
         name: An optional label.
     """
 
-    date: date
-    hours: tuple[OpeningRange, ...]
-    name: str = ""
+    date: date = attrs.field(validator=_local_date)
+    hours: tuple[OpeningRange, ...] = attrs.field(validator=_ranges)
+    name: str = attrs.field(default="", validator=_text_field(allow_empty=True))
 
 
 @attrs.frozen
@@ -134,13 +186,13 @@ class WeeklyHours:
         monday: Monday's ranges (likewise for the other days).
     """
 
-    monday: tuple[OpeningRange, ...] = ()
-    tuesday: tuple[OpeningRange, ...] = ()
-    wednesday: tuple[OpeningRange, ...] = ()
-    thursday: tuple[OpeningRange, ...] = ()
-    friday: tuple[OpeningRange, ...] = ()
-    saturday: tuple[OpeningRange, ...] = ()
-    sunday: tuple[OpeningRange, ...] = ()
+    monday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    tuesday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    wednesday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    thursday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    friday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    saturday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
+    sunday: tuple[OpeningRange, ...] = attrs.field(default=(), validator=_ranges)
 
     @classmethod
     def every_day(cls, *ranges: OpeningRange) -> WeeklyHours:
@@ -169,9 +221,12 @@ class BusinessCalendar:
             the same date wins.
 
     Raises:
-        DocumentError: A range has zero length, ranges of one day overlap, two
-            holidays (or two special days) share a date, or a field has the
-            wrong type; every problem is listed with its path.
+        InvalidInputError: A field has the wrong type, a range has zero
+            length, ranges of one day overlap, or two holidays (or two special
+            days) share a date; the message lists every problem with its path
+            and ``field`` names the first. (A calendar read from a document
+            with :func:`callcore.serialization.from_dict` raises
+            :class:`~callcore.errors.DocumentError` instead, with every problem.)
 
     >>> from datetime import datetime, time
     >>> from zoneinfo import ZoneInfo
@@ -204,9 +259,16 @@ class BusinessCalendar:
 
     def __attrs_post_init__(self) -> None:
         """Validate the calendar and index its dated days."""
-        problems = _calendar_problems(self)
+        problems = sorted(set(_calendar_problems(self)))
         if problems:
-            raise DocumentError(problems, f"business calendar {self.name!r}")
+            count = len(problems)
+            lines = "\n".join(f"  - {problem}" for problem in problems)
+            name: object = self.name  # anything, when it is one of the problems
+            raise InvalidInputError(
+                f"business calendar {name if isinstance(name, str) else '?'!r:.60} "
+                f"has {count} problem{'s' * (count != 1)}:\n{lines}",
+                field=problems[0].path or "name",
+            )
         object.__setattr__(self, "_holiday_by_date", {h.date: h for h in self.holidays})
         object.__setattr__(self, "_special_by_date", {s.date: s for s in self.special_days})
         object.__setattr__(self, "_day_cache", {})
@@ -224,6 +286,9 @@ class BusinessCalendar:
 
         Returns:
             The calendar; its business time is plain elapsed time.
+
+        Raises:
+            InvalidInputError: ``timezone`` is not a zone or a known IANA name.
         """
         zone = timezone if isinstance(timezone, ZoneInfo) else _zone(timezone)
         return cls(name, zone, WeeklyHours.every_day(OpeningRange(time(0), time(0))))
@@ -235,8 +300,9 @@ class BusinessCalendar:
 
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
+            InvalidInputError: ``t`` is not a datetime between 1900 and 2999.
         """
-        return ensure_aware(t, "t").astimezone(self.timezone).date()
+        return check_instant(t, "t").astimezone(self.timezone).date()
 
     def holiday(self, t: datetime) -> Holiday | None:
         """Return the holiday on ``t``'s local date, if there is one.
@@ -251,7 +317,13 @@ class BusinessCalendar:
 
         The holiday's hours if ``day`` is a holiday, else the special day's
         hours if it is one, else the weekly hours of its weekday.
+
+        Raises:
+            InvalidInputError: ``day`` is not a date (a datetime is refused).
         """
+        given: object = day
+        if not isinstance(given, date) or isinstance(given, datetime):
+            raise _refuse("day", "a date", given)
         holiday = self._holiday_by_date.get(day)
         if holiday is not None:
             return holiday.hours
@@ -268,7 +340,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(ensure_aware(t, "t"))
+        at = _instant(t, "t")
         for start, _ in self._pieces(at, last_day=self._date_of(at)):
             return start <= at
         return False
@@ -283,7 +355,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(ensure_aware(t, "t"))
+        at = _instant(t, "t")
         for start, _ in self._pieces(at):
             return self._to_datetime(max(start, at))
         return None
@@ -302,7 +374,7 @@ class BusinessCalendar:
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
         """
-        at = _to_micros(ensure_aware(t, "t"))
+        at = _instant(t, "t")
         horizon = at + SEARCH_HORIZON_DAYS * _SECONDS_PER_DAY * 1_000_000
         span_end: int | None = None
         for start, end in self._pieces(at):
@@ -318,9 +390,10 @@ class BusinessCalendar:
 
         Raises:
             NaiveDatetimeError: ``a`` or ``b`` has no time zone.
+            InvalidInputError: ``a`` or ``b`` is not a datetime between 1900 and
+                2999, or ``b`` lies more than 100 years after ``a``.
         """
-        begin = _to_micros(ensure_aware(a, "a"))
-        finish = _to_micros(ensure_aware(b, "b"))
+        begin, finish = self._span(a, b)
         total = 0
         if finish > begin:
             for start, end in self._pieces(begin, last_day=self._date_of(finish)):
@@ -341,9 +414,10 @@ class BusinessCalendar:
 
         Raises:
             NaiveDatetimeError: ``a`` or ``b`` has no time zone.
+            InvalidInputError: ``a`` or ``b`` is not a datetime between 1900 and
+                2999, or ``b`` lies more than 100 years after ``a``.
         """
-        begin = _to_micros(ensure_aware(a, "a"))
-        finish = _to_micros(ensure_aware(b, "b"))
+        begin, finish = self._span(a, b)
         spans: list[list[int]] = []
         if finish > begin:
             for start, end in self._pieces(begin, last_day=self._date_of(finish)):
@@ -362,37 +436,60 @@ class BusinessCalendar:
         at a closing time, that closing time. A zero ``delta`` gives ``t``.
 
         Args:
-            t: Where to start counting.
-            delta: How much open time must pass; not negative.
+            t: Where to start counting (between 1900 and 2999).
+            delta: How much open time must pass; not negative, at most 100 years.
 
         Returns:
-            The instant, in the calendar's zone.
+            The instant, in the calendar's zone; it lies at most 100 years
+            after ``t``.
 
         Raises:
             NaiveDatetimeError: ``t`` has no time zone.
-            InvalidInputError: ``delta`` is negative, or the calendar does not
-                have enough open time ahead (no opening within
-                :data:`SEARCH_HORIZON_DAYS` days).
+            InvalidInputError: ``t`` or ``delta`` is out of range, or the
+                calendar does not have enough open time ahead (no opening within
+                :data:`SEARCH_HORIZON_DAYS` days, or not ``delta`` of open time
+                within 100 years).
         """
-        at = _to_micros(ensure_aware(t, "t"))
-        if not isinstance(delta, timedelta):
-            raise InvalidInputError(f"delta must be a timedelta, got {type(delta).__name__}")
-        if delta < timedelta(0):
-            raise InvalidInputError(f"delta must not be negative, got {delta}")
-        remaining = delta // _MICROSECOND
+        at = _instant(t, "t")
+        remaining = check_duration(delta, "delta") // _MICROSECOND
         if remaining == 0:
             return self._to_datetime(at)
+        limit = at + _MAX_SPAN
         for start, end in self._pieces(at):
+            if start >= limit:
+                break
             if end - start >= remaining:
+                if start + remaining > limit:
+                    break
                 return self._to_datetime(start + remaining)
             remaining -= end - start
+        else:
+            raise InvalidInputError(
+                f"business calendar {self.name!r} has no open time within "
+                f"{SEARCH_HORIZON_DAYS} days after {t.isoformat()}, so {delta} of business "
+                "time can never pass; give it opening hours",
+                field="delta",
+            )
         raise InvalidInputError(
-            f"business calendar {self.name!r} has no open time within "
-            f"{SEARCH_HORIZON_DAYS} days after {t.isoformat()}, so {delta} of business "
-            "time can never pass; give it opening hours"
+            f"business calendar {self.name!r} has less than {delta} of open time within "
+            f"100 years after {t.isoformat()}",
+            field="delta",
         )
 
     # --- the machinery -------------------------------------------------------------
+
+    @staticmethod
+    def _span(a: datetime, b: datetime) -> tuple[int, int]:
+        """Check the ends of a question's span; return them as microseconds."""
+        begin = _instant(a, "a")
+        finish = _instant(b, "b")
+        if finish - begin > _MAX_SPAN:
+            raise InvalidInputError(
+                f"b must lie at most 100 years after a, got {a.isoformat()} to {b.isoformat()}; "
+                "ask about a shorter span (or add up shorter ones)",
+                field="b",
+            )
+        return begin, finish
 
     def _date_of(self, micros: int) -> date:
         return (_EPOCH + micros * _MICROSECOND).astimezone(self.timezone).date()
@@ -477,6 +574,28 @@ class BusinessCalendar:
 
 def _to_micros(t: datetime) -> int:
     return (t - _EPOCH) // _MICROSECOND
+
+
+_EARLIEST_MICROS: Final = _to_micros(EARLIEST)
+_LATEST_MICROS: Final = _to_micros(LATEST)
+
+
+def _instant(t: object, what: str) -> int:
+    """Return ``t`` in microseconds if it is an aware instant in range; else raise.
+
+    The same check as :func:`callcore.checks.check_instant`, done on the
+    microseconds every question needs anyway (comparing a datetime in a
+    ``ZoneInfo`` zone with the limits would look its offset up twice more).
+    """
+    if isinstance(t, datetime):
+        try:
+            micros = _to_micros(t)
+        except (TypeError, OverflowError):  # naive (or odd): check_instant says what
+            pass
+        else:
+            if _EARLIEST_MICROS <= micros < _LATEST_MICROS:
+                return micros
+    return _to_micros(check_instant(t, what))  # raises: naive, out of range or no datetime
 
 
 def _wall_to_micros(day: date, wall: time, zone: ZoneInfo) -> int:
@@ -654,6 +773,10 @@ def _dated_problems(
 
 def _calendar_problems(calendar: BusinessCalendar) -> list[Problem]:
     problems = []
+    try:
+        check_text(calendar.name, "name")
+    except InvalidInputError as exc:
+        problems.append(Problem("name", str(exc)))
     zone: object = calendar.timezone
     if not isinstance(zone, ZoneInfo):
         problems.append(
@@ -669,11 +792,11 @@ def _calendar_problems(calendar: BusinessCalendar) -> list[Problem]:
     return problems
 
 
-def _zone(name: str) -> ZoneInfo:
+def _zone(name: object) -> ZoneInfo:
     try:
         return converter.structure(name, ZoneInfo)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(str(exc), field="timezone") from None
 
 
 # --- reading documents -----------------------------------------------------------
@@ -768,6 +891,12 @@ def _structure_calendar(data: object, _: type) -> BusinessCalendar:
         if field not in data
     )
     name = _structure_part(data["name"], str, "name", problems) if "name" in data else None
+    if name is not None:
+        try:
+            check_text(name, "name")
+        except InvalidInputError as exc:
+            problems.append(Problem("name", str(exc)))
+            name = None
     zone = (
         _structure_part(data["timezone"], ZoneInfo, "timezone", problems)
         if "timezone" in data

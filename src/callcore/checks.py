@@ -40,9 +40,11 @@ __all__ = [
     "MAX_PLAIN_INT",
     "MAX_PLAIN_ITEMS",
     "MAX_TEXT",
+    "check_bool",
     "check_count",
     "check_duration",
     "check_enum",
+    "check_instance",
     "check_instant",
     "check_list",
     "check_number",
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 """The earliest instant callcore accepts."""
@@ -71,7 +74,10 @@ def _show(value: object) -> str:
     """A short repr for a message (a huge integer is not spelled out)."""
     if isinstance(value, int) and value.bit_length() > 128:
         return f"a {value.bit_length()}-bit integer"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # a container holding an integer too long to print
+        return "(too long to show)"
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 
@@ -219,6 +225,33 @@ def check_text(
     return value
 
 
+def check_bool(value: object, what: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (not 0, 1 or ``"false"``).
+
+    Raises:
+        InvalidInputError: ``value`` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{what} must be true or false, got {_type_name(value)} {_show(value)}", field=what
+        )
+    return value
+
+
+def check_instance(value: object, cls: type[T], what: str) -> T:
+    """Return ``value`` if it is an instance of ``cls``.
+
+    Raises:
+        InvalidInputError: ``value`` is of another type.
+    """
+    if not isinstance(value, cls):
+        raise InvalidInputError(
+            f"{what} must be a {cls.__name__}, got {_type_name(value)} {_show(value)}",
+            field=what,
+        )
+    return value
+
+
 def check_enum(value: object, enum_type: type[E], what: str) -> E:
     """Return ``value`` if it is a member of ``enum_type``.
 
@@ -274,6 +307,8 @@ def check_plain_data(value: object, what: str) -> object:
     Raises:
         InvalidInputError: naming the path of the first value that is not.
     """
+    if type(value) is dict and len(value) <= _FLAT_ITEMS and _flat(value):
+        return value
     stack: list[tuple[object, str, int]] = [(value, what, 0)]
     count = 0
     while stack:
@@ -289,6 +324,27 @@ def check_plain_data(value: object, what: str) -> object:
                 )
             stack.extend((child, child_path, depth + 1) for child_path, child in children)
     return value
+
+
+_FLAT_ITEMS = 100
+
+
+def _flat(value: dict[Any, Any]) -> bool:
+    """Whether a dict holds only short ASCII text, 64-bit integers, bools and nulls.
+
+    The commonest free-form data (a lookup's answer, caller attributes) is such;
+    this fast path of :func:`check_plain_data` accepts it without the general walk.
+    """
+    for key, item in value.items():
+        kind = type(item)
+        if not (type(key) is str and key.isascii() and len(key) <= MAX_TEXT) or not (
+            (kind is str and item.isascii() and len(item) <= MAX_TEXT)
+            or (kind is int and -MAX_PLAIN_INT - 1 <= item <= MAX_PLAIN_INT)
+            or kind is bool
+            or item is None
+        ):
+            return False
+    return True
 
 
 def _plain_children(item: object, path: str) -> list[tuple[str, object]]:
@@ -336,6 +392,6 @@ def validator(check: Callable[..., object], **options: object) -> Callable[[Any,
     """
 
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check(value, attribute.name, **options)
+        check(value, what=attribute.name, **options)
 
     return run

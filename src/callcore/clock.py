@@ -12,13 +12,17 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from callcore.errors import InvalidInputError, NaiveDatetimeError
+from callcore.checks import check_instant
+from callcore.errors import InvalidInputError
 
 __all__ = ["Clock", "ManualClock", "SystemClock", "aware", "ensure_aware"]
 
 
 def ensure_aware(value: datetime, what: str = "time") -> datetime:
-    """Return ``value`` unchanged if it is timezone-aware.
+    """Return ``value`` unchanged if it is a timezone-aware instant in range.
+
+    The same check as :func:`callcore.checks.check_instant`: aware, and between
+    :data:`~callcore.checks.EARLIEST` and :data:`~callcore.checks.LATEST`.
 
     Args:
         value: The datetime to check.
@@ -29,22 +33,19 @@ def ensure_aware(value: datetime, what: str = "time") -> datetime:
 
     Raises:
         NaiveDatetimeError: ``value`` has no time zone (or one that gives no offset).
-        InvalidInputError: ``value`` is not a datetime at all.
+        InvalidInputError: ``value`` is not a datetime at all, or out of range.
     """
-    if not isinstance(value, datetime):
-        raise InvalidInputError(f"{what} must be a datetime, got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(what)
-    return value
+    return check_instant(value, what)
 
 
 def aware(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    """An attrs validator: the field must hold a timezone-aware datetime.
+    """An attrs validator: the field must hold a timezone-aware datetime in range.
 
     Raises:
         NaiveDatetimeError: the value is naive; the message names the field.
+        InvalidInputError: the value is not a datetime or out of range.
     """
-    ensure_aware(value, attribute.name)
+    check_instant(value, attribute.name)
 
 
 @runtime_checkable

@@ -13,6 +13,9 @@ from types import MappingProxyType
 
 import attrs
 
+from callcore.checks import check_enum, check_plain_data, check_text, validator
+from callcore.errors import InvalidInputError
+
 __all__ = ["Notification", "NotificationChannel"]
 
 
@@ -29,6 +32,9 @@ class NotificationChannel(enum.Enum):
 
 
 def _frozen_mapping(value: Mapping[str, object]) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"data must be a mapping, got {type(value).__name__}", field="data")
+    check_plain_data(value, "data")
     return MappingProxyType(dict(value))
 
 
@@ -44,12 +50,20 @@ class Notification:
         body: The text of the message.
         template: The name of the template it was made from, if any, so that a
             host can render its own version.
-        data: Extra values for the host (ticket id, survey link...).
+        data: Extra values for the host (ticket id, survey link...): plain
+            data (see :func:`callcore.checks.check_plain_data`).
+
+    Raises:
+        InvalidInputError: a field has the wrong type or value, naming it.
     """
 
-    channel: NotificationChannel
-    to: str
-    subject: str = ""
-    body: str = ""
-    template: str | None = None
+    channel: NotificationChannel = attrs.field(
+        validator=validator(check_enum, enum_type=NotificationChannel)
+    )
+    to: str = attrs.field(validator=validator(check_text))
+    subject: str = attrs.field(default="", validator=validator(check_text, allow_empty=True))
+    body: str = attrs.field(default="", validator=validator(check_text, allow_empty=True))
+    template: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(validator(check_text))
+    )
     data: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)

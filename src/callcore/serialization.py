@@ -18,6 +18,7 @@ problem with its path (``hours.monday[1].start: expected 'HH:MM', got '25:00'``)
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -41,7 +42,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from callcore.errors import ConfigError, DocumentError, Problem
+from callcore.errors import ConfigError, DocumentError, InvalidInputError, Problem
 
 __all__ = [
     "MAX_DEPTH",
@@ -258,7 +259,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, ForbiddenExtraKeysError):
-        names = ", ".join(sorted(exc.extra_fields))
+        names = ", ".join(sorted(map(str, exc.extra_fields)))
         return f"unknown field{'s' * (len(exc.extra_fields) > 1)}: {names}"
     if isinstance(exc, DocumentError):
         return "; ".join(str(problem) for problem in exc.problems)
@@ -295,6 +296,9 @@ def problems_from_exception(exc: BaseException, path: str = "") -> Iterator[Prob
     elif isinstance(exc, DocumentError):
         for problem in exc.problems:
             yield Problem(_join(path, problem.path) if problem.path else path, problem.message)
+    elif isinstance(exc, InvalidInputError) and exc.field and not path.endswith(exc.field):
+        # A constructor's own check (run once every field is read) names its field.
+        yield Problem(_join(path, exc.field), str(exc))
     else:
         yield Problem(path, _describe(exc))
 
@@ -343,11 +347,27 @@ def from_dict(cls: type[T], data: object, *, what: str | None = None) -> T:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
         raise DocumentError(problems_from_exception(exc), what or _name(cls)) from exc
-    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-        raise DocumentError([Problem("", _describe(exc))], what or _name(cls)) from exc
+    except KeyError as exc:
+        raise DocumentError([_missing_key(exc, data)], what or _name(cls)) from exc
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise DocumentError(problems_from_exception(exc), what or _name(cls)) from exc
     except RecursionError:
         problem = Problem("", f"nested more than {MAX_DEPTH} levels deep")
         raise DocumentError([problem], what or _name(cls)) from None
+
+
+def _missing_key(exc: KeyError, data: object) -> Problem:
+    """The problem of a key missing at the top, or of a tagged union's unknown tag."""
+    key = exc.args[0] if exc.args else None
+    if isinstance(data, dict) and isinstance(key, str):
+        if key not in data and data.get(_TAG) == key:
+            return Problem(_TAG, f"unknown {_TAG} {key!r}")
+        if key not in data:
+            return Problem(key, "required field missing")
+    return Problem("", _describe(exc))
+
+
+_TAG = "type"  # the tag of every tagged union in callcore's documents (IVR wire format)
 
 
 def dumps(obj: object, *, indent: int | None = None) -> str:
@@ -420,13 +440,13 @@ def parse_json(text: str | bytes, *, what: str = "document") -> Any:  # noqa: AN
             or has a duplicate key.
     """
     decoded = _check_text(text, what)
-    duplicates: list[str] = []
+    holders: dict[int, list[str]] = {}  # id of an object with a duplicate key: the keys
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, value in items:
             if key in result:
-                duplicates.append(key)
+                holders.setdefault(id(result), []).append(key)
             result[key] = value
         return result
 
@@ -445,15 +465,13 @@ def parse_json(text: str | bytes, *, what: str = "document") -> Any:  # noqa: AN
     except ValueError as exc:  # an integer beyond Python's digit limit
         raise DocumentError([Problem("", f"not valid JSON: {exc}")], what) from None
     _check_depth(data, what)
-    if duplicates:
-        raise DocumentError(_duplicate_problems(data, set(duplicates)), what)
+    if holders:
+        raise DocumentError(_duplicate_problems(data, holders), what)
     return data
 
 
-def _duplicate_problems(data: object, keys: set[str]) -> list[Problem]:
-    """Where each duplicated key stands (the path of the object holding it)."""
-    # json's hook has no path, so the parsed data is searched for the keys; the
-    # object that kept a duplicated key holds it once, which is where it is reported.
+def _duplicate_problems(data: object, holders: dict[int, list[str]]) -> list[Problem]:
+    """Where each object with a duplicate key stands (every parsed object is alive here)."""
     found: list[Problem] = []
     stack: list[tuple[object, str]] = [(data, "")]
     while stack:
@@ -461,8 +479,7 @@ def _duplicate_problems(data: object, keys: set[str]) -> list[Problem]:
         if isinstance(value, dict):
             found.extend(
                 Problem(path, f"duplicate key {key!r} in one object")
-                for key in value
-                if key in keys
+                for key in holders.get(id(value), ())
             )
             stack.extend((child, _join(path, key)) for key, child in value.items())
         elif isinstance(value, list):
@@ -491,7 +508,7 @@ def parse_yaml(text: str | bytes, *, what: str = "document") -> Any:  # noqa: AN
     decoded = _check_text(text, what)
     try:
         problem = _yaml_limit_problem(yaml, decoded)
-        data = None if problem is not None else yaml.safe_load(decoded)
+        data = None if problem is not None else yaml.load(decoded, Loader=_strict_loader(yaml))  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise DocumentError([Problem("", f"not valid YAML: {exc}")], what) from None
     except RecursionError:
@@ -503,6 +520,30 @@ def parse_yaml(text: str | bytes, *, what: str = "document") -> Any:  # noqa: AN
         raise DocumentError([Problem("", problem)], what)
     _check_depth(data, what)
     return data
+
+
+@functools.cache
+def _strict_loader(yaml: Any) -> Any:  # noqa: ANN401 - PyYAML is untyped here
+    """PyYAML's SafeLoader, refusing a key written twice in one mapping."""
+
+    class StrictLoader(yaml.SafeLoader):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: ANN401, FBT001, FBT002
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue  # merge keys (<<) may be overridden, as YAML intends
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"found the key {key_node.value!r} twice",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def _yaml_limit_problem(yaml: Any, text: str) -> str | None:  # noqa: ANN401, C901 - the module; one walk

@@ -53,7 +53,7 @@ def test_the_argument_is_named_in_the_error() -> None:
 def test_negative_business_time_is_refused() -> None:
     """add_business_time refuses a negative delta and nothing changes."""
     before = OFFICE.add_business_time(AWARE, timedelta(hours=1))
-    with pytest.raises(InvalidInputError, match="must not be negative"):
+    with pytest.raises(InvalidInputError, match="delta must be at least 0"):
         OFFICE.add_business_time(AWARE, timedelta(seconds=-1))
     assert OFFICE.add_business_time(AWARE, timedelta(hours=1)) == before
 
@@ -113,8 +113,8 @@ def test_always_open_refuses_an_unknown_zone() -> None:
 
 
 def test_building_an_invalid_calendar_reports_every_problem() -> None:
-    """The constructor checks ranges and dates like a document and lists all problems."""
-    with pytest.raises(DocumentError) as caught:
+    """The constructor checks ranges and dates and lists all problems in one InvalidInputError."""
+    with pytest.raises(InvalidInputError) as caught:
         BusinessCalendar(
             "bad",
             ZONE,
@@ -124,22 +124,85 @@ def test_building_an_invalid_calendar_reports_every_problem() -> None:
             ),
             holidays=(Holiday(date(2026, 1, 1), "New Year"), Holiday(date(2026, 1, 1), "Again")),
         )
-    assert [problem.path for problem in caught.value.problems] == [
-        "holidays[1].date",
-        "hours.monday[0]",
-        "hours.sunday[1]",
+    message = str(caught.value)
+    assert message.startswith("business calendar 'bad' has 3 problems:")
+    assert [line.split(":")[0] for line in message.splitlines()[1:]] == [
+        "  - holidays[1].date",
+        "  - hours.monday[0]",
+        "  - hours.sunday[1]",
     ]
-    assert "business calendar 'bad' has 3 problems" in str(caught.value)
+    assert caught.value.field == "holidays[1].date"
+    assert not isinstance(caught.value, DocumentError)
 
 
 def test_a_time_of_day_with_a_zone_is_refused() -> None:
     """Range times are wall-clock times of the calendar's zone, so they carry no tzinfo."""
     aware = time(9, tzinfo=timezone.utc)
-    with pytest.raises(DocumentError, match=r"hours\.friday\[0\]\.start"):
-        BusinessCalendar("bad", ZONE, WeeklyHours(friday=(OpeningRange(aware, time(17)),)))
+    with pytest.raises(InvalidInputError, match="start must be a plain time of day") as caught:
+        OpeningRange(aware, time(17))
+    assert caught.value.field == "start"
 
 
 def test_a_timezone_that_is_not_a_zoneinfo_is_refused() -> None:
     """A fixed offset is not a zone with DST rules: the constructor says so."""
-    with pytest.raises(DocumentError, match=r"timezone: expected a zoneinfo\.ZoneInfo"):
+    with pytest.raises(
+        InvalidInputError, match=r"timezone: expected a zoneinfo\.ZoneInfo"
+    ) as caught:
         BusinessCalendar("bad", timezone.utc, WeeklyHours())  # type: ignore[arg-type]
+    assert caught.value.field == "timezone"
+
+
+# --- issue 10: instants and spans are bounded, so every question's work is bounded ----------
+
+LAST = datetime(2999, 12, 31, 23, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "t",
+    [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1, 1, 1, tzinfo=timezone.utc)],
+)
+def test_instants_beyond_the_limits_are_refused(t: datetime) -> None:
+    """Near year 9999 the questions raised OverflowError; now every one names ``t``."""
+    for question in (OFFICE.is_open, OFFICE.next_open, OFFICE.next_close, OFFICE.local_date):
+        with pytest.raises(InvalidInputError) as caught:
+            question(t)
+        assert caught.value.field == "t"
+
+
+def test_a_span_of_more_than_100_years_is_refused() -> None:
+    """business_time_between(1900, 2999) walked 400,000 days; it is refused at once."""
+    start = datetime(1900, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(InvalidInputError) as caught:
+        OFFICE.business_time_between(start, LAST)
+    assert caught.value.field == "b"
+    assert OFFICE.open_spans(start, start + timedelta(days=7)) != []
+
+
+def test_adding_more_open_time_than_100_years_hold_is_refused() -> None:
+    """40 years of office time need 168 years of calendar: refused, not walked."""
+    with pytest.raises(InvalidInputError) as caught:
+        OFFICE.add_business_time(AWARE, timedelta(days=365 * 40))
+    assert caught.value.field == "delta"
+    with pytest.raises(InvalidInputError) as caught:
+        BusinessCalendar.always_open().add_business_time(AWARE, timedelta(days=36_526))
+    assert caught.value.field == "delta"
+    ten_years = OFFICE.add_business_time(AWARE, timedelta(days=365 * 10))
+    assert ten_years.year == 2068  # 87,600 h at 40 h a week: about 42 years later
+
+
+def test_value_types_name_the_field_they_refuse() -> None:
+    """A string where a tuple of ranges belongs, a datetime for a date: refused, named."""
+    cases: list[tuple[Any, str]] = [
+        (lambda: OpeningRange("09:00", time(17)), "start"),  # type: ignore[arg-type]
+        (lambda: WeeklyHours(monday="09:00-17:00"), "monday"),  # type: ignore[arg-type]
+        (lambda: WeeklyHours(monday=[OpeningRange(time(9), time(17))]), "monday"),  # type: ignore[arg-type]
+        (lambda: Holiday(AWARE, "New Year"), "date"),
+        (lambda: Holiday(date(2026, 1, 1), "\ud800"), "name"),
+        (lambda: SpecialDay(date(2026, 1, 1), "09:00-12:00"), "hours"),  # type: ignore[arg-type]
+        (lambda: BusinessCalendar(5, ZONE, WeeklyHours()), "name"),  # type: ignore[arg-type]
+        (lambda: OFFICE.hours_on(AWARE), "day"),
+    ]
+    for build, field in cases:
+        with pytest.raises(InvalidInputError) as caught:
+            build()
+        assert caught.value.field == field

@@ -20,9 +20,11 @@ from callcore.checks import (
     MAX_DURATION,
     MAX_PLAIN_DEPTH,
     MAX_PLAIN_ITEMS,
+    check_bool,
     check_count,
     check_duration,
     check_enum,
+    check_instance,
     check_instant,
     check_list,
     check_number,
@@ -114,6 +116,17 @@ def test_text_is_valid_unicode_and_bounded() -> None:
         check_text(5, "name")
 
 
+def test_bools_and_instances() -> None:
+    """0, 1 and 'false' are not bools; an instance check names the expected class."""
+    assert check_bool(False, "trend") is False
+    for bad in (0, 1, "false", None):
+        with pytest.raises(InvalidInputError, match="trend must be true or false"):
+            check_bool(bad, "trend")
+    assert check_instance(Channel.VOICE, Channel, "channel") is Channel.VOICE
+    with pytest.raises(InvalidInputError, match="zone must be a ZoneInfo, got str"):
+        check_instance("UTC", ZoneInfo, "zone")
+
+
 def test_enums_take_members_only() -> None:
     """A plain value is refused: the message lists the members to use."""
     assert check_enum(Channel.VOICE, Channel, "channel") is Channel.VOICE
@@ -187,6 +200,7 @@ anything = st.one_of(
     st.datetimes(timezones=st.none() | st.timezones()),
     st.timedeltas(),
     st.lists(st.integers(), max_size=3),
+    st.just([10**4400]),
     st.dictionaries(st.text(), st.integers(), max_size=3),
     st.sampled_from([Colour.RED, Channel.VOICE, object()]),
 )
@@ -202,6 +216,8 @@ def test_every_check_refuses_only_with_a_callcore_error(value: object) -> None:
         lambda: check_number(value, "f", low=0, high=1),
         lambda: check_text(value, "f"),
         lambda: check_enum(value, Colour, "f"),
+        lambda: check_bool(value, "f"),
+        lambda: check_instance(value, Colour, "f"),
         lambda: check_list(value, "f", max_length=2),
         lambda: check_plain_data(value, "f"),
     ]
@@ -212,3 +228,57 @@ def test_every_check_refuses_only_with_a_callcore_error(value: object) -> None:
         except CallcoreError as error:  # noqa: PERF203 - each check is tried on its own
             fields.append(error.field if isinstance(error, InvalidInputError) else None)
     assert all(field is not None and field.startswith("f") for field in fields)
+
+
+def test_a_notification_checks_its_fields() -> None:
+    """Wrong types and non-plain data are refused at construction, naming the field."""
+    from callcore.notifications import Notification, NotificationChannel  # noqa: PLC0415
+
+    ok = Notification(channel=NotificationChannel.SMS, to="+40721234567", data={"n": [1]})
+    assert ok.data == {"n": [1]}
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"channel": "sms", "to": "x"}, "channel"),
+        ({"channel": NotificationChannel.SMS, "to": ""}, "to"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "body": 5}, "body"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "data": [("a", 1)]}, "data"),
+        ({"channel": NotificationChannel.SMS, "to": "x", "data": {"a": {1}}}, "data.a"),
+    ]
+    for kwargs, field in cases:
+        with pytest.raises(InvalidInputError) as error:
+            Notification(**kwargs)  # type: ignore[arg-type]
+        assert error.value.field == field
+
+
+flat_values = st.dictionaries(
+    st.text(max_size=5) | st.integers(),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.text(max_size=5)
+    | st.floats()
+    | st.lists(st.integers(), max_size=2),
+    max_size=6,
+)
+
+
+def _outcome(value: object) -> str:
+    try:
+        check_plain_data(value, "data")
+    except InvalidInputError:
+        return "refused"
+    return "accepted"
+
+
+@given(value=flat_values)
+def test_the_flat_fast_path_agrees_with_the_general_walk(value: dict[object, object]) -> None:
+    """check_plain_data's fast path for flat dicts (checks._flat) decides as the walk does."""
+    import callcore.checks as checks_module  # noqa: PLC0415
+
+    fast = _outcome(value)
+    original = checks_module._FLAT_ITEMS
+    checks_module._FLAT_ITEMS = -1  # no dict takes the fast path
+    try:
+        walked = _outcome(value)
+    finally:
+        checks_module._FLAT_ITEMS = original
+    assert fast == walked

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore import serialization
+from callcore.checks import check_count, validator
 from callcore.errors import CallcoreError, DocumentError
 from callcore.ivr import Action, IvrEvent
 from callcore.serialization import from_dict, loads, parse_json, parse_yaml
@@ -143,6 +144,37 @@ def test_duplicate_keys_are_reported_where_they_stand() -> None:
     }
 
 
+def test_a_duplicate_key_is_reported_only_where_it_is() -> None:
+    """Another object that merely has a key of the same name is not reported."""
+    with pytest.raises(DocumentError) as error:
+        parse_json('{"nodes": {"a": {"type": "x", "type": "y"}, "b": {"type": "z"}}}')
+    assert _problems(error) == {("nodes.a", "duplicate key 'type' in one object")}
+
+
+def test_yaml_refuses_a_duplicate_key_but_allows_merge_overrides() -> None:
+    """A key twice in one YAML mapping is refused; `<<: *base` then a key is not a duplicate."""
+    with pytest.raises(DocumentError, match="found the key 'type' twice"):
+        parse_yaml("a: {type: x, type: y}\nb: {type: z}\n")
+    merged = parse_yaml("base: &b {x: 1, y: 1}\nc:\n  <<: *b\n  x: 2\n")
+    assert merged["c"] == {"x": 2, "y": 1}
+
+
+def test_a_union_names_an_unknown_or_missing_tag() -> None:
+    """The wire format says which `type` it does not know, or that `type` is missing."""
+    with pytest.raises(DocumentError) as unknown:
+        from_dict(IvrEvent, {"type": "nope"})  # type: ignore[arg-type]
+    assert _problems(unknown) == {("type", "unknown type 'nope'")}
+    with pytest.raises(DocumentError) as missing:
+        from_dict(IvrEvent, {"digits": "1"})  # type: ignore[arg-type]
+    assert _problems(missing) == {("type", "required field missing")}
+
+
+def test_an_unknown_key_that_is_not_text_is_reported() -> None:
+    """A non-text key (possible from Python, not from JSON) is an unknown field, not a crash."""
+    with pytest.raises(DocumentError, match="unknown field: 1"):
+        from_dict(Lists, {1: "a"})
+
+
 YAML_BOMB = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -213,3 +245,23 @@ def test_json_text_of_any_data_parses_back(data: object) -> None:
         return  # not JSON: refused, as test_nan_and_infinity_are_not_json shows
     expected = json.loads(text)
     assert json.dumps(parse_json(text), sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+@attrs.frozen
+class Seats:
+    count: int = attrs.field(validator=validator(check_count, low=1))
+
+
+@attrs.frozen
+class Room:
+    seats: list[Seats]
+
+
+def test_a_constructor_check_is_filed_at_its_field() -> None:
+    """An InvalidInputError raised by a model's own validator is reported at that field."""
+    with pytest.raises(DocumentError) as top:
+        from_dict(Seats, {"count": 0})
+    assert _problems(top) == {("count", "count must be at least 1, got 0")}
+    with pytest.raises(DocumentError) as nested:
+        from_dict(Room, {"seats": [{"count": 2}, {"count": -1}]})
+    assert _problems(nested) == {("seats[1].count", "count must be at least 1, got -1")}

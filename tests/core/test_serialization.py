@@ -190,7 +190,7 @@ def test_events_round_trip(at: datetime, customer_id: str) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
@@ -198,9 +198,9 @@ json_values = st.recursive(
 
 @given(
     channel=st.sampled_from(NotificationChannel),
-    to=st.text(),
+    to=st.text(min_size=1),
     body=st.text(),
-    template=st.none() | st.text(),
+    template=st.none() | st.text(min_size=1),
     data=st.dictionaries(st.text(), json_values, max_size=4),
 )
 def test_notifications_round_trip(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+from datetime import timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -84,3 +87,89 @@ def events() -> st.SearchStrategy[IvrEvent]:
         ),
         st.just(CallerHangup()),
     )
+
+
+# --- malformed input, for the fuzz tests ----------------------------------------
+
+
+def _call(make: Callable[[], object]) -> object:
+    return make()
+
+
+def _nested(depth: int, mapping: bool) -> object:
+    value: object = "x"
+    for _ in range(depth):
+        value = {"a": value} if mapping else [value]
+    return value
+
+
+NASTY_VALUES: st.SearchStrategy[Any] = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(["", "\ud800", "x" * 40_000, "billing", "nowhere", "audio:", "{vars.x}"]),
+    st.integers(),
+    st.sampled_from([0, -1, 2**63, 10**30, 10**5000, -(10**5000)]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1e300, -1e300, 0.5, 50.0]),
+    st.none(),
+    st.booleans(),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=3),
+    st.lists(st.text(max_size=4), max_size=3),
+    st.sampled_from(
+        [  # built afresh on each draw: a later change may go inside the value
+            lambda: _nested(70, mapping=False),
+            lambda: _nested(70, mapping=True),
+            lambda: _nested(2000, mapping=False),
+            lambda: {1: "a"},
+            lambda: {None: "a"},
+            lambda: {"\udc00": "a"},
+            lambda: [{"var": "vars.x", "op": "eq"}],
+        ]
+    ).map(_call),
+    st.datetimes(),  # naive
+    st.datetimes(timezones=st.just(timezone.utc)),
+    st.timedeltas(),
+    st.binary(max_size=4),
+    st.builds(object),
+)
+"""Values that do not belong where they are put: wrong types, huge, NaN, deep, odd text."""
+
+
+def _slots(data: object) -> list[tuple[Any, Any]]:
+    """Every (container, key) in ``data``, lists and mappings alike."""
+    found: list[tuple[Any, Any]] = []
+    work = [data]
+    while work:
+        value = work.pop()
+        if isinstance(value, dict):
+            items: list[tuple[Any, Any]] = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        else:
+            continue
+        for key, child in items:
+            found.append((value, key))
+            work.append(child)
+    return found
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: dict[str, Any], max_changes: int = 3) -> Any:
+    """A deep copy of ``document`` with a few values replaced, removed, added or wrapped."""
+    data: Any = copy.deepcopy(document)
+    for _ in range(draw(st.integers(min_value=1, max_value=max_changes))):
+        slots = _slots(data)
+        if not slots or draw(st.integers(0, 20)) == 0:
+            return draw(NASTY_VALUES)  # the whole document is wrong
+        container, key = draw(st.sampled_from(slots))
+        action = draw(st.sampled_from(["replace", "replace", "delete", "add", "wrap"]))
+        if action == "replace":
+            container[key] = draw(NASTY_VALUES)
+        elif action == "delete":
+            del container[key]
+        elif action == "add" and isinstance(container, dict):
+            container[draw(st.sampled_from(["extra", "type", "next", "1"]))] = draw(NASTY_VALUES)
+        elif action == "add":
+            container.append(draw(NASTY_VALUES))
+        else:
+            container[key] = draw(st.sampled_from([[container[key]], {"x": container[key]}]))
+    return data

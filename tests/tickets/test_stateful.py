@@ -1,22 +1,30 @@
-"""Stateful property test: any sequence of operations keeps the ticket's invariants."""
+"""Stateful property test: any sequence of operations keeps the ticket's invariants.
+
+Valid commands are mixed with invalid ones (unknown names, wrong types,
+backwards, naive and far-future times); after every refusal the ticket's
+serialised form is byte-identical and nothing was emitted (issue 10).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from callcore.channels import Channel
 from callcore.errors import CallcoreError
-from callcore.serialization import to_dict
+from callcore.serialization import dumps, from_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     Actor,
     Change,
     EscalationRule,
     EscalationTrigger,
+    Link,
+    Macro,
     Priority,
     SlaBreached,
     SlaMetric,
@@ -31,6 +39,8 @@ from tests.tickets.calendars import office_calendar, office_hours
 from tests.tickets.strategies import AGENT, START, SUPERVISOR
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from callcore.events import Event
 
 CALENDAR = office_calendar("Europe/Bucharest")  # the engine's
@@ -51,6 +61,7 @@ RULES = (
     EscalationRule("late", EscalationTrigger.SLA_BREACH, "supervisors"),
     EscalationRule("reopened", EscalationTrigger.REOPEN_COUNT, "specialists", reopen_count=2),
 )
+MACRO = Macro("tag_vip", add_tags=frozenset({"vip"}), priority=Priority.HIGH)
 ACTORS = st.sampled_from([AGENT, SUPERVISOR, Actor("bob", frozenset({"agent"}))])
 TRANSITIONS = st.sampled_from([move.name for move in DEFAULT_WORKFLOW.transitions] + ["nope"])
 
@@ -62,7 +73,7 @@ class TicketLife(RuleBasedStateMachine):
         """Start with an engine with SLA policy and escalation rules, and no ticket yet."""
         super().__init__()
         self.engine = TicketEngine(
-            TicketSettings(escalation_rules=RULES, sla_policies=(POLICY,)),
+            TicketSettings(escalation_rules=RULES, sla_policies=(POLICY,), macros=(MACRO,)),
             calendars={"office": CALENDAR},
         )
         self.now = START
@@ -89,14 +100,30 @@ class TicketLife(RuleBasedStateMachine):
         return not (done or state.pauses_sla or state.name in POLICY.pause_states)
 
     def attempt(self, operation: str, **kwargs: object) -> None:
-        """Run an engine operation; a refusal must leave the ticket unchanged."""
-        before = to_dict(self.ticket)
+        """Run an engine operation; a refusal must leave the ticket byte-identical."""
+        self.run(lambda: getattr(self.engine, operation)(self.ticket, now=self.now, **kwargs))
+
+    def run(self, call: Callable[[], Any], *, refused: bool = False) -> None:
+        """Run a call: it is accepted (and its events kept), or refused with nothing changed.
+
+        With ``refused``, the call must be refused with a CallcoreError. Either
+        way the ticket must read back from its serialised form.
+        """
+        before = dumps(self.ticket)
         try:
-            update = getattr(self.engine, operation)(self.ticket, now=self.now, **kwargs)
+            update = call()
         except CallcoreError:
-            assert to_dict(self.ticket) == before
+            assert dumps(self.ticket) == before  # byte-identical, and nothing was returned
         else:
+            assert not refused, "a malformed command was accepted"
             self.events.extend(update.events)
+        assert from_dict(Ticket, json.loads(dumps(self.ticket))) == self.ticket
+
+    def last_change(self) -> datetime:
+        """The latest time the ticket has seen: its history, or its running clocks."""
+        times = [self.ticket.history[-1].at]
+        times.extend(c.since for c in self.ticket.sla.values() if c.since is not None)
+        return max(times)
 
     @rule(minutes=st.integers(0, 60 * 30))
     def wait(self, minutes: int) -> None:
@@ -135,6 +162,80 @@ class TicketLife(RuleBasedStateMachine):
     def tick(self) -> None:
         """Let the engine react to time."""
         self.attempt("tick")
+
+    @rule(
+        operation=st.sampled_from(["apply", "update", "reply", "escalate", "tick", "macro"]),
+        when=st.sampled_from(["backwards", "naive", "far", "text", "epoch"]),
+        step=st.integers(1, 60 * 24 * 30),
+    )
+    def at_a_wrong_time(self, operation: str, when: str, step: int) -> None:
+        """Any command at a time before the last change, naive, too far or no time: refused."""
+        last = self.last_change()
+        now: object = {
+            "backwards": last - timedelta(seconds=step),
+            "naive": self.now.replace(tzinfo=None),
+            "far": last + timedelta(days=36_526),
+            "text": self.now.isoformat(),
+            "epoch": datetime(1, 1, 1, tzinfo=self.now.tzinfo),
+        }[when]
+        engine, ticket = self.engine, self.ticket
+        calls: dict[str, Callable[[], Any]] = {
+            "apply": lambda: engine.apply(ticket, "open", by=SUPERVISOR, now=now),  # type: ignore[arg-type]
+            "update": lambda: engine.update(ticket, by=SUPERVISOR, now=now, add_tags=["x"]),  # type: ignore[arg-type]
+            "reply": lambda: engine.reply(ticket, by=AGENT, now=now, text="hi"),  # type: ignore[arg-type]
+            "escalate": lambda: engine.escalate(ticket, by=SUPERVISOR, now=now, reason="r"),  # type: ignore[arg-type]
+            "tick": lambda: engine.tick(ticket, now),  # type: ignore[arg-type]
+            "macro": lambda: engine.apply_macro(ticket, "tag_vip", by=AGENT, now=now),  # type: ignore[arg-type]
+        }
+        self.run(calls[operation], refused=True)
+
+    @rule(
+        mistake=st.sampled_from([
+            "add_tags string", "remove_tags string", "assignee int", "tier int", "list field",
+            "nested field", "nan field", "by string", "note int", "csat 3.5", "priority text",
+            "unknown tier", "unknown macro", "unknown transition", "links string",
+            "reason none", "text list",
+        ])
+    )  # fmt: skip
+    def with_a_malformed_argument(self, mistake: str) -> None:
+        """A command with a wrong type, a wrong shape or an unknown name: refused."""
+        engine, ticket, now = self.engine, self.ticket, self.now
+        update: Callable[..., Any] = engine.update
+        odd: dict[str, Callable[[], Any]] = {
+            "add_tags string": lambda: update(ticket, by=AGENT, now=now, add_tags="vip"),
+            "remove_tags string": lambda: update(ticket, by=AGENT, now=now, remove_tags="vip"),
+            "assignee int": lambda: update(ticket, by=AGENT, now=now, assignee=5),
+            "tier int": lambda: update(ticket, by=AGENT, now=now, customer_tier=5),
+            "list field": lambda: update(ticket, by=AGENT, now=now, fields={"s": ["A1"]}),
+            "nested field": lambda: update(ticket, by=AGENT, now=now, fields={"s": {"a": 1}}),
+            "nan field": lambda: update(ticket, by=AGENT, now=now, fields={"s": float("nan")}),
+            "links string": lambda: update(ticket, by=AGENT, now=now, links="contact:c"),
+            "priority text": lambda: update(ticket, by=AGENT, now=now, priority="high"),
+            "by string": lambda: engine.apply(ticket, "open", by="ana", now=now),  # type: ignore[arg-type]
+            "note int": lambda: engine.apply(ticket, "open", by=AGENT, now=now, note=5),  # type: ignore[arg-type]
+            "csat 3.5": lambda: engine.record_survey(ticket, now=now, score=3.5),  # type: ignore[arg-type]
+            "unknown tier": lambda: engine.escalate(
+                ticket, by=SUPERVISOR, now=now, reason="r", to_tier="gods"
+            ),
+            "unknown macro": lambda: engine.apply_macro(ticket, "nope", by=AGENT, now=now),
+            "unknown transition": lambda: engine.apply(ticket, "explode", by=AGENT, now=now),
+            "reason none": lambda: engine.consult(ticket, by=AGENT, now=now, reason=None),  # type: ignore[arg-type]
+            "text list": lambda: engine.reply(ticket, by=AGENT, now=now, text=["hi"]),  # type: ignore[arg-type]
+        }
+        self.run(odd[mistake], refused=True)
+
+    @rule(by=ACTORS, tags=st.lists(st.sampled_from(["vip", "x", "y"]), max_size=2))
+    def retag(self, by: Actor, tags: list[str]) -> None:
+        """A valid update of tags, custom fields and links (changes the SLA policy's match)."""
+        self.attempt(
+            "update", by=by, add_tags=tags, fields={"n": len(tags), "ok": True},
+            links=[Link("contact", "c-1")],
+        )  # fmt: skip
+
+    @rule(by=ACTORS)
+    def macro(self, by: Actor) -> None:
+        """Apply the macro (all or nothing)."""
+        self.run(lambda: self.engine.apply_macro(self.ticket, "tag_vip", by=by, now=self.now))
 
     @invariant()
     def history_is_append_only_and_complete(self) -> None:

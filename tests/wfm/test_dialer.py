@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.errors import DocumentError, InvalidTransitionError
+from callcore.errors import InvalidInputError
 from callcore.serialization import from_dict, to_dict
 from callcore.wfm import (
     AdaptiveDialLevel,
@@ -147,22 +147,53 @@ def test_adaptive_level_moves_and_drops_at_the_limit() -> None:
 
 
 def test_rejected_update_leaves_the_level_unchanged() -> None:
-    """More abandons than answers is refused and the level stays where it was."""
+    """More abandons than answers, or a bad count, is refused and the level stays where it was."""
     level = AdaptiveDialLevel(level=2.0)
-    with pytest.raises(InvalidTransitionError, match="abandoned <= live_answers"):
-        level.update(live_answers=1, abandoned=5, idle_agents=0, waiting_calls=0)
-    assert level.level == 2.0
-
-
-def test_snapshot_lists_every_problem_and_round_trips() -> None:
-    """A snapshot with three mistakes reports all three; a good one round-trips."""
-    with pytest.raises(DocumentError) as caught:
-        _snapshot(agents_ready=-1, answer_rate=0.0, aht=timedelta(0))
-    assert [problem.path for problem in caught.value.problems] == [
-        "agents_ready",
-        "aht",
-        "answer_rate",
+    bad: list[tuple[dict[str, object], str]] = [
+        ({"live_answers": 1, "abandoned": 5}, "abandoned"),
+        ({"idle_agents": -1}, "idle_agents"),
+        ({"waiting_calls": 1.5}, "waiting_calls"),
+        ({"live_answers": 10**13}, "live_answers"),
     ]
+    for changes, field in bad:
+        counts: dict[str, object] = {
+            "live_answers": 100,
+            "abandoned": 0,
+            "idle_agents": 5,
+            "waiting_calls": 0,
+            **changes,
+        }
+        with pytest.raises(InvalidInputError) as caught:
+            level.update(**counts)  # type: ignore[arg-type]
+        assert caught.value.field == field
+        assert level.level == 2.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"agents_ready": -1}, "agents_ready"),
+        ({"agents_busy": 2.0}, "agents_busy"),
+        ({"lines_in_flight": 10**7}, "lines_in_flight"),
+        ({"answer_rate": 0.0}, "answer_rate"),
+        ({"answer_rate": float("inf")}, "answer_rate"),
+        ({"aht": timedelta(0)}, "aht"),
+        ({"connect_delay": timedelta(days=-1)}, "connect_delay"),
+        ({"live_answers": 10**13}, "live_answers"),
+        ({"abandoned": True}, "abandoned"),
+        ({"target": 1.0}, "target"),
+        ({"max_lines": -3}, "max_lines"),
+    ],
+)
+def test_snapshot_names_the_field_at_fault(changes: dict[str, object], field: str) -> None:
+    """Each mistake in a snapshot raises InvalidInputError naming its field."""
+    with pytest.raises(InvalidInputError) as caught:
+        _snapshot(**changes)
+    assert caught.value.field == field
+
+
+def test_snapshots_round_trip() -> None:
+    """A snapshot and a dial level survive to_dict/from_dict."""
     snapshot = _snapshot(max_lines=40)
     assert from_dict(DialerSnapshot, to_dict(snapshot)) == snapshot
     level = AdaptiveDialLevel(level=1.5, intensity=-10)

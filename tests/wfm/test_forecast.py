@@ -170,13 +170,31 @@ def test_bad_history_lists_every_problem() -> None:
     assert [problem.path for problem in caught.value.problems] == ["history[0]", "history[2]"]
     with pytest.raises(DocumentError, match="minute grid") as caught:
         forecast({aware + timedelta(minutes=10): 4.0}, SeasonalAverage(), 1)
-    with pytest.raises(DocumentError, match="give aht"):
-        forecast({aware: 4.0}, SeasonalAverage(), 1)
     with pytest.raises(DocumentError, match="empty"):
         forecast({}, SeasonalAverage(), 1, aht=timedelta(minutes=3))
-    with pytest.raises(DocumentError) as caught:
-        HoltWinters(alpha=2, season_days=3)
-    assert [problem.path for problem in caught.value.problems] == ["alpha", "season_days"]
+
+
+def test_bad_arguments_name_their_field() -> None:
+    """Arguments other than the history, and method settings, raise InvalidInputError."""
+    aware = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    calls: list[tuple[object, str]] = [
+        (lambda: forecast({aware: 4.0}, SeasonalAverage(), 1), "aht"),
+        (lambda: forecast({aware: 4.0}, SeasonalAverage(), 0, aht=timedelta(1)), "days"),
+        (lambda: forecast({aware: 4.0}, SeasonalAverage(), 400, aht=timedelta(1)), "days"),
+        (lambda: forecast({aware: 4.0}, "seasonal", 1, aht=timedelta(1)), "method"),  # type: ignore[arg-type]
+        (lambda: forecast({aware: 4.0}, SeasonalAverage(), 1, aht=timedelta(0)), "aht"),
+        (lambda: backtest(_history(1), SeasonalAverage(), 7), "holdout_days"),
+        (lambda: backtest(_history(2), SeasonalAverage(), 7, interval=timedelta(1)), "interval"),
+        (lambda: HoltWinters(alpha=2, season_days=3), "alpha"),
+        (lambda: HoltWinters(season_days=3), "season_days"),
+        (lambda: SeasonalAverage(weeks=0), "weeks"),
+        (lambda: SeasonalAverage(trend="yes"), "trend"),  # type: ignore[arg-type]
+    ]
+    for call, field in calls:
+        assert callable(call)
+        with pytest.raises(InvalidInputError) as caught:
+            call()
+        assert caught.value.field == field
 
 
 def test_forecast_models_round_trip() -> None:

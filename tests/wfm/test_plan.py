@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from callcore.errors import DocumentError
+from callcore.errors import DocumentError, InvalidInputError, NaiveDatetimeError
 from callcore.serialization import from_dict, to_dict
 from callcore.wfm import (
     IntervalDemand,
@@ -48,18 +48,45 @@ def test_agent_hours_add_up() -> None:
     assert plan.agent_hours == pytest.approx(14.0)
 
 
-def test_bad_plan_lists_every_problem() -> None:
-    """A 20-minute interval and a repeated start are both reported."""
+def test_bad_plan_names_the_field() -> None:
+    """A 20-minute interval, a repeated start or too heavy an interval is refused by name."""
     demand = _demand([10, 20])
-    with pytest.raises(DocumentError) as caught:
-        staffing_plan([*demand, demand[0]], StaffingTarget(), timedelta(minutes=20))
-    assert [problem.path for problem in caught.value.problems] == ["interval", "intervals[2].start"]
+    with pytest.raises(InvalidInputError) as caught:
+        staffing_plan(demand, StaffingTarget(), timedelta(minutes=20))
+    assert caught.value.field == "interval"
+    with pytest.raises(InvalidInputError) as caught:
+        staffing_plan([*demand, demand[0]], StaffingTarget())
+    assert caught.value.field == "intervals[2].start"
+    with pytest.raises(InvalidInputError) as caught:
+        staffing_plan([*demand, "09:00"], StaffingTarget())  # type: ignore[list-item]
+    assert caught.value.field == "intervals[2]"
+    with pytest.raises(InvalidInputError) as caught:
+        staffing_plan("demand", StaffingTarget())  # type: ignore[arg-type]
+    assert caught.value.field == "intervals"
+    heavy = IntervalDemand(MONDAY + timedelta(hours=3), 1e8, timedelta(hours=1))  # 2e8 Erlangs
+    with pytest.raises(InvalidInputError, match="the limit is 1,000,000") as caught:
+        staffing_plan([*demand, heavy], StaffingTarget())
+    assert caught.value.field == "intervals[2].calls"
 
 
-def test_naive_start_is_refused() -> None:
-    """An interval that starts at a naive datetime is refused."""
-    with pytest.raises(DocumentError, match="timezone-aware"):
+def test_interval_demand_checks_its_fields() -> None:
+    """A naive start, a start in year 3000, NaN, inf, too many calls or a zero AHT are refused."""
+    with pytest.raises(NaiveDatetimeError, match="timezone-aware"):
         IntervalDemand(datetime(2026, 3, 2, 8, 0), 10, AHT)  # noqa: DTZ001
+    bad: list[tuple[dict[str, object], str]] = [
+        ({"start": datetime(3000, 1, 1, tzinfo=timezone.utc)}, "start"),
+        ({"calls": float("nan")}, "calls"),
+        ({"calls": float("inf")}, "calls"),
+        ({"calls": 2e9}, "calls"),
+        ({"calls": -1}, "calls"),
+        ({"aht": timedelta(0)}, "aht"),
+        ({"aht": 180}, "aht"),
+    ]
+    for changes, field in bad:
+        values: dict[str, object] = {"start": MONDAY, "calls": 10, "aht": AHT, **changes}
+        with pytest.raises(InvalidInputError) as caught:
+            IntervalDemand(**values)  # type: ignore[arg-type]
+        assert caught.value.field == field
 
 
 def test_plan_round_trips_and_prints() -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.errors import DocumentError
+from callcore.errors import DocumentError, InvalidInputError
 from callcore.serialization import from_dict, to_dict
 from callcore.wfm import StaffingTarget, Workload, erlang_a_performance, required_staff
 from callcore.wfm._staffing import _walk_up
@@ -126,12 +126,26 @@ def test_no_calls_need_no_agents() -> None:
     assert (staffing.required, staffing.scheduled) == (0, 0)
 
 
-def test_target_lists_every_problem() -> None:
-    """A target with three mistakes reports all three, each with its field."""
-    with pytest.raises(DocumentError) as caught:
-        StaffingTarget(service_level=1.5, shrinkage=1.0, max_abandonment=0.05)
-    paths = [problem.path for problem in caught.value.problems]
-    assert paths == ["max_abandonment", "service_level", "shrinkage"]
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"service_level": 1.5}, "service_level"),
+        ({"service_level": float("nan")}, "service_level"),
+        ({"threshold": timedelta(seconds=-1)}, "threshold"),
+        ({"max_asa": timedelta(0)}, "max_asa"),
+        ({"max_occupancy": 0.0}, "max_occupancy"),
+        ({"max_abandonment": 0.05}, "max_abandonment"),  # without a patience
+        ({"patience": 300}, "patience"),
+        ({"shrinkage": 1.0}, "shrinkage"),
+        ({"shrinkage": "30%"}, "shrinkage"),
+        ({"service_level": None}, "service_level"),  # no criterion left at all
+    ],
+)
+def test_target_names_the_field_at_fault(changes: dict[str, object], field: str) -> None:
+    """Each mistake in a target raises InvalidInputError naming its field."""
+    with pytest.raises(InvalidInputError) as caught:
+        StaffingTarget(**changes)  # type: ignore[arg-type]
+    assert caught.value.field == field
 
 
 def test_target_document_round_trips_and_reports_paths() -> None:

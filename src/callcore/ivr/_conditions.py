@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 import attrs
 from cattrs.errors import ClassValidationError
 
+from callcore.checks import check_plain_data, validator
 from callcore.errors import DocumentError, Problem
 from callcore.serialization import converter, problems_from_exception
 
@@ -79,7 +80,7 @@ class Compare:
 
     var: str
     op: Op = Op.EQ
-    value: Any = None
+    value: Any = attrs.field(default=None, validator=validator(check_plain_data))
 
 
 @attrs.frozen

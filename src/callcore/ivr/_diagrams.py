@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from callcore.ivr._flow import Flow, check_flow
 from callcore.ivr._node import Shape
-
-if TYPE_CHECKING:
-    from callcore.ivr._flow import Flow
 
 __all__ = ["to_dot", "to_mermaid"]
 
@@ -69,7 +65,11 @@ def to_mermaid(flow: Flow) -> str:
 
     Returns:
         Mermaid source, ready for a ``mermaid`` code block.
+
+    Raises:
+        InvalidInputError: ``flow`` is not a Flow.
     """
+    check_flow(flow)
     lines = ["flowchart TD", f'    start(("start")) --> {_mermaid_id(flow.start)}']
     for name, node in flow.nodes.items():
         opening, closing = _MERMAID_SHAPES[node.shape]
@@ -94,7 +94,11 @@ def to_dot(flow: Flow) -> str:
 
     Returns:
         DOT source for ``dot -Tsvg``.
+
+    Raises:
+        InvalidInputError: ``flow`` is not a Flow.
     """
+    check_flow(flow)
     lines = [
         f'digraph "{_dot_text(flow.id)}" {{',
         "    rankdir=TB;",

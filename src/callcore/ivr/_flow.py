@@ -7,7 +7,6 @@ Reading collects every problem with its path before any semantic check runs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -16,10 +15,11 @@ from typing import Any
 import attrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from callcore.errors import ConfigError, DocumentError, Problem
+from callcore.errors import DocumentError, InvalidInputError, Problem
+from callcore.ivr._data import data_problems
 from callcore.ivr._node import Node
 from callcore.ivr._nodes import BUILTIN_NODE_TYPES
-from callcore.serialization import converter, problems_from_exception
+from callcore.serialization import converter, parse_json, parse_yaml, problems_from_exception
 
 __all__ = ["Flow", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
 
@@ -111,28 +111,33 @@ def _structure_node(
     cls = node_types.get(kind) if isinstance(kind, str) else None
     if cls is None:
         known = ", ".join(sorted(node_types))
-        problems.append(Problem(f"{path}.type", f"unknown node type {kind!r} (known: {known})"))
+        problems.append(Problem(f"{path}.type", f"unknown node type {kind!r:.80} (known: {known})"))
         return None
     fields = {key: value for key, value in data.items() if key != "type"}
+    count = len(problems)
+    node = _structure(fields, cls, path, problems)
+    return node if len(problems) == count else None
+
+
+def _structure(data: object, cls: Any, path: str, problems: list[Problem]) -> Any:  # noqa: ANN401
+    """``converter.structure(data, cls)``, or ``None`` with the problems added."""
     try:
-        return converter.structure(fields, cls)
+        return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, DocumentError) as exc:
         problems.extend(problems_from_exception(exc, path))
-    except (TypeError, ValueError) as exc:
-        problems.append(Problem(path, str(exc)))
+    except InvalidInputError as exc:  # a field's check in the class's constructor
+        where = f"{path}.{exc.field}" if exc.field and path else exc.field or path
+        problems.append(Problem(where, str(exc)))
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+        problems.append(Problem(path, str(exc) or type(exc).__name__))
     return None
 
 
 def _structure_field(data: Mapping[str, Any], key: str, cls: Any, problems: list[Problem]) -> Any:  # noqa: ANN401
-    try:
-        return converter.structure(data[key], cls)
-    except KeyError:
+    if key not in data:
         problems.append(Problem(key, "required field missing"))
-    except (ClassValidationError, IterableValidationError, DocumentError) as exc:
-        problems.extend(problems_from_exception(exc, key))
-    except (TypeError, ValueError) as exc:
-        problems.append(Problem(key, str(exc)))
-    return None
+        return None
+    return _structure(data[key], cls, key, problems)
 
 
 def structure_flow(
@@ -144,9 +149,12 @@ def structure_flow(
         The flow (``None`` if the top level is unusable), the problems, and the
         names of nodes that could not be read.
     """
-    types = BUILTIN_NODE_TYPES if node_types is None else node_types
+    classes = node_type_map(node_types)
     if not isinstance(data, Mapping):
         return None, [Problem("", "a flow document must be a mapping")], set()
+    shape = data_problems(data)
+    if shape:
+        return None, shape, set()
     problems = [Problem(key, "unknown field") for key in sorted(map(str, set(data) - _FLOW_FIELDS))]
     flow_id = _structure_field(data, "id", str, problems)
     start = _structure_field(data, "start", str, problems)
@@ -167,7 +175,7 @@ def structure_flow(
         problems.append(Problem("nodes", "required: a mapping of node names to nodes"))
     else:
         for name, node_data in raw_nodes.items():
-            node = _structure_node(str(name), node_data, types, problems)
+            node = _structure_node(str(name), node_data, classes, problems)
             if node is None:
                 broken.add(str(name))
             else:
@@ -202,6 +210,7 @@ def flow_from_dict(data: object, node_types: Mapping[str, type[Node]] | None = N
 
 def flow_to_dict(flow: Flow) -> dict[str, Any]:
     """Turn a flow into plain data that :func:`flow_from_dict` reads back."""
+    check_flow(flow)
     data: dict[str, Any] = {
         "id": flow.id,
         "version": flow.version,
@@ -223,49 +232,94 @@ converter.register_unstructure_hook(Flow, flow_to_dict)
 
 
 def parse_flow_json(text: str | bytes) -> Any:  # noqa: ANN401 - plain document data
-    """Parse JSON text, refusing duplicate keys (a silently lost menu option).
+    """Parse JSON text within the document limits (:func:`callcore.serialization.parse_json`).
+
+    A repeated key would silently lose a menu option; it is refused at the
+    path of the object holding it (``nodes.main.options: duplicate key '1'``).
 
     Raises:
-        DocumentError: The text is not JSON or repeats a key in one object.
+        DocumentError: The text is too long, not UTF-8, not JSON, nested too
+            deeply, or repeats a key in one object.
     """
-    duplicates: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in items:
-            if key in seen:
-                duplicates.append(key)
-            seen[key] = value
-        return seen
-
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise DocumentError(
-            [Problem("", f"not valid JSON at {where}: {exc.msg}")], "IVR flow"
-        ) from exc
-    if duplicates:
-        problems = [Problem("", f"duplicate key {key!r} in one JSON object") for key in duplicates]
-        raise DocumentError(problems, "IVR flow")
-    return data
+    return parse_json(text, what="IVR flow")
 
 
-def parse_flow_yaml(text: str) -> Any:  # noqa: ANN401 - plain document data
-    """Parse YAML text with PyYAML's safe loader.
+def parse_flow_yaml(text: str | bytes) -> Any:  # noqa: ANN401 - plain document data
+    """Parse YAML text within the document limits (:func:`callcore.serialization.parse_yaml`).
 
     Raises:
         ConfigError: PyYAML is not installed.
-        DocumentError: The text is not valid YAML.
+        DocumentError: The text is too long, not UTF-8, not YAML, nested too
+            deeply, or uses too many aliases or expands to too many values.
     """
-    try:
-        import yaml  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-    except ImportError:
-        raise ConfigError("reading YAML flows needs PyYAML: pip install 'callcore[yaml]'") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DocumentError([Problem("", f"not valid YAML: {exc}")], "IVR flow") from exc
+    return parse_yaml(text, what="IVR flow")
+
+
+def flow_list(flows: object, what: str) -> list[Flow]:
+    """``flows`` as a list, if it is an iterable of flows (not a string or mapping)."""
+    if type(flows) is tuple and not flows:
+        return []
+    if isinstance(flows, str | bytes | Mapping) or not isinstance(flows, Iterable):
+        raise InvalidInputError(
+            f"{what} must be an iterable of Flow, got {type(flows).__name__}", field=what
+        )
+    listed = list(flows)
+    for index, flow in enumerate(listed):
+        if not isinstance(flow, Flow):
+            raise InvalidInputError(
+                f"{what}[{index}] must be a Flow, got {type(flow).__name__}",
+                field=f"{what}[{index}]",
+            )
+    return listed
+
+
+def check_flow(flow: object, what: str = "flow") -> Flow:
+    """``flow`` itself, if it is a :class:`Flow`.
+
+    Raises:
+        InvalidInputError: It is not (a document must be loaded first).
+    """
+    if not isinstance(flow, Flow):
+        raise InvalidInputError(
+            f"{what} must be a Flow (see load_flow), got {type(flow).__name__}", field=what
+        )
+    return flow
+
+
+def name_set(names: object, what: str) -> frozenset[str] | None:
+    """``names`` (a collection of names, or ``None``) as a set.
+
+    Raises:
+        InvalidInputError: ``names`` is a single string, or not a collection of strings.
+    """
+    if names is None:
+        return None
+    if isinstance(names, str | bytes) or not isinstance(names, Iterable):
+        raise InvalidInputError(
+            f"{what} must be a collection of names, got {type(names).__name__}", field=what
+        )
+    listed = list(names)
+    if not all(isinstance(name, str) for name in listed):
+        raise InvalidInputError(f"{what} must hold names (text) only", field=what)
+    return frozenset(listed)
+
+
+def node_type_map(node_types: object) -> Mapping[str, type[Node]]:
+    """The node types by name (``None``: the built-in ones).
+
+    Raises:
+        InvalidInputError: ``node_types`` does not map names to Node subclasses.
+    """
+    if node_types is None:
+        return BUILTIN_NODE_TYPES
+    if not isinstance(node_types, Mapping) or not all(
+        isinstance(name, str) and isinstance(cls, type) and issubclass(cls, Node)
+        for name, cls in node_types.items()
+    ):
+        raise InvalidInputError(
+            "node_types must map type names to Node subclasses", field="node_types"
+        )
+    return node_types
 
 
 def flows_by_id(flows: Iterable[Flow]) -> dict[str, Flow]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from callcore.errors import DocumentError, Problem
-from callcore.ivr._flow import Flow, parse_flow_json, parse_flow_yaml, structure_flow
+from callcore.ivr._flow import (
+    Flow,
+    flow_list,
+    name_set,
+    node_type_map,
+    parse_flow_json,
+    parse_flow_yaml,
+    structure_flow,
+)
 from callcore.ivr._validation import validate_flow
 
 if TYPE_CHECKING:
@@ -37,7 +45,12 @@ def load_flow(
 
     Raises:
         DocumentError: The document has problems; all are listed with paths.
+        InvalidInputError: ``node_types``, ``calendars`` or ``flows`` has the
+            wrong type (checked before the document is read).
     """
+    node_types = node_type_map(node_types)
+    calendars = name_set(calendars, "calendars")
+    flows = None if flows is None else flow_list(flows, "flows")
     flow, problems, unreadable = structure_flow(data, node_types)
     if flow is not None:
         problems += validate_flow(flow, calendars=calendars, flows=flows, unreadable=unreadable)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from callcore.checks import MAX_DURATION, MAX_PLAIN_INT, check_count, validator
 from callcore.errors import Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
@@ -47,6 +48,7 @@ from callcore.ivr._protocol import (
     Speech,
     Transfer,
     TransferKind,
+    check_priority,
 )
 
 __all__ = [
@@ -72,7 +74,23 @@ __all__ = [
 ]
 
 DTMF_KEYS = frozenset("0123456789*#")
-_POSITIVE = attrs.validators.ge(1)
+_POSITIVE = validator(check_count, low=1)
+_ZERO = timedelta(0)
+_INT64_DIGITS = len(str(MAX_PLAIN_INT))
+
+
+def _duration_problems(value: timedelta | None, field: str) -> Iterator[Problem]:
+    """A wait that is not longer than zero, or longer than the longest duration."""
+    if value is not None and not _ZERO < value <= MAX_DURATION:
+        seconds = value.total_seconds()
+        bound = "longer than zero" if value <= _ZERO else f"at most {MAX_DURATION.days} days"
+        yield Problem(field, f"must be {bound}; got {seconds:g} seconds")
+
+
+def _confidence_problems(value: float, field: str) -> Iterator[Problem]:
+    """A speech confidence outside 0..1 (or not a number)."""
+    if not 0 <= value <= 1:  # also NaN
+        yield Problem(field, f"must be a confidence from 0 to 1, got {value}")
 
 
 def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
@@ -260,6 +278,9 @@ class Menu(_Asking):
         if self._plainly_valid():
             return
         yield from super().problems()
+        yield from _duration_problems(self.timeout, "timeout")
+        yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
+        yield from _confidence_problems(self.min_confidence, "min_confidence")
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
         keys: dict[str, int] = {}
@@ -288,6 +309,13 @@ class Menu(_Asking):
     def _plainly_valid(self) -> bool:
         """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
         if self.on_noinput is None or self.on_nomatch is None or not self.options:
+            return False
+        idle = self.inter_digit_timeout
+        if not (
+            _ZERO < self.timeout <= MAX_DURATION
+            and (idle is None or _ZERO < idle <= MAX_DURATION)
+            and 0 <= self.min_confidence <= 1
+        ):
             return False
         keys = set()
         for option in self.options:
@@ -353,7 +381,7 @@ class DigitKind(enum.Enum):
     DIGITS = "digits"
     """Any digits; stored as text (keeps leading zeros)."""
     NUMBER = "number"
-    """A whole number; stored as an int."""
+    """A whole number; stored as an int (one beyond 64 bits is a no-match)."""
     DATE = "date"
     """A date typed as YYYYMMDD; stored as ``YYYY-MM-DD``."""
     LUHN = "luhn"
@@ -424,6 +452,8 @@ class InputNode(_Asking):
     def problems(self) -> Iterator[Problem]:
         """Bad lengths, terminator or pattern; missing branches."""
         yield from super().problems()
+        yield from _duration_problems(self.timeout, "timeout")
+        yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
         if self.min_length > self.max_length:
             yield Problem("min_length", f"is above max_length ({self.max_length})")
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
@@ -460,8 +490,9 @@ class InputNode(_Asking):
         )
         if not ok:
             return None
-        if self.kind is DigitKind.NUMBER:
-            return int(digits)
+        if self.kind is DigitKind.NUMBER:  # kept only if every store can keep it (64 bits)
+            fits = len(digits) <= _INT64_DIGITS and int(digits) <= MAX_PLAIN_INT
+            return int(digits) if fits else None
         if self.kind is DigitKind.DATE:
             return _parse_date(digits)
         if self.kind is DigitKind.LUHN and not luhn_valid(digits):
@@ -681,6 +712,7 @@ class Lookup(Node):
         """A missing error branch or bad parameter subjects."""
         if self.on_error is None:
             yield Problem("on_error", "missing: where the call goes if the lookup fails")
+        yield from _duration_problems(self.timeout, "timeout")
         for key, subject in self.params.items():
             yield from _subject_problems(subject, f"params.{key}")
 
@@ -717,7 +749,7 @@ class QueueNode(Node):
     terminal: ClassVar[bool] = True
 
     queue: str
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=check_priority)
     skills: tuple[str, ...] = ()
     prompt: str | None = None
 
@@ -789,6 +821,11 @@ class Voicemail(Node):
     silence_timeout: timedelta = timedelta(seconds=5)
     store_as: str = "recording"
     on_failure: str | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """A recording length or silence that is not longer than zero (or too long)."""
+        yield from _duration_problems(self.max_length, "max_length")
+        yield from _duration_problems(self.silence_timeout, "silence_timeout")
 
     def targets(self) -> list[Edge]:
         """Recorded and failed edges."""

@@ -9,14 +9,24 @@ through :mod:`callcore.serialization` with a ``type`` tag.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
+from cattrs.gen import make_dict_structure_fn
 from cattrs.strategies import configure_tagged_union
 
+from callcore.checks import (
+    MAX_PLAIN_INT,
+    MAX_TEXT,
+    check_count,
+    check_number,
+    check_plain_data,
+    check_text,
+)
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
 __all__ = [
@@ -48,6 +58,53 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+def _short_text(value: object) -> bool:
+    return type(value) is str and value.isascii() and len(value) <= MAX_TEXT
+
+
+def plain_mapping(value: object, what: str) -> dict[str, Any]:
+    """A copy of ``value`` if it is a mapping of plain data.
+
+    Raises:
+        InvalidInputError: ``value`` is not a mapping of plain data
+            (:func:`callcore.checks.check_plain_data`), naming the path at fault.
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"{what} must be a mapping, got {type(value).__name__}", field=what)
+    check_plain_data(value, what)
+    return dict(value)
+
+
+def _checked_data(value: object) -> Mapping[str, Any]:
+    """A read-only copy of an event's ``data``, which must be plain data.
+
+    The session keeps it in its variables, which must serialise and read back.
+    """
+    return MappingProxyType(plain_mapping(value, "data"))
+
+
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: valid text (at most ``MAX_TEXT`` characters, may be empty)."""
+    if not (type(value) is str and value.isascii() and len(value) <= MAX_TEXT):
+        check_text(value, attribute.name, allow_empty=True)
+
+
+def _optional_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not _short_text(value):
+        check_text(value, attribute.name, allow_empty=True)
+
+
+def _confidence(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not (type(value) is float and 0.0 <= value <= 1.0):
+        check_number(value, attribute.name, low=0, high=1)
+
+
+def check_priority(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a priority is a whole number within 64 bits (what every store keeps)."""
+    if not (type(value) is int and -MAX_PLAIN_INT - 1 <= value <= MAX_PLAIN_INT):
+        check_count(value, attribute.name, low=-MAX_PLAIN_INT - 1, high=MAX_PLAIN_INT)
+
+
 # --- events ------------------------------------------------------------------
 
 
@@ -61,7 +118,7 @@ class Digits:
     """
 
     type: ClassVar[str] = "digits"
-    digits: str
+    digits: str = attrs.field(validator=_text)
 
 
 @attrs.frozen
@@ -74,8 +131,8 @@ class Speech:
     """
 
     type: ClassVar[str] = "speech"
-    text: str
-    confidence: float = 1.0
+    text: str = attrs.field(validator=_text)
+    confidence: float = attrs.field(default=1.0, validator=_confidence)
 
 
 @attrs.frozen
@@ -90,7 +147,7 @@ class ActionCompleted:
     """The host finished a waited-for action (a recording); ``data`` holds its results."""
 
     type: ClassVar[str] = "action_completed"
-    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_checked_data, hash=False)
 
 
 @attrs.frozen
@@ -98,7 +155,7 @@ class ActionFailed:
     """The host could not carry out a waited-for action."""
 
     type: ClassVar[str] = "action_failed"
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=_text)
 
 
 @attrs.frozen
@@ -111,8 +168,8 @@ class LookupResult:
     """
 
     type: ClassVar[str] = "lookup_result"
-    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    error: str | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_checked_data, hash=False)
+    error: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen
@@ -276,7 +333,7 @@ class EnqueueContact:
     type: ClassVar[str] = "enqueue_contact"
     terminal: ClassVar[bool] = True
     queue: str
-    priority: int = 0
+    priority: int = attrs.field(default=0, validator=check_priority)
     skills: tuple[str, ...] = ()
     language: str = ""
     variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
@@ -339,5 +396,35 @@ def _tag(cls: type) -> str:
     return tag
 
 
+def _plain_problem(value: object, name: str) -> Problem | None:
+    try:
+        check_plain_data(value, name)
+    except InvalidInputError as exc:
+        return Problem(exc.field or name, str(exc))
+    return None
+
+
+def _plain_fields_first(cls: type, names: tuple[str, ...]) -> None:
+    """Read ``cls`` from plain data only if its free-form mappings hold plain data.
+
+    Actions are built by the session from checked data, so their constructors
+    do not check it again (they are on the hot path); an action read from the
+    wire is checked here, so that what loads also writes out again.
+    """
+    structure: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter)
+
+    def hook(data: object, _: object) -> Any:  # noqa: ANN401 - an action
+        if isinstance(data, Mapping):
+            problems = [_plain_problem(data.get(name), name) for name in names]
+            if any(problems):
+                raise DocumentError(problem for problem in problems if problem)
+        return structure(data, cls)
+
+    converter.register_structure_hook(cls, hook)
+
+
+_plain_fields_first(LookupRequest, ("params",))
+_plain_fields_first(ScheduleCallback, ("variables",))
+_plain_fields_first(EnqueueContact, ("variables", "caller"))
 configure_tagged_union(IvrEvent, converter, tag_generator=_tag, tag_name="type")
 configure_tagged_union(Action, converter, tag_generator=_tag, tag_name="type")

@@ -10,16 +10,31 @@ from __future__ import annotations
 
 import copy
 import enum
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from callcore.clock import ensure_aware
-from callcore.errors import ConfigError, InvalidInputError, InvalidTransitionError
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_count,
+    check_duration,
+    check_instant,
+    check_plain_data,
+    validator,
+)
+from callcore.errors import (
+    ConfigError,
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    Problem,
+)
 from callcore.ivr._compiled import CompiledFlow, compiled
-from callcore.ivr._flow import AUDIO_PREFIX, Flow, render
+from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
     Action,
@@ -34,29 +49,45 @@ from callcore.ivr._protocol import (
     NoInput,
     Play,
     Speech,
+    plain_mapping,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
 
 __all__ = ["Frame", "IvrSession", "SessionLimits", "SessionState", "SessionStatus", "TraceEntry"]
 
 _EVENT_TYPES = (Digits, Speech, NoInput, ActionCompleted, ActionFailed, LookupResult, CallerHangup)
+_EVENT_NAMES = tuple(cls.__name__ for cls in _EVENT_TYPES)
+
+
+MAX_STEPS_PER_EVENT = 100_000
+"""The highest :attr:`SessionLimits.max_steps_per_event` (bounds the work of one event)."""
+MAX_SUBFLOW_DEPTH = 100
+"""The highest :attr:`SessionLimits.max_subflow_depth`."""
 
 
 @attrs.frozen(kw_only=True)
 class SessionLimits:
     """Caps that turn a runaway flow into a clean :class:`FlowFailed`.
 
+    Each cap is checked when the limits are built: a bad one raises
+    :class:`~callcore.errors.InvalidInputError` naming it.
+
     Attributes:
-        max_steps_per_event: Nodes run for one event before giving up (a loop).
-        max_call_time: Time since start after which the next event fails the call.
-        max_subflow_depth: How deep subflows may nest.
+        max_steps_per_event: Nodes run for one event before giving up (a
+            loop); 1 to :data:`MAX_STEPS_PER_EVENT`.
+        max_call_time: Time since start after which the next event fails the
+            call; longer than zero, at most 100 years.
+        max_subflow_depth: How deep subflows may nest; 0 to :data:`MAX_SUBFLOW_DEPTH`.
     """
 
-    max_steps_per_event: int = attrs.field(default=100, validator=attrs.validators.ge(1))
-    max_call_time: timedelta = timedelta(hours=1)
-    max_subflow_depth: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+    max_steps_per_event: int = attrs.field(
+        default=100, validator=validator(check_count, low=1, high=MAX_STEPS_PER_EVENT)
+    )
+    max_call_time: timedelta = attrs.field(
+        default=timedelta(hours=1), validator=validator(check_duration, positive=True)
+    )
+    max_subflow_depth: int = attrs.field(
+        default=5, validator=validator(check_count, low=0, high=MAX_SUBFLOW_DEPTH)
+    )
 
 
 _DEFAULT_LIMITS = SessionLimits()  # immutable, so every session can share it
@@ -233,6 +264,47 @@ class _Context:
         self.session.state.language = language
 
 
+def _calendars(calendars: object) -> dict[str, Calendar]:
+    """A copy of ``calendars``, if it maps names to calendars."""
+    if calendars is None:
+        return {}
+    if type(calendars) is not dict and not isinstance(calendars, Mapping):
+        raise InvalidInputError(
+            f"calendars must be a mapping of names to calendars, got {type(calendars).__name__}",
+            field="calendars",
+        )
+    for name, calendar in calendars.items():
+        if not isinstance(name, str) or not callable(getattr(calendar, "is_open", None)):
+            raise InvalidInputError(
+                f"calendars must map names to calendars (with is_open and holiday); "
+                f"got {type(name).__name__} → {type(calendar).__name__}",
+                field="calendars",
+            )
+    return dict(calendars)
+
+
+def _limits(limits: object) -> SessionLimits:
+    if limits is None:
+        return _DEFAULT_LIMITS
+    if not isinstance(limits, SessionLimits):
+        raise InvalidInputError(
+            f"limits must be SessionLimits, got {type(limits).__name__}", field="limits"
+        )
+    return limits
+
+
+def _plain(value: object, what: str) -> dict[str, Any]:
+    """A copy of ``value`` if it is a mapping of plain data (``None`` is empty).
+
+    Raises:
+        InvalidInputError: ``value`` is not a mapping, or holds what a
+            snapshot could not serialise and read back
+            (:func:`callcore.checks.check_plain_data`).
+    """
+    return {} if value is None else plain_mapping(value, what)
+
+
+_UTC = timezone.utc
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
 
@@ -301,6 +373,114 @@ class _Checkpoint:
         del state.trace[self.trace_length :]
 
 
+def _instant_problems(state: SessionState) -> list[Problem]:
+    """Times that are not aware instants in range, or out of order."""
+    problems: list[Problem] = []
+    times = {
+        "started_at": state.started_at,
+        "last_event_at": state.last_event_at,
+        "waiting_since": state.waiting_since,
+    }
+    for name, value in times.items():
+        if value is None:
+            if name != "waiting_since":
+                problems.append(Problem(name, "required once the session has started"))
+            continue
+        try:
+            check_instant(value, name)
+        except InvalidInputError as exc:
+            problems.append(Problem(name, str(exc)))
+    first, last, since = state.started_at, state.last_event_at, state.waiting_since
+    if problems or first is None or last is None:
+        return problems
+    if last < first:
+        problems.append(Problem("last_event_at", "is earlier than started_at"))
+    if since is not None and not first <= since <= last:
+        problems.append(Problem("waiting_since", "must lie between started_at and last_event_at"))
+    return problems
+
+
+def _is_frame(frame: object) -> bool:
+    if not isinstance(frame, Frame):
+        return False
+    flow: object = frame.flow  # a state built in code may hold anything
+    version: object = frame.version
+    return isinstance(flow, str) and type(version) is int
+
+
+def _frame_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) -> list[Problem]:
+    """Frames that are not frames, or name nodes their flows do not have."""
+    problems: list[Problem] = []
+    for index, frame in enumerate(state.stack):
+        path = f"stack[{index}]"
+        if not _is_frame(frame):
+            problems.append(Problem(path, "expected a Frame of a flow id, version and node"))
+            continue
+        nodes = flows[frame.flow, frame.version].nodes
+        node: object = frame.node
+        if not isinstance(node, str) or node not in nodes:
+            problems.append(
+                Problem(f"{path}.node", f"flow {frame.flow!r} has no node {frame.node!r:.80}")
+            )
+        return_to: object = frame.return_to
+        if return_to is not None and (not isinstance(return_to, str) or return_to not in nodes):
+            problems.append(
+                Problem(
+                    f"{path}.return_to", f"flow {frame.flow!r} has no node {frame.return_to!r:.80}"
+                )
+            )
+    if problems or state.status is not SessionStatus.WAITING:
+        return problems
+    frame = state.stack[-1]
+    if not flows[frame.flow, frame.version].nodes[frame.node].accepts:
+        problems.append(
+            Problem(f"stack[{len(state.stack) - 1}].node", "waits at a node that never waits")
+        )
+    if state.waiting_since is None:
+        problems.append(Problem("waiting_since", "required while the session waits"))
+    return problems
+
+
+def _data_problems(value: object, what: str) -> list[Problem]:
+    """A problem if ``value`` is not a dict of plain data."""
+    if not isinstance(value, dict):
+        return [Problem(what, f"expected a mapping, got {type(value).__name__}")]
+    try:
+        check_plain_data(value, what)
+    except InvalidInputError as exc:
+        return [Problem(exc.field or what, str(exc))]
+    return []
+
+
+def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) -> list[Problem]:
+    """Everything that makes ``state`` one no session could have reached.
+
+    ``flows`` holds every (id, version) of the state's frames.
+    """
+    problems: list[Problem] = []
+    status: object = state.status
+    if not isinstance(status, SessionStatus) or status is SessionStatus.NEW:
+        problems.append(Problem("status", f"must be waiting or ended, got {state.status!r:.60}"))
+    for name in ("language", "outcome"):
+        value = getattr(state, name)
+        if not (isinstance(value, str) or (name == "outcome" and value is None)):
+            problems.append(Problem(name, f"expected text, got {type(value).__name__}"))
+    for name in ("variables", "caller", "call", "counters", "visits"):
+        problems += _data_problems(getattr(state, name), name)
+    for name in ("counters", "visits"):
+        table = getattr(state, name)
+        if isinstance(table, dict):
+            problems += [
+                Problem(f"{name}.{key}", f"must be a whole number, 0 or more, got {count!r:.60}")
+                for key, count in table.items()
+                if type(count) is not int or count < 0
+            ]
+    trace: object = state.trace
+    if not isinstance(trace, list) or not all(isinstance(entry, TraceEntry) for entry in trace):
+        problems.append(Problem("trace", "expected a list of trace entries"))
+    return problems + _instant_problems(state) + _frame_problems(state, flows)
+
+
 def _describe_event(event: IvrEvent) -> str:
     if type(event) is Digits or isinstance(event, Digits):
         return f"digits {event.digits}"
@@ -354,10 +534,15 @@ class IvrSession:
             subflows: Flows that subflow nodes may call (the highest version of each id).
             calendars: Business calendars by name, for hours nodes.
             limits: Caps on steps, call time and subflow depth.
+
+        Raises:
+            InvalidInputError: An argument has the wrong type.
         """
+        check_flow(flow)
+        subflows = flow_list(subflows, "subflows")
+        self.calendars: Mapping[str, Calendar] = _calendars(calendars)
+        self.limits = _limits(limits)
         self.flow = flow
-        self.calendars: Mapping[str, Calendar] = dict(calendars or {})
-        self.limits = limits or _DEFAULT_LIMITS
         self.state = SessionState()
         self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
         self._context_frame: Frame | None = None  # the frame whose flow the context holds
@@ -449,19 +634,32 @@ class IvrSession:
 
         Raises:
             ConfigError: A pinned flow version is missing, or the state is empty.
+            DocumentError: The state is not one a session could have reached
+                (a node its flow does not have, times out of range or out of
+                order, data that is not plain JSON); every problem is listed.
+            InvalidInputError: An argument has the wrong type.
         """
-        available = list(flows)
+        if not isinstance(state, SessionState):
+            raise InvalidInputError(
+                f"state must be a SessionState, got {type(state).__name__}", field="state"
+            )
+        available = flow_list(flows, "flows")
+        calendars, limits = _calendars(calendars), _limits(limits)
         by_version = {(flow.id, flow.version): flow for flow in available}
-        if not state.stack:
+        stack: object = state.stack
+        if not isinstance(stack, list) or not stack:
             raise ConfigError("cannot resume a session that was never started")
         for frame in state.stack:
-            if (frame.flow, frame.version) not in by_version:
+            if _is_frame(frame) and (frame.flow, frame.version) not in by_version:
                 have = sorted(v for (i, v) in by_version if i == frame.flow)
                 raise ConfigError(
-                    f"the session is pinned to flow {frame.flow!r} version {frame.version}, "
+                    f"the session is pinned to flow {frame.flow!r:.80} version {frame.version}, "
                     f"which was not given (given versions: {have or 'none'}); keep old "
                     "versions until their calls end"
                 )
+        problems = _state_problems(state, by_version)
+        if problems:
+            raise DocumentError(problems, "IVR session state")
         top = state.stack[0]
         session = cls(
             by_version[top.flow, top.version],
@@ -499,30 +697,40 @@ class IvrSession:
         Raises:
             InvalidTransitionError: The session was already started.
             NaiveDatetimeError: ``now`` is naive.
-            InvalidInputError: ``language`` is not one of the flow's.
+            InvalidInputError: ``now`` is not a datetime between 1900 and 2999,
+                ``language`` is not one of the flow's, or ``caller``, ``call``
+                or ``variables`` is not a mapping of plain JSON data. Nothing
+                was changed.
         """
+        if type(now) is not datetime or now.tzinfo is not _UTC or not EARLIEST <= now < LATEST:
+            check_instant(now, "now")  # not the commonest case (in range, in UTC): check it all
+        chosen: object = language
+        if chosen is not None and (
+            not isinstance(chosen, str) or chosen not in self.flow.languages
+        ):
+            raise InvalidInputError(
+                f"language {language!r:.60} is not one of flow {self.flow.id!r}'s "
+                f"languages {list(self.flow.languages)}",
+                field="language",
+            )
+        fresh = SessionState(
+            language=language or self.flow.default_language,
+            caller=_plain(caller, "caller"),
+            call=_plain(call, "call"),
+            variables=_plain(variables, "variables"),
+            started_at=now,
+            last_event_at=now,
+            stack=[Frame(flow=self.flow.id, version=self.flow.version, node=self.flow.start)],
+        )
         if self.state.status is not SessionStatus.NEW:
             raise InvalidTransitionError(
                 self.state.status.value, "start", "a session starts only once"
             )
-        ensure_aware(now, "now")
-        if language is not None and language not in self.flow.languages:
-            raise InvalidInputError(
-                f"language {language!r} is not one of flow {self.flow.id!r}'s "
-                f"languages {list(self.flow.languages)}"
-            )
-        state = self.state
-        state.language = language or self.flow.default_language
-        state.caller = dict(caller or {})
-        state.call = dict(call or {})
-        state.variables = dict(variables or {})
-        state.started_at = state.last_event_at = now
-        state.stack = [Frame(flow=self.flow.id, version=self.flow.version, node=self.flow.start)]
-        checkpoint = _Checkpoint(state)
+        unstarted, self.state = self.state, fresh
         try:
             return self._run(self._begin(self.flow.start, now), "enter", now, [])
         except BaseException:
-            checkpoint.restore(state)
+            self.state = unstarted
             raise
 
     def handle(self, event: IvrEvent, now: datetime) -> list[Action]:
@@ -538,14 +746,22 @@ class IvrSession:
 
         Raises:
             InvalidTransitionError: The session is not started or has ended, or
-                the current node does not wait for this kind of event. Nothing
-                was changed.
-            InvalidInputError: ``event`` is not an IVR event, or ``now`` is
-                earlier than the previous event.
+                the current node does not wait for this kind of event.
+            InvalidInputError: ``event`` is not an IVR event, or ``now`` is not
+                a datetime between 1900 and 2999, or is earlier than the
+                previous event.
             NaiveDatetimeError: ``now`` is naive.
+
+        Whatever is raised, nothing was changed.
         """
         if not isinstance(event, _EVENT_TYPES):
-            raise InvalidInputError(f"not an IVR event: {event!r}")
+            raise InvalidInputError(
+                f"event must be an IVR event (one of {', '.join(_EVENT_NAMES)}), "
+                f"got {type(event).__name__}",
+                field="event",
+            )
+        if type(now) is not datetime or now.tzinfo is not _UTC or not EARLIEST <= now < LATEST:
+            check_instant(now, "now")  # not the commonest case (in range, in UTC): check it all
         state = self.state
         if state.status is not SessionStatus.WAITING:
             reason = (
@@ -554,12 +770,12 @@ class IvrSession:
                 else f"the session has ended ({state.outcome})"
             )
             raise InvalidTransitionError(state.status.value, event.type, reason)
-        if now.tzinfo is None or now.utcoffset() is None:  # the usual aware case skips a call
-            ensure_aware(now, "now")
         last = state.last_event_at
         if last is not None and now < last:
             raise InvalidInputError(
-                f"now ({now.isoformat()}) is earlier than the previous event ({last.isoformat()})"
+                f"now ({now.isoformat()}) is earlier than a time already seen "
+                f"({last.isoformat()}, the previous event); time cannot go backwards",
+                field="now",
             )
         frame = state.stack[-1]
         if type(event) is CallerHangup:
@@ -575,9 +791,9 @@ class IvrSession:
                 event.type,
                 f"this node accepts only {accepted}",
             )
+        checkpoint = _Checkpoint(state)
         state.last_event_at = now
         started = state.started_at or now
-        checkpoint = _Checkpoint(state)
         try:
             if now - started > self.limits.max_call_time:
                 reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"

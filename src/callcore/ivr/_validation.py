@@ -7,16 +7,25 @@ listed in the docs (``docs/ivr/validation.md``) and each has a test.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from callcore.errors import Problem
+from callcore.errors import InvalidInputError, Problem
 from callcore.ivr._conditions import SUBJECT_ROOTS
-from callcore.ivr._flow import AUDIO_PREFIX, Flow, flows_by_id, placeholders
+from callcore.ivr._flow import (
+    AUDIO_PREFIX,
+    Flow,
+    check_flow,
+    flow_list,
+    flows_by_id,
+    name_set,
+    placeholders,
+)
 from callcore.ivr._node import Node
 from callcore.ivr._nodes import Language
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Iterator, Mapping
+    from collections.abc import Collection, Iterable, Iterator
 
 __all__ = ["no_input_loops", "validate_flow"]
 
@@ -104,7 +113,15 @@ def no_input_loops(nodes: Mapping[str, Node]) -> list[list[str]]:
 
     Returns:
         Each loop's nodes, sorted; loops sorted by their first node.
+
+    Raises:
+        InvalidInputError: ``nodes`` does not map names to nodes.
     """
+    given: object = nodes
+    if not isinstance(given, Mapping) or not all(
+        isinstance(name, str) and isinstance(node, Node) for name, node in given.items()
+    ):
+        raise InvalidInputError("nodes must map node names to nodes", field="nodes")
     targets = {name: node.target_names() for name, node in nodes.items()}
     return _silent_loops(targets, *_reverse_and_silent(nodes, targets))
 
@@ -346,7 +363,14 @@ def validate_flow(
 
     Returns:
         The problems; empty when the flow is good to go live.
+
+    Raises:
+        InvalidInputError: An argument has the wrong type.
     """
+    check_flow(flow)
+    calendars = name_set(calendars, "calendars")
+    unreadable = name_set(unreadable, "unreadable") or frozenset()
+    library = None if flows is None else flows_by_id(flow_list(flows, "flows"))
     problems: list[Problem] = []
     if not flow.id:
         problems.append(Problem("id", "must not be empty"))
@@ -357,7 +381,6 @@ def validate_flow(
     if flow.start not in flow.nodes and flow.start not in unreadable:
         problems.append(Problem("start", f"unknown node {flow.start!r}"))
     known = set(flow.nodes) | set(unreadable)
-    library = None if flows is None else flows_by_id(flows)
     edges = _node_problems(flow, known, calendars, library, problems)
     problems.extend(_prompt_problems(flow))
     if not unreadable:

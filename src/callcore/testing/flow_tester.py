@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
-from callcore.errors import CallcoreError
+from callcore.checks import (
+    LATEST,
+    MAX_DURATION,
+    check_duration,
+    check_number,
+    check_text,
+    validator,
+)
+from callcore.errors import CallcoreError, InvalidInputError
 from callcore.ivr import (
     Action,
     ActionCompleted,
@@ -83,9 +91,19 @@ class ScriptStep:
         label: How the step is shown in messages.
     """
 
-    event: IvrEvent | None
-    advance: timedelta = timedelta(0)
-    label: str = ""
+    event: IvrEvent | None = attrs.field(validator=lambda _, __, value: _check_event(value))
+    advance: timedelta = attrs.field(default=timedelta(0), validator=validator(check_duration))
+    label: str = attrs.field(default="", validator=validator(check_text, allow_empty=True))
+
+
+_EVENTS = (Digits, Speech, NoInput, ActionCompleted, ActionFailed, LookupResult, CallerHangup)
+
+
+def _check_event(value: object) -> None:
+    if value is not None and not isinstance(value, _EVENTS):
+        raise InvalidInputError(
+            f"event must be an IVR event or None, got {type(value).__name__}", field="event"
+        )
 
 
 Step: TypeAlias = ScriptStep | str
@@ -133,12 +151,24 @@ def failed(reason: str = "failed") -> ScriptStep:
 
 
 def wait(seconds: float) -> ScriptStep:
-    """Let ``seconds`` pass on the test clock (no event)."""
+    """Let ``seconds`` pass on the test clock (no event).
+
+    Raises:
+        InvalidInputError: ``seconds`` is not a number from 0 to 100 years.
+    """
+    check_number(seconds, "seconds", low=0, high=MAX_DURATION.total_seconds())
     return ScriptStep(None, timedelta(seconds=seconds), label=f"wait {seconds}s")
 
 
-def _as_step(step: Step) -> ScriptStep:
-    return press(step) if isinstance(step, str) else step
+def _as_step(step: object, number: int) -> ScriptStep:
+    if isinstance(step, str):
+        return press(step)
+    if not isinstance(step, ScriptStep):
+        raise InvalidInputError(
+            f"script step {number} must be keys (a str) or a ScriptStep, got {type(step).__name__}",
+            field=f"script[{number - 1}]",
+        )
+    return step
 
 
 def format_trace(trace: Iterable[TraceEntry], top: str = "") -> str:
@@ -292,6 +322,9 @@ class FlowRun:
         return self
 
 
+_OVERRIDES = {"caller", "call", "variables", "start_at"}
+
+
 @attrs.define
 class FlowTester:
     """Runs scripts against a flow, each in a fresh session.
@@ -345,7 +378,16 @@ class FlowTester:
         Raises:
             FlowAssertionError: A step does not fit the session (it has ended,
                 or waits for another kind of event).
+            InvalidInputError: A step or an override is not one of the above,
+                or the steps' waits take the clock past the year 2999.
         """
+        unknown = sorted(set(overrides) - _OVERRIDES)
+        if unknown:
+            raise InvalidInputError(
+                f"unknown override {unknown[0]!r:.60}: use {', '.join(sorted(_OVERRIDES))}",
+                field=unknown[0],
+            )
+        steps = [_as_step(raw, number) for number, raw in enumerate(script, start=1)]
         now: datetime = overrides.get("start_at", self.start_at)
         session = self.session()
         run = FlowRun(session)
@@ -357,8 +399,12 @@ class FlowTester:
         )
         run.replies.append(reply)
         run.actions.extend(reply)
-        for number, raw in enumerate(script, start=1):
-            step = _as_step(raw)
+        for number, step in enumerate(steps, start=1):
+            if step.advance > LATEST - now:
+                raise InvalidInputError(
+                    f"step {number} ({step.label}) takes the clock past {LATEST.year - 1}",
+                    field=f"script[{number - 1}]",
+                )
             now += step.advance
             if step.event is None:
                 run.script.append(step.label)

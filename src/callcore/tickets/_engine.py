@@ -13,19 +13,34 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.channels import Channel
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION,
+    MAX_TEXT,
+    check_enum,
+    check_instant,
+    check_text,
+)
 from callcore.errors import (
     DocumentError,
     InvalidInputError,
     InvalidTransitionError,
-    NaiveDatetimeError,
     Problem,
 )
 from callcore.notifications import Notification, NotificationChannel
+from callcore.tickets._checks import (
+    check_field_values,
+    check_items,
+    check_names,
+    check_optional_text,
+    shown,
+)
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
@@ -62,13 +77,14 @@ from callcore.tickets._workflow import (
 )
 
 if TYPE_CHECKING:
-    from callcore.channels import Channel
     from callcore.events import Event
 
 __all__ = ["UNSET", "TicketEngine", "TicketUpdate", "sequential_ids"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 _NO_TAGS: frozenset[str] = frozenset()
+_NOTHING: tuple[()] = ()
+_METRICS = frozenset(metric.value for metric in SlaMetric)
 
 
 class _Unset(enum.Enum):
@@ -115,6 +131,87 @@ def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
     return lambda: f"{prefix}{next(counter)}"
 
 
+def _plain(text: object) -> TypeGuard[str]:
+    """Tell quickly whether ``text`` is a string that needs no closer look (short ASCII)."""
+    return text.__class__ is str and len(text) <= MAX_TEXT and text.isascii()
+
+
+def _text(value: object, what: str, *, allow_empty: bool = False) -> str:
+    """Check a text argument, quickly when it is plain ASCII."""
+    if _plain(value) and (allow_empty or value):
+        return value
+    return check_text(value, what, allow_empty=allow_empty)
+
+
+def _check_actor(value: object, what: str = "by") -> Actor:
+    if not isinstance(value, Actor):
+        raise InvalidInputError(f"{what} must be an Actor, got {shown(value)}", field=what)
+    return value
+
+
+def _last_change(ticket: Ticket) -> datetime:
+    """Return when the ticket last changed.
+
+    That is the time of its latest history entry (or its creation), or, if
+    later, when a call last brought its running SLA clocks up to date.
+    """
+    rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+    last = rows[-1][0] if rows else ticket.created_at
+    for clock in ticket.sla.values():
+        if clock.since is not None and clock.since > last:
+            last = clock.since
+    return last
+
+
+def _check_time(ticket: Ticket, now: object) -> datetime:
+    """Check ``now``: an instant in range, not earlier than the ticket's last change."""
+    checked = check_instant(now, "now")
+    last: object = _last_change(ticket)  # a hand-made ticket may hold anything
+    if not isinstance(last, datetime) or last.utcoffset() is None:
+        raise InvalidInputError(
+            f"ticket {ticket.id!r} has a history entry whose time is no aware datetime",
+            field="ticket",
+        )
+    if checked < last:
+        raise InvalidInputError(
+            f"now ({checked.isoformat()}) is earlier than the last change of ticket "
+            f"{ticket.id!r} ({last.isoformat()}); time cannot go backwards",
+            field="now",
+        )
+    if checked - last > MAX_DURATION:
+        raise InvalidInputError(
+            f"now ({checked.isoformat()}) is more than 100 years after the last change of "
+            f"ticket {ticket.id!r} ({last.isoformat()})",
+            field="now",
+        )
+    return checked
+
+
+def _check_new_ticket(  # noqa: PLR0917 - create's arguments, in order
+    subject: object,
+    channel: object,
+    customer: object,
+    now: datetime,
+    by: object,
+    customer_tier: object,
+    priority: object,
+    assignee: object,
+) -> None:
+    """Check create's single-valued arguments, in order, raising on the first wrong one."""
+    check_instant(now, "now")
+    _text(subject, "subject", allow_empty=True)
+    _text(customer, "customer")
+    _text(customer_tier, "customer_tier")
+    if assignee is not None:
+        _text(assignee, "assignee")
+    if channel.__class__ is not Channel:
+        check_enum(channel, Channel, "channel")
+    if by is not SYSTEM:
+        _check_actor(by)
+    if priority.__class__ is not Priority:
+        check_enum(priority, Priority, "priority")
+
+
 def _guard_check(guard: Guard) -> Callable[[Ticket, Actor, str], bool]:
     """Turn a declarative guard into a check, once per workflow rather than per call."""
     kind = guard.kind
@@ -149,6 +246,9 @@ class _Step:
     """When scheduling a follow-up is the transition's only effect, its delay."""
     auto_close: timedelta | None
     """How long after this transition the ticket closes by itself, if it does."""
+    latest: datetime
+    """The first ``now`` too late to apply it: a follow-up it schedules would be due after
+    the last instant callcore accepts."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
@@ -160,6 +260,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
             checks = tuple(_guard_check(guard) for guard in move.guards)
             follow_up = [e.after for e in move.effects if e.kind is EffectKind.SCHEDULE_FOLLOW_UP]
             only_follow_up = follow_up[0] if len(move.effects) == len(follow_up) == 1 else None
+            latest = LATEST - max(follow_up, default=timedelta(0))
             for source in move.sources:
                 was_done = flow.category(source) in _DONE
                 steps[flow.name, source, move.name] = _Step(
@@ -172,6 +273,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     effects=move.effects,
                     follow_up_after=only_follow_up,
                     auto_close=flow.auto_close_after if resolves else None,
+                    latest=latest,
                 )
     return steps
 
@@ -209,6 +311,7 @@ class TicketEngine:
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
+        self._check_arguments()
         problems = list(validate_settings(self.settings, self.calendars))
         for name, workflow in self.workflows.items():
             problems.extend(
@@ -240,6 +343,90 @@ class TicketEngine:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
 
+    def _check_arguments(self) -> None:
+        """Refuse arguments of the wrong type, naming them (before looking inside)."""
+        if not isinstance(self.workflows, Mapping):
+            raise InvalidInputError(
+                f"workflows must be a mapping of names to workflows, got "
+                f"{type(self.workflows).__name__}",
+                field="workflows",
+            )
+        for name, workflow in self.workflows.items():
+            check_text(name, "workflows key")
+            if not isinstance(workflow, Workflow):
+                raise InvalidInputError(
+                    f"workflows.{name} must be a Workflow, got {type(workflow).__name__}",
+                    field=f"workflows.{name}",
+                )
+        if not isinstance(self.calendars, Mapping):
+            raise InvalidInputError(
+                f"calendars must be a mapping of names to calendars, got "
+                f"{type(self.calendars).__name__}",
+                field="calendars",
+            )
+        for name, hours in self.calendars.items():
+            check_text(name, "calendars key")
+            if not all(
+                callable(getattr(hours, method, None))
+                for method in ("business_time_between", "add_business_time")
+            ):
+                raise InvalidInputError(
+                    f"calendars.{name} must be a calendar (with business_time_between and "
+                    f"add_business_time), got {type(hours).__name__}",
+                    field=f"calendars.{name}",
+                )
+        if self.id_factory is not None and not callable(self.id_factory):
+            raise InvalidInputError(
+                f"id_factory must be callable, got {type(self.id_factory).__name__}",
+                field="id_factory",
+            )
+        check_text(self.default_workflow, "default_workflow")
+
+    def _check_ticket(self, ticket: object, now: object) -> datetime:
+        """Check a command's ticket and time; return ``now`` (checked).
+
+        The ticket must be a :class:`Ticket` whose workflow, state, tier and SLA
+        policy this engine knows (a ticket saved under another configuration
+        may not), and ``now`` must not be earlier than its last change.
+        """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError(
+                f"ticket must be a Ticket, got {type(ticket).__name__}", field="ticket"
+            )
+        self._check_known(ticket)
+        return _check_time(ticket, now)
+
+    def _check_known(self, ticket: Ticket) -> Workflow:
+        """Refuse a ticket whose workflow, state, tier or SLA policy the engine does not know."""
+        names = (ticket.id, ticket.workflow, ticket.state, ticket.tier)
+        if not all(isinstance(name, str) for name in names):
+            raise InvalidInputError(
+                "a ticket's id, workflow, state and tier must be strings", field="ticket"
+            )
+        flow = self._flows.get(ticket.workflow)
+        if flow is None or not flow.has_state(ticket.state):
+            raise InvalidInputError(
+                f"ticket {ticket.id!r} is in state {ticket.state!r} of workflow "
+                f"{ticket.workflow!r}, which this engine does not know",
+                field="ticket",
+            )
+        if ticket.tier not in self._tiers:
+            raise InvalidInputError(
+                f"ticket {ticket.id!r} is at tier {ticket.tier!r}, which this engine does not know",
+                field="ticket",
+            )
+        if ticket.sla and (
+            not isinstance(ticket.sla_policy, str)
+            or ticket.sla_policy not in self._meters
+            or not _METRICS.issuperset(ticket.sla)
+        ):
+            raise InvalidInputError(
+                f"ticket {ticket.id!r} has clocks of SLA policy {ticket.sla_policy!r}, which "
+                "this engine does not know",
+                field="ticket",
+            )
+        return flow
+
     # --- lookups --------------------------------------------------------------------
 
     def tier(self, name: str) -> Tier:
@@ -248,8 +435,10 @@ class TicketEngine:
         Raises:
             InvalidInputError: no such tier.
         """
-        if name not in self._tiers:
-            raise InvalidInputError(f"unknown tier {name!r}; tiers: {', '.join(self._tiers)}")
+        if check_text(name, "tier") not in self._tiers:
+            raise InvalidInputError(
+                f"unknown tier {name!r}; tiers: {', '.join(self._tiers)}", field="tier"
+            )
         return self.settings.tiers[self._tiers[name]]
 
     def macro(self, name: str) -> Macro:
@@ -258,13 +447,27 @@ class TicketEngine:
         Raises:
             InvalidInputError: no such macro.
         """
-        if name not in self._macros:
-            raise InvalidInputError(f"unknown macro {name!r}; macros: {', '.join(self._macros)}")
+        if check_text(name, "macro") not in self._macros:
+            raise InvalidInputError(
+                f"unknown macro {name!r}; macros: {', '.join(self._macros)}", field="macro"
+            )
         return self._macros[name]
 
     def category(self, ticket: Ticket) -> StateCategory:
-        """Return the category of the ticket's current state."""
-        return self.workflows[ticket.workflow].category(ticket.state)
+        """Return the category of the ticket's current state.
+
+        Raises:
+            InvalidInputError: The engine does not know the ticket's workflow or state.
+        """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError(
+                f"ticket must be a Ticket, got {type(ticket).__name__}", field="ticket"
+            )
+        return self._check_known(ticket).category(ticket.state)
+
+    def _category(self, ticket: Ticket) -> StateCategory:
+        """Return the category of the state of a ticket already checked."""
+        return self._flows[ticket.workflow].category(ticket.state)
 
     # --- creating ----------------------------------------------------------------------
 
@@ -281,9 +484,9 @@ class TicketEngine:
         priority: Priority = Priority.NORMAL,
         workflow: str | None = None,
         assignee: str | None = None,
-        tags: Iterable[str] = (),
+        tags: Iterable[str] = _NOTHING,
         fields: Mapping[str, FieldValue] | None = None,
-        links: Iterable[Link] = (),
+        links: Iterable[Link] = _NOTHING,
     ) -> TicketUpdate:
         """Open a new ticket in its workflow's initial state.
 
@@ -292,19 +495,52 @@ class TicketEngine:
         policy starts its clocks.
 
         Raises:
-            InvalidInputError: no id and no id factory, or an unknown workflow.
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it), no id and no id factory, or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
-        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
-            ensure_aware(now, "now")  # not a plain datetime in a fixed-offset zone: check it all
-        flow = self._flows.get(workflow or self.default_workflow)
-        if flow is None:
-            known = ", ".join(self.workflows)
-            raise InvalidInputError(f"unknown workflow {workflow!r}; known: {known}")
-        if id is None:
-            if self.id_factory is None:
-                raise InvalidInputError("give the ticket an id or the engine an id_factory")
-            id = self.id_factory()  # noqa: A001
+        # The usual call at one glance: short ASCII texts (so no lone surrogate),
+        # enum members, a UTC `now` in range, no lists; anything else gets every check.
+        if (
+            now.__class__ is datetime
+            and now.tzinfo is timezone.utc
+            and EARLIEST <= now < LATEST
+            and id.__class__ is str
+            and subject.__class__ is str
+            and customer.__class__ is str
+            and customer_tier.__class__ is str
+            and (assignee is None or assignee.__class__ is str)
+            and channel.__class__ is Channel
+            and priority.__class__ is Priority
+            and (by is SYSTEM or by.__class__ is Actor)
+            and workflow is None
+            and tags is _NOTHING  # the defaults themselves (anything else: every check)
+            and fields is None
+            and links is _NOTHING
+            and id
+            and customer
+            and customer_tier
+            and assignee != ""
+            and len(text := f"{id}{subject}{customer}{customer_tier}{assignee or ''}") <= MAX_TEXT
+            and text.isascii()
+        ):
+            flow = self._flows[self.default_workflow]
+            checked_tags, checked_fields, checked_links = _NO_TAGS, {}, ()
+        else:
+            _check_new_ticket(
+                subject, channel, customer, now, by, customer_tier, priority, assignee
+            )
+            checked_tags = check_names(tags, "tags")
+            checked_fields = check_field_values(fields, "fields") if fields is not None else {}
+            checked_links = check_items(links, Link, "links")
+            flow = self._workflow_named(workflow)
+            if id is None:
+                if self.id_factory is None:
+                    raise InvalidInputError(
+                        "give the ticket an id or the engine an id_factory", field="id"
+                    )
+                id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
+            id = _text(id, "id")  # noqa: A001 - checked
         lowest = self._lowest
         ticket = Ticket(
             id=id,
@@ -318,9 +554,9 @@ class TicketEngine:
             tier=lowest.name,
             assignee=assignee,
             queue=lowest.queue,
-            tags=frozenset(tags) if tags else _NO_TAGS,
-            fields=dict(fields) if fields else {},
-            links=tuple(links) if links else (),
+            tags=checked_tags or _NO_TAGS,
+            fields=checked_fields,
+            links=checked_links,
             created_at=now,
         )
         ticket.history._rows.append(  # noqa: SLF001 - the engine owns its tickets' history
@@ -339,13 +575,35 @@ class TicketEngine:
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
 
+    def _workflow_named(self, name: object) -> Workflow:
+        """Return the workflow called ``name`` (``None``: the default one)."""
+        if name is None:
+            return self._flows[self.default_workflow]
+        flow = self._flows.get(_text(name, "workflow"))
+        if flow is None:
+            known = ", ".join(self.workflows)
+            raise InvalidInputError(f"unknown workflow {name!r}; known: {known}", field="workflow")
+        return flow
+
     # --- transitions -------------------------------------------------------------------
 
     def can_apply(
         self, ticket: Ticket, transition: str, *, by: Actor, note: str = ""
     ) -> str | None:
-        """Say why ``transition`` would be refused now, or ``None`` if it would be applied."""
-        flow = self.workflows[ticket.workflow]
+        """Say why ``transition`` would be refused now, or ``None`` if it would be applied.
+
+        Raises:
+            InvalidInputError: An argument has the wrong type, or the engine does
+                not know the ticket's workflow or state.
+        """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError(
+                f"ticket must be a Ticket, got {type(ticket).__name__}", field="ticket"
+            )
+        flow = self._check_known(ticket)
+        _text(transition, "transition")
+        _check_actor(by)
+        _text(note, "note", allow_empty=True)
         move = flow.transition(ticket.state, transition)
         if move is None:
             if not flow.has_transition(transition):
@@ -371,7 +629,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(  # noqa: C901 - the engine's hot path, inlined on purpose
+    def apply(  # noqa: C901, PLR0912 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
@@ -396,36 +654,54 @@ class TicketEngine:
             InvalidTransitionError: The transition is unknown, not available in
                 the ticket's state, or a guard failed; the error names the state,
                 the transition and the guard. Nothing was changed.
-            InvalidInputError: ``follow_up_due`` is not after ``now``.
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it); ``now`` is earlier than the ticket's last
+                change; ``follow_up_due`` is not after ``now``.
         """
         # The hot path of the engine: one dict lookup finds the transition and
-        # what it implies; the full checks (and their messages) run on refusal.
-        step = self._steps.get((ticket.workflow, ticket.state, transition))
-        if step is None or not isinstance(now, datetime):
-            ensure_aware(now, "now")
-            refusal = self.can_apply(ticket, transition, by=by, note=note)
-            raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        # a fixed-offset timezone (UTC included) always has an offset: skip the call
-        if now.tzinfo.__class__ is not timezone and now.utcoffset() is None:
-            raise NaiveDatetimeError("now")
+        # what it implies, and one expression sees that every argument is of the
+        # usual kind; anything else gets the full checks (and their messages).
+        # A ticket's times are never before EARLIEST (the engine and the loader
+        # see to it), so `now` after its last change is not either.
+        step = None
+        usual = False
+        try:
+            if ticket.__class__ is Ticket:
+                step = self._steps.get((ticket.workflow, ticket.state, transition))
+                usual = (
+                    step is not None
+                    and by.__class__ is Actor
+                    and note.__class__ is str
+                    and (not note or (len(note) <= MAX_TEXT and note.isascii()))
+                    and follow_up_due is None
+                    and now.__class__ is datetime
+                    and now.tzinfo.__class__ is timezone  # a fixed offset: aware
+                    and not ticket.sla  # its clocks' times count too: the full checks
+                    and (last := ticket.history._rows[-1][0]) <= now < step.latest  # noqa: SLF001
+                    and now - last <= MAX_DURATION
+                )
+        except (TypeError, IndexError):  # odd values (a hand-made ticket): the full checks
+            usual = False
+        if not usual:
+            step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
+        assert step is not None  # noqa: S101 - _check_apply returns the step or raises
         if step.checks:
             for check in step.checks:
                 if not check(ticket, by, note):
                     refusal = self._guard_refusal(step.move, ticket, by, note)
                     raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if follow_up_due is not None and ensure_aware(follow_up_due, "follow_up_due") <= now:
-            raise InvalidInputError(
-                f"follow_up_due ({follow_up_due.isoformat()}) must be after now ({now.isoformat()})"
-            )
-        # validated: from here on the ticket changes
         if ticket.sla or (step.reopens and self.settings.escalation_rules):
+            if usual:
+                self._check_known(ticket)  # its tier and SLA policy, which this path uses
+            # validated: from here on the ticket changes
             first = len(ticket.history)
             sla_events = self._settle(ticket, now) if ticket.sla else ()
             effects: list[Effect] = []
             self._move(ticket, step, by, now, note, follow_up_due, effects)
             return self._result(ticket, tuple(effects), sla_events, first)
-        # No SLA clocks and no escalation rules to run (the common case), so
-        # this is _move inlined, appending history rows directly.
+        # Validated: from here on the ticket changes. No SLA clocks and no
+        # escalation rules to run (the common case), so this is _move inlined,
+        # appending history rows directly.
         rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
         first = len(rows)
         ticket_id = ticket.id
@@ -452,9 +728,45 @@ class TicketEngine:
         if step.auto_close is None:
             ticket.next_due = due
         else:
-            closing = now + step.auto_close
-            ticket.next_due = closing if due is None or closing < due else due
+            closing = now + step.auto_close  # never due past the last accepted instant
+            ticket.next_due = (
+                closing if closing < LATEST and (due is None or closing < due) else due
+            )
         return TicketUpdate(ticket, done, (), first, len(rows))
+
+    def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
+        self,
+        ticket: object,
+        transition: object,
+        by: object,
+        now: object,
+        note: object,
+        follow_up_due: object,
+    ) -> _Step:
+        """Check apply's arguments in full; return the step, or raise saying what is wrong."""
+        checked = self._check_ticket(ticket, now)
+        assert isinstance(ticket, Ticket)  # noqa: S101 - _check_ticket checked it
+        name = _text(transition, "transition")
+        actor = _check_actor(by)
+        text = _text(note, "note", allow_empty=True)
+        step = self._steps.get((ticket.workflow, ticket.state, name))
+        if step is None:
+            refusal = self.can_apply(ticket, name, by=actor, note=text)
+            raise InvalidTransitionError(ticket.state, name, refusal or "unknown")
+        if follow_up_due is not None:
+            due = check_instant(follow_up_due, "follow_up_due")
+            if due <= checked:
+                raise InvalidInputError(
+                    f"follow_up_due ({due.isoformat()}) must be after now ({checked.isoformat()})",
+                    field="follow_up_due",
+                )
+        elif checked >= step.latest:
+            raise InvalidInputError(
+                f"{name!r} at {checked.isoformat()} would schedule a follow-up due after "
+                f"{LATEST.year - 1}, the last year callcore accepts",
+                field="now",
+            )
+        return step
 
     def _effects_without_clocks(
         self,
@@ -485,7 +797,7 @@ class TicketEngine:
         first: int,
     ) -> TicketUpdate:
         """Finish a call: note when the ticket next needs a tick, and report."""
-        ticket.next_due = self.next_deadline(ticket)
+        ticket.next_due = self._next_deadline(ticket)
         return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
 
     def _move(  # noqa: PLR0917 - private helper, called positionally
@@ -580,7 +892,7 @@ class TicketEngine:
 
     # --- fields ------------------------------------------------------------------------
 
-    def update(  # noqa: C901 - one flat branch per optional field
+    def update(  # noqa: C901, PLR0912 - one flat branch per optional field
         self,
         ticket: Ticket,
         *,
@@ -603,10 +915,29 @@ class TicketEngine:
         escalation rules.
 
         Raises:
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it; a list argument must be a list, tuple or
+                set, never a string), or ``now`` is earlier than the ticket's
+                last change.
             InvalidTransitionError: The ticket is closed.
         """
-        ensure_aware(now, "now")
+        self._check_ticket(ticket, now)
+        _check_actor(by)
+        if priority is not None:
+            check_enum(priority, Priority, "priority")
+        if customer_tier is not None:
+            _text(customer_tier, "customer_tier")
+        if assignee is not UNSET:
+            check_optional_text(assignee, "assignee")
+        if queue is not UNSET:
+            check_optional_text(queue, "queue")
+        added = check_names(add_tags, "add_tags")
+        removed = check_names(remove_tags, "remove_tags")
+        changed_fields = check_field_values(fields, "fields") if fields is not None else {}
+        new_links = check_items(links, Link, "links")
+        _text(reason, "reason", allow_empty=True)
         self._refuse_if_closed(ticket, "update")
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
@@ -626,15 +957,15 @@ class TicketEngine:
         if queue is not UNSET and queue != ticket.queue:
             record("queue", ticket.queue, queue)
             ticket.queue = queue
-        tags = (ticket.tags | frozenset(add_tags)) - frozenset(remove_tags)
+        tags = (ticket.tags | added) - removed
         if tags != ticket.tags:
             record("tags", ",".join(sorted(ticket.tags)), ",".join(sorted(tags)))
             ticket.tags = tags
-        for name, value in (fields or {}).items():
+        for name, value in changed_fields.items():
             if name not in ticket.fields or ticket.fields[name] != value:
                 record(f"fields.{name}", ticket.fields.get(name), value)
                 ticket.fields[name] = value
-        for link in links:
+        for link in new_links:
             if link not in ticket.links:
                 record("links", None, f"{link.kind}:{link.id}")
                 ticket.links = (*ticket.links, link)
@@ -645,7 +976,7 @@ class TicketEngine:
         return self._result(ticket, tuple(effects), sla_events, first)
 
     def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
-        if self.category(ticket) is StateCategory.CLOSED:
+        if self._category(ticket) is StateCategory.CLOSED:
             raise InvalidTransitionError(ticket.state, action, "the ticket is closed")
 
     # --- replies -----------------------------------------------------------------------
@@ -655,12 +986,16 @@ class TicketEngine:
 
         Raises:
             InvalidTransitionError: The ticket is closed.
-            InvalidInputError: ``text`` is empty.
+            InvalidInputError: ``text`` is empty, an argument has the wrong type
+                or is out of range (the error names it), or ``now`` is earlier
+                than the ticket's last change.
         """
-        ensure_aware(now, "now")
+        self._check_ticket(ticket, now)
+        _check_actor(by)
+        if not _text(text, "text", allow_empty=True).strip():
+            raise InvalidInputError("a reply needs some text", field="text")
         self._refuse_if_closed(ticket, "reply")
-        if not text.strip():
-            raise InvalidInputError("a reply needs some text")
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         ticket.history.record(now, ticket.id, by.id, "reply", "", None, text)
@@ -682,28 +1017,53 @@ class TicketEngine:
         is applied, and a next-response clock starts once the ticket has had a
         first response.
 
+        Everything is checked, and the transition looked up, before anything
+        changes: a refused reply leaves the ticket and its history as they were.
+
         Raises:
             InvalidTransitionError: The ticket is closed (open a new ticket
                 linked to it instead) or the reply transition's guards fail.
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it), or ``now`` is earlier than the ticket's
+                last change.
         """
-        ensure_aware(now, "now")
-        actor = by or Actor(ticket.customer, frozenset({"customer"}))
-        move = self.workflows[ticket.workflow].reply_transition(ticket.state)
+        checked = self._check_ticket(ticket, now)
+        _text(text, "text", allow_empty=True)
+        actor = _check_actor(by) if by is not None else self._customer(ticket)
+        move = self._flows[ticket.workflow].reply_transition(ticket.state)
+        step = None
         if move is not None:
             refusal = self.can_apply(ticket, move.name, by=actor, note=text)
             if refusal is not None:
                 raise InvalidTransitionError(ticket.state, move.name, refusal)
+            step = self._steps[ticket.workflow, ticket.state, move.name]
+            if checked >= step.latest:
+                raise InvalidInputError(
+                    f"{move.name!r} at {checked.isoformat()} would schedule a follow-up due "
+                    f"after {LATEST.year - 1}, the last year callcore accepts",
+                    field="now",
+                )
         else:
             self._refuse_if_closed(ticket, "accept a customer reply")
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
         ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
-        if move is not None:
-            step = self._steps[ticket.workflow, ticket.state, move.name]
+        if step is not None:
             self._move(ticket, step, actor, now, text, None, effects)
         self._start_next_response(ticket, now)
         return self._result(ticket, tuple(effects), sla_events, first)
+
+    @staticmethod
+    def _customer(ticket: Ticket) -> Actor:
+        """The customer of a ticket, as the actor of their replies."""
+        try:
+            return Actor(ticket.customer, frozenset({"customer"}))
+        except InvalidInputError:
+            raise InvalidInputError(
+                f"ticket {ticket.id!r} has no valid customer id; pass by=", field="by"
+            ) from None
 
     # --- escalation ----------------------------------------------------------------------
 
@@ -754,10 +1114,15 @@ class TicketEngine:
         *,
         up: bool,
     ) -> TicketUpdate:
-        ensure_aware(now, "now")
+        self._check_ticket(ticket, now)
+        _check_actor(by)
         action = "escalate" if up else "de_escalate"
-        if not reason.strip():
-            raise InvalidInputError(f"{action.replace('_', '-')} needs a reason")
+        if not _text(reason, "reason", allow_empty=True).strip():
+            raise InvalidInputError(f"{action.replace('_', '-')} needs a reason", field="reason")
+        if to_tier is not None and _text(to_tier, "to_tier") not in self._tiers:
+            raise InvalidInputError(
+                f"unknown tier {to_tier!r}; tiers: {', '.join(self._tiers)}", field="to_tier"
+            )
         self._refuse_if_closed(ticket, action)
         rank = self._tiers[ticket.tier]
         target = rank + (1 if up else -1) if to_tier is None else self.tier_rank(to_tier)
@@ -766,6 +1131,7 @@ class TicketEngine:
             raise InvalidTransitionError(
                 ticket.state, action, f"no {direction} tier than {ticket.tier!r} to move to"
             )
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
@@ -820,13 +1186,18 @@ class TicketEngine:
         The notification goes to ``supervisor`` or, without one, to the top tier's queue.
 
         Raises:
-            InvalidInputError: No reason.
+            InvalidInputError: No reason, an argument has the wrong type or is
+                out of range (the error names it), or ``now`` is earlier than the
+                ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
-        ensure_aware(now, "now")
-        if not reason.strip():
-            raise InvalidInputError("a consult needs a reason")
+        self._check_ticket(ticket, now)
+        _check_actor(by)
+        if not _text(reason, "reason", allow_empty=True).strip():
+            raise InvalidInputError("a consult needs a reason", field="reason")
+        check_optional_text(supervisor, "supervisor")
         self._refuse_if_closed(ticket, "consult")
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         to = supervisor or f"queue:{self.settings.tiers[-1].queue}"
@@ -891,7 +1262,7 @@ class TicketEngine:
         if policy is None:
             ticket.sla = {}
             return
-        done = self.category(ticket) in _DONE
+        done = self._category(ticket) in _DONE
         clocks: dict[str, SlaClock] = {}
         for target in policy.targets:
             kept = ticket.sla.get(target.metric.value)
@@ -916,7 +1287,7 @@ class TicketEngine:
 
     def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
         meter = self._meters[ticket.sla_policy or ""]
-        if self.category(ticket) in _DONE:
+        if self._category(ticket) in _DONE:
             for clock in ticket.sla.values():
                 meter.pause(clock, now)
                 clock.stopped = True
@@ -935,7 +1306,7 @@ class TicketEngine:
         clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
         if clock is None or ticket.first_response_at is None or not clock.stopped:
             return
-        if self.category(ticket) in _DONE:
+        if self._category(ticket) in _DONE:
             return
         meter = self._meters[ticket.sla_policy or ""]
         if clock.elapsed or clock.breached or clock.warned:
@@ -948,8 +1319,19 @@ class TicketEngine:
             meter.resume(clock, now)
 
     def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, now: datetime) -> timedelta | None:
-        """Return how much of a target's time has elapsed at ``now`` (``None``: no such clock)."""
-        ensure_aware(now, "now")
+        """Return how much of a target's time has elapsed at ``now`` (``None``: no such clock).
+
+        Raises:
+            InvalidInputError: An argument has the wrong type or is out of range,
+                or the engine does not know the ticket's SLA policy.
+        """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError(
+                f"ticket must be a Ticket, got {type(ticket).__name__}", field="ticket"
+            )
+        self._check_known(ticket)
+        check_enum(metric, SlaMetric, "metric")
+        check_instant(now, "now")
         clock = ticket.sla.get(metric.value)
         if clock is None:
             return None
@@ -962,8 +1344,14 @@ class TicketEngine:
 
         Call it at :meth:`next_deadline` (or periodically); calling it again at
         the same time reports nothing new.
+
+        Raises:
+            InvalidInputError: ``now`` is not an aware datetime in range, or is
+                earlier than the ticket's last change; or the ticket is not one
+                this engine knows.
         """
-        ensure_aware(now, "now")
+        self._check_ticket(ticket, now)
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
         effects: list[Effect] = []
@@ -973,13 +1361,14 @@ class TicketEngine:
             due = ticket.follow_up_due
             self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
             effects.append(FollowUpDue(ticket.id, due, ticket.assignee))
-        flow = self.workflows[ticket.workflow]
+        flow = self._flows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
             note = f"closed automatically, resolved since {ticket.resolved_at:%Y-%m-%d %H:%M}"
             if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
                 step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
-                self._move(ticket, step, SYSTEM, now, note, None, effects)
+                if now < step.latest:  # its follow-up, if any, falls due in range
+                    self._move(ticket, step, SYSTEM, now, note, None, effects)
         return self._result(ticket, tuple(effects), sla_events, first)
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
@@ -1014,23 +1403,38 @@ class TicketEngine:
         """Return the next time :meth:`tick` has something to do, if any.
 
         That is the earliest of the next SLA warning or breach of a running
-        clock, the follow-up due time and the auto-close time.
+        clock, the follow-up due time and the auto-close time. A time after the
+        last instant callcore accepts (the end of 2999) is never reached, so it
+        is not a deadline.
+
+        Raises:
+            InvalidInputError: The engine does not know the ticket's workflow,
+                state, tier or SLA policy.
         """
+        if not isinstance(ticket, Ticket):
+            raise InvalidInputError(
+                f"ticket must be a Ticket, got {type(ticket).__name__}", field="ticket"
+            )
+        self._check_known(ticket)
+        return self._next_deadline(ticket)
+
+    def _next_deadline(self, ticket: Ticket) -> datetime | None:
+        closing = self._auto_close_at(ticket)
+        if closing is not None and closing >= LATEST:
+            closing = None
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
-            closing = self._auto_close_at(ticket)
             due = ticket.follow_up_due
             if closing is None or due is None:
                 return due or closing
             return min(due, closing)
-        times: list[datetime] = []
-        if ticket.sla:
-            meter = self._meters[ticket.sla_policy or ""]
-            times.extend(
-                t for clock in ticket.sla.values() if (t := meter.next_deadline(clock)) is not None
-            )
+        meter = self._meters[ticket.sla_policy or ""]
+        times = [
+            t
+            for clock in ticket.sla.values()
+            if (t := meter.next_deadline(clock)) is not None and t < LATEST
+        ]
         if ticket.follow_up_due is not None:
             times.append(ticket.follow_up_due)
-        closing = self._auto_close_at(ticket)
         if closing is not None:
             times.append(closing)
         return min(times, default=None)
@@ -1043,13 +1447,19 @@ class TicketEngine:
         """Record the customer's answer to the satisfaction survey (CSAT 1-5).
 
         Raises:
-            InvalidInputError: The score is not an integer from 1 to 5.
+            InvalidInputError: The score is not a whole number from 1 to 5 (3.5
+                is refused), the comment is not a text, or ``now`` is earlier
+                than the ticket's last change.
             InvalidTransitionError: The ticket is not closed, or was already rated.
         """
-        ensure_aware(now, "now")
-        if isinstance(score, bool) or not 1 <= score <= 5:
-            raise InvalidInputError(f"a CSAT score is an integer from 1 to 5, got {score!r}")
-        if self.category(ticket) is not StateCategory.CLOSED:
+        self._check_ticket(ticket, now)
+        given: object = score
+        if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 5:
+            raise InvalidInputError(
+                f"a CSAT score is a whole number from 1 to 5, got {shown(given)}", field="score"
+            )
+        _text(comment, "comment", allow_empty=True)
+        if self._category(ticket) is not StateCategory.CLOSED:
             raise InvalidTransitionError(
                 ticket.state, "record a survey", "the ticket is not closed"
             )
@@ -1057,6 +1467,7 @@ class TicketEngine:
             raise InvalidTransitionError(
                 ticket.state, "record a survey", "the customer already answered"
             )
+        # validated: from here on the ticket changes
         first = len(ticket.history)
         ticket.survey = SurveyAnswer(score, now, comment)
         ticket.history.record(
@@ -1085,11 +1496,20 @@ class TicketEngine:
             values: Extra template values, such as ``customer_name``.
 
         Raises:
-            InvalidInputError: Unknown macro or a template value is missing.
+            InvalidInputError: Unknown macro, a template value is missing, an
+                argument has the wrong type, or ``now`` is earlier than the
+                ticket's last change.
             InvalidTransitionError: The transition is refused.
         """
-        ensure_aware(now, "now")
+        self._check_ticket(ticket, now)
+        _check_actor(by)
+        if not isinstance(macro, str | Macro):
+            raise InvalidInputError(
+                f"macro must be a Macro or its name, got {type(macro).__name__}", field="macro"
+            )
         chosen = self.macro(macro) if isinstance(macro, str) else macro
+        if values is not None:
+            render_template("", values)  # checks that values maps names to texts
         draft = ticket.copy()  # every step runs on a copy; the ticket changes only at the end
         first = len(ticket.history)
         effects: list[Effect] = []

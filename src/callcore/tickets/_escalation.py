@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from callcore.checks import check_count, check_number, validator
 from callcore.errors import Problem
+from callcore.tickets._checks import (
+    enum_field,
+    enum_set_field,
+    names_field,
+    text_field,
+    texts_field,
+)
 from callcore.tickets._sla import SlaMetric
 from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from callcore.tickets._ticket import Ticket
 
@@ -35,8 +43,8 @@ class Tier:
         queue: The queue or group that works tickets at this tier.
     """
 
-    name: str
-    queue: str
+    name: str = attrs.field(validator=text_field())
+    queue: str = attrs.field(validator=text_field())
 
 
 DEFAULT_TIERS = (
@@ -80,15 +88,19 @@ class EscalationRule:
         keywords: For :attr:`EscalationTrigger.KEYWORD`.
     """
 
-    name: str
-    trigger: EscalationTrigger
-    to_tier: str
-    metric: SlaMetric | None = None
-    fraction: float = 0.8
-    priorities: frozenset[Priority] = frozenset()
-    customer_tiers: frozenset[str] = frozenset()
-    reopen_count: int = 2
-    keywords: tuple[str, ...] = ()
+    name: str = attrs.field(validator=text_field())
+    trigger: EscalationTrigger = attrs.field(validator=enum_field(EscalationTrigger))
+    to_tier: str = attrs.field(validator=text_field())
+    metric: SlaMetric | None = attrs.field(
+        default=None, validator=enum_field(SlaMetric, optional=True)
+    )
+    fraction: float = attrs.field(default=0.8, validator=validator(check_number))
+    priorities: frozenset[Priority] = attrs.field(
+        default=frozenset(), validator=enum_set_field(Priority)
+    )
+    customer_tiers: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    reopen_count: int = attrs.field(default=2, validator=validator(check_count, low=None))
+    keywords: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
 
     def matches_ticket(self, ticket: Ticket) -> bool:
         """Tell whether a trigger that looks at the ticket's fields holds."""
@@ -105,27 +117,36 @@ class EscalationRule:
 
 
 def validate_escalation(
-    tiers: tuple[Tier, ...], rules: tuple[EscalationRule, ...]
+    tiers: Sequence[object] | None, rules: Sequence[object]
 ) -> Iterator[Problem]:
     """Find problems in tiers and escalation rules.
+
+    An item that is not a tier or a rule (a part of a document that could not
+    be read) is skipped, and so is every check it could change the outcome of;
+    ``tiers`` is ``None`` when the list of tiers could not be read at all.
 
     Yields:
         Problems with paths such as ``escalation_rules[0].to_tier``.
     """
     names: set[str] = set()
-    if not tiers:
+    if tiers is not None and not tiers:
         yield Problem("tiers", "at least one tier is needed")
-    for index, tier in enumerate(tiers):
+    for index, tier in enumerate(tiers or ()):
+        if not isinstance(tier, Tier):
+            continue
         if tier.name in names:
             yield Problem(f"tiers[{index}].name", f"duplicate tier name {tier.name!r}")
         names.add(tier.name)
+    all_tiers_known = tiers is not None and all(isinstance(tier, Tier) for tier in tiers)
     rule_names: set[str] = set()
     for index, rule in enumerate(rules):
+        if not isinstance(rule, EscalationRule):
+            continue
         path = f"escalation_rules[{index}]"
         if rule.name in rule_names:
             yield Problem(f"{path}.name", f"duplicate rule name {rule.name!r}")
         rule_names.add(rule.name)
-        if rule.to_tier not in names:
+        if all_tiers_known and rule.to_tier not in names:
             yield Problem(f"{path}.to_tier", f"unknown tier {rule.to_tier!r}")
         yield from _rule_parameter_problems(path, rule)
 

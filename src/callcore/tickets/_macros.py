@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
+from callcore.checks import check_text
 from callcore.errors import InvalidInputError, Problem
+from callcore.tickets._checks import (
+    bool_field,
+    enum_field,
+    field_values_field,
+    names_field,
+    optional_text_field,
+    text_field,
+)
 from callcore.tickets._ticket import FieldValue, Priority
 
 __all__ = ["Macro", "render_template", "validate_macros"]
@@ -37,16 +46,20 @@ class Macro:
         note: The transition's note, from a template.
     """
 
-    name: str
-    priority: Priority | None = None
-    assign_to_actor: bool = False
-    queue: str | None = None
-    add_tags: frozenset[str] = frozenset()
-    remove_tags: frozenset[str] = frozenset()
-    fields: Mapping[str, FieldValue] = attrs.field(factory=dict, hash=False)
-    reply: str = ""
-    transition: str | None = None
-    note: str = ""
+    name: str = attrs.field(validator=text_field())
+    priority: Priority | None = attrs.field(
+        default=None, validator=enum_field(Priority, optional=True)
+    )
+    assign_to_actor: bool = attrs.field(default=False, validator=bool_field)
+    queue: str | None = attrs.field(default=None, validator=optional_text_field)
+    add_tags: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    remove_tags: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    fields: Mapping[str, FieldValue] = attrs.field(
+        factory=dict, hash=False, validator=field_values_field
+    )
+    reply: str = attrs.field(default="", validator=text_field(allow_empty=True))
+    transition: str | None = attrs.field(default=None, validator=optional_text_field)
+    note: str = attrs.field(default="", validator=text_field(allow_empty=True))
 
 
 def render_template(template: str, values: Mapping[str, str]) -> str:
@@ -59,6 +72,15 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
     Raises:
         InvalidInputError: A placeholder has no value, or a brace is unmatched.
     """
+    check_text(template, "template", allow_empty=True)
+    if not isinstance(values, Mapping):
+        raise InvalidInputError(
+            f"values must be a mapping of names to texts, got {type(values).__name__}",
+            field="values",
+        )
+    for key, value in values.items():
+        check_text(key, "values key")
+        check_text(value, f"values.{key}", allow_empty=True)
     missing: list[str] = []
 
     def fill(match: re.Match[str]) -> str:
@@ -83,14 +105,19 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
     return rendered
 
 
-def validate_macros(macros: tuple[Macro, ...]) -> Iterator[Problem]:
+def validate_macros(macros: Sequence[object]) -> Iterator[Problem]:
     """Find duplicate names and malformed templates in macros.
+
+    An item that is not a macro (a part of a document that could not be read)
+    is skipped.
 
     Yields:
         Problems with paths such as ``macros[2].reply``.
     """
     seen: set[str] = set()
     for index, macro in enumerate(macros):
+        if not isinstance(macro, Macro):
+            continue
         if macro.name in seen:
             yield Problem(f"macros[{index}].name", f"duplicate macro name {macro.name!r}")
         seen.add(macro.name)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 
-from callcore.errors import DocumentError, Problem
-from callcore.serialization import from_dict
+from callcore.errors import DocumentError, InvalidInputError, Problem
+from callcore.tickets._checks import items_field
+from callcore.tickets._documents import items, read_fields, record
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, Tier, validate_escalation
 from callcore.tickets._macros import Macro, validate_macros
-from callcore.tickets._sla import SlaPolicy, validate_sla_policies
+from callcore.tickets._sla import SlaConditions, SlaPolicy, SlaTarget, validate_sla_policies
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Sequence
 
 __all__ = ["TicketSettings", "load_ticket_settings", "validate_settings"]
 
@@ -29,23 +31,71 @@ class TicketSettings:
         macros: Canned actions.
     """
 
-    tiers: tuple[Tier, ...] = DEFAULT_TIERS
-    escalation_rules: tuple[EscalationRule, ...] = ()
-    sla_policies: tuple[SlaPolicy, ...] = ()
-    macros: tuple[Macro, ...] = ()
+    tiers: tuple[Tier, ...] = attrs.field(default=DEFAULT_TIERS, validator=items_field(Tier))
+    escalation_rules: tuple[EscalationRule, ...] = attrs.field(
+        default=(), validator=items_field(EscalationRule)
+    )
+    sla_policies: tuple[SlaPolicy, ...] = attrs.field(default=(), validator=items_field(SlaPolicy))
+    macros: tuple[Macro, ...] = attrs.field(default=(), validator=items_field(Macro))
+
+
+def _problems(parts: Mapping[str, object], calendars: Mapping[str, object]) -> list[Problem]:
+    def listed(name: str) -> Sequence[object]:
+        value = parts[name]
+        return value if isinstance(value, tuple) else ()
+
+    tiers = parts["tiers"]
+    return [
+        *validate_escalation(
+            tiers if isinstance(tiers, tuple) else None, listed("escalation_rules")
+        ),
+        *validate_sla_policies(listed("sla_policies"), calendars),
+        *validate_macros(listed("macros")),
+    ]
+
+
+def _check_calendars(calendars: object) -> Mapping[str, object]:
+    if not isinstance(calendars, Mapping):
+        raise InvalidInputError(
+            f"calendars must be a mapping of names to calendars, got {type(calendars).__name__}",
+            field="calendars",
+        )
+    return calendars
 
 
 def validate_settings(settings: TicketSettings, calendars: Mapping[str, object]) -> list[Problem]:
-    """Find every problem in ``settings``, given the calendars known by name."""
-    return [
-        *validate_escalation(settings.tiers, settings.escalation_rules),
-        *validate_sla_policies(settings.sla_policies, calendars),
-        *validate_macros(settings.macros),
-    ]
+    """Find every problem in ``settings``, given the calendars known by name.
+
+    Raises:
+        InvalidInputError: ``settings`` is not a :class:`TicketSettings` or
+            ``calendars`` not a mapping.
+    """
+    if not isinstance(settings, TicketSettings):
+        raise InvalidInputError(
+            f"settings must be a TicketSettings, got {type(settings).__name__}", field="settings"
+        )
+    return _problems(attrs.asdict(settings, recurse=False), _check_calendars(calendars))
+
+
+_READERS = {
+    "tiers": items(record(Tier)),
+    "escalation_rules": items(record(EscalationRule)),
+    "sla_policies": items(
+        record(
+            SlaPolicy,
+            {"targets": items(record(SlaTarget)), "conditions": record(SlaConditions)},
+        )
+    ),
+    "macros": items(record(Macro)),
+}
 
 
 def load_ticket_settings(data: object, calendars: Mapping[str, object] = {}) -> TicketSettings:
     """Read and validate a settings document.
+
+    The document is read in one pass that collects every problem: an item that
+    cannot be read is reported with its path, and the checks across items (an
+    unknown tier, a duplicate name) still run on every item that could be read.
 
     Args:
         data: The document (a plain dict, as from JSON).
@@ -53,9 +103,14 @@ def load_ticket_settings(data: object, calendars: Mapping[str, object] = {}) -> 
 
     Raises:
         DocumentError: Every problem, each with its path.
+        InvalidInputError: ``calendars`` is not a mapping.
     """
-    settings = from_dict(TicketSettings, data, what="ticket settings")
-    problems = validate_settings(settings, calendars)
+    _check_calendars(calendars)
+    problems: list[Problem] = []
+    parts = read_fields(data, TicketSettings, "", problems, _READERS)
+    if parts is not None:
+        problems.extend(_problems(parts, calendars))
     if problems:
         raise DocumentError(problems, "ticket settings")
-    return settings
+    assert parts is not None  # noqa: S101 - a document that is no mapping is a problem
+    return TicketSettings(**parts)

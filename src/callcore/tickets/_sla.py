@@ -15,12 +15,26 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 import attrs
 
 from callcore.channels import Channel
-from callcore.errors import Problem
+from callcore.checks import MAX_DURATION
+from callcore.errors import InvalidInputError, Problem
 from callcore.events import Event
+from callcore.tickets._checks import (
+    MAX_SLA_TARGET,
+    duration_field,
+    enum_field,
+    enum_set_field,
+    fractions_field,
+    instance_field,
+    items_field,
+    names_field,
+    optional_text_field,
+    text_field,
+    texts_field,
+)
 from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
     from callcore.tickets._ticket import SlaClock, Ticket
 
@@ -91,10 +105,14 @@ class SlaConditions:
         tags: The ticket has at least one of these tags.
     """
 
-    priorities: frozenset[Priority] = frozenset()
-    customer_tiers: frozenset[str] = frozenset()
-    channels: frozenset[Channel] = frozenset()
-    tags: frozenset[str] = frozenset()
+    priorities: frozenset[Priority] = attrs.field(
+        default=frozenset(), validator=enum_set_field(Priority)
+    )
+    customer_tiers: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    channels: frozenset[Channel] = attrs.field(
+        default=frozenset(), validator=enum_set_field(Channel)
+    )
+    tags: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
 
     def matches(self, ticket: Ticket) -> bool:
         """Tell whether ``ticket`` meets every condition."""
@@ -113,11 +131,12 @@ class SlaTarget:
     Attributes:
         metric: What is measured.
         within: The goal, in business time on the policy's calendar (or in
-            calendar time without one).
+            calendar time without one); at most a year (366 days), so that
+            finding a deadline never walks the calendar for long.
     """
 
-    metric: SlaMetric
-    within: timedelta
+    metric: SlaMetric = attrs.field(validator=enum_field(SlaMetric))
+    within: timedelta = attrs.field(validator=duration_field(maximum=MAX_SLA_TARGET))
 
 
 @attrs.frozen
@@ -138,12 +157,14 @@ class SlaPolicy:
         warn_at: Fractions of a target at which a warning is reported.
     """
 
-    name: str
-    targets: tuple[SlaTarget, ...]
-    conditions: SlaConditions = SlaConditions()
-    calendar: str | None = None
-    pause_states: tuple[str, ...] = ()
-    warn_at: tuple[float, ...] = (0.75,)
+    name: str = attrs.field(validator=text_field())
+    targets: tuple[SlaTarget, ...] = attrs.field(validator=items_field(SlaTarget))
+    conditions: SlaConditions = attrs.field(
+        default=SlaConditions(), validator=instance_field(SlaConditions)
+    )
+    calendar: str | None = attrs.field(default=None, validator=optional_text_field)
+    pause_states: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
+    warn_at: tuple[float, ...] = attrs.field(default=(0.75,), validator=fractions_field)
 
     def target(self, metric: SlaMetric) -> SlaTarget | None:
         """Return the target for ``metric``, if the policy has one."""
@@ -191,12 +212,13 @@ class SlaBreached(Event):
 
 
 def validate_sla_policies(
-    policies: tuple[SlaPolicy, ...], calendars: Mapping[str, object]
+    policies: Sequence[object], calendars: Mapping[str, object]
 ) -> Iterator[Problem]:
     """Find problems in a list of SLA policies.
 
     Args:
-        policies: The policies, in the order they are tried.
+        policies: The policies, in the order they are tried; an item that is
+            not a policy (a part of a document that could not be read) is skipped.
         calendars: The calendars known by name.
 
     Yields:
@@ -204,6 +226,8 @@ def validate_sla_policies(
     """
     seen: set[str] = set()
     for index, policy in enumerate(policies):
+        if not isinstance(policy, SlaPolicy):
+            continue
         path = f"sla_policies[{index}]"
         if policy.name in seen:
             yield Problem(f"{path}.name", f"duplicate policy name {policy.name!r}")
@@ -224,6 +248,9 @@ def validate_sla_policies(
                 yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
 
 
+_CHUNK = MAX_DURATION - timedelta(days=1)  # leaves room for a day's DST shifts
+
+
 @attrs.frozen
 class SlaMeter:
     """Reads and moves one policy's clocks on one calendar (engine-internal)."""
@@ -233,17 +260,34 @@ class SlaMeter:
 
     def elapsed(self, clock: SlaClock, now: datetime) -> timedelta:
         """Return the clock's elapsed time at ``now``."""
-        if clock.since is None:
+        since = clock.since
+        if since is None:
             return clock.elapsed
-        return clock.elapsed + self.hours.business_time_between(clock.since, now)
+        if now - since < _CHUNK:
+            return clock.elapsed + self.hours.business_time_between(since, now)
+        # A calendar answers for at most MAX_DURATION at a time: count in chunks.
+        total = clock.elapsed
+        start, end = since.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        while end - start > _CHUNK:
+            total += self.hours.business_time_between(start, start + _CHUNK)
+            start += _CHUNK
+        return total + self.hours.business_time_between(start, end)
 
     def instant(self, clock: SlaClock, amount: timedelta) -> datetime | None:
-        """Return when a running clock's elapsed time reaches ``amount``."""
+        """Return when a running clock's elapsed time reaches ``amount``.
+
+        ``None`` when the clock is not running, or when the calendar has not
+        enough open time ahead for it ever to get there (it never opens again
+        within its search horizon): the target then has no deadline.
+        """
         if clock.since is None:
             return None
         if amount <= clock.elapsed:
             return clock.since
-        return self.hours.add_business_time(clock.since, amount - clock.elapsed)
+        try:
+            return self.hours.add_business_time(clock.since, amount - clock.elapsed)
+        except InvalidInputError:
+            return None
 
     def pause(self, clock: SlaClock, now: datetime) -> None:
         """Stop counting, keeping the time accrued so far."""
@@ -258,10 +302,29 @@ class SlaMeter:
             clock.since = now
 
     def check(self, ticket_id: str, clock: SlaClock, now: datetime) -> list[Event]:
-        """Report the warnings and the breach this clock has reached by ``now``."""
-        if clock.stopped or (clock.breached and len(clock.warned) == len(self.policy.warn_at)):
+        """Report the warnings and the breach this clock has reached by ``now``.
+
+        A running clock is then brought up to date: the time it counted up to
+        ``now`` joins :attr:`~SlaClock.elapsed` and it runs on from ``now``
+        (business time adds up exactly over adjacent spans), so the next
+        question walks the calendar from here, not from when the clock started.
+        """
+        if clock.stopped:
             return []
         elapsed = self.elapsed(clock, now)
+        events = (
+            []
+            if clock.breached and len(clock.warned) == len(self.policy.warn_at)
+            else (self._reached(ticket_id, clock, now, elapsed))
+        )
+        if clock.since is not None and now > clock.since:
+            clock.elapsed, clock.since = elapsed, now
+        return events
+
+    def _reached(
+        self, ticket_id: str, clock: SlaClock, now: datetime, elapsed: timedelta
+    ) -> list[Event]:
+        """The warnings and the breach newly reached, marking them reported."""
         events: list[Event] = []
         metric = SlaMetric(clock.metric)
         deadline = self.instant(clock, clock.goal) or now

@@ -10,8 +10,26 @@ from typing import ClassVar, TypeAlias, overload
 import attrs
 
 from callcore.channels import Channel
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_count,
+    check_duration,
+    check_instant,
+    check_number,
+    check_text,
+    validator,
+)
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.events import Event
 from callcore.serialization import converter
+from callcore.tickets._checks import (
+    MAX_SLA_TARGET,
+    check_field_value,
+    check_optional_text,
+    names_field,
+    text_field,
+)
 
 __all__ = [
     "SYSTEM",
@@ -66,8 +84,8 @@ class Actor:
             ``"customer"``, ``"system"``); guards check them.
     """
 
-    id: str
-    roles: frozenset[str] = frozenset()
+    id: str = attrs.field(validator=text_field())
+    roles: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
 
     def has_role(self, *roles: str) -> bool:
         """Tell whether the actor holds any of ``roles``."""
@@ -87,8 +105,8 @@ class Link:
         id: Its id.
     """
 
-    kind: str
-    id: str
+    kind: str = attrs.field(validator=text_field())
+    id: str = attrs.field(validator=text_field())
 
 
 @attrs.frozen
@@ -101,9 +119,9 @@ class SurveyAnswer:
         comment: Free text, possibly empty.
     """
 
-    score: int
-    at: datetime
-    comment: str = ""
+    score: int = attrs.field(validator=validator(check_count, low=1, high=5))
+    at: datetime = attrs.field(validator=validator(check_instant))
+    comment: str = attrs.field(default="", validator=text_field(allow_empty=True))
 
 
 @attrs.frozen(kw_only=True)
@@ -244,14 +262,17 @@ class SlaClock:
     """One SLA target's clock on one ticket (first response, next response, resolution).
 
     Elapsed time is kept as the time accrued up to :attr:`since` plus, while
-    the clock runs, the business time from :attr:`since` to now.
+    the clock runs, the business time from :attr:`since` to now. The engine
+    brings a running clock up to date at each call (``since`` moves to that
+    call's ``now``), so that no question walks the calendar far.
 
     Attributes:
         metric: The target's metric name.
         goal: The target, in business (or calendar) time.
         elapsed: Time accrued before :attr:`since`.
-        since: When the current running stretch began; ``None`` while paused
-            or stopped.
+        since: Since when the running clock has counted beyond :attr:`elapsed`
+            (the start of its running stretch, or the last call that brought
+            it up to date); ``None`` while paused or stopped.
         stopped: The target was met (or the ticket closed); the clock is done.
         cycle: For next-response targets, which reply cycle this is (from 1).
         warned: The warning fractions already reported in this cycle.
@@ -343,3 +364,105 @@ class Ticket:
             sla={name: attrs.evolve(clock) for name, clock in self.sla.items()},
             history=self.history.copy(),
         )
+
+
+# --- reading a ticket back ----------------------------------------------------------
+# A ticket read from a store or a snapshot is checked like one the engine made:
+# the same limits on every value, so the engine can never trip over it later.
+
+_METRICS = ("first_response", "next_response", "resolution")
+_SPAN = LATEST - EARLIEST  # the longest time a clock can have counted
+
+
+def _check(
+    problems: list[Problem], path: str, check: object, value: object, **options: object
+) -> None:
+    try:
+        check(value, path, **options)  # type: ignore[operator]  # one of the callcore.checks
+    except InvalidInputError as exc:
+        problems.append(Problem(path, str(exc)))
+
+
+def _clock_problems(path: str, name: str, clock: SlaClock) -> list[Problem]:
+    problems: list[Problem] = []
+    if name not in _METRICS or clock.metric != name:
+        problems.append(
+            Problem(f"{path}.metric", f"expected {name!r}, one of {', '.join(_METRICS)}")
+        )
+    _check(
+        problems, f"{path}.goal", check_duration, clock.goal, positive=True, maximum=MAX_SLA_TARGET
+    )
+    _check(problems, f"{path}.elapsed", check_duration, clock.elapsed, maximum=_SPAN)
+    if clock.since is not None:
+        _check(problems, f"{path}.since", check_instant, clock.since)
+    _check(problems, f"{path}.cycle", check_count, clock.cycle, low=1)
+    for index, fraction in enumerate(clock.warned):
+        _check(
+            problems,
+            f"{path}.warned[{index}]",
+            check_number,
+            fraction,
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
+    return problems
+
+
+def _history_problems(history: History) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, change in enumerate(history):
+        path = f"history[{index}]"
+        _check(problems, f"{path}.at", check_instant, change.at)
+        for name in ("ticket_id", "by", "action"):
+            _check(problems, f"{path}.{name}", check_text, getattr(change, name))
+        for name in ("field", "reason"):
+            _check(problems, f"{path}.{name}", check_text, getattr(change, name), allow_empty=True)
+        for name in ("old", "new"):
+            _check(problems, f"{path}.{name}", check_field_value, getattr(change, name))
+    return problems
+
+
+def ticket_problems(ticket: Ticket) -> list[Problem]:
+    """Find every value of a ticket that the engine would not have accepted.
+
+    Types are checked as the ticket is read; this checks the limits: texts,
+    instants in range, counts, custom field values, clocks and history.
+    """
+    problems: list[Problem] = []
+    for name in ("id", "customer", "customer_tier", "workflow", "state"):
+        _check(problems, name, check_text, getattr(ticket, name))
+    for name in ("subject", "tier"):
+        _check(problems, name, check_text, getattr(ticket, name), allow_empty=True)
+    for name in ("assignee", "queue", "sla_policy"):
+        _check(problems, name, check_optional_text, getattr(ticket, name))
+    for name in ("tags", "fired_rules"):
+        for value in sorted(getattr(ticket, name)):
+            _check(problems, name, check_text, value)
+    for key, value in ticket.fields.items():
+        _check(problems, "fields", check_text, key)
+        _check(problems, f"fields.{key}", check_field_value, value)
+    for name in ("created_at", "first_response_at", "resolved_at", "follow_up_due", "next_due"):
+        if (value := getattr(ticket, name)) is not None or name == "created_at":
+            _check(problems, name, check_instant, value)
+    _check(problems, "reopen_count", check_count, ticket.reopen_count)
+    _check(problems, "version", check_count, ticket.version)
+    for name, clock in ticket.sla.items():
+        problems.extend(_clock_problems(f"sla.{name}", name, clock))
+    problems.extend(_history_problems(ticket.history))
+    return problems
+
+
+_structure_ticket_fields = converter.get_structure_hook(Ticket)
+
+
+def _structure_ticket(data: object, kind: type) -> Ticket:
+    ticket: Ticket = _structure_ticket_fields(data, kind)
+    problems = ticket_problems(ticket)
+    if problems:
+        raise DocumentError(problems, f"ticket {ticket.id!r}")
+    return ticket
+
+
+converter.register_structure_hook(Ticket, _structure_ticket)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
 from callcore.errors import DocumentError, Problem
 from callcore.notifications import NotificationChannel
-from callcore.serialization import from_dict
+from callcore.tickets._checks import (
+    bool_field,
+    duration_field,
+    enum_field,
+    items_field,
+    text_field,
+    texts_field,
+)
+from callcore.tickets._documents import UNREADABLE, items, leaf, read_fields, readable, record
 
 __all__ = [
     "EffectKind",
@@ -62,9 +71,9 @@ class Guard:
         field: For :attr:`GuardKind.FIELD_SET`, the custom field that must be set.
     """
 
-    kind: GuardKind
-    roles: tuple[str, ...] = ()
-    field: str = ""
+    kind: GuardKind = attrs.field(validator=enum_field(GuardKind))
+    roles: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
+    field: str = attrs.field(default="", validator=text_field(allow_empty=True))
 
     def describe(self) -> str:
         """Say in words what the guard requires (used in error messages)."""
@@ -101,11 +110,13 @@ class EffectSpec:
         template: For a notification or survey, the template name for the host.
     """
 
-    kind: EffectKind
-    after: timedelta = timedelta(days=1)
-    channel: NotificationChannel = NotificationChannel.EMAIL
-    to: str = "assignee"
-    template: str = ""
+    kind: EffectKind = attrs.field(validator=enum_field(EffectKind))
+    after: timedelta = attrs.field(default=timedelta(days=1), validator=duration_field())
+    channel: NotificationChannel = attrs.field(
+        default=NotificationChannel.EMAIL, validator=enum_field(NotificationChannel)
+    )
+    to: str = attrs.field(default="assignee", validator=text_field())
+    template: str = attrs.field(default="", validator=text_field(allow_empty=True))
 
 
 @attrs.frozen
@@ -120,10 +131,10 @@ class State:
         label: A human name for displays; defaults to the name.
     """
 
-    name: str
-    category: StateCategory
-    pauses_sla: bool = False
-    label: str = ""
+    name: str = attrs.field(validator=text_field(allow_empty=True))
+    category: StateCategory = attrs.field(validator=enum_field(StateCategory))
+    pauses_sla: bool = attrs.field(default=False, validator=bool_field)
+    label: str = attrs.field(default="", validator=text_field(allow_empty=True))
 
 
 @attrs.frozen
@@ -141,12 +152,12 @@ class Transition:
             pending); at most one per state.
     """
 
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    guards: tuple[Guard, ...] = ()
-    effects: tuple[EffectSpec, ...] = ()
-    on_customer_reply: bool = False
+    name: str = attrs.field(validator=text_field(allow_empty=True))
+    sources: tuple[str, ...] = attrs.field(validator=texts_field)
+    target: str = attrs.field(validator=text_field(allow_empty=True))
+    guards: tuple[Guard, ...] = attrs.field(default=(), validator=items_field(Guard))
+    effects: tuple[EffectSpec, ...] = attrs.field(default=(), validator=items_field(EffectSpec))
+    on_customer_reply: bool = attrs.field(default=False, validator=bool_field)
 
 
 @attrs.frozen
@@ -166,12 +177,16 @@ class Workflow:
         auto_close_transition: The transition that closes a resolved ticket.
     """
 
-    name: str
-    initial: str
-    states: tuple[State, ...]
-    transitions: tuple[Transition, ...]
-    auto_close_after: timedelta | None = timedelta(days=4)
-    auto_close_transition: str = "close"
+    name: str = attrs.field(validator=text_field())
+    initial: str = attrs.field(validator=text_field(allow_empty=True))
+    states: tuple[State, ...] = attrs.field(validator=items_field(State))
+    transitions: tuple[Transition, ...] = attrs.field(validator=items_field(Transition))
+    auto_close_after: timedelta | None = attrs.field(
+        default=timedelta(days=4), validator=duration_field(optional=True)
+    )
+    auto_close_transition: str = attrs.field(
+        default="close", validator=text_field(allow_empty=True)
+    )
     _states: Mapping[str, State] = attrs.field(init=False, repr=False, eq=False)
     _moves: Mapping[tuple[str, str], Transition] = attrs.field(init=False, repr=False, eq=False)
     _names: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
@@ -226,33 +241,46 @@ class Workflow:
 
 
 # --- validation ---------------------------------------------------------------
+# The checks run on a sketch of the workflow: its states and transitions as
+# mappings of field values, where a value that could not be read from a
+# document is UNREADABLE. A check that needs an unreadable value is skipped, and
+# a check over the whole graph assumes the most of it (an unreadable target
+# may lead anywhere), so every problem reported holds whatever the unreadable
+# parts say, and none is hidden by them.
+
+_Part = Mapping[str, Any]
 
 
-def _reachable(start: str, edges: Mapping[str, set[str]]) -> set[str]:
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        for nxt in edges.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _parts(records: Iterable[State | Transition]) -> list[_Part | None]:
+    return [attrs.asdict(item, recurse=False) for item in records]
 
 
-def _state_problems(workflow: Workflow) -> Iterator[Problem]:
+def _known(value: object) -> bool:
+    return value is not UNREADABLE
+
+
+def _state_names(states: Sequence[_Part | None]) -> set[str]:
+    return {s["name"] for s in states if s is not None and _known(s["name"])}
+
+
+def _state_problems(initial: object, states: Sequence[_Part | None]) -> Iterator[Problem]:
     seen: set[str] = set()
-    for index, state in enumerate(workflow.states):
-        if not state.name:
+    for index, state in enumerate(states):
+        name = None if state is None else state["name"]
+        if not isinstance(name, str):
+            continue
+        if not name:
             yield Problem(f"states[{index}].name", "a state needs a name")
-        elif state.name in seen:
-            yield Problem(f"states[{index}].name", f"duplicate state name {state.name!r}")
-        seen.add(state.name)
-    if not workflow.states:
+        elif name in seen:
+            yield Problem(f"states[{index}].name", f"duplicate state name {name!r}")
+        seen.add(name)
+    categories = [UNREADABLE if s is None else s["category"] for s in states]
+    if not states:
         yield Problem("states", "a workflow needs at least one state")
-    elif not any(s.category is StateCategory.CLOSED for s in workflow.states):
+    elif UNREADABLE not in categories and StateCategory.CLOSED not in categories:
         yield Problem("states", "no state has the category 'closed'")
-    if workflow.initial not in seen:
-        yield Problem("initial", f"unknown state {workflow.initial!r}")
+    if _known(initial) and initial not in seen:
+        yield Problem("initial", f"unknown state {initial!r}")
 
 
 def _guard_problems(path: str, guard: Guard) -> Iterator[Problem]:
@@ -262,84 +290,173 @@ def _guard_problems(path: str, guard: Guard) -> Iterator[Problem]:
         yield Problem(f"{path}.field", "a 'field_set' guard needs the field's name")
 
 
+def _parts_problems(path: str, move: _Part) -> Iterator[Problem]:
+    """Check a transition's guards and effects (those that could be read)."""
+    guards = move["guards"]
+    for position, guard in enumerate(guards if _known(guards) else ()):
+        if _known(guard):
+            yield from _guard_problems(f"{path}.guards[{position}]", guard)
+    effects = move["effects"]
+    for position, effect in enumerate(effects if _known(effects) else ()):
+        if (
+            _known(effect)
+            and effect.kind is EffectKind.SCHEDULE_FOLLOW_UP
+            and effect.after <= timedelta(0)
+        ):
+            yield Problem(f"{path}.effects[{position}].after", "must be positive")
+
+
 def _transition_problems(  # noqa: C901 - a flat list of independent checks
-    workflow: Workflow, names: set[str]
+    transitions: Sequence[_Part | None], names: set[str] | None
 ) -> Iterator[Problem]:
     seen: set[str] = set()
     reply_sources: dict[str, str] = {}
-    for index, move in enumerate(workflow.transitions):
+    for index, move in enumerate(transitions):
+        if move is None:
+            continue
         path = f"transitions[{index}]"
-        if not move.name:
+        name, sources, target = move["name"], move["sources"], move["target"]
+        if not _known(name):
+            pass
+        elif not name:
             yield Problem(f"{path}.name", "a transition needs a name")
-        elif move.name in seen:
-            yield Problem(f"{path}.name", f"duplicate transition name {move.name!r}")
-        seen.add(move.name)
-        if not move.sources:
+        elif name in seen:
+            yield Problem(f"{path}.name", f"duplicate transition name {name!r}")
+        seen.add(name)
+        if _known(sources) and not sources:
             yield Problem(f"{path}.sources", "a transition needs at least one source state")
-        for position, source in enumerate(move.sources):
-            if source not in names:
+        for position, source in enumerate(sources if _known(sources) else ()):
+            if not _known(source):
+                continue
+            if names is not None and source not in names:
                 yield Problem(f"{path}.sources[{position}]", f"unknown state {source!r}")
-            if move.on_customer_reply:
+            if move["on_customer_reply"] is True:
                 if source in reply_sources:
                     yield Problem(
                         f"{path}.on_customer_reply",
                         f"state {source!r} already reopens on a customer reply through "
                         f"{reply_sources[source]!r}",
                     )
-                reply_sources[source] = move.name
-        if move.target not in names:
-            yield Problem(f"{path}.target", f"unknown state {move.target!r}")
-        for position, guard in enumerate(move.guards):
-            yield from _guard_problems(f"{path}.guards[{position}]", guard)
-        for position, effect in enumerate(move.effects):
-            if effect.kind is EffectKind.SCHEDULE_FOLLOW_UP and effect.after <= timedelta(0):
-                yield Problem(f"{path}.effects[{position}].after", "must be positive")
+                reply_sources[source] = name if _known(name) else path
+        if names is not None and _known(target) and target not in names:
+            yield Problem(f"{path}.target", f"unknown state {target!r}")
+        yield from _parts_problems(path, move)
 
 
-def _graph_problems(workflow: Workflow, names: set[str]) -> Iterator[Problem]:
+def _reachable(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    queue = deque(seen)
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _graph_problems(  # noqa: C901, PLR0912 - two searches, each with its unknowns
+    initial: object, states: Sequence[_Part | None], transitions: Sequence[_Part | None]
+) -> Iterator[Problem]:
     forward: dict[str, set[str]] = {}
     backward: dict[str, set[str]] = {}
-    for move in workflow.transitions:
-        for source in move.sources:
-            forward.setdefault(source, set()).add(move.target)
-            backward.setdefault(move.target, set()).add(source)
-    if workflow.initial in names:
-        reachable = _reachable(workflow.initial, forward)
-        for index, state in enumerate(workflow.states):
-            if state.name not in reachable:
+    from_anywhere: set[str] = set()  # targets of transitions with an unreadable source
+    to_anywhere: set[str] = set()  # sources of transitions with an unreadable target
+    anywhere_to_anywhere = False
+    for move in transitions:
+        if move is None:
+            return  # a transition that could lead from anywhere to anywhere: nothing is certain
+        sources, target = move["sources"], move["target"]
+        wild_source = not readable(sources)
+        known_sources = [s for s in (sources if _known(sources) else ()) if _known(s)]
+        if not _known(target):
+            to_anywhere.update(known_sources)
+            anywhere_to_anywhere |= wild_source
+            continue
+        if wild_source:
+            from_anywhere.add(target)
+        for source in known_sources:
+            forward.setdefault(source, set()).add(target)
+            backward.setdefault(target, set()).add(source)
+    if anywhere_to_anywhere:
+        return  # a transition that could lead from anywhere to anywhere: nothing is certain
+    named = [(index, s["name"]) for index, s in enumerate(states) if s and _known(s["name"])]
+    names = {name for _, name in named}
+    if isinstance(initial, str) and initial in names:
+        reachable = _reachable({initial, *from_anywhere}, forward)
+        if not reachable.isdisjoint(to_anywhere):
+            reachable = names  # an unreadable target may lead to any state
+        for index, name in named:
+            if name not in reachable:
                 yield Problem(
-                    f"states[{index}]",
-                    f"state {state.name!r} cannot be reached from {workflow.initial!r}",
+                    f"states[{index}]", f"state {name!r} cannot be reached from {initial!r}"
                 )
-    closed = [s.name for s in workflow.states if s.category is StateCategory.CLOSED]
-    can_close: set[str] = set()
-    for name in closed:
-        can_close |= _reachable(name, backward)
-    if closed:
-        for index, state in enumerate(workflow.states):
-            if state.name not in can_close:
-                yield Problem(f"states[{index}]", f"no path from {state.name!r} to a closed state")
+    closed = {
+        s["name"]
+        for s in states
+        if s and _known(s["name"]) and s["category"] in (StateCategory.CLOSED, UNREADABLE)
+    }
+    if not closed:
+        return  # reported as "no state has the category 'closed'" (or it may be unreadable)
+    can_close = _reachable(closed | to_anywhere, backward)
+    if not can_close.isdisjoint(from_anywhere):
+        return  # a transition with an unreadable source may lead any state towards closure
+    for index, name in named:
+        if name not in can_close:
+            yield Problem(f"states[{index}]", f"no path from {name!r} to a closed state")
 
 
-def _auto_close_problems(workflow: Workflow, names: set[str]) -> Iterator[Problem]:
-    if workflow.auto_close_after is None:
+def _auto_close_problems(
+    after: object,
+    transition: object,
+    states: Sequence[_Part | None],
+    transitions: Sequence[_Part | None],
+) -> Iterator[Problem]:
+    if after is None or not _known(after):
         return
-    if workflow.auto_close_after <= timedelta(0):
+    if after <= timedelta(0):  # type: ignore[operator]  # a timedelta, as read
         yield Problem("auto_close_after", "must be positive (or null for never)")
-    close = next(
-        (t for t in workflow.transitions if t.name == workflow.auto_close_transition), None
-    )
+    if not _known(transition):
+        return
+    moves = [move for move in transitions if move is not None]
+    close = next((move for move in moves if move["name"] == transition), None)
     if close is None:
+        if all(_known(move["name"]) for move in moves) and len(moves) == len(transitions):
+            yield Problem("auto_close_transition", f"unknown transition {transition!r}")
+        return
+    target = close["target"]
+    state = next((s for s in states if s is not None and s["name"] == target), None)
+    if (
+        state is not None
+        and _known(state["category"])
+        and state["category"] is not StateCategory.CLOSED
+    ):
         yield Problem(
-            "auto_close_transition", f"unknown transition {workflow.auto_close_transition!r}"
+            "auto_close_transition",
+            f"{close['name']!r} leads to {target!r}, which is not a closed state",
         )
-    elif close.target in names:
-        target = next(s for s in workflow.states if s.name == close.target)
-        if target.category is not StateCategory.CLOSED:
-            yield Problem(
-                "auto_close_transition",
-                f"{close.name!r} leads to {close.target!r}, which is not a closed state",
+
+
+def _sketch_problems(
+    top: Mapping[str, Any],
+    states: Sequence[_Part | None] | None,
+    transitions: Sequence[_Part | None] | None,
+) -> list[Problem]:
+    """Find every problem of a workflow sketch that holds whatever its unreadable parts hold."""
+    initial = top["initial"]
+    problems: list[Problem] = []
+    if states is not None:
+        problems.extend(_state_problems(initial, states))
+    if transitions is not None:
+        names = None if states is None else _state_names(states)
+        problems.extend(_transition_problems(transitions, names))
+        if states is not None:
+            problems.extend(_graph_problems(initial, states, transitions))
+            problems.extend(
+                _auto_close_problems(
+                    top["auto_close_after"], top["auto_close_transition"], states, transitions
+                )
             )
+    return problems
 
 
 def validate_workflow(workflow: Workflow) -> list[Problem]:
@@ -356,17 +473,55 @@ def validate_workflow(workflow: Workflow) -> list[Problem]:
     Returns:
         The problems, each with its path; empty when the workflow is sound.
     """
-    names = {state.name for state in workflow.states}
+    top = {"initial": workflow.initial, "auto_close_after": workflow.auto_close_after,
+           "auto_close_transition": workflow.auto_close_transition}  # fmt: skip
+    return _sketch_problems(top, _parts(workflow.states), _parts(workflow.transitions))
+
+
+# --- reading documents ------------------------------------------------------------
+
+_read_guard = record(Guard)
+_read_effect = record(EffectSpec)
+_TRANSITION_READERS = {
+    "sources": items(leaf(str)),
+    "guards": items(_read_guard),
+    "effects": items(_read_effect),
+}
+
+
+def _later(*_: object) -> object:
+    """Leave a part to be read on its own (states and transitions are read item by item)."""
+    return UNREADABLE
+
+
+def _read_parts(
+    data: object, path: str, cls: type, problems: list[Problem], readers: Mapping[str, Any]
+) -> list[_Part | None] | None:
+    """Read a list of records field by field (``None`` for what is not a list or mapping)."""
+    if not isinstance(data, list | tuple):
+        problems.append(Problem(path, f"expected a list, got {type(data).__name__}"))
+        return None
     return [
-        *_state_problems(workflow),
-        *_transition_problems(workflow, names),
-        *_graph_problems(workflow, names),
-        *_auto_close_problems(workflow, names),
+        read_fields(item, cls, f"{path}[{index}]", problems, readers)
+        for index, item in enumerate(data)
     ]
+
+
+def _build_workflow(
+    top: Mapping[str, Any], states: list[_Part | None], transitions: list[_Part | None]
+) -> Workflow:
+    built_states = tuple(State(**part) for part in states if part is not None)
+    built_moves = tuple(Transition(**part) for part in transitions if part is not None)
+    return Workflow(**{**top, "states": built_states, "transitions": built_moves})
 
 
 def load_workflow(data: object) -> Workflow:
     """Read and validate a workflow document (a plain dict, as from JSON).
+
+    The document is read in one pass that collects every problem it can: a
+    part that cannot be read (a wrong type, an unknown field) is reported with
+    its path, and the checks of the whole workflow still run on every other
+    part, so a structural mistake never hides an unrelated one.
 
     Args:
         data: The document.
@@ -380,8 +535,23 @@ def load_workflow(data: object) -> Workflow:
     """
     name = data.get("name") if isinstance(data, Mapping) else None
     what = f"ticket workflow {name!r}" if isinstance(name, str) else "ticket workflow"
-    workflow = from_dict(Workflow, data, what=what)
-    problems = validate_workflow(workflow)
+    problems: list[Problem] = []
+    readers = {"states": _later, "transitions": _later}
+    top = read_fields(data, Workflow, "", problems, readers)
+    if top is None or not isinstance(data, Mapping):
+        raise DocumentError(problems, what)
+    states = transitions = None
+    if "states" in data:
+        states = _read_parts(data["states"], "states", State, problems, {})
+    if "transitions" in data:
+        transitions = _read_parts(
+            data["transitions"], "transitions", Transition, problems, _TRANSITION_READERS
+        )
+    problems.extend(_sketch_problems(top, states, transitions))
     if problems:
         raise DocumentError(problems, what)
-    return workflow
+    assert states is not None  # noqa: S101 - no problems: all was read
+    assert transitions is not None  # noqa: S101 - no problems: all was read
+    return _build_workflow(
+        {key: value for key, value in top.items() if key not in readers}, states, transitions
+    )

@@ -2,11 +2,17 @@
 
 Everything here is pure arithmetic on the standard library's :mod:`math`: no
 I/O and no clock. Durations are :class:`~datetime.timedelta` and times are
-timezone-aware datetimes.
+timezone-aware datetimes. Inputs are checked where they enter: a wrong type or
+a value out of range raises :class:`~callcore.errors.InvalidInputError` naming
+the argument or field, and a bad forecast history
+:class:`~callcore.errors.DocumentError` listing every problem. The ``MAX_*``
+limits bound the work any one call can cause.
 """
 
 from callcore.wfm._dialer import (
     DEFAULT_ABANDON_TARGET,
+    MAX_LINES,
+    MAX_PERIOD_CALLS,
     AdaptiveDialLevel,
     DialerSnapshot,
     budget_ceiling,
@@ -14,6 +20,9 @@ from callcore.wfm._dialer import (
     model_pacing,
 )
 from callcore.wfm._erlang import (
+    MAX_AGENTS,
+    MAX_LOAD,
+    MAX_PATIENCE_CALLS,
     QueuePerformance,
     Workload,
     erlang_a_performance,
@@ -22,6 +31,8 @@ from callcore.wfm._erlang import (
     erlang_c_performance,
 )
 from callcore.wfm._forecast import (
+    MAX_FORECAST_DAYS,
+    MAX_HISTORY_DAYS,
     DailyGrid,
     Forecast,
     ForecastAccuracy,
@@ -37,6 +48,7 @@ from callcore.wfm._forecast import (
 )
 from callcore.wfm._plan import (
     INTERVAL_LENGTHS,
+    MAX_CALLS,
     IntervalDemand,
     PlanRow,
     StaffingPlan,
@@ -47,6 +59,14 @@ from callcore.wfm._staffing import Staffing, StaffingTarget, required_staff
 __all__ = [
     "DEFAULT_ABANDON_TARGET",
     "INTERVAL_LENGTHS",
+    "MAX_AGENTS",
+    "MAX_CALLS",
+    "MAX_FORECAST_DAYS",
+    "MAX_HISTORY_DAYS",
+    "MAX_LINES",
+    "MAX_LOAD",
+    "MAX_PATIENCE_CALLS",
+    "MAX_PERIOD_CALLS",
     "AdaptiveDialLevel",
     "DailyGrid",
     "DialerSnapshot",

@@ -1,61 +1,59 @@
-"""Collecting every problem of an input before refusing it."""
+"""Checks that only workforce maths needs; the rest come from :mod:`callcore.checks`."""
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeGuard, TypeVar
 
-from callcore.errors import DocumentError, Problem
+from callcore.errors import InvalidInputError
 
-
-def positive_duration(problems: list[Problem], path: str, value: object) -> None:
-    """Record a problem unless ``value`` is a timedelta longer than zero."""
-    if not isinstance(value, timedelta):
-        problems.append(Problem(path, f"expected a timedelta, got {type(value).__name__}"))
-    elif value <= timedelta(0):
-        problems.append(Problem(path, f"must be longer than zero, got {value}"))
+T = TypeVar("T")
 
 
-def non_negative_duration(problems: list[Problem], path: str, value: object) -> None:
-    """Record a problem unless ``value`` is a timedelta of zero or more."""
-    if not isinstance(value, timedelta):
-        problems.append(Problem(path, f"expected a timedelta, got {type(value).__name__}"))
-    elif value < timedelta(0):
-        problems.append(Problem(path, f"must not be negative, got {value}"))
+def check_type(value: object, cls: type[T], what: str) -> T:
+    """Return ``value`` if it is a ``cls``.
+
+    Raises:
+        InvalidInputError: ``value`` is something else.
+    """
+    if not isinstance(value, cls):
+        raise InvalidInputError(
+            f"{what} must be a {cls.__name__}, got {type(value).__name__}",
+            field=what,
+        )
+    return value
 
 
-def number_at_least(problems: list[Problem], path: str, value: object, low: float) -> None:
-    """Record a problem unless ``value`` is a finite real number of at least ``low``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(Problem(path, f"expected a number, got {type(value).__name__}"))
-    elif not math.isfinite(value) or value < low:
-        problems.append(Problem(path, f"must be a finite number of at least {low}, got {value}"))
+def is_collection(value: object) -> TypeGuard[Iterable[Any]]:
+    """Whether ``value`` may be read as a run of items: an iterable, not text or a mapping."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray | Mapping)
 
 
-def fraction_between(
-    problems: list[Problem], path: str, value: object, *, low_open: bool, high_open: bool
-) -> None:
-    """Record a problem unless ``value`` lies between 0 and 1 (ends open as told)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(Problem(path, f"expected a number, got {type(value).__name__}"))
-        return
-    too_low = value <= 0 if low_open else value < 0
-    too_high = value >= 1 if high_open else value > 1
-    if math.isnan(value) or too_low or too_high:
-        low = "(0" if low_open else "[0"
-        high = "1)" if high_open else "1]"
-        problems.append(Problem(path, f"must be in {low}, {high}, got {value}"))
+def check_items(value: object, cls: type[T], what: str) -> list[T]:
+    """Return the items of ``value`` if it is an iterable (not text or a mapping) of ``cls``.
+
+    Raises:
+        InvalidInputError: ``value`` is not such an iterable, or an item is not a ``cls``.
+    """
+    if not is_collection(value):
+        raise InvalidInputError(
+            f"{what} must be a list of {cls.__name__}, got {type(value).__name__}",
+            field=what,
+        )
+    items: list[Any] = list(value)
+    for index, item in enumerate(items):
+        check_type(item, cls, f"{what}[{index}]")
+    return items
 
 
-def whole_number_at_least(problems: list[Problem], path: str, value: object, low: int) -> None:
-    """Record a problem unless ``value`` is an int of at least ``low``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem(path, f"expected an integer, got {type(value).__name__}"))
-    elif value < low:
-        problems.append(Problem(path, f"must be at least {low}, got {value}"))
+def check_flag(value: object, what: str) -> bool:
+    """Return ``value`` if it is a bool.
 
-
-def refuse(problems: list[Problem], what: str) -> None:
-    """Raise one :class:`DocumentError` listing ``problems``, if there are any."""
-    if problems:
-        raise DocumentError(problems, what)
+    Raises:
+        InvalidInputError: ``value`` is anything else (``1`` and ``"yes"`` included).
+    """
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{what} must be True or False, got {type(value).__name__}", field=what
+        )
+    return value

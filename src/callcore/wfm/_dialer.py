@@ -9,6 +9,10 @@ the FTC's Telemarketing Sales Rule, 16 CFR 310.4(b)(4)(i), per campaign over
 Two strategies decide how many lines to dial now, and both pass through the
 same :func:`budget_ceiling`, which guarantees the cap even if every dialled
 number answers: the rate over the period can never rise above the target.
+
+Counts are bounded so that every decision ends quickly: at most
+:data:`MAX_LINES` agents or lines in a snapshot and lines in play after a
+decision, at most :data:`MAX_PERIOD_CALLS` answers in a period.
 """
 
 from __future__ import annotations
@@ -19,18 +23,24 @@ from fractions import Fraction
 
 import attrs
 
-from callcore.errors import InvalidTransitionError, Problem
+from callcore.checks import check_count, check_duration, check_number, validator
+from callcore.errors import InvalidInputError
 from callcore.wfm._bisection import boundary
-from callcore.wfm._checks import (
-    fraction_between,
-    non_negative_duration,
-    positive_duration,
-    refuse,
-    whole_number_at_least,
-)
+from callcore.wfm._checks import check_type
 
 DEFAULT_ABANDON_TARGET = 0.03
 """The regulatory cap: abandoned calls at most 3 % of live-answered calls."""
+MAX_LINES = 1_000_000
+"""The most agents or lines a dialer snapshot counts, and the most lines in play
+(dialled now and in flight) that one pacing decision considers."""
+MAX_PERIOD_CALLS = 10**12
+"""The most live answers (and abandons) a dialer's rolling period may count."""
+# Binomial terms smaller than this fraction of the largest no longer change a double.
+_NEGLIGIBLE = 1e-17
+
+_line_count = validator(check_count, low=0, high=MAX_LINES)
+_period_count = validator(check_count, low=0, high=MAX_PERIOD_CALLS)
+_abandon_target = validator(check_number, low=0, high=1, high_open=True)
 
 
 @attrs.frozen
@@ -38,42 +48,41 @@ class DialerSnapshot:
     """What the dialer knows when it decides how many numbers to dial.
 
     Attributes:
-        agents_ready: Agents idle now, waiting for a call.
-        agents_busy: Agents on a call or in wrap-up now.
-        lines_in_flight: Numbers dialled whose outcome is not known yet.
+        agents_ready: Agents idle now, waiting for a call (0 to :data:`MAX_LINES`).
+        agents_busy: Agents on a call or in wrap-up now (0 to :data:`MAX_LINES`).
+        lines_in_flight: Numbers dialled whose outcome is not known yet (0 to
+            :data:`MAX_LINES`).
         answer_rate: Recent share of dialled numbers answered by a person (0-1].
-        aht: Average handle time of connected calls.
+        aht: Average handle time of connected calls, longer than zero.
         connect_delay: Time from dialling a number to a person answering.
         live_answers: Calls answered by a person in the rolling period so far
-            (abandoned ones included, as the regulations count them).
-        abandoned: Calls abandoned in the rolling period so far.
-        target: Highest allowed ``abandoned / live_answers``.
-        max_lines: Most numbers to dial at once (trunk or list limit), or ``None``.
+            (abandoned ones included, as the regulations count them), at most
+            :data:`MAX_PERIOD_CALLS`.
+        abandoned: Calls abandoned in the rolling period so far; at most
+            ``live_answers``, since every abandoned call was answered first.
+        target: Highest allowed ``abandoned / live_answers``, [0, 1).
+        max_lines: Most numbers to dial at once (trunk or list limit, 0 to
+            :data:`MAX_LINES`), or ``None``.
     """
 
-    agents_ready: int
-    agents_busy: int
-    lines_in_flight: int
-    answer_rate: float
-    aht: timedelta
-    connect_delay: timedelta
-    live_answers: int
-    abandoned: int
-    target: float = DEFAULT_ABANDON_TARGET
-    max_lines: int | None = None
+    agents_ready: int = attrs.field(validator=_line_count)
+    agents_busy: int = attrs.field(validator=_line_count)
+    lines_in_flight: int = attrs.field(validator=_line_count)
+    answer_rate: float = attrs.field(
+        validator=validator(check_number, low=0, high=1, low_open=True)
+    )
+    aht: timedelta = attrs.field(validator=validator(check_duration, positive=True))
+    connect_delay: timedelta = attrs.field(validator=validator(check_duration))
+    live_answers: int = attrs.field(validator=_period_count)
+    abandoned: int = attrs.field(validator=_period_count)
+    target: float = attrs.field(default=DEFAULT_ABANDON_TARGET, validator=_abandon_target)
+    max_lines: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_line_count)
+    )
 
     def __attrs_post_init__(self) -> None:
-        """Refuse counts below zero, rates outside (0, 1] and bad durations."""
-        problems: list[Problem] = []
-        for name in ("agents_ready", "agents_busy", "lines_in_flight", "live_answers", "abandoned"):
-            whole_number_at_least(problems, name, getattr(self, name), 0)
-        fraction_between(problems, "answer_rate", self.answer_rate, low_open=True, high_open=False)
-        fraction_between(problems, "target", self.target, low_open=False, high_open=True)
-        positive_duration(problems, "aht", self.aht)
-        non_negative_duration(problems, "connect_delay", self.connect_delay)
-        if self.max_lines is not None:
-            whole_number_at_least(problems, "max_lines", self.max_lines, 0)
-        refuse(problems, "dialer snapshot")
+        """Refuse more abandons than live answers."""
+        _check_abandons(self.live_answers, self.abandoned)
 
     @property
     def agents_soon(self) -> float:
@@ -99,34 +108,52 @@ def budget_ceiling(snapshot: DialerSnapshot) -> int:
     Returns:
         The most new lines to dial (never below zero).
     """
-    target = Fraction(repr(snapshot.target))
+    check_type(snapshot, DialerSnapshot, "snapshot")
+    target = Fraction(repr(float(snapshot.target)))
     room = target * snapshot.live_answers - snapshot.abandoned + snapshot.agents_ready
     in_play = math.floor(room / (1 - target))
     return max(0, in_play - snapshot.lines_in_flight)
 
 
-def _binomial_pmf(trials: int, p: float) -> list[float]:
-    """P(X = k) for k = 0..trials, X ~ Binomial(trials, p), by the ratio recurrence."""
-    if p >= 1:
-        return [0.0] * trials + [1.0]
-    log_first = trials * math.log1p(-p)
+def _check_abandons(live_answers: int, abandoned: int) -> None:
+    if abandoned > live_answers:
+        raise InvalidInputError(
+            f"abandoned ({abandoned}) cannot exceed live_answers ({live_answers}): "
+            "an abandoned call was answered by a person first",
+            field="abandoned",
+        )
+
+
+def _excess(trials: int, p: float, agents: int) -> float:
+    """``E[max(X - agents, 0)]`` for ``X ~ Binomial(trials, p)``, ``0 < p < 1``.
+
+    The probabilities, relative to the one at the mode, are walked outward from
+    the mode by the ratio recurrence until they no longer count (O(sqrt(trials))
+    terms), then normalised by their sum.
+    """
     odds = p / (1 - p)
-    # start from the mode in log space so that long tails cannot underflow to 0 early
     mode = min(trials, math.floor((trials + 1) * p))
-    log_mode = (
-        math.lgamma(trials + 1)
-        - math.lgamma(mode + 1)
-        - math.lgamma(trials - mode + 1)
-        + mode * math.log(odds)
-        + log_first
-    )
-    pmf = [0.0] * (trials + 1)
-    pmf[mode] = math.exp(log_mode)
-    for k in range(mode, trials):
-        pmf[k + 1] = pmf[k] * (trials - k) / (k + 1) * odds
-    for k in range(mode, 0, -1):
-        pmf[k - 1] = pmf[k] * k / (trials - k + 1) / odds
-    return pmf
+    mass = [1.0]
+    excess = [float(mode - agents)] if mode > agents else []
+    weight, k = 1.0, mode
+    while k < trials:  # above the mode
+        weight *= (trials - k) / (k + 1) * odds
+        k += 1
+        if weight < _NEGLIGIBLE:
+            break
+        mass.append(weight)
+        if k > agents:
+            excess.append(weight * (k - agents))
+    weight, k = 1.0, mode
+    while k > 0:  # below the mode
+        weight *= k / (trials - k + 1) / odds
+        k -= 1
+        if weight < _NEGLIGIBLE:
+            break
+        mass.append(weight)
+        if k > agents:
+            excess.append(weight * (k - agents))
+    return math.fsum(excess) / math.fsum(mass)
 
 
 def expected_abandons(lines: int, answer_rate: float, agents: int) -> tuple[float, float]:
@@ -135,12 +162,26 @@ def expected_abandons(lines: int, answer_rate: float, agents: int) -> tuple[floa
     Answers are Binomial(lines, answer_rate); each answer beyond the free
     agents is abandoned: ``E[max(X - agents, 0)]``.
 
+    Args:
+        lines: Numbers dialled, 0 to :data:`MAX_LINES`.
+        answer_rate: The chance a number is answered by a person, [0, 1].
+        agents: Agents free to take the answered calls, >= 0.
+
     Returns:
         ``(expected answers, expected abandons)``.
+
+    Raises:
+        InvalidInputError: an argument of the wrong type or out of range.
     """
-    pmf = _binomial_pmf(lines, answer_rate)
-    abandons = math.fsum(pmf[k] * (k - agents) for k in range(agents + 1, lines + 1))
-    return lines * answer_rate, abandons
+    check_count(lines, "lines", high=MAX_LINES)
+    p = check_number(answer_rate, "answer_rate", low=0, high=1)
+    check_count(agents, "agents")
+    answers = lines * p
+    if agents >= lines or p == 0:
+        return answers, 0.0
+    if p == 1:
+        return answers, float(lines - agents)
+    return answers, _excess(lines, p, agents)
 
 
 def model_pacing(snapshot: DialerSnapshot) -> int:
@@ -149,27 +190,36 @@ def model_pacing(snapshot: DialerSnapshot) -> int:
     ``n + lines_in_flight`` lines will meet ``ready + soon`` agents
     (``soon`` rounded down); the largest ``n`` with ``E[abandons] <= target
     E[answers]`` (answers binomial) is chosen, then capped by
-    :func:`budget_ceiling` and ``max_lines``. The expected-abandon ratio
-    grows with ``n``, so ``n`` is found by bisection.
+    :func:`budget_ceiling`, ``max_lines`` and :data:`MAX_LINES` lines in play.
+    The expected-abandon ratio grows with ``n``, so ``n`` is found by
+    bisection: O(log n) evaluations of O(sqrt(n)) terms each.
 
     Returns:
         How many numbers to dial now.
+
+    Raises:
+        InvalidInputError: ``snapshot`` is not a :class:`DialerSnapshot`.
     """
-    agents = snapshot.agents_ready + math.floor(snapshot.agents_soon)
     ceiling = budget_ceiling(snapshot)
+    agents = snapshot.agents_ready + math.floor(snapshot.agents_soon)
+    in_flight = snapshot.lines_in_flight
+    ceiling = min(ceiling, MAX_LINES - in_flight)
     if snapshot.max_lines is not None:
         ceiling = min(ceiling, snapshot.max_lines)
-    in_flight = snapshot.lines_in_flight
+    rate, target = float(snapshot.answer_rate), float(snapshot.target)
 
     def fits(new: int) -> bool:
-        answers, abandons = expected_abandons(new + in_flight, snapshot.answer_rate, agents)
-        return abandons <= snapshot.target * answers
+        answers, abandons = expected_abandons(new + in_flight, rate, agents)
+        return abandons <= target * answers
 
     if ceiling <= 0 or not fits(0):
         return 0
     if fits(ceiling):
         return ceiling
     return boundary(fits, good=0, bad=ceiling)  # the largest that fits
+
+
+_HIGHEST_LEVEL = 20.0
 
 
 @attrs.define
@@ -192,25 +242,25 @@ class AdaptiveDialLevel:
         step: The base change of level per update.
     """
 
-    level: float = 1.0
-    max_level: float = 3.0
-    target: float = DEFAULT_ABANDON_TARGET
-    intensity: int = 0
-    step: float = 0.1
+    level: float = attrs.field(
+        default=1.0, validator=validator(check_number, low=1, high=_HIGHEST_LEVEL)
+    )
+    max_level: float = attrs.field(
+        default=3.0, validator=validator(check_number, low=1, high=_HIGHEST_LEVEL)
+    )
+    target: float = attrs.field(default=DEFAULT_ABANDON_TARGET, validator=_abandon_target)
+    intensity: int = attrs.field(default=0, validator=validator(check_count, low=-40, high=40))
+    step: float = attrs.field(
+        default=0.1, validator=validator(check_number, low=0, high=1, low_open=True)
+    )
 
     def __attrs_post_init__(self) -> None:
-        """Refuse settings that make no sense."""
-        problems: list[Problem] = []
-        if not 1.0 <= self.max_level <= 20.0:
-            problems.append(Problem("max_level", f"must be in [1, 20], got {self.max_level}"))
-        if not 1.0 <= self.level <= self.max_level:
-            problems.append(Problem("level", f"must be in [1, max_level], got {self.level}"))
-        fraction_between(problems, "target", self.target, low_open=False, high_open=True)
-        if not -40 <= self.intensity <= 40:
-            problems.append(Problem("intensity", f"must be in [-40, 40], got {self.intensity}"))
-        if not 0 < self.step <= 1:
-            problems.append(Problem("step", f"must be in (0, 1], got {self.step}"))
-        refuse(problems, "adaptive dial level")
+        """Refuse a level above ``max_level``."""
+        if self.level > self.max_level:
+            raise InvalidInputError(
+                f"level ({self.level}) must not exceed max_level ({self.max_level})",
+                field="level",
+            )
 
     def update(
         self, *, live_answers: int, abandoned: int, idle_agents: int, waiting_calls: int
@@ -218,22 +268,22 @@ class AdaptiveDialLevel:
         """Adjust the level from the period's figures and return the new level.
 
         Args:
-            live_answers: Calls answered by a person in the period so far.
-            abandoned: Calls abandoned in the period so far.
-            idle_agents: Agents waiting for a call now.
-            waiting_calls: Answered calls waiting for an agent now.
+            live_answers: Calls answered by a person in the period so far (0
+                to :data:`MAX_PERIOD_CALLS`).
+            abandoned: Calls abandoned in the period so far, at most ``live_answers``.
+            idle_agents: Agents waiting for a call now (0 to :data:`MAX_LINES`).
+            waiting_calls: Answered calls waiting for an agent now (0 to
+                :data:`MAX_LINES`).
 
         Raises:
-            InvalidTransitionError: a negative count, or more abandons than
-                answers; the level is unchanged.
+            InvalidInputError: a count of the wrong type or out of range, or
+                more abandons than answers; the level is unchanged.
         """
-        counts = (live_answers, abandoned, idle_agents, waiting_calls)
-        if any(count < 0 for count in counts) or abandoned > live_answers:
-            raise InvalidTransitionError(
-                f"level {self.level:.2f}",
-                "update the dial level",
-                f"counts must be >= 0 with abandoned <= live_answers, got {counts}",
-            )
+        check_count(live_answers, "live_answers", high=MAX_PERIOD_CALLS)
+        check_count(abandoned, "abandoned", high=MAX_PERIOD_CALLS)
+        check_count(idle_agents, "idle_agents", high=MAX_LINES)
+        check_count(waiting_calls, "waiting_calls", high=MAX_LINES)
+        _check_abandons(live_answers, abandoned)
         if live_answers and abandoned >= self.target * live_answers:
             self.level = 1.0
             return self.level
@@ -245,9 +295,13 @@ class AdaptiveDialLevel:
         return self.level
 
     def lines_to_dial(self, snapshot: DialerSnapshot) -> int:
-        """Lines to dial now: ``level`` per ready agent, less those in flight, within budget."""
-        wanted = math.floor(self.level * snapshot.agents_ready) - snapshot.lines_in_flight
+        """Lines to dial now: ``level`` per ready agent, less those in flight, within budget.
+
+        Raises:
+            InvalidInputError: ``snapshot`` is not a :class:`DialerSnapshot`.
+        """
         ceiling = budget_ceiling(snapshot)
+        wanted = math.floor(self.level * snapshot.agents_ready) - snapshot.lines_in_flight
         if snapshot.max_lines is not None:
             ceiling = min(ceiling, snapshot.max_lines)
         return max(0, min(wanted, ceiling))

@@ -14,32 +14,46 @@ from datetime import timedelta
 
 import attrs
 
-from callcore.errors import InvalidInputError, Problem
-from callcore.wfm._checks import (
-    non_negative_duration,
-    number_at_least,
-    positive_duration,
-    refuse,
-)
+from callcore.checks import MAX_DURATION, check_count, check_duration, check_number
+from callcore.errors import InvalidInputError
+from callcore.wfm._checks import check_type
+
+MAX_LOAD = 1_000_000.0
+"""The most offered load, in Erlangs, that the Erlang functions and staffing accept."""
+MAX_AGENTS = 10_000_000
+"""The most agents the Erlang functions take and a staffing search looks at."""
+MAX_PATIENCE_CALLS = 20_000.0
+"""The most calls Erlang A lets arrive during one mean patience (arrival rate x patience).
+
+Erlang A sums the queue's states one by one, and with few agents there are
+about that many states that count; this bound keeps one evaluation to a few
+tens of milliseconds and a staffing search well under a second.
+"""
 
 # Terms smaller than this fraction of the running sum no longer change a double.
 _NEGLIGIBLE = 1e-17
 _LOG_NEGLIGIBLE = math.log(_NEGLIGIBLE)
 _NO_TIME = timedelta(0)
+_LONGEST_WAIT = MAX_DURATION.total_seconds()  # a mean wait beyond this is refused
 
 
-def _check_agents(agents: int, *, low: int) -> None:
-    if isinstance(agents, bool) or not isinstance(agents, int):
-        raise InvalidInputError(f"agents must be an integer, got {type(agents).__name__}")
-    if agents < low:
-        raise InvalidInputError(f"agents must be at least {low}, got {agents}")
+def _check_agents(agents: object, *, low: int) -> int:
+    return check_count(agents, "agents", low=low, high=MAX_AGENTS)
 
 
-def _check_load(load: float) -> None:
-    if isinstance(load, bool) or not isinstance(load, int | float):
-        raise InvalidInputError(f"load must be a number of Erlangs, got {type(load).__name__}")
-    if not math.isfinite(load) or load < 0:
-        raise InvalidInputError(f"load must be a finite number of Erlangs >= 0, got {load}")
+def _check_load(load: object) -> float:
+    return check_number(load, "load", low=0, high=MAX_LOAD)
+
+
+def _wait(seconds: float, agents: int, load: float) -> timedelta:
+    """A mean wait as a duration, refused when it is beyond any duration callcore accepts."""
+    if seconds <= _LONGEST_WAIT:
+        return timedelta(0, seconds)  # positional: the same value as seconds=..., parsed faster
+    raise InvalidInputError(
+        f"{agents} agents for {load:g} Erlangs make callers wait {seconds:g} s on "
+        f"average, longer than {MAX_DURATION.days} days: add agents",
+        field="agents",
+    )
 
 
 def _log_erlang_b(agents: int, load: float) -> tuple[float, float]:
@@ -86,18 +100,18 @@ def erlang_b(agents: int, load: float) -> float:
     0.0568
 
     Args:
-        agents: Servers (agents, trunks), an integer >= 0.
-        load: Offered traffic in Erlangs, >= 0.
+        agents: Servers (agents, trunks), an integer from 0 to :data:`MAX_AGENTS`.
+        load: Offered traffic in Erlangs, from 0 to :data:`MAX_LOAD`.
 
     Returns:
         The probability that an arriving call finds every server busy.
 
     Raises:
-        InvalidInputError: ``agents`` is negative or not an integer, or
-            ``load`` is negative or not finite.
+        InvalidInputError: ``agents`` is not a whole number in range, or
+            ``load`` is not a finite number in range.
     """
     _check_agents(agents, low=0)
-    _check_load(load)
+    load = _check_load(load)
     if agents == 0:
         return 1.0
     if load == 0:
@@ -110,7 +124,8 @@ def _check_stable(agents: int, load: float) -> None:
         raise InvalidInputError(
             f"{agents} agents cannot carry {load:g} Erlangs in Erlang C: with no "
             "abandonment the queue grows without bound; use more than "
-            f"{math.floor(load)} agents, or Erlang A with a patience"
+            f"{math.floor(load)} agents, or Erlang A with a patience",
+            field="agents",
         )
 
 
@@ -135,18 +150,18 @@ def erlang_c(agents: int, load: float) -> float:
     0.1741
 
     Args:
-        agents: Agents, an integer greater than ``load``.
-        load: Offered traffic in Erlangs, >= 0.
+        agents: Agents, an integer greater than ``load``, at most :data:`MAX_AGENTS`.
+        load: Offered traffic in Erlangs, from 0 to :data:`MAX_LOAD`.
 
     Returns:
         The probability that an arriving call has to queue.
 
     Raises:
         InvalidInputError: ``agents <= load`` (the queue would grow without
-            bound), or a negative or non-numeric argument.
+            bound), or an argument of the wrong type or out of range.
     """
     _check_agents(agents, low=1)
-    _check_load(load)
+    load = _check_load(load)
     _check_stable(agents, load)
     return _erlang_c(agents, load)
 
@@ -155,10 +170,13 @@ def erlang_c(agents: int, load: float) -> float:
 class Workload:
     """Calls offered in one interval, and how long each takes to handle.
 
+    The offered load, ``calls * aht / interval``, may be at most
+    :data:`MAX_LOAD` Erlangs.
+
     Attributes:
-        calls: Calls offered in the interval (a forecast may be fractional).
-        aht: Average handle time (talk + hold + after-call work).
-        interval: The interval's length.
+        calls: Calls offered in the interval (a forecast may be fractional), >= 0.
+        aht: Average handle time (talk + hold + after-call work), longer than zero.
+        interval: The interval's length, longer than zero.
     """
 
     calls: float
@@ -166,24 +184,28 @@ class Workload:
     interval: timedelta = timedelta(minutes=30)
 
     def __attrs_post_init__(self) -> None:
-        """Refuse a workload with negative calls or non-positive durations."""
+        """Refuse wrong types, negative or non-finite calls, bad durations, too much load."""
         calls, aht, interval = self.calls, self.aht, self.interval
-        # Plain floats and timedeltas pass with a few comparisons; problems are
-        # collected only for anything else (subclasses included, to be exact).
+        # The usual case passes with a few comparisons: plain numbers and
+        # timedeltas, a handle time within the interval (so the load is at most
+        # the calls). Anything else (subclasses included) is checked the slow way.
         if (
             (type(calls) is float or type(calls) is int)
-            and 0 <= calls < math.inf
+            and 0 <= calls <= MAX_LOAD
             and type(aht) is timedelta
-            and aht > _NO_TIME
             and type(interval) is timedelta
-            and interval > _NO_TIME
+            and _NO_TIME < aht <= interval <= MAX_DURATION
         ):
             return
-        problems: list[Problem] = []
-        number_at_least(problems, "calls", self.calls, 0)
-        positive_duration(problems, "aht", self.aht)
-        positive_duration(problems, "interval", self.interval)
-        refuse(problems, "workload")
+        number = check_number(calls, "calls", low=0)
+        check_duration(aht, "aht", positive=True)
+        check_duration(interval, "interval", positive=True)
+        load = number * aht.total_seconds() / interval.total_seconds()
+        if not load <= MAX_LOAD:
+            raise InvalidInputError(
+                f"calls x aht / interval is {load:g} Erlangs; the limit is {MAX_LOAD:,.0f}",
+                field="calls",
+            )
 
     @property
     def load(self) -> float:
@@ -222,16 +244,16 @@ class QueuePerformance:
     probability_of_abandoning: float = 0.0
 
 
-def _idle(model: str, agents: int, threshold: timedelta) -> QueuePerformance:
-    """Performance of a queue that is offered no calls at all."""
-    return QueuePerformance(model, agents, 0.0, threshold, 0.0, 1.0, timedelta(0), 0.0)
+def _idle(model: str, agents: int, threshold: timedelta, load: float = 0.0) -> QueuePerformance:
+    """Performance of a queue that is offered no (measurable) calls at all."""
+    return QueuePerformance(model, agents, load, threshold, 0.0, 1.0, timedelta(0), 0.0)
 
 
-def _check_threshold(threshold: timedelta) -> None:
-    problems: list[Problem] = []
-    non_negative_duration(problems, "threshold", threshold)
-    if problems:
-        raise InvalidInputError(str(problems[0]))
+def _check_workload(workload: object, agents: object, threshold: object) -> Workload:
+    check_type(workload, Workload, "workload")
+    _check_agents(agents, low=0)
+    check_duration(threshold, "threshold")
+    return workload  # type: ignore[return-value]  # checked just above
 
 
 def erlang_c_performance(
@@ -255,10 +277,11 @@ def erlang_c_performance(
         threshold: Answered within this time counts towards the service level.
 
     Raises:
-        InvalidInputError: too few agents for the load, or a negative threshold.
+        InvalidInputError: too few agents for the load, a mean wait longer
+            than :data:`~callcore.checks.MAX_DURATION`, or an argument of the
+            wrong type or out of range (a negative threshold).
     """
-    _check_agents(agents, low=0)
-    _check_threshold(threshold)
+    workload = _check_workload(workload, agents, threshold)
     if workload.calls:
         _check_stable(agents, workload.load)
     return _erlang_c_result(workload.load, workload.aht.total_seconds(), agents, threshold)
@@ -277,16 +300,11 @@ def _erlang_c_result(
         waiting = _erlang_c(agents, load)
     spare = agents - load
     service_level = 1.0 - waiting * math.exp(-spare * threshold.total_seconds() / aht)
-    asa = waiting * aht / spare
+    seconds = waiting * aht / spare
+    # positional timedelta: the same value as seconds=..., parsed faster
+    asa = timedelta(0, seconds) if seconds <= _LONGEST_WAIT else _wait(seconds, agents, load)
     return QueuePerformance(
-        "erlang_c",
-        agents,
-        load,
-        threshold,
-        waiting,
-        service_level,
-        timedelta(0, asa),  # positional: the same value as seconds=asa, parsed faster
-        load / agents,
+        "erlang_c", agents, load, threshold, waiting, service_level, asa, load / agents
     )
 
 
@@ -399,29 +417,36 @@ def erlang_a_performance(
     Args:
         workload: The calls offered and their handle time.
         agents: Agents on the queue, >= 1 unless no calls come.
-        patience: Mean time a caller waits before hanging up.
+        patience: Mean time a caller waits before hanging up; at most
+            :data:`MAX_PATIENCE_CALLS` calls may arrive during it.
         threshold: Answered within this time counts towards the service level.
 
     Raises:
-        InvalidInputError: no agents for a non-zero load, a non-positive
-            patience or a negative threshold.
+        InvalidInputError: no agents for a non-zero load, too many calls
+            arriving during one patience, or an argument of the wrong type or
+            out of range (a non-positive patience, a negative threshold).
     """
-    _check_agents(agents, low=0)
-    _check_threshold(threshold)
-    problems: list[Problem] = []
-    positive_duration(problems, "patience", patience)
-    if problems:
-        raise InvalidInputError(str(problems[0]))
+    workload = _check_workload(workload, agents, threshold)
+    check_duration(patience, "patience", positive=True)
     load = workload.load
-    if load == 0:
-        return _idle("erlang_a", agents, threshold)
-    if agents == 0:
-        raise InvalidInputError(f"no agents cannot answer a load of {load:g} Erlangs")
-    aht = workload.aht.total_seconds()
     arrival = workload.calls / workload.interval.total_seconds()
+    y = arrival * patience.total_seconds()
+    if y > MAX_PATIENCE_CALLS:
+        raise InvalidInputError(
+            f"{y:g} calls arrive during one mean patience; Erlang A takes at most "
+            f"{MAX_PATIENCE_CALLS:,.0f}: shorten the patience, or staff with Erlang C "
+            "(no patience)",
+            field="patience",
+        )
+    if load == 0 or y == 0:  # y == 0: so few calls that a double cannot tell them from none
+        return _idle("erlang_a", agents, threshold, load)
+    if agents == 0:
+        raise InvalidInputError(
+            f"no agents cannot answer a load of {load:g} Erlangs", field="agents"
+        )
+    aht = workload.aht.total_seconds()
     theta = 1.0 / patience.total_seconds()
     x = agents / (aht * theta)
-    y = arrival / theta
     sums = _queue_sums(x, y, theta * threshold.total_seconds())
     _, log_rest = _log_erlang_b(agents, load)
     # P(wait) = 1 / (1 + (1/E - 1) / A(x, y)), all in logs.
@@ -430,7 +455,8 @@ def erlang_a_performance(
     per_state = waiting / sums.states
     abandoning = per_state * sums.queued / y
     answered_in_time = (1.0 - waiting) + per_state * (sums.answered - sums.answered_late)
-    answered_share = 1.0 - abandoning
+    # Answered at once or from the queue: summed, not 1 - abandoning, which can cancel to 0.
+    answered_share = (1.0 - waiting) + per_state * sums.answered
     asa = per_state * sums.answered_wait / theta / answered_share
     return QueuePerformance(
         "erlang_a",
@@ -439,7 +465,7 @@ def erlang_a_performance(
         threshold,
         _probability(waiting),
         _probability(answered_in_time),
-        timedelta(seconds=asa),
-        _probability(load * answered_share / agents),
+        _wait(asa, agents, load),
+        _probability(load * (1.0 - abandoning) / agents),
         _probability(abandoning),
     )

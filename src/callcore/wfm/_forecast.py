@@ -11,16 +11,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from callcore.clock import ensure_aware
-from callcore.errors import CallcoreError, InvalidInputError, Problem
-from callcore.wfm._checks import fraction_between, refuse, whole_number_at_least
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_count,
+    check_duration,
+    check_instant,
+    check_list,
+    check_number,
+    validator,
+)
+from callcore.errors import DocumentError, InvalidInputError, Problem
+from callcore.wfm._checks import check_flag, check_type, is_collection
 from callcore.wfm._plan import (
+    MAX_CALLS,
     IntervalDemand,
     StaffingPlan,
+    check_calls,
     check_interval_length,
     staffing_plan,
 )
@@ -29,21 +41,80 @@ from callcore.wfm._staffing import StaffingTarget
 History = Mapping[datetime, float] | Iterable[IntervalDemand]
 """Interval volumes keyed by start time, or interval demand records with handle times."""
 
+MAX_HISTORY_DAYS = 3_660
+"""The most days (ten years) a history, and so a :class:`DailyGrid`, may span."""
+MAX_FORECAST_DAYS = 366
+"""The most days one forecast may cover."""
+
+
+def _check_days(days: object, what: str) -> int:
+    return check_count(days, what, low=1, high=MAX_FORECAST_DAYS)
+
+
+def _check_first_day(first_day: object) -> None:
+    check_type(first_day, date, "first_day")
+    if isinstance(first_day, datetime):
+        raise InvalidInputError("first_day must be a date, not a datetime", field="first_day")
+    if not EARLIEST.date() <= first_day < LATEST.date():  # type: ignore[operator]
+        raise InvalidInputError(
+            f"first_day must lie between {EARLIEST.year} and {LATEST.year - 1}, got {first_day}",
+            field="first_day",
+        )
+
+
+def _check_slots(value: object) -> list[time]:
+    slots = check_list(value, "slots")
+    for index, slot in enumerate(slots):
+        if check_type(slot, time, f"slots[{index}]").tzinfo is not None:
+            raise InvalidInputError(
+                f"slots[{index}] must be a local time of day without a time zone",
+                field=f"slots[{index}]",
+            )
+    if not slots or any(a >= b for a, b in pairwise(slots)):
+        raise InvalidInputError(
+            "slots must be at least one time of day, sorted, none twice", field="slots"
+        )
+    return slots
+
+
+def _check_volumes(value: object, width: int) -> None:
+    rows = check_list(value, "volumes", max_length=MAX_HISTORY_DAYS)
+    if not rows:
+        raise InvalidInputError("volumes must hold at least one day", field="volumes")
+    for number, row in enumerate(rows):
+        values = check_list(row, f"volumes[{number}]")
+        if len(values) != width:
+            raise InvalidInputError(
+                f"volumes[{number}] has {len(values)} values for {width} slots",
+                field=f"volumes[{number}]",
+            )
+        for column, volume in enumerate(values):
+            if not (type(volume) is float and 0.0 <= volume <= MAX_CALLS):
+                check_calls(volume, f"volumes[{number}][{column}]")
+
 
 @attrs.frozen
 class DailyGrid:
     """History as days by slots: what a forecast method reads.
 
     Attributes:
-        first_day: The date of the first row.
-        slots: The starts of the intervals within a day (local times), sorted.
-        volumes: One row per day from ``first_day`` on, one value per slot;
-            an interval missing from the history counts as no calls.
+        first_day: The date of the first row (1900 to 2999).
+        slots: The starts of the intervals within a day (local times), sorted,
+            at least one.
+        volumes: One row per day from ``first_day`` on (at least one, at most
+            :data:`MAX_HISTORY_DAYS`), one value per slot, each a number of
+            calls from 0 to :data:`~callcore.wfm.MAX_CALLS`; an interval
+            missing from the history counts as no calls.
     """
 
     first_day: date
     slots: tuple[time, ...]
     volumes: tuple[tuple[float, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse wrong types, unsorted slots, ragged rows and bad volumes."""
+        _check_first_day(self.first_day)
+        _check_volumes(self.volumes, len(_check_slots(self.slots)))
 
     def weekday(self, row: int) -> int:
         """The weekday (Monday = 0) of row ``row``, which may lie past the history."""
@@ -94,14 +165,8 @@ class SeasonalAverage:
         trend: Whether to follow the trend of day totals.
     """
 
-    weeks: int = 4
-    trend: bool = True
-
-    def __attrs_post_init__(self) -> None:
-        """Refuse fewer than one week."""
-        problems: list[Problem] = []
-        whole_number_at_least(problems, "weeks", self.weeks, 1)
-        refuse(problems, "seasonal average")
+    weeks: int = attrs.field(default=4, validator=validator(check_count, low=1))
+    trend: bool = attrs.field(default=True, validator=validator(check_flag))
 
     @property
     def name(self) -> str:
@@ -109,7 +174,15 @@ class SeasonalAverage:
         return "seasonal_average"
 
     def predict(self, grid: DailyGrid, days: int) -> list[list[float]]:
-        """Predict ``days`` rows after the history; see the class description."""
+        """Predict ``days`` rows after the history; see the class description.
+
+        Raises:
+            InvalidInputError: an argument of the wrong type or out of range
+                (``days`` at most :data:`MAX_FORECAST_DAYS`), or less than a
+                week of history.
+        """
+        check_type(grid, DailyGrid, "grid")
+        _check_days(days, "days")
         known = len(grid.volumes)
         rows = []
         for ahead in range(days):
@@ -119,7 +192,8 @@ class SeasonalAverage:
             if not past:
                 raise InvalidInputError(
                     f"no history for weekday {grid.weekday(target)}: a seasonal average "
-                    "needs at least one full week of history"
+                    "needs at least one full week of history",
+                    field="grid",
                 )
             profile = [
                 math.fsum(grid.volumes[row][slot] for row in past) / len(past)
@@ -161,19 +235,17 @@ class HoltWinters:
         season_days: Days in a season: 7 (weekly) or 1 (daily).
     """
 
-    alpha: float = 0.2
-    beta: float = 0.01
-    gamma: float = 0.3
-    season_days: int = 7
+    alpha: float = attrs.field(default=0.2, validator=validator(check_number, low=0, high=1))
+    beta: float = attrs.field(default=0.01, validator=validator(check_number, low=0, high=1))
+    gamma: float = attrs.field(default=0.3, validator=validator(check_number, low=0, high=1))
+    season_days: int = attrs.field(default=7, validator=validator(check_count, low=1, high=7))
 
     def __attrs_post_init__(self) -> None:
-        """Refuse smoothing constants outside [0, 1] and seasons other than 1 or 7 days."""
-        problems: list[Problem] = []
-        for name in ("alpha", "beta", "gamma"):
-            fraction_between(problems, name, getattr(self, name), low_open=False, high_open=False)
+        """Refuse seasons other than 1 or 7 days."""
         if self.season_days not in {1, 7}:
-            problems.append(Problem("season_days", f"must be 1 or 7, got {self.season_days}"))
-        refuse(problems, "Holt-Winters")
+            raise InvalidInputError(
+                f"season_days must be 1 or 7, got {self.season_days}", field="season_days"
+            )
 
     @property
     def name(self) -> str:
@@ -181,14 +253,23 @@ class HoltWinters:
         return "holt_winters"
 
     def predict(self, grid: DailyGrid, days: int) -> list[list[float]]:
-        """Predict ``days`` rows after the history; see the class description."""
+        """Predict ``days`` rows after the history; see the class description.
+
+        Raises:
+            InvalidInputError: an argument of the wrong type or out of range
+                (``days`` at most :data:`MAX_FORECAST_DAYS`), or less than two
+                seasons of history.
+        """
+        check_type(grid, DailyGrid, "grid")
+        _check_days(days, "days")
         width = len(grid.slots)
         series = [value for row in grid.volumes for value in row]
         m = width * self.season_days
         if len(series) < 2 * m:
             raise InvalidInputError(
                 f"Holt-Winters with a {self.season_days}-day season needs at least "
-                f"{2 * self.season_days} days of history, got {len(grid.volumes)}"
+                f"{2 * self.season_days} days of history, got {len(grid.volumes)}",
+                field="grid",
             )
         first = math.fsum(series[:m]) / m
         second = math.fsum(series[m : 2 * m]) / m
@@ -244,41 +325,87 @@ class Forecast:
 def mape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     """Mean absolute percentage error, over the intervals whose actual is not zero.
 
+    ``mean(|actual - forecast| / actual)`` over the intervals with calls, as a
+    fraction; never negative.
+
     >>> round(mape([100, 50, 0], [90, 60, 5]), 3)
     0.15
 
+    Args:
+        actual: Calls that came, per interval: numbers from 0 to :data:`MAX_CALLS`.
+        forecast: Calls forecast for the same intervals, the same way.
+
     Raises:
-        InvalidInputError: the sequences differ in length, or every actual is zero.
+        InvalidInputError: a value of the wrong type or out of range, the
+            lists differ in length or are empty, every actual is zero (MAPE
+            is undefined; use WAPE), or an actual so close to zero that the
+            error is too large for a float.
     """
     pairs = _pairs(actual, forecast)
-    errors = [abs(a - f) / a for a, f in pairs if a != 0]
+    errors = [abs(a - f) / a for a, f in pairs if a > 0]
     if not errors:
-        raise InvalidInputError("MAPE is undefined when every actual value is zero; use WAPE")
-    return math.fsum(errors) / len(errors)
+        raise InvalidInputError(
+            "MAPE is undefined when every actual value is zero; use WAPE", field="actual"
+        )
+    return _finite(errors, len(errors), "MAPE")
 
 
 def wape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     """Weighted absolute percentage error: total absolute error over total actual.
 
+    ``sum |actual - forecast| / sum actual``, as a fraction; never negative.
+
     >>> round(wape([100, 50, 0], [90, 60, 5]), 3)
     0.167
 
+    Args:
+        actual: Calls that came, per interval: numbers from 0 to :data:`MAX_CALLS`.
+        forecast: Calls forecast for the same intervals, the same way.
+
     Raises:
-        InvalidInputError: the sequences differ in length, or the actuals sum to zero.
+        InvalidInputError: a value of the wrong type or out of range, the
+            lists differ in length or are empty, the actuals sum to zero (WAPE
+            is undefined), or they sum to so little that the error is too
+            large for a float.
     """
     pairs = _pairs(actual, forecast)
     total = math.fsum(a for a, _ in pairs)
     if total == 0:
-        raise InvalidInputError("WAPE is undefined when the actual values sum to zero")
-    return math.fsum(abs(a - f) for a, f in pairs) / total
-
-
-def _pairs(actual: Sequence[float], forecast: Sequence[float]) -> list[tuple[float, float]]:
-    if len(actual) != len(forecast):
         raise InvalidInputError(
-            f"actual and forecast differ in length ({len(actual)} and {len(forecast)})"
+            "WAPE is undefined when the actual values sum to zero", field="actual"
         )
-    return list(zip(actual, forecast, strict=True))
+    return _finite([abs(a - f) for a, f in pairs], total, "WAPE")
+
+
+def _finite(errors: list[float], divisor: float, name: str) -> float:
+    """``sum(errors) / divisor``, refused when it does not fit a float."""
+    try:
+        result = math.fsum(errors) / divisor
+    except OverflowError:  # fsum's intermediate sum left the range of a float
+        result = math.inf
+    if not math.isfinite(result):
+        raise InvalidInputError(
+            f"{name} is too large to represent: some actual values are too close to zero",
+            field="actual",
+        )
+    return result
+
+
+def _pairs(actual: object, forecast: object) -> list[tuple[float, float]]:
+    """Check both runs of volumes and pair them up."""
+    values = check_list(actual, "actual")
+    guesses = check_list(forecast, "forecast")
+    if len(values) != len(guesses):
+        raise InvalidInputError(
+            f"actual and forecast differ in length ({len(values)} and {len(guesses)})",
+            field="forecast",
+        )
+    if not values:
+        raise InvalidInputError("actual and forecast are empty: nothing to score", field="actual")
+    return [
+        (check_calls(a, f"actual[{index}]"), check_calls(f, f"forecast[{index}]"))
+        for index, (a, f) in enumerate(zip(values, guesses, strict=True))
+    ]
 
 
 @attrs.frozen
@@ -294,21 +421,37 @@ class _Arranged:
 _Entry = tuple[datetime, float, "timedelta | None"]
 
 
-def _entries(history: History, problems: list[Problem]) -> list[_Entry]:
+def _entries(history: object, problems: list[Problem]) -> list[_Entry]:
     """Read history records or a mapping of volumes, recording what is wrong."""
-    if not isinstance(history, Mapping):
-        return [(item.start, item.calls, item.aht) for item in history]
     entries: list[_Entry] = []
-    for index, (start, calls) in enumerate(history.items()):
-        try:
-            ensure_aware(start, f"history[{index}] start")
-        except CallcoreError as exc:
-            problems.append(Problem(f"history[{index}]", str(exc)))
-            continue
-        if isinstance(calls, bool) or not isinstance(calls, int | float) or not calls >= 0:
-            problems.append(Problem(f"history[{index}]", f"calls must be >= 0, got {calls!r}"))
-            continue
-        entries.append((start, float(calls), None))
+    if isinstance(history, Mapping):
+        for index, (start, calls) in enumerate(history.items()):
+            where = f"history[{index}]"
+            try:
+                entries.append((check_instant(start, "start"), check_calls(calls, "calls"), None))
+            except InvalidInputError as exc:
+                problems.append(Problem(where, str(exc)))
+    elif is_collection(history):
+        for index, item in enumerate(history):
+            if isinstance(item, IntervalDemand):
+                entries.append((item.start, float(item.calls), item.aht))
+            else:
+                problems.append(
+                    Problem(
+                        f"history[{index}]",
+                        f"expected an IntervalDemand, got {type(item).__name__}",
+                    )
+                )
+    else:
+        problems.append(
+            Problem(
+                "history",
+                "expected a mapping of interval starts to calls or a list of IntervalDemand, "
+                f"got {type(history).__name__}",
+            )
+        )
+    if not entries and not problems:
+        problems.append(Problem("history", "is empty"))
     return entries
 
 
@@ -332,22 +475,31 @@ def _cells(
     return cells
 
 
-def _arrange(history: History, interval: timedelta, problems: list[Problem]) -> _Arranged | None:
+def _arrange(history: History, interval: timedelta) -> _Arranged:
+    """Put a history on a grid of days by slots.
+
+    Raises:
+        DocumentError: the history has problems; every one is listed.
+    """
+    problems: list[Problem] = []
     entries = _entries(history, problems)
-    if not entries and not problems:
-        problems.append(Problem("history", "is empty"))
     if problems:
-        return None
+        raise DocumentError(problems, "forecast history")
     zone = entries[0][0].tzinfo
     assert zone is not None  # every start was checked to be aware  # noqa: S101
     cells = _cells(entries, zone, interval, problems)
+    if cells:
+        first = min(day for day, _ in cells)
+        span = (max(day for day, _ in cells) - first).days + 1
+        if span > MAX_HISTORY_DAYS:
+            problems.append(
+                Problem("history", f"spans {span} days; the limit is {MAX_HISTORY_DAYS}")
+            )
     if problems:
-        return None
+        raise DocumentError(problems, "forecast history")
     slots = tuple(sorted({slot for _, slot in cells}))
-    first = min(day for day, _ in cells)
-    last = max(day for day, _ in cells)
     column = {slot: i for i, slot in enumerate(slots)}
-    volumes = [[0.0] * len(slots) for _ in range((last - first).days + 1)]
+    volumes = [[0.0] * len(slots) for _ in range(span)]
     handled: dict[tuple[int, int], tuple[float, float]] = {}
     for (day, slot), (calls, seconds) in cells.items():
         volumes[(day - first).days][column[slot]] = calls
@@ -373,6 +525,42 @@ def _handle_time(arranged: _Arranged, weekday: int, slot: int) -> timedelta | No
     return None
 
 
+def _predict(method: ForecastMethod, grid: DailyGrid, days: int) -> list[list[float]]:
+    """Run ``method`` and check that it returned ``days`` rows of finite volumes per slot.
+
+    Raises:
+        InvalidInputError: the method returned something else (``field`` names it).
+    """
+    what = f"{method.name}.predict()"
+    rows = check_list(method.predict(grid, days), what)
+    if len(rows) != days:
+        raise InvalidInputError(f"{what} returned {len(rows)} days for {days}", field=what)
+    width = len(grid.slots)
+    checked = []
+    for number, row in enumerate(rows):
+        values = check_list(row, f"{what}[{number}]")
+        if len(values) != width:
+            raise InvalidInputError(
+                f"{what}[{number}] has {len(values)} values for {width} slots",
+                field=f"{what}[{number}]",
+            )
+        checked.append(
+            [check_number(value, f"{what}[{number}][{i}]") for i, value in enumerate(values)]
+        )
+    return checked
+
+
+def _check_method(method: object) -> ForecastMethod:
+    if not isinstance(method, ForecastMethod):
+        raise InvalidInputError(
+            "method must be a forecast method (with a name and predict()), got "
+            f"{type(method).__name__}",
+            field="method",
+        )
+    check_type(method.name, str, "method.name")
+    return method
+
+
 def forecast(
     history: History,
     method: ForecastMethod,
@@ -385,14 +573,17 @@ def forecast(
 
     Handle times: ``aht`` if given, otherwise the call-weighted AHT of the
     same weekday and interval in the history (falling back to the interval
-    over all days, then to the whole history).
+    over all days, then to the whole history). A forecast volume below zero
+    counts as no calls.
 
     Args:
         history: Volumes keyed by interval start, or :class:`IntervalDemand`
-            records (which carry handle times).
+            records (which carry handle times); at most
+            :data:`MAX_HISTORY_DAYS` days, each volume a finite number of
+            calls from 0 to :data:`~callcore.wfm.MAX_CALLS`.
         method: How to predict, such as :class:`SeasonalAverage` or
             :class:`HoltWinters`.
-        days: How many days to forecast, at least 1.
+        days: How many days to forecast, 1 to :data:`MAX_FORECAST_DAYS`.
         interval: The history's interval length: 15, 30 or 60 minutes.
         aht: One handle time for every forecast interval; required when the
             history has no handle times.
@@ -401,22 +592,25 @@ def forecast(
         The forecast, with one interval per slot seen in the history, per day.
 
     Raises:
-        DocumentError: bad history (naive or misaligned starts, repeated
-            intervals, negative calls) or arguments; every problem listed.
-        InvalidInputError: the history is too short for the method.
+        InvalidInputError: an argument other than the history of the wrong
+            type or out of range, no ``aht`` for a history without handle
+            times, a history too short for the method, or a method that
+            returns something other than finite volumes.
+        DocumentError: bad history (not a mapping or list of
+            :class:`IntervalDemand`, naive, out-of-range or misaligned starts,
+            repeated intervals, volumes negative, not finite or too large, too
+            long a span); every problem listed with its path.
     """
-    problems: list[Problem] = []
-    whole_number_at_least(problems, "days", days, 1)
-    check_interval_length(problems, "interval", interval)
-    if aht is not None and aht <= timedelta(0):
-        problems.append(Problem("aht", f"must be longer than zero, got {aht}"))
-    arranged = _arrange(history, interval, problems) if not problems else None
-    if arranged is not None and aht is None and not arranged.handled:
-        problems.append(Problem("aht", "the history has no handle times: give aht"))
-    refuse(problems, "forecast")
-    assert arranged is not None  # refuse() raised otherwise  # noqa: S101
+    method = _check_method(method)
+    _check_days(days, "days")
+    check_interval_length(interval)
+    if aht is not None:
+        check_duration(aht, "aht", positive=True)
+    arranged = _arrange(history, interval)
+    if aht is None and not arranged.handled:
+        raise InvalidInputError("the history has no handle times: give aht", field="aht")
     grid = arranged.grid
-    predicted = method.predict(grid, days)
+    predicted = _predict(method, grid, days)
     known = len(grid.volumes)
     demand = []
     for ahead, row in enumerate(predicted):
@@ -441,28 +635,32 @@ def backtest(
     Args:
         history: As for :func:`forecast`.
         method: The method to score.
-        holdout_days: How many of the last days to hold out, at least 1.
+        holdout_days: How many of the last days to hold out, 1 to
+            :data:`MAX_FORECAST_DAYS`, fewer than the history has.
         interval: The history's interval length.
 
     Returns:
         MAPE and WAPE over the held-out intervals.
+
+    Raises:
+        InvalidInputError: as for :func:`forecast`, or no calls at all in the
+            held-out days (both measures are undefined then).
+        DocumentError: bad history, as for :func:`forecast`.
     """
-    problems: list[Problem] = []
-    whole_number_at_least(problems, "holdout_days", holdout_days, 1)
-    check_interval_length(problems, "interval", interval)
-    arranged = _arrange(history, interval, problems) if not problems else None
-    if arranged is not None and len(arranged.grid.volumes) <= holdout_days:
-        problems.append(
-            Problem("holdout_days", f"leaves no history: only {len(arranged.grid.volumes)} days")
-        )
-    refuse(problems, "backtest")
-    assert arranged is not None  # noqa: S101
-    grid = arranged.grid
+    method = _check_method(method)
+    _check_days(holdout_days, "holdout_days")
+    check_interval_length(interval)
+    grid = _arrange(history, interval).grid
     cut = len(grid.volumes) - holdout_days
+    if cut < 1:
+        raise InvalidInputError(
+            f"holdout_days leaves no history: only {len(grid.volumes)} days",
+            field="holdout_days",
+        )
     training = DailyGrid(grid.first_day, grid.slots, grid.volumes[:cut])
-    predicted = method.predict(training, holdout_days)
+    predicted = _predict(method, training, holdout_days)
     actual = [value for row in grid.volumes[cut:] for value in row]
-    guessed = [value for row in predicted for value in row]
+    guessed = [max(0.0, value) for row in predicted for value in row]
     return ForecastAccuracy(method.name, mape(actual, guessed), wape(actual, guessed), len(actual))
 
 

@@ -8,21 +8,38 @@ from typing import Any
 
 import attrs
 
-from callcore.clock import ensure_aware
-from callcore.errors import CallcoreError, Problem
+from callcore.checks import check_duration, check_instant, check_number, validator
+from callcore.errors import InvalidInputError
 from callcore.serialization import to_dict
-from callcore.wfm._checks import number_at_least, positive_duration, refuse
+from callcore.wfm._checks import check_items, check_type
 from callcore.wfm._erlang import Workload
 from callcore.wfm._staffing import StaffingTarget, required_staff
 
 INTERVAL_LENGTHS = (timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=60))
 """The interval lengths plans and forecasts work with."""
+MAX_CALLS = 1_000_000_000.0
+"""The most calls one interval of demand or history may hold."""
 
 
-def check_interval_length(problems: list[Problem], path: str, interval: timedelta) -> None:
-    """Record a problem unless ``interval`` is 15, 30 or 60 minutes."""
-    if interval not in INTERVAL_LENGTHS:
-        problems.append(Problem(path, f"must be 15, 30 or 60 minutes, got {interval}"))
+def check_interval_length(interval: object, what: str = "interval") -> timedelta:
+    """Return ``interval`` if it is 15, 30 or 60 minutes.
+
+    Raises:
+        InvalidInputError: ``interval`` is anything else.
+    """
+    if not isinstance(interval, timedelta) or interval not in INTERVAL_LENGTHS:
+        shown = interval if isinstance(interval, timedelta) else type(interval).__name__
+        raise InvalidInputError(f"{what} must be 15, 30 or 60 minutes, got {shown}", field=what)
+    return interval
+
+
+def check_calls(value: object, what: str) -> float:
+    """Return ``value`` as a float if it is a finite number of calls from 0 to MAX_CALLS.
+
+    Raises:
+        InvalidInputError: ``value`` is anything else.
+    """
+    return check_number(value, what, low=0, high=MAX_CALLS)
 
 
 @attrs.frozen
@@ -32,25 +49,14 @@ class IntervalDemand:
     Used both for history (what came) and for forecasts (what will come).
 
     Attributes:
-        start: When the interval starts (timezone-aware).
-        calls: Calls offered in the interval.
-        aht: Average handle time of those calls.
+        start: When the interval starts (timezone-aware, 1900 to 2999).
+        calls: Calls offered in the interval, from 0 to :data:`MAX_CALLS`.
+        aht: Average handle time of those calls, longer than zero.
     """
 
-    start: datetime
-    calls: float
-    aht: timedelta
-
-    def __attrs_post_init__(self) -> None:
-        """Refuse a naive start, negative calls or a non-positive handle time."""
-        problems: list[Problem] = []
-        try:
-            ensure_aware(self.start, "start")
-        except CallcoreError as exc:
-            problems.append(Problem("start", str(exc)))
-        number_at_least(problems, "calls", self.calls, 0)
-        positive_duration(problems, "aht", self.aht)
-        refuse(problems, "interval demand")
+    start: datetime = attrs.field(validator=validator(check_instant))
+    calls: float = attrs.field(validator=validator(check_calls))
+    aht: timedelta = attrs.field(validator=validator(check_duration, positive=True))
 
 
 @attrs.frozen
@@ -149,23 +155,26 @@ def staffing_plan(
         The plan, with rows sorted by start time.
 
     Raises:
-        DocumentError: a wrong interval length, or two intervals with the
-            same start; every problem is listed.
+        InvalidInputError: an argument of the wrong type, a wrong interval
+            length, two intervals with the same start, or an interval whose
+            load is beyond :data:`~callcore.wfm.MAX_LOAD`.
     """
-    demands = list(intervals)
-    problems: list[Problem] = []
-    check_interval_length(problems, "interval", interval)
+    demands = check_items(intervals, IntervalDemand, "intervals")
+    check_type(target, StaffingTarget, "target")
+    check_interval_length(interval)
     seen: dict[datetime, int] = {}
     for index, demand in enumerate(demands):
         if demand.start in seen:
-            problems.append(
-                Problem(f"intervals[{index}].start", f"repeats intervals[{seen[demand.start]}]")
-            )
-        seen.setdefault(demand.start, index)
-    refuse(problems, "staffing plan")
+            where = f"intervals[{index}].start"
+            raise InvalidInputError(f"{where} repeats intervals[{seen[demand.start]}]", field=where)
+        seen[demand.start] = index
     rows = []
-    for demand in sorted(demands, key=lambda item: item.start):
-        work = Workload(demand.calls, demand.aht, interval)
+    for index, demand in sorted(enumerate(demands), key=lambda item: item[1].start):
+        try:
+            work = Workload(demand.calls, demand.aht, interval)
+        except InvalidInputError as exc:
+            where = f"intervals[{index}].{exc.field}"
+            raise InvalidInputError(f"intervals[{index}]: {exc}", field=where) from None
         staffing = required_staff(work, target)
         result = staffing.performance
         rows.append(

@@ -5,7 +5,9 @@ when an agent is added, so the agents that meet a target form an interval
 ``[n*, infinity)``. The search starts from the square-root staffing estimate
 (Halfin & Whitt, 1981), gallops away from it by doubling steps until the
 answer is bracketed, then bisects: a handful of Erlang evaluations at any
-load, instead of one per agent from the load upward.
+load, instead of one per agent from the load upward. Loads are at most
+:data:`~callcore.wfm.MAX_LOAD` Erlangs and no search looks beyond
+:data:`~callcore.wfm.MAX_AGENTS` agents, so every search ends quickly.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import math
 from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
-from callcore.errors import InvalidInputError, Problem
+from callcore.checks import check_duration, check_number, validator
+from callcore.errors import InvalidInputError
 from callcore.wfm._bisection import boundary
-from callcore.wfm._checks import fraction_between, non_negative_duration, positive_duration, refuse
+from callcore.wfm._checks import check_type
 from callcore.wfm._erlang import (
+    _LONGEST_WAIT,
+    MAX_AGENTS,
     QueuePerformance,
     Workload,
     _erlang_b,
@@ -30,7 +36,13 @@ from callcore.wfm._erlang import (
     erlang_c_performance,
 )
 
-_MAX_AGENTS = 100_000_000  # far beyond any contact centre; stops a runaway search
+
+def _optional(check: Callable[..., object], **options: object) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator that lets ``None`` through and checks anything else."""
+    optional: Callable[[Any, Any, Any], None] = attrs.validators.optional(
+        validator(check, **options)
+    )
+    return optional
 
 
 @attrs.frozen
@@ -53,48 +65,43 @@ class StaffingTarget:
             training, absence), [0, 1): ``scheduled = required / (1 - shrinkage)``.
     """
 
-    service_level: float | None = 0.8
-    threshold: timedelta = timedelta(seconds=20)
-    max_asa: timedelta | None = None
-    max_occupancy: float | None = None
-    max_abandonment: float | None = None
-    patience: timedelta | None = None
-    shrinkage: float = 0.0
+    service_level: float | None = attrs.field(
+        default=0.8,
+        validator=_optional(check_number, low=0, high=1, low_open=True, high_open=True),
+    )
+    threshold: timedelta = attrs.field(
+        default=timedelta(seconds=20), validator=validator(check_duration)
+    )
+    max_asa: timedelta | None = attrs.field(
+        default=None, validator=_optional(check_duration, positive=True)
+    )
+    max_occupancy: float | None = attrs.field(
+        default=None, validator=_optional(check_number, low=0, high=1, low_open=True)
+    )
+    max_abandonment: float | None = attrs.field(
+        default=None,
+        validator=_optional(check_number, low=0, high=1, low_open=True, high_open=True),
+    )
+    patience: timedelta | None = attrs.field(
+        default=None, validator=_optional(check_duration, positive=True)
+    )
+    shrinkage: float = attrs.field(
+        default=0.0, validator=validator(check_number, low=0, high=1, high_open=True)
+    )
 
     def __attrs_post_init__(self) -> None:
-        """Refuse an impossible target, listing every problem at once."""
-        problems: list[Problem] = []
-        if self.service_level is not None:
-            fraction_between(
-                problems, "service_level", self.service_level, low_open=True, high_open=True
+        """Refuse a target that asks for nothing, or abandonment without a patience."""
+        if self.max_abandonment is not None and self.patience is None:
+            raise InvalidInputError(
+                "max_abandonment needs a patience (Erlang A) to be predicted",
+                field="max_abandonment",
             )
-        non_negative_duration(problems, "threshold", self.threshold)
-        if self.max_asa is not None:
-            positive_duration(problems, "max_asa", self.max_asa)
-        if self.max_occupancy is not None:
-            fraction_between(
-                problems, "max_occupancy", self.max_occupancy, low_open=True, high_open=False
-            )
-        if self.max_abandonment is not None:
-            fraction_between(
-                problems, "max_abandonment", self.max_abandonment, low_open=True, high_open=True
-            )
-            if self.patience is None:
-                problems.append(
-                    Problem("max_abandonment", "needs a patience (Erlang A) to be predicted")
-                )
-        if self.patience is not None:
-            positive_duration(problems, "patience", self.patience)
-        fraction_between(problems, "shrinkage", self.shrinkage, low_open=False, high_open=True)
         criteria = (self.service_level, self.max_asa, self.max_occupancy, self.max_abandonment)
         if all(criterion is None for criterion in criteria):
-            problems.append(
-                Problem(
-                    "",
-                    "give at least one of service_level, max_asa, max_occupancy, max_abandonment",
-                )
+            raise InvalidInputError(
+                "give at least one of service_level, max_asa, max_occupancy, max_abandonment",
+                field="service_level",
             )
-        refuse(problems, "staffing target")
 
     def scheduled(self, required: int) -> int:
         """Agents to schedule so that ``required`` remain after shrinkage.
@@ -104,10 +111,11 @@ class StaffingTarget:
         """
         if not self.shrinkage:
             return required
-        quotient = required / (1.0 - self.shrinkage)
+        shrinkage = float(self.shrinkage)  # a float subclass may print itself otherwise
+        quotient = required / (1.0 - shrinkage)
         if abs(quotient - round(quotient)) > 1e-9 * quotient:
             return math.ceil(quotient)  # far from a whole number: float rounding cannot matter
-        return math.ceil(required / (1 - Fraction(repr(self.shrinkage))))
+        return math.ceil(required / (1 - Fraction(repr(shrinkage))))
 
 
 @attrs.frozen
@@ -183,8 +191,10 @@ def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
         bad, step = start, 1
         while True:
             probe = bad + step
-            if probe > _MAX_AGENTS:
-                raise InvalidInputError(f"no staffing up to {_MAX_AGENTS} agents meets the target")
+            if probe > MAX_AGENTS:
+                raise InvalidInputError(
+                    f"no staffing up to {MAX_AGENTS:,} agents meets the target", field="target"
+                )
             if meets(probe):
                 good = probe
                 break
@@ -194,6 +204,12 @@ def _fewest(meets: Callable[[int], bool], lowest: int, guess: int) -> int:
 
 def _occupancy_floor(load: float, max_occupancy: float) -> int:
     """The fewest agents whose occupancy ``load / n`` is at most the cap."""
+    if load > max_occupancy * MAX_AGENTS:
+        raise InvalidInputError(
+            f"an occupancy of at most {max_occupancy:g} at {load:g} Erlangs needs more than "
+            f"{MAX_AGENTS:,} agents",
+            field="target",
+        )
     agents = max(1, math.ceil(load / max_occupancy))
     while load / agents > max_occupancy:  # float rounding can leave one short
         agents += 1
@@ -250,10 +266,17 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
 
     The walk starts at the square-root estimate, which errs low by one to
     three agents for service-level and ASA targets. ``aht`` is in seconds.
+    A mean wait beyond the longest duration callcore accepts never meets a
+    target (it could not be reported).
     """
     threshold = target.threshold.total_seconds()
     level = target.service_level
+    lowest = math.floor(load) + 1
+    if target.max_occupancy is not None:
+        lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
+    if max_asa is None and aht > _LONGEST_WAIT * (lowest - load):  # ASA < aht / spare
+        max_asa = _LONGEST_WAIT
 
     def good(agents: int, waiting: float) -> bool:
         spare = agents - load
@@ -261,12 +284,9 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
             return False
         return max_asa is None or waiting * aht / spare <= max_asa
 
-    lowest = math.floor(load) + 1
-    if target.max_occupancy is not None:
-        lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     if level is None and max_asa is None:
         return lowest, _erlang_c(lowest, load)
-    if load < _SMALL_LOAD:
+    if load < _SMALL_LOAD and lowest <= 2 * _SMALL_LOAD:
         return _scan_from_one(load, lowest, good)
     return _walk_up(load, max(lowest, _square_root_estimate(load, aht, target)), lowest, good)
 
@@ -283,10 +303,9 @@ def _erlang_a_required(workload: Workload, target: StaffingTarget, patience: tim
         )
         return all(checks)
 
-    # Erlang C's answer is an upper bound (patience only helps), so start there.
-    guess = 1
-    if target.service_level is not None or target.max_asa is not None:
-        guess = _square_root_estimate(workload.load, workload.aht.total_seconds(), target)
+    # Erlang C's answer is an upper bound (patience only helps), so start there;
+    # with neither a service level nor an ASA the estimate is the load itself.
+    guess = _square_root_estimate(workload.load, workload.aht.total_seconds(), target)
     return _fewest(meets, 1, guess)
 
 
@@ -308,7 +327,15 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
 
     Returns:
         The required and scheduled agents and the predicted performance.
+
+    Raises:
+        InvalidInputError: an argument of the wrong type, no staffing of at
+            most :data:`~callcore.wfm.MAX_AGENTS` agents meets the target, or
+            (Erlang A) too many calls arrive during one patience.
     """
+    if type(workload) is not Workload or type(target) is not StaffingTarget:  # rare: subclasses
+        check_type(workload, Workload, "workload")
+        check_type(target, StaffingTarget, "target")
     if workload.calls == 0:
         idle = erlang_c_performance(workload, 0, target.threshold)
         if target.patience is not None:
