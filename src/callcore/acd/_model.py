@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping, Sequence
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,8 @@ import attrs
 
 from callcore.channels import Channel
 from callcore.checks import (
+    MAX_DURATION,
+    MAX_TEXT,
     check_count,
     check_duration,
     check_enum,
@@ -44,6 +47,7 @@ MAX_RULES = 100
 MAX_NUMBER = 1_000_000_000
 """The largest tier, position, capacity, queue length or priority (and the most
 negative position or priority)."""
+_ZERO = timedelta(0)
 
 
 def _type_name(value: object) -> str:
@@ -192,6 +196,68 @@ def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None
         check_count(count, f"{name}.{channel.value}", high=MAX_NUMBER)
 
 
+_Checks = tuple[tuple[str, Callable[[Any, Any, Any], None]], ...]
+"""Each field's thorough check, as attrs validators, in field order."""
+
+
+def _check_fields(instance: object, checks: _Checks) -> None:
+    """Run each field's thorough check; the first that fails names its field."""
+    fields = attrs.fields_dict(type(instance))  # type: ignore[arg-type] # an attrs class
+    for name, check in checks:
+        check(instance, fields[name], getattr(instance, name))
+
+
+# A quick look at the usual values (exact types, plain ASCII text); anything it
+# does not recognise goes through the thorough check, which accepts or names it.
+
+
+def _is_text(value: object) -> bool:
+    return value.__class__ is str and 0 < len(value) <= MAX_TEXT and value.isascii()
+
+
+def _is_count(value: object, low: int, high: int) -> bool:
+    return value.__class__ is int and low <= value <= high
+
+
+def _is_wait(value: object) -> bool:
+    return value.__class__ is timedelta and _ZERO <= value <= MAX_DURATION
+
+
+def _is_positive_wait(value: object) -> bool:
+    return value.__class__ is timedelta and _ZERO < value <= MAX_DURATION
+
+
+def _is_flag(value: object) -> bool:
+    return value.__class__ is bool
+
+
+def _is_skills(value: object) -> bool:
+    if value.__class__ is not dict or len(value) > MAX_SKILLS:
+        return False
+    for name, level in value.items():
+        if not (level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL and _is_text(name)):
+            return False
+    return True
+
+
+def _is_capacity(value: object) -> bool:
+    if value.__class__ is not dict:
+        return False
+    for channel, count in value.items():
+        if not (channel.__class__ is Channel and _is_count(count, 0, MAX_NUMBER)):
+            return False
+    return True
+
+
+def _are(items: object, cls: type, limit: int) -> bool:
+    if items.__class__ is not tuple or len(items) > limit:
+        return False
+    for item in items:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if item.__class__ is not cls:
+            return False
+    return True
+
+
 _text = validator(check_text)
 _optional_text = _optional(check_text)
 _tier = validator(check_count, low=1, high=MAX_NUMBER)
@@ -264,10 +330,18 @@ class Overflow:
         queue: The target queue when ``action`` is ``QUEUE``.
     """
 
-    action: OverflowAction = attrs.field(
-        default=OverflowAction.VOICEMAIL, validator=_member_of(OverflowAction)
-    )
-    queue: str | None = attrs.field(default=None, validator=_optional_text)
+    action: OverflowAction = OverflowAction.VOICEMAIL
+    queue: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            self.action.__class__ is OverflowAction and (self.queue is None or _is_text(self.queue))
+        ):
+            _check_fields(self, _OVERFLOW_CHECKS)
+
+
+_OVERFLOW_CHECKS: _Checks = (("action", _member_of(OverflowAction)), ("queue", _optional_text))
 
 
 @attrs.frozen(kw_only=True)
@@ -285,13 +359,33 @@ class EscalationRule:
         to_queue: Move the contact to this queue (its rules start over there).
     """
 
-    after: timedelta = attrs.field(validator=_wait)
-    max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
-    skill_minimums: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
-    drop_skills: frozenset[str] = attrs.field(
-        default=frozenset(), converter=_skill_set, validator=_skill_names
-    )
-    to_queue: str | None = attrs.field(default=None, validator=_optional_text)
+    after: timedelta
+    max_tier: int | None = None
+    skill_minimums: Mapping[str, int] = attrs.field(factory=dict)
+    drop_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skill_set)
+    to_queue: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_wait(self.after)
+            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
+            and _is_skills(self.skill_minimums)
+            and self.drop_skills.__class__ is frozenset
+            and len(self.drop_skills) <= MAX_SKILLS
+            and all(map(_is_text, self.drop_skills))
+            and (self.to_queue is None or _is_text(self.to_queue))
+        ):
+            _check_fields(self, _RULE_CHECKS)
+
+
+_RULE_CHECKS: _Checks = (
+    ("after", _wait),
+    ("max_tier", _optional_tier),
+    ("skill_minimums", _skill_map),
+    ("drop_skills", _skill_names),
+    ("to_queue", _optional_text),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -325,26 +419,70 @@ class QueueConfig:
         escalation: Time-based rules that widen who may take a contact.
     """
 
-    name: str = attrs.field(validator=_text)
-    channel: Channel = attrs.field(default=Channel.VOICE, validator=_member_of(Channel))
-    strategy: str = attrs.field(default="longest_idle", validator=_text)
-    required_skills: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
-    max_tier: int | None = attrs.field(default=None, validator=_optional_tier)
-    max_length: int | None = attrs.field(default=None, validator=_optional_tier)
-    max_wait: timedelta | None = attrs.field(default=None, validator=_optional_positive_wait)
-    max_wait_empty: timedelta | None = attrs.field(default=None, validator=_optional_positive_wait)
-    overflow: Overflow = attrs.field(default=Overflow(), validator=_instance_of(Overflow))
-    join_when_empty: bool = attrs.field(default=True, validator=_flag)
-    leave_when_empty: bool = attrs.field(default=False, validator=_flag)
-    wrap_up: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    offer_timeout: timedelta = attrs.field(default=timedelta(seconds=15), validator=_positive_wait)
-    no_answer_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    reject_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    busy_delay: timedelta = attrs.field(default=timedelta(0), validator=_wait)
-    max_no_answer: int = attrs.field(default=0, validator=validator(check_count, high=MAX_NUMBER))
-    escalation: tuple[EscalationRule, ...] = attrs.field(
-        default=(), converter=_rules, validator=_items_of(EscalationRule, MAX_RULES)
-    )
+    name: str
+    channel: Channel = Channel.VOICE
+    strategy: str = "longest_idle"
+    required_skills: Mapping[str, int] = attrs.field(factory=dict)
+    max_tier: int | None = None
+    max_length: int | None = None
+    max_wait: timedelta | None = None
+    max_wait_empty: timedelta | None = None
+    overflow: Overflow = Overflow()
+    join_when_empty: bool = True
+    leave_when_empty: bool = False
+    wrap_up: timedelta = timedelta(0)
+    offer_timeout: timedelta = timedelta(seconds=15)
+    no_answer_delay: timedelta = timedelta(0)
+    reject_delay: timedelta = timedelta(0)
+    busy_delay: timedelta = timedelta(0)
+    max_no_answer: int = 0
+    escalation: tuple[EscalationRule, ...] = attrs.field(default=(), converter=_rules)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_text(self.name)
+            and self.channel.__class__ is Channel
+            and _is_text(self.strategy)
+            and _is_skills(self.required_skills)
+            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
+            and (self.max_length is None or _is_count(self.max_length, 1, MAX_NUMBER))
+            and (self.max_wait is None or _is_positive_wait(self.max_wait))
+            and (self.max_wait_empty is None or _is_positive_wait(self.max_wait_empty))
+            and self.overflow.__class__ is Overflow
+            and _is_flag(self.join_when_empty)
+            and _is_flag(self.leave_when_empty)
+            and _is_wait(self.wrap_up)
+            and _is_positive_wait(self.offer_timeout)
+            and _is_wait(self.no_answer_delay)
+            and _is_wait(self.reject_delay)
+            and _is_wait(self.busy_delay)
+            and _is_count(self.max_no_answer, 0, MAX_NUMBER)
+            and _are(self.escalation, EscalationRule, MAX_RULES)
+        ):
+            _check_fields(self, _QUEUE_CHECKS)
+
+
+_QUEUE_CHECKS: _Checks = (
+    ("name", _text),
+    ("channel", _member_of(Channel)),
+    ("strategy", _text),
+    ("required_skills", _skill_map),
+    ("max_tier", _optional_tier),
+    ("max_length", _optional_tier),
+    ("max_wait", _optional_positive_wait),
+    ("max_wait_empty", _optional_positive_wait),
+    ("overflow", _instance_of(Overflow)),
+    ("join_when_empty", _flag),
+    ("leave_when_empty", _flag),
+    ("wrap_up", _wait),
+    ("offer_timeout", _positive_wait),
+    ("no_answer_delay", _wait),
+    ("reject_delay", _wait),
+    ("busy_delay", _wait),
+    ("max_no_answer", validator(check_count, high=MAX_NUMBER)),
+    ("escalation", _items_of(EscalationRule, MAX_RULES)),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -359,14 +497,30 @@ class Membership:
         weight: Relative chance under ``weighted_random`` (> 0).
     """
 
-    queue: str = attrs.field(validator=_text)
-    tier: int = attrs.field(default=1, validator=_tier)
-    position: int = attrs.field(
-        default=0, validator=validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)
-    )
-    weight: float = attrs.field(
-        default=1.0, validator=validator(check_number, low=0, low_open=True)
-    )
+    queue: str
+    tier: int = 1
+    position: int = 0
+    weight: float = 1.0
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        weight = self.weight
+        if not (
+            _is_text(self.queue)
+            and _is_count(self.tier, 1, MAX_NUMBER)
+            and _is_count(self.position, -MAX_NUMBER, MAX_NUMBER)
+            and weight.__class__ is float
+            and 0 < weight < math.inf
+        ):
+            _check_fields(self, _MEMBERSHIP_CHECKS)
+
+
+_MEMBERSHIP_CHECKS: _Checks = (
+    ("queue", _text),
+    ("tier", _tier),
+    ("position", validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)),
+    ("weight", validator(check_number, low=0, low_open=True)),
+)
 
 
 def _default_capacity() -> dict[Channel, int]:
@@ -386,10 +540,28 @@ class AgentProfile:
             any other contact (on by default).
     """
 
-    agent_id: str = attrs.field(validator=_text)
-    skills: Mapping[str, int] = attrs.field(factory=dict, validator=_skill_map)
-    memberships: tuple[Membership, ...] = attrs.field(
-        default=(), converter=_memberships, validator=_items_of(Membership)
-    )
-    capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity, validator=_capacity)
-    voice_exclusive: bool = attrs.field(default=True, validator=_flag)
+    agent_id: str
+    skills: Mapping[str, int] = attrs.field(factory=dict)
+    memberships: tuple[Membership, ...] = attrs.field(default=(), converter=_memberships)
+    capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
+    voice_exclusive: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_text(self.agent_id)
+            and _is_skills(self.skills)
+            and _are(self.memberships, Membership, MAX_NUMBER)
+            and _is_capacity(self.capacity)
+            and _is_flag(self.voice_exclusive)
+        ):
+            _check_fields(self, _PROFILE_CHECKS)
+
+
+_PROFILE_CHECKS: _Checks = (
+    ("agent_id", _text),
+    ("skills", _skill_map),
+    ("memberships", _items_of(Membership)),
+    ("capacity", _capacity),
+    ("voice_exclusive", _flag),
+)
