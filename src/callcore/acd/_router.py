@@ -1624,6 +1624,7 @@ class Router:
             if (
                 contact is not None
                 and contact.version == entry[3]
+                and contact.seq == entry[2]  # not an earlier contact of the same id
                 and contact.status is ContactStatus.WAITING
             ):
                 return entry, contact
