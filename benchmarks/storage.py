@@ -3,15 +3,20 @@
 Each figure is a ratio against a baseline measured in the same run on the same
 machine, so the numbers travel between machines:
 
-- normalising a phone number, against stripping separators with str.translate;
-- identifying a known caller in memory, against a bare dict lookup;
+- normalising a phone number, against stripping separators with str.translate,
+  with the built-in rules and (when it is installed) with libphonenumber;
+- identifying a known caller in memory, against a bare dict lookup, both ways;
 - identifying a known caller in SQLite, against a raw sqlite3 indexed SELECT
-  plus json.loads of the same document;
+  plus json.loads of the same document, both ways;
 - identifying a new caller in SQLite (find, add, history), against a raw
   sqlite3 INSERT transaction (BEGIN IMMEDIATE, WAL, same durability);
 - a read-modify-write through update_customer, against a raw
   SELECT-then-UPDATE transaction;
 - reading the ten newest of 1,000 interactions, against the raw indexed query.
+
+The other SQLite figures read numbers the default way: with libphonenumber
+when the ``phonenumbers`` package is installed, with the built-in rules
+otherwise.
 
 Run: python benchmarks/storage.py [--quick]
 """
@@ -22,8 +27,10 @@ import argparse
 import itertools
 import json
 import sqlite3
+import sys
 import tempfile
 import timeit
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,13 +43,14 @@ from callcore.customers import (
     Customer,
     Interaction,
     InteractionOutcome,
+    _phone_library,
     normalize_phone,
 )
 from callcore.serialization import dumps
 from callcore.storage import MemoryStorage, SQLiteStorage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 SEPARATORS = str.maketrans("", "", " -.()/")
@@ -56,7 +64,7 @@ def per_call(function: Callable[[], object], number: int, repeat: int) -> float:
 def report(name: str, subject: float, baseline: float, baseline_name: str) -> None:
     """Print one figure as a ratio to its baseline."""
     print(
-        f"{name:<34} {subject * 1e6:9.1f} us  = {subject / baseline:6.1f} x "
+        f"{name:<44} {subject * 1e6:9.1f} us  = {subject / baseline:6.1f} x "
         f"{baseline_name} ({baseline * 1e6:.1f} us)"
     )
 
@@ -66,15 +74,42 @@ def phone_numbers(count: int) -> list[str]:
     return [f"020 79{n // 10000 % 100:02d} {n % 10000:04d}" for n in range(count)]
 
 
-def bench_normalise(number: int, repeat: int) -> None:
+RULES = {"built-in": True, "phonenumbers": False}
+"""The ways to read phone numbers: name -> whether phonenumbers is hidden."""
+
+
+def installed_rules() -> list[str]:
+    """The rule sets this machine can run: the built-in rules, and libphonenumber if installed."""
+    return ["built-in"] if _phone_library() is None else ["built-in", "phonenumbers"]
+
+
+@contextmanager
+def phone_rules(name: str) -> Iterator[None]:
+    """Read phone numbers with the built-in rules (phonenumbers hidden) or libphonenumber."""
+    saved = sys.modules.get("phonenumbers")
+    if RULES[name]:
+        sys.modules["phonenumbers"] = None  # type: ignore[assignment]  # import fails
+    _phone_library.cache_clear()
+    try:
+        yield
+    finally:
+        if saved is None:
+            sys.modules.pop("phonenumbers", None)
+        else:
+            sys.modules["phonenumbers"] = saved
+        _phone_library.cache_clear()
+
+
+def bench_normalise(number: int, repeat: int, rules: str) -> None:
     """Phone normalisation against the simplest string clean-up."""
     raw = "+44 (0)20 7946 0018"
-    subject = per_call(lambda: normalize_phone(raw, "44"), number, repeat)
+    with phone_rules(rules):
+        subject = per_call(lambda: normalize_phone(raw, "44"), number, repeat)
     baseline = per_call(lambda: "+" + raw.translate(SEPARATORS), number, repeat)
-    report("normalise a phone number", subject, baseline, "str.translate")
+    report(f"normalise a phone number ({rules})", subject, baseline, "str.translate")
 
 
-def bench_memory_hit(number: int, repeat: int, customers: int) -> None:
+def bench_memory_hit(number: int, repeat: int, customers: int, rules: str) -> None:
     """identify on a known caller in memory against a dict lookup."""
     store = MemoryStorage()
     identifier = CallerIdentifier(store, default_country_code="44")
@@ -83,10 +118,11 @@ def bench_memory_hit(number: int, repeat: int, customers: int) -> None:
         identifier.identify(raw, NOW)
     index = {normalize_phone(raw, "44"): raw for raw in numbers}
     cycle = itertools.cycle(numbers)
-    subject = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
+    with phone_rules(rules):
+        subject = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
     keys = itertools.cycle(index)
     baseline = per_call(lambda: index[next(keys)], number, repeat)
-    report("identify known caller (memory)", subject, baseline, "dict lookup")
+    report(f"identify known caller (memory, {rules})", subject, baseline, "dict lookup")
     store.close()
 
 
@@ -117,7 +153,6 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
         )
 
     cycle = itertools.cycle(numbers)
-    hit = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
     keys = itertools.cycle([normalize_phone(text, "44") for text in numbers])
 
     def raw_hit() -> object:
@@ -126,7 +161,11 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
         ).fetchone()
         return json.loads(row[0])
 
-    report("identify known caller (SQLite)", hit, per_call(raw_hit, number, repeat), "raw SELECT")
+    for rules in installed_rules():
+        with phone_rules(rules):
+            hit = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
+        baseline = per_call(raw_hit, number, repeat)
+        report(f"identify known caller (SQLite, {rules})", hit, baseline, "raw SELECT")
 
     fresh = (f"+1212555{n:04d}" for n in itertools.count())
     writes = max(number // 10, 20)
@@ -202,9 +241,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     quick = parser.parse_args().quick
     number, repeat, customers = (200, 2, 200) if quick else (5000, 5, 5000)
-    print(f"callcore storage benchmark ({'quick' if quick else 'full'} run)")
-    bench_normalise(number * 4, repeat)
-    bench_memory_hit(number, repeat, customers)
+    rules = installed_rules()
+    print(f"callcore storage benchmark ({'quick' if quick else 'full'} run; SQLite: {rules[-1]})")
+    for name in rules:
+        bench_normalise(number * 4 if name == "built-in" else number, repeat, name)
+    for name in rules:
+        bench_memory_hit(number, repeat, customers, name)
     with tempfile.TemporaryDirectory() as folder:
         bench_sqlite(Path(folder), number, repeat, customers)
 

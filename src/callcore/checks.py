@@ -46,10 +46,12 @@ __all__ = [
     "check_enum",
     "check_instance",
     "check_instant",
+    "check_items",
     "check_list",
     "check_number",
     "check_plain_data",
     "check_text",
+    "shown",
     "validator",
 ]
 
@@ -70,15 +72,22 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _show(value: object) -> str:
-    """A short repr for a message (a huge integer is not spelled out)."""
-    if isinstance(value, int) and value.bit_length() > 128:
-        return f"a {value.bit_length()}-bit integer"
-    try:
+def shown(value: object) -> str:
+    """Describe a wrong value for a message: its type, and its repr when short and safe.
+
+    Only plain values are spelled out (an object's own ``__repr__`` could fail or
+    take long, and a huge integer cannot be printed), never more than 60
+    characters of them.
+
+    >>> from callcore.checks import shown
+    >>> shown("lunch"), shown(2**70), shown(2**700), shown([1, 2])
+    ("str 'lunch'", 'int 1180591620717411303424', 'int', 'list')
+    """
+    plain = value is None or isinstance(value, str | bool | float)
+    if plain or (isinstance(value, int) and value.bit_length() <= 128):
         text = repr(value)
-    except ValueError:  # a container holding an integer too long to print
-        return "(too long to show)"
-    return text if len(text) <= 60 else f"{text[:57]}..."
+        return f"{_type_name(value)} {text if len(text) <= 60 else text[:57] + '...'}"
+    return _type_name(value)
 
 
 def check_instant(value: object, what: str) -> datetime:
@@ -89,9 +98,7 @@ def check_instant(value: object, what: str) -> datetime:
         InvalidInputError: ``value`` is not a datetime, or out of range.
     """
     if not isinstance(value, datetime):
-        raise InvalidInputError(
-            f"{what} must be a datetime, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a datetime, got {shown(value)}", field=what)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(what)
     if not EARLIEST <= value < LATEST:
@@ -125,14 +132,12 @@ def check_duration(
         InvalidInputError: ``value`` is not a timedelta or out of bounds.
     """
     if not isinstance(value, timedelta):
-        raise InvalidInputError(
-            f"{what} must be a timedelta, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a timedelta, got {shown(value)}", field=what)
     low = -maximum if minimum is None else minimum
     if positive and value <= timedelta(0):
         raise InvalidInputError(f"{what} must be longer than zero, got {value}", field=what)
     if value < low:
-        raise InvalidInputError(f"{what} must be at least {low}, got {_show(value)}", field=what)
+        raise InvalidInputError(f"{what} must be at least {low}, got {value}", field=what)
     if value > maximum:
         raise InvalidInputError(f"{what} must be at most {maximum}, got {value}", field=what)
     return value
@@ -145,14 +150,17 @@ def check_count(value: object, what: str, *, low: int | None = 0, high: int | No
         InvalidInputError: ``value`` is not a whole number or out of range.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(
-            f"{what} must be a whole number, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a whole number, got {shown(value)}", field=what)
     if low is not None and value < low:
-        raise InvalidInputError(f"{what} must be at least {low}, got {_show(value)}", field=what)
+        raise InvalidInputError(f"{what} must be at least {low}, got {_digits(value)}", field=what)
     if high is not None and value > high:
-        raise InvalidInputError(f"{what} must be at most {high}, got {_show(value)}", field=what)
+        raise InvalidInputError(f"{what} must be at most {high}, got {_digits(value)}", field=what)
     return value
+
+
+def _digits(value: int) -> str:
+    """A whole number for a message (one too long to print is described)."""
+    return str(value) if value.bit_length() <= 128 else f"a {value.bit_length()}-bit integer"
 
 
 def check_number(
@@ -178,9 +186,7 @@ def check_number(
         InvalidInputError: ``value`` is not a number, not finite, or out of range.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInputError(
-            f"{what} must be a number, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a number, got {shown(value)}", field=what)
     try:
         number = float(value)
     except OverflowError:
@@ -206,9 +212,7 @@ def check_text(
             ``allow_empty``), too long, or holds a lone surrogate.
     """
     if not isinstance(value, str):
-        raise InvalidInputError(
-            f"{what} must be a string, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a string, got {shown(value)}", field=what)
     if not value and not allow_empty:
         raise InvalidInputError(f"{what} must not be empty", field=what)
     if len(value) > max_length:
@@ -232,9 +236,7 @@ def check_bool(value: object, what: str) -> bool:
         InvalidInputError: ``value`` is not a bool.
     """
     if not isinstance(value, bool):
-        raise InvalidInputError(
-            f"{what} must be true or false, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be true or false, got {shown(value)}", field=what)
     return value
 
 
@@ -246,10 +248,27 @@ def check_instance(value: object, cls: type[T], what: str) -> T:
     """
     if not isinstance(value, cls):
         raise InvalidInputError(
-            f"{what} must be a {cls.__name__}, got {_type_name(value)} {_show(value)}",
+            f"{what} must be a {cls.__name__}, got {shown(value)}",
             field=what,
         )
     return value
+
+
+def check_items(value: object, cls: type[T], what: str) -> tuple[T, ...]:
+    """Return ``value`` as a tuple if it is a list or tuple of ``cls`` instances.
+
+    Raises:
+        InvalidInputError: ``value`` is not a list or tuple, or an item (named
+            by its index) is not a ``cls``.
+    """
+    items = value if type(value) is tuple else tuple(check_list(value, what))
+    for index, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise InvalidInputError(
+                f"{what}[{index}] must be a {cls.__name__}, got {shown(item)}",
+                field=f"{what}[{index}]",
+            )
+    return items
 
 
 def check_enum(value: object, enum_type: type[E], what: str) -> E:
@@ -264,7 +283,7 @@ def check_enum(value: object, enum_type: type[E], what: str) -> E:
     """
     if not isinstance(value, enum_type):
         names = ", ".join(f"{enum_type.__name__}.{member.name}" for member in enum_type)
-        raise InvalidInputError(f"{what} must be one of {names}; got {_show(value)}", field=what)
+        raise InvalidInputError(f"{what} must be one of {names}; got {shown(value)}", field=what)
     return value
 
 
@@ -278,9 +297,7 @@ def check_list(value: object, what: str, *, max_length: int | None = None) -> li
         InvalidInputError: ``value`` is not a list or tuple, or too long.
     """
     if not isinstance(value, list | tuple):
-        raise InvalidInputError(
-            f"{what} must be a list, got {_type_name(value)} {_show(value)}", field=what
-        )
+        raise InvalidInputError(f"{what} must be a list, got {shown(value)}", field=what)
     if max_length is not None and len(value) > max_length:
         raise InvalidInputError(
             f"{what} has {len(value)} items; the limit is {max_length}", field=what
@@ -290,8 +307,9 @@ def check_list(value: object, what: str, *, max_length: int | None = None) -> li
 
 MAX_PLAIN_INT = 2**63 - 1
 """The largest whole number accepted in free-form data (what every store can hold)."""
-MAX_PLAIN_DEPTH = 64
-"""How deeply lists and mappings may nest in free-form data."""
+MAX_PLAIN_DEPTH = 32
+"""How deeply lists and mappings may nest in free-form data (half a document's
+:data:`~callcore.serialization.MAX_DEPTH`, so that the document holding it reads back)."""
 MAX_PLAIN_ITEMS = 10_000
 """How many values free-form data may hold in all."""
 
@@ -315,12 +333,12 @@ def check_plain_data(value: object, what: str) -> object:
         item, path, depth = stack.pop()
         count += 1
         if count > MAX_PLAIN_ITEMS:
-            raise InvalidInputError(f"{what} holds more than {MAX_PLAIN_ITEMS} values", field=what)
+            raise InvalidInputError(f"{what} holds more than {MAX_PLAIN_ITEMS} values", field=path)
         children = _plain_children(item, path)
         if children:
             if depth >= MAX_PLAIN_DEPTH:
                 raise InvalidInputError(
-                    f"{path} is nested more than {MAX_PLAIN_DEPTH} levels deep", field=what
+                    f"{path} is nested more than {MAX_PLAIN_DEPTH} levels deep", field=path
                 )
             stack.extend((child, child_path, depth + 1) for child_path, child in children)
     return value
@@ -366,9 +384,12 @@ def _plain_children(item: object, path: str) -> list[tuple[str, object]]:
         for key in item:
             if not isinstance(key, str):
                 raise InvalidInputError(
-                    f"{path} has a key that is not text: {_show(key)}", field=path
+                    f"{path} has a key that is not text: {shown(key)}", field=path
                 )
-            check_text(key, f"a key of {path}", allow_empty=True)
+            try:
+                check_text(key, f"a key of {path}", allow_empty=True)
+            except InvalidInputError as error:
+                raise InvalidInputError(str(error), field=path) from None
         return [(f"{path}.{key}", child) for key, child in item.items()]
     raise InvalidInputError(
         f"{path} must be plain data (text, a number, true/false, null, a list or a "

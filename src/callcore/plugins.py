@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from callcore import hookspecs
+from callcore.checks import check_text
 from callcore.errors import CallcoreError, ConfigError, PluginError
 
 if TYPE_CHECKING:
@@ -137,7 +138,9 @@ def open_storage(manager: pluggy.PluginManager, url: str = "memory:") -> Storage
 
     Raises:
         ConfigError: No plugin handles the URL's scheme.
+        InvalidInputError: ``url`` is not a string of valid text.
     """
+    check_text(url, "url")
     store: Storage | None = call_hook(manager, "callcore_storage", url=url)
     if store is None:
         raise ConfigError(

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from callcore.acd import AgentProfile, Membership
+from callcore.acd import (
+    AgentProfile,
+    EscalationRule,
+    Membership,
+    NotReadyReason,
+    Overflow,
+    OverflowAction,
+    QueueConfig,
+    Router,
+)
+from callcore.channels import Channel
+from tests.acd.strategies import T0
 
 if TYPE_CHECKING:
     from callcore.acd import Outcome
@@ -23,3 +35,70 @@ def member(agent_id: str, queue: str, *, tier: int = 1, **skills: int) -> AgentP
 def of_type(outcome: Outcome, kind: type[E]) -> list[E]:
     """The events of ``outcome`` of one type, in order."""
     return [event for event in outcome.events if isinstance(event, kind)]
+
+
+def busy_router(strategy: str = "round_robin") -> Router:
+    """A router caught mid-day: contacts waiting, ringing and connected, agents in every state.
+
+    Two queues use ``strategy`` (a round-robin one keeps a place); a third
+    takes chats with a random strategy, so the snapshot holds race clocks and
+    draws too; one queue has never been staffed and has an empty clock.
+    """
+    second = timedelta(seconds=1)
+    router = Router(
+        [
+            QueueConfig(
+                name="sales",
+                strategy=strategy,
+                wrap_up=30 * second,
+                max_wait=300 * second,
+                max_no_answer=2,
+                no_answer_delay=5 * second,
+                escalation=(EscalationRule(after=60 * second, max_tier=3),),
+            ),
+            QueueConfig(
+                name="support",
+                channel=Channel.CHAT,
+                strategy="random",
+                reject_delay=20 * second,
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
+            ),
+            QueueConfig(name="spare", strategy=strategy, max_wait_empty=600 * second),
+        ],
+        seed=3,
+    )
+    chat = {Channel.VOICE: 1, Channel.CHAT: 2}
+    profiles = [
+        AgentProfile(agent_id="a0", skills={"en": 5}, memberships=(Membership(queue="sales"),)),
+        AgentProfile(
+            agent_id="a1",
+            skills={"en": 2, "fr": 7},
+            memberships=(Membership(queue="sales", position=1), Membership(queue="support")),
+            capacity=chat,
+            voice_exclusive=False,
+        ),
+        AgentProfile(agent_id="a2", memberships=(Membership(queue="support"),), capacity=chat),
+        AgentProfile(agent_id="a3", memberships=(Membership(queue="sales", tier=2),)),
+    ]
+    for profile in profiles:
+        router.log_in(profile, T0)
+
+    def at(seconds: int) -> datetime:
+        return T0 + seconds * second
+
+    router.log_out("a3", at(1))
+    router.enqueue("c1", "sales", at(2), skills={"en": 1})
+    for offer in router.enqueue("c2", "support", at(3)).offers:
+        router.accept(offer.contact_id, offer.agent_id, at(4))
+    router.enqueue("c3", "spare", at(5), priority=2)
+    for offer in router.enqueue("c4", "support", at(6)).offers:
+        router.decline(offer.contact_id, offer.agent_id, at(7))
+    router.set_not_ready("a0", NotReadyReason.BREAK, at(8))
+    router.enqueue("c5", "sales", at(9))
+    contact = router.contact("c1")
+    if contact.offered_to:
+        router.accept("c1", contact.offered_to[0], at(10))
+        router.end("c1", at(12))
+    router.tick(at(13))
+    router.set_ready("a0", at(14))  # takes the first waiting voice call: an offer rings
+    return router

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from hypothesis import strategies as st
 
@@ -119,3 +120,100 @@ def reference_choice(router: Router, contact: Contact) -> list[str]:
     else:
         found.sort()
     return [found[0][2]]
+
+
+# --- malformed input -----------------------------------------------------------
+
+
+def _nested(depth: int) -> object:
+    """A list nested ``depth`` levels deep."""
+    value: object = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**80), 2**80),
+    st.sampled_from([0, -1, 1, 11, 2**32, 2**63, -(2**63) - 1, 10**30, 10**400]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "",
+            "\ud800",
+            "a\udfffb",
+            "x" * 100_001,
+            "voice",
+            "billing",
+            "queue",
+            "sales",
+            "a0",
+            "c1",
+            "2026-01-05T09:00:00",
+            "2026-01-05T09:00:00+00:00",
+            "9999-12-31T23:59:59+00:00",
+            "0001-01-01T00:00:00+00:00",
+            "[]",
+            "[[[[",
+            '[{"datetime": "0001-01-01T00:00:00"}]',
+        ]
+    ),
+    st.datetimes(),  # naive
+    st.datetimes(timezones=st.just(timezone.utc)),  # years 1..9999
+    st.timedeltas(),
+    st.sampled_from([float("nan"), 1e18, -1e18, 1e300, 86_400 * 999_999_999]),
+    st.lists(st.integers(-3, 3), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(-3, 3), max_size=3),
+    st.sampled_from([_nested(100), {"a": {"b": {"c": []}}}, ["voice"], {"voice": 1.5}]),
+)
+"""Values of every wrong kind: wrong types, huge and non-finite numbers, lone
+surrogates, long text, naive and far-off times, huge durations, deep nesting."""
+
+
+def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in plain data (the root is ``()``)."""
+    found: list[tuple[object, ...]] = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def _parent(data: object, path: tuple[object, ...]) -> Any:
+    for key in path[:-1]:
+        data = data[key]  # type: ignore[index]
+    return data
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: object) -> object:
+    """``document`` (plain data) with one to three places broken.
+
+    A value is replaced by junk, a field deleted or added, a value wrapped in
+    a list or a mapping, or the whole document replaced.
+    """
+    data = copy.deepcopy(document)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(data)))
+        action = draw(st.sampled_from(["replace", "replace", "delete", "extra", "wrap"]))
+        value = copy.deepcopy(draw(junk))  # never change a value the strategy shares
+        if not path:
+            data = value if action != "wrap" else [data]
+            continue
+        parent = _parent(data, path)
+        key = path[-1]
+        if action == "delete":
+            del parent[key]
+        elif action == "extra" and isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=6))] = value
+        elif action == "wrap":
+            parent[key] = draw(st.sampled_from([[parent[key]], {"value": parent[key]}]))
+        else:
+            parent[key] = value
+    return data

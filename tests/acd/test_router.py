@@ -226,7 +226,7 @@ def test_announcement_estimated_wait() -> None:
         (lambda r: r.abandon("c0", at(5)), InvalidTransitionError),
         (lambda r: r.enqueue("c1", "q", at(5)), InvalidTransitionError),
         (lambda r: r.enqueue("c9", "nowhere", at(5)), NotFoundError),
-        (lambda r: r.enqueue("c9", "q", at(5), skills={"fr": 11}), DocumentError),
+        (lambda r: r.enqueue("c9", "q", at(5), skills={"fr": 11}), InvalidInputError),
         (lambda r: r.tick(at(1)), InvalidInputError),
         (lambda r: r.log_in(agent("b", "nowhere"), at(5)), DocumentError),
         (lambda r: r.set_ready("a", at(5)), InvalidTransitionError),

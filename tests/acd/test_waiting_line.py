@@ -19,12 +19,14 @@ from callcore.acd import (
     PriorityChanged,
     QueueConfig,
     Router,
+    RouterSnapshot,
 )
 from callcore.channels import Channel
 from callcore.errors import InvalidTransitionError
-from callcore.serialization import dumps
+from callcore.serialization import dumps, loads
 from tests.acd.scenarios import member
 from tests.acd.strategies import T0, at
+from tests.acd.test_invariants import queue_configs
 
 
 def busy_router() -> Router:
@@ -181,3 +183,36 @@ def test_a_freed_agent_takes_the_earliest_contact_not_the_one_that_just_rang() -
     outcome = router.tick(at(16))  # c2's offer (15 s) times out
     assert [(offer.contact_id, offer.agent_id) for offer in outcome.offers] == [("c1", "a0")]
     assert router.contact("c2").status.value == "waiting"
+
+
+def test_a_reused_contact_id_is_not_served_from_an_earlier_contact_s_line() -> None:
+    """An id that comes back is a new contact: the line entry of the earlier one is stale.
+
+    The first 'c1' overflows from sales to support and ends; a new 'c1' waits in
+    sales and escalates (its version counter passes the old entry's). An agent of
+    both queues must be offered it from sales, not from the old support entry
+    (found by the ACD refusal state machine: the offer named 'support').
+    """
+    router = Router(queue_configs("fewest_contacts"), seed=0)
+    both = (Membership(queue="sales"), Membership(queue="support"))
+    router.enqueue("c1", "sales", at(0), skills={"en": 2, "fr": 1})
+    router.log_in(
+        AgentProfile(
+            agent_id="a2",
+            skills={"en": 7},
+            memberships=both,
+            capacity={Channel.VOICE: 1, Channel.CHAT: 2},
+            voice_exclusive=False,
+        ),
+        at(0),
+        ready=False,
+    )
+    router.tick(at(43_200))  # the first c1 overflows, escalates and leaves
+    sales = (Membership(queue="sales"),)
+    later = AgentProfile(agent_id="a0", memberships=sales, voice_exclusive=False)
+    router.log_in(later, at(43_200), ready=True)
+    router.enqueue("c1", "sales", at(43_200))  # offered to a0, who lets it time out
+    outcome = router.set_ready("a2", at(43_400))
+    assert [(offer.agent_id, offer.queue) for offer in outcome.offers][-1] == ("a2", "sales")
+    text = dumps(router.snapshot())
+    assert dumps(Router.restore(loads(RouterSnapshot, text)).snapshot()) == text

@@ -167,7 +167,7 @@ def test_plain_data_depth_and_size_are_bounded() -> None:
     for _ in range(MAX_PLAIN_DEPTH):
         deep = [deep]
     check_plain_data(deep, "data")
-    with pytest.raises(InvalidInputError, match="nested more than 64 levels"):
+    with pytest.raises(InvalidInputError, match="nested more than 32 levels"):
         check_plain_data([deep], "data")
     check_plain_data(list(range(MAX_PLAIN_ITEMS - 1)), "data")
     with pytest.raises(InvalidInputError, match="more than 10000 values"):

@@ -5,13 +5,58 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
 from callcore.acd._model import AgentState, NotReadyReason, OverflowAction, RejectReason
 from callcore.channels import Channel
+from callcore.checks import check_count, check_enum, check_text, validator
+from callcore.clock import aware
+from callcore.errors import InvalidInputError
 from callcore.events import Event
+
+
+def _member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_enum(value, enum_type, attribute.name)
+
+    return run
+
+
+def _optional_member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check_enum(value, enum_type, attribute.name)
+
+    return run
+
+
+def _kind_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise InvalidInputError(
+                f"{attribute.name} must be a {cls.__name__}, got {type(value).__name__}",
+                field=attribute.name,
+            )
+
+    return run
+
+
+def _tuple_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        name = attribute.name
+        if not isinstance(value, tuple) or not all(isinstance(item, cls) for item in value):
+            raise InvalidInputError(f"{name} must be a tuple of {cls.__name__}", field=name)
+
+    return run
+
+
+_id = validator(check_text)
+_count = validator(check_count, low=None)
+_stage = validator(check_count)
+_duration = _kind_of(timedelta)
+_flag = _kind_of(bool)
 
 __all__ = [
     "AgentStateChanged",
@@ -46,13 +91,13 @@ class Offer:
         callback: The agent is to call the customer back (virtual hold).
     """
 
-    contact_id: str
-    agent_id: str
-    queue: str
-    channel: Channel
-    offered_at: datetime
-    expires_at: datetime
-    callback: bool = False
+    contact_id: str = attrs.field(validator=_id)
+    agent_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    channel: Channel = attrs.field(validator=_member_of(Channel))
+    offered_at: datetime = attrs.field(validator=aware)
+    expires_at: datetime = attrs.field(validator=aware)
+    callback: bool = attrs.field(default=False, validator=_flag)
 
 
 class OfferEndReason(enum.Enum):
@@ -74,9 +119,9 @@ class ContactQueued(Event):
     """A contact joined a queue (or moved to one on overflow or escalation)."""
 
     kind: ClassVar[str] = "acd.contact_queued"
-    contact_id: str
-    queue: str
-    priority: int
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    priority: int = attrs.field(validator=_count)
 
 
 @attrs.frozen(kw_only=True)
@@ -84,9 +129,9 @@ class ContactRejected(Event):
     """A queue refused a contact at the door; the router forgot it."""
 
     kind: ClassVar[str] = "acd.contact_rejected"
-    contact_id: str
-    queue: str
-    reason: RejectReason
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    reason: RejectReason = attrs.field(validator=_member_of(RejectReason))
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +139,7 @@ class ContactOffered(Event):
     """A contact was offered to an agent (ring its device)."""
 
     kind: ClassVar[str] = "acd.contact_offered"
-    offer: Offer
+    offer: Offer = attrs.field(validator=_kind_of(Offer))
 
 
 @attrs.frozen(kw_only=True)
@@ -102,8 +147,8 @@ class OfferEnded(Event):
     """An offer ended without being accepted (stop ringing)."""
 
     kind: ClassVar[str] = "acd.offer_ended"
-    offer: Offer
-    reason: OfferEndReason
+    offer: Offer = attrs.field(validator=_kind_of(Offer))
+    reason: OfferEndReason = attrs.field(validator=_member_of(OfferEndReason))
 
 
 @attrs.frozen(kw_only=True)
@@ -111,10 +156,10 @@ class ContactAnswered(Event):
     """An agent accepted an offer: the contact is connected."""
 
     kind: ClassVar[str] = "acd.contact_answered"
-    contact_id: str
-    agent_id: str
-    queue: str
-    waited: timedelta
+    contact_id: str = attrs.field(validator=_id)
+    agent_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    waited: timedelta = attrs.field(validator=_duration)
 
 
 @attrs.frozen(kw_only=True)
@@ -122,10 +167,10 @@ class ContactEnded(Event):
     """A connected contact ended; the router forgot it."""
 
     kind: ClassVar[str] = "acd.contact_ended"
-    contact_id: str
-    agent_id: str
-    queue: str
-    talk_time: timedelta
+    contact_id: str = attrs.field(validator=_id)
+    agent_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    talk_time: timedelta = attrs.field(validator=_duration)
 
 
 @attrs.frozen(kw_only=True)
@@ -133,9 +178,9 @@ class ContactAbandoned(Event):
     """The caller hung up before being connected; its place is freed."""
 
     kind: ClassVar[str] = "acd.contact_abandoned"
-    contact_id: str
-    queue: str
-    waited: timedelta
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    waited: timedelta = attrs.field(validator=_duration)
 
 
 @attrs.frozen(kw_only=True)
@@ -143,9 +188,9 @@ class ContactEscalated(Event):
     """An escalation rule widened who may take a contact."""
 
     kind: ClassVar[str] = "acd.contact_escalated"
-    contact_id: str
-    queue: str
-    stage: int
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    stage: int = attrs.field(validator=_stage)
     """How many of the queue's rules now apply."""
 
 
@@ -159,10 +204,10 @@ class ContactOverflowed(Event):
     """
 
     kind: ClassVar[str] = "acd.contact_overflowed"
-    contact_id: str
-    queue: str
-    action: OverflowAction
-    to_queue: str | None = None
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
+    action: OverflowAction = attrs.field(validator=_member_of(OverflowAction))
+    to_queue: str | None = attrs.field(default=None, validator=attrs.validators.optional(_id))
 
 
 @attrs.frozen(kw_only=True)
@@ -170,8 +215,8 @@ class CallbackRequested(Event):
     """A waiting caller asked to be called back; it keeps its place."""
 
     kind: ClassVar[str] = "acd.callback_requested"
-    contact_id: str
-    queue: str
+    contact_id: str = attrs.field(validator=_id)
+    queue: str = attrs.field(validator=_id)
 
 
 @attrs.frozen(kw_only=True)
@@ -179,8 +224,8 @@ class PriorityChanged(Event):
     """A waiting contact's priority changed (effective at once)."""
 
     kind: ClassVar[str] = "acd.priority_changed"
-    contact_id: str
-    priority: int
+    contact_id: str = attrs.field(validator=_id)
+    priority: int = attrs.field(validator=_count)
 
 
 @attrs.frozen(kw_only=True)
@@ -188,9 +233,11 @@ class AgentStateChanged(Event):
     """An agent logged in or out, went ready or not ready, or began or ended wrap-up."""
 
     kind: ClassVar[str] = "acd.agent_state_changed"
-    agent_id: str
-    state: AgentState
-    reason: NotReadyReason | None = None
+    agent_id: str = attrs.field(validator=_id)
+    state: AgentState = attrs.field(validator=_member_of(AgentState))
+    reason: NotReadyReason | None = attrs.field(
+        default=None, validator=_optional_member_of(NotReadyReason)
+    )
 
 
 @attrs.frozen
@@ -203,6 +250,6 @@ class Outcome:
         events: Everything that happened, in order (offers included).
     """
 
-    offers: tuple[Offer, ...] = ()
-    ended_offers: tuple[Offer, ...] = ()
-    events: tuple[Event, ...] = ()
+    offers: tuple[Offer, ...] = attrs.field(default=(), validator=_tuple_of(Offer))
+    ended_offers: tuple[Offer, ...] = attrs.field(default=(), validator=_tuple_of(Offer))
+    events: tuple[Event, ...] = attrs.field(default=(), validator=_tuple_of(Event))

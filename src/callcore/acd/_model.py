@@ -4,12 +4,25 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
 from callcore.channels import Channel
+from callcore.checks import (
+    MAX_DURATION,
+    MAX_TEXT,
+    check_count,
+    check_duration,
+    check_enum,
+    check_number,
+    check_text,
+    validator,
+)
+from callcore.errors import InvalidInputError
 
 __all__ = [
     "AgentProfile",
@@ -26,6 +39,232 @@ __all__ = [
 
 MIN_LEVEL = 1
 MAX_LEVEL = 10
+MAX_SKILLS = 64
+"""The most skills one profile, queue, rule or contact may name (an agent's skill
+subsets up to size 3 are precomputed at log-in: 43,745 of them for 64 skills)."""
+MAX_RULES = 100
+"""The most escalation rules one queue may have."""
+MAX_NUMBER = 1_000_000_000
+"""The largest tier, position, capacity, queue length or priority (and the most
+negative position or priority)."""
+_ZERO = timedelta(0)
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_skill_map(value: object, what: str) -> Mapping[str, int]:
+    """Return ``value`` if it maps at most 64 skill names to levels 1..10.
+
+    Raises:
+        InvalidInputError: naming the skill (``skills.billing``) or the map.
+    """
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"{what} must be a mapping of skill names to levels {MIN_LEVEL}..{MAX_LEVEL}, "
+            f"got {_type_name(value)}",
+            field=what,
+        )
+    if len(value) > MAX_SKILLS:
+        raise InvalidInputError(
+            f"{what} names {len(value)} skills; the limit is {MAX_SKILLS}", field=what
+        )
+    for name, level in value.items():
+        _check_skill_name(name, what)
+        check_count(level, f"{what}.{name}", low=MIN_LEVEL, high=MAX_LEVEL)
+    return value
+
+
+def _check_skill_name(name: object, what: str) -> None:
+    try:
+        check_text(name, f"a skill name in {what}")
+    except InvalidInputError as error:
+        raise InvalidInputError(str(error), field=what) from None
+
+
+def _skill_map(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    check_skill_map(value, attribute.name)
+
+
+def _optional(check: Any, **options: Any) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator that lets ``None`` through and checks anything else."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(value, attribute.name, **options)
+
+    return run
+
+
+def _member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_enum(value, enum_type, attribute.name)
+
+    return run
+
+
+def _instance_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise InvalidInputError(
+                f"{attribute.name} must be a {cls.__name__}, got {_type_name(value)}",
+                field=attribute.name,
+            )
+
+    return run
+
+
+def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"{attribute.name} must be true or false, got {_type_name(value)}",
+            field=attribute.name,
+        )
+
+
+def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an attrs validator
+    """An attrs validator: a tuple of ``cls`` instances (at most ``limit``)."""
+
+    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        name = attribute.name
+        if not isinstance(value, tuple):
+            raise InvalidInputError(
+                f"{name} must be a list of {cls.__name__}, got {_type_name(value)}", field=name
+            )
+        if limit is not None and len(value) > limit:
+            raise InvalidInputError(
+                f"{name} has {len(value)} items; the limit is {limit}", field=name
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise InvalidInputError(
+                    f"{name}[{index}] must be a {cls.__name__}, got {_type_name(item)}",
+                    field=f"{name}[{index}]",
+                )
+
+    return run
+
+
+def _rules(value: Sequence[EscalationRule]) -> tuple[EscalationRule, ...]:
+    """A list of rules becomes a tuple; anything else is left for the validator to judge."""
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
+def _memberships(value: Sequence[Membership]) -> tuple[Membership, ...]:
+    """A list of memberships becomes a tuple; anything else is left for the validator."""
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
+def _skill_set(value: Collection[str]) -> frozenset[str]:
+    """A list, tuple or set of names becomes a frozenset.
+
+    Anything else is left for the validator (a string is not split into letters).
+    """
+    if isinstance(value, list | tuple | set):
+        return frozenset(value)
+    return value  # type: ignore[return-value]
+
+
+def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = attribute.name
+    if not isinstance(value, frozenset):
+        raise InvalidInputError(
+            f"{name} must be a set of skill names, got {_type_name(value)}", field=name
+        )
+    if len(value) > MAX_SKILLS:
+        raise InvalidInputError(
+            f"{name} names {len(value)} skills; the limit is {MAX_SKILLS}", field=name
+        )
+    for skill in value:
+        _check_skill_name(skill, name)
+
+
+def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = attribute.name
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"{name} must be a mapping of Channel to a number of contacts, got {_type_name(value)}",
+            field=name,
+        )
+    for channel, count in value.items():
+        if not isinstance(channel, Channel):
+            raise InvalidInputError(
+                f"{name} keys must be Channel members (Channel.VOICE...), got {channel!r:.60}",
+                field=name,
+            )
+        check_count(count, f"{name}.{channel.value}", high=MAX_NUMBER)
+
+
+_Checks = tuple[tuple[str, Callable[[Any, Any, Any], None]], ...]
+"""Each field's thorough check, as attrs validators, in field order."""
+
+
+def _check_fields(instance: object, checks: _Checks) -> None:
+    """Run each field's thorough check; the first that fails names its field."""
+    fields = attrs.fields_dict(type(instance))  # type: ignore[arg-type] # an attrs class
+    for name, check in checks:
+        check(instance, fields[name], getattr(instance, name))
+
+
+# A quick look at the usual values (exact types, plain ASCII text); anything it
+# does not recognise goes through the thorough check, which accepts or names it.
+
+
+def _is_text(value: object) -> bool:
+    return value.__class__ is str and 0 < len(value) <= MAX_TEXT and value.isascii()
+
+
+def _is_count(value: object, low: int, high: int) -> bool:
+    return value.__class__ is int and low <= value <= high
+
+
+def _is_wait(value: object) -> bool:
+    return value.__class__ is timedelta and _ZERO <= value <= MAX_DURATION
+
+
+def _is_positive_wait(value: object) -> bool:
+    return value.__class__ is timedelta and _ZERO < value <= MAX_DURATION
+
+
+def _is_flag(value: object) -> bool:
+    return value.__class__ is bool
+
+
+def _is_skills(value: object) -> bool:
+    if value.__class__ is not dict or len(value) > MAX_SKILLS:
+        return False
+    for name, level in value.items():
+        if not (level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL and _is_text(name)):
+            return False
+    return True
+
+
+def _is_capacity(value: object) -> bool:
+    if value.__class__ is not dict:
+        return False
+    for channel, count in value.items():
+        if not (channel.__class__ is Channel and _is_count(count, 0, MAX_NUMBER)):
+            return False
+    return True
+
+
+def _are(items: object, cls: type, limit: int) -> bool:
+    if items.__class__ is not tuple or len(items) > limit:
+        return False
+    for item in items:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if item.__class__ is not cls:
+            return False
+    return True
+
+
+_text = validator(check_text)
+_optional_text = _optional(check_text)
+_tier = validator(check_count, low=1, high=MAX_NUMBER)
+_optional_tier = _optional(check_count, low=1, high=MAX_NUMBER)
+_wait = validator(check_duration)
+_positive_wait = validator(check_duration, positive=True)
+_optional_positive_wait = _optional(check_duration, positive=True)
 
 
 class AgentState(enum.Enum):
@@ -94,6 +333,16 @@ class Overflow:
     action: OverflowAction = OverflowAction.VOICEMAIL
     queue: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            self.action.__class__ is OverflowAction and (self.queue is None or _is_text(self.queue))
+        ):
+            _check_fields(self, _OVERFLOW_CHECKS)
+
+
+_OVERFLOW_CHECKS: _Checks = (("action", _member_of(OverflowAction)), ("queue", _optional_text))
+
 
 @attrs.frozen(kw_only=True)
 class EscalationRule:
@@ -113,8 +362,30 @@ class EscalationRule:
     after: timedelta
     max_tier: int | None = None
     skill_minimums: Mapping[str, int] = attrs.field(factory=dict)
-    drop_skills: frozenset[str] = frozenset()
+    drop_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skill_set)
     to_queue: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_wait(self.after)
+            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
+            and _is_skills(self.skill_minimums)
+            and self.drop_skills.__class__ is frozenset
+            and len(self.drop_skills) <= MAX_SKILLS
+            and all(map(_is_text, self.drop_skills))
+            and (self.to_queue is None or _is_text(self.to_queue))
+        ):
+            _check_fields(self, _RULE_CHECKS)
+
+
+_RULE_CHECKS: _Checks = (
+    ("after", _wait),
+    ("max_tier", _optional_tier),
+    ("skill_minimums", _skill_map),
+    ("drop_skills", _skill_names),
+    ("to_queue", _optional_text),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -165,7 +436,53 @@ class QueueConfig:
     reject_delay: timedelta = timedelta(0)
     busy_delay: timedelta = timedelta(0)
     max_no_answer: int = 0
-    escalation: tuple[EscalationRule, ...] = ()
+    escalation: tuple[EscalationRule, ...] = attrs.field(default=(), converter=_rules)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_text(self.name)
+            and self.channel.__class__ is Channel
+            and _is_text(self.strategy)
+            and _is_skills(self.required_skills)
+            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
+            and (self.max_length is None or _is_count(self.max_length, 1, MAX_NUMBER))
+            and (self.max_wait is None or _is_positive_wait(self.max_wait))
+            and (self.max_wait_empty is None or _is_positive_wait(self.max_wait_empty))
+            and self.overflow.__class__ is Overflow
+            and _is_flag(self.join_when_empty)
+            and _is_flag(self.leave_when_empty)
+            and _is_wait(self.wrap_up)
+            and _is_positive_wait(self.offer_timeout)
+            and _is_wait(self.no_answer_delay)
+            and _is_wait(self.reject_delay)
+            and _is_wait(self.busy_delay)
+            and _is_count(self.max_no_answer, 0, MAX_NUMBER)
+            and _are(self.escalation, EscalationRule, MAX_RULES)
+        ):
+            _check_fields(self, _QUEUE_CHECKS)
+
+
+_QUEUE_CHECKS: _Checks = (
+    ("name", _text),
+    ("channel", _member_of(Channel)),
+    ("strategy", _text),
+    ("required_skills", _skill_map),
+    ("max_tier", _optional_tier),
+    ("max_length", _optional_tier),
+    ("max_wait", _optional_positive_wait),
+    ("max_wait_empty", _optional_positive_wait),
+    ("overflow", _instance_of(Overflow)),
+    ("join_when_empty", _flag),
+    ("leave_when_empty", _flag),
+    ("wrap_up", _wait),
+    ("offer_timeout", _positive_wait),
+    ("no_answer_delay", _wait),
+    ("reject_delay", _wait),
+    ("busy_delay", _wait),
+    ("max_no_answer", validator(check_count, high=MAX_NUMBER)),
+    ("escalation", _items_of(EscalationRule, MAX_RULES)),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -184,6 +501,26 @@ class Membership:
     tier: int = 1
     position: int = 0
     weight: float = 1.0
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        weight = self.weight
+        if not (
+            _is_text(self.queue)
+            and _is_count(self.tier, 1, MAX_NUMBER)
+            and _is_count(self.position, -MAX_NUMBER, MAX_NUMBER)
+            and weight.__class__ is float
+            and 0 < weight < math.inf
+        ):
+            _check_fields(self, _MEMBERSHIP_CHECKS)
+
+
+_MEMBERSHIP_CHECKS: _Checks = (
+    ("queue", _text),
+    ("tier", _tier),
+    ("position", validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)),
+    ("weight", validator(check_number, low=0, low_open=True)),
+)
 
 
 def _default_capacity() -> dict[Channel, int]:
@@ -205,6 +542,26 @@ class AgentProfile:
 
     agent_id: str
     skills: Mapping[str, int] = attrs.field(factory=dict)
-    memberships: tuple[Membership, ...] = ()
+    memberships: tuple[Membership, ...] = attrs.field(default=(), converter=_memberships)
     capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
     voice_exclusive: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if not (
+            _is_text(self.agent_id)
+            and _is_skills(self.skills)
+            and _are(self.memberships, Membership, MAX_NUMBER)
+            and _is_capacity(self.capacity)
+            and _is_flag(self.voice_exclusive)
+        ):
+            _check_fields(self, _PROFILE_CHECKS)
+
+
+_PROFILE_CHECKS: _Checks = (
+    ("agent_id", _text),
+    ("skills", _skill_map),
+    ("memberships", _items_of(Membership)),
+    ("capacity", _capacity),
+    ("voice_exclusive", _flag),
+)

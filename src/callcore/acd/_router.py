@@ -20,6 +20,7 @@ import bisect
 import heapq
 import math
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -36,7 +37,6 @@ from callcore.acd._build import (
     offer_ended,
 )
 from callcore.acd._events import (
-    AgentStateChanged,
     CallbackRequested,
     ContactAbandoned,
     ContactEscalated,
@@ -50,6 +50,8 @@ from callcore.acd._events import (
 )
 from callcore.acd._model import (
     MAX_LEVEL,
+    MAX_NUMBER,
+    MAX_SKILLS,
     MIN_LEVEL,
     AgentProfile,
     AgentState,
@@ -58,6 +60,7 @@ from callcore.acd._model import (
     OverflowAction,
     QueueConfig,
     RejectReason,
+    check_skill_map,
 )
 from callcore.acd._records import (
     SUBSET_LIMIT,
@@ -80,9 +83,24 @@ from callcore.acd._snapshot import (
     rank_to_json,
 )
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
-from callcore.acd._validation import check_profile, check_queues, check_skills, check_snapshot
-from callcore.clock import ensure_aware
+from callcore.acd._validation import (
+    check_profile,
+    check_queues,
+    check_snapshot,
+    check_strategies,
+)
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION,
+    MAX_TEXT,
+    check_count,
+    check_enum,
+    check_instant,
+    check_text,
+)
 from callcore.errors import (
+    CallcoreError,
     DocumentError,
     InvalidInputError,
     InvalidTransitionError,
@@ -90,7 +108,7 @@ from callcore.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable
 
     from callcore.events import Event
 
@@ -115,7 +133,72 @@ _NOTHING = new_outcome((), (), ())
 _REQUIREMENT_CACHE = 4096
 """Distinct skill maps remembered per queue (the cache starts over when full)."""
 
+TIMER_BUDGET = 100_000
+"""The most timers one call runs when it moves the router's time a long way
+(see :data:`CATCH_UP_PERIODS`); a call that would run more is refused."""
+CATCH_UP_PERIODS = 1_000
+"""A call moves the router a long way when the first timer it runs fell due more
+than this many of the router's shortest timer periods before its ``now``."""
+_MAX_SECONDS = 1e13
+"""Views report longer totals (talk time, estimated waits) as this many seconds."""
+
+_R = TypeVar("_R")
 _V = TypeVar("_V")
+
+
+def _contact_skills(skills: object) -> dict[str, int]:
+    """A new contact's skills, checked, as a new dict (a quick look for the usual case)."""
+    if skills is None:
+        return {}
+    if skills.__class__ is not dict:
+        check_skill_map(skills, "skills")
+    wanted: dict[str, int] = dict(skills)  # type: ignore[call-overload] # a Mapping
+    if len(wanted) > MAX_SKILLS:
+        check_skill_map(wanted, "skills")
+    for name, level in wanted.items():
+        if not (
+            name.__class__ is str
+            and level.__class__ is int
+            and MIN_LEVEL <= level <= MAX_LEVEL
+            and 0 < len(name) <= MAX_TEXT
+            and name.isascii()
+        ):
+            check_skill_map(wanted, "skills")  # the thorough check, naming the skill at fault
+            break
+    return wanted
+
+
+def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
+    """The queues given to a router, each a :class:`QueueConfig`."""
+    if isinstance(queues, str | bytes | Mapping) or not hasattr(queues, "__iter__"):
+        raise InvalidInputError(
+            f"queues must be a list of QueueConfig, got {type(queues).__name__}", field="queues"
+        )
+    configs = tuple(queues)
+    for number, config in enumerate(configs):
+        if not isinstance(config, QueueConfig):
+            what = f"queues[{number}]"
+            raise InvalidInputError(
+                f"{what} must be a QueueConfig, got {type(config).__name__}", field=what
+            )
+    return configs
+
+
+def _shortest_period(configs: Iterable[QueueConfig]) -> timedelta:
+    """The shortest time after which a timer can fire again for the same contact.
+
+    An offer rings ``offer_timeout`` before it times out and is made again; a
+    contact waits ``max_wait`` before it overflows (maybe back), and a rule
+    moves it ``after`` its wait in the new queue started: these are the only
+    timers that can repeat without an input.
+    """
+    periods = [MAX_DURATION]
+    for config in configs:
+        periods.append(config.offer_timeout)
+        if config.max_wait is not None:
+            periods.append(config.max_wait)
+        periods.extend(rule.after for rule in config.escalation if rule.to_queue is not None)
+    return min(periods)
 
 
 def _in_order(items: dict[str, _V], order: tuple[str, ...]) -> dict[str, _V]:
@@ -200,9 +283,12 @@ class Router:
     Args:
         queues: The queues.
         strategies: Strategies by name (default: the built-in ones).
-        seed: Seed of the random source used by randomised strategies.
+        seed: Seed of the random source used by randomised strategies (an
+            int of at most 256 bits).
 
     Raises:
+        InvalidInputError: an argument has the wrong type (a queue that is not a
+            :class:`QueueConfig`, a strategy without ``rank``...).
         DocumentError: the queue configuration has problems (all are listed).
     """
 
@@ -214,11 +300,15 @@ class Router:
         seed: int = 0,
     ) -> None:
         """Build a router with no agents and no contacts."""
-        configs = tuple(queues)
-        self._strategies = dict(BUILTIN_STRATEGIES if strategies is None else strategies)
+        configs = _queue_list(queues)
+        self._strategies = dict(
+            BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
+        )
+        check_count(seed, "seed", low=-(2**256), high=2**256)
         problems = check_queues(configs, self._strategies)
         if problems:
             raise DocumentError(problems, "ACD queue configuration")
+        self._catch_up = CATCH_UP_PERIODS * _shortest_period(configs)
         self._queues: dict[str, QueueRuntime] = {
             config.name: QueueRuntime(config, self._strategies[config.strategy])
             for config in configs
@@ -261,7 +351,7 @@ class Router:
             state=self._state_of(agent),
             not_ready_reason=agent.not_ready,
             answered=agent.answered,
-            talk_time=timedelta(seconds=agent.talk_seconds),
+            talk_time=timedelta(seconds=min(agent.talk_seconds, _MAX_SECONDS)),
             idle_since=agent.idle_since,
             last_offered=agent.last_offered,
             wrap_up_until=agent.wrap_until,
@@ -323,9 +413,8 @@ class Router:
         if not queue.handle_times or not staffed:
             return Announcement(position=position, estimated_wait=None)
         mean = sum(queue.handle_times) / len(queue.handle_times)
-        return Announcement(
-            position=position, estimated_wait=timedelta(seconds=position * mean / staffed)
-        )
+        wait = min(position * mean / staffed, _MAX_SECONDS)
+        return Announcement(position=position, estimated_wait=timedelta(seconds=wait))
 
     # ------------------------------------------------------------------
     # Contacts
@@ -343,40 +432,57 @@ class Router:
         """A contact asks to be served by ``queue``.
 
         Args:
-            contact_id: A new, unique id.
+            contact_id: A new, unique id (a non-empty string).
             queue: The queue's name.
             now: The current time.
-            priority: Higher is served first (may be negative).
+            priority: Higher is served first (may be negative; at most
+                1,000,000,000 either way).
             skills: Skills this contact needs on top of the queue's, with
-                minimum levels 1..10.
+                minimum levels 1..10 (at most 64 skills).
 
         Returns:
             Offers made at once, or a ``ContactQueued`` / ``ContactRejected`` event.
 
         Raises:
+            InvalidInputError: an argument has the wrong type or is out of
+                range (``field`` names it), or ``now`` is out of range or
+                earlier than a time already seen.
             NotFoundError: no such queue.
             InvalidTransitionError: a contact with this id is already held.
-            DocumentError: a skill level is out of range.
         """
-        self._advance(now)
-        runtime = self._queues.get(queue)
-        if runtime is None:
-            raise NotFoundError("queue", queue)
-        if contact_id in self._contacts:
-            raise InvalidTransitionError(
-                self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
-            )
-        wanted = dict(skills) if skills else {}
-        for name, level in wanted.items():
-            if not (name and level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL):
-                problems = check_skills(wanted, "skills")  # the slow, thorough check
-                if problems:
-                    raise DocumentError(problems, f"contact {contact_id!r}")
-                break
-        if priority.__class__ is not int and (
-            isinstance(priority, bool) or not isinstance(priority, int)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
         ):
-            raise InvalidInputError(f"priority must be an int, got {priority!r}")
+            self._check_now(now)
+        if contact_id.__class__ is not str or not (
+            0 < len(contact_id) <= MAX_TEXT and contact_id.isascii()
+        ):
+            check_text(contact_id, "contact_id")
+        if queue.__class__ is not str:
+            check_text(queue, "queue", allow_empty=True)
+        if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
+            check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
+        wanted = _contact_skills(skills)
+        timers = self._timers
+        if (
+            timers
+            and timers[0][0] <= now
+            and contact_id in self._contacts
+            and self._contact_at_risk(contact_id, now)
+        ):
+            runtime = self._advance_checked(now, lambda: self._new_contact(contact_id, queue))
+        else:
+            found = self._queues.get(queue)  # _new_contact's checks, inline
+            runtime = (
+                self._new_contact(contact_id, queue)  # refuses
+                if found is None or contact_id in self._contacts
+                else found
+            )
+            self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
         reason = self._refusal(runtime)
@@ -410,6 +516,17 @@ class Router:
             self._route(contact)  # nothing else is pending: _advance settled the timers' work
         return self._settle_and_flush()
 
+    def _new_contact(self, contact_id: str, queue: str) -> QueueRuntime:
+        """The queue a new contact asks for (refused: an unknown queue or a known id)."""
+        runtime = self._queues.get(queue)
+        if runtime is None:
+            raise NotFoundError("queue", queue)
+        if contact_id in self._contacts:
+            raise InvalidTransitionError(
+                self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
+            )
+        return runtime
+
     @staticmethod
     def _refusal(runtime: QueueRuntime) -> RejectReason | None:
         """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
@@ -435,12 +552,12 @@ class Router:
         """The caller hung up before being connected; its place is freed.
 
         Raises:
+            InvalidInputError: ``contact_id`` is not a string, or ``now`` is
+                out of range or earlier than a time already seen.
             NotFoundError: no such contact.
             InvalidTransitionError: it is connected (end it instead).
         """
-        self._advance(now)
-        contact = self._get_contact(contact_id)
-        self._require_unconnected(contact, "abandon")
+        contact = self._unconnected_at(contact_id, now, "abandon")
         at = now  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
         self._forget(contact)
@@ -455,15 +572,14 @@ class Router:
         """Change the priority of a contact not yet connected; it takes effect at once.
 
         Raises:
+            InvalidInputError: ``priority`` is not an int from -1,000,000,000 to
+                1,000,000,000, ``contact_id`` is not a string, or ``now`` is out
+                of range or earlier than a time already seen.
             NotFoundError: no such contact.
             InvalidTransitionError: it is connected.
-            InvalidInputError: ``priority`` is not an int.
         """
-        self._advance(now)
-        contact = self._get_contact(contact_id)
-        self._require_unconnected(contact, "change the priority of")
-        if isinstance(priority, bool) or not isinstance(priority, int):
-            raise InvalidInputError(f"priority must be an int, got {priority!r}")
+        check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
+        contact = self._unconnected_at(contact_id, now, "change the priority of")
         contact.priority = priority
         if contact.status is ContactStatus.WAITING:
             self._wait(contact)
@@ -480,33 +596,69 @@ class Router:
         ``callback=True``.
 
         Raises:
+            InvalidInputError: ``contact_id`` is not a string, or ``now`` is
+                out of range or earlier than a time already seen.
             NotFoundError: no such contact.
             InvalidTransitionError: it is connected or already a callback.
         """
-        self._advance(now)
-        contact = self._get_contact(contact_id)
-        self._require_unconnected(contact, "request a callback for")
-        if contact.callback:
-            raise InvalidTransitionError(
-                contact.status.value, "request a callback", "it already is a callback request"
-            )
+        contact = self._unconnected_at(contact_id, now, "request a callback for", callback=True)
         self._make_callback(contact)
         self._events_out.append(
             CallbackRequested(at=self._time(), contact_id=contact_id, queue=contact.queue)
         )
         return self._settle_and_flush()
 
+    def _unconnected_at(
+        self, contact_id: str, now: datetime, action: str, *, callback: bool = False
+    ) -> Contact:
+        """Move to ``now`` and return the contact, which must not be connected.
+
+        With ``callback``, it must not be a callback request either. Refused,
+        nothing moves.
+        """
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
+        if contact_id.__class__ is not str:
+            check_text(contact_id, "contact_id", allow_empty=True)
+        timers = self._timers
+        if timers and timers[0][0] <= now and self._contact_at_risk(contact_id, now):
+            return self._advance_checked(
+                now, lambda: self._unconnected(contact_id, action, callback=callback)
+            )
+        contact = self._unconnected(contact_id, action, callback=callback)
+        self._advance(now)
+        return contact
+
+    def _unconnected(self, contact_id: str, action: str, *, callback: bool) -> Contact:
+        contact = self._get_contact(contact_id)
+        if contact.status is ContactStatus.CONNECTED:
+            raise InvalidTransitionError(
+                "connected", f"{action} contact {contact.contact_id!r}", "it is connected"
+            )
+        if callback and contact.callback:
+            raise InvalidTransitionError(
+                contact.status.value, "request a callback", "it already is a callback request"
+            )
+        return contact
+
     def accept(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
         """The agent answered the offer; every other offer of the contact is withdrawn.
 
         Raises:
+            InvalidInputError: an id is not a string, or ``now`` is out of range
+                or earlier than a time already seen.
             NotFoundError: no such contact or agent.
             InvalidTransitionError: no offer of this contact to this agent is
                 pending (it expired, was declined or withdrawn, or never was).
         """
-        self._advance(now)
-        contact, agent, _ = self._get_offer(contact_id, agent_id, "accept")
-        at = now  # _advance has moved the router to ``now``
+        contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept")
+        at = now  # _offer_at has moved the router to ``now``
         del contact.offers[agent_id]
         del agent.offers[contact_id]
         contact.status = ContactStatus.CONNECTED
@@ -539,11 +691,14 @@ class Router:
         ``busy_delay``); the contact goes back to its place.
 
         Raises:
+            InvalidInputError: ``reason`` is not a :class:`DeclineReason`, an id
+                is not a string, or ``now`` is out of range or earlier than a
+                time already seen.
             NotFoundError: no such contact or agent.
             InvalidTransitionError: no such offer is pending.
         """
-        self._advance(now)
-        offer = self._get_offer(contact_id, agent_id, "decline")[2]
+        check_enum(reason, DeclineReason, "reason")
+        offer = self._offer_at(contact_id, agent_id, now, "decline")[2]
         config = self._queues[offer.queue].config
         if reason is DeclineReason.BUSY:
             self._end_offer(offer, OfferEndReason.BUSY, config.busy_delay)
@@ -555,27 +710,61 @@ class Router:
         """Nobody answered the offer (reported by the host before it expired).
 
         Raises:
+            InvalidInputError: an id is not a string, or ``now`` is out of range
+                or earlier than a time already seen.
             NotFoundError: no such contact or agent.
             InvalidTransitionError: no such offer is pending.
         """
-        self._advance(now)
-        offer = self._get_offer(contact_id, agent_id, "time out")[2]
+        offer = self._offer_at(contact_id, agent_id, now, "time out")[2]
         self._expire(offer)
         return self._settle_and_flush()
+
+    def _offer_at(
+        self, contact_id: str, agent_id: str, now: datetime, action: str
+    ) -> tuple[Contact, Agent, Offer]:
+        """Move to ``now`` and return the pending offer; refused, nothing moves."""
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
+        if contact_id.__class__ is not str:
+            check_text(contact_id, "contact_id", allow_empty=True)
+        if agent_id.__class__ is not str:
+            check_text(agent_id, "agent_id", allow_empty=True)
+        timers = self._timers
+        if timers and timers[0][0] <= now and self._pair_at_risk(contact_id, agent_id, now):
+            return self._advance_checked(now, lambda: self._get_offer(contact_id, agent_id, action))
+        found = self._get_offer(contact_id, agent_id, action)
+        self._advance(now)
+        return found
 
     def end(self, contact_id: str, now: datetime) -> Outcome:
         """A connected contact ended; the agent enters wrap-up if its queue has one.
 
         Raises:
+            InvalidInputError: ``contact_id`` is not a string, or ``now`` is
+                out of range or earlier than a time already seen.
             NotFoundError: no such contact.
             InvalidTransitionError: the contact is not connected.
         """
-        self._advance(now)
-        contact = self._get_contact(contact_id)
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
+        contact = self._get_contact(contact_id)  # timers never touch a connected contact
         if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
+        self._advance(now)
         at = now  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
         queue = self._queues[contact.queue]
@@ -607,19 +796,31 @@ class Router:
         old one.
 
         Raises:
-            DocumentError: the profile has problems (unknown queue, level out
-                of range...); all are listed.
+            InvalidInputError: ``profile`` is not an :class:`AgentProfile`,
+                ``ready`` is not a bool, or ``now`` is out of range or earlier
+                than a time already seen.
+            DocumentError: the profile does not fit the queues (unknown or
+                repeated queue); all problems are listed.
             InvalidTransitionError: the agent is already logged in.
         """
-        self._advance(now)
+        self._check_now(now)
+        if not isinstance(profile, AgentProfile):
+            raise InvalidInputError(
+                f"profile must be an AgentProfile, got {type(profile).__name__}", field="profile"
+            )
+        if not isinstance(ready, bool):
+            raise InvalidInputError(
+                f"ready must be true or false, got {type(ready).__name__}", field="ready"
+            )
         problems = check_profile(profile, self._queues.keys())
         if problems:
             raise DocumentError(problems, f"agent {profile.agent_id!r}")
         existing = self._agents.get(profile.agent_id)
-        if existing is not None and existing.logged_in:
+        if existing is not None and existing.logged_in:  # timers never log an agent in or out
             raise InvalidTransitionError(
                 self._state_of(existing).value, "log in", "the agent is already logged in"
             )
+        self._advance(now)
         at = now  # _advance has moved the router to ``now``
         agent = existing or Agent(profile=profile, idle_since=at)
         agent.logged_in = True
@@ -627,14 +828,8 @@ class Router:
         agent.no_answer_streak = 0
         self._agents[profile.agent_id] = agent
         self._join_queues(agent, profile)
-        self._events_out.append(
-            AgentStateChanged(
-                at=at,
-                agent_id=agent.agent_id,
-                state=AgentState.AVAILABLE if ready else AgentState.NOT_READY,
-                reason=agent.not_ready,
-            )
-        )
+        state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
+        self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
         self._release(agent)
         return self._settle_and_flush()
 
@@ -642,18 +837,21 @@ class Router:
         """An agent logs out; its ringing offers are withdrawn.
 
         Raises:
+            InvalidInputError: ``agent_id`` is not a string, or ``now`` is out
+                of range or earlier than a time already seen.
             NotFoundError: no such agent.
             InvalidTransitionError: it is logged out already, or still has
                 connected contacts (end them first).
         """
-        self._advance(now)
-        agent = self._get_agent(agent_id)
+        self._check_now(now)
+        agent = self._get_agent(agent_id)  # timers never log out or connect: check first
         if not agent.logged_in:
             raise InvalidTransitionError("logged_out", "log out", "the agent is not logged in")
         if agent.connected:
             raise InvalidTransitionError(
                 "busy", "log out", f"end its contacts first: {', '.join(sorted(agent.connected))}"
             )
+        self._advance(now)
         at = now  # _advance has moved the router to ``now``
         self._withdraw_agent_offers(agent)
         agent.logged_in = False
@@ -663,26 +861,19 @@ class Router:
         agent.refresh()
         self._invalidate(agent)
         self._leave_queues(agent)
-        self._events_out.append(
-            AgentStateChanged(at=at, agent_id=agent_id, state=AgentState.LOGGED_OUT)
-        )
+        self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
         return self._settle_and_flush()
 
     def set_ready(self, agent_id: str, now: datetime) -> Outcome:
         """The agent is ready for contacts (ends not-ready or wrap-up early).
 
         Raises:
+            InvalidInputError: ``agent_id`` is not a string, or ``now`` is out
+                of range or earlier than a time already seen.
             NotFoundError: no such agent.
             InvalidTransitionError: logged out, or already ready and not in wrap-up.
         """
-        self._advance(now)
-        agent = self._get_agent(agent_id)
-        if not agent.logged_in:
-            raise InvalidTransitionError("logged_out", "set ready", "log the agent in first")
-        if agent.not_ready is None and agent.wrap_until is None:
-            raise InvalidTransitionError(
-                self._state_of(agent).value, "set ready", "the agent is ready already"
-            )
+        agent = self._agent_at(agent_id, now, self._can_set_ready)
         agent.not_ready = None
         agent.wrap_until = None
         agent.no_answer_streak = 0
@@ -690,33 +881,77 @@ class Router:
         self._release(agent)
         return self._settle_and_flush()
 
+    def _can_set_ready(self, agent: Agent) -> None:
+        if not agent.logged_in:
+            raise InvalidTransitionError("logged_out", "set ready", "log the agent in first")
+        if agent.not_ready is None and agent.wrap_until is None:
+            raise InvalidTransitionError(
+                self._state_of(agent).value, "set ready", "the agent is ready already"
+            )
+
     def set_not_ready(self, agent_id: str, reason: NotReadyReason, now: datetime) -> Outcome:
         """The agent takes no new contact (break, lunch...); ringing offers are withdrawn.
 
         Connected contacts go on; no wrap-up follows them.
 
         Raises:
+            InvalidInputError: ``reason`` is not a :class:`NotReadyReason` (a
+                plain ``"lunch"`` is refused: pass ``NotReadyReason.LUNCH``),
+                ``agent_id`` is not a string, or ``now`` is out of range or
+                earlier than a time already seen.
             NotFoundError: no such agent.
             InvalidTransitionError: logged out, or not ready for this reason already.
         """
-        self._advance(now)
-        agent = self._get_agent(agent_id)
-        if not agent.logged_in:
-            raise InvalidTransitionError("logged_out", "set not ready", "log the agent in first")
-        if agent.not_ready is reason:
-            raise InvalidTransitionError(
-                "not_ready", "set not ready", f"the agent is not ready ({reason.value}) already"
-            )
+        check_enum(reason, NotReadyReason, "reason")
+
+        def can_pause(agent: Agent) -> None:
+            if not agent.logged_in:
+                raise InvalidTransitionError(
+                    "logged_out", "set not ready", "log the agent in first"
+                )
+            if agent.not_ready is reason:
+                raise InvalidTransitionError(
+                    "not_ready", "set not ready", f"the agent is not ready ({reason.value}) already"
+                )
+
+        agent = self._agent_at(agent_id, now, can_pause)
         self._pause(agent, reason)
         return self._settle_and_flush()
+
+    def _agent_at(self, agent_id: str, now: datetime, check: Callable[[Agent], None]) -> Agent:
+        """Move to ``now`` and return the agent that passes ``check``; refused, nothing moves."""
+        last = self._now  # the usual case checked here: a call costs more than these tests
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone
+            or not EARLIEST <= now < LATEST
+            or (last is not None and now < last)
+        ):
+            self._check_now(now)
+        agent = self._get_agent(agent_id)  # timers never add an agent
+        timers = self._timers
+        if timers and timers[0][0] <= now and self._agent_at_risk(agent, now):
+            self._advance_checked(now, lambda: check(agent))
+        else:
+            check(agent)
+            self._advance(now)
+        return agent
 
     def tick(self, now: datetime) -> Outcome:
         """Let time pass: run every timer due by ``now``.
 
+        Every public method does this first; a call that moves the router
+        further than 1,000 of its shortest timer periods (an offer timeout, a
+        ``max_wait``, a moving rule's ``after``) past the first due timer runs at
+        most 100,000 timers, or is refused as a whole.
+
         Raises:
             NaiveDatetimeError: ``now`` is naive.
-            InvalidInputError: ``now`` is earlier than a time already seen.
+            InvalidInputError: ``now`` is not a datetime, lies outside 1900-2999,
+                is earlier than a time already seen, or so far ahead that more
+                than 100,000 timers would run (move on in smaller steps).
         """
+        self._check_now(now)
         self._advance(now)
         return self._flush()
 
@@ -798,13 +1033,32 @@ class Router:
             strategies: The same strategies the original router had.
 
         Raises:
-            DocumentError: the snapshot is inconsistent (unknown queue or
-                agent, bad configuration).
+            InvalidInputError: ``snapshot`` is not a :class:`RouterSnapshot`, or a
+                strategy is not a strategy.
+            DocumentError: the snapshot has problems, all listed with their
+                paths: a field of the wrong type or out of range, an instant
+                outside 1900-2999 or on the wrong side of its ``now`` (an offer
+                that should have expired already), a duplicate id, contacts,
+                offers and agents that do not agree, a random state or a
+                round-robin place that cannot be used, a bad configuration.
         """
-        router = cls(snapshot.queues, strategies=strategies)
-        problems = check_snapshot(snapshot)
+        if not isinstance(snapshot, RouterSnapshot):
+            raise InvalidInputError(
+                f"snapshot must be a RouterSnapshot, got {type(snapshot).__name__}",
+                field="snapshot",
+            )
+        known = BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
+        problems = check_snapshot(snapshot, known)
         if problems:
             raise DocumentError(problems, "ACD router snapshot")
+        return cls._rebuild(snapshot, strategies)
+
+    @classmethod
+    def _rebuild(
+        cls, snapshot: RouterSnapshot, strategies: Mapping[str, Strategy] | None
+    ) -> Router:
+        """A router from a snapshot that is known to be sound."""
+        router = cls(snapshot.queues, strategies=strategies)
         router._random.setstate((3, tuple(snapshot.random_state), None))
         router._now = snapshot.now
         router._seq = snapshot.seq
@@ -820,9 +1074,9 @@ class Router:
             rank = rank_from_json(pointer.rank)
             router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
         for name, times in snapshot.handle_times.items():
-            router._queues[name].handle_times.extend(times)
+            router._queues[name].handle_times.extend(map(float, times))
         for name, clock in snapshot.race_clocks.items():
-            router._queues[name].race_clock = clock
+            router._queues[name].race_clock = float(clock)
         for name, since in snapshot.empty_since.items():
             queue = router._queues[name]
             queue.empty_since = since
@@ -838,10 +1092,10 @@ class Router:
             logged_in=record.logged_in,
             not_ready=record.not_ready,
             answered=record.answered,
-            talk_seconds=record.talk_seconds,
+            talk_seconds=float(record.talk_seconds),  # a whole number is read as one
             last_offered=record.last_offered,
-            draw=record.draw,
-            race_base=dict(record.race_base),
+            draw=float(record.draw),
+            race_base={name: float(base) for name, base in record.race_base.items()},
             wrap_until=record.wrap_until,
             delay_until=record.delay_until,
             no_answer_streak=record.no_answer_streak,
@@ -902,15 +1156,44 @@ class Router:
             raise InvalidInputError("the router has not seen a time yet")
         return self._now
 
-    def _advance(self, now: datetime) -> None:
-        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
-            ensure_aware(now, "now")  # a fixed-offset timezone is always aware: skip the call
-        if self._now is not None and now < self._now:
+    def _check_now(self, now: datetime) -> None:
+        """Refuse a ``now`` that is not an aware datetime in range, or earlier than seen."""
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
+            or not EARLIEST <= now < LATEST
+        ):
+            check_instant(now, "now")
+        last = self._now
+        if last is not None and now < last:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
-                f"({self._now.isoformat()}); time cannot go backwards"
+                f"({last.isoformat()}); time cannot go backwards",
+                field="now",
             )
+
+    def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:
+        """Run every timer due by ``now``, each at its own time, and move to ``now``.
+
+        ``now`` has been checked. The state is saved first when the caller still
+        has to check its input afterwards (``save``), and when the call moves a
+        long way (the first due timer is more than :data:`CATCH_UP_PERIODS` of
+        the shortest timer period behind ``now``): then at most
+        :data:`TIMER_BUDGET` timers run, and a call that needs more is refused
+        with the saved state put back.
+
+        Returns:
+            The state saved before the timers ran, if it was saved.
+        """
         timers = self._timers
+        if not timers or timers[0][0] > now:
+            self._now = now
+            return None
+        saved = None
+        first = timers[0][0]
+        if save or now - first > self._catch_up:
+            saved = self.snapshot()
+        fired = 0
         while timers and timers[0][0] <= now:
             # every timer of one instant runs before anything is offered at it, so
             # that contacts and agents coming back at once are matched together
@@ -919,9 +1202,97 @@ class Router:
             while timers and timers[0][0] == due:
                 _, kind, key, agent_id = heapq.heappop(timers)
                 self._run_timer(due, kind, key, agent_id)
+                fired += 1
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
+            if saved is not None and fired > TIMER_BUDGET:
+                self._undo(saved)
+                raise InvalidInputError(
+                    f"now ({now.isoformat()}) is too far ahead: more than {TIMER_BUDGET:,} "
+                    f"timers would run (the first fell due at {first.isoformat()}); "
+                    "move time on in smaller steps with tick()",
+                    field="now",
+                )
         self._now = now
+        return saved
+
+    def _advance_checked(self, now: datetime, check: Callable[[], _R]) -> _R:
+        """Run the timers due by ``now``, then ``check`` the input; a refusal undoes them.
+
+        For an input whose check a due timer may change (an offer that may time
+        out, a contact that may overflow): it is checked on the state at ``now``.
+        """
+        before = self._now
+        saved = self._advance(now, save=True)
+        try:
+            return check()
+        except CallcoreError:
+            if saved is None:  # pragma: no cover - no timer was due: nothing ran
+                self._now = before
+            else:
+                self._undo(saved)
+            raise
+
+    def _undo(self, saved: RouterSnapshot) -> None:
+        """Put the saved state back (the timers run since are forgotten)."""
+        restored = self._rebuild(saved, self._strategies)
+        self.__dict__.update(restored.__dict__)
+
+    def _contact_at_risk(self, contact_id: str, now: datetime) -> bool:
+        """Whether a timer due by ``now`` may overflow, move or escalate the contact."""
+        contact = self._contacts.get(contact_id)
+        if contact is None or contact.status is ContactStatus.CONNECTED:
+            return False  # timers never bring a contact back or touch a connected one
+        due = contact.timer_due
+        if due is not None and due <= now:
+            return True
+        queue = self._queues[contact.queue]
+        since, wait = queue.empty_since, queue.config.max_wait_empty
+        return (
+            since is not None
+            and wait is not None
+            and self._time() < since + wait <= now  # its empty-queue timer is still to run
+        )
+
+    def _agent_at_risk(self, agent: Agent, now: datetime) -> bool:
+        """Whether a timer due by ``now`` may change the agent's state or free it.
+
+        Its wrap-up or delay may end; an offer to it may time out (and pause it)
+        or be withdrawn when its contact overflows or moves.
+        """
+        wrap, delay = agent.wrap_until, agent.delay_until
+        if (wrap is not None and wrap <= now) or (delay is not None and delay <= now):
+            return True
+        for contact_id, offer in agent.offers.items():  # a loop: cheaper than any() here
+            if offer.expires_at <= now or self._contact_at_risk(contact_id, now):
+                return True
+        return False
+
+    def _pair_at_risk(self, contact_id: str, agent_id: str, now: datetime) -> bool:
+        """Whether a timer due by ``now`` may end, or make, an offer of the contact to the agent.
+
+        The offer ends when it times out, its contact overflows or moves, or
+        its agent is paused (another offer to it timed out); one is made when
+        the contact comes back to waiting (one of its offers ends: an offer
+        times out, or the agent it rings at is paused) or escalates, or the
+        agent is freed.
+        """
+        contact = self._contacts.get(contact_id)
+        agent = self._agents.get(agent_id)
+        if contact is None or agent is None or contact.status is ContactStatus.CONNECTED:
+            return False
+        if self._contact_at_risk(contact_id, now) or self._agent_at_risk(agent, now):
+            return True
+        agents = self._agents
+        for offer in contact.offers.values():
+            if offer.expires_at <= now:
+                return True
+            holder = agents[offer.agent_id]
+            if holder is not agent:
+                for other in holder.offers.values():
+                    if other.expires_at <= now:
+                        return True
+        return False
 
     def _push_timer(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
         heapq.heappush(self._timers, (due, kind, key, agent_id))
@@ -1253,6 +1624,7 @@ class Router:
             if (
                 contact is not None
                 and contact.version == entry[3]
+                and contact.seq == entry[2]  # not an earlier contact of the same id
                 and contact.status is ContactStatus.WAITING
             ):
                 return entry, contact
@@ -1592,9 +1964,7 @@ class Router:
         agent.refresh()
         self._withdraw_agent_offers(agent)
         self._events_out.append(
-            AgentStateChanged(
-                at=self._time(), agent_id=agent.agent_id, state=AgentState.NOT_READY, reason=reason
-            )
+            agent_state_changed(self._time(), agent.agent_id, AgentState.NOT_READY, reason)
         )
 
     def _withdraw_contact_offers(self, contact: Contact) -> None:
@@ -1789,18 +2159,24 @@ class Router:
     # ------------------------------------------------------------------
 
     def _get_queue(self, name: str) -> QueueRuntime:
+        if name.__class__ is not str:
+            check_text(name, "queue", allow_empty=True)
         queue = self._queues.get(name)
         if queue is None:
             raise NotFoundError("queue", name)
         return queue
 
     def _get_agent(self, agent_id: str) -> Agent:
+        if agent_id.__class__ is not str:
+            check_text(agent_id, "agent_id", allow_empty=True)
         agent = self._agents.get(agent_id)
         if agent is None:
             raise NotFoundError("agent", agent_id)
         return agent
 
     def _get_contact(self, contact_id: str) -> Contact:
+        if contact_id.__class__ is not str:
+            check_text(contact_id, "contact_id", allow_empty=True)
         contact = self._contacts.get(contact_id)
         if contact is None:
             raise NotFoundError("contact", contact_id)

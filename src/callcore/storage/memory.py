@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.checks import check_instant
 from callcore.errors import ConflictError, NotFoundError, StorageError
 from callcore.hookspecs import hookimpl
 from callcore.storage._common import (
     ClosedByWith,
+    check_customer,
+    check_identity,
+    check_interaction,
+    check_key,
     check_limit,
+    check_ticket,
     existing_id,
     existing_ticket,
     identity_clash,
@@ -76,12 +81,14 @@ class MemoryStorage(ClosedByWith):
 
     def get_customer(self, customer_id: str) -> Customer | None:
         """Return the customer with ``customer_id``, or ``None``."""
+        check_key(customer_id, "customer_id")
         with self._lock:
             self._check_open()
             return self._customers.get(customer_id)
 
     def find_customer(self, identity: Identity) -> Customer | None:
         """Return the customer that ``identity`` belongs to, or ``None``."""
+        check_identity(identity)
         with self._lock:
             self._check_open()
             owner = self._owners.get(identity)
@@ -93,6 +100,7 @@ class MemoryStorage(ClosedByWith):
         Raises:
             ConflictError: The id exists, or an identity belongs to another customer.
         """
+        check_customer(customer)
         with self._lock:
             self._check_open()
             if customer.id in self._customers:
@@ -113,6 +121,7 @@ class MemoryStorage(ClosedByWith):
             NotFoundError: No customer has this id.
             ConflictError: A stale version, or an identity of another customer.
         """
+        check_customer(customer)
         with self._lock:
             self._check_open()
             current = self._customers.get(customer.id)
@@ -139,6 +148,7 @@ class MemoryStorage(ClosedByWith):
             NotFoundError: The customer does not exist.
             ConflictError: An interaction with this id exists.
         """
+        check_interaction(interaction)
         with self._lock:
             self._check_open()
             if interaction.customer_id not in self._customers:
@@ -157,8 +167,9 @@ class MemoryStorage(ClosedByWith):
         """Return up to ``limit`` interactions of the customer, newest first.
 
         Raises:
-            InvalidInputError: ``limit`` is negative.
+            InvalidInputError: ``limit`` is not a whole number from 0 to 10,000.
         """
+        check_key(customer_id, "customer_id")
         check_limit(limit)
         with self._lock:
             self._check_open()
@@ -171,6 +182,7 @@ class MemoryStorage(ClosedByWith):
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         """Return a copy of the stored ticket with ``ticket_id``, or ``None``."""
+        check_key(ticket_id, "ticket_id")
         with self._lock:
             self._check_open()
             stored = self._tickets.get(ticket_id)
@@ -181,7 +193,9 @@ class MemoryStorage(ClosedByWith):
 
         Raises:
             ConflictError: A ticket with this id exists.
+            InvalidInputError: A field of the ticket cannot be stored.
         """
+        check_ticket(ticket)
         with self._lock:
             self._check_open()
             if ticket.id in self._tickets:
@@ -196,7 +210,9 @@ class MemoryStorage(ClosedByWith):
         Raises:
             NotFoundError: No ticket has this id.
             ConflictError: A stale version; the stored ticket is unchanged.
+            InvalidInputError: A field of the ticket cannot be stored.
         """
+        check_ticket(ticket)
         with self._lock:
             self._check_open()
             current = self._tickets.get(ticket.id)
@@ -215,17 +231,19 @@ class MemoryStorage(ClosedByWith):
 
     def tickets_in_state(self, state: str) -> list[Ticket]:
         """Return the tickets in ``state``, oldest first."""
+        check_key(state, "state")
         found = self._tickets_where(lambda ticket: ticket.state == state)
         return sorted(found, key=ticket_order)
 
     def tickets_assigned_to(self, assignee: str) -> list[Ticket]:
         """Return the tickets assigned to ``assignee``, oldest first."""
+        check_key(assignee, "assignee")
         found = self._tickets_where(lambda ticket: ticket.assignee == assignee)
         return sorted(found, key=ticket_order)
 
     def due_follow_ups(self, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
-        ensure_aware(now, "now")
+        check_instant(now, "now")
         found = self._tickets_where(
             lambda ticket: ticket.follow_up_due is not None and ticket.follow_up_due <= now
         )
@@ -233,7 +251,7 @@ class MemoryStorage(ClosedByWith):
 
     def tickets_due(self, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
-        ensure_aware(now, "now")
+        check_instant(now, "now")
         found = self._tickets_where(
             lambda ticket: ticket.next_due is not None and ticket.next_due <= now
         )

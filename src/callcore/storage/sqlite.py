@@ -32,20 +32,26 @@ from urllib.parse import unquote
 
 import attrs
 
-from callcore.clock import ensure_aware
+from callcore.checks import check_instant, check_number, check_text
 from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
     ConflictError,
     DocumentError,
+    InvalidInputError,
     NotFoundError,
     StorageError,
 )
 from callcore.hookspecs import hookimpl
-from callcore.serialization import dumps, loads
+from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
+    check_customer,
+    check_identity,
+    check_interaction,
+    check_key,
     check_limit,
+    check_ticket,
     existing_id,
     existing_ticket,
     identity_clash,
@@ -112,6 +118,7 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 _BUSY_TIMEOUT_SECONDS = 30.0
+_MAX_TIMEOUT_SECONDS = 86_400.0
 
 
 def _instant(at: datetime) -> int:
@@ -123,6 +130,18 @@ def _identity_key(identity: Identity) -> str:
     return f"{identity.kind.value}:{identity.value}"
 
 
+def _document(record: object, what: str) -> str:
+    """The JSON document of ``record``, refused if it is too large to read back."""
+    text = dumps(record)
+    if len(text) > MAX_DOCUMENT_SIZE:
+        raise InvalidInputError(
+            f"{what} is too large to store: its JSON document has {len(text):,} characters; "
+            f"the limit is {MAX_DOCUMENT_SIZE:,} (what loads reads)",
+            field=what,
+        )
+    return text
+
+
 class SQLiteStorage(ClosedByWith):
     """A store in an SQLite database file.
 
@@ -130,12 +149,14 @@ class SQLiteStorage(ClosedByWith):
         path: The database file, created if missing; ``":memory:"`` for a
             private in-memory database.
         timeout: How long, in seconds, to wait for another process's write
-            transaction before giving up.
+            transaction before giving up (at most a day).
 
     Raises:
         StorageError: The file is not an SQLite database, is corrupt, belongs to
             another application, or was written by a newer callcore; the
             message and ``location`` name the file.
+        InvalidInputError: ``path`` is not a string or path, or ``timeout``
+            is not a number from 0 to 86,400.
 
     >>> from datetime import datetime, timezone
     >>> from callcore.customers import Customer
@@ -151,7 +172,15 @@ class SQLiteStorage(ClosedByWith):
         self, path: str | os.PathLike[str], *, timeout: float = _BUSY_TIMEOUT_SECONDS
     ) -> None:
         """Open (or create) the database and bring its schema up to date."""
-        self.path = os.fspath(path)
+        given: object = path
+        if not isinstance(given, str | os.PathLike) or not isinstance(os.fspath(given), str):
+            raise InvalidInputError(
+                f"path must be a string or a path, got {type(given).__name__}", field="path"
+            )
+        self.path = check_text(os.fspath(path), "path")
+        if "\x00" in self.path:
+            raise InvalidInputError("path must not hold a NUL character", field="path")
+        timeout = check_number(timeout, "timeout", low=0, high=_MAX_TIMEOUT_SECONDS)
         self._lock = threading.Lock()
         self._closed = False
         try:
@@ -264,10 +293,13 @@ class SQLiteStorage(ClosedByWith):
 
     # --- reading -----------------------------------------------------------------
 
-    def _load(self, cls: type[T], document: str, what: str) -> T:
+    def _load(self, cls: type[T], document: object, what: str) -> T:
+        """Read one row's document; a row that cannot be read is named in the error."""
+        if not isinstance(document, str):
+            raise StorageError(f"cannot read the stored {what}: it is not text", self.path)
         try:
             return loads(cls, document, what=what)
-        except DocumentError as exc:
+        except (DocumentError, ValueError, RecursionError) as exc:
             raise StorageError(f"cannot read the stored {what}: {exc}", self.path) from exc
 
     def _customer_row(self, customer_id: str) -> tuple[int, str] | None:
@@ -285,12 +317,14 @@ class SQLiteStorage(ClosedByWith):
 
     def get_customer(self, customer_id: str) -> Customer | None:
         """Return the customer with ``customer_id``, or ``None``."""
+        check_key(customer_id, "customer_id")
         with self._operation():
             row = self._customer_row(customer_id)
             return None if row is None else self._load(Customer, row[1], f"customer {customer_id}")
 
     def find_customer(self, identity: Identity) -> Customer | None:
         """Return the customer that ``identity`` belongs to, or ``None``."""
+        check_identity(identity)
         with self._operation():
             row = self._connection.execute(
                 "SELECT c.id, c.document FROM customer_identities AS i "
@@ -303,8 +337,9 @@ class SQLiteStorage(ClosedByWith):
         """Return up to ``limit`` interactions of the customer, newest first.
 
         Raises:
-            InvalidInputError: ``limit`` is negative.
+            InvalidInputError: ``limit`` is not a whole number from 0 to 10,000.
         """
+        check_key(customer_id, "customer_id")
         check_limit(limit)
         with self._operation():
             rows = self._connection.execute(
@@ -322,7 +357,8 @@ class SQLiteStorage(ClosedByWith):
         Raises:
             ConflictError: The id exists, or an identity belongs to another customer.
         """
-        stored = attrs.evolve(customer, version=1)
+        stored = attrs.evolve(check_customer(customer), version=1)
+        document = _document(stored, "customer")
         with self._operation(write=True):
             if self._customer_row(customer.id) is not None:
                 raise existing_id(customer.id)
@@ -332,7 +368,7 @@ class SQLiteStorage(ClosedByWith):
                     raise identity_clash(identity, owner)
             self._connection.execute(
                 "INSERT INTO customers (id, version, document) VALUES (?, ?, ?)",
-                (stored.id, stored.version, dumps(stored)),
+                (stored.id, stored.version, document),
             )
             self._insert_identities(stored)
         return stored
@@ -350,6 +386,7 @@ class SQLiteStorage(ClosedByWith):
             NotFoundError: No customer has this id.
             ConflictError: A stale version, or an identity of another customer.
         """
+        check_customer(customer)
         with self._operation(write=True):
             row = self._customer_row(customer.id)
             if row is None:
@@ -363,7 +400,7 @@ class SQLiteStorage(ClosedByWith):
             stored = attrs.evolve(customer, version=row[0] + 1)
             self._connection.execute(
                 "UPDATE customers SET version = ?, document = ? WHERE id = ?",
-                (stored.version, dumps(stored), stored.id),
+                (stored.version, _document(stored, "customer"), stored.id),
             )
             self._connection.execute(
                 "DELETE FROM customer_identities WHERE customer_id = ?", (stored.id,)
@@ -378,6 +415,7 @@ class SQLiteStorage(ClosedByWith):
             NotFoundError: The customer does not exist.
             ConflictError: An interaction with this id exists.
         """
+        document = _document(check_interaction(interaction), "interaction")
         with self._operation(write=True):
             if self._customer_row(interaction.customer_id) is None:
                 raise NotFoundError("customer", interaction.customer_id)
@@ -394,7 +432,7 @@ class SQLiteStorage(ClosedByWith):
                     interaction.id,
                     interaction.customer_id,
                     _instant(interaction.at),
-                    dumps(interaction),
+                    document,
                 ),
             )
 
@@ -410,7 +448,7 @@ class SQLiteStorage(ClosedByWith):
             _instant(ticket.created_at),
             None if due is None else _instant(due),
             None if ticket.next_due is None else _instant(ticket.next_due),
-            dumps(ticket),
+            _document(ticket, "ticket"),
             ticket.id,
         )
 
@@ -430,6 +468,7 @@ class SQLiteStorage(ClosedByWith):
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         """Return the stored ticket with ``ticket_id``, or ``None``."""
+        check_key(ticket_id, "ticket_id")
         found = self._tickets("id = ?", (ticket_id,), "id")
         return found[0] if found else None
 
@@ -438,15 +477,17 @@ class SQLiteStorage(ClosedByWith):
 
         Raises:
             ConflictError: A ticket with this id exists.
+            InvalidInputError: A field of the ticket cannot be stored.
         """
-        stored = attrs.evolve(ticket.copy(), version=1)
+        stored = attrs.evolve(check_ticket(ticket).copy(), version=1)
+        row = self._ticket_row(stored)
         with self._operation(write=True):
             if self._stored_ticket_version(ticket.id) is not None:
                 raise existing_ticket(ticket.id)
             self._connection.execute(
                 "INSERT INTO tickets (version, state, assignee, created_us, follow_up_us, "
                 "next_due_us, document, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._ticket_row(stored),
+                row,
             )
         return stored
 
@@ -456,7 +497,9 @@ class SQLiteStorage(ClosedByWith):
         Raises:
             NotFoundError: No ticket has this id.
             ConflictError: A stale version; the stored ticket is unchanged.
+            InvalidInputError: A field of the ticket cannot be stored.
         """
+        check_ticket(ticket)
         with self._operation(write=True):
             version = self._stored_ticket_version(ticket.id)
             if version is None:
@@ -473,20 +516,22 @@ class SQLiteStorage(ClosedByWith):
 
     def tickets_in_state(self, state: str) -> list[Ticket]:
         """Return the tickets in ``state``, oldest first."""
+        check_key(state, "state")
         return self._tickets("state = ?", (state,), "created_us, id")
 
     def tickets_assigned_to(self, assignee: str) -> list[Ticket]:
         """Return the tickets assigned to ``assignee``, oldest first."""
+        check_key(assignee, "assignee")
         return self._tickets("assignee = ?", (assignee,), "created_us, id")
 
     def due_follow_ups(self, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
-        ensure_aware(now, "now")
+        check_instant(now, "now")
         return self._tickets("follow_up_us <= ?", (_instant(now),), "follow_up_us, id")
 
     def tickets_due(self, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
-        ensure_aware(now, "now")
+        check_instant(now, "now")
         return self._tickets("next_due_us <= ?", (_instant(now),), "next_due_us, id")
 
     # --- closing -----------------------------------------------------------------
@@ -508,7 +553,8 @@ def path_from_url(url: str) -> str | None:
     Raises:
         ConfigError: The URL starts with ``sqlite:`` but has the wrong form.
     """
-    if not url.startswith("sqlite:"):
+    given: object = url
+    if not isinstance(given, str) or not url.startswith("sqlite:"):
         return None
     if url in _MEMORY_URLS:
         return ":memory:"

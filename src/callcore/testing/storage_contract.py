@@ -36,6 +36,7 @@ import pytest
 
 from callcore.channels import Channel, Direction
 from callcore.customers import (
+    MAX_HISTORY,
     CallerIdentifier,
     Customer,
     CustomerTier,
@@ -52,12 +53,15 @@ from callcore.tickets import (
     SlaMetric,
     SlaPolicy,
     SlaTarget,
+    SurveyAnswer,
     Ticket,
     TicketEngine,
     TicketSettings,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from callcore.storage import Storage
 
 __all__ = ["CustomerStoreContract", "StorageContract", "TicketStoreContract"]
@@ -68,6 +72,13 @@ ANA_PHONE = Identity.phone("0721 234 567", default_country_code="40")
 ANA_EMAIL = Identity.email("Ana.Popescu@Example.ro")
 BOB_PHONE = Identity.phone("020 7946 0018", default_country_code="44")
 NEW_PHONE = Identity.phone("(212) 555-0100")
+
+
+def _survey_scored(score: object) -> SurveyAnswer:
+    """A survey answer with a score its constructor refuses (a buggy host's object)."""
+    answer = SurveyAnswer(score=3, at=NOW)
+    object.__setattr__(answer, "score", score)  # frozen: bypass its check on purpose
+    return answer
 
 
 def _customer(customer_id: str = "ana", *identities: Identity) -> Customer:
@@ -329,12 +340,39 @@ class CustomerStoreContract:
         assert [i.id for i in storage.recent_interactions("bob", 5)] == ["for-bob"]
 
     def test_history_limit_zero_and_negative(self, storage: Storage) -> None:
-        """A limit of 0 gives nothing; a negative limit is a caller's mistake."""
+        """A limit of 0 gives nothing; a negative or huge limit is a caller's mistake."""
         storage.add_customer(_customer())
         storage.add_interaction(_interaction("i1", NOW))
         assert storage.recent_interactions("ana", 0) == []
-        with pytest.raises(InvalidInputError):
-            storage.recent_interactions("ana", -1)
+        assert len(storage.recent_interactions("ana", MAX_HISTORY)) == 1
+        for limit in (-1, MAX_HISTORY + 1, 2**70, 1.5, True):
+            with pytest.raises(InvalidInputError) as raised:
+                storage.recent_interactions("ana", limit)  # type: ignore[arg-type]
+            assert raised.value.field == "limit"
+
+    def test_malformed_arguments_are_refused(self, storage: Storage) -> None:
+        """An argument of the wrong type, or text that is not valid Unicode, is refused.
+
+        The error is InvalidInputError naming the argument, and nothing changes.
+        """
+        stored = storage.add_customer(_customer())
+        storage.add_interaction(_interaction("i1", NOW))
+        calls: list[tuple[Callable[[], object], str]] = [
+            (lambda: storage.get_customer(5), "customer_id"),  # type: ignore[arg-type]
+            (lambda: storage.get_customer("\ud800"), "customer_id"),
+            (lambda: storage.find_customer("+40721234567"), "identity"),  # type: ignore[arg-type]
+            (lambda: storage.add_customer(to_dict(_customer("bob"))), "customer"),
+            (lambda: storage.save_customer(None), "customer"),  # type: ignore[arg-type]
+            (lambda: storage.add_interaction("i2"), "interaction"),  # type: ignore[arg-type]
+            (lambda: storage.recent_interactions(["ana"], 5), "customer_id"),  # type: ignore[arg-type]
+        ]
+        for call, field in calls:
+            with pytest.raises(InvalidInputError) as raised:
+                call()
+            assert raised.value.field == field
+        assert storage.get_customer("ana") == stored
+        assert storage.get_customer("bob") is None
+        assert [i.id for i in storage.recent_interactions("ana", 5)] == ["i1"]
 
     # --- the operation on top, and closing -------------------------------------------
 
@@ -550,6 +588,42 @@ class TicketStoreContract:
         assert [t.id for t in storage.tickets_assigned_to("ana")] == ["T-1"]
         assert storage.due_follow_ups(NOW) == []
         assert storage.tickets_due(NOW) == []
+
+    def test_ticket_that_cannot_be_read_back_is_refused(self, storage: Storage) -> None:
+        """A ticket with a field the store could not read back is refused, naming it.
+
+        Nothing is written, and the other tickets read as before.
+        """
+        storage.add_ticket(_ticket())
+        spoiled: list[tuple[str, object]] = [
+            ("customer_tier", 5),
+            ("assignee", 5),
+            ("fields", {"sizes": [1, 2]}),
+            ("survey", _survey_scored(3.5)),
+            ("subject", "\ud800"),
+            ("follow_up_due", datetime(2026, 3, 2)),  # noqa: DTZ001 - naive on purpose
+        ]
+        for name, value in spoiled:
+            with pytest.raises(InvalidInputError) as raised:
+                storage.add_ticket(_ticket("T-2", **{name: value}))
+            assert str(raised.value.field).startswith(f"ticket.{name}")
+        assert storage.get_ticket("T-2") is None
+        assert [ticket.id for ticket in storage.tickets_in_state("new")] == ["T-1"]
+
+    def test_malformed_ticket_queries_are_refused(self, storage: Storage) -> None:
+        """Ticket queries refuse wrong types, lone surrogates, naive and far times."""
+        calls: list[tuple[Callable[[], object], str]] = [
+            (lambda: storage.get_ticket(5), "ticket_id"),  # type: ignore[arg-type]
+            (lambda: storage.tickets_in_state("\ud800"), "state"),
+            (lambda: storage.tickets_assigned_to(None), "assignee"),  # type: ignore[arg-type]
+            (lambda: storage.due_follow_ups(datetime(2026, 3, 2)), "now"),  # noqa: DTZ001
+            (lambda: storage.tickets_due("2026-03-02T09:30:00+00:00"), "now"),  # type: ignore[arg-type]
+            (lambda: storage.tickets_due(datetime(9999, 1, 1, tzinfo=timezone.utc)), "now"),
+        ]
+        for call, field in calls:
+            with pytest.raises(InvalidInputError) as raised:
+                call()
+            assert raised.value.field == field
 
     def test_closed_store_refuses_ticket_work(self, storage: Storage) -> None:
         """After close, ticket operations raise StorageError."""

@@ -18,10 +18,12 @@ import attrs
 from callcore.checks import (
     check_duration,
     check_enum,
+    check_items,
     check_list,
     check_number,
     check_plain_data,
     check_text,
+    shown,
 )
 from callcore.errors import InvalidInputError
 
@@ -31,22 +33,6 @@ MAX_SLA_TARGET = timedelta(days=366)
 """The longest SLA target: a year of business (or calendar) time."""
 
 _Validator = Callable[[Any, Any, Any], None]
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def shown(value: object) -> str:
-    """Describe a wrong value in a message: its type, and its repr when short and safe.
-
-    Only plain values are shown (a huge integer or an object's own ``__repr__``
-    could fail or take long), and never more than 60 characters of them.
-    """
-    plain = value is None or isinstance(value, str | bool | float)
-    if plain or (isinstance(value, int) and value.bit_length() <= 64):
-        return f"{_type_name(value)} {value!r:.60}"
-    return _type_name(value)
 
 
 def check_bool(value: object, what: str) -> bool:
@@ -88,7 +74,7 @@ def check_field_value(value: object, what: str) -> str | int | float | bool | No
     """
     if value is not None and not isinstance(value, str | int | float):
         raise InvalidInputError(
-            f"{what} must be a string, number, true, false or null, got {_type_name(value)}",
+            f"{what} must be a string, number, true, false or null, got {shown(value)}",
             field=what,
         )
     check_plain_data(value, what)
@@ -99,7 +85,7 @@ def check_field_values(value: object, what: str) -> dict[str, str | int | float 
     """Return a mapping of custom fields (non-empty text keys, scalar values) as a dict."""
     if not isinstance(value, Mapping):
         raise InvalidInputError(
-            f"{what} must be a mapping of field names to values, got {_type_name(value)}",
+            f"{what} must be a mapping of field names to values, got {shown(value)}",
             field=what,
         )
     checked = {}
@@ -107,18 +93,6 @@ def check_field_values(value: object, what: str) -> dict[str, str | int | float 
         name = check_text(key, f"{what} key")
         checked[name] = check_field_value(item, f"{what}.{name}")
     return checked
-
-
-def check_items(value: object, kind: type, what: str) -> tuple[Any, ...]:
-    """Return a list or tuple whose items are all ``kind`` instances, as a tuple."""
-    items = check_list(value, what)
-    for index, item in enumerate(items):
-        if not isinstance(item, kind):
-            raise InvalidInputError(
-                f"{what}[{index}] must be a {kind.__name__}, got {shown(item)}",
-                field=f"{what}[{index}]",
-            )
-    return tuple(items)
 
 
 # --- attrs validators -----------------------------------------------------------------

@@ -25,7 +25,9 @@ from callcore.checks import (
     MAX_TEXT,
     check_enum,
     check_instant,
+    check_items,
     check_text,
+    shown,
 )
 from callcore.errors import (
     DocumentError,
@@ -36,10 +38,8 @@ from callcore.errors import (
 from callcore.notifications import Notification, NotificationChannel
 from callcore.tickets._checks import (
     check_field_values,
-    check_items,
     check_names,
     check_optional_text,
-    shown,
 )
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
@@ -525,7 +525,8 @@ class TicketEngine:
             and text.isascii()
         ):
             flow = self._flows[self.default_workflow]
-            checked_tags, checked_fields, checked_links = _NO_TAGS, {}, ()
+            checked_tags, checked_fields = _NO_TAGS, {}
+            checked_links: tuple[Link, ...] = ()
         else:
             _check_new_ticket(
                 subject, channel, customer, now, by, customer_tier, priority, assignee

@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard, TypeVar
 
+from callcore.checks import check_instance
 from callcore.errors import InvalidInputError
 
 T = TypeVar("T")
-
-
-def check_type(value: object, cls: type[T], what: str) -> T:
-    """Return ``value`` if it is a ``cls``.
-
-    Raises:
-        InvalidInputError: ``value`` is something else.
-    """
-    if not isinstance(value, cls):
-        raise InvalidInputError(
-            f"{what} must be a {cls.__name__}, got {type(value).__name__}",
-            field=what,
-        )
-    return value
 
 
 def is_collection(value: object) -> TypeGuard[Iterable[Any]]:
@@ -42,18 +29,5 @@ def check_items(value: object, cls: type[T], what: str) -> list[T]:
         )
     items: list[Any] = list(value)
     for index, item in enumerate(items):
-        check_type(item, cls, f"{what}[{index}]")
+        check_instance(item, cls, f"{what}[{index}]")
     return items
-
-
-def check_flag(value: object, what: str) -> bool:
-    """Return ``value`` if it is a bool.
-
-    Raises:
-        InvalidInputError: ``value`` is anything else (``1`` and ``"yes"`` included).
-    """
-    if not isinstance(value, bool):
-        raise InvalidInputError(
-            f"{what} must be True or False, got {type(value).__name__}", field=what
-        )
-    return value

@@ -23,10 +23,9 @@ from fractions import Fraction
 
 import attrs
 
-from callcore.checks import check_count, check_duration, check_number, validator
+from callcore.checks import check_count, check_duration, check_instance, check_number, validator
 from callcore.errors import InvalidInputError
 from callcore.wfm._bisection import boundary
-from callcore.wfm._checks import check_type
 
 DEFAULT_ABANDON_TARGET = 0.03
 """The regulatory cap: abandoned calls at most 3 % of live-answered calls."""
@@ -108,7 +107,7 @@ def budget_ceiling(snapshot: DialerSnapshot) -> int:
     Returns:
         The most new lines to dial (never below zero).
     """
-    check_type(snapshot, DialerSnapshot, "snapshot")
+    check_instance(snapshot, DialerSnapshot, "snapshot")
     target = Fraction(repr(float(snapshot.target)))
     room = target * snapshot.live_answers - snapshot.abandoned + snapshot.agents_ready
     in_play = math.floor(room / (1 - target))

@@ -14,9 +14,8 @@ from datetime import timedelta
 
 import attrs
 
-from callcore.checks import MAX_DURATION, check_count, check_duration, check_number
+from callcore.checks import MAX_DURATION, check_count, check_duration, check_instance, check_number
 from callcore.errors import InvalidInputError
-from callcore.wfm._checks import check_type
 
 MAX_LOAD = 1_000_000.0
 """The most offered load, in Erlangs, that the Erlang functions and staffing accept."""
@@ -250,7 +249,7 @@ def _idle(model: str, agents: int, threshold: timedelta, load: float = 0.0) -> Q
 
 
 def _check_workload(workload: object, agents: object, threshold: object) -> Workload:
-    check_type(workload, Workload, "workload")
+    check_instance(workload, Workload, "workload")
     _check_agents(agents, low=0)
     check_duration(threshold, "threshold")
     return workload  # type: ignore[return-value]  # checked just above

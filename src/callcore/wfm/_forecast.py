@@ -19,15 +19,17 @@ import attrs
 from callcore.checks import (
     EARLIEST,
     LATEST,
+    check_bool,
     check_count,
     check_duration,
+    check_instance,
     check_instant,
     check_list,
     check_number,
     validator,
 )
 from callcore.errors import DocumentError, InvalidInputError, Problem
-from callcore.wfm._checks import check_flag, check_type, is_collection
+from callcore.wfm._checks import is_collection
 from callcore.wfm._plan import (
     MAX_CALLS,
     IntervalDemand,
@@ -52,7 +54,7 @@ def _check_days(days: object, what: str) -> int:
 
 
 def _check_first_day(first_day: object) -> None:
-    check_type(first_day, date, "first_day")
+    check_instance(first_day, date, "first_day")
     if isinstance(first_day, datetime):
         raise InvalidInputError("first_day must be a date, not a datetime", field="first_day")
     if not EARLIEST.date() <= first_day < LATEST.date():  # type: ignore[operator]
@@ -65,7 +67,7 @@ def _check_first_day(first_day: object) -> None:
 def _check_slots(value: object) -> list[time]:
     slots = check_list(value, "slots")
     for index, slot in enumerate(slots):
-        if check_type(slot, time, f"slots[{index}]").tzinfo is not None:
+        if check_instance(slot, time, f"slots[{index}]").tzinfo is not None:
             raise InvalidInputError(
                 f"slots[{index}] must be a local time of day without a time zone",
                 field=f"slots[{index}]",
@@ -166,7 +168,7 @@ class SeasonalAverage:
     """
 
     weeks: int = attrs.field(default=4, validator=validator(check_count, low=1))
-    trend: bool = attrs.field(default=True, validator=validator(check_flag))
+    trend: bool = attrs.field(default=True, validator=validator(check_bool))
 
     @property
     def name(self) -> str:
@@ -181,7 +183,7 @@ class SeasonalAverage:
                 (``days`` at most :data:`MAX_FORECAST_DAYS`), or less than a
                 week of history.
         """
-        check_type(grid, DailyGrid, "grid")
+        check_instance(grid, DailyGrid, "grid")
         _check_days(days, "days")
         known = len(grid.volumes)
         rows = []
@@ -260,7 +262,7 @@ class HoltWinters:
                 (``days`` at most :data:`MAX_FORECAST_DAYS`), or less than two
                 seasons of history.
         """
-        check_type(grid, DailyGrid, "grid")
+        check_instance(grid, DailyGrid, "grid")
         _check_days(days, "days")
         width = len(grid.slots)
         series = [value for row in grid.volumes for value in row]
@@ -557,7 +559,7 @@ def _check_method(method: object) -> ForecastMethod:
             f"{type(method).__name__}",
             field="method",
         )
-    check_type(method.name, str, "method.name")
+    check_instance(method.name, str, "method.name")
     return method
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import attrs
 
-from callcore.checks import check_duration, check_instant, check_number, validator
+from callcore.checks import check_duration, check_instance, check_instant, check_number, validator
 from callcore.errors import InvalidInputError
 from callcore.serialization import to_dict
-from callcore.wfm._checks import check_items, check_type
+from callcore.wfm._checks import check_items
 from callcore.wfm._erlang import Workload
 from callcore.wfm._staffing import StaffingTarget, required_staff
 
@@ -160,7 +160,7 @@ def staffing_plan(
             load is beyond :data:`~callcore.wfm.MAX_LOAD`.
     """
     demands = check_items(intervals, IntervalDemand, "intervals")
-    check_type(target, StaffingTarget, "target")
+    check_instance(target, StaffingTarget, "target")
     check_interval_length(interval)
     seen: dict[datetime, int] = {}
     for index, demand in enumerate(demands):

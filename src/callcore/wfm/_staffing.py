@@ -20,10 +20,9 @@ from typing import Any
 
 import attrs
 
-from callcore.checks import check_duration, check_number, validator
+from callcore.checks import check_duration, check_instance, check_number, validator
 from callcore.errors import InvalidInputError
 from callcore.wfm._bisection import boundary
-from callcore.wfm._checks import check_type
 from callcore.wfm._erlang import (
     _LONGEST_WAIT,
     MAX_AGENTS,
@@ -334,8 +333,8 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             (Erlang A) too many calls arrive during one patience.
     """
     if type(workload) is not Workload or type(target) is not StaffingTarget:  # rare: subclasses
-        check_type(workload, Workload, "workload")
-        check_type(target, StaffingTarget, "target")
+        check_instance(workload, Workload, "workload")
+        check_instance(target, StaffingTarget, "target")
     if workload.calls == 0:
         idle = erlang_c_performance(workload, 0, target.threshold)
         if target.patience is not None:
