@@ -99,7 +99,11 @@ def check_instant(value: object, what: str) -> datetime:
     """
     if not isinstance(value, datetime):
         raise InvalidInputError(f"{what} must be a datetime, got {shown(value)}", field=what)
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except (TypeError, ValueError) as error:  # a tzinfo whose utcoffset() misbehaves
+        raise InvalidInputError(f"{what} has a broken time zone: {error}", field=what) from None
+    if value.tzinfo is None or offset is None:
         raise NaiveDatetimeError(what)
     if not EARLIEST <= value < LATEST:
         raise InvalidInputError(
@@ -133,7 +137,7 @@ def check_duration(
     """
     if not isinstance(value, timedelta):
         raise InvalidInputError(f"{what} must be a timedelta, got {shown(value)}", field=what)
-    low = -maximum if minimum is None else minimum
+    low = (-maximum if maximum < timedelta.max else timedelta.min) if minimum is None else minimum
     if positive and value <= timedelta(0):
         raise InvalidInputError(f"{what} must be longer than zero, got {value}", field=what)
     if value < low:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -282,3 +282,25 @@ def test_the_flat_fast_path_agrees_with_the_general_walk(value: dict[object, obj
     finally:
         checks_module._FLAT_ITEMS = original
     assert fast == walked
+
+
+class _BrokenZone(tzinfo):
+    """A tzinfo whose utcoffset() returns something that is not a timedelta."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return "+02:00"  # type: ignore[return-value]
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "broken"
+
+
+def test_a_broken_time_zone_and_the_widest_duration_bounds() -> None:
+    """A tzinfo that misbehaves is refused by name; timedelta.max as a bound never overflows."""
+    with pytest.raises(InvalidInputError, match="now has a broken time zone") as error:
+        check_instant(datetime(2026, 1, 1, tzinfo=_BrokenZone()), "now")
+    assert error.value.field == "now"
+    widest = timedelta.max
+    assert check_duration(timedelta.min, "d", minimum=None, maximum=widest) == timedelta.min
