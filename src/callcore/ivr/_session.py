@@ -405,7 +405,8 @@ def _is_frame(frame: object) -> bool:
         return False
     flow: object = frame.flow  # a state built in code may hold anything
     version: object = frame.version
-    return isinstance(flow, str) and type(version) is int
+    # a version beyond 64 bits is no flow's (and could not even be printed in a message)
+    return isinstance(flow, str) and type(version) is int and version.bit_length() <= 64
 
 
 def _frame_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) -> list[Problem]:
