@@ -42,6 +42,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from callcore.checks import shown
 from callcore.errors import ConfigError, DocumentError, InvalidInputError, Problem
 
 __all__ = [
@@ -87,7 +88,7 @@ def _type_name(value: object) -> str:
 
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {_type_name(value)} {value!r:.60}")
+        raise TypeError(f"expected a string, got {shown(value)}")
     if not value.isascii():
         try:
             value.encode("utf-8")
@@ -98,19 +99,19 @@ def _structure_str(value: object, _: type) -> str:
 
 def _structure_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"expected true or false, got {_type_name(value)} {value!r:.60}")
+        raise TypeError(f"expected true or false, got {shown(value)}")
     return value
 
 
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected an integer, got {_type_name(value)} {value!r:.60}")
+        raise TypeError(f"expected an integer, got {shown(value)}")
     return value
 
 
 def _structure_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"expected a number, got {_type_name(value)} {value!r:.60}")
+        raise TypeError(f"expected a number, got {shown(value)}")
     try:
         number = float(value)
     except OverflowError:

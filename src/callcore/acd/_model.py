@@ -20,6 +20,7 @@ from callcore.checks import (
     check_enum,
     check_number,
     check_text,
+    shown,
     validator,
 )
 from callcore.errors import InvalidInputError
@@ -190,7 +191,7 @@ def _capacity(_: object, attribute: attrs.Attribute[Any], value: object) -> None
     for channel, count in value.items():
         if not isinstance(channel, Channel):
             raise InvalidInputError(
-                f"{name} keys must be Channel members (Channel.VOICE...), got {channel!r:.60}",
+                f"{name} keys must be Channel members (Channel.VOICE...), got {shown(channel)}",
                 field=name,
             )
         check_count(count, f"{name}.{channel.value}", high=MAX_NUMBER)

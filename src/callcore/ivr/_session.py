@@ -24,6 +24,7 @@ from callcore.checks import (
     check_duration,
     check_instant,
     check_plain_data,
+    shown,
     validator,
 )
 from callcore.errors import (
@@ -461,7 +462,7 @@ def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
     problems: list[Problem] = []
     status: object = state.status
     if not isinstance(status, SessionStatus) or status is SessionStatus.NEW:
-        problems.append(Problem("status", f"must be waiting or ended, got {state.status!r:.60}"))
+        problems.append(Problem("status", f"must be waiting or ended, got {shown(state.status)}"))
     for name in ("language", "outcome"):
         value = getattr(state, name)
         if not (isinstance(value, str) or (name == "outcome" and value is None)):
@@ -472,7 +473,7 @@ def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
         table = getattr(state, name)
         if isinstance(table, dict):
             problems += [
-                Problem(f"{name}.{key}", f"must be a whole number, 0 or more, got {count!r:.60}")
+                Problem(f"{name}.{key}", f"must be a whole number, 0 or more, got {shown(count)}")
                 for key, count in table.items()
                 if type(count) is not int or count < 0
             ]
