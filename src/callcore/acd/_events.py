@@ -11,34 +11,16 @@ import attrs
 
 from callcore.acd._model import AgentState, NotReadyReason, OverflowAction, RejectReason
 from callcore.channels import Channel
-from callcore.checks import check_count, check_enum, check_text, validator
+from callcore.checks import check_count, check_enum, check_instance, check_text, validator
 from callcore.clock import aware
 from callcore.errors import InvalidInputError
 from callcore.events import Event
-
-
-def _member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
-    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check_enum(value, enum_type, attribute.name)
-
-    return run
 
 
 def _optional_member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
             check_enum(value, enum_type, attribute.name)
-
-    return run
-
-
-def _kind_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
-    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, cls):
-            raise InvalidInputError(
-                f"{attribute.name} must be a {cls.__name__}, got {type(value).__name__}",
-                field=attribute.name,
-            )
 
     return run
 
@@ -55,8 +37,8 @@ def _tuple_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
 _id = validator(check_text)
 _count = validator(check_count, low=None)
 _stage = validator(check_count)
-_duration = _kind_of(timedelta)
-_flag = _kind_of(bool)
+_duration = validator(check_instance, cls=timedelta)
+_flag = validator(check_instance, cls=bool)
 
 __all__ = [
     "AgentStateChanged",
@@ -94,7 +76,7 @@ class Offer:
     contact_id: str = attrs.field(validator=_id)
     agent_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
-    channel: Channel = attrs.field(validator=_member_of(Channel))
+    channel: Channel = attrs.field(validator=validator(check_enum, enum_type=Channel))
     offered_at: datetime = attrs.field(validator=aware)
     expires_at: datetime = attrs.field(validator=aware)
     callback: bool = attrs.field(default=False, validator=_flag)
@@ -131,7 +113,7 @@ class ContactRejected(Event):
     kind: ClassVar[str] = "acd.contact_rejected"
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
-    reason: RejectReason = attrs.field(validator=_member_of(RejectReason))
+    reason: RejectReason = attrs.field(validator=validator(check_enum, enum_type=RejectReason))
 
 
 @attrs.frozen(kw_only=True)
@@ -139,7 +121,7 @@ class ContactOffered(Event):
     """A contact was offered to an agent (ring its device)."""
 
     kind: ClassVar[str] = "acd.contact_offered"
-    offer: Offer = attrs.field(validator=_kind_of(Offer))
+    offer: Offer = attrs.field(validator=validator(check_instance, cls=Offer))
 
 
 @attrs.frozen(kw_only=True)
@@ -147,8 +129,8 @@ class OfferEnded(Event):
     """An offer ended without being accepted (stop ringing)."""
 
     kind: ClassVar[str] = "acd.offer_ended"
-    offer: Offer = attrs.field(validator=_kind_of(Offer))
-    reason: OfferEndReason = attrs.field(validator=_member_of(OfferEndReason))
+    offer: Offer = attrs.field(validator=validator(check_instance, cls=Offer))
+    reason: OfferEndReason = attrs.field(validator=validator(check_enum, enum_type=OfferEndReason))
 
 
 @attrs.frozen(kw_only=True)
@@ -206,7 +188,7 @@ class ContactOverflowed(Event):
     kind: ClassVar[str] = "acd.contact_overflowed"
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
-    action: OverflowAction = attrs.field(validator=_member_of(OverflowAction))
+    action: OverflowAction = attrs.field(validator=validator(check_enum, enum_type=OverflowAction))
     to_queue: str | None = attrs.field(default=None, validator=attrs.validators.optional(_id))
 
 
@@ -234,7 +216,7 @@ class AgentStateChanged(Event):
 
     kind: ClassVar[str] = "acd.agent_state_changed"
     agent_id: str = attrs.field(validator=_id)
-    state: AgentState = attrs.field(validator=_member_of(AgentState))
+    state: AgentState = attrs.field(validator=validator(check_enum, enum_type=AgentState))
     reason: NotReadyReason | None = attrs.field(
         default=None, validator=_optional_member_of(NotReadyReason)
     )

@@ -18,6 +18,7 @@ from callcore.checks import (
     check_count,
     check_duration,
     check_enum,
+    check_instance,
     check_number,
     check_text,
     shown,
@@ -94,24 +95,6 @@ def _optional(check: Any, **options: Any) -> Any:  # noqa: ANN401 - an attrs val
     def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
             check(value, attribute.name, **options)
-
-    return run
-
-
-def _member_of(enum_type: type[enum.Enum]) -> Any:  # noqa: ANN401 - an attrs validator
-    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check_enum(value, enum_type, attribute.name)
-
-    return run
-
-
-def _instance_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
-    def run(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, cls):
-            raise InvalidInputError(
-                f"{attribute.name} must be a {cls.__name__}, got {_type_name(value)}",
-                field=attribute.name,
-            )
 
     return run
 
@@ -342,7 +325,10 @@ class Overflow:
             _check_fields(self, _OVERFLOW_CHECKS)
 
 
-_OVERFLOW_CHECKS: _Checks = (("action", _member_of(OverflowAction)), ("queue", _optional_text))
+_OVERFLOW_CHECKS: _Checks = (
+    ("action", validator(check_enum, enum_type=OverflowAction)),
+    ("queue", _optional_text),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -466,14 +452,14 @@ class QueueConfig:
 
 _QUEUE_CHECKS: _Checks = (
     ("name", _text),
-    ("channel", _member_of(Channel)),
+    ("channel", validator(check_enum, enum_type=Channel)),
     ("strategy", _text),
     ("required_skills", _skill_map),
     ("max_tier", _optional_tier),
     ("max_length", _optional_tier),
     ("max_wait", _optional_positive_wait),
     ("max_wait_empty", _optional_positive_wait),
-    ("overflow", _instance_of(Overflow)),
+    ("overflow", validator(check_instance, cls=Overflow)),
     ("join_when_empty", _flag),
     ("leave_when_empty", _flag),
     ("wrap_up", _wait),
