@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from callcore.acd import AgentProfile, QueueConfig
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import Customer, Identity, IdentityKind
 from callcore.ivr import Digits, EnqueueContact
 from callcore.kpi import AgentState, AgentStateRecord, InteractionRecord, Outcome

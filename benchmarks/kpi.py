@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.kpi import Aggregator, InteractionRecord, Outcome, evaluate
 
 ZONE = ZoneInfo("Europe/London")

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
     Customer,

@@ -24,7 +24,7 @@ from typing import Any
 
 from transitions import Machine
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     Actor,

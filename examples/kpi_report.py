@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.kpi import Aggregator, InteractionRecord, Outcome, rows, to_csv
 
 ZONE = ZoneInfo("Europe/London")

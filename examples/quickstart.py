@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from callcore import ManualClock
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
     CustomerTier,

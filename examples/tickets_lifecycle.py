@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from callcore.calendar import BusinessCalendar, OpeningRange, WeeklyHours
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.tickets import (
     Actor,
     Link,

@@ -25,7 +25,6 @@ import attrs
 import cattrs.gen
 from cattrs.errors import ClassValidationError
 
-from callcore.channels import Channel, Direction
 from callcore.checks import (
     MAX_TEXT,
     check_bool,
@@ -40,6 +39,7 @@ from callcore.checks import (
     check_text,
     validator,
 )
+from callcore.contacts import Channel, Direction
 from callcore.errors import (
     ConflictError,
     DocumentError,

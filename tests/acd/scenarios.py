@@ -15,7 +15,7 @@ from callcore.acd import (
     QueueConfig,
     Router,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from tests.acd.strategies import T0
 
 if TYPE_CHECKING:

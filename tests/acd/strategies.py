@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from hypothesis import strategies as st
 
 from callcore.acd import AgentProfile, Membership, Router, StrategyMemory
-from callcore.channels import Channel
+from callcore.contacts import Channel
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -30,7 +30,7 @@ from callcore.acd._build import (
     new_outcome,
     offer_ended,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.serialization import from_dict, to_dict
 from tests.acd.strategies import at
 

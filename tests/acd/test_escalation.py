@@ -16,7 +16,7 @@ from callcore.acd import (
     QueueConfig,
     Router,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from tests.acd.scenarios import member, of_type
 from tests.acd.strategies import T0, at
 

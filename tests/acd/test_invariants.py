@@ -30,7 +30,7 @@ from callcore.acd import (
     QueueConfig,
     Router,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from tests.acd.strategies import (
     QUEUES,
     at,

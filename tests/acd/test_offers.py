@@ -22,7 +22,7 @@ from callcore.acd import (
     QueueConfig,
     Router,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import InvalidTransitionError
 from callcore.serialization import dumps
 from tests.acd.scenarios import member, of_type

@@ -22,7 +22,7 @@ from callcore.acd import (
     RejectReason,
     Router,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from tests.acd.scenarios import member
 from tests.acd.strategies import T0, at
 

@@ -22,7 +22,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.serialization import dumps, loads
 from tests.acd.scenarios import member, of_type
 from tests.acd.strategies import T0, at

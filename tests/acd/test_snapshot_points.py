@@ -19,7 +19,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.acd.strategies import QUEUES, at, contact_skills, profiles
 from tests.acd.test_invariants import queue_configs

@@ -31,7 +31,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.acd.strategies import T0, junk, mutated

@@ -21,7 +21,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import InvalidTransitionError
 from callcore.serialization import dumps, loads
 from tests.acd.scenarios import member

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -32,6 +31,7 @@ from callcore.checks import (
     check_text,
     validator,
 )
+from callcore.contacts import Channel
 from callcore.errors import CallcoreError, InvalidInputError, NaiveDatetimeError
 
 UTC = timezone.utc

@@ -16,7 +16,7 @@ GROUND = {
     "events",
     "serialization",
     "notifications",
-    "channels",
+    "contacts",
 }
 ENGINES = {"ivr", "acd", "tickets", "kpi", "wfm", "customers"}
 ABOVE = {"plugins", "storage", "testing", "builtin_plugins", "hookspecs", "shell", "cli"}

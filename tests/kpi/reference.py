@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 import attrs
 
-from callcore.channels import Direction
+from callcore.contacts import Direction
 from callcore.kpi import Aggregator, InteractionRecord, Outcome
 
 US = timedelta(microseconds=1)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.kpi import AgentState, AgentStateRecord, InteractionRecord, Outcome
 
 ZONES = [

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.errors import CallcoreError, InvalidInputError
 from callcore.kpi import (
     BUILTIN_METRICS,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError, NotFoundError
 from callcore.kpi import (
     BUILTIN_METRICS,

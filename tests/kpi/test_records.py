@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.channels import Channel, Direction
 from callcore.checks import MAX_TEXT
+from callcore.contacts import Channel, Direction
 from callcore.errors import DocumentError, InvalidInputError, NaiveDatetimeError
 from callcore.kpi import (
     MAX_AGENT_STATE_SPAN,

@@ -84,7 +84,7 @@ def test_bad_window_settings_are_refused(kwargs: dict[str, object], message: str
 
 
 def _two_records() -> list[InteractionRecord]:
-    from callcore.channels import Channel, Direction  # noqa: PLC0415
+    from callcore.contacts import Channel, Direction  # noqa: PLC0415
     from callcore.kpi import Outcome  # noqa: PLC0415
 
     return [

@@ -96,7 +96,7 @@ def test_rows_and_csv_hold_plain_values() -> None:
     """Rows carry ISO intervals and channel values; CSV leaves undefined cells empty."""
     from datetime import datetime, timezone  # noqa: PLC0415
 
-    from callcore.channels import Channel, Direction  # noqa: PLC0415
+    from callcore.contacts import Channel, Direction  # noqa: PLC0415
     from callcore.kpi import Outcome  # noqa: PLC0415
 
     aggregator = _make()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import (
     Customer,
     CustomerTier,

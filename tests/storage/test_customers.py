@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import attrs
 import pytest
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import Customer, Identity, Interaction, InteractionOutcome
 from callcore.errors import InvalidInputError, NaiveDatetimeError
 

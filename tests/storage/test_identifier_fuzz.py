@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
     Customer,

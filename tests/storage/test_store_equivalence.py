@@ -9,7 +9,7 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import Customer, Identity, Interaction, InteractionOutcome
 from callcore.errors import CallcoreError
 from callcore.serialization import to_dict

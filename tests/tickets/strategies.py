@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.tickets import (
     Actor,
     Link,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import DocumentError, InvalidInputError, InvalidTransitionError, Problem
 from callcore.notifications import NotificationChannel
 from callcore.tickets import (

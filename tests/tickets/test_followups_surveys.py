@@ -7,7 +7,7 @@ from datetime import timedelta, timezone
 import attrs
 import pytest
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.notifications import NotificationChannel
 from callcore.serialization import from_dict, to_dict

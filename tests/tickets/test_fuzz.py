@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.calendar import BusinessCalendar, Holiday, OpeningRange, WeeklyHours
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from callcore.tickets import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import DocumentError, InvalidInputError, InvalidTransitionError, Problem
 from callcore.serialization import to_dict
 from callcore.tickets import (

@@ -13,7 +13,7 @@ import attrs
 import pytest
 
 from callcore.calendar import BusinessCalendar, OpeningRange, SpecialDay, WeeklyHours
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, to_dict
 from callcore.storage import SQLiteStorage

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import DocumentError, Problem
 from callcore.notifications import Notification, NotificationChannel
 from callcore.serialization import dumps, from_dict, loads, to_dict

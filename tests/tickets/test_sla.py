@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.calendar import BusinessCalendar, OpeningRange, WeeklyHours
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.tickets import (
     Priority,
     SlaBreached,

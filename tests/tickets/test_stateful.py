@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import CallcoreError
 from callcore.serialization import dumps, from_dict
 from callcore.tickets import (

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.customers import Customer
 from callcore.serialization import to_dict
 from callcore.storage import MemoryStorage, SQLiteStorage, sqlite

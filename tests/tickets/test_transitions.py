@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.channels import Channel
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError, NaiveDatetimeError
 from callcore.serialization import to_dict
 from callcore.tickets import (

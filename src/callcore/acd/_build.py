@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from callcore.acd._events import OfferEndReason
     from callcore.acd._model import AgentState, NotReadyReason
-    from callcore.channels import Channel
+    from callcore.contacts import Channel
     from callcore.events import Event
 
 _new = object.__new__

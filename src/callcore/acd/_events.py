@@ -10,9 +10,9 @@ from typing import Any, ClassVar
 import attrs
 
 from callcore.acd._model import AgentState, NotReadyReason, OverflowAction, RejectReason
-from callcore.channels import Channel
 from callcore.checks import check_count, check_enum, check_instance, check_text, validator
 from callcore.clock import aware
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError
 from callcore.events import Event
 

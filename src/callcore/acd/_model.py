@@ -11,7 +11,6 @@ from typing import Any
 
 import attrs
 
-from callcore.channels import Channel
 from callcore.checks import (
     MAX_DURATION,
     MAX_TEXT,
@@ -24,6 +23,7 @@ from callcore.checks import (
     shown,
     validator,
 )
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError
 
 __all__ = [

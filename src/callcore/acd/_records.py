@@ -45,7 +45,7 @@ from callcore.acd._strategy import (
     Strategy,
     StrategyMemory,
 )
-from callcore.channels import Channel
+from callcore.contacts import Channel
 
 AgentEntry = tuple[Any, ...]
 """``(rank, agent_id, version, agent)``, or ``(*rank, agent_id, version, agent)`` in

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from callcore.channels import Direction
 from callcore.checks import check_count, check_duration, check_enum, check_text, validator
+from callcore.contacts import Direction
 from callcore.errors import InvalidInputError, Problem
 from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import (

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -28,6 +27,7 @@ from callcore.checks import (
     check_text,
     validator,
 )
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, NaiveDatetimeError
 from callcore.kpi._limits import described
 

@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.channels import Channel, Direction
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -40,6 +39,7 @@ from callcore.checks import (
     check_list,
     check_text,
 )
+from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError, Problem
 from callcore.kpi._limits import MAX_AGENT_STATE_SPAN, MAX_RECORD_COUNT, described
 

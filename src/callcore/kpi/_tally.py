@@ -18,7 +18,7 @@ from operator import attrgetter
 
 import attrs
 
-from callcore.channels import Direction
+from callcore.contacts import Direction
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._records import InteractionRecord, Outcome
 

@@ -13,7 +13,6 @@ import abc
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-from callcore.channels import Channel
 from callcore.checks import (
     MAX_PLAIN_INT,
     MAX_TEXT,
@@ -24,6 +23,7 @@ from callcore.checks import (
     check_number,
     check_text,
 )
+from callcore.contacts import Channel
 from callcore.customers import MAX_HISTORY, Customer, Identity, Interaction
 from callcore.errors import ConflictError, InvalidInputError
 from callcore.tickets import History, Link, Priority, SlaClock, SurveyAnswer, Ticket

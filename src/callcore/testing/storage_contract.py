@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from callcore.channels import Channel, Direction
+from callcore.contacts import Channel, Direction
 from callcore.customers import (
     MAX_HISTORY,
     CallerIdentifier,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, TypeGuard
 
 import attrs
 
-from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -29,6 +28,7 @@ from callcore.checks import (
     check_text,
     shown,
 )
+from callcore.contacts import Channel
 from callcore.errors import (
     DocumentError,
     InvalidInputError,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import attrs
 
-from callcore.channels import Channel
 from callcore.checks import MAX_DURATION
+from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, Problem
 from callcore.events import Event
 from callcore.tickets._checks import (

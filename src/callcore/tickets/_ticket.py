@@ -9,7 +9,6 @@ from typing import ClassVar, TypeAlias, overload
 
 import attrs
 
-from callcore.channels import Channel
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -20,6 +19,7 @@ from callcore.checks import (
     check_text,
     validator,
 )
+from callcore.contacts import Channel
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.events import Event
 from callcore.serialization import converter
