@@ -25,7 +25,6 @@ __all__ = [
     "PermissionDeniedError",
     "PluginError",
     "Problem",
-    "RoutingError",
     "StorageError",
 ]
 
@@ -119,10 +118,6 @@ class InvalidTransitionError(CallcoreError):
         self.state = state
         self.transition = transition
         self.reason = reason
-
-
-class RoutingError(CallcoreError):
-    """The contact distributor cannot do what was asked (unknown queue, full queue...)."""
 
 
 class NotFoundError(CallcoreError, LookupError):

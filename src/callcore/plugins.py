@@ -11,6 +11,7 @@ plugin overrides a built-in one in provider hooks.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterable
 from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
@@ -45,9 +46,10 @@ __all__ = [
     "ticket_workflows",
 ]
 
+_log = logging.getLogger(__name__)
+
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "callcore.storage.memory",
-    "callcore.storage.sqlite",
+    "callcore.builtin_plugins.storage",
     "callcore.builtin_plugins.acd",
     "callcore.builtin_plugins.ivr",
     "callcore.builtin_plugins.kpi",
@@ -76,9 +78,10 @@ def make_plugin_manager(
     for name in BUILTIN_PLUGINS:
         manager.register(importlib.import_module(name), name=name)
     if load_entrypoints:
-        manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
+        loaded = manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
+        _log.debug("loaded %d plugin(s) from the %r entry points", loaded, hookspecs.PROJECT_NAME)
     for plugin in plugins:
-        manager.register(plugin)
+        _log.debug("registered plugin %s", manager.register(plugin))
     return manager
 
 
@@ -125,6 +128,7 @@ def call_hook(manager: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> A
         raise
     except Exception as exc:
         plugin = _culprit(manager, hook_name, exc.__traceback__)
+        _log.warning("plugin %s failed in %s", plugin, hook_name, exc_info=exc)
         raise PluginError(plugin, hook_name, f"{type(exc).__name__}: {exc}") from exc
 
 

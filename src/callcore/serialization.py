@@ -57,7 +57,6 @@ __all__ = [
     "parse_json",
     "parse_yaml",
     "problems_from_exception",
-    "register_structure",
     "to_dict",
 ]
 
@@ -593,8 +592,3 @@ def loads(cls: type[T], text: str | bytes, *, what: str | None = None) -> T:
     """
     data = parse_json(text, what=what or _name(cls))
     return from_dict(cls, data, what=what)
-
-
-def register_structure(cls: type[T], hook: Callable[[object, type], T]) -> None:
-    """Register how to build ``cls`` from plain data (for engines and plugins)."""
-    converter.register_structure_hook(cls, hook)

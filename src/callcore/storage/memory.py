@@ -15,7 +15,6 @@ import attrs
 
 from callcore.checks import check_instant
 from callcore.errors import ConflictError, NotFoundError, StorageError
-from callcore.hookspecs import hookimpl
 from callcore.storage._common import (
     ClosedByWith,
     check_customer,
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from callcore.customers import Customer, Identity, Interaction
     from callcore.tickets import Ticket
 
-__all__ = ["MemoryStorage", "callcore_storage"]
+__all__ = ["MEMORY_URLS", "MemoryStorage"]
 
 MEMORY_URLS = ("memory:", "memory://")
 """The URLs that open a new :class:`MemoryStorage`."""
@@ -266,9 +265,3 @@ class MemoryStorage(ClosedByWith):
             self._histories.clear()
             self._interaction_ids.clear()
             self._tickets.clear()
-
-
-@hookimpl
-def callcore_storage(url: str) -> MemoryStorage | None:
-    """Open a new :class:`MemoryStorage` for ``"memory:"`` (or ``"memory://"``)."""
-    return MemoryStorage() if url in MEMORY_URLS else None

@@ -22,6 +22,7 @@ database.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -42,7 +43,6 @@ from callcore.errors import (
     NotFoundError,
     StorageError,
 )
-from callcore.hookspecs import hookimpl
 from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
@@ -63,9 +63,11 @@ from callcore.tickets import Ticket
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteStorage", "callcore_storage"]
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteStorage", "path_from_url"]
 
 T = TypeVar("T")
+
+_log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x43434F52
 """The file's ``PRAGMA application_id``: ``CCOR`` in ASCII, callcore's mark."""
@@ -263,6 +265,7 @@ class SQLiteStorage(ClosedByWith):
                     version = 0
                 if version == SCHEMA_VERSION:
                     return
+                _log.info("migrating %s to schema version %d", self.path, version + 1)
                 for statement in _MIGRATIONS[version]:
                     self._connection.execute(statement)
                 self._connection.execute("UPDATE schema_version SET version = ?", (version + 1,))
@@ -564,10 +567,3 @@ def path_from_url(url: str) -> str | None:
             "sqlite:////absolute/path.db"
         )
     return unquote(url.removeprefix("sqlite:///"))
-
-
-@hookimpl
-def callcore_storage(url: str) -> SQLiteStorage | None:
-    """Open an :class:`SQLiteStorage` for a ``sqlite:`` URL."""
-    path = path_from_url(url)
-    return None if path is None else SQLiteStorage(path)

@@ -1,6 +1,6 @@
 """Tools for testing code built on callcore.
 
 Import the submodule you need: :mod:`callcore.testing.storage_contract` (the
-contract test suite for storage plugins), :mod:`callcore.testing.flow_tester`
-(run IVR flows from a script) and the fakes beside them.
+contract test suite for storage plugins) and :mod:`callcore.testing.flow_tester`
+(run IVR flows from a script).
 """
