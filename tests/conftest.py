@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from hypothesis import HealthCheck, settings
 
 # 'ci' keeps the whole suite well inside CI's time budget; 'dev' digs deeper.
@@ -14,6 +12,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
-settings.register_profile("dev", max_examples=150, deadline=timedelta(seconds=2))
+# No deadlines: speed is measured by the benchmarks, never by timed tests; on a
+# loaded two-core machine a 2 s deadline failed a fuzz test that is not slow.
+settings.register_profile("dev", max_examples=150, deadline=None)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile("dev")
