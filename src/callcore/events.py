@@ -51,11 +51,7 @@ ActionT_co = TypeVar("ActionT_co", covariant=True)
 
 
 class Update(Protocol):
-    """What one engine call caused: the shape every engine's update shares.
-
-    Attributes:
-        events: The domain events, in the order they happened.
-    """
+    """What one engine call caused: the shape every engine's update shares."""
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -63,12 +59,7 @@ class Update(Protocol):
 
 
 class ActionUpdate(Update, Protocol[ActionT_co]):
-    """An update that also says what the host must do.
-
-    Attributes:
-        actions: What the host must do, in order (play this prompt, send this
-            survey).
-    """
+    """An update that also says what the host must do (play this prompt, send this survey)."""
 
     @property
     def actions(self) -> tuple[ActionT_co, ...]:
