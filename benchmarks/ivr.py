@@ -103,9 +103,9 @@ def bench_sessions(count: int, repeats: int) -> dict[str, tuple[float, float]]:
 
     def engine() -> None:
         session = IvrSession(flow, calendars=calendars)
-        session.start(NOW)
+        session.start(now=NOW)
         for event in SCRIPT:
-            session.handle(event, NOW)
+            session.handle(event, now=NOW)
         assert session.outcome == "queued"
 
     raw = dict(_bank_document()["nodes"])

@@ -84,12 +84,12 @@ def call(name: str, start: datetime, caller: dict[str, object], script: list[Ivr
     print(f"\n=== {name} — {start:%a %d %b %Y %H:%M %Z} ===")
     session = IvrSession(FLOW, calendars={"advisers": ADVISERS})
     now = start
-    for action in session.start(now, caller=caller, call={"ani": "+40721000111"}):
+    for action in session.start(now=now, caller=caller, call={"ani": "+40721000111"}):
         print("  ", describe(action))
     for event in script:
         now += timedelta(seconds=2)  # the lookup must answer within its 5 s timeout
         print(f"  caller/host → {event}")
-        for action in session.handle(event, now):
+        for action in session.handle(event, now=now):
             print("  ", describe(action))
     print(f"  outcome: {session.outcome}; path: {' → '.join(session.path)}")
 

@@ -8,6 +8,7 @@ import pytest
 
 from callcore import hookimpl
 from callcore.errors import PluginError
+from callcore.contacts import ContactOutcome
 from callcore.ivr import BUILTIN_NODE_TYPES, Edge, Node, NodeContext, Shape, Step, load_flow
 from callcore.plugins import ivr_node_types, make_plugin_manager
 from callcore.testing.flow_tester import run_flow
@@ -67,7 +68,9 @@ def test_plugin_node_type_loads_and_runs() -> None:
         }
     )
     flow = load_flow(data, node_types=types)
-    run_flow(flow).assert_variables(sms_link="https://x.test").assert_outcome("completed")
+    run_flow(flow).assert_variables(sms_link="https://x.test").assert_outcome(
+        ContactOutcome.SELF_SERVED
+    )
 
 
 def test_a_plugin_may_replace_a_built_in_type() -> None:
