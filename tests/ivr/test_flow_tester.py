@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
+
+import pytest
 
 from callcore.contacts import ContactOutcome
 from callcore.errors import InvalidInputError

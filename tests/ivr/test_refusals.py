@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 
-from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.contacts import ContactOutcome
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr import (
     Action,
     ActionCompleted,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -101,6 +101,11 @@ def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
     root = subject.split(".", 1)[0]
     if root not in SUBJECT_ROOTS or (root != "language" and "." not in subject):
         yield Problem(path, f"unknown subject {subject!r}: use vars.NAME, caller.NAME or call.NAME")
+
+
+def _absolute(instant: datetime) -> datetime:
+    """``instant`` in UTC: a difference of two is then real elapsed time, across DST too."""
+    return instant if instant.tzinfo is timezone.utc else instant.astimezone(timezone.utc)
 
 
 def _lookup(ctx: NodeContext, subject: str) -> Any:  # noqa: ANN401 - any JSON value
@@ -729,7 +734,7 @@ class Lookup(Node):
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Store the answer and go on; an error, a timeout or a late answer fails."""
         since = ctx.waiting_since or ctx.now
-        late = ctx.now - since > self.timeout
+        late = _absolute(ctx.now) - _absolute(since) > self.timeout
         if isinstance(event, LookupResult) and event.error is None and not late:
             if self.store_as:
                 ctx.variables[self.store_as] = dict(event.data)

@@ -313,6 +313,16 @@ def _plain(value: object, what: str) -> dict[str, Any]:
 
 
 _UTC = timezone.utc
+
+
+def _absolute(instant: datetime) -> datetime:
+    """``instant`` in UTC, so that comparisons and differences are of absolute time.
+
+    Two times in one zone compare and subtract as wall-clock times in Python,
+    which is off by the shift across a daylight-saving change.
+    """
+    return instant if instant.tzinfo is _UTC else instant.astimezone(_UTC)
+
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
 
@@ -401,9 +411,10 @@ def _instant_problems(state: SessionState) -> list[Problem]:
     first, last, since = state.started_at, state.last_event_at, state.waiting_since
     if problems or first is None or last is None:
         return problems
+    first, last = _absolute(first), _absolute(last)
     if last < first:
         problems.append(Problem("last_event_at", "is earlier than started_at"))
-    if since is not None and not first <= since <= last:
+    if since is not None and not first <= _absolute(since) <= last:
         problems.append(Problem("waiting_since", "must lie between started_at and last_event_at"))
     return problems
 
@@ -827,7 +838,7 @@ class IvrSession:
             )
             raise InvalidTransitionError(state.status.value, event.type, reason)
         last = state.last_event_at
-        if last is not None and now < last:
+        if last is not None and _absolute(now) < _absolute(last):
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
                 f"({last.isoformat()}, the previous event); time cannot go backwards",
@@ -892,7 +903,7 @@ class IvrSession:
             check_instant(now, "now")
         state = self.state
         last = state.last_event_at
-        if last is not None and now < last:
+        if last is not None and _absolute(now) < _absolute(last):
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
                 f"({last.isoformat()}, the previous event); time cannot go backwards",
@@ -950,9 +961,7 @@ class IvrSession:
         started = self.state.started_at
         if started is None:
             return None
-        if started.tzinfo is not _UTC:  # elapsed time is absolute, not wall-clock time
-            started = started.astimezone(_UTC)
-        return started + self.limits.max_call_time
+        return _absolute(started) + self.limits.max_call_time  # absolute, not wall-clock, time
 
     def _time_out(self, now: datetime) -> IvrUpdate:
         """End the call as failed: its maximum call time has run out."""
