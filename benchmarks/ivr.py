@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from callcore.ivr import (  # noqa: E402 - after the path set-up for a source checkout
+    ContactOutcome,
     Digits,
     IvrEvent,
     IvrSession,
@@ -106,7 +107,7 @@ def bench_sessions(count: int, repeats: int) -> dict[str, tuple[float, float]]:
         session.start(now=NOW)
         for event in SCRIPT:
             session.handle(event, now=NOW)
-        assert session.outcome == "queued"
+        assert session.outcome is ContactOutcome.QUEUED
 
     raw = dict(_bank_document()["nodes"])
 

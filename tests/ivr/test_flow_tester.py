@@ -6,7 +6,7 @@ import pytest
 
 from callcore.contacts import ContactOutcome
 from callcore.errors import InvalidInputError
-from callcore.ivr import EnqueueContact, SessionLimits
+from callcore.ivr import EnqueueContact, SessionLimits, SessionStarted
 from callcore.testing.flow_tester import (
     DEFAULT_START,
     FlowAssertionError,
@@ -90,6 +90,7 @@ def test_runs_collect_the_events() -> None:
     assert [event.kind for event in run.events] == ["ivr.session_started", "ivr.session_ended"]
     assert [len(update.events) for update in run.replies] == [1, 0, 1]
     started = run.assert_event("ivr.session_started", flow="test", language="en")
+    assert isinstance(started, SessionStarted)
     assert started.call == {"ani": "+40700000000"}
     run.assert_event("ivr.session_ended", outcome=ContactOutcome.SELF_SERVED, node="two")
 

@@ -303,7 +303,7 @@ def node_data(node: QueueNode) -> dict[str, Any]:
 def test_enqueue_contact_checks_its_skills(skills: object, field: str) -> None:
     """Skills must map names to levels 1..10, in code and on the wire."""
     with pytest.raises(InvalidInputError) as error:
-        EnqueueContact("q", skills=skills)  # type: ignore[arg-type]
+        EnqueueContact("q", skills=skills)
     assert error.value.field == field
     with pytest.raises(DocumentError) as wire:
         from_dict(Action, {"type": "enqueue_contact", "queue": "q", "skills": skills})  # type: ignore[arg-type]

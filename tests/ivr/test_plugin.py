@@ -108,7 +108,7 @@ def test_a_plugin_node_ends_the_call_with_a_contact_outcome() -> None:
 
 def test_a_plugin_node_with_a_text_outcome_fails_the_call_cleanly() -> None:
     """An outcome that is not a ContactOutcome (the old 'completed') is a clean failure."""
-    node = PayByPhone(outcome="completed")  # type: ignore[arg-type] - what old code did
+    node = PayByPhone(outcome="completed")  # type: ignore[arg-type]  # what old code did
     flow = load_flow(
         document({"menu": {"type": "hangup"}}),
         node_types={**BUILTIN_NODE_TYPES, "pay_by_phone": PayByPhone},

@@ -867,7 +867,7 @@ class IvrSession:
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
             actions = self._run(node.resume(ctx, event), label, now, [])
-            if state.status is SessionStatus.ENDED:
+            if self.state.status is SessionStatus.ENDED:  # (``state`` is narrowed to waiting)
                 return IvrUpdate(tuple(actions), (self._ended(now),))
             return IvrUpdate(tuple(actions))
         except BaseException:
