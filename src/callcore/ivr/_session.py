@@ -15,7 +15,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -37,8 +37,15 @@ from callcore.errors import (
     InvalidTransitionError,
     Problem,
 )
+from callcore.events import Event
 from callcore.ivr._compiled import CompiledFlow, compiled
-from callcore.ivr._events import IvrUpdate, SessionEnded, SessionStarted
+from callcore.ivr._events import (
+    IvrUpdate,
+    SessionEnded,
+    make_ended,
+    make_started,
+    make_update,
+)
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
@@ -315,6 +322,23 @@ def _plain(value: object, what: str) -> dict[str, Any]:
 _UTC = timezone.utc
 
 
+def _refuse_going_back(now: datetime, last: datetime) -> NoReturn:
+    raise InvalidInputError(
+        f"now ({now.isoformat()}) is earlier than a time already seen "
+        f"({last.isoformat()}, the previous event); time cannot go backwards",
+        field="now",
+    )
+
+
+def _shown_outcome(outcome: ContactOutcome | None) -> str:
+    return outcome.value if isinstance(outcome, ContactOutcome) else shown(outcome)
+
+
+def _earlier(instant: datetime, than: datetime) -> bool:
+    """Whether ``instant`` comes before ``than`` in absolute time (see :func:`_absolute`)."""
+    return _absolute(instant) < _absolute(than)
+
+
 def _absolute(instant: datetime) -> datetime:
     """``instant`` in UTC, so that comparisons and differences are of absolute time.
 
@@ -322,6 +346,7 @@ def _absolute(instant: datetime) -> datetime:
     which is off by the shift across a daylight-saving change.
     """
     return instant if instant.tzinfo is _UTC else instant.astimezone(_UTC)
+
 
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
@@ -782,17 +807,10 @@ class IvrSession:
             )
         unstarted, self.state = self.state, fresh
         try:
-            started = SessionStarted(
-                at=now,
-                flow=self.flow.id,
-                version=self.flow.version,
-                language=fresh.language,
-                call=fresh.call,
-            )
-            actions = self._run(self._begin(self.flow.start, now), "enter", now, [])
-            if fresh.status is SessionStatus.ENDED:
-                return IvrUpdate(tuple(actions), (started, self._ended(now)))
-            return IvrUpdate(tuple(actions), (started,))
+            flow = self.flow
+            started = make_started(now, flow.id, flow.version, fresh.language, fresh.call)
+            actions = self._run(self._begin(flow.start, now), "enter", now, [])
+            return self._update(actions, now, started)
         except BaseException:
             self.state = unstarted
             raise
@@ -834,21 +852,17 @@ class IvrSession:
             reason = (
                 "call start() first"
                 if state.status is SessionStatus.NEW
-                else f"the session has ended ({state.outcome})"
+                else f"the session has ended ({_shown_outcome(state.outcome)})"
             )
             raise InvalidTransitionError(state.status.value, event.type, reason)
         last = state.last_event_at
-        if last is not None and _absolute(now) < _absolute(last):
-            raise InvalidInputError(
-                f"now ({now.isoformat()}) is earlier than a time already seen "
-                f"({last.isoformat()}, the previous event); time cannot go backwards",
-                field="now",
-            )
+        if last is not None and (now < last if now.tzinfo is _UTC else _earlier(now, last)):
+            _refuse_going_back(now, last)
         frame = state.stack[-1]
         if type(event) is CallerHangup:
             state.last_event_at = now
             self._end(ContactOutcome.ABANDONED, now, frame, _describe_event(event), ())
-            return IvrUpdate((), (self._ended(now),))
+            return make_update((), (self._ended(now),))
         ctx = self._context_for(frame)
         node = ctx.tables.nodes.get(frame.node)
         if node is None or not isinstance(event, node.accepts):
@@ -860,16 +874,13 @@ class IvrSession:
             )
         checkpoint = _Checkpoint(state)
         state.last_event_at = now
-        deadline = self._deadline()
+        deadline = _absolute(state.started_at or now) + self.limits.max_call_time
         try:
-            if deadline is not None and now >= deadline:
+            if now >= deadline:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
-            actions = self._run(node.resume(ctx, event), label, now, [])
-            if self.state.status is SessionStatus.ENDED:  # (``state`` is narrowed to waiting)
-                return IvrUpdate(tuple(actions), (self._ended(now),))
-            return IvrUpdate(tuple(actions))
+            return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
             raise
@@ -903,12 +914,8 @@ class IvrSession:
             check_instant(now, "now")
         state = self.state
         last = state.last_event_at
-        if last is not None and _absolute(now) < _absolute(last):
-            raise InvalidInputError(
-                f"now ({now.isoformat()}) is earlier than a time already seen "
-                f"({last.isoformat()}, the previous event); time cannot go backwards",
-                field="now",
-            )
+        if last is not None and (now < last if now.tzinfo is _UTC else _earlier(now, last)):
+            _refuse_going_back(now, last)
         if state.status is not SessionStatus.WAITING:
             return _NOTHING
         deadline = self._deadline()
@@ -956,6 +963,12 @@ class IvrSession:
         self._end(ContactOutcome.FAILED, now, self.state.stack[-1], "limit", (failure,))
         return actions
 
+    def _update(self, actions: list[Action], now: datetime, *events: Event) -> IvrUpdate:
+        """The update of a call: ``actions``, ``events``, and the end if the session ended."""
+        if self.state.status is SessionStatus.ENDED:
+            return make_update(tuple(actions), (*events, self._ended(now)))
+        return make_update(tuple(actions), events)
+
     def _deadline(self) -> datetime | None:
         """When the maximum call time runs out (in UTC), once started."""
         started = self.state.started_at
@@ -966,7 +979,7 @@ class IvrSession:
     def _time_out(self, now: datetime) -> IvrUpdate:
         """End the call as failed: its maximum call time has run out."""
         reason = f"the call reached the maximum call time of {self.limits.max_call_time}"
-        return IvrUpdate(tuple(self._fail(reason, now, [])), (self._ended(now),))
+        return make_update(tuple(self._fail(reason, now, [])), (self._ended(now),))
 
     def _ended(self, now: datetime) -> SessionEnded:
         """The event of the session's end, from the ended state."""
@@ -977,15 +990,9 @@ class IvrSession:
         started = state.started_at
         assert outcome is not None  # noqa: S101 - the session has ended
         assert started is not None  # noqa: S101 - and so it had started
-        return SessionEnded(
-            at=now,
-            flow=top.id,
-            version=top.version,
-            outcome=outcome,
-            node=frame.node if frame.flow == top.id else f"{frame.flow}:{frame.node}",
-            language=state.language,
-            started_at=started,
-            call=state.call,
+        node = frame.node if frame.flow == top.id else f"{frame.flow}:{frame.node}"
+        return make_ended(
+            now, top.id, top.version, outcome, node, state.language, started, state.call
         )
 
     def _begin(self, name: str, now: datetime) -> Step:
