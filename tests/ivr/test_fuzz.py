@@ -359,7 +359,7 @@ STATES = saved_states()
 
 @given(st.data())
 def test_saved_session_states(data: st.DataObject) -> None:
-    """from_dict(SessionState) and IvrSession.resume on broken states, then a few events."""
+    """from_dict(SessionState) and IvrSession.restore on broken states, then a few events."""
     broken = data.draw(mutated(data.draw(st.sampled_from(STATES))))
     try:
         state = from_dict(SessionState, broken)

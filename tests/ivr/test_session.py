@@ -161,14 +161,14 @@ def test_snapshot_round_trips_through_json_and_restores() -> None:
     session.handle(Digits("1"), now=NOW)
     text = json.dumps(to_dict(session.snapshot()))
     state = from_dict(SessionState, json.loads(text))
-    resumed = IvrSession.restore(state, flows=[flow], calendars=calendars)
-    assert to_dict(resumed.snapshot()) == to_dict(session.snapshot())
-    for target in (session, resumed):
+    restored = IvrSession.restore(state, flows=[flow], calendars=calendars)
+    assert to_dict(restored.snapshot()) == to_dict(session.snapshot())
+    for target in (session, restored):
         target.handle(Digits("1"), now=NOW)
         target.handle(Digits("4111111111111111#"), now=NOW)
         target.handle(LookupResult({"balance": 12, "currency": "RON"}), now=NOW)
-    assert resumed.trace == session.trace
-    assert resumed.variables == session.variables
+    assert restored.trace == session.trace
+    assert restored.variables == session.variables
 
 
 def test_sessions_pin_their_flow_version() -> None:
@@ -188,7 +188,7 @@ def test_sessions_pin_their_flow_version() -> None:
     state = session.snapshot()
     with pytest.raises(ConfigError, match="version 1, which was not given"):
         IvrSession.restore(state, flows=[v2])
-    resumed = IvrSession.restore(state, flows=[v1, v2])
-    resumed.handle(Digits("1"), now=NOW)
-    assert resumed.path == ("menu", "one")
-    assert resumed.outcome is ContactOutcome.SELF_SERVED
+    restored = IvrSession.restore(state, flows=[v1, v2])
+    restored.handle(Digits("1"), now=NOW)
+    assert restored.path == ("menu", "one")
+    assert restored.outcome is ContactOutcome.SELF_SERVED

@@ -171,8 +171,8 @@ class SessionMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()
-    def save_and_resume(self) -> None:
-        """The saved state reads back and resumes to the same session."""
+    def save_and_restore(self) -> None:
+        """The saved state reads back and restores to the same session."""
         text = self.saved()
         state = loads(SessionState, text)
         self.session = IvrSession.restore(state, flows=[BANK], calendars=CALENDARS)
@@ -259,15 +259,15 @@ class SessionMachine(RuleBasedStateMachine):
         data = json.loads(self.saved())
         change(data)
 
-        def resume() -> IvrSession:
+        def restore() -> IvrSession:
             state = from_dict(SessionState, data)
             return IvrSession.restore(state, flows=[BANK], calendars=CALENDARS)
 
-        self.refused(resume, ConfigError)  # a DocumentError, or a version not given
+        self.refused(restore, ConfigError)  # a DocumentError, or a version not given
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()
-    def resume_without_its_flow(self) -> None:
+    def restore_without_its_flow(self) -> None:
         """A saved state whose pinned flow version is not given."""
         state = self.session.snapshot()
         self.refused(lambda: IvrSession.restore(state, flows=[]), ConfigError)

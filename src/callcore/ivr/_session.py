@@ -155,7 +155,7 @@ class Frame:
 
 @attrs.define(kw_only=True)
 class SessionState:
-    """Everything a session remembers: plain data that serialises and resumes.
+    """Everything a session remembers: plain data that serialises and restores.
 
     Attributes:
         status: New, waiting for an event, or ended.
@@ -1016,7 +1016,7 @@ class IvrSession:
         """The node context, holding ``frame``'s flow and its tables.
 
         A frame's flow and version never change, so they are looked up only
-        when the call moves to another frame (a subflow, a return, a resume).
+        when the call moves to another frame (a subflow, a return, a restore).
         """
         ctx = self._context
         if frame is not self._context_frame:
