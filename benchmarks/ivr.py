@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from callcore.ivr import (  # noqa: E402 - after the path set-up for a source checkout
+    ContactOutcome,
     Digits,
     IvrEvent,
     IvrSession,
@@ -103,10 +104,10 @@ def bench_sessions(count: int, repeats: int) -> dict[str, tuple[float, float]]:
 
     def engine() -> None:
         session = IvrSession(flow, calendars=calendars)
-        session.start(NOW)
+        session.start(now=NOW)
         for event in SCRIPT:
-            session.handle(event, NOW)
-        assert session.outcome == "queued"
+            session.handle(event, now=NOW)
+        assert session.outcome is ContactOutcome.QUEUED
 
     raw = dict(_bank_document()["nodes"])
 

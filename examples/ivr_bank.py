@@ -1,15 +1,18 @@
-"""Walk three callers through a bank's IVR flow, as a telephony host would.
+"""Walk four callers through a bank's IVR flow, as a telephony host would.
 
 The flow lives beside this file in ivr_bank_flow.json: language choice,
 business hours with a Christmas holiday, a main menu with sub-menus, an
 account number with retries, a balance lookup, a priority queue hand-off and
 voicemail when closed. The "host" here is a loop that prints every action and
-answers with the next scripted caller input.
+event of each update and answers with the next scripted caller input. For
+the fourth call no event ever arrives (the telephony side lost the call leg
+without a hang-up): the host, which sleeps until the session's next deadline,
+ends it when its maximum call time runs out.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,11 +25,14 @@ from callcore.ivr import (
     Gather,
     IvrEvent,
     IvrSession,
+    IvrUpdate,
     LookupRequest,
     LookupResult,
     NoInput,
     Play,
     Record,
+    SessionEnded,
+    SessionLimits,
     Speech,
     load_flow_json,
 )
@@ -71,7 +77,7 @@ def describe(action: Action) -> str:
         return f"look up {action.name} {dict(action.params)}"
     if isinstance(action, EnqueueContact):
         return (
-            f"QUEUE {action.queue} priority={action.priority} skills={list(action.skills)} "
+            f"QUEUE {action.queue} priority={action.priority} skills={dict(action.skills)} "
             f"language={action.language}"
         )
     if isinstance(action, Record):
@@ -79,23 +85,43 @@ def describe(action: Action) -> str:
     return f"{action.type} {getattr(action, 'reason', '') or getattr(action, 'language', '')}"
 
 
-def call(name: str, start: datetime, caller: dict[str, object], script: list[IvrEvent]) -> None:
+def show(update: IvrUpdate) -> None:
+    """Carry out an update: here, print its actions and its events."""
+    for action in update.actions:
+        print("  ", describe(action))
+    for event in update.events:
+        said = f"{event.kind}"
+        if isinstance(event, SessionEnded):
+            said += f" outcome={event.outcome.value} at node {event.node} in {event.language}"
+        print("   event:", said)
+
+
+def call(
+    name: str,
+    start: datetime,
+    caller: dict[str, object],
+    script: list[IvrEvent],
+    limits: SessionLimits | None = None,
+) -> None:
     """Run one call: print the host's side of it."""
     print(f"\n=== {name} — {start:%a %d %b %Y %H:%M %Z} ===")
-    session = IvrSession(FLOW, calendars={"advisers": ADVISERS})
+    session = IvrSession(FLOW, calendars={"advisers": ADVISERS}, limits=limits)
     now = start
-    for action in session.start(now, caller=caller, call={"ani": "+40721000111"}):
-        print("  ", describe(action))
+    show(session.start(now=now, caller=caller, call={"ani": "+40721000111"}))
     for event in script:
         now += timedelta(seconds=2)  # the lookup must answer within its 5 s timeout
         print(f"  caller/host → {event}")
-        for action in session.handle(event, now):
-            print("  ", describe(action))
-    print(f"  outcome: {session.outcome}; path: {' → '.join(session.path)}")
+        show(session.handle(event, now=now))
+    deadline = session.next_deadline()
+    if deadline is not None:  # no more events: sleep until the deadline, then tick
+        print(f"  host sleeps until {deadline.astimezone(timezone.utc):%H:%M:%S} UTC, then ticks")
+        show(session.tick(now=deadline))
+    outcome = session.outcome.value if session.outcome else "still running"
+    print(f"  outcome: {outcome}; path: {' → '.join(session.path)}")
 
 
 def main() -> None:
-    """Three callers: self-service in Romanian, a gold customer by voice, a holiday call."""
+    """Four calls: self-service, a gold customer by voice, a holiday call, a lost call."""
     monday = datetime(2026, 1, 5, 10, 0, tzinfo=BUCHAREST)
     call(
         "Unknown caller checks a balance (one typo)",
@@ -122,6 +148,13 @@ def main() -> None:
         datetime(2026, 12, 25, 11, 0, tzinfo=BUCHAREST),
         {},
         [NoInput(), NoInput(), ActionCompleted({"recording": "vm-0001"})],
+    )
+    call(
+        "A call whose telephony events stop arriving (a 10-minute cap)",
+        monday,
+        {"language": "en"},
+        [],
+        limits=SessionLimits(max_call_time=timedelta(minutes=10)),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+from callcore.contacts import ContactOutcome
 from callcore.ivr import EnqueueContact, Play
-from callcore.testing.flow_tester import FlowTester, completed, lookup_ok, say, silence
+from callcore.testing.flow_tester import FlowTester, completed, failed, lookup_ok, say, silence
 from tests.ivr.flows import bank_flow, office_calendar
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
@@ -54,7 +55,7 @@ def test_unknown_caller_checks_balance_with_a_typo_then_hangs_up() -> None:
     )
     run.assert_played("account_invalid", "enter_account", "balance_is")
     assert Play("balance_is", "ro", text="Soldul dumneavoastră este 1.250,00 lei.") in run.actions
-    run.assert_variables(account="4111111111111111").assert_outcome("completed")
+    run.assert_variables(account="4111111111111111").assert_outcome(ContactOutcome.SELF_SERVED)
 
 
 def test_gold_customer_asks_for_an_adviser_by_voice() -> None:
@@ -65,10 +66,10 @@ def test_gold_customer_asks_for_an_adviser_by_voice() -> None:
     run.assert_visited("use_caller_language", "main_menu", "agent_router", "queue_priority")
     action = run.assert_action(EnqueueContact, queue="retail_banking", priority=10)
     assert isinstance(action, EnqueueContact)
-    assert action.skills == ("banking", "premier")
+    assert action.skills == {"banking": 3, "premier": 1}
     assert action.language == "en"
     assert action.caller["tier"] == "gold"
-    run.assert_outcome("queued")
+    run.assert_outcome(ContactOutcome.QUEUED)
 
 
 def test_holiday_caller_leaves_voicemail() -> None:
@@ -86,7 +87,18 @@ def test_holiday_caller_leaves_voicemail() -> None:
         "hours_check",
         "holiday_notice",
         "after_hours",
-        "goodbye",
+        "voicemail_goodbye",
     )
     run.assert_played("holiday_closed", "closed", "goodbye")
-    run.assert_variables(recording={"recording": "vm-77"}).assert_outcome("completed")
+    run.assert_variables(recording={"recording": "vm-77"}).assert_outcome(ContactOutcome.VOICEMAIL)
+
+
+def test_a_failed_recording_ends_out_of_hours() -> None:
+    """After hours, a recording that fails ends the call as out of hours."""
+    run = bank().run(
+        silence(), silence(), failed(), start_at=datetime(2026, 1, 5, 20, tzinfo=timezone.utc)
+    )
+    run.assert_visited("hours_check", "after_hours", "closed_goodbye")
+    run.assert_not_visited("holiday_notice")
+    run.assert_outcome(ContactOutcome.OUT_OF_HOURS).assert_action("hangup", reason="closed")
+    run.assert_event("ivr.session_ended", node="closed_goodbye", language="en")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.errors import DocumentError
-from callcore.ivr import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate
+from callcore.ivr import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate_condition
 from callcore.serialization import converter, to_dict
 
 
@@ -49,7 +49,7 @@ SCOPE: dict[str, Any] = {
 )
 def test_operators(condition: Condition, expected: bool) -> None:
     """Each operator gives the hand-worked answer on a fixed scope."""
-    assert evaluate(condition, SCOPE) is expected
+    assert evaluate_condition(condition, SCOPE) is expected
 
 
 def test_document_form_round_trips() -> None:
@@ -115,5 +115,5 @@ def _reference(condition: Condition, scope: dict[str, Any]) -> bool:
 def test_evaluator_matches_reference(condition: Condition, variables: dict[str, Any]) -> None:
     """The evaluator agrees with a direct reference on random conditions, and round-trips."""
     scope = {"vars": variables, "caller": {"tier": "gold"}, "call": {}, "language": "en"}
-    assert evaluate(condition, scope) is _reference(condition, scope)
+    assert evaluate_condition(condition, scope) is _reference(condition, scope)
     assert structure(to_dict(condition)) == condition

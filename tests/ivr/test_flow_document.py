@@ -60,7 +60,9 @@ def test_bad_json() -> None:
     [
         Play("p", "en", text="hi"),
         Gather(node="m", prompts=(Play("p", "en", audio="a.wav"),)),
-        EnqueueContact(queue="q", skills=("a",), variables={"x": [1, 2]}, caller={"tier": "g"}),
+        EnqueueContact(
+            queue="q", skills={"a": 1, "b": 7}, variables={"x": [1, 2]}, caller={"tier": "g"}
+        ),
     ],
 )
 def test_actions_round_trip_with_a_type_tag(action: Action) -> None:

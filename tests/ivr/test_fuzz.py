@@ -175,11 +175,11 @@ def use(flow: IvrFlow) -> None:
     to_mermaid(flow)
     to_dot(flow)
     session = IvrSession(flow, calendars=CALENDARS)
-    session.start(NOW, caller={"name": "Ana", "tier": "gold"}, call={"ani": "+40700000000"})
+    session.start(now=NOW, caller={"name": "Ana", "tier": "gold"}, call={"ani": "+40700000000"})
     for _ in range(5):
         if session.ended:
             break
-        session.handle(NoInput() if "no_input" in session.waiting_for else CallerHangup(), NOW)
+        session.handle(NoInput() if "no_input" in session.waiting_for else CallerHangup(), now=NOW)
 
 
 def loads_or_refuses(load: Any, data: object) -> None:
@@ -300,7 +300,7 @@ ACTIONS: list[Action] = [
     LookupRequest(node="l", name="balance", params={"a": 1}),
     Record(mailbox="m"),
     ScheduleCallback(number="+40700000000", queue="q", variables={"x": 1}),
-    EnqueueContact(queue="q", priority=2, skills=("a",), variables={"x": [1]}),
+    EnqueueContact(queue="q", priority=2, skills={"a": 3}, variables={"x": [1]}),
     Transfer("+40215550100", TransferKind.DEVICE),
     Hangup("done"),
     FlowFailed("loop"),
@@ -344,12 +344,12 @@ BANK = bank_flow()
 def saved_states() -> list[dict[str, Any]]:
     """Saved states of a bank call: waiting at a menu, at a lookup, and ended."""
     session = IvrSession(BANK, calendars={"advisers": office_calendar()})
-    session.start(NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
+    session.start(now=NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
     states = [json.loads(dumps(session.snapshot()))]
     for event in (Digits("1"), Digits("1"), Digits("4111111111111111#")):
-        session.handle(event, NOW)
+        session.handle(event, now=NOW)
     states.append(json.loads(dumps(session.snapshot())))
-    session.handle(CallerHangup(), NOW)
+    session.handle(CallerHangup(), now=NOW)
     states.append(json.loads(dumps(session.snapshot())))
     return states
 
@@ -359,15 +359,15 @@ STATES = saved_states()
 
 @given(st.data())
 def test_saved_session_states(data: st.DataObject) -> None:
-    """from_dict(SessionState) and IvrSession.resume on broken states, then a few events."""
+    """from_dict(SessionState) and IvrSession.restore on broken states, then a few events."""
     broken = data.draw(mutated(data.draw(st.sampled_from(STATES))))
     try:
         state = from_dict(SessionState, broken)
-        session = IvrSession.resume(state, flows=[BANK], calendars={"advisers": office_calendar()})
+        session = IvrSession.restore(state, flows=[BANK], calendars={"advisers": office_calendar()})
     except CallcoreError:
         return
     assert dumps(session.snapshot())
     for event in (Digits("1"), NoInput(), LookupResult({"balance": 1}), CallerHangup()):
         with contextlib.suppress(CallcoreError):
-            session.handle(event, NOW + timedelta(minutes=1))
+            session.handle(event, now=NOW + timedelta(minutes=1))
     assert dumps(session.snapshot())

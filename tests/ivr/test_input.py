@@ -55,7 +55,7 @@ def test_twilio_defaults() -> None:
     assert isinstance(gather, Gather)
     assert (gather.timeout, gather.inter_digit_timeout) == (timedelta(seconds=5),) * 2
     assert gather.finish_on_key == "#"
-    run.assert_variables(value="12345").assert_outcome("done")
+    run.assert_variables(value="12345").assert_ended_at("done")
 
 
 @pytest.mark.parametrize(
@@ -73,18 +73,18 @@ def test_kinds(kind: str, entered: str, stored: object) -> None:
     """Each built-in kind accepts, converts or rejects the entry as worked out by hand."""
     run = FlowTester(input_flow(kind=kind, max_nomatch=1)).run(entered + "#")
     if stored is None:
-        run.assert_outcome("invalid")
+        run.assert_ended_at("invalid")
     else:
-        run.assert_outcome("done").assert_variables(value=stored)
+        run.assert_ended_at("done").assert_variables(value=stored)
 
 
 def test_lengths_and_pattern() -> None:
     """Too short, too long or not matching the pattern is a no-match."""
     tester = FlowTester(input_flow(min_length=4, max_length=6, pattern=r"9\d+", max_nomatch=1))
-    tester.run("999").assert_outcome("invalid")
-    tester.run("9999999").assert_outcome("invalid")
-    tester.run("1234").assert_outcome("invalid")
-    tester.run("9123").assert_outcome("done").assert_variables(value="9123")
+    tester.run("999").assert_ended_at("invalid")
+    tester.run("9999999").assert_ended_at("invalid")
+    tester.run("1234").assert_ended_at("invalid")
+    tester.run("9123").assert_ended_at("done").assert_variables(value="9123")
 
 
 def test_retries_then_branches() -> None:
@@ -94,9 +94,9 @@ def test_retries_then_branches() -> None:
     )
     tester = FlowTester(flow)
     run = tester.run("1", "12", "1")
-    run.assert_outcome("invalid").assert_played("p0", "p1", "p0", "p2", "p0")
-    tester.run("1", "123").assert_outcome("done")
-    tester.run(silence(), "#", silence()).assert_outcome("timeout")
+    run.assert_ended_at("invalid").assert_played("p0", "p1", "p0", "p2", "p0")
+    tester.run("1", "123").assert_ended_at("done")
+    tester.run(silence(), "#", silence()).assert_ended_at("timeout")
 
 
 def test_spoken_digits() -> None:

@@ -20,9 +20,9 @@ def test_freeswitch_defaults_when_unset() -> None:
     assert gather.modes == (InputMode.DTMF,)
     tester = FlowTester(document({"menu": menu(), **endings()}))
     tester.run(silence(), silence()).assert_outcome(None)
-    tester.run(silence(), silence(), silence()).assert_outcome("fallback")
+    tester.run(silence(), silence(), silence()).assert_ended_at("fallback")
     tester.run("9", "9").assert_outcome(None)
-    tester.run("9", "9", "9").assert_outcome("fallback")
+    tester.run("9", "9", "9").assert_ended_at("fallback")
 
 
 def test_choice_by_key_and_by_speech() -> None:
@@ -32,9 +32,9 @@ def test_choice_by_key_and_by_speech() -> None:
         {"key": "2", "goto": "two", "keywords": ["card"]},
     ]
     tester = FlowTester(document({"menu": menu(options=options), **endings()}))
-    tester.run("2").assert_path("menu", "two").assert_outcome("two")
-    tester.run(say("my  account balance please")).assert_outcome("one")
-    tester.run(say("card", confidence=0.3), say("card", 0.8)).assert_outcome("two")
+    tester.run("2").assert_path("menu", "two").assert_ended_at("two")
+    tester.run(say("my  account balance please")).assert_ended_at("one")
+    tester.run(say("card", confidence=0.3), say("card", 0.8)).assert_ended_at("two")
     gather = tester.run().actions[0]
     assert isinstance(gather, Gather)
     assert gather.modes == (InputMode.DTMF, InputMode.SPEECH)
@@ -47,7 +47,7 @@ def test_noinput_and_nomatch_counted_separately() -> None:
     run = tester.run(silence(), "7", silence(), "8")
     run.assert_outcome(None)
     run = tester.run(silence(), "7", silence(), "8", "1")
-    run.assert_outcome("one")
+    run.assert_ended_at("one")
 
 
 def test_counters_reset_on_reentry() -> None:
@@ -61,7 +61,7 @@ def test_counters_reset_on_reentry() -> None:
     }
     nodes.pop("two")
     run = run_flow(document(nodes), "9", "2", "9", "1")
-    run.assert_outcome("one").assert_path("menu", "back", "menu", "one")
+    run.assert_ended_at("one").assert_path("menu", "back", "menu", "one")
 
 
 @pytest.mark.parametrize(
@@ -116,4 +116,4 @@ def test_multi_digit_keys() -> None:
     gather = run.actions[0]
     assert isinstance(gather, Gather)
     assert gather.max_digits == 2
-    run.assert_outcome("one")
+    run.assert_ended_at("one")

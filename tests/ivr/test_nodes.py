@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from callcore.contacts import MIN_SKILL_LEVEL, ContactOutcome
 from callcore.ivr import (
     EnqueueContact,
     FlowFailed,
@@ -42,7 +43,7 @@ def test_say_renders_placeholders_and_audio() -> None:
         Play("p1", "en", text="Hello Ana, you owe 5."),
         Play("p2", "en", audio="hello.wav"),
     ]
-    run.assert_last_action("hangup").assert_outcome("completed")
+    run.assert_last_action("hangup").assert_outcome(ContactOutcome.SELF_SERVED)
 
 
 def test_branch_first_match_wins() -> None:
@@ -61,9 +62,9 @@ def test_branch_first_match_wins() -> None:
         "other": {"type": "hangup", "reason": "other"},
     }
     tester = FlowTester(document(nodes))
-    tester.run(caller={"tier": "gold", "known": True}).assert_outcome("gold")
-    tester.run(caller={"tier": "silver", "known": True}).assert_outcome("known")
-    tester.run(caller={}).assert_outcome("other")
+    tester.run(caller={"tier": "gold", "known": True}).assert_ended_at("gold")
+    tester.run(caller={"tier": "silver", "known": True}).assert_ended_at("known")
+    tester.run(caller={}).assert_ended_at("other")
 
 
 def hours_flow(holiday: bool = True) -> dict[str, Any]:
@@ -97,21 +98,21 @@ def test_hours_open_closed_holiday() -> None:
     calendar = office_calendar({date(2026, 12, 25): None, date(2026, 12, 24): (time(9), time(13))})
     tester = FlowTester(hours_flow(), calendars={"support": calendar})
     utc = timezone.utc
-    tester.run(start_at=datetime(2026, 12, 22, 10, tzinfo=utc)).assert_outcome("open")
-    tester.run(start_at=datetime(2026, 12, 22, 20, tzinfo=utc)).assert_outcome("closed")
-    tester.run(start_at=datetime(2026, 12, 26, 10, tzinfo=utc)).assert_outcome("closed")
-    tester.run(start_at=datetime(2026, 12, 25, 10, tzinfo=utc)).assert_outcome("holiday")
-    tester.run(start_at=datetime(2026, 12, 24, 10, tzinfo=utc)).assert_outcome("open")
-    tester.run(start_at=datetime(2026, 12, 24, 14, tzinfo=utc)).assert_outcome("holiday")
+    tester.run(start_at=datetime(2026, 12, 22, 10, tzinfo=utc)).assert_ended_at("open")
+    tester.run(start_at=datetime(2026, 12, 22, 20, tzinfo=utc)).assert_ended_at("closed")
+    tester.run(start_at=datetime(2026, 12, 26, 10, tzinfo=utc)).assert_ended_at("closed")
+    tester.run(start_at=datetime(2026, 12, 25, 10, tzinfo=utc)).assert_ended_at("holiday")
+    tester.run(start_at=datetime(2026, 12, 24, 10, tzinfo=utc)).assert_ended_at("open")
+    tester.run(start_at=datetime(2026, 12, 24, 14, tzinfo=utc)).assert_ended_at("holiday")
     no_holiday = FlowTester(hours_flow(holiday=False), calendars={"support": calendar})
-    no_holiday.run(start_at=datetime(2026, 12, 25, 10, tzinfo=utc)).assert_outcome("closed")
+    no_holiday.run(start_at=datetime(2026, 12, 25, 10, tzinfo=utc)).assert_ended_at("closed")
 
 
 def test_hours_without_the_calendar_fails_cleanly() -> None:
     """A session missing the named calendar ends with FlowFailed, not an exception."""
     run = run_flow(flow_from_dict(hours_flow()))
     assert isinstance(run.actions[-1], FlowFailed)
-    run.assert_outcome("failed")
+    run.assert_outcome(ContactOutcome.FAILED)
 
 
 def test_language_fixed_and_from_caller() -> None:
@@ -156,11 +157,11 @@ def test_lookup_request_and_result() -> None:
     assert run.actions[0] == LookupRequest(
         node="menu", name="balance", params={"account": "123"}, timeout=timedelta(seconds=8)
     )
-    run.assert_outcome("ok").assert_variables(result={"balance": 10})
-    tester.run(lookup_error()).assert_outcome("error")
-    tester.run(silence()).assert_outcome("error")
-    tester.run(wait(9), lookup_ok(balance=1)).assert_outcome("error")  # too late
-    tester.run(wait(8), lookup_ok(balance=1)).assert_outcome("ok")
+    run.assert_ended_at("ok").assert_variables(result={"balance": 10})
+    tester.run(lookup_error()).assert_ended_at("error")
+    tester.run(silence()).assert_ended_at("error")
+    tester.run(wait(9), lookup_ok(balance=1)).assert_ended_at("error")  # too late
+    tester.run(wait(8), lookup_ok(balance=1)).assert_ended_at("ok")
 
 
 def test_queue_hands_off_with_data() -> None:
@@ -173,13 +174,13 @@ def test_queue_hands_off_with_data() -> None:
         EnqueueContact(
             queue="billing",
             priority=5,
-            skills=("billing", "ro"),
+            skills={"billing": MIN_SKILL_LEVEL, "ro": MIN_SKILL_LEVEL},
             language="en",
             variables={"account": "42"},
             caller={"tier": "gold"},
         )
     ]
-    run.assert_outcome("queued")
+    run.assert_outcome(ContactOutcome.QUEUED)
 
 
 def test_transfer_kinds() -> None:
@@ -188,7 +189,7 @@ def test_transfer_kinds() -> None:
         data = document({"menu": {"type": "transfer", "destination": "x", "kind": kind.value}})
         run = run_flow(data)
         assert run.actions == [Transfer("x", kind)]
-        run.assert_outcome("transferred")
+        run.assert_outcome(ContactOutcome.TRANSFERRED)
 
 
 def test_voicemail_records_then_goes_on() -> None:
@@ -205,8 +206,10 @@ def test_voicemail_records_then_goes_on() -> None:
     assert run.actions[0] == Record(
         "sales", timedelta(seconds=3600), beep=True, silence_timeout=timedelta(seconds=5)
     )
-    run.assert_variables(recording={"recording": "rec-1"}).assert_outcome("completed")
-    tester.run(failed()).assert_outcome("oops")
+    run.assert_variables(recording={"recording": "rec-1"}).assert_outcome(
+        ContactOutcome.SELF_SERVED
+    )
+    tester.run(failed()).assert_ended_at("oops")
 
 
 def test_callback_on_caller_number_or_typed_number() -> None:
@@ -220,7 +223,7 @@ def test_callback_on_caller_number_or_typed_number() -> None:
     )
     run = run_flow(data, call={"ani": "+40700000001"})
     assert run.actions[0] == ScheduleCallback("+40700000001", "cb")
-    run_flow(data).assert_outcome("none")
+    run_flow(data).assert_ended_at("none")
     typed = document(
         {
             "menu": {
@@ -259,13 +262,13 @@ def test_subflow_returns_and_depth_cap() -> None:
     )
     run = FlowTester(main, subflows=[sub]).run()
     run.assert_path("menu", "sub:menu", "sub:back", "bye").assert_played("p1", "p2")
-    run.assert_outcome("completed")
+    run.assert_outcome(ContactOutcome.SELF_SERVED)
     capped = FlowTester(main, subflows=[sub], limits=SessionLimits(max_subflow_depth=0)).run()
-    capped.assert_outcome("failed")
+    capped.assert_outcome(ContactOutcome.FAILED)
     assert isinstance(capped.actions[-1], FlowFailed)
 
 
 def test_return_at_top_level_hangs_up() -> None:
     """A return node in the top flow ends the call as completed."""
     run = run_flow(document({"menu": {"type": "return"}}))
-    run.assert_last_action("hangup").assert_outcome("completed")
+    run.assert_last_action("hangup").assert_outcome(ContactOutcome.SELF_SERVED)

@@ -7,8 +7,19 @@ import pluggy
 import pytest
 
 from callcore import hookimpl
+from callcore.contacts import ContactOutcome
 from callcore.errors import PluginError
-from callcore.ivr import BUILTIN_NODE_TYPES, Edge, Node, NodeContext, Shape, Step, load_flow
+from callcore.ivr import (
+    BUILTIN_NODE_TYPES,
+    Edge,
+    FlowFailed,
+    Hangup,
+    Node,
+    NodeContext,
+    Shape,
+    Step,
+    load_flow,
+)
 from callcore.plugins import ivr_node_types, make_plugin_manager
 from callcore.testing.flow_tester import run_flow
 from tests.ivr.flows import document
@@ -67,7 +78,46 @@ def test_plugin_node_type_loads_and_runs() -> None:
         }
     )
     flow = load_flow(data, node_types=types)
-    run_flow(flow).assert_variables(sms_link="https://x.test").assert_outcome("completed")
+    run_flow(flow).assert_variables(sms_link="https://x.test").assert_outcome(
+        ContactOutcome.SELF_SERVED
+    )
+
+
+@attrs.frozen(kw_only=True)
+class PayByPhone(Node):
+    """A plugin node that ends the call itself, with an outcome of its choice."""
+
+    type_name: ClassVar[str] = "pay_by_phone"
+    terminal: ClassVar[bool] = True
+    outcome: ContactOutcome = ContactOutcome.SELF_SERVED
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Hang up with the node's outcome."""
+        return Step((Hangup("paid"),), outcome=self.outcome)
+
+
+def test_a_plugin_node_ends_the_call_with_a_contact_outcome() -> None:
+    """Step(outcome=ContactOutcome...) ends the session with that outcome and its event."""
+    flow = load_flow(
+        document({"menu": {"type": "pay_by_phone", "outcome": "callback"}}),
+        node_types={**BUILTIN_NODE_TYPES, "pay_by_phone": PayByPhone},
+    )
+    run = run_flow(flow).assert_outcome(ContactOutcome.CALLBACK)
+    run.assert_event("ivr.session_ended", outcome=ContactOutcome.CALLBACK, node="menu")
+
+
+def test_a_plugin_node_with_a_text_outcome_fails_the_call_cleanly() -> None:
+    """An outcome that is not a ContactOutcome (the old 'completed') is a clean failure."""
+    node = PayByPhone(outcome="completed")  # type: ignore[arg-type]  # what old code did
+    flow = load_flow(
+        document({"menu": {"type": "hangup"}}),
+        node_types={**BUILTIN_NODE_TYPES, "pay_by_phone": PayByPhone},
+    )
+    flow = attrs.evolve(flow, nodes={"menu": node})
+    run = run_flow(flow).assert_outcome(ContactOutcome.FAILED)
+    failure = run.assert_action("flow_failed")
+    assert isinstance(failure, FlowFailed)
+    assert "ended the call with str 'completed', which is not a ContactOutcome" in failure.reason
 
 
 def test_a_plugin_may_replace_a_built_in_type() -> None:

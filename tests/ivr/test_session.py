@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from callcore.contacts import ContactOutcome
 from callcore.errors import (
     ConfigError,
     InvalidInputError,
@@ -18,6 +19,7 @@ from callcore.ivr import (
     IvrSession,
     LookupResult,
     NoInput,
+    SessionEnded,
     SessionLimits,
     SessionState,
     SessionStatus,
@@ -34,7 +36,7 @@ NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 def menu_session() -> IvrSession:
     """A started session waiting at a simple menu."""
     session = IvrSession(load_flow(document({"menu": menu(), **endings()})))
-    session.start(NOW)
+    session.start(now=NOW)
     return session
 
 
@@ -43,13 +45,13 @@ def test_refused_events_change_nothing() -> None:
     session = menu_session()
     before = to_dict(session.snapshot())
     with pytest.raises(InvalidTransitionError, match="accepts only digits, speech, no_input"):
-        session.handle(LookupResult({"x": 1}), NOW)
+        session.handle(LookupResult({"x": 1}), now=NOW)
     with pytest.raises(InvalidInputError, match="earlier than a time already seen"):
-        session.handle(Digits("1"), NOW - timedelta(seconds=1))
+        session.handle(Digits("1"), now=NOW - timedelta(seconds=1))
     with pytest.raises(NaiveDatetimeError):
-        session.handle(Digits("1"), datetime(2026, 1, 5, 10))  # noqa: DTZ001
+        session.handle(Digits("1"), now=datetime(2026, 1, 5, 10))  # noqa: DTZ001
     with pytest.raises(InvalidInputError, match="event must be an IVR event"):
-        session.handle("1", NOW)  # type: ignore[arg-type]
+        session.handle("1", now=NOW)  # type: ignore[arg-type]
     assert to_dict(session.snapshot()) == before
 
 
@@ -57,23 +59,36 @@ def test_lifecycle_errors() -> None:
     """Events before start, a second start and events after the end are refused."""
     session = IvrSession(load_flow(document({"menu": menu(), **endings()})))
     with pytest.raises(InvalidTransitionError, match="call start"):
-        session.handle(NoInput(), NOW)
+        session.handle(NoInput(), now=NOW)
     with pytest.raises(InvalidInputError, match="language 'fr'"):
-        session.start(NOW, language="fr")
+        session.start(now=NOW, language="fr")
     assert session.status is SessionStatus.NEW
-    session.start(NOW)
+    session.start(now=NOW)
     with pytest.raises(InvalidTransitionError, match="starts only once"):
-        session.start(NOW)
-    assert session.handle(Digits("1"), NOW)[-1].type == "hangup"
+        session.start(now=NOW)
+    assert session.handle(Digits("1"), now=NOW).actions[-1].type == "hangup"
     with pytest.raises(InvalidTransitionError, match="has ended"):
-        session.handle(Digits("1"), NOW)
+        session.handle(Digits("1"), now=NOW)
 
 
 def test_caller_hangup_abandons() -> None:
-    """A caller hang-up ends the session as abandoned with no action."""
+    """A caller hang-up ends the session as abandoned with no action, and says so."""
     session = menu_session()
-    assert session.handle(CallerHangup(), NOW) == []
-    assert (session.ended, session.outcome) == (True, "abandoned")
+    later = NOW + timedelta(seconds=42)
+    update = session.handle(CallerHangup(), now=later)
+    assert update.actions == ()
+    assert update.events == (
+        SessionEnded(
+            at=later,
+            flow="test",
+            version=1,
+            outcome=ContactOutcome.ABANDONED,
+            node="menu",
+            language="en",
+            started_at=NOW,
+        ),
+    )
+    assert (session.ended, session.outcome) == (True, ContactOutcome.ABANDONED)
 
 
 def test_step_cap_turns_a_loop_into_a_failure() -> None:
@@ -87,31 +102,36 @@ def test_step_cap_turns_a_loop_into_a_failure() -> None:
         )
     )
     session = IvrSession(flow, limits=SessionLimits(max_steps_per_event=10))
-    actions = session.start(NOW)
+    update = session.start(now=NOW)
+    actions = update.actions
     assert len(actions) == 11  # ten plays, then the failure
     assert isinstance(actions[-1], FlowFailed)
     assert "more than 10 nodes" in actions[-1].reason
-    assert session.outcome == "failed"
+    assert session.outcome is ContactOutcome.FAILED
+    assert [event.kind for event in update.events] == ["ivr.session_started", "ivr.session_ended"]
 
 
 def test_call_time_cap() -> None:
-    """An event after the maximum call time fails the call cleanly."""
-    session = IvrSession(
-        load_flow(document({"menu": menu(), **endings()})),
-        limits=SessionLimits(max_call_time=timedelta(minutes=30)),
-    )
-    session.start(NOW)
-    session.handle(Digits("9"), NOW + timedelta(minutes=30))
-    actions = session.handle(Digits("1"), NOW + timedelta(minutes=31))
-    assert isinstance(actions[-1], FlowFailed)
-    assert session.outcome == "failed"
+    """An event at or after the maximum call time fails the call cleanly."""
+    limits = SessionLimits(max_call_time=timedelta(minutes=30))
+    flow = load_flow(document({"menu": menu(), **endings()}))
+    session = IvrSession(flow, limits=limits)
+    session.start(now=NOW)
+    just_before = NOW + timedelta(minutes=30) - timedelta(microseconds=1)
+    assert session.handle(Digits("9"), now=just_before).actions[0].type == "gather"
+    update = session.handle(Digits("1"), now=NOW + timedelta(minutes=30))
+    assert update.actions == (FlowFailed("the call reached the maximum call time of 0:30:00"),)
+    assert session.outcome is ContactOutcome.FAILED
+    (ended,) = update.events
+    assert isinstance(ended, SessionEnded)
+    assert (ended.outcome, ended.node) == (ContactOutcome.FAILED, "menu")
 
 
 def test_trace_records_every_transition() -> None:
     """The trace lists node, event, actions and where the call went."""
     session = menu_session()
-    session.handle(Digits("7"), NOW)
-    session.handle(Digits("2"), NOW)
+    session.handle(Digits("7"), now=NOW)
+    session.handle(Digits("2"), now=NOW)
     assert session.trace == (
         TraceEntry(
             at=NOW, flow="test", node="menu", event="enter", actions=("gather",), next="wait"
@@ -121,33 +141,38 @@ def test_trace_records_every_transition() -> None:
         ),
         TraceEntry(at=NOW, flow="test", node="menu", event="digits 2", next="two"),
         TraceEntry(
-            at=NOW, flow="test", node="two", event="enter", actions=("hangup",), next="end:two"
+            at=NOW,
+            flow="test",
+            node="two",
+            event="enter",
+            actions=("hangup",),
+            next="end:self_served",
         ),
     )
     assert session.path == ("menu", "two")
 
 
-def test_snapshot_round_trips_through_json_and_resumes() -> None:
-    """A saved state resumes in a new session object and finishes the same way."""
+def test_snapshot_round_trips_through_json_and_restores() -> None:
+    """A saved state restores in a new session object and finishes the same way."""
     flow = bank_flow()
     calendars = {"advisers": office_calendar()}
     session = IvrSession(flow, calendars=calendars)
-    session.start(NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
-    session.handle(Digits("1"), NOW)
+    session.start(now=NOW, caller={"language": "en"}, call={"ani": "+40700000000"})
+    session.handle(Digits("1"), now=NOW)
     text = json.dumps(to_dict(session.snapshot()))
     state = from_dict(SessionState, json.loads(text))
-    resumed = IvrSession.resume(state, flows=[flow], calendars=calendars)
-    assert to_dict(resumed.snapshot()) == to_dict(session.snapshot())
-    for target in (session, resumed):
-        target.handle(Digits("1"), NOW)
-        target.handle(Digits("4111111111111111#"), NOW)
-        target.handle(LookupResult({"balance": 12, "currency": "RON"}), NOW)
-    assert resumed.trace == session.trace
-    assert resumed.variables == session.variables
+    restored = IvrSession.restore(state, flows=[flow], calendars=calendars)
+    assert to_dict(restored.snapshot()) == to_dict(session.snapshot())
+    for target in (session, restored):
+        target.handle(Digits("1"), now=NOW)
+        target.handle(Digits("4111111111111111#"), now=NOW)
+        target.handle(LookupResult({"balance": 12, "currency": "RON"}), now=NOW)
+    assert restored.trace == session.trace
+    assert restored.variables == session.variables
 
 
 def test_sessions_pin_their_flow_version() -> None:
-    """A session keeps its version; resuming without that version is refused."""
+    """A session keeps its version; restoring without that version is refused."""
     v1 = load_flow(document({"menu": menu(), **endings()}, version=1))
     v2 = load_flow(
         document(
@@ -159,10 +184,11 @@ def test_sessions_pin_their_flow_version() -> None:
         )
     )
     session = IvrSession(v1)
-    session.start(NOW)
+    session.start(now=NOW)
     state = session.snapshot()
     with pytest.raises(ConfigError, match="version 1, which was not given"):
-        IvrSession.resume(state, flows=[v2])
-    resumed = IvrSession.resume(state, flows=[v1, v2])
-    resumed.handle(Digits("1"), NOW)
-    assert resumed.outcome == "one"
+        IvrSession.restore(state, flows=[v2])
+    restored = IvrSession.restore(state, flows=[v1, v2])
+    restored.handle(Digits("1"), now=NOW)
+    assert restored.path == ("menu", "one")
+    assert restored.outcome is ContactOutcome.SELF_SERVED

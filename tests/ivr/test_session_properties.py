@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from callcore.contacts import ContactOutcome
 from callcore.errors import InvalidTransitionError
 from callcore.ivr import (
     ActionCompleted,
@@ -15,6 +16,7 @@ from callcore.ivr import (
     IvrSession,
     LookupResult,
     NoInput,
+    SessionEnded,
     flow_from_dict,
 )
 from tests.ivr.flows import bank_flow, office_calendar
@@ -22,6 +24,16 @@ from tests.ivr.strategies import events, flow_graphs
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
 BANK = bank_flow()
+ENDINGS = {
+    ContactOutcome.SELF_SERVED,
+    ContactOutcome.VOICEMAIL,
+    ContactOutcome.OUT_OF_HOURS,
+    ContactOutcome.QUEUED,
+    ContactOutcome.TRANSFERRED,
+    ContactOutcome.ABANDONED,
+    ContactOutcome.FAILED,
+}
+"""How a call through the bank flow can end."""
 
 
 def drain(session: IvrSession, now: datetime) -> None:
@@ -35,7 +47,7 @@ def drain(session: IvrSession, now: datetime) -> None:
             event = ActionCompleted()
         elif "lookup_result" in accepted:
             event = LookupResult(error="down")
-        session.handle(event, now)
+        session.handle(event, now=now)
     raise AssertionError("the session did not end")
 
 
@@ -47,13 +59,18 @@ def feed(session: IvrSession, script: list[tuple[IvrEvent, int]], now: datetime)
             break
         before = copy.deepcopy(session.state)
         try:
-            actions = session.handle(event, now)
+            update = session.handle(event, now=now)
         except InvalidTransitionError:
             assert session.state == before
             continue
         if session.outcome is not None and not isinstance(event, CallerHangup):
-            assert actions
-            assert actions[-1].terminal
+            assert update.actions
+            assert update.actions[-1].terminal
+        ended = [e for e in update.events if isinstance(e, SessionEnded)]
+        assert update.events == tuple(ended)  # only the end is an event after the start
+        assert len(ended) == (session.outcome is not None)  # emitted by the call that ended it
+        if ended:
+            assert (ended[0].outcome, ended[0].at) == (session.outcome, now)
     return now
 
 
@@ -68,14 +85,15 @@ def test_bank_flow_survives_any_events(
     """Random events never raise anything but a documented error, and calls always end."""
     session = IvrSession(BANK, calendars={"advisers": office_calendar()})
     now = START + timedelta(hours=hour)
-    actions = session.start(now, caller=caller, call={"ani": "+40700000000"})
-    assert actions
+    update = session.start(now=now, caller=caller, call={"ani": "+40700000000"})
+    assert update.actions
+    assert [event.kind for event in update.events] == ["ivr.session_started"]
     now = feed(session, script, now)
     drain(session, now)
-    assert session.outcome in {"completed", "queued", "transferred", "abandoned", "failed"}
-    if session.outcome != "abandoned":
+    assert session.outcome in ENDINGS
+    if session.outcome is not ContactOutcome.ABANDONED:
         assert session.trace[-1].actions
-        assert session.trace[-1].next == f"end:{session.outcome}"
+        assert session.trace[-1].next == f"end:{session.outcome.value}"
 
 
 @given(flow_graphs(), st.lists(st.tuples(events(), st.integers(0, 5)), max_size=15))
@@ -84,13 +102,13 @@ def test_random_graphs_end_or_fail_cleanly(
 ) -> None:
     """Even unvalidated random flows end in a terminal action or a clean failure."""
     session = IvrSession(flow_from_dict(copy.deepcopy(data)))
-    session.start(START)
+    session.start(now=START)
     now = feed(session, script, START)
     try:
         drain(session, now)
     except AssertionError:
         # A flow whose menus only lead to each other waits forever on silence;
         # the total call-time cap then ends it cleanly.
-        actions = session.handle(NoInput(), now + timedelta(hours=2))
-        assert actions[-1].type == "flow_failed"
+        update = session.handle(NoInput(), now=now + timedelta(hours=2))
+        assert update.actions[-1].type == "flow_failed"
     assert session.ended

@@ -4,9 +4,10 @@ The bank flow is driven through its menus, inputs, lookups, hours and
 voicemail by good events, while bad calls are thrown in between: events the
 waiting node does not take, things that are not events, times that go
 backwards, naive times, times out of range or of the wrong type, a second
-start, bad start arguments, saved states no session could reach. After every
-refusal the serialised session is byte-identical: a refusal changes nothing
-and, raising, returns no actions.
+start, bad start arguments, saved states no session could reach, ticks in the
+past. After every refusal the serialised session is byte-identical: a refusal
+changes nothing and, raising, returns no actions. A tick before the deadline
+does nothing either; at it, the call fails.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from callcore.contacts import ContactOutcome
 from callcore.errors import (
     CallcoreError,
     ConfigError,
@@ -32,6 +34,7 @@ from callcore.ivr import (
     Digits,
     IvrEvent,
     IvrSession,
+    IvrUpdate,
     LookupResult,
     NoInput,
     SessionState,
@@ -129,10 +132,12 @@ class SessionMachine(RuleBasedStateMachine):
     )
     def start(self, caller: dict[str, Any], language: str | None) -> None:
         """Start the call (once)."""
-        actions = self.session.start(
-            self.now, caller=caller, call={"ani": "+40700000000"}, language=language
+        update = self.session.start(
+            now=self.now, caller=caller, call={"ani": "+40700000000"}, language=language
         )
-        assert actions
+        assert update.actions
+        assert update.events[0].kind == "ivr.session_started"
+        assert len(update.events) == 1 + self.session.ended
         assert self.session.status is not SessionStatus.NEW
 
     @precondition(lambda self: self.session.status is SessionStatus.WAITING)
@@ -141,38 +146,61 @@ class SessionMachine(RuleBasedStateMachine):
         """An event of a kind the waiting node takes."""
         kind = data.draw(st.sampled_from(self.session.waiting_for))
         self.now += timedelta(seconds=seconds)
-        actions = self.session.handle(data.draw(EVENTS_BY_TYPE[kind]), self.now)
+        update = self.session.handle(data.draw(EVENTS_BY_TYPE[kind]), now=self.now)
         if self.session.ended and kind != "caller_hangup":
-            assert actions[-1].terminal
+            assert update.actions[-1].terminal
         elif not self.session.ended:
             assert self.session.waiting_for
+        assert [event.kind for event in update.events] == (
+            ["ivr.session_ended"] if self.session.ended else []
+        )
+
+    @precondition(lambda self: self.session.status is not SessionStatus.NEW)
+    @rule(minutes=st.integers(min_value=0, max_value=90))
+    def tick(self, minutes: int) -> None:
+        """Time passes: nothing happens before the deadline; at it, the call fails."""
+        deadline = self.session.next_deadline()
+        self.now += timedelta(minutes=minutes)
+        if deadline is None or self.now < deadline:
+            self.refused_nothing(lambda: self.session.tick(now=self.now))
+            return
+        update = self.session.tick(now=self.now)
+        assert self.session.outcome is ContactOutcome.FAILED
+        assert [action.type for action in update.actions] == ["flow_failed"]
+        assert [event.kind for event in update.events] == ["ivr.session_ended"]
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()
-    def save_and_resume(self) -> None:
-        """The saved state reads back and resumes to the same session."""
+    def save_and_restore(self) -> None:
+        """The saved state reads back and restores to the same session."""
         text = self.saved()
         state = loads(SessionState, text)
-        self.session = IvrSession.resume(state, flows=[BANK], calendars=CALENDARS)
+        self.session = IvrSession.restore(state, flows=[BANK], calendars=CALENDARS)
         assert self.saved() == text
 
     # --- refusals -----------------------------------------------------------------------
+
+    def refused_nothing(self, call: Callable[[], IvrUpdate]) -> None:
+        """``call`` returns an empty update and leaves the serialised session byte-identical."""
+        before = self.saved()
+        assert call() == IvrUpdate()
+        assert self.saved() == before
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()
     def second_start(self) -> None:
         """A session starts only once."""
-        self.refused(lambda: self.session.start(self.now), InvalidTransitionError)
+        self.refused(lambda: self.session.start(now=self.now), InvalidTransitionError)
 
     @rule(bad=st.sampled_from(BAD_STARTS))
     def bad_start(self, bad: dict[str, Any]) -> None:
         """Start arguments that are not plain data or not the flow's languages."""
-        self.refused(lambda: self.session.start(self.now, **bad), InvalidInputError)
+        self.refused(lambda: self.session.start(now=self.now, **bad), InvalidInputError)
 
     @rule(now=BAD_NOWS)
     def bad_start_time(self, now: object) -> None:
         """A start time that is naive, not a datetime, or out of range."""
-        self.refused(lambda: self.session.start(now), InvalidInputError)  # type: ignore[arg-type]
+        self.refused(lambda: self.session.start(now=now), InvalidInputError)  # type: ignore[arg-type]
 
     @precondition(lambda self: self.session.status is SessionStatus.WAITING)
     @rule(data=st.data())
@@ -180,23 +208,37 @@ class SessionMachine(RuleBasedStateMachine):
         """An event of a kind the waiting node does not take."""
         others = sorted(set(EVENTS_BY_TYPE) - set(self.session.waiting_for))
         event = data.draw(EVENTS_BY_TYPE[data.draw(st.sampled_from(others))])
-        self.refused(lambda: self.session.handle(event, self.now), InvalidTransitionError)
+        self.refused(lambda: self.session.handle(event, now=self.now), InvalidTransitionError)
 
     @precondition(lambda self: self.session.status is not SessionStatus.WAITING)
     @rule(event=st.sampled_from(list(EVENTS_BY_TYPE)).flatmap(EVENTS_BY_TYPE.__getitem__))
     def event_when_not_waiting(self, event: IvrEvent) -> None:
         """Before the start and after the end, every event is refused."""
-        self.refused(lambda: self.session.handle(event, self.now), InvalidTransitionError)
+        self.refused(lambda: self.session.handle(event, now=self.now), InvalidTransitionError)
 
     @rule(thing=NOT_EVENTS)
     def not_an_event(self, thing: object) -> None:
         """Something that is not an IVR event at all."""
-        self.refused(lambda: self.session.handle(thing, self.now), InvalidInputError)  # type: ignore[arg-type]
+        self.refused(lambda: self.session.handle(thing, now=self.now), InvalidInputError)  # type: ignore[arg-type]
+
+    @rule(now=BAD_NOWS)
+    def bad_tick_time(self, now: object) -> None:
+        """A tick at a time that is naive, not a datetime, or out of range."""
+        self.refused(lambda: self.session.tick(now=now), InvalidInputError)  # type: ignore[arg-type]
+
+    @precondition(lambda self: self.session.status is not SessionStatus.NEW)
+    @rule(seconds=st.integers(min_value=1, max_value=3600))
+    def tick_in_the_past(self, seconds: int) -> None:
+        """A tick earlier than the latest start or event."""
+        last = self.session.state.last_event_at
+        assert last is not None
+        earlier = last - timedelta(seconds=seconds)
+        self.refused(lambda: self.session.tick(now=earlier), InvalidInputError)
 
     @rule(now=BAD_NOWS, event=st.sampled_from([NoInput(), Digits("1"), CallerHangup()]))
     def bad_time(self, now: object, event: IvrEvent) -> None:
         """A time that is naive, not a datetime, or out of range."""
-        self.refused(lambda: self.session.handle(event, now), InvalidInputError)  # type: ignore[arg-type]
+        self.refused(lambda: self.session.handle(event, now=now), InvalidInputError)  # type: ignore[arg-type]
 
     @precondition(lambda self: self.session.status is SessionStatus.WAITING)
     @rule(
@@ -208,7 +250,7 @@ class SessionMachine(RuleBasedStateMachine):
         last = self.session.state.last_event_at
         assert last is not None
         earlier = last - timedelta(seconds=seconds)
-        self.refused(lambda: self.session.handle(event, earlier), InvalidInputError)
+        self.refused(lambda: self.session.handle(event, now=earlier), InvalidInputError)
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule(change=st.sampled_from(BAD_STATES))
@@ -217,18 +259,18 @@ class SessionMachine(RuleBasedStateMachine):
         data = json.loads(self.saved())
         change(data)
 
-        def resume() -> IvrSession:
+        def restore() -> IvrSession:
             state = from_dict(SessionState, data)
-            return IvrSession.resume(state, flows=[BANK], calendars=CALENDARS)
+            return IvrSession.restore(state, flows=[BANK], calendars=CALENDARS)
 
-        self.refused(resume, ConfigError)  # a DocumentError, or a version not given
+        self.refused(restore, ConfigError)  # a DocumentError, or a version not given
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()
-    def resume_without_its_flow(self) -> None:
+    def restore_without_its_flow(self) -> None:
         """A saved state whose pinned flow version is not given."""
         state = self.session.snapshot()
-        self.refused(lambda: IvrSession.resume(state, flows=[]), ConfigError)
+        self.refused(lambda: IvrSession.restore(state, flows=[]), ConfigError)
 
     @invariant()
     def consistent(self) -> None:
@@ -236,6 +278,7 @@ class SessionMachine(RuleBasedStateMachine):
         status = self.session.status
         assert (status is SessionStatus.ENDED) == (self.session.outcome is not None)
         assert (status is SessionStatus.WAITING) == bool(self.session.waiting_for)
+        assert (status is SessionStatus.WAITING) == (self.session.next_deadline() is not None)
 
 
 TestSession = SessionMachine.TestCase

@@ -3,12 +3,18 @@
 A flow is a plain document (dict, JSON, or YAML with PyYAML) read by
 :func:`load_flow`, which reports every problem at once. An
 :class:`IvrSession` runs one call through it: the host feeds events and
-carries out the actions it returns. :func:`to_mermaid` and :func:`to_dot`
-draw a flow.
+carries out the actions of the :class:`IvrUpdate` each call returns, whose
+events (:class:`SessionStarted`, :class:`SessionEnded`) say what happened.
+:func:`to_mermaid` and :func:`to_dot` draw a flow.
+
+How a session ended is a :class:`~callcore.contacts.ContactOutcome`,
+re-exported here.
 """
 
-from callcore.ivr._conditions import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate
+from callcore.contacts import ContactOutcome
+from callcore.ivr._conditions import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate_condition
 from callcore.ivr._diagrams import to_dot, to_mermaid
+from callcore.ivr._events import IvrUpdate, SessionEnded, SessionStarted
 from callcore.ivr._flow import Flow, flow_from_dict, flow_to_dict
 from callcore.ivr._loading import load_flow, load_flow_json, load_flow_yaml
 from callcore.ivr._node import Calendar, Edge, Node, NodeContext, Shape, Step
@@ -82,6 +88,7 @@ __all__ = [
     "Case",
     "Compare",
     "Condition",
+    "ContactOutcome",
     "DigitKind",
     "Digits",
     "Edge",
@@ -98,6 +105,7 @@ __all__ = [
     "InputNode",
     "IvrEvent",
     "IvrSession",
+    "IvrUpdate",
     "Language",
     "Lookup",
     "LookupRequest",
@@ -115,7 +123,9 @@ __all__ = [
     "ReturnNode",
     "Say",
     "ScheduleCallback",
+    "SessionEnded",
     "SessionLimits",
+    "SessionStarted",
     "SessionState",
     "SessionStatus",
     "SetLanguage",
@@ -129,7 +139,7 @@ __all__ = [
     "TransferNode",
     "Voicemail",
     "choose_escalating",
-    "evaluate",
+    "evaluate_condition",
     "flow_from_dict",
     "flow_to_dict",
     "load_flow",

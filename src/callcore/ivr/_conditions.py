@@ -28,7 +28,7 @@ __all__ = [
     "Op",
     "condition_problems",
     "describe_condition",
-    "evaluate",
+    "evaluate_condition",
 ]
 
 SUBJECT_ROOTS = ("vars", "caller", "call", "language")
@@ -290,7 +290,7 @@ def _compare(condition: Compare, scope: Mapping[str, Any]) -> bool:
         return False
 
 
-def evaluate(condition: Condition, scope: Mapping[str, Any]) -> bool:
+def evaluate_condition(condition: Condition, scope: Mapping[str, Any]) -> bool:
     """Evaluate a condition against the session's data.
 
     Args:
@@ -304,11 +304,11 @@ def evaluate(condition: Condition, scope: Mapping[str, Any]) -> bool:
     if type(condition) is Compare:  # the commonest, tested first
         return _compare(condition, scope)
     if isinstance(condition, AllOf):
-        return all(evaluate(item, scope) for item in condition.all)
+        return all(evaluate_condition(item, scope) for item in condition.all)
     if isinstance(condition, AnyOf):
-        return any(evaluate(item, scope) for item in condition.any)
+        return any(evaluate_condition(item, scope) for item in condition.any)
     if isinstance(condition, Not):
-        return not evaluate(condition.condition, scope)
+        return not evaluate_condition(condition.condition, scope)
     return _compare(condition, scope)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
+from callcore.contacts import ContactOutcome
 from callcore.ivr._protocol import Action, FlowFailed, IvrEvent, Play
 
 if TYPE_CHECKING:
@@ -171,7 +172,8 @@ class Step:
         actions: Actions for the host, in order.
         goto: The next node.
         wait: Stay on this node until the host sends an event.
-        outcome: End the session with this outcome.
+        outcome: End the session with this outcome (a
+            :class:`~callcore.contacts.ContactOutcome`).
         subflow: Enter this flow; come back to ``goto`` when it returns.
         returns: Return from the current subflow.
     """
@@ -179,14 +181,14 @@ class Step:
     actions: tuple[Action, ...] = ()
     goto: str | None = None
     wait: bool = False
-    outcome: str | None = None
+    outcome: ContactOutcome | None = None
     subflow: str | None = None
     returns: bool = False
 
     @classmethod
     def fail(cls, reason: str, actions: tuple[Action, ...] = ()) -> Step:
-        """End the session with a :class:`FlowFailed` action."""
-        return cls((*actions, FlowFailed(reason)), outcome="failed")
+        """End the session as failed, with a :class:`FlowFailed` action."""
+        return cls((*actions, FlowFailed(reason)), outcome=ContactOutcome.FAILED)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
-from datetime import date, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
+from cattrs.gen import make_dict_structure_fn, override
 
 from callcore.checks import MAX_DURATION, MAX_PLAIN_INT, check_count, validator
-from callcore.errors import Problem
+from callcore.contacts import ContactOutcome, Skills, skill_levels
+from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
     Condition,
     condition_problems,
     describe_condition,
-    evaluate,
+    evaluate_condition,
     is_plain_and_valid,
     lookup,
 )
@@ -50,6 +53,7 @@ from callcore.ivr._protocol import (
     TransferKind,
     check_priority,
 )
+from callcore.serialization import converter
 
 __all__ = [
     "BUILTIN_NODE_TYPES",
@@ -97,6 +101,11 @@ def _subject_problems(subject: str, path: str) -> Iterator[Problem]:
     root = subject.split(".", 1)[0]
     if root not in SUBJECT_ROOTS or (root != "language" and "." not in subject):
         yield Problem(path, f"unknown subject {subject!r}: use vars.NAME, caller.NAME or call.NAME")
+
+
+def _absolute(instant: datetime) -> datetime:
+    """``instant`` in UTC: a difference of two is then real elapsed time, across DST too."""
+    return instant if instant.tzinfo is timezone.utc else instant.astimezone(timezone.utc)
 
 
 def _lookup(ctx: NodeContext, subject: str) -> Any:  # noqa: ANN401 - any JSON value
@@ -589,7 +598,7 @@ class Branch(Node):
         """Evaluate the cases in order."""
         scope = ctx.scope()
         for case in self.cases:
-            if evaluate(case.when, scope):
+            if evaluate_condition(case.when, scope):
                 return step_to(case.goto)
         return step_to(self.default)
 
@@ -725,7 +734,7 @@ class Lookup(Node):
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Store the answer and go on; an error, a timeout or a late answer fails."""
         since = ctx.waiting_since or ctx.now
-        late = ctx.now - since > self.timeout
+        late = _absolute(ctx.now) - _absolute(since) > self.timeout
         if isinstance(event, LookupResult) and event.error is None and not late:
             if self.store_as:
                 ctx.variables[self.store_as] = dict(event.data)
@@ -740,9 +749,29 @@ class Lookup(Node):
 # --- hand-offs and endings ------------------------------------------------------
 
 
+def node_skills(value: object) -> Skills:
+    """A queue node's skills, read-only: from a mapping of names to levels or a list of names.
+
+    A bare name means the lowest level, :data:`~callcore.contacts.MIN_SKILL_LEVEL`
+    (:func:`callcore.contacts.skill_levels`).
+
+    Raises:
+        InvalidInputError: naming the skill at fault (``skills.billing``, ``skills.0``).
+    """
+    return MappingProxyType(skill_levels(value, "skills"))
+
+
 @attrs.frozen(kw_only=True)
 class QueueNode(Node):
-    """Hand the contact to the ACD (an :class:`EnqueueContact` action); ends the IVR."""
+    """Hand the contact to the ACD (an :class:`EnqueueContact` action); ends the IVR.
+
+    Attributes:
+        queue: The queue's name.
+        priority: Higher is served sooner.
+        skills: The skills an agent needs, with minimum levels; a document may
+            list bare names (each at the lowest level, 1) or map names to levels.
+        prompt: A hold message played before the hand-off.
+    """
 
     type_name: ClassVar[str] = "queue"
     shape: ClassVar[Shape] = Shape.SUBROUTINE
@@ -750,7 +779,7 @@ class QueueNode(Node):
 
     queue: str
     priority: int = attrs.field(default=0, validator=check_priority)
-    skills: tuple[str, ...] = ()
+    skills: Skills = attrs.field(factory=dict, converter=node_skills, hash=False)
     prompt: str | None = None
 
     def prompt_ids(self) -> list[str]:
@@ -768,7 +797,7 @@ class QueueNode(Node):
             variables=ctx.variables,
             caller=ctx.caller,
         )
-        return Step((*plays, enqueue), outcome="queued")
+        return Step((*plays, enqueue), outcome=ContactOutcome.QUEUED)
 
 
 @attrs.frozen(kw_only=True)
@@ -790,7 +819,9 @@ class TransferNode(Node):
     def enter(self, ctx: NodeContext) -> Step:
         """Emit the transfer."""
         plays = (ctx.play(self.prompt),) if self.prompt else ()
-        return Step((*plays, Transfer(self.destination, self.kind)), outcome="transferred")
+        return Step(
+            (*plays, Transfer(self.destination, self.kind)), outcome=ContactOutcome.TRANSFERRED
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -943,9 +974,35 @@ class ReturnNode(Node):
         return Step(returns=True)
 
 
+_HANGUP_OUTCOMES = (
+    ContactOutcome.SELF_SERVED,
+    ContactOutcome.OUT_OF_HOURS,
+    ContactOutcome.VOICEMAIL,
+    ContactOutcome.CALLBACK,
+    ContactOutcome.REJECTED,
+    ContactOutcome.FAILED,
+)
+"""The outcomes a hangup node may end a session with (its ``outcome``).
+
+The others belong to other endings: a queue node queues, a transfer node
+transfers, the caller's hang-up abandons, and the ACD's outcomes (answered,
+missed...) happen after the IVR.
+"""
+
+
 @attrs.frozen(kw_only=True)
 class HangupNode(Node):
-    """Play an optional goodbye and hang up."""
+    """Play an optional goodbye and hang up.
+
+    Attributes:
+        prompt: The goodbye, if any.
+        reason: Free text carried by the :class:`Hangup` action (``"completed"``).
+        outcome: How the session ends: ``self_served`` unless the document
+            says otherwise, e.g. ``out_of_hours`` for a closed-hours message or
+            ``voicemail`` after a voicemail node. One of ``self_served``,
+            ``out_of_hours``, ``voicemail``, ``callback``, ``rejected`` and
+            ``failed`` (the other endings have their own nodes).
+    """
 
     type_name: ClassVar[str] = "hangup"
     shape: ClassVar[Shape] = Shape.DOUBLE_CIRCLE
@@ -953,15 +1010,45 @@ class HangupNode(Node):
 
     prompt: str | None = None
     reason: str = "completed"
+    outcome: ContactOutcome = ContactOutcome.SELF_SERVED
 
     def prompt_ids(self) -> list[str]:
         """The goodbye, if any."""
         return [self.prompt] if self.prompt else []
 
+    def problems(self) -> Iterator[Problem]:
+        """An outcome that is not how a hang-up ends a call."""
+        if self.outcome not in _HANGUP_OUTCOMES:
+            allowed = ", ".join(outcome.value for outcome in _HANGUP_OUTCOMES)
+            yield Problem(
+                "outcome",
+                f"a hangup node cannot end a call as {self.outcome.value!r}; use one of {allowed}",
+            )
+
     def enter(self, ctx: NodeContext) -> Step:
         """Say goodbye and hang up."""
         plays = (ctx.play(self.prompt),) if self.prompt else ()
-        return Step((*plays, Hangup(self.reason)), outcome=self.reason)
+        return Step((*plays, Hangup(self.reason)), outcome=self.outcome)
+
+
+def _structure_skills(value: object, _: object) -> dict[str, int]:
+    """A queue node's ``skills`` from a document: a list of names or a mapping to levels."""
+    try:
+        return skill_levels(value, "skills")
+    except InvalidInputError as exc:
+        field = exc.field or ""
+        below = field.removeprefix("skills.") if field.startswith("skills.") else ""
+        raise DocumentError([Problem(below, str(exc))]) from None
+
+
+def _queue_node_structure(cls: type[QueueNode]) -> Callable[[Any, Any], QueueNode]:
+    """Read a queue node (or a subclass) whose ``skills`` may be a list of names."""
+    return make_dict_structure_fn(cls, converter, skills=override(struct_hook=_structure_skills))
+
+
+converter.register_structure_hook_factory(
+    lambda cls: isinstance(cls, type) and issubclass(cls, QueueNode), _queue_node_structure
+)
 
 
 BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {

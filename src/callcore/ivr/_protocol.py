@@ -26,6 +26,13 @@ from callcore.checks import (
     check_plain_data,
     check_text,
 )
+from callcore.contacts import (
+    MAX_SKILL_LEVEL,
+    MAX_SKILLS,
+    MIN_SKILL_LEVEL,
+    Skills,
+    check_skills,
+)
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
@@ -56,6 +63,36 @@ __all__ = [
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
+
+
+def _plainly_skills(value: object) -> bool:
+    """A cheap test for the commonest skills: a few short ASCII names with levels 1..10.
+
+    Whatever it accepts, :func:`callcore.contacts.check_skills` accepts too.
+    """
+    if not (type(value) is MappingProxyType or type(value) is dict) or len(value) > MAX_SKILLS:
+        return False
+    for name, level in value.items():
+        if not (
+            type(name) is str
+            and 0 < len(name) <= MAX_TEXT
+            and name.isascii()
+            and type(level) is int
+            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
+        ):
+            return False
+    return True
+
+
+def frozen_skills(value: object) -> Skills:
+    """A read-only copy of ``value`` if it maps skill names to levels (``check_skills``).
+
+    Raises:
+        InvalidInputError: naming the skill at fault (``skills.billing``) or ``skills``.
+    """
+    if not _plainly_skills(value):
+        check_skills(value, "skills")
+    return MappingProxyType(dict(value))  # type: ignore[call-overload]  # a checked mapping
 
 
 def _short_text(value: object) -> bool:
@@ -321,10 +358,16 @@ class ScheduleCallback:
 class EnqueueContact:
     """Hand the contact to the ACD; the IVR's part of the call ends.
 
+    It has the shape of :class:`callcore.contacts.QueueRequest` (``queue``,
+    ``priority``, ``skills``, ``language``), the request ``Router.enqueue``
+    takes, so the host hands it to the router as it is.
+
     Attributes:
         queue: The queue's name.
         priority: Higher is served sooner.
-        skills: Skills an agent must have.
+        skills: Skills an agent must have, each with its minimum level 1..10
+            (at most 64 skills, :func:`callcore.contacts.check_skills`); a
+            read-only mapping.
         language: The caller's language.
         variables: The flow's variables (what the caller entered and looked up).
         caller: The caller attributes the session started with.
@@ -334,7 +377,7 @@ class EnqueueContact:
     terminal: ClassVar[bool] = True
     queue: str
     priority: int = attrs.field(default=0, validator=check_priority)
-    skills: tuple[str, ...] = ()
+    skills: Skills = attrs.field(factory=dict, converter=frozen_skills, hash=False)
     language: str = ""
     variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
     caller: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)

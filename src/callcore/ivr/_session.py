@@ -1,9 +1,11 @@
 """The runtime: a sans-I/O session that walks one call through a flow.
 
-The host calls :meth:`IvrSession.start`, carries out the actions it returns,
-and feeds every caller or host event to :meth:`IvrSession.handle` with the
-current time. The session never reads a clock, sleeps or does I/O; its state
-is plain data that serialises, so a web-hook host can keep no process per call.
+The host calls :meth:`IvrSession.start`, carries out the actions of the
+:class:`~callcore.ivr.IvrUpdate` it returns, and feeds every caller or host
+event to :meth:`IvrSession.handle` with the current time; it calls
+:meth:`IvrSession.tick` at :meth:`IvrSession.next_deadline`. The session never
+reads a clock, sleeps or does I/O; its state is plain data that serialises, so
+a web-hook host can keep no process per call.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -27,6 +29,7 @@ from callcore.checks import (
     shown,
     validator,
 )
+from callcore.contacts import ContactOutcome
 from callcore.errors import (
     ConfigError,
     DocumentError,
@@ -34,7 +37,15 @@ from callcore.errors import (
     InvalidTransitionError,
     Problem,
 )
+from callcore.events import Event
 from callcore.ivr._compiled import CompiledFlow, compiled
+from callcore.ivr._events import (
+    IvrUpdate,
+    SessionEnded,
+    make_ended,
+    make_started,
+    make_update,
+)
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
 from callcore.ivr._protocol import (
@@ -75,8 +86,9 @@ class SessionLimits:
     Attributes:
         max_steps_per_event: Nodes run for one event before giving up (a
             loop); 1 to :data:`MAX_STEPS_PER_EVENT`.
-        max_call_time: Time since start after which the next event fails the
-            call; longer than zero, at most 100 years.
+        max_call_time: Time from the start at which the call fails (at
+            :meth:`IvrSession.next_deadline`: ``tick`` then, or the next event
+            at or after it, ends it); longer than zero, at most 100 years.
         max_subflow_depth: How deep subflows may nest; 0 to :data:`MAX_SUBFLOW_DEPTH`.
     """
 
@@ -92,6 +104,7 @@ class SessionLimits:
 
 
 _DEFAULT_LIMITS = SessionLimits()  # immutable, so every session can share it
+_NOTHING = IvrUpdate()  # the update of a call that changed nothing
 
 
 class SessionStatus(enum.Enum):
@@ -142,7 +155,7 @@ class Frame:
 
 @attrs.define(kw_only=True)
 class SessionState:
-    """Everything a session remembers: plain data that serialises and resumes.
+    """Everything a session remembers: plain data that serialises and restores.
 
     Attributes:
         status: New, waiting for an event, or ended.
@@ -156,8 +169,9 @@ class SessionState:
         started_at: When the call started.
         last_event_at: The time of the latest start or event.
         waiting_since: When the current wait began.
-        outcome: How the session ended (``completed``, ``queued``,
-            ``transferred``, ``abandoned``, ``failed``).
+        outcome: How the session ended (self-served, queued, transferred,
+            abandoned, failed, or a hangup node's ``outcome``); ``None`` until
+            it ends.
         trace: Every transition.
     """
 
@@ -172,7 +186,7 @@ class SessionState:
     started_at: datetime | None = None
     last_event_at: datetime | None = None
     waiting_since: datetime | None = None
-    outcome: str | None = None
+    outcome: ContactOutcome | None = None
     trace: list[TraceEntry] = attrs.Factory(list)
 
 
@@ -306,6 +320,34 @@ def _plain(value: object, what: str) -> dict[str, Any]:
 
 
 _UTC = timezone.utc
+
+
+def _refuse_going_back(now: datetime, last: datetime) -> NoReturn:
+    raise InvalidInputError(
+        f"now ({now.isoformat()}) is earlier than a time already seen "
+        f"({last.isoformat()}, the previous event); time cannot go backwards",
+        field="now",
+    )
+
+
+def _shown_outcome(outcome: ContactOutcome | None) -> str:
+    return outcome.value if isinstance(outcome, ContactOutcome) else shown(outcome)
+
+
+def _earlier(instant: datetime, than: datetime) -> bool:
+    """Whether ``instant`` comes before ``than`` in absolute time (see :func:`_absolute`)."""
+    return _absolute(instant) < _absolute(than)
+
+
+def _absolute(instant: datetime) -> datetime:
+    """``instant`` in UTC, so that comparisons and differences are of absolute time.
+
+    Two times in one zone compare and subtract as wall-clock times in Python,
+    which is off by the shift across a daylight-saving change.
+    """
+    return instant if instant.tzinfo is _UTC else instant.astimezone(_UTC)
+
+
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
 
@@ -336,7 +378,7 @@ def _trace_entry(  # noqa: PLR0917 - one argument per field
 
 
 class _Checkpoint:
-    """What :meth:`IvrSession._guarded` needs to undo a run that raised."""
+    """What :meth:`IvrSession.handle` needs to undo a run that raised."""
 
     __slots__ = ("frames", "scalars", "tables", "trace_length")
 
@@ -394,9 +436,10 @@ def _instant_problems(state: SessionState) -> list[Problem]:
     first, last, since = state.started_at, state.last_event_at, state.waiting_since
     if problems or first is None or last is None:
         return problems
+    first, last = _absolute(first), _absolute(last)
     if last < first:
         problems.append(Problem("last_event_at", "is earlier than started_at"))
-    if since is not None and not first <= since <= last:
+    if since is not None and not first <= _absolute(since) <= last:
         problems.append(Problem("waiting_since", "must lie between started_at and last_event_at"))
     return problems
 
@@ -463,10 +506,10 @@ def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
     status: object = state.status
     if not isinstance(status, SessionStatus) or status is SessionStatus.NEW:
         problems.append(Problem("status", f"must be waiting or ended, got {shown(state.status)}"))
-    for name in ("language", "outcome"):
-        value = getattr(state, name)
-        if not (isinstance(value, str) or (name == "outcome" and value is None)):
-            problems.append(Problem(name, f"expected text, got {type(value).__name__}"))
+    language: object = state.language
+    if not isinstance(language, str):
+        problems.append(Problem("language", f"expected text, got {type(language).__name__}"))
+    problems += _outcome_problems(state)
     for name in ("variables", "caller", "call", "counters", "visits"):
         problems += _data_problems(getattr(state, name), name)
     for name in ("counters", "visits"):
@@ -481,6 +524,18 @@ def _state_problems(state: SessionState, flows: Mapping[tuple[str, int], Flow]) 
     if not isinstance(trace, list) or not all(isinstance(entry, TraceEntry) for entry in trace):
         problems.append(Problem("trace", "expected a list of trace entries"))
     return problems + _instant_problems(state) + _frame_problems(state, flows)
+
+
+def _outcome_problems(state: SessionState) -> list[Problem]:
+    """An outcome that is not a ContactOutcome, or does not fit the status."""
+    outcome: object = state.outcome
+    if outcome is not None and not isinstance(outcome, ContactOutcome):
+        return [Problem("outcome", f"expected a ContactOutcome or None, got {shown(outcome)}")]
+    if state.status is SessionStatus.ENDED and outcome is None:
+        return [Problem("outcome", "required once the session has ended")]
+    if state.status is SessionStatus.WAITING and outcome is not None:
+        return [Problem("outcome", "must be None while the session waits")]
+    return []
 
 
 def _describe_event(event: IvrEvent) -> str:
@@ -513,12 +568,14 @@ class IvrSession:
     ... })
     >>> now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     >>> session = IvrSession(flow)
-    >>> [action.type for action in session.start(now)]
-    ['gather']
-    >>> [action.type for action in session.handle(Digits("1"), now)]
-    ['enqueue_contact']
+    >>> update = session.start(now=now)
+    >>> [action.type for action in update.actions], [event.kind for event in update.events]
+    (['gather'], ['ivr.session_started'])
+    >>> update = session.handle(Digits("1"), now=now)
+    >>> [action.type for action in update.actions], [event.kind for event in update.events]
+    (['enqueue_contact'], ['ivr.session_ended'])
     >>> session.outcome, session.path
-    ('queued', ('menu', 'sales'))
+    (<ContactOutcome.QUEUED: 'queued'>, ('menu', 'sales'))
     """
 
     def __init__(
@@ -569,7 +626,7 @@ class IvrSession:
         return self.state.status is SessionStatus.ENDED
 
     @property
-    def outcome(self) -> str | None:
+    def outcome(self) -> ContactOutcome | None:
         """How the session ended, or ``None`` while it runs."""
         return self.state.outcome
 
@@ -612,12 +669,29 @@ class IvrSession:
         names = [str(getattr(cls, "type", cls.__name__)) for cls in node.accepts] if node else []
         return (*names, CallerHangup.type)
 
+    def next_deadline(self) -> datetime | None:
+        """When the session next needs :meth:`tick`: the end of its maximum call time.
+
+        Returns:
+            The aware instant (in UTC) at which the call has lasted
+            :attr:`SessionLimits.max_call_time`, while the session waits for an
+            event (also when that instant has passed and nobody ticked yet);
+            ``None`` before the start, once the session has ended, and when the
+            instant lies beyond the year 2999 (no ``now`` can reach it). The
+            timers of a gather or a lookup are the host's (it sends
+            :class:`~callcore.ivr.NoInput`), not the session's.
+        """
+        if self.state.status is not SessionStatus.WAITING:
+            return None
+        deadline = self._deadline()
+        return deadline if deadline is not None and deadline < LATEST else None
+
     def snapshot(self) -> SessionState:
         """A copy of the state, to serialise with :func:`callcore.serialization.to_dict`."""
         return copy.deepcopy(self.state)
 
     @classmethod
-    def resume(
+    def restore(
         cls,
         state: SessionState,
         *,
@@ -625,7 +699,7 @@ class IvrSession:
         calendars: Mapping[str, Calendar] | None = None,
         limits: SessionLimits | None = None,
     ) -> IvrSession:
-        """Rebuild a session from a saved state.
+        """Rebuild a session from a saved state; it goes on as the saved one would.
 
         Args:
             state: What :meth:`snapshot` returned (possibly via a dict).
@@ -650,7 +724,7 @@ class IvrSession:
         by_version = {(flow.id, flow.version): flow for flow in available}
         stack: object = state.stack
         if not isinstance(stack, list) or not stack:
-            raise ConfigError("cannot resume a session that was never started")
+            raise ConfigError("cannot restore a session that was never started")
         for frame in state.stack:
             if _is_frame(frame) and (frame.flow, frame.version) not in by_version:
                 have = sorted(v for (i, v) in by_version if i == frame.flow)
@@ -677,24 +751,27 @@ class IvrSession:
 
     def start(
         self,
-        now: datetime,
         *,
+        now: datetime,
         caller: Mapping[str, Any] | None = None,
         call: Mapping[str, Any] | None = None,
         variables: Mapping[str, Any] | None = None,
         language: str | None = None,
-    ) -> list[Action]:
+    ) -> IvrUpdate:
         """Start the call at the flow's start node.
 
         Args:
             now: The current time (timezone-aware).
             caller: Caller attributes: ``tier``, ``language``, ``known``... as plain data.
-            call: Call data: ``ani`` (the caller's number), ``dnis``...
+            call: Call data: ``ani`` (the caller's number), ``dnis``, the
+                host's call id... (it is repeated in the session's events).
             variables: Initial flow variables.
             language: The starting language (default: the flow's first).
 
         Returns:
-            The actions for the host, in order.
+            The actions for the host, in order, and the events: a
+            :class:`~callcore.ivr.SessionStarted`, and a
+            :class:`~callcore.ivr.SessionEnded` if the flow ended at once.
 
         Raises:
             InvalidTransitionError: The session was already started.
@@ -730,21 +807,27 @@ class IvrSession:
             )
         unstarted, self.state = self.state, fresh
         try:
-            return self._run(self._begin(self.flow.start, now), "enter", now, [])
+            flow = self.flow
+            started = make_started(now, flow.id, flow.version, fresh.language, fresh.call)
+            actions = self._run(self._begin(flow.start, now), "enter", now, [])
+            return self._update(actions, now, started)
         except BaseException:
             self.state = unstarted
             raise
 
-    def handle(self, event: IvrEvent, now: datetime) -> list[Action]:
-        """Feed one event; return the actions for the host.
+    def handle(self, event: IvrEvent, *, now: datetime) -> IvrUpdate:
+        """Feed one event; return what the host must do.
 
         Args:
             event: What happened (digits, speech, no input, a result, a hang-up).
             now: The current time (timezone-aware, not before the previous one).
 
         Returns:
-            The actions, in order. The last is terminal when the session ended
-            (except after a caller hang-up, which needs no action).
+            The actions, in order (the last is terminal when the session ended,
+            except after a caller hang-up, which needs no action), and a
+            :class:`~callcore.ivr.SessionEnded` event if the session ended.
+            An event at or after :meth:`next_deadline` ends the session as
+            failed instead, as :meth:`tick` would have.
 
         Raises:
             InvalidTransitionError: The session is not started or has ended, or
@@ -769,21 +852,17 @@ class IvrSession:
             reason = (
                 "call start() first"
                 if state.status is SessionStatus.NEW
-                else f"the session has ended ({state.outcome})"
+                else f"the session has ended ({_shown_outcome(state.outcome)})"
             )
             raise InvalidTransitionError(state.status.value, event.type, reason)
         last = state.last_event_at
-        if last is not None and now < last:
-            raise InvalidInputError(
-                f"now ({now.isoformat()}) is earlier than a time already seen "
-                f"({last.isoformat()}, the previous event); time cannot go backwards",
-                field="now",
-            )
+        if last is not None and (now < last if now.tzinfo is _UTC else _earlier(now, last)):
+            _refuse_going_back(now, last)
         frame = state.stack[-1]
         if type(event) is CallerHangup:
             state.last_event_at = now
-            self._end("abandoned", now, frame, _describe_event(event), ())
-            return []
+            self._end(ContactOutcome.ABANDONED, now, frame, _describe_event(event), ())
+            return make_update((), (self._ended(now),))
         ctx = self._context_for(frame)
         node = ctx.tables.nodes.get(frame.node)
         if node is None or not isinstance(event, node.accepts):
@@ -795,15 +874,58 @@ class IvrSession:
             )
         checkpoint = _Checkpoint(state)
         state.last_event_at = now
-        started = state.started_at or now
+        deadline = _absolute(state.started_at or now) + self.limits.max_call_time
         try:
-            if now - started > self.limits.max_call_time:
-                reason = f"the call exceeded the maximum call time of {self.limits.max_call_time}"
-                return self._fail(reason, now, [])
+            if now >= deadline:
+                return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
-            return self._run(node.resume(ctx, event), label, now, [])
+            return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
+            checkpoint.restore(state)
+            raise
+
+    def tick(self, *, now: datetime) -> IvrUpdate:
+        """Let time pass: end the call if its maximum call time has run out.
+
+        Call it at :meth:`next_deadline` (or later): a host sleeps until then
+        instead of waiting for the caller's next event. Before the deadline,
+        and for a session that is not waiting (not started, or ended), it
+        does nothing and returns an empty update.
+
+        Args:
+            now: The current time (timezone-aware, not before the latest start
+                or event).
+
+        Returns:
+            Nothing before the deadline; at or after it, a
+            :class:`~callcore.ivr.FlowFailed` action and a
+            :class:`~callcore.ivr.SessionEnded` event (outcome failed), the
+            same end as an event arriving that late.
+
+        Raises:
+            InvalidInputError: ``now`` is not a datetime between 1900 and 2999,
+                or is earlier than the latest start or event.
+            NaiveDatetimeError: ``now`` is naive.
+
+        Whatever is raised, nothing was changed.
+        """
+        if type(now) is not datetime or now.tzinfo is not _UTC or not EARLIEST <= now < LATEST:
+            check_instant(now, "now")
+        state = self.state
+        last = state.last_event_at
+        if last is not None and (now < last if now.tzinfo is _UTC else _earlier(now, last)):
+            _refuse_going_back(now, last)
+        if state.status is not SessionStatus.WAITING:
+            return _NOTHING
+        deadline = self._deadline()
+        if deadline is None or now < deadline:
+            return _NOTHING
+        checkpoint = _Checkpoint(state)
+        state.last_event_at = now
+        try:
+            return self._time_out(now)
+        except BaseException:  # pragma: no cover - ending a session raises nothing
             checkpoint.restore(state)
             raise
 
@@ -824,13 +946,13 @@ class IvrSession:
 
     def _end(
         self,
-        outcome: str,
+        outcome: ContactOutcome,
         now: datetime,
         frame: Frame,
         event: str,
         step_actions: tuple[Action, ...],
     ) -> None:
-        self._record(now, frame, event, step_actions, f"end:{outcome}")
+        self._record(now, frame, event, step_actions, f"end:{outcome.value}")
         self.state.status = SessionStatus.ENDED
         self.state.outcome = outcome
         self.state.waiting_since = None
@@ -838,8 +960,40 @@ class IvrSession:
     def _fail(self, reason: str, now: datetime, actions: list[Action]) -> list[Action]:
         failure = FlowFailed(reason)
         actions.append(failure)
-        self._end("failed", now, self.state.stack[-1], "limit", (failure,))
+        self._end(ContactOutcome.FAILED, now, self.state.stack[-1], "limit", (failure,))
         return actions
+
+    def _update(self, actions: list[Action], now: datetime, *events: Event) -> IvrUpdate:
+        """The update of a call: ``actions``, ``events``, and the end if the session ended."""
+        if self.state.status is SessionStatus.ENDED:
+            return make_update(tuple(actions), (*events, self._ended(now)))
+        return make_update(tuple(actions), events)
+
+    def _deadline(self) -> datetime | None:
+        """When the maximum call time runs out (in UTC), once started."""
+        started = self.state.started_at
+        if started is None:
+            return None
+        return _absolute(started) + self.limits.max_call_time  # absolute, not wall-clock, time
+
+    def _time_out(self, now: datetime) -> IvrUpdate:
+        """End the call as failed: its maximum call time has run out."""
+        reason = f"the call reached the maximum call time of {self.limits.max_call_time}"
+        return make_update(tuple(self._fail(reason, now, [])), (self._ended(now),))
+
+    def _ended(self, now: datetime) -> SessionEnded:
+        """The event of the session's end, from the ended state."""
+        state = self.state
+        frame = state.stack[-1]
+        top = self.flow
+        outcome = state.outcome
+        started = state.started_at
+        assert outcome is not None  # noqa: S101 - the session has ended
+        assert started is not None  # noqa: S101 - and so it had started
+        node = frame.node if frame.flow == top.id else f"{frame.flow}:{frame.node}"
+        return make_ended(
+            now, top.id, top.version, outcome, node, state.language, started, state.call
+        )
 
     def _begin(self, name: str, now: datetime) -> Step:
         """Enter node ``name`` of the current flow and run it."""
@@ -862,7 +1016,7 @@ class IvrSession:
         """The node context, holding ``frame``'s flow and its tables.
 
         A frame's flow and version never change, so they are looked up only
-        when the call moves to another frame (a subflow, a return, a resume).
+        when the call moves to another frame (a subflow, a return, a restore).
         """
         ctx = self._context
         if frame is not self._context_frame:
@@ -896,8 +1050,17 @@ class IvrSession:
                 trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, target))
             else:
                 actions.extend(step_actions)
-                if step.outcome is not None:
-                    self._end(step.outcome, now, frame, event, step_actions)
+                outcome = step.outcome
+                if outcome is not None:
+                    if outcome.__class__ is not ContactOutcome:
+                        self._record(now, frame, event, step_actions, "fail")
+                        return self._fail(
+                            f"node {frame.node!r} ended the call with {shown(outcome)}, "
+                            "which is not a ContactOutcome",
+                            now,
+                            actions,
+                        )
+                    self._end(outcome, now, frame, event, step_actions)
                     return actions
                 if step.wait:
                     kinds = tuple([action.type for action in step_actions]) if step_actions else ()
@@ -912,7 +1075,9 @@ class IvrSession:
                 if found is None:  # a return from the top level: the flow is done
                     hangup = Hangup("completed")
                     actions.append(hangup)
-                    self._end("completed", now, frame, event, (*step_actions, hangup))
+                    self._end(
+                        ContactOutcome.SELF_SERVED, now, frame, event, (*step_actions, hangup)
+                    )
                     return actions
                 target = found
                 self._record(now, frame, event, step_actions, target)

@@ -7,14 +7,18 @@ No phone needed::
     tester = FlowTester(flow, caller={"tier": "gold"})
     run = tester.run("2", silence(), "4111111111111111#", lookup_ok(balance=120))
     run.assert_path("welcome", "main_menu", "account", "balance")
-    run.assert_outcome("queued")
+    run.assert_outcome(ContactOutcome.QUEUED)
     run.assert_action("enqueue_contact", queue="billing")
+    run.assert_event("ivr.session_ended", node="balance")
 
 A script is a sequence of steps: a string is the keys pressed; :func:`press`,
 :func:`silence`, :func:`say`, :func:`hang_up`, :func:`lookup_ok`,
 :func:`lookup_error`, :func:`completed`, :func:`failed` make the other events;
-:func:`wait` moves the test clock. Failures raise :class:`FlowAssertionError`
-with the script and the trace, so the message alone tells what went wrong.
+:func:`wait` moves the test clock; like a host that sleeps until
+:meth:`~callcore.ivr.IvrSession.next_deadline`, the tester ticks the session
+at its deadline whenever the clock passes it. Failures raise
+:class:`FlowAssertionError` with the script and the trace, so the message alone
+tells what went wrong.
 """
 
 from __future__ import annotations
@@ -28,11 +32,14 @@ from callcore.checks import (
     LATEST,
     MAX_DURATION,
     check_duration,
+    check_enum,
     check_number,
     check_text,
     validator,
 )
+from callcore.contacts import ContactOutcome
 from callcore.errors import CallcoreError, InvalidInputError
+from callcore.events import Event
 from callcore.ivr import (
     Action,
     ActionCompleted,
@@ -44,9 +51,11 @@ from callcore.ivr import (
     Gather,
     IvrEvent,
     IvrSession,
+    IvrUpdate,
     LookupResult,
     NoInput,
     Play,
+    SessionEnded,
     SessionLimits,
     Speech,
     TraceEntry,
@@ -197,19 +206,28 @@ def format_trace(trace: Iterable[TraceEntry], top: str = "") -> str:
 
 @attrs.define
 class FlowRun:
-    """What happened when a script ran: path, actions, variables, outcome.
+    """What happened when a script ran: path, actions, events, variables, outcome.
 
     Attributes:
         session: The session (for anything not wrapped here).
         script: The steps that ran, as labels.
         actions: Every action, in order.
-        replies: The actions returned for start and for each step.
+        events: Every domain event (``ivr.session_started``,
+            ``ivr.session_ended``), in order.
+        replies: The updates returned for start, for each step, and for each
+            tick at the session's deadline, in order.
     """
 
     session: IvrSession
     script: list[str] = attrs.Factory(list)
     actions: list[Action] = attrs.Factory(list)
-    replies: list[list[Action]] = attrs.Factory(list)
+    events: list[Event] = attrs.Factory(list)
+    replies: list[IvrUpdate] = attrs.Factory(list)
+
+    def _take(self, update: IvrUpdate) -> None:
+        self.replies.append(update)
+        self.actions.extend(update.actions)
+        self.events.extend(update.events)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -217,7 +235,7 @@ class FlowRun:
         return self.session.path
 
     @property
-    def outcome(self) -> str | None:
+    def outcome(self) -> ContactOutcome | None:
         """How the call ended, or ``None`` if it still waits."""
         return self.session.outcome
 
@@ -243,7 +261,7 @@ class FlowRun:
         return (
             f"script: {script}\n"
             f"path: {' → '.join(self.path)}\n"
-            f"outcome: {self.outcome or 'still waiting at ' + str(self.session.current_node)}\n"
+            f"outcome: {_shown_outcome(self.outcome, self.session.current_node)}\n"
             f"trace:\n{format_trace(self.session.trace, self.session.flow.id)}"
         )
 
@@ -271,10 +289,35 @@ class FlowRun:
             raise self._fail(f"expected never to visit {seen}")
         return self
 
-    def assert_outcome(self, outcome: str | None) -> FlowRun:
-        """The call ended with ``outcome`` (``None``: still waiting)."""
-        if self.outcome != outcome:
-            raise self._fail(f"expected outcome {outcome!r}, got {self.outcome!r}")
+    def assert_outcome(self, outcome: ContactOutcome | str | None) -> FlowRun:
+        """The call ended with ``outcome`` (``None``: still waiting).
+
+        Args:
+            outcome: A :class:`~callcore.contacts.ContactOutcome`, or its value
+                (``"queued"``), or ``None``.
+
+        Raises:
+            FlowAssertionError: The call ended otherwise, or still waits.
+            InvalidInputError: ``outcome`` is not one of the above.
+        """
+        expected = _outcome(outcome)
+        if self.outcome is not expected:
+            wanted = "still waiting" if expected is None else expected.value
+            raise self._fail(f"expected outcome {wanted}, got {_shown_outcome(self.outcome)}")
+        return self
+
+    def assert_ended_at(self, node: str) -> FlowRun:
+        """The call ended at ``node`` (as in :attr:`path`: ``flow:node`` inside a subflow).
+
+        The node is the one named by the run's ``ivr.session_ended`` event: the
+        hangup, queue or transfer node, or the node that waited when the caller
+        hung up or a limit was reached.
+        """
+        ended = [event for event in self.events if isinstance(event, SessionEnded)]
+        if not ended:
+            raise self._fail(f"expected the call to end at {node}; it has not ended")
+        if ended[-1].node != node:
+            raise self._fail(f"expected the call to end at {node}, not at {ended[-1].node}")
         return self
 
     def assert_variables(self, **expected: Any) -> FlowRun:  # noqa: ANN401
@@ -302,6 +345,20 @@ class FlowRun:
                 return action
         got = [attrs.asdict(action, recurse=False) for action in candidates]
         raise self._fail(f"expected a {name} action with {fields}; {name} actions: {got or 'none'}")
+
+    def assert_event(self, kind: str, **fields: Any) -> Event:  # noqa: ANN401
+        """Some event of this kind has these field values; return the first such.
+
+        Args:
+            kind: The event's dotted kind (``"ivr.session_ended"``).
+            **fields: Field values the event must have (``outcome=ContactOutcome.QUEUED``).
+        """
+        candidates = [event for event in self.events if event.kind == kind]
+        for event in candidates:
+            if all(getattr(event, key, object()) == value for key, value in fields.items()):
+                return event
+        got = [attrs.asdict(event, recurse=False) for event in candidates]
+        raise self._fail(f"expected a {kind} event with {fields}; {kind} events: {got or 'none'}")
 
     def assert_played(self, *prompts: str) -> FlowRun:
         """These prompts were played, in this order (others may come between)."""
@@ -391,14 +448,14 @@ class FlowTester:
         now: datetime = overrides.get("start_at", self.start_at)
         session = self.session()
         run = FlowRun(session)
-        reply = session.start(
-            now,
-            caller=overrides.get("caller", self.caller),
-            call=overrides.get("call", self.call),
-            variables=overrides.get("variables", self.variables),
+        run._take(  # noqa: SLF001 - the run's own helper
+            session.start(
+                now=now,
+                caller=overrides.get("caller", self.caller),
+                call=overrides.get("call", self.call),
+                variables=overrides.get("variables", self.variables),
+            )
         )
-        run.replies.append(reply)
-        run.actions.extend(reply)
         for number, step in enumerate(steps, start=1):
             if step.advance > LATEST - now:
                 raise InvalidInputError(
@@ -406,6 +463,9 @@ class FlowTester:
                     field=f"script[{number - 1}]",
                 )
             now += step.advance
+            deadline = session.next_deadline()
+            if deadline is not None and deadline <= now:  # the host wakes at the deadline
+                run._take(session.tick(now=deadline))  # noqa: SLF001 - the run's own helper
             if step.event is None:
                 run.script.append(step.label)
                 continue
@@ -415,7 +475,7 @@ class FlowTester:
                     "remove the steps after it or fix the flow"
                 )
             try:
-                reply = session.handle(step.event, now)
+                reply = session.handle(step.event, now=now)
             except CallcoreError as exc:
                 waiting = ", ".join(session.waiting_for)
                 raise run._fail(  # noqa: SLF001 - the run's own helper
@@ -423,9 +483,24 @@ class FlowTester:
                     f"{session.current_node!r} for {waiting} ({exc})"
                 ) from exc
             run.script.append(step.label)
-            run.replies.append(reply)
-            run.actions.extend(reply)
+            run._take(reply)  # noqa: SLF001 - the run's own helper
         return run
+
+
+def _outcome(outcome: object) -> ContactOutcome | None:
+    """``outcome`` as a ContactOutcome: given as one, as its value, or ``None``."""
+    if outcome is None or isinstance(outcome, ContactOutcome):
+        return outcome
+    values = {member.value: member for member in ContactOutcome}
+    if isinstance(outcome, str) and outcome in values:
+        return values[outcome]
+    return check_enum(outcome, ContactOutcome, "outcome")  # refuses it, naming the members
+
+
+def _shown_outcome(outcome: ContactOutcome | None, node: str | None = None) -> str:
+    if outcome is not None:
+        return outcome.value
+    return "still waiting" if node is None else f"still waiting at {node}"
 
 
 def run_flow(flow: Flow | Mapping[str, Any], *script: Step, **options: Any) -> FlowRun:  # noqa: ANN401
