@@ -17,7 +17,8 @@ the customer's history.
 - Customer tiers: plain names a host chooses (:func:`check_tier`);
   :data:`STANDARD_TIER` and :data:`VIP_TIER` are the two every host has.
 - :class:`QueueRequest`: what a contact asks of a queue, the shape that the
-  IVR's ``EnqueueContact`` has and ``Router.enqueue`` takes.
+  IVR's ``EnqueueContact`` has and ``Router.enqueue`` takes; its priority is
+  within :data:`MAX_PRIORITY` either way (:func:`check_priority`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from callcore.checks import check_count, check_text, shown
 from callcore.errors import InvalidInputError
 
 __all__ = [
+    "MAX_PRIORITY",
     "MAX_SKILLS",
     "MAX_SKILL_LEVEL",
     "MIN_SKILL_LEVEL",
@@ -43,6 +45,7 @@ __all__ = [
     "Direction",
     "QueueRequest",
     "Skills",
+    "check_priority",
     "check_skills",
     "check_tier",
     "skill_levels",
@@ -227,6 +230,21 @@ def check_tier(value: object, what: str) -> CustomerTier:
 
 
 # --- what a contact asks of a queue ---------------------------------------------------
+
+MAX_PRIORITY = 1_000_000_000
+"""The largest priority either way: a queue request's priority is in ``-MAX..MAX``."""
+
+
+def check_priority(value: object, what: str) -> int:
+    """Return ``value`` if it is a whole number from ``-MAX_PRIORITY`` to ``MAX_PRIORITY``.
+
+    The IVR checks a flow's priorities with it and the router a request's, so
+    a flow never produces a request the router refuses.
+
+    Raises:
+        InvalidInputError: naming ``what``.
+    """
+    return check_count(value, what, low=-MAX_PRIORITY, high=MAX_PRIORITY)
 
 
 class QueueRequest(Protocol):

@@ -19,20 +19,20 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.strategies import configure_tagged_union
 
 from callcore.checks import (
-    MAX_PLAIN_INT,
     MAX_TEXT,
-    check_count,
     check_number,
     check_plain_data,
     check_text,
 )
 from callcore.contacts import (
+    MAX_PRIORITY,
     MAX_SKILL_LEVEL,
     MAX_SKILLS,
     MIN_SKILL_LEVEL,
     Skills,
     check_skills,
 )
+from callcore.contacts import check_priority as contact_priority
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
@@ -137,9 +137,9 @@ def _confidence(_: object, attribute: attrs.Attribute[Any], value: object) -> No
 
 
 def check_priority(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """An attrs validator: a priority is a whole number within 64 bits (what every store keeps)."""
-    if not (type(value) is int and -MAX_PLAIN_INT - 1 <= value <= MAX_PLAIN_INT):
-        check_count(value, attribute.name, low=-MAX_PLAIN_INT - 1, high=MAX_PLAIN_INT)
+    """An attrs validator: a priority the router takes (``contacts.check_priority``)."""
+    if not (type(value) is int and -MAX_PRIORITY <= value <= MAX_PRIORITY):
+        contact_priority(value, attribute.name)
 
 
 # --- events ------------------------------------------------------------------
