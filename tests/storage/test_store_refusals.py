@@ -347,7 +347,8 @@ def bad_calls(draw: st.DrawFn) -> tuple[str, Callable[[Storage], object]]:
     if method == "recent_interactions":
         args = (draw(bad_keys), 5) if draw(st.booleans()) else ("ana", draw(bad_limits))
     elif method in {"due_follow_ups", "tickets_due"}:
-        args = (draw(bad_times),)
+        when = draw(bad_times)
+        return method, lambda store: getattr(store, method)(now=when)
     elif method in {
         "add_customer",
         "save_customer",
