@@ -155,6 +155,7 @@ def _survey_scored(score: object) -> SurveyAnswer:
 
 UNREADABLE = [
     ("customer_tier", 5),
+    ("customer_tier", "Gold"),  # no tier name (callcore.contacts.check_tier)
     ("assignee", 5),
     ("survey", _survey_scored(3.5)),
     ("fields", {"sizes": [1, 2]}),
