@@ -245,13 +245,14 @@ field_values = st.one_of(
 )
 
 
-names = texts.filter(bool)  # tiers, tags, links and assignees are names: "" is refused
+names = texts.filter(bool)  # tags, links and assignees are names: "" is refused
+tiers = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,63}", fullmatch=True)  # contacts.check_tier
 
 
 @given(
     st.sampled_from(KINDS),
     texts,
-    names,
+    tiers,
     st.sampled_from(Priority),
     st.frozensets(names, max_size=3),
     st.dictionaries(names, field_values, max_size=4),
