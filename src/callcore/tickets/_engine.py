@@ -92,6 +92,7 @@ _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 _NO_TAGS: frozenset[str] = frozenset()
 _NOTHING: tuple[()] = ()
 _METRICS = frozenset(metric.value for metric in SlaMetric)
+_SLA_TRIGGERS = (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK)
 
 
 class _Unset(enum.Enum):
@@ -259,10 +260,16 @@ class _Step:
     follow_up_after: timedelta | None
     """When scheduling a follow-up is the transition's only action, its delay."""
     auto_close: timedelta | None
-    """How long after this transition the ticket closes by itself, if it does."""
+    """How long after this transition the ticket closes by itself, if it surely does (the
+    close transition leaves the target state and its guards always let the system pass)."""
     latest: datetime
     """The first ``now`` too late to apply it: a follow-up it schedules would be due after
     the last instant callcore accepts."""
+    close_latest: datetime = LATEST
+    """With :attr:`auto_close`, the first instant too late for the close transition."""
+    due_varies: bool = False
+    """After this transition, whether the ticket closes by itself depends on its fields
+    (the close transition's ``assigned`` or ``field_set`` guards): ask the full rule."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
@@ -286,10 +293,33 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     checks=checks,
                     actions=move.actions,
                     follow_up_after=only_follow_up,
-                    auto_close=flow.auto_close_after if resolves else None,
+                    auto_close=None,
                     latest=latest,
                 )
+    for key, step in steps.items():
+        steps[key] = _with_auto_close(step, workflows[key[0]], steps)
     return steps
+
+
+_SYSTEM_PASSES = (GuardKind.NOTE_REQUIRED, GuardKind.ASSIGNEE_OR_SUPERVISOR)
+"""Guards the automatic close always passes: it has a note and the system's role."""
+
+
+def _with_auto_close(
+    step: _Step, flow: Workflow, steps: Mapping[tuple[str, str, str], _Step]
+) -> _Step:
+    """Note on a resolving step when the ticket will close by itself, as tick closes it."""
+    if not step.resolves or flow.auto_close_after is None:
+        return step
+    close = steps.get((flow.name, step.target, flow.auto_close_transition))
+    if close is None:
+        return step  # no close transition out of the target: it never closes by itself
+    guards = close.move.guards
+    if any(g.kind is GuardKind.ROLE and "system" not in g.roles for g in guards):
+        return step  # the system may never apply it
+    if not all(g.kind in _SYSTEM_PASSES or g.kind is GuardKind.ROLE for g in guards):
+        return attrs.evolve(step, due_varies=True)
+    return attrs.evolve(step, auto_close=flow.auto_close_after, close_latest=close.latest)
 
 
 @attrs.define
@@ -743,14 +773,14 @@ class TicketEngine:
             if step.actions
             else ()
         )
-        # without clocks only a follow-up or an auto-close can be pending
+        # without clocks only a follow-up or an auto-close can be pending, both after now
         due = ticket.follow_up_due
         if step.auto_close is None:
-            ticket.next_due = due
+            ticket.next_due = self._next_deadline(ticket) if step.due_varies else due
         else:
             closing = now + step.auto_close  # never due past the last accepted instant
             ticket.next_due = (
-                closing if closing < LATEST and (due is None or closing < due) else due
+                closing if closing < step.close_latest and (due is None or closing < due) else due
             )
         return TicketUpdate(ticket, done, (), first, len(rows))
 
@@ -1409,7 +1439,7 @@ class TicketEngine:
         for rule in self.settings.escalation_rules:
             if rule.name in ticket.fired_rules:
                 continue
-            if rule.trigger not in (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK):
+            if rule.trigger not in _SLA_TRIGGERS:
                 continue
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
@@ -1426,12 +1456,19 @@ class TicketEngine:
         self._fire(ticket, fired, now, actions)
 
     def next_deadline(self, ticket: Ticket) -> datetime | None:
-        """Return the next time :meth:`tick` has something to do, if any.
+        """Return the earliest instant at which ``tick(ticket, now=...)`` has something to do.
 
-        That is the earliest of the next SLA warning or breach of a running
-        clock, the follow-up due time and the auto-close time. A time after the
-        last instant callcore accepts (the end of 2999) is never reached, so it
-        is not a deadline.
+        A tick before it does nothing; a tick at it reports an SLA warning or
+        breach, fires an SLA escalation rule, puts a due follow-up in front of
+        its agent or closes the resolved ticket. The instant is never earlier
+        than the ticket's last change (a tick cannot be): what is already due
+        is due then. :attr:`Ticket.next_due` holds the same instant, kept up
+        to date by every call, for stores to index.
+
+        Returns:
+            The instant, or ``None`` when nothing will be due until another call
+            changes the ticket (an instant after the last one callcore accepts,
+            the end of 2999, is never reached either).
 
         Raises:
             InvalidInputError: The engine does not know the ticket's workflow,
@@ -1445,25 +1482,66 @@ class TicketEngine:
         return self._next_deadline(ticket)
 
     def _next_deadline(self, ticket: Ticket) -> datetime | None:
-        closing = self._auto_close_at(ticket)
-        if closing is not None and closing >= LATEST:
-            closing = None
+        """Mirror :meth:`tick`: the first instant, from the last change on, it acts."""
+        last = _last_change(ticket)
+        closing = self._closing_at(ticket, last)
+        due = ticket.follow_up_due
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
-            due = ticket.follow_up_due
-            if closing is None or due is None:
-                return due or closing
-            return min(due, closing)
+            first = due if closing is None else closing if due is None else min(due, closing)
+            return None if first is None else max(first, last)
         meter = self._meters[ticket.sla_policy or ""]
         times = [
             t
             for clock in ticket.sla.values()
-            if (t := meter.next_deadline(clock)) is not None and t < LATEST
+            if (t := meter.next_deadline(clock, last=last)) is not None and t < LATEST
         ]
-        if ticket.follow_up_due is not None:
-            times.append(ticket.follow_up_due)
+        if self.settings.escalation_rules:
+            times.extend(t for t in self._rule_deadlines(ticket, meter, last) if t < LATEST)
+        if due is not None:
+            times.append(due)
         if closing is not None:
             times.append(closing)
-        return min(times, default=None)
+        return max(min(times), last) if times else None
+
+    def _closing_at(self, ticket: Ticket, last: datetime) -> datetime | None:
+        """When :meth:`tick` will close the resolved ticket by itself (not before ``last``)."""
+        closing = self._auto_close_at(ticket)
+        if closing is None:
+            return None
+        flow = self._flows[ticket.workflow]
+        step = self._steps.get((flow.name, ticket.state, flow.auto_close_transition))
+        if step is None or max(closing, last) >= step.latest:
+            return None  # not available here, or too late for its follow-up: never
+        if not all(check(ticket, SYSTEM, "closed automatically") for check in step.checks):
+            return None  # a guard refuses it until another call changes the ticket
+        return max(closing, last)
+
+    def _rule_deadlines(self, ticket: Ticket, meter: SlaMeter, last: datetime) -> list[datetime]:
+        """When the SLA escalation rules not yet fired will fire (as :meth:`tick` fires them).
+
+        A breach rule fires at the tick that reports the breach (the clock's own
+        deadline), or at the next tick once the breach was reported by another
+        call; an at-risk rule when its fraction of the goal has elapsed.
+        """
+        times = []
+        for rule in self.settings.escalation_rules:
+            if rule.name in ticket.fired_rules or rule.trigger not in _SLA_TRIGGERS:
+                continue
+            for clock in ticket.sla.values():
+                if rule.metric is not None and rule.metric.value != clock.metric:
+                    continue
+                if clock.stopped and not clock.breached:
+                    continue
+                if rule.trigger is EscalationTrigger.SLA_BREACH:
+                    if clock.breached:
+                        times.append(last)
+                    continue
+                threshold = clock.goal * rule.fraction
+                if meter.elapsed(clock, now=last) >= threshold:
+                    times.append(last)
+                elif clock.since is not None and (t := meter.instant(clock, threshold)):
+                    times.append(t)
+        return times
 
     # --- surveys ---------------------------------------------------------------------------------
 

@@ -356,10 +356,18 @@ class SlaMeter:
             )
         return events
 
-    def next_deadline(self, clock: SlaClock) -> datetime | None:
-        """Return when this running clock next has something to report."""
-        if clock.since is None or clock.stopped or clock.breached:
+    def next_deadline(self, clock: SlaClock, *, last: datetime) -> datetime | None:
+        """Return when this clock next has something to report, if ever.
+
+        That is when a running clock reaches its next warning or its goal; a
+        paused clock that is already past one (its policy changed to a shorter
+        goal while it was paused) reports it at the next call, so at ``last``,
+        the ticket's last change.
+        """
+        if clock.stopped or clock.breached:
             return None
         pending = [f for f in self.policy.warn_at if f not in clock.warned]
         amount = clock.goal * min(pending) if pending else clock.goal
+        if clock.since is None:
+            return last if amount <= clock.elapsed else None
         return self.instant(clock, amount)
