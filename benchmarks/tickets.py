@@ -27,8 +27,8 @@ from transitions import Machine
 from callcore.contacts import Channel
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
-    Actor,
     ActionKind,
+    Actor,
     ScheduleFollowUp,
     Ticket,
     TicketEngine,

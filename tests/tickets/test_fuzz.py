@@ -20,8 +20,8 @@ from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
-    Actor,
     ActionSpec,
+    Actor,
     EscalationRule,
     EscalationTrigger,
     Guard,

@@ -76,7 +76,7 @@ def test_host_named_tiers_drive_rules_and_policies(tier: str) -> None:
 
 @pytest.mark.parametrize("tier", BAD_TIERS)
 def test_a_malformed_tier_is_refused_by_create_and_update(tier: object) -> None:
-    """create and update refuse a tier that is no tier name, naming customer_tier."""
+    """Create and update refuse a tier that is no tier name, naming customer_tier."""
     for engine in (TicketEngine(), TicketEngine(GOLD_SETTINGS)):
         with pytest.raises(InvalidInputError) as refused:
             create(engine, customer_tier=tier)
@@ -95,12 +95,12 @@ def test_a_malformed_tier_is_refused_by_create_and_update(tier: object) -> None:
 def test_a_malformed_tier_is_refused_by_conditions_and_rules(tier: object) -> None:
     """SLA conditions and escalation rules check each tier name, naming customer_tiers."""
     with pytest.raises(InvalidInputError) as refused:
-        SlaConditions(customer_tiers=frozenset({"gold", tier}))
+        SlaConditions(customer_tiers=frozenset({"gold", tier}))  # type: ignore[arg-type]
     assert refused.value.field == "customer_tiers"
     with pytest.raises(InvalidInputError) as refused:
         EscalationRule(
             "r", EscalationTrigger.CUSTOMER_TIER, "specialists",
-            customer_tiers=frozenset({tier}),
+            customer_tiers=frozenset({tier}),  # type: ignore[arg-type]
         )  # fmt: skip
     assert refused.value.field == "customer_tiers"
 
