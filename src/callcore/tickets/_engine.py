@@ -571,11 +571,13 @@ class TicketEngine:
 
         Its tier is the lowest one, or higher when a priority, customer-tier or
         keyword rule matches (a VIP starts higher); the first matching SLA
-        policy starts its clocks.
+        policy starts its clocks. Without an ``id`` the engine's ``id_factory``
+        makes one (once the call is accepted: a refused call uses up no id).
 
         Raises:
             InvalidInputError: An argument has the wrong type or is out of range
-                (the error names it), no id and no id factory, or an unknown workflow.
+                (the error names it; a customer tier must be a tier name, see
+                :func:`callcore.contacts.check_tier`), or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
         # The usual call at one glance: short ASCII texts (so no lone surrogate),
@@ -993,8 +995,9 @@ class TicketEngine:
         Raises:
             InvalidInputError: An argument has the wrong type or is out of range
                 (the error names it; a list argument must be a list, tuple or
-                set, never a string), or ``now`` is earlier than the ticket's
-                last change.
+                set, never a string; a customer tier must be a tier name, see
+                :func:`callcore.contacts.check_tier`), or ``now`` is earlier than
+                the ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
         self._check_ticket(ticket, now)
