@@ -810,7 +810,11 @@ class TicketEngine:
             ticket.next_due = (
                 closing if closing < step.close_latest and (due is None or closing < due) else due
             )
-        return _update(ticket, done, (), first, len(rows))
+        update: TicketUpdate = _new(TicketUpdate)  # _update inlined
+        _put_ticket(update, ticket)
+        _put_actions(update, done)
+        _put_span(update, ((), first, len(rows)))
+        return update
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
         self,
