@@ -27,8 +27,8 @@ from transitions import Machine
 from callcore.contacts import Channel
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
+    ActionKind,
     Actor,
-    EffectKind,
     ScheduleFollowUp,
     Ticket,
     TicketEngine,
@@ -54,12 +54,12 @@ CYCLE = (
 
 
 class TransitionsTicket:
-    """A ticket model for `transitions`: the workflow's guards, history and effects.
+    """A ticket model for `transitions`: the workflow's guards, history and actions.
 
     It does what callcore's engine does on the benchmark loop: a history entry
     per transition (when, ticket, who, what, field, from, to, why), the
     follow-up the ``need_follow_up`` transition schedules (its own history entry
-    and a ``ScheduleFollowUp`` effect), clearing a pending follow-up on the next
+    and a ``ScheduleFollowUp`` action), clearing a pending follow-up on the next
     transition (another entry), ``resolved_at``, ``reopen_count`` and the next
     time something is due (follow-up or auto-close).
     """
@@ -68,7 +68,7 @@ class TransitionsTicket:
         self.id = ticket_id
         self.assignee = assignee
         self.history: list[tuple[Any, ...]] = []
-        self.effects: tuple[ScheduleFollowUp, ...] = ()
+        self.actions: tuple[ScheduleFollowUp, ...] = ()
         self.follow_up_due: datetime | None = None
         self.resolved_at: datetime | None = None
         self.reopen_count = 0
@@ -83,7 +83,7 @@ class TransitionsTicket:
         return bool(by.id == self.assignee or by.has_role("supervisor", "system"))
 
     def clear_follow_up(self, event: Any) -> None:
-        self.effects = ()
+        self.actions = ()
         if self.follow_up_due is not None:
             kwargs = event.kwargs
             self.history.append(
@@ -100,7 +100,7 @@ class TransitionsTicket:
             (kwargs["now"], self.id, kwargs["by"].id, "schedule_follow_up", "follow_up_due",
              None, due.isoformat(), "")
         )  # fmt: skip
-        self.effects = (ScheduleFollowUp(self.id, due),)
+        self.actions = (ScheduleFollowUp(self.id, due),)
 
     def record(self, event: Any) -> None:
         kwargs = event.kwargs
@@ -120,8 +120,8 @@ class TransitionsTicket:
 
 
 FOLLOW_UP_AFTER = next(
-    effect.after for move in DEFAULT_WORKFLOW.transitions for effect in move.effects
-    if effect.kind is EffectKind.SCHEDULE_FOLLOW_UP
+    action.after for move in DEFAULT_WORKFLOW.transitions for action in move.actions
+    if action.kind is ActionKind.SCHEDULE_FOLLOW_UP
 )  # fmt: skip
 AUTO_CLOSE_AFTER = DEFAULT_WORKFLOW.auto_close_after or timedelta(days=4)
 
@@ -136,7 +136,7 @@ def _transitions_spec() -> list[dict[str, Any]]:
         }
         if move.guards:
             entry["conditions"] = ["has_note", "by_assignee_or_supervisor"]
-        if any(effect.kind is EffectKind.SCHEDULE_FOLLOW_UP for effect in move.effects):
+        if any(action.kind is ActionKind.SCHEDULE_FOLLOW_UP for action in move.actions):
             entry["after"] = "schedule_follow_up"
         spec.append(entry)
     return spec

@@ -4,7 +4,7 @@ A caller reports a broken router; the agent works the ticket, consults a
 supervisor, waits on the customer, escalates to specialists who schedule a
 follow-up and resolve it; the ticket closes by itself four days later, a
 satisfaction survey goes out and the answer comes back. The engine does no
-I/O: this script plays the host, printing the effects it is asked to carry
+I/O: this script plays the host, printing the actions it is asked to carry
 out, and finally the ticket's history.
 """
 
@@ -43,19 +43,19 @@ def at(clock: str, day: int = 0) -> datetime:
 
 
 def carry_out(update: TicketUpdate) -> None:
-    """Play the host: show the effects and the SLA events of one engine call."""
-    for effect in update.effects:
-        print(f"    effect: {type(effect).__name__} {_describe(effect)}")
+    """Play the host: show the actions and the SLA events of one engine call."""
+    for action in update.actions:
+        print(f"    action: {type(action).__name__} {_describe(action)}")
     for event in update.events:
         if event.kind.startswith("ticket.sla"):
             print(f"    event:  {event.kind} ({event.metric.value})")  # type: ignore[attr-defined]
 
 
-def _describe(effect: object) -> str:
-    notification = getattr(effect, "notification", None)
+def _describe(action: object) -> str:
+    notification = getattr(action, "notification", None)
     if notification is not None:
         return f"-> {notification.channel.value} to {notification.to}: {notification.subject}"
-    return f"due {effect.due:%a %H:%M}"  # type: ignore[attr-defined]
+    return f"due {action.due:%a %H:%M}"  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -106,14 +106,14 @@ def main() -> None:
         ("Tue 10:45 Bob needs a follow-up", lambda: engine.apply(
             ticket, "need_follow_up", by=BOB, now=at("10:45", 1),
             follow_up_due=at("13:00", 1), note="call back after the firmware push")),
-        ("Tue 13:00 the scheduler ticks", lambda: engine.tick(ticket, at("13:00", 1))),
+        ("Tue 13:00 the scheduler ticks", lambda: engine.tick(ticket, now=at("13:00", 1))),
         ("Tue 13:05 Bob back on it", lambda: engine.apply(
             ticket, "open", by=BOB, now=at("13:05", 1))),
         ("Tue 13:10 Bob answers", lambda: engine.reply(
             ticket, by=BOB, now=at("13:10", 1), text="Firmware 2.4 fixes it.")),
         ("Tue 13:15 Bob resolves", lambda: engine.apply(
             ticket, "resolve", by=BOB, now=at("13:15", 1), note="firmware upgraded")),
-        ("Sat 13:15 four days later", lambda: engine.tick(ticket, at("13:15", 5))),
+        ("Sat 13:15 four days later", lambda: engine.tick(ticket, now=at("13:15", 5))),
         ("Sat 18:00 the customer rates us", lambda: engine.record_survey(
             ticket, now=at("18:00", 5), score=5, comment="Fixed at last, thanks Bob!")),
     ]  # fmt: skip
@@ -123,7 +123,7 @@ def main() -> None:
 
     print(f"\nTicket {ticket.id}: {ticket.subject!r} is {ticket.state}, tier {ticket.tier}, "
           f"CSAT {ticket.survey.score if ticket.survey else '-'}")  # fmt: skip
-    counted = engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, at("09:00", 9))
+    counted = engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=at("09:00", 9))
     print(f"Resolution time counted: {counted} of business time (Mon-Fri 08:00-18:00 in "
           "Bucharest; not the night spent pending on the customer)\n")  # fmt: skip
     print("History:")

@@ -155,6 +155,7 @@ def _survey_scored(score: object) -> SurveyAnswer:
 
 UNREADABLE = [
     ("customer_tier", 5),
+    ("customer_tier", "Gold"),  # no tier name (callcore.contacts.check_tier)
     ("assignee", 5),
     ("survey", _survey_scored(3.5)),
     ("fields", {"sizes": [1, 2]}),
@@ -244,13 +245,14 @@ field_values = st.one_of(
 )
 
 
-names = texts.filter(bool)  # tiers, tags, links and assignees are names: "" is refused
+names = texts.filter(bool)  # tags, links and assignees are names: "" is refused
+tiers = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,63}", fullmatch=True)  # contacts.check_tier
 
 
 @given(
     st.sampled_from(KINDS),
     texts,
-    names,
+    tiers,
     st.sampled_from(Priority),
     st.frozensets(names, max_size=3),
     st.dictionaries(names, field_values, max_size=4),
@@ -347,7 +349,8 @@ def bad_calls(draw: st.DrawFn) -> tuple[str, Callable[[Storage], object]]:
     if method == "recent_interactions":
         args = (draw(bad_keys), 5) if draw(st.booleans()) else ("ana", draw(bad_limits))
     elif method in {"due_follow_ups", "tickets_due"}:
-        args = (draw(bad_times),)
+        when = draw(bad_times)
+        return method, lambda store: getattr(store, method)(now=when)
     elif method in {
         "add_customer",
         "save_customer",

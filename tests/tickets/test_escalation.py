@@ -43,11 +43,11 @@ def test_manual_escalation_moves_up_one_tier_and_notifies() -> None:
         ("queue", "front_line", "specialists"),
         ("assignee", "ana", None),
     ]
-    (effect,) = update.effects
-    assert isinstance(effect, Notify)
-    assert effect.notification.channel is NotificationChannel.IN_APP
-    assert effect.notification.to == "queue:specialists"
-    assert effect.notification.data["reason"] == "needs a network engineer"
+    (action,) = update.actions
+    assert isinstance(action, Notify)
+    assert action.notification.channel is NotificationChannel.IN_APP
+    assert action.notification.to == "queue:specialists"
+    assert action.notification.data["reason"] == "needs a network engineer"
 
 
 def test_escalation_needs_a_reason_and_a_higher_tier() -> None:
@@ -86,9 +86,9 @@ def test_a_consult_is_recorded_without_moving_the_ticket() -> None:
     assert (ticket.history[-1].action, ticket.history[-1].reason) == (
         "consult", "refund over limit"
     )  # fmt: skip
-    (effect,) = update.effects
-    assert isinstance(effect, Notify)
-    assert effect.notification.to == "queue:supervisors"
+    (action,) = update.actions
+    assert isinstance(action, Notify)
+    assert action.notification.to == "queue:supervisors"
 
 
 def rules_engine(*rules: EscalationRule, policies: tuple[SlaPolicy, ...] = ()) -> TicketEngine:
@@ -151,10 +151,10 @@ def test_sla_at_risk_and_breach_rules() -> None:
         policies=(policy,),
     )  # fmt: skip
     ticket = make(engine)
-    assert engine.tick(ticket, START + timedelta(hours=2) - timedelta(seconds=1)).effects == ()
-    assert len(engine.tick(ticket, START + timedelta(hours=2)).effects) == 1
+    assert engine.tick(ticket, now=START + timedelta(hours=2) - timedelta(seconds=1)).actions == ()
+    assert len(engine.tick(ticket, now=START + timedelta(hours=2)).actions) == 1
     assert ticket.tier == "specialists"
-    engine.tick(ticket, START + timedelta(hours=4))
+    engine.tick(ticket, now=START + timedelta(hours=4))
     assert ticket.tier == "supervisors"
 
 

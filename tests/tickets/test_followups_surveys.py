@@ -13,8 +13,8 @@ from callcore.notifications import NotificationChannel
 from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
-    EffectKind,
-    EffectSpec,
+    ActionKind,
+    ActionSpec,
     FollowUpDue,
     SendSurvey,
     SurveyAnswer,
@@ -45,14 +45,14 @@ def ticket(engine: TicketEngine) -> Ticket:
 
 
 def test_a_follow_up_becomes_due_once(engine: TicketEngine, ticket: Ticket) -> None:
-    """The follow-up effect comes when due, not before, and only once."""
+    """The follow-up action comes when due, not before, and only once."""
     engine.apply(ticket, "need_follow_up", by=AGENT, now=START)  # default: one day later
     assert engine.next_deadline(ticket) == START + DAY
-    assert engine.tick(ticket, START + DAY - timedelta(seconds=1)).effects == ()
-    update = engine.tick(ticket, START + DAY + timedelta(minutes=3))
-    assert update.effects == (FollowUpDue("T-9", START + DAY, "ana"),)
+    assert engine.tick(ticket, now=START + DAY - timedelta(seconds=1)).actions == ()
+    update = engine.tick(ticket, now=START + DAY + timedelta(minutes=3))
+    assert update.actions == (FollowUpDue("T-9", START + DAY, "ana"),)
     assert ticket.follow_up_due is None
-    assert engine.tick(ticket, START + 2 * DAY).effects == ()
+    assert engine.tick(ticket, now=START + 2 * DAY).actions == ()
     assert ticket.state == "needs_follow_up"
 
 
@@ -96,11 +96,11 @@ def test_resolved_tickets_close_after_four_days(engine: TicketEngine, ticket: Ti
     """The default workflow closes a resolved ticket 4 days later and asks for a survey."""
     engine.apply(ticket, "resolve", by=AGENT, now=START, note="refunded")
     assert engine.next_deadline(ticket) == START + 4 * DAY
-    assert engine.tick(ticket, START + 4 * DAY - timedelta(seconds=1)).effects == ()
-    update = engine.tick(ticket, START + 4 * DAY)
+    assert engine.tick(ticket, now=START + 4 * DAY - timedelta(seconds=1)).actions == ()
+    update = engine.tick(ticket, now=START + 4 * DAY)
     assert ticket.state == "closed"
     assert ticket.history[-1].by == "system"
-    (survey,) = update.effects
+    (survey,) = update.actions
     assert isinstance(survey, SendSurvey)
     assert survey.notification.channel is NotificationChannel.EMAIL
     assert survey.notification.to == "c-1"
@@ -113,7 +113,7 @@ def test_a_customer_reply_reopens_a_resolved_ticket(engine: TicketEngine, ticket
     engine.customer_reply(ticket, now=START + 2 * DAY, text="no money yet")
     assert (ticket.state, ticket.reopen_count) == ("open", 1)
     assert [c.action for c in ticket.history[-2:]] == ["customer_reply", "reopen"]
-    engine.tick(ticket, START + 10 * DAY)
+    engine.tick(ticket, now=START + 10 * DAY)
     assert ticket.state == "open"
 
 
@@ -128,9 +128,9 @@ def test_a_customer_reply_ends_a_pending_wait(engine: TicketEngine, ticket: Tick
 def test_surveys_by_sms_or_call(engine: TicketEngine) -> None:
     """A workflow may send its survey by SMS or by an automated call."""
     for channel in (NotificationChannel.SMS, NotificationChannel.CALL):
-        survey = (EffectSpec(EffectKind.SEND_SURVEY, channel=channel),)
+        survey = (ActionSpec(ActionKind.SEND_SURVEY, channel=channel),)
         moves = tuple(
-            attrs.evolve(move, effects=survey) if move.name == "close" else move
+            attrs.evolve(move, actions=survey) if move.name == "close" else move
             for move in DEFAULT_WORKFLOW.transitions
         )
         flow = Workflow("sms", "new", DEFAULT_WORKFLOW.states, moves)
@@ -138,9 +138,9 @@ def test_surveys_by_sms_or_call(engine: TicketEngine) -> None:
         ticket = custom.create(
             id="S", subject="x", channel=Channel.SMS, customer="+40", now=START
         ).ticket
-        (effect,) = custom.apply(ticket, "close", by=AGENT, now=START).effects
-        assert isinstance(effect, SendSurvey)
-        assert effect.notification.channel is channel
+        (action,) = custom.apply(ticket, "close", by=AGENT, now=START).actions
+        assert isinstance(action, SendSurvey)
+        assert action.notification.channel is channel
 
 
 def test_the_survey_answer_is_recorded(engine: TicketEngine, ticket: Ticket) -> None:

@@ -20,8 +20,8 @@ from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
+    ActionSpec,
     Actor,
-    EffectSpec,
     EscalationRule,
     EscalationTrigger,
     Guard,
@@ -112,7 +112,7 @@ def _rich_ticket() -> Ticket:
     engine.apply(ticket, "wait_on_customer", by=AGENT, now=START + 2 * HOUR)
     engine.customer_reply(ticket, now=START + 3 * HOUR, text="still broken")
     engine.apply(ticket, "need_follow_up", by=AGENT, now=START + 4 * HOUR)
-    engine.tick(ticket, START + 30 * HOUR)
+    engine.tick(ticket, now=START + 30 * HOUR)
     return ticket
 
 
@@ -171,7 +171,7 @@ def test_malformed_tickets_raise_document_errors(document: object) -> None:
     (ticket,) = loaded
     later = datetime(2999, 1, 1, tzinfo=timezone.utc)
     for command in (
-        lambda: ENGINE.tick(ticket, later),
+        lambda: ENGINE.tick(ticket, now=later),
         lambda: ENGINE.apply(ticket, "resolve", by=SUPERVISOR, now=later, note="x"),
         lambda: ENGINE.next_deadline(ticket),
     ):
@@ -215,7 +215,7 @@ def test_value_types_refuse_junk_with_invalid_input_errors(
         lambda: Link(a, a),  # type: ignore[arg-type]
         lambda: SurveyAnswer(e, d, a),  # type: ignore[arg-type]
         lambda: Guard(g, c, a),  # type: ignore[arg-type]
-        lambda: EffectSpec(g, d, g, a, a),  # type: ignore[arg-type]
+        lambda: ActionSpec(g, d, g, a, a),  # type: ignore[arg-type]
         lambda: State(a, g, e, a),  # type: ignore[arg-type]
         lambda: Transition(a, c, a, c, c, e),  # type: ignore[arg-type]
         lambda: Workflow(a, a, (b,), c, d, a),  # type: ignore[arg-type]
@@ -286,9 +286,9 @@ def _run(  # noqa: PLR0911 - one call per command
     if name == "create":
         return engine.create(**kw)
     if name == "tick":
-        return engine.tick(ticket, kw["now"])
+        return engine.tick(ticket, now=kw["now"])
     if name == "sla_elapsed":
-        return engine.sla_elapsed(ticket, kw["metric"], kw["now"])
+        return engine.sla_elapsed(ticket, kw["metric"], now=kw["now"])
     if name == "can_apply":
         return engine.can_apply(ticket, kw["transition"], by=kw["by"], note=kw["note"])
     if name == "apply":

@@ -119,7 +119,7 @@ def test_a_live_ticket_round_trips_with_its_clocks() -> None:
     copy = loads(Ticket, dumps(ticket))
     assert copy == ticket
     later = START + timedelta(hours=5)
-    assert engine.sla_elapsed(copy, SlaMetric.RESOLUTION, later) == timedelta(hours=1)
+    assert engine.sla_elapsed(copy, SlaMetric.RESOLUTION, now=later) == timedelta(hours=1)
 
 
 NOTICE = Notification(
@@ -140,6 +140,6 @@ VALUES: list[object] = [
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
-def test_effects_events_and_actors_round_trip(value: object) -> None:
-    """Effects, SLA events and actors survive JSON."""
+def test_actions_events_and_actors_round_trip(value: object) -> None:
+    """Actions, SLA events and actors survive JSON."""
     assert loads(type(value), dumps(value)) == value

@@ -61,7 +61,7 @@ def new_ticket(engine: TicketEngine, now: datetime) -> Ticket:
 
 def breaches(engine: TicketEngine, ticket: Ticket, now: datetime) -> list[SlaBreached]:
     """The breaches one tick at ``now`` reports."""
-    return [e for e in engine.tick(ticket, now).events if isinstance(e, SlaBreached)]
+    return [e for e in engine.tick(ticket, now=now).events if isinstance(e, SlaBreached)]
 
 
 def test_deadline_skips_the_weekend() -> None:
@@ -126,9 +126,9 @@ def test_pending_on_the_customer_pauses_the_clock() -> None:
     engine.customer_reply(ticket, now=tuesday_ten, text="here are the logs")
     assert ticket.state == "open"
     # 2 h counted on Monday; 6 h left from Tuesday 10:00 is 16:00; 75% (6 h) is 14:00.
-    assert engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, tuesday_ten) == timedelta(hours=2)
+    assert engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=tuesday_ten) == timedelta(hours=2)
     assert engine.next_deadline(ticket) == datetime(2026, 1, 6, 14, tzinfo=UTC)
-    warnings = engine.tick(ticket, datetime(2026, 1, 6, 14, tzinfo=UTC)).events
+    warnings = engine.tick(ticket, now=datetime(2026, 1, 6, 14, tzinfo=UTC)).events
     assert [type(e) for e in warnings] == [SlaWarning]
     assert engine.next_deadline(ticket) == datetime(2026, 1, 6, 16, tzinfo=UTC)
     assert breaches(engine, ticket, datetime(2026, 1, 6, 16, tzinfo=UTC) - MICRO) == []
@@ -141,7 +141,7 @@ def test_a_breach_is_reported_once() -> None:
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     ticket = new_ticket(engine, start)
     assert len(breaches(engine, ticket, start + timedelta(hours=2))) == 1
-    assert engine.tick(ticket, start + timedelta(hours=3)).events == ()
+    assert engine.tick(ticket, now=start + timedelta(hours=3)).events == ()
     assert engine.next_deadline(ticket) is None
 
 
@@ -153,7 +153,7 @@ def test_warnings_at_each_fraction_in_order() -> None:
     start = datetime(2026, 1, 5, 0, tzinfo=UTC)
     ticket = new_ticket(engine, start)
     assert engine.next_deadline(ticket) == start + timedelta(hours=5)
-    events = engine.tick(ticket, start + timedelta(hours=9, minutes=30)).events
+    events = engine.tick(ticket, now=start + timedelta(hours=9, minutes=30)).events
     assert [(e.fraction, e.due) for e in events if isinstance(e, SlaWarning)] == [
         (0.5, start + timedelta(hours=5)),
         (0.9, start + timedelta(hours=9)),
@@ -166,8 +166,8 @@ def test_the_first_reply_meets_the_first_response_target() -> None:
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     ticket = new_ticket(engine, start)
     engine.reply(ticket, by=AGENT, now=start + timedelta(minutes=30), text="On it")
-    assert engine.tick(ticket, start + timedelta(days=3)).events == ()
-    elapsed = engine.sla_elapsed(ticket, SlaMetric.FIRST_RESPONSE, start + timedelta(days=3))
+    assert engine.tick(ticket, now=start + timedelta(days=3)).events == ()
+    elapsed = engine.sla_elapsed(ticket, SlaMetric.FIRST_RESPONSE, now=start + timedelta(days=3))
     assert elapsed == timedelta(minutes=30)
 
 
@@ -266,7 +266,7 @@ def test_paused_deadlines_match_the_reference(
         *engine.apply(ticket, "open", by=AGENT, now=resumed_at).events,
     ]
     if expected > resumed_at:
-        early = engine.tick(ticket, expected - MICRO).events
+        early = engine.tick(ticket, now=expected - MICRO).events
         assert not any(isinstance(e, SlaBreached) for e in early)
-    events.extend(engine.tick(ticket, max(expected, resumed_at)).events)
+    events.extend(engine.tick(ticket, now=max(expected, resumed_at)).events)
     assert [e.deadline for e in events if isinstance(e, SlaBreached)] == [expected]

@@ -75,9 +75,9 @@ def test_engine_and_store_together() -> None:
         engine.apply(ticket, "resolve", by=AGENT, now=START, note="done")
         store.save_ticket(ticket)
         closing = START + timedelta(days=4)
-        assert [t.id for t in store.tickets_due(closing)] == ["T-1"]
-        due = store.tickets_due(closing)[0]
-        engine.tick(due, closing)
+        assert [t.id for t in store.tickets_due(now=closing)] == ["T-1"]
+        due = store.tickets_due(now=closing)[0]
+        engine.tick(due, now=closing)
         saved = store.save_ticket(due)
         assert (saved.state, saved.version) == ("closed", 3)
-        assert store.tickets_due(closing + timedelta(days=365)) == []
+        assert store.tickets_due(now=closing + timedelta(days=365)) == []

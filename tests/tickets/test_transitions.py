@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError, NaiveDatetimeError
+from callcore.events import new_id
 from callcore.serialization import to_dict
 from callcore.tickets import (
     Actor,
@@ -113,10 +115,10 @@ def test_naive_times_are_refused(engine: TicketEngine, ticket: Ticket) -> None:
 
 
 def test_a_follow_up_is_scheduled_at_the_given_time(engine: TicketEngine, ticket: Ticket) -> None:
-    """needs-follow-up returns a scheduling effect and records the due time."""
+    """needs-follow-up returns a scheduling action and records the due time."""
     due = START + timedelta(days=2)
     update = engine.apply(ticket, "need_follow_up", by=AGENT, now=START, follow_up_due=due)
-    assert update.effects == (ScheduleFollowUp("T-1", due),)
+    assert update.actions == (ScheduleFollowUp("T-1", due),)
     assert ticket.follow_up_due == due
     assert ticket.history[-1].field == "follow_up_due"
 
@@ -163,13 +165,43 @@ def test_update_records_each_changed_field(engine: TicketEngine, ticket: Ticket)
     assert len(ticket.history) == 4
 
 
-def test_an_id_is_required() -> None:
-    """Without an id factory, a ticket needs an explicit id."""
+def test_ids_are_random_hex_by_default() -> None:
+    """Without an id, the default factory (callcore.events.new_id) gives a UUID4 in hex."""
     engine = TicketEngine()
-    with pytest.raises(InvalidInputError, match="id"):
-        engine.create(subject="x", channel=Channel.EMAIL, customer="c", now=START)
+    assert engine.id_factory is new_id
+    made = [
+        engine.create(subject="x", channel=Channel.EMAIL, customer="c", now=START).ticket.id
+        for _ in range(3)
+    ]
+    for ticket_id in made:
+        assert uuid.UUID(hex=ticket_id).hex == ticket_id
+        assert uuid.UUID(hex=ticket_id).version == 4
+    assert len(set(made)) == 3
     update = engine.create(id="A", subject="x", channel=Channel.EMAIL, customer="c", now=START)
     assert update.ticket.id == "A"
+
+
+def test_the_id_factory_is_asked_only_for_an_accepted_ticket() -> None:
+    """A given id or a refused call uses up no id; what the factory makes is checked."""
+    engine = TicketEngine(id_factory=sequential_ids("case-", 7))
+    engine.create(id="mine", subject="x", channel=Channel.EMAIL, customer="c", now=START)
+    with pytest.raises(InvalidInputError) as refused:
+        engine.create(subject="x", channel=Channel.EMAIL, customer="", now=START)
+    assert refused.value.field == "customer"
+    made = engine.create(subject="x", channel=Channel.EMAIL, customer="c", now=START).ticket
+    assert made.id == "case-7"
+    odd = TicketEngine(id_factory=lambda: "")
+    with pytest.raises(InvalidInputError) as bad_id:
+        odd.create(subject="x", channel=Channel.EMAIL, customer="c", now=START)
+    assert bad_id.value.field == "id"
+
+
+@pytest.mark.parametrize("factory", [None, "uuid", 5])
+def test_an_id_factory_must_be_callable(factory: object) -> None:
+    """An id factory that cannot be called is refused when the engine is made."""
+    with pytest.raises(InvalidInputError) as refused:
+        TicketEngine(id_factory=factory)  # type: ignore[arg-type]
+    assert refused.value.field == "id_factory"
 
 
 _GUARDED = Workflow(

@@ -23,7 +23,7 @@ from callcore.checks import (
     check_number,
     check_text,
 )
-from callcore.contacts import Channel
+from callcore.contacts import Channel, check_tier
 from callcore.customers import MAX_HISTORY, Customer, Identity, Interaction
 from callcore.errors import ConflictError, InvalidInputError
 from callcore.tickets import History, Link, Priority, SlaClock, SurveyAnswer, Ticket
@@ -198,8 +198,9 @@ def check_ticket(ticket: object) -> Ticket:
     """
     check_instance(ticket, Ticket, "ticket")
     assert isinstance(ticket, Ticket)  # noqa: S101 - for the type checker
-    for name in ("id", "subject", "customer", "customer_tier", "workflow", "state", "tier"):
+    for name in ("id", "subject", "customer", "workflow", "state", "tier"):
         _text(getattr(ticket, name), f"ticket.{name}")
+    check_tier(ticket.customer_tier, "ticket.customer_tier")
     for name in ("assignee", "queue", "sla_policy"):
         _optional(_text, getattr(ticket, name), f"ticket.{name}")
     check_enum(ticket.channel, Channel, "ticket.channel")

@@ -240,7 +240,7 @@ class MemoryStorage(ClosedByWith):
         found = self._tickets_where(lambda ticket: ticket.assignee == assignee)
         return sorted(found, key=ticket_order)
 
-    def due_follow_ups(self, now: datetime) -> list[Ticket]:
+    def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         check_instant(now, "now")
         found = self._tickets_where(
@@ -248,7 +248,7 @@ class MemoryStorage(ClosedByWith):
         )
         return sorted(found, key=lambda ticket: (ticket.follow_up_due, ticket.id))
 
-    def tickets_due(self, now: datetime) -> list[Ticket]:
+    def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
         check_instant(now, "now")
         found = self._tickets_where(

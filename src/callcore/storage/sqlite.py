@@ -527,12 +527,12 @@ class SQLiteStorage(ClosedByWith):
         check_key(assignee, "assignee")
         return self._tickets("assignee = ?", (assignee,), "created_us, id")
 
-    def due_follow_ups(self, now: datetime) -> list[Ticket]:
+    def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         check_instant(now, "now")
         return self._tickets("follow_up_us <= ?", (_instant(now),), "follow_up_us, id")
 
-    def tickets_due(self, now: datetime) -> list[Ticket]:
+    def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
         check_instant(now, "now")
         return self._tickets("next_due_us <= ?", (_instant(now),), "next_due_us, id")

@@ -565,7 +565,7 @@ class TicketStoreContract:
         storage.add_ticket(_ticket("T-2", follow_up_due=NOW.astimezone(BUCHAREST)))
         storage.add_ticket(_ticket("T-3", follow_up_due=NOW - timedelta(days=1)))
         storage.add_ticket(_ticket("T-4"))
-        assert [t.id for t in storage.due_follow_ups(NOW)] == ["T-3", "T-2"]
+        assert [t.id for t in storage.due_follow_ups(now=NOW)] == ["T-3", "T-2"]
 
     def test_tickets_due_by_next_deadline(self, storage: Storage) -> None:
         """Tickets whose next deadline has come are listed soonest first."""
@@ -573,8 +573,8 @@ class TicketStoreContract:
         storage.add_ticket(_ticket("T-2", next_due=NOW))
         storage.add_ticket(_ticket("T-3", next_due=NOW - timedelta(hours=1)))
         storage.add_ticket(_ticket("T-4"))
-        assert [t.id for t in storage.tickets_due(NOW)] == ["T-3", "T-2"]
-        assert [t.id for t in storage.tickets_due(NOW + timedelta(hours=3))] == [
+        assert [t.id for t in storage.tickets_due(now=NOW)] == ["T-3", "T-2"]
+        assert [t.id for t in storage.tickets_due(now=NOW + timedelta(hours=3))] == [
             "T-3", "T-2", "T-1"
         ]  # fmt: skip
 
@@ -586,8 +586,8 @@ class TicketStoreContract:
         storage.save_ticket(stored)
         assert storage.tickets_in_state("new") == []
         assert [t.id for t in storage.tickets_assigned_to("ana")] == ["T-1"]
-        assert storage.due_follow_ups(NOW) == []
-        assert storage.tickets_due(NOW) == []
+        assert storage.due_follow_ups(now=NOW) == []
+        assert storage.tickets_due(now=NOW) == []
 
     def test_ticket_that_cannot_be_read_back_is_refused(self, storage: Storage) -> None:
         """A ticket with a field the store could not read back is refused, naming it.
@@ -616,9 +616,9 @@ class TicketStoreContract:
             (lambda: storage.get_ticket(5), "ticket_id"),  # type: ignore[arg-type]
             (lambda: storage.tickets_in_state("\ud800"), "state"),
             (lambda: storage.tickets_assigned_to(None), "assignee"),  # type: ignore[arg-type]
-            (lambda: storage.due_follow_ups(datetime(2026, 3, 2)), "now"),  # noqa: DTZ001
-            (lambda: storage.tickets_due("2026-03-02T09:30:00+00:00"), "now"),  # type: ignore[arg-type]
-            (lambda: storage.tickets_due(datetime(9999, 1, 1, tzinfo=timezone.utc)), "now"),
+            (lambda: storage.due_follow_ups(now=datetime(2026, 3, 2)), "now"),  # noqa: DTZ001
+            (lambda: storage.tickets_due(now="2026-03-02T09:30:00+00:00"), "now"),  # type: ignore[arg-type]
+            (lambda: storage.tickets_due(now=datetime(9999, 1, 1, tzinfo=timezone.utc)), "now"),
         ]
         for call, field in calls:
             with pytest.raises(InvalidInputError) as raised:

@@ -4,12 +4,19 @@ Every contact that needs work becomes a :class:`Ticket`. A :class:`TicketEngine`
 moves it through a :class:`Workflow` (data, loadable from documents and drawn
 as Mermaid), up and down escalation :class:`Tier` s, and measures it against
 :class:`SlaPolicy` targets in business time. The engine is pure: it takes
-``now``, changes the ticket in place after validating, and returns the events
-and the effects (schedule a follow-up, send a survey, notify) for the caller.
+``now``, changes the ticket in place after validating, and returns a
+:class:`TicketUpdate`: the events, and the actions (schedule a follow-up, send
+a survey, notify) for the host.
 """
 
+from callcore.tickets._actions import (
+    FollowUpDue,
+    Notify,
+    ScheduleFollowUp,
+    SendSurvey,
+    TicketAction,
+)
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
-from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
 from callcore.tickets._engine import UNSET, TicketEngine, TicketUpdate, sequential_ids
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
@@ -39,8 +46,8 @@ from callcore.tickets._ticket import (
     Ticket,
 )
 from callcore.tickets._workflow import (
-    EffectKind,
-    EffectSpec,
+    ActionKind,
+    ActionSpec,
     Guard,
     GuardKind,
     State,
@@ -56,13 +63,12 @@ __all__ = [
     "DEFAULT_WORKFLOW",
     "SYSTEM",
     "UNSET",
+    "ActionKind",
+    "ActionSpec",
     "Actor",
     "BusinessHours",
     "CalendarTime",
     "Change",
-    "Effect",
-    "EffectKind",
-    "EffectSpec",
     "EscalationRule",
     "EscalationTrigger",
     "FieldValue",
@@ -87,6 +93,7 @@ __all__ = [
     "StateCategory",
     "SurveyAnswer",
     "Ticket",
+    "TicketAction",
     "TicketEngine",
     "TicketSettings",
     "TicketStore",

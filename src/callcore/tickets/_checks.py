@@ -25,6 +25,7 @@ from callcore.checks import (
     check_text,
     shown,
 )
+from callcore.contacts import check_tier
 from callcore.errors import InvalidInputError
 
 E = TypeVar("E", bound=enum.Enum)
@@ -162,6 +163,14 @@ def names_field(_: object, attribute: attrs.Attribute[Any], value: object) -> No
     """Validate a ``frozenset[str]`` field: a frozenset of non-empty texts."""
     exact_type(value, frozenset, attribute.name, "a frozenset of strings")
     check_names(value, attribute.name)
+
+
+def tiers_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``frozenset`` of customer tier names (:func:`callcore.contacts.check_tier`)."""
+    if not isinstance(value, frozenset):
+        raise exact_type_error(value, attribute.name, "a frozenset of tier names")
+    for item in sorted(value, key=repr):  # the same item named first, whatever the hash order
+        check_tier(item, attribute.name)
 
 
 def enum_set_field(enum_type: type[E]) -> _Validator:

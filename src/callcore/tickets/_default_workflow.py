@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from callcore.notifications import NotificationChannel
 from callcore.tickets._workflow import (
-    EffectKind,
-    EffectSpec,
+    ActionKind,
+    ActionSpec,
     Guard,
     GuardKind,
     State,
@@ -41,7 +41,7 @@ DEFAULT_WORKFLOW = Workflow(
             "need_follow_up",
             ("new", "open", "pending", "on_hold"),
             "needs_follow_up",
-            effects=(EffectSpec(EffectKind.SCHEDULE_FOLLOW_UP, after=timedelta(days=1)),),
+            actions=(ActionSpec(ActionKind.SCHEDULE_FOLLOW_UP, after=timedelta(days=1)),),
         ),
         Transition(
             "resolve",
@@ -54,9 +54,9 @@ DEFAULT_WORKFLOW = Workflow(
             "close",
             (*_WORKING, "resolved"),
             "closed",
-            effects=(
-                EffectSpec(
-                    EffectKind.SEND_SURVEY, channel=NotificationChannel.EMAIL, template="csat"
+            actions=(
+                ActionSpec(
+                    ActionKind.SEND_SURVEY, channel=NotificationChannel.EMAIL, template="csat"
                 ),
             ),
         ),

@@ -3,7 +3,7 @@
 Every method validates its input first and raises a callcore error without
 touching the ticket when something is wrong; then it changes the ticket in
 place, appends a :class:`Change` per changed field to its history and returns a
-:class:`TicketUpdate` with the events and the effects for the caller.
+:class:`TicketUpdate` with the events and the actions for the caller.
 """
 
 from __future__ import annotations
@@ -28,21 +28,28 @@ from callcore.checks import (
     check_text,
     shown,
 )
-from callcore.contacts import Channel
+from callcore.contacts import STANDARD_TIER, VIP_TIER, Channel, CustomerTier, check_tier
 from callcore.errors import (
     DocumentError,
     InvalidInputError,
     InvalidTransitionError,
     Problem,
 )
+from callcore.events import IdFactory, new_id
 from callcore.notifications import Notification, NotificationChannel
+from callcore.tickets._actions import (
+    FollowUpDue,
+    Notify,
+    ScheduleFollowUp,
+    SendSurvey,
+    TicketAction,
+)
 from callcore.tickets._checks import (
     check_field_values,
     check_names,
     check_optional_text,
 )
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
-from callcore.tickets._effects import Effect, FollowUpDue, Notify, ScheduleFollowUp, SendSurvey
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._settings import TicketSettings, validate_settings
@@ -66,8 +73,8 @@ from callcore.tickets._ticket import (
     Ticket,
 )
 from callcore.tickets._workflow import (
-    EffectKind,
-    EffectSpec,
+    ActionKind,
+    ActionSpec,
     Guard,
     GuardKind,
     StateCategory,
@@ -85,6 +92,7 @@ _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 _NO_TAGS: frozenset[str] = frozenset()
 _NOTHING: tuple[()] = ()
 _METRICS = frozenset(metric.value for metric in SlaMetric)
+_SLA_TRIGGERS = (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK)
 
 
 class _Unset(enum.Enum):
@@ -95,38 +103,71 @@ UNSET = _Unset.UNSET
 """Marks an argument that was not given, where ``None`` is a meaningful value."""
 
 
-@attrs.define
+@attrs.frozen
 class TicketUpdate:
-    """What one engine call did.
+    """What one engine call did: the ticket, what the host must do, and what happened.
 
-    It is built on every call, so it is a plain (define) attrs class and its
-    history entries are read from the ticket only when asked for; treat it as
-    read-only.
+    It satisfies :class:`callcore.events.ActionUpdate` ``[TicketAction]``, like
+    every engine's update: :attr:`events` for the ``callcore_domain_event``
+    hook, :attr:`actions` for the host to carry out. The history entries among
+    the events are read from the ticket only when asked for (a call's update
+    is built on every call, its events read far less often).
 
     Attributes:
         ticket: The ticket, changed in place.
-        effects: What the caller must do: schedule, notify, send a survey.
+        actions: What the host must do, in order: schedule a follow-up, put a
+            due follow-up in front of its agent, send a survey, notify someone.
     """
 
     ticket: Ticket
-    effects: tuple[Effect, ...] = ()
-    _sla_events: tuple[Event, ...] = ()
-    _first: int = 0
-    _last: int = 0
+    actions: tuple[TicketAction, ...] = ()
+    _span: tuple[tuple[Event, ...], int, int] = ((), 0, 0)
+    """The SLA events, then where this call's entries begin and end in the history."""
 
     @property
     def changes(self) -> tuple[Change, ...]:
         """The history entries this call added, oldest first."""
-        return tuple(self.ticket.history[self._first : self._last])
+        _, first, last = self._span
+        return tuple(self.ticket.history[first:last])
 
     @property
     def events(self) -> tuple[Event, ...]:
         """What happened, in order: SLA warnings and breaches reached, then the changes."""
-        return (*self._sla_events, *self.changes)
+        sla_events, first, last = self._span
+        return (*sla_events, *self.ticket.history[first:last])
 
 
-def sequential_ids(prefix: str = "T-", start: int = 1) -> Callable[[], str]:
-    """Return an id factory giving ``T-1``, ``T-2``... (deterministic, for tests and demos)."""
+# The engine builds an update on every call. A frozen attrs class sets its fields
+# through object.__setattr__, which costs a fifth of a transition; the engine sets
+# the slots directly instead (TicketUpdate has no validators or converters, so the
+# result is the same object its constructor makes).
+_new = object.__new__
+_put_ticket, _put_actions, _put_span = (
+    vars(TicketUpdate)[name].__set__ for name in ("ticket", "actions", "_span")
+)
+
+
+def _update(
+    ticket: Ticket,
+    actions: tuple[TicketAction, ...],
+    sla_events: tuple[Event, ...],
+    first: int,
+    last: int,
+) -> TicketUpdate:
+    """Make ``TicketUpdate(ticket, actions, (sla_events, first, last))``, quickly."""
+    update: TicketUpdate = _new(TicketUpdate)
+    _put_ticket(update, ticket)
+    _put_actions(update, actions)
+    _put_span(update, (sla_events, first, last))
+    return update
+
+
+def sequential_ids(prefix: str = "T-", start: int = 1) -> IdFactory:
+    """Return an id factory giving ``T-1``, ``T-2``... (deterministic, for tests and demos).
+
+    Pass it as ``TicketEngine(id_factory=sequential_ids())``; the default
+    factory, :func:`callcore.events.new_id`, makes random ids.
+    """
     counter = itertools.count(start)
     return lambda: f"{prefix}{next(counter)}"
 
@@ -201,7 +242,7 @@ def _check_new_ticket(  # noqa: PLR0917 - create's arguments, in order
     check_instant(now, "now")
     _text(subject, "subject", allow_empty=True)
     _text(customer, "customer")
-    _text(customer_tier, "customer_tier")
+    check_tier(customer_tier, "customer_tier")
     if assignee is not None:
         _text(assignee, "assignee")
     if channel.__class__ is not Channel:
@@ -241,14 +282,20 @@ class _Step:
     reopens: bool
     checks: tuple[Callable[[Ticket, Actor, str], bool], ...]
     """The transition's guards as checks, in order (all must pass)."""
-    effects: tuple[EffectSpec, ...]
+    actions: tuple[ActionSpec, ...]
     follow_up_after: timedelta | None
-    """When scheduling a follow-up is the transition's only effect, its delay."""
+    """When scheduling a follow-up is the transition's only action, its delay."""
     auto_close: timedelta | None
-    """How long after this transition the ticket closes by itself, if it does."""
+    """How long after this transition the ticket closes by itself, if it surely does (the
+    close transition leaves the target state and its guards always let the system pass)."""
     latest: datetime
     """The first ``now`` too late to apply it: a follow-up it schedules would be due after
     the last instant callcore accepts."""
+    close_latest: datetime = LATEST
+    """With :attr:`auto_close`, the first instant too late for the close transition."""
+    due_varies: bool = False
+    """After this transition, whether the ticket closes by itself depends on its fields
+    (the close transition's ``assigned`` or ``field_set`` guards): ask the full rule."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
@@ -258,8 +305,8 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
             done = flow.category(move.target) in _DONE
             resolves = flow.category(move.target) is StateCategory.RESOLVED
             checks = tuple(_guard_check(guard) for guard in move.guards)
-            follow_up = [e.after for e in move.effects if e.kind is EffectKind.SCHEDULE_FOLLOW_UP]
-            only_follow_up = follow_up[0] if len(move.effects) == len(follow_up) == 1 else None
+            follow_up = [a.after for a in move.actions if a.kind is ActionKind.SCHEDULE_FOLLOW_UP]
+            only_follow_up = follow_up[0] if len(move.actions) == len(follow_up) == 1 else None
             latest = LATEST - max(follow_up, default=timedelta(0))
             for source in move.sources:
                 was_done = flow.category(source) in _DONE
@@ -270,12 +317,35 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     resolves=resolves,
                     reopens=was_done and not done,
                     checks=checks,
-                    effects=move.effects,
+                    actions=move.actions,
                     follow_up_after=only_follow_up,
-                    auto_close=flow.auto_close_after if resolves else None,
+                    auto_close=None,
                     latest=latest,
                 )
+    for key, step in steps.items():
+        steps[key] = _with_auto_close(step, workflows[key[0]], steps)
     return steps
+
+
+_SYSTEM_PASSES = (GuardKind.NOTE_REQUIRED, GuardKind.ASSIGNEE_OR_SUPERVISOR)
+"""Guards the automatic close always passes: it has a note and the system's role."""
+
+
+def _with_auto_close(
+    step: _Step, flow: Workflow, steps: Mapping[tuple[str, str, str], _Step]
+) -> _Step:
+    """Note on a resolving step when the ticket will close by itself, as tick closes it."""
+    if not step.resolves or flow.auto_close_after is None:
+        return step
+    close = steps.get((flow.name, step.target, flow.auto_close_transition))
+    if close is None:
+        return step  # no close transition out of the target: it never closes by itself
+    guards = close.move.guards
+    if any(g.kind is GuardKind.ROLE and "system" not in g.roles for g in guards):
+        return step  # the system may never apply it
+    if not all(g.kind in _SYSTEM_PASSES or g.kind is GuardKind.ROLE for g in guards):
+        return attrs.evolve(step, due_varies=True)
+    return attrs.evolve(step, auto_close=flow.auto_close_after, close_latest=close.latest)
 
 
 @attrs.define
@@ -287,7 +357,9 @@ class TicketEngine:
         workflows: The workflows by name (the default one when not given).
         calendars: The business calendars SLA policies name (such as
             :class:`callcore.calendar.BusinessCalendar`).
-        id_factory: Makes ids for tickets created without one.
+        id_factory: Makes the id of a ticket created without one (default:
+            :func:`callcore.events.new_id`, a random UUID4 as 32 hex digits;
+            :func:`sequential_ids` gives ``T-1``, ``T-2``... for tests and demos).
         default_workflow: The workflow of tickets created without one.
 
     Raises:
@@ -299,7 +371,7 @@ class TicketEngine:
         factory=lambda: {DEFAULT_WORKFLOW.name: DEFAULT_WORKFLOW}
     )
     calendars: Mapping[str, BusinessHours] = attrs.field(factory=dict)
-    id_factory: Callable[[], str] | None = None
+    id_factory: IdFactory = new_id
     default_workflow: str = DEFAULT_WORKFLOW.name
     _tiers: dict[str, int] = attrs.field(init=False, factory=dict)
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
@@ -308,6 +380,7 @@ class TicketEngine:
     _flows: dict[str, Workflow] = attrs.field(init=False, factory=dict)
     _lowest: Tier = attrs.field(init=False, default=DEFAULT_TIERS[0])
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
+    _known_tiers: frozenset[str] = attrs.field(init=False, default=frozenset())
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -339,6 +412,12 @@ class TicketEngine:
             for state in flow.states
             if state.category is StateCategory.RESOLVED
         }
+        self._known_tiers = frozenset(
+            {STANDARD_TIER, VIP_TIER}.union(
+                *(rule.customer_tiers for rule in self.settings.escalation_rules),
+                *(policy.conditions.customer_tiers for policy in self.settings.sla_policies),
+            )
+        )  # valid tier names (their types checked them), so create takes them at a glance
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
@@ -375,7 +454,7 @@ class TicketEngine:
                     f"add_business_time), got {type(hours).__name__}",
                     field=f"calendars.{name}",
                 )
-        if self.id_factory is not None and not callable(self.id_factory):
+        if not callable(self.id_factory):
             raise InvalidInputError(
                 f"id_factory must be callable, got {type(self.id_factory).__name__}",
                 field="id_factory",
@@ -480,7 +559,7 @@ class TicketEngine:
         now: datetime,
         by: Actor = SYSTEM,
         id: str | None = None,  # noqa: A002 - the ticket's id, named as on the ticket
-        customer_tier: str = "standard",
+        customer_tier: CustomerTier = STANDARD_TIER,
         priority: Priority = Priority.NORMAL,
         workflow: str | None = None,
         assignee: str | None = None,
@@ -492,11 +571,13 @@ class TicketEngine:
 
         Its tier is the lowest one, or higher when a priority, customer-tier or
         keyword rule matches (a VIP starts higher); the first matching SLA
-        policy starts its clocks.
+        policy starts its clocks. Without an ``id`` the engine's ``id_factory``
+        makes one (once the call is accepted: a refused call uses up no id).
 
         Raises:
             InvalidInputError: An argument has the wrong type or is out of range
-                (the error names it), no id and no id factory, or an unknown workflow.
+                (the error names it; a customer tier must be a tier name, see
+                :func:`callcore.contacts.check_tier`), or an unknown workflow.
             NaiveDatetimeError: ``now`` is naive.
         """
         # The usual call at one glance: short ASCII texts (so no lone surrogate),
@@ -509,6 +590,7 @@ class TicketEngine:
             and subject.__class__ is str
             and customer.__class__ is str
             and customer_tier.__class__ is str
+            and customer_tier in self._known_tiers  # names already checked
             and (assignee is None or assignee.__class__ is str)
             and channel.__class__ is Channel
             and priority.__class__ is Priority
@@ -519,9 +601,8 @@ class TicketEngine:
             and links is _NOTHING
             and id
             and customer
-            and customer_tier
             and assignee != ""
-            and len(text := f"{id}{subject}{customer}{customer_tier}{assignee or ''}") <= MAX_TEXT
+            and len(text := f"{id}{subject}{customer}{assignee or ''}") <= MAX_TEXT
             and text.isascii()
         ):
             flow = self._flows[self.default_workflow]
@@ -536,10 +617,6 @@ class TicketEngine:
             checked_links = check_items(links, Link, "links")
             flow = self._workflow_named(workflow)
             if id is None:
-                if self.id_factory is None:
-                    raise InvalidInputError(
-                        "give the ticket an id or the engine an id_factory", field="id"
-                    )
                 id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
             id = _text(id, "id")  # noqa: A001 - checked
         lowest = self._lowest
@@ -566,15 +643,15 @@ class TicketEngine:
         settings = self.settings
         if not (settings.escalation_rules or settings.sla_policies):
             # the common case: no rules to run, no clocks, nothing due
-            return TicketUpdate(ticket, (), (), 0, 1)
-        effects: list[Effect] = []
+            return _update(ticket, (), (), 0, 1)
+        actions: list[TicketAction] = []
         if settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, effects)
+            self._escalate_by_fields(ticket, now, actions)
         if settings.sla_policies:
             self._select_sla(ticket, now)
-            return self._result(ticket, tuple(effects), (), 0)
+            return self._result(ticket, tuple(actions), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
-        return TicketUpdate(ticket, tuple(effects), (), 0, len(ticket.history))
+        return _update(ticket, tuple(actions), (), 0, len(ticket.history))
 
     def _workflow_named(self, name: object) -> Workflow:
         """Return the workflow called ``name`` (``None``: the default one)."""
@@ -649,7 +726,7 @@ class TicketEngine:
             now: The current time.
             note: Why (required by a ``note_required`` guard); kept in the history.
             follow_up_due: For a transition that schedules a follow-up, when it
-                is due (default: the effect's delay after ``now``).
+                is due (default: the action's delay after ``now``).
 
         Raises:
             InvalidTransitionError: The transition is unknown, not available in
@@ -697,9 +774,9 @@ class TicketEngine:
             # validated: from here on the ticket changes
             first = len(ticket.history)
             sla_events = self._settle(ticket, now) if ticket.sla else ()
-            effects: list[Effect] = []
-            self._move(ticket, step, by, now, note, follow_up_due, effects)
-            return self._result(ticket, tuple(effects), sla_events, first)
+            actions: list[TicketAction] = []
+            self._move(ticket, step, by, now, note, follow_up_due, actions)
+            return self._result(ticket, tuple(actions), sla_events, first)
         # Validated: from here on the ticket changes. No SLA clocks and no
         # escalation rules to run (the common case), so this is _move inlined,
         # appending history rows directly.
@@ -720,20 +797,24 @@ class TicketEngine:
             # the history writes the datetime as text when read (formatting is slow)
             rows.append((now, ticket_id, by_id, transition, "follow_up_due", pending, None, ""))
         done = (
-            self._effects_without_clocks(ticket, step, by, now, follow_up_due)
-            if step.effects
+            self._actions_without_clocks(ticket, step, by, now, follow_up_due)
+            if step.actions
             else ()
         )
-        # without clocks only a follow-up or an auto-close can be pending
+        # without clocks only a follow-up or an auto-close can be pending, both after now
         due = ticket.follow_up_due
         if step.auto_close is None:
-            ticket.next_due = due
+            ticket.next_due = self._next_deadline(ticket) if step.due_varies else due
         else:
             closing = now + step.auto_close  # never due past the last accepted instant
             ticket.next_due = (
-                closing if closing < LATEST and (due is None or closing < due) else due
+                closing if closing < step.close_latest and (due is None or closing < due) else due
             )
-        return TicketUpdate(ticket, done, (), first, len(rows))
+        update: TicketUpdate = _new(TicketUpdate)  # _update inlined
+        _put_ticket(update, ticket)
+        _put_actions(update, done)
+        _put_span(update, ((), first, len(rows)))
+        return update
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
         self,
@@ -769,20 +850,20 @@ class TicketEngine:
             )
         return step
 
-    def _effects_without_clocks(
+    def _actions_without_clocks(
         self,
         ticket: Ticket,
         step: _Step,
         by: Actor,
         now: datetime,
         follow_up_due: datetime | None,
-    ) -> tuple[Effect, ...]:
-        """Produce a transition's effects on a ticket without SLA clocks (for apply)."""
+    ) -> tuple[TicketAction, ...]:
+        """Produce a transition's actions on a ticket without SLA clocks (for apply)."""
         if step.follow_up_after is None:
-            made: list[Effect] = []
-            self._effects(ticket, step.effects, by, now, follow_up_due, made)
+            made: list[TicketAction] = []
+            self._actions(ticket, step.actions, by, now, follow_up_due, made)
             return tuple(made)
-        # a follow-up is the only effect (the default workflow's need_follow_up)
+        # a follow-up is the only action (the default workflow's need_follow_up)
         due = follow_up_due or now + step.follow_up_after
         ticket.follow_up_due = due
         ticket.history._rows.append(  # noqa: SLF001 - a datetime, written as text when read
@@ -793,13 +874,13 @@ class TicketEngine:
     def _result(
         self,
         ticket: Ticket,
-        effects: tuple[Effect, ...],
+        actions: tuple[TicketAction, ...],
         sla_events: tuple[Event, ...],
         first: int,
     ) -> TicketUpdate:
         """Finish a call: note when the ticket next needs a tick, and report."""
         ticket.next_due = self._next_deadline(ticket)
-        return TicketUpdate(ticket, effects, sla_events, first, len(ticket.history))
+        return _update(ticket, actions, sla_events, first, len(ticket.history))
 
     def _move(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -809,7 +890,7 @@ class TicketEngine:
         now: datetime,
         note: str,
         follow_up_due: datetime | None,
-        effects: list[Effect],
+        actions: list[TicketAction],
     ) -> None:
         move = step.move
         old = ticket.state
@@ -821,12 +902,12 @@ class TicketEngine:
             ticket.reopen_count += 1
         if ticket.follow_up_due is not None:
             self._set(ticket, now, by, move.name, "follow_up_due", None)
-        if move.effects:
-            self._effects(ticket, move.effects, by, now, follow_up_due, effects)
+        if move.actions:
+            self._actions(ticket, move.actions, by, now, follow_up_due, actions)
         if ticket.sla:
             self._sla_after_move(ticket, was_done=step.was_done, now=now)
         if step.reopens and self.settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, effects)
+            self._escalate_by_fields(ticket, now, actions)
 
     def _set(  # noqa: PLR0917 - private helper, called positionally
         self,
@@ -844,17 +925,17 @@ class TicketEngine:
         # the history writes a datetime as its ISO text when read
         ticket.history.record(now, ticket.id, by.id, action, field, old, value, reason)
 
-    def _effects(  # noqa: PLR0917 - private helper, called positionally
+    def _actions(  # noqa: PLR0917 - private helper, called positionally
         self,
         ticket: Ticket,
-        specs: tuple[EffectSpec, ...],
+        specs: tuple[ActionSpec, ...],
         by: Actor,
         now: datetime,
         follow_up_due: datetime | None,
-        effects: list[Effect],
+        actions: list[TicketAction],
     ) -> None:
         for spec in specs:
-            if spec.kind is EffectKind.SCHEDULE_FOLLOW_UP:
+            if spec.kind is ActionKind.SCHEDULE_FOLLOW_UP:
                 due = follow_up_due or now + spec.after
                 old = ticket.follow_up_due
                 ticket.follow_up_due = due
@@ -862,8 +943,8 @@ class TicketEngine:
                     now, ticket.id, by.id, "schedule_follow_up", "follow_up_due",
                     None if old is None else old.isoformat(), due.isoformat(),
                 )  # fmt: skip
-                effects.append(ScheduleFollowUp(ticket.id, due))
-            elif spec.kind is EffectKind.SEND_SURVEY:
+                actions.append(ScheduleFollowUp(ticket.id, due))
+            elif spec.kind is ActionKind.SEND_SURVEY:
                 notification = Notification(
                     channel=spec.channel,
                     to=ticket.customer,
@@ -872,12 +953,12 @@ class TicketEngine:
                     template=spec.template or "csat_survey",
                     data={"ticket_id": ticket.id, "customer": ticket.customer},
                 )
-                effects.append(SendSurvey(ticket.id, notification))
+                actions.append(SendSurvey(ticket.id, notification))
             else:
-                effects.append(Notify(ticket.id, self._notice(ticket, spec)))
+                actions.append(Notify(ticket.id, self._notice(ticket, spec)))
 
     @staticmethod
-    def _notice(ticket: Ticket, spec: EffectSpec) -> Notification:
+    def _notice(ticket: Ticket, spec: ActionSpec) -> Notification:
         recipient = {
             "assignee": ticket.assignee or f"queue:{ticket.queue}",
             "customer": ticket.customer,
@@ -900,7 +981,7 @@ class TicketEngine:
         by: Actor,
         now: datetime,
         priority: Priority | None = None,
-        customer_tier: str | None = None,
+        customer_tier: CustomerTier | None = None,
         assignee: str | _Unset | None = UNSET,
         queue: str | _Unset | None = UNSET,
         add_tags: Iterable[str] = (),
@@ -918,8 +999,9 @@ class TicketEngine:
         Raises:
             InvalidInputError: An argument has the wrong type or is out of range
                 (the error names it; a list argument must be a list, tuple or
-                set, never a string), or ``now`` is earlier than the ticket's
-                last change.
+                set, never a string; a customer tier must be a tier name, see
+                :func:`callcore.contacts.check_tier`), or ``now`` is earlier than
+                the ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
         self._check_ticket(ticket, now)
@@ -927,7 +1009,7 @@ class TicketEngine:
         if priority is not None:
             check_enum(priority, Priority, "priority")
         if customer_tier is not None:
-            _text(customer_tier, "customer_tier")
+            check_tier(customer_tier, "customer_tier")
         if assignee is not UNSET:
             check_optional_text(assignee, "assignee")
         if queue is not UNSET:
@@ -941,7 +1023,7 @@ class TicketEngine:
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
+        actions: list[TicketAction] = []
 
         def record(field: str, old: FieldValue, new: FieldValue) -> None:
             ticket.history.record(now, ticket.id, by.id, "set", field, old, new, reason)
@@ -973,8 +1055,8 @@ class TicketEngine:
         if self.settings.sla_policies:
             self._select_sla(ticket, now)
         if self.settings.escalation_rules:
-            self._escalate_by_fields(ticket, now, effects)
-        return self._result(ticket, tuple(effects), sla_events, first)
+            self._escalate_by_fields(ticket, now, actions)
+        return self._result(ticket, tuple(actions), sla_events, first)
 
     def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
         if self._category(ticket) is StateCategory.CLOSED:
@@ -1005,7 +1087,7 @@ class TicketEngine:
         for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE):
             clock = ticket.sla.get(metric.value)
             if clock is not None and not clock.stopped:
-                self._meters[ticket.sla_policy or ""].pause(clock, now)
+                self._meters[ticket.sla_policy or ""].pause(clock, now=now)
                 clock.stopped = True
         return self._result(ticket, (), sla_events, first)
 
@@ -1049,12 +1131,12 @@ class TicketEngine:
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
+        actions: list[TicketAction] = []
         ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
         if step is not None:
-            self._move(ticket, step, actor, now, text, None, effects)
+            self._move(ticket, step, actor, now, text, None, actions)
         self._start_next_response(ticket, now)
-        return self._result(ticket, tuple(effects), sla_events, first)
+        return self._result(ticket, tuple(actions), sla_events, first)
 
     @staticmethod
     def _customer(ticket: Ticket) -> Actor:
@@ -1135,9 +1217,9 @@ class TicketEngine:
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
-        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, effects)
-        return self._result(ticket, tuple(effects), sla_events, first)
+        actions: list[TicketAction] = []
+        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, actions)
+        return self._result(ticket, tuple(actions), sla_events, first)
 
     def tier_rank(self, name: str) -> int:
         """Return the position of a tier, 0 for the lowest.
@@ -1156,7 +1238,7 @@ class TicketEngine:
         now: datetime,
         action: str,
         reason: str,
-        effects: list[Effect],
+        actions: list[TicketAction],
     ) -> None:
         self._set(ticket, now, by, action, "tier", tier.name, reason)
         if ticket.queue != tier.queue:
@@ -1171,7 +1253,7 @@ class TicketEngine:
             template="ticket_escalated" if action == "escalate" else "ticket_de_escalated",
             data={"ticket_id": ticket.id, "tier": tier.name, "reason": reason},
         )
-        effects.append(Notify(ticket.id, notification))
+        actions.append(Notify(ticket.id, notification))
 
     def consult(
         self,
@@ -1211,20 +1293,26 @@ class TicketEngine:
             template="ticket_consult",
             data={"ticket_id": ticket.id, "agent": by.id},
         )
-        effects = (Notify(ticket.id, notification),)
-        return self._result(ticket, effects, sla_events, first)
+        actions = (Notify(ticket.id, notification),)
+        return self._result(ticket, actions, sla_events, first)
 
-    def _escalate_by_fields(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
+    def _escalate_by_fields(
+        self, ticket: Ticket, now: datetime, actions: list[TicketAction]
+    ) -> None:
         """Fire the priority, customer-tier, keyword and reopen-count rules that hold."""
         fired = [
             rule
             for rule in self.settings.escalation_rules
             if rule.name not in ticket.fired_rules and rule.matches_ticket(ticket)
         ]
-        self._fire(ticket, fired, now, effects)
+        self._fire(ticket, fired, now, actions)
 
     def _fire(
-        self, ticket: Ticket, rules: list[EscalationRule], now: datetime, effects: list[Effect]
+        self,
+        ticket: Ticket,
+        rules: list[EscalationRule],
+        now: datetime,
+        actions: list[TicketAction],
     ) -> None:
         if not rules:
             return
@@ -1233,7 +1321,7 @@ class TicketEngine:
         if self._tiers[best.to_tier] > self._tiers[ticket.tier]:
             tier = self.settings.tiers[self._tiers[best.to_tier]]
             reason = f"rule {best.name!r}"
-            self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, effects)
+            self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, actions)
 
     # --- SLA clocks ------------------------------------------------------------------------
 
@@ -1246,7 +1334,7 @@ class TicketEngine:
         meter = self._meters[ticket.sla_policy or ""]
         events: list[Event] = []
         for clock in ticket.sla.values():
-            events.extend(meter.check(ticket.id, clock, now))
+            events.extend(meter.check(ticket.id, clock, now=now))
         return tuple(events)
 
     def _select_sla(self, ticket: Ticket, now: datetime) -> None:
@@ -1258,7 +1346,7 @@ class TicketEngine:
         if ticket.sla_policy is not None:
             old = self._meters[ticket.sla_policy]
             for running in ticket.sla.values():
-                old.pause(running, now)
+                old.pause(running, now=now)
         self._set(ticket, now, SYSTEM, "sla", "sla_policy", name)
         if policy is None:
             ticket.sla = {}
@@ -1273,7 +1361,7 @@ class TicketEngine:
         ticket.sla = clocks
         if not done and not self._paused(ticket, policy):
             for clock in clocks.values():
-                SlaMeter.resume(clock, now)
+                SlaMeter.resume(clock, now=now)
 
     @staticmethod
     def _new_clock(ticket: Ticket, target: SlaTarget, *, done: bool) -> SlaClock:
@@ -1290,7 +1378,7 @@ class TicketEngine:
         meter = self._meters[ticket.sla_policy or ""]
         if self._category(ticket) in _DONE:
             for clock in ticket.sla.values():
-                meter.pause(clock, now)
+                meter.pause(clock, now=now)
                 clock.stopped = True
             return
         resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
@@ -1299,9 +1387,9 @@ class TicketEngine:
         paused = self._paused(ticket, meter.policy)
         for clock in ticket.sla.values():
             if paused:
-                meter.pause(clock, now)
+                meter.pause(clock, now=now)
             else:
-                meter.resume(clock, now)
+                meter.resume(clock, now=now)
 
     def _start_next_response(self, ticket: Ticket, now: datetime) -> None:
         clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
@@ -1317,9 +1405,9 @@ class TicketEngine:
         clock.breached = False
         clock.stopped = False
         if not self._paused(ticket, meter.policy):
-            meter.resume(clock, now)
+            meter.resume(clock, now=now)
 
-    def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, now: datetime) -> timedelta | None:
+    def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, *, now: datetime) -> timedelta | None:
         """Return how much of a target's time has elapsed at ``now`` (``None``: no such clock).
 
         Raises:
@@ -1336,11 +1424,11 @@ class TicketEngine:
         clock = ticket.sla.get(metric.value)
         if clock is None:
             return None
-        return self._meters[ticket.sla_policy or ""].elapsed(clock, now)
+        return self._meters[ticket.sla_policy or ""].elapsed(clock, now=now)
 
     # --- the passing of time -----------------------------------------------------------------
 
-    def tick(self, ticket: Ticket, now: datetime) -> TicketUpdate:
+    def tick(self, ticket: Ticket, *, now: datetime) -> TicketUpdate:
         """Let time pass: SLA warnings and breaches, SLA escalations, due follow-ups, auto-close.
 
         Call it at :meth:`next_deadline` (or periodically); calling it again at
@@ -1355,13 +1443,13 @@ class TicketEngine:
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
-        effects: list[Effect] = []
+        actions: list[TicketAction] = []
         if ticket.sla and self.settings.escalation_rules:
-            self._escalate_by_sla(ticket, now, effects)
+            self._escalate_by_sla(ticket, now, actions)
         if ticket.follow_up_due is not None and ticket.follow_up_due <= now:
             due = ticket.follow_up_due
             self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
-            effects.append(FollowUpDue(ticket.id, due, ticket.assignee))
+            actions.append(FollowUpDue(ticket.id, due, ticket.assignee))
         flow = self._flows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
@@ -1369,8 +1457,8 @@ class TicketEngine:
             if self.can_apply(ticket, flow.auto_close_transition, by=SYSTEM, note=note) is None:
                 step = self._steps[flow.name, ticket.state, flow.auto_close_transition]
                 if now < step.latest:  # its follow-up, if any, falls due in range
-                    self._move(ticket, step, SYSTEM, now, note, None, effects)
-        return self._result(ticket, tuple(effects), sla_events, first)
+                    self._move(ticket, step, SYSTEM, now, note, None, actions)
+        return self._result(ticket, tuple(actions), sla_events, first)
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
         after = self._auto_close.get((ticket.workflow, ticket.state))
@@ -1378,13 +1466,13 @@ class TicketEngine:
             return None
         return ticket.resolved_at + after
 
-    def _escalate_by_sla(self, ticket: Ticket, now: datetime, effects: list[Effect]) -> None:
+    def _escalate_by_sla(self, ticket: Ticket, now: datetime, actions: list[TicketAction]) -> None:
         meter = self._meters[ticket.sla_policy or ""]
         fired: list[EscalationRule] = []
         for rule in self.settings.escalation_rules:
             if rule.name in ticket.fired_rules:
                 continue
-            if rule.trigger not in (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK):
+            if rule.trigger not in _SLA_TRIGGERS:
                 continue
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
@@ -1394,19 +1482,26 @@ class TicketEngine:
                 if rule.trigger is EscalationTrigger.SLA_BREACH:
                     hit = clock.breached
                 else:
-                    hit = meter.elapsed(clock, now) >= clock.goal * rule.fraction
+                    hit = meter.elapsed(clock, now=now) >= clock.goal * rule.fraction
                 if hit:
                     fired.append(rule)
                     break
-        self._fire(ticket, fired, now, effects)
+        self._fire(ticket, fired, now, actions)
 
     def next_deadline(self, ticket: Ticket) -> datetime | None:
-        """Return the next time :meth:`tick` has something to do, if any.
+        """Return the earliest instant at which ``tick(ticket, now=...)`` has something to do.
 
-        That is the earliest of the next SLA warning or breach of a running
-        clock, the follow-up due time and the auto-close time. A time after the
-        last instant callcore accepts (the end of 2999) is never reached, so it
-        is not a deadline.
+        A tick before it does nothing; a tick at it reports an SLA warning or
+        breach, fires an SLA escalation rule, puts a due follow-up in front of
+        its agent or closes the resolved ticket. The instant is never earlier
+        than the ticket's last change (a tick cannot be): what is already due
+        is due then. :attr:`Ticket.next_due` holds the same instant, kept up
+        to date by every call, for stores to index.
+
+        Returns:
+            The instant, or ``None`` when nothing will be due until another call
+            changes the ticket (an instant after the last one callcore accepts,
+            the end of 2999, is never reached either).
 
         Raises:
             InvalidInputError: The engine does not know the ticket's workflow,
@@ -1420,25 +1515,66 @@ class TicketEngine:
         return self._next_deadline(ticket)
 
     def _next_deadline(self, ticket: Ticket) -> datetime | None:
-        closing = self._auto_close_at(ticket)
-        if closing is not None and closing >= LATEST:
-            closing = None
+        """Mirror :meth:`tick`: the first instant, from the last change on, it acts."""
+        last = _last_change(ticket)
+        closing = self._closing_at(ticket, last)
+        due = ticket.follow_up_due
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
-            due = ticket.follow_up_due
-            if closing is None or due is None:
-                return due or closing
-            return min(due, closing)
+            first = due if closing is None else closing if due is None else min(due, closing)
+            return None if first is None else max(first, last)
         meter = self._meters[ticket.sla_policy or ""]
         times = [
             t
             for clock in ticket.sla.values()
-            if (t := meter.next_deadline(clock)) is not None and t < LATEST
+            if (t := meter.next_deadline(clock, last=last)) is not None and t < LATEST
         ]
-        if ticket.follow_up_due is not None:
-            times.append(ticket.follow_up_due)
+        if self.settings.escalation_rules:
+            times.extend(t for t in self._rule_deadlines(ticket, meter, last) if t < LATEST)
+        if due is not None:
+            times.append(due)
         if closing is not None:
             times.append(closing)
-        return min(times, default=None)
+        return max(min(times), last) if times else None
+
+    def _closing_at(self, ticket: Ticket, last: datetime) -> datetime | None:
+        """When :meth:`tick` will close the resolved ticket by itself (not before ``last``)."""
+        closing = self._auto_close_at(ticket)
+        if closing is None:
+            return None
+        flow = self._flows[ticket.workflow]
+        step = self._steps.get((flow.name, ticket.state, flow.auto_close_transition))
+        if step is None or max(closing, last) >= step.latest:
+            return None  # not available here, or too late for its follow-up: never
+        if not all(check(ticket, SYSTEM, "closed automatically") for check in step.checks):
+            return None  # a guard refuses it until another call changes the ticket
+        return max(closing, last)
+
+    def _rule_deadlines(self, ticket: Ticket, meter: SlaMeter, last: datetime) -> list[datetime]:
+        """When the SLA escalation rules not yet fired will fire (as :meth:`tick` fires them).
+
+        A breach rule fires at the tick that reports the breach (the clock's own
+        deadline), or at the next tick once the breach was reported by another
+        call; an at-risk rule when its fraction of the goal has elapsed.
+        """
+        times = []
+        for rule in self.settings.escalation_rules:
+            if rule.name in ticket.fired_rules or rule.trigger not in _SLA_TRIGGERS:
+                continue
+            for clock in ticket.sla.values():
+                if rule.metric is not None and rule.metric.value != clock.metric:
+                    continue
+                if clock.stopped and not clock.breached:
+                    continue
+                if rule.trigger is EscalationTrigger.SLA_BREACH:
+                    if clock.breached:
+                        times.append(last)
+                    continue
+                threshold = clock.goal * rule.fraction
+                if meter.elapsed(clock, now=last) >= threshold:
+                    times.append(last)
+                elif clock.since is not None and (t := meter.instant(clock, threshold)):
+                    times.append(t)
+        return times
 
     # --- surveys ---------------------------------------------------------------------------------
 
@@ -1513,7 +1649,7 @@ class TicketEngine:
             render_template("", values)  # checks that values maps names to texts
         draft = ticket.copy()  # every step runs on a copy; the ticket changes only at the end
         first = len(ticket.history)
-        effects: list[Effect] = []
+        actions: list[TicketAction] = []
         assignee = by.id if chosen.assign_to_actor else UNSET
         queue = UNSET if chosen.queue is None else chosen.queue
         update = self.update(
@@ -1521,8 +1657,8 @@ class TicketEngine:
             add_tags=chosen.add_tags, remove_tags=chosen.remove_tags, fields=chosen.fields,
             reason=f"macro {chosen.name!r}",
         )  # fmt: skip
-        sla_events = update._sla_events  # noqa: SLF001 - later steps report nothing new
-        effects.extend(update.effects)
+        sla_events = update._span[0]  # noqa: SLF001 - later steps report nothing new
+        actions.extend(update.actions)
         template_values = {
             "ticket_id": draft.id, "subject": draft.subject, "customer": draft.customer,
             "agent": by.id, "priority": draft.priority.value, "state": draft.state,
@@ -1530,10 +1666,10 @@ class TicketEngine:
         }  # fmt: skip
         if chosen.reply:
             text = render_template(chosen.reply, template_values)
-            effects.extend(self.reply(draft, by=by, now=now, text=text).effects)
+            actions.extend(self.reply(draft, by=by, now=now, text=text).actions)
         if chosen.transition is not None:
             note = render_template(chosen.note, template_values) if chosen.note else ""
-            effects.extend(self.apply(draft, chosen.transition, by=by, now=now, note=note).effects)
+            actions.extend(self.apply(draft, chosen.transition, by=by, now=now, note=note).actions)
         for field in attrs.fields(Ticket):
             setattr(ticket, field.name, getattr(draft, field.name))
-        return self._result(ticket, tuple(effects), sla_events, first)
+        return self._result(ticket, tuple(actions), sla_events, first)

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.checks import check_count, check_number, validator
+from callcore.contacts import CustomerTier
 from callcore.errors import Problem
 from callcore.tickets._checks import (
     enum_field,
     enum_set_field,
-    names_field,
     text_field,
     texts_field,
+    tiers_field,
 )
 from callcore.tickets._sla import SlaMetric
 from callcore.tickets._ticket import Priority
@@ -83,7 +84,8 @@ class EscalationRule:
         metric: For SLA triggers, the metric (``None``: any).
         fraction: For :attr:`EscalationTrigger.SLA_AT_RISK`, the fraction elapsed.
         priorities: For :attr:`EscalationTrigger.PRIORITY`.
-        customer_tiers: For :attr:`EscalationTrigger.CUSTOMER_TIER`.
+        customer_tiers: For :attr:`EscalationTrigger.CUSTOMER_TIER`: tier names
+            (``"vip"``, or a host's own such as ``"gold"``).
         reopen_count: For :attr:`EscalationTrigger.REOPEN_COUNT`.
         keywords: For :attr:`EscalationTrigger.KEYWORD`.
     """
@@ -98,7 +100,9 @@ class EscalationRule:
     priorities: frozenset[Priority] = attrs.field(
         default=frozenset(), validator=enum_set_field(Priority)
     )
-    customer_tiers: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    customer_tiers: frozenset[CustomerTier] = attrs.field(
+        default=frozenset(), validator=tiers_field
+    )
     reopen_count: int = attrs.field(default=2, validator=validator(check_count, low=None))
     keywords: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 import attrs
 
 from callcore.checks import MAX_DURATION
-from callcore.contacts import Channel
+from callcore.contacts import Channel, CustomerTier
 from callcore.errors import InvalidInputError, Problem
 from callcore.events import Event
 from callcore.tickets._checks import (
@@ -30,6 +30,7 @@ from callcore.tickets._checks import (
     optional_text_field,
     text_field,
     texts_field,
+    tiers_field,
 )
 from callcore.tickets._ticket import Priority
 
@@ -100,7 +101,8 @@ class SlaConditions:
 
     Attributes:
         priorities: The ticket's priority is one of these.
-        customer_tiers: The customer's tier is one of these.
+        customer_tiers: The customer's tier is one of these (tier names, such as
+            ``"vip"`` or a host's own ``"gold"``).
         channels: The ticket's channel is one of these.
         tags: The ticket has at least one of these tags.
     """
@@ -108,7 +110,9 @@ class SlaConditions:
     priorities: frozenset[Priority] = attrs.field(
         default=frozenset(), validator=enum_set_field(Priority)
     )
-    customer_tiers: frozenset[str] = attrs.field(default=frozenset(), validator=names_field)
+    customer_tiers: frozenset[CustomerTier] = attrs.field(
+        default=frozenset(), validator=tiers_field
+    )
     channels: frozenset[Channel] = attrs.field(
         default=frozenset(), validator=enum_set_field(Channel)
     )
@@ -258,7 +262,7 @@ class SlaMeter:
     policy: SlaPolicy
     hours: BusinessHours
 
-    def elapsed(self, clock: SlaClock, now: datetime) -> timedelta:
+    def elapsed(self, clock: SlaClock, *, now: datetime) -> timedelta:
         """Return the clock's elapsed time at ``now``."""
         since = clock.since
         if since is None:
@@ -289,19 +293,19 @@ class SlaMeter:
         except InvalidInputError:
             return None
 
-    def pause(self, clock: SlaClock, now: datetime) -> None:
+    def pause(self, clock: SlaClock, *, now: datetime) -> None:
         """Stop counting, keeping the time accrued so far."""
         if clock.since is not None:
-            clock.elapsed = self.elapsed(clock, now)
+            clock.elapsed = self.elapsed(clock, now=now)
             clock.since = None
 
     @staticmethod
-    def resume(clock: SlaClock, now: datetime) -> None:
+    def resume(clock: SlaClock, *, now: datetime) -> None:
         """Start counting again from ``now`` (unless the clock is done)."""
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def check(self, ticket_id: str, clock: SlaClock, now: datetime) -> list[Event]:
+    def check(self, ticket_id: str, clock: SlaClock, *, now: datetime) -> list[Event]:
         """Report the warnings and the breach this clock has reached by ``now``.
 
         A running clock is then brought up to date: the time it counted up to
@@ -311,7 +315,7 @@ class SlaMeter:
         """
         if clock.stopped:
             return []
-        elapsed = self.elapsed(clock, now)
+        elapsed = self.elapsed(clock, now=now)
         events = (
             []
             if clock.breached and len(clock.warned) == len(self.policy.warn_at)
@@ -352,10 +356,18 @@ class SlaMeter:
             )
         return events
 
-    def next_deadline(self, clock: SlaClock) -> datetime | None:
-        """Return when this running clock next has something to report."""
-        if clock.since is None or clock.stopped or clock.breached:
+    def next_deadline(self, clock: SlaClock, *, last: datetime) -> datetime | None:
+        """Return when this clock next has something to report, if ever.
+
+        That is when a running clock reaches its next warning or its goal; a
+        paused clock that is already past one (its policy changed to a shorter
+        goal while it was paused) reports it at the next call, so at ``last``,
+        the ticket's last change.
+        """
+        if clock.stopped or clock.breached:
             return None
         pending = [f for f in self.policy.warn_at if f not in clock.warned]
         amount = clock.goal * min(pending) if pending else clock.goal
+        if clock.since is None:
+            return last if amount <= clock.elapsed else None
         return self.instant(clock, amount)

@@ -56,11 +56,11 @@ class TicketStore(Protocol):
         """Return the tickets assigned to ``assignee``, oldest first."""
         ...
 
-    def due_follow_ups(self, now: datetime) -> list[Ticket]:
+    def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         ...
 
-    def tickets_due(self, now: datetime) -> list[Ticket]:
+    def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets that need a tick at or before ``now``, soonest first.
 
         That is, whose ``next_due`` (next SLA warning or breach, follow-up or

@@ -19,7 +19,7 @@ from callcore.checks import (
     check_text,
     validator,
 )
-from callcore.contacts import Channel
+from callcore.contacts import STANDARD_TIER, Channel, CustomerTier, check_tier
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.events import Event
 from callcore.serialization import converter
@@ -303,7 +303,8 @@ class Ticket:
         subject: A one-line summary.
         channel: Where the contact that started it came from.
         customer: The customer's id.
-        customer_tier: The customer's tier (``"standard"``, ``"vip"``...).
+        customer_tier: The customer's tier: a tier name (``"standard"``, ``"vip"``
+            or a host's own, such as ``"gold"``; see :func:`callcore.contacts.check_tier`).
         workflow: The name of its workflow.
         state: Its current workflow state.
         priority: How urgent it is.
@@ -333,7 +334,7 @@ class Ticket:
     subject: str
     channel: Channel
     customer: str
-    customer_tier: str = "standard"
+    customer_tier: CustomerTier = STANDARD_TIER
     workflow: str
     state: str
     priority: Priority = Priority.NORMAL
@@ -431,8 +432,9 @@ def ticket_problems(ticket: Ticket) -> list[Problem]:
     instants in range, counts, custom field values, clocks and history.
     """
     problems: list[Problem] = []
-    for name in ("id", "customer", "customer_tier", "workflow", "state"):
+    for name in ("id", "customer", "workflow", "state"):
         _check(problems, name, check_text, getattr(ticket, name))
+    _check(problems, "customer_tier", check_tier, ticket.customer_tier)
     for name in ("subject", "tier"):
         _check(problems, name, check_text, getattr(ticket, name), allow_empty=True)
     for name in ("assignee", "queue", "sla_policy"):

@@ -1,4 +1,4 @@
-"""Workflows as data: states, transitions, guards and effects, and their validation."""
+"""Workflows as data: states, transitions, guards and actions, and their validation."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from callcore.tickets._checks import (
 from callcore.tickets._documents import UNREADABLE, items, leaf, read_fields, readable, record
 
 __all__ = [
-    "EffectKind",
-    "EffectSpec",
+    "ActionKind",
+    "ActionSpec",
     "Guard",
     "GuardKind",
     "State",
@@ -88,8 +88,8 @@ class Guard:
         }[self.kind]
 
 
-class EffectKind(enum.Enum):
-    """What a transition asks the outside world to do."""
+class ActionKind(enum.Enum):
+    """What a transition asks the host to do."""
 
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
     SEND_SURVEY = "send_survey"
@@ -97,11 +97,11 @@ class EffectKind(enum.Enum):
 
 
 @attrs.frozen
-class EffectSpec:
-    """An effect declared on a transition, produced each time it is applied.
+class ActionSpec:
+    """An action declared on a transition, produced each time it is applied.
 
     Attributes:
-        kind: Which effect.
+        kind: Which action.
         after: For a follow-up, how long after the transition it is due when
             the caller gives no due time.
         channel: For a survey or a notification, how it is sent.
@@ -110,7 +110,7 @@ class EffectSpec:
         template: For a notification or survey, the template name for the host.
     """
 
-    kind: EffectKind = attrs.field(validator=enum_field(EffectKind))
+    kind: ActionKind = attrs.field(validator=enum_field(ActionKind))
     after: timedelta = attrs.field(default=timedelta(days=1), validator=duration_field())
     channel: NotificationChannel = attrs.field(
         default=NotificationChannel.EMAIL, validator=enum_field(NotificationChannel)
@@ -146,7 +146,7 @@ class Transition:
         sources: The states it may be applied in.
         target: The state it leads to.
         guards: Checks that must all pass.
-        effects: What it asks the outside world to do.
+        actions: What it asks the host to do.
         on_customer_reply: Applied automatically when the customer replies in
             one of its source states (reopening a resolved ticket, leaving
             pending); at most one per state.
@@ -156,7 +156,7 @@ class Transition:
     sources: tuple[str, ...] = attrs.field(validator=texts_field)
     target: str = attrs.field(validator=text_field(allow_empty=True))
     guards: tuple[Guard, ...] = attrs.field(default=(), validator=items_field(Guard))
-    effects: tuple[EffectSpec, ...] = attrs.field(default=(), validator=items_field(EffectSpec))
+    actions: tuple[ActionSpec, ...] = attrs.field(default=(), validator=items_field(ActionSpec))
     on_customer_reply: bool = attrs.field(default=False, validator=bool_field)
 
 
@@ -291,19 +291,19 @@ def _guard_problems(path: str, guard: Guard) -> Iterator[Problem]:
 
 
 def _parts_problems(path: str, move: _Part) -> Iterator[Problem]:
-    """Check a transition's guards and effects (those that could be read)."""
+    """Check a transition's guards and actions (those that could be read)."""
     guards = move["guards"]
     for position, guard in enumerate(guards if _known(guards) else ()):
         if _known(guard):
             yield from _guard_problems(f"{path}.guards[{position}]", guard)
-    effects = move["effects"]
-    for position, effect in enumerate(effects if _known(effects) else ()):
+    actions = move["actions"]
+    for position, action in enumerate(actions if _known(actions) else ()):
         if (
-            _known(effect)
-            and effect.kind is EffectKind.SCHEDULE_FOLLOW_UP
-            and effect.after <= timedelta(0)
+            _known(action)
+            and action.kind is ActionKind.SCHEDULE_FOLLOW_UP
+            and action.after <= timedelta(0)
         ):
-            yield Problem(f"{path}.effects[{position}].after", "must be positive")
+            yield Problem(f"{path}.actions[{position}].after", "must be positive")
 
 
 def _transition_problems(  # noqa: C901 - a flat list of independent checks
@@ -481,11 +481,11 @@ def validate_workflow(workflow: Workflow) -> list[Problem]:
 # --- reading documents ------------------------------------------------------------
 
 _read_guard = record(Guard)
-_read_effect = record(EffectSpec)
+_read_action = record(ActionSpec)
 _TRANSITION_READERS = {
     "sources": items(leaf(str)),
     "guards": items(_read_guard),
-    "effects": items(_read_effect),
+    "actions": items(_read_action),
 }
 
 

@@ -1,4 +1,4 @@
-"""Effects: what the ticket engine asks the outside world to do, as data."""
+"""Actions: what the ticket engine asks the host to do, as data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import attrs
 
 from callcore.notifications import Notification
 
-__all__ = ["Effect", "FollowUpDue", "Notify", "ScheduleFollowUp", "SendSurvey"]
+__all__ = ["FollowUpDue", "Notify", "ScheduleFollowUp", "SendSurvey", "TicketAction"]
 
 
 @attrs.frozen
@@ -66,5 +66,5 @@ class Notify:
     notification: Notification
 
 
-Effect: TypeAlias = ScheduleFollowUp | FollowUpDue | SendSurvey | Notify
-"""Any effect the ticket engine returns."""
+TicketAction: TypeAlias = ScheduleFollowUp | FollowUpDue | SendSurvey | Notify
+"""Any action the ticket engine returns (in a :class:`~callcore.tickets.TicketUpdate`)."""
