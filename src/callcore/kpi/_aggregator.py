@@ -14,8 +14,16 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from callcore.checks import check_instant
 from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate, Thresholds, over_limit
+from callcore.kpi._events import (
+    NOTHING,
+    AgentStateAdded,
+    AggregatorUpdate,
+    TotalsMerged,
+    records_added,
+)
 from callcore.kpi._grouping import (
     Dimension,
     GroupKey,
@@ -27,7 +35,7 @@ from callcore.kpi._grouping import (
 )
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
-from callcore.kpi._tally import RawKey, Tally, make_counter
+from callcore.kpi._tally import Counter, RawKey, Tally, make_counter
 
 __all__ = ["Aggregator"]
 
@@ -66,9 +74,11 @@ class Aggregator:
     interval reports of ACDs do. Agent state spans are cut at interval
     boundaries and each piece is counted in its own interval.
 
-    Every method either does all it was asked or, when it raises, changes
-    nothing: a refused record, batch, span or merge leaves the totals (and
-    their serialised form) exactly as they were.
+    Every method that feeds it returns one :class:`AggregatorUpdate` whose
+    one event says what was counted (none when nothing was), or, when it
+    raises, changes nothing and reports nothing: a refused record, batch,
+    span or merge leaves the totals (and their serialised form) exactly as
+    they were.
 
     >>> from datetime import timedelta
     >>> from zoneinfo import ZoneInfo
@@ -114,9 +124,9 @@ class Aggregator:
                 field="timezone",
             )
         self._grid = IntervalGrid(self.interval, self.timezone)
-        self._count = self._counter(self._tallies)
+        self._count = self._counter(self._tallies).count
 
-    def _counter(self, tallies: dict[RawKey, Tally]) -> Callable[[InteractionRecord], None]:
+    def _counter(self, tallies: dict[RawKey, Tally]) -> Counter:
         return make_counter(
             tallies,
             by=(
@@ -132,8 +142,12 @@ class Aggregator:
 
     # --- feeding ------------------------------------------------------------
 
-    def add(self, record: InteractionRecord) -> None:
+    def add(self, record: InteractionRecord) -> AggregatorUpdate:
         """Count one interaction record.
+
+        Returns:
+            The update: one :class:`RecordsAdded` of one record, at the
+            record's end of after-call work (or its end, without one).
 
         Raises:
             InvalidInputError: ``record`` is not an ``InteractionRecord``, or
@@ -145,12 +159,17 @@ class Aggregator:
             self._count(record)
         except OverflowError as exc:  # the counter changes nothing before it can fail
             raise _too_large(exc) from None
+        return records_added(record.wrap_up_ended_at or record.ended_at, 1)
 
-    def add_many(self, records: Iterable[InteractionRecord]) -> None:
+    def add_many(self, records: Iterable[InteractionRecord]) -> AggregatorUpdate:
         """Count every record of an iterable (a generator is fine: nothing is kept).
 
         The records are counted apart first and added to the totals at the
         end, so a batch is counted whole or not at all.
+
+        Returns:
+            The update: one :class:`RecordsAdded` for the whole batch, at the
+            latest instant among its records; no event for an empty batch.
 
         Raises:
             InvalidInputError: ``records`` is not an iterable (or is a string or
@@ -163,7 +182,8 @@ class Aggregator:
                 field="records",
             )
         batch: dict[RawKey, Tally] = {}
-        count = self._counter(batch)
+        counter = self._counter(batch)
+        count = counter.count
         try:
             for record in records:
                 if not isinstance(record, InteractionRecord):
@@ -175,18 +195,24 @@ class Aggregator:
             }
         except OverflowError as exc:
             raise _too_large(exc) from None
-        if combined:
-            self._tallies.update(combined)
-            # The counter caches tallies by group: start it afresh over the new ones.
-            self._count = self._counter(self._tallies)
+        if not combined:
+            return NOTHING
+        self._tallies.update(combined)
+        # The counter caches tallies by group: start it afresh over the new ones.
+        self._count = self._counter(self._tallies).count
+        added = sum(tally.records() for tally in batch.values())
+        return records_added(counter.latest(), added)
 
-    def add_agent_state(self, span: AgentStateRecord) -> None:
+    def add_agent_state(self, span: AgentStateRecord) -> AggregatorUpdate:
         """Count an agent state span (for occupancy and utilisation).
 
         Spans have no queue or channel: grouped by those, they land in the
         group whose queue or channel is ``None``. A span lasts at most
         :data:`~callcore.kpi.MAX_AGENT_STATE_SPAN`, so it makes at most
         44,640 pieces (one-minute intervals).
+
+        Returns:
+            The update: one :class:`AgentStateAdded`, at the span's end.
 
         Raises:
             InvalidInputError: ``span`` is not an ``AgentStateRecord``; nothing changed.
@@ -200,6 +226,7 @@ class Aggregator:
             if totals is None:
                 totals = self._groups[key] = Aggregate()
             totals.add_agent_time(span.state, length)
+        return AggregatorUpdate((AgentStateAdded(at=span.ended_at, span=span),))
 
     def _pieces(self, span: AgentStateRecord) -> list[tuple[datetime | None, int]]:
         start, end = epoch_micros(span.started_at), epoch_micros(span.ended_at)
@@ -213,14 +240,27 @@ class Aggregator:
                 return pieces
             start = high
 
-    def merge(self, other: Aggregator) -> None:
+    def merge(self, other: Aggregator, *, now: datetime) -> AggregatorUpdate:
         """Add another aggregator's totals to this one's, exactly.
+
+        Args:
+            other: The aggregator whose totals to add (it is not changed).
+            now: The current time (timezone-aware): the time of the event,
+                since totals carry no time of their own.
+
+        Returns:
+            The update: one :class:`TotalsMerged` at ``now``; no event when
+            ``other`` has no groups.
 
         Raises:
             InvalidInputError: ``other`` is not an aggregator, groups
                 differently, uses other thresholds, interval or time zone, or
-                a total would exceed ``10**30``; nothing was changed.
+                a total would exceed ``10**30``, or ``now`` is not an aware
+                datetime within the limits of :mod:`callcore.checks`
+                (:class:`~callcore.errors.NaiveDatetimeError` for a naive
+                one); nothing was changed.
         """
+        check_instant(now, "now")
         if not isinstance(other, Aggregator):
             raise InvalidInputError(
                 f"other must be an Aggregator, got {type(other).__name__}", field="other"
@@ -256,6 +296,9 @@ class Aggregator:
                 self._groups[key] = totals
             else:
                 kept.merge(totals)
+        if not incoming:
+            return NOTHING
+        return AggregatorUpdate((TotalsMerged(at=now, groups=len(incoming)),))
 
     def describe(self) -> str:
         """Say how this aggregator groups, for messages."""
