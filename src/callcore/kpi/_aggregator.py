@@ -8,7 +8,7 @@ aggregator fed every record.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from callcore.kpi._grouping import (
 )
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
-from callcore.kpi._tally import Counter, RawKey, Tally, make_counter
+from callcore.kpi._tally import Counter, RawKey, Tally, make_counter, not_a_record
 
 __all__ = ["Aggregator"]
 
@@ -50,12 +50,6 @@ def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, d
 
 def _group_by(value: object) -> tuple[Dimension, ...]:
     return dimensions(value, "group_by")
-
-
-def _not_a_record(value: object, expected: type) -> InvalidInputError:
-    return InvalidInputError(
-        f"expected an {expected.__name__}, got {type(value).__name__}", field="record"
-    )
 
 
 def _too_large(error: OverflowError) -> InvalidInputError:
@@ -108,7 +102,7 @@ class Aggregator:
     _groups: dict[RawKey, Aggregate] = attrs.field(init=False, factory=dict, repr=False)
     _tallies: dict[RawKey, Tally] = attrs.field(init=False, factory=dict, repr=False)
     _grid: IntervalGrid = attrs.field(init=False, repr=False)
-    _count: Callable[[InteractionRecord], None] = attrs.field(init=False, repr=False, eq=False)
+    _count: Counter = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         """Check the configuration."""
@@ -124,7 +118,7 @@ class Aggregator:
                 field="timezone",
             )
         self._grid = IntervalGrid(self.interval, self.timezone)
-        self._count = self._counter(self._tallies).count
+        self._count = self._counter(self._tallies)
 
     def _counter(self, tallies: dict[RawKey, Tally]) -> Counter:
         return make_counter(
@@ -153,13 +147,11 @@ class Aggregator:
             InvalidInputError: ``record`` is not an ``InteractionRecord``, or
                 its group's sums of durations would overflow; nothing changed.
         """
-        if not isinstance(record, InteractionRecord):
-            raise _not_a_record(record, InteractionRecord)
         try:
-            self._count(record)
+            latest = self._count((record,))  # checks that it is a record first
         except OverflowError as exc:  # the counter changes nothing before it can fail
             raise _too_large(exc) from None
-        return records_added(record.wrap_up_ended_at or record.ended_at, 1)
+        return records_added(latest, 1)
 
     def add_many(self, records: Iterable[InteractionRecord]) -> AggregatorUpdate:
         """Count every record of an iterable (a generator is fine: nothing is kept).
@@ -182,13 +174,8 @@ class Aggregator:
                 field="records",
             )
         batch: dict[RawKey, Tally] = {}
-        counter = self._counter(batch)
-        count = counter.count
         try:
-            for record in records:
-                if not isinstance(record, InteractionRecord):
-                    raise _not_a_record(record, InteractionRecord)
-                count(record)
+            latest = self._counter(batch)(records)  # checks each item is a record
             combined = {
                 key: tally if key not in self._tallies else self._tallies[key].plus(tally)
                 for key, tally in batch.items()
@@ -199,9 +186,9 @@ class Aggregator:
             return NOTHING
         self._tallies.update(combined)
         # The counter caches tallies by group: start it afresh over the new ones.
-        self._count = self._counter(self._tallies).count
+        self._count = self._counter(self._tallies)
         added = sum(tally.records() for tally in batch.values())
-        return records_added(counter.latest(), added)
+        return records_added(latest, added)
 
     def add_agent_state(self, span: AgentStateRecord) -> AggregatorUpdate:
         """Count an agent state span (for occupancy and utilisation).
@@ -218,7 +205,7 @@ class Aggregator:
             InvalidInputError: ``span`` is not an ``AgentStateRecord``; nothing changed.
         """
         if not isinstance(span, AgentStateRecord):
-            raise _not_a_record(span, AgentStateRecord)
+            raise not_a_record(span, AgentStateRecord)
         agent = span.agent if Dimension.AGENT in self.group_by else None
         for interval, length in self._pieces(span):
             key = (interval, None, agent, None)

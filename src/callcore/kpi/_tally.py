@@ -12,17 +12,19 @@ turns a tally into exactly the totals that counting each record into an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
+from typing import Any
 
 import attrs
 
 from callcore.contacts import ContactOutcome, Direction
+from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._records import InteractionRecord
 
-__all__ = ["Counter", "RawKey", "Tally", "make_counter"]
+__all__ = ["Counter", "RawKey", "Tally", "make_counter", "not_a_record"]
 
 _ZERO = timedelta(0)
 _US = timedelta(microseconds=1)
@@ -164,19 +166,20 @@ def _constant_none(_: InteractionRecord) -> None:
     return None
 
 
-@attrs.frozen
-class Counter:
-    """Counts records into tallies, and remembers the latest instant it saw.
+Counter = Callable[[Iterable[InteractionRecord]], datetime]
+"""Counts every record of an iterable into tallies; returns the latest instant among them.
 
-    Attributes:
-        count: Counts one (already valid) record.
-        latest: The latest instant of the records counted so far (the end of
-            after-call work, or else the end), or ``datetime.min`` in UTC
-            when none was counted.
-    """
+The latest instant of a record is the end of its after-call work, or else its
+end; with no record, it is ``datetime.min`` in UTC. An item that is not an
+:class:`~callcore.kpi.InteractionRecord` raises (see :func:`not_a_record`).
+"""
 
-    count: Callable[[InteractionRecord], None]
-    latest: Callable[[], datetime]
+
+def not_a_record(value: object, expected: type) -> InvalidInputError:
+    """The error for ``value`` given where an ``expected`` record belongs."""
+    return InvalidInputError(
+        f"expected an {expected.__name__}, got {type(value).__name__}", field="record"
+    )
 
 
 # One long function on purpose: the counter it returns runs once per record,
@@ -189,7 +192,7 @@ def make_counter(  # noqa: C901, PLR0915
     service_level: timedelta,
     short_abandon: timedelta,
 ) -> Counter:
-    """Build the counter that counts (already valid) records into ``tallies``.
+    """Build the counter that counts records (each valid, as built) into ``tallies``.
 
     Args:
         tallies: Where tallies are kept, by full group key; the counter adds to it.
@@ -199,9 +202,14 @@ def make_counter(  # noqa: C901, PLR0915
         short_abandon: The short-abandon threshold.
 
     Returns:
-        The counter. It remembers the interval of the last record, so records
-        in time order rarely pay for finding their interval, and keeps, per
-        interval, the tallies by the rest of the key.
+        The counter: it counts a batch in one loop (a single record is a batch
+        of one), so that a record costs no function call. It remembers the
+        interval of the last record, so records in time order rarely pay for
+        finding their interval, and keeps, per interval, the tallies by the
+        rest of the key. An item that is not an ``InteractionRecord`` raises
+        :class:`~callcore.errors.InvalidInputError` when it is reached; an
+        ``OverflowError`` leaves the tally of the record that raised it as
+        it was.
     """
     by_interval, by_queue, by_agent, by_channel = by
     names = [
@@ -227,133 +235,146 @@ def make_counter(  # noqa: C901, PLR0915
         ContactOutcome.OUT_OF_HOURS,
     )
     by_start: dict[datetime | None, dict[object, Tally]] = {}
-    start: datetime | None = None
-    low = high = _EPOCH  # an empty range: the first record locates its interval
-    local = by_start.setdefault(None, {})
-    latest = _NEVER
+    # The interval of the last record counted, and the tallies of that interval
+    # by the rest of the key; an empty range, so that the first record locates
+    # its interval.
+    last_interval: list[Any] = [None, _EPOCH, _EPOCH, by_start.setdefault(None, {})]
+    record_type: type = InteractionRecord  # callers may pass anything: checked in the loop
 
-    def count(record: InteractionRecord) -> None:  # noqa: C901, PLR0912, PLR0915
-        nonlocal start, low, high, local, latest
-        if by_interval:
-            arrived = record.arrived_at
-            if not low <= arrived < high:
-                start, low, high = locate(arrived)
-                local = by_start.setdefault(start, {})
-        rest = rest_of(record)
-        tally = local.get(rest)
-        if tally is None:
-            key = (
-                start,
-                record.queue if by_queue else None,
-                record.agent if by_agent else None,
-                record.channel if by_channel else None,
-            )
-            tally = tallies.get(key)
+    def count(records: Iterable[InteractionRecord]) -> datetime:  # noqa: C901, PLR0912, PLR0915
+        start, low, high, local = last_interval
+        latest = _NEVER
+        for record in records:
+            if type(record) is not record_type and not isinstance(record, record_type):
+                raise not_a_record(record, record_type)
+            if by_interval:
+                arrived = record.arrived_at
+                if not low <= arrived < high:
+                    start, low, high = locate(arrived)
+                    local = by_start.setdefault(start, {})
+                    last_interval[:] = start, low, high, local
+            rest = rest_of(record)
+            tally = local.get(rest)
             if tally is None:
-                tally = tallies[key] = Tally()
-            local[rest] = tally
+                key = (
+                    start,
+                    record.queue if by_queue else None,
+                    record.agent if by_agent else None,
+                    record.channel if by_channel else None,
+                )
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = Tally()
+                local[rest] = tally
 
-        outcome = record.outcome
-        inbound = record.direction is inbound_direction
-        ended = record.ended_at
-        last = record.wrap_up_ended_at
-        if outcome is answered_outcome:
-            # Sums of durations can overflow timedelta (after about 27,000
-            # century-long records in one group): add them all up before
-            # changing anything, so that an OverflowError leaves the tally as it was.
-            answered_at: datetime = record.answered_at  # type: ignore[assignment]
-            connected = tally.connected + (ended - answered_at)
-            hold = record.hold_time
-            if hold:
-                hold_sum = tally.hold + hold
-            if last is not None:
-                after_call_work = tally.after_call_work + (last - ended)
-            if inbound:
-                waited = answered_at - (record.queued_at or record.arrived_at)
-                tally.answered_wait += waited
-                tally.answered += 1
-                if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
-                    tally.longest_wait = waited
-                if waited <= service_level:
-                    tally.answered_within += 1
+            outcome = record.outcome
+            inbound = record.direction is inbound_direction
+            ended = record.ended_at
+            last = record.wrap_up_ended_at
+            if outcome is answered_outcome:
+                # Sums of durations can overflow timedelta (after about 27,000
+                # century-long records in one group): add them all up before
+                # changing anything, so that an OverflowError leaves the tally as it was.
+                answered_at: datetime = record.answered_at  # type: ignore[assignment]
+                connected = tally.connected + (ended - answered_at)
+                hold = record.hold_time
+                if hold:
+                    hold_sum = tally.hold + hold
+                if last is not None:
+                    after_call_work = tally.after_call_work + (last - ended)
+                if inbound:
+                    waited = answered_at - (record.queued_at or record.arrived_at)
+                    tally.answered_wait += waited
+                    tally.answered += 1
+                    if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
+                        tally.longest_wait = waited
+                    if waited <= service_level:
+                        tally.answered_within += 1
+                else:
+                    tally.answered_out += 1
+                tally.connected = connected
+                if last is not None:
+                    tally.after_call_work = after_call_work
+                    if last > latest:  # noqa: PLR1730 - cheaper than max()
+                        latest = last
+                elif ended > latest:
+                    latest = ended
+                if hold:
+                    tally.hold = hold_sum
+                    tally.held += 1
+                elif record.holds:
+                    tally.held += 1
+                if record.transfers:
+                    tally.transferred += 1
+                    tally.transfers += record.transfers
+                if record.consults:
+                    tally.consults += record.consults
+                agent = record.agent
+                if agent is not None:
+                    tally.agents.add(agent)
+            elif outcome is abandoned_outcome:
+                if inbound:
+                    waited = ended - (record.queued_at or record.arrived_at)
+                    tally.abandoned_wait += waited  # the only step that can fail: first
+                    tally.abandoned += 1
+                    if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
+                        tally.longest_wait = waited
+                    if waited <= service_level:
+                        tally.abandoned_within += 1
+                    if waited <= short_abandon:
+                        tally.short_abandoned += 1
+                else:
+                    tally.abandoned_out += 1
+                if last is None:
+                    last = ended
+                if last > latest:  # noqa: PLR1730 - cheaper than max()
+                    latest = last
             else:
-                tally.answered_out += 1
-            tally.connected = connected
-            if last is not None:
-                tally.after_call_work = after_call_work
-            if hold:
-                tally.hold = hold_sum
-                tally.held += 1
-            elif record.holds:
-                tally.held += 1
-            if record.transfers:
-                tally.transferred += 1
-                tally.transfers += record.transfers
-            if record.consults:
-                tally.consults += record.consults
-            agent = record.agent
-            if agent is not None:
-                tally.agents.add(agent)
-        elif outcome is abandoned_outcome:
-            if inbound:
-                waited = ended - (record.queued_at or record.arrived_at)
-                tally.abandoned_wait += waited  # the only step that can fail: first
-                tally.abandoned += 1
-                if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
-                    tally.longest_wait = waited
-                if waited <= service_level:
-                    tally.abandoned_within += 1
-                if waited <= short_abandon:
-                    tally.short_abandoned += 1
-            else:
-                tally.abandoned_out += 1
-        else:
-            if inbound:
-                tally.other_inbound += 1
-            if outcome is missed:
-                tally.missed += 1
-            elif outcome is self_served:
-                tally.self_served += 1
-            elif outcome is voicemail:
-                tally.voicemail += 1
-            elif outcome is callback:
-                tally.callbacks += 1
-            elif outcome is overflowed:
-                tally.overflowed += 1
-            elif outcome is transferred:
-                tally.transferred_unanswered += 1
-            elif outcome is no_answer:
-                tally.no_answer += 1
-            elif outcome is rejected:
-                tally.rejected += 1
-            elif outcome is out_of_hours:
-                tally.out_of_hours += 1
-            else:  # failed (a record is never 'queued')
-                tally.failed += 1
-        if last is None:
-            last = ended
-        latest = max(latest, last)
-        if record.ivr_path:
-            tally.ivr_entered += 1
-        fcr = record.first_contact_resolved
-        if fcr is not None:
-            tally.fcr_known += 1
-            tally.fcr_resolved += fcr
-        repeat = record.repeat_contact
-        if repeat is not None:
-            tally.repeat_known += 1
-            tally.repeats += repeat
-        csat = record.csat
-        if csat is not None:
-            tally.csat_responses += 1
-            tally.csat_top_two += csat >= 4
-        nps = record.nps
-        if nps is not None:
-            tally.nps_responses += 1
-            tally.nps_promoters += nps >= 9
-            tally.nps_detractors += nps <= 6
-
-    def seen() -> datetime:
+                if inbound:
+                    tally.other_inbound += 1
+                if outcome is missed:
+                    tally.missed += 1
+                elif outcome is self_served:
+                    tally.self_served += 1
+                elif outcome is voicemail:
+                    tally.voicemail += 1
+                elif outcome is callback:
+                    tally.callbacks += 1
+                elif outcome is overflowed:
+                    tally.overflowed += 1
+                elif outcome is transferred:
+                    tally.transferred_unanswered += 1
+                elif outcome is no_answer:
+                    tally.no_answer += 1
+                elif outcome is rejected:
+                    tally.rejected += 1
+                elif outcome is out_of_hours:
+                    tally.out_of_hours += 1
+                else:  # failed (a record is never 'queued')
+                    tally.failed += 1
+                if last is None:
+                    last = ended
+                if last > latest:  # noqa: PLR1730 - cheaper than max()
+                    latest = last
+            if record.ivr_path:
+                tally.ivr_entered += 1
+            fcr = record.first_contact_resolved
+            if fcr is not None:
+                tally.fcr_known += 1
+                tally.fcr_resolved += fcr
+            repeat = record.repeat_contact
+            if repeat is not None:
+                tally.repeat_known += 1
+                tally.repeats += repeat
+            csat = record.csat
+            if csat is not None:
+                tally.csat_responses += 1
+                tally.csat_top_two += csat >= 4
+            nps = record.nps
+            if nps is not None:
+                tally.nps_responses += 1
+                tally.nps_promoters += nps >= 9
+                tally.nps_detractors += nps <= 6
         return latest
 
-    return Counter(count, seen)
+    return count
