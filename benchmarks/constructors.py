@@ -27,7 +27,7 @@ from callcore.acd import AgentProfile, QueueConfig
 from callcore.contacts import Channel, Direction
 from callcore.customers import Customer, Identity, IdentityKind
 from callcore.ivr import Digits, EnqueueContact
-from callcore.kpi import AgentState, AgentStateRecord, InteractionRecord, Outcome
+from callcore.kpi import AgentState, AgentStateRecord, ContactOutcome, InteractionRecord
 from callcore.wfm import Workload
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -48,7 +48,7 @@ CASES: dict[str, tuple[Callable[..., object], dict[str, Any]]] = {
             "id": "c1",
             "channel": Channel.VOICE,
             "direction": Direction.INBOUND,
-            "outcome": Outcome.ANSWERED,
+            "outcome": ContactOutcome.ANSWERED,
             "arrived_at": AT,
             "ended_at": AT + 5 * MINUTE,
             "queue": "billing",
@@ -64,7 +64,7 @@ CASES: dict[str, tuple[Callable[..., object], dict[str, Any]]] = {
         AgentStateRecord,
         {
             "agent": "ana",
-            "state": AgentState.IDLE,
+            "state": AgentState.AVAILABLE,
             "started_at": AT,
             "ended_at": AT + MINUTE,
         },

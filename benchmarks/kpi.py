@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from callcore.contacts import Channel, Direction
-from callcore.kpi import Aggregator, InteractionRecord, Outcome, evaluate
+from callcore.contacts import Channel, ContactOutcome, Direction
+from callcore.kpi import Aggregator, InteractionRecord, evaluate
 
 ZONE = ZoneInfo("Europe/London")
 START = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)
@@ -57,7 +57,7 @@ def generate(count: int, seed: int = 7) -> Iterator[list[InteractionRecord]]:
                     id=str(number),
                     channel=Channel.VOICE,
                     direction=Direction.INBOUND,
-                    outcome=Outcome.ANSWERED,
+                    outcome=ContactOutcome.ANSWERED,
                     arrived_at=arrived,
                     queued_at=arrived,
                     answered_at=answered,
@@ -72,7 +72,7 @@ def generate(count: int, seed: int = 7) -> Iterator[list[InteractionRecord]]:
                     id=str(number),
                     channel=Channel.VOICE,
                     direction=Direction.INBOUND,
-                    outcome=Outcome.ABANDONED,
+                    outcome=ContactOutcome.ABANDONED,
                     arrived_at=arrived,
                     queued_at=arrived,
                     ended_at=arrived + wait,
@@ -116,7 +116,7 @@ def naive(records: list[InteractionRecord]) -> tuple[float, dict[object, dict[st
         groups[(start.astimezone(timezone.utc), record.queue)].append(record)
     result = {}
     for key, members in groups.items():
-        answered = [r for r in members if r.outcome is Outcome.ANSWERED]
+        answered = [r for r in members if r.outcome is ContactOutcome.ANSWERED]
         waits = [r.answered_at - r.arrived_at for r in answered if r.answered_at]
         handle = [
             r.wrap_up_ended_at - r.answered_at

@@ -40,9 +40,9 @@ import attrs
 from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
+    ContactOutcome,
     Customer,
     Interaction,
-    InteractionOutcome,
     _phone_library,
     normalize_phone,
 )
@@ -115,11 +115,11 @@ def bench_memory_hit(number: int, repeat: int, customers: int, rules: str) -> No
     identifier = CallerIdentifier(store, default_country_code="44")
     numbers = phone_numbers(customers)
     for raw in numbers:
-        identifier.identify(raw, NOW)
+        identifier.identify(raw, now=NOW)
     index = {normalize_phone(raw, "44"): raw for raw in numbers}
     cycle = itertools.cycle(numbers)
     with phone_rules(rules):
-        subject = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
+        subject = per_call(lambda: identifier.identify(next(cycle), now=NOW), number, repeat)
     keys = itertools.cycle(index)
     baseline = per_call(lambda: index[next(keys)], number, repeat)
     report(f"identify known caller (memory, {rules})", subject, baseline, "dict lookup")
@@ -146,7 +146,7 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
     raw = raw_database(folder / "raw.db")
     numbers = phone_numbers(customers)
     for text in numbers:
-        customer = identifier.identify(text, NOW).customer
+        customer = identifier.identify(text, now=NOW).customer
         raw.execute(
             "INSERT INTO customers VALUES (?, 1, ?)",
             (customer.identities[0].value, dumps(customer)),
@@ -163,13 +163,13 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
 
     for rules in installed_rules():
         with phone_rules(rules):
-            hit = per_call(lambda: identifier.identify(next(cycle), NOW), number, repeat)
+            hit = per_call(lambda: identifier.identify(next(cycle), now=NOW), number, repeat)
         baseline = per_call(raw_hit, number, repeat)
         report(f"identify known caller (SQLite, {rules})", hit, baseline, "raw SELECT")
 
     fresh = (f"+1212555{n:04d}" for n in itertools.count())
     writes = max(number // 10, 20)
-    miss = per_call(lambda: identifier.identify(next(fresh), NOW), writes, repeat)
+    miss = per_call(lambda: identifier.identify(next(fresh), now=NOW), writes, repeat)
     raw_keys = (f"+1646555{n:04d}" for n in itertools.count())
 
     def raw_insert() -> None:
@@ -179,13 +179,13 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
 
     report("identify new caller (SQLite)", miss, per_call(raw_insert, writes, repeat), "raw INSERT")
 
-    target = identifier.identify(numbers[0], NOW).customer.id
+    target = identifier.identify(numbers[0], now=NOW).customer.id
     target_key = normalize_phone(numbers[0], "44")
 
     def rename(customer: Customer) -> Customer:
         return attrs.evolve(customer, name=f"n{customer.version}")
 
-    update = per_call(lambda: identifier.update_customer(target, rename), writes, repeat)
+    update = per_call(lambda: identifier.update_customer(target, rename, now=NOW), writes, repeat)
 
     def raw_update() -> None:
         raw.execute("BEGIN IMMEDIATE")
@@ -209,7 +209,7 @@ def bench_sqlite(folder: Path, number: int, repeat: int, customers: int) -> None
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
             at=NOW + timedelta(minutes=minute),
-            outcome=InteractionOutcome.RESOLVED,
+            outcome=ContactOutcome.ANSWERED,
             notes="Called about the invoice.",
         )
         store.add_interaction(interaction)

@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from callcore.contacts import Channel, Direction
-from callcore.kpi import Aggregator, InteractionRecord, Outcome, rows, to_csv
+from callcore.kpi import (
+    Aggregator,
+    ContactOutcome,
+    InteractionRecord,
+    RecordsAdded,
+    rows,
+    to_csv,
+)
 
 ZONE = ZoneInfo("Europe/London")
 DAY = datetime(2026, 3, 2, 8, 0, tzinfo=ZONE)
@@ -37,7 +44,7 @@ def generate(rng: random.Random) -> list[InteractionRecord]:
                             id=f"c{number}",
                             channel=Channel.VOICE,
                             direction=Direction.INBOUND,
-                            outcome=Outcome.ABANDONED,
+                            outcome=ContactOutcome.ABANDONED,
                             arrived_at=arrived,
                             queued_at=arrived,
                             ended_at=arrived + patience,
@@ -54,7 +61,7 @@ def generate(rng: random.Random) -> list[InteractionRecord]:
                         id=f"c{number}",
                         channel=Channel.VOICE,
                         direction=Direction.INBOUND,
-                        outcome=Outcome.ANSWERED,
+                        outcome=ContactOutcome.ANSWERED,
                         arrived_at=arrived,
                         queued_at=arrived,
                         answered_at=answered,
@@ -89,10 +96,13 @@ def main() -> None:
     aggregator = Aggregator(
         group_by=("interval", "queue"), interval=timedelta(minutes=30), timezone=ZONE
     )
-    aggregator.add_many(records)
+    (added,) = aggregator.add_many(records).events  # one event for the whole batch
+    assert isinstance(added, RecordsAdded)  # noqa: S101 - what add_many reports
     table = rows(aggregator.groups(), aggregator.group_by, METRICS)
 
     print(f"{len(records)} contacts on {DAY:%A %d %B %Y} ({ZONE.key}), 30-minute intervals")
+    done = added.at.astimezone(ZONE)
+    print(f"{added.kind}: {added.count} records, the last one done at {done:%H:%M}")
     print("service level: answered within 20 s / (answered + abandoned)\n")
     header = ["time", "queue", *METRICS]
     print(

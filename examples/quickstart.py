@@ -16,17 +16,14 @@ from pathlib import Path
 import attrs
 
 from callcore import ManualClock
-from callcore.contacts import Channel, Direction
-from callcore.customers import (
-    CallerIdentifier,
-    CustomerTier,
-    Identification,
-    Identity,
-    InteractionOutcome,
-)
+from callcore.contacts import VIP_TIER, Channel, ContactOutcome, Direction
+from callcore.customers import CallerIdentifier, Identification, Identity
 from callcore.plugins import make_plugin_manager, open_storage
 
 LONDON_OFFICE = timezone(timedelta(hours=0), "GMT")
+
+
+_RESOLVED = {True: "resolved", False: "unresolved", None: "-"}
 
 
 def agent_screen(caller: str, result: Identification) -> str:
@@ -36,7 +33,7 @@ def agent_screen(caller: str, result: Identification) -> str:
     if result.created:
         lines.append("New caller: no record until now, a customer was created.")
     name = customer.name or "(name not known yet)"
-    tier = " [VIP]" if customer.tier is CustomerTier.VIP else ""
+    tier = " [VIP]" if customer.tier == VIP_TIER else ""
     lines.append(f"Customer    {name}{tier}")
     lines.append(f"Since       {customer.created_at:%d %b %Y}")
     lines.append(f"Language    {customer.language or '-'}")
@@ -53,7 +50,8 @@ def agent_screen(caller: str, result: Identification) -> str:
             )
             lines.append(
                 f"  {item.at:%d %b %H:%M}  {item.channel.value:<5} {item.direction.value:<8} "
-                f"{item.queue or '-':<8} {item.outcome.value:<18} {took}  "
+                f"{item.queue or '-':<8} {item.outcome.value:<9} {_RESOLVED[item.resolved]:<10} "
+                f"{took}  "
                 f"{item.ticket_id or '':<7} {item.notes}"
             )
     return "\n".join(lines)
@@ -73,24 +71,26 @@ def main() -> None:
         desk = CallerIdentifier(store, default_country_code="44", id_factory=next_id)
 
         # Ana called before: she is on file, with her email and two past contacts.
-        ana = desk.identify("020 7946 0018", clock.now()).customer
+        ana = desk.identify("020 7946 0018", now=clock.now()).customer
         desk.update_customer(
             ana.id,
             lambda customer: attrs.evolve(
                 customer,
                 name="Ana Popescu",
-                tier=CustomerTier.VIP,
+                tier=VIP_TIER,
                 language="ro",
                 identities=(*customer.identities, Identity.email("Ana.Popescu@Example.com")),
                 attributes={"account": "ACME-0042", "plan": "Business 50 seats"},
             ),
+            now=clock.now(),
         )
         desk.record_interaction(
             ana.id,
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
-            at=clock.advance(timedelta(days=7, hours=2)),
-            outcome=InteractionOutcome.ESCALATED,
+            now=clock.advance(timedelta(days=7, hours=2)),
+            outcome=ContactOutcome.ANSWERED,
+            resolved=False,  # escalated: the ticket goes on
             agent="ioana",
             queue="billing",
             ticket_id="T-1001",
@@ -101,8 +101,9 @@ def main() -> None:
             ana.id,
             channel=Channel.EMAIL,
             direction=Direction.OUTBOUND,
-            at=clock.advance(timedelta(days=2, hours=5)),
-            outcome=InteractionOutcome.RESOLVED,
+            now=clock.advance(timedelta(days=2, hours=5)),
+            outcome=ContactOutcome.ANSWERED,
+            resolved=True,
             agent="mark",
             queue="billing",
             ticket_id="T-1001",
@@ -112,7 +113,9 @@ def main() -> None:
         # Two weeks later, two calls come in.
         clock.advance(timedelta(days=14))
         for caller in ["+44 20 7946 0018", "07700 900123"]:
-            print(agent_screen(caller, desk.identify(caller, clock.now())))
+            identification = desk.identify(caller, now=clock.now())
+            print(agent_screen(caller, identification))
+            print("Events     ", ", ".join(event.kind for event in identification.events))
             print()
         store.close()
 

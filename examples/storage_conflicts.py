@@ -56,7 +56,7 @@ def main() -> None:
         ioana_desk, mark_desk = SQLiteStorage(path), SQLiteStorage(path)
         ioana = CallerIdentifier(ioana_desk, default_country_code="44", id_factory=lambda: "C0001")
         mark = CallerIdentifier(mark_desk, default_country_code="44")
-        ana_id = ioana.identify("020 7946 0018", NOW).customer.id
+        ana_id = ioana.identify("020 7946 0018", now=NOW).customer.id
 
         seen_by_ioana = read(ioana_desk, ana_id)
         seen_by_mark = read(mark_desk, ana_id)
@@ -68,8 +68,8 @@ def main() -> None:
         except ConflictError as conflict:
             print(f"Mark's save is refused: {conflict}")
 
-        ioana.update_customer(ana_id, with_tag("billing"))
-        final = mark.update_customer(ana_id, with_tag("vip-candidate"))
+        ioana.update_customer(ana_id, with_tag("billing"), now=NOW)
+        final = mark.update_customer(ana_id, with_tag("vip-candidate"), now=NOW).customer
         print(
             f"With update_customer both tags stay: {final.attributes['tags']} "
             f"(name {final.name!r}, version {final.version})."

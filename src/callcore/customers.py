@@ -6,6 +6,14 @@ in a :class:`CustomerStore`, creates the customer on a miss and returns it with
 its most recent :class:`Interaction` records, newest first, so an agent's screen
 can show who is calling and what happened last time.
 
+Every call that changes something returns what it did with its domain events
+(``customer.created``, ``customer.identified``, ``customer.updated``,
+``customer.interaction_recorded``): :class:`Identification`,
+:class:`CustomerUpdate` and :class:`InteractionUpdate` have the shape of
+:class:`callcore.events.Update`. Tiers are plain names and outcomes the shared
+:class:`~callcore.contacts.ContactOutcome` (both from :mod:`callcore.contacts`,
+re-exported here).
+
 This module is an engine: it imports only the ground floor. The store is a
 typing-only protocol that the host supplies (see :mod:`callcore.storage`).
 """
@@ -15,11 +23,10 @@ from __future__ import annotations
 import enum
 import functools
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType, ModuleType
-from typing import Any, NamedTuple, Protocol, TypeAlias, cast
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeAlias, cast
 
 import attrs
 import cattrs.gen
@@ -39,7 +46,15 @@ from callcore.checks import (
     check_text,
     validator,
 )
-from callcore.contacts import Channel, Direction
+from callcore.contacts import (
+    STANDARD_TIER,
+    VIP_TIER,
+    Channel,
+    ContactOutcome,
+    CustomerTier,
+    Direction,
+    check_tier,
+)
 from callcore.errors import (
     ConflictError,
     DocumentError,
@@ -47,19 +62,28 @@ from callcore.errors import (
     NotFoundError,
     Problem,
 )
+from callcore.events import Event, IdFactory, new_id
 from callcore.serialization import converter, problems_from_exception
 
 __all__ = [
     "MAX_HISTORY",
+    "STANDARD_TIER",
+    "VIP_TIER",
     "CallerIdentifier",
+    "ContactOutcome",
     "Customer",
+    "CustomerCreated",
+    "CustomerIdentified",
     "CustomerStore",
     "CustomerTier",
+    "CustomerUpdate",
+    "CustomerUpdated",
     "Identification",
     "Identity",
     "IdentityKind",
     "Interaction",
-    "InteractionOutcome",
+    "InteractionRecorded",
+    "InteractionUpdate",
     "InvalidIdentityError",
     "JSONValue",
     "normalize_email",
@@ -468,6 +492,30 @@ def _identifier(_: object, attribute: attrs.Attribute[Any], value: object) -> No
     raise InvalidInputError(f"{attribute.name} must not be only spaces", field=attribute.name)
 
 
+def _tier(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not STANDARD_TIER and value is not VIP_TIER:  # the usual tiers, at once
+        check_tier(value, attribute.name)
+
+
+def _outcome(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not ContactOutcome:
+        check_enum(value, ContactOutcome, attribute.name)
+    if value is ContactOutcome.QUEUED:
+        raise InvalidInputError(
+            f"{attribute.name} must not be 'queued': that is how an IVR leg ends; record "
+            "how the contact ended (answered, abandoned...)",
+            field=attribute.name,
+        )
+
+
+def _optional_bool(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and type(value) is not bool:
+        raise InvalidInputError(
+            f"{attribute.name} must be true, false or None, got {_shown(value)}",
+            field=attribute.name,
+        )
+
+
 def _version(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or not 0 <= value <= _MAX_VERSION:
         check_count(value, attribute.name, high=_MAX_VERSION)
@@ -560,17 +608,6 @@ class Identity:
 # --- customers -------------------------------------------------------------------
 
 
-class CustomerTier(enum.Enum):
-    """The service level a customer gets; routing may give VIPs priority.
-
-    Finer segments (industry, region, plan) belong in the customer's
-    attributes.
-    """
-
-    STANDARD = "standard"
-    VIP = "vip"
-
-
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _MAX_LANGUAGE_TAG = 35  # RFC 5646 section 4.4.1: 35 characters cover every useful tag
 
@@ -644,7 +681,13 @@ class Customer:
         identities: The phone numbers and addresses that identify the customer
             (a list or tuple of :class:`Identity`, kept as a tuple); each
             belongs to one customer only.
-        tier: The service level.
+        tier: The customer's tier, a name the host chooses
+            (:data:`~callcore.contacts.STANDARD_TIER` by default,
+            :data:`~callcore.contacts.VIP_TIER`, ``"gold"``...): lower-case
+            letters, digits, ``_`` and ``-`` (see
+            :func:`~callcore.contacts.check_tier`). Routing and flows branch on
+            it; finer segments (industry, region, plan) belong in
+            ``attributes``.
         language: The preferred language as a BCP 47 tag (``"ro"``, ``"en-GB"``).
         attributes: Custom values for the host (account number, plan...): a
             mapping of strings to JSON values, copied and read-only.
@@ -657,9 +700,7 @@ class Customer:
     created_at: datetime = attrs.field(validator=_instant)
     name: str | None = attrs.field(default=None, validator=_optional_text)
     identities: tuple[Identity, ...] = attrs.field(default=(), converter=_identities)
-    tier: CustomerTier = attrs.field(
-        default=CustomerTier.STANDARD, validator=_member_of(CustomerTier)
-    )
+    tier: CustomerTier = attrs.field(default=STANDARD_TIER, validator=_tier)
     language: str | None = attrs.field(default=None, validator=_language_tag)
     attributes: Mapping[str, JSONValue] = attrs.field(
         factory=dict, converter=_frozen_attributes, hash=False
@@ -669,19 +710,6 @@ class Customer:
     def has_identity(self, identity: Identity) -> bool:
         """Tell whether ``identity`` is one of the customer's."""
         return identity in self.identities
-
-
-class InteractionOutcome(enum.Enum):
-    """How a contact ended, as shown in the customer's history."""
-
-    RESOLVED = "resolved"
-    UNRESOLVED = "unresolved"
-    TRANSFERRED = "transferred"
-    ESCALATED = "escalated"
-    CALLBACK_SCHEDULED = "callback_scheduled"
-    VOICEMAIL = "voicemail"
-    ABANDONED = "abandoned"
-    NO_ANSWER = "no_answer"
 
 
 def _optional_duration(
@@ -703,8 +731,15 @@ class Interaction:
         customer_id: Whose history it belongs to.
         channel: Voice, email, chat, SMS, social or video.
         direction: Inbound or outbound.
-        at: When it started (timezone-aware).
-        outcome: How it ended.
+        at: When it happened, as recorded (timezone-aware): the ``now`` of
+            :meth:`CallerIdentifier.record_interaction`, usually when the
+            contact ended.
+        outcome: How the contact ended, in the vocabulary the IVR, the ACD and
+            the KPIs share. ``queued`` is refused: it is how an IVR leg ends,
+            not a contact.
+        resolved: Whether the customer's issue was resolved (the agent's or a
+            survey's verdict), or ``None`` when not known. An escalated issue
+            is ``False``, with the ticket it went to in ``ticket_id``.
         agent: Who handled it, if anyone.
         queue: Which queue it went through, if any.
         ticket_id: The ticket it created or updated, if any.
@@ -717,7 +752,8 @@ class Interaction:
     channel: Channel = attrs.field(validator=_member_of(Channel))
     direction: Direction = attrs.field(validator=_member_of(Direction))
     at: datetime = attrs.field(validator=_instant)
-    outcome: InteractionOutcome = attrs.field(validator=_member_of(InteractionOutcome))
+    outcome: ContactOutcome = attrs.field(validator=_outcome)
+    resolved: bool | None = attrs.field(default=None, validator=_optional_bool)
     agent: str | None = attrs.field(default=None, validator=_optional_text)
     queue: str | None = attrs.field(default=None, validator=_optional_text)
     ticket_id: str | None = attrs.field(default=None, validator=_optional_text)
@@ -729,19 +765,117 @@ def _interactions(value: object) -> tuple[Interaction, ...]:
     return check_items(value, Interaction, "history")
 
 
+# --- events and updates ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CustomerCreated(Event):
+    """A caller nobody knew was identified: a new customer was stored.
+
+    Attributes:
+        at: The ``now`` of the identification.
+        customer: The customer as stored (version 1), with the identity it was
+            created for.
+    """
+
+    kind: ClassVar[str] = "customer.created"
+    customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
+
+
+@attrs.frozen(kw_only=True)
+class CustomerIdentified(Event):
+    """A known caller was identified.
+
+    Attributes:
+        at: The ``now`` of the identification.
+        customer: The customer the identity belongs to.
+        identity: The identity the caller was recognised by.
+    """
+
+    kind: ClassVar[str] = "customer.identified"
+    customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
+    identity: Identity = attrs.field(validator=validator(check_instance, cls=Identity))
+
+
+@attrs.frozen(kw_only=True)
+class CustomerUpdated(Event):
+    """A customer's record was changed and saved.
+
+    Attributes:
+        at: The ``now`` of the update.
+        customer: The customer as stored, with its new version.
+    """
+
+    kind: ClassVar[str] = "customer.updated"
+    customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
+
+
+@attrs.frozen(kw_only=True)
+class InteractionRecorded(Event):
+    """An interaction was added to a customer's history.
+
+    Attributes:
+        at: The ``now`` of the recording (the interaction's own ``at``).
+        interaction: The interaction as stored; its ``customer_id`` says whose.
+    """
+
+    kind: ClassVar[str] = "customer.interaction_recorded"
+    interaction: Interaction = attrs.field(validator=validator(check_instance, cls=Interaction))
+
+
+def _events(value: object) -> tuple[Event, ...]:
+    return check_items(value, Event, "events")
+
+
 @attrs.frozen(kw_only=True)
 class Identification:
-    """What :meth:`CallerIdentifier.identify` found.
+    """What :meth:`CallerIdentifier.identify` found, and what it did.
+
+    It has the shape of :class:`callcore.events.Update`.
 
     Attributes:
         customer: The customer the identity belongs to.
         history: The customer's most recent interactions, newest first.
         created: True when the customer was created by this identification.
+        events: :class:`CustomerCreated` for a new customer,
+            :class:`CustomerIdentified` for a known one. They are not part of
+            the identification's document (``to_dict``): a loaded one has none.
     """
 
     customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
     history: tuple[Interaction, ...] = attrs.field(converter=_interactions)
     created: bool = attrs.field(validator=validator(check_bool))
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_events)
+
+
+@attrs.frozen(kw_only=True)
+class CustomerUpdate:
+    """What :meth:`CallerIdentifier.update_customer` saved.
+
+    It has the shape of :class:`callcore.events.Update`.
+
+    Attributes:
+        customer: The customer as stored, with its new version.
+        events: One :class:`CustomerUpdated`.
+    """
+
+    customer: Customer = attrs.field(validator=validator(check_instance, cls=Customer))
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_events)
+
+
+@attrs.frozen(kw_only=True)
+class InteractionUpdate:
+    """What :meth:`CallerIdentifier.record_interaction` stored.
+
+    It has the shape of :class:`callcore.events.Update`.
+
+    Attributes:
+        interaction: The interaction as stored, with its new id.
+        events: One :class:`InteractionRecorded`.
+    """
+
+    interaction: Interaction = attrs.field(validator=validator(check_instance, cls=Interaction))
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_events)
 
 
 # --- serialization of the models -----------------------------------------------------
@@ -864,6 +998,20 @@ converter.register_unstructure_hook(
         attributes=cattrs.gen.override(unstruct_hook=_unstructure_attributes),
     ),
 )
+# An identification's events are what identifying did, not what was found: they
+# travel through the hosts' event hooks, so its document holds the rest only.
+converter.register_unstructure_hook(
+    Identification,
+    cattrs.gen.make_dict_unstructure_fn(
+        Identification, converter, events=cattrs.gen.override(omit=True)
+    ),
+)
+converter.register_structure_hook(
+    Identification,
+    cattrs.gen.make_dict_structure_fn(
+        Identification, converter, events=cattrs.gen.override(omit=True)
+    ),
+)
 
 
 # --- the store the host supplies --------------------------------------------------------
@@ -937,10 +1085,6 @@ class CustomerStore(Protocol):
 # --- the operation -----------------------------------------------------------------------
 
 
-def _new_id() -> str:
-    return uuid.uuid4().hex
-
-
 def _country_code(_: object, __: attrs.Attribute[str], value: str) -> None:
     _check_country_code(value)
 
@@ -984,17 +1128,25 @@ class CallerIdentifier:
         history_limit: How many recent interactions :meth:`identify` returns
             (1 to :data:`MAX_HISTORY`).
         id_factory: Makes ids for new customers and interactions (default:
-            random UUID4 hex); tests pass a deterministic one.
+            :func:`callcore.events.new_id`, random UUID4 hex); tests pass a
+            deterministic one.
+
+    Each call that changes something returns its events: ``customer.created``
+    or ``customer.identified`` (:meth:`identify`), ``customer.updated``
+    (:meth:`update_customer`), ``customer.interaction_recorded``
+    (:meth:`record_interaction`). A refused call raises and emits nothing.
 
     >>> from datetime import datetime, timezone
     >>> from callcore.customers import CallerIdentifier
     >>> from callcore.storage import MemoryStorage
     >>> identifier = CallerIdentifier(MemoryStorage(), default_country_code="44")
     >>> now = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
-    >>> first = identifier.identify("020 7946 0018", now)
-    >>> again = identifier.identify("+44 20 7946 0018", now)
+    >>> first = identifier.identify("020 7946 0018", now=now)
+    >>> again = identifier.identify("+44 20 7946 0018", now=now)
     >>> (first.created, again.created, first.customer.id == again.customer.id)
     (True, False, True)
+    >>> [event.kind for event in first.events + again.events]
+    ['customer.created', 'customer.identified']
     """
 
     store: CustomerStore = attrs.field(validator=_customer_store)
@@ -1002,7 +1154,7 @@ class CallerIdentifier:
     history_limit: int = attrs.field(
         default=10, validator=validator(check_count, low=1, high=MAX_HISTORY)
     )
-    id_factory: Callable[[], str] = attrs.field(default=_new_id, validator=_callable)
+    id_factory: IdFactory = attrs.field(default=new_id, validator=_callable)
 
     def parse(self, identity: Identity | str) -> Identity:
         """Turn a raw phone number or address into an identity (identities pass through).
@@ -1020,7 +1172,7 @@ class CallerIdentifier:
             )
         return Identity.parse(identity, self.default_country_code)
 
-    def identify(self, identity: Identity | str, now: datetime) -> Identification:
+    def identify(self, identity: Identity | str, *, now: datetime) -> Identification:
         """Find the customer an identity belongs to, creating one on a miss.
 
         The same identity always yields the same customer, also when several
@@ -1033,8 +1185,9 @@ class CallerIdentifier:
                 ``created_at``.
 
         Returns:
-            The customer, its recent history newest first, and whether it was
-            created now.
+            The customer, its recent history newest first, whether it was
+            created now, and one event: :class:`CustomerCreated` or
+            :class:`CustomerIdentified`.
 
         Raises:
             InvalidIdentityError: A raw value is malformed.
@@ -1046,13 +1199,14 @@ class CallerIdentifier:
         for _ in range(_ADD_ATTEMPTS):
             found = self.store.find_customer(wanted)
             if found is not None:
-                return self._identified(found, created=False)
+                event: Event = CustomerIdentified(at=now, customer=found, identity=wanted)
+                return self._identified(found, event, created=False)
             new = Customer(id=self.id_factory(), created_at=now, identities=(wanted,))
             try:
                 added = self.store.add_customer(new)
             except ConflictError:
                 continue  # another writer added this identity (or the id) first
-            return self._identified(added, created=True)
+            return self._identified(added, CustomerCreated(at=now, customer=added), created=True)
         raise ConflictError(
             "customer",
             wanted.value,
@@ -1060,9 +1214,11 @@ class CallerIdentifier:
             "does the id factory repeat ids?",
         )
 
-    def _identified(self, customer: Customer, *, created: bool) -> Identification:
+    def _identified(self, customer: Customer, event: Event, *, created: bool) -> Identification:
         history = self.store.recent_interactions(customer.id, self.history_limit)
-        return Identification(customer=customer, history=tuple(history), created=created)
+        return Identification(
+            customer=customer, history=tuple(history), created=created, events=(event,)
+        )
 
     def record_interaction(
         self,
@@ -1070,30 +1226,39 @@ class CallerIdentifier:
         *,
         channel: Channel,
         direction: Direction,
-        at: datetime,
-        outcome: InteractionOutcome,
+        outcome: ContactOutcome,
+        now: datetime,
+        resolved: bool | None = None,
         agent: str | None = None,
         queue: str | None = None,
         ticket_id: str | None = None,
         notes: str = "",
         duration: timedelta | None = None,
-    ) -> Interaction:
+    ) -> InteractionUpdate:
         """Add an interaction to a customer's history, with a new id.
 
+        The interaction's ``at`` is ``now``: record it when the contact ends
+        (``duration`` says how long it lasted). The other arguments are the
+        :class:`Interaction`'s fields.
+
         Returns:
-            The interaction as stored.
+            The interaction as stored, and one :class:`InteractionRecorded`.
 
         Raises:
             NotFoundError: The customer does not exist.
-            InvalidInputError: A field is invalid (naive ``at``, negative duration).
+            ConflictError: The id factory made an id that exists.
+            InvalidInputError: A field is invalid (naive ``now``, negative
+                duration, outcome ``queued``); nothing was stored.
         """
+        check_instant(now, "now")
         interaction = Interaction(
             id=self.id_factory(),
             customer_id=customer_id,
             channel=channel,
             direction=direction,
-            at=at,
+            at=now,
             outcome=outcome,
+            resolved=resolved,
             agent=agent,
             queue=queue,
             ticket_id=ticket_id,
@@ -1101,15 +1266,19 @@ class CallerIdentifier:
             duration=duration,
         )
         self.store.add_interaction(interaction)
-        return interaction
+        return InteractionUpdate(
+            interaction=interaction,
+            events=(InteractionRecorded(at=now, interaction=interaction),),
+        )
 
     def update_customer(
         self,
         customer_id: str,
         change: Callable[[Customer], Customer],
         *,
+        now: datetime,
         attempts: int = 10,
-    ) -> Customer:
+    ) -> CustomerUpdate:
         """Read a customer, apply ``change`` and save, retrying on stale writes.
 
         ``change`` gets the current customer and returns the changed one (use
@@ -1120,19 +1289,23 @@ class CallerIdentifier:
         Args:
             customer_id: Whose record to change.
             change: The change to make.
+            now: The current time (timezone-aware), the time of the event.
             attempts: How many times to try before giving up.
 
         Returns:
-            The customer as stored.
+            The customer as stored, and one :class:`CustomerUpdated`.
 
         Raises:
             NotFoundError: The customer does not exist.
             ConflictError: Still stale after ``attempts`` tries, or the change
                 gives the customer an identity of another customer.
             InvalidInputError: ``change`` is not callable, returned something
-                other than a customer or changed the id, or ``attempts`` < 1.
+                other than a customer or changed the id, ``attempts`` < 1, or
+                ``now`` is not an aware datetime from 1900 to 2999
+                (:class:`~callcore.errors.NaiveDatetimeError` for a naive one).
         """
         check_text(customer_id, "customer_id")
+        check_instant(now, "now")
         if not callable(change):
             raise InvalidInputError(
                 f"change must be callable, got {type(change).__name__}", field="change"
@@ -1156,10 +1329,12 @@ class CallerIdentifier:
                     field="change",
                 )
             try:
-                return self.store.save_customer(attrs.evolve(changed, version=current.version))
+                saved = self.store.save_customer(attrs.evolve(changed, version=current.version))
             except ConflictError as conflict:
                 if conflict.actual_version is None:
                     raise  # an identity clash: trying again changes nothing
                 last_conflict = conflict
+                continue
+            return CustomerUpdate(customer=saved, events=(CustomerUpdated(at=now, customer=saved),))
         assert last_conflict is not None  # noqa: S101 - the loop ran at least once
         raise last_conflict

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 import attrs
 
 from callcore.contacts import Direction
-from callcore.kpi import Aggregator, InteractionRecord, Outcome
+from callcore.kpi import Aggregator, ContactOutcome, InteractionRecord
 
 US = timedelta(microseconds=1)
 
@@ -76,13 +76,13 @@ def _totals(
     records: list[InteractionRecord], service_level: timedelta, short_abandon: timedelta
 ) -> dict[str, object]:
     inbound = [r for r in records if r.direction is Direction.INBOUND]
-    answered = [r for r in inbound if r.outcome is Outcome.ANSWERED]
-    abandoned = [r for r in inbound if r.outcome is Outcome.ABANDONED]
-    handled = [r for r in records if r.outcome is Outcome.ANSWERED]
+    answered = [r for r in inbound if r.outcome is ContactOutcome.ANSWERED]
+    abandoned = [r for r in inbound if r.outcome is ContactOutcome.ABANDONED]
+    handled = [r for r in records if r.outcome is ContactOutcome.ANSWERED]
     waited = answered + abandoned
     zero = timedelta(0)
 
-    def count(outcome: Outcome) -> int:
+    def count(outcome: ContactOutcome) -> int:
         return sum(1 for r in records if r.outcome is outcome)
 
     def talk(r: InteractionRecord) -> timedelta:
@@ -98,11 +98,16 @@ def _totals(
         "abandoned": len(abandoned),
         "abandoned_within": sum(1 for r in abandoned if _wait(r) <= service_level),
         "short_abandoned": sum(1 for r in abandoned if _wait(r) <= short_abandon),
-        "missed": count(Outcome.MISSED),
-        "voicemail": count(Outcome.VOICEMAIL),
-        "callbacks": count(Outcome.CALLBACK),
-        "overflowed": count(Outcome.OVERFLOWED),
-        "out_of_hours": count(Outcome.OUT_OF_HOURS),
+        "missed": count(ContactOutcome.MISSED),
+        "voicemail": count(ContactOutcome.VOICEMAIL),
+        "callbacks": count(ContactOutcome.CALLBACK),
+        "overflowed": count(ContactOutcome.OVERFLOWED),
+        "out_of_hours": count(ContactOutcome.OUT_OF_HOURS),
+        "self_served": count(ContactOutcome.SELF_SERVED),
+        "no_answer": count(ContactOutcome.NO_ANSWER),
+        "transferred_unanswered": count(ContactOutcome.TRANSFERRED),
+        "rejected": count(ContactOutcome.REJECTED),
+        "failed": count(ContactOutcome.FAILED),
         "answered_wait_us": sum((_wait(r) for r in answered), zero) // US,
         "waited": len(waited),
         "wait_us": sum((_wait(r) for r in waited), zero) // US,
@@ -120,7 +125,6 @@ def _totals(
         "consults": sum(r.consults for r in handled),
         "agents": {r.agent for r in handled if r.agent is not None},
         "ivr_entered": sum(1 for r in records if r.ivr_path),
-        "ivr_contained": sum(1 for r in records if r.ivr_path and r.self_service),
         "fcr_known": sum(1 for r in records if r.first_contact_resolved is not None),
         "fcr_resolved": sum(1 for r in records if r.first_contact_resolved),
         "repeat_known": sum(1 for r in records if r.repeat_contact is not None),
@@ -130,8 +134,9 @@ def _totals(
         "nps_responses": sum(1 for r in records if r.nps is not None),
         "nps_promoters": sum(1 for r in records if r.nps is not None and r.nps >= 9),
         "nps_detractors": sum(1 for r in records if r.nps is not None and r.nps <= 6),
-        "idle_us": 0,
+        "available_us": 0,
+        "reserved_us": 0,
         "busy_us": 0,
         "wrap_up_us": 0,
-        "away_us": 0,
+        "not_ready_us": 0,
     }

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from callcore.contacts import Channel, Direction
-from callcore.kpi import AgentState, AgentStateRecord, InteractionRecord, Outcome
+from callcore.kpi import AgentState, AgentStateRecord, ContactOutcome, InteractionRecord
 
 ZONES = [
     timezone.utc,
@@ -22,6 +22,13 @@ ZONES = [
 # records fall in the repeated hour.
 ORIGIN = datetime(2026, 10, 24, 22, 0, tzinfo=timezone.utc)
 SPAN_US = 8 * 3600 * 1_000_000
+NOW = ORIGIN + timedelta(hours=9)
+"""A time after every record's: when tests merge aggregators."""
+
+RECORD_OUTCOMES = [outcome for outcome in ContactOutcome if outcome is not ContactOutcome.QUEUED]
+"""Every outcome a record may have: 'queued' is how an IVR leg ends, not a record."""
+LOGGED_IN_STATES = [state for state in AgentState if state is not AgentState.LOGGED_OUT]
+"""Every state an agent state record may have."""
 
 QUEUES = ["sales", "support", "billing"]
 AGENTS = ["ana", "bo", "cy", "dee"]
@@ -50,8 +57,12 @@ def _in_zone(instant: datetime | None, zone: tzinfo | None) -> datetime | None:
 @st.composite
 def interaction_records(draw: st.DrawFn) -> InteractionRecord:
     """Any consistent interaction record."""
-    outcome = draw(st.sampled_from(Outcome))
-    direction = draw(st.sampled_from(Direction))
+    outcome = draw(st.sampled_from(RECORD_OUTCOMES))
+    direction = (
+        Direction.OUTBOUND
+        if outcome is ContactOutcome.NO_ANSWER
+        else draw(st.sampled_from(Direction))
+    )
     stamped = draw(instants())
     zone = stamped.tzinfo
     # Arithmetic on aware datetimes is wall-clock arithmetic in their own zone
@@ -60,10 +71,10 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
     queued = arrived + draw(durations(60)) if draw(st.booleans()) else None
     wait = draw(durations(120))
     start = queued or arrived
-    offered = start + wait if outcome in {Outcome.ANSWERED, Outcome.MISSED} else None
+    offered = start + wait if outcome in {ContactOutcome.ANSWERED, ContactOutcome.MISSED} else None
     answered = None
     hold = timedelta(0)
-    if outcome is Outcome.ANSWERED:
+    if outcome is ContactOutcome.ANSWERED:
         answered = start + wait
         talk = draw(durations(900))
         hold = draw(st.sampled_from([timedelta(0), talk / 2, talk]))
@@ -72,7 +83,7 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
         ended = start + wait
     wrap = (
         ended + draw(durations(120))
-        if outcome is Outcome.ANSWERED and draw(st.booleans())
+        if outcome is ContactOutcome.ANSWERED and draw(st.booleans())
         else None
     )
     return InteractionRecord(
@@ -93,8 +104,13 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
         queue=draw(st.sampled_from([*QUEUES, None])),
         agent=draw(st.sampled_from([*AGENTS, None])),
         customer_id=draw(st.sampled_from(["c1", "c2", "c3", None])),
-        ivr_path=draw(st.sampled_from([(), ("menu",), ("menu", "balance")])),
-        self_service=draw(st.booleans()),
+        ivr_path=draw(
+            st.sampled_from(
+                [("menu",), ("menu", "balance")]
+                if outcome is ContactOutcome.SELF_SERVED
+                else [(), ("menu",), ("menu", "balance")]
+            )
+        ),
         first_contact_resolved=draw(st.sampled_from([True, False, None])),
         repeat_contact=draw(st.sampled_from([True, False, None])),
         csat=draw(st.none() | st.integers(1, 5)),
@@ -117,7 +133,7 @@ def agent_state_records(
     ended = (started.astimezone(timezone.utc) + length).astimezone(started.tzinfo)
     return AgentStateRecord(
         agent=draw(st.sampled_from(AGENTS)),
-        state=draw(st.sampled_from(AgentState)),
+        state=draw(st.sampled_from(LOGGED_IN_STATES)),
         started_at=started,
         ended_at=ended,
     )

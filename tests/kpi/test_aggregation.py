@@ -19,14 +19,14 @@ from callcore.kpi import (
     AgentStateRecord,
     Aggregate,
     Aggregator,
+    ContactOutcome,
     Dimension,
     InteractionRecord,
-    Outcome,
     Thresholds,
 )
 from callcore.serialization import dumps, from_dict, to_dict
 from tests.kpi.reference import as_reference, reference_totals
-from tests.kpi.strategies import agent_state_records, interaction_records
+from tests.kpi.strategies import NOW, agent_state_records, interaction_records
 
 LONDON = ZoneInfo("Europe/London")
 ALL_DIMS = ("interval", "queue", "agent", "channel")
@@ -82,7 +82,7 @@ def test_any_split_into_shards_merges_to_the_whole(
         shards.append(shard)
     merged = make()
     for shard in reversed(shards):
-        merged.merge(shard)
+        merged.merge(shard, now=NOW)
     assert merged.groups() == whole.groups()
 
 
@@ -95,10 +95,11 @@ def test_agent_time_is_cut_at_interval_boundaries_without_loss(
     for span in spans:
         aggregator.add_agent_state(span)
     for state, field in [
-        (AgentState.IDLE, "idle_us"),
+        (AgentState.AVAILABLE, "available_us"),
+        (AgentState.RESERVED, "reserved_us"),
         (AgentState.BUSY, "busy_us"),
         (AgentState.WRAP_UP, "wrap_up_us"),
-        (AgentState.AWAY, "away_us"),
+        (AgentState.NOT_READY, "not_ready_us"),
     ]:
         expected = sum(
             ((s.ended_at - s.started_at) for s in spans if s.state is state), timedelta(0)
@@ -106,7 +107,8 @@ def test_agent_time_is_cut_at_interval_boundaries_without_loss(
         assert getattr(aggregator.total(), field) == expected
     for key, totals in aggregator.groups().items():
         assert key.interval is not None
-        spent = totals.idle_us + totals.busy_us + totals.wrap_up_us + totals.away_us
+        spent = totals.available_us + totals.reserved_us + totals.busy_us
+        spent += totals.wrap_up_us + totals.not_ready_us
         assert spent <= 15 * 60 * 1_000_000 * len(spans)
 
 
@@ -115,7 +117,7 @@ def _answered(number: int, arrived: datetime, queue: str) -> InteractionRecord:
         id=str(number),
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ANSWERED,
+        outcome=ContactOutcome.ANSWERED,
         arrived_at=arrived,
         answered_at=arrived + timedelta(seconds=10),
         ended_at=arrived + timedelta(seconds=100),
@@ -150,7 +152,7 @@ def test_a_merge_with_other_settings_is_refused_and_changes_nothing() -> None:
     )
     other.add(_answered(2, arrived, "sales"))
     with pytest.raises(InvalidInputError, match="different group_by"):
-        mine.merge(other)
+        mine.merge(other, now=NOW)
     assert mine.groups() == before
 
 
@@ -241,7 +243,7 @@ def _century_wait(number: int) -> InteractionRecord:
         id=str(number),
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ABANDONED,
+        outcome=ContactOutcome.ABANDONED,
         arrived_at=arrived,
         ended_at=arrived + timedelta(days=36_525),
         queue="sales",
@@ -296,7 +298,7 @@ def test_a_refused_merge_changes_nothing(other: object) -> None:
     mine.add(_answered(1, datetime(2026, 3, 2, 9, tzinfo=timezone.utc), "sales"))
     before = dumps(mine)
     with pytest.raises(InvalidInputError) as caught:
-        mine.merge(other)  # type: ignore[arg-type]
+        mine.merge(other, now=NOW)  # type: ignore[arg-type]
     assert caught.value.field == "other"
     assert dumps(mine) == before
 
@@ -308,10 +310,10 @@ def test_a_merge_past_the_largest_total_is_refused_whole() -> None:
     data["groups"] = [{"key": {"queue": "q"}, "totals": to_dict(huge)}]
     loaded = from_dict(Aggregator, data)
     mine = Aggregator(group_by=("queue",))
-    mine.merge(loaded)
+    mine.merge(loaded, now=NOW)
     before = dumps(mine)
     with pytest.raises(InvalidInputError, match="exceed 1e\\+30"):
-        mine.merge(loaded)
+        mine.merge(loaded, now=NOW)
     assert dumps(mine) == before
 
 
@@ -356,10 +358,19 @@ def test_the_longest_agent_span_makes_a_bounded_number_of_groups() -> None:
     aggregator.add_agent_state(
         AgentStateRecord(
             agent="ana",
-            state=AgentState.IDLE,
+            state=AgentState.AVAILABLE,
             started_at=start,
             ended_at=start + MAX_AGENT_STATE_SPAN,
         )
     )
     assert len(aggregator) == 31 * 96
-    assert aggregator.total().idle_us == 31 * 86_400 * 1_000_000
+    assert aggregator.total().available_us == 31 * 86_400 * 1_000_000
+
+
+def test_logged_out_time_is_not_agent_time() -> None:
+    """Totals refuse logged-out time, as records do: only logged-in time counts."""
+    totals = Aggregate()
+    with pytest.raises(InvalidInputError, match="logged_out") as caught:
+        totals.add_agent_time(AgentState.LOGGED_OUT, 1_000_000)
+    assert caught.value.field == "state"
+    assert totals == Aggregate()

@@ -1,14 +1,15 @@
 """The aggregator as a state machine: valid and invalid commands mixed at random.
 
 After every refused command the saved aggregator is byte-identical to what it
-was before, and no group appeared or vanished (an aggregator emits nothing
-else); after every command its groups equal those of a fresh aggregator fed
-only what was accepted.
+was before, and no group appeared or vanished (a refused command raises, so it
+emits nothing); every accepted command returns one update whose one event says
+what it counted (none for nothing); after every command the groups equal
+those of a fresh aggregator fed only what was accepted.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -18,13 +19,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from callcore.errors import CallcoreError, InvalidInputError
 from callcore.kpi import (
+    AgentStateAdded,
     AgentStateRecord,
     Aggregator,
+    AggregatorUpdate,
     InteractionRecord,
+    RecordsAdded,
     Thresholds,
+    TotalsMerged,
 )
 from callcore.serialization import dumps, loads
-from tests.kpi.strategies import agent_state_records, interaction_records
+from tests.kpi.strategies import NOW, agent_state_records, interaction_records
 
 LONDON = ZoneInfo("Europe/London")
 ALL_DIMS = ("interval", "queue", "agent", "channel")
@@ -74,11 +79,11 @@ class AggregatorMachine(RuleBasedStateMachine):
         self.dims = tuple(dims)
         self.aggregator = self._make()
 
-    def _refused(self, command: object, *arguments: object) -> None:
+    def _refused(self, command: object, *arguments: object, **keywords: object) -> None:
         """Run a command that must be refused; check it changed nothing."""
         before, groups = dumps(self.aggregator), len(self.aggregator)
         try:
-            command(*arguments)  # type: ignore[operator]
+            command(*arguments, **keywords)  # type: ignore[operator]
         except InvalidInputError:
             pass
         else:  # pragma: no cover - reported as a failure below
@@ -91,19 +96,27 @@ class AggregatorMachine(RuleBasedStateMachine):
     @rule(record=interaction_records())
     def add(self, record: InteractionRecord) -> None:
         """Count one record."""
-        self.aggregator.add(record)
+        update = self.aggregator.add(record)
+        last = record.wrap_up_ended_at or record.ended_at
+        assert update == AggregatorUpdate((RecordsAdded(at=last, count=1),))
         self.records.append(record)
 
     @rule(records=st.lists(interaction_records(), max_size=5))
     def add_many(self, records: list[InteractionRecord]) -> None:
         """Count a batch, given as a generator."""
-        self.aggregator.add_many(record for record in records)
+        update = self.aggregator.add_many(record for record in records)
+        if records:
+            last = max(record.wrap_up_ended_at or record.ended_at for record in records)
+            assert update == AggregatorUpdate((RecordsAdded(at=last, count=len(records)),))
+        else:
+            assert update.events == ()
         self.records.extend(records)
 
     @rule(span=agent_state_records())
     def add_agent_state(self, span: AgentStateRecord) -> None:
         """Count an agent state span."""
-        self.aggregator.add_agent_state(span)
+        update = self.aggregator.add_agent_state(span)
+        assert update.events == (AgentStateAdded(at=span.ended_at, span=span),)
         self.spans.append(span)
 
     @rule(
@@ -118,7 +131,9 @@ class AggregatorMachine(RuleBasedStateMachine):
         shard.add_many(records)
         for span in spans:
             shard.add_agent_state(span)
-        self.aggregator.merge(shard)
+        update = self.aggregator.merge(shard, now=NOW)
+        groups = len(shard)
+        assert update.events == ((TotalsMerged(at=NOW, groups=groups),) if groups else ())
         self.records.extend(records)
         self.spans.extend(spans)
 
@@ -202,12 +217,19 @@ class AggregatorMachine(RuleBasedStateMachine):
         ):
             return  # the change happened to match this machine's grouping
         shard.add_many(records)
-        self._refused(self.aggregator.merge, shard)
+        self._refused(self.aggregator.merge, shard, now=NOW)
 
     @rule(thing=not_a_record)
     def merge_a_non_aggregator(self, thing: object) -> None:
         """A non-aggregator is refused."""
-        self._refused(self.aggregator.merge, thing)
+        self._refused(self.aggregator.merge, thing, now=NOW)
+
+    @rule(now=st.one_of(st.none(), st.text(max_size=3), st.just(datetime(2026, 3, 2))))  # noqa: DTZ001
+    def merge_at_a_wrong_time(self, now: object) -> None:
+        """A merge at a time that is not an aware datetime is refused, shard and all."""
+        shard = self._make()
+        shard.add_many(self.records[:3])
+        self._refused(self.aggregator.merge, shard, now=now)
 
     # --- what must always hold ---------------------------------------------------------
 

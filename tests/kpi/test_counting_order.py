@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError
-from callcore.kpi import Aggregate, Aggregator, InteractionRecord, Outcome, Thresholds
+from callcore.kpi import Aggregate, Aggregator, ContactOutcome, InteractionRecord, Thresholds
 from callcore.kpi._aggregate import add_record
 from callcore.serialization import dumps, loads
 from tests.kpi.reference import as_reference, reference_totals
-from tests.kpi.strategies import interaction_records
+from tests.kpi.strategies import NOW, interaction_records
 
 LONDON = ZoneInfo("Europe/London")
 ALL_DIMS = ("interval", "queue", "agent", "channel")
@@ -60,7 +60,7 @@ def test_interleaved_adds_merges_and_reloads_match_brute_force(
         elif step == "merge_shard":
             shard = make()
             shard.add_many(batch)
-            aggregator.merge(shard)
+            aggregator.merge(shard, now=NOW)
         else:
             aggregator = loads(Aggregator, dumps(aggregator))
             aggregator.add_many(batch)
@@ -75,7 +75,7 @@ def test_an_aggregator_merged_into_itself_doubles(records: list[InteractionRecor
     """Merging an aggregator into itself counts every record twice, like feeding it twice."""
     doubled, twice = Aggregator(group_by=("queue",)), Aggregator(group_by=("queue",))
     doubled.add_many(records)
-    doubled.merge(doubled)
+    doubled.merge(doubled, now=NOW)
     twice.add_many(records + records)
     assert doubled.groups() == twice.groups()
 
@@ -107,7 +107,7 @@ def test_add_many_counts_a_batch_with_a_non_record_not_at_all() -> None:
         id="1",
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ABANDONED,
+        outcome=ContactOutcome.ABANDONED,
         arrived_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
         ended_at=datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc),
     )
@@ -127,7 +127,7 @@ def test_a_dropped_aggregator_is_freed_without_the_cycle_collector() -> None:
                 id="1",
                 channel=Channel.VOICE,
                 direction=Direction.INBOUND,
-                outcome=Outcome.VOICEMAIL,
+                outcome=ContactOutcome.VOICEMAIL,
                 arrived_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
                 ended_at=datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc),
                 queue="sales",

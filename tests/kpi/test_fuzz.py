@@ -33,12 +33,12 @@ from callcore.kpi import (
     AgentStateRecord,
     Aggregate,
     Aggregator,
+    ContactOutcome,
     Dimension,
     GroupKey,
     InteractionRecord,
     IntervalGrid,
     Metric,
-    Outcome,
     RepeatContactMarker,
     RollingWindow,
     ServiceLevelVariant,
@@ -50,7 +50,7 @@ from callcore.kpi import (
     to_csv,
 )
 from callcore.serialization import dumps, from_dict, loads, to_dict
-from tests.kpi.strategies import ORIGIN, agent_state_records, interaction_records
+from tests.kpi.strategies import NOW, ORIGIN, agent_state_records, interaction_records
 
 ALL_DIMS = ("interval", "queue", "agent", "channel")
 UTC = ZoneInfo("UTC")
@@ -86,7 +86,7 @@ _SPECIAL_VALUES = [
     ORIGIN.replace(tzinfo=None),
     *Channel,
     *Direction,
-    *Outcome,
+    *ContactOutcome,
     *AgentState,
     *Dimension,
     *Unit,
@@ -137,7 +137,9 @@ json_scalars = st.one_of(
     st.text(max_size=8),
     st.sampled_from(["", "\ud800", *_ISO_TEXT]),
     long_text,
-    st.sampled_from([member.value for member in (*Channel, *Direction, *Outcome, *AgentState)]),
+    st.sampled_from(
+        [member.value for member in (*Channel, *Direction, *ContactOutcome, *AgentState)]
+    ),
 )
 json_junk = st.recursive(
     json_scalars | huge_integers,
@@ -331,7 +333,9 @@ def test_value_types_and_functions_with_junk(name: str, data: st.DataObject) -> 
 
 @given(
     st.lists(interaction_records(), max_size=3),
-    st.sampled_from(["add", "add_many", "add_agent_state", "merge", "window", "mark", "advance"]),
+    st.sampled_from(
+        ["add", "add_many", "add_agent_state", "merge", "merge_now", "window", "mark", "advance"]
+    ),
     junk,
 )
 def test_commands_with_junk_change_nothing(
@@ -343,20 +347,21 @@ def test_commands_with_junk_change_nothing(
     window, marker = RollingWindow(), RepeatContactMarker()
     for record in records:
         window.add(record)
-    before = (dumps(aggregator), window.totals(ORIGIN), marker._last_seen.copy())
+    before = (dumps(aggregator), window.totals(now=ORIGIN), marker._last_seen.copy())
     commands: dict[str, Callable[[Any], object]] = {
         "add": aggregator.add,
         "add_many": aggregator.add_many,
         "add_agent_state": aggregator.add_agent_state,
-        "merge": aggregator.merge,
+        "merge": lambda other: aggregator.merge(other, now=NOW),
+        "merge_now": lambda now: aggregator.merge(Aggregator(group_by=ALL_DIMS), now=now),
         "window": window.add,
         "mark": marker.mark,
-        "advance": window.advance,
+        "advance": lambda now: window.advance(now=now),
     }
     try:
         commands[command](argument)
     except CallcoreError:
-        assert (dumps(aggregator), window.totals(ORIGIN), marker._last_seen) == before
+        assert (dumps(aggregator), window.totals(now=ORIGIN), marker._last_seen) == before
 
 
 # --- loaders -------------------------------------------------------------------------
@@ -423,7 +428,7 @@ def test_saved_aggregator_loader_with_malformed_data(
             timezone=loaded.timezone,
             thresholds=loaded.thresholds,
         )
-        merged.merge(loaded)
+        merged.merge(loaded, now=NOW)
         to_csv(rows(merged.groups(), merged.group_by))
 
 
@@ -457,7 +462,7 @@ def test_a_huge_integer_inside_a_container_is_described() -> None:
             id=(1, 10**5000),  # type: ignore[arg-type]
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
-            outcome=Outcome.ABANDONED,
+            outcome=ContactOutcome.ABANDONED,
             arrived_at=ORIGIN,
             ended_at=ORIGIN,
         )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError
-from callcore.kpi import Aggregator, InteractionRecord, IntervalGrid, Outcome
+from callcore.kpi import Aggregator, ContactOutcome, InteractionRecord, IntervalGrid
 from tests.kpi.reference import interval_start
 from tests.kpi.strategies import instants
 
@@ -94,7 +94,7 @@ def test_the_aggregators_interval_cache_never_changes_an_answer(
                 id=str(number),
                 channel=Channel.VOICE,
                 direction=Direction.INBOUND,
-                outcome=Outcome.VOICEMAIL,
+                outcome=ContactOutcome.VOICEMAIL,
                 arrived_at=moment,
                 ended_at=moment,
             )

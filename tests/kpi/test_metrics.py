@@ -15,9 +15,9 @@ from callcore.kpi import (
     AgentStateRecord,
     Aggregate,
     Aggregator,
+    ContactOutcome,
     InteractionRecord,
     Metric,
-    Outcome,
     Unit,
     evaluate,
 )
@@ -41,36 +41,50 @@ def _records() -> list[InteractionRecord]:
     return [
         # waits 10 s and 30 s; talk 100 and 200 s; hold 20 s; ACW 30 s and 0
         inbound(
-            id="1", outcome=Outcome.ANSWERED, arrived_at=s(0), queued_at=s(0),
+            id="1", outcome=ContactOutcome.ANSWERED, arrived_at=s(0), queued_at=s(0),
             answered_at=s(10), ended_at=s(130), wrap_up_ended_at=s(160),
             hold_time=timedelta(seconds=20), holds=1, agent="ana", transfers=1,
             csat=5, nps=10, first_contact_resolved=True, ivr_path=("menu",),
         ),
         inbound(
-            id="2", outcome=Outcome.ANSWERED, arrived_at=s(0), queued_at=s(0),
+            id="2", outcome=ContactOutcome.ANSWERED, arrived_at=s(0), queued_at=s(0),
             answered_at=s(30), ended_at=s(230), agent="bo", csat=3, nps=6,
             first_contact_resolved=False,
         ),
         # abandoned after 40 s
         inbound(
-            id="3", outcome=Outcome.ABANDONED, arrived_at=s(0), queued_at=s(0),
+            id="3", outcome=ContactOutcome.ABANDONED, arrived_at=s(0), queued_at=s(0),
             ended_at=s(40), nps=8,
         ),
         # self-served in the IVR, then a callback request
         inbound(
-            id="4", outcome=Outcome.OUT_OF_HOURS, arrived_at=s(0), ended_at=s(60),
-            ivr_path=("menu", "balance"), self_service=True,
+            id="4", outcome=ContactOutcome.SELF_SERVED, arrived_at=s(0), ended_at=s(60),
+            ivr_path=("menu", "balance"),
         ),
         inbound(
-            id="5", outcome=Outcome.CALLBACK, arrived_at=s(0), queued_at=s(5),
+            id="5", outcome=ContactOutcome.CALLBACK, arrived_at=s(0), queued_at=s(5),
             ended_at=s(65),
         ),
         # outbound, answered by the customer: handled, not in queue metrics
         InteractionRecord(
             id="6", channel=Channel.VOICE, direction=Direction.OUTBOUND, queue="sales",
-            outcome=Outcome.ANSWERED, arrived_at=s(0), answered_at=s(20), ended_at=s(80),
+            outcome=ContactOutcome.ANSWERED, arrived_at=s(0), answered_at=s(20), ended_at=s(80),
             agent="ana",
         ),
+        # outbound, nobody answered: a contact, in no queue metric
+        InteractionRecord(
+            id="7", channel=Channel.VOICE, direction=Direction.OUTBOUND, queue="sales",
+            outcome=ContactOutcome.NO_ANSWER, arrived_at=s(0), ended_at=s(30),
+        ),
+        # left the queue unanswered without waiting it out: sent elsewhere,
+        # refused, failed, out of hours; none waited for an answer
+        inbound(
+            id="8", outcome=ContactOutcome.TRANSFERRED, arrived_at=s(0), queued_at=s(0),
+            ended_at=s(15),
+        ),
+        inbound(id="9", outcome=ContactOutcome.REJECTED, arrived_at=s(0), ended_at=s(0)),
+        inbound(id="10", outcome=ContactOutcome.FAILED, arrived_at=s(0), ended_at=s(5)),
+        inbound(id="11", outcome=ContactOutcome.OUT_OF_HOURS, arrived_at=s(0), ended_at=s(9)),
     ]  # fmt: skip
 
 
@@ -82,8 +96,9 @@ def totals() -> Aggregate:
     for state, minutes in [
         (AgentState.BUSY, 30),
         (AgentState.WRAP_UP, 10),
-        (AgentState.IDLE, 20),
-        (AgentState.AWAY, 20),
+        (AgentState.AVAILABLE, 20),
+        (AgentState.RESERVED, 10),
+        (AgentState.NOT_READY, 20),
     ]:
         aggregator.add_agent_state(
             AgentStateRecord(agent="ana", state=state, started_at=T0,
@@ -93,13 +108,19 @@ def totals() -> Aggregate:
 
 
 EXPECTED = {
-    "contacts": 6,
-    "volume_in": 5,
-    "volume_out": 1,
+    "contacts": 11,
+    "volume_in": 9,
+    "volume_out": 2,
     "answered": 2,
     "abandoned": 1,
+    "missed": 0,
     "callbacks": 1,
     "out_of_hours": 1,
+    "self_served": 1,
+    "no_answer": 1,
+    "transferred_unanswered": 1,
+    "rejected": 1,
+    "failed": 1,
     "handled": 3,
     "contacts_per_agent": 1.5,  # 3 handled by ana and bo
     "aht": (100 + 20 + 30 + 200 + 60) / 3,  # talk + hold + ACW over handled
@@ -114,12 +135,13 @@ EXPECTED = {
     "fcr": 0.5,
     "csat": 0.5,  # one 5 among a 5 and a 3
     "nps": 100 * (1 - 1) / 3,  # 10 promoter, 6 detractor, 8 passive
-    "occupancy": 40 / 60,  # (busy 30 + wrap 10) / (busy + wrap + idle 20)
-    "utilisation": 40 / 80,  # ... / logged in 80
+    # (busy 30 + wrap 10) / (busy + wrap + available 20): ringing 10 is neither
+    "occupancy": 40 / 60,
+    "utilisation": 40 / 90,  # ... / logged in 90, ringing and not ready 20 included
     "transfer_rate": 1 / 3,
     "hold_rate": 1 / 3,
-    "ivr_containment": 0.5,
-    "callback_rate": 1 / 5,
+    "ivr_containment": 0.5,  # 1 self-served of the 2 that visited the IVR
+    "callback_rate": 1 / 9,
 }
 
 
@@ -173,3 +195,57 @@ def test_a_custom_metric_computes_from_totals(totals: Aggregate) -> None:
     assert evaluate(totals, ["consults_per_handled"], {"consults_per_handled": consults}) == {
         "consults_per_handled": 0.0
     }
+
+
+# The count each outcome feeds, as the KPI reference's table says; none of
+# these records waits for an answer (so none is in the service level, the
+# abandonment rate or the waits) and none is handled.
+_OWN_COUNT = {
+    ContactOutcome.MISSED: "missed",
+    ContactOutcome.NO_ANSWER: "no_answer",
+    ContactOutcome.VOICEMAIL: "voicemail",
+    ContactOutcome.CALLBACK: "callbacks",
+    ContactOutcome.OVERFLOWED: "overflowed",
+    ContactOutcome.TRANSFERRED: "transferred_unanswered",
+    ContactOutcome.SELF_SERVED: "self_served",
+    ContactOutcome.OUT_OF_HOURS: "out_of_hours",
+    ContactOutcome.REJECTED: "rejected",
+    ContactOutcome.FAILED: "failed",
+}
+
+
+def test_every_outcome_but_queued_has_its_place() -> None:
+    """Answered, abandoned and the counted outcomes cover every outcome a record may have."""
+    placed = {ContactOutcome.ANSWERED, ContactOutcome.ABANDONED, *_OWN_COUNT}
+    assert set(ContactOutcome) - placed == {ContactOutcome.QUEUED}
+
+
+@pytest.mark.parametrize("outcome", list(_OWN_COUNT))
+def test_an_unanswered_outcome_counts_once_and_in_no_queue_metric(
+    outcome: ContactOutcome,
+) -> None:
+    """A contact, in its direction's volume and its own count; not answered, abandoned or waited."""
+    record = InteractionRecord(
+        id="1",
+        channel=Channel.VOICE,
+        direction=Direction.OUTBOUND if outcome is ContactOutcome.NO_ANSWER else Direction.INBOUND,
+        outcome=outcome,
+        arrived_at=s(0),
+        queued_at=s(1),
+        offered_at=s(2) if outcome is ContactOutcome.MISSED else None,
+        ended_at=s(10),
+        queue="sales",
+        ivr_path=("menu",) if outcome is ContactOutcome.SELF_SERVED else (),
+    )
+    aggregator = Aggregator()
+    aggregator.add(record)
+    values = evaluate(aggregator.total())
+    assert values["contacts"] == 1
+    assert (values["volume_in"], values["volume_out"]) in {(1, 0), (0, 1)}
+    for name in ("answered", "abandoned", "handled"):
+        assert values[name] == 0
+    for name in ("service_level", "abandonment_rate", "asa", "average_wait", "aht"):
+        assert values[name] is None
+    for other, name in _OWN_COUNT.items():
+        assert values[name] == (1 if other is outcome else 0), name
+    assert aggregator.total().waited == 0

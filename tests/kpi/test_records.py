@@ -19,9 +19,9 @@ from callcore.kpi import (
     AgentState,
     AgentStateRecord,
     Aggregator,
+    ContactOutcome,
     InteractionRecord,
     InvalidRecordError,
-    Outcome,
 )
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.kpi.strategies import agent_state_records, interaction_records
@@ -48,7 +48,7 @@ def test_every_inconsistency_is_listed() -> None:
             id="x",
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
-            outcome=Outcome.ANSWERED,
+            outcome=ContactOutcome.ANSWERED,
             arrived_at=T0,
             queued_at=T0 - timedelta(seconds=1),
             ended_at=T0 + timedelta(minutes=1),
@@ -68,7 +68,7 @@ def test_naive_times_are_refused() -> None:
             id="x",
             channel=Channel.CHAT,
             direction=Direction.INBOUND,
-            outcome=Outcome.ABANDONED,
+            outcome=ContactOutcome.ABANDONED,
             arrived_at=T0,
             ended_at=datetime(2026, 3, 2, 9, 1),  # noqa: DTZ001 - naive on purpose
         )
@@ -78,13 +78,15 @@ def test_naive_times_are_refused() -> None:
 @pytest.mark.parametrize(
     ("fields", "path"),
     [
-        ({"outcome": Outcome.ABANDONED, "answered_at": T0}, "answered_at"),
-        ({"outcome": Outcome.MISSED}, "offered_at"),
+        ({"outcome": ContactOutcome.ABANDONED, "answered_at": T0}, "answered_at"),
+        ({"outcome": ContactOutcome.MISSED}, "offered_at"),
+        ({"outcome": ContactOutcome.NO_ANSWER}, "direction"),
+        ({"outcome": ContactOutcome.SELF_SERVED}, "ivr_path"),
         ({"nps": 11}, "nps"),
         ({"hold_time": timedelta(seconds=-1)}, "hold_time"),
         (
             {
-                "outcome": Outcome.ANSWERED,
+                "outcome": ContactOutcome.ANSWERED,
                 "answered_at": T0,
                 "hold_time": timedelta(minutes=2),
             },
@@ -93,12 +95,12 @@ def test_naive_times_are_refused() -> None:
     ],
 )
 def test_contradictions_name_their_field(fields: dict[str, object], path: str) -> None:
-    """Outcome without its time, answers out of range and long holds are refused."""
+    """ContactOutcome without its time, answers out of range and long holds are refused."""
     arguments: dict[str, object] = {
         "id": "x",
         "channel": Channel.VOICE,
         "direction": Direction.INBOUND,
-        "outcome": Outcome.ABANDONED,
+        "outcome": ContactOutcome.ABANDONED,
         "arrived_at": T0,
         "ended_at": T0 + timedelta(minutes=1),
     } | fields
@@ -111,7 +113,7 @@ def test_agent_span_must_not_end_before_it_starts() -> None:
     """An agent state span running backwards is refused."""
     with pytest.raises(InvalidRecordError, match="ended_at: must not be earlier"):
         AgentStateRecord(
-            agent="ana", state=AgentState.IDLE, started_at=T0, ended_at=T0 - timedelta(1)
+            agent="ana", state=AgentState.AVAILABLE, started_at=T0, ended_at=T0 - timedelta(1)
         )
 
 
@@ -122,7 +124,7 @@ def test_loading_reports_type_problems_with_paths() -> None:
             id="ok",
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
-            outcome=Outcome.ABANDONED,
+            outcome=ContactOutcome.ABANDONED,
             arrived_at=T0,
             ended_at=T0,
         )
@@ -182,15 +184,14 @@ _SPOILERS: dict[str, list[object]] = {
     "ticket_id": _BAD_TEXT,
     "channel": ["voice", Direction.INBOUND, None],
     "direction": ["inbound", Channel.VOICE, None],
-    "outcome": [*Outcome, "answered"],
+    "outcome": [*ContactOutcome, "answered"],
     "hold_time": [timedelta(seconds=-1), timedelta(days=1), 5, timedelta(days=40_000)],
     "holds": [-1, 1.5, True, MAX_RECORD_COUNT + 1, 10**30],
     "transfers": [-1, 1.5, "2"],
     "consults": [-1, None],
     "csat": [0, 6, 4.5, True, "5"],
     "nps": [-1, 11, 7.0],
-    "ivr_path": ["menu", ["menu", 3], ("",), {"menu": 1}],
-    "self_service": [1, None, "yes"],
+    "ivr_path": ["menu", ["menu", 3], ("",), {"menu": 1}, ()],
     "first_contact_resolved": [1, "no"],
     "repeat_contact": [0],
 }
@@ -229,12 +230,12 @@ def test_the_fast_check_never_accepts_an_inconsistent_record(record: Interaction
 
 
 def test_the_fast_check_catches_every_single_spoiled_field() -> None:
-    """Each spoiler alone, on answered, abandoned and missed records, is sent to the checks."""
+    """Each spoiler alone, on records of several outcomes, is sent to the checks."""
     answered = InteractionRecord(
         id="c1",
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ANSWERED,
+        outcome=ContactOutcome.ANSWERED,
         arrived_at=T0,
         queued_at=T0 + timedelta(seconds=1),
         offered_at=T0 + timedelta(seconds=2),
@@ -244,11 +245,15 @@ def test_the_fast_check_catches_every_single_spoiled_field() -> None:
         hold_time=timedelta(minutes=1),
     )
     abandoned = attrs.evolve(
-        answered, outcome=Outcome.ABANDONED, answered_at=None, hold_time=timedelta(0)
+        answered, outcome=ContactOutcome.ABANDONED, answered_at=None, hold_time=timedelta(0)
     )
-    missed = attrs.evolve(abandoned, outcome=Outcome.MISSED)
+    missed = attrs.evolve(abandoned, outcome=ContactOutcome.MISSED)
+    served = attrs.evolve(abandoned, outcome=ContactOutcome.SELF_SERVED, ivr_path=("menu",))
+    unanswered = attrs.evolve(
+        abandoned, outcome=ContactOutcome.NO_ANSWER, direction=Direction.OUTBOUND
+    )
     checked = 0
-    for valid in (answered, abandoned, missed):
+    for valid in (answered, abandoned, missed, served, unanswered):
         for name, values in _SPOILERS.items():
             for value in values:
                 record = _spoiled(valid, {name: value})
@@ -265,7 +270,7 @@ def test_required_times_cannot_be_none(name: str) -> None:
         "id": "c1",
         "channel": Channel.VOICE,
         "direction": Direction.INBOUND,
-        "outcome": Outcome.ABANDONED,
+        "outcome": ContactOutcome.ABANDONED,
         "arrived_at": T0,
         "ended_at": T0 + timedelta(minutes=1),
         name: None,
@@ -283,7 +288,7 @@ def test_a_plain_answered_record_takes_the_fast_path() -> None:
         id="c1",
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ANSWERED,
+        outcome=ContactOutcome.ANSWERED,
         arrived_at=T0,
         queued_at=T0,
         answered_at=T0 + timedelta(seconds=30),
@@ -301,12 +306,12 @@ _ABANDONED = {
     "id": "c1",
     "channel": Channel.VOICE,
     "direction": Direction.INBOUND,
-    "outcome": Outcome.ABANDONED,
+    "outcome": ContactOutcome.ABANDONED,
     "arrived_at": T0,
     "ended_at": T0 + timedelta(seconds=40),
 }
 _ANSWERED = _ABANDONED | {
-    "outcome": Outcome.ANSWERED,
+    "outcome": ContactOutcome.ANSWERED,
     "answered_at": T0 + timedelta(seconds=10),
     "ended_at": T0 + timedelta(minutes=3),
 }
@@ -317,7 +322,7 @@ _ANSWERED = _ABANDONED | {
     [
         ({"direction": "inbound"}, "direction", "direction must be one of Direction.INBOUND"),
         ({"channel": "voice"}, "channel", "channel must be one of Channel.VOICE"),
-        ({"outcome": "answered"}, "outcome", "outcome must be one of Outcome.ANSWERED"),
+        ({"outcome": "answered"}, "outcome", "outcome must be one of ContactOutcome.ANSWERED"),
         ({"csat": 4.5}, "csat", "csat must be a whole number, got float 4.5"),
         ({"csat": True}, "csat", "csat must be a whole number, got bool"),
         ({"nps": 7.0}, "nps", "nps must be a whole number"),
@@ -329,7 +334,7 @@ _ANSWERED = _ABANDONED | {
         ({"agent": 7}, "agent", "agent must be a string"),
         ({"ivr_path": "menu"}, "ivr_path", "ivr_path must be a list, got str"),
         ({"ivr_path": ("menu", 3)}, "ivr_path[1]", r"ivr_path\[1\] must be a string"),
-        ({"self_service": 1}, "self_service", "self_service must be true or false"),
+        ({"outcome": ContactOutcome.QUEUED}, "outcome", "outcome must not be 'queued'"),
         ({"repeat_contact": "no"}, "repeat_contact", "repeat_contact must be true or false"),
         ({"hold_time": 30}, "hold_time", "hold_time must be a timedelta, got int"),
         ({"queued_at": "2026-03-02T09:00:00+00:00"}, "queued_at", "queued_at must be a datetime"),
@@ -373,7 +378,7 @@ def test_an_inbound_direction_given_as_a_string_is_not_counted_as_outbound() -> 
         ({"holds": -(10**5000)}, "holds"),
         ({"ended_at": T0 + timedelta(days=36_526)}, "ended_at"),
         (
-            {"answered_at": None, "outcome": Outcome.ABANDONED, "hold_time": timedelta(1)},
+            {"answered_at": None, "outcome": ContactOutcome.ABANDONED, "hold_time": timedelta(1)},
             "hold_time",
         ),
     ],
@@ -412,7 +417,8 @@ def test_records_stamped_in_any_zone_are_stored_in_utc() -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"state": "idle"}, "state", "state must be one of AgentState.IDLE"),
+        ({"state": "idle"}, "state", "state must be one of AgentState.LOGGED_OUT"),
+        ({"state": AgentState.LOGGED_OUT}, "state", "state must not be 'logged_out'"),
         ({"agent": ""}, "agent", "agent must not be empty"),
         ({"agent": None}, "agent", "agent must be a string"),
         ({"started_at": "2026-03-02T09:00:00+00:00"}, "started_at", "must be a datetime"),
@@ -425,7 +431,7 @@ def test_agent_state_fields_are_checked(
     """The issue's AgentStateRecord(state="idle"), and the other fields, are refused."""
     fields: dict[str, object] = {
         "agent": "ana",
-        "state": AgentState.IDLE,
+        "state": AgentState.AVAILABLE,
         "started_at": T0,
         "ended_at": T0 + timedelta(minutes=5),
     }
@@ -439,12 +445,12 @@ def test_an_agent_state_span_of_twenty_years_is_refused() -> None:
     with pytest.raises(InvalidRecordError, match="more than 31 days after started_at"):
         AgentStateRecord(
             agent="ana",
-            state=AgentState.IDLE,
+            state=AgentState.AVAILABLE,
             started_at=T0,
             ended_at=T0.replace(year=2046),
         )
     longest = AgentStateRecord(
-        agent="ana", state=AgentState.AWAY, started_at=T0, ended_at=T0 + MAX_AGENT_STATE_SPAN
+        agent="ana", state=AgentState.NOT_READY, started_at=T0, ended_at=T0 + MAX_AGENT_STATE_SPAN
     )
     assert longest.ended_at - longest.started_at == timedelta(days=31)
 
@@ -470,7 +476,7 @@ def test_loading_reports_off_scale_numbers_and_contradictions_together() -> None
     [
         ({"arrived_at": "0001-01-01T00:00:00+05:00"}, "arrived_at: must lie between 1900"),
         ({"id": ""}, "id: must not be empty"),
-        ({"state": "idle", "agent": "x" * 100_001}, "agent: is 100001 characters long"),
+        ({"state": "available", "agent": "x" * 100_001}, "agent: is 100001 characters long"),
     ],
 )
 def test_loading_reports_a_field_out_of_range_at_its_path(
@@ -480,7 +486,7 @@ def test_loading_reports_a_field_out_of_range_at_its_path(
     if "state" in changes:
         data: dict[str, object] = {
             "agent": "ana",
-            "state": "idle",
+            "state": "available",
             "started_at": "2026-03-02T09:00:00+00:00",
             "ended_at": "2026-03-02T09:05:00+00:00",
         } | changes

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError
-from callcore.kpi import Aggregator, InteractionRecord, Outcome, RepeatContactMarker, evaluate
+from callcore.kpi import (
+    Aggregator,
+    ContactOutcome,
+    InteractionRecord,
+    RepeatContactMarker,
+    evaluate,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -21,7 +27,7 @@ def _contact(number: int, customer: str | None, hours: float) -> InteractionReco
         id=str(number),
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        outcome=Outcome.ANSWERED,
+        outcome=ContactOutcome.ANSWERED,
         arrived_at=at,
         answered_at=at,
         ended_at=at + timedelta(minutes=3),

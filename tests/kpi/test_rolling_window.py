@@ -37,17 +37,17 @@ def test_window_totals_equal_a_fresh_count_of_the_window(
     ]
     expected = Aggregator(group_by=("queue",))
     expected.add_many(inside)
-    assert window.totals(now) == expected.groups()
+    assert window.totals(now=now) == expected.groups()
 
 
 def test_records_older_than_the_window_are_counted_late() -> None:
     """Once the window has moved on, a record that ended before it is ignored."""
     records = _two_records()
     window = RollingWindow(length=timedelta(minutes=5))
-    window.advance(ORIGIN + timedelta(minutes=30))
+    window.advance(now=ORIGIN + timedelta(minutes=30))
     window.add(records[0])
     assert window.late == 1
-    assert window.totals(ORIGIN + timedelta(minutes=30)) == {}
+    assert window.totals(now=ORIGIN + timedelta(minutes=30)) == {}
 
 
 def test_the_window_forgets_old_slots() -> None:
@@ -55,18 +55,18 @@ def test_the_window_forgets_old_slots() -> None:
     window = RollingWindow(length=timedelta(minutes=5))
     for record in _two_records():
         window.add(record)
-    window.advance(ORIGIN + timedelta(hours=1))
+    window.advance(now=ORIGIN + timedelta(hours=1))
     assert window._slots == {}
 
 
 def test_time_does_not_go_back() -> None:
     """Asking for an earlier ``now`` than before is refused."""
     window = RollingWindow()
-    window.advance(ORIGIN)
+    window.advance(now=ORIGIN)
     with pytest.raises(InvalidInputError, match="cannot go back"):
-        window.totals(ORIGIN - MINUTE)
+        window.totals(now=ORIGIN - MINUTE)
     with pytest.raises(NaiveDatetimeError):
-        window.advance(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+        window.advance(now=datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
 
 
 @pytest.mark.parametrize(
@@ -85,14 +85,14 @@ def test_bad_window_settings_are_refused(kwargs: dict[str, object], message: str
 
 def _two_records() -> list[InteractionRecord]:
     from callcore.contacts import Channel, Direction  # noqa: PLC0415
-    from callcore.kpi import Outcome  # noqa: PLC0415
+    from callcore.kpi import ContactOutcome  # noqa: PLC0415
 
     return [
         InteractionRecord(
             id=str(number),
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
-            outcome=Outcome.ABANDONED,
+            outcome=ContactOutcome.ABANDONED,
             arrived_at=ORIGIN + number * MINUTE,
             ended_at=ORIGIN + (number + 1) * MINUTE,
         )

@@ -13,8 +13,8 @@ from callcore.contacts import Channel, Direction
 from callcore.errors import InvalidInputError
 from callcore.kpi import (
     Aggregator,
+    ContactOutcome,
     InteractionRecord,
-    Outcome,
     ServiceLevelVariant,
     evaluate,
     service_level,
@@ -58,7 +58,7 @@ def _records() -> list[InteractionRecord]:
                     id=f"a{number}",
                     channel=Channel.VOICE,
                     direction=Direction.INBOUND,
-                    outcome=Outcome.ANSWERED,
+                    outcome=ContactOutcome.ANSWERED,
                     arrived_at=arrived,
                     queued_at=arrived,
                     answered_at=arrived + wait,
@@ -74,7 +74,7 @@ def _records() -> list[InteractionRecord]:
                     id=f"b{number}",
                     channel=Channel.VOICE,
                     direction=Direction.INBOUND,
-                    outcome=Outcome.ABANDONED,
+                    outcome=ContactOutcome.ABANDONED,
                     arrived_at=arrived,
                     queued_at=arrived,
                     ended_at=arrived + timedelta(seconds=seconds),

@@ -6,15 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from callcore.contacts import Channel, Direction
+from callcore.contacts import STANDARD_TIER, VIP_TIER, Channel, ContactOutcome, Direction
 from callcore.customers import (
     Customer,
-    CustomerTier,
     Identification,
     Identity,
     IdentityKind,
     Interaction,
-    InteractionOutcome,
     JSONValue,
 )
 
@@ -69,6 +67,10 @@ json_values: st.SearchStrategy[JSONValue] = st.recursive(
 )
 
 languages = st.sampled_from(["en", "en-GB", "ro", "ro-RO", "fr-CA", "zh-Hant-TW"])
+tiers = st.sampled_from([STANDARD_TIER, VIP_TIER, "gold", "platinum", "tier-2", "b2b_enterprise"])
+"""Tier names: the two every host has and some a host chose."""
+HISTORY_OUTCOMES = [outcome for outcome in ContactOutcome if outcome is not ContactOutcome.QUEUED]
+"""How a contact in a customer's history may end: 'queued' is how an IVR leg ends."""
 
 
 @st.composite
@@ -79,7 +81,7 @@ def customers(draw: st.DrawFn, customer_id: str | None = None) -> Customer:
         created_at=draw(aware_datetimes),
         name=draw(st.none() | st.text(max_size=20)),
         identities=tuple(draw(st.lists(identities, max_size=3, unique=True))),
-        tier=draw(st.sampled_from(CustomerTier)),
+        tier=draw(tiers),
         language=draw(st.none() | languages),
         attributes=draw(st.dictionaries(st.text(max_size=8), json_values, max_size=4)),
         version=draw(st.integers(min_value=0, max_value=1000)),
@@ -95,7 +97,8 @@ def interactions(draw: st.DrawFn, customer_id: str | None = None) -> Interaction
         channel=draw(st.sampled_from(Channel)),
         direction=draw(st.sampled_from(Direction)),
         at=draw(aware_datetimes),
-        outcome=draw(st.sampled_from(InteractionOutcome)),
+        outcome=draw(st.sampled_from(HISTORY_OUTCOMES)),
+        resolved=draw(st.sampled_from([True, False, None])),
         agent=draw(st.none() | ids),
         queue=draw(st.none() | ids),
         ticket_id=draw(st.none() | ids),

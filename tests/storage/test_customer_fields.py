@@ -18,15 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcore.contacts import Channel, Direction
+from callcore.contacts import STANDARD_TIER, VIP_TIER, Channel, ContactOutcome, Direction
 from callcore.customers import (
     Customer,
-    CustomerTier,
     Identification,
     Identity,
     IdentityKind,
     Interaction,
-    InteractionOutcome,
 )
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
@@ -53,7 +51,7 @@ INTERACTION = Interaction(
     channel=Channel.VOICE,
     direction=Direction.INBOUND,
     at=NOW,
-    outcome=InteractionOutcome.RESOLVED,
+    outcome=ContactOutcome.ANSWERED,
 )
 
 BAD_CUSTOMER_FIELDS = [
@@ -69,7 +67,10 @@ BAD_CUSTOMER_FIELDS = [
     ({"identities": {ANA: 1}}, "identities"),  # nor a mapping into its keys
     ({"identities": ["+40721234567"]}, "identities[0]"),
     ({"identities": (ANA, ANA)}, "identities"),
-    ({"tier": "vip"}, "tier"),
+    ({"tier": "VIP"}, "tier"),  # tier names are lower case
+    ({"tier": ""}, "tier"),
+    ({"tier": "gold tier"}, "tier"),
+    ({"tier": "g" * 65}, "tier"),
     ({"tier": 1}, "tier"),
     ({"language": 5}, "language"),
     ({"language": "en-" + "a" * 40}, "language"),
@@ -100,6 +101,10 @@ BAD_INTERACTION_FIELDS = [
     ({"channel": "voice"}, "channel"),
     ({"direction": "inbound"}, "direction"),
     ({"outcome": "resolved"}, "outcome"),
+    ({"outcome": "answered"}, "outcome"),
+    ({"outcome": ContactOutcome.QUEUED}, "outcome"),  # how an IVR leg ends, not a contact
+    ({"resolved": 1}, "resolved"),
+    ({"resolved": "yes"}, "resolved"),
     ({"at": datetime(1, 1, 1, tzinfo=timezone.utc)}, "at"),
     ({"at": 1_700_000_000}, "at"),
     ({"agent": 5}, "agent"),
@@ -130,6 +135,10 @@ def test_interaction_fields_are_checked_and_named(changes: dict[str, Any], field
         (lambda: Identification(customer="c1", history=(), created=True), "customer"),  # type: ignore[arg-type]
         (lambda: Identification(customer=CUSTOMER, history="ab", created=True), "history"),
         (lambda: Identification(customer=CUSTOMER, history=[5], created=True), "history[0]"),
+        (
+            lambda: Identification(customer=CUSTOMER, history=(), created=True, events=[5]),
+            "events[0]",
+        ),
         (lambda: Identification(customer=CUSTOMER, history=(), created=1), "created"),  # type: ignore[arg-type]
     ],
 )
@@ -193,7 +202,7 @@ malformed_values: st.SearchStrategy[object] = st.one_of(
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
     st.just(_deep(80)),
-    st.sampled_from([*Channel, *Direction, *InteractionOutcome, *CustomerTier, ANA]),
+    st.sampled_from([*Channel, *Direction, *ContactOutcome, "vip", "Gold", ANA]),
 )
 
 
@@ -277,3 +286,18 @@ def test_valid_records_still_round_trip(customer: Customer, interaction: Interac
     """The checks refuse nothing that the strategies of valid records make."""
     assert loads(Customer, dumps(customer)) == customer
     assert to_dict(loads(Interaction, dumps(interaction))) == to_dict(interaction)
+
+
+def test_hosts_name_their_own_tiers() -> None:
+    """Any lower-case tier name is a tier: the two every host has, and its own."""
+    assert CUSTOMER.tier == STANDARD_TIER
+    for tier in (VIP_TIER, "gold", "platinum-plus", "tier_2"):
+        assert attrs.evolve(CUSTOMER, tier=tier).tier == tier
+
+
+def test_an_interaction_keeps_whether_the_issue_was_resolved() -> None:
+    """``resolved`` is unknown by default, and true or false when recorded."""
+    assert INTERACTION.resolved is None
+    escalated = attrs.evolve(INTERACTION, resolved=False, ticket_id="T-1")
+    assert escalated.resolved is False
+    assert loads(Interaction, dumps(escalated)) == escalated

@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from callcore.contacts import Channel, Direction
-from callcore.customers import Customer, Identity, Interaction, InteractionOutcome
+from callcore.customers import ContactOutcome, Customer, Identity, Interaction
 from callcore.errors import InvalidInputError, NaiveDatetimeError
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
@@ -87,6 +87,6 @@ def _interaction(at: datetime = NOW, duration: timedelta | None = None) -> Inter
         channel=Channel.CHAT,
         direction=Direction.INBOUND,
         at=at,
-        outcome=InteractionOutcome.RESOLVED,
+        outcome=ContactOutcome.ANSWERED,
         duration=duration,
     )

@@ -12,9 +12,9 @@ import pytest
 from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
+    ContactOutcome,
     Customer,
     Identity,
-    InteractionOutcome,
     InvalidIdentityError,
 )
 from callcore.errors import ConflictError, InvalidInputError, NaiveDatetimeError, NotFoundError
@@ -54,16 +54,16 @@ def record_call(identifier: CallerIdentifier, customer_id: str, at: datetime) ->
         customer_id,
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
-        at=at,
-        outcome=InteractionOutcome.RESOLVED,
+        now=at,
+        outcome=ContactOutcome.ANSWERED,
         agent="agent-1",
         queue="support",
-    ).id
+    ).interaction.id
 
 
 def test_miss_creates_a_customer(store: Storage) -> None:
     """An unknown caller becomes a new customer with that identity, created now."""
-    result = identifier_for(store).identify("020 7946 0018", NOW)
+    result = identifier_for(store).identify("020 7946 0018", now=NOW)
     assert result.created
     assert result.history == ()
     expected = Customer(
@@ -79,9 +79,9 @@ def test_miss_creates_a_customer(store: Storage) -> None:
 def test_hit_in_any_form_finds_the_same_customer(store: Storage) -> None:
     """The same number written differently identifies the same customer."""
     identifier = identifier_for(store)
-    first = identifier.identify("020 7946 0018", NOW)
+    first = identifier.identify("020 7946 0018", now=NOW)
     for form in ["+44 20 7946 0018", "0044 (0)20 7946 0018", "020-7946-0018"]:
-        again = identifier.identify(form, NOW + timedelta(minutes=1))
+        again = identifier.identify(form, now=NOW + timedelta(minutes=1))
         assert not again.created
         assert again.customer == first.customer
 
@@ -89,22 +89,22 @@ def test_hit_in_any_form_finds_the_same_customer(store: Storage) -> None:
 def test_identity_objects_and_emails(store: Storage) -> None:
     """An Identity passes through; an email identifies its own customer."""
     identifier = identifier_for(store)
-    by_phone = identifier.identify(Identity.phone("+442079460018"), NOW)
-    by_email = identifier.identify("Ana@Example.co.uk", NOW)
+    by_phone = identifier.identify(Identity.phone("+442079460018"), now=NOW)
+    by_email = identifier.identify("Ana@Example.co.uk", now=NOW)
     assert by_email.created
     assert by_email.customer.id != by_phone.customer.id
-    assert identifier.identify("ana@example.co.uk", NOW).customer == by_email.customer
+    assert identifier.identify("ana@example.co.uk", now=NOW).customer == by_email.customer
 
 
 def test_history_is_newest_first_and_limited(store: Storage) -> None:
     """Identify returns the last history_limit interactions, newest first."""
     identifier = identifier_for(store, history_limit=3)
-    customer_id = identifier.identify("020 7946 0018", NOW).customer.id
+    customer_id = identifier.identify("020 7946 0018", now=NOW).customer.id
     minutes = [7, 2, 9, 4, 1]
     recorded = {
         m: record_call(identifier, customer_id, NOW + timedelta(minutes=m)) for m in minutes
     }
-    result = identifier.identify("020 7946 0018", NOW + timedelta(hours=1))
+    result = identifier.identify("020 7946 0018", now=NOW + timedelta(hours=1))
     assert [i.id for i in result.history] == [recorded[9], recorded[7], recorded[4]]
     assert all(i.customer_id == customer_id for i in result.history)
 
@@ -112,10 +112,10 @@ def test_history_is_newest_first_and_limited(store: Storage) -> None:
 def test_default_history_limit_is_ten(store: Storage) -> None:
     """Without a limit, the ten newest interactions come back."""
     identifier = identifier_for(store)
-    customer_id = identifier.identify("020 7946 0018", NOW).customer.id
+    customer_id = identifier.identify("020 7946 0018", now=NOW).customer.id
     for minute in range(12):
         record_call(identifier, customer_id, NOW + timedelta(minutes=minute))
-    history = identifier.identify("020 7946 0018", NOW).history
+    history = identifier.identify("020 7946 0018", now=NOW).history
     assert [i.at for i in history] == [NOW + timedelta(minutes=m) for m in range(11, 1, -1)]
 
 
@@ -123,9 +123,9 @@ def test_bad_input_creates_nothing(store: Storage) -> None:
     """A malformed number or a naive time raises, and no customer is created."""
     identifier = identifier_for(store)
     with pytest.raises(InvalidIdentityError):
-        identifier.identify("0207 CALL ME", NOW)
+        identifier.identify("0207 CALL ME", now=NOW)
     with pytest.raises(NaiveDatetimeError):
-        identifier.identify("020 7946 0018", datetime(2026, 3, 2, 9, 30))  # noqa: DTZ001
+        identifier.identify("020 7946 0018", now=datetime(2026, 3, 2, 9, 30))  # noqa: DTZ001
     assert store.find_customer(Identity.phone("+442079460018")) is None
     assert store.get_customer("id-0") is None
 
@@ -167,7 +167,7 @@ def test_lost_race_returns_the_winner(store: Storage) -> None:
     phone = Identity.phone("+442079460018")
     rival = Customer(id="rival", created_at=NOW, identities=(phone,))
     racing = RacingStore(store, rival)
-    result = identifier_for(racing).identify(phone, NOW)  # type: ignore[arg-type]
+    result = identifier_for(racing).identify(phone, now=NOW)  # type: ignore[arg-type]
     assert not result.created
     assert result.customer.id == "rival"
     assert racing.finds == 2
@@ -177,9 +177,9 @@ def test_lost_race_returns_the_winner(store: Storage) -> None:
 def test_repeating_id_factory_gives_up(store: Storage) -> None:
     """An id factory that repeats ids cannot loop forever: a clear conflict is raised."""
     identifier = CallerIdentifier(store, id_factory=lambda: "same")
-    identifier.identify("+442079460018", NOW)
+    identifier.identify("+442079460018", now=NOW)
     with pytest.raises(ConflictError, match="id factory"):
-        identifier.identify("+40721234567", NOW)
+        identifier.identify("+40721234567", now=NOW)
 
 
 def increment(customer: Customer) -> Customer:
@@ -192,9 +192,9 @@ def increment(customer: Customer) -> Customer:
 def test_update_customer_applies_the_change(store: Storage) -> None:
     """update_customer saves the changed customer at the next version."""
     identifier = identifier_for(store)
-    customer_id = identifier.identify("020 7946 0018", NOW).customer.id
-    identifier.update_customer(customer_id, increment)
-    updated = identifier.update_customer(customer_id, increment)
+    customer_id = identifier.identify("020 7946 0018", now=NOW).customer.id
+    identifier.update_customer(customer_id, increment, now=NOW)
+    updated = identifier.update_customer(customer_id, increment, now=NOW).customer
     assert updated.attributes["calls"] == 2
     assert updated.version == 3
     assert store.get_customer(customer_id) == updated
@@ -203,7 +203,7 @@ def test_update_customer_applies_the_change(store: Storage) -> None:
 def test_update_customer_gives_up_after_attempts(store: Storage) -> None:
     """A change that always loses the race raises the last ConflictError."""
     identifier = identifier_for(store)
-    customer_id = identifier.identify("020 7946 0018", NOW).customer.id
+    customer_id = identifier.identify("020 7946 0018", now=NOW).customer.id
     calls = 0
 
     def always_beaten(customer: Customer) -> Customer:
@@ -213,7 +213,7 @@ def test_update_customer_gives_up_after_attempts(store: Storage) -> None:
         return increment(customer)
 
     with pytest.raises(ConflictError) as raised:
-        identifier.update_customer(customer_id, always_beaten, attempts=3)
+        identifier.update_customer(customer_id, always_beaten, attempts=3, now=NOW)
     assert calls == 3
     assert (raised.value.expected_version, raised.value.actual_version) == (3, 4)
     final = store.get_customer(customer_id)
@@ -224,8 +224,8 @@ def test_update_customer_gives_up_after_attempts(store: Storage) -> None:
 def test_update_customer_does_not_retry_identity_clash(store: Storage) -> None:
     """Taking another customer's identity fails at once: retrying cannot help."""
     identifier = identifier_for(store)
-    ana = identifier.identify("020 7946 0018", NOW).customer
-    bob = identifier.identify("07700 900123", NOW).customer
+    ana = identifier.identify("020 7946 0018", now=NOW).customer
+    bob = identifier.identify("07700 900123", now=NOW).customer
     calls = 0
 
     def steal(customer: Customer) -> Customer:
@@ -234,7 +234,7 @@ def test_update_customer_does_not_retry_identity_clash(store: Storage) -> None:
         return attrs.evolve(customer, identities=customer.identities + ana.identities)
 
     with pytest.raises(ConflictError):
-        identifier.update_customer(bob.id, steal)
+        identifier.update_customer(bob.id, steal, now=NOW)
     assert calls == 1
     assert store.get_customer(bob.id) == bob
 
@@ -242,13 +242,13 @@ def test_update_customer_does_not_retry_identity_clash(store: Storage) -> None:
 def test_update_customer_refuses_bad_requests(store: Storage) -> None:
     """Unknown customers, id changes and bad attempt counts are refused."""
     identifier = identifier_for(store)
-    customer_id = identifier.identify("020 7946 0018", NOW).customer.id
+    customer_id = identifier.identify("020 7946 0018", now=NOW).customer.id
     with pytest.raises(NotFoundError):
-        identifier.update_customer("ghost", increment)
+        identifier.update_customer("ghost", increment, now=NOW)
     with pytest.raises(InvalidInputError, match="id"):
-        identifier.update_customer(customer_id, lambda c: attrs.evolve(c, id="other"))
+        identifier.update_customer(customer_id, lambda c: attrs.evolve(c, id="other"), now=NOW)
     with pytest.raises(InvalidInputError, match="attempts"):
-        identifier.update_customer(customer_id, increment, attempts=0)
+        identifier.update_customer(customer_id, increment, attempts=0, now=NOW)
     stored = store.get_customer(customer_id)
     assert stored is not None
     assert stored.version == 1

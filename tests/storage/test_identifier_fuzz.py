@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from callcore.contacts import Channel, Direction
 from callcore.customers import (
     CallerIdentifier,
+    ContactOutcome,
     Customer,
     Identity,
-    InteractionOutcome,
     InvalidIdentityError,
     normalize_email,
     normalize_phone,
@@ -91,7 +91,7 @@ def test_fuzz_identify(rules: str, raw: object, country: object, now: object) ->
     identifier = CallerIdentifier(store, default_country_code=country)
     with phone_rules(rules):
         try:
-            found = identifier.identify(raw, now)  # type: ignore[arg-type]
+            found = identifier.identify(raw, now=now)  # type: ignore[arg-type]
         except CallcoreError:
             assert store._customers == {}
         else:
@@ -103,7 +103,7 @@ def test_fuzz_identify(rules: str, raw: object, country: object, now: object) ->
     st.sampled_from([Channel.VOICE, "voice", 1, None]),
     st.sampled_from([Direction.INBOUND, "inbound"]),
     nows,
-    st.sampled_from([InteractionOutcome.RESOLVED, "resolved"]),
+    st.sampled_from([ContactOutcome.ANSWERED, "resolved"]),
     st.one_of(st.none(), st.timedeltas(), st.integers()),
     st.one_of(st.just(""), st.text(max_size=5), surrogates, st.integers()),
 )
@@ -119,13 +119,13 @@ def test_fuzz_record_interaction(
     """record_interaction with any arguments: an interaction, or a CallcoreError and none."""
     store = MemoryStorage()
     identifier = CallerIdentifier(store, id_factory=lambda: "ana")
-    identifier.identify("+40721234567", NOW)
+    identifier.identify("+40721234567", now=NOW)
     try:
         identifier.record_interaction(
             customer_id,  # type: ignore[arg-type]
             channel=channel,  # type: ignore[arg-type]
             direction=direction,  # type: ignore[arg-type]
-            at=at,  # type: ignore[arg-type]
+            now=at,  # type: ignore[arg-type]
             outcome=outcome,  # type: ignore[arg-type]
             duration=duration,  # type: ignore[arg-type]
             notes=notes,  # type: ignore[arg-type]
@@ -145,7 +145,7 @@ def test_fuzz_update_customer(customer_id: object, change: str, attempts: object
     """update_customer with any arguments: a customer, or a CallcoreError and no change."""
     store = MemoryStorage()
     identifier = CallerIdentifier(store, id_factory=lambda: "ana")
-    before = identifier.identify("+40721234567", NOW).customer
+    before = identifier.identify("+40721234567", now=NOW).customer
     changes = {
         "id": lambda customer: customer,
         "not callable": "x",
@@ -153,7 +153,7 @@ def test_fuzz_update_customer(customer_id: object, change: str, attempts: object
         "returns None": lambda _: None,
     }
     try:
-        identifier.update_customer(customer_id, changes[change], attempts=attempts)  # type: ignore[arg-type]
+        identifier.update_customer(customer_id, changes[change], attempts=attempts, now=NOW)  # type: ignore[arg-type]
     except CallcoreError:
         assert store.get_customer("ana") == before
 
@@ -164,15 +164,15 @@ def test_identify_refuses_wrong_types_by_name(rules: str) -> None:
     identifier = CallerIdentifier(MemoryStorage())
     with phone_rules(rules):
         with pytest.raises(InvalidIdentityError) as bad_identity:
-            identifier.identify(40721234567, NOW)  # type: ignore[arg-type]
+            identifier.identify(40721234567, now=NOW)  # type: ignore[arg-type]
         assert bad_identity.value.field == "identity"
         with pytest.raises(InvalidInputError) as raised:
-            identifier.identify("+40721234567", "2026-03-02")  # type: ignore[arg-type]
+            identifier.identify("+40721234567", now="2026-03-02")  # type: ignore[arg-type]
         assert raised.value.field == "now"
         with pytest.raises(NaiveDatetimeError):
-            identifier.identify("+40721234567", NOW.replace(tzinfo=None))
+            identifier.identify("+40721234567", now=NOW.replace(tzinfo=None))
         with pytest.raises(InvalidInputError) as raised:
-            identifier.identify("+40721234567", NOW + timedelta(days=1000 * 366))
+            identifier.identify("+40721234567", now=NOW + timedelta(days=1000 * 366))
         assert raised.value.field == "now"
 
 
@@ -198,9 +198,9 @@ def test_update_customer_refuses_a_change_that_returns_no_customer() -> None:
     """A change must return a Customer; anything else is refused and nothing is saved."""
     store = MemoryStorage()
     identifier = CallerIdentifier(store, id_factory=lambda: "ana")
-    before = identifier.identify("+40721234567", NOW).customer
+    before = identifier.identify("+40721234567", now=NOW).customer
     with pytest.raises(InvalidInputError) as raised:
-        identifier.update_customer("ana", lambda _: {"id": "ana"})  # type: ignore[arg-type,return-value]
+        identifier.update_customer("ana", lambda _: {"id": "ana"}, now=NOW)  # type: ignore[arg-type,return-value]
     assert raised.value.field == "change"
     assert store.get_customer("ana") == before
     assert isinstance(before, Customer)

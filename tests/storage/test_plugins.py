@@ -35,7 +35,7 @@ def test_sqlite_url_opens_the_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/callcore.db"
     store = open_storage(manager, url)
     assert isinstance(store, SQLiteStorage)
-    customer = CallerIdentifier(store).identify("+40721234567", NOW).customer
+    customer = CallerIdentifier(store).identify("+40721234567", now=NOW).customer
     store.close()
     reopened = open_storage(manager, url)
     assert reopened.get_customer(customer.id) == customer

@@ -64,7 +64,7 @@ def test_bad_customer_document_lists_every_problem() -> None:
         "id": "c1",
         "created_at": "2026-03-02T09:30:00",
         "identities": [{"kind": "phone", "value": "0721 234 567"}],
-        "tier": "gold",
+        "tier": "Gold",  # tier names are lower case: "gold" is a tier
         "attributes": {"x": 1},
         "colour": "red",
     }

@@ -37,8 +37,8 @@ def worker(path: str, name: str, barrier: Barrier) -> None:
     )
     barrier.wait()  # start together, so that the first identify races
     for _ in range(ROUNDS):
-        customer = identifier.identify(CALLER, NOW).customer
-        identifier.update_customer(customer.id, add_one, attempts=10_000)
+        customer = identifier.identify(CALLER, now=NOW).customer
+        identifier.update_customer(customer.id, add_one, attempts=10_000, now=NOW)
     store.close()
 
 

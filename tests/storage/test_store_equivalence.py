@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from callcore.contacts import Channel, Direction
-from callcore.customers import Customer, Identity, Interaction, InteractionOutcome
+from callcore.customers import ContactOutcome, Customer, Identity, Interaction
 from callcore.errors import CallcoreError
 from callcore.serialization import to_dict
 from callcore.storage import MemoryStorage, SQLiteStorage
@@ -91,7 +91,7 @@ class StoresAgree(RuleBasedStateMachine):
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
             at=NOW + timedelta(minutes=minutes),
-            outcome=InteractionOutcome.RESOLVED,
+            outcome=ContactOutcome.ANSWERED,
         )
         self.both(lambda store: store.add_interaction(interaction))
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from callcore.contacts import Channel, Direction
 from callcore.customers import (
     MAX_HISTORY,
+    ContactOutcome,
     Customer,
     Identity,
     Interaction,
-    InteractionOutcome,
 )
 from callcore.errors import CallcoreError, InvalidInputError, StorageError
 from callcore.plugins import make_plugin_manager, open_storage
@@ -76,7 +76,7 @@ def fill(store: Storage) -> None:
             channel=Channel.VOICE,
             direction=Direction.INBOUND,
             at=NOW,
-            outcome=InteractionOutcome.RESOLVED,
+            outcome=ContactOutcome.ANSWERED,
         )
     )
     store.add_ticket(engine_ticket())

@@ -14,14 +14,14 @@ from callcore.errors import InvalidInputError
 from callcore.serialization import from_dict, to_dict
 from callcore.wfm import (
     AdaptiveDialLevel,
-    DialerSnapshot,
+    DialerState,
     budget_ceiling,
     expected_abandons,
     model_pacing,
 )
 
 
-def _snapshot(**changes: object) -> DialerSnapshot:
+def _state(**changes: object) -> DialerState:
     values: dict[str, object] = {
         "agents_ready": 10,
         "agents_busy": 0,
@@ -33,15 +33,15 @@ def _snapshot(**changes: object) -> DialerSnapshot:
         "abandoned": 20,
     }
     values.update(changes)
-    return DialerSnapshot(**values)  # type: ignore[arg-type]
+    return DialerState(**values)  # type: ignore[arg-type]
 
 
 def test_budget_ceiling_worked_by_hand() -> None:
     """1000 answers, 20 abandons, 10 ready: (30 - 20 + 10) / 0.97 -> 20 lines at most."""
-    assert budget_ceiling(_snapshot()) == 20
-    assert budget_ceiling(_snapshot(live_answers=0, abandoned=0)) == 10  # 10 / 0.97
-    assert budget_ceiling(_snapshot(lines_in_flight=5)) == 15
-    assert budget_ceiling(_snapshot(abandoned=60, agents_ready=0)) == 0
+    assert budget_ceiling(_state()) == 20
+    assert budget_ceiling(_state(live_answers=0, abandoned=0)) == 10  # 10 / 0.97
+    assert budget_ceiling(_state(lines_in_flight=5)) == 15
+    assert budget_ceiling(_state(abandoned=60, agents_ready=0)) == 0
 
 
 @given(
@@ -70,22 +70,22 @@ def test_model_pacing_is_the_largest_fitting_n(
     ready: int, busy: int, rate: float, answers: int
 ) -> None:
     """The chosen n is the largest whose expected abandon ratio fits, within the budget."""
-    snapshot = _snapshot(
+    state = _state(
         agents_ready=ready, agents_busy=busy, answer_rate=rate, live_answers=answers, abandoned=0
     )
-    agents = ready + math.floor(snapshot.agents_soon)
+    agents = ready + math.floor(state.agents_soon)
     best = 0
-    for n in range(budget_ceiling(snapshot) + 1):
+    for n in range(budget_ceiling(state) + 1):
         expected, abandons = expected_abandons(n, rate, agents)
         if abandons <= 0.03 * expected:
             best = n
-    assert model_pacing(snapshot) == best
+    assert model_pacing(state) == best
 
 
 def test_agents_soon_follow_the_exponential_handle_time() -> None:
     """Busy agents free within the delay: busy (1 - exp(-delay / AHT)); ln 2 gives half."""
-    snapshot = _snapshot(agents_busy=10, connect_delay=timedelta(minutes=3) * math.log(2))
-    assert snapshot.agents_soon == pytest.approx(5.0)
+    state = _state(agents_busy=10, connect_delay=timedelta(minutes=3) * math.log(2))
+    assert state.agents_soon == pytest.approx(5.0)
 
 
 @given(
@@ -103,7 +103,7 @@ def test_random_answer_streams_never_break_the_budget(
     adaptive = AdaptiveDialLevel(max_level=5.0, intensity=40)
     for _ in range(150):
         ready = rng.randint(0, 20)
-        snapshot = _snapshot(
+        state = _state(
             agents_ready=ready,
             agents_busy=rng.randint(0, 20),
             answer_rate=believed_rate,
@@ -111,7 +111,7 @@ def test_random_answer_streams_never_break_the_budget(
             abandoned=abandoned,
         )
         pace = model_pacing if strategy == "model" else adaptive.lines_to_dial
-        lines = pace(snapshot)
+        lines = pace(state)
         answered = sum(rng.random() < true_rate for _ in range(lines))
         dropped = max(answered - ready, 0)  # only agents ready now are sure to be free
         live += answered
@@ -127,7 +127,7 @@ def test_random_answer_streams_never_break_the_budget(
 
 def test_pacing_dials_more_than_ready_agents_once_the_budget_allows() -> None:
     """With budget in hand and a 30 % answer rate, the model over-dials the 10 ready agents."""
-    lines = model_pacing(_snapshot(live_answers=100_000, abandoned=0))
+    lines = model_pacing(_state(live_answers=100_000, abandoned=0))
     assert lines > 10
     answers, abandons = expected_abandons(lines, 0.3, 10)
     assert abandons <= 0.03 * answers
@@ -185,16 +185,16 @@ def test_rejected_update_leaves_the_level_unchanged() -> None:
         ({"max_lines": -3}, "max_lines"),
     ],
 )
-def test_snapshot_names_the_field_at_fault(changes: dict[str, object], field: str) -> None:
-    """Each mistake in a snapshot raises InvalidInputError naming its field."""
+def test_dialer_state_names_the_field_at_fault(changes: dict[str, object], field: str) -> None:
+    """Each mistake in a state raises InvalidInputError naming its field."""
     with pytest.raises(InvalidInputError) as caught:
-        _snapshot(**changes)
+        _state(**changes)
     assert caught.value.field == field
 
 
-def test_snapshots_round_trip() -> None:
-    """A snapshot and a dial level survive to_dict/from_dict."""
-    snapshot = _snapshot(max_lines=40)
-    assert from_dict(DialerSnapshot, to_dict(snapshot)) == snapshot
+def test_dialer_states_round_trip() -> None:
+    """A state and a dial level survive to_dict/from_dict."""
+    state = _state(max_lines=40)
+    assert from_dict(DialerState, to_dict(state)) == state
     level = AdaptiveDialLevel(level=1.5, intensity=-10)
     assert from_dict(AdaptiveDialLevel, to_dict(level)) == level

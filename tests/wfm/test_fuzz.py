@@ -26,7 +26,7 @@ from callcore.serialization import from_dict
 from callcore.wfm import (
     AdaptiveDialLevel,
     DailyGrid,
-    DialerSnapshot,
+    DialerState,
     HoltWinters,
     IntervalDemand,
     SeasonalAverage,
@@ -356,15 +356,15 @@ def test_fuzz_accuracy(arguments: tuple[object, object]) -> None:
         assert value >= 0
 
 
-# --- dialer: DialerSnapshot, pacing, AdaptiveDialLevel -------------------------------
+# --- dialer: DialerState, pacing, AdaptiveDialLevel -------------------------------
 
 counts_ok = st.one_of(st.integers(0, 50), st.integers(0, 10**6))
 period_ok = st.one_of(st.integers(0, 5000), st.integers(0, 10**12))
 
 
 @st.composite
-def snapshots(draw: st.DrawFn) -> object:
-    """A DialerSnapshot from spoilt fields (abandoned at most live_answers unless spoilt)."""
+def dialer_states(draw: st.DrawFn) -> object:
+    """A DialerState from spoilt fields (abandoned at most live_answers unless spoilt)."""
     live = draw(period_ok)
     fields = {
         "agents_ready": counts_ok,
@@ -378,7 +378,7 @@ def snapshots(draw: st.DrawFn) -> object:
         "target": st.floats(0, 1, exclude_max=True),
         "max_lines": maybe(counts_ok),
     }
-    return draw(built(DialerSnapshot, fields))
+    return draw(built(DialerState, fields))
 
 
 @st.composite
@@ -397,19 +397,19 @@ def dial_levels(draw: st.DrawFn) -> object:
 
 @QUICK
 @given(
-    snapshot=snapshots(),
+    state=dialer_states(),
     level=dial_levels(),
     arguments=spoil({"lines": counts_ok, "rate": fractions_ok, "agents": counts_ok}),
 )
-def test_fuzz_dialer_pacing(snapshot: object, level: object, arguments: dict[str, Any]) -> None:
-    """Pacing from any snapshot, and expected abandons from any arguments."""
+def test_fuzz_dialer_pacing(state: object, level: object, arguments: dict[str, Any]) -> None:
+    """Pacing from any dialer state, and expected abandons from any arguments."""
     only_callcore_errors(
-        lambda: budget_ceiling(snapshot),  # type: ignore[arg-type]
-        lambda: model_pacing(snapshot),  # type: ignore[arg-type]
+        lambda: budget_ceiling(state),  # type: ignore[arg-type]
+        lambda: model_pacing(state),  # type: ignore[arg-type]
         lambda: expected_abandons(arguments["lines"], arguments["rate"], arguments["agents"]),
     )
     if isinstance(level, AdaptiveDialLevel):
-        only_callcore_errors(lambda: level.lines_to_dial(snapshot))  # type: ignore[arg-type]
+        only_callcore_errors(lambda: level.lines_to_dial(state))  # type: ignore[arg-type]
 
 
 @st.composite
@@ -475,7 +475,7 @@ fields_of = {
     Workload: ["calls", "aht", "interval"],
     StaffingTarget: ["service_level", "threshold", "max_asa", "patience", "shrinkage"],
     IntervalDemand: ["start", "calls", "aht"],
-    DialerSnapshot: [
+    DialerState: [
         "agents_ready",
         "agents_busy",
         "lines_in_flight",

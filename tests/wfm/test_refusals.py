@@ -15,7 +15,7 @@ from callcore.wfm import (
     MAX_LOAD,
     AdaptiveDialLevel,
     DailyGrid,
-    DialerSnapshot,
+    DialerState,
     IntervalDemand,
     SeasonalAverage,
     StaffingTarget,
@@ -255,15 +255,15 @@ def _wape_by_definition(actual: list[float], guess: list[float]) -> float | None
     return float(sum((abs(Fraction(a) - Fraction(f)) for a, f in pairs), Fraction(0)) / total)
 
 
-# --- point 6: DialerSnapshot accepted more abandons than live answers --------------
+# --- point 6: DialerState accepted more abandons than live answers --------------
 
 
 def test_more_abandons_than_live_answers_is_refused() -> None:
     """Every abandoned call was answered by a person first: abandoned <= live_answers."""
     with pytest.raises(InvalidInputError, match="cannot exceed live_answers") as caught:
-        DialerSnapshot(10, 0, 0, 0.3, AHT, timedelta(seconds=15), live_answers=1, abandoned=5)
+        DialerState(10, 0, 0, 0.3, AHT, timedelta(seconds=15), live_answers=1, abandoned=5)
     assert caught.value.field == "abandoned"
-    DialerSnapshot(10, 0, 0, 0.3, AHT, timedelta(seconds=15), live_answers=5, abandoned=5)
+    DialerState(10, 0, 0, 0.3, AHT, timedelta(seconds=15), live_answers=5, abandoned=5)
 
 
 # --- point 9: one error per situation -----------------------------------------------
@@ -283,7 +283,7 @@ def test_one_error_class_for_a_bad_argument_or_field() -> None:
         (lambda: erlang_c(5, -1.0), "load"),
         (lambda: erlang_c(5, 10.0), "agents"),
         (lambda: IntervalDemand(MONDAY, -1, AHT), "calls"),
-        (lambda: DialerSnapshot(-1, 0, 0, 0.3, AHT, timedelta(0), 0, 0), "agents_ready"),
+        (lambda: DialerState(-1, 0, 0, 0.3, AHT, timedelta(0), 0, 0), "agents_ready"),
         (lambda: AdaptiveDialLevel(max_level=50), "max_level"),
         (
             lambda: AdaptiveDialLevel().update(
@@ -315,6 +315,6 @@ def test_shrinkage_and_target_of_a_float_subclass_are_read_as_written() -> None:
 
     target = StaffingTarget(shrinkage=Fancy(0.3))
     assert target.scheduled(14) == 20
-    snapshot = DialerSnapshot(10, 0, 0, 0.3, AHT, timedelta(0), 1000, 20, target=Fancy(0.03))
-    assert snapshot.target == 0.03
-    assert budget_ceiling(snapshot) == 20
+    state = DialerState(10, 0, 0, 0.3, AHT, timedelta(0), 1000, 20, target=Fancy(0.03))
+    assert state.target == 0.03
+    assert budget_ceiling(state) == 20

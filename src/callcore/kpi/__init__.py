@@ -2,14 +2,19 @@
 
 Feed :class:`InteractionRecord` values (and :class:`AgentStateRecord` spans)
 to an :class:`Aggregator` grouped by interval, queue, agent and/or channel;
-read each group's :class:`Aggregate` totals and compute metrics from them.
+each call returns an :class:`AggregatorUpdate` with one event. Read each
+group's :class:`Aggregate` totals and compute metrics from them. Records and
+spans speak the shared vocabulary of :mod:`callcore.contacts`
+(:class:`ContactOutcome`, :class:`AgentState`, re-exported here).
 Aggregators merge exactly, so shards can be counted apart and combined.
 Undefined metric values (an average over nothing) are ``None``.
 """
 
+from callcore.contacts import AgentState, ContactOutcome
 from callcore.kpi import _serialization
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._events import AgentStateAdded, AggregatorUpdate, RecordsAdded, TotalsMerged
 from callcore.kpi._export import Row, rows, to_csv, write_csv
 from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
 from callcore.kpi._limits import (
@@ -19,13 +24,7 @@ from callcore.kpi._limits import (
     MAX_WINDOW_SLOTS,
 )
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
-from callcore.kpi._records import (
-    AgentState,
-    AgentStateRecord,
-    InteractionRecord,
-    InvalidRecordError,
-    Outcome,
-)
+from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
 from callcore.kpi._repeat import RepeatContactMarker
 from callcore.kpi._service_level import (
     DEFAULT_SERVICE_LEVEL,
@@ -42,9 +41,12 @@ __all__ = [
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
     "AgentState",
+    "AgentStateAdded",
     "AgentStateRecord",
     "Aggregate",
     "Aggregator",
+    "AggregatorUpdate",
+    "ContactOutcome",
     "Dimension",
     "GroupKey",
     "InteractionRecord",
@@ -52,12 +54,13 @@ __all__ = [
     "InvalidRecordError",
     "Metric",
     "MetricValue",
-    "Outcome",
+    "RecordsAdded",
     "RepeatContactMarker",
     "RollingWindow",
     "Row",
     "ServiceLevelVariant",
     "Thresholds",
+    "TotalsMerged",
     "Unit",
     "evaluate",
     "rows",

@@ -13,15 +13,10 @@ from datetime import datetime, timedelta
 import attrs
 
 from callcore.checks import check_count, check_duration, check_enum, check_text, validator
-from callcore.contacts import Direction
+from callcore.contacts import AgentState, ContactOutcome, Direction
 from callcore.errors import InvalidInputError, Problem
 from callcore.kpi._limits import MAX_TOTAL
-from callcore.kpi._records import (
-    AgentState,
-    InteractionRecord,
-    InvalidRecordError,
-    Outcome,
-)
+from callcore.kpi._records import InteractionRecord, InvalidRecordError
 
 __all__ = ["Aggregate", "Thresholds"]
 
@@ -77,6 +72,13 @@ class Aggregate:
         callbacks: Records with outcome ``callback``.
         overflowed: Records with outcome ``overflowed``.
         out_of_hours: Records with outcome ``out_of_hours``.
+        self_served: Records with outcome ``self_served``: served by the IVR
+            on its own.
+        no_answer: Records with outcome ``no_answer`` (outbound).
+        transferred_unanswered: Records with outcome ``transferred``: sent to
+            another destination before anyone answered.
+        rejected: Records with outcome ``rejected``: refused by the queue.
+        failed: Records with outcome ``failed``.
         answered_wait_us: Total wait of inbound answered contacts.
         waited: Inbound contacts answered or abandoned (those that waited).
         wait_us: Their total wait.
@@ -90,8 +92,7 @@ class Aggregate:
         transfers: Transfers, in total.
         consults: Consultations, in total.
         agents: The agents who handled contacts.
-        ivr_entered: Records that visited the IVR.
-        ivr_contained: ... of which resolved in self-service.
+        ivr_entered: Records that visited the IVR (``self_served`` ones among them).
         fcr_known: Records with a first-contact-resolution flag.
         fcr_resolved: ... of which resolved at first contact.
         repeat_known: Records marked as repeat or not.
@@ -101,10 +102,11 @@ class Aggregate:
         nps_responses: NPS answers.
         nps_promoters: ... of which 9 or 10.
         nps_detractors: ... of which 0 to 6.
-        idle_us: Agent time ready and waiting.
-        busy_us: Agent time talking or holding.
-        wrap_up_us: Agent time in after-call work.
-        away_us: Agent time logged in but not ready.
+        available_us: Agent time ready and waiting (``available``).
+        reserved_us: Agent time with an offer ringing (``reserved``).
+        busy_us: Agent time talking or holding (``busy``).
+        wrap_up_us: Agent time in after-call work (``wrap_up``).
+        not_ready_us: Agent time logged in but not ready (``not_ready``).
     """
 
     contacts: int = 0
@@ -120,6 +122,11 @@ class Aggregate:
     callbacks: int = 0
     overflowed: int = 0
     out_of_hours: int = 0
+    self_served: int = 0
+    no_answer: int = 0
+    transferred_unanswered: int = 0
+    rejected: int = 0
+    failed: int = 0
     answered_wait_us: int = 0
     waited: int = 0
     wait_us: int = 0
@@ -134,7 +141,6 @@ class Aggregate:
     consults: int = 0
     agents: set[str] = attrs.Factory(set)
     ivr_entered: int = 0
-    ivr_contained: int = 0
     fcr_known: int = 0
     fcr_resolved: int = 0
     repeat_known: int = 0
@@ -144,10 +150,11 @@ class Aggregate:
     nps_responses: int = 0
     nps_promoters: int = 0
     nps_detractors: int = 0
-    idle_us: int = 0
+    available_us: int = 0
+    reserved_us: int = 0
     busy_us: int = 0
     wrap_up_us: int = 0
-    away_us: int = 0
+    not_ready_us: int = 0
 
     def __attrs_post_init__(self) -> None:
         """Check every total and the agents.
@@ -198,20 +205,27 @@ class Aggregate:
         """Count ``micros`` of agent time spent in ``state``.
 
         Raises:
-            InvalidInputError: ``state`` is not an ``AgentState`` or ``micros``
+            InvalidInputError: ``state`` is not an ``AgentState`` (or is
+                ``logged_out``: only logged-in time counts) or ``micros``
                 not a whole number from 0 to ``10**30``; nothing changed.
         """
-        check_enum(state, AgentState, "state")
+        name = _AGENT_TIME.get(check_enum(state, AgentState, "state"))
+        if name is None:
+            raise InvalidInputError(
+                "state must not be 'logged_out': only logged-in time counts", field="state"
+            )
         check_count(micros, "micros", low=0, high=MAX_TOTAL)
-        if state is AgentState.IDLE:
-            self.idle_us += micros
-        elif state is AgentState.BUSY:
-            self.busy_us += micros
-        elif state is AgentState.WRAP_UP:
-            self.wrap_up_us += micros
-        else:
-            self.away_us += micros
+        setattr(self, name, getattr(self, name) + micros)
 
+
+_AGENT_TIME = {
+    AgentState.AVAILABLE: "available_us",
+    AgentState.RESERVED: "reserved_us",
+    AgentState.BUSY: "busy_us",
+    AgentState.WRAP_UP: "wrap_up_us",
+    AgentState.NOT_READY: "not_ready_us",
+}
+"""The total each agent state's time goes to (``logged_out`` is not logged-in time)."""
 
 _COUNTERS = tuple(field.name for field in attrs.fields(Aggregate) if field.name != "agents")
 _counters_of = operator.attrgetter(*_COUNTERS)
@@ -229,7 +243,7 @@ _PARTS = (
     ("transferred", "transfers"),
     ("answered_wait_us", "wait_us"),
     ("longest_wait_us", "wait_us"),
-    ("ivr_contained", "ivr_entered"),
+    ("self_served", "ivr_entered"),
     ("fcr_resolved", "fcr_known"),
     ("repeats", "repeat_known"),
     ("csat_top_two", "csat_responses"),
@@ -259,15 +273,21 @@ def over_limit(totals: Aggregate) -> str | None:
 
 
 _INBOUND = Direction.INBOUND
-_ANSWERED = Outcome.ANSWERED
-_ABANDONED = Outcome.ABANDONED
+_ANSWERED = ContactOutcome.ANSWERED
+_ABANDONED = ContactOutcome.ABANDONED
 _COUNTED_BY_OUTCOME = {
-    Outcome.MISSED: "missed",
-    Outcome.VOICEMAIL: "voicemail",
-    Outcome.CALLBACK: "callbacks",
-    Outcome.OVERFLOWED: "overflowed",
-    Outcome.OUT_OF_HOURS: "out_of_hours",
+    ContactOutcome.MISSED: "missed",
+    ContactOutcome.VOICEMAIL: "voicemail",
+    ContactOutcome.CALLBACK: "callbacks",
+    ContactOutcome.OVERFLOWED: "overflowed",
+    ContactOutcome.OUT_OF_HOURS: "out_of_hours",
+    ContactOutcome.SELF_SERVED: "self_served",
+    ContactOutcome.NO_ANSWER: "no_answer",
+    ContactOutcome.TRANSFERRED: "transferred_unanswered",
+    ContactOutcome.REJECTED: "rejected",
+    ContactOutcome.FAILED: "failed",
 }
+"""The count each outcome other than answered and abandoned feeds (never ``queued``)."""
 
 
 # One flat function on purpose: it runs once per record, and calls cost time.
@@ -333,8 +353,6 @@ def add_record(  # noqa: C901, PLR0912, PLR0915
         setattr(totals, name, getattr(totals, name) + 1)
     if record.ivr_path:
         totals.ivr_entered += 1
-        if record.self_service:
-            totals.ivr_contained += 1
     if record.first_contact_resolved is not None:
         totals.fcr_known += 1
         totals.fcr_resolved += record.first_contact_resolved

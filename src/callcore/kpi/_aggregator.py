@@ -8,14 +8,22 @@ aggregator fed every record.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
+from callcore.checks import check_instant
 from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate, Thresholds, over_limit
+from callcore.kpi._events import (
+    NOTHING,
+    AgentStateAdded,
+    AggregatorUpdate,
+    TotalsMerged,
+    records_added,
+)
 from callcore.kpi._grouping import (
     Dimension,
     GroupKey,
@@ -27,7 +35,7 @@ from callcore.kpi._grouping import (
 )
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
-from callcore.kpi._tally import RawKey, Tally, make_counter
+from callcore.kpi._tally import Counter, RawKey, Tally, make_counter, not_a_record
 
 __all__ = ["Aggregator"]
 
@@ -42,12 +50,6 @@ def _locate(grid: IntervalGrid, moment: datetime) -> tuple[datetime, datetime, d
 
 def _group_by(value: object) -> tuple[Dimension, ...]:
     return dimensions(value, "group_by")
-
-
-def _not_a_record(value: object, expected: type) -> InvalidInputError:
-    return InvalidInputError(
-        f"expected an {expected.__name__}, got {type(value).__name__}", field="record"
-    )
 
 
 def _too_large(error: OverflowError) -> InvalidInputError:
@@ -66,9 +68,11 @@ class Aggregator:
     interval reports of ACDs do. Agent state spans are cut at interval
     boundaries and each piece is counted in its own interval.
 
-    Every method either does all it was asked or, when it raises, changes
-    nothing: a refused record, batch, span or merge leaves the totals (and
-    their serialised form) exactly as they were.
+    Every method that feeds it returns one :class:`AggregatorUpdate` whose
+    one event says what was counted (none when nothing was), or, when it
+    raises, changes nothing and reports nothing: a refused record, batch,
+    span or merge leaves the totals (and their serialised form) exactly as
+    they were.
 
     >>> from datetime import timedelta
     >>> from zoneinfo import ZoneInfo
@@ -98,7 +102,7 @@ class Aggregator:
     _groups: dict[RawKey, Aggregate] = attrs.field(init=False, factory=dict, repr=False)
     _tallies: dict[RawKey, Tally] = attrs.field(init=False, factory=dict, repr=False)
     _grid: IntervalGrid = attrs.field(init=False, repr=False)
-    _count: Callable[[InteractionRecord], None] = attrs.field(init=False, repr=False, eq=False)
+    _count: Counter = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         """Check the configuration."""
@@ -116,7 +120,7 @@ class Aggregator:
         self._grid = IntervalGrid(self.interval, self.timezone)
         self._count = self._counter(self._tallies)
 
-    def _counter(self, tallies: dict[RawKey, Tally]) -> Callable[[InteractionRecord], None]:
+    def _counter(self, tallies: dict[RawKey, Tally]) -> Counter:
         return make_counter(
             tallies,
             by=(
@@ -132,25 +136,32 @@ class Aggregator:
 
     # --- feeding ------------------------------------------------------------
 
-    def add(self, record: InteractionRecord) -> None:
+    def add(self, record: InteractionRecord) -> AggregatorUpdate:
         """Count one interaction record.
+
+        Returns:
+            The update: one :class:`RecordsAdded` of one record, at the
+            record's end of after-call work (or its end, without one).
 
         Raises:
             InvalidInputError: ``record`` is not an ``InteractionRecord``, or
                 its group's sums of durations would overflow; nothing changed.
         """
-        if not isinstance(record, InteractionRecord):
-            raise _not_a_record(record, InteractionRecord)
         try:
-            self._count(record)
+            latest = self._count((record,))  # checks that it is a record first
         except OverflowError as exc:  # the counter changes nothing before it can fail
             raise _too_large(exc) from None
+        return records_added(latest, 1)
 
-    def add_many(self, records: Iterable[InteractionRecord]) -> None:
+    def add_many(self, records: Iterable[InteractionRecord]) -> AggregatorUpdate:
         """Count every record of an iterable (a generator is fine: nothing is kept).
 
         The records are counted apart first and added to the totals at the
         end, so a batch is counted whole or not at all.
+
+        Returns:
+            The update: one :class:`RecordsAdded` for the whole batch, at the
+            latest instant among its records; no event for an empty batch.
 
         Raises:
             InvalidInputError: ``records`` is not an iterable (or is a string or
@@ -163,24 +174,23 @@ class Aggregator:
                 field="records",
             )
         batch: dict[RawKey, Tally] = {}
-        count = self._counter(batch)
         try:
-            for record in records:
-                if not isinstance(record, InteractionRecord):
-                    raise _not_a_record(record, InteractionRecord)
-                count(record)
+            latest = self._counter(batch)(records)  # checks each item is a record
             combined = {
                 key: tally if key not in self._tallies else self._tallies[key].plus(tally)
                 for key, tally in batch.items()
             }
         except OverflowError as exc:
             raise _too_large(exc) from None
-        if combined:
-            self._tallies.update(combined)
-            # The counter caches tallies by group: start it afresh over the new ones.
-            self._count = self._counter(self._tallies)
+        if not combined:
+            return NOTHING
+        self._tallies.update(combined)
+        # The counter caches tallies by group: start it afresh over the new ones.
+        self._count = self._counter(self._tallies)
+        added = sum(tally.records() for tally in batch.values())
+        return records_added(latest, added)
 
-    def add_agent_state(self, span: AgentStateRecord) -> None:
+    def add_agent_state(self, span: AgentStateRecord) -> AggregatorUpdate:
         """Count an agent state span (for occupancy and utilisation).
 
         Spans have no queue or channel: grouped by those, they land in the
@@ -188,11 +198,14 @@ class Aggregator:
         :data:`~callcore.kpi.MAX_AGENT_STATE_SPAN`, so it makes at most
         44,640 pieces (one-minute intervals).
 
+        Returns:
+            The update: one :class:`AgentStateAdded`, at the span's end.
+
         Raises:
             InvalidInputError: ``span`` is not an ``AgentStateRecord``; nothing changed.
         """
         if not isinstance(span, AgentStateRecord):
-            raise _not_a_record(span, AgentStateRecord)
+            raise not_a_record(span, AgentStateRecord)
         agent = span.agent if Dimension.AGENT in self.group_by else None
         for interval, length in self._pieces(span):
             key = (interval, None, agent, None)
@@ -200,6 +213,7 @@ class Aggregator:
             if totals is None:
                 totals = self._groups[key] = Aggregate()
             totals.add_agent_time(span.state, length)
+        return AggregatorUpdate((AgentStateAdded(at=span.ended_at, span=span),))
 
     def _pieces(self, span: AgentStateRecord) -> list[tuple[datetime | None, int]]:
         start, end = epoch_micros(span.started_at), epoch_micros(span.ended_at)
@@ -213,14 +227,27 @@ class Aggregator:
                 return pieces
             start = high
 
-    def merge(self, other: Aggregator) -> None:
+    def merge(self, other: Aggregator, *, now: datetime) -> AggregatorUpdate:
         """Add another aggregator's totals to this one's, exactly.
+
+        Args:
+            other: The aggregator whose totals to add (it is not changed).
+            now: The current time (timezone-aware): the time of the event,
+                since totals carry no time of their own.
+
+        Returns:
+            The update: one :class:`TotalsMerged` at ``now``; no event when
+            ``other`` has no groups.
 
         Raises:
             InvalidInputError: ``other`` is not an aggregator, groups
                 differently, uses other thresholds, interval or time zone, or
-                a total would exceed ``10**30``; nothing was changed.
+                a total would exceed ``10**30``, or ``now`` is not an aware
+                datetime within the limits of :mod:`callcore.checks`
+                (:class:`~callcore.errors.NaiveDatetimeError` for a naive
+                one); nothing was changed.
         """
+        check_instant(now, "now")
         if not isinstance(other, Aggregator):
             raise InvalidInputError(
                 f"other must be an Aggregator, got {type(other).__name__}", field="other"
@@ -256,6 +283,9 @@ class Aggregator:
                 self._groups[key] = totals
             else:
                 kept.merge(totals)
+        if not incoming:
+            return NOTHING
+        return AggregatorUpdate((TotalsMerged(at=now, groups=len(incoming)),))
 
     def describe(self) -> str:
         """Say how this aggregator groups, for messages."""

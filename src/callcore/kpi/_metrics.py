@@ -152,13 +152,16 @@ _SERVICE_LEVEL_FORMULAS = {
 
 
 def _occupancy(totals: Aggregate) -> float | None:
+    # Ringing (reserved) is neither handling nor available time, as in Amazon
+    # Connect's occupancy: it is left out of both sides.
     working = totals.busy_us + totals.wrap_up_us
-    return _ratio(working, working + totals.idle_us)
+    return _ratio(working, working + totals.available_us)
 
 
 def _utilisation(totals: Aggregate) -> float | None:
     working = totals.busy_us + totals.wrap_up_us
-    return _ratio(working, working + totals.idle_us + totals.away_us)
+    logged_in = working + totals.available_us + totals.reserved_us + totals.not_ready_us
+    return _ratio(working, logged_in)
 
 
 def _nps(totals: Aggregate) -> float | None:
@@ -208,6 +211,15 @@ def _builtin() -> list[Metric]:
         _count("callbacks", "Callbacks", "records that chose a callback"),
         _count("overflowed", "Overflowed", "records that left for another queue"),
         _count("out_of_hours", "Out of hours", "records that arrived out of hours"),
+        _count("self_served", "Self-served", "records the IVR served on its own"),
+        _count("no_answer", "No answer", "outbound records nobody answered"),
+        _count(
+            "transferred_unanswered",
+            "Transferred unanswered",
+            "records sent to another destination before anyone answered",
+        ),
+        _count("rejected", "Rejected", "records a queue refused"),
+        _count("failed", "Failed", "records that ended in a failure"),
         _count("handled", "Handled", "answered records, both directions"),
         Metric(
             name="contacts_per_agent",
@@ -316,14 +328,15 @@ def _builtin() -> list[Metric]:
             name="occupancy",
             title="Occupancy",
             unit=ratio,
-            formula="(busy + wrap-up) / (busy + wrap-up + idle)",
+            formula="(busy + wrap-up) / (busy + wrap-up + available)",
             compute=_occupancy,
         ),
         Metric(
             name="utilisation",
             title="Utilisation",
             unit=ratio,
-            formula="(busy + wrap-up) / logged-in time",
+            formula="(busy + wrap-up) / logged-in time (available, reserved, busy, "
+            "wrap-up and not ready)",
             compute=_utilisation,
         ),
         Metric(
@@ -344,8 +357,8 @@ def _builtin() -> list[Metric]:
             name="ivr_containment",
             title="IVR containment",
             unit=ratio,
-            formula="self-served in the IVR / entered the IVR",
-            compute=lambda t: _ratio(t.ivr_contained, t.ivr_entered),
+            formula="self-served / entered the IVR",
+            compute=lambda t: _ratio(t.self_served, t.ivr_entered),
         ),
         Metric(
             name="callback_rate",

@@ -11,7 +11,8 @@ exists is valid:
 - a field of the wrong type (a plain string for an enum, a float for a count,
   a naive datetime, a string for ``ivr_path``), text that is empty, too long
   or not valid Unicode, and an instant outside the limits of
-  :mod:`callcore.checks` raise :class:`~callcore.errors.InvalidInputError`
+  :mod:`callcore.checks`, and an outcome or state that no record has
+  (``queued``, ``logged_out``) raise :class:`~callcore.errors.InvalidInputError`
   (:class:`~callcore.errors.NaiveDatetimeError` for a naive time) naming the
   first such field;
 - numbers off their scale and fields that contradict each other raise
@@ -20,7 +21,6 @@ exists is valid:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -39,40 +39,15 @@ from callcore.checks import (
     check_list,
     check_text,
 )
-from callcore.contacts import Channel, Direction
+from callcore.contacts import AgentState, Channel, ContactOutcome, Direction
 from callcore.errors import InvalidInputError, Problem
 from callcore.kpi._limits import MAX_AGENT_STATE_SPAN, MAX_RECORD_COUNT, described
 
-__all__ = [
-    "AgentState",
-    "AgentStateRecord",
-    "InteractionRecord",
-    "InvalidRecordError",
-    "Outcome",
-]
+__all__ = ["AgentStateRecord", "InteractionRecord", "InvalidRecordError"]
 
 _ZERO = timedelta(0)
 _UTC = timezone.utc
 _ZONES = (ZoneInfo, timezone)  # tzinfo types that give every instant an offset
-
-
-class Outcome(enum.Enum):
-    """How a contact leg ended."""
-
-    ANSWERED = "answered"
-    """An agent (or, outbound, the called party) answered."""
-    ABANDONED = "abandoned"
-    """The caller hung up before an agent answered."""
-    MISSED = "missed"
-    """Offered to an agent who did not answer; the contact went on (RONA)."""
-    VOICEMAIL = "voicemail"
-    """The caller left (or was sent to) a voicemail."""
-    CALLBACK = "callback"
-    """The caller chose to be called back instead of waiting."""
-    OVERFLOWED = "overflowed"
-    """The contact left this queue for another one (the next leg is a new record)."""
-    OUT_OF_HOURS = "out_of_hours"
-    """The contact arrived outside business hours."""
 
 
 class InvalidRecordError(InvalidInputError):
@@ -119,6 +94,26 @@ def _count_problem(name: str, value: int, low: int, high: int) -> Iterator[Probl
         yield Problem(name, f"must be from {low} to {high:,}, got {described(value)}")
 
 
+_ANSWERED = ContactOutcome.ANSWERED
+_ABANDONED = ContactOutcome.ABANDONED
+_MISSED = ContactOutcome.MISSED
+_QUEUED = ContactOutcome.QUEUED
+_NO_ANSWER = ContactOutcome.NO_ANSWER
+_SELF_SERVED = ContactOutcome.SELF_SERVED
+_OUTBOUND = Direction.OUTBOUND
+_LOGGED_OUT = AgentState.LOGGED_OUT
+
+
+def _check_outcome(value: object) -> None:
+    """Refuse an outcome that is not a ContactOutcome, or that no record has."""
+    if check_enum(value, ContactOutcome, "outcome") is _QUEUED:
+        raise InvalidInputError(
+            "outcome must not be 'queued': that is how an IVR leg ends; record the "
+            "queue leg that follows, with its own outcome (answered, abandoned...)",
+            field="outcome",
+        )
+
+
 _TIMES = ("arrived_at", "queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_at")
 _OPTIONAL_TEXT = ("queue", "agent", "customer_id", "ticket_id")
 _COUNTS = ("holds", "transfers", "consults")
@@ -148,7 +143,10 @@ class InteractionRecord:
         id: The contact leg's id.
         channel: The medium.
         direction: Who started the contact.
-        outcome: How the leg ended.
+        outcome: How the leg ended (see the KPI reference for how each
+            outcome counts). ``queued`` is refused: it is how an IVR leg
+            ends, and the queue leg that follows is the record. ``no_answer``
+            is for outbound records only.
         arrived_at: When the contact reached the contact centre (or, outbound,
             when it was dialled).
         ended_at: When the conversation (or the attempt) ended.
@@ -163,9 +161,9 @@ class InteractionRecord:
         holds: How many times the customer was put on hold.
         transfers: How many times the agent transferred the contact.
         consults: How many consultations the agent made.
-        ivr_path: The IVR nodes visited, in order (a list is stored as a tuple).
-        self_service: Whether the IVR resolved the contact on its own
-            (containment).
+        ivr_path: The IVR nodes visited, in order (a list is stored as a tuple);
+            a contact the IVR served on its own (outcome ``self_served``)
+            names at least one.
         ticket_id: The ticket the contact belongs to, if any.
         first_contact_resolved: The agent's or survey's verdict on first-contact
             resolution, if recorded.
@@ -180,7 +178,7 @@ class InteractionRecord:
     id: str
     channel: Channel
     direction: Direction
-    outcome: Outcome
+    outcome: ContactOutcome
     arrived_at: datetime
     ended_at: datetime
     queue: str | None = None
@@ -195,7 +193,6 @@ class InteractionRecord:
     transfers: int = 0
     consults: int = 0
     ivr_path: tuple[str, ...] = ()
-    self_service: bool = False
     ticket_id: str | None = None
     first_contact_resolved: bool | None = None
     repeat_contact: bool | None = None
@@ -275,7 +272,7 @@ class InteractionRecord:
         if (
             type(self.channel) is not Channel
             or type(self.direction) is not Direction
-            or type(self.outcome) is not Outcome
+            or type(self.outcome) is not ContactOutcome
         ):
             return False
         ident = self.id
@@ -296,9 +293,18 @@ class InteractionRecord:
                 return False
         outcome, answered_at = self.outcome, self.answered_at
         ended_at: datetime | None = self.ended_at
-        if ended_at is None or (outcome is Outcome.ANSWERED) is (answered_at is None):
+        if ended_at is None or (outcome is _ANSWERED) is (answered_at is None):
             return False
-        if outcome is Outcome.MISSED and self.offered_at is None:
+        if (
+            outcome is not _ANSWERED
+            and outcome is not _ABANDONED
+            and (
+                (outcome is _MISSED and self.offered_at is None)
+                or outcome is _QUEUED
+                or (outcome is _NO_ANSWER and self.direction is not _OUTBOUND)
+                or (outcome is _SELF_SERVED and not self.ivr_path)
+            )
+        ):
             return False
         hold = self.hold_time
         if type(hold) is not timedelta or (
@@ -321,9 +327,6 @@ class InteractionRecord:
         for node in path:
             if type(node) is not str or not node or len(node) > MAX_TEXT or not node.isascii():
                 return False
-        service: object = self.self_service
-        if type(service) is not bool:
-            return False
         flags: tuple[object, ...] = (self.first_contact_resolved, self.repeat_contact)
         for flag in flags:
             if flag is not None and type(flag) is not bool:
@@ -343,7 +346,7 @@ class InteractionRecord:
         check_text(self.id, "id")
         check_enum(self.channel, Channel, "channel")
         check_enum(self.direction, Direction, "direction")
-        check_enum(self.outcome, Outcome, "outcome")
+        _check_outcome(self.outcome)
         for name in _TIMES:
             value = getattr(self, name)
             if value is not None or name in {"arrived_at", "ended_at"}:
@@ -359,7 +362,6 @@ class InteractionRecord:
             check_count(getattr(self, name), name, low=None)
         for index, node in enumerate(check_list(self.ivr_path, "ivr_path")):
             check_text(node, f"ivr_path[{index}]")
-        _check_bool(self.self_service, "self_service")
         _check_bool(self.first_contact_resolved, "first_contact_resolved", optional=True)
         _check_bool(self.repeat_contact, "repeat_contact", optional=True)
         for name in ("csat", "nps"):
@@ -406,30 +408,28 @@ class InteractionRecord:
             previous_name, previous = name, value
 
     def _outcome_problems(self) -> Iterator[Problem]:
-        answered = self.outcome is Outcome.ANSWERED
+        outcome = self.outcome
+        answered = outcome is _ANSWERED
+        if outcome is _NO_ANSWER and self.direction is not _OUTBOUND:
+            yield Problem(
+                "direction",
+                "must be 'outbound' when the outcome is 'no_answer' (an inbound contact "
+                "nobody answered is 'abandoned', or 'missed' for the agent who let it ring)",
+            )
+        if outcome is _SELF_SERVED and not self.ivr_path:
+            yield Problem(
+                "ivr_path", "must name the IVR nodes visited when the outcome is 'self_served'"
+            )
         if answered and self.answered_at is None:
             yield Problem("answered_at", "is required when the outcome is 'answered'")
         if not answered and self.answered_at is not None:
             yield Problem(
                 "answered_at", f"must be empty when the outcome is {self.outcome.value!r}"
             )
-        if self.outcome is Outcome.MISSED and self.offered_at is None:
+        if outcome is _MISSED and self.offered_at is None:
             yield Problem("offered_at", "is required when the outcome is 'missed'")
         if self.answered_at is not None and self.hold_time > self.ended_at - self.answered_at:
             yield Problem("hold_time", "is longer than the connected time")
-
-
-class AgentState(enum.Enum):
-    """What an agent was doing while logged in."""
-
-    IDLE = "idle"
-    """Ready and waiting for a contact (available)."""
-    BUSY = "busy"
-    """Handling a contact: talking or holding."""
-    WRAP_UP = "wrap_up"
-    """After-call work."""
-    AWAY = "away"
-    """Logged in but not ready (break, meeting, training)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -441,9 +441,16 @@ class AgentStateRecord:
     :data:`~callcore.kpi.MAX_AGENT_STATE_SPAN` (31 days): cut longer spans
     into pieces.
 
+    Spans cover logged-in time only: a span in
+    :attr:`~callcore.contacts.AgentState.LOGGED_OUT` is refused (leave the
+    time out). How each state counts in occupancy and utilisation is on the
+    KPI reference page; in short, ringing (``reserved``) is neither available
+    nor handling time.
+
     Attributes:
         agent: The agent.
-        state: What the agent was doing.
+        state: What the agent was doing: any
+            :class:`~callcore.contacts.AgentState` but ``logged_out``.
         started_at: When the span began.
         ended_at: When it ended (not before ``started_at``).
     """
@@ -464,6 +471,7 @@ class AgentStateRecord:
             and EARLIEST <= started <= ended < LATEST
             and ended - started <= MAX_AGENT_STATE_SPAN
             and type(self.state) is AgentState
+            and self.state is not _LOGGED_OUT
             and type(agent) is str
             and 0 < len(agent) <= MAX_TEXT
             and (agent.isascii() or agent.isprintable())
@@ -471,6 +479,12 @@ class AgentStateRecord:
             return
         check_text(agent, "agent")
         check_enum(self.state, AgentState, "state")
+        if self.state is _LOGGED_OUT:
+            raise InvalidInputError(
+                "state must not be 'logged_out': agent state records cover logged-in "
+                "time only; leave the logged-out time out",
+                field="state",
+            )
         for name in ("started_at", "ended_at"):
             object.__setattr__(self, name, check_instant(_in_utc(getattr(self, name)), name))
         if self.ended_at < self.started_at:

@@ -12,21 +12,24 @@ turns a tally into exactly the totals that counting each record into an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
+from typing import Any
 
 import attrs
 
-from callcore.contacts import Direction
+from callcore.contacts import ContactOutcome, Direction
+from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate
-from callcore.kpi._records import InteractionRecord, Outcome
+from callcore.kpi._records import InteractionRecord
 
-__all__ = ["RawKey", "Tally", "make_counter"]
+__all__ = ["Counter", "RawKey", "Tally", "make_counter", "not_a_record"]
 
 _ZERO = timedelta(0)
 _US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)  # before any record's time
 
 RawKey = tuple[datetime | None, str | None, str | None, object]
 """A group's key inside an aggregator: interval start, queue, agent, channel."""
@@ -55,7 +58,12 @@ class Tally:
     callbacks: int = 0
     overflowed: int = 0
     out_of_hours: int = 0
-    other_inbound: int = 0  # inbound records of the five outcomes above
+    self_served: int = 0
+    no_answer: int = 0
+    transferred_unanswered: int = 0
+    rejected: int = 0
+    failed: int = 0
+    other_inbound: int = 0  # inbound records of the ten outcomes above
     answered_wait: timedelta = _ZERO
     abandoned_wait: timedelta = _ZERO
     longest_wait: timedelta = _ZERO
@@ -68,7 +76,6 @@ class Tally:
     consults: int = 0
     agents: set[str] = attrs.Factory(set)
     ivr_entered: int = 0
-    ivr_contained: int = 0
     fcr_known: int = 0
     fcr_resolved: int = 0
     repeat_known: int = 0
@@ -92,11 +99,16 @@ class Tally:
             agents=self.agents | other.agents,
         )
 
+    def records(self) -> int:
+        """Return how many records were counted: one outcome count per record."""
+        others = self.missed + self.voicemail + self.callbacks + self.overflowed
+        others += self.out_of_hours + self.self_served + self.no_answer
+        others += self.transferred_unanswered + self.rejected + self.failed
+        return self.answered + self.answered_out + self.abandoned + self.abandoned_out + others
+
     def to_aggregate(self) -> Aggregate:
         """Return these totals as a new, independent ``Aggregate``."""
-        others = self.missed + self.voicemail + self.callbacks + self.overflowed
-        others += self.out_of_hours
-        contacts = self.answered + self.answered_out + self.abandoned + self.abandoned_out + others
+        contacts = self.records()
         inbound = self.answered + self.abandoned + self.other_inbound
         answered_wait_us = self.answered_wait // _US
         hold_us = self.hold // _US
@@ -114,6 +126,11 @@ class Tally:
             callbacks=self.callbacks,
             overflowed=self.overflowed,
             out_of_hours=self.out_of_hours,
+            self_served=self.self_served,
+            no_answer=self.no_answer,
+            transferred_unanswered=self.transferred_unanswered,
+            rejected=self.rejected,
+            failed=self.failed,
             answered_wait_us=answered_wait_us,
             waited=self.answered + self.abandoned,
             wait_us=answered_wait_us + self.abandoned_wait // _US,
@@ -128,7 +145,6 @@ class Tally:
             consults=self.consults,
             agents=set(self.agents),
             ivr_entered=self.ivr_entered,
-            ivr_contained=self.ivr_contained,
             fcr_known=self.fcr_known,
             fcr_resolved=self.fcr_resolved,
             repeat_known=self.repeat_known,
@@ -150,6 +166,22 @@ def _constant_none(_: InteractionRecord) -> None:
     return None
 
 
+Counter = Callable[[Iterable[InteractionRecord]], datetime]
+"""Counts every record of an iterable into tallies; returns the latest instant among them.
+
+The latest instant of a record is the end of its after-call work, or else its
+end; with no record, it is ``datetime.min`` in UTC. An item that is not an
+:class:`~callcore.kpi.InteractionRecord` raises (see :func:`not_a_record`).
+"""
+
+
+def not_a_record(value: object, expected: type) -> InvalidInputError:
+    """The error for ``value`` given where an ``expected`` record belongs."""
+    return InvalidInputError(
+        f"expected an {expected.__name__}, got {type(value).__name__}", field="record"
+    )
+
+
 # One long function on purpose: the counter it returns runs once per record,
 # and every call, attribute lookup and conversion it avoids is time saved.
 def make_counter(  # noqa: C901, PLR0915
@@ -159,8 +191,8 @@ def make_counter(  # noqa: C901, PLR0915
     locate: Locate,
     service_level: timedelta,
     short_abandon: timedelta,
-) -> Callable[[InteractionRecord], None]:
-    """Build the function that counts one (already valid) record into ``tallies``.
+) -> Counter:
+    """Build the counter that counts records (each valid, as built) into ``tallies``.
 
     Args:
         tallies: Where tallies are kept, by full group key; the counter adds to it.
@@ -170,9 +202,14 @@ def make_counter(  # noqa: C901, PLR0915
         short_abandon: The short-abandon threshold.
 
     Returns:
-        The counter. It remembers the interval of the last record, so records
-        in time order rarely pay for finding their interval, and keeps, per
-        interval, the tallies by the rest of the key.
+        The counter: it counts a batch in one loop (a single record is a batch
+        of one), so that a record costs no function call. It remembers the
+        interval of the last record, so records in time order rarely pay for
+        finding their interval, and keeps, per interval, the tallies by the
+        rest of the key. An item that is not an ``InteractionRecord`` raises
+        :class:`~callcore.errors.InvalidInputError` when it is reached; an
+        ``OverflowError`` leaves the tally of the record that raised it as
+        it was.
     """
     by_interval, by_queue, by_agent, by_channel = by
     names = [
@@ -183,125 +220,161 @@ def make_counter(  # noqa: C901, PLR0915
     # attrgetter runs in C: one name gives the value, several a tuple.
     rest_of: Callable[[InteractionRecord], object] = attrgetter(*names) if names else _constant_none
     inbound_direction = Direction.INBOUND
-    answered_outcome, abandoned_outcome = Outcome.ANSWERED, Outcome.ABANDONED
+    answered_outcome, abandoned_outcome = ContactOutcome.ANSWERED, ContactOutcome.ABANDONED
+    self_served = ContactOutcome.SELF_SERVED
     missed, voicemail, callback, overflowed = (
-        Outcome.MISSED,
-        Outcome.VOICEMAIL,
-        Outcome.CALLBACK,
-        Outcome.OVERFLOWED,
+        ContactOutcome.MISSED,
+        ContactOutcome.VOICEMAIL,
+        ContactOutcome.CALLBACK,
+        ContactOutcome.OVERFLOWED,
+    )
+    transferred, no_answer, rejected, out_of_hours = (
+        ContactOutcome.TRANSFERRED,
+        ContactOutcome.NO_ANSWER,
+        ContactOutcome.REJECTED,
+        ContactOutcome.OUT_OF_HOURS,
     )
     by_start: dict[datetime | None, dict[object, Tally]] = {}
-    start: datetime | None = None
-    low = high = _EPOCH  # an empty range: the first record locates its interval
-    local = by_start.setdefault(None, {})
+    # The interval of the last record counted, and the tallies of that interval
+    # by the rest of the key; an empty range, so that the first record locates
+    # its interval.
+    last_interval: list[Any] = [None, _EPOCH, _EPOCH, by_start.setdefault(None, {})]
+    record_type: type = InteractionRecord  # callers may pass anything: checked in the loop
 
-    def count(record: InteractionRecord) -> None:  # noqa: C901, PLR0912, PLR0915
-        nonlocal start, low, high, local
-        if by_interval:
-            arrived = record.arrived_at
-            if not low <= arrived < high:
-                start, low, high = locate(arrived)
-                local = by_start.setdefault(start, {})
-        rest = rest_of(record)
-        tally = local.get(rest)
-        if tally is None:
-            key = (
-                start,
-                record.queue if by_queue else None,
-                record.agent if by_agent else None,
-                record.channel if by_channel else None,
-            )
-            tally = tallies.get(key)
+    def count(records: Iterable[InteractionRecord]) -> datetime:  # noqa: C901, PLR0912, PLR0915
+        start, low, high, local = last_interval
+        latest = _NEVER
+        for record in records:
+            if type(record) is not record_type and not isinstance(record, record_type):
+                raise not_a_record(record, record_type)
+            if by_interval:
+                arrived = record.arrived_at
+                if not low <= arrived < high:
+                    start, low, high = locate(arrived)
+                    local = by_start.setdefault(start, {})
+                    last_interval[:] = start, low, high, local
+            rest = rest_of(record)
+            tally = local.get(rest)
             if tally is None:
-                tally = tallies[key] = Tally()
-            local[rest] = tally
+                key = (
+                    start,
+                    record.queue if by_queue else None,
+                    record.agent if by_agent else None,
+                    record.channel if by_channel else None,
+                )
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = Tally()
+                local[rest] = tally
 
-        outcome = record.outcome
-        inbound = record.direction is inbound_direction
-        if outcome is answered_outcome:
-            # Sums of durations can overflow timedelta (after about 27,000
-            # century-long records in one group): add them all up before
-            # changing anything, so that an OverflowError leaves the tally as it was.
-            answered_at: datetime = record.answered_at  # type: ignore[assignment]
-            connected = tally.connected + (record.ended_at - answered_at)
-            hold = record.hold_time
-            if hold:
-                hold_sum = tally.hold + hold
-            wrap_up_ended_at = record.wrap_up_ended_at
-            if wrap_up_ended_at is not None:
-                after_call_work = tally.after_call_work + (wrap_up_ended_at - record.ended_at)
-            if inbound:
-                waited = answered_at - (record.queued_at or record.arrived_at)
-                tally.answered_wait += waited
-                tally.answered += 1
-                if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
-                    tally.longest_wait = waited
-                if waited <= service_level:
-                    tally.answered_within += 1
+            outcome = record.outcome
+            inbound = record.direction is inbound_direction
+            ended = record.ended_at
+            last = record.wrap_up_ended_at
+            if outcome is answered_outcome:
+                # Sums of durations can overflow timedelta (after about 27,000
+                # century-long records in one group): add them all up before
+                # changing anything, so that an OverflowError leaves the tally as it was.
+                answered_at: datetime = record.answered_at  # type: ignore[assignment]
+                connected = tally.connected + (ended - answered_at)
+                hold = record.hold_time
+                if hold:
+                    hold_sum = tally.hold + hold
+                if last is not None:
+                    after_call_work = tally.after_call_work + (last - ended)
+                if inbound:
+                    waited = answered_at - (record.queued_at or record.arrived_at)
+                    tally.answered_wait += waited
+                    tally.answered += 1
+                    if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
+                        tally.longest_wait = waited
+                    if waited <= service_level:
+                        tally.answered_within += 1
+                else:
+                    tally.answered_out += 1
+                tally.connected = connected
+                if last is not None:
+                    tally.after_call_work = after_call_work
+                    if last > latest:  # noqa: PLR1730 - cheaper than max()
+                        latest = last
+                elif ended > latest:
+                    latest = ended
+                if hold:
+                    tally.hold = hold_sum
+                    tally.held += 1
+                elif record.holds:
+                    tally.held += 1
+                if record.transfers:
+                    tally.transferred += 1
+                    tally.transfers += record.transfers
+                if record.consults:
+                    tally.consults += record.consults
+                agent = record.agent
+                if agent is not None:
+                    tally.agents.add(agent)
+            elif outcome is abandoned_outcome:
+                if inbound:
+                    waited = ended - (record.queued_at or record.arrived_at)
+                    tally.abandoned_wait += waited  # the only step that can fail: first
+                    tally.abandoned += 1
+                    if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
+                        tally.longest_wait = waited
+                    if waited <= service_level:
+                        tally.abandoned_within += 1
+                    if waited <= short_abandon:
+                        tally.short_abandoned += 1
+                else:
+                    tally.abandoned_out += 1
+                if last is None:
+                    last = ended
+                if last > latest:  # noqa: PLR1730 - cheaper than max()
+                    latest = last
             else:
-                tally.answered_out += 1
-            tally.connected = connected
-            if wrap_up_ended_at is not None:
-                tally.after_call_work = after_call_work
-            if hold:
-                tally.hold = hold_sum
-                tally.held += 1
-            elif record.holds:
-                tally.held += 1
-            if record.transfers:
-                tally.transferred += 1
-                tally.transfers += record.transfers
-            if record.consults:
-                tally.consults += record.consults
-            agent = record.agent
-            if agent is not None:
-                tally.agents.add(agent)
-        elif outcome is abandoned_outcome:
-            if inbound:
-                waited = record.ended_at - (record.queued_at or record.arrived_at)
-                tally.abandoned_wait += waited  # the only step that can fail: first
-                tally.abandoned += 1
-                if waited > tally.longest_wait:  # noqa: PLR1730 - cheaper than max()
-                    tally.longest_wait = waited
-                if waited <= service_level:
-                    tally.abandoned_within += 1
-                if waited <= short_abandon:
-                    tally.short_abandoned += 1
-            else:
-                tally.abandoned_out += 1
-        else:
-            if inbound:
-                tally.other_inbound += 1
-            if outcome is missed:
-                tally.missed += 1
-            elif outcome is voicemail:
-                tally.voicemail += 1
-            elif outcome is callback:
-                tally.callbacks += 1
-            elif outcome is overflowed:
-                tally.overflowed += 1
-            else:
-                tally.out_of_hours += 1
-        if record.ivr_path:
-            tally.ivr_entered += 1
-            if record.self_service:
-                tally.ivr_contained += 1
-        fcr = record.first_contact_resolved
-        if fcr is not None:
-            tally.fcr_known += 1
-            tally.fcr_resolved += fcr
-        repeat = record.repeat_contact
-        if repeat is not None:
-            tally.repeat_known += 1
-            tally.repeats += repeat
-        csat = record.csat
-        if csat is not None:
-            tally.csat_responses += 1
-            tally.csat_top_two += csat >= 4
-        nps = record.nps
-        if nps is not None:
-            tally.nps_responses += 1
-            tally.nps_promoters += nps >= 9
-            tally.nps_detractors += nps <= 6
+                if inbound:
+                    tally.other_inbound += 1
+                if outcome is missed:
+                    tally.missed += 1
+                elif outcome is self_served:
+                    tally.self_served += 1
+                elif outcome is voicemail:
+                    tally.voicemail += 1
+                elif outcome is callback:
+                    tally.callbacks += 1
+                elif outcome is overflowed:
+                    tally.overflowed += 1
+                elif outcome is transferred:
+                    tally.transferred_unanswered += 1
+                elif outcome is no_answer:
+                    tally.no_answer += 1
+                elif outcome is rejected:
+                    tally.rejected += 1
+                elif outcome is out_of_hours:
+                    tally.out_of_hours += 1
+                else:  # failed (a record is never 'queued')
+                    tally.failed += 1
+                if last is None:
+                    last = ended
+                if last > latest:  # noqa: PLR1730 - cheaper than max()
+                    latest = last
+            if record.ivr_path:
+                tally.ivr_entered += 1
+            fcr = record.first_contact_resolved
+            if fcr is not None:
+                tally.fcr_known += 1
+                tally.fcr_resolved += fcr
+            repeat = record.repeat_contact
+            if repeat is not None:
+                tally.repeat_known += 1
+                tally.repeats += repeat
+            csat = record.csat
+            if csat is not None:
+                tally.csat_responses += 1
+                tally.csat_top_two += csat >= 4
+            nps = record.nps
+            if nps is not None:
+                tally.nps_responses += 1
+                tally.nps_promoters += nps >= 9
+                tally.nps_detractors += nps <= 6
+        return latest
 
     return count

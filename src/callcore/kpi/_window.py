@@ -105,7 +105,7 @@ class RollingWindow:
             totals = groups[key] = Aggregate()
         add_record(totals, record, self.thresholds.service_level, self.thresholds.short_abandon)
 
-    def advance(self, now: datetime) -> None:
+    def advance(self, *, now: datetime) -> None:
         """Move the window to ``now`` and forget the slots that left it.
 
         Raises:
@@ -126,12 +126,12 @@ class RollingWindow:
         for old in [index for index in self._slots if index <= oldest]:
             del self._slots[old]
 
-    def totals(self, now: datetime) -> dict[GroupKey, Aggregate]:
+    def totals(self, *, now: datetime) -> dict[GroupKey, Aggregate]:
         """Advance to ``now`` and return each group's totals over the window.
 
         Records that ended after ``now`` (in a later slot) are not counted yet.
         """
-        self.advance(now)
+        self.advance(now=now)
         assert self._now_slot is not None  # noqa: S101 - advance() has just set it
         result: dict[GroupKey, Aggregate] = {}
         for index in sorted(self._slots):

@@ -34,15 +34,13 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from callcore.contacts import Channel, Direction
+from callcore.contacts import VIP_TIER, Channel, ContactOutcome, Direction
 from callcore.customers import (
     MAX_HISTORY,
     CallerIdentifier,
     Customer,
-    CustomerTier,
     Identity,
     Interaction,
-    InteractionOutcome,
 )
 from callcore.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from callcore.serialization import to_dict
@@ -92,7 +90,7 @@ def _full_customer() -> Customer:
         created_at=datetime(2025, 12, 31, 23, 59, 59, 123456, tzinfo=BUCHAREST),
         name="Ana Popescu-Ţurcanu",
         identities=(ANA_PHONE, ANA_EMAIL),
-        tier=CustomerTier.VIP,
+        tier="gold",  # a tier the host named
         language="ro-RO",
         attributes={
             "account": "RO-0042",
@@ -115,7 +113,8 @@ def _interaction(
         channel=Channel.VOICE,
         direction=Direction.INBOUND,
         at=at,
-        outcome=InteractionOutcome.RESOLVED,
+        outcome=ContactOutcome.ANSWERED,
+        resolved=True,
         notes=notes,
     )
 
@@ -196,7 +195,7 @@ class CustomerStoreContract:
         stored = storage.add_customer(_customer())
         renamed = storage.save_customer(attrs.evolve(stored, name="Ana"))
         assert renamed.version == 2
-        again = storage.save_customer(attrs.evolve(renamed, tier=CustomerTier.VIP))
+        again = storage.save_customer(attrs.evolve(renamed, tier=VIP_TIER))
         assert again.version == 3
         assert storage.get_customer("ana") == again
         assert again.name == "Ana"
@@ -256,7 +255,8 @@ class CustomerStoreContract:
             channel=Channel.EMAIL,
             direction=Direction.OUTBOUND,
             at=datetime(2026, 3, 1, 17, 45, 3, 250000, tzinfo=BUCHAREST),
-            outcome=InteractionOutcome.CALLBACK_SCHEDULED,
+            outcome=ContactOutcome.CALLBACK,
+            resolved=False,
             agent="agent-7",
             queue="billing",
             ticket_id="T-1001",
@@ -380,7 +380,7 @@ class CustomerStoreContract:
         """Identifying twice creates one customer; the history comes back newest first."""
         ids = iter(f"id-{number}" for number in range(100))
         identifier = CallerIdentifier(storage, default_country_code="40", id_factory=ids.__next__)
-        first = identifier.identify("0721 234 567", NOW)
+        first = identifier.identify("0721 234 567", now=NOW)
         assert first.created
         assert first.history == ()
         for minutes in (5, 10):
@@ -388,10 +388,11 @@ class CustomerStoreContract:
                 first.customer.id,
                 channel=Channel.VOICE,
                 direction=Direction.INBOUND,
-                at=NOW + timedelta(minutes=minutes),
-                outcome=InteractionOutcome.RESOLVED,
+                now=NOW + timedelta(minutes=minutes),
+                outcome=ContactOutcome.ANSWERED,
+                resolved=True,
             )
-        again = identifier.identify("+40 721 234 567", NOW + timedelta(hours=1))
+        again = identifier.identify("+40 721 234 567", now=NOW + timedelta(hours=1))
         assert not again.created
         assert again.customer == first.customer
         assert [i.at for i in again.history] == [
@@ -414,7 +415,7 @@ class CustomerStoreContract:
             assert isinstance(calls, int)
             return attrs.evolve(customer, attributes={"calls": calls + 1})
 
-        updated = identifier.update_customer("ana", add_call)
+        updated = identifier.update_customer("ana", add_call, now=NOW).customer
         assert updated.attributes["calls"] == 11
         assert updated.version == 3
 

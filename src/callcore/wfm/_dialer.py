@@ -11,7 +11,7 @@ same :func:`budget_ceiling`, which guarantees the cap even if every dialled
 number answers: the rate over the period can never rise above the target.
 
 Counts are bounded so that every decision ends quickly: at most
-:data:`MAX_LINES` agents or lines in a snapshot and lines in play after a
+:data:`MAX_LINES` agents or lines in a dialer state and lines in play after a
 decision, at most :data:`MAX_PERIOD_CALLS` answers in a period.
 """
 
@@ -30,7 +30,7 @@ from callcore.wfm._bisection import boundary
 DEFAULT_ABANDON_TARGET = 0.03
 """The regulatory cap: abandoned calls at most 3 % of live-answered calls."""
 MAX_LINES = 1_000_000
-"""The most agents or lines a dialer snapshot counts, and the most lines in play
+"""The most agents or lines a dialer state counts, and the most lines in play
 (dialled now and in flight) that one pacing decision considers."""
 MAX_PERIOD_CALLS = 10**12
 """The most live answers (and abandons) a dialer's rolling period may count."""
@@ -43,7 +43,7 @@ _abandon_target = validator(check_number, low=0, high=1, high_open=True)
 
 
 @attrs.frozen
-class DialerSnapshot:
+class DialerState:
     """What the dialer knows when it decides how many numbers to dial.
 
     Attributes:
@@ -94,7 +94,7 @@ class DialerSnapshot:
         return self.agents_busy * share
 
 
-def budget_ceiling(snapshot: DialerSnapshot) -> int:
+def budget_ceiling(state: DialerState) -> int:
     """Most lines that can be dialled without any risk of breaking the cap.
 
     If all ``k`` lines in play (new and in flight) answer and only the ready
@@ -107,11 +107,11 @@ def budget_ceiling(snapshot: DialerSnapshot) -> int:
     Returns:
         The most new lines to dial (never below zero).
     """
-    check_instance(snapshot, DialerSnapshot, "snapshot")
-    target = Fraction(repr(float(snapshot.target)))
-    room = target * snapshot.live_answers - snapshot.abandoned + snapshot.agents_ready
+    check_instance(state, DialerState, "state")
+    target = Fraction(repr(float(state.target)))
+    room = target * state.live_answers - state.abandoned + state.agents_ready
     in_play = math.floor(room / (1 - target))
-    return max(0, in_play - snapshot.lines_in_flight)
+    return max(0, in_play - state.lines_in_flight)
 
 
 def _check_abandons(live_answers: int, abandoned: int) -> None:
@@ -183,7 +183,7 @@ def expected_abandons(lines: int, answer_rate: float, agents: int) -> tuple[floa
     return answers, _excess(lines, p, agents)
 
 
-def model_pacing(snapshot: DialerSnapshot) -> int:
+def model_pacing(state: DialerState) -> int:
     """Lines to dial now: the largest ``n`` whose expected abandons fit the target.
 
     ``n + lines_in_flight`` lines will meet ``ready + soon`` agents
@@ -197,15 +197,15 @@ def model_pacing(snapshot: DialerSnapshot) -> int:
         How many numbers to dial now.
 
     Raises:
-        InvalidInputError: ``snapshot`` is not a :class:`DialerSnapshot`.
+        InvalidInputError: ``state`` is not a :class:`DialerState`.
     """
-    ceiling = budget_ceiling(snapshot)
-    agents = snapshot.agents_ready + math.floor(snapshot.agents_soon)
-    in_flight = snapshot.lines_in_flight
+    ceiling = budget_ceiling(state)
+    agents = state.agents_ready + math.floor(state.agents_soon)
+    in_flight = state.lines_in_flight
     ceiling = min(ceiling, MAX_LINES - in_flight)
-    if snapshot.max_lines is not None:
-        ceiling = min(ceiling, snapshot.max_lines)
-    rate, target = float(snapshot.answer_rate), float(snapshot.target)
+    if state.max_lines is not None:
+        ceiling = min(ceiling, state.max_lines)
+    rate, target = float(state.answer_rate), float(state.target)
 
     def fits(new: int) -> bool:
         answers, abandons = expected_abandons(new + in_flight, rate, agents)
@@ -293,14 +293,14 @@ class AdaptiveDialLevel:
             self.level = max(1.0, self.level - push)
         return self.level
 
-    def lines_to_dial(self, snapshot: DialerSnapshot) -> int:
+    def lines_to_dial(self, state: DialerState) -> int:
         """Lines to dial now: ``level`` per ready agent, less those in flight, within budget.
 
         Raises:
-            InvalidInputError: ``snapshot`` is not a :class:`DialerSnapshot`.
+            InvalidInputError: ``state`` is not a :class:`DialerState`.
         """
-        ceiling = budget_ceiling(snapshot)
-        wanted = math.floor(self.level * snapshot.agents_ready) - snapshot.lines_in_flight
-        if snapshot.max_lines is not None:
-            ceiling = min(ceiling, snapshot.max_lines)
+        ceiling = budget_ceiling(state)
+        wanted = math.floor(self.level * state.agents_ready) - state.lines_in_flight
+        if state.max_lines is not None:
+            ceiling = min(ceiling, state.max_lines)
         return max(0, min(wanted, ceiling))

@@ -40,7 +40,7 @@ from callcore.wfm._plan import (
 )
 from callcore.wfm._staffing import StaffingTarget
 
-History = Mapping[datetime, float] | Iterable[IntervalDemand]
+VolumeHistory = Mapping[datetime, float] | Iterable[IntervalDemand]
 """Interval volumes keyed by start time, or interval demand records with handle times."""
 
 MAX_HISTORY_DAYS = 3_660
@@ -477,7 +477,7 @@ def _cells(
     return cells
 
 
-def _arrange(history: History, interval: timedelta) -> _Arranged:
+def _arrange(history: VolumeHistory, interval: timedelta) -> _Arranged:
     """Put a history on a grid of days by slots.
 
     Raises:
@@ -564,7 +564,7 @@ def _check_method(method: object) -> ForecastMethod:
 
 
 def forecast(
-    history: History,
+    history: VolumeHistory,
     method: ForecastMethod,
     days: int,
     *,
@@ -626,7 +626,7 @@ def forecast(
 
 
 def backtest(
-    history: History,
+    history: VolumeHistory,
     method: ForecastMethod,
     holdout_days: int,
     *,
@@ -667,7 +667,7 @@ def backtest(
 
 
 def forecast_staffing_plan(
-    history: History,
+    history: VolumeHistory,
     method: ForecastMethod,
     days: int,
     target: StaffingTarget,
