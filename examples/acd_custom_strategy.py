@@ -65,10 +65,12 @@ def main() -> None:
 
     router = Router([QueueConfig(name="vip", strategy="most_senior")], strategies=strategies)
     for agent_id in SENIORITY:
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="vip"),)), T0)
+        router.log_in(
+            AgentProfile(agent_id=agent_id, memberships=(Membership(queue="vip"),)), now=T0
+        )
     for number in range(3):
-        (offer,) = router.enqueue(f"call-{number}", "vip", T0).offers
-        router.accept(offer.contact_id, offer.agent_id, T0)
+        (offer,) = router.enqueue(f"call-{number}", "vip", now=T0).offers
+        router.accept(offer.contact_id, offer.agent_id, now=T0)
         print(f"{offer.contact_id} -> {offer.agent_id} (joined {SENIORITY[offer.agent_id]})")
 
 

@@ -84,25 +84,29 @@ def apply(
         if kind == "enqueue":
             _, queue, skills, priority = op
             router.enqueue(
-                f"{prefix}{number}", str(queue), now, skills=dict(skills), priority=int(priority)
+                f"{prefix}{number}",
+                str(queue),
+                now=now,
+                skills=dict(skills),
+                priority=int(priority),
             )
         elif kind in {"accept", "decline"} and offers:
             contact_id, agent_id = offers[int(op[1]) % len(offers)]
             if kind == "accept":
-                router.accept(contact_id, agent_id, now)
+                router.accept(contact_id, agent_id, now=now)
             else:
-                router.decline(contact_id, agent_id, now)
+                router.decline(contact_id, agent_id, now=now)
         elif kind == "end" and connected:
-            router.end(connected[int(op[1]) % len(connected)], now)
+            router.end(connected[int(op[1]) % len(connected)], now=now)
         elif kind in {"pause", "ready"}:
             agent = router._agents[agents[int(op[1]) % len(agents)]]
             if kind == "pause" and agent.not_ready is None:
-                router.set_not_ready(agent.agent_id, NotReadyReason.BREAK, now)
+                router.set_not_ready(agent.agent_id, NotReadyReason.BREAK, now=now)
             elif kind == "ready" and (agent.not_ready or agent.wrap_until):
-                router.set_ready(agent.agent_id, now)
+                router.set_ready(agent.agent_id, now=now)
         elif kind == "wait":
             clock[0] += int(op[1])
-            router.tick(at(clock[0]))
+            router.tick(now=at(clock[0]))
 
 
 @pytest.mark.parametrize("plugin", [False, True], ids=["builtin", "plugin"])
@@ -116,11 +120,11 @@ def test_choice_matches_brute_force(
     router = make_router(strategy, plugin=plugin)
     count = data.draw(st.integers(1, 8))
     for number in range(count):
-        router.log_in(data.draw(profiles(f"a{number}")), T0)
+        router.log_in(data.draw(profiles(f"a{number}")), now=T0)
     clock = [0.0]
     apply(router, ops, clock)
     now = at(clock[0] + 1)
-    router.tick(now)
+    router.tick(now=now)
     queue = data.draw(st.sampled_from(QUEUES))
     skills = data.draw(contact_skills)
     config = router._queues[queue].config
@@ -134,17 +138,18 @@ def test_choice_matches_brute_force(
         seq=0,
         channel=config.channel,
         channel_key=config.channel.value,
+        language="",
         requirement=router._requirement(config, skills, 0),
     )
     expected = reference_choice(router, probe)
-    outcome = router.enqueue("probe", queue, now, skills=skills)
-    assert [offer.agent_id for offer in outcome.offers] == expected
+    update = router.enqueue("probe", queue, now=now, skills=skills)
+    assert [offer.agent_id for offer in update.offers] == expected
     if len(expected) == 1:
         contact = router._contacts["probe"]
         contact.last_tried = expected[0]  # what the decline below records
         retry = reference_choice(router, contact)
-        outcome = router.decline("probe", expected[0], now)
-        assert [offer.agent_id for offer in outcome.offers] == retry
+        update = router.decline("probe", expected[0], now=now)
+        assert [offer.agent_id for offer in update.offers] == retry
 
 
 def run_rounds(router: Router, rounds: int) -> Counter[str]:
@@ -152,10 +157,10 @@ def run_rounds(router: Router, rounds: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     for number in range(rounds):
         now = at(number * 10)
-        (offer,) = router.enqueue(f"c{number}", "q", now).offers
+        (offer,) = router.enqueue(f"c{number}", "q", now=now).offers
         counts[offer.agent_id] += 1
-        router.accept(offer.contact_id, offer.agent_id, now)
-        router.end(offer.contact_id, at(number * 10 + 5))
+        router.accept(offer.contact_id, offer.agent_id, now=now)
+        router.end(offer.contact_id, now=at(number * 10 + 5))
     return counts
 
 
@@ -164,7 +169,7 @@ def test_weighted_random_follows_weights() -> None:
     router = Router([QueueConfig(name="q", strategy="weighted_random")], seed=3)
     for agent_id, weight in (("a", 1.0), ("b", 2.0), ("c", 3.0)):
         member = Membership(queue="q", weight=weight)
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), now=T0)
     counts = run_rounds(router, 6000)
     # binomial standard deviation at n=6000 is at most 39; allow 4 of them
     assert abs(counts["a"] - 1000) < 160
@@ -178,7 +183,9 @@ def test_random_is_uniform_and_reproducible() -> None:
     for _ in range(2):
         router = Router([QueueConfig(name="q", strategy="random")], seed=11)
         for agent_id in "abcd":
-            router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), T0)
+            router.log_in(
+                AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), now=T0
+            )
         counts.append(run_rounds(router, 4000))
     assert counts[0] == counts[1]
     assert all(abs(count - 1000) < 120 for count in counts[0].values())
@@ -189,14 +196,14 @@ def test_round_robin_cycles_by_position() -> None:
     router = Router([QueueConfig(name="q", strategy="round_robin")])
     for agent_id, position in (("a", 0), ("b", 1), ("c", 2)):
         member = Membership(queue="q", position=position)
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), now=T0)
     counts = []
     for number in range(6):
         now = at(number * 10)
-        (offer,) = router.enqueue(f"c{number}", "q", now).offers
+        (offer,) = router.enqueue(f"c{number}", "q", now=now).offers
         counts.append(offer.agent_id)
-        router.accept(offer.contact_id, offer.agent_id, now)
-        router.end(offer.contact_id, now)
+        router.accept(offer.contact_id, offer.agent_id, now=now)
+        router.end(offer.contact_id, now=now)
     assert counts == ["a", "b", "c", "a", "b", "c"]
 
 
@@ -205,7 +212,7 @@ def test_linear_always_starts_at_the_first() -> None:
     router = Router([QueueConfig(name="q", strategy="linear")])
     for agent_id, position in (("a", 0), ("b", 1)):
         member = Membership(queue="q", position=position)
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), T0)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(member,)), now=T0)
     assert run_rounds(router, 3) == Counter({"a": 3})
 
 
@@ -217,6 +224,6 @@ def test_only_strategies_that_read_the_draw_use_the_random_stream(
     fresh = Router([QueueConfig(name="q", strategy=strategy)], seed=5).snapshot().random_state
     router = Router([QueueConfig(name="q", strategy=strategy)], seed=5)
     for agent_id in "ab":
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), T0)
+        router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), now=T0)
     run_rounds(router, 10)
     assert (router.snapshot().random_state != fresh) is draws

@@ -1,8 +1,12 @@
 """The ACD: agents, queues, routing strategies and time-based escalation.
 
 :class:`Router` is a sans-I/O automatic contact distributor: give it contacts,
-agent changes and ``now``; it returns offers to ring and events. It never rings
-anyone itself.
+agent changes and ``now``; each command returns a :class:`RouterUpdate` (offers
+to ring, offers to stop ringing, events). It never rings anyone itself;
+:meth:`Router.next_deadline` says when it next needs a :meth:`Router.tick`.
+
+:class:`AgentState` and :class:`ContactOutcome` are the shared ones of
+:mod:`callcore.contacts`, re-exported here.
 """
 
 from callcore.acd._events import (
@@ -19,19 +23,18 @@ from callcore.acd._events import (
     Offer,
     OfferEnded,
     OfferEndReason,
-    Outcome,
     PriorityChanged,
+    RouterUpdate,
 )
 from callcore.acd._model import (
     AgentProfile,
-    AgentState,
     DeclineReason,
-    EscalationRule,
     Membership,
     NotReadyReason,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     RejectReason,
 )
 from callcore.acd._records import ContactStatus
@@ -44,7 +47,8 @@ from callcore.acd._strategy import (
     Strategy,
     StrategyMemory,
 )
-from callcore.acd._validation import check_profile, check_queues
+from callcore.acd._validation import validate_profile, validate_queues
+from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [
     "BUILTIN_STRATEGIES",
@@ -61,6 +65,7 @@ __all__ = [
     "ContactEnded",
     "ContactEscalated",
     "ContactOffered",
+    "ContactOutcome",
     "ContactOverflowed",
     "ContactQueued",
     "ContactRecord",
@@ -68,24 +73,24 @@ __all__ = [
     "ContactStatus",
     "ContactView",
     "DeclineReason",
-    "EscalationRule",
     "Membership",
     "NotReadyReason",
     "Offer",
     "OfferEndReason",
     "OfferEnded",
-    "Outcome",
     "Overflow",
     "OverflowAction",
     "PointerRecord",
     "PriorityChanged",
     "QueueConfig",
+    "QueueEscalation",
     "Rank",
     "RejectReason",
     "Router",
     "RouterSnapshot",
+    "RouterUpdate",
     "Strategy",
     "StrategyMemory",
-    "check_profile",
-    "check_queues",
+    "validate_profile",
+    "validate_queues",
 ]

@@ -27,7 +27,7 @@ import enum
 import heapq
 from collections import deque
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
@@ -186,7 +186,9 @@ class Agent:
     logged_in: bool = True
     not_ready: NotReadyReason | None = None
     answered: int = 0
+    talk_time: timedelta = timedelta(0)
     talk_seconds: float = 0.0
+    """``talk_time`` in seconds (what strategies rank by), kept with it."""
     last_offered: datetime | None = None
     draw: float = 0.0
     race_base: dict[str, float] = attrs.Factory(dict)
@@ -287,6 +289,8 @@ class Contact:
     requirement: Requirement
     channel_key: str
     """The channel's value (hashing enums is slow on the hot path)."""
+    language: str
+    """The language tag the contact was enqueued with (``""``: none)."""
     stage: int = 0
     callback: bool = False
     status: ContactStatus = ContactStatus.WAITING

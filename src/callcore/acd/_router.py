@@ -2,8 +2,8 @@
 
 Every public method takes ``now``, first runs the timers that fell due before
 it (offer time-outs, wrap-up and delay ends, escalation, overflow), each at its
-own due time, then applies the input and returns an :class:`Outcome`. An input
-that does not fit the state raises and changes nothing; the outcome of timers
+own due time, then applies the input and returns an :class:`RouterUpdate`. An input
+that does not fit the state raises and changes nothing; the update of timers
 run before such an input is kept and returned by the next call.
 
 The router keeps one invariant after every input, from which the fairness
@@ -22,7 +22,7 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -33,7 +33,7 @@ from callcore.acd._build import (
     contact_offered,
     contact_queued,
     new_offer,
-    new_outcome,
+    new_update,
     offer_ended,
 )
 from callcore.acd._events import (
@@ -45,22 +45,17 @@ from callcore.acd._events import (
     ContactRejected,
     Offer,
     OfferEndReason,
-    Outcome,
     PriorityChanged,
+    RouterUpdate,
 )
 from callcore.acd._model import (
-    MAX_LEVEL,
     MAX_NUMBER,
-    MAX_SKILLS,
-    MIN_LEVEL,
     AgentProfile,
-    AgentState,
     DeclineReason,
     NotReadyReason,
     OverflowAction,
     QueueConfig,
     RejectReason,
-    check_skill_map,
 )
 from callcore.acd._records import (
     SUBSET_LIMIT,
@@ -84,10 +79,10 @@ from callcore.acd._snapshot import (
 )
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
 from callcore.acd._validation import (
-    check_profile,
-    check_queues,
-    check_snapshot,
     check_strategies,
+    validate_profile,
+    validate_queues,
+    validate_snapshot,
 )
 from callcore.checks import (
     EARLIEST,
@@ -98,6 +93,15 @@ from callcore.checks import (
     check_enum,
     check_instant,
     check_text,
+)
+from callcore.contacts import (
+    MAX_SKILL_LEVEL,
+    MAX_SKILLS,
+    MIN_SKILL_LEVEL,
+    AgentState,
+    QueueRequest,
+    Skills,
+    check_skills,
 )
 from callcore.errors import (
     CallcoreError,
@@ -127,8 +131,8 @@ _Timer = tuple[datetime, int, str, str]
 
 _ZERO = timedelta(0)
 
-_NOTHING = new_outcome((), (), ())
-"""The outcome of a call that caused nothing (frozen, so one instance serves all)."""
+_NOTHING = new_update((), (), ())
+"""The update of a call that caused nothing (frozen, so one instance serves all)."""
 
 _REQUIREMENT_CACHE = 4096
 """Distinct skill maps remembered per queue (the cache starts over when full)."""
@@ -151,21 +155,60 @@ def _contact_skills(skills: object) -> dict[str, int]:
     if skills is None:
         return {}
     if skills.__class__ is not dict:
-        check_skill_map(skills, "skills")
+        check_skills(skills, "skills")
     wanted: dict[str, int] = dict(skills)  # type: ignore[call-overload] # a Mapping
     if len(wanted) > MAX_SKILLS:
-        check_skill_map(wanted, "skills")
+        check_skills(wanted, "skills")
     for name, level in wanted.items():
         if not (
             name.__class__ is str
             and level.__class__ is int
-            and MIN_LEVEL <= level <= MAX_LEVEL
+            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
             and 0 < len(name) <= MAX_TEXT
             and name.isascii()
         ):
-            check_skill_map(wanted, "skills")  # the thorough check, naming the skill at fault
+            check_skills(wanted, "skills")  # the thorough check, naming the skill at fault
             break
     return wanted
+
+
+_NOT_GIVEN_AS_WELL = ("priority", "skills", "language")
+
+
+def _requested(
+    request: object, priority: object, skills: object, language: object
+) -> tuple[str, Any, Any, Any]:
+    """The queue, priority, skills and language of a :class:`QueueRequest`.
+
+    The request says them all: passing ``priority``, ``skills`` or ``language``
+    as well (other than their defaults) is refused. The queue's name is checked
+    here; the caller checks the others as if they were given apart. (A ``str``
+    subclass is a name, checked and returned with the other arguments.)
+    """
+    if isinstance(request, str):
+        return check_text(request, "queue", allow_empty=True), priority, skills, language
+    given = (
+        not (priority.__class__ is int and priority == 0),
+        skills is not None,
+        not (language.__class__ is str and language == ""),
+    )
+    if any(given):
+        field = _NOT_GIVEN_AS_WELL[given.index(True)]
+        raise InvalidInputError(
+            f"{field} comes from the queue request: pass either a request or a queue name "
+            f"with {field}, not both",
+            field=field,
+        )
+    try:
+        queue = request.queue  # type: ignore[attr-defined]
+        fields = (request.priority, request.skills, request.language)  # type: ignore[attr-defined]
+    except AttributeError:
+        raise InvalidInputError(
+            "queue must be a queue name or a QueueRequest (queue, priority, skills, "
+            f"language), got {type(request).__name__}",
+            field="queue",
+        ) from None
+    return (check_text(queue, "queue", allow_empty=True), *fields)
 
 
 def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
@@ -249,6 +292,7 @@ class ContactView:
         callback: It is a callback request.
         agent_id: The connected agent, if any.
         offered_to: The agents it rings at.
+        language: The language tag it was enqueued with (``""``: none).
     """
 
     contact_id: str
@@ -260,6 +304,7 @@ class ContactView:
     callback: bool
     agent_id: str | None
     offered_to: tuple[str, ...]
+    language: str
 
 
 @attrs.frozen(kw_only=True)
@@ -305,7 +350,7 @@ class Router:
             BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
         )
         check_count(seed, "seed", low=-(2**256), high=2**256)
-        problems = check_queues(configs, self._strategies)
+        problems = validate_queues(configs, self._strategies)
         if problems:
             raise DocumentError(problems, "ACD queue configuration")
         self._catch_up = CATCH_UP_PERIODS * _shortest_period(configs)
@@ -351,7 +396,7 @@ class Router:
             state=self._state_of(agent),
             not_ready_reason=agent.not_ready,
             answered=agent.answered,
-            talk_time=timedelta(seconds=min(agent.talk_seconds, _MAX_SECONDS)),
+            talk_time=agent.talk_time,
             idle_since=agent.idle_since,
             last_offered=agent.last_offered,
             wrap_up_until=agent.wrap_until,
@@ -380,6 +425,7 @@ class Router:
             callback=contact.callback,
             agent_id=contact.agent_id,
             offered_to=tuple(contact.offers),
+            language=contact.language,
         )
 
     def contact_ids(self) -> tuple[str, ...]:
@@ -423,30 +469,41 @@ class Router:
     def enqueue(
         self,
         contact_id: str,
-        queue: str,
-        now: datetime,
+        queue: str | QueueRequest,
         *,
+        now: datetime,
         priority: int = 0,
-        skills: Mapping[str, int] | None = None,
-    ) -> Outcome:
+        skills: Skills | None = None,
+        language: str = "",
+    ) -> RouterUpdate:
         """A contact asks to be served by ``queue``.
+
+        ``queue`` is a queue's name, or what a contact asks of a queue (any
+        object with the attributes of :class:`callcore.contacts.QueueRequest`:
+        ``queue``, ``priority``, ``skills`` and ``language``, such as the IVR's
+        ``EnqueueContact`` action), handed over as it is. With a request, the
+        priority, skills and language come from it: leave those arguments at
+        their defaults.
 
         Args:
             contact_id: A new, unique id (a non-empty string).
-            queue: The queue's name.
+            queue: The queue's name, or a :class:`~callcore.contacts.QueueRequest`.
             now: The current time.
             priority: Higher is served first (may be negative; at most
                 1,000,000,000 either way).
             skills: Skills this contact needs on top of the queue's, with
                 minimum levels 1..10 (at most 64 skills).
+            language: The contact's language tag (``""``: none chosen); the
+                router keeps it with the contact (:attr:`ContactView.language`).
 
         Returns:
             Offers made at once, or a ``ContactQueued`` / ``ContactRejected`` event.
 
         Raises:
             InvalidInputError: an argument has the wrong type or is out of
-                range (``field`` names it), or ``now`` is out of range or
-                earlier than a time already seen.
+                range (``field`` names it), ``queue`` is a request and
+                ``priority``, ``skills`` or ``language`` is given as well, or
+                ``now`` is out of range or earlier than a time already seen.
             NotFoundError: no such queue.
             InvalidTransitionError: a contact with this id is already held.
         """
@@ -462,11 +519,15 @@ class Router:
             0 < len(contact_id) <= MAX_TEXT and contact_id.isascii()
         ):
             check_text(contact_id, "contact_id")
-        if queue.__class__ is not str:
-            check_text(queue, "queue", allow_empty=True)
+        if queue.__class__ is not str:  # a request (or a wrong name)
+            queue, priority, skills, language = _requested(queue, priority, skills, language)
         if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
             check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
         wanted = _contact_skills(skills)
+        if language.__class__ is not str or (
+            language and not (len(language) <= MAX_TEXT and language.isascii())
+        ):
+            check_text(language, "language", allow_empty=True)
         timers = self._timers
         if (
             timers
@@ -503,6 +564,7 @@ class Router:
             config.channel,
             self._first_requirement(runtime, wanted),
             runtime.channel_key,
+            language,
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
@@ -548,7 +610,7 @@ class Router:
             self._push_timer(at + wait, _QUEUE_EMPTY, runtime.config.name)
         return at >= runtime.empty_since + wait
 
-    def abandon(self, contact_id: str, now: datetime) -> Outcome:
+    def abandon(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """The caller hung up before being connected; its place is freed.
 
         Raises:
@@ -568,7 +630,7 @@ class Router:
         )
         return self._settle_and_flush()
 
-    def set_priority(self, contact_id: str, priority: int, now: datetime) -> Outcome:
+    def set_priority(self, contact_id: str, priority: int, *, now: datetime) -> RouterUpdate:
         """Change the priority of a contact not yet connected; it takes effect at once.
 
         Raises:
@@ -588,7 +650,7 @@ class Router:
         )
         return self._settle_and_flush()
 
-    def request_callback(self, contact_id: str, now: datetime) -> Outcome:
+    def request_callback(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A waiting caller leaves a callback request that keeps its place.
 
         The request no longer overflows on ``max_wait`` or an empty queue (no
@@ -647,7 +709,7 @@ class Router:
             )
         return contact
 
-    def accept(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+    def accept(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
         """The agent answered the offer; every other offer of the contact is withdrawn.
 
         Raises:
@@ -681,10 +743,10 @@ class Router:
         self,
         contact_id: str,
         agent_id: str,
-        now: datetime,
         *,
+        now: datetime,
         reason: DeclineReason = DeclineReason.REJECTED,
-    ) -> Outcome:
+    ) -> RouterUpdate:
         """The agent rejected the offer (or its device was busy).
 
         The agent gets no offer for the queue's ``reject_delay`` (or
@@ -706,7 +768,7 @@ class Router:
             self._end_offer(offer, OfferEndReason.REJECTED, config.reject_delay)
         return self._settle_and_flush()
 
-    def time_out(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+    def time_out(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
         """Nobody answered the offer (reported by the host before it expired).
 
         Raises:
@@ -742,7 +804,7 @@ class Router:
         self._advance(now)
         return found
 
-    def end(self, contact_id: str, now: datetime) -> Outcome:
+    def end(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A connected contact ended; the agent enters wrap-up if its queue has one.
 
         Raises:
@@ -771,7 +833,11 @@ class Router:
         answered_at = contact.answered_at or at
         talk = at - answered_at
         agent.load[agent.connected.pop(contact_id)] -= 1
-        agent.talk_seconds += talk.total_seconds()
+        try:
+            agent.talk_time += talk
+        except OverflowError:  # pragma: no cover - millions of years of talk
+            agent.talk_time = timedelta.max
+        agent.talk_seconds = agent.talk_time.total_seconds()
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
@@ -789,7 +855,7 @@ class Router:
     # Agents
     # ------------------------------------------------------------------
 
-    def log_in(self, profile: AgentProfile, now: datetime, *, ready: bool = True) -> Outcome:
+    def log_in(self, profile: AgentProfile, *, now: datetime, ready: bool = True) -> RouterUpdate:
         """An agent logs in, available at once unless ``ready`` is false.
 
         An agent seen before keeps its counters; the new profile replaces the
@@ -812,7 +878,7 @@ class Router:
             raise InvalidInputError(
                 f"ready must be true or false, got {type(ready).__name__}", field="ready"
             )
-        problems = check_profile(profile, self._queues.keys())
+        problems = validate_profile(profile, self._queues.keys())
         if problems:
             raise DocumentError(problems, f"agent {profile.agent_id!r}")
         existing = self._agents.get(profile.agent_id)
@@ -833,7 +899,7 @@ class Router:
         self._release(agent)
         return self._settle_and_flush()
 
-    def log_out(self, agent_id: str, now: datetime) -> Outcome:
+    def log_out(self, agent_id: str, *, now: datetime) -> RouterUpdate:
         """An agent logs out; its ringing offers are withdrawn.
 
         Raises:
@@ -864,7 +930,7 @@ class Router:
         self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
         return self._settle_and_flush()
 
-    def set_ready(self, agent_id: str, now: datetime) -> Outcome:
+    def set_ready(self, agent_id: str, *, now: datetime) -> RouterUpdate:
         """The agent is ready for contacts (ends not-ready or wrap-up early).
 
         Raises:
@@ -889,7 +955,9 @@ class Router:
                 self._state_of(agent).value, "set ready", "the agent is ready already"
             )
 
-    def set_not_ready(self, agent_id: str, reason: NotReadyReason, now: datetime) -> Outcome:
+    def set_not_ready(
+        self, agent_id: str, reason: NotReadyReason, *, now: datetime
+    ) -> RouterUpdate:
         """The agent takes no new contact (break, lunch...); ringing offers are withdrawn.
 
         Connected contacts go on; no wrap-up follows them.
@@ -937,7 +1005,29 @@ class Router:
             self._advance(now)
         return agent
 
-    def tick(self, now: datetime) -> Outcome:
+    def next_deadline(self) -> datetime | None:
+        """The earliest instant at which a timer falls due, or ``None`` when none is set.
+
+        Timers are the router's own work that needs no input: an offer that
+        times out, a wrap-up or a delay after a missed or declined offer that
+        ends, a contact's next escalation rule or its ``max_wait``, a queue's
+        ``max_wait_empty``. A host that calls :meth:`tick` with ``now`` at this
+        instant (or any command at or after it) has them run; before it,
+        ``tick`` changes nothing. After ``tick(now=deadline)`` the next
+        deadline is later (or ``None``).
+
+        The instant may equal :attr:`now` (an escalation rule with
+        ``after=0`` falls due at the moment the contact arrived).
+        """
+        timers = self._timers
+        while timers:
+            due, kind, key, agent_id = timers[0]
+            if self._stands(due, kind, key, agent_id):
+                return due
+            heapq.heappop(timers)  # a stale timer would do nothing: forget it now
+        return None
+
+    def tick(self, *, now: datetime) -> RouterUpdate:
         """Let time pass: run every timer due by ``now``.
 
         Every public method does this first; a call that moves the router
@@ -968,7 +1058,7 @@ class Router:
                 not_ready=agent.not_ready,
                 idle_since=agent.idle_since,
                 answered=agent.answered,
-                talk_seconds=agent.talk_seconds,
+                talk_time=agent.talk_time,
                 last_offered=agent.last_offered,
                 draw=agent.draw,
                 race_base=dict(agent.race_base),
@@ -986,6 +1076,7 @@ class Router:
                 queue=contact.queue,
                 priority=contact.priority,
                 skills=dict(contact.skills),
+                language=contact.language,
                 arrived=contact.arrived,
                 joined=contact.joined,
                 seq=contact.seq,
@@ -1048,7 +1139,7 @@ class Router:
                 field="snapshot",
             )
         known = BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
-        problems = check_snapshot(snapshot, known)
+        problems = validate_snapshot(snapshot, known)
         if problems:
             raise DocumentError(problems, "ACD router snapshot")
         return cls._rebuild(snapshot, strategies)
@@ -1081,7 +1172,11 @@ class Router:
             queue = router._queues[name]
             queue.empty_since = since
             wait = queue.config.max_wait_empty
-            if wait is not None and (snapshot.now is None or since + wait > snapshot.now):
+            if (
+                wait is not None
+                and not queue.config.leave_when_empty  # it never waits for its empty clock
+                and (snapshot.now is None or since + wait > snapshot.now)
+            ):
                 router._push_timer(since + wait, _QUEUE_EMPTY, name)
         return router
 
@@ -1092,7 +1187,8 @@ class Router:
             logged_in=record.logged_in,
             not_ready=record.not_ready,
             answered=record.answered,
-            talk_seconds=float(record.talk_seconds),  # a whole number is read as one
+            talk_time=record.talk_time,
+            talk_seconds=record.talk_time.total_seconds(),
             last_offered=record.last_offered,
             draw=float(record.draw),
             race_base={name: float(base) for name, base in record.race_base.items()},
@@ -1123,6 +1219,7 @@ class Router:
             channel=queue.config.channel,
             requirement=self._requirement(queue.config, record.skills, record.stage),
             channel_key=queue.channel_key,
+            language=record.language,
             stage=record.stage,
             callback=record.callback,
             status=record.status,
@@ -1299,55 +1396,69 @@ class Router:
 
     def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
         """Run one timer if it still stands (the state it was set for is unchanged)."""
+        if not self._stands(due, kind, key, agent_id):
+            return
         if kind == _OFFER_EXPIRY:
-            contact = self._contacts.get(key)
-            offer = contact.offers.get(agent_id) if contact else None
-            if offer is not None and offer.expires_at == due:
-                self._expire(offer)
+            self._expire(self._contacts[key].offers[agent_id])
         elif kind == _WRAP_END:
             self._end_wrap_up(self._agents[key], due)
         elif kind == _DELAY_END:
             agent = self._agents[key]
-            if agent.delay_until == due:
-                agent.delay_until = None
-                self._release(agent)
+            agent.delay_until = None
+            self._release(agent)
         elif kind == _CONTACT_DUE:
+            self._contact_due(self._contacts[key])
+        else:
+            self._overflow_all(self._queues[key])
+
+    def _stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:
+        """Whether a timer still stands: the state it was set for is unchanged.
+
+        A timer is never taken back when its state changes (an offer
+        answered, a wrap-up ended early): it is left in the heap, stale, and
+        skipped when it falls due.
+        """
+        if kind == _OFFER_EXPIRY:
             contact = self._contacts.get(key)
-            if (
+            offer = contact.offers.get(agent_id) if contact else None
+            return offer is not None and offer.expires_at == due
+        if kind == _WRAP_END:
+            return self._agents[key].wrap_until == due
+        if kind == _DELAY_END:
+            return self._agents[key].delay_until == due
+        if kind == _CONTACT_DUE:
+            contact = self._contacts.get(key)
+            return (
                 contact is not None
                 and contact.timer_due == due
                 and contact.status is not ContactStatus.CONNECTED
-            ):
-                self._contact_due(contact)
-        else:
-            queue = self._queues[key]
-            since, wait = queue.empty_since, queue.config.max_wait_empty
-            if since is not None and wait is not None and since + wait == due:
-                self._overflow_all(queue)
+            )
+        queue = self._queues[key]
+        since, wait = queue.empty_since, queue.config.max_wait_empty
+        return since is not None and wait is not None and since + wait == due
 
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
-        if agent.wrap_until == due:
-            agent.wrap_until = None
-            self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
-            self._release(agent)
+        agent.wrap_until = None
+        self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
+        self._release(agent)
 
     # ------------------------------------------------------------------
     # Output
     # ------------------------------------------------------------------
 
-    def _settle_and_flush(self) -> Outcome:
+    def _settle_and_flush(self) -> RouterUpdate:
         if self._dirty_contacts or self._dirty_agents:
             self._settle()
         return self._flush()
 
-    def _flush(self) -> Outcome:
+    def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
         if not events:  # every offer and ended offer has its event: nothing happened
             return _NOTHING
-        outcome = new_outcome(tuple(offers), tuple(ended), tuple(events))
+        update = new_update(tuple(offers), tuple(ended), tuple(events))
         # fresh lists are cheaper than copying and clearing the old ones
         self._offers_out, self._ended_out, self._events_out = [], [], []
-        return outcome
+        return update
 
     # ------------------------------------------------------------------
     # Matching

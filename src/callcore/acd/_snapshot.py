@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -20,6 +20,7 @@ from callcore.acd._events import Offer
 from callcore.acd._model import AgentProfile, NotReadyReason, QueueConfig
 from callcore.acd._records import ContactStatus
 from callcore.acd._strategy import Rank
+from callcore.contacts import Skills
 
 __all__ = ["AgentRecord", "ContactRecord", "PointerRecord", "RouterSnapshot"]
 
@@ -33,7 +34,7 @@ class AgentRecord:
     not_ready: NotReadyReason | None
     idle_since: datetime
     answered: int
-    talk_seconds: float
+    talk_time: timedelta
     last_offered: datetime | None
     draw: float
     race_base: Mapping[str, float]
@@ -52,7 +53,8 @@ class ContactRecord:
     contact_id: str
     queue: str
     priority: int
-    skills: Mapping[str, int]
+    skills: Skills
+    language: str = ""
     arrived: datetime
     joined: datetime
     seq: int

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeAlias
 
 import attrs
@@ -70,8 +70,13 @@ class AgentStats(Protocol):
         ...
 
     @property
+    def talk_time(self) -> timedelta:
+        """Total talk time."""
+        ...
+
+    @property
     def talk_seconds(self) -> float:
-        """Total talk time, in seconds."""
+        """Total talk time in seconds (``talk_time.total_seconds()``), a number to rank by."""
         ...
 
     @property
