@@ -8,7 +8,7 @@ ones into the mapping the router takes.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import pluggy
@@ -35,8 +35,16 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
 @attrs.frozen
-class MostSenior:
-    """The agent who joined the company first (ties: longest idle)."""
+class MostSenior(Strategy):
+    """The agent who joined the company first (ties: longest idle).
+
+    Subclassing ``Strategy`` gives the capabilities' safe defaults; this rank
+    reads no random draw and ignores the contact's skills, which the strategy
+    declares so that the router draws nothing and ranks an agent once per queue.
+    """
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE

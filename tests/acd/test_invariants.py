@@ -43,7 +43,7 @@ from tests.acd.strategies import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from callcore.acd._records import Contact
+    from callcore.acd._live import Contact
 
 AGENTS = tuple(f"a{number}" for number in range(6))
 

@@ -29,7 +29,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.acd import _router as router_module
+from callcore.acd import _timers as timers_module
 from callcore.errors import (
     CallcoreError,
     InvalidInputError,
@@ -223,12 +223,12 @@ class RefusalMachine(RuleBasedStateMachine):
         self.counter = 0
         self.offers: list[tuple[str, str]] = []
         """Every offer ever made, in order (those that ended give refusals)."""
-        self.budget = getattr(router_module, "TIMER_BUDGET", None)
-        router_module.TIMER_BUDGET = 300
+        self.budget = getattr(timers_module, "TIMER_BUDGET", None)
+        timers_module.TIMER_BUDGET = 300
 
     def teardown(self) -> None:
         """Put the timer budget back."""
-        router_module.TIMER_BUDGET = self.budget  # type: ignore[assignment]
+        timers_module.TIMER_BUDGET = self.budget  # type: ignore[assignment]
 
     @initialize(strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)), seed=st.integers(0, 9))
     def start(self, strategy: str, seed: int) -> None:

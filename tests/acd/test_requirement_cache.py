@@ -7,7 +7,7 @@ from tests.acd.strategies import T0
 
 
 def test_same_skills_share_a_requirement_equal_to_a_fresh_one() -> None:
-    """Two contacts with equal skill maps get the same Requirement, equal to _requirement's."""
+    """Two contacts with equal skill maps get the same Requirement, equal to a fresh one."""
     router = Router([QueueConfig(name="q", required_skills={"en": 2}, max_tier=1)])
     router.log_in(
         AgentProfile(agent_id="a", skills={"en": 1}, memberships=(Membership(queue="q"),)), now=T0
@@ -16,9 +16,8 @@ def test_same_skills_share_a_requirement_equal_to_a_fresh_one() -> None:
     router.enqueue("c2", "q", now=T0, skills={"billing": 3, "en": 4})
     router.enqueue("c3", "q", now=T0, skills={"billing": 2})
     first, second, third = (router._contacts[c].requirement for c in ("c1", "c2", "c3"))
-    config = router.queues[0]
     assert first is second
-    assert first == router._requirement(config, {"billing": 3, "en": 4}, 0)
+    assert first == router._queues["q"].requirement({"billing": 3, "en": 4}, 0)
     assert first.minimums == (("billing", 3), ("en", 4))
     assert first.strict == (("billing", 3), ("en", 4))
     assert third.minimums == (("billing", 2), ("en", 2))

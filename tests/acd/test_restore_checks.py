@@ -26,7 +26,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.acd import _router as router_module
+from callcore.acd import _timers as timers_module
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.acd.scenarios import busy_router
@@ -214,7 +214,7 @@ def test_one_call_runs_a_bounded_number_of_timers(monkeypatch: pytest.MonkeyPatc
     timers (lowered here to keep the test short), then gives up, puts the
     state back and says so.
     """
-    monkeypatch.setattr(router_module, "TIMER_BUDGET", 2_000, raising=False)
+    monkeypatch.setattr(timers_module, "TIMER_BUDGET", 2_000, raising=False)
     router = Router([QueueConfig(name="q")])
     router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=T0)
     router.enqueue("c", "q", now=at(1))

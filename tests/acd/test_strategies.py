@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from callcore.acd import (
     BUILTIN_STRATEGIES,
+    CAPABILITIES,
     AgentProfile,
     Membership,
     NotReadyReason,
@@ -19,7 +20,7 @@ from callcore.acd import (
     Router,
     Strategy,
 )
-from callcore.acd._records import Contact
+from callcore.acd._live import Contact
 from tests.acd.strategies import QUEUES, T0, at, contact_skills, profiles, reference_choice
 
 STRATEGY_NAMES = sorted(BUILTIN_STRATEGIES)
@@ -39,19 +40,48 @@ operations = st.lists(
 
 
 def plugin_copies() -> dict[str, Strategy]:
-    """Every built-in strategy as an instance of a subclass, as a plugin might ship it.
+    """Every built-in strategy as a plugin that declares no capability.
 
-    The router recognises built-in strategies by exact type only, so these take its
-    generic path (a rank per skill set, entries holding the rank as a tuple).
+    Each is a subclass that defines ``rank`` again (the built-in's), so it gets
+    the capabilities' defaults, not its parent's: the router takes its generic
+    path (a rank per skill set, entries holding the rank as a tuple, draws for
+    every agent).
     """
     return {
-        name: type(f"Plugin{type(strategy).__name__}", (type(strategy),), {})()
+        name: type(
+            f"Plugin{type(strategy).__name__}", (type(strategy),), {"rank": type(strategy).rank}
+        )()
         for name, strategy in BUILTIN_STRATEGIES.items()
     }
 
 
-def make_router(strategy: str, *, plugin: bool = False) -> Router:
+def declared_copies() -> dict[str, Strategy]:
+    """Every built-in strategy as a plugin of its own that declares the built-in's capabilities.
+
+    A new class, not a subclass of the built-in: it subclasses ``Strategy`` and
+    sets ``reads_draw``, ``skill_blind``, ``static_rank``, ``fixed_length`` and
+    ``level_sum`` as the built-in does, so the router takes the fast paths for it.
+    """
+    copies: dict[str, Strategy] = {}
+    for name, strategy in BUILTIN_STRATEGIES.items():
+        namespace: dict[str, object] = {
+            capability: getattr(strategy, capability) for capability in CAPABILITIES
+        }
+        namespace |= {
+            "ring_all": strategy.ring_all,
+            "memory": strategy.memory,
+            "rank": type(strategy).rank,
+        }
+        copies[name] = type(f"Declared{type(strategy).__name__}", (Strategy,), namespace)()
+    return copies
+
+
+PLUGINS = {"builtin": None, "plugin": plugin_copies, "declared": declared_copies}
+
+
+def make_router(strategy: str, *, plugin: str = "builtin") -> Router:
     """Two queues with the strategy; declines delay the agent so retries move on."""
+    copies = PLUGINS[plugin]
     return Router(
         [
             QueueConfig(
@@ -63,8 +93,28 @@ def make_router(strategy: str, *, plugin: bool = False) -> Router:
             for name in QUEUES
         ],
         seed=7,
-        strategies=plugin_copies() if plugin else None,
+        strategies=None if copies is None else copies(),
     )
+
+
+def test_the_copies_take_the_paths_their_capabilities_say() -> None:
+    """A plugin declaring nothing gets the safe defaults; one declaring them, the fast paths."""
+    for name, builtin in BUILTIN_STRATEGIES.items():
+        declared = {capability: getattr(builtin, capability) for capability in CAPABILITIES}
+        for plugin, expected in (
+            ("builtin", declared),
+            ("plugin", CAPABILITIES),
+            ("declared", declared),
+        ):
+            queue = make_router(name, plugin=plugin)._queues[QUEUES[0]]
+            seen = {
+                "reads_draw": queue.draws,
+                "skill_blind": queue.skill_blind,
+                "static_rank": queue.static_rank,
+                "fixed_length": queue.flat,
+                "level_sum": queue.level_sum,
+            }
+            assert seen == dict(expected), (name, plugin)
 
 
 def apply(
@@ -109,12 +159,12 @@ def apply(
             router.tick(now=at(clock[0]))
 
 
-@pytest.mark.parametrize("plugin", [False, True], ids=["builtin", "plugin"])
+@pytest.mark.parametrize("plugin", sorted(PLUGINS))
 @pytest.mark.parametrize("strategy", STRATEGY_NAMES)
 @settings(max_examples=40)
 @given(data=st.data(), ops=operations)
 def test_choice_matches_brute_force(
-    strategy: str, plugin: bool, data: st.DataObject, ops: list[tuple[Any, ...]]
+    strategy: str, plugin: str, data: st.DataObject, ops: list[tuple[Any, ...]]
 ) -> None:
     """A new contact goes to the agent(s) a full scan picks, and so does its retry."""
     router = make_router(strategy, plugin=plugin)
@@ -139,7 +189,7 @@ def test_choice_matches_brute_force(
         channel=config.channel,
         channel_key=config.channel.value,
         language="",
-        requirement=router._requirement(config, skills, 0),
+        requirement=router._queues[queue].requirement(skills, 0),
     )
     expected = reference_choice(router, probe)
     update = router.enqueue("probe", queue, now=now, skills=skills)

@@ -26,6 +26,7 @@ from callcore.acd._events import (
     PriorityChanged,
     RouterUpdate,
 )
+from callcore.acd._live import ContactStatus
 from callcore.acd._model import (
     AgentProfile,
     DeclineReason,
@@ -37,11 +38,11 @@ from callcore.acd._model import (
     QueueEscalation,
     RejectReason,
 )
-from callcore.acd._records import ContactStatus
 from callcore.acd._router import AgentView, Announcement, ContactView, Router
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import (
     BUILTIN_STRATEGIES,
+    CAPABILITIES,
     AgentStats,
     Rank,
     Strategy,
@@ -52,6 +53,7 @@ from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [
     "BUILTIN_STRATEGIES",
+    "CAPABILITIES",
     "AgentProfile",
     "AgentRecord",
     "AgentState",

@@ -16,16 +16,15 @@ policy: higher priority first, then earlier arrival.
 
 from __future__ import annotations
 
-import bisect
 import heapq
-import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from callcore.acd import _timers
 from callcore.acd._build import (
     agent_state_changed,
     contact_answered,
@@ -48,6 +47,8 @@ from callcore.acd._events import (
     PriorityChanged,
     RouterUpdate,
 )
+from callcore.acd._lines import Cursor
+from callcore.acd._live import Agent, Contact, ContactStatus, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
@@ -55,29 +56,19 @@ from callcore.acd._model import (
     NotReadyReason,
     OverflowAction,
     QueueConfig,
-    RejectReason,
 )
-from callcore.acd._records import (
-    SUBSET_LIMIT,
-    Agent,
-    AgentEntry,
-    AgentIndex,
-    AgentLine,
-    Contact,
-    ContactEntry,
-    ContactStatus,
-    QueueRuntime,
-    Requirement,
-)
-from callcore.acd._snapshot import (
-    AgentRecord,
-    ContactRecord,
-    PointerRecord,
-    RouterSnapshot,
-    rank_from_json,
-    rank_to_json,
-)
+from callcore.acd._snapshot import RouterSnapshot, capture, restore_into
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
+from callcore.acd._timers import (
+    CATCH_UP_PERIODS,
+    CONTACT_DUE,
+    DELAY_END,
+    OFFER_EXPIRY,
+    QUEUE_EMPTY,
+    WRAP_END,
+    Timers,
+    shortest_period,
+)
 from callcore.acd._validation import (
     check_strategies,
     validate_profile,
@@ -87,7 +78,6 @@ from callcore.acd._validation import (
 from callcore.checks import (
     EARLIEST,
     LATEST,
-    MAX_DURATION,
     MAX_TEXT,
     check_count,
     check_enum,
@@ -118,36 +108,15 @@ if TYPE_CHECKING:
 
 __all__ = ["AgentView", "Announcement", "ContactView", "Router"]
 
-# Timer kinds, in the order they run when due at the same instant.
-_OFFER_EXPIRY = 0
-_WRAP_END = 1
-_DELAY_END = 2
-_CONTACT_DUE = 3
-_QUEUE_EMPTY = 4
-
-_Timer = tuple[datetime, int, str, str]
-"""``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
-(their key is the contact id), so that no key has to be joined or split."""
-
 _ZERO = timedelta(0)
 
 _NOTHING = new_update((), (), ())
 """The update of a call that caused nothing (frozen, so one instance serves all)."""
 
-_REQUIREMENT_CACHE = 4096
-"""Distinct skill maps remembered per queue (the cache starts over when full)."""
-
-TIMER_BUDGET = 100_000
-"""The most timers one call runs when it moves the router's time a long way
-(see :data:`CATCH_UP_PERIODS`); a call that would run more is refused."""
-CATCH_UP_PERIODS = 1_000
-"""A call moves the router a long way when the first timer it runs fell due more
-than this many of the router's shortest timer periods before its ``now``."""
 _MAX_SECONDS = 1e13
 """Views report longer totals (talk time, estimated waits) as this many seconds."""
 
 _R = TypeVar("_R")
-_V = TypeVar("_V")
 
 
 def _contact_skills(skills: object) -> dict[str, int]:
@@ -225,28 +194,6 @@ def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
                 f"{what} must be a QueueConfig, got {type(config).__name__}", field=what
             )
     return configs
-
-
-def _shortest_period(configs: Iterable[QueueConfig]) -> timedelta:
-    """The shortest time after which a timer can fire again for the same contact.
-
-    An offer rings ``offer_timeout`` before it times out and is made again; a
-    contact waits ``max_wait`` before it overflows (maybe back), and a rule
-    moves it ``after`` its wait in the new queue started: these are the only
-    timers that can repeat without an input.
-    """
-    periods = [MAX_DURATION]
-    for config in configs:
-        periods.append(config.offer_timeout)
-        if config.max_wait is not None:
-            periods.append(config.max_wait)
-        periods.extend(rule.after for rule in config.escalation if rule.to_queue is not None)
-    return min(periods)
-
-
-def _in_order(items: dict[str, _V], order: tuple[str, ...]) -> dict[str, _V]:
-    """``items`` with the keys of ``order`` first, in that order, then any others."""
-    return {key: items[key] for key in order if key in items} | items
 
 
 @attrs.frozen(kw_only=True)
@@ -353,7 +300,7 @@ class Router:
         problems = validate_queues(configs, self._strategies)
         if problems:
             raise DocumentError(problems, "ACD queue configuration")
-        self._catch_up = CATCH_UP_PERIODS * _shortest_period(configs)
+        self._catch_up = CATCH_UP_PERIODS * shortest_period(configs)
         self._queues: dict[str, QueueRuntime] = {
             config.name: QueueRuntime(config, self._strategies[config.strategy])
             for config in configs
@@ -363,7 +310,7 @@ class Router:
         self._random = random.Random(seed)
         self._now: datetime | None = None
         self._seq = 0
-        self._timers: list[_Timer] = []
+        self._timers = Timers(self._agents, self._contacts, self._queues)
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
         self._offers_out: list[Offer] = []
@@ -393,7 +340,7 @@ class Router:
         agent = self._get_agent(agent_id)
         return AgentView(
             profile=agent.profile,
-            state=self._state_of(agent),
+            state=agent.state(),
             not_ready_reason=agent.not_ready,
             answered=agent.answered,
             talk_time=agent.talk_time,
@@ -439,8 +386,7 @@ class Router:
             NotFoundError: no such queue.
         """
         runtime = self._get_queue(queue)
-        ordered = sorted(runtime.in_line.values(), key=lambda c: c.line_entry())
-        return tuple(contact.contact_id for contact in ordered)
+        return tuple(contact.contact_id for contact in runtime.in_order())
 
     def announcement(self, contact_id: str) -> Announcement:
         """Position and estimated wait of a contact that is not yet connected.
@@ -528,12 +474,12 @@ class Router:
             language and not (len(language) <= MAX_TEXT and language.isascii())
         ):
             check_text(language, "language", allow_empty=True)
-        timers = self._timers
+        timers = self._timers.heap
         if (
             timers
             and timers[0][0] <= now
             and contact_id in self._contacts
-            and self._contact_at_risk(contact_id, now)
+            and self._timers.contact_at_risk(contact_id, now, last)
         ):
             runtime = self._advance_checked(now, lambda: self._new_contact(contact_id, queue))
         else:
@@ -546,7 +492,7 @@ class Router:
             self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = self._refusal(runtime)
+        reason = runtime.refusal()
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
@@ -562,7 +508,7 @@ class Router:
             at,
             self._seq,
             config.channel,
-            self._first_requirement(runtime, wanted),
+            runtime.first_requirement(wanted),
             runtime.channel_key,
             language,
         )
@@ -589,16 +535,6 @@ class Router:
             )
         return runtime
 
-    @staticmethod
-    def _refusal(runtime: QueueRuntime) -> RejectReason | None:
-        """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
-        config = runtime.config
-        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
-            return RejectReason.QUEUE_FULL
-        if not config.join_when_empty and not runtime.members:
-            return RejectReason.NO_AGENTS
-        return None
-
     def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
         """Whether an unstaffed queue has been empty for ``wait`` (its ``max_wait_empty``).
 
@@ -607,7 +543,7 @@ class Router:
         at = self._time()
         if runtime.empty_since is None:
             runtime.empty_since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, runtime.config.name)
+            self._timers.push(at + wait, QUEUE_EMPTY, runtime.config.name)
         return at >= runtime.empty_since + wait
 
     def abandon(self, contact_id: str, *, now: datetime) -> RouterUpdate:
@@ -644,7 +580,7 @@ class Router:
         contact = self._unconnected_at(contact_id, now, "change the priority of")
         contact.priority = priority
         if contact.status is ContactStatus.WAITING:
-            self._wait(contact)
+            self._queues[contact.queue].wait(contact)
         self._events_out.append(
             PriorityChanged(at=self._time(), contact_id=contact_id, priority=priority)
         )
@@ -688,8 +624,8 @@ class Router:
             self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._contact_at_risk(contact_id, now):
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now and self._timers.contact_at_risk(contact_id, now, last):
             return self._advance_checked(
                 now, lambda: self._unconnected(contact_id, action, callback=callback)
             )
@@ -733,7 +669,7 @@ class Router:
         agent.connected[contact_id] = contact.channel_key
         agent.answered += 1
         agent.no_answer_streak = 0
-        self._repush(agent)
+        agent.repush(self._random)
         self._events_out.append(
             contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
@@ -797,8 +733,12 @@ class Router:
             check_text(contact_id, "contact_id", allow_empty=True)
         if agent_id.__class__ is not str:
             check_text(agent_id, "agent_id", allow_empty=True)
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._pair_at_risk(contact_id, agent_id, now):
+        timers = self._timers.heap
+        if (
+            timers
+            and timers[0][0] <= now
+            and self._timers.pair_at_risk(contact_id, agent_id, now, last)
+        ):
             return self._advance_checked(now, lambda: self._get_offer(contact_id, agent_id, action))
         found = self._get_offer(contact_id, agent_id, action)
         self._advance(now)
@@ -833,18 +773,14 @@ class Router:
         answered_at = contact.answered_at or at
         talk = at - answered_at
         agent.load[agent.connected.pop(contact_id)] -= 1
-        try:
-            agent.talk_time += talk
-        except OverflowError:  # pragma: no cover - millions of years of talk
-            agent.talk_time = timedelta.max
-        agent.talk_seconds = agent.talk_time.total_seconds()
+        agent.add_talk(talk)
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
         self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         if queue.config.wrap_up > _ZERO and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
-            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
+            self._timers.push(agent.wrap_until, WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
                 self._withdraw_agent_offers(agent)
@@ -884,7 +820,7 @@ class Router:
         existing = self._agents.get(profile.agent_id)
         if existing is not None and existing.logged_in:  # timers never log an agent in or out
             raise InvalidTransitionError(
-                self._state_of(existing).value, "log in", "the agent is already logged in"
+                existing.state().value, "log in", "the agent is already logged in"
             )
         self._advance(now)
         at = now  # _advance has moved the router to ``now``
@@ -893,7 +829,7 @@ class Router:
         agent.not_ready = None if ready else NotReadyReason.OTHER
         agent.no_answer_streak = 0
         self._agents[profile.agent_id] = agent
-        self._join_queues(agent, profile)
+        agent.join(profile, self._queues)
         state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
         self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
         self._release(agent)
@@ -925,7 +861,7 @@ class Router:
         agent.wrap_until = None
         agent.delay_until = None
         agent.refresh()
-        self._invalidate(agent)
+        agent.invalidate()
         self._leave_queues(agent)
         self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
         return self._settle_and_flush()
@@ -952,7 +888,7 @@ class Router:
             raise InvalidTransitionError("logged_out", "set ready", "log the agent in first")
         if agent.not_ready is None and agent.wrap_until is None:
             raise InvalidTransitionError(
-                self._state_of(agent).value, "set ready", "the agent is ready already"
+                agent.state().value, "set ready", "the agent is ready already"
             )
 
     def set_not_ready(
@@ -997,8 +933,8 @@ class Router:
         ):
             self._check_now(now)
         agent = self._get_agent(agent_id)  # timers never add an agent
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._agent_at_risk(agent, now):
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now and self._timers.agent_at_risk(agent, now, last):
             self._advance_checked(now, lambda: check(agent))
         else:
             check(agent)
@@ -1019,13 +955,7 @@ class Router:
         The instant may equal :attr:`now` (an escalation rule with
         ``after=0`` falls due at the moment the contact arrived).
         """
-        timers = self._timers
-        while timers:
-            due, kind, key, agent_id = timers[0]
-            if self._stands(due, kind, key, agent_id):
-                return due
-            heapq.heappop(timers)  # a stale timer would do nothing: forget it now
-        return None
+        return self._timers.next_deadline()
 
     def tick(self, *, now: datetime) -> RouterUpdate:
         """Let time pass: run every timer due by ``now``.
@@ -1051,65 +981,8 @@ class Router:
 
     def snapshot(self) -> RouterSnapshot:
         """Capture the router's whole state; see :meth:`restore`."""
-        agents = tuple(
-            AgentRecord(
-                profile=agent.profile,
-                logged_in=agent.logged_in,
-                not_ready=agent.not_ready,
-                idle_since=agent.idle_since,
-                answered=agent.answered,
-                talk_time=agent.talk_time,
-                last_offered=agent.last_offered,
-                draw=agent.draw,
-                race_base=dict(agent.race_base),
-                wrap_until=agent.wrap_until,
-                delay_until=agent.delay_until,
-                no_answer_streak=agent.no_answer_streak,
-                connected=tuple(agent.connected),
-                offered=tuple(agent.offers),
-            )
-            for agent in self._agents.values()
-        )
-        contacts = tuple(
-            ContactRecord(
-                contact_id=contact.contact_id,
-                queue=contact.queue,
-                priority=contact.priority,
-                skills=dict(contact.skills),
-                language=contact.language,
-                arrived=contact.arrived,
-                joined=contact.joined,
-                seq=contact.seq,
-                stage=contact.stage,
-                callback=contact.callback,
-                status=contact.status,
-                agent_id=contact.agent_id,
-                answered_at=contact.answered_at,
-                last_tried=contact.last_tried,
-                offers=tuple(contact.offers.values()),
-            )
-            for contact in self._contacts.values()
-        )
-        pointers = tuple(
-            PointerRecord(
-                queue=name, rank=rank_to_json(queue.pointer[1]), agent_id=queue.pointer[2]
-            )
-            for name, queue in self._queues.items()
-            if queue.pointer is not None
-        )
-        return RouterSnapshot(
-            now=self._now,
-            seq=self._seq,
-            random_state=tuple(self._random.getstate()[1]),
-            queues=self.queues,
-            agents=agents,
-            contacts=contacts,
-            pointers=pointers,
-            handle_times={name: tuple(q.handle_times) for name, q in self._queues.items()},
-            race_clocks={name: q.race_clock for name, q in self._queues.items()},
-            empty_since={
-                name: q.empty_since for name, q in self._queues.items() if q.empty_since is not None
-            },
+        return capture(
+            self._now, self._seq, self._random, self._queues, self._agents, self._contacts
         )
 
     @classmethod
@@ -1150,99 +1023,10 @@ class Router:
     ) -> Router:
         """A router from a snapshot that is known to be sound."""
         router = cls(snapshot.queues, strategies=strategies)
-        router._random.setstate((3, tuple(snapshot.random_state), None))
+        restore_into(snapshot, router._random, router._timers)
         router._now = snapshot.now
         router._seq = snapshot.seq
-        for record in snapshot.agents:
-            router._restore_agent(record)
-        for contact_record in snapshot.contacts:
-            router._restore_contact(contact_record)
-        for record in snapshot.agents:  # the agent's own order decides withdrawal order
-            agent = router._agents[record.profile.agent_id]
-            agent.offers = _in_order(agent.offers, record.offered)
-            agent.connected = _in_order(agent.connected, record.connected)
-        for pointer in snapshot.pointers:
-            rank = rank_from_json(pointer.rank)
-            router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
-        for name, times in snapshot.handle_times.items():
-            router._queues[name].handle_times.extend(map(float, times))
-        for name, clock in snapshot.race_clocks.items():
-            router._queues[name].race_clock = float(clock)
-        for name, since in snapshot.empty_since.items():
-            queue = router._queues[name]
-            queue.empty_since = since
-            wait = queue.config.max_wait_empty
-            if (
-                wait is not None
-                and not queue.config.leave_when_empty  # it never waits for its empty clock
-                and (snapshot.now is None or since + wait > snapshot.now)
-            ):
-                router._push_timer(since + wait, _QUEUE_EMPTY, name)
         return router
-
-    def _restore_agent(self, record: AgentRecord) -> None:
-        agent = Agent(
-            profile=record.profile,
-            idle_since=record.idle_since,
-            logged_in=record.logged_in,
-            not_ready=record.not_ready,
-            answered=record.answered,
-            talk_time=record.talk_time,
-            talk_seconds=record.talk_time.total_seconds(),
-            last_offered=record.last_offered,
-            draw=float(record.draw),
-            race_base={name: float(base) for name, base in record.race_base.items()},
-            wrap_until=record.wrap_until,
-            delay_until=record.delay_until,
-            no_answer_streak=record.no_answer_streak,
-        )
-        self._agents[agent.agent_id] = agent
-        if record.logged_in:
-            self._join_queues(agent, record.profile)
-        else:
-            agent.adopt(record.profile)
-        if agent.wrap_until is not None:
-            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
-        if agent.delay_until is not None:
-            self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
-
-    def _restore_contact(self, record: ContactRecord) -> None:
-        queue = self._queues[record.queue]
-        contact = Contact(
-            contact_id=record.contact_id,
-            queue=record.queue,
-            priority=record.priority,
-            skills=dict(record.skills),
-            arrived=record.arrived,
-            joined=record.joined,
-            seq=record.seq,
-            channel=queue.config.channel,
-            requirement=self._requirement(queue.config, record.skills, record.stage),
-            channel_key=queue.channel_key,
-            language=record.language,
-            stage=record.stage,
-            callback=record.callback,
-            status=record.status,
-            agent_id=record.agent_id,
-            answered_at=record.answered_at,
-            last_tried=record.last_tried,
-        )
-        self._contacts[contact.contact_id] = contact
-        if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
-            agent = self._agents[contact.agent_id]
-            agent.connected[contact.contact_id] = contact.channel_key
-            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            return
-        queue.in_line[contact.contact_id] = contact
-        for offer in record.offers:
-            agent = self._agents[offer.agent_id]
-            contact.offers[offer.agent_id] = offer
-            agent.offers[contact.contact_id] = offer
-            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            self._push_timer(offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id)
-        if contact.status is ContactStatus.WAITING:
-            self._wait(contact)
-        self._schedule_contact(contact)  # connected contacts returned above: no timer
 
     # ------------------------------------------------------------------
     # Time
@@ -1274,15 +1058,15 @@ class Router:
 
         ``now`` has been checked. The state is saved first when the caller still
         has to check its input afterwards (``save``), and when the call moves a
-        long way (the first due timer is more than :data:`CATCH_UP_PERIODS` of
+        long way (the first due timer is more than ``CATCH_UP_PERIODS`` of
         the shortest timer period behind ``now``): then at most
-        :data:`TIMER_BUDGET` timers run, and a call that needs more is refused
+        ``TIMER_BUDGET`` timers run, and a call that needs more is refused
         with the saved state put back.
 
         Returns:
             The state saved before the timers ran, if it was saved.
         """
-        timers = self._timers
+        timers = self._timers.heap
         if not timers or timers[0][0] > now:
             self._now = now
             return None
@@ -1302,10 +1086,10 @@ class Router:
                 fired += 1
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
-            if saved is not None and fired > TIMER_BUDGET:
+            if saved is not None and fired > _timers.TIMER_BUDGET:
                 self._undo(saved)
                 raise InvalidInputError(
-                    f"now ({now.isoformat()}) is too far ahead: more than {TIMER_BUDGET:,} "
+                    f"now ({now.isoformat()}) is too far ahead: more than {_timers.TIMER_BUDGET:,} "
                     f"timers would run (the first fell due at {first.isoformat()}); "
                     "move time on in smaller steps with tick()",
                     field="now",
@@ -1335,107 +1119,22 @@ class Router:
         restored = self._rebuild(saved, self._strategies)
         self.__dict__.update(restored.__dict__)
 
-    def _contact_at_risk(self, contact_id: str, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may overflow, move or escalate the contact."""
-        contact = self._contacts.get(contact_id)
-        if contact is None or contact.status is ContactStatus.CONNECTED:
-            return False  # timers never bring a contact back or touch a connected one
-        due = contact.timer_due
-        if due is not None and due <= now:
-            return True
-        queue = self._queues[contact.queue]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
-        return (
-            since is not None
-            and wait is not None
-            and self._time() < since + wait <= now  # its empty-queue timer is still to run
-        )
-
-    def _agent_at_risk(self, agent: Agent, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may change the agent's state or free it.
-
-        Its wrap-up or delay may end; an offer to it may time out (and pause it)
-        or be withdrawn when its contact overflows or moves.
-        """
-        wrap, delay = agent.wrap_until, agent.delay_until
-        if (wrap is not None and wrap <= now) or (delay is not None and delay <= now):
-            return True
-        for contact_id, offer in agent.offers.items():  # a loop: cheaper than any() here
-            if offer.expires_at <= now or self._contact_at_risk(contact_id, now):
-                return True
-        return False
-
-    def _pair_at_risk(self, contact_id: str, agent_id: str, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may end, or make, an offer of the contact to the agent.
-
-        The offer ends when it times out, its contact overflows or moves, or
-        its agent is paused (another offer to it timed out); one is made when
-        the contact comes back to waiting (one of its offers ends: an offer
-        times out, or the agent it rings at is paused) or escalates, or the
-        agent is freed.
-        """
-        contact = self._contacts.get(contact_id)
-        agent = self._agents.get(agent_id)
-        if contact is None or agent is None or contact.status is ContactStatus.CONNECTED:
-            return False
-        if self._contact_at_risk(contact_id, now) or self._agent_at_risk(agent, now):
-            return True
-        agents = self._agents
-        for offer in contact.offers.values():
-            if offer.expires_at <= now:
-                return True
-            holder = agents[offer.agent_id]
-            if holder is not agent:
-                for other in holder.offers.values():
-                    if other.expires_at <= now:
-                        return True
-        return False
-
-    def _push_timer(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
-        heapq.heappush(self._timers, (due, kind, key, agent_id))
-
     def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
         """Run one timer if it still stands (the state it was set for is unchanged)."""
-        if not self._stands(due, kind, key, agent_id):
+        if not self._timers.stands(due, kind, key, agent_id):
             return
-        if kind == _OFFER_EXPIRY:
+        if kind == OFFER_EXPIRY:
             self._expire(self._contacts[key].offers[agent_id])
-        elif kind == _WRAP_END:
+        elif kind == WRAP_END:
             self._end_wrap_up(self._agents[key], due)
-        elif kind == _DELAY_END:
+        elif kind == DELAY_END:
             agent = self._agents[key]
             agent.delay_until = None
             self._release(agent)
-        elif kind == _CONTACT_DUE:
+        elif kind == CONTACT_DUE:
             self._contact_due(self._contacts[key])
         else:
             self._overflow_all(self._queues[key])
-
-    def _stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:
-        """Whether a timer still stands: the state it was set for is unchanged.
-
-        A timer is never taken back when its state changes (an offer
-        answered, a wrap-up ended early): it is left in the heap, stale, and
-        skipped when it falls due.
-        """
-        if kind == _OFFER_EXPIRY:
-            contact = self._contacts.get(key)
-            offer = contact.offers.get(agent_id) if contact else None
-            return offer is not None and offer.expires_at == due
-        if kind == _WRAP_END:
-            return self._agents[key].wrap_until == due
-        if kind == _DELAY_END:
-            return self._agents[key].delay_until == due
-        if kind == _CONTACT_DUE:
-            contact = self._contacts.get(key)
-            return (
-                contact is not None
-                and contact.timer_due == due
-                and contact.status is not ContactStatus.CONNECTED
-            )
-        queue = self._queues[key]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
-        return since is not None and wait is not None and since + wait == due
 
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         agent.wrap_until = None
@@ -1495,20 +1194,27 @@ class Router:
     def _route(self, contact: Contact) -> None:
         """Offer a waiting contact to the best available eligible agent(s), or wait."""
         queue = self._queues[contact.queue]
-        index = queue.indexes.get(contact.requirement.names)
+        requirement = contact.requirement
+        index = queue.indexes.get(requirement.names)
         if index is None:
-            index = self._build_index(queue, contact.requirement.names)
-        if queue.strategy.ring_all:
-            chosen = self._pick_all(index, contact)
+            index = queue.build_index(requirement.names, self._agents)
+        strategy = queue.strategy
+        if strategy.ring_all:
+            chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
         else:
-            best = self._pick_one(index, contact)
+            cursor = (
+                self._cursor(queue, contact) if strategy.memory is StrategyMemory.CONTACT else None
+            )
+            best = index.pick_one(
+                contact.channel_key, requirement.max_tier, requirement.strict, cursor
+            )
             chosen = [] if best is None else [best]
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
-            self._wait(contact)
+            queue.wait(contact)
 
-    def _cursor(self, queue: QueueRuntime, contact: Contact) -> tuple[object, ...] | None:
+    def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
         last = contact.last_tried
         agent = self._agents.get(last) if last is not None else None
@@ -1518,251 +1224,14 @@ class Router:
         rank = queue.strategy.rank(agent, member, contact.requirement.names)
         return (member.tier, rank, agent.agent_id)
 
-    def _pick_one(self, index: AgentIndex, contact: Contact) -> Agent | None:
-        """The best valid eligible agent: tier by tier, pop stale entries off each line's top."""
-        queue = index.queue
-        requirement = contact.requirement
-        max_tier = requirement.max_tier
-        cursor = (
-            self._cursor(queue, contact)
-            if queue.strategy.memory is StrategyMemory.CONTACT
-            else None
-        )
-        wrap: Agent | None = None
-        for band in index.bands:
-            line = index.lines[band]
-            if max_tier is not None and line.tier > max_tier:
-                break
-            if line.circular:
-                chosen = self._pick_circular(line, contact)
-                if chosen is not None:
-                    return chosen
-                continue
-            held: list[AgentEntry] = []
-            chosen, first_held = self._pick_in_line(line, contact, cursor, held)
-            for entry in held:
-                line.push(entry)
-            if wrap is None:
-                wrap = first_held
-            if chosen is not None:
-                return chosen
-        return wrap
-
-    def _pick_in_line(
-        self,
-        line: AgentLine,
-        contact: Contact,
-        cursor: tuple[object, ...] | None,
-        held: list[AgentEntry],
-    ) -> tuple[Agent | None, Agent | None]:
-        """The first valid agent of one line, and the first passed over for the cursor.
-
-        Entries passed over (skills below a minimum, or at or before the
-        contact's cursor) are moved to ``held`` for the caller to put back.
-        """
-        queue = line.index.queue
-        channel = contact.channel_key
-        minimums = contact.requirement.strict
-        tier = line.tier
-        wrap: Agent | None = None
-        heap, tail = line.heap, line.tail
-        while True:
-            self._drop_stale_fronts(line, channel)
-            if heap:
-                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
-            elif tail:
-                entry = tail[0]
-            else:
-                return None, wrap
-            agent = entry[-1]
-            if minimums and not agent.satisfies(minimums):
-                held.append(line.pop())
-                continue
-            if cursor is not None:
-                rank = entry[:-3] if queue.flat else entry[0]
-                if (tier, rank, entry[-3]) <= cursor:
-                    if wrap is None:
-                        wrap = agent
-                    held.append(line.pop())
-                    continue
-            if queue.racing:
-                start = entry[0] if queue.flat else entry[0][0]
-                queue.race_clock = max(queue.race_clock, cast("float", start))
-            return agent, wrap
-
-    @staticmethod
-    def _drop_stale_fronts(line: AgentLine, channel: str) -> None:
-        """Pop the stale entries at the front of the line's tail and heap.
-
-        Each would be dropped when it reached the top anyway; afterwards the
-        smaller of the two fronts is the line's best live entry. An entry of the
-        current version whose agent cannot take the channel now is noted in the
-        agent's ``dropped`` lines (a static agent gets it back when free).
-        """
-        heap, tail = line.heap, line.tail
-        while tail:
-            entry = tail[0]
-            agent: Agent = entry[-1]
-            if agent.version != entry[-2]:
-                tail.popleft()
-            elif not agent.can_take(channel):
-                tail.popleft()
-                agent.dropped.append(line)
-            else:
-                break
-        while heap:
-            entry = heap[0]
-            agent = entry[-1]
-            if agent.version != entry[-2]:
-                heapq.heappop(heap)
-            elif not agent.can_take(channel):
-                heapq.heappop(heap)
-                agent.dropped.append(line)
-            else:
-                break
-
-    def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
-        """The first valid eligible agent after the queue's pointer, wrapping round.
-
-        The line is a sorted list: bisection finds the pointer's place, stale
-        entries met on the way are deleted, agents below a minimum skipped.
-        """
-        ordered = line.heap
-        pointer = line.index.queue.pointer
-        start = 0
-        if pointer is not None:  # after every entry of the pointer's agent, any version
-            key = (
-                (*pointer[1], pointer[2], math.inf)
-                if line.index.queue.flat
-                else (pointer[1], pointer[2], math.inf)
-            )
-            start = bisect.bisect_right(ordered, key)
-        channel = contact.channel_key
-        minimums = contact.requirement.strict
-        end = len(ordered)
-        for low in (start, 0):
-            index = low
-            while index < end:
-                entry = ordered[index]
-                agent: Agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    del ordered[index]
-                    end -= 1
-                    if agent.version == entry[-2]:
-                        agent.dropped.append(line)
-                    continue
-                if minimums and not agent.satisfies(minimums):
-                    index += 1
-                    continue
-                return agent
-            end = start  # the second pass wraps round to the pointer
-        return None
-
-    def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
-        """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        channel = contact.channel_key
-        requirement = contact.requirement
-        max_tier = requirement.max_tier
-        minimums = requirement.strict
-        for band in index.bands:
-            line = index.lines[band]
-            if max_tier is not None and line.tier > max_tier:
-                break
-            live: list[AgentEntry] = []
-            eligible: list[AgentEntry] = []
-            for entry in line.entries():
-                agent: Agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    continue
-                live.append(entry)
-                if not minimums or agent.satisfies(minimums):
-                    eligible.append(entry)
-            if len(live) * 2 < len(line):
-                self._compact(line)
-            if eligible:
-                return [entry[-1] for entry in sorted(eligible)]
-        return []
-
     def _find_work(self, agent: Agent) -> None:
         """Offer a freed agent the best waiting contacts it may take, while it has room."""
         while agent.ready:
-            found = self._best_waiting(agent)
+            found = agent.best_waiting(self._contacts)
             if found is None:
                 return
             contact, queue = found
             self._offer(contact, queue, agent)
-
-    def _best_waiting(self, agent: Agent) -> tuple[Contact, QueueRuntime] | None:
-        best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
-        for queue in agent.queues:
-            if not queue.groups or not agent.can_take(queue.channel_key):
-                continue
-            tier = agent.members[queue.config.name].tier
-            emptied: list[Requirement] = []
-            for group in self._groups_for(agent, queue):
-                for requirement, line in group.items():
-                    if requirement.max_tier is not None and tier > requirement.max_tier:
-                        continue
-                    # the agent has every skill of the group (level 1 or more): check the rest
-                    if requirement.strict and not agent.satisfies(requirement.strict):
-                        continue
-                    head = self._line_head(line)
-                    if head is None:
-                        emptied.append(requirement)  # deleted after the loop over the group
-                    elif best is None or head[0] < best[0]:
-                        best = (head[0], head[1], queue)
-            for requirement in emptied:
-                self._drop_line(queue, requirement)
-        return None if best is None else (best[1], best[2])
-
-    def _groups_for(
-        self, agent: Agent, queue: QueueRuntime
-    ) -> list[dict[Requirement, list[ContactEntry]]]:
-        """The waiting-line groups whose skills the agent has (the cheaper way round)."""
-        groups = queue.groups
-        if queue.max_names <= SUBSET_LIMIT and len(agent.subsets) < len(groups):
-            get = groups.get
-            return [group for group in map(get, agent.subsets) if group is not None]
-        skills = agent.profile.skills.keys()
-        return [group for names, group in groups.items() if names <= skills]
-
-    def _line_head(self, line: list[ContactEntry]) -> tuple[ContactEntry, Contact] | None:
-        """The line's first contact still waiting (stale entries above it are popped)."""
-        contacts = self._contacts
-        while line:
-            entry = line[0]
-            contact = contacts.get(entry[4])
-            if (
-                contact is not None
-                and contact.version == entry[3]
-                and contact.seq == entry[2]  # not an earlier contact of the same id
-                and contact.status is ContactStatus.WAITING
-            ):
-                return entry, contact
-            heapq.heappop(line)
-        return None
-
-    @staticmethod
-    def _drop_line(queue: QueueRuntime, requirement: Requirement) -> None:
-        """Forget an empty waiting line, and its group once that is empty."""
-        group = queue.groups[requirement.names]
-        del group[requirement]
-        if not group:
-            del queue.groups[requirement.names]
-
-    def _wait(self, contact: Contact) -> None:
-        """Put (or put back) a waiting contact in the line of its requirement."""
-        queue = self._queues[contact.queue]
-        requirement = contact.requirement
-        contact.version += 1
-        group = queue.groups.get(requirement.names)
-        if group is None:
-            group = queue.groups[requirement.names] = {}
-            queue.max_names = max(queue.max_names, len(requirement.names))
-        line = group.get(requirement)
-        if line is None:
-            line = group[requirement] = []
-        heapq.heappush(line, contact.line_entry())
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
@@ -1782,7 +1251,7 @@ class Router:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
             queue.pointer = (0, rank, agent_id)
-        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id, agent_id))
+        heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
 
@@ -1790,250 +1259,29 @@ class Router:
     # Agent indexes
     # ------------------------------------------------------------------
 
-    def _build_index(self, queue: QueueRuntime, names: frozenset[str]) -> AgentIndex:
-        """Create the index of a skill set on first use, from the smallest skill roster.
-
-        This scans the roster once per skill set (not per decision).
-        """
-        index = AgentIndex(queue, names)
-        queue.indexes[names] = index
-        if names:
-            rosters = sorted((queue.skill_members.get(name, set()) for name in names), key=len)
-            candidates: Iterable[str] = rosters[0]
-        else:
-            candidates = queue.members
-        for agent_id in sorted(candidates):
-            agent = self._agents[agent_id]
-            if names <= agent.profile.skills.keys():
-                self._register_available(agent, index)
-        return index
-
-    def _register(self, agent: Agent, index: AgentIndex) -> AgentLine:
-        """Make the agent a member of the index (its entry comes when it is available)."""
-        queue = index.queue
-        name = queue.config.name
-        line = index.line((agent.members[name].tier, self._level_band(agent, queue, index.names)))
-        line.resize(1)
-        agent.lines.setdefault(name, []).append(line)
-        index.agents.add(agent.agent_id)
-        return line
-
-    def _register_available(self, agent: Agent, index: AgentIndex) -> None:
-        line = self._register(agent, index)
-        queue = index.queue
-        if agent.can_take(queue.channel_key):
-            self._push(line, self._entry(agent, queue, index.names))
-        else:
-            agent.dropped.append(line)
-
-    def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
-        """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
-        name = queue.config.name
-        if queue.level_sum:  # the level sum is the line's band: idle time orders the rest
-            return (agent.idle_since, agent.agent_id, agent.version, agent)
-        rank = queue.strategy.rank(agent, agent.members[name], names)
-        if queue.racing:
-            start = agent.race_base.get(name, queue.race_clock)
-            rank = (start + cast("float", rank[0]), *rank[1:])
-        if queue.flat:
-            return (*rank, agent.agent_id, agent.version, agent)
-        return (rank, agent.agent_id, agent.version, agent)
-
-    def _push(self, line: AgentLine, entry: AgentEntry) -> None:
-        line.push(entry)
-        if len(line) > line.limit:
-            self._compact(line)
-
-    def _compact(self, line: AgentLine) -> None:
-        """Drop the line's stale entries (a static agent who is busy is told)."""
-        channel = line.index.queue.channel_key
-        live = []
-        for entry in line.entries():
-            agent: Agent = entry[-1]
-            if agent.version != entry[-2]:
-                continue
-            if agent.can_take(channel):
-                live.append(entry)
-            else:
-                agent.dropped.append(line)
-        line.replace(live)
-
-    @staticmethod
-    def _invalidate(agent: Agent) -> None:
-        """Make every entry of the agent stale at once."""
-        agent.version += 1
-        agent.indexed = False
-        agent.dropped = []
-
-    def _repush(self, agent: Agent) -> None:
-        """The agent's rank or availability changed: new entries everywhere it fits.
-
-        The version bump invalidates every older entry at once; an agent that
-        can take nothing now (busy, paused) gets no entry and no new draw. A
-        static agent keeps its entries: only the lines that dropped it while it
-        was busy get it back.
-        """
-        agent.refresh()
-        if agent.static and agent.indexed:
-            if agent.ready and agent.dropped:
-                self._restore_dropped(agent)
-            return
-        agent.version += 1  # _invalidate inlined (hot path)
-        agent.indexed = False
-        agent.dropped = []
-        if not agent.ready:
-            return
-        open_queues = [queue for queue in agent.queues if agent.can_take(queue.channel_key)]
-        if not open_queues:
-            return
-        if agent.static:
-            agent.indexed = True
-            for queue in agent.queues:
-                if queue not in open_queues:
-                    agent.dropped.extend(agent.lines.get(queue.config.name, ()))
-        self._push_everywhere(agent, open_queues)
-
-    def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
-        """A new draw and a new entry in every line of the queues the agent may serve now."""
-        if agent.draws:  # only strategies that read the draw use up the random stream
-            agent.draw = self._random.expovariate(1.0)
-            for queue in agent.queues:
-                if queue.racing:
-                    agent.race_base[queue.config.name] = queue.race_clock
-        for queue in open_queues:
-            lines = agent.lines.get(queue.config.name)
-            if not lines:
-                continue
-            if not (queue.skill_blind or queue.level_sum):
-                for line in lines:  # a rank per skill set
-                    self._push(line, self._entry(agent, queue, line.index.names))
-                continue
-            if queue.circular:
-                entry = self._entry(agent, queue, lines[0].index.names)
-                for line in lines:
-                    self._push(line, entry)
-                continue
-            # one rank serves every skill set of the queue
-            self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
-
-    @staticmethod
-    def _level_band(agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> int:
-        """The agent's level band in the lines of ``names`` (0 unless ``skills_based``).
-
-        ``skills_based`` ranks by the sum of the agent's levels in the
-        contact's skills, then idle time. The sum is fixed while the agent is
-        logged in, so it places the agent in a line of its own band, in which
-        idle time alone orders the entries: a freed agent's entry is the same in
-        all its lines of the queue and goes to the back of each, as with
-        ``longest_idle``.
-        """
-        if not queue.level_sum:
-            return 0
-        total = agent.level_sums.get(names)
-        if total is None:
-            skills = agent.profile.skills
-            total = agent.level_sums[names] = -sum(skills.get(name, 0) for name in names)
-        return total
-
-    def _restore_dropped(self, agent: Agent) -> None:
-        """Give a static agent its entry back in the lines that dropped it, where it fits."""
-        kept = []
-        # a static agent's rank is its position: one entry (and one check) per queue
-        by_queue: dict[str, AgentEntry | None] = {}
-        for line in agent.dropped:
-            queue = line.index.queue
-            name = queue.config.name
-            if name in by_queue:
-                entry = by_queue[name]
-            else:
-                entry = by_queue[name] = (
-                    self._entry(agent, queue, line.index.names)
-                    if agent.can_take(queue.channel_key)
-                    else None
-                )
-            if entry is None:
-                kept.append(line)
-            elif line.circular:
-                self._push(line, entry)
-            else:
-                # AgentLine.push inlined (hot loop)
-                tail = line.tail
-                if not tail or entry >= tail[-1]:
-                    tail.append(entry)
-                    if queue.high_water is None or entry > queue.high_water:
-                        queue.high_water = entry
-                else:
-                    heapq.heappush(line.heap, entry)
-                if len(tail) + len(line.heap) > line.limit:
-                    self._compact(line)
-        agent.dropped = kept
-
-    def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
-        """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
-        high_water = queue.high_water
-        if high_water is None or entry > high_water:
-            # behind every tail of the queue (longest idle: freed last): append everywhere
-            queue.high_water = entry
-            for line in lines:
-                tail = line.tail
-                tail.append(entry)
-                if len(tail) > line.limit:
-                    self._compact(line)
-            return
-        for line in lines:
-            tail = line.tail
-            if not tail or entry >= tail[-1]:
-                tail.append(entry)
-            else:
-                heapq.heappush(line.heap, entry)
-            if len(tail) + len(line.heap) > line.limit:
-                self._compact(line)
-
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
-        self._repush(agent)
+        agent.repush(self._random)
         if agent.ready:
             self._dirty_agents[agent.agent_id] = None
 
-    def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
-        agent.adopt(profile)
-        agent.lines = {}
-        self._invalidate(agent)
-        agent.queues = tuple(self._queues[name] for name in agent.members)
-        agent.static = all(queue.static_rank for queue in agent.queues)
-        agent.draws = any(queue.draws for queue in agent.queues)
-        agent.refresh()
-        skills = profile.skills.keys()
-        for member in profile.memberships:
-            queue = self._queues[member.queue]
-            queue.members.add(agent.agent_id)
-            queue.empty_since = None
-            for name in skills:
-                queue.skill_members.setdefault(name, set()).add(agent.agent_id)
-            for names, index in queue.indexes.items():
-                if names <= skills:
-                    self._register(agent, index)
-
     def _leave_queues(self, agent: Agent) -> None:
+        """A logged-out agent leaves its queues; one left empty starts its empty clock.
+
+        Queue by queue: a contact that overflows from the first queue left
+        empty still finds the agent in the next.
+        """
         at = self._time()
-        for lines in agent.lines.values():
-            for line in lines:
-                line.resize(-1)
-                line.index.agents.discard(agent.agent_id)
-        agent.lines = {}
-        agent.queues = ()
+        agent.leave_lines()
         for name in agent.members:
             queue = self._queues[name]
-            queue.members.discard(agent.agent_id)
-            for skill in agent.profile.skills:
-                queue.skill_members.get(skill, set()).discard(agent.agent_id)
-            if queue.members:
+            if not queue.leave(agent):
                 continue
             queue.empty_since = at
             if queue.config.leave_when_empty:
                 self._overflow_all(queue)
             elif queue.config.max_wait_empty is not None:
-                self._push_timer(at + queue.config.max_wait_empty, _QUEUE_EMPTY, name)
+                self._timers.push(at + queue.config.max_wait_empty, QUEUE_EMPTY, name)
 
     # ------------------------------------------------------------------
     # Offers ending
@@ -2053,11 +1301,11 @@ class Router:
             contact.last_tried = agent.agent_id
             if delay > _ZERO:
                 agent.delay_until = at + delay
-                self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
+                self._timers.push(agent.delay_until, DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
             # back in its line (a freed agent's look may have dropped it while it rang)
-            self._wait(contact)
+            self._queues[contact.queue].wait(contact)
             self._dirty_contacts[contact.contact_id] = None
         self._release(agent)
 
@@ -2092,51 +1340,11 @@ class Router:
     # Escalation and overflow
     # ------------------------------------------------------------------
 
-    def _first_requirement(self, queue: QueueRuntime, skills: dict[str, int]) -> Requirement:
-        """The requirement of a new contact, shared by contacts asking the same."""
-        key = tuple(skills.items())
-        cache = queue.requirements
-        requirement = cache.get(key)
-        if requirement is None:
-            if len(cache) >= _REQUIREMENT_CACHE:
-                cache.clear()
-            requirement = cache[key] = self._requirement(queue.config, skills, 0)
-        return requirement
-
-    def _requirement(
-        self, config: QueueConfig, skills: Mapping[str, int], stage: int
-    ) -> Requirement:
-        minimums = dict(config.required_skills)
-        for name, level in skills.items():
-            minimums[name] = max(level, minimums.get(name, 0))
-        max_tier = config.max_tier
-        for rule in config.escalation[:stage]:
-            if rule.max_tier is not None:
-                max_tier = rule.max_tier
-            for name, level in rule.skill_minimums.items():
-                if name in minimums:
-                    minimums[name] = level
-            for name in rule.drop_skills:
-                minimums.pop(name, None)
-        ordered = tuple(sorted(minimums.items()))
-        strict = tuple((name, level) for name, level in ordered if level > 1)
-        return Requirement(frozenset(minimums), ordered, max_tier, strict)
-
-    def _schedule_contact(self, contact: Contact) -> None:
-        config = self._queues[contact.queue].config
-        due = None
-        if contact.stage < len(config.escalation):
-            due = contact.joined + config.escalation[contact.stage].after
-        if config.max_wait is not None and not contact.callback:
-            limit = contact.joined + config.max_wait
-            due = limit if due is None else min(due, limit)
-        contact.timer_due = due
-        if due is not None:
-            self._push_timer(due, _CONTACT_DUE, contact.contact_id)
-
     def _contact_due(self, contact: Contact) -> None:
+        """A contact's next escalation rule or its ``max_wait`` fell due."""
         at = self._time()
-        config = self._queues[contact.queue].config
+        queue = self._queues[contact.queue]
+        config = queue.config
         waited = at - contact.joined
         if config.max_wait is not None and not contact.callback and waited >= config.max_wait:
             self._overflow(contact)
@@ -2156,10 +1364,10 @@ class Router:
         if target is not None:
             self._move(contact, target)
             return
-        contact.requirement = self._requirement(config, contact.skills, stage)
+        contact.requirement = queue.requirement(contact.skills, stage)
         self._schedule_contact(contact)
         if contact.status is ContactStatus.WAITING:
-            self._wait(contact)  # in the line of its new requirement, for freed agents to see
+            queue.wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
     def _overflow(self, contact: Contact, visited: set[str] | None = None) -> None:
@@ -2198,7 +1406,7 @@ class Router:
                 return
 
     def _overflow_all(self, queue: QueueRuntime) -> None:
-        for contact in sorted(queue.in_line.values(), key=lambda c: c.line_entry()):
+        for contact in queue.in_order():
             if not contact.callback:
                 self._overflow(contact)
 
@@ -2220,7 +1428,7 @@ class Router:
         contact.last_tried = None
         contact.channel = target.config.channel
         contact.channel_key = target.channel_key
-        contact.requirement = self._requirement(target.config, contact.skills, 0)
+        contact.requirement = target.requirement(contact.skills, 0)
         target.in_line[contact.contact_id] = contact
         self._schedule_contact(contact)
         self._events_out.append(
@@ -2228,7 +1436,7 @@ class Router:
                 at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
             )
         )
-        self._wait(contact)  # in its new queue's line, for freed agents to see
+        target.wait(contact)  # in its new queue's line, for freed agents to see
         self._dirty_contacts[contact.contact_id] = None
 
     def _keeps(self, contact: Contact) -> bool:
@@ -2256,6 +1464,12 @@ class Router:
             return True
         wait = config.max_wait_empty
         return wait is not None and self._empty_too_long(runtime, wait)
+
+    def _schedule_contact(self, contact: Contact) -> None:
+        """Set the timer of the contact's next escalation rule or ``max_wait``, if any."""
+        due = contact.schedule(self._queues[contact.queue].config)
+        if due is not None:
+            self._timers.push(due, CONTACT_DUE, contact.contact_id)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
@@ -2307,24 +1521,3 @@ class Router:
                 "declined, timed out or withdrawn)",
             )
         return contact, agent, offer
-
-    @staticmethod
-    def _require_unconnected(contact: Contact, action: str) -> None:
-        if contact.status is ContactStatus.CONNECTED:
-            raise InvalidTransitionError(
-                "connected", f"{action} contact {contact.contact_id!r}", "it is connected"
-            )
-
-    @staticmethod
-    def _state_of(agent: Agent) -> AgentState:
-        if not agent.logged_in:
-            return AgentState.LOGGED_OUT
-        if agent.connected:
-            return AgentState.BUSY
-        if agent.offers:
-            return AgentState.RESERVED
-        if agent.wrap_until is not None:
-            return AgentState.WRAP_UP
-        if agent.not_ready is not None:
-            return AgentState.NOT_READY
-        return AgentState.AVAILABLE

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from callcore.acd._events import Offer
+from callcore.acd._live import Agent, ContactStatus
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
@@ -23,7 +24,6 @@ from callcore.acd._model import (
     OverflowAction,
     QueueConfig,
 )
-from callcore.acd._records import Agent, ContactStatus
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import Strategy, StrategyMemory
 from callcore.checks import (
