@@ -14,13 +14,17 @@ from callcore.acd import (
     BUILTIN_STRATEGIES,
     CAPABILITIES,
     AgentProfile,
+    AgentStats,
     Membership,
     NotReadyReason,
     QueueConfig,
+    Rank,
     Router,
     Strategy,
+    StrategyMemory,
 )
 from callcore.acd._live import Contact
+from callcore.errors import InvalidInputError
 from tests.acd.strategies import QUEUES, T0, at, contact_skills, profiles, reference_choice
 
 STRATEGY_NAMES = sorted(BUILTIN_STRATEGIES)
@@ -277,3 +281,35 @@ def test_only_strategies_that_read_the_draw_use_the_random_stream(
         router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="q"),)), now=T0)
     run_rounds(router, 10)
     assert (router.snapshot().random_state != fresh) is draws
+
+
+class Undeclared:
+    """A strategy object that does not subclass ``Strategy``: read with the defaults."""
+
+    ring_all = False
+    memory = StrategyMemory.NONE
+
+    def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:
+        """Rank by position."""
+        return (membership.position,)
+
+
+def test_a_strategy_that_declares_nothing_is_read_with_the_defaults() -> None:
+    """Without the class attributes, the router assumes the safe defaults."""
+    router = Router([QueueConfig(name="q", strategy="mine")], strategies={"mine": Undeclared()})  # type: ignore[dict-item]
+    queue = router._queues["q"]
+    assert (queue.draws, queue.skill_blind, queue.static_rank, queue.flat, queue.level_sum) == (
+        True,
+        False,
+        False,
+        False,
+        False,
+    )
+
+
+def test_a_capability_that_is_not_a_flag_is_refused() -> None:
+    """A capability set to anything but a bool is refused, naming the strategy and attribute."""
+    shaky = type("Shaky", (Undeclared,), {"skill_blind": "yes"})()
+    with pytest.raises(InvalidInputError) as caught:
+        Router([QueueConfig(name="q", strategy="mine")], strategies={"mine": shaky})
+    assert caught.value.field == "strategies.mine.skill_blind"

@@ -12,6 +12,14 @@ or returning contact only needs the best available eligible agent (chosen by
 its queue's strategy), and an agent who becomes free only needs the best
 waiting contact it is eligible for, across all its queues, by the global
 policy: higher priority first, then earlier arrival.
+
+The router coordinates: its commands, the work of timers as they fall due,
+matching (a waiting contact to the best agent, a freed agent to the best
+contact) and escalation and overflow. What works on one object is that
+object's: agents, contacts and queues keep themselves (``_live``), agent lines
+and their index pick agents (``_lines``), the timers know whether they still
+stand (``_timers``), and the live state goes to a snapshot and back
+(``_snapshot``).
 """
 
 from __future__ import annotations
@@ -114,7 +122,7 @@ _NOTHING = new_update((), (), ())
 """The update of a call that caused nothing (frozen, so one instance serves all)."""
 
 _MAX_SECONDS = 1e13
-"""Views report longer totals (talk time, estimated waits) as this many seconds."""
+"""Announcements report longer estimated waits as this many seconds."""
 
 _R = TypeVar("_R")
 

@@ -25,7 +25,7 @@ from callcore.acd._model import (
     QueueConfig,
 )
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
-from callcore.acd._strategy import Strategy, StrategyMemory
+from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
 from callcore.checks import (
     LATEST,
     MAX_DURATION,
@@ -176,6 +176,11 @@ def check_strategies(strategies: object) -> dict[str, Strategy]:
         if not isinstance(getattr(strategy, "ring_all", None), bool):
             raise InvalidInputError(f"{what}.ring_all must be true or false", field=what)
         check_enum(getattr(strategy, "memory", None), StrategyMemory, f"{what}.memory")
+        for capability, default in CAPABILITIES.items():
+            if not isinstance(getattr(strategy, capability, default), bool):
+                raise InvalidInputError(
+                    f"{what}.{capability} must be true or false", field=f"{what}.{capability}"
+                )
     return dict(strategies)
 
 
