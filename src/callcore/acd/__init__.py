@@ -26,9 +26,9 @@ from callcore.acd._events import (
     PriorityChanged,
     RouterUpdate,
 )
-from callcore.acd._live import ContactStatus
 from callcore.acd._model import (
     AgentProfile,
+    ContactStatus,
     DeclineReason,
     Membership,
     NotReadyReason,
@@ -38,7 +38,7 @@ from callcore.acd._model import (
     QueueEscalation,
     RejectReason,
 )
-from callcore.acd._router import AgentView, Announcement, ContactView, Router
+from callcore.acd._router import Router
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import (
     BUILTIN_STRATEGIES,
@@ -49,6 +49,7 @@ from callcore.acd._strategy import (
     StrategyMemory,
 )
 from callcore.acd._validation import validate_profile, validate_queues
+from callcore.acd._views import AgentView, Announcement, ContactView
 from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [

@@ -12,7 +12,6 @@ whose skills it has.
 # cattrs reads these annotations at run time, so their imports stay at run time.
 from __future__ import annotations
 
-import enum
 import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -25,8 +24,16 @@ import attrs
 
 from callcore.acd._events import Offer
 from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
-from callcore.acd._model import AgentProfile, Membership, NotReadyReason, QueueConfig, RejectReason
+from callcore.acd._model import (
+    AgentProfile,
+    ContactStatus,
+    Membership,
+    NotReadyReason,
+    QueueConfig,
+    RejectReason,
+)
 from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
+from callcore.acd._views import AgentView, Announcement, ContactView
 from callcore.contacts import AgentState, Channel
 
 ContactEntry = tuple[int, datetime, int, int, str]
@@ -38,16 +45,11 @@ SUBSET_LIMIT = 3
 """Agents precompute their skill subsets up to this size for line look-ups (64
 skills at most: 43,745 subsets)."""
 
+_MAX_SECONDS = 1e13
+"""Announcements report longer estimated waits as this many seconds."""
+
 REQUIREMENT_CACHE = 4096
 """Distinct skill maps remembered per queue (the cache starts over when full)."""
-
-
-class ContactStatus(enum.Enum):
-    """Where a contact is in the router."""
-
-    WAITING = "waiting"
-    OFFERED = "offered"
-    CONNECTED = "connected"
 
 
 @attrs.frozen
@@ -134,6 +136,21 @@ class Agent:
         if self.not_ready is not None:
             return AgentState.NOT_READY
         return AgentState.AVAILABLE
+
+    def view(self) -> AgentView:
+        """A read-only picture of the agent."""
+        return AgentView(
+            profile=self.profile,
+            state=self.state(),
+            not_ready_reason=self.not_ready,
+            answered=self.answered,
+            talk_time=self.talk_time,
+            idle_since=self.idle_since,
+            last_offered=self.last_offered,
+            wrap_up_until=self.wrap_until,
+            offered=tuple(self.offers),
+            connected=tuple(self.connected),
+        )
 
     def refresh(self) -> None:
         """Recompute whether the agent may be offered anything at all."""
@@ -430,6 +447,21 @@ class Contact:
         """This contact's entry in a waiting line (global order: priority, arrival)."""
         return (-self.priority, self.arrived, self.seq, self.version, self.contact_id)
 
+    def view(self) -> ContactView:
+        """A read-only picture of the contact."""
+        return ContactView(
+            contact_id=self.contact_id,
+            queue=self.queue,
+            status=self.status,
+            priority=self.priority,
+            arrived=self.arrived,
+            stage=self.stage,
+            callback=self.callback,
+            agent_id=self.agent_id,
+            offered_to=tuple(self.offers),
+            language=self.language,
+        )
+
     def schedule(self, config: QueueConfig) -> datetime | None:
         """Set (and return) when its queue's next rule or its ``max_wait`` falls due."""
         due = None
@@ -630,3 +662,14 @@ class QueueRuntime:
     def in_order(self) -> list[Contact]:
         """The contacts not yet connected, in the order they are served."""
         return sorted(self.in_line.values(), key=Contact.line_entry)
+
+    def announcement(self, contact: Contact, agents: Mapping[str, Agent]) -> Announcement:
+        """A waiting contact's position, and its wait estimated from recent handle times."""
+        key = contact.line_entry()
+        position = 1 + sum(1 for other in self.in_line.values() if other.line_entry() < key)
+        staffed = sum(1 for agent_id in self.members if agents[agent_id].logged_in)
+        if not self.handle_times or not staffed:
+            return Announcement(position=position, estimated_wait=None)
+        mean = sum(self.handle_times) / len(self.handle_times)
+        wait = min(position * mean / staffed, _MAX_SECONDS)
+        return Announcement(position=position, estimated_wait=timedelta(seconds=wait))

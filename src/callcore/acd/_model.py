@@ -35,6 +35,7 @@ from callcore.errors import InvalidInputError
 
 __all__ = [
     "AgentProfile",
+    "ContactStatus",
     "DeclineReason",
     "Membership",
     "NotReadyReason",
@@ -232,6 +233,14 @@ _optional_tier = _optional(check_count, low=1, high=MAX_NUMBER)
 _wait = validator(check_duration)
 _positive_wait = validator(check_duration, positive=True)
 _optional_positive_wait = _optional(check_duration, positive=True)
+
+
+class ContactStatus(enum.Enum):
+    """Where a contact is in the router."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    CONNECTED = "connected"
 
 
 class NotReadyReason(enum.Enum):

@@ -30,8 +30,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
 from callcore.acd import _timers
 from callcore.acd._build import (
     agent_state_changed,
@@ -56,10 +54,11 @@ from callcore.acd._events import (
     RouterUpdate,
 )
 from callcore.acd._lines import Cursor
-from callcore.acd._live import Agent, Contact, ContactStatus, QueueRuntime
+from callcore.acd._live import Agent, Contact, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
+    ContactStatus,
     DeclineReason,
     NotReadyReason,
     OverflowAction,
@@ -83,6 +82,7 @@ from callcore.acd._validation import (
     validate_queues,
     validate_snapshot,
 )
+from callcore.acd._views import AgentView, Announcement, ContactView
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -114,15 +114,12 @@ if TYPE_CHECKING:
 
     from callcore.events import Event
 
-__all__ = ["AgentView", "Announcement", "ContactView", "Router"]
+__all__ = ["Router"]
 
 _ZERO = timedelta(0)
 
 _NOTHING = new_update((), (), ())
 """The update of a call that caused nothing (frozen, so one instance serves all)."""
-
-_MAX_SECONDS = 1e13
-"""Announcements report longer estimated waits as this many seconds."""
 
 _R = TypeVar("_R")
 
@@ -204,79 +201,6 @@ def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
     return configs
 
 
-@attrs.frozen(kw_only=True)
-class AgentView:
-    """A read-only picture of one agent.
-
-    Attributes:
-        profile: Skills, memberships and capacity.
-        state: The state it is seen in (see :class:`AgentState`).
-        not_ready_reason: Why it is not ready, if it is not.
-        answered: Contacts answered.
-        talk_time: Total talk time.
-        idle_since: End of its last contact (or log-in).
-        last_offered: When it was last offered a contact.
-        wrap_up_until: End of the current wrap-up, if any.
-        offered: Contacts ringing at the agent.
-        connected: Contacts connected to the agent.
-    """
-
-    profile: AgentProfile
-    state: AgentState
-    not_ready_reason: NotReadyReason | None
-    answered: int
-    talk_time: timedelta
-    idle_since: datetime
-    last_offered: datetime | None
-    wrap_up_until: datetime | None
-    offered: tuple[str, ...]
-    connected: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class ContactView:
-    """A read-only picture of one contact.
-
-    Attributes:
-        contact_id: Its id.
-        queue: The queue it is in.
-        status: ``waiting``, ``offered`` or ``connected``.
-        priority: Higher goes first.
-        arrived: When it first entered the router.
-        stage: How many of its queue's escalation rules apply.
-        callback: It is a callback request.
-        agent_id: The connected agent, if any.
-        offered_to: The agents it rings at.
-        language: The language tag it was enqueued with (``""``: none).
-    """
-
-    contact_id: str
-    queue: str
-    status: ContactStatus
-    priority: int
-    arrived: datetime
-    stage: int
-    callback: bool
-    agent_id: str | None
-    offered_to: tuple[str, ...]
-    language: str
-
-
-@attrs.frozen(kw_only=True)
-class Announcement:
-    """What to tell a waiting caller.
-
-    Attributes:
-        position: 1 for the next contact to be served in its queue.
-        estimated_wait: Position times the queue's recent mean handle time
-            divided by its logged-in agents; ``None`` before any contact ended
-            or while no agent is logged in.
-    """
-
-    position: int
-    estimated_wait: timedelta | None
-
-
 class Router:
     """Distributes contacts over agents; pure, deterministic, fast.
 
@@ -345,19 +269,7 @@ class Router:
         Raises:
             NotFoundError: no such agent.
         """
-        agent = self._get_agent(agent_id)
-        return AgentView(
-            profile=agent.profile,
-            state=agent.state(),
-            not_ready_reason=agent.not_ready,
-            answered=agent.answered,
-            talk_time=agent.talk_time,
-            idle_since=agent.idle_since,
-            last_offered=agent.last_offered,
-            wrap_up_until=agent.wrap_until,
-            offered=tuple(agent.offers),
-            connected=tuple(agent.connected),
-        )
+        return self._get_agent(agent_id).view()
 
     def agent_ids(self) -> tuple[str, ...]:
         """Every agent the router has seen, logged in or not."""
@@ -369,19 +281,7 @@ class Router:
         Raises:
             NotFoundError: no such contact (never seen, or already gone).
         """
-        contact = self._get_contact(contact_id)
-        return ContactView(
-            contact_id=contact.contact_id,
-            queue=contact.queue,
-            status=contact.status,
-            priority=contact.priority,
-            arrived=contact.arrived,
-            stage=contact.stage,
-            callback=contact.callback,
-            agent_id=contact.agent_id,
-            offered_to=tuple(contact.offers),
-            language=contact.language,
-        )
+        return self._get_contact(contact_id).view()
 
     def contact_ids(self) -> tuple[str, ...]:
         """Every contact the router holds."""
@@ -406,15 +306,7 @@ class Router:
         contact = self._get_contact(contact_id)
         if contact.status is ContactStatus.CONNECTED:
             raise InvalidTransitionError("connected", "announce", "the contact is connected")
-        queue = self._queues[contact.queue]
-        key = contact.line_entry()
-        position = 1 + sum(1 for other in queue.in_line.values() if other.line_entry() < key)
-        staffed = sum(1 for agent_id in queue.members if self._agents[agent_id].logged_in)
-        if not queue.handle_times or not staffed:
-            return Announcement(position=position, estimated_wait=None)
-        mean = sum(queue.handle_times) / len(queue.handle_times)
-        wait = min(position * mean / staffed, _MAX_SECONDS)
-        return Announcement(position=position, estimated_wait=timedelta(seconds=wait))
+        return self._queues[contact.queue].announcement(contact, self._agents)
 
     # ------------------------------------------------------------------
     # Contacts

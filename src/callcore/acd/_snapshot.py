@@ -21,8 +21,8 @@ from typing import TypeVar
 import attrs
 
 from callcore.acd._events import Offer
-from callcore.acd._live import Agent, Contact, ContactStatus, QueueRuntime
-from callcore.acd._model import AgentProfile, NotReadyReason, QueueConfig
+from callcore.acd._live import Agent, Contact, QueueRuntime
+from callcore.acd._model import AgentProfile, ContactStatus, NotReadyReason, QueueConfig
 from callcore.acd._strategy import Rank
 from callcore.acd._timers import (
     CONTACT_DUE,

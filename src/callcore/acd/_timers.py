@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from callcore.acd._live import Agent, Contact, ContactStatus, QueueRuntime
-from callcore.acd._model import QueueConfig
+from callcore.acd._live import Agent, Contact, QueueRuntime
+from callcore.acd._model import ContactStatus, QueueConfig
 from callcore.checks import MAX_DURATION
 
 OFFER_EXPIRY = 0

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from callcore.acd._events import Offer
-from callcore.acd._live import Agent, ContactStatus
+from callcore.acd._live import Agent
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
+    ContactStatus,
     Membership,
     NotReadyReason,
     OverflowAction,
