@@ -12,7 +12,7 @@ A decision is one routing decision: a contact matched to an agent and offered
 - routing step: the router calls that made offers (a contact enqueued and
   offered at once, or an agent freed by ``end``/``set_ready`` and offered the
   best waiting contact), with all the engine's work for them (index updates,
-  the Offer and its events, the Outcome), divided by the offers they made;
+  the Offer and its events, the RouterUpdate), divided by the offers they made;
 - lifecycle: every router call of the run (enqueue, accept, end, wrap-up
   timers, pauses, abandons) per contact enqueued.
 
@@ -44,9 +44,9 @@ from callcore.acd import (
     AgentProfile,
     Membership,
     NotReadyReason,
-    Outcome,
     QueueConfig,
     Router,
+    RouterUpdate,
     Strategy,
 )
 from callcore.errors import NotFoundError
@@ -137,22 +137,22 @@ class Driver:
     answered: set[str] = field(default_factory=set)
     tally: Tally = field(default_factory=Tally)
 
-    def call(self, method: Any, *args: Any, route: bool = False, **kwargs: Any) -> Outcome:
+    def call(self, method: Any, *args: Any, route: bool = False, **kwargs: Any) -> RouterUpdate:
         """Time one router call; ``route``: a call that counts as a routing step if it offers."""
         start = time.perf_counter()
-        outcome: Outcome = method(*args, **kwargs)
+        update: RouterUpdate = method(*args, **kwargs)
         spent = time.perf_counter() - start
         tally = self.tally
         tally.total_seconds += spent
-        made = len(outcome.offers)
+        made = len(update.offers)
         tally.offers += made
         if route and made:
             tally.route_seconds += spent
             tally.route_offers += made
-        self.accept_first(outcome)
-        return outcome
+        self.accept_first(update)
+        return update
 
-    def accept_first(self, outcome: Outcome) -> None:
+    def accept_first(self, update: RouterUpdate) -> None:
         """Accept the first offer of each contact (ring_all: the others are withdrawn).
 
         An offer made and withdrawn in the same call (a wrap-up ended just before
@@ -160,12 +160,12 @@ class Driver:
         """
         answered = self.answered
         now = T0 + timedelta(seconds=self.clock)
-        ended = outcome.ended_offers
-        for offer in outcome.offers:
+        ended = update.ended_offers
+        for offer in update.offers:
             if offer.contact_id in answered or (ended and offer in ended):
                 continue
             answered.add(offer.contact_id)
-            self.call(self.router.accept, offer.contact_id, offer.agent_id, now)
+            self.call(self.router.accept, offer.contact_id, offer.agent_id, now=now)
             self.connected.append(offer.contact_id)
 
     def still_waiting(self, contact_id: str) -> bool:
@@ -188,24 +188,24 @@ class Driver:
             if kind == "contact":
                 contact_id, queue, wanted = payload
                 self.tally.contacts += 1
-                outcome = self.call(
-                    router.enqueue, contact_id, queue, now, skills=wanted, route=True
+                update = self.call(
+                    router.enqueue, contact_id, queue, now=now, skills=wanted, route=True
                 )
-                if not outcome.offers:
+                if not update.offers:
                     waiting.append((clock, contact_id))
             elif router.agent(str(payload)).not_ready_reason is None:
                 paused.append(str(payload))
-                self.call(router.set_not_ready, str(payload), NotReadyReason.BREAK, now)
+                self.call(router.set_not_ready, str(payload), NotReadyReason.BREAK, now=now)
             if len(paused) > self.pause_limit:
-                self.call(router.set_ready, paused.popleft(), now, route=True)
+                self.call(router.set_ready, paused.popleft(), now=now, route=True)
             while len(connected) > self.busy_limit:
                 contact_id = connected.popleft()
                 self.answered.discard(contact_id)
-                self.call(router.end, contact_id, now, route=True)
+                self.call(router.end, contact_id, now=now, route=True)
             while waiting and waiting[0][0] < clock - ABANDON_AFTER:
                 contact_id = waiting.popleft()[1]
                 if self.still_waiting(contact_id):
-                    self.call(router.abandon, contact_id, now)
+                    self.call(router.abandon, contact_id, now=now)
         return self.tally.clocked(time.perf_counter() - wall, time.process_time() - cpu)
 
 
@@ -220,6 +220,7 @@ class NaiveAgent:
     busy: bool = False
     paused: bool = False
     answered: int = 0
+    talk_time: timedelta = timedelta(0)
     talk_seconds: float = 0.0
     idle_since: datetime = T0
     draw: float = 0.5
@@ -366,8 +367,8 @@ def prime(router: Router, ops: list[tuple[str, Any]]) -> float:
         if key not in seen:
             seen.add(key)
             probe = f"probe{len(seen)}"
-            router.enqueue(probe, queue, T0, skills=wanted)
-            router.abandon(probe, T0)
+            router.enqueue(probe, queue, now=T0, skills=wanted)
+            router.abandon(probe, now=T0)
     return (time.perf_counter() - start) / max(len(seen), 1)
 
 
@@ -415,7 +416,7 @@ def prepare(agents: int, strategy: str, steps: int, warmup: int) -> Run:
     queues = [QueueConfig(name=name, strategy=strategy, wrap_up=WRAP_UP) for name in QUEUES]
     router = Router(queues, seed=1)
     for profile in stream.profiles:
-        router.log_in(profile, T0)
+        router.log_in(profile, now=T0)
     build = prime(router, stream.ops)
     driver = Driver(router, busy_limit=agents // 2, pause_limit=max(1, agents // 50))
     split = contact_index(stream.ops, warmup)
@@ -492,7 +493,7 @@ def measure_floor(contacts: int) -> float:
     """
     router = Router([QueueConfig(name="q", strategy="longest_idle")])
     profile = AgentProfile(agent_id="a", skills={"s": 5}, memberships=(Membership(queue="q"),))
-    router.log_in(profile, T0)
+    router.log_in(profile, now=T0)
     wanted = {"s": 1}
     figures = []
     number = 0
@@ -503,10 +504,10 @@ def measure_floor(contacts: int) -> float:
             now = T0 + timedelta(seconds=number)
             contact_id = f"c{number}"
             start = time.perf_counter()
-            router.enqueue(contact_id, "q", now, skills=wanted)
+            router.enqueue(contact_id, "q", now=now, skills=wanted)
             spent += time.perf_counter() - start
-            router.accept(contact_id, "a", now)
-            router.end(contact_id, now)
+            router.accept(contact_id, "a", now=now)
+            router.end(contact_id, now=now)
         figures.append(spent / contacts)
     return statistics.median(figures)
 

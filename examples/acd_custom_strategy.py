@@ -8,7 +8,7 @@ ones into the mapping the router takes.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import pluggy
@@ -35,8 +35,16 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
 @attrs.frozen
-class MostSenior:
-    """The agent who joined the company first (ties: longest idle)."""
+class MostSenior(Strategy):
+    """The agent who joined the company first (ties: longest idle).
+
+    Subclassing ``Strategy`` gives the capabilities' safe defaults; this rank
+    reads no random draw and ignores the contact's skills, which the strategy
+    declares so that the router draws nothing and ranks an agent once per queue.
+    """
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -65,10 +73,12 @@ def main() -> None:
 
     router = Router([QueueConfig(name="vip", strategy="most_senior")], strategies=strategies)
     for agent_id in SENIORITY:
-        router.log_in(AgentProfile(agent_id=agent_id, memberships=(Membership(queue="vip"),)), T0)
+        router.log_in(
+            AgentProfile(agent_id=agent_id, memberships=(Membership(queue="vip"),)), now=T0
+        )
     for number in range(3):
-        (offer,) = router.enqueue(f"call-{number}", "vip", T0).offers
-        router.accept(offer.contact_id, offer.agent_id, T0)
+        (offer,) = router.enqueue(f"call-{number}", "vip", now=T0).offers
+        router.accept(offer.contact_id, offer.agent_id, now=T0)
         print(f"{offer.contact_id} -> {offer.agent_id} (joined {SENIORITY[offer.agent_id]})")
 
 

@@ -3,7 +3,7 @@
 French callers need French at level 5 or more; after 30 seconds the minimum
 drops to 2. Billing calls go to the best billing agent. Dana serves both
 queues and always gets the contact that should go first (priority, then
-longest wait).
+longest wait). The host sleeps until ``router.next_deadline()`` and ticks then.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 from callcore.acd import (
     AgentProfile,
     ContactOffered,
-    EscalationRule,
     Membership,
-    Outcome,
     QueueConfig,
+    QueueEscalation,
     Router,
+    RouterUpdate,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -27,10 +27,10 @@ def at(seconds: int) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-def show(when: int, what: str, outcome: Outcome) -> None:
-    offers = ", ".join(f"{o.contact_id} -> {o.agent_id}" for o in outcome.offers)
+def show(when: int, what: str, update: RouterUpdate) -> None:
+    offers = ", ".join(f"{o.contact_id} -> {o.agent_id}" for o in update.offers)
     print(f"t={when:>3}s  {what:<28} offers: {offers or '-'}")
-    for event in outcome.events:
+    for event in update.events:
         if not isinstance(event, ContactOffered):
             print(f"        {event.kind}")
 
@@ -43,7 +43,9 @@ def main() -> None:
                 strategy="skills_based",
                 required_skills={"fr": 5},
                 wrap_up=timedelta(seconds=20),
-                escalation=(EscalationRule(after=timedelta(seconds=30), skill_minimums={"fr": 2}),),
+                escalation=(
+                    QueueEscalation(after=timedelta(seconds=30), skill_minimums={"fr": 2}),
+                ),
             ),
             QueueConfig(name="billing", strategy="skills_based", required_skills={"billing": 1}),
         ]
@@ -60,17 +62,22 @@ def main() -> None:
         ),
     ]
     for agent in agents:
-        router.log_in(agent, T0)
+        router.log_in(agent, now=T0)
 
-    show(1, "fr-1 calls (french)", router.enqueue("fr-1", "french", at(1)))
-    show(2, "ana answers fr-1", router.accept("fr-1", "ana", at(2)))
-    show(3, "bill-1 calls (billing)", router.enqueue("bill-1", "billing", at(3)))
-    show(4, "bob answers bill-1", router.accept("bill-1", "bob", at(4)))
-    show(5, "fr-2 calls (french)", router.enqueue("fr-2", "french", at(5)))
-    show(6, "bill-2 calls (billing, vip)", router.enqueue("bill-2", "billing", at(6), priority=5))
-    show(7, "dana answers bill-2", router.accept("bill-2", "dana", at(7)))
-    show(20, "dana ends bill-2", router.end("bill-2", at(20)))
-    show(40, "tick: fr-2 escalates", router.tick(at(40)))
+    show(1, "fr-1 calls (french)", router.enqueue("fr-1", "french", now=at(1)))
+    show(2, "ana answers fr-1", router.accept("fr-1", "ana", now=at(2)))
+    show(3, "bill-1 calls (billing)", router.enqueue("bill-1", "billing", now=at(3)))
+    show(4, "bob answers bill-1", router.accept("bill-1", "bob", now=at(4)))
+    show(5, "fr-2 calls (french)", router.enqueue("fr-2", "french", now=at(5)))
+    show(
+        6, "bill-2 calls (billing, vip)", router.enqueue("bill-2", "billing", now=at(6), priority=5)
+    )
+    show(7, "dana answers bill-2", router.accept("bill-2", "dana", now=at(7)))
+    show(20, "dana ends bill-2", router.end("bill-2", now=at(20)))
+    # the host sleeps until the router's next deadline: fr-2's rule falls due at 35 s
+    deadline = router.next_deadline() or at(40)
+    when = int((deadline - T0).total_seconds())
+    show(when, "tick: fr-2 escalates", router.tick(now=deadline))
     announcement = router.announcement("fr-2")
     print(f"        fr-2 is number {announcement.position} in line")
     for agent_id in ("ana", "bob", "dana"):

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, TypeVar
 
 from callcore.acd import (
     AgentProfile,
-    EscalationRule,
     Membership,
     NotReadyReason,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     Router,
 )
 from callcore.contacts import Channel
 from tests.acd.strategies import T0
 
 if TYPE_CHECKING:
-    from callcore.acd import Outcome
+    from callcore.acd import RouterUpdate
     from callcore.events import Event
 
 E = TypeVar("E", bound="Event")
@@ -32,9 +32,9 @@ def member(agent_id: str, queue: str, *, tier: int = 1, **skills: int) -> AgentP
     )
 
 
-def of_type(outcome: Outcome, kind: type[E]) -> list[E]:
-    """The events of ``outcome`` of one type, in order."""
-    return [event for event in outcome.events if isinstance(event, kind)]
+def of_type(update: RouterUpdate, kind: type[E]) -> list[E]:
+    """The events of ``update`` of one type, in order."""
+    return [event for event in update.events if isinstance(event, kind)]
 
 
 def busy_router(strategy: str = "round_robin") -> Router:
@@ -54,7 +54,7 @@ def busy_router(strategy: str = "round_robin") -> Router:
                 max_wait=300 * second,
                 max_no_answer=2,
                 no_answer_delay=5 * second,
-                escalation=(EscalationRule(after=60 * second, max_tier=3),),
+                escalation=(QueueEscalation(after=60 * second, max_tier=3),),
             ),
             QueueConfig(
                 name="support",
@@ -81,24 +81,24 @@ def busy_router(strategy: str = "round_robin") -> Router:
         AgentProfile(agent_id="a3", memberships=(Membership(queue="sales", tier=2),)),
     ]
     for profile in profiles:
-        router.log_in(profile, T0)
+        router.log_in(profile, now=T0)
 
     def at(seconds: int) -> datetime:
         return T0 + seconds * second
 
-    router.log_out("a3", at(1))
-    router.enqueue("c1", "sales", at(2), skills={"en": 1})
-    for offer in router.enqueue("c2", "support", at(3)).offers:
-        router.accept(offer.contact_id, offer.agent_id, at(4))
-    router.enqueue("c3", "spare", at(5), priority=2)
-    for offer in router.enqueue("c4", "support", at(6)).offers:
-        router.decline(offer.contact_id, offer.agent_id, at(7))
-    router.set_not_ready("a0", NotReadyReason.BREAK, at(8))
-    router.enqueue("c5", "sales", at(9))
+    router.log_out("a3", now=at(1))
+    router.enqueue("c1", "sales", now=at(2), skills={"en": 1})
+    for offer in router.enqueue("c2", "support", now=at(3)).offers:
+        router.accept(offer.contact_id, offer.agent_id, now=at(4))
+    router.enqueue("c3", "spare", now=at(5), priority=2)
+    for offer in router.enqueue("c4", "support", now=at(6)).offers:
+        router.decline(offer.contact_id, offer.agent_id, now=at(7))
+    router.set_not_ready("a0", NotReadyReason.BREAK, now=at(8))
+    router.enqueue("c5", "sales", now=at(9))
     contact = router.contact("c1")
     if contact.offered_to:
-        router.accept("c1", contact.offered_to[0], at(10))
-        router.end("c1", at(12))
-    router.tick(at(13))
-    router.set_ready("a0", at(14))  # takes the first waiting voice call: an offer rings
+        router.accept("c1", contact.offered_to[0], now=at(10))
+        router.end("c1", now=at(12))
+    router.tick(now=at(13))
+    router.set_ready("a0", now=at(14))  # takes the first waiting voice call: an offer rings
     return router

@@ -14,7 +14,7 @@ from callcore.contacts import Channel
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from callcore.acd._records import Agent, Contact, Requirement
+    from callcore.acd._live import Agent, Contact, Requirement
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 SKILLS = ("en", "fr", "de", "billing")

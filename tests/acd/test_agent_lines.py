@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.acd import BUILTIN_STRATEGIES, QueueConfig
-from callcore.acd._records import AgentEntry, AgentIndex, AgentLine, QueueRuntime
+from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine
+from callcore.acd._live import QueueRuntime
 
 entries = st.lists(
     st.tuples(
@@ -18,13 +19,13 @@ entries = st.lists(
 (a line never reads it: only the router does)."""
 
 
-def make_line(strategy: str) -> AgentLine:
+def make_line(strategy: str) -> AgentLine[str, QueueRuntime]:
     """A line of tier 1 in a fresh index of a queue with ``strategy``."""
     queue = QueueRuntime(QueueConfig(name="q", strategy=strategy), BUILTIN_STRATEGIES[strategy])
     return AgentIndex(queue, frozenset()).line((1, 0))
 
 
-def drain(line: AgentLine) -> list[AgentEntry]:
+def drain(line: AgentLine[str, QueueRuntime]) -> list[AgentEntry]:
     """Pop every entry of a heap-and-tail line."""
     return [line.pop() for _ in range(len(line))]
 

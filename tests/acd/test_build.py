@@ -18,7 +18,7 @@ from callcore.acd import (
     Offer,
     OfferEnded,
     OfferEndReason,
-    Outcome,
+    RouterUpdate,
 )
 from callcore.acd._build import (
     agent_state_changed,
@@ -27,7 +27,7 @@ from callcore.acd._build import (
     contact_offered,
     contact_queued,
     new_offer,
-    new_outcome,
+    new_update,
     offer_ended,
 )
 from callcore.contacts import Channel
@@ -61,7 +61,7 @@ def test_offer_matches_constructor(
 
 
 def test_events_and_outcome_match_constructors() -> None:
-    """Every event builder gives the event its constructor gives, and so does new_outcome."""
+    """Every event builder gives the event its constructor gives, and so does new_update."""
     now = at(5)
     offer = new_offer("c1", "a1", "sales", Channel.VOICE, now, at(20), False)
     wait = timedelta(seconds=3)
@@ -99,4 +99,4 @@ def test_events_and_outcome_match_constructors() -> None:
         assert hash(built) == hash(made)
         assert built.kind == made.kind
     events = tuple(built for built, _ in pairs)
-    assert new_outcome((offer,), (), events) == Outcome((offer,), (), events)
+    assert new_update((offer,), (), events) == RouterUpdate((offer,), (), events)

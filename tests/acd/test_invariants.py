@@ -21,14 +21,14 @@ from callcore.acd import (
     ContactRejected,
     ContactStatus,
     DeclineReason,
-    EscalationRule,
     NotReadyReason,
     OfferEnded,
-    Outcome,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     Router,
+    RouterUpdate,
 )
 from callcore.contacts import Channel
 from tests.acd.strategies import (
@@ -43,7 +43,7 @@ from tests.acd.strategies import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from callcore.acd._records import Contact
+    from callcore.acd._live import Contact
 
 AGENTS = tuple(f"a{number}" for number in range(6))
 
@@ -66,7 +66,7 @@ def queue_configs(strategy: str) -> list[QueueConfig]:
             overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
             wrap_up=timedelta(seconds=10),
             max_tier=1,
-            escalation=(EscalationRule(after=timedelta(seconds=60), max_tier=3),),
+            escalation=(QueueEscalation(after=timedelta(seconds=60), max_tier=3),),
             max_no_answer=2,
             no_answer_delay=timedelta(seconds=5),
         ),
@@ -80,8 +80,8 @@ def queue_configs(strategy: str) -> list[QueueConfig]:
             offer_timeout=timedelta(seconds=20),
             reject_delay=timedelta(seconds=3),
             escalation=(
-                EscalationRule(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
-                EscalationRule(after=timedelta(minutes=8), to_queue="closed"),
+                QueueEscalation(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
+                QueueEscalation(after=timedelta(minutes=8), to_queue="closed"),
             ),
         ),
         QueueConfig(name="closed", strategy=strategy, join_when_empty=False),
@@ -113,10 +113,10 @@ class RouterMachine(RuleBasedStateMachine):
         """Build the router with a strategy and seed."""
         self.router = Router(queue_configs(strategy), seed=seed)
 
-    def record(self, outcome: Outcome, before: dict[str, Contact]) -> None:
+    def record(self, update: RouterUpdate, before: dict[str, Contact]) -> None:
         """Track contacts and offers from the events, and check arrival order."""
-        escalated = any(isinstance(e, ContactEscalated) for e in outcome.events)
-        for event in outcome.events:
+        escalated = any(isinstance(e, ContactEscalated) for e in update.events)
+        for event in update.events:
             if isinstance(event, ContactOffered):
                 pair = (event.offer.contact_id, event.offer.agent_id)
                 assert pair not in self.open_offers, "an offer was made twice"
@@ -153,7 +153,7 @@ class RouterMachine(RuleBasedStateMachine):
                     f"{contact_id} went to {agent_id} before {other.contact_id}"
                 )
 
-    def step(self, call: Callable[[], Outcome]) -> None:
+    def step(self, call: Callable[[], RouterUpdate]) -> None:
         """Run one call and record what it caused."""
         before = dict(self.live._contacts)
         self.record(call(), before)
@@ -167,7 +167,7 @@ class RouterMachine(RuleBasedStateMachine):
         if agent is not None and agent.logged_in:
             return
         profile = data.draw(profiles(agent_id))
-        self.step(lambda: self.live.log_in(profile, at(self.clock)))
+        self.step(lambda: self.live.log_in(profile, now=at(self.clock)))
 
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5))
@@ -176,7 +176,7 @@ class RouterMachine(RuleBasedStateMachine):
         agent = self.live._agents.get(AGENTS[number])
         if agent is None or not agent.logged_in or agent.connected:
             return
-        self.step(lambda: self.live.log_out(agent.agent_id, at(self.clock)))
+        self.step(lambda: self.live.log_out(agent.agent_id, now=at(self.clock)))
 
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5), pause=st.booleans())
@@ -188,11 +188,11 @@ class RouterMachine(RuleBasedStateMachine):
         if pause and agent.not_ready is None:
             self.step(
                 lambda: self.live.set_not_ready(
-                    agent.agent_id, NotReadyReason.LUNCH, at(self.clock)
+                    agent.agent_id, NotReadyReason.LUNCH, now=at(self.clock)
                 )
             )
         elif not pause and (agent.not_ready or agent.wrap_until):
-            self.step(lambda: self.live.set_ready(agent.agent_id, at(self.clock)))
+            self.step(lambda: self.live.set_ready(agent.agent_id, now=at(self.clock)))
 
     @precondition(lambda self: self.router is not None)
     @rule(queue=st.sampled_from(QUEUES), skills=contact_skills, priority=st.integers(0, 2))
@@ -203,7 +203,7 @@ class RouterMachine(RuleBasedStateMachine):
         self.entered.add(contact_id)
         self.step(
             lambda: self.live.enqueue(
-                contact_id, queue, at(self.clock), skills=skills, priority=priority
+                contact_id, queue, now=at(self.clock), skills=skills, priority=priority
             )
         )
 
@@ -224,12 +224,12 @@ class RouterMachine(RuleBasedStateMachine):
         now = at(self.clock)
         router = self.live
         if action == "accept":
-            self.step(lambda: router.accept(contact_id, agent_id, now))
+            self.step(lambda: router.accept(contact_id, agent_id, now=now))
         elif action == "miss":
-            self.step(lambda: router.time_out(contact_id, agent_id, now))
+            self.step(lambda: router.time_out(contact_id, agent_id, now=now))
         else:
             reason = DeclineReason.BUSY if action == "busy" else DeclineReason.REJECTED
-            self.step(lambda: router.decline(contact_id, agent_id, now, reason=reason))
+            self.step(lambda: router.decline(contact_id, agent_id, now=now, reason=reason))
 
     @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20))
@@ -237,7 +237,7 @@ class RouterMachine(RuleBasedStateMachine):
         """End a connected contact."""
         contact_id = self.pick(index, connected=True)
         if contact_id is not None:
-            self.step(lambda: self.live.end(contact_id, at(self.clock)))
+            self.step(lambda: self.live.end(contact_id, now=at(self.clock)))
 
     @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20), action=st.sampled_from(["abandon", "callback", "priority"]))
@@ -249,11 +249,11 @@ class RouterMachine(RuleBasedStateMachine):
         router = self.live
         now = at(self.clock)
         if action == "abandon":
-            self.step(lambda: router.abandon(contact_id, now))
+            self.step(lambda: router.abandon(contact_id, now=now))
         elif action == "callback" and not router._contacts[contact_id].callback:
-            self.step(lambda: router.request_callback(contact_id, now))
+            self.step(lambda: router.request_callback(contact_id, now=now))
         elif action == "priority":
-            self.step(lambda: router.set_priority(contact_id, index % 3, now))
+            self.step(lambda: router.set_priority(contact_id, index % 3, now=now))
 
     @precondition(lambda self: self.router is not None)
     @rule(seconds=st.sampled_from([1, 5, 15, 45, 200]))
@@ -267,10 +267,9 @@ class RouterMachine(RuleBasedStateMachine):
         self.clock += seconds
         router = self.live
         target = at(self.clock)
-        while router._timers and router._timers[0][0] < target:
-            due = router._timers[0][0]
-            self.step(partial(router.tick, due))
-        self.step(lambda: router.tick(target))
+        while (due := router.next_deadline()) is not None and due < target:
+            self.step(partial(router.tick, now=due))
+        self.step(lambda: router.tick(now=target))
 
     @invariant()
     def no_contact_is_lost(self) -> None:

@@ -18,9 +18,9 @@ from callcore.acd import (
     Offer,
     OfferEnded,
     OfferEndReason,
-    Outcome,
     QueueConfig,
     Router,
+    RouterUpdate,
 )
 from callcore.contacts import Channel
 from callcore.errors import InvalidTransitionError
@@ -50,16 +50,16 @@ def test_offer_times_out_at_expiry_and_moves_to_the_next_agent() -> None:
             )
         ]
     )
-    router.log_in(member("a", "q"), T0)
-    router.log_in(member("b", "q"), at(1))
-    assert router.enqueue("c", "q", at(5)).offers == (offer("c", "a", 5, 20),)
-    assert router.tick(at(24)) == Outcome()
-    outcome = router.tick(at(25))
-    assert outcome.events == (
+    router.log_in(member("a", "q"), now=T0)
+    router.log_in(member("b", "q"), now=at(1))
+    assert router.enqueue("c", "q", now=at(5)).offers == (offer("c", "a", 5, 20),)
+    assert router.tick(now=at(24)) == RouterUpdate()
+    update = router.tick(now=at(25))
+    assert update.events == (
         OfferEnded(at=at(25), offer=offer("c", "a", 5, 20), reason=OfferEndReason.TIMED_OUT),
         ContactOffered(at=at(25), offer=offer("c", "b", 25, 20)),
     )
-    assert outcome.ended_offers == (offer("c", "a", 5, 20),)
+    assert update.ended_offers == (offer("c", "a", 5, 20),)
 
 
 def test_host_reported_time_out_and_delay_before_the_retry() -> None:
@@ -71,26 +71,26 @@ def test_host_reported_time_out_and_delay_before_the_retry() -> None:
             )
         ]
     )
-    router.log_in(member("a", "q"), T0)
-    router.log_in(member("b", "q"), at(1))
-    router.enqueue("c", "q", at(5))
-    router.tick(at(25))
-    assert router.time_out("c", "b", at(30)).events == (
+    router.log_in(member("a", "q"), now=T0)
+    router.log_in(member("b", "q"), now=at(1))
+    router.enqueue("c", "q", now=at(5))
+    router.tick(now=at(25))
+    assert router.time_out("c", "b", now=at(30)).events == (
         OfferEnded(at=at(30), offer=offer("c", "b", 25, 20), reason=OfferEndReason.TIMED_OUT),
     )
-    assert router.tick(at(34)) == Outcome()
-    assert router.tick(at(35)).offers == (offer("c", "a", 35, 20),)
+    assert router.tick(now=at(34)) == RouterUpdate()
+    assert router.tick(now=at(35)).offers == (offer("c", "a", 35, 20),)
 
 
 def test_accepting_an_expired_offer_is_refused_without_change() -> None:
     """The offer expired at t=15; accepting at t=16 raises and the state stays."""
     router = Router([QueueConfig(name="q", no_answer_delay=timedelta(seconds=60))])
-    router.log_in(member("a", "q"), T0)
-    router.enqueue("c", "q", at(0))
-    router.tick(at(16))
+    router.log_in(member("a", "q"), now=T0)
+    router.enqueue("c", "q", now=at(0))
+    router.tick(now=at(16))
     before = dumps(router.snapshot())
     with pytest.raises(InvalidTransitionError):
-        router.accept("c", "a", at(16))
+        router.accept("c", "a", now=at(16))
     assert dumps(router.snapshot()) == before
 
 
@@ -106,14 +106,14 @@ def test_max_no_answer_counts_misses_in_a_row_only() -> None:
             )
         ]
     )
-    router.log_in(member("a", "q"), T0)
-    router.enqueue("c1", "q", at(0))
-    router.tick(at(15))  # missed at 10, offered again at 15
-    router.accept("c1", "a", at(20))
-    router.end("c1", at(30))
-    router.enqueue("c2", "q", at(31))
-    outcome = router.tick(at(60))
-    assert outcome.events == (
+    router.log_in(member("a", "q"), now=T0)
+    router.enqueue("c1", "q", now=at(0))
+    router.tick(now=at(15))  # missed at 10, offered again at 15
+    router.accept("c1", "a", now=at(20))
+    router.end("c1", now=at(30))
+    router.enqueue("c2", "q", now=at(31))
+    update = router.tick(now=at(60))
+    assert update.events == (
         OfferEnded(at=at(41), offer=offer("c2", "a", 31, 10), reason=OfferEndReason.TIMED_OUT),
         ContactOffered(at=at(46), offer=offer("c2", "a", 46, 10)),
         OfferEnded(at=at(56), offer=offer("c2", "a", 46, 10), reason=OfferEndReason.TIMED_OUT),
@@ -126,19 +126,19 @@ def test_max_no_answer_counts_misses_in_a_row_only() -> None:
     )
     view = router.agent("a")
     assert (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.AUTO_PAUSED)
-    assert router.tick(at(300)) == Outcome()
-    outcome = router.set_ready("a", at(300))
-    assert outcome.offers == (offer("c2", "a", 300, 10),)
+    assert router.tick(now=at(300)) == RouterUpdate()
+    update = router.set_ready("a", now=at(300))
+    assert update.offers == (offer("c2", "a", 300, 10),)
 
 
 def test_max_no_answer_counts_host_reported_time_outs() -> None:
     """Two misses reported by the host (max 2) auto-pause the agent at the second."""
     router = Router([QueueConfig(name="q", max_no_answer=2)])
-    router.log_in(member("a", "q"), T0)
-    router.enqueue("c", "q", at(0))
-    router.time_out("c", "a", at(3))
-    outcome = router.time_out("c", "a", at(4))
-    assert of_type(outcome, AgentStateChanged) == [
+    router.log_in(member("a", "q"), now=T0)
+    router.enqueue("c", "q", now=at(0))
+    router.time_out("c", "a", now=at(3))
+    update = router.time_out("c", "a", now=at(4))
+    assert of_type(update, AgentStateChanged) == [
         AgentStateChanged(
             at=at(4), agent_id="a", state=AgentState.NOT_READY, reason=NotReadyReason.AUTO_PAUSED
         )
@@ -151,25 +151,25 @@ def ring_all_router() -> Router:
     router = Router(
         [QueueConfig(name="q", strategy="ring_all", offer_timeout=timedelta(seconds=30))]
     )
-    router.log_in(member("b", "q"), T0)
-    router.log_in(member("a", "q"), T0)
-    router.log_in(member("t2", "q", tier=2), T0)
+    router.log_in(member("b", "q"), now=T0)
+    router.log_in(member("a", "q"), now=T0)
+    router.log_in(member("t2", "q", tier=2), now=T0)
     return router
 
 
 def test_ring_all_rings_the_first_tier_and_first_accept_withdraws_the_rest() -> None:
     """Both tier-1 agents ring; a answers at t=3, b's offer is withdrawn, t2 never rings."""
     router = ring_all_router()
-    outcome = router.enqueue("c", "q", at(1))
-    assert outcome.offers == (offer("c", "a", 1, 30), offer("c", "b", 1, 30))
-    outcome = router.accept("c", "a", at(3))
-    assert outcome.events == (
+    update = router.enqueue("c", "q", now=at(1))
+    assert update.offers == (offer("c", "a", 1, 30), offer("c", "b", 1, 30))
+    update = router.accept("c", "a", now=at(3))
+    assert update.events == (
         OfferEnded(at=at(3), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
         ContactAnswered(
             at=at(3), contact_id="c", agent_id="a", queue="q", waited=timedelta(seconds=2)
         ),
     )
-    assert outcome.ended_offers == (offer("c", "b", 1, 30),)
+    assert update.ended_offers == (offer("c", "b", 1, 30),)
     assert [router.agent(x).state for x in ("a", "b", "t2")] == [
         AgentState.BUSY,
         AgentState.AVAILABLE,
@@ -180,11 +180,11 @@ def test_ring_all_rings_the_first_tier_and_first_accept_withdraws_the_rest() -> 
 def test_ring_all_one_decline_keeps_the_others_ringing() -> None:
     """Agent b rejects at t=2; a still rings and answers at t=4."""
     router = ring_all_router()
-    router.enqueue("c", "q", at(1))
-    outcome = router.decline("c", "b", at(2))
-    assert outcome.offers == ()
+    router.enqueue("c", "q", now=at(1))
+    update = router.decline("c", "b", now=at(2))
+    assert update.offers == ()
     assert router.contact("c").offered_to == ("a",)
-    assert of_type(router.accept("c", "a", at(4)), ContactAnswered)[0].waited == timedelta(
+    assert of_type(router.accept("c", "a", now=at(4)), ContactAnswered)[0].waited == timedelta(
         seconds=3
     )
 
@@ -192,9 +192,9 @@ def test_ring_all_one_decline_keeps_the_others_ringing() -> None:
 def test_ring_all_withdraws_every_offer_when_the_caller_hangs_up() -> None:
     """The caller hangs up at t=5: both ringing offers are withdrawn, then the abandon."""
     router = ring_all_router()
-    router.enqueue("c", "q", at(1))
-    outcome = router.abandon("c", at(5))
-    assert outcome.events == (
+    router.enqueue("c", "q", now=at(1))
+    update = router.abandon("c", now=at(5))
+    assert update.events == (
         OfferEnded(at=at(5), offer=offer("c", "a", 1, 30), reason=OfferEndReason.WITHDRAWN),
         OfferEnded(at=at(5), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
         ContactAbandoned(at=at(5), contact_id="c", queue="q", waited=timedelta(seconds=4)),
@@ -215,15 +215,15 @@ def test_wrap_up_withdraws_an_offer_ringing_on_another_channel() -> None:
         capacity={Channel.VOICE: 1, Channel.CHAT: 1},
         voice_exclusive=False,
     )
-    router.log_in(profile, T0)
-    router.enqueue("v", "voice", at(0))
-    router.accept("v", "a0", at(0))
-    (ringing,) = router.enqueue("ch", "chat", at(20)).offers
-    outcome = router.end("v", at(30))
-    assert outcome.ended_offers == (ringing,)
-    assert of_type(outcome, OfferEnded) == [
+    router.log_in(profile, now=T0)
+    router.enqueue("v", "voice", now=at(0))
+    router.accept("v", "a0", now=at(0))
+    (ringing,) = router.enqueue("ch", "chat", now=at(20)).offers
+    update = router.end("v", now=at(30))
+    assert update.ended_offers == (ringing,)
+    assert of_type(update, OfferEnded) == [
         OfferEnded(at=at(30), offer=ringing, reason=OfferEndReason.WITHDRAWN)
     ]
     assert router.agent("a0").state is AgentState.WRAP_UP
     assert router.contact("ch").status.value == "waiting"
-    assert [offer.contact_id for offer in router.tick(at(40)).offers] == ["ch"]
+    assert [offer.contact_id for offer in router.tick(now=at(40)).offers] == ["ch"]

@@ -11,16 +11,16 @@ from callcore.acd import (
     ContactEscalated,
     ContactOverflowed,
     ContactQueued,
-    EscalationRule,
     Membership,
     NotReadyReason,
     Offer,
-    Outcome,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     Router,
     RouterSnapshot,
+    RouterUpdate,
 )
 from callcore.contacts import Channel
 from callcore.serialization import dumps, loads
@@ -60,18 +60,18 @@ def main_to_backup(backup: QueueConfig, *extra: QueueConfig) -> Router:
     t=40 and overflows at t=70, past that deadline.
     """
     router = Router([QueueConfig(name="main", max_wait=HALF, overflow=TO_BACKUP), backup, *extra])
-    router.log_in(member("m", "main"), T0, ready=False)
-    router.log_in(member("b", "backup"), T0, ready=False)
-    router.log_out("b", at(1))
-    router.enqueue("c1", "main", at(40))
+    router.log_in(member("m", "main"), now=T0, ready=False)
+    router.log_in(member("b", "backup"), now=T0, ready=False)
+    router.log_out("b", now=at(1))
+    router.enqueue("c1", "main", now=at(40))
     return router
 
 
 def test_moved_into_an_empty_queue_past_its_deadline_goes_on_to_voicemail() -> None:
     """Backup empty since t=1 (deadline t=61): c1 moved in at t=70 leaves for voicemail."""
     router = main_to_backup(QueueConfig(name="backup", max_wait_empty=MINUTE))
-    assert router.tick(at(69)) == Outcome()
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(69)) == RouterUpdate()
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
         overflowed(70, "c1", "backup"),
@@ -85,16 +85,16 @@ def test_moved_into_an_empty_queue_past_its_deadline_becomes_a_callback_there() 
         name="backup", max_wait_empty=MINUTE, overflow=Overflow(action=OverflowAction.CALLBACK)
     )
     router = main_to_backup(backup)
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
         ContactOverflowed(
             at=at(70), contact_id="c1", queue="backup", action=OverflowAction.CALLBACK
         ),
     )
-    assert router.tick(at(5000)) == Outcome()
+    assert router.tick(now=at(5000)) == RouterUpdate()
     assert router.line("backup") == ("c1",)
-    assert router.log_in(member("z", "backup"), at(5001)).offers == (
+    assert router.log_in(member("z", "backup"), now=at(5001)).offers == (
         Offer(
             contact_id="c1",
             agent_id="z",
@@ -115,7 +115,7 @@ def test_moved_into_an_empty_queue_past_its_deadline_goes_on_to_the_next_queue()
         overflow=Overflow(action=OverflowAction.QUEUE, queue="third"),
     )
     router = main_to_backup(backup, QueueConfig(name="third"))
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
         overflowed(70, "c1", "backup", "third"),
@@ -133,14 +133,14 @@ def test_moved_into_an_empty_queue_before_its_deadline_waits_until_the_deadline(
             QueueConfig(name="backup", max_wait_empty=MINUTE),
         ]
     )
-    router.log_in(member("b", "backup"), T0, ready=False)
-    router.log_out("b", at(1))
-    router.enqueue("c1", "main", at(40))
-    assert router.tick(at(60)).events == (
+    router.log_in(member("b", "backup"), now=T0, ready=False)
+    router.log_out("b", now=at(1))
+    router.enqueue("c1", "main", now=at(40))
+    assert router.tick(now=at(60)).events == (
         overflowed(50, "c1", "main", "backup"),
         queued(50, "c1", "backup"),
     )
-    assert router.tick(at(61)).events == (overflowed(61, "c1", "backup"),)
+    assert router.tick(now=at(61)).events == (overflowed(61, "c1", "backup"),)
 
 
 def test_moved_into_a_never_staffed_queue_starts_its_empty_clock() -> None:
@@ -151,18 +151,18 @@ def test_moved_into_a_never_staffed_queue_starts_its_empty_clock() -> None:
             QueueConfig(name="backup", max_wait_empty=MINUTE),
         ]
     )
-    router.enqueue("c1", "main", at(40))
-    assert router.tick(at(129)).events == (
+    router.enqueue("c1", "main", now=at(40))
+    assert router.tick(now=at(129)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
     )
-    assert router.tick(at(130)).events == (overflowed(130, "c1", "backup"),)
+    assert router.tick(now=at(130)).events == (overflowed(130, "c1", "backup"),)
 
 
 def test_moved_into_a_queue_that_refuses_joining_empty_goes_on_by_its_overflow() -> None:
     """Backup takes no contact while nobody is logged in: c1 moved there goes on to voicemail."""
     router = main_to_backup(QueueConfig(name="backup", join_when_empty=False))
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
         overflowed(70, "c1", "backup"),
@@ -173,8 +173,8 @@ def test_moved_into_a_queue_that_refuses_joining_empty_goes_on_by_its_overflow()
 def test_a_queue_that_refuses_joining_empty_keeps_a_moved_contact_while_staffed() -> None:
     """A member on break counts as staffed: c1 moved into backup at t=70 waits there."""
     router = main_to_backup(QueueConfig(name="backup", join_when_empty=False))
-    router.log_in(member("b", "backup"), at(41), ready=False)
-    assert router.tick(at(70)).events == (
+    router.log_in(member("b", "backup"), now=at(41), ready=False)
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
     )
@@ -189,9 +189,9 @@ def test_a_full_queue_still_takes_a_moved_contact() -> None:
             QueueConfig(name="backup", max_length=1),
         ]
     )
-    router.enqueue("b0", "backup", at(5))
-    router.enqueue("c1", "main", at(40))
-    assert router.tick(at(70)).events == (
+    router.enqueue("b0", "backup", now=at(5))
+    router.enqueue("c1", "main", now=at(40))
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "main", "backup"),
         queued(70, "c1", "backup"),
     )
@@ -219,18 +219,18 @@ def cycle_router() -> Router:
         ]
     )
     both = AgentProfile(agent_id="a", memberships=(Membership(queue="q1"), Membership(queue="q2")))
-    router.log_in(both, T0)
-    router.set_not_ready("a", NotReadyReason.BREAK, at(1))
-    router.enqueue("c1", "q1", at(5))
-    router.enqueue("c2", "q2", at(6))
-    router.log_out("a", at(10))
+    router.log_in(both, now=T0)
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(1))
+    router.enqueue("c1", "q1", now=at(5))
+    router.enqueue("c2", "q2", now=at(6))
+    router.log_out("a", now=at(10))
     return router
 
 
 def test_a_cycle_of_empty_queues_stops_and_keeps_the_contacts() -> None:
     """At t=70 each contact goes round q1 -> q2 -> q1 (or back) once and stays where it began."""
     router = cycle_router()
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         overflowed(70, "c1", "q1", "q2"),
         queued(70, "c1", "q2"),
         overflowed(70, "c1", "q2", "q1"),
@@ -241,16 +241,16 @@ def test_a_cycle_of_empty_queues_stops_and_keeps_the_contacts() -> None:
         queued(70, "c2", "q2"),
     )
     assert (router.line("q1"), router.line("q2")) == (("c1",), ("c2",))
-    assert router.tick(at(5000)) == Outcome()
-    offers = router.log_in(member("z", "q1"), at(5001)).offers
+    assert router.tick(now=at(5000)) == RouterUpdate()
+    offers = router.log_in(member("z", "q1"), now=at(5001)).offers
     assert [(offer.contact_id, offer.queue) for offer in offers] == [("c1", "q1")]
 
 
 def test_a_new_contact_in_a_cycle_of_empty_queues_stops_where_it_joined() -> None:
     """c3 joins q1 at t=100, past both deadlines: it goes to q2 and back, and waits in q1."""
     router = cycle_router()
-    router.tick(at(70))
-    assert router.enqueue("c3", "q1", at(100)).events == (
+    router.tick(now=at(70))
+    assert router.enqueue("c3", "q1", now=at(100)).events == (
         queued(100, "c3", "q1"),
         overflowed(100, "c3", "q1", "q2"),
         queued(100, "c3", "q2"),
@@ -276,10 +276,10 @@ def test_bounced_back_to_a_staffed_queue_a_contact_keeps_its_place() -> None:
             ),
         ]
     )
-    router.log_in(member("a", "q1"), T0, ready=False)
-    router.enqueue("c1", "q1", at(0))
-    router.enqueue("c2", "q1", at(5))
-    assert router.tick(at(30)).events == (
+    router.log_in(member("a", "q1"), now=T0, ready=False)
+    router.enqueue("c1", "q1", now=at(0))
+    router.enqueue("c2", "q1", now=at(5))
+    assert router.tick(now=at(30)).events == (
         overflowed(30, "c1", "q1", "q2"),
         queued(30, "c1", "q2"),
         overflowed(30, "c1", "q2", "q1"),
@@ -288,7 +288,7 @@ def test_bounced_back_to_a_staffed_queue_a_contact_keeps_its_place() -> None:
     assert router.line("q1") == ("c1", "c2")
     assert router.contact("c1").arrived == at(0)
     # c2's max_wait ends at t=35; c1's starts over in q1, so its next round trip is at t=60
-    assert [event.at for event in of_type(router.tick(at(60)), ContactOverflowed)] == [
+    assert [event.at for event in of_type(router.tick(now=at(60)), ContactOverflowed)] == [
         at(35),
         at(35),
         at(60),
@@ -310,10 +310,10 @@ def test_a_long_chain_of_refusing_queues_does_not_recurse() -> None:
         for number, name in enumerate(names)
     ]
     router = Router(queues)
-    router.log_in(member("a", "q0"), T0, ready=False)
-    router.enqueue("c1", "q0", at(0))
-    outcome = router.tick(at(30))
-    hops = [(event.queue, event.to_queue) for event in of_type(outcome, ContactOverflowed)]
+    router.log_in(member("a", "q0"), now=T0, ready=False)
+    router.enqueue("c1", "q0", now=at(0))
+    update = router.tick(now=at(30))
+    hops = [(event.queue, event.to_queue) for event in of_type(update, ContactOverflowed)]
     assert hops == [(name, names[(number + 1) % count]) for number, name in enumerate(names)]
     assert router.contact("c1").queue == "q0"
 
@@ -324,19 +324,19 @@ def escalating_router(general: QueueConfig) -> Router:
     c1 joins ``french`` at t=40 and is moved at t=70.
     """
     french = QueueConfig(
-        name="french", escalation=(EscalationRule(after=HALF, to_queue="general"),)
+        name="french", escalation=(QueueEscalation(after=HALF, to_queue="general"),)
     )
     router = Router([french, general])
-    router.log_in(member("g", "general"), T0, ready=False)
-    router.log_out("g", at(1))
-    router.enqueue("c1", "french", at(40))
+    router.log_in(member("g", "general"), now=T0, ready=False)
+    router.log_out("g", now=at(1))
+    router.enqueue("c1", "french", now=at(40))
     return router
 
 
 def test_escalation_into_an_empty_queue_past_its_deadline_goes_on() -> None:
     """General empty since t=1 (deadline t=61): c1 escalated in at t=70 leaves for voicemail."""
     router = escalating_router(QueueConfig(name="general", max_wait_empty=MINUTE))
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         ContactEscalated(at=at(70), contact_id="c1", queue="french", stage=1),
         queued(70, "c1", "general"),
         overflowed(70, "c1", "general"),
@@ -352,7 +352,7 @@ def test_escalation_into_a_closed_queue_that_overflows_back_returns_the_contact(
         overflow=Overflow(action=OverflowAction.QUEUE, queue="french"),
     )
     router = escalating_router(general)
-    assert router.tick(at(70)).events == (
+    assert router.tick(now=at(70)).events == (
         ContactEscalated(at=at(70), contact_id="c1", queue="french", stage=1),
         queued(70, "c1", "general"),
         overflowed(70, "c1", "general", "french"),
@@ -365,26 +365,26 @@ def test_escalation_into_a_closed_queue_that_overflows_back_returns_the_contact(
 def test_a_callback_request_moved_into_an_empty_queue_stays_there() -> None:
     """A callback needs no caller on hold: escalated into the emptied general, it waits there."""
     router = escalating_router(QueueConfig(name="general", max_wait_empty=MINUTE))
-    router.request_callback("c1", at(41))
-    outcome = router.tick(at(70))
-    assert outcome.events == (
+    router.request_callback("c1", now=at(41))
+    update = router.tick(now=at(70))
+    assert update.events == (
         ContactEscalated(at=at(70), contact_id="c1", queue="french", stage=1),
         queued(70, "c1", "general"),
     )
-    assert router.tick(at(5000)) == Outcome()
+    assert router.tick(now=at(5000)) == RouterUpdate()
     assert router.contact("c1").queue == "general"
 
 
 @pytest.mark.parametrize("save_at", [69, 70, 80])
 def test_restore_before_or_after_a_cascade_behaves_identically(save_at: float) -> None:
-    """A twin restored from JSON at t=69, 70 or 80 gives the same outcomes as the original."""
+    """A twin restored from JSON at t=69, 70 or 80 gives the same updates as the original."""
     router = cycle_router()
-    router.tick(at(save_at))
+    router.tick(now=at(save_at))
     twin = through_json(router)
-    assert router.tick(at(90)) == twin.tick(at(90))
-    late = [router.enqueue("c3", "q2", at(100)), twin.enqueue("c3", "q2", at(100))]
+    assert router.tick(now=at(90)) == twin.tick(now=at(90))
+    late = [router.enqueue("c3", "q2", now=at(100)), twin.enqueue("c3", "q2", now=at(100))]
     assert late[0] == late[1]
     assert [event.queue for event in of_type(late[0], ContactQueued)] == ["q2", "q1", "q2"]
     profile = member("z", "q2")
-    assert router.log_in(profile, at(101)) == twin.log_in(profile, at(101))
+    assert router.log_in(profile, now=at(101)) == twin.log_in(profile, now=at(101))
     assert dumps(router.snapshot()) == dumps(twin.snapshot())

@@ -29,7 +29,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.acd import _router as router_module
+from callcore.acd import _timers as timers_module
 from callcore.errors import (
     CallcoreError,
     InvalidInputError,
@@ -44,7 +44,7 @@ from tests.acd.test_invariants import queue_configs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from callcore.acd import Outcome
+    from callcore.acd import RouterUpdate
 
 AGENTS = tuple(f"a{number}" for number in range(4))
 ONE = AgentProfile(agent_id="a", memberships=(Membership(queue="q"),))
@@ -53,7 +53,7 @@ ONE = AgentProfile(agent_id="a", memberships=(Membership(queue="q"),))
 def one_agent_router(**queue: Any) -> Router:
     """A router with one queue ``q`` and one agent ``a`` logged in at T0."""
     router = Router([QueueConfig(name="q", **queue)])
-    router.log_in(ONE, T0)
+    router.log_in(ONE, now=T0)
     return router
 
 
@@ -73,7 +73,7 @@ def refused(router: Router, call: Callable[[Router], object], error: type[Except
 def test_enqueue_with_a_number_for_an_id_is_refused_before_anything_changes() -> None:
     """``enqueue(123, ...)`` used to queue the contact and then fail; now nothing moves."""
     router = one_agent_router()
-    refused(router, lambda r: r.enqueue(123, "q", at(5)), InvalidInputError)  # type: ignore[arg-type]
+    refused(router, lambda r: r.enqueue(123, "q", now=at(5)), InvalidInputError)  # type: ignore[arg-type]
     assert router.contact_ids() == ()
 
 
@@ -82,10 +82,10 @@ def test_a_plain_string_for_a_not_ready_reason_is_refused() -> None:
     router = one_agent_router()
     before = dumps(router.snapshot())
     with pytest.raises(InvalidInputError) as caught:
-        router.set_not_ready("a", "lunch", at(5))  # type: ignore[arg-type]
+        router.set_not_ready("a", "lunch", now=at(5))  # type: ignore[arg-type]
     assert caught.value.field == "reason"
     assert dumps(router.snapshot()) == before
-    router.set_not_ready("a", NotReadyReason.LUNCH, at(5))
+    router.set_not_ready("a", NotReadyReason.LUNCH, now=at(5))
     text = dumps(router.snapshot())
     assert dumps(Router.restore(loads(RouterSnapshot, text)).snapshot()) == text
 
@@ -97,17 +97,17 @@ def test_a_refused_call_does_not_run_the_timers_due() -> None:
     refused one had never been made.
     """
     router = one_agent_router(no_answer_delay=timedelta(minutes=5))
-    router.enqueue("c", "q", at(1))
+    router.enqueue("c", "q", now=at(1))
     for call, error in [
-        (lambda r: r.accept("nobody", "a", at(60)), NotFoundError),
-        (lambda r: r.set_priority("c", "high", at(60)), InvalidInputError),
-        (lambda r: r.log_in(ONE, at(60)), InvalidTransitionError),
-        (lambda r: r.tick(datetime(2026, 1, 5, 10, 0)), NaiveDatetimeError),  # noqa: DTZ001
+        (lambda r: r.accept("nobody", "a", now=at(60)), NotFoundError),
+        (lambda r: r.set_priority("c", "high", now=at(60)), InvalidInputError),
+        (lambda r: r.log_in(ONE, now=at(60)), InvalidTransitionError),
+        (lambda r: r.tick(now=datetime(2026, 1, 5, 10, 0)), NaiveDatetimeError),  # noqa: DTZ001
     ]:
         refused(router, call, error)
         assert router.agent("a").offered == ("c",)
-    outcome = router.tick(at(60))
-    assert [(event.at, event.offer.contact_id) for event in outcome.events] == [  # type: ignore[attr-defined]
+    update = router.tick(now=at(60))
+    assert [(event.at, event.offer.contact_id) for event in update.events] == [  # type: ignore[attr-defined]
         (at(16), "c")
     ]
 
@@ -119,8 +119,8 @@ def test_a_call_refused_because_of_a_due_timer_undoes_the_timer() -> None:
     refusal puts the state back: the offer still rings, the clock still reads 1 s.
     """
     router = one_agent_router(no_answer_delay=timedelta(minutes=5))
-    router.enqueue("c", "q", at(1))
-    refused(router, lambda r: r.accept("c", "a", at(60)), InvalidTransitionError)
+    router.enqueue("c", "q", now=at(1))
+    refused(router, lambda r: r.accept("c", "a", now=at(60)), InvalidTransitionError)
     assert router.now == at(1)
     assert router.agent("a").offered == ("c",)
 
@@ -138,7 +138,7 @@ def test_a_now_out_of_range_is_refused_at_the_door(now: datetime) -> None:
     """An instant outside 1900-2999 (or not a datetime) never reaches the date arithmetic."""
     router = one_agent_router(max_wait=timedelta(days=36_525))
     with pytest.raises(InvalidInputError) as caught:
-        router.enqueue("c", "q", now)
+        router.enqueue("c", "q", now=now)
     assert caught.value.field == "now"
     assert router.contact_ids() == ()
 
@@ -146,23 +146,23 @@ def test_a_now_out_of_range_is_refused_at_the_door(now: datetime) -> None:
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda r: r.enqueue("c\ud800", "q", at(5)), "contact_id"),
-        (lambda r: r.enqueue("", "q", at(5)), "contact_id"),
-        (lambda r: r.enqueue("c", ["q"], at(5)), "queue"),
-        (lambda r: r.enqueue("c", "q", at(5), priority=10**5000), "priority"),
-        (lambda r: r.enqueue("c", "q", at(5), priority=1.5), "priority"),
-        (lambda r: r.enqueue("c", "q", at(5), priority=True), "priority"),
-        (lambda r: r.enqueue("c", "q", at(5), skills="billing"), "skills"),
-        (lambda r: r.enqueue("c", "q", at(5), skills={"en": 11}), "skills.en"),
-        (lambda r: r.enqueue("c", "q", at(5), skills={"\ud800": 1}), "skills"),
-        (lambda r: r.decline("c0", "a", at(5), reason="busy"), "reason"),
-        (lambda r: r.log_in({"agent_id": "b"}, at(5)), "profile"),
-        (lambda r: r.log_in(ONE, at(5), ready="no"), "ready"),
-        (lambda r: r.accept(["c0"], "a", at(5)), "contact_id"),
-        (lambda r: r.log_out(b"a", at(5)), "agent_id"),
+        (lambda r: r.enqueue("c\ud800", "q", now=at(5)), "contact_id"),
+        (lambda r: r.enqueue("", "q", now=at(5)), "contact_id"),
+        (lambda r: r.enqueue("c", ["q"], now=at(5)), "queue"),
+        (lambda r: r.enqueue("c", "q", now=at(5), priority=10**5000), "priority"),
+        (lambda r: r.enqueue("c", "q", now=at(5), priority=1.5), "priority"),
+        (lambda r: r.enqueue("c", "q", now=at(5), priority=True), "priority"),
+        (lambda r: r.enqueue("c", "q", now=at(5), skills="billing"), "skills"),
+        (lambda r: r.enqueue("c", "q", now=at(5), skills={"en": 11}), "skills.en"),
+        (lambda r: r.enqueue("c", "q", now=at(5), skills={"\ud800": 1}), "skills"),
+        (lambda r: r.decline("c0", "a", now=at(5), reason="busy"), "reason"),
+        (lambda r: r.log_in({"agent_id": "b"}, now=at(5)), "profile"),
+        (lambda r: r.log_in(ONE, now=at(5), ready="no"), "ready"),
+        (lambda r: r.accept(["c0"], "a", now=at(5)), "contact_id"),
+        (lambda r: r.log_out(b"a", now=at(5)), "agent_id"),
         (lambda r: r.agent({"a"}), "agent_id"),
         (lambda r: r.line(None), "queue"),
-        (lambda r: r.tick(at(-5)), "now"),
+        (lambda r: r.tick(now=at(-5)), "now"),
     ],
 )
 def test_each_wrong_argument_is_refused_by_name(
@@ -170,7 +170,7 @@ def test_each_wrong_argument_is_refused_by_name(
 ) -> None:
     """A wrong type or value is an InvalidInputError naming the argument; nothing changes."""
     router = one_agent_router()
-    router.enqueue("c0", "q", at(1))
+    router.enqueue("c0", "q", now=at(1))
     before = dumps(router.snapshot())
     with pytest.raises(InvalidInputError) as caught:
         call(router)
@@ -181,33 +181,33 @@ def test_each_wrong_argument_is_refused_by_name(
 # --- the stateful test ------------------------------------------------------------------
 
 WRONG_ARGUMENTS: list[tuple[Callable[[Router, datetime], object], type[Exception]]] = [
-    (lambda r, now: r.enqueue(123, "sales", now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.enqueue("x", 5, now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.enqueue("x", "sales", now, priority="high"), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.enqueue("x", "sales", now, priority=2**40), InvalidInputError),
-    (lambda r, now: r.enqueue("x", "sales", now, skills={"en": 1.5}), InvalidInputError),  # type: ignore[dict-item]
-    (lambda r, now: r.enqueue("x", "sales", now, skills=["en"]), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.enqueue("x\udc00", "sales", now), InvalidInputError),
-    (lambda r, now: r.set_not_ready("a0", "lunch", now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.set_priority("c1", "2", now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.decline("c1", "a0", now, reason="busy"), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.log_in({"agent_id": "a0"}, now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.accept(["c1"], "a0", now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.end(3.5, now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.log_out(None, now), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.tick(now.isoformat()), InvalidInputError),  # type: ignore[arg-type]
-    (lambda r, now: r.tick(now.replace(tzinfo=None)), NaiveDatetimeError),
-    (lambda r, now: r.enqueue("x", "sales", now.replace(tzinfo=None)), NaiveDatetimeError),
-    (lambda r, _: r.tick(datetime(3000, 1, 1, tzinfo=timezone.utc)), InvalidInputError),
-    (lambda r, _: r.tick(datetime(9999, 12, 31, tzinfo=timezone.utc)), InvalidInputError),
-    (lambda r, now: r.accept("nobody", "a0", now), NotFoundError),
-    (lambda r, now: r.end("nobody", now), NotFoundError),
-    (lambda r, now: r.abandon("nobody", now), NotFoundError),
-    (lambda r, now: r.request_callback("nobody", now), NotFoundError),
-    (lambda r, now: r.set_priority("nobody", 1, now), NotFoundError),
-    (lambda r, now: r.set_ready("ghost", now), NotFoundError),
-    (lambda r, now: r.log_out("ghost", now), NotFoundError),
-    (lambda r, now: r.enqueue("x", "nowhere", now), NotFoundError),
+    (lambda r, now: r.enqueue(123, "sales", now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.enqueue("x", 5, now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.enqueue("x", "sales", now=now, priority="high"), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.enqueue("x", "sales", now=now, priority=2**40), InvalidInputError),
+    (lambda r, now: r.enqueue("x", "sales", now=now, skills={"en": 1.5}), InvalidInputError),  # type: ignore[dict-item]
+    (lambda r, now: r.enqueue("x", "sales", now=now, skills=["en"]), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.enqueue("x\udc00", "sales", now=now), InvalidInputError),
+    (lambda r, now: r.set_not_ready("a0", "lunch", now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.set_priority("c1", "2", now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.decline("c1", "a0", now=now, reason="busy"), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.log_in({"agent_id": "a0"}, now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.accept(["c1"], "a0", now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.end(3.5, now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.log_out(None, now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.tick(now=now.isoformat()), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.tick(now=now.replace(tzinfo=None)), NaiveDatetimeError),
+    (lambda r, now: r.enqueue("x", "sales", now=now.replace(tzinfo=None)), NaiveDatetimeError),
+    (lambda r, _: r.tick(now=datetime(3000, 1, 1, tzinfo=timezone.utc)), InvalidInputError),
+    (lambda r, _: r.tick(now=datetime(9999, 12, 31, tzinfo=timezone.utc)), InvalidInputError),
+    (lambda r, now: r.accept("nobody", "a0", now=now), NotFoundError),
+    (lambda r, now: r.end("nobody", now=now), NotFoundError),
+    (lambda r, now: r.abandon("nobody", now=now), NotFoundError),
+    (lambda r, now: r.request_callback("nobody", now=now), NotFoundError),
+    (lambda r, now: r.set_priority("nobody", 1, now=now), NotFoundError),
+    (lambda r, now: r.set_ready("ghost", now=now), NotFoundError),
+    (lambda r, now: r.log_out("ghost", now=now), NotFoundError),
+    (lambda r, now: r.enqueue("x", "nowhere", now=now), NotFoundError),
 ]
 
 
@@ -223,12 +223,12 @@ class RefusalMachine(RuleBasedStateMachine):
         self.counter = 0
         self.offers: list[tuple[str, str]] = []
         """Every offer ever made, in order (those that ended give refusals)."""
-        self.budget = getattr(router_module, "TIMER_BUDGET", None)
-        router_module.TIMER_BUDGET = 300
+        self.budget = getattr(timers_module, "TIMER_BUDGET", None)
+        timers_module.TIMER_BUDGET = 300
 
     def teardown(self) -> None:
         """Put the timer budget back."""
-        router_module.TIMER_BUDGET = self.budget  # type: ignore[assignment]
+        timers_module.TIMER_BUDGET = self.budget  # type: ignore[assignment]
 
     @initialize(strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)), seed=st.integers(0, 9))
     def start(self, strategy: str, seed: int) -> None:
@@ -241,20 +241,20 @@ class RefusalMachine(RuleBasedStateMachine):
         """The test's clock."""
         return at(self.clock)
 
-    def both(self, call: Callable[[Router], Outcome]) -> None:
+    def both(self, call: Callable[[Router], RouterUpdate]) -> None:
         """Make a call that may be taken or refused; the twin must do the same."""
         before = dumps(self.router.snapshot())
         try:
-            outcome = call(self.router)
+            update = call(self.router)
         except CallcoreError as error:
             assert dumps(self.router.snapshot()) == before
             with pytest.raises(type(error)):
                 call(self.twin)
             return
-        assert call(self.twin) == outcome
+        assert call(self.twin) == update
         self.offers += [
             (event.offer.contact_id, event.offer.agent_id)
-            for event in outcome.events
+            for event in update.events
             if isinstance(event, ContactOffered)
         ]
 
@@ -269,21 +269,21 @@ class RefusalMachine(RuleBasedStateMachine):
     def log_in(self, number: int, data: st.DataObject, *, ready: bool) -> None:
         """An agent logs in (refused if it is logged in already)."""
         profile = data.draw(profiles(AGENTS[number]))
-        self.both(lambda r: r.log_in(profile, self.now, ready=ready))
+        self.both(lambda r: r.log_in(profile, now=self.now, ready=ready))
 
     @rule(number=st.integers(0, 3))
     def log_out(self, number: int) -> None:
         """An agent logs out (refused while it holds a contact)."""
-        self.both(lambda r: r.log_out(AGENTS[number], self.now))
+        self.both(lambda r: r.log_out(AGENTS[number], now=self.now))
 
     @rule(number=st.integers(0, 3), reason=st.none() | st.sampled_from(NotReadyReason))
     def presence(self, number: int, reason: NotReadyReason | None) -> None:
         """An agent goes not ready, or ready."""
         agent_id = AGENTS[number]
         if reason is None:
-            self.both(lambda r: r.set_ready(agent_id, self.now))
+            self.both(lambda r: r.set_ready(agent_id, now=self.now))
         else:
-            self.both(lambda r: r.set_not_ready(agent_id, reason, self.now))
+            self.both(lambda r: r.set_not_ready(agent_id, reason, now=self.now))
 
     @rule(queue=st.sampled_from(QUEUES), skills=contact_skills, priority=st.integers(0, 2))
     def enqueue(self, queue: str, skills: dict[str, int], priority: int) -> None:
@@ -291,7 +291,7 @@ class RefusalMachine(RuleBasedStateMachine):
         self.counter += 1
         contact_id = f"c{self.counter}"
         self.both(
-            lambda r: r.enqueue(contact_id, queue, self.now, skills=skills, priority=priority)
+            lambda r: r.enqueue(contact_id, queue, now=self.now, skills=skills, priority=priority)
         )
 
     @precondition(lambda self: self.offers)
@@ -304,12 +304,12 @@ class RefusalMachine(RuleBasedStateMachine):
         contact_id, agent_id = self.offers[-1 - index % len(self.offers)]
         now = self.now
         if action == "accept":
-            self.both(lambda r: r.accept(contact_id, agent_id, now))
+            self.both(lambda r: r.accept(contact_id, agent_id, now=now))
         elif action == "miss":
-            self.both(lambda r: r.time_out(contact_id, agent_id, now))
+            self.both(lambda r: r.time_out(contact_id, agent_id, now=now))
         else:
             reason = DeclineReason.BUSY if action == "busy" else DeclineReason.REJECTED
-            self.both(lambda r: r.decline(contact_id, agent_id, now, reason=reason))
+            self.both(lambda r: r.decline(contact_id, agent_id, now=now, reason=reason))
 
     @precondition(lambda self: self.counter)
     @rule(
@@ -320,12 +320,12 @@ class RefusalMachine(RuleBasedStateMachine):
         """A call about a contact seen before (it may be connected, waiting or gone)."""
         contact_id = f"c{self.counter - index % self.counter}"
         now = self.now
-        calls: dict[str, Callable[[Router], Outcome]] = {
-            "end": lambda r: r.end(contact_id, now),
-            "abandon": lambda r: r.abandon(contact_id, now),
-            "callback": lambda r: r.request_callback(contact_id, now),
-            "priority": lambda r: r.set_priority(contact_id, index % 3, now),
-            "enqueue": lambda r: r.enqueue(contact_id, "sales", now),
+        calls: dict[str, Callable[[Router], RouterUpdate]] = {
+            "end": lambda r: r.end(contact_id, now=now),
+            "abandon": lambda r: r.abandon(contact_id, now=now),
+            "callback": lambda r: r.request_callback(contact_id, now=now),
+            "priority": lambda r: r.set_priority(contact_id, index % 3, now=now),
+            "enqueue": lambda r: r.enqueue(contact_id, "sales", now=now),
         }
         self.both(calls[action])
 
@@ -337,13 +337,13 @@ class RefusalMachine(RuleBasedStateMachine):
     @rule()
     def tick(self) -> None:
         """The host ticks at its clock."""
-        self.both(lambda r: r.tick(self.now))
+        self.both(lambda r: r.tick(now=self.now))
 
     @rule(days=st.sampled_from([0.5, 2, 60]))
     def jump(self, days: float) -> None:
         """A long jump: refused as a whole when too many timers would run, else taken."""
         target = self.clock + days * 86_400
-        self.both(lambda r: r.tick(at(target)))
+        self.both(lambda r: r.tick(now=at(target)))
         if self.router.now == at(target):
             self.clock = target
 
@@ -364,11 +364,11 @@ class RefusalMachine(RuleBasedStateMachine):
         assert seen is not None
         earlier = seen - timedelta(seconds=seconds)
         calls: dict[str, Callable[[Router], object]] = {
-            "tick": lambda r: r.tick(earlier),
-            "enqueue": lambda r: r.enqueue("late", "sales", earlier),
-            "log_in": lambda r: r.log_in(AgentProfile(agent_id="late"), earlier),
-            "accept": lambda r: r.accept("c1", "a0", earlier),
-            "end": lambda r: r.end("c1", earlier),
+            "tick": lambda r: r.tick(now=earlier),
+            "enqueue": lambda r: r.enqueue("late", "sales", now=earlier),
+            "log_in": lambda r: r.log_in(AgentProfile(agent_id="late"), now=earlier),
+            "accept": lambda r: r.accept("c1", "a0", now=earlier),
+            "end": lambda r: r.end("c1", now=earlier),
         }
         self.refuse(calls[call], InvalidInputError)
 

@@ -26,7 +26,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
-from callcore.acd import _router as router_module
+from callcore.acd import _timers as timers_module
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.acd.scenarios import busy_router
@@ -130,7 +130,7 @@ def _connected_to_a_logged_out_agent(data: dict[str, Any]) -> None:
 
 
 def _negative_talk_time(data: dict[str, Any]) -> None:
-    data["agents"][0]["talk_seconds"] = -5
+    data["agents"][0]["talk_time"] = -5
 
 
 def _wrap_up_ended_before_now(data: dict[str, Any]) -> None:
@@ -164,7 +164,7 @@ BROKEN: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (_arrived_after_now, "contacts[2].arrived"),
     (_offer_to_an_agent_who_does_not_list_it, "agents[0].offered"),
     (_connected_to_a_logged_out_agent, "contacts[1].agent_id"),
-    (_negative_talk_time, "agents[0].talk_seconds"),
+    (_negative_talk_time, "agents[0].talk_time"),
     (_wrap_up_ended_before_now, "agents[1].delay_until"),
     (_empty_clock_of_a_staffed_queue, "empty_since.sales"),
     (_too_many_handle_times, "handle_times.sales"),
@@ -214,19 +214,19 @@ def test_one_call_runs_a_bounded_number_of_timers(monkeypatch: pytest.MonkeyPatc
     timers (lowered here to keep the test short), then gives up, puts the
     state back and says so.
     """
-    monkeypatch.setattr(router_module, "TIMER_BUDGET", 2_000, raising=False)
+    monkeypatch.setattr(timers_module, "TIMER_BUDGET", 2_000, raising=False)
     router = Router([QueueConfig(name="q")])
-    router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), T0)
-    router.enqueue("c", "q", at(1))
+    router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=T0)
+    router.enqueue("c", "q", now=at(1))
     before = dumps(router.snapshot())
     started = time.perf_counter()
     with pytest.raises(InvalidInputError) as caught:
-        router.tick(at(30 * 86_400))
+        router.tick(now=at(30 * 86_400))
     assert time.perf_counter() - started < 5
     assert caught.value.field == "now"
     assert dumps(router.snapshot()) == before
-    outcome = router.tick(at(3_600))  # an hour: well within a step
-    assert len(outcome.ended_offers) == (3_600 - 1) // 15  # made at 1 s, every 15 s
+    update = router.tick(now=at(3_600))  # an hour: well within a step
+    assert len(update.ended_offers) == (3_600 - 1) // 15  # made at 1 s, every 15 s
 
 
 def test_a_restored_router_goes_on_within_the_bound() -> None:
@@ -234,7 +234,7 @@ def test_a_restored_router_goes_on_within_the_bound() -> None:
     router = Router.restore(busy_router().snapshot())
     before = dumps(router.snapshot())
     with pytest.raises(InvalidInputError):
-        router.tick(T0 + timedelta(days=365 * 900))
+        router.tick(now=T0 + timedelta(days=365 * 900))
     assert dumps(router.snapshot()) == before
 
 
@@ -244,8 +244,8 @@ def test_a_restored_router_goes_on_within_the_bound() -> None:
 def carry_on(router: Router) -> None:
     """Use a restored router a little: only CallcoreError may escape; its snapshot reloads."""
     now = router.now or T0
-    router.tick(now + timedelta(seconds=45))
-    router.enqueue("new", "sales", now + timedelta(seconds=50), skills={"en": 1})
+    router.tick(now=now + timedelta(seconds=45))
+    router.enqueue("new", "sales", now=now + timedelta(seconds=50), skills={"en": 1})
     text = dumps(router.snapshot())
     assert dumps(Router.restore(loads(RouterSnapshot, text)).snapshot()) == text
 

@@ -13,7 +13,6 @@ from callcore.acd import (
     ContactOverflowed,
     ContactRejected,
     DeclineReason,
-    EscalationRule,
     Membership,
     NotReadyReason,
     OfferEnded,
@@ -21,6 +20,7 @@ from callcore.acd import (
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     RejectReason,
     Router,
 )
@@ -38,29 +38,29 @@ def agent(agent_id: str, *queues: str, **skills: int) -> AgentProfile:
 def test_ring_all_first_accept_wins() -> None:
     """Ring all offers both agents; the first accept withdraws the other offer."""
     router = Router([QueueConfig(name="q", strategy="ring_all")])
-    router.log_in(agent("a", "q"), T0)
-    router.log_in(agent("b", "q"), T0)
-    outcome = router.enqueue("c", "q", at(1))
-    assert sorted(o.agent_id for o in outcome.offers) == ["a", "b"]
-    outcome = router.accept("c", "b", at(2))
+    router.log_in(agent("a", "q"), now=T0)
+    router.log_in(agent("b", "q"), now=T0)
+    update = router.enqueue("c", "q", now=at(1))
+    assert sorted(o.agent_id for o in update.offers) == ["a", "b"]
+    update = router.accept("c", "b", now=at(2))
     assert [
         (o.agent_id, e.reason)
-        for e in outcome.events
+        for e in update.events
         if isinstance(e, OfferEnded)
         for o in [e.offer]
     ] == [("a", OfferEndReason.WITHDRAWN)]
     assert router.agent("a").state is AgentState.AVAILABLE
     with pytest.raises(InvalidTransitionError):
-        router.accept("c", "a", at(3))
+        router.accept("c", "a", now=at(3))
 
 
 def test_timeouts_auto_pause_after_max_no_answer() -> None:
     """Two missed offers in a row make the agent not ready (auto-paused)."""
     router = Router([QueueConfig(name="q", max_no_answer=2, offer_timeout=timedelta(seconds=10))])
-    router.log_in(agent("a", "q"), T0)
-    router.enqueue("c", "q", at(0))
-    outcome = router.tick(at(25))
-    assert [e.reason for e in outcome.events if isinstance(e, OfferEnded)] == [
+    router.log_in(agent("a", "q"), now=T0)
+    router.enqueue("c", "q", now=at(0))
+    update = router.tick(now=at(25))
+    assert [e.reason for e in update.events if isinstance(e, OfferEnded)] == [
         OfferEndReason.TIMED_OUT,
         OfferEndReason.TIMED_OUT,
     ]
@@ -73,13 +73,13 @@ def test_timeouts_auto_pause_after_max_no_answer() -> None:
 def test_wrap_up_blocks_offers_until_it_ends() -> None:
     """A call ending at t=10 with 30 s of wrap-up offers the next contact at t=40."""
     router = Router([QueueConfig(name="q", wrap_up=timedelta(seconds=30))])
-    router.log_in(agent("a", "q"), T0)
-    router.enqueue("c1", "q", at(0))
-    router.accept("c1", "a", at(1))
-    router.enqueue("c2", "q", at(2))
-    router.end("c1", at(10))
+    router.log_in(agent("a", "q"), now=T0)
+    router.enqueue("c1", "q", now=at(0))
+    router.accept("c1", "a", now=at(1))
+    router.enqueue("c2", "q", now=at(2))
+    router.end("c1", now=at(10))
     assert router.agent("a").state is AgentState.WRAP_UP
-    offer = router.tick(at(50)).offers[0]
+    offer = router.tick(now=at(50)).offers[0]
     assert (offer.contact_id, offer.offered_at) == ("c2", at(40))
 
 
@@ -89,29 +89,29 @@ def test_reject_delay_and_busy_delay() -> None:
         name="q", reject_delay=timedelta(seconds=5), busy_delay=timedelta(seconds=9)
     )
     router = Router([config])
-    router.log_in(agent("a", "q"), T0)
-    router.enqueue("c", "q", at(0))
-    assert router.decline("c", "a", at(1)).offers == ()
-    (offer,) = router.tick(at(6)).offers
+    router.log_in(agent("a", "q"), now=T0)
+    router.enqueue("c", "q", now=at(0))
+    assert router.decline("c", "a", now=at(1)).offers == ()
+    (offer,) = router.tick(now=at(6)).offers
     assert offer.offered_at == at(6)
-    router.decline("c", "a", at(7), reason=DeclineReason.BUSY)
-    (offer,) = router.tick(at(30)).offers
+    router.decline("c", "a", now=at(7), reason=DeclineReason.BUSY)
+    (offer,) = router.tick(now=at(30)).offers
     assert offer.offered_at == at(16)
 
 
 def test_priority_then_arrival_across_queues() -> None:
     """An agent in two queues gets the higher priority first, then the longest waiting."""
     router = Router([QueueConfig(name="x"), QueueConfig(name="y")])
-    router.enqueue("x1", "x", at(1))
-    router.enqueue("y1", "y", at(2))
-    router.enqueue("y2", "y", at(3), priority=1)
-    router.log_in(agent("a", "x", "y"), at(4))
+    router.enqueue("x1", "x", now=at(1))
+    router.enqueue("y1", "y", now=at(2))
+    router.enqueue("y2", "y", now=at(3), priority=1)
+    router.log_in(agent("a", "x", "y"), now=at(4))
     order = []
     for second in range(5, 8):
         contact_id = router.agent("a").offered[0]
         order.append(contact_id)
-        router.accept(contact_id, "a", at(second))
-        router.end(contact_id, at(second))
+        router.accept(contact_id, "a", now=at(second))
+        router.end(contact_id, now=at(second))
     assert order == ["y2", "x1", "y1"]
 
 
@@ -119,8 +119,8 @@ def test_set_priority_takes_effect_at_once() -> None:
     """Raising a waiting contact's priority puts it first in line."""
     router = Router([QueueConfig(name="q")])
     for number in range(3):
-        router.enqueue(f"c{number}", "q", at(number))
-    router.set_priority("c2", 3, at(5))
+        router.enqueue(f"c{number}", "q", now=at(number))
+    router.set_priority("c2", 3, now=at(5))
     assert router.line("q") == ("c2", "c0", "c1")
     assert router.announcement("c1").position == 3
 
@@ -128,15 +128,15 @@ def test_set_priority_takes_effect_at_once() -> None:
 def test_max_length_and_join_when_empty_reject() -> None:
     """A full queue and an empty queue that refuses joins reject with a reason."""
     router = Router([QueueConfig(name="q", max_length=1, join_when_empty=False)])
-    outcome = router.enqueue("c0", "q", at(0))
-    assert [e.reason for e in outcome.events if isinstance(e, ContactRejected)] == [
+    update = router.enqueue("c0", "q", now=at(0))
+    assert [e.reason for e in update.events if isinstance(e, ContactRejected)] == [
         RejectReason.NO_AGENTS
     ]
-    router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), at(1))
-    router.set_not_ready("a", NotReadyReason.BREAK, at(1))
-    router.enqueue("c1", "q", at(2))
-    outcome = router.enqueue("c2", "q", at(3))
-    assert [e.reason for e in outcome.events if isinstance(e, ContactRejected)] == [
+    router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=at(1))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(1))
+    router.enqueue("c1", "q", now=at(2))
+    update = router.enqueue("c2", "q", now=at(3))
+    assert [e.reason for e in update.events if isinstance(e, ContactRejected)] == [
         RejectReason.QUEUE_FULL
     ]
 
@@ -153,37 +153,37 @@ def test_max_wait_overflows_to_another_queue_keeping_arrival() -> None:
             QueueConfig(name="b"),
         ]
     )
-    router.enqueue("early", "a", at(0))
-    router.enqueue("late", "b", at(30))
-    outcome = router.tick(at(61))
-    assert [e.to_queue for e in outcome.events if isinstance(e, ContactOverflowed)] == ["b"]
+    router.enqueue("early", "a", now=at(0))
+    router.enqueue("late", "b", now=at(30))
+    update = router.tick(now=at(61))
+    assert [e.to_queue for e in update.events if isinstance(e, ContactOverflowed)] == ["b"]
     assert router.line("b") == ("early", "late")
 
 
 def test_callback_keeps_its_place_and_is_offered_as_callback() -> None:
     """A callback request keeps its place, skips max_wait, and its offer says callback."""
     router = Router([QueueConfig(name="q", max_wait=timedelta(seconds=10))])
-    router.enqueue("c0", "q", at(0))
-    router.enqueue("c1", "q", at(1))
-    router.request_callback("c0", at(2))
-    outcome = router.tick(at(20))
-    assert [e.contact_id for e in outcome.events if isinstance(e, ContactOverflowed)] == ["c1"]
-    (offer,) = router.log_in(agent("a", "q"), at(21)).offers
+    router.enqueue("c0", "q", now=at(0))
+    router.enqueue("c1", "q", now=at(1))
+    router.request_callback("c0", now=at(2))
+    update = router.tick(now=at(20))
+    assert [e.contact_id for e in update.events if isinstance(e, ContactOverflowed)] == ["c1"]
+    (offer,) = router.log_in(agent("a", "q"), now=at(21)).offers
     assert (offer.contact_id, offer.callback) == ("c0", True)
 
 
 def test_escalation_lowers_skill_minimum_and_stops_once_connected() -> None:
     """After 30 s the French minimum drops from 5 to 2; a connected contact never escalates."""
-    rule = EscalationRule(after=timedelta(seconds=30), skill_minimums={"fr": 2})
+    rule = QueueEscalation(after=timedelta(seconds=30), skill_minimums={"fr": 2})
     router = Router([QueueConfig(name="q", required_skills={"fr": 5}, escalation=(rule,))])
-    router.log_in(agent("weak", "q", fr=3), T0)
-    router.log_in(agent("strong", "q", fr=6), T0)
-    router.enqueue("c0", "q", at(0))
-    router.accept("c0", "strong", at(1))
-    router.enqueue("c1", "q", at(2))
-    outcome = router.tick(at(40))
-    assert [e.contact_id for e in outcome.events if isinstance(e, ContactEscalated)] == ["c1"]
-    assert [(o.contact_id, o.agent_id, o.offered_at) for o in outcome.offers] == [
+    router.log_in(agent("weak", "q", fr=3), now=T0)
+    router.log_in(agent("strong", "q", fr=6), now=T0)
+    router.enqueue("c0", "q", now=at(0))
+    router.accept("c0", "strong", now=at(1))
+    router.enqueue("c1", "q", now=at(2))
+    update = router.tick(now=at(40))
+    assert [e.contact_id for e in update.events if isinstance(e, ContactEscalated)] == ["c1"]
+    assert [(o.contact_id, o.agent_id, o.offered_at) for o in update.offers] == [
         ("c1", "weak", at(32))
     ]
 
@@ -191,11 +191,11 @@ def test_escalation_lowers_skill_minimum_and_stops_once_connected() -> None:
 def test_leave_when_empty_overflows_to_voicemail() -> None:
     """When the last agent logs out, waiting contacts go to voicemail."""
     router = Router([QueueConfig(name="q", leave_when_empty=True)])
-    router.log_in(agent("a", "q"), T0)
-    router.set_not_ready("a", NotReadyReason.LUNCH, at(1))
-    router.enqueue("c", "q", at(2))
-    outcome = router.log_out("a", at(3))
-    assert [e.action for e in outcome.events if isinstance(e, ContactOverflowed)] == [
+    router.log_in(agent("a", "q"), now=T0)
+    router.set_not_ready("a", NotReadyReason.LUNCH, now=at(1))
+    router.enqueue("c", "q", now=at(2))
+    update = router.log_out("a", now=at(3))
+    assert [e.action for e in update.events if isinstance(e, ContactOverflowed)] == [
         OverflowAction.VOICEMAIL
     ]
     assert router.contact_ids() == ()
@@ -204,13 +204,13 @@ def test_leave_when_empty_overflows_to_voicemail() -> None:
 def test_announcement_estimated_wait() -> None:
     """EWT = position x mean handle time / staffed agents: 2 x (60 + 0) / 1 = 120 s."""
     router = Router([QueueConfig(name="q")])
-    router.log_in(agent("a", "q"), T0)
-    router.enqueue("c0", "q", at(0))
-    router.accept("c0", "a", at(0))
-    router.enqueue("c1", "q", at(1))
-    router.enqueue("c2", "q", at(2))
-    router.set_not_ready("a", NotReadyReason.BREAK, at(3))
-    router.end("c0", at(60))
+    router.log_in(agent("a", "q"), now=T0)
+    router.enqueue("c0", "q", now=at(0))
+    router.accept("c0", "a", now=at(0))
+    router.enqueue("c1", "q", now=at(1))
+    router.enqueue("c2", "q", now=at(2))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(3))
+    router.end("c0", now=at(60))
     announcement = router.announcement("c2")
     assert announcement.position == 2
     assert announcement.estimated_wait == timedelta(seconds=120)
@@ -219,28 +219,28 @@ def test_announcement_estimated_wait() -> None:
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda r: r.log_in(agent("a", "q"), at(5)), InvalidTransitionError),
-        (lambda r: r.end("nobody", at(5)), NotFoundError),
-        (lambda r: r.end("c1", at(5)), InvalidTransitionError),
-        (lambda r: r.accept("c1", "a", at(5)), InvalidTransitionError),
-        (lambda r: r.abandon("c0", at(5)), InvalidTransitionError),
-        (lambda r: r.enqueue("c1", "q", at(5)), InvalidTransitionError),
-        (lambda r: r.enqueue("c9", "nowhere", at(5)), NotFoundError),
-        (lambda r: r.enqueue("c9", "q", at(5), skills={"fr": 11}), InvalidInputError),
-        (lambda r: r.tick(at(1)), InvalidInputError),
-        (lambda r: r.log_in(agent("b", "nowhere"), at(5)), DocumentError),
-        (lambda r: r.set_ready("a", at(5)), InvalidTransitionError),
-        (lambda r: r.log_out("a", at(5)), InvalidTransitionError),
+        (lambda r: r.log_in(agent("a", "q"), now=at(5)), InvalidTransitionError),
+        (lambda r: r.end("nobody", now=at(5)), NotFoundError),
+        (lambda r: r.end("c1", now=at(5)), InvalidTransitionError),
+        (lambda r: r.accept("c1", "a", now=at(5)), InvalidTransitionError),
+        (lambda r: r.abandon("c0", now=at(5)), InvalidTransitionError),
+        (lambda r: r.enqueue("c1", "q", now=at(5)), InvalidTransitionError),
+        (lambda r: r.enqueue("c9", "nowhere", now=at(5)), NotFoundError),
+        (lambda r: r.enqueue("c9", "q", now=at(5), skills={"fr": 11}), InvalidInputError),
+        (lambda r: r.tick(now=at(1)), InvalidInputError),
+        (lambda r: r.log_in(agent("b", "nowhere"), now=at(5)), DocumentError),
+        (lambda r: r.set_ready("a", now=at(5)), InvalidTransitionError),
+        (lambda r: r.log_out("a", now=at(5)), InvalidTransitionError),
     ],
 )
 def test_rejected_inputs_change_nothing(call: object, error: type[Exception]) -> None:
     """A request that does not fit raises and leaves the whole state unchanged."""
     router = Router([QueueConfig(name="q")])
-    router.log_in(agent("a", "q"), T0)
-    router.enqueue("c0", "q", at(1))
-    router.accept("c0", "a", at(2))
-    router.enqueue("c1", "q", at(3))
-    router.tick(at(5))
+    router.log_in(agent("a", "q"), now=T0)
+    router.enqueue("c0", "q", now=at(1))
+    router.accept("c0", "a", now=at(2))
+    router.enqueue("c1", "q", now=at(3))
+    router.tick(now=at(5))
     before = dumps(router.snapshot())
     with pytest.raises(error):
         call(router)  # type: ignore[operator]
@@ -257,8 +257,8 @@ def test_bad_queue_configuration_lists_every_problem() -> None:
                     strategy="fastest",
                     overflow=Overflow(action=OverflowAction.QUEUE, queue="q"),
                     escalation=(
-                        EscalationRule(after=timedelta(seconds=60)),
-                        EscalationRule(after=timedelta(seconds=30)),
+                        QueueEscalation(after=timedelta(seconds=60)),
+                        QueueEscalation(after=timedelta(seconds=30)),
                     ),
                 )
             ]

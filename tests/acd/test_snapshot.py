@@ -24,10 +24,10 @@ def test_restored_router_behaves_identically(
     before: list[tuple[object, ...]],
     after: list[tuple[object, ...]],
 ) -> None:
-    """Save mid-run, restore from JSON, replay the same inputs: same outcomes, same state."""
+    """Save mid-run, restore from JSON, replay the same inputs: same updates, same state."""
     router = make_router(strategy)
     for number in range(data.draw(st.integers(1, 6))):
-        router.log_in(data.draw(profiles(f"a{number}")), T0)
+        router.log_in(data.draw(profiles(f"a{number}")), now=T0)
     clock = [0.0]
     apply(router, before, clock)
     snapshot = router.snapshot()
@@ -39,5 +39,5 @@ def test_restored_router_behaves_identically(
     apply(router, after, clock, prefix="d")
     apply(twin, after, clock_twin, prefix="d")
     end = at(clock[0] + 600)
-    assert router.tick(end) == twin.tick(end)
+    assert router.tick(now=end) == twin.tick(now=end)
     assert dumps(router.snapshot()) == dumps(twin.snapshot())

@@ -15,9 +15,9 @@ from callcore.acd import (
     DeclineReason,
     Membership,
     NotReadyReason,
-    Outcome,
     Router,
     RouterSnapshot,
+    RouterUpdate,
 )
 from callcore.contacts import Channel
 from callcore.serialization import dumps, from_dict, loads, to_dict
@@ -60,7 +60,7 @@ steps = st.lists(
 
 def plan(
     router: Router, step: tuple[object, ...], number: int, team: list[AgentProfile], now: float
-) -> Callable[[Router], Outcome] | None:
+) -> Callable[[Router], RouterUpdate] | None:
     """The call a step makes, chosen from ``router``'s state (``None``: the step does not apply)."""
     kind = step[0]
     if kind in {"login", "logout", "presence"}:
@@ -71,7 +71,7 @@ def plan(
         return lambda r: r.enqueue(
             contact_id,
             str(queue),
-            when,
+            now=when,
             skills=dict(skills),  # type: ignore[call-overload]
             priority=int(str(priority)),
         )
@@ -82,27 +82,27 @@ def plan(
 
 def plan_agent(
     router: Router, step: tuple[object, ...], profile: AgentProfile, now: float
-) -> Callable[[Router], Outcome] | None:
+) -> Callable[[Router], RouterUpdate] | None:
     """Log an agent in or out, or change its presence, when that fits its state."""
     when, agent_id = at(now), profile.agent_id
     view = router.agent(agent_id) if agent_id in router.agent_ids() else None
     logged_in = view is not None and view.state is not AgentState.LOGGED_OUT
     if step[0] == "login":
-        return None if logged_in else (lambda r: r.log_in(profile, when))
+        return None if logged_in else (lambda r: r.log_in(profile, now=when))
     if view is None or not logged_in:
         return None
     if step[0] == "logout":
-        return None if view.connected else (lambda r: r.log_out(agent_id, when))
+        return None if view.connected else (lambda r: r.log_out(agent_id, now=when))
     if step[2] and view.not_ready_reason is None:
-        return lambda r: r.set_not_ready(agent_id, NotReadyReason.LUNCH, when)
+        return lambda r: r.set_not_ready(agent_id, NotReadyReason.LUNCH, now=when)
     if not step[2] and (view.not_ready_reason or view.wrap_up_until):
-        return lambda r: r.set_ready(agent_id, when)
+        return lambda r: r.set_ready(agent_id, now=when)
     return None
 
 
 def plan_answer(
     router: Router, index: int, action: str, now: float
-) -> Callable[[Router], Outcome] | None:
+) -> Callable[[Router], RouterUpdate] | None:
     """Accept, reject, busy or miss one of the pending offers."""
     when = at(now)
     pending = sorted(
@@ -114,16 +114,16 @@ def plan_answer(
         return None
     contact_id, agent_id = pending[index % len(pending)]
     if action == "accept":
-        return lambda r: r.accept(contact_id, agent_id, when)
+        return lambda r: r.accept(contact_id, agent_id, now=when)
     if action == "miss":
-        return lambda r: r.time_out(contact_id, agent_id, when)
+        return lambda r: r.time_out(contact_id, agent_id, now=when)
     reason = DeclineReason.BUSY if action == "busy" else DeclineReason.REJECTED
-    return lambda r: r.decline(contact_id, agent_id, when, reason=reason)
+    return lambda r: r.decline(contact_id, agent_id, now=when, reason=reason)
 
 
 def plan_contact(
     router: Router, step: tuple[object, ...], now: float
-) -> Callable[[Router], Outcome] | None:
+) -> Callable[[Router], RouterUpdate] | None:
     """End a connected contact, or let a waiting caller hang up, ask a callback, change priority."""
     when, index, action = at(now), int(str(step[1])), step[2]
     contacts = [router.contact(c) for c in sorted(router.contact_ids())]
@@ -132,11 +132,11 @@ def plan_contact(
     if not chosen:
         return None
     target = chosen[index % len(chosen)]
-    calls: dict[object, Callable[[Router], Outcome]] = {
-        "end": lambda r: r.end(target.contact_id, when),
-        "abandon": lambda r: r.abandon(target.contact_id, when),
-        "priority": lambda r: r.set_priority(target.contact_id, index % 3, when),
-        "callback": lambda r: r.request_callback(target.contact_id, when),
+    calls: dict[object, Callable[[Router], RouterUpdate]] = {
+        "end": lambda r: r.end(target.contact_id, now=when),
+        "abandon": lambda r: r.abandon(target.contact_id, now=when),
+        "priority": lambda r: r.set_priority(target.contact_id, index % 3, now=when),
+        "callback": lambda r: r.request_callback(target.contact_id, now=when),
     }
     if action == "callback" and target.callback:
         return None
@@ -162,25 +162,25 @@ def test_restore_at_random_points_gives_identical_outputs(
     team: tuple[AgentProfile, ...],
     script: list[tuple[tuple[object, ...], bool]],
 ) -> None:
-    """A twin restored from JSON wherever the script says gives the same outcome at every step."""
+    """A twin restored from JSON wherever the script says gives the same update at every step."""
     original = Router(queue_configs(strategy), seed=seed)
     twin = Router(queue_configs(strategy), seed=seed)
     for profile in team:
-        assert original.log_in(profile, at(0)) == twin.log_in(profile, at(0))
+        assert original.log_in(profile, now=at(0)) == twin.log_in(profile, now=at(0))
     clock = 0.0
     for number, (step, save_here) in enumerate(script):
         if save_here:
             twin = through_json(twin)
         if step[0] == "wait":
             clock += float(str(step[1]))
-            assert original.tick(at(clock)) == twin.tick(at(clock))
+            assert original.tick(now=at(clock)) == twin.tick(now=at(clock))
             continue
         call = plan(original, step, number, list(team), clock)
         if call is not None:
             assert call(original) == call(twin)
     twin = through_json(twin)
     end = at(clock + 3600)
-    assert original.tick(end) == twin.tick(end)
+    assert original.tick(now=end) == twin.tick(now=end)
     assert dumps(original.snapshot()) == dumps(twin.snapshot())
 
 
@@ -192,10 +192,10 @@ def two_chats_ringing() -> Router:
         memberships=(Membership(queue="support"),),
         capacity={Channel.CHAT: 2},
     )
-    router.log_in(profile, at(0))
-    router.enqueue("c1", "support", at(0))
-    router.enqueue("c2", "support", at(5))
-    router.tick(at(20))
+    router.log_in(profile, now=at(0))
+    router.enqueue("c1", "support", now=at(0))
+    router.enqueue("c2", "support", now=at(5))
+    router.tick(now=at(20))
     return router
 
 
@@ -204,7 +204,7 @@ def test_restore_keeps_the_order_of_an_agents_offers() -> None:
     router = two_chats_ringing()
     twin = through_json(router)
     assert twin.agent("a").offered == router.agent("a").offered == ("c2", "c1")
-    withdrawn = [(o.contact_id, o.offered_at) for o in twin.log_out("a", at(21)).ended_offers]
+    withdrawn = [(o.contact_id, o.offered_at) for o in twin.log_out("a", now=at(21)).ended_offers]
     assert withdrawn == [("c2", at(5)), ("c1", at(20))]
 
 

@@ -21,15 +21,15 @@ from callcore.acd import (
     AgentStateChanged,
     ContactAbandoned,
     ContactOffered,
-    EscalationRule,
     Membership,
     Offer,
-    Outcome,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     Router,
     RouterSnapshot,
+    RouterUpdate,
 )
 from callcore.contacts import Channel
 from callcore.errors import CallcoreError, DocumentError, InvalidInputError
@@ -89,22 +89,22 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueConfig(name="q", max_no_answer=-1), "max_no_answer"),
     (lambda: QueueConfig(name="q", join_when_empty=1), "join_when_empty"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", overflow="voicemail"), "overflow"),  # type: ignore[arg-type]
-    (lambda: QueueConfig(name="q", escalation=EscalationRule(after=SECOND)), "escalation"),  # type: ignore[arg-type]
+    (lambda: QueueConfig(name="q", escalation=QueueEscalation(after=SECOND)), "escalation"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=("x",)), "escalation[0]"),  # type: ignore[arg-type]
     (
         lambda: QueueConfig(
-            name="q", escalation=tuple(EscalationRule(after=n * SECOND) for n in range(101))
+            name="q", escalation=tuple(QueueEscalation(after=n * SECOND) for n in range(101))
         ),
         "escalation",
     ),
     # escalation rules and overflow
-    (lambda: EscalationRule(after=30), "after"),  # type: ignore[arg-type]
-    (lambda: EscalationRule(after=-SECOND), "after"),
-    (lambda: EscalationRule(after=SECOND, max_tier=0), "max_tier"),
-    (lambda: EscalationRule(after=SECOND, skill_minimums={"fr": 11}), "skill_minimums.fr"),
-    (lambda: EscalationRule(after=SECOND, drop_skills="fr"), "drop_skills"),
-    (lambda: EscalationRule(after=SECOND, drop_skills=frozenset({3})), "drop_skills"),  # type: ignore[arg-type]
-    (lambda: EscalationRule(after=SECOND, to_queue=""), "to_queue"),
+    (lambda: QueueEscalation(after=30), "after"),  # type: ignore[arg-type]
+    (lambda: QueueEscalation(after=-SECOND), "after"),
+    (lambda: QueueEscalation(after=SECOND, max_tier=0), "max_tier"),
+    (lambda: QueueEscalation(after=SECOND, skill_minimums={"fr": 11}), "skill_minimums.fr"),
+    (lambda: QueueEscalation(after=SECOND, drop_skills="fr"), "drop_skills"),
+    (lambda: QueueEscalation(after=SECOND, drop_skills=frozenset({3})), "drop_skills"),  # type: ignore[arg-type]
+    (lambda: QueueEscalation(after=SECOND, to_queue=""), "to_queue"),
     (lambda: Overflow(action="queue"), "action"),  # type: ignore[arg-type]
     (lambda: Overflow(action=OverflowAction.QUEUE, queue=5), "queue"),  # type: ignore[arg-type]
 ]
@@ -147,7 +147,7 @@ def _offer(**changes: Any) -> Offer:
             lambda: AgentStateChanged(at=T0, agent_id="a", state=AgentState.BUSY, reason="x"),  # type: ignore[arg-type]
             "reason",
         ),
-        (lambda: Outcome(offers=[_offer()]), "offers"),  # type: ignore[arg-type]
+        (lambda: RouterUpdate(offers=[_offer()]), "offers"),  # type: ignore[arg-type]
     ],
 )
 def test_offers_and_events_check_their_fields(build: Callable[[], object], field: str) -> None:
@@ -159,7 +159,7 @@ def test_offers_and_events_check_their_fields(build: Callable[[], object], field
 
 def test_lists_are_taken_as_tuples_and_sets() -> None:
     """A list of rules or memberships is kept as a tuple; a list of skills to drop as a set."""
-    rule = EscalationRule(after=SECOND, drop_skills=["fr", "de"])
+    rule = QueueEscalation(after=SECOND, drop_skills=["fr", "de"])
     assert rule.drop_skills == frozenset({"fr", "de"})
     queue = QueueConfig(name="q", escalation=[rule])
     assert queue.escalation == (rule,)
@@ -170,8 +170,8 @@ def test_lists_are_taken_as_tuples_and_sets() -> None:
 def test_a_rule_that_moves_contacts_at_once_is_refused() -> None:
     """Two queues moving a contact to each other after zero seconds would never stop."""
     queues = [
-        QueueConfig(name="a", escalation=(EscalationRule(after=timedelta(0), to_queue="b"),)),
-        QueueConfig(name="b", escalation=(EscalationRule(after=timedelta(0), to_queue="a"),)),
+        QueueConfig(name="a", escalation=(QueueEscalation(after=timedelta(0), to_queue="b"),)),
+        QueueConfig(name="b", escalation=(QueueEscalation(after=timedelta(0), to_queue="a"),)),
     ]
     with pytest.raises(DocumentError) as caught:
         Router(queues)
@@ -220,7 +220,7 @@ QUEUE_FIELDS: dict[str, Any] = {
     "reject_delay": SECOND,
     "busy_delay": SECOND,
     "max_no_answer": 2,
-    "escalation": (EscalationRule(after=SECOND, max_tier=3, drop_skills=frozenset({"en"})),),
+    "escalation": (QueueEscalation(after=SECOND, max_tier=3, drop_skills=frozenset({"en"})),),
 }
 PROFILE_FIELDS: dict[str, Any] = {
     "agent_id": "a",
@@ -249,9 +249,9 @@ def some_fields(draw: st.DrawFn, valid: dict[str, Any], required: str) -> dict[s
 def use(queue: object, profile: object) -> None:
     """Hand the values to a router: only CallcoreError may escape; what it takes, it saves."""
     router = Router([queue])  # type: ignore[list-item]
-    router.log_in(profile, T0)  # type: ignore[arg-type]
-    router.enqueue("c1", getattr(queue, "name", "q"), T0 + SECOND, skills={"en": 1})
-    router.tick(T0 + timedelta(hours=2))
+    router.log_in(profile, now=T0)  # type: ignore[arg-type]
+    router.enqueue("c1", getattr(queue, "name", "q"), now=T0 + SECOND, skills={"en": 1})
+    router.tick(now=T0 + timedelta(hours=2))
     text = dumps(router.snapshot())
     assert dumps(Router.restore(loads(RouterSnapshot, text)).snapshot()) == text
 

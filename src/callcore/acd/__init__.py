@@ -1,8 +1,12 @@
 """The ACD: agents, queues, routing strategies and time-based escalation.
 
 :class:`Router` is a sans-I/O automatic contact distributor: give it contacts,
-agent changes and ``now``; it returns offers to ring and events. It never rings
-anyone itself.
+agent changes and ``now``; each command returns a :class:`RouterUpdate` (offers
+to ring, offers to stop ringing, events). It never rings anyone itself;
+:meth:`Router.next_deadline` says when it next needs a :meth:`Router.tick`.
+
+:class:`AgentState` and :class:`ContactOutcome` are the shared ones of
+:mod:`callcore.contacts`, re-exported here.
 """
 
 from callcore.acd._events import (
@@ -19,35 +23,38 @@ from callcore.acd._events import (
     Offer,
     OfferEnded,
     OfferEndReason,
-    Outcome,
     PriorityChanged,
+    RouterUpdate,
 )
 from callcore.acd._model import (
     AgentProfile,
-    AgentState,
+    ContactStatus,
     DeclineReason,
-    EscalationRule,
     Membership,
     NotReadyReason,
     Overflow,
     OverflowAction,
     QueueConfig,
+    QueueEscalation,
     RejectReason,
 )
-from callcore.acd._records import ContactStatus
-from callcore.acd._router import AgentView, Announcement, ContactView, Router
+from callcore.acd._router import Router
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import (
     BUILTIN_STRATEGIES,
+    CAPABILITIES,
     AgentStats,
     Rank,
     Strategy,
     StrategyMemory,
 )
-from callcore.acd._validation import check_profile, check_queues
+from callcore.acd._validation import validate_profile, validate_queues
+from callcore.acd._views import AgentView, Announcement, ContactView
+from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [
     "BUILTIN_STRATEGIES",
+    "CAPABILITIES",
     "AgentProfile",
     "AgentRecord",
     "AgentState",
@@ -61,6 +68,7 @@ __all__ = [
     "ContactEnded",
     "ContactEscalated",
     "ContactOffered",
+    "ContactOutcome",
     "ContactOverflowed",
     "ContactQueued",
     "ContactRecord",
@@ -68,24 +76,24 @@ __all__ = [
     "ContactStatus",
     "ContactView",
     "DeclineReason",
-    "EscalationRule",
     "Membership",
     "NotReadyReason",
     "Offer",
     "OfferEndReason",
     "OfferEnded",
-    "Outcome",
     "Overflow",
     "OverflowAction",
     "PointerRecord",
     "PriorityChanged",
     "QueueConfig",
+    "QueueEscalation",
     "Rank",
     "RejectReason",
     "Router",
     "RouterSnapshot",
+    "RouterUpdate",
     "Strategy",
     "StrategyMemory",
-    "check_profile",
-    "check_queues",
+    "validate_profile",
+    "validate_queues",
 ]

@@ -24,7 +24,7 @@ from callcore.acd._events import (
     ContactQueued,
     Offer,
     OfferEnded,
-    Outcome,
+    RouterUpdate,
 )
 
 if TYPE_CHECKING:
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from callcore.acd._events import OfferEndReason
-    from callcore.acd._model import AgentState, NotReadyReason
-    from callcore.contacts import Channel
+    from callcore.acd._model import NotReadyReason
+    from callcore.contacts import AgentState, Channel
     from callcore.events import Event
 
 _new = object.__new__
@@ -83,19 +83,19 @@ def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
     return offer
 
 
-_outcome = _setters(Outcome, 3)
+_update = _setters(RouterUpdate, 3)
 
 
-def new_outcome(
+def new_update(
     offers: tuple[Offer, ...], ended_offers: tuple[Offer, ...], events: tuple[Event, ...]
-) -> Outcome:
-    """An :class:`Outcome`."""
-    outcome: Outcome = _new(Outcome)
-    s1, s2, s3 = _outcome
-    s1(outcome, offers)
-    s2(outcome, ended_offers)
-    s3(outcome, events)
-    return outcome
+) -> RouterUpdate:
+    """An :class:`RouterUpdate`."""
+    update: RouterUpdate = _new(RouterUpdate)
+    s1, s2, s3 = _update
+    s1(update, offers)
+    s2(update, ended_offers)
+    s3(update, events)
+    return update
 
 
 _queued = _setters(ContactQueued, 4)

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 import attrs
 
-from callcore.acd._model import AgentState, NotReadyReason, OverflowAction, RejectReason
+from callcore.acd._model import NotReadyReason, OverflowAction, RejectReason
 from callcore.checks import check_count, check_enum, check_instance, check_text, validator
 from callcore.clock import aware
-from callcore.contacts import Channel
+from callcore.contacts import AgentState, Channel, ContactOutcome
 from callcore.errors import InvalidInputError
 from callcore.events import Event
 
@@ -54,8 +54,8 @@ __all__ = [
     "Offer",
     "OfferEndReason",
     "OfferEnded",
-    "Outcome",
     "PriorityChanged",
+    "RouterUpdate",
 ]
 
 
@@ -108,9 +108,14 @@ class ContactQueued(Event):
 
 @attrs.frozen(kw_only=True)
 class ContactRejected(Event):
-    """A queue refused a contact at the door; the router forgot it."""
+    """A queue refused a contact at the door; the router forgot it.
+
+    Its :attr:`outcome` is ``ContactOutcome.REJECTED``.
+    """
 
     kind: ClassVar[str] = "acd.contact_rejected"
+    outcome: ClassVar[ContactOutcome] = ContactOutcome.REJECTED
+    """How the contact left the router."""
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
     reason: RejectReason = attrs.field(validator=validator(check_enum, enum_type=RejectReason))
@@ -146,9 +151,14 @@ class ContactAnswered(Event):
 
 @attrs.frozen(kw_only=True)
 class ContactEnded(Event):
-    """A connected contact ended; the router forgot it."""
+    """A connected contact ended; the router forgot it.
+
+    Its :attr:`outcome` is ``ContactOutcome.ANSWERED``.
+    """
 
     kind: ClassVar[str] = "acd.contact_ended"
+    outcome: ClassVar[ContactOutcome] = ContactOutcome.ANSWERED
+    """How the contact left the router."""
     contact_id: str = attrs.field(validator=_id)
     agent_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
@@ -157,9 +167,14 @@ class ContactEnded(Event):
 
 @attrs.frozen(kw_only=True)
 class ContactAbandoned(Event):
-    """The caller hung up before being connected; its place is freed."""
+    """The caller hung up before being connected; its place is freed.
+
+    Its :attr:`outcome` is ``ContactOutcome.ABANDONED``.
+    """
 
     kind: ClassVar[str] = "acd.contact_abandoned"
+    outcome: ClassVar[ContactOutcome] = ContactOutcome.ABANDONED
+    """How the contact left the router."""
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
     waited: timedelta = attrs.field(validator=_duration)
@@ -176,6 +191,13 @@ class ContactEscalated(Event):
     """How many of the queue's rules now apply."""
 
 
+_OVERFLOW_OUTCOMES = {
+    OverflowAction.QUEUE: ContactOutcome.OVERFLOWED,
+    OverflowAction.VOICEMAIL: ContactOutcome.VOICEMAIL,
+    OverflowAction.CALLBACK: ContactOutcome.CALLBACK,
+}
+
+
 @attrs.frozen(kw_only=True)
 class ContactOverflowed(Event):
     """A contact left its queue on overflow.
@@ -183,6 +205,10 @@ class ContactOverflowed(Event):
     Because it waited ``max_wait``, the queue stayed empty ``max_wait_empty``,
     the last member left a ``leave_when_empty`` queue, or the queue it was just
     moved into would not keep it.
+
+    Its :attr:`outcome` says how the contact's wait in ``queue`` ended:
+    ``OVERFLOWED`` (on to ``to_queue``), ``VOICEMAIL`` (it left the router) or
+    ``CALLBACK`` (it stays, as a callback request).
     """
 
     kind: ClassVar[str] = "acd.contact_overflowed"
@@ -191,12 +217,23 @@ class ContactOverflowed(Event):
     action: OverflowAction = attrs.field(validator=validator(check_enum, enum_type=OverflowAction))
     to_queue: str | None = attrs.field(default=None, validator=attrs.validators.optional(_id))
 
+    @property
+    def outcome(self) -> ContactOutcome:
+        """How the contact's wait in ``queue`` ended (from :attr:`action`)."""
+        return _OVERFLOW_OUTCOMES[self.action]
+
 
 @attrs.frozen(kw_only=True)
 class CallbackRequested(Event):
-    """A waiting caller asked to be called back; it keeps its place."""
+    """A waiting caller asked to be called back; it keeps its place.
+
+    Its :attr:`outcome` is ``ContactOutcome.CALLBACK``: the caller's wait
+    ended; the request stays in the router until an agent calls back.
+    """
 
     kind: ClassVar[str] = "acd.callback_requested"
+    outcome: ClassVar[ContactOutcome] = ContactOutcome.CALLBACK
+    """How the caller's wait ended."""
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
 
@@ -223,8 +260,13 @@ class AgentStateChanged(Event):
 
 
 @attrs.frozen
-class Outcome:
-    """What one call into the router caused.
+class RouterUpdate:
+    """What one call into the router caused: what to ring, what to stop, what happened.
+
+    Every command of :class:`~callcore.acd.Router` returns one; it satisfies
+    :class:`callcore.events.Update`. The host's actions are the two offer
+    fields: ring each agent of ``offers``, stop ringing each of ``ended_offers``
+    (an offer made and ended within one call is in both).
 
     Attributes:
         offers: New offers: ring these agents.

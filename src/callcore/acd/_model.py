@@ -23,27 +23,29 @@ from callcore.checks import (
     shown,
     validator,
 )
-from callcore.contacts import Channel
+from callcore.contacts import (
+    MAX_SKILL_LEVEL,
+    MAX_SKILLS,
+    MIN_SKILL_LEVEL,
+    Channel,
+    Skills,
+    check_skills,
+)
 from callcore.errors import InvalidInputError
 
 __all__ = [
     "AgentProfile",
-    "AgentState",
+    "ContactStatus",
     "DeclineReason",
-    "EscalationRule",
     "Membership",
     "NotReadyReason",
     "Overflow",
     "OverflowAction",
     "QueueConfig",
+    "QueueEscalation",
     "RejectReason",
 ]
 
-MIN_LEVEL = 1
-MAX_LEVEL = 10
-MAX_SKILLS = 64
-"""The most skills one profile, queue, rule or contact may name (an agent's skill
-subsets up to size 3 are precomputed at log-in: 43,745 of them for 64 skills)."""
 MAX_RULES = 100
 """The most escalation rules one queue may have."""
 MAX_NUMBER = 1_000_000_000
@@ -56,28 +58,6 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def check_skill_map(value: object, what: str) -> Mapping[str, int]:
-    """Return ``value`` if it maps at most 64 skill names to levels 1..10.
-
-    Raises:
-        InvalidInputError: naming the skill (``skills.billing``) or the map.
-    """
-    if not isinstance(value, Mapping):
-        raise InvalidInputError(
-            f"{what} must be a mapping of skill names to levels {MIN_LEVEL}..{MAX_LEVEL}, "
-            f"got {_type_name(value)}",
-            field=what,
-        )
-    if len(value) > MAX_SKILLS:
-        raise InvalidInputError(
-            f"{what} names {len(value)} skills; the limit is {MAX_SKILLS}", field=what
-        )
-    for name, level in value.items():
-        _check_skill_name(name, what)
-        check_count(level, f"{what}.{name}", low=MIN_LEVEL, high=MAX_LEVEL)
-    return value
-
-
 def _check_skill_name(name: object, what: str) -> None:
     try:
         check_text(name, f"a skill name in {what}")
@@ -86,7 +66,7 @@ def _check_skill_name(name: object, what: str) -> None:
 
 
 def _skill_map(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_skill_map(value, attribute.name)
+    check_skills(value, attribute.name)
 
 
 def _optional(check: Any, **options: Any) -> Any:  # noqa: ANN401 - an attrs validator
@@ -130,7 +110,7 @@ def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an 
     return run
 
 
-def _rules(value: Sequence[EscalationRule]) -> tuple[EscalationRule, ...]:
+def _rules(value: Sequence[QueueEscalation]) -> tuple[QueueEscalation, ...]:
     """A list of rules becomes a tuple; anything else is left for the validator to judge."""
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
@@ -219,7 +199,11 @@ def _is_skills(value: object) -> bool:
     if value.__class__ is not dict or len(value) > MAX_SKILLS:
         return False
     for name, level in value.items():
-        if not (level.__class__ is int and MIN_LEVEL <= level <= MAX_LEVEL and _is_text(name)):
+        if not (
+            level.__class__ is int
+            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
+            and _is_text(name)
+        ):
             return False
     return True
 
@@ -251,21 +235,12 @@ _positive_wait = validator(check_duration, positive=True)
 _optional_positive_wait = _optional(check_duration, positive=True)
 
 
-class AgentState(enum.Enum):
-    """The state an agent is seen in, most telling first.
+class ContactStatus(enum.Enum):
+    """Where a contact is in the router."""
 
-    An agent with several channels may hold a chat while a second chat rings;
-    the reported state is the first that applies in this order: logged out,
-    busy (a contact is connected), reserved (an offer rings), wrap-up, not
-    ready, available.
-    """
-
-    LOGGED_OUT = "logged_out"
-    BUSY = "busy"
-    RESERVED = "reserved"
-    WRAP_UP = "wrap_up"
-    NOT_READY = "not_ready"
-    AVAILABLE = "available"
+    WAITING = "waiting"
+    OFFERED = "offered"
+    CONNECTED = "connected"
 
 
 class NotReadyReason(enum.Enum):
@@ -332,7 +307,7 @@ _OVERFLOW_CHECKS: _Checks = (
 
 
 @attrs.frozen(kw_only=True)
-class EscalationRule:
+class QueueEscalation:
     """After a contact has waited ``after`` in a queue, widen who may take it.
 
     Rules of a queue apply cumulatively in order of ``after``; the clock starts
@@ -348,7 +323,7 @@ class EscalationRule:
 
     after: timedelta
     max_tier: int | None = None
-    skill_minimums: Mapping[str, int] = attrs.field(factory=dict)
+    skill_minimums: Skills = attrs.field(factory=dict)
     drop_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skill_set)
     to_queue: str | None = None
 
@@ -409,7 +384,7 @@ class QueueConfig:
     name: str
     channel: Channel = Channel.VOICE
     strategy: str = "longest_idle"
-    required_skills: Mapping[str, int] = attrs.field(factory=dict)
+    required_skills: Skills = attrs.field(factory=dict)
     max_tier: int | None = None
     max_length: int | None = None
     max_wait: timedelta | None = None
@@ -423,7 +398,7 @@ class QueueConfig:
     reject_delay: timedelta = timedelta(0)
     busy_delay: timedelta = timedelta(0)
     max_no_answer: int = 0
-    escalation: tuple[EscalationRule, ...] = attrs.field(default=(), converter=_rules)
+    escalation: tuple[QueueEscalation, ...] = attrs.field(default=(), converter=_rules)
 
     def __attrs_post_init__(self) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
@@ -445,7 +420,7 @@ class QueueConfig:
             and _is_wait(self.reject_delay)
             and _is_wait(self.busy_delay)
             and _is_count(self.max_no_answer, 0, MAX_NUMBER)
-            and _are(self.escalation, EscalationRule, MAX_RULES)
+            and _are(self.escalation, QueueEscalation, MAX_RULES)
         ):
             _check_fields(self, _QUEUE_CHECKS)
 
@@ -468,7 +443,7 @@ _QUEUE_CHECKS: _Checks = (
     ("reject_delay", _wait),
     ("busy_delay", _wait),
     ("max_no_answer", validator(check_count, high=MAX_NUMBER)),
-    ("escalation", _items_of(EscalationRule, MAX_RULES)),
+    ("escalation", _items_of(QueueEscalation, MAX_RULES)),
 )
 
 
@@ -528,7 +503,7 @@ class AgentProfile:
     """
 
     agent_id: str
-    skills: Mapping[str, int] = attrs.field(factory=dict)
+    skills: Skills = attrs.field(factory=dict)
     memberships: tuple[Membership, ...] = attrs.field(default=(), converter=_memberships)
     capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
     voice_exclusive: bool = True

@@ -2,8 +2,8 @@
 
 Every public method takes ``now``, first runs the timers that fell due before
 it (offer time-outs, wrap-up and delay ends, escalation, overflow), each at its
-own due time, then applies the input and returns an :class:`Outcome`. An input
-that does not fit the state raises and changes nothing; the outcome of timers
+own due time, then applies the input and returns an :class:`RouterUpdate`. An input
+that does not fit the state raises and changes nothing; the update of timers
 run before such an input is kept and returned by the next call.
 
 The router keeps one invariant after every input, from which the fairness
@@ -12,20 +12,25 @@ or returning contact only needs the best available eligible agent (chosen by
 its queue's strategy), and an agent who becomes free only needs the best
 waiting contact it is eligible for, across all its queues, by the global
 policy: higher priority first, then earlier arrival.
+
+The router coordinates: its commands, the work of timers as they fall due,
+matching (a waiting contact to the best agent, a freed agent to the best
+contact) and escalation and overflow. What works on one object is that
+object's: agents, contacts and queues keep themselves (``_live``), agent lines
+and their index pick agents (``_lines``), the timers know whether they still
+stand (``_timers``), and the live state goes to a snapshot and back
+(``_snapshot``).
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
-import math
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
+from callcore.acd import _timers
 from callcore.acd._build import (
     agent_state_changed,
     contact_answered,
@@ -33,7 +38,7 @@ from callcore.acd._build import (
     contact_offered,
     contact_queued,
     new_offer,
-    new_outcome,
+    new_update,
     offer_ended,
 )
 from callcore.acd._events import (
@@ -45,59 +50,56 @@ from callcore.acd._events import (
     ContactRejected,
     Offer,
     OfferEndReason,
-    Outcome,
     PriorityChanged,
+    RouterUpdate,
 )
+from callcore.acd._lines import Cursor
+from callcore.acd._live import Agent, Contact, QueueRuntime
 from callcore.acd._model import (
-    MAX_LEVEL,
     MAX_NUMBER,
-    MAX_SKILLS,
-    MIN_LEVEL,
     AgentProfile,
-    AgentState,
+    ContactStatus,
     DeclineReason,
     NotReadyReason,
     OverflowAction,
     QueueConfig,
-    RejectReason,
-    check_skill_map,
 )
-from callcore.acd._records import (
-    SUBSET_LIMIT,
-    Agent,
-    AgentEntry,
-    AgentIndex,
-    AgentLine,
-    Contact,
-    ContactEntry,
-    ContactStatus,
-    QueueRuntime,
-    Requirement,
-)
-from callcore.acd._snapshot import (
-    AgentRecord,
-    ContactRecord,
-    PointerRecord,
-    RouterSnapshot,
-    rank_from_json,
-    rank_to_json,
-)
+from callcore.acd._snapshot import RouterSnapshot, capture, restore_into
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
-from callcore.acd._validation import (
-    check_profile,
-    check_queues,
-    check_snapshot,
-    check_strategies,
+from callcore.acd._timers import (
+    CATCH_UP_PERIODS,
+    CONTACT_DUE,
+    DELAY_END,
+    OFFER_EXPIRY,
+    QUEUE_EMPTY,
+    WRAP_END,
+    Timers,
+    shortest_period,
 )
+from callcore.acd._validation import (
+    check_strategies,
+    validate_profile,
+    validate_queues,
+    validate_snapshot,
+)
+from callcore.acd._views import AgentView, Announcement, ContactView
 from callcore.checks import (
     EARLIEST,
     LATEST,
-    MAX_DURATION,
     MAX_TEXT,
     check_count,
     check_enum,
     check_instant,
     check_text,
+)
+from callcore.contacts import (
+    MAX_SKILL_LEVEL,
+    MAX_SKILLS,
+    MIN_SKILL_LEVEL,
+    AgentState,
+    QueueRequest,
+    Skills,
+    check_skills,
 )
 from callcore.errors import (
     CallcoreError,
@@ -112,38 +114,14 @@ if TYPE_CHECKING:
 
     from callcore.events import Event
 
-__all__ = ["AgentView", "Announcement", "ContactView", "Router"]
-
-# Timer kinds, in the order they run when due at the same instant.
-_OFFER_EXPIRY = 0
-_WRAP_END = 1
-_DELAY_END = 2
-_CONTACT_DUE = 3
-_QUEUE_EMPTY = 4
-
-_Timer = tuple[datetime, int, str, str]
-"""``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
-(their key is the contact id), so that no key has to be joined or split."""
+__all__ = ["Router"]
 
 _ZERO = timedelta(0)
 
-_NOTHING = new_outcome((), (), ())
-"""The outcome of a call that caused nothing (frozen, so one instance serves all)."""
-
-_REQUIREMENT_CACHE = 4096
-"""Distinct skill maps remembered per queue (the cache starts over when full)."""
-
-TIMER_BUDGET = 100_000
-"""The most timers one call runs when it moves the router's time a long way
-(see :data:`CATCH_UP_PERIODS`); a call that would run more is refused."""
-CATCH_UP_PERIODS = 1_000
-"""A call moves the router a long way when the first timer it runs fell due more
-than this many of the router's shortest timer periods before its ``now``."""
-_MAX_SECONDS = 1e13
-"""Views report longer totals (talk time, estimated waits) as this many seconds."""
+_NOTHING = new_update((), (), ())
+"""The update of a call that caused nothing (frozen, so one instance serves all)."""
 
 _R = TypeVar("_R")
-_V = TypeVar("_V")
 
 
 def _contact_skills(skills: object) -> dict[str, int]:
@@ -151,21 +129,60 @@ def _contact_skills(skills: object) -> dict[str, int]:
     if skills is None:
         return {}
     if skills.__class__ is not dict:
-        check_skill_map(skills, "skills")
+        check_skills(skills, "skills")
     wanted: dict[str, int] = dict(skills)  # type: ignore[call-overload] # a Mapping
     if len(wanted) > MAX_SKILLS:
-        check_skill_map(wanted, "skills")
+        check_skills(wanted, "skills")
     for name, level in wanted.items():
         if not (
             name.__class__ is str
             and level.__class__ is int
-            and MIN_LEVEL <= level <= MAX_LEVEL
+            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
             and 0 < len(name) <= MAX_TEXT
             and name.isascii()
         ):
-            check_skill_map(wanted, "skills")  # the thorough check, naming the skill at fault
+            check_skills(wanted, "skills")  # the thorough check, naming the skill at fault
             break
     return wanted
+
+
+_NOT_GIVEN_AS_WELL = ("priority", "skills", "language")
+
+
+def _requested(
+    request: object, priority: object, skills: object, language: object
+) -> tuple[str, Any, Any, Any]:
+    """The queue, priority, skills and language of a :class:`QueueRequest`.
+
+    The request says them all: passing ``priority``, ``skills`` or ``language``
+    as well (other than their defaults) is refused. The queue's name is checked
+    here; the caller checks the others as if they were given apart. (A ``str``
+    subclass is a name, checked and returned with the other arguments.)
+    """
+    if isinstance(request, str):
+        return check_text(request, "queue", allow_empty=True), priority, skills, language
+    given = (
+        not (priority.__class__ is int and priority == 0),
+        skills is not None,
+        not (language.__class__ is str and language == ""),
+    )
+    if any(given):
+        field = _NOT_GIVEN_AS_WELL[given.index(True)]
+        raise InvalidInputError(
+            f"{field} comes from the queue request: pass either a request or a queue name "
+            f"with {field}, not both",
+            field=field,
+        )
+    try:
+        queue = request.queue  # type: ignore[attr-defined]
+        fields = (request.priority, request.skills, request.language)  # type: ignore[attr-defined]
+    except AttributeError:
+        raise InvalidInputError(
+            "queue must be a queue name or a QueueRequest (queue, priority, skills, "
+            f"language), got {type(request).__name__}",
+            field="queue",
+        ) from None
+    return (check_text(queue, "queue", allow_empty=True), *fields)
 
 
 def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
@@ -182,99 +199,6 @@ def _queue_list(queues: object) -> tuple[QueueConfig, ...]:
                 f"{what} must be a QueueConfig, got {type(config).__name__}", field=what
             )
     return configs
-
-
-def _shortest_period(configs: Iterable[QueueConfig]) -> timedelta:
-    """The shortest time after which a timer can fire again for the same contact.
-
-    An offer rings ``offer_timeout`` before it times out and is made again; a
-    contact waits ``max_wait`` before it overflows (maybe back), and a rule
-    moves it ``after`` its wait in the new queue started: these are the only
-    timers that can repeat without an input.
-    """
-    periods = [MAX_DURATION]
-    for config in configs:
-        periods.append(config.offer_timeout)
-        if config.max_wait is not None:
-            periods.append(config.max_wait)
-        periods.extend(rule.after for rule in config.escalation if rule.to_queue is not None)
-    return min(periods)
-
-
-def _in_order(items: dict[str, _V], order: tuple[str, ...]) -> dict[str, _V]:
-    """``items`` with the keys of ``order`` first, in that order, then any others."""
-    return {key: items[key] for key in order if key in items} | items
-
-
-@attrs.frozen(kw_only=True)
-class AgentView:
-    """A read-only picture of one agent.
-
-    Attributes:
-        profile: Skills, memberships and capacity.
-        state: The state it is seen in (see :class:`AgentState`).
-        not_ready_reason: Why it is not ready, if it is not.
-        answered: Contacts answered.
-        talk_time: Total talk time.
-        idle_since: End of its last contact (or log-in).
-        last_offered: When it was last offered a contact.
-        wrap_up_until: End of the current wrap-up, if any.
-        offered: Contacts ringing at the agent.
-        connected: Contacts connected to the agent.
-    """
-
-    profile: AgentProfile
-    state: AgentState
-    not_ready_reason: NotReadyReason | None
-    answered: int
-    talk_time: timedelta
-    idle_since: datetime
-    last_offered: datetime | None
-    wrap_up_until: datetime | None
-    offered: tuple[str, ...]
-    connected: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class ContactView:
-    """A read-only picture of one contact.
-
-    Attributes:
-        contact_id: Its id.
-        queue: The queue it is in.
-        status: ``waiting``, ``offered`` or ``connected``.
-        priority: Higher goes first.
-        arrived: When it first entered the router.
-        stage: How many of its queue's escalation rules apply.
-        callback: It is a callback request.
-        agent_id: The connected agent, if any.
-        offered_to: The agents it rings at.
-    """
-
-    contact_id: str
-    queue: str
-    status: ContactStatus
-    priority: int
-    arrived: datetime
-    stage: int
-    callback: bool
-    agent_id: str | None
-    offered_to: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class Announcement:
-    """What to tell a waiting caller.
-
-    Attributes:
-        position: 1 for the next contact to be served in its queue.
-        estimated_wait: Position times the queue's recent mean handle time
-            divided by its logged-in agents; ``None`` before any contact ended
-            or while no agent is logged in.
-    """
-
-    position: int
-    estimated_wait: timedelta | None
 
 
 class Router:
@@ -305,10 +229,10 @@ class Router:
             BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
         )
         check_count(seed, "seed", low=-(2**256), high=2**256)
-        problems = check_queues(configs, self._strategies)
+        problems = validate_queues(configs, self._strategies)
         if problems:
             raise DocumentError(problems, "ACD queue configuration")
-        self._catch_up = CATCH_UP_PERIODS * _shortest_period(configs)
+        self._catch_up = CATCH_UP_PERIODS * shortest_period(configs)
         self._queues: dict[str, QueueRuntime] = {
             config.name: QueueRuntime(config, self._strategies[config.strategy])
             for config in configs
@@ -318,7 +242,7 @@ class Router:
         self._random = random.Random(seed)
         self._now: datetime | None = None
         self._seq = 0
-        self._timers: list[_Timer] = []
+        self._timers = Timers(self._agents, self._contacts, self._queues)
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
         self._offers_out: list[Offer] = []
@@ -345,19 +269,7 @@ class Router:
         Raises:
             NotFoundError: no such agent.
         """
-        agent = self._get_agent(agent_id)
-        return AgentView(
-            profile=agent.profile,
-            state=self._state_of(agent),
-            not_ready_reason=agent.not_ready,
-            answered=agent.answered,
-            talk_time=timedelta(seconds=min(agent.talk_seconds, _MAX_SECONDS)),
-            idle_since=agent.idle_since,
-            last_offered=agent.last_offered,
-            wrap_up_until=agent.wrap_until,
-            offered=tuple(agent.offers),
-            connected=tuple(agent.connected),
-        )
+        return self._get_agent(agent_id).view()
 
     def agent_ids(self) -> tuple[str, ...]:
         """Every agent the router has seen, logged in or not."""
@@ -369,18 +281,7 @@ class Router:
         Raises:
             NotFoundError: no such contact (never seen, or already gone).
         """
-        contact = self._get_contact(contact_id)
-        return ContactView(
-            contact_id=contact.contact_id,
-            queue=contact.queue,
-            status=contact.status,
-            priority=contact.priority,
-            arrived=contact.arrived,
-            stage=contact.stage,
-            callback=contact.callback,
-            agent_id=contact.agent_id,
-            offered_to=tuple(contact.offers),
-        )
+        return self._get_contact(contact_id).view()
 
     def contact_ids(self) -> tuple[str, ...]:
         """Every contact the router holds."""
@@ -393,8 +294,7 @@ class Router:
             NotFoundError: no such queue.
         """
         runtime = self._get_queue(queue)
-        ordered = sorted(runtime.in_line.values(), key=lambda c: c.line_entry())
-        return tuple(contact.contact_id for contact in ordered)
+        return tuple(contact.contact_id for contact in runtime.in_order())
 
     def announcement(self, contact_id: str) -> Announcement:
         """Position and estimated wait of a contact that is not yet connected.
@@ -406,15 +306,7 @@ class Router:
         contact = self._get_contact(contact_id)
         if contact.status is ContactStatus.CONNECTED:
             raise InvalidTransitionError("connected", "announce", "the contact is connected")
-        queue = self._queues[contact.queue]
-        key = contact.line_entry()
-        position = 1 + sum(1 for other in queue.in_line.values() if other.line_entry() < key)
-        staffed = sum(1 for agent_id in queue.members if self._agents[agent_id].logged_in)
-        if not queue.handle_times or not staffed:
-            return Announcement(position=position, estimated_wait=None)
-        mean = sum(queue.handle_times) / len(queue.handle_times)
-        wait = min(position * mean / staffed, _MAX_SECONDS)
-        return Announcement(position=position, estimated_wait=timedelta(seconds=wait))
+        return self._queues[contact.queue].announcement(contact, self._agents)
 
     # ------------------------------------------------------------------
     # Contacts
@@ -423,30 +315,41 @@ class Router:
     def enqueue(
         self,
         contact_id: str,
-        queue: str,
-        now: datetime,
+        queue: str | QueueRequest,
         *,
+        now: datetime,
         priority: int = 0,
-        skills: Mapping[str, int] | None = None,
-    ) -> Outcome:
+        skills: Skills | None = None,
+        language: str = "",
+    ) -> RouterUpdate:
         """A contact asks to be served by ``queue``.
+
+        ``queue`` is a queue's name, or what a contact asks of a queue (any
+        object with the attributes of :class:`callcore.contacts.QueueRequest`:
+        ``queue``, ``priority``, ``skills`` and ``language``, such as the IVR's
+        ``EnqueueContact`` action), handed over as it is. With a request, the
+        priority, skills and language come from it: leave those arguments at
+        their defaults.
 
         Args:
             contact_id: A new, unique id (a non-empty string).
-            queue: The queue's name.
+            queue: The queue's name, or a :class:`~callcore.contacts.QueueRequest`.
             now: The current time.
             priority: Higher is served first (may be negative; at most
                 1,000,000,000 either way).
             skills: Skills this contact needs on top of the queue's, with
                 minimum levels 1..10 (at most 64 skills).
+            language: The contact's language tag (``""``: none chosen); the
+                router keeps it with the contact (:attr:`ContactView.language`).
 
         Returns:
             Offers made at once, or a ``ContactQueued`` / ``ContactRejected`` event.
 
         Raises:
             InvalidInputError: an argument has the wrong type or is out of
-                range (``field`` names it), or ``now`` is out of range or
-                earlier than a time already seen.
+                range (``field`` names it), ``queue`` is a request and
+                ``priority``, ``skills`` or ``language`` is given as well, or
+                ``now`` is out of range or earlier than a time already seen.
             NotFoundError: no such queue.
             InvalidTransitionError: a contact with this id is already held.
         """
@@ -462,17 +365,21 @@ class Router:
             0 < len(contact_id) <= MAX_TEXT and contact_id.isascii()
         ):
             check_text(contact_id, "contact_id")
-        if queue.__class__ is not str:
-            check_text(queue, "queue", allow_empty=True)
+        if queue.__class__ is not str:  # a request (or a wrong name)
+            queue, priority, skills, language = _requested(queue, priority, skills, language)
         if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
             check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
         wanted = _contact_skills(skills)
-        timers = self._timers
+        if language.__class__ is not str or (
+            language and not (len(language) <= MAX_TEXT and language.isascii())
+        ):
+            check_text(language, "language", allow_empty=True)
+        timers = self._timers.heap
         if (
             timers
             and timers[0][0] <= now
             and contact_id in self._contacts
-            and self._contact_at_risk(contact_id, now)
+            and self._timers.contact_at_risk(contact_id, now, last)
         ):
             runtime = self._advance_checked(now, lambda: self._new_contact(contact_id, queue))
         else:
@@ -485,7 +392,7 @@ class Router:
             self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = self._refusal(runtime)
+        reason = runtime.refusal()
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
@@ -501,8 +408,9 @@ class Router:
             at,
             self._seq,
             config.channel,
-            self._first_requirement(runtime, wanted),
+            runtime.first_requirement(wanted),
             runtime.channel_key,
+            language,
         )
         self._contacts[contact_id] = contact
         runtime.in_line[contact_id] = contact
@@ -527,16 +435,6 @@ class Router:
             )
         return runtime
 
-    @staticmethod
-    def _refusal(runtime: QueueRuntime) -> RejectReason | None:
-        """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
-        config = runtime.config
-        if config.max_length is not None and len(runtime.in_line) >= config.max_length:
-            return RejectReason.QUEUE_FULL
-        if not config.join_when_empty and not runtime.members:
-            return RejectReason.NO_AGENTS
-        return None
-
     def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
         """Whether an unstaffed queue has been empty for ``wait`` (its ``max_wait_empty``).
 
@@ -545,10 +443,10 @@ class Router:
         at = self._time()
         if runtime.empty_since is None:
             runtime.empty_since = at
-            self._push_timer(at + wait, _QUEUE_EMPTY, runtime.config.name)
+            self._timers.push(at + wait, QUEUE_EMPTY, runtime.config.name)
         return at >= runtime.empty_since + wait
 
-    def abandon(self, contact_id: str, now: datetime) -> Outcome:
+    def abandon(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """The caller hung up before being connected; its place is freed.
 
         Raises:
@@ -568,7 +466,7 @@ class Router:
         )
         return self._settle_and_flush()
 
-    def set_priority(self, contact_id: str, priority: int, now: datetime) -> Outcome:
+    def set_priority(self, contact_id: str, priority: int, *, now: datetime) -> RouterUpdate:
         """Change the priority of a contact not yet connected; it takes effect at once.
 
         Raises:
@@ -582,13 +480,13 @@ class Router:
         contact = self._unconnected_at(contact_id, now, "change the priority of")
         contact.priority = priority
         if contact.status is ContactStatus.WAITING:
-            self._wait(contact)
+            self._queues[contact.queue].wait(contact)
         self._events_out.append(
             PriorityChanged(at=self._time(), contact_id=contact_id, priority=priority)
         )
         return self._settle_and_flush()
 
-    def request_callback(self, contact_id: str, now: datetime) -> Outcome:
+    def request_callback(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A waiting caller leaves a callback request that keeps its place.
 
         The request no longer overflows on ``max_wait`` or an empty queue (no
@@ -626,8 +524,8 @@ class Router:
             self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._contact_at_risk(contact_id, now):
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now and self._timers.contact_at_risk(contact_id, now, last):
             return self._advance_checked(
                 now, lambda: self._unconnected(contact_id, action, callback=callback)
             )
@@ -647,7 +545,7 @@ class Router:
             )
         return contact
 
-    def accept(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+    def accept(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
         """The agent answered the offer; every other offer of the contact is withdrawn.
 
         Raises:
@@ -671,7 +569,7 @@ class Router:
         agent.connected[contact_id] = contact.channel_key
         agent.answered += 1
         agent.no_answer_streak = 0
-        self._repush(agent)
+        agent.repush(self._random)
         self._events_out.append(
             contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
@@ -681,10 +579,10 @@ class Router:
         self,
         contact_id: str,
         agent_id: str,
-        now: datetime,
         *,
+        now: datetime,
         reason: DeclineReason = DeclineReason.REJECTED,
-    ) -> Outcome:
+    ) -> RouterUpdate:
         """The agent rejected the offer (or its device was busy).
 
         The agent gets no offer for the queue's ``reject_delay`` (or
@@ -706,7 +604,7 @@ class Router:
             self._end_offer(offer, OfferEndReason.REJECTED, config.reject_delay)
         return self._settle_and_flush()
 
-    def time_out(self, contact_id: str, agent_id: str, now: datetime) -> Outcome:
+    def time_out(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
         """Nobody answered the offer (reported by the host before it expired).
 
         Raises:
@@ -735,14 +633,18 @@ class Router:
             check_text(contact_id, "contact_id", allow_empty=True)
         if agent_id.__class__ is not str:
             check_text(agent_id, "agent_id", allow_empty=True)
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._pair_at_risk(contact_id, agent_id, now):
+        timers = self._timers.heap
+        if (
+            timers
+            and timers[0][0] <= now
+            and self._timers.pair_at_risk(contact_id, agent_id, now, last)
+        ):
             return self._advance_checked(now, lambda: self._get_offer(contact_id, agent_id, action))
         found = self._get_offer(contact_id, agent_id, action)
         self._advance(now)
         return found
 
-    def end(self, contact_id: str, now: datetime) -> Outcome:
+    def end(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A connected contact ended; the agent enters wrap-up if its queue has one.
 
         Raises:
@@ -771,14 +673,14 @@ class Router:
         answered_at = contact.answered_at or at
         talk = at - answered_at
         agent.load[agent.connected.pop(contact_id)] -= 1
-        agent.talk_seconds += talk.total_seconds()
+        agent.add_talk(talk)
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
         del self._contacts[contact_id]
         self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         if queue.config.wrap_up > _ZERO and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
-            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
+            self._timers.push(agent.wrap_until, WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
                 self._withdraw_agent_offers(agent)
@@ -789,7 +691,7 @@ class Router:
     # Agents
     # ------------------------------------------------------------------
 
-    def log_in(self, profile: AgentProfile, now: datetime, *, ready: bool = True) -> Outcome:
+    def log_in(self, profile: AgentProfile, *, now: datetime, ready: bool = True) -> RouterUpdate:
         """An agent logs in, available at once unless ``ready`` is false.
 
         An agent seen before keeps its counters; the new profile replaces the
@@ -812,13 +714,13 @@ class Router:
             raise InvalidInputError(
                 f"ready must be true or false, got {type(ready).__name__}", field="ready"
             )
-        problems = check_profile(profile, self._queues.keys())
+        problems = validate_profile(profile, self._queues.keys())
         if problems:
             raise DocumentError(problems, f"agent {profile.agent_id!r}")
         existing = self._agents.get(profile.agent_id)
         if existing is not None and existing.logged_in:  # timers never log an agent in or out
             raise InvalidTransitionError(
-                self._state_of(existing).value, "log in", "the agent is already logged in"
+                existing.state().value, "log in", "the agent is already logged in"
             )
         self._advance(now)
         at = now  # _advance has moved the router to ``now``
@@ -827,13 +729,13 @@ class Router:
         agent.not_ready = None if ready else NotReadyReason.OTHER
         agent.no_answer_streak = 0
         self._agents[profile.agent_id] = agent
-        self._join_queues(agent, profile)
+        agent.join(profile, self._queues)
         state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
         self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
         self._release(agent)
         return self._settle_and_flush()
 
-    def log_out(self, agent_id: str, now: datetime) -> Outcome:
+    def log_out(self, agent_id: str, *, now: datetime) -> RouterUpdate:
         """An agent logs out; its ringing offers are withdrawn.
 
         Raises:
@@ -859,12 +761,12 @@ class Router:
         agent.wrap_until = None
         agent.delay_until = None
         agent.refresh()
-        self._invalidate(agent)
+        agent.invalidate()
         self._leave_queues(agent)
         self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
         return self._settle_and_flush()
 
-    def set_ready(self, agent_id: str, now: datetime) -> Outcome:
+    def set_ready(self, agent_id: str, *, now: datetime) -> RouterUpdate:
         """The agent is ready for contacts (ends not-ready or wrap-up early).
 
         Raises:
@@ -886,10 +788,12 @@ class Router:
             raise InvalidTransitionError("logged_out", "set ready", "log the agent in first")
         if agent.not_ready is None and agent.wrap_until is None:
             raise InvalidTransitionError(
-                self._state_of(agent).value, "set ready", "the agent is ready already"
+                agent.state().value, "set ready", "the agent is ready already"
             )
 
-    def set_not_ready(self, agent_id: str, reason: NotReadyReason, now: datetime) -> Outcome:
+    def set_not_ready(
+        self, agent_id: str, reason: NotReadyReason, *, now: datetime
+    ) -> RouterUpdate:
         """The agent takes no new contact (break, lunch...); ringing offers are withdrawn.
 
         Connected contacts go on; no wrap-up follows them.
@@ -929,15 +833,31 @@ class Router:
         ):
             self._check_now(now)
         agent = self._get_agent(agent_id)  # timers never add an agent
-        timers = self._timers
-        if timers and timers[0][0] <= now and self._agent_at_risk(agent, now):
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now and self._timers.agent_at_risk(agent, now, last):
             self._advance_checked(now, lambda: check(agent))
         else:
             check(agent)
             self._advance(now)
         return agent
 
-    def tick(self, now: datetime) -> Outcome:
+    def next_deadline(self) -> datetime | None:
+        """The earliest instant at which a timer falls due, or ``None`` when none is set.
+
+        Timers are the router's own work that needs no input: an offer that
+        times out, a wrap-up or a delay after a missed or declined offer that
+        ends, a contact's next escalation rule or its ``max_wait``, a queue's
+        ``max_wait_empty``. A host that calls :meth:`tick` with ``now`` at this
+        instant (or any command at or after it) has them run; before it,
+        ``tick`` changes nothing. After ``tick(now=deadline)`` the next
+        deadline is later (or ``None``).
+
+        The instant may equal :attr:`now` (an escalation rule with
+        ``after=0`` falls due at the moment the contact arrived).
+        """
+        return self._timers.next_deadline()
+
+    def tick(self, *, now: datetime) -> RouterUpdate:
         """Let time pass: run every timer due by ``now``.
 
         Every public method does this first; a call that moves the router
@@ -961,64 +881,8 @@ class Router:
 
     def snapshot(self) -> RouterSnapshot:
         """Capture the router's whole state; see :meth:`restore`."""
-        agents = tuple(
-            AgentRecord(
-                profile=agent.profile,
-                logged_in=agent.logged_in,
-                not_ready=agent.not_ready,
-                idle_since=agent.idle_since,
-                answered=agent.answered,
-                talk_seconds=agent.talk_seconds,
-                last_offered=agent.last_offered,
-                draw=agent.draw,
-                race_base=dict(agent.race_base),
-                wrap_until=agent.wrap_until,
-                delay_until=agent.delay_until,
-                no_answer_streak=agent.no_answer_streak,
-                connected=tuple(agent.connected),
-                offered=tuple(agent.offers),
-            )
-            for agent in self._agents.values()
-        )
-        contacts = tuple(
-            ContactRecord(
-                contact_id=contact.contact_id,
-                queue=contact.queue,
-                priority=contact.priority,
-                skills=dict(contact.skills),
-                arrived=contact.arrived,
-                joined=contact.joined,
-                seq=contact.seq,
-                stage=contact.stage,
-                callback=contact.callback,
-                status=contact.status,
-                agent_id=contact.agent_id,
-                answered_at=contact.answered_at,
-                last_tried=contact.last_tried,
-                offers=tuple(contact.offers.values()),
-            )
-            for contact in self._contacts.values()
-        )
-        pointers = tuple(
-            PointerRecord(
-                queue=name, rank=rank_to_json(queue.pointer[1]), agent_id=queue.pointer[2]
-            )
-            for name, queue in self._queues.items()
-            if queue.pointer is not None
-        )
-        return RouterSnapshot(
-            now=self._now,
-            seq=self._seq,
-            random_state=tuple(self._random.getstate()[1]),
-            queues=self.queues,
-            agents=agents,
-            contacts=contacts,
-            pointers=pointers,
-            handle_times={name: tuple(q.handle_times) for name, q in self._queues.items()},
-            race_clocks={name: q.race_clock for name, q in self._queues.items()},
-            empty_since={
-                name: q.empty_since for name, q in self._queues.items() if q.empty_since is not None
-            },
+        return capture(
+            self._now, self._seq, self._random, self._queues, self._agents, self._contacts
         )
 
     @classmethod
@@ -1048,7 +912,7 @@ class Router:
                 field="snapshot",
             )
         known = BUILTIN_STRATEGIES if strategies is None else check_strategies(strategies)
-        problems = check_snapshot(snapshot, known)
+        problems = validate_snapshot(snapshot, known)
         if problems:
             raise DocumentError(problems, "ACD router snapshot")
         return cls._rebuild(snapshot, strategies)
@@ -1059,93 +923,10 @@ class Router:
     ) -> Router:
         """A router from a snapshot that is known to be sound."""
         router = cls(snapshot.queues, strategies=strategies)
-        router._random.setstate((3, tuple(snapshot.random_state), None))
+        restore_into(snapshot, router._random, router._timers)
         router._now = snapshot.now
         router._seq = snapshot.seq
-        for record in snapshot.agents:
-            router._restore_agent(record)
-        for contact_record in snapshot.contacts:
-            router._restore_contact(contact_record)
-        for record in snapshot.agents:  # the agent's own order decides withdrawal order
-            agent = router._agents[record.profile.agent_id]
-            agent.offers = _in_order(agent.offers, record.offered)
-            agent.connected = _in_order(agent.connected, record.connected)
-        for pointer in snapshot.pointers:
-            rank = rank_from_json(pointer.rank)
-            router._queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
-        for name, times in snapshot.handle_times.items():
-            router._queues[name].handle_times.extend(map(float, times))
-        for name, clock in snapshot.race_clocks.items():
-            router._queues[name].race_clock = float(clock)
-        for name, since in snapshot.empty_since.items():
-            queue = router._queues[name]
-            queue.empty_since = since
-            wait = queue.config.max_wait_empty
-            if wait is not None and (snapshot.now is None or since + wait > snapshot.now):
-                router._push_timer(since + wait, _QUEUE_EMPTY, name)
         return router
-
-    def _restore_agent(self, record: AgentRecord) -> None:
-        agent = Agent(
-            profile=record.profile,
-            idle_since=record.idle_since,
-            logged_in=record.logged_in,
-            not_ready=record.not_ready,
-            answered=record.answered,
-            talk_seconds=float(record.talk_seconds),  # a whole number is read as one
-            last_offered=record.last_offered,
-            draw=float(record.draw),
-            race_base={name: float(base) for name, base in record.race_base.items()},
-            wrap_until=record.wrap_until,
-            delay_until=record.delay_until,
-            no_answer_streak=record.no_answer_streak,
-        )
-        self._agents[agent.agent_id] = agent
-        if record.logged_in:
-            self._join_queues(agent, record.profile)
-        else:
-            agent.adopt(record.profile)
-        if agent.wrap_until is not None:
-            self._push_timer(agent.wrap_until, _WRAP_END, agent.agent_id)
-        if agent.delay_until is not None:
-            self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
-
-    def _restore_contact(self, record: ContactRecord) -> None:
-        queue = self._queues[record.queue]
-        contact = Contact(
-            contact_id=record.contact_id,
-            queue=record.queue,
-            priority=record.priority,
-            skills=dict(record.skills),
-            arrived=record.arrived,
-            joined=record.joined,
-            seq=record.seq,
-            channel=queue.config.channel,
-            requirement=self._requirement(queue.config, record.skills, record.stage),
-            channel_key=queue.channel_key,
-            stage=record.stage,
-            callback=record.callback,
-            status=record.status,
-            agent_id=record.agent_id,
-            answered_at=record.answered_at,
-            last_tried=record.last_tried,
-        )
-        self._contacts[contact.contact_id] = contact
-        if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
-            agent = self._agents[contact.agent_id]
-            agent.connected[contact.contact_id] = contact.channel_key
-            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            return
-        queue.in_line[contact.contact_id] = contact
-        for offer in record.offers:
-            agent = self._agents[offer.agent_id]
-            contact.offers[offer.agent_id] = offer
-            agent.offers[contact.contact_id] = offer
-            agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
-            self._push_timer(offer.expires_at, _OFFER_EXPIRY, contact.contact_id, offer.agent_id)
-        if contact.status is ContactStatus.WAITING:
-            self._wait(contact)
-        self._schedule_contact(contact)  # connected contacts returned above: no timer
 
     # ------------------------------------------------------------------
     # Time
@@ -1177,15 +958,15 @@ class Router:
 
         ``now`` has been checked. The state is saved first when the caller still
         has to check its input afterwards (``save``), and when the call moves a
-        long way (the first due timer is more than :data:`CATCH_UP_PERIODS` of
+        long way (the first due timer is more than ``CATCH_UP_PERIODS`` of
         the shortest timer period behind ``now``): then at most
-        :data:`TIMER_BUDGET` timers run, and a call that needs more is refused
+        ``TIMER_BUDGET`` timers run, and a call that needs more is refused
         with the saved state put back.
 
         Returns:
             The state saved before the timers ran, if it was saved.
         """
-        timers = self._timers
+        timers = self._timers.heap
         if not timers or timers[0][0] > now:
             self._now = now
             return None
@@ -1194,6 +975,7 @@ class Router:
         if save or now - first > self._catch_up:
             saved = self.snapshot()
         fired = 0
+        stands = self._timers.stands
         while timers and timers[0][0] <= now:
             # every timer of one instant runs before anything is offered at it, so
             # that contacts and agents coming back at once are matched together
@@ -1201,14 +983,15 @@ class Router:
             self._now = due
             while timers and timers[0][0] == due:
                 _, kind, key, agent_id = heapq.heappop(timers)
-                self._run_timer(due, kind, key, agent_id)
+                if stands(due, kind, key, agent_id):  # most are stale: one call for those
+                    self._run_timer(due, kind, key, agent_id)
                 fired += 1
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
-            if saved is not None and fired > TIMER_BUDGET:
+            if saved is not None and fired > _timers.TIMER_BUDGET:
                 self._undo(saved)
                 raise InvalidInputError(
-                    f"now ({now.isoformat()}) is too far ahead: more than {TIMER_BUDGET:,} "
+                    f"now ({now.isoformat()}) is too far ahead: more than {_timers.TIMER_BUDGET:,} "
                     f"timers would run (the first fell due at {first.isoformat()}); "
                     "move time on in smaller steps with tick()",
                     field="now",
@@ -1238,116 +1021,43 @@ class Router:
         restored = self._rebuild(saved, self._strategies)
         self.__dict__.update(restored.__dict__)
 
-    def _contact_at_risk(self, contact_id: str, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may overflow, move or escalate the contact."""
-        contact = self._contacts.get(contact_id)
-        if contact is None or contact.status is ContactStatus.CONNECTED:
-            return False  # timers never bring a contact back or touch a connected one
-        due = contact.timer_due
-        if due is not None and due <= now:
-            return True
-        queue = self._queues[contact.queue]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
-        return (
-            since is not None
-            and wait is not None
-            and self._time() < since + wait <= now  # its empty-queue timer is still to run
-        )
-
-    def _agent_at_risk(self, agent: Agent, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may change the agent's state or free it.
-
-        Its wrap-up or delay may end; an offer to it may time out (and pause it)
-        or be withdrawn when its contact overflows or moves.
-        """
-        wrap, delay = agent.wrap_until, agent.delay_until
-        if (wrap is not None and wrap <= now) or (delay is not None and delay <= now):
-            return True
-        for contact_id, offer in agent.offers.items():  # a loop: cheaper than any() here
-            if offer.expires_at <= now or self._contact_at_risk(contact_id, now):
-                return True
-        return False
-
-    def _pair_at_risk(self, contact_id: str, agent_id: str, now: datetime) -> bool:
-        """Whether a timer due by ``now`` may end, or make, an offer of the contact to the agent.
-
-        The offer ends when it times out, its contact overflows or moves, or
-        its agent is paused (another offer to it timed out); one is made when
-        the contact comes back to waiting (one of its offers ends: an offer
-        times out, or the agent it rings at is paused) or escalates, or the
-        agent is freed.
-        """
-        contact = self._contacts.get(contact_id)
-        agent = self._agents.get(agent_id)
-        if contact is None or agent is None or contact.status is ContactStatus.CONNECTED:
-            return False
-        if self._contact_at_risk(contact_id, now) or self._agent_at_risk(agent, now):
-            return True
-        agents = self._agents
-        for offer in contact.offers.values():
-            if offer.expires_at <= now:
-                return True
-            holder = agents[offer.agent_id]
-            if holder is not agent:
-                for other in holder.offers.values():
-                    if other.expires_at <= now:
-                        return True
-        return False
-
-    def _push_timer(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
-        heapq.heappush(self._timers, (due, kind, key, agent_id))
-
     def _run_timer(self, due: datetime, kind: int, key: str, agent_id: str) -> None:
-        """Run one timer if it still stands (the state it was set for is unchanged)."""
-        if kind == _OFFER_EXPIRY:
-            contact = self._contacts.get(key)
-            offer = contact.offers.get(agent_id) if contact else None
-            if offer is not None and offer.expires_at == due:
-                self._expire(offer)
-        elif kind == _WRAP_END:
+        """Run one timer that still stands (the state it was set for is unchanged)."""
+        if kind == OFFER_EXPIRY:
+            self._expire(self._contacts[key].offers[agent_id])
+        elif kind == WRAP_END:
             self._end_wrap_up(self._agents[key], due)
-        elif kind == _DELAY_END:
+        elif kind == DELAY_END:
             agent = self._agents[key]
-            if agent.delay_until == due:
-                agent.delay_until = None
-                self._release(agent)
-        elif kind == _CONTACT_DUE:
-            contact = self._contacts.get(key)
-            if (
-                contact is not None
-                and contact.timer_due == due
-                and contact.status is not ContactStatus.CONNECTED
-            ):
-                self._contact_due(contact)
+            agent.delay_until = None
+            self._release(agent)
+        elif kind == CONTACT_DUE:
+            self._contact_due(self._contacts[key])
         else:
-            queue = self._queues[key]
-            since, wait = queue.empty_since, queue.config.max_wait_empty
-            if since is not None and wait is not None and since + wait == due:
-                self._overflow_all(queue)
+            self._overflow_all(self._queues[key])
 
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
-        if agent.wrap_until == due:
-            agent.wrap_until = None
-            self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
-            self._release(agent)
+        agent.wrap_until = None
+        self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
+        self._release(agent)
 
     # ------------------------------------------------------------------
     # Output
     # ------------------------------------------------------------------
 
-    def _settle_and_flush(self) -> Outcome:
+    def _settle_and_flush(self) -> RouterUpdate:
         if self._dirty_contacts or self._dirty_agents:
             self._settle()
         return self._flush()
 
-    def _flush(self) -> Outcome:
+    def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
         if not events:  # every offer and ended offer has its event: nothing happened
             return _NOTHING
-        outcome = new_outcome(tuple(offers), tuple(ended), tuple(events))
+        update = new_update(tuple(offers), tuple(ended), tuple(events))
         # fresh lists are cheaper than copying and clearing the old ones
         self._offers_out, self._ended_out, self._events_out = [], [], []
-        return outcome
+        return update
 
     # ------------------------------------------------------------------
     # Matching
@@ -1384,20 +1094,27 @@ class Router:
     def _route(self, contact: Contact) -> None:
         """Offer a waiting contact to the best available eligible agent(s), or wait."""
         queue = self._queues[contact.queue]
-        index = queue.indexes.get(contact.requirement.names)
+        requirement = contact.requirement
+        index = queue.indexes.get(requirement.names)
         if index is None:
-            index = self._build_index(queue, contact.requirement.names)
-        if queue.strategy.ring_all:
-            chosen = self._pick_all(index, contact)
+            index = queue.build_index(requirement.names, self._agents)
+        strategy = queue.strategy
+        if strategy.ring_all:
+            chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
         else:
-            best = self._pick_one(index, contact)
+            cursor = (
+                self._cursor(queue, contact) if strategy.memory is StrategyMemory.CONTACT else None
+            )
+            best = index.pick_one(
+                contact.channel_key, requirement.max_tier, requirement.strict, cursor
+            )
             chosen = [] if best is None else [best]
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
-            self._wait(contact)
+            queue.wait(contact)
 
-    def _cursor(self, queue: QueueRuntime, contact: Contact) -> tuple[object, ...] | None:
+    def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
         last = contact.last_tried
         agent = self._agents.get(last) if last is not None else None
@@ -1407,251 +1124,14 @@ class Router:
         rank = queue.strategy.rank(agent, member, contact.requirement.names)
         return (member.tier, rank, agent.agent_id)
 
-    def _pick_one(self, index: AgentIndex, contact: Contact) -> Agent | None:
-        """The best valid eligible agent: tier by tier, pop stale entries off each line's top."""
-        queue = index.queue
-        requirement = contact.requirement
-        max_tier = requirement.max_tier
-        cursor = (
-            self._cursor(queue, contact)
-            if queue.strategy.memory is StrategyMemory.CONTACT
-            else None
-        )
-        wrap: Agent | None = None
-        for band in index.bands:
-            line = index.lines[band]
-            if max_tier is not None and line.tier > max_tier:
-                break
-            if line.circular:
-                chosen = self._pick_circular(line, contact)
-                if chosen is not None:
-                    return chosen
-                continue
-            held: list[AgentEntry] = []
-            chosen, first_held = self._pick_in_line(line, contact, cursor, held)
-            for entry in held:
-                line.push(entry)
-            if wrap is None:
-                wrap = first_held
-            if chosen is not None:
-                return chosen
-        return wrap
-
-    def _pick_in_line(
-        self,
-        line: AgentLine,
-        contact: Contact,
-        cursor: tuple[object, ...] | None,
-        held: list[AgentEntry],
-    ) -> tuple[Agent | None, Agent | None]:
-        """The first valid agent of one line, and the first passed over for the cursor.
-
-        Entries passed over (skills below a minimum, or at or before the
-        contact's cursor) are moved to ``held`` for the caller to put back.
-        """
-        queue = line.index.queue
-        channel = contact.channel_key
-        minimums = contact.requirement.strict
-        tier = line.tier
-        wrap: Agent | None = None
-        heap, tail = line.heap, line.tail
-        while True:
-            self._drop_stale_fronts(line, channel)
-            if heap:
-                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
-            elif tail:
-                entry = tail[0]
-            else:
-                return None, wrap
-            agent = entry[-1]
-            if minimums and not agent.satisfies(minimums):
-                held.append(line.pop())
-                continue
-            if cursor is not None:
-                rank = entry[:-3] if queue.flat else entry[0]
-                if (tier, rank, entry[-3]) <= cursor:
-                    if wrap is None:
-                        wrap = agent
-                    held.append(line.pop())
-                    continue
-            if queue.racing:
-                start = entry[0] if queue.flat else entry[0][0]
-                queue.race_clock = max(queue.race_clock, cast("float", start))
-            return agent, wrap
-
-    @staticmethod
-    def _drop_stale_fronts(line: AgentLine, channel: str) -> None:
-        """Pop the stale entries at the front of the line's tail and heap.
-
-        Each would be dropped when it reached the top anyway; afterwards the
-        smaller of the two fronts is the line's best live entry. An entry of the
-        current version whose agent cannot take the channel now is noted in the
-        agent's ``dropped`` lines (a static agent gets it back when free).
-        """
-        heap, tail = line.heap, line.tail
-        while tail:
-            entry = tail[0]
-            agent: Agent = entry[-1]
-            if agent.version != entry[-2]:
-                tail.popleft()
-            elif not agent.can_take(channel):
-                tail.popleft()
-                agent.dropped.append(line)
-            else:
-                break
-        while heap:
-            entry = heap[0]
-            agent = entry[-1]
-            if agent.version != entry[-2]:
-                heapq.heappop(heap)
-            elif not agent.can_take(channel):
-                heapq.heappop(heap)
-                agent.dropped.append(line)
-            else:
-                break
-
-    def _pick_circular(self, line: AgentLine, contact: Contact) -> Agent | None:
-        """The first valid eligible agent after the queue's pointer, wrapping round.
-
-        The line is a sorted list: bisection finds the pointer's place, stale
-        entries met on the way are deleted, agents below a minimum skipped.
-        """
-        ordered = line.heap
-        pointer = line.index.queue.pointer
-        start = 0
-        if pointer is not None:  # after every entry of the pointer's agent, any version
-            key = (
-                (*pointer[1], pointer[2], math.inf)
-                if line.index.queue.flat
-                else (pointer[1], pointer[2], math.inf)
-            )
-            start = bisect.bisect_right(ordered, key)
-        channel = contact.channel_key
-        minimums = contact.requirement.strict
-        end = len(ordered)
-        for low in (start, 0):
-            index = low
-            while index < end:
-                entry = ordered[index]
-                agent: Agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    del ordered[index]
-                    end -= 1
-                    if agent.version == entry[-2]:
-                        agent.dropped.append(line)
-                    continue
-                if minimums and not agent.satisfies(minimums):
-                    index += 1
-                    continue
-                return agent
-            end = start  # the second pass wraps round to the pointer
-        return None
-
-    def _pick_all(self, index: AgentIndex, contact: Contact) -> list[Agent]:
-        """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        channel = contact.channel_key
-        requirement = contact.requirement
-        max_tier = requirement.max_tier
-        minimums = requirement.strict
-        for band in index.bands:
-            line = index.lines[band]
-            if max_tier is not None and line.tier > max_tier:
-                break
-            live: list[AgentEntry] = []
-            eligible: list[AgentEntry] = []
-            for entry in line.entries():
-                agent: Agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    continue
-                live.append(entry)
-                if not minimums or agent.satisfies(minimums):
-                    eligible.append(entry)
-            if len(live) * 2 < len(line):
-                self._compact(line)
-            if eligible:
-                return [entry[-1] for entry in sorted(eligible)]
-        return []
-
     def _find_work(self, agent: Agent) -> None:
         """Offer a freed agent the best waiting contacts it may take, while it has room."""
         while agent.ready:
-            found = self._best_waiting(agent)
+            found = agent.best_waiting(self._contacts)
             if found is None:
                 return
             contact, queue = found
             self._offer(contact, queue, agent)
-
-    def _best_waiting(self, agent: Agent) -> tuple[Contact, QueueRuntime] | None:
-        best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
-        for queue in agent.queues:
-            if not queue.groups or not agent.can_take(queue.channel_key):
-                continue
-            tier = agent.members[queue.config.name].tier
-            emptied: list[Requirement] = []
-            for group in self._groups_for(agent, queue):
-                for requirement, line in group.items():
-                    if requirement.max_tier is not None and tier > requirement.max_tier:
-                        continue
-                    # the agent has every skill of the group (level 1 or more): check the rest
-                    if requirement.strict and not agent.satisfies(requirement.strict):
-                        continue
-                    head = self._line_head(line)
-                    if head is None:
-                        emptied.append(requirement)  # deleted after the loop over the group
-                    elif best is None or head[0] < best[0]:
-                        best = (head[0], head[1], queue)
-            for requirement in emptied:
-                self._drop_line(queue, requirement)
-        return None if best is None else (best[1], best[2])
-
-    def _groups_for(
-        self, agent: Agent, queue: QueueRuntime
-    ) -> list[dict[Requirement, list[ContactEntry]]]:
-        """The waiting-line groups whose skills the agent has (the cheaper way round)."""
-        groups = queue.groups
-        if queue.max_names <= SUBSET_LIMIT and len(agent.subsets) < len(groups):
-            get = groups.get
-            return [group for group in map(get, agent.subsets) if group is not None]
-        skills = agent.profile.skills.keys()
-        return [group for names, group in groups.items() if names <= skills]
-
-    def _line_head(self, line: list[ContactEntry]) -> tuple[ContactEntry, Contact] | None:
-        """The line's first contact still waiting (stale entries above it are popped)."""
-        contacts = self._contacts
-        while line:
-            entry = line[0]
-            contact = contacts.get(entry[4])
-            if (
-                contact is not None
-                and contact.version == entry[3]
-                and contact.seq == entry[2]  # not an earlier contact of the same id
-                and contact.status is ContactStatus.WAITING
-            ):
-                return entry, contact
-            heapq.heappop(line)
-        return None
-
-    @staticmethod
-    def _drop_line(queue: QueueRuntime, requirement: Requirement) -> None:
-        """Forget an empty waiting line, and its group once that is empty."""
-        group = queue.groups[requirement.names]
-        del group[requirement]
-        if not group:
-            del queue.groups[requirement.names]
-
-    def _wait(self, contact: Contact) -> None:
-        """Put (or put back) a waiting contact in the line of its requirement."""
-        queue = self._queues[contact.queue]
-        requirement = contact.requirement
-        contact.version += 1
-        group = queue.groups.get(requirement.names)
-        if group is None:
-            group = queue.groups[requirement.names] = {}
-            queue.max_names = max(queue.max_names, len(requirement.names))
-        line = group.get(requirement)
-        if line is None:
-            line = group[requirement] = []
-        heapq.heappush(line, contact.line_entry())
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
@@ -1671,7 +1151,7 @@ class Router:
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
             queue.pointer = (0, rank, agent_id)
-        heapq.heappush(self._timers, (expires, _OFFER_EXPIRY, contact_id, agent_id))
+        heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
 
@@ -1679,250 +1159,29 @@ class Router:
     # Agent indexes
     # ------------------------------------------------------------------
 
-    def _build_index(self, queue: QueueRuntime, names: frozenset[str]) -> AgentIndex:
-        """Create the index of a skill set on first use, from the smallest skill roster.
-
-        This scans the roster once per skill set (not per decision).
-        """
-        index = AgentIndex(queue, names)
-        queue.indexes[names] = index
-        if names:
-            rosters = sorted((queue.skill_members.get(name, set()) for name in names), key=len)
-            candidates: Iterable[str] = rosters[0]
-        else:
-            candidates = queue.members
-        for agent_id in sorted(candidates):
-            agent = self._agents[agent_id]
-            if names <= agent.profile.skills.keys():
-                self._register_available(agent, index)
-        return index
-
-    def _register(self, agent: Agent, index: AgentIndex) -> AgentLine:
-        """Make the agent a member of the index (its entry comes when it is available)."""
-        queue = index.queue
-        name = queue.config.name
-        line = index.line((agent.members[name].tier, self._level_band(agent, queue, index.names)))
-        line.resize(1)
-        agent.lines.setdefault(name, []).append(line)
-        index.agents.add(agent.agent_id)
-        return line
-
-    def _register_available(self, agent: Agent, index: AgentIndex) -> None:
-        line = self._register(agent, index)
-        queue = index.queue
-        if agent.can_take(queue.channel_key):
-            self._push(line, self._entry(agent, queue, index.names))
-        else:
-            agent.dropped.append(line)
-
-    def _entry(self, agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> AgentEntry:
-        """The agent's entry in ``queue``'s lines for contacts requiring ``names``."""
-        name = queue.config.name
-        if queue.level_sum:  # the level sum is the line's band: idle time orders the rest
-            return (agent.idle_since, agent.agent_id, agent.version, agent)
-        rank = queue.strategy.rank(agent, agent.members[name], names)
-        if queue.racing:
-            start = agent.race_base.get(name, queue.race_clock)
-            rank = (start + cast("float", rank[0]), *rank[1:])
-        if queue.flat:
-            return (*rank, agent.agent_id, agent.version, agent)
-        return (rank, agent.agent_id, agent.version, agent)
-
-    def _push(self, line: AgentLine, entry: AgentEntry) -> None:
-        line.push(entry)
-        if len(line) > line.limit:
-            self._compact(line)
-
-    def _compact(self, line: AgentLine) -> None:
-        """Drop the line's stale entries (a static agent who is busy is told)."""
-        channel = line.index.queue.channel_key
-        live = []
-        for entry in line.entries():
-            agent: Agent = entry[-1]
-            if agent.version != entry[-2]:
-                continue
-            if agent.can_take(channel):
-                live.append(entry)
-            else:
-                agent.dropped.append(line)
-        line.replace(live)
-
-    @staticmethod
-    def _invalidate(agent: Agent) -> None:
-        """Make every entry of the agent stale at once."""
-        agent.version += 1
-        agent.indexed = False
-        agent.dropped = []
-
-    def _repush(self, agent: Agent) -> None:
-        """The agent's rank or availability changed: new entries everywhere it fits.
-
-        The version bump invalidates every older entry at once; an agent that
-        can take nothing now (busy, paused) gets no entry and no new draw. A
-        static agent keeps its entries: only the lines that dropped it while it
-        was busy get it back.
-        """
-        agent.refresh()
-        if agent.static and agent.indexed:
-            if agent.ready and agent.dropped:
-                self._restore_dropped(agent)
-            return
-        agent.version += 1  # _invalidate inlined (hot path)
-        agent.indexed = False
-        agent.dropped = []
-        if not agent.ready:
-            return
-        open_queues = [queue for queue in agent.queues if agent.can_take(queue.channel_key)]
-        if not open_queues:
-            return
-        if agent.static:
-            agent.indexed = True
-            for queue in agent.queues:
-                if queue not in open_queues:
-                    agent.dropped.extend(agent.lines.get(queue.config.name, ()))
-        self._push_everywhere(agent, open_queues)
-
-    def _push_everywhere(self, agent: Agent, open_queues: list[QueueRuntime]) -> None:
-        """A new draw and a new entry in every line of the queues the agent may serve now."""
-        if agent.draws:  # only strategies that read the draw use up the random stream
-            agent.draw = self._random.expovariate(1.0)
-            for queue in agent.queues:
-                if queue.racing:
-                    agent.race_base[queue.config.name] = queue.race_clock
-        for queue in open_queues:
-            lines = agent.lines.get(queue.config.name)
-            if not lines:
-                continue
-            if not (queue.skill_blind or queue.level_sum):
-                for line in lines:  # a rank per skill set
-                    self._push(line, self._entry(agent, queue, line.index.names))
-                continue
-            if queue.circular:
-                entry = self._entry(agent, queue, lines[0].index.names)
-                for line in lines:
-                    self._push(line, entry)
-                continue
-            # one rank serves every skill set of the queue
-            self._push_all(queue, lines, self._entry(agent, queue, lines[0].index.names))
-
-    @staticmethod
-    def _level_band(agent: Agent, queue: QueueRuntime, names: frozenset[str]) -> int:
-        """The agent's level band in the lines of ``names`` (0 unless ``skills_based``).
-
-        ``skills_based`` ranks by the sum of the agent's levels in the
-        contact's skills, then idle time. The sum is fixed while the agent is
-        logged in, so it places the agent in a line of its own band, in which
-        idle time alone orders the entries: a freed agent's entry is the same in
-        all its lines of the queue and goes to the back of each, as with
-        ``longest_idle``.
-        """
-        if not queue.level_sum:
-            return 0
-        total = agent.level_sums.get(names)
-        if total is None:
-            skills = agent.profile.skills
-            total = agent.level_sums[names] = -sum(skills.get(name, 0) for name in names)
-        return total
-
-    def _restore_dropped(self, agent: Agent) -> None:
-        """Give a static agent its entry back in the lines that dropped it, where it fits."""
-        kept = []
-        # a static agent's rank is its position: one entry (and one check) per queue
-        by_queue: dict[str, AgentEntry | None] = {}
-        for line in agent.dropped:
-            queue = line.index.queue
-            name = queue.config.name
-            if name in by_queue:
-                entry = by_queue[name]
-            else:
-                entry = by_queue[name] = (
-                    self._entry(agent, queue, line.index.names)
-                    if agent.can_take(queue.channel_key)
-                    else None
-                )
-            if entry is None:
-                kept.append(line)
-            elif line.circular:
-                self._push(line, entry)
-            else:
-                # AgentLine.push inlined (hot loop)
-                tail = line.tail
-                if not tail or entry >= tail[-1]:
-                    tail.append(entry)
-                    if queue.high_water is None or entry > queue.high_water:
-                        queue.high_water = entry
-                else:
-                    heapq.heappush(line.heap, entry)
-                if len(tail) + len(line.heap) > line.limit:
-                    self._compact(line)
-        agent.dropped = kept
-
-    def _push_all(self, queue: QueueRuntime, lines: list[AgentLine], entry: AgentEntry) -> None:
-        """Push one entry into many lines (AgentLine.push inlined: this is the hot loop)."""
-        high_water = queue.high_water
-        if high_water is None or entry > high_water:
-            # behind every tail of the queue (longest idle: freed last): append everywhere
-            queue.high_water = entry
-            for line in lines:
-                tail = line.tail
-                tail.append(entry)
-                if len(tail) > line.limit:
-                    self._compact(line)
-            return
-        for line in lines:
-            tail = line.tail
-            if not tail or entry >= tail[-1]:
-                tail.append(entry)
-            else:
-                heapq.heappush(line.heap, entry)
-            if len(tail) + len(line.heap) > line.limit:
-                self._compact(line)
-
     def _release(self, agent: Agent) -> None:
         """The agent may have room again: re-index it and let it look for work."""
-        self._repush(agent)
+        agent.repush(self._random)
         if agent.ready:
             self._dirty_agents[agent.agent_id] = None
 
-    def _join_queues(self, agent: Agent, profile: AgentProfile) -> None:
-        agent.adopt(profile)
-        agent.lines = {}
-        self._invalidate(agent)
-        agent.queues = tuple(self._queues[name] for name in agent.members)
-        agent.static = all(queue.static_rank for queue in agent.queues)
-        agent.draws = any(queue.draws for queue in agent.queues)
-        agent.refresh()
-        skills = profile.skills.keys()
-        for member in profile.memberships:
-            queue = self._queues[member.queue]
-            queue.members.add(agent.agent_id)
-            queue.empty_since = None
-            for name in skills:
-                queue.skill_members.setdefault(name, set()).add(agent.agent_id)
-            for names, index in queue.indexes.items():
-                if names <= skills:
-                    self._register(agent, index)
-
     def _leave_queues(self, agent: Agent) -> None:
+        """A logged-out agent leaves its queues; one left empty starts its empty clock.
+
+        Queue by queue: a contact that overflows from the first queue left
+        empty still finds the agent in the next.
+        """
         at = self._time()
-        for lines in agent.lines.values():
-            for line in lines:
-                line.resize(-1)
-                line.index.agents.discard(agent.agent_id)
-        agent.lines = {}
-        agent.queues = ()
+        agent.leave_lines()
         for name in agent.members:
             queue = self._queues[name]
-            queue.members.discard(agent.agent_id)
-            for skill in agent.profile.skills:
-                queue.skill_members.get(skill, set()).discard(agent.agent_id)
-            if queue.members:
+            if not queue.leave(agent):
                 continue
             queue.empty_since = at
             if queue.config.leave_when_empty:
                 self._overflow_all(queue)
             elif queue.config.max_wait_empty is not None:
-                self._push_timer(at + queue.config.max_wait_empty, _QUEUE_EMPTY, name)
+                self._timers.push(at + queue.config.max_wait_empty, QUEUE_EMPTY, name)
 
     # ------------------------------------------------------------------
     # Offers ending
@@ -1942,11 +1201,11 @@ class Router:
             contact.last_tried = agent.agent_id
             if delay > _ZERO:
                 agent.delay_until = at + delay
-                self._push_timer(agent.delay_until, _DELAY_END, agent.agent_id)
+                self._timers.push(agent.delay_until, DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
             # back in its line (a freed agent's look may have dropped it while it rang)
-            self._wait(contact)
+            self._queues[contact.queue].wait(contact)
             self._dirty_contacts[contact.contact_id] = None
         self._release(agent)
 
@@ -1981,51 +1240,11 @@ class Router:
     # Escalation and overflow
     # ------------------------------------------------------------------
 
-    def _first_requirement(self, queue: QueueRuntime, skills: dict[str, int]) -> Requirement:
-        """The requirement of a new contact, shared by contacts asking the same."""
-        key = tuple(skills.items())
-        cache = queue.requirements
-        requirement = cache.get(key)
-        if requirement is None:
-            if len(cache) >= _REQUIREMENT_CACHE:
-                cache.clear()
-            requirement = cache[key] = self._requirement(queue.config, skills, 0)
-        return requirement
-
-    def _requirement(
-        self, config: QueueConfig, skills: Mapping[str, int], stage: int
-    ) -> Requirement:
-        minimums = dict(config.required_skills)
-        for name, level in skills.items():
-            minimums[name] = max(level, minimums.get(name, 0))
-        max_tier = config.max_tier
-        for rule in config.escalation[:stage]:
-            if rule.max_tier is not None:
-                max_tier = rule.max_tier
-            for name, level in rule.skill_minimums.items():
-                if name in minimums:
-                    minimums[name] = level
-            for name in rule.drop_skills:
-                minimums.pop(name, None)
-        ordered = tuple(sorted(minimums.items()))
-        strict = tuple((name, level) for name, level in ordered if level > 1)
-        return Requirement(frozenset(minimums), ordered, max_tier, strict)
-
-    def _schedule_contact(self, contact: Contact) -> None:
-        config = self._queues[contact.queue].config
-        due = None
-        if contact.stage < len(config.escalation):
-            due = contact.joined + config.escalation[contact.stage].after
-        if config.max_wait is not None and not contact.callback:
-            limit = contact.joined + config.max_wait
-            due = limit if due is None else min(due, limit)
-        contact.timer_due = due
-        if due is not None:
-            self._push_timer(due, _CONTACT_DUE, contact.contact_id)
-
     def _contact_due(self, contact: Contact) -> None:
+        """A contact's next escalation rule or its ``max_wait`` fell due."""
         at = self._time()
-        config = self._queues[contact.queue].config
+        queue = self._queues[contact.queue]
+        config = queue.config
         waited = at - contact.joined
         if config.max_wait is not None and not contact.callback and waited >= config.max_wait:
             self._overflow(contact)
@@ -2045,10 +1264,10 @@ class Router:
         if target is not None:
             self._move(contact, target)
             return
-        contact.requirement = self._requirement(config, contact.skills, stage)
+        contact.requirement = queue.requirement(contact.skills, stage)
         self._schedule_contact(contact)
         if contact.status is ContactStatus.WAITING:
-            self._wait(contact)  # in the line of its new requirement, for freed agents to see
+            queue.wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
     def _overflow(self, contact: Contact, visited: set[str] | None = None) -> None:
@@ -2087,7 +1306,7 @@ class Router:
                 return
 
     def _overflow_all(self, queue: QueueRuntime) -> None:
-        for contact in sorted(queue.in_line.values(), key=lambda c: c.line_entry()):
+        for contact in queue.in_order():
             if not contact.callback:
                 self._overflow(contact)
 
@@ -2109,7 +1328,7 @@ class Router:
         contact.last_tried = None
         contact.channel = target.config.channel
         contact.channel_key = target.channel_key
-        contact.requirement = self._requirement(target.config, contact.skills, 0)
+        contact.requirement = target.requirement(contact.skills, 0)
         target.in_line[contact.contact_id] = contact
         self._schedule_contact(contact)
         self._events_out.append(
@@ -2117,7 +1336,7 @@ class Router:
                 at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
             )
         )
-        self._wait(contact)  # in its new queue's line, for freed agents to see
+        target.wait(contact)  # in its new queue's line, for freed agents to see
         self._dirty_contacts[contact.contact_id] = None
 
     def _keeps(self, contact: Contact) -> bool:
@@ -2145,6 +1364,12 @@ class Router:
             return True
         wait = config.max_wait_empty
         return wait is not None and self._empty_too_long(runtime, wait)
+
+    def _schedule_contact(self, contact: Contact) -> None:
+        """Set the timer of the contact's next escalation rule or ``max_wait``, if any."""
+        due = contact.schedule(self._queues[contact.queue].config)
+        if due is not None:
+            self._timers.push(due, CONTACT_DUE, contact.contact_id)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True
@@ -2196,24 +1421,3 @@ class Router:
                 "declined, timed out or withdrawn)",
             )
         return contact, agent, offer
-
-    @staticmethod
-    def _require_unconnected(contact: Contact, action: str) -> None:
-        if contact.status is ContactStatus.CONNECTED:
-            raise InvalidTransitionError(
-                "connected", f"{action} contact {contact.contact_id!r}", "it is connected"
-            )
-
-    @staticmethod
-    def _state_of(agent: Agent) -> AgentState:
-        if not agent.logged_in:
-            return AgentState.LOGGED_OUT
-        if agent.connected:
-            return AgentState.BUSY
-        if agent.offers:
-            return AgentState.RESERVED
-        if agent.wrap_until is not None:
-            return AgentState.WRAP_UP
-        if agent.not_ready is not None:
-            return AgentState.NOT_READY
-        return AgentState.AVAILABLE

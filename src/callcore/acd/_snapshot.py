@@ -1,10 +1,12 @@
-"""The router's whole state as plain values, for saving and restoring.
+"""The router's whole state as plain values, and the way back to live state.
 
 A snapshot holds what cannot be recomputed (agents with their counters and
 random draws, contacts with their offers, round-robin places, the random
 source); indexes, waiting lines and timers are rebuilt on restore, and since
 every order is a total order on stored values the restored router makes the
-same choices as the original.
+same choices as the original. :func:`capture` takes a router's live state to a
+:class:`RouterSnapshot`; :func:`restore_into` fills a new router's empty live
+state from one (checked beforehand by ``validate_snapshot``).
 """
 
 # cattrs reads these annotations at run time, so their imports stay at run time.
@@ -12,16 +14,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from random import Random
+from typing import TypeVar
 
 import attrs
 
 from callcore.acd._events import Offer
-from callcore.acd._model import AgentProfile, NotReadyReason, QueueConfig
-from callcore.acd._records import ContactStatus
+from callcore.acd._live import Agent, Contact, QueueRuntime
+from callcore.acd._model import AgentProfile, ContactStatus, NotReadyReason, QueueConfig
 from callcore.acd._strategy import Rank
+from callcore.acd._timers import (
+    CONTACT_DUE,
+    DELAY_END,
+    OFFER_EXPIRY,
+    QUEUE_EMPTY,
+    WRAP_END,
+    Timers,
+)
+from callcore.contacts import Skills
 
-__all__ = ["AgentRecord", "ContactRecord", "PointerRecord", "RouterSnapshot"]
+__all__ = [
+    "AgentRecord",
+    "ContactRecord",
+    "PointerRecord",
+    "RouterSnapshot",
+    "capture",
+    "restore_into",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -33,7 +53,7 @@ class AgentRecord:
     not_ready: NotReadyReason | None
     idle_since: datetime
     answered: int
-    talk_seconds: float
+    talk_time: timedelta
     last_offered: datetime | None
     draw: float
     race_base: Mapping[str, float]
@@ -52,7 +72,8 @@ class ContactRecord:
     contact_id: str
     queue: str
     priority: int
-    skills: Mapping[str, int]
+    skills: Skills
+    language: str = ""
     arrived: datetime
     joined: datetime
     seq: int
@@ -118,3 +139,189 @@ def rank_from_json(text: str) -> Rank:
         datetime.fromisoformat(item["datetime"]) if isinstance(item, dict) else item
         for item in items
     )
+
+
+# --- live state to records and back ---------------------------------------------
+
+
+def capture(  # noqa: PLR0917 - the router's state, part by part
+    now: datetime | None,
+    seq: int,
+    random: Random,
+    queues: Mapping[str, QueueRuntime],
+    agents: Mapping[str, Agent],
+    contacts: Mapping[str, Contact],
+) -> RouterSnapshot:
+    """A router's whole live state as a snapshot."""
+    return RouterSnapshot(
+        now=now,
+        seq=seq,
+        random_state=tuple(random.getstate()[1]),
+        queues=tuple(queue.config for queue in queues.values()),
+        agents=tuple(map(_agent_record, agents.values())),
+        contacts=tuple(map(_contact_record, contacts.values())),
+        pointers=tuple(
+            PointerRecord(
+                queue=name, rank=rank_to_json(queue.pointer[1]), agent_id=queue.pointer[2]
+            )
+            for name, queue in queues.items()
+            if queue.pointer is not None
+        ),
+        handle_times={name: tuple(queue.handle_times) for name, queue in queues.items()},
+        race_clocks={name: queue.race_clock for name, queue in queues.items()},
+        empty_since={
+            name: queue.empty_since
+            for name, queue in queues.items()
+            if queue.empty_since is not None
+        },
+    )
+
+
+def _agent_record(agent: Agent) -> AgentRecord:
+    return AgentRecord(
+        profile=agent.profile,
+        logged_in=agent.logged_in,
+        not_ready=agent.not_ready,
+        idle_since=agent.idle_since,
+        answered=agent.answered,
+        talk_time=agent.talk_time,
+        last_offered=agent.last_offered,
+        draw=agent.draw,
+        race_base=dict(agent.race_base),
+        wrap_until=agent.wrap_until,
+        delay_until=agent.delay_until,
+        no_answer_streak=agent.no_answer_streak,
+        connected=tuple(agent.connected),
+        offered=tuple(agent.offers),
+    )
+
+
+def _contact_record(contact: Contact) -> ContactRecord:
+    return ContactRecord(
+        contact_id=contact.contact_id,
+        queue=contact.queue,
+        priority=contact.priority,
+        skills=dict(contact.skills),
+        language=contact.language,
+        arrived=contact.arrived,
+        joined=contact.joined,
+        seq=contact.seq,
+        stage=contact.stage,
+        callback=contact.callback,
+        status=contact.status,
+        agent_id=contact.agent_id,
+        answered_at=contact.answered_at,
+        last_tried=contact.last_tried,
+        offers=tuple(contact.offers.values()),
+    )
+
+
+def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> None:
+    """Fill a new router's live state (its random source and the state its timers read).
+
+    ``timers`` holds the router's (empty) agents, contacts and queues; the
+    snapshot is known to be sound.
+    """
+    random.setstate((3, tuple(snapshot.random_state), None))
+    agents, queues = timers.agents, timers.queues
+    for record in snapshot.agents:
+        _restore_agent(record, timers)
+    for contact_record in snapshot.contacts:
+        _restore_contact(contact_record, timers)
+    for record in snapshot.agents:  # the agent's own order decides withdrawal order
+        agent = agents[record.profile.agent_id]
+        agent.offers = _in_order(agent.offers, record.offered)
+        agent.connected = _in_order(agent.connected, record.connected)
+    for pointer in snapshot.pointers:
+        rank = rank_from_json(pointer.rank)
+        queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
+    for name, times in snapshot.handle_times.items():
+        queues[name].handle_times.extend(map(float, times))
+    for name, clock in snapshot.race_clocks.items():
+        queues[name].race_clock = float(clock)
+    for name, since in snapshot.empty_since.items():
+        queue = queues[name]
+        queue.empty_since = since
+        wait = queue.config.max_wait_empty
+        if (
+            wait is not None
+            and not queue.config.leave_when_empty  # it never waits for its empty clock
+            and (snapshot.now is None or since + wait > snapshot.now)
+        ):
+            timers.push(since + wait, QUEUE_EMPTY, name)
+
+
+def _restore_agent(record: AgentRecord, timers: Timers) -> None:
+    agent = Agent(
+        profile=record.profile,
+        idle_since=record.idle_since,
+        logged_in=record.logged_in,
+        not_ready=record.not_ready,
+        answered=record.answered,
+        talk_time=record.talk_time,
+        talk_seconds=record.talk_time.total_seconds(),
+        last_offered=record.last_offered,
+        draw=float(record.draw),
+        race_base={name: float(base) for name, base in record.race_base.items()},
+        wrap_until=record.wrap_until,
+        delay_until=record.delay_until,
+        no_answer_streak=record.no_answer_streak,
+    )
+    timers.agents[agent.agent_id] = agent
+    if record.logged_in:
+        agent.join(record.profile, timers.queues)
+    else:
+        agent.adopt(record.profile)
+    if agent.wrap_until is not None:
+        timers.push(agent.wrap_until, WRAP_END, agent.agent_id)
+    if agent.delay_until is not None:
+        timers.push(agent.delay_until, DELAY_END, agent.agent_id)
+
+
+def _restore_contact(record: ContactRecord, timers: Timers) -> None:
+    queue = timers.queues[record.queue]
+    contact = Contact(
+        contact_id=record.contact_id,
+        queue=record.queue,
+        priority=record.priority,
+        skills=dict(record.skills),
+        arrived=record.arrived,
+        joined=record.joined,
+        seq=record.seq,
+        channel=queue.config.channel,
+        requirement=queue.requirement(record.skills, record.stage),
+        channel_key=queue.channel_key,
+        language=record.language,
+        stage=record.stage,
+        callback=record.callback,
+        status=record.status,
+        agent_id=record.agent_id,
+        answered_at=record.answered_at,
+        last_tried=record.last_tried,
+    )
+    timers.contacts[contact.contact_id] = contact
+    if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
+        agent = timers.agents[contact.agent_id]
+        agent.connected[contact.contact_id] = contact.channel_key
+        agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+        return
+    queue.in_line[contact.contact_id] = contact
+    for offer in record.offers:
+        agent = timers.agents[offer.agent_id]
+        contact.offers[offer.agent_id] = offer
+        agent.offers[contact.contact_id] = offer
+        agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
+        timers.push(offer.expires_at, OFFER_EXPIRY, contact.contact_id, offer.agent_id)
+    if contact.status is ContactStatus.WAITING:
+        queue.wait(contact)
+    due = contact.schedule(queue.config)  # connected contacts returned above: no timer
+    if due is not None:
+        timers.push(due, CONTACT_DUE, contact.contact_id)
+
+
+_V = TypeVar("_V")
+
+
+def _in_order(items: dict[str, _V], order: tuple[str, ...]) -> dict[str, _V]:
+    """``items`` with the keys of ``order`` first, in that order, then any others."""
+    return {key: items[key] for key in order if key in items} | items

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Protocol, TypeAlias
+from datetime import datetime, timedelta
+from typing import ClassVar, Protocol, TypeAlias
 
 import attrs
 
@@ -23,6 +23,7 @@ from callcore.acd._model import Membership
 
 __all__ = [
     "BUILTIN_STRATEGIES",
+    "CAPABILITIES",
     "AgentStats",
     "Rank",
     "Strategy",
@@ -31,6 +32,16 @@ __all__ = [
 
 Rank: TypeAlias = tuple[int | float | str | datetime, ...]
 """A sort key: smaller ranks are offered first."""
+
+
+CAPABILITIES: Mapping[str, bool] = {
+    "reads_draw": True,
+    "skill_blind": False,
+    "static_rank": False,
+    "fixed_length": False,
+    "level_sum": False,
+}
+"""The capabilities a strategy may declare (see :class:`Strategy`), with their defaults."""
 
 
 class StrategyMemory(enum.Enum):
@@ -70,8 +81,13 @@ class AgentStats(Protocol):
         ...
 
     @property
+    def talk_time(self) -> timedelta:
+        """Total talk time."""
+        ...
+
+    @property
     def talk_seconds(self) -> float:
-        """Total talk time, in seconds."""
+        """Total talk time in seconds (``talk_time.total_seconds()``), a number to rank by."""
         ...
 
     @property
@@ -91,7 +107,42 @@ class Strategy(Protocol):
     ``ring_all`` offers the contact to every eligible agent of the first tier
     that has any (the first to accept wins); ``memory`` says whether the order
     continues where the queue or the contact left off.
+
+    The class attributes declare what the router may rely on about
+    :meth:`rank`, so that it ranks less often; each default is the safe
+    assumption. A plugin strategy that subclasses ``Strategy`` inherits the
+    defaults and sets what holds for it; one that does not is read with the
+    defaults. A subclass that overrides ``rank`` without declaring the
+    capabilities again gets the defaults back, not its parent's (they describe
+    the parent's ``rank``).
     """
+
+    reads_draw: ClassVar[bool] = True
+    """``rank`` may read ``agent.draw``: the agent draws a new random number each
+    time it becomes available (``False``: it never does, and the random stream is
+    left for the strategies that read it)."""
+    skill_blind: ClassVar[bool] = False
+    """``rank`` ignores its ``skills`` argument: the router ranks an agent once per
+    queue, not once per set of skills contacts ask for."""
+    static_rank: ClassVar[bool] = False
+    """``rank`` depends only on the membership (tier, position, weight): an
+    agent's rank never changes while it is logged in, so its entries stay valid
+    across busy spells."""
+    fixed_length: ClassVar[bool] = False
+    """Every rank has the same length: the router stores entries flat,
+    ``(*rank, agent_id, version, agent)``, which compare faster."""
+    level_sum: ClassVar[bool] = False
+    """``rank`` is ``(-sum of the agent's levels in skills, agent.idle_since)``,
+    as ``skills_based``: the router keeps the sum as a band of its own and orders
+    by idle time within it (it does not call ``rank``)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """A subclass that defines ``rank`` declares its capabilities anew."""
+        super().__init_subclass__(**kwargs)
+        if "rank" in cls.__dict__:
+            for name, default in CAPABILITIES.items():
+                if name not in cls.__dict__:
+                    setattr(cls, name, default)
 
     @property
     def ring_all(self) -> bool:
@@ -118,8 +169,13 @@ class Strategy(Protocol):
 
 
 @attrs.frozen
-class RingAll:
+class RingAll(Strategy):
     """Offer every eligible agent at once; the first to accept wins."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    static_rank: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = True
     memory: StrategyMemory = StrategyMemory.NONE
@@ -130,8 +186,12 @@ class RingAll:
 
 
 @attrs.frozen
-class LongestIdle:
+class LongestIdle(Strategy):
     """The agent whose last contact ended longest ago."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -142,8 +202,13 @@ class LongestIdle:
 
 
 @attrs.frozen
-class RoundRobin:
+class RoundRobin(Strategy):
     """The next agent by position after the one this queue offered last."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    static_rank: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.QUEUE
@@ -154,8 +219,13 @@ class RoundRobin:
 
 
 @attrs.frozen
-class Linear:
+class Linear(Strategy):
     """The first available agent by position, for every contact and every try."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    static_rank: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -166,8 +236,13 @@ class Linear:
 
 
 @attrs.frozen
-class TopDown:
+class TopDown(Strategy):
     """By tier then position; after a miss the contact moves on to the next agent."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    static_rank: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.CONTACT
@@ -178,8 +253,12 @@ class TopDown:
 
 
 @attrs.frozen
-class FewestContacts:
+class FewestContacts(Strategy):
     """The agent who answered the fewest contacts (ties: longest idle)."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -190,8 +269,12 @@ class FewestContacts:
 
 
 @attrs.frozen
-class LeastTalkTime:
+class LeastTalkTime(Strategy):
     """The agent with the least total talk time (ties: longest idle)."""
+
+    reads_draw: ClassVar[bool] = False
+    skill_blind: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -202,8 +285,11 @@ class LeastTalkTime:
 
 
 @attrs.frozen
-class Random:
+class Random(Strategy):
     """A uniformly random eligible agent (from the router's seeded source)."""
+
+    skill_blind: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
@@ -214,7 +300,7 @@ class Random:
 
 
 @attrs.frozen
-class WeightedRandom:
+class WeightedRandom(Strategy):
     """A random eligible agent, chosen with probability proportional to its weight.
 
     Each agent's rank is an exponential variate with rate ``weight``; the
@@ -222,6 +308,9 @@ class WeightedRandom:
     weight / total weight (an exponential race, as in Efraimidis and
     Spirakis, "Weighted random sampling with a reservoir", 2006).
     """
+
+    skill_blind: ClassVar[bool] = True
+    fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
@@ -232,8 +321,12 @@ class WeightedRandom:
 
 
 @attrs.frozen
-class SkillsBased:
+class SkillsBased(Strategy):
     """The best proficiency over the contact's skills (sum of levels; ties: longest idle)."""
+
+    reads_draw: ClassVar[bool] = False
+    fixed_length: ClassVar[bool] = True
+    level_sum: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.NONE
@@ -257,31 +350,3 @@ BUILTIN_STRATEGIES: Mapping[str, Strategy] = {
     "skills_based": SkillsBased(),
 }
 """The strategies callcore ships, by name."""
-
-SKILL_BLIND: frozenset[type] = frozenset(
-    {RingAll, LongestIdle, RoundRobin, Linear, TopDown, FewestContacts, LeastTalkTime, Random}
-    | {WeightedRandom}
-)
-"""Built-in strategies whose rank ignores the contact's skills (exact types only: a
-subclass may override ``rank``); the router ranks an agent once per queue for them."""
-
-STATIC_RANK: frozenset[type] = frozenset({RingAll, RoundRobin, Linear, TopDown})
-"""Built-in strategies whose rank is the membership's position: an agent's rank in
-them never changes while it stays logged in (exact types only)."""
-
-LEVEL_SUM: frozenset[type] = frozenset({SkillsBased})
-"""Built-in strategies whose rank is ``(-sum of the levels in the contact's skills,
-idle_since)`` (exact types only): the router remembers each agent's sums."""
-
-DRAW_FREE: frozenset[type] = frozenset(
-    {RingAll, LongestIdle, RoundRobin, Linear, TopDown, FewestContacts, LeastTalkTime}
-    | {SkillsBased}
-)
-"""Built-in strategies whose rank never reads ``agent.draw`` (exact types only): an
-agent in no other queue draws no random number."""
-
-FIXED_LENGTH: frozenset[type] = frozenset(
-    type(strategy) for strategy in BUILTIN_STRATEGIES.values()
-)
-"""Built-in strategies, whose ranks all have the same length (exact types only): the
-router stores their entries flat, ``(*rank, agent_id, version)``."""

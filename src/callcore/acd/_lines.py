@@ -1,0 +1,334 @@
+"""Agent lines and the agent index: who is available in a queue, best first.
+
+Per queue and set of required skill names, an :class:`AgentIndex` holds one
+:class:`AgentLine` per band (tier, and level band for ``skills_based``) of the
+available agents that have those skills, with entries keyed ``(rank, agent_id,
+version, agent)`` (flat, ``(*rank, agent_id, version, agent)``, for strategies
+whose ranks all have one length). An entry whose version is no longer the
+agent's (or whose agent can take nothing now) is stale and is dropped when it
+reaches the top (lazy invalidation). A line is a heap plus a sorted tail: an
+entry no smaller than the tail's last is appended in O(1) (longest idle: an
+agent freed now goes behind everyone), others go to the heap, and the best
+entry is the smaller of the two fronts. For strategies with queue-wide memory
+(round robin) a line is one sorted list instead, searched by bisection from the
+queue's pointer.
+
+Lines know their agents only through the entries (an agent is read for its
+``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
+through :class:`LineQueue`, so they sit below the live state that holds them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections import deque
+from collections.abc import Iterator
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+import attrs
+
+from callcore.acd._strategy import Rank
+
+AgentEntry = tuple[Any, ...]
+"""``(rank, agent_id, version, agent)``, or ``(*rank, agent_id, version, agent)`` in
+the lines of a queue whose strategy's ranks all have one length (flat tuples
+compare faster and hold no inner tuple). Either way ``entry[-3]`` is the agent id,
+``entry[-2]`` the version and ``entry[-1]`` the agent itself, so that checking an
+entry needs no look-up. No two entries of one line share rank, id and version, so
+comparisons never reach the agent (which has no order)."""
+Pointer = tuple[int, Rank, str]
+"""``(0, rank, agent_id)`` of the agent a queue offered last (the first item is
+kept for the snapshot format)."""
+Band = tuple[int, int]
+"""``(tier, level band)``: where a line stands in its index's order. The level band
+is the negated sum of the agent's levels in the index's skills for
+``skills_based`` (agents with more proficiency come first) and 0 otherwise."""
+Minimums = tuple[tuple[str, int], ...]
+"""Skill names with the minimum level a contact needs, above level 1."""
+Cursor = tuple[object, ...]
+"""``(tier, rank, agent_id)`` of the agent a contact was offered last."""
+
+A = TypeVar("A")
+"""The agents of the entries (the router's live agent)."""
+Q = TypeVar("Q", bound="LineQueue")
+"""The queue of the lines (the router's live queue)."""
+
+
+class LineQueue(Protocol):
+    """What the lines read and write of their queue (its live state)."""
+
+    circular: bool
+    """The strategy continues where the queue left off: lines are sorted lists."""
+    flat: bool
+    """Entries are flat tuples."""
+    racing: bool
+    """Ranks are race times that start at the queue's race clock."""
+    race_clock: float
+    pointer: Pointer | None
+    high_water: AgentEntry | None
+    """No entry in the tail of any of the queue's lines is greater than this."""
+    channel_key: str
+
+
+@attrs.define(eq=False)
+class AgentIndex(Generic[A, Q]):
+    """Available agents of one queue that have all of ``names``, by band, best first."""
+
+    queue: Q
+    names: frozenset[str]
+    lines: dict[Band, AgentLine[A, Q]] = attrs.Factory(dict)
+    bands: list[Band] = attrs.Factory(list)
+    """The keys of ``lines``, offered first first."""
+    agents: set[str] = attrs.Factory(set)
+
+    def line(self, band: Band) -> AgentLine[A, Q]:
+        """The line of ``band``, created on first use."""
+        line = self.lines.get(band)
+        if line is None:
+            line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
+            self.bands = sorted(self.lines)
+        return line
+
+    def pick_one(
+        self, channel: str, max_tier: int | None, minimums: Minimums, cursor: Cursor | None
+    ) -> A | None:
+        """The best valid eligible agent: tier by tier, stale entries popped off each top.
+
+        Args:
+            channel: The contact's channel value.
+            max_tier: The highest tier that may take it (``None``: any).
+            minimums: Skill levels above 1 it needs (having the skill at all is
+                what the index's names ensure).
+            cursor: Where a contact-memory strategy continues (``None``: from the
+                first); the first agent passed over for it is the fallback.
+        """
+        wrap: A | None = None
+        for band in self.bands:
+            line = self.lines[band]
+            if max_tier is not None and line.tier > max_tier:
+                break
+            if line.circular:
+                chosen = line.pick_circular(channel, minimums)
+                if chosen is not None:
+                    return chosen
+                continue
+            held: list[AgentEntry] = []
+            chosen, first_held = line.pick(channel, minimums, cursor, held)
+            for entry in held:
+                line.push(entry)
+            if wrap is None:
+                wrap = first_held
+            if chosen is not None:
+                return chosen
+        return wrap
+
+    def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
+        """Every valid eligible agent of the lowest tier that has any (ring all)."""
+        for band in self.bands:
+            line = self.lines[band]
+            if max_tier is not None and line.tier > max_tier:
+                break
+            live: list[AgentEntry] = []
+            eligible: list[AgentEntry] = []
+            for entry in line.entries():
+                agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
+                    continue
+                live.append(entry)
+                if not minimums or agent.satisfies(minimums):
+                    eligible.append(entry)
+            if len(live) * 2 < len(line):
+                line.compact()
+            if eligible:
+                return [entry[-1] for entry in sorted(eligible)]
+        return []
+
+
+@attrs.define(eq=False)
+class AgentLine(Generic[A, Q]):
+    """The entries of one band of an index: a heap plus a sorted tail."""
+
+    index: AgentIndex[A, Q]
+    tier: int
+    circular: bool = False
+    """``heap`` is a sorted list (searched from the queue's pointer); ``tail`` is unused."""
+    heap: list[AgentEntry] = attrs.Factory(list)
+    tail: deque[AgentEntry] = attrs.Factory(deque)
+    size: int = 0
+    """Agents registered in this line (available or not)."""
+    limit: int = 64
+    """Entries beyond this many (4 per agent, plus some) call for a compaction."""
+
+    def __len__(self) -> int:
+        """Entries held, stale ones included."""
+        return len(self.heap) + len(self.tail)
+
+    def resize(self, change: int) -> None:
+        """An agent joined (+1) or left (-1) the line."""
+        self.size += change
+        self.limit = 4 * self.size + 64
+
+    def push(self, entry: AgentEntry) -> None:
+        """Add an entry: appended to the tail when in order, else into the heap."""
+        if self.circular:
+            ordered = self.heap
+            place = bisect.bisect_left(ordered, entry)
+            if place and ordered[place - 1][-3] == entry[-3]:
+                # an older, stale entry of the same agent right before: overwrite it
+                ordered[place - 1] = entry
+            else:
+                ordered.insert(place, entry)
+            return
+        tail = self.tail
+        if not tail or entry >= tail[-1]:
+            tail.append(entry)
+            queue = self.index.queue
+            if queue.high_water is None or entry > queue.high_water:
+                queue.high_water = entry
+        else:
+            heapq.heappush(self.heap, entry)
+
+    def add(self, entry: AgentEntry) -> None:
+        """Push an entry, compacting the line once it holds too many stale ones."""
+        self.push(entry)
+        if len(self) > self.limit:
+            self.compact()
+
+    def pop(self) -> AgentEntry:
+        """Remove and return the smallest entry (the line must not be empty)."""
+        heap, tail = self.heap, self.tail
+        if heap and not (tail and tail[0] < heap[0]):
+            return heapq.heappop(heap)
+        return tail.popleft()
+
+    def entries(self) -> Iterator[AgentEntry]:
+        """Every entry, in no particular order."""
+        yield from self.heap
+        yield from self.tail
+
+    def replace(self, entries: list[AgentEntry]) -> None:
+        """Keep only ``entries`` (after dropping stale ones)."""
+        if self.circular:
+            entries.sort()
+        else:
+            heapq.heapify(entries)
+        self.heap = entries
+        self.tail = deque()
+
+    def compact(self) -> None:
+        """Drop the stale entries (an agent that cannot take the channel now is told)."""
+        channel = self.index.queue.channel_key
+        live = []
+        for entry in self.entries():
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                continue
+            if agent.can_take(channel):
+                live.append(entry)
+            else:
+                agent.dropped.append(self)
+        self.replace(live)
+
+    def drop_stale_fronts(self, channel: str) -> None:
+        """Pop the stale entries at the front of the tail and of the heap.
+
+        Each would be dropped when it reached the top anyway; afterwards the
+        smaller of the two fronts is the line's best live entry. An entry of the
+        current version whose agent cannot take the channel now is noted in the
+        agent's ``dropped`` lines (a static agent gets it back when free).
+        """
+        heap, tail = self.heap, self.tail
+        while tail:
+            entry = tail[0]
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                tail.popleft()
+            elif not agent.can_take(channel):
+                tail.popleft()
+                agent.dropped.append(self)
+            else:
+                break
+        while heap:
+            entry = heap[0]
+            agent = entry[-1]
+            if agent.version != entry[-2]:
+                heapq.heappop(heap)
+            elif not agent.can_take(channel):
+                heapq.heappop(heap)
+                agent.dropped.append(self)
+            else:
+                break
+
+    def pick(
+        self, channel: str, minimums: Minimums, cursor: Cursor | None, held: list[AgentEntry]
+    ) -> tuple[A | None, A | None]:
+        """The first valid agent of the line, and the first passed over for the cursor.
+
+        Entries passed over (skills below a minimum, or at or before the
+        contact's cursor) are moved to ``held`` for the caller to put back.
+        """
+        queue = self.index.queue
+        tier = self.tier
+        wrap: A | None = None
+        heap, tail = self.heap, self.tail
+        while True:
+            self.drop_stale_fronts(channel)
+            if heap:
+                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
+            elif tail:
+                entry = tail[0]
+            else:
+                return None, wrap
+            agent = entry[-1]
+            if minimums and not agent.satisfies(minimums):
+                held.append(self.pop())
+                continue
+            if cursor is not None:
+                rank = entry[:-3] if queue.flat else entry[0]
+                if (tier, rank, entry[-3]) <= cursor:
+                    if wrap is None:
+                        wrap = agent
+                    held.append(self.pop())
+                    continue
+            if queue.racing:
+                start = entry[0] if queue.flat else entry[0][0]
+                queue.race_clock = max(queue.race_clock, cast("float", start))
+            return agent, wrap
+
+    def pick_circular(self, channel: str, minimums: Minimums) -> A | None:
+        """The first valid eligible agent after the queue's pointer, wrapping round.
+
+        The line is a sorted list: bisection finds the pointer's place, stale
+        entries met on the way are deleted, agents below a minimum skipped.
+        """
+        ordered = self.heap
+        queue = self.index.queue
+        pointer = queue.pointer
+        start = 0
+        if pointer is not None:  # after every entry of the pointer's agent, any version
+            key = (
+                (*pointer[1], pointer[2], math.inf)
+                if queue.flat
+                else (pointer[1], pointer[2], math.inf)
+            )
+            start = bisect.bisect_right(ordered, key)
+        end = len(ordered)
+        for low in (start, 0):
+            index = low
+            while index < end:
+                entry = ordered[index]
+                agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
+                    del ordered[index]
+                    end -= 1
+                    if agent.version == entry[-2]:
+                        agent.dropped.append(self)
+                    continue
+                if minimums and not agent.satisfies(minimums):
+                    index += 1
+                    continue
+                return agent  # type: ignore[no-any-return] # an entry's agent
+            end = start  # the second pass wraps round to the pointer
+        return None

@@ -1,0 +1,675 @@
+"""The router's live state: agents, contacts and queues, with what each does to itself.
+
+An :class:`Agent` keeps its place in the agent lines of its queues (see
+:mod:`callcore.acd._lines`) up to date as it comes and goes; a
+:class:`QueueRuntime` ranks agents by its strategy and keeps its waiting lines:
+per exact requirement (skills with minimum levels and highest tier), a heap of
+waiting contacts keyed ``(-priority, arrival, seq, version, contact_id)``,
+grouped by skill names so an agent who becomes free only looks at the lines
+whose skills it has.
+"""
+
+# cattrs reads these annotations at run time, so their imports stay at run time.
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from itertools import combinations
+from random import Random
+from typing import cast
+
+import attrs
+
+from callcore.acd._events import Offer
+from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
+from callcore.acd._model import (
+    AgentProfile,
+    ContactStatus,
+    Membership,
+    NotReadyReason,
+    QueueConfig,
+    RejectReason,
+)
+from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
+from callcore.acd._views import AgentView, Announcement, ContactView
+from callcore.contacts import AgentState, Channel
+
+ContactEntry = tuple[int, datetime, int, int, str]
+"""``(-priority, arrived, seq, version, contact_id)``."""
+
+VOICE = Channel.VOICE.value
+
+SUBSET_LIMIT = 3
+"""Agents precompute their skill subsets up to this size for line look-ups (64
+skills at most: 43,745 subsets)."""
+
+_MAX_SECONDS = 1e13
+"""Announcements report longer estimated waits as this many seconds."""
+
+REQUIREMENT_CACHE = 4096
+"""Distinct skill maps remembered per queue (the cache starts over when full)."""
+
+
+@attrs.frozen
+class Requirement:
+    """Who may take a contact now: skills with minimum levels and a tier limit."""
+
+    names: frozenset[str]
+    minimums: tuple[tuple[str, int], ...]
+    max_tier: int | None
+    strict: tuple[tuple[str, int], ...] = ()
+    """The minimums above level 1 (having the skill at all is what the index checks)."""
+
+
+WaitingGroup = dict[Requirement, list[ContactEntry]]
+"""The waiting lines of one set of skill names, by exact requirement."""
+
+
+@attrs.define(eq=False)
+class Agent:
+    """One agent's state (implements :class:`~callcore.acd.AgentStats`)."""
+
+    profile: AgentProfile
+    idle_since: datetime
+    logged_in: bool = True
+    not_ready: NotReadyReason | None = None
+    answered: int = 0
+    talk_time: timedelta = timedelta(0)
+    talk_seconds: float = 0.0
+    """``talk_time`` in seconds (what strategies rank by), kept with it."""
+    last_offered: datetime | None = None
+    draw: float = 0.0
+    race_base: dict[str, float] = attrs.Factory(dict)
+    wrap_until: datetime | None = None
+    delay_until: datetime | None = None
+    no_answer_streak: int = 0
+    offers: dict[str, Offer] = attrs.Factory(dict)
+    connected: dict[str, str] = attrs.Factory(dict)
+    """Contact ids with the value of their channel."""
+    load: dict[str, int] = attrs.Factory(dict)
+    """Offers plus contacts per channel value (strings hash faster than enums)."""
+    capacity: dict[str, int] = attrs.Factory(dict)
+    version: int = 0
+    ready: bool = False
+    members: dict[str, Membership] = attrs.Factory(dict)
+    subsets: tuple[frozenset[str], ...] = ()
+    lines: dict[str, list[AgentLine[Agent, QueueRuntime]]] = attrs.Factory(dict)
+    """The index lines the agent belongs to, by queue name."""
+    queues: tuple[QueueRuntime, ...] = ()
+    """The queues of its memberships (while logged in)."""
+    draws: bool = False
+    """One of its queues' strategies reads ``draw``: a new one is drawn each time
+    the agent becomes available."""
+    static: bool = False
+    """Every queue of the agent ranks it by position only: its rank never changes,
+    so its entries stay valid across busy spells and are not pushed again."""
+    indexed: bool = False
+    """(static agents) Entries of the current version were pushed to its lines."""
+    dropped: list[AgentLine[Agent, QueueRuntime]] = attrs.Factory(list)
+    """Lines that lost the agent's current entry while it could not take contacts."""
+    level_sums: dict[frozenset[str], int] = attrs.Factory(dict)
+    """Negated sums of its levels in each skill set (skills_based ranks), by skill set."""
+    agent_id: str = attrs.field(init=False, default="")
+    """The profile's agent id, kept as a plain attribute (read on every decision)."""
+
+    def __attrs_post_init__(self) -> None:
+        """Copy the profile's agent id."""
+        self.agent_id = self.profile.agent_id
+
+    @property
+    def skills(self) -> Mapping[str, int]:
+        """Skill levels."""
+        return self.profile.skills
+
+    def state(self) -> AgentState:
+        """The state it is seen in: the first that applies, most telling first."""
+        if not self.logged_in:
+            return AgentState.LOGGED_OUT
+        if self.connected:
+            return AgentState.BUSY
+        if self.offers:
+            return AgentState.RESERVED
+        if self.wrap_until is not None:
+            return AgentState.WRAP_UP
+        if self.not_ready is not None:
+            return AgentState.NOT_READY
+        return AgentState.AVAILABLE
+
+    def view(self) -> AgentView:
+        """A read-only picture of the agent."""
+        return AgentView(
+            profile=self.profile,
+            state=self.state(),
+            not_ready_reason=self.not_ready,
+            answered=self.answered,
+            talk_time=self.talk_time,
+            idle_since=self.idle_since,
+            last_offered=self.last_offered,
+            wrap_up_until=self.wrap_until,
+            offered=tuple(self.offers),
+            connected=tuple(self.connected),
+        )
+
+    def refresh(self) -> None:
+        """Recompute whether the agent may be offered anything at all."""
+        self.ready = (
+            self.logged_in
+            and self.not_ready is None
+            and self.wrap_until is None
+            and self.delay_until is None
+        )
+
+    def can_take(self, channel: str) -> bool:
+        """Whether one more contact on ``channel`` (a channel value) may be offered now."""
+        if not self.ready:
+            return False
+        if self.load.get(channel, 0) >= self.capacity.get(channel, 0):
+            return False
+        if self.profile.voice_exclusive:
+            if channel == VOICE:
+                return not self.offers and not self.connected
+            return not self.load.get(VOICE, 0)
+        return True
+
+    def satisfies(self, minimums: tuple[tuple[str, int], ...]) -> bool:
+        """Whether the agent has every skill at its minimum level."""
+        skills = self.profile.skills
+        return all(skills.get(name, 0) >= level for name, level in minimums)
+
+    def adopt(self, profile: AgentProfile) -> None:
+        """Take a (new) profile at log-in: memberships and skill subsets."""
+        self.profile = profile
+        self.agent_id = profile.agent_id
+        self.members = {member.queue: member for member in profile.memberships}
+        self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
+        self.level_sums = {}
+        names = sorted(profile.skills)
+        self.subsets = tuple(
+            frozenset(combo)
+            for size in range(min(len(names), SUBSET_LIMIT) + 1)
+            for combo in combinations(names, size)
+        )
+
+    def add_talk(self, talk: timedelta) -> None:
+        """A contact of this length ended."""
+        try:
+            self.talk_time += talk
+        except OverflowError:  # pragma: no cover - millions of years of talk
+            self.talk_time = timedelta.max
+        self.talk_seconds = self.talk_time.total_seconds()
+
+    # --- its place in the agent lines ---
+
+    def join(self, profile: AgentProfile, queues: Mapping[str, QueueRuntime]) -> None:
+        """Log in with ``profile``: become a member of its queues and of their indexes."""
+        self.adopt(profile)
+        self.lines = {}
+        self.invalidate()
+        self.queues = tuple(queues[name] for name in self.members)
+        self.static = all(queue.static_rank for queue in self.queues)
+        self.draws = any(queue.draws for queue in self.queues)
+        self.refresh()
+        skills = profile.skills.keys()
+        for member in profile.memberships:
+            queue = queues[member.queue]
+            queue.members.add(self.agent_id)
+            queue.empty_since = None
+            for name in skills:
+                queue.skill_members.setdefault(name, set()).add(self.agent_id)
+            for names, index in queue.indexes.items():
+                if names <= skills:
+                    self.register(index)
+
+    def leave_lines(self) -> None:
+        """Log out: leave every index line (the queues' member lists are the router's)."""
+        for lines in self.lines.values():
+            for line in lines:
+                line.resize(-1)
+                line.index.agents.discard(self.agent_id)
+        self.lines = {}
+        self.queues = ()
+
+    def register(self, index: AgentIndex[Agent, QueueRuntime]) -> AgentLine[Agent, QueueRuntime]:
+        """Become a member of the index (its entry comes when it is available)."""
+        queue = index.queue
+        name = queue.config.name
+        line = index.line((self.members[name].tier, self.level_band(queue, index.names)))
+        line.resize(1)
+        self.lines.setdefault(name, []).append(line)
+        index.agents.add(self.agent_id)
+        return line
+
+    def register_available(self, index: AgentIndex[Agent, QueueRuntime]) -> None:
+        """Become a member of the index, with an entry if it may take the queue's contacts."""
+        line = self.register(index)
+        queue = index.queue
+        if self.can_take(queue.channel_key):
+            line.add(queue.entry(self, index.names))
+        else:
+            self.dropped.append(line)
+
+    def level_band(self, queue: QueueRuntime, names: frozenset[str]) -> int:
+        """The agent's level band in the queue's lines of ``names`` (0 unless ``skills_based``).
+
+        ``skills_based`` ranks by the sum of the agent's levels in the
+        contact's skills, then idle time. The sum is fixed while the agent is
+        logged in, so it places the agent in a line of its own band, in which
+        idle time alone orders the entries: a freed agent's entry is the same in
+        all its lines of the queue and goes to the back of each, as with
+        ``longest_idle``.
+        """
+        if not queue.level_sum:
+            return 0
+        total = self.level_sums.get(names)
+        if total is None:
+            skills = self.profile.skills
+            total = self.level_sums[names] = -sum(skills.get(name, 0) for name in names)
+        return total
+
+    def invalidate(self) -> None:
+        """Make every entry of the agent stale at once."""
+        self.version += 1
+        self.indexed = False
+        self.dropped = []
+
+    def repush(self, random: Random) -> None:
+        """The agent's rank or availability changed: new entries everywhere it fits.
+
+        The version bump invalidates every older entry at once; an agent that
+        can take nothing now (busy, paused) gets no entry and no new draw (from
+        ``random``). A static agent keeps its entries: only the lines that
+        dropped it while it was busy get it back.
+        """
+        self.refresh()
+        if self.static and self.indexed:
+            if self.ready and self.dropped:
+                self.restore_dropped()
+            return
+        self.version += 1  # invalidate() inlined (hot path)
+        self.indexed = False
+        self.dropped = []
+        if not self.ready:
+            return
+        open_queues = [queue for queue in self.queues if self.can_take(queue.channel_key)]
+        if not open_queues:
+            return
+        if self.static:
+            self.indexed = True
+            for queue in self.queues:
+                if queue not in open_queues:
+                    self.dropped.extend(self.lines.get(queue.config.name, ()))
+        self.push_everywhere(open_queues, random)
+
+    def push_everywhere(self, open_queues: list[QueueRuntime], random: Random) -> None:
+        """A new draw and a new entry in every line of the queues the agent may serve now."""
+        if self.draws:  # only strategies that read the draw use up the random stream
+            self.draw = random.expovariate(1.0)
+            for queue in self.queues:
+                if queue.racing:
+                    self.race_base[queue.config.name] = queue.race_clock
+        for queue in open_queues:
+            lines = self.lines.get(queue.config.name)
+            if not lines:
+                continue
+            if not (queue.skill_blind or queue.level_sum):
+                for line in lines:  # a rank per skill set
+                    line.add(queue.entry(self, line.index.names))
+                continue
+            if queue.circular:
+                entry = queue.entry(self, lines[0].index.names)
+                for line in lines:
+                    line.add(entry)
+                continue
+            # one rank serves every skill set of the queue
+            queue.push_all(lines, queue.entry(self, lines[0].index.names))
+
+    def restore_dropped(self) -> None:
+        """Give a static agent its entry back in the lines that dropped it, where it fits."""
+        kept = []
+        # a static agent's rank is its position: one entry (and one check) per queue
+        by_queue: dict[str, AgentEntry | None] = {}
+        for line in self.dropped:
+            queue = line.index.queue
+            name = queue.config.name
+            if name in by_queue:
+                entry = by_queue[name]
+            else:
+                entry = by_queue[name] = (
+                    queue.entry(self, line.index.names)
+                    if self.can_take(queue.channel_key)
+                    else None
+                )
+            if entry is None:
+                kept.append(line)
+            elif line.circular:
+                line.add(entry)
+            else:
+                # AgentLine.add inlined (hot loop)
+                tail = line.tail
+                if not tail or entry >= tail[-1]:
+                    tail.append(entry)
+                    if queue.high_water is None or entry > queue.high_water:
+                        queue.high_water = entry
+                else:
+                    heapq.heappush(line.heap, entry)
+                if len(tail) + len(line.heap) > line.limit:
+                    line.compact()
+        self.dropped = kept
+
+    # --- the waiting contacts it may take ---
+
+    def best_waiting(self, contacts: Mapping[str, Contact]) -> tuple[Contact, QueueRuntime] | None:
+        """The waiting contact the agent should take first, of all its queues, and its queue.
+
+        Higher priority first, then earlier arrival: the global policy across
+        queues. Lines found empty on the way are dropped.
+        """
+        best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
+        for queue in self.queues:
+            if not queue.groups or not self.can_take(queue.channel_key):
+                continue
+            tier = self.members[queue.config.name].tier
+            emptied: list[Requirement] = []
+            for group in self.groups_in(queue):
+                for requirement, line in group.items():
+                    if requirement.max_tier is not None and tier > requirement.max_tier:
+                        continue
+                    # the agent has every skill of the group (level 1 or more): check the rest
+                    if requirement.strict and not self.satisfies(requirement.strict):
+                        continue
+                    head = _line_head(line, contacts)
+                    if head is None:
+                        emptied.append(requirement)  # deleted after the loop over the group
+                    elif best is None or head[0] < best[0]:
+                        best = (head[0], head[1], queue)
+            for requirement in emptied:
+                queue.drop_line(requirement)
+        return None if best is None else (best[1], best[2])
+
+    def groups_in(self, queue: QueueRuntime) -> list[WaitingGroup]:
+        """The queue's waiting-line groups whose skills the agent has (the cheaper way round)."""
+        groups = queue.groups
+        if queue.max_names <= SUBSET_LIMIT and len(self.subsets) < len(groups):
+            get = groups.get
+            return [group for group in map(get, self.subsets) if group is not None]
+        skills = self.profile.skills.keys()
+        return [group for names, group in groups.items() if names <= skills]
+
+
+def _line_head(
+    line: list[ContactEntry], contacts: Mapping[str, Contact]
+) -> tuple[ContactEntry, Contact] | None:
+    """The line's first contact still waiting (stale entries above it are popped)."""
+    while line:
+        entry = line[0]
+        contact = contacts.get(entry[4])
+        if (
+            contact is not None
+            and contact.version == entry[3]
+            and contact.seq == entry[2]  # not an earlier contact of the same id
+            and contact.status is ContactStatus.WAITING
+        ):
+            return entry, contact
+        heapq.heappop(line)
+    return None
+
+
+@attrs.define(eq=False)
+class Contact:
+    """One contact known to the router (waiting, ringing or connected)."""
+
+    contact_id: str
+    queue: str
+    priority: int
+    skills: Mapping[str, int]
+    arrived: datetime
+    joined: datetime
+    seq: int
+    channel: Channel
+    requirement: Requirement
+    channel_key: str
+    """The channel's value (hashing enums is slow on the hot path)."""
+    language: str
+    """The language tag the contact was enqueued with (``""``: none)."""
+    stage: int = 0
+    callback: bool = False
+    status: ContactStatus = ContactStatus.WAITING
+    agent_id: str | None = None
+    answered_at: datetime | None = None
+    last_tried: str | None = None
+    offers: dict[str, Offer] = attrs.Factory(dict)
+    version: int = 0
+    timer_due: datetime | None = None
+
+    def line_entry(self) -> ContactEntry:
+        """This contact's entry in a waiting line (global order: priority, arrival)."""
+        return (-self.priority, self.arrived, self.seq, self.version, self.contact_id)
+
+    def view(self) -> ContactView:
+        """A read-only picture of the contact."""
+        return ContactView(
+            contact_id=self.contact_id,
+            queue=self.queue,
+            status=self.status,
+            priority=self.priority,
+            arrived=self.arrived,
+            stage=self.stage,
+            callback=self.callback,
+            agent_id=self.agent_id,
+            offered_to=tuple(self.offers),
+            language=self.language,
+        )
+
+    def schedule(self, config: QueueConfig) -> datetime | None:
+        """Set (and return) when its queue's next rule or its ``max_wait`` falls due."""
+        due = None
+        if self.stage < len(config.escalation):
+            due = self.joined + config.escalation[self.stage].after
+        if config.max_wait is not None and not self.callback:
+            limit = self.joined + config.max_wait
+            due = limit if due is None else min(due, limit)
+        self.timer_due = due
+        return due
+
+
+@attrs.define(eq=False)
+class QueueRuntime:
+    """A queue's configuration with its live indexes, waiting lines and counters.
+
+    It satisfies :class:`callcore.acd._lines.LineQueue`: its lines read its
+    strategy's flags and keep its pointer, race clock and high water mark.
+    """
+
+    config: QueueConfig
+    strategy: Strategy
+    members: set[str] = attrs.Factory(set)
+    skill_members: dict[str, set[str]] = attrs.Factory(dict)
+    indexes: dict[frozenset[str], AgentIndex[Agent, QueueRuntime]] = attrs.Factory(dict)
+    groups: dict[frozenset[str], WaitingGroup] = attrs.Factory(dict)
+    max_names: int = 0
+    in_line: dict[str, Contact] = attrs.Factory(dict)
+    requirements: dict[tuple[tuple[str, int], ...], Requirement] = attrs.Factory(dict)
+    """New contacts' requirements by their skill maps' items."""
+    pointer: Pointer | None = None
+    race_clock: float = 0.0
+    empty_since: datetime | None = None
+    handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+
+    racing: bool = False
+    """Ranks are race times that start at the queue's race clock."""
+    draws: bool = False
+    """The strategy may read ``agent.draw`` (its ``reads_draw``)."""
+    circular: bool = False
+    """The strategy continues where the queue left off."""
+    channel_key: str = ""
+    timed: bool = False
+    """The queue has escalation rules or a ``max_wait``: new contacts get a timer."""
+    skill_blind: bool = False
+    """The strategy's rank does not depend on the contact's skills."""
+    static_rank: bool = False
+    """The strategy's rank depends only on the membership (it never changes)."""
+    flat: bool = False
+    """Entries are flat tuples ``(*rank, agent_id, version)``."""
+    level_sum: bool = False
+    """The strategy ranks by the level sum over the contact's skills, then idle time."""
+    high_water: AgentEntry | None = None
+    """No entry in the tail of any of the queue's lines is greater than this."""
+
+    def __attrs_post_init__(self) -> None:
+        """Cache what the hot path asks about the strategy (its capabilities) and channel."""
+        strategy = self.strategy
+        capability = {
+            name: bool(getattr(strategy, name, default)) for name, default in CAPABILITIES.items()
+        }
+        self.skill_blind = capability["skill_blind"]
+        self.static_rank = capability["static_rank"]
+        self.level_sum = capability["level_sum"]
+        self.flat = capability["fixed_length"]
+        self.draws = capability["reads_draw"]
+        self.racing = strategy.memory is StrategyMemory.RACE
+        self.circular = strategy.memory is StrategyMemory.QUEUE
+        self.channel_key = self.config.channel.value
+        self.timed = bool(self.config.escalation) or self.config.max_wait is not None
+
+    def refusal(self) -> RejectReason | None:
+        """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
+        config = self.config
+        if config.max_length is not None and len(self.in_line) >= config.max_length:
+            return RejectReason.QUEUE_FULL
+        if not config.join_when_empty and not self.members:
+            return RejectReason.NO_AGENTS
+        return None
+
+    # --- requirements ---
+
+    def first_requirement(self, skills: dict[str, int]) -> Requirement:
+        """The requirement of a new contact, shared by contacts asking the same."""
+        key = tuple(skills.items())
+        cache = self.requirements
+        requirement = cache.get(key)
+        if requirement is None:
+            if len(cache) >= REQUIREMENT_CACHE:
+                cache.clear()
+            requirement = cache[key] = self.requirement(skills, 0)
+        return requirement
+
+    def requirement(self, skills: Mapping[str, int], stage: int) -> Requirement:
+        """Who may take a contact needing ``skills`` once ``stage`` escalation rules apply."""
+        config = self.config
+        minimums = dict(config.required_skills)
+        for name, level in skills.items():
+            minimums[name] = max(level, minimums.get(name, 0))
+        max_tier = config.max_tier
+        for rule in config.escalation[:stage]:
+            if rule.max_tier is not None:
+                max_tier = rule.max_tier
+            for name, level in rule.skill_minimums.items():
+                if name in minimums:
+                    minimums[name] = level
+            for name in rule.drop_skills:
+                minimums.pop(name, None)
+        ordered = tuple(sorted(minimums.items()))
+        strict = tuple((name, level) for name, level in ordered if level > 1)
+        return Requirement(frozenset(minimums), ordered, max_tier, strict)
+
+    # --- agents: ranks and indexes ---
+
+    def entry(self, agent: Agent, names: frozenset[str]) -> AgentEntry:
+        """The agent's entry in the queue's lines for contacts requiring ``names``."""
+        name = self.config.name
+        if self.level_sum:  # the level sum is the line's band: idle time orders the rest
+            return (agent.idle_since, agent.agent_id, agent.version, agent)
+        rank = self.strategy.rank(agent, agent.members[name], names)
+        if self.racing:
+            start = agent.race_base.get(name, self.race_clock)
+            rank = (start + cast("float", rank[0]), *rank[1:])
+        if self.flat:
+            return (*rank, agent.agent_id, agent.version, agent)
+        return (rank, agent.agent_id, agent.version, agent)
+
+    def push_all(self, lines: list[AgentLine[Agent, QueueRuntime]], entry: AgentEntry) -> None:
+        """Push one entry into many of its lines (AgentLine.add inlined: the hot loop)."""
+        high_water = self.high_water
+        if high_water is None or entry > high_water:
+            # behind every tail of the queue (longest idle: freed last): append everywhere
+            self.high_water = entry
+            for line in lines:
+                tail = line.tail
+                tail.append(entry)
+                if len(tail) > line.limit:
+                    line.compact()
+            return
+        for line in lines:
+            tail = line.tail
+            if not tail or entry >= tail[-1]:
+                tail.append(entry)
+            else:
+                heapq.heappush(line.heap, entry)
+            if len(tail) + len(line.heap) > line.limit:
+                line.compact()
+
+    def build_index(
+        self, names: frozenset[str], agents: Mapping[str, Agent]
+    ) -> AgentIndex[Agent, QueueRuntime]:
+        """Create the index of a skill set on first use, from the smallest skill roster.
+
+        This scans the roster once per skill set (not per decision).
+        """
+        index: AgentIndex[Agent, QueueRuntime] = AgentIndex(self, names)
+        self.indexes[names] = index
+        if names:
+            rosters = sorted((self.skill_members.get(name, set()) for name in names), key=len)
+            candidates: Iterable[str] = rosters[0]
+        else:
+            candidates = self.members
+        for agent_id in sorted(candidates):
+            agent = agents[agent_id]
+            if names <= agent.profile.skills.keys():
+                agent.register_available(index)
+        return index
+
+    def leave(self, agent: Agent) -> bool:
+        """The agent left the queue; whether it is now empty (nobody logged in)."""
+        self.members.discard(agent.agent_id)
+        for skill in agent.profile.skills:
+            self.skill_members.get(skill, set()).discard(agent.agent_id)
+        return not self.members
+
+    # --- waiting lines ---
+
+    def wait(self, contact: Contact) -> None:
+        """Put (or put back) a waiting contact in the line of its requirement."""
+        requirement = contact.requirement
+        contact.version += 1
+        group = self.groups.get(requirement.names)
+        if group is None:
+            group = self.groups[requirement.names] = {}
+            self.max_names = max(self.max_names, len(requirement.names))
+        line = group.get(requirement)
+        if line is None:
+            line = group[requirement] = []
+        heapq.heappush(line, contact.line_entry())
+
+    def drop_line(self, requirement: Requirement) -> None:
+        """Forget an empty waiting line, and its group once that is empty."""
+        group = self.groups[requirement.names]
+        del group[requirement]
+        if not group:
+            del self.groups[requirement.names]
+
+    def in_order(self) -> list[Contact]:
+        """The contacts not yet connected, in the order they are served."""
+        return sorted(self.in_line.values(), key=Contact.line_entry)
+
+    def announcement(self, contact: Contact, agents: Mapping[str, Agent]) -> Announcement:
+        """A waiting contact's position, and its wait estimated from recent handle times."""
+        key = contact.line_entry()
+        position = 1 + sum(1 for other in self.in_line.values() if other.line_entry() < key)
+        staffed = sum(1 for agent_id in self.members if agents[agent_id].logged_in)
+        if not self.handle_times or not staffed:
+            return Announcement(position=position, estimated_wait=None)
+        mean = sum(self.handle_times) / len(self.handle_times)
+        wait = min(position * mean / staffed, _MAX_SECONDS)
+        return Announcement(position=position, estimated_wait=timedelta(seconds=wait))

@@ -1,0 +1,86 @@
+"""Read-only pictures of an agent, a contact and a caller's place in line."""
+
+# cattrs reads these annotations at run time, so their imports stay at run time.
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from callcore.acd._model import AgentProfile, ContactStatus, NotReadyReason
+from callcore.contacts import AgentState
+
+__all__ = ["AgentView", "Announcement", "ContactView"]
+
+
+@attrs.frozen(kw_only=True)
+class AgentView:
+    """A read-only picture of one agent.
+
+    Attributes:
+        profile: Skills, memberships and capacity.
+        state: The state it is seen in (see :class:`AgentState`).
+        not_ready_reason: Why it is not ready, if it is not.
+        answered: Contacts answered.
+        talk_time: Total talk time.
+        idle_since: End of its last contact (or log-in).
+        last_offered: When it was last offered a contact.
+        wrap_up_until: End of the current wrap-up, if any.
+        offered: Contacts ringing at the agent.
+        connected: Contacts connected to the agent.
+    """
+
+    profile: AgentProfile
+    state: AgentState
+    not_ready_reason: NotReadyReason | None
+    answered: int
+    talk_time: timedelta
+    idle_since: datetime
+    last_offered: datetime | None
+    wrap_up_until: datetime | None
+    offered: tuple[str, ...]
+    connected: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class ContactView:
+    """A read-only picture of one contact.
+
+    Attributes:
+        contact_id: Its id.
+        queue: The queue it is in.
+        status: ``waiting``, ``offered`` or ``connected``.
+        priority: Higher goes first.
+        arrived: When it first entered the router.
+        stage: How many of its queue's escalation rules apply.
+        callback: It is a callback request.
+        agent_id: The connected agent, if any.
+        offered_to: The agents it rings at.
+        language: The language tag it was enqueued with (``""``: none).
+    """
+
+    contact_id: str
+    queue: str
+    status: ContactStatus
+    priority: int
+    arrived: datetime
+    stage: int
+    callback: bool
+    agent_id: str | None
+    offered_to: tuple[str, ...]
+    language: str
+
+
+@attrs.frozen(kw_only=True)
+class Announcement:
+    """What to tell a waiting caller.
+
+    Attributes:
+        position: 1 for the next contact to be served in its queue.
+        estimated_wait: Position times the queue's recent mean handle time
+            divided by its logged-in agents; ``None`` before any contact ended
+            or while no agent is logged in.
+    """
+
+    position: int
+    estimated_wait: timedelta | None
