@@ -54,8 +54,9 @@ def _imports(name: str, path: Path) -> set[str]:
                 module = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 module = node.module or ""
-            named.add(module)
-            named |= {f"{module}.{alias.name}" for alias in node.names}
+            for alias in node.names:  # `from package import submodule` needs the submodule
+                submodule = f"{module}.{alias.name}"
+                named.add(submodule if submodule in MODULES else module)
     found: set[str] = set()
     for imported in named:
         if imported.split(".")[0] == "pluggy":
@@ -143,9 +144,10 @@ def test_the_circle_finder_finds_circles(graph: dict[str, set[str]], expected: l
 
 
 def test_the_graph_reader_sees_relative_and_type_checking_imports() -> None:
-    """The reader resolves ``from .x import`` and names the imports under TYPE_CHECKING."""
+    """The reader names the imports under TYPE_CHECKING and a submodule imported by name."""
     assert "callcore.storage" in GRAPH["callcore.hookspecs"]  # under TYPE_CHECKING
     assert "callcore.storage.memory" in GRAPH["callcore.storage"]
+    assert "callcore.storage.memory" in GRAPH["callcore.builtin_plugins.storage"]
 
 
 def test_import_callcore_loads_only_its_dependencies() -> None:
