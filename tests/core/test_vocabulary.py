@@ -47,7 +47,8 @@ def test_no_two_engines_export_one_name_for_different_objects() -> None:
 
 def test_the_clash_finder_finds_a_clash() -> None:
     """The check above can fail: two ``Outcome`` classes clash, one shared enum does not."""
-    clash = {"acd": {"Outcome": type("Outcome", (), {})}, "kpi": {"Outcome": ContactOutcome}}
+    other: object = type("Outcome", (), {})
+    clash = {"acd": {"Outcome": other}, "kpi": {"Outcome": ContactOutcome}}
     shared = {"acd": {"AgentState": AgentState}, "kpi": {"AgentState": AgentState}}
     assert _owners_of_names(clash) == [("Outcome", "acd", "kpi")]
     assert _owners_of_names(shared) == []
