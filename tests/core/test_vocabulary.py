@@ -49,7 +49,8 @@ def test_the_clash_finder_finds_a_clash() -> None:
     """The check above can fail: two ``Outcome`` classes clash, one shared enum does not."""
     other: object = type("Outcome", (), {})
     clash = {"acd": {"Outcome": other}, "kpi": {"Outcome": ContactOutcome}}
-    shared = {"acd": {"AgentState": AgentState}, "kpi": {"AgentState": AgentState}}
+    state: object = AgentState
+    shared = {"acd": {"AgentState": state}, "kpi": {"AgentState": state}}
     assert _owners_of_names(clash) == [("Outcome", "acd", "kpi")]
     assert _owners_of_names(shared) == []
 
