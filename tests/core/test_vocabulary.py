@@ -48,7 +48,8 @@ def test_no_two_engines_export_one_name_for_different_objects() -> None:
 def test_the_clash_finder_finds_a_clash() -> None:
     """The check above can fail: two ``Outcome`` classes clash, one shared enum does not."""
     other: object = type("Outcome", (), {})
-    clash = {"acd": {"Outcome": other}, "kpi": {"Outcome": ContactOutcome}}
+    shared_outcome: object = ContactOutcome
+    clash = {"acd": {"Outcome": other}, "kpi": {"Outcome": shared_outcome}}
     state: object = AgentState
     shared = {"acd": {"AgentState": state}, "kpi": {"AgentState": state}}
     assert _owners_of_names(clash) == [("Outcome", "acd", "kpi")]
