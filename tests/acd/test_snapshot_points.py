@@ -216,3 +216,40 @@ def test_snapshot_without_offer_order_still_restores() -> None:
         del agent["offered"]
     twin = Router.restore(from_dict(RouterSnapshot, data))
     assert sorted(twin.agent("a").offered) == ["c1", "c2"]
+
+
+def test_an_agent_who_empties_a_queue_twice_at_one_instant_sets_one_empty_timer() -> None:
+    """Log out, in and out again at one instant: contacts overflow once, restored or not.
+
+    Found by the dev profile on a fresh clone: the original router set two
+    empty-queue timers with one due time and bounced a waiting contact between
+    two queues twice; a router restored from its snapshot (one timer per
+    queue) bounced it once.
+    """
+
+    def profile(number: int, *queues: str) -> AgentProfile:
+        memberships = tuple(Membership(queue=queue) for queue in queues)
+        return AgentProfile(agent_id=f"a{number}", memberships=memberships, voice_exclusive=False)
+
+    original = Router(queue_configs("fewest_contacts"), seed=0)
+    original.log_in(profile(0, "sales"), now=at(0))
+    original.log_in(profile(3, "sales", "support"), now=at(0))
+    original.log_out("a3", now=at(0))
+    original.log_in(profile(3, "sales", "support"), now=at(0))
+    original.log_out("a0", now=at(0))
+    original.log_out("a3", now=at(0))
+    original.enqueue("c1", "sales", now=at(0))
+    twin = through_json(original)
+    end = at(3600)
+    events = original.tick(now=end).events
+    assert twin.tick(now=end).events == events
+    # Support empties at 9:00 and sends the contact back at 9:02; sales (empty
+    # since 9:00 too) sends it on at once; the cascade stops in support.
+    at_two = [(type(e).__name__, getattr(e, "queue", None)) for e in events if e.at == at(120)]
+    assert at_two == [
+        ("ContactEscalated", "support"),
+        ("ContactOverflowed", "support"),
+        ("ContactQueued", "sales"),
+        ("ContactOverflowed", "sales"),
+        ("ContactQueued", "support"),
+    ]

@@ -495,6 +495,8 @@ class QueueRuntime:
     pointer: Pointer | None = None
     race_clock: float = 0.0
     empty_since: datetime | None = None
+    empty_timer_due: datetime | None = None
+    """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
 
     racing: bool = False
@@ -516,6 +518,19 @@ class QueueRuntime:
     """The strategy ranks by the level sum over the contact's skills, then idle time."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
+
+    def sets_empty_timer(self, due: datetime) -> bool:
+        """Whether to set an empty-queue timer for ``due``: not when one is set for it already.
+
+        An agent who logs out, in and out again at one instant empties the
+        queue twice with the same due time; two timers would both stand and
+        overflow its contacts twice, where a restored router (which sets one
+        timer per queue) overflows them once.
+        """
+        if self.empty_timer_due == due:
+            return False
+        self.empty_timer_due = due
+        return True
 
     def __attrs_post_init__(self) -> None:
         """Cache what the hot path asks about the strategy (its capabilities) and channel."""

@@ -443,7 +443,8 @@ class Router:
         at = self._time()
         if runtime.empty_since is None:
             runtime.empty_since = at
-            self._timers.push(at + wait, QUEUE_EMPTY, runtime.config.name)
+            if runtime.sets_empty_timer(at + wait):
+                self._timers.push(at + wait, QUEUE_EMPTY, runtime.config.name)
         return at >= runtime.empty_since + wait
 
     def abandon(self, contact_id: str, *, now: datetime) -> RouterUpdate:
@@ -1181,7 +1182,9 @@ class Router:
             if queue.config.leave_when_empty:
                 self._overflow_all(queue)
             elif queue.config.max_wait_empty is not None:
-                self._timers.push(at + queue.config.max_wait_empty, QUEUE_EMPTY, name)
+                due = at + queue.config.max_wait_empty
+                if queue.sets_empty_timer(due):
+                    self._timers.push(due, QUEUE_EMPTY, name)
 
     # ------------------------------------------------------------------
     # Offers ending

@@ -247,6 +247,7 @@ def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> No
             wait is not None
             and not queue.config.leave_when_empty  # it never waits for its empty clock
             and (snapshot.now is None or since + wait > snapshot.now)
+            and queue.sets_empty_timer(since + wait)
         ):
             timers.push(since + wait, QUEUE_EMPTY, name)
 
