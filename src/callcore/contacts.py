@@ -26,9 +26,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Protocol, TypeAlias
 
-from callcore.checks import check_count, check_text, shown
+from callcore.checks import MAX_TEXT, check_count, check_text, shown
 from callcore.errors import InvalidInputError
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "check_priority",
     "check_skills",
     "check_tier",
+    "plainly_skills",
     "skill_levels",
 ]
 
@@ -110,6 +112,28 @@ def check_skills(value: object, what: str) -> Skills:
             raise InvalidInputError(str(error), field=what) from None
         check_count(level, f"{what}.{name}", low=MIN_SKILL_LEVEL, high=MAX_SKILL_LEVEL)
     return value
+
+
+def plainly_skills(value: object) -> bool:
+    """A cheap test for the usual skill map: a dict of short ASCII names to levels 1..10.
+
+    The engines' hot paths try it before :func:`check_skills`; whatever it
+    accepts, ``check_skills`` accepts too (``tests/core/test_contacts.py``
+    keeps them so), and what it refuses goes to ``check_skills`` for the
+    error that names the skill.
+    """
+    if not (type(value) is dict or type(value) is MappingProxyType) or len(value) > MAX_SKILLS:
+        return False
+    for name, level in value.items():
+        if not (
+            type(name) is str
+            and 0 < len(name) <= MAX_TEXT
+            and name.isascii()
+            and type(level) is int
+            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
+        ):
+            return False
+    return True
 
 
 def skill_levels(value: object, what: str) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
@@ -16,6 +17,7 @@ from callcore.contacts import (
     check_priority,
     check_skills,
     check_tier,
+    plainly_skills,
     skill_levels,
 )
 from callcore.errors import InvalidInputError
@@ -99,3 +101,30 @@ def test_new_ids_are_uuid4_hex_and_distinct() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}", i) for i in ids)
+
+
+skill_maps = st.dictionaries(
+    st.one_of(names, st.text(max_size=3), st.integers()),
+    st.one_of(st.integers(-2, 12), st.booleans(), st.floats(0, 11)),
+    max_size=MAX_SKILLS + 2,
+)
+
+
+@given(skill_maps, st.booleans())
+def test_the_quick_look_accepts_only_what_the_thorough_check_accepts(
+    skills: dict[object, object], read_only: bool
+) -> None:
+    """plainly_skills (the engines' fast path) never passes a map check_skills refuses."""
+    value = MappingProxyType(skills) if read_only else skills
+    if plainly_skills(value):
+        assert check_skills(value, "skills") is value
+
+
+def test_the_quick_look_passes_the_usual_maps_and_refuses_others() -> None:
+    """The fast path is taken for the usual maps (else it would be useless), not for a string."""
+    assert plainly_skills({"billing": 3, "en": 1})
+    assert plainly_skills(MappingProxyType({"billing": 10}))
+    assert not plainly_skills({"billing": 0})
+    assert not plainly_skills({"billing": True})
+    assert not plainly_skills("billing")
+    assert not plainly_skills({f"s{i}": 1 for i in range(MAX_SKILLS + 1)})

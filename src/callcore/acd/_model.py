@@ -24,12 +24,11 @@ from callcore.checks import (
     validator,
 )
 from callcore.contacts import (
-    MAX_SKILL_LEVEL,
     MAX_SKILLS,
-    MIN_SKILL_LEVEL,
     Channel,
     Skills,
     check_skills,
+    plainly_skills,
 )
 from callcore.errors import InvalidInputError
 
@@ -195,19 +194,6 @@ def _is_flag(value: object) -> bool:
     return value.__class__ is bool
 
 
-def _is_skills(value: object) -> bool:
-    if value.__class__ is not dict or len(value) > MAX_SKILLS:
-        return False
-    for name, level in value.items():
-        if not (
-            level.__class__ is int
-            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
-            and _is_text(name)
-        ):
-            return False
-    return True
-
-
 def _is_capacity(value: object) -> bool:
     if value.__class__ is not dict:
         return False
@@ -332,7 +318,7 @@ class QueueEscalation:
         if not (
             _is_wait(self.after)
             and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
-            and _is_skills(self.skill_minimums)
+            and plainly_skills(self.skill_minimums)
             and self.drop_skills.__class__ is frozenset
             and len(self.drop_skills) <= MAX_SKILLS
             and all(map(_is_text, self.drop_skills))
@@ -406,7 +392,7 @@ class QueueConfig:
             _is_text(self.name)
             and self.channel.__class__ is Channel
             and _is_text(self.strategy)
-            and _is_skills(self.required_skills)
+            and plainly_skills(self.required_skills)
             and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
             and (self.max_length is None or _is_count(self.max_length, 1, MAX_NUMBER))
             and (self.max_wait is None or _is_positive_wait(self.max_wait))
@@ -512,7 +498,7 @@ class AgentProfile:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
         if not (
             _is_text(self.agent_id)
-            and _is_skills(self.skills)
+            and plainly_skills(self.skills)
             and _are(self.memberships, Membership, MAX_NUMBER)
             and _is_capacity(self.capacity)
             and _is_flag(self.voice_exclusive)

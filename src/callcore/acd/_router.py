@@ -93,13 +93,11 @@ from callcore.checks import (
     check_text,
 )
 from callcore.contacts import (
-    MAX_SKILL_LEVEL,
-    MAX_SKILLS,
-    MIN_SKILL_LEVEL,
     AgentState,
     QueueRequest,
     Skills,
     check_skills,
+    plainly_skills,
 )
 from callcore.errors import (
     CallcoreError,
@@ -131,18 +129,8 @@ def _contact_skills(skills: object) -> dict[str, int]:
     if skills.__class__ is not dict:
         check_skills(skills, "skills")
     wanted: dict[str, int] = dict(skills)  # type: ignore[call-overload] # a Mapping
-    if len(wanted) > MAX_SKILLS:
-        check_skills(wanted, "skills")
-    for name, level in wanted.items():
-        if not (
-            name.__class__ is str
-            and level.__class__ is int
-            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
-            and 0 < len(name) <= MAX_TEXT
-            and name.isascii()
-        ):
-            check_skills(wanted, "skills")  # the thorough check, naming the skill at fault
-            break
+    if not plainly_skills(wanted):  # the copy is checked: the caller's map may change later
+        check_skills(wanted, "skills")  # the thorough check, naming the skill at fault
     return wanted
 
 

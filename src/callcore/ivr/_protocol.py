@@ -26,11 +26,9 @@ from callcore.checks import (
 )
 from callcore.contacts import (
     MAX_PRIORITY,
-    MAX_SKILL_LEVEL,
-    MAX_SKILLS,
-    MIN_SKILL_LEVEL,
     Skills,
     check_skills,
+    plainly_skills,
 )
 from callcore.contacts import check_priority as contact_priority
 from callcore.errors import DocumentError, InvalidInputError, Problem
@@ -65,32 +63,13 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
-def _plainly_skills(value: object) -> bool:
-    """A cheap test for the commonest skills: a few short ASCII names with levels 1..10.
-
-    Whatever it accepts, :func:`callcore.contacts.check_skills` accepts too.
-    """
-    if not (type(value) is MappingProxyType or type(value) is dict) or len(value) > MAX_SKILLS:
-        return False
-    for name, level in value.items():
-        if not (
-            type(name) is str
-            and 0 < len(name) <= MAX_TEXT
-            and name.isascii()
-            and type(level) is int
-            and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
-        ):
-            return False
-    return True
-
-
 def frozen_skills(value: object) -> Skills:
     """A read-only copy of ``value`` if it maps skill names to levels (``check_skills``).
 
     Raises:
         InvalidInputError: naming the skill at fault (``skills.billing``) or ``skills``.
     """
-    if not _plainly_skills(value):
+    if not plainly_skills(value):
         check_skills(value, "skills")
     return MappingProxyType(dict(value))  # type: ignore[call-overload]  # a checked mapping
 
