@@ -23,8 +23,11 @@ import pluggy
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from callcore.acd import Strategy
+    from callcore.center._actions import TelephonyAction  # not the package: no import circle
+    from callcore.customers import Customer
     from callcore.events import Event
     from callcore.ivr import Node
     from callcore.kpi import Metric
@@ -64,6 +67,31 @@ def callcore_storage(url: str) -> Storage | None:
     """
 
 
+@hookspec(firstresult=True)
+def callcore_crm_lookup(name: str, params: Mapping[str, Any], customer: Customer) -> Mapping[str, Any] | None:
+    """Answer an IVR look-up (an account balance, an order's status) from the CRM.
+
+    Called by :class:`callcore.center.ContactCenter` when a flow's ``lookup``
+    node asks (a :class:`callcore.ivr.LookupRequest`); the answer goes back
+    into the session at once, in the same input. Plugins are asked from the
+    most recently registered; the first that returns a mapping wins
+    (``firstresult``). When none answers, the request is left in the update's
+    actions and the host answers later with
+    ``center.caller_input(contact_id, LookupResult(...))``. A plugin that
+    raises a :class:`~callcore.errors.CallcoreError` or crashes makes the
+    look-up fail (the flow takes its error branch).
+
+    Args:
+        name: What to look up, as the flow names it (``"balance"``).
+        params: The look-up's arguments, from the session's variables.
+        customer: The customer identified for the call.
+
+    Returns:
+        The values found, as plain JSON data (they become flow variables), or
+        ``None`` for a look-up this plugin does not handle.
+    """
+
+
 # -----------------------------------------------------------------------------
 # Broadcasts: every plugin hears them
 # -----------------------------------------------------------------------------
@@ -92,6 +120,29 @@ def callcore_notify(notification: Notification) -> None:
 
     Args:
         notification: What to send, to whom and through which channel.
+    """
+
+
+@hookspec
+def callcore_telephony(action: TelephonyAction) -> None:
+    """Carry out a telephony or agent-desktop action of the contact centre.
+
+    Called by :class:`callcore.center.ContactCenter` for every action of an
+    update, in order, for every plugin: a telephony plugin (an Asterisk ARI
+    or FreeSWITCH ESL adapter, :class:`callcore.testing.FakeTelephony`) plays
+    and gathers (:class:`~callcore.center.CallerAction`), rings and stops
+    ringing agents (:class:`~callcore.center.RingAgent`,
+    :class:`~callcore.center.StopRinging`), bridges
+    (:class:`~callcore.center.Connect`), holds, resumes and hangs up; an
+    agent-desktop plugin shows the :class:`~callcore.center.ScreenPop`.
+    What happens next (the caller's keys, the agent's answer, a hang-up)
+    comes back as the centre's inputs. A host that renders the update's
+    ``actions`` itself (a web-hook answering with TwiML) needs no plugin.
+    A plugin's crash is logged and does not undo the input. Return values
+    are ignored.
+
+    Args:
+        action: What to do; its ``contact_id`` names the contact.
     """
 
 

@@ -1,0 +1,58 @@
+"""The contact centre: every engine joined behind one synchronous facade.
+
+:class:`ContactCenter` owns the plugin manager, a clock, the store, caller
+identification, the IVR flows, the router, the ticket engine and the KPI
+aggregator. A host tells it what happened, one plain method per happening
+(:meth:`~ContactCenter.inbound_call`, :meth:`~ContactCenter.caller_input`,
+:meth:`~ContactCenter.agent_accepted`, :meth:`~ContactCenter.agent_wrapped_up`...),
+and gets one :class:`CenterUpdate` back: the events, and the actions it must
+carry out (or that its telephony plugin carries out through the
+``callcore_telephony`` hook). :meth:`~ContactCenter.next_deadline` and
+:meth:`~ContactCenter.run_due` run every engine's timers.
+"""
+
+from callcore.center._actions import (
+    CallerAction,
+    CenterAction,
+    Connect,
+    Disconnect,
+    HoldCaller,
+    ResumeCaller,
+    RingAgent,
+    ScreenPop,
+    StopRinging,
+    TelephonyAction,
+)
+from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
+from callcore.center._contact import LiveContact, Phase
+from callcore.center._events import (
+    ContactArrived,
+    ContactCompleted,
+    ContactHeld,
+    ContactResumed,
+    SurveySent,
+)
+
+__all__ = [
+    "DEFAULT_DISPOSITIONS",
+    "CallerAction",
+    "CenterAction",
+    "CenterUpdate",
+    "Connect",
+    "ContactArrived",
+    "ContactCenter",
+    "ContactCompleted",
+    "ContactHeld",
+    "ContactResumed",
+    "Disconnect",
+    "Disposition",
+    "HoldCaller",
+    "LiveContact",
+    "Phase",
+    "ResumeCaller",
+    "RingAgent",
+    "ScreenPop",
+    "StopRinging",
+    "SurveySent",
+    "TelephonyAction",
+]

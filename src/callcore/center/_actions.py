@@ -1,0 +1,171 @@
+"""What the centre asks its host to do: the telephony and agent-desktop actions.
+
+Each action names the contact it concerns. The centre hands every action to
+the ``callcore_telephony`` hook (a telephony plugin carries it out) and lists
+it in the update it returns (a web-hook host renders it, as TwiML for
+example). A host does one or the other. The names follow what the platforms
+call these steps: FreeSWITCH's ``bridge``, ``hold`` and ``hangup``, Twilio
+TaskRouter's reservation (an offer that rings an agent), Amazon Connect's
+screen pop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeAlias
+
+import attrs
+
+from callcore.acd import Offer
+from callcore.contacts import Channel
+from callcore.customers import Customer, Interaction
+from callcore.ivr import Action as IvrAction
+from callcore.tickets import FollowUpDue, SendSurvey
+
+__all__ = [
+    "CallerAction",
+    "CenterAction",
+    "Connect",
+    "Disconnect",
+    "HoldCaller",
+    "ResumeCaller",
+    "RingAgent",
+    "ScreenPop",
+    "StopRinging",
+    "TelephonyAction",
+]
+
+
+@attrs.frozen
+class CallerAction:
+    """Carry out an IVR action on the caller's leg (play, gather, transfer, hang up...).
+
+    Attributes:
+        contact_id: The contact.
+        action: The IVR's action, as :class:`callcore.ivr.IvrSession` returned it.
+    """
+
+    contact_id: str
+    action: IvrAction
+
+    @property
+    def type(self) -> str:
+        """The IVR action's type (``"gather"``, ``"play"``...)."""
+        return self.action.type
+
+
+@attrs.frozen
+class RingAgent:
+    """Offer the contact to an agent: ring its phone or desktop (a reservation).
+
+    Attributes:
+        offer: The router's offer (contact, agent, queue, channel, expiry).
+    """
+
+    offer: Offer
+    type: ClassVar[str] = "ring_agent"
+
+    @property
+    def contact_id(self) -> str:
+        """The contact offered."""
+        return self.offer.contact_id
+
+
+@attrs.frozen
+class StopRinging:
+    """An offer ended unanswered (taken by another agent, withdrawn, timed out): stop ringing.
+
+    Attributes:
+        offer: The offer that ended.
+    """
+
+    offer: Offer
+    type: ClassVar[str] = "stop_ringing"
+
+    @property
+    def contact_id(self) -> str:
+        """The contact whose offer ended."""
+        return self.offer.contact_id
+
+
+@attrs.frozen
+class Connect:
+    """The agent accepted: bridge the caller to the agent (voice) or open the conversation.
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent.
+        channel: The contact's medium.
+    """
+
+    contact_id: str
+    agent_id: str
+    channel: Channel
+    type: ClassVar[str] = "connect"
+
+
+@attrs.frozen
+class ScreenPop:
+    """Show the agent who is calling: the customer, the history and the IVR's variables.
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent who accepted it.
+        customer: The customer, as identified on arrival.
+        history: The customer's recent interactions, newest first.
+        variables: What the IVR collected (the caller's choices and look-ups).
+        ticket_id: The ticket opened or updated for the contact.
+    """
+
+    contact_id: str
+    agent_id: str
+    customer: Customer
+    history: tuple[Interaction, ...]
+    variables: Mapping[str, Any]
+    ticket_id: str | None
+    type: ClassVar[str] = "screen_pop"
+
+
+@attrs.frozen
+class HoldCaller:
+    """Put the caller on hold (music on hold)."""
+
+    contact_id: str
+    type: ClassVar[str] = "hold"
+
+
+@attrs.frozen
+class ResumeCaller:
+    """Take the caller off hold."""
+
+    contact_id: str
+    type: ClassVar[str] = "resume"
+
+
+@attrs.frozen
+class Disconnect:
+    """End the contact's connection: hang up the call or close the conversation.
+
+    Attributes:
+        contact_id: The contact.
+        reason: Why (``"agent_ended"``, ``"rejected"``, ``"voicemail"``...).
+    """
+
+    contact_id: str
+    reason: str
+    type: ClassVar[str] = "disconnect"
+
+
+TelephonyAction: TypeAlias = (
+    CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
+    | Disconnect
+)  # fmt: skip
+"""An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
+
+CenterAction: TypeAlias = TelephonyAction | SendSurvey | FollowUpDue
+"""Anything a :class:`~callcore.center.CenterUpdate` asks of the host.
+
+Besides the telephony actions: the ticket engine's :class:`~callcore.tickets.SendSurvey`
+(already handed to ``callcore_notify``) and :class:`~callcore.tickets.FollowUpDue`
+(put the ticket in front of its agent).
+"""
