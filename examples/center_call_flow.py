@@ -90,6 +90,7 @@ A1 = AgentProfile(
         Membership(queue="email"),
         Membership(queue="chat"),
     ),
+    capacity={Channel.VOICE: 1, Channel.EMAIL: 3, Channel.CHAT: 2},
 )
 
 
