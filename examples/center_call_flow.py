@@ -172,9 +172,11 @@ def main() -> None:
     clock.advance(timedelta(hours=2))
     center.survey_answered(ticket_id, score=5, comment="quick and kind")
     ticket = center.store.get_ticket(ticket_id)
-    assert ticket is not None
+    if ticket is None:
+        raise SystemExit("the ticket was not stored")
     ana = center.store.find_customer(Identity.phone(ANA, "40"))
-    assert ana is not None
+    if ana is None:
+        raise SystemExit("Ana was not stored")
     history = center.store.recent_interactions(ana.id, 10)
     print("6. ticket", ticket.id, ticket.state, "survey", ticket.survey)
     print("6. history:", [(i.outcome.value, i.agent, i.resolved) for i in history])

@@ -68,7 +68,9 @@ def callcore_storage(url: str) -> Storage | None:
 
 
 @hookspec(firstresult=True)
-def callcore_crm_lookup(name: str, params: Mapping[str, Any], customer: Customer) -> Mapping[str, Any] | None:
+def callcore_crm_lookup(
+    name: str, params: Mapping[str, Any], customer: Customer
+) -> Mapping[str, Any] | None:
     """Answer an IVR look-up (an account balance, an order's status) from the CRM.
 
     Called by :class:`callcore.center.ContactCenter` when a flow's ``lookup``

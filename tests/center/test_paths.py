@@ -18,7 +18,6 @@ from callcore.errors import (
 from callcore.ivr import Digits
 from callcore.serialization import to_dict
 from callcore.tickets import FollowUpDue
-
 from tests.center.kit import example
 
 S = timedelta(seconds=1)
@@ -87,7 +86,7 @@ def test_a_callback_request_keeps_its_place_after_the_caller_hangs_up() -> None:
     assert center.caller_hung_up("CA-1").events == ()
     assert center.contact("CA-1").phase is Phase.QUEUED
     update = center.agent_logged_in(example.A1)
-    (offer,) = (a.offer for a in update.actions)  # type: ignore[union-attr]
+    (offer,) = (a.offer for a in update.actions)
     assert (offer.contact_id, offer.callback) == ("CA-1", True)
 
 
@@ -124,7 +123,11 @@ def _state(kit: example.Kit) -> object:  # type: ignore[name-defined]
     return (
         to_dict(center.router.snapshot()),
         {cid: _contact_state(kit, cid) for cid in center.contact_ids()},
-        [to_dict(t) for state in ("new", "open", "closed") for t in center.store.tickets_in_state(state)],
+        [
+            to_dict(t)
+            for state in ("new", "open", "closed")
+            for t in center.store.tickets_in_state(state)
+        ],
         repr(center.aggregator.total()),
         center.next_deadline(),
         len(kit.telephony.actions),
@@ -136,27 +139,75 @@ def _state(kit: example.Kit) -> object:  # type: ignore[name-defined]
 @pytest.mark.parametrize(
     ("call", "error", "field"),
     [
-        (lambda c: c.inbound_call(caller="not a number", dialled=example.DIALLED), InvalidInputError, "caller"),
+        (
+            lambda c: c.inbound_call(caller="not a number", dialled=example.DIALLED),
+            InvalidInputError,
+            "caller",
+        ),
         (lambda c: c.inbound_call(caller=example.ANA, dialled="+1 555 0100"), NotFoundError, None),
-        (lambda c: c.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="Q-1"), InvalidTransitionError, None),
-        (lambda c: c.inbound_call(caller=example.ANA, dialled=example.DIALLED, now=example.START), InvalidInputError, "now"),
+        (
+            lambda c: c.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="Q-1"),
+            InvalidTransitionError,
+            None,
+        ),
+        (
+            lambda c: c.inbound_call(
+                caller=example.ANA, dialled=example.DIALLED, now=example.START
+            ),
+            InvalidInputError,
+            "now",
+        ),
         (lambda c: c.caller_input("Q-1", Digits("1")), InvalidTransitionError, None),
         (lambda c: c.caller_input("nobody", Digits("1")), NotFoundError, None),
         (lambda c: c.agent_accepted("Q-1", "ghost"), NotFoundError, None),
         (lambda c: c.agent_ended("Q-1"), InvalidTransitionError, None),
         (lambda c: c.agent_held("Q-1"), InvalidTransitionError, None),
-        (lambda c: c.agent_wrapped_up("Q-1", disposition="closed"), InvalidInputError, "disposition"),
-        (lambda c: c.agent_wrapped_up("Q-1", disposition=Disposition.CLOSED), InvalidTransitionError, None),
-        (lambda c: c.inbound_message(channel=example.Channel.VOICE, sender=example.ANA_EMAIL), InvalidInputError, "channel"),
-        (lambda c: c.inbound_message(channel=example.Channel.SMS, sender=example.ANA_EMAIL), InvalidInputError, "queue"),
-        (lambda c: c.inbound_message(channel=example.Channel.EMAIL, sender="@"), InvalidInputError, "sender"),
-        (lambda c: c.inbound_message(channel=example.Channel.EMAIL, sender=example.ANA_EMAIL, priority=1.5), InvalidInputError, "priority"),
-        (lambda c: c.inbound_message(channel=example.Channel.EMAIL, sender=example.ANA_EMAIL, ticket_id="T-none"), NotFoundError, None),
+        (
+            lambda c: c.agent_wrapped_up("Q-1", disposition="closed"),
+            InvalidInputError,
+            "disposition",
+        ),
+        (
+            lambda c: c.agent_wrapped_up("Q-1", disposition=Disposition.CLOSED),
+            InvalidTransitionError,
+            None,
+        ),
+        (
+            lambda c: c.inbound_message(channel=example.Channel.VOICE, sender=example.ANA_EMAIL),
+            InvalidInputError,
+            "channel",
+        ),
+        (
+            lambda c: c.inbound_message(channel=example.Channel.SMS, sender=example.ANA_EMAIL),
+            InvalidInputError,
+            "queue",
+        ),
+        (
+            lambda c: c.inbound_message(channel=example.Channel.EMAIL, sender="@"),
+            InvalidInputError,
+            "sender",
+        ),
+        (
+            lambda c: c.inbound_message(
+                channel=example.Channel.EMAIL, sender=example.ANA_EMAIL, priority=1.5
+            ),
+            InvalidInputError,
+            "priority",
+        ),
+        (
+            lambda c: c.inbound_message(
+                channel=example.Channel.EMAIL, sender=example.ANA_EMAIL, ticket_id="T-none"
+            ),
+            NotFoundError,
+            None,
+        ),
         (lambda c: c.survey_answered("T-none", score=5), NotFoundError, None),
         (lambda c: c.run_due(now=example.START), InvalidInputError, "now"),
     ],
-)  # fmt: skip
-def test_a_refused_input_changes_nothing(call: object, error: type[CallcoreError], field: str | None) -> None:
+)
+def test_a_refused_input_changes_nothing(
+    call: object, error: type[CallcoreError], field: str | None
+) -> None:
     """Each refusal raises the error naming the field, and the centre is as it was."""
     kit = example.build()
     kit.center.agent_logged_in(example.A1)

@@ -28,7 +28,9 @@ GROUND = frozenset(
     }
 )
 ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers"})
-ABOVE = frozenset({"__init__", "plugins", "storage", "testing", "builtin_plugins", "hookspecs"})
+ABOVE = frozenset(
+    {"__init__", "plugins", "storage", "testing", "builtin_plugins", "hookspecs", "center"}
+)
 
 
 def _module_name(path: Path) -> str:

@@ -34,6 +34,7 @@ several threads (a web server's workers, a timer thread).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -246,7 +247,7 @@ class ContactCenter:
         ConfigError: No plugin opens the store URL.
     """
 
-    def __init__(  # noqa: PLR0913 - one keyword per part of the centre
+    def __init__(
         self,
         *,
         queues: Iterable[QueueConfig],
@@ -330,7 +331,9 @@ class ContactCenter:
         for channel, queue in queues.items():
             check_enum(channel, Channel, "message_queues key")
             if queue not in known:
-                problems.append(Problem(f"message_queues.{channel.value}", f"unknown queue {queue!r}"))
+                problems.append(
+                    Problem(f"message_queues.{channel.value}", f"unknown queue {queue!r}")
+                )
         if problems:
             raise DocumentError(problems, "contact centre message queues")
         return dict(queues)
@@ -401,10 +404,8 @@ class ContactCenter:
         The input has been applied: a listener that fails must not lose the
         update the host needs.
         """
-        try:
+        with contextlib.suppress(PluginError):
             call_hook(self.plugins, hook, **kwargs)
-        except PluginError:
-            pass
 
     # --- arrivals ----------------------------------------------------------------------
 
@@ -468,7 +469,7 @@ class ContactCenter:
             self._absorb_ivr(live, update, now, out)
             return self._finish(now, out)
 
-    def inbound_message(  # noqa: PLR0913 - what a message carries
+    def inbound_message(
         self,
         *,
         channel: Channel,
@@ -536,7 +537,9 @@ class ContactCenter:
                 update = self.tickets.customer_reply(ticket, now=now, text=text)
                 self._keep_ticket(update, now, out)
             live.ticket_id = update.ticket.id
-            self._enqueue(live, chosen, now, out, priority=priority, skills=skills, language=language)
+            self._enqueue(
+                live, chosen, now, out, priority=priority, skills=skills, language=language
+            )
             return self._finish(now, out)
 
     def _message_queue(self, channel: Channel, queue: str | None) -> str:
@@ -578,7 +581,7 @@ class ContactCenter:
             )
         return contact_id
 
-    def _arrive(  # noqa: PLR0913, PLR0917
+    def _arrive(  # noqa: PLR0917
         self,
         contact_id: str,
         channel: Channel,
@@ -647,7 +650,7 @@ class ContactCenter:
             return self._finish(now, out)
 
     def _absorb_ivr(self, live: LiveContact, update: IvrUpdate, now: datetime, out: _Out) -> None:
-        """Carry out what the session asked: look-ups, the hand-off to a queue, the rest to the host."""
+        """Do what the session asked: look-ups, the hand-off to a queue; the rest is the host's."""
         session = live.session
         assert session is not None  # noqa: S101
         for _ in range(_MAX_LOOKUPS):
@@ -692,7 +695,7 @@ class ContactCenter:
 
     # --- the queue -------------------------------------------------------------------------
 
-    def _enqueue(  # noqa: PLR0913
+    def _enqueue(
         self,
         live: LiveContact,
         request: EnqueueContact | str,
@@ -708,14 +711,19 @@ class ContactCenter:
         if isinstance(request, str):
             live.queue = request
             update = self.router.enqueue(
-                live.contact_id, request, now=now, priority=priority, skills=skills, language=language
+                live.contact_id,
+                request,
+                now=now,
+                priority=priority,
+                skills=skills,
+                language=language,
             )
         else:
             live.queue = request.queue
             update = self.router.enqueue(live.contact_id, request, now=now)
-        self._absorb_router(update, now, out)
+        self._absorb_router(update, out)
 
-    def _absorb_router(self, update: RouterUpdate, now: datetime, out: _Out) -> None:
+    def _absorb_router(self, update: RouterUpdate, out: _Out) -> None:
         """Turn the router's offers into ring and stop actions; follow its contacts."""
         out.events.extend(update.events)
         for offer in update.ended_offers:
@@ -723,25 +731,30 @@ class ContactCenter:
         for offer in update.offers:
             out.actions.append(RingAgent(offer))
         for event in update.events:
-            contact_id = getattr(event, "contact_id", None)
-            if isinstance(event, ContactOffered):
-                contact_id = event.offer.contact_id
-            live = self._contacts.get(contact_id) if contact_id is not None else None
-            if live is None:
-                continue
-            if isinstance(event, ContactOffered):
+            self._follow(event, out)
+
+    def _follow(self, event: Event, out: _Out) -> None:
+        """Keep a contact's live state in step with one router event (timers' too)."""
+        if isinstance(event, ContactOffered):
+            live = self._contacts.get(event.offer.contact_id)
+            if live is not None:
                 live.offered_at = live.offered_at or event.at
                 live.agent = event.offer.agent_id
-            elif isinstance(event, ContactQueued):
-                live.queue = event.queue
-            elif isinstance(event, ContactAbandoned):
-                self._complete(live, ContactOutcome.ABANDONED, event.at, out)
-            elif isinstance(event, ContactRejected):
-                out.actions.append(Disconnect(live.contact_id, "rejected"))
-                self._complete(live, ContactOutcome.REJECTED, event.at, out)
-            elif isinstance(event, ContactOverflowed) and event.action is OverflowAction.VOICEMAIL:
-                out.actions.append(Disconnect(live.contact_id, "voicemail"))
-                self._complete(live, ContactOutcome.VOICEMAIL, event.at, out)
+            return
+        contact_id = getattr(event, "contact_id", None)
+        live = self._contacts.get(contact_id) if isinstance(contact_id, str) else None
+        if live is None:
+            return
+        if isinstance(event, ContactQueued):
+            live.queue = event.queue
+        elif isinstance(event, ContactAbandoned):
+            self._complete(live, ContactOutcome.ABANDONED, event.at, out)
+        elif isinstance(event, ContactRejected):
+            out.actions.append(Disconnect(live.contact_id, "rejected"))
+            self._complete(live, ContactOutcome.REJECTED, event.at, out)
+        elif isinstance(event, ContactOverflowed) and event.action is OverflowAction.VOICEMAIL:
+            out.actions.append(Disconnect(live.contact_id, "voicemail"))
+            self._complete(live, ContactOutcome.VOICEMAIL, event.at, out)
 
     def caller_requested_callback(
         self, contact_id: str, *, now: datetime | None = None
@@ -760,7 +773,7 @@ class ContactCenter:
             live = self._in_phase(contact_id, Phase.QUEUED, "request a callback")
             update = self.router.request_callback(live.contact_id, now=now)
             out = _Out()
-            self._absorb_router(update, now, out)
+            self._absorb_router(update, out)
             return self._finish(now, out)
 
     # --- agents ------------------------------------------------------------------------------
@@ -822,7 +835,7 @@ class ContactCenter:
 
     def _router_input(self, update: RouterUpdate, now: datetime) -> CenterUpdate:
         out = _Out()
-        self._absorb_router(update, now, out)
+        self._absorb_router(update, out)
         return self._finish(now, out)
 
     def agent_accepted(
@@ -847,7 +860,7 @@ class ContactCenter:
             live = self._in_phase(contact_id, Phase.QUEUED, "accept")
             update = self.router.accept(contact_id, agent_id, now=now)  # refuses without change
             out = _Out()
-            self._absorb_router(update, now, out)
+            self._absorb_router(update, out)
             live.phase, live.agent, live.answered_at = Phase.CONNECTED, agent_id, now
             by = _agent(agent_id)
             if live.ticket_id is None:
@@ -865,7 +878,9 @@ class ContactCenter:
                 live.ticket_id = ticket.id
             else:
                 ticket = self._ticket(live.ticket_id)
-                self._keep_ticket(self.tickets.update(ticket, by=by, now=now, assignee=agent_id), now, out)
+                self._keep_ticket(
+                    self.tickets.update(ticket, by=by, now=now, assignee=agent_id), now, out
+                )
                 ticket = self._ticket(live.ticket_id)
             if self.tickets.can_apply(ticket, "open", by=by) is None:
                 self._keep_ticket(self.tickets.apply(ticket, "open", by=by, now=now), now, out)
@@ -965,7 +980,7 @@ class ContactCenter:
                 self._absorb_ivr(live, live.session.handle(CallerHangup(), now=now), now, out)
             elif live.phase is Phase.QUEUED:
                 if not self.router.contact(contact_id).callback:
-                    self._absorb_router(self.router.abandon(contact_id, now=now), now, out)
+                    self._absorb_router(self.router.abandon(contact_id, now=now), out)
             elif live.phase is Phase.CONNECTED:
                 self._end_connected(live, now, out)
             else:
@@ -978,9 +993,9 @@ class ContactCenter:
         update = self.router.end(live.contact_id, now=now)
         self._end_hold(live, now)
         live.phase, live.ended_at = Phase.WRAP_UP, now
-        self._absorb_router(update, now, out)
+        self._absorb_router(update, out)
 
-    def agent_wrapped_up(  # noqa: PLR0913
+    def agent_wrapped_up(
         self,
         contact_id: str,
         *,
@@ -1030,7 +1045,9 @@ class ContactCenter:
                         field="follow_up_due",
                     )
                 if follow_up_due <= now:
-                    raise InvalidInputError("follow_up_due must be after now", field="follow_up_due")
+                    raise InvalidInputError(
+                        "follow_up_due must be after now", field="follow_up_due"
+                    )
             by = _agent(live.agent)
             note = notes or code
             ticket = self._ticket(live.ticket_id)
@@ -1061,10 +1078,10 @@ class ContactCenter:
                 notes=notes,
             )
             if self.router.agent(live.agent).state is AgentState.WRAP_UP:
-                self._absorb_router(self.router.set_ready(live.agent, now=now), now, out)
+                self._absorb_router(self.router.set_ready(live.agent, now=now), out)
             return self._finish(now, out)
 
-    def _complete(  # noqa: PLR0913
+    def _complete(
         self,
         live: LiveContact,
         outcome: ContactOutcome,
@@ -1217,7 +1234,7 @@ class ContactCenter:
                     deadline = session.next_deadline()
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
-            self._absorb_router(self.router.tick(now=now), now, out)
+            self._absorb_router(self.router.tick(now=now), out)
             for ticket_id, due in sorted(self._ticket_due.items(), key=lambda item: item[1]):
                 if due <= now:
                     ticket = self._ticket(ticket_id)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from callcore.customers import Customer, Interaction
     from callcore.ivr import IvrSession
 
-__all__ = ["Phase", "LiveContact"]
+__all__ = ["LiveContact", "Phase"]
 
 
 class Phase(enum.Enum):

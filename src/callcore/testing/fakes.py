@@ -129,7 +129,9 @@ class FakeTelephony:
         """The caller hung up."""
         return self.center.caller_hung_up(contact_id, now=now)
 
-    def answer(self, contact_id: str, agent_id: str, *, now: datetime | None = None) -> CenterUpdate:
+    def answer(
+        self, contact_id: str, agent_id: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
         """The agent picked up the ringing offer."""
         return self.center.agent_accepted(contact_id, agent_id, now=now)
 
