@@ -7,7 +7,17 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from callcore.center import ContactCompleted, Disposition, Phase, StopRinging
+from callcore.acd import Membership
+from callcore.center import (
+    Consult,
+    ContactCompleted,
+    Disposition,
+    HoldCaller,
+    Phase,
+    ScreenPop,
+    StopRinging,
+    TransferToQueue,
+)
 from callcore.contacts import ContactOutcome
 from callcore.errors import (
     CallcoreError,
@@ -234,3 +244,58 @@ def test_a_resolution_without_a_note_is_refused_and_changes_nothing() -> None:
         center.agent_wrapped_up("CA-1", disposition=Disposition.RESOLVED)
     assert _state(kit) == before
     assert center.contact("CA-1").phase is Phase.WRAP_UP
+
+
+def test_consult_then_blind_transfer_to_another_queue() -> None:
+    """a1 consults a supervisor (caller held), transfers to support; a2 answers; one record."""
+    kit = example.build()
+    center, clock, telephony = kit.center, kit.clock, kit.telephony
+    center.agent_logged_in(example.A1)
+    a2 = type(example.A1)(agent_id="a2", memberships=(Membership(queue="support"),))
+    _queued(kit)  # pressed 2 at +5 s: support; a1 is offered it
+    clock.advance(2 * S)
+    telephony.answer("CA-1", "a1")
+    clock.advance(10 * S)
+    consulted = center.agent_consulted("CA-1", "sup1")
+    assert consulted.kinds() == ("center.contact_held", "center.contact_consulted")
+    assert [type(a) for a in consulted.actions] == [HoldCaller, Consult]
+    clock.advance(30 * S)
+    transferred = center.agent_transferred("CA-1", queue="billing")
+    assert transferred.kinds()[:2] == ("acd.contact_ended", "acd.agent_state_changed")
+    assert "center.contact_transferred" in transferred.kinds()
+    assert transferred.of_type(TransferToQueue) == (TransferToQueue("CA-1", "a1", "billing"),)
+    assert center.contact("CA-1").phase is Phase.QUEUED
+    center.agent_logged_in(attrs.evolve(a2, memberships=(Membership(queue="billing"),)))
+    clock.advance(4 * S)
+    second = telephony.answer("CA-1", "a2")
+    (pop,) = second.of_type(ScreenPop)
+    ticket = center.store.get_ticket(pop.ticket_id or "")
+    assert ticket is not None
+    assert ticket.assignee == "a2"
+    clock.advance(60 * S)
+    center.agent_ended("CA-1")
+    wrapped = center.agent_wrapped_up("CA-1", disposition=Disposition.RESOLVED, notes="moved")
+    (completed,) = wrapped.of_type(ContactCompleted)
+    record = completed.record
+    assert (record.transfers, record.consults, record.holds) == (1, 1, 1)
+    assert record.hold_time == 30 * S  # held from the consult to the transfer
+    assert (record.queue, record.agent) == ("billing", "a2")
+    assert record.answered_at == record.arrived_at + 7 * S  # the first answer
+    assert len(center.store.tickets_in_state("resolved")) == 1
+
+
+def test_a_hang_up_after_a_transfer_counts_as_answered() -> None:
+    """Transferred, then the caller hangs up in the second queue: answered, not abandoned."""
+    kit = example.build()
+    center = kit.center
+    center.agent_logged_in(example.A1)
+    _queued(kit)
+    kit.telephony.answer("CA-1", "a1")
+    kit.clock.advance(20 * S)
+    center.agent_transferred("CA-1", queue="billing")
+    center.agent_logged_out("a1")
+    kit.clock.advance(20 * S)
+    (completed,) = kit.telephony.hang_up("CA-1").of_type(ContactCompleted)
+    assert completed.record.outcome is ContactOutcome.ANSWERED
+    assert completed.record.agent == "a1"
+    assert completed.record.transfers == 1

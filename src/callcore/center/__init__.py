@@ -14,7 +14,9 @@ carry out (or that its telephony plugin carries out through the
 from callcore.center._actions import (
     CallerAction,
     CenterAction,
+    Conference,
     Connect,
+    Consult,
     Disconnect,
     HoldCaller,
     ResumeCaller,
@@ -22,14 +24,18 @@ from callcore.center._actions import (
     ScreenPop,
     StopRinging,
     TelephonyAction,
+    TransferToQueue,
 )
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._events import (
     ContactArrived,
     ContactCompleted,
+    ContactConferenced,
+    ContactConsulted,
     ContactHeld,
     ContactResumed,
+    ContactTransferred,
     SurveySent,
 )
 
@@ -38,12 +44,17 @@ __all__ = [
     "CallerAction",
     "CenterAction",
     "CenterUpdate",
+    "Conference",
     "Connect",
+    "Consult",
     "ContactArrived",
     "ContactCenter",
     "ContactCompleted",
+    "ContactConferenced",
+    "ContactConsulted",
     "ContactHeld",
     "ContactResumed",
+    "ContactTransferred",
     "Disconnect",
     "Disposition",
     "HoldCaller",
@@ -55,4 +66,5 @@ __all__ = [
     "StopRinging",
     "SurveySent",
     "TelephonyAction",
+    "TransferToQueue",
 ]

@@ -25,7 +25,9 @@ from callcore.tickets import FollowUpDue, SendSurvey
 __all__ = [
     "CallerAction",
     "CenterAction",
+    "Conference",
     "Connect",
+    "Consult",
     "Disconnect",
     "HoldCaller",
     "ResumeCaller",
@@ -33,6 +35,7 @@ __all__ = [
     "ScreenPop",
     "StopRinging",
     "TelephonyAction",
+    "TransferToQueue",
 ]
 
 
@@ -143,6 +146,57 @@ class ResumeCaller:
 
 
 @attrs.frozen
+class Consult:
+    """Call a colleague for the agent while the caller holds (a consultation call).
+
+    Attributes:
+        contact_id: The contact, on hold meanwhile.
+        agent_id: The agent who consults.
+        target: Whom to call: an agent's id, a supervisor's, a number.
+    """
+
+    contact_id: str
+    agent_id: str
+    target: str
+    type: ClassVar[str] = "consult"
+
+
+@attrs.frozen
+class Conference:
+    """Bring a third party (the consulted colleague) into the call with the caller.
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent who stays on the call.
+        target: Who joins.
+    """
+
+    contact_id: str
+    agent_id: str
+    target: str
+    type: ClassVar[str] = "conference"
+
+
+@attrs.frozen
+class TransferToQueue:
+    """Take the agent off the call; the caller waits in ``queue`` (music on hold).
+
+    A blind transfer: the next :class:`RingAgent` and :class:`Connect` of the
+    contact come from the new queue.
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent who transferred it (released now).
+        queue: The queue it waits in now.
+    """
+
+    contact_id: str
+    agent_id: str
+    queue: str
+    type: ClassVar[str] = "transfer_to_queue"
+
+
+@attrs.frozen
 class Disconnect:
     """End the contact's connection: hang up the call or close the conversation.
 
@@ -158,7 +212,7 @@ class Disconnect:
 
 TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
-    | Disconnect
+    | Consult | Conference | TransferToQueue | Disconnect
 )  # fmt: skip
 """An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
 

@@ -61,20 +61,26 @@ from callcore.acd import (
 from callcore.center._actions import (
     CallerAction,
     CenterAction,
+    Conference,
     Connect,
+    Consult,
     Disconnect,
     HoldCaller,
     ResumeCaller,
     RingAgent,
     ScreenPop,
     StopRinging,
+    TransferToQueue,
 )
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._events import (
     ContactArrived,
     ContactCompleted,
+    ContactConferenced,
+    ContactConsulted,
     ContactHeld,
     ContactResumed,
+    ContactTransferred,
     SurveySent,
 )
 from callcore.checks import check_enum, check_instant, check_plain_data, check_text
@@ -861,7 +867,9 @@ class ContactCenter:
             update = self.router.accept(contact_id, agent_id, now=now)  # refuses without change
             out = _Out()
             self._absorb_router(update, out)
-            live.phase, live.agent, live.answered_at = Phase.CONNECTED, agent_id, now
+            live.phase, live.agent = Phase.CONNECTED, agent_id
+            live.answered_at = live.answered_at or now  # the first answer: the caller's wait
+            live.handled_by += (agent_id,)
             by = _agent(agent_id)
             if live.ticket_id is None:
                 created = self.tickets.create(
@@ -939,6 +947,113 @@ class ContactCenter:
         if live.held_since is not None:
             live.hold_time += now - live.held_since
             live.held_since = None
+
+    def agent_consulted(
+        self, contact_id: str, target: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent calls a colleague (a senior agent, a supervisor) while the caller holds.
+
+        The caller goes on hold (unless held already) and the consultation
+        counts in the KPI record; :meth:`agent_resumed` takes the caller back,
+        :meth:`agent_conferenced` brings the colleague in, and
+        :meth:`agent_transferred` hands the contact on.
+
+        Raises:
+            InvalidInputError: ``target`` is not a text.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(target, "target")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "consult")
+            assert live.agent is not None  # noqa: S101 - connected to an agent
+            out = _Out()
+            if live.held_since is None:
+                live.held_since = now
+                live.holds += 1
+                out.events.append(ContactHeld(at=now, contact_id=contact_id, agent_id=live.agent))
+                out.actions.append(HoldCaller(contact_id))
+            live.consults += 1
+            out.events.append(
+                ContactConsulted(at=now, contact_id=contact_id, agent_id=live.agent, target=target)
+            )
+            out.actions.append(Consult(contact_id, live.agent, target))
+            return self._finish(now, out)
+
+    def agent_conferenced(
+        self, contact_id: str, target: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent brings a third party into the call (ends a hold, if any).
+
+        Raises:
+            InvalidInputError: ``target`` is not a text.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(target, "target")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "conference")
+            assert live.agent is not None  # noqa: S101
+            out = _Out()
+            if live.held_since is not None:
+                self._end_hold(live, now)
+                out.events.append(
+                    ContactResumed(at=now, contact_id=contact_id, agent_id=live.agent)
+                )
+            out.events.append(
+                ContactConferenced(
+                    at=now, contact_id=contact_id, agent_id=live.agent, target=target
+                )
+            )
+            out.actions.append(Conference(contact_id, live.agent, target))
+            return self._finish(now, out)
+
+    def agent_transferred(
+        self, contact_id: str, *, queue: str, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent transferred the contact to a queue (blind): it waits there, same id.
+
+        The agent is released (and enters its queue's wrap-up, as after any
+        contact); the contact keeps its priority and language, its ticket, its
+        IVR variables and its first answer time, and counts one transfer in
+        its KPI record. The agent who takes it next gets the screen pop and
+        the ticket.
+
+        Raises:
+            NotFoundError: No such contact or queue.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(queue, "queue")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "transfer")
+            if queue not in {config.name for config in self.router.queues}:
+                raise NotFoundError("queue", queue)
+            view = self.router.contact(contact_id)
+            assert live.agent is not None  # noqa: S101
+            # checked: from here on the centre changes
+            out = _Out()
+            agent, from_queue = live.agent, view.queue
+            self._end_hold(live, now)
+            self._absorb_router(self.router.end(contact_id, now=now), out)
+            live.transfers += 1
+            live.agent = None
+            out.events.append(
+                ContactTransferred(
+                    at=now,
+                    contact_id=contact_id,
+                    agent_id=agent,
+                    from_queue=from_queue,
+                    queue=queue,
+                )
+            )
+            out.actions.append(TransferToQueue(contact_id, agent, queue))
+            live.phase, live.queue = Phase.QUEUED, queue
+            update = self.router.enqueue(
+                contact_id, queue, now=now, priority=view.priority, language=view.language
+            )
+            self._absorb_router(update, out)
+            return self._finish(now, out)
 
     # --- the end -------------------------------------------------------------------------------
 
@@ -1091,8 +1206,16 @@ class ContactCenter:
         resolved: bool | None = None,
         notes: str = "",
     ) -> None:
-        """The contact is over: its KPI record, its interaction, and it leaves the centre."""
+        """The contact is over: its KPI record, its interaction, and it leaves the centre.
+
+        A contact that an agent answered and that ended while waiting again
+        (the caller hung up after a transfer) counts as answered: one record
+        per contact, whose wait ended at the first answer.
+        """
+        if outcome is ContactOutcome.ABANDONED and live.answered_at is not None:
+            outcome = ContactOutcome.ANSWERED
         answered = outcome is ContactOutcome.ANSWERED
+        agent = live.agent or (live.handled_by[-1] if live.handled_by else None)
         record = InteractionRecord(
             id=live.contact_id,
             channel=live.channel,
@@ -1101,7 +1224,7 @@ class ContactCenter:
             arrived_at=live.arrived_at,
             ended_at=live.ended_at or now,
             queue=live.queue,
-            agent=live.agent if (answered or live.offered_at is not None) else None,
+            agent=agent if (answered or live.offered_at is not None) else None,
             customer_id=live.customer.id,
             queued_at=live.queued_at,
             offered_at=live.offered_at,
@@ -1109,6 +1232,8 @@ class ContactCenter:
             wrap_up_ended_at=now if answered else None,
             hold_time=live.hold_time,
             holds=live.holds,
+            transfers=live.transfers,
+            consults=live.consults,
             ivr_path=live.ivr_path,
             ticket_id=live.ticket_id,
             first_contact_resolved=resolved,
@@ -1121,7 +1246,7 @@ class ContactCenter:
             outcome=outcome,
             now=now,
             resolved=resolved,
-            agent=live.agent if answered else None,
+            agent=agent if answered else None,
             queue=live.queue,
             ticket_id=live.ticket_id,
             notes=notes,

@@ -57,5 +57,8 @@ class LiveContact:
     held_since: datetime | None = None
     hold_time: timedelta = timedelta(0)
     holds: int = 0
+    consults: int = 0
+    transfers: int = 0
+    handled_by: tuple[str, ...] = ()
     ended_at: datetime | None = None
     ticket_id: str | None = None

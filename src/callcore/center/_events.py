@@ -20,8 +20,11 @@ from callcore.notifications import Notification
 __all__ = [
     "ContactArrived",
     "ContactCompleted",
+    "ContactConferenced",
+    "ContactConsulted",
     "ContactHeld",
     "ContactResumed",
+    "ContactTransferred",
     "SurveySent",
 ]
 
@@ -67,6 +70,47 @@ class ContactResumed(Event):
 
     contact_id: str
     agent_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ContactConsulted(Event):
+    """The agent called a colleague about the contact; the caller holds meanwhile."""
+
+    kind: ClassVar[str] = "center.contact_consulted"
+
+    contact_id: str
+    agent_id: str
+    target: str
+
+
+@attrs.frozen(kw_only=True)
+class ContactConferenced(Event):
+    """The agent brought a third party into the call."""
+
+    kind: ClassVar[str] = "center.contact_conferenced"
+
+    contact_id: str
+    agent_id: str
+    target: str
+
+
+@attrs.frozen(kw_only=True)
+class ContactTransferred(Event):
+    """The agent transferred the contact to a queue (blind); it waits there now.
+
+    Attributes:
+        contact_id: The contact (the same id: one contact, one KPI record).
+        agent_id: The agent who transferred it.
+        from_queue: The queue it was answered from.
+        queue: The queue it waits in now.
+    """
+
+    kind: ClassVar[str] = "center.contact_transferred"
+
+    contact_id: str
+    agent_id: str
+    from_queue: str
+    queue: str
 
 
 @attrs.frozen(kw_only=True)
