@@ -22,15 +22,32 @@ from callcore.storage.memory import MemoryStorage
 from callcore.storage.sqlite import SQLiteStorage
 from callcore.tickets import TicketStore
 
-__all__ = ["MemoryStorage", "SQLiteStorage", "Storage"]
+__all__ = ["CheckpointStore", "MemoryStorage", "SQLiteStorage", "Storage"]
 
 
-class Storage(CustomerStore, TicketStore, Protocol):
+class CheckpointStore(Protocol):
+    """Where the contact centre keeps its state across a restart (typing only).
+
+    One JSON document per name, replaced whole and atomically: the centre
+    writes the router's snapshot, the IVR sessions, the contacts' progress and
+    the ticket timers as one document (:mod:`callcore.center`).
+    """
+
+    def save_checkpoint(self, name: str, document: str) -> None:
+        """Keep ``document`` under ``name``, replacing what was there, atomically."""
+        ...
+
+    def load_checkpoint(self, name: str) -> str | None:
+        """Return the document kept under ``name``, or ``None`` when there is none."""
+        ...
+
+
+class Storage(CustomerStore, TicketStore, CheckpointStore, Protocol):
     """Everything a store keeps for callcore (typing only).
 
-    The customers and their interactions (:class:`CustomerStore`) and the
-    tickets (:class:`~callcore.tickets.TicketStore`); interaction records join
-    as the engines that need them land.
+    The customers and their interactions (:class:`CustomerStore`), the
+    tickets (:class:`~callcore.tickets.TicketStore`) and the contact centre's
+    checkpoints (:class:`CheckpointStore`).
     """
 
     def close(self) -> None:

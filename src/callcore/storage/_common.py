@@ -68,6 +68,15 @@ def check_limit(limit: object) -> int:
     return check_count(limit, "limit", high=MAX_HISTORY)
 
 
+def check_document(value: object) -> str:
+    """Refuse a checkpoint document that is not text (it may be longer than a text field)."""
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"document must be JSON text, got {type(value).__name__}", field="document"
+        )
+    return value
+
+
 def check_key(value: object, what: str) -> str:
     """Refuse an id or another lookup key that is not valid text."""
     if type(value) is str and value.isascii() and len(value) <= MAX_TEXT:

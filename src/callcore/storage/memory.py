@@ -20,6 +20,7 @@ from callcore.storage._common import (
     check_customer,
     check_identity,
     check_interaction,
+    check_document,
     check_key,
     check_limit,
     check_ticket,
@@ -69,6 +70,7 @@ class MemoryStorage(ClosedByWith):
         self._interaction_ids: set[str] = set()
         self._sequence = 0
         self._tickets: dict[str, Ticket] = {}
+        self._checkpoints: dict[str, str] = {}
 
     def __repr__(self) -> str:
         """Show how many customers the store holds."""
@@ -256,6 +258,21 @@ class MemoryStorage(ClosedByWith):
         )
         return sorted(found, key=lambda ticket: (ticket.next_due, ticket.id))
 
+    def save_checkpoint(self, name: str, document: str) -> None:
+        """Keep ``document`` (JSON text) under ``name``, replacing what was there."""
+        check_key(name, "name")
+        check_document(document)
+        with self._lock:
+            self._check_open()
+            self._checkpoints[name] = document
+
+    def load_checkpoint(self, name: str) -> str | None:
+        """Return the document kept under ``name``, or ``None``."""
+        check_key(name, "name")
+        with self._lock:
+            self._check_open()
+            return self._checkpoints.get(name)
+
     def close(self) -> None:
         """Forget everything; later calls raise :class:`~callcore.errors.StorageError`."""
         with self._lock:
@@ -265,3 +282,4 @@ class MemoryStorage(ClosedByWith):
             self._histories.clear()
             self._interaction_ids.clear()
             self._tickets.clear()
+            self._checkpoints.clear()

@@ -49,6 +49,7 @@ from callcore.storage._common import (
     check_customer,
     check_identity,
     check_interaction,
+    check_document,
     check_key,
     check_limit,
     check_ticket,
@@ -110,6 +111,13 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_by_assignee ON tickets (assignee, created_us, id)",
         "CREATE INDEX tickets_by_follow_up ON tickets (follow_up_us, id)",
         "CREATE INDEX tickets_by_next_due ON tickets (next_due_us, id)",
+    ),
+    # 2 -> 3: checkpoints, the contact centre's state across a restart
+    (
+        """CREATE TABLE checkpoints (
+            name TEXT PRIMARY KEY,
+            document TEXT NOT NULL
+        )""",
     ),
 )
 """Forward migrations: entry ``n`` takes the schema from version ``n`` to ``n + 1``."""
@@ -538,6 +546,28 @@ class SQLiteStorage(ClosedByWith):
         return self._tickets("next_due_us <= ?", (_instant(now),), "next_due_us, id")
 
     # --- closing -----------------------------------------------------------------
+
+    # --- checkpoints -------------------------------------------------------------
+
+    def save_checkpoint(self, name: str, document: str) -> None:
+        """Keep ``document`` (JSON text) under ``name``, replacing what was there, atomically."""
+        check_key(name, "name")
+        check_document(document)
+        with self._operation(write=True):
+            self._connection.execute(
+                "INSERT INTO checkpoints (name, document) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET document = excluded.document",
+                (name, document),
+            )
+
+    def load_checkpoint(self, name: str) -> str | None:
+        """Return the document kept under ``name``, or ``None``."""
+        check_key(name, "name")
+        with self._operation():
+            row = self._connection.execute(
+                "SELECT document FROM checkpoints WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def close(self) -> None:
         """Close the database; later calls raise :class:`~callcore.errors.StorageError`."""

@@ -21,7 +21,7 @@ pytest, which is not a dependency of callcore: install it in your test
 environment.
 
 The suite is split into one mixin per protocol (:class:`CustomerStoreContract`,
-:class:`TicketStoreContract`); :class:`StorageContract` combines them all, so a store that
+:class:`TicketStoreContract`, :class:`CheckpointStoreContract`); :class:`StorageContract` combines them all, so a store that
 implements the whole :class:`callcore.storage.Storage` protocol subclasses
 that one.
 """
@@ -635,8 +635,37 @@ class TicketStoreContract:
             storage.add_ticket(_ticket())
 
 
-class StorageContract(CustomerStoreContract, TicketStoreContract):
-    """The whole contract of :class:`callcore.storage.Storage`.
+class CheckpointStoreContract:
+    """What every :class:`~callcore.storage.CheckpointStore` must do."""
 
-    Later protocols (interaction records) add their mixins as bases.
-    """
+    def test_checkpoint_round_trip_and_replace(self, storage: Storage) -> None:
+        """A document reads back as written; a second save under the name replaces it."""
+        assert storage.load_checkpoint("center") is None
+        big = '{"contacts": ["' + "x" * 200_000 + '"]}'  # longer than a text field
+        storage.save_checkpoint("center", big)
+        assert storage.load_checkpoint("center") == big
+        storage.save_checkpoint("center", "{}")
+        assert storage.load_checkpoint("center") == "{}"
+        assert storage.load_checkpoint("other") is None
+
+    def test_malformed_checkpoints_are_refused(self, storage: Storage) -> None:
+        """A name or a document that is not text is refused, naming it; nothing is kept."""
+        with pytest.raises(InvalidInputError) as raised:
+            storage.save_checkpoint("center", {"a": 1})  # type: ignore[arg-type]
+        assert raised.value.field == "document"
+        with pytest.raises(InvalidInputError) as raised:
+            storage.save_checkpoint(7, "{}")  # type: ignore[arg-type]
+        assert raised.value.field == "name"
+        assert storage.load_checkpoint("center") is None
+
+    def test_closed_store_refuses_checkpoints(self, storage: Storage) -> None:
+        """After close, checkpoint operations raise StorageError."""
+        storage.close()
+        with pytest.raises(StorageError):
+            storage.save_checkpoint("center", "{}")
+        with pytest.raises(StorageError):
+            storage.load_checkpoint("center")
+
+
+class StorageContract(CustomerStoreContract, TicketStoreContract, CheckpointStoreContract):
+    """The whole contract of :class:`callcore.storage.Storage`."""
