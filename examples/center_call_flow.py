@@ -32,7 +32,7 @@ from callcore.contacts import Channel
 from callcore.customers import Identity
 from callcore.events import IdFactory
 from callcore.ivr import load_flow
-from callcore.storage import MemoryStorage
+from callcore.storage import MemoryStorage, Storage
 from callcore.testing.fakes import EventLog, FakeCrm, FakeNotifier, FakeTelephony
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -116,15 +116,15 @@ class Kit:
     notifier: FakeNotifier
     crm: FakeCrm
     log: EventLog
-    store: MemoryStorage
+    store: Storage
 
 
-def build() -> Kit:
+def build(store: Storage | None = None, *, durable: bool = False) -> Kit:
     """The centre of this example: two voice queues, email and chat, one flow."""
     clock = ManualClock(START)
     telephony, notifier, log = FakeTelephony(), FakeNotifier(), EventLog()
     crm = FakeCrm({"plan": {"plan": "unlimited", "balance_due": 42}})
-    store = MemoryStorage()
+    store = MemoryStorage() if store is None else store
     center = ContactCenter(
         queues=QUEUES,
         flows={DIALLED: load_flow(FLOW)},
@@ -134,6 +134,7 @@ def build() -> Kit:
         plugins=[telephony, notifier, crm, log],
         default_country_code="40",
         id_factory=sequential(),
+        durable=durable,
     )
     telephony.attach(center)
     return Kit(center, clock, telephony, notifier, crm, log, store)

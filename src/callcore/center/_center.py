@@ -72,6 +72,7 @@ from callcore.center._actions import (
     StopRinging,
     TransferToQueue,
 )
+from callcore.center._checkpoint import CenterState, read_state, write_state
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._events import (
     ContactArrived,
@@ -83,7 +84,7 @@ from callcore.center._events import (
     ContactTransferred,
     SurveySent,
 )
-from callcore.checks import check_enum, check_instant, check_plain_data, check_text
+from callcore.checks import check_bool, check_enum, check_instant, check_plain_data, check_text
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import (
     AgentState,
@@ -147,6 +148,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 _log = logging.getLogger("callcore.center")
+
+CHECKPOINT_NAME = "center"
+"""The name of the centre's checkpoint in the store."""
 
 _MAX_LOOKUPS = 32
 """The most CRM look-ups the centre answers within one input (a flow that loops on
@@ -245,6 +249,10 @@ class ContactCenter:
         id_factory: Makes ids of contacts (when the host gives none),
             customers, interactions and tickets.
         seed: The router's random seed.
+        durable: Checkpoint the centre's state to the store after every
+            input, and carry on from the store's checkpoint when there is one
+            (a restart): waiting contacts keep their places, IVR sessions
+            resume where they waited.
 
     Raises:
         DocumentError: A flow names a queue the router does not have, or a
@@ -271,6 +279,7 @@ class ContactCenter:
         calendars: Mapping[str, Calendar] | None = None,
         id_factory: IdFactory = new_id,
         seed: int = 0,
+        durable: bool = False,
     ) -> None:
         """Build the centre: the plugin manager first, then the engines it configures."""
         self._lock = threading.RLock()
@@ -299,6 +308,42 @@ class ContactCenter:
         self._contacts: dict[str, LiveContact] = {}
         self._ticket_due: dict[str, datetime] = {}
         self._last: datetime | None = None
+        self.durable = check_bool(durable, "durable")
+        if durable:
+            saved = self.store.load_checkpoint(CHECKPOINT_NAME)
+            if saved is not None:
+                self._restore(saved)
+
+    def _all_flows(self) -> list[Flow]:
+        unique = {
+            (flow.id, flow.version): flow for flow in (*self._flows.values(), *self._subflows)
+        }
+        return list(unique.values())
+
+    def _restore(self, saved: str) -> None:
+        state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
+        self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        self._contacts = {live.contact_id: live for live in state.contacts}
+        self._ticket_due = dict(state.ticket_due)
+        self.aggregator = state.aggregator
+        self._last = state.last
+        _log.info("resumed from the store's checkpoint: %d contacts", len(self._contacts))
+
+    def checkpoint(self) -> None:
+        """Write the centre's state to the store (:attr:`durable` centres do it after every input).
+
+        Raises:
+            StorageError: The store failed; the previous checkpoint stands.
+        """
+        with self._lock:
+            state = CenterState(
+                last=self._last,
+                router=self.router.snapshot(),
+                contacts=tuple(self._contacts.values()),
+                ticket_due=self._ticket_due,
+                aggregator=self.aggregator,
+            )
+            self.store.save_checkpoint(CHECKPOINT_NAME, write_state(state))
 
     def _check_flows(self, flows: Mapping[str, Flow]) -> dict[str, Flow]:
         if not isinstance(flows, Mapping):
@@ -394,8 +439,10 @@ class ContactCenter:
         return now
 
     def _finish(self, now: datetime, out: _Out) -> CenterUpdate:
-        """Remember ``now``, hand the update to the hooks, and return it."""
+        """Remember ``now`` (and checkpoint), hand the update to the hooks, and return it."""
         self._last = now
+        if self.durable:
+            self.checkpoint()
         for event in out.events:
             _log.info("%s %s", event.kind, _described(event))
             self._quietly("callcore_domain_event", event=event)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from callcore.contacts import Channel, Direction
 
-if TYPE_CHECKING:
-    from callcore.customers import Customer, Interaction
-    from callcore.ivr import IvrSession
+# imported at run time: checkpoints resolve these annotations
+from callcore.customers import Customer, Interaction
+from callcore.ivr import IvrSession
 
 __all__ = ["LiveContact", "Phase"]
 

@@ -18,9 +18,9 @@ from callcore.errors import ConflictError, NotFoundError, StorageError
 from callcore.storage._common import (
     ClosedByWith,
     check_customer,
+    check_document,
     check_identity,
     check_interaction,
-    check_document,
     check_key,
     check_limit,
     check_ticket,

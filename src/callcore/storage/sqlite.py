@@ -47,9 +47,9 @@ from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
     check_customer,
+    check_document,
     check_identity,
     check_interaction,
-    check_document,
     check_key,
     check_limit,
     check_ticket,

@@ -21,9 +21,9 @@ pytest, which is not a dependency of callcore: install it in your test
 environment.
 
 The suite is split into one mixin per protocol (:class:`CustomerStoreContract`,
-:class:`TicketStoreContract`, :class:`CheckpointStoreContract`); :class:`StorageContract` combines them all, so a store that
-implements the whole :class:`callcore.storage.Storage` protocol subclasses
-that one.
+:class:`TicketStoreContract`, :class:`CheckpointStoreContract`);
+:class:`StorageContract` combines them all, so a store that implements the
+whole :class:`callcore.storage.Storage` protocol subclasses that one.
 """
 
 from __future__ import annotations

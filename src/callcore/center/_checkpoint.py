@@ -1,0 +1,119 @@
+"""The centre's state as one JSON document, kept in the store across a restart.
+
+What the engines already know how to snapshot (the router, each IVR session,
+the KPI totals) goes in their own serialised form; the centre adds what is its
+own: each contact's progress (its timestamps, hold time, ticket, IVR
+variables) and the tickets' next deadlines. Customers, interactions and
+tickets are in the store already.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from callcore.acd import RouterSnapshot
+from callcore.center._contact import LiveContact
+from callcore.errors import DocumentError, Problem
+from callcore.ivr import Flow, IvrSession, SessionState
+from callcore.kpi import Aggregator
+from callcore.serialization import converter, from_dict, to_dict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from callcore.ivr import Calendar
+
+__all__ = ["CHECKPOINT_FORMAT", "CenterState", "read_state", "write_state"]
+
+CHECKPOINT_FORMAT = 1
+"""The version of the document's shape; a newer one is refused."""
+
+attrs.resolve_types(LiveContact)
+
+
+@attrs.frozen
+class CenterState:
+    """What a restarted centre needs besides the store's customers and tickets."""
+
+    last: datetime | None
+    router: RouterSnapshot
+    contacts: tuple[LiveContact, ...]
+    ticket_due: Mapping[str, datetime]
+    aggregator: Aggregator
+
+
+def _contact_to_dict(live: LiveContact) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field in attrs.fields(LiveContact):
+        value = getattr(live, field.name)
+        if field.name == "session":
+            data["session"] = None if value is None else to_dict(value.snapshot())
+        else:
+            data[field.name] = converter.unstructure(value, field.type)
+    return data
+
+
+def write_state(state: CenterState) -> str:
+    """The state as JSON text."""
+    return json.dumps(
+        {
+            "format": CHECKPOINT_FORMAT,
+            "last": None if state.last is None else state.last.isoformat(),
+            "router": to_dict(state.router),
+            "contacts": [_contact_to_dict(live) for live in state.contacts],
+            "ticket_due": {key: due.isoformat() for key, due in state.ticket_due.items()},
+            "aggregator": to_dict(state.aggregator),
+        },
+        ensure_ascii=False,
+    )
+
+
+def read_state(
+    text: str, *, flows: Iterable[Flow], calendars: Mapping[str, Calendar]
+) -> CenterState:
+    """Read a state written by :func:`write_state`.
+
+    Raises:
+        DocumentError: The document is damaged or of a newer format; every
+            IVR session is checked as :meth:`callcore.ivr.IvrSession.restore` does.
+        ConfigError: A session is pinned to a flow version no longer given.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise DocumentError([Problem("", f"not JSON: {error}")], "centre checkpoint") from None
+    if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise DocumentError(
+            [Problem("format", f"expected {CHECKPOINT_FORMAT}, got {found!r}")], "centre checkpoint"
+        )
+    flow_list = list(flows)
+    contacts = []
+    for index, raw in enumerate(data["contacts"]):
+        fields: dict[str, Any] = {}
+        for field in attrs.fields(LiveContact):
+            value = raw[field.name]
+            if field.name == "session":
+                fields["session"] = (
+                    None
+                    if value is None
+                    else IvrSession.restore(
+                        from_dict(SessionState, value, what=f"contacts[{index}].session"),
+                        flows=flow_list,
+                        calendars=calendars,
+                    )
+                )
+            else:
+                fields[field.name] = converter.structure(value, field.type)  # type: ignore[arg-type] # resolved above
+        contacts.append(LiveContact(**fields))
+    return CenterState(
+        last=None if data["last"] is None else datetime.fromisoformat(data["last"]),
+        router=from_dict(RouterSnapshot, data["router"], what="router"),
+        contacts=tuple(contacts),
+        ticket_due={key: datetime.fromisoformat(due) for key, due in data["ticket_due"].items()},
+        aggregator=from_dict(Aggregator, data["aggregator"], what="aggregator"),
+    )

@@ -1,0 +1,92 @@
+"""Restart without loss: a host killed with calls waiting comes back from the store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from callcore.center import Phase, RingAgent
+from callcore.errors import DocumentError
+from callcore.storage import MemoryStorage, SQLiteStorage
+from tests.center.kit import example
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_killed_host_restarts_with_every_contact_in_place(tmp_path: Path) -> None:
+    """SIGKILL with three calls waiting and one mid-menu: all back, in order, resumable."""
+    path = str(tmp_path / "centre.db")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    script = str(ROOT / "tests" / "center" / "restart_host.py")
+    with subprocess.Popen(
+        [sys.executable, script, path], stdout=subprocess.PIPE, text=True, env=env
+    ) as host:
+        try:
+            assert host.stdout is not None
+            assert host.stdout.readline().strip() == "ready"
+        finally:
+            host.send_signal(signal.SIGKILL)
+            host.wait(timeout=60)
+    assert host.returncode == -signal.SIGKILL
+
+    store = SQLiteStorage(path)
+    try:
+        _check_restarted(store)
+    finally:
+        store.close()
+
+
+def _check_restarted(store: SQLiteStorage) -> None:
+    kit = example.build(store, durable=True)
+    center = kit.center
+    assert center.router.line("support") == ("C1", "C2", "C3")
+    assert [center.contact(c).phase for c in center.contact_ids()] == [
+        Phase.QUEUED,
+        Phase.QUEUED,
+        Phase.QUEUED,
+        Phase.IVR,
+    ]
+    session = center.contact("C4").session
+    assert session is not None
+    assert session.current_node == "welcome"
+    # the clock of the new process starts at START; the centre has seen START + 9 s
+    kit.clock.set(example.START + timedelta(seconds=20))
+    queued = kit.telephony.press("C4", "2")
+    assert queued.kinds()[:2] == ("ivr.session_ended", "acd.contact_queued")
+    assert center.router.line("support") == ("C1", "C2", "C3", "C4")
+    offered = center.agent_logged_in(example.A1)
+    assert [a.offer.contact_id for a in offered.of_type(RingAgent)] == ["C1"]
+    # the first contact's timestamps survived: its wait is counted from before the kill
+    answered = kit.telephony.answer("C1", "a1")
+    assert answered.kinds()[0] == "acd.contact_answered"
+    assert center.contact("C1").arrived_at == example.START
+
+
+def test_a_durable_centre_resumes_in_the_same_process() -> None:
+    """The same store handed to a new durable centre: contacts, KPI totals and time carry on."""
+    store = MemoryStorage()
+    first = example.build(store, durable=True)
+    first.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-1")
+    first.clock.advance(timedelta(seconds=3))
+    first.telephony.hang_up("CA-1")
+    first.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-2")
+    second = example.build(store, durable=True)
+    assert second.center.contact_ids() == ("CA-2",)
+    assert second.center.aggregator.total().abandoned == 1
+    with pytest.raises(Exception, match="earlier than a time already seen"):
+        second.center.run_due(now=example.START)
+
+
+def test_a_damaged_checkpoint_is_refused() -> None:
+    """A checkpoint that is not the centre's document is refused with its path."""
+    store = MemoryStorage()
+    store.save_checkpoint("center", '{"format": 99}')
+    with pytest.raises(DocumentError, match="format"):
+        example.build(store, durable=True)
