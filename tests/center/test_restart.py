@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -84,9 +85,24 @@ def test_a_durable_centre_resumes_in_the_same_process() -> None:
         second.center.run_due(now=example.START)
 
 
-def test_a_damaged_checkpoint_is_refused() -> None:
-    """A checkpoint that is not the centre's document is refused with its path."""
+@pytest.mark.parametrize(
+    ("document", "match"),
+    [
+        ('{"format": 99}', "format"),
+        ("[1, 2", "not JSON"),
+        ('{"format": 1}', "KeyError"),
+        (None, "contacts"),
+    ],
+)
+def test_a_damaged_checkpoint_is_refused(document: str | None, match: str) -> None:
+    """A checkpoint that is not the centre's document is refused as a DocumentError."""
     store = MemoryStorage()
-    store.save_checkpoint("center", '{"format": 99}')
-    with pytest.raises(DocumentError, match="format"):
+    if document is None:  # a real checkpoint with one contact's field damaged
+        kit = example.build(store, durable=True)
+        kit.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-1")
+        saved = json.loads(store.load_checkpoint("center") or "")
+        saved["contacts"][0]["arrived_at"] = "yesterday"
+        document = json.dumps(saved)
+    store.save_checkpoint("center", document)
+    with pytest.raises(DocumentError, match=match):
         example.build(store, durable=True)

@@ -17,7 +17,7 @@ import attrs
 
 from callcore.acd import RouterSnapshot
 from callcore.center._contact import LiveContact
-from callcore.errors import DocumentError, Problem
+from callcore.errors import CallcoreError, DocumentError, Problem
 from callcore.ivr import Flow, IvrSession, SessionState
 from callcore.kpi import Aggregator
 from callcore.serialization import converter, from_dict, to_dict
@@ -91,7 +91,29 @@ def read_state(
         raise DocumentError(
             [Problem("format", f"expected {CHECKPOINT_FORMAT}, got {found!r}")], "centre checkpoint"
         )
-    flow_list = list(flows)
+    try:
+        return _state(data, list(flows), calendars)
+    except CallcoreError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged document fails anyhow: name it
+        detail = f"{type(error).__name__}: {error}"
+        raise DocumentError([Problem("", detail)], "centre checkpoint") from None
+
+
+def _field(value: object, field: attrs.Attribute[Any], path: str) -> Any:  # noqa: ANN401
+    """One contact field from plain data; a bad value is named by its path."""
+    try:
+        return converter.structure(value, field.type)  # type: ignore[arg-type] # resolved
+    except CallcoreError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure here is a damaged field
+        raise DocumentError([Problem(path, str(error))], "centre checkpoint") from None
+
+
+def _state(
+    data: dict[str, Any], flow_list: list[Flow], calendars: Mapping[str, Calendar]
+) -> CenterState:
+    """Build the state from the parsed document (a missing key raises ``KeyError``)."""
     contacts = []
     for index, raw in enumerate(data["contacts"]):
         fields: dict[str, Any] = {}
@@ -108,7 +130,7 @@ def read_state(
                     )
                 )
             else:
-                fields[field.name] = converter.structure(value, field.type)  # type: ignore[arg-type] # resolved above
+                fields[field.name] = _field(value, field, f"contacts[{index}].{field.name}")
         contacts.append(LiveContact(**fields))
     return CenterState(
         last=None if data["last"] is None else datetime.fromisoformat(data["last"]),
