@@ -27,6 +27,7 @@ from callcore.center._actions import (
     TransferToQueue,
 )
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
+from callcore.center._config import CenterConfig, load_center, read_center_config
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._events import (
     ContactArrived,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_DISPOSITIONS",
     "CallerAction",
     "CenterAction",
+    "CenterConfig",
     "CenterUpdate",
     "Conference",
     "Connect",
@@ -67,4 +69,6 @@ __all__ = [
     "SurveySent",
     "TelephonyAction",
     "TransferToQueue",
+    "load_center",
+    "read_center_config",
 ]

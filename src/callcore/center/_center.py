@@ -232,6 +232,7 @@ class ContactCenter:
         subflows: Flows that subflow nodes call.
         message_queues: The queue of each non-voice channel
             (``{Channel.EMAIL: "email"}``), for messages sent without one.
+        agents: Agent profiles the centre knows, so that an agent logs in by id.
         store: A store, or the URL of one (``"memory:"``,
             ``"sqlite:///path.db"``) opened through ``callcore_storage``.
         clock: Where ``now`` comes from when an input gives none
@@ -268,6 +269,7 @@ class ContactCenter:
         flows: Mapping[str, Flow],
         subflows: Iterable[Flow] = (),
         message_queues: Mapping[Channel, str] | None = None,
+        agents: Iterable[AgentProfile] = (),
         store: Storage | str = "memory:",
         clock: Clock | None = None,
         plugins: Iterable[object] = (),
@@ -305,6 +307,14 @@ class ContactCenter:
         self._dispositions = dict(DEFAULT_DISPOSITIONS if dispositions is None else dispositions)
         self._flows = self._check_flows(flows)
         self._message_queues = self._check_message_queues(message_queues or {})
+        self.agents: dict[str, AgentProfile] = {}
+        for index, profile in enumerate(agents):
+            if not isinstance(profile, AgentProfile):
+                raise InvalidInputError(
+                    f"agents[{index}] must be an AgentProfile, got {type(profile).__name__}",
+                    field=f"agents[{index}]",
+                )
+            self.agents[profile.agent_id] = profile
         self._contacts: dict[str, LiveContact] = {}
         self._ticket_due: dict[str, datetime] = {}
         self._last: datetime | None = None
@@ -832,11 +842,26 @@ class ContactCenter:
     # --- agents ------------------------------------------------------------------------------
 
     def agent_logged_in(
-        self, profile: AgentProfile, *, ready: bool = True, now: datetime | None = None
+        self, profile: AgentProfile | str, *, ready: bool = True, now: datetime | None = None
     ) -> CenterUpdate:
-        """An agent logged in (ready at once unless ``ready`` is false); offers may follow."""
+        """An agent logged in (ready at once unless ``ready`` is false); offers may follow.
+
+        Args:
+            profile: The agent's profile, or the id of one the centre was given.
+            ready: Available at once.
+            now: When (default: the clock's time).
+
+        Raises:
+            NotFoundError: An id the centre has no profile for.
+            InvalidTransitionError: The agent is logged in already.
+        """
         with self._lock:
             now = self._time(now)
+            if isinstance(profile, str):
+                known = self.agents.get(profile)
+                if known is None:
+                    raise NotFoundError("agent profile", profile)
+                profile = known
             return self._router_input(self.router.log_in(profile, now=now, ready=ready), now)
 
     def agent_logged_out(self, agent_id: str, *, now: datetime | None = None) -> CenterUpdate:
