@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -142,16 +143,16 @@ def read_center_config(  # noqa: C901, PLR0912, PLR0915 - one section after anot
     calendars: dict[str, BusinessCalendar] = {}
     for name, document in _items(data, "calendars", dict, problems).items():
         found = _collect(
-            problems, f"calendars.{name}", lambda d=document: from_dict(BusinessCalendar, d)
+            problems, f"calendars.{name}", partial(from_dict, BusinessCalendar, document)
         )
         if found is not None:
             calendars[str(name)] = found
 
     queues: list[QueueConfig] = []
     for index, document in enumerate(_items(data, "queues", list, problems)):
-        found = _collect(problems, f"queues[{index}]", lambda d=document: from_dict(QueueConfig, d))
-        if found is not None:
-            queues.append(found)
+        queue = _collect(problems, f"queues[{index}]", partial(from_dict, QueueConfig, document))
+        if queue is not None:
+            queues.append(queue)
     problems.extend(
         Problem(f"queues.{p.path}" if p.path else "queues", p.message)
         for p in validate_queues(queues, routing_strategies(manager))
@@ -160,9 +161,7 @@ def read_center_config(  # noqa: C901, PLR0912, PLR0915 - one section after anot
 
     agents: dict[str, AgentProfile] = {}
     for index, document in enumerate(_items(data, "agents", list, problems)):
-        profile = _collect(
-            problems, f"agents[{index}]", lambda d=document: from_dict(AgentProfile, d)
-        )
+        profile = _collect(problems, f"agents[{index}]", partial(from_dict, AgentProfile, document))
         if profile is None:
             continue
         problems.extend(
@@ -179,7 +178,7 @@ def read_center_config(  # noqa: C901, PLR0912, PLR0915 - one section after anot
         flow = _collect(
             problems,
             f"flows[{index}]",
-            lambda d=document: load_flow(d, node_types=node_types, calendars=list(calendars)),
+            partial(load_flow, document, node_types=node_types, calendars=list(calendars)),
         )
         if flow is None:
             continue
@@ -209,7 +208,7 @@ def read_center_config(  # noqa: C901, PLR0912, PLR0915 - one section after anot
             message_queues[Channel(channel)] = queue
 
     tickets = _collect(
-        problems, "tickets", lambda: load_ticket_settings(data.get("tickets", {}), calendars)
+        problems, "tickets", partial(load_ticket_settings, data.get("tickets", {}), calendars)
     )
     if problems:
         raise DocumentError(problems, "centre configuration")
