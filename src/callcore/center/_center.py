@@ -453,20 +453,31 @@ class ContactCenter:
         self._last = now
         if self.durable:
             self.checkpoint()
-        for event in out.events:
-            _log.info("%s %s", event.kind, _described(event))
-            self._quietly("callcore_domain_event", event=event)
-        for action in out.actions:
-            if not isinstance(action, SendSurvey | FollowUpDue):
-                self._quietly("callcore_telephony", action=action)
+        if _log.isEnabledFor(logging.INFO):
+            for event in out.events:
+                _log.info("%s %s", event.kind, _described(event))
+        self._broadcast("callcore_domain_event", "event", out.events)
+        self._broadcast(
+            "callcore_telephony",
+            "action",
+            [action for action in out.actions if not isinstance(action, SendSurvey | FollowUpDue)],
+        )
         return CenterUpdate(events=tuple(out.events), actions=tuple(out.actions))
 
-    def _quietly(self, hook: str, **kwargs: Any) -> None:  # noqa: ANN401
-        """Call a broadcast hook; a plugin's crash is logged (by ``call_hook``), not raised.
+    def _broadcast(self, hook_name: str, argument: str, values: Iterable[object]) -> None:
+        """Call a broadcast hook once per value; a plugin's crash is logged, not raised.
 
         The input has been applied: a listener that fails must not lose the
-        update the host needs.
+        update the host needs (``call_hook`` logs which plugin failed).
         """
+        if not getattr(self.plugins.hook, hook_name).get_hookimpls():
+            return  # nobody listens: nothing to call
+        for value in values:
+            with contextlib.suppress(PluginError):
+                call_hook(self.plugins, hook_name, **{argument: value})
+
+    def _quietly(self, hook: str, **kwargs: Any) -> None:  # noqa: ANN401
+        """Call a broadcast hook once; a plugin's crash is logged (by ``call_hook``), not raised."""
         with contextlib.suppress(PluginError):
             call_hook(self.plugins, hook, **kwargs)
 
