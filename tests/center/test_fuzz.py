@@ -1,0 +1,150 @@
+"""Random sequences of inputs: each is applied or refused whole, and the centre stays consistent."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callcore.center import ContactCompleted, Disposition, Phase
+from callcore.errors import CallcoreError
+from callcore.ivr import Digits, NoInput
+from callcore.serialization import to_dict
+from tests.center.kit import example
+
+CONTACTS = ("C1", "C2", "C3")
+AGENTS = ("a1", "a2")
+
+
+def _profile(agent: str) -> Any:
+    return attrs.evolve(example.A1, agent_id=agent)
+
+
+_OPERATIONS = st.one_of(
+    st.tuples(st.just("call"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("press"), st.sampled_from(CONTACTS), st.sampled_from(["1", "2", "9"])),
+    st.tuples(st.just("silence"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("email"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("login"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("logout"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("ready"), st.sampled_from(AGENTS)),
+    st.tuples(st.just("accept"), st.sampled_from(CONTACTS), st.sampled_from(AGENTS)),
+    st.tuples(st.just("decline"), st.sampled_from(CONTACTS), st.sampled_from(AGENTS)),
+    st.tuples(st.just("hold"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("resume"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("consult"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("transfer"), st.sampled_from(CONTACTS), st.sampled_from(["billing", "x"])),
+    st.tuples(st.just("end"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("hang_up"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("callback"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("wrap"), st.sampled_from(CONTACTS), st.sampled_from(list(Disposition))),
+    st.tuples(st.just("wait"), st.integers(0, 40)),
+)
+
+
+_INPUTS: dict[str, Any] = {
+    "call": lambda c, a: c.inbound_call(
+        caller=example.ANA, dialled=example.DIALLED, contact_id=a[0]
+    ),
+    "press": lambda c, a: c.caller_input(a[0], Digits(a[1])),
+    "silence": lambda c, a: c.caller_input(a[0], NoInput()),
+    "email": lambda c, a: c.inbound_message(
+        channel=example.Channel.EMAIL, sender=example.ANA_EMAIL, contact_id=a[0]
+    ),
+    "login": lambda c, a: c.agent_logged_in(_profile(a[0])),
+    "logout": lambda c, a: c.agent_logged_out(a[0]),
+    "ready": lambda c, a: c.agent_ready(a[0]),
+    "accept": lambda c, a: c.agent_accepted(a[0], a[1]),
+    "decline": lambda c, a: c.agent_declined(a[0], a[1]),
+    "hold": lambda c, a: c.agent_held(a[0]),
+    "resume": lambda c, a: c.agent_resumed(a[0]),
+    "consult": lambda c, a: c.agent_consulted(a[0], "sup1"),
+    "transfer": lambda c, a: c.agent_transferred(a[0], queue=a[1]),
+    "end": lambda c, a: c.agent_ended(a[0]),
+    "hang_up": lambda c, a: c.caller_hung_up(a[0]),
+    "callback": lambda c, a: c.caller_requested_callback(a[0]),
+    "wrap": lambda c, a: c.agent_wrapped_up(a[0], disposition=a[1], notes="n"),
+}
+
+
+def _apply(kit: Any, operation: tuple[Any, ...]) -> Any:
+    name, args = operation[0], operation[1:]
+    if name == "wait":
+        kit.clock.advance(timedelta(seconds=args[0]))
+        return kit.center.run_due()
+    return _INPUTS[name](kit.center, args)
+
+
+def _state(kit: Any) -> object:
+    center = kit.center
+    contacts = {}
+    for contact_id in center.contact_ids():
+        fields = attrs.asdict(center.contact(contact_id), recurse=False)
+        session = fields.pop("session")
+        fields["session"] = None if session is None else to_dict(session.snapshot())
+        contacts[contact_id] = repr(fields)
+    return (
+        to_dict(center.router.snapshot()),
+        contacts,
+        repr(center.aggregator.total()),
+        repr(kit.store),
+        len(kit.log.events),
+        len(kit.telephony.actions),
+    )
+
+
+def _check_consistent(kit: Any, completed: int) -> None:
+    center = kit.center
+    routed = set(center.router.contact_ids())
+    for contact_id in center.contact_ids():
+        phase = center.contact(contact_id).phase
+        in_router = phase in {Phase.QUEUED, Phase.CONNECTED}
+        assert (contact_id in routed) == in_router, (contact_id, phase)
+    assert routed <= set(center.contact_ids())
+    assert center.aggregator.total().contacts == completed
+
+
+@given(st.lists(_OPERATIONS, max_size=30))
+def test_inputs_apply_whole_or_not_at_all(operations: list[tuple[Any, ...]]) -> None:
+    """Any sequence: each input succeeds or raises a CallcoreError and changes nothing."""
+    kit = example.build()
+    completed = 0
+    for operation in operations:
+        before = _state(kit)
+        try:
+            update = _apply(kit, operation)
+        except CallcoreError:
+            assert _state(kit) == before, operation
+            continue
+        completed += len(update.of_type(ContactCompleted))
+        _check_consistent(kit, completed)
+
+
+def test_inputs_from_several_threads_are_serialised() -> None:
+    """Four threads log agents in and out and take calls: no input is lost or torn."""
+    kit = example.build()
+    center = kit.center
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for number in range(25):
+                contact = f"T{worker}-{number}"
+                center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id=contact)
+                center.caller_input(contact, Digits("2"))
+                center.caller_hung_up(contact)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert center.aggregator.total().abandoned == 100
+    assert center.contact_ids() == ()
