@@ -300,6 +300,7 @@ class ContactCenter:
             id_factory=id_factory,
         )
         self.aggregator = aggregator if aggregator is not None else Aggregator()
+        self._queue_names = frozenset(queue.name for queue in self.router.queues)
         self._id_factory = id_factory
         self._country_code = default_country_code
         self._calendars = dict(calendars or {})
@@ -402,13 +403,17 @@ class ContactCenter:
     # --- reading ---------------------------------------------------------------------
 
     def contact(self, contact_id: str) -> LiveContact:
-        """The live state of a contact the centre is working on (a copy).
+        """The live state of a contact the centre is working on: a copy to read.
+
+        Its ``session`` is the contact's live IVR session: read it (its node,
+        its variables), never drive it; drive the centre.
 
         Raises:
             NotFoundError: No such contact (never seen, or completed).
         """
         with self._lock:
-            return attrs.evolve(self._live(contact_id))
+            live = self._live(contact_id)
+            return attrs.evolve(live, variables=dict(live.variables))
 
     def contact_ids(self) -> tuple[str, ...]:
         """The contacts the centre is working on, in order of arrival."""
@@ -627,7 +632,7 @@ class ContactCenter:
                 )
             return found
         check_text(queue, "queue")
-        if queue not in {config.name for config in self.router.queues}:
+        if queue not in self._queue_names:
             raise NotFoundError("queue", queue)
         return queue
 
@@ -649,7 +654,7 @@ class ContactCenter:
         if contact_id is None:
             contact_id = self._id_factory()
         check_text(contact_id, "contact_id")
-        if contact_id in self._contacts or contact_id in self.router.contact_ids():
+        if contact_id in self._contacts:  # the router holds no contact the centre does not
             raise InvalidTransitionError(
                 "in the centre", "arrive", f"contact {contact_id!r} is already in the centre"
             )
@@ -1110,7 +1115,7 @@ class ContactCenter:
             now = self._time(now)
             check_text(queue, "queue")
             live = self._in_phase(contact_id, Phase.CONNECTED, "transfer")
-            if queue not in {config.name for config in self.router.queues}:
+            if queue not in self._queue_names:
                 raise NotFoundError("queue", queue)
             view = self.router.contact(contact_id)
             assert live.agent is not None  # noqa: S101
