@@ -26,6 +26,7 @@ from callcore.center._actions import (
     TelephonyAction,
     TransferToQueue,
 )
+from callcore.center._asyncio import AsyncContactCenter
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
 from callcore.center._config import CenterConfig, load_center, read_center_config
 from callcore.center._contact import LiveContact, Phase
@@ -42,6 +43,7 @@ from callcore.center._events import (
 
 __all__ = [
     "DEFAULT_DISPOSITIONS",
+    "AsyncContactCenter",
     "CallerAction",
     "CenterAction",
     "CenterConfig",
