@@ -16,7 +16,13 @@ from pathlib import Path
 
 from callcore import SystemClock
 from callcore.acd import AgentProfile, Membership, QueueConfig
-from callcore.center import AsyncContactCenter, ContactCenter, Disposition
+from callcore.center import (
+    AsyncContactCenter,
+    CenterUpdate,
+    ContactCenter,
+    Disposition,
+    RingAgent,
+)
 from callcore.ivr import Digits, load_flow
 
 FLOW = {
@@ -37,15 +43,20 @@ FLOW = {
 }
 
 
-async def caller(centre: AsyncContactCenter, number: int) -> str:
+async def caller(centre: AsyncContactCenter, number: int) -> CenterUpdate:
     """One caller: rings in and presses 1."""
     contact = f"call-{number}"
     await centre.run(
         ContactCenter.inbound_call, caller=f"+4072100000{number}", dialled="+40213004000",
         contact_id=contact,
     )  # fmt: skip
-    await centre.run(ContactCenter.caller_input, contact, Digits("1"))
-    return contact
+    return await centre.run(ContactCenter.caller_input, contact, Digits("1"))
+
+
+def ringing(*updates: CenterUpdate) -> str | None:
+    """The contact an update rings the agent for, if any."""
+    offers = [action.offer.contact_id for u in updates for action in u.of_type(RingAgent)]
+    return offers[-1] if offers else None
 
 
 async def main() -> None:
@@ -64,15 +75,17 @@ async def main() -> None:
         timers = asyncio.create_task(centre.run_timers(stop, poll=0.05))
         agent = AgentProfile(agent_id="a1", memberships=(Membership(queue="support"),))
         await centre.run(ContactCenter.agent_logged_in, agent)
-        contacts = await asyncio.gather(*(caller(centre, n) for n in (1, 2, 3)))
-        print("waiting in line:", centre.center.router.line("support"))
-        for contact in contacts:
+        arrivals = await asyncio.gather(*(caller(centre, n) for n in (1, 2, 3)))
+        print("waiting:", len(centre.center.router.line("support")), "calls")
+        contact = ringing(*arrivals)  # the calls arrived together: any of them may be first
+        while contact is not None:
             await centre.run(ContactCenter.agent_accepted, contact, "a1")
-            await centre.run(ContactCenter.agent_ended, contact)
+            ended = await centre.run(ContactCenter.agent_ended, contact)
             update = await centre.run(
                 ContactCenter.agent_wrapped_up, contact, disposition=Disposition.CLOSED
             )
-            print(contact, "completed:", "center.contact_completed" in update.kinds())
+            print("a call completed:", "center.contact_completed" in update.kinds())
+            contact = ringing(ended, update)
         stop.set()
         await timers
         print("answered:", centre.center.aggregator.total().answered)

@@ -29,7 +29,16 @@ GROUND = frozenset(
 )
 ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers"})
 ABOVE = frozenset(
-    {"__init__", "plugins", "storage", "testing", "builtin_plugins", "hookspecs", "center"}
+    {
+        "__init__",
+        "plugins",
+        "storage",
+        "testing",
+        "builtin_plugins",
+        "hookspecs",
+        "center",
+        "adapters",
+    }
 )
 
 
