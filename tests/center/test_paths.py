@@ -299,3 +299,26 @@ def test_a_hang_up_after_a_transfer_counts_as_answered() -> None:
     assert completed.record.outcome is ContactOutcome.ANSWERED
     assert completed.record.agent == "a1"
     assert completed.record.transfers == 1
+
+
+def test_a_look_up_no_plugin_answers_is_left_to_the_host() -> None:
+    """The CRM lacks the look-up: the request is a caller action; the host's answer goes on."""
+    kit = example.build()
+    kit.crm.answers.clear()
+    kit.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-1")
+    pressed = kit.telephony.press("CA-1", "1")
+    assert kit.telephony.caller_actions("CA-1")[-1] == "lookup_request"
+    assert pressed.kinds() == ()
+    answered = kit.telephony.answer_lookup("CA-1", {"plan": "basic"})
+    assert answered.kinds()[:2] == ("ivr.session_ended", "acd.contact_queued")
+    assert kit.center.contact("CA-1").variables["plan"] == "basic"
+
+
+def test_a_failing_look_up_takes_the_error_branch() -> None:
+    """The CRM fails the look-up: the flow goes on by its on_error branch, to billing."""
+    kit = example.build()
+    kit.crm.answers["plan"] = None
+    kit.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-1")
+    pressed = kit.telephony.press("CA-1", "1")
+    assert pressed.kinds()[:2] == ("ivr.session_ended", "acd.contact_queued")
+    assert "plan" not in kit.center.contact("CA-1").variables

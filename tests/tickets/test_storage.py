@@ -46,7 +46,7 @@ def test_a_version_one_file_gains_tickets_and_keeps_customers(
         assert store.tickets_in_state("new")[0].id == "T-1"
     with sqlite3.connect(path) as connection:
         version = connection.execute("SELECT version FROM schema_version").fetchall()
-    assert version == [(sqlite.SCHEMA_VERSION,)] == [(2,)]
+    assert version == [(sqlite.SCHEMA_VERSION,)] == [(3,)]
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -595,14 +595,18 @@ class ContactCenter:
                 check_skills(skills, "skills")
             check_text(language, "language", allow_empty=True)
             identity = self._identity(sender, "sender")
-            ticket = self._open_ticket(ticket_id) if ticket_id is not None else None
             contact_id = self._new_contact_id(contact_id)
+            replied = None
+            if ticket_id is not None:  # the reply is checked (and refused) on the ticket's copy
+                replied = self.tickets.customer_reply(
+                    self._open_ticket(ticket_id), now=now, text=text
+                )
             # checked: from here on the centre changes
             out = _Out()
             live = self._arrive(contact_id, channel, identity, to, now, out)
             live.subject = subject or f"{channel.value} from {identity.value}"
             live.variables = {"subject": subject, "text": text}
-            if ticket is None:
+            if replied is None:
                 update = self.tickets.create(
                     subject=live.subject,
                     channel=channel,
@@ -613,7 +617,7 @@ class ContactCenter:
                 )
                 self._keep_ticket(update, now, out, new=True)
             else:
-                update = self.tickets.customer_reply(ticket, now=now, text=text)
+                update = replied
                 self._keep_ticket(update, now, out)
             live.ticket_id = update.ticket.id
             self._enqueue(
@@ -732,7 +736,8 @@ class ContactCenter:
         """Do what the session asked: look-ups, the hand-off to a queue; the rest is the host's."""
         session = live.session
         assert session is not None  # noqa: S101
-        for _ in range(_MAX_LOOKUPS):
+        lookups = 0
+        while True:
             out.events.extend(update.events)
             answer: LookupResult | None = None
             for action in update.actions:
@@ -740,7 +745,12 @@ class ContactCenter:
                     live.variables = dict(action.variables)
                     live.ivr_ended_at, live.ivr_path = now, session.path
                     self._enqueue(live, action, now, out)
-                elif type(action) is LookupRequest and (found := self._lookup(live, action)):
+                elif (
+                    type(action) is LookupRequest
+                    and lookups < _MAX_LOOKUPS
+                    and (found := self._lookup(live, action)) is not None
+                ):
+                    lookups += 1
                     answer = found
                 else:
                     out.actions.append(CallerAction(live.contact_id, action))
