@@ -6,6 +6,7 @@ a hand-worked number.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -228,3 +229,19 @@ def test_the_example_runs_the_whole_flow(capsys: pytest.CaptureFixture[str]) -> 
     printed = capsys.readouterr().out
     assert "survey sent: [('call', '+40721234567')]" in printed
     assert "KPI record: answered waited 0:00:06 held 0:00:20 handled 0:03:10" in printed
+
+
+def test_every_event_is_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    """Step 7: each event the centre returns is one INFO line of callcore.center, in order."""
+    kit = example.build()
+    center = kit.center
+    with caplog.at_level(logging.INFO, logger="callcore.center"):
+        center.agent_logged_in(example.A1)
+        arrived = center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="C")
+        pressed = kit.telephony.press("C", "1")
+    kinds = [*arrived.kinds(), *pressed.kinds()]
+    lines = [r.getMessage() for r in caplog.records if r.name == "callcore.center"]
+    assert [line.split()[0] for line in lines][-len(kinds) :] == kinds
+    offered = next(line for line in lines if line.startswith("acd.contact_offered"))
+    assert "contact_id=C" in offered
+    assert "agent_id=a1" in offered

@@ -1487,17 +1487,17 @@ def _agent(agent_id: str) -> Actor:
 
 
 def _described(event: Event) -> str:
-    """A short log line's detail: the ids an event carries."""
+    """A log line's detail: the ids an event carries (``contact_id=CA-1 agent_id=a1``)."""
+    offer = event.offer if isinstance(event, ContactOffered) else None
     parts = [
-        f"{name}={getattr(event, name)}"
-        for name in ("contact_id", "agent_id", "ticket_id", "queue", "outcome")
-        if getattr(event, name, None) is not None
+        f"{name}={getattr(offer or event, name)}"
+        for name in ("contact_id", "agent_id", "ticket_id", "queue")
+        if getattr(offer or event, name, None) is not None
     ]
-    if isinstance(event, ContactOffered):
-        parts.append(f"contact_id={event.offer.contact_id} agent_id={event.offer.agent_id}")
-    if isinstance(event, ContactCompleted | ContactArrived):
-        return " ".join(parts)
     customer = getattr(event, "customer", None)
     if isinstance(customer, Customer):
         parts.append(f"customer={customer.id}")
+    outcome = getattr(event, "outcome", None)
+    if isinstance(outcome, ContactOutcome):
+        parts.append(f"outcome={outcome.value}")
     return " ".join(parts)
