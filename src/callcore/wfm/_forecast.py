@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from itertools import pairwise
 from typing import Protocol, runtime_checkable
 
@@ -410,6 +410,23 @@ def _pairs(actual: object, forecast: object) -> list[tuple[float, float]]:
     ]
 
 
+def local_occurrences(day: date, slot: time, zone: tzinfo) -> list[datetime]:
+    """The instants at which the wall-clock time ``slot`` of ``day`` happens in ``zone``.
+
+    Usually one; none when the clocks skip it (spring forward), two (``fold``
+    0 then 1) when they repeat it (autumn).
+    """
+    first = datetime.combine(day, slot, tzinfo=zone)
+    second = first.replace(fold=1)
+    before, after = first.utcoffset(), second.utcoffset()
+    if before == after:
+        return [first]
+    # PEP 495: in a gap fold=0 takes the offset from before the change (the smaller
+    # one when clocks go forward); in a repeat fold=0 is the first (larger) offset.
+    assert before is not None and after is not None  # noqa: S101 - zone is a tzinfo
+    return [first, second] if before > after else []
+
+
 @attrs.frozen
 class _Arranged:
     """History on a grid, with what is needed to turn predictions back into demand."""
@@ -418,6 +435,9 @@ class _Arranged:
     zone: tzinfo
     # per (weekday, slot): calls and calls x handle seconds, for call-weighted AHT
     handled: dict[tuple[int, int], tuple[float, float]]
+    # (row, column) of cells whose wall-clock time did not happen (spring forward):
+    # filled for the methods, never scored
+    absent: frozenset[tuple[int, int]]
 
 
 _Entry = tuple[datetime, float, "timedelta | None"]
@@ -457,28 +477,58 @@ def _entries(history: object, problems: list[Problem]) -> list[_Entry]:
     return entries
 
 
+_Cell = tuple[date, time]
+
+
 def _cells(
     entries: list[_Entry], zone: tzinfo, interval: timedelta, problems: list[Problem]
-) -> dict[tuple[date, time], tuple[float, float]]:
-    """Place each entry on (local date, local slot), with its handle seconds (NaN if none)."""
+) -> dict[_Cell, list[tuple[float, float]]]:
+    """Place each entry on (local date, wall-clock slot), with its handle seconds (NaN if none).
+
+    Entries are told apart by instant, so the two intervals of a repeated
+    autumn hour (same wall-clock time, ``fold`` 0 and 1) land in one cell
+    together; anything else repeated is a problem.
+    """
     step = int(interval.total_seconds() // 60)
-    cells: dict[tuple[date, time], tuple[float, float]] = {}
+    cells: dict[_Cell, list[tuple[float, float]]] = {}
+    seen: set[datetime] = set()
     for index, (start, calls, aht) in enumerate(entries):
         local = start.astimezone(zone)
         where = f"history[{index}]"
         if local.second or local.microsecond or (local.hour * 60 + local.minute) % step:
             problems.append(Problem(where, f"{local.isoformat()} is not on a {step}-minute grid"))
             continue
-        key = (local.date(), local.time().replace(tzinfo=None, fold=0))
-        if key in cells:
+        instant = start.astimezone(timezone.utc)
+        if instant in seen:
             problems.append(Problem(where, f"repeats the interval {local.isoformat()}"))
             continue
-        cells[key] = (calls, aht.total_seconds() if aht is not None else math.nan)
+        seen.add(instant)
+        key = (local.date(), local.time().replace(tzinfo=None, fold=0))
+        cells.setdefault(key, []).append((calls, aht.total_seconds() if aht else math.nan))
     return cells
 
 
-def _arrange(history: VolumeHistory, interval: timedelta) -> _Arranged:
-    """Put a history on a grid of days by slots.
+def _fill_absent(
+    volumes: list[list[float]], absent: set[tuple[int, int]], present: set[tuple[int, int]]
+) -> None:
+    """Give each cell whose wall-clock time did not happen the same slot a week before or after.
+
+    A skipped hour is not an hour without calls: counting it as zero would drag
+    every forecast of that slot down. Failing a neighbouring week, the mean of
+    the slot over the days that have it, failing that zero.
+    """
+    for row, column in sorted(absent):
+        for other in (row - 7, row + 7, row - 14, row + 14):
+            if (other, column) in present:
+                volumes[row][column] = volumes[other][column]
+                break
+        else:
+            known = [volumes[r][column] for r in range(len(volumes)) if (r, column) in present]
+            volumes[row][column] = math.fsum(known) / len(known) if known else 0.0
+
+
+def _arrange(history: VolumeHistory, interval: timedelta, zone: tzinfo | None) -> _Arranged:
+    """Put a history on a grid of days by wall-clock slots in ``zone``.
 
     Raises:
         DocumentError: the history has problems; every one is listed.
@@ -487,8 +537,9 @@ def _arrange(history: VolumeHistory, interval: timedelta) -> _Arranged:
     entries = _entries(history, problems)
     if problems:
         raise DocumentError(problems, "forecast history")
-    zone = entries[0][0].tzinfo
-    assert zone is not None  # every start was checked to be aware  # noqa: S101
+    if zone is None:
+        zone = entries[0][0].tzinfo
+        assert zone is not None  # every start was checked to be aware  # noqa: S101
     cells = _cells(entries, zone, interval, problems)
     if cells:
         first = min(day for day, _ in cells)
@@ -503,14 +554,26 @@ def _arrange(history: VolumeHistory, interval: timedelta) -> _Arranged:
     column = {slot: i for i, slot in enumerate(slots)}
     volumes = [[0.0] * len(slots) for _ in range(span)]
     handled: dict[tuple[int, int], tuple[float, float]] = {}
-    for (day, slot), (calls, seconds) in cells.items():
-        volumes[(day - first).days][column[slot]] = calls
-        if not math.isnan(seconds):
-            where = (day.weekday(), column[slot])
-            done, work = handled.get(where, (0.0, 0.0))
-            handled[where] = (done + calls, work + calls * seconds)
+    present: set[tuple[int, int]] = set()
+    for (day, slot), values in cells.items():
+        row, col = (day - first).days, column[slot]
+        present.add((row, col))
+        # a repeated autumn hour holds two intervals: the cell is their mean
+        volumes[row][col] = math.fsum(calls for calls, _ in values) / len(values)
+        for calls, seconds in values:
+            if not math.isnan(seconds):
+                where = (day.weekday(), col)
+                done, work = handled.get(where, (0.0, 0.0))
+                handled[where] = (done + calls, work + calls * seconds)
+    absent = {
+        (row, col)
+        for row in range(span)
+        for col, slot in enumerate(slots)
+        if not local_occurrences(first + timedelta(days=row), slot, zone)
+    }
+    _fill_absent(volumes, absent, present - absent)
     grid = DailyGrid(first, slots, tuple(tuple(row) for row in volumes))
-    return _Arranged(grid, zone, handled)
+    return _Arranged(grid, zone, handled, frozenset(absent))
 
 
 def _handle_time(arranged: _Arranged, weekday: int, slot: int) -> timedelta | None:
@@ -570,6 +633,7 @@ def forecast(
     *,
     interval: timedelta = timedelta(minutes=30),
     aht: timedelta | None = None,
+    zone: tzinfo | None = None,
 ) -> Forecast:
     """Forecast the ``days`` days after the history, interval by interval.
 
@@ -589,9 +653,15 @@ def forecast(
         interval: The history's interval length: 15, 30 or 60 minutes.
         aht: One handle time for every forecast interval; required when the
             history has no handle times.
+        zone: The time zone whose wall clock the history follows (weekdays
+            and times of day); by default the zone of the first start. Give
+            it when the history is keyed by UTC instants.
 
     Returns:
-        The forecast, with one interval per slot seen in the history, per day.
+        The forecast, with one interval per slot seen in the history, per
+        day, in time order. A slot the clocks skip that day (spring forward)
+        is left out; a slot they repeat (autumn) comes twice, ``fold`` 0 and 1,
+        so an hourly forecast of a 25-hour day has 25 intervals.
 
     Raises:
         InvalidInputError: an argument other than the history of the wrong
@@ -608,7 +678,9 @@ def forecast(
     check_interval_length(interval)
     if aht is not None:
         check_duration(aht, "aht", positive=True)
-    arranged = _arrange(history, interval)
+    if zone is not None:
+        check_instance(zone, tzinfo, "zone")
+    arranged = _arrange(history, interval, zone)
     if aht is None and not arranged.handled:
         raise InvalidInputError("the history has no handle times: give aht", field="aht")
     grid = arranged.grid
@@ -620,8 +692,9 @@ def forecast(
         for column, (slot, calls) in enumerate(zip(grid.slots, row, strict=True)):
             handle = aht if aht is not None else _handle_time(arranged, day.weekday(), column)
             assert handle is not None  # some history has handle times  # noqa: S101
-            start = datetime.combine(day, slot, tzinfo=arranged.zone)
-            demand.append(IntervalDemand(start, max(0.0, calls), handle))
+            for start in local_occurrences(day, slot, arranged.zone):
+                demand.append(IntervalDemand(start, max(0.0, calls), handle))
+    demand.sort(key=lambda item: item.start.astimezone(timezone.utc))
     return Forecast(method.name, interval, tuple(demand))
 
 
@@ -631,6 +704,7 @@ def backtest(
     holdout_days: int,
     *,
     interval: timedelta = timedelta(minutes=30),
+    zone: tzinfo | None = None,
 ) -> ForecastAccuracy:
     """Hold out the last days of history, forecast them from the rest, and score.
 
@@ -640,9 +714,11 @@ def backtest(
         holdout_days: How many of the last days to hold out, 1 to
             :data:`MAX_FORECAST_DAYS`, fewer than the history has.
         interval: The history's interval length.
+        zone: As for :func:`forecast`.
 
     Returns:
-        MAPE and WAPE over the held-out intervals.
+        MAPE and WAPE over the held-out intervals (a wall-clock time the
+        clocks skipped is not scored).
 
     Raises:
         InvalidInputError: as for :func:`forecast`, or no calls at all in the
@@ -652,7 +728,10 @@ def backtest(
     method = _check_method(method)
     _check_days(holdout_days, "holdout_days")
     check_interval_length(interval)
-    grid = _arrange(history, interval).grid
+    if zone is not None:
+        check_instance(zone, tzinfo, "zone")
+    arranged = _arrange(history, interval, zone)
+    grid = arranged.grid
     cut = len(grid.volumes) - holdout_days
     if cut < 1:
         raise InvalidInputError(
@@ -661,8 +740,14 @@ def backtest(
         )
     training = DailyGrid(grid.first_day, grid.slots, grid.volumes[:cut])
     predicted = _predict(method, training, holdout_days)
-    actual = [value for row in grid.volumes[cut:] for value in row]
-    guessed = [max(0.0, value) for row in predicted for value in row]
+    scored = [
+        (row, column)
+        for row in range(cut, len(grid.volumes))
+        for column in range(len(grid.slots))
+        if (row, column) not in arranged.absent
+    ]
+    actual = [grid.volumes[row][column] for row, column in scored]
+    guessed = [max(0.0, predicted[row - cut][column]) for row, column in scored]
     return ForecastAccuracy(method.name, mape(actual, guessed), wape(actual, guessed), len(actual))
 
 
@@ -674,6 +759,7 @@ def forecast_staffing_plan(
     *,
     interval: timedelta = timedelta(minutes=30),
     aht: timedelta | None = None,
+    zone: tzinfo | None = None,
 ) -> StaffingPlan:
     """Forecast the next days and staff every forecast interval, in one call.
 
@@ -684,9 +770,10 @@ def forecast_staffing_plan(
         target: The service target, occupancy cap and shrinkage.
         interval: The interval length: 15, 30 or 60 minutes.
         aht: As for :func:`forecast`.
+        zone: As for :func:`forecast`.
 
     Returns:
         The staffing plan of the forecast intervals.
     """
-    predicted = forecast(history, method, days, interval=interval, aht=aht)
+    predicted = forecast(history, method, days, interval=interval, aht=aht, zone=zone)
     return staffing_plan(predicted.intervals, target, interval)
