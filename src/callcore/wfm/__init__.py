@@ -33,6 +33,7 @@ from callcore.wfm._erlang import (
 from callcore.wfm._forecast import (
     MAX_FORECAST_DAYS,
     MAX_HISTORY_DAYS,
+    AutoForecast,
     DailyGrid,
     Forecast,
     ForecastAccuracy,
@@ -44,6 +45,7 @@ from callcore.wfm._forecast import (
     forecast,
     forecast_staffing_plan,
     mape,
+    smape,
     wape,
 )
 from callcore.wfm._plan import (
@@ -68,6 +70,7 @@ __all__ = [
     "MAX_PATIENCE_CALLS",
     "MAX_PERIOD_CALLS",
     "AdaptiveDialLevel",
+    "AutoForecast",
     "DailyGrid",
     "DialerState",
     "Forecast",
@@ -95,6 +98,7 @@ __all__ = [
     "mape",
     "model_pacing",
     "required_staff",
+    "smape",
     "staffing_plan",
     "wape",
 ]

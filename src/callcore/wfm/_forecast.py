@@ -211,6 +211,62 @@ class SeasonalAverage:
         return rows
 
 
+_fraction = attrs.validators.optional(validator(check_number, low=0, high=1))
+
+# The grid a Holt-Winters fit searches; interval series are long and noisy, so
+# the useful smoothing constants are small. Each combination costs one pass.
+_ALPHAS = (0.01, 0.03, 0.1, 0.3)
+_BETAS = (0.0, 0.001)
+_GAMMAS = (0.02, 0.05, 0.1, 0.2, 0.4)
+_FALLBACK = (0.1, 0.0, 0.1)  # alpha, beta, gamma when the history is too short to fit
+_FIT_ORIGINS = 2  # rolling origins a fit scores (a week ahead each)
+
+
+@attrs.frozen
+class _Smoothed:
+    """Holt-Winters state after a run of the series: level, trend, season by position."""
+
+    level: float
+    trend: float
+    season: list[float]
+    at: int  # the series length it has read
+
+    def ahead(self, steps: int) -> list[float]:
+        """Forecasts 1..``steps`` intervals ahead, never below zero."""
+        m = len(self.season)
+        return [
+            max(0.0, self.level + h * self.trend + self.season[(self.at + h - 1) % m])
+            for h in range(1, steps + 1)
+        ]
+
+
+def _smooth(
+    series: Sequence[float], m: int, parameters: tuple[float, float, float], stops: Sequence[int]
+) -> list[_Smoothed]:
+    """Run additive Holt-Winters (Hyndman's form) and return its state at each stop.
+
+    Initial level: the first season's mean; trend: the difference of the first
+    two seasons' means per interval; season: the first season's deviations.
+    The recursion reads the series from the second season on.
+    """
+    alpha, beta, gamma = parameters
+    first = math.fsum(series[:m]) / m
+    level, trend = first, (math.fsum(series[m : 2 * m]) / m - first) / m
+    season = [value - first for value in series[:m]]
+    states = []
+    t = m
+    for stop in stops:
+        while t < stop:
+            x, position = series[t], t % m
+            previous, old_trend = level, trend
+            level = alpha * (x - season[position]) + (1 - alpha) * (previous + old_trend)
+            trend = beta * (level - previous) + (1 - beta) * old_trend
+            season[position] = gamma * (x - previous - old_trend) + (1 - gamma) * season[position]
+            t += 1
+        states.append(_Smoothed(level, trend, list(season), stop))
+    return states
+
+
 @attrs.frozen
 class HoltWinters:
     """Additive Holt-Winters (triple exponential smoothing) over the slot series.
@@ -219,27 +275,38 @@ class HoltWinters:
     days of slots (a week by default, so Monday mornings follow Monday
     mornings). Initial level is the first season's mean, initial trend the
     difference of the first two seasons' means per interval, initial season
-    the first season's deviations from its mean; then for each interval
-    (Winters 1960; Hyndman & Athanasopoulos, *Forecasting: Principles and
-    Practice*, section 8.3)::
+    the first season's deviations from its mean; then for each interval, in
+    the error-correction form of Hyndman & Athanasopoulos, *Forecasting:
+    Principles and Practice* (3rd ed., section 8.3), which statsmodels'
+    ``ExponentialSmoothing`` and R's ``forecast::ets`` also use::
 
         level  = alpha (x - season[t-m]) + (1 - alpha) (level + trend)
         trend  = beta (level - previous level) + (1 - beta) trend
-        season = gamma (x - level) + (1 - gamma) season[t-m]
+        season = gamma (x - previous level - previous trend) + (1 - gamma) season[t-m]
 
     and the forecast ``h`` intervals ahead is ``level + h trend + season``,
-    never below zero. Needs at least two seasons of history.
+    never below zero. Winters' original (1960) seasonal equation smooths
+    ``x - level`` with its own constant ``gamma*``; it is the same model with
+    ``gamma = gamma* (1 - alpha)`` (see :meth:`from_winters`).
+
+    A parameter left ``None`` (the default) is fitted to the history: every
+    combination of a small grid is scored by a rolling-origin backtest (the
+    last two weeks, each forecast a week ahead, from the history before it)
+    and the lowest WAPE wins. With too little history to score (fewer than
+    two seasons and a week), the fallbacks are alpha 0.1, beta 0, gamma 0.1.
+    Needs at least two seasons of history.
 
     Attributes:
-        alpha: Level smoothing, in [0, 1].
-        beta: Trend smoothing, in [0, 1].
-        gamma: Seasonal smoothing, in [0, 1].
+        alpha: Level smoothing, in [0, 1], or ``None`` to fit it.
+        beta: Trend smoothing, in [0, 1], or ``None`` to fit it.
+        gamma: Seasonal smoothing (Hyndman's form), in [0, 1], or ``None`` to
+            fit it; ``1 - alpha`` at most keeps the model forecastable.
         season_days: Days in a season: 7 (weekly) or 1 (daily).
     """
 
-    alpha: float = attrs.field(default=0.2, validator=validator(check_number, low=0, high=1))
-    beta: float = attrs.field(default=0.01, validator=validator(check_number, low=0, high=1))
-    gamma: float = attrs.field(default=0.3, validator=validator(check_number, low=0, high=1))
+    alpha: float | None = attrs.field(default=None, validator=_fraction)
+    beta: float | None = attrs.field(default=None, validator=_fraction)
+    gamma: float | None = attrs.field(default=None, validator=_fraction)
     season_days: int = attrs.field(default=7, validator=validator(check_count, low=1, high=7))
 
     def __attrs_post_init__(self) -> None:
@@ -249,10 +316,87 @@ class HoltWinters:
                 f"season_days must be 1 or 7, got {self.season_days}", field="season_days"
             )
 
+    @classmethod
+    def from_winters(
+        cls, alpha: float, beta: float, gamma_star: float, season_days: int = 7
+    ) -> HoltWinters:
+        """The same model from Winters' (1960) constants: ``gamma = gamma_star (1 - alpha)``.
+
+        Args:
+            alpha: Level smoothing, in [0, 1].
+            beta: Trend smoothing, in [0, 1].
+            gamma_star: Winters' seasonal smoothing of ``x - level``, in [0, 1].
+            season_days: Days in a season: 7 or 1.
+
+        Raises:
+            InvalidInputError: a constant out of range.
+        """
+        a = check_number(alpha, "alpha", low=0, high=1)
+        g = check_number(gamma_star, "gamma_star", low=0, high=1)
+        return cls(a, beta, g * (1 - a), season_days)
+
     @property
     def name(self) -> str:
         """``"holt_winters"``."""
         return "holt_winters"
+
+    def _series(self, grid: DailyGrid) -> tuple[list[float], int]:
+        width = len(grid.slots)
+        series = [value for row in grid.volumes for value in row]
+        m = width * self.season_days
+        if len(series) < 2 * m:
+            raise InvalidInputError(
+                f"Holt-Winters with a {self.season_days}-day season needs at least "
+                f"{2 * self.season_days} days of history, got {len(grid.volumes)}",
+                field="grid",
+            )
+        return series, m
+
+    def fitted(self, grid: DailyGrid) -> HoltWinters:
+        """This method with every parameter left ``None`` fitted to ``grid``.
+
+        Raises:
+            InvalidInputError: ``grid`` is not a :class:`DailyGrid` or has
+                less than two seasons of history.
+        """
+        check_instance(grid, DailyGrid, "grid")
+        series, m = self._series(grid)
+        given = (self.alpha, self.beta, self.gamma)
+        if None not in given:
+            return self
+        width = len(grid.slots)
+        horizon = 7 * width
+        origins = min(_FIT_ORIGINS, (len(series) - 2 * m) // horizon)
+        if origins < 1:
+            chosen = _FALLBACK
+        else:
+            stops = [len(series) - k * horizon for k in range(origins, 0, -1)]
+            actual = [series[stop : stop + horizon] for stop in stops]
+            volume = math.fsum(math.fsum(run) for run in actual) or 1.0
+
+            def error(parameters: tuple[float, float, float]) -> float:
+                states = _smooth(series, m, parameters, stops)
+                return (
+                    math.fsum(
+                        abs(a - f)
+                        for state, run in zip(states, actual, strict=True)
+                        for a, f in zip(run, state.ahead(horizon), strict=True)
+                    )
+                    / volume
+                )
+
+            grids = [
+                _ALPHAS if self.alpha is None else (self.alpha,),
+                _BETAS if self.beta is None else (self.beta,),
+                _GAMMAS if self.gamma is None else (self.gamma,),
+            ]
+            combinations = [(a, b, g) for a in grids[0] for b in grids[1] for g in grids[2]]
+            chosen = min(combinations, key=error)  # ties: the first, the smoothest
+        alpha, beta, gamma = (
+            float(value) if value is not None else fallback
+            for value, fallback in zip(given, chosen, strict=True)
+        )
+        return HoltWinters(alpha, beta, gamma, self.season_days)
 
     def predict(self, grid: DailyGrid, days: int) -> list[list[float]]:
         """Predict ``days`` rows after the history; see the class description.
@@ -264,30 +408,120 @@ class HoltWinters:
         """
         check_instance(grid, DailyGrid, "grid")
         _check_days(days, "days")
+        method = self.fitted(grid)
+        series, m = self._series(grid)
+        parameters = (float(method.alpha or 0), float(method.beta or 0), float(method.gamma or 0))
+        state = _smooth(series, m, parameters, [len(series)])[0]
         width = len(grid.slots)
-        series = [value for row in grid.volumes for value in row]
-        m = width * self.season_days
-        if len(series) < 2 * m:
-            raise InvalidInputError(
-                f"Holt-Winters with a {self.season_days}-day season needs at least "
-                f"{2 * self.season_days} days of history, got {len(grid.volumes)}",
-                field="grid",
-            )
-        first = math.fsum(series[:m]) / m
-        second = math.fsum(series[m : 2 * m]) / m
-        level, trend = first, (second - first) / m
-        season = [value - first for value in series[:m]]
-        for t in range(m, len(series)):
-            previous = level
-            level = self.alpha * (series[t] - season[t % m]) + (1 - self.alpha) * (level + trend)
-            trend = self.beta * (level - previous) + (1 - self.beta) * trend
-            season[t % m] = self.gamma * (series[t] - level) + (1 - self.gamma) * season[t % m]
-        start = len(series)
-        values = [
-            max(0.0, level + h * trend + season[(start + h - 1) % m])
-            for h in range(1, days * width + 1)
-        ]
+        values = state.ahead(days * width)
         return [values[row * width : (row + 1) * width] for row in range(days)]
+
+
+_AUTO_HORIZON = 7  # days each rolling origin forecasts
+
+
+@attrs.frozen
+class AutoForecast:
+    """Choose, for each history, the built-in method that backtests best.
+
+    The candidates are :class:`SeasonalAverage` over 1, 2, 4 and 8 weeks,
+    with and without trend, and a fitted :class:`HoltWinters`. Each is scored
+    by a rolling-origin backtest: from each of the last ``origins`` week
+    starts, forecast the following week from the history before it; the
+    lowest pooled WAPE wins (ties: the first, the simplest). A candidate that
+    cannot forecast from a shortened history is skipped; with too little
+    history to score any (under two weeks), the four-week seasonal average is
+    used. This is the default a planner should start from: on a seasonal
+    series with noise and trend it beats "same interval last week" and stays
+    near the noise floor (see the planning guide).
+
+    Attributes:
+        origins: How many rolling origins to score, 1 to 52.
+    """
+
+    origins: int = attrs.field(default=3, validator=validator(check_count, low=1, high=52))
+
+    @property
+    def name(self) -> str:
+        """``"automatic"``."""
+        return "automatic"
+
+    @staticmethod
+    def candidates() -> tuple[ForecastMethod, ...]:
+        """The methods chosen among, simplest first."""
+        averages = [
+            SeasonalAverage(weeks, trend) for trend in (False, True) for weeks in (1, 2, 4, 8)
+        ]
+        return (*averages, HoltWinters())
+
+    def choose(self, grid: DailyGrid) -> ForecastMethod:
+        """The candidate with the lowest rolling-origin WAPE on ``grid``.
+
+        Raises:
+            InvalidInputError: ``grid`` is not a :class:`DailyGrid`.
+        """
+        check_instance(grid, DailyGrid, "grid")
+        fallback: ForecastMethod = SeasonalAverage()
+        best, lowest = fallback, math.inf
+        for method in self.candidates():
+            try:
+                actual, guessed = rolling_errors(method, grid, _AUTO_HORIZON, self.origins)
+            except InvalidInputError:
+                continue  # too little history for this method
+            total = math.fsum(actual)
+            score = math.fsum(abs(a - f) for a, f in zip(actual, guessed, strict=True))
+            score = score / total if total > 0 else score
+            if score < lowest:
+                best, lowest = method, score
+        return best
+
+    def predict(self, grid: DailyGrid, days: int) -> list[list[float]]:
+        """Predict with the chosen candidate.
+
+        Raises:
+            InvalidInputError: an argument of the wrong type or out of range,
+                or less than a week of history.
+        """
+        _check_days(days, "days")
+        return _predict(self.choose(grid), grid, days)
+
+
+def rolling_errors(
+    method: ForecastMethod,
+    grid: DailyGrid,
+    horizon: int,
+    origins: int,
+    skip: frozenset[tuple[int, int]] = frozenset(),
+) -> tuple[list[float], list[float]]:
+    """Actual and forecast volumes of a rolling-origin backtest, pooled.
+
+    From each of the last ``origins`` cuts, ``horizon`` days apart (as many
+    as leave at least one day of history), ``method`` forecasts the next
+    ``horizon`` days from the rows before the cut. Cells in ``skip``
+    (row, column) are not compared.
+
+    Raises:
+        InvalidInputError: no cut leaves any history, or the method refuses
+            (too short a history) or returns something other than volumes.
+    """
+    known = len(grid.volumes)
+    cuts = [known - k * horizon for k in range(origins, 0, -1) if known - k * horizon >= 1]
+    if not cuts:
+        raise InvalidInputError(
+            f"a {horizon}-day holdout leaves no history: only {known} days",
+            field="holdout_days",
+        )
+    actual: list[float] = []
+    guessed: list[float] = []
+    for cut in cuts:
+        training = DailyGrid(grid.first_day, grid.slots, grid.volumes[:cut])
+        predicted = _predict(method, training, horizon)
+        for row in range(cut, cut + horizon):
+            for column in range(len(grid.slots)):
+                if (row, column) not in skip:
+                    actual.append(grid.volumes[row][column])
+                    guessed.append(max(0.0, predicted[row - cut][column]))
+    return actual, guessed
 
 
 @attrs.frozen
@@ -301,12 +535,15 @@ class ForecastAccuracy:
         wape: Weighted absolute percentage error
             (``sum |actual - forecast| / sum actual``), as a fraction.
         intervals: How many intervals were compared.
+        smape: Symmetric MAPE over intervals where actual or forecast is not
+            zero (``mean(2 |actual - forecast| / (actual + forecast))``), 0 to 2.
     """
 
     method: str
     mape: float
     wape: float
     intervals: int
+    smape: float
 
 
 @attrs.frozen
@@ -379,6 +616,35 @@ def wape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     return _finite([abs(a - f) for a, f in pairs], total, "WAPE")
 
 
+def smape(actual: Sequence[float], forecast: Sequence[float]) -> float:
+    """Symmetric mean absolute percentage error, as a fraction from 0 to 2.
+
+    ``mean(2 |actual - forecast| / (actual + forecast))`` over the intervals
+    where either is not zero (both zero is a perfect forecast of nothing and
+    is left out). Unlike MAPE it is bounded, and an over-forecast of a quiet
+    interval cannot dominate it (Makridakis, 1993; the M3 and M4 competitions).
+
+    >>> round(smape([100, 50, 0], [90, 60, 5]), 3)
+    0.793
+
+    Args:
+        actual: Calls that came, per interval: numbers from 0 to :data:`MAX_CALLS`.
+        forecast: Calls forecast for the same intervals, the same way.
+
+    Raises:
+        InvalidInputError: a value of the wrong type or out of range, the
+            lists differ in length or are empty, or every actual and forecast
+            is zero (sMAPE is undefined).
+    """
+    pairs = _pairs(actual, forecast)
+    errors = [2 * abs(a - f) / (a + f) for a, f in pairs if a + f > 0]
+    if not errors:
+        raise InvalidInputError(
+            "sMAPE is undefined when every actual and forecast value is zero", field="actual"
+        )
+    return math.fsum(errors) / len(errors)
+
+
 def _finite(errors: list[float], divisor: float, name: str) -> float:
     """``sum(errors) / divisor``, refused when it does not fit a float."""
     try:
@@ -419,11 +685,10 @@ def local_occurrences(day: date, slot: time, zone: tzinfo) -> list[datetime]:
     first = datetime.combine(day, slot, tzinfo=zone)
     second = first.replace(fold=1)
     before, after = first.utcoffset(), second.utcoffset()
-    if before == after:
+    if before is None or after is None or before == after:
         return [first]
     # PEP 495: in a gap fold=0 takes the offset from before the change (the smaller
     # one when clocks go forward); in a repeat fold=0 is the first (larger) offset.
-    assert before is not None and after is not None  # noqa: S101 - zone is a tzinfo
     return [first, second] if before > after else []
 
 
@@ -615,6 +880,13 @@ def _predict(method: ForecastMethod, grid: DailyGrid, days: int) -> list[list[fl
     return checked
 
 
+def _check_zone(zone: object) -> None:
+    if zone is not None and not isinstance(zone, tzinfo):
+        raise InvalidInputError(
+            f"zone must be a time zone (tzinfo) or None, got {type(zone).__name__}", field="zone"
+        )
+
+
 def _check_method(method: object) -> ForecastMethod:
     if not isinstance(method, ForecastMethod):
         raise InvalidInputError(
@@ -678,22 +950,23 @@ def forecast(
     check_interval_length(interval)
     if aht is not None:
         check_duration(aht, "aht", positive=True)
-    if zone is not None:
-        check_instance(zone, tzinfo, "zone")
+    _check_zone(zone)
     arranged = _arrange(history, interval, zone)
     if aht is None and not arranged.handled:
         raise InvalidInputError("the history has no handle times: give aht", field="aht")
     grid = arranged.grid
     predicted = _predict(method, grid, days)
     known = len(grid.volumes)
-    demand = []
+    demand: list[IntervalDemand] = []
     for ahead, row in enumerate(predicted):
         day = grid.first_day + timedelta(days=known + ahead)
         for column, (slot, calls) in enumerate(zip(grid.slots, row, strict=True)):
             handle = aht if aht is not None else _handle_time(arranged, day.weekday(), column)
             assert handle is not None  # some history has handle times  # noqa: S101
-            for start in local_occurrences(day, slot, arranged.zone):
-                demand.append(IntervalDemand(start, max(0.0, calls), handle))
+            demand.extend(
+                IntervalDemand(start, max(0.0, calls), handle)
+                for start in local_occurrences(day, slot, arranged.zone)
+            )
     demand.sort(key=lambda item: item.start.astimezone(timezone.utc))
     return Forecast(method.name, interval, tuple(demand))
 
@@ -705,50 +978,48 @@ def backtest(
     *,
     interval: timedelta = timedelta(minutes=30),
     zone: tzinfo | None = None,
+    origins: int = 1,
 ) -> ForecastAccuracy:
     """Hold out the last days of history, forecast them from the rest, and score.
+
+    With ``origins`` above 1 this is a rolling-origin backtest (Tashman, 2000):
+    the history is cut ``origins`` times, ``holdout_days`` apart, each cut's
+    next ``holdout_days`` forecast from the history before it, and the
+    errors pooled. One origin scores a single (possibly lucky) week.
 
     Args:
         history: As for :func:`forecast`.
         method: The method to score.
-        holdout_days: How many of the last days to hold out, 1 to
+        holdout_days: How many days each origin holds out, 1 to
             :data:`MAX_FORECAST_DAYS`, fewer than the history has.
         interval: The history's interval length.
         zone: As for :func:`forecast`.
+        origins: How many rolling origins, 1 to 52; those that would leave
+            no history are dropped.
 
     Returns:
-        MAPE and WAPE over the held-out intervals (a wall-clock time the
-        clocks skipped is not scored).
+        MAPE, WAPE and sMAPE over the held-out intervals (a wall-clock time
+        the clocks skipped is not scored).
 
     Raises:
         InvalidInputError: as for :func:`forecast`, or no calls at all in the
-            held-out days (both measures are undefined then).
+            held-out days (the measures are undefined then).
         DocumentError: bad history, as for :func:`forecast`.
     """
     method = _check_method(method)
     _check_days(holdout_days, "holdout_days")
     check_interval_length(interval)
-    if zone is not None:
-        check_instance(zone, tzinfo, "zone")
+    check_count(origins, "origins", low=1, high=52)
+    _check_zone(zone)
     arranged = _arrange(history, interval, zone)
-    grid = arranged.grid
-    cut = len(grid.volumes) - holdout_days
-    if cut < 1:
-        raise InvalidInputError(
-            f"holdout_days leaves no history: only {len(grid.volumes)} days",
-            field="holdout_days",
-        )
-    training = DailyGrid(grid.first_day, grid.slots, grid.volumes[:cut])
-    predicted = _predict(method, training, holdout_days)
-    scored = [
-        (row, column)
-        for row in range(cut, len(grid.volumes))
-        for column in range(len(grid.slots))
-        if (row, column) not in arranged.absent
-    ]
-    actual = [grid.volumes[row][column] for row, column in scored]
-    guessed = [max(0.0, predicted[row - cut][column]) for row, column in scored]
-    return ForecastAccuracy(method.name, mape(actual, guessed), wape(actual, guessed), len(actual))
+    actual, guessed = rolling_errors(method, arranged.grid, holdout_days, origins, arranged.absent)
+    return ForecastAccuracy(
+        method.name,
+        mape(actual, guessed),
+        wape(actual, guessed),
+        len(actual),
+        smape(actual, guessed),
+    )
 
 
 def forecast_staffing_plan(
