@@ -56,6 +56,7 @@ from callcore.wfm._plan import (
     StaffingPlan,
     staffing_plan,
 )
+from callcore.wfm._rolling import RollingAbandonWindow
 from callcore.wfm._staffing import Staffing, StaffingTarget, required_staff
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "IntervalDemand",
     "PlanRow",
     "QueuePerformance",
+    "RollingAbandonWindow",
     "SeasonalAverage",
     "Staffing",
     "StaffingPlan",
