@@ -58,12 +58,20 @@ from callcore.wfm._plan import (
 )
 from callcore.wfm._rolling import RollingAbandonWindow
 from callcore.wfm._staffing import Staffing, StaffingTarget, required_staff
+from callcore.wfm._variants import (
+    MAX_CONCURRENCY,
+    FullTimeEquivalents,
+    full_time_equivalents,
+    required_chat_staff,
+    trunks_required,
+)
 
 __all__ = [
     "DEFAULT_ABANDON_TARGET",
     "INTERVAL_LENGTHS",
     "MAX_AGENTS",
     "MAX_CALLS",
+    "MAX_CONCURRENCY",
     "MAX_FORECAST_DAYS",
     "MAX_HISTORY_DAYS",
     "MAX_LINES",
@@ -77,6 +85,7 @@ __all__ = [
     "Forecast",
     "ForecastAccuracy",
     "ForecastMethod",
+    "FullTimeEquivalents",
     "HoltWinters",
     "IntervalDemand",
     "PlanRow",
@@ -97,10 +106,13 @@ __all__ = [
     "expected_abandons",
     "forecast",
     "forecast_staffing_plan",
+    "full_time_equivalents",
     "mape",
     "model_pacing",
+    "required_chat_staff",
     "required_staff",
     "smape",
     "staffing_plan",
+    "trunks_required",
     "wape",
 ]
