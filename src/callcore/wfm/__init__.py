@@ -9,6 +9,16 @@ the argument or field, and a bad forecast history
 limits bound the work any one call can cause.
 """
 
+from callcore.wfm._adherence import (
+    MAX_SCHEDULE_ITEMS,
+    WORK,
+    WORKING_STATES,
+    Adherence,
+    AdherenceGap,
+    ScheduledActivity,
+    StateSpan,
+    schedule_adherence,
+)
 from callcore.wfm._dialer import (
     DEFAULT_ABANDON_TARGET,
     MAX_LINES,
@@ -78,7 +88,12 @@ __all__ = [
     "MAX_LOAD",
     "MAX_PATIENCE_CALLS",
     "MAX_PERIOD_CALLS",
+    "MAX_SCHEDULE_ITEMS",
+    "WORK",
+    "WORKING_STATES",
     "AdaptiveDialLevel",
+    "Adherence",
+    "AdherenceGap",
     "AutoForecast",
     "DailyGrid",
     "DialerState",
@@ -91,10 +106,12 @@ __all__ = [
     "PlanRow",
     "QueuePerformance",
     "RollingAbandonWindow",
+    "ScheduledActivity",
     "SeasonalAverage",
     "Staffing",
     "StaffingPlan",
     "StaffingTarget",
+    "StateSpan",
     "VolumeHistory",
     "Workload",
     "backtest",
@@ -111,6 +128,7 @@ __all__ = [
     "model_pacing",
     "required_chat_staff",
     "required_staff",
+    "schedule_adherence",
     "smape",
     "staffing_plan",
     "trunks_required",
