@@ -67,6 +67,15 @@ from callcore.wfm._plan import (
     staffing_plan,
 )
 from callcore.wfm._rolling import RollingAbandonWindow
+from callcore.wfm._shifts import (
+    MAX_PATTERNS,
+    MAX_PLAN_INTERVALS,
+    Coverage,
+    Shift,
+    ShiftSchedule,
+    ShiftType,
+    schedule_shifts,
+)
 from callcore.wfm._staffing import Staffing, StaffingTarget, required_staff
 from callcore.wfm._variants import (
     MAX_CONCURRENCY,
@@ -87,7 +96,9 @@ __all__ = [
     "MAX_LINES",
     "MAX_LOAD",
     "MAX_PATIENCE_CALLS",
+    "MAX_PATTERNS",
     "MAX_PERIOD_CALLS",
+    "MAX_PLAN_INTERVALS",
     "MAX_SCHEDULE_ITEMS",
     "WORK",
     "WORKING_STATES",
@@ -95,6 +106,7 @@ __all__ = [
     "Adherence",
     "AdherenceGap",
     "AutoForecast",
+    "Coverage",
     "DailyGrid",
     "DialerState",
     "Forecast",
@@ -108,6 +120,9 @@ __all__ = [
     "RollingAbandonWindow",
     "ScheduledActivity",
     "SeasonalAverage",
+    "Shift",
+    "ShiftSchedule",
+    "ShiftType",
     "Staffing",
     "StaffingPlan",
     "StaffingTarget",
@@ -129,6 +144,7 @@ __all__ = [
     "required_chat_staff",
     "required_staff",
     "schedule_adherence",
+    "schedule_shifts",
     "smape",
     "staffing_plan",
     "trunks_required",
