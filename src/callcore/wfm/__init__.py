@@ -58,6 +58,7 @@ from callcore.wfm._forecast import (
     smape,
     wape,
 )
+from callcore.wfm._intervals import PredictionInterval, prediction_intervals
 from callcore.wfm._plan import (
     INTERVAL_LENGTHS,
     MAX_CALLS,
@@ -116,6 +117,7 @@ __all__ = [
     "HoltWinters",
     "IntervalDemand",
     "PlanRow",
+    "PredictionInterval",
     "QueuePerformance",
     "RollingAbandonWindow",
     "ScheduledActivity",
@@ -141,6 +143,7 @@ __all__ = [
     "full_time_equivalents",
     "mape",
     "model_pacing",
+    "prediction_intervals",
     "required_chat_staff",
     "required_staff",
     "schedule_adherence",

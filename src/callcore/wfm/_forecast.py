@@ -625,7 +625,7 @@ def smape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     interval cannot dominate it (Makridakis, 1993; the M3 and M4 competitions).
 
     >>> round(smape([100, 50, 0], [90, 60, 5]), 3)
-    0.793
+    0.762
 
     Args:
         actual: Calls that came, per interval: numbers from 0 to :data:`MAX_CALLS`.
