@@ -19,6 +19,7 @@ from callcore.wfm._adherence import (
     StateSpan,
     schedule_adherence,
 )
+from callcore.wfm._adjust import MAX_MULTIPLIER, reforecast_intraday, special_days
 from callcore.wfm._dialer import (
     DEFAULT_ABANDON_TARGET,
     MAX_LINES,
@@ -96,6 +97,7 @@ __all__ = [
     "MAX_HISTORY_DAYS",
     "MAX_LINES",
     "MAX_LOAD",
+    "MAX_MULTIPLIER",
     "MAX_PATIENCE_CALLS",
     "MAX_PATTERNS",
     "MAX_PERIOD_CALLS",
@@ -144,11 +146,13 @@ __all__ = [
     "mape",
     "model_pacing",
     "prediction_intervals",
+    "reforecast_intraday",
     "required_chat_staff",
     "required_staff",
     "schedule_adherence",
     "schedule_shifts",
     "smape",
+    "special_days",
     "staffing_plan",
     "trunks_required",
     "wape",
