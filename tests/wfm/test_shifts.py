@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcore.errors import InvalidInputError
-from callcore.wfm import ShiftType, schedule_shifts
+from callcore.wfm import Break, ShiftType, schedule_shifts
 
 UTC = timezone.utc
 EIGHT = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -116,3 +116,40 @@ def test_bad_input_is_refused_by_name() -> None:
         with pytest.raises(InvalidInputError) as caught:
             call()
         assert caught.value.field == field
+
+
+def test_breaks_are_placed_where_they_waste_least() -> None:
+    """Needs 2,1,1,2 with a 4-hour shift whose 1-hour break starts 1 or 2 hours in.
+
+    Two agents, one on break at 09:00 and one at 10:00, cover it exactly.
+    """
+    lunch = Break(HOUR, HOUR, 2 * HOUR)
+    shift = ShiftType("4h", 4 * HOUR, (time(8),), breaks=(lunch,))
+    result = schedule_shifts(_plan([2, 1, 1, 2]), [shift])
+    assert (result.shortage, result.over_staffing) == (0, 0)
+    assert sorted(s.breaks[0].hour for s in result.shifts) == [9, 10]
+
+
+def test_small_plans_with_breaks_against_the_brute_force_optimum() -> None:
+    """A 4-hour shift with a 1-hour break 1-2 hours in, on 30 random 6-hour plans."""
+    lunch = Break(HOUR, HOUR, 2 * HOUR)
+    shift = ShiftType("4h", 4 * HOUR, tuple(time(h) for h in range(24)), breaks=(lunch,))
+    covers = [
+        tuple(start + k for k in range(4) if k != pause) for start in range(3) for pause in (1, 2)
+    ]
+    rng = random.Random(5)
+    for _ in range(30):
+        required = [rng.randint(0, 2) for _ in range(6)]
+        best = (sum(required), 10**9)
+        for counts in itertools.product(range(3), repeat=len(covers)):
+            scheduled = [0] * 6
+            for cover, n in zip(covers, counts, strict=True):
+                for t in cover:
+                    scheduled[t] += n
+            cost = (
+                sum(max(0, r - s) for r, s in zip(required, scheduled, strict=True)),
+                sum(max(0, s - r) for r, s in zip(required, scheduled, strict=True)),
+            )
+            best = min(best, cost)
+        result = schedule_shifts(_plan(required), [shift])
+        assert (result.shortage, result.over_staffing) == best

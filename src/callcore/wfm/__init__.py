@@ -72,6 +72,7 @@ from callcore.wfm._rolling import RollingAbandonWindow
 from callcore.wfm._shifts import (
     MAX_PATTERNS,
     MAX_PLAN_INTERVALS,
+    Break,
     Coverage,
     Shift,
     ShiftSchedule,
@@ -109,6 +110,7 @@ __all__ = [
     "Adherence",
     "AdherenceGap",
     "AutoForecast",
+    "Break",
     "Coverage",
     "DailyGrid",
     "DialerState",

@@ -8,8 +8,11 @@ cover the plan, then waste as little as possible.
 
 The core has no solver dependency: a greedy pass adds, one agent at a time,
 the pattern that covers the most still-short intervals per interval it
-covers; then a local search removes agents and swaps one pattern for
-another while either lowers the cost, until neither does. Covering with
+covers; then a local search removes agents and swaps one pattern for an
+overlapping one while either lowers the cost, until neither does; last, a
+ruin-and-recreate step takes two overlapping agents off, covers again and
+keeps the result when it is cheaper, within a fixed work budget. Breaks are
+placed by treating every placement within its window as its own pattern. Covering with
 shifts is an integer programme (NP-hard in general), so this is a heuristic:
 the tests compare it with a brute-force optimum on small plans, and the
 benchmark with pyworkforce's OR-Tools model on a realistic day.
@@ -17,6 +20,7 @@ benchmark with pyworkforce's OR-Tools model on a realistic day.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
@@ -32,6 +36,8 @@ MAX_PATTERNS = 10_000
 MAX_PLAN_INTERVALS = 4 * 24 * 31
 """The most intervals a plan given to :func:`schedule_shifts` may hold (a month of 15 min)."""
 _MAX_MOVES = 100_000  # local-search moves: each lowers the cost, so this is a safety net only
+# pattern-intervals the ruin-and-recreate step may look at (well under a second)
+_REBUILD_WORK = 5_000_000
 
 
 def _check_starts(value: object) -> tuple[time, ...]:
@@ -39,6 +45,31 @@ def _check_starts(value: object) -> tuple[time, ...]:
     if not starts:
         raise InvalidInputError("starts must hold at least one time of day", field="starts")
     return tuple(starts)
+
+
+@attrs.frozen
+class Break:
+    """A break or lunch inside a shift, placed by the scheduler within its window.
+
+    Attributes:
+        length: How long it lasts, longer than zero (whole plan intervals).
+        earliest: Its earliest start, counted from the shift's start.
+        latest: Its latest start, counted from the shift's start; not before
+            ``earliest``.
+    """
+
+    length: timedelta = attrs.field(validator=validator(check_duration, positive=True))
+    earliest: timedelta = attrs.field(validator=validator(check_duration))
+    latest: timedelta = attrs.field(validator=validator(check_duration))
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a window that ends before it starts."""
+        if self.latest < self.earliest:
+            raise InvalidInputError("latest must not be before earliest", field="latest")
+
+
+def _check_breaks(value: object) -> tuple[Break, ...]:
+    return tuple(check_items(value, Break, "breaks"))
 
 
 @attrs.frozen
@@ -54,6 +85,8 @@ class ShiftType:
             are several shift types.
         min_agents: The fewest agents to schedule on it over the plan.
         max_agents: The most, or ``None`` for no limit.
+        breaks: Breaks and lunches, each placed within its window so that the
+            cover wastes least (they must not overlap).
     """
 
     name: str = attrs.field(validator=validator(check_text))
@@ -64,6 +97,7 @@ class ShiftType:
     max_agents: int | None = attrs.field(
         default=None, validator=attrs.validators.optional(validator(check_count))
     )
+    breaks: tuple[Break, ...] = attrs.field(default=(), converter=_check_breaks)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a zone that is not a tzinfo and a maximum below the minimum."""
@@ -85,12 +119,14 @@ class Shift:
         start: When the shift starts.
         end: When it ends.
         agents: How many agents work it.
+        breaks: When its breaks start, in order.
     """
 
     shift_type: str
     start: datetime
     end: datetime
     agents: int
+    breaks: tuple[datetime, ...] = ()
 
 
 @attrs.frozen
@@ -129,8 +165,8 @@ class ShiftSchedule:
 class _Pattern:
     kind: int  # index of the shift type
     start: datetime
-    first: int  # first plan interval covered
-    stop: int  # one past the last
+    covered: tuple[int, ...]  # plan intervals worked (breaks left out)
+    breaks: tuple[int, ...]  # break starts, in intervals from the shift's start
 
 
 def _requirements(plan: object) -> tuple[list[datetime], list[int], timedelta]:
@@ -173,6 +209,35 @@ def _requirements(plan: object) -> tuple[list[datetime], list[int], timedelta]:
     return starts, [agents for _, agents in rows], interval
 
 
+def _placements(
+    shift: ShiftType, kind: int, steps: int, interval: timedelta
+) -> list[tuple[tuple[int, ...], frozenset[int]]]:
+    """Every way to place the shift's breaks: (break starts, intervals off), in steps."""
+    options: list[list[tuple[int, int]]] = []
+    for number, pause in enumerate(shift.breaks):
+        where = f"shift_types[{kind}].breaks[{number}]"
+        parts = [pause.length, pause.earliest, pause.latest]
+        if any(part % interval for part in parts):
+            raise InvalidInputError(f"{where} is not on the {interval} grid", field=where)
+        length, first, last = (part // interval for part in parts)
+        if first + length > steps:
+            raise InvalidInputError(f"{where} cannot fit inside the shift", field=where)
+        options.append([(at, length) for at in range(first, min(last, steps - length) + 1)])
+    placements: list[tuple[tuple[int, ...], frozenset[int]]] = []
+    for chosen in itertools.product(*options):
+        off = [at + k for at, length in chosen for k in range(length)]
+        if len(off) == len(set(off)):  # breaks do not overlap
+            placements.append((tuple(at for at, _ in chosen), frozenset(off)))
+        if len(placements) > MAX_PATTERNS:
+            break
+    if not placements:
+        raise InvalidInputError(
+            f"shift_types[{kind}].breaks cannot all be placed without overlapping",
+            field=f"shift_types[{kind}].breaks",
+        )
+    return placements
+
+
 def _patterns(
     types: list[ShiftType], starts: list[datetime], interval: timedelta, plan_zone: tzinfo
 ) -> list[_Pattern]:
@@ -188,6 +253,7 @@ def _patterns(
                 f"{interval} intervals",
                 field=f"shift_types[{kind}].length",
             )
+        placements = _placements(shift, kind, steps, interval)
         zone = shift.zone or plan_zone
         day: date = first.astimezone(zone).date() - timedelta(days=1)
         last_day = end.astimezone(zone).date()
@@ -201,7 +267,9 @@ def _patterns(
                 index = position.get(begin.astimezone(timezone.utc))
                 if index is None or begin + shift.length > end:
                     continue
-                patterns.append(_Pattern(kind, begin, index, index + steps))
+                for placed, off in placements:
+                    covered = tuple(index + k for k in range(steps) if k not in off)
+                    patterns.append(_Pattern(kind, begin, covered, placed))
                 if len(patterns) > MAX_PATTERNS:
                     raise InvalidInputError(
                         f"more than {MAX_PATTERNS:,} shift patterns: allow fewer starts",
@@ -223,10 +291,19 @@ class _Cover:
         self.scheduled = [0] * len(required)
         self.counts = [0] * len(patterns)
         self.per_type = [0] * len(types)
+        self.work = 0  # pattern-intervals looked at: bounds the optional search
+        by_interval: list[list[int]] = [[] for _ in required]
+        for p, pattern in enumerate(patterns):
+            for t in pattern.covered:
+                by_interval[t].append(p)
+        # patterns sharing an interval with each pattern: the only useful moves
+        self.neighbours = [
+            sorted({q for t in pattern.covered for q in by_interval[t]}) for pattern in patterns
+        ]
 
     def add(self, p: int, agents: int = 1) -> None:
         pattern = self.patterns[p]
-        for t in range(pattern.first, pattern.stop):
+        for t in pattern.covered:
             self.scheduled[t] += agents
         self.counts[p] += agents
         self.per_type[pattern.kind] += agents
@@ -234,13 +311,15 @@ class _Cover:
     def gain(self, p: int) -> int:
         """Still-short intervals one more agent on ``p`` would cover."""
         pattern, required, scheduled = self.patterns[p], self.required, self.scheduled
-        return sum(1 for t in range(pattern.first, pattern.stop) if scheduled[t] < required[t])
+        self.work += len(pattern.covered)
+        return sum(1 for t in pattern.covered if scheduled[t] < required[t])
 
     def change(self, p: int, agents: int) -> tuple[int, int]:
         """(shortage, over) change if ``agents`` (+1 or -1) are put on ``p``."""
         pattern, required, scheduled = self.patterns[p], self.required, self.scheduled
+        self.work += len(pattern.covered)
         short = over = 0
-        for t in range(pattern.first, pattern.stop):
+        for t in pattern.covered:
             if agents > 0:
                 if scheduled[t] < required[t]:
                     short -= 1
@@ -261,11 +340,11 @@ class _Cover:
         return self.counts[p] > 0 and self.per_type[kind] > self.types[kind].min_agents
 
 
-def _greedy(cover: _Cover) -> None:
+def _greedy(cover: _Cover, *, minimums: bool = True) -> None:
     """Add the best pattern one agent at a time while some interval is short."""
     patterns = cover.patterns
     for kind, shift in enumerate(cover.types):  # minimums first, each where it wastes least
-        for _ in range(shift.min_agents):
+        for _ in range(shift.min_agents if minimums else 0):
             options = [p for p, pattern in enumerate(patterns) if pattern.kind == kind]
             if not options:
                 raise InvalidInputError(
@@ -273,18 +352,23 @@ def _greedy(cover: _Cover) -> None:
                     field=f"shift_types[{kind}].min_agents",
                 )
             cover.add(min(options, key=lambda p: cover.change(p, 1)))
+
+    def key(p: int) -> tuple[float, int]:
+        gain = cover.gain(p)
+        return (gain / len(patterns[p].covered), gain)
+
+    # Adding a pattern changes the gains of its neighbours only: keep the rest.
+    keys = [key(p) for p in range(len(patterns))]
     while True:
         best, best_key = -1, (0.0, 0)
-        for p, pattern in enumerate(patterns):
-            if not cover.room(p):
-                continue
-            gain = cover.gain(p)
-            key = (gain / (pattern.stop - pattern.first), gain)
-            if gain and key > best_key:
-                best, best_key = p, key
+        for p, candidate in enumerate(keys):
+            if candidate > best_key and cover.room(p):
+                best, best_key = p, candidate
         if best < 0:
             return
         cover.add(best)
+        for p in cover.neighbours[best]:
+            keys[p] = key(p)
 
 
 def _improve(cover: _Cover) -> None:
@@ -301,7 +385,7 @@ def _improve(cover: _Cover) -> None:
                 continue
             cover.add(p, -1)
             best, best_delta = -1, (0, 0)
-            for q in range(len(cover.patterns)):
+            for q in cover.neighbours[p]:
                 if q == p or not cover.room(q):
                     continue
                 add_short, add_over = cover.change(q, 1)
@@ -312,6 +396,49 @@ def _improve(cover: _Cover) -> None:
             improved |= best >= 0
         if not improved:
             return
+
+
+def _cost(cover: _Cover) -> tuple[int, int]:
+    pairs = zip(cover.required, cover.scheduled, strict=True)
+    short = over = 0
+    for need, have in pairs:
+        short += max(0, need - have)
+        over += max(0, have - need)
+    return short, over
+
+
+def _rebuild(cover: _Cover) -> None:
+    """Ruin and recreate: take two agents off, cover again greedily, keep it if cheaper.
+
+    Single removals and moves stop at local optima where two shifts must change
+    together (a break placed badly on both); this larger step gets out of most.
+    """
+    budget = cover.work + _REBUILD_WORK
+    improved = True
+    while improved and cover.work < budget:
+        improved = False
+        cost = _cost(cover)
+        used = [p for p, n in enumerate(cover.counts) if n]
+        pairs = [(p, q) for p in used for q in cover.neighbours[p] if q >= p and cover.counts[q]]
+        for p, q in pairs:
+            if cover.work >= budget:
+                return
+            if not cover.removable(p):
+                continue
+            cover.add(p, -1)
+            if not cover.removable(q):
+                cover.add(p)
+                continue
+            cover.add(q, -1)
+            saved = (list(cover.scheduled), list(cover.counts), list(cover.per_type))
+            _greedy(cover, minimums=False)
+            _improve(cover)
+            if _cost(cover) < cost:
+                improved = True
+                break
+            cover.scheduled, cover.counts, cover.per_type = saved
+            cover.add(q)
+            cover.add(p)
 
 
 def schedule_shifts(
@@ -349,9 +476,14 @@ def schedule_shifts(
     cover = _Cover(required, patterns, types)
     _greedy(cover)
     _improve(cover)
+    _rebuild(cover)
     shifts = [
         Shift(
-            types[pattern.kind].name, pattern.start, pattern.start + types[pattern.kind].length, n
+            types[pattern.kind].name,
+            pattern.start,
+            pattern.start + types[pattern.kind].length,
+            n,
+            tuple(pattern.start + at * interval for at in pattern.breaks),
         )
         for pattern, n in zip(patterns, cover.counts, strict=True)
         if n
