@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from callcore.wfm import (
+    AutoForecast,
     ForecastMethod,
     HoltWinters,
     IntervalDemand,
@@ -50,13 +51,16 @@ def history() -> list[IntervalDemand]:
 
 
 def main() -> None:
-    """Score two methods, forecast Monday with the better one, and staff it."""
+    """Score three methods, forecast Monday with the best, and staff it."""
     past = history()
-    methods: list[ForecastMethod] = [SeasonalAverage(weeks=3), HoltWinters()]
+    methods: list[ForecastMethod] = [SeasonalAverage(weeks=3), HoltWinters(), AutoForecast()]
     scores = [backtest(past, method, holdout_days=7) for method in methods]
     print("Backtest on the last week of history:")
     for score in scores:
-        print(f"  {score.method:<17} MAPE {score.mape:6.1%}   WAPE {score.wape:6.1%}")
+        print(
+            f"  {score.method:<17} MAPE {score.mape:6.1%}   WAPE {score.wape:6.1%}"
+            f"   sMAPE {score.smape:6.1%}"
+        )
     best = min(zip(scores, methods, strict=True), key=lambda pair: pair[0].wape)[1]
     monday = forecast(past, best, days=1)
     target = StaffingTarget(service_level=0.8, threshold=timedelta(seconds=20), shrinkage=0.3)

@@ -22,6 +22,7 @@ from callcore.wfm import (
     forecast,
     forecast_staffing_plan,
     mape,
+    smape,
     staffing_plan,
     wape,
 )
@@ -71,10 +72,54 @@ def test_seasonal_average_needs_a_week() -> None:
 
 
 def test_holt_winters_worked_by_hand() -> None:
-    """A two-slot daily season with alpha = beta = gamma = 0.5, computed on paper."""
+    """A two-slot daily season with alpha = beta = gamma = 0.5, Hyndman's form, on paper.
+
+    Start: level 15, trend 1, season (-5, 5). Then level, trend, season[pos]:
+    16.5, 1.25, -4.5; 17.375, 1.0625, 4.625; 18.46875, 1.078125, -4.46875;
+    19.4609375, 1.03515625, 4.5390625; forecasts 19.4609375 + 1.03515625 - 4.46875
+    and 19.4609375 + 2.0703125 + 4.5390625.
+    """
     grid = _grid([[10, 20], [12, 22], [14, 24]])
     method = HoltWinters(alpha=0.5, beta=0.5, gamma=0.5, season_days=1)
+    assert method.predict(grid, 1) == [pytest.approx([16.02734375, 26.0703125])]
+
+
+def test_holt_winters_from_winters_constants() -> None:
+    """Winters' gamma* = 0.5 at alpha 0.5 is Hyndman's gamma 0.25: the 1960 form, on paper.
+
+    Winters' seasonal equation smooths x - level (the new level); worked by
+    hand it forecasts 15.79296875 and 26.14453125 for this grid.
+    """
+    grid = _grid([[10, 20], [12, 22], [14, 24]])
+    method = HoltWinters.from_winters(0.5, 0.5, 0.5, season_days=1)
+    assert method == HoltWinters(0.5, 0.5, 0.25, season_days=1)
     assert method.predict(grid, 1) == [pytest.approx([15.79296875, 26.14453125])]
+
+
+@given(
+    rows=st.lists(st.lists(st.floats(0, 500), min_size=2, max_size=2), min_size=3, max_size=6),
+    alpha=st.floats(0, 1),
+    beta=st.floats(0, 1),
+    gamma_star=st.floats(0, 1),
+)
+def test_winters_and_hyndman_forms_agree(
+    rows: list[list[float]], alpha: float, beta: float, gamma_star: float
+) -> None:
+    """Winters' recursion (written out here) equals from_winters(...) on any history."""
+    grid = _grid(rows)
+    series = [value for row in rows for value in row]
+    m = 2
+    level = sum(series[:m]) / m
+    trend = (sum(series[m : 2 * m]) / m - level) / m
+    season = [value - level for value in series[:m]]
+    for t in range(m, len(series)):
+        previous = level
+        level = alpha * (series[t] - season[t % m]) + (1 - alpha) * (level + trend)
+        trend = beta * (level - previous) + (1 - beta) * trend
+        season[t % m] = gamma_star * (series[t] - level) + (1 - gamma_star) * season[t % m]
+    expected = [max(0.0, level + h * trend + season[(len(series) + h - 1) % m]) for h in (1, 2)]
+    method = HoltWinters.from_winters(alpha, beta, gamma_star, season_days=1)
+    assert method.predict(grid, 1) == [pytest.approx(expected, rel=1e-9, abs=1e-6)]
 
 
 @given(
@@ -93,9 +138,13 @@ def test_holt_winters_repeats_a_pure_season(
 
 
 def test_accuracy_measures_by_hand() -> None:
-    """MAPE skips zero actuals; WAPE weighs errors by volume."""
+    """MAPE skips zero actuals; WAPE weighs errors by volume; sMAPE is bounded."""
     assert mape([100, 50, 0], [90, 60, 5]) == pytest.approx((0.1 + 0.2) / 2)
     assert wape([100, 50, 0], [90, 60, 5]) == pytest.approx(25 / 150)
+    assert smape([100, 50, 0], [90, 60, 5]) == pytest.approx((20 / 190 + 20 / 110 + 2) / 3)
+    assert smape([0, 10], [0, 10]) == 0.0
+    with pytest.raises(InvalidInputError, match="undefined"):
+        smape([0, 0], [0, 0])
     with pytest.raises(InvalidInputError, match="differ in length"):
         mape([1, 2], [1])
     with pytest.raises(InvalidInputError, match="undefined"):
@@ -118,7 +167,26 @@ def _history(weeks: int, zone: timezone | ZoneInfo = UTC) -> list[IntervalDemand
 def test_backtest_of_a_periodic_history_is_perfect() -> None:
     """A history that repeats every week is predicted exactly by the same-weekday average."""
     accuracy = backtest(_history(4), SeasonalAverage(trend=False), holdout_days=7)
-    assert (accuracy.mape, accuracy.wape, accuracy.intervals) == (0.0, 0.0, 28)
+    assert (accuracy.mape, accuracy.wape, accuracy.smape, accuracy.intervals) == (0, 0, 0, 28)
+
+
+def test_rolling_origin_backtest_pools_the_origins() -> None:
+    """Three one-day origins of a naive (last-week) average, scored by hand."""
+    rows = [[float(10 + day), 20.0] for day in range(10)]
+    history = {
+        datetime.combine(MONDAY + timedelta(days=day), time(9 + slot), tzinfo=UTC): value
+        for day, row in enumerate(rows)
+        for slot, value in enumerate(row)
+    }
+    method = SeasonalAverage(weeks=1, trend=False)
+    pooled = backtest(history, method, 1, interval=timedelta(hours=1), origins=3)
+    # days 7, 8, 9 forecast from days 0, 1, 2: first slot off by 7 each, second exact
+    assert pooled.intervals == 6
+    assert pooled.wape == pytest.approx(21 / (17 + 18 + 19 + 60))
+    assert pooled.mape == pytest.approx((7 / 17 + 7 / 18 + 7 / 19) / 6)
+    assert pooled.smape == pytest.approx((14 / 27 + 14 / 29 + 14 / 31) / 6)
+    single = backtest(history, method, 1, interval=timedelta(hours=1))
+    assert single.wape == pytest.approx(7 / 39)
 
 
 def test_forecast_keeps_local_times_across_a_dst_change() -> None:

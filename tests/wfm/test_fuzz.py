@@ -27,8 +27,11 @@ from callcore.wfm import (
     AdaptiveDialLevel,
     DailyGrid,
     DialerState,
+    Forecast,
     HoltWinters,
     IntervalDemand,
+    RollingAbandonWindow,
+    ScheduledActivity,
     SeasonalAverage,
     StaffingTarget,
     Workload,
@@ -43,8 +46,14 @@ from callcore.wfm import (
     forecast_staffing_plan,
     mape,
     model_pacing,
+    reforecast_intraday,
+    required_chat_staff,
     required_staff,
+    schedule_adherence,
+    schedule_shifts,
+    special_days,
     staffing_plan,
+    trunks_required,
     wape,
 )
 
@@ -513,3 +522,62 @@ def test_fuzz_documents(document: tuple[type, object]) -> None:
     """Plain data read into wfm models: a model, or a CallcoreError listing the problems."""
     cls, data = document
     only_callcore_errors(lambda: from_dict(cls, data))
+
+
+@QUICK
+@given(load=wild, blocking=wild, concurrency=wild, calls=calls_ok)
+def test_staffing_variants_refuse_wild_input_cleanly(
+    load: object, blocking: object, concurrency: object, calls: float
+) -> None:
+    """Trunk sizing and chat staffing answer or refuse with a CallcoreError."""
+    only_callcore_errors(
+        lambda: trunks_required(load, blocking),  # type: ignore[arg-type]
+        lambda: required_chat_staff(
+            Workload(calls, timedelta(minutes=3)),
+            StaffingTarget(),
+            concurrency,  # type: ignore[arg-type]
+        ),
+    )
+
+
+@QUICK
+@given(
+    schedule=st.lists(wild, max_size=3),
+    states=st.lists(wild, max_size=3),
+    plan=st.one_of(wild, st.dictionaries(hashable_wild, wild, max_size=3)),
+    types=st.lists(wild, max_size=2),
+)
+def test_schedules_refuse_wild_input_cleanly(
+    schedule: list[object], states: list[object], plan: object, types: list[object]
+) -> None:
+    """Adherence and shift scheduling answer or refuse with a CallcoreError."""
+    only_callcore_errors(
+        lambda: schedule_adherence(schedule, states),  # type: ignore[arg-type]
+        lambda: schedule_shifts(plan, types),  # type: ignore[arg-type]
+        lambda: ScheduledActivity(plan, types, plan),  # type: ignore[arg-type]
+    )
+
+
+@QUICK
+@given(
+    now=wild,
+    answers=wild,
+    abandoned=wild,
+    horizon=wild,
+    arrived=st.dictionaries(hashable_wild, wild, max_size=3),
+)
+def test_rolling_window_and_adjustments_refuse_wild_input_cleanly(
+    now: object, answers: object, abandoned: object, horizon: object, arrived: dict[object, object]
+) -> None:
+    """The rolling window, special days and the intraday re-forecast refuse cleanly."""
+    window = RollingAbandonWindow()
+    start = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    predicted = Forecast(
+        "x", timedelta(minutes=30), (IntervalDemand(start, 10, timedelta(minutes=3)),)
+    )
+    only_callcore_errors(
+        lambda: window.record(now=now, live_answers=answers, abandoned=abandoned),  # type: ignore[arg-type]
+        lambda: window.pacing_counts(now=now, horizon=horizon),  # type: ignore[arg-type]
+        lambda: special_days(predicted, multipliers=arrived, overrides=arrived),  # type: ignore[arg-type]
+        lambda: reforecast_intraday(predicted, arrived, now=now),  # type: ignore[arg-type]
+    )

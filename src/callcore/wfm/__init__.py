@@ -9,6 +9,17 @@ the argument or field, and a bad forecast history
 limits bound the work any one call can cause.
 """
 
+from callcore.wfm._adherence import (
+    MAX_SCHEDULE_ITEMS,
+    WORK,
+    WORKING_STATES,
+    Adherence,
+    AdherenceGap,
+    ScheduledActivity,
+    StateSpan,
+    schedule_adherence,
+)
+from callcore.wfm._adjust import MAX_MULTIPLIER, reforecast_intraday, special_days
 from callcore.wfm._dialer import (
     DEFAULT_ABANDON_TARGET,
     MAX_LINES,
@@ -33,6 +44,7 @@ from callcore.wfm._erlang import (
 from callcore.wfm._forecast import (
     MAX_FORECAST_DAYS,
     MAX_HISTORY_DAYS,
+    AutoForecast,
     DailyGrid,
     Forecast,
     ForecastAccuracy,
@@ -44,8 +56,10 @@ from callcore.wfm._forecast import (
     forecast,
     forecast_staffing_plan,
     mape,
+    smape,
     wape,
 )
+from callcore.wfm._intervals import PredictionInterval, prediction_intervals
 from callcore.wfm._plan import (
     INTERVAL_LENGTHS,
     MAX_CALLS,
@@ -54,33 +68,71 @@ from callcore.wfm._plan import (
     StaffingPlan,
     staffing_plan,
 )
+from callcore.wfm._rolling import RollingAbandonWindow
+from callcore.wfm._shifts import (
+    MAX_PATTERNS,
+    MAX_PLAN_INTERVALS,
+    Break,
+    Coverage,
+    Shift,
+    ShiftSchedule,
+    ShiftType,
+    schedule_shifts,
+)
 from callcore.wfm._staffing import Staffing, StaffingTarget, required_staff
+from callcore.wfm._variants import (
+    MAX_CONCURRENCY,
+    FullTimeEquivalents,
+    full_time_equivalents,
+    required_chat_staff,
+    trunks_required,
+)
 
 __all__ = [
     "DEFAULT_ABANDON_TARGET",
     "INTERVAL_LENGTHS",
     "MAX_AGENTS",
     "MAX_CALLS",
+    "MAX_CONCURRENCY",
     "MAX_FORECAST_DAYS",
     "MAX_HISTORY_DAYS",
     "MAX_LINES",
     "MAX_LOAD",
+    "MAX_MULTIPLIER",
     "MAX_PATIENCE_CALLS",
+    "MAX_PATTERNS",
     "MAX_PERIOD_CALLS",
+    "MAX_PLAN_INTERVALS",
+    "MAX_SCHEDULE_ITEMS",
+    "WORK",
+    "WORKING_STATES",
     "AdaptiveDialLevel",
+    "Adherence",
+    "AdherenceGap",
+    "AutoForecast",
+    "Break",
+    "Coverage",
     "DailyGrid",
     "DialerState",
     "Forecast",
     "ForecastAccuracy",
     "ForecastMethod",
+    "FullTimeEquivalents",
     "HoltWinters",
     "IntervalDemand",
     "PlanRow",
+    "PredictionInterval",
     "QueuePerformance",
+    "RollingAbandonWindow",
+    "ScheduledActivity",
     "SeasonalAverage",
+    "Shift",
+    "ShiftSchedule",
+    "ShiftType",
     "Staffing",
     "StaffingPlan",
     "StaffingTarget",
+    "StateSpan",
     "VolumeHistory",
     "Workload",
     "backtest",
@@ -92,9 +144,18 @@ __all__ = [
     "expected_abandons",
     "forecast",
     "forecast_staffing_plan",
+    "full_time_equivalents",
     "mape",
     "model_pacing",
+    "prediction_intervals",
+    "reforecast_intraday",
+    "required_chat_staff",
     "required_staff",
+    "schedule_adherence",
+    "schedule_shifts",
+    "smape",
+    "special_days",
     "staffing_plan",
+    "trunks_required",
     "wape",
 ]

@@ -3,8 +3,10 @@
 A predictive dialer dials more numbers than it has free agents, betting that
 some will not answer. A call answered by a person with no agent free is
 *abandoned*; regulators cap abandoned calls at 3 % of live-answered calls (US:
-the FTC's Telemarketing Sales Rule, 16 CFR 310.4(b)(4)(i), per campaign over
-30 days; UK: Ofcom's persistent-misuse policy, per call centre over 24 hours).
+the FTC's Telemarketing Sales Rule, 16 CFR 310.4(b)(4)(i), and the FCC's
+47 CFR 64.1200(a)(7), per campaign over 30 days; UK: Ofcom's persistent-misuse
+statement, per campaign over 24 hours, a rolling window: see
+:class:`~callcore.wfm.RollingAbandonWindow`).
 
 Two strategies decide how many lines to dial now, and both pass through the
 same :func:`budget_ceiling`, which guarantees the cap even if every dialled
@@ -54,9 +56,11 @@ class DialerState:
         answer_rate: Recent share of dialled numbers answered by a person (0-1].
         aht: Average handle time of connected calls, longer than zero.
         connect_delay: Time from dialling a number to a person answering.
-        live_answers: Calls answered by a person in the rolling period so far
+        live_answers: Calls answered by a person in the period so far
             (abandoned ones included, as the regulations count them), at most
-            :data:`MAX_PERIOD_CALLS`.
+            :data:`MAX_PERIOD_CALLS`. Under a rolling window, give the counts
+            of :meth:`~callcore.wfm.RollingAbandonWindow.pacing_counts`, not
+            those of the window ending now.
         abandoned: Calls abandoned in the rolling period so far; at most
             ``live_answers``, since every abandoned call was answered first.
         target: Highest allowed ``abandoned / live_answers``, [0, 1).
@@ -81,7 +85,7 @@ class DialerState:
 
     def __attrs_post_init__(self) -> None:
         """Refuse more abandons than live answers."""
-        _check_abandons(self.live_answers, self.abandoned)
+        check_abandons(self.live_answers, self.abandoned)
 
     @property
     def agents_soon(self) -> float:
@@ -114,7 +118,8 @@ def budget_ceiling(state: DialerState) -> int:
     return max(0, in_play - state.lines_in_flight)
 
 
-def _check_abandons(live_answers: int, abandoned: int) -> None:
+def check_abandons(live_answers: int, abandoned: int) -> None:
+    """Refuse more abandons than live answers (``field='abandoned'``)."""
     if abandoned > live_answers:
         raise InvalidInputError(
             f"abandoned ({abandoned}) cannot exceed live_answers ({live_answers}): "
@@ -282,7 +287,7 @@ class AdaptiveDialLevel:
         check_count(abandoned, "abandoned", high=MAX_PERIOD_CALLS)
         check_count(idle_agents, "idle_agents", high=MAX_LINES)
         check_count(waiting_calls, "waiting_calls", high=MAX_LINES)
-        _check_abandons(live_answers, abandoned)
+        check_abandons(live_answers, abandoned)
         if live_answers and abandoned >= self.target * live_answers:
             self.level = 1.0
             return self.level

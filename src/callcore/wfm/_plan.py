@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -152,24 +152,29 @@ def staffing_plan(
         interval: The length of each interval: 15, 30 or 60 minutes.
 
     Returns:
-        The plan, with rows sorted by start time.
+        The plan, with rows sorted by start instant (a repeated local hour
+        of an autumn night, told apart by ``fold``, comes in its real order).
 
     Raises:
         InvalidInputError: an argument of the wrong type, a wrong interval
-            length, two intervals with the same start, or an interval whose
+            length, two intervals starting at the same instant, or an interval whose
             load is beyond :data:`~callcore.wfm.MAX_LOAD`.
     """
     demands = check_items(intervals, IntervalDemand, "intervals")
     check_instance(target, StaffingTarget, "target")
     check_interval_length(interval)
+    # Keyed by instant: two local 01:00s of an autumn night (fold 0 and 1) compare
+    # equal as datetimes of one zone, but they are two intervals.
+    instants = [demand.start.astimezone(timezone.utc) for demand in demands]
     seen: dict[datetime, int] = {}
-    for index, demand in enumerate(demands):
-        if demand.start in seen:
+    for index, instant in enumerate(instants):
+        if instant in seen:
             where = f"intervals[{index}].start"
-            raise InvalidInputError(f"{where} repeats intervals[{seen[demand.start]}]", field=where)
-        seen[demand.start] = index
+            raise InvalidInputError(f"{where} repeats intervals[{seen[instant]}]", field=where)
+        seen[instant] = index
     rows = []
-    for index, demand in sorted(enumerate(demands), key=lambda item: item[1].start):
+    for index in sorted(range(len(demands)), key=instants.__getitem__):
+        demand = demands[index]
         try:
             work = Workload(demand.calls, demand.aht, interval)
         except InvalidInputError as exc:
