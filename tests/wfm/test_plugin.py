@@ -8,7 +8,7 @@ import pluggy
 
 from callcore import hookimpl
 from callcore.plugins import forecast_methods, make_plugin_manager
-from callcore.wfm import DailyGrid, ForecastMethod, HoltWinters, SeasonalAverage
+from callcore.wfm import AutoForecast, DailyGrid, ForecastMethod, HoltWinters, SeasonalAverage
 
 
 class _Flat:
@@ -32,12 +32,16 @@ def _manager(*plugins: object) -> pluggy.PluginManager:
 def test_builtin_methods_are_registered() -> None:
     """The built-in plugin contributes the seasonal average and Holt-Winters."""
     methods = forecast_methods(_manager())
-    assert methods == {"seasonal_average": SeasonalAverage(), "holt_winters": HoltWinters()}
+    assert methods == {
+        "seasonal_average": SeasonalAverage(),
+        "holt_winters": HoltWinters(),
+        "automatic": AutoForecast(),
+    }
     assert all(isinstance(method, ForecastMethod) for method in methods.values())
 
 
 def test_later_plugins_add_and_replace_methods() -> None:
     """A third-party plugin adds a method and replaces a built-in one of the same name."""
     methods = forecast_methods(_manager(_Override()))
-    assert set(methods) == {"seasonal_average", "holt_winters", "flat"}
+    assert set(methods) == {"seasonal_average", "holt_winters", "automatic", "flat"}
     assert methods["holt_winters"] == HoltWinters(alpha=0.5)
