@@ -184,19 +184,19 @@ def _short_excluded_abandonment(totals: Aggregate) -> float | None:
 def _builtin() -> list[Metric]:
     ratio, seconds = Unit.RATIO, Unit.SECONDS
     return [
-        _count("contacts", "Contacts", "every record"),
+        _count("contacts", "Contacts", "every contact, once (its first leg)"),
         Metric(
             name="volume_in",
             title="Inbound volume",
             unit=Unit.COUNT,
-            formula="inbound records",
+            formula="inbound contacts, once each",
             compute=lambda t: t.inbound,
         ),
         Metric(
             name="volume_out",
             title="Outbound volume",
             unit=Unit.COUNT,
-            formula="outbound records",
+            formula="outbound contacts, once each",
             compute=lambda t: t.outbound,
         ),
         _count("answered", "Answered", "inbound records answered"),

@@ -64,6 +64,8 @@ class Tally:
     rejected: int = 0
     failed: int = 0
     other_inbound: int = 0  # inbound records of the ten outcomes above
+    later_legs: int = 0  # records that are not their contact's first leg
+    later_legs_in: int = 0  # ... of which inbound
     answered_wait: timedelta = _ZERO
     abandoned_wait: timedelta = _ZERO
     longest_wait: timedelta = _ZERO
@@ -108,8 +110,8 @@ class Tally:
 
     def to_aggregate(self) -> Aggregate:
         """Return these totals as a new, independent ``Aggregate``."""
-        contacts = self.records()
-        inbound = self.answered + self.abandoned + self.other_inbound
+        contacts = self.records() - self.later_legs  # a contact counts once, at its first leg
+        inbound = self.answered + self.abandoned + self.other_inbound - self.later_legs_in
         answered_wait_us = self.answered_wait // _US
         hold_us = self.hold // _US
         return Aggregate(
@@ -362,10 +364,16 @@ def make_counter(  # noqa: C901, PLR0915
             if fcr is not None:
                 tally.fcr_known += 1
                 tally.fcr_resolved += fcr
-            repeat = record.repeat_contact
-            if repeat is not None:
-                tally.repeat_known += 1
-                tally.repeats += repeat
+            contact = record.contact_id
+            if contact is not None and contact != record.id:  # a later leg of a contact
+                tally.later_legs += 1
+                if inbound:
+                    tally.later_legs_in += 1
+            else:
+                repeat = record.repeat_contact
+                if repeat is not None:
+                    tally.repeat_known += 1
+                    tally.repeats += repeat
             csat = record.csat
             if csat is not None:
                 tally.csat_responses += 1
