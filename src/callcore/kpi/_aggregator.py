@@ -35,7 +35,15 @@ from callcore.kpi._grouping import (
 )
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._records import AgentStateRecord, InteractionRecord
-from callcore.kpi._tally import Counter, RawKey, Tally, make_counter, not_a_record
+from callcore.kpi._tally import (
+    Counter,
+    RawKey,
+    Span,
+    Tally,
+    cell_size,
+    make_counter,
+    not_a_record,
+)
 
 __all__ = ["Aggregator"]
 
@@ -102,6 +110,9 @@ class Aggregator:
     _groups: dict[RawKey, Aggregate] = attrs.field(init=False, factory=dict, repr=False)
     _tallies: dict[RawKey, Tally] = attrs.field(init=False, factory=dict, repr=False)
     _grid: IntervalGrid = attrs.field(init=False, repr=False)
+    # The intervals found so far by UTC cell: a cache, so that records in any
+    # order find each interval once (about one entry per 15 minutes of time).
+    _cells: dict[int, Span] = attrs.field(init=False, factory=dict, repr=False, eq=False)
     _count: Counter = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -130,6 +141,8 @@ class Aggregator:
                 Dimension.CHANNEL in self.group_by,
             ),
             locate=functools.partial(_locate, self._grid),
+            cells=self._cells,
+            cell=cell_size(self.interval),
             service_level=self.thresholds.service_level,
             short_abandon=self.thresholds.short_abandon,
         )
