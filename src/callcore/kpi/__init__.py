@@ -14,6 +14,7 @@ from callcore.contacts import AgentState, ContactOutcome
 from callcore.kpi import _serialization
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._distributions import MAX_READ_THRESHOLD, Distributions
 from callcore.kpi._events import AgentStateAdded, AggregatorUpdate, RecordsAdded, TotalsMerged
 from callcore.kpi._export import Row, rows, to_csv, write_csv
 from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
@@ -24,6 +25,7 @@ from callcore.kpi._limits import (
     MAX_WINDOW_SLOTS,
 )
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
+from callcore.kpi._percentiles import EXACT_LIMIT, RELATIVE_ERROR, Percentiles
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
 from callcore.kpi._repeat import RepeatContactMarker
 from callcore.kpi._service_level import (
@@ -36,10 +38,13 @@ from callcore.kpi._window import RollingWindow
 __all__ = [
     "BUILTIN_METRICS",
     "DEFAULT_SERVICE_LEVEL",
+    "EXACT_LIMIT",
     "MAX_AGENT_STATE_SPAN",
+    "MAX_READ_THRESHOLD",
     "MAX_RECORD_COUNT",
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
+    "RELATIVE_ERROR",
     "AgentState",
     "AgentStateAdded",
     "AgentStateRecord",
@@ -48,12 +53,14 @@ __all__ = [
     "AggregatorUpdate",
     "ContactOutcome",
     "Dimension",
+    "Distributions",
     "GroupKey",
     "InteractionRecord",
     "IntervalGrid",
     "InvalidRecordError",
     "Metric",
     "MetricValue",
+    "Percentiles",
     "RecordsAdded",
     "RepeatContactMarker",
     "RollingWindow",

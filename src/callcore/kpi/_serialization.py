@@ -115,6 +115,12 @@ def _structure_aggregate(
 
 
 def _unstructure_aggregator(aggregator: Aggregator) -> Any:  # noqa: ANN401
+    if aggregator.keep_distributions:
+        raise InvalidInputError(
+            "an aggregator that keeps distributions cannot be saved yet: save one "
+            "built without them (its totals), or keep the distributions in memory",
+            field="keep_distributions",
+        )
     saved = _SavedAggregator(
         group_by=aggregator.group_by,
         interval=aggregator.interval,

@@ -32,6 +32,7 @@ __all__ = [
     "Span",
     "Tally",
     "cell_size",
+    "find_span",
     "make_counter",
     "not_a_record",
 ]
@@ -58,6 +59,23 @@ cell lies inside one interval except where clocks change; a cell that does
 not (a change of clocks, an old local mean time) is never cached, and its
 records find their interval each time.
 """
+
+
+def find_span(
+    cells: dict[int, Span], cell: timedelta, locate: Locate, arrived: datetime, number: int
+) -> Span:
+    """Return the interval of ``arrived``, whose UTC cell is ``number``, from ``cells`` or found.
+
+    A cell that lies inside one interval is remembered in ``cells``; one that
+    straddles a boundary is not (its instants are located each time).
+    """
+    span = cells.get(number)
+    if span is None:
+        span = locate(arrived)
+        cell_low = _EPOCH + number * cell
+        if span[1] <= cell_low and cell_low + cell <= span[2]:
+            cells[number] = span
+    return span
 
 
 def cell_size(interval: timedelta) -> timedelta:
@@ -428,17 +446,10 @@ def make_counter(  # noqa: C901, PLR0915
     def _find(
         number: int, arrived: datetime
     ) -> tuple[datetime, datetime, datetime, dict[object, Tally]]:
-        span = cells.get(number)
-        if span is None:
-            span = locate(arrived)
-            cell_low = _EPOCH + number * cell
-            if span[1] <= cell_low and cell_low + cell <= span[2]:
-                cells[number] = span
-            else:  # a cell that straddles a boundary: look again next time
-                start, low, high = span
-                return start, low, high, by_start.setdefault(start, {})
-        start, low, high = span
-        found = seen[number] = (start, low, high, by_start.setdefault(start, {}))
+        start, low, high = find_span(cells, cell, locate, arrived, number)
+        found = (start, low, high, by_start.setdefault(start, {}))
+        if number in cells:  # a cell inside one interval: remember it for this counter too
+            seen[number] = found
         return found
 
     return count
