@@ -24,6 +24,7 @@ from callcore.kpi._limits import (
     MAX_TOTAL,
     MAX_WINDOW_SLOTS,
 )
+from callcore.kpi._live import AgentNow, EventsObserved, LiveView, QueueNow
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
 from callcore.kpi._percentiles import EXACT_LIMIT, RELATIVE_ERROR, Percentiles
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
@@ -45,6 +46,7 @@ __all__ = [
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
     "RELATIVE_ERROR",
+    "AgentNow",
     "AgentState",
     "AgentStateAdded",
     "AgentStateRecord",
@@ -54,13 +56,16 @@ __all__ = [
     "ContactOutcome",
     "Dimension",
     "Distributions",
+    "EventsObserved",
     "GroupKey",
     "InteractionRecord",
     "IntervalGrid",
     "InvalidRecordError",
+    "LiveView",
     "Metric",
     "MetricValue",
     "Percentiles",
+    "QueueNow",
     "RecordsAdded",
     "RepeatContactMarker",
     "RollingWindow",
