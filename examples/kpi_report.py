@@ -19,6 +19,7 @@ from callcore.kpi import (
     RecordsAdded,
     rows,
     to_csv,
+    to_markdown,
 )
 
 ZONE = ZoneInfo("Europe/London")
@@ -118,6 +119,8 @@ def main() -> None:
         )
     print("\nAs CSV (first 5 rows):")
     print("\n".join(to_csv(table).splitlines()[:6]))
+    print("\nAs a Markdown table (first 5 rows):")
+    print(to_markdown(table[:5]))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
 from callcore.kpi._distributions import MAX_READ_THRESHOLD, Distributions
 from callcore.kpi._events import AgentStateAdded, AggregatorUpdate, RecordsAdded, TotalsMerged
-from callcore.kpi._export import Row, rows, to_csv, write_csv
+from callcore.kpi._export import Row, rows, to_csv, to_markdown, write_csv
 from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
 from callcore.kpi._limits import (
     MAX_AGENT_STATE_SPAN,
@@ -78,6 +78,7 @@ __all__ = [
     "rows",
     "service_level",
     "to_csv",
+    "to_markdown",
     "write_csv",
 ]
 
