@@ -17,6 +17,7 @@ from callcore.kpi import (
     ContactOutcome,
     InteractionRecord,
     RecordsAdded,
+    interval_chart,
     rows,
     to_csv,
     to_markdown,
@@ -121,6 +122,9 @@ def main() -> None:
     print("\n".join(to_csv(table).splitlines()[:6]))
     print("\nAs a Markdown table (first 5 rows):")
     print(to_markdown(table[:5]))
+    sales = [row for row in table if row["queue"] == "sales"]
+    chart = interval_chart(sales, rates=["service_level"])
+    print(f"\nAn SVG chart of the sales queue: {len(sales)} intervals, {len(chart):,} characters")
 
 
 if __name__ == "__main__":

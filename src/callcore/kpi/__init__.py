@@ -14,6 +14,7 @@ from callcore.contacts import AgentState, ContactOutcome
 from callcore.kpi import _serialization
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._chart import interval_chart
 from callcore.kpi._distributions import MAX_READ_THRESHOLD, Distributions
 from callcore.kpi._events import AgentStateAdded, AggregatorUpdate, RecordsAdded, TotalsMerged
 from callcore.kpi._export import Row, rows, to_csv, to_markdown, write_csv
@@ -75,6 +76,7 @@ __all__ = [
     "TotalsMerged",
     "Unit",
     "evaluate",
+    "interval_chart",
     "rows",
     "service_level",
     "to_csv",

@@ -16,7 +16,7 @@ from callcore.kpi._grouping import dimensions as read_dimensions
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, evaluate, metric_names
 
-__all__ = ["Row", "rows", "to_csv", "to_markdown", "write_csv"]
+__all__ = ["Row", "check_table", "rows", "to_csv", "to_markdown", "write_csv"]
 
 Row = dict[str, str | int | float | None]
 """One result row: group columns, then one column per metric."""
@@ -137,6 +137,17 @@ def _table_problems(table: object) -> Iterator[Problem]:
                 yield Problem(f"{path}.{name}" if isinstance(name, str) else path, problem)
 
 
+def check_table(table: object) -> None:
+    """Refuse a table whose rows do not share columns or hold a cell that is not a value.
+
+    Raises:
+        DocumentError: Every problem, each at ``[row].column``.
+    """
+    problems = list(_table_problems(table))
+    if problems:
+        raise DocumentError(problems, "KPI table")
+
+
 def write_csv(table: Sequence[Row], stream: TextIO) -> None:
     """Write rows as CSV with a header; ``None`` becomes an empty cell.
 
@@ -150,9 +161,7 @@ def write_csv(table: Sequence[Row], stream: TextIO) -> None:
             nothing was written.
         InvalidInputError: ``stream`` has no ``write`` method.
     """
-    problems = list(_table_problems(table))
-    if problems:
-        raise DocumentError(problems, "KPI table")
+    check_table(table)
     if not callable(getattr(stream, "write", None)):
         raise InvalidInputError(
             f"stream must be a text stream, got {type(stream).__name__}", field="stream"
@@ -202,9 +211,7 @@ def to_markdown(table: Sequence[Row], *, digits: int = 3) -> str:
         DocumentError: The table has problems, each at ``[row].column``.
         InvalidInputError: ``digits`` is not a whole number from 0 to 12.
     """
-    problems = list(_table_problems(table))
-    if problems:
-        raise DocumentError(problems, "KPI table")
+    check_table(table)
     check_count(digits, "digits", low=0, high=12)
     if not table:
         return ""
