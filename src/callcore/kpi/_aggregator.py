@@ -111,8 +111,9 @@ class Aggregator:
         keep_distributions: Whether to keep, per group, the distributions of
             waits and handle times (:meth:`distributions`), for percentiles
             and the service level at any threshold (:meth:`service_levels`).
-            They cost memory (a few KiB per group) and time (about as much
-            again per record), and are kept in memory only: an aggregator
+            They cost memory (up to a few tens of KiB per group) and time
+            (counting takes about 2.5 times as long), and are kept in memory
+            only: an aggregator
             that keeps them cannot be saved with :mod:`callcore.serialization`.
     """
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import attrs
 
-from callcore.checks import check_duration
+from callcore.checks import check_duration, check_instance, validator
 from callcore.contacts import ContactOutcome, Direction
 from callcore.errors import InvalidInputError
 from callcore.kpi._percentiles import Percentiles
@@ -59,6 +59,9 @@ def _add_counts(mine: dict[int, int], other: dict[int, int]) -> None:
         mine[second] = mine.get(second, 0) + number
 
 
+_percentiles = validator(check_instance, cls=Percentiles)
+
+
 @attrs.define(eq=False)
 class Distributions:
     """The distributions of one group's records.
@@ -71,12 +74,12 @@ class Distributions:
             and after-call work.
     """
 
-    wait: Percentiles = attrs.Factory(Percentiles)
-    answer: Percentiles = attrs.Factory(Percentiles)
-    handle: Percentiles = attrs.Factory(Percentiles)
+    wait: Percentiles = attrs.field(factory=Percentiles, validator=_percentiles)
+    answer: Percentiles = attrs.field(factory=Percentiles, validator=_percentiles)
+    handle: Percentiles = attrs.field(factory=Percentiles, validator=_percentiles)
     # Inbound waits by the whole second they end in (capped just above the maximum).
-    _answered_by_second: dict[int, int] = attrs.field(factory=dict, repr=False)
-    _abandoned_by_second: dict[int, int] = attrs.field(factory=dict, repr=False)
+    _answered_by_second: dict[int, int] = attrs.field(init=False, factory=dict, repr=False)
+    _abandoned_by_second: dict[int, int] = attrs.field(init=False, factory=dict, repr=False)
 
     def add(self, record: InteractionRecord) -> None:
         """Count one (valid) record's durations."""
@@ -108,13 +111,10 @@ class Distributions:
 
     def copy(self) -> Distributions:
         """Return an independent copy."""
-        return Distributions(
-            self.wait.copy(),
-            self.answer.copy(),
-            self.handle.copy(),
-            dict(self._answered_by_second),
-            dict(self._abandoned_by_second),
-        )
+        found = Distributions(self.wait.copy(), self.answer.copy(), self.handle.copy())
+        found._answered_by_second = dict(self._answered_by_second)
+        found._abandoned_by_second = dict(self._abandoned_by_second)
+        return found
 
     def within(self, threshold: timedelta) -> tuple[int, int, int, int]:
         """Return answered, answered within ``threshold``, abandoned, abandoned within it.

@@ -63,10 +63,10 @@ class Percentiles:
         count: How many durations were added.
     """
 
-    count: int = 0
-    _values: list[int] | None = attrs.field(factory=list, repr=False)  # None once a sketch
-    _zeros: int = attrs.field(default=0, repr=False)  # sketch: durations of zero
-    _buckets: dict[int, int] = attrs.field(factory=dict, repr=False)  # sketch: bucket -> count
+    count: int = attrs.field(default=0, init=False)
+    _values: list[int] | None = attrs.field(init=False, factory=list, repr=False)  # None: a sketch
+    _zeros: int = attrs.field(init=False, default=0, repr=False)  # sketch: durations of zero
+    _buckets: dict[int, int] = attrs.field(init=False, factory=dict, repr=False)  # bucket: count
 
     @property
     def exact(self) -> bool:
@@ -130,12 +130,12 @@ class Percentiles:
 
     def copy(self) -> Percentiles:
         """Return an independent copy."""
-        return Percentiles(
-            self.count,
-            None if self._values is None else list(self._values),
-            self._zeros,
-            dict(self._buckets),
-        )
+        found = Percentiles()
+        found.count = self.count
+        found._values = None if self._values is None else list(self._values)
+        found._zeros = self._zeros
+        found._buckets = dict(self._buckets)
+        return found
 
     def percentile(self, fraction: float) -> timedelta | None:
         """Return the duration below or at which ``fraction`` of the durations lie.
