@@ -87,6 +87,10 @@ def test_per_agent_figures_count_each_leg() -> None:
     assert (by_agent["A"].missed, by_agent["A"].answered) == (1, 0)
     assert (by_agent["B"].missed, by_agent["B"].answered, by_agent["B"].handled) == (0, 1, 1)
     assert sum(totals.inbound for totals in by_agent.values()) == 1
+    offered = {
+        agent: evaluate(totals, ["offered"])["offered"] for agent, totals in by_agent.items()
+    }
+    assert offered == {"A": 1, "B": 1}  # each leg rang one agent
 
 
 def test_a_second_contact_is_still_a_repeat() -> None:

@@ -207,6 +207,13 @@ def _builtin() -> list[Metric]:
             "inbound records abandoned within the short-abandon threshold",
         ),
         _count("missed", "Missed", "records offered to an agent and not answered"),
+        Metric(
+            name="offered",
+            title="Offered to agents",
+            unit=Unit.COUNT,
+            formula="inbound legs answered + legs missed (per leg: per agent when grouped so)",
+            compute=lambda t: t.answered + t.missed,
+        ),
         _count("voicemail", "Voicemail", "records that went to voicemail"),
         _count("callbacks", "Callbacks", "records that chose a callback"),
         _count("overflowed", "Overflowed", "records that left for another queue"),
