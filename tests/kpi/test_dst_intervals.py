@@ -14,11 +14,15 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.contacts import Channel, Direction
 from callcore.kpi import Aggregator, ContactOutcome, InteractionRecord, IntervalGrid
 
 MINUTE = timedelta(minutes=1)
+US = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 STEP = timedelta(minutes=5)  # one record every five minutes
 
 # (zone, instant of the change in UTC, direction)
@@ -149,3 +153,39 @@ def test_two_hour_intervals_stretch_over_the_repeated_hour() -> None:
     spring = grid.locate((datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc) - epoch) // us)
     assert spring[0].isoformat() == "2026-03-29T00:00:00+00:00"
     assert (spring[2] - spring[1]) * us == timedelta(hours=1)
+
+
+MORE_CHANGES = [
+    *((ZoneInfo(name), change) for name, change, _ in CHANGES),
+    # Havana moves at midnight: 8 March 2026 has no 00:00, 1 November repeats 00:00-01:00.
+    (ZoneInfo("America/Havana"), datetime(2026, 3, 8, 5, 0, tzinfo=timezone.utc)),
+    (ZoneInfo("America/Havana"), datetime(2026, 11, 1, 5, 0, tzinfo=timezone.utc)),
+    # Lord Howe moves by 30 minutes, at 02:00 in both directions.
+    (ZoneInfo("Australia/Lord_Howe"), datetime(2026, 4, 4, 15, 0, tzinfo=timezone.utc)),
+    (ZoneInfo("Australia/Lord_Howe"), datetime(2026, 10, 3, 15, 30, tzinfo=timezone.utc)),
+]
+
+
+@given(
+    st.sampled_from(MORE_CHANGES),
+    st.sampled_from([15, 30, 60, 90, 120, 180, 1440]),
+    st.integers(-36 * 60, 36 * 60 - 1),
+)
+def test_the_grid_agrees_with_the_clock_around_any_change(
+    where: tuple[ZoneInfo, datetime], minutes: int, offset_minutes: int
+) -> None:
+    """Any size dividing a day, within 36 hours of a change: label, start and end as read."""
+    zone, change = where
+    size = timedelta(minutes=minutes)
+    moment = change + timedelta(minutes=offset_minutes)
+    window = reference_labels(zone, size, moment - timedelta(days=1), moment + timedelta(days=1))
+    label, low, high = IntervalGrid(size, zone).locate((moment - EPOCH) // US)
+    assert label.isoformat() == window[moment]
+    start, end = EPOCH + low * US, EPOCH + high * US
+    # The interval is the whole run of minutes sharing its label (labels are unique:
+    # a wall time with its offset is one instant). The window may not reach a 25-hour
+    # day's ends.
+    for inside in (start, moment, end - MINUTE):
+        assert window.get(inside, window[moment]) == window[moment]
+    for outside in (start - MINUTE, end):
+        assert window.get(outside) != window[moment]
