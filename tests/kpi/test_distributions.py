@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from callcore import serialization
 from callcore.contacts import Channel, Direction
-from callcore.errors import InvalidInputError
+from callcore.errors import DocumentError, InvalidInputError
 from callcore.kpi import (
     Aggregator,
     ContactOutcome,
@@ -186,7 +186,106 @@ def test_aggregators_with_and_without_distributions_do_not_merge() -> None:
         Aggregator(keep_distributions=True).merge(Aggregator(), now=NOW)
 
 
-def test_saving_distributions_is_refused() -> None:
-    """Distributions are kept in memory only, for now: saving says so."""
-    with pytest.raises(InvalidInputError, match="cannot be saved"):
-        serialization.dumps(Aggregator(keep_distributions=True))
+@given(
+    st.lists(interaction_records(), max_size=20),
+    st.integers(0, 400),
+    st.randoms(use_true_random=False),
+)
+def test_shards_saved_loaded_and_merged_give_the_whole(
+    records: list[InteractionRecord], sketched: int, rng: random.Random
+) -> None:
+    """Through JSON, as shards from other processes: the whole's figures, sketches included."""
+    answered_at_once = [
+        InteractionRecord(
+            id=f"s{number}",
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            outcome=ContactOutcome.ANSWERED,
+            arrived_at=START,
+            answered_at=START + timedelta(milliseconds=number * 37),
+            ended_at=START + timedelta(seconds=60 + number),
+            queue="sketched",
+        )
+        for number in range(sketched)  # more than EXACT_LIMIT in one group: a sketch
+    ]
+    everything = records + answered_at_once
+    whole = _aggregator(keep_distributions=True)
+    whole.add_many(everything)
+    shards = [_aggregator(keep_distributions=True) for _ in range(2)]
+    for record in everything:
+        rng.choice(shards).add(record)
+    merged = serialization.loads(Aggregator, serialization.dumps(shards[0]))
+    merged.merge(serialization.loads(Aggregator, serialization.dumps(shards[1])), now=NOW)
+    again = serialization.loads(Aggregator, serialization.dumps(whole))
+    threshold = timedelta(seconds=20)
+    for found in (merged, again):
+        assert found.total() == whole.total()
+        assert found.service_levels(threshold) == whole.service_levels(threshold)
+        mine, theirs = found.distributions(), whole.distributions()
+        assert mine.keys() == theirs.keys()
+        for key, kept in mine.items():
+            assert kept.saved() == theirs[key].saved()
+    assert serialization.dumps(again) == serialization.dumps(whole)
+
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _saved_with_one_group() -> dict[str, object]:
+    aggregator = Aggregator(keep_distributions=True)
+    aggregator.add(
+        InteractionRecord(
+            id="c1",
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            outcome=ContactOutcome.ANSWERED,
+            arrived_at=START,
+            answered_at=START + timedelta(seconds=4),
+            ended_at=START + timedelta(seconds=64),
+        )
+    )
+    data = serialization.to_dict(aggregator)
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["answer"].update(values=[1, 2]), "groups[0].distributions"),
+        (lambda d: d["wait"].update(values=[-1]), "groups[0].distributions.wait.values[0]"),
+        (
+            lambda d: d.update(answered_by_second=[[3, 1], [2, 1]]),
+            "groups[0].distributions.answered_by_second[1]",
+        ),
+        (lambda d: d.update(answered_by_second=[[3, 2]]), "groups[0].distributions"),
+        (lambda d: d.pop("handle"), "groups[0].distributions"),
+        (
+            lambda d: d.update(handle={"zeros": 1, "buckets": [[5, 2], [4, 1]]}),
+            "groups[0].distributions.handle.buckets[1]",
+        ),
+    ],
+)
+def test_a_saved_document_with_wrong_distributions_is_refused(change: object, path: str) -> None:
+    """Every part is checked, and the parts against the totals; the problem names its path."""
+    data = _saved_with_one_group()
+    groups = data["groups"]
+    assert isinstance(groups, list)
+    change(groups[0]["distributions"])  # type: ignore[operator]
+    with pytest.raises(DocumentError) as caught:
+        serialization.from_dict(Aggregator, data)
+    assert path in [problem.path for problem in caught.value.problems]
+
+
+def test_distributions_must_match_the_setting() -> None:
+    """Distributions in a document whose aggregator keeps none, or missing where it does."""
+    data = _saved_with_one_group()
+    data["keep_distributions"] = False
+    with pytest.raises(DocumentError, match="keeps no distributions"):
+        serialization.from_dict(Aggregator, data)
+    data = _saved_with_one_group()
+    groups = data["groups"]
+    assert isinstance(groups, list)
+    groups[0]["distributions"] = None
+    with pytest.raises(DocumentError, match="is required"):
+        serialization.from_dict(Aggregator, data)

@@ -154,3 +154,31 @@ def test_merging_something_else_is_refused() -> None:
     """Only Percentiles merge."""
     with pytest.raises(InvalidInputError, match="Percentiles"):
         Percentiles().merge([1, 2])  # type: ignore[arg-type]
+
+
+@given(st.lists(st.integers(0, 10**12), min_size=0, max_size=600))
+def test_saved_and_rebuilt_it_is_the_same(values: list[int]) -> None:
+    """Exact or a sketch, a distribution's saved data rebuilds it exactly."""
+    found = _filled(values)
+    again = Percentiles.from_saved(found.saved())
+    assert again.saved() == found.saved()
+    assert again.count == found.count
+    assert again.percentiles() == found.percentiles()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"values": list(range(EXACT_LIMIT + 1))}, "distribution.values"),
+        ({"values": [1.5]}, "distribution.values[0]"),
+        ({"zeros": 1, "buckets": [[3, 1]]}, "distribution"),  # too few for a sketch
+        ({"zeros": 0, "buckets": [[3, 0]]}, "distribution.buckets[0]"),
+        ({"zeros": -1, "buckets": []}, "distribution.zeros"),
+        ({"values": [], "zeros": 0}, "distribution"),
+    ],
+)
+def test_wrong_saved_data_is_refused(data: object, field: str) -> None:
+    """Each part is checked, and the error names it."""
+    with pytest.raises(InvalidInputError) as caught:
+        Percentiles.from_saved(data)
+    assert caught.value.field == field

@@ -112,9 +112,8 @@ class Aggregator:
             waits and handle times (:meth:`distributions`), for percentiles
             and the service level at any threshold (:meth:`service_levels`).
             They cost memory (up to a few tens of KiB per group) and time
-            (counting takes about 2.5 times as long), and are kept in memory
-            only: an aggregator
-            that keeps them cannot be saved with :mod:`callcore.serialization`.
+            (counting takes about 2.5 times as long); they are saved and
+            loaded with the totals by :mod:`callcore.serialization`.
     """
 
     group_by: tuple[Dimension, ...] = attrs.field(default=(), converter=_group_by)
@@ -463,8 +462,13 @@ class Aggregator:
                 mine.merge(counted)
         return found
 
-    def _restore(self, key: GroupKey, totals: Aggregate) -> None:
+    def _restore(
+        self, key: GroupKey, totals: Aggregate, distributions: Distributions | None = None
+    ) -> None:
         interval = (
             None if key.interval is None else self._grid._label(epoch_micros(key.interval))  # noqa: SLF001
         )
-        self._groups[(interval, key.queue, key.agent, key.channel)] = totals
+        raw = (interval, key.queue, key.agent, key.channel)
+        self._groups[raw] = totals
+        if distributions is not None:
+            self._distributions[raw] = distributions

@@ -14,9 +14,10 @@ from datetime import timedelta
 
 import attrs
 
-from callcore.checks import check_duration, check_instance, validator
+from callcore.checks import check_count, check_duration, check_instance, validator
 from callcore.contacts import ContactOutcome, Direction
 from callcore.errors import InvalidInputError
+from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._percentiles import Percentiles
 from callcore.kpi._records import InteractionRecord
 from callcore.kpi._service_level import ServiceLevelVariant, service_level
@@ -114,6 +115,57 @@ class Distributions:
         found = Distributions(self.wait.copy(), self.answer.copy(), self.handle.copy())
         found._answered_by_second = dict(self._answered_by_second)
         found._abandoned_by_second = dict(self._abandoned_by_second)
+        return found
+
+    def saved(self) -> dict[str, object]:
+        """Return these distributions as plain data (see :meth:`from_saved`)."""
+        return {
+            "wait": self.wait.saved(),
+            "answer": self.answer.saved(),
+            "handle": self.handle.saved(),
+            "answered_by_second": sorted(self._answered_by_second.items()),
+            "abandoned_by_second": sorted(self._abandoned_by_second.items()),
+        }
+
+    @classmethod
+    def from_saved(cls, data: object, what: str = "distributions") -> Distributions:
+        """Rebuild distributions from :meth:`saved` data, checking every part and their agreement.
+
+        Raises:
+            InvalidInputError: A part is wrong, or the parts disagree (the
+                waits by second do not count the answer and wait
+                distributions' durations); ``field`` names the part.
+        """
+        names = {"wait", "answer", "handle", "answered_by_second", "abandoned_by_second"}
+        if not isinstance(data, dict) or set(data) != names:
+            raise InvalidInputError(f"must be a mapping of {sorted(names)}", field=what)
+        found = cls(
+            Percentiles.from_saved(data["wait"], f"{what}.wait"),
+            Percentiles.from_saved(data["answer"], f"{what}.answer"),
+            Percentiles.from_saved(data["handle"], f"{what}.handle"),
+        )
+        for name, counts in (
+            ("answered_by_second", found._answered_by_second),
+            ("abandoned_by_second", found._abandoned_by_second),
+        ):
+            pairs = data[name]
+            if not isinstance(pairs, list):
+                raise InvalidInputError("must be a list of [second, count]", field=f"{what}.{name}")
+            previous = -1
+            for number, pair in enumerate(pairs):
+                path = f"{what}.{name}[{number}]"
+                if not isinstance(pair, list | tuple) or len(pair) != 2:
+                    raise InvalidInputError("must be [second, count]", field=path)
+                second = check_count(pair[0], path, low=previous + 1, high=_OVER)
+                counts[second] = check_count(pair[1], path, low=1, high=MAX_TOTAL)
+                previous = second
+        answered = sum(found._answered_by_second.values())
+        abandoned = sum(found._abandoned_by_second.values())
+        if found.answer.count != answered or found.wait.count != answered + abandoned:
+            raise InvalidInputError(
+                "the waits by second must count the answer and wait distributions' durations",
+                field=what,
+            )
         return found
 
     def within(self, threshold: timedelta) -> tuple[int, int, int, int]:

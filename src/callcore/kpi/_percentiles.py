@@ -21,8 +21,9 @@ from datetime import timedelta
 
 import attrs
 
-from callcore.checks import check_duration
+from callcore.checks import MAX_DURATION, check_count, check_duration
 from callcore.errors import InvalidInputError
+from callcore.kpi._limits import MAX_TOTAL
 
 __all__ = ["EXACT_LIMIT", "RELATIVE_ERROR", "Percentiles"]
 
@@ -40,6 +41,10 @@ _US = timedelta(microseconds=1)
 def _bucket(micros: int) -> int:
     """The bucket of a positive number of microseconds."""
     return math.ceil(math.log(micros) / _LOG_GAMMA)
+
+
+_MAX_US = MAX_DURATION // timedelta(microseconds=1)
+_MAX_BUCKET = math.ceil(math.log(_MAX_US) / _LOG_GAMMA) + 1  # room for rounding at the top
 
 
 def _rank(fraction: float, count: int) -> int:
@@ -135,6 +140,62 @@ class Percentiles:
         found._values = None if self._values is None else list(self._values)
         found._zeros = self._zeros
         found._buckets = dict(self._buckets)
+        return found
+
+    def saved(self) -> dict[str, object]:
+        """Return this distribution as plain data (see :meth:`from_saved`)."""
+        if self._values is not None:  # sorted: one distribution, one document
+            return {"values": sorted(self._values)}
+        return {"zeros": self._zeros, "buckets": sorted(self._buckets.items())}
+
+    @classmethod
+    def from_saved(cls, data: object, what: str = "distribution") -> Percentiles:
+        """Rebuild a distribution from :meth:`saved` data, checking every part.
+
+        Exact: ``{"values": [...]}``, at most :data:`EXACT_LIMIT` whole
+        microseconds from 0 to a century. A sketch: ``{"zeros": n, "buckets":
+        [[index, count], ...]}`` with buckets in increasing order, counts of
+        at least 1, and more than :data:`EXACT_LIMIT` durations in all.
+
+        Raises:
+            InvalidInputError: ``data`` is not such a mapping; ``field`` is
+                ``what`` with the part (``wait.values[3]``).
+        """
+        found = cls()
+        if not isinstance(data, dict) or set(data) not in ({"values"}, {"zeros", "buckets"}):
+            raise InvalidInputError(
+                "must be {'values': [...]} or {'zeros': n, 'buckets': [[index, count], ...]}",
+                field=what,
+            )
+        if "values" in data:
+            values = data["values"]
+            if not isinstance(values, list) or len(values) > EXACT_LIMIT:
+                raise InvalidInputError(
+                    f"must be a list of at most {EXACT_LIMIT} durations", field=f"{what}.values"
+                )
+            for index, value in enumerate(values):
+                check_count(value, f"{what}.values[{index}]", low=0, high=_MAX_US)
+            found._values, found.count = list(values), len(values)
+            return found
+        found._values = None
+        found._zeros = check_count(data["zeros"], f"{what}.zeros", low=0, high=MAX_TOTAL)
+        buckets = data["buckets"]
+        if not isinstance(buckets, list):
+            raise InvalidInputError("must be a list of [index, count]", field=f"{what}.buckets")
+        previous = -1
+        for number, pair in enumerate(buckets):
+            path = f"{what}.buckets[{number}]"
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise InvalidInputError("must be [index, count]", field=path)
+            index = check_count(pair[0], path, low=previous + 1, high=_MAX_BUCKET)
+            found._buckets[index] = check_count(pair[1], path, low=1, high=MAX_TOTAL)
+            previous = index
+        found.count = found._zeros + sum(found._buckets.values())
+        if found.count <= EXACT_LIMIT:
+            raise InvalidInputError(
+                f"a sketch holds more than {EXACT_LIMIT} durations; save fewer as values",
+                field=what,
+            )
         return found
 
     def percentile(self, fraction: float) -> timedelta | None:
