@@ -202,6 +202,7 @@ def to_markdown(table: Sequence[Row], *, digits: int = 3) -> str:
     in text is escaped and line breaks become spaces, so each row stays one
     line. An empty table gives an empty string.
 
+    >>> from callcore.kpi import to_markdown
     >>> print(to_markdown([{"queue": "sales", "contacts": 12, "service_level": 0.75}]))
     | queue | contacts | service_level |
     |---|--:|--:|
