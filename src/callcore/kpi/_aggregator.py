@@ -196,6 +196,9 @@ class Aggregator:
     def add_many(self, records: Iterable[InteractionRecord]) -> AggregatorUpdate:
         """Count every record of an iterable (a generator is fine: nothing is kept).
 
+        An aggregator that keeps distributions holds the batch in a list
+        while it counts it (two passes), and keeps nothing after.
+
         The records are counted apart first and added to the totals at the
         end, so a batch is counted whole or not at all.
 
