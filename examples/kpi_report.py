@@ -17,8 +17,10 @@ from callcore.kpi import (
     ContactOutcome,
     InteractionRecord,
     RecordsAdded,
+    interval_chart,
     rows,
     to_csv,
+    to_markdown,
 )
 
 ZONE = ZoneInfo("Europe/London")
@@ -118,6 +120,11 @@ def main() -> None:
         )
     print("\nAs CSV (first 5 rows):")
     print("\n".join(to_csv(table).splitlines()[:6]))
+    print("\nAs a Markdown table (first 5 rows):")
+    print(to_markdown(table[:5]))
+    sales = [row for row in table if row["queue"] == "sales"]
+    chart = interval_chart(sales, rates=["service_level"])
+    print(f"\nAn SVG chart of the sales queue: {len(sales)} intervals, {len(chart):,} characters")
 
 
 if __name__ == "__main__":

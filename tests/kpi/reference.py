@@ -75,9 +75,12 @@ def _wait(record: InteractionRecord) -> timedelta:
 def _totals(
     records: list[InteractionRecord], service_level: timedelta, short_abandon: timedelta
 ) -> dict[str, object]:
+    # A contact counts once, at its first leg (no contact_id, or its own id).
+    firsts = [r for r in records if r.contact_id in {None, r.id}]
     inbound = [r for r in records if r.direction is Direction.INBOUND]
     answered = [r for r in inbound if r.outcome is ContactOutcome.ANSWERED]
     abandoned = [r for r in inbound if r.outcome is ContactOutcome.ABANDONED]
+    inbound_contacts = sum(1 for r in firsts if r.direction is Direction.INBOUND)
     handled = [r for r in records if r.outcome is ContactOutcome.ANSWERED]
     waited = answered + abandoned
     zero = timedelta(0)
@@ -90,9 +93,9 @@ def _totals(
         return r.ended_at - r.answered_at - r.hold_time
 
     return {
-        "contacts": len(records),
-        "inbound": len(inbound),
-        "outbound": len(records) - len(inbound),
+        "contacts": len(firsts),
+        "inbound": inbound_contacts,
+        "outbound": len(firsts) - inbound_contacts,
         "answered": len(answered),
         "answered_within": sum(1 for r in answered if _wait(r) <= service_level),
         "abandoned": len(abandoned),
@@ -127,8 +130,8 @@ def _totals(
         "ivr_entered": sum(1 for r in records if r.ivr_path),
         "fcr_known": sum(1 for r in records if r.first_contact_resolved is not None),
         "fcr_resolved": sum(1 for r in records if r.first_contact_resolved),
-        "repeat_known": sum(1 for r in records if r.repeat_contact is not None),
-        "repeats": sum(1 for r in records if r.repeat_contact),
+        "repeat_known": sum(1 for r in firsts if r.repeat_contact is not None),
+        "repeats": sum(1 for r in firsts if r.repeat_contact),
         "csat_responses": sum(1 for r in records if r.csat is not None),
         "csat_top_two": sum(1 for r in records if r.csat is not None and r.csat >= 4),
         "nps_responses": sum(1 for r in records if r.nps is not None),

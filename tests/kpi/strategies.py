@@ -86,8 +86,11 @@ def interaction_records(draw: st.DrawFn) -> InteractionRecord:
         if outcome is ContactOutcome.ANSWERED and draw(st.booleans())
         else None
     )
+    ident = draw(st.text("abc123", min_size=1, max_size=6))
     return InteractionRecord(
-        id=draw(st.text("abc123", min_size=1, max_size=6)),
+        id=ident,
+        # Legs: no contact id (a contact on its own), its own id (a first leg), another's.
+        contact_id=draw(st.sampled_from([None, None, ident, "a1"])),
         channel=draw(st.sampled_from(Channel)),
         direction=direction,
         outcome=outcome,

@@ -46,17 +46,24 @@ def test_half_hour_offsets_cut_hours_on_the_local_clock() -> None:
     assert start.isoformat() == "2026-03-02T09:00:00+05:30"
 
 
-def test_a_transition_inside_an_interval_splits_it() -> None:
-    """Lord Howe Island moves clocks by 30 minutes at 02:00: hourly groups split there."""
+def test_a_clock_going_back_off_the_grid_lengthens_the_interval() -> None:
+    """Lord Howe Island moves clocks back 30 minutes at 02:00: that hour lasts 90 minutes.
+
+    The clock shows 01:30-02:00 twice, and never a new hour in between, so
+    the local-calendar interval 01:00-02:00 holds both (issue 15, defect 1).
+    """
     zone = ZoneInfo("Australia/Lord_Howe")
     grid = IntervalGrid(timedelta(hours=1), zone)
     # 5 April 2026, 02:00 LHDT (+11) becomes 01:30 LHST (+10:30): 15:00 UTC.
     moment = datetime(2026, 4, 4, 14, 50, tzinfo=timezone.utc)  # 01:50 +11
-    start, _, high = grid.locate((moment - EPOCH) // US)
+    start, low, high = grid.locate((moment - EPOCH) // US)
     assert start.isoformat() == "2026-04-05T01:00:00+11:00"
-    assert EPOCH + high * US == datetime(2026, 4, 4, 15, 0, tzinfo=timezone.utc)
+    assert EPOCH + low * US == datetime(2026, 4, 4, 14, 0, tzinfo=timezone.utc)
+    assert EPOCH + high * US == datetime(2026, 4, 4, 15, 30, tzinfo=timezone.utc)
     later = grid.start_of(datetime(2026, 4, 4, 15, 10, tzinfo=timezone.utc))  # 01:40 +10:30
-    assert later.isoformat() == "2026-04-05T01:30:00+10:30"
+    assert later.isoformat() == "2026-04-05T01:00:00+11:00"
+    next_hour = grid.start_of(datetime(2026, 4, 4, 15, 30, tzinfo=timezone.utc))  # 02:00 +10:30
+    assert next_hour.isoformat() == "2026-04-05T02:00:00+10:30"
 
 
 @given(

@@ -114,6 +114,7 @@ EXPECTED = {
     "answered": 2,
     "abandoned": 1,
     "missed": 0,
+    "offered": 2,  # the two inbound answered legs; nothing missed
     "callbacks": 1,
     "out_of_hours": 1,
     "self_served": 1,

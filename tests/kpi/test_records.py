@@ -182,6 +182,7 @@ _SPOILERS: dict[str, list[object]] = {
     "agent": _BAD_TEXT,
     "customer_id": _BAD_TEXT,
     "ticket_id": _BAD_TEXT,
+    "contact_id": _BAD_TEXT,
     "channel": ["voice", Direction.INBOUND, None],
     "direction": ["inbound", Channel.VOICE, None],
     "outcome": [*ContactOutcome, "answered"],

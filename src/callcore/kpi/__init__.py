@@ -14,8 +14,10 @@ from callcore.contacts import AgentState, ContactOutcome
 from callcore.kpi import _serialization
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._chart import interval_chart
+from callcore.kpi._distributions import MAX_READ_THRESHOLD, Distributions
 from callcore.kpi._events import AgentStateAdded, AggregatorUpdate, RecordsAdded, TotalsMerged
-from callcore.kpi._export import Row, rows, to_csv, write_csv
+from callcore.kpi._export import Row, rows, to_csv, to_markdown, write_csv
 from callcore.kpi._grouping import Dimension, GroupKey, IntervalGrid
 from callcore.kpi._limits import (
     MAX_AGENT_STATE_SPAN,
@@ -23,7 +25,9 @@ from callcore.kpi._limits import (
     MAX_TOTAL,
     MAX_WINDOW_SLOTS,
 )
+from callcore.kpi._live import AgentNow, EventsObserved, LiveView, QueueNow
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, MetricValue, Unit, evaluate
+from callcore.kpi._percentiles import EXACT_LIMIT, RELATIVE_ERROR, Percentiles
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
 from callcore.kpi._repeat import RepeatContactMarker
 from callcore.kpi._service_level import (
@@ -36,10 +40,14 @@ from callcore.kpi._window import RollingWindow
 __all__ = [
     "BUILTIN_METRICS",
     "DEFAULT_SERVICE_LEVEL",
+    "EXACT_LIMIT",
     "MAX_AGENT_STATE_SPAN",
+    "MAX_READ_THRESHOLD",
     "MAX_RECORD_COUNT",
     "MAX_TOTAL",
     "MAX_WINDOW_SLOTS",
+    "RELATIVE_ERROR",
+    "AgentNow",
     "AgentState",
     "AgentStateAdded",
     "AgentStateRecord",
@@ -48,12 +56,17 @@ __all__ = [
     "AggregatorUpdate",
     "ContactOutcome",
     "Dimension",
+    "Distributions",
+    "EventsObserved",
     "GroupKey",
     "InteractionRecord",
     "IntervalGrid",
     "InvalidRecordError",
+    "LiveView",
     "Metric",
     "MetricValue",
+    "Percentiles",
+    "QueueNow",
     "RecordsAdded",
     "RepeatContactMarker",
     "RollingWindow",
@@ -63,9 +76,11 @@ __all__ = [
     "TotalsMerged",
     "Unit",
     "evaluate",
+    "interval_chart",
     "rows",
     "service_level",
     "to_csv",
+    "to_markdown",
     "write_csv",
 ]
 

@@ -59,9 +59,10 @@ class Aggregate:
     no part exceeds its whole; the constructor refuses anything else.
 
     Attributes:
-        contacts: Every record.
-        inbound: Inbound records.
-        outbound: Outbound records.
+        contacts: Every contact: records that are their contact's first leg
+            (see :attr:`InteractionRecord.contact_id`).
+        inbound: Inbound contacts.
+        outbound: Outbound contacts.
         answered: Inbound contacts answered.
         answered_within: ... of which within the service-level threshold.
         abandoned: Inbound contacts abandoned.
@@ -95,7 +96,7 @@ class Aggregate:
         ivr_entered: Records that visited the IVR (``self_served`` ones among them).
         fcr_known: Records with a first-contact-resolution flag.
         fcr_resolved: ... of which resolved at first contact.
-        repeat_known: Records marked as repeat or not.
+        repeat_known: Contacts (first legs) marked as repeat or not.
         repeats: ... of which repeats.
         csat_responses: CSAT answers.
         csat_top_two: ... of which 4 or 5.
@@ -294,14 +295,20 @@ _COUNTED_BY_OUTCOME = {
 def add_record(  # noqa: C901, PLR0912, PLR0915
     totals: Aggregate, record: InteractionRecord, service_level: timedelta, short_abandon: timedelta
 ) -> None:
-    """Count one interaction record into ``totals`` with the thresholds given."""
-    totals.contacts += 1
+    """Count one interaction record into ``totals`` with the thresholds given.
+
+    A contact counts once in the volumes and in repeat-window FCR, at its
+    first leg; every leg counts in the per-leg totals.
+    """
+    first_leg = record.first_leg
     outcome = record.outcome
     inbound = record.direction is _INBOUND
-    if inbound:
-        totals.inbound += 1
-    else:
-        totals.outbound += 1
+    if first_leg:
+        totals.contacts += 1
+        if inbound:
+            totals.inbound += 1
+        else:
+            totals.outbound += 1
     if outcome is _ANSWERED:
         answered_at: datetime = record.answered_at  # type: ignore[assignment]
         if inbound:
@@ -356,7 +363,7 @@ def add_record(  # noqa: C901, PLR0912, PLR0915
     if record.first_contact_resolved is not None:
         totals.fcr_known += 1
         totals.fcr_resolved += record.first_contact_resolved
-    if record.repeat_contact is not None:
+    if record.repeat_contact is not None and first_leg:
         totals.repeat_known += 1
         totals.repeats += record.repeat_contact
     if record.csat is not None:

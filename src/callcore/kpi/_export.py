@@ -1,4 +1,4 @@
-"""Results as rows of plain dicts, and as CSV (stdlib ``csv``)."""
+"""Results as rows of plain dicts, and as CSV (stdlib ``csv``) or a Markdown table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
-from callcore.checks import MAX_TEXT
+from callcore.checks import MAX_TEXT, check_count
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._grouping import Dimension, GroupKey
@@ -16,7 +16,7 @@ from callcore.kpi._grouping import dimensions as read_dimensions
 from callcore.kpi._limits import MAX_TOTAL, described
 from callcore.kpi._metrics import BUILTIN_METRICS, Metric, evaluate, metric_names
 
-__all__ = ["Row", "rows", "to_csv", "write_csv"]
+__all__ = ["Row", "check_table", "rows", "to_csv", "to_markdown", "write_csv"]
 
 Row = dict[str, str | int | float | None]
 """One result row: group columns, then one column per metric."""
@@ -137,6 +137,17 @@ def _table_problems(table: object) -> Iterator[Problem]:
                 yield Problem(f"{path}.{name}" if isinstance(name, str) else path, problem)
 
 
+def check_table(table: object) -> None:
+    """Refuse a table whose rows do not share columns or hold a cell that is not a value.
+
+    Raises:
+        DocumentError: Every problem, each at ``[row].column``.
+    """
+    problems = list(_table_problems(table))
+    if problems:
+        raise DocumentError(problems, "KPI table")
+
+
 def write_csv(table: Sequence[Row], stream: TextIO) -> None:
     """Write rows as CSV with a header; ``None`` becomes an empty cell.
 
@@ -150,9 +161,7 @@ def write_csv(table: Sequence[Row], stream: TextIO) -> None:
             nothing was written.
         InvalidInputError: ``stream`` has no ``write`` method.
     """
-    problems = list(_table_problems(table))
-    if problems:
-        raise DocumentError(problems, "KPI table")
+    check_table(table)
     if not callable(getattr(stream, "write", None)):
         raise InvalidInputError(
             f"stream must be a text stream, got {type(stream).__name__}", field="stream"
@@ -174,3 +183,48 @@ def to_csv(table: Sequence[Row]) -> str:
     buffer = io.StringIO()
     write_csv(table, buffer)
     return buffer.getvalue()
+
+
+def _markdown_cell(value: str | float | None, digits: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    # A pipe would end the cell and a line break the row: escape one, flatten the other.
+    return " ".join(str(value).replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def to_markdown(table: Sequence[Row], *, digits: int = 3) -> str:
+    """Return rows as a Markdown (GitHub-flavoured) table with a header.
+
+    The table is checked as for :func:`write_csv`. Numbers are right-aligned,
+    floats shown with ``digits`` decimals, ``None`` as an empty cell; a ``|``
+    in text is escaped and line breaks become spaces, so each row stays one
+    line. An empty table gives an empty string.
+
+    >>> from callcore.kpi import to_markdown
+    >>> print(to_markdown([{"queue": "sales", "contacts": 12, "service_level": 0.75}]))
+    | queue | contacts | service_level |
+    |---|--:|--:|
+    | sales | 12 | 0.750 |
+
+    Raises:
+        DocumentError: The table has problems, each at ``[row].column``.
+        InvalidInputError: ``digits`` is not a whole number from 0 to 12.
+    """
+    check_table(table)
+    check_count(digits, "digits", low=0, high=12)
+    if not table:
+        return ""
+    names = list(table[0])
+    # Right-align a column of numbers (and empty cells); a column holding text, left.
+    numeric = {name: not any(isinstance(row[name], str) for row in table) for name in names}
+    lines = [
+        "| " + " | ".join(_markdown_cell(name, digits) for name in names) + " |",
+        "|" + "|".join("--:" if numeric[name] else "---" for name in names) + "|",
+    ]
+    lines.extend(
+        "| " + " | ".join(_markdown_cell(row[name], digits) for name in names) + " |"
+        for row in table
+    )
+    return "\n".join(lines)

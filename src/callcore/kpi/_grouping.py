@@ -1,10 +1,14 @@
 """Group keys and the interval grid: which group a record belongs to.
 
-Intervals are cut on the wall clock of a time zone (09:00-09:15 local time),
-so a report lines up with the business day. Interval starts carry the fixed UTC
-offset in force: on the night clocks go back, the repeated hour yields two sets
-of intervals with the same wall-clock labels and different offsets
-(``01:00+01:00`` and ``01:00+00:00``), kept as separate groups.
+Intervals are local-calendar intervals computed on instants: one starts
+wherever the zone's clock shows a multiple of the interval's size (09:00,
+09:15...), or jumps forward onto or over one, so a report lines up with the
+business day and a day runs from local midnight to local midnight however
+long it is (23 or 25 hours on the days clocks change). Interval starts carry
+the fixed UTC offset in force: on the night clocks go back, 15-minute and
+hourly intervals of the repeated hour come twice, with the same wall-clock
+labels and different offsets (``01:00+01:00`` and ``01:00+00:00``), kept as
+separate groups; a 2-hour interval holding the repeated hour lasts 3 hours.
 """
 
 from __future__ import annotations
@@ -209,17 +213,53 @@ class IntervalGrid:
         return self._locate(_check_epoch(epoch_us))
 
     def _locate(self, epoch_us: int) -> tuple[datetime, int, int]:
-        offset = _offset_us(self.zone, epoch_us)
-        wall = epoch_us + offset
-        floor = wall - wall % self._size_us
-        low, high = floor - offset, floor + self._size_us - offset
-        # A change of UTC offset inside the interval (rare: a transition that is
-        # not on an interval boundary) cuts the range where the offset differs.
-        if _offset_us(self.zone, low) != offset:
-            low = self._first_with_offset(low, epoch_us, offset)
-        if _offset_us(self.zone, high - 1) != offset:
-            high = self._last_with_offset(epoch_us, high - 1, offset) + 1
-        return self._label(low), low, high
+        low = self._start_at_or_before(epoch_us)
+        return self._label(low), low, self._start_after(epoch_us)
+
+    # An interval starts wherever the local clock shows a multiple of the size
+    # (00:00, 00:15...), or jumps forward onto or over one. A clock that jumps
+    # back starts an interval only if it lands on a multiple, so an interval is
+    # as long as the local calendar makes it: London's day of 25 October 2026
+    # lasts 25 hours, its 01:00-01:15 happens twice (two intervals), and its
+    # 00:00-02:00 lasts 3 hours. Each loop crosses one change of UTC offset;
+    # an interval (at most a day) holds at most a few.
+
+    def _start_at_or_before(self, epoch_us: int) -> int:
+        size = self._size_us
+        while True:
+            offset = _offset_us(self.zone, epoch_us)
+            wall = epoch_us + offset
+            candidate = wall - wall % size - offset
+            if _offset_us(self.zone, candidate) == offset:
+                return candidate  # the clock showed the multiple at candidate
+            # The offset changed at some instant in (candidate, epoch_us].
+            change = self._first_with_offset(candidate, epoch_us, offset)
+            before = _offset_us(self.zone, change - 1)
+            if before < offset:  # forward: from change + before onto or over a multiple?
+                jumped_from = change + before
+                multiple = jumped_from + (-jumped_from) % size  # the first at or after
+                if multiple <= change + offset:
+                    return change
+            epoch_us = change - 1
+
+    def _start_after(self, epoch_us: int) -> int:
+        size = self._size_us
+        while True:
+            offset = _offset_us(self.zone, epoch_us)
+            wall = epoch_us + offset
+            candidate = wall - wall % size + size - offset
+            if _offset_us(self.zone, candidate) == offset:
+                return candidate
+            # The offset changes at some instant in (epoch_us, candidate].
+            change = self._last_with_offset(epoch_us, candidate, offset) + 1
+            after = _offset_us(self.zone, change)
+            landing = change + after
+            if after > offset:  # forward: onto or over the next multiple?
+                if wall - wall % size + size <= landing:
+                    return change
+            elif landing % size == 0:  # back, landing on a multiple
+                return change
+            epoch_us = change
 
     def label(self, epoch_us: int) -> datetime:
         """Return an instant on the zone's wall clock, with its fixed UTC offset.

@@ -184,19 +184,19 @@ def _short_excluded_abandonment(totals: Aggregate) -> float | None:
 def _builtin() -> list[Metric]:
     ratio, seconds = Unit.RATIO, Unit.SECONDS
     return [
-        _count("contacts", "Contacts", "every record"),
+        _count("contacts", "Contacts", "every contact, once (its first leg)"),
         Metric(
             name="volume_in",
             title="Inbound volume",
             unit=Unit.COUNT,
-            formula="inbound records",
+            formula="inbound contacts, once each",
             compute=lambda t: t.inbound,
         ),
         Metric(
             name="volume_out",
             title="Outbound volume",
             unit=Unit.COUNT,
-            formula="outbound records",
+            formula="outbound contacts, once each",
             compute=lambda t: t.outbound,
         ),
         _count("answered", "Answered", "inbound records answered"),
@@ -207,6 +207,13 @@ def _builtin() -> list[Metric]:
             "inbound records abandoned within the short-abandon threshold",
         ),
         _count("missed", "Missed", "records offered to an agent and not answered"),
+        Metric(
+            name="offered",
+            title="Offered to agents",
+            unit=Unit.COUNT,
+            formula="inbound legs answered + legs missed (per leg: per agent when grouped so)",
+            compute=lambda t: t.answered + t.missed,
+        ),
         _count("voicemail", "Voicemail", "records that went to voicemail"),
         _count("callbacks", "Callbacks", "records that chose a callback"),
         _count("overflowed", "Overflowed", "records that left for another queue"),

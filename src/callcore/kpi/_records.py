@@ -115,7 +115,7 @@ def _check_outcome(value: object) -> None:
 
 
 _TIMES = ("arrived_at", "queued_at", "offered_at", "answered_at", "ended_at", "wrap_up_ended_at")
-_OPTIONAL_TEXT = ("queue", "agent", "customer_id", "ticket_id")
+_OPTIONAL_TEXT = ("queue", "agent", "customer_id", "ticket_id", "contact_id")
 _COUNTS = ("holds", "transfers", "consults")
 
 
@@ -141,6 +141,14 @@ class InteractionRecord:
 
     Attributes:
         id: The contact leg's id.
+        contact_id: The contact this leg is part of: the id of its first leg
+            (Amazon Connect's ``InitialContactId``). ``None`` (the default)
+            when the leg is a contact on its own; a record whose ``id`` equals
+            its ``contact_id`` is the first leg. Only a first leg counts in
+            contact volumes (``contacts``, ``inbound``, ``outbound``) and in
+            repeat-window FCR, so a call that rang one agent and was answered
+            by the next is one contact; every leg counts in per-leg figures
+            (answered, missed, handled, per-agent totals).
         channel: The medium.
         direction: Who started the contact.
         outcome: How the leg ended (see the KPI reference for how each
@@ -184,6 +192,7 @@ class InteractionRecord:
     queue: str | None = None
     agent: str | None = None
     customer_id: str | None = None
+    contact_id: str | None = None
     queued_at: datetime | None = None
     offered_at: datetime | None = None
     answered_at: datetime | None = None
@@ -198,6 +207,11 @@ class InteractionRecord:
     repeat_contact: bool | None = None
     csat: int | None = None
     nps: int | None = None
+
+    @property
+    def first_leg(self) -> bool:
+        """Whether this record is its contact's first leg (or the whole contact)."""
+        return self.contact_id is None or self.contact_id == self.id
 
     def __attrs_post_init__(self) -> None:
         """Refuse a record with a wrong field or fields that contradict each other."""
@@ -283,7 +297,7 @@ class InteractionRecord:
             or not (ident.isascii() or ident.isprintable())
         ):
             return False
-        for text in (self.queue, self.agent, self.customer_id, self.ticket_id):
+        for text in (self.queue, self.agent, self.customer_id, self.ticket_id, self.contact_id):
             if text is not None and (
                 type(text) is not str
                 or not text

@@ -23,6 +23,7 @@ from callcore.checks import check_count
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.kpi._aggregate import Aggregate, Thresholds
 from callcore.kpi._aggregator import Aggregator
+from callcore.kpi._distributions import Distributions
 from callcore.kpi._grouping import Dimension, GroupKey, epoch_micros
 from callcore.kpi._limits import MAX_TOTAL
 from callcore.kpi._records import AgentStateRecord, InteractionRecord, InvalidRecordError
@@ -35,6 +36,8 @@ T = TypeVar("T")
 class _SavedGroup:
     key: GroupKey
     totals: Aggregate
+    # Plain data of Distributions.saved(), checked by Distributions.from_saved.
+    distributions: dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -44,6 +47,7 @@ class _SavedAggregator:
     timezone: ZoneInfo
     thresholds: Thresholds
     groups: tuple[_SavedGroup, ...]
+    keep_distributions: bool = False
 
 
 def _as_problems(error: InvalidInputError) -> list[Problem]:
@@ -115,16 +119,28 @@ def _structure_aggregate(
 
 
 def _unstructure_aggregator(aggregator: Aggregator) -> Any:  # noqa: ANN401
+    kept = aggregator.distributions() if aggregator.keep_distributions else {}
     saved = _SavedAggregator(
         group_by=aggregator.group_by,
         interval=aggregator.interval,
         timezone=aggregator.timezone,
         thresholds=aggregator.thresholds,
         groups=tuple(
-            _SavedGroup(key=key, totals=totals) for key, totals in aggregator.groups().items()
+            _SavedGroup(
+                key=key,
+                totals=totals,
+                distributions=kept[key].saved() if key in kept else None,
+            )
+            for key, totals in aggregator.groups().items()
         ),
+        keep_distributions=aggregator.keep_distributions,
     )
-    return converter.unstructure(saved)
+    data = converter.unstructure(saved)
+    if not aggregator.keep_distributions:  # the document of an aggregator without them, as before
+        del data["keep_distributions"]
+        for group in data["groups"]:
+            del group["distributions"]
+    return data
 
 
 def _leniently(cls: type[T], value: object) -> T | None:
@@ -155,6 +171,11 @@ def _settings(data: Mapping[str, Any], problems: list[Problem]) -> Aggregator | 
             ("thresholds", Thresholds),
         )
     }
+    keep = data.get("keep_distributions", False)
+    if type(keep) is not bool:
+        problems.append(Problem("keep_distributions", "must be true or false"))
+        return None
+    settings["keep_distributions"] = keep
     if any(value is None for value in settings.values()):
         return None
     try:
@@ -219,9 +240,45 @@ def _structure_aggregator(data: Any, _: type) -> Aggregator:  # noqa: ANN401
     problems.extend(_key_problems(data, aggregator))
     if problems or saved is None or aggregator is None:
         raise DocumentError(problems, "saved aggregator")
-    for group in saved.groups:
-        aggregator._restore(group.key, group.totals)  # noqa: SLF001 - the loader is a friend
+    restored = list(_distribution_problems(saved, problems))
+    if problems:
+        raise DocumentError(problems, "saved aggregator")
+    for group, distributions in zip(saved.groups, restored, strict=True):
+        aggregator._restore(group.key, group.totals, distributions)  # noqa: SLF001 - a friend
     return aggregator
+
+
+def _distribution_problems(
+    saved: _SavedAggregator, problems: list[Problem]
+) -> Iterator[Distributions | None]:
+    """Each group's distributions, read and checked against its totals; problems appended."""
+    for index, group in enumerate(saved.groups):
+        path = f"groups[{index}].distributions"
+        data, totals = group.distributions, group.totals
+        if data is None:
+            if saved.keep_distributions and totals.waited + totals.handled:
+                problems.append(Problem(path, "is required: the aggregator keeps distributions"))
+            yield None
+            continue
+        if not saved.keep_distributions:
+            problems.append(Problem(path, "is set but the aggregator keeps no distributions"))
+            yield None
+            continue
+        try:
+            found = Distributions.from_saved(data, path)
+        except InvalidInputError as exc:
+            problems.extend(_as_problems(exc))
+            yield None
+            continue
+        if (found.answer.count, found.wait.count, found.handle.count) != (
+            totals.answered,
+            totals.waited,
+            totals.handled,
+        ):
+            problems.append(
+                Problem(path, "must count the group's answered, waited and handled contacts")
+            )
+        yield found
 
 
 def register() -> None:

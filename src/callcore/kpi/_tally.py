@@ -12,6 +12,7 @@ turns a tally into exactly the totals that counting each record into an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
@@ -24,7 +25,17 @@ from callcore.errors import InvalidInputError
 from callcore.kpi._aggregate import Aggregate
 from callcore.kpi._records import InteractionRecord
 
-__all__ = ["Counter", "RawKey", "Tally", "make_counter", "not_a_record"]
+__all__ = [
+    "CELL",
+    "Counter",
+    "RawKey",
+    "Span",
+    "Tally",
+    "cell_size",
+    "find_span",
+    "make_counter",
+    "not_a_record",
+]
 
 _ZERO = timedelta(0)
 _US = timedelta(microseconds=1)
@@ -36,6 +47,40 @@ RawKey = tuple[datetime | None, str | None, str | None, object]
 
 Locate = Callable[[datetime], tuple[datetime, datetime, datetime]]
 """Find an instant's interval: its label and the UTC range ``[low, high)`` sharing it."""
+
+Span = tuple[datetime, datetime, datetime]
+"""An interval: its label and its UTC range ``[low, high)``."""
+
+CELL = timedelta(minutes=15)
+"""Time is cut into UTC cells of 15 minutes (or the interval, if shorter) to cache intervals.
+
+Every UTC offset in use today is a whole number of quarter hours, so such a
+cell lies inside one interval except where clocks change; a cell that does
+not (a change of clocks, an old local mean time) is never cached, and its
+records find their interval each time.
+"""
+
+
+def find_span(
+    cells: dict[int, Span], cell: timedelta, locate: Locate, arrived: datetime, number: int
+) -> Span:
+    """Return the interval of ``arrived``, whose UTC cell is ``number``, from ``cells`` or found.
+
+    A cell that lies inside one interval is remembered in ``cells``; one that
+    straddles a boundary is not (its instants are located each time).
+    """
+    span = cells.get(number)
+    if span is None:
+        span = locate(arrived)
+        cell_low = _EPOCH + number * cell
+        if span[1] <= cell_low and cell_low + cell <= span[2]:
+            cells[number] = span
+    return span
+
+
+def cell_size(interval: timedelta) -> timedelta:
+    """The cache's cell for intervals of ``interval``: a length that divides both it and 15 min."""
+    return timedelta(microseconds=math.gcd(interval // _US, CELL // _US))
 
 
 @attrs.define
@@ -64,6 +109,8 @@ class Tally:
     rejected: int = 0
     failed: int = 0
     other_inbound: int = 0  # inbound records of the ten outcomes above
+    later_legs: int = 0  # records that are not their contact's first leg
+    later_legs_in: int = 0  # ... of which inbound
     answered_wait: timedelta = _ZERO
     abandoned_wait: timedelta = _ZERO
     longest_wait: timedelta = _ZERO
@@ -108,8 +155,8 @@ class Tally:
 
     def to_aggregate(self) -> Aggregate:
         """Return these totals as a new, independent ``Aggregate``."""
-        contacts = self.records()
-        inbound = self.answered + self.abandoned + self.other_inbound
+        contacts = self.records() - self.later_legs  # a contact counts once, at its first leg
+        inbound = self.answered + self.abandoned + self.other_inbound - self.later_legs_in
         answered_wait_us = self.answered_wait // _US
         hold_us = self.hold // _US
         return Aggregate(
@@ -189,6 +236,8 @@ def make_counter(  # noqa: C901, PLR0915
     *,
     by: tuple[bool, bool, bool, bool],
     locate: Locate,
+    cells: dict[int, Span],
+    cell: timedelta,
     service_level: timedelta,
     short_abandon: timedelta,
 ) -> Counter:
@@ -198,6 +247,10 @@ def make_counter(  # noqa: C901, PLR0915
         tallies: Where tallies are kept, by full group key; the counter adds to it.
         by: Whether to group by interval, queue, agent and channel.
         locate: Finds the interval of an arrival time (used only by interval).
+        cells: The intervals found so far, by UTC cell number (``cell`` long
+            since the epoch), kept by the aggregator across counters; only
+            cells that lie inside one interval are kept.
+        cell: The length of a cell (see :func:`cell_size`).
         service_level: The service-level threshold.
         short_abandon: The short-abandon threshold.
 
@@ -205,8 +258,10 @@ def make_counter(  # noqa: C901, PLR0915
         The counter: it counts a batch in one loop (a single record is a batch
         of one), so that a record costs no function call. It remembers the
         interval of the last record, so records in time order rarely pay for
-        finding their interval, and keeps, per interval, the tallies by the
-        rest of the key. An item that is not an ``InteractionRecord`` raises
+        finding their interval; any other record finds it in ``cells`` by a
+        division, so records in any order find each interval once. It keeps,
+        per interval, the tallies by the rest of the key. An item that is not
+        an ``InteractionRecord`` raises
         :class:`~callcore.errors.InvalidInputError` when it is reached; an
         ``OverflowError`` leaves the tally of the record that raised it as
         it was.
@@ -235,6 +290,8 @@ def make_counter(  # noqa: C901, PLR0915
         ContactOutcome.OUT_OF_HOURS,
     )
     by_start: dict[datetime | None, dict[object, Tally]] = {}
+    # Per cell: the interval and its tallies by the rest of the key.
+    seen: dict[int, tuple[datetime, datetime, datetime, dict[object, Tally]]] = {}
     # The interval of the last record counted, and the tallies of that interval
     # by the rest of the key; an empty range, so that the first record locates
     # its interval.
@@ -250,9 +307,11 @@ def make_counter(  # noqa: C901, PLR0915
             if by_interval:
                 arrived = record.arrived_at
                 if not low <= arrived < high:
-                    start, low, high = locate(arrived)
-                    local = by_start.setdefault(start, {})
-                    last_interval[:] = start, low, high, local
+                    number = (arrived - _EPOCH) // cell
+                    found = seen.get(number)
+                    if found is None:
+                        found = _find(number, arrived)
+                    start, low, high, local = found
             rest = rest_of(record)
             tally = local.get(rest)
             if tally is None:
@@ -362,10 +421,16 @@ def make_counter(  # noqa: C901, PLR0915
             if fcr is not None:
                 tally.fcr_known += 1
                 tally.fcr_resolved += fcr
-            repeat = record.repeat_contact
-            if repeat is not None:
-                tally.repeat_known += 1
-                tally.repeats += repeat
+            contact = record.contact_id
+            if contact is not None and contact != record.id:  # a later leg of a contact
+                tally.later_legs += 1
+                if inbound:
+                    tally.later_legs_in += 1
+            else:
+                repeat = record.repeat_contact
+                if repeat is not None:
+                    tally.repeat_known += 1
+                    tally.repeats += repeat
             csat = record.csat
             if csat is not None:
                 tally.csat_responses += 1
@@ -375,6 +440,16 @@ def make_counter(  # noqa: C901, PLR0915
                 tally.nps_responses += 1
                 tally.nps_promoters += nps >= 9
                 tally.nps_detractors += nps <= 6
+        last_interval[:] = start, low, high, local
         return latest
+
+    def _find(
+        number: int, arrived: datetime
+    ) -> tuple[datetime, datetime, datetime, dict[object, Tally]]:
+        start, low, high = find_span(cells, cell, locate, arrived, number)
+        found = (start, low, high, by_start.setdefault(start, {}))
+        if number in cells:  # a cell inside one interval: remember it for this counter too
+            seen[number] = found
+        return found
 
     return count

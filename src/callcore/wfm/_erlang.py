@@ -225,11 +225,18 @@ class QueuePerformance:
         probability_of_waiting: Share of calls that queue at all.
         service_level: Share of all offered calls answered within
             ``threshold`` (for Erlang A, abandoned calls count against it).
-        average_speed_of_answer: Mean wait of answered calls (those answered
-            at once included).
+        average_speed_of_answer: Mean wait of *answered* calls (those
+            answered at once included): ``E[W | answered]``, what an ACD
+            reports as ASA.
         occupancy: Share of agents' time spent handling calls.
         probability_of_abandoning: Share of calls that hang up before an
             answer (always 0 for Erlang C).
+        average_wait: Mean wait of *all* calls offered, answered or abandoned
+            (an abandoned call waited until it hung up): ``E[W] = E[queue] /
+            lambda``. Erlang A references (Mandelbaum & Zeltyn) and
+            pyworkforce call this the ASA; it is shorter than
+            ``average_speed_of_answer`` when callers abandon, and equal to it
+            under Erlang C, where every call is answered.
     """
 
     model: str
@@ -241,6 +248,7 @@ class QueuePerformance:
     average_speed_of_answer: timedelta
     occupancy: float
     probability_of_abandoning: float = 0.0
+    average_wait: timedelta = timedelta(0)
 
 
 def _idle(model: str, agents: int, threshold: timedelta, load: float = 0.0) -> QueuePerformance:
@@ -303,7 +311,7 @@ def _erlang_c_result(
     # positional timedelta: the same value as seconds=..., parsed faster
     asa = timedelta(0, seconds) if seconds <= _LONGEST_WAIT else _wait(seconds, agents, load)
     return QueuePerformance(
-        "erlang_c", agents, load, threshold, waiting, service_level, asa, load / agents
+        "erlang_c", agents, load, threshold, waiting, service_level, asa, load / agents, 0.0, asa
     )
 
 
@@ -404,7 +412,12 @@ def erlang_a_performance(
       ``A(x, y) = sum_j y**j / prod_{i<=j} (x + i)``;
     - ``P(abandon) = theta E[queue] / lambda``;
     - service level: answered within the threshold, over all offered calls;
-    - average speed of answer: mean wait of answered calls;
+    - average speed of answer: mean wait of answered calls,
+      ``E[W | answered]``;
+    - average wait: mean wait of all calls, abandoned ones until they hang
+      up, ``E[W] = E[queue] / lambda = P(abandon) patience`` (Little's law
+      and ``theta E[queue] = lambda P(abandon)``): the quantity the Erlang A
+      references and pyworkforce name ASA;
     - occupancy: answered load over agents.
 
     >>> from datetime import timedelta
@@ -467,4 +480,5 @@ def erlang_a_performance(
         _wait(asa, agents, load),
         _probability(load * (1.0 - abandoning) / agents),
         _probability(abandoning),
+        _wait(abandoning * patience.total_seconds(), agents, load),
     )
