@@ -65,7 +65,7 @@ def test_twilio_defaults() -> None:
         ("number", "0042", 42),
         ("date", "20260229", None),  # 2026 is not a leap year
         ("date", "20280229", "2028-02-29"),
-        ("luhn", "4111111111111111", "4111111111111111"),
+        ("luhn", "4111111111111111", "************1111"),  # sensitive: masked
         ("luhn", "4111111111111112", None),
     ],
 )
@@ -103,3 +103,23 @@ def test_spoken_digits() -> None:
     """Spoken digits are accepted when speech is on."""
     run = FlowTester(input_flow(speech=True)).run(say("4 1 1-1"))
     run.assert_variables(value="4111")
+
+
+def test_speech_below_confidence_is_a_no_match() -> None:
+    """VoiceXML confidencelevel (0.5): Speech('1234', 0.01) is no entry (issue 14, defect 2)."""
+    tester = FlowTester(input_flow(speech=True, max_nomatch=1))
+    tester.run(say("1234", confidence=0.01)).assert_ended_at("invalid").assert_variables()
+    tester.run(say("1234", confidence=0.5)).assert_ended_at("done").assert_variables(value="1234")
+    strict = FlowTester(input_flow(speech=True, min_confidence=0.9, max_nomatch=1))
+    strict.run(say("1234", confidence=0.8)).assert_ended_at("invalid")
+
+
+def test_speech_is_refused_when_the_node_does_not_listen_for_it() -> None:
+    """With speech: false a transcript is a no-match, never stored (issue 14, defect 2)."""
+    run = FlowTester(input_flow(max_nomatch=1)).run(say("1234", confidence=1.0))
+    run.assert_ended_at("invalid").assert_variables()
+
+
+def test_empty_speech_is_no_input() -> None:
+    """A transcript with no words is a no-input, as at a menu."""
+    FlowTester(input_flow(speech=True, max_noinput=1)).run(say("")).assert_ended_at("timeout")

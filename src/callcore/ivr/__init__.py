@@ -40,6 +40,7 @@ from callcore.ivr._nodes import (
     Voicemail,
     choose_escalating,
     luhn_valid,
+    mask,
 )
 from callcore.ivr._protocol import (
     Action,
@@ -146,6 +147,7 @@ __all__ = [
     "load_flow_json",
     "load_flow_yaml",
     "luhn_valid",
+    "mask",
     "no_input_loops",
     "to_dot",
     "to_mermaid",

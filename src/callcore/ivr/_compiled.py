@@ -31,11 +31,13 @@ class CompiledFlow:
         visit_keys: For each node, its key in ``SessionState.visits``.
         plays: Per language, the ready-made :class:`Play` of every prompt whose
             text in that language needs no rendering (audio, or no placeholders).
+        sensitive: The variables that sensitive input nodes fill.
     """
 
     nodes: dict[str, Node]
     visit_keys: dict[str, str]
     plays: dict[str, dict[str, Play]]
+    sensitive: frozenset[str]
 
 
 def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
@@ -60,6 +62,11 @@ def compiled(flow: Flow) -> CompiledFlow:
             nodes=dict(flow.nodes),
             visit_keys={name: f"{flow.id}:{name}" for name in flow.nodes},
             plays=_static_plays(flow),
+            sensitive=frozenset(
+                str(getattr(node, "variable", ""))
+                for node in flow.nodes.values()
+                if node.masks_input()
+            ),
         )
         object.__setattr__(flow, "_compiled", tables)  # a cache, not a field of the document
     return tables

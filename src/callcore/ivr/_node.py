@@ -144,6 +144,14 @@ class NodeContext(Protocol):
         """Change the caller's language."""
         ...
 
+    def hold_secret(self, variable: str, value: object) -> None:
+        """Keep a sensitive entry in memory only, for the first lookup that reads it."""
+        ...
+
+    def reveal(self, subject: str) -> Any:  # noqa: ANN401 - any JSON value
+        """The value of ``subject``; a held secret's value itself, once (then it is dropped)."""
+        ...
+
 
 @attrs.frozen
 class Edge:
@@ -264,6 +272,10 @@ class Node:
     def problems(self) -> Iterator[Problem]:
         """The node's own problems, with paths relative to the node."""
         return iter(())
+
+    def masks_input(self) -> bool:
+        """Whether what the caller enters here is sensitive (masked in the trace)."""
+        return False
 
     def enter(self, ctx: NodeContext) -> Step:
         """Run the node when the call reaches it."""

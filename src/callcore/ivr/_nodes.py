@@ -75,12 +75,39 @@ __all__ = [
     "Subflow",
     "TransferNode",
     "Voicemail",
+    "mask",
+    "words",
 ]
 
 DTMF_KEYS = frozenset("0123456789*#")
 _POSITIVE = validator(check_count, low=1)
 _ZERO = timedelta(0)
 _INT64_DIGITS = len(str(MAX_PLAIN_INT))
+_WORD = re.compile(r"\w+")
+_SPOKEN_SEPARATORS = re.compile(r"[\s\-.,]")
+_SHOWN_DIGITS = 4
+"""Digits a masked card number keeps in view (PCI DSS 3.4.1 allows the last four)."""
+_CARD_DIGITS = 12
+"""The fewest digits of a payment card number; shorter secrets (PINs) are masked whole."""
+
+
+def mask(text: str) -> str:
+    """``text`` with every letter and digit replaced by ``*``.
+
+    The last four digits stay readable when there are at least twelve (a
+    card number, PCI DSS 3.4.1); shorter secrets (PINs) are masked whole.
+    """
+    digits = sum(char.isdigit() for char in text)
+    shown = _SHOWN_DIGITS if digits >= _CARD_DIGITS else 0
+    hidden = digits - shown
+    out: list[str] = []
+    for char in text:
+        if char.isdigit():
+            out.append("*" if hidden > 0 else char)
+            hidden -= 1
+        else:
+            out.append("*" if char.isalnum() else char)
+    return "".join(out)
 
 
 def _duration_problems(value: timedelta | None, field: str) -> Iterator[Problem]:
@@ -157,8 +184,11 @@ class _Asking(Node):
     nomatch_prompts: tuple[EscalatingPrompt, ...] = ()
     reprompt: bool = True
     exit_prompt: str | None = None
-    max_noinput: int = attrs.field(default=3, validator=_POSITIVE)
     max_nomatch: int = attrs.field(default=3, validator=_POSITIVE)
+    # FreeSWITCH: max-timeouts takes max-failures when unset
+    max_noinput: int = attrs.field(
+        default=attrs.Factory(lambda self: self.max_nomatch, takes_self=True), validator=_POSITIVE
+    )
     on_noinput: str | None = None
     on_nomatch: str | None = None
 
@@ -208,10 +238,13 @@ class _Asking(Node):
         )
 
     def enter(self, ctx: NodeContext) -> Step:
-        """Ask: the first prompt on the first visit, the repeat prompt later."""
-        first = self.repeat_prompt is None or ctx.visits == 1
-        prompt = self.prompt if first else self.repeat_prompt or self.prompt
-        return self.ask(ctx, (ctx.play(prompt),))
+        """Ask with the first (long) prompt, on every entry.
+
+        FreeSWITCH plays greet-long whenever a menu starts, also when the
+        caller comes back from a sub-menu, and VoiceXML resets prompt counters
+        on form entry: ``repeat_prompt`` (greet-short) is for retries only.
+        """
+        return self.ask(ctx, (ctx.play(self.prompt),))
 
     def retry(self, ctx: NodeContext, kind: str) -> Step:
         """Count a no-input or no-match; ask again or give up to its branch."""
@@ -251,6 +284,21 @@ class MenuOption:
     keywords: tuple[str, ...] = ()
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The words of a transcript or keyword: case folded, punctuation dropped.
+
+    Recognisers punctuate ("Card.", "My balance, please?"); a keyword matches
+    whole words whatever the case and punctuation around them.
+    """
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def _has_words(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` occurs in ``words`` as consecutive whole words."""
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
+
+
 @attrs.frozen(kw_only=True)
 class Menu(_Asking):
     """Offer choices by key (and optionally by speech); retry, then give up.
@@ -260,6 +308,10 @@ class Menu(_Asking):
         timeout: Silence allowed after the prompt (FreeSWITCH: 10 s).
         inter_digit_timeout: Between keys; ``None`` is half of ``timeout``.
         min_confidence: Speech below this confidence is a no-match.
+        finish_on_key: The key that ends a multi-digit entry early (never part
+            of the choice); ``None`` is ``#`` when some key has more than one
+            digit and no key uses ``#`` (FreeSWITCH, Twilio ``finishOnKey``),
+            else none.
     """
 
     type_name: ClassVar[str] = "menu"
@@ -269,7 +321,11 @@ class Menu(_Asking):
     timeout: timedelta = timedelta(seconds=10)
     inter_digit_timeout: timedelta | None = None
     min_confidence: float = 0.5
+    finish_on_key: str | None = None
     _keys: dict[str, MenuOption] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
+    _phrases: tuple[tuple[tuple[str, ...], MenuOption], ...] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
 
@@ -282,6 +338,13 @@ class Menu(_Asking):
         """The targets, without building edges."""
         return [o.goto for o in self.options] + self._retry_names()
 
+    def finish_key(self) -> str:
+        """The finish key in force (``finish_on_key``, or its default)."""
+        if self.finish_on_key is not None:
+            return self.finish_on_key
+        multi = any(len(option.key) > 1 for option in self.options)
+        return "#" if multi and not any("#" in option.key for option in self.options) else ""
+
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
         if self._plainly_valid():
@@ -290,30 +353,38 @@ class Menu(_Asking):
         yield from _duration_problems(self.timeout, "timeout")
         yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
         yield from _confidence_problems(self.min_confidence, "min_confidence")
+        finish = self.finish_on_key
+        if finish is not None and finish not in ("", "#", "*"):
+            yield Problem("finish_on_key", f"invalid {finish!r}: use '#', '*' or ''")
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
+        yield from self._option_problems(finish or "")
+
+    def _option_problems(self, finish: str) -> Iterator[Problem]:
+        """Bad or duplicate keys, keys holding the finish key, duplicate or empty keywords."""
         keys: dict[str, int] = {}
-        words: dict[str, int] = {}
+        phrases: dict[tuple[str, ...], int] = {}
         for index, option in enumerate(self.options):
+            path = f"options[{index}]"
             if not option.key or not set(option.key) <= DTMF_KEYS:
-                yield Problem(
-                    f"options[{index}].key",
-                    f"invalid DTMF key {option.key!r}: use 0-9, * and #",
-                )
+                yield Problem(f"{path}.key", f"invalid DTMF key {option.key!r}: use 0-9, * and #")
+            elif finish and finish in option.key:
+                yield Problem(f"{path}.key", f"key {option.key!r} holds the finish key {finish!r}")
             if option.key in keys:
                 yield Problem(
-                    f"options[{index}].key",
+                    f"{path}.key",
                     f"duplicate key {option.key!r} (also options[{keys[option.key]}])",
                 )
             keys.setdefault(option.key, index)
             for word in option.keywords:
-                folded = word.casefold().strip()
-                if folded in words and words[folded] != index:
+                phrase = words(word)
+                if not phrase:
+                    yield Problem(f"{path}.keywords", f"keyword {word!r} has no words")
+                elif phrases.setdefault(phrase, index) != index:
                     yield Problem(
-                        f"options[{index}].keywords",
-                        f"keyword {word!r} also chooses options[{words[folded]}]",
+                        f"{path}.keywords",
+                        f"keyword {word!r} also chooses options[{phrases[phrase]}]",
                     )
-                words.setdefault(folded, index)
 
     def _plainly_valid(self) -> bool:
         """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
@@ -324,6 +395,7 @@ class Menu(_Asking):
             _ZERO < self.timeout <= MAX_DURATION
             and (idle is None or _ZERO < idle <= MAX_DURATION)
             and 0 <= self.min_confidence <= 1
+            and self.finish_on_key is None
         ):
             return False
         keys = set()
@@ -345,19 +417,18 @@ class Menu(_Asking):
             timeout=self.timeout,
             inter_digit_timeout=self.inter_digit_timeout or self.timeout / 2,
             max_digits=max((len(o.key) for o in self.options), default=1),
+            finish_on_key=self.finish_key(),
             hints=hints,
         )
 
     def _choose(self, event: Digits | Speech) -> MenuOption | None:
-        if type(event) is Digits:
+        if isinstance(event, Digits):
             return self._by_key().get(event.digits)
-        if isinstance(event, Digits):  # a subclass: same rule
-            return next((o for o in self.options if o.key == event.digits), None)
         if event.confidence < self.min_confidence:
             return None
-        heard = f" {' '.join(event.text.casefold().split())} "
-        for option in self.options:
-            if any(f" {' '.join(w.casefold().split())} " in heard for w in option.keywords):
+        heard = words(event.text)
+        for phrase, option in self._by_phrase():
+            if _has_words(heard, phrase):
                 return option
         return None
 
@@ -371,14 +442,40 @@ class Menu(_Asking):
             object.__setattr__(self, "_keys", table)  # a cache, not a field of the document
         return table
 
+    def _by_phrase(self) -> tuple[tuple[tuple[str, ...], MenuOption], ...]:
+        """Each keyword's words with its option, in document order, built once per menu."""
+        table = self._phrases
+        if table is None:
+            table = tuple(
+                (phrase, option)
+                for option in self.options
+                for phrase in map(words, option.keywords)
+                if phrase
+            )
+            object.__setattr__(self, "_phrases", table)  # a cache, not a field of the document
+        return table
+
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
-        """Follow the chosen option, or retry."""
-        if isinstance(event, Digits | Speech):
-            if isinstance(event, Digits) and not event.digits:
+        """Follow the chosen option, or retry.
+
+        No keys (or only the finish key) and a transcript without words are
+        no-input, as at an input node and in VoiceXML.
+        """
+        if isinstance(event, Digits):
+            digits = event.digits
+            finish = self.finish_key()
+            if finish and digits.endswith(finish):
+                digits = digits[: -len(finish)]
+                event = Digits(digits)
+            if not digits:
                 return self.retry(ctx, "noinput")
-            option = self._choose(event)
-            return step_to(option.goto) if option else self.retry(ctx, "nomatch")
-        return self.retry(ctx, "noinput")
+        elif isinstance(event, Speech):
+            if not words(event.text):
+                return self.retry(ctx, "noinput")
+        else:
+            return self.retry(ctx, "noinput")
+        option = self._choose(event)
+        return step_to(option.goto) if option else self.retry(ctx, "nomatch")
 
 
 # --- digit input -------------------------------------------------------------
@@ -432,7 +529,14 @@ class InputNode(_Asking):
         terminator: The key that ends the entry (never part of the value).
         timeout: Silence allowed after the prompt (Twilio: 5 s).
         inter_digit_timeout: Silence allowed between digits (Twilio: 5 s).
-        speech: Also accept spoken digits.
+        speech: Also accept spoken digits; when ``False`` a transcript is a no-match.
+        min_confidence: Speech below this confidence is a no-match (VoiceXML
+            ``confidencelevel``, default 0.5).
+        sensitive: Keep the entry out of traces, snapshots, events and the
+            variables the host sees (PCI DSS 4.0 3.4.1, 3.5.1): they hold a
+            masked form, and the value itself reaches the host once, in the
+            first lookup that reads it. ``None`` (the default) is sensitive
+            for the ``luhn`` kind (card numbers).
         next: Where a valid entry goes.
     """
 
@@ -449,6 +553,12 @@ class InputNode(_Asking):
     timeout: timedelta = timedelta(seconds=5)
     inter_digit_timeout: timedelta = timedelta(seconds=5)
     speech: bool = False
+    min_confidence: float = 0.5
+    sensitive: bool | None = None
+
+    def masks_input(self) -> bool:
+        """Whether the entry is sensitive (``sensitive``, or a ``luhn`` kind when unset)."""
+        return self.kind is DigitKind.LUHN if self.sensitive is None else self.sensitive
 
     def targets(self) -> list[Edge]:
         """The success edge, then the retry branches."""
@@ -463,6 +573,7 @@ class InputNode(_Asking):
         yield from super().problems()
         yield from _duration_problems(self.timeout, "timeout")
         yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
+        yield from _confidence_problems(self.min_confidence, "min_confidence")
         if self.min_length > self.max_length:
             yield Problem("min_length", f"is above max_length ({self.max_length})")
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
@@ -509,13 +620,21 @@ class InputNode(_Asking):
         return digits
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
-        """Store a valid entry and go on, or retry."""
+        """Store a valid entry and go on, or retry.
+
+        An empty entry is a no-input; speech when the node does not listen for
+        it, or below ``min_confidence``, is a no-match (VoiceXML).
+        """
         if isinstance(event, Digits):
             digits = event.digits
             if self.terminator and digits.endswith(self.terminator):
                 digits = digits[: -len(self.terminator)]
         elif isinstance(event, Speech):
-            digits = re.sub(r"[\s\-.]", "", event.text)
+            if not words(event.text):
+                return self.retry(ctx, "noinput")
+            if not self.speech or event.confidence < self.min_confidence:
+                return self.retry(ctx, "nomatch")
+            digits = _SPOKEN_SEPARATORS.sub("", event.text)
         else:
             return self.retry(ctx, "noinput")
         if not digits:
@@ -523,6 +642,9 @@ class InputNode(_Asking):
         value = self.parse(digits)
         if value is None:
             return self.retry(ctx, "nomatch")
+        if self.masks_input():
+            ctx.hold_secret(self.variable, value)
+            value = mask(str(value))
         ctx.variables[self.variable] = value
         return step_to(self.next)
 
@@ -727,7 +849,7 @@ class Lookup(Node):
 
     def enter(self, ctx: NodeContext) -> Step:
         """Request the data and wait."""
-        params = {key: _lookup(ctx, subject) for key, subject in self.params.items()}
+        params = {key: ctx.reveal(subject) for key, subject in self.params.items()}
         request = LookupRequest(node=ctx.node, name=self.name, params=params, timeout=self.timeout)
         return Step((request,), wait=True)
 

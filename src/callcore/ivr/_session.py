@@ -39,6 +39,7 @@ from callcore.errors import (
 )
 from callcore.events import Event
 from callcore.ivr._compiled import CompiledFlow, compiled
+from callcore.ivr._conditions import lookup
 from callcore.ivr._events import (
     IvrUpdate,
     SessionEnded,
@@ -48,6 +49,7 @@ from callcore.ivr._events import (
 )
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
+from callcore.ivr._nodes import mask
 from callcore.ivr._protocol import (
     Action,
     ActionCompleted,
@@ -277,6 +279,16 @@ class _Context:
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
+
+    def hold_secret(self, variable: str, value: object) -> None:
+        self.session.secrets[variable] = value
+
+    def reveal(self, subject: str) -> Any:  # noqa: ANN401 - any JSON value
+        sensitive = self.tables.sensitive
+        if sensitive and subject.startswith("vars.") and subject[5:] in sensitive:
+            # once: after that (or after a restore, which drops it) nothing, never the mask
+            return self.session.secrets.pop(subject[5:], None)
+        return lookup(self.scope(), subject, None)
 
 
 def _calendars(calendars: object) -> dict[str, Calendar]:
@@ -538,11 +550,13 @@ def _outcome_problems(state: SessionState) -> list[Problem]:
     return []
 
 
-def _describe_event(event: IvrEvent) -> str:
+def _describe_event(event: IvrEvent, *, masked: bool = False) -> str:
+    """The trace's words for ``event``; ``masked`` hides what the caller entered."""
     if type(event) is Digits or isinstance(event, Digits):
-        return f"digits {event.digits}"
+        return f"digits {mask(event.digits) if masked else event.digits}"
     if isinstance(event, Speech):
-        return f"speech {event.text!r} ({event.confidence:.2f})"
+        text = mask(event.text) if masked else event.text
+        return f"speech {text!r} ({event.confidence:.2f})"
     if isinstance(event, LookupResult) and event.error is not None:
         return f"lookup_result error {event.error!r}"
     if isinstance(event, ActionFailed) and event.reason:
@@ -603,6 +617,9 @@ class IvrSession:
         self.limits = _limits(limits)
         self.flow = flow
         self.state = SessionState()
+        # Sensitive entries (card numbers) until a lookup takes them: memory only,
+        # never in the state, its snapshots, the trace or the events.
+        self.secrets: dict[str, Any] = {}
         self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
         self._context_frame: Frame | None = None  # the frame whose flow the context holds
         self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
@@ -873,6 +890,7 @@ class IvrSession:
                 f"this node accepts only {accepted}",
             )
         checkpoint = _Checkpoint(state)
+        held = dict(self.secrets) if self.secrets else {}
         state.last_event_at = now
         deadline = _absolute(state.started_at or now) + self.limits.max_call_time
         try:
@@ -880,9 +898,12 @@ class IvrSession:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
+            if node.masks_input():
+                label = _describe_event(event, masked=True)
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
+            self.secrets = held
             raise
 
     def tick(self, *, now: datetime) -> IvrUpdate:
@@ -956,6 +977,7 @@ class IvrSession:
         self.state.status = SessionStatus.ENDED
         self.state.outcome = outcome
         self.state.waiting_since = None
+        self.secrets.clear()  # a value never used leaves with the call
 
     def _fail(self, reason: str, now: datetime, actions: list[Action]) -> list[Action]:
         failure = FlowFailed(reason)
