@@ -543,7 +543,7 @@ def test_a_script_step_checks_its_event() -> None:
     """A script step holds an IVR event (or none)."""
     with pytest.raises(InvalidInputError):
         ScriptStep("1")  # type: ignore[arg-type]
-    assert to_dict(ScriptStep(Digits("1")).event) == {"digits": "1"}
+    assert to_dict(ScriptStep(Digits("1")).event) == {"type": "digits", "digits": "1"}
 
 
 def test_a_priority_beyond_64_bits_is_refused() -> None:
