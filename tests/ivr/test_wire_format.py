@@ -68,7 +68,7 @@ def test_every_event_and_action_is_covered() -> None:
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda value: value.type)
-def test_to_dict_writes_the_type_tag_and_reads_back(value: Any) -> None:  # noqa: ANN401
+def test_to_dict_writes_the_type_tag_and_reads_back(value: Any) -> None:
     """to_dict(EnqueueContact(...)) carries 'type'; from_dict reads it back (issue 14, defect 5)."""
     data = to_dict(value)
     assert data["type"] == value.type
