@@ -463,8 +463,10 @@ def _tagged(cls: type) -> None:
     """
     tag = _tag(cls)
     names = _FREE_FORM.get(cls)
-    structure = _plain_fields_first(cls, names) if names else make_dict_structure_fn(cls, converter)
-    unstructure = make_dict_unstructure_fn(cls, converter)
+    structure: Callable[[Any, Any], Any] = (
+        _plain_fields_first(cls, names) if names else make_dict_structure_fn(cls, converter)
+    )
+    unstructure: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter)
 
     def write(value: object) -> dict[str, Any]:
         return {"type": tag, **unstructure(value)}
