@@ -8,7 +8,7 @@ Reading collects every problem with its path before any semantic check runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -140,21 +140,35 @@ def _structure_field(data: Mapping[str, Any], key: str, cls: Any, problems: list
     return _structure(data[key], cls, key, problems)
 
 
+def _names_in(data: object, names: Mapping[Any, Any]) -> Iterator[str]:
+    """Every text in ``data`` (nested) that names a node: what an unreadable node may lead to."""
+    if isinstance(data, str):
+        if data in names:
+            yield data
+    elif isinstance(data, Mapping):
+        for value in data.values():
+            yield from _names_in(value, names)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _names_in(value, names)
+
+
 def structure_flow(
     data: object, node_types: Mapping[str, type[Node]] | None = None
-) -> tuple[Flow | None, list[Problem], set[str]]:
+) -> tuple[Flow | None, list[Problem], dict[str, list[str]]]:
     """Read a flow, collecting problems instead of stopping at the first.
 
     Returns:
         The flow (``None`` if the top level is unusable), the problems, and the
-        names of nodes that could not be read.
+        nodes that could not be read, each with every node name its data
+        mentions (all it may lead to).
     """
     classes = node_type_map(node_types)
     if not isinstance(data, Mapping):
-        return None, [Problem("", "a flow document must be a mapping")], set()
+        return None, [Problem("", "a flow document must be a mapping")], {}
     shape = data_problems(data)
     if shape:
-        return None, shape, set()
+        return None, shape, {}
     problems = [Problem(key, "unknown field") for key in sorted(map(str, set(data) - _FLOW_FIELDS))]
     flow_id = _structure_field(data, "id", str, problems)
     start = _structure_field(data, "start", str, problems)
@@ -170,14 +184,14 @@ def structure_flow(
     )
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
-    broken: set[str] = set()
+    broken: dict[str, list[str]] = {}
     if not isinstance(raw_nodes, Mapping):
         problems.append(Problem("nodes", "required: a mapping of node names to nodes"))
     else:
         for name, node_data in raw_nodes.items():
             node = _structure_node(str(name), node_data, classes, problems)
             if node is None:
-                broken.add(str(name))
+                broken[str(name)] = sorted(set(_names_in(node_data, raw_nodes)))
             else:
                 nodes[str(name)] = node
     if None in (flow_id, start, languages, version, description, prompts):

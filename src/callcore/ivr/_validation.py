@@ -279,16 +279,29 @@ def _reference_problems(  # noqa: PLR0917 - the context of one node
         problems.extend(_subflow_problems(flow, path, node, library))
 
 
-def _graph_problems(flow: Flow, edges: Mapping[str, list[str]]) -> Iterator[Problem]:
-    """Reachability (BFS), a way to end (BFS on the reversed edges), silent loops (Tarjan)."""
+def _graph_problems(
+    flow: Flow,
+    edges: Mapping[str, list[str]],
+    unreadable: Mapping[str, list[str]] | None = None,
+) -> Iterator[Problem]:
+    """Reachability (BFS), a way to end (BFS on the reversed edges), silent loops (Tarjan).
+
+    ``unreadable`` holds the nodes that failed to load, each with the names it
+    may lead to (``None``: unknown). They are assumed to do whatever would
+    hide a problem (lead to those names, end the call, ask the caller), so
+    every problem reported here holds whatever they turn out to be.
+    """
     nodes = flow.nodes
-    if flow.start in nodes:
-        reached = _reachable([flow.start], edges)
+    broken = unreadable or {}
+    if flow.start in nodes or flow.start in broken:
+        all_edges = {**edges, **broken} if broken else edges
+        reached = _reachable([flow.start], all_edges)
         for name in nodes:
             if name not in reached:
                 yield Problem(f"nodes.{name}", f"unreachable from the start node {flow.start!r}")
     reverse, silent, out_degree = _reverse_and_silent(nodes, edges)
-    can_end = _reachable([n for n, node in nodes.items() if node.terminal], reverse)
+    ends = [n for n, node in nodes.items() if node.terminal]
+    can_end = _reachable([*ends, *broken], _with_broken(reverse, broken))
     for name in nodes:
         if name not in can_end:
             yield Problem(
@@ -301,6 +314,21 @@ def _graph_problems(flow: Flow, edges: Mapping[str, list[str]]) -> Iterator[Prob
             f"nodes.{loop[0]}",
             f"infinite loop: {shown} never asks the caller for input",
         )
+
+
+def _with_broken(
+    reverse: dict[str, list[str]], broken: Mapping[str, list[str]]
+) -> dict[str, list[str]]:
+    """``reverse`` (each node's predecessors) plus the edges of the unreadable nodes."""
+    if not broken:
+        return reverse
+    joined = {name: list(sources) for name, sources in reverse.items()}
+    for name, targets in broken.items():
+        joined.setdefault(name, [])
+        for target in targets:
+            if target in joined:
+                joined[target].append(name)
+    return joined
 
 
 def _node_problems(
@@ -358,8 +386,11 @@ def validate_flow(
             unknown-calendar check.
         flows: The other flows that subflow nodes may call; ``None`` checks only
             that a flow does not call itself.
-        unreadable: Names of nodes that failed to load (they count as existing,
-            and the graph checks are skipped).
+        unreadable: Nodes that failed to load: they count as existing. A
+            mapping from their names to the node names each may lead to (what
+            :func:`load_flow` passes) keeps every graph check; with names
+            only, the unreachable-node check is skipped (a broken node might
+            lead anywhere) and the others assume it may end the call.
 
     Returns:
         The problems; empty when the flow is good to go live.
@@ -369,6 +400,7 @@ def validate_flow(
     """
     check_flow(flow)
     calendars = name_set(calendars, "calendars")
+    loose = _loose_edges(unreadable)
     unreadable = name_set(unreadable, "unreadable") or frozenset()
     library = None if flows is None else flows_by_id(flow_list(flows, "flows"))
     problems: list[Problem] = []
@@ -383,6 +415,22 @@ def validate_flow(
     known = set(flow.nodes) | set(unreadable)
     edges = _node_problems(flow, known, calendars, library, problems)
     problems.extend(_prompt_problems(flow))
-    if not unreadable:
-        problems.extend(_graph_problems(flow, edges))
+    if loose is None and unreadable:  # where they lead is unknown: anywhere
+        loose = {name: list(flow.nodes) for name in unreadable}
+    problems.extend(_graph_problems(flow, edges, loose))
     return sorted(set(problems))
+
+
+def _loose_edges(unreadable: object) -> dict[str, list[str]] | None:
+    """The targets of each unreadable node, if ``unreadable`` maps names to them."""
+    if not isinstance(unreadable, Mapping):
+        return None
+    loose: dict[str, list[str]] = {}
+    for name, targets in unreadable.items():
+        if not isinstance(name, str) or isinstance(targets, str | bytes | Mapping):
+            raise InvalidInputError(
+                "unreadable must map node names to the names they may lead to",
+                field="unreadable",
+            )
+        loose[name] = [str(target) for target in targets]
+    return loose
