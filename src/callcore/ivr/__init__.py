@@ -30,11 +30,13 @@ from callcore.ivr._nodes import (
     InputNode,
     Language,
     Lookup,
+    Loop,
     Menu,
     MenuOption,
     QueueNode,
     ReturnNode,
     Say,
+    SetVariables,
     Subflow,
     TransferNode,
     Voicemail,
@@ -73,7 +75,7 @@ from callcore.ivr._session import (
     SessionStatus,
     TraceEntry,
 )
-from callcore.ivr._validation import no_input_loops, validate_flow
+from callcore.ivr._validation import Finding, Severity, lint_flow, no_input_loops, validate_flow
 
 __all__ = [
     "BUILTIN_NODE_TYPES",
@@ -95,6 +97,7 @@ __all__ = [
     "Edge",
     "EnqueueContact",
     "EscalatingPrompt",
+    "Finding",
     "Flow",
     "FlowFailed",
     "Frame",
@@ -111,6 +114,7 @@ __all__ = [
     "Lookup",
     "LookupRequest",
     "LookupResult",
+    "Loop",
     "Menu",
     "MenuOption",
     "NoInput",
@@ -130,6 +134,8 @@ __all__ = [
     "SessionState",
     "SessionStatus",
     "SetLanguage",
+    "SetVariables",
+    "Severity",
     "Shape",
     "Speech",
     "Step",
@@ -143,6 +149,7 @@ __all__ = [
     "evaluate_condition",
     "flow_from_dict",
     "flow_to_dict",
+    "lint_flow",
     "load_flow",
     "load_flow_json",
     "load_flow_yaml",

@@ -218,6 +218,8 @@ class Node:
             through such a node is not an infinite loop).
         terminal: Whether the session (or subflow) can end at this node.
         accepts: The events the node waits for; empty if it never waits.
+        bounds_cycles: Whether a cycle through the node ends by itself (a
+            loop node counts its turns), so it is no infinite loop.
     """
 
     type_name: ClassVar[str] = ""
@@ -225,6 +227,7 @@ class Node:
     asks_caller: ClassVar[bool] = False
     terminal: ClassVar[bool] = False
     accepts: ClassVar[tuple[type, ...]] = ()
+    bounds_cycles: ClassVar[bool] = False
 
     # Steps already built by this node, by what they were built from: a node is
     # immutable, so the same inputs give an equal step, and sessions share it.
@@ -271,6 +274,18 @@ class Node:
 
     def problems(self) -> Iterator[Problem]:
         """The node's own problems, with paths relative to the node."""
+        return iter(())
+
+    def silent_targets(self) -> list[str]:
+        """Where the call may go when the caller never answers (all targets, by default).
+
+        The validator follows these to find loops a silent line goes round
+        forever; an asking node answers its no-input branch only.
+        """
+        return self.target_names()
+
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """What loads but is probably a mistake: (code, path relative to the node, message)."""
         return iter(())
 
     def masks_input(self) -> bool:

@@ -9,6 +9,7 @@ a beep, 5 s of silence ends it); escalating prompts follow VoiceXML's count rule
 
 from __future__ import annotations
 
+import copy
 import enum
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -67,11 +68,13 @@ __all__ = [
     "InputNode",
     "Language",
     "Lookup",
+    "Loop",
     "Menu",
     "MenuOption",
     "QueueNode",
     "ReturnNode",
     "Say",
+    "SetVariables",
     "Subflow",
     "TransferNode",
     "Voicemail",
@@ -209,6 +212,27 @@ class _Asking(Node):
     def _retry_names(self) -> list[str]:
         names = [self.on_noinput] if self.on_noinput else []
         return [*names, self.on_nomatch] if self.on_nomatch else names
+
+    def silent_targets(self) -> list[str]:
+        """Only the no-input branch: a silent caller never takes the others."""
+        return [self.on_noinput] if self.on_noinput else []
+
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """Escalating prompts whose count is never reached (the node gives up first)."""
+        for kind, prompts, limit in (
+            ("noinput", self.noinput_prompts, self.max_noinput),
+            ("nomatch", self.nomatch_prompts, self.max_nomatch),
+        ):
+            for index, prompt in enumerate(prompts):
+                if prompt.count >= limit:
+                    yield (
+                        "unreached-escalation",
+                        f"{kind}_prompts[{index}].count",
+                        (
+                            f"count {prompt.count} is never reached: the node gives up at "
+                            f"max_{kind} = {limit}"
+                        ),
+                    )
 
     def problems(self) -> Iterator[Problem]:
         """Missing no-input and no-match branches."""
@@ -868,6 +892,121 @@ class Lookup(Node):
         return step_to(self.on_error)
 
 
+# --- variables and loops ---------------------------------------------------------
+
+MAX_LOOP_COUNT = 1000
+"""The most turns a loop node may count (Amazon Connect's Loop block allows 100)."""
+
+
+@attrs.frozen(kw_only=True)
+class SetVariables(Node):
+    """Set flow variables, then go on (Twilio Studio Set Variables, Connect attributes).
+
+    The variables travel with the call: branches test them, prompts say
+    them, and :class:`~callcore.ivr.EnqueueContact` carries them to the
+    queue and the agent's screen.
+
+    Attributes:
+        values: Variables to set to fixed plain-data values (an intent tag, a
+            self-service result).
+        copy: Variables to set from a subject (``caller.tier``, ``vars.account``),
+            keeping its type; a missing subject sets ``None``.
+        next: Where the call goes.
+    """
+
+    type_name: ClassVar[str] = "set"
+    shape: ClassVar[Shape] = Shape.RECT
+
+    next: str
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    copy: Mapping[str, str] = attrs.field(factory=dict)
+
+    def targets(self) -> list[Edge]:
+        """The one way on."""
+        return [Edge("", self.next, "next")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
+
+    def problems(self) -> Iterator[Problem]:
+        """Nothing to set, bad variable names or subjects."""
+        if not self.values and not self.copy:
+            yield Problem("values", "give at least one variable to set (values or copy)")
+        for field, names in (("values", self.values), ("copy", self.copy)):
+            for name in names:
+                if not name.isidentifier():
+                    yield Problem(f"{field}.{name}", f"{name!r} is not a valid variable name")
+        for name, subject in self.copy.items():
+            yield from _subject_problems(subject, f"copy.{name}")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Set the variables and go on."""
+        variables = ctx.variables
+        for name, value in self.values.items():
+            # a list or mapping is copied: the call's variables must not share the document's
+            variables[name] = copy.deepcopy(value) if isinstance(value, list | dict) else value
+        for name, subject in self.copy.items():
+            variables[name] = copy.deepcopy(_lookup(ctx, subject))
+        return step_to(self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Loop(Node):
+    """Count turns: take ``next`` ``count`` times, then ``done`` (Amazon Connect Loop).
+
+    The count is kept in the variable ``counter`` (``NODE_count`` when
+    unset), so it survives a restart and a branch or prompt can read it; it
+    is removed when the loop completes, so the next visit starts afresh. A
+    cycle through a loop node is bounded: the validator reports no infinite
+    loop through it.
+
+    Attributes:
+        count: Turns before ``done`` (1 to 1000).
+        next: The "looping" branch.
+        done: The "complete" branch.
+        counter: The variable holding the turns taken so far.
+    """
+
+    type_name: ClassVar[str] = "loop"
+    shape: ClassVar[Shape] = Shape.STADIUM
+    bounds_cycles: ClassVar[bool] = True
+
+    count: int = attrs.field(validator=validator(check_count, low=1, high=MAX_LOOP_COUNT))
+    next: str
+    done: str
+    counter: str | None = None
+
+    def targets(self) -> list[Edge]:
+        """Looping and complete edges."""
+        return [Edge("looping", self.next, "next"), Edge("complete", self.done, "done")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.done]
+
+    def silent_targets(self) -> list[str]:
+        """Only ``done``: the looping branch is taken a bounded number of times."""
+        return [self.done]
+
+    def problems(self) -> Iterator[Problem]:
+        """A bad counter name."""
+        if self.counter is not None and not self.counter.isidentifier():
+            yield Problem("counter", f"{self.counter!r} is not a valid variable name")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Take one more turn, or complete and reset the count."""
+        name = self.counter or f"{ctx.node}_count"
+        variables = ctx.variables
+        taken = variables.get(name)
+        taken = taken if type(taken) is int and taken >= 0 else 0
+        if taken < self.count:
+            variables[name] = taken + 1
+            return step_to(self.next)
+        variables.pop(name, None)
+        return step_to(self.done)
+
+
 # --- hand-offs and endings ------------------------------------------------------
 
 
@@ -1045,6 +1184,15 @@ class Callback(Node):
         """A bad subject."""
         return _subject_problems(self.number_from, "number_from")
 
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """No ``on_error``: a call without a number then fails."""
+        if self.on_error is None:
+            yield (
+                "callback-without-on-error",
+                "on_error",
+                f"missing: a call with no number in {self.number_from!r} fails here",
+            )
+
     def enter(self, ctx: NodeContext) -> Step:
         """Schedule the callback if there is a number."""
         number = _lookup(ctx, self.number_from)
@@ -1190,6 +1338,8 @@ BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {
         Subflow,
         ReturnNode,
         HangupNode,
+        SetVariables,
+        Loop,
     )
 }
 """Every built-in node type by its document name."""
