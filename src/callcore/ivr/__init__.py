@@ -15,7 +15,7 @@ from callcore.contacts import ContactOutcome
 from callcore.ivr._conditions import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate_condition
 from callcore.ivr._diagrams import to_dot, to_mermaid
 from callcore.ivr._events import IvrUpdate, SessionEnded, SessionStarted
-from callcore.ivr._flow import Flow, flow_from_dict, flow_to_dict
+from callcore.ivr._flow import Flow, HotKey, flow_from_dict, flow_to_dict
 from callcore.ivr._loading import load_flow, load_flow_json, load_flow_yaml
 from callcore.ivr._node import Calendar, Edge, Node, NodeContext, Shape, Step
 from callcore.ivr._nodes import (
@@ -104,6 +104,7 @@ __all__ = [
     "Gather",
     "Hangup",
     "HangupNode",
+    "HotKey",
     "Hours",
     "InputMode",
     "InputNode",

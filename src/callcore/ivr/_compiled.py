@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.ivr._flow import AUDIO_PREFIX, has_placeholders
+from callcore.ivr._nodes import words
 from callcore.ivr._protocol import Play
 
 if TYPE_CHECKING:
@@ -32,12 +33,18 @@ class CompiledFlow:
         plays: Per language, the ready-made :class:`Play` of every prompt whose
             text in that language needs no rendering (audio, or no placeholders).
         sensitive: The variables that sensitive input nodes fill.
+        hot_digits: The target of each hot key's DTMF key.
+        hot_phrases: Each hot key's keywords (as words) with its target, in order.
+        hot_hints: Every hot keyword as written, for the recogniser.
     """
 
     nodes: dict[str, Node]
     visit_keys: dict[str, str]
     plays: dict[str, dict[str, Play]]
     sensitive: frozenset[str]
+    hot_digits: dict[str, str]
+    hot_phrases: tuple[tuple[tuple[str, ...], str], ...]
+    hot_hints: tuple[str, ...]
 
 
 def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
@@ -67,6 +74,16 @@ def compiled(flow: Flow) -> CompiledFlow:
                 for node in flow.nodes.values()
                 if node.masks_input()
             ),
+            hot_digits={
+                hot.key: hot.goto for hot in reversed(flow.hot_keys) if hot.key is not None
+            },
+            hot_phrases=tuple(
+                (phrase, hot.goto)
+                for hot in flow.hot_keys
+                for phrase in map(words, hot.keywords)
+                if phrase
+            ),
+            hot_hints=tuple(keyword for hot in flow.hot_keys for keyword in hot.keywords),
         )
         object.__setattr__(flow, "_compiled", tables)  # a cache, not a field of the document
     return tables

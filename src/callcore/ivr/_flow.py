@@ -21,7 +21,7 @@ from callcore.ivr._node import Node
 from callcore.ivr._nodes import BUILTIN_NODE_TYPES
 from callcore.serialization import converter, parse_json, parse_yaml, problems_from_exception
 
-__all__ = ["Flow", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
+__all__ = ["Flow", "HotKey", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
 
 AUDIO_PREFIX = "audio:"
 """A prompt text starting with this is an audio reference, not text to speak."""
@@ -38,6 +38,26 @@ def _freeze_nodes(value: Mapping[str, Node]) -> Mapping[str, Node]:
 
 
 @attrs.frozen(kw_only=True)
+class HotKey:
+    """A key or phrase that works at every asking node (VoiceXML document-scope link).
+
+    "0 for an operator" or "help" anywhere in a flow: a node's own choices
+    come first (a menu option with the same key, an entry valid at an input
+    node), then the flow's hot keys; a node with ``hot_keys: false`` (a card
+    entry) hears none.
+
+    Attributes:
+        key: The DTMF key (or keys), or ``None`` for speech only.
+        keywords: Words or phrases that take it by speech.
+        goto: Where the call goes.
+    """
+
+    goto: str
+    key: str | None = None
+    keywords: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class Flow:
     """An IVR call flow: a versioned, immutable document.
 
@@ -49,6 +69,7 @@ class Flow:
         prompts: For each prompt id, its text (with ``{placeholders}``) or
             ``audio:`` reference per language.
         nodes: The nodes by name.
+        hot_keys: Keys and phrases heard at every asking node (:class:`HotKey`).
         description: Free text for people.
     """
 
@@ -60,6 +81,7 @@ class Flow:
         factory=dict, converter=_freeze_prompts, hash=False
     )
     nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
+    hot_keys: tuple[HotKey, ...] = ()
     description: str = ""
     # Runtime tables (callcore.ivr._compiled), filled on first use; not part of the document.
     _compiled: Any = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
@@ -97,7 +119,16 @@ def render(text: str, scope: Mapping[str, Any]) -> str:
 
 # --- reading -------------------------------------------------------------------
 
-_FLOW_FIELDS = {"id", "version", "start", "languages", "prompts", "nodes", "description"}
+_FLOW_FIELDS = {
+    "id",
+    "version",
+    "start",
+    "languages",
+    "prompts",
+    "nodes",
+    "hot_keys",
+    "description",
+}
 
 
 def _structure_node(
@@ -182,6 +213,11 @@ def structure_flow(
         if "prompts" in data
         else {}
     )
+    hot_keys = (
+        _structure_field(data, "hot_keys", tuple[HotKey, ...], problems)
+        if "hot_keys" in data
+        else ()
+    )
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
     broken: dict[str, list[str]] = {}
@@ -194,7 +230,7 @@ def structure_flow(
                 broken[str(name)] = sorted(set(_names_in(node_data, raw_nodes)))
             else:
                 nodes[str(name)] = node
-    if None in (flow_id, start, languages, version, description, prompts):
+    if None in (flow_id, start, languages, version, description, prompts, hot_keys):
         return None, problems, broken
     flow = Flow(
         id=flow_id,
@@ -203,6 +239,7 @@ def structure_flow(
         languages=languages,
         prompts=prompts,
         nodes=nodes,
+        hot_keys=hot_keys,
         description=description,
     )
     return flow, problems, broken
@@ -236,6 +273,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
             for name, node in flow.nodes.items()
         },
     }
+    if flow.hot_keys:
+        data["hot_keys"] = converter.unstructure(flow.hot_keys, tuple[HotKey, ...])
     if flow.description:
         data["description"] = flow.description
     return data

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import attrs
 
 from callcore.contacts import ContactOutcome
-from callcore.ivr._protocol import Action, FlowFailed, IvrEvent, Play
+from callcore.ivr._protocol import Action, Digits, FlowFailed, IvrEvent, Play, Speech
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -128,6 +128,10 @@ class NodeContext(Protocol):
         """Add one to the counter ``name`` and return its new value."""
         ...
 
+    def reset(self, name: str) -> None:
+        """Set the counter ``name`` back to zero."""
+        ...
+
     def play(self, prompt: str) -> Play:
         """The :class:`Play` action for a prompt id in the current language."""
         ...
@@ -142,6 +146,19 @@ class NodeContext(Protocol):
 
     def set_language(self, language: str) -> None:
         """Change the caller's language."""
+        ...
+
+    @property
+    def hot_hints(self) -> tuple[str, ...]:
+        """The keywords of the flow's hot keys, for the speech recogniser."""
+        ...
+
+    def hot_key(self, event: Digits | Speech) -> str | None:
+        """The target of the flow's hot key that ``event`` chooses, if any.
+
+        ``event``'s digits have their finish key dropped; speech is matched
+        by whole words, and the node checks its confidence first.
+        """
         ...
 
     def hold_secret(self, variable: str, value: object) -> None:
@@ -287,6 +304,10 @@ class Node:
     def warnings(self) -> Iterator[tuple[str, str, str]]:
         """What loads but is probably a mistake: (code, path relative to the node, message)."""
         return iter(())
+
+    def hears_hot_keys(self) -> bool:
+        """Whether the flow's hot keys can take the call away from this node."""
+        return False
 
     def masks_input(self) -> bool:
         """Whether what the caller enters here is sensitive (masked in the trace)."""

@@ -78,7 +78,9 @@ __all__ = [
     "Subflow",
     "TransferNode",
     "Voicemail",
+    "has_words",
     "mask",
+    "spoken_digits",
     "words",
 ]
 
@@ -87,11 +89,43 @@ _POSITIVE = validator(check_count, low=1)
 _ZERO = timedelta(0)
 _INT64_DIGITS = len(str(MAX_PLAIN_INT))
 _WORD = re.compile(r"\w+")
-_SPOKEN_SEPARATORS = re.compile(r"[\s\-.,]")
 _SHOWN_DIGITS = 4
 """Digits a masked card number keeps in view (PCI DSS 3.4.1 allows the last four)."""
 _CARD_DIGITS = 12
 """The fewest digits of a payment card number; shorter secrets (PINs) are masked whole."""
+
+
+_SPOKEN: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+        "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    },
+    "ro": {
+        "zero": "0", "unu": "1", "una": "1", "doi": "2", "două": "2", "doua": "2", "trei": "3",
+        "patru": "4", "cinci": "5", "șase": "6", "şase": "6", "sase": "6", "șapte": "7",
+        "şapte": "7", "sapte": "7", "opt": "8", "nouă": "9", "noua": "9",
+    },
+}  # fmt: skip
+"""Digit words per language (primary subtag): recognisers often write digits as words."""
+
+
+def spoken_digits(heard: tuple[str, ...], language: str) -> str | None:
+    """The digits of a transcript's words, or ``None`` if a word is no digit.
+
+    Runs of digits pass as they are; digit words of the caller's language
+    (its primary subtag: ``en-GB`` uses ``en``) become digits, so "one two
+    three", "1 2 3" and "o four" all read as digits.
+    """
+    table = _SPOKEN.get(language.split("-", 1)[0].casefold(), {})
+    out: list[str] = []
+    for word in heard:
+        if word.isdigit() and word.isascii():
+            out.append(word)
+        elif word in table:
+            out.append(table[word])
+        else:
+            return None
+    return "".join(out)
 
 
 def mask(text: str) -> str:
@@ -174,6 +208,14 @@ def choose_escalating(prompts: tuple[EscalatingPrompt, ...], counter: int) -> st
     return best.prompt if best else None
 
 
+def _listening(gather: Gather, hints: tuple[str, ...]) -> Gather:
+    """``gather``, also listening for speech with ``hints`` (the flow's hot keywords)."""
+    if not hints:
+        return gather
+    modes = gather.modes if InputMode.SPEECH in gather.modes else (*gather.modes, InputMode.SPEECH)
+    return attrs.evolve(gather, modes=modes, hints=(*gather.hints, *hints))
+
+
 @attrs.frozen(kw_only=True)
 class _Asking(Node):
     """A node that asks the caller and retries on silence or a wrong answer."""
@@ -194,6 +236,8 @@ class _Asking(Node):
     )
     on_noinput: str | None = None
     on_nomatch: str | None = None
+    hot_keys: bool = True
+    min_confidence: float = 0.5  # VoiceXML confidencelevel
 
     def prompt_ids(self) -> list[str]:
         """The first, repeat, escalating and exit prompts."""
@@ -256,9 +300,14 @@ class _Asking(Node):
         raise NotImplementedError
 
     def ask(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Step:
-        """Wait for the caller after a gather with ``prompts``."""
+        """Wait for the caller after a gather with ``prompts``.
+
+        Where the flow has spoken hot keys, the gather also listens for them.
+        """
+        hints = ctx.hot_hints if self.hot_keys else ()
         return self.remembered(
-            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
+            (ctx.node, prompts, hints),
+            lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
         )
 
     def enter(self, ctx: NodeContext) -> Step:
@@ -269,6 +318,18 @@ class _Asking(Node):
         on form entry: ``repeat_prompt`` (greet-short) is for retries only.
         """
         return self.ask(ctx, (ctx.play(self.prompt),))
+
+    def hears_hot_keys(self) -> bool:
+        """Whether the flow's hot keys work here (``hot_keys``)."""
+        return self.hot_keys
+
+    def _hot_key(self, ctx: NodeContext, event: Digits | Speech) -> str | None:
+        """The flow's hot key chosen by an entry the node itself does not take."""
+        if not self.hot_keys or (
+            isinstance(event, Speech) and event.confidence < self.min_confidence
+        ):
+            return None
+        return ctx.hot_key(event)
 
     def retry(self, ctx: NodeContext, kind: str) -> Step:
         """Count a no-input or no-match; ask again or give up to its branch."""
@@ -317,7 +378,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.casefold()))
 
 
-def _has_words(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+def has_words(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     """Whether ``phrase`` occurs in ``words`` as consecutive whole words."""
     size = len(phrase)
     return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
@@ -344,7 +405,6 @@ class Menu(_Asking):
     options: tuple[MenuOption, ...]
     timeout: timedelta = timedelta(seconds=10)
     inter_digit_timeout: timedelta | None = None
-    min_confidence: float = 0.5
     finish_on_key: str | None = None
     _keys: dict[str, MenuOption] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
@@ -452,7 +512,7 @@ class Menu(_Asking):
             return None
         heard = words(event.text)
         for phrase, option in self._by_phrase():
-            if _has_words(heard, phrase):
+            if has_words(heard, phrase):
                 return option
         return None
 
@@ -499,7 +559,10 @@ class Menu(_Asking):
         else:
             return self.retry(ctx, "noinput")
         option = self._choose(event)
-        return step_to(option.goto) if option else self.retry(ctx, "nomatch")
+        if option is not None:
+            return step_to(option.goto)
+        hot = self._hot_key(ctx, event)
+        return step_to(hot) if hot else self.retry(ctx, "nomatch")
 
 
 # --- digit input -------------------------------------------------------------
@@ -561,6 +624,14 @@ class InputNode(_Asking):
             masked form, and the value itself reaches the host once, in the
             first lookup that reads it. ``None`` (the default) is sensitive
             for the ``luhn`` kind (card numbers).
+        confirm_prompt: A prompt that reads the entry back (``{vars.NAME}``;
+            a sensitive entry reads back masked) and asks for ``confirm_key``
+            (FreeSWITCH ``confirm-macro``); ``None`` for no confirmation.
+        confirm_key: The key that confirms (FreeSWITCH ``confirm-key``).
+        confirm_attempts: How often the confirmation is asked when the caller
+            says nothing (FreeSWITCH ``confirm-attempts``); another key, or
+            silence after the last attempt, rejects the entry, which counts
+            as a no-match (or no-input) and asks for it again.
         next: Where a valid entry goes.
     """
 
@@ -574,11 +645,18 @@ class InputNode(_Asking):
     min_length: int = attrs.field(default=1, validator=_POSITIVE)
     max_length: int = attrs.field(default=20, validator=_POSITIVE)
     terminator: str = "#"
+    confirm_prompt: str | None = None
+    confirm_key: str = "1"
+    confirm_attempts: int = attrs.field(default=1, validator=_POSITIVE)
     timeout: timedelta = timedelta(seconds=5)
     inter_digit_timeout: timedelta = timedelta(seconds=5)
     speech: bool = False
-    min_confidence: float = 0.5
     sensitive: bool | None = None
+
+    def prompt_ids(self) -> list[str]:
+        """The asking node's prompts, and the confirmation."""
+        confirm = [self.confirm_prompt] if self.confirm_prompt else []
+        return [*super().prompt_ids(), *confirm]
 
     def masks_input(self) -> bool:
         """Whether the entry is sensitive (``sensitive``, or a ``luhn`` kind when unset)."""
@@ -602,6 +680,10 @@ class InputNode(_Asking):
             yield Problem("min_length", f"is above max_length ({self.max_length})")
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
             yield Problem("terminator", f"invalid {self.terminator!r}: use '#', '*' or ''")
+        if not self.confirm_key or not set(self.confirm_key) <= DTMF_KEYS - {self.terminator}:
+            yield Problem(
+                "confirm_key", f"invalid {self.confirm_key!r}: use 0-9, * or #, not the terminator"
+            )
         if not self.variable.isidentifier():
             yield Problem("variable", f"{self.variable!r} is not a valid variable name")
         if self.pattern is not None:
@@ -644,33 +726,81 @@ class InputNode(_Asking):
         return digits
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
-        """Store a valid entry and go on, or retry.
+        """Store a valid entry and go on (after its confirmation), or retry.
 
         An empty entry is a no-input; speech when the node does not listen for
-        it, or below ``min_confidence``, is a no-match (VoiceXML).
+        it, or below ``min_confidence``, is a no-match (VoiceXML). An entry
+        the node cannot take may still choose one of the flow's hot keys.
         """
+        if self.confirm_prompt is not None and ctx.count("confirming"):
+            return self._confirm(ctx, event)
+        digits = self._entry(ctx, event)
+        if isinstance(digits, Step):
+            return digits
+        value = self.parse(digits)
+        if value is None:
+            spoken = isinstance(event, Speech)
+            hot = self._hot_key(ctx, event if spoken else Digits(digits))  # type: ignore[arg-type]
+            return step_to(hot) if hot else self.retry(ctx, "nomatch")
+        if self.masks_input():
+            ctx.hold_secret(self.variable, value)
+            value = mask(str(value))
+        ctx.variables[self.variable] = value
+        if self.confirm_prompt is not None:
+            ctx.bump("confirming")
+            return self._ask_confirmation(ctx)
+        return step_to(self.next)
+
+    def _entry(self, ctx: NodeContext, event: IvrEvent) -> str | Step:
+        """The digits entered (finish key dropped, speech normalised), or the step of no entry."""
         if isinstance(event, Digits):
             digits = event.digits
             if self.terminator and digits.endswith(self.terminator):
                 digits = digits[: -len(self.terminator)]
         elif isinstance(event, Speech):
-            if not words(event.text):
+            heard = words(event.text)
+            if not heard:
                 return self.retry(ctx, "noinput")
-            if not self.speech or event.confidence < self.min_confidence:
+            if event.confidence < self.min_confidence:
                 return self.retry(ctx, "nomatch")
-            digits = _SPOKEN_SEPARATORS.sub("", event.text)
+            spoken = spoken_digits(heard, ctx.language) if self.speech else None
+            if spoken is None:  # only the flow's spoken hot keys are heard here
+                hot = self._hot_key(ctx, event)
+                return step_to(hot) if hot else self.retry(ctx, "nomatch")
+            digits = spoken
         else:
             return self.retry(ctx, "noinput")
-        if not digits:
-            return self.retry(ctx, "noinput")
-        value = self.parse(digits)
-        if value is None:
-            return self.retry(ctx, "nomatch")
-        if self.masks_input():
-            ctx.hold_secret(self.variable, value)
-            value = mask(str(value))
-        ctx.variables[self.variable] = value
-        return step_to(self.next)
+        return digits or self.retry(ctx, "noinput")
+
+    def _ask_confirmation(self, ctx: NodeContext) -> Step:
+        """Read the entry back and wait for the confirm key (FreeSWITCH ``confirm-macro``)."""
+        prompt = self.confirm_prompt or self.prompt
+        gather = Gather(
+            node=ctx.node,
+            prompts=(ctx.play(prompt),),
+            timeout=self.timeout,
+            inter_digit_timeout=self.inter_digit_timeout,
+            max_digits=len(self.confirm_key),
+        )
+        return Step((gather,), wait=True)
+
+    def _confirm(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """The confirm key goes on; another key, or silence once too often, asks again."""
+        pressed = (
+            event.digits.removesuffix(self.terminator or "#") if isinstance(event, Digits) else None
+        )
+        if pressed == self.confirm_key:
+            ctx.reset("confirming")
+            ctx.reset("confirm_asks")
+            return step_to(self.next)
+        silent = not pressed
+        if silent and ctx.bump("confirm_asks") < self.confirm_attempts:
+            return self._ask_confirmation(ctx)
+        ctx.reset("confirming")
+        ctx.reset("confirm_asks")
+        ctx.variables.pop(self.variable, None)
+        ctx.hold_secret(self.variable, None)  # the rejected value is dropped, never sent
+        return self.retry(ctx, "noinput" if silent else "nomatch")
 
 
 # --- straight-line nodes ------------------------------------------------------

@@ -49,7 +49,7 @@ from callcore.ivr._events import (
 )
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
-from callcore.ivr._nodes import mask
+from callcore.ivr._nodes import has_words, mask, words
 from callcore.ivr._protocol import (
     Action,
     ActionCompleted,
@@ -251,6 +251,9 @@ class _Context:
         counters[name] = counters.get(name, 0) + 1
         return counters[name]
 
+    def reset(self, name: str) -> None:
+        self.session.state.counters.pop(name, None)
+
     def scope(self) -> Mapping[str, Any]:
         state = self.session.state
         return {
@@ -279,6 +282,21 @@ class _Context:
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
+
+    @property
+    def hot_hints(self) -> tuple[str, ...]:
+        return self.tables.hot_hints
+
+    def hot_key(self, event: Digits | Speech) -> str | None:
+        tables = self.tables
+        if isinstance(event, Digits):
+            return tables.hot_digits.get(event.digits)
+        if tables.hot_phrases:
+            heard = words(event.text)
+            for phrase, target in tables.hot_phrases:
+                if has_words(heard, phrase):
+                    return target
+        return None
 
     def hold_secret(self, variable: str, value: object) -> None:
         self.session.secrets[variable] = value

@@ -25,7 +25,7 @@ from callcore.ivr._flow import (
     placeholders,
 )
 from callcore.ivr._node import Node
-from callcore.ivr._nodes import Language
+from callcore.ivr._nodes import DTMF_KEYS, Language, words
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator
@@ -383,6 +383,41 @@ def _graph_problems(
         )
 
 
+def _hot_key_problems(flow: Flow, known: set[str]) -> Iterator[Finding]:
+    """Hot keys with bad keys, nothing to hear, unknown targets or a shared key."""
+    seen: dict[str, int] = {}
+    for index, hot in enumerate(flow.hot_keys):
+        path = f"hot_keys[{index}]"
+        if hot.key is None and not hot.keywords:
+            yield Finding.error("hot-key-empty", path, "give a key, keywords or both")
+        if hot.key is not None:
+            if not hot.key or not set(hot.key) <= DTMF_KEYS:
+                yield Finding.error(
+                    "hot-key-invalid",
+                    f"{path}.key",
+                    f"invalid DTMF key {hot.key!r}: use 0-9, * and #",
+                )
+            elif hot.key in seen:
+                yield Finding.error(
+                    "hot-key-duplicate",
+                    f"{path}.key",
+                    f"duplicate key {hot.key!r} (also hot_keys[{seen[hot.key]}])",
+                )
+            seen.setdefault(hot.key or "", index)
+        if any(not words(keyword) for keyword in hot.keywords):
+            yield Finding.error("hot-key-invalid", f"{path}.keywords", "a keyword has no words")
+        if hot.goto not in known:
+            yield Finding.error("unknown-target", f"{path}.goto", f"unknown target {hot.goto!r}")
+
+
+def _add_hot_key_edges(flow: Flow, edges: dict[str, list[str]]) -> None:
+    """Give every node that hears hot keys an edge to each hot key's target."""
+    targets = [hot.goto for hot in flow.hot_keys]
+    for name, node in flow.nodes.items():
+        if node.hears_hot_keys():
+            edges[name] = [*edges[name], *targets]
+
+
 def _with_broken(
     reverse: dict[str, list[str]], broken: Mapping[str, list[str]]
 ) -> dict[str, list[str]]:
@@ -512,6 +547,9 @@ def _findings(
         problems.append(Finding.error("unknown-start", "start", f"unknown node {flow.start!r}"))
     known = set(flow.nodes) | set(unreadable)
     edges = _node_problems(flow, known, calendars, library, problems)
+    if flow.hot_keys:
+        problems.extend(_hot_key_problems(flow, known))
+        _add_hot_key_edges(flow, edges)
     problems.extend(_prompt_problems(flow))
     if loose is None and unreadable:  # where they lead is unknown: anywhere
         loose = {name: list(flow.nodes) for name in unreadable}
