@@ -22,7 +22,7 @@ from callcore.ivr._protocol import Action, Digits, FlowFailed, IvrEvent, Play, S
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from callcore.errors import Problem
 
@@ -304,6 +304,14 @@ class Node:
     def warnings(self) -> Iterator[tuple[str, str, str]]:
         """What loads but is probably a mistake: (code, path relative to the node, message)."""
         return iter(())
+
+    def wait_limit(self) -> timedelta | None:
+        """How long the node waits for an event before the session gives up (``None``: no limit).
+
+        At the end the session resumes the node with a
+        :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.tick`).
+        """
+        return None
 
     def hears_hot_keys(self) -> bool:
         """Whether the flow's hot keys can take the call away from this node."""

@@ -422,6 +422,12 @@ class Menu(_Asking):
         """The targets, without building edges."""
         return [o.goto for o in self.options] + self._retry_names()
 
+    def wait_limit(self) -> timedelta:
+        """The gather's timeout, then the inter-digit timeout for every key."""
+        return self.timeout + (self.inter_digit_timeout or self.timeout / 2) * max(
+            (len(option.key) for option in self.options), default=1
+        )
+
     def finish_key(self) -> str:
         """The finish key in force (``finish_on_key``, or its default)."""
         if self.finish_on_key is not None:
@@ -652,6 +658,10 @@ class InputNode(_Asking):
     inter_digit_timeout: timedelta = timedelta(seconds=5)
     speech: bool = False
     sensitive: bool | None = None
+
+    def wait_limit(self) -> timedelta:
+        """The gather's timeout, then the inter-digit timeout for every digit."""
+        return self.timeout + self.inter_digit_timeout * self.max_length
 
     def prompt_ids(self) -> list[str]:
         """The asking node's prompts, and the confirmation."""
@@ -993,6 +1003,10 @@ class Lookup(Node):
         """The targets, without building edges."""
         return [self.next, self.on_error] if self.on_error else [self.next]
 
+    def wait_limit(self) -> timedelta:
+        """The lookup's ``timeout`` (Amazon Connect's Lambda limit)."""
+        return self.timeout
+
     def problems(self) -> Iterator[Problem]:
         """A missing error branch or bad parameter subjects."""
         if self.on_error is None:
@@ -1010,7 +1024,7 @@ class Lookup(Node):
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Store the answer and go on; an error, a timeout or a late answer fails."""
         since = ctx.waiting_since or ctx.now
-        late = _absolute(ctx.now) - _absolute(since) > self.timeout
+        late = _absolute(ctx.now) - _absolute(since) >= self.timeout  # as at the wait's deadline
         if isinstance(event, LookupResult) and event.error is None and not late:
             if self.store_as:
                 ctx.variables[self.store_as] = dict(event.data)

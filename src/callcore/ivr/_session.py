@@ -92,6 +92,9 @@ class SessionLimits:
             :meth:`IvrSession.next_deadline`: ``tick`` then, or the next event
             at or after it, ends it); longer than zero, at most 100 years.
         max_subflow_depth: How deep subflows may nest; 0 to :data:`MAX_SUBFLOW_DEPTH`.
+        prompt_allowance: Time allowed for a gather's prompts to play before
+            its own timers start; the session's backstop for a host that
+            never sends :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.next_deadline`).
     """
 
     max_steps_per_event: int = attrs.field(
@@ -102,6 +105,9 @@ class SessionLimits:
     )
     max_subflow_depth: int = attrs.field(
         default=5, validator=validator(check_count, low=0, high=MAX_SUBFLOW_DEPTH)
+    )
+    prompt_allowance: timedelta = attrs.field(
+        default=timedelta(minutes=2), validator=validator(check_duration, positive=True)
     )
 
 
@@ -705,20 +711,24 @@ class IvrSession:
         return (*names, CallerHangup.type)
 
     def next_deadline(self) -> datetime | None:
-        """When the session next needs :meth:`tick`: the end of its maximum call time.
+        """When the session next needs :meth:`tick`: a wait's end or the maximum call time.
 
         Returns:
-            The aware instant (in UTC) at which the call has lasted
-            :attr:`SessionLimits.max_call_time`, while the session waits for an
-            event (also when that instant has passed and nobody ticked yet);
-            ``None`` before the start, once the session has ended, and when the
-            instant lies beyond the year 2999 (no ``now`` can reach it). The
-            timers of a gather or a lookup are the host's (it sends
-            :class:`~callcore.ivr.NoInput`), not the session's.
+            While the session waits, the earlier (an aware instant in UTC) of
+            the end of its maximum call time (:attr:`SessionLimits.max_call_time`
+            after the start) and the end of the current wait: a lookup's
+            ``timeout``, or for a gather its ``timeout``, ``inter_digit_timeout``
+            for each digit and :attr:`SessionLimits.prompt_allowance` for the
+            prompts. Also when that instant has passed and nobody ticked yet.
+            ``None`` before the start, once the session has ended, and when
+            the instant lies beyond the year 2999 (no ``now`` can reach it).
         """
         if self.state.status is not SessionStatus.WAITING:
             return None
         deadline = self._deadline()
+        waited = self._wait_deadline()
+        if waited is not None and (deadline is None or waited < deadline):
+            deadline = waited
         return deadline if deadline is not None and deadline < LATEST else None
 
     def snapshot(self) -> SessionState:
@@ -925,7 +935,7 @@ class IvrSession:
             raise
 
     def tick(self, *, now: datetime) -> IvrUpdate:
-        """Let time pass: end the call if its maximum call time has run out.
+        """Let time pass: end the call at its maximum call time, or end a wait that ran out.
 
         Call it at :meth:`next_deadline` (or later): a host sleeps until then
         instead of waiting for the caller's next event. Before the deadline,
@@ -937,10 +947,12 @@ class IvrSession:
                 or event).
 
         Returns:
-            Nothing before the deadline; at or after it, a
+            Nothing before the deadline. At or after the maximum call time, a
             :class:`~callcore.ivr.FlowFailed` action and a
             :class:`~callcore.ivr.SessionEnded` event (outcome failed), the
-            same end as an event arriving that late.
+            same end as an event arriving that late. At or after the end of
+            a wait, what a :class:`~callcore.ivr.NoInput` would have done (a
+            retry, or a lookup's error branch); the trace says ``timeout``.
 
         Raises:
             InvalidInputError: ``now`` is not a datetime between 1900 and 2999,
@@ -958,14 +970,46 @@ class IvrSession:
         if state.status is not SessionStatus.WAITING:
             return _NOTHING
         deadline = self._deadline()
-        if deadline is None or now < deadline:
+        if deadline is not None and now >= deadline:
+            checkpoint = _Checkpoint(state)
+            state.last_event_at = now
+            try:
+                return self._time_out(now)
+            except BaseException:  # pragma: no cover - ending a session raises nothing
+                checkpoint.restore(state)
+                raise
+        waited = self._wait_deadline()
+        if waited is None or now < waited:
             return _NOTHING
+        return self._expire_wait(now)
+
+    def _wait_deadline(self) -> datetime | None:
+        """When the current wait runs out (in UTC), if its node has a time limit."""
+        state = self.state
+        since = state.waiting_since
+        node = self._node()
+        limit = node.wait_limit() if node is not None and since is not None else None
+        if limit is None or since is None:
+            return None
+        if node is not None and node.asks_caller:
+            limit += self.limits.prompt_allowance  # the prompts play before the gather's timer
+        return _absolute(since) + limit if limit < LATEST - _absolute(since) else None
+
+    def _expire_wait(self, now: datetime) -> IvrUpdate:
+        """The wait ran out with no event: the node goes on as after a :class:`NoInput`."""
+        state = self.state
+        frame = state.stack[-1]
+        ctx = self._context_for(frame)
+        node = ctx.tables.nodes[frame.node]
         checkpoint = _Checkpoint(state)
+        held = dict(self.secrets) if self.secrets else {}
         state.last_event_at = now
         try:
-            return self._time_out(now)
-        except BaseException:  # pragma: no cover - ending a session raises nothing
+            ctx.name, ctx.at = frame.node, now
+            return self._update(self._run(node.resume(ctx, NoInput()), "timeout", now, []), now)
+        except BaseException:
             checkpoint.restore(state)
+            self.secrets = held
             raise
 
     # --- internals -----------------------------------------------------------

@@ -467,8 +467,9 @@ class FlowTester:
                 )
             now += step.advance
             deadline = session.next_deadline()
-            if deadline is not None and deadline <= now:  # the host wakes at the deadline
+            while deadline is not None and deadline <= now:  # the host wakes at each deadline
                 run._take(session.tick(now=deadline))  # noqa: SLF001 - the run's own helper
+                deadline = session.next_deadline()
             if step.event is None:
                 run.script.append(step.label)
                 continue
