@@ -634,6 +634,9 @@ class IvrSession:
 
         Raises:
             InvalidInputError: An argument has the wrong type.
+            ConfigError: A node of the flow or of a subflow reads a calendar
+                that ``calendars`` does not hold (the names given to
+                :func:`load_flow`'s ``calendars`` must all come as objects here).
         """
         check_flow(flow)
         subflows = flow_list(subflows, "subflows")
@@ -653,6 +656,21 @@ class IvrSession:
             if known is None or sub.version > known.version:
                 self._library[sub.id] = sub
             self._pinned[sub.id, sub.version] = sub
+        missing = sorted(
+            {
+                name
+                for each in (flow, *subflows)
+                for node in each.nodes.values()
+                for name in node.calendars()
+                if name not in self.calendars
+            }
+        )
+        if missing:  # found now, not when a call reaches the hours node
+            given = ", ".join(sorted(self.calendars)) or "none"
+            raise ConfigError(
+                f"the flow reads the calendars {missing}, which were not given "
+                f"(given: {given}); pass them as IvrSession(calendars=...)"
+            )
 
     # --- reading -------------------------------------------------------------
 
