@@ -6,8 +6,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.ivr import Digits, IvrSession, LookupRequest, load_flow, mask
+from callcore.ivr._nodes import mask_each
 from callcore.serialization import dumps
 from callcore.testing.flow_tester import FlowTester, format_trace, lookup_ok
 from tests.ivr.flows import document
@@ -115,3 +118,9 @@ def test_sensitive_can_be_set_or_cleared() -> None:
     assert "1234" not in format_trace(pin.session.trace)
     plain = FlowTester(card_flow(sensitive=False)).run(PAN + "#", lookup_ok())
     plain.assert_variables(card=PAN)
+
+
+@given(st.text(alphabet="0123456789", max_size=25), st.sampled_from(["", "#", "*"]))
+def test_mask_fast_path_agrees_with_the_reference(digits: str, finish: str) -> None:
+    """The fast path for digit entries gives what the character walk gives."""
+    assert mask(digits + finish) == mask_each(digits + finish)

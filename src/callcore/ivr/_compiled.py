@@ -36,6 +36,7 @@ class CompiledFlow:
         hot_digits: The target of each hot key's DTMF key.
         hot_phrases: Each hot key's keywords (as words) with its target, in order.
         hot_hints: Every hot keyword as written, for the recogniser.
+        calendars: The names of the calendars the flow's nodes read.
     """
 
     nodes: dict[str, Node]
@@ -45,6 +46,7 @@ class CompiledFlow:
     hot_digits: dict[str, str]
     hot_phrases: tuple[tuple[tuple[str, ...], str], ...]
     hot_hints: tuple[str, ...]
+    calendars: frozenset[str]
 
 
 def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
@@ -84,6 +86,7 @@ def compiled(flow: Flow) -> CompiledFlow:
                 if phrase
             ),
             hot_hints=tuple(keyword for hot in flow.hot_keys for keyword in hot.keywords),
+            calendars=frozenset(name for node in flow.nodes.values() for name in node.calendars()),
         )
         object.__setattr__(flow, "_compiled", tables)  # a cache, not a field of the document
     return tables

@@ -134,6 +134,17 @@ def mask(text: str) -> str:
     The last four digits stay readable when there are at least twelve (a
     card number, PCI DSS 3.4.1); shorter secrets (PINs) are masked whole.
     """
+    body, end = (text[:-1], text[-1]) if text[-1:] in ("#", "*") else (text, "")
+    if body.isdigit() and body.isascii():
+        # The usual entry, digits and a finish key, without the walk below
+        # (test_sensitive_input.py keeps the two equal).
+        shown = _SHOWN_DIGITS if len(body) >= _CARD_DIGITS else 0
+        return "*" * (len(body) - shown) + body[len(body) - shown :] + end
+    return mask_each(text)
+
+
+def mask_each(text: str) -> str:
+    """:func:`mask`, character by character: the reference its fast path follows."""
     digits = sum(char.isdigit() for char in text)
     shown = _SHOWN_DIGITS if digits >= _CARD_DIGITS else 0
     hidden = digits - shown
@@ -306,7 +317,7 @@ class _Asking(Node):
         """
         hints = ctx.hot_hints if self.hot_keys else ()
         return self.remembered(
-            (ctx.node, prompts, hints),
+            (ctx.node, prompts, hints) if hints else (ctx.node, prompts),
             lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
         )
 
@@ -412,6 +423,7 @@ class Menu(_Asking):
     _phrases: tuple[tuple[tuple[str, ...], MenuOption], ...] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
+    _finish: str | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
 
     def targets(self) -> list[Edge]:
         """One edge per option, then the retry branches."""
@@ -429,11 +441,16 @@ class Menu(_Asking):
         )
 
     def finish_key(self) -> str:
-        """The finish key in force (``finish_on_key``, or its default)."""
-        if self.finish_on_key is not None:
-            return self.finish_on_key
-        multi = any(len(option.key) > 1 for option in self.options)
-        return "#" if multi and not any("#" in option.key for option in self.options) else ""
+        """The finish key in force (``finish_on_key``, or its default), worked out once."""
+        finish = self._finish
+        if finish is None:
+            finish = self.finish_on_key
+            if finish is None:
+                multi = any(len(option.key) > 1 for option in self.options)
+                hash_key = any("#" in option.key for option in self.options)
+                finish = "#" if multi and not hash_key else ""
+            object.__setattr__(self, "_finish", finish)  # a cache, not a field of the document
+        return finish
 
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""

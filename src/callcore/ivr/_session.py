@@ -656,15 +656,10 @@ class IvrSession:
             if known is None or sub.version > known.version:
                 self._library[sub.id] = sub
             self._pinned[sub.id, sub.version] = sub
-        missing = sorted(
-            {
-                name
-                for each in (flow, *subflows)
-                for node in each.nodes.values()
-                for name in node.calendars()
-                if name not in self.calendars
-            }
-        )
+        needed = self._context.tables.calendars  # worked out once per flow
+        if subflows:
+            needed = needed.union(*(compiled(sub).calendars for sub in subflows))
+        missing = sorted(needed.difference(self.calendars)) if needed else []
         if missing:  # found now, not when a call reaches the hours node
             given = ", ".join(sorted(self.calendars)) or "none"
             raise ConfigError(
