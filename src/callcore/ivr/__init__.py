@@ -41,6 +41,7 @@ from callcore.ivr._nodes import (
     TransferNode,
     Voicemail,
     choose_escalating,
+    lookup_language,
     luhn_valid,
     mask,
 )
@@ -154,6 +155,7 @@ __all__ = [
     "load_flow",
     "load_flow_json",
     "load_flow_yaml",
+    "lookup_language",
     "luhn_valid",
     "mask",
     "no_input_loops",

@@ -79,6 +79,7 @@ __all__ = [
     "TransferNode",
     "Voicemail",
     "has_words",
+    "lookup_language",
     "mask",
     "spoken_digits",
     "words",
@@ -107,6 +108,29 @@ _SPOKEN: Mapping[str, Mapping[str, str]] = {
     },
 }  # fmt: skip
 """Digit words per language (primary subtag): recognisers often write digits as words."""
+
+
+def lookup_language(tag: str, offered: tuple[str, ...]) -> str | None:
+    """The offered language that best matches ``tag``, by RFC 4647 lookup (section 3.4).
+
+    The tag is tried as it is, then with its last subtag removed (and a
+    single-letter subtag left at the end removed with it), until one matches
+    an offered language, ignoring case: ``zh-Hant-CN-x-private`` tries
+    ``zh-Hant-CN``, ``zh-Hant``, ``zh``.
+
+    Returns:
+        The offered language as the flow spells it, or ``None``.
+    """
+    by_folded = {language.casefold(): language for language in offered}
+    subtags = tag.casefold().split("-")
+    while subtags and subtags[0]:
+        found = by_folded.get("-".join(subtags))
+        if found is not None:
+            return found
+        subtags.pop()
+        if subtags and len(subtags[-1]) == 1:  # a singleton such as 'x' never ends a range
+            subtags.pop()
+    return None
 
 
 def spoken_digits(heard: tuple[str, ...], language: str) -> str | None:
@@ -952,7 +976,8 @@ class Language(Node):
     """Set the caller's language: a fixed one, or the customer record's.
 
     With ``from_caller``, the caller attribute ``language`` is used when the
-    flow offers it, else ``language`` (or the flow's default). To let the
+    flow offers it or, by RFC 4647 lookup, a less specific tag of it (a caller
+    tagged ``ro-RO`` gets ``ro``), else ``language`` (or the flow's default). To let the
     caller choose by key, lead a menu's options to language nodes.
     """
 
@@ -979,7 +1004,8 @@ class Language(Node):
     def enter(self, ctx: NodeContext) -> Step:
         """Switch language and go on."""
         wanted = ctx.caller.get("language") if self.from_caller else None
-        if wanted not in ctx.languages:
+        wanted = lookup_language(wanted, ctx.languages) if isinstance(wanted, str) else None
+        if wanted is None:
             wanted = self.language if self.language in ctx.languages else ctx.languages[0]
         ctx.set_language(str(wanted))
         language = ctx.language

@@ -49,7 +49,7 @@ from callcore.ivr._events import (
 )
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
-from callcore.ivr._nodes import has_words, mask, words
+from callcore.ivr._nodes import has_words, lookup_language, mask, words
 from callcore.ivr._protocol import (
     Action,
     ActionCompleted,
@@ -276,8 +276,9 @@ class _Context:
             return ready[prompt]
         texts = self.flow.prompts.get(prompt, {})
         text = texts.get(language)
-        if text is None:  # validation reports it; at run time fall back to the default
-            language = self.flow.default_language
+        if text is None:  # validation reports it; at run time a less specific tag, or the default
+            nearest = lookup_language(language, tuple(texts))
+            language = nearest if nearest is not None else self.flow.default_language
             text = texts.get(language, "")
         if text.startswith(AUDIO_PREFIX):
             return Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
