@@ -51,12 +51,15 @@ class CompiledFlow:
 
 def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
     plays: dict[str, dict[str, Play]] = {}
+    held = set(flow.no_barge_in)
     for prompt, texts in flow.prompts.items():
+        barge_in = prompt not in held
         for language, text in texts.items():
             if text.startswith(AUDIO_PREFIX):
-                play = Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
+                audio = text[len(AUDIO_PREFIX) :]
+                play = Play(prompt=prompt, language=language, audio=audio, barge_in=barge_in)
             elif not has_placeholders(text):
-                play = Play(prompt=prompt, language=language, text=text)
+                play = Play(prompt=prompt, language=language, text=text, barge_in=barge_in)
             else:
                 continue
             plays.setdefault(language, {})[prompt] = play

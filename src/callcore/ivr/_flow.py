@@ -70,6 +70,8 @@ class Flow:
             ``audio:`` reference per language.
         nodes: The nodes by name.
         hot_keys: Keys and phrases heard at every asking node (:class:`HotKey`).
+        no_barge_in: Prompts the caller cannot interrupt (VoiceXML
+            ``bargein="false"``): a legal notice, a price.
         description: Free text for people.
     """
 
@@ -82,6 +84,7 @@ class Flow:
     )
     nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
     hot_keys: tuple[HotKey, ...] = ()
+    no_barge_in: tuple[str, ...] = ()
     description: str = ""
     # Runtime tables (callcore.ivr._compiled), filled on first use; not part of the document.
     _compiled: Any = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
@@ -127,6 +130,7 @@ _FLOW_FIELDS = {
     "prompts",
     "nodes",
     "hot_keys",
+    "no_barge_in",
     "description",
 }
 
@@ -218,6 +222,11 @@ def structure_flow(
         if "hot_keys" in data
         else ()
     )
+    no_barge_in = (
+        _structure_field(data, "no_barge_in", tuple[str, ...], problems)
+        if "no_barge_in" in data
+        else ()
+    )
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
     broken: dict[str, list[str]] = {}
@@ -230,7 +239,7 @@ def structure_flow(
                 broken[str(name)] = sorted(set(_names_in(node_data, raw_nodes)))
             else:
                 nodes[str(name)] = node
-    if None in (flow_id, start, languages, version, description, prompts, hot_keys):
+    if None in (flow_id, start, languages, version, description, prompts, hot_keys, no_barge_in):
         return None, problems, broken
     flow = Flow(
         id=flow_id,
@@ -240,6 +249,7 @@ def structure_flow(
         prompts=prompts,
         nodes=nodes,
         hot_keys=hot_keys,
+        no_barge_in=no_barge_in,
         description=description,
     )
     return flow, problems, broken
@@ -275,6 +285,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
     }
     if flow.hot_keys:
         data["hot_keys"] = converter.unstructure(flow.hot_keys, tuple[HotKey, ...])
+    if flow.no_barge_in:
+        data["no_barge_in"] = list(flow.no_barge_in)
     if flow.description:
         data["description"] = flow.description
     return data

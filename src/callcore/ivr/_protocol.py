@@ -231,6 +231,9 @@ class Play:
         language: The language chosen.
         text: Text for text-to-speech (placeholders filled), or ``None``.
         audio: An audio reference (a file or URL), or ``None``.
+        barge_in: Whether the caller may interrupt it with a key or speech
+            (VoiceXML ``bargein``, default true); a flow lists the prompts
+            that must play to the end in ``no_barge_in``.
     """
 
     type: ClassVar[str] = "play"
@@ -239,6 +242,7 @@ class Play:
     language: str
     text: str | None = None
     audio: str | None = None
+    barge_in: bool = True
 
 
 @attrs.frozen
@@ -249,7 +253,7 @@ class Gather:
 
     Attributes:
         node: The node that is asking.
-        prompts: What to play (barge-in allowed).
+        prompts: What to play; each says whether the caller may interrupt it.
         modes: What to listen for.
         timeout: Silence allowed after the prompts before :class:`NoInput`.
         inter_digit_timeout: Silence allowed between two keys.

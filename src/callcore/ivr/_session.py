@@ -280,9 +280,12 @@ class _Context:
             nearest = lookup_language(language, tuple(texts))
             language = nearest if nearest is not None else self.flow.default_language
             text = texts.get(language, "")
+        barge_in = prompt not in self.flow.no_barge_in
         if text.startswith(AUDIO_PREFIX):
-            return Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
-        return Play(prompt=prompt, language=language, text=render(text, self.scope()))
+            audio = text[len(AUDIO_PREFIX) :]
+            return Play(prompt=prompt, language=language, audio=audio, barge_in=barge_in)
+        text = render(text, self.scope())
+        return Play(prompt=prompt, language=language, text=text, barge_in=barge_in)
 
     def calendar(self, name: str) -> Calendar | None:
         return self.session.calendars.get(name)

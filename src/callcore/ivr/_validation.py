@@ -551,6 +551,11 @@ def _findings(
         problems.extend(_hot_key_problems(flow, known))
         _add_hot_key_edges(flow, edges)
     problems.extend(_prompt_problems(flow))
+    problems.extend(
+        Finding.error("unknown-prompt", f"no_barge_in[{index}]", f"unknown prompt {prompt!r}")
+        for index, prompt in enumerate(flow.no_barge_in)
+        if prompt not in flow.prompts
+    )
     if loose is None and unreadable:  # where they lead is unknown: anywhere
         loose = {name: list(flow.nodes) for name in unreadable}
     problems.extend(_graph_problems(flow, edges, loose))
