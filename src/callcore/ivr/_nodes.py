@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import enum
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -21,7 +23,7 @@ import attrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from callcore.checks import MAX_DURATION, MAX_PLAIN_INT, check_count, validator
-from callcore.contacts import ContactOutcome, Skills, skill_levels
+from callcore.contacts import MAX_PRIORITY, ContactOutcome, Skills, skill_levels
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
@@ -75,6 +77,8 @@ __all__ = [
     "ReturnNode",
     "Say",
     "SetVariables",
+    "Share",
+    "Split",
     "Subflow",
     "TransferNode",
     "Voicemail",
@@ -1194,6 +1198,61 @@ class Loop(Node):
         return step_to(self.done)
 
 
+@attrs.frozen(kw_only=True)
+class Share:
+    """One branch of a split: ``percent`` of the calls go to ``goto``."""
+
+    percent: int = attrs.field(validator=validator(check_count, low=0, high=100))
+    goto: str
+
+
+@attrs.frozen(kw_only=True)
+class Split(Node):
+    """Send a share of the calls each way: A/B routing (Amazon Connect "Distribute by percentage").
+
+    Connect draws at random; callcore stays deterministic (the same call
+    always takes the same branch, in tests and after a restart): a call's
+    bucket, 0 to 99, comes from a SHA-256 of the node's name and the call
+    data given at start (``call``: its id, ``ani``...), and the
+    branches take the buckets in order.
+
+    Attributes:
+        branches: The shares, whole percentages that add up to 100.
+    """
+
+    type_name: ClassVar[str] = "split"
+    shape: ClassVar[Shape] = Shape.DIAMOND
+
+    branches: tuple[Share, ...]
+
+    def targets(self) -> list[Edge]:
+        """One edge per branch, labelled with its share."""
+        return [
+            Edge(f"{share.percent}%", share.goto, f"branches[{index}].goto")
+            for index, share in enumerate(self.branches)
+        ]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [share.goto for share in self.branches]
+
+    def problems(self) -> Iterator[Problem]:
+        """Shares that do not add up to 100."""
+        total = sum(share.percent for share in self.branches)
+        if total != 100:
+            yield Problem("branches", f"the percentages must add up to 100, got {total}")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Take the branch of the call's bucket."""
+        seed = json.dumps([ctx.node, dict(ctx.call)], sort_keys=True, default=str)
+        bucket = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big") % 100
+        for share in self.branches:
+            if bucket < share.percent:
+                return step_to(share.goto)
+            bucket -= share.percent
+        return Step.fail(f"split {ctx.node!r} has no branch for the call")  # shares below 100
+
+
 # --- hand-offs and endings ------------------------------------------------------
 
 
@@ -1216,6 +1275,9 @@ class QueueNode(Node):
     Attributes:
         queue: The queue's name.
         priority: Higher is served sooner.
+        priority_from: A subject (``vars.priority``, ``caller.priority``) whose
+            whole-number value, when it is one the router takes, replaces
+            ``priority`` (Amazon Connect sets the priority from attributes).
         skills: The skills an agent needs, with minimum levels; a document may
             list bare names (each at the lowest level, 1) or map names to levels.
         prompt: A hold message played before the hand-off.
@@ -1227,8 +1289,21 @@ class QueueNode(Node):
 
     queue: str
     priority: int = attrs.field(default=0, validator=check_priority)
+    priority_from: str | None = None
     skills: Skills = attrs.field(factory=dict, converter=node_skills, hash=False)
     prompt: str | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """A bad ``priority_from`` subject."""
+        if self.priority_from is not None:
+            yield from _subject_problems(self.priority_from, "priority_from")
+
+    def _priority(self, ctx: NodeContext) -> int:
+        if self.priority_from is None:
+            return self.priority
+        value = _lookup(ctx, self.priority_from)
+        fits = type(value) is int and -MAX_PRIORITY <= value <= MAX_PRIORITY
+        return value if fits else self.priority  # anything else: the node's own
 
     def prompt_ids(self) -> list[str]:
         """The hold prompt, if any."""
@@ -1239,7 +1314,7 @@ class QueueNode(Node):
         plays = (ctx.play(self.prompt),) if self.prompt else ()
         enqueue = EnqueueContact(
             queue=self.queue,
-            priority=self.priority,
+            priority=self._priority(ctx),
             skills=self.skills,
             language=ctx.language,
             variables=ctx.variables,
@@ -1527,6 +1602,7 @@ BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {
         HangupNode,
         SetVariables,
         Loop,
+        Split,
     )
 }
 """Every built-in node type by its document name."""
