@@ -134,6 +134,9 @@ class TraceEntry:
         event: What made it run: ``"enter"`` or the event (``"digits 1"``).
         actions: The types of the actions it produced.
         next: Where the call went: a node name, ``"wait"``, or ``"end:OUTCOME"``.
+        noinput: When the node waits again after a retry, how many no-inputs
+            it has counted (VoiceXML's counter; 0 otherwise).
+        nomatch: Likewise, the no-matches counted.
     """
 
     at: datetime
@@ -142,6 +145,8 @@ class TraceEntry:
     event: str
     actions: tuple[str, ...] = ()
     next: str = ""
+    noinput: int = 0
+    nomatch: int = 0
 
 
 @attrs.define(kw_only=True)
@@ -393,12 +398,20 @@ _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 _new_entry = object.__new__
 _ENTRY_SLOTS = tuple(
-    TraceEntry.__dict__[name].__set__ for name in ("at", "flow", "node", "event", "actions", "next")
+    TraceEntry.__dict__[name].__set__
+    for name in ("at", "flow", "node", "event", "actions", "next", "noinput", "nomatch")
 )
 
 
 def _trace_entry(  # noqa: PLR0917 - one argument per field
-    at: datetime, flow: str, node: str, event: str, actions: tuple[str, ...], where: str
+    at: datetime,
+    flow: str,
+    node: str,
+    event: str,
+    actions: tuple[str, ...],
+    where: str,
+    noinput: int = 0,
+    nomatch: int = 0,
 ) -> TraceEntry:
     """``TraceEntry(...)`` at half the cost: fills the slots without the frozen-setattr calls.
 
@@ -407,13 +420,17 @@ def _trace_entry(  # noqa: PLR0917 - one argument per field
     or converters to skip).
     """
     entry: TraceEntry = _new_entry(TraceEntry)
-    set_at, set_flow, set_node, set_event, set_actions, set_next = _ENTRY_SLOTS
+    set_at, set_flow, set_node, set_event, set_actions, set_next, set_noinput, set_nomatch = (
+        _ENTRY_SLOTS
+    )
     set_at(entry, at)
     set_flow(entry, flow)
     set_node(entry, node)
     set_event(entry, event)
     set_actions(entry, actions)
     set_next(entry, where)
+    set_noinput(entry, noinput)
+    set_nomatch(entry, nomatch)
     return entry
 
 
@@ -1165,7 +1182,19 @@ class IvrSession:
                     return actions
                 if step.wait:
                     kinds = tuple([action.type for action in step_actions]) if step_actions else ()
-                    trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
+                    counters = state.counters  # cleared on entry: empty unless retrying
+                    trace.append(
+                        _trace_entry(
+                            now,
+                            frame.flow,
+                            frame.node,
+                            event,
+                            kinds,
+                            "wait",
+                            counters.get("noinput", 0) if counters else 0,
+                            counters.get("nomatch", 0) if counters else 0,
+                        )
+                    )
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now
                     return actions
