@@ -55,11 +55,12 @@ def _static_plays(flow: Flow) -> dict[str, dict[str, Play]]:
     for prompt, texts in flow.prompts.items():
         barge_in = prompt not in held
         for language, text in texts.items():
+            voice = flow.voices.get(language)
             if text.startswith(AUDIO_PREFIX):
                 audio = text[len(AUDIO_PREFIX) :]
-                play = Play(prompt=prompt, language=language, audio=audio, barge_in=barge_in)
+                play = Play(prompt, language, audio=audio, barge_in=barge_in, voice=voice)
             elif not has_placeholders(text):
-                play = Play(prompt=prompt, language=language, text=text, barge_in=barge_in)
+                play = Play(prompt, language, text=text, barge_in=barge_in, voice=voice)
             else:
                 continue
             plays.setdefault(language, {})[prompt] = play

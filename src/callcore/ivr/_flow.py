@@ -33,6 +33,10 @@ def _freeze_prompts(value: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapp
     return MappingProxyType({key: MappingProxyType(dict(v)) for key, v in value.items()})
 
 
+def _freeze_voices(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
 def _freeze_nodes(value: Mapping[str, Node]) -> Mapping[str, Node]:
     return MappingProxyType(dict(value))
 
@@ -72,6 +76,8 @@ class Flow:
         hot_keys: Keys and phrases heard at every asking node (:class:`HotKey`).
         no_barge_in: Prompts the caller cannot interrupt (VoiceXML
             ``bargein="false"``): a legal notice, a price.
+        voices: The text-to-speech voice of each language (``{"ro":
+            "ro-RO-Wavenet-A"}``), carried by :class:`Play` and :class:`SetLanguage`.
         description: Free text for people.
     """
 
@@ -85,6 +91,7 @@ class Flow:
     nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
     hot_keys: tuple[HotKey, ...] = ()
     no_barge_in: tuple[str, ...] = ()
+    voices: Mapping[str, str] = attrs.field(factory=dict, converter=_freeze_voices, hash=False)
     description: str = ""
     # Runtime tables (callcore.ivr._compiled), filled on first use; not part of the document.
     _compiled: Any = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
@@ -131,6 +138,7 @@ _FLOW_FIELDS = {
     "nodes",
     "hot_keys",
     "no_barge_in",
+    "voices",
     "description",
 }
 
@@ -227,6 +235,7 @@ def structure_flow(
         if "no_barge_in" in data
         else ()
     )
+    voices = _structure_field(data, "voices", dict[str, str], problems) if "voices" in data else {}
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
     broken: dict[str, list[str]] = {}
@@ -239,7 +248,17 @@ def structure_flow(
                 broken[str(name)] = sorted(set(_names_in(node_data, raw_nodes)))
             else:
                 nodes[str(name)] = node
-    if None in (flow_id, start, languages, version, description, prompts, hot_keys, no_barge_in):
+    if None in (
+        flow_id,
+        start,
+        languages,
+        version,
+        description,
+        prompts,
+        hot_keys,
+        no_barge_in,
+        voices,
+    ):
         return None, problems, broken
     flow = Flow(
         id=flow_id,
@@ -250,6 +269,7 @@ def structure_flow(
         nodes=nodes,
         hot_keys=hot_keys,
         no_barge_in=no_barge_in,
+        voices=voices,
         description=description,
     )
     return flow, problems, broken
@@ -287,6 +307,8 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
         data["hot_keys"] = converter.unstructure(flow.hot_keys, tuple[HotKey, ...])
     if flow.no_barge_in:
         data["no_barge_in"] = list(flow.no_barge_in)
+    if flow.voices:
+        data["voices"] = dict(flow.voices)
     if flow.description:
         data["description"] = flow.description
     return data

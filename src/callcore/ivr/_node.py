@@ -149,6 +149,11 @@ class NodeContext(Protocol):
         ...
 
     @property
+    def voices(self) -> Mapping[str, str]:
+        """The flow's text-to-speech voice of each language."""
+        ...
+
+    @property
     def hot_hints(self) -> tuple[str, ...]:
         """The keywords of the flow's hot keys, for the speech recogniser."""
         ...

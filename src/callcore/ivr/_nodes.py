@@ -1013,7 +1013,10 @@ class Language(Node):
             wanted = self.language if self.language in ctx.languages else ctx.languages[0]
         ctx.set_language(str(wanted))
         language = ctx.language
-        return self.remembered(language, lambda: Step((SetLanguage(language),), goto=self.next))
+        voice = ctx.voices.get(language)
+        return self.remembered(
+            (language, voice), lambda: Step((SetLanguage(language, voice),), goto=self.next)
+        )
 
 
 @attrs.frozen(kw_only=True)

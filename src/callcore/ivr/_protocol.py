@@ -234,6 +234,8 @@ class Play:
         barge_in: Whether the caller may interrupt it with a key or speech
             (VoiceXML ``bargein``, default true); a flow lists the prompts
             that must play to the end in ``no_barge_in``.
+        voice: The text-to-speech voice for its language (the flow's
+            ``voices``), or ``None`` for the host's default.
     """
 
     type: ClassVar[str] = "play"
@@ -243,6 +245,7 @@ class Play:
     text: str | None = None
     audio: str | None = None
     barge_in: bool = True
+    voice: str | None = None
 
 
 @attrs.frozen
@@ -279,11 +282,17 @@ class Gather:
 
 @attrs.frozen
 class SetLanguage:
-    """The caller's language changed: use it for speech recognition and TTS."""
+    """The caller's language changed: use it for speech recognition and TTS.
+
+    Attributes:
+        language: The new language.
+        voice: The text-to-speech voice the flow names for it, or ``None``.
+    """
 
     type: ClassVar[str] = "set_language"
     terminal: ClassVar[bool] = False
     language: str
+    voice: str | None = None
 
 
 @attrs.frozen

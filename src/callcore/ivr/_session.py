@@ -286,17 +286,22 @@ class _Context:
             language = nearest if nearest is not None else self.flow.default_language
             text = texts.get(language, "")
         barge_in = prompt not in self.flow.no_barge_in
+        voice = self.flow.voices.get(language)
         if text.startswith(AUDIO_PREFIX):
             audio = text[len(AUDIO_PREFIX) :]
-            return Play(prompt=prompt, language=language, audio=audio, barge_in=barge_in)
+            return Play(prompt, language, audio=audio, barge_in=barge_in, voice=voice)
         text = render(text, self.scope())
-        return Play(prompt=prompt, language=language, text=text, barge_in=barge_in)
+        return Play(prompt, language, text=text, barge_in=barge_in, voice=voice)
 
     def calendar(self, name: str) -> Calendar | None:
         return self.session.calendars.get(name)
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
+
+    @property
+    def voices(self) -> Mapping[str, str]:
+        return self.flow.voices
 
     @property
     def hot_hints(self) -> tuple[str, ...]:

@@ -552,6 +552,11 @@ def _findings(
         _add_hot_key_edges(flow, edges)
     problems.extend(_prompt_problems(flow))
     problems.extend(
+        Finding.error("unknown-language", f"voices.{language}", "not one of the flow's languages")
+        for language in flow.voices
+        if language not in flow.languages
+    )
+    problems.extend(
         Finding.error("unknown-prompt", f"no_barge_in[{index}]", f"unknown prompt {prompt!r}")
         for index, prompt in enumerate(flow.no_barge_in)
         if prompt not in flow.prompts
