@@ -526,7 +526,7 @@ def test_a_number_entry_beyond_64_bits_is_a_no_match() -> None:
     run = FlowTester(data).run("9223372036854775808#")
     assert run.outcome is None
     assert "x" not in run.variables
-    assert run.session.trace[-1].event == "digits 9223372036854775808#"
+    assert run.session.trace[-1].event == "digits 9223372036854775808# (nomatch 1)"
 
 
 def test_good_waits_still_load_and_draw() -> None:

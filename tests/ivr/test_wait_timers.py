@@ -39,7 +39,7 @@ def test_a_menu_times_out_without_the_host() -> None:
     assert dumps(session.snapshot()) == before
     update = session.tick(now=first)
     assert [action.type for action in update.actions] == ["gather"]  # asked again
-    assert session.trace[-1].event == "timeout"
+    assert session.trace[-1].event == "timeout (noinput 1)"
     assert session.next_deadline() == first + ALLOWANCE + timedelta(seconds=15)
     session.tick(now=first + timedelta(minutes=5))  # a late tick: the second timeout
     assert session.outcome is ContactOutcome.SELF_SERVED

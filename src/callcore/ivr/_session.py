@@ -131,12 +131,11 @@ class TraceEntry:
         at: When it happened.
         flow: The flow's id.
         node: The node that ran.
-        event: What made it run: ``"enter"`` or the event (``"digits 1"``).
+        event: What made it run: ``"enter"`` or the event (``"digits 1"``);
+            when the node asks again after a retry, with its no-input and
+            no-match counters (``"digits 7 (nomatch 1)"``, VoiceXML's counters).
         actions: The types of the actions it produced.
         next: Where the call went: a node name, ``"wait"``, or ``"end:OUTCOME"``.
-        noinput: When the node waits again after a retry, how many no-inputs
-            it has counted (VoiceXML's counter; 0 otherwise).
-        nomatch: Likewise, the no-matches counted.
     """
 
     at: datetime
@@ -145,8 +144,6 @@ class TraceEntry:
     event: str
     actions: tuple[str, ...] = ()
     next: str = ""
-    noinput: int = 0
-    nomatch: int = 0
 
 
 @attrs.define(kw_only=True)
@@ -403,20 +400,12 @@ _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 _new_entry = object.__new__
 _ENTRY_SLOTS = tuple(
-    TraceEntry.__dict__[name].__set__
-    for name in ("at", "flow", "node", "event", "actions", "next", "noinput", "nomatch")
+    TraceEntry.__dict__[name].__set__ for name in ("at", "flow", "node", "event", "actions", "next")
 )
 
 
 def _trace_entry(  # noqa: PLR0917 - one argument per field
-    at: datetime,
-    flow: str,
-    node: str,
-    event: str,
-    actions: tuple[str, ...],
-    where: str,
-    noinput: int = 0,
-    nomatch: int = 0,
+    at: datetime, flow: str, node: str, event: str, actions: tuple[str, ...], where: str
 ) -> TraceEntry:
     """``TraceEntry(...)`` at half the cost: fills the slots without the frozen-setattr calls.
 
@@ -425,17 +414,13 @@ def _trace_entry(  # noqa: PLR0917 - one argument per field
     or converters to skip).
     """
     entry: TraceEntry = _new_entry(TraceEntry)
-    set_at, set_flow, set_node, set_event, set_actions, set_next, set_noinput, set_nomatch = (
-        _ENTRY_SLOTS
-    )
+    set_at, set_flow, set_node, set_event, set_actions, set_next = _ENTRY_SLOTS
     set_at(entry, at)
     set_flow(entry, flow)
     set_node(entry, node)
     set_event(entry, event)
     set_actions(entry, actions)
     set_next(entry, where)
-    set_noinput(entry, noinput)
-    set_nomatch(entry, nomatch)
     return entry
 
 
@@ -598,6 +583,14 @@ def _outcome_problems(state: SessionState) -> list[Problem]:
     if state.status is SessionStatus.WAITING and outcome is not None:
         return [Problem("outcome", "must be None while the session waits")]
     return []
+
+
+def _with_counters(event: str, counters: Mapping[str, int]) -> str:
+    """``event`` with the node's no-input and no-match counters: ``no_input (noinput 2)``."""
+    if not counters:  # the usual wait: the node was just entered
+        return event
+    counted = [f"{name} {counters[name]}" for name in ("noinput", "nomatch") if counters.get(name)]
+    return f"{event} ({', '.join(counted)})" if counted else event
 
 
 def _describe_event(event: IvrEvent, *, masked: bool = False) -> str:
@@ -1187,19 +1180,8 @@ class IvrSession:
                     return actions
                 if step.wait:
                     kinds = tuple([action.type for action in step_actions]) if step_actions else ()
-                    counters = state.counters  # cleared on entry: empty unless retrying
-                    trace.append(
-                        _trace_entry(
-                            now,
-                            frame.flow,
-                            frame.node,
-                            event,
-                            kinds,
-                            "wait",
-                            counters.get("noinput", 0) if counters else 0,
-                            counters.get("nomatch", 0) if counters else 0,
-                        )
-                    )
+                    event = _with_counters(event, state.counters)  # after a retry
+                    trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now
                     return actions

@@ -523,6 +523,7 @@ def _findings(
     calendars: Collection[str] | None = None,
     flows: Iterable[Flow] | None = None,
     unreadable: Collection[str] = (),
+    warnings: bool = False,
 ) -> list[Finding]:
     """Every error and warning of a flow (the arguments are those of ``validate_flow``)."""
     check_flow(flow)
@@ -564,7 +565,8 @@ def _findings(
     if loose is None and unreadable:  # where they lead is unknown: anywhere
         loose = {name: list(flow.nodes) for name in unreadable}
     problems.extend(_graph_problems(flow, edges, loose))
-    problems.extend(_warnings(flow))
+    if warnings:
+        problems.extend(_warnings(flow))
     return problems
 
 
@@ -623,7 +625,7 @@ def lint_flow(
     Raises:
         InvalidInputError: An argument has the wrong type.
     """
-    findings = _findings(flow, calendars=calendars, flows=flows)
+    findings = _findings(flow, calendars=calendars, flows=flows, warnings=True)
     return sorted(set(findings), key=lambda f: (f.path, f.code, f.message))
 
 

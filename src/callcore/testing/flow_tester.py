@@ -180,16 +180,6 @@ def _as_step(step: object, number: int) -> ScriptStep:
     return step
 
 
-def _counted(entry: TraceEntry) -> str:
-    """Where the call went, with the retry counters when there are any."""
-    counts = [
-        f"{name} {count}"
-        for name, count in (("noinput", entry.noinput), ("nomatch", entry.nomatch))
-        if count
-    ]
-    return f"{entry.next} ({', '.join(counts)})" if counts else entry.next
-
-
 def format_trace(trace: Iterable[TraceEntry], top: str = "") -> str:
     """Render a trace as an aligned table, one transition per line.
 
@@ -203,7 +193,7 @@ def format_trace(trace: Iterable[TraceEntry], top: str = "") -> str:
             entry.node if entry.flow == top else f"{entry.flow}:{entry.node}",
             entry.event,
             ",".join(entry.actions) or "-",
-            _counted(entry),
+            entry.next,
         )
         for entry in trace
     ]
