@@ -33,6 +33,7 @@ class CompiledFlow:
         plays: Per language, the ready-made :class:`Play` of every prompt whose
             text in that language needs no rendering (audio, or no placeholders).
         sensitive: The variables that sensitive input nodes fill.
+        masked: The nodes whose input the trace masks.
         hot_digits: The target of each hot key's DTMF key.
         hot_phrases: Each hot key's keywords (as words) with its target, in order.
         hot_hints: Every hot keyword as written, for the recogniser.
@@ -43,6 +44,7 @@ class CompiledFlow:
     visit_keys: dict[str, str]
     plays: dict[str, dict[str, Play]]
     sensitive: frozenset[str]
+    masked: frozenset[str]
     hot_digits: dict[str, str]
     hot_phrases: tuple[tuple[tuple[str, ...], str], ...]
     hot_hints: tuple[str, ...]
@@ -80,6 +82,7 @@ def compiled(flow: Flow) -> CompiledFlow:
                 for node in flow.nodes.values()
                 if node.masks_input()
             ),
+            masked=frozenset(name for name, node in flow.nodes.items() if node.masks_input()),
             hot_digits={
                 hot.key: hot.goto for hot in reversed(flow.hot_keys) if hot.key is not None
             },

@@ -598,7 +598,9 @@ class Menu(_Asking):
         """
         if isinstance(event, Digits):
             digits = event.digits
-            finish = self.finish_key()
+            finish = self._finish
+            if finish is None:
+                finish = self.finish_key()
             if finish and digits.endswith(finish):
                 digits = digits[: -len(finish)]
                 event = Digits(digits)
@@ -1317,7 +1319,7 @@ class QueueNode(Node):
         plays = (ctx.play(self.prompt),) if self.prompt else ()
         enqueue = EnqueueContact(
             queue=self.queue,
-            priority=self._priority(ctx),
+            priority=self.priority if self.priority_from is None else self._priority(ctx),
             skills=self.skills,
             language=ctx.language,
             variables=ctx.variables,

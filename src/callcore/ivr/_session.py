@@ -214,6 +214,7 @@ class _Context:
     tables: CompiledFlow
     name: str
     at: datetime
+    hot_hints: tuple[str, ...] = ()  # the tables' own, kept here for a plain attribute read
 
     @property
     def language(self) -> str:
@@ -299,10 +300,6 @@ class _Context:
     @property
     def voices(self) -> Mapping[str, str]:
         return self.flow.voices
-
-    @property
-    def hot_hints(self) -> tuple[str, ...]:
-        return self.tables.hot_hints
 
     def hot_key(self, event: Digits | Speech) -> str | None:
         tables = self.tables
@@ -666,7 +663,8 @@ class IvrSession:
         # Sensitive entries (card numbers) until a lookup takes them: memory only,
         # never in the state, its snapshots, the trace or the events.
         self.secrets: dict[str, Any] = {}
-        self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
+        tables = compiled(flow)
+        self._context = _Context(self, flow, tables, flow.start, _NEVER, tables.hot_hints)
         self._context_frame: Frame | None = None  # the frame whose flow the context holds
         self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
         self._library: dict[str, Flow] = {}
@@ -675,7 +673,7 @@ class IvrSession:
             if known is None or sub.version > known.version:
                 self._library[sub.id] = sub
             self._pinned[sub.id, sub.version] = sub
-        needed = self._context.tables.calendars  # worked out once per flow
+        needed = tables.calendars  # worked out once per flow
         if subflows:
             needed = needed.union(*(compiled(sub).calendars for sub in subflows))
         missing = sorted(needed.difference(self.calendars)) if needed else []
@@ -950,7 +948,7 @@ class IvrSession:
                 f"this node accepts only {accepted}",
             )
         checkpoint = _Checkpoint(state)
-        held = dict(self.secrets) if self.secrets else {}
+        held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
         deadline = _absolute(state.started_at or now) + self.limits.max_call_time
         try:
@@ -958,12 +956,12 @@ class IvrSession:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
-            if node.masks_input():
+            if ctx.tables.masked and frame.node in ctx.tables.masked:
                 label = _describe_event(event, masked=True)
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
-            self.secrets = held
+            self.secrets = held if held is not None else {}
             raise
 
     def tick(self, *, now: datetime) -> IvrUpdate:
@@ -1034,14 +1032,14 @@ class IvrSession:
         ctx = self._context_for(frame)
         node = ctx.tables.nodes[frame.node]
         checkpoint = _Checkpoint(state)
-        held = dict(self.secrets) if self.secrets else {}
+        held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
         try:
             ctx.name, ctx.at = frame.node, now
             return self._update(self._run(node.resume(ctx, NoInput()), "timeout", now, []), now)
         except BaseException:
             checkpoint.restore(state)
-            self.secrets = held
+            self.secrets = held if held is not None else {}
             raise
 
     # --- internals -----------------------------------------------------------
@@ -1138,6 +1136,7 @@ class IvrSession:
         if frame is not self._context_frame:
             flow = self._pinned[frame.flow, frame.version]
             ctx.flow, ctx.tables = flow, compiled(flow)
+            ctx.hot_hints = ctx.tables.hot_hints
             self._context_frame = frame
         return ctx
 
