@@ -314,7 +314,8 @@ class Node:
         """How long the node waits for an event before the session gives up (``None``: no limit).
 
         At the end the session resumes the node with a
-        :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.tick`).
+        :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.tick`), so a node
+        type that gives a limit must accept it; a limit of zero or less is none.
         """
         return None
 

@@ -364,6 +364,7 @@ def _plain(value: object, what: str) -> dict[str, Any]:
 
 
 _UTC = timezone.utc
+_NO_TIME = timedelta(0)
 
 
 def _refuse_going_back(now: datetime, last: datetime) -> NoReturn:
@@ -1019,7 +1020,7 @@ class IvrSession:
         since = state.waiting_since
         node = self._node()
         limit = node.wait_limit() if node is not None and since is not None else None
-        if limit is None or since is None:
+        if limit is None or since is None or limit <= _NO_TIME:  # a plugin's 0: no timer
             return None
         if node is not None and node.asks_caller:
             limit += self.limits.prompt_allowance  # the prompts play before the gather's timer
