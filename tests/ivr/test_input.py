@@ -190,3 +190,12 @@ def test_spoken_digits_are_normalised(heard: str, language: str, stored: str | N
         run.assert_ended_at("invalid")
     else:
         run.assert_ended_at("done").assert_variables(value=stored)
+
+
+def test_a_card_number_is_not_kept_in_the_trace_or_the_variables() -> None:
+    """PCI DSS 3.4.1: after a luhn input no PAN in the trace or variables (issue 14, defect 4)."""
+    run = FlowTester(input_flow(kind="luhn")).run("4111111111111111#")
+    run.assert_ended_at("done")
+    assert "4111111111111111" not in repr(run.session.snapshot())
+    assert run.session.trace[1].event == "digits ************1111#"
+    assert run.variables["value"] == "************1111"
