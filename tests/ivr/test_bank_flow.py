@@ -55,7 +55,9 @@ def test_unknown_caller_checks_balance_with_a_typo_then_hangs_up() -> None:
     )
     run.assert_played("account_invalid", "enter_account", "balance_is")
     assert Play("balance_is", "ro", text="Soldul dumneavoastră este 1.250,00 lei.") in run.actions
-    run.assert_variables(account="4111111111111111").assert_outcome(ContactOutcome.SELF_SERVED)
+    # a card number: the variables keep it masked, the lookup alone gets it (PCI DSS 3.4.1)
+    run.assert_variables(account="************1111").assert_outcome(ContactOutcome.SELF_SERVED)
+    run.assert_action("lookup_request", params={"account": "4111111111111111"})
 
 
 def test_gold_customer_asks_for_an_adviser_by_voice() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from callcore.ivr import BUILTIN_NODE_TYPES, load_flow, to_dot, to_mermaid
+from callcore.ivr import BUILTIN_NODE_TYPES, flow_from_dict, load_flow, to_dot, to_mermaid
 from tests.ivr.flows import bank_flow, document, endings, menu
 
 
@@ -53,3 +53,34 @@ def test_every_edge_of_the_bank_flow_is_drawn() -> None:
     assert to_dot(flow).count(" -> ") == edges + 1
     shapes = {cls.shape for cls in BUILTIN_NODE_TYPES.values()}
     assert len(shapes) >= 8
+
+
+def _named(*names: str) -> object:
+    """A flow whose menu leads to hang-ups with the given names."""
+    options = [{"key": str(i + 1), "goto": name} for i, name in enumerate(names)]
+    nodes: dict[str, object] = {
+        "menu": menu(options=options, on_noinput=names[0], on_nomatch=names[0])
+    }
+    nodes.update({name: {"type": "hangup"} for name in names})
+    return flow_from_dict(document(nodes))
+
+
+def test_mermaid_ids_never_collide() -> None:
+    """'x-y' and 'x_2d_y' are two Mermaid nodes, neither is the start (issue 14, defect 7)."""
+    names = ("x-y", "x_2d_y", "x_y", "start", "n_x_y", "é", "_e9_")
+    text = to_mermaid(_named(*names))  # type: ignore[arg-type]
+    declared = [
+        line.split('"')[0].rstrip("[({>/ ").strip()
+        for line in text.splitlines()[2:]
+        if "-->" not in line
+    ]
+    assert len(declared) == len(set(declared)) == len(names) + 1
+    assert "start" not in declared
+
+
+def test_dot_start_marker_never_merges_with_a_node() -> None:
+    """A node named '__start__' stays a node: the start marker takes another id (defect 7)."""
+    text = to_dot(_named("__start__", "___start___"))  # type: ignore[arg-type]
+    assert '    "____start____" [shape=point, label=""];' in text
+    assert '    "____start____" -> "menu";' in text
+    assert '    "__start__" [shape=doublecircle, label="__start__\\nhangup"];' in text

@@ -244,3 +244,37 @@ def test_graph_rules_match_brute_force(data: dict[str, Any]) -> None:
     assert unreachable == expected_unreachable
     assert stuck == expected_stuck
     assert looping == expected_looping
+
+
+def test_one_bad_node_does_not_hide_the_graph_checks() -> None:
+    """A node that fails to load hides no unreachable or dead-end node elsewhere (defect 9)."""
+    nodes = {
+        "menu": menu(options=[{"key": "1", "goto": "broken"}, {"key": "2", "goto": "two"}]),
+        "broken": {"type": "say", "prompts": "p1", "next": "one"},  # prompts must be a list
+        "island": {"type": "hangup"},
+        "stuck": {"type": "say", "prompts": ["p1"], "next": "stuck2"},
+        "stuck2": {"type": "say", "prompts": ["p1"], "next": "stuck"},
+        **endings(),
+    }
+    nodes["menu"]["on_nomatch"] = "stuck"
+    with pytest.raises(DocumentError) as caught:
+        load_flow(document(nodes))
+    found = {(problem.path, problem.message.split(" ")[0]) for problem in caught.value.problems}
+    assert ("nodes.island", "unreachable") in found
+    assert ("nodes.stuck", "no") in found
+    assert ("nodes.stuck", "infinite") in found
+    # what the broken node leads to ('one') counts as reached and able to end
+    assert not [path for path, _ in found if path == "nodes.one"]
+    assert "nodes.broken.prompts" in {path for path, _ in found}
+
+
+def test_a_broken_node_may_end_the_call_and_lead_where_its_data_says() -> None:
+    """Nothing is blamed on a node whose only way on is through the broken one."""
+    nodes = {
+        "menu": menu(options=[{"key": "1", "goto": "broken"}, {"key": "2", "goto": "two"}]),
+        "broken": {"type": "hangup", "outcome": "no such outcome", "after": "one"},
+        **endings(),
+    }
+    with pytest.raises(DocumentError) as caught:
+        load_flow(document(nodes))
+    assert {problem.path.split(".")[1] for problem in caught.value.problems} == {"broken"}

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from callcore.ivr import Gather, luhn_valid
+from callcore.errors import DocumentError
+from callcore.ivr import Gather, load_flow, luhn_valid
 from callcore.testing.flow_tester import FlowTester, say, silence
 from tests.ivr.flows import document
 
@@ -65,7 +66,7 @@ def test_twilio_defaults() -> None:
         ("number", "0042", 42),
         ("date", "20260229", None),  # 2026 is not a leap year
         ("date", "20280229", "2028-02-29"),
-        ("luhn", "4111111111111111", "4111111111111111"),
+        ("luhn", "4111111111111111", "************1111"),  # sensitive: masked
         ("luhn", "4111111111111112", None),
     ],
 )
@@ -103,3 +104,98 @@ def test_spoken_digits() -> None:
     """Spoken digits are accepted when speech is on."""
     run = FlowTester(input_flow(speech=True)).run(say("4 1 1-1"))
     run.assert_variables(value="4111")
+
+
+def test_speech_below_confidence_is_a_no_match() -> None:
+    """VoiceXML confidencelevel (0.5): Speech('1234', 0.01) is no entry (issue 14, defect 2)."""
+    tester = FlowTester(input_flow(speech=True, max_nomatch=1))
+    tester.run(say("1234", confidence=0.01)).assert_ended_at("invalid").assert_variables()
+    tester.run(say("1234", confidence=0.5)).assert_ended_at("done").assert_variables(value="1234")
+    strict = FlowTester(input_flow(speech=True, min_confidence=0.9, max_nomatch=1))
+    strict.run(say("1234", confidence=0.8)).assert_ended_at("invalid")
+
+
+def test_speech_is_refused_when_the_node_does_not_listen_for_it() -> None:
+    """With speech: false a transcript is a no-match, never stored (issue 14, defect 2)."""
+    run = FlowTester(input_flow(max_nomatch=1)).run(say("1234", confidence=1.0))
+    run.assert_ended_at("invalid").assert_variables()
+
+
+def test_empty_speech_is_no_input() -> None:
+    """A transcript with no words is a no-input, as at a menu."""
+    FlowTester(input_flow(speech=True, max_noinput=1)).run(say("")).assert_ended_at("timeout")
+
+
+def confirmed(**fields: Any) -> dict[str, Any]:
+    """The input flow with a read-back prompt 'p5' and the given fields."""
+    flow = input_flow(confirm_prompt="p5", **fields)
+    flow["prompts"]["p5"] = {"en": "You entered {vars.value}. Press 1 to confirm."}
+    return flow
+
+
+def test_confirmation_reads_back_and_waits_for_the_key() -> None:
+    """FreeSWITCH confirm-macro / confirm-key: the entry goes on only after '1'."""
+    tester = FlowTester(confirmed())
+    run = tester.run("1234#")
+    run.assert_outcome(None).assert_variables(value="1234")
+    gather = run.actions[-1]
+    assert isinstance(gather, Gather)
+    assert gather.prompts[0].text == "You entered 1234. Press 1 to confirm."
+    assert gather.max_digits == 1
+    tester.run("1234#", "1").assert_ended_at("done").assert_variables(value="1234")
+
+
+def test_another_key_rejects_the_entry_and_asks_again() -> None:
+    """'2' rejects: the value is dropped and the entry asked again (a no-match)."""
+    tester = FlowTester(confirmed())
+    run = tester.run("1234#", "2")
+    run.assert_outcome(None).assert_variables().assert_played("p0", "p5", "p0")
+    tester.run("1234#", "2", "5678#", "1").assert_ended_at("done").assert_variables(value="5678")
+    FlowTester(confirmed(max_nomatch=1)).run("1234#", "2").assert_ended_at("invalid")
+
+
+def test_silence_asks_again_up_to_confirm_attempts() -> None:
+    """FreeSWITCH confirm-attempts: silence replays the read-back, then rejects as no-input."""
+    tester = FlowTester(confirmed(confirm_attempts=2, max_noinput=1))
+    tester.run("1234#", silence()).assert_outcome(None).assert_played("p0", "p5", "p5")
+    tester.run("1234#", silence(), silence()).assert_ended_at("timeout")
+    tester.run("1234#", silence(), "1").assert_ended_at("done")
+
+
+def test_confirm_key_is_checked() -> None:
+    """The confirm key must be DTMF and not the terminator."""
+    with pytest.raises(DocumentError, match="confirm_key"):
+        load_flow(confirmed(confirm_key="#"))
+
+
+@pytest.mark.parametrize(
+    ("heard", "language", "stored"),
+    [
+        ("one two three four", "en", "1234"),
+        ("o four one one", "en", "0411"),
+        ("Four, one, one, one.", "en-GB", "4111"),
+        ("unu doi trei patru", "ro", "1234"),
+        ("12 34", "en", "1234"),
+        ("one two tree four", "en", None),  # a word that is no digit: no match
+    ],
+)
+def test_spoken_digits_are_normalised(heard: str, language: str, stored: str | None) -> None:
+    """Digit words of the caller's language are digits where digits are expected."""
+    flow = input_flow(speech=True, max_nomatch=1)
+    flow["languages"] = ["en", "en-GB", "ro"]
+    for texts in flow["prompts"].values():
+        texts.update({"en-GB": "x", "ro": "x"})
+    run = FlowTester(flow).run(say(heard), language=language)
+    if stored is None:
+        run.assert_ended_at("invalid")
+    else:
+        run.assert_ended_at("done").assert_variables(value=stored)
+
+
+def test_a_card_number_is_not_kept_in_the_trace_or_the_variables() -> None:
+    """PCI DSS 3.4.1: after a luhn input no PAN in the trace or variables (issue 14, defect 4)."""
+    run = FlowTester(input_flow(kind="luhn")).run("4111111111111111#")
+    run.assert_ended_at("done")
+    assert "4111111111111111" not in repr(run.session.snapshot())
+    assert run.session.trace[1].event == "digits ************1111#"
+    assert run.variables["value"] == "************1111"

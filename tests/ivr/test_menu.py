@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from callcore.errors import DocumentError
 from callcore.ivr import EscalatingPrompt, Gather, InputMode, choose_escalating, load_flow
 from callcore.testing.flow_tester import FlowTester, run_flow, say, silence
 from tests.ivr.flows import document, endings, menu
@@ -87,8 +88,8 @@ def test_escalating_prompts_play_in_order() -> None:
     assert prompts == [["p0"], ["p1", "p0"], ["p2", "p0"], ["p2", "p0"], ["p0"], ["p4", "p0"]]
 
 
-def test_first_visit_and_repeat_prompts() -> None:
-    """The long greeting plays on the first visit, the short one afterwards."""
+def test_long_greeting_on_every_entry_short_on_retries() -> None:
+    """FreeSWITCH: greet-long on every entry (also back from a sub-menu), greet-short on retries."""
     nodes = {
         "menu": menu(
             repeat_prompt="p5", options=[{"key": "1", "goto": "one"}, {"key": "2", "goto": "again"}]
@@ -99,7 +100,7 @@ def test_first_visit_and_repeat_prompts() -> None:
     nodes.pop("two")
     run = run_flow(document(nodes), "2", "7")
     firsts = [g.prompts[-1].prompt for g in run.actions if isinstance(g, Gather)]
-    assert firsts == ["p0", "p5", "p5"]
+    assert firsts == ["p0", "p0", "p5"]
 
 
 def test_exit_prompt_then_failure_branch() -> None:
@@ -117,3 +118,99 @@ def test_multi_digit_keys() -> None:
     assert isinstance(gather, Gather)
     assert gather.max_digits == 2
     run.assert_ended_at("one")
+
+
+@pytest.mark.parametrize(
+    ("heard", "expected"),
+    [
+        ("Card.", "two"),
+        ("My balance, please?", "one"),
+        ("CARD!", "two"),
+        ("balance-card", "one"),  # the first option whose keyword occurs wins
+        ("cardboard", "fallback"),  # whole words only
+        ("my bal ance", "fallback"),
+    ],
+)
+def test_keywords_match_whole_words_ignoring_punctuation(heard: str, expected: str) -> None:
+    """Recognisers punctuate: 'Card.' chooses the keyword 'card' (issue 14, defect 1)."""
+    options = [
+        {"key": "1", "goto": "one", "keywords": ["balance"]},
+        {"key": "2", "goto": "two", "keywords": ["card"]},
+    ]
+    flow = document({"menu": menu(options=options, max_nomatch=1), **endings()})
+    run_flow(flow, say(heard, 0.9)).assert_ended_at(expected)
+
+
+def test_keyword_duplicates_are_found_after_punctuation_is_dropped() -> None:
+    """'Card.' and 'card' are one keyword: two options cannot share it; a keyword needs words."""
+    options = [
+        {"key": "1", "goto": "one", "keywords": ["Card."]},
+        {"key": "2", "goto": "two", "keywords": ["card", "?!"]},
+    ]
+    with pytest.raises(DocumentError) as caught:
+        load_flow(document({"menu": menu(options=options), **endings()}))
+    messages = [problem.message for problem in caught.value.problems]
+    assert any("also chooses options[0]" in message for message in messages)
+    assert any("has no words" in message for message in messages)
+
+
+def test_multi_digit_menu_finishes_on_hash() -> None:
+    """Options 1, 12, 305: the gather ends on '#', and '1#' chooses 1 (issue 14, defect 3)."""
+    options = [
+        {"key": "1", "goto": "one"},
+        {"key": "12", "goto": "two"},
+        {"key": "305", "goto": "two"},
+    ]
+    flow = document({"menu": menu(options=options), **endings()})
+    run = run_flow(flow, "1#")
+    gather = run.actions[0]
+    assert isinstance(gather, Gather)
+    assert (gather.finish_on_key, gather.max_digits) == ("#", 3)
+    run.assert_ended_at("one")
+    run_flow(flow, "305#").assert_ended_at("two")
+    run_flow(flow, "305").assert_ended_at("two")  # max digits reached: no key needed
+    # '#' alone is no entry at all: a no-input, as at an input node
+    run_flow(flow, "#", silence(), silence()).assert_ended_at("fallback")
+    assert run_flow(flow, "#").session.state.trace[-1].next == "wait"
+
+
+def test_single_digit_menu_and_hash_options_have_no_finish_key() -> None:
+    """A one-key menu needs no terminator; a menu with a '#' option cannot use it."""
+    single = run_flow(document({"menu": menu(), **endings()})).actions[0]
+    hash_key = menu(options=[{"key": "12", "goto": "one"}, {"key": "#", "goto": "two"}])
+    with_hash = run_flow(document({"menu": hash_key, **endings()}), "#")
+    assert isinstance(single, Gather)
+    assert single.finish_on_key == ""
+    gather = with_hash.actions[0]
+    assert isinstance(gather, Gather)
+    assert gather.finish_on_key == ""
+    with_hash.assert_ended_at("two")
+
+
+def test_finish_on_key_is_checked() -> None:
+    """An explicit finish key must be '#', '*' or '', and no option key may hold it."""
+    bad = menu(finish_on_key="5")
+    clash = menu(finish_on_key="*", options=[{"key": "1*", "goto": "one"}])
+    for node in (bad, clash):
+        with pytest.raises(DocumentError, match="finish"):
+            load_flow(document({"menu": node, **endings()}))
+    star = menu(
+        finish_on_key="*", options=[{"key": "11", "goto": "one"}, {"key": "2", "goto": "two"}]
+    )
+    run_flow(document({"menu": star, **endings()}), "11*").assert_ended_at("one")
+
+
+@pytest.mark.parametrize("heard", ["", "   ", "..."])
+def test_empty_speech_at_a_menu_is_no_input(heard: str) -> None:
+    """Speech('') counts as no-input, not no-match (issue 14, defect 6; VoiceXML)."""
+    options = [{"key": "1", "goto": "one", "keywords": ["sales"]}]
+    node = menu(options=options, max_noinput=1, on_noinput="two", max_nomatch=1)
+    run_flow(document({"menu": node, **endings()}), say(heard)).assert_ended_at("two")
+
+
+def test_max_noinput_defaults_to_max_nomatch() -> None:
+    """FreeSWITCH sets max-timeouts to max-failures when unset (issue 14, defect 8)."""
+    flow = document({"menu": menu(max_nomatch=1, on_noinput="two"), **endings()})
+    run_flow(flow, silence()).assert_ended_at("two")
+    flow = document({"menu": menu(max_nomatch=1, max_noinput=2, on_noinput="two"), **endings()})
+    run_flow(flow, silence()).assert_outcome(None)

@@ -3,10 +3,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from callcore.contacts import MIN_SKILL_LEVEL, ContactOutcome
+from callcore.errors import ConfigError
 from callcore.ivr import (
+    BUILTIN_NODE_TYPES,
     EnqueueContact,
     FlowFailed,
+    Hours,
+    IvrSession,
     LookupRequest,
     Play,
     Record,
@@ -108,9 +114,26 @@ def test_hours_open_closed_holiday() -> None:
     no_holiday.run(start_at=datetime(2026, 12, 25, 10, tzinfo=utc)).assert_ended_at("closed")
 
 
-def test_hours_without_the_calendar_fails_cleanly() -> None:
-    """A session missing the named calendar ends with FlowFailed, not an exception."""
-    run = run_flow(flow_from_dict(hours_flow()))
+def test_a_session_missing_a_calendar_is_refused_at_the_start() -> None:
+    """The calendars named at load_flow are checked when the session is made, not at the node."""
+    flow = flow_from_dict(hours_flow())
+    with pytest.raises(ConfigError, match="support") as caught:
+        IvrSession(flow)
+    assert "given: none" in str(caught.value)
+    with pytest.raises(ConfigError):
+        IvrSession(flow, calendars={"other": office_calendar()})
+    IvrSession(flow, calendars={"support": office_calendar()})  # all there: fine
+
+
+def test_a_plugin_node_s_missing_calendar_still_fails_cleanly() -> None:
+    """An hours node whose calendar is not declared fails the call with FlowFailed, not an error."""
+
+    class Unannounced(Hours):
+        def calendars(self) -> list[str]:
+            return []
+
+    flow = flow_from_dict(hours_flow(), node_types={**BUILTIN_NODE_TYPES, "hours": Unannounced})
+    run = run_flow(flow)
     assert isinstance(run.actions[-1], FlowFailed)
     run.assert_outcome(ContactOutcome.FAILED)
 
@@ -160,8 +183,9 @@ def test_lookup_request_and_result() -> None:
     run.assert_ended_at("ok").assert_variables(result={"balance": 10})
     tester.run(lookup_error()).assert_ended_at("error")
     tester.run(silence()).assert_ended_at("error")
-    tester.run(wait(9), lookup_ok(balance=1)).assert_ended_at("error")  # too late
-    tester.run(wait(8), lookup_ok(balance=1)).assert_ended_at("ok")
+    # the session's own timer: at the timeout (8 s) the lookup has failed, no answer needed
+    tester.run(wait(8)).assert_ended_at("error").assert_path("menu", "error")
+    tester.run(wait(7.9), lookup_ok(balance=1)).assert_ended_at("ok")
 
 
 def test_queue_hands_off_with_data() -> None:

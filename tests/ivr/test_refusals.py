@@ -47,8 +47,16 @@ NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
 
 def problems(error: pytest.ExceptionInfo[DocumentError]) -> list[tuple[str, str]]:
-    """The problems of a DocumentError as (path, message) pairs."""
-    return [(problem.path, problem.message) for problem in error.value.problems]
+    """The problems of a DocumentError as (path, message) pairs.
+
+    The hang-ups of ``with_main`` that the node under test does not lead to are
+    reported as unreachable (a broken node hides no graph check); they are left out.
+    """
+    return [
+        (problem.path, problem.message)
+        for problem in error.value.problems
+        if not problem.message.startswith("unreachable from the start node")
+    ]
 
 
 def with_main(node: dict[str, Any]) -> dict[str, Any]:
@@ -116,10 +124,9 @@ def test_queue_skills_are_checked_at_their_path(skills: object, path: str, messa
     """Skills are names (the lowest level) or names with levels 1..10; a bad one is named."""
     with pytest.raises(DocumentError) as error:
         load_flow(with_main({"type": "queue", "queue": "q", "skills": skills}))
-    assert len(error.value.problems) == 1
-    (problem,) = error.value.problems
-    assert problem.path == path
-    assert message in problem.message
+    ((found, text),) = problems(error)
+    assert found == path
+    assert message in text
 
 
 def test_skill_problems_come_with_the_node_s_other_problems() -> None:
@@ -127,7 +134,7 @@ def test_skill_problems_come_with_the_node_s_other_problems() -> None:
     node = {"type": "queue", "queue": "q", "priority": "high", "skills": {"a": 0}, "x": 1}
     with pytest.raises(DocumentError) as error:
         load_flow(with_main(node))
-    paths = sorted(problem.path for problem in error.value.problems)
+    paths = sorted(path for path, _ in problems(error))
     assert paths == ["nodes.main", "nodes.main.priority", "nodes.main.skills.a"]
 
 
@@ -519,7 +526,7 @@ def test_a_number_entry_beyond_64_bits_is_a_no_match() -> None:
     run = FlowTester(data).run("9223372036854775808#")
     assert run.outcome is None
     assert "x" not in run.variables
-    assert run.session.trace[-1].event == "digits 9223372036854775808#"
+    assert run.session.trace[-1].event == "digits 9223372036854775808# (nomatch 1)"
 
 
 def test_good_waits_still_load_and_draw() -> None:
@@ -543,7 +550,7 @@ def test_a_script_step_checks_its_event() -> None:
     """A script step holds an IVR event (or none)."""
     with pytest.raises(InvalidInputError):
         ScriptStep("1")  # type: ignore[arg-type]
-    assert to_dict(ScriptStep(Digits("1")).event) == {"digits": "1"}
+    assert to_dict(ScriptStep(Digits("1")).event) == {"type": "digits", "digits": "1"}
 
 
 def test_a_priority_beyond_64_bits_is_refused() -> None:

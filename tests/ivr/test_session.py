@@ -128,7 +128,7 @@ def test_call_time_cap() -> None:
 
 
 def test_trace_records_every_transition() -> None:
-    """The trace lists node, event, actions and where the call went."""
+    """The trace lists node, event (with retry counters), actions and where the call went."""
     session = menu_session()
     session.handle(Digits("7"), now=NOW)
     session.handle(Digits("2"), now=NOW)
@@ -136,8 +136,13 @@ def test_trace_records_every_transition() -> None:
         TraceEntry(
             at=NOW, flow="test", node="menu", event="enter", actions=("gather",), next="wait"
         ),
-        TraceEntry(
-            at=NOW, flow="test", node="menu", event="digits 7", actions=("gather",), next="wait"
+        TraceEntry(  # the retry shows the no-match counted so far
+            at=NOW,
+            flow="test",
+            node="menu",
+            event="digits 7 (nomatch 1)",
+            actions=("gather",),
+            next="wait",
         ),
         TraceEntry(at=NOW, flow="test", node="menu", event="digits 2", next="two"),
         TraceEntry(
@@ -150,6 +155,18 @@ def test_trace_records_every_transition() -> None:
         ),
     )
     assert session.path == ("menu", "two")
+
+
+def test_the_trace_counts_no_inputs_and_no_matches_apart() -> None:
+    """Each wait after a retry names both counters so far."""
+    session = menu_session()
+    session.handle(NoInput(), now=NOW)
+    session.handle(Digits("7"), now=NOW)
+    assert [entry.event for entry in session.trace] == [
+        "enter",
+        "no_input (noinput 1)",
+        "digits 7 (noinput 1, nomatch 1)",
+    ]
 
 
 def test_snapshot_round_trips_through_json_and_restores() -> None:

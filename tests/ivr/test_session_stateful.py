@@ -158,16 +158,26 @@ class SessionMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule(minutes=st.integers(min_value=0, max_value=90))
     def tick(self, minutes: int) -> None:
-        """Time passes: nothing happens before the deadline; at it, the call fails."""
+        """Time passes: nothing before the deadline; at it, the wait or the call ends."""
         deadline = self.session.next_deadline()
         self.now += timedelta(minutes=minutes)
         if deadline is None or self.now < deadline:
             self.refused_nothing(lambda: self.session.tick(now=self.now))
             return
+        started = self.session.state.started_at
+        assert started is not None
+        call_time_up = self.now >= started + self.session.limits.max_call_time
+        trace_length = len(self.session.trace)
         update = self.session.tick(now=self.now)
-        assert self.session.outcome is ContactOutcome.FAILED
-        assert [action.type for action in update.actions] == ["flow_failed"]
-        assert [event.kind for event in update.events] == ["ivr.session_ended"]
+        if call_time_up:
+            assert self.session.outcome is ContactOutcome.FAILED
+            assert [action.type for action in update.actions] == ["flow_failed"]
+            assert [event.kind for event in update.events] == ["ivr.session_ended"]
+        else:  # the wait ran out: the node went on as after a NoInput
+            assert self.session.trace[trace_length].event.startswith("timeout")
+            assert [event.kind for event in update.events] == (
+                ["ivr.session_ended"] if self.session.ended else []
+            )
 
     @precondition(lambda self: self.session.status is not SessionStatus.NEW)
     @rule()

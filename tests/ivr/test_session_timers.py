@@ -1,4 +1,9 @@
-"""The session's one timer: next_deadline() and tick() at the end of the maximum call time."""
+"""The session's call timer: next_deadline() and tick() at the end of the maximum call time.
+
+These sessions wait at a menu whose own wait limit is set beyond the call time
+(a long prompt allowance), so the call time is the deadline; the waits' own
+timers are tested in test_wait_timers.py.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 BUCHAREST = ZoneInfo("Europe/Bucharest")
+NEVER = timedelta(days=36_000)  # a prompt allowance no test reaches
 
 # A menu whose key 1 plays a prompt and asks again: a call that never ends by itself.
 FOREVER = load_flow(
@@ -50,7 +56,10 @@ FOREVER = load_flow(
 
 def waiting(minutes: int = 30, start: datetime = NOW) -> IvrSession:
     """A session started at ``start``, waiting at the menu, with a ``minutes`` call-time cap."""
-    session = IvrSession(FOREVER, limits=SessionLimits(max_call_time=timedelta(minutes=minutes)))
+    session = IvrSession(
+        FOREVER,
+        limits=SessionLimits(prompt_allowance=NEVER, max_call_time=timedelta(minutes=minutes)),
+    )
     session.start(now=start)
     return session
 
@@ -62,7 +71,9 @@ def micros(instant: datetime) -> int:
 
 def test_next_deadline_follows_the_session_s_life() -> None:
     """None before the start, start + max_call_time while waiting, None once ended."""
-    session = IvrSession(FOREVER, limits=SessionLimits(max_call_time=timedelta(minutes=30)))
+    session = IvrSession(
+        FOREVER, limits=SessionLimits(prompt_allowance=NEVER, max_call_time=timedelta(minutes=30))
+    )
     assert session.next_deadline() is None
     session.start(now=NOW)
     assert session.next_deadline() == NOW + timedelta(minutes=30)
@@ -182,7 +193,9 @@ def test_time_goes_on_across_the_autumn_change() -> None:
 
 def test_a_deadline_beyond_2999_is_none() -> None:
     """No time a session accepts can reach a deadline past the year 2999."""
-    session = IvrSession(FOREVER, limits=SessionLimits(max_call_time=timedelta(days=3650)))
+    session = IvrSession(
+        FOREVER, limits=SessionLimits(prompt_allowance=NEVER, max_call_time=timedelta(days=3650))
+    )
     session.start(now=datetime(2999, 6, 1, tzinfo=timezone.utc))
     assert session.next_deadline() is None
     assert session.tick(now=datetime(2999, 12, 31, tzinfo=timezone.utc)) == IvrUpdate()
@@ -214,7 +227,9 @@ def test_ticks_and_events_against_a_reference(
     That is the first tick or event at or past start + cap, computed here in
     whole microseconds since 1970, and not a microsecond before.
     """
-    session = IvrSession(FOREVER, limits=SessionLimits(max_call_time=cap * MICROSECOND))
+    session = IvrSession(
+        FOREVER, limits=SessionLimits(prompt_allowance=NEVER, max_call_time=cap * MICROSECOND)
+    )
     session.start(now=start)
     deadline_us = micros(start) + cap  # the reference
     deadline = session.next_deadline()

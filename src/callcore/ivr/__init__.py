@@ -15,7 +15,7 @@ from callcore.contacts import ContactOutcome
 from callcore.ivr._conditions import AllOf, AnyOf, Compare, Condition, Not, Op, evaluate_condition
 from callcore.ivr._diagrams import to_dot, to_mermaid
 from callcore.ivr._events import IvrUpdate, SessionEnded, SessionStarted
-from callcore.ivr._flow import Flow, flow_from_dict, flow_to_dict
+from callcore.ivr._flow import Flow, HotKey, flow_from_dict, flow_to_dict
 from callcore.ivr._loading import load_flow, load_flow_json, load_flow_yaml
 from callcore.ivr._node import Calendar, Edge, Node, NodeContext, Shape, Step
 from callcore.ivr._nodes import (
@@ -30,16 +30,22 @@ from callcore.ivr._nodes import (
     InputNode,
     Language,
     Lookup,
+    Loop,
     Menu,
     MenuOption,
     QueueNode,
     ReturnNode,
     Say,
+    SetVariables,
+    Share,
+    Split,
     Subflow,
     TransferNode,
     Voicemail,
     choose_escalating,
+    lookup_language,
     luhn_valid,
+    mask,
 )
 from callcore.ivr._protocol import (
     Action,
@@ -72,7 +78,7 @@ from callcore.ivr._session import (
     SessionStatus,
     TraceEntry,
 )
-from callcore.ivr._validation import no_input_loops, validate_flow
+from callcore.ivr._validation import Finding, Severity, lint_flow, no_input_loops, validate_flow
 
 __all__ = [
     "BUILTIN_NODE_TYPES",
@@ -94,12 +100,14 @@ __all__ = [
     "Edge",
     "EnqueueContact",
     "EscalatingPrompt",
+    "Finding",
     "Flow",
     "FlowFailed",
     "Frame",
     "Gather",
     "Hangup",
     "HangupNode",
+    "HotKey",
     "Hours",
     "InputMode",
     "InputNode",
@@ -110,6 +118,7 @@ __all__ = [
     "Lookup",
     "LookupRequest",
     "LookupResult",
+    "Loop",
     "Menu",
     "MenuOption",
     "NoInput",
@@ -129,8 +138,12 @@ __all__ = [
     "SessionState",
     "SessionStatus",
     "SetLanguage",
+    "SetVariables",
+    "Severity",
     "Shape",
+    "Share",
     "Speech",
+    "Split",
     "Step",
     "Subflow",
     "TraceEntry",
@@ -142,10 +155,13 @@ __all__ = [
     "evaluate_condition",
     "flow_from_dict",
     "flow_to_dict",
+    "lint_flow",
     "load_flow",
     "load_flow_json",
     "load_flow_yaml",
+    "lookup_language",
     "luhn_valid",
+    "mask",
     "no_input_loops",
     "to_dot",
     "to_mermaid",

@@ -50,8 +50,17 @@ def _mermaid_text(text: str) -> str:
 
 
 def _mermaid_id(name: str) -> str:
-    # A prefix keeps names such as 'end' or 'graph' from clashing with keywords.
-    return "n_" + "".join(c if c.isalnum() or c == "_" else f"_{ord(c):x}_" for c in name)
+    """A Mermaid id for node ``name``; different names never share one.
+
+    A prefix keeps names such as 'end' or 'graph' from clashing with keywords
+    and with the start marker (``start``). Names of letters, digits and '_'
+    keep their spelling after ``n_``; any other name is spelt after ``x_``
+    with every other character, '_' included, as ``_HEX_`` (so ``x-y`` and
+    ``x_2d_y`` stay apart).
+    """
+    if all(c.isascii() and (c.isalnum() or c == "_") for c in name):
+        return "n_" + name
+    return "x_" + "".join(c if c.isascii() and c.isalnum() else f"_{ord(c):x}_" for c in name)
 
 
 def to_mermaid(flow: Flow) -> str:
@@ -99,12 +108,15 @@ def to_dot(flow: Flow) -> str:
         InvalidInputError: ``flow`` is not a Flow.
     """
     check_flow(flow)
+    start = "__start__"
+    while start in flow.nodes:  # the start marker must not merge with a node of that name
+        start = f"_{start}_"
     lines = [
         f'digraph "{_dot_text(flow.id)}" {{',
         "    rankdir=TB;",
         '    node [fontname="Helvetica"];',
-        '    "__start__" [shape=point, label=""];',
-        f'    "__start__" -> "{_dot_text(flow.start)}";',
+        f'    "{start}" [shape=point, label=""];',
+        f'    "{start}" -> "{_dot_text(flow.start)}";',
     ]
     for name, node in flow.nodes.items():
         label = _dot_text(f"{name}\n{node.type_name}")

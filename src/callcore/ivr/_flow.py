@@ -8,7 +8,7 @@ Reading collects every problem with its path before any semantic check runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +21,7 @@ from callcore.ivr._node import Node
 from callcore.ivr._nodes import BUILTIN_NODE_TYPES
 from callcore.serialization import converter, parse_json, parse_yaml, problems_from_exception
 
-__all__ = ["Flow", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
+__all__ = ["Flow", "HotKey", "flow_from_dict", "flow_to_dict", "parse_flow_json", "parse_flow_yaml"]
 
 AUDIO_PREFIX = "audio:"
 """A prompt text starting with this is an audio reference, not text to speak."""
@@ -33,8 +33,32 @@ def _freeze_prompts(value: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapp
     return MappingProxyType({key: MappingProxyType(dict(v)) for key, v in value.items()})
 
 
+def _freeze_voices(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
+
+
 def _freeze_nodes(value: Mapping[str, Node]) -> Mapping[str, Node]:
     return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class HotKey:
+    """A key or phrase that works at every asking node (VoiceXML document-scope link).
+
+    "0 for an operator" or "help" anywhere in a flow: a node's own choices
+    come first (a menu option with the same key, an entry valid at an input
+    node), then the flow's hot keys; a node with ``hot_keys: false`` (a card
+    entry) hears none.
+
+    Attributes:
+        key: The DTMF key (or keys), or ``None`` for speech only.
+        keywords: Words or phrases that take it by speech.
+        goto: Where the call goes.
+    """
+
+    goto: str
+    key: str | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -49,6 +73,11 @@ class Flow:
         prompts: For each prompt id, its text (with ``{placeholders}``) or
             ``audio:`` reference per language.
         nodes: The nodes by name.
+        hot_keys: Keys and phrases heard at every asking node (:class:`HotKey`).
+        no_barge_in: Prompts the caller cannot interrupt (VoiceXML
+            ``bargein="false"``): a legal notice, a price.
+        voices: The text-to-speech voice of each language (``{"ro":
+            "ro-RO-Wavenet-A"}``), carried by :class:`Play` and :class:`SetLanguage`.
         description: Free text for people.
     """
 
@@ -60,6 +89,9 @@ class Flow:
         factory=dict, converter=_freeze_prompts, hash=False
     )
     nodes: Mapping[str, Node] = attrs.field(converter=_freeze_nodes, hash=False)
+    hot_keys: tuple[HotKey, ...] = ()
+    no_barge_in: tuple[str, ...] = ()
+    voices: Mapping[str, str] = attrs.field(factory=dict, converter=_freeze_voices, hash=False)
     description: str = ""
     # Runtime tables (callcore.ivr._compiled), filled on first use; not part of the document.
     _compiled: Any = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
@@ -97,7 +129,18 @@ def render(text: str, scope: Mapping[str, Any]) -> str:
 
 # --- reading -------------------------------------------------------------------
 
-_FLOW_FIELDS = {"id", "version", "start", "languages", "prompts", "nodes", "description"}
+_FLOW_FIELDS = {
+    "id",
+    "version",
+    "start",
+    "languages",
+    "prompts",
+    "nodes",
+    "hot_keys",
+    "no_barge_in",
+    "voices",
+    "description",
+}
 
 
 def _structure_node(
@@ -140,21 +183,35 @@ def _structure_field(data: Mapping[str, Any], key: str, cls: Any, problems: list
     return _structure(data[key], cls, key, problems)
 
 
+def _names_in(data: object, names: Mapping[Any, Any]) -> Iterator[str]:
+    """Every text in ``data`` (nested) that names a node: what an unreadable node may lead to."""
+    if isinstance(data, str):
+        if data in names:
+            yield data
+    elif isinstance(data, Mapping):
+        for value in data.values():
+            yield from _names_in(value, names)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _names_in(value, names)
+
+
 def structure_flow(
     data: object, node_types: Mapping[str, type[Node]] | None = None
-) -> tuple[Flow | None, list[Problem], set[str]]:
+) -> tuple[Flow | None, list[Problem], dict[str, list[str]]]:
     """Read a flow, collecting problems instead of stopping at the first.
 
     Returns:
         The flow (``None`` if the top level is unusable), the problems, and the
-        names of nodes that could not be read.
+        nodes that could not be read, each with every node name its data
+        mentions (all it may lead to).
     """
     classes = node_type_map(node_types)
     if not isinstance(data, Mapping):
-        return None, [Problem("", "a flow document must be a mapping")], set()
+        return None, [Problem("", "a flow document must be a mapping")], {}
     shape = data_problems(data)
     if shape:
-        return None, shape, set()
+        return None, shape, {}
     problems = [Problem(key, "unknown field") for key in sorted(map(str, set(data) - _FLOW_FIELDS))]
     flow_id = _structure_field(data, "id", str, problems)
     start = _structure_field(data, "start", str, problems)
@@ -168,19 +225,40 @@ def structure_flow(
         if "prompts" in data
         else {}
     )
+    hot_keys = (
+        _structure_field(data, "hot_keys", tuple[HotKey, ...], problems)
+        if "hot_keys" in data
+        else ()
+    )
+    no_barge_in = (
+        _structure_field(data, "no_barge_in", tuple[str, ...], problems)
+        if "no_barge_in" in data
+        else ()
+    )
+    voices = _structure_field(data, "voices", dict[str, str], problems) if "voices" in data else {}
     raw_nodes = data.get("nodes")
     nodes: dict[str, Node] = {}
-    broken: set[str] = set()
+    broken: dict[str, list[str]] = {}
     if not isinstance(raw_nodes, Mapping):
         problems.append(Problem("nodes", "required: a mapping of node names to nodes"))
     else:
         for name, node_data in raw_nodes.items():
             node = _structure_node(str(name), node_data, classes, problems)
             if node is None:
-                broken.add(str(name))
+                broken[str(name)] = sorted(set(_names_in(node_data, raw_nodes)))
             else:
                 nodes[str(name)] = node
-    if None in (flow_id, start, languages, version, description, prompts):
+    if None in (
+        flow_id,
+        start,
+        languages,
+        version,
+        description,
+        prompts,
+        hot_keys,
+        no_barge_in,
+        voices,
+    ):
         return None, problems, broken
     flow = Flow(
         id=flow_id,
@@ -189,6 +267,9 @@ def structure_flow(
         languages=languages,
         prompts=prompts,
         nodes=nodes,
+        hot_keys=hot_keys,
+        no_barge_in=no_barge_in,
+        voices=voices,
         description=description,
     )
     return flow, problems, broken
@@ -222,6 +303,12 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
             for name, node in flow.nodes.items()
         },
     }
+    if flow.hot_keys:
+        data["hot_keys"] = converter.unstructure(flow.hot_keys, tuple[HotKey, ...])
+    if flow.no_barge_in:
+        data["no_barge_in"] = list(flow.no_barge_in)
+    if flow.voices:
+        data["voices"] = dict(flow.voices)
     if flow.description:
         data["description"] = flow.description
     return data

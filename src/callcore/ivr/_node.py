@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import attrs
 
 from callcore.contacts import ContactOutcome
-from callcore.ivr._protocol import Action, FlowFailed, IvrEvent, Play
+from callcore.ivr._protocol import Action, Digits, FlowFailed, IvrEvent, Play, Speech
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from callcore.errors import Problem
 
@@ -128,6 +128,10 @@ class NodeContext(Protocol):
         """Add one to the counter ``name`` and return its new value."""
         ...
 
+    def reset(self, name: str) -> None:
+        """Set the counter ``name`` back to zero."""
+        ...
+
     def play(self, prompt: str) -> Play:
         """The :class:`Play` action for a prompt id in the current language."""
         ...
@@ -142,6 +146,32 @@ class NodeContext(Protocol):
 
     def set_language(self, language: str) -> None:
         """Change the caller's language."""
+        ...
+
+    @property
+    def voices(self) -> Mapping[str, str]:
+        """The flow's text-to-speech voice of each language."""
+        ...
+
+    @property
+    def hot_hints(self) -> tuple[str, ...]:
+        """The keywords of the flow's hot keys, for the speech recogniser."""
+        ...
+
+    def hot_key(self, event: Digits | Speech) -> str | None:
+        """The target of the flow's hot key that ``event`` chooses, if any.
+
+        ``event``'s digits have their finish key dropped; speech is matched
+        by whole words, and the node checks its confidence first.
+        """
+        ...
+
+    def hold_secret(self, variable: str, value: object) -> None:
+        """Keep a sensitive entry in memory only, for the first lookup that reads it."""
+        ...
+
+    def reveal(self, subject: str) -> Any:  # noqa: ANN401 - any JSON value
+        """The value of ``subject``; a held secret's value itself, once (then it is dropped)."""
         ...
 
 
@@ -210,6 +240,8 @@ class Node:
             through such a node is not an infinite loop).
         terminal: Whether the session (or subflow) can end at this node.
         accepts: The events the node waits for; empty if it never waits.
+        bounds_cycles: Whether a cycle through the node ends by itself (a
+            loop node counts its turns), so it is no infinite loop.
     """
 
     type_name: ClassVar[str] = ""
@@ -217,6 +249,7 @@ class Node:
     asks_caller: ClassVar[bool] = False
     terminal: ClassVar[bool] = False
     accepts: ClassVar[tuple[type, ...]] = ()
+    bounds_cycles: ClassVar[bool] = False
 
     # Steps already built by this node, by what they were built from: a node is
     # immutable, so the same inputs give an equal step, and sessions share it.
@@ -264,6 +297,35 @@ class Node:
     def problems(self) -> Iterator[Problem]:
         """The node's own problems, with paths relative to the node."""
         return iter(())
+
+    def silent_targets(self) -> list[str]:
+        """Where the call may go when the caller never answers (all targets, by default).
+
+        The validator follows these to find loops a silent line goes round
+        forever; an asking node answers its no-input branch only.
+        """
+        return self.target_names()
+
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """What loads but is probably a mistake: (code, path relative to the node, message)."""
+        return iter(())
+
+    def wait_limit(self) -> timedelta | None:
+        """How long the node waits for an event before the session gives up (``None``: no limit).
+
+        At the end the session resumes the node with a
+        :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.tick`), so a node
+        type that gives a limit must accept it; a limit of zero or less is none.
+        """
+        return None
+
+    def hears_hot_keys(self) -> bool:
+        """Whether the flow's hot keys can take the call away from this node."""
+        return False
+
+    def masks_input(self) -> bool:
+        """Whether what the caller enters here is sensitive (masked in the trace)."""
+        return False
 
     def enter(self, ctx: NodeContext) -> Step:
         """Run the node when the call reaches it."""

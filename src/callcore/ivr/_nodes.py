@@ -9,7 +9,10 @@ a beep, 5 s of silence ends it); escalating prompts follow VoiceXML's count rule
 
 from __future__ import annotations
 
+import copy
 import enum
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -20,7 +23,7 @@ import attrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from callcore.checks import MAX_DURATION, MAX_PLAIN_INT, check_count, validator
-from callcore.contacts import ContactOutcome, Skills, skill_levels
+from callcore.contacts import MAX_PRIORITY, ContactOutcome, Skills, skill_levels
 from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.ivr._conditions import (
     SUBJECT_ROOTS,
@@ -67,20 +70,120 @@ __all__ = [
     "InputNode",
     "Language",
     "Lookup",
+    "Loop",
     "Menu",
     "MenuOption",
     "QueueNode",
     "ReturnNode",
     "Say",
+    "SetVariables",
+    "Share",
+    "Split",
     "Subflow",
     "TransferNode",
     "Voicemail",
+    "has_words",
+    "lookup_language",
+    "mask",
+    "spoken_digits",
+    "words",
 ]
 
 DTMF_KEYS = frozenset("0123456789*#")
 _POSITIVE = validator(check_count, low=1)
 _ZERO = timedelta(0)
 _INT64_DIGITS = len(str(MAX_PLAIN_INT))
+_WORD = re.compile(r"\w+")
+_SHOWN_DIGITS = 4
+"""Digits a masked card number keeps in view (PCI DSS 3.4.1 allows the last four)."""
+_CARD_DIGITS = 12
+"""The fewest digits of a payment card number; shorter secrets (PINs) are masked whole."""
+
+
+_SPOKEN: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+        "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    },
+    "ro": {
+        "zero": "0", "unu": "1", "una": "1", "doi": "2", "două": "2", "doua": "2", "trei": "3",
+        "patru": "4", "cinci": "5", "șase": "6", "şase": "6", "sase": "6", "șapte": "7",
+        "şapte": "7", "sapte": "7", "opt": "8", "nouă": "9", "noua": "9",
+    },
+}  # fmt: skip
+"""Digit words per language (primary subtag): recognisers often write digits as words."""
+
+
+def lookup_language(tag: str, offered: tuple[str, ...]) -> str | None:
+    """The offered language that best matches ``tag``, by RFC 4647 lookup (section 3.4).
+
+    The tag is tried as it is, then with its last subtag removed (and a
+    single-letter subtag left at the end removed with it), until one matches
+    an offered language, ignoring case: ``zh-Hant-CN-x-private`` tries
+    ``zh-Hant-CN``, ``zh-Hant``, ``zh``.
+
+    Returns:
+        The offered language as the flow spells it, or ``None``.
+    """
+    by_folded = {language.casefold(): language for language in offered}
+    subtags = tag.casefold().split("-")
+    while subtags and subtags[0]:
+        found = by_folded.get("-".join(subtags))
+        if found is not None:
+            return found
+        subtags.pop()
+        if subtags and len(subtags[-1]) == 1:  # a singleton such as 'x' never ends a range
+            subtags.pop()
+    return None
+
+
+def spoken_digits(heard: tuple[str, ...], language: str) -> str | None:
+    """The digits of a transcript's words, or ``None`` if a word is no digit.
+
+    Runs of digits pass as they are; digit words of the caller's language
+    (its primary subtag: ``en-GB`` uses ``en``) become digits, so "one two
+    three", "1 2 3" and "o four" all read as digits.
+    """
+    table = _SPOKEN.get(language.split("-", 1)[0].casefold(), {})
+    out: list[str] = []
+    for word in heard:
+        if word.isdigit() and word.isascii():
+            out.append(word)
+        elif word in table:
+            out.append(table[word])
+        else:
+            return None
+    return "".join(out)
+
+
+def mask(text: str) -> str:
+    """``text`` with every letter and digit replaced by ``*``.
+
+    The last four digits stay readable when there are at least twelve (a
+    card number, PCI DSS 3.4.1); shorter secrets (PINs) are masked whole.
+    """
+    body, end = (text[:-1], text[-1]) if text[-1:] in ("#", "*") else (text, "")
+    if body.isdigit() and body.isascii():
+        # The usual entry, digits and a finish key, without the walk below
+        # (test_sensitive_input.py keeps the two equal).
+        shown = _SHOWN_DIGITS if len(body) >= _CARD_DIGITS else 0
+        return "*" * (len(body) - shown) + body[len(body) - shown :] + end
+    return mask_each(text)
+
+
+def mask_each(text: str) -> str:
+    """:func:`mask`, character by character: the reference its fast path follows."""
+    digits = sum(char.isdigit() for char in text)
+    shown = _SHOWN_DIGITS if digits >= _CARD_DIGITS else 0
+    hidden = digits - shown
+    out: list[str] = []
+    for char in text:
+        if char.isdigit():
+            out.append("*" if hidden > 0 else char)
+            hidden -= 1
+        else:
+            out.append("*" if char.isalnum() else char)
+    return "".join(out)
 
 
 def _duration_problems(value: timedelta | None, field: str) -> Iterator[Problem]:
@@ -144,6 +247,14 @@ def choose_escalating(prompts: tuple[EscalatingPrompt, ...], counter: int) -> st
     return best.prompt if best else None
 
 
+def _listening(gather: Gather, hints: tuple[str, ...]) -> Gather:
+    """``gather``, also listening for speech with ``hints`` (the flow's hot keywords)."""
+    if not hints:
+        return gather
+    modes = gather.modes if InputMode.SPEECH in gather.modes else (*gather.modes, InputMode.SPEECH)
+    return attrs.evolve(gather, modes=modes, hints=(*gather.hints, *hints))
+
+
 @attrs.frozen(kw_only=True)
 class _Asking(Node):
     """A node that asks the caller and retries on silence or a wrong answer."""
@@ -157,10 +268,15 @@ class _Asking(Node):
     nomatch_prompts: tuple[EscalatingPrompt, ...] = ()
     reprompt: bool = True
     exit_prompt: str | None = None
-    max_noinput: int = attrs.field(default=3, validator=_POSITIVE)
     max_nomatch: int = attrs.field(default=3, validator=_POSITIVE)
+    # FreeSWITCH: max-timeouts takes max-failures when unset
+    max_noinput: int = attrs.field(
+        default=attrs.Factory(lambda self: self.max_nomatch, takes_self=True), validator=_POSITIVE
+    )
     on_noinput: str | None = None
     on_nomatch: str | None = None
+    hot_keys: bool = True
+    min_confidence: float = 0.5  # VoiceXML confidencelevel
 
     def prompt_ids(self) -> list[str]:
         """The first, repeat, escalating and exit prompts."""
@@ -179,6 +295,27 @@ class _Asking(Node):
     def _retry_names(self) -> list[str]:
         names = [self.on_noinput] if self.on_noinput else []
         return [*names, self.on_nomatch] if self.on_nomatch else names
+
+    def silent_targets(self) -> list[str]:
+        """Only the no-input branch: a silent caller never takes the others."""
+        return [self.on_noinput] if self.on_noinput else []
+
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """Escalating prompts whose count is never reached (the node gives up first)."""
+        for kind, prompts, limit in (
+            ("noinput", self.noinput_prompts, self.max_noinput),
+            ("nomatch", self.nomatch_prompts, self.max_nomatch),
+        ):
+            for index, prompt in enumerate(prompts):
+                if prompt.count >= limit:
+                    yield (
+                        "unreached-escalation",
+                        f"{kind}_prompts[{index}].count",
+                        (
+                            f"count {prompt.count} is never reached: the node gives up at "
+                            f"max_{kind} = {limit}"
+                        ),
+                    )
 
     def problems(self) -> Iterator[Problem]:
         """Missing no-input and no-match branches."""
@@ -202,16 +339,36 @@ class _Asking(Node):
         raise NotImplementedError
 
     def ask(self, ctx: NodeContext, prompts: tuple[Play, ...]) -> Step:
-        """Wait for the caller after a gather with ``prompts``."""
+        """Wait for the caller after a gather with ``prompts``.
+
+        Where the flow has spoken hot keys, the gather also listens for them.
+        """
+        hints = ctx.hot_hints if self.hot_keys else ()
         return self.remembered(
-            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
+            (ctx.node, prompts, hints) if hints else (ctx.node, prompts),
+            lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
         )
 
     def enter(self, ctx: NodeContext) -> Step:
-        """Ask: the first prompt on the first visit, the repeat prompt later."""
-        first = self.repeat_prompt is None or ctx.visits == 1
-        prompt = self.prompt if first else self.repeat_prompt or self.prompt
-        return self.ask(ctx, (ctx.play(prompt),))
+        """Ask with the first (long) prompt, on every entry.
+
+        FreeSWITCH plays greet-long whenever a menu starts, also when the
+        caller comes back from a sub-menu, and VoiceXML resets prompt counters
+        on form entry: ``repeat_prompt`` (greet-short) is for retries only.
+        """
+        return self.ask(ctx, (ctx.play(self.prompt),))
+
+    def hears_hot_keys(self) -> bool:
+        """Whether the flow's hot keys work here (``hot_keys``)."""
+        return self.hot_keys
+
+    def _hot_key(self, ctx: NodeContext, event: Digits | Speech) -> str | None:
+        """The flow's hot key chosen by an entry the node itself does not take."""
+        if not self.hot_keys or (
+            isinstance(event, Speech) and event.confidence < self.min_confidence
+        ):
+            return None
+        return ctx.hot_key(event)
 
     def retry(self, ctx: NodeContext, kind: str) -> Step:
         """Count a no-input or no-match; ask again or give up to its branch."""
@@ -251,6 +408,21 @@ class MenuOption:
     keywords: tuple[str, ...] = ()
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The words of a transcript or keyword: case folded, punctuation dropped.
+
+    Recognisers punctuate ("Card.", "My balance, please?"); a keyword matches
+    whole words whatever the case and punctuation around them.
+    """
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def has_words(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` occurs in ``words`` as consecutive whole words."""
+    size = len(phrase)
+    return any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
+
+
 @attrs.frozen(kw_only=True)
 class Menu(_Asking):
     """Offer choices by key (and optionally by speech); retry, then give up.
@@ -260,6 +432,10 @@ class Menu(_Asking):
         timeout: Silence allowed after the prompt (FreeSWITCH: 10 s).
         inter_digit_timeout: Between keys; ``None`` is half of ``timeout``.
         min_confidence: Speech below this confidence is a no-match.
+        finish_on_key: The key that ends a multi-digit entry early (never part
+            of the choice); ``None`` is ``#`` when some key has more than one
+            digit and no key uses ``#`` (FreeSWITCH, Twilio ``finishOnKey``),
+            else none.
     """
 
     type_name: ClassVar[str] = "menu"
@@ -268,10 +444,14 @@ class Menu(_Asking):
     options: tuple[MenuOption, ...]
     timeout: timedelta = timedelta(seconds=10)
     inter_digit_timeout: timedelta | None = None
-    min_confidence: float = 0.5
+    finish_on_key: str | None = None
     _keys: dict[str, MenuOption] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
+    _phrases: tuple[tuple[tuple[str, ...], MenuOption], ...] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
+    _finish: str | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
 
     def targets(self) -> list[Edge]:
         """One edge per option, then the retry branches."""
@@ -282,6 +462,24 @@ class Menu(_Asking):
         """The targets, without building edges."""
         return [o.goto for o in self.options] + self._retry_names()
 
+    def wait_limit(self) -> timedelta:
+        """The gather's timeout, then the inter-digit timeout for every key."""
+        return self.timeout + (self.inter_digit_timeout or self.timeout / 2) * max(
+            (len(option.key) for option in self.options), default=1
+        )
+
+    def finish_key(self) -> str:
+        """The finish key in force (``finish_on_key``, or its default), worked out once."""
+        finish = self._finish
+        if finish is None:
+            finish = self.finish_on_key
+            if finish is None:
+                multi = any(len(option.key) > 1 for option in self.options)
+                hash_key = any("#" in option.key for option in self.options)
+                finish = "#" if multi and not hash_key else ""
+            object.__setattr__(self, "_finish", finish)  # a cache, not a field of the document
+        return finish
+
     def problems(self) -> Iterator[Problem]:
         """Bad or duplicate keys and keywords, missing branches."""
         if self._plainly_valid():
@@ -290,30 +488,38 @@ class Menu(_Asking):
         yield from _duration_problems(self.timeout, "timeout")
         yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
         yield from _confidence_problems(self.min_confidence, "min_confidence")
+        finish = self.finish_on_key
+        if finish is not None and finish not in ("", "#", "*"):
+            yield Problem("finish_on_key", f"invalid {finish!r}: use '#', '*' or ''")
         if not self.options:
             yield Problem("options", "a menu needs at least one option")
+        yield from self._option_problems(finish or "")
+
+    def _option_problems(self, finish: str) -> Iterator[Problem]:
+        """Bad or duplicate keys, keys holding the finish key, duplicate or empty keywords."""
         keys: dict[str, int] = {}
-        words: dict[str, int] = {}
+        phrases: dict[tuple[str, ...], int] = {}
         for index, option in enumerate(self.options):
+            path = f"options[{index}]"
             if not option.key or not set(option.key) <= DTMF_KEYS:
-                yield Problem(
-                    f"options[{index}].key",
-                    f"invalid DTMF key {option.key!r}: use 0-9, * and #",
-                )
+                yield Problem(f"{path}.key", f"invalid DTMF key {option.key!r}: use 0-9, * and #")
+            elif finish and finish in option.key:
+                yield Problem(f"{path}.key", f"key {option.key!r} holds the finish key {finish!r}")
             if option.key in keys:
                 yield Problem(
-                    f"options[{index}].key",
+                    f"{path}.key",
                     f"duplicate key {option.key!r} (also options[{keys[option.key]}])",
                 )
             keys.setdefault(option.key, index)
             for word in option.keywords:
-                folded = word.casefold().strip()
-                if folded in words and words[folded] != index:
+                phrase = words(word)
+                if not phrase:
+                    yield Problem(f"{path}.keywords", f"keyword {word!r} has no words")
+                elif phrases.setdefault(phrase, index) != index:
                     yield Problem(
-                        f"options[{index}].keywords",
-                        f"keyword {word!r} also chooses options[{words[folded]}]",
+                        f"{path}.keywords",
+                        f"keyword {word!r} also chooses options[{phrases[phrase]}]",
                     )
-                words.setdefault(folded, index)
 
     def _plainly_valid(self) -> bool:
         """A cheap test for the commonest menu: both branches, distinct good keys, no keywords."""
@@ -324,6 +530,7 @@ class Menu(_Asking):
             _ZERO < self.timeout <= MAX_DURATION
             and (idle is None or _ZERO < idle <= MAX_DURATION)
             and 0 <= self.min_confidence <= 1
+            and self.finish_on_key is None
         ):
             return False
         keys = set()
@@ -345,19 +552,18 @@ class Menu(_Asking):
             timeout=self.timeout,
             inter_digit_timeout=self.inter_digit_timeout or self.timeout / 2,
             max_digits=max((len(o.key) for o in self.options), default=1),
+            finish_on_key=self.finish_key(),
             hints=hints,
         )
 
     def _choose(self, event: Digits | Speech) -> MenuOption | None:
-        if type(event) is Digits:
+        if isinstance(event, Digits):
             return self._by_key().get(event.digits)
-        if isinstance(event, Digits):  # a subclass: same rule
-            return next((o for o in self.options if o.key == event.digits), None)
         if event.confidence < self.min_confidence:
             return None
-        heard = f" {' '.join(event.text.casefold().split())} "
-        for option in self.options:
-            if any(f" {' '.join(w.casefold().split())} " in heard for w in option.keywords):
+        heard = words(event.text)
+        for phrase, option in self._by_phrase():
+            if has_words(heard, phrase):
                 return option
         return None
 
@@ -371,14 +577,45 @@ class Menu(_Asking):
             object.__setattr__(self, "_keys", table)  # a cache, not a field of the document
         return table
 
+    def _by_phrase(self) -> tuple[tuple[tuple[str, ...], MenuOption], ...]:
+        """Each keyword's words with its option, in document order, built once per menu."""
+        table = self._phrases
+        if table is None:
+            table = tuple(
+                (phrase, option)
+                for option in self.options
+                for phrase in map(words, option.keywords)
+                if phrase
+            )
+            object.__setattr__(self, "_phrases", table)  # a cache, not a field of the document
+        return table
+
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
-        """Follow the chosen option, or retry."""
-        if isinstance(event, Digits | Speech):
-            if isinstance(event, Digits) and not event.digits:
+        """Follow the chosen option, or retry.
+
+        No keys (or only the finish key) and a transcript without words are
+        no-input, as at an input node and in VoiceXML.
+        """
+        if isinstance(event, Digits):
+            digits = event.digits
+            finish = self._finish
+            if finish is None:
+                finish = self.finish_key()
+            if finish and digits.endswith(finish):
+                digits = digits[: -len(finish)]
+                event = Digits(digits)
+            if not digits:
                 return self.retry(ctx, "noinput")
-            option = self._choose(event)
-            return step_to(option.goto) if option else self.retry(ctx, "nomatch")
-        return self.retry(ctx, "noinput")
+        elif isinstance(event, Speech):
+            if not words(event.text):
+                return self.retry(ctx, "noinput")
+        else:
+            return self.retry(ctx, "noinput")
+        option = self._choose(event)
+        if option is not None:
+            return step_to(option.goto)
+        hot = self._hot_key(ctx, event)
+        return step_to(hot) if hot else self.retry(ctx, "nomatch")
 
 
 # --- digit input -------------------------------------------------------------
@@ -432,7 +669,22 @@ class InputNode(_Asking):
         terminator: The key that ends the entry (never part of the value).
         timeout: Silence allowed after the prompt (Twilio: 5 s).
         inter_digit_timeout: Silence allowed between digits (Twilio: 5 s).
-        speech: Also accept spoken digits.
+        speech: Also accept spoken digits; when ``False`` a transcript is a no-match.
+        min_confidence: Speech below this confidence is a no-match (VoiceXML
+            ``confidencelevel``, default 0.5).
+        sensitive: Keep the entry out of traces, snapshots, events and the
+            variables the host sees (PCI DSS 4.0 3.4.1, 3.5.1): they hold a
+            masked form, and the value itself reaches the host once, in the
+            first lookup that reads it. ``None`` (the default) is sensitive
+            for the ``luhn`` kind (card numbers).
+        confirm_prompt: A prompt that reads the entry back (``{vars.NAME}``;
+            a sensitive entry reads back masked) and asks for ``confirm_key``
+            (FreeSWITCH ``confirm-macro``); ``None`` for no confirmation.
+        confirm_key: The key that confirms (FreeSWITCH ``confirm-key``).
+        confirm_attempts: How often the confirmation is asked when the caller
+            says nothing (FreeSWITCH ``confirm-attempts``); another key, or
+            silence after the last attempt, rejects the entry, which counts
+            as a no-match (or no-input) and asks for it again.
         next: Where a valid entry goes.
     """
 
@@ -446,9 +698,26 @@ class InputNode(_Asking):
     min_length: int = attrs.field(default=1, validator=_POSITIVE)
     max_length: int = attrs.field(default=20, validator=_POSITIVE)
     terminator: str = "#"
+    confirm_prompt: str | None = None
+    confirm_key: str = "1"
+    confirm_attempts: int = attrs.field(default=1, validator=_POSITIVE)
     timeout: timedelta = timedelta(seconds=5)
     inter_digit_timeout: timedelta = timedelta(seconds=5)
     speech: bool = False
+    sensitive: bool | None = None
+
+    def wait_limit(self) -> timedelta:
+        """The gather's timeout, then the inter-digit timeout for every digit."""
+        return self.timeout + self.inter_digit_timeout * self.max_length
+
+    def prompt_ids(self) -> list[str]:
+        """The asking node's prompts, and the confirmation."""
+        confirm = [self.confirm_prompt] if self.confirm_prompt else []
+        return [*super().prompt_ids(), *confirm]
+
+    def masks_input(self) -> bool:
+        """Whether the entry is sensitive (``sensitive``, or a ``luhn`` kind when unset)."""
+        return self.kind is DigitKind.LUHN if self.sensitive is None else self.sensitive
 
     def targets(self) -> list[Edge]:
         """The success edge, then the retry branches."""
@@ -463,10 +732,15 @@ class InputNode(_Asking):
         yield from super().problems()
         yield from _duration_problems(self.timeout, "timeout")
         yield from _duration_problems(self.inter_digit_timeout, "inter_digit_timeout")
+        yield from _confidence_problems(self.min_confidence, "min_confidence")
         if self.min_length > self.max_length:
             yield Problem("min_length", f"is above max_length ({self.max_length})")
         if self.terminator and (len(self.terminator) != 1 or self.terminator not in "*#"):
             yield Problem("terminator", f"invalid {self.terminator!r}: use '#', '*' or ''")
+        if not self.confirm_key or not set(self.confirm_key) <= DTMF_KEYS - {self.terminator}:
+            yield Problem(
+                "confirm_key", f"invalid {self.confirm_key!r}: use 0-9, * or #, not the terminator"
+            )
         if not self.variable.isidentifier():
             yield Problem("variable", f"{self.variable!r} is not a valid variable name")
         if self.pattern is not None:
@@ -509,22 +783,81 @@ class InputNode(_Asking):
         return digits
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
-        """Store a valid entry and go on, or retry."""
+        """Store a valid entry and go on (after its confirmation), or retry.
+
+        An empty entry is a no-input; speech when the node does not listen for
+        it, or below ``min_confidence``, is a no-match (VoiceXML). An entry
+        the node cannot take may still choose one of the flow's hot keys.
+        """
+        if self.confirm_prompt is not None and ctx.count("confirming"):
+            return self._confirm(ctx, event)
+        digits = self._entry(ctx, event)
+        if isinstance(digits, Step):
+            return digits
+        value = self.parse(digits)
+        if value is None:
+            spoken = isinstance(event, Speech)
+            hot = self._hot_key(ctx, event if spoken else Digits(digits))  # type: ignore[arg-type]
+            return step_to(hot) if hot else self.retry(ctx, "nomatch")
+        if self.masks_input():
+            ctx.hold_secret(self.variable, value)
+            value = mask(str(value))
+        ctx.variables[self.variable] = value
+        if self.confirm_prompt is not None:
+            ctx.bump("confirming")
+            return self._ask_confirmation(ctx)
+        return step_to(self.next)
+
+    def _entry(self, ctx: NodeContext, event: IvrEvent) -> str | Step:
+        """The digits entered (finish key dropped, speech normalised), or the step of no entry."""
         if isinstance(event, Digits):
             digits = event.digits
             if self.terminator and digits.endswith(self.terminator):
                 digits = digits[: -len(self.terminator)]
         elif isinstance(event, Speech):
-            digits = re.sub(r"[\s\-.]", "", event.text)
+            heard = words(event.text)
+            if not heard:
+                return self.retry(ctx, "noinput")
+            if event.confidence < self.min_confidence:
+                return self.retry(ctx, "nomatch")
+            spoken = spoken_digits(heard, ctx.language) if self.speech else None
+            if spoken is None:  # only the flow's spoken hot keys are heard here
+                hot = self._hot_key(ctx, event)
+                return step_to(hot) if hot else self.retry(ctx, "nomatch")
+            digits = spoken
         else:
             return self.retry(ctx, "noinput")
-        if not digits:
-            return self.retry(ctx, "noinput")
-        value = self.parse(digits)
-        if value is None:
-            return self.retry(ctx, "nomatch")
-        ctx.variables[self.variable] = value
-        return step_to(self.next)
+        return digits or self.retry(ctx, "noinput")
+
+    def _ask_confirmation(self, ctx: NodeContext) -> Step:
+        """Read the entry back and wait for the confirm key (FreeSWITCH ``confirm-macro``)."""
+        prompt = self.confirm_prompt or self.prompt
+        gather = Gather(
+            node=ctx.node,
+            prompts=(ctx.play(prompt),),
+            timeout=self.timeout,
+            inter_digit_timeout=self.inter_digit_timeout,
+            max_digits=len(self.confirm_key),
+        )
+        return Step((gather,), wait=True)
+
+    def _confirm(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """The confirm key goes on; another key, or silence once too often, asks again."""
+        pressed = (
+            event.digits.removesuffix(self.terminator or "#") if isinstance(event, Digits) else None
+        )
+        if pressed == self.confirm_key:
+            ctx.reset("confirming")
+            ctx.reset("confirm_asks")
+            return step_to(self.next)
+        silent = not pressed
+        if silent and ctx.bump("confirm_asks") < self.confirm_attempts:
+            return self._ask_confirmation(ctx)
+        ctx.reset("confirming")
+        ctx.reset("confirm_asks")
+        ctx.variables.pop(self.variable, None)
+        ctx.hold_secret(self.variable, None)  # the rejected value is dropped, never sent
+        return self.retry(ctx, "noinput" if silent else "nomatch")
 
 
 # --- straight-line nodes ------------------------------------------------------
@@ -649,7 +982,8 @@ class Language(Node):
     """Set the caller's language: a fixed one, or the customer record's.
 
     With ``from_caller``, the caller attribute ``language`` is used when the
-    flow offers it, else ``language`` (or the flow's default). To let the
+    flow offers it or, by RFC 4647 lookup, a less specific tag of it (a caller
+    tagged ``ro-RO`` gets ``ro``), else ``language`` (or the flow's default). To let the
     caller choose by key, lead a menu's options to language nodes.
     """
 
@@ -676,11 +1010,15 @@ class Language(Node):
     def enter(self, ctx: NodeContext) -> Step:
         """Switch language and go on."""
         wanted = ctx.caller.get("language") if self.from_caller else None
-        if wanted not in ctx.languages:
+        wanted = lookup_language(wanted, ctx.languages) if isinstance(wanted, str) else None
+        if wanted is None:
             wanted = self.language if self.language in ctx.languages else ctx.languages[0]
         ctx.set_language(str(wanted))
         language = ctx.language
-        return self.remembered(language, lambda: Step((SetLanguage(language),), goto=self.next))
+        voice = ctx.voices.get(language)
+        return self.remembered(
+            (language, voice), lambda: Step((SetLanguage(language, voice),), goto=self.next)
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -717,6 +1055,10 @@ class Lookup(Node):
         """The targets, without building edges."""
         return [self.next, self.on_error] if self.on_error else [self.next]
 
+    def wait_limit(self) -> timedelta:
+        """The lookup's ``timeout`` (Amazon Connect's Lambda limit)."""
+        return self.timeout
+
     def problems(self) -> Iterator[Problem]:
         """A missing error branch or bad parameter subjects."""
         if self.on_error is None:
@@ -727,14 +1069,14 @@ class Lookup(Node):
 
     def enter(self, ctx: NodeContext) -> Step:
         """Request the data and wait."""
-        params = {key: _lookup(ctx, subject) for key, subject in self.params.items()}
+        params = {key: ctx.reveal(subject) for key, subject in self.params.items()}
         request = LookupRequest(node=ctx.node, name=self.name, params=params, timeout=self.timeout)
         return Step((request,), wait=True)
 
     def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
         """Store the answer and go on; an error, a timeout or a late answer fails."""
         since = ctx.waiting_since or ctx.now
-        late = _absolute(ctx.now) - _absolute(since) > self.timeout
+        late = _absolute(ctx.now) - _absolute(since) >= self.timeout  # as at the wait's deadline
         if isinstance(event, LookupResult) and event.error is None and not late:
             if self.store_as:
                 ctx.variables[self.store_as] = dict(event.data)
@@ -744,6 +1086,176 @@ class Lookup(Node):
         if self.on_error is None:
             return Step.fail(f"lookup {self.name!r} failed and node has no on_error branch")
         return step_to(self.on_error)
+
+
+# --- variables and loops ---------------------------------------------------------
+
+MAX_LOOP_COUNT = 1000
+"""The most turns a loop node may count (Amazon Connect's Loop block allows 100)."""
+
+
+@attrs.frozen(kw_only=True)
+class SetVariables(Node):
+    """Set flow variables, then go on (Twilio Studio Set Variables, Connect attributes).
+
+    The variables travel with the call: branches test them, prompts say
+    them, and :class:`~callcore.ivr.EnqueueContact` carries them to the
+    queue and the agent's screen.
+
+    Attributes:
+        values: Variables to set to fixed plain-data values (an intent tag, a
+            self-service result).
+        copy: Variables to set from a subject (``caller.tier``, ``vars.account``),
+            keeping its type; a missing subject sets ``None``.
+        next: Where the call goes.
+    """
+
+    type_name: ClassVar[str] = "set"
+    shape: ClassVar[Shape] = Shape.RECT
+
+    next: str
+    values: Mapping[str, Any] = attrs.field(factory=dict)
+    copy: Mapping[str, str] = attrs.field(factory=dict)
+
+    def targets(self) -> list[Edge]:
+        """The one way on."""
+        return [Edge("", self.next, "next")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next]
+
+    def problems(self) -> Iterator[Problem]:
+        """Nothing to set, bad variable names or subjects."""
+        if not self.values and not self.copy:
+            yield Problem("values", "give at least one variable to set (values or copy)")
+        for field, names in (("values", self.values), ("copy", self.copy)):
+            for name in names:
+                if not name.isidentifier():
+                    yield Problem(f"{field}.{name}", f"{name!r} is not a valid variable name")
+        for name, subject in self.copy.items():
+            yield from _subject_problems(subject, f"copy.{name}")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Set the variables and go on."""
+        variables = ctx.variables
+        for name, value in self.values.items():
+            # a list or mapping is copied: the call's variables must not share the document's
+            variables[name] = copy.deepcopy(value) if isinstance(value, list | dict) else value
+        for name, subject in self.copy.items():
+            variables[name] = copy.deepcopy(_lookup(ctx, subject))
+        return step_to(self.next)
+
+
+@attrs.frozen(kw_only=True)
+class Loop(Node):
+    """Count turns: take ``next`` ``count`` times, then ``done`` (Amazon Connect Loop).
+
+    The count is kept in the variable ``counter`` (``NODE_count`` when
+    unset), so it survives a restart and a branch or prompt can read it; it
+    is removed when the loop completes, so the next visit starts afresh. A
+    cycle through a loop node is bounded: the validator reports no infinite
+    loop through it.
+
+    Attributes:
+        count: Turns before ``done`` (1 to 1000).
+        next: The "looping" branch.
+        done: The "complete" branch.
+        counter: The variable holding the turns taken so far.
+    """
+
+    type_name: ClassVar[str] = "loop"
+    shape: ClassVar[Shape] = Shape.STADIUM
+    bounds_cycles: ClassVar[bool] = True
+
+    count: int = attrs.field(validator=validator(check_count, low=1, high=MAX_LOOP_COUNT))
+    next: str
+    done: str
+    counter: str | None = None
+
+    def targets(self) -> list[Edge]:
+        """Looping and complete edges."""
+        return [Edge("looping", self.next, "next"), Edge("complete", self.done, "done")]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [self.next, self.done]
+
+    def silent_targets(self) -> list[str]:
+        """Only ``done``: the looping branch is taken a bounded number of times."""
+        return [self.done]
+
+    def problems(self) -> Iterator[Problem]:
+        """A bad counter name."""
+        if self.counter is not None and not self.counter.isidentifier():
+            yield Problem("counter", f"{self.counter!r} is not a valid variable name")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Take one more turn, or complete and reset the count."""
+        name = self.counter or f"{ctx.node}_count"
+        variables = ctx.variables
+        taken = variables.get(name)
+        taken = taken if type(taken) is int and taken >= 0 else 0
+        if taken < self.count:
+            variables[name] = taken + 1
+            return step_to(self.next)
+        variables.pop(name, None)
+        return step_to(self.done)
+
+
+@attrs.frozen(kw_only=True)
+class Share:
+    """One branch of a split: ``percent`` of the calls go to ``goto``."""
+
+    percent: int = attrs.field(validator=validator(check_count, low=0, high=100))
+    goto: str
+
+
+@attrs.frozen(kw_only=True)
+class Split(Node):
+    """Send a share of the calls each way: A/B routing (Amazon Connect "Distribute by percentage").
+
+    Connect draws at random; callcore stays deterministic (the same call
+    always takes the same branch, in tests and after a restart): a call's
+    bucket, 0 to 99, comes from a SHA-256 of the node's name and the call
+    data given at start (``call``: its id, ``ani``...), and the
+    branches take the buckets in order.
+
+    Attributes:
+        branches: The shares, whole percentages that add up to 100.
+    """
+
+    type_name: ClassVar[str] = "split"
+    shape: ClassVar[Shape] = Shape.DIAMOND
+
+    branches: tuple[Share, ...]
+
+    def targets(self) -> list[Edge]:
+        """One edge per branch, labelled with its share."""
+        return [
+            Edge(f"{share.percent}%", share.goto, f"branches[{index}].goto")
+            for index, share in enumerate(self.branches)
+        ]
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        return [share.goto for share in self.branches]
+
+    def problems(self) -> Iterator[Problem]:
+        """Shares that do not add up to 100."""
+        total = sum(share.percent for share in self.branches)
+        if total != 100:
+            yield Problem("branches", f"the percentages must add up to 100, got {total}")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Take the branch of the call's bucket."""
+        seed = json.dumps([ctx.node, dict(ctx.call)], sort_keys=True, default=str)
+        bucket = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big") % 100
+        for share in self.branches:
+            if bucket < share.percent:
+                return step_to(share.goto)
+            bucket -= share.percent
+        return Step.fail(f"split {ctx.node!r} has no branch for the call")  # shares below 100
 
 
 # --- hand-offs and endings ------------------------------------------------------
@@ -768,6 +1280,9 @@ class QueueNode(Node):
     Attributes:
         queue: The queue's name.
         priority: Higher is served sooner.
+        priority_from: A subject (``vars.priority``, ``caller.priority``) whose
+            whole-number value, when it is one the router takes, replaces
+            ``priority`` (Amazon Connect sets the priority from attributes).
         skills: The skills an agent needs, with minimum levels; a document may
             list bare names (each at the lowest level, 1) or map names to levels.
         prompt: A hold message played before the hand-off.
@@ -779,8 +1294,21 @@ class QueueNode(Node):
 
     queue: str
     priority: int = attrs.field(default=0, validator=check_priority)
+    priority_from: str | None = None
     skills: Skills = attrs.field(factory=dict, converter=node_skills, hash=False)
     prompt: str | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """A bad ``priority_from`` subject."""
+        if self.priority_from is not None:
+            yield from _subject_problems(self.priority_from, "priority_from")
+
+    def _priority(self, ctx: NodeContext) -> int:
+        if self.priority_from is None:
+            return self.priority
+        value = _lookup(ctx, self.priority_from)
+        fits = type(value) is int and -MAX_PRIORITY <= value <= MAX_PRIORITY
+        return value if fits else self.priority  # anything else: the node's own
 
     def prompt_ids(self) -> list[str]:
         """The hold prompt, if any."""
@@ -791,7 +1319,7 @@ class QueueNode(Node):
         plays = (ctx.play(self.prompt),) if self.prompt else ()
         enqueue = EnqueueContact(
             queue=self.queue,
-            priority=self.priority,
+            priority=self.priority if self.priority_from is None else self._priority(ctx),
             skills=self.skills,
             language=ctx.language,
             variables=ctx.variables,
@@ -922,6 +1450,15 @@ class Callback(Node):
     def problems(self) -> Iterator[Problem]:
         """A bad subject."""
         return _subject_problems(self.number_from, "number_from")
+
+    def warnings(self) -> Iterator[tuple[str, str, str]]:
+        """No ``on_error``: a call without a number then fails."""
+        if self.on_error is None:
+            yield (
+                "callback-without-on-error",
+                "on_error",
+                f"missing: a call with no number in {self.number_from!r} fails here",
+            )
 
     def enter(self, ctx: NodeContext) -> Step:
         """Schedule the callback if there is a number."""
@@ -1068,6 +1605,9 @@ BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {
         Subflow,
         ReturnNode,
         HangupNode,
+        SetVariables,
+        Loop,
+        Split,
     )
 }
 """Every built-in node type by its document name."""

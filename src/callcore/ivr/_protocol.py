@@ -12,10 +12,10 @@ import enum
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, get_args
 
 import attrs
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
 
 from callcore.checks import (
@@ -231,6 +231,11 @@ class Play:
         language: The language chosen.
         text: Text for text-to-speech (placeholders filled), or ``None``.
         audio: An audio reference (a file or URL), or ``None``.
+        barge_in: Whether the caller may interrupt it with a key or speech
+            (VoiceXML ``bargein``, default true); a flow lists the prompts
+            that must play to the end in ``no_barge_in``.
+        voice: The text-to-speech voice for its language (the flow's
+            ``voices``), or ``None`` for the host's default.
     """
 
     type: ClassVar[str] = "play"
@@ -239,6 +244,8 @@ class Play:
     language: str
     text: str | None = None
     audio: str | None = None
+    barge_in: bool = True
+    voice: str | None = None
 
 
 @attrs.frozen
@@ -249,7 +256,7 @@ class Gather:
 
     Attributes:
         node: The node that is asking.
-        prompts: What to play (barge-in allowed).
+        prompts: What to play; each says whether the caller may interrupt it.
         modes: What to listen for.
         timeout: Silence allowed after the prompts before :class:`NoInput`.
         inter_digit_timeout: Silence allowed between two keys.
@@ -275,11 +282,17 @@ class Gather:
 
 @attrs.frozen
 class SetLanguage:
-    """The caller's language changed: use it for speech recognition and TTS."""
+    """The caller's language changed: use it for speech recognition and TTS.
+
+    Attributes:
+        language: The new language.
+        voice: The text-to-speech voice the flow names for it, or ``None``.
+    """
 
     type: ClassVar[str] = "set_language"
     terminal: ClassVar[bool] = False
     language: str
+    voice: str | None = None
 
 
 @attrs.frozen
@@ -426,7 +439,7 @@ def _plain_problem(value: object, name: str) -> Problem | None:
     return None
 
 
-def _plain_fields_first(cls: type, names: tuple[str, ...]) -> None:
+def _plain_fields_first(cls: type, names: tuple[str, ...]) -> Callable[[Any, Any], Any]:
     """Read ``cls`` from plain data only if its free-form mappings hold plain data.
 
     Actions are built by the session from checked data, so their constructors
@@ -442,11 +455,48 @@ def _plain_fields_first(cls: type, names: tuple[str, ...]) -> None:
                 raise DocumentError(problem for problem in problems if problem)
         return structure(data, cls)
 
-    converter.register_structure_hook(cls, hook)
+    return hook
 
 
-_plain_fields_first(LookupRequest, ("params",))
-_plain_fields_first(ScheduleCallback, ("variables",))
-_plain_fields_first(EnqueueContact, ("variables", "caller"))
+_FREE_FORM: dict[type, tuple[str, ...]] = {
+    LookupRequest: ("params",),
+    ScheduleCallback: ("variables",),
+    EnqueueContact: ("variables", "caller"),
+}
+"""The free-form (plain data) fields of the actions that have them."""
+
+
+def _tagged(cls: type) -> None:
+    """Write ``cls`` with its ``type`` tag first; read it with or without the tag.
+
+    The wire format of events and actions carries the tag (``{"type":
+    "enqueue_contact", "queue": "billing", ...}``) whether a value is written
+    as itself (``to_dict(action)``) or as a member of :data:`Action` or
+    :data:`IvrEvent`; reading a class refuses another class's tag.
+    """
+    tag = _tag(cls)
+    names = _FREE_FORM.get(cls)
+    structure: Callable[[Any, Any], Any] = (
+        _plain_fields_first(cls, names) if names else make_dict_structure_fn(cls, converter)
+    )
+    unstructure: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter)
+
+    def write(value: object) -> dict[str, Any]:
+        return {"type": tag, **unstructure(value)}
+
+    def read(data: object, _: object) -> Any:  # noqa: ANN401 - an event or action
+        if isinstance(data, Mapping) and "type" in data:
+            if data["type"] != tag:
+                shown = repr(data["type"])[:80]
+                raise DocumentError([Problem("type", f"expected {tag!r}, got {shown}")])
+            data = {key: value for key, value in data.items() if key != "type"}
+        return structure(data, cls)
+
+    converter.register_unstructure_hook(cls, write)
+    converter.register_structure_hook(cls, read)
+
+
+for _member in (*get_args(IvrEvent), *get_args(Action)):
+    _tagged(_member)
 configure_tagged_union(IvrEvent, converter, tag_generator=_tag, tag_name="type")
 configure_tagged_union(Action, converter, tag_generator=_tag, tag_name="type")

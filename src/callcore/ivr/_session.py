@@ -39,6 +39,7 @@ from callcore.errors import (
 )
 from callcore.events import Event
 from callcore.ivr._compiled import CompiledFlow, compiled
+from callcore.ivr._conditions import lookup
 from callcore.ivr._events import (
     IvrUpdate,
     SessionEnded,
@@ -48,6 +49,7 @@ from callcore.ivr._events import (
 )
 from callcore.ivr._flow import AUDIO_PREFIX, Flow, check_flow, flow_list, render
 from callcore.ivr._node import Calendar, Node, Step
+from callcore.ivr._nodes import has_words, lookup_language, mask, words
 from callcore.ivr._protocol import (
     Action,
     ActionCompleted,
@@ -90,6 +92,9 @@ class SessionLimits:
             :meth:`IvrSession.next_deadline`: ``tick`` then, or the next event
             at or after it, ends it); longer than zero, at most 100 years.
         max_subflow_depth: How deep subflows may nest; 0 to :data:`MAX_SUBFLOW_DEPTH`.
+        prompt_allowance: Time allowed for a gather's prompts to play before
+            its own timers start; the session's backstop for a host that
+            never sends :class:`~callcore.ivr.NoInput` (:meth:`IvrSession.next_deadline`).
     """
 
     max_steps_per_event: int = attrs.field(
@@ -100,6 +105,9 @@ class SessionLimits:
     )
     max_subflow_depth: int = attrs.field(
         default=5, validator=validator(check_count, low=0, high=MAX_SUBFLOW_DEPTH)
+    )
+    prompt_allowance: timedelta = attrs.field(
+        default=timedelta(minutes=2), validator=validator(check_duration, positive=True)
     )
 
 
@@ -123,7 +131,9 @@ class TraceEntry:
         at: When it happened.
         flow: The flow's id.
         node: The node that ran.
-        event: What made it run: ``"enter"`` or the event (``"digits 1"``).
+        event: What made it run: ``"enter"`` or the event (``"digits 1"``);
+            when the node asks again after a retry, with its no-input and
+            no-match counters (``"digits 7 (nomatch 1)"``, VoiceXML's counters).
         actions: The types of the actions it produced.
         next: Where the call went: a node name, ``"wait"``, or ``"end:OUTCOME"``.
     """
@@ -204,6 +214,7 @@ class _Context:
     tables: CompiledFlow
     name: str
     at: datetime
+    hot_hints: tuple[str, ...] = ()  # the tables' own, kept here for a plain attribute read
 
     @property
     def language(self) -> str:
@@ -249,6 +260,9 @@ class _Context:
         counters[name] = counters.get(name, 0) + 1
         return counters[name]
 
+    def reset(self, name: str) -> None:
+        self.session.state.counters.pop(name, None)
+
     def scope(self) -> Mapping[str, Any]:
         state = self.session.state
         return {
@@ -265,18 +279,48 @@ class _Context:
             return ready[prompt]
         texts = self.flow.prompts.get(prompt, {})
         text = texts.get(language)
-        if text is None:  # validation reports it; at run time fall back to the default
-            language = self.flow.default_language
+        if text is None:  # validation reports it; at run time a less specific tag, or the default
+            nearest = lookup_language(language, tuple(texts))
+            language = nearest if nearest is not None else self.flow.default_language
             text = texts.get(language, "")
+        barge_in = prompt not in self.flow.no_barge_in
+        voice = self.flow.voices.get(language)
         if text.startswith(AUDIO_PREFIX):
-            return Play(prompt=prompt, language=language, audio=text[len(AUDIO_PREFIX) :])
-        return Play(prompt=prompt, language=language, text=render(text, self.scope()))
+            audio = text[len(AUDIO_PREFIX) :]
+            return Play(prompt, language, audio=audio, barge_in=barge_in, voice=voice)
+        text = render(text, self.scope())
+        return Play(prompt, language, text=text, barge_in=barge_in, voice=voice)
 
     def calendar(self, name: str) -> Calendar | None:
         return self.session.calendars.get(name)
 
     def set_language(self, language: str) -> None:
         self.session.state.language = language
+
+    @property
+    def voices(self) -> Mapping[str, str]:
+        return self.flow.voices
+
+    def hot_key(self, event: Digits | Speech) -> str | None:
+        tables = self.tables
+        if isinstance(event, Digits):
+            return tables.hot_digits.get(event.digits)
+        if tables.hot_phrases:
+            heard = words(event.text)
+            for phrase, target in tables.hot_phrases:
+                if has_words(heard, phrase):
+                    return target
+        return None
+
+    def hold_secret(self, variable: str, value: object) -> None:
+        self.session.secrets[variable] = value
+
+    def reveal(self, subject: str) -> Any:  # noqa: ANN401 - any JSON value
+        sensitive = self.tables.sensitive
+        if sensitive and subject.startswith("vars.") and subject[5:] in sensitive:
+            # once: after that (or after a restore, which drops it) nothing, never the mask
+            return self.session.secrets.pop(subject[5:], None)
+        return lookup(self.scope(), subject, None)
 
 
 def _calendars(calendars: object) -> dict[str, Calendar]:
@@ -320,6 +364,7 @@ def _plain(value: object, what: str) -> dict[str, Any]:
 
 
 _UTC = timezone.utc
+_NO_TIME = timedelta(0)
 
 
 def _refuse_going_back(now: datetime, last: datetime) -> NoReturn:
@@ -538,11 +583,21 @@ def _outcome_problems(state: SessionState) -> list[Problem]:
     return []
 
 
-def _describe_event(event: IvrEvent) -> str:
+def _with_counters(event: str, counters: Mapping[str, int]) -> str:
+    """``event`` with the node's no-input and no-match counters: ``no_input (noinput 2)``."""
+    if not counters:  # the usual wait: the node was just entered
+        return event
+    counted = [f"{name} {counters[name]}" for name in ("noinput", "nomatch") if counters.get(name)]
+    return f"{event} ({', '.join(counted)})" if counted else event
+
+
+def _describe_event(event: IvrEvent, *, masked: bool = False) -> str:
+    """The trace's words for ``event``; ``masked`` hides what the caller entered."""
     if type(event) is Digits or isinstance(event, Digits):
-        return f"digits {event.digits}"
+        return f"digits {mask(event.digits) if masked else event.digits}"
     if isinstance(event, Speech):
-        return f"speech {event.text!r} ({event.confidence:.2f})"
+        text = mask(event.text) if masked else event.text
+        return f"speech {text!r} ({event.confidence:.2f})"
     if isinstance(event, LookupResult) and event.error is not None:
         return f"lookup_result error {event.error!r}"
     if isinstance(event, ActionFailed) and event.reason:
@@ -596,6 +651,9 @@ class IvrSession:
 
         Raises:
             InvalidInputError: An argument has the wrong type.
+            ConfigError: A node of the flow or of a subflow reads a calendar
+                that ``calendars`` does not hold (the names given to
+                :func:`load_flow`'s ``calendars`` must all come as objects here).
         """
         check_flow(flow)
         subflows = flow_list(subflows, "subflows")
@@ -603,7 +661,11 @@ class IvrSession:
         self.limits = _limits(limits)
         self.flow = flow
         self.state = SessionState()
-        self._context = _Context(self, flow, compiled(flow), flow.start, _NEVER)
+        # Sensitive entries (card numbers) until a lookup takes them: memory only,
+        # never in the state, its snapshots, the trace or the events.
+        self.secrets: dict[str, Any] = {}
+        tables = compiled(flow)
+        self._context = _Context(self, flow, tables, flow.start, _NEVER, tables.hot_hints)
         self._context_frame: Frame | None = None  # the frame whose flow the context holds
         self._pinned: dict[tuple[str, int], Flow] = {(flow.id, flow.version): flow}
         self._library: dict[str, Flow] = {}
@@ -612,6 +674,16 @@ class IvrSession:
             if known is None or sub.version > known.version:
                 self._library[sub.id] = sub
             self._pinned[sub.id, sub.version] = sub
+        needed = tables.calendars  # worked out once per flow
+        if subflows:
+            needed = needed.union(*(compiled(sub).calendars for sub in subflows))
+        missing = sorted(needed.difference(self.calendars)) if needed else []
+        if missing:  # found now, not when a call reaches the hours node
+            given = ", ".join(sorted(self.calendars)) or "none"
+            raise ConfigError(
+                f"the flow reads the calendars {missing}, which were not given "
+                f"(given: {given}); pass them as IvrSession(calendars=...)"
+            )
 
     # --- reading -------------------------------------------------------------
 
@@ -670,20 +742,24 @@ class IvrSession:
         return (*names, CallerHangup.type)
 
     def next_deadline(self) -> datetime | None:
-        """When the session next needs :meth:`tick`: the end of its maximum call time.
+        """When the session next needs :meth:`tick`: a wait's end or the maximum call time.
 
         Returns:
-            The aware instant (in UTC) at which the call has lasted
-            :attr:`SessionLimits.max_call_time`, while the session waits for an
-            event (also when that instant has passed and nobody ticked yet);
-            ``None`` before the start, once the session has ended, and when the
-            instant lies beyond the year 2999 (no ``now`` can reach it). The
-            timers of a gather or a lookup are the host's (it sends
-            :class:`~callcore.ivr.NoInput`), not the session's.
+            While the session waits, the earlier (an aware instant in UTC) of
+            the end of its maximum call time (:attr:`SessionLimits.max_call_time`
+            after the start) and the end of the current wait: a lookup's
+            ``timeout``, or for a gather its ``timeout``, ``inter_digit_timeout``
+            for each digit and :attr:`SessionLimits.prompt_allowance` for the
+            prompts. Also when that instant has passed and nobody ticked yet.
+            ``None`` before the start, once the session has ended, and when
+            the instant lies beyond the year 2999 (no ``now`` can reach it).
         """
         if self.state.status is not SessionStatus.WAITING:
             return None
         deadline = self._deadline()
+        waited = self._wait_deadline()
+        if waited is not None and (deadline is None or waited < deadline):
+            deadline = waited
         return deadline if deadline is not None and deadline < LATEST else None
 
     def snapshot(self) -> SessionState:
@@ -873,6 +949,7 @@ class IvrSession:
                 f"this node accepts only {accepted}",
             )
         checkpoint = _Checkpoint(state)
+        held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
         deadline = _absolute(state.started_at or now) + self.limits.max_call_time
         try:
@@ -880,13 +957,16 @@ class IvrSession:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
+            if ctx.tables.masked and frame.node in ctx.tables.masked:
+                label = _describe_event(event, masked=True)
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
+            self.secrets = held if held is not None else {}
             raise
 
     def tick(self, *, now: datetime) -> IvrUpdate:
-        """Let time pass: end the call if its maximum call time has run out.
+        """Let time pass: end the call at its maximum call time, or end a wait that ran out.
 
         Call it at :meth:`next_deadline` (or later): a host sleeps until then
         instead of waiting for the caller's next event. Before the deadline,
@@ -898,10 +978,12 @@ class IvrSession:
                 or event).
 
         Returns:
-            Nothing before the deadline; at or after it, a
+            Nothing before the deadline. At or after the maximum call time, a
             :class:`~callcore.ivr.FlowFailed` action and a
             :class:`~callcore.ivr.SessionEnded` event (outcome failed), the
-            same end as an event arriving that late.
+            same end as an event arriving that late. At or after the end of
+            a wait, what a :class:`~callcore.ivr.NoInput` would have done (a
+            retry, or a lookup's error branch); the trace says ``timeout``.
 
         Raises:
             InvalidInputError: ``now`` is not a datetime between 1900 and 2999,
@@ -919,14 +1001,46 @@ class IvrSession:
         if state.status is not SessionStatus.WAITING:
             return _NOTHING
         deadline = self._deadline()
-        if deadline is None or now < deadline:
+        if deadline is not None and now >= deadline:
+            checkpoint = _Checkpoint(state)
+            state.last_event_at = now
+            try:
+                return self._time_out(now)
+            except BaseException:  # pragma: no cover - ending a session raises nothing
+                checkpoint.restore(state)
+                raise
+        waited = self._wait_deadline()
+        if waited is None or now < waited:
             return _NOTHING
+        return self._expire_wait(now)
+
+    def _wait_deadline(self) -> datetime | None:
+        """When the current wait runs out (in UTC), if its node has a time limit."""
+        state = self.state
+        since = state.waiting_since
+        node = self._node()
+        limit = node.wait_limit() if node is not None and since is not None else None
+        if limit is None or since is None or limit <= _NO_TIME:  # a plugin's 0: no timer
+            return None
+        if node is not None and node.asks_caller:
+            limit += self.limits.prompt_allowance  # the prompts play before the gather's timer
+        return _absolute(since) + limit if limit < LATEST - _absolute(since) else None
+
+    def _expire_wait(self, now: datetime) -> IvrUpdate:
+        """The wait ran out with no event: the node goes on as after a :class:`NoInput`."""
+        state = self.state
+        frame = state.stack[-1]
+        ctx = self._context_for(frame)
+        node = ctx.tables.nodes[frame.node]
         checkpoint = _Checkpoint(state)
+        held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
         try:
-            return self._time_out(now)
-        except BaseException:  # pragma: no cover - ending a session raises nothing
+            ctx.name, ctx.at = frame.node, now
+            return self._update(self._run(node.resume(ctx, NoInput()), "timeout", now, []), now)
+        except BaseException:
             checkpoint.restore(state)
+            self.secrets = held if held is not None else {}
             raise
 
     # --- internals -----------------------------------------------------------
@@ -956,6 +1070,7 @@ class IvrSession:
         self.state.status = SessionStatus.ENDED
         self.state.outcome = outcome
         self.state.waiting_since = None
+        self.secrets.clear()  # a value never used leaves with the call
 
     def _fail(self, reason: str, now: datetime, actions: list[Action]) -> list[Action]:
         failure = FlowFailed(reason)
@@ -1022,6 +1137,7 @@ class IvrSession:
         if frame is not self._context_frame:
             flow = self._pinned[frame.flow, frame.version]
             ctx.flow, ctx.tables = flow, compiled(flow)
+            ctx.hot_hints = ctx.tables.hot_hints
             self._context_frame = frame
         return ctx
 
@@ -1064,6 +1180,7 @@ class IvrSession:
                     return actions
                 if step.wait:
                     kinds = tuple([action.type for action in step_actions]) if step_actions else ()
+                    event = _with_counters(event, state.counters)  # after a retry
                     trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now

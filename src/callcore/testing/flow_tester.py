@@ -379,7 +379,7 @@ class FlowRun:
         return self
 
 
-_OVERRIDES = {"caller", "call", "variables", "start_at"}
+_OVERRIDES = {"caller", "call", "variables", "start_at", "language"}
 
 
 @attrs.define
@@ -396,6 +396,7 @@ class FlowTester:
         variables: Initial variables.
         start_at: The test clock's start (default Monday 2026-01-05 10:00 UTC).
         limits: Session caps.
+        language: The starting language (``None``: the flow's first).
     """
 
     flow: Flow | Mapping[str, Any]
@@ -406,6 +407,7 @@ class FlowTester:
     variables: Mapping[str, Any] = attrs.Factory(dict)
     start_at: datetime = DEFAULT_START
     limits: SessionLimits = attrs.Factory(SessionLimits)
+    language: str | None = None
 
     def __attrs_post_init__(self) -> None:
         """Load the flow if a document was given."""
@@ -426,8 +428,8 @@ class FlowTester:
 
         Args:
             *script: The steps (a string is keys pressed).
-            **overrides: Replace ``caller``, ``call``, ``variables`` or
-                ``start_at`` for this run.
+            **overrides: Replace ``caller``, ``call``, ``variables``,
+                ``start_at`` or ``language`` for this run.
 
         Returns:
             The run, to assert on.
@@ -454,6 +456,7 @@ class FlowTester:
                 caller=overrides.get("caller", self.caller),
                 call=overrides.get("call", self.call),
                 variables=overrides.get("variables", self.variables),
+                language=overrides.get("language", self.language),
             )
         )
         for number, step in enumerate(steps, start=1):
@@ -464,8 +467,9 @@ class FlowTester:
                 )
             now += step.advance
             deadline = session.next_deadline()
-            if deadline is not None and deadline <= now:  # the host wakes at the deadline
+            while deadline is not None and deadline <= now:  # the host wakes at each deadline
                 run._take(session.tick(now=deadline))  # noqa: SLF001 - the run's own helper
+                deadline = session.next_deadline()
             if step.event is None:
                 run.script.append(step.label)
                 continue
