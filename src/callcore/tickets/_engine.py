@@ -190,6 +190,16 @@ def _check_actor(value: object, what: str = "by") -> Actor:
     return value
 
 
+def _utc(t: datetime) -> datetime:
+    """Return ``t`` as an instant that compares and adds as one: in UTC unless at a fixed offset.
+
+    Two datetimes in one IANA zone compare by wall clock (``fold`` ignored), and
+    adding a day to one adds a wall-clock day; at a fixed offset both are exact,
+    so such a time is kept as given (a zone is for display and local-calendar rules).
+    """
+    return t if t.tzinfo.__class__ is timezone else t.astimezone(timezone.utc)
+
+
 def _last_change(ticket: Ticket) -> datetime:
     """Return when the ticket last changed.
 
@@ -206,7 +216,8 @@ def _last_change(ticket: Ticket) -> datetime:
 
 def _check_time(ticket: Ticket, now: object) -> datetime:
     """Check ``now``: an instant in range, not earlier than the ticket's last change."""
-    checked = check_instant(now, "now")
+    # compared and stored as UTC: two times in one IANA zone compare by wall clock
+    checked = _utc(check_instant(now, "now"))
     last: object = _last_change(ticket)  # a hand-made ticket may hold anything
     if not isinstance(last, datetime) or last.utcoffset() is None:
         raise InvalidInputError(
@@ -616,6 +627,7 @@ class TicketEngine:
             checked_fields = check_field_values(fields, "fields") if fields is not None else {}
             checked_links = check_items(links, Link, "links")
             flow = self._workflow_named(workflow)
+            now = _utc(now)
             if id is None:
                 id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
             id = _text(id, "id")  # noqa: A001 - checked
@@ -762,6 +774,9 @@ class TicketEngine:
             usual = False
         if not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
+            now = _utc(now)
+            if follow_up_due is not None:
+                follow_up_due = _utc(follow_up_due)
         assert step is not None  # noqa: S101 - _check_apply returns the step or raises
         if step.checks:
             for check in step.checks:
@@ -1004,7 +1019,7 @@ class TicketEngine:
                 the ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if priority is not None:
             check_enum(priority, Priority, "priority")
@@ -1073,7 +1088,7 @@ class TicketEngine:
                 or is out of range (the error names it), or ``now`` is earlier
                 than the ticket's last change.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not _text(text, "text", allow_empty=True).strip():
             raise InvalidInputError("a reply needs some text", field="text")
@@ -1110,7 +1125,7 @@ class TicketEngine:
                 (the error names it), or ``now`` is earlier than the ticket's
                 last change.
         """
-        checked = self._check_ticket(ticket, now)
+        now = checked = self._check_ticket(ticket, now)
         _text(text, "text", allow_empty=True)
         actor = _check_actor(by) if by is not None else self._customer(ticket)
         move = self._flows[ticket.workflow].reply_transition(ticket.state)
@@ -1197,7 +1212,7 @@ class TicketEngine:
         *,
         up: bool,
     ) -> TicketUpdate:
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         action = "escalate" if up else "de_escalate"
         if not _text(reason, "reason", allow_empty=True).strip():
@@ -1274,7 +1289,7 @@ class TicketEngine:
                 ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not _text(reason, "reason", allow_empty=True).strip():
             raise InvalidInputError("a consult needs a reason", field="reason")
@@ -1439,7 +1454,7 @@ class TicketEngine:
                 earlier than the ticket's last change; or the ticket is not one
                 this engine knows.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
@@ -1477,8 +1492,8 @@ class TicketEngine:
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
                     continue
-                if clock.stopped and not clock.breached:
-                    continue
+                if clock.stopped:
+                    continue  # a met target, a resolved or closed ticket: never escalated
                 if rule.trigger is EscalationTrigger.SLA_BREACH:
                     hit = clock.breached
                 else:
@@ -1563,8 +1578,8 @@ class TicketEngine:
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
                     continue
-                if clock.stopped and not clock.breached:
-                    continue
+                if clock.stopped:
+                    continue  # as tick: a stopped clock never escalates
                 if rule.trigger is EscalationTrigger.SLA_BREACH:
                     if clock.breached:
                         times.append(last)
@@ -1589,7 +1604,7 @@ class TicketEngine:
                 than the ticket's last change.
             InvalidTransitionError: The ticket is not closed, or was already rated.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         given: object = score
         if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 5:
             raise InvalidInputError(
@@ -1638,7 +1653,7 @@ class TicketEngine:
                 ticket's last change.
             InvalidTransitionError: The transition is refused.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not isinstance(macro, str | Macro):
             raise InvalidInputError(

@@ -289,9 +289,11 @@ class SlaMeter:
         if amount <= clock.elapsed:
             return clock.since
         try:
-            return self.hours.add_business_time(clock.since, amount - clock.elapsed)
+            found = self.hours.add_business_time(clock.since, amount - clock.elapsed)
         except InvalidInputError:
             return None
+        # an instant in UTC: two times in the calendar's zone compare by wall clock
+        return found.astimezone(timezone.utc)
 
     def pause(self, clock: SlaClock, *, now: datetime) -> None:
         """Stop counting, keeping the time accrued so far."""

@@ -1,0 +1,304 @@
+"""Helpdesk semantics pinned against Zendesk, Zammad and Jira Service Management (issue 13).
+
+Each test names the rule it pins; the expected values are worked out by hand
+in its docstring or comments (real hours between two UTC instants, a
+24x7 calendar's minutes), never read back from the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from callcore.calendar import BusinessCalendar
+from callcore.contacts import Channel
+from callcore.errors import DocumentError
+from callcore.serialization import from_dict, to_dict
+from callcore.tickets import (
+    ActionKind,
+    ActionSpec,
+    EscalationRule,
+    EscalationTrigger,
+    FollowUpDue,
+    Macro,
+    Priority,
+    SendSurvey,
+    SlaConditions,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+    State,
+    StateCategory,
+    Ticket,
+    TicketEngine,
+    TicketSettings,
+    Transition,
+    Workflow,
+    load_ticket_settings,
+)
+from tests.tickets.strategies import AGENT, START
+
+UTC = timezone.utc
+HOUR = timedelta(hours=1)
+NEW_YORK = ZoneInfo("America/New_York")
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+
+
+def _new(engine: TicketEngine, now: datetime, **kwargs: object) -> Ticket:
+    return engine.create(
+        id="T-1", subject="Help", channel=Channel.EMAIL, customer="c-1", now=now,
+        assignee=AGENT.id, **kwargs,  # type: ignore[arg-type]
+    ).ticket  # fmt: skip
+
+
+# --- defect 1: a stopped clock never escalates -------------------------------------------
+
+
+def test_a_resolved_then_closed_ticket_is_never_escalated_by_its_sla() -> None:
+    """Resolution 1 h breached at the resolve (+2 h): closing and ticking moves nothing."""
+    engine = TicketEngine(
+        settings=TicketSettings(
+            sla_policies=(SlaPolicy("p", (SlaTarget(SlaMetric.RESOLUTION, HOUR),)),),
+            escalation_rules=(
+                EscalationRule("late", EscalationTrigger.SLA_BREACH, "supervisors"),
+            ),
+        )
+    )
+    ticket = _new(engine, START)
+    engine.apply(ticket, "open", by=AGENT, now=START)
+    resolved = engine.apply(ticket, "resolve", by=AGENT, now=START + 2 * HOUR, note="done")
+    assert [e.kind for e in resolved.events][:1] == ["ticket.sla_breached"]
+    engine.apply(ticket, "close", by=AGENT, now=START + 3 * HOUR)
+    assert engine.next_deadline(ticket) is None
+    update = engine.tick(ticket, now=START + 4 * HOUR)
+    assert update.actions == ()
+    assert (ticket.tier, ticket.assignee) == ("front_line", AGENT.id)
+
+
+# --- defect 2: instants, not wall clocks, at a DST fold ----------------------------------
+
+
+def test_the_earliest_deadline_is_found_in_the_repeated_hour() -> None:
+    """New York, 2026-11-01 05:00 UTC: first response 90 min warns at 05:45 UTC, before 06:44."""
+    calendar = BusinessCalendar.always_open("ny", timezone=NEW_YORK)
+    policy = SlaPolicy(
+        "p",
+        (SlaTarget(SlaMetric.FIRST_RESPONSE, timedelta(minutes=90)),
+         SlaTarget(SlaMetric.RESOLUTION, timedelta(minutes=208))),
+        calendar="ny",
+        warn_at=(0.5,),
+    )  # fmt: skip
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(policy,)), calendars={"ny": calendar})
+    created = datetime(2026, 11, 1, 5, tzinfo=UTC)  # 01:00 EDT
+    ticket = _new(engine, created)
+    # 45 min of first response: 05:45 UTC (01:45 EDT); 104 min of resolution: 06:44 UTC (01:44 EST)
+    assert engine.next_deadline(ticket) == datetime(2026, 11, 1, 5, 45, tzinfo=UTC)
+    update = engine.tick(ticket, now=datetime(2026, 11, 1, 5, 45, tzinfo=UTC))
+    assert [(e.kind, e.metric) for e in update.events] == [("ticket.sla_warning", SlaMetric.FIRST_RESPONSE)]  # type: ignore[attr-defined]  # fmt: skip
+
+
+def test_a_follow_up_due_in_the_first_repeated_hour_fires_in_the_second() -> None:
+    """Due at the first 01:30 (05:30 UTC), a tick at the second 01:10 (06:10 UTC) fires it."""
+    engine = TicketEngine()
+    ticket = _new(engine, datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK))
+    due = datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)  # fold 0: EDT, 05:30 UTC
+    engine.apply(ticket, "need_follow_up", by=AGENT, now=ticket.created_at, follow_up_due=due)
+    later = datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=NEW_YORK)  # EST, 06:10 UTC
+    assert engine.next_deadline(ticket) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    update = engine.tick(ticket, now=later)
+    assert [type(a) for a in update.actions] == [FollowUpDue]
+
+
+# --- defect 3: durations are elapsed time; serialisation changes nothing -----------------
+
+
+def test_auto_close_comes_96_real_hours_after_the_resolve_across_a_dst_change() -> None:
+    """Resolved 2026-10-23 09:00 UTC in Bucharest: closes at 10-27 09:00 UTC, also after JSON."""
+    engine = TicketEngine()
+    ticket = _new(engine, datetime(2026, 10, 23, 11, tzinfo=BUCHAREST))
+    engine.apply(ticket, "resolve", by=AGENT, now=datetime(2026, 10, 23, 12, tzinfo=BUCHAREST), note="ok")
+    closing = datetime(2026, 10, 27, 9, tzinfo=UTC)  # 96 h later; Bucharest left DST on the 25th
+    assert engine.next_deadline(ticket) == closing
+    twin = from_dict(Ticket, to_dict(ticket))
+    assert engine.next_deadline(twin) == closing
+    for copy in (ticket, twin):
+        engine.tick(copy, now=closing - timedelta(microseconds=1))
+        assert copy.state == "resolved"
+        engine.tick(copy, now=closing)
+        assert copy.state == "closed"
+
+
+def test_a_one_day_follow_up_is_due_24_real_hours_later_across_a_dst_change() -> None:
+    """need_follow_up at 2026-10-24 12:00 Bucharest (09:00 UTC) is due 10-25 09:00 UTC."""
+    engine = TicketEngine()
+    now = datetime(2026, 10, 24, 12, tzinfo=BUCHAREST)
+    ticket = _new(engine, now)
+    engine.apply(ticket, "need_follow_up", by=AGENT, now=now)
+    assert ticket.follow_up_due == datetime(2026, 10, 25, 9, tzinfo=UTC)
+    assert engine.next_deadline(ticket) == datetime(2026, 10, 25, 9, tzinfo=UTC)
+
+
+# --- defect 4: a newly applying policy counts from the ticket's history ------------------
+
+
+def test_coming_back_under_a_policy_counts_the_time_spent_without_one() -> None:
+    """Urgent 2 h, normal (no policy) from +1 h, urgent again at +3 h: 4 h counted at +4 h."""
+    urgent = SlaPolicy(
+        "urgent",
+        (SlaTarget(SlaMetric.RESOLUTION, 2 * HOUR),),
+        conditions=SlaConditions(priorities=frozenset({Priority.URGENT})),
+    )
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(urgent,)))
+    ticket = _new(engine, START, priority=Priority.URGENT)
+    engine.apply(ticket, "open", by=AGENT, now=START)
+    engine.update(ticket, by=AGENT, now=START + HOUR, priority=Priority.NORMAL)
+    assert ticket.sla_policy is None
+    engine.update(ticket, by=AGENT, now=START + 3 * HOUR, priority=Priority.URGENT)
+    assert engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=START + 4 * HOUR) == 4 * HOUR
+
+
+def test_a_policy_applying_late_leaves_out_the_time_waiting_on_the_customer() -> None:
+    """Open 1 h, pending 2 h, open 1 h, then a policy applies: 2 h of resolution counted."""
+    urgent = SlaPolicy(
+        "urgent",
+        (SlaTarget(SlaMetric.RESOLUTION, 8 * HOUR),),
+        conditions=SlaConditions(priorities=frozenset({Priority.URGENT})),
+    )
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(urgent,)))
+    ticket = _new(engine, START)
+    engine.apply(ticket, "open", by=AGENT, now=START)
+    engine.apply(ticket, "wait_on_customer", by=AGENT, now=START + HOUR)
+    engine.customer_reply(ticket, now=START + 3 * HOUR, text="here")
+    engine.update(ticket, by=AGENT, now=START + 4 * HOUR, priority=Priority.URGENT)
+    assert engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=START + 4 * HOUR) == 2 * HOUR
+
+
+# --- defect 5: an end-user comment reopens on-hold, pending and solved tickets -----------
+
+
+@pytest.mark.parametrize("move", ["hold", "wait_on_customer", "resolve"])
+def test_a_customer_reply_sets_a_waiting_or_solved_ticket_to_open(move: str) -> None:
+    """Zendesk: an end-user comment on Pending, On-hold or Solved sets the ticket to Open."""
+    engine = TicketEngine()
+    ticket = _new(engine, START)
+    engine.apply(ticket, move, by=AGENT, now=START, note="x")
+    engine.customer_reply(ticket, now=START + HOUR, text="any news?")
+    assert ticket.state == "open"
+
+
+# --- defect 6: one survey per ticket, always recordable ----------------------------------
+
+_REOPENABLE = Workflow(
+    name="reopenable",
+    initial="open",
+    states=(State("open", StateCategory.OPEN), State("closed", StateCategory.CLOSED)),
+    transitions=(
+        Transition("close", ("open",), "closed", actions=(ActionSpec(ActionKind.SEND_SURVEY),)),
+        Transition("reopen", ("closed",), "open"),
+    ),
+    auto_close_after=None,
+)
+
+
+def test_a_ticket_closed_again_after_the_survey_was_answered_sends_no_second_survey() -> None:
+    """Surveys are offered once per ticket (Zendesk's satisfaction rating): never a second."""
+    engine = TicketEngine(workflows={"reopenable": _REOPENABLE}, default_workflow="reopenable")
+    ticket = _new(engine, START)
+    assert [type(a) for a in engine.apply(ticket, "close", by=AGENT, now=START).actions] == [
+        SendSurvey
+    ]
+    engine.record_survey(ticket, now=START + HOUR, score=4)
+    engine.apply(ticket, "reopen", by=AGENT, now=START + 2 * HOUR)
+    assert engine.apply(ticket, "close", by=AGENT, now=START + 3 * HOUR).actions == ()
+
+
+def test_a_survey_offered_before_a_reopen_can_still_be_answered() -> None:
+    """The answer to the one survey sent is recorded even when the ticket was reopened since."""
+    engine = TicketEngine(workflows={"reopenable": _REOPENABLE}, default_workflow="reopenable")
+    ticket = _new(engine, START)
+    engine.apply(ticket, "close", by=AGENT, now=START)
+    engine.apply(ticket, "reopen", by=AGENT, now=START + HOUR)
+    engine.record_survey(ticket, now=START + 2 * HOUR, score=2)
+    assert ticket.survey is not None
+    assert ticket.survey.score == 2
+    assert engine.apply(ticket, "close", by=AGENT, now=START + 3 * HOUR).actions == ()
+
+
+# --- defect 7: names that match nothing are refused when settings load ------------------
+
+
+def test_settings_naming_unknown_states_transitions_or_spaced_keywords_are_refused() -> None:
+    """Unknown pause state, a macro's unknown transition, a keyword with a space: all listed."""
+    document = {
+        "sla_policies": [
+            {"name": "p", "targets": [{"metric": "resolution", "within": 3600}],
+             "pause_states": ["on_hold", "waiting_for_godot"]},
+        ],
+        "macros": [{"name": "m", "transition": "teleport"}],
+        "escalation_rules": [
+            {"name": "k", "trigger": "keyword", "to_tier": "specialists",
+             "keywords": ["outage", "data loss"]},
+        ],
+    }  # fmt: skip
+    with pytest.raises(DocumentError) as caught:
+        load_ticket_settings(document, workflows={"default": TicketEngine().workflows["default"]})
+    paths = {problem.path for problem in caught.value.problems}
+    assert paths == {
+        "sla_policies[0].pause_states[1]",
+        "macros[0].transition",
+        "escalation_rules[0].keywords[1]",
+    }
+
+
+def test_an_engine_refuses_settings_naming_states_its_workflows_lack() -> None:
+    """The engine checks pause states and macro transitions against its own workflows."""
+    settings = TicketSettings(
+        sla_policies=(
+            SlaPolicy("p", (SlaTarget(SlaMetric.RESOLUTION, HOUR),), pause_states=("limbo",)),
+        ),
+        macros=(Macro("m", transition="teleport"),),
+    )
+    with pytest.raises(DocumentError) as caught:
+        TicketEngine(settings=settings)
+    paths = {problem.path for problem in caught.value.problems}
+    assert paths == {"sla_policies[0].pause_states[0]", "macros[0].transition"}
+
+
+# --- defect 8: the auto-close default follows the workflow -------------------------------
+
+
+def test_a_workflow_without_a_close_transition_never_closes_by_itself() -> None:
+    """No ``close`` transition and no ``auto_close_after``: valid, and no auto-close."""
+    flow = Workflow(
+        name="simple",
+        initial="open",
+        states=(
+            State("open", StateCategory.OPEN),
+            State("done", StateCategory.RESOLVED),
+            State("archived", StateCategory.CLOSED),
+        ),
+        transitions=(
+            Transition("finish", ("open",), "done"),
+            Transition("archive", ("done",), "archived"),
+        ),
+    )
+    assert flow.auto_close_after is None
+    engine = TicketEngine(workflows={"simple": flow}, default_workflow="simple")
+    ticket = _new(engine, START)
+    engine.apply(ticket, "finish", by=AGENT, now=START)
+    assert engine.next_deadline(ticket) is None
+    engine.tick(ticket, now=START + timedelta(days=30))
+    assert ticket.state == "done"
+
+
+def test_a_workflow_with_a_close_transition_keeps_the_four_day_default() -> None:
+    """With a transition named ``close`` the default stays Zendesk's 4 days (96 hours)."""
+    flow = Workflow(
+        name="simple",
+        initial="open",
+        states=(State("open", StateCategory.OPEN), State("closed", StateCategory.CLOSED)),
+        transitions=(Transition("close", ("open",), "closed"),),
+    )
+    assert flow.auto_close_after == timedelta(days=4)
