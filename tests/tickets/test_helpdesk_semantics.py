@@ -37,6 +37,7 @@ from callcore.tickets import (
     Transition,
     Workflow,
     load_ticket_settings,
+    load_workflow,
 )
 from tests.tickets.strategies import AGENT, START
 
@@ -302,3 +303,29 @@ def test_a_workflow_with_a_close_transition_keeps_the_four_day_default() -> None
         transitions=(Transition("close", ("open",), "closed"),),
     )
     assert flow.auto_close_after == timedelta(days=4)
+
+
+def test_a_workflow_document_without_a_close_transition_loads() -> None:
+    """A document leaving ``auto_close_after`` out needs no ``close`` transition."""
+    flow = load_workflow(
+        {
+            "name": "simple", "initial": "open",
+            "states": [{"name": "open", "category": "open"},
+                       {"name": "archived", "category": "closed"}],
+            "transitions": [{"name": "archive", "sources": ["open"], "target": "archived"}],
+        }
+    )  # fmt: skip
+    assert flow.auto_close_after is None
+
+
+def test_an_explicit_auto_close_without_its_transition_is_still_refused() -> None:
+    """Four days given explicitly with no ``close`` transition is a mistake, reported."""
+    with pytest.raises(DocumentError, match="unknown transition 'close'"):
+        load_workflow(
+            {
+                "name": "simple", "initial": "open", "auto_close_after": 345600,
+                "states": [{"name": "open", "category": "open"},
+                           {"name": "archived", "category": "closed"}],
+                "transitions": [{"name": "archive", "sources": ["open"], "target": "archived"}],
+            }
+        )  # fmt: skip

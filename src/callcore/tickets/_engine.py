@@ -200,6 +200,12 @@ def _utc(t: datetime) -> datetime:
     return t if t.tzinfo.__class__ is timezone else t.astimezone(timezone.utc)
 
 
+def _survey_offered(ticket: Ticket) -> bool:
+    """Tell whether the ticket's satisfaction survey was sent (its history says so)."""
+    rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+    return any(row[3] == "send_survey" for row in rows)
+
+
 def _last_change(ticket: Ticket) -> datetime:
     """Return when the ticket last changed.
 
@@ -960,6 +966,9 @@ class TicketEngine:
                 )  # fmt: skip
                 actions.append(ScheduleFollowUp(ticket.id, due))
             elif spec.kind is ActionKind.SEND_SURVEY:
+                if ticket.survey is not None or _survey_offered(ticket):
+                    continue  # one survey per ticket: its answer can always be recorded
+                ticket.history.record(now, ticket.id, by.id, "send_survey", "survey", None, "sent")
                 notification = Notification(
                     channel=spec.channel,
                     to=ticket.customer,
@@ -1598,11 +1607,17 @@ class TicketEngine:
     ) -> TicketUpdate:
         """Record the customer's answer to the satisfaction survey (CSAT 1-5).
 
+        A ticket has one survey (Zendesk's satisfaction rating is offered once
+        per ticket): it is sent at the first close, and its answer is accepted
+        whenever it comes, even after the ticket was reopened; closing again
+        sends none.
+
         Raises:
             InvalidInputError: The score is not a whole number from 1 to 5 (3.5
                 is refused), the comment is not a text, or ``now`` is earlier
                 than the ticket's last change.
-            InvalidTransitionError: The ticket is not closed, or was already rated.
+            InvalidTransitionError: No survey was sent and the ticket is not
+                closed, or the ticket was already rated.
         """
         now = self._check_ticket(ticket, now)
         given: object = score
@@ -1611,9 +1626,9 @@ class TicketEngine:
                 f"a CSAT score is a whole number from 1 to 5, got {shown(given)}", field="score"
             )
         _text(comment, "comment", allow_empty=True)
-        if self._category(ticket) is not StateCategory.CLOSED:
+        if self._category(ticket) is not StateCategory.CLOSED and not _survey_offered(ticket):
             raise InvalidTransitionError(
-                ticket.state, "record a survey", "the ticket is not closed"
+                ticket.state, "record a survey", "no survey was sent and the ticket is not closed"
             )
         if ticket.survey is not None:
             raise InvalidTransitionError(
