@@ -402,7 +402,7 @@ class TicketEngine:
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
         self._check_arguments()
-        problems = list(validate_settings(self.settings, self.calendars))
+        problems = list(validate_settings(self.settings, self.calendars, self.workflows))
         for name, workflow in self.workflows.items():
             problems.extend(
                 Problem(f"workflows.{name}.{p.path}".rstrip("."), p.message)
