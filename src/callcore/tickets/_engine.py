@@ -52,6 +52,7 @@ from callcore.tickets._checks import (
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
+from callcore.tickets._replay import replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
     BusinessHours,
@@ -666,7 +667,7 @@ class TicketEngine:
         if settings.escalation_rules:
             self._escalate_by_fields(ticket, now, actions)
         if settings.sla_policies:
-            self._select_sla(ticket, now)
+            self._select_sla(ticket, now, new=True)
             return self._result(ticket, tuple(actions), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return _update(ticket, tuple(actions), (), 0, len(ticket.history))
@@ -725,7 +726,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(  # noqa: C901, PLR0912 - the engine's hot path, inlined on purpose
+    def apply(  # noqa: C901, PLR0912, PLR0915 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
@@ -1361,8 +1362,14 @@ class TicketEngine:
             events.extend(meter.check(ticket.id, clock, now=now))
         return tuple(events)
 
-    def _select_sla(self, ticket: Ticket, now: datetime) -> None:
-        """Choose the first matching policy; keep elapsed time when it changes."""
+    def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:
+        """Choose the first matching policy; a newly applying one counts from the history.
+
+        Its clocks hold what they would hold had the policy applied from the
+        start (Zendesk keeps its metrics running whether or not a policy
+        applies): the ticket's history says when it was in which state and
+        when it was answered. What a target already reported stays reported.
+        """
         policy = next((p for p in self.settings.sla_policies if p.conditions.matches(ticket)), None)
         name = None if policy is None else policy.name
         if name == ticket.sla_policy:
@@ -1376,12 +1383,15 @@ class TicketEngine:
             ticket.sla = {}
             return
         done = self._category(ticket) in _DONE
-        clocks: dict[str, SlaClock] = {}
-        for target in policy.targets:
-            kept = ticket.sla.get(target.metric.value)
-            clock = kept if kept is not None else self._new_clock(ticket, target, done=done)
-            clock.goal = target.within
-            clocks[target.metric.value] = clock
+        if new:  # a ticket being created has no history to replay
+            clocks = {t.metric.value: self._new_clock(ticket, t, done=done) for t in policy.targets}
+        else:
+            clocks = replay_clocks(ticket, self._flows[ticket.workflow], self._meters[policy.name])
+            for metric, clock in clocks.items():
+                kept = ticket.sla.get(metric)
+                if kept is not None:  # what this target already reported stays reported
+                    clock.warned, clock.breached = kept.warned, kept.breached
+                    clock.cycle = kept.cycle
         ticket.sla = clocks
         if not done and not self._paused(ticket, policy):
             for clock in clocks.values():

@@ -66,7 +66,7 @@ def _unknown_names(
     policies: Sequence[object], macros: Sequence[object], workflows: Mapping[str, Workflow]
 ) -> Iterator[Problem]:
     """Pause states and macro transitions that no workflow has: they could never apply."""
-    flows = [flow for flow in workflows.values() if isinstance(flow, Workflow)]
+    flows = list(workflows.values())
     for index, policy in enumerate(policies):
         if isinstance(policy, SlaPolicy):
             for position, state in enumerate(policy.pause_states):
@@ -76,12 +76,11 @@ def _unknown_names(
                         f"no workflow has a state {state!r}",
                     )
     for index, macro in enumerate(macros):
-        if isinstance(macro, Macro) and macro.transition is not None:
-            if not any(flow.has_transition(macro.transition) for flow in flows):
-                yield Problem(
-                    f"macros[{index}].transition",
-                    f"no workflow has a transition {macro.transition!r}",
-                )
+        transition = macro.transition if isinstance(macro, Macro) else None
+        if transition is not None and not any(flow.has_transition(transition) for flow in flows):
+            yield Problem(
+                f"macros[{index}].transition", f"no workflow has a transition {transition!r}"
+            )
 
 
 def _check_calendars(calendars: object) -> Mapping[str, object]:
@@ -111,9 +110,7 @@ def validate_settings(
         raise InvalidInputError(
             f"settings must be a TicketSettings, got {type(settings).__name__}", field="settings"
         )
-    return _problems(
-        attrs.asdict(settings, recurse=False), _check_calendars(calendars), workflows
-    )
+    return _problems(attrs.asdict(settings, recurse=False), _check_calendars(calendars), workflows)
 
 
 _READERS = {

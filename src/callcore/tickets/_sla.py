@@ -267,11 +267,15 @@ class SlaMeter:
         since = clock.since
         if since is None:
             return clock.elapsed
-        if now - since < _CHUNK:
-            return clock.elapsed + self.hours.business_time_between(since, now)
+        return clock.elapsed + self.between(since, now)
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Return the time this policy counts from ``a`` to ``b`` (zero when ``b <= a``)."""
+        if b - a < _CHUNK:
+            return self.hours.business_time_between(a, b)
         # A calendar answers for at most MAX_DURATION at a time: count in chunks.
-        total = clock.elapsed
-        start, end = since.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        total = timedelta(0)
+        start, end = a.astimezone(timezone.utc), b.astimezone(timezone.utc)
         while end - start > _CHUNK:
             total += self.hours.business_time_between(start, start + _CHUNK)
             start += _CHUNK

@@ -1,0 +1,131 @@
+"""SLA clocks worked out from a ticket's history, for a policy that newly applies.
+
+A policy that starts to apply to a ticket (its priority, tags or tier
+changed) measures the ticket as if it had applied from the start, as
+Zendesk's metrics run whether or not a policy applies and GLPI counts a new
+SLA from the opening minus the pauses. The history holds what that needs:
+each state entered (``field == "state"``), each agent reply (``"reply"``)
+and each customer reply (``"customer_reply"``), with their times.
+
+The rules are the engine's own, replayed: every clock counts while the
+ticket is in a state that neither pauses SLAs nor is resolved or closed;
+first response runs from creation to the first agent reply and stops for
+good when the ticket is first resolved or closed; a next-response cycle
+starts at a customer reply to an answered ticket that is not resolved or
+closed after it, and ends at the next agent reply or the resolve; resolution
+runs until the ticket is resolved or closed, and again once it is reopened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+
+from callcore.tickets._sla import SlaMeter, SlaMetric
+from callcore.tickets._ticket import SlaClock
+from callcore.tickets._workflow import StateCategory
+
+if TYPE_CHECKING:
+    from callcore.tickets._ticket import Ticket
+    from callcore.tickets._workflow import Workflow
+
+__all__ = ["replay_clocks"]
+
+_DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
+
+
+def replay_clocks(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> dict[str, SlaClock]:
+    """Return the clocks of ``meter``'s policy as its history makes them, up to the last entry.
+
+    A clock that counts in the ticket's current state runs on from its last
+    history entry (its ``since``); the others are paused or stopped.
+    """
+    rows = ticket.history._rows  # noqa: SLF001 - read only, the engine owns the history
+    replay = _Replay(flow, meter, state=str(rows[0][6]), last=rows[0][0])
+    for at, _, _, action, field, _, new, _ in rows:
+        replay.step(at, action, field, new)
+    replay.settle_reply()
+    clocks = {}
+    for target in meter.policy.targets:
+        clock = replay.clock(target.metric)
+        clock.goal = target.within
+        clocks[target.metric.value] = clock
+    return clocks
+
+
+@attrs.define
+class _Replay:
+    """The clocks' totals as the history is read, entry by entry."""
+
+    flow: Workflow
+    meter: SlaMeter
+    state: str
+    last: datetime
+    done: bool = False
+    answered: bool = False
+    first: timedelta = timedelta(0)
+    first_running: bool = True
+    resolution: timedelta = timedelta(0)
+    cycle: timedelta = timedelta(0)
+    cycles: int = 0
+    cycle_open: bool = False
+    reply_waiting: bool = False
+    """A customer reply was read; the state rows of the same call may follow it."""
+
+    def counting(self) -> bool:
+        """Tell whether the clocks count in the current state."""
+        state = self.state
+        return self.flow.category(state) not in _DONE and not (
+            self.flow.state(state).pauses_sla or state in self.meter.policy.pause_states
+        )
+
+    def step(self, at: datetime, action: str, field: str, new: object) -> None:
+        """Count up to ``at``, then read one entry."""
+        if at > self.last:
+            if self.counting():
+                span = self.meter.between(self.last, at)
+                self.resolution += span
+                if self.first_running:
+                    self.first += span
+                if self.cycle_open:
+                    self.cycle += span
+            self.last = at
+        if field != "state":
+            self.settle_reply()
+        if field == "state" and isinstance(new, str):
+            self.state = new
+            self.done = self.flow.category(new) in _DONE
+            if self.done:
+                self.first_running = self.cycle_open = False
+        elif action == "reply":
+            self.answered = True
+            self.first_running = self.cycle_open = False
+        elif action == "customer_reply":
+            self.reply_waiting = True
+
+    def settle_reply(self) -> None:
+        """After a customer reply's call: a new next-response cycle, if the engine starts one."""
+        if self.reply_waiting:
+            self.reply_waiting = False
+            if self.answered and not self.done and not self.cycle_open:
+                self.cycles, self.cycle_open, self.cycle = self.cycles + 1, True, timedelta(0)
+
+    def clock(self, metric: SlaMetric) -> SlaClock:
+        """The clock of ``metric`` (its goal still to be set)."""
+        since = self.last if self.counting() else None
+        if metric is SlaMetric.FIRST_RESPONSE:
+            running, elapsed = self.first_running, self.first
+        elif metric is SlaMetric.NEXT_RESPONSE:
+            running, elapsed = self.cycle_open, self.cycle
+        else:
+            running, elapsed = not self.done, self.resolution
+        return SlaClock(
+            metric=metric.value,
+            goal=timedelta(0),
+            elapsed=elapsed,
+            since=since if running else None,
+            stopped=not running,
+            cycle=max(self.cycles, 1) if metric is SlaMetric.NEXT_RESPONSE else 1,
+        )
