@@ -84,6 +84,7 @@ class _Replay:
     def step(self, at: datetime, action: str, field: str, new: object) -> None:
         """Count up to ``at``, then read one entry."""
         if at > self.last:
+            self.settle_reply()  # a later call: the customer reply's call is over
             if self.counting():
                 span = self.meter.between(self.last, at)
                 self.resolution += span
