@@ -26,6 +26,7 @@ from callcore.tickets import (
     Priority,
     SendSurvey,
     SlaConditions,
+    SlaCycle,
     SlaMetric,
     SlaPolicy,
     SlaTarget,
@@ -332,3 +333,47 @@ def test_an_explicit_auto_close_without_its_transition_is_still_refused() -> Non
                 "transitions": [{"name": "archive", "sources": ["open"], "target": "archived"}],
             }
         )  # fmt: skip
+
+
+# --- sla_status: per target, the ongoing cycle and the cycles over -----------------------
+
+
+def test_sla_status_reports_each_target_with_its_completed_cycles() -> None:
+    """Next response 1 h: a 2 h first cycle (breached), a second one 30 min in, worked by hand."""
+    policy = SlaPolicy(
+        "p",
+        (SlaTarget(SlaMetric.FIRST_RESPONSE, 2 * HOUR),
+         SlaTarget(SlaMetric.NEXT_RESPONSE, HOUR),
+         SlaTarget(SlaMetric.RESOLUTION, 8 * HOUR)),
+    )  # fmt: skip
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(policy,)))
+    ticket = _new(engine, START)
+    half = HOUR / 2
+    engine.reply(ticket, by=AGENT, now=START + half, text="hello")
+    engine.customer_reply(ticket, now=START + HOUR, text="still broken")
+    engine.reply(ticket, by=AGENT, now=START + 3 * HOUR, text="sorry")
+    engine.customer_reply(ticket, now=START + 4 * HOUR, text="and now?")
+    first, following, resolution = engine.sla_status(ticket, now=START + 4 * HOUR + half)
+    assert (first.stopped, first.elapsed, first.breached, first.breach_at) == (
+        True, half, False, None,
+    )  # fmt: skip
+    assert first.completed == (SlaCycle(START, START + half, half, 2 * HOUR, False),)
+    assert (following.cycle, following.elapsed, following.remaining, following.running) == (
+        2, half, half, True,
+    )  # fmt: skip
+    assert following.breach_at == START + 5 * HOUR
+    assert following.completed == (SlaCycle(START + HOUR, START + 3 * HOUR, 2 * HOUR, HOUR, True),)
+    assert (resolution.elapsed, resolution.remaining, resolution.breach_at) == (
+        4 * HOUR + half, 3 * HOUR + half, START + 8 * HOUR,
+    )  # fmt: skip
+    engine.apply(ticket, "wait_on_customer", by=AGENT, now=START + 5 * HOUR + half)
+    *_, paused = engine.sla_status(ticket, now=START + 7 * HOUR)
+    assert (paused.paused, paused.running, paused.elapsed, paused.breach_at) == (
+        True, False, 5 * HOUR + half, None,
+    )  # fmt: skip
+
+
+def test_sla_status_of_a_ticket_without_a_policy_is_empty() -> None:
+    """No policy applies: nothing to report."""
+    engine = TicketEngine()
+    assert engine.sla_status(_new(engine, START), now=START) == ()

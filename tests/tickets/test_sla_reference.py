@@ -79,6 +79,7 @@ class Reference:
     first_running: bool = True
     cycle_open: bool = False
     counts: dict[str, list[int]] = attrs.Factory(lambda: {"urgent": [0, 0, 0], "normal": [0, 0, 0]})
+    cycles_over: int = 0
     warned: list[bool] = attrs.Factory(lambda: [False] * 3)
     breached: list[bool] = attrs.Factory(lambda: [False] * 3)
 
@@ -124,6 +125,7 @@ class Reference:
     def after(self, command: str, ticket: Ticket, policy_before: str | None) -> None:
         """Take in an accepted command, given the state the engine moved the ticket to."""
         self.state = ticket.state
+        was_open = self.cycle_open
         if self.state in DONE:
             self.first_running = self.cycle_open = False
         if command == "reply":
@@ -138,6 +140,7 @@ class Reference:
             self.cycle_open = True
             self.counts["urgent"][1] = self.counts["normal"][1] = 0
             self.warned[1] = self.breached[1] = False
+        self.cycles_over += was_open and not self.cycle_open
         if POLICY_OF[ticket.priority] is None and policy_before is not None:
             self.warned, self.breached = [False] * 3, [False] * 3  # its clocks are gone
 
@@ -256,6 +259,9 @@ def test_sla_clocks_and_deadlines_match_a_minute_by_minute_count(
         for position, metric in enumerate(METRICS):
             elapsed = engine.sla_elapsed(ticket, metric, now=now)
             assert elapsed == reference.counts[policy][position] * MINUTE, (command, metric)
+        statuses = engine.sla_status(ticket, now=now)
+        assert [s.elapsed for s in statuses] == [c * MINUTE for c in reference.counts[policy]]
+        assert len(statuses[1].completed) == reference.cycles_over
         expected = reference.deadline(policy, index)
         deadline = engine.next_deadline(ticket)
         if expected == "beyond":  # or never, when the calendar has no open time ahead

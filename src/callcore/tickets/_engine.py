@@ -52,14 +52,16 @@ from callcore.tickets._checks import (
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
-from callcore.tickets._replay import replay_clocks
+from callcore.tickets._replay import completed_cycles, replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
     BusinessHours,
     CalendarTime,
+    SlaCycle,
     SlaMeter,
     SlaMetric,
     SlaPolicy,
+    SlaStatus,
     SlaTarget,
 )
 from callcore.tickets._ticket import (
@@ -1459,6 +1461,49 @@ class TicketEngine:
         if clock is None:
             return None
         return self._meters[ticket.sla_policy or ""].elapsed(clock, now=now)
+
+    def sla_status(self, ticket: Ticket, *, now: datetime) -> tuple[SlaStatus, ...]:
+        """Return where each target of the ticket's SLA policy stands at ``now``.
+
+        One :class:`SlaStatus` per target, in the policy's order: time counted
+        and remaining, breached or not, running, paused or stopped, when it
+        breaches, and the cycles already over (as Jira Service Management
+        reports ``completedCycles`` and ``ongoingCycle``). A query: nothing
+        changes. The cycles over are read from the history, on the policy's
+        calendar, as a policy that newly applies counts them.
+
+        Raises:
+            InvalidInputError: An argument has the wrong type or is out of
+                range, ``now`` is earlier than the ticket's last change, or the
+                engine does not know the ticket.
+        """
+        now = self._check_ticket(ticket, now)
+        if ticket.sla_policy is None:
+            return ()
+        meter = self._meters[ticket.sla_policy]
+        flow = self._flows[ticket.workflow]
+        found = []
+        for target in meter.policy.targets:
+            clock = ticket.sla.get(target.metric.value)
+            if clock is None:
+                continue
+            elapsed = meter.elapsed(clock, now=now)
+            breached = clock.breached or elapsed >= clock.goal
+            running = clock.since is not None
+            breach_at = meter.instant(clock, clock.goal) if running and not breached else None
+            cycles = tuple(
+                SlaCycle(start, end, counted, clock.goal, counted >= clock.goal)
+                for start, end, counted in completed_cycles(ticket, flow, meter, target.metric)
+            )
+            found.append(
+                SlaStatus(
+                    metric=target.metric, goal=clock.goal, elapsed=elapsed,
+                    remaining=clock.goal - elapsed, breached=breached, running=running,
+                    paused=not running and not clock.stopped, stopped=clock.stopped,
+                    breach_at=breach_at, cycle=clock.cycle, completed=cycles,
+                )
+            )  # fmt: skip
+        return tuple(found)
 
     # --- the passing of time -----------------------------------------------------------------
 

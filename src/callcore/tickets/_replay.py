@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from callcore.tickets._ticket import Ticket
     from callcore.tickets._workflow import Workflow
 
-__all__ = ["replay_clocks"]
+__all__ = ["completed_cycles", "replay_clocks"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 
@@ -42,17 +42,42 @@ def replay_clocks(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> dict[str, 
     A clock that counts in the ticket's current state runs on from its last
     history entry (its ``since``); the others are paused or stopped.
     """
-    rows = ticket.history._rows  # noqa: SLF001 - read only, the engine owns the history
-    replay = _Replay(flow, meter, state=str(rows[0][6]), last=rows[0][0])
-    for at, _, _, action, field, _, new, _ in rows:
-        replay.step(at, action, field, new)
-    replay.settle_reply()
+    replay = _replayed(ticket, flow, meter)
     clocks = {}
     for target in meter.policy.targets:
         clock = replay.clock(target.metric)
         clock.goal = target.within
         clocks[target.metric.value] = clock
     return clocks
+
+
+def completed_cycles(
+    ticket: Ticket, flow: Workflow, meter: SlaMeter, metric: SlaMetric
+) -> tuple[tuple[datetime, datetime, timedelta], ...]:
+    """Return the cycles of ``metric`` that are over: (start, end, time counted), oldest first.
+
+    Next response has one per customer reply answered (or ended by a resolve);
+    first response one once answered or resolved; resolution one while the
+    ticket is resolved or closed (a reopen makes it run on, as one cycle).
+    """
+    replay = _replayed(ticket, flow, meter)
+    created = ticket.history._rows[0][0]  # noqa: SLF001 - read only
+    if metric is SlaMetric.NEXT_RESPONSE:
+        return tuple(replay.completed)
+    if metric is SlaMetric.FIRST_RESPONSE:
+        end = replay.first_end
+        return () if end is None else ((created, end, replay.first),)
+    end = replay.done_at
+    return ((created, end, replay.resolution),) if replay.done and end is not None else ()
+
+
+def _replayed(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> _Replay:
+    rows = ticket.history._rows  # noqa: SLF001 - read only, the engine owns the history
+    replay = _Replay(flow, meter, state=str(rows[0][6]), last=rows[0][0])
+    for at, _, _, action, field, _, new, _ in rows:
+        replay.step(at, action, field, new)
+    replay.settle_reply()
+    return replay
 
 
 @attrs.define
@@ -73,6 +98,13 @@ class _Replay:
     cycle_open: bool = False
     reply_waiting: bool = False
     """A customer reply was read; the state rows of the same call may follow it."""
+    cycle_start: datetime | None = None
+    completed: list[tuple[datetime, datetime, timedelta]] = attrs.Factory(list)
+    """Next-response cycles over: when each started and ended, and what it counted."""
+    first_end: datetime | None = None
+    """When first response stopped (the first agent reply, or the first resolve)."""
+    done_at: datetime | None = None
+    """When the ticket last became resolved or closed."""
 
     def counting(self) -> bool:
         """Tell whether the clocks count in the current state."""
@@ -85,26 +117,40 @@ class _Replay:
         """Count up to ``at``, then read one entry."""
         if at > self.last:
             self.settle_reply()  # a later call: the customer reply's call is over
-            if self.counting():
-                span = self.meter.between(self.last, at)
-                self.resolution += span
-                if self.first_running:
-                    self.first += span
-                if self.cycle_open:
-                    self.cycle += span
-            self.last = at
+            self.count_to(at)
         if field != "state":
             self.settle_reply()
         if field == "state" and isinstance(new, str):
             self.state = new
-            self.done = self.flow.category(new) in _DONE
+            was_done, self.done = self.done, self.flow.category(new) in _DONE
             if self.done:
-                self.first_running = self.cycle_open = False
+                self.stop_responses(at)
+                if not was_done:
+                    self.done_at = at
         elif action == "reply":
             self.answered = True
-            self.first_running = self.cycle_open = False
+            self.stop_responses(at)
         elif action == "customer_reply":
             self.reply_waiting = True
+
+    def count_to(self, at: datetime) -> None:
+        """Add the time from the last entry to ``at`` to the clocks that run."""
+        if self.counting():
+            span = self.meter.between(self.last, at)
+            self.resolution += span
+            if self.first_running:
+                self.first += span
+            if self.cycle_open:
+                self.cycle += span
+        self.last = at
+
+    def stop_responses(self, at: datetime) -> None:
+        """End first response and the open next-response cycle at ``at``."""
+        if self.first_running:
+            self.first_running, self.first_end = False, at
+        if self.cycle_open and self.cycle_start is not None:
+            self.completed.append((self.cycle_start, at, self.cycle))
+        self.cycle_open = False
 
     def settle_reply(self) -> None:
         """After a customer reply's call: a new next-response cycle, if the engine starts one."""
@@ -112,6 +158,7 @@ class _Replay:
             self.reply_waiting = False
             if self.answered and not self.done and not self.cycle_open:
                 self.cycles, self.cycle_open, self.cycle = self.cycles + 1, True, timedelta(0)
+                self.cycle_start = self.last
 
     def clock(self, metric: SlaMetric) -> SlaClock:
         """The clock of ``metric`` (its goal still to be set)."""

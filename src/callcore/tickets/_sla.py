@@ -43,8 +43,10 @@ __all__ = [
     "BusinessHours",
     "SlaBreached",
     "SlaConditions",
+    "SlaCycle",
     "SlaMetric",
     "SlaPolicy",
+    "SlaStatus",
     "SlaTarget",
     "SlaWarning",
     "validate_sla_policies",
@@ -213,6 +215,60 @@ class SlaBreached(Event):
     metric: SlaMetric
     deadline: datetime
     cycle: int = 1
+
+
+@attrs.frozen
+class SlaCycle:
+    """One finished cycle of a target (Jira Service Management's ``completedCycles``).
+
+    Attributes:
+        started: When the cycle began (creation; a customer reply for next response).
+        ended: When it ended (the agent's reply, or the resolve).
+        elapsed: The time it counted, on the policy's calendar.
+        goal: The target.
+        breached: Whether it counted the whole target or more.
+    """
+
+    started: datetime
+    ended: datetime
+    elapsed: timedelta
+    goal: timedelta
+    breached: bool
+
+
+@attrs.frozen
+class SlaStatus:
+    """Where one target of a ticket stands at some instant (its ``ongoingCycle``).
+
+    Attributes:
+        metric: The target's metric.
+        goal: The target.
+        elapsed: The time counted in the current cycle.
+        remaining: ``goal - elapsed``: negative once breached (Zammad's
+            ``close_diff_in_min`` is the same difference, in minutes).
+        breached: The current cycle counted the whole target or more.
+        running: The clock counts now.
+        paused: The clock waits (a pausing state) and will count again.
+        stopped: The cycle is over (met, or the ticket resolved or closed) and
+            no new one has begun.
+        breach_at: When the current cycle breaches if the clock keeps
+            running; ``None`` when breached, paused, stopped, or when the
+            calendar never opens long enough.
+        cycle: The cycle's number (from 1; next response counts customer replies).
+        completed: The cycles over, oldest first.
+    """
+
+    metric: SlaMetric
+    goal: timedelta
+    elapsed: timedelta
+    remaining: timedelta
+    breached: bool
+    running: bool
+    paused: bool
+    stopped: bool
+    breach_at: datetime | None
+    cycle: int
+    completed: tuple[SlaCycle, ...]
 
 
 def validate_sla_policies(
