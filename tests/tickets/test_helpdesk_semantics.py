@@ -377,3 +377,44 @@ def test_sla_status_of_a_ticket_without_a_policy_is_empty() -> None:
     """No policy applies: nothing to report."""
     engine = TicketEngine()
     assert engine.sla_status(_new(engine, START), now=START) == ()
+
+
+# --- warnings at a fixed time before the breach -------------------------------------------
+
+
+def test_a_warning_comes_a_fixed_time_before_the_breach() -> None:
+    """Resolution 4 h warned 1 h before: at 3 h; a 30 min target has no such warning."""
+    policy = SlaPolicy(
+        "p",
+        (SlaTarget(SlaMetric.FIRST_RESPONSE, HOUR / 2), SlaTarget(SlaMetric.RESOLUTION, 4 * HOUR)),
+        warn_at=(),
+        warn_before=(HOUR,),
+    )
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(policy,)))
+    ticket = _new(engine, START)
+    assert engine.next_deadline(ticket) == START + HOUR / 2  # first response: its breach
+    engine.reply(ticket, by=AGENT, now=START + HOUR / 4, text="hi")
+    assert engine.next_deadline(ticket) == START + 3 * HOUR
+    assert engine.tick(ticket, now=START + 3 * HOUR - timedelta(microseconds=1)).events == ()
+    (warning,) = engine.tick(ticket, now=START + 3 * HOUR).events
+    assert isinstance(warning, SlaWarning)
+    assert (warning.before, warning.due, warning.deadline, warning.fraction) == (
+        HOUR, START + 3 * HOUR, START + 4 * HOUR, 0.75,
+    )  # fmt: skip
+    assert engine.next_deadline(ticket) == START + 4 * HOUR
+
+
+def test_warn_before_is_read_from_documents_and_must_be_positive() -> None:
+    """``warn_before`` takes seconds; zero is refused with its path."""
+    document = {
+        "sla_policies": [
+            {"name": "p", "targets": [{"metric": "resolution", "within": 7200}],
+             "warn_before": [3600, 0]},
+        ],
+    }  # fmt: skip
+    with pytest.raises(DocumentError) as caught:
+        load_ticket_settings(document)
+    assert [p.path for p in caught.value.problems] == ["sla_policies[0].warn_before[1]"]
+    document["sla_policies"][0]["warn_before"] = [3600]
+    (policy,) = load_ticket_settings(document).sla_policies
+    assert policy.warn_before == (HOUR,)

@@ -95,6 +95,7 @@ NORMAL = SlaPolicy(
     ),
     calendar="short",
     warn_at=(0.75,),
+    warn_before=(timedelta(minutes=10), timedelta(hours=1)),  # the hour: not for first response
 )
 RULES = (
     EscalationRule("at risk", EscalationTrigger.SLA_AT_RISK, "specialists", fraction=0.6),

@@ -203,6 +203,14 @@ def fractions_field(_: object, attribute: attrs.Attribute[Any], value: object) -
         check_number(item, f"{attribute.name}[{index}]")
 
 
+def durations_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of timedeltas within the accepted range (signs: a document problem)."""
+    if not isinstance(value, tuple):
+        raise exact_type_error(value, attribute.name, "a tuple of durations")
+    for index, item in enumerate(value):
+        check_duration(item, f"{attribute.name}[{index}]", minimum=None, maximum=MAX_SLA_TARGET)
+
+
 def duration_field(*, optional: bool = False, maximum: timedelta | None = None) -> _Validator:
     """Validate a timedelta within the accepted range (its sign is a document problem)."""
     options: dict[str, Any] = {"minimum": None}

@@ -21,6 +21,7 @@ from callcore.events import Event
 from callcore.tickets._checks import (
     MAX_SLA_TARGET,
     duration_field,
+    durations_field,
     enum_field,
     enum_set_field,
     fractions_field,
@@ -161,6 +162,9 @@ class SlaPolicy:
         pause_states: States, besides those that pause every SLA (waiting on
             the customer), where this policy's clocks stop counting.
         warn_at: Fractions of a target at which a warning is reported.
+        warn_before: Times before a breach at which a warning is reported
+            ("1 h before"), as well; one longer than a target is left out
+            for that target.
     """
 
     name: str = attrs.field(validator=text_field())
@@ -171,6 +175,7 @@ class SlaPolicy:
     calendar: str | None = attrs.field(default=None, validator=optional_text_field)
     pause_states: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
     warn_at: tuple[float, ...] = attrs.field(default=(0.75,), validator=fractions_field)
+    warn_before: tuple[timedelta, ...] = attrs.field(default=(), validator=durations_field)
 
     def target(self, metric: SlaMetric) -> SlaTarget | None:
         """Return the target for ``metric``, if the policy has one."""
@@ -184,9 +189,11 @@ class SlaWarning(Event):
     Attributes:
         ticket_id: The ticket.
         metric: The target's metric.
-        fraction: The warning fraction passed (``0.75``).
+        fraction: The warning fraction passed (``0.75``); for a warning at a
+            time before the breach, the fraction of the target that leaves.
         due: When the fraction was passed.
         deadline: When the target will be breached if the clock keeps running.
+        before: For a warning at a time before the breach, that time.
     """
 
     kind: ClassVar[str] = "ticket.sla_warning"
@@ -196,6 +203,7 @@ class SlaWarning(Event):
     fraction: float
     due: datetime
     deadline: datetime
+    before: timedelta | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -303,9 +311,16 @@ def validate_sla_policies(
             metrics.add(target.metric)
             if target.within <= timedelta(0):
                 yield Problem(f"{path}.targets[{position}].within", "must be positive")
-        for position, fraction in enumerate(policy.warn_at):
-            if not 0 < fraction < 1:
-                yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
+        yield from _warning_problems(path, policy)
+
+
+def _warning_problems(path: str, policy: SlaPolicy) -> Iterator[Problem]:
+    for position, fraction in enumerate(policy.warn_at):
+        if not 0 < fraction < 1:
+            yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
+    for position, lead in enumerate(policy.warn_before):
+        if lead <= timedelta(0):
+            yield Problem(f"{path}.warn_before[{position}]", "must be positive")
 
 
 _CHUNK = MAX_DURATION - timedelta(days=1)  # leaves room for a day's DST shifts
@@ -317,6 +332,22 @@ class SlaMeter:
 
     policy: SlaPolicy
     hours: BusinessHours
+
+    def warnings(self, goal: timedelta) -> list[tuple[float, timedelta, timedelta | None]]:
+        """The warnings of a target of ``goal``: (fraction, time elapsed, time before), in order.
+
+        A warning at a time before the breach is kept as the fraction of the
+        goal it leaves (so :attr:`SlaClock.warned` holds fractions only), but
+        reached at exactly ``goal - before``.
+        """
+        found: dict[float, tuple[float, timedelta, timedelta | None]] = {
+            fraction: (fraction, goal * fraction, None) for fraction in self.policy.warn_at
+        }
+        for lead in self.policy.warn_before:
+            if lead < goal:
+                fraction = (goal - lead) / goal
+                found.setdefault(fraction, (fraction, goal - lead, lead))
+        return sorted(found.values(), key=lambda warning: warning[1])
 
     def elapsed(self, clock: SlaClock, *, now: datetime) -> timedelta:
         """Return the clock's elapsed time at ``now``."""
@@ -380,7 +411,7 @@ class SlaMeter:
         elapsed = self.elapsed(clock, now=now)
         events = (
             []
-            if clock.breached and len(clock.warned) == len(self.policy.warn_at)
+            if clock.breached and len(clock.warned) == len(self.warnings(clock.goal))
             else (self._reached(ticket_id, clock, now, elapsed))
         )
         if clock.since is not None and now > clock.since:
@@ -394,11 +425,11 @@ class SlaMeter:
         events: list[Event] = []
         metric = SlaMetric(clock.metric)
         deadline = self.instant(clock, clock.goal) or now
-        for fraction in sorted(self.policy.warn_at):
-            if fraction not in clock.warned and elapsed >= clock.goal * fraction:
+        for fraction, amount, before in self.warnings(clock.goal):
+            if fraction not in clock.warned and elapsed >= amount:
                 clock.warned = (*clock.warned, fraction)
                 if not clock.breached and elapsed < clock.goal:
-                    due = self.instant(clock, clock.goal * fraction) or now
+                    due = self.instant(clock, amount) or now
                     events.append(
                         SlaWarning(
                             at=now,
@@ -407,6 +438,7 @@ class SlaMeter:
                             fraction=fraction,
                             due=due,
                             deadline=deadline,
+                            before=before,
                         )
                     )
         if not clock.breached and elapsed >= clock.goal:
@@ -428,8 +460,8 @@ class SlaMeter:
         """
         if clock.stopped or clock.breached:
             return None
-        pending = [f for f in self.policy.warn_at if f not in clock.warned]
-        amount = clock.goal * min(pending) if pending else clock.goal
+        pending = [a for f, a, _ in self.warnings(clock.goal) if f not in clock.warned]
+        amount = pending[0] if pending else clock.goal
         if clock.since is None:
             return last if amount <= clock.elapsed else None
         return self.instant(clock, amount)
