@@ -418,3 +418,29 @@ def test_warn_before_is_read_from_documents_and_must_be_positive() -> None:
     document["sla_policies"][0]["warn_before"] = [3600]
     (policy,) = load_ticket_settings(document).sla_policies
     assert policy.warn_before == (HOUR,)
+
+
+# --- per-target clock rules -----------------------------------------------------------------
+
+
+def test_each_target_may_have_its_own_pause_rule() -> None:
+    """Pending 2 h: first response (never waits) counts it, resolution (the policy's rule) not."""
+    policy = SlaPolicy(
+        "p",
+        (SlaTarget(SlaMetric.FIRST_RESPONSE, 8 * HOUR, pause_states=()),
+         SlaTarget(SlaMetric.RESOLUTION, 8 * HOUR)),
+    )  # fmt: skip
+    engine = TicketEngine(settings=TicketSettings(sla_policies=(policy,)))
+    ticket = _new(engine, START)
+    engine.apply(ticket, "wait_on_customer", by=AGENT, now=START + HOUR)
+    later = START + 3 * HOUR
+    assert engine.sla_elapsed(ticket, SlaMetric.FIRST_RESPONSE, now=later) == 3 * HOUR
+    assert engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=later) == HOUR
+
+
+def test_a_target_pausing_in_an_unknown_state_is_refused() -> None:
+    """A target's own pause states are checked against the workflows, with their path."""
+    target = SlaTarget(SlaMetric.RESOLUTION, HOUR, pause_states=("pending", "limbo"))
+    with pytest.raises(DocumentError) as caught:
+        TicketEngine(settings=TicketSettings(sla_policies=(SlaPolicy("p", (target,)),)))
+    assert [p.path for p in caught.value.problems] == ["sla_policies[0].targets[0].pause_states[1]"]

@@ -11,7 +11,8 @@ counts, minute by minute, what each policy's targets would have counted had
 the policy applied from the start (the engine computes a policy that newly
 applies from the ticket's history): a minute counts while the ticket is
 neither resolved, closed, pending on the customer, nor (for the policy that
-pauses there) on hold; first response until the first agent reply or the
+pauses there) on hold, except for two targets with their own rules (one
+never waits, one waits on hold only); first response until the first agent reply or the
 first resolve; next response from a customer reply to an answered ticket
 until the agent's next reply. After each command it checks the elapsed time
 of every target, the warnings and breaches the command reported, and
@@ -59,6 +60,10 @@ COMMANDS = (
 FLOW = attrs.evolve(DEFAULT_WORKFLOW, auto_close_after=None)  # SLA deadlines only
 DONE = ("resolved", "closed")
 METRICS = tuple(SlaMetric)
+OWN_RULES = {  # targets with their own pause rule
+    ("urgent", SlaMetric.FIRST_RESPONSE): (),
+    ("normal", SlaMetric.NEXT_RESPONSE): ("on_hold",),
+}
 POLICY_OF = {Priority.URGENT: "urgent", Priority.NORMAL: "normal", Priority.LOW: None}
 
 
@@ -83,9 +88,15 @@ class Reference:
     warned: list[bool] = attrs.Factory(lambda: [False] * 3)
     breached: list[bool] = attrs.Factory(lambda: [False] * 3)
 
-    def counting(self, policy: str) -> bool:
-        """Whether the clocks of ``policy`` count in the current state."""
-        if self.state in DONE or self.state == "pending":
+    def counting(self, policy: str, position: int) -> bool:
+        """Whether target ``position`` of ``policy`` counts in the current state."""
+        if self.state in DONE:
+            return False
+        if (policy, position) == ("urgent", 0):  # its own rule: never waits
+            return True
+        if (policy, position) == ("normal", 1):  # its own rule: waits on hold only
+            return self.state != "on_hold"
+        if self.state == "pending":
             return False
         return not (policy == "normal" and self.state == "on_hold")
 
@@ -99,9 +110,8 @@ class Reference:
             return
         running = self.running()
         for policy, counts in self.counts.items():
-            if self.counting(policy):
-                for position in range(3):
-                    counts[position] += running[position]
+            for position in range(3):
+                counts[position] += running[position] and self.counting(policy, position)
 
     def settle(self, policy: str | None) -> set[tuple[str, SlaMetric]]:
         """The warnings and breaches a call reports before it changes anything."""
@@ -160,7 +170,7 @@ class Reference:
             amount = goal if self.warned[position] else goal // 2
             if count >= amount:
                 found.append(index)
-            elif self.counting(policy):
+            elif self.counting(policy, position):
                 at = self.open_minutes.after_open_minutes(index, amount - count)
                 found.append("beyond" if at is None else at)
         known = [f for f in found if isinstance(f, int)]
@@ -215,7 +225,10 @@ def test_sla_clocks_and_deadlines_match_a_minute_by_minute_count(
     policies = tuple(
         SlaPolicy(
             name,
-            tuple(SlaTarget(m, g * MINUTE) for m, g in zip(METRICS, minutes, strict=True)),
+            tuple(
+                SlaTarget(m, g * MINUTE, pause_states=OWN_RULES.get((name, m)))
+                for m, g in zip(METRICS, minutes, strict=True)
+            ),
             conditions=SlaConditions(priorities=frozenset({priority})),
             calendar="cal",
             pause_states=("on_hold",) if name == "normal" else (),

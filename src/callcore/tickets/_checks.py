@@ -159,6 +159,12 @@ def texts_field(_: object, attribute: attrs.Attribute[Any], value: object) -> No
     check_texts(value, attribute.name)
 
 
+def optional_texts_field(owner: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``tuple[str, ...] | None`` field."""
+    if value is not None:
+        texts_field(owner, attribute, value)
+
+
 def names_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Validate a ``frozenset[str]`` field: a frozenset of non-empty texts."""
     exact_type(value, frozenset, attribute.name, "a frozenset of strings")

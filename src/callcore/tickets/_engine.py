@@ -1352,7 +1352,11 @@ class TicketEngine:
 
     # --- SLA clocks ------------------------------------------------------------------------
 
-    def _paused(self, ticket: Ticket, policy: SlaPolicy) -> bool:
+    def _paused(self, ticket: Ticket, policy: SlaPolicy, metric: str) -> bool:
+        """Tell whether the clock of ``metric`` waits in the ticket's state (per target rules)."""
+        target = policy.target(SlaMetric(metric))
+        if target is not None and target.pause_states is not None:
+            return ticket.state in target.pause_states
         flow = self.workflows[ticket.workflow]
         return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
 
@@ -1385,19 +1389,25 @@ class TicketEngine:
             ticket.sla = {}
             return
         done = self._category(ticket) in _DONE
-        if new:  # a ticket being created has no history to replay
-            clocks = {t.metric.value: self._new_clock(ticket, t, done=done) for t in policy.targets}
-        else:
-            clocks = replay_clocks(ticket, self._flows[ticket.workflow], self._meters[policy.name])
-            for metric, clock in clocks.items():
-                kept = ticket.sla.get(metric)
-                if kept is not None:  # what this target already reported stays reported
-                    clock.warned, clock.breached = kept.warned, kept.breached
-                    clock.cycle = kept.cycle
+        clocks = self._clocks_of(ticket, policy, new=new, done=done)
         ticket.sla = clocks
-        if not done and not self._paused(ticket, policy):
-            for clock in clocks.values():
-                SlaMeter.resume(clock, now=now)
+        if not done:
+            for metric, clock in clocks.items():
+                if not self._paused(ticket, policy, metric):
+                    SlaMeter.resume(clock, now=now)
+
+    def _clocks_of(
+        self, ticket: Ticket, policy: SlaPolicy, *, new: bool, done: bool
+    ) -> dict[str, SlaClock]:
+        """The clocks of a policy that newly applies to the ticket."""
+        if new:  # a ticket being created has no history to replay
+            return {t.metric.value: self._new_clock(ticket, t, done=done) for t in policy.targets}
+        clocks = replay_clocks(ticket, self._flows[ticket.workflow], self._meters[policy.name])
+        for metric, clock in clocks.items():
+            kept = ticket.sla.get(metric)
+            if kept is not None:  # what this target already reported stays reported
+                clock.warned, clock.breached, clock.cycle = kept.warned, kept.breached, kept.cycle
+        return clocks
 
     @staticmethod
     def _new_clock(ticket: Ticket, target: SlaTarget, *, done: bool) -> SlaClock:
@@ -1420,9 +1430,8 @@ class TicketEngine:
         resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
         if was_done and resolution is not None:
             resolution.stopped = False  # a reopened ticket's resolution clock runs on
-        paused = self._paused(ticket, meter.policy)
-        for clock in ticket.sla.values():
-            if paused:
+        for metric, clock in ticket.sla.items():
+            if self._paused(ticket, meter.policy, metric):
                 meter.pause(clock, now=now)
             else:
                 meter.resume(clock, now=now)
@@ -1440,7 +1449,7 @@ class TicketEngine:
         clock.warned = ()
         clock.breached = False
         clock.stopped = False
-        if not self._paused(ticket, meter.policy):
+        if not self._paused(ticket, meter.policy, clock.metric):
             meter.resume(clock, now=now)
 
     def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, *, now: datetime) -> timedelta | None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["completed_cycles", "replay_clocks"]
 
 _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
+_ZERO = timedelta(0)
 
 
 def replay_clocks(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> dict[str, SlaClock]:
@@ -66,9 +67,9 @@ def completed_cycles(
         return tuple(replay.completed)
     if metric is SlaMetric.FIRST_RESPONSE:
         end = replay.first_end
-        return () if end is None else ((created, end, replay.first),)
+        return () if end is None else ((created, end, replay.totals[metric]),)
     end = replay.done_at
-    return ((created, end, replay.resolution),) if replay.done and end is not None else ()
+    return ((created, end, replay.totals[metric]),) if replay.done and end is not None else ()
 
 
 def _replayed(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> _Replay:
@@ -90,10 +91,9 @@ class _Replay:
     last: datetime
     done: bool = False
     answered: bool = False
-    first: timedelta = timedelta(0)
+    totals: dict[SlaMetric, timedelta] = attrs.Factory(lambda: dict.fromkeys(SlaMetric, _ZERO))
+    """What each clock counted (next response: in its current or last cycle)."""
     first_running: bool = True
-    resolution: timedelta = timedelta(0)
-    cycle: timedelta = timedelta(0)
     cycles: int = 0
     cycle_open: bool = False
     reply_waiting: bool = False
@@ -106,12 +106,15 @@ class _Replay:
     done_at: datetime | None = None
     """When the ticket last became resolved or closed."""
 
-    def counting(self) -> bool:
-        """Tell whether the clocks count in the current state."""
+    def counting(self, metric: SlaMetric) -> bool:
+        """Tell whether the clock of ``metric`` counts in the current state."""
         state = self.state
-        return self.flow.category(state) not in _DONE and not (
-            self.flow.state(state).pauses_sla or state in self.meter.policy.pause_states
-        )
+        if self.flow.category(state) in _DONE:
+            return False
+        target = self.meter.policy.target(metric)
+        if target is not None and target.pause_states is not None:
+            return state not in target.pause_states
+        return not (self.flow.state(state).pauses_sla or state in self.meter.policy.pause_states)
 
     def step(self, at: datetime, action: str, field: str, new: object) -> None:
         """Count up to ``at``, then read one entry."""
@@ -135,13 +138,16 @@ class _Replay:
 
     def count_to(self, at: datetime) -> None:
         """Add the time from the last entry to ``at`` to the clocks that run."""
-        if self.counting():
-            span = self.meter.between(self.last, at)
-            self.resolution += span
-            if self.first_running:
-                self.first += span
-            if self.cycle_open:
-                self.cycle += span
+        counted = None  # the span, counted once whichever clocks need it
+        running = (
+            (SlaMetric.RESOLUTION, True),
+            (SlaMetric.FIRST_RESPONSE, self.first_running),
+            (SlaMetric.NEXT_RESPONSE, self.cycle_open),
+        )
+        for metric, runs in running:
+            if runs and self.counting(metric):
+                counted = self.meter.between(self.last, at) if counted is None else counted
+                self.totals[metric] += counted
         self.last = at
 
     def stop_responses(self, at: datetime) -> None:
@@ -149,7 +155,7 @@ class _Replay:
         if self.first_running:
             self.first_running, self.first_end = False, at
         if self.cycle_open and self.cycle_start is not None:
-            self.completed.append((self.cycle_start, at, self.cycle))
+            self.completed.append((self.cycle_start, at, self.totals[SlaMetric.NEXT_RESPONSE]))
         self.cycle_open = False
 
     def settle_reply(self) -> None:
@@ -157,18 +163,19 @@ class _Replay:
         if self.reply_waiting:
             self.reply_waiting = False
             if self.answered and not self.done and not self.cycle_open:
-                self.cycles, self.cycle_open, self.cycle = self.cycles + 1, True, timedelta(0)
+                self.cycles, self.cycle_open = self.cycles + 1, True
+                self.totals[SlaMetric.NEXT_RESPONSE] = _ZERO
                 self.cycle_start = self.last
 
     def clock(self, metric: SlaMetric) -> SlaClock:
         """The clock of ``metric`` (its goal still to be set)."""
-        since = self.last if self.counting() else None
-        if metric is SlaMetric.FIRST_RESPONSE:
-            running, elapsed = self.first_running, self.first
-        elif metric is SlaMetric.NEXT_RESPONSE:
-            running, elapsed = self.cycle_open, self.cycle
-        else:
-            running, elapsed = not self.done, self.resolution
+        since = self.last if self.counting(metric) else None
+        running = {
+            SlaMetric.FIRST_RESPONSE: self.first_running,
+            SlaMetric.NEXT_RESPONSE: self.cycle_open,
+            SlaMetric.RESOLUTION: not self.done,
+        }[metric]
+        elapsed = self.totals[metric]
         return SlaClock(
             metric=metric.value,
             goal=timedelta(0),

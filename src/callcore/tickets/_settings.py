@@ -68,13 +68,18 @@ def _unknown_names(
     """Pause states and macro transitions that no workflow has: they could never apply."""
     flows = list(workflows.values())
     for index, policy in enumerate(policies):
-        if isinstance(policy, SlaPolicy):
-            for position, state in enumerate(policy.pause_states):
+        if not isinstance(policy, SlaPolicy):
+            continue
+        named = [(f"sla_policies[{index}].pause_states", policy.pause_states)]
+        named.extend(
+            (f"sla_policies[{index}].targets[{number}].pause_states", target.pause_states)
+            for number, target in enumerate(policy.targets)
+            if target.pause_states is not None
+        )
+        for path, states in named:
+            for position, state in enumerate(states):
                 if not any(flow.has_state(state) for flow in flows):
-                    yield Problem(
-                        f"sla_policies[{index}].pause_states[{position}]",
-                        f"no workflow has a state {state!r}",
-                    )
+                    yield Problem(f"{path}[{position}]", f"no workflow has a state {state!r}")
     for index, macro in enumerate(macros):
         transition = macro.transition if isinstance(macro, Macro) else None
         if transition is not None and not any(flow.has_transition(transition) for flow in flows):

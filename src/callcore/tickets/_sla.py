@@ -29,6 +29,7 @@ from callcore.tickets._checks import (
     items_field,
     names_field,
     optional_text_field,
+    optional_texts_field,
     text_field,
     texts_field,
     tiers_field,
@@ -140,10 +141,15 @@ class SlaTarget:
         within: The goal, in business time on the policy's calendar (or in
             calendar time without one); at most a year (366 days), so that
             finding a deadline never walks the calendar for long.
+        pause_states: The states where this target's clock waits, instead of
+            the policy's rule (the workflow's SLA-pausing states and the
+            policy's ``pause_states``); ``()`` never waits. ``None``: the
+            policy's rule. Resolved and closed states always stop it.
     """
 
     metric: SlaMetric = attrs.field(validator=enum_field(SlaMetric))
     within: timedelta = attrs.field(validator=duration_field(maximum=MAX_SLA_TARGET))
+    pause_states: tuple[str, ...] | None = attrs.field(default=None, validator=optional_texts_field)
 
 
 @attrs.frozen
