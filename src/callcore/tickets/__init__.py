@@ -21,6 +21,7 @@ from callcore.tickets._engine import UNSET, TicketEngine, TicketUpdate, sequenti
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._mermaid import workflow_to_mermaid
+from callcore.tickets._pending import PendingTimeout
 from callcore.tickets._settings import TicketSettings, load_ticket_settings, validate_settings
 from callcore.tickets._sla import (
     BusinessHours,
@@ -81,6 +82,7 @@ __all__ = [
     "Link",
     "Macro",
     "Notify",
+    "PendingTimeout",
     "Priority",
     "ScheduleFollowUp",
     "SendSurvey",

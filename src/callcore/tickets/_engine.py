@@ -52,6 +52,7 @@ from callcore.tickets._checks import (
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
+from callcore.tickets._pending import PendingTimeout
 from callcore.tickets._replay import completed_cycles, replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
@@ -201,6 +202,14 @@ def _utc(t: datetime) -> datetime:
     so such a time is kept as given (a zone is for display and local-calendar rules).
     """
     return t if t.tzinfo.__class__ is timezone else t.astimezone(timezone.utc)
+
+
+def _after_business_time(hours: BusinessHours, t: datetime, delta: timedelta) -> datetime | None:
+    """The instant ``delta`` of open time after ``t``, in UTC (``None``: never gets there)."""
+    try:
+        return _utc(hours.add_business_time(t, delta))
+    except InvalidInputError:
+        return None
 
 
 def _survey_offered(ticket: Ticket) -> bool:
@@ -401,6 +410,9 @@ class TicketEngine:
     _lowest: Tier = attrs.field(init=False, default=DEFAULT_TIERS[0])
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
     _known_tiers: frozenset[str] = attrs.field(init=False, default=frozenset())
+    _timeouts: dict[str, tuple[PendingTimeout, BusinessHours]] = attrs.field(
+        init=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -441,6 +453,9 @@ class TicketEngine:
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
+        for timeout in self.settings.pending_timeouts:
+            clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
+            self._timeouts[timeout.state] = (timeout, clock)
 
     def _check_arguments(self) -> None:
         """Refuse arguments of the wrong type, naming them (before looking inside)."""
@@ -792,7 +807,7 @@ class TicketEngine:
                 if not check(ticket, by, note):
                     refusal = self._guard_refusal(step.move, ticket, by, note)
                     raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if ticket.sla or (step.reopens and self.settings.escalation_rules):
+        if ticket.sla or self._timeouts or (step.reopens and self.settings.escalation_rules):
             if usual:
                 self._check_known(ticket)  # its tier and SLA policy, which this path uses
             # validated: from here on the ticket changes
@@ -1538,6 +1553,8 @@ class TicketEngine:
             due = ticket.follow_up_due
             self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
             actions.append(FollowUpDue(ticket.id, due, ticket.assignee))
+        if ticket.state in self._timeouts:
+            self._pending_timeout(ticket, now, actions)
         flow = self._flows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
@@ -1547,6 +1564,46 @@ class TicketEngine:
                 if now < step.latest:  # its follow-up, if any, falls due in range
                     self._move(ticket, step, SYSTEM, now, note, None, actions)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    def _pending_times(self, ticket: Ticket) -> tuple[datetime | None, datetime | None]:
+        """When the ticket's pending timeout reminds (if not yet) and times out, if it does."""
+        timeout, hours = self._timeouts[ticket.state]
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        reminded = False
+        entered = ticket.created_at
+        for row in reversed(rows):  # back to the entry into this state
+            if row[4] == "state":
+                entered = row[0]
+                break
+            reminded = reminded or row[3] == "pending_reminder"
+        remind = None
+        if timeout.remind_after is not None and not reminded:
+            remind = _after_business_time(hours, entered, timeout.remind_after)
+        step = self._steps.get((ticket.workflow, ticket.state, timeout.transition))
+        note = "no reply from the customer"
+        if step is None or not all(check(ticket, SYSTEM, note) for check in step.checks):
+            return remind, None  # it cannot be applied here: never times out
+        return remind, _after_business_time(hours, entered, timeout.after)
+
+    def _pending_timeout(self, ticket: Ticket, now: datetime, actions: list[TicketAction]) -> None:
+        """Time a waiting ticket out, or remind its customer, when due."""
+        timeout, _ = self._timeouts[ticket.state]
+        remind, expire = self._pending_times(ticket)
+        if expire is not None and expire <= now:
+            step = self._steps[ticket.workflow, ticket.state, timeout.transition]
+            if now < step.latest:
+                note = f"no reply from the customer since {timeout.state!r} was entered"
+                self._move(ticket, step, SYSTEM, now, note, None, actions)
+        elif remind is not None and remind <= now:
+            ticket.history.record(now, ticket.id, SYSTEM.id, "pending_reminder", "", None, None)
+            notification = Notification(
+                channel=timeout.channel,
+                to=ticket.customer,
+                subject=f"We are waiting for your reply on {ticket.subject!r}",
+                template="pending_reminder",
+                data={"ticket_id": ticket.id},
+            )
+            actions.append(Notify(ticket.id, notification))
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
         after = self._auto_close.get((ticket.workflow, ticket.state))
@@ -1607,6 +1664,9 @@ class TicketEngine:
         last = _last_change(ticket)
         closing = self._closing_at(ticket, last)
         due = ticket.follow_up_due
+        if ticket.state in self._timeouts:
+            waits = [t for t in self._pending_times(ticket) if t is not None and t < LATEST]
+            due = min([*waits, due] if due is not None else waits, default=None)
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
             first = due if closing is None else closing if due is None else min(due, closing)
             return None if first is None else max(first, last)

@@ -12,6 +12,7 @@ from callcore.tickets._checks import items_field
 from callcore.tickets._documents import items, read_fields, record
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, Tier, validate_escalation
 from callcore.tickets._macros import Macro, validate_macros
+from callcore.tickets._pending import PendingTimeout, validate_pending_timeouts
 from callcore.tickets._sla import SlaConditions, SlaPolicy, SlaTarget, validate_sla_policies
 from callcore.tickets._workflow import Workflow
 
@@ -30,6 +31,7 @@ class TicketSettings:
         escalation_rules: Automatic escalations.
         sla_policies: SLA policies, tried in order.
         macros: Canned actions.
+        pending_timeouts: What happens to tickets left waiting on the customer.
     """
 
     tiers: tuple[Tier, ...] = attrs.field(default=DEFAULT_TIERS, validator=items_field(Tier))
@@ -38,6 +40,9 @@ class TicketSettings:
     )
     sla_policies: tuple[SlaPolicy, ...] = attrs.field(default=(), validator=items_field(SlaPolicy))
     macros: tuple[Macro, ...] = attrs.field(default=(), validator=items_field(Macro))
+    pending_timeouts: tuple[PendingTimeout, ...] = attrs.field(
+        default=(), validator=items_field(PendingTimeout)
+    )
 
 
 def _problems(
@@ -56,6 +61,7 @@ def _problems(
         ),
         *validate_sla_policies(listed("sla_policies"), calendars),
         *validate_macros(listed("macros")),
+        *validate_pending_timeouts(listed("pending_timeouts"), calendars, workflows),
     ]
     if workflows is not None:
         problems.extend(_unknown_names(listed("sla_policies"), listed("macros"), workflows))
@@ -128,6 +134,7 @@ _READERS = {
         )
     ),
     "macros": items(record(Macro)),
+    "pending_timeouts": items(record(PendingTimeout)),
 }
 
 
