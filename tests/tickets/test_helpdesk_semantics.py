@@ -14,7 +14,7 @@ import pytest
 
 from callcore.calendar import BusinessCalendar
 from callcore.contacts import Channel
-from callcore.errors import DocumentError
+from callcore.errors import DocumentError, InvalidTransitionError
 from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     ActionKind,
@@ -22,6 +22,7 @@ from callcore.tickets import (
     EscalationRule,
     EscalationTrigger,
     FollowUpDue,
+    Link,
     Macro,
     Priority,
     SendSurvey,
@@ -444,3 +445,29 @@ def test_a_target_pausing_in_an_unknown_state_is_refused() -> None:
     with pytest.raises(DocumentError) as caught:
         TicketEngine(settings=TicketSettings(sla_policies=(SlaPolicy("p", (target,)),)))
     assert [p.path for p in caught.value.problems] == ["sla_policies[0].targets[0].pause_states[1]"]
+
+
+# --- a reply to a closed ticket: a linked follow-up ----------------------------------------
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up() -> None:
+    """Zendesk: the closed ticket stays as it was; a new one, linked, carries the reply."""
+    engine = TicketEngine()
+    closed = _new(engine, START, priority=Priority.HIGH, tags=["billing"])
+    engine.apply(closed, "close", by=AGENT, now=START)
+    length = len(closed.history)
+    with pytest.raises(InvalidTransitionError, match="use follow_up"):
+        engine.customer_reply(closed, now=START + HOUR, text="it broke again")
+    update = engine.follow_up(closed, now=START + HOUR, text="it broke again", id="T-2")
+    follow = update.ticket
+    assert len(closed.history) == length
+    assert (follow.id, follow.state, follow.priority, follow.tags, follow.customer) == (
+        "T-2", "new", Priority.HIGH, frozenset({"billing"}), "c-1",
+    )  # fmt: skip
+    assert follow.links == (Link("ticket", "T-1"),)
+    assert [(c.action, c.by, c.new) for c in follow.history] == [
+        ("created", "c-1", "new"),
+        ("customer_reply", "c-1", "it broke again"),
+    ]
+    with pytest.raises(InvalidTransitionError, match="not closed"):
+        engine.follow_up(follow, now=START + HOUR)

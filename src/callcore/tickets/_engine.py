@@ -1168,8 +1168,10 @@ class TicketEngine:
                     f"after {LATEST.year - 1}, the last year callcore accepts",
                     field="now",
                 )
-        else:
-            self._refuse_if_closed(ticket, "accept a customer reply")
+        elif self._category(ticket) is StateCategory.CLOSED:
+            raise InvalidTransitionError(
+                ticket.state, "accept a customer reply", "the ticket is closed; use follow_up"
+            )
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
@@ -1179,6 +1181,45 @@ class TicketEngine:
             self._move(ticket, step, actor, now, text, None, actions)
         self._start_next_response(ticket, now)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    def follow_up(
+        self,
+        closed: Ticket,
+        *,
+        now: datetime,
+        text: str = "",
+        by: Actor | None = None,
+        id: str | None = None,  # noqa: A002 - the new ticket's id, named as on the ticket
+    ) -> TicketUpdate:
+        """Open a follow-up ticket for a customer reply to a closed ticket (Zendesk's rule).
+
+        A closed ticket never changes; the reply starts a new ticket in the
+        default workflow with the same subject, channel, customer, customer
+        tier, priority and tags, linked to the closed one
+        (``Link("ticket", closed.id)``), with the reply in its history. SLA
+        policies and escalation rules apply to it as to any new ticket.
+
+        Raises:
+            InvalidTransitionError: ``closed`` is not closed (reply to it instead).
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it), or ``now`` is earlier than the closed
+                ticket's last change.
+        """
+        now = self._check_ticket(closed, now)
+        _text(text, "text", allow_empty=True)
+        actor = _check_actor(by) if by is not None else self._customer(closed)
+        if self._category(closed) is not StateCategory.CLOSED:
+            raise InvalidTransitionError(
+                closed.state, "open a follow-up", "the ticket is not closed; reply to it"
+            )
+        update = self.create(
+            subject=closed.subject, channel=closed.channel, customer=closed.customer, now=now,
+            by=actor, id=id, customer_tier=closed.customer_tier, priority=closed.priority,
+            tags=closed.tags, links=(Link("ticket", closed.id),),
+        )  # fmt: skip
+        ticket = update.ticket
+        ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
+        return self._result(ticket, update.actions, (), 0)
 
     @staticmethod
     def _customer(ticket: Ticket) -> Actor:
