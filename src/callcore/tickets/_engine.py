@@ -1410,18 +1410,19 @@ class TicketEngine:
 
     def _paused(self, ticket: Ticket, policy: SlaPolicy, metric: str) -> bool:
         """Tell whether the clock of ``metric`` waits in the ticket's state (per target rules)."""
-        target = policy.target(SlaMetric(metric))
-        if target is not None and target.pause_states is not None:
-            return ticket.state in target.pause_states
-        flow = self.workflows[ticket.workflow]
+        own = self._meters[policy.name].own_pauses.get(metric)
+        if own is not None:
+            return ticket.state in own
+        flow = self._flows[ticket.workflow]
         return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
         meter = self._meters[ticket.sla_policy or ""]
         events: list[Event] = []
+        spans: dict[datetime, timedelta] = {}
         for clock in ticket.sla.values():
-            events.extend(meter.check(ticket.id, clock, now=now))
+            events.extend(meter.check(ticket.id, clock, now=now, spans=spans))
         return tuple(events)
 
     def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:

@@ -330,6 +330,8 @@ def _warning_problems(path: str, policy: SlaPolicy) -> Iterator[Problem]:
 
 
 _CHUNK = MAX_DURATION - timedelta(days=1)  # leaves room for a day's DST shifts
+_ZERO = timedelta(0)
+_REMEMBERED = 64
 
 
 @attrs.frozen
@@ -338,6 +340,21 @@ class SlaMeter:
 
     policy: SlaPolicy
     hours: BusinessHours
+    _warnings: dict[timedelta, list[tuple[float, timedelta, timedelta | None]]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+    """The warnings of each goal, worked out once."""
+    own_pauses: dict[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
+    """The pause states of the targets with their own rule, by metric name."""
+
+    def __attrs_post_init__(self) -> None:
+        """Index the targets' own pause rules."""
+        own = {
+            target.metric.value: target.pause_states
+            for target in self.policy.targets
+            if target.pause_states is not None
+        }
+        object.__setattr__(self, "own_pauses", own)
 
     def warnings(self, goal: timedelta) -> list[tuple[float, timedelta, timedelta | None]]:
         """The warnings of a target of ``goal``: (fraction, time elapsed, time before), in order.
@@ -346,6 +363,9 @@ class SlaMeter:
         goal it leaves (so :attr:`SlaClock.warned` holds fractions only), but
         reached at exactly ``goal - before``.
         """
+        known = self._warnings.get(goal)
+        if known is not None:
+            return known
         found: dict[float, tuple[float, timedelta, timedelta | None]] = {
             fraction: (fraction, goal * fraction, None) for fraction in self.policy.warn_at
         }
@@ -353,7 +373,10 @@ class SlaMeter:
             if lead < goal:
                 fraction = (goal - lead) / goal
                 found.setdefault(fraction, (fraction, goal - lead, lead))
-        return sorted(found.values(), key=lambda warning: warning[1])
+        made = sorted(found.values(), key=lambda warning: warning[1])
+        if len(self._warnings) < _REMEMBERED:  # a policy has few goals; a bound all the same
+            self._warnings[goal] = made
+        return made
 
     def elapsed(self, clock: SlaClock, *, now: datetime) -> timedelta:
         """Return the clock's elapsed time at ``now``."""
@@ -364,6 +387,8 @@ class SlaMeter:
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Return the time this policy counts from ``a`` to ``b`` (zero when ``b <= a``)."""
+        if b <= a:
+            return _ZERO
         if b - a < _CHUNK:
             return self.hours.business_time_between(a, b)
         # A calendar answers for at most MAX_DURATION at a time: count in chunks.
@@ -404,17 +429,35 @@ class SlaMeter:
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def check(self, ticket_id: str, clock: SlaClock, *, now: datetime) -> list[Event]:
+    def check(
+        self,
+        ticket_id: str,
+        clock: SlaClock,
+        *,
+        now: datetime,
+        spans: dict[datetime, timedelta] | None = None,
+    ) -> list[Event]:
         """Report the warnings and the breach this clock has reached by ``now``.
 
         A running clock is then brought up to date: the time it counted up to
         ``now`` joins :attr:`~SlaClock.elapsed` and it runs on from ``now``
         (business time adds up exactly over adjacent spans), so the next
         question walks the calendar from here, not from when the clock started.
+        ``spans`` remembers the time counted from each ``since`` to ``now``
+        for the next clock of the same call (they mostly share it).
         """
         if clock.stopped:
             return []
-        elapsed = self.elapsed(clock, now=now)
+        since = clock.since
+        if since is None:
+            elapsed = clock.elapsed
+        elif spans is None:
+            elapsed = clock.elapsed + self.between(since, now)
+        else:
+            span = spans.get(since)
+            if span is None:
+                span = spans[since] = self.between(since, now)
+            elapsed = clock.elapsed + span
         events = (
             []
             if clock.breached and len(clock.warned) == len(self.warnings(clock.goal))
@@ -430,12 +473,13 @@ class SlaMeter:
         """The warnings and the breach newly reached, marking them reported."""
         events: list[Event] = []
         metric = SlaMetric(clock.metric)
-        deadline = self.instant(clock, clock.goal) or now
+        deadline: datetime | None = None  # found only when something is reported (a walk)
         for fraction, amount, before in self.warnings(clock.goal):
             if fraction not in clock.warned and elapsed >= amount:
                 clock.warned = (*clock.warned, fraction)
                 if not clock.breached and elapsed < clock.goal:
                     due = self.instant(clock, amount) or now
+                    deadline = deadline or self.instant(clock, clock.goal) or now
                     events.append(
                         SlaWarning(
                             at=now,
@@ -449,6 +493,7 @@ class SlaMeter:
                     )
         if not clock.breached and elapsed >= clock.goal:
             clock.breached = True
+            deadline = deadline or self.instant(clock, clock.goal) or now
             events.append(
                 SlaBreached(
                     at=now, ticket_id=ticket_id, metric=metric, deadline=deadline, cycle=clock.cycle
