@@ -1713,11 +1713,8 @@ class TicketEngine:
             first = due if closing is None else closing if due is None else min(due, closing)
             return None if first is None else max(first, last)
         meter = self._meters[ticket.sla_policy or ""]
-        times = [
-            t
-            for clock in ticket.sla.values()
-            if (t := meter.next_deadline(clock, last=last)) is not None and t < LATEST
-        ]
+        first_sla = meter.earliest(ticket.sla.values(), last=last)
+        times = [] if first_sla is None or first_sla >= LATEST else [first_sla]
         if self.settings.escalation_rules:
             times.extend(t for t in self._rule_deadlines(ticket, meter, last) if t < LATEST)
         if due is not None:

@@ -37,7 +37,7 @@ from callcore.tickets._checks import (
 from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from callcore.tickets._ticket import SlaClock, Ticket
 
@@ -410,12 +410,7 @@ class SlaMeter:
             return None
         if amount <= clock.elapsed:
             return clock.since
-        try:
-            found = self.hours.add_business_time(clock.since, amount - clock.elapsed)
-        except InvalidInputError:
-            return None
-        # an instant in UTC: two times in the calendar's zone compare by wall clock
-        return found.astimezone(timezone.utc)
+        return self._after(clock.since, amount - clock.elapsed)
 
     def pause(self, clock: SlaClock, *, now: datetime) -> None:
         """Stop counting, keeping the time accrued so far."""
@@ -501,6 +496,51 @@ class SlaMeter:
             )
         return events
 
+    def earliest(self, clocks: Iterable[SlaClock], *, last: datetime) -> datetime | None:
+        """Return the first of the clocks' :meth:`next_deadline` instants, if any.
+
+        Running clocks that started counting at the same instant on the same
+        calendar reach their amounts in the order of what they have left, so
+        one walk of the calendar per such group finds the first (the engine
+        brings every running clock up to date at once: usually one group).
+        """
+        found: list[datetime] = []
+        left_from: dict[datetime, timedelta] = {}
+        for clock in clocks:
+            if clock.stopped or clock.breached:
+                continue
+            amount = self._next_amount(clock)
+            since = clock.since
+            if since is None:
+                if amount <= clock.elapsed:
+                    found.append(last)
+            elif amount <= clock.elapsed:
+                found.append(since)  # as instant() says
+            else:
+                left = amount - clock.elapsed
+                known = left_from.get(since)
+                left_from[since] = left if known is None else min(known, left)
+        found.extend(
+            t for since, left in left_from.items() if (t := self._after(since, left)) is not None
+        )
+        return min(found) if found else None
+
+    def _after(self, t: datetime, left: timedelta) -> datetime | None:
+        """The instant ``left`` of counted time after ``t``, in UTC (``None``: never)."""
+        try:
+            found = self.hours.add_business_time(t, left)
+        except InvalidInputError:
+            return None  # the calendar never opens long enough
+        # an instant in UTC: two times in the calendar's zone compare by wall clock
+        return found.astimezone(timezone.utc)
+
+    def _next_amount(self, clock: SlaClock) -> timedelta:
+        """The elapsed time at which the clock next reports: its next warning, or its goal."""
+        for fraction, amount, _ in self.warnings(clock.goal):
+            if fraction not in clock.warned:
+                return amount
+        return clock.goal
+
     def next_deadline(self, clock: SlaClock, *, last: datetime) -> datetime | None:
         """Return when this clock next has something to report, if ever.
 
@@ -511,8 +551,7 @@ class SlaMeter:
         """
         if clock.stopped or clock.breached:
             return None
-        pending = [a for f, a, _ in self.warnings(clock.goal) if f not in clock.warned]
-        amount = pending[0] if pending else clock.goal
+        amount = self._next_amount(clock)
         if clock.since is None:
             return last if amount <= clock.elapsed else None
         return self.instant(clock, amount)
