@@ -18,6 +18,7 @@ from callcore.errors import DocumentError, InvalidTransitionError
 from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     ActionKind,
+    Actor,
     ActionSpec,
     EscalationRule,
     EscalationTrigger,
@@ -471,3 +472,34 @@ def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up() -> None:
     ]
     with pytest.raises(InvalidTransitionError, match="not closed"):
         engine.follow_up(follow, now=START + HOUR)
+
+
+# --- a solved ticket has an assignee ----------------------------------------------------------
+
+
+def test_solving_an_unassigned_ticket_assigns_the_supervisor_who_solves_it() -> None:
+    """Zendesk assigns the agent who solves; an assigned ticket keeps its assignee."""
+    engine = TicketEngine()
+    ticket = engine.create(
+        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+    ).ticket
+    supervisor = Actor("sam", frozenset({"supervisor"}))
+    engine.apply(ticket, "resolve", by=supervisor, now=START, note="done")
+    assert ticket.assignee == "sam"
+    assert [(c.action, c.field, c.new) for c in ticket.history[-2:]] == [
+        ("resolve", "state", "resolved"),
+        ("assign", "assignee", "sam"),
+    ]
+    other = _new(engine, START)
+    engine.apply(other, "resolve", by=supervisor, now=START, note="done")
+    assert other.assignee == AGENT.id
+
+
+def test_an_unassigned_ticket_cannot_be_solved_by_an_agent_who_is_not_its_assignee() -> None:
+    """The assignee-or-supervisor guard: an agent must take the ticket first."""
+    engine = TicketEngine()
+    ticket = engine.create(
+        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+    ).ticket
+    with pytest.raises(InvalidTransitionError, match="assignee_or_supervisor"):
+        engine.apply(ticket, "resolve", by=AGENT, now=START, note="done")

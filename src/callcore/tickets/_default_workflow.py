@@ -55,6 +55,8 @@ DEFAULT_WORKFLOW = Workflow(
             _WORKING,
             "resolved",
             guards=(Guard(GuardKind.NOTE_REQUIRED), Guard(GuardKind.ASSIGNEE_OR_SUPERVISOR)),
+            # a solved ticket has an assignee: the supervisor who solves an unassigned one
+            actions=(ActionSpec(ActionKind.ASSIGN_ACTOR),),
         ),
         Transition("reopen", ("resolved",), "open", on_customer_reply=True),
         Transition(

@@ -983,6 +983,9 @@ class TicketEngine:
                     None if old is None else old.isoformat(), due.isoformat(),
                 )  # fmt: skip
                 actions.append(ScheduleFollowUp(ticket.id, due))
+            elif spec.kind is ActionKind.ASSIGN_ACTOR:
+                if ticket.assignee is None and not by.has_role("system"):
+                    self._set(ticket, now, by, "assign", "assignee", by.id)
             elif spec.kind is ActionKind.SEND_SURVEY:
                 if ticket.survey is not None or _survey_offered(ticket):
                     continue  # one survey per ticket: its answer can always be recorded

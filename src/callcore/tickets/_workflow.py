@@ -94,6 +94,9 @@ class ActionKind(enum.Enum):
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
     SEND_SURVEY = "send_survey"
     NOTIFY = "notify"
+    ASSIGN_ACTOR = "assign_actor"
+    """Assign the ticket to whoever applies the transition, if it has no assignee and
+    the actor is not the system (Zendesk assigns the agent who solves a ticket)."""
 
 
 @attrs.frozen
