@@ -18,8 +18,8 @@ from callcore.errors import DocumentError, InvalidTransitionError
 from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     ActionKind,
-    Actor,
     ActionSpec,
+    Actor,
     EscalationRule,
     EscalationTrigger,
     FollowUpDue,
