@@ -63,7 +63,6 @@ from callcore.tickets._sla import (
     SlaMetric,
     SlaPolicy,
     SlaStatus,
-    SlaTarget,
 )
 from callcore.tickets._ticket import (
     SYSTEM,
@@ -413,6 +412,8 @@ class TicketEngine:
     _timeouts: dict[str, tuple[PendingTimeout, BusinessHours]] = attrs.field(
         init=False, factory=dict
     )
+    _goals: dict[str, tuple[tuple[str, timedelta], ...]] = attrs.field(init=False, factory=dict)
+    """Each policy's targets as (metric name, goal), for a new ticket's clocks."""
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -453,6 +454,7 @@ class TicketEngine:
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
+            self._goals[policy.name] = tuple((t.metric.value, t.within) for t in policy.targets)
         for timeout in self.settings.pending_timeouts:
             clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
             self._timeouts[timeout.state] = (timeout, clock)
@@ -1460,25 +1462,22 @@ class TicketEngine:
         self, ticket: Ticket, policy: SlaPolicy, *, new: bool, done: bool
     ) -> dict[str, SlaClock]:
         """The clocks of a policy that newly applies to the ticket."""
-        if new:  # a ticket being created has no history to replay
-            return {t.metric.value: self._new_clock(ticket, t, done=done) for t in policy.targets}
+        if new:  # a ticket being created has no history to replay: fresh clocks
+            now = ticket.created_at
+            clocks = {}
+            for metric, goal in self._goals[policy.name]:
+                waiting = done or metric == "next_response"  # next response: a customer reply
+                runs = not waiting and not self._paused(ticket, policy, metric)
+                clocks[metric] = SlaClock(
+                    metric=metric, goal=goal, since=now if runs else None, stopped=waiting
+                )
+            return clocks
         clocks = replay_clocks(ticket, self._flows[ticket.workflow], self._meters[policy.name])
         for metric, clock in clocks.items():
             kept = ticket.sla.get(metric)
             if kept is not None:  # what this target already reported stays reported
                 clock.warned, clock.breached, clock.cycle = kept.warned, kept.breached, kept.cycle
         return clocks
-
-    @staticmethod
-    def _new_clock(ticket: Ticket, target: SlaTarget, *, done: bool) -> SlaClock:
-        # next response waits for a customer reply; first response is over once answered
-        answered = (
-            target.metric is SlaMetric.FIRST_RESPONSE and ticket.first_response_at is not None
-        )
-        waiting = target.metric is SlaMetric.NEXT_RESPONSE
-        return SlaClock(
-            metric=target.metric.value, goal=target.within, stopped=done or answered or waiting
-        )
 
     def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
         meter = self._meters[ticket.sla_policy or ""]
