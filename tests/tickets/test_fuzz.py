@@ -260,6 +260,7 @@ ARGUMENTS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "sla_elapsed": {"metric": _maybe(SlaMetric.RESOLUTION)},
     "can_apply": {"transition": _maybe("open"), "note": _maybe("")},
     "sla_status": {},
+    "merge": {"into": _maybe("T-5"), "note": _maybe("")},
     "follow_up": {"text": _maybe("again"), "by": st.none() | junk(), "id": _maybe("T-8")},
 }  # fmt: skip
 
@@ -271,7 +272,7 @@ def commands(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         st.sampled_from([
             "apply", "update", "reply", "customer_reply", "escalate", "consult", "tick",
             "record_survey", "apply_macro", "create", "sla_elapsed", "can_apply",
-            "sla_status", "follow_up",
+            "sla_status", "follow_up", "merge",
         ])
     )  # fmt: skip
     arguments: dict[str, Any] = {"now": draw(TIMES)}

@@ -14,7 +14,7 @@ import pytest
 
 from callcore.calendar import BusinessCalendar
 from callcore.contacts import Channel
-from callcore.errors import DocumentError, InvalidTransitionError
+from callcore.errors import DocumentError, InvalidInputError, InvalidTransitionError
 from callcore.serialization import from_dict, to_dict
 from callcore.tickets import (
     ActionKind,
@@ -503,3 +503,33 @@ def test_an_unassigned_ticket_cannot_be_solved_by_an_agent_who_is_not_its_assign
     ).ticket
     with pytest.raises(InvalidTransitionError, match="assignee_or_supervisor"):
         engine.apply(ticket, "resolve", by=AGENT, now=START, note="done")
+
+
+# --- links: merging a duplicate -----------------------------------------------------------------
+
+
+def test_merging_a_duplicate_links_and_closes_it_without_a_survey() -> None:
+    """Zendesk's merge: the duplicate is closed with a note and a link; no CSAT survey is sent."""
+    engine = TicketEngine()
+    duplicate = _new(engine, START)
+    update = engine.merge(duplicate, into="T-7", by=AGENT, now=START + HOUR)
+    assert duplicate.state == "closed"
+    assert duplicate.links == (Link("merged_into", "T-7"),)
+    assert update.actions == ()  # the close transition's survey is not sent
+    assert [(c.action, c.reason) for c in update.changes][:2] == [
+        ("merge", "merged into T-7"),
+        ("close", "merged into T-7"),
+    ]
+
+
+def test_a_ticket_cannot_be_merged_into_itself_or_once_closed() -> None:
+    """Refused merges change nothing."""
+    engine = TicketEngine()
+    ticket = _new(engine, START)
+    with pytest.raises(InvalidInputError, match="itself"):
+        engine.merge(ticket, into="T-1", by=AGENT, now=START)
+    engine.apply(ticket, "close", by=AGENT, now=START)
+    length = len(ticket.history)
+    with pytest.raises(InvalidTransitionError):
+        engine.merge(ticket, into="T-2", by=AGENT, now=START)
+    assert len(ticket.history) == length

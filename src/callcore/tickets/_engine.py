@@ -212,9 +212,9 @@ def _after_business_time(hours: BusinessHours, t: datetime, delta: timedelta) ->
 
 
 def _survey_offered(ticket: Ticket) -> bool:
-    """Tell whether the ticket's satisfaction survey was sent (its history says so)."""
+    """Tell whether the ticket's survey was sent, or it was merged (it then has none)."""
     rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
-    return any(row[3] == "send_survey" for row in rows)
+    return any(row[3] in {"send_survey", "merge"} for row in rows)
 
 
 def _last_change(ticket: Ticket) -> datetime:
@@ -1225,6 +1225,57 @@ class TicketEngine:
         ticket = update.ticket
         ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
         return self._result(ticket, update.actions, (), 0)
+
+    def merge(
+        self, duplicate: Ticket, *, into: str, by: Actor, now: datetime, note: str = ""
+    ) -> TicketUpdate:
+        """Close a duplicate ticket as merged into another (Zendesk's merge).
+
+        The duplicate gets a link to the ticket it is merged into
+        (``Link("merged_into", into)``), a ``merge`` history entry, and is
+        closed by its workflow's close transition (its
+        ``auto_close_transition``) with a note naming the other ticket; a
+        merged ticket sends no satisfaction survey. Its SLA clocks stop, as
+        on any close. The ticket merged into is another call: link it back with
+        ``update(other, links=[Link("merged", duplicate.id)])``.
+
+        Raises:
+            InvalidTransitionError: The close transition is not available in
+                the duplicate's state, or a guard refuses it.
+            InvalidInputError: An argument has the wrong type or is out of range,
+                ``into`` is the duplicate itself, or ``now`` is earlier than
+                its last change.
+        """
+        now = self._check_ticket(duplicate, now)
+        target = _text(into, "into")
+        actor = _check_actor(by)
+        text = _text(note, "note", allow_empty=True)
+        if target == duplicate.id:
+            raise InvalidInputError("a ticket cannot be merged into itself", field="into")
+        flow = self._flows[duplicate.workflow]
+        reason = text or f"merged into {target}"
+        refusal = self.can_apply(duplicate, flow.auto_close_transition, by=actor, note=reason)
+        if refusal is not None:
+            raise InvalidTransitionError(duplicate.state, flow.auto_close_transition, refusal)
+        step = self._steps[flow.name, duplicate.state, flow.auto_close_transition]
+        if now >= step.latest:
+            raise InvalidInputError(
+                f"merging at {now.isoformat()} would schedule a follow-up after "
+                f"{LATEST.year - 1}, the last year callcore accepts",
+                field="now",
+            )
+        # validated: from here on the ticket changes
+        first = len(duplicate.history)
+        sla_events = self._settle(duplicate, now) if duplicate.sla else ()
+        link = Link("merged_into", target)
+        duplicate.history.record(
+            now, duplicate.id, actor.id, "merge", "links", None, f"merged_into:{target}", reason
+        )
+        if link not in duplicate.links:
+            duplicate.links = (*duplicate.links, link)
+        actions: list[TicketAction] = []
+        self._move(duplicate, step, actor, now, reason, None, actions)
+        return self._result(duplicate, tuple(actions), sla_events, first)
 
     @staticmethod
     def _customer(ticket: Ticket) -> Actor:
