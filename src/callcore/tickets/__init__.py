@@ -16,6 +16,7 @@ from callcore.tickets._actions import (
     SendSurvey,
     TicketAction,
 )
+from callcore.tickets._automations import Automation, AutomationConditions
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._engine import UNSET, TicketEngine, TicketUpdate, sequential_ids
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
@@ -69,6 +70,8 @@ __all__ = [
     "ActionKind",
     "ActionSpec",
     "Actor",
+    "Automation",
+    "AutomationConditions",
     "BusinessHours",
     "CalendarTime",
     "Change",

@@ -44,6 +44,7 @@ from callcore.tickets._actions import (
     SendSurvey,
     TicketAction,
 )
+from callcore.tickets._automations import Automation, AutomationConditions
 from callcore.tickets._checks import (
     check_field_values,
     check_names,
@@ -809,7 +810,12 @@ class TicketEngine:
                 if not check(ticket, by, note):
                     refusal = self._guard_refusal(step.move, ticket, by, note)
                     raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if ticket.sla or self._timeouts or (step.reopens and self.settings.escalation_rules):
+        if (
+            ticket.sla
+            or self._timeouts
+            or self.settings.automations
+            or (step.reopens and self.settings.escalation_rules)
+        ):
             if usual:
                 self._check_known(ticket)  # its tier and SLA policy, which this path uses
             # validated: from here on the ticket changes
@@ -920,6 +926,8 @@ class TicketEngine:
         first: int,
     ) -> TicketUpdate:
         """Finish a call: note when the ticket next needs a tick, and report."""
+        if self.settings.automations:
+            self._rearm(ticket)
         ticket.next_due = self._next_deadline(ticket)
         return _update(ticket, actions, sla_events, first, len(ticket.history))
 
@@ -1650,6 +1658,8 @@ class TicketEngine:
             actions.append(FollowUpDue(ticket.id, due, ticket.assignee))
         if ticket.state in self._timeouts:
             self._pending_timeout(ticket, now, actions)
+        if self.settings.automations:
+            self._automate(ticket, now, actions)
         flow = self._flows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
@@ -1659,6 +1669,92 @@ class TicketEngine:
                 if now < step.latest:  # its follow-up, if any, falls due in range
                     self._move(ticket, step, SYSTEM, now, note, None, actions)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    # --- automations ----------------------------------------------------------------------
+
+    @staticmethod
+    def _entered(ticket: Ticket) -> datetime:
+        """When the ticket entered its current state."""
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        return next((row[0] for row in reversed(rows) if row[4] == "state"), ticket.created_at)
+
+    def _holds_now(self, ticket: Ticket, conditions: AutomationConditions) -> bool:
+        """Whether the conditions that do not wait for time hold."""
+        breached = any(clock.breached for clock in ticket.sla.values())
+        return (
+            self._category(ticket) is not StateCategory.CLOSED
+            and (not conditions.states or ticket.state in conditions.states)
+            and (not conditions.tiers or ticket.tier in conditions.tiers)
+            and (not conditions.tags or not conditions.tags.isdisjoint(ticket.tags))
+            and (conditions.sla_breached is None or conditions.sla_breached is breached)
+        )
+
+    def _holds_from(self, ticket: Ticket, conditions: AutomationConditions) -> datetime | None:
+        """From when the conditions hold, if they hold apart from time (``None``: not)."""
+        if not self._holds_now(ticket, conditions):
+            return None
+        since = ticket.created_at
+        if conditions.age is not None:
+            since = max(since, ticket.created_at + conditions.age)
+        if conditions.in_state_for is not None:
+            since = max(since, self._entered(ticket) + conditions.in_state_for)
+        return since
+
+    def _automate(self, ticket: Ticket, now: datetime, actions: list[TicketAction]) -> None:
+        """Fire the automations whose conditions hold and that have not fired since they do."""
+        for automation in self.settings.automations:
+            since = self._holds_from(ticket, automation.conditions)
+            if since is None or since > now or automation.marker in ticket.fired_rules:
+                continue
+            ticket.fired_rules = ticket.fired_rules | {automation.marker}
+            self._act(ticket, automation, now, actions)
+
+    def _rearm(self, ticket: Ticket) -> None:
+        """Forget that an automation fired once its conditions stop holding (it may fire again)."""
+        for automation in self.settings.automations:
+            marker = automation.marker
+            if (
+                marker in ticket.fired_rules
+                and self._holds_from(ticket, automation.conditions) is None
+            ):
+                ticket.fired_rules = ticket.fired_rules - {marker}
+
+    def _act(
+        self, ticket: Ticket, automation: Automation, now: datetime, actions: list[TicketAction]
+    ) -> None:
+        reason = f"automation {automation.name!r}"
+        if automation.add_tags and not automation.add_tags <= ticket.tags:
+            tags = ticket.tags | automation.add_tags
+            ticket.history.record(
+                now, ticket.id, SYSTEM.id, "automation", "tags",
+                ",".join(sorted(ticket.tags)), ",".join(sorted(tags)), reason,
+            )  # fmt: skip
+            ticket.tags = tags
+        if automation.escalate_to is not None:
+            rank = self._tiers[automation.escalate_to]
+            if rank > self._tiers[ticket.tier]:
+                tier = self.settings.tiers[rank]
+                self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, actions)
+        if automation.notify is not None:
+            spec = ActionSpec(ActionKind.NOTIFY, to=automation.notify, template="automation")
+            actions.append(Notify(ticket.id, self._notice(ticket, spec)))
+        if automation.transition is not None:
+            step = self._steps.get((ticket.workflow, ticket.state, automation.transition))
+            if (
+                step is not None
+                and now < step.latest
+                and all(check(ticket, SYSTEM, reason) for check in step.checks)
+            ):
+                self._move(ticket, step, SYSTEM, now, reason, None, actions)
+
+    def _automation_times(self, ticket: Ticket, last: datetime) -> list[datetime]:
+        """When the automations not yet fired will fire, as :meth:`tick` fires them."""
+        return [
+            max(since, last)
+            for automation in self.settings.automations
+            if automation.marker not in ticket.fired_rules
+            and (since := self._holds_from(ticket, automation.conditions)) is not None
+        ]
 
     def _pending_times(self, ticket: Ticket) -> tuple[datetime | None, datetime | None]:
         """When the ticket's pending timeout reminds (if not yet) and times out, if it does."""
@@ -1761,6 +1857,9 @@ class TicketEngine:
         due = ticket.follow_up_due
         if ticket.state in self._timeouts:
             waits = [t for t in self._pending_times(ticket) if t is not None and t < LATEST]
+            due = min([*waits, due] if due is not None else waits, default=None)
+        if self.settings.automations:
+            waits = [t for t in self._automation_times(ticket, last) if t < LATEST]
             due = min([*waits, due] if due is not None else waits, default=None)
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
             first = due if closing is None else closing if due is None else min(due, closing)

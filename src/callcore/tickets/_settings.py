@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.errors import DocumentError, InvalidInputError, Problem
+from callcore.tickets._automations import (
+    Automation,
+    AutomationConditions,
+    validate_automations,
+)
 from callcore.tickets._checks import items_field
 from callcore.tickets._documents import items, read_fields, record
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, Tier, validate_escalation
@@ -32,6 +37,7 @@ class TicketSettings:
         sla_policies: SLA policies, tried in order.
         macros: Canned actions.
         pending_timeouts: What happens to tickets left waiting on the customer.
+        automations: Time-based automations, run by ``tick``.
     """
 
     tiers: tuple[Tier, ...] = attrs.field(default=DEFAULT_TIERS, validator=items_field(Tier))
@@ -43,6 +49,7 @@ class TicketSettings:
     pending_timeouts: tuple[PendingTimeout, ...] = attrs.field(
         default=(), validator=items_field(PendingTimeout)
     )
+    automations: tuple[Automation, ...] = attrs.field(default=(), validator=items_field(Automation))
 
 
 def _problems(
@@ -62,6 +69,9 @@ def _problems(
         *validate_sla_policies(listed("sla_policies"), calendars),
         *validate_macros(listed("macros")),
         *validate_pending_timeouts(listed("pending_timeouts"), calendars, workflows),
+        *validate_automations(
+            listed("automations"), tiers if isinstance(tiers, tuple) else None, workflows
+        ),
     ]
     if workflows is not None:
         problems.extend(_unknown_names(listed("sla_policies"), listed("macros"), workflows))
@@ -135,6 +145,7 @@ _READERS = {
     ),
     "macros": items(record(Macro)),
     "pending_timeouts": items(record(PendingTimeout)),
+    "automations": items(record(Automation, {"conditions": record(AutomationConditions)})),
 }
 
 
