@@ -454,8 +454,9 @@ class SlaMeter:
                 span = spans[since] = self.between(since, now)
             elapsed = clock.elapsed + span
         events = (
-            []
-            if clock.breached and len(clock.warned) == len(self.warnings(clock.goal))
+            []  # all reported, or nothing new reached (the next report is further on)
+            if (clock.breached and len(clock.warned) == len(self.warnings(clock.goal)))
+            or (not clock.breached and elapsed < self._next_amount(clock))
             else (self._reached(ticket_id, clock, now, elapsed))
         )
         if clock.since is not None and now > clock.since:
