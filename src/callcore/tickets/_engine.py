@@ -212,12 +212,6 @@ def _after_business_time(hours: BusinessHours, t: datetime, delta: timedelta) ->
         return None
 
 
-def _survey_offered(ticket: Ticket) -> bool:
-    """Tell whether the ticket's survey was sent, or it was merged (it then has none)."""
-    rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
-    return any(row[3] in {"send_survey", "merge"} for row in rows)
-
-
 def _last_change(ticket: Ticket) -> datetime:
     """Return when the ticket last changed.
 
@@ -414,6 +408,8 @@ class TicketEngine:
         init=False, factory=dict
     )
     _goals: dict[str, tuple[tuple[str, timedelta], ...]] = attrs.field(init=False, factory=dict)
+    _survey_moves: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
+    """Each workflow's transitions that send a survey."""
     """Each policy's targets as (metric name, goal), for a new ticket's clocks."""
 
     def __attrs_post_init__(self) -> None:
@@ -456,6 +452,14 @@ class TicketEngine:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
             self._goals[policy.name] = tuple((t.metric.value, t.within) for t in policy.targets)
+        self._survey_moves = {
+            flow.name: frozenset(
+                move.name
+                for move in flow.transitions
+                if any(action.kind is ActionKind.SEND_SURVEY for action in move.actions)
+            )
+            for flow in self.workflows.values()
+        }
         for timeout in self.settings.pending_timeouts:
             clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
             self._timeouts[timeout.state] = (timeout, clock)
@@ -997,9 +1001,10 @@ class TicketEngine:
                 if ticket.assignee is None and not by.has_role("system"):
                     self._set(ticket, now, by, "assign", "assignee", by.id)
             elif spec.kind is ActionKind.SEND_SURVEY:
-                if ticket.survey is not None or _survey_offered(ticket):
-                    continue  # one survey per ticket: its answer can always be recorded
-                ticket.history.record(now, ticket.id, by.id, "send_survey", "survey", None, "sent")
+                # one survey per ticket, so its answer can always be recorded: this move
+                # (already in the history) is the first that sends one, and not a merge
+                if ticket.survey is not None or self._surveys_sent(ticket) > 1:
+                    continue
                 notification = Notification(
                     channel=spec.channel,
                     to=ticket.customer,
@@ -1011,6 +1016,23 @@ class TicketEngine:
                 actions.append(SendSurvey(ticket.id, notification))
             else:
                 actions.append(Notify(ticket.id, self._notice(ticket, spec)))
+
+    def _surveys_sent(self, ticket: Ticket) -> int:
+        """How many moves of the ticket's history had a survey to send (a merge counts 2).
+
+        A ticket sends its survey at the first of them, so the history says,
+        with no entry of its own, whether the survey went out; a merged ticket
+        never sends one.
+        """
+        sending = self._survey_moves.get(ticket.workflow, frozenset())
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        count = 0
+        for row in rows:
+            if row[3] == "merge":
+                count += 2
+            elif row[4] == "state" and row[3] in sending:
+                count += 1
+        return count
 
     @staticmethod
     def _notice(ticket: Ticket, spec: ActionSpec) -> Notification:
@@ -1941,7 +1963,7 @@ class TicketEngine:
                 f"a CSAT score is a whole number from 1 to 5, got {shown(given)}", field="score"
             )
         _text(comment, "comment", allow_empty=True)
-        if self._category(ticket) is not StateCategory.CLOSED and not _survey_offered(ticket):
+        if self._category(ticket) is not StateCategory.CLOSED and not self._surveys_sent(ticket):
             raise InvalidTransitionError(
                 ticket.state, "record a survey", "no survey was sent and the ticket is not closed"
             )
