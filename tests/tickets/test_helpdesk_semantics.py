@@ -27,6 +27,7 @@ from callcore.tickets import (
     Macro,
     Priority,
     SendSurvey,
+    SlaBreached,
     SlaConditions,
     SlaCycle,
     SlaMetric,
@@ -533,3 +534,58 @@ def test_a_ticket_cannot_be_merged_into_itself_or_once_closed() -> None:
     with pytest.raises(InvalidTransitionError):
         engine.merge(ticket, into="T-2", by=AGENT, now=START)
     assert len(ticket.history) == length
+
+
+# --- time to own, per tier -------------------------------------------------------------------
+
+
+def _owned_engine(*, hours: int = 1) -> TicketEngine:
+    policies = tuple(
+        SlaPolicy(
+            name,
+            (
+                SlaTarget(SlaMetric.TIME_TO_OWN, hours * HOUR),
+                SlaTarget(SlaMetric.RESOLUTION, 24 * HOUR),
+            ),
+            conditions=SlaConditions(priorities=frozenset({priority})),
+            warn_at=(),
+        )
+        for name, priority in (("urgent", Priority.URGENT), ("normal", Priority.NORMAL))
+    )
+    return TicketEngine(settings=TicketSettings(sla_policies=policies))
+
+
+def test_time_to_own_runs_until_each_tier_takes_the_ticket() -> None:
+    """Unassigned 30 min; escalated at +2 h, taken at +3 h 30: cycles of 30 min and 1 h 30."""
+    engine = _owned_engine()
+    ticket = engine.create(
+        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+    ).ticket
+    half = HOUR / 2
+    engine.update(ticket, by=AGENT, now=START + half, assignee="ana")
+    engine.escalate(ticket, by=AGENT, now=START + 2 * HOUR, reason="needs a specialist")
+    assert ticket.assignee is None
+    assert engine.next_deadline(ticket) == START + 3 * HOUR
+    (breach,) = engine.tick(ticket, now=START + 3 * HOUR).events
+    assert isinstance(breach, SlaBreached)
+    assert (breach.metric, breach.cycle) == (SlaMetric.TIME_TO_OWN, 2)
+    engine.update(ticket, by=AGENT, now=START + 3 * HOUR + half, assignee="bob")
+    own, _ = engine.sla_status(ticket, now=START + 4 * HOUR)
+    assert (own.stopped, own.cycle) == (True, 2)
+    assert own.completed == (
+        SlaCycle(START, START + half, half, HOUR, False),
+        SlaCycle(START + 2 * HOUR, START + 3 * HOUR + half, HOUR + half, HOUR, True),
+    )
+
+
+def test_a_policy_applying_late_counts_time_to_own_from_the_history() -> None:
+    """Normal, then urgent at +1 h of waiting for an owner: 1 h counted, as the live clock."""
+    engine = _owned_engine(hours=2)
+    ticket = engine.create(
+        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=START
+    ).ticket
+    engine.update(ticket, by=AGENT, now=START + HOUR, priority=Priority.URGENT)
+    assert ticket.sla_policy == "urgent"
+    assert engine.sla_elapsed(ticket, SlaMetric.TIME_TO_OWN, now=START + HOUR) == HOUR
+    engine.update(ticket, by=AGENT, now=START + 2 * HOUR, assignee="ana")
+    assert engine.sla_elapsed(ticket, SlaMetric.TIME_TO_OWN, now=START + 3 * HOUR) == 2 * HOUR

@@ -59,7 +59,7 @@ COMMANDS = (
 )  # fmt: skip
 FLOW = attrs.evolve(DEFAULT_WORKFLOW, auto_close_after=None)  # SLA deadlines only
 DONE = ("resolved", "closed")
-METRICS = tuple(SlaMetric)
+METRICS = (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_RESPONSE, SlaMetric.RESOLUTION)
 OWN_RULES = {  # targets with their own pause rule
     ("urgent", SlaMetric.FIRST_RESPONSE): (),
     ("normal", SlaMetric.NEXT_RESPONSE): ("on_hold",),

@@ -1000,6 +1000,8 @@ class TicketEngine:
             elif spec.kind is ActionKind.ASSIGN_ACTOR:
                 if ticket.assignee is None and not by.has_role("system"):
                     self._set(ticket, now, by, "assign", "assignee", by.id)
+                    if ticket.sla:
+                        self._owner_changed(ticket, now)
             elif spec.kind is ActionKind.SEND_SURVEY:
                 # one survey per ticket, so its answer can always be recorded: this move
                 # (already in the history) is the first that sends one, and not a merge
@@ -1114,6 +1116,8 @@ class TicketEngine:
         if assignee is not UNSET and assignee != ticket.assignee:
             record("assignee", ticket.assignee, assignee)
             ticket.assignee = assignee
+            if ticket.sla:
+                self._owner_changed(ticket, now)
         if queue is not UNSET and queue != ticket.queue:
             record("queue", ticket.queue, queue)
             ticket.queue = queue
@@ -1414,6 +1418,8 @@ class TicketEngine:
             self._set(ticket, now, by, action, "queue", tier.queue, reason)
         if ticket.assignee is not None:
             self._set(ticket, now, by, action, "assignee", None, reason)
+            if ticket.sla:
+                self._owner_changed(ticket, now)
         notification = Notification(
             channel=NotificationChannel.IN_APP,
             to=f"queue:{tier.queue}",
@@ -1547,7 +1553,12 @@ class TicketEngine:
             now = ticket.created_at
             clocks = {}
             for metric, goal in self._goals[policy.name]:
-                waiting = done or metric == "next_response"  # next response: a customer reply
+                # next response waits for a customer reply; time to own ends once owned
+                waiting = (
+                    done
+                    or metric == "next_response"
+                    or (metric == "time_to_own" and ticket.assignee is not None)
+                )
                 runs = not waiting and not self._paused(ticket, policy, metric)
                 clocks[metric] = SlaClock(
                     metric=metric, goal=goal, since=now if runs else None, stopped=waiting
@@ -1577,10 +1588,24 @@ class TicketEngine:
                 meter.resume(clock, now=now)
 
     def _start_next_response(self, ticket: Ticket, now: datetime) -> None:
-        clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
-        if clock is None or ticket.first_response_at is None or not clock.stopped:
+        if ticket.first_response_at is not None:
+            self._start_cycle(ticket, SlaMetric.NEXT_RESPONSE.value, now)
+
+    def _owner_changed(self, ticket: Ticket, now: datetime) -> None:
+        """Time to own: an assignment ends the wait, losing the assignee starts one."""
+        clock = ticket.sla.get(SlaMetric.TIME_TO_OWN.value)
+        if clock is None:
             return
-        if self._category(ticket) in _DONE:
+        if ticket.assignee is None:
+            self._start_cycle(ticket, clock.metric, now)
+        elif not clock.stopped:
+            self._meters[ticket.sla_policy or ""].pause(clock, now=now)
+            clock.stopped = True
+
+    def _start_cycle(self, ticket: Ticket, metric: str, now: datetime) -> None:
+        """Start a new cycle of a stopped clock (next response, time to own)."""
+        clock = ticket.sla.get(metric)
+        if clock is None or not clock.stopped or self._category(ticket) in _DONE:
             return
         meter = self._meters[ticket.sla_policy or ""]
         if clock.elapsed or clock.breached or clock.warned:

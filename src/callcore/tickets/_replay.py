@@ -13,7 +13,9 @@ first response runs from creation to the first agent reply and stops for
 good when the ticket is first resolved or closed; a next-response cycle
 starts at a customer reply to an answered ticket that is not resolved or
 closed after it, and ends at the next agent reply or the resolve; resolution
-runs until the ticket is resolved or closed, and again once it is reopened.
+runs until the ticket is resolved or closed, and again once it is reopened;
+a time-to-own cycle runs while the ticket has no assignee (from its creation
+unassigned, or from losing its assignee) until it gets one or is resolved.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def completed_cycles(
     created = ticket.history._rows[0][0]  # noqa: SLF001 - read only
     if metric is SlaMetric.NEXT_RESPONSE:
         return tuple(replay.completed)
+    if metric is SlaMetric.TIME_TO_OWN:
+        return tuple(replay.own_completed)
     if metric is SlaMetric.FIRST_RESPONSE:
         end = replay.first_end
         return () if end is None else ((created, end, replay.totals[metric]),)
@@ -75,6 +79,10 @@ def completed_cycles(
 def _replayed(ticket: Ticket, flow: Workflow, meter: SlaMeter) -> _Replay:
     rows = ticket.history._rows  # noqa: SLF001 - read only, the engine owns the history
     replay = _Replay(flow, meter, state=str(rows[0][6]), last=rows[0][0])
+    # the assignee at creation: the first change of assignee says it, or none changed it
+    first_owner = next((row[5] for row in rows if row[4] == "assignee"), ticket.assignee)
+    if first_owner is None and flow.category(replay.state) not in _DONE:
+        replay.open_ownership(rows[0][0])
     for at, _, _, action, field, _, new, _ in rows:
         replay.step(at, action, field, new)
     replay.settle_reply()
@@ -105,6 +113,11 @@ class _Replay:
     """When first response stopped (the first agent reply, or the first resolve)."""
     done_at: datetime | None = None
     """When the ticket last became resolved or closed."""
+    own_open: bool = False
+    """Time to own: the ticket waits for an owner."""
+    own_cycles: int = 0
+    own_start: datetime | None = None
+    own_completed: list[tuple[datetime, datetime, timedelta]] = attrs.Factory(list)
 
     def counting(self, metric: SlaMetric) -> bool:
         """Tell whether the clock of ``metric`` counts in the current state."""
@@ -123,11 +136,14 @@ class _Replay:
             self.count_to(at)
         if field != "state":
             self.settle_reply()
-        if field == "state" and isinstance(new, str):
+        if field == "assignee":
+            self.owner_changed(at, owned=new is not None)
+        elif field == "state" and isinstance(new, str):
             self.state = new
             was_done, self.done = self.done, self.flow.category(new) in _DONE
             if self.done:
                 self.stop_responses(at)
+                self.owner_changed(at, owned=True)  # resolved or closed: no more waiting
                 if not was_done:
                     self.done_at = at
         elif action == "reply":
@@ -143,12 +159,27 @@ class _Replay:
             (SlaMetric.RESOLUTION, True),
             (SlaMetric.FIRST_RESPONSE, self.first_running),
             (SlaMetric.NEXT_RESPONSE, self.cycle_open),
+            (SlaMetric.TIME_TO_OWN, self.own_open),
         )
         for metric, runs in running:
             if runs and self.counting(metric):
                 counted = self.meter.between(self.last, at) if counted is None else counted
                 self.totals[metric] += counted
         self.last = at
+
+    def owner_changed(self, at: datetime, *, owned: bool) -> None:
+        """An assignment ends the wait for an owner; losing the assignee starts one."""
+        if owned and self.own_open and self.own_start is not None:
+            self.own_completed.append((self.own_start, at, self.totals[SlaMetric.TIME_TO_OWN]))
+            self.own_open = False
+        elif not owned and not self.own_open and not self.done:
+            self.open_ownership(at)
+
+    def open_ownership(self, at: datetime) -> None:
+        """Start a wait for an owner at ``at``."""
+        self.own_open, self.own_start = True, at
+        self.own_cycles += 1
+        self.totals[SlaMetric.TIME_TO_OWN] = _ZERO
 
     def stop_responses(self, at: datetime) -> None:
         """End first response and the open next-response cycle at ``at``."""
@@ -174,6 +205,7 @@ class _Replay:
             SlaMetric.FIRST_RESPONSE: self.first_running,
             SlaMetric.NEXT_RESPONSE: self.cycle_open,
             SlaMetric.RESOLUTION: not self.done,
+            SlaMetric.TIME_TO_OWN: self.own_open,
         }[metric]
         elapsed = self.totals[metric]
         return SlaClock(
@@ -182,5 +214,9 @@ class _Replay:
             elapsed=elapsed,
             since=since if running else None,
             stopped=not running,
-            cycle=max(self.cycles, 1) if metric is SlaMetric.NEXT_RESPONSE else 1,
+            cycle={
+                SlaMetric.NEXT_RESPONSE: self.cycles,
+                SlaMetric.TIME_TO_OWN: self.own_cycles,
+            }.get(metric, 1)
+            or 1,
         )

@@ -97,6 +97,11 @@ class SlaMetric(enum.Enum):
     """From a customer reply to the agent's next reply, once per reply cycle."""
     RESOLUTION = "resolution"
     """From creation to resolution; it resumes if the ticket is reopened."""
+    TIME_TO_OWN = "time_to_own"
+    """While the ticket waits for an owner: from its creation unassigned, or from
+    when it lost its assignee (an escalation to another tier unassigns it), to the
+    next assignment; one cycle per wait (GLPI's time to own, per tier as Zendesk's
+    group SLAs measure each group)."""
 
 
 @attrs.frozen
