@@ -126,11 +126,20 @@ def main() -> None:
     counted = engine.sla_elapsed(ticket, SlaMetric.RESOLUTION, now=at("09:00", 9))
     print(f"Resolution time counted: {counted} of business time (Mon-Fri 08:00-18:00 in "
           "Bucharest; not the night spent pending on the customer)\n")  # fmt: skip
-    print("History:")
+    print("SLA targets (completed cycles as Jira reports them):")
+    for status in engine.sla_status(ticket, now=at("09:00", 9)):
+        cycles = ", ".join(
+            f"{cycle.elapsed} ({'breached' if cycle.breached else 'met'})"
+            for cycle in status.completed
+        )
+        print(f"  {status.metric.value:<15} goal {status.goal}: {cycles or 'no cycle over'}")
+    # the engine keeps instants in UTC; a zone is for display
+    print("\nHistory (Bucharest time):")
     for change in ticket.history:
         what = f"{change.field}: {change.old} -> {change.new}" if change.field else change.new
         why = f"  ({change.reason})" if change.reason else ""
-        print(f"  {change.at:%a %H:%M}  {change.by:<9} {change.action:<18} {what}{why}")
+        local = change.at.astimezone(BUCHAREST)
+        print(f"  {local:%a %H:%M}  {change.by:<9} {change.action:<18} {what}{why}")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,9 @@ _EPOCH_ORDINAL: Final = _EPOCH.toordinal()
 _MICROSECOND: Final = timedelta(microseconds=1)
 _SECONDS_PER_DAY: Final = 86_400
 _DAY_CACHE_LIMIT: Final = 20_000  # days of spans kept per calendar (about 55 years)
+_WEEK: Final = 7 * 86_400 * 1_000_000  # microseconds
+_WEEK_CACHE_LIMIT: Final = 3_000  # weeks of spans kept per calendar (about 57 years)
+_WEEKS_AHEAD: Final = 160  # add_business_time looks this far by weeks, then walks
 _FIRST_DAY: Final = date.min + timedelta(days=3)  # keep date arithmetic in range
 _LAST_DAY: Final = date.max - timedelta(days=2)
 _MAX_SPAN: Final = MAX_DURATION // _MICROSECOND  # the longest span one question covers
@@ -254,6 +257,7 @@ class BusinessCalendar:
     _day_cache: dict[date, tuple[_Span, ...]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _week_cache: dict[int, _Week] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _dated_days: tuple[date, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _open_all_week: bool = attrs.field(init=False, eq=False, repr=False, hash=False)
 
@@ -272,6 +276,7 @@ class BusinessCalendar:
         object.__setattr__(self, "_holiday_by_date", {h.date: h for h in self.holidays})
         object.__setattr__(self, "_special_by_date", {s.date: s for s in self.special_days})
         object.__setattr__(self, "_day_cache", {})
+        object.__setattr__(self, "_week_cache", {})
         dated = set(self._holiday_by_date) | set(self._special_by_date)
         object.__setattr__(self, "_dated_days", tuple(sorted(dated)))
         object.__setattr__(self, "_open_all_week", _covers_the_week(self.hours))
@@ -394,13 +399,7 @@ class BusinessCalendar:
                 2999, or ``b`` lies more than 100 years after ``a``.
         """
         begin, finish = self._span(a, b)
-        total = 0
-        if finish > begin:
-            for start, end in self._pieces(begin, last_day=self._date_of(finish)):
-                if start >= finish:
-                    break
-                total += min(end, finish) - start
-        return timedelta(microseconds=total)
+        return timedelta(microseconds=self._open_between(begin, finish))
 
     def open_spans(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
         """Return the opening spans that overlap ``[a, b)``, clipped to it.
@@ -454,6 +453,10 @@ class BusinessCalendar:
         remaining = check_duration(delta, "delta") // _MICROSECOND
         if remaining == 0:
             return self._to_datetime(at)
+        found = self._reached_by_weeks(at, remaining)
+        if found is not None:
+            return self._to_datetime(found)
+        # far ahead, or never: the walk, which says why
         limit = at + _MAX_SPAN
         for start, end in self._pieces(at):
             if start >= limit:
@@ -477,6 +480,63 @@ class BusinessCalendar:
         )
 
     # --- the machinery -------------------------------------------------------------
+    # Questions are answered from weeks of open spans (UTC weeks, each with the open
+    # time before every span), built once from the day-by-day walk below, the one
+    # source of truth, and kept: open time between two instants is two lookups
+    # and the weeks' totals between them; holidays and DST are in the spans.
+
+    def _week(self, index: int) -> _Week:
+        """Return the open spans of UTC week ``index`` (counted from 1970), built once."""
+        week = self._week_cache.get(index)
+        if week is None:
+            low, high = index * _WEEK, (index + 1) * _WEEK
+            starts: list[int] = []
+            ends: list[int] = []
+            reached: list[int] = []
+            total = 0
+            for start, end in self._pieces(low, last_day=self._date_of(high)):
+                if start >= high:
+                    break
+                starts.append(start)
+                ends.append(min(end, high))
+                total += ends[-1] - start
+                reached.append(total)
+            week = _Week(tuple(starts), tuple(ends), tuple(reached))
+            if len(self._week_cache) >= _WEEK_CACHE_LIMIT:
+                self._week_cache.clear()
+            self._week_cache[index] = week
+        return week
+
+    def _open_between(self, begin: int, finish: int) -> int:
+        """Return the open microseconds in ``[begin, finish)`` (zero when empty)."""
+        if finish <= begin:
+            return 0
+        first, last = begin // _WEEK, finish // _WEEK
+        if first == last:
+            week = self._week(first)
+            return week.open_before(finish) - week.open_before(begin)
+        total = self._week(first).total - self._week(first).open_before(begin)
+        for index in range(first + 1, last):
+            total += self._week(index).total
+        return total + self._week(last).open_before(finish)
+
+    def _reached_by_weeks(self, at: int, remaining: int) -> int | None:
+        """The earliest instant ``remaining`` open microseconds after ``at``, if near.
+
+        ``None`` when it lies more than :data:`_WEEKS_AHEAD` weeks ahead (or
+        past the limit of one question): the walk then answers, or says why not.
+        """
+        index = at // _WEEK
+        week = self._week(index)
+        need = week.open_before(at) + remaining  # counted from the week's start
+        for _ in range(_WEEKS_AHEAD):
+            if need <= week.total:
+                found = week.instant_after(need)
+                return found if found - at <= _MAX_SPAN else None
+            need -= week.total
+            index += 1
+            week = self._week(index)
+        return None
 
     @staticmethod
     def _span(a: datetime, b: datetime) -> tuple[int, int]:
@@ -567,6 +627,34 @@ class BusinessCalendar:
                 self._day_cache.clear()
             self._day_cache[day] = spans
         return spans
+
+
+@attrs.frozen
+class _Week:
+    """One UTC week's open spans, sorted and disjoint, with the open time up to each end."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    reached: tuple[int, ...]
+    """The week's open time from its start to the end of each span."""
+
+    @property
+    def total(self) -> int:
+        """The week's open microseconds."""
+        return self.reached[-1] if self.reached else 0
+
+    def open_before(self, t: int) -> int:
+        """The open microseconds of this week before ``t`` (an instant in or after it)."""
+        index = bisect.bisect_left(self.starts, t)  # spans [0, index) start before t
+        if index == 0:
+            return 0
+        last = index - 1
+        return self.reached[last] - max(self.ends[last] - t, 0)
+
+    def instant_after(self, need: int) -> int:
+        """The earliest instant by which ``need`` (0 < need <= total) open time has passed."""
+        index = bisect.bisect_left(self.reached, need)  # the first span that gets there
+        return self.ends[index] - (self.reached[index] - need)
 
 
 # --- instants ----------------------------------------------------------------------

@@ -34,9 +34,10 @@ def test_a_year_of_business_time_converts_each_range_once(monkeypatch: pytest.Mo
     office = BusinessCalendar("office", ZONE, WeeklyHours(split, split, split, split, split))
     total = office.business_time_between(START, START + timedelta(days=365))
     assert total == timedelta(hours=7 * 261)  # 2026-01-05 to 2027-01-05: 261 weekdays
-    assert calls[0] <= 4 * 261 + 16  # 4 conversions per weekday, plus a few days of margin
+    # 4 conversions per weekday, plus the whole weeks at both ends and a few days of margin
+    assert calls[0] <= 4 * 261 + 4 * 2 * 5 + 16
     office.business_time_between(START, START + timedelta(days=365))
-    assert calls[0] <= 4 * 261 + 16  # the second time, every day is memoised
+    assert calls[0] <= 4 * 261 + 4 * 2 * 5 + 16  # the second time, every week is kept
 
 
 def test_a_24x7_calendar_skips_ordinary_days(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,3 +45,19 @@ def test_a_24x7_calendar_skips_ordinary_days(monkeypatch: pytest.MonkeyPatch) ->
     calls = _count_conversions(monkeypatch)
     assert BusinessCalendar.always_open(timezone="Europe/Bucharest").next_close(START) is None
     assert calls[0] < 100
+
+
+def test_a_second_question_about_the_same_weeks_converts_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Weeks of spans are kept: asking again, or adding business time there, walks no day."""
+    office = BusinessCalendar(
+        "office", ZONE, WeeklyHours.every_day(OpeningRange(time(9), time(17)))
+    )
+    office.business_time_between(START, START + timedelta(days=60))
+    calls = _count_conversions(monkeypatch)
+    assert office.business_time_between(START + timedelta(days=3), START + timedelta(days=50)) == (
+        timedelta(hours=8 * 47)
+    )
+    office.add_business_time(START, timedelta(hours=8 * 40))
+    assert calls[0] == 0

@@ -259,6 +259,9 @@ ARGUMENTS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                "fields": _maybe(None), "links": _maybe(())},
     "sla_elapsed": {"metric": _maybe(SlaMetric.RESOLUTION)},
     "can_apply": {"transition": _maybe("open"), "note": _maybe("")},
+    "sla_status": {},
+    "merge": {"into": _maybe("T-5"), "note": _maybe("")},
+    "follow_up": {"text": _maybe("again"), "by": st.none() | junk(), "id": _maybe("T-8")},
 }  # fmt: skip
 
 
@@ -269,10 +272,18 @@ def commands(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         st.sampled_from([
             "apply", "update", "reply", "customer_reply", "escalate", "consult", "tick",
             "record_survey", "apply_macro", "create", "sla_elapsed", "can_apply",
+            "sla_status", "follow_up", "merge",
         ])
     )  # fmt: skip
     arguments: dict[str, Any] = {"now": draw(TIMES)}
-    if name not in ("tick", "customer_reply", "record_survey", "sla_elapsed"):
+    if name not in (
+        "tick",
+        "customer_reply",
+        "record_survey",
+        "sla_elapsed",
+        "sla_status",
+        "follow_up",
+    ):
         arguments["by"] = draw(ACTORS)
     arguments.update({key: draw(strategy) for key, strategy in ARGUMENTS[name].items()})
     return name, arguments
@@ -285,8 +296,8 @@ def _run(  # noqa: PLR0911 - one call per command
     kw = dict(arguments)
     if name == "create":
         return engine.create(**kw)
-    if name == "tick":
-        return engine.tick(ticket, now=kw["now"])
+    if name in {"tick", "sla_status"}:
+        return getattr(engine, name)(ticket, now=kw["now"])
     if name == "sla_elapsed":
         return engine.sla_elapsed(ticket, kw["metric"], now=kw["now"])
     if name == "can_apply":

@@ -95,6 +95,7 @@ NORMAL = SlaPolicy(
     ),
     calendar="short",
     warn_at=(0.75,),
+    warn_before=(timedelta(minutes=10), timedelta(hours=1)),  # the hour: not for first response
 )
 RULES = (
     EscalationRule("at risk", EscalationTrigger.SLA_AT_RISK, "specialists", fraction=0.6),
@@ -263,7 +264,9 @@ def test_the_auto_close_is_due_only_if_tick_can_close(
         assignee=AGENT.id if assigned else None, fields={"order": order},
     ).ticket  # fmt: skip
     engine.apply(ticket, "resolve", by=SUPERVISOR, now=START, note="fixed")
-    expected = {True: True, False: False, "assigned": assigned, "field": order is not None}
+    # resolving assigns the supervisor to an unassigned ticket (a solved ticket has an assignee)
+    assert ticket.assignee == (AGENT.id if assigned else SUPERVISOR.id)
+    expected = {True: True, False: False, "assigned": True, "field": order is not None}
     closing = START + timedelta(hours=6)
     assert engine.next_deadline(ticket) == (closing if expected[closes] else None)
     check_against_brute_force(engine, ticket)

@@ -51,6 +51,7 @@ POLICY = SlaPolicy(
         SlaTarget(SlaMetric.FIRST_RESPONSE, timedelta(hours=2)),
         SlaTarget(SlaMetric.NEXT_RESPONSE, timedelta(hours=4)),
         SlaTarget(SlaMetric.RESOLUTION, timedelta(hours=16)),
+        SlaTarget(SlaMetric.TIME_TO_OWN, timedelta(hours=1)),
     ),
     calendar="office",
     pause_states=("on_hold",),

@@ -16,19 +16,23 @@ from callcore.tickets._actions import (
     SendSurvey,
     TicketAction,
 )
+from callcore.tickets._automations import Automation, AutomationConditions
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._engine import UNSET, TicketEngine, TicketUpdate, sequential_ids
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
 from callcore.tickets._mermaid import workflow_to_mermaid
+from callcore.tickets._pending import PendingTimeout
 from callcore.tickets._settings import TicketSettings, load_ticket_settings, validate_settings
 from callcore.tickets._sla import (
     BusinessHours,
     CalendarTime,
     SlaBreached,
     SlaConditions,
+    SlaCycle,
     SlaMetric,
     SlaPolicy,
+    SlaStatus,
     SlaTarget,
     SlaWarning,
 )
@@ -66,6 +70,8 @@ __all__ = [
     "ActionKind",
     "ActionSpec",
     "Actor",
+    "Automation",
+    "AutomationConditions",
     "BusinessHours",
     "CalendarTime",
     "Change",
@@ -79,14 +85,17 @@ __all__ = [
     "Link",
     "Macro",
     "Notify",
+    "PendingTimeout",
     "Priority",
     "ScheduleFollowUp",
     "SendSurvey",
     "SlaBreached",
     "SlaClock",
     "SlaConditions",
+    "SlaCycle",
     "SlaMetric",
     "SlaPolicy",
+    "SlaStatus",
     "SlaTarget",
     "SlaWarning",
     "State",

@@ -159,6 +159,12 @@ def texts_field(_: object, attribute: attrs.Attribute[Any], value: object) -> No
     check_texts(value, attribute.name)
 
 
+def optional_texts_field(owner: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``tuple[str, ...] | None`` field."""
+    if value is not None:
+        texts_field(owner, attribute, value)
+
+
 def names_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Validate a ``frozenset[str]`` field: a frozenset of non-empty texts."""
     exact_type(value, frozenset, attribute.name, "a frozenset of strings")
@@ -201,6 +207,14 @@ def fractions_field(_: object, attribute: attrs.Attribute[Any], value: object) -
         raise exact_type_error(value, attribute.name, "a tuple of numbers")
     for index, item in enumerate(value):
         check_number(item, f"{attribute.name}[{index}]")
+
+
+def durations_field(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a tuple of timedeltas within the accepted range (signs: a document problem)."""
+    if not isinstance(value, tuple):
+        raise exact_type_error(value, attribute.name, "a tuple of durations")
+    for index, item in enumerate(value):
+        check_duration(item, f"{attribute.name}[{index}]", minimum=None, maximum=MAX_SLA_TARGET)
 
 
 def duration_field(*, optional: bool = False, maximum: timedelta | None = None) -> _Validator:

@@ -35,7 +35,14 @@ DEFAULT_WORKFLOW = Workflow(
     transitions=(
         Transition("open", ("new", "pending", "on_hold", "needs_follow_up"), "open"),
         Transition("wait_on_customer", ("new", "open", "on_hold", "needs_follow_up"), "pending"),
-        Transition("customer_replied", ("pending",), "open", on_customer_reply=True),
+        # Zendesk: an end-user comment on Pending, On-hold or Solved sets the ticket to Open
+        # (Solved by `reopen`); a reply to a ticket awaiting follow-up is that follow-up.
+        Transition(
+            "customer_replied",
+            ("pending", "on_hold", "needs_follow_up"),
+            "open",
+            on_customer_reply=True,
+        ),
         Transition("hold", ("new", "open", "pending", "needs_follow_up"), "on_hold"),
         Transition(
             "need_follow_up",
@@ -48,6 +55,8 @@ DEFAULT_WORKFLOW = Workflow(
             _WORKING,
             "resolved",
             guards=(Guard(GuardKind.NOTE_REQUIRED), Guard(GuardKind.ASSIGNEE_OR_SUPERVISOR)),
+            # a solved ticket has an assignee: the supervisor who solves an unassigned one
+            actions=(ActionSpec(ActionKind.ASSIGN_ACTOR),),
         ),
         Transition("reopen", ("resolved",), "open", on_customer_reply=True),
         Transition(

@@ -44,6 +44,7 @@ from callcore.tickets._actions import (
     SendSurvey,
     TicketAction,
 )
+from callcore.tickets._automations import Automation, AutomationConditions
 from callcore.tickets._checks import (
     check_field_values,
     check_names,
@@ -52,14 +53,17 @@ from callcore.tickets._checks import (
 from callcore.tickets._default_workflow import DEFAULT_WORKFLOW
 from callcore.tickets._escalation import DEFAULT_TIERS, EscalationRule, EscalationTrigger, Tier
 from callcore.tickets._macros import Macro, render_template
+from callcore.tickets._pending import PendingTimeout
+from callcore.tickets._replay import completed_cycles, replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
     BusinessHours,
     CalendarTime,
+    SlaCycle,
     SlaMeter,
     SlaMetric,
     SlaPolicy,
-    SlaTarget,
+    SlaStatus,
 )
 from callcore.tickets._ticket import (
     SYSTEM,
@@ -190,6 +194,24 @@ def _check_actor(value: object, what: str = "by") -> Actor:
     return value
 
 
+def _utc(t: datetime) -> datetime:
+    """Return ``t`` as an instant that compares and adds as one: in UTC unless at a fixed offset.
+
+    Two datetimes in one IANA zone compare by wall clock (``fold`` ignored), and
+    adding a day to one adds a wall-clock day; at a fixed offset both are exact,
+    so such a time is kept as given (a zone is for display and local-calendar rules).
+    """
+    return t if t.tzinfo.__class__ is timezone else t.astimezone(timezone.utc)
+
+
+def _after_business_time(hours: BusinessHours, t: datetime, delta: timedelta) -> datetime | None:
+    """The instant ``delta`` of open time after ``t``, in UTC (``None``: never gets there)."""
+    try:
+        return _utc(hours.add_business_time(t, delta))
+    except InvalidInputError:
+        return None
+
+
 def _last_change(ticket: Ticket) -> datetime:
     """Return when the ticket last changed.
 
@@ -206,7 +228,8 @@ def _last_change(ticket: Ticket) -> datetime:
 
 def _check_time(ticket: Ticket, now: object) -> datetime:
     """Check ``now``: an instant in range, not earlier than the ticket's last change."""
-    checked = check_instant(now, "now")
+    # compared and stored as UTC: two times in one IANA zone compare by wall clock
+    checked = _utc(check_instant(now, "now"))
     last: object = _last_change(ticket)  # a hand-made ticket may hold anything
     if not isinstance(last, datetime) or last.utcoffset() is None:
         raise InvalidInputError(
@@ -381,11 +404,18 @@ class TicketEngine:
     _lowest: Tier = attrs.field(init=False, default=DEFAULT_TIERS[0])
     _auto_close: dict[tuple[str, str], timedelta] = attrs.field(init=False, factory=dict)
     _known_tiers: frozenset[str] = attrs.field(init=False, default=frozenset())
+    _timeouts: dict[str, tuple[PendingTimeout, BusinessHours]] = attrs.field(
+        init=False, factory=dict
+    )
+    _goals: dict[str, tuple[tuple[str, timedelta], ...]] = attrs.field(init=False, factory=dict)
+    _survey_moves: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
+    """Each workflow's transitions that send a survey."""
+    """Each policy's targets as (metric name, goal), for a new ticket's clocks."""
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
         self._check_arguments()
-        problems = list(validate_settings(self.settings, self.calendars))
+        problems = list(validate_settings(self.settings, self.calendars, self.workflows))
         for name, workflow in self.workflows.items():
             problems.extend(
                 Problem(f"workflows.{name}.{p.path}".rstrip("."), p.message)
@@ -421,6 +451,18 @@ class TicketEngine:
         for policy in self.settings.sla_policies:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
+            self._goals[policy.name] = tuple((t.metric.value, t.within) for t in policy.targets)
+        self._survey_moves = {
+            flow.name: frozenset(
+                move.name
+                for move in flow.transitions
+                if any(action.kind is ActionKind.SEND_SURVEY for action in move.actions)
+            )
+            for flow in self.workflows.values()
+        }
+        for timeout in self.settings.pending_timeouts:
+            clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
+            self._timeouts[timeout.state] = (timeout, clock)
 
     def _check_arguments(self) -> None:
         """Refuse arguments of the wrong type, naming them (before looking inside)."""
@@ -616,6 +658,7 @@ class TicketEngine:
             checked_fields = check_field_values(fields, "fields") if fields is not None else {}
             checked_links = check_items(links, Link, "links")
             flow = self._workflow_named(workflow)
+            now = _utc(now)
             if id is None:
                 id = self.id_factory()  # noqa: A001 - last: a refused call uses up no id
             id = _text(id, "id")  # noqa: A001 - checked
@@ -648,7 +691,7 @@ class TicketEngine:
         if settings.escalation_rules:
             self._escalate_by_fields(ticket, now, actions)
         if settings.sla_policies:
-            self._select_sla(ticket, now)
+            self._select_sla(ticket, now, new=True)
             return self._result(ticket, tuple(actions), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return _update(ticket, tuple(actions), (), 0, len(ticket.history))
@@ -707,7 +750,7 @@ class TicketEngine:
                 return f"guard {kind.value!r} failed: {guard.describe()}"
         return None
 
-    def apply(  # noqa: C901, PLR0912 - the engine's hot path, inlined on purpose
+    def apply(  # noqa: C901, PLR0912, PLR0915 - the engine's hot path, inlined on purpose
         self,
         ticket: Ticket,
         transition: str,
@@ -762,13 +805,21 @@ class TicketEngine:
             usual = False
         if not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
+            now = _utc(now)
+            if follow_up_due is not None:
+                follow_up_due = _utc(follow_up_due)
         assert step is not None  # noqa: S101 - _check_apply returns the step or raises
         if step.checks:
             for check in step.checks:
                 if not check(ticket, by, note):
                     refusal = self._guard_refusal(step.move, ticket, by, note)
                     raise InvalidTransitionError(ticket.state, transition, refusal or "unknown")
-        if ticket.sla or (step.reopens and self.settings.escalation_rules):
+        if (
+            ticket.sla
+            or self._timeouts
+            or self.settings.automations
+            or (step.reopens and self.settings.escalation_rules)
+        ):
             if usual:
                 self._check_known(ticket)  # its tier and SLA policy, which this path uses
             # validated: from here on the ticket changes
@@ -879,6 +930,8 @@ class TicketEngine:
         first: int,
     ) -> TicketUpdate:
         """Finish a call: note when the ticket next needs a tick, and report."""
+        if self.settings.automations:
+            self._rearm(ticket)
         ticket.next_due = self._next_deadline(ticket)
         return _update(ticket, actions, sla_events, first, len(ticket.history))
 
@@ -944,7 +997,16 @@ class TicketEngine:
                     None if old is None else old.isoformat(), due.isoformat(),
                 )  # fmt: skip
                 actions.append(ScheduleFollowUp(ticket.id, due))
+            elif spec.kind is ActionKind.ASSIGN_ACTOR:
+                if ticket.assignee is None and not by.has_role("system"):
+                    self._set(ticket, now, by, "assign", "assignee", by.id)
+                    if ticket.sla:
+                        self._owner_changed(ticket, now)
             elif spec.kind is ActionKind.SEND_SURVEY:
+                # one survey per ticket, so its answer can always be recorded: this move
+                # (already in the history) is the first that sends one, and not a merge
+                if ticket.survey is not None or self._surveys_sent(ticket) > 1:
+                    continue
                 notification = Notification(
                     channel=spec.channel,
                     to=ticket.customer,
@@ -956,6 +1018,23 @@ class TicketEngine:
                 actions.append(SendSurvey(ticket.id, notification))
             else:
                 actions.append(Notify(ticket.id, self._notice(ticket, spec)))
+
+    def _surveys_sent(self, ticket: Ticket) -> int:
+        """How many moves of the ticket's history had a survey to send (a merge counts 2).
+
+        A ticket sends its survey at the first of them, so the history says,
+        with no entry of its own, whether the survey went out; a merged ticket
+        never sends one.
+        """
+        sending = self._survey_moves.get(ticket.workflow, frozenset())
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        count = 0
+        for row in rows:
+            if row[3] == "merge":
+                count += 2
+            elif row[4] == "state" and row[3] in sending:
+                count += 1
+        return count
 
     @staticmethod
     def _notice(ticket: Ticket, spec: ActionSpec) -> Notification:
@@ -1004,7 +1083,7 @@ class TicketEngine:
                 the ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if priority is not None:
             check_enum(priority, Priority, "priority")
@@ -1037,6 +1116,8 @@ class TicketEngine:
         if assignee is not UNSET and assignee != ticket.assignee:
             record("assignee", ticket.assignee, assignee)
             ticket.assignee = assignee
+            if ticket.sla:
+                self._owner_changed(ticket, now)
         if queue is not UNSET and queue != ticket.queue:
             record("queue", ticket.queue, queue)
             ticket.queue = queue
@@ -1073,7 +1154,7 @@ class TicketEngine:
                 or is out of range (the error names it), or ``now`` is earlier
                 than the ticket's last change.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not _text(text, "text", allow_empty=True).strip():
             raise InvalidInputError("a reply needs some text", field="text")
@@ -1110,7 +1191,7 @@ class TicketEngine:
                 (the error names it), or ``now`` is earlier than the ticket's
                 last change.
         """
-        checked = self._check_ticket(ticket, now)
+        now = checked = self._check_ticket(ticket, now)
         _text(text, "text", allow_empty=True)
         actor = _check_actor(by) if by is not None else self._customer(ticket)
         move = self._flows[ticket.workflow].reply_transition(ticket.state)
@@ -1126,8 +1207,10 @@ class TicketEngine:
                     f"after {LATEST.year - 1}, the last year callcore accepts",
                     field="now",
                 )
-        else:
-            self._refuse_if_closed(ticket, "accept a customer reply")
+        elif self._category(ticket) is StateCategory.CLOSED:
+            raise InvalidTransitionError(
+                ticket.state, "accept a customer reply", "the ticket is closed; use follow_up"
+            )
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
@@ -1137,6 +1220,96 @@ class TicketEngine:
             self._move(ticket, step, actor, now, text, None, actions)
         self._start_next_response(ticket, now)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    def follow_up(
+        self,
+        closed: Ticket,
+        *,
+        now: datetime,
+        text: str = "",
+        by: Actor | None = None,
+        id: str | None = None,  # noqa: A002 - the new ticket's id, named as on the ticket
+    ) -> TicketUpdate:
+        """Open a follow-up ticket for a customer reply to a closed ticket (Zendesk's rule).
+
+        A closed ticket never changes; the reply starts a new ticket in the
+        default workflow with the same subject, channel, customer, customer
+        tier, priority and tags, linked to the closed one
+        (``Link("ticket", closed.id)``), with the reply in its history. SLA
+        policies and escalation rules apply to it as to any new ticket.
+
+        Raises:
+            InvalidTransitionError: ``closed`` is not closed (reply to it instead).
+            InvalidInputError: An argument has the wrong type or is out of range
+                (the error names it), or ``now`` is earlier than the closed
+                ticket's last change.
+        """
+        now = self._check_ticket(closed, now)
+        _text(text, "text", allow_empty=True)
+        actor = _check_actor(by) if by is not None else self._customer(closed)
+        if self._category(closed) is not StateCategory.CLOSED:
+            raise InvalidTransitionError(
+                closed.state, "open a follow-up", "the ticket is not closed; reply to it"
+            )
+        update = self.create(
+            subject=closed.subject, channel=closed.channel, customer=closed.customer, now=now,
+            by=actor, id=id, customer_tier=closed.customer_tier, priority=closed.priority,
+            tags=closed.tags, links=(Link("ticket", closed.id),),
+        )  # fmt: skip
+        ticket = update.ticket
+        ticket.history.record(now, ticket.id, actor.id, "customer_reply", "", None, text)
+        return self._result(ticket, update.actions, (), 0)
+
+    def merge(
+        self, duplicate: Ticket, *, into: str, by: Actor, now: datetime, note: str = ""
+    ) -> TicketUpdate:
+        """Close a duplicate ticket as merged into another (Zendesk's merge).
+
+        The duplicate gets a link to the ticket it is merged into
+        (``Link("merged_into", into)``), a ``merge`` history entry, and is
+        closed by its workflow's close transition (its
+        ``auto_close_transition``) with a note naming the other ticket; a
+        merged ticket sends no satisfaction survey. Its SLA clocks stop, as
+        on any close. The ticket merged into is another call: link it back with
+        ``update(other, links=[Link("merged", duplicate.id)])``.
+
+        Raises:
+            InvalidTransitionError: The close transition is not available in
+                the duplicate's state, or a guard refuses it.
+            InvalidInputError: An argument has the wrong type or is out of range,
+                ``into`` is the duplicate itself, or ``now`` is earlier than
+                its last change.
+        """
+        now = self._check_ticket(duplicate, now)
+        target = _text(into, "into")
+        actor = _check_actor(by)
+        text = _text(note, "note", allow_empty=True)
+        if target == duplicate.id:
+            raise InvalidInputError("a ticket cannot be merged into itself", field="into")
+        flow = self._flows[duplicate.workflow]
+        reason = text or f"merged into {target}"
+        refusal = self.can_apply(duplicate, flow.auto_close_transition, by=actor, note=reason)
+        if refusal is not None:
+            raise InvalidTransitionError(duplicate.state, flow.auto_close_transition, refusal)
+        step = self._steps[flow.name, duplicate.state, flow.auto_close_transition]
+        if now >= step.latest:
+            raise InvalidInputError(
+                f"merging at {now.isoformat()} would schedule a follow-up after "
+                f"{LATEST.year - 1}, the last year callcore accepts",
+                field="now",
+            )
+        # validated: from here on the ticket changes
+        first = len(duplicate.history)
+        sla_events = self._settle(duplicate, now) if duplicate.sla else ()
+        link = Link("merged_into", target)
+        duplicate.history.record(
+            now, duplicate.id, actor.id, "merge", "links", None, f"merged_into:{target}", reason
+        )
+        if link not in duplicate.links:
+            duplicate.links = (*duplicate.links, link)
+        actions: list[TicketAction] = []
+        self._move(duplicate, step, actor, now, reason, None, actions)
+        return self._result(duplicate, tuple(actions), sla_events, first)
 
     @staticmethod
     def _customer(ticket: Ticket) -> Actor:
@@ -1197,7 +1370,7 @@ class TicketEngine:
         *,
         up: bool,
     ) -> TicketUpdate:
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         action = "escalate" if up else "de_escalate"
         if not _text(reason, "reason", allow_empty=True).strip():
@@ -1245,6 +1418,8 @@ class TicketEngine:
             self._set(ticket, now, by, action, "queue", tier.queue, reason)
         if ticket.assignee is not None:
             self._set(ticket, now, by, action, "assignee", None, reason)
+            if ticket.sla:
+                self._owner_changed(ticket, now)
         notification = Notification(
             channel=NotificationChannel.IN_APP,
             to=f"queue:{tier.queue}",
@@ -1274,7 +1449,7 @@ class TicketEngine:
                 ticket's last change.
             InvalidTransitionError: The ticket is closed.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not _text(reason, "reason", allow_empty=True).strip():
             raise InvalidInputError("a consult needs a reason", field="reason")
@@ -1325,20 +1500,31 @@ class TicketEngine:
 
     # --- SLA clocks ------------------------------------------------------------------------
 
-    def _paused(self, ticket: Ticket, policy: SlaPolicy) -> bool:
-        flow = self.workflows[ticket.workflow]
+    def _paused(self, ticket: Ticket, policy: SlaPolicy, metric: str) -> bool:
+        """Tell whether the clock of ``metric`` waits in the ticket's state (per target rules)."""
+        own = self._meters[policy.name].own_pauses.get(metric)
+        if own is not None:
+            return ticket.state in own
+        flow = self._flows[ticket.workflow]
         return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
         meter = self._meters[ticket.sla_policy or ""]
         events: list[Event] = []
+        spans: dict[datetime, timedelta] = {}
         for clock in ticket.sla.values():
-            events.extend(meter.check(ticket.id, clock, now=now))
+            events.extend(meter.check(ticket.id, clock, now=now, spans=spans))
         return tuple(events)
 
-    def _select_sla(self, ticket: Ticket, now: datetime) -> None:
-        """Choose the first matching policy; keep elapsed time when it changes."""
+    def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:
+        """Choose the first matching policy; a newly applying one counts from the history.
+
+        Its clocks hold what they would hold had the policy applied from the
+        start (Zendesk keeps its metrics running whether or not a policy
+        applies): the ticket's history says when it was in which state and
+        when it was answered. What a target already reported stays reported.
+        """
         policy = next((p for p in self.settings.sla_policies if p.conditions.matches(ticket)), None)
         name = None if policy is None else policy.name
         if name == ticket.sla_policy:
@@ -1352,27 +1538,38 @@ class TicketEngine:
             ticket.sla = {}
             return
         done = self._category(ticket) in _DONE
-        clocks: dict[str, SlaClock] = {}
-        for target in policy.targets:
-            kept = ticket.sla.get(target.metric.value)
-            clock = kept if kept is not None else self._new_clock(ticket, target, done=done)
-            clock.goal = target.within
-            clocks[target.metric.value] = clock
+        clocks = self._clocks_of(ticket, policy, new=new, done=done)
         ticket.sla = clocks
-        if not done and not self._paused(ticket, policy):
-            for clock in clocks.values():
-                SlaMeter.resume(clock, now=now)
+        if not done:
+            for metric, clock in clocks.items():
+                if not self._paused(ticket, policy, metric):
+                    SlaMeter.resume(clock, now=now)
 
-    @staticmethod
-    def _new_clock(ticket: Ticket, target: SlaTarget, *, done: bool) -> SlaClock:
-        # next response waits for a customer reply; first response is over once answered
-        answered = (
-            target.metric is SlaMetric.FIRST_RESPONSE and ticket.first_response_at is not None
-        )
-        waiting = target.metric is SlaMetric.NEXT_RESPONSE
-        return SlaClock(
-            metric=target.metric.value, goal=target.within, stopped=done or answered or waiting
-        )
+    def _clocks_of(
+        self, ticket: Ticket, policy: SlaPolicy, *, new: bool, done: bool
+    ) -> dict[str, SlaClock]:
+        """The clocks of a policy that newly applies to the ticket."""
+        if new:  # a ticket being created has no history to replay: fresh clocks
+            now = ticket.created_at
+            clocks = {}
+            for metric, goal in self._goals[policy.name]:
+                # next response waits for a customer reply; time to own ends once owned
+                waiting = (
+                    done
+                    or metric == "next_response"
+                    or (metric == "time_to_own" and ticket.assignee is not None)
+                )
+                runs = not waiting and not self._paused(ticket, policy, metric)
+                clocks[metric] = SlaClock(
+                    metric=metric, goal=goal, since=now if runs else None, stopped=waiting
+                )
+            return clocks
+        clocks = replay_clocks(ticket, self._flows[ticket.workflow], self._meters[policy.name])
+        for metric, clock in clocks.items():
+            kept = ticket.sla.get(metric)
+            if kept is not None:  # what this target already reported stays reported
+                clock.warned, clock.breached, clock.cycle = kept.warned, kept.breached, kept.cycle
+        return clocks
 
     def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
         meter = self._meters[ticket.sla_policy or ""]
@@ -1384,18 +1581,31 @@ class TicketEngine:
         resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
         if was_done and resolution is not None:
             resolution.stopped = False  # a reopened ticket's resolution clock runs on
-        paused = self._paused(ticket, meter.policy)
-        for clock in ticket.sla.values():
-            if paused:
+        for metric, clock in ticket.sla.items():
+            if self._paused(ticket, meter.policy, metric):
                 meter.pause(clock, now=now)
             else:
                 meter.resume(clock, now=now)
 
     def _start_next_response(self, ticket: Ticket, now: datetime) -> None:
-        clock = ticket.sla.get(SlaMetric.NEXT_RESPONSE.value)
-        if clock is None or ticket.first_response_at is None or not clock.stopped:
+        if ticket.first_response_at is not None:
+            self._start_cycle(ticket, SlaMetric.NEXT_RESPONSE.value, now)
+
+    def _owner_changed(self, ticket: Ticket, now: datetime) -> None:
+        """Time to own: an assignment ends the wait, losing the assignee starts one."""
+        clock = ticket.sla.get(SlaMetric.TIME_TO_OWN.value)
+        if clock is None:
             return
-        if self._category(ticket) in _DONE:
+        if ticket.assignee is None:
+            self._start_cycle(ticket, clock.metric, now)
+        elif not clock.stopped:
+            self._meters[ticket.sla_policy or ""].pause(clock, now=now)
+            clock.stopped = True
+
+    def _start_cycle(self, ticket: Ticket, metric: str, now: datetime) -> None:
+        """Start a new cycle of a stopped clock (next response, time to own)."""
+        clock = ticket.sla.get(metric)
+        if clock is None or not clock.stopped or self._category(ticket) in _DONE:
             return
         meter = self._meters[ticket.sla_policy or ""]
         if clock.elapsed or clock.breached or clock.warned:
@@ -1404,7 +1614,7 @@ class TicketEngine:
         clock.warned = ()
         clock.breached = False
         clock.stopped = False
-        if not self._paused(ticket, meter.policy):
+        if not self._paused(ticket, meter.policy, clock.metric):
             meter.resume(clock, now=now)
 
     def sla_elapsed(self, ticket: Ticket, metric: SlaMetric, *, now: datetime) -> timedelta | None:
@@ -1426,6 +1636,49 @@ class TicketEngine:
             return None
         return self._meters[ticket.sla_policy or ""].elapsed(clock, now=now)
 
+    def sla_status(self, ticket: Ticket, *, now: datetime) -> tuple[SlaStatus, ...]:
+        """Return where each target of the ticket's SLA policy stands at ``now``.
+
+        One :class:`SlaStatus` per target, in the policy's order: time counted
+        and remaining, breached or not, running, paused or stopped, when it
+        breaches, and the cycles already over (as Jira Service Management
+        reports ``completedCycles`` and ``ongoingCycle``). A query: nothing
+        changes. The cycles over are read from the history, on the policy's
+        calendar, as a policy that newly applies counts them.
+
+        Raises:
+            InvalidInputError: An argument has the wrong type or is out of
+                range, ``now`` is earlier than the ticket's last change, or the
+                engine does not know the ticket.
+        """
+        now = self._check_ticket(ticket, now)
+        if ticket.sla_policy is None:
+            return ()
+        meter = self._meters[ticket.sla_policy]
+        flow = self._flows[ticket.workflow]
+        found = []
+        for target in meter.policy.targets:
+            clock = ticket.sla.get(target.metric.value)
+            if clock is None:
+                continue
+            elapsed = meter.elapsed(clock, now=now)
+            breached = clock.breached or elapsed >= clock.goal
+            running = clock.since is not None
+            breach_at = meter.instant(clock, clock.goal) if running and not breached else None
+            cycles = tuple(
+                SlaCycle(start, end, counted, clock.goal, counted >= clock.goal)
+                for start, end, counted in completed_cycles(ticket, flow, meter, target.metric)
+            )
+            found.append(
+                SlaStatus(
+                    metric=target.metric, goal=clock.goal, elapsed=elapsed,
+                    remaining=clock.goal - elapsed, breached=breached, running=running,
+                    paused=not running and not clock.stopped, stopped=clock.stopped,
+                    breach_at=breach_at, cycle=clock.cycle, completed=cycles,
+                )
+            )  # fmt: skip
+        return tuple(found)
+
     # --- the passing of time -----------------------------------------------------------------
 
     def tick(self, ticket: Ticket, *, now: datetime) -> TicketUpdate:
@@ -1439,7 +1692,7 @@ class TicketEngine:
                 earlier than the ticket's last change; or the ticket is not one
                 this engine knows.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         # validated: from here on the ticket changes
         first = len(ticket.history)
         sla_events = self._settle(ticket, now) if ticket.sla else ()
@@ -1450,6 +1703,10 @@ class TicketEngine:
             due = ticket.follow_up_due
             self._set(ticket, now, SYSTEM, "follow_up_due", "follow_up_due", None)
             actions.append(FollowUpDue(ticket.id, due, ticket.assignee))
+        if ticket.state in self._timeouts:
+            self._pending_timeout(ticket, now, actions)
+        if self.settings.automations:
+            self._automate(ticket, now, actions)
         flow = self._flows[ticket.workflow]
         closing = self._auto_close_at(ticket)
         if closing is not None and closing <= now:
@@ -1459,6 +1716,132 @@ class TicketEngine:
                 if now < step.latest:  # its follow-up, if any, falls due in range
                     self._move(ticket, step, SYSTEM, now, note, None, actions)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    # --- automations ----------------------------------------------------------------------
+
+    @staticmethod
+    def _entered(ticket: Ticket) -> datetime:
+        """When the ticket entered its current state."""
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        return next((row[0] for row in reversed(rows) if row[4] == "state"), ticket.created_at)
+
+    def _holds_now(self, ticket: Ticket, conditions: AutomationConditions) -> bool:
+        """Whether the conditions that do not wait for time hold."""
+        breached = any(clock.breached for clock in ticket.sla.values())
+        return (
+            self._category(ticket) is not StateCategory.CLOSED
+            and (not conditions.states or ticket.state in conditions.states)
+            and (not conditions.tiers or ticket.tier in conditions.tiers)
+            and (not conditions.tags or not conditions.tags.isdisjoint(ticket.tags))
+            and (conditions.sla_breached is None or conditions.sla_breached is breached)
+        )
+
+    def _holds_from(self, ticket: Ticket, conditions: AutomationConditions) -> datetime | None:
+        """From when the conditions hold, if they hold apart from time (``None``: not)."""
+        if not self._holds_now(ticket, conditions):
+            return None
+        since = ticket.created_at
+        if conditions.age is not None:
+            since = max(since, ticket.created_at + conditions.age)
+        if conditions.in_state_for is not None:
+            since = max(since, self._entered(ticket) + conditions.in_state_for)
+        return since
+
+    def _automate(self, ticket: Ticket, now: datetime, actions: list[TicketAction]) -> None:
+        """Fire the automations whose conditions hold and that have not fired since they do."""
+        for automation in self.settings.automations:
+            since = self._holds_from(ticket, automation.conditions)
+            if since is None or since > now or automation.marker in ticket.fired_rules:
+                continue
+            ticket.fired_rules = ticket.fired_rules | {automation.marker}
+            self._act(ticket, automation, now, actions)
+
+    def _rearm(self, ticket: Ticket) -> None:
+        """Forget that an automation fired once its conditions stop holding (it may fire again)."""
+        for automation in self.settings.automations:
+            marker = automation.marker
+            if (
+                marker in ticket.fired_rules
+                and self._holds_from(ticket, automation.conditions) is None
+            ):
+                ticket.fired_rules = ticket.fired_rules - {marker}
+
+    def _act(
+        self, ticket: Ticket, automation: Automation, now: datetime, actions: list[TicketAction]
+    ) -> None:
+        reason = f"automation {automation.name!r}"
+        if automation.add_tags and not automation.add_tags <= ticket.tags:
+            tags = ticket.tags | automation.add_tags
+            ticket.history.record(
+                now, ticket.id, SYSTEM.id, "automation", "tags",
+                ",".join(sorted(ticket.tags)), ",".join(sorted(tags)), reason,
+            )  # fmt: skip
+            ticket.tags = tags
+        if automation.escalate_to is not None:
+            rank = self._tiers[automation.escalate_to]
+            if rank > self._tiers[ticket.tier]:
+                tier = self.settings.tiers[rank]
+                self._to_tier(ticket, tier, SYSTEM, now, "escalate", reason, actions)
+        if automation.notify is not None:
+            spec = ActionSpec(ActionKind.NOTIFY, to=automation.notify, template="automation")
+            actions.append(Notify(ticket.id, self._notice(ticket, spec)))
+        if automation.transition is not None:
+            step = self._steps.get((ticket.workflow, ticket.state, automation.transition))
+            if (
+                step is not None
+                and now < step.latest
+                and all(check(ticket, SYSTEM, reason) for check in step.checks)
+            ):
+                self._move(ticket, step, SYSTEM, now, reason, None, actions)
+
+    def _automation_times(self, ticket: Ticket, last: datetime) -> list[datetime]:
+        """When the automations not yet fired will fire, as :meth:`tick` fires them."""
+        return [
+            max(since, last)
+            for automation in self.settings.automations
+            if automation.marker not in ticket.fired_rules
+            and (since := self._holds_from(ticket, automation.conditions)) is not None
+        ]
+
+    def _pending_times(self, ticket: Ticket) -> tuple[datetime | None, datetime | None]:
+        """When the ticket's pending timeout reminds (if not yet) and times out, if it does."""
+        timeout, hours = self._timeouts[ticket.state]
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        reminded = False
+        entered = ticket.created_at
+        for row in reversed(rows):  # back to the entry into this state
+            if row[4] == "state":
+                entered = row[0]
+                break
+            reminded = reminded or row[3] == "pending_reminder"
+        remind = None
+        if timeout.remind_after is not None and not reminded:
+            remind = _after_business_time(hours, entered, timeout.remind_after)
+        step = self._steps.get((ticket.workflow, ticket.state, timeout.transition))
+        note = "no reply from the customer"
+        if step is None or not all(check(ticket, SYSTEM, note) for check in step.checks):
+            return remind, None  # it cannot be applied here: never times out
+        return remind, _after_business_time(hours, entered, timeout.after)
+
+    def _pending_timeout(self, ticket: Ticket, now: datetime, actions: list[TicketAction]) -> None:
+        """Time a waiting ticket out, or remind its customer, when due."""
+        timeout, _ = self._timeouts[ticket.state]
+        remind, expire = self._pending_times(ticket)
+        if expire is not None and expire <= now:
+            step = self._steps[ticket.workflow, ticket.state, timeout.transition]
+            if now < step.latest:
+                note = f"no reply from the customer since {timeout.state!r} was entered"
+                self._move(ticket, step, SYSTEM, now, note, None, actions)
+        elif remind is not None and remind <= now:
+            ticket.history.record(now, ticket.id, SYSTEM.id, "pending_reminder", "", None, None)
+            notification = Notification(
+                channel=timeout.channel,
+                to=ticket.customer,
+                subject=f"We are waiting for your reply on {ticket.subject!r}",
+                template="pending_reminder",
+                data={"ticket_id": ticket.id},
+            )
+            actions.append(Notify(ticket.id, notification))
 
     def _auto_close_at(self, ticket: Ticket) -> datetime | None:
         after = self._auto_close.get((ticket.workflow, ticket.state))
@@ -1477,8 +1860,8 @@ class TicketEngine:
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
                     continue
-                if clock.stopped and not clock.breached:
-                    continue
+                if clock.stopped:
+                    continue  # a met target, a resolved or closed ticket: never escalated
                 if rule.trigger is EscalationTrigger.SLA_BREACH:
                     hit = clock.breached
                 else:
@@ -1519,15 +1902,18 @@ class TicketEngine:
         last = _last_change(ticket)
         closing = self._closing_at(ticket, last)
         due = ticket.follow_up_due
+        if ticket.state in self._timeouts:
+            waits = [t for t in self._pending_times(ticket) if t is not None and t < LATEST]
+            due = min([*waits, due] if due is not None else waits, default=None)
+        if self.settings.automations:
+            waits = [t for t in self._automation_times(ticket, last) if t < LATEST]
+            due = min([*waits, due] if due is not None else waits, default=None)
         if not ticket.sla:  # the common case: at most a follow-up or an auto-close
             first = due if closing is None else closing if due is None else min(due, closing)
             return None if first is None else max(first, last)
         meter = self._meters[ticket.sla_policy or ""]
-        times = [
-            t
-            for clock in ticket.sla.values()
-            if (t := meter.next_deadline(clock, last=last)) is not None and t < LATEST
-        ]
+        first_sla = meter.earliest(ticket.sla.values(), last=last)
+        times = [] if first_sla is None or first_sla >= LATEST else [first_sla]
         if self.settings.escalation_rules:
             times.extend(t for t in self._rule_deadlines(ticket, meter, last) if t < LATEST)
         if due is not None:
@@ -1563,8 +1949,8 @@ class TicketEngine:
             for clock in ticket.sla.values():
                 if rule.metric is not None and rule.metric.value != clock.metric:
                     continue
-                if clock.stopped and not clock.breached:
-                    continue
+                if clock.stopped:
+                    continue  # as tick: a stopped clock never escalates
                 if rule.trigger is EscalationTrigger.SLA_BREACH:
                     if clock.breached:
                         times.append(last)
@@ -1583,22 +1969,28 @@ class TicketEngine:
     ) -> TicketUpdate:
         """Record the customer's answer to the satisfaction survey (CSAT 1-5).
 
+        A ticket has one survey (Zendesk's satisfaction rating is offered once
+        per ticket): it is sent at the first close, and its answer is accepted
+        whenever it comes, even after the ticket was reopened; closing again
+        sends none.
+
         Raises:
             InvalidInputError: The score is not a whole number from 1 to 5 (3.5
                 is refused), the comment is not a text, or ``now`` is earlier
                 than the ticket's last change.
-            InvalidTransitionError: The ticket is not closed, or was already rated.
+            InvalidTransitionError: No survey was sent and the ticket is not
+                closed, or the ticket was already rated.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         given: object = score
         if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 5:
             raise InvalidInputError(
                 f"a CSAT score is a whole number from 1 to 5, got {shown(given)}", field="score"
             )
         _text(comment, "comment", allow_empty=True)
-        if self._category(ticket) is not StateCategory.CLOSED:
+        if self._category(ticket) is not StateCategory.CLOSED and not self._surveys_sent(ticket):
             raise InvalidTransitionError(
-                ticket.state, "record a survey", "the ticket is not closed"
+                ticket.state, "record a survey", "no survey was sent and the ticket is not closed"
             )
         if ticket.survey is not None:
             raise InvalidTransitionError(
@@ -1638,7 +2030,7 @@ class TicketEngine:
                 ticket's last change.
             InvalidTransitionError: The transition is refused.
         """
-        self._check_ticket(ticket, now)
+        now = self._check_ticket(ticket, now)
         _check_actor(by)
         if not isinstance(macro, str | Macro):
             raise InvalidInputError(

@@ -48,6 +48,9 @@ class Tier:
     queue: str = attrs.field(validator=text_field())
 
 
+_WORD = re.compile(r"\w+")
+"""A keyword rule matches whole words of the subject, so each keyword is one."""
+
 DEFAULT_TIERS = (
     Tier("front_line", "front_line"),
     Tier("specialists", "specialists"),
@@ -115,7 +118,7 @@ class EscalationRule:
         if self.trigger is EscalationTrigger.REOPEN_COUNT:
             return ticket.reopen_count >= self.reopen_count
         if self.trigger is EscalationTrigger.KEYWORD:
-            words = set(re.findall(r"\w+", ticket.subject.casefold()))
+            words = set(_WORD.findall(ticket.subject.casefold()))
             return any(keyword.casefold() in words for keyword in self.keywords)
         return False
 
@@ -167,3 +170,9 @@ def _rule_parameter_problems(path: str, rule: EscalationRule) -> Iterator[Proble
         yield Problem(f"{path}.reopen_count", "must be at least 1")
     if trigger is EscalationTrigger.KEYWORD and not rule.keywords:
         yield Problem(f"{path}.keywords", "a 'keyword' rule needs at least one keyword")
+    for position, keyword in enumerate(rule.keywords):
+        if not _WORD.fullmatch(keyword):
+            yield Problem(
+                f"{path}.keywords[{position}]",
+                f"{keyword!r} is not one word (letters, digits, _): it could never match",
+            )

@@ -21,6 +21,7 @@ from callcore.events import Event
 from callcore.tickets._checks import (
     MAX_SLA_TARGET,
     duration_field,
+    durations_field,
     enum_field,
     enum_set_field,
     fractions_field,
@@ -28,6 +29,7 @@ from callcore.tickets._checks import (
     items_field,
     names_field,
     optional_text_field,
+    optional_texts_field,
     text_field,
     texts_field,
     tiers_field,
@@ -35,7 +37,7 @@ from callcore.tickets._checks import (
 from callcore.tickets._ticket import Priority
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from callcore.tickets._ticket import SlaClock, Ticket
 
@@ -43,8 +45,10 @@ __all__ = [
     "BusinessHours",
     "SlaBreached",
     "SlaConditions",
+    "SlaCycle",
     "SlaMetric",
     "SlaPolicy",
+    "SlaStatus",
     "SlaTarget",
     "SlaWarning",
     "validate_sla_policies",
@@ -93,6 +97,11 @@ class SlaMetric(enum.Enum):
     """From a customer reply to the agent's next reply, once per reply cycle."""
     RESOLUTION = "resolution"
     """From creation to resolution; it resumes if the ticket is reopened."""
+    TIME_TO_OWN = "time_to_own"
+    """While the ticket waits for an owner: from its creation unassigned, or from
+    when it lost its assignee (an escalation to another tier unassigns it), to the
+    next assignment; one cycle per wait (GLPI's time to own, per tier as Zendesk's
+    group SLAs measure each group)."""
 
 
 @attrs.frozen
@@ -137,10 +146,15 @@ class SlaTarget:
         within: The goal, in business time on the policy's calendar (or in
             calendar time without one); at most a year (366 days), so that
             finding a deadline never walks the calendar for long.
+        pause_states: The states where this target's clock waits, instead of
+            the policy's rule (the workflow's SLA-pausing states and the
+            policy's ``pause_states``); ``()`` never waits. ``None``: the
+            policy's rule. Resolved and closed states always stop it.
     """
 
     metric: SlaMetric = attrs.field(validator=enum_field(SlaMetric))
     within: timedelta = attrs.field(validator=duration_field(maximum=MAX_SLA_TARGET))
+    pause_states: tuple[str, ...] | None = attrs.field(default=None, validator=optional_texts_field)
 
 
 @attrs.frozen
@@ -159,6 +173,9 @@ class SlaPolicy:
         pause_states: States, besides those that pause every SLA (waiting on
             the customer), where this policy's clocks stop counting.
         warn_at: Fractions of a target at which a warning is reported.
+        warn_before: Times before a breach at which a warning is reported
+            ("1 h before"), as well; one longer than a target is left out
+            for that target.
     """
 
     name: str = attrs.field(validator=text_field())
@@ -169,6 +186,7 @@ class SlaPolicy:
     calendar: str | None = attrs.field(default=None, validator=optional_text_field)
     pause_states: tuple[str, ...] = attrs.field(default=(), validator=texts_field)
     warn_at: tuple[float, ...] = attrs.field(default=(0.75,), validator=fractions_field)
+    warn_before: tuple[timedelta, ...] = attrs.field(default=(), validator=durations_field)
 
     def target(self, metric: SlaMetric) -> SlaTarget | None:
         """Return the target for ``metric``, if the policy has one."""
@@ -182,9 +200,11 @@ class SlaWarning(Event):
     Attributes:
         ticket_id: The ticket.
         metric: The target's metric.
-        fraction: The warning fraction passed (``0.75``).
+        fraction: The warning fraction passed (``0.75``); for a warning at a
+            time before the breach, the fraction of the target that leaves.
         due: When the fraction was passed.
         deadline: When the target will be breached if the clock keeps running.
+        before: For a warning at a time before the breach, that time.
     """
 
     kind: ClassVar[str] = "ticket.sla_warning"
@@ -194,6 +214,7 @@ class SlaWarning(Event):
     fraction: float
     due: datetime
     deadline: datetime
+    before: timedelta | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -213,6 +234,60 @@ class SlaBreached(Event):
     metric: SlaMetric
     deadline: datetime
     cycle: int = 1
+
+
+@attrs.frozen
+class SlaCycle:
+    """One finished cycle of a target (Jira Service Management's ``completedCycles``).
+
+    Attributes:
+        started: When the cycle began (creation; a customer reply for next response).
+        ended: When it ended (the agent's reply, or the resolve).
+        elapsed: The time it counted, on the policy's calendar.
+        goal: The target.
+        breached: Whether it counted the whole target or more.
+    """
+
+    started: datetime
+    ended: datetime
+    elapsed: timedelta
+    goal: timedelta
+    breached: bool
+
+
+@attrs.frozen
+class SlaStatus:
+    """Where one target of a ticket stands at some instant (its ``ongoingCycle``).
+
+    Attributes:
+        metric: The target's metric.
+        goal: The target.
+        elapsed: The time counted in the current cycle.
+        remaining: ``goal - elapsed``: negative once breached (Zammad's
+            ``close_diff_in_min`` is the same difference, in minutes).
+        breached: The current cycle counted the whole target or more.
+        running: The clock counts now.
+        paused: The clock waits (a pausing state) and will count again.
+        stopped: The cycle is over (met, or the ticket resolved or closed) and
+            no new one has begun.
+        breach_at: When the current cycle breaches if the clock keeps
+            running; ``None`` when breached, paused, stopped, or when the
+            calendar never opens long enough.
+        cycle: The cycle's number (from 1; next response counts customer replies).
+        completed: The cycles over, oldest first.
+    """
+
+    metric: SlaMetric
+    goal: timedelta
+    elapsed: timedelta
+    remaining: timedelta
+    breached: bool
+    running: bool
+    paused: bool
+    stopped: bool
+    breach_at: datetime | None
+    cycle: int
+    completed: tuple[SlaCycle, ...]
 
 
 def validate_sla_policies(
@@ -247,12 +322,21 @@ def validate_sla_policies(
             metrics.add(target.metric)
             if target.within <= timedelta(0):
                 yield Problem(f"{path}.targets[{position}].within", "must be positive")
-        for position, fraction in enumerate(policy.warn_at):
-            if not 0 < fraction < 1:
-                yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
+        yield from _warning_problems(path, policy)
+
+
+def _warning_problems(path: str, policy: SlaPolicy) -> Iterator[Problem]:
+    for position, fraction in enumerate(policy.warn_at):
+        if not 0 < fraction < 1:
+            yield Problem(f"{path}.warn_at[{position}]", "must be between 0 and 1")
+    for position, lead in enumerate(policy.warn_before):
+        if lead <= timedelta(0):
+            yield Problem(f"{path}.warn_before[{position}]", "must be positive")
 
 
 _CHUNK = MAX_DURATION - timedelta(days=1)  # leaves room for a day's DST shifts
+_ZERO = timedelta(0)
+_REMEMBERED = 64
 
 
 @attrs.frozen
@@ -261,17 +345,60 @@ class SlaMeter:
 
     policy: SlaPolicy
     hours: BusinessHours
+    _warnings: dict[timedelta, list[tuple[float, timedelta, timedelta | None]]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+    """The warnings of each goal, worked out once."""
+    own_pauses: dict[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
+    """The pause states of the targets with their own rule, by metric name."""
+
+    def __attrs_post_init__(self) -> None:
+        """Index the targets' own pause rules."""
+        own = {
+            target.metric.value: target.pause_states
+            for target in self.policy.targets
+            if target.pause_states is not None
+        }
+        object.__setattr__(self, "own_pauses", own)
+
+    def warnings(self, goal: timedelta) -> list[tuple[float, timedelta, timedelta | None]]:
+        """The warnings of a target of ``goal``: (fraction, time elapsed, time before), in order.
+
+        A warning at a time before the breach is kept as the fraction of the
+        goal it leaves (so :attr:`SlaClock.warned` holds fractions only), but
+        reached at exactly ``goal - before``.
+        """
+        known = self._warnings.get(goal)
+        if known is not None:
+            return known
+        found: dict[float, tuple[float, timedelta, timedelta | None]] = {
+            fraction: (fraction, goal * fraction, None) for fraction in self.policy.warn_at
+        }
+        for lead in self.policy.warn_before:
+            if lead < goal:
+                fraction = (goal - lead) / goal
+                found.setdefault(fraction, (fraction, goal - lead, lead))
+        made = sorted(found.values(), key=lambda warning: warning[1])
+        if len(self._warnings) < _REMEMBERED:  # a policy has few goals; a bound all the same
+            self._warnings[goal] = made
+        return made
 
     def elapsed(self, clock: SlaClock, *, now: datetime) -> timedelta:
         """Return the clock's elapsed time at ``now``."""
         since = clock.since
         if since is None:
             return clock.elapsed
-        if now - since < _CHUNK:
-            return clock.elapsed + self.hours.business_time_between(since, now)
+        return clock.elapsed + self.between(since, now)
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Return the time this policy counts from ``a`` to ``b`` (zero when ``b <= a``)."""
+        if b <= a:
+            return _ZERO
+        if b - a < _CHUNK:
+            return self.hours.business_time_between(a, b)
         # A calendar answers for at most MAX_DURATION at a time: count in chunks.
-        total = clock.elapsed
-        start, end = since.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        total = timedelta(0)
+        start, end = a.astimezone(timezone.utc), b.astimezone(timezone.utc)
         while end - start > _CHUNK:
             total += self.hours.business_time_between(start, start + _CHUNK)
             start += _CHUNK
@@ -288,10 +415,7 @@ class SlaMeter:
             return None
         if amount <= clock.elapsed:
             return clock.since
-        try:
-            return self.hours.add_business_time(clock.since, amount - clock.elapsed)
-        except InvalidInputError:
-            return None
+        return self._after(clock.since, amount - clock.elapsed)
 
     def pause(self, clock: SlaClock, *, now: datetime) -> None:
         """Stop counting, keeping the time accrued so far."""
@@ -305,20 +429,39 @@ class SlaMeter:
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def check(self, ticket_id: str, clock: SlaClock, *, now: datetime) -> list[Event]:
+    def check(
+        self,
+        ticket_id: str,
+        clock: SlaClock,
+        *,
+        now: datetime,
+        spans: dict[datetime, timedelta] | None = None,
+    ) -> list[Event]:
         """Report the warnings and the breach this clock has reached by ``now``.
 
         A running clock is then brought up to date: the time it counted up to
         ``now`` joins :attr:`~SlaClock.elapsed` and it runs on from ``now``
         (business time adds up exactly over adjacent spans), so the next
         question walks the calendar from here, not from when the clock started.
+        ``spans`` remembers the time counted from each ``since`` to ``now``
+        for the next clock of the same call (they mostly share it).
         """
         if clock.stopped:
             return []
-        elapsed = self.elapsed(clock, now=now)
+        since = clock.since
+        if since is None:
+            elapsed = clock.elapsed
+        elif spans is None:
+            elapsed = clock.elapsed + self.between(since, now)
+        else:
+            span = spans.get(since)
+            if span is None:
+                span = spans[since] = self.between(since, now)
+            elapsed = clock.elapsed + span
         events = (
-            []
-            if clock.breached and len(clock.warned) == len(self.policy.warn_at)
+            []  # all reported, or nothing new reached (the next report is further on)
+            if (clock.breached and len(clock.warned) == len(self.warnings(clock.goal)))
+            or (not clock.breached and elapsed < self._next_amount(clock))
             else (self._reached(ticket_id, clock, now, elapsed))
         )
         if clock.since is not None and now > clock.since:
@@ -331,12 +474,13 @@ class SlaMeter:
         """The warnings and the breach newly reached, marking them reported."""
         events: list[Event] = []
         metric = SlaMetric(clock.metric)
-        deadline = self.instant(clock, clock.goal) or now
-        for fraction in sorted(self.policy.warn_at):
-            if fraction not in clock.warned and elapsed >= clock.goal * fraction:
+        deadline: datetime | None = None  # found only when something is reported (a walk)
+        for fraction, amount, before in self.warnings(clock.goal):
+            if fraction not in clock.warned and elapsed >= amount:
                 clock.warned = (*clock.warned, fraction)
                 if not clock.breached and elapsed < clock.goal:
-                    due = self.instant(clock, clock.goal * fraction) or now
+                    due = self.instant(clock, amount) or now
+                    deadline = deadline or self.instant(clock, clock.goal) or now
                     events.append(
                         SlaWarning(
                             at=now,
@@ -345,16 +489,63 @@ class SlaMeter:
                             fraction=fraction,
                             due=due,
                             deadline=deadline,
+                            before=before,
                         )
                     )
         if not clock.breached and elapsed >= clock.goal:
             clock.breached = True
+            deadline = deadline or self.instant(clock, clock.goal) or now
             events.append(
                 SlaBreached(
                     at=now, ticket_id=ticket_id, metric=metric, deadline=deadline, cycle=clock.cycle
                 )
             )
         return events
+
+    def earliest(self, clocks: Iterable[SlaClock], *, last: datetime) -> datetime | None:
+        """Return the first of the clocks' :meth:`next_deadline` instants, if any.
+
+        Running clocks that started counting at the same instant on the same
+        calendar reach their amounts in the order of what they have left, so
+        one walk of the calendar per such group finds the first (the engine
+        brings every running clock up to date at once: usually one group).
+        """
+        found: list[datetime] = []
+        left_from: dict[datetime, timedelta] = {}
+        for clock in clocks:
+            if clock.stopped or clock.breached:
+                continue
+            amount = self._next_amount(clock)
+            since = clock.since
+            if since is None:
+                if amount <= clock.elapsed:
+                    found.append(last)
+            elif amount <= clock.elapsed:
+                found.append(since)  # as instant() says
+            else:
+                left = amount - clock.elapsed
+                known = left_from.get(since)
+                left_from[since] = left if known is None else min(known, left)
+        found.extend(
+            t for since, left in left_from.items() if (t := self._after(since, left)) is not None
+        )
+        return min(found) if found else None
+
+    def _after(self, t: datetime, left: timedelta) -> datetime | None:
+        """The instant ``left`` of counted time after ``t``, in UTC (``None``: never)."""
+        try:
+            found = self.hours.add_business_time(t, left)
+        except InvalidInputError:
+            return None  # the calendar never opens long enough
+        # an instant in UTC: two times in the calendar's zone compare by wall clock
+        return found.astimezone(timezone.utc)
+
+    def _next_amount(self, clock: SlaClock) -> timedelta:
+        """The elapsed time at which the clock next reports: its next warning, or its goal."""
+        for fraction, amount, _ in self.warnings(clock.goal):
+            if fraction not in clock.warned:
+                return amount
+        return clock.goal
 
     def next_deadline(self, clock: SlaClock, *, last: datetime) -> datetime | None:
         """Return when this clock next has something to report, if ever.
@@ -366,8 +557,7 @@ class SlaMeter:
         """
         if clock.stopped or clock.breached:
             return None
-        pending = [f for f in self.policy.warn_at if f not in clock.warned]
-        amount = clock.goal * min(pending) if pending else clock.goal
+        amount = self._next_amount(clock)
         if clock.since is None:
             return last if amount <= clock.elapsed else None
         return self.instant(clock, amount)

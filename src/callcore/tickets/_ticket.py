@@ -371,7 +371,7 @@ class Ticket:
 # A ticket read from a store or a snapshot is checked like one the engine made:
 # the same limits on every value, so the engine can never trip over it later.
 
-_METRICS = ("first_response", "next_response", "resolution")
+_METRICS = ("first_response", "next_response", "resolution", "time_to_own")
 _SPAN = LATEST - EARLIEST  # the longest time a clock can have counted
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -94,6 +94,9 @@ class ActionKind(enum.Enum):
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
     SEND_SURVEY = "send_survey"
     NOTIFY = "notify"
+    ASSIGN_ACTOR = "assign_actor"
+    """Assign the ticket to whoever applies the transition, if it has no assignee and
+    the actor is not the system (Zendesk assigns the agent who solves a ticket)."""
 
 
 @attrs.frozen
@@ -160,6 +163,19 @@ class Transition:
     on_customer_reply: bool = attrs.field(default=False, validator=bool_field)
 
 
+AUTO_CLOSE_DEFAULT = timedelta(days=4)
+"""The default of :attr:`Workflow.auto_close_after`, when the workflow can close."""
+
+
+def _follows_the_workflow(after: object, transition: object, names: Collection[object]) -> bool:
+    """Tell whether an auto-close left at its default has no transition to apply.
+
+    The default is this very object (``is``, not ``==``): an explicit 4 days
+    with no such transition stays a mistake the validation reports.
+    """
+    return after is AUTO_CLOSE_DEFAULT and transition not in names
+
+
 @attrs.frozen
 class Workflow:
     """A ticket workflow: a state machine written as data.
@@ -173,7 +189,9 @@ class Workflow:
         states: Every state.
         transitions: Every transition.
         auto_close_after: How long a ticket may stay resolved before the
-            :attr:`auto_close_transition` closes it (``None``: never).
+            :attr:`auto_close_transition` closes it (``None``: never), in
+            elapsed time. Left out, it is 4 days (Zendesk's 96 hours) when the
+            workflow has the :attr:`auto_close_transition`, and never otherwise.
         auto_close_transition: The transition that closes a resolved ticket.
     """
 
@@ -182,7 +200,7 @@ class Workflow:
     states: tuple[State, ...] = attrs.field(validator=items_field(State))
     transitions: tuple[Transition, ...] = attrs.field(validator=items_field(Transition))
     auto_close_after: timedelta | None = attrs.field(
-        default=timedelta(days=4), validator=duration_field(optional=True)
+        default=AUTO_CLOSE_DEFAULT, validator=duration_field(optional=True)
     )
     auto_close_transition: str = attrs.field(
         default="close", validator=text_field(allow_empty=True)
@@ -202,6 +220,8 @@ class Workflow:
         object.__setattr__(self, "_names", frozenset(t.name for t in self.transitions))
         object.__setattr__(self, "_reply_moves", replies)
         object.__setattr__(self, "_categories", {s.name: s.category for s in self.states})
+        if _follows_the_workflow(self.auto_close_after, self.auto_close_transition, self._names):
+            object.__setattr__(self, "auto_close_after", None)  # no close transition: never
 
     def state(self, name: str) -> State:
         """Return the state called ``name``.
@@ -413,6 +433,9 @@ def _auto_close_problems(
 ) -> Iterator[Problem]:
     if after is None or not _known(after):
         return
+    names = {move["name"] for move in transitions if move is not None}
+    if _follows_the_workflow(after, transition, names):
+        return  # left at its default, with no close transition: never closes by itself
     if after <= timedelta(0):  # type: ignore[operator]  # a timedelta, as read
         yield Problem("auto_close_after", "must be positive (or null for never)")
     if not _known(transition):
