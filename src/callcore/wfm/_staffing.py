@@ -177,17 +177,13 @@ _set_scheduled = Staffing.__dict__["scheduled"].__set__
 _set_performance = Staffing.__dict__["performance"].__set__
 
 
-def _lazy_staffing(scheduled: int, recipe: _ErlangCRecipe) -> Staffing:
-    """A :class:`Staffing` for ``recipe``'s agents whose performance is built on first read.
+def _lazy_staffing(required: int, scheduled: int, recipe: _ErlangCRecipe) -> Staffing:
+    """A :class:`Staffing` whose performance ``recipe`` is built on first read.
 
-    Equal to ``Staffing(agents, scheduled, recipe.build())`` (a test keeps it
-    so). The recipe holds values the search computed, so building it can
-    refuse only a mean wait beyond the longest duration, which the search
-    never picks; that is checked here, and such a case is built at once.
+    Equal to ``Staffing(required, scheduled, recipe.build())`` (a test keeps
+    it so). The recipe must hold values the search computed, whose build
+    cannot be refused (a mean wait within the longest duration).
     """
-    load, aht, required, _, waiting = recipe
-    if load == 0 or waiting * aht / (required - load) > _LONGEST_WAIT:  # rare: build it now
-        return Staffing(required, scheduled, recipe.build())
     staffing = _new_staffing(Staffing)
     _set_required(staffing, required)
     _set_scheduled(staffing, scheduled)
@@ -364,7 +360,7 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
     """
     threshold = target.threshold.total_seconds()
     level = target.service_level
-    lowest = math.floor(load) + 1
+    lowest = int(load) + 1  # floor: load >= 0
     if target.max_occupancy is not None:
         lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
@@ -442,9 +438,10 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
         load = workload.calls * aht / workload.interval.total_seconds()  # as Workload.load
         agents, waiting = _erlang_c_required(load, aht, target)
         scheduled = target.scheduled(agents) if target.shrinkage else agents
-        return _lazy_staffing(
-            scheduled, _ErlangCRecipe((load, aht, agents, target.threshold, waiting))
-        )
+        recipe = _ErlangCRecipe((load, aht, agents, target.threshold, waiting))
+        if waiting * aht / (agents - load) > _LONGEST_WAIT:  # never picked by the search
+            return Staffing(agents, scheduled, recipe.build())  # refuses as before
+        return _lazy_staffing(agents, scheduled, recipe)
     agents = _erlang_a_required(workload, target, target.patience)
     result = erlang_a_performance(workload, agents, target.patience, target.threshold)
     return Staffing(agents, target.scheduled(agents), result)
