@@ -33,6 +33,7 @@ tens of milliseconds and a staffing search well under a second.
 _NEGLIGIBLE = 1e-17
 _LOG_NEGLIGIBLE = math.log(_NEGLIGIBLE)
 _NO_TIME = timedelta(0)
+_HALF_HOUR = timedelta(minutes=30)
 _LONGEST_WAIT = MAX_DURATION.total_seconds()  # a mean wait beyond this is refused
 
 
@@ -165,7 +166,7 @@ def erlang_c(agents: int, load: float) -> float:
     return _erlang_c(agents, load)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Workload:
     """Calls offered in one interval, and how long each takes to handle.
 
@@ -182,34 +183,47 @@ class Workload:
     aht: timedelta
     interval: timedelta = timedelta(minutes=30)
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(self, calls: float, aht: timedelta, interval: timedelta = _HALF_HOUR) -> None:
         """Refuse wrong types, negative or non-finite calls, bad durations, too much load."""
-        calls, aht, interval = self.calls, self.aht, self.interval
-        # The usual case passes with a few comparisons: plain numbers and
-        # timedeltas, a handle time within the interval (so the load is at most
-        # the calls). Anything else (subclasses included) is checked the slow way.
-        if (
+        # Written by hand (attrs would set the fields, then call a check): a
+        # staffing search builds one per interval. The usual case passes with a
+        # few comparisons: plain numbers and timedeltas, a handle time within
+        # the interval (so the load is at most the calls). Anything else
+        # (subclasses included) is checked the slow way.
+        if not (
             (type(calls) is float or type(calls) is int)
             and 0 <= calls <= MAX_LOAD
             and type(aht) is timedelta
             and type(interval) is timedelta
             and _NO_TIME < aht <= interval <= MAX_DURATION
         ):
-            return
-        number = check_number(calls, "calls", low=0)
-        check_duration(aht, "aht", positive=True)
-        check_duration(interval, "interval", positive=True)
-        load = number * aht.total_seconds() / interval.total_seconds()
-        if not load <= MAX_LOAD:
-            raise InvalidInputError(
-                f"calls x aht / interval is {load:g} Erlangs; the limit is {MAX_LOAD:,.0f}",
-                field="calls",
-            )
+            _check_workload_fields(calls, aht, interval)
+        _set_calls(self, calls)
+        _set_aht(self, aht)
+        _set_interval(self, interval)
 
     @property
     def load(self) -> float:
         """The offered load in Erlangs: arrival rate times handle time."""
         return self.calls * self.aht.total_seconds() / self.interval.total_seconds()
+
+
+_set_calls = Workload.__dict__["calls"].__set__
+_set_aht = Workload.__dict__["aht"].__set__
+_set_interval = Workload.__dict__["interval"].__set__
+
+
+def _check_workload_fields(calls: object, aht: object, interval: object) -> None:
+    """The slow checks of :class:`Workload`, naming the field at fault."""
+    number = check_number(calls, "calls", low=0)
+    check_duration(aht, "aht", positive=True)
+    check_duration(interval, "interval", positive=True)
+    load = number * aht.total_seconds() / interval.total_seconds()  # type: ignore[attr-defined]
+    if not load <= MAX_LOAD:
+        raise InvalidInputError(
+            f"calls x aht / interval is {load:g} Erlangs; the limit is {MAX_LOAD:,.0f}",
+            field="calls",
+        )
 
 
 @attrs.frozen

@@ -52,11 +52,18 @@ class IntervalDemand:
         start: When the interval starts (timezone-aware, 1900 to 2999).
         calls: Calls offered in the interval, from 0 to :data:`MAX_CALLS`.
         aht: Average handle time of those calls, longer than zero.
+        length: The interval's length (15, 30 or 60 minutes), or ``None`` for
+            the plan's ``interval``: a plan may mix lengths, and each interval
+            is staffed for the load of its own length.
     """
 
     start: datetime = attrs.field(validator=validator(check_instant))
     calls: float = attrs.field(validator=validator(check_calls))
     aht: timedelta = attrs.field(validator=validator(check_duration, positive=True))
+    length: timedelta | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(validator(check_interval_length)),
+    )
 
 
 @attrs.frozen
@@ -74,6 +81,8 @@ class PlanRow:
         asa: Predicted average speed of answer.
         occupancy: Predicted occupancy.
         abandonment: Predicted share of calls abandoned (0 with Erlang C).
+        length: The interval's length; ``None`` in rows saved before lengths
+            were kept, read as the plan's ``interval``.
     """
 
     start: datetime
@@ -86,6 +95,25 @@ class PlanRow:
     asa: timedelta
     occupancy: float
     abandonment: float
+    length: timedelta | None = None
+
+
+@attrs.frozen
+class PeriodStaffing:
+    """Average agents over one staffing period, from intervals that may be shorter.
+
+    Attributes:
+        start: When the period starts.
+        length: The period's length.
+        required: Required agents averaged over the period, not rounded
+            (``sum(required x overlap) / length``): the agent-hours per hour.
+        scheduled: Scheduled agents averaged the same way.
+    """
+
+    start: datetime
+    length: timedelta
+    required: float
+    scheduled: float
 
 
 @attrs.frozen
@@ -107,11 +135,56 @@ class StaffingPlan:
         rows: list[dict[str, Any]] = to_dict(list(self.rows))
         return rows
 
+    def length_of(self, row: PlanRow) -> timedelta:
+        """The length of ``row``'s interval (the plan's ``interval`` unless it has its own)."""
+        return self.interval if row.length is None else row.length
+
     @property
     def agent_hours(self) -> float:
-        """Scheduled agent-hours over the whole plan."""
-        hours = self.interval.total_seconds() / 3600
-        return sum(row.scheduled for row in self.rows) * hours
+        """Scheduled agent-hours over the whole plan, each row for its own length."""
+        if all(row.length in {None, self.interval} for row in self.rows):
+            hours = self.interval.total_seconds() / 3600
+            return sum(row.scheduled for row in self.rows) * hours
+        return sum(row.scheduled * self.length_of(row).total_seconds() for row in self.rows) / 3600
+
+    def fractional_staff(
+        self, period: timedelta = timedelta(hours=1)
+    ) -> tuple[PeriodStaffing, ...]:
+        """Average the agents of each staffing ``period``, without rounding (pyworkforce #41).
+
+        Each row counts for the share of the period its interval covers: four
+        15-minute intervals needing 10, 12, 14 and 13 agents make an hour of
+        12.25 agents (12.25 agent-hours), where rounding each hour up to the
+        busiest interval would say 14. Periods run back to back from the first
+        row's start instant; a period no interval touches is left out.
+
+        Args:
+            period: The staffing period: 15, 30 or 60 minutes.
+
+        Raises:
+            InvalidInputError: ``period`` is not 15, 30 or 60 minutes.
+        """
+        check_interval_length(period, "period")
+        if not self.rows:
+            return ()
+        origin = self.rows[0].start.astimezone(timezone.utc)
+        sums: dict[int, list[float]] = {}
+        for row in self.rows:
+            begin = row.start.astimezone(timezone.utc) - origin
+            end = begin + self.length_of(row)
+            index = begin // period
+            while index * period < end:
+                overlap = min(end, (index + 1) * period) - max(begin, index * period)
+                share = overlap / period
+                totals = sums.setdefault(index, [0.0, 0.0])
+                totals[0] += row.required * share
+                totals[1] += row.scheduled * share
+                index += 1
+        zone = self.rows[0].start.tzinfo
+        return tuple(
+            PeriodStaffing((origin + index * period).astimezone(zone), period, *sums[index])
+            for index in sorted(sums)
+        )
 
     def format_table(self) -> str:
         """Render the plan as a fixed-width text table, one line per interval."""
@@ -157,8 +230,9 @@ def staffing_plan(
 
     Raises:
         InvalidInputError: an argument of the wrong type, a wrong interval
-            length, two intervals starting at the same instant, or an interval whose
-            load is beyond :data:`~callcore.wfm.MAX_LOAD`.
+            length, two intervals starting at the same instant, an interval
+            starting inside the one before it, or an interval whose load is
+            beyond :data:`~callcore.wfm.MAX_LOAD`.
     """
     demands = check_items(intervals, IntervalDemand, "intervals")
     check_instance(target, StaffingTarget, "target")
@@ -173,10 +247,16 @@ def staffing_plan(
             raise InvalidInputError(f"{where} repeats intervals[{seen[instant]}]", field=where)
         seen[instant] = index
     rows = []
+    previous: tuple[int, datetime] | None = None  # index and end of the last interval
     for index in sorted(range(len(demands)), key=instants.__getitem__):
         demand = demands[index]
+        length = interval if demand.length is None else demand.length
+        if previous is not None and instants[index] < previous[1]:
+            where = f"intervals[{index}].start"
+            raise InvalidInputError(f"{where} falls inside intervals[{previous[0]}]", field=where)
+        previous = (index, instants[index] + length)
         try:
-            work = Workload(demand.calls, demand.aht, interval)
+            work = Workload(demand.calls, demand.aht, length)
         except InvalidInputError as exc:
             where = f"intervals[{index}].{exc.field}"
             raise InvalidInputError(f"intervals[{index}]: {exc}", field=where) from None
@@ -194,6 +274,7 @@ def staffing_plan(
                 result.average_speed_of_answer,
                 result.occupancy,
                 result.probability_of_abandoning,
+                None if demand.length is None else length,
             )
         )
     return StaffingPlan(interval, target, tuple(rows))

@@ -174,6 +174,11 @@ def _requirements(plan: object) -> tuple[list[datetime], list[int], timedelta]:
     if isinstance(plan, StaffingPlan):
         rows = [(row.start, row.scheduled) for row in plan.rows]
         interval = plan.interval
+        if any(row.length not in {None, interval} for row in plan.rows):
+            raise InvalidInputError(
+                f"plan mixes interval lengths; shifts cover a plan of one length ({interval})",
+                field="plan",
+            )
     elif isinstance(plan, Mapping):
         rows = []
         for index, (start, agents) in enumerate(plan.items()):

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
+from types import MemberDescriptorType
 from typing import Any
 
 import attrs
@@ -124,12 +125,70 @@ class Staffing:
     Attributes:
         required: Agents that must be taking calls: the fewest meeting the target.
         scheduled: Agents to schedule so that ``required`` remain after shrinkage.
-        performance: The predicted performance with ``required`` agents.
+        performance: The predicted performance with ``required`` agents. A
+            staffing search works it out on first read (most planners read
+            only ``required`` and ``scheduled``); the value is the same.
     """
 
     required: int
     scheduled: int
     performance: QueuePerformance
+
+
+class _ErlangCRecipe(tuple[float, float, int, timedelta, float]):
+    """What :func:`_erlang_c_result` needs: ``(load, aht seconds, agents, threshold, waiting)``."""
+
+    __slots__ = ()
+
+    def build(self) -> QueuePerformance:
+        return _erlang_c_result(*self)
+
+
+class _BuiltOnFirstRead:
+    """The ``performance`` slot of :class:`Staffing`, which may hold a recipe until first read.
+
+    Everything reads the attribute (``==``, ``hash``, ``repr``, ``attrs.asdict``,
+    pickling, cattrs), so a recipe is never seen outside; the built value
+    replaces it in the slot.
+    """
+
+    def __init__(self, slot: MemberDescriptorType) -> None:
+        self._slot = slot
+
+    def __get__(
+        self, instance: object, owner: type | None = None
+    ) -> QueuePerformance | _BuiltOnFirstRead:
+        if instance is None:
+            return self
+        value = self._slot.__get__(instance, owner)
+        if type(value) is _ErlangCRecipe:
+            value = value.build()
+            self._slot.__set__(instance, value)
+        return value  # type: ignore[no-any-return]  # the slot holds a QueuePerformance
+
+    def __set__(self, instance: object, value: object) -> None:
+        self._slot.__set__(instance, value)
+
+
+Staffing.performance = _BuiltOnFirstRead(Staffing.__dict__["performance"])  # type: ignore[assignment]
+_new_staffing = Staffing.__new__
+_set_required = Staffing.__dict__["required"].__set__
+_set_scheduled = Staffing.__dict__["scheduled"].__set__
+_set_performance = Staffing.__dict__["performance"].__set__
+
+
+def _lazy_staffing(required: int, scheduled: int, recipe: _ErlangCRecipe) -> Staffing:
+    """A :class:`Staffing` whose performance ``recipe`` is built on first read.
+
+    Equal to ``Staffing(required, scheduled, recipe.build())`` (a test keeps
+    it so). The recipe must hold values the search computed, whose build
+    cannot be refused (a mean wait within the longest duration).
+    """
+    staffing = _new_staffing(Staffing)
+    _set_required(staffing, required)
+    _set_scheduled(staffing, scheduled)
+    _set_performance(staffing, recipe)
+    return staffing
 
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -217,22 +276,53 @@ def _occupancy_floor(load: float, max_occupancy: float) -> int:
     return agents
 
 
-_SMALL_LOAD = 64.0  # below this a plain scan with the recursion is the cheapest search
+_SMALL_LOAD = 192.0  # below this a plain scan with the recursion is the cheapest search
 _MAX_STEPS = 32  # steps up from the estimate before handing over to the galloping search
 
 _Good = Callable[[int, float], bool]  # does (agents, probability of waiting) meet the target?
 
 
 def _scan_from_one(load: float, lowest: int, good: _Good) -> tuple[int, float]:
-    """Scan N = 1, 2, ... with the Erlang B recursion: cheapest for a few dozen agents."""
-    blocking, agents = 1.0, 0
+    """Scan N = 1, 2, ... with the Erlang B recursion: cheapest for a few hundred agents.
+
+    Below ``lowest`` nothing can meet the target, so the recursion runs there
+    in a bare loop with no test per agent.
+    """
+    blocking = 1.0
+    for agents in range(1, lowest):
+        carried = load * blocking  # B(n) = A B(n-1) / (n + A B(n-1)), A B(n-1) once
+        blocking = carried / (agents + carried)
+    agents = lowest
     while True:
+        carried = load * blocking
+        blocking = carried / (agents + carried)
+        waiting = agents * blocking / (agents - load * (1.0 - blocking))
+        if good(agents, waiting):
+            return agents, waiting
         agents += 1
-        blocking = load * blocking / (agents + load * blocking)
-        if agents >= lowest:
-            waiting = agents * blocking / (agents - load * (1.0 - blocking))
-            if good(agents, waiting):
-                return agents, waiting
+
+
+def _scan_for_service_level(
+    load: float, lowest: int, level: float, threshold: float, aht: float
+) -> tuple[int, float]:
+    """:func:`_scan_from_one` for the usual target, a service level alone, with the test inline.
+
+    The service level of N agents is ``1 - C exp(-(N - A) threshold / aht)``,
+    computed in the same order as ``good`` does, so the answers are the same.
+    """
+    blocking = 1.0
+    for agents in range(1, lowest):
+        carried = load * blocking  # B(n) = A B(n-1) / (n + A B(n-1)), A B(n-1) once
+        blocking = carried / (agents + carried)
+    agents = lowest
+    exp = math.exp
+    while True:
+        carried = load * blocking
+        blocking = carried / (agents + carried)
+        waiting = agents * blocking / (agents - load * (1.0 - blocking))
+        if 1.0 - waiting * exp(-(agents - load) * threshold / aht) >= level:
+            return agents, waiting
+        agents += 1
 
 
 def _walk_up(load: float, start: int, lowest: int, good: _Good) -> tuple[int, float]:
@@ -270,12 +360,15 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
     """
     threshold = target.threshold.total_seconds()
     level = target.service_level
-    lowest = math.floor(load) + 1
+    lowest = int(load) + 1  # floor: load >= 0
     if target.max_occupancy is not None:
         lowest = max(lowest, _occupancy_floor(load, target.max_occupancy))
     max_asa = None if target.max_asa is None else target.max_asa.total_seconds()
     if max_asa is None and aht > _LONGEST_WAIT * (lowest - load):  # ASA < aht / spare
         max_asa = _LONGEST_WAIT
+    small = load < _SMALL_LOAD and lowest <= 2 * _SMALL_LOAD
+    if small and max_asa is None and level is not None:  # the usual case, without a closure
+        return _scan_for_service_level(load, lowest, level, threshold, aht)
 
     def good(agents: int, waiting: float) -> bool:
         spare = agents - load
@@ -285,7 +378,7 @@ def _erlang_c_required(load: float, aht: float, target: StaffingTarget) -> tuple
 
     if level is None and max_asa is None:
         return lowest, _erlang_c(lowest, load)
-    if load < _SMALL_LOAD and lowest <= 2 * _SMALL_LOAD:
+    if small:
         return _scan_from_one(load, lowest, good)
     return _walk_up(load, max(lowest, _square_root_estimate(load, aht, target)), lowest, good)
 
@@ -341,10 +434,14 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
             idle = erlang_a_performance(workload, 0, target.patience, target.threshold)
         return Staffing(0, 0, idle)
     if target.patience is None:
-        load, aht = workload.load, workload.aht.total_seconds()
+        aht = workload.aht.total_seconds()
+        load = workload.calls * aht / workload.interval.total_seconds()  # as Workload.load
         agents, waiting = _erlang_c_required(load, aht, target)
-        result = _erlang_c_result(load, aht, agents, target.threshold, waiting)
-    else:
-        agents = _erlang_a_required(workload, target, target.patience)
-        result = erlang_a_performance(workload, agents, target.patience, target.threshold)
+        scheduled = target.scheduled(agents) if target.shrinkage else agents
+        recipe = _ErlangCRecipe((load, aht, agents, target.threshold, waiting))
+        if waiting * aht / (agents - load) > _LONGEST_WAIT:  # never picked by the search
+            return Staffing(agents, scheduled, recipe.build())  # refuses as before
+        return _lazy_staffing(agents, scheduled, recipe)
+    agents = _erlang_a_required(workload, target, target.patience)
+    result = erlang_a_performance(workload, agents, target.patience, target.threshold)
     return Staffing(agents, target.scheduled(agents), result)
