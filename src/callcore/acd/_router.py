@@ -54,7 +54,7 @@ from callcore.acd._events import (
     RouterUpdate,
 )
 from callcore.acd._lines import Cursor
-from callcore.acd._live import Agent, Contact, QueueRuntime
+from callcore.acd._live import Agent, Contact, ContactEntry, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
@@ -1053,35 +1053,54 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle(self) -> None:
-        """Let freed agents look for work, then route the contacts that came back, until calm.
+        """Make the offers the state calls for: one decision at a time, in the global order.
 
-        A contact that came back to waiting (its offer ended, it was moved or
-        escalated) is already in its waiting line, so a freed agent sees it too
-        and takes whichever contact the global policy puts first; a contact
-        routed first could take an agent that an earlier one was waiting for.
-        The returning contacts are then routed in that order too.
+        The contacts that may now be served are the returning ones (an offer
+        ended, a contact was moved or escalated: ``_dirty_contacts``) and those
+        a freed agent may take (``_dirty_agents``); every other waiting contact
+        had no available eligible agent before, and still has none. Of these,
+        the first by the global policy (higher priority, then earlier arrival)
+        is routed: its queue's strategy picks among *all* available eligible
+        agents, freed or not. Then the next, until no freed agent has a
+        contact and no returning contact is left. New contacts, returning
+        contacts, freed agents and escalations thus all go through
+        :meth:`_route`, the one place where an agent is chosen.
         """
         contacts = self._dirty_contacts
         agents = self._dirty_agents
+        known = self._contacts
         while contacts or agents:
-            if agents:
-                agent_id = next(iter(agents))
-                del agents[agent_id]
-                self._find_work(self._agents[agent_id])
-            else:
-                # several may come back at once (an agent logs out): earliest first
-                known = self._contacts
-                batch = sorted(
-                    (known[contact_id] for contact_id in contacts if contact_id in known),
-                    key=Contact.line_entry,
-                )
-                contacts.clear()
-                for contact in batch:
-                    if contact.status is ContactStatus.WAITING:
-                        self._route(contact)
+            best: tuple[ContactEntry, Contact, str | None] | None = None
+            for contact_id in list(contacts):
+                contact = known.get(contact_id)
+                if contact is None or contact.status is not ContactStatus.WAITING:
+                    del contacts[contact_id]
+                    continue
+                entry = contact.line_entry()
+                if best is None or entry < best[0]:
+                    best = (entry, contact, None)
+            for agent_id in list(agents):
+                agent = self._agents[agent_id]
+                found = agent.best_waiting(known) if agent.ready else None
+                if found is None:
+                    del agents[agent_id]
+                    continue
+                entry = found[0].line_entry()
+                if best is None or entry < best[0]:
+                    best = (entry, found[0], agent_id)
+            if best is None:
+                return
+            _, contact, via = best
+            contacts.pop(contact.contact_id, None)
+            if not self._route(contact) and via is not None:  # pragma: no cover - defensive
+                del agents[via]  # the index and the waiting lines disagree: never loop
 
-    def _route(self, contact: Contact) -> None:
-        """Offer a waiting contact to the best available eligible agent(s), or wait."""
+    def _route(self, contact: Contact) -> bool:
+        """Offer a waiting contact to the best available eligible agent(s), or let it wait.
+
+        Returns:
+            Whether an offer was made.
+        """
         queue = self._queues[contact.queue]
         requirement = contact.requirement
         index = queue.indexes.get(requirement.names)
@@ -1091,17 +1110,29 @@ class Router:
         if strategy.ring_all:
             chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
         else:
-            cursor = (
-                self._cursor(queue, contact) if strategy.memory is StrategyMemory.CONTACT else None
-            )
-            best = index.pick_one(
-                contact.channel_key, requirement.max_tier, requirement.strict, cursor
-            )
+            if queue.racing:
+                best = index.pick_race(
+                    contact.channel_key,
+                    requirement.max_tier,
+                    requirement.strict,
+                    lambda agents: queue.race(agents, requirement.names, self._random),
+                )
+            else:
+                cursor = (
+                    self._cursor(queue, contact)
+                    if strategy.memory is StrategyMemory.CONTACT
+                    else None
+                )
+                best = index.pick_one(
+                    contact.channel_key, requirement.max_tier, requirement.strict, cursor
+                )
             chosen = [] if best is None else [best]
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
             queue.wait(contact)
+            return False
+        return True
 
     def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
@@ -1112,15 +1143,6 @@ class Router:
         member = agent.members[contact.queue]
         rank = queue.strategy.rank(agent, member, contact.requirement.names)
         return (member.tier, rank, agent.agent_id)
-
-    def _find_work(self, agent: Agent) -> None:
-        """Offer a freed agent the best waiting contacts it may take, while it has room."""
-        while agent.ready:
-            found = agent.best_waiting(self._contacts)
-            if found is None:
-                return
-            contact, queue = found
-            self._offer(contact, queue, agent)
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
