@@ -3,15 +3,16 @@
 Every public method takes ``now``, first runs the timers that fell due before
 it (offer time-outs, wrap-up and delay ends, escalation, overflow), each at its
 own due time, then applies the input and returns an :class:`RouterUpdate`. An input
-that does not fit the state raises and changes nothing; the update of timers
-run before such an input is kept and returned by the next call.
+that does not fit the state raises and changes nothing: the timers due by its
+``now`` do not run either (or are undone with the state), so nothing is held
+outside the snapshot and the next call, or a restored router, reports them.
 
-The router keeps one invariant after every input, from which the fairness
-rules follow: no available agent is eligible for a waiting contact. So a new
-or returning contact only needs the best available eligible agent (chosen by
-its queue's strategy), and an agent who becomes free only needs the best
-waiting contact it is eligible for, across all its queues, by the global
-policy: higher priority first, then earlier arrival.
+The router keeps one invariant after every input: no available agent is
+eligible for a waiting contact. So the only contacts that may be served after
+a change are the new or returning ones and those a freed agent may take; of
+these, the first by the global policy (higher priority, then earlier arrival)
+goes to the agent its queue's strategy chooses among all available eligible
+agents, then the next (:meth:`Router._settle`). Every offer is made that way.
 
 The router coordinates: its commands, the work of timers as they fall due,
 matching (a waiting contact to the best agent, a freed agent to the best
@@ -1212,9 +1213,11 @@ class Router:
         self._events_out.append(offer_ended(at, offer, reason))
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
-            if delay > _ZERO:
-                agent.delay_until = at + delay
-                self._timers.push(agent.delay_until, DELAY_END, agent.agent_id)
+            until = at + delay
+            # the longest pending delay wins: a later, shorter one never cuts it
+            if delay > _ZERO and (agent.delay_until is None or until > agent.delay_until):
+                agent.delay_until = until
+                self._timers.push(until, DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
             # back in its line (a freed agent's look may have dropped it while it rang)
