@@ -61,9 +61,17 @@ def busy_router(strategy: str = "round_robin") -> Router:
                 channel=Channel.CHAT,
                 strategy="random",
                 reject_delay=20 * second,
+                no_answer_delay=0 * second,  # rings again at once after a miss, never paused
+                max_no_answer=0,
                 overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
             ),
-            QueueConfig(name="spare", strategy=strategy, max_wait_empty=600 * second),
+            QueueConfig(
+                name="spare",
+                strategy=strategy,
+                max_wait_empty=600 * second,
+                no_answer_delay=0 * second,
+                max_no_answer=0,
+            ),
         ],
         seed=8,  # the seed whose draws give the shape the restore checks name (c1..c5)
     )

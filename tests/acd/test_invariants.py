@@ -83,6 +83,8 @@ def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConf
             overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
             offer_timeout=timedelta(seconds=20),
             reject_delay=delay if delay is not None else timedelta(seconds=3),
+            no_answer_delay=timedelta(0),  # re-rung at once after a miss, never auto-paused
+            max_no_answer=0,
             escalation=(
                 QueueEscalation(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
                 QueueEscalation(after=timedelta(minutes=8), to_queue="closed"),

@@ -167,7 +167,7 @@ def test_a_freed_agent_takes_the_earliest_contact_not_the_one_that_just_rang() -
                 max_wait=timedelta(seconds=5),
                 overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
             ),
-            QueueConfig(name="support", channel=Channel.CHAT),
+            QueueConfig(name="support", channel=Channel.CHAT, no_answer_delay=timedelta(0)),
         ]
     )
     profile = AgentProfile(
