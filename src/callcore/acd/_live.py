@@ -701,7 +701,12 @@ class QueueRuntime:
         """A waiting contact's position, and its wait estimated from recent handle times."""
         key = contact.line_entry()
         position = 1 + sum(1 for other in self.in_line.values() if other.line_entry() < key)
-        staffed = sum(1 for agent_id in self.members if agents[agent_id].logged_in)
+        # not-ready agents (on break, auto-paused) take no contact: they do not staff it
+        staffed = sum(
+            1
+            for agent_id in self.members
+            if agents[agent_id].logged_in and agents[agent_id].not_ready is None
+        )
         if not self.handle_times or not staffed:
             return Announcement(position=position, estimated_wait=None)
         mean = sum(self.handle_times) / len(self.handle_times)

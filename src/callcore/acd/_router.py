@@ -1271,12 +1271,15 @@ class Router:
         while stage < len(rules) and rules[stage].after <= waited:
             target = rules[stage].to_queue
             stage += 1
+            # one event per rule, even when several fall due at one instant
+            self._events_out.append(
+                ContactEscalated(
+                    at=at, contact_id=contact.contact_id, queue=contact.queue, stage=stage
+                )
+            )
             if target is not None:
                 break
         contact.stage = stage
-        self._events_out.append(
-            ContactEscalated(at=at, contact_id=contact.contact_id, queue=contact.queue, stage=stage)
-        )
         if target is not None:
             self._move(contact, target)
             return
@@ -1300,6 +1303,8 @@ class Router:
             target = overflow.queue if overflow.action is OverflowAction.QUEUE else None
             if target is not None and target in visited:
                 return  # a cycle: it waits here until an agent comes or a timer moves it
+            if overflow.action is not OverflowAction.CALLBACK:
+                self._withdraw_contact_offers(contact)  # its offers end before it leaves
             self._events_out.append(
                 ContactOverflowed(
                     at=self._time(),
@@ -1312,7 +1317,6 @@ class Router:
             if overflow.action is OverflowAction.CALLBACK:
                 self._make_callback(contact)
                 return
-            self._withdraw_contact_offers(contact)
             if target is None:
                 self._forget(contact)
                 return

@@ -96,8 +96,7 @@ class AgentStats(Protocol):
 
     @property
     def draw(self) -> float:
-        """An exponential variate (mean 1): drawn for each decision of a ``RACE``
-        strategy, else when the agent last became available."""
+        """An exponential variate (mean 1), drawn anew for each random decision."""
         ...
 
 
