@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import random
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from hypothesis import strategies as st
 
-from callcore.acd import AgentProfile, Membership, Router, StrategyMemory
+from callcore.acd import AgentProfile, ContactStatus, Membership, Router, StrategyMemory
 from callcore.contacts import Channel
 
 if TYPE_CHECKING:
@@ -88,8 +89,14 @@ def eligible(agent: Agent, queue: str, requirement: Requirement) -> bool:
     return all(agent.profile.skills.get(name, 0) >= level for name, level in requirement.minimums)
 
 
-def reference_choice(router: Router, contact: Contact) -> list[str]:
-    """The agents a contact should be offered to, by scanning every agent."""
+def reference_choice(
+    router: Router, contact: Contact, random_state: object | None = None
+) -> list[str]:
+    """The agents a contact should be offered to, by scanning every agent.
+
+    A random strategy's draws come from ``random_state`` (default: the
+    router's random source as it is now).
+    """
     queue = router._queues[contact.queue]
     strategy = queue.strategy
     names = contact.requirement.names
@@ -101,11 +108,11 @@ def reference_choice(router: Router, contact: Contact) -> list[str]:
             continue
         member = agent.members[contact.queue]
         rank = strategy.rank(agent, member, names)
-        if strategy.memory is StrategyMemory.RACE:  # a race time counts from when it started
-            rank = (agent.race_base[contact.queue] + cast("float", rank[0]), *rank[1:])
         found.append((member.tier, rank, agent.agent_id))
     if not found:
         return []
+    if strategy.memory is StrategyMemory.RACE:
+        return [_race(router, contact, found, random_state)]
     if strategy.ring_all:
         best = min(tier for tier, _, _ in found)
         return [agent_id for tier, _, agent_id in sorted(found) if tier == best]
@@ -120,6 +127,46 @@ def reference_choice(router: Router, contact: Contact) -> list[str]:
     else:
         found.sort()
     return [found[0][2]]
+
+
+class _Drawn:
+    """An agent seen with another draw (the reference never changes the live agent)."""
+
+    def __init__(self, agent: Agent, draw: float) -> None:
+        self._agent = agent
+        self.draw = draw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agent, name)
+
+
+def _race(
+    router: Router,
+    contact: Contact,
+    found: list[tuple[int, Any, str]],
+    random_state: object | None,
+) -> str:
+    """A random strategy's choice: fresh draws for the lowest tier's agents, by agent id.
+
+    The draws come from a copy of the router's random source, in the order the
+    definition gives (agent ids sorted), so the reference predicts the router's
+    own draw without touching its state.
+    """
+    queue = router._queues[contact.queue]
+    tier = min(entry[0] for entry in found)
+    source = random.Random()
+    source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
+    best: tuple[Any, str] | None = None
+    for agent_id in sorted(agent_id for level, _, agent_id in found if level == tier):
+        agent = router._agents[agent_id]
+        drawn = _Drawn(agent, source.expovariate(1.0))
+        rank = queue.strategy.rank(
+            cast("Any", drawn), agent.members[contact.queue], contact.requirement.names
+        )
+        if best is None or (rank, agent_id) < best:
+            best = (rank, agent_id)
+    assert best is not None
+    return best[1]
 
 
 # --- malformed input -----------------------------------------------------------
@@ -217,3 +264,78 @@ def mutated(draw: st.DrawFn, document: object) -> object:
         else:
             parent[key] = value
     return data
+
+
+# --- every offer checked ---------------------------------------------------------
+
+
+def global_first(router: Router) -> Contact | None:
+    """The first waiting contact, by priority then arrival, that some available agent may take."""
+    waiting = sorted(
+        (c for c in router._contacts.values() if c.status is ContactStatus.WAITING),
+        key=lambda c: c.line_entry(),
+    )
+    for contact in waiting:
+        for agent in router._agents.values():
+            if eligible(agent, contact.queue, contact.requirement) and independent_can_take(
+                agent, contact.channel
+            ):
+                return contact
+    return None
+
+
+class OfferWatch:
+    """Check every offer a router makes, on whatever path, against a brute-force scan.
+
+    Each decision must serve the contact :func:`global_first` names (the global
+    order) and go to the agent(s) :func:`reference_choice` picks by the queue's
+    strategy among every available eligible agent. The watch wraps the router's
+    one offering method, so new contacts, returning contacts, freed agents and
+    escalations are all checked.
+    """
+
+    def __init__(self, router: Router) -> None:
+        """Start watching ``router``."""
+        self.router = router
+        self.contact_id: str | None = None
+        self.expected: list[str] = []
+        self.made = 0
+        self.decisions = 0
+        self.random_state: object = None
+        original = router._offer
+        route = router._route
+
+        def routed(contact: Contact) -> bool:
+            self.random_state = router._random.getstate()  # before the decision's draws
+            return route(contact)
+
+        router._route = routed  # type: ignore[method-assign]
+
+        def offer(contact: Contact, queue: Any, agent: Agent) -> None:
+            self.check(contact, agent)
+            original(contact, queue, agent)
+
+        router._offer = offer  # type: ignore[method-assign]
+
+    def check(self, contact: Contact, agent: Agent) -> None:
+        """One offer is about to be made: is it the reference's?"""
+        router = self.router
+        if contact.status is ContactStatus.WAITING:  # a new decision
+            self.done()
+            first = global_first(router)
+            assert first is contact, (
+                f"{contact.contact_id} was served before {first and first.contact_id}"
+            )
+            self.contact_id = contact.contact_id
+            self.expected = reference_choice(router, contact, self.random_state)
+            self.made = 0
+            self.decisions += 1
+        assert contact.contact_id == self.contact_id
+        assert self.expected[self.made : self.made + 1] == [agent.agent_id], (
+            f"{contact.contact_id} went to {agent.agent_id}, the strategy says {self.expected}"
+        )
+        self.made += 1
+
+    def done(self) -> None:
+        """The last decision made every offer it should have (ring all: all of them)."""
+        assert self.made == len(self.expected), (self.contact_id, self.made, self.expected)

@@ -33,6 +33,7 @@ from callcore.acd import (
 from callcore.contacts import Channel
 from tests.acd.strategies import (
     QUEUES,
+    OfferWatch,
     at,
     contact_skills,
     eligible,
@@ -48,14 +49,17 @@ if TYPE_CHECKING:
 AGENTS = tuple(f"a{number}" for number in range(6))
 
 
-def queue_configs(strategy: str) -> list[QueueConfig]:
+def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConfig]:
     """Sales and support overflow to each other; support escalates to a queue nobody staffs.
 
     Sales overflows to support after 5 minutes or 90 s without agents; support
     widens tiers and drops skills, overflows back to sales after 10 minutes or
     2 minutes without agents, and moves a contact to ``closed`` after 8
     minutes; ``closed`` takes no contact while empty, so it sends it to voicemail.
+    With ``zero_delays`` a missed or rejected contact comes back at the
+    instant its offer ends, with the agent who missed it free again.
     """
+    delay = timedelta(0) if zero_delays else None
     return [
         QueueConfig(
             name="sales",
@@ -68,7 +72,7 @@ def queue_configs(strategy: str) -> list[QueueConfig]:
             max_tier=1,
             escalation=(QueueEscalation(after=timedelta(seconds=60), max_tier=3),),
             max_no_answer=2,
-            no_answer_delay=timedelta(seconds=5),
+            no_answer_delay=delay if delay is not None else timedelta(seconds=5),
         ),
         QueueConfig(
             name="support",
@@ -78,7 +82,9 @@ def queue_configs(strategy: str) -> list[QueueConfig]:
             max_wait_empty=timedelta(minutes=2),
             overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
             offer_timeout=timedelta(seconds=20),
-            reject_delay=timedelta(seconds=3),
+            reject_delay=delay if delay is not None else timedelta(seconds=3),
+            no_answer_delay=timedelta(0),  # re-rung at once after a miss, never auto-paused
+            max_no_answer=0,
             escalation=(
                 QueueEscalation(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
                 QueueEscalation(after=timedelta(minutes=8), to_queue="closed"),
@@ -100,6 +106,7 @@ class RouterMachine(RuleBasedStateMachine):
         self.entered: set[str] = set()
         self.gone: set[str] = set()
         self.open_offers: set[tuple[str, str]] = set()
+        self.watch: OfferWatch | None = None
 
     @property
     def live(self) -> Router:
@@ -108,10 +115,15 @@ class RouterMachine(RuleBasedStateMachine):
         return self.router
 
     @precondition(lambda self: self.router is None)
-    @rule(strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)), seed=st.integers(0, 9))
-    def start(self, strategy: str, seed: int) -> None:
-        """Build the router with a strategy and seed."""
-        self.router = Router(queue_configs(strategy), seed=seed)
+    @rule(
+        strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)),
+        seed=st.integers(0, 9),
+        zero_delays=st.booleans(),
+    )
+    def start(self, strategy: str, seed: int, *, zero_delays: bool) -> None:
+        """Build the router with a strategy and seed; watch every offer it makes."""
+        self.router = Router(queue_configs(strategy, zero_delays=zero_delays), seed=seed)
+        self.watch = OfferWatch(self.router)
 
     def record(self, update: RouterUpdate, before: dict[str, Contact]) -> None:
         """Track contacts and offers from the events, and check arrival order."""
@@ -240,6 +252,14 @@ class RouterMachine(RuleBasedStateMachine):
             self.step(lambda: self.live.end(contact_id, now=at(self.clock)))
 
     @precondition(lambda self: self.router is not None)
+    @rule()
+    def end_all(self) -> None:
+        """End every connected contact at one instant: their wrap-ups end together."""
+        router = self.live
+        for contact in sorted(c.contact_id for c in router._contacts.values() if c.agent_id):
+            self.step(partial(router.end, contact, now=at(self.clock)))
+
+    @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20), action=st.sampled_from(["abandon", "callback", "priority"]))
     def caller(self, index: int, action: str) -> None:
         """A caller hangs up, asks for a callback or changes priority."""
@@ -270,6 +290,17 @@ class RouterMachine(RuleBasedStateMachine):
         while (due := router.next_deadline()) is not None and due < target:
             self.step(partial(router.tick, now=due))
         self.step(lambda: router.tick(now=target))
+
+    @invariant()
+    def every_offer_was_the_strategys(self) -> None:
+        """Each decision served the first contact in the global order, by its strategy.
+
+        The watch checks every offer as it is made (tier order, the strategy's
+        choice among all available eligible agents); here, that ring all rang
+        every agent it should have.
+        """
+        if self.watch is not None:
+            self.watch.done()
 
     @invariant()
     def no_contact_is_lost(self) -> None:

@@ -133,7 +133,7 @@ def test_max_no_answer_counts_misses_in_a_row_only() -> None:
 
 def test_max_no_answer_counts_host_reported_time_outs() -> None:
     """Two misses reported by the host (max 2) auto-pause the agent at the second."""
-    router = Router([QueueConfig(name="q", max_no_answer=2)])
+    router = Router([QueueConfig(name="q", max_no_answer=2, no_answer_delay=timedelta(0))])
     router.log_in(member("a", "q"), now=T0)
     router.enqueue("c", "q", now=at(0))
     router.time_out("c", "a", now=at(3))

@@ -215,7 +215,8 @@ def test_one_call_runs_a_bounded_number_of_timers(monkeypatch: pytest.MonkeyPatc
     state back and says so.
     """
     monkeypatch.setattr(timers_module, "TIMER_BUDGET", 2_000, raising=False)
-    router = Router([QueueConfig(name="q")])
+    never_paused = QueueConfig(name="q", no_answer_delay=timedelta(0), max_no_answer=0)
+    router = Router([never_paused])
     router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=T0)
     router.enqueue("c", "q", now=at(1))
     before = dumps(router.snapshot())

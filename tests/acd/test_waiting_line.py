@@ -11,7 +11,6 @@ from callcore.acd import (
     Announcement,
     CallbackRequested,
     Membership,
-    NotReadyReason,
     Offer,
     Overflow,
     OverflowAction,
@@ -125,9 +124,7 @@ def test_announcements_position_and_estimated_wait_with_two_agents() -> None:
     router.enqueue("x", "q", now=at(0))
     router.enqueue("y", "q", now=at(0))
     router.accept("x", "a", now=at(0))
-    router.accept("y", "b", now=at(0))
-    router.set_not_ready("a", NotReadyReason.BREAK, now=at(1))
-    router.set_not_ready("b", NotReadyReason.BREAK, now=at(1))
+    router.accept("y", "b", now=at(0))  # both busy: the w contacts wait
     router.enqueue("w1", "q", now=at(2))
     router.enqueue("w2", "q", now=at(3))
     router.enqueue("w3", "q", now=at(4), priority=1)
@@ -167,7 +164,7 @@ def test_a_freed_agent_takes_the_earliest_contact_not_the_one_that_just_rang() -
                 max_wait=timedelta(seconds=5),
                 overflow=Overflow(action=OverflowAction.QUEUE, queue="support"),
             ),
-            QueueConfig(name="support", channel=Channel.CHAT),
+            QueueConfig(name="support", channel=Channel.CHAT, no_answer_delay=timedelta(0)),
         ]
     )
     profile = AgentProfile(

@@ -24,7 +24,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import attrs
@@ -123,6 +123,41 @@ class AgentIndex(Generic[A, Q]):
             if chosen is not None:
                 return chosen
         return wrap
+
+    def pick_race(
+        self,
+        channel: str,
+        max_tier: int | None,
+        minimums: Minimums,
+        choose: Callable[[list[A]], A],
+    ) -> A | None:
+        """The agent ``choose`` draws among every valid eligible agent of the lowest tier.
+
+        Random strategies draw anew at each decision among the agents that may
+        take this contact (Asterisk draws per member and attempt), so that each
+        decision is uniform (or weighted) among exactly those agents.
+        """
+        found: dict[str, A] = {}
+        tier: int | None = None
+        for band in self.bands:
+            line = self.lines[band]
+            if (max_tier is not None and line.tier > max_tier) or (
+                tier is not None and line.tier != tier
+            ):
+                break
+            live = 0
+            for entry in line.entries():
+                agent = entry[-1]
+                if agent.version != entry[-2] or not agent.can_take(channel):
+                    continue
+                live += 1
+                if not minimums or agent.satisfies(minimums):
+                    found[entry[-3]] = agent
+            if live * 2 < len(line):
+                line.compact()
+            if found:
+                tier = line.tier
+        return choose([found[agent_id] for agent_id in sorted(found)]) if found else None
 
     def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""

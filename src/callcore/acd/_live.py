@@ -604,6 +604,25 @@ class QueueRuntime:
             return (*rank, agent.agent_id, agent.version, agent)
         return (rank, agent.agent_id, agent.version, agent)
 
+    def race(self, agents: list[Agent], names: frozenset[str], random: Random) -> Agent:
+        """Draw the winner of one decision of a random strategy among ``agents``.
+
+        Each agent (in the order given: by id) draws a fresh exponential variate
+        into ``agent.draw`` and the lowest rank wins: with ``random`` each agent
+        equally likely, with ``weighted_random`` in proportion to its weight
+        (an exponential race, Efraimidis and Spirakis 2006).
+        """
+        name = self.config.name
+        rank = self.strategy.rank
+        best: tuple[object, ...] | None = None
+        winner = agents[0]
+        for agent in agents:
+            agent.draw = random.expovariate(1.0)
+            key = (rank(agent, agent.members[name], names), agent.agent_id)
+            if best is None or key < best:
+                best, winner = key, agent
+        return winner
+
     def push_all(self, lines: list[AgentLine[Agent, QueueRuntime]], entry: AgentEntry) -> None:
         """Push one entry into many of its lines (AgentLine.add inlined: the hot loop)."""
         high_water = self.high_water
@@ -682,7 +701,12 @@ class QueueRuntime:
         """A waiting contact's position, and its wait estimated from recent handle times."""
         key = contact.line_entry()
         position = 1 + sum(1 for other in self.in_line.values() if other.line_entry() < key)
-        staffed = sum(1 for agent_id in self.members if agents[agent_id].logged_in)
+        # not-ready agents (on break, auto-paused) take no contact: they do not staff it
+        staffed = sum(
+            1
+            for agent_id in self.members
+            if agents[agent_id].logged_in and agents[agent_id].not_ready is None
+        )
         if not self.handle_times or not staffed:
             return Announcement(position=position, estimated_wait=None)
         mean = sum(self.handle_times) / len(self.handle_times)

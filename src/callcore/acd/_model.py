@@ -359,11 +359,13 @@ class QueueConfig:
             a contact entering the queue meanwhile overflows at once.
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
-        no_answer_delay: No offer to an agent for this long after a time-out.
+        no_answer_delay: No offer to an agent for this long after a time-out
+            (5 s by default, Asterisk's ``retry``).
         reject_delay: ... after the agent rejected an offer.
         busy_delay: ... after the agent's device answered busy.
         max_no_answer: Time-outs in a row that make the agent not ready
-            (``AUTO_PAUSED``); 0 never does.
+            (``AUTO_PAUSED``); 0 never does (3 by default, as the agent in
+            FreeSWITCH mod_callcenter's shipped configuration).
         escalation: Time-based rules that widen who may take a contact.
     """
 
@@ -380,10 +382,10 @@ class QueueConfig:
     leave_when_empty: bool = False
     wrap_up: timedelta = timedelta(0)
     offer_timeout: timedelta = timedelta(seconds=15)
-    no_answer_delay: timedelta = timedelta(0)
+    no_answer_delay: timedelta = timedelta(seconds=5)
     reject_delay: timedelta = timedelta(0)
     busy_delay: timedelta = timedelta(0)
-    max_no_answer: int = 0
+    max_no_answer: int = 3
     escalation: tuple[QueueEscalation, ...] = attrs.field(default=(), converter=_rules)
 
     def __attrs_post_init__(self) -> None:

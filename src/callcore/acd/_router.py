@@ -3,15 +3,16 @@
 Every public method takes ``now``, first runs the timers that fell due before
 it (offer time-outs, wrap-up and delay ends, escalation, overflow), each at its
 own due time, then applies the input and returns an :class:`RouterUpdate`. An input
-that does not fit the state raises and changes nothing; the update of timers
-run before such an input is kept and returned by the next call.
+that does not fit the state raises and changes nothing: the timers due by its
+``now`` do not run either (or are undone with the state), so nothing is held
+outside the snapshot and the next call, or a restored router, reports them.
 
-The router keeps one invariant after every input, from which the fairness
-rules follow: no available agent is eligible for a waiting contact. So a new
-or returning contact only needs the best available eligible agent (chosen by
-its queue's strategy), and an agent who becomes free only needs the best
-waiting contact it is eligible for, across all its queues, by the global
-policy: higher priority first, then earlier arrival.
+The router keeps one invariant after every input: no available agent is
+eligible for a waiting contact. So the only contacts that may be served after
+a change are the new or returning ones and those a freed agent may take; of
+these, the first by the global policy (higher priority, then earlier arrival)
+goes to the agent its queue's strategy chooses among all available eligible
+agents, then the next (:meth:`Router._settle`). Every offer is made that way.
 
 The router coordinates: its commands, the work of timers as they fall due,
 matching (a waiting contact to the best agent, a freed agent to the best
@@ -54,7 +55,7 @@ from callcore.acd._events import (
     RouterUpdate,
 )
 from callcore.acd._lines import Cursor
-from callcore.acd._live import Agent, Contact, QueueRuntime
+from callcore.acd._live import Agent, Contact, ContactEntry, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
     AgentProfile,
@@ -1053,35 +1054,54 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle(self) -> None:
-        """Let freed agents look for work, then route the contacts that came back, until calm.
+        """Make the offers the state calls for: one decision at a time, in the global order.
 
-        A contact that came back to waiting (its offer ended, it was moved or
-        escalated) is already in its waiting line, so a freed agent sees it too
-        and takes whichever contact the global policy puts first; a contact
-        routed first could take an agent that an earlier one was waiting for.
-        The returning contacts are then routed in that order too.
+        The contacts that may now be served are the returning ones (an offer
+        ended, a contact was moved or escalated: ``_dirty_contacts``) and those
+        a freed agent may take (``_dirty_agents``); every other waiting contact
+        had no available eligible agent before, and still has none. Of these,
+        the first by the global policy (higher priority, then earlier arrival)
+        is routed: its queue's strategy picks among *all* available eligible
+        agents, freed or not. Then the next, until no freed agent has a
+        contact and no returning contact is left. New contacts, returning
+        contacts, freed agents and escalations thus all go through
+        :meth:`_route`, the one place where an agent is chosen.
         """
         contacts = self._dirty_contacts
         agents = self._dirty_agents
+        known = self._contacts
         while contacts or agents:
-            if agents:
-                agent_id = next(iter(agents))
-                del agents[agent_id]
-                self._find_work(self._agents[agent_id])
-            else:
-                # several may come back at once (an agent logs out): earliest first
-                known = self._contacts
-                batch = sorted(
-                    (known[contact_id] for contact_id in contacts if contact_id in known),
-                    key=Contact.line_entry,
-                )
-                contacts.clear()
-                for contact in batch:
-                    if contact.status is ContactStatus.WAITING:
-                        self._route(contact)
+            best: tuple[ContactEntry, Contact, str | None] | None = None
+            for contact_id in list(contacts):
+                contact = known.get(contact_id)
+                if contact is None or contact.status is not ContactStatus.WAITING:
+                    del contacts[contact_id]
+                    continue
+                entry = contact.line_entry()
+                if best is None or entry < best[0]:
+                    best = (entry, contact, None)
+            for agent_id in list(agents):
+                agent = self._agents[agent_id]
+                found = agent.best_waiting(known) if agent.ready else None
+                if found is None:
+                    del agents[agent_id]
+                    continue
+                entry = found[0].line_entry()
+                if best is None or entry < best[0]:
+                    best = (entry, found[0], agent_id)
+            if best is None:
+                return
+            _, contact, via = best
+            contacts.pop(contact.contact_id, None)
+            if not self._route(contact) and via is not None:  # pragma: no cover - defensive
+                del agents[via]  # the index and the waiting lines disagree: never loop
 
-    def _route(self, contact: Contact) -> None:
-        """Offer a waiting contact to the best available eligible agent(s), or wait."""
+    def _route(self, contact: Contact) -> bool:
+        """Offer a waiting contact to the best available eligible agent(s), or let it wait.
+
+        Returns:
+            Whether an offer was made.
+        """
         queue = self._queues[contact.queue]
         requirement = contact.requirement
         index = queue.indexes.get(requirement.names)
@@ -1091,17 +1111,29 @@ class Router:
         if strategy.ring_all:
             chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
         else:
-            cursor = (
-                self._cursor(queue, contact) if strategy.memory is StrategyMemory.CONTACT else None
-            )
-            best = index.pick_one(
-                contact.channel_key, requirement.max_tier, requirement.strict, cursor
-            )
+            if queue.racing:
+                best = index.pick_race(
+                    contact.channel_key,
+                    requirement.max_tier,
+                    requirement.strict,
+                    lambda agents: queue.race(agents, requirement.names, self._random),
+                )
+            else:
+                cursor = (
+                    self._cursor(queue, contact)
+                    if strategy.memory is StrategyMemory.CONTACT
+                    else None
+                )
+                best = index.pick_one(
+                    contact.channel_key, requirement.max_tier, requirement.strict, cursor
+                )
             chosen = [] if best is None else [best]
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
             queue.wait(contact)
+            return False
+        return True
 
     def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
@@ -1112,15 +1144,6 @@ class Router:
         member = agent.members[contact.queue]
         rank = queue.strategy.rank(agent, member, contact.requirement.names)
         return (member.tier, rank, agent.agent_id)
-
-    def _find_work(self, agent: Agent) -> None:
-        """Offer a freed agent the best waiting contacts it may take, while it has room."""
-        while agent.ready:
-            found = agent.best_waiting(self._contacts)
-            if found is None:
-                return
-            contact, queue = found
-            self._offer(contact, queue, agent)
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
         at = self._time()
@@ -1190,9 +1213,11 @@ class Router:
         self._events_out.append(offer_ended(at, offer, reason))
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
-            if delay > _ZERO:
-                agent.delay_until = at + delay
-                self._timers.push(agent.delay_until, DELAY_END, agent.agent_id)
+            until = at + delay
+            # the longest pending delay wins: a later, shorter one never cuts it
+            if delay > _ZERO and (agent.delay_until is None or until > agent.delay_until):
+                agent.delay_until = until
+                self._timers.push(until, DELAY_END, agent.agent_id)
         if not contact.offers and contact.status is ContactStatus.OFFERED:
             contact.status = ContactStatus.WAITING
             # back in its line (a freed agent's look may have dropped it while it rang)
@@ -1246,12 +1271,15 @@ class Router:
         while stage < len(rules) and rules[stage].after <= waited:
             target = rules[stage].to_queue
             stage += 1
+            # one event per rule, even when several fall due at one instant
+            self._events_out.append(
+                ContactEscalated(
+                    at=at, contact_id=contact.contact_id, queue=contact.queue, stage=stage
+                )
+            )
             if target is not None:
                 break
         contact.stage = stage
-        self._events_out.append(
-            ContactEscalated(at=at, contact_id=contact.contact_id, queue=contact.queue, stage=stage)
-        )
         if target is not None:
             self._move(contact, target)
             return
@@ -1275,6 +1303,8 @@ class Router:
             target = overflow.queue if overflow.action is OverflowAction.QUEUE else None
             if target is not None and target in visited:
                 return  # a cycle: it waits here until an agent comes or a timer moves it
+            if overflow.action is not OverflowAction.CALLBACK:
+                self._withdraw_contact_offers(contact)  # its offers end before it leaves
             self._events_out.append(
                 ContactOverflowed(
                     at=self._time(),
@@ -1287,7 +1317,6 @@ class Router:
             if overflow.action is OverflowAction.CALLBACK:
                 self._make_callback(contact)
                 return
-            self._withdraw_contact_offers(contact)
             if target is None:
                 self._forget(contact)
                 return

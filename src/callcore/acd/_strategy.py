@@ -5,7 +5,7 @@ sorted by ``(tier, rank, agent_id)``; a strategy only says what ``rank`` is.
 Lower tiers always go first, and the agent id breaks every remaining tie, so
 every choice is deterministic. Randomised strategies rank by ``agent.draw``, an
 exponential variate (mean 1) that the router draws from its seeded random
-source each time the agent becomes available, and declare
+source for every eligible agent at each decision, and declare
 ``StrategyMemory.RACE``.
 """
 
@@ -55,11 +55,10 @@ class StrategyMemory(enum.Enum):
     """Circular over ``(tier, rank)``, starting after the last agent this
     contact was offered (every new contact starts at the first)."""
     RACE = "race"
-    """The first element of the rank is a random waiting time: the router adds
-    the queue's race clock at the moment the agent became available and
-    moves the clock to the winner's time, so that agents who have been
-    waiting keep their lead (an exponential race: each pick falls on an agent
-    with probability proportional to its rate)."""
+    """A random draw decides: at each decision every available eligible agent of
+    the lowest tier that has any draws a fresh exponential variate into
+    ``agent.draw`` (in agent-id order) and the lowest rank wins, so each
+    decision is uniform (or weighted) among exactly those agents."""
 
 
 class AgentStats(Protocol):
@@ -97,7 +96,7 @@ class AgentStats(Protocol):
 
     @property
     def draw(self) -> float:
-        """An exponential variate (mean 1), drawn when the agent last became available."""
+        """An exponential variate (mean 1), drawn anew for each random decision."""
         ...
 
 
