@@ -70,7 +70,10 @@ def test_a_hang_up_in_the_ivr_is_an_abandon_with_the_path() -> None:
 
 
 def test_run_due_times_out_an_offer_and_rings_again() -> None:
-    """next_deadline is the offer's expiry (15 s); run_due stops the ring and offers anew."""
+    """next_deadline is the offer's expiry (15 s); run_due stops the ring and offers anew.
+
+    The only agent is rung again once the queue's default no-answer delay (5 s) is over.
+    """
     kit = example.build()
     center = kit.center
     center.agent_logged_in(example.A1)
@@ -81,8 +84,11 @@ def test_run_due_times_out_an_offer_and_rings_again() -> None:
     assert center.run_due(now=offer.expires_at - S).events == ()
     update = center.run_due(now=offer.expires_at)
     assert [a.offer for a in update.of_type(StopRinging)] == [offer]
+    assert kit.telephony.ringing() == []
+    assert center.next_deadline() == offer.expires_at + 5 * S
+    center.run_due(now=offer.expires_at + 5 * S)
     (again,) = kit.telephony.ringing()
-    assert again.offered_at == offer.expires_at
+    assert again.offered_at == offer.expires_at + 5 * S
     assert center.contact("CA-1").offered_at == offer.offered_at  # the first offer counts
 
 
