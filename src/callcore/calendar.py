@@ -68,6 +68,7 @@ T = TypeVar("T")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_ORDINAL: Final = _EPOCH.toordinal()
 _MICROSECOND: Final = timedelta(microseconds=1)
+_ZERO: Final = timedelta(0)
 _SECONDS_PER_DAY: Final = 86_400
 _DAY_CACHE_LIMIT: Final = 20_000  # days of spans kept per calendar (about 55 years)
 _WEEK: Final = 7 * 86_400 * 1_000_000  # microseconds
@@ -449,13 +450,33 @@ class BusinessCalendar:
                 :data:`SEARCH_HORIZON_DAYS` days, or not ``delta`` of open time
                 within 100 years).
         """
+        return self._to_datetime(self._added(t, delta))
+
+    def add_business_time_utc(self, t: datetime, delta: timedelta) -> datetime:
+        """Return :meth:`add_business_time`'s instant in UTC (the same instant).
+
+        For callers that compare or store instants as UTC (SLA clocks): it
+        skips the conversion to the calendar's zone and back.
+
+        Raises:
+            NaiveDatetimeError: ``t`` has no time zone.
+            InvalidInputError: as :meth:`add_business_time`.
+        """
+        return _EPOCH + self._added(t, delta) * _MICROSECOND
+
+    def _added(self, t: datetime, delta: timedelta) -> int:
+        """Check and answer :meth:`add_business_time`, in microseconds since the epoch."""
         at = _instant(t, "t")
-        remaining = check_duration(delta, "delta") // _MICROSECOND
+        # the usual timedelta in range skips check_duration (which says what is wrong)
+        if delta.__class__ is timedelta and _ZERO <= delta <= MAX_DURATION:
+            remaining = delta // _MICROSECOND
+        else:
+            remaining = check_duration(delta, "delta") // _MICROSECOND
         if remaining == 0:
-            return self._to_datetime(at)
+            return at
         found = self._reached_by_weeks(at, remaining)
         if found is not None:
-            return self._to_datetime(found)
+            return found
         # far ahead, or never: the walk, which says why
         limit = at + _MAX_SPAN
         for start, end in self._pieces(at):
@@ -464,7 +485,7 @@ class BusinessCalendar:
             if end - start >= remaining:
                 if start + remaining > limit:
                     break
-                return self._to_datetime(start + remaining)
+                return start + remaining
             remaining -= end - start
         else:
             raise InvalidInputError(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import assume, given
 
 from callcore.calendar import BusinessCalendar
+from callcore.errors import InvalidInputError
 from tests.calendar.strategies import (
     ZONES,
     business_deltas,
@@ -34,6 +35,24 @@ def test_business_time_between_undoes_add_business_time(
     assert _utc(end) >= _utc(start)
     assert end.tzinfo is calendar.timezone
     assert calendar.business_time_between(start, end) == delta
+
+
+@given(calendars(), instants_near_transitions(), business_deltas())
+def test_add_business_time_utc_is_add_business_time_in_utc(
+    calendar: BusinessCalendar, start: datetime, delta: timedelta
+) -> None:
+    """The quick UTC answer (SLA clocks use it) equals its reference, errors included."""
+    try:
+        expected: datetime | str = _utc(calendar.add_business_time(start, delta))
+    except InvalidInputError as error:
+        expected = f"{type(error).__name__}:{error.field}"
+    try:
+        found: datetime | str = calendar.add_business_time_utc(start, delta)
+    except InvalidInputError as error:
+        found = f"{type(error).__name__}:{error.field}"
+    assert found == expected
+    if isinstance(found, datetime):
+        assert found.tzinfo is timezone.utc
 
 
 @given(calendars(), instants_near_transitions(), business_deltas())

@@ -96,6 +96,7 @@ _DONE = (StateCategory.RESOLVED, StateCategory.CLOSED)
 _NO_TAGS: frozenset[str] = frozenset()
 _NOTHING: tuple[()] = ()
 _METRICS = frozenset(metric.value for metric in SlaMetric)
+_RESOLUTION = SlaMetric.RESOLUTION.value
 _SLA_TRIGGERS = (EscalationTrigger.SLA_BREACH, EscalationTrigger.SLA_AT_RISK)
 
 
@@ -224,6 +225,19 @@ def _last_change(ticket: Ticket) -> datetime:
         if clock.since is not None and clock.since > last:
             last = clock.since
     return last
+
+
+def _clocks_not_after(clocks: dict[str, SlaClock], now: datetime) -> bool:
+    """Tell whether no clock counts from after ``now`` (apply's quick checks; else the full ones).
+
+    The full checks (:func:`_check_time`) take a clock's start as the ticket's
+    last change when it is later than the history's last entry.
+    """
+    for clock in clocks.values():
+        since = clock.since
+        if since is not None and since > now:
+            return False
+    return True
 
 
 def _check_time(ticket: Ticket, now: object) -> datetime:
@@ -408,9 +422,11 @@ class TicketEngine:
         init=False, factory=dict
     )
     _goals: dict[str, tuple[tuple[str, timedelta], ...]] = attrs.field(init=False, factory=dict)
+    """Each policy's targets as (metric name, goal), for a new ticket's clocks."""
     _survey_moves: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
     """Each workflow's transitions that send a survey."""
-    """Each policy's targets as (metric name, goal), for a new ticket's clocks."""
+    _pauses: dict[tuple[str, str, str, str], bool] = attrs.field(init=False, factory=dict)
+    """Whether a clock waits, by (policy, workflow, state, metric)."""
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -452,6 +468,16 @@ class TicketEngine:
             hours = CalendarTime() if policy.calendar is None else self.calendars[policy.calendar]
             self._meters[policy.name] = SlaMeter(policy, hours)
             self._goals[policy.name] = tuple((t.metric.value, t.within) for t in policy.targets)
+        # whether each target's clock waits in each state, worked out once
+        self._pauses = {
+            (policy.name, flow.name, state.name, target.metric.value): self._pauses_in(
+                policy, flow, state.name, target.metric.value
+            )
+            for policy in self.settings.sla_policies
+            for flow in self.workflows.values()
+            for state in flow.states
+            for target in policy.targets
+        }
         self._survey_moves = {
             flow.name: frozenset(
                 move.name
@@ -797,13 +823,16 @@ class TicketEngine:
                     and follow_up_due is None
                     and now.__class__ is datetime
                     and now.tzinfo.__class__ is timezone  # a fixed offset: aware
-                    and not ticket.sla  # its clocks' times count too: the full checks
                     and (last := ticket.history._rows[-1][0]) <= now < step.latest  # noqa: SLF001
                     and now - last <= MAX_DURATION
+                    # a running clock's start is a change too (no later than now, so in range)
+                    and (not ticket.sla or _clocks_not_after(ticket.sla, now))
                 )
         except (TypeError, IndexError):  # odd values (a hand-made ticket): the full checks
             usual = False
-        if not usual:
+        if usual and ticket.sla:
+            self._check_known(ticket)  # as the full checks, before the guards
+        elif not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
             now = _utc(now)
             if follow_up_due is not None:
@@ -820,7 +849,7 @@ class TicketEngine:
             or self.settings.automations
             or (step.reopens and self.settings.escalation_rules)
         ):
-            if usual:
+            if usual and not ticket.sla:
                 self._check_known(ticket)  # its tier and SLA policy, which this path uses
             # validated: from here on the ticket changes
             first = len(ticket.history)
@@ -1502,11 +1531,17 @@ class TicketEngine:
 
     def _paused(self, ticket: Ticket, policy: SlaPolicy, metric: str) -> bool:
         """Tell whether the clock of ``metric`` waits in the ticket's state (per target rules)."""
+        known = self._pauses.get((policy.name, ticket.workflow, ticket.state, metric))
+        if known is not None:
+            return known
+        return self._pauses_in(policy, self._flows[ticket.workflow], ticket.state, metric)
+
+    def _pauses_in(self, policy: SlaPolicy, flow: Workflow, state: str, metric: str) -> bool:
+        """Tell whether the clock of ``metric`` waits in ``state`` (own rule, or the policy's)."""
         own = self._meters[policy.name].own_pauses.get(metric)
         if own is not None:
-            return ticket.state in own
-        flow = self._flows[ticket.workflow]
-        return flow.state(ticket.state).pauses_sla or ticket.state in policy.pause_states
+            return state in own
+        return flow.state(state).pauses_sla or state in policy.pause_states
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
@@ -1578,14 +1613,21 @@ class TicketEngine:
                 meter.pause(clock, now=now)
                 clock.stopped = True
             return
-        resolution = ticket.sla.get(SlaMetric.RESOLUTION.value)
-        if was_done and resolution is not None:
-            resolution.stopped = False  # a reopened ticket's resolution clock runs on
+        if was_done:
+            resolution = ticket.sla.get(_RESOLUTION)
+            if resolution is not None:
+                resolution.stopped = False  # a reopened ticket's resolution clock runs on
+        pauses = self._pauses
+        key = (meter.policy.name, ticket.workflow, ticket.state)
         for metric, clock in ticket.sla.items():
-            if self._paused(ticket, meter.policy, metric):
-                meter.pause(clock, now=now)
-            else:
-                meter.resume(clock, now=now)
+            paused = pauses.get((*key, metric))
+            if paused is None:  # a clock its policy has no target for (a hand-made ticket)
+                paused = self._paused(ticket, meter.policy, metric)
+            if paused:
+                if clock.since is not None:  # else pause changes nothing
+                    meter.pause(clock, now=now)
+            elif clock.since is None and not clock.stopped:  # SlaMeter.resume, inlined
+                clock.since = now
 
     def _start_next_response(self, ticket: Ticket, now: datetime) -> None:
         if ticket.first_response_at is not None:

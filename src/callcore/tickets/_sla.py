@@ -533,12 +533,15 @@ class SlaMeter:
 
     def _after(self, t: datetime, left: timedelta) -> datetime | None:
         """The instant ``left`` of counted time after ``t``, in UTC (``None``: never)."""
+        # an instant in UTC: two times in the calendar's zone compare by wall clock
+        in_utc = getattr(self.hours, "add_business_time_utc", None)
         try:
-            found = self.hours.add_business_time(t, left)
+            if in_utc is not None:  # a BusinessCalendar: the same instant, without converting
+                found: datetime = in_utc(t, left)
+                return found
+            return self.hours.add_business_time(t, left).astimezone(timezone.utc)
         except InvalidInputError:
             return None  # the calendar never opens long enough
-        # an instant in UTC: two times in the calendar's zone compare by wall clock
-        return found.astimezone(timezone.utc)
 
     def _next_amount(self, clock: SlaClock) -> timedelta:
         """The elapsed time at which the clock next reports: its next warning, or its goal."""
