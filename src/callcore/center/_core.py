@@ -1,0 +1,404 @@
+"""The centre's state and the plumbing every input shares.
+
+Construction (the plugin manager, the engines, the checked flows), the checkpoint,
+reading a live contact, the input's time, the end of every input (events to
+``callcore_domain_event`` and the log, actions to ``callcore_telephony``) and
+a contact's arrival. The inputs themselves live in the modules that subclass
+:class:`_CenterCore`, one concept each, joined by :class:`~callcore.center.ContactCenter`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from callcore.acd import AgentProfile, ContactOffered, QueueConfig, Router
+from callcore.center._actions import CenterAction
+from callcore.center._checkpoint import CenterState, read_state, write_state
+from callcore.center._contact import LiveContact, Phase
+from callcore.center._events import ContactArrived
+from callcore.checks import check_bool, check_enum, check_instant, check_text
+from callcore.clock import Clock, SystemClock
+from callcore.contacts import Channel, ContactOutcome, Direction
+from callcore.customers import CallerIdentifier, Customer, Identity, normalize_phone
+from callcore.errors import (
+    CallcoreError,
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+    PluginError,
+    Problem,
+)
+from callcore.events import Event, IdFactory, new_id
+from callcore.ivr import Flow, QueueNode
+from callcore.kpi import Aggregator
+from callcore.plugins import (
+    call_hook,
+    make_plugin_manager,
+    open_storage,
+    routing_strategies,
+    ticket_workflows,
+)
+from callcore.tickets import FollowUpDue, SendSurvey, TicketEngine, TicketSettings
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from callcore.ivr import Calendar
+    from callcore.storage import Storage
+from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
+
+__all__ = ["CHECKPOINT_NAME", "CenterUpdate"]
+
+_log = logging.getLogger("callcore.center")
+
+CHECKPOINT_NAME = "center"
+"""The name of the centre's checkpoint in the store."""
+
+
+@attrs.frozen
+class CenterUpdate:
+    """What one input to the centre caused (a :class:`callcore.events.ActionUpdate`).
+
+    Attributes:
+        events: Every domain event, in the order it happened: the engines'
+            (``ivr.*``, ``acd.*``, ``customer.*``, ticket changes, ``kpi.*``)
+            and the centre's own (``center.*``).
+        actions: What the host must do, in order: telephony and agent-desktop
+            actions (already handed to ``callcore_telephony``), surveys sent
+            (already handed to ``callcore_notify``) and follow-ups due.
+    """
+
+    events: tuple[Event, ...] = ()
+    actions: tuple[CenterAction, ...] = ()
+
+    def kinds(self) -> tuple[str, ...]:
+        """The events' kinds, in order: handy in tests and logs."""
+        return tuple(event.kind for event in self.events)
+
+    def of_type(self, cls: type[Any]) -> tuple[Any, ...]:
+        """The events and actions that are instances of ``cls``, in order."""
+        return tuple(item for item in (*self.events, *self.actions) if isinstance(item, cls))
+
+
+@attrs.define
+class _Out:
+    """What an input has caused so far."""
+
+    events: list[Event] = attrs.Factory(list)
+    actions: list[CenterAction] = attrs.Factory(list)
+
+
+def _address_key(address: str, country_code: str) -> str:
+    """A dialled number in E.164 when it is one, else the address as given."""
+    try:
+        return normalize_phone(address, country_code)
+    except CallcoreError:
+        return address.strip().lower()
+
+
+class _CenterCore:
+    """The state of a :class:`~callcore.center.ContactCenter` and the helpers its inputs share."""
+
+    def __init__(
+        self,
+        *,
+        queues: Iterable[QueueConfig],
+        flows: Mapping[str, Flow],
+        subflows: Iterable[Flow] = (),
+        message_queues: Mapping[Channel, str] | None = None,
+        agents: Iterable[AgentProfile] = (),
+        store: Storage | str = "memory:",
+        clock: Clock | None = None,
+        plugins: Iterable[object] = (),
+        load_entrypoints: bool = False,
+        default_country_code: str = "1",
+        ticket_settings: TicketSettings | None = None,
+        dispositions: Mapping[Disposition, str | None] | None = None,
+        aggregator: Aggregator | None = None,
+        calendars: Mapping[str, Calendar] | None = None,
+        id_factory: IdFactory = new_id,
+        seed: int = 0,
+        durable: bool = False,
+    ) -> None:
+        """Build the centre: the plugin manager first, then the engines it configures."""
+        self._lock = threading.RLock()
+        self.plugins: pluggy.PluginManager = make_plugin_manager(
+            load_entrypoints=load_entrypoints, plugins=plugins
+        )
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.store: Storage = open_storage(self.plugins, store) if isinstance(store, str) else store
+        self.identifier = CallerIdentifier(
+            self.store, default_country_code=default_country_code, id_factory=id_factory
+        )
+        self.router = Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
+        self.tickets = TicketEngine(
+            settings=ticket_settings if ticket_settings is not None else TicketSettings(),
+            workflows=ticket_workflows(self.plugins),
+            id_factory=id_factory,
+        )
+        self.aggregator = aggregator if aggregator is not None else Aggregator()
+        self._queue_names = frozenset(queue.name for queue in self.router.queues)
+        self._id_factory = id_factory
+        self._country_code = default_country_code
+        self._calendars = dict(calendars or {})
+        self._subflows = tuple(subflows)
+        self._dispositions = dict(DEFAULT_DISPOSITIONS if dispositions is None else dispositions)
+        self._flows = self._check_flows(flows)
+        self._message_queues = self._check_message_queues(message_queues or {})
+        self.agents: dict[str, AgentProfile] = {}
+        for index, profile in enumerate(agents):
+            if not isinstance(profile, AgentProfile):
+                raise InvalidInputError(
+                    f"agents[{index}] must be an AgentProfile, got {type(profile).__name__}",
+                    field=f"agents[{index}]",
+                )
+            self.agents[profile.agent_id] = profile
+        self._contacts: dict[str, LiveContact] = {}
+        self._ticket_due: dict[str, datetime] = {}
+        self._last: datetime | None = None
+        self.durable = check_bool(durable, "durable")
+        if durable:
+            saved = self.store.load_checkpoint(CHECKPOINT_NAME)
+            if saved is not None:
+                self._restore(saved)
+
+    def _all_flows(self) -> list[Flow]:
+        unique = {
+            (flow.id, flow.version): flow for flow in (*self._flows.values(), *self._subflows)
+        }
+        return list(unique.values())
+
+    def _restore(self, saved: str) -> None:
+        state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
+        self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        self._contacts = {live.contact_id: live for live in state.contacts}
+        self._ticket_due = dict(state.ticket_due)
+        self.aggregator = state.aggregator
+        self._last = state.last
+        _log.info("resumed from the store's checkpoint: %d contacts", len(self._contacts))
+
+    def checkpoint(self) -> None:
+        """Write the centre's state to the store (:attr:`durable` centres do it after every input).
+
+        Raises:
+            StorageError: The store failed; the previous checkpoint stands.
+        """
+        with self._lock:
+            state = CenterState(
+                last=self._last,
+                router=self.router.snapshot(),
+                contacts=tuple(self._contacts.values()),
+                ticket_due=self._ticket_due,
+                aggregator=self.aggregator,
+            )
+            self.store.save_checkpoint(CHECKPOINT_NAME, write_state(state))
+
+    def _check_flows(self, flows: Mapping[str, Flow]) -> dict[str, Flow]:
+        if not isinstance(flows, Mapping):
+            raise InvalidInputError(
+                f"flows must map dialled numbers to flows, got {type(flows).__name__}",
+                field="flows",
+            )
+        known = {queue.name for queue in self.router.queues}
+        problems: list[Problem] = []
+        checked: dict[str, Flow] = {}
+        for dialled, flow in flows.items():
+            check_text(dialled, "flows key")
+            if not isinstance(flow, Flow):
+                raise InvalidInputError(
+                    f"flows.{dialled} must be a Flow, got {type(flow).__name__}",
+                    field=f"flows.{dialled}",
+                )
+            for flow_ in (flow, *self._subflows):
+                for name, node in flow_.nodes.items():
+                    if isinstance(node, QueueNode) and node.queue not in known:
+                        problems.append(
+                            Problem(
+                                f"flows.{dialled}.nodes.{name}.queue",
+                                f"unknown queue {node.queue!r}; queues: {', '.join(sorted(known))}",
+                            )
+                        )
+            key = dialled if dialled == "*" else _address_key(dialled, self._country_code)
+            checked[key] = flow
+        if problems:
+            raise DocumentError(sorted(set(problems)), "contact centre flows")
+        return checked
+
+    def _check_message_queues(self, queues: Mapping[Channel, str]) -> dict[Channel, str]:
+        known = {queue.name for queue in self.router.queues}
+        problems = []
+        for channel, queue in queues.items():
+            check_enum(channel, Channel, "message_queues key")
+            if queue not in known:
+                problems.append(
+                    Problem(f"message_queues.{channel.value}", f"unknown queue {queue!r}")
+                )
+        if problems:
+            raise DocumentError(problems, "contact centre message queues")
+        return dict(queues)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def contact(self, contact_id: str) -> LiveContact:
+        """The live state of a contact the centre is working on: a copy to read.
+
+        Its ``session`` is the contact's live IVR session: read it (its node,
+        its variables), never drive it; drive the centre.
+
+        Raises:
+            NotFoundError: No such contact (never seen, or completed).
+        """
+        with self._lock:
+            live = self._live(contact_id)
+            return attrs.evolve(live, variables=dict(live.variables))
+
+    def contact_ids(self) -> tuple[str, ...]:
+        """The contacts the centre is working on, in order of arrival."""
+        with self._lock:
+            return tuple(self._contacts)
+
+    # --- time --------------------------------------------------------------------------
+
+    def _time(self, now: datetime | None) -> datetime:
+        """``now`` checked (or the clock's), never earlier than a time already seen."""
+        if now is None:
+            now = self.clock.now()
+        check_instant(now, "now")
+        if self._last is not None and now < self._last:
+            raise InvalidInputError(
+                f"now ({now.isoformat()}) is earlier than a time already seen "
+                f"({self._last.isoformat()}); time cannot go backwards",
+                field="now",
+            )
+        return now
+
+    def _finish(self, now: datetime, out: _Out) -> CenterUpdate:
+        """Remember ``now`` (and checkpoint), hand the update to the hooks, and return it."""
+        self._last = now
+        if self.durable:
+            self.checkpoint()
+        if _log.isEnabledFor(logging.INFO):
+            for event in out.events:
+                _log.info("%s %s", event.kind, _described(event))
+        self._broadcast("callcore_domain_event", "event", out.events)
+        self._broadcast(
+            "callcore_telephony",
+            "action",
+            [action for action in out.actions if not isinstance(action, SendSurvey | FollowUpDue)],
+        )
+        return CenterUpdate(events=tuple(out.events), actions=tuple(out.actions))
+
+    def _broadcast(self, hook_name: str, argument: str, values: Iterable[object]) -> None:
+        """Call a broadcast hook once per value; a plugin's crash is logged, not raised.
+
+        The input has been applied: a listener that fails must not lose the
+        update the host needs (``call_hook`` logs which plugin failed).
+        """
+        if not getattr(self.plugins.hook, hook_name).get_hookimpls():
+            return  # nobody listens: nothing to call
+        for value in values:
+            with contextlib.suppress(PluginError):
+                call_hook(self.plugins, hook_name, **{argument: value})
+
+    def _quietly(self, hook: str, **kwargs: Any) -> None:  # noqa: ANN401
+        """Call a broadcast hook once; a plugin's crash is logged (by ``call_hook``), not raised."""
+        with contextlib.suppress(PluginError):
+            call_hook(self.plugins, hook, **kwargs)
+
+    # --- arrivals ----------------------------------------------------------------------
+
+    def _identity(self, raw: object, field: str) -> Identity:
+        try:
+            return self.identifier.parse(raw)  # type: ignore[arg-type] # checked by parse
+        except InvalidInputError as error:
+            raise InvalidInputError(str(error), field=field) from None
+
+    def _new_contact_id(self, contact_id: str | None) -> str:
+        if contact_id is None:
+            contact_id = self._id_factory()
+        check_text(contact_id, "contact_id")
+        if contact_id in self._contacts:  # the router holds no contact the centre does not
+            raise InvalidTransitionError(
+                "in the centre", "arrive", f"contact {contact_id!r} is already in the centre"
+            )
+        return contact_id
+
+    def _arrive(  # noqa: PLR0917
+        self,
+        contact_id: str,
+        channel: Channel,
+        identity: Identity,
+        dialled: str,
+        now: datetime,
+        out: _Out,
+    ) -> LiveContact:
+        identification = self.identifier.identify(identity, now=now)
+        out.events.extend(identification.events)
+        live = LiveContact(
+            contact_id=contact_id,
+            channel=channel,
+            direction=Direction.INBOUND,
+            customer=identification.customer,
+            history=identification.history,
+            address=identity.value,
+            dialled=dialled,
+            arrived_at=now,
+            phase=Phase.IVR if channel is Channel.VOICE else Phase.QUEUED,
+            subject=f"call from {identity.value}",
+            new_customer=identification.created,
+        )
+        self._contacts[contact_id] = live
+        out.events.append(
+            ContactArrived(
+                at=now,
+                contact_id=contact_id,
+                channel=channel,
+                direction=Direction.INBOUND,
+                customer_id=live.customer.id,
+                address=identity.value,
+                dialled=dialled,
+            )
+        )
+        return live
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _live(self, contact_id: str) -> LiveContact:
+        check_text(contact_id, "contact_id")
+        live = self._contacts.get(contact_id)
+        if live is None:
+            raise NotFoundError("contact", contact_id)
+        return live
+
+    def _in_phase(self, contact_id: str, phase: Phase, what: str) -> LiveContact:
+        live = self._live(contact_id)
+        if live.phase is not phase:
+            raise InvalidTransitionError(
+                live.phase.value, what, f"the contact must be {phase.value} for this"
+            )
+        return live
+
+
+def _described(event: Event) -> str:
+    """A log line's detail: the ids an event carries (``contact_id=CA-1 agent_id=a1``)."""
+    offer = event.offer if isinstance(event, ContactOffered) else None
+    parts = [
+        f"{name}={getattr(offer or event, name)}"
+        for name in ("contact_id", "agent_id", "ticket_id", "queue")
+        if getattr(offer or event, name, None) is not None
+    ]
+    customer = getattr(event, "customer", None)
+    if isinstance(customer, Customer):
+        parts.append(f"customer={customer.id}")
+    outcome = getattr(event, "outcome", None)
+    if isinstance(outcome, ContactOutcome):
+        parts.append(f"outcome={outcome.value}")
+    return " ".join(parts)

@@ -1,0 +1,368 @@
+"""An agent's handling of a contact.
+
+Accept and screen pop, hold and resume, consult, conference, transfer, end, wrap-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from callcore.center._actions import (
+    Conference,
+    Connect,
+    Consult,
+    Disconnect,
+    HoldCaller,
+    ResumeCaller,
+    ScreenPop,
+    TransferToQueue,
+)
+from callcore.center._contact import LiveContact, Phase
+from callcore.center._core import CenterUpdate, _Out
+from callcore.center._disposition import Disposition
+from callcore.center._events import (
+    ContactConferenced,
+    ContactConsulted,
+    ContactHeld,
+    ContactResumed,
+    ContactTransferred,
+)
+from callcore.center._queueing import _Queueing
+from callcore.center._records import _agent
+from callcore.checks import check_enum, check_instant, check_text
+from callcore.contacts import AgentState, ContactOutcome
+from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from callcore.tickets import Link
+
+_RESOLVED = {Disposition.RESOLVED: True, Disposition.CLOSED: True}
+"""The dispositions that count as first-contact resolution in the KPI record."""
+
+
+class _Handling(_Queueing):
+    """The inputs of a connected contact, from the agent's answer to the wrap-up."""
+
+    def agent_accepted(
+        self, contact_id: str, agent_id: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent answered the offer: connect, pop the screen, open the ticket.
+
+        A voice contact's ticket is opened now, assigned to the agent; a
+        message's ticket (opened on arrival) is assigned to the agent.
+
+        Returns:
+            ``acd.contact_answered``, the ticket's changes, and the actions
+            :class:`StopRinging` (other agents), :class:`Connect` and
+            :class:`ScreenPop`.
+
+        Raises:
+            NotFoundError: No such contact or agent.
+            InvalidTransitionError: No offer of this contact to this agent rings.
+        """
+        with self._lock:
+            now = self._time(now)
+            live = self._in_phase(contact_id, Phase.QUEUED, "accept")
+            update = self.router.accept(contact_id, agent_id, now=now)  # refuses without change
+            out = _Out()
+            self._absorb_router(update, out)
+            live.phase, live.agent = Phase.CONNECTED, agent_id
+            live.answered_at = live.answered_at or now  # the first answer: the caller's wait
+            live.handled_by += (agent_id,)
+            by = _agent(agent_id)
+            if live.ticket_id is None:
+                created = self.tickets.create(
+                    subject=live.subject,
+                    channel=live.channel,
+                    customer=live.customer.id,
+                    customer_tier=live.customer.tier,
+                    assignee=agent_id,
+                    links=(Link("contact", contact_id),),
+                    by=by,
+                    now=now,
+                )
+                ticket = self._keep_ticket(created, now, out, new=True)
+                live.ticket_id = ticket.id
+            else:
+                ticket = self._ticket(live.ticket_id)
+                self._keep_ticket(
+                    self.tickets.update(ticket, by=by, now=now, assignee=agent_id), now, out
+                )
+                ticket = self._ticket(live.ticket_id)
+            if self.tickets.can_apply(ticket, "open", by=by) is None:
+                self._keep_ticket(self.tickets.apply(ticket, "open", by=by, now=now), now, out)
+            out.actions.append(Connect(contact_id, agent_id, live.channel))
+            out.actions.append(
+                ScreenPop(
+                    contact_id=contact_id,
+                    agent_id=agent_id,
+                    customer=live.customer,
+                    history=live.history,
+                    variables=dict(live.variables),
+                    ticket_id=live.ticket_id,
+                )
+            )
+            return self._finish(now, out)
+
+    def agent_held(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
+        """The agent put the caller on hold (the hold time counts in the KPI record).
+
+        Raises:
+            InvalidTransitionError: The contact is not connected, or already held.
+        """
+        with self._lock:
+            now = self._time(now)
+            live = self._in_phase(contact_id, Phase.CONNECTED, "hold")
+            if live.held_since is not None:
+                raise InvalidTransitionError("held", "hold", "the caller is on hold already")
+            out = _Out()
+            self._hold(live, now, out)
+            return self._finish(now, out)
+
+    def agent_resumed(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
+        """The agent took the caller off hold.
+
+        Raises:
+            InvalidTransitionError: The contact is not connected, or not held.
+        """
+        with self._lock:
+            now = self._time(now)
+            live = self._in_phase(contact_id, Phase.CONNECTED, "resume")
+            if live.held_since is None:
+                raise InvalidTransitionError("connected", "resume", "the caller is not on hold")
+            out = _Out()
+            self._take_off_hold(live, now, out)
+            out.actions.append(ResumeCaller(contact_id))
+            return self._finish(now, out)
+
+    @staticmethod
+    def _hold(live: LiveContact, now: datetime, out: _Out) -> None:
+        """Put the caller on hold (the hold counts in the KPI record) and tell the host."""
+        assert live.agent is not None  # noqa: S101 - connected to an agent
+        live.held_since = now
+        live.holds += 1
+        out.events.append(ContactHeld(at=now, contact_id=live.contact_id, agent_id=live.agent))
+        out.actions.append(HoldCaller(live.contact_id))
+
+    def _take_off_hold(self, live: LiveContact, now: datetime, out: _Out) -> None:
+        """End the hold (its time counted) with ``center.contact_resumed``."""
+        assert live.agent is not None  # noqa: S101 - connected to an agent
+        self._end_hold(live, now)
+        out.events.append(ContactResumed(at=now, contact_id=live.contact_id, agent_id=live.agent))
+
+    @staticmethod
+    def _end_hold(live: LiveContact, now: datetime) -> None:
+        if live.held_since is not None:
+            live.hold_time += now - live.held_since
+            live.held_since = None
+
+    def agent_consulted(
+        self, contact_id: str, target: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent calls a colleague (a senior agent, a supervisor) while the caller holds.
+
+        The caller goes on hold (unless held already) and the consultation
+        counts in the KPI record; :meth:`agent_resumed` takes the caller back,
+        :meth:`agent_conferenced` brings the colleague in, and
+        :meth:`agent_transferred` hands the contact on.
+
+        Raises:
+            InvalidInputError: ``target`` is not a text.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(target, "target")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "consult")
+            assert live.agent is not None  # noqa: S101 - connected to an agent
+            out = _Out()
+            if live.held_since is None:
+                self._hold(live, now, out)
+            live.consults += 1
+            out.events.append(
+                ContactConsulted(at=now, contact_id=contact_id, agent_id=live.agent, target=target)
+            )
+            out.actions.append(Consult(contact_id, live.agent, target))
+            return self._finish(now, out)
+
+    def agent_conferenced(
+        self, contact_id: str, target: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent brings a third party into the call (ends a hold, if any).
+
+        Raises:
+            InvalidInputError: ``target`` is not a text.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(target, "target")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "conference")
+            assert live.agent is not None  # noqa: S101
+            out = _Out()
+            if live.held_since is not None:
+                self._take_off_hold(live, now, out)
+            out.events.append(
+                ContactConferenced(
+                    at=now, contact_id=contact_id, agent_id=live.agent, target=target
+                )
+            )
+            out.actions.append(Conference(contact_id, live.agent, target))
+            return self._finish(now, out)
+
+    def agent_transferred(
+        self, contact_id: str, *, queue: str, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent transferred the contact to a queue (blind): it waits there, same id.
+
+        The agent is released (and enters its queue's wrap-up, as after any
+        contact); the contact keeps its priority and language, its ticket, its
+        IVR variables and its first answer time, and counts one transfer in
+        its KPI record. The agent who takes it next gets the screen pop and
+        the ticket.
+
+        Raises:
+            NotFoundError: No such contact or queue.
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(queue, "queue")
+            live = self._in_phase(contact_id, Phase.CONNECTED, "transfer")
+            if queue not in self._queue_names:
+                raise NotFoundError("queue", queue)
+            view = self.router.contact(contact_id)
+            assert live.agent is not None  # noqa: S101
+            # checked: from here on the centre changes
+            out = _Out()
+            agent, from_queue = live.agent, view.queue
+            self._end_hold(live, now)
+            self._absorb_router(self.router.end(contact_id, now=now), out)
+            live.transfers += 1
+            live.agent = None
+            out.events.append(
+                ContactTransferred(
+                    at=now,
+                    contact_id=contact_id,
+                    agent_id=agent,
+                    from_queue=from_queue,
+                    queue=queue,
+                )
+            )
+            out.actions.append(TransferToQueue(contact_id, agent, queue))
+            live.phase, live.queue = Phase.QUEUED, queue
+            update = self.router.enqueue(
+                contact_id, queue, now=now, priority=view.priority, language=view.language
+            )
+            self._absorb_router(update, out)
+            return self._finish(now, out)
+
+    # --- the end -------------------------------------------------------------------------------
+
+    def agent_ended(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
+        """The agent ended the contact (hung up, closed the chat); wrap-up begins.
+
+        Returns:
+            ``acd.contact_ended`` (and the agent's wrap-up state) and a
+            :class:`Disconnect` for the customer's side.
+
+        Raises:
+            InvalidTransitionError: The contact is not connected.
+        """
+        with self._lock:
+            now = self._time(now)
+            live = self._in_phase(contact_id, Phase.CONNECTED, "end")
+            out = _Out()
+            self._end_connected(live, now, out)
+            out.actions.append(Disconnect(contact_id, "agent_ended"))
+            return self._finish(now, out)
+
+    def _end_connected(self, live: LiveContact, now: datetime, out: _Out) -> None:
+        update = self.router.end(live.contact_id, now=now)
+        self._end_hold(live, now)
+        live.phase, live.ended_at = Phase.WRAP_UP, now
+        self._absorb_router(update, out)
+
+    def agent_wrapped_up(
+        self,
+        contact_id: str,
+        *,
+        disposition: Disposition,
+        notes: str = "",
+        code: str = "",
+        follow_up_due: datetime | None = None,
+        now: datetime | None = None,
+    ) -> CenterUpdate:
+        """The agent finished after-contact work: disposition, notes, history, KPI record.
+
+        The disposition's transition moves the ticket (resolved, closed and
+        surveyed, needs follow-up, or left open); the interaction goes into the
+        customer's history; the contact's KPI record is counted; an agent still
+        in wrap-up becomes ready.
+
+        Args:
+            contact_id: The contact.
+            disposition: What became of the issue.
+            notes: The agent's notes (the ticket transition's note, and the
+                interaction's); a resolution needs a note or a ``code``.
+            code: A disposition code of the host's (``"billing.refund"``),
+                kept in the ticket's ``disposition`` field.
+            follow_up_due: When a follow-up is due (default: the workflow's delay).
+            now: When (default: the clock's time).
+
+        Raises:
+            InvalidInputError: A field is wrong (naming it).
+            InvalidTransitionError: The contact is not in wrap-up, or the
+                ticket's workflow refuses the transition (a resolution without
+                a note); nothing changed.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_enum(disposition, Disposition, "disposition")
+            check_text(notes, "notes", allow_empty=True)
+            check_text(code, "code", allow_empty=True)
+            live = self._in_phase(contact_id, Phase.WRAP_UP, "wrap up")
+            assert live.agent is not None  # noqa: S101 - it was connected
+            assert live.ticket_id is not None  # noqa: S101 - opened at the answer
+            transition = self._dispositions.get(disposition)
+            if follow_up_due is not None:
+                check_instant(follow_up_due, "follow_up_due")
+                if transition is None or disposition is not Disposition.NEEDS_FOLLOW_UP:
+                    raise InvalidInputError(
+                        "follow_up_due goes with the needs_follow_up disposition",
+                        field="follow_up_due",
+                    )
+                if follow_up_due <= now:
+                    raise InvalidInputError(
+                        "follow_up_due must be after now", field="follow_up_due"
+                    )
+            by = _agent(live.agent)
+            note = notes or code
+            ticket = self._ticket(live.ticket_id)
+            if transition is not None:
+                refusal = self.tickets.can_apply(ticket, transition, by=by, note=note)
+                if refusal is not None:
+                    raise InvalidTransitionError(ticket.state, transition, refusal)
+            # checked: from here on the centre changes
+            out = _Out()
+            if code:
+                self._keep_ticket(
+                    self.tickets.update(ticket, by=by, now=now, fields={"disposition": code}),
+                    now,
+                    out,
+                )
+                ticket = self._ticket(live.ticket_id)
+            if transition is not None:
+                applied = self.tickets.apply(
+                    ticket, transition, by=by, now=now, note=note, follow_up_due=follow_up_due
+                )
+                self._keep_ticket(applied, now, out)
+            self._complete(
+                live,
+                ContactOutcome.ANSWERED,
+                now,
+                out,
+                resolved=_RESOLVED.get(disposition, False),
+                notes=notes,
+            )
+            if self.router.agent(live.agent).state is AgentState.WRAP_UP:
+                self._absorb_router(self.router.set_ready(live.agent, now=now), out)
+            return self._finish(now, out)

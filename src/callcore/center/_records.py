@@ -1,0 +1,179 @@
+"""What stays after a contact: its ticket, the satisfaction survey, its KPI record and history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import attrs
+
+from callcore.center._contact import LiveContact
+from callcore.center._core import CenterUpdate, _CenterCore, _Out
+from callcore.center._events import ContactCompleted, SurveySent
+from callcore.checks import check_text
+from callcore.contacts import ContactOutcome
+from callcore.customers import IdentityKind
+from callcore.errors import NotFoundError
+from callcore.kpi import InteractionRecord
+from callcore.notifications import Notification, NotificationChannel
+from callcore.tickets import (
+    Actor,
+    FollowUpDue,
+    Notify,
+    SendSurvey,
+    Ticket,
+    TicketAction,
+    TicketUpdate,
+)
+
+
+class _Records(_CenterCore):
+    """Tickets, surveys and the contact's completion (KPI record, customer history)."""
+
+    # --- the contact's record -----------------------------------------------------------------
+
+    def _complete(
+        self,
+        live: LiveContact,
+        outcome: ContactOutcome,
+        now: datetime,
+        out: _Out,
+        *,
+        resolved: bool | None = None,
+        notes: str = "",
+    ) -> None:
+        """The contact is over: its KPI record, its interaction, and it leaves the centre.
+
+        A contact that an agent answered and that ended while waiting again
+        (the caller hung up after a transfer) counts as answered: one record
+        per contact, whose wait ended at the first answer.
+        """
+        if outcome is ContactOutcome.ABANDONED and live.answered_at is not None:
+            outcome = ContactOutcome.ANSWERED
+        answered = outcome is ContactOutcome.ANSWERED
+        agent = live.agent or (live.handled_by[-1] if live.handled_by else None)
+        record = InteractionRecord(
+            id=live.contact_id,
+            channel=live.channel,
+            direction=live.direction,
+            outcome=outcome,
+            arrived_at=live.arrived_at,
+            ended_at=live.ended_at or now,
+            queue=live.queue,
+            agent=agent if (answered or live.offered_at is not None) else None,
+            customer_id=live.customer.id,
+            queued_at=live.queued_at,
+            offered_at=live.offered_at,
+            answered_at=live.answered_at if answered else None,
+            wrap_up_ended_at=now if answered else None,
+            hold_time=live.hold_time,
+            holds=live.holds,
+            transfers=live.transfers,
+            consults=live.consults,
+            ivr_path=live.ivr_path,
+            ticket_id=live.ticket_id,
+            first_contact_resolved=resolved,
+        )
+        out.events.extend(self.aggregator.add(record).events)
+        recorded = self.identifier.record_interaction(
+            live.customer.id,
+            channel=live.channel,
+            direction=live.direction,
+            outcome=outcome,
+            now=now,
+            resolved=resolved,
+            agent=agent if answered else None,
+            queue=live.queue,
+            ticket_id=live.ticket_id,
+            notes=notes,
+            duration=(live.ended_at or now) - live.arrived_at,
+        )
+        out.events.extend(recorded.events)
+        out.events.append(
+            ContactCompleted(at=now, contact_id=live.contact_id, outcome=outcome, record=record)
+        )
+        del self._contacts[live.contact_id]
+
+    # --- tickets and surveys ---------------------------------------------------------------
+
+    def survey_answered(
+        self, ticket_id: str, *, score: int, comment: str = "", now: datetime | None = None
+    ) -> CenterUpdate:
+        """The customer answered the satisfaction survey (CSAT 1-5): record it on the ticket.
+
+        Raises:
+            NotFoundError: No such ticket.
+            InvalidInputError: The score is not a whole number from 1 to 5.
+            InvalidTransitionError: The ticket is not closed, or already rated.
+        """
+        with self._lock:
+            now = self._time(now)
+            ticket = self._ticket(ticket_id)
+            update = self.tickets.record_survey(ticket, now=now, score=score, comment=comment)
+            out = _Out()
+            self._keep_ticket(update, now, out)
+            return self._finish(now, out)
+
+    def _ticket(self, ticket_id: str) -> Ticket:
+        check_text(ticket_id, "ticket_id")
+        ticket = self.store.get_ticket(ticket_id)
+        if ticket is None:
+            raise NotFoundError("ticket", ticket_id)
+        return ticket
+
+    def _keep_ticket(
+        self, update: TicketUpdate, now: datetime, out: _Out, *, new: bool = False
+    ) -> Ticket:
+        """Save the ticket an update changed, remember its next deadline, act on its actions."""
+        ticket = update.ticket
+        stored = self.store.add_ticket(ticket) if new else self.store.save_ticket(ticket)
+        if stored.next_due is None:
+            self._ticket_due.pop(stored.id, None)
+        else:
+            self._ticket_due[stored.id] = stored.next_due
+        out.events.extend(update.events)
+        self._ticket_actions(update.actions, now, out)
+        return stored
+
+    def _ticket_actions(self, actions: Iterable[TicketAction], now: datetime, out: _Out) -> None:
+        for action in actions:
+            if isinstance(action, SendSurvey):
+                sent = self._addressed(action.notification)
+                self._quietly("callcore_notify", notification=sent)
+                out.events.append(SurveySent(at=now, ticket_id=action.ticket_id, notification=sent))
+                out.actions.append(SendSurvey(action.ticket_id, sent))
+            elif isinstance(action, Notify):
+                self._quietly("callcore_notify", notification=action.notification)
+            elif isinstance(action, FollowUpDue):
+                out.actions.append(action)
+            # ScheduleFollowUp: the centre's own timer (the ticket's next_due) runs it
+
+    def _addressed(self, notification: Notification) -> Notification:
+        """The notification sent to the customer's address (the engine names the customer id).
+
+        An email goes to the customer's email address; a call or an SMS to the
+        phone number. A customer known only by phone gets an emailed survey
+        as an automated call instead, and one known only by email gets a call
+        or SMS by email: the survey reaches them either way. Anyone else
+        (an agent, a queue) is left as the engine named them.
+        """
+        customer = self.store.get_customer(notification.to)
+        if customer is None:
+            return notification
+        by_kind = {identity.kind: identity.value for identity in reversed(customer.identities)}
+        email, phone = by_kind.get(IdentityKind.EMAIL), by_kind.get(IdentityKind.PHONE)
+        if notification.channel is NotificationChannel.EMAIL:
+            if email is not None:
+                return attrs.evolve(notification, to=email)
+            if phone is not None:
+                return attrs.evolve(notification, to=phone, channel=NotificationChannel.CALL)
+        elif notification.channel in {NotificationChannel.CALL, NotificationChannel.SMS}:
+            if phone is not None:
+                return attrs.evolve(notification, to=phone)
+            if email is not None:
+                return attrs.evolve(notification, to=email, channel=NotificationChannel.EMAIL)
+        return notification
+
+
+def _agent(agent_id: str) -> Actor:
+    return Actor(agent_id, frozenset({"agent"}))
