@@ -4,9 +4,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.errors import DocumentError
 from callcore.ivr import Gather, load_flow, luhn_valid
+from callcore.ivr._nodes import luhn_valid_each
 from callcore.testing.flow_tester import FlowTester, say, silence
 from tests.ivr.flows import document
 
@@ -46,6 +49,16 @@ def input_flow(**fields: Any) -> dict[str, Any]:
 def test_luhn(number: str, valid: bool) -> None:
     """The Luhn check agrees with published valid and invalid numbers."""
     assert luhn_valid(number) is valid
+
+
+@given(
+    st.text(alphabet="0123456789", max_size=24)
+    | st.text(alphabet=st.characters(categories=["Nd"]), max_size=24)
+    | st.text(alphabet="0123456789 #-a", max_size=24)
+)
+def test_luhn_fast_path_follows_the_digit_walk(digits: str) -> None:
+    """luhn_valid's fast path (ASCII digits summed through a table) equals the digit walk."""
+    assert luhn_valid(digits) is luhn_valid_each(digits)
 
 
 def test_twilio_defaults() -> None:

@@ -956,9 +956,13 @@ class IvrSession:
             if now >= deadline:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
-            label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
-            if ctx.tables.masked and frame.node in ctx.tables.masked:
+            masked = ctx.tables.masked
+            if masked and frame.node in masked:
                 label = _describe_event(event, masked=True)
+            elif type(event) is Digits:
+                label = f"digits {event.digits}"
+            else:
+                label = _describe_event(event)
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
