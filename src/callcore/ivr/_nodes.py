@@ -343,10 +343,14 @@ class _Asking(Node):
 
         Where the flow has spoken hot keys, the gather also listens for them.
         """
-        hints = ctx.hot_hints if self.hot_keys else ()
+        hints = ctx.hot_hints
+        if hints and self.hot_keys:
+            return self.remembered(
+                (ctx.node, prompts, hints),
+                lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
+            )
         return self.remembered(
-            (ctx.node, prompts, hints) if hints else (ctx.node, prompts),
-            lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
+            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
         )
 
     def enter(self, ctx: NodeContext) -> Step:
