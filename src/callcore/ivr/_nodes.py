@@ -812,9 +812,17 @@ class InputNode(_Asking):
         """
         if self.confirm_prompt is not None and ctx.count("confirming"):
             return self._confirm(ctx, event)
-        digits = self._entry(ctx, event)
-        if isinstance(digits, Step):
-            return digits
+        if type(event) is Digits:  # the usual entry: _entry's first case, without the call
+            digits = event.digits
+            if self.terminator and digits.endswith(self.terminator):
+                digits = digits[: -len(self.terminator)]
+            if not digits:
+                return self.retry(ctx, "noinput")
+        else:
+            entry = self._entry(ctx, event)
+            if isinstance(entry, Step):
+                return entry
+            digits = entry
         value = self.parse(digits)
         if value is None:
             spoken = isinstance(event, Speech)

@@ -956,9 +956,11 @@ class IvrSession:
         checkpoint = _Checkpoint(state)
         held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
-        deadline = _absolute(state.started_at or now) + self.limits.max_call_time
+        started = state.started_at or now
+        if started.tzinfo is not _UTC:  # _absolute, written inline on this hot path
+            started = started.astimezone(_UTC)
         try:
-            if now >= deadline:
+            if now >= started + self.limits.max_call_time:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             masked = ctx.tables.masked
