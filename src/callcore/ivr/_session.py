@@ -964,12 +964,13 @@ class IvrSession:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
             masked = ctx.tables.masked
-            if masked and frame.node in masked:
-                label = _describe_event(event, masked=True)
-            elif type(event) is Digits:
-                label = f"digits {event.digits}"
-            else:
-                label = _describe_event(event)
+            label = (
+                _describe_event(event, masked=True)
+                if masked and frame.node in masked
+                else f"digits {event.digits}"
+                if type(event) is Digits
+                else _describe_event(event)
+            )
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
@@ -1191,8 +1192,8 @@ class IvrSession:
                     return actions
                 if step.wait:
                     kinds = tuple(map(_action_type, step_actions)) if step_actions else ()
-                    if state.counters:  # a retry: the wait names the node's counters
-                        event = _with_counters(event, state.counters)
+                    counters = state.counters  # after a retry the wait names them
+                    event = _with_counters(event, counters) if counters else event
                     trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now
