@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.errors import DocumentError
-from callcore.ivr import Gather, load_flow, luhn_valid
+from callcore.ivr import Digits, Gather, IvrSession, load_flow, luhn_valid
+from callcore.ivr._nodes import luhn_valid_each
 from callcore.testing.flow_tester import FlowTester, say, silence
 from tests.ivr.flows import document
 
@@ -46,6 +49,41 @@ def input_flow(**fields: Any) -> dict[str, Any]:
 def test_luhn(number: str, valid: bool) -> None:
     """The Luhn check agrees with published valid and invalid numbers."""
     assert luhn_valid(number) is valid
+
+
+@given(
+    st.text(alphabet="0123456789", max_size=24)
+    | st.text(alphabet=st.characters(categories=["Nd"]), max_size=24)
+    | st.text(alphabet="0123456789 #-a", max_size=24)
+)
+def test_luhn_fast_path_follows_the_digit_walk(digits: str) -> None:
+    """luhn_valid's fast path (ASCII digits summed through a table) equals the digit walk."""
+    assert luhn_valid(digits) is luhn_valid_each(digits)
+
+
+class _OtherDigits(Digits):
+    """A Digits subclass: an input node reads it through ``_entry``, not the fast path."""
+
+
+@given(
+    st.builds(
+        str.__add__,
+        st.text(alphabet="0123456789", max_size=7),
+        st.sampled_from(["", "#", "*", "##", "#1"]),
+    ),
+    st.sampled_from([{}, {"terminator": ""}, {"terminator": "*"}, {"kind": "luhn"}]),
+)
+def test_plain_digits_fast_path_follows_entry(entered: str, fields: dict[str, Any]) -> None:
+    """A plain Digits entry (read inline) goes where _entry's reading of the same keys goes."""
+    flow = load_flow(input_flow(min_length=2, max_length=6, **fields))
+    now = datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
+    seen = []
+    for event in (Digits(entered), _OtherDigits(entered)):
+        session = IvrSession(flow)
+        session.start(now=now)
+        update = session.handle(event, now=now)
+        seen.append((update.actions, session.state.variables, session.state.trace))
+    assert seen[0] == seen[1]
 
 
 def test_twilio_defaults() -> None:

@@ -162,12 +162,12 @@ def mask(text: str) -> str:
     The last four digits stay readable when there are at least twelve (a
     card number, PCI DSS 3.4.1); shorter secrets (PINs) are masked whole.
     """
-    body, end = (text[:-1], text[-1]) if text[-1:] in ("#", "*") else (text, "")
+    body = text.rstrip("#*")
     if body.isdigit() and body.isascii():
-        # The usual entry, digits and a finish key, without the walk below
+        # The usual entry, digits and finish keys, without the walk below
         # (test_sensitive_input.py keeps the two equal).
-        shown = _SHOWN_DIGITS if len(body) >= _CARD_DIGITS else 0
-        return "*" * (len(body) - shown) + body[len(body) - shown :] + end
+        hidden = len(body) - _SHOWN_DIGITS if len(body) >= _CARD_DIGITS else len(body)
+        return "*" * hidden + text[hidden:]
     return mask_each(text)
 
 
@@ -343,10 +343,14 @@ class _Asking(Node):
 
         Where the flow has spoken hot keys, the gather also listens for them.
         """
-        hints = ctx.hot_hints if self.hot_keys else ()
+        hints = ctx.hot_hints
+        if hints and self.hot_keys:
+            return self.remembered(
+                (ctx.node, prompts, hints),
+                lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
+            )
         return self.remembered(
-            (ctx.node, prompts, hints) if hints else (ctx.node, prompts),
-            lambda: Step((_listening(self.gather(ctx, prompts), hints),), wait=True),
+            (ctx.node, prompts), lambda: Step((self.gather(ctx, prompts),), wait=True)
         )
 
     def enter(self, ctx: NodeContext) -> Step:
@@ -634,8 +638,25 @@ class DigitKind(enum.Enum):
     """An account or card number whose last digit is a Luhn check digit."""
 
 
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+"""Each ASCII digit doubled, less 9 when above 9 (a doubled Luhn digit as one digit)."""
+
+
 def luhn_valid(digits: str) -> bool:
     """Whether ``digits`` ends with a correct Luhn (mod 10) check digit."""
+    if len(digits) < 2 or not digits.isdigit():
+        return False
+    if digits.isascii():
+        # The usual entry, summed in C: the digits at odd places from the right as
+        # they are, the others doubled through a table (test_input.py keeps this
+        # equal to luhn_valid_each).
+        kept_and_doubled = digits[-1::-2] + digits[-2::-2].translate(_LUHN_DOUBLED)
+        return sum(map(int, kept_and_doubled)) % 10 == 0
+    return luhn_valid_each(digits)
+
+
+def luhn_valid_each(digits: str) -> bool:
+    """:func:`luhn_valid`, digit by digit: the reference its fast path follows."""
     if len(digits) < 2 or not digits.isdigit():
         return False
     total = 0
@@ -791,9 +812,17 @@ class InputNode(_Asking):
         """
         if self.confirm_prompt is not None and ctx.count("confirming"):
             return self._confirm(ctx, event)
-        digits = self._entry(ctx, event)
-        if isinstance(digits, Step):
-            return digits
+        if type(event) is Digits:  # the usual entry: _entry's first case, without the call
+            digits = event.digits
+            if self.terminator and digits.endswith(self.terminator):
+                digits = digits[: -len(self.terminator)]
+            if not digits:
+                return self.retry(ctx, "noinput")
+        else:
+            entry = self._entry(ctx, event)
+            if isinstance(entry, Step):
+                return entry
+            digits = entry
         value = self.parse(digits)
         if value is None:
             spoken = isinstance(event, Speech)

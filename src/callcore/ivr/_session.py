@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import operator
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
@@ -397,9 +398,14 @@ _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 """The context's time before the first node runs (never seen by a node)."""
 
 _new_entry = object.__new__
-_ENTRY_SLOTS = tuple(
-    TraceEntry.__dict__[name].__set__ for name in ("at", "flow", "node", "event", "actions", "next")
-)
+_action_type = operator.attrgetter("type")  # an action's type, read in C (no comprehension frame)
+# The slot setters, one global each: read directly, with no tuple to unpack per entry.
+_set_at = TraceEntry.__dict__["at"].__set__
+_set_flow = TraceEntry.__dict__["flow"].__set__
+_set_node = TraceEntry.__dict__["node"].__set__
+_set_event = TraceEntry.__dict__["event"].__set__
+_set_actions = TraceEntry.__dict__["actions"].__set__
+_set_next = TraceEntry.__dict__["next"].__set__
 
 
 def _trace_entry(  # noqa: PLR0917 - one argument per field
@@ -412,13 +418,12 @@ def _trace_entry(  # noqa: PLR0917 - one argument per field
     or converters to skip).
     """
     entry: TraceEntry = _new_entry(TraceEntry)
-    set_at, set_flow, set_node, set_event, set_actions, set_next = _ENTRY_SLOTS
-    set_at(entry, at)
-    set_flow(entry, flow)
-    set_node(entry, node)
-    set_event(entry, event)
-    set_actions(entry, actions)
-    set_next(entry, where)
+    _set_at(entry, at)
+    _set_flow(entry, flow)
+    _set_node(entry, node)
+    _set_event(entry, event)
+    _set_actions(entry, actions)
+    _set_next(entry, where)
     return entry
 
 
@@ -677,8 +682,8 @@ class IvrSession:
         needed = tables.calendars  # worked out once per flow
         if subflows:
             needed = needed.union(*(compiled(sub).calendars for sub in subflows))
-        missing = sorted(needed.difference(self.calendars)) if needed else []
-        if missing:  # found now, not when a call reaches the hours node
+        if needed and not needed.issubset(self.calendars):  # now, not at the hours node
+            missing = sorted(needed.difference(self.calendars))
             given = ", ".join(sorted(self.calendars)) or "none"
             raise ConfigError(
                 f"the flow reads the calendars {missing}, which were not given "
@@ -951,14 +956,21 @@ class IvrSession:
         checkpoint = _Checkpoint(state)
         held = dict(self.secrets) if self.secrets else None
         state.last_event_at = now
-        deadline = _absolute(state.started_at or now) + self.limits.max_call_time
+        started = state.started_at or now
+        if started.tzinfo is not _UTC:  # _absolute, written inline on this hot path
+            started = started.astimezone(_UTC)
         try:
-            if now >= deadline:
+            if now >= started + self.limits.max_call_time:
                 return self._time_out(now)
             ctx.name, ctx.at = frame.node, now
-            label = f"digits {event.digits}" if type(event) is Digits else _describe_event(event)
-            if ctx.tables.masked and frame.node in ctx.tables.masked:
-                label = _describe_event(event, masked=True)
+            masked = ctx.tables.masked
+            label = (
+                _describe_event(event, masked=True)
+                if masked and frame.node in masked
+                else f"digits {event.digits}"
+                if type(event) is Digits
+                else _describe_event(event)
+            )
             return self._update(self._run(node.resume(ctx, event), label, now, []), now)
         except BaseException:
             checkpoint.restore(state)
@@ -1055,7 +1067,7 @@ class IvrSession:
     def _record(
         self, now: datetime, frame: Frame, event: str, step_actions: tuple[Action, ...], where: str
     ) -> None:
-        kinds = tuple([action.type for action in step_actions]) if step_actions else ()
+        kinds = tuple(map(_action_type, step_actions)) if step_actions else ()
         self.state.trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, where))
 
     def _end(
@@ -1160,7 +1172,7 @@ class IvrSession:
                 target: str = step.goto
                 if step_actions:
                     actions.extend(step_actions)
-                    kinds = tuple([action.type for action in step_actions])
+                    kinds = tuple(map(_action_type, step_actions))
                 else:
                     kinds = ()
                 trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, target))
@@ -1179,8 +1191,9 @@ class IvrSession:
                     self._end(outcome, now, frame, event, step_actions)
                     return actions
                 if step.wait:
-                    kinds = tuple([action.type for action in step_actions]) if step_actions else ()
-                    event = _with_counters(event, state.counters)  # after a retry
+                    kinds = tuple(map(_action_type, step_actions)) if step_actions else ()
+                    counters = state.counters  # after a retry the wait names them
+                    event = _with_counters(event, counters) if counters else event
                     trace.append(_trace_entry(now, frame.flow, frame.node, event, kinds, "wait"))
                     state.status = SessionStatus.WAITING
                     state.waiting_since = now
