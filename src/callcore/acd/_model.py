@@ -183,7 +183,7 @@ def _slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
     each field through ``object.__setattr__``, then the check reads them all
     back): they look at their arguments and set the slots directly.
     """
-    return tuple(cls.__dict__[field.name].__set__ for field in attrs.fields(cls))  # type: ignore[arg-type] # an attrs class
+    return tuple(cls.__dict__[field.name].__set__ for field in attrs.fields(cls))
 
 
 # A quick look at the usual values (exact types, plain ASCII text); anything it
@@ -517,8 +517,8 @@ class QueueConfig:
                 )
             )
             and overflow.__class__ is Overflow
-            and join_when_empty.__class__ is bool
-            and leave_when_empty.__class__ is bool
+            and join_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
+            and leave_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
             and (
                 wrap_up is _ZERO
                 or (wrap_up.__class__ is timedelta and _ZERO <= wrap_up <= MAX_DURATION)
