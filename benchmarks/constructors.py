@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from callcore.acd import AgentProfile, QueueConfig
+from callcore.acd import AgentProfile, Membership, QueueConfig
 from callcore.contacts import Channel, Direction
 from callcore.customers import Customer, Identity, IdentityKind
 from callcore.ivr import Digits, EnqueueContact
@@ -73,6 +73,7 @@ CASES: dict[str, tuple[Callable[..., object], dict[str, Any]]] = {
         AgentProfile,
         {"agent_id": "ana", "skills": {"billing": 3, "en": 1}, "capacity": {Channel.VOICE: 1}},
     ),
+    "acd.Membership": (Membership, {"queue": "billing", "tier": 2}),
     "acd.QueueConfig": (
         QueueConfig,
         {"name": "billing", "max_wait": 10 * MINUTE, "wrap_up": MINUTE / 2},

@@ -24,7 +24,9 @@ from callcore.checks import (
     validator,
 )
 from callcore.contacts import (
+    MAX_SKILL_LEVEL,
     MAX_SKILLS,
+    MIN_SKILL_LEVEL,
     Channel,
     Skills,
     check_skills,
@@ -170,6 +172,20 @@ def _check_fields(instance: object, checks: _Checks) -> None:
         check(instance, fields[name], getattr(instance, name))
 
 
+_FACTORY: Any = attrs.NOTHING
+"""The default of a field whose default is made per instance (shown as attrs shows it)."""
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
+    """Each field's slot setter, in field order.
+
+    The constructors below are written by hand (attrs' frozen ``__init__`` sets
+    each field through ``object.__setattr__``, then the check reads them all
+    back): they look at their arguments and set the slots directly.
+    """
+    return tuple(cls.__dict__[field.name].__set__ for field in attrs.fields(cls))
+
+
 # A quick look at the usual values (exact types, plain ASCII text); anything it
 # does not recognise goes through the thorough check, which accepts or names it.
 
@@ -266,7 +282,7 @@ class OverflowAction(enum.Enum):
     """Become a callback request that keeps its place in the line."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Overflow:
     """Where contacts go on overflow.
 
@@ -278,21 +294,24 @@ class Overflow:
     action: OverflowAction = OverflowAction.VOICEMAIL
     queue: str | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self, *, action: OverflowAction = OverflowAction.VOICEMAIL, queue: str | None = None
+    ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
-        if not (
-            self.action.__class__ is OverflowAction and (self.queue is None or _is_text(self.queue))
-        ):
+        _set_overflow_action(self, action)
+        _set_overflow_queue(self, queue)
+        if not (action.__class__ is OverflowAction and (queue is None or _is_text(queue))):
             _check_fields(self, _OVERFLOW_CHECKS)
 
 
+_set_overflow_action, _set_overflow_queue = _slot_setters(Overflow)
 _OVERFLOW_CHECKS: _Checks = (
     ("action", validator(check_enum, enum_type=OverflowAction)),
     ("queue", _optional_text),
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class QueueEscalation:
     """After a contact has waited ``after`` in a queue, widen who may take it.
 
@@ -313,20 +332,43 @@ class QueueEscalation:
     drop_skills: frozenset[str] = attrs.field(default=frozenset(), converter=_skill_set)
     to_queue: str | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        after: timedelta,
+        max_tier: int | None = None,
+        skill_minimums: Skills = _FACTORY,
+        drop_skills: Collection[str] = frozenset(),
+        to_queue: str | None = None,
+    ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
+        if skill_minimums is _FACTORY:
+            skill_minimums = {}
+        drop_skills = _skill_set(drop_skills)
+        _set_rule_after(self, after)
+        _set_rule_max_tier(self, max_tier)
+        _set_rule_skill_minimums(self, skill_minimums)
+        _set_rule_drop_skills(self, drop_skills)
+        _set_rule_to_queue(self, to_queue)
         if not (
-            _is_wait(self.after)
-            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
-            and plainly_skills(self.skill_minimums)
-            and self.drop_skills.__class__ is frozenset
-            and len(self.drop_skills) <= MAX_SKILLS
-            and all(map(_is_text, self.drop_skills))
-            and (self.to_queue is None or _is_text(self.to_queue))
+            _is_wait(after)
+            and (max_tier is None or _is_count(max_tier, 1, MAX_NUMBER))
+            and plainly_skills(skill_minimums)
+            and drop_skills.__class__ is frozenset
+            and len(drop_skills) <= MAX_SKILLS
+            and all(map(_is_text, drop_skills))
+            and (to_queue is None or _is_text(to_queue))
         ):
             _check_fields(self, _RULE_CHECKS)
 
 
+(
+    _set_rule_after,
+    _set_rule_max_tier,
+    _set_rule_skill_minimums,
+    _set_rule_drop_skills,
+    _set_rule_to_queue,
+) = _slot_setters(QueueEscalation)
 _RULE_CHECKS: _Checks = (
     ("after", _wait),
     ("max_tier", _optional_tier),
@@ -336,7 +378,13 @@ _RULE_CHECKS: _Checks = (
 )
 
 
-@attrs.frozen(kw_only=True)
+_VOICEMAIL = Overflow()
+_LONGEST_IDLE = "longest_idle"
+_OFFER_TIMEOUT = timedelta(seconds=15)
+_NO_ANSWER_DELAY = timedelta(seconds=5)
+
+
+@attrs.frozen(kw_only=True, init=False)
 class QueueConfig:
     """One queue: who may take its contacts, in which order, and its limits.
 
@@ -371,48 +419,163 @@ class QueueConfig:
 
     name: str
     channel: Channel = Channel.VOICE
-    strategy: str = "longest_idle"
+    strategy: str = _LONGEST_IDLE
     required_skills: Skills = attrs.field(factory=dict)
     max_tier: int | None = None
     max_length: int | None = None
     max_wait: timedelta | None = None
     max_wait_empty: timedelta | None = None
-    overflow: Overflow = Overflow()
+    overflow: Overflow = _VOICEMAIL
     join_when_empty: bool = True
     leave_when_empty: bool = False
-    wrap_up: timedelta = timedelta(0)
-    offer_timeout: timedelta = timedelta(seconds=15)
-    no_answer_delay: timedelta = timedelta(seconds=5)
-    reject_delay: timedelta = timedelta(0)
-    busy_delay: timedelta = timedelta(0)
+    wrap_up: timedelta = _ZERO
+    offer_timeout: timedelta = _OFFER_TIMEOUT
+    no_answer_delay: timedelta = _NO_ANSWER_DELAY
+    reject_delay: timedelta = _ZERO
+    busy_delay: timedelta = _ZERO
     max_no_answer: int = 3
     escalation: tuple[QueueEscalation, ...] = attrs.field(default=(), converter=_rules)
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        channel: Channel = Channel.VOICE,
+        strategy: str = _LONGEST_IDLE,
+        required_skills: Skills = _FACTORY,
+        max_tier: int | None = None,
+        max_length: int | None = None,
+        max_wait: timedelta | None = None,
+        max_wait_empty: timedelta | None = None,
+        overflow: Overflow = _VOICEMAIL,
+        join_when_empty: bool = True,
+        leave_when_empty: bool = False,
+        wrap_up: timedelta = _ZERO,
+        offer_timeout: timedelta = _OFFER_TIMEOUT,
+        no_answer_delay: timedelta = _NO_ANSWER_DELAY,
+        reject_delay: timedelta = _ZERO,
+        busy_delay: timedelta = _ZERO,
+        max_no_answer: int = 3,
+        escalation: Sequence[QueueEscalation] = (),
+    ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
-        if not (
-            _is_text(self.name)
-            and self.channel.__class__ is Channel
-            and _is_text(self.strategy)
-            and plainly_skills(self.required_skills)
-            and (self.max_tier is None or _is_count(self.max_tier, 1, MAX_NUMBER))
-            and (self.max_length is None or _is_count(self.max_length, 1, MAX_NUMBER))
-            and (self.max_wait is None or _is_positive_wait(self.max_wait))
-            and (self.max_wait_empty is None or _is_positive_wait(self.max_wait_empty))
-            and self.overflow.__class__ is Overflow
-            and _is_flag(self.join_when_empty)
-            and _is_flag(self.leave_when_empty)
-            and _is_wait(self.wrap_up)
-            and _is_positive_wait(self.offer_timeout)
-            and _is_wait(self.no_answer_delay)
-            and _is_wait(self.reject_delay)
-            and _is_wait(self.busy_delay)
-            and _is_count(self.max_no_answer, 0, MAX_NUMBER)
-            and _are(self.escalation, QueueEscalation, MAX_RULES)
-        ):
+        if required_skills is _FACTORY:
+            required_skills = {}
+        if escalation.__class__ is not tuple:
+            escalation = _rules(escalation)
+        _set_queue_name(self, name)
+        _set_queue_channel(self, channel)
+        _set_queue_strategy(self, strategy)
+        _set_queue_required_skills(self, required_skills)
+        _set_queue_max_tier(self, max_tier)
+        _set_queue_max_length(self, max_length)
+        _set_queue_max_wait(self, max_wait)
+        _set_queue_max_wait_empty(self, max_wait_empty)
+        _set_queue_overflow(self, overflow)
+        _set_queue_join_when_empty(self, join_when_empty)
+        _set_queue_leave_when_empty(self, leave_when_empty)
+        _set_queue_wrap_up(self, wrap_up)
+        _set_queue_offer_timeout(self, offer_timeout)
+        _set_queue_no_answer_delay(self, no_answer_delay)
+        _set_queue_reject_delay(self, reject_delay)
+        _set_queue_busy_delay(self, busy_delay)
+        _set_queue_max_no_answer(self, max_no_answer)
+        _set_queue_escalation(self, escalation)
+        # The quick look of _is_text, _is_count, _is_wait... written out (a
+        # function call costs as much as a field's check); a default value is
+        # known to be right.
+        usual = (
+            name.__class__ is str
+            and 0 < len(name) <= MAX_TEXT
+            and name.isascii()
+            and channel.__class__ is Channel
+            and (
+                strategy is _LONGEST_IDLE
+                or (
+                    strategy.__class__ is str
+                    and 0 < len(strategy) <= MAX_TEXT
+                    and strategy.isascii()
+                )
+            )
+            and (
+                (required_skills.__class__ is dict and not required_skills)
+                or plainly_skills(required_skills)
+            )
+            and (max_tier is None or (max_tier.__class__ is int and 1 <= max_tier <= MAX_NUMBER))
+            and (
+                max_length is None
+                or (max_length.__class__ is int and 1 <= max_length <= MAX_NUMBER)
+            )
+            and (
+                max_wait is None
+                or (max_wait.__class__ is timedelta and _ZERO < max_wait <= MAX_DURATION)
+            )
+            and (
+                max_wait_empty is None
+                or (
+                    max_wait_empty.__class__ is timedelta and _ZERO < max_wait_empty <= MAX_DURATION
+                )
+            )
+            and overflow.__class__ is Overflow
+            and join_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
+            and leave_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
+            and (
+                wrap_up is _ZERO
+                or (wrap_up.__class__ is timedelta and _ZERO <= wrap_up <= MAX_DURATION)
+            )
+            and (
+                offer_timeout is _OFFER_TIMEOUT
+                or (offer_timeout.__class__ is timedelta and _ZERO < offer_timeout <= MAX_DURATION)
+            )
+            and (
+                no_answer_delay is _NO_ANSWER_DELAY
+                or (
+                    no_answer_delay.__class__ is timedelta
+                    and _ZERO <= no_answer_delay <= MAX_DURATION
+                )
+            )
+            and (
+                reject_delay is _ZERO
+                or (reject_delay.__class__ is timedelta and _ZERO <= reject_delay <= MAX_DURATION)
+            )
+            and (
+                busy_delay is _ZERO
+                or (busy_delay.__class__ is timedelta and _ZERO <= busy_delay <= MAX_DURATION)
+            )
+            and max_no_answer.__class__ is int
+            and 0 <= max_no_answer <= MAX_NUMBER
+            and escalation.__class__ is tuple
+            and len(escalation) <= MAX_RULES
+        )
+        if usual:
+            for rule in escalation:
+                if rule.__class__ is not QueueEscalation:
+                    usual = False
+                    break
+        if not usual:
             _check_fields(self, _QUEUE_CHECKS)
 
 
+(
+    _set_queue_name,
+    _set_queue_channel,
+    _set_queue_strategy,
+    _set_queue_required_skills,
+    _set_queue_max_tier,
+    _set_queue_max_length,
+    _set_queue_max_wait,
+    _set_queue_max_wait_empty,
+    _set_queue_overflow,
+    _set_queue_join_when_empty,
+    _set_queue_leave_when_empty,
+    _set_queue_wrap_up,
+    _set_queue_offer_timeout,
+    _set_queue_no_answer_delay,
+    _set_queue_reject_delay,
+    _set_queue_busy_delay,
+    _set_queue_max_no_answer,
+    _set_queue_escalation,
+) = _slot_setters(QueueConfig)
 _QUEUE_CHECKS: _Checks = (
     ("name", _text),
     ("channel", validator(check_enum, enum_type=Channel)),
@@ -435,7 +598,7 @@ _QUEUE_CHECKS: _Checks = (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class Membership:
     """An agent's place in one queue.
 
@@ -452,17 +615,36 @@ class Membership:
     position: int = 0
     weight: float = 1.0
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self, *, queue: str, tier: int = 1, position: int = 0, weight: float = 1.0
+    ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
-        weight = self.weight
+        _set_membership_queue(self, queue)
+        _set_membership_tier(self, tier)
+        _set_membership_position(self, position)
+        _set_membership_weight(self, weight)
+        # The quick look of _is_text and _is_count, written out: a function call
+        # costs as much as a field's check.
         if not (
-            _is_text(self.queue)
-            and _is_count(self.tier, 1, MAX_NUMBER)
-            and _is_count(self.position, -MAX_NUMBER, MAX_NUMBER)
+            queue.__class__ is str
+            and 0 < len(queue) <= MAX_TEXT
+            and queue.isascii()
+            and tier.__class__ is int
+            and 1 <= tier <= MAX_NUMBER
+            and position.__class__ is int
+            and -MAX_NUMBER <= position <= MAX_NUMBER
             and weight.__class__ is float
             and 0 < weight < math.inf
         ):
             _check_fields(self, _MEMBERSHIP_CHECKS)
+
+
+(
+    _set_membership_queue,
+    _set_membership_tier,
+    _set_membership_position,
+    _set_membership_weight,
+) = _slot_setters(Membership)
 
 
 _MEMBERSHIP_CHECKS: _Checks = (
@@ -477,7 +659,7 @@ def _default_capacity() -> dict[Channel, int]:
     return {Channel.VOICE: 1}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class AgentProfile:
     """Who an agent is for routing, given at log-in.
 
@@ -496,16 +678,73 @@ class AgentProfile:
     capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
     voice_exclusive: bool = True
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(  # noqa: C901 - the quick look is written out for speed
+        self,
+        *,
+        agent_id: str,
+        skills: Skills = _FACTORY,
+        memberships: Sequence[Membership] = (),
+        capacity: Mapping[Channel, int] = _FACTORY,
+        voice_exclusive: bool = True,
+    ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
-        if not (
-            _is_text(self.agent_id)
-            and plainly_skills(self.skills)
-            and _are(self.memberships, Membership, MAX_NUMBER)
-            and _is_capacity(self.capacity)
-            and _is_flag(self.voice_exclusive)
-        ):
+        if skills is _FACTORY:
+            skills = {}
+        if memberships.__class__ is not tuple:
+            memberships = _memberships(memberships)
+        if capacity is _FACTORY:
+            capacity = _default_capacity()
+        _set_agent_id(self, agent_id)
+        _set_agent_skills(self, skills)
+        _set_agent_memberships(self, memberships)
+        _set_agent_capacity(self, capacity)
+        _set_agent_voice_exclusive(self, voice_exclusive)
+        # The quick look of _is_text, plainly_skills, _are and _is_capacity,
+        # written out: a function call costs as much as a field's check.
+        usual = (
+            agent_id.__class__ is str
+            and 0 < len(agent_id) <= MAX_TEXT
+            and agent_id.isascii()
+            and skills.__class__ is dict
+            and len(skills) <= MAX_SKILLS
+            and memberships.__class__ is tuple
+            and capacity.__class__ is dict
+            and voice_exclusive.__class__ is bool
+        )
+        if usual:
+            for skill, level in skills.items():
+                if not (
+                    skill.__class__ is str
+                    and 0 < len(skill) <= MAX_TEXT
+                    and skill.isascii()
+                    and level.__class__ is int
+                    and MIN_SKILL_LEVEL <= level <= MAX_SKILL_LEVEL
+                ):
+                    usual = False
+                    break
+            for membership in memberships:
+                if membership.__class__ is not Membership:
+                    usual = False
+                    break
+            for channel, count in capacity.items():
+                if not (
+                    channel.__class__ is Channel
+                    and count.__class__ is int
+                    and 0 <= count <= MAX_NUMBER
+                ):
+                    usual = False
+                    break
+        if not usual:
             _check_fields(self, _PROFILE_CHECKS)
+
+
+(
+    _set_agent_id,
+    _set_agent_skills,
+    _set_agent_memberships,
+    _set_agent_capacity,
+    _set_agent_voice_exclusive,
+) = _slot_setters(AgentProfile)
 
 
 _PROFILE_CHECKS: _Checks = (
