@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import attrs
 
+from callcore.calendar import BusinessCalendar
 from callcore.checks import MAX_DURATION
 from callcore.contacts import Channel, CustomerTier
 from callcore.errors import InvalidInputError, Problem
@@ -534,11 +535,9 @@ class SlaMeter:
     def _after(self, t: datetime, left: timedelta) -> datetime | None:
         """The instant ``left`` of counted time after ``t``, in UTC (``None``: never)."""
         # an instant in UTC: two times in the calendar's zone compare by wall clock
-        in_utc = getattr(self.hours, "add_business_time_utc", None)
         try:
-            if in_utc is not None:  # a BusinessCalendar: the same instant, without converting
-                found: datetime = in_utc(t, left)
-                return found
+            if isinstance(self.hours, BusinessCalendar):  # the same instant, without converting
+                return self.hours.add_business_time_utc(t, left)
             return self.hours.add_business_time(t, left).astimezone(timezone.utc)
         except InvalidInputError:
             return None  # the calendar never opens long enough
