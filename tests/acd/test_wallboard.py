@@ -107,7 +107,7 @@ def test_the_wallboard_of_a_hand_worked_timeline() -> None:
 
 
 def test_time_in_state_follows_timers_and_commands() -> None:
-    """b's offer times out at +28 (available, in its 5 s delay), a wraps up at +30, b rings at +33."""
+    """Agent b times out at +28 (available, 5 s delay), a wraps up at +30, b rings at +33."""
     router = timeline()
     router.end("k1", now=at(30))
     board = router.wallboard(now=at(30))
@@ -178,7 +178,7 @@ def test_removing_a_logged_in_or_unknown_agent_is_refused_and_changes_nothing() 
 
 
 def test_a_removed_agent_is_forgotten_everywhere() -> None:
-    """d goes from the agents, the wallboard, the snapshot; it may come back as new."""
+    """Agent d goes from the agents, the wallboard, the snapshot; it may come back as new."""
     router = timeline()
     update = router.remove_agent("d", now=at(20))
     assert [(e.at, e.agent_id) for e in of_type(update, AgentRemoved)] == [(at(20), "d")]
@@ -195,7 +195,7 @@ def test_a_removed_agent_is_forgotten_everywhere() -> None:
 
 
 def test_a_removed_agents_stale_timers_do_nothing() -> None:
-    """b logs out in its no-answer delay and is removed; the delay's end passes quietly."""
+    """Agent b logs out in its no-answer delay and is removed; the delay's end passes quietly."""
     router = timeline()
     router.tick(now=at(29))  # b's offer timed out at +28: delay to +33
     assert router.agent("b").state is AgentState.AVAILABLE
