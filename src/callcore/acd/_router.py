@@ -626,7 +626,9 @@ class Router:
         self._events_out.append(
             contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
-        agent.mark(at)
+        if agent.seen is not AgentState.BUSY:  # it holds a contact now
+            agent.seen = AgentState.BUSY
+            agent.state_since = at
         return self._settle_and_flush()
 
     def decline(
@@ -1262,7 +1264,11 @@ class Router:
         heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
-        agent.mark(at)
+        # offered only when logged in and ready: busy if it holds a contact, else reserved
+        state = AgentState.BUSY if agent.connected else AgentState.RESERVED
+        if agent.seen is not state:
+            agent.seen = state
+            agent.state_since = at
 
     # ------------------------------------------------------------------
     # Agent indexes
