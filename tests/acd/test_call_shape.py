@@ -50,6 +50,7 @@ COMMANDS = (
     "end",
     "log_in",
     "log_out",
+    "remove_agent",
     "set_ready",
     "set_not_ready",
     "tick",

@@ -12,6 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from callcore.acd import (
     BUILTIN_STRATEGIES,
+    AgentRemoved,
+    AgentState,
     ContactAbandoned,
     ContactAnswered,
     ContactEnded,
@@ -25,12 +27,15 @@ from callcore.acd import (
     OfferEnded,
     Overflow,
     OverflowAction,
+    QueueBoard,
     QueueConfig,
     QueueEscalation,
     Router,
     RouterUpdate,
 )
 from callcore.contacts import Channel
+from callcore.errors import InvalidTransitionError
+from callcore.serialization import dumps
 from tests.acd.strategies import (
     QUEUES,
     OfferWatch,
@@ -43,8 +48,9 @@ from tests.acd.strategies import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
-    from callcore.acd._live import Contact
+    from callcore.acd._live import Agent, Contact
 
 AGENTS = tuple(f"a{number}" for number in range(6))
 
@@ -107,6 +113,8 @@ class RouterMachine(RuleBasedStateMachine):
         self.gone: set[str] = set()
         self.open_offers: set[tuple[str, str]] = set()
         self.watch: OfferWatch | None = None
+        self.states: dict[str, tuple[AgentState, datetime | None]] = {}
+        """The model's state of each agent and since when, checked against the wallboard."""
 
     @property
     def live(self) -> Router:
@@ -168,7 +176,65 @@ class RouterMachine(RuleBasedStateMachine):
     def step(self, call: Callable[[], RouterUpdate]) -> None:
         """Run one call and record what it caused."""
         before = dict(self.live._contacts)
-        self.record(call(), before)
+        update = call()
+        self.record(update, before)
+        self.check_times_in_state(update)
+
+    def check_times_in_state(self, update: RouterUpdate) -> None:
+        """Each agent's ``since`` moves only with an event naming it, to that event's time.
+
+        A state that changed started at the last event naming the agent; one
+        that did not change kept its time, or restarted at such an event (an
+        offer ended and another made at one instant).
+        """
+        router = self.live
+        touched: dict[str, set[datetime]] = {}
+        for event in update.events:
+            offer = getattr(event, "offer", None)
+            agent_id = offer.agent_id if offer is not None else getattr(event, "agent_id", None)
+            if agent_id is not None:
+                touched.setdefault(agent_id, set()).add(event.at)
+        boards = {board.agent_id: board for board in router.wallboard(now=router._time()).agents}
+        for agent_id, board in boards.items():
+            state = recount_state(router._agents[agent_id])
+            assert board.state is state
+            old_state, old_since = self.states.get(agent_id, (AgentState.LOGGED_OUT, None))
+            times = touched.get(agent_id, set())
+            if state is not old_state:
+                assert board.since == max(times)
+            else:
+                assert board.since in times | {old_since}
+            self.states[agent_id] = (state, board.since)
+        assert set(self.states) == set(boards)
+
+    @precondition(lambda self: self.router is not None)
+    @rule(number=st.integers(0, 5))
+    def remove(self, number: int) -> None:
+        """Remove an agent: refused, changing nothing, unless it is logged out."""
+        router = self.live
+        agent = router._agents.get(AGENTS[number])
+        if agent is None:
+            return
+        if agent.logged_in:
+            before = dumps(router.snapshot())
+            try:
+                router.remove_agent(agent.agent_id, now=at(self.clock))
+            except InvalidTransitionError:
+                pass
+            else:  # pragma: no cover - the assertion below names the failure
+                raise AssertionError("a logged-in agent was removed")
+            assert dumps(router.snapshot()) == before
+            return
+        update = router.remove_agent(agent.agent_id, now=at(self.clock))
+        assert [type(event) for event in update.events] == [AgentRemoved]
+        del self.states[agent.agent_id]
+        assert agent.agent_id not in router._agents
+        for queue in router._queues.values():
+            assert agent.agent_id not in queue.members
+            for index in queue.indexes.values():
+                assert agent.agent_id not in index.agents
+                for line in index.lines.values():
+                    assert all(entry[-1] is not agent for entry in line.entries())
 
     @precondition(lambda self: self.router is not None)
     @rule(number=st.integers(0, 5), data=st.data())
@@ -359,6 +425,45 @@ class RouterMachine(RuleBasedStateMachine):
                 assert agent.wrap_until is None
 
     @invariant()
+    def wallboard_matches_a_recount(self) -> None:
+        """Per queue: contacts waiting and ringing, the longest wait, members by state."""
+        if self.router is None:
+            return
+        router = self.live
+        now = at(self.clock + 2)  # measured a little after the last call
+        expected = []
+        for name in router._queues:
+            held = [
+                c
+                for c in router._contacts.values()
+                if c.queue == name and c.status is not ContactStatus.CONNECTED
+            ]
+            states = [
+                recount_state(agent)
+                for agent in router._agents.values()
+                if agent.logged_in and name in {m.queue for m in agent.profile.memberships}
+            ]
+            expected.append(
+                QueueBoard(
+                    queue=name,
+                    waiting=sum(c.status is ContactStatus.WAITING for c in held),
+                    offered=sum(c.status is ContactStatus.OFFERED for c in held),
+                    longest_wait=max((now - c.arrived for c in held), default=timedelta(0)),
+                    available=states.count(AgentState.AVAILABLE),
+                    reserved=states.count(AgentState.RESERVED),
+                    busy=states.count(AgentState.BUSY),
+                    wrap_up=states.count(AgentState.WRAP_UP),
+                    not_ready=states.count(AgentState.NOT_READY),
+                )
+            )
+        board = router.wallboard(now=now)
+        assert list(board.queues) == expected
+        assert [a.agent_id for a in board.agents] == sorted(router._agents)
+        for agent in board.agents:
+            assert agent.since is not None
+            assert agent.time_in_state == now - agent.since
+
+    @invariant()
     def no_idle_pair(self) -> None:
         """No available agent is eligible for a waiting contact (brute force)."""
         if self.router is None:
@@ -372,6 +477,21 @@ class RouterMachine(RuleBasedStateMachine):
                 assert not (fits and independent_can_take(agent, contact.channel)), (
                     f"{agent.agent_id} idles while {contact.contact_id} waits"
                 )
+
+
+def recount_state(agent: Agent) -> AgentState:
+    """The state an agent is seen in, from its raw fields (the most telling first)."""
+    if not agent.logged_in:
+        return AgentState.LOGGED_OUT
+    if agent.connected:
+        return AgentState.BUSY
+    if agent.offers:
+        return AgentState.RESERVED
+    if agent.wrap_until is not None:
+        return AgentState.WRAP_UP
+    if agent.not_ready is not None:
+        return AgentState.NOT_READY
+    return AgentState.AVAILABLE
 
 
 # The loaded hypothesis profile decides how hard to look: 'ci' runs 60 derandomized

@@ -207,6 +207,8 @@ WRONG_ARGUMENTS: list[tuple[Callable[[Router, datetime], object], type[Exception
     (lambda r, now: r.set_priority("nobody", 1, now=now), NotFoundError),
     (lambda r, now: r.set_ready("ghost", now=now), NotFoundError),
     (lambda r, now: r.log_out("ghost", now=now), NotFoundError),
+    (lambda r, now: r.remove_agent("ghost", now=now), NotFoundError),
+    (lambda r, now: r.remove_agent(7, now=now), InvalidInputError),  # type: ignore[arg-type]
     (lambda r, now: r.enqueue("x", "nowhere", now=now), NotFoundError),
 ]
 
@@ -275,6 +277,11 @@ class RefusalMachine(RuleBasedStateMachine):
     def log_out(self, number: int) -> None:
         """An agent logs out (refused while it holds a contact)."""
         self.both(lambda r: r.log_out(AGENTS[number], now=self.now))
+
+    @rule(number=st.integers(0, 3))
+    def remove_agent(self, number: int) -> None:
+        """An agent is removed (refused while it is logged in)."""
+        self.both(lambda r: r.remove_agent(AGENTS[number], now=self.now))
 
     @rule(number=st.integers(0, 3), reason=st.none() | st.sampled_from(NotReadyReason))
     def presence(self, number: int, reason: NotReadyReason | None) -> None:

@@ -10,6 +10,7 @@ to ring, offers to stop ringing, events). It never rings anyone itself;
 """
 
 from callcore.acd._events import (
+    AgentRemoved,
     AgentStateChanged,
     CallbackRequested,
     ContactAbandoned,
@@ -49,14 +50,23 @@ from callcore.acd._strategy import (
     StrategyMemory,
 )
 from callcore.acd._validation import validate_profile, validate_queues
-from callcore.acd._views import AgentView, Announcement, ContactView
+from callcore.acd._views import (
+    AgentBoard,
+    AgentView,
+    Announcement,
+    ContactView,
+    QueueBoard,
+    Wallboard,
+)
 from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [
     "BUILTIN_STRATEGIES",
     "CAPABILITIES",
+    "AgentBoard",
     "AgentProfile",
     "AgentRecord",
+    "AgentRemoved",
     "AgentState",
     "AgentStateChanged",
     "AgentStats",
@@ -85,6 +95,7 @@ __all__ = [
     "OverflowAction",
     "PointerRecord",
     "PriorityChanged",
+    "QueueBoard",
     "QueueConfig",
     "QueueEscalation",
     "Rank",
@@ -94,6 +105,7 @@ __all__ = [
     "RouterUpdate",
     "Strategy",
     "StrategyMemory",
+    "Wallboard",
     "validate_profile",
     "validate_queues",
 ]

@@ -41,6 +41,7 @@ _duration = validator(check_instance, cls=timedelta)
 _flag = validator(check_instance, cls=bool)
 
 __all__ = [
+    "AgentRemoved",
     "AgentStateChanged",
     "CallbackRequested",
     "ContactAbandoned",
@@ -257,6 +258,14 @@ class AgentStateChanged(Event):
     reason: NotReadyReason | None = attrs.field(
         default=None, validator=_optional_member_of(NotReadyReason)
     )
+
+
+@attrs.frozen(kw_only=True)
+class AgentRemoved(Event):
+    """A logged-out agent was removed: the router forgot it and its counters."""
+
+    kind: ClassVar[str] = "acd.agent_removed"
+    agent_id: str = attrs.field(validator=_id)
 
 
 @attrs.frozen

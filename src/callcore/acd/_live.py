@@ -111,6 +111,10 @@ class Agent:
     """Lines that lost the agent's current entry while it could not take contacts."""
     level_sums: dict[frozenset[str], int] = attrs.Factory(dict)
     """Negated sums of its levels in each skill set (skills_based ranks), by skill set."""
+    state_since: datetime | None = None
+    """When it entered the state it is seen in (``None``: restored from an older snapshot)."""
+    seen: AgentState = AgentState.LOGGED_OUT
+    """The state ``state_since`` belongs to."""
     agent_id: str = attrs.field(init=False, default="")
     """The profile's agent id, kept as a plain attribute (read on every decision)."""
 
@@ -136,6 +140,13 @@ class Agent:
         if self.not_ready is not None:
             return AgentState.NOT_READY
         return AgentState.AVAILABLE
+
+    def mark(self, at: datetime) -> None:
+        """Note ``at`` as the start of the state it is now seen in, if that changed."""
+        state = self.state()
+        if state is not self.seen:
+            self.seen = state
+            self.state_since = at
 
     def view(self) -> AgentView:
         """A read-only picture of the agent."""
@@ -663,6 +674,15 @@ class QueueRuntime:
             if names <= agent.profile.skills.keys():
                 agent.register_available(index)
         return index
+
+    def forget_agent(self, agent: Agent) -> None:
+        """Drop a removed agent's stale entries from the queue's lines (they hold it)."""
+        for index in self.indexes.values():
+            for line in index.lines.values():
+                entries = list(line.entries())
+                kept = [entry for entry in entries if entry[-1] is not agent]
+                if len(kept) != len(entries):
+                    line.replace(kept)
 
     def leave(self, agent: Agent) -> bool:
         """The agent left the queue; whether it is now empty (nobody logged in)."""

@@ -43,6 +43,7 @@ from callcore.acd._build import (
     offer_ended,
 )
 from callcore.acd._events import (
+    AgentRemoved,
     CallbackRequested,
     ContactAbandoned,
     ContactEscalated,
@@ -83,7 +84,14 @@ from callcore.acd._validation import (
     validate_queues,
     validate_snapshot,
 )
-from callcore.acd._views import AgentView, Announcement, ContactView
+from callcore.acd._views import (
+    AgentBoard,
+    AgentView,
+    Announcement,
+    ContactView,
+    QueueBoard,
+    Wallboard,
+)
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -296,6 +304,61 @@ class Router:
         if contact.status is ContactStatus.CONNECTED:
             raise InvalidTransitionError("connected", "announce", "the contact is connected")
         return self._queues[contact.queue].announcement(contact, self._agents)
+
+    def wallboard(self, *, now: datetime) -> Wallboard:
+        """Real-time statistics at ``now``: every queue and every agent (a pure query).
+
+        Per queue: contacts waiting and ringing, the longest current wait, and
+        its logged-in members by state; per agent: its state and the time in
+        it. The state is the one left by the latest call: a timer due between
+        that call and ``now`` has not run (call :meth:`tick` first to have it
+        run). Service level is not here: the router forgets a contact when it
+        ends (see :class:`callcore.kpi.LiveView`).
+
+        Raises:
+            InvalidInputError: ``now`` is not an aware datetime in range, or is
+                earlier than a time already seen.
+        """
+        self._check_now(now)
+        agents = self._agents
+        queues = []
+        for name, runtime in self._queues.items():
+            waiting = offered = 0
+            first: datetime | None = None
+            for contact in runtime.in_line.values():
+                if contact.status is ContactStatus.WAITING:
+                    waiting += 1
+                else:
+                    offered += 1
+                if first is None or contact.arrived < first:
+                    first = contact.arrived
+            counts = dict.fromkeys(AgentState, 0)
+            for agent_id in runtime.members:
+                counts[agents[agent_id].state()] += 1
+            queues.append(
+                QueueBoard(
+                    queue=name,
+                    waiting=waiting,
+                    offered=offered,
+                    longest_wait=_ZERO if first is None else now - first,
+                    available=counts[AgentState.AVAILABLE],
+                    reserved=counts[AgentState.RESERVED],
+                    busy=counts[AgentState.BUSY],
+                    wrap_up=counts[AgentState.WRAP_UP],
+                    not_ready=counts[AgentState.NOT_READY],
+                )
+            )
+        boards = tuple(
+            AgentBoard(
+                agent_id=agent_id,
+                state=agent.state(),
+                not_ready_reason=agent.not_ready,
+                since=agent.state_since,
+                time_in_state=None if agent.state_since is None else now - agent.state_since,
+            )
+            for agent_id, agent in sorted(agents.items())
+        )
+        return Wallboard(now=now, queues=tuple(queues), agents=boards)
 
     # ------------------------------------------------------------------
     # Contacts
@@ -563,6 +626,9 @@ class Router:
         self._events_out.append(
             contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
         )
+        if agent.seen is not AgentState.BUSY:  # it holds a contact now
+            agent.seen = AgentState.BUSY
+            agent.state_since = at
         return self._settle_and_flush()
 
     def decline(
@@ -674,6 +740,7 @@ class Router:
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
                 self._withdraw_agent_offers(agent)
+        agent.mark(at)
         self._release(agent)
         return self._settle_and_flush()
 
@@ -722,6 +789,7 @@ class Router:
         agent.join(profile, self._queues)
         state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
         self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
+        agent.mark(at)
         self._release(agent)
         return self._settle_and_flush()
 
@@ -754,7 +822,35 @@ class Router:
         agent.invalidate()
         self._leave_queues(agent)
         self._events_out.append(agent_state_changed(at, agent_id, AgentState.LOGGED_OUT))
+        agent.mark(at)
         return self._settle_and_flush()
+
+    def remove_agent(self, agent_id: str, *, now: datetime) -> RouterUpdate:
+        """Forget a logged-out agent: its profile, counters and places go.
+
+        For an agent deleted from the host's directory: a router otherwise
+        keeps every agent it has seen, so that one who logs in again keeps its
+        counters. An agent id removed may log in again as a new agent.
+
+        Raises:
+            InvalidInputError: ``agent_id`` is not a string, or ``now`` is out
+                of range or earlier than a time already seen.
+            NotFoundError: no such agent.
+            InvalidTransitionError: the agent is logged in (log it out first).
+        """
+
+        def can_remove(agent: Agent) -> None:
+            if agent.logged_in:
+                raise InvalidTransitionError(
+                    agent.state().value, "remove agent", "log the agent out first"
+                )
+
+        agent = self._agent_at(agent_id, now, can_remove)
+        del self._agents[agent_id]
+        for name in agent.members:
+            self._queues[name].forget_agent(agent)
+        self._events_out.append(AgentRemoved(at=self._time(), agent_id=agent_id))
+        return self._flush()
 
     def set_ready(self, agent_id: str, *, now: datetime) -> RouterUpdate:
         """The agent is ready for contacts (ends not-ready or wrap-up early).
@@ -770,6 +866,7 @@ class Router:
         agent.wrap_until = None
         agent.no_answer_streak = 0
         self._events_out.append(agent_state_changed(self._time(), agent_id, AgentState.AVAILABLE))
+        agent.mark(self._time())
         self._release(agent)
         return self._settle_and_flush()
 
@@ -1029,6 +1126,7 @@ class Router:
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         agent.wrap_until = None
         self._events_out.append(agent_state_changed(due, agent.agent_id, AgentState.AVAILABLE))
+        agent.mark(due)
         self._release(agent)
 
     # ------------------------------------------------------------------
@@ -1166,6 +1264,11 @@ class Router:
         heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
         self._events_out.append(contact_offered(at, offer))
+        # offered only when logged in and ready: busy if it holds a contact, else reserved
+        state = AgentState.BUSY if agent.connected else AgentState.RESERVED
+        if agent.seen is not state:
+            agent.seen = state
+            agent.state_since = at
 
     # ------------------------------------------------------------------
     # Agent indexes
@@ -1223,6 +1326,7 @@ class Router:
             # back in its line (a freed agent's look may have dropped it while it rang)
             self._queues[contact.queue].wait(contact)
             self._dirty_contacts[contact.contact_id] = None
+        agent.mark(at)
         self._release(agent)
 
     def _expire(self, offer: Offer) -> None:
@@ -1241,6 +1345,7 @@ class Router:
         self._events_out.append(
             agent_state_changed(self._time(), agent.agent_id, AgentState.NOT_READY, reason)
         )
+        agent.mark(self._time())
 
     def _withdraw_contact_offers(self, contact: Contact) -> None:
         if not contact.offers:

@@ -63,6 +63,8 @@ class AgentRecord:
     connected: tuple[str, ...]
     offered: tuple[str, ...] = ()
     """Contacts ringing at the agent, in the order they were offered."""
+    state_since: datetime | None = None
+    """When it entered the state it is seen in (``None`` in older snapshots: unknown)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -193,6 +195,7 @@ def _agent_record(agent: Agent) -> AgentRecord:
         no_answer_streak=agent.no_answer_streak,
         connected=tuple(agent.connected),
         offered=tuple(agent.offers),
+        state_since=agent.state_since,
     )
 
 
@@ -232,6 +235,7 @@ def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> No
         agent = agents[record.profile.agent_id]
         agent.offers = _in_order(agent.offers, record.offered)
         agent.connected = _in_order(agent.connected, record.connected)
+        agent.seen = agent.state()
     for pointer in snapshot.pointers:
         rank = rank_from_json(pointer.rank)
         queues[pointer.queue].pointer = (0, rank, pointer.agent_id)
@@ -267,6 +271,7 @@ def _restore_agent(record: AgentRecord, timers: Timers) -> None:
         wrap_until=record.wrap_until,
         delay_until=record.delay_until,
         no_answer_streak=record.no_answer_streak,
+        state_since=record.state_since,
     )
     timers.agents[agent.agent_id] = agent
     if record.logged_in:

@@ -77,10 +77,12 @@ class Timers:
             contact = self.contacts.get(key)
             offer = contact.offers.get(agent_id) if contact else None
             return offer is not None and offer.expires_at == due
-        if kind == WRAP_END:
-            return self.agents[key].wrap_until == due
+        if kind == WRAP_END:  # a removed agent's timers are stale
+            agent = self.agents.get(key)
+            return agent is not None and agent.wrap_until == due
         if kind == DELAY_END:
-            return self.agents[key].delay_until == due
+            agent = self.agents.get(key)
+            return agent is not None and agent.delay_until == due
         if kind == CONTACT_DUE:
             contact = self.contacts.get(key)
             return (

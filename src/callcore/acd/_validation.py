@@ -28,6 +28,7 @@ from callcore.acd._model import (
 from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
 from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
 from callcore.checks import (
+    EARLIEST,
     LATEST,
     MAX_DURATION,
     check_count,
@@ -362,6 +363,8 @@ class _SnapshotCheck:
         if record.delay_until is not None:
             self.future(record.delay_until, f"{path}.delay_until")
         self.check(check_count, record.no_answer_streak, f"{path}.no_answer_streak", high=MAX_SEQ)
+        if record.state_since is not None:
+            self.past(record.state_since, f"{path}.state_since")
         if record.logged_in is False:
             held = [
                 name
@@ -547,10 +550,11 @@ class _SnapshotCheck:
             )
             return
         agent_id: object = record.agent_id
-        agent = self.agents.get(agent_id) if isinstance(agent_id, str) else None
-        if agent is None:
-            self.add(f"{path}.agent_id", f"unknown agent {agent_id!r:.60}")
+        if not self.check(check_text, agent_id, f"{path}.agent_id"):
             return
+        # a place is a position in the strategy's order: its agent may have been removed
+        known: str = agent_id  # type: ignore[assignment] # checked
+        agent = self.agents.get(known) or _placeholder(known, queue.name)
         rank = self.rank(record.rank, f"{path}.rank")
         if rank is None:
             return
@@ -635,6 +639,25 @@ def validate_snapshot(
         The problems, each with its path (an empty list when the snapshot is sound).
     """
     return _SnapshotCheck(snapshot, strategies).run(snapshot)
+
+
+def _placeholder(agent_id: str, queue: str) -> AgentRecord:
+    """A record for a removed agent that a round-robin place still names (for its rank's shape)."""
+    return AgentRecord(
+        profile=AgentProfile(agent_id=agent_id, memberships=(Membership(queue=queue),)),
+        logged_in=False,
+        not_ready=None,
+        idle_since=EARLIEST,
+        answered=0,
+        talk_time=timedelta(0),
+        last_offered=None,
+        draw=0.0,
+        race_base={},
+        wrap_until=None,
+        delay_until=None,
+        no_answer_streak=0,
+        connected=(),
+    )
 
 
 def _reference_rank(record: AgentRecord, queue: str, strategy: Strategy) -> Rank:
