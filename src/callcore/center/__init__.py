@@ -40,9 +40,11 @@ from callcore.center._events import (
     ContactTransferred,
     SurveySent,
 )
+from callcore.center._voice import QUEUE_STATUS
 
 __all__ = [
     "DEFAULT_DISPOSITIONS",
+    "QUEUE_STATUS",
     "AsyncContactCenter",
     "CallerAction",
     "CenterAction",

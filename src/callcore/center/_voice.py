@@ -21,6 +21,8 @@ from callcore.ivr import (
 )
 from callcore.plugins import call_hook
 
+QUEUE_STATUS = "queue_status"
+"""The look-up the centre answers itself, from the router (not the CRM hook)."""
 _MAX_LOOKUPS = 32
 """The most CRM look-ups the centre answers within one input (a flow that loops on
 look-ups leaves the rest to the host, as if no plugin answered)."""
@@ -135,7 +137,7 @@ class _Voice(_Queueing):
                 elif (
                     type(action) is LookupRequest
                     and lookups < _MAX_LOOKUPS
-                    and (found := self._lookup(live, action)) is not None
+                    and (found := self._lookup(live, action, now)) is not None
                 ):
                     lookups += 1
                     answer = found
@@ -149,8 +151,15 @@ class _Voice(_Queueing):
             live.variables = dict(session.variables)
             self._complete(live, session.outcome or ContactOutcome.FAILED, now, out)
 
-    def _lookup(self, live: LiveContact, request: LookupRequest) -> LookupResult | None:
-        """Ask the CRM look-up hook; ``None`` when no plugin answers (the host will)."""
+    def _lookup(
+        self, live: LiveContact, request: LookupRequest, now: datetime
+    ) -> LookupResult | None:
+        """Answer ``queue_status`` from the router, else ask the CRM look-up hook.
+
+        ``None`` when no plugin answers (the host will).
+        """
+        if request.name == QUEUE_STATUS:
+            return self._queue_status(request, now)
         try:
             found = call_hook(
                 self.plugins,
@@ -168,3 +177,25 @@ class _Voice(_Queueing):
             return LookupResult(data=found)
         except InvalidInputError as error:
             return LookupResult(error=str(error)[:200])
+
+    def _queue_status(self, request: LookupRequest, now: datetime) -> LookupResult:
+        """How a queue stands now, from the router's wallboard (Connect's *Check queue status*)."""
+        queue = request.params.get("queue")
+        boards = [board for board in self.router.wallboard(now=now).queues if board.queue == queue]
+        if not boards:
+            return LookupResult(error=f"queue_status: no queue named {str(queue)[:100]!r}")
+        (board,) = boards
+        return LookupResult(
+            data={
+                "queue": board.queue,
+                "waiting": board.waiting,
+                "ringing": board.offered,
+                "longest_wait": board.longest_wait.total_seconds(),
+                "available": board.available,
+                "reserved": board.reserved,
+                "busy": board.busy,
+                "wrap_up": board.wrap_up,
+                "not_ready": board.not_ready,
+                "staffed": board.staffed,
+            }
+        )
