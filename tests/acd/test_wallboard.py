@@ -106,6 +106,21 @@ def test_the_wallboard_of_a_hand_worked_timeline() -> None:
     )
 
 
+def test_one_queues_board_is_its_line_of_the_wallboard() -> None:
+    """``queue_board`` gives the wallboard's line of one queue; an unknown queue is refused."""
+    router = timeline()
+    before = dumps(router.snapshot())
+    assert router.queue_board("q", now=at(20)) == router.wallboard(now=at(20)).queues[0]
+    assert router.queue_board("r", now=at(20)) == _queue("r", not_ready=1)
+    with pytest.raises(NotFoundError):
+        router.queue_board("nope", now=at(20))
+    with pytest.raises(NotFoundError):
+        router.queue_board(5, now=at(20))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        router.queue_board("q", now=at(14))
+    assert dumps(router.snapshot()) == before
+
+
 def test_time_in_state_follows_timers_and_commands() -> None:
     """Agent b times out at +28 (available, 5 s delay), a wraps up at +30, b rings at +33."""
     router = timeline()

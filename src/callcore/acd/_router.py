@@ -321,33 +321,7 @@ class Router:
         """
         self._check_now(now)
         agents = self._agents
-        queues = []
-        for name, runtime in self._queues.items():
-            waiting = offered = 0
-            first: datetime | None = None
-            for contact in runtime.in_line.values():
-                if contact.status is ContactStatus.WAITING:
-                    waiting += 1
-                else:
-                    offered += 1
-                if first is None or contact.arrived < first:
-                    first = contact.arrived
-            counts = dict.fromkeys(AgentState, 0)
-            for agent_id in runtime.members:
-                counts[agents[agent_id].state()] += 1
-            queues.append(
-                QueueBoard(
-                    queue=name,
-                    waiting=waiting,
-                    offered=offered,
-                    longest_wait=_ZERO if first is None else now - first,
-                    available=counts[AgentState.AVAILABLE],
-                    reserved=counts[AgentState.RESERVED],
-                    busy=counts[AgentState.BUSY],
-                    wrap_up=counts[AgentState.WRAP_UP],
-                    not_ready=counts[AgentState.NOT_READY],
-                )
-            )
+        queues = [self._queue_board(name, runtime, now) for name, runtime in self._queues.items()]
         boards = tuple(
             AgentBoard(
                 agent_id=agent_id,
@@ -363,6 +337,47 @@ class Router:
     # ------------------------------------------------------------------
     # Contacts
     # ------------------------------------------------------------------
+
+    def queue_board(self, queue: str, *, now: datetime) -> QueueBoard:
+        """One queue's line of :meth:`wallboard` at ``now``, without the others (a pure query).
+
+        Raises:
+            NotFoundError: No queue of that name.
+            InvalidInputError: ``now`` is not an aware datetime in range, or is
+                earlier than a time already seen.
+        """
+        self._check_now(now)
+        runtime = self._queues.get(queue) if type(queue) is str else None
+        if runtime is None:
+            raise NotFoundError("queue", str(queue)[:100])
+        return self._queue_board(queue, runtime, now)
+
+    def _queue_board(self, name: str, runtime: QueueRuntime, now: datetime) -> QueueBoard:
+        """Count one queue's contacts by status and its logged-in members by state."""
+        agents = self._agents
+        waiting = offered = 0
+        first: datetime | None = None
+        for contact in runtime.in_line.values():
+            if contact.status is ContactStatus.WAITING:
+                waiting += 1
+            else:
+                offered += 1
+            if first is None or contact.arrived < first:
+                first = contact.arrived
+        counts = dict.fromkeys(AgentState, 0)
+        for agent_id in runtime.members:
+            counts[agents[agent_id].state()] += 1
+        return QueueBoard(
+            queue=name,
+            waiting=waiting,
+            offered=offered,
+            longest_wait=_ZERO if first is None else now - first,
+            available=counts[AgentState.AVAILABLE],
+            reserved=counts[AgentState.RESERVED],
+            busy=counts[AgentState.BUSY],
+            wrap_up=counts[AgentState.WRAP_UP],
+            not_ready=counts[AgentState.NOT_READY],
+        )
 
     def enqueue(
         self,

@@ -180,11 +180,11 @@ class _Voice(_Queueing):
 
     def _queue_status(self, request: LookupRequest, now: datetime) -> LookupResult:
         """How a queue stands now, from the router's wallboard (Connect's *Check queue status*)."""
-        queue = request.params.get("queue")
-        boards = [board for board in self.router.wallboard(now=now).queues if board.queue == queue]
-        if not boards:
+        queue = request.params.get("queue", "")
+        try:
+            board = self.router.queue_board(queue, now=now)
+        except NotFoundError:
             return LookupResult(error=f"queue_status: no queue named {str(queue)[:100]!r}")
-        (board,) = boards
         return LookupResult(
             data={
                 "queue": board.queue,
