@@ -364,6 +364,19 @@ def bad_calls(draw: st.DrawFn) -> tuple[str, Callable[[Storage], object]]:
     return method, lambda store: getattr(store, method)(*args)
 
 
+def test_a_ticket_with_an_empty_id_is_refused_by_every_store() -> None:
+    """Found by the dev profile: an empty id was stored, then no ticket in its state read back."""
+    for kind in KINDS:
+        store = open_store(kind)
+        fill(store)
+        before = content(store)
+        with pytest.raises(InvalidInputError, match=r"ticket\.id"):
+            store.add_ticket(engine_ticket("T-2", id=""))
+        assert content(store) == before
+        assert [ticket.id for ticket in store.tickets_in_state("new")] == ["T-1"]
+        store.close()
+
+
 @given(st.sampled_from(KINDS), bad_calls())
 def test_fuzz_store_methods(kind: str, call: tuple[str, Callable[[Storage], object]]) -> None:
     """Any malformed call: a CallcoreError and an unchanged store, or a result.

@@ -207,7 +207,10 @@ def check_ticket(ticket: object) -> Ticket:
     """
     check_instance(ticket, Ticket, "ticket")
     assert isinstance(ticket, Ticket)  # noqa: S101 - for the type checker
-    for name in ("id", "subject", "customer", "workflow", "state", "tier"):
+    # the same rule as the ticket loader (tickets' ticket_problems): names are never empty
+    for name in ("id", "customer", "workflow", "state"):
+        check_text(getattr(ticket, name), f"ticket.{name}")
+    for name in ("subject", "tier"):
         _text(getattr(ticket, name), f"ticket.{name}")
     check_tier(ticket.customer_tier, "ticket.customer_tier")
     for name in ("assignee", "queue", "sla_policy"):
