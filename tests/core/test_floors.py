@@ -25,6 +25,7 @@ GROUND = frozenset(
         "contacts",
         "serialization",
         "notifications",
+        "access",
     }
 )
 ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers"})

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 import attrs
 
+from callcore.access import Gate, Permission, Principal
 from callcore.checks import (
     EARLIEST,
     LATEST,
@@ -192,6 +193,17 @@ def _text(value: object, what: str, *, allow_empty: bool = False) -> str:
 def _check_actor(value: object, what: str = "by") -> Actor:
     if not isinstance(value, Actor):
         raise InvalidInputError(f"{what} must be an Actor, got {shown(value)}", field=what)
+    return value
+
+
+def _gated_actor(value: object) -> Actor:
+    """The actor of a gated call: a principal, as the history records it, or an Actor."""
+    if isinstance(value, Principal):
+        return Actor(value.id, value.roles)
+    if not isinstance(value, Actor):
+        raise InvalidInputError(
+            f"by must be a Principal or an Actor, got {shown(value)}", field="by"
+        )
     return value
 
 
@@ -398,6 +410,11 @@ class TicketEngine:
             :func:`callcore.events.new_id`, a random UUID4 as 32 hex digits;
             :func:`sequential_ids` gives ``T-1``, ``T-2``... for tests and demos).
         default_workflow: The workflow of tickets created without one.
+        access: The gate of reassigning, escalating and de-escalating
+            (:class:`callcore.access.Gate`). Without one (the default) every
+            caller may do them, as before; with one, they need a
+            :class:`~callcore.access.Principal` whose roles grant the
+            permission, and every such call is audited.
 
     Raises:
         DocumentError: The settings or a workflow are invalid; every problem is listed.
@@ -410,6 +427,7 @@ class TicketEngine:
     calendars: Mapping[str, BusinessHours] = attrs.field(factory=dict)
     id_factory: IdFactory = new_id
     default_workflow: str = DEFAULT_WORKFLOW.name
+    access: Gate | None = None
     _tiers: dict[str, int] = attrs.field(init=False, factory=dict)
     _meters: dict[str, SlaMeter] = attrs.field(init=False, factory=dict)
     _macros: dict[str, Macro] = attrs.field(init=False, factory=dict)
@@ -526,6 +544,10 @@ class TicketEngine:
             raise InvalidInputError(
                 f"id_factory must be callable, got {type(self.id_factory).__name__}",
                 field="id_factory",
+            )
+        if self.access is not None and not isinstance(self.access, Gate):
+            raise InvalidInputError(
+                f"access must be a Gate, got {type(self.access).__name__}", field="access"
             )
         check_text(self.default_workflow, "default_workflow")
 
@@ -1082,11 +1104,11 @@ class TicketEngine:
 
     # --- fields ------------------------------------------------------------------------
 
-    def update(  # noqa: C901, PLR0912 - one flat branch per optional field
+    def update(  # noqa: C901, PLR0912, PLR0915 - one flat branch per optional field
         self,
         ticket: Ticket,
         *,
-        by: Actor,
+        by: Actor | Principal,
         now: datetime,
         priority: Priority | None = None,
         customer_tier: CustomerTier | None = None,
@@ -1104,6 +1126,10 @@ class TicketEngine:
         (keeping the time already elapsed) and re-checks the field-based
         escalation rules.
 
+        With a gate (``access``), a change of assignee or queue is a
+        reassignment and needs :attr:`~callcore.access.Permission.REASSIGN_TICKETS`,
+        except an actor taking an unassigned ticket for themselves.
+
         Raises:
             InvalidInputError: An argument has the wrong type or is out of range
                 (the error names it; a list argument must be a list, tuple or
@@ -1111,9 +1137,10 @@ class TicketEngine:
                 :func:`callcore.contacts.check_tier`), or ``now`` is earlier than
                 the ticket's last change.
             InvalidTransitionError: The ticket is closed.
+            AccessDeniedError: The gate refused the reassignment.
         """
         now = self._check_ticket(ticket, now)
-        _check_actor(by)
+        actor = _gated_actor(by)
         if priority is not None:
             check_enum(priority, Priority, "priority")
         if customer_tier is not None:
@@ -1128,13 +1155,23 @@ class TicketEngine:
         new_links = check_items(links, Link, "links")
         _text(reason, "reason", allow_empty=True)
         self._refuse_if_closed(ticket, "update")
+        audit: tuple[Event, ...] = ()
+        if self.access is not None and (
+            (queue is not UNSET and queue != ticket.queue)
+            or (
+                assignee is not UNSET
+                and assignee != ticket.assignee
+                and not (ticket.assignee is None and assignee == actor.id)
+            )
+        ):
+            audit = self._gate(by, Permission.REASSIGN_TICKETS, ticket, now)
         # validated: from here on the ticket changes
         first = len(ticket.history)
-        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        sla_events = (*audit, *self._settle(ticket, now)) if ticket.sla else audit
         actions: list[TicketAction] = []
 
         def record(field: str, old: FieldValue, new: FieldValue) -> None:
-            ticket.history.record(now, ticket.id, by.id, "set", field, old, new, reason)
+            ticket.history.record(now, ticket.id, actor.id, "set", field, old, new, reason)
 
         if priority is not None and priority is not ticket.priority:
             record("priority", ticket.priority.value, priority.value)
@@ -1167,6 +1204,13 @@ class TicketEngine:
         if self.settings.escalation_rules:
             self._escalate_by_fields(ticket, now, actions)
         return self._result(ticket, tuple(actions), sla_events, first)
+
+    def _gate(
+        self, by: Actor | Principal, permission: str, ticket: Ticket, now: datetime
+    ) -> tuple[Event, ...]:
+        """Ask the gate (last, after every other check); the allowed call's audit event."""
+        assert self.access is not None  # noqa: S101 - callers check
+        return (self.access.check(by, permission, f"ticket:{ticket.id}", now=now),)
 
     def _refuse_if_closed(self, ticket: Ticket, action: str) -> None:
         if self._category(ticket) is StateCategory.CLOSED:
@@ -1356,7 +1400,7 @@ class TicketEngine:
         self,
         ticket: Ticket,
         *,
-        by: Actor,
+        by: Actor | Principal,
         now: datetime,
         reason: str,
         to_tier: str | None = None,
@@ -1369,6 +1413,7 @@ class TicketEngine:
         Raises:
             InvalidInputError: No reason, or an unknown tier.
             InvalidTransitionError: The tier is not higher, or the ticket is closed.
+            AccessDeniedError: The gate (``access``) refused it.
         """
         return self._change_tier(ticket, by, now, reason, to_tier, up=True)
 
@@ -1376,7 +1421,7 @@ class TicketEngine:
         self,
         ticket: Ticket,
         *,
-        by: Actor,
+        by: Actor | Principal,
         now: datetime,
         reason: str,
         to_tier: str | None = None,
@@ -1386,13 +1431,14 @@ class TicketEngine:
         Raises:
             InvalidInputError: No reason, or an unknown tier.
             InvalidTransitionError: The tier is not lower, or the ticket is closed.
+            AccessDeniedError: The gate (``access``) refused it.
         """
         return self._change_tier(ticket, by, now, reason, to_tier, up=False)
 
     def _change_tier(
         self,
         ticket: Ticket,
-        by: Actor,
+        by: Actor | Principal,
         now: datetime,
         reason: str,
         to_tier: str | None,
@@ -1400,7 +1446,7 @@ class TicketEngine:
         up: bool,
     ) -> TicketUpdate:
         now = self._check_ticket(ticket, now)
-        _check_actor(by)
+        actor = _gated_actor(by)
         action = "escalate" if up else "de_escalate"
         if not _text(reason, "reason", allow_empty=True).strip():
             raise InvalidInputError(f"{action.replace('_', '-')} needs a reason", field="reason")
@@ -1416,11 +1462,15 @@ class TicketEngine:
             raise InvalidTransitionError(
                 ticket.state, action, f"no {direction} tier than {ticket.tier!r} to move to"
             )
+        audit: tuple[Event, ...] = ()
+        if self.access is not None:
+            permission = Permission.ESCALATE_TICKETS if up else Permission.DE_ESCALATE_TICKETS
+            audit = self._gate(by, permission, ticket, now)
         # validated: from here on the ticket changes
         first = len(ticket.history)
-        sla_events = self._settle(ticket, now) if ticket.sla else ()
+        sla_events = (*audit, *self._settle(ticket, now)) if ticket.sla else audit
         actions: list[TicketAction] = []
-        self._to_tier(ticket, self.settings.tiers[target], by, now, action, reason, actions)
+        self._to_tier(ticket, self.settings.tiers[target], actor, now, action, reason, actions)
         return self._result(ticket, tuple(actions), sla_events, first)
 
     def tier_rank(self, name: str) -> int:
