@@ -39,6 +39,7 @@ ABOVE = frozenset(
         "hookspecs",
         "center",
         "adapters",
+        "privacy",
     }
 )
 

@@ -17,12 +17,20 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from callcore.customers import CustomerStore
+from callcore.customers import CustomerStore, Interaction
+from callcore.storage._common import Erasure
 from callcore.storage.memory import MemoryStorage
 from callcore.storage.sqlite import SQLiteStorage
-from callcore.tickets import TicketStore
+from callcore.tickets import Ticket, TicketStore
 
-__all__ = ["CheckpointStore", "MemoryStorage", "SQLiteStorage", "Storage"]
+__all__ = [
+    "CheckpointStore",
+    "CustomerDataStore",
+    "Erasure",
+    "MemoryStorage",
+    "SQLiteStorage",
+    "Storage",
+]
 
 
 class CheckpointStore(Protocol):
@@ -42,12 +50,43 @@ class CheckpointStore(Protocol):
         ...
 
 
-class Storage(CustomerStore, TicketStore, CheckpointStore, Protocol):
+class CustomerDataStore(Protocol):
+    """What a store offers for a customer's data on request (typing only).
+
+    The export and erasure of :mod:`callcore.privacy` read and remove a
+    customer's data through these; they are not gated themselves (the store
+    trusts its host): the functions of :mod:`callcore.privacy` are.
+    """
+
+    def customer_interactions(self, customer_id: str) -> list[Interaction]:
+        """Return every interaction of the customer, oldest first (as recorded)."""
+        ...
+
+    def customer_tickets(self, customer_id: str) -> list[Ticket]:
+        """Return every ticket whose ``customer`` is ``customer_id``, oldest first."""
+        ...
+
+    def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
+        """Remove the customer's data so that no copy remains in the store's files.
+
+        Erasing removes the customer, their identities, interactions and
+        tickets. Anonymising keeps a tombstone customer (id, creation time,
+        tier, a new version) and the interactions without their notes, and
+        removes the identities and tickets.
+
+        Raises:
+            NotFoundError: No customer has this id; nothing changed.
+        """
+        ...
+
+
+class Storage(CustomerStore, TicketStore, CheckpointStore, CustomerDataStore, Protocol):
     """Everything a store keeps for callcore (typing only).
 
     The customers and their interactions (:class:`CustomerStore`), the
-    tickets (:class:`~callcore.tickets.TicketStore`) and the contact centre's
-    checkpoints (:class:`CheckpointStore`).
+    tickets (:class:`~callcore.tickets.TicketStore`), the contact centre's
+    checkpoints (:class:`CheckpointStore`) and a customer's data on request
+    (:class:`CustomerDataStore`).
     """
 
     def close(self) -> None:

@@ -13,6 +13,8 @@ import abc
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
+
 from callcore.checks import (
     MAX_PLAIN_INT,
     MAX_TEXT,
@@ -277,6 +279,47 @@ def stale_ticket(ticket: Ticket, stored_version: int) -> ConflictError:
     return ConflictError(
         "ticket", ticket.id, expected_version=ticket.version, actual_version=stored_version
     )
+
+
+@attrs.frozen
+class Erasure:
+    """What erasing (or anonymising) one customer's data removed from a store.
+
+    Attributes:
+        customer_id: Whose data it was.
+        anonymised: Whether the customer was anonymised (a tombstone and the
+            interactions' facts kept) rather than erased (everything gone).
+        identities: How many phone numbers and addresses were removed.
+        interactions: How many interactions were removed (erased) or
+            stripped of their notes (anonymised).
+        tickets: How many tickets were removed.
+        files_clean: Whether the store could make sure no copy remains in its
+            files (SQLite: the write-ahead log was checkpointed and truncated;
+            ``False`` when another connection's open read kept it from that;
+            erase again later, or checkpoint).
+    """
+
+    customer_id: str
+    anonymised: bool
+    identities: int
+    interactions: int
+    tickets: int
+    files_clean: bool = True
+
+
+def anonymised_customer(customer: Customer) -> Customer:
+    """The tombstone an anonymised customer leaves: the id, when and tier; nothing personal."""
+    return Customer(
+        id=customer.id,
+        created_at=customer.created_at,
+        tier=customer.tier,
+        version=customer.version,
+    )
+
+
+def anonymised_interaction(interaction: Interaction) -> Interaction:
+    """An interaction without its free text (the notes may say anything about the person)."""
+    return attrs.evolve(interaction, notes="")
 
 
 def ticket_order(ticket: Ticket) -> tuple[datetime, str]:

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from callcore.checks import check_instant
+from callcore.checks import check_bool, check_instant
 from callcore.errors import ConflictError, NotFoundError, StorageError
 from callcore.storage._common import (
     ClosedByWith,
+    Erasure,
+    anonymised_customer,
+    anonymised_interaction,
     check_customer,
     check_document,
     check_identity,
@@ -177,6 +180,66 @@ class MemoryStorage(ClosedByWith):
             history = self._histories.get(customer_id, [])
             newest = history[max(len(history) - limit, 0) :] if limit else []
             return [interaction for _, _, interaction in reversed(newest)]
+
+    # --- a customer's data on request (export, erasure) -----------------------------
+
+    def customer_interactions(self, customer_id: str) -> list[Interaction]:
+        """Return every interaction of the customer, oldest first (as recorded)."""
+        check_key(customer_id, "customer_id")
+        with self._lock:
+            self._check_open()
+            return [interaction for _, _, interaction in self._histories.get(customer_id, [])]
+
+    def customer_tickets(self, customer_id: str) -> list[Ticket]:
+        """Return every ticket of the customer, oldest first (by creation, then id)."""
+        check_key(customer_id, "customer_id")
+        found = self._tickets_where(lambda ticket: ticket.customer == customer_id)
+        return sorted(found, key=ticket_order)
+
+    def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
+        """Remove a customer's data: all of it, or all but an anonymous tombstone.
+
+        Erasing removes the customer, their identities, interactions and
+        tickets. Anonymising keeps a tombstone customer (id, creation time,
+        tier) and the interactions' facts (channel, times, outcome, agent,
+        queue) without their notes, and removes the identities and tickets.
+
+        Raises:
+            NotFoundError: No customer has this id.
+        """
+        check_key(customer_id, "customer_id")
+        check_bool(anonymise, "anonymise")
+        with self._lock:
+            self._check_open()
+            customer = self._customers.get(customer_id)
+            if customer is None:
+                raise NotFoundError("customer", customer_id)
+            history = self._histories.get(customer_id, [])
+            tickets = [
+                id_ for id_, ticket in self._tickets.items() if ticket.customer == customer_id
+            ]
+            for identity in customer.identities:
+                del self._owners[identity]
+            for id_ in tickets:
+                del self._tickets[id_]
+            if anonymise:
+                tombstone = anonymised_customer(customer)
+                self._customers[customer_id] = attrs.evolve(tombstone, version=customer.version + 1)
+                self._histories[customer_id] = [
+                    (at, seq, anonymised_interaction(interaction))
+                    for at, seq, interaction in history
+                ]
+            else:
+                del self._customers[customer_id]
+                self._histories.pop(customer_id, None)
+                self._interaction_ids.difference_update(item[2].id for item in history)
+            return Erasure(
+                customer_id,
+                anonymised=anonymise,
+                identities=len(customer.identities),
+                interactions=len(history),
+                tickets=len(tickets),
+            )
 
     # --- tickets --------------------------------------------------------------------
     # Tickets change in place, so the store keeps copies and hands out copies.

@@ -12,7 +12,11 @@ Built on the standard library's :mod:`sqlite3`:
   never interleave a read-check-write;
 - optimistic concurrency on customers and tickets with a version column;
 - models stored as JSON made by :mod:`callcore.serialization`, beside the few
-  indexed columns that lookups need.
+  indexed columns that lookups need;
+- ``PRAGMA secure_delete``, so that deleted and overwritten rows are zeroed
+  in the file rather than left in free space: erasing a customer
+  (:meth:`SQLiteStorage.erase_customer`) then checkpoints and truncates the
+  write-ahead log, and no copy of the erased values remains in the files.
 
 URLs for :func:`callcore.plugins.open_storage` follow SQLAlchemy's form:
 ``sqlite:///relative/path.db`` (three slashes), ``sqlite:////absolute/path.db``
@@ -33,7 +37,7 @@ from urllib.parse import unquote
 
 import attrs
 
-from callcore.checks import check_instant, check_number, check_text
+from callcore.checks import check_bool, check_instant, check_number, check_text
 from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
@@ -46,6 +50,9 @@ from callcore.errors import (
 from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
+    Erasure,
+    anonymised_customer,
+    anonymised_interaction,
     check_customer,
     check_document,
     check_identity,
@@ -124,6 +131,9 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 SCHEMA_VERSION = len(_MIGRATIONS)
 """The schema version this code writes."""
+
+_TICKETS_OF_CUSTOMER = "json_extract(document, '$.customer') = ?"
+"""The tickets of one customer: read from the document (rare requests need no index)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -204,6 +214,8 @@ class SQLiteStorage(ClosedByWith):
                 self._refuse_foreign_file()
                 self._connection.execute("PRAGMA journal_mode = WAL")
                 self._connection.execute("PRAGMA foreign_keys = ON")
+                # zero what is deleted or overwritten: a customer's erased data leaves no copy
+                self._connection.execute("PRAGMA secure_delete = ON")
                 self._migrate()
         except BaseException:
             self._connection.close()
@@ -446,6 +458,96 @@ class SQLiteStorage(ClosedByWith):
                     document,
                 ),
             )
+
+    # --- a customer's data on request (export, erasure) -------------------------
+
+    def customer_interactions(self, customer_id: str) -> list[Interaction]:
+        """Return every interaction of the customer, oldest first (as recorded)."""
+        check_key(customer_id, "customer_id")
+        with self._operation():
+            rows = self._connection.execute(
+                "SELECT id, document FROM interactions WHERE customer_id = ? ORDER BY at_us, seq",
+                (customer_id,),
+            ).fetchall()
+            return [self._load(Interaction, doc, f"interaction {id_}") for id_, doc in rows]
+
+    def customer_tickets(self, customer_id: str) -> list[Ticket]:
+        """Return every ticket of the customer, oldest first (by creation, then id)."""
+        check_key(customer_id, "customer_id")
+        return self._tickets(_TICKETS_OF_CUSTOMER, (customer_id,), "created_us, id")
+
+    def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
+        """Remove a customer's data: all of it, or all but an anonymous tombstone.
+
+        Erasing removes the customer, their identities, interactions and
+        tickets. Anonymising keeps a tombstone customer (id, creation time,
+        tier) and the interactions' facts (channel, times, outcome, agent,
+        queue) without their notes, and removes the identities and tickets.
+        Deleted and overwritten rows are zeroed in the file (``secure_delete``)
+        and the write-ahead log is checkpointed and truncated, so no copy of
+        the erased values remains in the database files.
+
+        Raises:
+            NotFoundError: No customer has this id.
+        """
+        check_key(customer_id, "customer_id")
+        check_bool(anonymise, "anonymise")
+        with self._operation(write=True):
+            row = self._customer_row(customer_id)
+            if row is None:
+                raise NotFoundError("customer", customer_id)
+            customer = self._load(Customer, row[1], f"customer {customer_id}")
+            execute = self._connection.execute
+            tickets = execute(
+                f"DELETE FROM tickets WHERE {_TICKETS_OF_CUSTOMER}",  # noqa: S608 - a fixed clause
+                (customer_id,),
+            ).rowcount
+            execute("DELETE FROM customer_identities WHERE customer_id = ?", (customer_id,))
+            if anonymise:
+                interactions = self._anonymise_interactions(customer_id)
+                tombstone = attrs.evolve(anonymised_customer(customer), version=row[0] + 1)
+                execute(
+                    "UPDATE customers SET version = ?, document = ? WHERE id = ?",
+                    (tombstone.version, _document(tombstone, "customer"), customer_id),
+                )
+            else:
+                interactions = execute(
+                    "DELETE FROM interactions WHERE customer_id = ?", (customer_id,)
+                ).rowcount
+                execute("DELETE FROM customers WHERE id = ?", (customer_id,))
+        return Erasure(
+            customer_id,
+            anonymised=anonymise,
+            identities=len(customer.identities),
+            interactions=interactions,
+            tickets=tickets,
+            files_clean=self._truncate_log(),
+        )
+
+    def _anonymise_interactions(self, customer_id: str) -> int:
+        rows = self._connection.execute(
+            "SELECT seq, id, document FROM interactions WHERE customer_id = ?", (customer_id,)
+        ).fetchall()
+        for seq, id_, document in rows:
+            kept = anonymised_interaction(self._load(Interaction, document, f"interaction {id_}"))
+            self._connection.execute(
+                "UPDATE interactions SET document = ? WHERE seq = ?",
+                (_document(kept, "interaction"), seq),
+            )
+        return len(rows)
+
+    def _truncate_log(self) -> bool:
+        """Copy the write-ahead log into the file and empty it; ``False`` if a reader kept it."""
+        with self._operation():
+            busy, _, _ = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            _log.warning(
+                "%s: the write-ahead log could not be truncated after an erasure "
+                "(another connection is reading); erased values may remain in it until the "
+                "next checkpoint",
+                self.path,
+            )
+        return not busy
 
     # --- tickets -----------------------------------------------------------------
 
