@@ -28,7 +28,7 @@ GROUND = frozenset(
         "access",
     }
 )
-ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers"})
+ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers", "quality"})
 ABOVE = frozenset(
     {
         "__init__",
