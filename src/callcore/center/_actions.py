@@ -17,6 +17,15 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from callcore.acd import Offer
+from callcore.center._desk_actions import (
+    EndMonitoring,
+    InternalCall,
+    MonitorCall,
+    PauseRecording,
+    ResumeRecording,
+    StartRecording,
+    StopRecording,
+)
 from callcore.contacts import Channel
 from callcore.customers import Customer, Interaction
 from callcore.ivr import Action as IvrAction
@@ -32,6 +41,7 @@ __all__ = [
     "HoldCaller",
     "ResumeCaller",
     "RingAgent",
+    "RingExternal",
     "ScreenPop",
     "StopRinging",
     "TelephonyAction",
@@ -72,6 +82,23 @@ class RingAgent:
     def contact_id(self) -> str:
         """The contact offered."""
         return self.offer.contact_id
+
+
+@attrs.frozen
+class RingExternal(RingAgent):
+    """Offer a contact to an agent logged in remotely: ring their external number.
+
+    The same offer as :class:`RingAgent`, with the same expiry: a host that
+    does not know this action rings the agent's desktop instead; the offer's
+    time-outs (no answer, expiry) are the router's either way.
+
+    Attributes:
+        offer: The router's offer.
+        number: The agent's external number (E.164).
+    """
+
+    number: str
+    type: ClassVar[str] = "ring_external"
 
 
 @attrs.frozen
@@ -213,6 +240,8 @@ class Disconnect:
 TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
     | Consult | Conference | TransferToQueue | Disconnect
+    | RingExternal | StartRecording | PauseRecording | ResumeRecording | StopRecording
+    | MonitorCall | EndMonitoring | InternalCall
 )  # fmt: skip
 """An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
 

@@ -47,6 +47,7 @@ from datetime import datetime
 
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
+from callcore.center._desk import _Desk
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
 from callcore.center._handling import _Handling
 from callcore.center._messages import _Messages
@@ -57,7 +58,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Voice, _Messages, _Handling):
+class ContactCenter(_Voice, _Messages, _Handling, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
