@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from callcore.access import AccessChecked, AccessDeniedError, Gate, Permission
+from callcore.access import AccessChecked, AccessDeniedError, Gate, Permission, Principal
 from callcore.acd import NotReadyReason
 from callcore.center._actions import Connect, RingAgent, RingExternal
 from callcore.center._contact import Phase
@@ -59,7 +59,6 @@ from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundE
 from callcore.tickets import SYSTEM, Link
 
 if TYPE_CHECKING:
-    from callcore.access import Principal
     from callcore.center._contact import LiveContact
 
 _MONITOR_PERMISSION = {
