@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from callcore.access import AccessChecked, AccessDeniedError, Gate, Permission, Principal
-from callcore.acd import NotReadyReason
+from callcore.acd import NotReadyReason, Wallboard
 from callcore.center._actions import Connect, RingAgent, RingExternal
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
@@ -524,6 +524,17 @@ class _Desk(_Queueing):
         """The external number a remote agent is offered contacts on, or ``None``."""
         with self._lock:
             return self._desk.forwarding.get(check_text(agent_id, "agent_id"))
+
+    # --- the supervisor's view ---------------------------------------------------------
+
+    def wallboard(self, *, now: datetime | None = None) -> Wallboard:
+        """The real-time queue and agent figures (the router's wallboard), read under the lock.
+
+        A pure query: the timers due by ``now`` have not run (call
+        :meth:`run_due` first to have them run).
+        """
+        with self._lock:
+            return self.router.wallboard(now=self._time(now))
 
     # --- the end of every input ---------------------------------------------------------
 
