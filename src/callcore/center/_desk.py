@@ -24,8 +24,9 @@ broadcast to ``callcore_domain_event`` and the error raised, nothing changed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -52,11 +53,12 @@ from callcore.center._desk_actions import (
     StopRecording,
 )
 from callcore.center._queueing import _Queueing
-from callcore.checks import check_enum, check_text
+from callcore.checks import check_enum, check_instance, check_items, check_text
 from callcore.contacts import AgentState, Channel
 from callcore.customers import normalize_phone
 from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
-from callcore.tickets import SYSTEM, Link
+from callcore.ivr import Flow
+from callcore.tickets import SYSTEM, Link, SlaPolicy, TicketEngine, Workflow
 
 if TYPE_CHECKING:
     from callcore.center._contact import LiveContact
@@ -524,6 +526,84 @@ class _Desk(_Queueing):
         """The external number a remote agent is offered contacts on, or ``None``."""
         with self._lock:
             return self._desk.forwarding.get(check_text(agent_id, "agent_id"))
+
+    # --- configuration: flows, workflows, SLA policies ----------------------------------
+
+    def change_flow(
+        self, dialled: str, flow: Flow, *, by: Principal, now: datetime | None = None
+    ) -> CenterUpdate:
+        """Answer calls to ``dialled`` (``"*"``: every other number) with ``flow`` from now on.
+
+        Gated: ``config.flows``. Calls already in the IVR finish in the flow
+        they started in.
+
+        Raises:
+            DocumentError: The flow names a queue the centre does not have.
+            AccessDeniedError: ``by`` may not (audited).
+        """
+        with self._lock:
+            now = self._time(now)
+            ((key, checked),) = self._check_flows({dialled: flow}).items()
+            out = _Out(events=[self._gated(by, Permission.CHANGE_FLOWS, f"flow:{key}", now)])
+            self._flows[key] = checked
+            return self._finish(now, out)
+
+    def change_workflow(
+        self, workflow: Workflow, *, by: Principal, now: datetime | None = None
+    ) -> CenterUpdate:
+        """Add a ticket workflow, or replace the one of the same name (gated: ``config.workflows``).
+
+        Raises:
+            DocumentError: The workflow is invalid (every problem listed).
+            AccessDeniedError: ``by`` may not (audited).
+        """
+        with self._lock:
+            now = self._time(now)
+            check_instance(workflow, Workflow, "workflow")
+            engine = self._ticket_engine(
+                workflows={**self.tickets.workflows, workflow.name: workflow}
+            )
+            target = f"workflow:{workflow.name}"
+            out = _Out(events=[self._gated(by, Permission.CHANGE_WORKFLOWS, target, now)])
+            self.tickets = engine
+            return self._finish(now, out)
+
+    def change_sla_policies(
+        self, policies: Iterable[SlaPolicy], *, by: Principal, now: datetime | None = None
+    ) -> CenterUpdate:
+        """Replace the SLA policies (gated: ``config.sla_policies``).
+
+        Tickets keep the time their clocks have run; each is measured against
+        the new policies from its next change.
+
+        Raises:
+            DocumentError: A policy is invalid (names an unknown calendar...).
+            AccessDeniedError: ``by`` may not (audited).
+        """
+        with self._lock:
+            now = self._time(now)
+            checked = check_items(policies, SlaPolicy, "policies")
+            engine = self._ticket_engine(
+                settings=attrs.evolve(self.tickets.settings, sla_policies=checked)
+            )
+            out = _Out(
+                events=[self._gated(by, Permission.CHANGE_SLA_POLICIES, "sla_policies", now)]
+            )
+            self.tickets = engine
+            return self._finish(now, out)
+
+    def _ticket_engine(self, **changes: Any) -> TicketEngine:  # noqa: ANN401 - the engine's arguments
+        """A ticket engine like the centre's with ``changes``: checked in full before any swap."""
+        current = self.tickets
+        arguments: dict[str, Any] = {
+            "settings": current.settings,
+            "workflows": dict(current.workflows),
+            "calendars": current.calendars,
+            "id_factory": current.id_factory,
+            "default_workflow": current.default_workflow,
+            "access": current.access,
+        }
+        return TicketEngine(**(arguments | changes))
 
     # --- the supervisor's view ---------------------------------------------------------
 
