@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from callcore.campaigns import (
+    AttemptEnded,
     CallResult,
     Campaign,
     CampaignContact,
@@ -26,7 +27,9 @@ UTC = timezone.utc
 START = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
 
 
-def contacts(count: int, zone: str = "America/New_York", country: str = "US") -> list[CampaignContact]:
+def contacts(
+    count: int, zone: str = "America/New_York", country: str = "US"
+) -> list[CampaignContact]:
     """``count`` contacts c0, c1, ... with numbers +1555000000N."""
     return [
         CampaignContact(id=f"c{i}", number=f"+1555{i:07d}", zone=zone, country=country)
@@ -71,9 +74,7 @@ def test_preview_shows_the_record_and_the_agent_starts_the_call() -> None:
     """Preview: a record per free agent, the dial names the agent, the answer connects to them."""
     campaign = Campaign(settings(DialingMode.PREVIEW), id_factory=counter_ids())
     campaign.add_contacts(contacts(3), now=START)
-    centre = FakeCentre(
-        campaign, answer_all, agents=1, verdict=lambda _: {"converted": True}
-    )
+    centre = FakeCentre(campaign, answer_all, agents=1, verdict=lambda _: {"converted": True})
     centre.step(START)
     assert [p.contact.id for p in centre.previews] == ["c0"]  # one agent, one record
     assert centre.dials[0][1].agent == "ana"
@@ -81,8 +82,10 @@ def test_preview_shows_the_record_and_the_agent_starts_the_call() -> None:
     assert [p.contact.id for p in centre.previews] == ["c0", "c1", "c2"]
     assert {campaign.disposition(f"c{i}") for i in range(3)} == {Disposition.CONVERTED}
     assert campaign.report(now=START + timedelta(minutes=30)).conversions == 3
-    assert all(r.agent == "ana" and r.queued_at is None for r in
-               (InteractionRecord(**rec.interaction_fields()) for rec in centre.records))
+    assert all(
+        r.agent == "ana" and r.queued_at is None
+        for r in (InteractionRecord(**rec.interaction_fields()) for rec in centre.records)
+    )
 
 
 def test_skipped_preview_waits_without_an_attempt() -> None:
@@ -127,9 +130,13 @@ def test_a_live_answer_with_no_agent_is_abandoned_with_the_information_message()
     report = campaign.report(now=answered + timedelta(seconds=2))
     assert (report.abandons, report.window_live_answers, report.window_abandons) == (1, 1, 1)
     assert campaign.next_deadline() == answered + timedelta(seconds=2, hours=72)
-    record = next(e.record for e in update.events if hasattr(e, "record"))  # type: ignore[attr-defined]
+    record = next(e.record for e in update.events if isinstance(e, AttemptEnded))
     kpi = InteractionRecord(**record.interaction_fields())
-    assert (kpi.outcome, kpi.queued_at, kpi.answered_at) == (ContactOutcome.ABANDONED, answered, None)
+    assert (kpi.outcome, kpi.queued_at, kpi.answered_at) == (
+        ContactOutcome.ABANDONED,
+        answered,
+        None,
+    )
 
 
 def _independent_worst_rate(records: list, window: timedelta) -> float:  # type: ignore[type-arg]
@@ -185,9 +192,17 @@ def test_every_mode_finishes_every_contact(mode: DialingMode) -> None:
         return results[(int(action.contact.id[1:]) + attempt) % 4]
 
     campaign = Campaign(
-        settings(mode, retry=RetryPolicy(max_attempts=2, delays={
-            "busy": timedelta(minutes=1), "no_answer": timedelta(minutes=1),
-            "machine": timedelta(minutes=1)})),
+        settings(
+            mode,
+            retry=RetryPolicy(
+                max_attempts=2,
+                delays={
+                    "busy": timedelta(minutes=1),
+                    "no_answer": timedelta(minutes=1),
+                    "machine": timedelta(minutes=1),
+                },
+            ),
+        ),
         id_factory=counter_ids(),
     )
     campaign.add_contacts(contacts(8), now=START)
@@ -197,9 +212,9 @@ def test_every_mode_finishes_every_contact(mode: DialingMode) -> None:
     assert None not in dispositions
     for i, disposition in enumerate(dispositions):
         answered = CallResult.LIVE_ANSWER in (results[(i + 1) % 4], results[(i + 2) % 4])
-        expected_answer = {
-            DialingMode.AGENTLESS: Disposition.MESSAGE_DELIVERED
-        }.get(mode, Disposition.CONTACTED)
+        expected_answer = {DialingMode.AGENTLESS: Disposition.MESSAGE_DELIVERED}.get(
+            mode, Disposition.CONTACTED
+        )
         assert disposition is (expected_answer if answered else Disposition.MAX_ATTEMPTS)
     for record in centre.records:
         InteractionRecord(**record.interaction_fields())  # every record is a valid KPI record

@@ -36,8 +36,13 @@ def busy_campaign() -> Campaign:
     campaign = Campaign(SETTINGS, id_factory=counter_ids())
     campaign.add_contacts(
         [
-            CampaignContact(id=f"c{i}", number=f"+{i}", zone="America/Chicago", country="US",
-                            attributes={"language": "en", "n": i})
+            CampaignContact(
+                id=f"c{i}",
+                number=f"+{i}",
+                zone="America/Chicago",
+                country="US",
+                attributes={"language": "en", "n": i},
+            )
             for i in range(4)
         ],
         now=NOW,
@@ -50,33 +55,115 @@ def busy_campaign() -> Campaign:
 
 
 LATER = NOW + timedelta(seconds=1)
+
+
+def _any(value: object) -> Any:
+    return value
+
+
 REFUSED: list[tuple[str, Callable[[Campaign], object], type[CallcoreError], str | None]] = [
-    ("past now", lambda c: c.pace(now=NOW - timedelta(1), agents_ready=1), InvalidInputError, "now"),
+    (
+        "past now",
+        lambda c: c.pace(now=NOW - timedelta(1), agents_ready=1),
+        InvalidInputError,
+        "now",
+    ),
     ("naive now", lambda c: c.advance(now=datetime(2026, 1, 12)), InvalidInputError, "now"),  # noqa: DTZ001
-    ("negative agents", lambda c: c.pace(now=LATER, agents_ready=-1), InvalidInputError, "agents_ready"),
-    ("bool agents", lambda c: c.pace(now=LATER, agents_ready=True), InvalidInputError, "agents_ready"),
-    ("contacts not a list", lambda c: c.add_contacts("c9", now=LATER), InvalidInputError, "contacts"),  # type: ignore[arg-type]
-    ("not a contact", lambda c: c.add_contacts([{"id": "x"}], now=LATER), InvalidInputError, "contacts[0]"),  # type: ignore[list-item]
-    ("duplicate id", lambda c: c.add_contacts(
-        [CampaignContact(id="c0", number="+9", zone="UTC", country="US")], now=LATER),
-     InvalidInputError, "contacts[0].id"),
-    ("numbers a string", lambda c: c.suppress("+1", now=LATER), InvalidInputError, "numbers"),  # type: ignore[arg-type]
+    (
+        "negative agents",
+        lambda c: c.pace(now=LATER, agents_ready=-1),
+        InvalidInputError,
+        "agents_ready",
+    ),
+    (
+        "bool agents",
+        lambda c: c.pace(now=LATER, agents_ready=True),
+        InvalidInputError,
+        "agents_ready",
+    ),
+    (
+        "contacts not a list",
+        lambda c: c.add_contacts(_any("c9"), now=LATER),
+        InvalidInputError,
+        "contacts",
+    ),
+    (
+        "not a contact",
+        lambda c: c.add_contacts([_any({"id": "x"})], now=LATER),
+        InvalidInputError,
+        "contacts[0]",
+    ),
+    (
+        "duplicate id",
+        lambda c: c.add_contacts(
+            [CampaignContact(id="c0", number="+9", zone="UTC", country="US")], now=LATER
+        ),
+        InvalidInputError,
+        "contacts[0].id",
+    ),
+    ("numbers a string", lambda c: c.suppress(_any("+1"), now=LATER), InvalidInputError, "numbers"),
     ("empty number", lambda c: c.suppress([""], now=LATER), InvalidInputError, "numbers[0]"),
-    ("unknown attempt", lambda c: c.call_result("zz", CallResult.BUSY, now=LATER), NotFoundError, None),
-    ("result of a talking call", lambda c: c.call_result("a3", CallResult.BUSY, now=LATER),
-     InvalidTransitionError, None),
-    ("result not an enum", lambda c: c.call_result("a1", "busy", now=LATER), InvalidInputError, "result"),  # type: ignore[arg-type]
-    ("connect a ringing call", lambda c: c.connected("a1", now=LATER, agent="x"), InvalidTransitionError, None),
-    ("connect without agent", lambda c: c.connected("a2", now=LATER, agent=""), InvalidInputError, "agent"),
+    (
+        "unknown attempt",
+        lambda c: c.call_result("zz", CallResult.BUSY, now=LATER),
+        NotFoundError,
+        None,
+    ),
+    (
+        "result of a talking call",
+        lambda c: c.call_result("a3", CallResult.BUSY, now=LATER),
+        InvalidTransitionError,
+        None,
+    ),
+    (
+        "result not an enum",
+        lambda c: c.call_result("a1", _any("busy"), now=LATER),
+        InvalidInputError,
+        "result",
+    ),
+    (
+        "connect a ringing call",
+        lambda c: c.connected("a1", now=LATER, agent="x"),
+        InvalidTransitionError,
+        None,
+    ),
+    (
+        "connect without agent",
+        lambda c: c.connected("a2", now=LATER, agent=""),
+        InvalidInputError,
+        "agent",
+    ),
     ("finish a queued call", lambda c: c.finish("a2", now=LATER), InvalidTransitionError, None),
-    ("converted wrong party", lambda c: c.finish("a3", now=LATER, right_party=False, converted=True),
-     InvalidInputError, "converted"),
-    ("callback in the past", lambda c: c.finish("a3", now=LATER, callback_at=NOW), InvalidInputError,
-     "callback_at"),
-    ("callback and dnc", lambda c: c.finish(
-        "a3", now=LATER, do_not_call=True, callback_at=LATER + timedelta(1)), InvalidInputError, "callback_at"),
-    ("verdict not a bool", lambda c: c.finish("a3", now=LATER, converted=1), InvalidInputError, "converted"),  # type: ignore[arg-type]
-    ("accept no preview", lambda c: c.accept_preview("c3", now=LATER, agent="a"), InvalidTransitionError, None),
+    (
+        "converted wrong party",
+        lambda c: c.finish("a3", now=LATER, right_party=False, converted=True),
+        InvalidInputError,
+        "converted",
+    ),
+    (
+        "callback in the past",
+        lambda c: c.finish("a3", now=LATER, callback_at=NOW),
+        InvalidInputError,
+        "callback_at",
+    ),
+    (
+        "callback and dnc",
+        lambda c: c.finish("a3", now=LATER, do_not_call=True, callback_at=LATER + timedelta(1)),
+        InvalidInputError,
+        "callback_at",
+    ),
+    (
+        "verdict not a bool",
+        lambda c: c.finish("a3", now=LATER, converted=_any(1)),
+        InvalidInputError,
+        "converted",
+    ),
+    (
+        "accept no preview",
+        lambda c: c.accept_preview("c3", now=LATER, agent="a"),
+        InvalidTransitionError,
+        None,
+    ),
     ("skip unknown", lambda c: c.skip_preview("nope", now=LATER), NotFoundError, None),
 ]
 
@@ -104,8 +191,10 @@ def test_a_refused_command_changes_nothing(
         ({"mode": DialingMode.AGENTLESS}, "flow"),
         ({"mode": "preview", "queue": "q"}, "mode"),
         ({"mode": DialingMode.PREVIEW, "queue": "q", "abandon_target": 1.0}, "abandon_target"),
-        ({"mode": DialingMode.PREVIEW, "queue": "q", "pacing_horizon": timedelta(days=2)},
-         "pacing_horizon"),
+        (
+            {"mode": DialingMode.PREVIEW, "queue": "q", "pacing_horizon": timedelta(days=2)},
+            "pacing_horizon",
+        ),
         ({"mode": DialingMode.PREVIEW, "queue": "q", "windows": {"usa": None}}, "windows"),
     ],
 )
@@ -144,7 +233,9 @@ def _drive(campaign: Campaign, start: datetime) -> list[object]:
     out: list[object] = []
     out += campaign.advance(now=start + timedelta(seconds=5)).actions
     out += campaign.call_result("a1", CallResult.NO_ANSWER, now=start + timedelta(seconds=5)).events
-    out += campaign.finish("a3", now=start + timedelta(minutes=2), callback_at=start + timedelta(hours=1)).events
+    out += campaign.finish(
+        "a3", now=start + timedelta(minutes=2), callback_at=start + timedelta(hours=1)
+    ).events
     out += campaign.pace(now=start + timedelta(hours=5), agents_ready=5).actions
     out.append(campaign.next_deadline())
     out.append(campaign.report(now=start + timedelta(hours=5)))
@@ -164,8 +255,19 @@ def test_a_restored_campaign_goes_on_as_the_original() -> None:
 
 @pytest.mark.parametrize(
     "broken",
-    [{}, {"version": 2}, {"version": 1, "last": 5}, {"version": 1, "last": None, "suppressed": [],
-     "totals": {}, "answers": [], "contacts": [{"id": "x"}]}],
+    [
+        {},
+        {"version": 2},
+        {"version": 1, "last": 5},
+        {
+            "version": 1,
+            "last": None,
+            "suppressed": [],
+            "totals": {},
+            "answers": [],
+            "contacts": [{"id": "x"}],
+        },
+    ],
 )
 def test_restore_refuses_what_is_not_a_snapshot(broken: dict[str, Any]) -> None:
     """Broken snapshot data raises DocumentError."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,14 @@ from callcore.campaigns import (
     RetryScheduled,
 )
 from tests.campaigns.fake import FakeCentre, counter_ids
+
+
+def dials(campaign: Campaign, now: datetime, agents: int) -> list[DialContact]:
+    """Pace and return the dials (a progressive campaign dials only)."""
+    actions = campaign.pace(now=now, agents_ready=agents).actions
+    assert all(isinstance(a, DialContact) for a in actions)
+    return [a for a in actions if isinstance(a, DialContact)]
+
 
 UTC = timezone.utc
 
@@ -55,7 +64,7 @@ ZONES = [
 
 
 def test_windows_are_read_on_each_contacts_clock() -> None:
-    """Paced every minute for two days: each contact is dialed at its first local 8:00, never outside 8-21."""
+    """Paced each minute for two days: each contact is dialed at its first local 8:00."""
     campaign = progressive()
     start = datetime(2026, 1, 12, 0, 0, tzinfo=UTC)
     campaign.add_contacts([person(f"p{i}", z, c) for i, (z, c) in enumerate(ZONES)], now=start)
@@ -83,7 +92,7 @@ def test_windows_are_read_on_each_contacts_clock() -> None:
     ],
 )
 def test_windows_hold_on_a_dst_change_day(zone: str, country: str, day: datetime) -> None:
-    """On a change of clocks the window opens at local 8:00 (a UTC hour apart from the day before)."""
+    """On a change of clocks the window opens at local 8:00 (a UTC hour off the day before)."""
     campaign = progressive()
     campaign.add_contacts([person("x", zone, country)], now=day)
     assert campaign.pace(now=day, agents_ready=1).actions == ()  # night there
@@ -96,7 +105,7 @@ def test_windows_hold_on_a_dst_change_day(zone: str, country: str, day: datetime
 
 
 def test_a_window_starting_in_the_spring_gap_opens_when_the_clock_jumps() -> None:
-    """A window 02:30-04:00 on New York's spring-forward day opens at 03:00 EDT, the first such instant."""
+    """A window 02:30-04:00 on New York's spring-forward day opens at 03:00 EDT."""
     hours = WeeklyHours.every_day(OpeningRange(time(2, 30), time(4)))
     campaign = progressive(windows={"US": hours})
     day = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # 00:00 EST
@@ -120,28 +129,33 @@ def test_a_country_without_a_rule_uses_the_default_window() -> None:
 
 
 def test_suppressed_numbers_are_never_dialed() -> None:
-    """Suppressed before, after adding, while ringing, and by the customer's request: never dialed again."""
+    """Suppressed before, after adding, while ringing, or on request: never dialed again."""
     campaign = progressive(retry=RetryPolicy(max_attempts=5, delays={"busy": timedelta(minutes=1)}))
     now = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
     campaign.suppress(["+before"], now=now)
-    people = [person(n, "America/New_York", number=f"+{n}") for n in
-              ("before", "after", "ringing", "asked", "free")]
+    people = [
+        person(n, "America/New_York", number=f"+{n}")
+        for n in ("before", "after", "ringing", "asked", "free")
+    ]
     added = campaign.add_contacts(people, now=now)
     assert added.events[0].suppressed == ("before",)  # type: ignore[attr-defined]
     campaign.suppress(["+after"], now=now)
-    dials = {a.contact.id: a for a in campaign.pace(now=now, agents_ready=10).actions}  # type: ignore[union-attr]
-    assert set(dials) == {"ringing", "asked", "free"}
+    by_id = {a.contact.id: a for a in dials(campaign, now, 10)}
+    assert set(by_id) == {"ringing", "asked", "free"}
     campaign.suppress(["+ringing"], now=now)
-    campaign.call_result(dials["ringing"].attempt_id, CallResult.BUSY, now=now)
+    campaign.call_result(by_id["ringing"].attempt_id, CallResult.BUSY, now=now)
     for cid in ("asked", "free"):
-        campaign.call_result(dials[cid].attempt_id, CallResult.LIVE_ANSWER, now=now)
-        campaign.connected(dials[cid].attempt_id, now=now, agent="a")
-    campaign.finish(dials["asked"].attempt_id, now=now, do_not_call=True)
-    campaign.finish(dials["free"].attempt_id, now=now, callback_at=now + timedelta(hours=1))
-    later = campaign.pace(now=now + timedelta(days=3), agents_ready=10).actions
-    assert [a.contact.id for a in later] == ["free"]  # type: ignore[union-attr]
+        campaign.call_result(by_id[cid].attempt_id, CallResult.LIVE_ANSWER, now=now)
+        campaign.connected(by_id[cid].attempt_id, now=now, agent="a")
+    campaign.finish(by_id["asked"].attempt_id, now=now, do_not_call=True)
+    campaign.finish(by_id["free"].attempt_id, now=now, callback_at=now + timedelta(hours=1))
+    later = dials(campaign, now + timedelta(days=3), 10)
+    assert [a.contact.id for a in later] == ["free"]
     assert [campaign.disposition(c) for c in ("before", "after", "ringing", "asked")] == [
-        Disposition.SUPPRESSED, Disposition.SUPPRESSED, Disposition.SUPPRESSED, Disposition.DO_NOT_CALL
+        Disposition.SUPPRESSED,
+        Disposition.SUPPRESSED,
+        Disposition.SUPPRESSED,
+        Disposition.DO_NOT_CALL,
     ]
     assert campaign.attempts_of("before") == campaign.attempts_of("after") == 0
 
@@ -162,7 +176,10 @@ def test_retries_are_spaced_by_outcome_and_capped(result: CallResult) -> None:
     policy = RetryPolicy(max_attempts=4, delays={r.value: d for r, d in DELAYS.items()})
     campaign = Campaign(
         CampaignSettings(
-            name="c", mode=DialingMode.PROGRESSIVE, queue="q", retry=policy,
+            name="c",
+            mode=DialingMode.PROGRESSIVE,
+            queue="q",
+            retry=policy,
             windows={"US": WeeklyHours.every_day(OpeningRange(time(0), time(0)))},
         ),
         id_factory=counter_ids(),
@@ -173,7 +190,7 @@ def test_retries_are_spaced_by_outcome_and_capped(result: CallResult) -> None:
     centre.run(start, start + timedelta(days=1), timedelta(minutes=1))
     times = [at for at, _ in centre.dials]
     assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps == [DELAYS[result] + timedelta(minutes=1)] * 3  # ring 30 s, paced each minute
     assert campaign.disposition("r") is Disposition.MAX_ATTEMPTS
     scheduled = [e for e in centre.events if isinstance(e, RetryScheduled)]
@@ -185,8 +202,8 @@ def test_a_retry_due_at_night_waits_for_the_window() -> None:
     campaign = progressive(retry=RetryPolicy(delays={"no_answer": timedelta(hours=2)}))
     at = datetime(2026, 1, 12, 1, 30, tzinfo=UTC)  # 20:30 EST
     campaign.add_contacts([person("n", "America/New_York")], now=at)
-    dial = campaign.pace(now=at, agents_ready=1).actions[0]
-    campaign.call_result(dial.attempt_id, CallResult.NO_ANSWER, now=at)  # type: ignore[union-attr]
+    dial = dials(campaign, at, 1)[0]
+    campaign.call_result(dial.attempt_id, CallResult.NO_ANSWER, now=at)
     assert campaign.pace(now=at + timedelta(hours=2), agents_ready=1).actions == ()
     assert campaign.next_deadline() == datetime(2026, 1, 12, 13, 0, tzinfo=UTC)  # 08:00 EST
 
@@ -199,20 +216,20 @@ def test_a_callback_is_dialed_at_the_asked_time() -> None:
     campaign = progressive(retry=RetryPolicy(max_attempts=1))
     at = datetime(2026, 1, 12, 20, 0, tzinfo=UTC)  # 15:00 EST
     campaign.add_contacts([person("cb", "America/New_York")], now=at)
-    dial = campaign.pace(now=at, agents_ready=1).actions[0]
-    campaign.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=at)  # type: ignore[union-attr]
-    campaign.connected(dial.attempt_id, now=at, agent="a")  # type: ignore[union-attr]
+    dial = dials(campaign, at, 1)[0]
+    campaign.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=at)
+    campaign.connected(dial.attempt_id, now=at, agent="a")
     asked = datetime(2026, 1, 12, 22, 30, tzinfo=ZoneInfo("America/New_York"))
-    campaign.finish(dial.attempt_id, now=at, callback_at=asked)  # type: ignore[union-attr]
+    campaign.finish(dial.attempt_id, now=at, callback_at=asked)
     assert campaign.next_deadline() == asked
     assert campaign.pace(now=asked - timedelta(seconds=1), agents_ready=1).actions == ()
-    again = campaign.pace(now=asked, agents_ready=1).actions
+    again = dials(campaign, asked, 1)
     assert len(again) == 1
-    assert again[0].callback  # type: ignore[union-attr]
+    assert again[0].callback
     assert campaign.attempts_of("cb") == 2  # beyond max_attempts=1: the customer asked
-    campaign.call_result(again[0].attempt_id, CallResult.LIVE_ANSWER, now=asked)  # type: ignore[union-attr]
-    campaign.connected(again[0].attempt_id, now=asked, agent="a")  # type: ignore[union-attr]
-    campaign.finish(again[0].attempt_id, now=asked, converted=True)  # type: ignore[union-attr]
+    campaign.call_result(again[0].attempt_id, CallResult.LIVE_ANSWER, now=asked)
+    campaign.connected(again[0].attempt_id, now=asked, agent="a")
+    campaign.finish(again[0].attempt_id, now=asked, converted=True)
     assert campaign.disposition("cb") is Disposition.CONVERTED
 
 
@@ -227,13 +244,21 @@ def test_dispositions_follow_the_agents_verdict() -> None:
         "y": {"converted": True},
         "z": {"do_not_call": True},
     }
-    for action in campaign.pace(now=at, agents_ready=4).actions:
-        campaign.call_result(action.attempt_id, CallResult.LIVE_ANSWER, now=at)  # type: ignore[union-attr]
-        campaign.connected(action.attempt_id, now=at, agent="a")  # type: ignore[union-attr]
-        campaign.finish(action.attempt_id, now=at, **verdicts[action.contact.id])  # type: ignore[union-attr, arg-type]
+    for action in dials(campaign, at, 4):
+        campaign.call_result(action.attempt_id, CallResult.LIVE_ANSWER, now=at)
+        campaign.connected(action.attempt_id, now=at, agent="a")
+        campaign.finish(action.attempt_id, now=at, **verdicts[action.contact.id])  # type: ignore[arg-type]
     assert [campaign.disposition(c) for c in "wxyz"] == [
-        Disposition.WRONG_PARTY, Disposition.CONTACTED, Disposition.CONVERTED, Disposition.DO_NOT_CALL
+        Disposition.WRONG_PARTY,
+        Disposition.CONTACTED,
+        Disposition.CONVERTED,
+        Disposition.DO_NOT_CALL,
     ]
     report = campaign.report(now=at)
     assert (report.connects, report.right_party_contacts, report.conversions) == (4, 3, 1)
-    assert report.dispositions == {"contacted": 1, "converted": 1, "do_not_call": 1, "wrong_party": 1}
+    assert report.dispositions == {
+        "contacted": 1,
+        "converted": 1,
+        "do_not_call": 1,
+        "wrong_party": 1,
+    }

@@ -34,7 +34,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -223,16 +223,19 @@ class Campaign:
             )
         return entry
 
+    def _entry(self, contact_id: object) -> _Entry:
+        entry = self._entries.get(contact_id) if isinstance(contact_id, str) else None
+        if entry is None:
+            raise NotFoundError("campaign contact", str(contact_id)[:60])
+        return entry
+
     def contact_state(self, contact_id: str) -> str:
-        """The contact's state (``waiting``, ``previewing``, ``dialing``, ``answered``, ``talking``, ``done``).
+        """The contact's state (see the module's theory of operation).
 
         Raises:
             NotFoundError: no such contact.
         """
-        entry = self._entries.get(contact_id)
-        if entry is None:
-            raise NotFoundError("campaign contact", str(contact_id))
-        return entry.state
+        return self._entry(contact_id).state
 
     def disposition(self, contact_id: str) -> Disposition | None:
         """The contact's final disposition, or ``None`` while it is not finished.
@@ -367,9 +370,7 @@ class Campaign:
         """
         instant = self._now(now)
         check_text(agent, "agent", max_length=256)
-        entry = self._entries.get(contact_id) if isinstance(contact_id, str) else None
-        if entry is None:
-            raise NotFoundError("campaign contact", str(contact_id))
+        entry = self._entry(contact_id)
         if entry.state != PREVIEWING:
             raise InvalidTransitionError(entry.state, "accept a preview", "it is not previewed")
         if not entry.callback and not self._calendar(entry.contact).is_open(instant):
@@ -383,16 +384,14 @@ class Campaign:
         return CampaignUpdate(events=tuple(events), actions=tuple(actions))
 
     def skip_preview(self, contact_id: str, *, now: datetime) -> CampaignUpdate:
-        """Preview: the agent passes; the contact waits for the next free agent (no attempt counted).
+        """Preview: the agent passes; the contact waits for the next agent (no attempt counted).
 
         Raises:
             NotFoundError: no such contact.
             InvalidTransitionError: the contact is not being previewed.
         """
         instant = self._now(now)
-        entry = self._entries.get(contact_id) if isinstance(contact_id, str) else None
-        if entry is None:
-            raise NotFoundError("campaign contact", str(contact_id))
+        entry = self._entry(contact_id)
         if entry.state != PREVIEWING:
             raise InvalidTransitionError(entry.state, "skip a preview", "it is not previewed")
         self._last = instant
@@ -638,9 +637,7 @@ class Campaign:
             return max(0, ready - states[PREVIEWING])
         if settings.mode is DialingMode.PROGRESSIVE:
             return min(room, max(0, ready - in_flight))
-        live, abandoned = self._window.pacing_counts(
-            now=instant, horizon=settings.pacing_horizon
-        )
+        live, abandoned = self._window.pacing_counts(now=instant, horizon=settings.pacing_horizon)
         ended = self._totals["attempts_ended"]
         rate = settings.answer_rate
         if ended >= _OBSERVED and self._totals["live_answers"]:
@@ -741,7 +738,8 @@ class Campaign:
         right_party: bool = False,
         converted: bool = False,
     ) -> None:
-        assert entry.attempt_id is not None and entry.dialed_at is not None  # noqa: S101
+        assert entry.attempt_id is not None  # noqa: S101 - every ended attempt has these
+        assert entry.dialed_at is not None  # noqa: S101
         assert entry.result is not None  # noqa: S101 - every ended attempt has a result
         record = AttemptRecord(
             attempt_id=entry.attempt_id,

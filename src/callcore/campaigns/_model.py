@@ -356,7 +356,7 @@ class CampaignSettings:
             )
 
     def window_for(self, country: str) -> WeeklyHours:
-        """The calling window of ``country``: the campaign's, the default table's, or the default."""
+        """The calling window of ``country``: the campaign's, the default table's or the default."""
         if country in self.windows:
             return self.windows[country]
         return DEFAULT_WINDOWS.get(country, self.default_window)
