@@ -44,7 +44,7 @@ def test_a_rare_term_outweighs_a_common_one() -> None:
 
 
 def test_term_frequency_saturates() -> None:
-    """An article saying 'refund' 3 times (|D| = 3 = avgdl) scores 3 * 2.2 / (3 + 1.2), not 3 times 1."""
+    """Saying 'refund' 3 times (|D| = avgdl = 3) scores 3 * 2.2 / (3 + 1.2), not 3 times more."""
     index = build_index(
         [Article(id="r", title="refund refund refund"), Article(id="o", title="order status now")]
     )
