@@ -1,9 +1,11 @@
-"""The bot-session protocol: turns, resolution, hand-offs with context, limits, refusals, snapshots."""
+"""The bot-session protocol: turns, resolution, hand-offs with context, limits, refusals."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pluggy
 import pytest
@@ -79,7 +81,7 @@ def test_a_bot_that_resolves_ends_contained() -> None:
 
 
 def test_hand_off_carries_variables_intent_summary_and_suggested_articles() -> None:
-    """The bot hands off: the queue request carries what it collected; the knowledge hook suggests."""
+    """A hand-off carries what the bot collected; the knowledge hook suggests articles."""
     bot = ScriptedBot(
         "faq",
         [
@@ -170,15 +172,20 @@ def test_refused_calls_change_nothing() -> None:
     session = BotSession("x", "b", "q")
     session.start(now=T0 + timedelta(seconds=10))
     before = json.dumps(session.snapshot())
-    for call, error in [
+    not_a_reply: Any = "hi"
+    calls: list[tuple[Callable[[], object], type[Exception]]] = [
         (
             lambda: session.customer_said("hi", now=T0 + timedelta(seconds=11)),
             InvalidTransitionError,
         ),
         (lambda: session.start(now=T0 + timedelta(seconds=11)), InvalidTransitionError),
-        (lambda: session.bot_replied("hi", now=T0 + timedelta(seconds=11)), InvalidInputError),  # type: ignore[arg-type]
+        (
+            lambda: session.bot_replied(not_a_reply, now=T0 + timedelta(seconds=11)),
+            InvalidInputError,
+        ),
         (lambda: session.bot_replied(BotReply(), now=T0), InvalidInputError),
-    ]:
+    ]
+    for call, error in calls:
         with pytest.raises(error):
             call()
         assert json.dumps(session.snapshot()) == before
