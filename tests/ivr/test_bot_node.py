@@ -24,7 +24,7 @@ T0 = datetime(2026, 1, 12, 9, 0, tzinfo=timezone.utc)
 
 
 def bot_flow(**fields: Any) -> dict[str, Any]:
-    """set intent -> bot -> (resolved: bye, handed off: queue, error: operator)."""
+    """Set intent -> bot -> (resolved: bye, handed off: queue, error: operator)."""
     node: dict[str, Any] = {
         "type": "bot",
         "bot": "faq",
