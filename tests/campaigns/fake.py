@@ -127,7 +127,8 @@ class FakeCentre:
             self._take(self.campaign.finish(attempt_id, now=now, **self.verdict(attempt_id)), now)  # type: ignore[arg-type]
         self._serve(now)
         self._take(self.campaign.advance(now=now), now)
-        self._take(self.campaign.pace(now=now, agents_ready=self.free), now)
+        busy = self.agents - self.free
+        self._take(self.campaign.pace(now=now, agents_ready=self.free, agents_busy=busy), now)
 
     def run(self, start: datetime, end: datetime, tick: timedelta) -> None:
         """Step every ``tick`` from ``start`` to ``end``."""

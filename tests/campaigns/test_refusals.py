@@ -15,6 +15,7 @@ from callcore.campaigns import (
     CampaignContact,
     CampaignSettings,
     DialingMode,
+    Disposition,
     RetryPolicy,
 )
 from callcore.errors import (
@@ -273,3 +274,21 @@ def test_restore_refuses_what_is_not_a_snapshot(broken: dict[str, Any]) -> None:
     """Broken snapshot data raises DocumentError."""
     with pytest.raises(DocumentError):
         Campaign.restore(SETTINGS, broken)
+
+
+def test_a_stopped_campaign_cancels_and_takes_no_more() -> None:
+    """stop(): waiting contacts are cancelled, a later callback too, and no contact can join."""
+    campaign = busy_campaign()
+    update = campaign.stop(now=LATER)
+    assert [e.contact_id for e in update.events] == ["c3"]  # type: ignore[attr-defined]
+    campaign.finish("a3", now=LATER, callback_at=LATER + timedelta(hours=1))
+    campaign.call_result("a1", CallResult.BUSY, now=LATER)
+    assert campaign.disposition("c2") is Disposition.CANCELLED
+    assert campaign.disposition("c0") is Disposition.CANCELLED
+    before = json.dumps(campaign.snapshot(), sort_keys=True)
+    with pytest.raises(InvalidTransitionError):
+        campaign.add_contacts(
+            [CampaignContact(id="new", number="+9", zone="UTC", country="US")], now=LATER
+        )
+    assert json.dumps(campaign.snapshot(), sort_keys=True) == before
+    assert campaign.pace(now=LATER + timedelta(days=1), agents_ready=5).actions == ()

@@ -267,8 +267,11 @@ class Campaign:
             InvalidInputError: a contact is not a :class:`CampaignContact`, an
                 id is repeated, or the campaign would hold more than
                 :data:`MAX_CONTACTS`; nothing is added.
+            InvalidTransitionError: the campaign was stopped.
         """
         instant = self._now(now)
+        if self._totals["stopped"]:
+            raise InvalidTransitionError("stopped", "add contacts", "the campaign was stopped")
         if not isinstance(contacts, list | tuple):
             raise InvalidInputError("contacts must be a list of CampaignContact", field="contacts")
         if len(contacts) > MAX_BATCH or len(self._entries) + len(contacts) > MAX_CONTACTS:
@@ -514,6 +517,8 @@ class Campaign:
             self._finish(entry, Disposition.DO_NOT_CALL, instant, events)
         elif due is not None and entry.contact.number in self._suppressed:
             self._finish(entry, Disposition.SUPPRESSED, instant, events)
+        elif due is not None and self._totals["stopped"]:
+            self._finish(entry, Disposition.CANCELLED, instant, events)
         elif due is not None:
             entry.callback = True
             self._wait(entry, due)
@@ -564,7 +569,8 @@ class Campaign:
     def stop(self, *, now: datetime) -> CampaignUpdate:
         """Stop the campaign: every waiting or previewed contact finishes as ``cancelled``.
 
-        Calls in progress end as they will; their contacts then finish.
+        Calls in progress end as they will; their contacts then finish (a
+        callback asked for then is cancelled too). No contact can be added.
         """
         instant = self._now(now)
         self._last = instant
@@ -666,8 +672,8 @@ class Campaign:
         moved: list[_Entry] = []
         while len(chosen) < wanted and self._heap and self._heap[0][0] <= instant:
             item = heapq.heappop(self._heap)
-            if not self._live(item):
-                continue
+            if not self._live(item) or any(item[2] == e.contact.id for e in chosen[-1:]):
+                continue  # stale, or a twin of the entry just taken
             entry = self._entries[item[2]]
             if entry.callback or self._calendar(entry.contact).is_open(instant):
                 chosen.append(entry)
