@@ -39,6 +39,7 @@ commands = st.lists(
         st.tuples(st.just("suppress"), st.sampled_from(NUMBERS)),
         st.tuples(st.just("advance"), st.just(0)),
         st.tuples(st.just("bad"), st.just(0)),
+        st.tuples(st.just("restart"), st.just(0)),
     ),
     max_size=60,
 )
@@ -124,6 +125,12 @@ def test_random_sequences_keep_the_promises(  # noqa: C901, PLR0912, PLR0915 - a
             update = campaign.advance(now=now)
             for action in update.actions:
                 waiting.remove(action.attempt_id)  # type: ignore[union-attr]
+        elif name == "restart":
+            data = json.loads(json.dumps(campaign.snapshot()))
+            restored = Campaign.restore(settings, data, id_factory=campaign.id_factory)
+            assert restored.snapshot() == campaign.snapshot()
+            assert restored.next_deadline() == campaign.next_deadline()
+            campaign = restored
         elif name == "bad":
             before = json.dumps(campaign.snapshot(), sort_keys=True)
             with pytest.raises(CallcoreError):

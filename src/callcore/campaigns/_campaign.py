@@ -68,6 +68,7 @@ from callcore.campaigns._model import (
     Disposition,
 )
 from callcore.checks import (
+    EARLIEST,
     check_bool,
     check_count,
     check_enum,
@@ -120,6 +121,7 @@ class _Entry:
     agent: str | None = None
     result: CallResult | None = None
     disposition: Disposition | None = None
+    ready: bool = False  # due, its window open at the last pace: waits for a line
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +180,13 @@ class Campaign:
     _entries: dict[str, _Entry] = attrs.field(init=False, factory=dict)
     _attempts: dict[str, str] = attrs.field(init=False, factory=dict)  # attempt id -> contact
     _suppressed: set[str] = attrs.field(init=False, factory=set)
+    # waiting contacts by (due, order): _heap those not yet due at the last pace,
+    # _ready those due then with their window open, waiting for a line or agent
     _heap: list[tuple[datetime, int, str]] = attrs.field(init=False, factory=list)
+    _ready: list[tuple[datetime, int, str]] = attrs.field(init=False, factory=list)
+    _states: Counter[str] = attrs.field(init=False, factory=Counter)
+    _answered: dict[str, None] = attrs.field(init=False, factory=dict)  # oldest answer first
+    _by_number: dict[str, list[str]] = attrs.field(init=False, factory=dict)
     _calendars: dict[tuple[str, str], BusinessCalendar] = attrs.field(init=False, factory=dict)
     _window: RollingAbandonWindow = attrs.field(init=False)
     _answers_log: deque[tuple[datetime, bool]] = attrs.field(init=False, factory=deque)
@@ -222,6 +230,30 @@ class Campaign:
                 entry.state, doing, f"attempt {attempt_id!r} is {entry.state}"
             )
         return entry
+
+    def _move(self, entry: _Entry, state: str) -> None:
+        """Change a contact's state, keeping the counts and the answered calls' order."""
+        self._states[entry.state] -= 1
+        self._states[state] += 1
+        if entry.state == ANSWERED:
+            del self._answered[entry.contact.id]
+        if state == ANSWERED:
+            self._answered[entry.contact.id] = None
+        entry.state = state
+
+    def _register(self, entry: _Entry) -> None:
+        """Index a contact (new, or read back from a snapshot)."""
+        contact = entry.contact
+        self._entries[contact.id] = entry
+        self._by_number.setdefault(contact.number, []).append(contact.id)
+        self._states[entry.state] += 1
+        if entry.state == ANSWERED:
+            self._answered[contact.id] = None
+        if entry.attempt_id is not None:
+            self._attempts[entry.attempt_id] = contact.id
+        if entry.state == WAITING and entry.due is not None:
+            target = self._ready if entry.ready else self._heap
+            heapq.heappush(target, (entry.due, entry.order, contact.id))
 
     def _entry(self, contact_id: object) -> _Entry:
         entry = self._entries.get(contact_id) if isinstance(contact_id, str) else None
@@ -293,7 +325,7 @@ class Campaign:
         suppressed = []
         for contact in contacts:
             entry = _Entry(contact, order=len(self._entries))
-            self._entries[contact.id] = entry
+            self._register(entry)  # waiting, with no due time yet
             if contact.number in self._suppressed:
                 suppressed.append(contact.id)
                 self._finish(entry, Disposition.SUPPRESSED, instant, events)
@@ -329,9 +361,11 @@ class Campaign:
         self._last = instant
         self._suppressed.update(numbers)
         events: list[Event] = []
-        for entry in self._entries.values():
-            if entry.contact.number in self._suppressed and entry.state in (WAITING, PREVIEWING):
-                self._finish(entry, Disposition.SUPPRESSED, instant, events)
+        for number in dict.fromkeys(numbers):
+            for contact_id in self._by_number.get(number, ()):
+                entry = self._entries[contact_id]
+                if entry.state in (WAITING, PREVIEWING):
+                    self._finish(entry, Disposition.SUPPRESSED, instant, events)
         return CampaignUpdate(events=tuple(events))
 
     def pace(self, *, now: datetime, agents_ready: int, agents_busy: int = 0) -> CampaignUpdate:
@@ -354,7 +388,7 @@ class Campaign:
         actions: list[CampaignAction] = []
         for entry in self._due(instant, wanted):
             if self.settings.mode is DialingMode.PREVIEW:
-                entry.state = PREVIEWING
+                self._move(entry, PREVIEWING)
                 events.append(PreviewOffered(at=instant, contact_id=entry.contact.id))
                 actions.append(
                     PreviewContact(entry.contact, self.settings.queue, self.settings.skills)
@@ -428,13 +462,14 @@ class Campaign:
         events.append(AttemptAnswered(at=instant, attempt_id=attempt_id))
         contact = entry.contact
         if self.settings.mode is DialingMode.AGENTLESS:
-            entry.state, entry.connected_at = TALKING, instant
+            self._move(entry, TALKING)
+            entry.connected_at = instant
             self._totals["connects"] += 1
             actions.append(RunFlow(attempt_id, self.settings.flow, contact.attributes))
         elif entry.agent is not None:  # preview: the agent is on the line
             self._connect(entry, instant, entry.agent, events)
         else:
-            entry.state = ANSWERED
+            self._move(entry, ANSWERED)
             language = contact.attributes.get("language", "")
             actions.append(
                 EnqueueCall(
@@ -544,14 +579,16 @@ class Campaign:
         self._last = instant
         events: list[Event] = []
         actions: list[CampaignAction] = []
-        late = [
-            entry
-            for entry in self._entries.values()
-            if entry.state == ANSWERED
-            and entry.answered_at is not None
-            and entry.answered_at + self.settings.abandon_after <= instant
-        ]
-        for entry in sorted(late, key=lambda e: (e.answered_at, e.order)):
+        late = []
+        for contact_id in self._answered:  # oldest answer first: the late ones lead
+            entry = self._entries[contact_id]
+            if (
+                entry.answered_at is None
+                or entry.answered_at + self.settings.abandon_after > instant
+            ):
+                break
+            late.append(entry)
+        for entry in late:
             attempt_id = entry.attempt_id or ""
             self._totals["abandons"] += 1
             self._window.record(now=instant, live_answers=1, abandoned=1)
@@ -587,13 +624,14 @@ class Campaign:
         A contact falls due at its retry time or at its calling window's
         next opening (known once a :meth:`pace` has seen it closed).
         """
-        times = [
-            entry.answered_at + self.settings.abandon_after
-            for entry in self._entries.values()
-            if entry.state == ANSWERED and entry.answered_at is not None
-        ]
+        times = []
+        for contact_id in self._answered:  # the oldest answer is abandoned first
+            answered_at = self._entries[contact_id].answered_at
+            if answered_at is not None:
+                times.append(answered_at + self.settings.abandon_after)
+            break
         while self._heap and not self._live(self._heap[0]):
-            heapq.heappop(self._heap)
+            heapq.heappop(self._heap)  # stale: not observable
         if self._heap:
             times.append(self._heap[0][0])
         return min(times) if times else None
@@ -629,7 +667,7 @@ class Campaign:
     def _lines(self, instant: datetime, ready: int, busy: int) -> int:
         """How many contacts to dial (or preview) now."""
         settings = self.settings
-        states = Counter(entry.state for entry in self._entries.values())
+        states = self._states
         in_flight = states[DIALING] + states[ANSWERED]
         room = max(
             0,
@@ -666,32 +704,47 @@ class Campaign:
         entry = self._entries[item[2]]
         return entry.state == WAITING and entry.due == item[0]
 
+    def _promote(self, instant: datetime) -> None:
+        """Move contacts due by ``instant`` to the ready heap, or on to their window's opening."""
+        moved: list[_Entry] = []
+        while self._heap and self._heap[0][0] <= instant:
+            item = heapq.heappop(self._heap)
+            if not self._live(item) or self._entries[item[2]].ready:
+                continue  # stale, or a twin of an entry already ready
+            entry = self._entries[item[2]]
+            if entry.callback or self._calendar(entry.contact).is_open(instant):
+                entry.ready = True
+                heapq.heappush(self._ready, item)
+                continue
+            opens = self._calendar(entry.contact).next_open(instant)
+            entry.due = None if opens is None else opens.astimezone(timezone.utc)
+            moved.append(entry)  # never opening within the search horizon: waits for stop()
+        for entry in moved:
+            if entry.due is not None:
+                heapq.heappush(self._heap, (entry.due, entry.order, entry.contact.id))
+
     def _due(self, instant: datetime, wanted: int) -> list[_Entry]:
         """Up to ``wanted`` waiting contacts due now with their window open, earliest first."""
+        self._promote(instant)
         chosen: list[_Entry] = []
-        moved: list[_Entry] = []
-        while len(chosen) < wanted and self._heap and self._heap[0][0] <= instant:
-            item = heapq.heappop(self._heap)
-            if not self._live(item) or any(item[2] == e.contact.id for e in chosen[-1:]):
-                continue  # stale, or a twin of the entry just taken
+        while len(chosen) < wanted and self._ready:
+            item = heapq.heappop(self._ready)
             entry = self._entries[item[2]]
+            if not self._live(item) or not entry.ready:
+                continue  # stale, or a twin of the entry just taken
+            entry.ready = False
             if entry.callback or self._calendar(entry.contact).is_open(instant):
                 chosen.append(entry)
                 continue
-            opens = self._calendar(entry.contact).next_open(instant)
-            if opens is None:  # never opens within the search horizon
-                moved.append(entry)
-                entry.due = None
-                continue
-            entry.due = opens.astimezone(timezone.utc)
-            moved.append(entry)
-        for entry in moved:
+            opens = self._calendar(entry.contact).next_open(instant)  # closed since it was ready
+            entry.due = None if opens is None else opens.astimezone(timezone.utc)
             if entry.due is not None:
                 heapq.heappush(self._heap, (entry.due, entry.order, entry.contact.id))
         return chosen
 
     def _wait(self, entry: _Entry, due: datetime) -> None:
-        entry.state, entry.due = WAITING, due
+        self._move(entry, WAITING)
+        entry.due, entry.ready = due, False
         entry.attempt_id = entry.agent = entry.result = None
         entry.dialed_at = entry.answered_at = entry.connected_at = None
         heapq.heappush(self._heap, (due, entry.order, entry.contact.id))
@@ -705,7 +758,8 @@ class Campaign:
         actions: list[CampaignAction],
     ) -> None:
         attempt_id = self.id_factory()
-        entry.state, entry.due, entry.attempt_id = DIALING, None, attempt_id
+        self._move(entry, DIALING)
+        entry.due, entry.attempt_id, entry.ready = None, attempt_id, False
         entry.dialed_at, entry.agent = instant, agent
         entry.attempts += 1
         self._attempts[attempt_id] = entry.contact.id
@@ -722,7 +776,8 @@ class Campaign:
         actions.append(DialContact(attempt_id, entry.contact, agent, entry.callback))
 
     def _connect(self, entry: _Entry, instant: datetime, agent: str, events: list[Event]) -> None:
-        entry.state, entry.connected_at, entry.agent = TALKING, instant, agent
+        self._move(entry, TALKING)
+        entry.connected_at, entry.agent = instant, agent
         self._totals["connects"] += 1
         self._window.record(now=instant, live_answers=1)
         self._answers_log.append((instant, False))
@@ -792,7 +847,8 @@ class Campaign:
     def _finish(
         self, entry: _Entry, disposition: Disposition, instant: datetime, events: list[Event]
     ) -> None:
-        entry.state, entry.due, entry.disposition = DONE, None, disposition
+        self._move(entry, DONE)
+        entry.due, entry.disposition, entry.ready = None, disposition, False
         entry.attempt_id = None
         events.append(
             ContactFinished(
@@ -836,13 +892,16 @@ class Campaign:
                 instant = _utc(_time(at), "answers")
                 campaign._answers_log.append((instant, check_bool(abandoned, "answers")))
                 campaign._window.record(now=instant, live_answers=1, abandoned=int(abandoned))
-            for item in data["contacts"]:
-                entry = _entry_from(item, len(campaign._entries))
-                campaign._entries[entry.contact.id] = entry
-                if entry.attempt_id is not None:
-                    campaign._attempts[entry.attempt_id] = entry.contact.id
-                if entry.state == WAITING and entry.due is not None:
-                    heapq.heappush(campaign._heap, (entry.due, entry.order, entry.contact.id))
+            entries = [_entry_from(item, order) for order, item in enumerate(data["contacts"])]
+            answered = sorted(
+                (e for e in entries if e.state == ANSWERED),
+                key=lambda e: (e.answered_at or EARLIEST, e.order),
+            )
+            for entry in [e for e in entries if e.state != ANSWERED] + answered:
+                if entry.contact.id in campaign._entries:
+                    raise InvalidInputError("a contact id repeats", field="contacts")  # noqa: TRY301
+                campaign._register(entry)
+            campaign._entries = {e.contact.id: campaign._entries[e.contact.id] for e in entries}
         except (InvalidInputError, KeyError, TypeError, ValueError, AttributeError) as error:
             raise DocumentError(
                 [Problem("", f"not a campaign snapshot: {error}")], "campaign snapshot"
@@ -883,6 +942,7 @@ def _entry_data(entry: _Entry) -> dict[str, Any]:
         "agent": entry.agent,
         "result": None if entry.result is None else entry.result.value,
         "disposition": None if entry.disposition is None else entry.disposition.value,
+        "ready": entry.ready,
     }
 
 
@@ -914,4 +974,5 @@ def _entry_from(item: Mapping[str, Any], order: int) -> _Entry:
         agent=item["agent"],
         result=None if item["result"] is None else CallResult(item["result"]),
         disposition=None if item["disposition"] is None else Disposition(item["disposition"]),
+        ready=check_bool(item["ready"], "ready"),
     )
