@@ -319,12 +319,12 @@ class BotSession:
         default=timedelta(seconds=30),
         validator=validator(check_duration, positive=True, maximum=timedelta(days=1)),
     )
-    state: str = attrs.field(init=False, default=NEW)
-    turns: int = attrs.field(init=False, default=0)
-    intent: str = attrs.field(init=False, default="")
-    variables: dict[str, Any] = attrs.field(init=False, factory=dict)
-    transcript: list[tuple[str, str]] = attrs.field(init=False, factory=list)
-    outcome: BotOutcome | None = attrs.field(init=False, default=None)
+    _state: str = attrs.field(init=False, default=NEW)
+    _turns: int = attrs.field(init=False, default=0)
+    _intent: str = attrs.field(init=False, default="")
+    _variables: dict[str, Any] = attrs.field(init=False, factory=dict)
+    _transcript: list[tuple[str, str]] = attrs.field(init=False, factory=list)
+    _outcome: BotOutcome | None = attrs.field(init=False, default=None)
     _deadline: datetime | None = attrs.field(init=False, default=None)
     _last: datetime | None = attrs.field(init=False, default=None)
     _summary: str = attrs.field(init=False, default="")
@@ -337,8 +337,8 @@ class BotSession:
                 f"({self._last.isoformat()}); time cannot go backwards",
                 field="now",
             )
-        if self.state not in allowed:
-            raise InvalidTransitionError(self.state, doing, f"the session is {self.state}")
+        if self._state not in allowed:
+            raise InvalidTransitionError(self._state, doing, f"the session is {self._state}")
         return instant
 
     def _request(self, text: str) -> AskBot:
@@ -346,9 +346,9 @@ class BotSession:
             BotRequest(
                 session_id=self.session_id,
                 bot=self.bot,
-                turn=self.turns,
+                turn=self._turns,
                 text=text,
-                variables=self.variables,
+                variables=self._variables,
                 language=self.language,
                 channel=self.channel,
             )
@@ -371,8 +371,8 @@ class BotSession:
         instant = self._now(now, (NEW,), "start")
         known = dict(_frozen(variables or {}))
         check_text(intent, "intent", allow_empty=True, max_length=256)
-        self._last, self.variables, self.intent = instant, known, intent
-        self.state, self._deadline = WAITING_BOT, instant + self.bot_timeout
+        self._last, self._variables, self._intent = instant, known, intent
+        self._state, self._deadline = WAITING_BOT, instant + self.bot_timeout
         return BotUpdate(
             events=(BotSessionStarted(at=instant, session_id=self.session_id, bot=self.bot),),
             actions=(self._request(""),),
@@ -388,22 +388,22 @@ class BotSession:
         instant = self._now(now, (WAITING_BOT,), "take a bot reply")
         check_instance(reply, BotReply, "reply")
         self._last = instant
-        self.variables.update(reply.variables)
+        self._variables.update(reply.variables)
         if reply.intent:
-            self.intent = reply.intent
+            self._intent = reply.intent
         if reply.summary:
             self._summary = reply.summary
         actions: list[BotAction] = []
         if reply.say:
-            self.transcript.append(("bot", reply.say))
+            self._transcript.append(("bot", reply.say))
             actions.append(SayToCustomer(reply.say))
         if reply.resolved:
             return self._end(instant, BotOutcome.RESOLVED, "", actions)
         if reply.handoff:
             return self._end(instant, BotOutcome.HANDED_OFF, "bot", actions, reply.queue)
-        if self.turns >= self.max_turns:
+        if self._turns >= self.max_turns:
             return self._end(instant, BotOutcome.HANDED_OFF, "max_turns", actions)
-        self.state, self._deadline = WAITING_CUSTOMER, instant + self.customer_timeout
+        self._state, self._deadline = WAITING_CUSTOMER, instant + self.customer_timeout
         actions.append(AwaitCustomer(self._deadline))
         return BotUpdate(actions=tuple(actions))
 
@@ -417,9 +417,9 @@ class BotSession:
         instant = self._now(now, (WAITING_CUSTOMER,), "take the customer's turn")
         check_text(text, "text", allow_empty=True, max_length=MAX_TURN_TEXT)
         self._last = instant
-        self.turns += 1
-        self.transcript.append(("customer", text))
-        self.state, self._deadline = WAITING_BOT, instant + self.bot_timeout
+        self._turns += 1
+        self._transcript.append(("customer", text))
+        self._state, self._deadline = WAITING_BOT, instant + self.bot_timeout
         return BotUpdate(actions=(self._request(text),))
 
     def customer_left(self, *, now: datetime) -> BotUpdate:
@@ -436,21 +436,51 @@ class BotSession:
         """Hand off if the bot or the customer took too long (``bot_timeout``, ``no_input``)."""
         instant = self._now(now, (NEW, WAITING_BOT, WAITING_CUSTOMER, ENDED), "advance")
         self._last = instant
-        if self._deadline is None or instant < self._deadline or self.state == ENDED:
+        if self._deadline is None or instant < self._deadline or self._state == ENDED:
             return BotUpdate()
-        reason = "bot_timeout" if self.state == WAITING_BOT else "no_input"
+        reason = "bot_timeout" if self._state == WAITING_BOT else "no_input"
         return self._end(instant, BotOutcome.HANDED_OFF, reason, [])
 
     def next_deadline(self) -> datetime | None:
         """When the session times out unless the bot or the customer answers first."""
-        return None if self.state == ENDED else self._deadline
+        return None if self._state == ENDED else self._deadline
+
+    @property
+    def state(self) -> str:
+        """``new``, ``waiting_bot``, ``waiting_customer`` or ``ended``."""
+        return self._state
+
+    @property
+    def turns(self) -> int:
+        """Customer turns taken so far."""
+        return self._turns
+
+    @property
+    def intent(self) -> str:
+        """The last intent recognised, or ``""``."""
+        return self._intent
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """What the session knows (read-only)."""
+        return MappingProxyType(self._variables)
+
+    @property
+    def transcript(self) -> tuple[tuple[str, str], ...]:
+        """The conversation so far: ``("bot" | "customer", text)`` pairs."""
+        return tuple(self._transcript)
+
+    @property
+    def outcome(self) -> BotOutcome | None:
+        """How the session ended, or ``None`` while it goes on."""
+        return self._outcome
 
     @property
     def summary(self) -> str:
         """The bot's last summary, or the customer's last three lines."""
         if self._summary:
             return self._summary
-        said = [text for who, text in self.transcript if who == "customer" and text]
+        said = [text for who, text in self._transcript if who == "customer" and text]
         return " / ".join(said[-_SUMMARY_LINES:])
 
     def _end(
@@ -461,7 +491,7 @@ class BotSession:
         actions: list[BotAction],
         queue: str = "",
     ) -> BotUpdate:
-        self.state, self.outcome, self._deadline = ENDED, outcome, None
+        self._state, self._outcome, self._deadline = ENDED, outcome, None
         if outcome is BotOutcome.HANDED_OFF:
             actions.append(
                 HandOff(
@@ -469,8 +499,8 @@ class BotSession:
                     self.priority,
                     self.skills,
                     self.language,
-                    self.variables,
-                    self.intent,
+                    self._variables,
+                    self._intent,
                     self.summary,
                     reason,
                 )
@@ -480,9 +510,9 @@ class BotSession:
             session_id=self.session_id,
             bot=self.bot,
             outcome=outcome,
-            turns=self.turns,
-            intent=self.intent,
-            variables=self.variables,
+            turns=self._turns,
+            intent=self._intent,
+            variables=self._variables,
             summary=self.summary,
             reason=reason,
         )
@@ -504,12 +534,12 @@ class BotSession:
             "max_turns": self.max_turns,
             "bot_timeout": self.bot_timeout.total_seconds(),
             "customer_timeout": self.customer_timeout.total_seconds(),
-            "state": self.state,
-            "turns": self.turns,
-            "intent": self.intent,
-            "variables": dict(self.variables),
-            "transcript": [list(item) for item in self.transcript],
-            "outcome": None if self.outcome is None else self.outcome.value,
+            "state": self._state,
+            "turns": self._turns,
+            "intent": self._intent,
+            "variables": dict(self._variables),
+            "transcript": [list(item) for item in self._transcript],
+            "outcome": None if self._outcome is None else self._outcome.value,
             "deadline": None if self._deadline is None else self._deadline.isoformat(),
             "last": None if self._last is None else self._last.isoformat(),
             "summary": self._summary,
@@ -542,15 +572,15 @@ class BotSession:
                 bot_timeout=timedelta(seconds=data["bot_timeout"]),
                 customer_timeout=timedelta(seconds=data["customer_timeout"]),
             )
-            session.state = data["state"]
-            session.turns = check_count(data["turns"], "turns")
-            session.intent = check_text(data["intent"], "intent", allow_empty=True)
-            session.variables = dict(_frozen(data["variables"]))
-            session.transcript = [
+            session._state = data["state"]
+            session._turns = check_count(data["turns"], "turns")
+            session._intent = check_text(data["intent"], "intent", allow_empty=True)
+            session._variables = dict(_frozen(data["variables"]))
+            session._transcript = [
                 (str(who), check_text(text, "transcript", allow_empty=True))
                 for who, text in data["transcript"]
             ]
-            session.outcome = None if data["outcome"] is None else BotOutcome(data["outcome"])
+            session._outcome = None if data["outcome"] is None else BotOutcome(data["outcome"])
             for name in ("deadline", "last"):
                 value = data[name]
                 parsed = (
