@@ -22,7 +22,7 @@ from callcore.campaigns import (
     RetryPolicy,
 )
 from callcore.errors import CallcoreError
-from tests.campaigns.fake import counter_ids
+from callcore.testing.campaigns import counter_ids
 
 UTC = timezone.utc
 START = datetime(2026, 3, 7, 14, 0, tzinfo=UTC)  # the US changes clocks the next day

@@ -20,7 +20,7 @@ from callcore.campaigns import (
 )
 from callcore.contacts import ContactOutcome
 from callcore.kpi import InteractionRecord
-from tests.campaigns.fake import FakeCentre, counter_ids
+from callcore.testing.campaigns import DialerLoop, Verdict, counter_ids
 
 UTC = timezone.utc
 # 15:00 UTC is 10:00 in New York (EST) and 15:00 in London (GMT) on 2026-01-12
@@ -54,7 +54,7 @@ def test_progressive_dials_one_line_per_free_agent() -> None:
     """Progressive: never more calls in progress than free agents, so nothing is abandoned."""
     campaign = Campaign(settings(DialingMode.PROGRESSIVE), id_factory=counter_ids())
     campaign.add_contacts(contacts(10), now=START)
-    centre = FakeCentre(campaign, answer_all, agents=2)
+    centre = DialerLoop(campaign, answer_all, agents=2)
     centre.run(START, START + timedelta(hours=1), timedelta(seconds=10))
     busy_at: dict[datetime, int] = {}
     for record in centre.records:  # each record's call holds an agent from dial to end
@@ -74,16 +74,16 @@ def test_preview_shows_the_record_and_the_agent_starts_the_call() -> None:
     """Preview: a record per free agent, the dial names the agent, the answer connects to them."""
     campaign = Campaign(settings(DialingMode.PREVIEW), id_factory=counter_ids())
     campaign.add_contacts(contacts(3), now=START)
-    centre = FakeCentre(campaign, answer_all, agents=1, verdict=lambda _: {"converted": True})
+    centre = DialerLoop(campaign, answer_all, agents=1, verdict=lambda _: Verdict(converted=True))
     centre.step(START)
     assert [p.contact.id for p in centre.previews] == ["c0"]  # one agent, one record
-    assert centre.dials[0][1].agent == "ana"
+    assert centre.dials[0][1].agent == "agent"
     centre.run(START, START + timedelta(minutes=30), timedelta(seconds=10))
     assert [p.contact.id for p in centre.previews] == ["c0", "c1", "c2"]
     assert {campaign.disposition(f"c{i}") for i in range(3)} == {Disposition.CONVERTED}
     assert campaign.report(now=START + timedelta(minutes=30)).conversions == 3
     assert all(
-        r.agent == "ana" and r.queued_at is None
+        r.agent == "agent" and r.queued_at is None
         for r in (InteractionRecord(**rec.interaction_fields()) for rec in centre.records)
     )
 
@@ -104,7 +104,7 @@ def test_agentless_runs_the_flow_and_delivers_the_message() -> None:
     """Agentless: lines up to max_lines whatever the agents, the flow runs, no abandons."""
     campaign = Campaign(settings(DialingMode.AGENTLESS, max_lines=3), id_factory=counter_ids())
     campaign.add_contacts(contacts(5), now=START)
-    centre = FakeCentre(campaign, answer_all, agents=0, talk=timedelta(seconds=30))
+    centre = DialerLoop(campaign, answer_all, agents=0, talk=timedelta(seconds=30))
     centre.step(START)
     assert len(centre.dials) == 3
     centre.run(START, START + timedelta(minutes=10), timedelta(seconds=10))
@@ -171,7 +171,7 @@ def test_predictive_keeps_the_abandon_rate_within_the_limit_over_every_window() 
         id_factory=counter_ids(),
     )
     campaign.add_contacts(contacts(600), now=START)
-    centre = FakeCentre(campaign, script, agents=4, talk=timedelta(minutes=2))
+    centre = DialerLoop(campaign, script, agents=4, talk=timedelta(minutes=2))
     centre.run(START, START + timedelta(hours=3), timedelta(seconds=5))
     records = centre.records
     assert len(records) > 300
@@ -206,7 +206,7 @@ def test_every_mode_finishes_every_contact(mode: DialingMode) -> None:
         id_factory=counter_ids(),
     )
     campaign.add_contacts(contacts(8), now=START)
-    centre = FakeCentre(campaign, script, agents=2, talk=timedelta(minutes=1))
+    centre = DialerLoop(campaign, script, agents=2, talk=timedelta(minutes=1))
     centre.run(START, START + timedelta(hours=1), timedelta(seconds=10))
     dispositions = [campaign.disposition(f"c{i}") for i in range(8)]
     assert None not in dispositions
@@ -220,7 +220,7 @@ def test_every_mode_finishes_every_contact(mode: DialingMode) -> None:
         InteractionRecord(**record.interaction_fields())  # every record is a valid KPI record
 
 
-def _day(mode: DialingMode, window: timedelta) -> tuple[Campaign, FakeCentre]:
+def _day(mode: DialingMode, window: timedelta) -> tuple[Campaign, DialerLoop]:
     """Three hours of a 35 %-answer list with four agents and two-minute calls."""
     rng = random.Random(11)
 
@@ -233,12 +233,12 @@ def _day(mode: DialingMode, window: timedelta) -> tuple[Campaign, FakeCentre]:
         id_factory=counter_ids(),
     )
     campaign.add_contacts(contacts(1500), now=START)
-    centre = FakeCentre(campaign, script, agents=4, talk=timedelta(minutes=2))
+    centre = DialerLoop(campaign, script, agents=4, talk=timedelta(minutes=2))
     centre.run(START, START + timedelta(hours=3), timedelta(seconds=5))
     return campaign, centre
 
 
-def _occupancy(centre: FakeCentre) -> float:
+def _occupancy(centre: DialerLoop) -> float:
     """Agents' talk time over their logged-in time (4 agents, 3 hours)."""
     talk = sum(
         (r.ended_at - r.connected_at for r in centre.records if r.connected_at and r.agent),

@@ -25,7 +25,7 @@ from callcore.errors import (
     InvalidTransitionError,
     NotFoundError,
 )
-from tests.campaigns.fake import counter_ids
+from callcore.testing.campaigns import counter_ids
 
 UTC = timezone.utc
 NOW = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from callcore.campaigns import (
     RetryPolicy,
     RetryScheduled,
 )
-from tests.campaigns.fake import FakeCentre, counter_ids
+from callcore.testing.campaigns import DialerLoop, counter_ids
 
 
 def dials(campaign: Campaign, now: datetime, agents: int) -> list[DialContact]:
@@ -186,7 +186,7 @@ def test_retries_are_spaced_by_outcome_and_capped(result: CallResult) -> None:
     )
     start = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
     campaign.add_contacts([person("r", "America/New_York")], now=start)
-    centre = FakeCentre(campaign, lambda _, __: result, ring=timedelta(seconds=30))
+    centre = DialerLoop(campaign, lambda _, __: result, ring=timedelta(seconds=30))
     centre.run(start, start + timedelta(days=1), timedelta(minutes=1))
     times = [at for at, _ in centre.dials]
     assert len(times) == 4

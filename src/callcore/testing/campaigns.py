@@ -1,4 +1,24 @@
-"""A fake dialer loop for campaign tests: telephony answers from a script, agents from a pool."""
+"""A fake dialer loop: drive a campaign like a centre would, with scripted telephony.
+
+:class:`DialerLoop` stands in for the centre and the telephony provider in
+tests and rough what-if runs: dialed calls ring for ``ring`` and then get the
+script's :class:`~callcore.campaigns.CallResult`; a live answer waiting in the
+campaign's queue is taken by a free agent (first come, first served) or is
+abandoned by the campaign; an agent talks for ``talk`` and then finishes the
+call with the :class:`Verdict` for it. Previews are accepted at once.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> from callcore.campaigns import (
+...     CallResult, Campaign, CampaignContact, CampaignSettings, DialingMode)
+>>> campaign = Campaign(CampaignSettings(name="c", mode=DialingMode.PROGRESSIVE, queue="q"))
+>>> start = datetime(2026, 1, 12, 15, 0, tzinfo=timezone.utc)
+>>> _ = campaign.add_contacts(
+...     [CampaignContact(id="a", number="+1", zone="America/New_York", country="US")], now=start)
+>>> loop = DialerLoop(campaign, lambda dial, attempt: CallResult.LIVE_ANSWER)
+>>> loop.run(start, start + timedelta(minutes=5), timedelta(seconds=10))
+>>> campaign.disposition("a").value
+'contacted'
+"""
 
 from __future__ import annotations
 
@@ -21,29 +41,61 @@ from callcore.campaigns import (
 )
 from callcore.events import Event
 
+__all__ = ["DialerLoop", "Script", "Verdict", "counter_ids"]
+
 Script = Callable[[DialContact, int], CallResult]
 """What the telephony answers to a dial: given the action and the contact's attempt number."""
 
 
-def counter_ids() -> Callable[[], str]:
-    """Attempt ids a1, a2, ... (deterministic)."""
+def counter_ids(prefix: str = "a") -> Callable[[], str]:
+    """An id factory giving ``a1``, ``a2``, ... (deterministic)."""
     count = 0
 
     def make() -> str:
         nonlocal count
         count += 1
-        return f"a{count}"
+        return f"{prefix}{count}"
 
     return make
 
 
-@attrs.define
-class FakeCentre:
-    """Drives a campaign like a centre would, with a manual clock.
+@attrs.frozen(kw_only=True)
+class Verdict:
+    """How an agent (or the agentless flow) finishes a call.
 
-    Dialed calls ring for ``ring`` and then get the script's result; a queued
-    live answer is taken by a free agent at once (or abandoned when none is);
-    an agent talks for ``talk`` and then finishes with ``verdict``.
+    Attributes:
+        right_party: The wanted person was reached.
+        converted: The campaign's goal was met.
+        do_not_call: The person asked not to be called again.
+        callback_in: The person asked to be called back this long after.
+    """
+
+    right_party: bool = True
+    converted: bool = False
+    do_not_call: bool = False
+    callback_in: timedelta | None = None
+
+
+def _plain(_: str) -> Verdict:
+    return Verdict()
+
+
+@attrs.define
+class DialerLoop:
+    """Drives a campaign with a manual clock, scripted telephony and a pool of agents.
+
+    Attributes:
+        campaign: The campaign driven.
+        script: The telephony's answers.
+        agents: Agents of the campaign's queue.
+        ring: How long a dialed call rings before its result.
+        talk: How long a connected call (or the agentless flow) lasts.
+        verdict: The verdict for an attempt id.
+        dials: Every dial, with its time.
+        previews: Every preview shown.
+        events: Every campaign event, in order.
+        messages: Every information message played.
+        flows: Every agentless flow started.
     """
 
     campaign: Campaign
@@ -51,7 +103,7 @@ class FakeCentre:
     agents: int = 1
     ring: timedelta = timedelta(seconds=20)
     talk: timedelta = timedelta(minutes=3)
-    verdict: Callable[[str], dict[str, object]] = lambda _: {}
+    verdict: Callable[[str], Verdict] = _plain
     free: int = attrs.field(init=False)
     dials: list[tuple[datetime, DialContact]] = attrs.field(factory=list)
     previews: list[PreviewContact] = attrs.field(factory=list)
@@ -81,16 +133,15 @@ class FakeCentre:
             elif isinstance(action, PreviewContact):
                 self.previews.append(action)
                 self.free -= 1
-                self._take(
-                    self.campaign.accept_preview(action.contact.id, now=now, agent="ana"), now
-                )
+                accepted = self.campaign.accept_preview(action.contact.id, now=now, agent="agent")
+                self._take(accepted, now)
             elif isinstance(action, EnqueueCall):
                 self._waiting.append(action.attempt_id)
                 self._serve(now)
             elif isinstance(action, RunFlow):
                 self.flows.append(action)
                 self._talking.append((now + self.talk, action.attempt_id, None))
-            elif isinstance(action, PlayInformationMessage):
+            else:
                 self.messages.append(action)
                 self._waiting.remove(action.attempt_id)
 
@@ -99,8 +150,19 @@ class FakeCentre:
         while self.free > 0 and self._waiting:
             attempt_id = self._waiting.pop(0)
             self.free -= 1
-            self._take(self.campaign.connected(attempt_id, now=now, agent="bo"), now)
-            self._talking.append((now + self.talk, attempt_id, "bo"))
+            self._take(self.campaign.connected(attempt_id, now=now, agent="agent"), now)
+            self._talking.append((now + self.talk, attempt_id, "agent"))
+
+    def _finish(self, attempt_id: str, now: datetime) -> CampaignUpdate:
+        verdict = self.verdict(attempt_id)
+        return self.campaign.finish(
+            attempt_id,
+            now=now,
+            right_party=verdict.right_party,
+            converted=verdict.converted,
+            do_not_call=verdict.do_not_call,
+            callback_at=None if verdict.callback_in is None else now + verdict.callback_in,
+        )
 
     def step(self, now: datetime) -> None:
         """Everything due at ``now``: call results, ends of talk, abandons, then pacing."""
@@ -124,14 +186,14 @@ class FakeCentre:
             self._talking.remove((due, attempt_id, agent))
             if agent is not None:
                 self.free += 1
-            self._take(self.campaign.finish(attempt_id, now=now, **self.verdict(attempt_id)), now)  # type: ignore[arg-type]
+            self._take(self._finish(attempt_id, now), now)
         self._serve(now)
         self._take(self.campaign.advance(now=now), now)
         busy = self.agents - self.free
         self._take(self.campaign.pace(now=now, agents_ready=self.free, agents_busy=busy), now)
 
     def run(self, start: datetime, end: datetime, tick: timedelta) -> None:
-        """Step every ``tick`` from ``start`` to ``end``."""
+        """Step every ``tick`` from ``start`` to ``end`` (both included)."""
         now = start
         while now <= end:
             self.step(now)
