@@ -28,7 +28,23 @@ GROUND = frozenset(
         "access",
     }
 )
-ENGINES = frozenset({"ivr", "acd", "tickets", "kpi", "wfm", "customers", "quality"})
+ENGINES = frozenset(
+    {
+        "ivr",
+        "acd",
+        "tickets",
+        "kpi",
+        "wfm",
+        "customers",
+        "quality",
+        "campaigns",
+        "knowledge",
+        "bots",
+    }
+)
+# The one engine-to-engine edge: a campaign paces its dialer with wfm's pure dialer maths
+# (issue 21); wfm imports no engine, so no circle can form.
+ENGINE_USES = {"campaigns": frozenset({"wfm"})}
 ABOVE = frozenset(
     {
         "__init__",
@@ -40,6 +56,7 @@ ABOVE = frozenset(
         "center",
         "adapters",
         "privacy",
+        "hookspecs_selfservice",
     }
 )
 
@@ -133,7 +150,7 @@ def test_engines_import_only_the_ground_floor() -> None:
         owner = _floor_owner(module)
         if owner in ENGINES:
             reached = {"pluggy" if t == "pluggy" else _floor_owner(t) for t in imported}
-            bad = reached - GROUND - {owner}
+            bad = reached - GROUND - {owner} - ENGINE_USES.get(owner, frozenset())
             assert not bad, f"{module} imports {sorted(bad)}"
 
 

@@ -13,6 +13,7 @@ from callcore.ivr import (
     Action,
     ActionCompleted,
     ActionFailed,
+    BotFinished,
     CallerHangup,
     Digits,
     EnqueueContact,
@@ -29,6 +30,7 @@ from callcore.ivr import (
     ScheduleCallback,
     SetLanguage,
     Speech,
+    StartBot,
     Transfer,
     TransferKind,
 )
@@ -41,6 +43,7 @@ VALUES: list[Any] = [
     ActionCompleted({"recording": "r1"}),
     ActionFailed("busy"),
     LookupResult({"balance": 3}, error=None),
+    BotFinished("handed_off", {"account": "9"}, intent="lost_card", summary="s", queue="q"),
     CallerHangup(),
     Play("p", "en", text="hi"),
     Gather(
@@ -53,6 +56,7 @@ VALUES: list[Any] = [
     ),
     SetLanguage("ro"),
     LookupRequest(node="n", name="balance", params={"account": "1"}),
+    StartBot(node="b", bot="faq", variables={"a": 1}, intent="i", language="en"),
     Record(mailbox="sales"),
     ScheduleCallback(number="+40700000000", queue="q", variables={"a": 1}),
     EnqueueContact(queue="q", priority=2, skills={"billing": 3}, variables={"x": [1]}),

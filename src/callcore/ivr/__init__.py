@@ -20,6 +20,7 @@ from callcore.ivr._loading import load_flow, load_flow_json, load_flow_yaml
 from callcore.ivr._node import Calendar, Edge, Node, NodeContext, Shape, Step
 from callcore.ivr._nodes import (
     BUILTIN_NODE_TYPES,
+    BotNode,
     Branch,
     Callback,
     Case,
@@ -48,9 +49,11 @@ from callcore.ivr._nodes import (
     mask,
 )
 from callcore.ivr._protocol import (
+    BOT_OUTCOMES,
     Action,
     ActionCompleted,
     ActionFailed,
+    BotFinished,
     CallerHangup,
     Digits,
     EnqueueContact,
@@ -67,6 +70,7 @@ from callcore.ivr._protocol import (
     ScheduleCallback,
     SetLanguage,
     Speech,
+    StartBot,
     Transfer,
     TransferKind,
 )
@@ -81,12 +85,15 @@ from callcore.ivr._session import (
 from callcore.ivr._validation import Finding, Severity, lint_flow, no_input_loops, validate_flow
 
 __all__ = [
+    "BOT_OUTCOMES",
     "BUILTIN_NODE_TYPES",
     "Action",
     "ActionCompleted",
     "ActionFailed",
     "AllOf",
     "AnyOf",
+    "BotFinished",
+    "BotNode",
     "Branch",
     "Calendar",
     "Callback",
@@ -144,6 +151,7 @@ __all__ = [
     "Share",
     "Speech",
     "Split",
+    "StartBot",
     "Step",
     "Subflow",
     "TraceEntry",

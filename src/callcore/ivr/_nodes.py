@@ -38,6 +38,7 @@ from callcore.ivr._node import Edge, Node, NodeContext, Shape, Step, step_to
 from callcore.ivr._protocol import (
     ActionCompleted,
     ActionFailed,
+    BotFinished,
     Digits,
     EnqueueContact,
     Gather,
@@ -52,6 +53,7 @@ from callcore.ivr._protocol import (
     ScheduleCallback,
     SetLanguage,
     Speech,
+    StartBot,
     Transfer,
     TransferKind,
     check_priority,
@@ -60,6 +62,7 @@ from callcore.serialization import converter
 
 __all__ = [
     "BUILTIN_NODE_TYPES",
+    "BotNode",
     "Branch",
     "Callback",
     "Case",
@@ -1117,6 +1120,100 @@ class Lookup(Node):
         return step_to(self.on_error)
 
 
+@attrs.frozen(kw_only=True)
+class BotNode(Node):
+    """Hand the call to a bot and go on by how the bot finished.
+
+    Emits :class:`StartBot`; the host runs the bot (a
+    :class:`callcore.bots.BotSession` over the ``callcore_bot`` hook) and
+    answers with :class:`BotFinished`. The bot's variables join the flow's,
+    and ``vars.<store_as>`` holds its ``intent``, ``summary`` and ``queue``
+    for the hand-off (the agent's screen, knowledge suggestions). Like
+    Amazon Connect's *Get customer input* block with a Lex bot, or Genesys
+    Cloud's *Call Bot Flow* action.
+
+    Attributes:
+        bot: Which bot.
+        resolved: Where a call the bot resolved goes (a goodbye, a hang-up).
+        handoff: Where a call the bot hands off goes (usually a ``queue`` node).
+        on_error: Where the call goes when the bot does not finish in time.
+        intent_from: A subject whose text is the intent known before the bot
+            (``vars.intent``), or ``None``.
+        store_as: The variable that receives the bot's intent, summary and queue.
+        timeout: How long the bot may keep the call (15 minutes).
+    """
+
+    type_name: ClassVar[str] = "bot"
+    shape: ClassVar[Shape] = Shape.HEXAGON
+    accepts: ClassVar[tuple[type, ...]] = (BotFinished, NoInput)
+
+    bot: str
+    resolved: str
+    handoff: str
+    on_error: str | None = None
+    intent_from: str | None = None
+    store_as: str = "bot"
+    timeout: timedelta = timedelta(minutes=15)
+
+    def targets(self) -> list[Edge]:
+        """The resolved, hand-off and error edges."""
+        edges = [
+            Edge("resolved", self.resolved, "resolved"),
+            Edge("handed off", self.handoff, "handoff"),
+        ]
+        return edges + ([Edge("error", self.on_error, "on_error")] if self.on_error else [])
+
+    def target_names(self) -> list[str]:
+        """The targets, without building edges."""
+        names = [self.resolved, self.handoff]
+        return [*names, self.on_error] if self.on_error else names
+
+    def wait_limit(self) -> timedelta:
+        """The bot's ``timeout``."""
+        return self.timeout
+
+    def problems(self) -> Iterator[Problem]:
+        """A missing error branch, a bad timeout or subject."""
+        if self.on_error is None:
+            yield Problem("on_error", "missing: where the call goes if the bot does not finish")
+        yield from _duration_problems(self.timeout, "timeout")
+        if self.intent_from is not None:
+            yield from _subject_problems(self.intent_from, "intent_from")
+
+    def enter(self, ctx: NodeContext) -> Step:
+        """Hand the call to the bot and wait."""
+        intent = _lookup(ctx, self.intent_from) if self.intent_from else ""
+        start = StartBot(
+            node=ctx.node,
+            bot=self.bot,
+            variables=ctx.variables,
+            intent=intent if isinstance(intent, str) else "",
+            language=ctx.language,
+            timeout=self.timeout,
+        )
+        return Step((start,), wait=True)
+
+    def resume(self, ctx: NodeContext, event: IvrEvent) -> Step:
+        """Go on by the bot's outcome; a late or missing answer takes ``on_error``."""
+        since = ctx.waiting_since or ctx.now
+        late = _absolute(ctx.now) - _absolute(since) >= self.timeout
+        if isinstance(event, BotFinished) and not late:
+            ctx.variables.update(event.variables)
+            ctx.variables[self.store_as] = {
+                "intent": event.intent,
+                "summary": event.summary,
+                "queue": event.queue,
+            }
+            if event.outcome == "resolved":
+                return step_to(self.resolved)
+            if event.outcome == "handed_off":
+                return step_to(self.handoff)
+            return Step(outcome=ContactOutcome.ABANDONED)
+        if self.on_error is None:
+            return Step.fail(f"bot {self.bot!r} did not finish and node has no on_error branch")
+        return step_to(self.on_error)
+
+
 # --- variables and loops ---------------------------------------------------------
 
 MAX_LOOP_COUNT = 1000
@@ -1627,6 +1724,7 @@ BUILTIN_NODE_TYPES: Mapping[str, type[Node]] = {
         Hours,
         Language,
         Lookup,
+        BotNode,
         QueueNode,
         TransferNode,
         Voicemail,

@@ -23,6 +23,7 @@ from callcore.checks import (
     check_number,
     check_plain_data,
     check_text,
+    shown,
 )
 from callcore.contacts import (
     MAX_PRIORITY,
@@ -35,9 +36,11 @@ from callcore.errors import DocumentError, InvalidInputError, Problem
 from callcore.serialization import converter
 
 __all__ = [
+    "BOT_OUTCOMES",
     "Action",
     "ActionCompleted",
     "ActionFailed",
+    "BotFinished",
     "CallerHangup",
     "Digits",
     "EnqueueContact",
@@ -54,6 +57,7 @@ __all__ = [
     "ScheduleCallback",
     "SetLanguage",
     "Speech",
+    "StartBot",
     "Transfer",
     "TransferKind",
 ]
@@ -188,6 +192,39 @@ class LookupResult:
     error: str | None = attrs.field(default=None, validator=_optional_text)
 
 
+BOT_OUTCOMES = ("resolved", "handed_off", "abandoned")
+"""How a bot session ends (the values of :class:`callcore.bots.BotOutcome`)."""
+
+
+def _bot_outcome(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in BOT_OUTCOMES:
+        raise InvalidInputError(
+            f"{attribute.name} must be one of {', '.join(BOT_OUTCOMES)}; got {shown(value)}",
+            field=attribute.name,
+        )
+
+
+@attrs.frozen
+class BotFinished:
+    """The bot the call was handed to (:class:`StartBot`) is done with it.
+
+    Attributes:
+        outcome: ``"resolved"`` (self-served), ``"handed_off"`` (wants an
+            agent) or ``"abandoned"`` (the caller left during the bot).
+        variables: What the bot collected (merged into the flow's variables).
+        intent: The intent the bot recognised, or ``""``.
+        summary: A transcript summary for the agent, or ``""``.
+        queue: The queue the bot asks for, or ``""``.
+    """
+
+    type: ClassVar[str] = "bot_finished"
+    outcome: str = attrs.field(validator=_bot_outcome)
+    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_checked_data, hash=False)
+    intent: str = attrs.field(default="", validator=_optional_text)
+    summary: str = attrs.field(default="", validator=_optional_text)
+    queue: str = attrs.field(default="", validator=_optional_text)
+
+
 @attrs.frozen
 class CallerHangup:
     """The caller hung up; the session ends as abandoned."""
@@ -196,7 +233,14 @@ class CallerHangup:
 
 
 IvrEvent: TypeAlias = (
-    Digits | Speech | NoInput | ActionCompleted | ActionFailed | LookupResult | CallerHangup
+    Digits
+    | Speech
+    | NoInput
+    | ActionCompleted
+    | ActionFailed
+    | LookupResult
+    | BotFinished
+    | CallerHangup
 )
 """Everything a host may feed into a session."""
 
@@ -315,6 +359,32 @@ class LookupRequest:
 
 
 @attrs.frozen
+class StartBot:
+    """Hand the call to a bot; the host runs it and answers with :class:`BotFinished`.
+
+    The host drives a :class:`callcore.bots.BotSession` with the
+    ``callcore_bot`` hook (see ``docs/bots/index.md``).
+
+    Attributes:
+        node: The node that hands over.
+        bot: Which bot.
+        variables: The flow's variables, for the bot.
+        intent: An intent known before the bot, or ``""``.
+        language: The caller's language.
+        timeout: How long the session waits for the bot to finish.
+    """
+
+    type: ClassVar[str] = "start_bot"
+    terminal: ClassVar[bool] = False
+    node: str
+    bot: str
+    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    intent: str = ""
+    language: str = ""
+    timeout: timedelta = timedelta(minutes=15)
+
+
+@attrs.frozen
 class Record:
     """Record the caller (voicemail); the host answers with completed or failed.
 
@@ -416,6 +486,7 @@ Action: TypeAlias = (
     | Gather
     | SetLanguage
     | LookupRequest
+    | StartBot
     | Record
     | ScheduleCallback
     | EnqueueContact

@@ -55,6 +55,7 @@ from callcore.ivr._protocol import (
     Action,
     ActionCompleted,
     ActionFailed,
+    BotFinished,
     CallerHangup,
     Digits,
     FlowFailed,
@@ -69,7 +70,16 @@ from callcore.ivr._protocol import (
 
 __all__ = ["Frame", "IvrSession", "SessionLimits", "SessionState", "SessionStatus", "TraceEntry"]
 
-_EVENT_TYPES = (Digits, Speech, NoInput, ActionCompleted, ActionFailed, LookupResult, CallerHangup)
+_EVENT_TYPES = (
+    Digits,
+    Speech,
+    NoInput,
+    ActionCompleted,
+    ActionFailed,
+    LookupResult,
+    BotFinished,
+    CallerHangup,
+)
 _EVENT_NAMES = tuple(cls.__name__ for cls in _EVENT_TYPES)
 
 
