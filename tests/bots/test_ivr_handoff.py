@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pluggy
 
-from callcore import hookspecs, hookspecs_selfservice
+from callcore import hookspecs
 from callcore.bots import AskBot, BotReply, BotSession, BotSessionEnded, HandOff
 from callcore.ivr import BotFinished, EnqueueContact, IvrSession, StartBot, load_flow
 from callcore.knowledge import Article, KnowledgeQuery, build_index
@@ -61,7 +61,7 @@ def test_the_agents_offer_carries_the_bots_variables_and_suggested_articles() ->
         )
     )
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs_selfservice)
+    pm.add_hookspecs(hookspecs)
     pm.register(bot)
     pm.register(kb)
 

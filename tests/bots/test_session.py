@@ -10,7 +10,7 @@ from typing import Any
 import pluggy
 import pytest
 
-from callcore import hookspecs, hookspecs_selfservice
+from callcore import hookspecs
 from callcore.bots import (
     AskBot,
     AwaitCustomer,
@@ -33,7 +33,7 @@ T0 = datetime(2026, 1, 12, 9, 0, tzinfo=timezone.utc)
 def manager(*plugins: object) -> pluggy.PluginManager:
     """A plugin manager with the self-service hook specs and ``plugins``."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs_selfservice)
+    pm.add_hookspecs(hookspecs)
     for plugin in plugins:
         pm.register(plugin)
     return pm

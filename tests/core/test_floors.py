@@ -56,7 +56,6 @@ ABOVE = frozenset(
         "center",
         "adapters",
         "privacy",
-        "hookspecs_selfservice",
     }
 )
 
