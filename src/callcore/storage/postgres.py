@@ -141,12 +141,13 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             document TEXT NOT NULL
         )""",
     ),
-    # 1 -> 2: router ownership: leases, forwarded commands, their results
+    # 1 -> 2: router ownership: leases, and the log of forwarded commands
     (
         """CREATE TABLE callcore_leases (
             name TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
             epoch BIGINT NOT NULL,
+            acquired_at TIMESTAMPTZ NOT NULL,
             expires_at TIMESTAMPTZ NOT NULL
         )""",
         """CREATE TABLE callcore_commands (
@@ -154,8 +155,9 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             router TEXT NOT NULL,
             sender TEXT NOT NULL,
             command TEXT NOT NULL,
-            applied_epoch BIGINT,
-            result TEXT
+            position BIGINT,
+            result TEXT,
+            UNIQUE (router, position)
         )""",
         "CREATE INDEX callcore_commands_pending ON callcore_commands (router, seq) "
         "WHERE result IS NULL",
