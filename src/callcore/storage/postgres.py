@@ -54,6 +54,7 @@ from callcore.storage._common import (
     check_customer,
     check_document,
     check_identity,
+    check_instance,
     check_interaction,
     check_key,
     check_limit,
@@ -64,6 +65,7 @@ from callcore.storage._common import (
     stale_ticket,
     stale_write,
 )
+from callcore.kpi import Aggregator
 from callcore.tickets import Ticket
 
 try:
@@ -729,6 +731,71 @@ class PostgresStorage(ClosedByWith):
             cursor.execute("SELECT document FROM callcore_checkpoints WHERE name = %s", (name,))
             row = cursor.fetchone()
         return None if row is None else str(row[0])
+
+    # --- KPI aggregates from several hosts -------------------------------------------
+
+    def save_aggregate(self, report: str, host: str, aggregator: Aggregator) -> None:
+        """Keep ``host``'s aggregator for ``report``, replacing the host's last one.
+
+        Each host keeps its own running totals (mergeable: counts, sums and
+        distributions, never averages) and saves them now and then;
+        :meth:`merged_aggregate` adds them up.
+
+        Raises:
+            InvalidInputError: ``report`` or ``host`` is not text, or
+                ``aggregator`` is not an :class:`~callcore.kpi.Aggregator`.
+        """
+        check_key(report, "report")
+        check_key(host, "host")
+        check_instance(aggregator, Aggregator, "aggregator")
+        document = _storable_text(_document(aggregator, "aggregator"), "aggregator")
+        with self.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO callcore_kpi_aggregates (report, host, document) VALUES (%s, %s, %s) "
+                "ON CONFLICT (report, host) DO UPDATE SET document = excluded.document",
+                (_storable_text(report, "report"), _storable_text(host, "host"), document),
+            )
+
+    def aggregates(self, report: str) -> dict[str, Aggregator]:
+        """Return every host's saved aggregator for ``report``, by host."""
+        check_key(report, "report")
+        with self.cursor() as cursor:
+            cursor.execute(
+                "SELECT host, document FROM callcore_kpi_aggregates WHERE report = %s "
+                "ORDER BY host",
+                (_storable_text(report, "report"),),
+            )
+            rows = cursor.fetchall()
+        return {
+            host: self._load(Aggregator, document, f"aggregator {report}/{host}")
+            for host, document in rows
+        }
+
+    def merged_aggregate(self, report: str, *, now: datetime) -> Aggregator | None:
+        """Merge every host's aggregator for ``report``: what one host fed all would hold.
+
+        Returns ``None`` when no host saved one.
+
+        Raises:
+            InvalidInputError: The hosts' aggregators group or count differently
+                (other dimensions, interval, time zone or thresholds): configure
+                every host alike.
+        """
+        check_instant(now, "now")
+        saved = list(self.aggregates(report).values())
+        if not saved:
+            return None
+        first = saved[0]
+        merged = Aggregator(
+            group_by=first.group_by,
+            interval=first.interval,
+            timezone=first.timezone,
+            thresholds=first.thresholds,
+            keep_distributions=first.keep_distributions,
+        )
+        for aggregator in saved:
+            merged.merge(aggregator, now=now)
+        return merged
 
     # --- closing ---------------------------------------------------------------------
 
