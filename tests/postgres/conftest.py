@@ -35,7 +35,7 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A URL whose tables land in a new, empty schema, dropped after the test."""
     schema = f"callcore_test_{next(_schemas)}_{id(object())}"
     with psycopg.connect(postgres_server_url, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")  # type: ignore[arg-type]
+        connection.execute(f"CREATE SCHEMA {schema}")
     yield with_schema(postgres_server_url, schema)
     with psycopg.connect(postgres_server_url, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA {schema} CASCADE")  # type: ignore[arg-type]
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")

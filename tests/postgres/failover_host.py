@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 
 from callcore.storage.postgres_router import SharedRouter
 from tests.postgres.routers import build_router
@@ -15,13 +14,15 @@ LEASE_SECONDS = 1.5
 def main(url: str, host_id: str) -> None:
     """Run until killed (or until standard input closes)."""
     host = SharedRouter(
-        url, ROUTER, factory=build_router, host_id=host_id, lease_seconds=LEASE_SECONDS,
+        url,
+        ROUTER,
+        factory=build_router,
+        host_id=host_id,
+        lease_seconds=LEASE_SECONDS,
         checkpoint_every=5,  # so that the last commands are replayed from the log
     )
     host.start()
-    done = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-    done.wait()
+    sys.stdin.read()  # until the test closes it (or kills this process)
     host.stop()
 
 

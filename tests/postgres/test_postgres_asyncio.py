@@ -46,7 +46,9 @@ def test_async_store_runs_every_call_off_the_loop(postgres_url: str) -> None:
     async def host() -> tuple[int, list[Customer | None]]:
         for number in range(10):
             await shared.add_customer(
-                Customer(id=f"c{number}", created_at=NOW, identities=(Identity.email(f"u{number}@x.ro"),))
+                Customer(
+                    id=f"c{number}", created_at=NOW, identities=(Identity.email(f"u{number}@x.ro"),)
+                )
             )
         found = await asyncio.gather(
             *(shared.find_customer(Identity.email(f"u{number}@x.ro")) for number in range(10))

@@ -16,6 +16,7 @@ from callcore.storage.postgres import PostgresStorage, migrate
 from callcore.tickets import Ticket
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from multiprocessing.synchronize import Barrier
 
 PROCESSES = 4
@@ -25,7 +26,7 @@ TICKETS = ("T-1", "T-2")
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 
 
-def _count(attributes: dict[str, object], key: str) -> int:
+def _count(attributes: Mapping[str, object], key: str) -> int:
     value = attributes.get(key, 0)
     assert isinstance(value, int)
     return value
@@ -43,8 +44,8 @@ def bump_ticket(store: PostgresStorage, ticket_id: str, name: str) -> int:
     while True:
         ticket = store.get_ticket(ticket_id)
         assert ticket is not None
-        ticket.fields["counter"] = _count(ticket.fields, "counter") + 1  # type: ignore[arg-type]
-        ticket.fields[name] = _count(ticket.fields, name) + 1  # type: ignore[arg-type]
+        ticket.fields["counter"] = _count(ticket.fields, "counter") + 1
+        ticket.fields[name] = _count(ticket.fields, name) + 1
         try:
             store.save_ticket(ticket)
         except ConflictError:
@@ -105,7 +106,9 @@ def test_four_processes_lose_no_update_and_duplicate_no_customer(postgres_url: s
     lost_races = sum(retries.get(timeout=5) for _ in processes)
 
     with psycopg.connect(postgres_url) as connection:
-        (customers,) = connection.execute("SELECT count(*) FROM callcore_customers").fetchone() or (0,)
+        (customers,) = connection.execute("SELECT count(*) FROM callcore_customers").fetchone() or (
+            0,
+        )
     assert customers == len(CALLERS)
     per_process = UPDATES // 2
     with PostgresStorage(postgres_url) as store:

@@ -21,14 +21,14 @@ from callcore.storage.postgres import (
 
 def test_open_before_migrate_says_to_migrate(postgres_url: str) -> None:
     """A store refuses an empty database and names the command that sets it up."""
-    with pytest.raises(StorageError, match="callcore.storage.postgres migrate") as raised:
+    with pytest.raises(StorageError, match=r"callcore\.storage\.postgres migrate") as raised:
         PostgresStorage(postgres_url)
     assert "schema is at version 0" in str(raised.value)
     assert schema_version(postgres_url) == 0
 
 
 def test_migrate_is_explicit_idempotent_and_versioned(postgres_url: str) -> None:
-    """migrate brings the schema to SCHEMA_VERSION once; a second call changes nothing."""
+    """Migrate brings the schema to SCHEMA_VERSION once; a second call changes nothing."""
     assert migrate(postgres_url) == SCHEMA_VERSION
     assert migrate(postgres_url) == SCHEMA_VERSION
     with psycopg.connect(postgres_url) as connection:

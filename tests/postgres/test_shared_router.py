@@ -42,7 +42,7 @@ def test_commands_are_forwarded_to_the_owner(postgres_url: str) -> None:
             sender.abandon("nobody", now=_now())
         assert raised.value.error_type == "NotFoundError"
         accepted = sender.accept("c1", "a1", now=_now())
-        assert [event.kind for event in accepted.events][0] == "acd.contact_answered"
+        assert accepted.events[0].kind == "acd.contact_answered"
         assert owner.snapshot(now=_now()).contacts[0].contact_id == "c1"
     finally:
         sender.stop()

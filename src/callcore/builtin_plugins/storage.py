@@ -27,7 +27,8 @@ def callcore_storage(url: str) -> Storage | None:
     """Open the built-in store that ``url`` names, or ``None`` for another plugin."""
     if url in MEMORY_URLS:
         return MemoryStorage()
-    if isinstance(url, str) and url.startswith(_POSTGRES_SCHEMES):
+    given: object = url  # a plugin may be handed anything
+    if isinstance(given, str) and given.startswith(_POSTGRES_SCHEMES):
         # imported here: psycopg is needed only by hosts that use PostgreSQL
         from callcore.storage.postgres import PostgresStorage  # noqa: PLC0415
 

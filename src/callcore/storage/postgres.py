@@ -48,6 +48,7 @@ from callcore.errors import (
     NotFoundError,
     StorageError,
 )
+from callcore.kpi import Aggregator
 from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
@@ -65,7 +66,6 @@ from callcore.storage._common import (
     stale_ticket,
     stale_write,
 )
-from callcore.kpi import Aggregator
 from callcore.tickets import Ticket
 
 try:
@@ -74,8 +74,7 @@ try:
     from psycopg import errors as pg_errors
 except ImportError as missing:  # pragma: no cover - the extra is installed in the tests
     raise ConfigError(
-        "the PostgreSQL store needs psycopg 3 and psycopg-pool: "
-        "pip install 'callcore[postgres]'"
+        "the PostgreSQL store needs psycopg 3 and psycopg-pool: pip install 'callcore[postgres]'"
     ) from missing
 
 if TYPE_CHECKING:
@@ -112,8 +111,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             identity TEXT PRIMARY KEY,
             customer_id TEXT NOT NULL REFERENCES callcore_customers (id)
         )""",
-        "CREATE INDEX callcore_identities_by_customer "
-        "ON callcore_customer_identities (customer_id)",
+        """CREATE INDEX callcore_identities_by_customer
+            ON callcore_customer_identities (customer_id)""",
         """CREATE TABLE callcore_interactions (
             seq BIGSERIAL PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -121,8 +120,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             at_us BIGINT NOT NULL,
             document TEXT NOT NULL
         )""",
-        "CREATE INDEX callcore_interactions_by_customer "
-        "ON callcore_interactions (customer_id, at_us, seq)",
+        """CREATE INDEX callcore_interactions_by_customer
+            ON callcore_interactions (customer_id, at_us, seq)""",
         """CREATE TABLE callcore_tickets (
             id TEXT PRIMARY KEY,
             version BIGINT NOT NULL,
@@ -134,8 +133,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             document TEXT NOT NULL
         )""",
         "CREATE INDEX callcore_tickets_by_state ON callcore_tickets (state, created_us, id)",
-        "CREATE INDEX callcore_tickets_by_assignee "
-        "ON callcore_tickets (assignee, created_us, id)",
+        "CREATE INDEX callcore_tickets_by_assignee ON callcore_tickets (assignee, created_us, id)",
         "CREATE INDEX callcore_tickets_by_follow_up ON callcore_tickets (follow_up_us, id)",
         "CREATE INDEX callcore_tickets_by_next_due ON callcore_tickets (next_due_us, id)",
         """CREATE TABLE callcore_checkpoints (
@@ -161,8 +159,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             result TEXT,
             UNIQUE (router, position)
         )""",
-        "CREATE INDEX callcore_commands_pending ON callcore_commands (router, seq) "
-        "WHERE result IS NULL",
+        """CREATE INDEX callcore_commands_pending
+            ON callcore_commands (router, seq) WHERE result IS NULL""",
     ),
     # 2 -> 3: KPI aggregates, one row per host and report
     (
@@ -340,7 +338,7 @@ def migrate(url: str, *, timeout: float = 30.0) -> int:
                         return version
                     _log.info("migrating %s to schema version %d", location, version + 1)
                     for statement in _MIGRATIONS[version]:
-                        cursor.execute(statement)  # type: ignore[call-overload]
+                        cursor.execute(statement)
                     cursor.execute("UPDATE callcore_schema SET version = %s", (version + 1,))
         except psycopg.Error as exc:
             raise translate(exc, location) from exc
@@ -627,7 +625,7 @@ class PostgresStorage(ClosedByWith):
     def _tickets(self, where: str, parameters: Sequence[object], order: str) -> list[Ticket]:
         with self.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, document FROM callcore_tickets WHERE {where} ORDER BY {order}",  # type: ignore[call-overload]
+                f"SELECT id, document FROM callcore_tickets WHERE {where} ORDER BY {order}",  # noqa: S608 - fixed clauses
                 parameters,
             )
             rows = cursor.fetchall()

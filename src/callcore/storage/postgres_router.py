@@ -55,7 +55,9 @@ try:
 except ImportError as missing:  # pragma: no cover - the extra is installed in the tests
     from callcore.errors import ConfigError
 
-    raise ConfigError("shared routers need psycopg 3: pip install 'callcore[postgres]'") from missing
+    raise ConfigError(
+        "shared routers need psycopg 3: pip install 'callcore[postgres]'"
+    ) from missing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -345,18 +347,22 @@ class SharedRouter:
     def _run(self) -> None:
         renew_every = self.lease_seconds / 3
         while not self._stop.is_set():
-            try:
-                with psycopg.connect(self.url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {_COMMANDS_CHANNEL}")
-                    while not self._stop.is_set():
-                        self._round(connection)
-                        for _ in connection.notifies(timeout=self._wait(renew_every), stop_after=1):
-                            pass
-                    self._release(connection)
-            except psycopg.Error:
-                _log.exception("router %s: database error; reconnecting", self.name)
-                self._owned = None
-                self._stop.wait(renew_every)
+            self._serve(renew_every)
+
+    def _serve(self, renew_every: float) -> None:
+        """One connection's life: rounds until stopped or the connection breaks."""
+        try:
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                connection.execute(f"LISTEN {_COMMANDS_CHANNEL}")
+                while not self._stop.is_set():
+                    self._round(connection)
+                    for _ in connection.notifies(timeout=self._wait(renew_every), stop_after=1):
+                        pass
+                self._release(connection)
+        except psycopg.Error:
+            _log.exception("router %s: database error; reconnecting", self.name)
+            self._owned = None  # fenced: a new owner may take the lease meanwhile
+            self._stop.wait(renew_every)
 
     def _wait(self, renew_every: float) -> float:
         owned = self._owned
@@ -451,13 +457,7 @@ class SharedRouter:
         ticks: list[RouterUpdate] = []
         try:
             with connection.transaction():
-                fence = connection.execute(
-                    "SELECT 1 FROM callcore_leases WHERE name = %s AND owner = %s "
-                    "AND epoch = %s AND expires_at > now() FOR SHARE",
-                    (self.name, self.host_id, owned.epoch),
-                ).fetchone()
-                if fence is None:
-                    raise _LostLeaseError
+                self._fence(connection, owned)
                 pending = connection.execute(
                     "SELECT seq, command FROM callcore_commands "
                     "WHERE router = %s AND result IS NULL ORDER BY seq LIMIT %s",
@@ -478,6 +478,16 @@ class SharedRouter:
         if self._on_update is not None:
             for update in ticks:
                 self._on_update(update)
+
+    def _fence(self, connection: psycopg.Connection[Any], owned: _Ownership) -> None:
+        """Hold the lease row until commit; refuse if the lease is no longer ours."""
+        fence = connection.execute(
+            "SELECT 1 FROM callcore_leases WHERE name = %s AND owner = %s "
+            "AND epoch = %s AND expires_at > now() FOR SHARE",
+            (self.name, self.host_id, owned.epoch),
+        ).fetchone()
+        if fence is None:
+            raise _LostLeaseError
 
     def _log_applied(
         self,
@@ -522,4 +532,3 @@ class SharedRouter:
             (CHECKPOINT_PREFIX + self.name, document),
         )
         owned.checkpointed = owned.position
-
