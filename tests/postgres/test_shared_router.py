@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from callcore.acd import ContactOffered, ContactQueued, Router
+from callcore.serialization import parse_json
 from callcore.storage.postgres import migrate
 from callcore.storage.postgres_router import ForwardedCommandError, SharedRouter
 from tests.postgres.routers import QUEUE, agent, build_router
@@ -53,11 +54,13 @@ def test_next_owner_replays_the_log_after_the_checkpoint(postgres_url: str) -> N
     """After the owner stops, another host rebuilds the same router from checkpoint + log."""
     migrate(postgres_url)
     first = SharedRouter(
-        postgres_url, "g2", factory=build_router, host_id="a", lease_seconds=2, checkpoint_every=3
-    )
+        postgres_url, "g2", factory=build_router, host_id="a", lease_seconds=2, checkpoint_every=3,
+        keep_log=2,
+    )  # fmt: skip
     second = SharedRouter(
-        postgres_url, "g2", factory=build_router, host_id="b", lease_seconds=2, checkpoint_every=3
-    )
+        postgres_url, "g2", factory=build_router, host_id="b", lease_seconds=2, checkpoint_every=3,
+        keep_log=2,
+    )  # fmt: skip
     first.start()
     reference = build_router()
     try:
@@ -76,7 +79,18 @@ def test_next_owner_replays_the_log_after_the_checkpoint(postgres_url: str) -> N
         assert rebuilt == reference.snapshot()
         with psycopg.connect(postgres_url) as connection:
             rows = connection.execute("SELECT owner, epoch FROM callcore_leases").fetchall()
+            kept = connection.execute(
+                "SELECT min(position), max(position) FROM callcore_commands"
+            ).fetchone()
+            checkpoint = connection.execute(
+                "SELECT document FROM callcore_checkpoints WHERE name = 'router:g2'"
+            ).fetchone()
         assert rows == [("b", 2)]
+        assert checkpoint is not None
+        covered = parse_json(checkpoint[0])["position"]
+        assert kept is not None
+        assert kept[0] == covered - 2 + 1  # the log is pruned to keep_log before the checkpoint
+        assert kept[1] == 3 + 7 + 1  # log-ins, enqueues and the snapshot
     finally:
         second.stop()
         first.stop()

@@ -176,6 +176,9 @@ class SharedRouter:
             a dead owner is replaced within about ``lease_seconds`` plus
             ``lease_seconds / 3``.
         checkpoint_every: Commands between two checkpoints (1 to 100,000).
+        keep_log: Applied commands kept in the log before the checkpoint, for
+            audits and late readers (0 to 10,000,000); older ones are deleted
+            at each checkpoint.
         strategies: The routing strategies, as given to the router.
         on_update: Called on the owner with the update of each timer tick,
             after it is committed (the ringing to stop, the offers to make).
@@ -195,6 +198,7 @@ class SharedRouter:
         host_id: str,
         lease_seconds: float = 10.0,
         checkpoint_every: int = 100,
+        keep_log: int = 10_000,
         strategies: Mapping[str, Strategy] | None = None,
         on_update: Callable[[RouterUpdate], object] | None = None,
         timeout: float = 30.0,
@@ -208,6 +212,7 @@ class SharedRouter:
         self.checkpoint_every = int(
             check_number(checkpoint_every, "checkpoint_every", low=1, high=100_000)
         )
+        self.keep_log = int(check_number(keep_log, "keep_log", low=0, high=10_000_000))
         self.timeout = check_number(timeout, "timeout", low=0.1, high=86_400)
         self._factory = factory
         self._strategies = strategies
@@ -532,3 +537,7 @@ class SharedRouter:
             (CHECKPOINT_PREFIX + self.name, document),
         )
         owned.checkpointed = owned.position
+        connection.execute(  # a sender reads its result at once: these are long read
+            "DELETE FROM callcore_commands WHERE router = %s AND position <= %s",
+            (self.name, owned.position - self.keep_log),
+        )
