@@ -31,9 +31,9 @@ class _WatchedStorage(PostgresStorage):
         self.threads: list[int] = []
 
     @contextmanager
-    def cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+    def cursor(self, *, transaction: bool = False) -> Iterator[psycopg.Cursor[Any]]:
         self.threads.append(threading.get_ident())
-        with super().cursor() as cursor:
+        with super().cursor(transaction=transaction) as cursor:
             yield cursor
 
 

@@ -402,6 +402,7 @@ class PostgresStorage(ClosedByWith):
                 min_size=1,
                 max_size=pool_size,
                 timeout=self.timeout,
+                kwargs={"autocommit": True},
                 open=False,
                 name=f"callcore {self.location}",
             )
@@ -422,17 +423,28 @@ class PostgresStorage(ClosedByWith):
     # --- plumbing --------------------------------------------------------------------
 
     @contextmanager
-    def cursor(self) -> Iterator[psycopg.Cursor[Any]]:
-        """One operation: a pooled connection, one transaction, errors translated.
+    def cursor(self, *, transaction: bool = False) -> Iterator[psycopg.Cursor[Any]]:
+        """One operation on a pooled connection, its errors translated.
 
-        The transaction commits when the block ends and rolls back when it
-        raises; a callcore error raised inside passes through unchanged.
+        The pooled connections are in autocommit mode: one statement is its
+        own transaction, with no ``BEGIN`` and ``COMMIT`` round trips. With
+        ``transaction``, the block's statements form one transaction that
+        commits when the block ends and rolls back when it raises. A callcore
+        error raised inside passes through unchanged.
         """
         if self._closed:
             raise StorageError("the store is closed", self.location)
         try:
-            with self._pool.connection() as connection, connection.cursor() as cursor:
-                yield cursor
+            connection = self._pool.getconn()
+            try:
+                if transaction:
+                    with connection.transaction(), connection.cursor() as cursor:
+                        yield cursor
+                else:
+                    with connection.cursor() as cursor:
+                        yield cursor
+            finally:
+                self._pool.putconn(connection)
         except psycopg_pool.PoolTimeout as exc:
             raise StorageError(
                 f"no pooled connection came free within {self.timeout} s ({exc}); "
@@ -521,7 +533,7 @@ class PostgresStorage(ClosedByWith):
         stored = attrs.evolve(check_customer(customer), version=1)
         document = _storable_text(_document(stored, "customer"), "customer")
         try:
-            with self.cursor() as cursor:
+            with self.cursor(transaction=True) as cursor:
                 cursor.execute(
                     "INSERT INTO callcore_customers (id, version, document) VALUES (%s, %s, %s) "
                     "ON CONFLICT (id) DO NOTHING",
@@ -557,7 +569,7 @@ class PostgresStorage(ClosedByWith):
         stored = attrs.evolve(customer, version=customer.version + 1)
         document = _storable_text(_document(stored, "customer"), "customer")
         try:
-            with self.cursor() as cursor:
+            with self.cursor(transaction=True) as cursor:
                 cursor.execute(
                     "UPDATE callcore_customers SET version = %s, document = %s "
                     "WHERE id = %s AND version = %s",
