@@ -680,7 +680,8 @@ class PostgresStorage(ClosedByWith):
             InvalidInputError: A field of the ticket cannot be stored.
         """
         check_ticket(ticket)
-        stored = attrs.evolve(ticket.copy(), version=ticket.version + 1)
+        stored = ticket.copy()  # a new, unshared ticket: set its version in place
+        stored.version = ticket.version + 1
         row = self._ticket_row(stored)
         with self.cursor() as cursor:
             cursor.execute(
