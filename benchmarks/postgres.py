@@ -38,6 +38,7 @@ from callcore.storage.postgres_router import SharedRouter
 from callcore.tickets import Ticket
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from multiprocessing.synchronize import Barrier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ def through_psycopg(url: str, name: str, count: int, barrier: Barrier) -> None:
         connection.execute("UPDATE callcore_tickets SET document = %s WHERE id = %s", (final, name))
 
 
-def updates_per_second(url: str, worker: object, count: int) -> float:
+def updates_per_second(url: str, worker: Callable[..., None], count: int) -> float:
     """Run PROCESSES workers at once; return their updates per second in all."""
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(PROCESSES + 1)
