@@ -9,10 +9,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from callcore.center import AsyncContactCenter, ContactCenter
-from callcore.customers import Customer, Identity
+from callcore.contacts import Channel, ContactOutcome, Direction
+from callcore.customers import Customer, Identity, Interaction
 from callcore.ivr import Digits
+from callcore.kpi import Aggregator
 from callcore.storage.postgres import PostgresStorage, migrate
 from callcore.storage.postgres_async import AsyncPostgresStorage
+from callcore.tickets import Ticket
 from tests.center.kit import example
 
 if TYPE_CHECKING:
@@ -55,6 +58,30 @@ def test_async_store_runs_every_call_off_the_loop(postgres_url: str) -> None:
         )
         await shared.save_checkpoint("center", "{}")
         assert await shared.load_checkpoint("center") == "{}"
+        first = await shared.get_customer("c0")
+        assert first is not None
+        assert (await shared.save_customer(first)).version == 2
+        await shared.add_interaction(
+            Interaction(
+                id="i1", customer_id="c0", channel=Channel.EMAIL,
+                direction=Direction.INBOUND, at=NOW, outcome=ContactOutcome.ANSWERED,
+            )
+        )  # fmt: skip
+        assert [item.id for item in await shared.recent_interactions("c0", 5)] == ["i1"]
+        ticket = await shared.add_ticket(
+            Ticket(
+                id="T-1", subject="s", customer="c0", channel=Channel.EMAIL, workflow="w",
+                state="new", created_at=NOW, assignee="a1", next_due=NOW, follow_up_due=NOW,
+            )
+        )  # fmt: skip
+        assert (await shared.save_ticket(ticket)).version == 2
+        assert [t.id for t in await shared.tickets_in_state("new")] == ["T-1"]
+        assert [t.id for t in await shared.tickets_assigned_to("a1")] == ["T-1"]
+        assert [t.id for t in await shared.due_follow_ups(now=NOW)] == ["T-1"]
+        assert [t.id for t in await shared.tickets_due(now=NOW)] == ["T-1"]
+        assert await shared.get_ticket("T-2") is None
+        await shared.save_aggregate("daily", "web-1", Aggregator())
+        assert await shared.merged_aggregate("daily", now=NOW) is not None
         return threading.get_ident(), list(found)
 
     loop_thread, found = asyncio.run(host())
