@@ -164,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer updates and rounds")
     arguments = parser.parse_args()
-    count, rounds, commands = (300, 2, 200) if arguments.quick else (2_000, 3, 1_000)
+    count, rounds, commands = (300, 2, 200) if arguments.quick else (2_000, 5, 1_000)
     with postgres_server() as url:
         migrate(url)
         with PostgresStorage(url) as store:

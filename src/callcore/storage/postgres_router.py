@@ -222,6 +222,7 @@ class SharedRouter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._owned: _Ownership | None = None
+        self._next_attempt = 0.0  # when a standby next tries to take the lease
 
     def __repr__(self) -> str:
         """Show the router and the host."""
@@ -372,7 +373,7 @@ class SharedRouter:
     def _wait(self, renew_every: float) -> float:
         owned = self._owned
         if owned is None:
-            return renew_every
+            return min(renew_every, max(self._next_attempt - time.monotonic(), 0.0))
         wait = owned.renewed + renew_every - time.monotonic()
         deadline = owned.router.next_deadline()
         if deadline is not None:
@@ -383,7 +384,9 @@ class SharedRouter:
         """Take or renew the lease, then apply the pending commands and the due tick."""
         try:
             if self._owned is None:
-                self._take_over(connection)
+                if time.monotonic() >= self._next_attempt:  # not at every wake-up by a command
+                    self._next_attempt = time.monotonic() + self.lease_seconds / 3
+                    self._take_over(connection)
             elif time.monotonic() - self._owned.renewed >= self.lease_seconds / 3:
                 self._renew(connection)
             if self._owned is not None:
