@@ -1,0 +1,546 @@
+"""One owner per router on PostgreSQL: a lease, a command log, checkpoints, fail-over.
+
+Several hosts (web workers, machines) share a group of queues. Exactly one of
+them, the *owner*, runs the group's :class:`~callcore.acd.Router`; every host,
+the owner included, sends the group's commands (enqueue, accept, abandon...)
+through the database and gets the router's update back:
+
+- **Lease.** A row of ``callcore_leases`` names the owner, an *epoch* (raised
+  at each change of owner) and an expiry set from the database server's clock,
+  so the hosts' clocks do not matter. The owner renews it every
+  ``lease_seconds / 3``; a standby takes it once it has expired.
+- **Command log.** A sender inserts its command into ``callcore_commands`` and
+  sends ``NOTIFY callcore_commands``; the owner, woken by ``LISTEN``, applies the
+  pending commands in their order of arrival and writes each one's position
+  in the log and its result in the same transaction, which first checks
+  (``FOR SHARE``) that its lease and epoch are still current: a host that lost
+  its lease can never write a result. Then ``NOTIFY callcore_results`` wakes the
+  senders, which read their result. The owner also logs its timer ticks, so the
+  log holds every input in the order the router saw it, with the instant it
+  used (a command's ``now``, or the router's own if that is later: the hosts'
+  clocks may differ a little).
+- **Checkpoint.** Every ``checkpoint_every`` commands the owner saves the
+  router's snapshot and the log position it covers, in the same transaction.
+- **Fail-over.** A new owner loads the checkpoint, replays the logged commands
+  after it (the router is deterministic, so it rebuilds the very same state,
+  offers included, without sending anything again), then applies the pending
+  ones. A waiting contact keeps its place; a ringing offer keeps ringing until
+  it is answered or expires; nothing is offered twice.
+
+This follows PostgreSQL's own building blocks (leases in a table rather than
+session advisory locks, which a connection pooler or a network blip would
+release silently; ``LISTEN/NOTIFY`` for wake-ups, the table for the truth).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from callcore import acd
+from callcore.acd import AgentProfile, Router, RouterSnapshot, RouterUpdate
+from callcore.checks import check_instant, check_number, check_text
+from callcore.errors import CallcoreError, StorageError
+from callcore.events import Event
+from callcore.serialization import dumps, from_dict, parse_json, to_dict
+from callcore.storage.postgres import _check_url, _location, translate
+
+try:
+    import psycopg
+except ImportError as missing:  # pragma: no cover - the extra is installed in the tests
+    from callcore.errors import ConfigError
+
+    raise ConfigError(
+        "shared routers need psycopg 3: pip install 'callcore[postgres]'"
+    ) from missing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from callcore.acd import Strategy
+
+__all__ = ["CHECKPOINT_PREFIX", "ForwardedCommandError", "SharedRouter"]
+
+_log = logging.getLogger(__name__)
+
+CHECKPOINT_PREFIX = "router:"
+"""The checkpoint of router ``name`` is kept under ``router:<name>``."""
+
+_COMMANDS_CHANNEL = "callcore_commands"
+_RESULTS_CHANNEL = "callcore_results"
+_BATCH = 200
+_EVENT_CLASSES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (getattr(acd, name) for name in acd.__all__)
+    if isinstance(cls, type) and issubclass(cls, Event) and cls is not Event
+}
+
+
+class ForwardedCommandError(CallcoreError):
+    """The owner refused a forwarded command; the router did not change.
+
+    Attributes:
+        error_type: The class name of the owner's error (``"NotFoundError"``).
+        field: The field at fault, when the owner's error named one.
+    """
+
+    def __init__(self, error_type: str, message: str, field: str | None = None) -> None:
+        """Build the error from the owner's report."""
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.field = field
+
+
+def _update_to_data(update: RouterUpdate) -> dict[str, Any]:
+    return {
+        "offers": [to_dict(offer) for offer in update.offers],
+        "ended_offers": [to_dict(offer) for offer in update.ended_offers],
+        "events": [{"kind": event.kind, **to_dict(event)} for event in update.events],
+    }
+
+
+def _update_from_data(data: Mapping[str, Any]) -> RouterUpdate:
+    events = []
+    for item in data["events"]:
+        fields = dict(item)
+        events.append(from_dict(_EVENT_CLASSES[fields.pop("kind")], fields))
+    return RouterUpdate(
+        offers=tuple(from_dict(acd.Offer, offer) for offer in data["offers"]),
+        ended_offers=tuple(from_dict(acd.Offer, offer) for offer in data["ended_offers"]),
+        events=tuple(events),
+    )
+
+
+def _apply(router: Router, command: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Run one logged command on the router; return its result document."""
+    op, args = command["op"], command["args"]
+    try:
+        if op == "snapshot":
+            return {"snapshot": to_dict(router.snapshot())}
+        if op == "enqueue":
+            update = router.enqueue(
+                args["contact_id"], args["queue"], now=now, priority=args["priority"]
+            )
+        elif op == "log_in":
+            profile = from_dict(AgentProfile, args["profile"])
+            update = router.log_in(profile, now=now, ready=args["ready"])
+        elif op == "tick":
+            update = router.tick(now=now)
+        elif op in {"abandon", "end"}:
+            update = getattr(router, op)(args["contact_id"], now=now)
+        elif op in {"accept", "time_out"}:
+            update = getattr(router, op)(args["contact_id"], args["agent_id"], now=now)
+        elif op in {"log_out", "set_ready"}:
+            update = getattr(router, op)(args["agent_id"], now=now)
+        else:
+            return {"error": {"type": "InvalidInputError", "message": f"unknown command {op!r}"}}
+    except CallcoreError as exc:  # refused: the router did not change
+        field = getattr(exc, "field", None)
+        return {"error": {"type": type(exc).__name__, "message": str(exc), "field": field}}
+    return {"update": _update_to_data(update)}
+
+
+class _LostLeaseError(Exception):
+    """The lease expired or passed to another host: stop acting as the owner."""
+
+
+@attrs.define
+class _Ownership:
+    epoch: int
+    router: Router
+    position: int
+    checkpointed: int
+    renewed: float
+
+
+class SharedRouter:
+    """A router shared by several hosts through PostgreSQL, with one owner at a time.
+
+    Every host makes one for each group of queues and calls :meth:`start`;
+    then any host sends commands with :meth:`enqueue`, :meth:`accept`... and
+    gets the owner's :class:`~callcore.acd.RouterUpdate` back. A host that
+    should never own the router just does not call :meth:`start`.
+
+    Args:
+        url: The PostgreSQL database (its schema migrated).
+        name: The router's name, shared by the hosts of one group of queues.
+        factory: Builds the router when there is no checkpoint yet (every host
+            must build the same queues).
+        host_id: This host's name, unique among the hosts.
+        lease_seconds: How long a lease lasts without renewal (0.3 to 3,600):
+            a dead owner is replaced within about ``lease_seconds`` plus
+            ``lease_seconds / 3``.
+        checkpoint_every: Commands between two checkpoints (1 to 100,000).
+        keep_log: Applied commands kept in the log before the checkpoint, for
+            audits and late readers (0 to 10,000,000); older ones are deleted
+            at each checkpoint.
+        strategies: The routing strategies, as given to the router.
+        on_update: Called on the owner with the update of each timer tick,
+            after it is committed (the ringing to stop, the offers to make).
+        timeout: Seconds a sender waits for its result (0.1 to 86,400).
+
+    Raises:
+        ConfigError: ``url`` is not a PostgreSQL URL.
+        InvalidInputError: An argument is out of range.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        *,
+        factory: Callable[[], Router],
+        host_id: str,
+        lease_seconds: float = 10.0,
+        checkpoint_every: int = 100,
+        keep_log: int = 10_000,
+        strategies: Mapping[str, Strategy] | None = None,
+        on_update: Callable[[RouterUpdate], object] | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        """Configure the host's part; nothing is contacted until a call."""
+        self.url = _check_url(url)
+        self.location = _location(self.url)
+        self.name = check_text(name, "name")
+        self.host_id = check_text(host_id, "host_id")
+        self.lease_seconds = check_number(lease_seconds, "lease_seconds", low=0.3, high=3600)
+        self.checkpoint_every = int(
+            check_number(checkpoint_every, "checkpoint_every", low=1, high=100_000)
+        )
+        self.keep_log = int(check_number(keep_log, "keep_log", low=0, high=10_000_000))
+        self.timeout = check_number(timeout, "timeout", low=0.1, high=86_400)
+        self._factory = factory
+        self._strategies = strategies
+        self._on_update = on_update
+        self._send_lock = threading.Lock()
+        self._sender: psycopg.Connection[Any] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._owned: _Ownership | None = None
+        self._next_attempt = 0.0  # when a standby next tries to take the lease
+
+    def __repr__(self) -> str:
+        """Show the router and the host."""
+        return f"SharedRouter({self.name!r}, host={self.host_id!r}, owner={self.is_owner})"
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether this host holds the router's lease now."""
+        return self._owned is not None
+
+    # --- sending ---------------------------------------------------------------------
+
+    def _send(self, op: str, args: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        """Log a command, wake the owner, wait for the result it logs."""
+        check_instant(now, "now")
+        command = dumps({"op": op, "now": now.isoformat(), "args": dict(args)})
+        with self._send_lock:
+            try:
+                return self._send_and_wait(command)
+            except psycopg.Error as exc:
+                if self._sender is not None:
+                    self._sender.close()
+                    self._sender = None
+                raise translate(exc, self.location) from exc
+
+    def _send_and_wait(self, command: str) -> dict[str, Any]:
+        if self._sender is None:
+            self._sender = psycopg.connect(self.url, autocommit=True)
+            self._sender.execute(f"LISTEN {_RESULTS_CHANNEL}")
+        connection = self._sender
+        with connection.transaction():
+            row = connection.execute(
+                "INSERT INTO callcore_commands (router, sender, command) VALUES (%s, %s, %s) "
+                "RETURNING seq",
+                (self.name, self.host_id, command),
+            ).fetchone()
+            connection.execute("SELECT pg_notify(%s, %s)", (_COMMANDS_CHANNEL, self.name))
+        assert row is not None  # noqa: S101 - INSERT ... RETURNING gives a row
+        seq = int(row[0])
+        deadline = time.monotonic() + self.timeout
+        while True:
+            found = connection.execute(
+                "SELECT result FROM callcore_commands WHERE seq = %s", (seq,)
+            ).fetchone()
+            if found is not None and found[0] is not None:
+                result: dict[str, Any] = parse_json(found[0])
+                return result
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StorageError(
+                    f"no owner of router {self.name!r} answered command {seq} within "
+                    f"{self.timeout} s; it stays in the log and the next owner applies it: "
+                    "check that a host runs SharedRouter.start()",
+                    self.location,
+                )
+            # woken by the owner's notice; wake up now and then in case one was missed
+            for _ in connection.notifies(timeout=min(left, 1.0), stop_after=1):
+                pass
+
+    def _update(self, op: str, args: Mapping[str, Any], now: datetime) -> RouterUpdate:
+        result = self._send(op, args, now)
+        if "error" in result:
+            error = result["error"]
+            raise ForwardedCommandError(error["type"], error["message"], error.get("field"))
+        return _update_from_data(result["update"])
+
+    def enqueue(
+        self, contact_id: str, queue: str, *, now: datetime, priority: int = 0
+    ) -> RouterUpdate:
+        """Forward :meth:`Router.enqueue <callcore.acd.Router.enqueue>` to the owner."""
+        args = {"contact_id": contact_id, "queue": queue, "priority": priority}
+        return self._update("enqueue", args, now)
+
+    def abandon(self, contact_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.abandon <callcore.acd.Router.abandon>` to the owner."""
+        return self._update("abandon", {"contact_id": contact_id}, now)
+
+    def accept(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.accept <callcore.acd.Router.accept>` to the owner."""
+        return self._update("accept", {"contact_id": contact_id, "agent_id": agent_id}, now)
+
+    def time_out(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.time_out <callcore.acd.Router.time_out>` to the owner."""
+        return self._update("time_out", {"contact_id": contact_id, "agent_id": agent_id}, now)
+
+    def end(self, contact_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.end <callcore.acd.Router.end>` to the owner."""
+        return self._update("end", {"contact_id": contact_id}, now)
+
+    def log_in(self, profile: AgentProfile, *, now: datetime, ready: bool = True) -> RouterUpdate:
+        """Forward :meth:`Router.log_in <callcore.acd.Router.log_in>` to the owner."""
+        return self._update("log_in", {"profile": to_dict(profile), "ready": ready}, now)
+
+    def log_out(self, agent_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.log_out <callcore.acd.Router.log_out>` to the owner."""
+        return self._update("log_out", {"agent_id": agent_id}, now)
+
+    def set_ready(self, agent_id: str, *, now: datetime) -> RouterUpdate:
+        """Forward :meth:`Router.set_ready <callcore.acd.Router.set_ready>` to the owner."""
+        return self._update("set_ready", {"agent_id": agent_id}, now)
+
+    def snapshot(self, *, now: datetime) -> RouterSnapshot:
+        """The owner's router state now, after every command logged before this one."""
+        result = self._send("snapshot", {}, now)
+        return from_dict(RouterSnapshot, result["snapshot"])
+
+    # --- owning ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take part in ownership: a background thread takes the lease when it is free."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"callcore router {self.name}", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop taking part; an owner gives its lease up so a standby takes over at once."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        with self._send_lock:
+            if self._sender is not None:
+                self._sender.close()
+                self._sender = None
+
+    def _run(self) -> None:
+        renew_every = self.lease_seconds / 3
+        while not self._stop.is_set():
+            self._serve(renew_every)
+
+    def _serve(self, renew_every: float) -> None:
+        """One connection's life: rounds until stopped or the connection breaks."""
+        try:
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                connection.execute(f"LISTEN {_COMMANDS_CHANNEL}")
+                while not self._stop.is_set():
+                    self._round(connection)
+                    for _ in connection.notifies(timeout=self._wait(renew_every), stop_after=1):
+                        pass
+                self._release(connection)
+        except psycopg.Error:
+            _log.exception("router %s: database error; reconnecting", self.name)
+            self._owned = None  # fenced: a new owner may take the lease meanwhile
+            self._stop.wait(renew_every)
+
+    def _wait(self, renew_every: float) -> float:
+        owned = self._owned
+        if owned is None:
+            return min(renew_every, max(self._next_attempt - time.monotonic(), 0.0))
+        wait = owned.renewed + renew_every - time.monotonic()
+        deadline = owned.router.next_deadline()
+        if deadline is not None:
+            wait = min(wait, (deadline - datetime.now(timezone.utc)).total_seconds())
+        return max(wait, 0.0)
+
+    def _round(self, connection: psycopg.Connection[Any]) -> None:
+        """Take or renew the lease, then apply the pending commands and the due tick."""
+        try:
+            if self._owned is None:
+                if time.monotonic() >= self._next_attempt:  # not at every wake-up by a command
+                    self._next_attempt = time.monotonic() + self.lease_seconds / 3
+                    self._take_over(connection)
+            elif time.monotonic() - self._owned.renewed >= self.lease_seconds / 3:
+                self._renew(connection)
+            if self._owned is not None:
+                self._apply_pending(connection)
+        except _LostLeaseError:
+            _log.warning("router %s: host %s lost its lease", self.name, self.host_id)
+            self._owned = None
+
+    def _take_over(self, connection: psycopg.Connection[Any]) -> None:
+        with connection.transaction():
+            row = connection.execute(
+                "INSERT INTO callcore_leases (name, owner, epoch, acquired_at, expires_at) "
+                "VALUES (%s, %s, 1, now(), now() + make_interval(secs => %s)) "
+                "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
+                "epoch = callcore_leases.epoch + 1, acquired_at = now(), "
+                "expires_at = excluded.expires_at WHERE callcore_leases.expires_at < now() "
+                "RETURNING epoch",
+                (self.name, self.host_id, self.lease_seconds),
+            ).fetchone()
+            if row is None:
+                return  # another host owns it
+            epoch = int(row[0])
+            router, position = self._rebuild(connection)
+        _log.info("router %s: host %s owns it (epoch %d)", self.name, self.host_id, epoch)
+        self._owned = _Ownership(epoch, router, position, position, time.monotonic())
+
+    def _rebuild(self, connection: psycopg.Connection[Any]) -> tuple[Router, int]:
+        """The router as the last owner left it: checkpoint, then the logged commands."""
+        found = connection.execute(
+            "SELECT document FROM callcore_checkpoints WHERE name = %s",
+            (CHECKPOINT_PREFIX + self.name,),
+        ).fetchone()
+        if found is None:
+            router, position = self._factory(), 0
+        else:
+            checkpoint = parse_json(found[0])
+            snapshot = from_dict(RouterSnapshot, checkpoint["snapshot"])
+            router = Router.restore(snapshot, strategies=self._strategies)
+            position = int(checkpoint["position"])
+        logged = connection.execute(
+            "SELECT command, result FROM callcore_commands WHERE router = %s AND position > %s "
+            "ORDER BY position",
+            (self.name, position),
+        )
+        for command, result in logged:
+            applied_at = datetime.fromisoformat(parse_json(result)["now"])
+            _apply(router, parse_json(command), applied_at)
+            position += 1
+        return router, position
+
+    def _renew(self, connection: psycopg.Connection[Any]) -> None:
+        owned = self._owned
+        assert owned is not None  # noqa: S101 - called only when owning
+        renewed = connection.execute(
+            "UPDATE callcore_leases SET expires_at = now() + make_interval(secs => %s) "
+            "WHERE name = %s AND owner = %s AND epoch = %s AND expires_at > now()",
+            (self.lease_seconds, self.name, self.host_id, owned.epoch),
+        )
+        if renewed.rowcount != 1:
+            raise _LostLeaseError
+        owned.renewed = time.monotonic()
+
+    def _release(self, connection: psycopg.Connection[Any]) -> None:
+        owned, self._owned = self._owned, None
+        if owned is not None:
+            connection.execute(
+                "UPDATE callcore_leases SET expires_at = now() - interval '1 second' "
+                "WHERE name = %s AND owner = %s AND epoch = %s",
+                (self.name, self.host_id, owned.epoch),
+            )
+
+    def _apply_pending(self, connection: psycopg.Connection[Any]) -> None:
+        """Apply the pending commands (and a due tick) in one fenced transaction."""
+        owned = self._owned
+        assert owned is not None  # noqa: S101 - called only when owning
+        ticks: list[RouterUpdate] = []
+        try:
+            with connection.transaction():
+                self._fence(connection, owned)
+                pending = connection.execute(
+                    "SELECT seq, command FROM callcore_commands "
+                    "WHERE router = %s AND result IS NULL ORDER BY seq LIMIT %s",
+                    (self.name, _BATCH),
+                ).fetchall()
+                for seq, text in pending:
+                    self._log_applied(connection, owned, seq, parse_json(text))
+                tick = self._due_tick(connection, owned)
+                if tick is not None:
+                    ticks.append(tick)
+                if owned.position - owned.checkpointed >= self.checkpoint_every:
+                    self._checkpoint(connection, owned)
+                if pending:
+                    connection.execute("SELECT pg_notify(%s, %s)", (_RESULTS_CHANNEL, self.name))
+        except BaseException:
+            self._owned = None  # the router ran ahead of the log: rebuild it on takeover
+            raise
+        if self._on_update is not None:
+            for update in ticks:
+                self._on_update(update)
+
+    def _fence(self, connection: psycopg.Connection[Any], owned: _Ownership) -> None:
+        """Hold the lease row until commit; refuse if the lease is no longer ours."""
+        fence = connection.execute(
+            "SELECT 1 FROM callcore_leases WHERE name = %s AND owner = %s "
+            "AND epoch = %s AND expires_at > now() FOR SHARE",
+            (self.name, self.host_id, owned.epoch),
+        ).fetchone()
+        if fence is None:
+            raise _LostLeaseError
+
+    def _log_applied(
+        self,
+        connection: psycopg.Connection[Any],
+        owned: _Ownership,
+        seq: int,
+        command: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        now = datetime.fromisoformat(command["now"])
+        if owned.router.now is not None and now < owned.router.now:
+            now = owned.router.now  # another host's clock runs a little behind
+        result = {"now": now.isoformat(), **_apply(owned.router, command, now)}
+        owned.position += 1
+        connection.execute(
+            "UPDATE callcore_commands SET position = %s, result = %s WHERE seq = %s",
+            (owned.position, dumps(result), seq),
+        )
+        return result
+
+    def _due_tick(
+        self, connection: psycopg.Connection[Any], owned: _Ownership
+    ) -> RouterUpdate | None:
+        deadline = owned.router.next_deadline()
+        now = datetime.now(timezone.utc)
+        if deadline is None or deadline > now:
+            return None
+        command = {"op": "tick", "now": now.isoformat(), "args": {}}
+        row = connection.execute(
+            "INSERT INTO callcore_commands (router, sender, command) VALUES (%s, %s, %s) "
+            "RETURNING seq",
+            (self.name, self.host_id, dumps(command)),
+        ).fetchone()
+        assert row is not None  # noqa: S101 - INSERT ... RETURNING gives a row
+        result = self._log_applied(connection, owned, int(row[0]), command)
+        return _update_from_data(result["update"]) if "update" in result else None
+
+    def _checkpoint(self, connection: psycopg.Connection[Any], owned: _Ownership) -> None:
+        document = dumps({"position": owned.position, "snapshot": owned.router.snapshot()})
+        connection.execute(
+            "INSERT INTO callcore_checkpoints (name, document) VALUES (%s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET document = excluded.document",
+            (CHECKPOINT_PREFIX + self.name, document),
+        )
+        owned.checkpointed = owned.position
+        connection.execute(  # a sender reads its result at once: these are long read
+            "DELETE FROM callcore_commands WHERE router = %s AND position <= %s",
+            (self.name, owned.position - self.keep_log),
+        )
