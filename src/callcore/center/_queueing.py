@@ -43,6 +43,7 @@ class _Queueing(_Records):
     ) -> None:
         live.phase = Phase.QUEUED
         live.queued_at = now
+        live.first_queued_at = live.first_queued_at or now
         if isinstance(request, str):
             live.queue = request
             update = self.router.enqueue(
@@ -74,6 +75,7 @@ class _Queueing(_Records):
             live = self._contacts.get(event.offer.contact_id)
             if live is not None:
                 live.offered_at = live.offered_at or event.at
+                live.first_offered_at = live.first_offered_at or event.at
                 live.agent = event.offer.agent_id
             return
         contact_id = getattr(event, "contact_id", None)
