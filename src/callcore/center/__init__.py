@@ -29,7 +29,8 @@ from callcore.center._actions import (
 from callcore.center._asyncio import AsyncContactCenter
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
 from callcore.center._config import CenterConfig, load_center, read_center_config
-from callcore.center._contact import LiveContact, Phase
+from callcore.center._contact import Consultation, LiveContact, Phase
+from callcore.center._core import ANONYMOUS, WITHHELD
 from callcore.center._events import (
     ContactArrived,
     ContactCompleted,
@@ -37,12 +38,14 @@ from callcore.center._events import (
     ContactConsulted,
     ContactHeld,
     ContactResumed,
+    ContactSteps,
     ContactTransferred,
     SurveySent,
 )
 from callcore.center._voice import QUEUE_STATUS
 
 __all__ = [
+    "ANONYMOUS",
     "DEFAULT_DISPOSITIONS",
     "QUEUE_STATUS",
     "AsyncContactCenter",
@@ -53,6 +56,7 @@ __all__ = [
     "Conference",
     "Connect",
     "Consult",
+    "Consultation",
     "ContactArrived",
     "ContactCenter",
     "ContactCompleted",
@@ -60,6 +64,7 @@ __all__ = [
     "ContactConsulted",
     "ContactHeld",
     "ContactResumed",
+    "ContactSteps",
     "ContactTransferred",
     "Disconnect",
     "Disposition",
@@ -73,6 +78,7 @@ __all__ = [
     "SurveySent",
     "TelephonyAction",
     "TransferToQueue",
+    "WITHHELD",
     "load_center",
     "read_center_config",
 ]

@@ -218,6 +218,8 @@ class _Records(_CenterCore):
         for action in actions:
             if isinstance(action, SendSurvey):
                 sent = self._addressed(action.notification)
+                if sent is None:
+                    continue  # an anonymous customer: nowhere to send it
                 self._quietly("callcore_notify", notification=sent)
                 out.events.append(SurveySent(at=now, ticket_id=action.ticket_id, notification=sent))
                 out.actions.append(SendSurvey(action.ticket_id, sent))
@@ -227,18 +229,21 @@ class _Records(_CenterCore):
                 out.actions.append(action)
             # ScheduleFollowUp: the centre's own timer (the ticket's next_due) runs it
 
-    def _addressed(self, notification: Notification) -> Notification:
+    def _addressed(self, notification: Notification) -> Notification | None:
         """The notification sent to the customer's address (the engine names the customer id).
 
         An email goes to the customer's email address; a call or an SMS to the
         phone number. A customer known only by phone gets an emailed survey
         as an automated call instead, and one known only by email gets a call
-        or SMS by email: the survey reaches them either way. Anyone else
-        (an agent, a queue) is left as the engine named them.
+        or SMS by email: the survey reaches them either way. A customer with
+        no address (an anonymous caller nobody identified since) gets none:
+        ``None``. Anyone else (an agent, a queue) is left as the engine named them.
         """
         customer = self.store.get_customer(notification.to)
         if customer is None:
             return notification
+        if not customer.identities:
+            return None
         by_kind = {identity.kind: identity.value for identity in reversed(customer.identities)}
         email, phone = by_kind.get(IdentityKind.EMAIL), by_kind.get(IdentityKind.PHONE)
         if notification.channel is NotificationChannel.EMAIL:
