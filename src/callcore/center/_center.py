@@ -144,7 +144,7 @@ class ContactCenter(_Voice, _Messages, _Handling):
                 for live in self._contacts.values()
                 if live.session is not None and live.phase is Phase.IVR
             )
-            times.extend(self._ticket_due.values())
+            times.append(self._ticket_due.earliest())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -168,8 +168,8 @@ class ContactCenter(_Voice, _Messages, _Handling):
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
             self._absorb_router(self.router.tick(now=now), out)
-            for ticket_id, due in sorted(self._ticket_due.items(), key=lambda item: item[1]):
-                if due <= now:
-                    ticket = self._ticket(ticket_id)
+            for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
+                ticket = self.store.get_ticket(ticket_id)
+                if ticket is not None:  # deleted meanwhile (a customer erased): no timer left
                     self._keep_ticket(self.tickets.tick(ticket, now=now), now, out)
             return self._finish(now, out)

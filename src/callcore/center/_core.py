@@ -22,6 +22,7 @@ from callcore.acd import AgentProfile, ContactOffered, QueueConfig, Router
 from callcore.center._actions import CenterAction
 from callcore.center._checkpoint import CenterState, read_state, write_state
 from callcore.center._contact import LiveContact, Phase
+from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
 from callcore.checks import check_bool, check_enum, check_instant, check_text
 from callcore.clock import Clock, SystemClock
@@ -197,7 +198,7 @@ class _CenterCore:
                 )
             self.agents[profile.agent_id] = profile
         self._contacts: dict[str, LiveContact] = {}
-        self._ticket_due: dict[str, datetime] = {}
+        self._ticket_due = DueTimes()
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         if durable:
@@ -215,7 +216,7 @@ class _CenterCore:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
         self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
         self._contacts = {live.contact_id: live for live in state.contacts}
-        self._ticket_due = dict(state.ticket_due)
+        self._ticket_due = DueTimes(state.ticket_due)
         self.aggregator = state.aggregator
         self._last = state.last
         _log.info("resumed from the store's checkpoint: %d contacts", len(self._contacts))
@@ -231,7 +232,7 @@ class _CenterCore:
                 last=self._last,
                 router=self.router.snapshot(),
                 contacts=tuple(self._contacts.values()),
-                ticket_due=self._ticket_due,
+                ticket_due=self._ticket_due.as_dict(),
                 aggregator=self.aggregator,
             )
             self.store.save_checkpoint(CHECKPOINT_NAME, write_state(state))

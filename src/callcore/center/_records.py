@@ -206,10 +206,7 @@ class _Records(_CenterCore):
         """Save the ticket an update changed, remember its next deadline, act on its actions."""
         ticket = update.ticket
         stored = self.store.add_ticket(ticket) if new else self.store.save_ticket(ticket)
-        if stored.next_due is None:
-            self._ticket_due.pop(stored.id, None)
-        else:
-            self._ticket_due[stored.id] = stored.next_due
+        self._ticket_due.set(stored.id, stored.next_due)
         out.events.extend(update.events)
         self._ticket_actions(update.actions, now, out)
         return stored
