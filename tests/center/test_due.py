@@ -24,7 +24,9 @@ _ops = st.lists(
 
 
 @given(_ops)
-def test_the_heap_answers_as_a_scan_does(ops: list[tuple[str, str | None, datetime | None]]) -> None:
+def test_the_heap_answers_as_a_scan_does(
+    ops: list[tuple[str, str | None, datetime | None]],
+) -> None:
     """After any sequence of changes: the same earliest, the same keys due, soonest first."""
     due, reference = DueTimes(), {}
     for op, key, when in ops:
@@ -61,5 +63,5 @@ def test_many_moves_keep_the_heap_small() -> None:
     due = DueTimes()
     for minute in range(1000):
         due.set("T", T0 + timedelta(minutes=minute))
-    assert len(due._heap) <= 2 * len(due) + 64  # noqa: SLF001 - the bound is the point
+    assert len(due._heap) <= 2 * len(due) + 64
     assert due.earliest() == T0 + timedelta(minutes=999)

@@ -48,6 +48,7 @@ __all__ = [
     "ANONYMOUS",
     "DEFAULT_DISPOSITIONS",
     "QUEUE_STATUS",
+    "WITHHELD",
     "AsyncContactCenter",
     "CallerAction",
     "CenterAction",
@@ -78,7 +79,6 @@ __all__ = [
     "SurveySent",
     "TelephonyAction",
     "TransferToQueue",
-    "WITHHELD",
     "load_center",
     "read_center_config",
 ]

@@ -32,6 +32,7 @@ from callcore.customers import (
     Customer,
     CustomerCreated,
     Identity,
+    Interaction,
     normalize_phone,
 )
 from callcore.errors import (
@@ -374,14 +375,14 @@ class _CenterCore:
         self,
         contact_id: str,
         channel: Channel,
-        identity: Identity,
+        identity: Identity | None,
         dialled: str,
         now: datetime,
         out: _Out,
     ) -> LiveContact:
+        history: tuple[Interaction, ...] = ()
         if identity is None:
-            customer, history, created = self._anonymous_customer(now, out), (), True
-            address = ANONYMOUS
+            customer, created, address = self._anonymous_customer(now, out), True, ANONYMOUS
         else:
             identification = self.identifier.identify(identity, now=now)
             out.events.extend(identification.events)
@@ -424,9 +425,7 @@ class _CenterCore:
         caller and merge later.
         """
         for _ in range(_ADD_ATTEMPTS):
-            new = Customer(
-                id=self._id_factory(), created_at=now, attributes={"anonymous": True}
-            )
+            new = Customer(id=self._id_factory(), created_at=now, attributes={"anonymous": True})
             try:
                 added = self.store.add_customer(new)
             except ConflictError:

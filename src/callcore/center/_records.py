@@ -161,10 +161,8 @@ class _Records(_CenterCore):
         live.consult = None
 
     def _start_leg(self, live: LiveContact, now: datetime) -> None:
-        """Close the current leg (handed on: no after-contact work of its own) and start the next."""
-        live.legs += (
-            self._leg_record(live, ContactOutcome.ANSWERED, now, wrap_up_ended_at=None),
-        )
+        """End the current leg (handed on: no after-contact work of its own); start the next."""
+        live.legs += (self._leg_record(live, ContactOutcome.ANSWERED, now, wrap_up_ended_at=None),)
         live.legs_started += 1
         live.leg = live.legs_started
         live.leg_started_at = now
@@ -226,7 +224,7 @@ class _Records(_CenterCore):
                 out.actions.append(action)
             # ScheduleFollowUp: the centre's own timer (the ticket's next_due) runs it
 
-    def _addressed(self, notification: Notification) -> Notification | None:
+    def _addressed(self, notification: Notification) -> Notification | None:  # noqa: PLR0911
         """The notification sent to the customer's address (the engine names the customer id).
 
         An email goes to the customer's email address; a call or an SMS to the
