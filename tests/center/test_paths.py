@@ -267,8 +267,8 @@ def test_consult_then_blind_transfer_to_another_queue() -> None:
     assert [type(a) for a in consulted.actions] == [HoldCaller, Consult]
     clock.advance(30 * S)
     transferred = center.agent_transferred("CA-1", queue="billing")
-    assert transferred.kinds()[:2] == ("acd.contact_ended", "acd.agent_state_changed")
-    assert "center.contact_transferred" in transferred.kinds()
+    assert transferred.kinds()[0] == "acd.contact_transferred"
+    assert transferred.kinds()[-1] == "center.contact_transferred"
     assert transferred.of_type(TransferToQueue) == (TransferToQueue("CA-1", "a1", "billing"),)
     assert center.contact("CA-1").phase is Phase.QUEUED
     center.agent_logged_in(attrs.evolve(a2, memberships=(Membership(queue="billing"),)))

@@ -24,6 +24,7 @@ from callcore.center._actions import (
     ScreenPop,
     StopRinging,
     TelephonyAction,
+    TransferToAgent,
     TransferToQueue,
 )
 from callcore.center._asyncio import AsyncContactCenter
@@ -78,6 +79,7 @@ __all__ = [
     "StopRinging",
     "SurveySent",
     "TelephonyAction",
+    "TransferToAgent",
     "TransferToQueue",
     "load_center",
     "read_center_config",

@@ -36,7 +36,8 @@ module and each building on the ones before it: ``_core`` (state,
 checkpoint, time, the end of every input, arrival), ``_records`` (tickets,
 surveys, the contact's KPI record and history), ``_queueing`` (queues,
 offers, agents' states), ``_handling`` (accept, hold, consult, conference,
-transfer, end, wrap-up), ``_voice`` (calls and their IVR) and ``_messages``.
+end, wrap-up), ``_transfers`` (to a queue or an agent, blind or warm),
+``_voice`` (calls and their IVR) and ``_messages``.
 What needs more than one of them (a hang-up, wherever the contact is; the
 timers of every engine) is here.
 """
@@ -48,8 +49,8 @@ from datetime import datetime
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
-from callcore.center._handling import _Handling
 from callcore.center._messages import _Messages
+from callcore.center._transfers import _Transfers
 from callcore.center._voice import _Voice
 from callcore.errors import InvalidTransitionError
 from callcore.ivr import CallerHangup
@@ -57,7 +58,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Voice, _Messages, _Handling):
+class ContactCenter(_Voice, _Messages, _Transfers):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:

@@ -15,7 +15,6 @@ from callcore.center._actions import (
     HoldCaller,
     ResumeCaller,
     ScreenPop,
-    TransferToQueue,
 )
 from callcore.center._contact import Consultation, LiveContact, Phase
 from callcore.center._core import CenterUpdate, _Out
@@ -25,13 +24,12 @@ from callcore.center._events import (
     ContactConsulted,
     ContactHeld,
     ContactResumed,
-    ContactTransferred,
 )
 from callcore.center._queueing import _Queueing
 from callcore.center._records import _agent
 from callcore.checks import check_enum, check_instant, check_text
 from callcore.contacts import AgentState, ContactOutcome
-from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.tickets import Link
 
 _RESOLVED = {Disposition.RESOLVED: True, Disposition.CLOSED: True}
@@ -184,6 +182,8 @@ class _Handling(_Queueing):
             check_text(target, "target")
             live = self._in_phase(contact_id, Phase.CONNECTED, "consult")
             assert live.agent is not None  # noqa: S101 - connected to an agent
+            if target == live.agent:
+                raise InvalidInputError("an agent cannot consult itself", field="target")
             if live.consult is not None:
                 raise InvalidTransitionError(
                     "consulting",
@@ -191,8 +191,6 @@ class _Handling(_Queueing):
                     f"the agent is consulting {live.consult.target!r}: resume, conference or "
                     "transfer first",
                 )
-            if target == live.agent:
-                raise InvalidInputError("an agent cannot consult itself", field="target")
             out = _Out()
             if live.held_since is None:
                 self._hold(live, now, out)
@@ -247,54 +245,6 @@ class _Handling(_Queueing):
                 )
             )
             out.actions.append(Conference(contact_id, live.agent, target))
-            return self._finish(now, out)
-
-    def agent_transferred(
-        self, contact_id: str, *, queue: str, now: datetime | None = None
-    ) -> CenterUpdate:
-        """The agent transferred the contact to a queue (blind): it waits there, same id.
-
-        The agent is released (and enters its queue's wrap-up, as after any
-        contact); the contact keeps its priority and language, its ticket, its
-        IVR variables and its first answer time, and counts one transfer in
-        its KPI record. The agent who takes it next gets the screen pop and
-        the ticket.
-
-        Raises:
-            NotFoundError: No such contact or queue.
-            InvalidTransitionError: The contact is not connected.
-        """
-        with self._lock:
-            now = self._time(now)
-            check_text(queue, "queue")
-            live = self._in_phase(contact_id, Phase.CONNECTED, "transfer")
-            if queue not in self._queue_names:
-                raise NotFoundError("queue", queue)
-            view = self.router.contact(contact_id)
-            assert live.agent is not None  # noqa: S101
-            # checked: from here on the centre changes
-            out = _Out()
-            agent, from_queue = live.agent, view.queue
-            self._end_hold(live, now)
-            self._close_consultation(live, now)
-            self._absorb_router(self.router.end(contact_id, now=now), out)
-            live.transfers += 1
-            self._start_leg(live, now)
-            out.events.append(
-                ContactTransferred(
-                    at=now,
-                    contact_id=contact_id,
-                    agent_id=agent,
-                    from_queue=from_queue,
-                    queue=queue,
-                )
-            )
-            out.actions.append(TransferToQueue(contact_id, agent, queue))
-            live.phase, live.queue, live.queued_at = Phase.QUEUED, queue, now
-            update = self.router.enqueue(
-                contact_id, queue, now=now, priority=view.priority, language=view.language
-            )
-            self._absorb_router(update, out)
             return self._finish(now, out)
 
     # --- the end -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from callcore.acd import (
     ContactRejected,
     DeclineReason,
     NotReadyReason,
+    Offer,
     OverflowAction,
     RouterUpdate,
 )
@@ -59,13 +60,20 @@ class _Queueing(_Records):
             update = self.router.enqueue(live.contact_id, request, now=now)
         self._absorb_router(update, out)
 
-    def _absorb_router(self, update: RouterUpdate, out: _Out) -> None:
-        """Turn the router's offers into ring and stop actions; follow its contacts."""
+    def _absorb_router(
+        self, update: RouterUpdate, out: _Out, *, silent: Offer | None = None
+    ) -> None:
+        """Turn the router's offers into ring and stop actions; follow its contacts.
+
+        The ``silent`` offer rings nobody: a warm transfer's colleague is on
+        the line already and takes the contact at once.
+        """
         out.events.extend(update.events)
         for offer in update.ended_offers:
             out.actions.append(StopRinging(offer))
         for offer in update.offers:
-            out.actions.append(RingAgent(offer))
+            if offer != silent:
+                out.actions.append(RingAgent(offer))
         for event in update.events:
             self._follow(event, out)
 
