@@ -84,5 +84,8 @@ def test_a_scenario_hands_a_call_on(scenario: Scenario, center: ContactCenter) -
     call.expect("acd.contact_transferred", "acd.contact_answered", "center.contact_transferred")
     call.wait(30).ends().resolves("fixed").expect("center.contact_completed")
     assert [(leg.id, leg.agent) for leg in call.legs] == [("call-1", "a1"), ("call-1.2", "s1")]
-    assert (call.legs[0].ended_at - call.legs[0].answered_at).total_seconds() == 30
-    assert (call.legs[1].ended_at - call.legs[1].answered_at).total_seconds() == 50
+    first, second = call.legs
+    assert first.answered_at is not None
+    assert second.answered_at is not None
+    assert (first.ended_at - first.answered_at).total_seconds() == 30
+    assert (second.ended_at - second.answered_at).total_seconds() == 50

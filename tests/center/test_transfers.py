@@ -324,6 +324,7 @@ def test_a_warm_transfer_to_a_colleague_who_cannot_take_it_waits_for_them() -> N
     kit.telephony.answer("CA-1", "a2")
     center.agent_ended("CA-1")
     first, consult, third = _wrapped(kit).legs
+    assert (first.agent, first.ended_at, first.transfers) == ("a1", start + 17 * S, 1)
     assert (consult.agent, consult.ended_at) == ("a2", start + 17 * S)
     assert (third.id, third.agent, third.queued_at, third.answered_at) == (
         "CA-1.3",

@@ -115,7 +115,10 @@ class _Transfers(_Handling):
                 ended = self._leg_record(live, ContactOutcome.ANSWERED, now, wrap_up_ended_at=None)
                 self._absorb_router(update, out, silent=warm_offer)  # on the line already
                 self._absorb_router(
-                    self.router.accept(contact_id, warm_offer.agent_id, now=now), out
+                    self.router.accept(
+                        contact_id, warm_offer.agent_id, now=now, offer_id=warm_offer.offer_id
+                    ),
+                    out,
                 )
                 self._take_over(live, ended, warm_offer, now, out)
             out.events.append(
