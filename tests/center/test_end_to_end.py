@@ -53,6 +53,8 @@ def test_a_call_from_the_first_ring_to_the_survey() -> None:  # noqa: PLR0915 - 
     assert pressed.kinds() == ("ivr.session_ended", "acd.contact_queued", "acd.contact_offered")
     assert kit.crm.asked == [("plan", {"customer": customer_id}, customer_id)]
     assert center.contact("CA-1").queue == "billing"
+    routed = center.router.contact("CA-1")  # the queue node's priority, the session's language
+    assert (routed.queue, routed.priority, routed.language) == ("billing", 5, "en")
 
     # 3. the agent of the queue is offered it
     (offer,) = telephony.ringing()
