@@ -15,11 +15,16 @@ fakes of :mod:`callcore.testing.fakes`:
 6. the closed ticket sends the survey by email; Ana answers 5;
 7. every step was a domain event, and the contact has one KPI record.
 
+Then Bogdan's call takes every turn of step 4: a1 holds and resumes,
+consults the senior agent s1, conferences s1 in, and hands the call to s1
+(a warm transfer); s1 wraps it up. The contact has two legs, linked by its id.
+
 Run it: ``python examples/center_call_flow.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -27,7 +32,7 @@ import attrs
 
 from callcore import ManualClock
 from callcore.acd import AgentProfile, Membership, QueueConfig
-from callcore.center import ContactCenter, ContactCompleted, Disposition
+from callcore.center import CenterUpdate, ContactCenter, ContactCompleted, Disposition
 from callcore.contacts import Channel
 from callcore.customers import Identity
 from callcore.events import IdFactory
@@ -94,6 +99,15 @@ A1 = AgentProfile(
 )
 
 
+S1 = AgentProfile(
+    agent_id="s1",
+    skills={"billing": 8},
+    memberships=(Membership(queue="billing"), Membership(queue="support")),
+)
+"""A senior agent, consulted on hard calls."""
+BOGDAN = "+40 744 555 010"
+
+
 def sequential(prefix: str = "id-") -> IdFactory:
     """Ids id-1, id-2...: the same run gives the same ids."""
     count = 0
@@ -119,8 +133,12 @@ class Kit:
     store: Storage
 
 
-def build(store: Storage | None = None, *, durable: bool = False) -> Kit:
-    """The centre of this example: two voice queues, email and chat, one flow."""
+def build(store: Storage | None = None, *, durable: bool = False, ids: str = "id-") -> Kit:
+    """The centre of this example: two voice queues, email and chat, one flow.
+
+    ``ids`` prefixes the ids it makes: a restarted process takes another, since
+    its counter starts over while the store keeps what the first one made.
+    """
     clock = ManualClock(START)
     telephony, notifier, log = FakeTelephony(), FakeNotifier(), EventLog()
     crm = FakeCrm({"plan": {"plan": "unlimited", "balance_due": 42}})
@@ -133,7 +151,7 @@ def build(store: Storage | None = None, *, durable: bool = False) -> Kit:
         clock=clock,
         plugins=[telephony, notifier, crm, log],
         default_country_code="40",
-        id_factory=sequential(),
+        id_factory=sequential(ids),
         durable=durable,
     )
     telephony.attach(center)
@@ -194,6 +212,44 @@ def main() -> None:
         record.wrap_up_ended_at - record.answered_at,
     )
     print("7. events broadcast:", len(kit.log.events))
+    handed_on(kit)
+
+
+def handed_on(kit: Kit) -> None:
+    """Bogdan's call: hold, consult, conference, warm transfer; one leg per agent."""
+    center, clock, telephony = kit.center, kit.clock, kit.telephony
+    clock.advance(timedelta(days=1, minutes=5))  # a1 is ready again
+    center.inbound_call(caller=BOGDAN, dialled=DIALLED, contact_id="CA-2")
+    clock.advance(timedelta(seconds=6))
+    telephony.press("CA-2", "2")
+    telephony.answer("CA-2", "a1")
+    center.agent_logged_in(S1)
+    steps: list[tuple[str, Callable[[], CenterUpdate]]] = [
+        ("held", lambda: center.agent_held("CA-2")),
+        ("resumed", lambda: center.agent_resumed("CA-2")),
+        ("consulted s1", lambda: center.agent_consulted("CA-2", "s1")),
+        ("conferenced s1", lambda: center.agent_conferenced("CA-2", "s1")),
+        ("warm transfer to s1", lambda: center.agent_transferred("CA-2", agent="s1")),
+        ("s1 ended", lambda: center.agent_ended("CA-2")),
+    ]
+    for name, step in steps:
+        clock.advance(timedelta(seconds=20))
+        print(f"4. {name}:", step().kinds()[-1])
+    clock.advance(timedelta(seconds=30))
+    wrapped = center.agent_wrapped_up(
+        "CA-2", disposition=Disposition.RESOLVED, notes="s1 fixed the tariff"
+    )
+    (completed,) = wrapped.of_type(ContactCompleted)
+    for leg in completed.legs:
+        print(
+            "7. leg",
+            leg.id,
+            leg.agent,
+            f"answered {leg.answered_at:%H:%M:%S}",
+            f"ended {leg.ended_at:%H:%M:%S}",
+            "transfers",
+            leg.transfers,
+        )
 
 
 if __name__ == "__main__":

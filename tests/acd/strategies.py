@@ -89,6 +89,17 @@ def eligible(agent: Agent, queue: str, requirement: Requirement) -> bool:
     return all(agent.profile.skills.get(name, 0) >= level for name, level in requirement.minimums)
 
 
+def may_take(agent: Agent, contact: Contact) -> bool:
+    """Whether ``agent`` may take ``contact`` by who it is (not whether it is free now).
+
+    A contact transferred to an agent waits for that agent only, whatever its
+    queue, tier or skills; any other contact goes to its queue's eligible members.
+    """
+    if contact.target is not None:
+        return agent.agent_id == contact.target and agent.logged_in
+    return eligible(agent, contact.queue, contact.requirement)
+
+
 def reference_choice(
     router: Router, contact: Contact, random_state: object | None = None
 ) -> list[str]:
@@ -97,6 +108,9 @@ def reference_choice(
     A random strategy's draws come from ``random_state`` (default: the
     router's random source as it is now).
     """
+    if contact.target is not None:  # transferred to an agent: that one, when it is free
+        agent = router._agents[contact.target]
+        return [agent.agent_id] if independent_can_take(agent, contact.channel) else []
     queue = router._queues[contact.queue]
     strategy = queue.strategy
     names = contact.requirement.names
@@ -277,9 +291,7 @@ def global_first(router: Router) -> Contact | None:
     )
     for contact in waiting:
         for agent in router._agents.values():
-            if eligible(agent, contact.queue, contact.requirement) and independent_can_take(
-                agent, contact.channel
-            ):
+            if may_take(agent, contact) and independent_can_take(agent, contact.channel):
                 return contact
     return None
 

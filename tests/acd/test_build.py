@@ -44,7 +44,7 @@ def test_offer_matches_constructor(
 ) -> None:
     """An offer built positionally equals, hashes and round-trips like one from __init__."""
     expires = start + timedelta(seconds=15)
-    built = new_offer(contact_id, agent_id, queue, channel, start, expires, callback)
+    built = new_offer(contact_id, agent_id, queue, channel, start, expires, callback, "offer-1")
     made = Offer(
         contact_id=contact_id,
         agent_id=agent_id,
@@ -53,6 +53,7 @@ def test_offer_matches_constructor(
         offered_at=start,
         expires_at=expires,
         callback=callback,
+        offer_id="offer-1",
     )
     assert built == made
     assert hash(built) == hash(made)
@@ -63,7 +64,7 @@ def test_offer_matches_constructor(
 def test_events_and_outcome_match_constructors() -> None:
     """Every event builder gives the event its constructor gives, and so does new_update."""
     now = at(5)
-    offer = new_offer("c1", "a1", "sales", Channel.VOICE, now, at(20), False)
+    offer = new_offer("c1", "a1", "sales", Channel.VOICE, now, at(20), False, "offer-7")
     wait = timedelta(seconds=3)
     pairs = [
         (

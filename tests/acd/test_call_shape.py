@@ -48,6 +48,7 @@ COMMANDS = (
     "decline",
     "time_out",
     "end",
+    "transfer",
     "log_in",
     "log_out",
     "remove_agent",

@@ -21,8 +21,8 @@ from tests.acd.scenarios import member, of_type
 from tests.acd.strategies import T0, at
 
 
-def offer(contact_id: str, agent_id: str, queue: str, seconds: float) -> Offer:
-    """A voice offer made at ``seconds`` that rings for the default 15 s."""
+def offer(contact_id: str, agent_id: str, queue: str, seconds: float, number: int = 1) -> Offer:
+    """The router's ``number``-th offer: voice, made at ``seconds``, ringing the default 15 s."""
     return Offer(
         contact_id=contact_id,
         agent_id=agent_id,
@@ -30,6 +30,7 @@ def offer(contact_id: str, agent_id: str, queue: str, seconds: float) -> Offer:
         channel=Channel.VOICE,
         offered_at=at(seconds),
         expires_at=at(seconds + 15),
+        offer_id=f"offer-{number}",
     )
 
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from callcore.acd import (
     BUILTIN_STRATEGIES,
@@ -34,15 +40,15 @@ from callcore.acd import (
     RouterUpdate,
 )
 from callcore.contacts import Channel
-from callcore.errors import InvalidTransitionError
+from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
 from callcore.serialization import dumps
 from tests.acd.strategies import (
     QUEUES,
     OfferWatch,
     at,
     contact_skills,
-    eligible,
     independent_can_take,
+    may_take,
     profiles,
 )
 
@@ -169,7 +175,7 @@ class RouterMachine(RuleBasedStateMachine):
                 and other.priority == offered.priority
                 and (other.arrived, other.seq) < (offered.arrived, offered.seq)
             ):
-                assert not eligible(agent, other.queue, other.requirement), (
+                assert not may_take(agent, other), (
                     f"{contact_id} went to {agent_id} before {other.contact_id}"
                 )
 
@@ -325,6 +331,57 @@ class RouterMachine(RuleBasedStateMachine):
         for contact in sorted(c.contact_id for c in router._contacts.values() if c.agent_id):
             self.step(partial(router.end, contact, now=at(self.clock)))
 
+    @precondition(lambda self: self.router is not None and self.open_offers)
+    @rule(
+        index=st.integers(0, 20),
+        to_queue=st.none() | st.sampled_from(QUEUES),
+        kind=st.sampled_from(["agent", "queue", "agent", "refused"]),
+        wait=st.sampled_from([0, 5, 60]),
+        priority=st.none() | st.integers(0, 2),
+    )
+    def transfer(
+        self, index: int, to_queue: str | None, kind: str, wait: int, priority: int | None
+    ) -> None:
+        """Answer an offer, then transfer a connected contact; a refusal changes nothing.
+
+        To a queue, or to another agent seen (logged in or not), waiting for it
+        up to ``wait`` seconds; refused: to the agent who holds it or to an
+        unknown one.
+        """
+        router = self.live
+        contact_id, agent_id = sorted(self.open_offers)[index % len(self.open_offers)]
+        self.step(partial(router.accept, contact_id, agent_id, now=at(self.clock)))
+        picked = self.pick(index, connected=True)
+        assert picked is not None
+        contact_id = picked
+        holder = router._contacts[contact_id].agent_id
+        others = sorted(set(router._agents) - {holder})
+        if kind == "refused" or (kind == "agent" and not others):
+            before = dumps(router.snapshot())
+            named = holder if index % 2 or kind == "agent" else "nobody"
+            try:
+                router.transfer(contact_id, now=at(self.clock), to_agent=named)
+            except (InvalidInputError, NotFoundError):
+                pass
+            else:  # pragma: no cover - the assertion below names the failure
+                raise AssertionError(f"a transfer to {named} was taken")
+            assert dumps(router.snapshot()) == before
+            return
+        target = others[index % len(others)] if kind == "agent" else None
+        self.step(
+            lambda: router.transfer(
+                contact_id,
+                now=at(self.clock),
+                to_queue=to_queue,
+                to_agent=target,
+                agent_wait=timedelta(seconds=wait if target is not None else 0),
+                priority=priority,
+            )
+        )
+        contact = router._contacts.get(contact_id)
+        if contact is not None:  # not sent on to voicemail by an empty queue
+            assert contact.status is not ContactStatus.CONNECTED or contact.agent_id != holder
+
     @precondition(lambda self: self.router is not None)
     @rule(index=st.integers(0, 20), action=st.sampled_from(["abandon", "callback", "priority"]))
     def caller(self, index: int, action: str) -> None:
@@ -464,6 +521,21 @@ class RouterMachine(RuleBasedStateMachine):
             assert agent.time_in_state == now - agent.since
 
     @invariant()
+    def waits_for_agents_agree(self) -> None:
+        """A contact waiting for an agent is listed by that logged-in agent, and only then."""
+        if self.router is None:
+            return
+        router = self.live
+        listed = {(c, a.agent_id) for a in router._agents.values() for c in a.awaiting}
+        targets = {(c.contact_id, c.target) for c in router._contacts.values() if c.target}
+        assert listed == targets
+        for contact_id, agent_id in targets:
+            assert router._agents[agent_id].logged_in
+            contact = router._contacts[contact_id]
+            assert contact.status is not ContactStatus.CONNECTED
+            assert set(contact.offers) <= {agent_id}
+
+    @invariant()
     def no_idle_pair(self) -> None:
         """No available agent is eligible for a waiting contact (brute force)."""
         if self.router is None:
@@ -473,7 +545,7 @@ class RouterMachine(RuleBasedStateMachine):
             if contact.status is not ContactStatus.WAITING:
                 continue
             for agent in router._agents.values():
-                fits = eligible(agent, contact.queue, contact.requirement)
+                fits = may_take(agent, contact)
                 assert not (fits and independent_can_take(agent, contact.channel)), (
                     f"{agent.agent_id} idles while {contact.contact_id} waits"
                 )
@@ -504,3 +576,31 @@ RouterMachine.TestCase.settings = settings(
     deadline=None,
 )
 TestRouterInvariants = RouterMachine.TestCase
+
+
+class BusyRouterMachine(RouterMachine):
+    """The same machine, started busy: six agents in and contacts ringing.
+
+    So that answers, transfers (to queues and to agents who are busy, paused
+    or free) and returning contacts happen in most runs of the ``ci`` profile.
+    """
+
+    @initialize(
+        strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)),
+        seed=st.integers(0, 9),
+        zero_delays=st.booleans(),
+        data=st.data(),
+    )
+    def busy_start(
+        self, strategy: str, seed: int, *, zero_delays: bool, data: st.DataObject
+    ) -> None:
+        """Start, log everyone in, and enqueue one contact per agent."""
+        self.start(strategy, seed, zero_delays=zero_delays)
+        for number in range(len(AGENTS)):
+            self.log_in(number, data)
+        for number in range(len(AGENTS)):
+            self.enqueue(QUEUES[number % 2], {}, number % 3)
+
+
+BusyRouterMachine.TestCase.settings = RouterMachine.TestCase.settings
+TestBusyRouterInvariants = BusyRouterMachine.TestCase

@@ -29,8 +29,8 @@ from tests.acd.scenarios import member, of_type
 from tests.acd.strategies import T0, at
 
 
-def offer(contact_id: str, agent_id: str, start: float, ring: float) -> Offer:
-    """A voice offer of queue ``q`` made at ``start`` ringing ``ring`` seconds."""
+def offer(contact_id: str, agent_id: str, start: float, ring: float, number: int) -> Offer:
+    """The router's ``number``-th offer: voice, of ``q``, made at ``start``, ringing ``ring`` s."""
     return Offer(
         contact_id=contact_id,
         agent_id=agent_id,
@@ -38,6 +38,7 @@ def offer(contact_id: str, agent_id: str, start: float, ring: float) -> Offer:
         channel=Channel.VOICE,
         offered_at=at(start),
         expires_at=at(start + ring),
+        offer_id=f"offer-{number}",
     )
 
 
@@ -52,14 +53,14 @@ def test_offer_times_out_at_expiry_and_moves_to_the_next_agent() -> None:
     )
     router.log_in(member("a", "q"), now=T0)
     router.log_in(member("b", "q"), now=at(1))
-    assert router.enqueue("c", "q", now=at(5)).offers == (offer("c", "a", 5, 20),)
+    assert router.enqueue("c", "q", now=at(5)).offers == (offer("c", "a", 5, 20, 1),)
     assert router.tick(now=at(24)) == RouterUpdate()
     update = router.tick(now=at(25))
     assert update.events == (
-        OfferEnded(at=at(25), offer=offer("c", "a", 5, 20), reason=OfferEndReason.TIMED_OUT),
-        ContactOffered(at=at(25), offer=offer("c", "b", 25, 20)),
+        OfferEnded(at=at(25), offer=offer("c", "a", 5, 20, 1), reason=OfferEndReason.TIMED_OUT),
+        ContactOffered(at=at(25), offer=offer("c", "b", 25, 20, 2)),
     )
-    assert update.ended_offers == (offer("c", "a", 5, 20),)
+    assert update.ended_offers == (offer("c", "a", 5, 20, 1),)
 
 
 def test_host_reported_time_out_and_delay_before_the_retry() -> None:
@@ -76,10 +77,10 @@ def test_host_reported_time_out_and_delay_before_the_retry() -> None:
     router.enqueue("c", "q", now=at(5))
     router.tick(now=at(25))
     assert router.time_out("c", "b", now=at(30)).events == (
-        OfferEnded(at=at(30), offer=offer("c", "b", 25, 20), reason=OfferEndReason.TIMED_OUT),
+        OfferEnded(at=at(30), offer=offer("c", "b", 25, 20, 2), reason=OfferEndReason.TIMED_OUT),
     )
     assert router.tick(now=at(34)) == RouterUpdate()
-    assert router.tick(now=at(35)).offers == (offer("c", "a", 35, 20),)
+    assert router.tick(now=at(35)).offers == (offer("c", "a", 35, 20, 3),)
 
 
 def test_accepting_an_expired_offer_is_refused_without_change() -> None:
@@ -114,9 +115,9 @@ def test_max_no_answer_counts_misses_in_a_row_only() -> None:
     router.enqueue("c2", "q", now=at(31))
     update = router.tick(now=at(60))
     assert update.events == (
-        OfferEnded(at=at(41), offer=offer("c2", "a", 31, 10), reason=OfferEndReason.TIMED_OUT),
-        ContactOffered(at=at(46), offer=offer("c2", "a", 46, 10)),
-        OfferEnded(at=at(56), offer=offer("c2", "a", 46, 10), reason=OfferEndReason.TIMED_OUT),
+        OfferEnded(at=at(41), offer=offer("c2", "a", 31, 10, 3), reason=OfferEndReason.TIMED_OUT),
+        ContactOffered(at=at(46), offer=offer("c2", "a", 46, 10, 4)),
+        OfferEnded(at=at(56), offer=offer("c2", "a", 46, 10, 4), reason=OfferEndReason.TIMED_OUT),
         AgentStateChanged(
             at=at(56),
             agent_id="a",
@@ -128,7 +129,7 @@ def test_max_no_answer_counts_misses_in_a_row_only() -> None:
     assert (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.AUTO_PAUSED)
     assert router.tick(now=at(300)) == RouterUpdate()
     update = router.set_ready("a", now=at(300))
-    assert update.offers == (offer("c2", "a", 300, 10),)
+    assert update.offers == (offer("c2", "a", 300, 10, 5),)
 
 
 def test_max_no_answer_counts_host_reported_time_outs() -> None:
@@ -161,15 +162,15 @@ def test_ring_all_rings_the_first_tier_and_first_accept_withdraws_the_rest() -> 
     """Both tier-1 agents ring; a answers at t=3, b's offer is withdrawn, t2 never rings."""
     router = ring_all_router()
     update = router.enqueue("c", "q", now=at(1))
-    assert update.offers == (offer("c", "a", 1, 30), offer("c", "b", 1, 30))
+    assert update.offers == (offer("c", "a", 1, 30, 1), offer("c", "b", 1, 30, 2))
     update = router.accept("c", "a", now=at(3))
     assert update.events == (
-        OfferEnded(at=at(3), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
+        OfferEnded(at=at(3), offer=offer("c", "b", 1, 30, 2), reason=OfferEndReason.WITHDRAWN),
         ContactAnswered(
             at=at(3), contact_id="c", agent_id="a", queue="q", waited=timedelta(seconds=2)
         ),
     )
-    assert update.ended_offers == (offer("c", "b", 1, 30),)
+    assert update.ended_offers == (offer("c", "b", 1, 30, 2),)
     assert [router.agent(x).state for x in ("a", "b", "t2")] == [
         AgentState.BUSY,
         AgentState.AVAILABLE,
@@ -195,8 +196,8 @@ def test_ring_all_withdraws_every_offer_when_the_caller_hangs_up() -> None:
     router.enqueue("c", "q", now=at(1))
     update = router.abandon("c", now=at(5))
     assert update.events == (
-        OfferEnded(at=at(5), offer=offer("c", "a", 1, 30), reason=OfferEndReason.WITHDRAWN),
-        OfferEnded(at=at(5), offer=offer("c", "b", 1, 30), reason=OfferEndReason.WITHDRAWN),
+        OfferEnded(at=at(5), offer=offer("c", "a", 1, 30, 1), reason=OfferEndReason.WITHDRAWN),
+        OfferEnded(at=at(5), offer=offer("c", "b", 1, 30, 2), reason=OfferEndReason.WITHDRAWN),
         ContactAbandoned(at=at(5), contact_id="c", queue="q", waited=timedelta(seconds=4)),
     )
 

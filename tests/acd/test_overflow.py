@@ -102,6 +102,7 @@ def test_max_wait_empty_overflows_to_callback_keeping_place() -> None:
             offered_at=at(100),
             expires_at=at(115),
             callback=True,
+            offer_id="offer-1",
         ),
     )
 
@@ -157,6 +158,7 @@ def test_max_wait_overflows_to_voicemail_withdrawing_a_ringing_offer() -> None:
         channel=Channel.VOICE,
         offered_at=at(30),
         expires_at=at(90),
+        offer_id="offer-2",
     )
     assert update.events == (  # the offer ends before the contact leaves (issue 12)
         OfferEnded(at=at(30), offer=first, reason=OfferEndReason.WITHDRAWN),

@@ -103,6 +103,7 @@ def test_moved_into_an_empty_queue_past_its_deadline_becomes_a_callback_there() 
             offered_at=at(5001),
             expires_at=at(5016),
             callback=True,
+            offer_id="offer-1",
         ),
     )
 

@@ -210,6 +210,14 @@ WRONG_ARGUMENTS: list[tuple[Callable[[Router, datetime], object], type[Exception
     (lambda r, now: r.remove_agent("ghost", now=now), NotFoundError),
     (lambda r, now: r.remove_agent(7, now=now), InvalidInputError),  # type: ignore[arg-type]
     (lambda r, now: r.enqueue("x", "nowhere", now=now), NotFoundError),
+    (lambda r, now: r.transfer("nobody", now=now), NotFoundError),
+    (lambda r, now: r.transfer(["c1"], now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.transfer("c1", now=now, to_queue="nowhere"), NotFoundError),
+    (lambda r, now: r.transfer("c1", now=now, to_agent="ghost"), NotFoundError),
+    (lambda r, now: r.transfer("c1", now=now, agent_wait=timedelta(seconds=-1)), InvalidInputError),
+    (lambda r, now: r.transfer("c1", now=now, agent_wait=timedelta(seconds=5)), InvalidInputError),
+    (lambda r, now: r.transfer("c1", now=now, priority=2**40), InvalidInputError),
+    (lambda r, now: r.accept("c1", "a0", now=now, offer_id=5), InvalidInputError),  # type: ignore[arg-type]
 ]
 
 
@@ -223,7 +231,7 @@ class RefusalMachine(RuleBasedStateMachine):
         self.twin = Router([QueueConfig(name=name) for name in QUEUES])
         self.clock = 0.0
         self.counter = 0
-        self.offers: list[tuple[str, str]] = []
+        self.offers: list[tuple[str, str, str]] = []
         """Every offer ever made, in order (those that ended give refusals)."""
         self.budget = getattr(timers_module, "TIMER_BUDGET", None)
         timers_module.TIMER_BUDGET = 300
@@ -255,7 +263,7 @@ class RefusalMachine(RuleBasedStateMachine):
             return
         assert call(self.twin) == update
         self.offers += [
-            (event.offer.contact_id, event.offer.agent_id)
+            (event.offer.contact_id, event.offer.agent_id, event.offer.offer_id)
             for event in update.events
             if isinstance(event, ContactOffered)
         ]
@@ -305,23 +313,33 @@ class RefusalMachine(RuleBasedStateMachine):
     @rule(
         index=st.integers(0, 50),
         action=st.sampled_from(["accept", "reject", "busy", "miss"]),
+        by_id=st.booleans(),
     )
-    def answer(self, index: int, action: str) -> None:
-        """Answer an offer made at some point: it may still ring, have timed out, or be gone."""
-        contact_id, agent_id = self.offers[-1 - index % len(self.offers)]
+    def answer(self, index: int, action: str, *, by_id: bool) -> None:
+        """Answer an offer made at some point: it may still ring, have timed out, or be gone.
+
+        ``by_id``: the answer names the offer, so one to an earlier offer of the
+        same contact to the same agent is refused even while a later one rings.
+        """
+        contact_id, agent_id, offer_id = self.offers[-1 - index % len(self.offers)]
+        named = offer_id if by_id else None
         now = self.now
         if action == "accept":
-            self.both(lambda r: r.accept(contact_id, agent_id, now=now))
+            self.both(lambda r: r.accept(contact_id, agent_id, now=now, offer_id=named))
         elif action == "miss":
-            self.both(lambda r: r.time_out(contact_id, agent_id, now=now))
+            self.both(lambda r: r.time_out(contact_id, agent_id, now=now, offer_id=named))
         else:
             reason = DeclineReason.BUSY if action == "busy" else DeclineReason.REJECTED
-            self.both(lambda r: r.decline(contact_id, agent_id, now=now, reason=reason))
+            self.both(
+                lambda r: r.decline(contact_id, agent_id, now=now, reason=reason, offer_id=named)
+            )
 
     @precondition(lambda self: self.counter)
     @rule(
         index=st.integers(0, 20),
-        action=st.sampled_from(["end", "abandon", "callback", "priority", "enqueue"]),
+        action=st.sampled_from(
+            ["end", "abandon", "callback", "priority", "enqueue", "transfer", "to_agent"]
+        ),
     )
     def contact_call(self, index: int, action: str) -> None:
         """A call about a contact seen before (it may be connected, waiting or gone)."""
@@ -333,6 +351,13 @@ class RefusalMachine(RuleBasedStateMachine):
             "callback": lambda r: r.request_callback(contact_id, now=now),
             "priority": lambda r: r.set_priority(contact_id, index % 3, now=now),
             "enqueue": lambda r: r.enqueue(contact_id, "sales", now=now),
+            "transfer": lambda r: r.transfer(contact_id, now=now, to_queue=QUEUES[index % 2]),
+            "to_agent": lambda r: r.transfer(
+                contact_id,
+                now=now,
+                to_agent=AGENTS[index % len(AGENTS)],
+                agent_wait=timedelta(seconds=5 * (index % 3)),
+            ),
         }
         self.both(calls[action])
 
@@ -363,7 +388,7 @@ class RefusalMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router.now is not None)
     @rule(
         seconds=st.sampled_from([0.000001, 1, 3600]),
-        call=st.sampled_from(["tick", "enqueue", "log_in", "accept", "end"]),
+        call=st.sampled_from(["tick", "enqueue", "log_in", "accept", "end", "transfer"]),
     )
     def backwards(self, seconds: float, call: str) -> None:
         """A call dated before a time the router has seen."""
@@ -376,6 +401,7 @@ class RefusalMachine(RuleBasedStateMachine):
             "log_in": lambda r: r.log_in(AgentProfile(agent_id="late"), now=earlier),
             "accept": lambda r: r.accept("c1", "a0", now=earlier),
             "end": lambda r: r.end("c1", now=earlier),
+            "transfer": lambda r: r.transfer("c1", now=earlier),
         }
         self.refuse(calls[call], InvalidInputError)
 

@@ -95,6 +95,7 @@ def test_callback_request_keeps_its_place_and_is_called_back_in_turn() -> None:
         offered_at=at(20),
         expires_at=at(35),
         callback=True,
+        offer_id="offer-3",
     )
 
 

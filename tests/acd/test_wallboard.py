@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from callcore.acd import (
+    BUILTIN_STRATEGIES,
     AgentBoard,
     AgentProfile,
     AgentRemoved,
@@ -264,3 +265,22 @@ def test_removed_agents_leave_no_state_behind() -> None:
     gc.collect()
     alive = [probe() for probe in probes if probe() is not None]
     assert len(alive) <= len(router._queues)  # at most a queue's high-water mark each
+
+
+@pytest.mark.parametrize("strategy", sorted(BUILTIN_STRATEGIES))
+def test_a_removed_agent_id_logs_in_again_and_takes_contacts(strategy: str) -> None:
+    """Removed after serving, the same id logs in again and is offered the next contact.
+
+    The queue's high water mark held the removed agent's entry; the new
+    agent's entry tied with it and the comparison reached the agent objects
+    (a TypeError on linear, ring_all and top_down before session 6).
+    """
+    router = Router([QueueConfig(name="q", strategy=strategy)])
+    profile = AgentProfile(agent_id="a", memberships=(Membership(queue="q"),))
+    router.log_in(profile, now=at(0))
+    router.enqueue("c", "q", now=at(0))
+    router.abandon("c", now=at(0))
+    router.log_out("a", now=at(1))
+    router.remove_agent("a", now=at(2))
+    router.log_in(profile, now=at(3))
+    assert [offer.agent_id for offer in router.enqueue("d", "q", now=at(3)).offers] == ["a"]

@@ -13,14 +13,18 @@ import pytest
 
 from callcore.acd import ContactOffered
 from callcore.center import (
+    Conference,
     Connect,
+    Consult,
     ContactCompleted,
     Disconnect,
     Disposition,
     HoldCaller,
+    Phase,
     ResumeCaller,
     RingAgent,
     ScreenPop,
+    TransferToAgent,
 )
 from callcore.contacts import Channel, ContactOutcome
 from callcore.customers import Identity
@@ -49,6 +53,8 @@ def test_a_call_from_the_first_ring_to_the_survey() -> None:  # noqa: PLR0915 - 
     assert pressed.kinds() == ("ivr.session_ended", "acd.contact_queued", "acd.contact_offered")
     assert kit.crm.asked == [("plan", {"customer": customer_id}, customer_id)]
     assert center.contact("CA-1").queue == "billing"
+    routed = center.router.contact("CA-1")  # the queue node's priority, the session's language
+    assert (routed.queue, routed.priority, routed.language) == ("billing", 5, "en")
 
     # 3. the agent of the queue is offered it
     (offer,) = telephony.ringing()
@@ -147,6 +153,97 @@ def test_a_call_from_the_first_ring_to_the_survey() -> None:  # noqa: PLR0915 - 
     assert [i.id for i in pop2.history] == [interaction.id]
 
 
+def test_step_4_hold_consult_conference_and_a_warm_transfer() -> None:  # noqa: PLR0915
+    """Step 4 in full: hold and resume, consult a senior agent, conference, warm transfer."""
+    kit = example.build()
+    center, clock, telephony = kit.center, kit.clock, kit.telephony
+    start = clock.now()
+    center.agent_logged_in(example.A1)
+    center.inbound_call(caller=example.BOGDAN, dialled=example.DIALLED, contact_id="CA-2")
+    clock.advance(6 * S)
+    assert telephony.press("CA-2", "2").kinds()[1:] == ("acd.contact_queued", "acd.contact_offered")
+    telephony.answer("CA-2", "a1")
+    center.agent_logged_in(example.S1)  # the senior agent, free for consultations
+
+    clock.advance(20 * S)
+    held = center.agent_held("CA-2")
+    assert (held.kinds(), held.actions) == (("center.contact_held",), (HoldCaller("CA-2"),))
+    clock.advance(20 * S)
+    resumed = center.agent_resumed("CA-2")
+    assert (resumed.kinds(), resumed.actions) == (
+        ("center.contact_resumed",),
+        (ResumeCaller("CA-2"),),
+    )
+    clock.advance(20 * S)
+    consulted = center.agent_consulted("CA-2", "s1")
+    assert consulted.kinds() == ("center.contact_held", "center.contact_consulted")
+    assert consulted.actions == (HoldCaller("CA-2"), Consult("CA-2", "a1", "s1"))
+    clock.advance(20 * S)
+    joined = center.agent_conferenced("CA-2", "s1")
+    assert joined.kinds() == ("center.contact_resumed", "center.contact_conferenced")
+    assert joined.actions == (Conference("CA-2", "a1", "s1"),)
+    clock.advance(20 * S)
+    moved = center.agent_transferred("CA-2", agent="s1")
+    assert moved.kinds()[0] == "acd.contact_transferred"
+    assert moved.kinds()[-2:] == ("ticket.changed", "center.contact_transferred")
+    assert [type(action) for action in moved.actions] == [TransferToAgent, ScreenPop]
+    assert moved.actions[0] == TransferToAgent("CA-2", "a1", "s1", warm=True)
+    assert center.router.agent("s1").connected == ("CA-2",)
+    assert center.router.agent("a1").connected == ()
+    clock.advance(20 * S)
+    center.agent_ended("CA-2")
+    clock.advance(30 * S)
+    wrapped = center.agent_wrapped_up(
+        "CA-2", disposition=Disposition.RESOLVED, notes="s1 fixed the tariff"
+    )
+
+    (completed,) = wrapped.of_type(ContactCompleted)
+    first, second = completed.legs
+    assert (first.id, first.contact_id, second.id, second.contact_id) == (
+        "CA-2",
+        "CA-2",
+        "CA-2.2",
+        "CA-2",
+    )
+    assert (first.agent, first.holds, first.hold_time, first.consults, first.transfers) == (
+        "a1",
+        2,
+        40 * S,
+        1,
+        1,
+    )
+    assert (first.answered_at, first.ended_at) == (start + 6 * S, start + 106 * S)
+    assert (second.agent, second.answered_at, second.ended_at) == (
+        "s1",
+        start + 66 * S,
+        start + 126 * S,
+    )
+    assert second.wrap_up_ended_at == start + 156 * S
+    steps = completed.steps
+    assert steps is not None
+    assert (steps.arrived_at, steps.ivr_ended_at, steps.queued_at, steps.offered_at) == (
+        start,
+        start + 6 * S,
+        start + 6 * S,
+        start + 6 * S,
+    )
+    assert (steps.answered_at, steps.held_at, steps.ended_at, steps.wrap_up_ended_at) == (
+        start + 6 * S,
+        start + 26 * S,
+        start + 126 * S,
+        start + 156 * S,
+    )
+    ticket = center.store.get_ticket(first.ticket_id or "")
+    assert ticket is not None
+    assert (ticket.state, ticket.assignee) == ("resolved", "s1")
+    customer = center.store.find_customer(Identity.parse(example.BOGDAN, "40"))
+    assert customer is not None
+    (interaction,) = center.store.recent_interactions(customer.id, 5)
+    assert (interaction.agent, interaction.resolved, interaction.duration) == ("s1", True, 126 * S)
+    total = center.aggregator.total()
+    assert (total.contacts, total.answered, total.fcr_resolved) == (1, 2, 1)
+
+
 def _message(channel: Channel, sender: str, contact_id: str) -> None:
     """Step 8: a message is identified, ticketed, queued by channel, answered and resolved."""
     kit = example.build()
@@ -229,6 +326,9 @@ def test_the_example_runs_the_whole_flow(capsys: pytest.CaptureFixture[str]) -> 
     printed = capsys.readouterr().out
     assert "survey sent: [('call', '+40721234567')]" in printed
     assert "KPI record: answered waited 0:00:06 held 0:00:20 handled 0:03:10" in printed
+    assert "4. warm transfer to s1: center.contact_transferred" in printed
+    assert "leg CA-2 a1 answered 11:08:30 ended 11:10:10 transfers 1" in printed
+    assert "leg CA-2.2 s1 answered 11:09:30 ended 11:10:30 transfers 0" in printed
 
 
 def test_every_event_is_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -245,3 +345,22 @@ def test_every_event_is_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
     offered = next(line for line in lines if line.startswith("acd.contact_offered"))
     assert "contact_id=C" in offered
     assert "agent_id=a1" in offered
+
+
+def test_messages_are_offered_within_the_agents_capacity_per_channel() -> None:
+    """Step 8: a1 takes two chats at once (its chat capacity is 2); the third chat waits."""
+    kit = example.build()
+    center, telephony = kit.center, kit.telephony
+    center.agent_logged_in(example.A1)
+    for number in (1, 2, 3):
+        center.inbound_message(
+            channel=Channel.CHAT, sender=f"+4072100000{number}", contact_id=f"CH-{number}"
+        )
+    assert sorted(offer.contact_id for offer in telephony.ringing("a1")) == ["CH-1", "CH-2"]
+    telephony.answer("CH-1", "a1")
+    telephony.answer("CH-2", "a1")
+    assert telephony.ringing("a1") == []
+    assert center.contact("CH-3").phase is Phase.QUEUED
+    center.agent_ended("CH-1")
+    center.agent_wrapped_up("CH-1", disposition=Disposition.OPEN)
+    assert "CH-3" in [offer.contact_id for offer in telephony.ringing("a1")]

@@ -36,8 +36,11 @@ _OPERATIONS = st.one_of(
     st.tuples(st.just("decline"), st.sampled_from(CONTACTS), st.sampled_from(AGENTS)),
     st.tuples(st.just("hold"), st.sampled_from(CONTACTS)),
     st.tuples(st.just("resume"), st.sampled_from(CONTACTS)),
-    st.tuples(st.just("consult"), st.sampled_from(CONTACTS)),
+    st.tuples(st.just("consult"), st.sampled_from(CONTACTS), st.sampled_from(["sup1", *AGENTS])),
+    st.tuples(st.just("conference"), st.sampled_from(CONTACTS), st.sampled_from(["sup1", "a2"])),
     st.tuples(st.just("transfer"), st.sampled_from(CONTACTS), st.sampled_from(["billing", "x"])),
+    st.tuples(st.just("transfer_to"), st.sampled_from(CONTACTS), st.sampled_from([*AGENTS, "x"])),
+    st.tuples(st.just("anonymous"), st.sampled_from(CONTACTS)),
     st.tuples(st.just("end"), st.sampled_from(CONTACTS)),
     st.tuples(st.just("hang_up"), st.sampled_from(CONTACTS)),
     st.tuples(st.just("callback"), st.sampled_from(CONTACTS)),
@@ -62,8 +65,13 @@ _INPUTS: dict[str, Any] = {
     "decline": lambda c, a: c.agent_declined(a[0], a[1]),
     "hold": lambda c, a: c.agent_held(a[0]),
     "resume": lambda c, a: c.agent_resumed(a[0]),
-    "consult": lambda c, a: c.agent_consulted(a[0], "sup1"),
+    "consult": lambda c, a: c.agent_consulted(a[0], a[1]),
+    "conference": lambda c, a: c.agent_conferenced(a[0], a[1]),
     "transfer": lambda c, a: c.agent_transferred(a[0], queue=a[1]),
+    "transfer_to": lambda c, a: c.agent_transferred(a[0], agent=a[1]),
+    "anonymous": lambda c, a: c.inbound_call(
+        caller="anonymous", dialled=example.DIALLED, contact_id=a[0]
+    ),
     "end": lambda c, a: c.agent_ended(a[0]),
     "hang_up": lambda c, a: c.caller_hung_up(a[0]),
     "callback": lambda c, a: c.caller_requested_callback(a[0]),
@@ -120,7 +128,12 @@ def test_inputs_apply_whole_or_not_at_all(operations: list[tuple[Any, ...]]) -> 
         except CallcoreError:
             assert _state(kit) == before, operation
             continue
-        completed += len(update.of_type(ContactCompleted))
+        for done in update.of_type(ContactCompleted):
+            completed += 1
+            assert done.record == done.legs[0]
+            assert done.record.id == done.contact_id
+            assert {leg.contact_id for leg in done.legs} == {done.contact_id}
+            assert len({leg.id for leg in done.legs}) == len(done.legs)
         _check_consistent(kit, completed)
 
 

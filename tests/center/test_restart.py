@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from callcore.center import Phase, RingAgent
+from callcore.center import ContactCompleted, Disposition, Phase, RingAgent
 from callcore.errors import DocumentError
 from callcore.storage import MemoryStorage, SQLiteStorage
 from tests.center.kit import example
@@ -45,10 +45,11 @@ def test_a_killed_host_restarts_with_every_contact_in_place(tmp_path: Path) -> N
 
 
 def _check_restarted(store: SQLiteStorage) -> None:
-    kit = example.build(store, durable=True)
+    kit = example.build(store, durable=True, ids="restarted-")
     center = kit.center
     assert center.router.line("support") == ("C1", "C2", "C3")
     assert [center.contact(c).phase for c in center.contact_ids()] == [
+        Phase.CONNECTED,
         Phase.QUEUED,
         Phase.QUEUED,
         Phase.QUEUED,
@@ -57,17 +58,26 @@ def _check_restarted(store: SQLiteStorage) -> None:
     session = center.contact("C4").session
     assert session is not None
     assert session.current_node == "welcome"
-    # the clock of the new process starts at START; the centre has seen START + 9 s
+    # the clock of the new process starts at START; the centre has seen START + 11 s
     kit.clock.set(example.START + timedelta(seconds=20))
     queued = kit.telephony.press("C4", "2")
     assert queued.kinds()[:2] == ("ivr.session_ended", "acd.contact_queued")
     assert center.router.line("support") == ("C1", "C2", "C3", "C4")
-    offered = center.agent_logged_in(example.A1)
-    assert [a.offer.contact_id for a in offered.of_type(RingAgent)] == ["C1"]
+    # the anonymous caller is still on hold with a1, who consults: the legs carry on
+    first = center.contact("C0")
+    assert (first.anonymous, first.agent, first.consult is not None) == (True, "a1", True)
+    center.agent_resumed("C0")
+    center.agent_ended("C0")
+    wrapped = center.agent_wrapped_up("C0", disposition=Disposition.OPEN)
+    (completed,) = wrapped.of_type(ContactCompleted)
+    assert [(leg.id, leg.agent) for leg in completed.legs] == [("C0", "a1"), ("C0.2", "sup1")]
+    assert completed.legs[0].hold_time == timedelta(seconds=18)  # from +2 s, across the kill
+    # a1 is ready again: the first waiting contact is offered
+    assert [a.offer.contact_id for a in wrapped.of_type(RingAgent)] == ["C1"]
     # the first contact's timestamps survived: its wait is counted from before the kill
     answered = kit.telephony.answer("C1", "a1")
     assert answered.kinds()[0] == "acd.contact_answered"
-    assert center.contact("C1").arrived_at == example.START
+    assert center.contact("C1").arrived_at == example.START + timedelta(seconds=2)
 
 
 def test_a_durable_centre_resumes_in_the_same_process() -> None:

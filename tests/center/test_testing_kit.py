@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from callcore.acd import AgentProfile, Membership
 from callcore.center import ContactCenter
 from callcore.contacts import ContactOutcome
 from callcore.testing.fakes import FakeNotifier, FakeTelephony
@@ -70,3 +71,21 @@ def test_the_plugin_is_published_under_pytest11() -> None:
     module = importlib.import_module(points["callcore"])
     for name in ("center", "center_config", "clock", "notifier", "scenario", "store", "telephony"):
         assert callable(getattr(module, name)), name
+
+
+def test_a_scenario_hands_a_call_on(scenario: Scenario, center: ContactCenter) -> None:
+    """Consult s1, conference s1 in, warm transfer to s1: two legs, s1's wrapped up."""
+    center.agent_logged_in("a1")
+    call = scenario.call("+40 721 234 567").press("2").accepted_by("a1")
+    center.agent_logged_in(AgentProfile(agent_id="s1", memberships=(Membership(queue="support"),)))
+    call.wait(10).consults("s1").expect("center.contact_held", "center.contact_consulted")
+    call.wait(10).conferences("s1").expect("center.contact_resumed", "center.contact_conferenced")
+    call.wait(10).transferred_to(agent="s1")
+    call.expect("acd.contact_transferred", "acd.contact_answered", "center.contact_transferred")
+    call.wait(30).ends().resolves("fixed").expect("center.contact_completed")
+    assert [(leg.id, leg.agent) for leg in call.legs] == [("call-1", "a1"), ("call-1.2", "s1")]
+    first, second = call.legs
+    assert first.answered_at is not None
+    assert second.answered_at is not None
+    assert (first.ended_at - first.answered_at).total_seconds() == 30
+    assert (second.ended_at - second.answered_at).total_seconds() == 50

@@ -121,3 +121,17 @@ def test_a_request_without_a_call_sid_is_refused(app: Any) -> None:
     response = app.post("/voice", data=form, headers=_signed(app.module, form))
     assert response.status_code == 400
     assert "CallSid" in response.text
+
+
+@pytest.mark.parametrize("caller", ["anonymous", None], ids=["From anonymous", "no From"])
+def test_a_withheld_caller_id_is_an_anonymous_caller(app: Any, caller: str | None) -> None:
+    """Twilio's ``From=anonymous`` (or no From): the call is served, as a new customer."""
+    module = app.module
+    form = {key: value for key, value in CALL.items() if key != "From"}
+    if caller is not None:
+        form["From"] = caller
+    ring = app.post("/voice", data=form, headers=_signed(module, form))
+    assert ring.status_code == 200
+    assert "<Gather" in ring.text
+    live = module.center.contact("CA0001")
+    assert (live.anonymous, live.address, live.customer.identities) == (True, "anonymous", ())

@@ -58,7 +58,7 @@ def _slot(cls: type, name: str) -> MemberDescriptorType:
     raise TypeError(msg)  # pragma: no cover
 
 
-_offer = _setters(Offer, 7)
+_offer = _setters(Offer, 8)
 
 
 def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
@@ -69,10 +69,11 @@ def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
     offered_at: datetime,
     expires_at: datetime,
     callback: bool,  # noqa: FBT001
+    offer_id: str,
 ) -> Offer:
     """An :class:`Offer`."""
     offer: Offer = _new(Offer)
-    s1, s2, s3, s4, s5, s6, s7 = _offer
+    s1, s2, s3, s4, s5, s6, s7, s8 = _offer
     s1(offer, contact_id)
     s2(offer, agent_id)
     s3(offer, queue)
@@ -80,6 +81,7 @@ def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
     s5(offer, offered_at)
     s6(offer, expires_at)
     s7(offer, callback)
+    s8(offer, offer_id)
     return offer
 
 

@@ -35,6 +35,7 @@ def _tuple_of(cls: type) -> Any:  # noqa: ANN401 - an attrs validator
 
 
 _id = validator(check_text)
+_id_or_empty = validator(check_text, allow_empty=True)
 _count = validator(check_count, low=None)
 _stage = validator(check_count)
 _duration = validator(check_instance, cls=timedelta)
@@ -52,6 +53,7 @@ __all__ = [
     "ContactOverflowed",
     "ContactQueued",
     "ContactRejected",
+    "ContactTransferred",
     "Offer",
     "OfferEndReason",
     "OfferEnded",
@@ -72,6 +74,11 @@ class Offer:
         offered_at: When the offer started.
         expires_at: When it times out unless accepted or declined.
         callback: The agent is to call the customer back (virtual hold).
+        offer_id: The offer's own id, unique among the offers of the router
+            and its restored successors (TaskRouter's reservation sid): a late
+            answer to an earlier offer of the same contact to the same agent
+            is told apart from the current one (``""``: an offer saved before
+            offers had ids; the router gives it one when restored).
     """
 
     contact_id: str = attrs.field(validator=_id)
@@ -81,6 +88,7 @@ class Offer:
     offered_at: datetime = attrs.field(validator=aware)
     expires_at: datetime = attrs.field(validator=aware)
     callback: bool = attrs.field(default=False, validator=_flag)
+    offer_id: str = attrs.field(default="", validator=_id_or_empty)
 
 
 class OfferEndReason(enum.Enum):
@@ -179,6 +187,28 @@ class ContactAbandoned(Event):
     contact_id: str = attrs.field(validator=_id)
     queue: str = attrs.field(validator=_id)
     waited: timedelta = attrs.field(validator=_duration)
+
+
+@attrs.frozen(kw_only=True)
+class ContactTransferred(Event):
+    """A connected contact was transferred: its agent is freed, and it waits again.
+
+    It keeps its id, arrival, skills, language and callback flag (and its
+    priority unless the transfer set a new one); ``to_agent`` names the agent
+    it is offered to first, if any. A :class:`ContactQueued` for ``to_queue``
+    follows. The contact stays in the router, so this is no outcome: the
+    agent's part ended (``talk_time``), as ``ContactEnded`` would say.
+    """
+
+    kind: ClassVar[str] = "acd.contact_transferred"
+    contact_id: str = attrs.field(validator=_id)
+    agent_id: str = attrs.field(validator=_id)
+    """The agent who held it (now freed, in wrap-up if its queue has one)."""
+    queue: str = attrs.field(validator=_id)
+    """The queue it was answered from."""
+    to_queue: str = attrs.field(validator=_id)
+    to_agent: str | None = attrs.field(default=None, validator=attrs.validators.optional(_id))
+    talk_time: timedelta = attrs.field(validator=_duration)
 
 
 @attrs.frozen(kw_only=True)

@@ -115,6 +115,8 @@ class Agent:
     """When it entered the state it is seen in (``None``: restored from an older snapshot)."""
     seen: AgentState = AgentState.LOGGED_OUT
     """The state ``state_since`` belongs to."""
+    awaiting: dict[str, None] = attrs.Factory(dict)
+    """Contacts transferred to this agent that wait for it (not in any waiting line)."""
     agent_id: str = attrs.field(init=False, default="")
     """The profile's agent id, kept as a plain attribute (read on every decision)."""
 
@@ -453,6 +455,11 @@ class Contact:
     offers: dict[str, Offer] = attrs.Factory(dict)
     version: int = 0
     timer_due: datetime | None = None
+    target: str | None = None
+    """The agent a transfer sent it to: offered to that agent only, while set."""
+    target_until: datetime | None = None
+    """When it stops waiting for ``target`` and goes to its queue's agents (``None``:
+    when the ring to ``target`` ends, however it ends)."""
 
     def line_entry(self) -> ContactEntry:
         """This contact's entry in a waiting line (global order: priority, arrival)."""
@@ -471,13 +478,15 @@ class Contact:
             agent_id=self.agent_id,
             offered_to=tuple(self.offers),
             language=self.language,
+            waits_for=self.target,
         )
 
     def schedule(self, config: QueueConfig) -> datetime | None:
-        """Set (and return) when its queue's next rule or its ``max_wait`` falls due."""
-        due = None
+        """Set (and return) when its next rule, its ``max_wait`` or its wait for an agent ends."""
+        due = self.target_until
         if self.stage < len(config.escalation):
-            due = self.joined + config.escalation[self.stage].after
+            rule_due = self.joined + config.escalation[self.stage].after
+            due = rule_due if due is None else min(due, rule_due)
         if config.max_wait is not None and not self.callback:
             limit = self.joined + config.max_wait
             due = limit if due is None else min(due, limit)
@@ -676,13 +685,26 @@ class QueueRuntime:
         return index
 
     def forget_agent(self, agent: Agent) -> None:
-        """Drop a removed agent's stale entries from the queue's lines (they hold it)."""
+        """Drop a removed agent's stale entries from the queue's lines (they hold it).
+
+        The high water mark goes too if it is one of them: a new agent of the
+        same id would otherwise tie with it up to the agent object, which has
+        no order.
+        """
         for index in self.indexes.values():
             for line in index.lines.values():
                 entries = list(line.entries())
                 kept = [entry for entry in entries if entry[-1] is not agent]
                 if len(kept) != len(entries):
                     line.replace(kept)
+        if self.high_water is not None and self.high_water[-1] is agent:
+            tails = [
+                line.tail[-1]
+                for index in self.indexes.values()
+                for line in index.lines.values()
+                if line.tail
+            ]
+            self.high_water = max(tails, default=None)
 
     def leave(self, agent: Agent) -> bool:
         """The agent left the queue; whether it is now empty (nobody logged in)."""
@@ -694,9 +716,15 @@ class QueueRuntime:
     # --- waiting lines ---
 
     def wait(self, contact: Contact) -> None:
-        """Put (or put back) a waiting contact in the line of its requirement."""
+        """Put (or put back) a waiting contact in the line of its requirement.
+
+        A contact transferred to an agent waits for that agent only: it gets no
+        entry (the version bump makes any older one stale).
+        """
         requirement = contact.requirement
         contact.version += 1
+        if contact.target is not None:
+            return
         group = self.groups.get(requirement.names)
         if group is None:
             group = self.groups[requirement.names] = {}

@@ -50,6 +50,7 @@ from callcore.acd._events import (
     ContactOverflowed,
     ContactQueued,
     ContactRejected,
+    ContactTransferred,
     Offer,
     OfferEndReason,
     PriorityChanged,
@@ -97,6 +98,7 @@ from callcore.checks import (
     LATEST,
     MAX_TEXT,
     check_count,
+    check_duration,
     check_enum,
     check_instant,
     check_text,
@@ -239,6 +241,7 @@ class Router:
         self._random = random.Random(seed)
         self._now: datetime | None = None
         self._seq = 0
+        self._offers_made = 0
         self._timers = Timers(self._agents, self._contacts, self._queues)
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
@@ -613,20 +616,34 @@ class Router:
             )
         return contact
 
-    def accept(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
+    def accept(
+        self, contact_id: str, agent_id: str, *, now: datetime, offer_id: str | None = None
+    ) -> RouterUpdate:
         """The agent answered the offer; every other offer of the contact is withdrawn.
+
+        Args:
+            contact_id: The contact offered.
+            agent_id: The agent who answered.
+            now: The current time.
+            offer_id: The :attr:`Offer.offer_id` answered, if the host has it:
+                an answer to an earlier offer of the same contact to the same
+                agent (one that ended, then was made again) is refused instead
+                of taken for the current one.
 
         Raises:
             InvalidInputError: an id is not a string, or ``now`` is out of range
                 or earlier than a time already seen.
             NotFoundError: no such contact or agent.
             InvalidTransitionError: no offer of this contact to this agent is
-                pending (it expired, was declined or withdrawn, or never was).
+                pending (it expired, was declined or withdrawn, or never was),
+                or ``offer_id`` is not the pending one's.
         """
-        contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept")
+        contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
         at = now  # _offer_at has moved the router to ``now``
         del contact.offers[agent_id]
         del agent.offers[contact_id]
+        if contact.target is not None:  # the agent it was transferred to took it
+            self._untarget(contact)
         contact.status = ContactStatus.CONNECTED
         contact.timer_due = None  # no escalation or overflow once connected
         if contact.offers:  # ring all: the other offers are withdrawn
@@ -653,11 +670,13 @@ class Router:
         *,
         now: datetime,
         reason: DeclineReason = DeclineReason.REJECTED,
+        offer_id: str | None = None,
     ) -> RouterUpdate:
         """The agent rejected the offer (or its device was busy).
 
         The agent gets no offer for the queue's ``reject_delay`` (or
-        ``busy_delay``); the contact goes back to its place.
+        ``busy_delay``); the contact goes back to its place. ``offer_id``, if
+        given, must be the pending offer's (see :meth:`accept`).
 
         Raises:
             InvalidInputError: ``reason`` is not a :class:`DeclineReason`, an id
@@ -667,7 +686,7 @@ class Router:
             InvalidTransitionError: no such offer is pending.
         """
         check_enum(reason, DeclineReason, "reason")
-        offer = self._offer_at(contact_id, agent_id, now, "decline")[2]
+        offer = self._offer_at(contact_id, agent_id, now, "decline", offer_id)[2]
         config = self._queues[offer.queue].config
         if reason is DeclineReason.BUSY:
             self._end_offer(offer, OfferEndReason.BUSY, config.busy_delay)
@@ -675,8 +694,12 @@ class Router:
             self._end_offer(offer, OfferEndReason.REJECTED, config.reject_delay)
         return self._settle_and_flush()
 
-    def time_out(self, contact_id: str, agent_id: str, *, now: datetime) -> RouterUpdate:
+    def time_out(
+        self, contact_id: str, agent_id: str, *, now: datetime, offer_id: str | None = None
+    ) -> RouterUpdate:
         """Nobody answered the offer (reported by the host before it expired).
+
+        ``offer_id``, if given, must be the pending offer's (see :meth:`accept`).
 
         Raises:
             InvalidInputError: an id is not a string, or ``now`` is out of range
@@ -684,12 +707,12 @@ class Router:
             NotFoundError: no such contact or agent.
             InvalidTransitionError: no such offer is pending.
         """
-        offer = self._offer_at(contact_id, agent_id, now, "time out")[2]
+        offer = self._offer_at(contact_id, agent_id, now, "time out", offer_id)[2]
         self._expire(offer)
         return self._settle_and_flush()
 
     def _offer_at(
-        self, contact_id: str, agent_id: str, now: datetime, action: str
+        self, contact_id: str, agent_id: str, now: datetime, action: str, offer_id: str | None
     ) -> tuple[Contact, Agent, Offer]:
         """Move to ``now`` and return the pending offer; refused, nothing moves."""
         last = self._now  # the usual case checked here: a call costs more than these tests
@@ -704,14 +727,18 @@ class Router:
             check_text(contact_id, "contact_id", allow_empty=True)
         if agent_id.__class__ is not str:
             check_text(agent_id, "agent_id", allow_empty=True)
+        if offer_id is not None and offer_id.__class__ is not str:
+            check_text(offer_id, "offer_id", allow_empty=True)
         timers = self._timers.heap
         if (
             timers
             and timers[0][0] <= now
             and self._timers.pair_at_risk(contact_id, agent_id, now, last)
         ):
-            return self._advance_checked(now, lambda: self._get_offer(contact_id, agent_id, action))
-        found = self._get_offer(contact_id, agent_id, action)
+            return self._advance_checked(
+                now, lambda: self._get_offer(contact_id, agent_id, action, offer_id)
+            )
+        found = self._get_offer(contact_id, agent_id, action, offer_id)
         self._advance(now)
         return found
 
@@ -740,15 +767,25 @@ class Router:
         self._advance(now)
         at = now  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
-        queue = self._queues[contact.queue]
-        answered_at = contact.answered_at or at
-        talk = at - answered_at
+        talk = at - (contact.answered_at or at)
+        del self._contacts[contact_id]
+        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
+        self._free_agent(agent, contact_id, self._queues[contact.queue], talk)
+        return self._settle_and_flush()
+
+    def _free_agent(
+        self, agent: Agent, contact_id: str, queue: QueueRuntime, talk: timedelta
+    ) -> None:
+        """The agent's part in a connected contact ended (it ended, or was transferred).
+
+        The agent counts the talk time and enters the wrap-up of ``queue`` (the
+        one it answered the contact from), if it has one.
+        """
+        at = self._time()
         agent.load[agent.connected.pop(contact_id)] -= 1
         agent.add_talk(talk)
         agent.idle_since = at
         queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
-        del self._contacts[contact_id]
-        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         if queue.config.wrap_up > _ZERO and agent.not_ready is None:
             agent.wrap_until = at + queue.config.wrap_up
             self._timers.push(agent.wrap_until, WRAP_END, agent.agent_id)
@@ -757,6 +794,118 @@ class Router:
                 self._withdraw_agent_offers(agent)
         agent.mark(at)
         self._release(agent)
+
+    def transfer(
+        self,
+        contact_id: str,
+        *,
+        now: datetime,
+        to_queue: str | None = None,
+        to_agent: str | None = None,
+        agent_wait: timedelta = _ZERO,
+        priority: int | None = None,
+    ) -> RouterUpdate:
+        """Transfer a connected contact to a queue, or to a named agent (a blind transfer).
+
+        The agent who held it is freed as if the contact had ended (its talk
+        time counts, then its queue's wrap-up). The contact waits again, in
+        ``to_queue`` (default: the queue it was answered from), keeping its
+        id, arrival time (so its place in the global order), skills, language,
+        callback flag and, unless ``priority`` is given, its priority. Its
+        escalation starts over in that queue, as on a move by overflow.
+
+        With ``to_agent``, the contact is offered to that agent only, with the
+        queue's ``offer_timeout``, whatever its tier or skills (the
+        transferring agent chose it; it need not be a member of the queue). If
+        the agent cannot take it now (busy, ringing, in wrap-up, not ready, at
+        capacity), the contact waits for that agent up to ``agent_wait``; it
+        goes to the queue's agents by the queue's strategy as soon as that
+        wait ends, the agent declines or misses the offer, or logs out (or at
+        once when ``agent_wait`` is zero or the agent is logged out), as
+        TaskRouter's known-agent target with its timeout does.
+
+        Args:
+            contact_id: A connected contact.
+            now: The current time.
+            to_queue: The queue it goes to (default: its own).
+            to_agent: The agent it is offered to first (not the one who holds it).
+            agent_wait: How long it may wait for ``to_agent`` to become able to
+                take it (only with ``to_agent``).
+            priority: Its new priority (default: it keeps its own).
+
+        Returns:
+            ``ContactTransferred``, the agent's wrap-up, ``ContactQueued`` for
+            the queue, and any offer made at once.
+
+        Raises:
+            InvalidInputError: an argument has the wrong type or is out of range,
+                ``to_agent`` is the agent who holds the contact, ``agent_wait``
+                is given without ``to_agent``, or ``now`` is out of range or
+                earlier than a time already seen.
+            NotFoundError: no such contact, queue or agent.
+            InvalidTransitionError: the contact is not connected.
+        """
+        self._check_now(now)
+        check_text(contact_id, "contact_id", allow_empty=True)
+        if to_queue is not None:
+            check_text(to_queue, "to_queue", allow_empty=True)
+        if to_agent is not None:
+            check_text(to_agent, "to_agent", allow_empty=True)
+        check_duration(agent_wait, "agent_wait")
+        if priority is not None:
+            check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
+        if to_agent is None and agent_wait:
+            raise InvalidInputError(
+                "agent_wait is how long to wait for to_agent: give to_agent too",
+                field="agent_wait",
+            )
+        contact = self._get_contact(contact_id)  # timers never touch a connected contact
+        queue_name = contact.queue if to_queue is None else self._get_queue(to_queue).config.name
+        target = None if to_agent is None else self._get_agent(to_agent)
+        if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
+            raise InvalidTransitionError(
+                contact.status.value, "transfer contact", "only a connected contact is transferred"
+            )
+        if target is not None and target.agent_id == contact.agent_id:
+            raise InvalidInputError(
+                f"to_agent: contact {contact_id!r} is connected to {to_agent!r} already",
+                field="to_agent",
+            )
+        self._advance(now)
+        at = now  # _advance has moved the router to ``now``
+        holder = self._agents[contact.agent_id]
+        answered_from = self._queues[contact.queue]
+        talk = at - (contact.answered_at or at)
+        self._events_out.append(
+            ContactTransferred(
+                at=at,
+                contact_id=contact_id,
+                agent_id=holder.agent_id,
+                queue=contact.queue,
+                to_queue=queue_name,
+                to_agent=to_agent,
+                talk_time=talk,
+            )
+        )
+        contact.status = ContactStatus.WAITING
+        contact.agent_id = None
+        contact.answered_at = None
+        if priority is not None:
+            contact.priority = priority
+        # it waits for the agent only if that agent may take it now or within the wait
+        waits = target is not None and (
+            target.can_take(self._queues[queue_name].channel_key)
+            or (target.logged_in and agent_wait > _ZERO)
+        )
+        # no wait: only the ring made now (the agent could take it) may connect them
+        until = at + agent_wait if agent_wait > _ZERO else None
+        self._enter(contact, queue_name, target if waits else None, until)
+        if not waits and not self._keeps(contact):
+            self._overflow(contact, {queue_name})
+        # routed while its agent still holds it, so that another agent takes it if one
+        # is free (TaskRouter's transfer sample filters the transferring worker out)
+        self._settle()
+        self._free_agent(holder, contact_id, answered_from, talk)
         return self._settle_and_flush()
 
     # ------------------------------------------------------------------
@@ -829,6 +978,8 @@ class Router:
         self._advance(now)
         at = now  # _advance has moved the router to ``now``
         self._withdraw_agent_offers(agent)
+        for contact_id in list(agent.awaiting):  # transferred to it: the queue takes them
+            self._fall_back(self._contacts[contact_id])
         agent.logged_in = False
         agent.not_ready = None
         agent.wrap_until = None
@@ -984,7 +1135,13 @@ class Router:
     def snapshot(self) -> RouterSnapshot:
         """Capture the router's whole state; see :meth:`restore`."""
         return capture(
-            self._now, self._seq, self._random, self._queues, self._agents, self._contacts
+            self._now,
+            self._seq,
+            self._random,
+            self._queues,
+            self._agents,
+            self._contacts,
+            self._offers_made,
         )
 
     @classmethod
@@ -1025,7 +1182,7 @@ class Router:
     ) -> Router:
         """A router from a snapshot that is known to be sound."""
         router = cls(snapshot.queues, strategies=strategies)
-        restore_into(snapshot, router._random, router._timers)
+        router._offers_made = restore_into(snapshot, router._random, router._timers)
         router._now = snapshot.now
         router._seq = snapshot.seq
         return router
@@ -1194,20 +1351,36 @@ class Router:
                 if best is None or entry < best[0]:
                     best = (entry, contact, None)
             for agent_id in list(agents):
-                agent = self._agents[agent_id]
-                found = agent.best_waiting(known) if agent.ready else None
-                if found is None:
+                candidate = self._freed_agents_pick(self._agents[agent_id])
+                if candidate is None:
                     del agents[agent_id]
                     continue
-                entry = found[0].line_entry()
+                entry = candidate.line_entry()
                 if best is None or entry < best[0]:
-                    best = (entry, found[0], agent_id)
+                    best = (entry, candidate, agent_id)
             if best is None:
                 return
             _, contact, via = best
             contacts.pop(contact.contact_id, None)
             if not self._route(contact) and via is not None:  # pragma: no cover - defensive
                 del agents[via]  # the index and the waiting lines disagree: never loop
+
+    def _freed_agents_pick(self, agent: Agent) -> Contact | None:
+        """The first waiting contact (global order) a freed agent may take, if any.
+
+        Among the waiting lines it may serve and the contacts transferred to it.
+        """
+        if not agent.ready:
+            return None
+        found = agent.best_waiting(self._contacts)
+        candidate = None if found is None else found[0]
+        if agent.awaiting:
+            mine = self._awaiting_best(agent)
+            if mine is not None and (
+                candidate is None or mine.line_entry() < candidate.line_entry()
+            ):
+                candidate = mine
+        return candidate
 
     def _route(self, contact: Contact) -> bool:
         """Offer a waiting contact to the best available eligible agent(s), or let it wait.
@@ -1216,6 +1389,13 @@ class Router:
             Whether an offer was made.
         """
         queue = self._queues[contact.queue]
+        target = contact.target
+        if target is not None:  # transferred to an agent: that agent or nobody
+            agent = self._agents[target]
+            if agent.can_take(contact.channel_key):
+                self._offer(contact, queue, agent)
+                return True
+            return False
         requirement = contact.requirement
         index = queue.indexes.get(requirement.names)
         if index is None:
@@ -1263,8 +1443,16 @@ class Router:
         config = queue.config
         contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
         expires = at + config.offer_timeout
+        self._offers_made += 1
         offer = new_offer(
-            contact_id, agent_id, config.name, contact.channel, at, expires, contact.callback
+            contact_id,
+            agent_id,
+            config.name,
+            contact.channel,
+            at,
+            expires,
+            contact.callback,
+            f"offer-{self._offers_made}",
         )
         contact.offers[agent_id] = offer
         contact.status = ContactStatus.OFFERED
@@ -1272,7 +1460,7 @@ class Router:
         load = agent.load
         load[channel] = load.get(channel, 0) + 1
         agent.last_offered = at
-        if queue.circular:
+        if queue.circular and contact.target is None:  # a transfer's offer is no strategy's
             member = agent.members[config.name]
             rank = queue.strategy.rank(agent, member, contact.requirement.names)
             queue.pointer = (0, rank, agent_id)
@@ -1329,6 +1517,11 @@ class Router:
         agent.load[contact.channel_key] -= 1
         self._ended_out.append(offer)
         self._events_out.append(offer_ended(at, offer, reason))
+        if contact.target == agent.agent_id and (
+            reason is not OfferEndReason.WITHDRAWN or contact.target_until is None
+        ):  # the agent it was transferred to said no (or went away, and it may not wait)
+            self._untarget(contact)
+            self._reschedule(contact)
         if reason is not OfferEndReason.WITHDRAWN:
             contact.last_tried = agent.agent_id
             until = at + delay
@@ -1381,6 +1574,9 @@ class Router:
         at = self._time()
         queue = self._queues[contact.queue]
         config = queue.config
+        until = contact.target_until
+        if until is not None and until <= at:  # its wait for the agent it was sent to ended
+            self._untarget(contact)  # waits again below, rescheduled without the agent's wait
         waited = at - contact.joined
         if config.max_wait is not None and not contact.callback and waited >= config.max_wait:
             self._overflow(contact)
@@ -1456,10 +1652,26 @@ class Router:
         if not self._keeps(contact):
             self._overflow(contact, {queue_name})
 
-    def _enter(self, contact: Contact, queue_name: str) -> None:
-        """Put a contact in another queue; it keeps its arrival time and priority."""
+    def _enter(
+        self,
+        contact: Contact,
+        queue_name: str,
+        agent: Agent | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        """Put a contact in another queue; it keeps its arrival time and priority.
+
+        With ``agent`` (a transfer to an agent), it waits for that agent only,
+        up to ``until`` (``None``: no longer than the ring made at once); a
+        move by overflow or escalation ends any such wait.
+        """
         self._withdraw_contact_offers(contact)
-        del self._queues[contact.queue].in_line[contact.contact_id]
+        # a transferred contact was connected: in no queue's line
+        self._queues[contact.queue].in_line.pop(contact.contact_id, None)
+        self._untarget(contact)
+        if agent is not None:
+            contact.target, contact.target_until = agent.agent_id, until
+            agent.awaiting[contact.contact_id] = None
         target = self._queues[queue_name]
         at = self._time()
         contact.queue = queue_name
@@ -1518,6 +1730,57 @@ class Router:
     def _forget(self, contact: Contact) -> None:
         del self._queues[contact.queue].in_line[contact.contact_id]
         del self._contacts[contact.contact_id]
+        self._untarget(contact)
+
+    # ------------------------------------------------------------------
+    # Transfers to an agent
+    # ------------------------------------------------------------------
+
+    def _untarget(self, contact: Contact) -> None:
+        """The contact no longer waits for the agent it was transferred to (if it did)."""
+        target = contact.target
+        if target is None:
+            return
+        agent = self._agents.get(target)
+        if agent is not None:
+            agent.awaiting.pop(contact.contact_id, None)
+        contact.target = contact.target_until = None
+
+    def _fall_back(self, contact: Contact) -> None:
+        """A contact stops waiting for its agent: the queue's agents may take it now.
+
+        It keeps its place (arrival and priority); its queue's timers are set
+        again without the agent's wait.
+        """
+        self._untarget(contact)
+        self._reschedule(contact)
+        if contact.status is ContactStatus.WAITING:
+            self._queues[contact.queue].wait(contact)
+            self._dirty_contacts[contact.contact_id] = None
+
+    def _reschedule(self, contact: Contact) -> None:
+        """Set the contact's timer again after its wait for an agent ended early.
+
+        A timer already set for the same instant stands as it is (two would run twice).
+        """
+        before = contact.timer_due
+        due = contact.schedule(self._queues[contact.queue].config)
+        if due is not None and due != before:
+            self._timers.push(due, CONTACT_DUE, contact.contact_id)
+
+    def _awaiting_best(self, agent: Agent) -> Contact | None:
+        """The first (global order) contact waiting for this agent that it may take now."""
+        best: Contact | None = None
+        contacts = self._contacts
+        for contact_id in agent.awaiting:
+            contact = contacts[contact_id]
+            if (
+                contact.status is ContactStatus.WAITING
+                and agent.can_take(contact.channel_key)
+                and (best is None or contact.line_entry() < best.line_entry())
+            ):
+                best = contact
+        return best
 
     # ------------------------------------------------------------------
     # Lookups
@@ -1548,7 +1811,7 @@ class Router:
         return contact
 
     def _get_offer(
-        self, contact_id: str, agent_id: str, action: str
+        self, contact_id: str, agent_id: str, action: str, offer_id: str | None = None
     ) -> tuple[Contact, Agent, Offer]:
         contact = self._get_contact(contact_id)
         agent = self._get_agent(agent_id)
@@ -1559,5 +1822,11 @@ class Router:
                 f"{action} the offer of {contact_id!r} to {agent_id!r}",
                 "no such offer is pending (it was never made, or it was accepted, "
                 "declined, timed out or withdrawn)",
+            )
+        if offer_id is not None and offer.offer_id != offer_id:
+            raise InvalidTransitionError(
+                contact.status.value,
+                f"{action} offer {offer_id[:100]!r} of {contact_id!r} to {agent_id!r}",
+                f"that offer is no longer pending: the pending one is {offer.offer_id!r}",
             )
         return contact, agent, offer

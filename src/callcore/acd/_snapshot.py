@@ -86,6 +86,10 @@ class ContactRecord:
     answered_at: datetime | None
     last_tried: str | None
     offers: tuple[Offer, ...]
+    target: str | None = None
+    """The agent a transfer sent it to, while it waits for that agent only."""
+    target_until: datetime | None = None
+    """When its wait for ``target`` ends (``None``: when the ring to it ends)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +116,7 @@ class RouterSnapshot:
         handle_times: Recent handle times per queue, in seconds.
         race_clocks: The race clock of each queue (random strategies).
         empty_since: Since when each empty queue has had no agent logged in.
+        offers_made: Offers made so far (the next offer's id counts on from it).
     """
 
     now: datetime | None
@@ -124,6 +129,7 @@ class RouterSnapshot:
     handle_times: Mapping[str, tuple[float, ...]]
     race_clocks: Mapping[str, float]
     empty_since: Mapping[str, datetime]
+    offers_made: int = 0
 
 
 def rank_to_json(rank: Rank) -> str:
@@ -153,6 +159,7 @@ def capture(  # noqa: PLR0917 - the router's state, part by part
     queues: Mapping[str, QueueRuntime],
     agents: Mapping[str, Agent],
     contacts: Mapping[str, Contact],
+    offers_made: int,
 ) -> RouterSnapshot:
     """A router's whole live state as a snapshot."""
     return RouterSnapshot(
@@ -176,6 +183,7 @@ def capture(  # noqa: PLR0917 - the router's state, part by part
             for name, queue in queues.items()
             if queue.empty_since is not None
         },
+        offers_made=offers_made,
     )
 
 
@@ -216,21 +224,28 @@ def _contact_record(contact: Contact) -> ContactRecord:
         answered_at=contact.answered_at,
         last_tried=contact.last_tried,
         offers=tuple(contact.offers.values()),
+        target=contact.target,
+        target_until=contact.target_until,
     )
 
 
-def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> None:
+def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> int:
     """Fill a new router's live state (its random source and the state its timers read).
 
     ``timers`` holds the router's (empty) agents, contacts and queues; the
     snapshot is known to be sound.
+
+    Returns:
+        The count of offers made: the snapshot's, plus one for each offer it
+        saved without an id (from before offers had ids), which gets one.
     """
     random.setstate((3, tuple(snapshot.random_state), None))
     agents, queues = timers.agents, timers.queues
+    offers_made = [snapshot.offers_made]
     for record in snapshot.agents:
         _restore_agent(record, timers)
     for contact_record in snapshot.contacts:
-        _restore_contact(contact_record, timers)
+        _restore_contact(contact_record, timers, offers_made)
     for record in snapshot.agents:  # the agent's own order decides withdrawal order
         agent = agents[record.profile.agent_id]
         agent.offers = _in_order(agent.offers, record.offered)
@@ -254,6 +269,7 @@ def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> No
             and queue.sets_empty_timer(since + wait)
         ):
             timers.push(since + wait, QUEUE_EMPTY, name)
+    return offers_made[0]
 
 
 def _restore_agent(record: AgentRecord, timers: Timers) -> None:
@@ -284,7 +300,7 @@ def _restore_agent(record: AgentRecord, timers: Timers) -> None:
         timers.push(agent.delay_until, DELAY_END, agent.agent_id)
 
 
-def _restore_contact(record: ContactRecord, timers: Timers) -> None:
+def _restore_contact(record: ContactRecord, timers: Timers, offers_made: list[int]) -> None:
     queue = timers.queues[record.queue]
     contact = Contact(
         contact_id=record.contact_id,
@@ -304,15 +320,23 @@ def _restore_contact(record: ContactRecord, timers: Timers) -> None:
         agent_id=record.agent_id,
         answered_at=record.answered_at,
         last_tried=record.last_tried,
+        target=record.target,
+        target_until=record.target_until,
     )
     timers.contacts[contact.contact_id] = contact
+    if contact.target is not None:
+        timers.agents[contact.target].awaiting[contact.contact_id] = None
     if contact.status is ContactStatus.CONNECTED and contact.agent_id is not None:
         agent = timers.agents[contact.agent_id]
         agent.connected[contact.contact_id] = contact.channel_key
         agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
         return
     queue.in_line[contact.contact_id] = contact
-    for offer in record.offers:
+    for saved in record.offers:
+        offer = saved
+        if not offer.offer_id:  # saved before offers had ids: it gets the next one
+            offers_made[0] += 1
+            offer = attrs.evolve(offer, offer_id=f"offer-{offers_made[0]}")
         agent = timers.agents[offer.agent_id]
         contact.offers[offer.agent_id] = offer
         agent.offers[contact.contact_id] = offer

@@ -299,6 +299,8 @@ class _SnapshotCheck:
         for number, record in enumerate(self.items(snapshot.pointers, "pointers") or ()):
             self.pointer(record, f"pointers[{number}]", seen)
         self.queue_state(snapshot)
+        self.offer_ids(snapshot)
+        self.targets()
         if self.now is None and (self.agents or self.contacts or seen or snapshot.empty_since):
             self.add("now", "a router with agents or contacts has seen a time: now must be set")
         return self.found
@@ -615,6 +617,50 @@ class _SnapshotCheck:
             path = f"empty_since.{name}"
             if self.past(since, path) is not None and name in staffed:
                 self.add(path, "the queue has a member logged in, so it is not empty")
+
+    def offer_ids(self, snapshot: RouterSnapshot) -> None:
+        """Offer ids are the router's own (``offer-N``, N up to ``offers_made``), each once."""
+        made: object = snapshot.offers_made
+        if not self.check(check_count, made, "offers_made", high=MAX_SEQ):
+            return
+        seen: set[str] = set()
+        for number, record in enumerate(self.contacts.values()):
+            for index, offer in enumerate(record.offers):
+                path = f"contacts[{number}].offers[{index}].offer_id"
+                offer_id: object = offer.offer_id
+                if not self.check(check_text, offer_id, path, allow_empty=True) or not offer_id:
+                    continue  # saved before offers had ids: the router gives it one
+                count = str(offer_id).removeprefix("offer-")
+                if not (count.isdigit() and count.isascii() and 1 <= int(count) <= made):  # type: ignore[operator]
+                    self.add(
+                        path,
+                        f"not an id this router gave (offer-1 to offer-{made}): {offer_id!r:.60}",
+                    )
+                elif offer_id in seen:
+                    self.add(path, f"a second offer with id {offer_id!r}")
+                seen.add(str(offer_id))
+
+    def targets(self) -> None:
+        """A contact transferred to an agent waits for a logged-in agent, until a later time."""
+        for number, record in enumerate(self.contacts.values()):
+            path = f"contacts[{number}]"
+            target: object = record.target
+            until: object = record.target_until
+            if target is None:
+                if until is not None:
+                    self.add(f"{path}.target_until", "only a contact with a target waits for it")
+                continue
+            agent = self.agents.get(target) if isinstance(target, str) else None
+            if agent is None or not agent.logged_in:
+                self.add(f"{path}.target", f"no logged-in agent {target!r:.60}")
+            if record.status is ContactStatus.CONNECTED:
+                self.add(f"{path}.target", "a connected contact waits for no agent")
+            elif any(offer.agent_id != target for offer in record.offers):
+                self.add(f"{path}.offers", "a contact that waits for its agent rings at it only")
+            elif until is None and not record.offers:
+                self.add(f"{path}.target_until", "a contact that may not wait rings at its agent")
+            if until is not None:
+                self.future(until, f"{path}.target_until")
 
 
 def _ringing(contact: ContactRecord) -> set[str]:

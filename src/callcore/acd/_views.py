@@ -64,6 +64,8 @@ class ContactView:
         agent_id: The connected agent, if any.
         offered_to: The agents it rings at.
         language: The language tag it was enqueued with (``""``: none).
+        waits_for: The agent a transfer sent it to, while it waits for that
+            agent only (see :meth:`Router.transfer`).
     """
 
     contact_id: str
@@ -76,6 +78,7 @@ class ContactView:
     agent_id: str | None
     offered_to: tuple[str, ...]
     language: str
+    waits_for: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -109,8 +109,9 @@ class TwilioVoice:
 
         Raises:
             PermissionDeniedError: The signature is missing or wrong; nothing changed.
-            InvalidInputError: The form lacks ``CallSid`` (or ``From``/``To``
-                on a new call).
+            InvalidInputError: The form lacks ``CallSid`` (or ``To`` on a
+                new call). A new call without ``From``, or with a withheld
+                one (``anonymous``), is an anonymous caller.
             CallcoreError: The centre refused the input; nothing changed.
         """
         self.verify(url, params, signature)
@@ -123,11 +124,13 @@ class TwilioVoice:
                 self.center.caller_hung_up(call_sid, now=now)
             return str(VoiceResponse())
         if not known:
-            for field in ("From", "To"):
-                if not params.get(field):
-                    raise InvalidInputError(f"a new call's request has {field}", field=field)
+            if not params.get("To"):
+                raise InvalidInputError("a new call's request has To", field="To")
             update = self.center.inbound_call(
-                caller=params["From"], dialled=params["To"], contact_id=call_sid, now=now
+                caller=params.get("From") or None,
+                dialled=params["To"],
+                contact_id=call_sid,
+                now=now,
             )
         else:
             update = self.center.caller_input(call_sid, _event(params), now=now)

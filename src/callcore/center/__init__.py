@@ -25,12 +25,14 @@ from callcore.center._actions import (
     ScreenPop,
     StopRinging,
     TelephonyAction,
+    TransferToAgent,
     TransferToQueue,
 )
 from callcore.center._asyncio import AsyncContactCenter
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
 from callcore.center._config import CenterConfig, load_center, read_center_config
-from callcore.center._contact import LiveContact, Phase
+from callcore.center._contact import Consultation, LiveContact, Phase
+from callcore.center._core import ANONYMOUS, WITHHELD
 from callcore.center._desk_actions import (
     CallMonitored,
     EndMonitoring,
@@ -55,14 +57,17 @@ from callcore.center._events import (
     ContactConsulted,
     ContactHeld,
     ContactResumed,
+    ContactSteps,
     ContactTransferred,
     SurveySent,
 )
 from callcore.center._voice import QUEUE_STATUS
 
 __all__ = [
+    "ANONYMOUS",
     "DEFAULT_DISPOSITIONS",
     "QUEUE_STATUS",
+    "WITHHELD",
     "AsyncContactCenter",
     "CallMonitored",
     "CallerAction",
@@ -72,6 +77,7 @@ __all__ = [
     "Conference",
     "Connect",
     "Consult",
+    "Consultation",
     "ContactArrived",
     "ContactCenter",
     "ContactCompleted",
@@ -79,6 +85,7 @@ __all__ = [
     "ContactConsulted",
     "ContactHeld",
     "ContactResumed",
+    "ContactSteps",
     "ContactTransferred",
     "Disconnect",
     "Disposition",
@@ -106,6 +113,7 @@ __all__ = [
     "StopRinging",
     "SurveySent",
     "TelephonyAction",
+    "TransferToAgent",
     "TransferToQueue",
     "load_center",
     "read_center_config",

@@ -45,6 +45,7 @@ __all__ = [
     "ScreenPop",
     "StopRinging",
     "TelephonyAction",
+    "TransferToAgent",
     "TransferToQueue",
 ]
 
@@ -209,7 +210,7 @@ class TransferToQueue:
     """Take the agent off the call; the caller waits in ``queue`` (music on hold).
 
     A blind transfer: the next :class:`RingAgent` and :class:`Connect` of the
-    contact come from the new queue.
+    contact come from the queue (the contact keeps its place by arrival).
 
     Attributes:
         contact_id: The contact.
@@ -221,6 +222,31 @@ class TransferToQueue:
     agent_id: str
     queue: str
     type: ClassVar[str] = "transfer_to_queue"
+
+
+@attrs.frozen
+class TransferToAgent:
+    """Take the agent off the call; the contact goes to ``to_agent``.
+
+    Blind: the caller waits (music on hold) until ``to_agent``'s
+    :class:`RingAgent` is answered (:class:`Connect`), or, if that agent
+    cannot take it, an agent of the queue's. Warm: ``to_agent`` is on the
+    line already (the consultation): leave the caller bridged to it and drop
+    the transferring agent (FreeSWITCH's attended transfer, Twilio's
+    conference participant removal).
+
+    Attributes:
+        contact_id: The contact.
+        agent_id: The agent who transferred it (released now).
+        to_agent: The agent it goes to.
+        warm: Whether ``to_agent`` has the caller already.
+    """
+
+    contact_id: str
+    agent_id: str
+    to_agent: str
+    warm: bool = False
+    type: ClassVar[str] = "transfer_to_agent"
 
 
 @attrs.frozen
@@ -239,7 +265,7 @@ class Disconnect:
 
 TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
-    | Consult | Conference | TransferToQueue | Disconnect
+    | Consult | Conference | TransferToQueue | TransferToAgent | Disconnect
     | RingExternal | StartRecording | PauseRecording | ResumeRecording | StopRecording
     | MonitorCall | EndMonitoring | InternalCall
 )  # fmt: skip

@@ -36,7 +36,8 @@ module and each building on the ones before it: ``_core`` (state,
 checkpoint, time, the end of every input, arrival), ``_records`` (tickets,
 surveys, the contact's KPI record and history), ``_queueing`` (queues,
 offers, agents' states), ``_handling`` (accept, hold, consult, conference,
-transfer, end, wrap-up), ``_voice`` (calls and their IVR) and ``_messages``.
+end, wrap-up), ``_transfers`` (to a queue or an agent, blind or warm),
+``_voice`` (calls and their IVR) and ``_messages``.
 What needs more than one of them (a hang-up, wherever the contact is; the
 timers of every engine) is here.
 """
@@ -49,8 +50,8 @@ from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._desk import _Desk
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
-from callcore.center._handling import _Handling
 from callcore.center._messages import _Messages
+from callcore.center._transfers import _Transfers
 from callcore.center._voice import _Voice
 from callcore.errors import InvalidTransitionError
 from callcore.ivr import CallerHangup
@@ -58,7 +59,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Voice, _Messages, _Handling, _Desk):
+class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
@@ -145,7 +146,7 @@ class ContactCenter(_Voice, _Messages, _Handling, _Desk):
                 for live in self._contacts.values()
                 if live.session is not None and live.phase is Phase.IVR
             )
-            times.extend(self._ticket_due.values())
+            times.append(self._ticket_due.earliest())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -169,8 +170,8 @@ class ContactCenter(_Voice, _Messages, _Handling, _Desk):
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
             self._absorb_router(self.router.tick(now=now), out)
-            for ticket_id, due in sorted(self._ticket_due.items(), key=lambda item: item[1]):
-                if due <= now:
-                    ticket = self._ticket(ticket_id)
+            for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
+                ticket = self.store.get_ticket(ticket_id)
+                if ticket is not None:  # deleted meanwhile (a customer erased): no timer left
                     self._keep_ticket(self.tickets.tick(ticket, now=now), now, out)
             return self._finish(now, out)

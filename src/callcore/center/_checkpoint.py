@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from callcore.acd import RouterSnapshot
-from callcore.center._contact import LiveContact
+from callcore.center._contact import Consultation, LiveContact
 from callcore.errors import CallcoreError, DocumentError, Problem
 from callcore.ivr import Flow, IvrSession, SessionState
 from callcore.kpi import Aggregator
@@ -33,6 +33,7 @@ CHECKPOINT_FORMAT = 1
 """The version of the document's shape; a newer one is refused."""
 
 attrs.resolve_types(LiveContact)
+attrs.resolve_types(Consultation)
 
 
 @attrs.frozen
@@ -118,6 +119,8 @@ def _state(
     for index, raw in enumerate(data["contacts"]):
         fields: dict[str, Any] = {}
         for field in attrs.fields(LiveContact):
+            if field.name not in raw and field.default is not attrs.NOTHING:
+                continue  # a field added since the checkpoint was written: its default
             value = raw[field.name]
             if field.name == "session":
                 fields["session"] = (

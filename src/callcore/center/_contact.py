@@ -13,8 +13,9 @@ from callcore.contacts import Channel, Direction
 # imported at run time: checkpoints resolve these annotations
 from callcore.customers import Customer, Interaction
 from callcore.ivr import IvrSession
+from callcore.kpi import InteractionRecord
 
-__all__ = ["LiveContact", "Phase"]
+__all__ = ["Consultation", "LiveContact", "Phase", "leg_id"]
 
 
 class Phase(enum.Enum):
@@ -32,7 +33,12 @@ class Phase(enum.Enum):
 
 @attrs.define
 class LiveContact:
-    """A contact the centre is working on (engine state, changed in place)."""
+    """A contact the centre is working on (engine state, changed in place).
+
+    The fields from ``queue`` to ``transfers`` are the current leg's (a
+    transfer starts a new leg); ``first_*``, ``answered_at``, ``held_at`` and
+    ``ended_at`` are the contact's steps, whichever leg they happened in.
+    """
 
     contact_id: str
     channel: Channel
@@ -62,3 +68,35 @@ class LiveContact:
     handled_by: tuple[str, ...] = ()
     ended_at: datetime | None = None
     ticket_id: str | None = None
+    anonymous: bool = False
+    first_queued_at: datetime | None = None
+    first_offered_at: datetime | None = None
+    held_at: datetime | None = None
+    leg: int = 1
+    legs_started: int = 1
+    leg_started_at: datetime | None = None
+    leg_answered_at: datetime | None = None
+    legs: tuple[InteractionRecord, ...] = ()
+    consult: Consultation | None = None
+
+
+@attrs.define
+class Consultation:
+    """The colleague an agent consulted or conferenced in: a leg of its own, still open.
+
+    Attributes:
+        target: Whom the agent called (an agent's id, a supervisor's, a number).
+        leg: The leg's number in the contact.
+        started_at: When the consultation call began.
+        conferenced: Whether the colleague has joined the caller (a conference).
+    """
+
+    target: str
+    leg: int
+    started_at: datetime
+    conferenced: bool = False
+
+
+def leg_id(contact_id: str, leg: int) -> str:
+    """The KPI record id of a contact's leg: the contact's id for the first, then ``id.2``..."""
+    return contact_id if leg == 1 else f"{contact_id}.{leg}"

@@ -22,13 +22,22 @@ from callcore.acd import AgentProfile, ContactOffered, QueueConfig, Router
 from callcore.center._actions import CenterAction
 from callcore.center._checkpoint import CenterState, read_state, write_state
 from callcore.center._contact import LiveContact, Phase
+from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
 from callcore.checks import check_bool, check_enum, check_instant, check_text
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import Channel, ContactOutcome, Direction
-from callcore.customers import CallerIdentifier, Customer, Identity, normalize_phone
+from callcore.customers import (
+    CallerIdentifier,
+    Customer,
+    CustomerCreated,
+    Identity,
+    Interaction,
+    normalize_phone,
+)
 from callcore.errors import (
     CallcoreError,
+    ConflictError,
     DocumentError,
     InvalidInputError,
     InvalidTransitionError,
@@ -55,12 +64,40 @@ if TYPE_CHECKING:
     from callcore.storage import Storage
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
 
-__all__ = ["CHECKPOINT_NAME", "CenterUpdate"]
+__all__ = ["ANONYMOUS", "CHECKPOINT_NAME", "WITHHELD", "CenterUpdate"]
 
 _log = logging.getLogger("callcore.center")
 
 CHECKPOINT_NAME = "center"
 """The name of the centre's checkpoint in the store."""
+
+ANONYMOUS = "anonymous"
+"""The address of a contact whose caller withheld the number."""
+
+WITHHELD = frozenset(
+    {
+        "",
+        "anonymous",
+        "blocked",
+        "private",
+        "restricted",
+        "unavailable",
+        "unknown",
+        "withheld",
+        # the same words as Twilio spelled them on a phone keypad before 2023
+        "+266696687",
+        "+2562533",
+        "+7378742833",
+        "+8656696",
+    }
+)
+"""Caller ids that say the number was withheld (compared without case or spaces)."""
+_ADD_ATTEMPTS = 5
+"""Tries at a fresh customer id (only a broken id factory repeats one)."""
+
+
+def _withheld(raw: str) -> bool:
+    return "".join(raw.split()).lower() in WITHHELD
 
 
 @attrs.frozen
@@ -162,7 +199,7 @@ class _CenterCore:
                 )
             self.agents[profile.agent_id] = profile
         self._contacts: dict[str, LiveContact] = {}
-        self._ticket_due: dict[str, datetime] = {}
+        self._ticket_due = DueTimes()
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         if durable:
@@ -180,7 +217,7 @@ class _CenterCore:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
         self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
         self._contacts = {live.contact_id: live for live in state.contacts}
-        self._ticket_due = dict(state.ticket_due)
+        self._ticket_due = DueTimes(state.ticket_due)
         self.aggregator = state.aggregator
         self._last = state.last
         _log.info("resumed from the store's checkpoint: %d contacts", len(self._contacts))
@@ -196,7 +233,7 @@ class _CenterCore:
                 last=self._last,
                 router=self.router.snapshot(),
                 contacts=tuple(self._contacts.values()),
-                ticket_due=self._ticket_due,
+                ticket_due=self._ticket_due.as_dict(),
                 aggregator=self.aggregator,
             )
             self.store.save_checkpoint(CHECKPOINT_NAME, write_state(state))
@@ -315,7 +352,10 @@ class _CenterCore:
 
     # --- arrivals ----------------------------------------------------------------------
 
-    def _identity(self, raw: object, field: str) -> Identity:
+    def _identity(self, raw: object, field: str) -> Identity | None:
+        """The caller's identity; ``None`` for a withheld caller id (:data:`WITHHELD`)."""
+        if raw is None or (isinstance(raw, str) and _withheld(raw)):
+            return None
         try:
             return self.identifier.parse(raw)  # type: ignore[arg-type] # checked by parse
         except InvalidInputError as error:
@@ -335,25 +375,32 @@ class _CenterCore:
         self,
         contact_id: str,
         channel: Channel,
-        identity: Identity,
+        identity: Identity | None,
         dialled: str,
         now: datetime,
         out: _Out,
     ) -> LiveContact:
-        identification = self.identifier.identify(identity, now=now)
-        out.events.extend(identification.events)
+        history: tuple[Interaction, ...] = ()
+        if identity is None:
+            customer, created, address = self._anonymous_customer(now, out), True, ANONYMOUS
+        else:
+            identification = self.identifier.identify(identity, now=now)
+            out.events.extend(identification.events)
+            customer, history = identification.customer, identification.history
+            created, address = identification.created, identity.value
         live = LiveContact(
             contact_id=contact_id,
             channel=channel,
             direction=Direction.INBOUND,
-            customer=identification.customer,
-            history=identification.history,
-            address=identity.value,
+            customer=customer,
+            history=history,
+            address=address,
             dialled=dialled,
             arrived_at=now,
             phase=Phase.IVR if channel is Channel.VOICE else Phase.QUEUED,
-            subject=f"call from {identity.value}",
-            new_customer=identification.created,
+            subject=f"call from {address}",
+            new_customer=created,
+            anonymous=identity is None,
         )
         self._contacts[contact_id] = live
         out.events.append(
@@ -363,11 +410,31 @@ class _CenterCore:
                 channel=channel,
                 direction=Direction.INBOUND,
                 customer_id=live.customer.id,
-                address=identity.value,
+                address=address,
                 dialled=dialled,
             )
         )
         return live
+
+    def _anonymous_customer(self, now: datetime, out: _Out) -> Customer:
+        """A new customer for a caller who withheld the number: one per contact, never merged.
+
+        As Zendesk Talk does with blocked numbers: each such contact gets a
+        customer of its own (no identity, ``attributes["anonymous"]``), so
+        that two strangers' histories never mix; the agent may identify the
+        caller and merge later.
+        """
+        for _ in range(_ADD_ATTEMPTS):
+            new = Customer(id=self._id_factory(), created_at=now, attributes={"anonymous": True})
+            try:
+                added = self.store.add_customer(new)
+            except ConflictError:
+                continue  # the id factory repeated an id: take another
+            out.events.append(CustomerCreated(at=now, customer=added))
+            return added
+        raise ConflictError(
+            "customer", "anonymous", reason="the id factory keeps making ids that exist"
+        )
 
     # --- helpers -------------------------------------------------------------------------------
 

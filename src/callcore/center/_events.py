@@ -8,6 +8,7 @@ engines' events (``ivr.*``, ``acd.*``, ``customer.*``, ticket changes,
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 import attrs
@@ -24,6 +25,7 @@ __all__ = [
     "ContactConsulted",
     "ContactHeld",
     "ContactResumed",
+    "ContactSteps",
     "ContactTransferred",
     "SurveySent",
 ]
@@ -96,13 +98,19 @@ class ContactConferenced(Event):
 
 @attrs.frozen(kw_only=True)
 class ContactTransferred(Event):
-    """The agent transferred the contact to a queue (blind); it waits there now.
+    """The agent handed the contact on: to a queue or to an agent, blind or warm.
+
+    The transferring agent's leg ends; the contact goes on (the same contact
+    id) in a new leg: waiting in ``queue``, ringing ``to_agent``, or (warm)
+    with the colleague the agent consulted, already talking.
 
     Attributes:
-        contact_id: The contact (the same id: one contact, one KPI record).
+        contact_id: The contact (the same id: one contact, legs linked by it).
         agent_id: The agent who transferred it.
         from_queue: The queue it was answered from.
-        queue: The queue it waits in now.
+        queue: The queue it waits in now (a transfer to a queue).
+        to_agent: The agent it goes to (a transfer to an agent).
+        warm: Whether the agent consulted ``to_agent`` first (who has the caller now).
     """
 
     kind: ClassVar[str] = "center.contact_transferred"
@@ -110,17 +118,56 @@ class ContactTransferred(Event):
     contact_id: str
     agent_id: str
     from_queue: str
-    queue: str
+    queue: str | None = None
+    to_agent: str | None = None
+    warm: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class ContactSteps:
+    """When each step of a contact happened, whichever leg it happened in (``None``: it did not).
+
+    Attributes:
+        arrived_at: The call rang in or the message came in.
+        ivr_ended_at: The IVR handed the call to a queue, or the call ended in it.
+        queued_at: It first joined a queue.
+        offered_at: It first rang an agent.
+        answered_at: An agent first answered it.
+        held_at: The caller was first put on hold.
+        ended_at: The conversation ended.
+        wrap_up_ended_at: The agent finished after-contact work.
+        outcome: How the contact ended (answered once an agent answered any leg).
+    """
+
+    arrived_at: datetime
+    ivr_ended_at: datetime | None
+    queued_at: datetime | None
+    offered_at: datetime | None
+    answered_at: datetime | None
+    held_at: datetime | None
+    ended_at: datetime
+    wrap_up_ended_at: datetime | None
+    outcome: ContactOutcome
 
 
 @attrs.frozen(kw_only=True)
 class ContactCompleted(Event):
-    """The contact is over, after-contact work included: its KPI record is final.
+    """The contact is over, after-contact work included: its KPI records are final.
+
+    A contact that was transferred, consulted on or conferenced has several
+    legs (Amazon Connect's contact chain): one KPI record each, in the order
+    they started, linked by ``contact_id`` (the first leg's id, Connect's
+    ``InitialContactId``); only the first leg counts as a contact in the
+    volumes and carries the first-contact-resolution verdict.
 
     Attributes:
         contact_id: The contact.
-        outcome: How it ended.
-        record: The KPI record counted for it.
+        outcome: How it ended (``answered`` once an agent answered any leg).
+        record: The first leg's KPI record (the one that counts as the
+            contact; for a contact of one leg, its only record).
+        legs: Every leg's KPI record, the first first (all counted in the
+            centre's aggregator).
+        steps: When each step of the contact happened.
     """
 
     kind: ClassVar[str] = "center.contact_completed"
@@ -128,6 +175,8 @@ class ContactCompleted(Event):
     contact_id: str
     outcome: ContactOutcome
     record: InteractionRecord
+    legs: tuple[InteractionRecord, ...] = ()
+    steps: ContactSteps | None = None
 
 
 @attrs.frozen(kw_only=True)

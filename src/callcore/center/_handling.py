@@ -15,9 +15,8 @@ from callcore.center._actions import (
     HoldCaller,
     ResumeCaller,
     ScreenPop,
-    TransferToQueue,
 )
-from callcore.center._contact import LiveContact, Phase
+from callcore.center._contact import Consultation, LiveContact, Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._disposition import Disposition
 from callcore.center._events import (
@@ -25,13 +24,12 @@ from callcore.center._events import (
     ContactConsulted,
     ContactHeld,
     ContactResumed,
-    ContactTransferred,
 )
 from callcore.center._queueing import _Queueing
 from callcore.center._records import _agent
 from callcore.checks import check_enum, check_instant, check_text
 from callcore.contacts import AgentState, ContactOutcome
-from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.tickets import Link
 
 _RESOLVED = {Disposition.RESOLVED: True, Disposition.CLOSED: True}
@@ -66,6 +64,7 @@ class _Handling(_Queueing):
             self._absorb_router(update, out)
             live.phase, live.agent = Phase.CONNECTED, agent_id
             live.answered_at = live.answered_at or now  # the first answer: the caller's wait
+            live.leg_answered_at = now
             live.handled_by += (agent_id,)
             by = _agent(agent_id)
             if live.ticket_id is None:
@@ -120,6 +119,9 @@ class _Handling(_Queueing):
     def agent_resumed(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
         """The agent took the caller off hold.
 
+        After a consultation (not conferenced in) the consulted colleague's
+        leg ends now: the agent went back to the caller alone.
+
         Raises:
             InvalidTransitionError: The contact is not connected, or not held.
         """
@@ -130,6 +132,8 @@ class _Handling(_Queueing):
                 raise InvalidTransitionError("connected", "resume", "the caller is not on hold")
             out = _Out()
             self._take_off_hold(live, now, out)
+            if live.consult is not None and not live.consult.conferenced:
+                self._close_consultation(live, now)
             out.actions.append(ResumeCaller(contact_id))
             return self._finish(now, out)
 
@@ -138,6 +142,7 @@ class _Handling(_Queueing):
         """Put the caller on hold (the hold counts in the KPI record) and tell the host."""
         assert live.agent is not None  # noqa: S101 - connected to an agent
         live.held_since = now
+        live.held_at = live.held_at or now
         live.holds += 1
         out.events.append(ContactHeld(at=now, contact_id=live.contact_id, agent_id=live.agent))
         out.actions.append(HoldCaller(live.contact_id))
@@ -160,23 +165,38 @@ class _Handling(_Queueing):
         """The agent calls a colleague (a senior agent, a supervisor) while the caller holds.
 
         The caller goes on hold (unless held already) and the consultation
-        counts in the KPI record; :meth:`agent_resumed` takes the caller back,
-        :meth:`agent_conferenced` brings the colleague in, and
-        :meth:`agent_transferred` hands the contact on.
+        counts in the KPI record: one more consult on the agent's leg, and a
+        leg of its own for the colleague (answered now, ended when the
+        consultation ends). :meth:`agent_resumed` takes the caller back (the
+        colleague's leg ends), :meth:`agent_conferenced` brings the colleague
+        in, and :meth:`agent_transferred` with ``agent=target`` hands the
+        caller to the colleague (a warm transfer).
 
         Raises:
             InvalidInputError: ``target`` is not a text.
-            InvalidTransitionError: The contact is not connected.
+            InvalidTransitionError: The contact is not connected, or a
+                consultation is open already (resume, conference or transfer first).
         """
         with self._lock:
             now = self._time(now)
             check_text(target, "target")
             live = self._in_phase(contact_id, Phase.CONNECTED, "consult")
             assert live.agent is not None  # noqa: S101 - connected to an agent
+            if target == live.agent:
+                raise InvalidInputError("an agent cannot consult itself", field="target")
+            if live.consult is not None:
+                raise InvalidTransitionError(
+                    "consulting",
+                    "consult",
+                    f"the agent is consulting {live.consult.target!r}: resume, conference or "
+                    "transfer first",
+                )
             out = _Out()
             if live.held_since is None:
                 self._hold(live, now, out)
             live.consults += 1
+            live.legs_started += 1
+            live.consult = Consultation(target, live.legs_started, now)
             out.events.append(
                 ContactConsulted(at=now, contact_id=contact_id, agent_id=live.agent, target=target)
             )
@@ -188,16 +208,35 @@ class _Handling(_Queueing):
     ) -> CenterUpdate:
         """The agent brings a third party into the call (ends a hold, if any).
 
+        Usually the colleague just consulted (:meth:`agent_consulted`); a
+        target not consulted first joins directly. The colleague's leg lasts
+        until the contact ends; the agent stays on the call and wraps it up.
+
         Raises:
-            InvalidInputError: ``target`` is not a text.
-            InvalidTransitionError: The contact is not connected.
+            InvalidInputError: ``target`` is not a text, or is the agent.
+            InvalidTransitionError: The contact is not connected, or the
+                agent is consulting someone else, or ``target`` is in the
+                conference already.
         """
         with self._lock:
             now = self._time(now)
             check_text(target, "target")
             live = self._in_phase(contact_id, Phase.CONNECTED, "conference")
             assert live.agent is not None  # noqa: S101
+            consult = live.consult
+            if consult is not None and (consult.target != target or consult.conferenced):
+                raise InvalidTransitionError(
+                    "conferenced" if consult.conferenced else "consulting",
+                    "conference",
+                    f"{consult.target!r} is on the call with the agent; one colleague at a time",
+                )
+            if target == live.agent:
+                raise InvalidInputError("an agent cannot conference itself", field="target")
             out = _Out()
+            if consult is None:
+                live.legs_started += 1
+                live.consult = consult = Consultation(target, live.legs_started, now)
+            consult.conferenced = True
             if live.held_since is not None:
                 self._take_off_hold(live, now, out)
             out.events.append(
@@ -206,53 +245,6 @@ class _Handling(_Queueing):
                 )
             )
             out.actions.append(Conference(contact_id, live.agent, target))
-            return self._finish(now, out)
-
-    def agent_transferred(
-        self, contact_id: str, *, queue: str, now: datetime | None = None
-    ) -> CenterUpdate:
-        """The agent transferred the contact to a queue (blind): it waits there, same id.
-
-        The agent is released (and enters its queue's wrap-up, as after any
-        contact); the contact keeps its priority and language, its ticket, its
-        IVR variables and its first answer time, and counts one transfer in
-        its KPI record. The agent who takes it next gets the screen pop and
-        the ticket.
-
-        Raises:
-            NotFoundError: No such contact or queue.
-            InvalidTransitionError: The contact is not connected.
-        """
-        with self._lock:
-            now = self._time(now)
-            check_text(queue, "queue")
-            live = self._in_phase(contact_id, Phase.CONNECTED, "transfer")
-            if queue not in self._queue_names:
-                raise NotFoundError("queue", queue)
-            view = self.router.contact(contact_id)
-            assert live.agent is not None  # noqa: S101
-            # checked: from here on the centre changes
-            out = _Out()
-            agent, from_queue = live.agent, view.queue
-            self._end_hold(live, now)
-            self._absorb_router(self.router.end(contact_id, now=now), out)
-            live.transfers += 1
-            live.agent = None
-            out.events.append(
-                ContactTransferred(
-                    at=now,
-                    contact_id=contact_id,
-                    agent_id=agent,
-                    from_queue=from_queue,
-                    queue=queue,
-                )
-            )
-            out.actions.append(TransferToQueue(contact_id, agent, queue))
-            live.phase, live.queue = Phase.QUEUED, queue
-            update = self.router.enqueue(
-                contact_id, queue, now=now, priority=view.priority, language=view.language
-            )
-            self._absorb_router(update, out)
             return self._finish(now, out)
 
     # --- the end -------------------------------------------------------------------------------
@@ -278,6 +270,7 @@ class _Handling(_Queueing):
     def _end_connected(self, live: LiveContact, now: datetime, out: _Out) -> None:
         update = self.router.end(live.contact_id, now=now)
         self._end_hold(live, now)
+        self._close_consultation(live, now)
         live.phase, live.ended_at = Phase.WRAP_UP, now
         self._absorb_router(update, out)
 

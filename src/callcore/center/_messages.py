@@ -20,7 +20,7 @@ class _Messages(_Queueing):
         self,
         *,
         channel: Channel,
-        sender: str,
+        sender: str | None,
         to: str = "",
         subject: str = "",
         text: str = "",
@@ -34,7 +34,9 @@ class _Messages(_Queueing):
     ) -> CenterUpdate:
         """An email, chat, SMS or social message came in: identify, ticket, queue.
 
-        No IVR: the sender is identified, the ticket ``ticket_id`` (a reply in
+        No IVR: the sender is identified (``None`` or a withheld id, such as
+        a chat visitor who gave no address: a new anonymous customer, as for
+        a withheld caller id), the ticket ``ticket_id`` (a reply in
         its thread) gets the customer's reply, or a new ticket is opened, and
         the contact joins ``queue`` (or its channel's queue), where the
         router offers it within each agent's capacity for the channel.
@@ -72,7 +74,7 @@ class _Messages(_Queueing):
             # checked: from here on the centre changes
             out = _Out()
             live = self._arrive(contact_id, channel, identity, to, now, out)
-            live.subject = subject or f"{channel.value} from {identity.value}"
+            live.subject = subject or f"{channel.value} from {live.address}"
             live.variables = {"subject": subject, "text": text}
             if replied is None:
                 update = self.tickets.create(

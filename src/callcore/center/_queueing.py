@@ -14,6 +14,7 @@ from callcore.acd import (
     ContactRejected,
     DeclineReason,
     NotReadyReason,
+    Offer,
     OverflowAction,
     RouterUpdate,
 )
@@ -43,6 +44,7 @@ class _Queueing(_Records):
     ) -> None:
         live.phase = Phase.QUEUED
         live.queued_at = now
+        live.first_queued_at = live.first_queued_at or now
         if isinstance(request, str):
             live.queue = request
             update = self.router.enqueue(
@@ -58,13 +60,20 @@ class _Queueing(_Records):
             update = self.router.enqueue(live.contact_id, request, now=now)
         self._absorb_router(update, out)
 
-    def _absorb_router(self, update: RouterUpdate, out: _Out) -> None:
-        """Turn the router's offers into ring and stop actions; follow its contacts."""
+    def _absorb_router(
+        self, update: RouterUpdate, out: _Out, *, silent: Offer | None = None
+    ) -> None:
+        """Turn the router's offers into ring and stop actions; follow its contacts.
+
+        The ``silent`` offer rings nobody: a warm transfer's colleague is on
+        the line already and takes the contact at once.
+        """
         out.events.extend(update.events)
         for offer in update.ended_offers:
             out.actions.append(StopRinging(offer))
         for offer in update.offers:
-            out.actions.append(RingAgent(offer))
+            if offer != silent:
+                out.actions.append(RingAgent(offer))
         for event in update.events:
             self._follow(event, out)
 
@@ -74,6 +83,7 @@ class _Queueing(_Records):
             live = self._contacts.get(event.offer.contact_id)
             if live is not None:
                 live.offered_at = live.offered_at or event.at
+                live.first_offered_at = live.first_offered_at or event.at
                 live.agent = event.offer.agent_id
             return
         contact_id = getattr(event, "contact_id", None)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
-from callcore.center._contact import LiveContact
+from callcore.center._contact import LiveContact, leg_id
 from callcore.center._core import CenterUpdate, _CenterCore, _Out
-from callcore.center._events import ContactCompleted, SurveySent
+from callcore.center._events import ContactCompleted, ContactSteps, SurveySent
 from callcore.checks import check_text
 from callcore.contacts import ContactOutcome
 from callcore.customers import IdentityKind
@@ -42,57 +42,136 @@ class _Records(_CenterCore):
         resolved: bool | None = None,
         notes: str = "",
     ) -> None:
-        """The contact is over: its KPI record, its interaction, and it leaves the centre.
+        """The contact is over: its legs' KPI records, its interaction, and it leaves the centre.
 
-        A contact that an agent answered and that ended while waiting again
-        (the caller hung up after a transfer) counts as answered: one record
-        per contact, whose wait ended at the first answer.
+        The current leg ends with ``outcome``; a consultation still open ends
+        with it. The contact's outcome is ``answered`` once an agent answered
+        any leg (a caller who hangs up waiting after a transfer was served):
+        one interaction in the history per contact, one KPI record per leg.
         """
-        if outcome is ContactOutcome.ABANDONED and live.answered_at is not None:
-            outcome = ContactOutcome.ANSWERED
+        answered = outcome is ContactOutcome.ANSWERED
+        ended = live.ended_at or now
+        self._close_consultation(live, ended)
+        leg = self._leg_record(
+            live, outcome, ended, wrap_up_ended_at=now if answered else None, resolved=resolved
+        )
+        legs = tuple(sorted((*live.legs, leg), key=_leg_number))
+        if resolved is not None and len(legs) > 1:  # the verdict is the contact's: its first leg
+            legs = (
+                attrs.evolve(legs[0], first_contact_resolved=resolved),
+                *(attrs.evolve(other, first_contact_resolved=None) for other in legs[1:]),
+            )
+        contact_outcome = ContactOutcome.ANSWERED if live.answered_at is not None else outcome
+        # add: far cheaper than add_many for the usual contact of one leg
+        counted = self.aggregator.add(leg) if len(legs) == 1 else self.aggregator.add_many(legs)
+        out.events.extend(counted.events)
+        agent = live.agent or (live.handled_by[-1] if live.handled_by else None)
+        recorded = self.identifier.record_interaction(
+            live.customer.id,
+            channel=live.channel,
+            direction=live.direction,
+            outcome=contact_outcome,
+            now=now,
+            resolved=resolved,
+            agent=agent if contact_outcome is ContactOutcome.ANSWERED else None,
+            queue=live.queue,
+            ticket_id=live.ticket_id,
+            notes=notes,
+            duration=ended - live.arrived_at,
+        )
+        out.events.extend(recorded.events)
+        steps = ContactSteps(
+            arrived_at=live.arrived_at,
+            ivr_ended_at=live.ivr_ended_at,
+            queued_at=live.first_queued_at,
+            offered_at=live.first_offered_at,
+            answered_at=live.answered_at,
+            held_at=live.held_at,
+            ended_at=ended,
+            wrap_up_ended_at=now if answered else None,
+            outcome=contact_outcome,
+        )
+        out.events.append(
+            ContactCompleted(
+                at=now,
+                contact_id=live.contact_id,
+                outcome=contact_outcome,
+                record=legs[0],
+                legs=legs,
+                steps=steps,
+            )
+        )
+        del self._contacts[live.contact_id]
+
+    def _leg_record(
+        self,
+        live: LiveContact,
+        outcome: ContactOutcome,
+        ended_at: datetime,
+        *,
+        wrap_up_ended_at: datetime | None,
+        resolved: bool | None = None,
+    ) -> InteractionRecord:
+        """The KPI record of the contact's current leg, ending at ``ended_at``."""
         answered = outcome is ContactOutcome.ANSWERED
         agent = live.agent or (live.handled_by[-1] if live.handled_by else None)
-        record = InteractionRecord(
-            id=live.contact_id,
+        return InteractionRecord(
+            id=leg_id(live.contact_id, live.leg),
+            contact_id=live.contact_id,
             channel=live.channel,
             direction=live.direction,
             outcome=outcome,
-            arrived_at=live.arrived_at,
-            ended_at=live.ended_at or now,
+            arrived_at=live.leg_started_at or live.arrived_at,
+            ended_at=ended_at,
             queue=live.queue,
             agent=agent if (answered or live.offered_at is not None) else None,
             customer_id=live.customer.id,
             queued_at=live.queued_at,
             offered_at=live.offered_at,
-            answered_at=live.answered_at if answered else None,
-            wrap_up_ended_at=now if answered else None,
-            hold_time=live.hold_time,
+            answered_at=live.leg_answered_at if answered else None,
+            wrap_up_ended_at=wrap_up_ended_at,
+            hold_time=live.hold_time if answered else timedelta(0),
             holds=live.holds,
             transfers=live.transfers,
             consults=live.consults,
-            ivr_path=live.ivr_path,
+            ivr_path=live.ivr_path if live.leg == 1 else (),
             ticket_id=live.ticket_id,
             first_contact_resolved=resolved,
         )
-        out.events.extend(self.aggregator.add(record).events)
-        recorded = self.identifier.record_interaction(
-            live.customer.id,
-            channel=live.channel,
-            direction=live.direction,
-            outcome=outcome,
-            now=now,
-            resolved=resolved,
-            agent=agent if answered else None,
-            queue=live.queue,
-            ticket_id=live.ticket_id,
-            notes=notes,
-            duration=(live.ended_at or now) - live.arrived_at,
+
+    @staticmethod
+    def _close_consultation(live: LiveContact, now: datetime) -> None:
+        """End the open consultation's leg (the colleague hangs up, or the call ended)."""
+        consult = live.consult
+        if consult is None:
+            return
+        live.legs += (
+            InteractionRecord(
+                id=leg_id(live.contact_id, consult.leg),
+                contact_id=live.contact_id,
+                channel=live.channel,
+                direction=live.direction,
+                outcome=ContactOutcome.ANSWERED,
+                arrived_at=consult.started_at,
+                ended_at=now,
+                agent=consult.target,
+                customer_id=live.customer.id,
+                answered_at=consult.started_at,
+                ticket_id=live.ticket_id,
+            ),
         )
-        out.events.extend(recorded.events)
-        out.events.append(
-            ContactCompleted(at=now, contact_id=live.contact_id, outcome=outcome, record=record)
-        )
-        del self._contacts[live.contact_id]
+        live.consult = None
+
+    def _start_leg(self, live: LiveContact, now: datetime) -> None:
+        """End the current leg (handed on: no after-contact work of its own); start the next."""
+        live.legs += (self._leg_record(live, ContactOutcome.ANSWERED, now, wrap_up_ended_at=None),)
+        live.legs_started += 1
+        live.leg = live.legs_started
+        live.leg_started_at = now
+        live.queue = live.queued_at = live.offered_at = live.leg_answered_at = None
+        live.agent = live.held_since = None
+        live.hold_time = timedelta(0)
+        live.holds = live.consults = live.transfers = 0
 
     # --- tickets and surveys ---------------------------------------------------------------
 
@@ -127,10 +206,7 @@ class _Records(_CenterCore):
         """Save the ticket an update changed, remember its next deadline, act on its actions."""
         ticket = update.ticket
         stored = self.store.add_ticket(ticket) if new else self.store.save_ticket(ticket)
-        if stored.next_due is None:
-            self._ticket_due.pop(stored.id, None)
-        else:
-            self._ticket_due[stored.id] = stored.next_due
+        self._ticket_due.set(stored.id, stored.next_due)
         out.events.extend(update.events)
         self._ticket_actions(update.actions, now, out)
         return stored
@@ -139,6 +215,8 @@ class _Records(_CenterCore):
         for action in actions:
             if isinstance(action, SendSurvey):
                 sent = self._addressed(action.notification)
+                if sent is None:
+                    continue  # an anonymous customer: nowhere to send it
                 self._quietly("callcore_notify", notification=sent)
                 out.events.append(SurveySent(at=now, ticket_id=action.ticket_id, notification=sent))
                 out.actions.append(SendSurvey(action.ticket_id, sent))
@@ -148,18 +226,21 @@ class _Records(_CenterCore):
                 out.actions.append(action)
             # ScheduleFollowUp: the centre's own timer (the ticket's next_due) runs it
 
-    def _addressed(self, notification: Notification) -> Notification:
+    def _addressed(self, notification: Notification) -> Notification | None:  # noqa: PLR0911
         """The notification sent to the customer's address (the engine names the customer id).
 
         An email goes to the customer's email address; a call or an SMS to the
         phone number. A customer known only by phone gets an emailed survey
         as an automated call instead, and one known only by email gets a call
-        or SMS by email: the survey reaches them either way. Anyone else
-        (an agent, a queue) is left as the engine named them.
+        or SMS by email: the survey reaches them either way. A customer with
+        no address (an anonymous caller nobody identified since) gets none:
+        ``None``. Anyone else (an agent, a queue) is left as the engine named them.
         """
         customer = self.store.get_customer(notification.to)
         if customer is None:
             return notification
+        if not customer.identities:
+            return None
         by_kind = {identity.kind: identity.value for identity in reversed(customer.identities)}
         email, phone = by_kind.get(IdentityKind.EMAIL), by_kind.get(IdentityKind.PHONE)
         if notification.channel is NotificationChannel.EMAIL:
@@ -177,3 +258,9 @@ class _Records(_CenterCore):
 
 def _agent(agent_id: str) -> Actor:
     return Actor(agent_id, frozenset({"agent"}))
+
+
+def _leg_number(record: InteractionRecord) -> int:
+    """A leg's number from its record id (the first leg's id is the contact's)."""
+    head, _, number = record.id.rpartition(".")
+    return int(number) if head == record.contact_id and number.isdigit() else 1

@@ -34,7 +34,7 @@ class _Voice(_Queueing):
     def inbound_call(
         self,
         *,
-        caller: str,
+        caller: str | None,
         dialled: str,
         contact_id: str | None = None,
         now: datetime | None = None,
@@ -42,7 +42,10 @@ class _Voice(_Queueing):
         """A call rang in: identify the caller and start the dialled number's IVR flow.
 
         Args:
-            caller: The caller's number (national numbers in the default country).
+            caller: The caller's number (national numbers in the default
+                country); ``None`` or a withheld caller id (``"anonymous"``,
+                ``"restricted"``...: :data:`~callcore.center.WITHHELD`) for a
+                caller who hid the number: a new customer of its own, every time.
             dialled: The number called; it chooses the flow.
             contact_id: The host's id for the call (Twilio's ``CallSid``...);
                 the centre makes one when not given.
@@ -80,10 +83,15 @@ class _Voice(_Queueing):
                 caller={
                     "customer_id": customer.id,
                     "known": not live.new_customer,
+                    "anonymous": live.anonymous,
                     "tier": customer.tier,
                     "name": customer.name or "",
                 },
-                call={"ani": identity.value, "dnis": dialled, "contact_id": contact_id},
+                call={
+                    "ani": "" if identity is None else identity.value,
+                    "dnis": dialled,
+                    "contact_id": contact_id,
+                },
                 language=customer.language
                 if customer.language in live.session.flow.languages
                 else None,

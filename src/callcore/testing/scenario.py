@@ -100,8 +100,8 @@ class ContactScenario:
         return self
 
     @property
-    def record(self) -> InteractionRecord:
-        """The contact's KPI record, once it is complete.
+    def completed(self) -> ContactCompleted:
+        """The contact's ``center.contact_completed``, once it is complete.
 
         Raises:
             AssertionError: The contact has not completed.
@@ -109,10 +109,28 @@ class ContactScenario:
         for update in reversed(self.updates):
             for completed in update.of_type(ContactCompleted):
                 if completed.contact_id == self.contact_id:
-                    record: InteractionRecord = completed.record
-                    return record
+                    found: ContactCompleted = completed
+                    return found
         msg = f"contact {self.contact_id!r} has not completed"
         raise AssertionError(msg)
+
+    @property
+    def record(self) -> InteractionRecord:
+        """The contact's KPI record (its first leg's), once it is complete.
+
+        Raises:
+            AssertionError: The contact has not completed.
+        """
+        return self.completed.record
+
+    @property
+    def legs(self) -> tuple[InteractionRecord, ...]:
+        """Every leg's KPI record, the first first, once the contact is complete.
+
+        Raises:
+            AssertionError: The contact has not completed.
+        """
+        return self.completed.legs
 
     def wait(self, seconds: float) -> ContactScenario:
         """Let time pass (the centre's timers run)."""
@@ -147,9 +165,21 @@ class ContactScenario:
         """The agent takes the caller off hold."""
         return self._step(self.scenario.center.agent_resumed(self.contact_id))
 
-    def transferred_to(self, queue: str) -> ContactScenario:
-        """The agent transfers the contact to ``queue``."""
-        return self._step(self.scenario.center.agent_transferred(self.contact_id, queue=queue))
+    def consults(self, target: str) -> ContactScenario:
+        """The agent consults a colleague (the caller holds)."""
+        return self._step(self.scenario.center.agent_consulted(self.contact_id, target))
+
+    def conferences(self, target: str) -> ContactScenario:
+        """The agent brings a colleague into the call."""
+        return self._step(self.scenario.center.agent_conferenced(self.contact_id, target))
+
+    def transferred_to(
+        self, queue: str | None = None, *, agent: str | None = None
+    ) -> ContactScenario:
+        """The agent transfers the contact to ``queue`` or to ``agent`` (warm after a consult)."""
+        return self._step(
+            self.scenario.center.agent_transferred(self.contact_id, queue=queue, agent=agent)
+        )
 
     def ends(self) -> ContactScenario:
         """The agent ends the contact."""
