@@ -30,8 +30,8 @@ def agrees(estimate: Estimate, theory: float) -> bool:
 @pytest.mark.parametrize(
     ("agents", "calls", "by_hand"),
     [
-        (1, 18, 0.3),  # M/M/1 at 30 %: P(wait) = rho
-        (2, 36, (0.18 * 2 / 1.4) / (1 + 0.6 + 0.18 * 2 / 1.4)),  # A^N/N! N/(N-A) over the sum
+        (1, 9, 0.3),  # M/M/1 at 30 %: P(wait) = rho
+        (2, 18, (0.18 * 2 / 1.4) / (1 + 0.6 + 0.18 * 2 / 1.4)),  # A^N/N! N/(N-A) over the sum
     ],
 )
 def test_erlang_c_service_level_and_probability_of_waiting(
