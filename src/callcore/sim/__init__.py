@@ -1,5 +1,6 @@
 """The simulator: seeded days of traffic through the real contact centre."""
 
+from callcore.sim._center_sim import DRAIN, DayRun, simulate_day
 from callcore.sim._distributions import (
     Distribution,
     Empirical,
@@ -16,9 +17,32 @@ from callcore.sim._queue_model import (
     replicate_queue,
     run_queue,
 )
+from callcore.sim._report import REPORT_METRICS, DayReport, ReportLine, run_scenario
+from callcore.sim._scenario import (
+    MAX_AGENTS,
+    MAX_INTERVALS,
+    AgentGroup,
+    Choice,
+    Scenario,
+    Stream,
+    read_scenario,
+)
 from callcore.sim._stats import Estimate, t_quantile
 
 __all__ = [
+    "DRAIN",
+    "MAX_AGENTS",
+    "MAX_INTERVALS",
+    "REPORT_METRICS",
+    "AgentGroup",
+    "Choice",
+    "DayReport",
+    "DayRun",
+    "Scenario",
+    "Stream",
+    "ReportLine",
+    "read_scenario",
+    "simulate_day",
     "Distribution",
     "Empirical",
     "Estimate",
@@ -32,5 +56,6 @@ __all__ = [
     "read_distribution",
     "replicate_queue",
     "run_queue",
+    "run_scenario",
     "t_quantile",
 ]
