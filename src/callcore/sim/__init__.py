@@ -27,6 +27,7 @@ from callcore.sim._scenario import (
     Stream,
     read_scenario,
 )
+from callcore.sim._staffing import SimulatedStaffing, simulated_staffing
 from callcore.sim._stats import Estimate, t_quantile
 
 __all__ = [
@@ -39,10 +40,12 @@ __all__ = [
     "DayReport",
     "DayRun",
     "Scenario",
+    "SimulatedStaffing",
     "Stream",
     "ReportLine",
     "read_scenario",
     "simulate_day",
+    "simulated_staffing",
     "Distribution",
     "Empirical",
     "Estimate",
