@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def one_line(error: BaseException) -> str:
     """An error as one line: a document's problems joined with ``;``."""
     if isinstance(error, DocumentError):
-        listed = "; ".join(str(problem) for problem in error.problems)
+        listed = "; ".join(" ".join(str(problem).split()) for problem in error.problems)
         count = len(error.problems)
         return f"{error.what} has {count} problem{'s' * (count != 1)}: {listed}"
     return " ".join(str(error).split()) or type(error).__name__
