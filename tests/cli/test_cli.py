@@ -47,19 +47,23 @@ streams:
     handle: {distribution: exponential, mean: 120}
     patience: {distribution: exponential, mean: 90}
     menu_seconds: 5
-    choices: [{key: "1", queue: billing, probability: 0.5}, {key: "2", queue: support, probability: 0.5}]
+    choices:
+      - {key: "1", queue: billing, probability: 0.5}
+      - {key: "2", queue: support, probability: 0.5}
 agents:
   - {name: a, count: 3, queues: [billing, support], breaks: [{at: "08:30", minutes: 5}]}
 """
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the command line; its exit code, standard output and standard error."""
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
 def assert_one_line_error(code: int, err: str, *words: str) -> None:
+    """One line, callcore: error: ..., naming ``words``; a non-zero exit."""
     assert code != 0
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -71,6 +75,7 @@ def assert_one_line_error(code: int, err: str, *words: str) -> None:
 
 @pytest.fixture
 def flow_file(tmp_path: Path) -> Path:
+    """The menu flow, as a JSON file."""
     path = tmp_path / "flow.json"
     path.write_text(json.dumps(FLOW), encoding="utf-8")
     return path
@@ -111,7 +116,9 @@ def test_flow_render_mermaid_and_dot(
     assert out.startswith("flowchart TD")
     assert "billing" in out
     target = tmp_path / "flow.dot"
-    code, out, _ = run(capsys, "flow", "render", str(flow_file), "--format", "dot", "--out", str(target))
+    code, out, _ = run(
+        capsys, "flow", "render", str(flow_file), "--format", "dot", "--out", str(target)
+    )
     assert code == 0
     assert target.read_text(encoding="utf-8").startswith("digraph")
 
@@ -223,8 +230,10 @@ def test_staffing_plan_erlang_c(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert plan[2].split(",")[4] == "0"
 
 
-def test_staffing_plan_erlang_a_with_shrinkage(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """With a 120 s patience Erlang A needs 12; 30 % shrinkage schedules 18 (12 / 0.7 rounded up)."""
+def test_staffing_plan_erlang_a_with_shrinkage(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Patience 120 s: Erlang A needs 12; 30 % shrinkage schedules 18 (12 / 0.7, rounded up)."""
     volumes = tmp_path / "volumes.csv"
     volumes.write_text("interval,calls,aht\n09:00,100,180\n", encoding="utf-8")
     out_file = tmp_path / "plan.csv"
@@ -294,7 +303,10 @@ def test_simulate_prints_and_writes_the_report(
     [
         (("intervals: 2", "intervals: 0"), ("scenario", "intervals")),
         (("probability: 0.5}]", "probability: 0.4}]"), ("sum to 1",)),
-        (("queue: support, probability", "queue: suport, probability"), ("unknown queue 'suport'",)),
+        (
+            ("queue: support, probability", "queue: suport, probability"),
+            ("unknown queue 'suport'",),
+        ),
         (("mean: 120", "mean: -1"), ("handle.mean",)),
         (("Europe/London", "Europe/Londn"), ("timezone",)),
         (("start: ", "begin: "), ("begin", "start")),
@@ -302,7 +314,10 @@ def test_simulate_prints_and_writes_the_report(
     ],
 )
 def test_simulate_bad_scenarios_are_one_line(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, change: tuple[str, str], words: tuple[str, ...]
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    change: tuple[str, str],
+    words: tuple[str, ...],
 ) -> None:
     """Every problem of a scenario, on one line with its path; exit 1."""
     scenario = tmp_path / "day.yaml"

@@ -36,7 +36,7 @@ def test_with_patience_agrees_with_erlang_a_within_one_agent() -> None:
 
 
 def test_skewed_handle_times_are_reported_beside_erlang_c() -> None:
-    """Log-normal handle times (same mean): the answer stands apart from Erlang C's, still >= load."""
+    """Log-normal handle times (same mean): reported beside Erlang C's answer, above the load."""
     workload = Workload(calls=100, aht=timedelta(seconds=180))
     result = simulated_staffing(
         workload, handle=LogNormal(180, 360), replications=4, calls=3_000, seed=3

@@ -23,6 +23,7 @@ TOLERANCE = 0.005  # half a percentage point
 
 
 def agrees(estimate: Estimate, theory: float) -> bool:
+    """The 95 % CI is narrower than +-0.5 pp and holds the theory's value."""
     assert estimate.half_width is not None
     return estimate.half_width < TOLERANCE and estimate.low <= theory <= estimate.high
 
@@ -55,7 +56,7 @@ def test_erlang_c_service_level_and_probability_of_waiting(
 
 
 def test_erlang_a_service_level_waiting_and_abandonment() -> None:
-    """M/M/2+M at 70 % load, patience 60 s: service level, P(wait), abandonment agree with Erlang A."""
+    """M/M/2+M at 70 % load, patience 60 s: SL, P(wait) and abandonment agree with Erlang A."""
     # 12 replications x 15,000 calls (after 500 uncounted): 180,000 calls
     workload = Workload(calls=42, aht=timedelta(seconds=60))  # 1.4 Erlangs on 2 agents
     patience = timedelta(seconds=60)

@@ -30,7 +30,11 @@ DEMO_SCENARIO: dict[str, Any] = {
     "timezone": "Europe/London",
     "interval": 30,
     "intervals": len(_CALLS),
-    "queues": [{"name": "billing"}, {"name": "support", "wrap_up": 20}, {"name": "chat", "channel": "chat"}],
+    "queues": [
+        {"name": "billing"},
+        {"name": "support", "wrap_up": 20},
+        {"name": "chat", "channel": "chat"},
+    ],
     "streams": [
         {
             "name": "call",
@@ -52,16 +56,40 @@ DEMO_SCENARIO: dict[str, Any] = {
         },
     ],
     "agents": [
-        {"name": "early", "count": 6, "queues": ["billing", "support"], "start": "08:00",
-         "end": "13:00", "breaks": [{"at": "10:00", "minutes": 15}]},
-        {"name": "mid", "count": 6, "queues": ["billing", "support"], "start": "09:00",
-         "end": "15:00", "breaks": [{"at": "11:30", "minutes": 30}]},
-        {"name": "late", "count": 6, "queues": ["billing", "support"], "start": "12:30",
-         "end": "18:00", "breaks": [{"at": "15:30", "minutes": 15}]},
-        {"name": "billing", "count": 2, "queues": ["billing"], "skills": {"billing": 2},
-         "start": "09:00", "end": "17:00"},
+        {
+            "name": "early",
+            "count": 6,
+            "queues": ["billing", "support"],
+            "start": "08:00",
+            "end": "13:00",
+            "breaks": [{"at": "10:00", "minutes": 15}],
+        },
+        {
+            "name": "mid",
+            "count": 6,
+            "queues": ["billing", "support"],
+            "start": "09:00",
+            "end": "15:00",
+            "breaks": [{"at": "11:30", "minutes": 30}],
+        },
+        {
+            "name": "late",
+            "count": 6,
+            "queues": ["billing", "support"],
+            "start": "12:30",
+            "end": "18:00",
+            "breaks": [{"at": "15:30", "minutes": 15}],
+        },
+        {
+            "name": "billing",
+            "count": 2,
+            "queues": ["billing"],
+            "skills": {"billing": 2},
+            "start": "09:00",
+            "end": "17:00",
+        },
         {"name": "chat", "count": 2, "queues": ["chat", "support"], "capacity": {"chat": 3}},
-    ],  # fmt: skip
+    ],
     "seed": 2026,
     "replications": 1,
 }
@@ -76,7 +104,9 @@ def draw_png(report: DayReport, path: Path) -> None:
     from matplotlib import pyplot as plt  # noqa: PLC0415
 
     labels = [(line.interval or "")[11:16] for line in report.intervals]
-    volume = [line.values["contacts"].mean if line.values["contacts"] else 0 for line in report.intervals]
+    volume = [
+        line.values["contacts"].mean if line.values["contacts"] else 0 for line in report.intervals
+    ]
     agents = [line.agents or 0 for line in report.intervals]
     level = [
         None if line.values["service_level"] is None else 100 * line.values["service_level"].mean
@@ -94,7 +124,7 @@ def draw_png(report: DayReport, path: Path) -> None:
     right.set_ylim(0, 105)
     right.set_ylabel("service level (%)")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    left.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    left.legend(handles, [str(h.get_label()) for h in handles], loc="upper right")
     left.set_title("A simulated day: volume, agents and service level per interval")
     figure.tight_layout()
     figure.savefig(path, format="png")
@@ -119,7 +149,11 @@ def demo(arguments: argparse.Namespace) -> int:
     folder: Path = arguments.out
     folder.mkdir(parents=True, exist_ok=True)
     database = folder / "callcore-demo.db"
-    for stale in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+    for stale in (
+        database,
+        database.with_name(database.name + "-wal"),
+        database.with_name(database.name + "-shm"),
+    ):
         stale.unlink(missing_ok=True)  # the demo's own file, rewritten on each run
     scenario = read_scenario({**DEMO_SCENARIO, "seed": arguments.seed})
     out = console()

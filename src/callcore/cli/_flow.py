@@ -72,10 +72,7 @@ def validate(arguments: argparse.Namespace) -> int:
 def render(arguments: argparse.Namespace) -> int:
     """Print (or write) the flow as Mermaid, DOT, or SVG through Graphviz's ``dot``."""
     flow = _flow(arguments.file)
-    if arguments.format == "mermaid":
-        text = to_mermaid(flow)
-    else:
-        text = to_dot(flow)
+    text = to_mermaid(flow) if arguments.format == "mermaid" else to_dot(flow)
     if arguments.format == "svg":
         dot = shutil.which("dot")
         if dot is None:
@@ -126,8 +123,7 @@ def play(arguments: argparse.Namespace) -> int:
     flow = _flow(arguments.file)
     out = console()
     out.print(
-        f"Playing flow {flow.id!r}: type keys (1, 42#), words, Enter for silence, "
-        "'hangup' to end.",
+        f"Playing flow {flow.id!r}: type keys (1, 42#), words, Enter for silence, 'hangup' to end.",
         markup=False,
     )
     session = IvrSession(flow)

@@ -17,9 +17,9 @@ __all__ = ["console", "print_table", "progress_bar", "write_rows"]
 
 
 def console() -> Console:
-    """A console on standard output; 120 columns when it is not a terminal (a pipe, a test)."""
+    """A console on standard output; 160 columns when it is not a terminal (a pipe, a test)."""
     plain = Console()
-    return plain if plain.is_terminal else Console(width=120)
+    return plain if plain.is_terminal else Console(width=160)
 
 
 def print_table(
@@ -32,7 +32,9 @@ def print_table(
     """
     table = Table(title=title, title_justify="left")
     for heading, _ in columns:
-        table.add_column(heading, justify="left" if heading in {"interval", "queue"} else "right")
+        table.add_column(
+            heading, justify="left" if heading in {"interval", "queue"} else "right", no_wrap=True
+        )
     for row in rows:
         cells = []
         for (heading, spec), value in zip(columns, (row.get(c[0]) for c in columns), strict=True):

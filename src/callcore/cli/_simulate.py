@@ -13,25 +13,34 @@ from callcore.sim import DayReport, ReportLine, read_scenario, run_scenario
 __all__ = ["print_report", "simulate"]
 
 
+_HEADINGS = {
+    "contacts": "contacts",
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "service_level": "SL",
+    "abandonment_rate": "abandoned %",
+    "asa": "ASA (s)",
+    "aht": "AHT (s)",
+}
+
+
 def _shown(line: ReportLine) -> Row:
     row: Row = {"interval": line.interval, "queue": line.queue, "agents": line.agents}
     for name, estimate in line.values.items():
         if estimate is None:
-            row[name] = None
+            row[_HEADINGS[name]] = None
         elif name in {"service_level", "abandonment_rate"}:
             ci = "" if estimate.half_width is None else f" ± {estimate.half_width:.1%}"
-            row[name] = f"{estimate.mean:.1%}{ci}"
+            row[_HEADINGS[name]] = f"{estimate.mean:.1%}{ci}"
         else:
             ci = "" if estimate.half_width is None else f" ± {estimate.half_width:.1f}"
-            row[name] = f"{estimate.mean:.1f}{ci}"
+            row[_HEADINGS[name]] = f"{estimate.mean:.1f}{ci}"
     if isinstance(row["interval"], str):
         row["interval"] = row["interval"][11:16]  # HH:MM of the ISO start
     return row
 
 
-_COLUMNS = (
-    "contacts", "answered", "abandoned", "service_level", "abandonment_rate", "asa", "aht",
-)  # fmt: skip
+_COLUMNS = tuple(_HEADINGS.values())
 
 
 def print_report(out: Console, report: DayReport) -> None:
@@ -39,7 +48,9 @@ def print_report(out: Console, report: DayReport) -> None:
     replications = len(report.runs)
     note = f"mean ± 95 % CI over {replications} replications" if replications > 1 else "1 run"
     intervals = [("interval", ""), ("agents", "")] + [(name, "") for name in _COLUMNS]
-    print_table(out, f"KPIs per interval ({note})", [_shown(i) for i in report.intervals], intervals)
+    print_table(
+        out, f"KPIs per interval ({note})", [_shown(i) for i in report.intervals], intervals
+    )
     queues = [("queue", "")] + [(name, "") for name in _COLUMNS]
     shown = [_shown(q) for q in report.queues]
     day = _shown(report.day)

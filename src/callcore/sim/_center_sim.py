@@ -133,8 +133,12 @@ class _Day:
             timezone=scenario.timezone,
             thresholds=Thresholds(service_level=scenario.threshold),
         )
-        flows = {_number(i): _flow(s, i) for i, s in enumerate(scenario.streams) if s.channel is Channel.VOICE}
-        message_queues = {
+        flows = {
+            _number(i): _flow(s, i)
+            for i, s in enumerate(scenario.streams)
+            if s.channel is Channel.VOICE
+        }
+        message_queues: dict[Channel, str] = {
             s.channel: s.queue
             for s in scenario.streams
             if s.channel is not Channel.VOICE and s.queue is not None
@@ -232,7 +236,10 @@ class _Day:
         self.state[contact_id] = 0
         if stream.channel is Channel.VOICE:
             update = self.center.inbound_call(
-                caller=f"+40 721 {caller:06d}", dialled=_number(index), contact_id=contact_id, now=now
+                caller=f"+40 721 {caller:06d}",
+                dialled=_number(index),
+                contact_id=contact_id,
+                now=now,
             )
         else:
             update = self.center.inbound_message(
@@ -278,9 +285,7 @@ class _Day:
         due = self.center.router.next_deadline()
         if due is not None and due <= now:
             self.absorb(self.center.run_due(now=now), at, now)
-        update = self.center.agent_wrapped_up(
-            contact_id, disposition=Disposition.OPEN, now=now
-        )
+        update = self.center.agent_wrapped_up(contact_id, disposition=Disposition.OPEN, now=now)
         del self.state[contact_id]
         del self.contact_stream[contact_id]
         agent = self.contact_agent.pop(contact_id)

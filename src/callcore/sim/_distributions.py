@@ -33,6 +33,10 @@ MAX_SECONDS = 30 * 86_400.0
 """The longest duration a distribution may have as its mean or values (30 days)."""
 
 
+def _floats(values: Iterable[float]) -> tuple[float, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Exponential:
     """Exponentially distributed seconds (Erlang's handle times, Palm's patience).
@@ -77,7 +81,7 @@ class Empirical:
         values: The observed durations, in seconds (at least one).
     """
 
-    values: tuple[float, ...] = attrs.field(converter=tuple)
+    values: tuple[float, ...] = attrs.field(converter=_floats)
 
     @property
     def mean(self) -> float:
@@ -159,7 +163,7 @@ def _values(raw: object, path: str, problems: list[Problem]) -> tuple[float, ...
     )
 
 
-def read_distribution(raw: object, path: str, problems: list[Problem]) -> Distribution:
+def read_distribution(raw: object, path: str, problems: list[Problem]) -> Distribution:  # noqa: PLR0911 - one return per kind
     """Read a distribution document, adding every problem (with its path) to ``problems``."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return Fixed(_seconds(raw, path, problems, positive=False))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-
 import attrs
 
 from callcore.kpi import Aggregate, GroupKey, Row, rows
@@ -82,7 +81,9 @@ class DayReport:
         return [line.row() for line in (*self.intervals, *self.queues, self.day)]
 
 
-def _merged(groups: dict[GroupKey, Aggregate], key: Callable[[GroupKey], GroupKey]) -> dict[GroupKey, Aggregate]:
+def _merged(
+    groups: dict[GroupKey, Aggregate], key: Callable[[GroupKey], GroupKey]
+) -> dict[GroupKey, Aggregate]:
     merged: dict[GroupKey, Aggregate] = {}
     for group, totals in groups.items():
         target = key(group)
@@ -137,9 +138,12 @@ def run_scenario(
         intervals = _merged(groups, lambda key: GroupKey(interval=key.interval))
         queues = _merged(groups, lambda key: GroupKey(queue=key.queue))
         day = _merged(groups, lambda _key: GroupKey())
-        by_interval.append({str(r["interval"]): r for r in rows(intervals, ["interval"], REPORT_METRICS)})
+        by_interval.append(
+            {str(r["interval"]): r for r in rows(intervals, ["interval"], REPORT_METRICS)}
+        )
         by_queue.append({str(r["queue"]): r for r in rows(queues, ["queue"], REPORT_METRICS)})
-        whole.append({"day": r for r in rows(day, [], REPORT_METRICS)})
+        day_rows = rows(day, [], REPORT_METRICS)
+        whole.append({"day": day_rows[0]} if day_rows else {})
     interval_lines = []
     for index in range(scenario.intervals):
         moment = scenario.start + scenario.interval * index
@@ -147,7 +151,8 @@ def run_scenario(
         agents = scenario.agents_at(scenario.interval * index)
         interval_lines.append(ReportLine(label, None, agents, _values(by_interval, label)))
     queue_lines = [
-        ReportLine(None, queue.name, None, _values(by_queue, queue.name)) for queue in scenario.queues
+        ReportLine(None, queue.name, None, _values(by_queue, queue.name))
+        for queue in scenario.queues
     ]
     return DayReport(
         runs=tuple(runs),
@@ -155,5 +160,3 @@ def run_scenario(
         queues=tuple(queue_lines),
         day=ReportLine(None, None, None, _values(whole, "day")),
     )
-
-

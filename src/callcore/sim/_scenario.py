@@ -30,6 +30,7 @@ its path, as a :class:`~callcore.errors.DocumentError`.
 from __future__ import annotations
 
 import math
+from functools import partial
 from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
@@ -62,6 +63,7 @@ MAX_CALLS = 10_000_000.0
 """The most contacts a scenario may expect, over all streams and intervals."""
 
 T = TypeVar("T")
+_UTC = ZoneInfo("UTC")
 
 
 @attrs.frozen
@@ -153,7 +155,7 @@ class Scenario:
     queues: tuple[QueueConfig, ...]
     streams: tuple[Stream, ...]
     agents: tuple[AgentGroup, ...]
-    timezone: ZoneInfo = ZoneInfo("UTC")
+    timezone: ZoneInfo = _UTC
     threshold: timedelta = timedelta(seconds=20)
     seed: int = 0
     replications: int = 1
@@ -229,7 +231,7 @@ def _offset(raw: object, path: str, problems: list[Problem], start: datetime) ->
     return offset if offset >= timedelta(0) else offset + timedelta(days=1)
 
 
-def _stream(  # noqa: C901 - one field after another
+def _stream(  # noqa: C901, PLR0912 - one field after another
     raw: object, path: str, problems: list[Problem], intervals: int, queues: set[str]
 ) -> Stream | None:
     if not isinstance(raw, Mapping):
@@ -253,7 +255,9 @@ def _stream(  # noqa: C901 - one field after another
                 for index, value in enumerate(volumes_raw)
             )
     else:
-        volumes = (_number(raw.get("calls"), f"{path}.calls", problems, high=MAX_CALLS),) * intervals
+        volumes = (
+            _number(raw.get("calls"), f"{path}.calls", problems, high=MAX_CALLS),
+        ) * intervals
     if "handle" not in raw:
         problems.append(Problem(f"{path}.handle", "is required"))
     handle = read_distribution(raw.get("handle", 0), f"{path}.handle", problems)
@@ -336,13 +340,13 @@ def _group(  # noqa: C901 - one field after another
         minutes = _number(item["minutes"], f"{where}.minutes", problems, low=1, high=600)
         breaks.append((at, timedelta(minutes=minutes)))
     capacity: dict[Channel, int] = {}
+    known_channels = {channel.value: channel for channel in Channel}
     for channel, amount in dict(raw.get("capacity", {}) or {}).items():
-        try:
-            capacity[Channel(channel)] = _whole(
-                amount, f"{path}.capacity.{channel}", problems, low=1, high=100
-            )
-        except ValueError:
+        if channel not in known_channels:
             problems.append(Problem(f"{path}.capacity.{channel}", "unknown channel"))
+            continue
+        where = f"{path}.capacity.{channel}"
+        capacity[known_channels[channel]] = _whole(amount, where, problems, low=1, high=100)
     return AgentGroup(
         name, count, tuple(map(str, served)), dict(skills), shift_start, shift_end,
         tuple(breaks), capacity,
@@ -402,7 +406,7 @@ def read_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:  # noqa: 
     intervals = _whole(data.get("intervals"), "intervals", problems, low=1, high=MAX_INTERVALS)
     queues: list[QueueConfig] = []
     for index, document in enumerate(_list(data, "queues", problems)):
-        queue = _collect(problems, f"queues[{index}]", lambda d=document: from_dict(QueueConfig, d))
+        queue = _collect(problems, f"queues[{index}]", partial(from_dict, QueueConfig, document))
         if queue is not None:
             queues.append(queue)
     problems.extend(
