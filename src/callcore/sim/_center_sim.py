@@ -123,7 +123,11 @@ class _Day:
 
     def __init__(self, scenario: Scenario, seed: int, store: Storage | str) -> None:
         self.scenario = scenario
-        self.rng = random.Random(seed)
+        # Arrivals (and callers' numbers) draw from their own stream, durations and
+        # choices from another: the same seed gives the same arrivals whatever the
+        # staffing, so that two staffings are compared on the same traffic.
+        self.arrival_rng = random.Random(f"{seed}:arrivals")
+        self.rng = random.Random(f"{seed}:durations")
         self.start = scenario.start
         self.telephony = FakeTelephony()
         self.clock = ManualClock(scenario.start)
@@ -193,7 +197,7 @@ class _Day:
             rate = stream.volumes[slot] / length
             boundary = (slot + 1) * length
             if rate > 0:
-                candidate = at + self.rng.expovariate(rate)
+                candidate = at + self.arrival_rng.expovariate(rate)
                 if candidate < boundary:
                     self.push(candidate, _ARRIVE, index)
                     return
@@ -231,7 +235,7 @@ class _Day:
         self.next_arrival(stream, index, at)
         self.arrivals += 1
         contact_id = f"{stream.name}-{self.arrivals}"
-        caller = self.rng.randrange(_CALLERS)
+        caller = self.arrival_rng.randrange(_CALLERS)
         self.contact_stream[contact_id] = stream
         self.state[contact_id] = 0
         if stream.channel is Channel.VOICE:

@@ -30,9 +30,9 @@ its path, as a :class:`~callcore.errors.DocumentError`.
 from __future__ import annotations
 
 import math
-from functools import partial
 from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
