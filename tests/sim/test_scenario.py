@@ -193,16 +193,26 @@ def test_read_distribution_forms() -> None:
 def test_handle_times_from_records() -> None:
     """Answer to wrap-up end (or end): the empirical distribution of handle times."""
     at = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-    common = {"channel": Channel.VOICE, "direction": Direction.INBOUND, "arrived_at": at}
+
+    def record(
+        number: int, ended: int, wrapped: int | None, *, answered: bool
+    ) -> InteractionRecord:
+        return InteractionRecord(
+            id=str(number),
+            channel=Channel.VOICE,
+            direction=Direction.INBOUND,
+            outcome=ContactOutcome.ANSWERED if answered else ContactOutcome.ABANDONED,
+            arrived_at=at,
+            answered_at=at if answered else None,
+            ended_at=at + timedelta(seconds=ended),
+            wrap_up_ended_at=None if wrapped is None else at + timedelta(seconds=wrapped),
+        )
+
     records = [
-        InteractionRecord(id="1", outcome=ContactOutcome.ANSWERED, answered_at=at,
-                          ended_at=at + timedelta(seconds=100),
-                          wrap_up_ended_at=at + timedelta(seconds=130), **common),
-        InteractionRecord(id="2", outcome=ContactOutcome.ANSWERED, answered_at=at,
-                          ended_at=at + timedelta(seconds=50), **common),
-        InteractionRecord(id="3", outcome=ContactOutcome.ABANDONED,
-                          ended_at=at + timedelta(seconds=50), **common),
-    ]  # fmt: skip
+        record(1, 100, 130, answered=True),
+        record(2, 50, None, answered=True),
+        record(3, 50, None, answered=False),
+    ]
     assert handle_times(records).values == (130.0, 50.0)
     with pytest.raises(ValueError, match="no answered record"):
         handle_times(records[2:])
