@@ -19,7 +19,8 @@ the centre at its time (a :class:`~callcore.clock.ManualClock` follows):
   if it still waits (an abandon);
 - agents log in at their shift's start, go not ready for breaks and at the
   shift's end, and log out once their last contact is over;
-- the centre's own timers run at ``next_deadline`` (``run_due``).
+- the centre's timers run (``run_due``) at the router's next deadline, the
+  only timers a scenario sets.
 
 Arrivals stop at the scenario's end; contacts already in the centre are
 served (or abandon) for at most :data:`DRAIN` more. The KPI records are
@@ -373,7 +374,13 @@ class _Day:
             progress(1.0)
 
     def watch_timers(self) -> None:
-        due = self.center.next_deadline()
+        # The router's deadlines are the only ones a scenario sets (wrap-up ends,
+        # escalations, overflows): callers answer the menu before its time-out and
+        # tickets are left open without SLA policies. The centre's own
+        # next_deadline() looks at every live contact, which a busy day cannot
+        # afford after each input; run_due() at the router's deadline runs every
+        # engine's timers that are due all the same.
+        due = self.center.router.next_deadline()
         if due is None:
             return
         at = max(0.0, (due - self.start).total_seconds())
