@@ -11,15 +11,19 @@ from typing import Any
 
 import pytest
 
+from callcore.acd import QueueConfig
 from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.errors import ConfigError, DocumentError
 from callcore.kpi import InteractionRecord
 from callcore.sim import (
+    AgentGroup,
     Empirical,
     Estimate,
     Exponential,
     Fixed,
     LogNormal,
+    Scenario,
+    forecast_stream,
     handle_times,
     read_distribution,
     read_scenario,
@@ -27,6 +31,7 @@ from callcore.sim import (
     simulate_day,
     t_quantile,
 )
+from callcore.wfm import Forecast, IntervalDemand
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -314,3 +319,33 @@ def test_report_over_replications() -> None:
     assert len(rows) == 2 + 2 + 1
     assert rows[0]["agents"] == 3
     assert "service_level_ci" in rows[0]
+
+
+def test_a_stream_from_a_forecast() -> None:
+    """A wfm forecast's calls become the volumes; the AHT is the calls-weighted mean (by hand)."""
+    start = datetime(2026, 12, 7, 8, tzinfo=timezone.utc)
+    half_hour = timedelta(minutes=30)
+    forecast = Forecast(
+        method="by hand",
+        interval=half_hour,
+        intervals=(
+            IntervalDemand(start=start, calls=30, aht=timedelta(seconds=200)),
+            IntervalDemand(start=start + half_hour, calls=10, aht=timedelta(seconds=400)),
+        ),
+    )
+    stream = forecast_stream(forecast, queue="support")
+    assert stream.volumes == (30.0, 10.0)
+    assert stream.handle == Exponential((30 * 200 + 10 * 400) / 40)
+    day = Scenario(
+        start=start,
+        interval=half_hour,
+        intervals=2,
+        queues=(QueueConfig(name="support"),),
+        streams=(stream,),
+        agents=(AgentGroup("a", 4, ("support",)),),
+    )
+    run = simulate_day(day, seed=1)
+    assert run.aggregator.total().contacts == run.arrivals > 0
+    empty = Forecast(method="none", interval=half_hour, intervals=())
+    with pytest.raises(ValueError, match="no calls"):
+        forecast_stream(empty)

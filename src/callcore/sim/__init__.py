@@ -25,6 +25,7 @@ from callcore.sim._scenario import (
     Choice,
     Scenario,
     Stream,
+    forecast_stream,
     read_scenario,
 )
 from callcore.sim._staffing import SimulatedStaffing, simulated_staffing
@@ -52,6 +53,7 @@ __all__ = [
     "Scenario",
     "SimulatedStaffing",
     "Stream",
+    "forecast_stream",
     "handle_times",
     "read_distribution",
     "read_scenario",

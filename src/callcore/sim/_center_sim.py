@@ -80,7 +80,8 @@ class DayRun:
 def _flow(stream: Stream, index: int) -> Any:  # noqa: ANN401 - a Flow
     if not stream.choices:
         nodes: dict[str, Any] = {"queue": {"type": "queue", "queue": stream.queue}}
-        return load_flow({"id": f"sim_{index}", "start": "queue", "nodes": nodes})
+        document = {"id": f"sim_{index}", "start": "queue", "languages": ["en"], "nodes": nodes}
+        return load_flow(document)
     wait = max(10, int(stream.menu_seconds) + 10)  # the caller chooses before the gather times out
     options = [{"key": choice.key, "goto": f"q{n}"} for n, choice in enumerate(stream.choices)]
     nodes = {

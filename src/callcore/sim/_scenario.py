@@ -43,7 +43,8 @@ from callcore.acd import BUILTIN_STRATEGIES, QueueConfig, validate_queues
 from callcore.contacts import Channel
 from callcore.errors import CallcoreError, ConfigError, DocumentError, Problem
 from callcore.serialization import from_dict, parse_json, parse_yaml
-from callcore.sim._distributions import Distribution, read_distribution
+from callcore.sim._distributions import Distribution, Exponential, read_distribution
+from callcore.wfm import Forecast
 
 __all__ = [
     "MAX_AGENTS",
@@ -52,6 +53,7 @@ __all__ = [
     "Choice",
     "Scenario",
     "Stream",
+    "forecast_stream",
     "read_scenario",
 ]
 
@@ -453,4 +455,34 @@ def read_scenario(source: Mapping[str, Any] | str | Path) -> Scenario:  # noqa: 
         threshold=timedelta(seconds=threshold),
         seed=seed,
         replications=replications,
+    )
+
+
+def forecast_stream(
+    forecast: Forecast,
+    *,
+    name: str = "calls",
+    queue: str | None = None,
+    choices: tuple[Choice, ...] = (),
+    menu_seconds: float = 0.0,
+    patience: Distribution | None = None,
+) -> Stream:
+    """A stream whose volumes are a :mod:`callcore.wfm` forecast's, interval by interval.
+
+    The handle time is exponential with the forecast's mean AHT, weighted by
+    calls (take :func:`~callcore.sim.handle_times` of past records for a truer
+    shape: ``attrs.evolve(stream, handle=...)``). Build the
+    :class:`Scenario` with the forecast's interval and as many intervals.
+
+    Raises:
+        ValueError: The forecast predicts no calls at all.
+    """
+    volumes = tuple(float(demand.calls) for demand in forecast.intervals)
+    calls = sum(volumes)
+    if calls <= 0:
+        msg = "the forecast predicts no calls"
+        raise ValueError(msg)
+    aht = sum(d.calls * d.aht.total_seconds() for d in forecast.intervals) / calls
+    return Stream(
+        name, volumes, Exponential(aht), patience, Channel.VOICE, queue, menu_seconds, choices
     )
