@@ -201,6 +201,25 @@ def test_center_validate_the_example(capsys: pytest.CaptureFixture[str]) -> None
     assert "the centre is valid: 4 queues, 2 agents, 1 flows, 1 numbers" in out
 
 
+@pytest.mark.parametrize(
+    ("command", "content"),
+    [
+        (("center", "validate"), "queues: [unclosed\n"),
+        (("center", "validate"), "- a list\n"),
+        (("flow", "validate"), "id: [unclosed\n"),
+    ],
+)
+def test_validate_unreadable_documents_are_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: tuple[str, str], content: str
+) -> None:
+    """A file that is not YAML (or not a mapping): one line on standard error, exit 1."""
+    path = tmp_path / "document.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, *command, str(path))
+    assert_one_line_error(code, err)
+    assert out == ""
+
+
 def test_center_validate_lists_problems(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A misspelt queue and flow: both listed with their paths, exit 1."""
     text = (EXAMPLES / "center.yaml").read_text(encoding="utf-8")
@@ -360,7 +379,7 @@ def test_demo_svg_chart(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
 
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown command or a missing argument: one line, exit 2."""
-    for argv in (["nonsense"], ["flow"], ["flow", "render"], []):
+    for argv in (["nonsense"], ["flow"], ["flow", "render"], [], ["demo", "--chart", "bmp"]):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
         assert exit_info.value.code == 2

@@ -51,12 +51,14 @@ def _flow(path: Path) -> Flow:
 def validate(arguments: argparse.Namespace) -> int:
     """Print every problem of the flow, each with its path; exit 1 when there is one."""
     out = console()
+    document = read_document(arguments.file)  # unreadable: one line, from main
     try:
-        flow = _flow(arguments.file)
+        flow = load_flow(document)
     except DocumentError as error:
         out.print(f"{arguments.file}: {error.what} has {len(error.problems)} problem(s):")
         for problem in error.problems:
-            out.print(f"  error   {problem.path or '(flow)'}: {problem.message}", markup=False)
+            message = " ".join(problem.message.split())
+            out.print(f"  error   {problem.path or '(flow)'}: {message}", markup=False)
         return 1
     warnings = [finding for finding in lint_flow(flow) if finding.severity.value == "warning"]
     out.print(
