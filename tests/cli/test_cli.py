@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from callcore.cli import main
+from callcore.cli import _demo, main
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples"
@@ -370,8 +370,13 @@ def test_demo_prints_the_table_and_writes_a_png(
     assert (tmp_path / "callcore-demo.db").stat().st_size > 0
 
 
-def test_demo_svg_chart(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """--chart svg writes the standard library's SVG chart."""
+def test_demo_svg_chart(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--chart svg writes the standard library's SVG chart (of a shorter day, for speed)."""
+    short = {**_demo.DEMO_SCENARIO, "intervals": 3}
+    short["streams"] = [{**stream, "volumes": stream["volumes"][:3]} for stream in short["streams"]]
+    monkeypatch.setattr(_demo, "DEMO_SCENARIO", short)
     code, _, _ = run(capsys, "demo", "--out", str(tmp_path), "--chart", "svg", "--seed", "1")
     assert code == 0
     assert (tmp_path / "callcore-demo.svg").read_text(encoding="utf-8").startswith("<svg")
