@@ -4,9 +4,10 @@ Erlang C assumes exponential handle times and callers who never hang up;
 Erlang A adds exponential patience. When handle times are skewed (log-normal,
 or taken from records) or patience is not exponential, the formulas are
 wrong by an unknown amount; a simulation through the real router is not.
-:func:`simulated_staffing` walks up from the fewest agents that could serve
-the load until the mean service level over the replications meets the
-target, and reports Erlang C's and Erlang A's answers beside it.
+:func:`simulated_staffing` starts from the formula's answer and walks down
+while fewer agents still meet the target (the mean service level over the
+replications), or up until enough do, and reports Erlang C's and Erlang A's
+answers beside its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import timedelta
 import attrs
 
 from callcore.sim._distributions import Distribution, Exponential
-from callcore.sim._queue_model import QueueModel, replicate_queue
+from callcore.sim._queue_model import QueueModel, QueueStudy, replicate_queue
 from callcore.sim._stats import Estimate
 from callcore.wfm import StaffingTarget, Workload, required_staff
 
@@ -45,7 +46,7 @@ class SimulatedStaffing:
     erlang_a: int | None
 
 
-def simulated_staffing(
+def simulated_staffing(  # noqa: C901 - the checks, then a walk down or up
     workload: Workload,
     *,
     service_level: float = 0.8,
@@ -86,16 +87,34 @@ def simulated_staffing(
     if rate == 0:
         nothing = Estimate(1.0, None, 1)
         return SimulatedStaffing(0, nothing, Estimate(0.0, None, 1), erlang_c, erlang_a)
-    agents = max(1, math.floor(load) + (patience is None))  # fewer cannot keep up without abandons
-    for _ in range(_MAX_STEPS):
+    lowest = max(1, math.floor(load) + (patience is None))  # fewer cannot keep up
+    guess = max(lowest, erlang_a if erlang_a is not None else erlang_c)
+
+    def study(agents: int) -> QueueStudy:
         model = QueueModel(agents, rate, handle, patience, threshold.total_seconds())
-        study = replicate_queue(
+        return replicate_queue(
             model, replications=replications, calls=calls, warmup=calls // 10, seed=seed
         )
-        if study.service_level.mean >= service_level:
-            return SimulatedStaffing(
-                agents, study.service_level, study.abandonment_rate, erlang_c, erlang_a
-            )
+
+    def found(agents: int, result: QueueStudy) -> SimulatedStaffing:
+        return SimulatedStaffing(
+            agents, result.service_level, result.abandonment_rate, erlang_c, erlang_a
+        )
+
+    # Start at the formula's answer (a guess only: the simulation decides), then
+    # walk down while fewer still meet the target, or up until enough do.
+    agents, result = guess, study(guess)
+    if result.service_level.mean >= service_level:
+        while agents > lowest:
+            fewer = study(agents - 1)
+            if fewer.service_level.mean < service_level:
+                break
+            agents, result = agents - 1, fewer
+        return found(agents, result)
+    for _ in range(_MAX_STEPS):
         agents += 1
+        result = study(agents)
+        if result.service_level.mean >= service_level:
+            return found(agents, result)
     msg = f"no staffing up to {agents} agents meets the target"
     raise ValueError(msg)
