@@ -321,7 +321,7 @@ def test_simulate_prints_and_writes_the_report(
     ("change", "words"),
     [
         (("intervals: 2", "intervals: 0"), ("scenario", "intervals")),
-        (("probability: 0.5}]", "probability: 0.4}]"), ("sum to 1",)),
+        (("support, probability: 0.5}", "support, probability: 0.4}"), ("sum to 1",)),
         (
             ("queue: support, probability", "queue: suport, probability"),
             ("unknown queue 'suport'",),
