@@ -406,3 +406,14 @@ def test_python_dash_m_callcore_runs_in_a_fresh_process(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_without_the_extra_one_line_says_which(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, flow_file: Path
+) -> None:
+    """Without rich (the extra cli not installed): one line naming the extra, exit 1."""
+    for name in [name for name in sys.modules if name.startswith(("rich", "callcore.cli._"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "rich", None)
+    code, _, err = run(capsys, "flow", "validate", str(flow_file))
+    assert_one_line_error(code, err, "rich", "callcore[cli]")
