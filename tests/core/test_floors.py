@@ -38,6 +38,9 @@ ABOVE = frozenset(
         "hookspecs",
         "center",
         "adapters",
+        "sim",
+        "cli",
+        "__main__",
     }
 )
 

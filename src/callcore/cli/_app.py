@@ -9,16 +9,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from callcore import __version__
-from callcore.errors import CallcoreError, DocumentError
+from callcore.cli._errors import CommandError, one_line
+from callcore.errors import CallcoreError
 
-__all__ = ["CommandError", "main"]
+__all__ = ["main"]
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-
-
-class CommandError(Exception):
-    """A command failed for a reason its message says in one line."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,15 +24,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"callcore: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_USAGE)
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line: a document's problems joined with ``;``."""
-    if isinstance(error, DocumentError):
-        listed = "; ".join(" ".join(str(problem).split()) for problem in error.problems)
-        count = len(error.problems)
-        return f"{error.what} has {count} problem{'s' * (count != 1)}: {listed}"
-    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _path(text: str) -> Path:
@@ -125,11 +113,9 @@ def _handler(arguments: argparse.Namespace) -> Callable[[argparse.Namespace], in
 
         return demo
     if arguments.command == "flow":
-        from callcore.cli import _flow  # noqa: PLC0415
+        from callcore.cli._flow import play, render, validate  # noqa: PLC0415
 
-        return {"validate": _flow.validate, "render": _flow.render, "try": _flow.play}[
-            arguments.action
-        ]
+        return {"validate": validate, "render": render, "try": play}[arguments.action]
     if arguments.command == "staffing":
         from callcore.cli._staffing import staffing  # noqa: PLC0415
 

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Mapping
 
 from callcore.center import read_center_config
-from callcore.cli._app import CommandError
+from callcore.cli._errors import CommandError
 from callcore.cli._flow import read_document
 from callcore.cli._output import console
 from callcore.errors import DocumentError

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from callcore.cli._app import CommandError
+from callcore.cli._errors import CommandError
 from callcore.cli._output import console
 from callcore.errors import DocumentError
 from callcore.ivr import (

@@ -7,7 +7,7 @@ import csv
 from datetime import timedelta
 from pathlib import Path
 
-from callcore.cli._app import CommandError
+from callcore.cli._errors import CommandError
 from callcore.cli._output import console, print_table, write_rows
 from callcore.kpi import Row
 from callcore.wfm import StaffingTarget, Workload, required_staff
