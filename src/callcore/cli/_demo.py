@@ -112,7 +112,7 @@ def draw_png(report: DayReport, path: Path) -> None:
         None if line.values["service_level"] is None else 100 * line.values["service_level"].mean
         for line in report.intervals
     ]
-    figure, left = plt.subplots(figsize=(10, 4.5), dpi=100)
+    figure, left = plt.subplots(figsize=(10, 5), dpi=100)
     positions = range(len(labels))
     left.bar(positions, volume, color="#9ecae1", label="contacts")
     left.step(positions, agents, where="mid", color="#31a354", linewidth=2, label="agents")
@@ -124,7 +124,13 @@ def draw_png(report: DayReport, path: Path) -> None:
     right.set_ylim(0, 105)
     right.set_ylabel("service level (%)")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    left.legend(handles, [str(h.get_label()) for h in handles], loc="upper right")
+    left.legend(
+        handles,
+        [str(h.get_label()) for h in handles],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=3,
+    )
     left.set_title("A simulated day: volume, agents and service level per interval")
     figure.tight_layout()
     figure.savefig(path, format="png")
@@ -157,10 +163,10 @@ def demo(arguments: argparse.Namespace) -> int:
         stale.unlink(missing_ok=True)  # the demo's own file, rewritten on each run
     scenario = read_scenario({**DEMO_SCENARIO, "seed": arguments.seed})
     out = console()
+    out.print("callcore demo: a simulated day of a small contact centre", markup=False)
     out.print(
-        "callcore demo: a day of a small contact centre (calls through an IVR menu to billing "
-        "or support, chats; 22 agents on shifts with breaks), simulated through the real "
-        f"ContactCenter on {database}",
+        "  calls through an IVR menu to billing or support, chats; 22 agents on shifts with "
+        f"breaks; through the real ContactCenter, stored in {database}",
         markup=False,
     )
     began = time.perf_counter()
