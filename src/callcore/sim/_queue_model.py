@@ -140,7 +140,7 @@ def _router(agents: int) -> Router:
     return router
 
 
-def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) -> QueueResult:  # noqa: C901, PLR0915 - one event loop reads best whole
+def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) -> QueueResult:  # noqa: C901, PLR0912, PLR0915 - one event loop reads best whole
     """Simulate ``warmup + calls`` arrivals through the real router; count the last ``calls``.
 
     Args:
@@ -157,9 +157,10 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     handle, patience, threshold = model.handle.sample, model.patience, model.threshold
     gap = 1.0 / model.arrival_rate
     expovariate = rng.expovariate
-    heap: list[tuple[float, int, int, int]] = [(expovariate(model.arrival_rate), 0, _ARRIVE, 0)]
-    arrived_at: dict[int, float] = {}
-    waiting: set[int] = set()
+    heap: list[tuple[float, int, int, str]] = [(expovariate(model.arrival_rate), 0, _ARRIVE, "0")]
+    arrived_at: dict[str, float] = {}  # the waiting and ringing contacts' arrival times
+    counted: set[str] = set()  # contacts past the warm-up
+    waiting: set[str] = set()
     sequence = 0
     total = warmup + calls
     arrivals = waited = within = abandoned = 0
@@ -167,51 +168,48 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     enqueue, accept, end, abandon = router.enqueue, router.accept, router.end, router.abandon
     push, pop = heapq.heappush, heapq.heappop
     to_delta = timedelta
-
-    def serve(offers: tuple[object, ...], at: float, now: datetime) -> None:
-        nonlocal sequence, within, total_wait
+    while heap:
+        at, _, kind, contact = pop(heap)
+        now = _START + to_delta(seconds=at)
+        if kind == _ARRIVE:
+            arrived_at[contact] = at
+            if arrivals >= warmup:
+                counted.add(contact)
+            arrivals += 1
+            offers = enqueue(contact, _QUEUE, now=now).offers
+            if not offers:
+                waiting.add(contact)
+                waited += contact in counted
+                if patience is not None:
+                    sequence += 1
+                    push(heap, (at + patience.sample(rng), sequence, _ABANDON, contact))
+        elif kind == _END:
+            counted.discard(contact)
+            offers = end(contact, now=now).offers
+        elif contact in waiting:
+            waiting.discard(contact)
+            del arrived_at[contact]
+            abandon(contact, now=now)
+            if contact in counted:
+                counted.discard(contact)
+                abandoned += 1
+            continue
+        else:
+            continue
+        # every offer is accepted at once; an accept never frees an agent, so no more follow
         for offer in offers:
-            number = int(offer.contact_id)  # type: ignore[attr-defined]
-            accepted = accept(offer.contact_id, offer.agent_id, now=now)  # type: ignore[attr-defined]
-            waiting.discard(number)
-            wait = at - arrived_at.pop(number)
-            if number >= warmup:
+            answered = offer.contact_id
+            accept(answered, offer.agent_id, now=now)
+            waiting.discard(answered)
+            wait = at - arrived_at.pop(answered)
+            if answered in counted:
                 within += wait <= threshold
                 total_wait += wait
             sequence += 1
-            push(heap, (at + handle(rng), sequence, _END, number))
-            if accepted.offers:  # an accept never frees an agent; kept for safety
-                serve(accepted.offers, at, now)
-
-    while heap:
-        at, _, kind, number = pop(heap)
-        now = _START + to_delta(seconds=at)
-        if kind == _ARRIVE:
-            arrived_at[number] = at
-            update = enqueue(str(number), _QUEUE, now=now)
-            if update.offers:
-                serve(update.offers, at, now)
-            else:
-                waiting.add(number)
-                if number >= warmup:
-                    waited += 1
-                if patience is not None:
-                    sequence += 1
-                    push(heap, (at + patience.sample(rng), sequence, _ABANDON, number))
-            arrivals += 1
-            if arrivals < total:
-                sequence += 1
-                push(heap, (at + expovariate(1.0) * gap, sequence, _ARRIVE, arrivals))
-        elif kind == _END:
-            update = end(str(number), now=now)
-            if update.offers:
-                serve(update.offers, at, now)
-        elif number in waiting:
-            waiting.discard(number)
-            del arrived_at[number]
-            abandon(str(number), now=now)
-            if number >= warmup:
-                abandoned += 1
+            push(heap, (at + handle(rng), sequence, _END, answered))
+        if kind == _ARRIVE and arrivals < total:
+            sequence += 1
+            push(heap, (at + expovariate(1.0) * gap, sequence, _ARRIVE, str(arrivals)))
     return QueueResult(calls, waited, within, abandoned, total_wait)
 
 
