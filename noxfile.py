@@ -70,6 +70,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def demo(session: nox.Session) -> None:
+    """The README's main job: install callcore with the extra 'cli', then run 'callcore demo'."""
+    session.install("-e", ".[cli]")
+    session.run("callcore", "demo", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark in benchmarks/ (each prints ratios against its baseline)."""
     session.install("-e", ".", *_groups("bench"))

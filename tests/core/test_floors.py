@@ -56,6 +56,9 @@ ABOVE = frozenset(
         "center",
         "adapters",
         "privacy",
+        "sim",
+        "cli",
+        "__main__",
     }
 )
 
