@@ -662,12 +662,15 @@ class PostgresStorage(ClosedByWith):
         queue) without their notes, and removes the identities and tickets.
         All in one transaction, which locks the customer's row first.
 
-        After the commit the touched tables are vacuumed (``VACUUM``, outside
-        a transaction), so the dead row versions are reclaimed and their space
-        reused. PostgreSQL does not zero what it reclaims: the erased bytes may
-        stay in the pages' free space until overwritten, and in the write-ahead
-        log until its segments are recycled, so ``files_clean`` is ``False``;
+        After the commit the touched tables are vacuumed and analysed
+        (``VACUUM (ANALYZE)``, outside a transaction): the dead row versions
+        are reclaimed and the planner's statistics, which sample whole rows,
+        are taken again without the erased ones. PostgreSQL does not zero what
+        it reclaims: the erased bytes may stay in the pages' free space until
+        overwritten, and in the write-ahead log until its segments are
+        recycled, so ``files_clean`` is ``False``;
         :meth:`rewrite_customer_tables` (``VACUUM FULL``) rewrites the tables.
+        A failed ``VACUUM`` is logged as a warning (the erasure stands).
 
         Raises:
             NotFoundError: No customer has this id; nothing changed.
@@ -704,8 +707,8 @@ class PostgresStorage(ClosedByWith):
                 )
                 interactions = cursor.rowcount
                 cursor.execute("DELETE FROM callcore_customers WHERE id = %s", (customer_id,))
-        try:
-            self._vacuum("VACUUM")
+        try:  # ANALYZE too: the planner's statistics sample whole rows (pg_stats shows them)
+            self._vacuum("VACUUM (ANALYZE)")
         except StorageError as exc:  # the erasure is committed: say so rather than fail
             _log.warning("%s: VACUUM after erasing a customer failed: %s", self.location, exc)
         return Erasure(
@@ -767,7 +770,7 @@ class PostgresStorage(ClosedByWith):
             finally:
                 cursor.connection.remove_notice_handler(keep_warning)
         for warning in warned:
-            _log.warning("%s: %s after an erasure: %s", self.location, command, warning)
+            _log.warning("%s: %s: %s", self.location, command, warning)
         return warned
 
     # --- tickets ---------------------------------------------------------------------
