@@ -16,6 +16,11 @@ Built on psycopg 3 and psycopg-pool (the extra ``postgres``:
 - uniqueness (a customer's id, an identity, an interaction's id) kept by the
   database's unique keys, so two hosts identifying one new caller at once make
   one customer;
+- a customer's data on request (:meth:`PostgresStorage.erase_customer`): one
+  transaction, then ``VACUUM (ANALYZE)`` of the tables it touched; the erased
+  bytes may stay in the pages and the write-ahead log until overwritten, and
+  :meth:`PostgresStorage.rewrite_customer_tables` (``VACUUM FULL``) rewrites
+  the tables;
 - every database error becomes a :class:`~callcore.errors.StorageError` (the
   server is unreachable, the schema is missing, the pool is exhausted...) or a
   :class:`~callcore.errors.ConflictError` (a serialization failure or a
