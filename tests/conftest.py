@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 
+# One throw-away PostgreSQL server per session, for any test that asks for it.
+pytest_plugins = ["tests.postgres.fixtures"]
+
 # 'ci' keeps the whole suite well inside CI's time budget; 'dev' digs deeper.
 settings.register_profile(
     "ci",

@@ -82,6 +82,12 @@ def test_async_store_runs_every_call_off_the_loop(postgres_url: str) -> None:
         assert await shared.get_ticket("T-2") is None
         await shared.save_aggregate("daily", "web-1", Aggregator())
         assert await shared.merged_aggregate("daily", now=NOW) is not None
+        assert [item.id for item in await shared.customer_interactions("c0")] == ["i1"]
+        assert [t.id for t in await shared.customer_tickets("c0")] == ["T-1"]
+        erasure = await shared.erase_customer("c0", anonymise=True)
+        assert (erasure.anonymised, erasure.interactions, erasure.tickets) == (True, 1, 1)
+        assert await shared.customer_tickets("c0") == []
+        await shared.rewrite_customer_tables()
         return threading.get_ident(), list(found)
 
     loop_thread, found = asyncio.run(host())

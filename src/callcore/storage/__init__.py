@@ -67,12 +67,13 @@ class CustomerDataStore(Protocol):
         ...
 
     def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
-        """Remove the customer's data so that no copy remains in the store's files.
+        """Remove the customer's data, and its copies from the store's files where it can.
 
         Erasing removes the customer, their identities, interactions and
         tickets. Anonymising keeps a tombstone customer (id, creation time,
         tier, a new version) and the interactions without their notes, and
-        removes the identities and tickets.
+        removes the identities and tickets. ``Erasure.files_clean`` says
+        whether the store made sure that no copy remains in its files.
 
         Raises:
             NotFoundError: No customer has this id; nothing changed.

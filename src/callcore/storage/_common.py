@@ -296,7 +296,9 @@ class Erasure:
         files_clean: Whether the store could make sure no copy remains in its
             files (SQLite: the write-ahead log was checkpointed and truncated;
             ``False`` when another connection's open read kept it from that;
-            erase again later, or checkpoint).
+            erase again later, or checkpoint). Always ``False`` on
+            PostgreSQL, whose ``VACUUM`` leaves reclaimed bytes in the pages:
+            see ``PostgresStorage.rewrite_customer_tables``.
     """
 
     customer_id: str

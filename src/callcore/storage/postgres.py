@@ -16,6 +16,11 @@ Built on psycopg 3 and psycopg-pool (the extra ``postgres``:
 - uniqueness (a customer's id, an identity, an interaction's id) kept by the
   database's unique keys, so two hosts identifying one new caller at once make
   one customer;
+- a customer's data on request (:meth:`PostgresStorage.erase_customer`): one
+  transaction, then ``VACUUM (ANALYZE)`` of the tables it touched; the erased
+  bytes may stay in the pages and the write-ahead log until overwritten, and
+  :meth:`PostgresStorage.rewrite_customer_tables` (``VACUUM FULL``) rewrites
+  the tables;
 - every database error becomes a :class:`~callcore.errors.StorageError` (the
   server is unreachable, the schema is missing, the pool is exhausted...) or a
   :class:`~callcore.errors.ConflictError` (a serialization failure or a
@@ -38,7 +43,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from callcore.checks import check_instant, check_number
+from callcore.checks import check_bool, check_instant, check_number
 from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
@@ -52,6 +57,9 @@ from callcore.kpi import Aggregator
 from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
+    Erasure,
+    anonymised_customer,
+    anonymised_interaction,
     check_customer,
     check_document,
     check_identity,
@@ -176,6 +184,17 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 SCHEMA_VERSION = len(_MIGRATIONS)
 """The schema version this code reads and writes."""
+
+_CUSTOMER_TABLES = (
+    "callcore_customers",
+    "callcore_customer_identities",
+    "callcore_interactions",
+    "callcore_tickets",
+)
+"""The tables that hold a customer's data: what an erasure touches and vacuums."""
+
+_TICKETS_OF_CUSTOMER = "(document::json ->> 'customer') = %s"
+"""The tickets of one customer: read from the document (rare requests need no index)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -618,6 +637,146 @@ class PostgresStorage(ClosedByWith):
         raise ConflictError(
             "interaction", interaction.id, reason="an interaction with this id exists"
         )
+
+    # --- a customer's data on request ------------------------------------------------
+
+    def customer_interactions(self, customer_id: str) -> list[Interaction]:
+        """Return every interaction of the customer, oldest first (as recorded)."""
+        check_key(customer_id, "customer_id")
+        with self.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, document FROM callcore_interactions WHERE customer_id = %s "
+                "ORDER BY at_us, seq",
+                (customer_id,),
+            )
+            rows = cursor.fetchall()
+        return [self._load(Interaction, doc, f"interaction {id_}") for id_, doc in rows]
+
+    def customer_tickets(self, customer_id: str) -> list[Ticket]:
+        """Return every ticket of the customer, oldest first (by creation, then id)."""
+        check_key(customer_id, "customer_id")
+        return self._tickets(_TICKETS_OF_CUSTOMER, (customer_id,), "created_us, id")
+
+    def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
+        """Remove a customer's data: all of it, or all but an anonymous tombstone.
+
+        Erasing removes the customer, their identities, interactions and
+        tickets. Anonymising keeps a tombstone customer (id, creation time,
+        tier, a new version, so that a copy read before cannot be saved over
+        it) and the interactions' facts (channel, times, outcome, agent,
+        queue) without their notes, and removes the identities and tickets.
+        All in one transaction, which locks the customer's row first.
+
+        After the commit the touched tables are vacuumed and analysed
+        (``VACUUM (ANALYZE)``, outside a transaction): the dead row versions
+        are reclaimed and the planner's statistics, which sample whole rows,
+        are taken again without the erased ones. PostgreSQL does not zero what
+        it reclaims: the erased bytes may stay in the pages' free space until
+        overwritten, and in the write-ahead log until its segments are
+        recycled, so ``files_clean`` is ``False``;
+        :meth:`rewrite_customer_tables` (``VACUUM FULL``) rewrites the tables.
+        A failed ``VACUUM`` is logged as a warning (the erasure stands).
+
+        Raises:
+            NotFoundError: No customer has this id; nothing changed.
+        """
+        check_key(customer_id, "customer_id")
+        check_bool(anonymise, "anonymise")
+        with self.cursor(transaction=True) as cursor:
+            cursor.execute(
+                "SELECT version, document FROM callcore_customers WHERE id = %s FOR UPDATE",
+                (customer_id,),
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise NotFoundError("customer", customer_id)
+            customer = self._load(Customer, row[1], f"customer {customer_id}")
+            cursor.execute(
+                f"DELETE FROM callcore_tickets WHERE {_TICKETS_OF_CUSTOMER}",  # noqa: S608 - a fixed clause
+                (customer_id,),
+            )
+            tickets = cursor.rowcount
+            cursor.execute(
+                "DELETE FROM callcore_customer_identities WHERE customer_id = %s", (customer_id,)
+            )
+            if anonymise:
+                interactions = self._anonymise_interactions(cursor, customer_id)
+                tombstone = attrs.evolve(anonymised_customer(customer), version=int(row[0]) + 1)
+                cursor.execute(
+                    "UPDATE callcore_customers SET version = %s, document = %s WHERE id = %s",
+                    (tombstone.version, _document(tombstone, "customer"), customer_id),
+                )
+            else:
+                cursor.execute(
+                    "DELETE FROM callcore_interactions WHERE customer_id = %s", (customer_id,)
+                )
+                interactions = cursor.rowcount
+                cursor.execute("DELETE FROM callcore_customers WHERE id = %s", (customer_id,))
+        try:  # ANALYZE too: the planner's statistics sample whole rows (pg_stats shows them)
+            self._vacuum("VACUUM (ANALYZE)")
+        except StorageError as exc:  # the erasure is committed: say so rather than fail
+            _log.warning("%s: VACUUM after erasing a customer failed: %s", self.location, exc)
+        return Erasure(
+            customer_id,
+            anonymised=anonymise,
+            identities=len(customer.identities),
+            interactions=interactions,
+            tickets=tickets,
+            files_clean=False,
+        )
+
+    def _anonymise_interactions(self, cursor: psycopg.Cursor[Any], customer_id: str) -> int:
+        cursor.execute(
+            "SELECT seq, id, document FROM callcore_interactions WHERE customer_id = %s FOR UPDATE",
+            (customer_id,),
+        )
+        rows = cursor.fetchall()
+        for seq, id_, document in rows:
+            kept = anonymised_interaction(self._load(Interaction, document, f"interaction {id_}"))
+            cursor.execute(
+                "UPDATE callcore_interactions SET document = %s WHERE seq = %s",
+                (_document(kept, "interaction"), seq),
+            )
+        return len(rows)
+
+    def rewrite_customer_tables(self) -> None:
+        """Rewrite the tables of customers' data (``VACUUM FULL``), leaving no erased bytes.
+
+        Each table is copied into new files holding only its live rows, and
+        the old files are emptied, so the values of erased customers no longer
+        appear in the tables' files (the write-ahead log and backups are
+        another matter: see the deployment guide). It locks each table
+        against every reader and writer while it is copied: run it in a
+        maintenance window, after erasures.
+
+        Raises:
+            StorageError: The database user does not own the tables (PostgreSQL
+                skips them then, with a warning), or the server failed.
+        """
+        skipped = self._vacuum("VACUUM FULL")
+        if skipped:
+            raise StorageError(
+                f"VACUUM FULL skipped tables: {'; '.join(skipped)}; run it as their owner",
+                self.location,
+            )
+
+    def _vacuum(self, command: str) -> list[str]:
+        """Vacuum the customer tables; return PostgreSQL's warnings (a table it skipped)."""
+        warned: list[str] = []
+
+        def keep_warning(notice: psycopg.errors.Diagnostic) -> None:
+            if notice.severity_nonlocalized == "WARNING":
+                warned.append(str(notice.message_primary))
+
+        with self.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
+            cursor.connection.add_notice_handler(keep_warning)
+            try:
+                cursor.execute(f"{command} {', '.join(_CUSTOMER_TABLES)}")
+            finally:
+                cursor.connection.remove_notice_handler(keep_warning)
+        for warning in warned:
+            _log.warning("%s: %s: %s", self.location, command, warning)
+        return warned
 
     # --- tickets ---------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from callcore.customers import Customer, Identity, Interaction
     from callcore.kpi import Aggregator
+    from callcore.storage import Erasure
     from callcore.storage.postgres import PostgresStorage
     from callcore.tickets import Ticket
 
@@ -61,6 +62,24 @@ class AsyncPostgresStorage:
     async def recent_interactions(self, customer_id: str, limit: int) -> list[Interaction]:
         """Await :meth:`PostgresStorage.recent_interactions`."""
         return await asyncio.to_thread(self.store.recent_interactions, customer_id, limit)
+
+    async def customer_interactions(self, customer_id: str) -> list[Interaction]:
+        """Await :meth:`PostgresStorage.customer_interactions`."""
+        return await asyncio.to_thread(self.store.customer_interactions, customer_id)
+
+    async def customer_tickets(self, customer_id: str) -> list[Ticket]:
+        """Await :meth:`PostgresStorage.customer_tickets`."""
+        return await asyncio.to_thread(self.store.customer_tickets, customer_id)
+
+    async def erase_customer(self, customer_id: str, *, anonymise: bool = False) -> Erasure:
+        """Await :meth:`PostgresStorage.erase_customer`."""
+        return await asyncio.to_thread(
+            lambda: self.store.erase_customer(customer_id, anonymise=anonymise)
+        )
+
+    async def rewrite_customer_tables(self) -> None:
+        """Await :meth:`PostgresStorage.rewrite_customer_tables`."""
+        await asyncio.to_thread(self.store.rewrite_customer_tables)
 
     async def get_ticket(self, ticket_id: str) -> Ticket | None:
         """Await :meth:`PostgresStorage.get_ticket`."""

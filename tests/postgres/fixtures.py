@@ -1,3 +1,9 @@
+"""The PostgreSQL fixtures, a plugin of the whole suite (tests/conftest.py loads it).
+
+Any test directory may ask for ``postgres_url``: the PostgreSQL tests here and
+the privacy tests, which run on every store. One server serves the session.
+"""
+
 from __future__ import annotations
 
 import itertools
