@@ -333,10 +333,19 @@ class _Step:
     due_varies: bool = False
     """After this transition, whether the ticket closes by itself depends on its fields
     (the close transition's ``assigned`` or ``field_set`` guards): ask the full rule."""
+    closing_varies: bool = True
+    """Whether the ticket may close by itself after it (it ends in a state that auto-closes)."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
     steps = {}
+    auto_closing = {  # as TicketEngine._auto_close: the states a ticket closes from by itself
+        (flow.name, state.name)
+        for flow in workflows.values()
+        if flow.auto_close_after is not None
+        for state in flow.states
+        if state.category is StateCategory.RESOLVED
+    }
     for flow in workflows.values():
         for move in flow.transitions:
             done = flow.category(move.target) in _DONE
@@ -358,6 +367,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     follow_up_after=only_follow_up,
                     auto_close=None,
                     latest=latest,
+                    closing_varies=(flow.name, move.target) in auto_closing,
                 )
     for key, step in steps.items():
         steps[key] = _with_auto_close(step, workflows[key[0]], steps)
@@ -427,6 +437,16 @@ class TicketEngine:
     """Each workflow's transitions that send a survey."""
     _pauses: dict[tuple[str, str, str, str], bool] = attrs.field(init=False, factory=dict)
     """Whether a clock waits, by (policy, workflow, state, metric)."""
+    _waits: dict[tuple[str, str, str], tuple[bool, frozenset[str] | None]] = attrs.field(
+        init=False, factory=dict
+    )
+    """By (policy, workflow, state): whether the state is resolved or closed, and the
+    metrics whose clocks wait there (as :attr:`_pauses` says)."""
+    _goal_names: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
+    """Each policy's target metrics."""
+    _plain_sla: bool = attrs.field(init=False, default=False)
+    """No pending timeouts, automations or escalation rules: apply's path for tickets with
+    clocks (:meth:`_apply_with_clocks`) may be taken."""
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -478,6 +498,23 @@ class TicketEngine:
             for state in flow.states
             for target in policy.targets
         }
+        self._waits = {
+            (policy.name, flow.name, state.name): (
+                state.category in _DONE,
+                frozenset(
+                    target.metric.value
+                    for target in policy.targets
+                    if self._pauses[policy.name, flow.name, state.name, target.metric.value]
+                ),
+            )
+            for policy in self.settings.sla_policies
+            for flow in self.workflows.values()
+            for state in flow.states
+        }
+        self._goal_names = {
+            policy.name: frozenset(target.metric.value for target in policy.targets)
+            for policy in self.settings.sla_policies
+        }
         self._survey_moves = {
             flow.name: frozenset(
                 move.name
@@ -489,6 +526,9 @@ class TicketEngine:
         for timeout in self.settings.pending_timeouts:
             clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
             self._timeouts[timeout.state] = (timeout, clock)
+        self._plain_sla = not (
+            self._timeouts or self.settings.automations or self.settings.escalation_rules
+        )
 
     def _check_arguments(self) -> None:
         """Refuse arguments of the wrong type, naming them (before looking inside)."""
@@ -831,6 +871,16 @@ class TicketEngine:
         except (TypeError, IndexError):  # odd values (a hand-made ticket): the full checks
             usual = False
         if usual and ticket.sla:
+            if self._plain_sla and ticket.sla_policy.__class__ is str:
+                meter = self._meters.get(ticket.sla_policy)  # type: ignore[arg-type]
+                if (
+                    meter is not None
+                    and ticket.id.__class__ is str
+                    and ticket.tier in self._tiers
+                    and ticket.tier.__class__ is str
+                    and _METRICS.issuperset(ticket.sla)
+                ):  # _check_known's checks: the step's key says the workflow and state
+                    return self._apply_with_clocks(ticket, step, meter, by, now, note)  # type: ignore[arg-type]
             self._check_known(ticket)  # as the full checks, before the guards
         elif not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
@@ -895,6 +945,63 @@ class TicketEngine:
         _put_actions(update, done)
         _put_span(update, ((), first, len(rows)))
         return update
+
+    def _apply_with_clocks(  # noqa: PLR0917 - apply's arguments, in order
+        self, ticket: Ticket, step: _Step, meter: SlaMeter, by: Actor, now: datetime, note: str
+    ) -> TicketUpdate:
+        """Apply a usual transition to a ticket with SLA clocks, checked (for apply).
+
+        The same as the general path (``_settle``, ``_move``, ``_result``; a
+        test keeps them equal on random calendars and event sequences) for an
+        engine with no pending timeouts, automations or escalation rules,
+        written out: the SLA clocks
+        are brought up to date by :meth:`SlaMeter.settle`, and the deadline of
+        the running clocks is the meter's remembered one when they only ran on.
+        """
+        for check in step.checks:
+            if not check(ticket, by, note):
+                refusal = self._guard_refusal(step.move, ticket, by, note)
+                raise InvalidTransitionError(ticket.state, step.move.name, refusal or "unknown")
+        # validated: from here on the ticket changes
+        clocks = ticket.sla
+        sla_events = meter.settle(ticket.id, clocks, now)
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        first = len(rows)
+        ticket_id = ticket.id
+        by_id = by.id
+        name = step.move.name
+        old = ticket.state
+        target = ticket.state = step.target
+        rows.append((now, ticket_id, by_id, name, "state", old, target, note))
+        if step.resolves:
+            ticket.resolved_at = now
+        if step.reopens:
+            ticket.reopen_count += 1
+        pending = ticket.follow_up_due
+        if pending is not None:
+            ticket.follow_up_due = None
+            rows.append((now, ticket_id, by_id, name, "follow_up_due", pending, None, ""))
+        done: tuple[TicketAction, ...] = ()
+        if step.follow_up_after is not None:  # a follow-up, the only action: _actions inlined
+            due = now + step.follow_up_after
+            ticket.follow_up_due = due
+            rows.append((now, ticket_id, by_id, "schedule_follow_up", "follow_up_due", None, due, ""))
+            done = (ScheduleFollowUp(ticket_id, due),)
+        elif step.actions:
+            made: list[TicketAction] = []
+            self._actions(ticket, step.actions, by, now, None, made)
+            done = tuple(made)
+        self._sla_after_move(ticket, was_done=step.was_done, now=now)
+        # _next_deadline, for this engine: the last change is now (the row above)
+        first_sla = meter.earliest(clocks.values(), last=now)
+        due = ticket.follow_up_due
+        closing = self._closing_at(ticket, now) if step.closing_varies else None
+        if first_sla is not None and first_sla < LATEST and (due is None or first_sla < due):
+            due = first_sla
+        if closing is not None and (due is None or closing < due):
+            due = closing
+        ticket.next_due = None if due is None else max(due, now)
+        return _update(ticket, done, tuple(sla_events), first, len(rows))
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
         self,
@@ -1545,12 +1652,7 @@ class TicketEngine:
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
-        meter = self._meters[ticket.sla_policy or ""]
-        events: list[Event] = []
-        spans: dict[datetime, timedelta] = {}
-        for clock in ticket.sla.values():
-            events.extend(meter.check(ticket.id, clock, now=now, spans=spans))
-        return tuple(events)
+        return tuple(self._meters[ticket.sla_policy or ""].settle(ticket.id, ticket.sla, now))
 
     def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:
         """Choose the first matching policy; a newly applying one counts from the history.
@@ -1608,7 +1710,11 @@ class TicketEngine:
 
     def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
         meter = self._meters[ticket.sla_policy or ""]
-        if self._category(ticket) in _DONE:
+        key = (meter.policy.name, ticket.workflow, ticket.state)
+        waits = self._waits.get(key)
+        if waits is None:  # a policy of no target, or a hand-made ticket: ask
+            waits = (self._category(ticket) in _DONE, None)
+        if waits[0]:  # resolved or closed
             for clock in ticket.sla.values():
                 meter.pause(clock, now=now)
                 clock.stopped = True
@@ -1617,12 +1723,13 @@ class TicketEngine:
             resolution = ticket.sla.get(_RESOLUTION)
             if resolution is not None:
                 resolution.stopped = False  # a reopened ticket's resolution clock runs on
-        pauses = self._pauses
-        key = (meter.policy.name, ticket.workflow, ticket.state)
+        waiting = waits[1]
         for metric, clock in ticket.sla.items():
-            paused = pauses.get((*key, metric))
-            if paused is None:  # a clock its policy has no target for (a hand-made ticket)
+            if waiting is None or metric not in self._goal_names[key[0]]:
+                # a clock its policy has no target for (a hand-made ticket)
                 paused = self._paused(ticket, meter.policy, metric)
+            else:
+                paused = metric in waiting
             if paused:
                 if clock.since is not None:  # else pause changes nothing
                     meter.pause(clock, now=now)
