@@ -985,7 +985,9 @@ class TicketEngine:
         if step.follow_up_after is not None:  # a follow-up, the only action: _actions inlined
             due = now + step.follow_up_after
             ticket.follow_up_due = due
-            rows.append((now, ticket_id, by_id, "schedule_follow_up", "follow_up_due", None, due, ""))
+            rows.append(
+                (now, ticket_id, by_id, "schedule_follow_up", "follow_up_due", None, due, "")
+            )
             done = (ScheduleFollowUp(ticket_id, due),)
         elif step.actions:
             made: list[TicketAction] = []
