@@ -1679,7 +1679,7 @@ class TicketEngine:
         done = self._category(ticket) in _DONE
         clocks = self._clocks_of(ticket, policy, new=new, done=done)
         ticket.sla = clocks
-        if not done:
+        if not done and not new:  # a new ticket's clocks already run where they should
             for metric, clock in clocks.items():
                 if not self._paused(ticket, policy, metric):
                     SlaMeter.resume(clock, now=now)

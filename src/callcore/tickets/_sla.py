@@ -609,7 +609,11 @@ class SlaMeter:
         for clock in clocks:
             if clock.stopped or clock.breached:
                 continue
-            amount = self._next_amount(clock)
+            amount = clock.goal
+            for fraction, reached, _ in self.warnings(amount):  # _next_amount, inlined
+                if fraction not in clock.warned:
+                    amount = reached
+                    break
             since = clock.since
             if since is None or amount <= clock.elapsed:
                 if since is None and amount > clock.elapsed:
@@ -660,6 +664,11 @@ class SlaMeter:
             calendar = self._calendar
             if calendar is not None:  # the engine's instants, checked: skip the checks
                 start, end = self._open
+                if not start <= t < end:  # another span (or closed): look it up
+                    span = calendar.open_span_at(t)
+                    if span is not None:
+                        object.__setattr__(self, "_open", span)
+                        start, end = span
                 if start <= t and t + left <= end:  # open all the way: real time
                     return (t + left).astimezone(timezone.utc)
                 return calendar.instant_after_open_time(t, left)
