@@ -107,8 +107,10 @@ def test_scan_gives_the_textbook_recursion_bit_for_bit(
 def test_cheap_rejection_never_rejects_what_the_exact_test_accepts(
     load: float, miss: float, threshold: int, aht: int
 ) -> None:
-    """Levels up to a hair below 1 and long thresholds: the scan with the cheap first test
-    gives the general scan's answer and P(wait), bit for bit."""
+    """Levels up to a hair below 1, long thresholds: the cheap first test changes nothing.
+
+    The scan with it gives the general scan's answer and P(wait), bit for bit.
+    """
     lowest = math.floor(load) + 1
     level = 1.0 - miss
 

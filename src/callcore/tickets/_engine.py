@@ -872,7 +872,7 @@ class TicketEngine:
             usual = False
         if usual and ticket.sla:
             if self._plain_sla and ticket.sla_policy.__class__ is str:
-                meter = self._meters.get(ticket.sla_policy)  # type: ignore[arg-type]
+                meter = self._meters.get(ticket.sla_policy)
                 if (
                     meter is not None
                     and ticket.id.__class__ is str
@@ -996,13 +996,17 @@ class TicketEngine:
         self._sla_after_move(ticket, was_done=step.was_done, now=now)
         # _next_deadline, for this engine: the last change is now (the row above)
         first_sla = meter.earliest(clocks.values(), last=now)
-        due = ticket.follow_up_due
+        soonest = ticket.follow_up_due
         closing = self._closing_at(ticket, now) if step.closing_varies else None
-        if first_sla is not None and first_sla < LATEST and (due is None or first_sla < due):
-            due = first_sla
-        if closing is not None and (due is None or closing < due):
-            due = closing
-        ticket.next_due = None if due is None else max(due, now)
+        if (
+            first_sla is not None
+            and first_sla < LATEST
+            and (soonest is None or first_sla < soonest)
+        ):
+            soonest = first_sla
+        if closing is not None and (soonest is None or closing < soonest):
+            soonest = closing
+        ticket.next_due = None if soonest is None else max(soonest, now)
         return _update(ticket, done, tuple(sla_events), first, len(rows))
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
@@ -1710,7 +1714,9 @@ class TicketEngine:
                 clock.warned, clock.breached, clock.cycle = kept.warned, kept.breached, kept.cycle
         return clocks
 
-    def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
+    def _sla_after_move(  # noqa: C901 - apply's hot path
+        self, ticket: Ticket, *, was_done: bool, now: datetime
+    ) -> None:
         meter = self._meters[ticket.sla_policy or ""]
         key = (meter.policy.name, ticket.workflow, ticket.state)
         waits = self._waits.get(key)

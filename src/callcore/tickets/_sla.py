@@ -469,7 +469,9 @@ class SlaMeter:
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def settle(self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime) -> list[Event]:
+    def settle(  # noqa: C901 - apply's hot path, inlined on purpose
+        self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime
+    ) -> list[Event]:
         """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
 
         The usual clock, running and reaching nothing new, is brought up to
@@ -485,9 +487,9 @@ class SlaMeter:
                 continue
             since = clock.since
             if since is not None and not clock.breached and now > since:
-                span = spans.get(since)  # type: ignore[assignment]  # found or None
-                if span is None:
-                    span = spans[since] = self.between(since, now)
+                found = spans.get(since)
+                span = found if found is not None else self.between(since, now)
+                spans[since] = span
                 before = clock.elapsed
                 elapsed = before + span
                 amount = clock.goal
@@ -540,22 +542,12 @@ class SlaMeter:
             if span is None:
                 span = spans[since] = self.between(since, now)
             elapsed = clock.elapsed + span
-        if clock.breached:
-            if len(clock.warned) == len(self.warnings(clock.goal)):
-                events = []  # all reported
-            else:
-                events = self._reached(ticket_id, clock, now, elapsed)
-        else:
-            amount = self._next_amount(clock)
-            if elapsed < amount:  # nothing new reached (the next report is further on)
-                events = []
-                if since is not None and now > since:
-                    # the deadline from now on is the one from since: carry it along
-                    known = self._due.get(amount - clock.elapsed)
-                    if known is not None and known[0] == since:
-                        self._remember(amount - elapsed, now, known[1])
-            else:
-                events = self._reached(ticket_id, clock, now, elapsed)
+        events = (
+            []  # all reported, or nothing new reached (the next report is further on)
+            if (clock.breached and len(clock.warned) == len(self.warnings(clock.goal)))
+            or (not clock.breached and elapsed < self._next_amount(clock))
+            else (self._reached(ticket_id, clock, now, elapsed))
+        )
         if since is not None and now > since:
             clock.elapsed, clock.since = elapsed, now
         return events
@@ -594,7 +586,9 @@ class SlaMeter:
             )
         return events
 
-    def earliest(self, clocks: Iterable[SlaClock], *, last: datetime) -> datetime | None:
+    def earliest(  # noqa: C901, PLR0912 - apply's hot path, inlined on purpose
+        self, clocks: Iterable[SlaClock], *, last: datetime
+    ) -> datetime | None:
         """Return the first of the clocks' :meth:`next_deadline` instants, if any.
 
         Running clocks that started counting at the same instant on the same
@@ -631,13 +625,13 @@ class SlaMeter:
                 known = others.get(since)
                 others[since] = left if known is None else min(known, left)
         if group is not None:
-            at = self._after(group, least)
-            if at is not None and (first is None or at < first):
-                first = at
+            due_at = self._after(group, least)
+            if due_at is not None and (first is None or due_at < first):
+                first = due_at
         for since, left in (others or {}).items():
-            at = self._after(since, left)
-            if at is not None and (first is None or at < first):
-                first = at
+            due_at = self._after(since, left)
+            if due_at is not None and (first is None or due_at < first):
+                first = due_at
         return first
 
     def _after(self, t: datetime, left: timedelta) -> datetime | None:
