@@ -758,6 +758,14 @@ class TicketEngine:
             self._escalate_by_fields(ticket, now, actions)
         if settings.sla_policies:
             self._select_sla(ticket, now, new=True)
+            if self._plain_sla and ticket.sla:  # _result, for this engine: changed at now
+                ticket.next_due = self._due_with_clocks(
+                    ticket,
+                    self._meters[ticket.sla_policy or ""],
+                    now,
+                    closes=(flow.name, flow.initial) in self._auto_close,
+                )
+                return _update(ticket, tuple(actions), (), 0, len(ticket.history))
             return self._result(ticket, tuple(actions), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return _update(ticket, tuple(actions), (), 0, len(ticket.history))
@@ -995,9 +1003,20 @@ class TicketEngine:
             done = tuple(made)
         self._sla_after_move(ticket, was_done=step.was_done, now=now)
         # _next_deadline, for this engine: the last change is now (the row above)
-        first_sla = meter.earliest(clocks.values(), last=now)
+        ticket.next_due = self._due_with_clocks(ticket, meter, now, closes=step.closing_varies)
+        return _update(ticket, done, tuple(sla_events), first, len(rows))
+
+    def _due_with_clocks(
+        self, ticket: Ticket, meter: SlaMeter, now: datetime, *, closes: bool
+    ) -> datetime | None:
+        """:meth:`_next_deadline` for a ticket with clocks changed at ``now`` (its last change).
+
+        Only for an engine without pending timeouts, automations or escalation
+        rules; ``closes``: the ticket may be in a state it closes from by itself.
+        """
+        first_sla = meter.earliest(ticket.sla.values(), last=now)
         soonest = ticket.follow_up_due
-        closing = self._closing_at(ticket, now) if step.closing_varies else None
+        closing = self._closing_at(ticket, now) if closes else None
         if (
             first_sla is not None
             and first_sla < LATEST
@@ -1006,8 +1025,7 @@ class TicketEngine:
             soonest = first_sla
         if closing is not None and (soonest is None or closing < soonest):
             soonest = closing
-        ticket.next_due = None if soonest is None else max(soonest, now)
-        return _update(ticket, done, tuple(sla_events), first, len(rows))
+        return None if soonest is None else max(soonest, now)
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
         self,
@@ -1695,6 +1713,8 @@ class TicketEngine:
         if new:  # a ticket being created has no history to replay: fresh clocks
             now = ticket.created_at
             clocks = {}
+            waits = self._waits.get((policy.name, ticket.workflow, ticket.state))
+            paused = waits[1] if waits is not None else None  # as _paused says, worked out
             for metric, goal in self._goals[policy.name]:
                 # next response waits for a customer reply; time to own ends once owned
                 waiting = (
@@ -1702,7 +1722,9 @@ class TicketEngine:
                     or metric == "next_response"
                     or (metric == "time_to_own" and ticket.assignee is not None)
                 )
-                runs = not waiting and not self._paused(ticket, policy, metric)
+                runs = not waiting and not (
+                    metric in paused if paused is not None else self._paused(ticket, policy, metric)
+                )
                 clocks[metric] = SlaClock(
                     metric=metric, goal=goal, since=now if runs else None, stopped=waiting
                 )

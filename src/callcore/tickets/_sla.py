@@ -663,8 +663,9 @@ class SlaMeter:
                     if span is not None:
                         object.__setattr__(self, "_open", span)
                         start, end = span
-                if start <= t and t + left <= end:  # open all the way: real time
-                    return (t + left).astimezone(timezone.utc)
+                reached = t + left
+                if start <= t and reached <= end:  # open all the way: real time
+                    return reached if t.tzinfo is timezone.utc else reached.astimezone(timezone.utc)
                 return calendar.instant_after_open_time(t, left)
             if isinstance(self.hours, BusinessCalendar):  # the same instant, without converting
                 return self.hours.add_business_time_utc(t, left)
