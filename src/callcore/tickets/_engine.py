@@ -1754,8 +1754,9 @@ class TicketEngine:
             if resolution is not None:
                 resolution.stopped = False  # a reopened ticket's resolution clock runs on
         waiting = waits[1]
+        targets = self._goal_names.get(key[0], frozenset())
         for metric, clock in ticket.sla.items():
-            if waiting is None or metric not in self._goal_names[key[0]]:
+            if waiting is None or metric not in targets:
                 # a clock its policy has no target for (a hand-made ticket)
                 paused = self._paused(ticket, meter.policy, metric)
             else:
