@@ -419,12 +419,13 @@ class SlaMeter:
         """Return the time this policy counts from ``a`` to ``b`` (zero when ``b <= a``)."""
         if b <= a:
             return _ZERO
-        if b - a < _CHUNK:
+        span = b - a
+        if span < _CHUNK:
             calendar = self._calendar
             if calendar is not None:  # the engine's instants, checked: skip the calendar's checks
                 start, end = self._open
                 if start <= a and b <= end:  # both in one open span: open time is real time
-                    return b - a
+                    return span
                 return self._between_on(calendar, a, b)
             return self.hours.business_time_between(a, b)
         # A calendar answers for at most MAX_DURATION at a time: count in chunks.
