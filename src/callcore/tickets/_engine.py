@@ -57,6 +57,7 @@ from callcore.tickets._pending import PendingTimeout
 from callcore.tickets._replay import completed_cycles, replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
+    ALL_STOPPED,
     BusinessHours,
     CalendarTime,
     SlaCycle,
@@ -441,7 +442,7 @@ class TicketEngine:
         init=False, factory=dict
     )
     """By (policy, workflow, state): whether the state is resolved or closed, and the
-    metrics whose clocks wait there (as :attr:`_pauses` says)."""
+    metrics whose clocks wait there (as :meth:`_pauses_in` says, for every metric)."""
     _goal_names: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
     """Each policy's target metrics."""
     _plain_sla: bool = attrs.field(init=False, default=False)
@@ -501,10 +502,10 @@ class TicketEngine:
         self._waits = {
             (policy.name, flow.name, state.name): (
                 state.category in _DONE,
-                frozenset(
-                    target.metric.value
-                    for target in policy.targets
-                    if self._pauses[policy.name, flow.name, state.name, target.metric.value]
+                frozenset(  # every metric: a hand-made ticket may hold a clock of no target
+                    metric
+                    for metric in sorted(_METRICS)
+                    if self._pauses_in(policy, flow, state.name, metric)
                 ),
             )
             for policy in self.settings.sla_policies
@@ -972,7 +973,8 @@ class TicketEngine:
                 raise InvalidTransitionError(ticket.state, step.move.name, refusal or "unknown")
         # validated: from here on the ticket changes
         clocks = ticket.sla
-        sla_events = meter.settle(ticket.id, clocks, now)
+        sla_events, left = meter.settle(ticket.id, clocks, now)
+        source = ticket.state
         rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
         first = len(rows)
         ticket_id = ticket.id
@@ -1001,9 +1003,23 @@ class TicketEngine:
             made: list[TicketAction] = []
             self._actions(ticket, step.actions, by, now, None, made)
             done = tuple(made)
-        self._sla_after_move(ticket, was_done=step.was_done, now=now)
-        # _next_deadline, for this engine: the last change is now (the row above)
-        ticket.next_due = self._due_with_clocks(ticket, meter, now, closes=step.closing_varies)
+        policy = meter.policy.name
+        if (
+            left is not None
+            and (not step.actions or step.follow_up_after is not None)  # no clock touched
+            and (waits := self._waits.get((policy, ticket.workflow, source))) is not None
+            and not waits[0]
+            and waits == self._waits.get((policy, ticket.workflow, target))
+        ):
+            # Every clock not stopped runs from now (settled), in a state that is not done
+            # and that pauses the same clocks as the last: pausing and resuming change
+            # nothing, and the running clocks' earliest deadline is `left` after now.
+            first_sla = None if left is ALL_STOPPED else meter.after(now, left)
+            ticket.next_due = self._due_after(ticket, first_sla, now, closes=step.closing_varies)
+        else:
+            self._sla_after_move(ticket, was_done=step.was_done, now=now)
+            # _next_deadline, for this engine: the last change is now (the row above)
+            ticket.next_due = self._due_with_clocks(ticket, meter, now, closes=step.closing_varies)
         return _update(ticket, done, tuple(sla_events), first, len(rows))
 
     def _due_with_clocks(
@@ -1014,7 +1030,14 @@ class TicketEngine:
         Only for an engine without pending timeouts, automations or escalation
         rules; ``closes``: the ticket may be in a state it closes from by itself.
         """
-        first_sla = meter.earliest(ticket.sla.values(), last=now)
+        return self._due_after(
+            ticket, meter.earliest(ticket.sla.values(), last=now), now, closes=closes
+        )
+
+    def _due_after(
+        self, ticket: Ticket, first_sla: datetime | None, now: datetime, *, closes: bool
+    ) -> datetime | None:
+        """:meth:`_due_with_clocks` once the clocks' earliest deadline is known."""
         soonest = ticket.follow_up_due
         closing = self._closing_at(ticket, now) if closes else None
         if (
@@ -1676,7 +1699,7 @@ class TicketEngine:
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
-        return tuple(self._meters[ticket.sla_policy or ""].settle(ticket.id, ticket.sla, now))
+        return tuple(self._meters[ticket.sla_policy or ""].settle(ticket.id, ticket.sla, now)[0])
 
     def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:
         """Choose the first matching policy; a newly applying one counts from the history.

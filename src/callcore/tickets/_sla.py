@@ -340,6 +340,7 @@ _ZERO = timedelta(0)
 _REMEMBERED = 64
 _DUE_LIMIT = 256  # deadlines kept per meter: a call needs one or two; a bound all the same
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)  # an empty span: nothing lies in it
+ALL_STOPPED = timedelta.max  # settle's answer when every clock is stopped: nothing is due
 
 
 @attrs.frozen
@@ -472,13 +473,21 @@ class SlaMeter:
 
     def settle(  # noqa: C901 - apply's hot path, inlined on purpose
         self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime
-    ) -> list[Event]:
+    ) -> tuple[list[Event], timedelta | None]:
         """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
 
         The usual clock, running and reaching nothing new, is brought up to
         date here as :meth:`check` does it (its deadline carried along);
         any other goes through :meth:`check`.
+
+        Returns:
+            The events, and, when every clock not stopped was such a usual
+            clock (all now run from ``now``), the least any of them has left
+            to its next amount (:data:`ALL_STOPPED` when every clock is stopped);
+            else ``None``. With that, :meth:`earliest` is ``_after(now, left)``
+            as long as no clock changes.
         """
+        usual = True
         events: list[Event] = []
         spans: dict[datetime, timedelta] = {}
         group: datetime | None = None  # the start shared by the clocks brought up to date here
@@ -506,13 +515,16 @@ class SlaMeter:
                         least = left
                     clock.elapsed, clock.since = elapsed, now
                     continue
+            usual = False
             events.extend(self.check(ticket_id, clock, now=now, spans=spans))
-        if group is not None:
-            # the deadline of the group's nearest amount, from now on, is the one from its start
-            known = self._due.get(least)
-            if known is not None and known[0] == group:
-                self._remember(least - spans[group], now, known[1])
-        return events
+        if group is None:
+            return events, ALL_STOPPED if usual else None
+        left = least - spans[group]
+        # the deadline of the group's nearest amount, from now on, is the one from its start
+        known = self._due.get(least)
+        if known is not None and known[0] == group:
+            self._remember(left, now, known[1])
+        return events, left if usual and group is not None else None
 
     def check(
         self,
@@ -644,6 +656,8 @@ class SlaMeter:
         if found is not None:
             self._remember(left, t, found)
         return found
+
+    after = _after  # for the engine's fast path, which knows the running clocks' least left
 
     def _remember(self, left: timedelta, t: datetime, found: datetime) -> None:
         """Keep an answer of :meth:`_after` (a bounded memo: cleared when full)."""
