@@ -963,9 +963,11 @@ class TicketEngine:
         The same as the general path (``_settle``, ``_move``, ``_result``; a
         test keeps them equal on random calendars and event sequences) for an
         engine with no pending timeouts, automations or escalation rules,
-        written out: the SLA clocks
-        are brought up to date by :meth:`SlaMeter.settle`, and the deadline of
-        the running clocks is the meter's remembered one when they only ran on.
+        written out: the SLA clocks are brought up to date by
+        :meth:`SlaMeter.settle`, which carries the running clocks' deadline
+        along; when the move leaves every clock as it was (all running, in a
+        state that is not done and pauses the same clocks as the last), that
+        deadline is the next one, without pausing, resuming or searching again.
         """
         for check in step.checks:
             if not check(ticket, by, note):
