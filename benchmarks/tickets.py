@@ -276,13 +276,17 @@ def creation_rates(count: int, repeats: int, case: str = "bare") -> list[list[fl
     cost grows with the number of models it holds, so a fresh one per run).
     """
     engine = engine_for(case)
+    # each ticket at its own instant, a second apart (as tickets arrive): the SLA
+    # meter remembers deadlines by (start, time left), which must not serve one
+    # ticket's from another's created at the same instant
+    instants = [NOW + timedelta(seconds=number) for number in range(count)]
 
     def run_callcore() -> int:
         create = engine.create
         for number in range(count):
             create(
                 id=f"T-{number}", subject="Cannot log in", channel=Channel.VOICE,
-                customer="c", now=NOW, assignee="ana",
+                customer="c", now=instants[number], assignee="ana",
             )  # fmt: skip
         return count
 

@@ -402,6 +402,44 @@ class BusinessCalendar:
         begin, finish = self._span(a, b)
         return timedelta(microseconds=self._open_between(begin, finish))
 
+    def open_time_between_instants(self, a: datetime, b: datetime) -> timedelta:
+        """:meth:`business_time_between` for aware instants already checked (in range).
+
+        For callers that check their instants where they enter (the ticket
+        engine's SLA clocks): it skips the checks, not the answer.
+        """
+        return self._open_between(_to_micros(a), _to_micros(b)) * _MICROSECOND
+
+    def open_span_at(self, t: datetime) -> tuple[datetime, datetime] | None:
+        """The open span ``[start, end)`` holding the instant ``t`` (checked, in range), in UTC.
+
+        ``None`` when the calendar is closed at ``t``. A span does not reach past
+        the end of its UTC week (the next week's may go on from there). Within
+        one span open time is real time: callers that ask many questions close
+        together (the ticket engine's SLA clocks) answer them from it.
+        """
+        at = _to_micros(t)
+        week = self._week(at // _WEEK)
+        index = bisect.bisect_right(week.starts, at) - 1
+        if index < 0 or week.ends[index] <= at:
+            return None
+        return _EPOCH + week.starts[index] * _MICROSECOND, _EPOCH + week.ends[index] * _MICROSECOND
+
+    def instant_after_open_time(self, t: datetime, delta: timedelta) -> datetime:
+        """:meth:`add_business_time_utc` for an aware instant already checked (in range).
+
+        Looks the answer up in the weeks of open spans directly; anything
+        else (far ahead, never, a ``delta`` out of range) goes through
+        :meth:`add_business_time_utc`, which answers or says why not.
+        """
+        at = _to_micros(t)
+        remaining = delta // _MICROSECOND
+        if 0 < remaining <= _MAX_SPAN:
+            found = self._reached_by_weeks(at, remaining)
+            if found is not None:
+                return _EPOCH + found * _MICROSECOND
+        return self.add_business_time_utc(t, delta)
+
     def open_spans(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
         """Return the opening spans that overlap ``[a, b)``, clipped to it.
 

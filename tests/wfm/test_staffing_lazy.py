@@ -96,3 +96,26 @@ def test_scan_gives_the_textbook_recursion_bit_for_bit(
     assert waiting == table[agents]
     assert good(agents, waiting)
     assert agents == lowest or not good(agents - 1, table[agents - 1])
+
+
+@given(
+    load=st.floats(min_value=0.01, max_value=191.0),
+    miss=st.floats(min_value=1e-15, max_value=0.7),
+    threshold=st.integers(min_value=0, max_value=600),
+    aht=st.integers(min_value=1, max_value=600),
+)
+def test_cheap_rejection_never_rejects_what_the_exact_test_accepts(
+    load: float, miss: float, threshold: int, aht: int
+) -> None:
+    """Levels up to a hair below 1, long thresholds: the cheap first test changes nothing.
+
+    The scan with it gives the general scan's answer and P(wait), bit for bit.
+    """
+    lowest = math.floor(load) + 1
+    level = 1.0 - miss
+
+    def good(agents: int, waiting: float) -> bool:
+        return 1.0 - waiting * math.exp(-(agents - load) * threshold / aht) >= level
+
+    found = _scan_for_service_level(load, lowest, level, float(threshold), float(aht))
+    assert found == _scan_from_one(load, lowest, good)

@@ -58,6 +58,7 @@ from callcore.tickets._pending import PendingTimeout
 from callcore.tickets._replay import completed_cycles, replay_clocks
 from callcore.tickets._settings import TicketSettings, validate_settings
 from callcore.tickets._sla import (
+    ALL_STOPPED,
     BusinessHours,
     CalendarTime,
     SlaCycle,
@@ -345,10 +346,19 @@ class _Step:
     due_varies: bool = False
     """After this transition, whether the ticket closes by itself depends on its fields
     (the close transition's ``assigned`` or ``field_set`` guards): ask the full rule."""
+    closing_varies: bool = True
+    """Whether the ticket may close by itself after it (it ends in a state that auto-closes)."""
 
 
 def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Step]:
     steps = {}
+    auto_closing = {  # as TicketEngine._auto_close: the states a ticket closes from by itself
+        (flow.name, state.name)
+        for flow in workflows.values()
+        if flow.auto_close_after is not None
+        for state in flow.states
+        if state.category is StateCategory.RESOLVED
+    }
     for flow in workflows.values():
         for move in flow.transitions:
             done = flow.category(move.target) in _DONE
@@ -370,6 +380,7 @@ def _steps(workflows: Mapping[str, Workflow]) -> dict[tuple[str, str, str], _Ste
                     follow_up_after=only_follow_up,
                     auto_close=None,
                     latest=latest,
+                    closing_varies=(flow.name, move.target) in auto_closing,
                 )
     for key, step in steps.items():
         steps[key] = _with_auto_close(step, workflows[key[0]], steps)
@@ -445,6 +456,16 @@ class TicketEngine:
     """Each workflow's transitions that send a survey."""
     _pauses: dict[tuple[str, str, str, str], bool] = attrs.field(init=False, factory=dict)
     """Whether a clock waits, by (policy, workflow, state, metric)."""
+    _waits: dict[tuple[str, str, str], tuple[bool, frozenset[str] | None]] = attrs.field(
+        init=False, factory=dict
+    )
+    """By (policy, workflow, state): whether the state is resolved or closed, and the
+    metrics whose clocks wait there (as :meth:`_pauses_in` says, for every metric)."""
+    _goal_names: dict[str, frozenset[str]] = attrs.field(init=False, factory=dict)
+    """Each policy's target metrics."""
+    _plain_sla: bool = attrs.field(init=False, default=False)
+    """No pending timeouts, automations or escalation rules: apply's path for tickets with
+    clocks (:meth:`_apply_with_clocks`) may be taken."""
 
     def __attrs_post_init__(self) -> None:
         """Validate the configuration and index it."""
@@ -496,6 +517,23 @@ class TicketEngine:
             for state in flow.states
             for target in policy.targets
         }
+        self._waits = {
+            (policy.name, flow.name, state.name): (
+                state.category in _DONE,
+                frozenset(  # every metric: a hand-made ticket may hold a clock of no target
+                    metric
+                    for metric in sorted(_METRICS)
+                    if self._pauses_in(policy, flow, state.name, metric)
+                ),
+            )
+            for policy in self.settings.sla_policies
+            for flow in self.workflows.values()
+            for state in flow.states
+        }
+        self._goal_names = {
+            policy.name: frozenset(target.metric.value for target in policy.targets)
+            for policy in self.settings.sla_policies
+        }
         self._survey_moves = {
             flow.name: frozenset(
                 move.name
@@ -507,6 +545,9 @@ class TicketEngine:
         for timeout in self.settings.pending_timeouts:
             clock = CalendarTime() if timeout.calendar is None else self.calendars[timeout.calendar]
             self._timeouts[timeout.state] = (timeout, clock)
+        self._plain_sla = not (
+            self._timeouts or self.settings.automations or self.settings.escalation_rules
+        )
 
     def _check_arguments(self) -> None:
         """Refuse arguments of the wrong type, naming them (before looking inside)."""
@@ -740,6 +781,14 @@ class TicketEngine:
             self._escalate_by_fields(ticket, now, actions)
         if settings.sla_policies:
             self._select_sla(ticket, now, new=True)
+            if self._plain_sla and ticket.sla:  # _result, for this engine: changed at now
+                ticket.next_due = self._due_with_clocks(
+                    ticket,
+                    self._meters[ticket.sla_policy or ""],
+                    now,
+                    closes=(flow.name, flow.initial) in self._auto_close,
+                )
+                return _update(ticket, tuple(actions), (), 0, len(ticket.history))
             return self._result(ticket, tuple(actions), (), 0)
         # without SLA clocks a new ticket has nothing due (no follow-up, not resolved)
         return _update(ticket, tuple(actions), (), 0, len(ticket.history))
@@ -853,6 +902,16 @@ class TicketEngine:
         except (TypeError, IndexError):  # odd values (a hand-made ticket): the full checks
             usual = False
         if usual and ticket.sla:
+            if self._plain_sla and ticket.sla_policy.__class__ is str:
+                meter = self._meters.get(ticket.sla_policy)
+                if (
+                    meter is not None
+                    and ticket.id.__class__ is str
+                    and ticket.tier in self._tiers
+                    and ticket.tier.__class__ is str
+                    and _METRICS.issuperset(ticket.sla)
+                ):  # _check_known's checks: the step's key says the workflow and state
+                    return self._apply_with_clocks(ticket, step, meter, by, now, note)  # type: ignore[arg-type]
             self._check_known(ticket)  # as the full checks, before the guards
         elif not usual:
             step = self._check_apply(ticket, transition, by, now, note, follow_up_due)
@@ -917,6 +976,103 @@ class TicketEngine:
         _put_actions(update, done)
         _put_span(update, ((), first, len(rows)))
         return update
+
+    def _apply_with_clocks(  # noqa: PLR0917 - apply's arguments, in order
+        self, ticket: Ticket, step: _Step, meter: SlaMeter, by: Actor, now: datetime, note: str
+    ) -> TicketUpdate:
+        """Apply a usual transition to a ticket with SLA clocks, checked (for apply).
+
+        The same as the general path (``_settle``, ``_move``, ``_result``; a
+        test keeps them equal on random calendars and event sequences) for an
+        engine with no pending timeouts, automations or escalation rules,
+        written out: the SLA clocks are brought up to date by
+        :meth:`SlaMeter.settle`, which carries the running clocks' deadline
+        along; when the move leaves every clock as it was (all running, in a
+        state that is not done and pauses the same clocks as the last), that
+        deadline is the next one, without pausing, resuming or searching again.
+        """
+        for check in step.checks:
+            if not check(ticket, by, note):
+                refusal = self._guard_refusal(step.move, ticket, by, note)
+                raise InvalidTransitionError(ticket.state, step.move.name, refusal or "unknown")
+        # validated: from here on the ticket changes
+        clocks = ticket.sla
+        sla_events, left = meter.settle(ticket.id, clocks, now)
+        source = ticket.state
+        rows = ticket.history._rows  # noqa: SLF001 - the engine owns its tickets' history
+        first = len(rows)
+        ticket_id = ticket.id
+        by_id = by.id
+        name = step.move.name
+        old = ticket.state
+        target = ticket.state = step.target
+        rows.append((now, ticket_id, by_id, name, "state", old, target, note))
+        if step.resolves:
+            ticket.resolved_at = now
+        if step.reopens:
+            ticket.reopen_count += 1
+        pending = ticket.follow_up_due
+        if pending is not None:
+            ticket.follow_up_due = None
+            rows.append((now, ticket_id, by_id, name, "follow_up_due", pending, None, ""))
+        done: tuple[TicketAction, ...] = ()
+        if step.follow_up_after is not None:  # a follow-up, the only action: _actions inlined
+            due = now + step.follow_up_after
+            ticket.follow_up_due = due
+            rows.append(
+                (now, ticket_id, by_id, "schedule_follow_up", "follow_up_due", None, due, "")
+            )
+            done = (ScheduleFollowUp(ticket_id, due),)
+        elif step.actions:
+            made: list[TicketAction] = []
+            self._actions(ticket, step.actions, by, now, None, made)
+            done = tuple(made)
+        policy = meter.policy.name
+        if (
+            left is not None
+            and (not step.actions or step.follow_up_after is not None)  # no clock touched
+            and (waits := self._waits.get((policy, ticket.workflow, source))) is not None
+            and not waits[0]
+            and waits == self._waits.get((policy, ticket.workflow, target))
+        ):
+            # Every clock not stopped runs from now (settled), in a state that is not done
+            # and that pauses the same clocks as the last: pausing and resuming change
+            # nothing, and the running clocks' earliest deadline is `left` after now.
+            first_sla = None if left is ALL_STOPPED else meter.after(now, left)
+            ticket.next_due = self._due_after(ticket, first_sla, now, closes=step.closing_varies)
+        else:
+            self._sla_after_move(ticket, was_done=step.was_done, now=now)
+            # _next_deadline, for this engine: the last change is now (the row above)
+            ticket.next_due = self._due_with_clocks(ticket, meter, now, closes=step.closing_varies)
+        return _update(ticket, done, tuple(sla_events), first, len(rows))
+
+    def _due_with_clocks(
+        self, ticket: Ticket, meter: SlaMeter, now: datetime, *, closes: bool
+    ) -> datetime | None:
+        """:meth:`_next_deadline` for a ticket with clocks changed at ``now`` (its last change).
+
+        Only for an engine without pending timeouts, automations or escalation
+        rules; ``closes``: the ticket may be in a state it closes from by itself.
+        """
+        return self._due_after(
+            ticket, meter.earliest(ticket.sla.values(), last=now), now, closes=closes
+        )
+
+    def _due_after(
+        self, ticket: Ticket, first_sla: datetime | None, now: datetime, *, closes: bool
+    ) -> datetime | None:
+        """:meth:`_due_with_clocks` once the clocks' earliest deadline is known."""
+        soonest = ticket.follow_up_due
+        closing = self._closing_at(ticket, now) if closes else None
+        if (
+            first_sla is not None
+            and first_sla < LATEST
+            and (soonest is None or first_sla < soonest)
+        ):
+            soonest = first_sla
+        if closing is not None and (soonest is None or closing < soonest):
+            soonest = closing
+        return None if soonest is None else max(soonest, now)
 
     def _check_apply(  # noqa: PLR0917 - apply's arguments, in order
         self,
@@ -1595,12 +1751,7 @@ class TicketEngine:
 
     def _settle(self, ticket: Ticket, now: datetime) -> tuple[Event, ...]:
         """Report the warnings and breaches reached by ``now`` (before any change)."""
-        meter = self._meters[ticket.sla_policy or ""]
-        events: list[Event] = []
-        spans: dict[datetime, timedelta] = {}
-        for clock in ticket.sla.values():
-            events.extend(meter.check(ticket.id, clock, now=now, spans=spans))
-        return tuple(events)
+        return tuple(self._meters[ticket.sla_policy or ""].settle(ticket.id, ticket.sla, now)[0])
 
     def _select_sla(self, ticket: Ticket, now: datetime, *, new: bool = False) -> None:
         """Choose the first matching policy; a newly applying one counts from the history.
@@ -1625,7 +1776,7 @@ class TicketEngine:
         done = self._category(ticket) in _DONE
         clocks = self._clocks_of(ticket, policy, new=new, done=done)
         ticket.sla = clocks
-        if not done:
+        if not done and not new:  # a new ticket's clocks already run where they should
             for metric, clock in clocks.items():
                 if not self._paused(ticket, policy, metric):
                     SlaMeter.resume(clock, now=now)
@@ -1637,6 +1788,8 @@ class TicketEngine:
         if new:  # a ticket being created has no history to replay: fresh clocks
             now = ticket.created_at
             clocks = {}
+            waits = self._waits.get((policy.name, ticket.workflow, ticket.state))
+            paused = waits[1] if waits is not None else None  # as _paused says, worked out
             for metric, goal in self._goals[policy.name]:
                 # next response waits for a customer reply; time to own ends once owned
                 waiting = (
@@ -1644,7 +1797,9 @@ class TicketEngine:
                     or metric == "next_response"
                     or (metric == "time_to_own" and ticket.assignee is not None)
                 )
-                runs = not waiting and not self._paused(ticket, policy, metric)
+                runs = not waiting and not (
+                    metric in paused if paused is not None else self._paused(ticket, policy, metric)
+                )
                 clocks[metric] = SlaClock(
                     metric=metric, goal=goal, since=now if runs else None, stopped=waiting
                 )
@@ -1656,9 +1811,15 @@ class TicketEngine:
                 clock.warned, clock.breached, clock.cycle = kept.warned, kept.breached, kept.cycle
         return clocks
 
-    def _sla_after_move(self, ticket: Ticket, *, was_done: bool, now: datetime) -> None:
+    def _sla_after_move(  # noqa: C901 - apply's hot path
+        self, ticket: Ticket, *, was_done: bool, now: datetime
+    ) -> None:
         meter = self._meters[ticket.sla_policy or ""]
-        if self._category(ticket) in _DONE:
+        key = (meter.policy.name, ticket.workflow, ticket.state)
+        waits = self._waits.get(key)
+        if waits is None:  # a policy of no target, or a hand-made ticket: ask
+            waits = (self._category(ticket) in _DONE, None)
+        if waits[0]:  # resolved or closed
             for clock in ticket.sla.values():
                 meter.pause(clock, now=now)
                 clock.stopped = True
@@ -1667,12 +1828,14 @@ class TicketEngine:
             resolution = ticket.sla.get(_RESOLUTION)
             if resolution is not None:
                 resolution.stopped = False  # a reopened ticket's resolution clock runs on
-        pauses = self._pauses
-        key = (meter.policy.name, ticket.workflow, ticket.state)
+        waiting = waits[1]
+        targets = self._goal_names.get(key[0], frozenset())
         for metric, clock in ticket.sla.items():
-            paused = pauses.get((*key, metric))
-            if paused is None:  # a clock its policy has no target for (a hand-made ticket)
+            if waiting is None or metric not in targets:
+                # a clock its policy has no target for (a hand-made ticket)
                 paused = self._paused(ticket, meter.policy, metric)
+            else:
+                paused = metric in waiting
             if paused:
                 if clock.since is not None:  # else pause changes nothing
                     meter.pause(clock, now=now)

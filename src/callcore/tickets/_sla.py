@@ -338,6 +338,9 @@ def _warning_problems(path: str, policy: SlaPolicy) -> Iterator[Problem]:
 _CHUNK = MAX_DURATION - timedelta(days=1)  # leaves room for a day's DST shifts
 _ZERO = timedelta(0)
 _REMEMBERED = 64
+_DUE_LIMIT = 256  # deadlines kept per meter: a call needs one or two; a bound all the same
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # an empty span: nothing lies in it
+ALL_STOPPED = timedelta.max  # settle's answer when every clock is stopped: nothing is due
 
 
 @attrs.frozen
@@ -352,9 +355,31 @@ class SlaMeter:
     """The warnings of each goal, worked out once."""
     own_pauses: dict[str, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
     """The pause states of the targets with their own rule, by metric name."""
+    _due: dict[timedelta, tuple[datetime, datetime]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+    """Known answers of :meth:`_after`: ``left -> (t, instant)``, one start per
+    amount left (a pure function of ``(t, left)`` on this meter's calendar,
+    keyed by the amount alone, whose hash is cheap, and checked against
+    ``t``). :meth:`settle` carries an answer along when it brings clocks up to
+    date (the same instant, from later on), so a running clock's deadline is
+    found once, not at every call. Answers of ``None`` (never, within the
+    calendar's horizon) are not kept: from later on the horizon reaches
+    further."""
+
+    _calendar: BusinessCalendar | None = attrs.field(init=False, eq=False, repr=False)
+    """:attr:`hours` when it is a :class:`BusinessCalendar` (whose checks can be skipped)."""
+    _open: tuple[datetime, datetime] = attrs.field(
+        init=False, eq=False, repr=False, default=(_NEVER, _NEVER)
+    )
+    """The calendar's open span last seen (``[start, end)`` in UTC; none at first):
+    within it open time is real time, so most questions of a busy day need no
+    look-up (a cache of the calendar's facts, kept by :meth:`_between_on`)."""
 
     def __attrs_post_init__(self) -> None:
         """Index the targets' own pause rules."""
+        calendar = self.hours if type(self.hours) is BusinessCalendar else None
+        object.__setattr__(self, "_calendar", calendar)
         own = {
             target.metric.value: target.pause_states
             for target in self.policy.targets
@@ -395,7 +420,14 @@ class SlaMeter:
         """Return the time this policy counts from ``a`` to ``b`` (zero when ``b <= a``)."""
         if b <= a:
             return _ZERO
-        if b - a < _CHUNK:
+        span = b - a
+        if span < _CHUNK:
+            calendar = self._calendar
+            if calendar is not None:  # the engine's instants, checked: skip the calendar's checks
+                start, end = self._open
+                if start <= a and b <= end:  # both in one open span: open time is real time
+                    return span
+                return self._between_on(calendar, a, b)
             return self.hours.business_time_between(a, b)
         # A calendar answers for at most MAX_DURATION at a time: count in chunks.
         total = timedelta(0)
@@ -404,6 +436,15 @@ class SlaMeter:
             total += self.hours.business_time_between(start, start + _CHUNK)
             start += _CHUNK
         return total + self.hours.business_time_between(start, end)
+
+    def _between_on(self, calendar: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+        """:meth:`between` on a calendar, keeping the open span at ``b`` for the next questions."""
+        span = calendar.open_span_at(b)
+        if span is not None:
+            object.__setattr__(self, "_open", span)
+            if span[0] <= a:
+                return b - a
+        return calendar.open_time_between_instants(a, b)
 
     def instant(self, clock: SlaClock, amount: timedelta) -> datetime | None:
         """Return when a running clock's elapsed time reaches ``amount``.
@@ -429,6 +470,61 @@ class SlaMeter:
         """Start counting again from ``now`` (unless the clock is done)."""
         if clock.since is None and not clock.stopped:
             clock.since = now
+
+    def settle(  # noqa: C901 - apply's hot path, inlined on purpose
+        self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime
+    ) -> tuple[list[Event], timedelta | None]:
+        """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
+
+        The usual clock, running and reaching nothing new, is brought up to
+        date here as :meth:`check` does it (its deadline carried along);
+        any other goes through :meth:`check`.
+
+        Returns:
+            The events, and, when every clock not stopped was such a usual
+            clock (all now run from ``now``), the least any of them has left
+            to its next amount (:data:`ALL_STOPPED` when every clock is stopped);
+            else ``None``. With that, :meth:`earliest` is ``_after(now, left)``
+            as long as no clock changes.
+        """
+        usual = True
+        events: list[Event] = []
+        spans: dict[datetime, timedelta] = {}
+        group: datetime | None = None  # the start shared by the clocks brought up to date here
+        least = _ZERO  # the least any of them had left before
+        for clock in clocks.values():
+            if clock.stopped:
+                continue
+            since = clock.since
+            if since is not None and not clock.breached and now > since:
+                found = spans.get(since)
+                span = found if found is not None else self.between(since, now)
+                spans[since] = span
+                before = clock.elapsed
+                elapsed = before + span
+                amount = clock.goal
+                for fraction, reached, _ in self.warnings(amount):  # _next_amount, inlined
+                    if fraction not in clock.warned:
+                        amount = reached
+                        break
+                if elapsed < amount:  # nothing new reached: check's first case, inlined
+                    left = amount - before
+                    if group is None:
+                        group, least = since, left
+                    elif since == group and left < least:
+                        least = left
+                    clock.elapsed, clock.since = elapsed, now
+                    continue
+            usual = False
+            events.extend(self.check(ticket_id, clock, now=now, spans=spans))
+        if group is None:
+            return events, ALL_STOPPED if usual else None
+        left = least - spans[group]
+        # the deadline of the group's nearest amount, from now on, is the one from its start
+        known = self._due.get(least)
+        if known is not None and known[0] == group:
+            self._remember(left, now, known[1])
+        return events, left if usual and group is not None else None
 
     def check(
         self,
@@ -465,7 +561,7 @@ class SlaMeter:
             or (not clock.breached and elapsed < self._next_amount(clock))
             else (self._reached(ticket_id, clock, now, elapsed))
         )
-        if clock.since is not None and now > clock.since:
+        if since is not None and now > since:
             clock.elapsed, clock.since = elapsed, now
         return events
 
@@ -503,7 +599,9 @@ class SlaMeter:
             )
         return events
 
-    def earliest(self, clocks: Iterable[SlaClock], *, last: datetime) -> datetime | None:
+    def earliest(  # noqa: C901, PLR0912 - apply's hot path, inlined on purpose
+        self, clocks: Iterable[SlaClock], *, last: datetime
+    ) -> datetime | None:
         """Return the first of the clocks' :meth:`next_deadline` instants, if any.
 
         Running clocks that started counting at the same instant on the same
@@ -511,31 +609,79 @@ class SlaMeter:
         one walk of the calendar per such group finds the first (the engine
         brings every running clock up to date at once: usually one group).
         """
-        found: list[datetime] = []
-        left_from: dict[datetime, timedelta] = {}
+        first: datetime | None = None  # the earliest instant found so far
+        group: datetime | None = None  # the start shared by the running clocks seen so far
+        least = _ZERO  # the least any of them has left
+        others: dict[datetime, timedelta] | None = None  # further groups (rare)
         for clock in clocks:
             if clock.stopped or clock.breached:
                 continue
-            amount = self._next_amount(clock)
+            amount = clock.goal
+            for fraction, reached, _ in self.warnings(amount):  # _next_amount, inlined
+                if fraction not in clock.warned:
+                    amount = reached
+                    break
             since = clock.since
-            if since is None:
-                if amount <= clock.elapsed:
-                    found.append(last)
-            elif amount <= clock.elapsed:
-                found.append(since)  # as instant() says
-            else:
+            if since is None or amount <= clock.elapsed:
+                if since is None and amount > clock.elapsed:
+                    continue
+                at = last if since is None else since  # as instant() says
+                first = at if first is None or at < first else first
+            elif group is None or since == group:
                 left = amount - clock.elapsed
-                known = left_from.get(since)
-                left_from[since] = left if known is None else min(known, left)
-        found.extend(
-            t for since, left in left_from.items() if (t := self._after(since, left)) is not None
-        )
-        return min(found) if found else None
+                if group is None or left < least:
+                    least = left
+                group = since
+            else:
+                others = {} if others is None else others
+                left = amount - clock.elapsed
+                known = others.get(since)
+                others[since] = left if known is None else min(known, left)
+        if group is not None:
+            due_at = self._after(group, least)
+            if due_at is not None and (first is None or due_at < first):
+                first = due_at
+        for since, left in (others or {}).items():
+            due_at = self._after(since, left)
+            if due_at is not None and (first is None or due_at < first):
+                first = due_at
+        return first
 
     def _after(self, t: datetime, left: timedelta) -> datetime | None:
         """The instant ``left`` of counted time after ``t``, in UTC (``None``: never)."""
+        known = self._due.get(left)
+        if known is not None and known[0] == t:
+            return known[1]
+        found = self._walk(t, left)
+        if found is not None:
+            self._remember(left, t, found)
+        return found
+
+    after = _after  # for the engine's fast path, which knows the running clocks' least left
+
+    def _remember(self, left: timedelta, t: datetime, found: datetime) -> None:
+        """Keep an answer of :meth:`_after` (a bounded memo: cleared when full)."""
+        due = self._due
+        if len(due) >= _DUE_LIMIT:
+            due.clear()
+        due[left] = (t, found)
+
+    def _walk(self, t: datetime, left: timedelta) -> datetime | None:
+        """:meth:`_after` without the memo: ask the calendar."""
         # an instant in UTC: two times in the calendar's zone compare by wall clock
         try:
+            calendar = self._calendar
+            if calendar is not None:  # the engine's instants, checked: skip the checks
+                start, end = self._open
+                if not start <= t < end:  # another span (or closed): look it up
+                    span = calendar.open_span_at(t)
+                    if span is not None:
+                        object.__setattr__(self, "_open", span)
+                        start, end = span
+                reached = t + left
+                if start <= t and reached <= end:  # open all the way: real time
+                    return reached if t.tzinfo is timezone.utc else reached.astimezone(timezone.utc)
+                return calendar.instant_after_open_time(t, left)
             if isinstance(self.hours, BusinessCalendar):  # the same instant, without converting
                 return self.hours.add_business_time_utc(t, left)
             return self.hours.add_business_time(t, left).astimezone(timezone.utc)

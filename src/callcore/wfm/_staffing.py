@@ -135,13 +135,10 @@ class Staffing:
     performance: QueuePerformance
 
 
-class _ErlangCRecipe(tuple[float, float, int, timedelta, float]):
-    """What :func:`_erlang_c_result` needs: ``(load, aht seconds, agents, threshold, waiting)``."""
-
-    __slots__ = ()
-
-    def build(self) -> QueuePerformance:
-        return _erlang_c_result(*self)
+# What _erlang_c_result needs, held in the performance slot until first read:
+# ``(load, aht seconds, agents, threshold, waiting)``, a plain tuple (cheap to make;
+# a QueuePerformance is never one).
+_ErlangCRecipe = tuple[float, float, int, timedelta, float]
 
 
 class _BuiltOnFirstRead:
@@ -161,8 +158,8 @@ class _BuiltOnFirstRead:
         if instance is None:
             return self
         value = self._slot.__get__(instance, owner)
-        if type(value) is _ErlangCRecipe:
-            value = value.build()
+        if type(value) is tuple:  # a recipe (a QueuePerformance is never a tuple)
+            value = _erlang_c_result(*value)
             self._slot.__set__(instance, value)
         return value  # type: ignore[no-any-return]  # the slot holds a QueuePerformance
 
@@ -180,7 +177,7 @@ _set_performance = Staffing.__dict__["performance"].__set__
 def _lazy_staffing(required: int, scheduled: int, recipe: _ErlangCRecipe) -> Staffing:
     """A :class:`Staffing` whose performance ``recipe`` is built on first read.
 
-    Equal to ``Staffing(required, scheduled, recipe.build())`` (a test keeps
+    Equal to ``Staffing(required, scheduled, _erlang_c_result(*recipe))`` (a test keeps
     it so). The recipe must hold values the search computed, whose build
     cannot be refused (a mean wait within the longest duration).
     """
@@ -279,7 +276,26 @@ def _occupancy_floor(load: float, max_occupancy: float) -> int:
 _SMALL_LOAD = 192.0  # below this a plain scan with the recursion is the cheapest search
 _MAX_STEPS = 32  # steps up from the estimate before handing over to the galloping search
 
+# The cheap test rejects only what misses by this factor and this much more: the
+# exact test's 1 - x >= level rounds by ~1e-16, the carried decay by ~1e-13 at most.
+_REJECT_MARGIN = 1.0 + 1e-9
+_REJECT_FLOOR = 1e-15
+
 _Good = Callable[[int, float], bool]  # does (agents, probability of waiting) meet the target?
+
+
+# 1.0, 2.0, ...: the bare recursion adds floats to floats (Python's fast path for
+# float arithmetic; an int operand takes the generic one), the same values exactly.
+_COUNTS = tuple(float(n) for n in range(2 * int(_SMALL_LOAD) + 2))
+
+
+def _blocking_below(load: float, lowest: int) -> float:
+    """Erlang B of ``lowest - 1`` agents by the recursion from one agent (``lowest <= 385``)."""
+    blocking = 1.0
+    for agents in _COUNTS[1:lowest]:
+        carried = load * blocking  # B(n) = A B(n-1) / (n + A B(n-1)), A B(n-1) once
+        blocking = carried / (agents + carried)
+    return blocking
 
 
 def _scan_from_one(load: float, lowest: int, good: _Good) -> tuple[int, float]:
@@ -288,10 +304,7 @@ def _scan_from_one(load: float, lowest: int, good: _Good) -> tuple[int, float]:
     Below ``lowest`` nothing can meet the target, so the recursion runs there
     in a bare loop with no test per agent.
     """
-    blocking = 1.0
-    for agents in range(1, lowest):
-        carried = load * blocking  # B(n) = A B(n-1) / (n + A B(n-1)), A B(n-1) once
-        blocking = carried / (agents + carried)
+    blocking = _blocking_below(load, lowest)
     agents = lowest
     while True:
         carried = load * blocking
@@ -309,20 +322,32 @@ def _scan_for_service_level(
 
     The service level of N agents is ``1 - C exp(-(N - A) threshold / aht)``,
     computed in the same order as ``good`` does, so the answers are the same.
+    Most agents tested miss the target by far, so a cheaper test comes
+    first and rejects them without the ``exp`` call: ``C >= B``, and the
+    decay factor is carried along N by one multiplication. It rejects only
+    with a margin (a relative ``_REJECT_MARGIN`` and an absolute
+    ``_REJECT_FLOOR``, far above the rounding by which its values can
+    differ from the exact test's), so whatever it rejects the exact test
+    would reject too, and the answer and its ``C`` are the same, bit for
+    bit (a test keeps them so).
     """
-    blocking = 1.0
-    for agents in range(1, lowest):
-        carried = load * blocking  # B(n) = A B(n-1) / (n + A B(n-1)), A B(n-1) once
-        blocking = carried / (agents + carried)
+    blocking = _blocking_below(load, lowest)
     agents = lowest
     exp = math.exp
+    decay = exp(-(agents - load) * threshold / aht)
+    step = exp(-threshold / aht)
+    slack = (1.0 - level) * _REJECT_MARGIN + _REJECT_FLOOR  # C decay above this: missed
     while True:
         carried = load * blocking
         blocking = carried / (agents + carried)
-        waiting = agents * blocking / (agents - load * (1.0 - blocking))
-        if 1.0 - waiting * exp(-(agents - load) * threshold / aht) >= level:
-            return agents, waiting
+        if blocking * decay <= slack:  # else C decay >= B decay > slack: missed
+            waiting = agents * blocking / (agents - load * (1.0 - blocking))
+            if waiting * decay <= slack and (
+                1.0 - waiting * exp(-(agents - load) * threshold / aht) >= level
+            ):
+                return agents, waiting
         agents += 1
+        decay *= step
 
 
 def _walk_up(load: float, start: int, lowest: int, good: _Good) -> tuple[int, float]:
@@ -436,11 +461,29 @@ def required_staff(workload: Workload, target: StaffingTarget) -> Staffing:
     if target.patience is None:
         aht = workload.aht.total_seconds()
         load = workload.calls * aht / workload.interval.total_seconds()  # as Workload.load
+        level = target.service_level
+        lowest = int(load) + 1
+        if (  # the usual target on a small load: _erlang_c_required's first branch, inlined
+            level is not None
+            and load < _SMALL_LOAD
+            and target.max_asa is None
+            and target.max_occupancy is None
+            and aht <= _LONGEST_WAIT * (lowest - load)  # so every mean wait is within range
+        ):
+            threshold = target.threshold
+            agents, waiting = _scan_for_service_level(
+                load, lowest, level, threshold.total_seconds(), aht
+            )
+            staffing = _new_staffing(Staffing)  # _lazy_staffing inlined
+            _set_required(staffing, agents)
+            _set_scheduled(staffing, target.scheduled(agents) if target.shrinkage else agents)
+            _set_performance(staffing, (load, aht, agents, threshold, waiting))
+            return staffing
         agents, waiting = _erlang_c_required(load, aht, target)
         scheduled = target.scheduled(agents) if target.shrinkage else agents
-        recipe = _ErlangCRecipe((load, aht, agents, target.threshold, waiting))
+        recipe = (load, aht, agents, target.threshold, waiting)
         if waiting * aht / (agents - load) > _LONGEST_WAIT:  # never picked by the search
-            return Staffing(agents, scheduled, recipe.build())  # refuses as before
+            return Staffing(agents, scheduled, _erlang_c_result(*recipe))  # refuses as before
         return _lazy_staffing(agents, scheduled, recipe)
     agents = _erlang_a_required(workload, target, target.patience)
     result = erlang_a_performance(workload, agents, target.patience, target.threshold)
