@@ -133,8 +133,12 @@ def reference_choice(
     if strategy.memory is StrategyMemory.QUEUE and queue.pointer is not None:
         _, last_rank, last_id = queue.pointer
         found.sort(key=lambda e: (e[0], (e[1], e[2]) <= (last_rank, last_id), e[1], e[2]))
-    elif strategy.memory is StrategyMemory.CONTACT and contact.last_tried is not None:
-        last = router._agents[contact.last_tried]
+    elif (
+        strategy.memory is StrategyMemory.CONTACT
+        and contact.last_tried is not None
+        and (last := router._agents.get(contact.last_tried)) is not None
+        and contact.queue in last.members
+    ):  # a last try at an agent since removed, or not of this queue, starts from the top
         member = last.members[contact.queue]
         cursor = (member.tier, strategy.rank(last, member, names), last.agent_id)
         found.sort(key=lambda e: (e <= cursor, e))

@@ -1,0 +1,87 @@
+"""Anchor semantics of issue 12: longest idle puts never-bridged agents first; linear moves on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from callcore.acd import AgentProfile, Membership, QueueConfig, Router
+from tests.acd.scenarios import member
+from tests.acd.strategies import T0, at
+
+ZERO = timedelta(0)
+
+
+def test_longest_idle_offers_an_agent_who_took_no_contact_first() -> None:
+    """Old ends a call at 10; new logs in at 20: at 30 new is offered (Asterisk lastcall 0)."""
+    router = Router([QueueConfig(name="q", strategy="longest_idle")])
+    router.log_in(member("old", "q"), now=T0)
+    router.enqueue("c1", "q", now=at(1))
+    router.accept("c1", "old", now=at(2))
+    router.end("c1", now=at(10))
+    router.log_in(member("new", "q"), now=at(20))
+    assert [offer.agent_id for offer in router.enqueue("c2", "q", now=at(30)).offers] == ["new"]
+
+
+def test_longest_idle_orders_never_bridged_agents_by_log_in() -> None:
+    """New zed (in at 3) and amy (in at 5), and one that answered: zed, amy, then the other."""
+    router = Router([QueueConfig(name="q", strategy="longest_idle")])
+    router.log_in(member("busy", "q"), now=T0)
+    router.enqueue("c0", "q", now=T0)
+    router.accept("c0", "busy", now=T0)
+    router.end("c0", now=at(1))
+    router.log_in(member("zed", "q"), now=at(3))
+    router.log_in(member("amy", "q"), now=at(5))
+    offers = [router.enqueue(f"c{n}", "q", now=at(10)).offers[0].agent_id for n in (1, 2, 3)]
+    assert offers == ["zed", "amy", "busy"]
+
+
+def test_an_agent_who_logs_in_again_keeps_its_count_and_is_not_new() -> None:
+    """An agent that answered before logging out ranks by its last end, behind a new one."""
+    router = Router([QueueConfig(name="q", strategy="longest_idle")])
+    router.log_in(member("vet", "q"), now=T0)
+    router.enqueue("c0", "q", now=T0)
+    router.accept("c0", "vet", now=T0)
+    router.end("c0", now=at(1))
+    router.log_out("vet", now=at(2))
+    router.log_in(member("rookie", "q"), now=at(50))
+    router.log_in(member("vet", "q"), now=at(60))
+    assert router.enqueue("c1", "q", now=at(70)).offers[0].agent_id == "rookie"
+
+
+def linear_router() -> Router:
+    """Linear over a (position 0), b (1), c (2), zero delays, no auto-pause."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                strategy="linear",
+                offer_timeout=timedelta(seconds=10),
+                no_answer_delay=ZERO,
+                reject_delay=ZERO,
+                max_no_answer=0,
+            )
+        ]
+    )
+    for position, agent_id in enumerate("abc"):
+        profile = AgentProfile(
+            agent_id=agent_id, memberships=(Membership(queue="q", position=position),)
+        )
+        router.log_in(profile, now=T0)
+    return router
+
+
+def test_linear_moves_a_caller_past_an_agent_who_did_not_answer() -> None:
+    """A misses at 10 and b declines at 12: the caller rings b, then c, then wraps to a."""
+    router = linear_router()
+    assert router.enqueue("k", "q", now=at(0)).offers[0].agent_id == "a"
+    assert router.tick(now=at(10)).offers[0].agent_id == "b"
+    assert router.decline("k", "b", now=at(12)).offers[0].agent_id == "c"
+    assert router.time_out("k", "c", now=at(13)).offers[0].agent_id == "a"
+
+
+def test_linear_starts_every_new_caller_at_the_first_agent() -> None:
+    """After k moved past a, a new caller still rings a first (the place is per caller)."""
+    router = linear_router()
+    router.enqueue("k", "q", now=at(0))
+    router.tick(now=at(10))  # k now rings b
+    assert router.enqueue("m", "q", now=at(11)).offers[0].agent_id == "a"
