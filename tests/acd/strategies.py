@@ -53,12 +53,16 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
             )
         )
     )
+    own = st.sampled_from((None, None, timedelta(0), timedelta(seconds=3)))  # per-agent settings
     return AgentProfile(
         agent_id=agent_id,
         skills=draw(skill_maps),
         memberships=memberships,
         capacity=capacity,
         voice_exclusive=draw(st.booleans()),
+        wrap_up=draw(own),
+        no_answer_delay=draw(own),
+        max_no_answer=draw(st.sampled_from((None, None, 0, 1))),
     )
 
 

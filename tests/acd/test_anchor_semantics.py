@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from callcore.acd import AgentProfile, Membership, QueueConfig, Router
+from callcore.acd import (
+    AgentProfile,
+    DeclineReason,
+    Membership,
+    NotReadyReason,
+    QueueConfig,
+    Router,
+)
 from tests.acd.scenarios import member
 from tests.acd.strategies import T0, at
 
@@ -85,3 +92,62 @@ def test_linear_starts_every_new_caller_at_the_first_agent() -> None:
     router.enqueue("k", "q", now=at(0))
     router.tick(now=at(10))  # k now rings b
     assert router.enqueue("m", "q", now=at(11)).offers[0].agent_id == "a"
+
+
+def own_settings_router(profile: AgentProfile) -> Router:
+    """Queue q: wrap-up 30 s, delays 20 s, pause after 3 misses; ``profile`` logged in."""
+    router = Router(
+        [
+            QueueConfig(
+                name="q",
+                wrap_up=timedelta(seconds=30),
+                offer_timeout=timedelta(seconds=10),
+                no_answer_delay=timedelta(seconds=20),
+                reject_delay=timedelta(seconds=20),
+                busy_delay=timedelta(seconds=20),
+                max_no_answer=3,
+            )
+        ]
+    )
+    router.log_in(profile, now=T0)
+    return router
+
+
+def test_an_agents_own_wrap_up_overrides_the_queues() -> None:
+    """Own wrap-up 5 s (queue 30 s): the next contact rings at end + 5; zero means none at all."""
+    for own, ready in ((timedelta(seconds=5), 15), (ZERO, 10)):
+        profile = AgentProfile(agent_id="a", memberships=(Membership(queue="q"),), wrap_up=own)
+        router = own_settings_router(profile)
+        router.enqueue("c1", "q", now=at(0))
+        router.accept("c1", "a", now=at(1))
+        router.end("c1", now=at(10))
+        router.enqueue("c2", "q", now=at(10))
+        if own == ZERO:  # no wrap-up: c2 rang at once
+            assert router.agent("a").wrap_up_until is None
+            assert router.contact("c2").offered_to == ("a",)
+            continue
+        assert router.agent("a").wrap_up_until == at(ready)
+        assert router.tick(now=at(ready - 1)).offers == ()
+        assert [offer.agent_id for offer in router.tick(now=at(ready)).offers] == ["a"]
+
+
+def test_an_agents_own_delays_and_miss_limit_override_the_queues() -> None:
+    """Own delays 2 s (queue 20 s) and pause after 1 miss (queue 3)."""
+    profile = AgentProfile(
+        agent_id="a",
+        memberships=(Membership(queue="q"),),
+        no_answer_delay=timedelta(seconds=2),
+        reject_delay=timedelta(seconds=2),
+        busy_delay=timedelta(seconds=2),
+        max_no_answer=2,
+    )
+    router = own_settings_router(profile)
+    router.enqueue("c", "q", now=at(0))
+    router.decline("c", "a", now=at(1))
+    assert router.tick(now=at(3)).offers[0].agent_id == "a"  # rejected at 1, free at 3
+    router.decline("c", "a", now=at(4), reason=DeclineReason.BUSY)
+    assert router.tick(now=at(6)).offers[0].agent_id == "a"  # busy at 4, free at 6
+    router.tick(now=at(16))  # missed at 16: own delay 2 s
+    assert router.tick(now=at(18)).offers[0].agent_id == "a"
+    router.tick(now=at(28))  # second miss in a row: own limit 2 pauses it
+    assert router.agent("a").not_ready_reason is NotReadyReason.AUTO_PAUSED
