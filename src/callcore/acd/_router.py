@@ -1018,8 +1018,9 @@ class Router:
 
         agent = self._agent_at(agent_id, now, can_remove)
         del self._agents[agent_id]
-        for name in agent.members:
-            self._queues[name].forget_agent(agent)
+        # every queue: an earlier log-in with other memberships left entries there too
+        for queue in self._queues.values():
+            queue.forget_agent(agent)
         self._events_out.append(AgentRemoved(at=self._time(), agent_id=agent_id))
         return self._flush()
 
