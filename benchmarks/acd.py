@@ -222,7 +222,7 @@ def _scan_key(strategy: str, rng: random.Random) -> Any:
     more comparison); random strategies draw per eligible agent, as the router does.
     """
     keys = {
-        "longest_idle": lambda row, _names: row[5][2],
+        "longest_idle": lambda row, _names: (row[5][1] != 0, row[5][2]),
         "fewest_contacts": lambda row, _names: (row[5][1], row[5][2]),
         "least_talk_time": lambda row, _names: (row[5][3], row[5][2]),
         "random": lambda _row, _names: rng.random(),

@@ -53,12 +53,16 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
             )
         )
     )
+    own = st.sampled_from((None, None, timedelta(0), timedelta(seconds=3)))  # per-agent settings
     return AgentProfile(
         agent_id=agent_id,
         skills=draw(skill_maps),
         memberships=memberships,
         capacity=capacity,
         voice_exclusive=draw(st.booleans()),
+        wrap_up=draw(own),
+        no_answer_delay=draw(own),
+        max_no_answer=draw(st.sampled_from((None, None, 0, 1))),
     )
 
 
@@ -133,8 +137,12 @@ def reference_choice(
     if strategy.memory is StrategyMemory.QUEUE and queue.pointer is not None:
         _, last_rank, last_id = queue.pointer
         found.sort(key=lambda e: (e[0], (e[1], e[2]) <= (last_rank, last_id), e[1], e[2]))
-    elif strategy.memory is StrategyMemory.CONTACT and contact.last_tried is not None:
-        last = router._agents[contact.last_tried]
+    elif (
+        strategy.memory is StrategyMemory.CONTACT
+        and contact.last_tried is not None
+        and (last := router._agents.get(contact.last_tried)) is not None
+        and contact.queue in last.members
+    ):  # a last try at an agent since removed, or not of this queue, starts from the top
         member = last.members[contact.queue]
         cursor = (member.tier, strategy.rank(last, member, names), last.agent_id)
         found.sort(key=lambda e: (e <= cursor, e))

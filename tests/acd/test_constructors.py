@@ -216,6 +216,11 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
         "memberships": _items(MEMBERSHIP, 3),
         "capacity": _capacities(),
         "voice_exclusive": _flags(),
+        "wrap_up": _optional_spans(),
+        "no_answer_delay": _optional_spans(),
+        "reject_delay": _optional_spans(),
+        "busy_delay": _optional_spans(),
+        "max_no_answer": _optional_counts(),
     },
 }
 

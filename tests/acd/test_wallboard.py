@@ -284,3 +284,22 @@ def test_a_removed_agent_id_logs_in_again_and_takes_contacts(strategy: str) -> N
     router.remove_agent("a", now=at(2))
     router.log_in(profile, now=at(3))
     assert [offer.agent_id for offer in router.enqueue("d", "q", now=at(3)).offers] == ["a"]
+
+
+def test_removing_an_agent_forgets_it_in_the_queues_of_an_earlier_log_in() -> None:
+    """In q1 then (after logging in again) in q2 only: removed, no line of q1 holds it."""
+    router = Router([QueueConfig(name="q1", strategy="fewest_contacts"), QueueConfig(name="q2")])
+    router.log_in(_profile("a", "q1"), now=at(0))
+    router.enqueue("c", "q1", now=at(0))
+    router.abandon("c", now=at(0))
+    router.log_out("a", now=at(1))
+    router.log_in(_profile("a", "q2"), now=at(2))
+    router.log_out("a", now=at(3))
+    agent = router._agents["a"]
+    router.remove_agent("a", now=at(4))
+    for queue in router._queues.values():
+        for index in queue.indexes.values():
+            for line in index.lines.values():
+                assert all(entry[-1] is not agent for entry in line.entries())
+    router.log_in(_profile("a", "q1"), now=at(5))
+    assert [offer.agent_id for offer in router.enqueue("d", "q1", now=at(5)).offers] == ["a"]

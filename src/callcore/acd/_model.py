@@ -670,6 +670,18 @@ class AgentProfile:
         capacity: How many contacts of each channel at once (missing: none).
         voice_exclusive: A voice contact is never held or offered alongside
             any other contact (on by default).
+        wrap_up: The agent's own wrap-up after a contact, in place of the
+            queue's ``wrap_up`` (``None``: the queue's), as an Asterisk
+            member's ``wrapuptime`` or a FreeSWITCH agent's ``wrap-up-time``.
+        no_answer_delay: The agent's own delay after a missed offer (``None``:
+            the queue's), as FreeSWITCH's ``no-answer-delay-time``.
+        reject_delay: The agent's own delay after a rejected offer (``None``:
+            the queue's), as FreeSWITCH's ``reject-delay-time``.
+        busy_delay: The agent's own delay after its device answered busy
+            (``None``: the queue's), as FreeSWITCH's ``busy-delay-time``.
+        max_no_answer: The agent's own count of missed offers in a row that
+            pauses it (0: never; ``None``: the queue's), as FreeSWITCH's
+            ``max-no-answer``.
     """
 
     agent_id: str
@@ -677,6 +689,11 @@ class AgentProfile:
     memberships: tuple[Membership, ...] = attrs.field(default=(), converter=_memberships)
     capacity: Mapping[Channel, int] = attrs.field(factory=_default_capacity)
     voice_exclusive: bool = True
+    wrap_up: timedelta | None = None
+    no_answer_delay: timedelta | None = None
+    reject_delay: timedelta | None = None
+    busy_delay: timedelta | None = None
+    max_no_answer: int | None = None
 
     def __init__(  # noqa: C901 - the quick look is written out for speed
         self,
@@ -686,6 +703,11 @@ class AgentProfile:
         memberships: Sequence[Membership] = (),
         capacity: Mapping[Channel, int] = _FACTORY,
         voice_exclusive: bool = True,
+        wrap_up: timedelta | None = None,
+        no_answer_delay: timedelta | None = None,
+        reject_delay: timedelta | None = None,
+        busy_delay: timedelta | None = None,
+        max_no_answer: int | None = None,
     ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
         if skills is _FACTORY:
@@ -699,10 +721,21 @@ class AgentProfile:
         _set_agent_memberships(self, memberships)
         _set_agent_capacity(self, capacity)
         _set_agent_voice_exclusive(self, voice_exclusive)
+        _set_agent_wrap_up(self, wrap_up)
+        _set_agent_no_answer_delay(self, no_answer_delay)
+        _set_agent_reject_delay(self, reject_delay)
+        _set_agent_busy_delay(self, busy_delay)
+        _set_agent_max_no_answer(self, max_no_answer)
         # The quick look of _is_text, plainly_skills, _are and _is_capacity,
         # written out: a function call costs as much as a field's check.
+        # the per-agent settings are rare: any of them is checked thoroughly
         usual = (
-            agent_id.__class__ is str
+            wrap_up is None
+            and no_answer_delay is None
+            and reject_delay is None
+            and busy_delay is None
+            and max_no_answer is None
+            and agent_id.__class__ is str
             and 0 < len(agent_id) <= MAX_TEXT
             and agent_id.isascii()
             and skills.__class__ is dict
@@ -744,6 +777,11 @@ class AgentProfile:
     _set_agent_memberships,
     _set_agent_capacity,
     _set_agent_voice_exclusive,
+    _set_agent_wrap_up,
+    _set_agent_no_answer_delay,
+    _set_agent_reject_delay,
+    _set_agent_busy_delay,
+    _set_agent_max_no_answer,
 ) = _slot_setters(AgentProfile)
 
 
@@ -753,4 +791,9 @@ _PROFILE_CHECKS: _Checks = (
     ("memberships", _items_of(Membership)),
     ("capacity", _capacity),
     ("voice_exclusive", _flag),
+    ("wrap_up", _optional(check_duration)),
+    ("no_answer_delay", _optional(check_duration)),
+    ("reject_delay", _optional(check_duration)),
+    ("busy_delay", _optional(check_duration)),
+    ("max_no_answer", _optional(check_count, high=MAX_NUMBER)),
 )

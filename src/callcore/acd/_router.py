@@ -688,10 +688,13 @@ class Router:
         check_enum(reason, DeclineReason, "reason")
         offer = self._offer_at(contact_id, agent_id, now, "decline", offer_id)[2]
         config = self._queues[offer.queue].config
+        profile = self._agents[agent_id].profile  # the agent's own delays override the queue's
         if reason is DeclineReason.BUSY:
-            self._end_offer(offer, OfferEndReason.BUSY, config.busy_delay)
+            delay = config.busy_delay if profile.busy_delay is None else profile.busy_delay
+            self._end_offer(offer, OfferEndReason.BUSY, delay)
         else:
-            self._end_offer(offer, OfferEndReason.REJECTED, config.reject_delay)
+            delay = config.reject_delay if profile.reject_delay is None else profile.reject_delay
+            self._end_offer(offer, OfferEndReason.REJECTED, delay)
         return self._settle_and_flush()
 
     def time_out(
@@ -785,9 +788,11 @@ class Router:
         agent.load[agent.connected.pop(contact_id)] -= 1
         agent.add_talk(talk)
         agent.idle_since = at
-        queue.handle_times.append((talk + queue.config.wrap_up).total_seconds())
-        if queue.config.wrap_up > _ZERO and agent.not_ready is None:
-            agent.wrap_until = at + queue.config.wrap_up
+        own = agent.profile.wrap_up  # the agent's own wrap-up overrides the queue's
+        wrap_up = queue.config.wrap_up if own is None else own
+        queue.handle_times.append((talk + wrap_up).total_seconds())
+        if wrap_up > _ZERO and agent.not_ready is None:
+            agent.wrap_until = at + wrap_up
             self._timers.push(agent.wrap_until, WRAP_END, agent.agent_id)
             self._events_out.append(agent_state_changed(at, agent.agent_id, AgentState.WRAP_UP))
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
@@ -1013,8 +1018,9 @@ class Router:
 
         agent = self._agent_at(agent_id, now, can_remove)
         del self._agents[agent_id]
-        for name in agent.members:
-            self._queues[name].forget_agent(agent)
+        # every queue: an earlier log-in with other memberships left entries there too
+        for queue in self._queues.values():
+            queue.forget_agent(agent)
         self._events_out.append(AgentRemoved(at=self._time(), agent_id=agent_id))
         return self._flush()
 
@@ -1540,9 +1546,14 @@ class Router:
     def _expire(self, offer: Offer) -> None:
         config = self._queues[offer.queue].config
         agent = self._agents[offer.agent_id]
-        self._end_offer(offer, OfferEndReason.TIMED_OUT, config.no_answer_delay)
+        profile = agent.profile  # the agent's own settings override the queue's
+        delay = (
+            config.no_answer_delay if profile.no_answer_delay is None else profile.no_answer_delay
+        )
+        limit = config.max_no_answer if profile.max_no_answer is None else profile.max_no_answer
+        self._end_offer(offer, OfferEndReason.TIMED_OUT, delay)
         agent.no_answer_streak += 1
-        if config.max_no_answer and agent.no_answer_streak >= config.max_no_answer:
+        if limit and agent.no_answer_streak >= limit:
             self._pause(agent, NotReadyReason.AUTO_PAUSED)
 
     def _pause(self, agent: Agent, reason: NotReadyReason) -> None:

@@ -186,7 +186,13 @@ class RingAll(Strategy):
 
 @attrs.frozen
 class LongestIdle(Strategy):
-    """The agent whose last contact ended longest ago."""
+    """The agent whose last contact ended longest ago; one that never took a contact first.
+
+    As Asterisk's ``leastrecent`` (a member's last call time is 0 until its
+    first call) and FreeSWITCH's ``longest-idle-agent`` (``last_bridge_end``
+    0): agents who have answered nothing go before every agent who has, among
+    themselves by log-in time.
+    """
 
     reads_draw: ClassVar[bool] = False
     skill_blind: ClassVar[bool] = True
@@ -196,8 +202,8 @@ class LongestIdle(Strategy):
     memory: StrategyMemory = StrategyMemory.NONE
 
     def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
-        """Rank by the end of the last contact, oldest first."""
-        return (agent.idle_since,)
+        """Rank agents who answered nothing first, then by the end of the last contact."""
+        return (agent.answered != 0, agent.idle_since)
 
 
 @attrs.frozen
@@ -219,7 +225,12 @@ class RoundRobin(Strategy):
 
 @attrs.frozen
 class Linear(Strategy):
-    """The first available agent by position, for every contact and every try."""
+    """The first available agent by position; a caller moves past an agent who did not answer.
+
+    As Asterisk's ``linear``: each caller starts at the first member and keeps
+    its own place, so after a miss or a decline it rings the next member (and
+    wraps around), instead of the same absent agent again.
+    """
 
     reads_draw: ClassVar[bool] = False
     skill_blind: ClassVar[bool] = True
@@ -227,10 +238,10 @@ class Linear(Strategy):
     fixed_length: ClassVar[bool] = True
 
     ring_all: bool = False
-    memory: StrategyMemory = StrategyMemory.NONE
+    memory: StrategyMemory = StrategyMemory.CONTACT
 
     def rank(self, agent: AgentStats, membership: Membership, skills: frozenset[str]) -> Rank:  # noqa: ARG002
-        """Rank by position."""
+        """Rank by position; the router continues from the contact's last try."""
         return (membership.position,)
 
 
