@@ -52,6 +52,8 @@ def reference_deadline(snapshot: RouterSnapshot) -> datetime | None:
         if contact.status is ContactStatus.CONNECTED:
             continue
         dues += [offer.expires_at for offer in contact.offers]
+        if contact.target_until is not None:  # waiting for a named agent (a transfer)
+            dues.append(contact.target_until)
         config = configs[contact.queue]
         if contact.stage < len(config.escalation):
             dues.append(contact.joined + config.escalation[contact.stage].after)
