@@ -83,6 +83,21 @@ def test_waiting_oldest_agents_and_service_level_follow_the_router() -> None:
     assert "bob" not in day.view.agents(now=at(110))
 
 
+def test_a_transfer_frees_the_agent_who_held_the_contact() -> None:
+    """After a blind transfer the sender is no longer busy and the contact waits again."""
+    day = Day()
+    profile = AgentProfile(agent_id="ana", memberships=(Membership(queue="sales"),))
+    day.run(day.router.log_in(profile, now=T0), T0)
+    day.run(day.router.enqueue("c1", "sales", now=at(10)), at(10))
+    day.run(day.router.accept("c1", "ana", now=at(12)), at(12))
+    assert day.view.agents(now=at(20))["ana"].state is AgentState.BUSY
+    day.run(day.router.transfer("c1", to_queue="support", now=at(30)), at(30))
+    assert day.view.agents(now=at(40))["ana"].state is AgentState.AVAILABLE
+    queues = day.view.queues(now=at(40))
+    assert (queues["support"].waiting, queues["support"].oldest_wait) == (1, timedelta(seconds=10))
+    assert queues["sales"].waiting == 0
+
+
 def test_the_day_starts_at_local_midnight() -> None:
     """Service level so far today forgets yesterday's contacts at local midnight (BST here)."""
     view = LiveView(timezone=LONDON, thresholds=Thresholds(service_level=timedelta(seconds=20)))

@@ -262,7 +262,8 @@ class LiveView:
             agent = self._agent(fields.offer.agent_id, at)
             agent.ringing.discard(fields.offer.contact_id)
             agent.show(at)
-        elif kind == "acd.contact_ended":
+        elif kind in {"acd.contact_ended", "acd.contact_transferred"}:
+            # a transfer frees the agent who held the contact, as an end does
             agent = self._agent(fields.agent_id, at)
             agent.connected.discard(fields.contact_id)
             agent.show(at)
