@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from callcore.acd import Offer
+from callcore.bots import AwaitCustomer, SayToCustomer
 from callcore.center._desk_actions import (
     EndMonitoring,
     InternalCall,
@@ -158,6 +159,25 @@ class ScreenPop:
 
 
 @attrs.frozen
+class BotToCustomer:
+    """Play a bot's turn to the customer: say its words, or wait for the customer's answer.
+
+    The host says :class:`~callcore.bots.SayToCustomer` text (text to speech,
+    a chat message) and, for :class:`~callcore.bots.AwaitCustomer`, reports
+    what the customer says with :meth:`ContactCenter.customer_said
+    <callcore.center.ContactCenter.customer_said>`.
+
+    Attributes:
+        contact_id: The contact.
+        action: The bot session's action.
+    """
+
+    contact_id: str
+    action: SayToCustomer | AwaitCustomer
+    type: ClassVar[str] = "bot"
+
+
+@attrs.frozen
 class HoldCaller:
     """Put the caller on hold (music on hold)."""
 
@@ -267,7 +287,7 @@ TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
     | Consult | Conference | TransferToQueue | TransferToAgent | Disconnect
     | RingExternal | StartRecording | PauseRecording | ResumeRecording | StopRecording
-    | MonitorCall | EndMonitoring | InternalCall
+    | MonitorCall | EndMonitoring | InternalCall | BotToCustomer
 )  # fmt: skip
 """An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
 

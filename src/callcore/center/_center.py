@@ -51,6 +51,7 @@ from callcore.center._core import CenterUpdate, _Out
 from callcore.center._desk import _Desk
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
 from callcore.center._messages import _Messages
+from callcore.center._selfservice import _SelfService
 from callcore.center._transfers import _Transfers
 from callcore.center._voice import _Voice
 from callcore.errors import InvalidTransitionError
@@ -59,7 +60,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
+class ContactCenter(_SelfService, _Voice, _Messages, _Transfers, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
@@ -147,6 +148,7 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
                 if live.session is not None and live.phase is Phase.IVR
             )
             times.append(self._ticket_due.earliest())
+            times.append(self._bots_next_deadline())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -169,6 +171,7 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
                     deadline = session.next_deadline()
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
+            self._run_bots_due(now, out)
             self._absorb_router(self.router.tick(now=now), out)
             for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
                 ticket = self.store.get_ticket(ticket_id)

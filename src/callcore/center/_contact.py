@@ -78,6 +78,8 @@ class LiveContact:
     leg_answered_at: datetime | None = None
     legs: tuple[InteractionRecord, ...] = ()
     consult: Consultation | None = None
+    bot: dict[str, Any] | None = None
+    """The bot session's snapshot while a bot has the contact (see ``_selfservice``)."""
 
 
 @attrs.define
