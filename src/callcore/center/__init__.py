@@ -14,6 +14,7 @@ carry out (or that its telephony plugin carries out through the
 from callcore.center._actions import (
     BotToCustomer,
     CallerAction,
+    CampaignCall,
     CenterAction,
     Conference,
     Connect,
@@ -75,6 +76,7 @@ __all__ = [
     "BotToCustomer",
     "CallMonitored",
     "CallerAction",
+    "CampaignCall",
     "CenterAction",
     "CenterConfig",
     "CenterUpdate",

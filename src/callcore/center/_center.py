@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from callcore.center._campaigns import _Campaigns
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._desk import _Desk
@@ -60,7 +61,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_SelfService, _Voice, _Messages, _Transfers, _Desk):
+class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
@@ -149,6 +150,7 @@ class ContactCenter(_SelfService, _Voice, _Messages, _Transfers, _Desk):
             )
             times.append(self._ticket_due.earliest())
             times.append(self._bots_next_deadline())
+            times.append(self._campaigns_next_deadline())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -172,6 +174,7 @@ class ContactCenter(_SelfService, _Voice, _Messages, _Transfers, _Desk):
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
             self._run_bots_due(now, out)
+            self._run_campaigns_due(now, out)
             self._absorb_router(self.router.tick(now=now), out)
             for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
                 ticket = self.store.get_ticket(ticket_id)
