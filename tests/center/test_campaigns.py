@@ -216,3 +216,33 @@ def test_refused_inputs_change_nothing_and_a_restart_keeps_the_campaign(tmp_path
     again.campaign_call_result(dial.attempt_id, CallResult.NO_ANSWER, now=start + 30 * S)
     assert again.campaigns["spring"].attempts_of("nyc") == 1
     assert again.aggregator.total().outbound == 1
+
+
+def test_retries_are_spaced_by_outcome_and_capped_through_the_centre() -> None:
+    """No answer (4 h), machine (8 h), no answer: the third attempt is the last (max 3)."""
+    start = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT; the window closes at 01:00 UTC
+    center, telephony, campaign = _centre(DialingMode.AGENTLESS)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.add_campaign(campaign, now=start)
+    results = [CallResult.NO_ANSWER, CallResult.MACHINE, CallResult.NO_ANSWER]
+    dialed_at = [start]
+    for result in results:
+        dial = _dials(telephony)[-1]
+        telephony.call_result(dial.attempt_id, result, now=dialed_at[-1] + 30 * S)
+        for _ in range(3):  # the retry's time, then (if the window is shut) its next opening
+            due = center.next_deadline()
+            if due is None:
+                break
+            center.run_due(now=due)
+            if _dials(telephony)[-1] != dial:
+                dialed_at.append(due)
+                break
+    # 13:00:30 + 4 h = 17:00:30; 17:01:00 + 8 h = 01:01 UTC (21:01 EDT, the window shut at
+    # 21:00): 08:00 EDT the next day, 12:00 UTC; after the third attempt nothing is due
+    assert dialed_at[1:] == [
+        datetime(2026, 3, 9, 17, 0, 30, tzinfo=UTC),
+        datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
+    ]
+    assert len(_dials(telephony)) == 3
+    assert campaign.disposition("nyc") is Disposition.MAX_ATTEMPTS
+    assert center.aggregator.total().outbound == 3
