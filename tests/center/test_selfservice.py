@@ -18,7 +18,7 @@ from callcore.center import (
     RingAgent,
     ScreenPop,
 )
-from callcore.contacts import ContactOutcome
+from callcore.contacts import Channel, ContactOutcome
 from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.ivr import load_flow
 from callcore.knowledge import Article, build_index
@@ -213,3 +213,70 @@ def test_a_restart_resumes_the_bot_conversation(tmp_path: object) -> None:
     assert update.of_type(BotSessionEnded)[0].outcome.value == "handed_off"
     assert second.contact("CA-1").variables["card_last4"] == "4411"
     assert second.self_service.bot_handed_off == 1
+
+
+def _chat_centre(script: list[BotReply]) -> ContactCenter:
+    return ContactCenter(
+        queues=[QueueConfig(name="cards"), QueueConfig(name="chat", channel=Channel.CHAT)],
+        flows={DIALLED: FLOW},
+        message_queues={Channel.CHAT: "chat"},
+        message_bots={Channel.CHAT: "faq"},
+        agents=[
+            AgentProfile(
+                agent_id="a1",
+                memberships=(Membership(queue="chat"),),
+                capacity={Channel.CHAT: 2},
+            )
+        ],
+        plugins=[ScriptedBot("faq", script), IndexKnowledgeBase(build_index(ARTICLES))],
+    )
+
+
+def test_a_chat_message_meets_the_bot_before_the_queue() -> None:
+    """The first message is the bot's first turn; its hand-off queues the chat with the context."""
+    center = _chat_centre(HANDOFF)
+    center.agent_logged_in("a1", now=T0)
+    update = center.inbound_message(
+        channel=Channel.CHAT, sender="ana@example.com", text="I lost my card", now=T0
+    )
+    said = _bot_actions(update.actions)
+    assert said == [
+        SayToCustomer("How can I help?"),
+        SayToCustomer("Connecting you to an adviser."),
+    ]
+    (ended,) = update.of_type(BotSessionEnded)
+    assert (ended.outcome.value, ended.turns) == ("handed_off", 1)
+    (ring,) = [a for a in update.actions if isinstance(a, RingAgent)]
+    assert ring.offer.queue == "chat"
+    live = center.contact(ring.offer.contact_id)
+    assert live.phase is Phase.QUEUED
+    assert live.variables["card_last4"] == "4411"
+    assert live.variables["bot"]["intent"] == "lost_card"
+    assert live.variables[SUGGESTED_ARTICLES][0]["id"] == "kb-card"
+
+
+def test_a_chat_the_bot_resolves_is_self_served() -> None:
+    """Resolved on the first message: no queue, a self_served record; a chat left is abandoned."""
+    center = _chat_centre(RESOLVE)
+    update = center.inbound_message(
+        channel=Channel.CHAT, sender="ana@example.com", text="balance?", contact_id="CH-1", now=T0
+    )
+    (completed,) = update.of_type(ContactCompleted)
+    assert completed.record.outcome is ContactOutcome.SELF_SERVED
+    assert completed.record.ivr_path == ("bot:faq",)
+    left = _chat_centre(HANDOFF)
+    left.inbound_message(channel=Channel.CHAT, sender=None, contact_id="CH-2", now=T0)
+    assert left.contact("CH-2").phase is Phase.BOT  # no text: the bot waits for the customer
+    gone = left.caller_hung_up("CH-2", now=T0 + 5 * S)
+    assert gone.of_type(ContactCompleted)[0].record.outcome is ContactOutcome.ABANDONED
+    assert left.self_service.bot_abandoned == 1
+
+
+def test_message_bots_refuse_the_voice_channel() -> None:
+    """A call meets its bot in the IVR: message_bots names message channels only."""
+    with pytest.raises(InvalidInputError, match="message_bots"):
+        ContactCenter(
+            queues=[QueueConfig(name="cards")],
+            flows={DIALLED: FLOW},
+            message_bots={Channel.VOICE: "faq"},
+        )

@@ -126,6 +126,8 @@ class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _De
                     self._absorb_router(self.router.abandon(contact_id, now=now), out)
             elif live.phase is Phase.CONNECTED:
                 self._end_connected(live, now, out)
+            elif live.phase is Phase.BOT:
+                self._message_bot_left(live, now, out)
             else:
                 raise InvalidTransitionError(
                     live.phase.value, "hang up", "the contact has ended; wrap it up"

@@ -29,6 +29,8 @@ class Phase(enum.Enum):
     """Talking (or holding) with an agent."""
     WRAP_UP = "wrap_up"
     """Ended; the agent's after-contact work is pending."""
+    BOT = "bot"
+    """A message talking to the channel's bot, before the queue (``message_bots``)."""
 
 
 @attrs.define

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from callcore.bots import (
+    MAX_TURN_TEXT,
     AskBot,
     AwaitCustomer,
     BotOutcome,
@@ -47,8 +48,15 @@ from callcore.center._disposition import Disposition
 from callcore.center._handling import _Handling
 from callcore.center._records import _agent
 from callcore.center._voice import _Voice
-from callcore.checks import check_text
-from callcore.errors import CallcoreError, DocumentError, InvalidTransitionError, Problem
+from callcore.checks import check_enum, check_text
+from callcore.contacts import Channel, ContactOutcome
+from callcore.errors import (
+    CallcoreError,
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    Problem,
+)
 from callcore.ivr import BotFinished, EnqueueContact, StartBot
 from callcore.knowledge import KnowledgeQuery, Suggestion
 from callcore.plugins import call_hook
@@ -113,8 +121,27 @@ class SelfServiceTotals:
 class _SelfService(_Voice, _Handling):
     """Bots on the IVR's bot node, knowledge suggestions at queueing, articles at wrap-up."""
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 - the centre's arguments, as they are
-        """Build the centre with empty self-service totals (a restart reads them back)."""
+    def __init__(
+        self,
+        *,
+        message_bots: Mapping[Channel, str] | None = None,
+        **kwargs: Any,  # noqa: ANN401 - the centre's other arguments, as they are
+    ) -> None:
+        """Build the centre with empty self-service totals (a restart reads them back).
+
+        ``message_bots`` names the bot that answers each message channel before
+        the queue (``{Channel.CHAT: "faq"}``).
+        """
+        bots = dict(message_bots or {})
+        for channel, bot in bots.items():
+            check_enum(channel, Channel, "message_bots key")
+            if channel is Channel.VOICE:
+                raise InvalidInputError(
+                    "a call meets its bot in the IVR (a bot node), not through message_bots",
+                    field="message_bots",
+                )
+            check_text(bot, f"message_bots.{channel.value}", max_length=256)
+        self._message_bots = bots
         self.self_service = SelfServiceTotals()
         super().__init__(**kwargs)
 
@@ -160,9 +187,11 @@ class _SelfService(_Voice, _Handling):
         """
         with self._lock:
             now = self._time(now)
-            live = self._in_phase(contact_id, Phase.IVR, "talk to the bot")
-            if live.bot is None:
-                raise InvalidTransitionError("ivr", "talk to the bot", "no bot has the contact")
+            live = self._live(contact_id)
+            if live.bot is None or live.phase not in {Phase.IVR, Phase.BOT}:
+                raise InvalidTransitionError(
+                    live.phase.value, "talk to the bot", "no bot has the contact"
+                )
             session = BotSession.restore(live.bot)  # a copy: a refusal leaves the contact as it was
             update = session.customer_said(text, now=now)
             out = _Out()
@@ -230,6 +259,9 @@ class _SelfService(_Voice, _Handling):
             return
         live.bot = None
         self._count_bot(ended)
+        if live.phase is Phase.BOT:
+            self._message_bot_ended(live, ended, handoff, session.queue, now, out)
+            return
         queue = handoff.queue if handoff is not None and handoff.queue != _NO_QUEUE else ""
         finished = BotFinished(
             outcome=ended.outcome.value,
@@ -265,6 +297,86 @@ class _SelfService(_Voice, _Handling):
         else:
             totals.bot_abandoned += 1
 
+    # --- a message channel's bot -----------------------------------------------------------
+
+    def _start_message_bot(
+        self,
+        live: LiveContact,
+        bot: str,
+        queue: str,
+        now: datetime,
+        out: _Out,
+        *,
+        priority: int = 0,
+        skills: Mapping[str, int] | None = None,
+        language: str = "",
+    ) -> None:
+        """The channel's bot takes the message: the greeting, then the message as the first turn."""
+        live.phase = Phase.BOT
+        session = BotSession(
+            live.contact_id,
+            bot,
+            queue,
+            priority=priority,
+            skills=dict(skills or {}),
+            language=language,
+            channel=live.channel,
+        )
+        variables = {k: v for k, v in live.variables.items() if k != "text"}
+        update = session.start(now=now, variables=variables)
+        text = str(live.variables.get("text", ""))[:MAX_TURN_TEXT]
+        first = len(out.actions)
+        self._drive_bot(live, session, update, now, out)
+        if live.bot is not None and text and session.state == "waiting_customer":
+            waits = [
+                action
+                for action in out.actions[first:]
+                if isinstance(action, BotToCustomer) and isinstance(action.action, AwaitCustomer)
+            ]
+            for action in waits:  # the customer has answered already: the message
+                out.actions.remove(action)
+            self._drive_bot(live, session, session.customer_said(text, now=now), now, out)
+
+    def _message_bot_ended(  # noqa: PLR0917 - private, one caller
+        self,
+        live: LiveContact,
+        ended: BotSessionEnded,
+        handoff: HandOff | None,
+        queue: str,
+        now: datetime,
+        out: _Out,
+    ) -> None:
+        """Resolved: a self-served contact; handed off: the queue, with what the bot collected."""
+        live.ivr_path = (f"bot:{ended.bot}",)  # the self-service steps the record names
+        live.ivr_ended_at = now
+        live.variables.update(ended.variables)
+        live.variables["bot"] = {"intent": ended.intent, "summary": ended.summary, "queue": ""}
+        if handoff is None:
+            outcome = (
+                ContactOutcome.SELF_SERVED
+                if ended.outcome is BotOutcome.RESOLVED
+                else ContactOutcome.ABANDONED
+            )
+            self._complete(live, outcome, now, out)
+            return
+        live.phase = Phase.QUEUED
+        live.variables["bot"]["queue"] = handoff.queue
+        self._enqueue(
+            live,
+            handoff.queue if handoff.queue in self._queue_names else queue,
+            now,
+            out,
+            priority=handoff.priority,
+            skills=dict(handoff.skills),
+            language=handoff.language,
+        )
+
+    def _message_bot_left(self, live: LiveContact, now: datetime, out: _Out) -> None:
+        """The customer left the chat while the bot had it: the session and the contact end."""
+        assert live.bot is not None  # noqa: S101 - a contact in the bot phase has a session
+        session = BotSession.restore(live.bot)
+        self._drive_bot(live, session, session.customer_left(now=now), now, out)
+
     # --- the bots' timers ------------------------------------------------------------------
 
     def _bots_next_deadline(self) -> datetime | None:
@@ -279,7 +391,7 @@ class _SelfService(_Voice, _Handling):
     def _run_bots_due(self, now: datetime, out: _Out) -> None:
         """Hand off each bot session whose time-out has come."""
         for live in list(self._contacts.values()):
-            if live.bot is None or live.phase is not Phase.IVR:
+            if live.bot is None or live.phase not in {Phase.IVR, Phase.BOT}:
                 continue
             deadline = live.bot.get("deadline")
             if deadline and datetime.fromisoformat(deadline) <= now:
@@ -296,7 +408,16 @@ class _SelfService(_Voice, _Handling):
         out: _Out,
         **options: Any,  # noqa: ANN401 - priority, skills, language, as _Queueing takes them
     ) -> None:
-        """Suggest articles for the agent's screen, then queue the contact."""
+        """Suggest articles for the agent's screen, then queue the contact.
+
+        A new message on a channel with a bot (``message_bots``) goes to the
+        bot first; its hand-off comes back here.
+        """
+        bot = self._message_bots.get(live.channel)
+        first = bot is not None and live.queued_at is None and not live.ivr_path
+        if first and bot is not None and isinstance(request, str):
+            self._start_message_bot(live, bot, request, now, out, **options)
+            return
         suggestions = self._suggest(live)
         if suggestions is not None:
             live.variables[SUGGESTED_ARTICLES] = suggestions
