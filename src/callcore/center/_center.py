@@ -93,6 +93,9 @@ class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _De
             input, and carry on from the store's checkpoint when there is one
             (a restart): waiting contacts keep their places, IVR sessions
             resume where they waited.
+        message_bots: The bot that answers each message channel's new
+            messages before the queue (``{Channel.CHAT: "faq"}``), through
+            the ``callcore_bot`` hook.
 
     Raises:
         DocumentError: A flow names a queue the router does not have, or a
