@@ -142,6 +142,7 @@ class _SelfService(_Voice, _Handling):
                 )
             check_text(bot, f"message_bots.{channel.value}", max_length=256)
         self._message_bots = bots
+        self._with_bot: set[str] = set()  # contacts a bot has: the timers look at these only
         self.self_service = SelfServiceTotals()
         super().__init__(**kwargs)
 
@@ -149,6 +150,7 @@ class _SelfService(_Voice, _Handling):
 
     def _restore(self, saved: str) -> None:
         super()._restore(saved)
+        self._with_bot = {key for key, live in self._contacts.items() if live.bot is not None}
         text = self.store.load_checkpoint(SELF_SERVICE_CHECKPOINT)
         if text is None:
             return
@@ -256,6 +258,7 @@ class _SelfService(_Voice, _Handling):
             update = session.bot_replied(reply, now=now)
         if ended is None:
             live.bot = session.snapshot()
+            self._with_bot.add(live.contact_id)
             return
         live.bot = None
         self._count_bot(ended)
@@ -381,17 +384,21 @@ class _SelfService(_Voice, _Handling):
 
     def _bots_next_deadline(self) -> datetime | None:
         """The earliest bot time-out (a customer who does not answer, a bot that does not)."""
-        times = [
-            datetime.fromisoformat(live.bot["deadline"])
-            for live in self._contacts.values()
-            if live.bot is not None and live.bot.get("deadline")
-        ]
+        times = []
+        for contact_id in self._with_bot:
+            live = self._contacts.get(contact_id)
+            if live is not None and live.bot is not None and live.bot.get("deadline"):
+                times.append(datetime.fromisoformat(live.bot["deadline"]))
         return min(times) if times else None
 
     def _run_bots_due(self, now: datetime, out: _Out) -> None:
         """Hand off each bot session whose time-out has come."""
-        for live in list(self._contacts.values()):
-            if live.bot is None or live.phase not in {Phase.IVR, Phase.BOT}:
+        for contact_id in sorted(self._with_bot):  # a stable order: by contact id
+            live = self._contacts.get(contact_id)
+            if live is None or live.bot is None:
+                self._with_bot.discard(contact_id)  # ended meanwhile
+                continue
+            if live.phase not in {Phase.IVR, Phase.BOT}:
                 continue
             deadline = live.bot.get("deadline")
             if deadline and datetime.fromisoformat(deadline) <= now:
