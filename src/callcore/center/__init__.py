@@ -12,7 +12,9 @@ carry out (or that its telephony plugin carries out through the
 """
 
 from callcore.center._actions import (
+    BotToCustomer,
     CallerAction,
+    CampaignCall,
     CenterAction,
     Conference,
     Connect,
@@ -61,16 +63,20 @@ from callcore.center._events import (
     ContactTransferred,
     SurveySent,
 )
+from callcore.center._selfservice import SUGGESTED_ARTICLES, SelfServiceTotals
 from callcore.center._voice import QUEUE_STATUS
 
 __all__ = [
     "ANONYMOUS",
     "DEFAULT_DISPOSITIONS",
     "QUEUE_STATUS",
+    "SUGGESTED_ARTICLES",
     "WITHHELD",
     "AsyncContactCenter",
+    "BotToCustomer",
     "CallMonitored",
     "CallerAction",
+    "CampaignCall",
     "CenterAction",
     "CenterConfig",
     "CenterUpdate",
@@ -108,6 +114,7 @@ __all__ = [
     "RingAgent",
     "RingExternal",
     "ScreenPop",
+    "SelfServiceTotals",
     "StartRecording",
     "StopRecording",
     "StopRinging",

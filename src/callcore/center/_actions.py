@@ -17,6 +17,8 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 
 from callcore.acd import Offer
+from callcore.bots import AwaitCustomer, SayToCustomer
+from callcore.campaigns import DialContact, PlayInformationMessage, PreviewContact, RunFlow
 from callcore.center._desk_actions import (
     EndMonitoring,
     InternalCall,
@@ -158,6 +160,53 @@ class ScreenPop:
 
 
 @attrs.frozen
+class BotToCustomer:
+    """Play a bot's turn to the customer: say its words, or wait for the customer's answer.
+
+    The host says :class:`~callcore.bots.SayToCustomer` text (text to speech,
+    a chat message) and, for :class:`~callcore.bots.AwaitCustomer`, reports
+    what the customer says with :meth:`ContactCenter.customer_said
+    <callcore.center.ContactCenter.customer_said>`.
+
+    Attributes:
+        contact_id: The contact.
+        action: The bot session's action.
+    """
+
+    contact_id: str
+    action: SayToCustomer | AwaitCustomer
+    type: ClassVar[str] = "bot"
+
+
+@attrs.frozen
+class CampaignCall:
+    """A campaign's action for the telephony provider or the agent's desktop.
+
+    :class:`~callcore.campaigns.DialContact` (place the call; answer with
+    ``campaign_call_result``), :class:`~callcore.campaigns.PreviewContact`
+    (show the record to an agent of the queue), :class:`~callcore.campaigns.RunFlow`
+    (agentless: run the flow or message) or
+    :class:`~callcore.campaigns.PlayInformationMessage` (an answered call no agent
+    took: play the message and hang up).
+
+    Attributes:
+        campaign: The campaign's name.
+        action: The campaign's action.
+    """
+
+    campaign: str
+    action: DialContact | PreviewContact | RunFlow | PlayInformationMessage
+    type: ClassVar[str] = "campaign"
+
+    @property
+    def contact_id(self) -> str:
+        """The attempt's id (the centre's contact id once answered); a preview's contact id."""
+        if isinstance(self.action, PreviewContact):
+            return self.action.contact.id
+        return self.action.attempt_id
+
+
+@attrs.frozen
 class HoldCaller:
     """Put the caller on hold (music on hold)."""
 
@@ -267,7 +316,8 @@ TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
     | Consult | Conference | TransferToQueue | TransferToAgent | Disconnect
     | RingExternal | StartRecording | PauseRecording | ResumeRecording | StopRecording
-    | MonitorCall | EndMonitoring | InternalCall
+    | MonitorCall | EndMonitoring | InternalCall | BotToCustomer
+    | CampaignCall
 )  # fmt: skip
 """An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
 

@@ -46,11 +46,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from callcore.center._campaigns import _Campaigns
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._desk import _Desk
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
 from callcore.center._messages import _Messages
+from callcore.center._selfservice import _SelfService
 from callcore.center._transfers import _Transfers
 from callcore.center._voice import _Voice
 from callcore.errors import InvalidTransitionError
@@ -59,7 +61,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
+class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
@@ -91,6 +93,9 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
             input, and carry on from the store's checkpoint when there is one
             (a restart): waiting contacts keep their places, IVR sessions
             resume where they waited.
+        message_bots: The bot that answers each message channel's new
+            messages before the queue (``{Channel.CHAT: "faq"}``), through
+            the ``callcore_bot`` hook.
 
     Raises:
         DocumentError: A flow names a queue the router does not have, or a
@@ -124,6 +129,8 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
                     self._absorb_router(self.router.abandon(contact_id, now=now), out)
             elif live.phase is Phase.CONNECTED:
                 self._end_connected(live, now, out)
+            elif live.phase is Phase.BOT:
+                self._message_bot_left(live, now, out)
             else:
                 raise InvalidTransitionError(
                     live.phase.value, "hang up", "the contact has ended; wrap it up"
@@ -147,6 +154,8 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
                 if live.session is not None and live.phase is Phase.IVR
             )
             times.append(self._ticket_due.earliest())
+            times.append(self._bots_next_deadline())
+            times.append(self._campaigns_next_deadline())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -169,6 +178,8 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
                     deadline = session.next_deadline()
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
+            self._run_bots_due(now, out)
+            self._run_campaigns_due(now, out)
             self._absorb_router(self.router.tick(now=now), out)
             for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
                 ticket = self.store.get_ticket(ticket_id)

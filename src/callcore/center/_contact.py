@@ -29,6 +29,8 @@ class Phase(enum.Enum):
     """Talking (or holding) with an agent."""
     WRAP_UP = "wrap_up"
     """Ended; the agent's after-contact work is pending."""
+    BOT = "bot"
+    """A message talking to the channel's bot, before the queue (``message_bots``)."""
 
 
 @attrs.define
@@ -78,6 +80,8 @@ class LiveContact:
     leg_answered_at: datetime | None = None
     legs: tuple[InteractionRecord, ...] = ()
     consult: Consultation | None = None
+    bot: dict[str, Any] | None = None
+    """The bot session's snapshot while a bot has the contact (see ``_selfservice``)."""
 
 
 @attrs.define

@@ -379,6 +379,7 @@ class _CenterCore:
         dialled: str,
         now: datetime,
         out: _Out,
+        direction: Direction = Direction.INBOUND,
     ) -> LiveContact:
         history: tuple[Interaction, ...] = ()
         if identity is None:
@@ -391,7 +392,7 @@ class _CenterCore:
         live = LiveContact(
             contact_id=contact_id,
             channel=channel,
-            direction=Direction.INBOUND,
+            direction=direction,
             customer=customer,
             history=history,
             address=address,
@@ -408,7 +409,7 @@ class _CenterCore:
                 at=now,
                 contact_id=contact_id,
                 channel=channel,
-                direction=Direction.INBOUND,
+                direction=direction,
                 customer_id=live.customer.id,
                 address=address,
                 dialled=dialled,

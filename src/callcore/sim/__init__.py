@@ -1,5 +1,6 @@
 """The simulator: seeded days of traffic through the real contact centre."""
 
+from callcore.sim._campaign_sim import CampaignDay, simulate_campaign
 from callcore.sim._center_sim import DRAIN, DayRun, simulate_day
 from callcore.sim._distributions import (
     Distribution,
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_INTERVALS",
     "REPORT_METRICS",
     "AgentGroup",
+    "CampaignDay",
     "Choice",
     "DayReport",
     "DayRun",
@@ -60,6 +62,7 @@ __all__ = [
     "replicate_queue",
     "run_queue",
     "run_scenario",
+    "simulate_campaign",
     "simulate_day",
     "simulated_staffing",
     "t_quantile",

@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from callcore.campaigns import CallResult
 from callcore.center import (
     CallerAction,
+    CampaignCall,
     CenterUpdate,
     Connect,
     Disconnect,
@@ -88,6 +90,11 @@ class FakeTelephony:
                     del live[key]
         return [o for o in live.values() if agent_id is None or o.agent_id == agent_id]
 
+    def campaign_actions(self, kind: type | None = None) -> list[Any]:
+        """The campaigns' actions handed over (of one ``kind``: ``DialContact``...), in order."""
+        calls = [action.action for action in self.actions if isinstance(action, CampaignCall)]
+        return [action for action in calls if kind is None or isinstance(action, kind)]
+
     def connected(self, contact_id: str) -> bool:
         """Whether the contact was bridged to an agent and not disconnected since."""
         state = False
@@ -128,6 +135,12 @@ class FakeTelephony:
     def hang_up(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
         """The caller hung up."""
         return self.center.caller_hung_up(contact_id, now=now)
+
+    def call_result(
+        self, attempt_id: str, result: CallResult, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """A campaign's dialed call rang out, was busy, or was answered (by a person or machine)."""
+        return self.center.campaign_call_result(attempt_id, result, now=now)
 
     def answer(
         self, contact_id: str, agent_id: str, *, now: datetime | None = None

@@ -1,0 +1,346 @@
+"""Outbound campaigns in the centre: paced by the router's agents, answered calls to its queues.
+
+The centre owns its :class:`~callcore.campaigns.Campaign` engines
+(:meth:`_Campaigns.add_campaign`). After every accepted input (an agent who
+frees up, a call that ends) and at :meth:`~callcore.center.ContactCenter.run_due`
+each campaign is paced with the ready and busy agents of its queue, as the
+router counts them. The campaign's actions go to the host as
+:class:`~callcore.center.CampaignCall` (through ``callcore_telephony``): dial
+a number, show a preview, run an agentless flow, play the information message;
+the telephony's answer comes back with :meth:`_Campaigns.campaign_call_result`.
+A live answer (:class:`~callcore.campaigns.EnqueueCall`) becomes a contact of
+the centre, outbound, queued in the campaign's queue with its skills: the same
+router, offers, screen pop (the contact's attributes), handling and wrap-up as
+an inbound call; the agent's acceptance is reported to the campaign, and the
+host gives the call's verdict with :meth:`_Campaigns.campaign_call_finished`.
+An answered call no agent takes in time is withdrawn from the queue (an
+abandon) while the host plays the information message.
+
+KPI records: an attempt that became a centre contact is counted once, by the
+centre, when the contact completes; every other attempt (no answer, busy,
+machine, network failure, agentless) is counted from its
+:class:`~callcore.campaigns.AttemptRecord` (``interaction_fields()``).
+The campaigns (settings and state) are saved beside the centre's checkpoint
+under :data:`CAMPAIGNS_CHECKPOINT`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from callcore.campaigns import (
+    AttemptEnded,
+    CallResult,
+    Campaign,
+    CampaignSettings,
+    CampaignUpdate,
+    DialContact,
+    EnqueueCall,
+    PlayInformationMessage,
+)
+from callcore.center._actions import CampaignCall
+from callcore.center._contact import Phase
+from callcore.center._core import CenterUpdate, _Out
+from callcore.center._handling import _Handling
+from callcore.center._voice import _Voice
+from callcore.checks import check_enum, check_instance, check_text
+from callcore.contacts import Channel, Direction
+from callcore.errors import (
+    ConflictError,
+    DocumentError,
+    InvalidInputError,
+    NotFoundError,
+    Problem,
+)
+from callcore.kpi import InteractionRecord
+from callcore.serialization import from_dict, to_dict
+
+__all__ = ["CAMPAIGNS_CHECKPOINT"]
+
+CAMPAIGNS_CHECKPOINT = "center.campaigns"
+"""The name under which the campaigns are saved beside the centre's checkpoint."""
+
+
+class _Campaigns(_Voice, _Handling):
+    """Campaigns owned by the centre: pacing, their calls through the router, their records."""
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 - the centre's arguments, as they are
+        """Build the centre with no campaign (a restart reads them back)."""
+        self.campaigns: dict[str, Campaign] = {}
+        self._attempt_campaign: dict[str, str] = {}  # attempt id -> campaign name
+        self._attempt_number: dict[str, str] = {}  # attempt id -> the number dialed
+        self._centre_attempts: set[str] = set()  # attempts that became a contact of the centre
+        super().__init__(**kwargs)
+
+    # --- checkpoint ------------------------------------------------------------------------
+
+    def _restore(self, saved: str) -> None:
+        super()._restore(saved)
+        text = self.store.load_checkpoint(CAMPAIGNS_CHECKPOINT)
+        if text is None:
+            return
+        try:
+            data = json.loads(text)
+            for item in data["campaigns"]:
+                settings = from_dict(CampaignSettings, item["settings"], what="campaign settings")
+                campaign = Campaign.restore(settings, item["state"], id_factory=self._id_factory)
+                self.campaigns[settings.name] = campaign
+            self._attempt_campaign = {str(k): str(v) for k, v in data["attempts"].items()}
+            self._attempt_number = {str(k): str(v) for k, v in data["numbers"].items()}
+            self._centre_attempts = {str(item) for item in data["centre_attempts"]}
+        except (KeyError, TypeError, ValueError) as error:
+            raise DocumentError(
+                [Problem("", f"not a campaigns checkpoint: {error}")], "campaigns checkpoint"
+            ) from None
+
+    def checkpoint(self) -> None:
+        """Write the centre's state, then its campaigns, to the store."""
+        with self._lock:
+            super().checkpoint()
+            data = {
+                "campaigns": [
+                    {"settings": to_dict(campaign.settings), "state": campaign.snapshot()}
+                    for campaign in self.campaigns.values()
+                ],
+                "attempts": self._attempt_campaign,
+                "numbers": self._attempt_number,
+                "centre_attempts": sorted(self._centre_attempts),
+            }
+            self.store.save_checkpoint(CAMPAIGNS_CHECKPOINT, json.dumps(data))
+
+    # --- inputs ------------------------------------------------------------------------------
+
+    def add_campaign(self, campaign: Campaign, *, now: datetime | None = None) -> CenterUpdate:
+        """Take a campaign (its contacts added, or to be added through :attr:`campaigns`).
+
+        It is paced at once (and after every later input) with the agents of its queue.
+
+        Raises:
+            InvalidInputError: ``campaign`` is not a :class:`~callcore.campaigns.Campaign`.
+            ConflictError: A campaign of that name is in the centre already.
+            NotFoundError: Its queue is not one of the router's (agentless campaigns need none).
+        """
+        with self._lock:
+            now = self._time(now)
+            check_instance(campaign, Campaign, "campaign")
+            settings = campaign.settings
+            if settings.name in self.campaigns:
+                raise ConflictError("campaign", settings.name, reason="the centre has it already")
+            if settings.queue and settings.queue not in self._queue_names:
+                raise NotFoundError("queue", settings.queue)
+            self.campaigns[settings.name] = campaign
+            return self._finish(now, _Out())
+
+    def campaign_call_result(
+        self, attempt_id: str, result: CallResult, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The telephony provider says what became of a dialed call.
+
+        A live answer of a progressive or predictive campaign is queued for an
+        agent in the campaign's queue; agentless, the host runs the flow it is
+        given (a :class:`CampaignCall` of :class:`~callcore.campaigns.RunFlow`).
+
+        Raises:
+            NotFoundError: No campaign dialed this attempt.
+            InvalidTransitionError: The attempt is not ringing.
+            InvalidInputError: ``result`` is not a :class:`~callcore.campaigns.CallResult`.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_enum(result, CallResult, "result")
+            campaign = self._campaign_of(attempt_id)
+            out = _Out()
+            update = campaign.call_result(attempt_id, result, now=now)
+            self._absorb_campaign(campaign, update, now, out)
+            return self._finish(now, out)
+
+    def campaign_preview_accepted(
+        self, campaign: str, contact_id: str, agent_id: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent shown a preview starts the call: the campaign dials, the agent on the line.
+
+        Raises:
+            NotFoundError: No such campaign or contact.
+            InvalidTransitionError: The contact is not being previewed.
+        """
+        with self._lock:
+            now = self._time(now)
+            check_text(agent_id, "agent_id")
+            engine = self._named(campaign)
+            update = engine.accept_preview(contact_id, now=now, agent=agent_id)
+            out = _Out()
+            self._absorb_campaign(engine, update, now, out)
+            return self._finish(now, out)
+
+    def campaign_preview_skipped(
+        self, campaign: str, contact_id: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """The agent passes on a preview (no attempt counted).
+
+        Raises:
+            NotFoundError: No such campaign or contact.
+            InvalidTransitionError: The contact is not being previewed.
+        """
+        with self._lock:
+            now = self._time(now)
+            engine = self._named(campaign)
+            out = _Out()
+            self._absorb_campaign(engine, engine.skip_preview(contact_id, now=now), now, out)
+            return self._finish(now, out)
+
+    def campaign_call_finished(
+        self,
+        attempt_id: str,
+        *,
+        right_party: bool = True,
+        converted: bool = False,
+        do_not_call: bool = False,
+        callback_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> CenterUpdate:
+        """A connected campaign call is over: the agent's (or the flow's) verdict.
+
+        Call it once the call has ended (after the agent's wrap-up, or when the
+        agentless flow is done); it sets the contact's disposition, a retry or
+        a callback (:meth:`callcore.campaigns.Campaign.finish`).
+
+        Raises:
+            NotFoundError: No campaign dialed this attempt.
+            InvalidTransitionError: The call is not connected to an agent or flow.
+            InvalidInputError: A field is wrong (naming it).
+        """
+        with self._lock:
+            now = self._time(now)
+            campaign = self._campaign_of(attempt_id)
+            update = campaign.finish(
+                attempt_id,
+                now=now,
+                right_party=right_party,
+                converted=converted,
+                do_not_call=do_not_call,
+                callback_at=callback_at,
+            )
+            out = _Out()
+            self._absorb_campaign(campaign, update, now, out)
+            return self._finish(now, out)
+
+    # --- the router's side ------------------------------------------------------------------
+
+    def agent_accepted(
+        self, contact_id: str, agent_id: str, *, now: datetime | None = None
+    ) -> CenterUpdate:
+        """As :meth:`_Handling.agent_accepted`; a campaign's call is reported connected to it."""
+        with self._lock:
+            update = super().agent_accepted(contact_id, agent_id, now=now)
+            name = self._attempt_campaign.get(contact_id)
+            campaign = None if name is None else self.campaigns.get(name)
+            if campaign is None:
+                return update
+            done = self._last
+            assert done is not None  # noqa: S101 - the accepted input set it
+            connected = campaign.connected(contact_id, now=done, agent=agent_id)
+            out = _Out()
+            self._absorb_campaign(campaign, connected, done, out)
+            extra = self._finish(done, out)
+            return CenterUpdate(
+                events=(*update.events, *extra.events), actions=(*update.actions, *extra.actions)
+            )
+
+    # --- pacing and timers -----------------------------------------------------------------
+
+    def _finish(self, now: datetime, out: _Out) -> CenterUpdate:
+        """Pace every campaign against the agents free now, then end the input as usual."""
+        for campaign in self.campaigns.values():
+            self._absorb_campaign(campaign, self._pace(campaign, now), now, out)
+        return super()._finish(now, out)
+
+    def _pace(self, campaign: Campaign, now: datetime) -> CampaignUpdate:
+        queue = campaign.settings.queue
+        if not queue:
+            return campaign.pace(now=now, agents_ready=0)
+        board = self.router.queue_board(queue, now=now)
+        return campaign.pace(
+            now=now, agents_ready=board.available, agents_busy=board.busy + board.wrap_up
+        )
+
+    def _campaigns_next_deadline(self) -> datetime | None:
+        times = [campaign.next_deadline() for campaign in self.campaigns.values()]
+        present = [time for time in times if time is not None]
+        return min(present) if present else None
+
+    def _run_campaigns_due(self, now: datetime, out: _Out) -> None:
+        """Abandons and due contacts of every campaign (pacing follows in ``_finish``)."""
+        for campaign in self.campaigns.values():
+            self._absorb_campaign(campaign, campaign.advance(now=now), now, out)
+
+    # --- a campaign's actions and records -----------------------------------------------------
+
+    def _absorb_campaign(
+        self, campaign: Campaign, update: CampaignUpdate, now: datetime, out: _Out
+    ) -> None:
+        out.events.extend(update.events)
+        name = campaign.settings.name
+        for event in update.events:
+            if isinstance(event, AttemptEnded):
+                attempt = event.record.attempt_id
+                self._attempt_campaign.pop(attempt, None)
+                self._attempt_number.pop(attempt, None)
+                if attempt in self._centre_attempts:
+                    self._centre_attempts.discard(attempt)  # counted when the contact completed
+                else:
+                    self.aggregator.add(InteractionRecord(**event.record.interaction_fields()))
+        for action in update.actions:
+            if isinstance(action, DialContact):
+                self._attempt_campaign[action.attempt_id] = name
+                self._attempt_number[action.attempt_id] = action.contact.number
+            if isinstance(action, EnqueueCall):
+                self._queue_answered(campaign, action, now, out)
+                continue
+            if isinstance(action, PlayInformationMessage) and action.attempt_id in self._contacts:
+                live = self._contacts[action.attempt_id]
+                if live.phase is Phase.QUEUED:  # withdrawn: counted as the centre's abandon
+                    self._absorb_router(self.router.abandon(live.contact_id, now=now), out)
+            out.actions.append(CampaignCall(name, action))
+
+    def _queue_answered(
+        self, campaign: Campaign, action: EnqueueCall, now: datetime, out: _Out
+    ) -> None:
+        """A person answered: the call becomes an outbound contact in the campaign's queue."""
+        number = self._attempt_number[action.attempt_id]
+        self._centre_attempts.add(action.attempt_id)
+        try:
+            identity = self._identity(number, "number")
+        except InvalidInputError:
+            identity = None  # a number the customer directory cannot read: a customer of its own
+        live = self._arrive(
+            action.attempt_id, Channel.VOICE, identity, number, now, out, Direction.OUTBOUND
+        )
+        live.variables = {**dict(action.variables), "campaign": campaign.settings.name}
+        live.subject = f"call to {live.address} ({campaign.settings.name})"
+        self._enqueue(
+            live,
+            action.queue,
+            now,
+            out,
+            priority=action.priority,
+            skills=dict(action.skills),
+            language=action.language,
+        )
+
+    # --- look-ups ------------------------------------------------------------------------------
+
+    def _named(self, name: str) -> Campaign:
+        check_text(name, "campaign")
+        campaign = self.campaigns.get(name)
+        if campaign is None:
+            raise NotFoundError("campaign", name)
+        return campaign
+
+    def _campaign_of(self, attempt_id: str) -> Campaign:
+        check_text(attempt_id, "attempt_id")
+        name = self._attempt_campaign.get(attempt_id)
+        if name is None or name not in self.campaigns:
+            raise NotFoundError("campaign attempt", attempt_id)
+        return self.campaigns[name]

@@ -1,0 +1,248 @@
+"""Campaigns through the centre: every dialing mode with the fake telephony.
+
+Times are worked by hand: on 2026-03-08 the US springs forward at 02:00 local
+(07:00 UTC), so New York's 08:00 is 12:00 UTC that day (13:00 UTC the day
+before); London stays on GMT (08:00 local is 08:00 UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from callcore.acd import AgentProfile, Membership, QueueConfig
+from callcore.campaigns import (
+    AttemptConnected,
+    CallResult,
+    Campaign,
+    CampaignContact,
+    CampaignSettings,
+    DialContact,
+    DialingMode,
+    Disposition,
+    PlayInformationMessage,
+    PreviewContact,
+    RunFlow,
+)
+from callcore.center import ContactCenter, ContactCompleted, RingAgent, ScreenPop
+from callcore.center import Disposition as WrapUp
+from callcore.contacts import ContactOutcome, Direction
+from callcore.errors import InvalidInputError, NotFoundError
+from callcore.testing.campaigns import counter_ids
+from callcore.testing.fakes import FakeTelephony
+
+UTC = timezone.utc
+T0 = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+S = timedelta(seconds=1)
+LONDON = CampaignContact(id="lon", number="+442079460001", zone="Europe/London", country="GB")
+NEW_YORK = CampaignContact(
+    id="nyc",
+    number="+12125550001",
+    zone="America/New_York",
+    country="US",
+    attributes={"plan": "gold"},
+)
+BLOCKED = CampaignContact(id="dnc", number="+12125550002", zone="America/New_York", country="US")
+A1 = AgentProfile(agent_id="a1", memberships=(Membership(queue="sales"),))
+
+
+def _centre(
+    mode: DialingMode, *, store: str = "memory:", durable: bool = False
+) -> tuple[ContactCenter, FakeTelephony, Campaign]:
+    telephony = FakeTelephony()
+    center = ContactCenter(
+        queues=[QueueConfig(name="sales")],
+        flows={},
+        agents=[A1],
+        plugins=[telephony],
+        store=store,
+        durable=durable,
+    )
+    telephony.attach(center)
+    fields: dict[str, object] = {"name": "spring", "mode": mode}
+    fields.update({"flow": "reminder"} if mode is DialingMode.AGENTLESS else {"queue": "sales"})
+    campaign = Campaign(CampaignSettings(**fields), id_factory=counter_ids())  # type: ignore[arg-type]
+    return center, telephony, campaign
+
+
+def _dials(telephony: FakeTelephony) -> list[DialContact]:
+    return telephony.campaign_actions(DialContact)
+
+
+def test_progressive_through_the_router_across_zones_and_a_dst_change() -> None:
+    """Windows on each contact's clock, suppression, a busy retry 15 min later, the offer."""
+    center, telephony, campaign = _centre(DialingMode.PROGRESSIVE)
+    campaign.add_contacts([LONDON, NEW_YORK, BLOCKED], now=T0)
+    campaign.suppress([BLOCKED.number], now=T0)
+    center.agent_logged_in("a1", now=T0)
+    center.add_campaign(campaign, now=T0)
+    assert _dials(telephony) == []  # 07:30 UTC: both windows closed
+    assert center.next_deadline() == datetime(2026, 3, 8, 8, 0, tzinfo=UTC)
+
+    center.run_due(now=datetime(2026, 3, 8, 8, 0, tzinfo=UTC))
+    (first,) = _dials(telephony)
+    assert first.contact.id == "lon"
+    busy_at = datetime(2026, 3, 8, 8, 0, 20, tzinfo=UTC)
+    telephony.call_result(first.attempt_id, CallResult.BUSY, now=busy_at)
+    assert center.next_deadline() == busy_at + timedelta(minutes=15)
+    center.run_due(now=busy_at + timedelta(minutes=15))
+    second = _dials(telephony)[-1]
+    assert (second.contact.id, len(_dials(telephony))) == ("lon", 2)
+
+    answered = telephony.call_result(
+        second.attempt_id, CallResult.LIVE_ANSWER, now=busy_at + timedelta(minutes=15, seconds=9)
+    )
+    (ring,) = [a for a in answered.actions if isinstance(a, RingAgent)]
+    assert (ring.offer.contact_id, ring.offer.agent_id, ring.offer.queue) == (
+        second.attempt_id,
+        "a1",
+        "sales",
+    )
+    at = busy_at + timedelta(minutes=15, seconds=10)
+    accepted = telephony.answer(second.attempt_id, "a1", now=at)
+    assert accepted.of_type(AttemptConnected)
+    (pop,) = [a for a in accepted.actions if isinstance(a, ScreenPop)]
+    assert pop.variables["campaign"] == "spring"
+    center.caller_hung_up(second.attempt_id, now=at + 120 * S)
+    wrapped = center.agent_wrapped_up(
+        second.attempt_id, disposition=WrapUp.RESOLVED, notes="sold", now=at + 150 * S
+    )
+    (completed,) = wrapped.of_type(ContactCompleted)
+    assert completed.record.direction is Direction.OUTBOUND
+    center.campaign_call_finished(second.attempt_id, converted=True, now=at + 151 * S)
+    assert campaign.disposition("lon") is Disposition.CONVERTED
+
+    # New York opens at 08:00 EDT = 12:00 UTC on the day the clocks change (not 13:00)
+    assert center.next_deadline() == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    center.run_due(now=datetime(2026, 3, 8, 11, 59, 59, tzinfo=UTC))
+    assert len(_dials(telephony)) == 2
+    center.run_due(now=datetime(2026, 3, 8, 12, 0, tzinfo=UTC))
+    third = _dials(telephony)[-1]
+    assert third.contact.id == "nyc"
+    assert all(dial.contact.id != "dnc" for dial in _dials(telephony))
+
+    total = center.aggregator.total()
+    # the busy attempt from its attempt record; the answered one as the centre's contact
+    assert (total.outbound, total.answered, total.contacts) == (2, 0, 2)
+    assert total.handled == 1
+
+
+def test_preview_the_agent_sees_the_record_then_starts_the_call() -> None:
+    """Preview: a PreviewContact, the agent accepts, the call is connected at once."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # 10:00 EDT
+    center, telephony, campaign = _centre(DialingMode.PREVIEW)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.agent_logged_in("a1", now=start)
+    center.add_campaign(campaign, now=start)
+    (preview,) = telephony.campaign_actions(PreviewContact)
+    assert preview.contact.attributes["plan"] == "gold"
+    center.campaign_preview_accepted("spring", "nyc", "a1", now=start + S)
+    (dial,) = _dials(telephony)
+    assert dial.agent == "a1"
+    update = telephony.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=start + 9 * S)
+    assert update.of_type(AttemptConnected)
+    center.campaign_call_finished(dial.attempt_id, right_party=False, now=start + 60 * S)
+    assert campaign.disposition("nyc") is Disposition.WRONG_PARTY
+    assert center.aggregator.total().outbound == 1
+
+
+def test_predictive_an_answer_no_agent_takes_is_abandoned_with_the_message() -> None:
+    """The offer rings past abandon_after (2 s): the call leaves the queue, the message plays."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony, campaign = _centre(DialingMode.PREDICTIVE)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.agent_logged_in("a1", now=start)
+    center.add_campaign(campaign, now=start)
+    (dial,) = _dials(telephony)
+    telephony.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=start + 5 * S)
+    assert telephony.ringing("a1")
+    update = center.run_due(now=start + 7 * S)
+    (message,) = telephony.campaign_actions(PlayInformationMessage)
+    assert message.attempt_id == dial.attempt_id
+    (completed,) = update.of_type(ContactCompleted)
+    assert completed.record.outcome is ContactOutcome.ABANDONED
+    assert center.contact_ids() == ()
+    report = center.campaigns["spring"].report(now=start + 7 * S)
+    assert (report.abandons, report.window_abandons, report.abandon_rate) == (1, 1, 1.0)
+    assert center.aggregator.total().contacts == 1  # once: the centre's contact, not the attempt
+
+
+def test_agentless_runs_the_flow_and_a_callback_is_dialed_at_its_time() -> None:
+    """Agentless: RunFlow on a live answer; the customer asks to be called at 22:30 local."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony, campaign = _centre(DialingMode.AGENTLESS)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.add_campaign(campaign, now=start)  # no agent needed
+    (dial,) = _dials(telephony)
+    telephony.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=start + 5 * S)
+    (flow,) = telephony.campaign_actions(RunFlow)
+    assert flow.flow == "reminder"
+    callback = datetime(2026, 3, 10, 2, 30, tzinfo=UTC)  # 22:30 EDT: outside the window, consented
+    center.campaign_call_finished(dial.attempt_id, callback_at=callback, now=start + 60 * S)
+    assert center.next_deadline() == callback
+    center.run_due(now=callback)
+    again = _dials(telephony)[-1]
+    assert (again.contact.id, again.callback) == ("nyc", True)
+
+
+def test_refused_inputs_change_nothing_and_a_restart_keeps_the_campaign(tmp_path: object) -> None:
+    """Bad results are refused without change; a durable centre resumes the ringing attempt."""
+    url = f"sqlite:///{tmp_path}/centre.db"
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony, campaign = _centre(DialingMode.PROGRESSIVE, store=url, durable=True)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.agent_logged_in("a1", now=start)
+    center.add_campaign(campaign, now=start)
+    (dial,) = _dials(telephony)
+    before = (
+        center.store.load_checkpoint("center"),
+        center.store.load_checkpoint("center.campaigns"),
+    )
+    with pytest.raises(NotFoundError):
+        center.campaign_call_result("nope", CallResult.BUSY, now=start + S)
+    with pytest.raises(InvalidInputError):
+        center.campaign_call_result(dial.attempt_id, "busy", now=start + S)  # type: ignore[arg-type]
+    after = (
+        center.store.load_checkpoint("center"),
+        center.store.load_checkpoint("center.campaigns"),
+    )
+    assert after == before
+
+    again = ContactCenter(
+        queues=[QueueConfig(name="sales")], flows={}, agents=[A1], store=url, durable=True
+    )
+    assert again.campaigns["spring"].contact_state("nyc") == campaign.contact_state("nyc")
+    again.campaign_call_result(dial.attempt_id, CallResult.NO_ANSWER, now=start + 30 * S)
+    assert again.campaigns["spring"].attempts_of("nyc") == 1
+    assert again.aggregator.total().outbound == 1
+
+
+def test_retries_are_spaced_by_outcome_and_capped_through_the_centre() -> None:
+    """No answer (4 h), machine (8 h), no answer: the third attempt is the last (max 3)."""
+    start = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT; the window closes at 01:00 UTC
+    center, telephony, campaign = _centre(DialingMode.AGENTLESS)
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.add_campaign(campaign, now=start)
+    results = [CallResult.NO_ANSWER, CallResult.MACHINE, CallResult.NO_ANSWER]
+    dialed_at = [start]
+    for result in results:
+        dial = _dials(telephony)[-1]
+        telephony.call_result(dial.attempt_id, result, now=dialed_at[-1] + 30 * S)
+        for _ in range(3):  # the retry's time, then (if the window is shut) its next opening
+            due = center.next_deadline()
+            if due is None:
+                break
+            center.run_due(now=due)
+            if _dials(telephony)[-1] != dial:
+                dialed_at.append(due)
+                break
+    # 13:00:30 + 4 h = 17:00:30; 17:01:00 + 8 h = 01:01 UTC (21:01 EDT, the window shut at
+    # 21:00): 08:00 EDT the next day, 12:00 UTC; after the third attempt nothing is due
+    assert dialed_at[1:] == [
+        datetime(2026, 3, 9, 17, 0, 30, tzinfo=UTC),
+        datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
+    ]
+    assert len(_dials(telephony)) == 3
+    assert campaign.disposition("nyc") is Disposition.MAX_ATTEMPTS
+    assert center.aggregator.total().outbound == 3
