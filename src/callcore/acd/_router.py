@@ -462,7 +462,7 @@ class Router:
             self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = runtime.refusal()
+        reason = runtime.refusal(self._agents)
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
@@ -487,7 +487,7 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        if not runtime.members and self._sends_on(runtime):
+        if self._turns_away(runtime):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
@@ -1710,10 +1710,22 @@ class Router:
         caller is holding, as on an empty queue's overflow).
         """
         queue = self._queues[contact.queue]
-        if contact.callback or queue.members:
+        if contact.callback:
             return True
-        config = queue.config
-        return config.join_when_empty and not self._sends_on(queue)
+        if not queue.config.join_when_empty and not queue.staffed(self._agents):
+            return False
+        return not self._turns_away(queue)
+
+    def _turns_away(self, runtime: QueueRuntime) -> bool:
+        """Whether a contact entering the queue now goes on at once by its overflow.
+
+        With nobody logged in, :meth:`_sends_on` decides; with members logged
+        in, only a ``leave_when_empty`` queue whose members all have an
+        ``empty_when`` state sends it on (Asterisk's ``leavewhenempty``).
+        """
+        if not runtime.members:
+            return self._sends_on(runtime)
+        return runtime.config.leave_when_empty and not runtime.staffed(self._agents)
 
     def _sends_on(self, runtime: QueueRuntime) -> bool:
         """Whether a queue nobody is logged in to sends a contact that enters it on at once.
