@@ -207,6 +207,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
                 (EmptyCondition.PAUSED,),
             ]
         ),
+        "resume_abandoned": _optional_spans(),
         "wrap_up": _spans(),
         "offer_timeout": _spans(),
         "no_answer_delay": _spans(),

@@ -90,6 +90,7 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueConfig(name="q", max_no_answer=-1), "max_no_answer"),
     (lambda: QueueConfig(name="q", join_when_empty=1), "join_when_empty"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", empty_when="paused"), "empty_when"),  # type: ignore[arg-type]
+    (lambda: QueueConfig(name="q", resume_abandoned=timedelta(0)), "resume_abandoned"),
     (lambda: QueueConfig(name="q", empty_when={"paused"}), "empty_when"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", overflow="voicemail"), "overflow"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=QueueEscalation(after=SECOND)), "escalation"),  # type: ignore[arg-type]
@@ -218,6 +219,7 @@ QUEUE_FIELDS: dict[str, Any] = {
     "join_when_empty": False,
     "leave_when_empty": True,
     "empty_when": frozenset({EmptyCondition.PAUSED, EmptyCondition.WRAP_UP}),
+    "resume_abandoned": 60 * SECOND,
     "wrap_up": 5 * SECOND,
     "offer_timeout": 10 * SECOND,
     "no_answer_delay": SECOND,

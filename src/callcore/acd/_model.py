@@ -462,6 +462,11 @@ class QueueConfig:
             logged-in member is free of all of them (Asterisk's ``joinempty``
             and ``leavewhenempty`` factors; empty by default: any logged-in
             member staffs the queue).
+        resume_abandoned: A caller who hangs up and is enqueued again in this
+            queue with the same contact id within this long takes back its
+            place (its first arrival); ``None`` (the default): never (FreeSWITCH
+            mod_callcenter's ``abandoned-resume-allowed`` and
+            ``discard-abandoned-after``).
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
         no_answer_delay: No offer to an agent for this long after a time-out
@@ -488,6 +493,7 @@ class QueueConfig:
     empty_when: frozenset[EmptyCondition] = attrs.field(
         default=_NO_CONDITIONS, converter=_conditions
     )
+    resume_abandoned: timedelta | None = None
     wrap_up: timedelta = _ZERO
     offer_timeout: timedelta = _OFFER_TIMEOUT
     no_answer_delay: timedelta = _NO_ANSWER_DELAY
@@ -511,6 +517,7 @@ class QueueConfig:
         join_when_empty: bool = True,
         leave_when_empty: bool = False,
         empty_when: Collection[EmptyCondition] = _NO_CONDITIONS,
+        resume_abandoned: timedelta | None = None,
         wrap_up: timedelta = _ZERO,
         offer_timeout: timedelta = _OFFER_TIMEOUT,
         no_answer_delay: timedelta = _NO_ANSWER_DELAY,
@@ -538,6 +545,7 @@ class QueueConfig:
         if empty_when.__class__ is not frozenset:
             empty_when = _conditions(empty_when)
         _set_queue_empty_when(self, empty_when)
+        _set_queue_resume_abandoned(self, resume_abandoned)
         _set_queue_wrap_up(self, wrap_up)
         _set_queue_offer_timeout(self, offer_timeout)
         _set_queue_no_answer_delay(self, no_answer_delay)
@@ -584,6 +592,13 @@ class QueueConfig:
             and join_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
             and leave_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
             and (empty_when is _NO_CONDITIONS or _plainly_conditions(empty_when))
+            and (
+                resume_abandoned is None
+                or (
+                    resume_abandoned.__class__ is timedelta
+                    and _ZERO < resume_abandoned <= MAX_DURATION
+                )
+            )
             and (
                 wrap_up is _ZERO
                 or (wrap_up.__class__ is timedelta and _ZERO <= wrap_up <= MAX_DURATION)
@@ -634,6 +649,7 @@ class QueueConfig:
     _set_queue_join_when_empty,
     _set_queue_leave_when_empty,
     _set_queue_empty_when,
+    _set_queue_resume_abandoned,
     _set_queue_wrap_up,
     _set_queue_offer_timeout,
     _set_queue_no_answer_delay,
@@ -655,6 +671,7 @@ _QUEUE_CHECKS: _Checks = (
     ("join_when_empty", _flag),
     ("leave_when_empty", _flag),
     ("empty_when", _condition_set),
+    ("resume_abandoned", _optional_positive_wait),
     ("wrap_up", _wait),
     ("offer_timeout", _positive_wait),
     ("no_answer_delay", _wait),
