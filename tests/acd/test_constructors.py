@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from callcore.acd import (
     AgentProfile,
+    EmptyCondition,
     Membership,
     Overflow,
     OverflowAction,
@@ -196,6 +197,17 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
         "overflow": st.sampled_from([Overflow(), None, "voicemail", OverflowAction.VOICEMAIL]),
         "join_when_empty": _flags(),
         "leave_when_empty": _flags(),
+        "empty_when": st.sampled_from(
+            [
+                frozenset(),
+                frozenset(EmptyCondition),
+                ["paused"],
+                "paused",
+                None,
+                (EmptyCondition.PAUSED,),
+            ]
+        ),
+        "resume_abandoned": _optional_spans(),
         "wrap_up": _spans(),
         "offer_timeout": _spans(),
         "no_answer_delay": _spans(),

@@ -21,6 +21,7 @@ from callcore.acd import (
     AgentStateChanged,
     ContactAbandoned,
     ContactOffered,
+    EmptyCondition,
     Membership,
     Offer,
     Overflow,
@@ -88,6 +89,9 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueConfig(name="q", busy_delay=timedelta(days=36_526)), "busy_delay"),
     (lambda: QueueConfig(name="q", max_no_answer=-1), "max_no_answer"),
     (lambda: QueueConfig(name="q", join_when_empty=1), "join_when_empty"),  # type: ignore[arg-type]
+    (lambda: QueueConfig(name="q", empty_when="paused"), "empty_when"),  # type: ignore[arg-type]
+    (lambda: QueueConfig(name="q", resume_abandoned=timedelta(0)), "resume_abandoned"),
+    (lambda: QueueConfig(name="q", empty_when={"paused"}), "empty_when"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", overflow="voicemail"), "overflow"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=QueueEscalation(after=SECOND)), "escalation"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=("x",)), "escalation[0]"),  # type: ignore[arg-type]
@@ -214,6 +218,8 @@ QUEUE_FIELDS: dict[str, Any] = {
     "overflow": Overflow(action=OverflowAction.CALLBACK),
     "join_when_empty": False,
     "leave_when_empty": True,
+    "empty_when": frozenset({EmptyCondition.PAUSED, EmptyCondition.WRAP_UP}),
+    "resume_abandoned": 60 * SECOND,
     "wrap_up": 5 * SECOND,
     "offer_timeout": 10 * SECOND,
     "no_answer_delay": SECOND,

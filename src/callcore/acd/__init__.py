@@ -32,6 +32,7 @@ from callcore.acd._model import (
     AgentProfile,
     ContactStatus,
     DeclineReason,
+    EmptyCondition,
     Membership,
     NotReadyReason,
     Overflow,
@@ -41,7 +42,13 @@ from callcore.acd._model import (
     RejectReason,
 )
 from callcore.acd._router import Router
-from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
+from callcore.acd._snapshot import (
+    AbandonedRecord,
+    AgentRecord,
+    ContactRecord,
+    PointerRecord,
+    RouterSnapshot,
+)
 from callcore.acd._strategy import (
     BUILTIN_STRATEGIES,
     CAPABILITIES,
@@ -64,6 +71,7 @@ from callcore.contacts import AgentState, ContactOutcome
 __all__ = [
     "BUILTIN_STRATEGIES",
     "CAPABILITIES",
+    "AbandonedRecord",
     "AgentBoard",
     "AgentProfile",
     "AgentRecord",
@@ -88,6 +96,7 @@ __all__ = [
     "ContactTransferred",
     "ContactView",
     "DeclineReason",
+    "EmptyCondition",
     "Membership",
     "NotReadyReason",
     "Offer",

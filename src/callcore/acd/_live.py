@@ -27,6 +27,7 @@ from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
 from callcore.acd._model import (
     AgentProfile,
     ContactStatus,
+    EmptyCondition,
     Membership,
     NotReadyReason,
     QueueConfig,
@@ -185,6 +186,22 @@ class Agent:
                 return not self.offers and not self.connected
             return not self.load.get(VOICE, 0)
         return True
+
+    def staffs(self, queue: QueueConfig) -> bool:
+        """Whether none of the queue's ``empty_when`` conditions holds for this member."""
+        conditions = queue.empty_when
+        max_tier = queue.max_tier
+        return not (
+            (EmptyCondition.PAUSED in conditions and self.not_ready is not None)
+            or (EmptyCondition.IN_USE in conditions and bool(self.connected))
+            or (EmptyCondition.RINGING in conditions and bool(self.offers))
+            or (EmptyCondition.WRAP_UP in conditions and self.wrap_until is not None)
+            or (
+                EmptyCondition.PENALTY in conditions
+                and max_tier is not None
+                and self.members[queue.name].tier > max_tier
+            )
+        )
 
     def satisfies(self, minimums: tuple[tuple[str, int], ...]) -> bool:
         """Whether the agent has every skill at its minimum level."""
@@ -568,14 +585,24 @@ class QueueRuntime:
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
 
-    def refusal(self) -> RejectReason | None:
+    def refusal(self, agents: Mapping[str, Agent]) -> RejectReason | None:
         """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
         config = self.config
         if config.max_length is not None and len(self.in_line) >= config.max_length:
             return RejectReason.QUEUE_FULL
-        if not config.join_when_empty and not self.members:
+        if not config.join_when_empty and not self.staffed(agents):
             return RejectReason.NO_AGENTS
         return None
+
+    def staffed(self, agents: Mapping[str, Agent]) -> bool:
+        """Whether a logged-in member staffs the queue at its door (no ``empty_when`` state).
+
+        With no conditions (the default) any logged-in member does; otherwise
+        the members are scanned, which only the door rules do.
+        """
+        if not self.config.empty_when:
+            return bool(self.members)
+        return any(agents[agent_id].staffs(self.config) for agent_id in self.members)
 
     # --- requirements ---
 

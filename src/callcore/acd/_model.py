@@ -7,7 +7,7 @@ import enum
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -38,6 +38,7 @@ __all__ = [
     "AgentProfile",
     "ContactStatus",
     "DeclineReason",
+    "EmptyCondition",
     "Membership",
     "NotReadyReason",
     "Overflow",
@@ -114,6 +115,27 @@ def _items_of(cls: type, limit: int | None = None) -> Any:  # noqa: ANN401 - an 
 def _rules(value: Sequence[QueueEscalation]) -> tuple[QueueEscalation, ...]:
     """A list of rules becomes a tuple; anything else is left for the validator to judge."""
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
+
+
+def _conditions(value: Collection[EmptyCondition]) -> frozenset[EmptyCondition]:
+    """A list, tuple or set of conditions becomes a frozenset; anything else is left as it is."""
+    if isinstance(value, list | tuple | set):
+        return frozenset(value)
+    return value  # type: ignore[return-value]
+
+
+def _condition_set(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = attribute.name
+    if not isinstance(value, frozenset):
+        raise InvalidInputError(
+            f"{name} must be a set of EmptyCondition, got {_type_name(value)}", field=name
+        )
+    for item in value:
+        if not isinstance(item, EmptyCondition):
+            raise InvalidInputError(
+                f"{name} holds {_type_name(item)}; it must hold EmptyCondition members",
+                field=name,
+            )
 
 
 def _memberships(value: Sequence[Membership]) -> tuple[Membership, ...]:
@@ -271,6 +293,25 @@ class RejectReason(enum.Enum):
     NO_AGENTS = "no_agents"
 
 
+class EmptyCondition(enum.Enum):
+    """A member state that does not staff a queue when the door rules ask if it is empty.
+
+    Asterisk app_queue's ``joinempty``/``leavewhenempty`` factors; a logged-out
+    agent is never a member (Asterisk's ``unavailable``, ``invalid``, ``unknown``).
+    """
+
+    PAUSED = "paused"
+    """Not ready (a break, auto-paused...)."""
+    PENALTY = "penalty"
+    """Its tier is above the queue's ``max_tier`` (not offered a new contact)."""
+    IN_USE = "in_use"
+    """A contact is connected to it."""
+    RINGING = "ringing"
+    """An offer rings it."""
+    WRAP_UP = "wrap_up"
+    """In wrap-up."""
+
+
 class OverflowAction(enum.Enum):
     """Where a contact goes when it waited too long or its queue emptied."""
 
@@ -379,6 +420,16 @@ _RULE_CHECKS: _Checks = (
 
 
 _VOICEMAIL = Overflow()
+_NO_CONDITIONS: frozenset[EmptyCondition] = frozenset()
+
+
+def _plainly_conditions(value: object) -> bool:
+    """The quick look: a frozenset of conditions (the thorough check names a fault)."""
+    if value.__class__ is not frozenset:
+        return False
+    return all(item.__class__ is EmptyCondition for item in cast("frozenset[object]", value))
+
+
 _LONGEST_IDLE = "longest_idle"
 _OFFER_TIMEOUT = timedelta(seconds=15)
 _NO_ANSWER_DELAY = timedelta(seconds=5)
@@ -405,6 +456,17 @@ class QueueConfig:
         leave_when_empty: Let no contact wait while no member is logged in:
             waiting contacts overflow as soon as the last member logs out, and
             a contact entering the queue meanwhile overflows at once.
+        empty_when: Member states that do not staff the queue at its door:
+            with ``join_when_empty`` false a new contact is rejected, and with
+            ``leave_when_empty`` a contact entering goes on at once, while no
+            logged-in member is free of all of them (Asterisk's ``joinempty``
+            and ``leavewhenempty`` factors; empty by default: any logged-in
+            member staffs the queue).
+        resume_abandoned: A caller who hangs up and is enqueued again in this
+            queue with the same contact id within this long takes back its
+            place (its first arrival); ``None`` (the default): never (FreeSWITCH
+            mod_callcenter's ``abandoned-resume-allowed`` and
+            ``discard-abandoned-after``).
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
         no_answer_delay: No offer to an agent for this long after a time-out
@@ -428,6 +490,10 @@ class QueueConfig:
     overflow: Overflow = _VOICEMAIL
     join_when_empty: bool = True
     leave_when_empty: bool = False
+    empty_when: frozenset[EmptyCondition] = attrs.field(
+        default=_NO_CONDITIONS, converter=_conditions
+    )
+    resume_abandoned: timedelta | None = None
     wrap_up: timedelta = _ZERO
     offer_timeout: timedelta = _OFFER_TIMEOUT
     no_answer_delay: timedelta = _NO_ANSWER_DELAY
@@ -450,6 +516,8 @@ class QueueConfig:
         overflow: Overflow = _VOICEMAIL,
         join_when_empty: bool = True,
         leave_when_empty: bool = False,
+        empty_when: Collection[EmptyCondition] = _NO_CONDITIONS,
+        resume_abandoned: timedelta | None = None,
         wrap_up: timedelta = _ZERO,
         offer_timeout: timedelta = _OFFER_TIMEOUT,
         no_answer_delay: timedelta = _NO_ANSWER_DELAY,
@@ -474,6 +542,10 @@ class QueueConfig:
         _set_queue_overflow(self, overflow)
         _set_queue_join_when_empty(self, join_when_empty)
         _set_queue_leave_when_empty(self, leave_when_empty)
+        if empty_when.__class__ is not frozenset:
+            empty_when = _conditions(empty_when)
+        _set_queue_empty_when(self, empty_when)
+        _set_queue_resume_abandoned(self, resume_abandoned)
         _set_queue_wrap_up(self, wrap_up)
         _set_queue_offer_timeout(self, offer_timeout)
         _set_queue_no_answer_delay(self, no_answer_delay)
@@ -519,6 +591,14 @@ class QueueConfig:
             and overflow.__class__ is Overflow
             and join_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
             and leave_when_empty.__class__ is bool  # type: ignore[redundant-expr] # not to a caller
+            and (empty_when is _NO_CONDITIONS or _plainly_conditions(empty_when))
+            and (
+                resume_abandoned is None
+                or (
+                    resume_abandoned.__class__ is timedelta
+                    and _ZERO < resume_abandoned <= MAX_DURATION
+                )
+            )
             and (
                 wrap_up is _ZERO
                 or (wrap_up.__class__ is timedelta and _ZERO <= wrap_up <= MAX_DURATION)
@@ -568,6 +648,8 @@ class QueueConfig:
     _set_queue_overflow,
     _set_queue_join_when_empty,
     _set_queue_leave_when_empty,
+    _set_queue_empty_when,
+    _set_queue_resume_abandoned,
     _set_queue_wrap_up,
     _set_queue_offer_timeout,
     _set_queue_no_answer_delay,
@@ -588,6 +670,8 @@ _QUEUE_CHECKS: _Checks = (
     ("overflow", validator(check_instance, cls=Overflow)),
     ("join_when_empty", _flag),
     ("leave_when_empty", _flag),
+    ("empty_when", _condition_set),
+    ("resume_abandoned", _optional_positive_wait),
     ("wrap_up", _wait),
     ("offer_timeout", _positive_wait),
     ("no_answer_delay", _wait),

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from callcore.acd import _timers
 from callcore.acd._build import (
     agent_state_changed,
@@ -67,7 +69,7 @@ from callcore.acd._model import (
     OverflowAction,
     QueueConfig,
 )
-from callcore.acd._snapshot import RouterSnapshot, capture, restore_into
+from callcore.acd._snapshot import AbandonedRecord, RouterSnapshot, capture, restore_into
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
 from callcore.acd._timers import (
     CATCH_UP_PERIODS,
@@ -242,6 +244,10 @@ class Router:
         self._now: datetime | None = None
         self._seq = 0
         self._offers_made = 0
+        self._abandoned: dict[str, AbandonedRecord] = {}
+        """Places of callers who hung up, by contact id, while they may come back."""
+        self._abandoned_ends: list[tuple[datetime, str]] = []
+        """When each kept place is given up (a heap), to forget them in time order."""
         self._timers = Timers(self._agents, self._contacts, self._queues)
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
@@ -462,21 +468,24 @@ class Router:
             self._advance(now)
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = runtime.refusal()
+        reason = runtime.refusal(self._agents)
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
             )
             return self._flush()
         self._seq += 1
+        arrived, seq = (
+            self._resumed_place(contact_id, queue, at) if self._abandoned else (at, self._seq)
+        )
         contact = Contact(  # positional: keyword parsing is slow on the hot path
             contact_id,
             queue,
             priority,
             wanted,
+            arrived,
             at,
-            at,
-            self._seq,
+            seq,
             config.channel,
             runtime.first_requirement(wanted),
             runtime.channel_key,
@@ -487,7 +496,7 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        if not runtime.members and self._sends_on(runtime):
+        if self._turns_away(runtime):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
@@ -530,12 +539,50 @@ class Router:
         at = now  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
         self._forget(contact)
+        window = self._queues[contact.queue].config.resume_abandoned
+        if window is not None:
+            self._forget_abandoned(at)
+            self._keep_abandoned(
+                AbandonedRecord(
+                    contact_id=contact_id,
+                    queue=contact.queue,
+                    arrived=contact.arrived,
+                    seq=contact.seq,
+                    until=at + window,
+                )
+            )
         self._events_out.append(
             ContactAbandoned(
                 at=at, contact_id=contact_id, queue=contact.queue, waited=at - contact.arrived
             )
         )
         return self._settle_and_flush()
+
+    def _keep_abandoned(self, record: AbandonedRecord) -> None:
+        """Keep a hung-up caller's place until its queue's ``resume_abandoned`` runs out."""
+        self._abandoned[record.contact_id] = record
+        heapq.heappush(self._abandoned_ends, (record.until, record.contact_id))
+
+    def _forget_abandoned(self, at: datetime) -> None:
+        """Give up the kept places whose time ran out by ``at`` (memory stays bounded)."""
+        ends = self._abandoned_ends
+        kept = self._abandoned
+        while ends and ends[0][0] <= at:
+            until, contact_id = heapq.heappop(ends)
+            record = kept.get(contact_id)
+            if record is not None and record.until == until:
+                del kept[contact_id]
+
+    def _resumed_place(self, contact_id: str, queue: str, at: datetime) -> tuple[datetime, int]:
+        """A new contact's arrival and number: a caller's old ones if it left ``queue`` in time.
+
+        The id's kept place is given up once it is enqueued anywhere.
+        """
+        self._forget_abandoned(at)
+        record = self._abandoned.pop(contact_id, None)
+        if record is None or record.queue != queue:
+            return at, self._seq
+        return record.arrived, record.seq
 
     def set_priority(self, contact_id: str, priority: int, *, now: datetime) -> RouterUpdate:
         """Change the priority of a contact not yet connected; it takes effect at once.
@@ -1140,7 +1187,7 @@ class Router:
 
     def snapshot(self) -> RouterSnapshot:
         """Capture the router's whole state; see :meth:`restore`."""
-        return capture(
+        snapshot = capture(
             self._now,
             self._seq,
             self._random,
@@ -1149,6 +1196,9 @@ class Router:
             self._contacts,
             self._offers_made,
         )
+        if not self._abandoned:
+            return snapshot
+        return attrs.evolve(snapshot, abandoned=tuple(self._abandoned.values()))
 
     @classmethod
     def restore(
@@ -1191,6 +1241,8 @@ class Router:
         router._offers_made = restore_into(snapshot, router._random, router._timers)
         router._now = snapshot.now
         router._seq = snapshot.seq
+        for record in snapshot.abandoned:
+            router._keep_abandoned(record)
         return router
 
     # ------------------------------------------------------------------
@@ -1710,10 +1762,22 @@ class Router:
         caller is holding, as on an empty queue's overflow).
         """
         queue = self._queues[contact.queue]
-        if contact.callback or queue.members:
+        if contact.callback:
             return True
-        config = queue.config
-        return config.join_when_empty and not self._sends_on(queue)
+        if not queue.config.join_when_empty and not queue.staffed(self._agents):
+            return False
+        return not self._turns_away(queue)
+
+    def _turns_away(self, runtime: QueueRuntime) -> bool:
+        """Whether a contact entering the queue now goes on at once by its overflow.
+
+        With nobody logged in, :meth:`_sends_on` decides; with members logged
+        in, only a ``leave_when_empty`` queue whose members all have an
+        ``empty_when`` state sends it on (Asterisk's ``leavewhenempty``).
+        """
+        if not runtime.members:
+            return self._sends_on(runtime)
+        return runtime.config.leave_when_empty and not runtime.staffed(self._agents)
 
     def _sends_on(self, runtime: QueueRuntime) -> bool:
         """Whether a queue nobody is logged in to sends a contact that enters it on at once.

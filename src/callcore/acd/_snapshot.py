@@ -102,6 +102,25 @@ class PointerRecord:
 
 
 @attrs.frozen(kw_only=True)
+class AbandonedRecord:
+    """The place of a caller who hung up, kept for its queue's ``resume_abandoned``.
+
+    Attributes:
+        contact_id: The abandoned contact's id (the key it comes back with).
+        queue: The queue it left.
+        arrived: Its first arrival (the place it takes back).
+        seq: Its arrival number (orders contacts that arrived in the same instant).
+        until: The end of its chance to come back.
+    """
+
+    contact_id: str
+    queue: str
+    arrived: datetime
+    seq: int
+    until: datetime
+
+
+@attrs.frozen(kw_only=True)
 class RouterSnapshot:
     """Everything a router needs to carry on after a restart.
 
@@ -117,6 +136,7 @@ class RouterSnapshot:
         race_clocks: The race clock of each queue (random strategies).
         empty_since: Since when each empty queue has had no agent logged in.
         offers_made: Offers made so far (the next offer's id counts on from it).
+        abandoned: Places of callers who hung up and may still come back.
     """
 
     now: datetime | None
@@ -130,6 +150,7 @@ class RouterSnapshot:
     race_clocks: Mapping[str, float]
     empty_since: Mapping[str, datetime]
     offers_made: int = 0
+    abandoned: tuple[AbandonedRecord, ...] = ()
 
 
 def rank_to_json(rank: Rank) -> str:

@@ -25,7 +25,13 @@ from callcore.acd._model import (
     OverflowAction,
     QueueConfig,
 )
-from callcore.acd._snapshot import AgentRecord, ContactRecord, PointerRecord, RouterSnapshot
+from callcore.acd._snapshot import (
+    AbandonedRecord,
+    AgentRecord,
+    ContactRecord,
+    PointerRecord,
+    RouterSnapshot,
+)
 from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
 from callcore.checks import (
     EARLIEST,
@@ -301,6 +307,7 @@ class _SnapshotCheck:
         self.queue_state(snapshot)
         self.offer_ids(snapshot)
         self.targets()
+        self.abandoned(snapshot)
         if self.now is None and (self.agents or self.contacts or seen or snapshot.empty_since):
             self.add("now", "a router with agents or contacts has seen a time: now must be set")
         return self.found
@@ -617,6 +624,27 @@ class _SnapshotCheck:
             path = f"empty_since.{name}"
             if self.past(since, path) is not None and name in staffed:
                 self.add(path, "the queue has a member logged in, so it is not empty")
+
+    def abandoned(self, snapshot: RouterSnapshot) -> None:
+        """Kept places: of a queue that keeps them, for ids not held, each once."""
+        records: list[object] = self.items(snapshot.abandoned, "abandoned") or []
+        seen: set[str] = set()
+        for number, record in enumerate(records):
+            path = f"abandoned[{number}]"
+            if not isinstance(record, AbandonedRecord):
+                self.add(path, f"must be an AbandonedRecord, got {type(record).__name__}")
+                continue
+            if self.check(check_text, record.contact_id, f"{path}.contact_id"):
+                if record.contact_id in seen or record.contact_id in self.contacts:
+                    self.add(f"{path}.contact_id", f"{record.contact_id!r} is held or kept already")
+                seen.add(record.contact_id)
+            queue: object = record.queue  # a loaded document may hold anything
+            config = self.queues.get(queue) if isinstance(queue, str) else None
+            if config is None or config.resume_abandoned is None:
+                self.add(f"{path}.queue", "names no queue that keeps abandoned places")
+            self.past(record.arrived, f"{path}.arrived")
+            self.check(check_instant, record.until, f"{path}.until")
+            self.check(check_count, record.seq, f"{path}.seq", high=MAX_SEQ)
 
     def offer_ids(self, snapshot: RouterSnapshot) -> None:
         """Offer ids are the router's own (``offer-N``, N up to ``offers_made``), each once."""
