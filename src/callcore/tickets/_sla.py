@@ -375,6 +375,16 @@ class SlaMeter:
     """The calendar's open span last seen (``[start, end)`` in UTC; none at first):
     within it open time is real time, so most questions of a busy day need no
     look-up (a cache of the calendar's facts, kept by :meth:`_between_on`)."""
+    _far: tuple[datetime, timedelta, datetime, datetime, datetime] = attrs.field(
+        init=False, eq=False, repr=False, default=(_NEVER, _ZERO, _NEVER, _NEVER, _NEVER)
+    )
+    """The last deadline :meth:`_walk` found past the open span it started in:
+    ``(end, rest, found, start2, end2)``: ``found`` is ``rest`` of open time
+    after ``end`` (the end of that span), and lies inside the open span
+    ``(start2, end2]``. A clock resumed in the same span after a pause has a
+    deadline a little later: while it stays inside that span, the deadline
+    moves by the difference of open time, without a look-up (a cache of the
+    calendar's facts, as :attr:`_open`)."""
 
     def __attrs_post_init__(self) -> None:
         """Index the targets' own pause rules."""
@@ -681,12 +691,31 @@ class SlaMeter:
                 reached = t + left
                 if start <= t and reached <= end:  # open all the way: real time
                     return reached if t.tzinfo is timezone.utc else reached.astimezone(timezone.utc)
+                if start <= t < end:  # open at t: the deadline lies past this span
+                    return self._past_span(calendar, t, left, end)
                 return calendar.instant_after_open_time(t, left)
             if isinstance(self.hours, BusinessCalendar):  # the same instant, without converting
                 return self.hours.add_business_time_utc(t, left)
             return self.hours.add_business_time(t, left).astimezone(timezone.utc)
         except InvalidInputError:
             return None  # the calendar never opens long enough
+
+    def _past_span(
+        self, calendar: BusinessCalendar, t: datetime, left: timedelta, end: datetime
+    ) -> datetime:
+        """:meth:`_walk` from ``t`` inside an open span ending at ``end``, before ``t + left``."""
+        rest = left - (end - t)  # the open time still needed after the span's end
+        known_end, known_rest, found, start2, end2 = self._far
+        if known_end == end:
+            # open time from `end` to an instant of (start2, end2] grows as real time
+            shifted = found + (rest - known_rest)
+            if start2 < shifted <= end2 and shifted - t <= MAX_DURATION:
+                return shifted
+        found = calendar.instant_after_open_time(t, left)
+        span = calendar.open_span_at(found)
+        if span is not None and span[0] < found:  # inside a span, not at its start
+            object.__setattr__(self, "_far", (end, rest, found, span[0], span[1]))
+        return found
 
     def _next_amount(self, clock: SlaClock) -> timedelta:
         """The elapsed time at which the clock next reports: its next warning, or its goal."""
