@@ -236,3 +236,40 @@ def test_fast_path_around_closing_and_opening_times() -> None:
                             _run(engine, ticket, command, now)
                     assert _seen(tickets[0]) == _seen(tickets[1]), (zone, day, now, command)
                     assert tickets[0].next_due == fast.next_deadline(tickets[0])
+
+
+def test_fast_path_deadline_moved_by_pauses_past_its_open_span() -> None:
+    """Pauses within one open span push a deadline days away, across its span's end.
+
+    The meter moves a deadline past the current open span by the open time a
+    pause cost (``SlaMeter._far``) while it stays in the open span it lay in;
+    here the clocks' first warning starts about an hour before closing time a
+    day later, and pauses of 7 to 46 minutes push it to closing time and past
+    it (to the next morning), from starts a few minutes apart.
+    """
+    commands = ("open", "wait_on_customer", "customer_replied", "hold", "wait_on_customer", "open")
+    for zone, days in ZONE_TRANSITIONS.items():
+        if zone == "UTC":
+            continue
+        calendar = office_calendar(zone)
+        for day in (days[0] + timedelta(days=1), days[1] - timedelta(days=4)):  # a Monday, a Wednesday
+            for start_minutes in range(9 * 60, 11 * 60, 3):  # from 9:00 local
+                local = datetime.combine(day, time(), calendar.timezone)
+                now = (local + start_minutes * MINUTE).astimezone(timezone.utc)
+                # the first warnings (at half the goal): two office days less an hour
+                fast, reference = _engines(calendar, [1800] * 8)
+                tickets = [
+                    engine.create(
+                        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+                        assignee=AGENT.id, priority=Priority.URGENT,
+                    ).ticket
+                    for engine in (fast, reference)
+                ]  # fmt: skip
+                for index, command in enumerate(commands * 3):
+                    now += timedelta(minutes=7 + 13 * (index % 4), seconds=start_minutes % 60)
+                    for engine, ticket in zip((fast, reference), tickets, strict=True):
+                        with contextlib.suppress(CallcoreError):
+                            _run(engine, ticket, command, now)
+                    assert _seen(tickets[0]) == _seen(tickets[1]), (zone, day, now, command)
+                    assert tickets[0].next_due == fast.next_deadline(tickets[0])
+                assert fast._meters["urgent"]._far[0] < datetime.max.replace(tzinfo=timezone.utc)
