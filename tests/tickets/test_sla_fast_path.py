@@ -252,7 +252,8 @@ def test_fast_path_deadline_moved_by_pauses_past_its_open_span() -> None:
         if zone == "UTC":
             continue
         calendar = office_calendar(zone)
-        for day in (days[0] + timedelta(days=1), days[1] - timedelta(days=4)):  # a Monday, a Wednesday
+        # the Monday after the spring change, the Wednesday before the autumn one
+        for day in (days[0] + timedelta(days=1), days[1] - timedelta(days=4)):
             for start_minutes in range(9 * 60, 11 * 60, 3):  # from 9:00 local
                 local = datetime.combine(day, time(), calendar.timezone)
                 now = (local + start_minutes * MINUTE).astimezone(timezone.utc)

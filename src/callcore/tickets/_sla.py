@@ -502,6 +502,7 @@ class SlaMeter:
         spans: dict[datetime, timedelta] = {}
         group: datetime | None = None  # the start shared by the clocks brought up to date here
         least = _ZERO  # the least any of them had left before
+        known_warnings = self._warnings
         for clock in clocks.values():
             if clock.stopped:
                 continue
@@ -513,7 +514,10 @@ class SlaMeter:
                 before = clock.elapsed
                 elapsed = before + span
                 amount = clock.goal
-                for fraction, reached, _ in self.warnings(amount):  # _next_amount, inlined
+                warnings = known_warnings.get(amount)  # warnings(), its answer usually known
+                for fraction, reached, _ in (
+                    self.warnings(amount) if warnings is None else warnings
+                ):  # _next_amount, inlined
                     if fraction not in clock.warned:
                         amount = reached
                         break
@@ -531,10 +535,13 @@ class SlaMeter:
             return events, ALL_STOPPED if usual else None
         left = least - spans[group]
         # the deadline of the group's nearest amount, from now on, is the one from its start
-        known = self._due.get(least)
+        due = self._due
+        known = due.get(least)
         if known is not None and known[0] == group:
-            self._remember(left, now, known[1])
-        return events, left if usual and group is not None else None
+            if len(due) >= _DUE_LIMIT:  # _remember, inlined
+                due.clear()
+            due[left] = (now, known[1])
+        return events, left if usual else None
 
     def check(
         self,
