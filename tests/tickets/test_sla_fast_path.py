@@ -274,3 +274,32 @@ def test_fast_path_deadline_moved_by_pauses_past_its_open_span() -> None:
                     assert _seen(tickets[0]) == _seen(tickets[1]), (zone, day, now, command)
                     assert tickets[0].next_due == fast.next_deadline(tickets[0])
                 assert fast._meters["urgent"]._far[0] < datetime.max.replace(tzinfo=timezone.utc)
+
+
+def test_fast_path_clocks_running_from_different_instants() -> None:
+    """A ticket whose running clocks started at different instants (as a loaded one may).
+
+    The engine starts and settles running clocks together, but a ticket read
+    from storage may hold clocks that run from two instants. The fast path
+    must not take the first clock's deadline for all: here the resolution
+    clock, started a minute later, warns first (at half its goal, 08:31).
+    """
+    calendar = office_calendar("Europe/Bucharest")
+    now = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)  # 10:00 in Bucharest, a Monday
+    fast, reference = _engines(calendar, [300, 300, 60, 150] * 2)
+    tickets = [
+        engine.create(
+            id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+            assignee=AGENT.id, priority=Priority.URGENT,
+        ).ticket
+        for engine in (fast, reference)
+    ]  # fmt: skip
+    for ticket in tickets:
+        assert ticket.sla["first_response"].since == now
+        ticket.sla["resolution"].since = now + MINUTE
+    for command in ("open", "hold", "open"):
+        now += 3 * MINUTE
+        for engine, ticket in zip((fast, reference), tickets, strict=True):
+            _run(engine, ticket, command, now)
+        assert _seen(tickets[0]) == _seen(tickets[1]), command
+        assert tickets[0].next_due == datetime(2026, 1, 5, 8, 31, tzinfo=timezone.utc)

@@ -340,7 +340,7 @@ _ZERO = timedelta(0)
 _REMEMBERED = 64
 _DUE_LIMIT = 256  # deadlines kept per meter: a call needs one or two; a bound all the same
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)  # an empty span: nothing lies in it
-ALL_STOPPED = timedelta.max  # settle's answer when every clock is stopped: nothing is due
+ALL_STOPPED = timedelta.max  # settle's answer when no clock runs: none is due while so
 
 
 @attrs.frozen
@@ -487,15 +487,17 @@ class SlaMeter:
         """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
 
         The usual clock, running and reaching nothing new, is brought up to
-        date here as :meth:`check` does it (its deadline carried along);
-        any other goes through :meth:`check`.
+        date here as :meth:`check` does it (its deadline carried along); a
+        paused clock short of its next amount is left as it is (check would
+        report nothing); any other goes through :meth:`check`.
 
         Returns:
             The events, and, when every clock not stopped was such a usual
-            clock (all now run from ``now``), the least any of them has left
-            to its next amount (:data:`ALL_STOPPED` when every clock is stopped);
-            else ``None``. With that, :meth:`earliest` is ``_after(now, left)``
-            as long as no clock changes.
+            clock (the running ones all counting from one instant, and now
+            from ``now``), the least any running one has left to its next
+            amount (:data:`ALL_STOPPED` when none runs); else ``None``. With
+            that, :meth:`earliest` is ``_after(now, left)`` as long as no
+            clock changes (a paused clock short of its amount has no deadline).
         """
         usual = True
         events: list[Event] = []
@@ -507,7 +509,20 @@ class SlaMeter:
             if clock.stopped:
                 continue
             since = clock.since
-            if since is not None and not clock.breached and now > since:
+            if since is None and not clock.breached:
+                # paused: nothing new to report while short of its next amount (as check
+                # says), and no deadline while it stays paused (as earliest says)
+                amount = clock.goal
+                warnings = known_warnings.get(amount)
+                for fraction, reached, _ in (
+                    self.warnings(amount) if warnings is None else warnings
+                ):  # _next_amount, inlined
+                    if fraction not in clock.warned:
+                        amount = reached
+                        break
+                if clock.elapsed < amount:
+                    continue
+            elif since is not None and not clock.breached and now > since:
                 found = spans.get(since)
                 span = found if found is not None else self.between(since, now)
                 spans[since] = span
@@ -525,7 +540,9 @@ class SlaMeter:
                     left = amount - before
                     if group is None:
                         group, least = since, left
-                    elif since == group and left < least:
+                    elif since != group:  # clocks of two starts (a loaded ticket): ask earliest
+                        usual = False
+                    elif left < least:
                         least = left
                     clock.elapsed, clock.since = elapsed, now
                     continue
