@@ -30,10 +30,12 @@ from callcore.errors import CallcoreError
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     Priority,
+    SlaBreached,
     SlaConditions,
     SlaMetric,
     SlaPolicy,
     SlaTarget,
+    SlaWarning,
     TicketEngine,
     TicketSettings,
 )
@@ -303,3 +305,52 @@ def test_fast_path_clocks_running_from_different_instants() -> None:
             _run(engine, ticket, command, now)
         assert _seen(tickets[0]) == _seen(tickets[1]), command
         assert tickets[0].next_due == datetime(2026, 1, 5, 8, 31, tzinfo=timezone.utc)
+
+
+def test_fast_path_paused_clock_past_a_shorter_goal() -> None:
+    """A paused clock whose new policy's amounts it has passed reports them at the next call.
+
+    Paused clocks short of their next amount keep the fast path (nothing to
+    report, no deadline); one already past it (its policy changed to shorter
+    goals while it was paused) must still report at the next transition.
+    """
+    calendar = office_calendar("Europe/Bucharest")
+    start = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)  # 10:00 in Bucharest, a Monday
+    for paused_minutes in (20, 29, 30, 44, 50, 59, 70):  # before, at and past the urgent amounts
+        now = start
+        fast, reference = _engines(calendar, [60, 60, 60, 60, 600, 600, 600, 600])
+        tickets = [
+            engine.create(
+                id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+                assignee=AGENT.id, priority=Priority.NORMAL,
+            ).ticket
+            for engine in (fast, reference)
+        ]  # fmt: skip
+        steps = (
+            (1, "open"), (paused_minutes, "wait_on_customer"), (1, "urgent"),
+            (1, "customer_replied"), (1, "hold"), (1, "open"),
+        )  # fmt: skip
+        for gap, command in steps:
+            now += gap * MINUTE
+            updates = [
+                _run(engine, ticket, command, now)
+                for engine, ticket in zip((fast, reference), tickets, strict=True)
+            ]
+            assert updates[0].events == updates[1].events, (paused_minutes, command)
+            assert _seen(tickets[0]) == _seen(tickets[1]), (paused_minutes, command)
+            assert tickets[0].next_due == fast.next_deadline(tickets[0])
+            if command == "customer_replied":
+                # both engines settle clocks alike: the reports, worked out by hand
+                reported = sorted(
+                    (event.metric.value, getattr(event, "fraction", "breach"))
+                    for event in updates[0].events
+                    if isinstance(event, (SlaWarning, SlaBreached))
+                )
+                elapsed = paused_minutes + 1  # the urgent goals: 60 minutes, warnings at 30 and 45
+                each = (
+                    ["breach"] if elapsed >= 60 else [f for f in (0.5, 0.75) if elapsed >= 60 * f]
+                )
+                expected = [
+                    (metric, f) for metric in ("first_response", "resolution") for f in each
+                ]
+                assert reported == expected, paused_minutes

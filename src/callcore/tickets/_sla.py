@@ -481,7 +481,7 @@ class SlaMeter:
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def settle(  # noqa: C901 - apply's hot path, inlined on purpose
+    def settle(  # noqa: C901, PLR0912 - apply's hot path, inlined on purpose
         self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime
     ) -> tuple[list[Event], timedelta | None]:
         """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
