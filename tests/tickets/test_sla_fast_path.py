@@ -30,10 +30,12 @@ from callcore.errors import CallcoreError
 from callcore.tickets import (
     DEFAULT_WORKFLOW,
     Priority,
+    SlaBreached,
     SlaConditions,
     SlaMetric,
     SlaPolicy,
     SlaTarget,
+    SlaWarning,
     TicketEngine,
     TicketSettings,
 )
@@ -236,3 +238,119 @@ def test_fast_path_around_closing_and_opening_times() -> None:
                             _run(engine, ticket, command, now)
                     assert _seen(tickets[0]) == _seen(tickets[1]), (zone, day, now, command)
                     assert tickets[0].next_due == fast.next_deadline(tickets[0])
+
+
+def test_fast_path_deadline_moved_by_pauses_past_its_open_span() -> None:
+    """Pauses within one open span push a deadline days away, across its span's end.
+
+    The meter moves a deadline past the current open span by the open time a
+    pause cost (``SlaMeter._far``) while it stays in the open span it lay in;
+    here the clocks' first warning starts about an hour before closing time a
+    day later, and pauses of 7 to 46 minutes push it to closing time and past
+    it (to the next morning), from starts a few minutes apart.
+    """
+    commands = ("open", "wait_on_customer", "customer_replied", "hold", "wait_on_customer", "open")
+    for zone, days in ZONE_TRANSITIONS.items():
+        if zone == "UTC":
+            continue
+        calendar = office_calendar(zone)
+        # the Monday after the spring change, the Wednesday before the autumn one
+        for day in (days[0] + timedelta(days=1), days[1] - timedelta(days=4)):
+            for start_minutes in range(9 * 60, 11 * 60, 3):  # from 9:00 local
+                local = datetime.combine(day, time(), calendar.timezone)
+                now = (local + start_minutes * MINUTE).astimezone(timezone.utc)
+                # the first warnings (at half the goal): two office days less an hour
+                fast, reference = _engines(calendar, [1800] * 8)
+                tickets = [
+                    engine.create(
+                        id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+                        assignee=AGENT.id, priority=Priority.URGENT,
+                    ).ticket
+                    for engine in (fast, reference)
+                ]  # fmt: skip
+                for index, command in enumerate(commands * 3):
+                    now += timedelta(minutes=7 + 13 * (index % 4), seconds=start_minutes % 60)
+                    for engine, ticket in zip((fast, reference), tickets, strict=True):
+                        with contextlib.suppress(CallcoreError):
+                            _run(engine, ticket, command, now)
+                    assert _seen(tickets[0]) == _seen(tickets[1]), (zone, day, now, command)
+                    assert tickets[0].next_due == fast.next_deadline(tickets[0])
+                assert fast._meters["urgent"]._far[0] < datetime.max.replace(tzinfo=timezone.utc)
+
+
+def test_fast_path_clocks_running_from_different_instants() -> None:
+    """A ticket whose running clocks started at different instants (as a loaded one may).
+
+    The engine starts and settles running clocks together, but a ticket read
+    from storage may hold clocks that run from two instants. The fast path
+    must not take the first clock's deadline for all: here the resolution
+    clock, started a minute later, warns first (at half its goal, 08:31).
+    """
+    calendar = office_calendar("Europe/Bucharest")
+    now = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)  # 10:00 in Bucharest, a Monday
+    fast, reference = _engines(calendar, [300, 300, 60, 150] * 2)
+    tickets = [
+        engine.create(
+            id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+            assignee=AGENT.id, priority=Priority.URGENT,
+        ).ticket
+        for engine in (fast, reference)
+    ]  # fmt: skip
+    for ticket in tickets:
+        assert ticket.sla["first_response"].since == now
+        ticket.sla["resolution"].since = now + MINUTE
+    for command in ("open", "hold", "open"):
+        now += 3 * MINUTE
+        for engine, ticket in zip((fast, reference), tickets, strict=True):
+            _run(engine, ticket, command, now)
+        assert _seen(tickets[0]) == _seen(tickets[1]), command
+        assert tickets[0].next_due == datetime(2026, 1, 5, 8, 31, tzinfo=timezone.utc)
+
+
+def test_fast_path_paused_clock_past_a_shorter_goal() -> None:
+    """A paused clock whose new policy's amounts it has passed reports them at the next call.
+
+    Paused clocks short of their next amount keep the fast path (nothing to
+    report, no deadline); one already past it (its policy changed to shorter
+    goals while it was paused) must still report at the next transition.
+    """
+    calendar = office_calendar("Europe/Bucharest")
+    start = datetime(2026, 1, 5, 8, tzinfo=timezone.utc)  # 10:00 in Bucharest, a Monday
+    for paused_minutes in (20, 29, 30, 44, 50, 59, 70):  # before, at and past the urgent amounts
+        now = start
+        fast, reference = _engines(calendar, [60, 60, 60, 60, 600, 600, 600, 600])
+        tickets = [
+            engine.create(
+                id="T-1", subject="s", channel=Channel.EMAIL, customer="c", now=now,
+                assignee=AGENT.id, priority=Priority.NORMAL,
+            ).ticket
+            for engine in (fast, reference)
+        ]  # fmt: skip
+        steps = (
+            (1, "open"), (paused_minutes, "wait_on_customer"), (1, "urgent"),
+            (1, "customer_replied"), (1, "hold"), (1, "open"),
+        )  # fmt: skip
+        for gap, command in steps:
+            now += gap * MINUTE
+            updates = [
+                _run(engine, ticket, command, now)
+                for engine, ticket in zip((fast, reference), tickets, strict=True)
+            ]
+            assert updates[0].events == updates[1].events, (paused_minutes, command)
+            assert _seen(tickets[0]) == _seen(tickets[1]), (paused_minutes, command)
+            assert tickets[0].next_due == fast.next_deadline(tickets[0])
+            if command == "customer_replied":
+                # both engines settle clocks alike: the reports, worked out by hand
+                reported = sorted(
+                    (event.metric.value, getattr(event, "fraction", "breach"))
+                    for event in updates[0].events
+                    if isinstance(event, (SlaWarning, SlaBreached))
+                )
+                elapsed = paused_minutes + 1  # the urgent goals: 60 minutes, warnings at 30 and 45
+                each = (
+                    ["breach"] if elapsed >= 60 else [f for f in (0.5, 0.75) if elapsed >= 60 * f]
+                )
+                expected = [
+                    (metric, f) for metric in ("first_response", "resolution") for f in each
+                ]
+                assert reported == expected, paused_minutes

@@ -977,7 +977,7 @@ class TicketEngine:
         _put_span(update, ((), first, len(rows)))
         return update
 
-    def _apply_with_clocks(  # noqa: PLR0917 - apply's arguments, in order
+    def _apply_with_clocks(  # noqa: C901, PLR0917 - apply's hot path; apply's arguments
         self, ticket: Ticket, step: _Step, meter: SlaMeter, by: Actor, now: datetime, note: str
     ) -> TicketUpdate:
         """Apply a usual transition to a ticket with SLA clocks, checked (for apply).
@@ -1042,8 +1042,20 @@ class TicketEngine:
             ticket.next_due = self._due_after(ticket, first_sla, now, closes=step.closing_varies)
         else:
             self._sla_after_move(ticket, was_done=step.was_done, now=now)
-            # _next_deadline, for this engine: the last change is now (the row above)
-            ticket.next_due = self._due_with_clocks(ticket, meter, now, closes=step.closing_varies)
+            ends = self._waits.get((policy, ticket.workflow, target))
+            if step.auto_close is not None and ends is not None and ends[0]:
+                # resolved (a done state: every clock stopped, none due), closing by itself
+                # after a fixed delay: _due_after as the path without clocks works it out
+                soonest = ticket.follow_up_due
+                closing = now + step.auto_close
+                if closing < step.close_latest and (soonest is None or closing < soonest):
+                    soonest = closing
+                ticket.next_due = None if soonest is None else max(soonest, now)
+            else:
+                # _next_deadline, for this engine: the last change is now (the row above)
+                ticket.next_due = self._due_with_clocks(
+                    ticket, meter, now, closes=step.closing_varies
+                )
         return _update(ticket, done, tuple(sla_events), first, len(rows))
 
     def _due_with_clocks(

@@ -340,7 +340,7 @@ _ZERO = timedelta(0)
 _REMEMBERED = 64
 _DUE_LIMIT = 256  # deadlines kept per meter: a call needs one or two; a bound all the same
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)  # an empty span: nothing lies in it
-ALL_STOPPED = timedelta.max  # settle's answer when every clock is stopped: nothing is due
+ALL_STOPPED = timedelta.max  # settle's answer when no clock runs: none is due while so
 
 
 @attrs.frozen
@@ -375,6 +375,16 @@ class SlaMeter:
     """The calendar's open span last seen (``[start, end)`` in UTC; none at first):
     within it open time is real time, so most questions of a busy day need no
     look-up (a cache of the calendar's facts, kept by :meth:`_between_on`)."""
+    _far: tuple[datetime, timedelta, datetime, datetime, datetime] = attrs.field(
+        init=False, eq=False, repr=False, default=(_NEVER, _ZERO, _NEVER, _NEVER, _NEVER)
+    )
+    """The last deadline :meth:`_walk` found past the open span it started in:
+    ``(end, rest, found, start2, end2)``: ``found`` is ``rest`` of open time
+    after ``end`` (the end of that span), and lies inside the open span
+    ``(start2, end2]``. A clock resumed in the same span after a pause has a
+    deadline a little later: while it stays inside that span, the deadline
+    moves by the difference of open time, without a look-up (a cache of the
+    calendar's facts, as :attr:`_open`)."""
 
     def __attrs_post_init__(self) -> None:
         """Index the targets' own pause rules."""
@@ -471,39 +481,58 @@ class SlaMeter:
         if clock.since is None and not clock.stopped:
             clock.since = now
 
-    def settle(  # noqa: C901 - apply's hot path, inlined on purpose
+    def settle(  # noqa: C901, PLR0912 - apply's hot path, inlined on purpose
         self, ticket_id: str, clocks: dict[str, SlaClock], now: datetime
     ) -> tuple[list[Event], timedelta | None]:
         """:meth:`check` every clock of a ticket: the warnings and breaches reached by ``now``.
 
         The usual clock, running and reaching nothing new, is brought up to
-        date here as :meth:`check` does it (its deadline carried along);
-        any other goes through :meth:`check`.
+        date here as :meth:`check` does it (its deadline carried along); a
+        paused clock short of its next amount is left as it is (check would
+        report nothing); any other goes through :meth:`check`.
 
         Returns:
             The events, and, when every clock not stopped was such a usual
-            clock (all now run from ``now``), the least any of them has left
-            to its next amount (:data:`ALL_STOPPED` when every clock is stopped);
-            else ``None``. With that, :meth:`earliest` is ``_after(now, left)``
-            as long as no clock changes.
+            clock (the running ones all counting from one instant, and now
+            from ``now``), the least any running one has left to its next
+            amount (:data:`ALL_STOPPED` when none runs); else ``None``. With
+            that, :meth:`earliest` is ``_after(now, left)`` as long as no
+            clock changes (a paused clock short of its amount has no deadline).
         """
         usual = True
         events: list[Event] = []
         spans: dict[datetime, timedelta] = {}
         group: datetime | None = None  # the start shared by the clocks brought up to date here
         least = _ZERO  # the least any of them had left before
+        known_warnings = self._warnings
         for clock in clocks.values():
             if clock.stopped:
                 continue
             since = clock.since
-            if since is not None and not clock.breached and now > since:
+            if since is None and not clock.breached:
+                # paused: nothing new to report while short of its next amount (as check
+                # says), and no deadline while it stays paused (as earliest says)
+                amount = clock.goal
+                warnings = known_warnings.get(amount)
+                for fraction, reached, _ in (
+                    self.warnings(amount) if warnings is None else warnings
+                ):  # _next_amount, inlined
+                    if fraction not in clock.warned:
+                        amount = reached
+                        break
+                if clock.elapsed < amount:
+                    continue
+            elif since is not None and not clock.breached and now > since:
                 found = spans.get(since)
                 span = found if found is not None else self.between(since, now)
                 spans[since] = span
                 before = clock.elapsed
                 elapsed = before + span
                 amount = clock.goal
-                for fraction, reached, _ in self.warnings(amount):  # _next_amount, inlined
+                warnings = known_warnings.get(amount)  # warnings(), its answer usually known
+                for fraction, reached, _ in (
+                    self.warnings(amount) if warnings is None else warnings
+                ):  # _next_amount, inlined
                     if fraction not in clock.warned:
                         amount = reached
                         break
@@ -511,7 +540,9 @@ class SlaMeter:
                     left = amount - before
                     if group is None:
                         group, least = since, left
-                    elif since == group and left < least:
+                    elif since != group:  # clocks of two starts (a loaded ticket): ask earliest
+                        usual = False
+                    elif left < least:
                         least = left
                     clock.elapsed, clock.since = elapsed, now
                     continue
@@ -521,10 +552,13 @@ class SlaMeter:
             return events, ALL_STOPPED if usual else None
         left = least - spans[group]
         # the deadline of the group's nearest amount, from now on, is the one from its start
-        known = self._due.get(least)
+        due = self._due
+        known = due.get(least)
         if known is not None and known[0] == group:
-            self._remember(left, now, known[1])
-        return events, left if usual and group is not None else None
+            if len(due) >= _DUE_LIMIT:  # _remember, inlined
+                due.clear()
+            due[left] = (now, known[1])
+        return events, left if usual else None
 
     def check(
         self,
@@ -681,12 +715,31 @@ class SlaMeter:
                 reached = t + left
                 if start <= t and reached <= end:  # open all the way: real time
                     return reached if t.tzinfo is timezone.utc else reached.astimezone(timezone.utc)
+                if start <= t < end:  # open at t: the deadline lies past this span
+                    return self._past_span(calendar, t, left, end)
                 return calendar.instant_after_open_time(t, left)
             if isinstance(self.hours, BusinessCalendar):  # the same instant, without converting
                 return self.hours.add_business_time_utc(t, left)
             return self.hours.add_business_time(t, left).astimezone(timezone.utc)
         except InvalidInputError:
             return None  # the calendar never opens long enough
+
+    def _past_span(
+        self, calendar: BusinessCalendar, t: datetime, left: timedelta, end: datetime
+    ) -> datetime:
+        """:meth:`_walk` from ``t`` inside an open span ending at ``end``, before ``t + left``."""
+        rest = left - (end - t)  # the open time still needed after the span's end
+        known_end, known_rest, found, start2, end2 = self._far
+        if known_end == end:
+            # open time from `end` to an instant of (start2, end2] grows as real time
+            shifted = found + (rest - known_rest)
+            if start2 < shifted <= end2 and shifted - t <= MAX_DURATION:
+                return shifted
+        found = calendar.instant_after_open_time(t, left)
+        span = calendar.open_span_at(found)
+        if span is not None and span[0] < found:  # inside a span, not at its start
+            object.__setattr__(self, "_far", (end, rest, found, span[0], span[1]))
+        return found
 
     def _next_amount(self, clock: SlaClock) -> timedelta:
         """The elapsed time at which the clock next reports: its next warning, or its goal."""
