@@ -334,8 +334,11 @@ class _Handling(_Queueing):
                 refusal = self.tickets.can_apply(ticket, transition, by=by, note=note)
                 if refusal is not None:
                     raise InvalidTransitionError(ticket.state, transition, refusal)
-            # checked: from here on the centre changes
+            # checked: from here on the centre changes. The router first, to ``now``: its
+            # timers due by then (this agent's wrap-up end among them) run before the effects,
+            # so that nothing after them can refuse; it refuses (too far ahead) changing nothing.
             out = _Out()
+            self._absorb_router(self.router.tick(now=now), out)
             if code:
                 self._keep_ticket(
                     self.tickets.update(ticket, by=by, now=now, fields={"disposition": code}),
