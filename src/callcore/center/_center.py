@@ -163,13 +163,13 @@ class ContactCenter(_Voice, _Messages, _Transfers, _Desk):
         with self._lock:
             now = self._time(now)
             out = _Out()
+            self._catch_up(now, out)  # first: the only timer run that may refuse (too many)
             for live in list(self._contacts.values()):
                 session = live.session
                 if live.phase is Phase.IVR and session is not None:
                     deadline = session.next_deadline()
                     if deadline is not None and deadline <= now:
                         self._absorb_ivr(live, session.tick(now=now), now, out)
-            self._absorb_router(self.router.tick(now=now), out)
             for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
                 ticket = self.store.get_ticket(ticket_id)
                 if ticket is not None:  # deleted meanwhile (a customer erased): no timer left

@@ -334,11 +334,10 @@ class _Handling(_Queueing):
                 refusal = self.tickets.can_apply(ticket, transition, by=by, note=note)
                 if refusal is not None:
                     raise InvalidTransitionError(ticket.state, transition, refusal)
-            # checked: from here on the centre changes. The router first, to ``now``: its
-            # timers due by then (this agent's wrap-up end among them) run before the effects,
-            # so that nothing after them can refuse; it refuses (too far ahead) changing nothing.
+            # checked: from here on the centre changes; the router's timers first (this
+            # agent's wrap-up may have ended by now: then the agent is simply ready already)
             out = _Out()
-            self._absorb_router(self.router.tick(now=now), out)
+            self._catch_up(now, out)
             if code:
                 self._keep_ticket(
                     self.tickets.update(ticket, by=by, now=now, fields={"disposition": code}),
