@@ -106,8 +106,19 @@ def _state(kit: Any) -> object:
     )
 
 
+def _check_deadline(center: Any) -> None:
+    """The centre's next deadline is the earliest of a scan of every engine's timers."""
+    times = [center.router.next_deadline(), center._ticket_due.earliest()]
+    for contact_id in center.contact_ids():
+        live = center.contact(contact_id)
+        if live.phase is Phase.IVR and live.session is not None:
+            times.append(live.session.next_deadline())
+    assert center.next_deadline() == min((t for t in times if t is not None), default=None)
+
+
 def _check_consistent(kit: Any, completed: int) -> None:
     center = kit.center
+    _check_deadline(center)
     routed = set(center.router.contact_ids())
     for contact_id in center.contact_ids():
         phase = center.contact(contact_id).phase
@@ -214,6 +225,7 @@ def test_refused_inputs_with_timers_due_change_nothing(
     kit = example.build()
     kit.center.agent_logged_in(_profile("a1"))
     for operation in operations:
+        _check_deadline(kit.center)
         if operation[0] == "skip":
             kit.clock.advance(timedelta(seconds=operation[1]))
             continue

@@ -162,6 +162,8 @@ class _Voice(_Queueing):
             live.ivr_ended_at, live.ivr_path = now, session.path
             live.variables = dict(session.variables)
             self._complete(live, session.outcome or ContactOutcome.FAILED, now, out)
+        in_ivr = live.phase is Phase.IVR and live.contact_id in self._contacts
+        self._ivr_due.set(live.contact_id, session.next_deadline() if in_ivr else None)
 
     def _lookup(
         self, live: LiveContact, request: LookupRequest, now: datetime
