@@ -246,8 +246,11 @@ def test_url_forms(url: str, path: str | None) -> None:
 @pytest.mark.parametrize(("synchronous", "level"), [(None, 2), ("full", 2), ("normal", 1)])
 def test_the_synchronous_setting(tmp_path: Path, synchronous: str | None, level: int) -> None:
     """FULL (2) unless asked for NORMAL (1), SQLite's numbers for them."""
-    options = {} if synchronous is None else {"synchronous": synchronous}
-    with SQLiteStorage(tmp_path / "s.db", **options) as store:
+    path = tmp_path / "s.db"
+    opened = (
+        SQLiteStorage(path) if synchronous is None else SQLiteStorage(path, synchronous=synchronous)
+    )
+    with opened as store:
         (found,) = store._connection.execute("PRAGMA synchronous").fetchone()
         assert found == level
         assert store.synchronous == (synchronous or "full")
