@@ -11,7 +11,7 @@ run as a script, it plays one call through Starlette's test client with
 requests signed as Twilio signs them, and one forged request.
 
 Everything between the two ``glue`` markers is what a host writes beyond
-``ContactCenter`` and the adapter: 56 lines of code (blank lines, comments
+``ContactCenter`` and the adapter: 59 lines of code (blank lines, comments
 and docstrings not counted).
 """
 
@@ -22,12 +22,13 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from callcore.adapters.twilio import TwilioVoice
@@ -36,10 +37,9 @@ from callcore.errors import CallcoreError, PermissionDeniedError
 
 # --- glue: begin -------------------------------------------------------------------
 AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "example-auth-token")
+STORE = os.environ.get("CALLCORE_STORE", "memory:")
 center = load_center(
-    Path(__file__).with_name("center.yaml"),
-    store=os.environ.get("CALLCORE_STORE", "memory:"),
-    durable=os.environ.get("CALLCORE_STORE", "memory:") != "memory:",
+    Path(__file__).with_name("center.yaml"), store=STORE, durable=STORE != "memory:"
 )
 voice = TwilioVoice(center, auth_token=AUTH_TOKEN)
 XML = "application/xml"
@@ -63,28 +63,34 @@ async def voice_hook(request: Request) -> Response:
     return Response(twiml, media_type=XML)
 
 
+DESK = {  # the agent desktop's buttons: what the press p (agent, call, form) tells the centre
+    "login": lambda p: center.agent_logged_in(p.agent),
+    "accept": lambda p: center.agent_accepted(p.call, p.agent),
+    "hold": lambda p: center.agent_held(p.call),
+    "resume": lambda p: center.agent_resumed(p.call),
+    "consult": lambda p: center.agent_consulted(p.call, p.form["target"]),
+    "conference": lambda p: center.agent_conferenced(p.call, p.form["target"]),
+    "transfer": lambda p: center.agent_transferred(
+        p.call, queue=p.form.get("queue"), agent=p.form.get("agent")
+    ),
+    "end": lambda p: center.agent_ended(p.call),
+    "wrap-up": lambda p: center.agent_wrapped_up(
+        p.call, disposition=Disposition(p.form["disposition"]), notes=p.form["notes"]
+    ),
+}
+
+
 async def agent_action(request: Request) -> Response:
-    """The agent desktop: log in, accept, end, wrap up."""
-    agent, action = request.path_params["agent"], request.path_params["action"]
-    call = request.path_params.get("call", "")
+    """The agent desktop; the answer is the TwiML each moved leg goes to (for the call update)."""
+    press = SimpleNamespace(**{"call": "", **request.path_params}, form=await form_of(request))
     try:
-        if action == "login":
-            await run_in_threadpool(center.agent_logged_in, agent)
-        elif action == "accept":
-            await run_in_threadpool(center.agent_accepted, call, agent)
-            return Response(voice.agent_twiml(call), media_type=XML)
-        elif action == "end":
-            await run_in_threadpool(center.agent_ended, call)
-        elif action == "wrap-up":
-            form = await form_of(request)
-            disposition = Disposition(form.get("disposition", "resolved"))
-            notes = form.get("notes", "")
-            await run_in_threadpool(
-                lambda: center.agent_wrapped_up(call, disposition=disposition, notes=notes)
-            )
-    except (CallcoreError, ValueError) as error:
+        update = await run_in_threadpool(DESK[press.action], press)
+    except (CallcoreError, KeyError, ValueError) as error:
         return Response(str(error), status_code=400)
-    return Response("ok")
+    if press.action == "accept":
+        return Response(voice.agent_twiml(press.call), media_type=XML)
+    legs = [{"party": leg.party, "twiml": leg.twiml} for leg in voice.legs(update)]
+    return JSONResponse(legs) if legs else Response("ok")
 
 
 @contextlib.asynccontextmanager
@@ -133,7 +139,8 @@ def main() -> None:
         print("press 1:", post(client, {**call, "Digits": "1"}))
         print("agent accepts:", client.post("/agents/a1/accept/CA0001").text)
         client.post("/agents/a1/end/CA0001")
-        done = client.post("/agents/a1/wrap-up/CA0001", data={"notes": "explained the invoice"})
+        form = {"disposition": "resolved", "notes": "explained the invoice"}
+        done = client.post("/agents/a1/wrap-up/CA0001", data=form)
         print("wrapped up:", done.text)
         forged = client.post("/voice", data=call, headers={"X-Twilio-Signature": "forged"})
         print("forged request:", forged.status_code)

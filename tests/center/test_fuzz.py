@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import attrs
+from hypothesis import example as case
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -105,8 +106,19 @@ def _state(kit: Any) -> object:
     )
 
 
+def _check_deadline(center: Any) -> None:
+    """The centre's next deadline is the earliest of a scan of every engine's timers."""
+    times = [center.router.next_deadline(), center._ticket_due.earliest()]
+    for contact_id in center.contact_ids():
+        live = center.contact(contact_id)
+        if live.phase is Phase.IVR and live.session is not None:
+            times.append(live.session.next_deadline())
+    assert center.next_deadline() == min((t for t in times if t is not None), default=None)
+
+
 def _check_consistent(kit: Any, completed: int) -> None:
     center = kit.center
+    _check_deadline(center)
     routed = set(center.router.contact_ids())
     for contact_id in center.contact_ids():
         phase = center.contact(contact_id).phase
@@ -161,3 +173,69 @@ def test_inputs_from_several_threads_are_serialised() -> None:
     assert errors == []
     assert center.aggregator.total().abandoned == 100
     assert center.contact_ids() == ()
+
+
+def _next_step(kit: Any, contact_id: str, disposition: Disposition) -> Any:
+    """The input that takes a contact one step further in its life (so that the fuzz gets deep)."""
+    center = kit.center
+    if contact_id not in center.contact_ids():
+        return center.inbound_call(
+            caller=example.ANA, dialled=example.DIALLED, contact_id=contact_id
+        )
+    live = center.contact(contact_id)
+    if live.phase is Phase.IVR:
+        return center.caller_input(contact_id, Digits("2"))
+    if live.phase is Phase.QUEUED:
+        return center.agent_accepted(contact_id, live.agent or "a1")
+    if live.phase is Phase.CONNECTED:
+        return center.agent_ended(contact_id)
+    return center.agent_wrapped_up(contact_id, disposition=disposition, notes="n")
+
+
+_SKIPS = st.sampled_from([0, 1, 30, 59, 60, 61])
+_STEP = st.tuples(
+    st.just("step"), st.sampled_from(CONTACTS[:2]), st.sampled_from(list(Disposition)), _SKIPS
+)
+_UNTICKED = st.sampled_from(
+    (_STEP, _STEP, st.tuples(st.just("skip"), _SKIPS), _OPERATIONS)
+).flatmap(
+    lambda kind: kind  # half of them steps: one_of would give each of the inputs a branch
+)
+"""The inputs, ``step`` (a contact's next natural input, after a pause) and ``skip``: time
+passes without ``run_due``, so that the next input finds timers due (a wrap-up's end, an offer's
+time-out)."""
+
+
+def _serialised(kit: Any) -> object:
+    """Everything a refusal must leave alone: the checkpoint, the store, the output so far."""
+    return (
+        kit.center._serialised(),  # the checkpoint's text, not written
+        repr(kit.store),
+        len(kit.log.events),
+        len(kit.telephony.actions),
+    )
+
+
+@given(st.lists(_UNTICKED, max_size=40))
+@case([("step", "C1", Disposition.OPEN, 0)] * 4 + [("step", "C1", Disposition.OPEN, 60)])
+def test_refused_inputs_with_timers_due_change_nothing(
+    operations: list[tuple[Any, ...]],
+) -> None:
+    """Inputs at instants when timers are due (no ``run_due`` first): a refusal changes nothing."""
+    kit = example.build()
+    kit.center.agent_logged_in(_profile("a1"))
+    for operation in operations:
+        _check_deadline(kit.center)
+        if operation[0] == "skip":
+            kit.clock.advance(timedelta(seconds=operation[1]))
+            continue
+        if operation[0] == "step":
+            kit.clock.advance(timedelta(seconds=operation[3]))
+        before = _serialised(kit)
+        try:
+            if operation[0] == "step":
+                _next_step(kit, operation[1], operation[2])
+            else:
+                _apply(kit, operation)
+        except CallcoreError:
+            assert _serialised(kit) == before, operation

@@ -116,3 +116,20 @@ def test_a_damaged_checkpoint_is_refused(document: str | None, match: str) -> No
     store.save_checkpoint("center", document)
     with pytest.raises(DocumentError, match=match):
         example.build(store, durable=True)
+
+
+def test_a_restarted_centre_knows_its_ivr_deadlines() -> None:
+    """The IVR sessions' deadlines come back with the checkpoint: run_due at them times out."""
+    store = MemoryStorage()
+    first = example.build(store, durable=True)
+    first.center.inbound_call(caller=example.ANA, dialled=example.DIALLED, contact_id="CA-1")
+    deadline = first.center.contact("CA-1").session.next_deadline()
+    assert deadline is not None
+    assert first.center.next_deadline() == deadline
+    second = example.build(store, durable=True)
+    assert second.center.next_deadline() == deadline
+    update = second.center.run_due(now=deadline)
+    assert update.actions  # the session's wait ran out: it prompts again (or moves on)
+    later = second.center.contact("CA-1").session.next_deadline()
+    assert later is not None
+    assert second.center.next_deadline() == later > deadline

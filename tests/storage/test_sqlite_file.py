@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from callcore.customers import Customer, Identity
-from callcore.errors import StorageError
+from callcore.errors import InvalidInputError, StorageError
 from callcore.storage import SQLiteStorage
 from callcore.storage import sqlite as sqlite_module
 
@@ -241,3 +241,25 @@ def test_failed_write_leaves_nothing_half_written(
 def test_url_forms(url: str, path: str | None) -> None:
     """SQLite URLs follow SQLAlchemy's form: three slashes relative, four absolute."""
     assert sqlite_module.path_from_url(url) == path
+
+
+@pytest.mark.parametrize(("synchronous", "level"), [(None, 2), ("full", 2), ("normal", 1)])
+def test_the_synchronous_setting(tmp_path: Path, synchronous: str | None, level: int) -> None:
+    """FULL (2) unless asked for NORMAL (1), SQLite's numbers for them."""
+    path = tmp_path / "s.db"
+    opened = (
+        SQLiteStorage(path) if synchronous is None else SQLiteStorage(path, synchronous=synchronous)
+    )
+    with opened as store:
+        (found,) = store._connection.execute("PRAGMA synchronous").fetchone()
+        assert found == level
+        assert store.synchronous == (synchronous or "full")
+
+
+@pytest.mark.parametrize("synchronous", ["off", "NORMAL", "", 1])
+def test_other_synchronous_settings_are_refused(tmp_path: Path, synchronous: object) -> None:
+    """Only the two settings callcore documents; refused before the file is made."""
+    with pytest.raises(InvalidInputError, match="synchronous") as caught:
+        SQLiteStorage(tmp_path / "s.db", synchronous=synchronous)  # type: ignore[arg-type]
+    assert caught.value.field == "synchronous"
+    assert not (tmp_path / "s.db").exists()

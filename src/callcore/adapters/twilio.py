@@ -18,6 +18,16 @@ and the update's actions for that caller into TwiML:
   contact id, from which the agent's leg takes it (:meth:`TwilioVoice.agent_twiml`:
   ``<Dial><Queue>``) once the agent accepts; the centre's router, not
   Twilio's, decides who that is.
+- the agent desk's actions on a connected call (:meth:`TwilioVoice.legs`):
+  TwiML for each live leg, which the host applies with Twilio's call update
+  (``client.calls(sid).update(twiml=...)``): hold puts the caller back in
+  its Twilio queue (``<Enqueue>``: the queue's music), resume and the
+  agent's answer take it out (``<Dial><Queue>``), a consultation dials the
+  colleague (``<Dial><Client>``, or ``<Dial><Number>`` for a phone number), a
+  conference and a warm transfer bridge the legs in a ``<Conference>`` room
+  named by the call, a blind transfer puts the caller back in its queue and
+  hangs up the agent's leg. As Twilio's contact-centre guide advises, the
+  conference is the hub of every call with three parties.
 
 Every request's ``X-Twilio-Signature`` is checked with the official library's
 :class:`twilio.request_validator.RequestValidator` before anything else: a
@@ -29,14 +39,28 @@ Install with ``pip install callcore[twilio]``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import attrs
 from twilio.request_validator import RequestValidator
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from callcore.center import CallerAction, CenterUpdate, ContactCenter, Disconnect, Phase
+from callcore.center import (
+    CallerAction,
+    CenterUpdate,
+    Conference,
+    Consult,
+    ContactCenter,
+    Disconnect,
+    HoldCaller,
+    Phase,
+    ResumeCaller,
+    TransferToAgent,
+    TransferToQueue,
+)
 from callcore.checks import check_text
 from callcore.errors import InvalidInputError, PermissionDeniedError
 from callcore.ivr import (
@@ -54,10 +78,32 @@ from callcore.ivr import (
 if TYPE_CHECKING:
     from callcore.ivr import IvrEvent
 
-__all__ = ["ENDED_STATUSES", "TwilioVoice"]
+__all__ = ["CALLER", "ENDED_STATUSES", "LegTwiml", "TwilioVoice"]
 
 ENDED_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 """The ``CallStatus`` values of a call that is over."""
+
+CALLER = "caller"
+"""The :attr:`LegTwiml.party` of the caller's leg (its call SID is the contact id)."""
+
+_PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
+"""An E.164 number: a consultation target dialled as a ``<Number>``, not a ``<Client>``."""
+
+
+@attrs.frozen
+class LegTwiml:
+    """The TwiML one live leg of a call moves to (apply it with Twilio's call update).
+
+    Attributes:
+        contact_id: The call (the caller's ``CallSid``).
+        party: :data:`CALLER` for the caller's leg, else the agent's (or the
+            consulted colleague's) id: the host knows its leg's call SID.
+        twiml: The TwiML document.
+    """
+
+    contact_id: str
+    party: str
+    twiml: str
 
 
 def _say_or_play(parent: VoiceResponse, play: Play) -> None:
@@ -163,6 +209,86 @@ class TwilioVoice:
         response = VoiceResponse()
         response.dial().queue(contact_id)
         return str(response)
+
+    def legs(self, update: CenterUpdate) -> tuple[LegTwiml, ...]:
+        """The TwiML of each leg the update's desk actions move, in the actions' order.
+
+        Hold, resume, consult, conference and transfers (:class:`HoldCaller`,
+        :class:`ResumeCaller`, :class:`Consult`, :class:`Conference`,
+        :class:`TransferToQueue`, :class:`TransferToAgent`); the other actions
+        have nothing to move. Call it right after the input that returned
+        ``update`` (a resumed call's agent is read from the centre).
+        """
+        legs: list[LegTwiml] = []
+        for action in update.actions:
+            legs.extend(self._legs_of(action))
+        return tuple(legs)
+
+    def _legs_of(self, action: object) -> list[LegTwiml]:  # noqa: PLR0911 - one return per action
+        if isinstance(action, HoldCaller):
+            return [_leg(action.contact_id, CALLER, _enqueue(action.contact_id))]
+        if isinstance(action, ResumeCaller):  # the agent takes the caller out of the queue
+            live = self.center.contact(action.contact_id)
+            if live.agent is None:  # pragma: no cover - a resumed call is connected to an agent
+                return []
+            return [_leg(action.contact_id, live.agent, self.agent_twiml(action.contact_id))]
+        if isinstance(action, Consult):
+            return [_leg(action.contact_id, action.agent_id, _dial(action.target))]
+        if isinstance(action, Conference):
+            room = _conference(action.contact_id)
+            return [
+                _leg(action.contact_id, party, room)
+                for party in (CALLER, action.agent_id, action.target)
+            ]
+        if isinstance(action, TransferToQueue) or (
+            isinstance(action, TransferToAgent) and not action.warm
+        ):  # the caller waits in its queue again; the next agent's answer dials it
+            return [
+                _leg(action.contact_id, CALLER, _enqueue(action.contact_id)),
+                _leg(action.contact_id, action.agent_id, _hang_up()),
+            ]
+        if isinstance(action, TransferToAgent):  # warm: the colleague is on the line
+            room = _conference(action.contact_id)
+            return [
+                _leg(action.contact_id, CALLER, room),
+                _leg(action.contact_id, action.to_agent, room),
+                _leg(action.contact_id, action.agent_id, _hang_up()),
+            ]
+        return []
+
+
+def _leg(contact_id: str, party: str, twiml: str) -> LegTwiml:
+    return LegTwiml(contact_id=contact_id, party=party, twiml=twiml)
+
+
+def _enqueue(contact_id: str) -> str:
+    response = VoiceResponse()
+    response.enqueue(contact_id)
+    return str(response)
+
+
+def _hang_up() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def _dial(target: str) -> str:
+    response = VoiceResponse()
+    dial = Dial()
+    if _PHONE_NUMBER.fullmatch(target):
+        dial.number(target)
+    else:
+        dial.client(target)
+    response.append(dial)
+    return str(response)
+
+
+def _conference(contact_id: str) -> str:
+    """Join the call's conference room (it ends when its last participant leaves)."""
+    response = VoiceResponse()
+    response.dial().conference(contact_id)
+    return str(response)
 
 
 def _event(params: Mapping[str, str]) -> IvrEvent:

@@ -147,15 +147,13 @@ class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _De
         breaches, follow-ups and auto-close. ``None`` when nothing is set.
         """
         with self._lock:
-            times = [self.router.next_deadline()]
-            times.extend(
-                live.session.next_deadline()
-                for live in self._contacts.values()
-                if live.session is not None and live.phase is Phase.IVR
+            times = (
+                self.router.next_deadline(),
+                self._ivr_due.earliest(),
+                self._ticket_due.earliest(),
+                self._bots_next_deadline(),
+                self._campaigns_next_deadline(),
             )
-            times.append(self._ticket_due.earliest())
-            times.append(self._bots_next_deadline())
-            times.append(self._campaigns_next_deadline())
             present = [time for time in times if time is not None]
             return min(present) if present else None
 
@@ -172,15 +170,13 @@ class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _De
         with self._lock:
             now = self._time(now)
             out = _Out()
-            for live in list(self._contacts.values()):
-                session = live.session
-                if live.phase is Phase.IVR and session is not None:
-                    deadline = session.next_deadline()
-                    if deadline is not None and deadline <= now:
-                        self._absorb_ivr(live, session.tick(now=now), now, out)
+            self._catch_up(now, out)  # first: the only timer run that may refuse (too many)
+            for contact_id in list(self._ivr_due.pop_due(now)):  # soonest first
+                live = self._contacts[contact_id]  # a contact leaves the index as it leaves
+                assert live.session is not None  # noqa: S101 - indexed while in the IVR
+                self._absorb_ivr(live, live.session.tick(now=now), now, out)  # indexes it again
             self._run_bots_due(now, out)
             self._run_campaigns_due(now, out)
-            self._absorb_router(self.router.tick(now=now), out)
             for ticket_id in list(self._ticket_due.pop_due(now)):  # each ticket once per run
                 ticket = self.store.get_ticket(ticket_id)
                 if ticket is not None:  # deleted meanwhile (a customer erased): no timer left

@@ -10,6 +10,7 @@ a contact's arrival. The inputs themselves live in the modules that subclass
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
@@ -92,6 +93,8 @@ WITHHELD = frozenset(
     }
 )
 """Caller ids that say the number was withheld (compared without case or spaces)."""
+_ADDRESS_CACHE = 1024
+"""Dialled numbers whose parse is kept (least recently used out first)."""
 _ADD_ATTEMPTS = 5
 """Tries at a fresh customer id (only a broken id factory repeats one)."""
 
@@ -133,8 +136,13 @@ class _Out:
     actions: list[CenterAction] = attrs.Factory(list)
 
 
+@functools.lru_cache(maxsize=_ADDRESS_CACHE)
 def _address_key(address: str, country_code: str) -> str:
-    """A dialled number in E.164 when it is one, else the address as given."""
+    """A dialled number in E.164 when it is one, else the address as given.
+
+    Cached: a centre's calls dial a handful of numbers, and parsing one costs
+    more than the rest of the call's arrival (the cache is bounded).
+    """
     try:
         return normalize_phone(address, country_code)
     except CallcoreError:
@@ -200,6 +208,7 @@ class _CenterCore:
             self.agents[profile.agent_id] = profile
         self._contacts: dict[str, LiveContact] = {}
         self._ticket_due = DueTimes()
+        self._ivr_due = DueTimes()  # each IVR session's next deadline, by contact id
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         if durable:
@@ -218,6 +227,15 @@ class _CenterCore:
         self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
         self._contacts = {live.contact_id: live for live in state.contacts}
         self._ticket_due = DueTimes(state.ticket_due)
+        self._ivr_due = DueTimes(
+            {
+                live.contact_id: deadline
+                for live in self._contacts.values()
+                if live.phase is Phase.IVR
+                and live.session is not None
+                and (deadline := live.session.next_deadline()) is not None
+            }
+        )
         self.aggregator = state.aggregator
         self._last = state.last
         _log.info("resumed from the store's checkpoint: %d contacts", len(self._contacts))
@@ -229,14 +247,18 @@ class _CenterCore:
             StorageError: The store failed; the previous checkpoint stands.
         """
         with self._lock:
-            state = CenterState(
-                last=self._last,
-                router=self.router.snapshot(),
-                contacts=tuple(self._contacts.values()),
-                ticket_due=self._ticket_due.as_dict(),
-                aggregator=self.aggregator,
-            )
-            self.store.save_checkpoint(CHECKPOINT_NAME, write_state(state))
+            self.store.save_checkpoint(CHECKPOINT_NAME, self._serialised())
+
+    def _serialised(self) -> str:
+        """The centre's state as the checkpoint keeps it (tests compare it around a refusal)."""
+        state = CenterState(
+            last=self._last,
+            router=self.router.snapshot(),
+            contacts=tuple(self._contacts.values()),
+            ticket_due=self._ticket_due.as_dict(),
+            aggregator=self.aggregator,
+        )
+        return write_state(state)
 
     def _check_flows(self, flows: Mapping[str, Flow]) -> dict[str, Flow]:
         if not isinstance(flows, Mapping):

@@ -334,8 +334,10 @@ class _Handling(_Queueing):
                 refusal = self.tickets.can_apply(ticket, transition, by=by, note=note)
                 if refusal is not None:
                     raise InvalidTransitionError(ticket.state, transition, refusal)
-            # checked: from here on the centre changes
+            # checked: from here on the centre changes; the router's timers first (this
+            # agent's wrap-up may have ended by now: then the agent is simply ready already)
             out = _Out()
+            self._catch_up(now, out)
             if code:
                 self._keep_ticket(
                     self.tickets.update(ticket, by=by, now=now, fields={"disposition": code}),

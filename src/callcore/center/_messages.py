@@ -73,6 +73,7 @@ class _Messages(_Queueing):
                 )
             # checked: from here on the centre changes
             out = _Out()
+            self._catch_up(now, out)  # the router queues it last: no refusal after the arrival
             live = self._arrive(contact_id, channel, identity, to, now, out)
             live.subject = subject or f"{channel.value} from {live.address}"
             live.variables = {"subject": subject, "text": text}

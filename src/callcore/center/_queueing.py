@@ -60,6 +60,15 @@ class _Queueing(_Records):
             update = self.router.enqueue(live.contact_id, request, now=now)
         self._absorb_router(update, out)
 
+    def _catch_up(self, now: datetime, out: _Out) -> None:
+        """Run the router's timers due by ``now``, before an input's first effect.
+
+        The router's later calls at ``now`` then run no timer, so they cannot
+        refuse after the input's effects (a timer that changed what they
+        check, or too many timers to run); this call refuses changing nothing.
+        """
+        self._absorb_router(self.router.tick(now=now), out)
+
     def _absorb_router(
         self, update: RouterUpdate, out: _Out, *, silent: Offer | None = None
     ) -> None:

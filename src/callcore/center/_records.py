@@ -102,6 +102,7 @@ class _Records(_CenterCore):
             )
         )
         del self._contacts[live.contact_id]
+        self._ivr_due.set(live.contact_id, None)
 
     def _leg_record(
         self,

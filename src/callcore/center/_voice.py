@@ -75,6 +75,7 @@ class _Voice(_Queueing):
             contact_id = self._new_contact_id(contact_id)
             # checked: from here on the centre changes
             out = _Out()
+            self._catch_up(now, out)  # the IVR may queue the call: no refusal after the arrival
             live = self._arrive(contact_id, Channel.VOICE, identity, dialled, now, out)
             live.session = IvrSession(flow, subflows=self._subflows, calendars=self._calendars)
             customer = live.customer
@@ -124,8 +125,11 @@ class _Voice(_Queueing):
             now = self._time(now)
             live = self._in_phase(contact_id, Phase.IVR, getattr(event, "type", "input"))
             assert live.session is not None  # noqa: S101 - a contact in the IVR has a session
-            update = live.session.handle(event, now=now)  # refuses without change
             out = _Out()
+            if getattr(event, "type", None) in live.session.waiting_for:
+                # the session takes it: the router first, as it may queue the call next
+                self._catch_up(now, out)
+            update = live.session.handle(event, now=now)  # refuses without change
             self._absorb_ivr(live, update, now, out)
             return self._finish(now, out)
 
@@ -158,6 +162,8 @@ class _Voice(_Queueing):
             live.ivr_ended_at, live.ivr_path = now, session.path
             live.variables = dict(session.variables)
             self._complete(live, session.outcome or ContactOutcome.FAILED, now, out)
+        in_ivr = live.phase is Phase.IVR and live.contact_id in self._contacts
+        self._ivr_due.set(live.contact_id, session.next_deadline() if in_ivr else None)
 
     def _lookup(
         self, live: LiveContact, request: LookupRequest, now: datetime
