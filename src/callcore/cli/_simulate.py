@@ -22,6 +22,7 @@ _HEADINGS = {
     "asa": "ASA (s)",
     "aht": "AHT (s)",
 }
+_COUNTS = frozenset({"contacts", "answered", "abandoned"})
 
 
 def _shown(line: ReportLine) -> Row:
@@ -32,6 +33,8 @@ def _shown(line: ReportLine) -> Row:
         elif name in {"service_level", "abandonment_rate"}:
             ci = "" if estimate.half_width is None else f" ± {estimate.half_width:.1%}"
             row[_HEADINGS[name]] = f"{estimate.mean:.1%}{ci}"
+        elif name in _COUNTS and estimate.half_width is None:  # one run: a whole count
+            row[_HEADINGS[name]] = f"{estimate.mean:,.0f}"
         else:
             ci = "" if estimate.half_width is None else f" ± {estimate.half_width:.1f}"
             row[_HEADINGS[name]] = f"{estimate.mean:.1f}{ci}"
