@@ -94,7 +94,11 @@ def test_a_hand_off_reaches_the_agent_with_the_bots_variables_and_articles() -> 
     turned = center.customer_said("CA-1", "I lost my card", now=T0 + 4 * S)
     (ended,) = turned.of_type(BotSessionEnded)
     assert ended.outcome.value == "handed_off"
-    assert any(isinstance(a, RingAgent) for a in turned.actions)
+    (ring,) = [a for a in turned.actions if isinstance(a, RingAgent)]
+    # the ringing offer shows the bot's findings and the articles before the agent accepts
+    assert ring.variables["card_last4"] == "4411"
+    assert ring.variables["bot"]["intent"] == "lost_card"
+    assert [a["id"] for a in ring.variables[SUGGESTED_ARTICLES]] == ["kb-card", "kb-fees"]
     live = center.contact("CA-1")
     assert live.phase is Phase.QUEUED
     assert live.bot is None
@@ -248,6 +252,8 @@ def test_a_chat_message_meets_the_bot_before_the_queue() -> None:
     assert (ended.outcome.value, ended.turns) == ("handed_off", 1)
     (ring,) = [a for a in update.actions if isinstance(a, RingAgent)]
     assert ring.offer.queue == "chat"
+    assert ring.variables["bot"]["intent"] == "lost_card"
+    assert ring.variables[SUGGESTED_ARTICLES][0]["id"] == "kb-card"
     live = center.contact(ring.offer.contact_id)
     assert live.phase is Phase.QUEUED
     assert live.variables["card_last4"] == "4411"

@@ -76,9 +76,14 @@ class RingAgent:
 
     Attributes:
         offer: The router's offer (contact, agent, queue, channel, expiry).
+        variables: What the agent's desktop shows while it rings (a whisper, or
+            TaskRouter's task attributes on a reservation): the IVR's or the
+            bot's variables, the bot's intent and summary, and the
+            ``suggested_articles`` from the knowledge-base hook.
     """
 
     offer: Offer
+    variables: Mapping[str, Any] = attrs.field(factory=dict, kw_only=True)
     type: ClassVar[str] = "ring_agent"
 
     @property

@@ -650,7 +650,9 @@ class _Desk(_Queueing):
             if isinstance(action, RingAgent) and not isinstance(action, RingExternal):
                 number = self._desk.forwarding.get(action.offer.agent_id)
                 if number is not None:
-                    out.actions[index] = RingExternal(action.offer, number)
+                    out.actions[index] = RingExternal(
+                        action.offer, number, variables=action.variables
+                    )
 
     def _record_always(self, contact_id: str, now: datetime, out: _Out) -> None:
         """Start recording a call just connected in a queue that records every call."""

@@ -82,7 +82,9 @@ class _Queueing(_Records):
             out.actions.append(StopRinging(offer))
         for offer in update.offers:
             if offer != silent:
-                out.actions.append(RingAgent(offer))
+                live = self._contacts.get(offer.contact_id)
+                shown = dict(live.variables) if live is not None else {}
+                out.actions.append(RingAgent(offer, variables=shown))
         for event in update.events:
             self._follow(event, out)
 
