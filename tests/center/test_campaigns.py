@@ -14,6 +14,7 @@ import pytest
 from callcore.acd import AgentProfile, Membership, QueueConfig
 from callcore.campaigns import (
     AttemptConnected,
+    AttemptEnded,
     CallResult,
     Campaign,
     CampaignContact,
@@ -28,9 +29,11 @@ from callcore.campaigns import (
 from callcore.center import ContactCenter, ContactCompleted, RingAgent, ScreenPop
 from callcore.center import Disposition as WrapUp
 from callcore.contacts import ContactOutcome, Direction
-from callcore.errors import InvalidInputError, NotFoundError
+from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from callcore.ivr import LookupResult, load_flow
 from callcore.testing.campaigns import counter_ids
 from callcore.testing.fakes import FakeTelephony
+from tests.ivr.flows import document
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
@@ -246,3 +249,91 @@ def test_retries_are_spaced_by_outcome_and_capped_through_the_centre() -> None:
     assert len(_dials(telephony)) == 3
     assert campaign.disposition("nyc") is Disposition.MAX_ATTEMPTS
     assert center.aggregator.total().outbound == 3
+
+
+# the campaign's flow: 1 confirms (converted), 2 says "not me" (wrong party)
+REMINDER = load_flow(
+    document(
+        {
+            "menu": {
+                "type": "menu",
+                "prompt": "p0",
+                "options": [{"key": "1", "goto": "yes"}, {"key": "2", "goto": "wrong"}],
+                "on_noinput": "bye",
+                "on_nomatch": "bye",
+            },
+            "yes": {"type": "set", "values": {"converted": True}, "next": "bye"},
+            "wrong": {"type": "set", "values": {"right_party": False}, "next": "bye"},
+            "bye": {"type": "hangup"},
+        },
+        id="reminder",
+    )
+)
+
+
+def _flow_centre(url: str) -> tuple[ContactCenter, FakeTelephony]:
+    telephony = FakeTelephony()
+    center = ContactCenter(
+        queues=[QueueConfig(name="sales")],
+        flows={"+18005550100": REMINDER},
+        agents=[A1],
+        plugins=[telephony],
+        store=url,
+        durable=True,
+    )
+    telephony.attach(center)
+    return center, telephony
+
+
+@pytest.mark.parametrize(("key", "right_party", "conversions"), [("1", True, 1), ("2", False, 0)])
+def test_agentless_the_centre_runs_the_flow_its_end_is_the_verdict(
+    tmp_path: object, key: str, right_party: bool, conversions: int
+) -> None:
+    """The flow's prompts go to the telephony; a refused input changes nothing; a restart."""
+    url = f"sqlite:///{tmp_path}/centre.db"
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony = _flow_centre(url)
+    campaign = Campaign(
+        CampaignSettings(name="spring", mode=DialingMode.AGENTLESS, flow="reminder"),
+        id_factory=counter_ids(),
+    )
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.add_campaign(campaign, now=start)
+    (dial,) = _dials(telephony)
+    attempt = dial.attempt_id
+    telephony.call_result(attempt, CallResult.LIVE_ANSWER, now=start + 5 * S)
+    assert telephony.campaign_actions(RunFlow) == []  # the centre runs it, not the host
+    assert telephony.caller_actions(attempt) == ["gather"]
+    assert center.contact(attempt).direction is Direction.OUTBOUND
+    assert center.campaigns["spring"].contact_state("nyc") == "talking"
+
+    center.checkpoint()
+    before = (
+        center.store.load_checkpoint("center"),
+        center.store.load_checkpoint("center.campaigns"),
+    )
+    with pytest.raises(InvalidTransitionError):
+        center.caller_input(attempt, LookupResult(data={}), now=start + 6 * S)
+    center.checkpoint()
+    after = (
+        center.store.load_checkpoint("center"),
+        center.store.load_checkpoint("center.campaigns"),
+    )
+    assert after == before
+
+    # a restart mid-flow: the new centre takes the caller's key where the old one stopped
+    again, telephony_again = _flow_centre(url)
+    finished = telephony_again.press(attempt, key, now=start + 8 * S)
+    (completed,) = finished.of_type(ContactCompleted)
+    assert completed.record.direction is Direction.OUTBOUND
+    resumed = again.campaigns["spring"]
+    assert resumed.disposition("nyc") is Disposition.MESSAGE_DELIVERED
+    (ended,) = finished.of_type(AttemptEnded)
+    assert (ended.record.right_party, ended.record.converted) == (right_party, conversions == 1)
+    report = resumed.report(now=start + 8 * S)
+    assert (report.connects, report.conversions) == (1, conversions)
+    assert again.contact_ids() == ()
+    # counted once: the centre's contact, not the attempt record as well
+    assert again.aggregator.total().contacts == 1
+    with pytest.raises(NotFoundError):
+        again.campaign_call_finished(attempt, now=start + 9 * S)

@@ -37,16 +37,18 @@ from callcore.campaigns import (
     CampaignSettings,
     CampaignUpdate,
     DialContact,
+    DialingMode,
     EnqueueCall,
     PlayInformationMessage,
+    RunFlow,
 )
 from callcore.center._actions import CampaignCall
-from callcore.center._contact import Phase
+from callcore.center._contact import LiveContact, Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._handling import _Handling
 from callcore.center._voice import _Voice
 from callcore.checks import check_enum, check_instance, check_text
-from callcore.contacts import Channel, Direction
+from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.errors import (
     ConflictError,
     DocumentError,
@@ -54,10 +56,18 @@ from callcore.errors import (
     NotFoundError,
     Problem,
 )
+from callcore.ivr import Flow, IvrSession
 from callcore.kpi import InteractionRecord
 from callcore.serialization import from_dict, to_dict
 
-__all__ = ["CAMPAIGNS_CHECKPOINT"]
+__all__ = ["CAMPAIGNS_CHECKPOINT", "FLOW_CONVERTED", "FLOW_DO_NOT_CALL", "FLOW_RIGHT_PARTY"]
+
+FLOW_RIGHT_PARTY = "right_party"
+"""The agentless flow's variable for the verdict: ``false`` when the wrong person answered."""
+FLOW_CONVERTED = "converted"
+"""The agentless flow's variable for the verdict: ``true`` when the campaign's goal was met."""
+FLOW_DO_NOT_CALL = "do_not_call"
+"""The agentless flow's variable for the verdict: ``true``: the person asked not to be called."""
 
 CAMPAIGNS_CHECKPOINT = "center.campaigns"
 """The name under which the campaigns are saved beside the centre's checkpoint."""
@@ -298,27 +308,37 @@ class _Campaigns(_Voice, _Handling):
             if isinstance(action, EnqueueCall):
                 self._queue_answered(campaign, action, now, out)
                 continue
+            if isinstance(action, RunFlow) and (flow := self._campaign_flow(action.flow)):
+                self._run_flow(campaign, action, flow, now, out)
+                continue
             if isinstance(action, PlayInformationMessage) and action.attempt_id in self._contacts:
                 live = self._contacts[action.attempt_id]
                 if live.phase is Phase.QUEUED:  # withdrawn: counted as the centre's abandon
                     self._absorb_router(self.router.abandon(live.contact_id, now=now), out)
             out.actions.append(CampaignCall(name, action))
 
-    def _queue_answered(
-        self, campaign: Campaign, action: EnqueueCall, now: datetime, out: _Out
-    ) -> None:
-        """A person answered: the call becomes an outbound contact in the campaign's queue."""
-        number = self._attempt_number[action.attempt_id]
-        self._centre_attempts.add(action.attempt_id)
+    def _outbound_contact(
+        self, campaign: Campaign, attempt_id: str, now: datetime, out: _Out
+    ) -> LiveContact:
+        """A person answered: the call becomes an outbound contact of the centre."""
+        number = self._attempt_number[attempt_id]
+        self._centre_attempts.add(attempt_id)
         try:
             identity = self._identity(number, "number")
         except InvalidInputError:
             identity = None  # a number the customer directory cannot read: a customer of its own
         live = self._arrive(
-            action.attempt_id, Channel.VOICE, identity, number, now, out, Direction.OUTBOUND
+            attempt_id, Channel.VOICE, identity, number, now, out, Direction.OUTBOUND
         )
-        live.variables = {**dict(action.variables), "campaign": campaign.settings.name}
         live.subject = f"call to {live.address} ({campaign.settings.name})"
+        return live
+
+    def _queue_answered(
+        self, campaign: Campaign, action: EnqueueCall, now: datetime, out: _Out
+    ) -> None:
+        """A person answered: the call, an outbound contact, waits in the campaign's queue."""
+        live = self._outbound_contact(campaign, action.attempt_id, now, out)
+        live.variables = {**dict(action.variables), "campaign": campaign.settings.name}
         self._enqueue(
             live,
             action.queue,
@@ -328,6 +348,69 @@ class _Campaigns(_Voice, _Handling):
             skills=dict(action.skills),
             language=action.language,
         )
+
+    # --- agentless: the centre runs the flow ----------------------------------------------
+
+    def _campaign_flow(self, name: str) -> Flow | None:
+        """The centre's flow whose id is ``name`` (``None``: the host runs it)."""
+        for flow in self._flows.values():
+            if flow.id == name:
+                return flow
+        return None
+
+    def _run_flow(
+        self, campaign: Campaign, action: RunFlow, flow: Flow, now: datetime, out: _Out
+    ) -> None:
+        """Agentless: the answered call runs the campaign's IVR flow, as an inbound call would."""
+        live = self._outbound_contact(campaign, action.attempt_id, now, out)
+        live.session = IvrSession(flow, subflows=self._subflows, calendars=self._calendars)
+        customer = live.customer
+        update = live.session.start(
+            now=now,
+            caller={
+                "customer_id": customer.id,
+                "known": not live.new_customer,
+                "anonymous": live.anonymous,
+                "tier": customer.tier,
+                "name": customer.name or "",
+            },
+            call={
+                "ani": live.address,
+                "dnis": live.address,
+                "contact_id": live.contact_id,
+                "campaign": campaign.settings.name,
+            },
+            variables=dict(action.variables),
+        )
+        self._absorb_ivr(live, update, now, out)
+
+    def _complete(
+        self,
+        live: LiveContact,
+        outcome: ContactOutcome,
+        now: datetime,
+        out: _Out,
+        *,
+        resolved: bool | None = None,
+        notes: str = "",
+    ) -> None:
+        """As the centre completes a contact; an agentless flow's call gives its verdict."""
+        super()._complete(live, outcome, now, out, resolved=resolved, notes=notes)
+        name = self._attempt_campaign.get(live.contact_id)
+        campaign = None if name is None else self.campaigns.get(name)
+        if campaign is None or campaign.settings.mode is not DialingMode.AGENTLESS:
+            return
+        values = live.session.variables if live.session is not None else live.variables
+        right_party = values.get(FLOW_RIGHT_PARTY, True) is not False
+        converted = right_party and values.get(FLOW_CONVERTED) is True
+        update = campaign.finish(
+            live.contact_id,
+            now=now,
+            right_party=right_party,
+            converted=converted,
+            do_not_call=values.get(FLOW_DO_NOT_CALL) is True,
+        )
+        self._absorb_campaign(campaign, update, now, out)
 
     # --- look-ups ------------------------------------------------------------------------------
 
