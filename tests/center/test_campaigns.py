@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from callcore.acd import AgentProfile, Membership, QueueConfig
+from callcore.acd import AgentProfile, AgentState, Membership, NotReadyReason, QueueConfig
 from callcore.campaigns import (
     AttemptConnected,
     AttemptEnded,
@@ -26,7 +26,7 @@ from callcore.campaigns import (
     PreviewContact,
     RunFlow,
 )
-from callcore.center import ContactCenter, ContactCompleted, RingAgent, ScreenPop
+from callcore.center import CampaignCall, ContactCenter, ContactCompleted, RingAgent, ScreenPop
 from callcore.center import Disposition as WrapUp
 from callcore.contacts import ContactOutcome, Direction
 from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
@@ -337,3 +337,71 @@ def test_agentless_the_centre_runs_the_flow_its_end_is_the_verdict(
     assert again.aggregator.total().contacts == 1
     with pytest.raises(NotFoundError):
         again.campaign_call_finished(attempt, now=start + 9 * S)
+
+
+INBOUND = load_flow(document({"menu": {"type": "queue", "queue": "sales"}}, id="inbound"))
+
+
+def _preview_centre() -> tuple[ContactCenter, FakeTelephony, Campaign]:
+    telephony = FakeTelephony()
+    center = ContactCenter(
+        queues=[QueueConfig(name="sales")],
+        flows={"*": INBOUND},
+        agents=[A1],
+        plugins=[telephony],
+    )
+    telephony.attach(center)
+    campaign = Campaign(
+        CampaignSettings(name="spring", mode=DialingMode.PREVIEW, queue="sales"),
+        id_factory=counter_ids(),
+    )
+    return center, telephony, campaign
+
+
+def _held(center: ContactCenter) -> bool:
+    view = center.router.agent("a1")
+    return (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.OTHER)
+
+
+def test_preview_holds_the_agent_until_a_skip_frees_them() -> None:
+    """While a1 reads the record no inbound call is offered; a skip makes a1 ready: it rings."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony, campaign = _preview_centre()
+    campaign.add_contacts([NEW_YORK, BLOCKED], now=start)
+    center.agent_logged_in("a1", now=start)
+    shown = center.add_campaign(campaign, now=start)
+    (call,) = [a for a in shown.actions if isinstance(a, CampaignCall)]  # one agent: one record
+    assert (call.agent, call.contact_id) == ("a1", "nyc")
+    assert _held(center)
+    arrived = center.inbound_call(caller="+12125550999", dialled="+18005550100", now=start + S)
+    assert not [a for a in arrived.actions if isinstance(a, RingAgent)]
+    assert telephony.campaign_actions(PreviewContact) == [call.action]  # no second record
+
+    with pytest.raises(InvalidInputError):  # shown to a1, not a2: refused, a1 still held
+        center.campaign_preview_accepted("spring", "nyc", "a2", now=start + 2 * S)
+    assert _held(center)
+    skipped = center.campaign_preview_skipped("spring", "nyc", now=start + 3 * S)
+    (ring,) = [a for a in skipped.actions if isinstance(a, RingAgent)]
+    assert ring.offer.agent_id == "a1"
+    assert center.router.agent("a1").state is AgentState.RESERVED
+    assert len(telephony.campaign_actions(PreviewContact)) == 1  # a1 is taken by the call
+
+
+def test_preview_accepted_holds_the_agent_through_the_call() -> None:
+    """Accept: a1 stays held while the call rings and talks; the verdict frees a1."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, telephony, campaign = _preview_centre()
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.agent_logged_in("a1", now=start)
+    center.add_campaign(campaign, now=start)
+    center.campaign_preview_accepted("spring", "nyc", "a1", now=start + S)
+    (dial,) = _dials(telephony)
+    assert _held(center)
+    telephony.call_result(dial.attempt_id, CallResult.LIVE_ANSWER, now=start + 9 * S)
+    arrived = center.inbound_call(caller="+12125550999", dialled="+18005550100", now=start + 10 * S)
+    assert not [a for a in arrived.actions if isinstance(a, RingAgent)]
+    assert _held(center)
+    done = center.campaign_call_finished(dial.attempt_id, converted=True, now=start + 90 * S)
+    (ring,) = [a for a in done.actions if isinstance(a, RingAgent)]
+    assert ring.offer.agent_id == "a1"
+    assert campaign.disposition("nyc") is Disposition.CONVERTED

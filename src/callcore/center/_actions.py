@@ -197,10 +197,13 @@ class CampaignCall:
     Attributes:
         campaign: The campaign's name.
         action: The campaign's action.
+        agent: A preview's agent: the centre holds them not ready until they
+            accept (through the call) or skip; ``None`` for the other actions.
     """
 
     campaign: str
     action: DialContact | PreviewContact | RunFlow | PlayInformationMessage
+    agent: str | None = None
     type: ClassVar[str] = "campaign"
 
     @property

@@ -30,6 +30,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from callcore.acd import AgentState, NotReadyReason
 from callcore.campaigns import (
     AttemptEnded,
     CallResult,
@@ -40,6 +41,7 @@ from callcore.campaigns import (
     DialingMode,
     EnqueueCall,
     PlayInformationMessage,
+    PreviewContact,
     RunFlow,
 )
 from callcore.center._actions import CampaignCall
@@ -82,6 +84,8 @@ class _Campaigns(_Voice, _Handling):
         self._attempt_campaign: dict[str, str] = {}  # attempt id -> campaign name
         self._attempt_number: dict[str, str] = {}  # attempt id -> the number dialed
         self._centre_attempts: set[str] = set()  # attempts that became a contact of the centre
+        self._previewing: dict[str, list[str]] = {}  # agent -> [campaign, contact] shown
+        self._preview_calls: dict[str, str] = {}  # attempt id -> the previewing agent on it
         super().__init__(**kwargs)
 
     # --- checkpoint ------------------------------------------------------------------------
@@ -100,6 +104,10 @@ class _Campaigns(_Voice, _Handling):
             self._attempt_campaign = {str(k): str(v) for k, v in data["attempts"].items()}
             self._attempt_number = {str(k): str(v) for k, v in data["numbers"].items()}
             self._centre_attempts = {str(item) for item in data["centre_attempts"]}
+            self._previewing = {
+                str(k): [str(v[0]), str(v[1])] for k, v in data.get("previewing", {}).items()
+            }
+            self._preview_calls = {str(k): str(v) for k, v in data.get("preview_calls", {}).items()}
         except (KeyError, TypeError, ValueError) as error:
             raise DocumentError(
                 [Problem("", f"not a campaigns checkpoint: {error}")], "campaigns checkpoint"
@@ -117,6 +125,8 @@ class _Campaigns(_Voice, _Handling):
                 "attempts": self._attempt_campaign,
                 "numbers": self._attempt_number,
                 "centre_attempts": sorted(self._centre_attempts),
+                "previewing": self._previewing,
+                "preview_calls": self._preview_calls,
             }
             self.store.save_checkpoint(CAMPAIGNS_CHECKPOINT, json.dumps(data))
 
@@ -171,15 +181,29 @@ class _Campaigns(_Voice, _Handling):
     ) -> CenterUpdate:
         """The agent shown a preview starts the call: the campaign dials, the agent on the line.
 
+        The agent the centre showed the record to stays not ready through the
+        call, until the attempt ends.
+
         Raises:
             NotFoundError: No such campaign or contact.
             InvalidTransitionError: The contact is not being previewed.
+            InvalidInputError: The record was shown to another agent.
         """
         with self._lock:
             now = self._time(now)
             check_text(agent_id, "agent_id")
             engine = self._named(campaign)
+            holder = self._preview_holder(campaign, contact_id)
+            if holder not in {None, agent_id}:
+                raise InvalidInputError(
+                    f"the record was shown to agent {holder!r}", field="agent_id"
+                )
             update = engine.accept_preview(contact_id, now=now, agent=agent_id)
+            if holder is not None:  # held on: busy with this call until its attempt ends
+                del self._previewing[holder]
+                for action in update.actions:
+                    if isinstance(action, DialContact):
+                        self._preview_calls[action.attempt_id] = holder
             out = _Out()
             self._absorb_campaign(engine, update, now, out)
             return self._finish(now, out)
@@ -196,8 +220,12 @@ class _Campaigns(_Voice, _Handling):
         with self._lock:
             now = self._time(now)
             engine = self._named(campaign)
+            holder = self._preview_holder(campaign, contact_id)
             out = _Out()
             self._absorb_campaign(engine, engine.skip_preview(contact_id, now=now), now, out)
+            if holder is not None:
+                del self._previewing[holder]
+                self._release_agent(holder, now, out)
             return self._finish(now, out)
 
     def campaign_call_finished(
@@ -294,13 +322,7 @@ class _Campaigns(_Voice, _Handling):
         name = campaign.settings.name
         for event in update.events:
             if isinstance(event, AttemptEnded):
-                attempt = event.record.attempt_id
-                self._attempt_campaign.pop(attempt, None)
-                self._attempt_number.pop(attempt, None)
-                if attempt in self._centre_attempts:
-                    self._centre_attempts.discard(attempt)  # counted when the contact completed
-                else:
-                    self.aggregator.add(InteractionRecord(**event.record.interaction_fields()))
+                self._attempt_ended(event, now, out)
         for action in update.actions:
             if isinstance(action, DialContact):
                 self._attempt_campaign[action.attempt_id] = name
@@ -310,6 +332,10 @@ class _Campaigns(_Voice, _Handling):
                 continue
             if isinstance(action, RunFlow) and (flow := self._campaign_flow(action.flow)):
                 self._run_flow(campaign, action, flow, now, out)
+                continue
+            if isinstance(action, PreviewContact):
+                agent = self._hold_for_preview(name, action, now, out)
+                out.actions.append(CampaignCall(name, action, agent))
                 continue
             if isinstance(action, PlayInformationMessage) and action.attempt_id in self._contacts:
                 live = self._contacts[action.attempt_id]
@@ -332,6 +358,19 @@ class _Campaigns(_Voice, _Handling):
         )
         live.subject = f"call to {live.address} ({campaign.settings.name})"
         return live
+
+    def _attempt_ended(self, event: AttemptEnded, now: datetime, out: _Out) -> None:
+        """Forget the attempt, free its preview agent, count it (unless the centre did)."""
+        attempt = event.record.attempt_id
+        self._attempt_campaign.pop(attempt, None)
+        self._attempt_number.pop(attempt, None)
+        holder = self._preview_calls.pop(attempt, None)
+        if holder is not None:
+            self._release_agent(holder, now, out)
+        if attempt in self._centre_attempts:
+            self._centre_attempts.discard(attempt)  # counted when the contact completed
+        else:
+            self.aggregator.add(InteractionRecord(**event.record.interaction_fields()))
 
     def _queue_answered(
         self, campaign: Campaign, action: EnqueueCall, now: datetime, out: _Out
@@ -411,6 +450,43 @@ class _Campaigns(_Voice, _Handling):
             do_not_call=values.get(FLOW_DO_NOT_CALL) is True,
         )
         self._absorb_campaign(campaign, update, now, out)
+
+    # --- preview: the agent held while they read the record ---------------------------------
+
+    def _hold_for_preview(
+        self, campaign: str, action: PreviewContact, now: datetime, out: _Out
+    ) -> str | None:
+        """Choose the queue's longest-idle available agent and hold them not ready.
+
+        The router has no preview state: ``NotReadyReason.OTHER`` keeps it from
+        offering them a contact (and pacing from counting them free) meanwhile.
+        """
+        free = [
+            view
+            for agent_id in self.router.agent_ids()
+            if agent_id not in self._previewing
+            and (view := self.router.agent(agent_id)).state is AgentState.AVAILABLE
+            and any(member.queue == action.queue for member in view.profile.memberships)
+        ]
+        if not free:
+            return None  # the host chooses (no agent free: pacing should not have asked)
+        chosen = min(free, key=lambda view: (view.idle_since, view.profile.agent_id))
+        agent_id = chosen.profile.agent_id
+        self._absorb_router(self.router.set_not_ready(agent_id, NotReadyReason.OTHER, now=now), out)
+        self._previewing[agent_id] = [campaign, action.contact.id]
+        return agent_id
+
+    def _release_agent(self, agent_id: str, now: datetime, out: _Out) -> None:
+        """Ready again after a preview or its call, unless the agent has moved on since."""
+        view = self.router.agent(agent_id)
+        if view.state is AgentState.NOT_READY and view.not_ready_reason is NotReadyReason.OTHER:
+            self._absorb_router(self.router.set_ready(agent_id, now=now), out)
+
+    def _preview_holder(self, campaign: str, contact_id: str) -> str | None:
+        for agent_id, shown in self._previewing.items():
+            if shown == [campaign, contact_id]:
+                return agent_id
+        return None
 
     # --- look-ups ------------------------------------------------------------------------------
 
