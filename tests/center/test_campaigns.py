@@ -405,3 +405,18 @@ def test_preview_accepted_holds_the_agent_through_the_call() -> None:
     (ring,) = [a for a in done.actions if isinstance(a, RingAgent)]
     assert ring.offer.agent_id == "a1"
     assert campaign.disposition("nyc") is Disposition.CONVERTED
+
+
+def test_a_stopped_campaign_frees_its_previewing_agent() -> None:
+    """The campaign stops while a1 reads a record: a1 is ready again and takes the queued call."""
+    start = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+    center, _, campaign = _preview_centre()
+    campaign.add_contacts([NEW_YORK], now=start)
+    center.agent_logged_in("a1", now=start)
+    center.add_campaign(campaign, now=start)
+    center.inbound_call(caller="+12125550999", dialled="+18005550100", now=start + S)
+    assert _held(center)
+    campaign.stop(now=start + 2 * S)
+    update = center.run_due(now=start + 2 * S)
+    (ring,) = [a for a in update.actions if isinstance(a, RingAgent)]
+    assert ring.offer.agent_id == "a1"

@@ -6,7 +6,9 @@ frees up, a call that ends) and at :meth:`~callcore.center.ContactCenter.run_due
 each campaign is paced with the ready and busy agents of its queue, as the
 router counts them. The campaign's actions go to the host as
 :class:`~callcore.center.CampaignCall` (through ``callcore_telephony``): dial
-a number, show a preview, run an agentless flow, play the information message;
+a number, show a preview (to an agent the centre holds not ready meanwhile),
+run an agentless flow (the centre runs it when it has a flow of that id),
+play the information message;
 the telephony's answer comes back with :meth:`_Campaigns.campaign_call_result`.
 A live answer (:class:`~callcore.campaigns.EnqueueCall`) becomes a contact of
 the centre, outbound, queued in the campaign's queue with its skills: the same
@@ -290,6 +292,11 @@ class _Campaigns(_Voice, _Handling):
 
     def _finish(self, now: datetime, out: _Out) -> CenterUpdate:
         """Pace every campaign against the agents free now, then end the input as usual."""
+        for agent_id, (name, contact_id) in list(self._previewing.items()):
+            campaign = self.campaigns.get(name)
+            if campaign is None or campaign.contact_state(contact_id) != "previewing":
+                del self._previewing[agent_id]  # stopped or suppressed meanwhile: free the agent
+                self._release_agent(agent_id, now, out)
         for campaign in self.campaigns.values():
             self._absorb_campaign(campaign, self._pace(campaign, now), now, out)
         return super()._finish(now, out)
