@@ -360,7 +360,7 @@ def _preview_centre() -> tuple[ContactCenter, FakeTelephony, Campaign]:
 
 def _held(center: ContactCenter) -> bool:
     view = center.router.agent("a1")
-    return (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.OTHER)
+    return (view.state, view.not_ready_reason) == (AgentState.NOT_READY, NotReadyReason.PREVIEW)
 
 
 def test_preview_holds_the_agent_until_a_skip_frees_them() -> None:

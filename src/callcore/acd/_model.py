@@ -277,6 +277,9 @@ class NotReadyReason(enum.Enum):
     OTHER = "other"
     AUTO_PAUSED = "auto_paused"
     """Set by the router after too many offers in a row went unanswered."""
+    PREVIEW = "preview"
+    """Set by the centre while the agent previews an outbound campaign's record
+    (held for that call, as Cisco UCCX reserves a previewing agent)."""
 
 
 class DeclineReason(enum.Enum):

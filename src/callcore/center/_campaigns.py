@@ -465,8 +465,8 @@ class _Campaigns(_Voice, _Handling):
     ) -> str | None:
         """Choose the queue's longest-idle available agent and hold them not ready.
 
-        The router has no preview state: ``NotReadyReason.OTHER`` keeps it from
-        offering them a contact (and pacing from counting them free) meanwhile.
+        ``NotReadyReason.PREVIEW`` keeps the router from offering them a contact
+        (and pacing from counting them free) meanwhile.
         """
         free = [
             view
@@ -479,14 +479,16 @@ class _Campaigns(_Voice, _Handling):
             return None  # the host chooses (no agent free: pacing should not have asked)
         chosen = min(free, key=lambda view: (view.idle_since, view.profile.agent_id))
         agent_id = chosen.profile.agent_id
-        self._absorb_router(self.router.set_not_ready(agent_id, NotReadyReason.OTHER, now=now), out)
+        self._absorb_router(
+            self.router.set_not_ready(agent_id, NotReadyReason.PREVIEW, now=now), out
+        )
         self._previewing[agent_id] = [campaign, action.contact.id]
         return agent_id
 
     def _release_agent(self, agent_id: str, now: datetime, out: _Out) -> None:
         """Ready again after a preview or its call, unless the agent has moved on since."""
         view = self.router.agent(agent_id)
-        if view.state is AgentState.NOT_READY and view.not_ready_reason is NotReadyReason.OTHER:
+        if view.state is AgentState.NOT_READY and view.not_ready_reason is NotReadyReason.PREVIEW:
             self._absorb_router(self.router.set_ready(agent_id, now=now), out)
 
     def _preview_holder(self, campaign: str, contact_id: str) -> str | None:
