@@ -49,17 +49,28 @@ def agent_in_every_queue(preferences: dict[str, int]) -> Router:
         st.tuples(st.sampled_from(QUEUES), st.integers(-2, 2)), min_size=1, max_size=8
     ),
     restart=st.booleans(),
+    freed_by=st.sampled_from(["set_ready", "end"]),
 )
 def test_a_freed_agent_takes_the_contact_the_reference_picks(
-    preferences: dict[str, int], contacts: list[tuple[str, int]], restart: bool
+    preferences: dict[str, int], contacts: list[tuple[str, int]], restart: bool, freed_by: str
 ) -> None:
-    """Set ready with contacts waiting in several of its queues: the reference's contact rings."""
+    """Freed with contacts waiting in several of its queues: the reference's contact rings.
+
+    Freed by ``set_ready``, or by the end of a contact (no wrap-up by default).
+    """
     router = agent_in_every_queue(preferences)
+    if freed_by == "end":  # x talks to a first caller while the others arrive
+        router.set_ready("x", now=T0)
+        router.enqueue("first", "a", now=T0)
+        router.accept("first", "x", now=T0)
     for index, (queue, priority) in enumerate(contacts):
-        router.enqueue(f"k{index}", queue, now=T0 + index * S, priority=priority)
+        router.enqueue(f"k{index}", queue, now=T0 + (index + 1) * S, priority=priority)
     if restart:
         router = Router.restore(loads(RouterSnapshot, dumps(router.snapshot())))
-    offers = router.set_ready("x", now=T0 + 60 * S).offers
+    if freed_by == "end":
+        offers = router.end("first", now=T0 + 60 * S).offers
+    else:
+        offers = router.set_ready("x", now=T0 + 60 * S).offers
     assert [offer.contact_id for offer in offers] == [reference_pick(preferences, contacts)]
 
 
