@@ -221,6 +221,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
         "tier": _counts(),
         "position": _counts(),
         "weight": _weights(),
+        "preference": _counts(),
     },
     AgentProfile: {
         "agent_id": _texts(),

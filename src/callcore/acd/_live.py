@@ -393,14 +393,17 @@ class Agent:
     def best_waiting(self, contacts: Mapping[str, Contact]) -> tuple[Contact, QueueRuntime] | None:
         """The waiting contact the agent should take first, of all its queues, and its queue.
 
-        Higher priority first, then earlier arrival: the global policy across
+        The agent's most preferred queue first (``Membership.preference``),
+        then higher priority, then earlier arrival: the global policy across
         queues. Lines found empty on the way are dropped.
         """
-        best: tuple[ContactEntry, Contact, QueueRuntime] | None = None
+        best: tuple[tuple[int, ContactEntry], Contact, QueueRuntime] | None = None
         for queue in self.queues:
             if not queue.groups or not self.can_take(queue.channel_key):
                 continue
-            tier = self.members[queue.config.name].tier
+            member = self.members[queue.config.name]
+            tier = member.tier
+            preference = member.preference
             emptied: list[Requirement] = []
             for group in self.groups_in(queue):
                 for requirement, line in group.items():
@@ -412,8 +415,8 @@ class Agent:
                     head = _line_head(line, contacts)
                     if head is None:
                         emptied.append(requirement)  # deleted after the loop over the group
-                    elif best is None or head[0] < best[0]:
-                        best = (head[0], head[1], queue)
+                    elif best is None or (preference, head[0]) < best[0]:
+                        best = ((preference, head[0]), head[1], queue)
             for requirement in emptied:
                 queue.drop_line(requirement)
         return None if best is None else (best[1], best[2])

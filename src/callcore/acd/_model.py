@@ -695,21 +695,36 @@ class Membership:
         position: Order within the queue for ``linear``, ``top_down`` and
             ``round_robin`` (lower first; ties by agent id).
         weight: Relative chance under ``weighted_random`` (> 0).
+        preference: The agent's preference for this queue among its queues
+            (1 is the most preferred; up to ``MAX_NUMBER``): a freed agent takes
+            a contact waiting in a more preferred queue before one waiting in a
+            less preferred queue, whatever their priorities and waits (Amazon
+            Connect's routing-profile queue priority; Asterisk's queue
+            ``weight``, per agent). Equal preferences (the default, 1 for every
+            queue) leave the global order alone.
     """
 
     queue: str
     tier: int = 1
     position: int = 0
     weight: float = 1.0
+    preference: int = 1
 
     def __init__(
-        self, *, queue: str, tier: int = 1, position: int = 0, weight: float = 1.0
+        self,
+        *,
+        queue: str,
+        tier: int = 1,
+        position: int = 0,
+        weight: float = 1.0,
+        preference: int = 1,
     ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
         _set_membership_queue(self, queue)
         _set_membership_tier(self, tier)
         _set_membership_position(self, position)
         _set_membership_weight(self, weight)
+        _set_membership_preference(self, preference)
         # The quick look of _is_text and _is_count, written out: a function call
         # costs as much as a field's check.
         if not (
@@ -722,6 +737,8 @@ class Membership:
             and -MAX_NUMBER <= position <= MAX_NUMBER
             and weight.__class__ is float
             and 0 < weight < math.inf
+            and preference.__class__ is int
+            and 1 <= preference <= MAX_NUMBER
         ):
             _check_fields(self, _MEMBERSHIP_CHECKS)
 
@@ -731,6 +748,7 @@ class Membership:
     _set_membership_tier,
     _set_membership_position,
     _set_membership_weight,
+    _set_membership_preference,
 ) = _slot_setters(Membership)
 
 
@@ -739,6 +757,7 @@ _MEMBERSHIP_CHECKS: _Checks = (
     ("tier", _tier),
     ("position", validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)),
     ("weight", validator(check_number, low=0, low_open=True)),
+    ("preference", _tier),
 )
 
 
