@@ -52,6 +52,7 @@ _TERM = re.compile(r"[^\W_]+")
 def terms(text: str) -> list[str]:
     """The terms of ``text``: lower-cased runs of letters and digits, in order.
 
+    >>> from callcore.knowledge import terms
     >>> terms("Reset your PIN-code, now!")
     ['reset', 'your', 'pin', 'code', 'now']
     """

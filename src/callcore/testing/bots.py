@@ -5,6 +5,7 @@ replies, one per turn, and records the requests it was sent;
 :class:`IndexKnowledgeBase` answers ``callcore_knowledge_search`` from a
 built-in :class:`~callcore.knowledge.KnowledgeIndex`.
 
+>>> from callcore.testing.bots import ScriptedBot
 >>> from callcore.bots import BotReply
 >>> bot = ScriptedBot("faq", [BotReply(say="Hi"), BotReply(say="Done", resolved=True)])
 >>> len(bot.script)

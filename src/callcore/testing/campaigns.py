@@ -7,6 +7,7 @@ campaign's queue is taken by a free agent (first come, first served) or is
 abandoned by the campaign; an agent talks for ``talk`` and then finishes the
 call with the :class:`Verdict` for it. Previews are accepted at once.
 
+>>> from callcore.testing.campaigns import DialerLoop
 >>> from datetime import datetime, timedelta, timezone
 >>> from callcore.campaigns import (
 ...     CallResult, Campaign, CampaignContact, CampaignSettings, DialingMode)
