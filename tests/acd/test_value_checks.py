@@ -92,6 +92,8 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueConfig(name="q", empty_when="paused"), "empty_when"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", resume_abandoned=timedelta(0)), "resume_abandoned"),
     (lambda: QueueConfig(name="q", empty_when={"paused"}), "empty_when"),  # type: ignore[arg-type]
+    # a nested list is unhashable: refused naming the field, not a TypeError from frozenset
+    (lambda: QueueConfig(name="q", empty_when=[[]]), "empty_when"),  # type: ignore[list-item]
     (lambda: QueueConfig(name="q", overflow="voicemail"), "overflow"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=QueueEscalation(after=SECOND)), "escalation"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", escalation=("x",)), "escalation[0]"),  # type: ignore[arg-type]
@@ -107,6 +109,7 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueEscalation(after=SECOND, max_tier=0), "max_tier"),
     (lambda: QueueEscalation(after=SECOND, skill_minimums={"fr": 11}), "skill_minimums.fr"),
     (lambda: QueueEscalation(after=SECOND, drop_skills="fr"), "drop_skills"),
+    (lambda: QueueEscalation(after=SECOND, drop_skills=[["fr"]]), "drop_skills"),  # type: ignore[list-item]
     (lambda: QueueEscalation(after=SECOND, drop_skills=frozenset({3})), "drop_skills"),  # type: ignore[arg-type]
     (lambda: QueueEscalation(after=SECOND, to_queue=""), "to_queue"),
     (lambda: Overflow(action="queue"), "action"),  # type: ignore[arg-type]

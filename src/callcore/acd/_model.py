@@ -117,11 +117,24 @@ def _rules(value: Sequence[QueueEscalation]) -> tuple[QueueEscalation, ...]:
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
+def _frozen(value: object) -> object:
+    """A list, tuple or set becomes a frozenset; anything else is left for the validator.
+
+    A list or tuple holding an unhashable item (a nested list) becomes a tuple,
+    so the validator refuses it naming the field instead of ``frozenset``
+    raising a ``TypeError``.
+    """
+    if isinstance(value, list | tuple | set):
+        try:
+            return frozenset(value)
+        except TypeError:
+            return tuple(value)
+    return value
+
+
 def _conditions(value: Collection[EmptyCondition]) -> frozenset[EmptyCondition]:
     """A list, tuple or set of conditions becomes a frozenset; anything else is left as it is."""
-    if isinstance(value, list | tuple | set):
-        return frozenset(value)
-    return value  # type: ignore[return-value]
+    return _frozen(value)  # type: ignore[return-value]
 
 
 def _condition_set(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -148,9 +161,7 @@ def _skill_set(value: Collection[str]) -> frozenset[str]:
 
     Anything else is left for the validator (a string is not split into letters).
     """
-    if isinstance(value, list | tuple | set):
-        return frozenset(value)
-    return value  # type: ignore[return-value]
+    return _frozen(value)  # type: ignore[return-value]
 
 
 def _skill_names(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
