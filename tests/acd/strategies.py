@@ -124,6 +124,8 @@ def reference_choice(
             continue
         if not independent_can_take(agent, contact.channel):
             continue
+        if contact.contact_id in agent.connected:  # the agent transferring it never gets it back
+            continue
         member = agent.members[contact.queue]
         rank = strategy.rank(agent, member, names)
         found.append((member.tier, rank, agent.agent_id))
@@ -299,7 +301,11 @@ def global_first(router: Router) -> Contact | None:
     )
     for contact in waiting:
         for agent in router._agents.values():
-            if may_take(agent, contact) and independent_can_take(agent, contact.channel):
+            if (
+                may_take(agent, contact)
+                and independent_can_take(agent, contact.channel)
+                and contact.contact_id not in agent.connected  # being transferred away by it
+            ):
                 return contact
     return None
 

@@ -165,8 +165,8 @@ class RouterMachine(RuleBasedStateMachine):
         router = self.live
         offered = router._contacts.get(contact_id)
         agent = router._agents[agent_id]
-        if offered is None:
-            return
+        if offered is None or offered.target == agent_id:
+            return  # a transfer to a named agent is that agent's, whatever waits in line
         for other in router._contacts.values():
             if (
                 other.status is ContactStatus.WAITING
@@ -231,6 +231,9 @@ class RouterMachine(RuleBasedStateMachine):
                 raise AssertionError("a logged-in agent was removed")
             assert dumps(router.snapshot()) == before
             return
+        # timers due by now run first (an escalation with ``after=0`` set at this
+        # very instant): tick to now, so that the removal itself must add one event
+        self.step(lambda: router.tick(now=at(self.clock)))
         update = router.remove_agent(agent.agent_id, now=at(self.clock))
         assert [type(event) for event in update.events] == [AgentRemoved]
         del self.states[agent.agent_id]

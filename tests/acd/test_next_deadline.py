@@ -287,3 +287,48 @@ def test_a_restored_leave_when_empty_queue_sets_no_empty_clock() -> None:
     assert snapshot.empty_since == {"q": at(1)}
     assert router.next_deadline() is None
     assert Router.restore(snapshot).next_deadline() is None
+
+
+def test_a_timer_due_at_the_instant_runs_before_the_next_call() -> None:
+    """A contact sent back at an instant into a queue whose rule is due at once escalates on the next call.
+
+    The hand-worked trace behind a dev-profile failure: support (leave-when-empty)
+    loses its last agent at 09:05 and sends its contact back to sales, whose
+    first rule has ``after=0``; that rule is due at 09:05 and runs first in the
+    next call at 09:05, here a removal, before the removal's own event.
+    """
+    router = Router(deadline_configs("longest_idle"), seed=0)
+    router.enqueue("c0", "sales", now=T0, skills={"en": 1})
+    both = AgentProfile(
+        agent_id="a0", memberships=(Membership(queue="sales"), Membership(queue="support"))
+    )
+    router.log_in(both, now=T0)
+    assert router.tick(now=at(60)).events[0].__class__.__name__ == "ContactEscalated"
+    moved = router.tick(now=at(300)).events
+    assert [type(event).__name__ for event in moved] == ["ContactOverflowed", "ContactQueued"]
+    back = router.log_out("a0", now=at(300)).events
+    assert [type(event).__name__ for event in back] == [
+        "ContactOverflowed",
+        "ContactQueued",
+        "AgentStateChanged",
+    ]
+    assert router.next_deadline() == at(300)  # sales' ``after=0`` rule, due at this instant
+    removed = router.remove_agent("a0", now=at(300)).events
+    assert [type(event).__name__ for event in removed] == ["ContactEscalated", "AgentRemoved"]
+    assert router.next_deadline() == at(360)
+
+
+def test_an_empty_queue_clock_survives_a_deadline_read_between_log_ins() -> None:
+    """Out, in, out at one instant, with the deadline read in between: the empty clock still runs.
+
+    Reading the deadline drops the timer the log-in made stale; the second
+    log-out must set it again (a dev-profile failure: no deadline at all).
+    """
+    router = Router([QueueConfig(name="q", max_wait_empty=timedelta(seconds=90))])
+    router.log_in(one("a"), now=T0)
+    router.log_out("a", now=T0)
+    router.log_in(one("a"), now=T0)
+    assert router.next_deadline() is None
+    router.log_out("a", now=T0)
+    assert router.next_deadline() == at(90)
+    assert Router.restore(router.snapshot()).next_deadline() == at(90)

@@ -29,6 +29,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
+from callcore.contacts import Channel
 from callcore.errors import (
     CallcoreError,
     DocumentError,
@@ -114,6 +115,36 @@ def test_a_requeued_contact_goes_to_another_free_agent_before_its_last_one() -> 
     update = router.transfer("k", now=at(10))
     assert [offer.agent_id for offer in update.offers] == ["s2"]
     assert router.agent("s1").state is AgentState.AVAILABLE
+
+
+@pytest.mark.parametrize("wrap_up", [0, 30])
+def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(wrap_up: int) -> None:
+    """A linear queue, ``a`` first, with two chats each: ``a`` transfers ``c1`` and ``b`` gets it.
+
+    ``a`` still has a free chat when it transfers, and is first by position:
+    the contact must go to ``b`` (TaskRouter's transfer filters the
+    transferring worker out), and ``a``'s other ring is kept unless its
+    wrap-up withdraws it. A dev-profile failure: ``a`` was offered its own
+    contact back, then its wrap-up withdrew that ring.
+    """
+    router = Router(
+        [QueueConfig(name="chat", channel=Channel.CHAT, strategy="linear", wrap_up=wrap_up * SECOND)]
+    )
+    for position, name in enumerate("ab"):
+        router.log_in(
+            AgentProfile(
+                agent_id=name,
+                memberships=(Membership(queue="chat", position=position),),
+                capacity={Channel.CHAT: 2},
+            ),
+            now=T0,
+        )
+    router.enqueue("c1", "chat", now=at(1))
+    router.accept("c1", "a", now=at(2))
+    update = router.transfer("c1", now=at(10))
+    assert [offer.agent_id for offer in update.offers] == ["b"]
+    assert of_type(update, OfferEnded) == []
+    assert router.agent("a").state is (AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE)
 
 
 def test_a_transferred_contact_keeps_its_place_in_the_global_order() -> None:

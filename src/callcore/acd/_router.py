@@ -954,9 +954,13 @@ class Router:
         self._enter(contact, queue_name, target if waits else None, until)
         if not waits and not self._keeps(contact):
             self._overflow(contact, {queue_name})
-        # routed while its agent still holds it, so that another agent takes it if one
-        # is free (TaskRouter's transfer sample filters the transferring worker out)
+        # routed while its agent still holds it and is kept out (even with a free
+        # chat), so that another agent takes it if one is free (TaskRouter's
+        # transfer sample filters the transferring worker out); the lines that
+        # meet the holder now note it as dropped, and its release re-enters it
+        holder.ready = False
         self._settle()
+        holder.refresh()
         self._free_agent(holder, contact_id, answered_from, talk)
         return self._settle_and_flush()
 
@@ -1300,6 +1304,8 @@ class Router:
             self._now = due
             while timers and timers[0][0] == due:
                 _, kind, key, agent_id = heapq.heappop(timers)
+                if kind == QUEUE_EMPTY:  # the queue may set a timer for this instant again
+                    self._timers.popped_empty(due, key)
                 if stands(due, kind, key, agent_id):  # most are stale: one call for those
                     self._run_timer(due, kind, key, agent_id)
                 fired += 1

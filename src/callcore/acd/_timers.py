@@ -102,7 +102,15 @@ class Timers:
             if self.stands(due, kind, key, agent_id):
                 return due
             heapq.heappop(heap)  # a stale timer would do nothing: forget it now
+            if kind == QUEUE_EMPTY:
+                self.popped_empty(due, key)
         return None
+
+    def popped_empty(self, due: datetime, name: str) -> None:
+        """An empty-queue timer left the heap: the queue may set one for ``due`` again."""
+        queue = self.queues[name]
+        if queue.empty_timer_due == due:
+            queue.empty_timer_due = None
 
     # --- what a due timer may change, for a call to check its input on the right state ---
 
