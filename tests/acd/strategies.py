@@ -120,11 +120,11 @@ def reference_choice(
     names = contact.requirement.names
     found = []
     for agent in router._agents.values():
-        if not eligible(agent, contact.queue, contact.requirement):
-            continue
-        if not independent_can_take(agent, contact.channel):
-            continue
-        if contact.contact_id in agent.connected:  # the agent transferring it never gets it back
+        if (
+            not eligible(agent, contact.queue, contact.requirement)
+            or not independent_can_take(agent, contact.channel)
+            or contact.contact_id in agent.connected  # the agent transferring it never gets it back
+        ):
             continue
         member = agent.members[contact.queue]
         rank = strategy.rank(agent, member, names)

@@ -290,7 +290,7 @@ def test_a_restored_leave_when_empty_queue_sets_no_empty_clock() -> None:
 
 
 def test_a_timer_due_at_the_instant_runs_before_the_next_call() -> None:
-    """A contact sent back at an instant into a queue whose rule is due at once escalates on the next call.
+    """A contact sent back into a queue whose rule is due at once escalates on the next call.
 
     The hand-worked trace behind a dev-profile failure: support (leave-when-empty)
     loses its last agent at 09:05 and sends its contact back to sales, whose

@@ -127,9 +127,10 @@ def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(wra
     wrap-up withdraws it. A dev-profile failure: ``a`` was offered its own
     contact back, then its wrap-up withdrew that ring.
     """
-    router = Router(
-        [QueueConfig(name="chat", channel=Channel.CHAT, strategy="linear", wrap_up=wrap_up * SECOND)]
+    chat = QueueConfig(
+        name="chat", channel=Channel.CHAT, strategy="linear", wrap_up=wrap_up * SECOND
     )
+    router = Router([chat])
     for position, name in enumerate("ab"):
         router.log_in(
             AgentProfile(
