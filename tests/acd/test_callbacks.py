@@ -664,3 +664,30 @@ def test_the_snapshot_round_trips_every_field() -> None:
     record = restarted(r).callback("cb")
     assert record == attrs.evolve(r.callback("cb"))
     assert (record.skills, record.language, record.max_attempts) == ({"fr": 3}, "fr", 5)
+
+
+def test_the_live_view_follows_callbacks() -> None:
+    """Fed the router's events: a cancelled callback leaves the line; a failed attempt frees."""
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - only this test needs the zone
+
+    from callcore.kpi import LiveView  # noqa: PLC0415 - the KPI engine is a reader here
+
+    view = LiveView(timezone=ZoneInfo("UTC"))
+    r = router("a")
+    r.set_not_ready("a", NotReadyReason.BREAK, now=at(1))
+
+    def feed(update: RouterUpdate, seconds: float) -> None:
+        view.observe(update.events, now=at(seconds))
+
+    feed(r.schedule_callback("x", "q", now=at(2), at=at(10)), 2)
+    feed(r.schedule_callback("y", "q", now=at(2), at=at(10)), 2)
+    feed(r.tick(now=at(10)), 10)
+    assert view.queues(now=at(10))["q"].waiting == 2
+    feed(r.cancel_callback("x", now=at(11)), 11)
+    assert view.queues(now=at(11))["q"].waiting == 1
+    feed(r.set_ready("a", now=at(12)), 12)
+    feed(r.accept("y", "a", now=at(13)), 13)
+    assert view.agents(now=at(13))["a"].state is AgentState.BUSY
+    feed(r.callback_result("y", CallbackResult.NO_ANSWER, now=at(20)), 20)
+    assert view.agents(now=at(20))["a"].state is AgentState.AVAILABLE
+    assert "q" not in view.queues(now=at(20)) or view.queues(now=at(20))["q"].waiting == 0
