@@ -1,0 +1,237 @@
+"""Scheduled callbacks through the centre, end to end with the testing kit's fakes.
+
+The example centre (``examples/center_call_flow.py``): queue ``support`` has a
+60 s wrap-up; Ana's number is +40 721 234 567.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callcore.acd import CallbackResult, CancelledBy
+from callcore.center import (
+    CALLBACKS_CHECKPOINT,
+    CallCustomer,
+    CenterUpdate,
+    Connect,
+    ContactCompleted,
+    Disposition,
+    Phase,
+    RingAgent,
+)
+from callcore.contacts import ContactOutcome, Direction
+from callcore.customers import InteractionRecorded
+from callcore.errors import (
+    CallcoreError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NaiveDatetimeError,
+    NotFoundError,
+)
+from callcore.storage import MemoryStorage
+from tests.center.kit import example
+
+START = example.START
+NUMBER = "+40721234567"
+MINUTE = timedelta(minutes=1)
+
+
+def interactions(update: CenterUpdate) -> list[tuple[ContactOutcome, Direction, str]]:
+    """The interactions an update recorded: (outcome, direction, notes)."""
+    return [
+        (event.interaction.outcome, event.interaction.direction, event.interaction.notes)
+        for event in update.of_type(InteractionRecorded)
+    ]
+
+
+def test_no_answer_then_reached_recorded_as_the_centre_records_calls() -> None:
+    """Booked for 10:00; no answer (recorded); again at 10:06 after wrap-up; reached, wrapped up."""
+    kit = example.build()
+    center, clock, telephony = kit.center, kit.clock, kit.telephony
+    center.agent_logged_in(example.A1)
+    booked = center.schedule_callback(
+        example.ANA,
+        queue="support",
+        at=START + 60 * MINUTE,
+        contact_id="CB-1",
+        retry_spacing=5 * MINUTE,
+    )
+    assert booked.kinds() == ("acd.callback_scheduled",)
+    assert "CB-1" not in center.contact_ids()
+    assert center.next_deadline() == START + 60 * MINUTE
+
+    clock.set(START + 60 * MINUTE)
+    due = center.run_due()
+    assert due.kinds()[:4] == (
+        "customer.created",  # Ana's first contact: identified by the number, new
+        "center.contact_arrived",
+        "acd.callback_due",
+        "acd.contact_queued",
+    )
+    (ring,) = due.of_type(RingAgent)
+    assert (ring.offer.contact_id, ring.offer.agent_id, ring.offer.callback) == ("CB-1", "a1", True)
+    assert dict(ring.variables) == {"callback": True, "attempt": 1, "number": NUMBER}
+    live = center.contact("CB-1")
+    assert (live.direction, live.address, live.phase) == (Direction.OUTBOUND, NUMBER, Phase.QUEUED)
+
+    clock.advance(timedelta(seconds=5))
+    answered = telephony.answer("CB-1", "a1")
+    dial = [a for a in answered.actions if isinstance(a, CallCustomer | Connect)]
+    assert dial == [CallCustomer("CB-1", "a1", NUMBER, 1), Connect("CB-1", "a1", live.channel)]
+    ticket_id = center.contact("CB-1").ticket_id
+    assert ticket_id is not None
+
+    clock.advance(timedelta(seconds=25))
+    failed = center.callback_result("CB-1", CallbackResult.NO_ANSWER)
+    assert interactions(failed) == [(ContactOutcome.NO_ANSWER, Direction.OUTBOUND, "no_answer")]
+    (completed,) = failed.of_type(ContactCompleted)
+    assert completed.outcome is ContactOutcome.NO_ANSWER
+    assert completed.record.answered_at is None
+    assert "acd.callback_scheduled" in failed.kinds()
+    assert "CB-1" not in center.contact_ids()
+    assert (
+        center.router.callback("CB-1").due
+        == START + 60 * MINUTE + 30 * timedelta(seconds=1) + 5 * MINUTE
+    )
+
+    clock.set(START + 61 * MINUTE + 30 * timedelta(seconds=1))
+    assert center.run_due().kinds() == ("acd.agent_state_changed",)  # the wrap-up ended
+    clock.set(START + 65 * MINUTE + 30 * timedelta(seconds=1))  # the retry is due
+    again = center.run_due()
+    (ring,) = again.of_type(RingAgent)
+    assert (ring.offer.contact_id, ring.variables["attempt"]) == ("CB-1", 2)
+    assert center.contact("CB-1").variables["attempt"] == 2
+    assert center.contact("CB-1").ticket_id == ticket_id  # the same ticket, between attempts
+
+    telephony.answer("CB-1", "a1")
+    reached = center.callback_result("CB-1", CallbackResult.REACHED)
+    assert reached.kinds() == ("acd.callback_attempt_ended", "acd.callback_ended")
+    assert center.contact("CB-1").phase is Phase.CONNECTED
+    clock.advance(2 * MINUTE)
+    center.agent_ended("CB-1")
+    wrapped = center.agent_wrapped_up("CB-1", disposition=Disposition.RESOLVED, notes="sorted")
+    assert interactions(wrapped) == [(ContactOutcome.ANSWERED, Direction.OUTBOUND, "sorted")]
+    assert center.router.callback_ids() == ()
+
+
+def test_the_last_attempt_failed_ends_not_reached() -> None:
+    """One attempt allowed: busy; the callback ends, the no-answer is in the history."""
+    kit = example.build()
+    center, telephony = kit.center, kit.telephony
+    center.agent_logged_in(example.A1)
+    center.schedule_callback(
+        example.ANA, queue="support", at=START, contact_id="CB-1", max_attempts=1
+    )
+    telephony.answer("CB-1", "a1")
+    busy = center.callback_result("CB-1", CallbackResult.BUSY)
+    assert "acd.callback_ended" in busy.kinds()
+    assert interactions(busy) == [(ContactOutcome.NO_ANSWER, Direction.OUTBOUND, "busy")]
+    with pytest.raises(NotFoundError):
+        center.callback_result("CB-1", CallbackResult.REACHED)
+
+
+def test_cancelled_before_its_time_is_recorded_in_the_history() -> None:
+    """Cancelled by the customer while booked: an abandoned outbound interaction, no contact."""
+    kit = example.build()
+    center = kit.center
+    center.schedule_callback(
+        example.ANA, queue="support", at=START + 30 * MINUTE, contact_id="CB-1"
+    )
+    kit.clock.advance(MINUTE)
+    cancelled = center.cancel_callback("CB-1")
+    assert interactions(cancelled) == [
+        (ContactOutcome.ABANDONED, Direction.OUTBOUND, "callback cancelled by the customer")
+    ]
+    assert center.next_deadline() is None
+
+
+def test_cancelled_while_ringing_stops_the_ring_and_completes_the_contact() -> None:
+    """Ringing a1; an agent cancels: StopRinging, the contact completes abandoned."""
+    kit = example.build()
+    center = kit.center
+    center.agent_logged_in(example.A1)
+    center.schedule_callback(example.ANA, queue="support", at=START, contact_id="CB-1")
+    assert [o.contact_id for o in kit.telephony.ringing("a1")] == ["CB-1"]
+    cancelled = center.cancel_callback("CB-1", by=CancelledBy.AGENT)
+    assert kit.telephony.ringing("a1") == []
+    (completed,) = cancelled.of_type(ContactCompleted)
+    assert completed.outcome is ContactOutcome.ABANDONED
+    assert "CB-1" not in center.contact_ids()
+
+
+def test_a_restart_between_the_request_and_its_time_loses_nothing() -> None:
+    """A durable centre restarted on its store: the callback rings at its time, the right number."""
+    store = MemoryStorage()
+    first = example.build(store, durable=True)
+    first.center.schedule_callback(
+        example.ANA, queue="support", at=START + 10 * MINUTE, contact_id="CB-1"
+    )
+    assert store.load_checkpoint(CALLBACKS_CHECKPOINT) is not None
+    second = example.build(store, durable=True, ids="restarted-")
+    center = second.center
+    assert center.router.callback("CB-1").due == START + 10 * MINUTE
+    second.clock.set(START + 10 * MINUTE)
+    center.agent_logged_in(example.A1)
+    center.run_due()
+    answered = second.telephony.answer("CB-1", "a1")
+    assert CallCustomer("CB-1", "a1", NUMBER, 1) in answered.actions
+
+
+def test_a_restart_during_a_retry_spacing_keeps_the_ticket() -> None:
+    """Failed once, restarted in the spacing: the second attempt's contact has the ticket."""
+    store = MemoryStorage()
+    first = example.build(store, durable=True)
+    first.center.agent_logged_in(example.A1)
+    first.center.schedule_callback(
+        example.ANA, queue="support", at=START, contact_id="CB-1", retry_spacing=10 * MINUTE
+    )
+    first.telephony.answer("CB-1", "a1")
+    ticket_id = first.center.contact("CB-1").ticket_id
+    first.center.callback_result("CB-1", CallbackResult.NO_ANSWER)
+    second = example.build(store, durable=True, ids="restarted-")
+    second.clock.set(START + 10 * MINUTE)
+    second.center.run_due()
+    assert second.center.contact("CB-1").ticket_id == ticket_id
+    assert second.center.contact("CB-1").variables["attempt"] == 2
+
+
+def test_refused_inputs_change_nothing() -> None:
+    """Withheld or bad number, naive or stale time, unknown queue, ids in use, wrong states."""
+    kit = example.build()
+    center = kit.center
+    center.agent_logged_in(example.A1)
+    center.schedule_callback(example.ANA, queue="support", at=START, contact_id="CB-1")
+    kit.telephony.answer("CB-1", "a1")
+
+    def refused(call: object, error: type[CallcoreError], field: str | None = None) -> None:
+        before = center._serialised()
+        with pytest.raises(error) as raised:
+            call()  # type: ignore[operator]
+        if field is not None:
+            assert getattr(raised.value, "field", None) == field
+        assert center._serialised() == before
+
+    def schedule(**options: object) -> object:
+        arguments: dict[str, object] = {"queue": "support", "at": START + MINUTE, **options}
+        number = arguments.pop("number", example.ANA)
+        return lambda: center.schedule_callback(number, **arguments)  # type: ignore[arg-type]
+
+    refused(schedule(number=None), InvalidInputError, "number")
+    refused(schedule(number="anonymous"), InvalidInputError, "number")
+    refused(schedule(number="not a number"), InvalidInputError, "number")
+    refused(schedule(at=START.replace(tzinfo=None)), NaiveDatetimeError)
+    refused(schedule(at=START - 10 * MINUTE), InvalidInputError, "at")
+    refused(schedule(max_attempts=0), InvalidInputError, "max_attempts")
+    refused(schedule(queue="nowhere"), NotFoundError)
+    refused(schedule(contact_id="CB-1"), InvalidTransitionError)
+    refused(lambda: center.cancel_callback("CB-1"), InvalidTransitionError)  # being dialled
+    refused(lambda: center.cancel_callback("nope"), NotFoundError)
+    refused(lambda: center.callback_result("CB-1", "reached"), InvalidInputError, "result")
+    center.schedule_callback(example.ANA, queue="support", at=START + MINUTE, contact_id="CB-2")
+    refused(lambda: center.callback_result("CB-2", CallbackResult.REACHED), NotFoundError)
+    refused(
+        lambda: center.inbound_call(caller=None, dialled=example.DIALLED, contact_id="CB-2"),
+        InvalidTransitionError,
+    )
