@@ -216,7 +216,7 @@ def test_refused_inputs_change_nothing() -> None:
     def schedule(**options: object) -> object:
         arguments: dict[str, object] = {"queue": "support", "at": START + MINUTE, **options}
         number = arguments.pop("number", example.ANA)
-        return lambda: center.schedule_callback(number, **arguments)  # type: ignore[arg-type]
+        return lambda: center.schedule_callback(number, **arguments)
 
     refused(schedule(number=None), InvalidInputError, "number")
     refused(schedule(number="anonymous"), InvalidInputError, "number")
