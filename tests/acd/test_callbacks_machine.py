@@ -97,9 +97,9 @@ class CallbackMachine(RouterMachine):
     @precondition(lambda self: self.router is not None)
     @rule(
         queue=st.sampled_from(QUEUES),
-        delay=st.sampled_from([-60, 0, 5, 30, 200]),
+        delay=st.sampled_from([-60, 0, 0, 5, 30, 200]),
         priority=st.integers(0, 2),
-        skills=skill_maps,
+        skills=st.just({}) | skill_maps,
         attempts=st.integers(1, 3),
         spacing=st.sampled_from([0, 10, 60]),
         then=st.sampled_from([None, *CallbackResult, CallbackResult.NO_ANSWER]),
@@ -155,7 +155,10 @@ class CallbackMachine(RouterMachine):
         return sorted(pair for pair in self.open_offers if pair[0] in self.book)
 
     @precondition(lambda self: self.router is not None and self.ringing_callbacks())
-    @rule(index=st.integers(0, 20), result=st.none() | st.sampled_from(CallbackResult))
+    @rule(
+        index=st.integers(0, 20),
+        result=st.sampled_from([None, *CallbackResult, CallbackResult.NO_ANSWER]),
+    )
     def take(self, index: int, result: CallbackResult | None) -> None:
         """An agent takes a callback's offer and dials; the result may come at once."""
         pairs = self.ringing_callbacks()
