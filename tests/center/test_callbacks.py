@@ -7,8 +7,12 @@ The example centre (``examples/center_call_flow.py``): queue ``support`` has a
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcore.acd import CallbackResult, CancelledBy
 from callcore.center import (
@@ -32,6 +36,9 @@ from callcore.errors import (
 )
 from callcore.storage import MemoryStorage
 from tests.center.kit import example
+from tests.center.test_fuzz import _OPERATIONS, _apply, _check_consistent
+from tests.center.test_fuzz import AGENTS as FUZZ_AGENTS
+from tests.center.test_fuzz import _state as _fuzz_state
 
 START = example.START
 NUMBER = "+40721234567"
@@ -235,3 +242,76 @@ def test_refused_inputs_change_nothing() -> None:
         lambda: center.inbound_call(caller=None, dialled=example.DIALLED, contact_id="CB-2"),
         InvalidTransitionError,
     )
+
+
+# --- random sequences: the centre's fuzz, with callbacks mixed in -----------------------------
+
+CALLBACKS = ("B1", "B2")
+
+_MINE = st.one_of(
+    st.tuples(
+        st.just("schedule"),
+        st.sampled_from(CALLBACKS),
+        st.sampled_from([0, 30, 0, -60, -600]),
+        st.integers(1, 2),
+        st.sampled_from([0, 20]),
+    ),
+    st.tuples(
+        st.just("take"),
+        st.sampled_from(CALLBACKS),
+        st.sampled_from([CallbackResult.NO_ANSWER, *CallbackResult, None]),
+    ),
+    st.tuples(st.just("result"), st.sampled_from(CALLBACKS), st.sampled_from(CallbackResult)),
+    st.tuples(st.just("cancel"), st.sampled_from(CALLBACKS), st.sampled_from(CancelledBy)),
+)
+_CALLBACK_OPERATIONS = st.one_of(_OPERATIONS, _MINE, _MINE, _MINE, _MINE)
+"""The centre's fuzz operations, and the callbacks' (about as often as all the others)."""
+
+_CALLBACK_INPUTS: dict[str, Any] = {
+    "schedule": lambda kit, a: kit.center.schedule_callback(
+        example.ANA,
+        queue="support",
+        at=kit.clock.now() + timedelta(seconds=a[1]),
+        contact_id=a[0],
+        max_attempts=a[2],
+        retry_spacing=timedelta(seconds=a[3]),
+    ),
+    "take": lambda kit, a: _take(kit, a[0], a[1]),
+    "result": lambda kit, a: kit.center.callback_result(a[0], a[1]),
+    "cancel": lambda kit, a: kit.center.cancel_callback(a[0], by=a[1]),
+}
+
+
+def _take(kit: Any, callback_id: str, result: CallbackResult | None) -> CenterUpdate:
+    """The agent a callback rings accepts it (refused if it rings nobody); a result may follow."""
+    ringing = [o.agent_id for o in kit.telephony.ringing() if o.contact_id == callback_id]
+    update: CenterUpdate = kit.center.agent_accepted(callback_id, (ringing or ["a1"])[0])
+    if result is not None:
+        update = kit.center.callback_result(callback_id, result)
+    return update
+
+
+@given(st.lists(_CALLBACK_OPERATIONS, max_size=30))
+def test_callbacks_mixed_with_every_input_apply_whole_or_not_at_all(
+    operations: list[tuple[Any, ...]],
+) -> None:
+    """Any sequence: each input succeeds or changes nothing; callbacks stay accounted for."""
+    kit = example.build()
+    center = kit.center
+    for agent in FUZZ_AGENTS:  # staffed from the start, so that callbacks ring and are dialled
+        center.agent_logged_in(attrs.evolve(example.A1, agent_id=agent))
+    completed = 0
+    for operation in operations:
+        before = (_fuzz_state(kit), dict(center._callback_numbers))
+        try:
+            call = _CALLBACK_INPUTS.get(operation[0])
+            update = _apply(kit, operation) if call is None else call(kit, operation[1:])
+        except CallcoreError:
+            assert (_fuzz_state(kit), dict(center._callback_numbers)) == before, operation
+            continue
+        completed += len(update.of_type(ContactCompleted))
+        _check_consistent(kit, completed)
+        assert set(center._callback_numbers) == set(center.router.callback_ids())
+        for callback_id in center.router.callback_ids():
+            in_centre = callback_id in center.contact_ids()
+            assert in_centre == (center.router.callback(callback_id).due is None)
