@@ -139,6 +139,27 @@ def test_the_last_attempt_failed_ends_not_reached() -> None:
         center.callback_result("CB-1", CallbackResult.REACHED)
 
 
+def test_zero_spacing_rings_the_next_attempt_in_the_same_update() -> None:
+    """No answer with a zero spacing: the attempt completes, and attempt 2 rings at once."""
+    kit = example.build()
+    center, telephony = kit.center, kit.telephony
+    center.agent_logged_in(example.A1)
+    center.agent_logged_in(example.S1)
+    center.schedule_callback(
+        example.ANA, queue="support", at=START, contact_id="CB-1", retry_spacing=timedelta(0)
+    )
+    (first,) = [o for o in telephony.ringing() if o.contact_id == "CB-1"]
+    telephony.answer("CB-1", first.agent_id)
+    failed = center.callback_result("CB-1", CallbackResult.NO_ANSWER)
+    (completed,) = failed.of_type(ContactCompleted)
+    assert completed.outcome is ContactOutcome.NO_ANSWER
+    (ring,) = failed.of_type(RingAgent)
+    assert ring.offer.contact_id == "CB-1"
+    assert ring.offer.agent_id != first.agent_id  # the other one: the first is in wrap-up
+    assert ring.variables["attempt"] == 2
+    assert center.contact("CB-1").phase is Phase.QUEUED
+
+
 def test_cancelled_before_its_time_is_recorded_in_the_history() -> None:
     """Cancelled by the customer while booked: an abandoned outbound interaction, no contact."""
     kit = example.build()

@@ -74,7 +74,7 @@ class _Callbacks(_Voice, _Handling):
         """Build the centre with no callback booked (a restart reads them back)."""
         self._callback_numbers: dict[str, str] = {}  # callback id -> the number to call
         self._callback_tickets: dict[str, str] = {}  # callback id -> its ticket, between attempts
-        self._arrived_early: set[str] = set()  # callbacks due in the update being absorbed
+        self._handled: set[int] = set()  # the callback events of the update being absorbed, done
         super().__init__(**kwargs)
 
     # --- checkpoint ------------------------------------------------------------------------
@@ -235,26 +235,41 @@ class _Callbacks(_Voice, _Handling):
     def _absorb_router(
         self, update: RouterUpdate, out: _Out, *, silent: Offer | None = None
     ) -> None:
-        """A callback whose time came arrives first, so that its ring carries its variables."""
+        """A callback's steps that change its contact come first, so that its ring is right.
+
+        A failed attempt completes its contact, and a callback whose time came
+        arrives as a contact, before the update's offers become rings: the
+        ring then carries the new attempt's variables (with a zero spacing,
+        one update holds both).
+        """
         for event in update.events:
-            if (
-                isinstance(event, CallbackDue)
-                and event.contact_id in self._callback_numbers
-                and event.contact_id not in self._contacts  # (zero spacing: the last attempt's)
-            ):
+            contact_id = getattr(event, "contact_id", None)
+            if contact_id not in self._callback_numbers:
+                continue
+            if isinstance(event, CallbackDue):
                 self._callback_arrives(event, out)
-                self._arrived_early.add(event.contact_id)
-        super()._absorb_router(update, out, silent=silent)
+                self._handled.add(id(event))
+            elif (
+                isinstance(event, CallbackAttemptEnded)
+                and event.result is not CallbackResult.REACHED
+            ):
+                self._attempt_failed(event, out)
+                self._handled.add(id(event))
+        try:
+            super()._absorb_router(update, out, silent=silent)
+        finally:
+            self._handled.clear()
 
     def _follow(self, event: Event, out: _Out) -> None:
         """Also turn a callback's steps into the centre's contacts and records."""
         contact_id = getattr(event, "contact_id", None)
-        if isinstance(contact_id, str) and contact_id in self._callback_numbers:
-            if isinstance(event, CallbackDue):
-                if contact_id in self._arrived_early:
-                    self._arrived_early.discard(contact_id)
-                else:
-                    self._callback_arrives(event, out)
+        if (
+            isinstance(contact_id, str)
+            and contact_id in self._callback_numbers
+            and id(event) not in self._handled
+        ):
+            if isinstance(event, CallbackDue):  # a timer's, followed on its own
+                self._callback_arrives(event, out)
             elif isinstance(event, ContactAnswered):
                 number = self._callback_numbers[contact_id]
                 attempt = self.router.callback(contact_id).attempt
