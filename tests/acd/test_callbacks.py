@@ -8,8 +8,9 @@ later, up to ``max_attempts``; a cancel ends it wherever it is).
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -562,6 +563,21 @@ def test_an_aware_time_in_another_zone_is_compared_as_utc() -> None:
     plus_two = timezone(timedelta(hours=2))
     r.schedule_callback("cb", "q", now=at(0), at=at(60).astimezone(plus_two))
     assert r.next_deadline() == at(60)
+
+
+def test_a_local_time_in_the_repeated_hour_keeps_its_fold_across_a_restart() -> None:
+    """02:30 Berlin on 25 Oct 2026, the second one (fold=1, CET): due at 01:30 UTC, restored so."""
+    berlin = ZoneInfo("Europe/Berlin")
+    now = datetime(2026, 10, 25, 0, 0, tzinfo=timezone.utc)
+    r = Router([QueueConfig(name="q")])
+    r.schedule_callback("cb", "q", now=now, at=datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=berlin))
+    expected = datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
+    assert r.next_deadline() == expected
+    twin = restarted(r)
+    assert twin.next_deadline() == expected
+    assert twin.callback("cb").requested.astimezone(timezone.utc) == expected
+    assert twin.tick(now=expected - S).events == ()
+    assert kinds(twin.tick(now=expected))[0] == "acd.callback_due"
 
 
 def test_commands_that_do_not_fit_the_callbacks_state_are_refused() -> None:

@@ -142,8 +142,9 @@ class ScheduledCallback:
         language: Its language tag (``""``: none chosen).
         requested: The time the customer asked for (the first attempt's time).
         scheduled_at: When it was scheduled.
-        due: When it next joins its queue; ``None`` while it is in the queue
-            (waiting, ringing, or being dialled).
+        due: When it next joins its queue, in UTC (the requested time, or the
+            time of a failed attempt plus the spacing); ``None`` while it is in
+            the queue (waiting, ringing, or being dialled).
         attempts: Attempts that ended without reaching the customer.
         max_attempts: The most attempts it is given.
         retry_spacing: The time from a failed attempt to the next.

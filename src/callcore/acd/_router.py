@@ -1273,7 +1273,9 @@ class Router:
         check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
         wanted = _contact_skills(skills)
         check_text(language, "language", allow_empty=True)
-        due = check_request_time(at, now)
+        requested = check_request_time(at, now)
+        # its timer runs in UTC: a local time in a repeated hour (fold) compares as it should
+        due = max(requested.astimezone(timezone.utc), now)
         check_attempts(max_attempts, retry_spacing)
         self._get_queue(queue_name)
         self._new_contact(callback_id, queue_name)  # refuses a known id (timers add none)
@@ -1285,16 +1287,14 @@ class Router:
             priority=priority,
             skills=wanted,
             language=language,
-            requested=due,
+            requested=requested,
             scheduled_at=now,
-            due=max(due, now),
+            due=due,
             max_attempts=max_attempts,
             retry_spacing=retry_spacing,
         )
         self._events_out.append(
-            CallbackScheduled(
-                at=now, contact_id=callback_id, queue=queue_name, due=max(due, now), attempt=1
-            )
+            CallbackScheduled(at=now, contact_id=callback_id, queue=queue_name, due=due, attempt=1)
         )
         self._book(record)
         return self._settle_and_flush()
