@@ -580,6 +580,22 @@ def test_a_local_time_in_the_repeated_hour_keeps_its_fold_across_a_restart() -> 
     assert kinds(twin.tick(now=expected))[0] == "acd.callback_due"
 
 
+def test_the_spacing_is_elapsed_time_across_a_clock_change() -> None:
+    """Failed at 02:30 CEST (00:30 UTC) on the night clocks go back; 1 h later is 01:30 UTC.
+
+    Wall-clock arithmetic would give 03:30 CET, 02:30 UTC: an hour late.
+    """
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 10, 25, 0, 0, tzinfo=timezone.utc)
+    r = Router([QueueConfig(name="q")])
+    r.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=start)
+    r.schedule_callback("cb", "q", now=start, at=start, retry_spacing=timedelta(hours=1))
+    r.accept("cb", "a", now=start + S)
+    failed_at = datetime(2026, 10, 25, 2, 30, fold=0, tzinfo=berlin)
+    r.callback_result("cb", CallbackResult.NO_ANSWER, now=failed_at)
+    assert r.next_deadline() == datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
+
+
 def test_commands_that_do_not_fit_the_callbacks_state_are_refused() -> None:
     """Result before an agent dials, cancel while dialling, ids and kinds unknown or wrong."""
     r = router("a")

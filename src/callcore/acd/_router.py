@@ -1355,7 +1355,7 @@ class Router:
         if attempt >= record.max_attempts:
             self._end_callback(record, CallbackOutcome.NOT_REACHED, attempt)
         else:
-            due = at + record.retry_spacing
+            due = at.astimezone(timezone.utc) + record.retry_spacing  # elapsed time, not wall time
             self._events_out.append(
                 CallbackScheduled(
                     at=at, contact_id=callback_id, queue=record.queue, due=due, attempt=attempt + 1
