@@ -252,6 +252,8 @@ def test_refused_inputs_change_nothing() -> None:
     refused(schedule(at=START.replace(tzinfo=None)), NaiveDatetimeError)
     refused(schedule(at=START - 10 * MINUTE), InvalidInputError, "at")
     refused(schedule(max_attempts=0), InvalidInputError, "max_attempts")
+    refused(schedule(skills={"fr": 11}), InvalidInputError, "skills.fr")
+    refused(schedule(priority=2**40), InvalidInputError, "priority")
     refused(schedule(queue="nowhere"), NotFoundError)
     refused(schedule(contact_id="CB-1"), InvalidTransitionError)
     refused(lambda: center.cancel_callback("CB-1"), InvalidTransitionError)  # being dialled
@@ -263,6 +265,9 @@ def test_refused_inputs_change_nothing() -> None:
         lambda: center.inbound_call(caller=None, dialled=example.DIALLED, contact_id="CB-2"),
         InvalidTransitionError,
     )
+    kit.clock.advance(2 * MINUTE)  # CB-2's time came: a refusal now must not run its timer
+    refused(schedule(skills={"fr": 0}, at=kit.clock.now()), InvalidInputError, "skills.fr")
+    assert "CB-2" not in center.contact_ids()
 
 
 # --- random sequences: the centre's fuzz, with callbacks mixed in -----------------------------

@@ -51,7 +51,7 @@ from callcore.center._core import CenterUpdate, _Out
 from callcore.center._handling import _Handling
 from callcore.center._voice import _Voice
 from callcore.checks import check_count, check_enum, check_text
-from callcore.contacts import Channel, ContactOutcome, Direction
+from callcore.contacts import Channel, ContactOutcome, Direction, check_skills
 from callcore.errors import (
     DocumentError,
     InvalidInputError,
@@ -158,28 +158,23 @@ class _Callbacks(_Voice, _Handling):
             check_request_time(at, now)
             check_attempts(max_attempts, retry_spacing)
             check_count(priority, "priority", low=-1_000_000_000, high=1_000_000_000)
-            contact_id = self._new_contact_id(contact_id)
-            if contact_id in self.router.contact_ids():  # pragma: no cover - the centre holds it
-                raise InvalidTransitionError("queued", "schedule", "the id is in use")
-            # checked: from here on the centre changes (the router's own checks of skills run
-            # before it changes anything, after the timers due have run)
+            if skills is not None:
+                check_skills(skills, "skills")
+            contact_id = self._new_contact_id(contact_id)  # (the router holds no other contact)
+            # checked: from here on the centre changes, and the router has nothing to refuse
             out = _Out()
             self._catch_up(now, out)
             self._callback_numbers[contact_id] = identity.value
-            try:
-                update = self.router.schedule_callback(
-                    contact_id,
-                    queue,
-                    now=now,
-                    at=at,
-                    priority=priority,
-                    skills=skills,
-                    max_attempts=max_attempts,
-                    retry_spacing=retry_spacing,
-                )
-            except Exception:
-                del self._callback_numbers[contact_id]
-                raise
+            update = self.router.schedule_callback(
+                contact_id,
+                queue,
+                now=now,
+                at=at,
+                priority=priority,
+                skills=skills,
+                max_attempts=max_attempts,
+                retry_spacing=retry_spacing,
+            )
             self._absorb_router(update, out)
             return self._finish(now, out)
 
