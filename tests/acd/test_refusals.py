@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from callcore.acd import (
     BUILTIN_STRATEGIES,
     AgentProfile,
+    CallbackResult,
     ContactOffered,
     DeclineReason,
     Membership,
@@ -218,6 +219,34 @@ WRONG_ARGUMENTS: list[tuple[Callable[[Router, datetime], object], type[Exception
     (lambda r, now: r.transfer("c1", now=now, agent_wait=timedelta(seconds=5)), InvalidInputError),
     (lambda r, now: r.transfer("c1", now=now, priority=2**40), InvalidInputError),
     (lambda r, now: r.accept("c1", "a0", now=now, offer_id=5), InvalidInputError),  # type: ignore[arg-type]
+    (
+        lambda r, now: r.schedule_callback("x", "sales", now=now, at=now.replace(tzinfo=None)),
+        NaiveDatetimeError,
+    ),
+    (
+        lambda r, now: r.schedule_callback("x", "sales", now=now, at=now - timedelta(hours=1)),
+        InvalidInputError,
+    ),
+    (
+        lambda r, now: r.schedule_callback("x", "sales", now=now, at=now + timedelta(days=31)),
+        InvalidInputError,
+    ),
+    (
+        lambda r, now: r.schedule_callback("x", "sales", now=now, at=now, max_attempts=0),
+        InvalidInputError,
+    ),
+    (
+        lambda r, now: r.schedule_callback(
+            "x", "sales", now=now, at=now, retry_spacing=timedelta(days=4)
+        ),
+        InvalidInputError,
+    ),
+    (lambda r, now: r.schedule_callback("x", "nowhere", now=now, at=now), NotFoundError),
+    (lambda r, now: r.schedule_callback(5, "sales", now=now, at=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.callback_result("nobody", CallbackResult.REACHED, now=now), NotFoundError),
+    (lambda r, now: r.callback_result("c1", "reached", now=now), InvalidInputError),  # type: ignore[arg-type]
+    (lambda r, now: r.cancel_callback("nobody", now=now), NotFoundError),
+    (lambda r, now: r.cancel_callback("c1", now=now, by="agent"), InvalidInputError),  # type: ignore[arg-type]
 ]
 
 
@@ -338,7 +367,18 @@ class RefusalMachine(RuleBasedStateMachine):
     @rule(
         index=st.integers(0, 20),
         action=st.sampled_from(
-            ["end", "abandon", "callback", "priority", "enqueue", "transfer", "to_agent"]
+            [
+                "end",
+                "abandon",
+                "callback",
+                "priority",
+                "enqueue",
+                "transfer",
+                "to_agent",
+                "schedule",
+                "result",
+                "cancel",
+            ]
         ),
     )
     def contact_call(self, index: int, action: str) -> None:
@@ -358,6 +398,18 @@ class RefusalMachine(RuleBasedStateMachine):
                 to_agent=AGENTS[index % len(AGENTS)],
                 agent_wait=timedelta(seconds=5 * (index % 3)),
             ),
+            "schedule": lambda r: r.schedule_callback(
+                contact_id,
+                QUEUES[index % 2],
+                now=now,
+                at=now + timedelta(seconds=30 * (index % 3)),
+                max_attempts=1 + index % 2,
+                retry_spacing=timedelta(seconds=10 * (index % 2)),
+            ),
+            "result": lambda r: r.callback_result(
+                contact_id, list(CallbackResult)[index % 3], now=now
+            ),
+            "cancel": lambda r: r.cancel_callback(contact_id, now=now),
         }
         self.both(calls[action])
 
@@ -388,7 +440,9 @@ class RefusalMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.router.now is not None)
     @rule(
         seconds=st.sampled_from([0.000001, 1, 3600]),
-        call=st.sampled_from(["tick", "enqueue", "log_in", "accept", "end", "transfer"]),
+        call=st.sampled_from(
+            ["tick", "enqueue", "log_in", "accept", "end", "transfer", "schedule", "cancel"]
+        ),
     )
     def backwards(self, seconds: float, call: str) -> None:
         """A call dated before a time the router has seen."""
@@ -402,6 +456,8 @@ class RefusalMachine(RuleBasedStateMachine):
             "accept": lambda r: r.accept("c1", "a0", now=earlier),
             "end": lambda r: r.end("c1", now=earlier),
             "transfer": lambda r: r.transfer("c1", now=earlier),
+            "schedule": lambda r: r.schedule_callback("late", "sales", now=earlier, at=seen),
+            "cancel": lambda r: r.cancel_callback("c1", now=earlier),
         }
         self.refuse(calls[call], InvalidInputError)
 

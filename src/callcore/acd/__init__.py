@@ -9,6 +9,22 @@ to ring, offers to stop ringing, events). It never rings anyone itself;
 :mod:`callcore.contacts`, re-exported here.
 """
 
+from callcore.acd._callbacks import (
+    CALLBACK_HORIZON,
+    CALLBACK_LATENESS,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_SPACING,
+    MAX_ATTEMPTS,
+    MAX_RETRY_SPACING,
+    CallbackAttemptEnded,
+    CallbackDue,
+    CallbackEnded,
+    CallbackOutcome,
+    CallbackResult,
+    CallbackScheduled,
+    CancelledBy,
+    ScheduledCallback,
+)
 from callcore.acd._events import (
     AgentRemoved,
     AgentStateChanged,
@@ -70,7 +86,13 @@ from callcore.contacts import AgentState, ContactOutcome
 
 __all__ = [
     "BUILTIN_STRATEGIES",
+    "CALLBACK_HORIZON",
+    "CALLBACK_LATENESS",
     "CAPABILITIES",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_SPACING",
+    "MAX_ATTEMPTS",
+    "MAX_RETRY_SPACING",
     "AbandonedRecord",
     "AgentBoard",
     "AgentProfile",
@@ -81,7 +103,14 @@ __all__ = [
     "AgentStats",
     "AgentView",
     "Announcement",
+    "CallbackAttemptEnded",
+    "CallbackDue",
+    "CallbackEnded",
+    "CallbackOutcome",
     "CallbackRequested",
+    "CallbackResult",
+    "CallbackScheduled",
+    "CancelledBy",
     "ContactAbandoned",
     "ContactAnswered",
     "ContactEnded",
@@ -114,6 +143,7 @@ __all__ = [
     "Router",
     "RouterSnapshot",
     "RouterUpdate",
+    "ScheduledCallback",
     "Strategy",
     "StrategyMemory",
     "Wallboard",

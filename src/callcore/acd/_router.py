@@ -44,6 +44,20 @@ from callcore.acd._build import (
     new_update,
     offer_ended,
 )
+from callcore.acd._callbacks import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_SPACING,
+    CallbackAttemptEnded,
+    CallbackDue,
+    CallbackEnded,
+    CallbackOutcome,
+    CallbackResult,
+    CallbackScheduled,
+    CancelledBy,
+    ScheduledCallback,
+    check_attempts,
+    check_request_time,
+)
 from callcore.acd._events import (
     AgentRemoved,
     CallbackRequested,
@@ -72,6 +86,7 @@ from callcore.acd._model import (
 from callcore.acd._snapshot import AbandonedRecord, RouterSnapshot, capture, restore_into
 from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
 from callcore.acd._timers import (
+    CALLBACK_DUE,
     CATCH_UP_PERIODS,
     CONTACT_DUE,
     DELAY_END,
@@ -248,7 +263,9 @@ class Router:
         """Places of callers who hung up, by contact id, while they may come back."""
         self._abandoned_ends: list[tuple[datetime, str]] = []
         """When each kept place is given up (a heap), to forget them in time order."""
-        self._timers = Timers(self._agents, self._contacts, self._queues)
+        self._callbacks: dict[str, ScheduledCallback] = {}
+        """Scheduled callbacks by id, from their request to their end (``_callbacks``)."""
+        self._timers = Timers(self._agents, self._contacts, self._queues, callbacks=self._callbacks)
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
         self._offers_out: list[Offer] = []
@@ -462,7 +479,7 @@ class Router:
             found = self._queues.get(queue)  # _new_contact's checks, inline
             runtime = (
                 self._new_contact(contact_id, queue)  # refuses
-                if found is None or contact_id in self._contacts
+                if found is None or contact_id in self._contacts or contact_id in self._callbacks
                 else found
             )
             self._advance(now)
@@ -512,6 +529,10 @@ class Router:
             raise InvalidTransitionError(
                 self._contacts[contact_id].status.value, "enqueue", f"contact {contact_id!r} exists"
             )
+        if contact_id in self._callbacks:
+            raise InvalidTransitionError(
+                "scheduled", "enqueue", f"a callback {contact_id!r} is scheduled under this id"
+            )
         return runtime
 
     def _empty_too_long(self, runtime: QueueRuntime, wait: timedelta) -> bool:
@@ -533,8 +554,13 @@ class Router:
             InvalidInputError: ``contact_id`` is not a string, or ``now`` is
                 out of range or earlier than a time already seen.
             NotFoundError: no such contact.
-            InvalidTransitionError: it is connected (end it instead).
+            InvalidTransitionError: it is connected (end it instead), or it is a
+                scheduled callback (cancel it with :meth:`cancel_callback`).
         """
+        if self._callbacks and contact_id.__class__ is str and contact_id in self._callbacks:
+            raise InvalidTransitionError(
+                "scheduled", "abandon", "a scheduled callback is cancelled with cancel_callback"
+            )
         contact = self._unconnected_at(contact_id, now, "abandon")
         at = now  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
@@ -819,6 +845,8 @@ class Router:
         agent = self._agents[contact.agent_id]
         talk = at - (contact.answered_at or at)
         del self._contacts[contact_id]
+        if self._callbacks:  # an attempt ended with no result: the customer was reached
+            self._callback_reached(contact, at)
         self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         self._free_agent(agent, contact_id, self._queues[contact.queue], talk)
         return self._settle_and_flush()
@@ -927,6 +955,8 @@ class Router:
         at = now  # _advance has moved the router to ``now``
         holder = self._agents[contact.agent_id]
         answered_from = self._queues[contact.queue]
+        if self._callbacks:  # an attempt transferred: the customer was reached
+            self._callback_reached(contact, at)
         talk = at - (contact.answered_at or at)
         self._events_out.append(
             ContactTransferred(
@@ -1186,6 +1216,293 @@ class Router:
         return self._flush()
 
     # ------------------------------------------------------------------
+    # Scheduled callbacks (the rules: ``_callbacks``)
+    # ------------------------------------------------------------------
+
+    def schedule_callback(
+        self,
+        callback_id: str,
+        queue: str | QueueRequest,
+        *,
+        now: datetime,
+        at: datetime,
+        priority: int = 0,
+        skills: Skills | None = None,
+        language: str = "",
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_spacing: timedelta = DEFAULT_RETRY_SPACING,
+    ) -> RouterUpdate:
+        """Book a callback: at ``at`` it joins ``queue`` as a callback contact.
+
+        Until then it takes no place in line and no agent sees it. At its
+        time it joins the queue as a contact of that id arriving then
+        (``CallbackDue``, ``ContactQueued``), and the queue's strategy offers
+        it with ``Offer.callback`` set: the agent who accepts dials the
+        customer, and the host reports how the attempt went with
+        :meth:`callback_result`. A time already reached (up to
+        :data:`~callcore.acd.CALLBACK_LATENESS` before ``now``) joins at once.
+        The queue's door rules (``max_length``, an empty queue) do not apply:
+        nobody is holding.
+
+        Args:
+            callback_id: A new, unique id (no contact or callback holds it);
+                the contact id of the callback while it is in its queue.
+            queue: The queue's name, or a :class:`~callcore.contacts.QueueRequest`
+                (its priority, skills and language then come from it).
+            now: The current time.
+            at: The time the customer asked for: aware, at most 5 minutes
+                before ``now`` and at most 30 days after it.
+            priority: As :meth:`enqueue`'s.
+            skills: As :meth:`enqueue`'s.
+            language: As :meth:`enqueue`'s.
+            max_attempts: Attempts to reach the customer (1..100).
+            retry_spacing: The time from a failed attempt to the next
+                (zero to 3 days).
+
+        Returns:
+            ``CallbackScheduled``, and if it joins at once ``CallbackDue``,
+            ``ContactQueued`` and any offer made.
+
+        Raises:
+            NaiveDatetimeError: ``at`` or ``now`` has no time zone.
+            InvalidInputError: an argument has the wrong type or is out of
+                range (``field`` names it), or ``now`` is earlier than a time
+                already seen.
+            NotFoundError: no such queue.
+            InvalidTransitionError: a contact or a callback with this id exists.
+        """
+        self._check_now(now)
+        check_text(callback_id, "callback_id")
+        queue_name, priority, skills, language = _requested(queue, priority, skills, language)
+        check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
+        wanted = _contact_skills(skills)
+        check_text(language, "language", allow_empty=True)
+        requested = check_request_time(at, now)
+        # its timer runs in UTC: a local time in a repeated hour (fold) compares as it should
+        due = max(requested.astimezone(timezone.utc), now)
+        check_attempts(max_attempts, retry_spacing)
+        self._get_queue(queue_name)
+        self._new_contact(callback_id, queue_name)  # refuses a known id (timers add none)
+        self._advance(now)
+        self._abandoned.pop(callback_id, None)  # a kept place is given up, as on an enqueue
+        record = ScheduledCallback(
+            callback_id=callback_id,
+            queue=queue_name,
+            priority=priority,
+            skills=wanted,
+            language=language,
+            requested=requested,
+            scheduled_at=now,
+            due=due,
+            max_attempts=max_attempts,
+            retry_spacing=retry_spacing,
+        )
+        self._events_out.append(
+            CallbackScheduled(at=now, contact_id=callback_id, queue=queue_name, due=due, attempt=1)
+        )
+        self._book(record)
+        return self._settle_and_flush()
+
+    def callback_result(
+        self, callback_id: str, result: CallbackResult, *, now: datetime
+    ) -> RouterUpdate:
+        """How the agent's attempt to reach the customer went.
+
+        ``REACHED``: the callback ends (``CallbackEnded``) and the contact
+        stays connected to the agent, to be ended (or transferred) as any
+        contact. ``NO_ANSWER`` or ``BUSY``: the agent's part ends as if the
+        contact had ended (its queue's wrap-up follows) and the callback is
+        booked again ``retry_spacing`` later (joining at once when that is
+        zero), or, after its last attempt, ends as not reached. Ending the
+        contact, or transferring it, before a result was reported counts as
+        ``REACHED``.
+
+        Raises:
+            InvalidInputError: ``result`` is not a :class:`CallbackResult`, the
+                id is not a string, or ``now`` is out of range or earlier
+                than a time already seen.
+            NotFoundError: no such callback.
+            InvalidTransitionError: no agent is dialling it (it is booked,
+                waiting or ringing).
+        """
+        check_enum(result, CallbackResult, "result")
+        self._check_now(now)
+        record = self._get_callback(callback_id)
+        contact = self._contacts.get(callback_id)
+        if contact is None or contact.status is not ContactStatus.CONNECTED:
+            raise InvalidTransitionError(
+                "booked" if contact is None else contact.status.value,
+                f"report the result of callback {callback_id!r}",
+                "no agent is dialling it: an agent accepts its offer first",
+            )
+        self._advance(now)  # timers never touch a connected contact
+        at = now
+        agent = self._agents[contact.agent_id or ""]
+        dialled = at - (contact.answered_at or at)
+        attempt = record.attempt
+        self._events_out.append(
+            CallbackAttemptEnded(
+                at=at,
+                contact_id=callback_id,
+                agent_id=agent.agent_id,
+                queue=contact.queue,
+                attempt=attempt,
+                result=result,
+                dialled=dialled,
+            )
+        )
+        if result is CallbackResult.REACHED:
+            self._end_callback(record, CallbackOutcome.REACHED, attempt)
+            return self._settle_and_flush()
+        del self._contacts[callback_id]
+        self._free_agent(agent, callback_id, self._queues[contact.queue], dialled)
+        if attempt >= record.max_attempts:
+            self._end_callback(record, CallbackOutcome.NOT_REACHED, attempt)
+        else:
+            due = at.astimezone(timezone.utc) + record.retry_spacing  # elapsed time, not wall time
+            self._events_out.append(
+                CallbackScheduled(
+                    at=at, contact_id=callback_id, queue=record.queue, due=due, attempt=attempt + 1
+                )
+            )
+            # a priority changed while it waited carries on
+            self._book(attrs.evolve(record, attempts=attempt, due=due, priority=contact.priority))
+        return self._settle_and_flush()
+
+    def cancel_callback(
+        self, callback_id: str, *, now: datetime, by: CancelledBy = CancelledBy.CUSTOMER
+    ) -> RouterUpdate:
+        """The customer (or an agent) cancels a callback that is booked, waiting or ringing.
+
+        It leaves the book or its queue (a ringing offer is withdrawn) and
+        ends: ``CallbackEnded`` with ``CANCELLED``.
+
+        Raises:
+            InvalidInputError: ``by`` is not a :class:`CancelledBy`, the id is
+                not a string, or ``now`` is out of range or earlier than a
+                time already seen.
+            NotFoundError: no such callback.
+            InvalidTransitionError: an agent is dialling it (report the
+                attempt's result instead).
+        """
+        check_enum(by, CancelledBy, "by")
+        self._check_now(now)
+        self._get_callback(callback_id)
+        contact = self._contacts.get(callback_id)
+        if contact is not None and contact.status is ContactStatus.CONNECTED:
+            raise InvalidTransitionError(
+                "connected",
+                f"cancel callback {callback_id!r}",
+                "an agent is dialling it: report the attempt's result with callback_result",
+            )
+        self._advance(now)  # its time may come meanwhile: then it is in its queue, not connected
+        contact = self._contacts.get(callback_id)
+        if contact is not None:
+            self._withdraw_contact_offers(contact)
+            self._forget(contact)
+        self._end_callback(self._callbacks[callback_id], CallbackOutcome.CANCELLED, by=by)
+        return self._settle_and_flush()
+
+    def callback(self, callback_id: str) -> ScheduledCallback:
+        """A scheduled callback, from its request to its end.
+
+        Raises:
+            NotFoundError: no such callback (never scheduled, or ended).
+        """
+        return self._get_callback(callback_id)
+
+    def callback_ids(self) -> tuple[str, ...]:
+        """The ids of the scheduled callbacks that have not ended, in the order booked."""
+        return tuple(self._callbacks)
+
+    def _get_callback(self, callback_id: str) -> ScheduledCallback:
+        check_text(callback_id, "callback_id", allow_empty=True)
+        record = self._callbacks.get(callback_id)
+        if record is None:
+            raise NotFoundError("callback", callback_id)
+        return record
+
+    def _book(self, record: ScheduledCallback) -> None:
+        """Keep a callback; one that is due by now joins its queue at once."""
+        self._callbacks[record.callback_id] = record
+        due = record.due
+        if due is None:  # in its queue (a restored snapshot): the contact is restored
+            return
+        if due <= self._time():
+            self._callback_joins(record)
+        else:
+            self._timers.push(due, CALLBACK_DUE, record.callback_id)
+
+    def _callback_joins(self, record: ScheduledCallback) -> None:
+        """A booked callback's time came: it joins its queue as a callback contact arriving now."""
+        at = self._time()
+        runtime = self._queues[record.queue]
+        callback_id = record.callback_id
+        skills = dict(record.skills)
+        self._seq += 1
+        contact = Contact(
+            callback_id,
+            record.queue,
+            record.priority,
+            skills,
+            at,
+            at,
+            self._seq,
+            runtime.config.channel,
+            runtime.first_requirement(skills),
+            runtime.channel_key,
+            record.language,
+        )
+        contact.callback = True  # no max_wait, no empty-queue overflow: nobody holds
+        self._callbacks[callback_id] = attrs.evolve(record, due=None)
+        self._contacts[callback_id] = contact
+        runtime.in_line[callback_id] = contact
+        self._schedule_contact(contact)
+        self._events_out.append(
+            CallbackDue(at=at, contact_id=callback_id, queue=record.queue, attempt=record.attempt)
+        )
+        self._events_out.append(contact_queued(at, callback_id, record.queue, record.priority))
+        runtime.wait(contact)
+        self._dirty_contacts[callback_id] = None
+
+    def _callback_reached(self, contact: Contact, at: datetime) -> None:
+        """A connected callback ended or was transferred before its result: it reached."""
+        record = self._callbacks.get(contact.contact_id)
+        if record is None or record.due is not None:  # pragma: no cover - connected: in queue
+            return
+        self._events_out.append(
+            CallbackAttemptEnded(
+                at=at,
+                contact_id=contact.contact_id,
+                agent_id=contact.agent_id or "",
+                queue=contact.queue,
+                attempt=record.attempt,
+                result=CallbackResult.REACHED,
+                dialled=at - (contact.answered_at or at),
+            )
+        )
+        self._end_callback(record, CallbackOutcome.REACHED, record.attempt)
+
+    def _end_callback(
+        self,
+        record: ScheduledCallback,
+        outcome: CallbackOutcome,
+        attempts: int | None = None,
+        by: CancelledBy | None = None,
+    ) -> None:
+        del self._callbacks[record.callback_id]
+        self._events_out.append(
+            CallbackEnded(
+                at=self._time(),
+                contact_id=record.callback_id,
+                queue=record.queue,
+                result=outcome,
+                attempts=record.attempts if attempts is None else attempts,
+                cancelled_by=by,
+            )
+        )
+
+    # ------------------------------------------------------------------
     # Snapshot and restore
     # ------------------------------------------------------------------
 
@@ -1200,9 +1517,11 @@ class Router:
             self._contacts,
             self._offers_made,
         )
-        if not self._abandoned:
-            return snapshot
-        return attrs.evolve(snapshot, abandoned=tuple(self._abandoned.values()))
+        if self._abandoned:
+            snapshot = attrs.evolve(snapshot, abandoned=tuple(self._abandoned.values()))
+        if self._callbacks:
+            snapshot = attrs.evolve(snapshot, callbacks=tuple(self._callbacks.values()))
+        return snapshot
 
     @classmethod
     def restore(
@@ -1247,6 +1566,8 @@ class Router:
         router._seq = snapshot.seq
         for record in snapshot.abandoned:
             router._keep_abandoned(record)
+        for callback in snapshot.callbacks:
+            router._book(callback)
         return router
 
     # ------------------------------------------------------------------
@@ -1356,6 +1677,8 @@ class Router:
             self._release(agent)
         elif kind == CONTACT_DUE:
             self._contact_due(self._contacts[key])
+        elif kind == CALLBACK_DUE:
+            self._callback_joins(self._callbacks[key])
         else:
             self._overflow_all(self._queues[key])
 

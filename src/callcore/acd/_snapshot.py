@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import attrs
 
+from callcore.acd._callbacks import ScheduledCallback
 from callcore.acd._events import Offer
 from callcore.acd._live import Agent, Contact, QueueRuntime
 from callcore.acd._model import AgentProfile, ContactStatus, NotReadyReason, QueueConfig
@@ -137,6 +138,8 @@ class RouterSnapshot:
         empty_since: Since when each empty queue has had no agent logged in.
         offers_made: Offers made so far (the next offer's id counts on from it).
         abandoned: Places of callers who hung up and may still come back.
+        callbacks: Scheduled callbacks, booked or in their queue (see
+            :meth:`~callcore.acd.Router.schedule_callback`).
     """
 
     now: datetime | None
@@ -151,6 +154,7 @@ class RouterSnapshot:
     empty_since: Mapping[str, datetime]
     offers_made: int = 0
     abandoned: tuple[AbandonedRecord, ...] = ()
+    callbacks: tuple[ScheduledCallback, ...] = ()
 
 
 def rank_to_json(rank: Rank) -> str:

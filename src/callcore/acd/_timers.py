@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from callcore.acd._callbacks import ScheduledCallback
 from callcore.acd._live import Agent, Contact, QueueRuntime
 from callcore.acd._model import ContactStatus, QueueConfig
 from callcore.checks import MAX_DURATION
@@ -28,6 +29,8 @@ CONTACT_DUE = 3
 """A contact's next escalation rule or its ``max_wait`` (key: the contact id)."""
 QUEUE_EMPTY = 4
 """A queue has had nobody logged in for its ``max_wait_empty`` (key: the queue name)."""
+CALLBACK_DUE = 5
+"""A scheduled callback's time came: it joins its queue (key: the callback id)."""
 
 Timer = tuple[datetime, int, str, str]
 """``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
@@ -66,6 +69,8 @@ class Timers:
     contacts: dict[str, Contact]
     queues: dict[str, QueueRuntime]
     heap: list[Timer] = attrs.Factory(list)
+    callbacks: dict[str, ScheduledCallback] = attrs.Factory(dict)
+    """Scheduled callbacks by id (their ``due`` is their timer's)."""
 
     def push(self, due: datetime, kind: int, key: str, agent_id: str = "") -> None:
         """Set a timer."""
@@ -90,6 +95,9 @@ class Timers:
                 and contact.timer_due == due
                 and contact.status is not ContactStatus.CONNECTED
             )
+        if kind == CALLBACK_DUE:
+            callback = self.callbacks.get(key)
+            return callback is not None and callback.due == due
         queue = self.queues[key]
         since, wait = queue.empty_since, queue.config.max_wait_empty
         return since is not None and wait is not None and since + wait == due

@@ -14,6 +14,12 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from callcore.acd._callbacks import (
+    CALLBACK_HORIZON,
+    MAX_ATTEMPTS,
+    MAX_RETRY_SPACING,
+    ScheduledCallback,
+)
 from callcore.acd._events import Offer
 from callcore.acd._live import Agent
 from callcore.acd._model import (
@@ -308,6 +314,7 @@ class _SnapshotCheck:
         self.offer_ids(snapshot)
         self.targets()
         self.abandoned(snapshot)
+        self.callbacks(snapshot)
         if self.now is None and (self.agents or self.contacts or seen or snapshot.empty_since):
             self.add("now", "a router with agents or contacts has seen a time: now must be set")
         return self.found
@@ -645,6 +652,56 @@ class _SnapshotCheck:
             self.past(record.arrived, f"{path}.arrived")
             self.check(check_instant, record.until, f"{path}.until")
             self.check(check_count, record.seq, f"{path}.seq", high=MAX_SEQ)
+
+    def callbacks(self, snapshot: RouterSnapshot) -> None:
+        """Scheduled callbacks: booked ones are due later, the others are callback contacts."""
+        records: list[object] = self.items(snapshot.callbacks, "callbacks") or []
+        kept = {getattr(record, "contact_id", None) for record in snapshot.abandoned}
+        seen: set[str] = set()
+        for number, record in enumerate(records):
+            path = f"callbacks[{number}]"
+            if not isinstance(record, ScheduledCallback):
+                self.add(path, f"must be a ScheduledCallback, got {type(record).__name__}")
+                continue
+            callback_id: object = record.callback_id
+            if self.check(check_text, callback_id, f"{path}.callback_id"):
+                if callback_id in seen or callback_id in kept:
+                    self.add(f"{path}.callback_id", f"{callback_id!r:.60} is held twice")
+                seen.add(str(callback_id))
+            self.callback_fields(record, path)
+            self.callback_place(record, path)
+
+    def callback_fields(self, record: ScheduledCallback, path: str) -> None:
+        queue: object = record.queue
+        if not isinstance(queue, str) or queue not in self.queues:
+            self.add(f"{path}.queue", f"no queue {queue!r:.60}")
+        self.check(
+            check_count, record.priority, f"{path}.priority", low=-MAX_NUMBER, high=MAX_NUMBER
+        )
+        self.check(check_skills, record.skills, f"{path}.skills")
+        self.check(check_text, record.language, f"{path}.language", allow_empty=True)
+        self.past(record.scheduled_at, f"{path}.scheduled_at")
+        self.check(check_instant, record.requested, f"{path}.requested")
+        most: object = record.max_attempts
+        if self.check(check_count, most, f"{path}.max_attempts", low=1, high=MAX_ATTEMPTS):
+            high = record.max_attempts - 1
+            self.check(check_count, record.attempts, f"{path}.attempts", high=high)
+        spacing = record.retry_spacing
+        self.check(check_duration, spacing, f"{path}.retry_spacing", maximum=MAX_RETRY_SPACING)
+
+    def callback_place(self, record: ScheduledCallback, path: str) -> None:
+        """Booked: due after now, within the horizon, in no queue; else a callback contact."""
+        callback_id: object = record.callback_id
+        contact = self.contacts.get(callback_id) if isinstance(callback_id, str) else None
+        if record.due is None:
+            if contact is None or contact.callback is not True:
+                self.add(f"{path}.due", "a callback in its queue is a callback contact there")
+            return
+        if contact is not None:
+            self.add(f"{path}.due", "a booked callback is in no queue yet")
+        due = self.future(record.due, f"{path}.due")
+        if due is not None and self.now is not None and due > self.now + CALLBACK_HORIZON:
+            self.add(f"{path}.due", f"lies more than {CALLBACK_HORIZON.days} days after now")
 
     def offer_ids(self, snapshot: RouterSnapshot) -> None:
         """Offer ids are the router's own (``offer-N``, N up to ``offers_made``), each once."""

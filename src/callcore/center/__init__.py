@@ -13,6 +13,7 @@ carry out (or that its telephony plugin carries out through the
 
 from callcore.center._actions import (
     BotToCustomer,
+    CallCustomer,
     CallerAction,
     CampaignCall,
     CenterAction,
@@ -31,6 +32,7 @@ from callcore.center._actions import (
     TransferToQueue,
 )
 from callcore.center._asyncio import AsyncContactCenter
+from callcore.center._callbacks import CALLBACKS_CHECKPOINT
 from callcore.center._center import DEFAULT_DISPOSITIONS, CenterUpdate, ContactCenter, Disposition
 from callcore.center._config import CenterConfig, load_center, read_center_config
 from callcore.center._contact import Consultation, LiveContact, Phase
@@ -68,12 +70,14 @@ from callcore.center._voice import QUEUE_STATUS
 
 __all__ = [
     "ANONYMOUS",
+    "CALLBACKS_CHECKPOINT",
     "DEFAULT_DISPOSITIONS",
     "QUEUE_STATUS",
     "SUGGESTED_ARTICLES",
     "WITHHELD",
     "AsyncContactCenter",
     "BotToCustomer",
+    "CallCustomer",
     "CallMonitored",
     "CallerAction",
     "CampaignCall",

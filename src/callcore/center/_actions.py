@@ -34,6 +34,7 @@ from callcore.ivr import Action as IvrAction
 from callcore.tickets import FollowUpDue, SendSurvey
 
 __all__ = [
+    "CallCustomer",
     "CallerAction",
     "CenterAction",
     "Conference",
@@ -320,12 +321,33 @@ class Disconnect:
     type: ClassVar[str] = "disconnect"
 
 
+@attrs.frozen
+class CallCustomer:
+    """Call the customer back from the agent's line; bridge them when the customer answers.
+
+    Comes before the :class:`~callcore.center.Connect` of a callback the agent
+    accepted; the host reports the call's result with ``callback_result``.
+
+    Attributes:
+        contact_id: The callback's id.
+        agent_id: The agent who dials.
+        number: The customer's number (E.164).
+        attempt: The attempt's number (1 for the first).
+    """
+
+    contact_id: str
+    agent_id: str
+    number: str
+    attempt: int
+    type: ClassVar[str] = "call_customer"
+
+
 TelephonyAction: TypeAlias = (
     CallerAction | RingAgent | StopRinging | Connect | ScreenPop | HoldCaller | ResumeCaller
     | Consult | Conference | TransferToQueue | TransferToAgent | Disconnect
     | RingExternal | StartRecording | PauseRecording | ResumeRecording | StopRecording
     | MonitorCall | EndMonitoring | InternalCall | BotToCustomer
-    | CampaignCall
+    | CampaignCall | CallCustomer
 )  # fmt: skip
 """An action for the telephony provider or the agent desktop (``callcore_telephony``)."""
 

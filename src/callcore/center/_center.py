@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from callcore.center._callbacks import _Callbacks
 from callcore.center._campaigns import _Campaigns
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
@@ -61,7 +62,7 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk):
+class ContactCenter(_Callbacks, _SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:

@@ -228,7 +228,7 @@ class LiveView:
 
     # --- applying events ------------------------------------------------------
 
-    def _apply(self, event: Event) -> bool:  # noqa: C901 - one branch per kind
+    def _apply(self, event: Event) -> bool:  # noqa: C901, PLR0912 - one branch per kind
         kind, at = event.kind, event.at
         fields: Any = event  # read by field name: kpi does not import the ACD
         if kind == "acd.contact_queued":
@@ -249,11 +249,17 @@ class LiveView:
             "acd.contact_rejected",
             "acd.contact_overflowed",
             "acd.callback_requested",
+            "acd.callback_ended",  # a cancelled callback leaves its line
         }:
             if kind != "acd.contact_overflowed" or self._queue_of.get(fields.contact_id) == (
                 fields.queue
             ):
                 self._leave_queue(fields.contact_id)
+        elif kind == "acd.callback_attempt_ended" and fields.result.value != "reached":
+            # the customer was not reached: the agent's part ends, as on an end
+            agent = self._agent(fields.agent_id, at)
+            agent.connected.discard(fields.contact_id)
+            agent.show(at)
         elif kind == "acd.contact_offered":
             agent = self._agent(fields.offer.agent_id, at)
             agent.ringing.add(fields.offer.contact_id)
