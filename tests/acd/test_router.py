@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -267,3 +267,29 @@ def test_bad_queue_configuration_lists_every_problem() -> None:
         "[0].overflow.queue",
         "[0].strategy",
     ]
+
+
+def test_a_time_given_in_a_zone_is_kept_as_an_instant_across_a_clock_change() -> None:
+    """``now`` in Europe/Bucharest just before the spring change: offers last 20 s of real time.
+
+    At 02:59:50 local (00:59:50 UTC) on 29 March 2026 the clocks jump to 04:00;
+    a zone's wall-clock arithmetic would make the ring expire at 03:00:10, a
+    time that does not exist, an hour after the real 01:00:10 UTC.
+    """
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - only this test needs a zone
+
+    zone = ZoneInfo("Europe/Bucharest")
+    router = Router([QueueConfig(name="q", offer_timeout=timedelta(seconds=20))])
+    router.log_in(AgentProfile(agent_id="a", memberships=(Membership(queue="q"),)), now=T0)
+    start = datetime(2026, 3, 29, 2, 59, 50, tzinfo=zone)
+    update = router.enqueue("k", "q", now=start)
+    (offer,) = update.offers
+    assert offer.offered_at == datetime(2026, 3, 29, 0, 59, 50, tzinfo=timezone.utc)
+    assert offer.expires_at == datetime(2026, 3, 29, 1, 0, 10, tzinfo=timezone.utc)
+    assert router.next_deadline() == offer.expires_at
+    after = datetime(2026, 3, 29, 4, 0, 10, tzinfo=zone)  # the same instant, local
+    ended = router.tick(now=after)
+    first = ended.events[0]
+    assert isinstance(first, OfferEnded)
+    assert first.offer == offer
+    assert router.snapshot().now == offer.expires_at

@@ -345,7 +345,7 @@ class Router:
             InvalidInputError: ``now`` is not an aware datetime in range, or is
                 earlier than a time already seen.
         """
-        self._check_now(now)
+        now = self._check_now(now)
         agents = self._agents
         queues = [self._queue_board(name, runtime, now) for name, runtime in self._queues.items()]
         boards = tuple(
@@ -372,7 +372,7 @@ class Router:
             InvalidInputError: ``now`` is not an aware datetime in range, or is
                 earlier than a time already seen.
         """
-        self._check_now(now)
+        now = self._check_now(now)
         runtime = self._queues.get(queue) if type(queue) is str else None
         if runtime is None:
             raise NotFoundError("queue", str(queue)[:100])
@@ -453,7 +453,7 @@ class Router:
             or not EARLIEST <= now < LATEST
             or (last is not None and now < last)
         ):
-            self._check_now(now)
+            now = self._check_now(now)
         if contact_id.__class__ is not str or not (
             0 < len(contact_id) <= MAX_TEXT and contact_id.isascii()
         ):
@@ -483,7 +483,7 @@ class Router:
                 else found
             )
             self._advance(now)
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         config = runtime.config
         reason = runtime.refusal(self._agents)
         if reason is not None:
@@ -562,7 +562,7 @@ class Router:
                 "scheduled", "abandon", "a scheduled callback is cancelled with cancel_callback"
             )
         contact = self._unconnected_at(contact_id, now, "abandon")
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         self._withdraw_contact_offers(contact)
         self._forget(contact)
         window = self._queues[contact.queue].config.resume_abandoned
@@ -665,7 +665,7 @@ class Router:
             or not EARLIEST <= now < LATEST
             or (last is not None and now < last)
         ):
-            self._check_now(now)
+            now = self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
         timers = self._timers.heap
@@ -712,7 +712,7 @@ class Router:
                 or ``offer_id`` is not the pending one's.
         """
         contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
-        at = now  # _offer_at has moved the router to ``now``
+        at = self._time()  # _offer_at has moved the router to ``now`` (in UTC)
         del contact.offers[agent_id]
         del agent.offers[contact_id]
         if contact.target is not None:  # the agent it was transferred to took it
@@ -798,7 +798,7 @@ class Router:
             or not EARLIEST <= now < LATEST
             or (last is not None and now < last)
         ):
-            self._check_now(now)
+            now = self._check_now(now)
         if contact_id.__class__ is not str:
             check_text(contact_id, "contact_id", allow_empty=True)
         if agent_id.__class__ is not str:
@@ -834,14 +834,14 @@ class Router:
             or not EARLIEST <= now < LATEST
             or (last is not None and now < last)
         ):
-            self._check_now(now)
+            now = self._check_now(now)
         contact = self._get_contact(contact_id)  # timers never touch a connected contact
         if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
         self._advance(now)
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
         talk = at - (contact.answered_at or at)
         del self._contacts[contact_id]
@@ -925,7 +925,7 @@ class Router:
             NotFoundError: no such contact, queue or agent.
             InvalidTransitionError: the contact is not connected.
         """
-        self._check_now(now)
+        now = self._check_now(now)
         check_text(contact_id, "contact_id", allow_empty=True)
         if to_queue is not None:
             check_text(to_queue, "to_queue", allow_empty=True)
@@ -952,7 +952,7 @@ class Router:
                 field="to_agent",
             )
         self._advance(now)
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         holder = self._agents[contact.agent_id]
         answered_from = self._queues[contact.queue]
         if self._callbacks:  # an attempt transferred: the customer was reached
@@ -1012,7 +1012,7 @@ class Router:
                 repeated queue); all problems are listed.
             InvalidTransitionError: the agent is already logged in.
         """
-        self._check_now(now)
+        now = self._check_now(now)
         if not isinstance(profile, AgentProfile):
             raise InvalidInputError(
                 f"profile must be an AgentProfile, got {type(profile).__name__}", field="profile"
@@ -1030,7 +1030,7 @@ class Router:
                 existing.state().value, "log in", "the agent is already logged in"
             )
         self._advance(now)
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         agent = existing or Agent(profile=profile, idle_since=at)
         agent.logged_in = True
         agent.not_ready = None if ready else NotReadyReason.OTHER
@@ -1053,7 +1053,7 @@ class Router:
             InvalidTransitionError: it is logged out already, or still has
                 connected contacts (end them first).
         """
-        self._check_now(now)
+        now = self._check_now(now)
         agent = self._get_agent(agent_id)  # timers never log out or connect: check first
         if not agent.logged_in:
             raise InvalidTransitionError("logged_out", "log out", "the agent is not logged in")
@@ -1062,7 +1062,7 @@ class Router:
                 "busy", "log out", f"end its contacts first: {', '.join(sorted(agent.connected))}"
             )
         self._advance(now)
-        at = now  # _advance has moved the router to ``now``
+        at = self._time()  # _advance has moved the router to ``now``
         self._withdraw_agent_offers(agent)
         for contact_id in list(agent.awaiting):  # transferred to it: the queue takes them
             self._fall_back(self._contacts[contact_id])
@@ -1171,7 +1171,7 @@ class Router:
             or not EARLIEST <= now < LATEST
             or (last is not None and now < last)
         ):
-            self._check_now(now)
+            now = self._check_now(now)
         agent = self._get_agent(agent_id)  # timers never add an agent
         timers = self._timers.heap
         if timers and timers[0][0] <= now and self._timers.agent_at_risk(agent, now, last):
@@ -1211,7 +1211,7 @@ class Router:
                 is earlier than a time already seen, or so far ahead that more
                 than 100,000 timers would run (move on in smaller steps).
         """
-        self._check_now(now)
+        now = self._check_now(now)
         self._advance(now)
         return self._flush()
 
@@ -1271,7 +1271,7 @@ class Router:
             NotFoundError: no such queue.
             InvalidTransitionError: a contact or a callback with this id exists.
         """
-        self._check_now(now)
+        now = self._check_now(now)
         check_text(callback_id, "callback_id")
         queue_name, priority, skills, language = _requested(queue, priority, skills, language)
         check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
@@ -1326,7 +1326,7 @@ class Router:
                 waiting or ringing).
         """
         check_enum(result, CallbackResult, "result")
-        self._check_now(now)
+        now = self._check_now(now)
         record = self._get_callback(callback_id)
         contact = self._contacts.get(callback_id)
         if contact is None or contact.status is not ContactStatus.CONNECTED:
@@ -1336,7 +1336,7 @@ class Router:
                 "no agent is dialling it: an agent accepts its offer first",
             )
         self._advance(now)  # timers never touch a connected contact
-        at = now
+        at = self._time()
         agent = self._agents[contact.agent_id or ""]
         dialled = at - (contact.answered_at or at)
         attempt = record.attempt
@@ -1386,7 +1386,7 @@ class Router:
                 attempt's result instead).
         """
         check_enum(by, CancelledBy, "by")
-        self._check_now(now)
+        now = self._check_now(now)
         self._get_callback(callback_id)
         contact = self._contacts.get(callback_id)
         if contact is not None and contact.status is ContactStatus.CONNECTED:
@@ -1579,14 +1579,20 @@ class Router:
             raise InvalidInputError("the router has not seen a time yet")
         return self._now
 
-    def _check_now(self, now: datetime) -> None:
-        """Refuse a ``now`` that is not an aware datetime in range, or earlier than seen."""
+    def _check_now(self, now: datetime) -> datetime:
+        """Refuse a ``now`` that is not an aware datetime in range, or earlier than seen.
+
+        Returns:
+            ``now`` as an instant in UTC when its zone is not a fixed offset: a
+            zone's wall-clock arithmetic (``now + offer_timeout`` across a clock
+            change) and same-zone comparisons would be an hour off.
+        """
         if (
             now.__class__ is not datetime
             or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
             or not EARLIEST <= now < LATEST
         ):
-            check_instant(now, "now")
+            now = check_instant(now, "now").astimezone(timezone.utc)
         last = self._now
         if last is not None and now < last:
             raise InvalidInputError(
@@ -1594,6 +1600,7 @@ class Router:
                 f"({last.isoformat()}); time cannot go backwards",
                 field="now",
             )
+        return now
 
     def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:
         """Run every timer due by ``now``, each at its own time, and move to ``now``.
