@@ -11,7 +11,9 @@ entry no smaller than the tail's last is appended in O(1) (longest idle: an
 agent freed now goes behind everyone), others go to the heap, and the best
 entry is the smaller of the two fronts. For strategies with queue-wide memory
 (round robin) a line is one sorted list instead, searched by bisection from the
-queue's pointer.
+queue's pointer. For random strategies a line keeps no entries but an
+:class:`AgentPool`: exactly the agents that may take the queue's channel now,
+sorted by id, from which a decision draws (see :meth:`AgentIndex.pick_sampled`).
 
 Lines know their agents only through the entries (an agent is read for its
 ``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
@@ -25,6 +27,7 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
+from random import Random
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import attrs
@@ -64,8 +67,7 @@ class LineQueue(Protocol):
     flat: bool
     """Entries are flat tuples."""
     racing: bool
-    """Ranks are race times that start at the queue's race clock."""
-    race_clock: float
+    """A random decision: the lines keep pools of agents, not entries."""
     pointer: Pointer | None
     high_water: AgentEntry | None
     """No entry in the tail of any of the queue's lines is greater than this."""
@@ -88,6 +90,8 @@ class AgentIndex(Generic[A, Q]):
         line = self.lines.get(band)
         if line is None:
             line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
+            if self.queue.racing:
+                line.pool = AgentPool()
             self.bands = sorted(self.lines)
         return line
 
@@ -126,16 +130,16 @@ class AgentIndex(Generic[A, Q]):
 
     def pick_race(
         self,
-        channel: str,
         max_tier: int | None,
         minimums: Minimums,
         choose: Callable[[list[A]], A],
     ) -> A | None:
-        """The agent ``choose`` draws among every valid eligible agent of the lowest tier.
+        """The agent ``choose`` draws among every eligible agent in the pools of the lowest tier.
 
-        Random strategies draw anew at each decision among the agents that may
-        take this contact (Asterisk draws per member and attempt), so that each
-        decision is uniform (or weighted) among exactly those agents.
+        The generic random decision (a plugin's ``RACE`` strategy): ``choose``
+        draws anew for each of those agents, by agent id, so that each decision
+        is uniform (or weighted) among exactly the agents that may take this
+        contact (Asterisk draws per member and attempt).
         """
         found: dict[str, A] = {}
         tier: int | None = None
@@ -145,19 +149,39 @@ class AgentIndex(Generic[A, Q]):
                 tier is not None and line.tier != tier
             ):
                 break
-            live = 0
-            for entry in line.entries():
-                agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    continue
-                live += 1
-                if not minimums or agent.satisfies(minimums):
-                    found[entry[-3]] = agent
-            if live * 2 < len(line):
-                line.compact()
+            pool = cast("AgentPool[A]", line.pool)
+            found.update(
+                (agent_id, agent)
+                for agent_id, agent in zip(pool.ids, pool.agents, strict=True)
+                if not minimums or cast("PoolAgent", agent).satisfies(minimums)
+            )
             if found:
                 tier = line.tier
         return choose([found[agent_id] for agent_id in sorted(found)]) if found else None
+
+    def pick_sampled(
+        self, max_tier: int | None, minimums: Minimums, random: Random, *, weighted: bool
+    ) -> A | None:
+        """A uniformly (or weight-) random eligible agent of the lowest tier that has one.
+
+        The fast path of ``random`` and ``weighted_random`` (strategies that
+        declare ``uniform_draw`` or ``weighted_draw``); its reference is the
+        exponential race of :meth:`pick_race`, which picks each eligible agent
+        with the same probability. Tier by tier, :meth:`AgentPool.sample` draws
+        from the tier's pool. ``tests/acd/strategies.py`` (``sampled_choice``)
+        recomputes each draw from a scan of every agent, and
+        ``tests/acd/test_random_decisions.py`` checks the shares by chi-square.
+        """
+        for band in self.bands:
+            line = self.lines[band]
+            if max_tier is not None and line.tier > max_tier:
+                break
+            pool = cast("AgentPool[A]", line.pool)
+            if pool.ids:
+                chosen = pool.sample(minimums, random, weighted=weighted)
+                if chosen is not None:
+                    return chosen
+        return None
 
     def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
@@ -195,6 +219,8 @@ class AgentLine(Generic[A, Q]):
     """Agents registered in this line (available or not)."""
     limit: int = 64
     """Entries beyond this many (4 per agent, plus some) call for a compaction."""
+    pool: AgentPool[A] | None = None
+    """(random strategies) The agents that may take the queue's channel now; no entries."""
 
     def __len__(self) -> int:
         """Entries held, stale ones included."""
@@ -327,9 +353,6 @@ class AgentLine(Generic[A, Q]):
                         wrap = agent
                     held.append(self.pop())
                     continue
-            if queue.racing:
-                start = entry[0] if queue.flat else entry[0][0]
-                queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
 
     def pick_circular(self, channel: str, minimums: Minimums) -> A | None:
@@ -367,3 +390,118 @@ class AgentLine(Generic[A, Q]):
                 return agent  # type: ignore[no-any-return] # an entry's agent
             end = start  # the second pass wraps round to the pointer
         return None
+
+
+SAMPLE_TRIES = 32
+"""Draws of a random decision before it falls back to listing the eligible agents."""
+
+
+class PoolAgent(Protocol):
+    """What a pool reads of its agents."""
+
+    def satisfies(self, minimums: Minimums) -> bool:
+        """Whether the agent has every skill at its minimum level."""
+        ...
+
+
+@attrs.define(eq=False)
+class AgentPool(Generic[A]):
+    """The agents of one line of a random strategy that may take its channel now, by id.
+
+    Kept exactly (an agent enters and leaves as its availability changes, see
+    ``Agent.sync_pools``) and in agent-id order, so that the pool, and thus
+    every draw from the router's seeded source, is a function of the router's
+    state alone: a restored router, whose pools are rebuilt from its agents,
+    draws the same agents. Insertion and removal are a bisection and a move
+    of the list's tail (a ``memmove`` of a few thousand pointers at most).
+    """
+
+    ids: list[str] = attrs.Factory(list)
+    agents: list[A] = attrs.Factory(list)
+    weights: list[float] = attrs.Factory(list)
+    enrolled: dict[float, int] = attrs.Factory(dict)
+    """How many agents registered in the line (free or not) have each weight."""
+    top: float = 0.0
+    """The largest weight of an agent registered in the line (not only of the
+    free ones: it changes only when agents log in or out)."""
+
+    def enrol(self, weight: float) -> None:
+        """An agent of this weight registered in the line."""
+        self.enrolled[weight] = self.enrolled.get(weight, 0) + 1
+        self.top = max(self.top, weight)
+
+    def unenrol(self, weight: float) -> None:
+        """An agent of this weight left the line."""
+        left = self.enrolled[weight] - 1
+        if left:
+            self.enrolled[weight] = left
+            return
+        del self.enrolled[weight]
+        if weight == self.top:
+            self.top = max(self.enrolled, default=0.0)
+
+    def add(self, agent_id: str, agent: A, weight: float) -> None:
+        """The agent may take the channel now (it is not in the pool)."""
+        ids = self.ids
+        place = bisect.bisect_left(ids, agent_id)
+        ids.insert(place, agent_id)
+        self.agents.insert(place, agent)
+        self.weights.insert(place, weight)
+
+    def remove(self, agent_id: str) -> None:
+        """The agent may no longer take the channel (it is in the pool)."""
+        place = bisect.bisect_left(self.ids, agent_id)
+        del self.ids[place]
+        del self.agents[place]
+        del self.weights[place]
+
+    def sample(self, minimums: Minimums, random: Random, *, weighted: bool) -> A | None:
+        """Draw an agent that meets ``minimums``: uniformly, or in proportion to its weight.
+
+        Rejection sampling: a uniformly drawn place in the pool is accepted if
+        its agent meets the minimums (and, weighted, with probability weight
+        over the registered agents' largest weight), so each accepted draw is
+        uniform (weighted) among the eligible agents. After ``SAMPLE_TRIES``
+        rejections the eligible agents are listed and one is drawn from the
+        list, which is uniform (weighted) as well, so the mixture is. Every
+        draw comes from ``random`` in an order fixed by the pool's content.
+        """
+        agents = self.agents
+        weights = self.weights
+        size = len(agents)
+        top = self.top
+        draw = random.random
+        for _ in range(SAMPLE_TRIES):
+            place = _below(random, size)
+            agent = agents[place]
+            if minimums and not cast("PoolAgent", agent).satisfies(minimums):
+                continue
+            if weighted and draw() * top >= weights[place]:
+                continue
+            return agent
+        eligible = [
+            place
+            for place in range(size)
+            if not minimums or cast("PoolAgent", agents[place]).satisfies(minimums)
+        ]
+        if not eligible:
+            return None
+        if not weighted:
+            return agents[eligible[_below(random, len(eligible))]]
+        target = draw() * math.fsum(weights[place] for place in eligible)
+        for place in eligible:
+            target -= weights[place]
+            if target < 0:
+                return agents[place]
+        return agents[eligible[-1]]  # rounding left a sliver past the last
+
+
+def _below(random: Random, size: int) -> int:
+    """A uniform integer in ``range(size)`` (as ``Random.randrange``; 0 without a draw if 1)."""
+    if size == 1:
+        return 0
+    bits = size.bit_length()
+    value = random.getrandbits(bits)
+    while value >= size:
+        value = random.getrandbits(bits)
+    return value

@@ -23,7 +23,7 @@ from typing import cast
 import attrs
 
 from callcore.acd._events import Offer
-from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
+from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, AgentPool, Pointer
 from callcore.acd._model import (
     AgentProfile,
     ContactStatus,
@@ -103,6 +103,10 @@ class Agent:
     draws: bool = False
     """One of its queues' strategies reads ``draw``: a new one is drawn each time
     the agent becomes available."""
+    pool_queues: tuple[QueueRuntime, ...] = ()
+    """Its queues whose lines keep pools (random strategies)."""
+    pooled: set[str] = attrs.Factory(set)
+    """Names of the queues in whose pools the agent is (it may take their channel)."""
     static: bool = False
     """Every queue of the agent ranks it by position only: its rank never changes,
     so its entries stay valid across busy spells and are not pushed again."""
@@ -167,13 +171,37 @@ class Agent:
         )
 
     def refresh(self) -> None:
-        """Recompute whether the agent may be offered anything at all."""
+        """Recompute whether the agent may be offered anything at all (and its pools)."""
         self.ready = (
             self.logged_in
             and self.not_ready is None
             and self.wrap_until is None
             and self.delay_until is None
         )
+        if self.pool_queues:
+            self.sync_pools()
+
+    def sync_pools(self) -> None:
+        """Enter or leave the pools of each random queue as it may take its channel or not.
+
+        Called wherever that may change: :meth:`refresh` (every change of
+        readiness, and every release, goes through it) and each offer made.
+        """
+        pooled = self.pooled
+        for queue in self.pool_queues:
+            name = queue.config.name
+            if self.can_take(queue.channel_key) is (name in pooled):
+                continue
+            lines = self.lines.get(name, ())
+            if name in pooled:
+                pooled.discard(name)
+                for line in lines:
+                    cast("AgentPool[Agent]", line.pool).remove(self.agent_id)
+            else:
+                pooled.add(name)
+                weight = self.members[name].weight
+                for line in lines:
+                    cast("AgentPool[Agent]", line.pool).add(self.agent_id, self, weight)
 
     def can_take(self, channel: str) -> bool:
         """Whether one more contact on ``channel`` (a channel value) may be offered now."""
@@ -239,7 +267,10 @@ class Agent:
         self.invalidate()
         self.queues = tuple(queues[name] for name in self.members)
         self.static = all(queue.static_rank for queue in self.queues)
-        self.draws = any(queue.draws for queue in self.queues)
+        # a random strategy draws at each decision, not when the agent is freed
+        self.draws = any(queue.draws and not queue.racing for queue in self.queues)
+        self.pool_queues = tuple(queue for queue in self.queues if queue.racing)
+        self.pooled = set()
         self.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
@@ -254,12 +285,19 @@ class Agent:
 
     def leave_lines(self) -> None:
         """Log out: leave every index line (the queues' member lists are the router's)."""
-        for lines in self.lines.values():
+        for name, lines in self.lines.items():
             for line in lines:
                 line.resize(-1)
                 line.index.agents.discard(self.agent_id)
+                pool = line.pool
+                if pool is not None:
+                    if name in self.pooled:
+                        pool.remove(self.agent_id)
+                    pool.unenrol(self.members[name].weight)
         self.lines = {}
         self.queues = ()
+        self.pool_queues = ()
+        self.pooled = set()
 
     def register(self, index: AgentIndex[Agent, QueueRuntime]) -> AgentLine[Agent, QueueRuntime]:
         """Become a member of the index (its entry comes when it is available)."""
@@ -269,12 +307,20 @@ class Agent:
         line.resize(1)
         self.lines.setdefault(name, []).append(line)
         index.agents.add(self.agent_id)
+        pool = line.pool
+        if pool is not None:
+            weight = self.members[name].weight
+            pool.enrol(weight)
+            if name in self.pooled:
+                pool.add(self.agent_id, self, weight)
         return line
 
     def register_available(self, index: AgentIndex[Agent, QueueRuntime]) -> None:
         """Become a member of the index, with an entry if it may take the queue's contacts."""
         line = self.register(index)
         queue = index.queue
+        if line.pool is not None:  # it joined the pool (or not) as it registered
+            return
         if self.can_take(queue.channel_key):
             line.add(queue.entry(self, index.names))
         else:
@@ -336,12 +382,9 @@ class Agent:
         """A new draw and a new entry in every line of the queues the agent may serve now."""
         if self.draws:  # only strategies that read the draw use up the random stream
             self.draw = random.expovariate(1.0)
-            for queue in self.queues:
-                if queue.racing:
-                    self.race_base[queue.config.name] = queue.race_clock
         for queue in open_queues:
             lines = self.lines.get(queue.config.name)
-            if not lines:
+            if not lines or queue.racing:  # a random queue's pools are kept by sync_pools
                 continue
             if not (queue.skill_blind or queue.level_sum):
                 for line in lines:  # a rank per skill set
@@ -540,7 +583,12 @@ class QueueRuntime:
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
 
     racing: bool = False
-    """Ranks are race times that start at the queue's race clock."""
+    """A random decision (``StrategyMemory.RACE``): the lines keep pools, not entries."""
+    sampling: bool = False
+    """(racing) The strategy declares ``uniform_draw`` or ``weighted_draw``: a
+    decision samples its pools instead of drawing for every eligible agent."""
+    weighted: bool = False
+    """(sampling) Draws are in proportion to the membership weight."""
     draws: bool = False
     """The strategy may read ``agent.draw`` (its ``reads_draw``)."""
     circular: bool = False
@@ -583,7 +631,10 @@ class QueueRuntime:
         self.level_sum = capability["level_sum"]
         self.flat = capability["fixed_length"]
         self.draws = capability["reads_draw"]
-        self.racing = strategy.memory is StrategyMemory.RACE
+        # ring all offers every eligible agent: its lines keep entries, whatever the memory
+        self.racing = strategy.memory is StrategyMemory.RACE and not strategy.ring_all
+        self.weighted = capability["weighted_draw"]
+        self.sampling = self.racing and (self.weighted or capability["uniform_draw"])
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
@@ -647,9 +698,6 @@ class QueueRuntime:
         if self.level_sum:  # the level sum is the line's band: idle time orders the rest
             return (agent.idle_since, agent.agent_id, agent.version, agent)
         rank = self.strategy.rank(agent, agent.members[name], names)
-        if self.racing:
-            start = agent.race_base.get(name, self.race_clock)
-            rank = (start + cast("float", rank[0]), *rank[1:])
         if self.flat:
             return (*rank, agent.agent_id, agent.version, agent)
         return (rank, agent.agent_id, agent.version, agent)

@@ -40,6 +40,8 @@ CAPABILITIES: Mapping[str, bool] = {
     "static_rank": False,
     "fixed_length": False,
     "level_sum": False,
+    "uniform_draw": False,
+    "weighted_draw": False,
 }
 """The capabilities a strategy may declare (see :class:`Strategy`), with their defaults."""
 
@@ -134,6 +136,15 @@ class Strategy(Protocol):
     """``rank`` is ``(-sum of the agent's levels in skills, agent.idle_since)``,
     as ``skills_based``: the router keeps the sum as a band of its own and orders
     by idle time within it (it does not call ``rank``)."""
+    uniform_draw: ClassVar[bool] = False
+    """(``RACE`` memory) ``rank`` is ``(agent.draw,)``, as ``random``: each decision
+    picks uniformly among the eligible agents, so the router samples them (a few
+    draws) instead of drawing for every one (it does not call ``rank``)."""
+    weighted_draw: ClassVar[bool] = False
+    """(``RACE`` memory) ``rank`` is ``(agent.draw / membership.weight,)``, as
+    ``weighted_random``: each decision picks an eligible agent with probability
+    proportional to its weight, so the router samples them (it does not call
+    ``rank``). It wins over ``uniform_draw`` if both are declared."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         """A subclass that defines ``rank`` declares its capabilities anew."""
@@ -300,6 +311,7 @@ class Random(Strategy):
 
     skill_blind: ClassVar[bool] = True
     fixed_length: ClassVar[bool] = True
+    uniform_draw: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
@@ -321,6 +333,7 @@ class WeightedRandom(Strategy):
 
     skill_blind: ClassVar[bool] = True
     fixed_length: ClassVar[bool] = True
+    weighted_draw: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
