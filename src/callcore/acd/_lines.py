@@ -418,20 +418,24 @@ class AgentPool(Generic[A]):
 
     ids: list[str] = attrs.Factory(list)
     agents: list[A] = attrs.Factory(list)
-    weights: list[float] = attrs.Factory(list)
+    """The agents of ``ids``, place for place."""
+    weights: dict[str, float] = attrs.Factory(dict)
+    """The weight of each agent registered in the line, by id."""
     enrolled: dict[float, int] = attrs.Factory(dict)
     """How many agents registered in the line (free or not) have each weight."""
     top: float = 0.0
     """The largest weight of an agent registered in the line (not only of the
     free ones: it changes only when agents log in or out)."""
 
-    def enrol(self, weight: float) -> None:
+    def enrol(self, agent_id: str, weight: float) -> None:
         """An agent of this weight registered in the line."""
+        self.weights[agent_id] = weight
         self.enrolled[weight] = self.enrolled.get(weight, 0) + 1
         self.top = max(self.top, weight)
 
-    def unenrol(self, weight: float) -> None:
-        """An agent of this weight left the line."""
+    def unenrol(self, agent_id: str) -> None:
+        """An agent left the line."""
+        weight = self.weights.pop(agent_id)
         left = self.enrolled[weight] - 1
         if left:
             self.enrolled[weight] = left
@@ -440,20 +444,18 @@ class AgentPool(Generic[A]):
         if weight == self.top:
             self.top = max(self.enrolled, default=0.0)
 
-    def add(self, agent_id: str, agent: A, weight: float) -> None:
+    def add(self, agent_id: str, agent: A) -> None:
         """The agent may take the channel now (it is not in the pool)."""
         ids = self.ids
         place = bisect.bisect_left(ids, agent_id)
         ids.insert(place, agent_id)
         self.agents.insert(place, agent)
-        self.weights.insert(place, weight)
 
     def remove(self, agent_id: str) -> None:
         """The agent may no longer take the channel (it is in the pool)."""
         place = bisect.bisect_left(self.ids, agent_id)
         del self.ids[place]
         del self.agents[place]
-        del self.weights[place]
 
     def sample(self, minimums: Minimums, random: Random, *, weighted: bool) -> A | None:
         """Draw an agent that meets ``minimums``: uniformly, or in proportion to its weight.
@@ -467,6 +469,7 @@ class AgentPool(Generic[A]):
         draw comes from ``random`` in an order fixed by the pool's content.
         """
         agents = self.agents
+        ids = self.ids
         weights = self.weights
         size = len(agents)
         top = self.top
@@ -476,7 +479,7 @@ class AgentPool(Generic[A]):
             agent = agents[place]
             if minimums and not cast("PoolAgent", agent).satisfies(minimums):
                 continue
-            if weighted and draw() * top >= weights[place]:
+            if weighted and draw() * top >= weights[ids[place]]:
                 continue
             return agent
         eligible = [
@@ -488,9 +491,9 @@ class AgentPool(Generic[A]):
             return None
         if not weighted:
             return agents[eligible[_below(random, len(eligible))]]
-        target = draw() * math.fsum(weights[place] for place in eligible)
+        target = draw() * math.fsum(weights[ids[place]] for place in eligible)
         for place in eligible:
-            target -= weights[place]
+            target -= weights[ids[place]]
             if target < 0:
                 return agents[place]
         return agents[eligible[-1]]  # rounding left a sliver past the last

@@ -13,17 +13,17 @@ whose skills it has.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from itertools import combinations
 from random import Random
-from typing import cast
 
 import attrs
 
 from callcore.acd._events import Offer
-from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, AgentPool, Pointer
+from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
 from callcore.acd._model import (
     AgentProfile,
     ContactStatus,
@@ -188,6 +188,7 @@ class Agent:
         readiness, and every release, goes through it) and each offer made.
         """
         pooled = self.pooled
+        agent_id = self.agent_id
         for queue in self.pool_queues:
             name = queue.config.name
             if self.can_take(queue.channel_key) is (name in pooled):
@@ -195,13 +196,20 @@ class Agent:
             lines = self.lines.get(name, ())
             if name in pooled:
                 pooled.discard(name)
-                for line in lines:
-                    cast("AgentPool[Agent]", line.pool).remove(self.agent_id)
+                for line in lines:  # AgentPool.remove inlined (hot loop)
+                    pool = line.pool
+                    ids = pool.ids  # type: ignore[union-attr]
+                    place = bisect_left(ids, agent_id)
+                    del ids[place]
+                    del pool.agents[place]  # type: ignore[union-attr]
             else:
                 pooled.add(name)
-                weight = self.members[name].weight
-                for line in lines:
-                    cast("AgentPool[Agent]", line.pool).add(self.agent_id, self, weight)
+                for line in lines:  # AgentPool.add inlined (hot loop)
+                    pool = line.pool
+                    ids = pool.ids  # type: ignore[union-attr]
+                    place = bisect_left(ids, agent_id)
+                    ids.insert(place, agent_id)
+                    pool.agents.insert(place, self)  # type: ignore[union-attr]
 
     def can_take(self, channel: str) -> bool:
         """Whether one more contact on ``channel`` (a channel value) may be offered now."""
@@ -293,7 +301,7 @@ class Agent:
                 if pool is not None:
                     if name in self.pooled:
                         pool.remove(self.agent_id)
-                    pool.unenrol(self.members[name].weight)
+                    pool.unenrol(self.agent_id)
         self.lines = {}
         self.queues = ()
         self.pool_queues = ()
@@ -309,10 +317,9 @@ class Agent:
         index.agents.add(self.agent_id)
         pool = line.pool
         if pool is not None:
-            weight = self.members[name].weight
-            pool.enrol(weight)
+            pool.enrol(self.agent_id, self.members[name].weight)
             if name in self.pooled:
-                pool.add(self.agent_id, self, weight)
+                pool.add(self.agent_id, self)
         return line
 
     def register_available(self, index: AgentIndex[Agent, QueueRuntime]) -> None:
