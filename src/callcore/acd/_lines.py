@@ -81,8 +81,8 @@ class AgentIndex(Generic[A, Q]):
     queue: Q
     names: frozenset[str]
     lines: dict[Band, AgentLine[A, Q]] = attrs.Factory(dict)
-    bands: list[Band] = attrs.Factory(list)
-    """The keys of ``lines``, offered first first."""
+    ordered: list[AgentLine[A, Q]] = attrs.Factory(list)
+    """The values of ``lines`` by band, offered first first (no look-up per decision)."""
     agents: set[str] = attrs.Factory(set)
 
     def line(self, band: Band) -> AgentLine[A, Q]:
@@ -92,7 +92,7 @@ class AgentIndex(Generic[A, Q]):
             line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
             if self.queue.racing:
                 line.pool = AgentPool()
-            self.bands = sorted(self.lines)
+            self.ordered = [self.lines[key] for key in sorted(self.lines)]
         return line
 
     def pick_one(
@@ -109,8 +109,7 @@ class AgentIndex(Generic[A, Q]):
                 first); the first agent passed over for it is the fallback.
         """
         wrap: A | None = None
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             if line.circular:
@@ -143,8 +142,7 @@ class AgentIndex(Generic[A, Q]):
         """
         found: dict[str, A] = {}
         tier: int | None = None
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if (max_tier is not None and line.tier > max_tier) or (
                 tier is not None and line.tier != tier
             ):
@@ -172,8 +170,7 @@ class AgentIndex(Generic[A, Q]):
         recomputes each draw from a scan of every agent, and
         ``tests/acd/test_random_decisions.py`` checks the shares by chi-square.
         """
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             pool = cast("AgentPool[A]", line.pool)
@@ -185,8 +182,7 @@ class AgentIndex(Generic[A, Q]):
 
     def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             live: list[AgentEntry] = []

@@ -3,10 +3,12 @@
 The router keeps, per queue and set of required skills, the available agents
 sorted by ``(tier, rank, agent_id)``; a strategy only says what ``rank`` is.
 Lower tiers always go first, and the agent id breaks every remaining tie, so
-every choice is deterministic. Randomised strategies rank by ``agent.draw``, an
-exponential variate (mean 1) that the router draws from its seeded random
-source for every eligible agent at each decision, and declare
-``StrategyMemory.RACE``.
+every choice is deterministic. Randomised strategies declare
+``StrategyMemory.RACE``: they rank by ``agent.draw``, an exponential variate
+(mean 1) that the router draws from its seeded random source for every
+eligible agent at each decision, or, declaring ``uniform_draw`` or
+``weighted_draw`` as the built-ins do, the router samples the eligible agents
+with the same probabilities in a few draws.
 """
 
 # cattrs reads these annotations at run time, so their imports stay at run time.
@@ -60,7 +62,9 @@ class StrategyMemory(enum.Enum):
     """A random draw decides: at each decision every available eligible agent of
     the lowest tier that has any draws a fresh exponential variate into
     ``agent.draw`` (in agent-id order) and the lowest rank wins, so each
-    decision is uniform (or weighted) among exactly those agents."""
+    decision is uniform (or weighted) among exactly those agents (a strategy
+    declaring ``uniform_draw`` or ``weighted_draw`` is sampled instead, with the
+    same probabilities)."""
 
 
 class AgentStats(Protocol):
@@ -121,7 +125,8 @@ class Strategy(Protocol):
     reads_draw: ClassVar[bool] = True
     """``rank`` may read ``agent.draw``: the agent draws a new random number each
     time it becomes available (``False``: it never does, and the random stream is
-    left for the strategies that read it)."""
+    left for the strategies that read it). A ``RACE`` strategy draws at each
+    decision instead, whatever it declares."""
     skill_blind: ClassVar[bool] = False
     """``rank`` ignores its ``skills`` argument: the router ranks an agent once per
     queue, not once per set of skills contacts ask for."""
