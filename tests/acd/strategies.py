@@ -200,7 +200,8 @@ def sampled_choice(router: Router, contact: Contact, random_state: object | None
 
     Recomputed from a scan of every agent: tier by tier (lowest first), the
     pool is every logged-in member of that tier who has the contact's skills
-    (any level) and may take its channel, by agent id; up to ``SAMPLE_TRIES``
+    (any level) and may take its channel, in the order the router met them (its
+    table of agents); up to ``SAMPLE_TRIES``
     places are drawn (accepted if the agent meets the minimums and, weighted,
     if ``random() * top < weight``, ``top`` being the largest weight among the
     tier's members who have the skills, free or not), then one of the eligible
@@ -221,10 +222,9 @@ def sampled_choice(router: Router, contact: Contact, random_state: object | None
         members.setdefault(member.tier, []).append((agent.agent_id, agent, member.weight))
     for tier in sorted(members):
         top = max(weight for _, _, weight in members[tier])
-        pool = sorted(
-            (entry for entry in members[tier] if independent_can_take(entry[1], contact.channel)),
-            key=lambda entry: entry[0],
-        )
+        pool = [  # in the order the router met the agents
+            entry for entry in members[tier] if independent_can_take(entry[1], contact.channel)
+        ]
         if pool:
             chosen = _sample(pool, requirement, source, top, weighted=queue.weighted)
             if chosen is not None:

@@ -539,8 +539,9 @@ class RouterMachine(RuleBasedStateMachine):
     def random_pools_hold_exactly_the_free_agents(self) -> None:
         """Each pool of a random queue's lines: its registered agents who may take the channel.
 
-        In agent-id order, so that draws depend on the router's state alone (a
-        restored router rebuilds the same pools and draws the same agents).
+        In the order the router met them, so that draws depend on the router's
+        state alone (a restored router rebuilds the same pools and draws the
+        same agents).
         """
         if self.router is None:
             return
@@ -551,7 +552,7 @@ class RouterMachine(RuleBasedStateMachine):
                     if line.pool is None:
                         assert not queue.racing
                         continue
-                    expected = sorted(
+                    expected = [
                         agent.agent_id
                         for agent in router._agents.values()
                         if agent.logged_in
@@ -559,9 +560,11 @@ class RouterMachine(RuleBasedStateMachine):
                         and agent.members[name].tier == line.tier
                         and index.names <= agent.skills.keys()
                         and independent_can_take(agent, queue.config.channel)
-                    )
-                    assert line.pool.ids == expected
+                    ]  # the router met its agents in this order
                     assert [agent.agent_id for agent in line.pool.agents] == expected
+                    numbers = list(line.pool.numbers)
+                    assert numbers == sorted(numbers)
+                    assert numbers == [agent.number for agent in line.pool.agents]
 
     @invariant()
     def no_idle_pair(self) -> None:

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, count
 from random import Random
 
 import attrs
@@ -45,6 +45,9 @@ VOICE = Channel.VOICE.value
 SUBSET_LIMIT = 3
 """Agents precompute their skill subsets up to this size for line look-ups (64
 skills at most: 43,745 subsets)."""
+
+_AGENT_NUMBERS = count()
+"""Numbers for agent records (``Agent.number``): only their order matters."""
 
 _MAX_SECONDS = 1e13
 """Announcements report longer estimated waits as this many seconds."""
@@ -124,6 +127,10 @@ class Agent:
     """Contacts transferred to this agent that wait for it (not in any waiting line)."""
     agent_id: str = attrs.field(init=False, default="")
     """The profile's agent id, kept as a plain attribute (read on every decision)."""
+    number: int = attrs.field(init=False, factory=lambda: next(_AGENT_NUMBERS))
+    """Ascending in the order agent records are made: the order the router met its
+    agents, which a snapshot keeps (it lists them in that order, and a restored
+    router makes them in it). Random pools are kept in this order."""
 
     def __attrs_post_init__(self) -> None:
         """Copy the profile's agent id."""
@@ -188,7 +195,7 @@ class Agent:
         readiness, and every release, goes through it) and each offer made.
         """
         pooled = self.pooled
-        agent_id = self.agent_id
+        number = self.number
         for queue in self.pool_queues:
             name = queue.config.name
             if self.can_take(queue.channel_key) is (name in pooled):
@@ -198,17 +205,17 @@ class Agent:
                 pooled.discard(name)
                 for line in lines:  # AgentPool.remove inlined (hot loop)
                     pool = line.pool
-                    ids = pool.ids  # type: ignore[union-attr]
-                    place = bisect_left(ids, agent_id)
-                    del ids[place]
+                    numbers = pool.numbers  # type: ignore[union-attr]
+                    place = bisect_left(numbers, number)
+                    del numbers[place]
                     del pool.agents[place]  # type: ignore[union-attr]
             else:
                 pooled.add(name)
                 for line in lines:  # AgentPool.add inlined (hot loop)
                     pool = line.pool
-                    ids = pool.ids  # type: ignore[union-attr]
-                    place = bisect_left(ids, agent_id)
-                    ids.insert(place, agent_id)
+                    numbers = pool.numbers  # type: ignore[union-attr]
+                    place = bisect_left(numbers, number)
+                    numbers.insert(place, number)
                     pool.agents.insert(place, self)  # type: ignore[union-attr]
 
     def can_take(self, channel: str) -> bool:
@@ -300,8 +307,8 @@ class Agent:
                 pool = line.pool
                 if pool is not None:
                     if name in self.pooled:
-                        pool.remove(self.agent_id)
-                    pool.unenrol(self.agent_id)
+                        pool.remove(self.number)
+                    pool.unenrol(self.number)
         self.lines = {}
         self.queues = ()
         self.pool_queues = ()
@@ -317,9 +324,9 @@ class Agent:
         index.agents.add(self.agent_id)
         pool = line.pool
         if pool is not None:
-            pool.enrol(self.agent_id, self.members[name].weight)
+            pool.enrol(self.number, self.members[name].weight)
             if name in self.pooled:
-                pool.add(self.agent_id, self)
+                pool.add(self.number, self)
         return line
 
     def register_available(self, index: AgentIndex[Agent, QueueRuntime]) -> None:
