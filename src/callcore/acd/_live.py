@@ -193,6 +193,9 @@ class Agent:
 
         Called wherever that may change: :meth:`refresh` (every change of
         readiness, and every release, goes through it) and each offer made.
+        The list moves are ``AgentPool.add`` and ``AgentPool.remove`` inlined;
+        the stateful test's ``random_pools_hold_exactly_the_free_agents``
+        checks the pools against a recount after every step.
         """
         pooled = self.pooled
         number = self.number
