@@ -73,7 +73,7 @@ def busy_router(strategy: str = "round_robin") -> Router:
                 max_no_answer=0,
             ),
         ],
-        seed=8,  # the seed whose draws give the shape the restore checks name (c1..c5)
+        seed=1,  # the seed whose draws give the shape the restore checks name (c1..c5)
     )
     chat = {Channel.VOICE: 1, Channel.CHAT: 2}
     profiles = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import random
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from hypothesis import strategies as st
 
 from callcore.acd import AgentProfile, ContactStatus, Membership, Router, StrategyMemory
+from callcore.acd._lines import SAMPLE_TRIES
 from callcore.contacts import Channel
 
 if TYPE_CHECKING:
@@ -177,6 +179,8 @@ def _race(
     own draw without touching its state.
     """
     queue = router._queues[contact.queue]
+    if queue.sampling:  # random, weighted_random (some agent is eligible: one is drawn)
+        return cast("str", sampled_choice(router, contact, random_state))
     tier = min(entry[0] for entry in found)
     source = random.Random()
     source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
@@ -191,6 +195,76 @@ def _race(
             best = (rank, agent_id)
     assert best is not None
     return best[1]
+
+
+def sampled_choice(router: Router, contact: Contact, random_state: object | None) -> str | None:
+    """The choice of ``random`` and ``weighted_random`` (``uniform_draw``/``weighted_draw``).
+
+    Recomputed from a scan of every agent: tier by tier (lowest first), the
+    pool is every logged-in member of that tier who has the contact's skills
+    (any level) and may take its channel, in the order the router met them (its
+    table of agents); up to ``SAMPLE_TRIES``
+    places are drawn (accepted if the agent meets the minimums and, weighted,
+    if ``random() * top < weight``, ``top`` being the largest weight among the
+    tier's members who have the skills, free or not), then one of the eligible
+    agents is drawn from their list. The draws come from a copy of the router's
+    source as it was before the decision.
+    """
+    queue = router._queues[contact.queue]
+    requirement = contact.requirement
+    source = random.Random()
+    source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
+    members: dict[int, list[tuple[str, Agent, float]]] = {}
+    for agent in router._agents.values():
+        member = agent.members.get(contact.queue)
+        if member is None or not agent.logged_in or not requirement.names <= agent.skills.keys():
+            continue
+        if requirement.max_tier is not None and member.tier > requirement.max_tier:
+            continue
+        members.setdefault(member.tier, []).append((agent.agent_id, agent, member.weight))
+    for tier in sorted(members):
+        top = max(weight for _, _, weight in members[tier])
+        pool = [  # in the order the router met the agents
+            entry for entry in members[tier] if independent_can_take(entry[1], contact.channel)
+        ]
+        if pool:
+            chosen = _sample(pool, requirement, source, top, weighted=queue.weighted)
+            if chosen is not None:
+                return chosen
+    return None
+
+
+def _sample(
+    pool: list[tuple[str, Agent, float]],
+    requirement: Requirement,
+    source: random.Random,
+    top: float,
+    *,
+    weighted: bool,
+) -> str | None:
+    """One decision's draws from a tier's pool (see :func:`sampled_choice`)."""
+
+    def below(size: int) -> int:
+        return 0 if size == 1 else source.randrange(size)
+
+    def fits(agent: Agent) -> bool:
+        return all(agent.skills.get(name, 0) >= level for name, level in requirement.minimums)
+
+    for _ in range(SAMPLE_TRIES):
+        agent_id, agent, weight = pool[below(len(pool))]
+        if fits(agent) and not (weighted and source.random() * top >= weight):
+            return agent_id
+    eligible = [entry for entry in pool if fits(entry[1])]
+    if not eligible:
+        return None
+    if not weighted:
+        return eligible[below(len(eligible))][0]
+    target = source.random() * math.fsum(weight for _, _, weight in eligible)
+    for agent_id, _, weight in eligible:
+        target -= weight
+        if target < 0:
+            return agent_id
+    return eligible[-1][0]
 
 
 # --- malformed input -----------------------------------------------------------

@@ -539,6 +539,37 @@ class RouterMachine(RuleBasedStateMachine):
             assert set(contact.offers) <= {agent_id}
 
     @invariant()
+    def random_pools_hold_exactly_the_free_agents(self) -> None:
+        """Each pool of a random queue's lines: its registered agents who may take the channel.
+
+        In the order the router met them, so that draws depend on the router's
+        state alone (a restored router rebuilds the same pools and draws the
+        same agents).
+        """
+        if self.router is None:
+            return
+        router = self.live
+        for name, queue in router._queues.items():
+            for index in queue.indexes.values():
+                for line in index.lines.values():
+                    if line.pool is None:
+                        assert not queue.racing
+                        continue
+                    expected = [
+                        agent.agent_id
+                        for agent in router._agents.values()
+                        if agent.logged_in
+                        and name in agent.members
+                        and agent.members[name].tier == line.tier
+                        and index.names <= agent.skills.keys()
+                        and independent_can_take(agent, queue.config.channel)
+                    ]  # the router met its agents in this order
+                    assert [agent.agent_id for agent in line.pool.agents] == expected
+                    numbers = list(line.pool.numbers)
+                    assert numbers == sorted(numbers)
+                    assert numbers == [agent.number for agent in line.pool.agents]
+
+    @invariant()
     def no_idle_pair(self) -> None:
         """No available agent is eligible for a waiting contact (brute force)."""
         if self.router is None:

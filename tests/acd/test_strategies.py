@@ -117,6 +117,8 @@ def test_the_copies_take_the_paths_their_capabilities_say() -> None:
                 "static_rank": queue.static_rank,
                 "fixed_length": queue.flat,
                 "level_sum": queue.level_sum,
+                "uniform_draw": queue.sampling and not queue.weighted,
+                "weighted_draw": queue.weighted,
             }
             assert seen == dict(expected), (name, plugin)
 

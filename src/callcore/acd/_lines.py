@@ -11,7 +11,9 @@ entry no smaller than the tail's last is appended in O(1) (longest idle: an
 agent freed now goes behind everyone), others go to the heap, and the best
 entry is the smaller of the two fronts. For strategies with queue-wide memory
 (round robin) a line is one sorted list instead, searched by bisection from the
-queue's pointer.
+queue's pointer. For random strategies a line keeps no entries but an
+:class:`AgentPool`: exactly the agents that may take the queue's channel now,
+sorted by id, from which a decision draws (see :meth:`AgentIndex.pick_sampled`).
 
 Lines know their agents only through the entries (an agent is read for its
 ``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
@@ -23,8 +25,10 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
+from random import Random
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import attrs
@@ -64,8 +68,7 @@ class LineQueue(Protocol):
     flat: bool
     """Entries are flat tuples."""
     racing: bool
-    """Ranks are race times that start at the queue's race clock."""
-    race_clock: float
+    """A random decision: the lines keep pools of agents, not entries."""
     pointer: Pointer | None
     high_water: AgentEntry | None
     """No entry in the tail of any of the queue's lines is greater than this."""
@@ -79,8 +82,8 @@ class AgentIndex(Generic[A, Q]):
     queue: Q
     names: frozenset[str]
     lines: dict[Band, AgentLine[A, Q]] = attrs.Factory(dict)
-    bands: list[Band] = attrs.Factory(list)
-    """The keys of ``lines``, offered first first."""
+    ordered: list[AgentLine[A, Q]] = attrs.Factory(list)
+    """The values of ``lines`` by band, offered first first (no look-up per decision)."""
     agents: set[str] = attrs.Factory(set)
 
     def line(self, band: Band) -> AgentLine[A, Q]:
@@ -88,7 +91,9 @@ class AgentIndex(Generic[A, Q]):
         line = self.lines.get(band)
         if line is None:
             line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
-            self.bands = sorted(self.lines)
+            if self.queue.racing:
+                line.pool = AgentPool()
+            self.ordered = [self.lines[key] for key in sorted(self.lines)]
         return line
 
     def pick_one(
@@ -105,8 +110,7 @@ class AgentIndex(Generic[A, Q]):
                 first); the first agent passed over for it is the fallback.
         """
         wrap: A | None = None
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             if line.circular:
@@ -126,43 +130,62 @@ class AgentIndex(Generic[A, Q]):
 
     def pick_race(
         self,
-        channel: str,
         max_tier: int | None,
         minimums: Minimums,
         choose: Callable[[list[A]], A],
     ) -> A | None:
-        """The agent ``choose`` draws among every valid eligible agent of the lowest tier.
+        """The agent ``choose`` draws among every eligible agent in the pools of the lowest tier.
 
-        Random strategies draw anew at each decision among the agents that may
-        take this contact (Asterisk draws per member and attempt), so that each
-        decision is uniform (or weighted) among exactly those agents.
+        The generic random decision (a plugin's ``RACE`` strategy): ``choose``
+        draws anew for each of those agents, by agent id, so that each decision
+        is uniform (or weighted) among exactly the agents that may take this
+        contact (Asterisk draws per member and attempt).
         """
         found: dict[str, A] = {}
         tier: int | None = None
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if (max_tier is not None and line.tier > max_tier) or (
                 tier is not None and line.tier != tier
             ):
                 break
-            live = 0
-            for entry in line.entries():
-                agent = entry[-1]
-                if agent.version != entry[-2] or not agent.can_take(channel):
-                    continue
-                live += 1
-                if not minimums or agent.satisfies(minimums):
-                    found[entry[-3]] = agent
-            if live * 2 < len(line):
-                line.compact()
+            pool = cast("AgentPool[A]", line.pool)
+            found.update(
+                (agent_id, agent)
+                for agent_id, agent in (
+                    (cast("PoolAgent", agent).agent_id, agent) for agent in pool.agents
+                )
+                if not minimums or cast("PoolAgent", agent).satisfies(minimums)
+            )
             if found:
                 tier = line.tier
         return choose([found[agent_id] for agent_id in sorted(found)]) if found else None
 
+    def pick_sampled(
+        self, max_tier: int | None, minimums: Minimums, random: Random, *, weighted: bool
+    ) -> A | None:
+        """A uniformly (or weight-) random eligible agent of the lowest tier that has one.
+
+        The fast path of ``random`` and ``weighted_random`` (strategies that
+        declare ``uniform_draw`` or ``weighted_draw``); its reference is the
+        exponential race of :meth:`pick_race`, which picks each eligible agent
+        with the same probability. Tier by tier, :meth:`AgentPool.sample` draws
+        from the tier's pool. ``tests/acd/strategies.py`` (``sampled_choice``)
+        recomputes each draw from a scan of every agent, and
+        ``tests/acd/test_random_decisions.py`` checks the shares by chi-square.
+        """
+        for line in self.ordered:
+            if max_tier is not None and line.tier > max_tier:
+                break
+            pool = cast("AgentPool[A]", line.pool)
+            if pool.agents:
+                chosen = pool.sample(minimums, random, weighted=weighted)
+                if chosen is not None:
+                    return chosen
+        return None
+
     def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
-        for band in self.bands:
-            line = self.lines[band]
+        for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             live: list[AgentEntry] = []
@@ -195,6 +218,8 @@ class AgentLine(Generic[A, Q]):
     """Agents registered in this line (available or not)."""
     limit: int = 64
     """Entries beyond this many (4 per agent, plus some) call for a compaction."""
+    pool: AgentPool[A] | None = None
+    """(random strategies) The agents that may take the queue's channel now; no entries."""
 
     def __len__(self) -> int:
         """Entries held, stale ones included."""
@@ -327,9 +352,6 @@ class AgentLine(Generic[A, Q]):
                         wrap = agent
                     held.append(self.pop())
                     continue
-            if queue.racing:
-                start = entry[0] if queue.flat else entry[0][0]
-                queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
 
     def pick_circular(self, channel: str, minimums: Minimums) -> A | None:
@@ -367,3 +389,127 @@ class AgentLine(Generic[A, Q]):
                 return agent  # type: ignore[no-any-return] # an entry's agent
             end = start  # the second pass wraps round to the pointer
         return None
+
+
+SAMPLE_TRIES = 32
+"""Draws of a random decision before it falls back to listing the eligible agents."""
+
+
+class PoolAgent(Protocol):
+    """What a pool reads of its agents."""
+
+    agent_id: str
+
+    def satisfies(self, minimums: Minimums) -> bool:
+        """Whether the agent has every skill at its minimum level."""
+        ...
+
+
+@attrs.define(eq=False)
+class AgentPool(Generic[A]):
+    """The agents of one line of a random strategy that may take its channel now, by id.
+
+    Kept exactly (an agent enters and leaves as its availability changes, see
+    ``Agent.sync_pools``) and in the order of the agents' numbers (the order
+    in which the router met them, which a snapshot keeps), so that the pool,
+    and thus every draw from the router's seeded source, is a function of the
+    router's state alone: a restored router, whose pools are rebuilt from its
+    agents, draws the same agents. Insertion and removal are a bisection of a
+    flat array of numbers and a move of the lists' tails (a ``memmove`` of a
+    few thousand items at most).
+    """
+
+    numbers: array[int] = attrs.Factory(lambda: array("q"))
+    """The agents' numbers (``Agent.number``), ascending: a flat array, so that a
+    bisection reads no agent or id object (no cache miss per probe)."""
+    agents: list[A] = attrs.Factory(list)
+    """The agents of ``numbers``, place for place."""
+    weights: dict[int, float] = attrs.Factory(dict)
+    """The weight of each agent registered in the line, by number."""
+    enrolled: dict[float, int] = attrs.Factory(dict)
+    """How many agents registered in the line (free or not) have each weight."""
+    top: float = 0.0
+    """The largest weight of an agent registered in the line (not only of the
+    free ones: it changes only when agents log in or out)."""
+
+    def enrol(self, number: int, weight: float) -> None:
+        """An agent of this weight registered in the line."""
+        self.weights[number] = weight
+        self.enrolled[weight] = self.enrolled.get(weight, 0) + 1
+        self.top = max(self.top, weight)
+
+    def unenrol(self, number: int) -> None:
+        """An agent left the line."""
+        weight = self.weights.pop(number)
+        left = self.enrolled[weight] - 1
+        if left:
+            self.enrolled[weight] = left
+            return
+        del self.enrolled[weight]
+        if weight == self.top:
+            self.top = max(self.enrolled, default=0.0)
+
+    def add(self, number: int, agent: A) -> None:
+        """The agent may take the channel now (it is not in the pool)."""
+        numbers = self.numbers
+        place = bisect.bisect_left(numbers, number)
+        numbers.insert(place, number)
+        self.agents.insert(place, agent)
+
+    def remove(self, number: int) -> None:
+        """The agent may no longer take the channel (it is in the pool)."""
+        place = bisect.bisect_left(self.numbers, number)
+        del self.numbers[place]
+        del self.agents[place]
+
+    def sample(self, minimums: Minimums, random: Random, *, weighted: bool) -> A | None:
+        """Draw an agent that meets ``minimums``: uniformly, or in proportion to its weight.
+
+        Rejection sampling: a uniformly drawn place in the pool is accepted if
+        its agent meets the minimums (and, weighted, with probability weight
+        over the registered agents' largest weight), so each accepted draw is
+        uniform (weighted) among the eligible agents. After ``SAMPLE_TRIES``
+        rejections the eligible agents are listed and one is drawn from the
+        list, which is uniform (weighted) as well, so the mixture is. Every
+        draw comes from ``random`` in an order fixed by the pool's content.
+        """
+        agents = self.agents
+        numbers = self.numbers
+        weights = self.weights
+        size = len(agents)
+        top = self.top
+        draw = random.random
+        for _ in range(SAMPLE_TRIES):
+            place = _below(random, size)
+            agent = agents[place]
+            if minimums and not cast("PoolAgent", agent).satisfies(minimums):
+                continue
+            if weighted and draw() * top >= weights[numbers[place]]:
+                continue
+            return agent
+        eligible = [
+            place
+            for place in range(size)
+            if not minimums or cast("PoolAgent", agents[place]).satisfies(minimums)
+        ]
+        if not eligible:
+            return None
+        if not weighted:
+            return agents[eligible[_below(random, len(eligible))]]
+        target = draw() * math.fsum(weights[numbers[place]] for place in eligible)
+        for place in eligible:
+            target -= weights[numbers[place]]
+            if target < 0:
+                return agents[place]
+        return agents[eligible[-1]]  # rounding left a sliver past the last
+
+
+def _below(random: Random, size: int) -> int:
+    """A uniform integer in ``range(size)`` (as ``Random.randrange``; 0 without a draw if 1)."""
+    if size == 1:
+        return 0
+    bits = size.bit_length()
+    value = random.getrandbits(bits)
+    while value >= size:
+        value = random.getrandbits(bits)
+    return value

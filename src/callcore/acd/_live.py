@@ -13,12 +13,12 @@ whose skills it has.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, count
 from random import Random
-from typing import cast
 
 import attrs
 
@@ -45,6 +45,9 @@ VOICE = Channel.VOICE.value
 SUBSET_LIMIT = 3
 """Agents precompute their skill subsets up to this size for line look-ups (64
 skills at most: 43,745 subsets)."""
+
+_AGENT_NUMBERS = count()
+"""Numbers for agent records (``Agent.number``): only their order matters."""
 
 _MAX_SECONDS = 1e13
 """Announcements report longer estimated waits as this many seconds."""
@@ -103,6 +106,10 @@ class Agent:
     draws: bool = False
     """One of its queues' strategies reads ``draw``: a new one is drawn each time
     the agent becomes available."""
+    pool_queues: tuple[QueueRuntime, ...] = ()
+    """Its queues whose lines keep pools (random strategies)."""
+    pooled: set[str] = attrs.Factory(set)
+    """Names of the queues in whose pools the agent is (it may take their channel)."""
     static: bool = False
     """Every queue of the agent ranks it by position only: its rank never changes,
     so its entries stay valid across busy spells and are not pushed again."""
@@ -120,6 +127,10 @@ class Agent:
     """Contacts transferred to this agent that wait for it (not in any waiting line)."""
     agent_id: str = attrs.field(init=False, default="")
     """The profile's agent id, kept as a plain attribute (read on every decision)."""
+    number: int = attrs.field(init=False, factory=lambda: next(_AGENT_NUMBERS))
+    """Ascending in the order agent records are made: the order the router met its
+    agents, which a snapshot keeps (it lists them in that order, and a restored
+    router makes them in it). Random pools are kept in this order."""
 
     def __attrs_post_init__(self) -> None:
         """Copy the profile's agent id."""
@@ -167,13 +178,48 @@ class Agent:
         )
 
     def refresh(self) -> None:
-        """Recompute whether the agent may be offered anything at all."""
+        """Recompute whether the agent may be offered anything at all (and its pools)."""
         self.ready = (
             self.logged_in
             and self.not_ready is None
             and self.wrap_until is None
             and self.delay_until is None
         )
+        if self.pool_queues:
+            self.sync_pools()
+
+    def sync_pools(self) -> None:
+        """Enter or leave the pools of each random queue as it may take its channel or not.
+
+        Called wherever that may change: :meth:`refresh` (every change of
+        readiness, and every release, goes through it) and each offer made.
+        The list moves are ``AgentPool.add`` and ``AgentPool.remove`` inlined;
+        the stateful test's ``random_pools_hold_exactly_the_free_agents``
+        checks the pools against a recount after every step.
+        """
+        pooled = self.pooled
+        number = self.number
+        for queue in self.pool_queues:
+            name = queue.config.name
+            if self.can_take(queue.channel_key) is (name in pooled):
+                continue
+            lines = self.lines.get(name, ())
+            if name in pooled:
+                pooled.discard(name)
+                for line in lines:  # AgentPool.remove inlined (hot loop)
+                    pool = line.pool
+                    numbers = pool.numbers  # type: ignore[union-attr]
+                    place = bisect_left(numbers, number)
+                    del numbers[place]
+                    del pool.agents[place]  # type: ignore[union-attr]
+            else:
+                pooled.add(name)
+                for line in lines:  # AgentPool.add inlined (hot loop)
+                    pool = line.pool
+                    numbers = pool.numbers  # type: ignore[union-attr]
+                    place = bisect_left(numbers, number)
+                    numbers.insert(place, number)
+                    pool.agents.insert(place, self)  # type: ignore[union-attr]
 
     def can_take(self, channel: str) -> bool:
         """Whether one more contact on ``channel`` (a channel value) may be offered now."""
@@ -239,7 +285,10 @@ class Agent:
         self.invalidate()
         self.queues = tuple(queues[name] for name in self.members)
         self.static = all(queue.static_rank for queue in self.queues)
-        self.draws = any(queue.draws for queue in self.queues)
+        # a random strategy draws at each decision, not when the agent is freed
+        self.draws = any(queue.draws and not queue.racing for queue in self.queues)
+        self.pool_queues = tuple(queue for queue in self.queues if queue.racing)
+        self.pooled = set()
         self.refresh()
         skills = profile.skills.keys()
         for member in profile.memberships:
@@ -254,12 +303,19 @@ class Agent:
 
     def leave_lines(self) -> None:
         """Log out: leave every index line (the queues' member lists are the router's)."""
-        for lines in self.lines.values():
+        for name, lines in self.lines.items():
             for line in lines:
                 line.resize(-1)
                 line.index.agents.discard(self.agent_id)
+                pool = line.pool
+                if pool is not None:
+                    if name in self.pooled:
+                        pool.remove(self.number)
+                    pool.unenrol(self.number)
         self.lines = {}
         self.queues = ()
+        self.pool_queues = ()
+        self.pooled = set()
 
     def register(self, index: AgentIndex[Agent, QueueRuntime]) -> AgentLine[Agent, QueueRuntime]:
         """Become a member of the index (its entry comes when it is available)."""
@@ -269,12 +325,19 @@ class Agent:
         line.resize(1)
         self.lines.setdefault(name, []).append(line)
         index.agents.add(self.agent_id)
+        pool = line.pool
+        if pool is not None:
+            pool.enrol(self.number, self.members[name].weight)
+            if name in self.pooled:
+                pool.add(self.number, self)
         return line
 
     def register_available(self, index: AgentIndex[Agent, QueueRuntime]) -> None:
         """Become a member of the index, with an entry if it may take the queue's contacts."""
         line = self.register(index)
         queue = index.queue
+        if line.pool is not None:  # it joined the pool (or not) as it registered
+            return
         if self.can_take(queue.channel_key):
             line.add(queue.entry(self, index.names))
         else:
@@ -336,12 +399,9 @@ class Agent:
         """A new draw and a new entry in every line of the queues the agent may serve now."""
         if self.draws:  # only strategies that read the draw use up the random stream
             self.draw = random.expovariate(1.0)
-            for queue in self.queues:
-                if queue.racing:
-                    self.race_base[queue.config.name] = queue.race_clock
         for queue in open_queues:
             lines = self.lines.get(queue.config.name)
-            if not lines:
+            if not lines or queue.racing:  # a random queue's pools are kept by sync_pools
                 continue
             if not (queue.skill_blind or queue.level_sum):
                 for line in lines:  # a rank per skill set
@@ -540,7 +600,12 @@ class QueueRuntime:
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
 
     racing: bool = False
-    """Ranks are race times that start at the queue's race clock."""
+    """A random decision (``StrategyMemory.RACE``): the lines keep pools, not entries."""
+    sampling: bool = False
+    """(racing) The strategy declares ``uniform_draw`` or ``weighted_draw``: a
+    decision samples its pools instead of drawing for every eligible agent."""
+    weighted: bool = False
+    """(sampling) Draws are in proportion to the membership weight."""
     draws: bool = False
     """The strategy may read ``agent.draw`` (its ``reads_draw``)."""
     circular: bool = False
@@ -583,7 +648,10 @@ class QueueRuntime:
         self.level_sum = capability["level_sum"]
         self.flat = capability["fixed_length"]
         self.draws = capability["reads_draw"]
-        self.racing = strategy.memory is StrategyMemory.RACE
+        # ring all offers every eligible agent: its lines keep entries, whatever the memory
+        self.racing = strategy.memory is StrategyMemory.RACE and not strategy.ring_all
+        self.weighted = capability["weighted_draw"]
+        self.sampling = self.racing and (self.weighted or capability["uniform_draw"])
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
@@ -647,9 +715,6 @@ class QueueRuntime:
         if self.level_sum:  # the level sum is the line's band: idle time orders the rest
             return (agent.idle_since, agent.agent_id, agent.version, agent)
         rank = self.strategy.rank(agent, agent.members[name], names)
-        if self.racing:
-            start = agent.race_base.get(name, self.race_clock)
-            rank = (start + cast("float", rank[0]), *rank[1:])
         if self.flat:
             return (*rank, agent.agent_id, agent.version, agent)
         return (rank, agent.agent_id, agent.version, agent)

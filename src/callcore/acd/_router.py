@@ -1798,9 +1798,15 @@ class Router:
         if strategy.ring_all:
             chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
         else:
-            if queue.racing:
+            if queue.sampling:
+                best = index.pick_sampled(
+                    requirement.max_tier,
+                    requirement.strict,
+                    self._random,
+                    weighted=queue.weighted,
+                )
+            elif queue.racing:
                 best = index.pick_race(
-                    contact.channel_key,
                     requirement.max_tier,
                     requirement.strict,
                     lambda agents: queue.race(agents, requirement.names, self._random),
@@ -1853,6 +1859,8 @@ class Router:
         agent.offers[contact_id] = offer
         load = agent.load
         load[channel] = load.get(channel, 0) + 1
+        if agent.pool_queues:  # it may no longer take its random queues' channels
+            agent.sync_pools()
         agent.last_offered = at
         if queue.circular and contact.target is None:  # a transfer's offer is no strategy's
             member = agent.members[config.name]

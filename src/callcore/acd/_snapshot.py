@@ -276,6 +276,8 @@ def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> in
         agent.offers = _in_order(agent.offers, record.offered)
         agent.connected = _in_order(agent.connected, record.connected)
         agent.seen = agent.state()
+        if agent.pool_queues:  # its loads are known now: the pools it belongs in
+            agent.sync_pools()
     for pointer in snapshot.pointers:
         rank = rank_from_json(pointer.rank)
         queues[pointer.queue].pointer = (0, rank, pointer.agent_id)

@@ -3,10 +3,12 @@
 The router keeps, per queue and set of required skills, the available agents
 sorted by ``(tier, rank, agent_id)``; a strategy only says what ``rank`` is.
 Lower tiers always go first, and the agent id breaks every remaining tie, so
-every choice is deterministic. Randomised strategies rank by ``agent.draw``, an
-exponential variate (mean 1) that the router draws from its seeded random
-source for every eligible agent at each decision, and declare
-``StrategyMemory.RACE``.
+every choice is deterministic. Randomised strategies declare
+``StrategyMemory.RACE``: they rank by ``agent.draw``, an exponential variate
+(mean 1) that the router draws from its seeded random source for every
+eligible agent at each decision, or, declaring ``uniform_draw`` or
+``weighted_draw`` as the built-ins do, the router samples the eligible agents
+with the same probabilities in a few draws.
 """
 
 # cattrs reads these annotations at run time, so their imports stay at run time.
@@ -40,6 +42,8 @@ CAPABILITIES: Mapping[str, bool] = {
     "static_rank": False,
     "fixed_length": False,
     "level_sum": False,
+    "uniform_draw": False,
+    "weighted_draw": False,
 }
 """The capabilities a strategy may declare (see :class:`Strategy`), with their defaults."""
 
@@ -58,7 +62,9 @@ class StrategyMemory(enum.Enum):
     """A random draw decides: at each decision every available eligible agent of
     the lowest tier that has any draws a fresh exponential variate into
     ``agent.draw`` (in agent-id order) and the lowest rank wins, so each
-    decision is uniform (or weighted) among exactly those agents."""
+    decision is uniform (or weighted) among exactly those agents (a strategy
+    declaring ``uniform_draw`` or ``weighted_draw`` is sampled instead, with the
+    same probabilities)."""
 
 
 class AgentStats(Protocol):
@@ -119,7 +125,8 @@ class Strategy(Protocol):
     reads_draw: ClassVar[bool] = True
     """``rank`` may read ``agent.draw``: the agent draws a new random number each
     time it becomes available (``False``: it never does, and the random stream is
-    left for the strategies that read it)."""
+    left for the strategies that read it). A ``RACE`` strategy draws at each
+    decision instead, whatever it declares."""
     skill_blind: ClassVar[bool] = False
     """``rank`` ignores its ``skills`` argument: the router ranks an agent once per
     queue, not once per set of skills contacts ask for."""
@@ -134,6 +141,15 @@ class Strategy(Protocol):
     """``rank`` is ``(-sum of the agent's levels in skills, agent.idle_since)``,
     as ``skills_based``: the router keeps the sum as a band of its own and orders
     by idle time within it (it does not call ``rank``)."""
+    uniform_draw: ClassVar[bool] = False
+    """(``RACE`` memory) ``rank`` is ``(agent.draw,)``, as ``random``: each decision
+    picks uniformly among the eligible agents, so the router samples them (a few
+    draws) instead of drawing for every one (it does not call ``rank``)."""
+    weighted_draw: ClassVar[bool] = False
+    """(``RACE`` memory) ``rank`` is ``(agent.draw / membership.weight,)``, as
+    ``weighted_random``: each decision picks an eligible agent with probability
+    proportional to its weight, so the router samples them (it does not call
+    ``rank``). It wins over ``uniform_draw`` if both are declared."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         """A subclass that defines ``rank`` declares its capabilities anew."""
@@ -300,6 +316,7 @@ class Random(Strategy):
 
     skill_blind: ClassVar[bool] = True
     fixed_length: ClassVar[bool] = True
+    uniform_draw: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
@@ -321,6 +338,7 @@ class WeightedRandom(Strategy):
 
     skill_blind: ClassVar[bool] = True
     fixed_length: ClassVar[bool] = True
+    weighted_draw: ClassVar[bool] = True
 
     ring_all: bool = False
     memory: StrategyMemory = StrategyMemory.RACE
