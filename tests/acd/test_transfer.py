@@ -117,9 +117,12 @@ def test_a_requeued_contact_goes_to_another_free_agent_before_its_last_one() -> 
     assert router.agent("s1").state is AgentState.AVAILABLE
 
 
+@pytest.mark.parametrize("strategy", ["linear", "random"])
 @pytest.mark.parametrize("wrap_up", [0, 30])
-def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(wrap_up: int) -> None:
-    """A linear queue, ``a`` first, with two chats each: ``a`` transfers ``c1`` and ``b`` gets it.
+def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(
+    wrap_up: int, strategy: str
+) -> None:
+    """A linear (or random) queue, two chats each: ``a`` transfers ``c1`` and ``b`` gets it.
 
     ``a`` still has a free chat when it transfers, and is first by position:
     the contact must go to ``b`` (TaskRouter's transfer filters the
@@ -128,7 +131,7 @@ def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(wra
     contact back, then its wrap-up withdrew that ring.
     """
     chat = QueueConfig(
-        name="chat", channel=Channel.CHAT, strategy="linear", wrap_up=wrap_up * SECOND
+        name="chat", channel=Channel.CHAT, strategy=strategy, wrap_up=wrap_up * SECOND
     )
     router = Router([chat])
     for position, name in enumerate("ab"):
@@ -140,12 +143,14 @@ def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(wra
             ),
             now=T0,
         )
-    router.enqueue("c1", "chat", now=at(1))
-    router.accept("c1", "a", now=at(2))
+    (first,) = router.enqueue("c1", "chat", now=at(1)).offers  # random: either agent
+    holder, other = (first.agent_id, "b") if first.agent_id == "a" else ("b", "a")
+    router.accept("c1", holder, now=at(2))
     update = router.transfer("c1", now=at(10))
-    assert [offer.agent_id for offer in update.offers] == ["b"]
+    assert [offer.agent_id for offer in update.offers] == [other]
     assert of_type(update, OfferEnded) == []
-    assert router.agent("a").state is (AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE)
+    held = router.agent(holder).state
+    assert held is (AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE)
 
 
 def test_a_transferred_contact_keeps_its_place_in_the_global_order() -> None:

@@ -989,6 +989,8 @@ class Router:
         # transfer sample filters the transferring worker out); the lines that
         # meet the holder now note it as dropped, and its release re-enters it
         holder.ready = False
+        if holder.pool_queues:  # out of the random strategies' pools too
+            holder.sync_pools()
         self._settle()
         holder.refresh()
         self._free_agent(holder, contact_id, answered_from, talk)
