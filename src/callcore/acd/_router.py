@@ -388,7 +388,7 @@ class Router:
             not_ready=counts[AgentState.NOT_READY],
         )
 
-    def enqueue(
+    def enqueue(  # noqa: C901, PLR0912 - the usual case's checks are inline (hot path)
         self,
         contact_id: str,
         queue: str | QueueRequest,
@@ -445,7 +445,7 @@ class Router:
             queue, priority, skills, language = _requested(queue, priority, skills, language)
         if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
             check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
-        wanted = _contact_skills(skills)
+        wanted = {} if skills is None else _contact_skills(skills)
         if language.__class__ is not str or (
             language and not (len(language) <= MAX_TEXT and language.isascii())
         ):
@@ -465,10 +465,17 @@ class Router:
                 if found is None or contact_id in self._contacts
                 else found
             )
-            self._advance(now)
+            if timers and timers[0][0] <= now:
+                self._advance(now)
+            else:  # _advance's own first test, inline: no timer is due
+                self._now = now
         at = now  # _advance has moved the router to ``now``
         config = runtime.config
-        reason = runtime.refusal(self._agents)
+        reason = (  # the usual open queue refuses nobody: no call
+            None
+            if config.max_length is None and config.join_when_empty
+            else runtime.refusal(self._agents)
+        )
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
@@ -496,7 +503,7 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        if self._turns_away(runtime):
+        if (not runtime.members or config.leave_when_empty) and self._turns_away(runtime):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
@@ -788,9 +795,21 @@ class Router:
             return self._advance_checked(
                 now, lambda: self._get_offer(contact_id, agent_id, action, offer_id)
             )
-        found = self._get_offer(contact_id, agent_id, action, offer_id)
-        self._advance(now)
-        return found
+        contact = self._contacts.get(contact_id)  # _get_offer's look-ups, inline (the usual case)
+        offer = None if contact is None else contact.offers.get(agent_id)
+        agent = None if offer is None else self._agents.get(agent_id)
+        if (
+            contact is None
+            or offer is None
+            or agent is None
+            or (offer_id is not None and offer.offer_id != offer_id)
+        ):
+            contact, agent, offer = self._get_offer(contact_id, agent_id, action, offer_id)
+        if timers and timers[0][0] <= now:
+            self._advance(now)
+        else:  # _advance's own first test, inline: no timer is due
+            self._now = now
+        return contact, agent, offer
 
     def end(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A connected contact ended; the agent enters wrap-up if its queue has one.
@@ -809,12 +828,18 @@ class Router:
             or (last is not None and now < last)
         ):
             self._check_now(now)
-        contact = self._get_contact(contact_id)  # timers never touch a connected contact
+        contact = (  # timers never touch a connected contact
+            self._contacts.get(contact_id) if contact_id.__class__ is str else None
+        ) or self._get_contact(contact_id)  # _get_contact refuses what the look-up missed
         if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
-        self._advance(now)
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now:
+            self._advance(now)
+        else:  # _advance's own first test, inline: no timer is due
+            self._now = now
         at = now  # _advance has moved the router to ``now``
         agent = self._agents[contact.agent_id]
         talk = at - (contact.answered_at or at)
@@ -831,7 +856,7 @@ class Router:
         The agent counts the talk time and enters the wrap-up of ``queue`` (the
         one it answered the contact from), if it has one.
         """
-        at = self._time()
+        at = self._now or self._time()  # set by _advance (a datetime is true)
         agent.load[agent.connected.pop(contact_id)] -= 1
         agent.add_talk(talk)
         agent.idle_since = at
@@ -845,7 +870,9 @@ class Router:
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
                 self._withdraw_agent_offers(agent)
         agent.mark(at)
-        self._release(agent)
+        agent.repush(self._random)  # _release, inline
+        if agent.ready:
+            self._dirty_agents[agent.agent_id] = None
 
     def transfer(
         self,
@@ -1366,7 +1393,17 @@ class Router:
     def _settle_and_flush(self) -> RouterUpdate:
         if self._dirty_contacts or self._dirty_agents:
             self._settle()
-        return self._flush()
+        events = self._events_out  # _flush, inline (every command returns through here)
+        if not events:
+            return _NOTHING
+        offers, ended = self._offers_out, self._ended_out
+        update = new_update(tuple(offers), tuple(ended), tuple(events))
+        self._events_out = []
+        if offers:  # only the lists used are replaced: offers end far less often than made
+            self._offers_out = []
+        if ended:
+            self._ended_out = []
+        return update
 
     def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
@@ -1400,7 +1437,7 @@ class Router:
         known = self._contacts
         while contacts or agents:
             best: tuple[ContactEntry, Contact, str | None] | None = None
-            for contact_id in list(contacts):
+            for contact_id in list(contacts) if contacts else ():  # mostly none: no copy
                 contact = known.get(contact_id)
                 if contact is None or contact.status is not ContactStatus.WAITING:
                     del contacts[contact_id]
@@ -1478,7 +1515,10 @@ class Router:
                 best = index.pick_one(
                     contact.channel_key, requirement.max_tier, requirement.strict, cursor
                 )
-            chosen = [] if best is None else [best]
+            if best is not None:  # one agent (the usual case): no list
+                self._offer(contact, queue, best)
+                return True
+            chosen = []
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
@@ -1497,7 +1537,7 @@ class Router:
         return (member.tier, rank, agent.agent_id)
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
-        at = self._time()
+        at = self._now or self._time()  # set by _advance before any offer (a datetime is true)
         config = queue.config
         contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
         expires = at + config.offer_timeout
