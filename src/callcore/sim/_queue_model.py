@@ -4,10 +4,11 @@ Theory of operation. The M/M/N (Erlang C) and M/M/N+M (Erlang A) models are
 what the formulas of :mod:`callcore.wfm` answer exactly, so they are how the
 simulator is validated and how simulated staffing is compared with Erlang's.
 This fast path drives :class:`~callcore.acd.Router` alone (no IVR, tickets or
-KPI records: nothing the model has), with the same event loop as the whole
-centre's simulation: a heap of (time, sequence, kind, contact). An arrival is
-enqueued; each offer the router makes is accepted at once; the end of a
-handle time ends the contact, which frees the agent for the router's next
+KPI records: nothing the model has), with the whole centre's kind of event
+loop: a heap of (time, sequence, kind, contact), the next arrival kept beside
+it and compared in the same order (one push and pop fewer per call). An
+arrival is enqueued; each offer the router makes is accepted at once; the end
+of a handle time ends the contact, which frees the agent for the router's next
 offer; a patience that runs out while the contact still waits abandons it.
 
 Counts start after a warm-up of calls (the queue starts empty, which the
