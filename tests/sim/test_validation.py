@@ -12,11 +12,13 @@ few hundred thousand calls (a few seconds) suffice.
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import timedelta
 
 import pytest
 
-from callcore.sim import Estimate, QueueModel, replicate_queue
+from callcore.sim import Estimate, Exponential, QueueModel, _queue_model, replicate_queue, run_queue
 from callcore.wfm import Workload, erlang_a_performance, erlang_c_performance
 
 TOLERANCE = 0.005  # half a percentage point
@@ -71,3 +73,30 @@ def test_erlang_a_service_level_waiting_and_abandonment() -> None:
     assert agrees(study.service_level, theory.service_level), (study, theory)
     assert agrees(study.probability_of_waiting, theory.probability_of_waiting), (study, theory)
     assert agrees(study.abandonment_rate, theory.probability_of_abandoning), (study, theory)
+
+
+def test_inline_exponential_draws_are_the_distributions() -> None:
+    """The loop's inline draw -log(1 - random()) / rate gives random.expovariate's numbers."""
+    inline, library = random.Random(7), random.Random(7)
+    for rate in (1.0, 1 / 180, 1 / 120, 3.5):
+        for _ in range(200):
+            assert -math.log(1.0 - inline.random()) / rate == library.expovariate(rate)
+
+
+def test_run_queue_inline_draws_equal_the_distributions_samples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A seeded M/M/N+M run is identical with the inline exponential draws and without them."""
+    model = QueueModel(
+        agents=5,
+        arrival_rate=4.5 / 180,
+        handle=Exponential(180.0),
+        patience=Exponential(60.0),
+    )
+    fast = run_queue(model, calls=3_000, warmup=100, seed=11)
+    # _rate 0: every handle time and patience is drawn by the distribution's own sample()
+    monkeypatch.setattr(_queue_model, "_rate", lambda _distribution: 0.0)
+    reference = run_queue(model, calls=3_000, warmup=100, seed=11)
+    assert fast == reference
+    assert fast.waited > 0  # both kinds of draw were used
+    assert fast.abandoned > 0

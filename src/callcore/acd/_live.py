@@ -375,17 +375,21 @@ class Agent:
         ``random``). A static agent keeps its entries: only the lines that
         dropped it while it was busy get it back.
         """
-        self.refresh()
+        self.refresh()  # not inlined: it keeps the random strategies' pools too
+        ready = self.ready
         if self.static and self.indexed:
-            if self.ready and self.dropped:
+            if ready and self.dropped:
                 self.restore_dropped()
             return
         self.version += 1  # invalidate() inlined (hot path)
         self.indexed = False
         self.dropped = []
-        if not self.ready:
+        if not ready:
             return
-        open_queues = [queue for queue in self.queues if self.can_take(queue.channel_key)]
+        open_queues = []  # a loop: a list comprehension is one more call
+        for queue in self.queues:
+            if self.can_take(queue.channel_key):
+                open_queues.append(queue)  # noqa: PERF401 - see above
         if not open_queues:
             return
         if self.static:

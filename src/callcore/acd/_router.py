@@ -405,7 +405,7 @@ class Router:
             not_ready=counts[AgentState.NOT_READY],
         )
 
-    def enqueue(
+    def enqueue(  # noqa: C901, PLR0912 - the usual case's checks are inline (hot path)
         self,
         contact_id: str,
         queue: str | QueueRequest,
@@ -462,7 +462,7 @@ class Router:
             queue, priority, skills, language = _requested(queue, priority, skills, language)
         if priority.__class__ is not int or not -MAX_NUMBER <= priority <= MAX_NUMBER:
             check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
-        wanted = _contact_skills(skills)
+        wanted = {} if skills is None else _contact_skills(skills)
         if language.__class__ is not str or (
             language and not (len(language) <= MAX_TEXT and language.isascii())
         ):
@@ -482,10 +482,17 @@ class Router:
                 if found is None or contact_id in self._contacts or contact_id in self._callbacks
                 else found
             )
-            self._advance(now)
-        at = self._time()  # _advance has moved the router to ``now``
+            if timers and timers[0][0] <= now:
+                self._advance(now)
+            else:  # _advance's own first test, inline: no timer is due
+                self._now = now
+        at = now  # _advance has moved the router to ``now`` (checked: in UTC)
         config = runtime.config
-        reason = runtime.refusal(self._agents)
+        reason = (  # the usual open queue refuses nobody: no call
+            None
+            if config.max_length is None and config.join_when_empty
+            else runtime.refusal(self._agents)
+        )
         if reason is not None:
             self._events_out.append(
                 ContactRejected(at=at, contact_id=contact_id, queue=queue, reason=reason)
@@ -513,7 +520,7 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        if self._turns_away(runtime):
+        if (not runtime.members or config.leave_when_empty) and self._turns_away(runtime):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
@@ -814,9 +821,21 @@ class Router:
             return self._advance_checked(
                 now, lambda: self._get_offer(contact_id, agent_id, action, offer_id)
             )
-        found = self._get_offer(contact_id, agent_id, action, offer_id)
-        self._advance(now)
-        return found
+        contact = self._contacts.get(contact_id)  # _get_offer's look-ups, inline (the usual case)
+        offer = None if contact is None else contact.offers.get(agent_id)
+        agent = None if offer is None else self._agents.get(agent_id)
+        if (
+            contact is None
+            or offer is None
+            or agent is None
+            or (offer_id is not None and offer.offer_id != offer_id)
+        ):
+            contact, agent, offer = self._get_offer(contact_id, agent_id, action, offer_id)
+        if timers and timers[0][0] <= now:
+            self._advance(now)
+        else:  # _advance's own first test, inline: no timer is due
+            self._now = now
+        return contact, agent, offer
 
     def end(self, contact_id: str, *, now: datetime) -> RouterUpdate:
         """A connected contact ended; the agent enters wrap-up if its queue has one.
@@ -835,13 +854,19 @@ class Router:
             or (last is not None and now < last)
         ):
             now = self._check_now(now)
-        contact = self._get_contact(contact_id)  # timers never touch a connected contact
+        contact = (  # timers never touch a connected contact
+            self._contacts.get(contact_id) if contact_id.__class__ is str else None
+        ) or self._get_contact(contact_id)  # _get_contact refuses what the look-up missed
         if contact.status is not ContactStatus.CONNECTED or contact.agent_id is None:
             raise InvalidTransitionError(
                 contact.status.value, "end contact", "only a connected contact can end"
             )
-        self._advance(now)
-        at = self._time()  # _advance has moved the router to ``now``
+        timers = self._timers.heap
+        if timers and timers[0][0] <= now:
+            self._advance(now)
+        else:  # _advance's own first test, inline: no timer is due
+            self._now = now
+        at = now  # _advance has moved the router to ``now`` (checked: in UTC)
         agent = self._agents[contact.agent_id]
         talk = at - (contact.answered_at or at)
         del self._contacts[contact_id]
@@ -859,7 +884,7 @@ class Router:
         The agent counts the talk time and enters the wrap-up of ``queue`` (the
         one it answered the contact from), if it has one.
         """
-        at = self._time()
+        at = self._now or self._time()  # set by _advance (a datetime is true)
         agent.load[agent.connected.pop(contact_id)] -= 1
         agent.add_talk(talk)
         agent.idle_since = at
@@ -873,7 +898,9 @@ class Router:
             if agent.offers:  # a multi-channel agent may have one ringing: no offer in wrap-up
                 self._withdraw_agent_offers(agent)
         agent.mark(at)
-        self._release(agent)
+        agent.repush(self._random)  # _release, inline
+        if agent.ready:
+            self._dirty_agents[agent.agent_id] = None
 
     def transfer(
         self,
@@ -986,15 +1013,22 @@ class Router:
             self._overflow(contact, {queue_name})
         # routed while its agent still holds it and is kept out (even with a free
         # chat), so that another agent takes it if one is free (TaskRouter's
-        # transfer sample filters the transferring worker out); the lines that
-        # meet the holder now note it as dropped, and its release re-enters it
-        holder.ready = False
-        if holder.pool_queues:  # out of the random strategies' pools too
-            holder.sync_pools()
-        self._settle()
-        holder.refresh()
+        # transfer sample filters the transferring worker out)
+        self._settle_without(holder)
         self._free_agent(holder, contact_id, answered_from, talk)
         return self._settle_and_flush()
+
+    def _settle_without(self, agent: Agent) -> None:
+        """Settle with ``agent`` kept out, whatever room it has.
+
+        The lines that meet it meanwhile note it as dropped (it gets them back
+        when released); it leaves the random strategies' pools and comes back.
+        """
+        agent.ready = False
+        if agent.pool_queues:
+            agent.sync_pools()
+        self._settle()
+        agent.refresh()
 
     # ------------------------------------------------------------------
     # Agents
@@ -1704,7 +1738,17 @@ class Router:
     def _settle_and_flush(self) -> RouterUpdate:
         if self._dirty_contacts or self._dirty_agents:
             self._settle()
-        return self._flush()
+        events = self._events_out  # _flush, inline (every command returns through here)
+        if not events:
+            return _NOTHING
+        offers, ended = self._offers_out, self._ended_out
+        update = new_update(tuple(offers), tuple(ended), tuple(events))
+        self._events_out = []
+        if offers:  # only the lists used are replaced: offers end far less often than made
+            self._offers_out = []
+        if ended:
+            self._ended_out = []
+        return update
 
     def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
@@ -1738,7 +1782,7 @@ class Router:
         known = self._contacts
         while contacts or agents:
             best: tuple[ContactEntry, Contact, str | None] | None = None
-            for contact_id in list(contacts):
+            for contact_id in list(contacts) if contacts else ():  # mostly none: no copy
                 contact = known.get(contact_id)
                 if contact is None or contact.status is not ContactStatus.WAITING:
                     del contacts[contact_id]
@@ -1822,7 +1866,10 @@ class Router:
                 best = index.pick_one(
                     contact.channel_key, requirement.max_tier, requirement.strict, cursor
                 )
-            chosen = [] if best is None else [best]
+            if best is not None:  # one agent (the usual case): no list
+                self._offer(contact, queue, best)
+                return True
+            chosen = []
         for agent in chosen:
             self._offer(contact, queue, agent)
         if not chosen:
@@ -1841,7 +1888,7 @@ class Router:
         return (member.tier, rank, agent.agent_id)
 
     def _offer(self, contact: Contact, queue: QueueRuntime, agent: Agent) -> None:
-        at = self._time()
+        at = self._now or self._time()  # set by _advance before any offer (a datetime is true)
         config = queue.config
         contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
         expires = at + config.offer_timeout
