@@ -33,7 +33,7 @@ from callcore.acd import (
 )
 from callcore.serialization import to_dict
 from tests.acd.strategies import T0, at
-from tests.acd.test_invariants import RouterMachine, queue_configs
+from tests.acd.test_invariants import RING_COUNTS, RouterMachine, queue_configs
 
 if TYPE_CHECKING:
     from callcore.acd import RouterUpdate
@@ -78,9 +78,9 @@ def state_of(router: Router) -> dict[str, Any]:
     return data
 
 
-def deadline_configs(strategy: str) -> list[QueueConfig]:
+def deadline_configs(strategy: str, ring_count: int | None = 1) -> list[QueueConfig]:
     """The invariant test's queues, with a rule due at arrival and a leave-when-empty queue."""
-    sales, support, closed = queue_configs(strategy)
+    sales, support, closed = queue_configs(strategy, ring_count=ring_count)
     return [
         attrs.evolve(
             sales,
@@ -104,10 +104,15 @@ class DeadlineMachine(RouterMachine):
         strategy=st.sampled_from(("longest_idle", "round_robin", "random", "ring_all")),
         seed=st.integers(0, 9),
         variant=st.booleans(),
+        ring_count=RING_COUNTS,
     )
-    def start(self, strategy: str, seed: int, variant: bool) -> None:
+    def start(self, strategy: str, seed: int, variant: bool, ring_count: int | None = 1) -> None:
         """Build the router (the invariant test's queues, or this test's variant of them)."""
-        configs = deadline_configs(strategy) if variant else queue_configs(strategy)
+        configs = (
+            deadline_configs(strategy, ring_count)
+            if variant
+            else queue_configs(strategy, ring_count=ring_count)
+        )
         self.router = Router(configs, seed=seed)
 
     def time_seen(self) -> datetime:

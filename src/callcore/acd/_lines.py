@@ -54,6 +54,8 @@ A = TypeVar("A")
 """The agents of the entries (the router's live agent)."""
 Q = TypeVar("Q", bound="LineQueue")
 """The queue of the lines (the router's live queue)."""
+Skip = Callable[[A], bool]
+"""Whether a picker passes over an agent for the contact at hand."""
 
 
 class LineQueue(Protocol):
@@ -92,7 +94,12 @@ class AgentIndex(Generic[A, Q]):
         return line
 
     def pick_one(
-        self, channel: str, max_tier: int | None, minimums: Minimums, cursor: Cursor | None
+        self,
+        channel: str,
+        max_tier: int | None,
+        minimums: Minimums,
+        cursor: Cursor | None,
+        skip: Skip[A] | None = None,
     ) -> A | None:
         """The best valid eligible agent: tier by tier, stale entries popped off each top.
 
@@ -103,6 +110,8 @@ class AgentIndex(Generic[A, Q]):
                 what the index's names ensure).
             cursor: Where a contact-memory strategy continues (``None``: from the
                 first); the first agent passed over for it is the fallback.
+            skip: Agents not to choose for this contact (``None``: none), such
+                as those it rings already.
         """
         wrap: A | None = None
         for band in self.bands:
@@ -110,12 +119,12 @@ class AgentIndex(Generic[A, Q]):
             if max_tier is not None and line.tier > max_tier:
                 break
             if line.circular:
-                chosen = line.pick_circular(channel, minimums)
+                chosen = line.pick_circular(channel, minimums, skip)
                 if chosen is not None:
                     return chosen
                 continue
             held: list[AgentEntry] = []
-            chosen, first_held = line.pick(channel, minimums, cursor, held)
+            chosen, first_held = line.pick(channel, minimums, cursor, held, skip)
             for entry in held:
                 line.push(entry)
             if wrap is None:
@@ -130,6 +139,7 @@ class AgentIndex(Generic[A, Q]):
         max_tier: int | None,
         minimums: Minimums,
         choose: Callable[[list[A]], A],
+        skip: Skip[A] | None = None,
     ) -> A | None:
         """The agent ``choose`` draws among every valid eligible agent of the lowest tier.
 
@@ -151,7 +161,9 @@ class AgentIndex(Generic[A, Q]):
                 if agent.version != entry[-2] or not agent.can_take(channel):
                     continue
                 live += 1
-                if not minimums or agent.satisfies(minimums):
+                if (not minimums or agent.satisfies(minimums)) and (
+                    skip is None or not skip(agent)
+                ):
                     found[entry[-3]] = agent
             if live * 2 < len(line):
                 line.compact()
@@ -159,7 +171,9 @@ class AgentIndex(Generic[A, Q]):
                 tier = line.tier
         return choose([found[agent_id] for agent_id in sorted(found)]) if found else None
 
-    def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
+    def pick_all(
+        self, channel: str, max_tier: int | None, minimums: Minimums, skip: Skip[A] | None = None
+    ) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
         for band in self.bands:
             line = self.lines[band]
@@ -172,7 +186,9 @@ class AgentIndex(Generic[A, Q]):
                 if agent.version != entry[-2] or not agent.can_take(channel):
                     continue
                 live.append(entry)
-                if not minimums or agent.satisfies(minimums):
+                if (not minimums or agent.satisfies(minimums)) and (
+                    skip is None or not skip(agent)
+                ):
                     eligible.append(entry)
             if len(live) * 2 < len(line):
                 line.compact()
@@ -297,12 +313,18 @@ class AgentLine(Generic[A, Q]):
                 break
 
     def pick(
-        self, channel: str, minimums: Minimums, cursor: Cursor | None, held: list[AgentEntry]
+        self,
+        channel: str,
+        minimums: Minimums,
+        cursor: Cursor | None,
+        held: list[AgentEntry],
+        skip: Skip[A] | None = None,
     ) -> tuple[A | None, A | None]:
         """The first valid agent of the line, and the first passed over for the cursor.
 
-        Entries passed over (skills below a minimum, or at or before the
-        contact's cursor) are moved to ``held`` for the caller to put back.
+        Entries passed over (skills below a minimum, an agent to ``skip``, or at
+        or before the contact's cursor) are moved to ``held`` for the caller to
+        put back.
         """
         queue = self.index.queue
         tier = self.tier
@@ -317,7 +339,7 @@ class AgentLine(Generic[A, Q]):
             else:
                 return None, wrap
             agent = entry[-1]
-            if minimums and not agent.satisfies(minimums):
+            if (minimums and not agent.satisfies(minimums)) or (skip is not None and skip(agent)):
                 held.append(self.pop())
                 continue
             if cursor is not None:
@@ -332,7 +354,9 @@ class AgentLine(Generic[A, Q]):
                 queue.race_clock = max(queue.race_clock, cast("float", start))
             return agent, wrap
 
-    def pick_circular(self, channel: str, minimums: Minimums) -> A | None:
+    def pick_circular(
+        self, channel: str, minimums: Minimums, skip: Skip[A] | None = None
+    ) -> A | None:
         """The first valid eligible agent after the queue's pointer, wrapping round.
 
         The line is a sorted list: bisection finds the pointer's place, stale
@@ -361,7 +385,9 @@ class AgentLine(Generic[A, Q]):
                     if agent.version == entry[-2]:
                         agent.dropped.append(self)
                     continue
-                if minimums and not agent.satisfies(minimums):
+                if (minimums and not agent.satisfies(minimums)) or (
+                    skip is not None and skip(agent)
+                ):
                     index += 1
                     continue
                 return agent  # type: ignore[no-any-return] # an entry's agent

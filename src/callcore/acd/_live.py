@@ -46,6 +46,9 @@ SUBSET_LIMIT = 3
 """Agents precompute their skill subsets up to this size for line look-ups (64
 skills at most: 43,745 subsets)."""
 
+MAX_RING = 2**62
+"""The ring limit of ``ring_count=None``: more agents than a router can hold."""
+
 _MAX_SECONDS = 1e13
 """Announcements report longer estimated waits as this many seconds."""
 
@@ -412,9 +415,9 @@ class Agent:
                     # the agent has every skill of the group (level 1 or more): check the rest
                     if requirement.strict and not self.satisfies(requirement.strict):
                         continue
-                    head = _line_head(line, contacts)
+                    head = _line_head(line, contacts, queue.ring_limit, self.offers)
                     if head is None:
-                        emptied.append(requirement)  # deleted after the loop over the group
+                        emptied.append(requirement)  # deleted after the loop, if empty
                     elif best is None or (preference, head[0]) < best[0]:
                         best = ((preference, head[0]), head[1], queue)
             for requirement in emptied:
@@ -432,9 +435,20 @@ class Agent:
 
 
 def _line_head(
-    line: list[ContactEntry], contacts: Mapping[str, Contact]
+    line: list[ContactEntry],
+    contacts: Mapping[str, Contact],
+    ring_limit: int,
+    ringing: Mapping[str, Offer],
 ) -> tuple[ContactEntry, Contact] | None:
-    """The line's first contact still waiting (stale entries above it are popped)."""
+    """The line's first contact that wants an agent, other than those ``ringing`` the agent.
+
+    A contact wants an agent while it waits, or while it rings fewer agents than
+    its queue's ``ring_limit``. Stale entries above it are popped; the entries of
+    contacts already ringing the agent who looks (a multi-channel agent) are
+    passed over and put back.
+    """
+    passed: list[ContactEntry] = []
+    found = None
     while line:
         entry = line[0]
         contact = contacts.get(entry[4])
@@ -442,11 +456,23 @@ def _line_head(
             contact is not None
             and contact.version == entry[3]
             and contact.seq == entry[2]  # not an earlier contact of the same id
-            and contact.status is ContactStatus.WAITING
+            and (
+                contact.status is ContactStatus.WAITING
+                or (
+                    contact.status is ContactStatus.OFFERED
+                    and contact.target is None
+                    and len(contact.offers) < ring_limit
+                )
+            )
         ):
-            return entry, contact
+            if entry[4] not in ringing:
+                found = entry, contact
+                break
+            passed.append(entry)
         heapq.heappop(line)
-    return None
+    for entry in passed:
+        heapq.heappush(line, entry)
+    return found
 
 
 @attrs.define(eq=False)
@@ -538,6 +564,9 @@ class QueueRuntime:
     empty_timer_due: datetime | None = None
     """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+    ring_limit: int = 1
+    """How many agents one of its contacts rings at once (``ring_count``; ring all: 1,
+    as its one decision rings everyone and a ringing contact takes no more)."""
 
     racing: bool = False
     """Ranks are race times that start at the queue's race clock."""
@@ -587,6 +616,20 @@ class QueueRuntime:
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
+        count = self.config.ring_count
+        self.ring_limit = 1 if strategy.ring_all else MAX_RING if count is None else count
+
+    def wants_more(self, contact: Contact) -> bool:
+        """Whether a contact of this queue wants an agent: it waits, or rings too few.
+
+        A contact transferred to an agent rings that agent only.
+        """
+        status = contact.status
+        return status is ContactStatus.WAITING or (
+            status is ContactStatus.OFFERED
+            and contact.target is None
+            and len(contact.offers) < self.ring_limit
+        )
 
     def refusal(self, agents: Mapping[str, Agent]) -> RejectReason | None:
         """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
@@ -765,8 +808,13 @@ class QueueRuntime:
         heapq.heappush(line, contact.line_entry())
 
     def drop_line(self, requirement: Requirement) -> None:
-        """Forget an empty waiting line, and its group once that is empty."""
+        """Forget a waiting line if it is empty, and its group once that is empty.
+
+        (A line whose head an agent passed over may hold contacts ringing that agent.)
+        """
         group = self.groups[requirement.names]
+        if group[requirement]:
+            return
         del group[requirement]
         if not group:
             del self.groups[requirement.names]

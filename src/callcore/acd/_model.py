@@ -483,6 +483,11 @@ class QueueConfig:
             ``discard-abandoned-after``).
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
+        ring_count: How many agents a contact rings at once (1, the default:
+            one at a time; ``None``: every free eligible agent), chosen by the
+            strategy; the first to accept takes it and the others are withdrawn
+            (Twilio TaskRouter's ``max_reserved_workers``). The ``ring_all``
+            strategy rings every agent of its lowest tier whatever this says.
         no_answer_delay: No offer to an agent for this long after a time-out
             (5 s by default, Asterisk's ``retry``).
         reject_delay: ... after the agent rejected an offer.
@@ -510,6 +515,7 @@ class QueueConfig:
     resume_abandoned: timedelta | None = None
     wrap_up: timedelta = _ZERO
     offer_timeout: timedelta = _OFFER_TIMEOUT
+    ring_count: int | None = 1
     no_answer_delay: timedelta = _NO_ANSWER_DELAY
     reject_delay: timedelta = _ZERO
     busy_delay: timedelta = _ZERO
@@ -534,6 +540,7 @@ class QueueConfig:
         resume_abandoned: timedelta | None = None,
         wrap_up: timedelta = _ZERO,
         offer_timeout: timedelta = _OFFER_TIMEOUT,
+        ring_count: int | None = 1,
         no_answer_delay: timedelta = _NO_ANSWER_DELAY,
         reject_delay: timedelta = _ZERO,
         busy_delay: timedelta = _ZERO,
@@ -562,6 +569,7 @@ class QueueConfig:
         _set_queue_resume_abandoned(self, resume_abandoned)
         _set_queue_wrap_up(self, wrap_up)
         _set_queue_offer_timeout(self, offer_timeout)
+        _set_queue_ring_count(self, ring_count)
         _set_queue_no_answer_delay(self, no_answer_delay)
         _set_queue_reject_delay(self, reject_delay)
         _set_queue_busy_delay(self, busy_delay)
@@ -621,6 +629,7 @@ class QueueConfig:
                 offer_timeout is _OFFER_TIMEOUT
                 or (offer_timeout.__class__ is timedelta and _ZERO < offer_timeout <= MAX_DURATION)
             )
+            and (ring_count is None or _is_count(ring_count, 1, MAX_NUMBER))
             and (
                 no_answer_delay is _NO_ANSWER_DELAY
                 or (
@@ -666,6 +675,7 @@ class QueueConfig:
     _set_queue_resume_abandoned,
     _set_queue_wrap_up,
     _set_queue_offer_timeout,
+    _set_queue_ring_count,
     _set_queue_no_answer_delay,
     _set_queue_reject_delay,
     _set_queue_busy_delay,
@@ -688,6 +698,7 @@ _QUEUE_CHECKS: _Checks = (
     ("resume_abandoned", _optional_positive_wait),
     ("wrap_up", _wait),
     ("offer_timeout", _positive_wait),
+    ("ring_count", _optional_tier),
     ("no_answer_delay", _wait),
     ("reject_delay", _wait),
     ("busy_delay", _wait),

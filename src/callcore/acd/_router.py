@@ -58,7 +58,7 @@ from callcore.acd._events import (
     PriorityChanged,
     RouterUpdate,
 )
-from callcore.acd._lines import Cursor
+from callcore.acd._lines import AgentIndex, Cursor
 from callcore.acd._live import Agent, Contact, ContactEntry, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
@@ -597,7 +597,7 @@ class Router:
         check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
         contact = self._unconnected_at(contact_id, now, "change the priority of")
         contact.priority = priority
-        if contact.status is ContactStatus.WAITING:
+        if self._queues[contact.queue].wants_more(contact):
             self._queues[contact.queue].wait(contact)
         self._events_out.append(
             PriorityChanged(at=self._time(), contact_id=contact_id, priority=priority)
@@ -1402,7 +1402,7 @@ class Router:
             best: tuple[ContactEntry, Contact, str | None] | None = None
             for contact_id in list(contacts):
                 contact = known.get(contact_id)
-                if contact is None or contact.status is not ContactStatus.WAITING:
+                if contact is None or not self._queues[contact.queue].wants_more(contact):
                     del contacts[contact_id]
                     continue
                 entry = contact.line_entry()
@@ -1461,30 +1461,50 @@ class Router:
         strategy = queue.strategy
         if strategy.ring_all:
             chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
+            for agent in chosen:
+                self._offer(contact, queue, agent)
         else:
+            chosen = self._pick_ring(contact, queue, index)
+        if queue.wants_more(contact):  # in its line, for freed agents to see
+            queue.wait(contact)
+        return bool(chosen)
+
+    def _pick_ring(
+        self, contact: Contact, queue: QueueRuntime, index: AgentIndex[Agent, QueueRuntime]
+    ) -> list[Agent]:
+        """Offer the contact to its strategy's next agents, up to its queue's ``ring_count``.
+
+        One agent at a time, each the strategy's choice among the available
+        eligible agents the contact does not ring yet (round robin's pointer
+        moves at each offer, a random strategy draws anew).
+        """
+        requirement = contact.requirement
+        channel, max_tier, strict = contact.channel_key, requirement.max_tier, requirement.strict
+        offers = contact.offers
+        skip = None if not offers else (lambda agent: agent.agent_id in offers)
+        chosen: list[Agent] = []
+        for _ in range(queue.ring_limit - len(offers)):
             if queue.racing:
                 best = index.pick_race(
-                    contact.channel_key,
-                    requirement.max_tier,
-                    requirement.strict,
+                    channel,
+                    max_tier,
+                    strict,
                     lambda agents: queue.race(agents, requirement.names, self._random),
+                    skip,
                 )
             else:
                 cursor = (
                     self._cursor(queue, contact)
-                    if strategy.memory is StrategyMemory.CONTACT
+                    if queue.strategy.memory is StrategyMemory.CONTACT
                     else None
                 )
-                best = index.pick_one(
-                    contact.channel_key, requirement.max_tier, requirement.strict, cursor
-                )
-            chosen = [] if best is None else [best]
-        for agent in chosen:
-            self._offer(contact, queue, agent)
-        if not chosen:
-            queue.wait(contact)
-            return False
-        return True
+                best = index.pick_one(channel, max_tier, strict, cursor, skip)
+            if best is None:
+                break
+            self._offer(contact, queue, best)
+            chosen.append(best)
+            skip = lambda agent: agent.agent_id in offers  # noqa: E731 - it rings them now
+        return chosen
 
     def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
@@ -1587,11 +1607,14 @@ class Router:
             if delay > _ZERO and (agent.delay_until is None or until > agent.delay_until):
                 agent.delay_until = until
                 self._timers.push(until, DELAY_END, agent.agent_id)
-        if not contact.offers and contact.status is ContactStatus.OFFERED:
-            contact.status = ContactStatus.WAITING
-            # back in its line (a freed agent's look may have dropped it while it rang)
-            self._queues[contact.queue].wait(contact)
-            self._dirty_contacts[contact.contact_id] = None
+        if contact.status is ContactStatus.OFFERED:
+            queue = self._queues[contact.queue]
+            if not contact.offers:
+                contact.status = ContactStatus.WAITING
+            if queue.wants_more(contact):  # it waits, or rings fewer than its ring_count
+                # back in its line (a freed agent's look may have dropped it while it rang)
+                queue.wait(contact)
+                self._dirty_contacts[contact.contact_id] = None
         agent.mark(at)
         self._release(agent)
 
@@ -1664,7 +1687,7 @@ class Router:
             return
         contact.requirement = queue.requirement(contact.skills, stage)
         self._schedule_contact(contact)
-        if contact.status is ContactStatus.WAITING:
+        if queue.wants_more(contact):
             queue.wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
@@ -1829,7 +1852,7 @@ class Router:
         """
         self._untarget(contact)
         self._reschedule(contact)
-        if contact.status is ContactStatus.WAITING:
+        if self._queues[contact.queue].wants_more(contact):
             self._queues[contact.queue].wait(contact)
             self._dirty_contacts[contact.contact_id] = None
 

@@ -363,7 +363,7 @@ def _restore_contact(record: ContactRecord, timers: Timers, offers_made: list[in
         agent.offers[contact.contact_id] = offer
         agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
         timers.push(offer.expires_at, OFFER_EXPIRY, contact.contact_id, offer.agent_id)
-    if contact.status is ContactStatus.WAITING:
+    if queue.wants_more(contact):  # waiting, or ringing fewer agents than its ring_count
         queue.wait(contact)
     due = contact.schedule(queue.config)  # connected contacts returned above: no timer
     if due is not None:
