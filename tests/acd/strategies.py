@@ -41,6 +41,7 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
             tier=draw(st.integers(1, 3)),
             position=draw(st.integers(0, 5)),
             weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
+            preference=draw(st.sampled_from((1, 1, 2))),
         )
         for name in names
     )
@@ -122,6 +123,32 @@ def wants_agent(router: Router, contact: Contact) -> bool:
     )
 
 
+def prefers_elsewhere(router: Router, agent: Agent, contact: Contact) -> bool:
+    """Whether ``agent`` is passed over for ``contact``: a preferred queue's contact wants it.
+
+    That is a contact of a queue the agent prefers (a lower
+    ``Membership.preference``) that wants an agent (waits, or rings too few),
+    rings it not yet, and that it may take now (member, tier, skills, channel).
+    A contact transferred to an agent is for that agent alone: it wants no other.
+    """
+    if contact.target is not None:
+        return False
+    mine = agent.members[contact.queue].preference
+    for other in router._contacts.values():
+        member = agent.members.get(other.queue)
+        if (
+            member is not None
+            and member.preference < mine
+            and other.target is None
+            and wants_agent(router, other)
+            and agent.agent_id not in other.offers
+            and eligible(agent, other.queue, other.requirement)
+            and independent_can_take(agent, other.channel)
+        ):
+            return True
+    return False
+
+
 def reference_choice(
     router: Router,
     contact: Contact,
@@ -152,6 +179,8 @@ def reference_choice(
         if not eligible(agent, contact.queue, contact.requirement):
             continue
         if not independent_can_take(agent, contact.channel):
+            continue
+        if prefers_elsewhere(router, agent, contact):
             continue
         member = agent.members[contact.queue]
         rank = strategy.rank(agent, member, names)
@@ -344,7 +373,8 @@ def global_first(router: Router) -> Contact | None:
     """The first contact, by priority then arrival, that wants an agent some free agent may be.
 
     A contact wants an agent while it waits, or while it rings fewer agents
-    than its queue's ``ring_count``; an agent it rings already does not count.
+    than its queue's ``ring_count``; an agent it rings already does not count,
+    nor one passed over for it (:func:`prefers_elsewhere`).
     """
     wanting = sorted(
         (c for c in router._contacts.values() if wants_agent(router, c)),
@@ -356,6 +386,7 @@ def global_first(router: Router) -> Contact | None:
                 agent.agent_id not in contact.offers
                 and may_take(agent, contact)
                 and independent_can_take(agent, contact.channel)
+                and not prefers_elsewhere(router, agent, contact)
             ):
                 return contact
     return None

@@ -46,6 +46,7 @@ def team_member(draw: st.DrawFn, agent_id: str) -> AgentProfile:
                 tier=draw(st.integers(1, 2)),
                 position=draw(st.integers(0, 3)),
                 weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
+                preference=draw(st.sampled_from((1, 2))),
             )
             for name in names
         ),

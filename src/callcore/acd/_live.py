@@ -123,6 +123,9 @@ class Agent:
     """Contacts transferred to this agent that wait for it (not in any waiting line)."""
     agent_id: str = attrs.field(init=False, default="")
     """The profile's agent id, kept as a plain attribute (read on every decision)."""
+    prefers: bool = attrs.field(init=False, default=False)
+    """Its memberships differ in ``preference``: it may be passed over for a contact
+    of a queue it prefers less while one of a queue it prefers more wants it."""
 
     def __attrs_post_init__(self) -> None:
         """Copy the profile's agent id."""
@@ -216,6 +219,7 @@ class Agent:
         self.profile = profile
         self.agent_id = profile.agent_id
         self.members = {member.queue: member for member in profile.memberships}
+        self.prefers = len({member.preference for member in profile.memberships}) > 1
         self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
         self.level_sums = {}
         names = sorted(profile.skills)
@@ -248,6 +252,7 @@ class Agent:
         for member in profile.memberships:
             queue = queues[member.queue]
             queue.members.add(self.agent_id)
+            queue.preferring += self.prefers
             queue.empty_since = None
             for name in skills:
                 queue.skill_members.setdefault(name, set()).add(self.agent_id)
@@ -392,6 +397,21 @@ class Agent:
         self.dropped = kept
 
     # --- the waiting contacts it may take ---
+
+    def prefers_elsewhere(self, queue: QueueRuntime, contacts: Mapping[str, Contact]) -> bool:
+        """Whether a contact of a queue it prefers to ``queue`` wants the agent now.
+
+        Such an agent is passed over for ``queue``'s contacts (Asterisk's queue
+        ``weight``, Amazon Connect's routing-profile priority): the contact of
+        its preferred queue goes first, to it or to another agent.
+        """
+        if not self.prefers:
+            return False
+        found = self.best_waiting(contacts)
+        if found is None:
+            return False
+        members = self.members
+        return members[found[1].config.name].preference < members[queue.config.name].preference
 
     def best_waiting(self, contacts: Mapping[str, Contact]) -> tuple[Contact, QueueRuntime] | None:
         """The waiting contact the agent should take first, of all its queues, and its queue.
@@ -564,6 +584,8 @@ class QueueRuntime:
     empty_timer_due: datetime | None = None
     """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+    preferring: int = 0
+    """Logged-in members whose memberships differ in ``preference`` (see ``Agent.prefers``)."""
     ring_limit: int = 1
     """How many agents one of its contacts rings at once (``ring_count``; ring all: 1,
     as its one decision rings everyone and a ringing contact takes no more)."""
@@ -782,6 +804,7 @@ class QueueRuntime:
     def leave(self, agent: Agent) -> bool:
         """The agent left the queue; whether it is now empty (nobody logged in)."""
         self.members.discard(agent.agent_id)
+        self.preferring -= agent.prefers
         for skill in agent.profile.skills:
             self.skill_members.get(skill, set()).discard(agent.agent_id)
         return not self.members

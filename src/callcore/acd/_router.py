@@ -1460,7 +1460,12 @@ class Router:
             index = queue.build_index(requirement.names, self._agents)
         strategy = queue.strategy
         if strategy.ring_all:
-            chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
+            chosen = index.pick_all(
+                contact.channel_key,
+                requirement.max_tier,
+                requirement.strict,
+                self._passed_over(contact, queue),
+            )
             for agent in chosen:
                 self._offer(contact, queue, agent)
         else:
@@ -1481,7 +1486,7 @@ class Router:
         requirement = contact.requirement
         channel, max_tier, strict = contact.channel_key, requirement.max_tier, requirement.strict
         offers = contact.offers
-        skip = None if not offers else (lambda agent: agent.agent_id in offers)
+        skip = self._passed_over(contact, queue)
         chosen: list[Agent] = []
         for _ in range(queue.ring_limit - len(offers)):
             if queue.racing:
@@ -1503,8 +1508,32 @@ class Router:
                 break
             self._offer(contact, queue, best)
             chosen.append(best)
-            skip = lambda agent: agent.agent_id in offers  # noqa: E731 - it rings them now
+            if skip is None:
+                skip = lambda agent: agent.agent_id in offers  # noqa: E731 - it rings them now
         return chosen
+
+    def _passed_over(self, contact: Contact, queue: QueueRuntime) -> Callable[[Agent], bool] | None:
+        """Which agents a decision for ``contact`` passes over (``None``: nobody).
+
+        The agents it rings already, and agents who prefer another of their
+        queues where a contact wants them now (``Membership.preference``).
+        Those go back among the freed agents, so that once the contacts of
+        their preferred queues are served they look at this one again.
+        """
+        offers = contact.offers
+        if not queue.preferring:
+            return (lambda agent: agent.agent_id in offers) if offers else None
+        contacts, freed = self._contacts, self._dirty_agents
+
+        def skip(agent: Agent) -> bool:
+            if agent.agent_id in offers:
+                return True
+            if agent.prefers_elsewhere(queue, contacts):
+                freed[agent.agent_id] = None
+                return True
+            return False
+
+        return skip
 
     def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
