@@ -129,7 +129,7 @@ def test_a_refused_log_in_with_preferences_changes_nothing() -> None:
 
 
 def two_agents_freed_together() -> Router:
-    """a serves p (preferred) and q, b serves q only; both wrap up until 6 s.
+    """Agent a serves p (preferred) and q, b serves q only; both wrap up until 6 s.
 
     Contact ``C`` waits in q (first in line), ``D`` in p; both agents come free
     at 6 s, a the longer idle (ids break the tie of their idle times).
@@ -163,7 +163,7 @@ def test_agents_freed_together_serve_their_preferred_queues() -> None:
 
 
 def test_a_passed_over_agent_takes_the_contact_once_its_preferred_one_is_served() -> None:
-    """a is passed over for C while D wants it; D goes to c, then a takes C, at one instant.
+    """Agent a is passed over for C while D wants it; D goes to c, then a takes C.
 
     c serves p only and is the longer idle; a (p preferred, q) is the only agent
     of q. Both wrap-ups end at 6 s: C, first in line, passes a over (D wants
