@@ -585,6 +585,14 @@ class QueueRuntime:
     """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
     preferring: int = 0
+    staffer: str = ""
+    """The member found staffing the queue last (asked first next time)."""
+    unstaffed_since: datetime | None = None
+    """Since when members are logged in but none staffs the queue by its ``empty_when``
+    conditions (only for a queue that re-checks them, see ``rechecks_empty``)."""
+    rechecks_empty: bool = False
+    """Its ``empty_when`` conditions are re-checked for waiting contacts: it has some,
+    and ``leave_when_empty`` or ``max_wait_empty``."""
     """Logged-in members whose memberships differ in ``preference`` (see ``Agent.prefers``)."""
     ring_limit: int = 1
     """How many agents one of its contacts rings at once (``ring_count``; ring all: 1,
@@ -638,6 +646,10 @@ class QueueRuntime:
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
+        config = self.config
+        self.rechecks_empty = bool(config.empty_when) and (
+            config.leave_when_empty or config.max_wait_empty is not None
+        )
         count = self.config.ring_count
         self.ring_limit = 1 if strategy.ring_all else MAX_RING if count is None else count
 
@@ -663,14 +675,37 @@ class QueueRuntime:
         return None
 
     def staffed(self, agents: Mapping[str, Agent]) -> bool:
-        """Whether a logged-in member staffs the queue at its door (no ``empty_when`` state).
+        """Whether a logged-in member staffs the queue (no ``empty_when`` state).
 
         With no conditions (the default) any logged-in member does; otherwise
-        the members are scanned, which only the door rules do.
+        the member found staffing it last is asked first, then the members are
+        scanned.
         """
-        if not self.config.empty_when:
+        config = self.config
+        if not config.empty_when:
             return bool(self.members)
-        return any(agents[agent_id].staffs(self.config) for agent_id in self.members)
+        hint = self.staffer
+        if hint in self.members and agents[hint].staffs(config):
+            return True
+        for agent_id in self.members:
+            if agents[agent_id].staffs(config):
+                self.staffer = agent_id
+                return True
+        return False
+
+    def recheck_staffing(self, agents: Mapping[str, Agent], at: datetime) -> bool:
+        """Note whether members are logged in but none staffs the queue; whether that began now.
+
+        ``unstaffed_since`` is when it began (``None`` while a member staffs
+        it, and while nobody is logged in: ``empty_since`` counts then).
+        """
+        if not self.members or self.staffed(agents):
+            self.unstaffed_since = None
+            return False
+        if self.unstaffed_since is None:
+            self.unstaffed_since = at
+            return True
+        return False
 
     # --- requirements ---
 

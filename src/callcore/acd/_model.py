@@ -464,18 +464,20 @@ class QueueConfig:
         max_length: Contacts beyond this many waiting are rejected.
         max_wait: A caller waiting this long overflows.
         max_wait_empty: Waiting contacts overflow once no member agent has
-            been logged in for this long.
+            been logged in for this long (with ``empty_when`` conditions, also
+            once every logged-in member has been in a listed state this long).
         overflow: Where overflowing contacts go.
         join_when_empty: Accept contacts while no member is logged in.
         leave_when_empty: Let no contact wait while no member is logged in:
             waiting contacts overflow as soon as the last member logs out, and
             a contact entering the queue meanwhile overflows at once.
-        empty_when: Member states that do not staff the queue at its door:
-            with ``join_when_empty`` false a new contact is rejected, and with
-            ``leave_when_empty`` a contact entering goes on at once, while no
-            logged-in member is free of all of them (Asterisk's ``joinempty``
-            and ``leavewhenempty`` factors; empty by default: any logged-in
-            member staffs the queue).
+        empty_when: Member states that do not staff the queue: with
+            ``join_when_empty`` false a new contact is rejected, and with
+            ``leave_when_empty`` a contact entering goes on at once and the
+            waiting contacts go on as the queue becomes so, while no logged-in
+            member is free of all of them (Asterisk's ``joinempty`` and
+            ``leavewhenempty`` factors; empty by default: any logged-in member
+            staffs the queue).
         resume_abandoned: A caller who hangs up and is enqueued again in this
             queue with the same contact id within this long takes back its
             place (its first arrival); ``None`` (the default): never (FreeSWITCH

@@ -249,6 +249,8 @@ class Router:
         self._abandoned_ends: list[tuple[datetime, str]] = []
         """When each kept place is given up (a heap), to forget them in time order."""
         self._timers = Timers(self._agents, self._contacts, self._queues)
+        self._rechecked = tuple(queue for queue in self._queues.values() if queue.rechecks_empty)
+        """Queues whose ``empty_when`` conditions are re-checked after every instant."""
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
         self._offers_out: list[Offer] = []
@@ -1303,8 +1305,7 @@ class Router:
                 if stands(due, kind, key, agent_id):  # most are stale: one call for those
                     self._run_timer(due, kind, key, agent_id)
                 fired += 1
-            if self._dirty_contacts or self._dirty_agents:
-                self._settle()
+            self._settle_all()
             if saved is not None and fired > _timers.TIMER_BUDGET:
                 self._undo(saved)
                 raise InvalidInputError(
@@ -1351,7 +1352,11 @@ class Router:
         elif kind == CONTACT_DUE:
             self._contact_due(self._contacts[key])
         else:
-            self._overflow_all(self._queues[key])
+            queue = self._queues[key]
+            if not queue.members:
+                self._overflow_all(queue)
+            elif not queue.staffed(self._agents):  # empty by its conditions all this time
+                self._send_on_waiting(queue)
 
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         agent.wrap_until = None
@@ -1364,9 +1369,63 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle_and_flush(self) -> RouterUpdate:
-        if self._dirty_contacts or self._dirty_agents:
-            self._settle()
+        if self._dirty_contacts or self._dirty_agents or self._rechecked:
+            self._settle_all()
         return self._flush()
+
+    def _settle_all(self) -> None:
+        """Settle, then re-check the empty-queue conditions, until neither has work.
+
+        Offers made may leave a queue without a member that staffs it (its
+        conditions list ``ringing``), whose waiting contacts then go on and
+        are matched in their new queues: each round starts from a queue
+        becoming empty, which offers and moves never undo, so this ends.
+        """
+        while True:
+            if self._dirty_contacts or self._dirty_agents:
+                self._settle()
+            if not (self._rechecked and self._recheck_empty()):
+                return
+
+    def _recheck_empty(self) -> bool:
+        """Asterisk's ``leavewhenempty`` for waiting contacts; whether any was sent on.
+
+        A queue whose members are all in one of its ``empty_when`` states (and
+        that has ``leave_when_empty`` or ``max_wait_empty``) is empty: as it
+        becomes so, a ``leave_when_empty`` queue sends its waiting contacts on
+        by its overflow, and another starts its ``max_wait_empty`` clock.
+        """
+        at = self._time()
+        sent = False
+        for queue in self._rechecked:
+            if not queue.recheck_staffing(self._agents, at):
+                continue
+            config = queue.config
+            if config.leave_when_empty:
+                sent = self._send_on_waiting(queue) or sent
+            elif config.max_wait_empty is not None:
+                due = at + config.max_wait_empty
+                if queue.sets_empty_timer(due):
+                    self._timers.push(due, QUEUE_EMPTY, config.name)
+        return sent
+
+    def _send_on_waiting(self, queue: QueueRuntime) -> bool:
+        """Send the queue's waiting callers on by its overflow; whether there were any.
+
+        Contacts ringing an agent, callback requests and contacts waiting for
+        an agent they were transferred to stay.
+        """
+        waiting = [
+            contact
+            for contact in queue.in_order()
+            if contact.status is ContactStatus.WAITING
+            and not contact.callback
+            and contact.target is None
+        ]
+        for contact in waiting:
+            if contact.queue == queue.config.name and contact.contact_id in self._contacts:
+                self._overflow(contact)
+        return bool(waiting)
 
     def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
@@ -1829,7 +1888,12 @@ class Router:
         """
         if not runtime.members:
             return self._sends_on(runtime)
-        return runtime.config.leave_when_empty and not runtime.staffed(self._agents)
+        config = runtime.config
+        if config.leave_when_empty:
+            return not runtime.staffed(self._agents)
+        since, wait = runtime.unstaffed_since, config.max_wait_empty
+        # empty by its conditions for its max_wait_empty: as with nobody logged in
+        return since is not None and wait is not None and self._time() >= since + wait
 
     def _sends_on(self, runtime: QueueRuntime) -> bool:
         """Whether a queue nobody is logged in to sends a contact that enters it on at once.

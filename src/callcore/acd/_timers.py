@@ -27,7 +27,8 @@ DELAY_END = 2
 CONTACT_DUE = 3
 """A contact's next escalation rule or its ``max_wait`` (key: the contact id)."""
 QUEUE_EMPTY = 4
-"""A queue has had nobody logged in for its ``max_wait_empty`` (key: the queue name)."""
+"""A queue has had nobody logged in, or no member staffing it by its ``empty_when``
+conditions, for its ``max_wait_empty`` (key: the queue name)."""
 
 Timer = tuple[datetime, int, str, str]
 """``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
@@ -91,8 +92,11 @@ class Timers:
                 and contact.status is not ContactStatus.CONNECTED
             )
         queue = self.queues[key]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
-        return since is not None and wait is not None and since + wait == due
+        wait = queue.config.max_wait_empty
+        if wait is None:
+            return False
+        since = queue.empty_since if queue.unstaffed_since is None else queue.unstaffed_since
+        return since is not None and since + wait == due
 
     def next_deadline(self) -> datetime | None:
         """When the first timer that still stands falls due (stale ones before it are dropped)."""
@@ -118,7 +122,8 @@ class Timers:
         if due is not None and due <= now:
             return True
         queue = self.queues[contact.queue]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
+        wait = queue.config.max_wait_empty
+        since = queue.empty_since if queue.unstaffed_since is None else queue.unstaffed_since
         return (
             since is not None
             and wait is not None
