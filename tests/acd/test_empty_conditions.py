@@ -294,7 +294,7 @@ def test_max_wait_empty_counts_from_when_every_member_paused() -> None:
 
 
 def test_a_member_back_before_max_wait_empty_stops_the_clock() -> None:
-    """a is ready again at 30 s: no overflow at 63 s; a later break starts a new clock."""
+    """Agent a is ready again at 30 s: no overflow at 63 s; a later break starts a new clock."""
     router = busy_queue(max_wait_empty=timedelta(seconds=60))
     router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))
     router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))
@@ -315,5 +315,5 @@ def test_a_snapshot_with_an_unstaffed_clock_of_a_queue_without_conditions_is_ref
     assert isinstance(data, dict)
     assert data["unstaffed_since"] == {"q": at(3).isoformat()}
     data["queues"][0]["empty_when"] = []
-    with pytest.raises(DocumentError, match="unstaffed_since.q"):
+    with pytest.raises(DocumentError, match=r"unstaffed_since\.q"):
         Router.restore(from_dict(RouterSnapshot, data))
