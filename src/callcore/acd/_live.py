@@ -467,7 +467,7 @@ def _line_head(
     contacts already ringing the agent who looks (a multi-channel agent) are
     passed over and put back.
     """
-    passed: list[ContactEntry] = []
+    passed: list[ContactEntry] | None = None
     found = None
     while line:
         entry = line[0]
@@ -485,13 +485,16 @@ def _line_head(
                 )
             )
         ):
-            if entry[4] not in ringing:
+            if not ringing or entry[4] not in ringing:
                 found = entry, contact
                 break
+            if passed is None:
+                passed = []
             passed.append(entry)
         heapq.heappop(line)
-    for entry in passed:
-        heapq.heappush(line, entry)
+    if passed is not None:
+        for entry in passed:
+            heapq.heappush(line, entry)
     return found
 
 
@@ -604,6 +607,8 @@ class QueueRuntime:
     """The strategy may read ``agent.draw`` (its ``reads_draw``)."""
     circular: bool = False
     """The strategy continues where the queue left off."""
+    contact_memory: bool = False
+    """The strategy continues after the agent the contact tried last."""
     channel_key: str = ""
     timed: bool = False
     """The queue has escalation rules or a ``max_wait``: new contacts get a timer."""
@@ -644,6 +649,7 @@ class QueueRuntime:
         self.draws = capability["reads_draw"]
         self.racing = strategy.memory is StrategyMemory.RACE
         self.circular = strategy.memory is StrategyMemory.QUEUE
+        self.contact_memory = strategy.memory is StrategyMemory.CONTACT
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
         config = self.config

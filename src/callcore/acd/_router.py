@@ -70,7 +70,7 @@ from callcore.acd._model import (
     QueueConfig,
 )
 from callcore.acd._snapshot import AbandonedRecord, RouterSnapshot, capture, restore_into
-from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
+from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy
 from callcore.acd._timers import (
     CATCH_UP_PERIODS,
     CONTACT_DUE,
@@ -1305,7 +1305,10 @@ class Router:
                 if stands(due, kind, key, agent_id):  # most are stale: one call for those
                     self._run_timer(due, kind, key, agent_id)
                 fired += 1
-            self._settle_all()
+            if self._dirty_contacts or self._dirty_agents:
+                self._settle()
+            if self._rechecked:
+                self._settle_all()
             if saved is not None and fired > _timers.TIMER_BUDGET:
                 self._undo(saved)
                 raise InvalidInputError(
@@ -1369,7 +1372,9 @@ class Router:
     # ------------------------------------------------------------------
 
     def _settle_and_flush(self) -> RouterUpdate:
-        if self._dirty_contacts or self._dirty_agents or self._rechecked:
+        if self._dirty_contacts or self._dirty_agents:
+            self._settle()
+        if self._rechecked:
             self._settle_all()
         return self._flush()
 
@@ -1529,8 +1534,8 @@ class Router:
                 self._offer(contact, queue, agent)
         else:
             chosen = self._pick_ring(contact, queue, index)
-        if queue.wants_more(contact):  # in its line, for freed agents to see
-            queue.wait(contact)
+        if not chosen or len(contact.offers) < queue.ring_limit:  # it wants more agents:
+            queue.wait(contact)  # in its line, for freed agents to see
         return bool(chosen)
 
     def _pick_ring(
@@ -1545,9 +1550,10 @@ class Router:
         requirement = contact.requirement
         channel, max_tier, strict = contact.channel_key, requirement.max_tier, requirement.strict
         offers = contact.offers
-        skip = self._passed_over(contact, queue)
+        skip = self._passed_over(contact, queue) if offers or queue.preferring else None
         chosen: list[Agent] = []
-        for _ in range(queue.ring_limit - len(offers)):
+        limit = queue.ring_limit
+        while len(offers) < limit:
             if queue.racing:
                 best = index.pick_race(
                     channel,
@@ -1557,18 +1563,14 @@ class Router:
                     skip,
                 )
             else:
-                cursor = (
-                    self._cursor(queue, contact)
-                    if queue.strategy.memory is StrategyMemory.CONTACT
-                    else None
-                )
+                cursor = self._cursor(queue, contact) if queue.contact_memory else None
                 best = index.pick_one(channel, max_tier, strict, cursor, skip)
             if best is None:
                 break
             self._offer(contact, queue, best)
             chosen.append(best)
-            if skip is None:
-                skip = lambda agent: agent.agent_id in offers  # noqa: E731 - it rings them now
+            if skip is None and len(offers) < limit:  # the next choice skips those it rings
+                skip = lambda agent: agent.agent_id in offers  # noqa: E731
         return chosen
 
     def _passed_over(self, contact: Contact, queue: QueueRuntime) -> Callable[[Agent], bool] | None:
