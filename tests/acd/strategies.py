@@ -15,7 +15,7 @@ from callcore.acd._lines import SAMPLE_TRIES
 from callcore.contacts import Channel
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from callcore.acd._live import Agent, Contact, Requirement
 
@@ -43,6 +43,7 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
             tier=draw(st.integers(1, 3)),
             position=draw(st.integers(0, 5)),
             weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
+            preference=draw(st.sampled_from((1, 1, 2))),
         )
         for name in names
     )
@@ -68,14 +69,18 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
     )
 
 
-def independent_can_take(agent: Agent, channel: Channel) -> bool:
-    """Availability recomputed from the agent's offers and contacts, not its counters."""
+def independent_can_take(agent: Agent, channel: Channel, extra: int = 0) -> bool:
+    """Availability recomputed from the agent's offers and contacts, not its counters.
+
+    ``extra``: offers on ``channel`` made since (in the decision being predicted).
+    """
     if not agent.logged_in or agent.not_ready is not None:
         return False
     if agent.wrap_until is not None or agent.delay_until is not None:
         return False
     held = [offer.channel for offer in agent.offers.values()]
     held += [Channel(value) for value in agent.connected.values()]
+    held += [channel] * extra
     if held.count(channel) >= agent.profile.capacity.get(channel, 0):
         return False
     if agent.profile.voice_exclusive:
@@ -106,14 +111,67 @@ def may_take(agent: Agent, contact: Contact) -> bool:
     return eligible(agent, contact.queue, contact.requirement)
 
 
-def reference_choice(
-    router: Router, contact: Contact, random_state: object | None = None
-) -> list[str]:
-    """The agents a contact should be offered to, by scanning every agent.
+def ring_limit(router: Router, contact: Contact) -> int:
+    """How many agents the contact may ring at once, from its queue's settings."""
+    queue = router._queues[contact.queue]
+    if contact.target is not None or queue.strategy.ring_all:
+        return 1  # ring all's one decision rings everyone; it takes no more while ringing
+    count = queue.config.ring_count
+    return len(router._agents) + 1 if count is None else count
 
-    A random strategy's draws come from ``random_state`` (default: the
-    router's random source as it is now).
+
+def wants_agent(router: Router, contact: Contact) -> bool:
+    """Whether the contact wants (another) agent: it waits, or rings fewer than it may."""
+    if contact.status is ContactStatus.WAITING:
+        return True
+    return contact.status is ContactStatus.OFFERED and len(contact.offers) < ring_limit(
+        router, contact
+    )
+
+
+def prefers_elsewhere(router: Router, agent: Agent, contact: Contact) -> bool:
+    """Whether ``agent`` is passed over for ``contact``: a preferred queue's contact wants it.
+
+    That is a contact of a queue the agent prefers (a lower
+    ``Membership.preference``) that wants an agent (waits, or rings too few),
+    rings it not yet, and that it may take now (member, tier, skills, channel).
+    A contact transferred to an agent is for that agent alone: it wants no other.
     """
+    if contact.target is not None:
+        return False
+    mine = agent.members[contact.queue].preference
+    for other in router._contacts.values():
+        member = agent.members.get(other.queue)
+        if (
+            member is not None
+            and member.preference < mine
+            and other.target is None
+            and wants_agent(router, other)
+            and agent.agent_id not in other.offers
+            and eligible(agent, other.queue, other.requirement)
+            and independent_can_take(agent, other.channel)
+        ):
+            return True
+    return False
+
+
+def reference_choice(
+    router: Router,
+    contact: Contact,
+    random_state: object | None = None,
+    ringing: Collection[str] | None = None,
+) -> list[str]:
+    """The agents a contact should be offered to now, by scanning every agent.
+
+    Ring all: every available eligible agent of the lowest tier that has one.
+    Otherwise the strategy's choice, again and again up to the queue's
+    ``ring_count`` (less the agents it rings already), each choice made as if
+    the ones before were offered: round robin's pointer moves to each, a random
+    strategy draws anew. A random strategy's draws come from ``random_state``
+    (default: the router's random source as it is now). ``ringing`` names the
+    agents it rings (default: those of its offers).
+    """
+    ringing = contact.offers if ringing is None else ringing
     if contact.target is not None:  # transferred to an agent: that one, when it is free
         agent = router._agents[contact.target]
         return [agent.agent_id] if independent_can_take(agent, contact.channel) else []
@@ -123,36 +181,69 @@ def reference_choice(
     found = []
     for agent in router._agents.values():
         if (
-            not eligible(agent, contact.queue, contact.requirement)
+            agent.agent_id in ringing
+            or not eligible(agent, contact.queue, contact.requirement)
             or not independent_can_take(agent, contact.channel)
             or contact.contact_id in agent.connected  # the agent transferring it never gets it back
         ):
+            continue
+        if prefers_elsewhere(router, agent, contact):
             continue
         member = agent.members[contact.queue]
         rank = strategy.rank(agent, member, names)
         found.append((member.tier, rank, agent.agent_id))
     if not found:
         return []
-    if strategy.memory is StrategyMemory.RACE:
-        return [_race(router, contact, found, random_state)]
     if strategy.ring_all:
         best = min(tier for tier, _, _ in found)
         return [agent_id for tier, _, agent_id in sorted(found) if tier == best]
-    if strategy.memory is StrategyMemory.QUEUE and queue.pointer is not None:
-        _, last_rank, last_id = queue.pointer
-        found.sort(key=lambda e: (e[0], (e[1], e[2]) <= (last_rank, last_id), e[1], e[2]))
-    elif (
+    source = random.Random()
+    source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
+    pointer = queue.pointer
+    chosen: list[str] = []
+    while found and len(chosen) < ring_limit(router, contact) - len(ringing):
+        entry = _one_choice(router, contact, found, pointer, source, chosen)
+        chosen.append(entry[2])
+        found.remove(entry)
+        pointer = (0, entry[1], entry[2])
+    return chosen
+
+
+def _one_choice(
+    router: Router,
+    contact: Contact,
+    found: list[tuple[int, Any, str]],
+    pointer: tuple[int, Any, str] | None,
+    source: random.Random,
+    chosen: list[str],
+) -> tuple[int, Any, str]:
+    """The strategy's one choice among ``found`` (tier, rank, agent id), by definition.
+
+    ``chosen``: the agents this decision offered the contact to already.
+    """
+    queue = router._queues[contact.queue]
+    strategy = queue.strategy
+    if queue.sampling:  # random, weighted_random (some agent is eligible: one is drawn)
+        allowed = {agent_id for _, _, agent_id in found}
+        agent_id = cast("str", sampled_choice(router, contact, source, allowed, chosen))
+        return next(entry for entry in found if entry[2] == agent_id)
+    if strategy.memory is StrategyMemory.RACE:
+        agent_id = _race(router, contact, found, source)
+        return next(entry for entry in found if entry[2] == agent_id)
+    if strategy.memory is StrategyMemory.QUEUE and pointer is not None:
+        _, last_rank, last_id = pointer
+        return min(found, key=lambda e: (e[0], (e[1], e[2]) <= (last_rank, last_id), e[1], e[2]))
+    if (
         strategy.memory is StrategyMemory.CONTACT
         and contact.last_tried is not None
         and (last := router._agents.get(contact.last_tried)) is not None
         and contact.queue in last.members
     ):  # a last try at an agent since removed, or not of this queue, starts from the top
         member = last.members[contact.queue]
+        names = contact.requirement.names
         cursor = (member.tier, strategy.rank(last, member, names), last.agent_id)
-        found.sort(key=lambda e: (e <= cursor, e))
-    else:
-        found.sort()
-    return [found[0][2]]
+        return min(found, key=lambda e: (e <= cursor, e))
+    return min(found)
 
 
 class _Drawn:
@@ -170,20 +261,16 @@ def _race(
     router: Router,
     contact: Contact,
     found: list[tuple[int, Any, str]],
-    random_state: object | None,
+    source: random.Random,
 ) -> str:
     """A random strategy's choice: fresh draws for the lowest tier's agents, by agent id.
 
-    The draws come from a copy of the router's random source, in the order the
-    definition gives (agent ids sorted), so the reference predicts the router's
-    own draw without touching its state.
+    The draws come from ``source`` (a copy of the router's random source), in
+    the order the definition gives (agent ids sorted), so the reference
+    predicts the router's own draw without touching its state.
     """
     queue = router._queues[contact.queue]
-    if queue.sampling:  # random, weighted_random (some agent is eligible: one is drawn)
-        return cast("str", sampled_choice(router, contact, random_state))
     tier = min(entry[0] for entry in found)
-    source = random.Random()
-    source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
     best: tuple[Any, str] | None = None
     for agent_id in sorted(agent_id for level, _, agent_id in found if level == tier):
         agent = router._agents[agent_id]
@@ -197,7 +284,13 @@ def _race(
     return best[1]
 
 
-def sampled_choice(router: Router, contact: Contact, random_state: object | None) -> str | None:
+def sampled_choice(
+    router: Router,
+    contact: Contact,
+    source: random.Random,
+    allowed: Collection[str],
+    chosen: Collection[str] = (),
+) -> str | None:
     """The choice of ``random`` and ``weighted_random`` (``uniform_draw``/``weighted_draw``).
 
     Recomputed from a scan of every agent: tier by tier (lowest first), the
@@ -207,13 +300,17 @@ def sampled_choice(router: Router, contact: Contact, random_state: object | None
     places are drawn (accepted if the agent meets the minimums and, weighted,
     if ``random() * top < weight``, ``top`` being the largest weight among the
     tier's members who have the skills, free or not), then one of the eligible
-    agents is drawn from their list. The draws come from a copy of the router's
-    source as it was before the decision.
+    agents is drawn from their list. The draws come from ``source``, a copy of
+    the router's source as it was before the decision.
+
+    A draw is accepted only for an agent in ``allowed`` (the decision's
+    eligible agents: not ringing already, not passed over for a preferred
+    queue); an agent in ``chosen`` (offered the contact earlier in this
+    decision) stays in the pool while it has room; the agent transferring
+    the contact is in no pool.
     """
     queue = router._queues[contact.queue]
     requirement = contact.requirement
-    source = random.Random()
-    source.setstate(router._random.getstate() if random_state is None else random_state)  # type: ignore[arg-type]
     members: dict[int, list[tuple[str, Agent, float]]] = {}
     for agent in router._agents.values():
         member = agent.members.get(contact.queue)
@@ -225,12 +322,15 @@ def sampled_choice(router: Router, contact: Contact, random_state: object | None
     for tier in sorted(members):
         top = max(weight for _, _, weight in members[tier])
         pool = [  # in the order the router met the agents
-            entry for entry in members[tier] if independent_can_take(entry[1], contact.channel)
+            entry
+            for entry in members[tier]
+            if independent_can_take(entry[1], contact.channel, int(entry[0] in chosen))
+            and contact.contact_id not in entry[1].connected
         ]
         if pool:
-            chosen = _sample(pool, requirement, source, top, weighted=queue.weighted)
-            if chosen is not None:
-                return chosen
+            drawn = _sample(pool, requirement, source, top, allowed, weighted=queue.weighted)
+            if drawn is not None:
+                return drawn
     return None
 
 
@@ -239,6 +339,7 @@ def _sample(
     requirement: Requirement,
     source: random.Random,
     top: float,
+    allowed: Collection[str],
     *,
     weighted: bool,
 ) -> str | None:
@@ -248,7 +349,9 @@ def _sample(
         return 0 if size == 1 else source.randrange(size)
 
     def fits(agent: Agent) -> bool:
-        return all(agent.skills.get(name, 0) >= level for name, level in requirement.minimums)
+        return agent.agent_id in allowed and all(
+            agent.skills.get(name, 0) >= level for name, level in requirement.minimums
+        )
 
     for _ in range(SAMPLE_TRIES):
         agent_id, agent, weight = pool[below(len(pool))]
@@ -368,16 +471,23 @@ def mutated(draw: st.DrawFn, document: object) -> object:
 
 
 def global_first(router: Router) -> Contact | None:
-    """The first waiting contact, by priority then arrival, that some available agent may take."""
-    waiting = sorted(
-        (c for c in router._contacts.values() if c.status is ContactStatus.WAITING),
+    """The first contact, by priority then arrival, that wants an agent some free agent may be.
+
+    A contact wants an agent while it waits, or while it rings fewer agents
+    than its queue's ``ring_count``; an agent it rings already does not count,
+    nor one passed over for it (:func:`prefers_elsewhere`).
+    """
+    wanting = sorted(
+        (c for c in router._contacts.values() if wants_agent(router, c)),
         key=lambda c: c.line_entry(),
     )
-    for contact in waiting:
+    for contact in wanting:
         for agent in router._agents.values():
             if (
-                may_take(agent, contact)
+                agent.agent_id not in contact.offers
+                and may_take(agent, contact)
                 and independent_can_take(agent, contact.channel)
+                and not prefers_elsewhere(router, agent, contact)
                 and contact.contact_id not in agent.connected  # being transferred away by it
             ):
                 return contact
@@ -387,11 +497,12 @@ def global_first(router: Router) -> Contact | None:
 class OfferWatch:
     """Check every offer a router makes, on whatever path, against a brute-force scan.
 
-    Each decision must serve the contact :func:`global_first` names (the global
-    order) and go to the agent(s) :func:`reference_choice` picks by the queue's
-    strategy among every available eligible agent. The watch wraps the router's
-    one offering method, so new contacts, returning contacts, freed agents and
-    escalations are all checked.
+    Each decision (a call of the router's one routing method) must serve the
+    contact :func:`global_first` names (the global order) and go to the
+    agent(s) :func:`reference_choice` picks by the queue's strategy among every
+    available eligible agent. The watch wraps the router's routing and offering
+    methods, so new contacts, returning contacts, freed agents, escalations and
+    contacts that ring several agents are all checked.
     """
 
     def __init__(self, router: Router) -> None:
@@ -406,6 +517,9 @@ class OfferWatch:
         route = router._route
 
         def routed(contact: Contact) -> bool:
+            self.done()
+            self.contact_id = None
+            self.expected, self.made = [], 0
             self.random_state = router._random.getstate()  # before the decision's draws
             return route(contact)
 
@@ -420,15 +534,13 @@ class OfferWatch:
     def check(self, contact: Contact, agent: Agent) -> None:
         """One offer is about to be made: is it the reference's?"""
         router = self.router
-        if contact.status is ContactStatus.WAITING:  # a new decision
-            self.done()
+        if self.contact_id is None:  # the decision's first offer
             first = global_first(router)
             assert first is contact, (
                 f"{contact.contact_id} was served before {first and first.contact_id}"
             )
             self.contact_id = contact.contact_id
             self.expected = reference_choice(router, contact, self.random_state)
-            self.made = 0
             self.decisions += 1
         assert contact.contact_id == self.contact_id
         assert self.expected[self.made : self.made + 1] == [agent.agent_id], (

@@ -210,6 +210,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
         "resume_abandoned": _optional_spans(),
         "wrap_up": _spans(),
         "offer_timeout": _spans(),
+        "ring_count": _optional_counts(),
         "no_answer_delay": _spans(),
         "reject_delay": _spans(),
         "busy_delay": _spans(),

@@ -28,8 +28,9 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
+from callcore.errors import DocumentError
 from callcore.serialization import from_dict, to_dict
-from tests.acd.scenarios import member
+from tests.acd.scenarios import member, of_type
 from tests.acd.strategies import T0, at
 
 STATES = ("available", "paused", "ringing", "in_use", "wrap_up", "logged_out")
@@ -220,3 +221,99 @@ def test_a_moved_contact_is_refused_by_a_closed_queue_whose_members_all_ring() -
     assert moved(ringing=True) == ("ContactOverflowed", "ContactQueued", "ContactOverflowed")
     assert moved(ringing=False)[:2] == ("ContactOverflowed", "ContactQueued")
     assert "ContactOverflowed" not in moved(ringing=False)[2:]
+
+
+# --- re-checked for waiting contacts (Asterisk's leavewhenempty in its wait loop) ---
+
+PAUSED = frozenset({EmptyCondition.PAUSED})
+
+
+def busy_queue(**options: object) -> Router:
+    """Queue q, members a and b each on a call, contact k waiting for one of them."""
+    router = Router([QueueConfig(name="q", empty_when=PAUSED, **options)])  # type: ignore[arg-type]
+    for agent_id, contact_id in (("a", "x1"), ("b", "x2")):
+        router.log_in(member(agent_id, "q"), now=T0)
+        (offer,) = router.enqueue(contact_id, "q", now=T0).offers
+        router.accept(contact_id, agent_id, now=T0)
+        assert offer.agent_id == agent_id
+    router.enqueue("k", "q", now=at(1))
+    return router
+
+
+def overflowed(update: object) -> list[str]:
+    """The contacts an update sends on by overflow."""
+    return [event.contact_id for event in of_type(update, ContactOverflowed)]  # type: ignore[arg-type]
+
+
+def test_waiting_contacts_leave_as_the_last_member_pauses() -> None:
+    """leave_when_empty, paused listed: both members go on break; k goes on at that instant.
+
+    Before, only the last log-out sent waiting contacts on; k stayed for members on break.
+    """
+    router = busy_queue(leave_when_empty=True)
+    assert overflowed(router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))) == []
+    update = router.set_not_ready("b", NotReadyReason.LUNCH, now=at(3))
+    assert overflowed(update) == ["k"]
+    assert "k" not in router.contact_ids()  # voicemail, the default overflow
+    assert [(e.at, e.action) for e in of_type(update, ContactOverflowed)] == [
+        (at(3), OverflowAction.VOICEMAIL)
+    ]
+
+
+def test_a_connected_contact_and_a_callback_stay_when_the_queue_empties() -> None:
+    """Only callers waiting leave: connected contacts go on, a callback request stays."""
+    router = busy_queue(leave_when_empty=True)
+    router.request_callback("k", now=at(2))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))
+    update = router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))
+    assert overflowed(update) == []
+    assert sorted(router.contact_ids()) == ["k", "x1", "x2"]
+
+
+def test_a_member_free_of_the_conditions_keeps_the_queue() -> None:
+    """Wrap-up is not listed: a member in wrap-up staffs the queue, k stays while b pauses."""
+    router = busy_queue(leave_when_empty=True, wrap_up=timedelta(seconds=30))
+    router.end("x1", now=at(2))  # a wraps up
+    assert overflowed(router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))) == []
+    assert "k" in router.contact_ids()
+
+
+def test_max_wait_empty_counts_from_when_every_member_paused() -> None:
+    """max_wait_empty 60 s, paused listed: both on break from 3 s; k goes on at 63 s."""
+    router = busy_queue(max_wait_empty=timedelta(seconds=60))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))
+    router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))
+    assert router.next_deadline() == at(63)
+    restored = Router.restore(from_dict(RouterSnapshot, to_dict(router.snapshot())))
+    assert restored.next_deadline() == at(63)
+    for each in (router, restored):
+        assert overflowed(each.tick(now=at(62))) == []
+        assert overflowed(each.tick(now=at(63))) == ["k"]
+        # the queue stays empty past its clock: a new contact goes on at once
+        assert overflowed(each.enqueue("late", "q", now=at(64))) == ["late"]
+
+
+def test_a_member_back_before_max_wait_empty_stops_the_clock() -> None:
+    """Agent a is ready again at 30 s: no overflow at 63 s; a later break starts a new clock."""
+    router = busy_queue(max_wait_empty=timedelta(seconds=60))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))
+    router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))
+    router.set_ready("a", now=at(30))
+    assert router.next_deadline() is None
+    assert overflowed(router.tick(now=at(63))) == []
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(70))
+    assert router.next_deadline() == at(130)
+    assert overflowed(router.tick(now=at(130))) == ["k"]
+
+
+def test_a_snapshot_with_an_unstaffed_clock_of_a_queue_without_conditions_is_refused() -> None:
+    """``unstaffed_since`` names only queues that re-check their conditions."""
+    router = busy_queue(max_wait_empty=timedelta(seconds=60))
+    router.set_not_ready("a", NotReadyReason.BREAK, now=at(2))
+    router.set_not_ready("b", NotReadyReason.BREAK, now=at(3))
+    data = to_dict(router.snapshot())
+    assert isinstance(data, dict)
+    assert data["unstaffed_since"] == {"q": at(3).isoformat()}
+    data["queues"][0]["empty_when"] = []
+    with pytest.raises(DocumentError, match=r"unstaffed_since\.q"):
+        Router.restore(from_dict(RouterSnapshot, data))

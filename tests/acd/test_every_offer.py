@@ -46,6 +46,7 @@ def team_member(draw: st.DrawFn, agent_id: str) -> AgentProfile:
                 tier=draw(st.integers(1, 2)),
                 position=draw(st.integers(0, 3)),
                 weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
+                preference=draw(st.sampled_from((1, 2))),
             )
             for name in names
         ),
@@ -69,8 +70,11 @@ operations = st.lists(
 )
 
 
-def make_router(strategy: str, *, delays: bool) -> Router:
-    """Two queues with ``strategy``, wrap-up, tiers widened after 15 s; zero delays or not."""
+def make_router(strategy: str, *, delays: bool, ring_count: int | None = 1) -> Router:
+    """Two queues with ``strategy``, wrap-up, tiers widened after 15 s; zero delays or not.
+
+    A contact rings ``ring_count`` agents at once.
+    """
     delay = 30 * S if delays else timedelta(0)
     return Router(
         [
@@ -83,6 +87,7 @@ def make_router(strategy: str, *, delays: bool) -> Router:
                 no_answer_delay=delay,
                 max_tier=1 if name == "sales" else None,
                 escalation=(QueueEscalation(after=15 * S, max_tier=3),) if name == "sales" else (),
+                ring_count=ring_count,
             )
             for name in QUEUES
         ],
@@ -128,15 +133,25 @@ def drive(router: Router, ops: list[tuple[Any, ...]]) -> None:
             step(router, op, number, at(clock))
 
 
+@pytest.mark.parametrize("ring_count", [1, 2, None], ids=["ring_one", "ring_two", "ring_every"])
 @pytest.mark.parametrize("delays", [False, True], ids=["zero_delays", "delays"])
 @pytest.mark.parametrize("strategy", sorted(BUILTIN_STRATEGIES))
 @settings(max_examples=30)
 @given(data=st.data(), ops=operations)
 def test_every_offer_matches_brute_force(
-    strategy: str, *, delays: bool, data: st.DataObject, ops: list[tuple[Any, ...]]
+    strategy: str,
+    *,
+    delays: bool,
+    ring_count: int | None,
+    data: st.DataObject,
+    ops: list[tuple[Any, ...]],
 ) -> None:
-    """New, returning, freed and escalated: each offer is the scan's, in the global order."""
-    router = make_router(strategy, delays=delays)
+    """New, returning, freed and escalated: each offer is the scan's, in the global order.
+
+    With ``ring_count`` above one, a contact rings that many agents (the
+    strategy's first ones), and one whose ring ended takes the next.
+    """
+    router = make_router(strategy, delays=delays, ring_count=ring_count)
     watch = OfferWatch(router)
     for number in range(data.draw(st.integers(1, 6))):
         if data.draw(st.booleans()):  # a team that competes for the same contacts

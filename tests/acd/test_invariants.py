@@ -37,11 +37,12 @@ from callcore.acd import (
     QueueConfig,
     QueueEscalation,
     Router,
+    RouterSnapshot,
     RouterUpdate,
 )
 from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
-from callcore.serialization import dumps
+from callcore.serialization import dumps, loads
 from tests.acd.strategies import (
     QUEUES,
     OfferWatch,
@@ -50,6 +51,7 @@ from tests.acd.strategies import (
     independent_can_take,
     may_take,
     profiles,
+    wants_agent,
 )
 
 if TYPE_CHECKING:
@@ -59,9 +61,13 @@ if TYPE_CHECKING:
     from callcore.acd._live import Agent, Contact
 
 AGENTS = tuple(f"a{number}" for number in range(6))
+RING_COUNTS = st.sampled_from((1, 1, 2, 3, None))
+"""How many agents a contact rings at once: one mostly, else two, three or all."""
 
 
-def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConfig]:
+def queue_configs(
+    strategy: str, *, zero_delays: bool = False, ring_count: int | None = 1
+) -> list[QueueConfig]:
     """Sales and support overflow to each other; support escalates to a queue nobody staffs.
 
     Sales overflows to support after 5 minutes or 90 s without agents; support
@@ -69,7 +75,8 @@ def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConf
     2 minutes without agents, and moves a contact to ``closed`` after 8
     minutes; ``closed`` takes no contact while empty, so it sends it to voicemail.
     With ``zero_delays`` a missed or rejected contact comes back at the
-    instant its offer ends, with the agent who missed it free again.
+    instant its offer ends, with the agent who missed it free again. Sales and
+    support ring ``ring_count`` agents at once.
     """
     delay = timedelta(0) if zero_delays else None
     return [
@@ -85,6 +92,7 @@ def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConf
             escalation=(QueueEscalation(after=timedelta(seconds=60), max_tier=3),),
             max_no_answer=2,
             no_answer_delay=delay if delay is not None else timedelta(seconds=5),
+            ring_count=ring_count,
         ),
         QueueConfig(
             name="support",
@@ -97,6 +105,7 @@ def queue_configs(strategy: str, *, zero_delays: bool = False) -> list[QueueConf
             reject_delay=delay if delay is not None else timedelta(seconds=3),
             no_answer_delay=timedelta(0),  # re-rung at once after a miss, never auto-paused
             max_no_answer=0,
+            ring_count=ring_count,
             escalation=(
                 QueueEscalation(after=timedelta(seconds=30), drop_skills=frozenset({"fr", "de"})),
                 QueueEscalation(after=timedelta(minutes=8), to_queue="closed"),
@@ -133,11 +142,24 @@ class RouterMachine(RuleBasedStateMachine):
         strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)),
         seed=st.integers(0, 9),
         zero_delays=st.booleans(),
+        ring_count=RING_COUNTS,
     )
-    def start(self, strategy: str, seed: int, *, zero_delays: bool) -> None:
+    def start(
+        self, strategy: str, seed: int, *, zero_delays: bool, ring_count: int | None = 1
+    ) -> None:
         """Build the router with a strategy and seed; watch every offer it makes."""
-        self.router = Router(queue_configs(strategy, zero_delays=zero_delays), seed=seed)
+        configs = queue_configs(strategy, zero_delays=zero_delays, ring_count=ring_count)
+        self.router = Router(configs, seed=seed)
         self.watch = OfferWatch(self.router)
+
+    @precondition(lambda self: self.router is not None)
+    @rule()
+    def restart(self) -> None:
+        """The host restarts: the router carries on from its snapshot, as JSON."""
+        self.router = Router.restore(loads(RouterSnapshot, dumps(self.live.snapshot())))
+        if self.watch is not None:  # the restored router's offers are watched as well
+            self.watch.done()
+            self.watch = OfferWatch(self.router)
 
     def record(self, update: RouterUpdate, before: dict[str, Contact]) -> None:
         """Track contacts and offers from the events, and check arrival order."""
@@ -169,7 +191,8 @@ class RouterMachine(RuleBasedStateMachine):
             return  # a transfer to a named agent is that agent's, whatever waits in line
         for other in router._contacts.values():
             if (
-                other.status is ContactStatus.WAITING
+                wants_agent(router, other)
+                and agent_id not in other.offers
                 and other.contact_id in before
                 and other.queue == offered.queue
                 and other.priority == offered.priority
@@ -571,15 +594,19 @@ class RouterMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_idle_pair(self) -> None:
-        """No available agent is eligible for a waiting contact (brute force)."""
+        """No available agent is eligible for a contact that wants one (brute force).
+
+        A contact wants an agent while it waits, or while it rings fewer agents
+        than its queue's ``ring_count``.
+        """
         if self.router is None:
             return
         router = self.live
         for contact in router._contacts.values():
-            if contact.status is not ContactStatus.WAITING:
+            if not wants_agent(router, contact):
                 continue
             for agent in router._agents.values():
-                fits = may_take(agent, contact)
+                fits = may_take(agent, contact) and agent.agent_id not in contact.offers
                 assert not (fits and independent_can_take(agent, contact.channel)), (
                     f"{agent.agent_id} idles while {contact.contact_id} waits"
                 )
@@ -623,13 +650,20 @@ class BusyRouterMachine(RouterMachine):
         strategy=st.sampled_from(sorted(BUILTIN_STRATEGIES)),
         seed=st.integers(0, 9),
         zero_delays=st.booleans(),
+        ring_count=RING_COUNTS,
         data=st.data(),
     )
     def busy_start(
-        self, strategy: str, seed: int, *, zero_delays: bool, data: st.DataObject
+        self,
+        strategy: str,
+        seed: int,
+        *,
+        zero_delays: bool,
+        ring_count: int | None,
+        data: st.DataObject,
     ) -> None:
         """Start, log everyone in, and enqueue one contact per agent."""
-        self.start(strategy, seed, zero_delays=zero_delays)
+        self.start(strategy, seed, zero_delays=zero_delays, ring_count=ring_count)
         for number in range(len(AGENTS)):
             self.log_in(number, data)
         for number in range(len(AGENTS)):

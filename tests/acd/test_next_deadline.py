@@ -22,6 +22,7 @@ from hypothesis.stateful import invariant, precondition, rule
 from callcore.acd import (
     AgentProfile,
     ContactStatus,
+    EmptyCondition,
     Membership,
     NotReadyReason,
     Overflow,
@@ -33,7 +34,7 @@ from callcore.acd import (
 )
 from callcore.serialization import to_dict
 from tests.acd.strategies import T0, at
-from tests.acd.test_invariants import RouterMachine, queue_configs
+from tests.acd.test_invariants import RING_COUNTS, RouterMachine, queue_configs
 
 if TYPE_CHECKING:
     from callcore.acd import RouterUpdate
@@ -59,7 +60,7 @@ def reference_deadline(snapshot: RouterSnapshot) -> datetime | None:
             dues.append(contact.joined + config.escalation[contact.stage].after)
         if config.max_wait is not None and not contact.callback:
             dues.append(contact.joined + config.max_wait)
-    for name, since in snapshot.empty_since.items():
+    for name, since in [*snapshot.empty_since.items(), *snapshot.unstaffed_since.items()]:
         config = configs[name]
         wait = config.max_wait_empty
         # a leave_when_empty queue sends contacts on at once: it never waits for its clock
@@ -78,15 +79,25 @@ def state_of(router: Router) -> dict[str, Any]:
     return data
 
 
-def deadline_configs(strategy: str) -> list[QueueConfig]:
-    """The invariant test's queues, with a rule due at arrival and a leave-when-empty queue."""
-    sales, support, closed = queue_configs(strategy)
+def deadline_configs(strategy: str, ring_count: int | None = 1) -> list[QueueConfig]:
+    """The invariant test's queues, with a rule due at arrival and a leave-when-empty queue.
+
+    Sales counts as empty while its members are all paused or in wrap-up (its
+    ``max_wait_empty`` clock runs then), support while they are all paused or
+    ringing (its waiting contacts go on at once).
+    """
+    sales, support, closed = queue_configs(strategy, ring_count=ring_count)
     return [
         attrs.evolve(
             sales,
             escalation=(QueueEscalation(after=timedelta(0), max_tier=2), *sales.escalation),
+            empty_when=frozenset({EmptyCondition.PAUSED, EmptyCondition.WRAP_UP}),
         ),
-        attrs.evolve(support, leave_when_empty=True),
+        attrs.evolve(
+            support,
+            leave_when_empty=True,
+            empty_when=frozenset({EmptyCondition.PAUSED, EmptyCondition.RINGING}),
+        ),
         attrs.evolve(
             closed,
             join_when_empty=True,
@@ -104,10 +115,15 @@ class DeadlineMachine(RouterMachine):
         strategy=st.sampled_from(("longest_idle", "round_robin", "random", "ring_all")),
         seed=st.integers(0, 9),
         variant=st.booleans(),
+        ring_count=RING_COUNTS,
     )
-    def start(self, strategy: str, seed: int, variant: bool) -> None:
+    def start(self, strategy: str, seed: int, variant: bool, ring_count: int | None = 1) -> None:
         """Build the router (the invariant test's queues, or this test's variant of them)."""
-        configs = deadline_configs(strategy) if variant else queue_configs(strategy)
+        configs = (
+            deadline_configs(strategy, ring_count)
+            if variant
+            else queue_configs(strategy, ring_count=ring_count)
+        )
         self.router = Router(configs, seed=seed)
 
     def time_seen(self) -> datetime:

@@ -123,3 +123,68 @@ def test_a_refused_log_in_with_preferences_changes_nothing() -> None:
     with pytest.raises(CallcoreError, match="queue"):
         router.log_in(profile, now=T0 + S)
     assert dumps(router.snapshot()) == before
+
+
+# --- several agents free at once (the decision passes agents over) ----------------
+
+
+def two_agents_freed_together() -> Router:
+    """Agent a serves p (preferred) and q, b serves q only; both wrap up until 6 s.
+
+    Contact ``C`` waits in q (first in line), ``D`` in p; both agents come free
+    at 6 s, a the longer idle (ids break the tie of their idle times).
+    """
+    router = Router([QueueConfig(name=name, wrap_up=5 * S) for name in ("p", "q")])
+    both = (Membership(queue="p", preference=1), Membership(queue="q", preference=2))
+    router.log_in(AgentProfile(agent_id="a", memberships=both), now=T0)
+    router.log_in(AgentProfile(agent_id="b", memberships=(Membership(queue="q"),)), now=T0)
+    for contact_id, queue, agent_id in (("x1", "p", "a"), ("x2", "q", "b")):
+        (offer,) = router.enqueue(contact_id, queue, now=T0).offers
+        assert offer.agent_id == agent_id
+        router.accept(contact_id, agent_id, now=T0)
+    for contact_id in ("x1", "x2"):
+        router.end(contact_id, now=T0 + S)
+    router.enqueue("C", "q", now=T0 + 2 * S)
+    router.enqueue("D", "p", now=T0 + 3 * S)
+    return router
+
+
+def test_agents_freed_together_serve_their_preferred_queues() -> None:
+    """C (q, first in line) goes to b, not to a, whose preferred queue p has D: D goes to a.
+
+    Before, C went to the longest idle agent of q (a) and D waited for an agent
+    of p, though b was free for C.
+    """
+    update = two_agents_freed_together().tick(now=T0 + 6 * S)
+    assert [(offer.contact_id, offer.agent_id) for offer in update.offers] == [
+        ("C", "b"),
+        ("D", "a"),
+    ]
+
+
+def test_a_passed_over_agent_takes_the_contact_once_its_preferred_one_is_served() -> None:
+    """Agent a is passed over for C while D wants it; D goes to c, then a takes C.
+
+    c serves p only and is the longer idle; a (p preferred, q) is the only agent
+    of q. Both wrap-ups end at 6 s: C, first in line, passes a over (D wants
+    it), D goes to c by longest idle, and a, no longer wanted in p, takes C.
+    """
+    router = Router([QueueConfig(name=name, wrap_up=5 * S) for name in ("p", "q")])
+    both = (Membership(queue="p", preference=1), Membership(queue="q", preference=2))
+    router.log_in(AgentProfile(agent_id="c", memberships=(Membership(queue="p"),)), now=T0)
+    router.log_in(
+        AgentProfile(agent_id="a", memberships=both, wrap_up=4 * S), now=T0 + S
+    )  # logged in later: c takes the first contact
+    for contact_id, agent_id in (("x1", "c"), ("x2", "a")):
+        (offer,) = router.enqueue(contact_id, "p", now=T0 + S).offers
+        assert offer.agent_id == agent_id
+        router.accept(contact_id, agent_id, now=T0 + S)
+    router.end("x1", now=T0 + S)  # c: idle since 1 s, wrap-up until 6 s
+    router.end("x2", now=T0 + 2 * S)  # a: idle since 2 s, its own wrap-up until 6 s
+    router.enqueue("C", "q", now=T0 + 3 * S)
+    router.enqueue("D", "p", now=T0 + 4 * S)
+    update = router.tick(now=T0 + 6 * S)
+    assert [(offer.contact_id, offer.agent_id) for offer in update.offers] == [
+        ("D", "c"),
+        ("C", "a"),
+    ]

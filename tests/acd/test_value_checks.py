@@ -88,6 +88,8 @@ BAD_FIELDS: list[tuple[Callable[[], object], str]] = [
     (lambda: QueueConfig(name="q", reject_delay=-SECOND), "reject_delay"),
     (lambda: QueueConfig(name="q", busy_delay=timedelta(days=36_526)), "busy_delay"),
     (lambda: QueueConfig(name="q", max_no_answer=-1), "max_no_answer"),
+    (lambda: QueueConfig(name="q", ring_count=0), "ring_count"),
+    (lambda: QueueConfig(name="q", ring_count=True), "ring_count"),
     (lambda: QueueConfig(name="q", join_when_empty=1), "join_when_empty"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", empty_when="paused"), "empty_when"),  # type: ignore[arg-type]
     (lambda: QueueConfig(name="q", resume_abandoned=timedelta(0)), "resume_abandoned"),
@@ -225,6 +227,7 @@ QUEUE_FIELDS: dict[str, Any] = {
     "resume_abandoned": 60 * SECOND,
     "wrap_up": 5 * SECOND,
     "offer_timeout": 10 * SECOND,
+    "ring_count": 3,
     "no_answer_delay": SECOND,
     "reject_delay": SECOND,
     "busy_delay": SECOND,

@@ -58,6 +58,8 @@ A = TypeVar("A")
 """The agents of the entries (the router's live agent)."""
 Q = TypeVar("Q", bound="LineQueue")
 """The queue of the lines (the router's live queue)."""
+Skip = Callable[[A], bool]
+"""Whether a picker passes over an agent for the contact at hand."""
 
 
 class LineQueue(Protocol):
@@ -97,7 +99,12 @@ class AgentIndex(Generic[A, Q]):
         return line
 
     def pick_one(
-        self, channel: str, max_tier: int | None, minimums: Minimums, cursor: Cursor | None
+        self,
+        channel: str,
+        max_tier: int | None,
+        minimums: Minimums,
+        cursor: Cursor | None,
+        skip: Skip[A] | None = None,
     ) -> A | None:
         """The best valid eligible agent: tier by tier, stale entries popped off each top.
 
@@ -108,18 +115,20 @@ class AgentIndex(Generic[A, Q]):
                 what the index's names ensure).
             cursor: Where a contact-memory strategy continues (``None``: from the
                 first); the first agent passed over for it is the fallback.
+            skip: Agents not to choose for this contact (``None``: none), such
+                as those it rings already.
         """
         wrap: A | None = None
         for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
                 break
             if line.circular:
-                chosen = line.pick_circular(channel, minimums)
+                chosen = line.pick_circular(channel, minimums, skip)
                 if chosen is not None:
                     return chosen
                 continue
             held: list[AgentEntry] = []
-            chosen, first_held = line.pick(channel, minimums, cursor, held)
+            chosen, first_held = line.pick(channel, minimums, cursor, held, skip)
             for entry in held:
                 line.push(entry)
             if wrap is None:
@@ -133,6 +142,7 @@ class AgentIndex(Generic[A, Q]):
         max_tier: int | None,
         minimums: Minimums,
         choose: Callable[[list[A]], A],
+        skip: Skip[A] | None = None,
     ) -> A | None:
         """The agent ``choose`` draws among every eligible agent in the pools of the lowest tier.
 
@@ -154,14 +164,21 @@ class AgentIndex(Generic[A, Q]):
                 for agent_id, agent in (
                     (cast("PoolAgent", agent).agent_id, agent) for agent in pool.agents
                 )
-                if not minimums or cast("PoolAgent", agent).satisfies(minimums)
+                if (not minimums or cast("PoolAgent", agent).satisfies(minimums))
+                and (skip is None or not skip(agent))
             )
             if found:
                 tier = line.tier
         return choose([found[agent_id] for agent_id in sorted(found)]) if found else None
 
     def pick_sampled(
-        self, max_tier: int | None, minimums: Minimums, random: Random, *, weighted: bool
+        self,
+        max_tier: int | None,
+        minimums: Minimums,
+        random: Random,
+        *,
+        weighted: bool,
+        skip: Skip[A] | None = None,
     ) -> A | None:
         """A uniformly (or weight-) random eligible agent of the lowest tier that has one.
 
@@ -178,12 +195,14 @@ class AgentIndex(Generic[A, Q]):
                 break
             pool = cast("AgentPool[A]", line.pool)
             if pool.agents:
-                chosen = pool.sample(minimums, random, weighted=weighted)
+                chosen = pool.sample(minimums, random, weighted=weighted, skip=skip)
                 if chosen is not None:
                     return chosen
         return None
 
-    def pick_all(self, channel: str, max_tier: int | None, minimums: Minimums) -> list[A]:
+    def pick_all(
+        self, channel: str, max_tier: int | None, minimums: Minimums, skip: Skip[A] | None = None
+    ) -> list[A]:
         """Every valid eligible agent of the lowest tier that has any (ring all)."""
         for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
@@ -195,7 +214,9 @@ class AgentIndex(Generic[A, Q]):
                 if agent.version != entry[-2] or not agent.can_take(channel):
                     continue
                 live.append(entry)
-                if not minimums or agent.satisfies(minimums):
+                if (not minimums or agent.satisfies(minimums)) and (
+                    skip is None or not skip(agent)
+                ):
                     eligible.append(entry)
             if len(live) * 2 < len(line):
                 line.compact()
@@ -322,12 +343,18 @@ class AgentLine(Generic[A, Q]):
                 break
 
     def pick(
-        self, channel: str, minimums: Minimums, cursor: Cursor | None, held: list[AgentEntry]
+        self,
+        channel: str,
+        minimums: Minimums,
+        cursor: Cursor | None,
+        held: list[AgentEntry],
+        skip: Skip[A] | None = None,
     ) -> tuple[A | None, A | None]:
         """The first valid agent of the line, and the first passed over for the cursor.
 
-        Entries passed over (skills below a minimum, or at or before the
-        contact's cursor) are moved to ``held`` for the caller to put back.
+        Entries passed over (skills below a minimum, an agent to ``skip``, or at
+        or before the contact's cursor) are moved to ``held`` for the caller to
+        put back.
         """
         queue = self.index.queue
         tier = self.tier
@@ -342,7 +369,7 @@ class AgentLine(Generic[A, Q]):
             else:
                 return None, wrap
             agent = entry[-1]
-            if minimums and not agent.satisfies(minimums):
+            if (minimums and not agent.satisfies(minimums)) or (skip is not None and skip(agent)):
                 held.append(self.pop())
                 continue
             if cursor is not None:
@@ -354,7 +381,9 @@ class AgentLine(Generic[A, Q]):
                     continue
             return agent, wrap
 
-    def pick_circular(self, channel: str, minimums: Minimums) -> A | None:
+    def pick_circular(
+        self, channel: str, minimums: Minimums, skip: Skip[A] | None = None
+    ) -> A | None:
         """The first valid eligible agent after the queue's pointer, wrapping round.
 
         The line is a sorted list: bisection finds the pointer's place, stale
@@ -383,7 +412,9 @@ class AgentLine(Generic[A, Q]):
                     if agent.version == entry[-2]:
                         agent.dropped.append(self)
                     continue
-                if minimums and not agent.satisfies(minimums):
+                if (minimums and not agent.satisfies(minimums)) or (
+                    skip is not None and skip(agent)
+                ):
                     index += 1
                     continue
                 return agent  # type: ignore[no-any-return] # an entry's agent
@@ -462,7 +493,9 @@ class AgentPool(Generic[A]):
         del self.numbers[place]
         del self.agents[place]
 
-    def sample(self, minimums: Minimums, random: Random, *, weighted: bool) -> A | None:
+    def sample(
+        self, minimums: Minimums, random: Random, *, weighted: bool, skip: Skip[A] | None = None
+    ) -> A | None:
         """Draw an agent that meets ``minimums``: uniformly, or in proportion to its weight.
 
         Rejection sampling: a uniformly drawn place in the pool is accepted if
@@ -484,13 +517,16 @@ class AgentPool(Generic[A]):
             agent = agents[place]
             if minimums and not cast("PoolAgent", agent).satisfies(minimums):
                 continue
+            if skip is not None and skip(agent):  # rejected as a draw: the rest stay uniform
+                continue
             if weighted and draw() * top >= weights[numbers[place]]:
                 continue
             return agent
         eligible = [
             place
             for place in range(size)
-            if not minimums or cast("PoolAgent", agents[place]).satisfies(minimums)
+            if (not minimums or cast("PoolAgent", agents[place]).satisfies(minimums))
+            and (skip is None or not skip(agents[place]))
         ]
         if not eligible:
             return None

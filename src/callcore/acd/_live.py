@@ -48,6 +48,8 @@ skills at most: 43,745 subsets)."""
 
 _AGENT_NUMBERS = count()
 """Numbers for agent records (``Agent.number``): only their order matters."""
+MAX_RING = 2**62
+"""The ring limit of ``ring_count=None``: more agents than a router can hold."""
 
 _MAX_SECONDS = 1e13
 """Announcements report longer estimated waits as this many seconds."""
@@ -131,6 +133,9 @@ class Agent:
     """Ascending in the order agent records are made: the order the router met its
     agents, which a snapshot keeps (it lists them in that order, and a restored
     router makes them in it). Random pools are kept in this order."""
+    prefers: bool = attrs.field(init=False, default=False)
+    """Its memberships differ in ``preference``: it may be passed over for a contact
+    of a queue it prefers less while one of a queue it prefers more wants it."""
 
     def __attrs_post_init__(self) -> None:
         """Copy the profile's agent id."""
@@ -259,6 +264,7 @@ class Agent:
         self.profile = profile
         self.agent_id = profile.agent_id
         self.members = {member.queue: member for member in profile.memberships}
+        self.prefers = len({member.preference for member in profile.memberships}) > 1
         self.capacity = {channel.value: count for channel, count in profile.capacity.items()}
         self.level_sums = {}
         names = sorted(profile.skills)
@@ -294,6 +300,7 @@ class Agent:
         for member in profile.memberships:
             queue = queues[member.queue]
             queue.members.add(self.agent_id)
+            queue.preferring += self.prefers
             queue.empty_since = None
             for name in skills:
                 queue.skill_members.setdefault(name, set()).add(self.agent_id)
@@ -454,6 +461,21 @@ class Agent:
 
     # --- the waiting contacts it may take ---
 
+    def prefers_elsewhere(self, queue: QueueRuntime, contacts: Mapping[str, Contact]) -> bool:
+        """Whether a contact of a queue it prefers to ``queue`` wants the agent now.
+
+        Such an agent is passed over for ``queue``'s contacts (Asterisk's queue
+        ``weight``, Amazon Connect's routing-profile priority): the contact of
+        its preferred queue goes first, to it or to another agent.
+        """
+        if not self.prefers:
+            return False
+        found = self.best_waiting(contacts)
+        if found is None:
+            return False
+        members = self.members
+        return members[found[1].config.name].preference < members[queue.config.name].preference
+
     def best_waiting(self, contacts: Mapping[str, Contact]) -> tuple[Contact, QueueRuntime] | None:
         """The waiting contact the agent should take first, of all its queues, and its queue.
 
@@ -476,9 +498,9 @@ class Agent:
                     # the agent has every skill of the group (level 1 or more): check the rest
                     if requirement.strict and not self.satisfies(requirement.strict):
                         continue
-                    head = _line_head(line, contacts)
+                    head = _line_head(line, contacts, queue.ring_limit, self.offers)
                     if head is None:
-                        emptied.append(requirement)  # deleted after the loop over the group
+                        emptied.append(requirement)  # deleted after the loop, if empty
                     elif best is None or (preference, head[0]) < best[0]:
                         best = ((preference, head[0]), head[1], queue)
             for requirement in emptied:
@@ -496,9 +518,20 @@ class Agent:
 
 
 def _line_head(
-    line: list[ContactEntry], contacts: Mapping[str, Contact]
+    line: list[ContactEntry],
+    contacts: Mapping[str, Contact],
+    ring_limit: int,
+    ringing: Mapping[str, Offer],
 ) -> tuple[ContactEntry, Contact] | None:
-    """The line's first contact still waiting (stale entries above it are popped)."""
+    """The line's first contact that wants an agent, other than those ``ringing`` the agent.
+
+    A contact wants an agent while it waits, or while it rings fewer agents than
+    its queue's ``ring_limit``. Stale entries above it are popped; the entries of
+    contacts already ringing the agent who looks (a multi-channel agent) are
+    passed over and put back.
+    """
+    passed: list[ContactEntry] | None = None
+    found = None
     while line:
         entry = line[0]
         contact = contacts.get(entry[4])
@@ -506,11 +539,26 @@ def _line_head(
             contact is not None
             and contact.version == entry[3]
             and contact.seq == entry[2]  # not an earlier contact of the same id
-            and contact.status is ContactStatus.WAITING
+            and (
+                contact.status is ContactStatus.WAITING
+                or (
+                    contact.status is ContactStatus.OFFERED
+                    and contact.target is None
+                    and len(contact.offers) < ring_limit
+                )
+            )
         ):
-            return entry, contact
+            if not ringing or entry[4] not in ringing:
+                found = entry, contact
+                break
+            if passed is None:
+                passed = []
+            passed.append(entry)
         heapq.heappop(line)
-    return None
+    if passed is not None:
+        for entry in passed:
+            heapq.heappush(line, entry)
+    return found
 
 
 @attrs.define(eq=False)
@@ -602,6 +650,19 @@ class QueueRuntime:
     empty_timer_due: datetime | None = None
     """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
+    preferring: int = 0
+    staffer: str = ""
+    """The member found staffing the queue last (asked first next time)."""
+    unstaffed_since: datetime | None = None
+    """Since when members are logged in but none staffs the queue by its ``empty_when``
+    conditions (only for a queue that re-checks them, see ``rechecks_empty``)."""
+    rechecks_empty: bool = False
+    """Its ``empty_when`` conditions are re-checked for waiting contacts: it has some,
+    and ``leave_when_empty`` or ``max_wait_empty``."""
+    """Logged-in members whose memberships differ in ``preference`` (see ``Agent.prefers``)."""
+    ring_limit: int = 1
+    """How many agents one of its contacts rings at once (``ring_count``; ring all: 1,
+    as its one decision rings everyone and a ringing contact takes no more)."""
 
     racing: bool = False
     """A random decision (``StrategyMemory.RACE``): the lines keep pools, not entries."""
@@ -614,6 +675,8 @@ class QueueRuntime:
     """The strategy may read ``agent.draw`` (its ``reads_draw``)."""
     circular: bool = False
     """The strategy continues where the queue left off."""
+    contact_memory: bool = False
+    """The strategy continues after the agent the contact tried last."""
     channel_key: str = ""
     timed: bool = False
     """The queue has escalation rules or a ``max_wait``: new contacts get a timer."""
@@ -657,8 +720,27 @@ class QueueRuntime:
         self.weighted = capability["weighted_draw"]
         self.sampling = self.racing and (self.weighted or capability["uniform_draw"])
         self.circular = strategy.memory is StrategyMemory.QUEUE
+        self.contact_memory = strategy.memory is StrategyMemory.CONTACT
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
+        config = self.config
+        self.rechecks_empty = bool(config.empty_when) and (
+            config.leave_when_empty or config.max_wait_empty is not None
+        )
+        count = self.config.ring_count
+        self.ring_limit = 1 if strategy.ring_all else MAX_RING if count is None else count
+
+    def wants_more(self, contact: Contact) -> bool:
+        """Whether a contact of this queue wants an agent: it waits, or rings too few.
+
+        A contact transferred to an agent rings that agent only.
+        """
+        status = contact.status
+        return status is ContactStatus.WAITING or (
+            status is ContactStatus.OFFERED
+            and contact.target is None
+            and len(contact.offers) < self.ring_limit
+        )
 
     def refusal(self, agents: Mapping[str, Agent]) -> RejectReason | None:
         """Why the queue refuses a new contact now, if it does: full, or empty and closed."""
@@ -670,14 +752,37 @@ class QueueRuntime:
         return None
 
     def staffed(self, agents: Mapping[str, Agent]) -> bool:
-        """Whether a logged-in member staffs the queue at its door (no ``empty_when`` state).
+        """Whether a logged-in member staffs the queue (no ``empty_when`` state).
 
         With no conditions (the default) any logged-in member does; otherwise
-        the members are scanned, which only the door rules do.
+        the member found staffing it last is asked first, then the members are
+        scanned.
         """
-        if not self.config.empty_when:
+        config = self.config
+        if not config.empty_when:
             return bool(self.members)
-        return any(agents[agent_id].staffs(self.config) for agent_id in self.members)
+        hint = self.staffer
+        if hint in self.members and agents[hint].staffs(config):
+            return True
+        for agent_id in self.members:
+            if agents[agent_id].staffs(config):
+                self.staffer = agent_id
+                return True
+        return False
+
+    def recheck_staffing(self, agents: Mapping[str, Agent], at: datetime) -> bool:
+        """Note whether members are logged in but none staffs the queue; whether that began now.
+
+        ``unstaffed_since`` is when it began (``None`` while a member staffs
+        it, and while nobody is logged in: ``empty_since`` counts then).
+        """
+        if not self.members or self.staffed(agents):
+            self.unstaffed_since = None
+            return False
+        if self.unstaffed_since is None:
+            self.unstaffed_since = at
+            return True
+        return False
 
     # --- requirements ---
 
@@ -808,6 +913,7 @@ class QueueRuntime:
     def leave(self, agent: Agent) -> bool:
         """The agent left the queue; whether it is now empty (nobody logged in)."""
         self.members.discard(agent.agent_id)
+        self.preferring -= agent.prefers
         for skill in agent.profile.skills:
             self.skill_members.get(skill, set()).discard(agent.agent_id)
         return not self.members
@@ -834,8 +940,13 @@ class QueueRuntime:
         heapq.heappush(line, contact.line_entry())
 
     def drop_line(self, requirement: Requirement) -> None:
-        """Forget an empty waiting line, and its group once that is empty."""
+        """Forget a waiting line if it is empty, and its group once that is empty.
+
+        (A line whose head an agent passed over may hold contacts ringing that agent.)
+        """
         group = self.groups[requirement.names]
+        if group[requirement]:
+            return
         del group[requirement]
         if not group:
             del self.groups[requirement.names]

@@ -464,18 +464,20 @@ class QueueConfig:
         max_length: Contacts beyond this many waiting are rejected.
         max_wait: A caller waiting this long overflows.
         max_wait_empty: Waiting contacts overflow once no member agent has
-            been logged in for this long.
+            been logged in for this long (with ``empty_when`` conditions, also
+            once every logged-in member has been in a listed state this long).
         overflow: Where overflowing contacts go.
         join_when_empty: Accept contacts while no member is logged in.
         leave_when_empty: Let no contact wait while no member is logged in:
             waiting contacts overflow as soon as the last member logs out, and
             a contact entering the queue meanwhile overflows at once.
-        empty_when: Member states that do not staff the queue at its door:
-            with ``join_when_empty`` false a new contact is rejected, and with
-            ``leave_when_empty`` a contact entering goes on at once, while no
-            logged-in member is free of all of them (Asterisk's ``joinempty``
-            and ``leavewhenempty`` factors; empty by default: any logged-in
-            member staffs the queue).
+        empty_when: Member states that do not staff the queue: with
+            ``join_when_empty`` false a new contact is rejected, and with
+            ``leave_when_empty`` a contact entering goes on at once and the
+            waiting contacts go on as the queue becomes so, while no logged-in
+            member is free of all of them (Asterisk's ``joinempty`` and
+            ``leavewhenempty`` factors; empty by default: any logged-in member
+            staffs the queue).
         resume_abandoned: A caller who hangs up and is enqueued again in this
             queue with the same contact id within this long takes back its
             place (its first arrival); ``None`` (the default): never (FreeSWITCH
@@ -483,6 +485,11 @@ class QueueConfig:
             ``discard-abandoned-after``).
         wrap_up: After-contact work time during which the agent gets no offer.
         offer_timeout: How long an offer rings before it times out.
+        ring_count: How many agents a contact rings at once (1, the default:
+            one at a time; ``None``: every free eligible agent), chosen by the
+            strategy; the first to accept takes it and the others are withdrawn
+            (Twilio TaskRouter's ``max_reserved_workers``). The ``ring_all``
+            strategy rings every agent of its lowest tier whatever this says.
         no_answer_delay: No offer to an agent for this long after a time-out
             (5 s by default, Asterisk's ``retry``).
         reject_delay: ... after the agent rejected an offer.
@@ -510,6 +517,7 @@ class QueueConfig:
     resume_abandoned: timedelta | None = None
     wrap_up: timedelta = _ZERO
     offer_timeout: timedelta = _OFFER_TIMEOUT
+    ring_count: int | None = 1
     no_answer_delay: timedelta = _NO_ANSWER_DELAY
     reject_delay: timedelta = _ZERO
     busy_delay: timedelta = _ZERO
@@ -534,6 +542,7 @@ class QueueConfig:
         resume_abandoned: timedelta | None = None,
         wrap_up: timedelta = _ZERO,
         offer_timeout: timedelta = _OFFER_TIMEOUT,
+        ring_count: int | None = 1,
         no_answer_delay: timedelta = _NO_ANSWER_DELAY,
         reject_delay: timedelta = _ZERO,
         busy_delay: timedelta = _ZERO,
@@ -562,6 +571,7 @@ class QueueConfig:
         _set_queue_resume_abandoned(self, resume_abandoned)
         _set_queue_wrap_up(self, wrap_up)
         _set_queue_offer_timeout(self, offer_timeout)
+        _set_queue_ring_count(self, ring_count)
         _set_queue_no_answer_delay(self, no_answer_delay)
         _set_queue_reject_delay(self, reject_delay)
         _set_queue_busy_delay(self, busy_delay)
@@ -621,6 +631,7 @@ class QueueConfig:
                 offer_timeout is _OFFER_TIMEOUT
                 or (offer_timeout.__class__ is timedelta and _ZERO < offer_timeout <= MAX_DURATION)
             )
+            and (ring_count is None or _is_count(ring_count, 1, MAX_NUMBER))
             and (
                 no_answer_delay is _NO_ANSWER_DELAY
                 or (
@@ -666,6 +677,7 @@ class QueueConfig:
     _set_queue_resume_abandoned,
     _set_queue_wrap_up,
     _set_queue_offer_timeout,
+    _set_queue_ring_count,
     _set_queue_no_answer_delay,
     _set_queue_reject_delay,
     _set_queue_busy_delay,
@@ -688,6 +700,7 @@ _QUEUE_CHECKS: _Checks = (
     ("resume_abandoned", _optional_positive_wait),
     ("wrap_up", _wait),
     ("offer_timeout", _positive_wait),
+    ("ring_count", _optional_tier),
     ("no_answer_delay", _wait),
     ("reject_delay", _wait),
     ("busy_delay", _wait),

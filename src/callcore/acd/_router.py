@@ -72,7 +72,7 @@ from callcore.acd._events import (
     PriorityChanged,
     RouterUpdate,
 )
-from callcore.acd._lines import Cursor
+from callcore.acd._lines import AgentIndex, Cursor
 from callcore.acd._live import Agent, Contact, ContactEntry, QueueRuntime
 from callcore.acd._model import (
     MAX_NUMBER,
@@ -84,7 +84,7 @@ from callcore.acd._model import (
     QueueConfig,
 )
 from callcore.acd._snapshot import AbandonedRecord, RouterSnapshot, capture, restore_into
-from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy, StrategyMemory
+from callcore.acd._strategy import BUILTIN_STRATEGIES, Strategy
 from callcore.acd._timers import (
     CALLBACK_DUE,
     CATCH_UP_PERIODS,
@@ -266,6 +266,8 @@ class Router:
         self._callbacks: dict[str, ScheduledCallback] = {}
         """Scheduled callbacks by id, from their request to their end (``_callbacks``)."""
         self._timers = Timers(self._agents, self._contacts, self._queues, callbacks=self._callbacks)
+        self._rechecked = tuple(queue for queue in self._queues.values() if queue.rechecks_empty)
+        """Queues whose ``empty_when`` conditions are re-checked after every instant."""
         self._dirty_contacts: dict[str, None] = {}
         self._dirty_agents: dict[str, None] = {}
         self._offers_out: list[Offer] = []
@@ -520,7 +522,9 @@ class Router:
         if runtime.timed:
             self._schedule_contact(contact)
         self._events_out.append(contact_queued(at, contact_id, queue, priority))
-        if (not runtime.members or config.leave_when_empty) and self._turns_away(runtime):
+        if (
+            not runtime.members or config.leave_when_empty or runtime.unstaffed_since is not None
+        ) and self._turns_away(runtime):  # _turns_away's cases, the usual one skipped inline
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
         else:
@@ -630,7 +634,7 @@ class Router:
         check_count(priority, "priority", low=-MAX_NUMBER, high=MAX_NUMBER)
         contact = self._unconnected_at(contact_id, now, "change the priority of")
         contact.priority = priority
-        if contact.status is ContactStatus.WAITING:
+        if self._queues[contact.queue].wants_more(contact):
             self._queues[contact.queue].wait(contact)
         self._events_out.append(
             PriorityChanged(at=self._time(), contact_id=contact_id, priority=priority)
@@ -1675,6 +1679,8 @@ class Router:
                 fired += 1
             if self._dirty_contacts or self._dirty_agents:
                 self._settle()
+            if self._rechecked:
+                self._settle_all()
             if saved is not None and fired > _timers.TIMER_BUDGET:
                 self._undo(saved)
                 raise InvalidInputError(
@@ -1723,7 +1729,11 @@ class Router:
         elif kind == CALLBACK_DUE:
             self._callback_joins(self._callbacks[key])
         else:
-            self._overflow_all(self._queues[key])
+            queue = self._queues[key]
+            if not queue.members:
+                self._overflow_all(queue)
+            elif not queue.staffed(self._agents):  # empty by its conditions all this time
+                self._send_on_waiting(queue)
 
     def _end_wrap_up(self, agent: Agent, due: datetime) -> None:
         agent.wrap_until = None
@@ -1738,6 +1748,8 @@ class Router:
     def _settle_and_flush(self) -> RouterUpdate:
         if self._dirty_contacts or self._dirty_agents:
             self._settle()
+        if self._rechecked:
+            self._settle_all()
         events = self._events_out  # _flush, inline (every command returns through here)
         if not events:
             return _NOTHING
@@ -1749,6 +1761,60 @@ class Router:
         if ended:
             self._ended_out = []
         return update
+
+    def _settle_all(self) -> None:
+        """Settle, then re-check the empty-queue conditions, until neither has work.
+
+        Offers made may leave a queue without a member that staffs it (its
+        conditions list ``ringing``), whose waiting contacts then go on and
+        are matched in their new queues: each round starts from a queue
+        becoming empty, which offers and moves never undo, so this ends.
+        """
+        while True:
+            if self._dirty_contacts or self._dirty_agents:
+                self._settle()
+            if not (self._rechecked and self._recheck_empty()):
+                return
+
+    def _recheck_empty(self) -> bool:
+        """Asterisk's ``leavewhenempty`` for waiting contacts; whether any was sent on.
+
+        A queue whose members are all in one of its ``empty_when`` states (and
+        that has ``leave_when_empty`` or ``max_wait_empty``) is empty: as it
+        becomes so, a ``leave_when_empty`` queue sends its waiting contacts on
+        by its overflow, and another starts its ``max_wait_empty`` clock.
+        """
+        at = self._time()
+        sent = False
+        for queue in self._rechecked:
+            if not queue.recheck_staffing(self._agents, at):
+                continue
+            config = queue.config
+            if config.leave_when_empty:
+                sent = self._send_on_waiting(queue) or sent
+            elif config.max_wait_empty is not None:
+                due = at + config.max_wait_empty
+                if queue.sets_empty_timer(due):
+                    self._timers.push(due, QUEUE_EMPTY, config.name)
+        return sent
+
+    def _send_on_waiting(self, queue: QueueRuntime) -> bool:
+        """Send the queue's waiting callers on by its overflow; whether there were any.
+
+        Contacts ringing an agent, callback requests and contacts waiting for
+        an agent they were transferred to stay.
+        """
+        waiting = [
+            contact
+            for contact in queue.in_order()
+            if contact.status is ContactStatus.WAITING
+            and not contact.callback
+            and contact.target is None
+        ]
+        for contact in waiting:
+            if contact.queue == queue.config.name and contact.contact_id in self._contacts:
+                self._overflow(contact)
+        return bool(waiting)
 
     def _flush(self) -> RouterUpdate:
         offers, ended, events = self._offers_out, self._ended_out, self._events_out
@@ -1784,7 +1850,7 @@ class Router:
             best: tuple[ContactEntry, Contact, str | None] | None = None
             for contact_id in list(contacts) if contacts else ():  # mostly none: no copy
                 contact = known.get(contact_id)
-                if contact is None or contact.status is not ContactStatus.WAITING:
+                if contact is None or not self._queues[contact.queue].wants_more(contact):
                     del contacts[contact_id]
                     continue
                 entry = contact.line_entry()
@@ -1842,40 +1908,80 @@ class Router:
             index = queue.build_index(requirement.names, self._agents)
         strategy = queue.strategy
         if strategy.ring_all:
-            chosen = index.pick_all(contact.channel_key, requirement.max_tier, requirement.strict)
+            chosen = index.pick_all(
+                contact.channel_key,
+                requirement.max_tier,
+                requirement.strict,
+                self._passed_over(contact, queue),
+            )
+            for agent in chosen:
+                self._offer(contact, queue, agent)
         else:
+            chosen = self._pick_ring(contact, queue, index)
+        if not chosen or len(contact.offers) < queue.ring_limit:  # it wants more agents:
+            queue.wait(contact)  # in its line, for freed agents to see
+        return bool(chosen)
+
+    def _pick_ring(
+        self, contact: Contact, queue: QueueRuntime, index: AgentIndex[Agent, QueueRuntime]
+    ) -> list[Agent]:
+        """Offer the contact to its strategy's next agents, up to its queue's ``ring_count``.
+
+        One agent at a time, each the strategy's choice among the available
+        eligible agents the contact does not ring yet (round robin's pointer
+        moves at each offer, a random strategy draws anew).
+        """
+        requirement = contact.requirement
+        channel, max_tier, strict = contact.channel_key, requirement.max_tier, requirement.strict
+        offers = contact.offers
+        skip = self._passed_over(contact, queue) if offers or queue.preferring else None
+        chosen: list[Agent] = []
+        limit = queue.ring_limit
+        while len(offers) < limit:
             if queue.sampling:
                 best = index.pick_sampled(
-                    requirement.max_tier,
-                    requirement.strict,
-                    self._random,
-                    weighted=queue.weighted,
+                    max_tier, strict, self._random, weighted=queue.weighted, skip=skip
                 )
             elif queue.racing:
                 best = index.pick_race(
-                    requirement.max_tier,
-                    requirement.strict,
+                    max_tier,
+                    strict,
                     lambda agents: queue.race(agents, requirement.names, self._random),
+                    skip,
                 )
             else:
-                cursor = (
-                    self._cursor(queue, contact)
-                    if strategy.memory is StrategyMemory.CONTACT
-                    else None
-                )
-                best = index.pick_one(
-                    contact.channel_key, requirement.max_tier, requirement.strict, cursor
-                )
-            if best is not None:  # one agent (the usual case): no list
-                self._offer(contact, queue, best)
+                cursor = self._cursor(queue, contact) if queue.contact_memory else None
+                best = index.pick_one(channel, max_tier, strict, cursor, skip)
+            if best is None:
+                break
+            self._offer(contact, queue, best)
+            chosen.append(best)
+            if skip is None and len(offers) < limit:  # the next choice skips those it rings
+                skip = lambda agent: agent.agent_id in offers  # noqa: E731
+        return chosen
+
+    def _passed_over(self, contact: Contact, queue: QueueRuntime) -> Callable[[Agent], bool] | None:
+        """Which agents a decision for ``contact`` passes over (``None``: nobody).
+
+        The agents it rings already, and agents who prefer another of their
+        queues where a contact wants them now (``Membership.preference``).
+        Those go back among the freed agents, so that once the contacts of
+        their preferred queues are served they look at this one again.
+        """
+        offers = contact.offers
+        if not queue.preferring:
+            return (lambda agent: agent.agent_id in offers) if offers else None
+        contacts, freed = self._contacts, self._dirty_agents
+
+        def skip(agent: Agent) -> bool:
+            if agent.agent_id in offers:
                 return True
-            chosen = []
-        for agent in chosen:
-            self._offer(contact, queue, agent)
-        if not chosen:
-            queue.wait(contact)
+            if agent.prefers_elsewhere(queue, contacts):
+                freed[agent.agent_id] = None
+                return True
             return False
-        return True
+
+        return skip
 
     def _cursor(self, queue: QueueRuntime, contact: Contact) -> Cursor | None:
         """Where a contact-memory strategy continues: after the last agent tried."""
@@ -1980,11 +2086,14 @@ class Router:
             if delay > _ZERO and (agent.delay_until is None or until > agent.delay_until):
                 agent.delay_until = until
                 self._timers.push(until, DELAY_END, agent.agent_id)
-        if not contact.offers and contact.status is ContactStatus.OFFERED:
-            contact.status = ContactStatus.WAITING
-            # back in its line (a freed agent's look may have dropped it while it rang)
-            self._queues[contact.queue].wait(contact)
-            self._dirty_contacts[contact.contact_id] = None
+        if contact.status is ContactStatus.OFFERED:
+            queue = self._queues[contact.queue]
+            if not contact.offers:
+                contact.status = ContactStatus.WAITING
+            if queue.wants_more(contact):  # it waits, or rings fewer than its ring_count
+                # back in its line (a freed agent's look may have dropped it while it rang)
+                queue.wait(contact)
+                self._dirty_contacts[contact.contact_id] = None
         agent.mark(at)
         self._release(agent)
 
@@ -2057,7 +2166,7 @@ class Router:
             return
         contact.requirement = queue.requirement(contact.skills, stage)
         self._schedule_contact(contact)
-        if contact.status is ContactStatus.WAITING:
+        if queue.wants_more(contact):
             queue.wait(contact)  # in the line of its new requirement, for freed agents to see
             self._dirty_contacts[contact.contact_id] = None
 
@@ -2170,7 +2279,12 @@ class Router:
         """
         if not runtime.members:
             return self._sends_on(runtime)
-        return runtime.config.leave_when_empty and not runtime.staffed(self._agents)
+        config = runtime.config
+        if config.leave_when_empty:
+            return not runtime.staffed(self._agents)
+        since, wait = runtime.unstaffed_since, config.max_wait_empty
+        # empty by its conditions for its max_wait_empty: as with nobody logged in
+        return since is not None and wait is not None and self._time() >= since + wait
 
     def _sends_on(self, runtime: QueueRuntime) -> bool:
         """Whether a queue nobody is logged in to sends a contact that enters it on at once.
@@ -2222,7 +2336,7 @@ class Router:
         """
         self._untarget(contact)
         self._reschedule(contact)
-        if contact.status is ContactStatus.WAITING:
+        if self._queues[contact.queue].wants_more(contact):
             self._queues[contact.queue].wait(contact)
             self._dirty_contacts[contact.contact_id] = None
 

@@ -140,6 +140,8 @@ class RouterSnapshot:
         abandoned: Places of callers who hung up and may still come back.
         callbacks: Scheduled callbacks, booked or in their queue (see
             :meth:`~callcore.acd.Router.schedule_callback`).
+        unstaffed_since: Since when each queue that re-checks its ``empty_when``
+            conditions has had members logged in but none staffing it.
     """
 
     now: datetime | None
@@ -155,6 +157,7 @@ class RouterSnapshot:
     offers_made: int = 0
     abandoned: tuple[AbandonedRecord, ...] = ()
     callbacks: tuple[ScheduledCallback, ...] = ()
+    unstaffed_since: Mapping[str, datetime] = attrs.field(factory=dict)
 
 
 def rank_to_json(rank: Rank) -> str:
@@ -209,6 +212,11 @@ def capture(  # noqa: PLR0917 - the router's state, part by part
             if queue.empty_since is not None
         },
         offers_made=offers_made,
+        unstaffed_since={
+            name: queue.unstaffed_since
+            for name, queue in queues.items()
+            if queue.unstaffed_since is not None
+        },
     )
 
 
@@ -286,17 +294,30 @@ def restore_into(snapshot: RouterSnapshot, random: Random, timers: Timers) -> in
     for name, clock in snapshot.race_clocks.items():
         queues[name].race_clock = float(clock)
     for name, since in snapshot.empty_since.items():
-        queue = queues[name]
-        queue.empty_since = since
-        wait = queue.config.max_wait_empty
-        if (
-            wait is not None
-            and not queue.config.leave_when_empty  # it never waits for its empty clock
-            and (snapshot.now is None or since + wait > snapshot.now)
-            and queue.sets_empty_timer(since + wait)
-        ):
-            timers.push(since + wait, QUEUE_EMPTY, name)
+        queues[name].empty_since = since
+        _empty_clock(queues[name], since, snapshot.now, timers)
+    for name, since in snapshot.unstaffed_since.items():
+        queues[name].unstaffed_since = since
+        _empty_clock(queues[name], since, snapshot.now, timers)
     return offers_made[0]
+
+
+def _empty_clock(
+    queue: QueueRuntime, since: datetime, now: datetime | None, timers: Timers
+) -> None:
+    """Set the timer of a queue empty since ``since`` for its ``max_wait_empty``, if due later.
+
+    A ``leave_when_empty`` queue sends its contacts on as it becomes empty: it
+    never waits for its empty clock.
+    """
+    wait = queue.config.max_wait_empty
+    if (
+        wait is not None
+        and not queue.config.leave_when_empty
+        and (now is None or since + wait > now)
+        and queue.sets_empty_timer(since + wait)
+    ):
+        timers.push(since + wait, QUEUE_EMPTY, queue.config.name)
 
 
 def _restore_agent(record: AgentRecord, timers: Timers) -> None:
@@ -369,7 +390,7 @@ def _restore_contact(record: ContactRecord, timers: Timers, offers_made: list[in
         agent.offers[contact.contact_id] = offer
         agent.load[contact.channel_key] = agent.load.get(contact.channel_key, 0) + 1
         timers.push(offer.expires_at, OFFER_EXPIRY, contact.contact_id, offer.agent_id)
-    if contact.status is ContactStatus.WAITING:
+    if queue.wants_more(contact):  # waiting, or ringing fewer agents than its ring_count
         queue.wait(contact)
     due = contact.schedule(queue.config)  # connected contacts returned above: no timer
     if due is not None:

@@ -28,7 +28,8 @@ DELAY_END = 2
 CONTACT_DUE = 3
 """A contact's next escalation rule or its ``max_wait`` (key: the contact id)."""
 QUEUE_EMPTY = 4
-"""A queue has had nobody logged in for its ``max_wait_empty`` (key: the queue name)."""
+"""A queue has had nobody logged in, or no member staffing it by its ``empty_when``
+conditions, for its ``max_wait_empty`` (key: the queue name)."""
 CALLBACK_DUE = 5
 """A scheduled callback's time came: it joins its queue (key: the callback id)."""
 
@@ -98,9 +99,16 @@ class Timers:
         if kind == CALLBACK_DUE:
             callback = self.callbacks.get(key)
             return callback is not None and callback.due == due
-        queue = self.queues[key]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
-        return since is not None and wait is not None and since + wait == due
+        return self.empty_clock_stands(due, key)
+
+    def empty_clock_stands(self, due: datetime, name: str) -> bool:
+        """Whether a queue's empty clock (nobody logged in, or staffing it) ends at ``due``."""
+        queue = self.queues[name]
+        wait = queue.config.max_wait_empty
+        if wait is None:
+            return False
+        since = queue.empty_since if queue.unstaffed_since is None else queue.unstaffed_since
+        return since is not None and since + wait == due
 
     def next_deadline(self) -> datetime | None:
         """When the first timer that still stands falls due (stale ones before it are dropped)."""
@@ -134,7 +142,8 @@ class Timers:
         if due is not None and due <= now:
             return True
         queue = self.queues[contact.queue]
-        since, wait = queue.empty_since, queue.config.max_wait_empty
+        wait = queue.config.max_wait_empty
+        since = queue.empty_since if queue.unstaffed_since is None else queue.unstaffed_since
         return (
             since is not None
             and wait is not None

@@ -631,6 +631,15 @@ class _SnapshotCheck:
             path = f"empty_since.{name}"
             if self.past(since, path) is not None and name in staffed:
                 self.add(path, "the queue has a member logged in, so it is not empty")
+        for name, since in self.by_queue(snapshot.unstaffed_since, "unstaffed_since"):
+            path = f"unstaffed_since.{name}"
+            config = self.queues[name]
+            if not config.empty_when or not (
+                config.leave_when_empty or config.max_wait_empty is not None
+            ):
+                self.add(path, "the queue re-checks no empty_when conditions")
+            elif self.past(since, path) is not None and name not in staffed:
+                self.add(path, "no member of the queue is logged in: empty_since counts then")
 
     def abandoned(self, snapshot: RouterSnapshot) -> None:
         """Kept places: of a queue that keeps them, for ids not held, each once."""
