@@ -25,6 +25,7 @@ from callcore.center._checkpoint import CenterState, read_state, write_state
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
+from callcore.center._router_seam import RouterPort, SharedRouterPort
 from callcore.checks import check_bool, check_enum, check_instant, check_text
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import Channel, ContactOutcome, Direction
@@ -155,7 +156,7 @@ class _CenterCore:
     def __init__(
         self,
         *,
-        queues: Iterable[QueueConfig],
+        queues: Iterable[QueueConfig] | None = None,
         flows: Mapping[str, Flow],
         subflows: Iterable[Flow] = (),
         message_queues: Mapping[Channel, str] | None = None,
@@ -172,6 +173,7 @@ class _CenterCore:
         id_factory: IdFactory = new_id,
         seed: int = 0,
         durable: bool = False,
+        router: RouterPort | None = None,
     ) -> None:
         """Build the centre: the plugin manager first, then the engines it configures."""
         self._lock = threading.RLock()
@@ -183,7 +185,10 @@ class _CenterCore:
         self.identifier = CallerIdentifier(
             self.store, default_country_code=default_country_code, id_factory=id_factory
         )
-        self.router = Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
+        self.router: RouterPort = self._router(queues, router, seed)
+        # a router shared with other hosts: its news are taken in at each input
+        self._shared = router if isinstance(router, SharedRouterPort) else None
+        self._news = _Out()  # the news taken in by an input not yet finished
         self.tickets = TicketEngine(
             settings=ticket_settings if ticket_settings is not None else TicketSettings(),
             workflows=ticket_workflows(self.plugins),
@@ -216,6 +221,29 @@ class _CenterCore:
             if saved is not None:
                 self._restore(saved)
 
+    def _router(
+        self, queues: Iterable[QueueConfig] | None, router: RouterPort | None, seed: int
+    ) -> RouterPort:
+        """The router given (its own queues), or a new in-process one with ``queues``."""
+        if router is None:
+            if queues is None:
+                raise InvalidInputError(
+                    "a centre needs its queues (or a router that has them)", field="queues"
+                )
+            return Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
+        if queues is not None:
+            raise InvalidInputError(
+                "give the queues or a router, not both: the router has its queues",
+                field="queues",
+            )
+        if not isinstance(router, RouterPort):
+            raise InvalidInputError(
+                f"router must be a router (callcore.center.RouterPort), "
+                f"got {type(router).__name__}",
+                field="router",
+            )
+        return router
+
     def _all_flows(self) -> list[Flow]:
         unique = {
             (flow.id, flow.version): flow for flow in (*self._flows.values(), *self._subflows)
@@ -224,7 +252,8 @@ class _CenterCore:
 
     def _restore(self, saved: str) -> None:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
-        self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        if isinstance(self.router, Router):  # a shared router keeps its state with its owner
+            self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
         self._contacts = {live.contact_id: live for live in state.contacts}
         self._ticket_due = DueTimes(state.ticket_due)
         self._ivr_due = DueTimes(

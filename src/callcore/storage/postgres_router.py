@@ -776,6 +776,7 @@ class SharedRouter:
     def stop(self) -> None:
         """Stop taking part; an owner gives its lease up so a standby takes over at once."""
         self._stop.set()
+        self._wake()
         for thread in (self._thread, self._follower):
             if thread is not None:
                 thread.join()
@@ -788,6 +789,17 @@ class SharedRouter:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
+
+    def _wake(self) -> None:
+        """Wake this host's threads from their wait for a notice (other hosts just look)."""
+        if self._thread is None and self._follower is None:
+            return
+        try:
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                for channel in (_COMMANDS_CHANNEL, _RESULTS_CHANNEL):
+                    connection.execute("SELECT pg_notify(%s, %s)", (channel, self.name))
+        except psycopg.Error:  # the threads wake up by themselves soon enough
+            _log.debug("router %s: could not wake the threads", self.name, exc_info=True)
 
     def _run(self) -> None:
         renew_every = self.lease_seconds / 3
