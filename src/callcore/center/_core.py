@@ -71,7 +71,7 @@ __all__ = ["ANONYMOUS", "CHECKPOINT_NAME", "WITHHELD", "CenterUpdate"]
 _log = logging.getLogger("callcore.center")
 
 CHECKPOINT_NAME = "center"
-"""The name of the centre's checkpoint in the store."""
+"""The name of the centre's checkpoint in the store (``center:<host_id>`` on a shared router)."""
 
 ANONYMOUS = "anonymous"
 """The address of a contact whose caller withheld the number."""
@@ -189,6 +189,10 @@ class _CenterCore:
         # a router shared with other hosts: its news are taken in at each input
         self._shared = router if isinstance(router, SharedRouterPort) else None
         self._news = _Out()  # the news taken in by an input not yet finished
+        # hosts sharing a router (and a store) each keep their own contacts' checkpoint
+        self._checkpoint_name = (
+            CHECKPOINT_NAME if self._shared is None else f"{CHECKPOINT_NAME}:{self._shared.host_id}"
+        )
         self.tickets = TicketEngine(
             settings=ticket_settings if ticket_settings is not None else TicketSettings(),
             workflows=ticket_workflows(self.plugins),
@@ -217,7 +221,7 @@ class _CenterCore:
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         if durable:
-            saved = self.store.load_checkpoint(CHECKPOINT_NAME)
+            saved = self.store.load_checkpoint(self._checkpoint_name)
             if saved is not None:
                 self._restore(saved)
 
@@ -276,7 +280,7 @@ class _CenterCore:
             StorageError: The store failed; the previous checkpoint stands.
         """
         with self._lock:
-            self.store.save_checkpoint(CHECKPOINT_NAME, self._serialised())
+            self.store.save_checkpoint(self._checkpoint_name, self._serialised())
 
     def _serialised(self) -> str:
         """The centre's state as the checkpoint keeps it (tests compare it around a refusal)."""

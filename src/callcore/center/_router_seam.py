@@ -154,6 +154,9 @@ class SharedRouterPort(RouterPort, Protocol):
     commands and the owner's timers made.
     """
 
+    host_id: str
+    """This host's name, unique among the hosts (its centre checkpoints as ``center:<host_id>``)."""
+
     def serves(self, agent_id: str) -> bool:
         """Whether the agent's offers ring through this host (it logged in here)."""
 
