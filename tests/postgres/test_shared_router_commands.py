@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,6 +21,9 @@ from callcore.errors import CallcoreError, InvalidInputError
 from callcore.ivr import EnqueueContact
 from callcore.storage.postgres import migrate
 from callcore.storage.postgres_router import ForwardedCommandError, SharedRouter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 S = timedelta(seconds=1)
@@ -100,7 +103,7 @@ def _wait_for(condition: Any, seconds: float = 20.0) -> None:
 
 
 @pytest.fixture
-def pair(postgres_url: str) -> Any:
+def pair(postgres_url: str) -> Iterator[tuple[SharedRouter, SharedRouter]]:
     """An owner and a sender of one shared router; the owner's clock stays before every timer."""
     migrate(postgres_url)
     still = ManualClock(T0)
@@ -113,7 +116,9 @@ def pair(postgres_url: str) -> Any:
     owner.stop()
 
 
-def test_each_command_gets_the_owners_update_as_a_router_would_give_it(pair: Any) -> None:
+def test_each_command_gets_the_owners_update_as_a_router_would_give_it(
+    pair: tuple[SharedRouter, SharedRouter],
+) -> None:
     """Forwarded commands give the in-process router's updates and refusals; the copies agree."""
     owner, sender = pair
     reference = _router()
@@ -135,7 +140,9 @@ def test_each_command_gets_the_owners_update_as_a_router_would_give_it(pair: Any
     assert owner.serves("a2") is False
 
 
-def test_connected_contacts_transfer_and_end_as_on_a_router(pair: Any) -> None:
+def test_connected_contacts_transfer_and_end_as_on_a_router(
+    pair: tuple[SharedRouter, SharedRouter],
+) -> None:
     """Accept, transfer to a queue, to an agent (with agent_wait), end: as on a router."""
     _, sender = pair
     reference = _router()
@@ -160,7 +167,7 @@ def test_connected_contacts_transfer_and_end_as_on_a_router(pair: Any) -> None:
     assert sender.snapshot() == reference.snapshot()
 
 
-def test_refused_before_sending_nothing_is_logged(pair: Any) -> None:
+def test_refused_before_sending_nothing_is_logged(pair: tuple[SharedRouter, SharedRouter]) -> None:
     """Arguments the log cannot carry are refused by the sender, naming the field."""
     _, sender = pair
     with pytest.raises(InvalidInputError) as raised:
