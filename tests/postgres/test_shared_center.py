@@ -25,7 +25,7 @@ from callcore.center import (
     SharedRouterPort,
     StopRinging,
 )
-from callcore.errors import InvalidInputError
+from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.serialization import parse_json
 from callcore.storage.postgres import migrate
 from callcore.storage.postgres_router import ForwardedCommandError
@@ -126,6 +126,18 @@ def test_the_owners_timers_reach_the_agents_host(hosts: tuple[Host, Host, Manual
     stopped = [x for x in b.telephony.actions if isinstance(x, StopRinging)]
     assert [(x.offer.contact_id, x.offer.agent_id) for x in stopped] == [("CA-1", "b1")]
     assert a.center.contact("CA-1").phase is Phase.QUEUED
+
+
+def test_a_contact_id_of_another_host_is_refused(hosts: tuple[Host, Host, ManualClock]) -> None:
+    """Two hosts cannot hold one contact id: the second arrival is refused, changing nothing."""
+    a, b, _ = hosts
+    a.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")
+    b.router.refresh()  # B's copy has A's call (its follower reads it a moment later anyway)
+    before = b.center._serialised()
+    with pytest.raises(InvalidTransitionError, match="unique across the hosts"):
+        b.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")
+    assert b.center._serialised() == before
+    assert b.center.contact_ids() == ()
 
 
 def _log_size(url: str) -> int:

@@ -29,7 +29,9 @@ from callcore.acd import ContactAnswered, Offer, RouterUpdate
 from callcore.center._contact import Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._handling import _Handling
+from callcore.center._router_seam import RouterPort
 from callcore.checks import check_text
+from callcore.errors import InvalidTransitionError, NotFoundError
 from callcore.events import Event
 
 __all__: list[str] = []
@@ -44,6 +46,18 @@ class _SharedRouting(_Handling):
         if self._shared is not None:
             self._take_news(now)
         return now
+
+    def _new_contact_id(self, contact_id: str | None) -> str:
+        """A new contact's id, refused if another host's contact has it in the router."""
+        contact_id = super()._new_contact_id(contact_id)
+        if self._shared is not None and _holds(self.router, contact_id):
+            raise InvalidTransitionError(
+                "in the router",
+                "arrive",
+                f"contact {contact_id!r} is in the shared router already (another host's): "
+                "contact ids must be unique across the hosts",
+            )
+        return contact_id
 
     def _take_news(self, now: datetime) -> None:
         """Absorb the news in log order; their events and actions go out with this input's."""
@@ -121,3 +135,11 @@ class _SharedRouting(_Handling):
                 return super().agent_accepted(contact_id, agent_id, now=now)
             now = self._time(now)
             return self._router_input(self.router.accept(contact_id, agent_id, now=now), now)
+
+
+def _holds(router: RouterPort, contact_id: str) -> bool:
+    try:
+        router.contact(contact_id)
+    except NotFoundError:
+        return False
+    return True
