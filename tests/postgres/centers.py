@@ -52,7 +52,14 @@ class Host:
 
 
 def host(
-    url: str, name: str, host_id: str, *, clock: Clock | None = None, lease_seconds: float = 2.0
+    url: str,
+    name: str,
+    host_id: str,
+    *,
+    clock: Clock | None = None,
+    lease_seconds: float = 2.0,
+    store: str = "memory:",
+    durable: bool = False,
 ) -> Host:
     """A host's centre on the shared router ``name``, following its news (not owning yet)."""
     router = SharedRouter(
@@ -69,8 +76,9 @@ def host(
     center = ContactCenter(
         router=router,
         flows={DIALLED: load_flow(FLOW)},
-        store="memory:",
+        store=store,
         clock=clock,
+        durable=durable,
         plugins=[telephony],
         default_country_code="40",
     )

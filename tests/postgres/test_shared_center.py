@@ -140,6 +140,40 @@ def test_a_contact_id_of_another_host_is_refused(hosts: tuple[Host, Host, Manual
     assert b.center.contact_ids() == ()
 
 
+def test_a_restarted_host_gets_the_updates_made_while_it_was_down(
+    postgres_url: str,
+) -> None:
+    """A durable host stops while its call waits; answered meanwhile, it connects on restart."""
+    migrate(postgres_url)
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    b = host(postgres_url, "group", "B", clock=clock)
+    b.router.start()
+    _wait_for(lambda: b.router.is_owner)
+    a = host(postgres_url, "group", "A", clock=clock, store=postgres_url, durable=True)
+    try:
+        b.center.agent_logged_in(agent("b1"), ready=False)
+        a.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")
+        a.stop()  # host A goes down with its call waiting
+
+        b.center.agent_ready("b1")
+        _wait_for(b.telephony.ringing)
+        b.center.agent_accepted("CA-1", "b1")
+
+        a = host(postgres_url, "group", "A", clock=clock, store=postgres_url, durable=True)
+        _wait_for(lambda: a.telephony.connected("CA-1"))
+        live = a.center.contact("CA-1")
+        assert (live.phase, live.agent) == (Phase.CONNECTED, "b1")
+        assert [type(x).__name__ for x in a.telephony.actions_for("CA-1")] == [
+            "Connect",
+            "ScreenPop",
+        ]
+        a.center.caller_hung_up("CA-1")  # and the call goes on as usual
+        assert a.router.agent("b1").state.value == "available"  # A's copy, after its command
+    finally:
+        a.stop()
+        b.stop()
+
+
 def _log_size(url: str) -> int:
     with psycopg.connect(url) as connection:
         row = connection.execute("SELECT count(*) FROM callcore_commands").fetchone()

@@ -256,8 +256,10 @@ class _CenterCore:
 
     def _restore(self, saved: str) -> None:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
-        if isinstance(self.router, Router):  # a shared router keeps its state with its owner
+        if self._shared is None:
             self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        elif state.router_position is not None:  # the owner's updates made while this host was down
+            self._shared.resend_news(state.router_position)
         self._contacts = {live.contact_id: live for live in state.contacts}
         self._ticket_due = DueTimes(state.ticket_due)
         self._ivr_due = DueTimes(
@@ -290,6 +292,7 @@ class _CenterCore:
             contacts=tuple(self._contacts.values()),
             ticket_due=self._ticket_due.as_dict(),
             aggregator=self.aggregator,
+            router_position=None if self._shared is None else self._shared.delivered_through(),
         )
         return write_state(state)
 

@@ -162,3 +162,9 @@ class SharedRouterPort(RouterPort, Protocol):
 
     def take_news(self) -> tuple[RouterUpdate, ...]:
         """The updates made since the last call by commands this host did not send."""
+
+    def delivered_through(self) -> int:
+        """The log position through which every update has reached this host."""
+
+    def resend_news(self, after: int) -> None:
+        """Hand out again, as news, the updates logged after position ``after`` (a restart)."""

@@ -210,6 +210,7 @@ class _Replay:
     router: Router
     position: int
     hosts: dict[str, str]
+    changed_at: int = 0  # the position of the latest command that was not refused (nor a read)
 
     def apply(self, command: Mapping[str, Any], sender: str, now: datetime) -> dict[str, Any]:
         """Apply a new command (the owner): its result document."""
@@ -230,8 +231,10 @@ class _Replay:
 
     def _applied(self, command: Mapping[str, Any], sender: str, result: Mapping[str, Any]) -> None:
         self.position += 1
-        if command["op"] == "log_in" and "update" in result:
-            self.hosts[command["args"]["profile"]["agent_id"]] = sender
+        if "update" in result:
+            self.changed_at = self.position
+            if command["op"] == "log_in":
+                self.hosts[command["args"]["profile"]["agent_id"]] = sender
 
 
 def _instant(text: str) -> datetime:
@@ -249,12 +252,13 @@ def _load(
         "SELECT document FROM callcore_checkpoints WHERE name = %s", (CHECKPOINT_PREFIX + name,)
     ).fetchone()
     if found is None:
-        state = _Replay(factory(), 0, {})
+        state = _Replay(factory(), 0, {}, 0)
     else:
         checkpoint = parse_json(found[0])
         snapshot = from_dict(RouterSnapshot, checkpoint["snapshot"])
         router = Router.restore(snapshot, strategies=strategies)
-        state = _Replay(router, int(checkpoint["position"]), dict(checkpoint.get("hosts", {})))
+        position = int(checkpoint["position"])
+        state = _Replay(router, position, dict(checkpoint.get("hosts", {})), position)
     logged = connection.execute(
         "SELECT sender, command, result FROM callcore_commands WHERE router = %s "
         "AND position > %s ORDER BY position",
@@ -359,7 +363,7 @@ class SharedRouter:
         self._copy: _Replay | None = None
         self._reader: psycopg.Connection[Any] | None = None
         self._mine: set[int] = set()  # commands this object sent and awaits
-        self._news: list[RouterUpdate] = []
+        self._news: list[tuple[int, RouterUpdate]] = []  # (log position, update)
         self._follower: threading.Thread | None = None
         self._on_news: Callable[[], object] | None = None
 
@@ -648,7 +652,7 @@ class SharedRouter:
             for seq, sender, command, result, _ in rows:
                 update = copy.replay(parse_json(command), sender, parse_json(result))
                 if update is not None and seq not in self._mine and _anything(update):
-                    self._news.append(update)
+                    self._news.append((copy.position, update))
             if len(rows) < _BATCH:
                 return
 
@@ -659,8 +663,61 @@ class SharedRouter:
         (:meth:`ContactCenter.run_due <callcore.center.ContactCenter.run_due>`).
         """
         with self._replica_lock:
-            news, self._news = tuple(self._news), []
+            news, self._news = tuple(update for _, update in self._news), []
         return news
+
+    def delivered_through(self) -> int:
+        """The log position through which every update has reached this host.
+
+        As a command's result or as news taken: a centre's checkpoint keeps
+        it, and after a restart :meth:`resend_news` hands out what came after.
+        Refused commands and reads do not move it (they change nothing).
+        """
+        with self._replica_lock:
+            copy = self._replica()
+            return self._news[0][0] - 1 if self._news else copy.changed_at
+
+    def resend_news(self, after: int) -> None:
+        """Hand out again, as news, every update logged after position ``after``.
+
+        A restarted host's centre catches up with what the owner did while it
+        was down. Updates already pruned from the log (more than ``keep_log``
+        before the latest checkpoint) are gone: a warning says how many.
+
+        Raises:
+            StorageError: The database failed.
+        """
+        check_number(after, "after", low=0, high=2**62)
+        with self._replica_lock:
+            through = self._replica().position
+            try:
+                rows = (
+                    self._reader_connection()
+                    .execute(
+                        "SELECT position, result FROM callcore_commands WHERE router = %s "
+                        "AND position > %s AND position <= %s ORDER BY position",
+                        (self.name, after, through),
+                    )
+                    .fetchall()
+                )
+            except psycopg.Error as exc:
+                raise translate(exc, self.location) from exc
+            first = rows[0][0] if rows else through + 1
+            if first != after + 1:
+                _log.warning(
+                    "router %s: updates %d..%d were pruned before host %s read them",
+                    self.name,
+                    after + 1,
+                    first - 1,
+                    self.host_id,
+                )
+            resent = [
+                (position, _update_from_data(result["update"]))
+                for position, text in rows
+                if "update" in (result := parse_json(text))
+            ]
+            later = [item for item in self._news if item[0] > through]  # none, but for clarity
+            self._news = [item for item in resent if _anything(item[1])] + later
 
     def follow(self, on_news: Callable[[], object] | None = None) -> None:
         """Read the owner's updates as they are logged, in a background thread.
