@@ -189,6 +189,8 @@ class _CenterCore:
         # a router shared with other hosts: its news are taken in at each input
         self._shared = router if isinstance(router, SharedRouterPort) else None
         self._news = _Out()  # the news taken in by an input not yet finished
+        self._in_news = False  # absorbing news (not the input's own update)
+        self._input_now: datetime | None = None  # the time of the input under way
         # hosts sharing a router (and a store) each keep their own contacts' checkpoint
         self._checkpoint_name = (
             CHECKPOINT_NAME if self._shared is None else f"{CHECKPOINT_NAME}:{self._shared.host_id}"

@@ -160,8 +160,14 @@ class SharedRouterPort(RouterPort, Protocol):
     def serves(self, agent_id: str) -> bool:
         """Whether the agent's offers ring through this host (it logged in here)."""
 
-    def take_news(self) -> tuple[RouterUpdate, ...]:
-        """The updates made since the last call by commands this host did not send."""
+    last_sent_position: int
+    """The log position of the latest command this host sent and got the result of."""
+
+    def take_news(self, through: int | None = None) -> tuple[RouterUpdate, ...]:
+        """The updates made by commands this host did not send, not taken yet, in log order.
+
+        ``through``: only those logged at or before this position.
+        """
 
     def delivered_through(self) -> int:
         """The log position through which every update has reached this host."""

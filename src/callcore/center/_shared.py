@@ -44,7 +44,8 @@ class _SharedRouting(_Handling):
         """The input's time; on a shared router, first the news that arrived meanwhile."""
         now = super()._time(now)
         if self._shared is not None:
-            self._take_news(now)
+            self._input_now = now
+            self._take_news(now, self._news)
         return now
 
     def _new_contact_id(self, contact_id: str | None) -> str:
@@ -59,16 +60,20 @@ class _SharedRouting(_Handling):
             )
         return contact_id
 
-    def _take_news(self, now: datetime) -> None:
-        """Absorb the news in log order; their events and actions go out with this input's."""
+    def _take_news(self, now: datetime, out: _Out, through: int | None = None) -> None:
+        """Absorb the news (through a log position) in log order, into ``out``."""
         assert self._shared is not None  # noqa: S101 - called on a shared router
-        for update in self._shared.take_news():
-            self._absorb_router(update, self._news)
-            for event in update.events:
-                if isinstance(event, ContactAnswered):
-                    live = self._contacts.get(event.contact_id)
-                    if live is not None and live.phase is Phase.QUEUED:
-                        self._answered(live, event.agent_id, now, self._news)
+        self._in_news = True
+        try:
+            for update in self._shared.take_news(through):
+                self._absorb_router(update, out)
+                for event in update.events:
+                    if isinstance(event, ContactAnswered):
+                        live = self._contacts.get(event.contact_id)
+                        if live is not None and live.phase is Phase.QUEUED:
+                            self._answered(live, event.agent_id, now, out)
+        finally:
+            self._in_news = False
 
     def _finish(self, now: datetime, out: _Out) -> CenterUpdate:
         """End the input; news taken in by it come first, as they happened first."""
@@ -83,8 +88,15 @@ class _SharedRouting(_Handling):
     def _absorb_router(
         self, update: RouterUpdate, out: _Out, *, silent: Offer | None = None
     ) -> None:
-        """On a shared router, absorb only this host's part of the update."""
+        """On a shared router, absorb only this host's part of the update.
+
+        The input's own update comes after the news logged before its command
+        (the follower may have read them a moment ago): those are taken in first.
+        """
         if self._shared is not None:
+            if not self._in_news and self._input_now is not None:
+                through = self._shared.last_sent_position - 1
+                self._take_news(self._input_now, out, through)
             update = self._this_hosts_part(update)
         super()._absorb_router(update, out, silent=silent)
 

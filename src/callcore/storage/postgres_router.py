@@ -366,6 +366,8 @@ class SharedRouter:
         self._news: list[tuple[int, RouterUpdate]] = []  # (log position, update)
         self._follower: threading.Thread | None = None
         self._on_news: Callable[[], object] | None = None
+        self.last_sent_position = 0
+        """The log position of the latest command this object sent and got the result of."""
 
     def __repr__(self) -> str:
         """Show the router and the host."""
@@ -409,12 +411,13 @@ class SharedRouter:
         deadline = time.monotonic() + self.timeout
         while True:
             found = connection.execute(
-                "SELECT result FROM callcore_commands WHERE seq = %s", (seq,)
+                "SELECT result, position FROM callcore_commands WHERE seq = %s", (seq,)
             ).fetchone()
             if found is not None and found[0] is not None:
                 result: dict[str, Any] = parse_json(found[0])
                 self._catch_up()  # the host's copy now includes this command
                 self._mine.discard(seq)
+                self.last_sent_position = int(found[1])
                 return result
             left = deadline - time.monotonic()
             if left <= 0:
@@ -656,15 +659,23 @@ class SharedRouter:
             if len(rows) < _BATCH:
                 return
 
-    def take_news(self) -> tuple[RouterUpdate, ...]:
+    def take_news(self, through: int | None = None) -> tuple[RouterUpdate, ...]:
         """The updates of commands this host did not send (and of the owner's timers), in order.
 
         Each is taken once. A centre on this router takes them itself
         (:meth:`ContactCenter.run_due <callcore.center.ContactCenter.run_due>`).
+
+        Args:
+            through: Only those logged at or before this position (such as
+                those before :attr:`last_sent_position`, to take them in
+                before this host's own command); default: all.
         """
         with self._replica_lock:
-            news, self._news = tuple(update for _, update in self._news), []
-        return news
+            cut = len(self._news)
+            if through is not None:
+                cut = next((i for i, (at, _) in enumerate(self._news) if at > through), cut)
+            news, self._news = self._news[:cut], self._news[cut:]
+        return tuple(update for _, update in news)
 
     def delivered_through(self) -> int:
         """The log position through which every update has reached this host.
