@@ -26,6 +26,12 @@ through the database and gets the router's update back:
   offers included, without sending anything again), then applies the pending
   ones. A waiting contact keeps its place; a ringing offer keeps ringing until
   it is answered or expires; nothing is offered twice.
+- **Copies and news.** Every host replays the log on its own copy of the
+  router (:meth:`SharedRouter.refresh`, or a follower thread started by
+  :meth:`SharedRouter.follow`), which answers its reads at once; the updates
+  of the commands other hosts sent, and of the owner's timers, are its *news*
+  (:meth:`SharedRouter.take_news`). A :class:`~callcore.center.ContactCenter`
+  given a ``SharedRouter`` as its ``router`` takes them in itself.
 
 This follows PostgreSQL's own building blocks (leases in a table rather than
 session advisory locks, which a connection pooler or a network blip would
