@@ -133,6 +133,7 @@ def test_a_contact_id_of_another_host_is_refused(hosts: tuple[Host, Host, Manual
     a, b, _ = hosts
     a.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")
     b.router.refresh()  # B's copy has A's call (its follower reads it a moment later anyway)
+    b.center.run_due()  # and B's centre has taken the news in
     before = b.center._serialised()
     with pytest.raises(InvalidTransitionError, match="unique across the hosts"):
         b.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")

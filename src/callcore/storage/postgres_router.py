@@ -370,6 +370,7 @@ class SharedRouter:
         self._reader: psycopg.Connection[Any] | None = None
         self._mine: set[int] = set()  # commands this object sent and awaits
         self._news: list[tuple[int, RouterUpdate]] = []  # (log position, update)
+        self._news_added = 0  # news ever added: the follower calls on_news when it grows
         self._follower: threading.Thread | None = None
         self._on_news: Callable[[], object] | None = None
         self.last_sent_position = 0
@@ -662,6 +663,7 @@ class SharedRouter:
                 update = copy.replay(parse_json(command), sender, parse_json(result))
                 if update is not None and seq not in self._mine and _anything(update):
                     self._news.append((copy.position, update))
+                    self._news_added += 1
             if len(rows) < _BATCH:
                 return
 
@@ -735,6 +737,7 @@ class SharedRouter:
             ]
             later = [item for item in self._news if item[0] > through]  # none, but for clarity
             self._news = [item for item in resent if _anything(item[1])] + later
+            self._news_added += len(self._news)
 
     def follow(self, on_news: Callable[[], object] | None = None) -> None:
         """Read the owner's updates as they are logged, in a background thread.
@@ -760,9 +763,12 @@ class SharedRouter:
         try:
             with psycopg.connect(self.url, autocommit=True) as connection:
                 connection.execute(f"LISTEN {_RESULTS_CHANNEL}")
+                signalled = -1  # at once: news may be waiting (a restarted host's)
                 while not self._stop.is_set():
                     self._catch_up()
-                    if self._on_news is not None and self._news:
+                    added = self._news_added  # by this thread or by a sender's catch-up
+                    if self._on_news is not None and added != signalled:
+                        signalled = added  # even if the host took them meanwhile
                         self._on_news()
                     for _ in connection.notifies(timeout=_FOLLOW_POLL, stop_after=1):
                         pass
