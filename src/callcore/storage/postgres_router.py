@@ -304,6 +304,13 @@ class SharedRouter:
     gets the owner's :class:`~callcore.acd.RouterUpdate` back. A host that
     should never own the router just does not call :meth:`start`.
 
+    Reads (:meth:`agent`, :meth:`contact`, :meth:`wallboard`...) answer from
+    this host's copy of the router, replayed from the log; it has every
+    :class:`~callcore.center.ContactCenter` read and command, so a centre
+    runs on it (``ContactCenter(router=shared, ...)``, see :doc:`/deployment`),
+    taking in the other hosts' updates (:meth:`take_news`) that
+    :meth:`follow` reads as they are logged.
+
     Args:
         url: The PostgreSQL database (its schema migrated).
         name: The router's name, shared by the hosts of one group of queues.
@@ -854,7 +861,7 @@ class SharedRouter:
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop taking part; an owner gives its lease up so a standby takes over at once."""
+        """Stop owning and following; an owner gives its lease up so a standby takes over now."""
         self._stop.set()
         self._wake()
         for thread in (self._thread, self._follower):
