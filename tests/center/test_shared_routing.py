@@ -135,13 +135,15 @@ def test_a_refused_forwarded_answer_changes_nothing(
     assert after == before
 
 
-def test_queues_come_from_the_router_and_not_twice() -> None:
-    """A centre on a given router takes its queues; giving both, or neither, is refused."""
+def test_queues_come_from_the_router() -> None:
+    """A centre on a given router takes its queues; others, or none at all, are refused."""
     hub = Hub(Router([QueueConfig(name=QUEUE)]))
     flows = {DIALLED: load_flow(FLOW)}
-    with pytest.raises(InvalidInputError) as both:
-        ContactCenter(queues=[QueueConfig(name=QUEUE)], router=hub.port("A"), flows=flows)
-    assert both.value.field == "queues"
+    same = ContactCenter(queues=[QueueConfig(name=QUEUE)], router=hub.port("A"), flows=flows)
+    assert same.router.queues == (QueueConfig(name=QUEUE),)
+    with pytest.raises(InvalidInputError) as other:
+        ContactCenter(queues=[QueueConfig(name="sales")], router=hub.port("A"), flows=flows)
+    assert other.value.field == "queues"
     with pytest.raises(InvalidInputError) as neither:
         ContactCenter(flows=flows)
     assert neither.value.field == "queues"

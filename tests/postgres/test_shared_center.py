@@ -29,7 +29,15 @@ from callcore.errors import InvalidInputError, InvalidTransitionError
 from callcore.serialization import parse_json
 from callcore.storage.postgres import migrate
 from callcore.storage.postgres_router import ForwardedCommandError
-from tests.postgres.centers import DIALLED, OFFER_TIMEOUT, QUEUE, Host, agent, host
+from tests.postgres.centers import (
+    DIALLED,
+    OFFER_TIMEOUT,
+    QUEUE,
+    Host,
+    agent,
+    build_router,
+    host,
+)
 from tests.postgres.failover_host import LEASE_SECONDS
 
 if TYPE_CHECKING:
@@ -77,6 +85,7 @@ def test_a_call_on_host_a_is_answered_by_an_agent_of_host_b(
     """B rings its agent for A's call; B's answer connects the call on A; the agent comes back."""
     a, b, clock = hosts
     assert isinstance(a.router, SharedRouterPort)
+    assert a.router.queues == build_router().queues  # so a document's queues may be given too
     assert b.center.agent_logged_in(agent("b1")).kinds() == ("acd.agent_state_changed",)
 
     arrived = a.center.inbound_call(caller=ANA, dialled=DIALLED, contact_id="CA-1")

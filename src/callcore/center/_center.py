@@ -66,7 +66,8 @@ class ContactCenter(_SharedRouting, _SelfService, _Campaigns, _Voice, _Messages,
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
-        queues: The router's queues (omitted when ``router`` is given).
+        queues: The router's queues (with ``router``: omitted, or the
+            router's own, as :func:`load_center` gives a document's).
         flows: The IVR flow of each dialled number (E.164 or as the provider
             gives it; ``"*"`` for every other number).
         subflows: Flows that subflow nodes call.

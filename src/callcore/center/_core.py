@@ -237,16 +237,16 @@ class _CenterCore:
                     "a centre needs its queues (or a router that has them)", field="queues"
                 )
             return Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
-        if queues is not None:
-            raise InvalidInputError(
-                "give the queues or a router, not both: the router has its queues",
-                field="queues",
-            )
         if not isinstance(router, RouterPort):
             raise InvalidInputError(
                 f"router must be a router (callcore.center.RouterPort), "
                 f"got {type(router).__name__}",
                 field="router",
+            )
+        if queues is not None and tuple(queues) != router.queues:  # a document's, say
+            raise InvalidInputError(
+                "the queues differ from the router's: give the router's queues, or none",
+                field="queues",
             )
         return router
 
