@@ -258,10 +258,10 @@ class _CenterCore:
 
     def _restore(self, saved: str) -> None:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
-        if self._shared is None:
+        if isinstance(self.router, Router):  # a router given by the host keeps its own state
             self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
-        elif state.router_position is not None:  # the owner's updates made while this host was down
-            self._shared.resend_news(state.router_position)
+        elif self._shared is not None and state.router_position is not None:
+            self._shared.resend_news(state.router_position)  # what came while this host was down
         self._contacts = {live.contact_id: live for live in state.contacts}
         self._ticket_due = DueTimes(state.ticket_due)
         self._ivr_due = DueTimes(
