@@ -5,18 +5,23 @@ from __future__ import annotations
 import sys
 
 from callcore.storage.postgres_router import SharedRouter
+from tests.postgres import centers
 from tests.postgres.routers import build_router
 
 ROUTER = "failover"
 LEASE_SECONDS = 1.5
 
 
-def main(url: str, host_id: str) -> None:
-    """Run until killed (or until standard input closes)."""
+def main(url: str, host_id: str, router: str = ROUTER) -> None:
+    """Run until killed (or until standard input closes).
+
+    Router ``ROUTER`` has the queue of ``routers``; any other name, the queue
+    of the centres in ``centers``.
+    """
     host = SharedRouter(
         url,
-        ROUTER,
-        factory=build_router,
+        router,
+        factory=build_router if router == ROUTER else centers.build_router,
         host_id=host_id,
         lease_seconds=LEASE_SECONDS,
         checkpoint_every=5,  # so that the last commands are replayed from the log
@@ -27,4 +32,4 @@ def main(url: str, host_id: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -65,6 +65,7 @@ from callcore.center._events import (
     ContactTransferred,
     SurveySent,
 )
+from callcore.center._router_seam import RouterPort, SharedRouterPort
 from callcore.center._selfservice import SUGGESTED_ARTICLES, SelfServiceTotals
 from callcore.center._voice import QUEUE_STATUS
 
@@ -117,8 +118,10 @@ __all__ = [
     "ResumeRecording",
     "RingAgent",
     "RingExternal",
+    "RouterPort",
     "ScreenPop",
     "SelfServiceTotals",
+    "SharedRouterPort",
     "StartRecording",
     "StopRecording",
     "StopRinging",

@@ -42,6 +42,7 @@ from callcore.acd import (
     CancelledBy,
     ContactAnswered,
     Offer,
+    Router,
     RouterUpdate,
 )
 from callcore.acd._callbacks import check_attempts, check_request_time
@@ -53,6 +54,7 @@ from callcore.center._voice import _Voice
 from callcore.checks import check_count, check_enum, check_text
 from callcore.contacts import Channel, ContactOutcome, Direction, check_skills
 from callcore.errors import (
+    ConfigError,
     DocumentError,
     InvalidInputError,
     InvalidTransitionError,
@@ -149,6 +151,7 @@ class _Callbacks(_Voice, _Handling):
         """
         with self._lock:
             now = self._time(now)
+            router = self._callback_router()
             identity = self._identity(number, "number")
             if identity is None:
                 raise InvalidInputError("number: a callback needs a number to call", field="number")
@@ -165,7 +168,7 @@ class _Callbacks(_Voice, _Handling):
             out = _Out()
             self._catch_up(now, out)
             self._callback_numbers[contact_id] = identity.value
-            update = self.router.schedule_callback(
+            update = router.schedule_callback(
                 contact_id,
                 queue,
                 now=now,
@@ -193,7 +196,9 @@ class _Callbacks(_Voice, _Handling):
             check_enum(result, CallbackResult, "result")
             self._booked(contact_id)
             self._in_phase(contact_id, Phase.CONNECTED, "report the result of")
-            return self._router_input(self.router.callback_result(contact_id, result, now=now), now)
+            return self._router_input(
+                self._callback_router().callback_result(contact_id, result, now=now), now
+            )
 
     def cancel_callback(
         self,
@@ -218,7 +223,23 @@ class _Callbacks(_Voice, _Handling):
                 raise InvalidTransitionError(
                     live.phase.value, "cancel the callback", "an agent is calling the customer"
                 )
-            return self._router_input(self.router.cancel_callback(contact_id, now=now, by=by), now)
+            return self._router_input(
+                self._callback_router().cancel_callback(contact_id, now=now, by=by), now
+            )
+
+    def _callback_router(self) -> Router:
+        """The centre's in-process router: a shared router does not forward callbacks yet.
+
+        Raises:
+            ConfigError: The centre runs on a shared router (``router=``).
+        """
+        router = self.router
+        if not isinstance(router, Router):
+            raise ConfigError(
+                "router: scheduled callbacks need the centre's own router; "
+                "a shared router does not forward them yet"
+            )
+        return router
 
     def _booked(self, contact_id: str) -> None:
         check_text(contact_id, "contact_id")
@@ -267,7 +288,7 @@ class _Callbacks(_Voice, _Handling):
                 self._callback_arrives(event, out)
             elif isinstance(event, ContactAnswered):
                 number = self._callback_numbers[contact_id]
-                attempt = self.router.callback(contact_id).attempt
+                attempt = self._callback_router().callback(contact_id).attempt
                 out.actions.append(CallCustomer(contact_id, event.agent_id, number, attempt))
             elif (
                 isinstance(event, CallbackAttemptEnded)

@@ -472,6 +472,7 @@ class _Campaigns(_Voice, _Handling):
             view
             for agent_id in self.router.agent_ids()
             if agent_id not in self._previewing
+            and (self._shared is None or self._shared.serves(agent_id))  # rings through this host
             and (view := self.router.agent(agent_id)).state is AgentState.AVAILABLE
             and any(member.queue == action.queue for member in view.profile.memberships)
         ]

@@ -54,6 +54,7 @@ from callcore.center._desk import _Desk
 from callcore.center._disposition import DEFAULT_DISPOSITIONS, Disposition
 from callcore.center._messages import _Messages
 from callcore.center._selfservice import _SelfService
+from callcore.center._shared import _SharedRouting
 from callcore.center._transfers import _Transfers
 from callcore.center._voice import _Voice
 from callcore.errors import InvalidTransitionError
@@ -62,11 +63,14 @@ from callcore.ivr import CallerHangup
 __all__ = ["DEFAULT_DISPOSITIONS", "CenterUpdate", "ContactCenter", "Disposition"]
 
 
-class ContactCenter(_Callbacks, _SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk):
+class ContactCenter(
+    _SharedRouting, _Callbacks, _SelfService, _Campaigns, _Voice, _Messages, _Transfers, _Desk
+):
     """A whole contact centre: identification, IVR, ACD, tickets and KPIs, joined.
 
     Args:
-        queues: The router's queues.
+        queues: The router's queues (with ``router``: omitted, or the
+            router's own, as :func:`load_center` gives a document's).
         flows: The IVR flow of each dialled number (E.164 or as the provider
             gives it; ``"*"`` for every other number).
         subflows: Flows that subflow nodes call.
@@ -97,6 +101,10 @@ class ContactCenter(_Callbacks, _SelfService, _Campaigns, _Voice, _Messages, _Tr
         message_bots: The bot that answers each message channel's new
             messages before the queue (``{Channel.CHAT: "faq"}``), through
             the ``callcore_bot`` hook.
+        router: The router to run on (any :class:`RouterPort`), such as one
+            shared by several hosts (:class:`SharedRouterPort`, see
+            :doc:`/deployment`); default: a new in-process
+            :class:`~callcore.acd.Router` of ``queues``.
 
     Raises:
         DocumentError: A flow names a queue the router does not have, or a

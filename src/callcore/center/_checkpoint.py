@@ -45,6 +45,8 @@ class CenterState:
     contacts: tuple[LiveContact, ...]
     ticket_due: Mapping[str, datetime]
     aggregator: Aggregator
+    # on a shared router: the log position through which the centre took every update in
+    router_position: int | None = None
 
 
 def _contact_to_dict(live: LiveContact) -> dict[str, Any]:
@@ -60,17 +62,17 @@ def _contact_to_dict(live: LiveContact) -> dict[str, Any]:
 
 def write_state(state: CenterState) -> str:
     """The state as JSON text."""
-    return json.dumps(
-        {
-            "format": CHECKPOINT_FORMAT,
-            "last": None if state.last is None else state.last.isoformat(),
-            "router": to_dict(state.router),
-            "contacts": [_contact_to_dict(live) for live in state.contacts],
-            "ticket_due": {key: due.isoformat() for key, due in state.ticket_due.items()},
-            "aggregator": to_dict(state.aggregator),
-        },
-        ensure_ascii=False,
-    )
+    document = {
+        "format": CHECKPOINT_FORMAT,
+        "last": None if state.last is None else state.last.isoformat(),
+        "router": to_dict(state.router),
+        "contacts": [_contact_to_dict(live) for live in state.contacts],
+        "ticket_due": {key: due.isoformat() for key, due in state.ticket_due.items()},
+        "aggregator": to_dict(state.aggregator),
+    }
+    if state.router_position is not None:
+        document["router_position"] = state.router_position
+    return json.dumps(document, ensure_ascii=False)
 
 
 def read_state(
@@ -141,4 +143,13 @@ def _state(
         contacts=tuple(contacts),
         ticket_due={key: datetime.fromisoformat(due) for key, due in data["ticket_due"].items()},
         aggregator=from_dict(Aggregator, data["aggregator"], what="aggregator"),
+        router_position=_position(data.get("router_position")),
+    )
+
+
+def _position(value: object) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise DocumentError(
+        [Problem("router_position", f"not a log position: {value!r}")], "centre checkpoint"
     )

@@ -25,6 +25,7 @@ from callcore.center._checkpoint import CenterState, read_state, write_state
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
+from callcore.center._router_seam import RouterPort, SharedRouterPort
 from callcore.checks import check_bool, check_enum, check_instant, check_text
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import Channel, ContactOutcome, Direction
@@ -70,7 +71,7 @@ __all__ = ["ANONYMOUS", "CHECKPOINT_NAME", "WITHHELD", "CenterUpdate"]
 _log = logging.getLogger("callcore.center")
 
 CHECKPOINT_NAME = "center"
-"""The name of the centre's checkpoint in the store."""
+"""The name of the centre's checkpoint in the store (``center:<host_id>`` on a shared router)."""
 
 ANONYMOUS = "anonymous"
 """The address of a contact whose caller withheld the number."""
@@ -155,7 +156,7 @@ class _CenterCore:
     def __init__(
         self,
         *,
-        queues: Iterable[QueueConfig],
+        queues: Iterable[QueueConfig] | None = None,
         flows: Mapping[str, Flow],
         subflows: Iterable[Flow] = (),
         message_queues: Mapping[Channel, str] | None = None,
@@ -172,6 +173,7 @@ class _CenterCore:
         id_factory: IdFactory = new_id,
         seed: int = 0,
         durable: bool = False,
+        router: RouterPort | None = None,
     ) -> None:
         """Build the centre: the plugin manager first, then the engines it configures."""
         self._lock = threading.RLock()
@@ -183,7 +185,16 @@ class _CenterCore:
         self.identifier = CallerIdentifier(
             self.store, default_country_code=default_country_code, id_factory=id_factory
         )
-        self.router = Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
+        self.router: RouterPort = self._router(queues, router, seed)
+        # a router shared with other hosts: its news are taken in at each input
+        self._shared = router if isinstance(router, SharedRouterPort) else None
+        self._news = _Out()  # the news taken in by an input not yet finished
+        self._in_news = False  # absorbing news (not the input's own update)
+        self._input_now: datetime | None = None  # the time of the input under way
+        # hosts sharing a router (and a store) each keep their own contacts' checkpoint
+        self._checkpoint_name = (
+            CHECKPOINT_NAME if self._shared is None else f"{CHECKPOINT_NAME}:{self._shared.host_id}"
+        )
         self.tickets = TicketEngine(
             settings=ticket_settings if ticket_settings is not None else TicketSettings(),
             workflows=ticket_workflows(self.plugins),
@@ -212,9 +223,32 @@ class _CenterCore:
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         if durable:
-            saved = self.store.load_checkpoint(CHECKPOINT_NAME)
+            saved = self.store.load_checkpoint(self._checkpoint_name)
             if saved is not None:
                 self._restore(saved)
+
+    def _router(
+        self, queues: Iterable[QueueConfig] | None, router: RouterPort | None, seed: int
+    ) -> RouterPort:
+        """The router given (its own queues), or a new in-process one with ``queues``."""
+        if router is None:
+            if queues is None:
+                raise InvalidInputError(
+                    "a centre needs its queues (or a router that has them)", field="queues"
+                )
+            return Router(queues, strategies=routing_strategies(self.plugins), seed=seed)
+        if not isinstance(router, RouterPort):
+            raise InvalidInputError(
+                f"router must be a router (callcore.center.RouterPort), "
+                f"got {type(router).__name__}",
+                field="router",
+            )
+        if queues is not None and tuple(queues) != router.queues:  # a document's, say
+            raise InvalidInputError(
+                "the queues differ from the router's: give the router's queues, or none",
+                field="queues",
+            )
+        return router
 
     def _all_flows(self) -> list[Flow]:
         unique = {
@@ -224,7 +258,10 @@ class _CenterCore:
 
     def _restore(self, saved: str) -> None:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
-        self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        if isinstance(self.router, Router):  # a router given by the host keeps its own state
+            self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
+        elif self._shared is not None and state.router_position is not None:
+            self._shared.resend_news(state.router_position)  # what came while this host was down
         self._contacts = {live.contact_id: live for live in state.contacts}
         self._ticket_due = DueTimes(state.ticket_due)
         self._ivr_due = DueTimes(
@@ -247,7 +284,7 @@ class _CenterCore:
             StorageError: The store failed; the previous checkpoint stands.
         """
         with self._lock:
-            self.store.save_checkpoint(CHECKPOINT_NAME, self._serialised())
+            self.store.save_checkpoint(self._checkpoint_name, self._serialised())
 
     def _serialised(self) -> str:
         """The centre's state as the checkpoint keeps it (tests compare it around a refusal)."""
@@ -257,6 +294,7 @@ class _CenterCore:
             contacts=tuple(self._contacts.values()),
             ticket_due=self._ticket_due.as_dict(),
             aggregator=self.aggregator,
+            router_position=None if self._shared is None else self._shared.delivered_through(),
         )
         return write_state(state)
 

@@ -62,44 +62,49 @@ class _Handling(_Queueing):
             update = self.router.accept(contact_id, agent_id, now=now)  # refuses without change
             out = _Out()
             self._absorb_router(update, out)
-            live.phase, live.agent = Phase.CONNECTED, agent_id
-            live.answered_at = live.answered_at or now  # the first answer: the caller's wait
-            live.leg_answered_at = now
-            live.handled_by += (agent_id,)
-            by = _agent(agent_id)
-            if live.ticket_id is None:
-                created = self.tickets.create(
-                    subject=live.subject,
-                    channel=live.channel,
-                    customer=live.customer.id,
-                    customer_tier=live.customer.tier,
-                    assignee=agent_id,
-                    links=(Link("contact", contact_id),),
-                    by=by,
-                    now=now,
-                )
-                ticket = self._keep_ticket(created, now, out, new=True)
-                live.ticket_id = ticket.id
-            else:
-                ticket = self._ticket(live.ticket_id)
-                self._keep_ticket(
-                    self.tickets.update(ticket, by=by, now=now, assignee=agent_id), now, out
-                )
-                ticket = self._ticket(live.ticket_id)
-            if self.tickets.can_apply(ticket, "open", by=by) is None:
-                self._keep_ticket(self.tickets.apply(ticket, "open", by=by, now=now), now, out)
-            out.actions.append(Connect(contact_id, agent_id, live.channel))
-            out.actions.append(
-                ScreenPop(
-                    contact_id=contact_id,
-                    agent_id=agent_id,
-                    customer=live.customer,
-                    history=live.history,
-                    variables=dict(live.variables),
-                    ticket_id=live.ticket_id,
-                )
-            )
+            self._answered(live, agent_id, now, out)
             return self._finish(now, out)
+
+    def _answered(self, live: LiveContact, agent_id: str, now: datetime, out: _Out) -> None:
+        """Connect the answered contact: its ticket, ``Connect`` and the screen pop."""
+        contact_id = live.contact_id
+        live.phase, live.agent = Phase.CONNECTED, agent_id
+        live.answered_at = live.answered_at or now  # the first answer: the caller's wait
+        live.leg_answered_at = now
+        live.handled_by += (agent_id,)
+        by = _agent(agent_id)
+        if live.ticket_id is None:
+            created = self.tickets.create(
+                subject=live.subject,
+                channel=live.channel,
+                customer=live.customer.id,
+                customer_tier=live.customer.tier,
+                assignee=agent_id,
+                links=(Link("contact", contact_id),),
+                by=by,
+                now=now,
+            )
+            ticket = self._keep_ticket(created, now, out, new=True)
+            live.ticket_id = ticket.id
+        else:
+            ticket = self._ticket(live.ticket_id)
+            self._keep_ticket(
+                self.tickets.update(ticket, by=by, now=now, assignee=agent_id), now, out
+            )
+            ticket = self._ticket(live.ticket_id)
+        if self.tickets.can_apply(ticket, "open", by=by) is None:
+            self._keep_ticket(self.tickets.apply(ticket, "open", by=by, now=now), now, out)
+        out.actions.append(Connect(contact_id, agent_id, live.channel))
+        out.actions.append(
+            ScreenPop(
+                contact_id=contact_id,
+                agent_id=agent_id,
+                customer=live.customer,
+                history=live.history,
+                variables=dict(live.variables),
+                ticket_id=live.ticket_id,
+            )
+        )
 
     def agent_held(self, contact_id: str, *, now: datetime | None = None) -> CenterUpdate:
         """The agent put the caller on hold (the hold time counts in the KPI record).
