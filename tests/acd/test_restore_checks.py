@@ -314,3 +314,13 @@ def test_snapshot_objects_with_junk_raise_only_callcore_errors(snapshot: RouterS
         event(f"refused: {type(error).__name__}")
     else:
         event("accepted")
+
+
+@pytest.mark.parametrize("junk", [None, 5, [["not", "hashable"]]])
+def test_junk_abandoned_places_are_reported_not_raised_by_the_callback_check(junk: object) -> None:
+    """``abandoned`` that is no list of records: a DocumentError (a dev-profile TypeError)."""
+    router = Router([QueueConfig(name="q")])
+    router.enqueue("k", "q", now=T0)
+    damaged = attrs.evolve(router.snapshot(), abandoned=junk)
+    with pytest.raises(DocumentError, match="abandoned"):
+        Router.restore(damaged)

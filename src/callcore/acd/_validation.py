@@ -665,7 +665,12 @@ class _SnapshotCheck:
     def callbacks(self, snapshot: RouterSnapshot) -> None:
         """Scheduled callbacks: booked ones are due later, the others are callback contacts."""
         records: list[object] = self.items(snapshot.callbacks, "callbacks") or []
-        kept = {getattr(record, "contact_id", None) for record in snapshot.abandoned}
+        abandoned: object = snapshot.abandoned  # junk is reported by the abandoned check
+        kept = {
+            contact_id
+            for record in (abandoned if isinstance(abandoned, list | tuple) else ())
+            if isinstance(contact_id := getattr(record, "contact_id", None), str)
+        }
         seen: set[str] = set()
         for number, record in enumerate(records):
             path = f"callbacks[{number}]"
