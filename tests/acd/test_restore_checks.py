@@ -321,6 +321,6 @@ def test_junk_abandoned_places_are_reported_not_raised_by_the_callback_check(jun
     """``abandoned`` that is no list of records: a DocumentError (a dev-profile TypeError)."""
     router = Router([QueueConfig(name="q")])
     router.enqueue("k", "q", now=T0)
-    damaged = attrs.evolve(router.snapshot(), abandoned=junk)
+    damaged = attrs.evolve(router.snapshot(), abandoned=junk)  # type: ignore[arg-type]
     with pytest.raises(DocumentError, match="abandoned"):
         Router.restore(damaged)
