@@ -157,7 +157,19 @@ class Agent:
 
     def mark(self, at: datetime) -> None:
         """Note ``at`` as the start of the state it is now seen in, if that changed."""
-        state = self.state()
+        # state(), inline (hot path: every contact that ends marks its agent)
+        if not self.logged_in:
+            state = AgentState.LOGGED_OUT
+        elif self.connected:
+            state = AgentState.BUSY
+        elif self.offers:
+            state = AgentState.RESERVED
+        elif self.wrap_until is not None:
+            state = AgentState.WRAP_UP
+        elif self.not_ready is not None:
+            state = AgentState.NOT_READY
+        else:
+            state = AgentState.AVAILABLE
         if state is not self.seen:
             self.seen = state
             self.state_since = at
@@ -367,7 +379,7 @@ class Agent:
         self.indexed = False
         self.dropped = []
 
-    def repush(self, random: Random) -> None:
+    def repush(self, random: Random) -> None:  # noqa: C901 - can_take inline (hot path)
         """The agent's rank or availability changed: new entries everywhere it fits.
 
         The version bump invalidates every older entry at once; an agent that
@@ -387,9 +399,18 @@ class Agent:
         if not ready:
             return
         open_queues = []  # a loop: a list comprehension is one more call
+        load, capacity = self.load, self.capacity
+        exclusive = self.profile.voice_exclusive
         for queue in self.queues:
-            if self.can_take(queue.channel_key):
-                open_queues.append(queue)  # noqa: PERF401 - see above
+            channel = queue.channel_key
+            # the agent is ready: can_take's other tests, inline (hot loop)
+            if load.get(channel, 0) >= capacity.get(channel, 0):
+                continue
+            if exclusive and (
+                (self.offers or self.connected) if channel == VOICE else load.get(VOICE, 0)
+            ):
+                continue
+            open_queues.append(queue)
         if not open_queues:
             return
         if self.static:

@@ -718,10 +718,13 @@ class Router:
                 pending (it expired, was declined or withdrawn, or never was),
                 or ``offer_id`` is not the pending one's.
         """
-        contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
-        at = self._time()  # _offer_at has moved the router to ``now`` (in UTC)
+        contact, agent, offer = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
+        at = self._now or self._time()  # _offer_at has moved the router to ``now`` (in UTC)
         del contact.offers[agent_id]
         del agent.offers[contact_id]
+        timers = self._timers.heap
+        if timers and timers[-1] == (offer.expires_at, OFFER_EXPIRY, contact_id, agent_id):
+            timers.pop()  # its expiry, still the heap's last leaf: stale now, dropped for free
         if contact.target is not None:  # the agent it was transferred to took it
             self._untarget(contact)
         contact.status = ContactStatus.CONNECTED
@@ -886,7 +889,12 @@ class Router:
         """
         at = self._now or self._time()  # set by _advance (a datetime is true)
         agent.load[agent.connected.pop(contact_id)] -= 1
-        agent.add_talk(talk)
+        try:  # Agent.add_talk, inline (hot path)
+            agent.talk_time += talk
+        except OverflowError:  # pragma: no cover - millions of years of talk
+            agent.add_talk(talk)
+        else:
+            agent.talk_seconds = agent.talk_time.total_seconds()
         agent.idle_since = at
         own = agent.profile.wrap_up  # the agent's own wrap-up overrides the queue's
         wrap_up = queue.config.wrap_up if own is None else own
@@ -1638,7 +1646,7 @@ class Router:
             )
         return now
 
-    def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:
+    def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:  # noqa: C901 - stands inline
         """Run every timer due by ``now``, each at its own time, and move to ``now``.
 
         ``now`` has been checked. The state is saved first when the caller still
@@ -1661,6 +1669,7 @@ class Router:
             saved = self.snapshot()
         fired = 0
         stands = self._timers.stands
+        contacts = self._contacts
         while timers and timers[0][0] <= now:
             # every timer of one instant runs before anything is offered at it, so
             # that contacts and agents coming back at once are matched together
@@ -1670,7 +1679,12 @@ class Router:
                 _, kind, key, agent_id = heapq.heappop(timers)
                 if kind == QUEUE_EMPTY:  # the queue may set a timer for this instant again
                     self._timers.popped_empty(due, key)
-                if stands(due, kind, key, agent_id):  # most are stale: one call for those
+                if kind == OFFER_EXPIRY:  # Timers.stands, inline: most are an answered offer's
+                    contact = contacts.get(key)
+                    offer = None if contact is None else contact.offers.get(agent_id)
+                    if offer is not None and offer.expires_at == due:
+                        self._run_timer(due, kind, key, agent_id)
+                elif stands(due, kind, key, agent_id):  # most are stale: one call for those
                     self._run_timer(due, kind, key, agent_id)
                 fired += 1
             if self._dirty_contacts or self._dirty_agents:
@@ -1812,7 +1826,11 @@ class Router:
         """
         if not agent.ready:
             return None
-        found = agent.best_waiting(self._contacts)
+        found = None
+        for queue in agent.queues:  # best_waiting finds nothing where no line waits: no call
+            if queue.groups:
+                found = agent.best_waiting(self._contacts)
+                break
         candidate = None if found is None else found[0]
         if agent.awaiting:
             mine = self._awaiting_best(agent)
