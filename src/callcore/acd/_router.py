@@ -877,6 +877,18 @@ class Router:
             self._callback_reached(contact, at)
         self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
         self._free_agent(agent, contact_id, self._queues[contact.queue], talk)
+        freed = self._dirty_agents
+        if (
+            not self._dirty_contacts
+            and not agent.awaiting
+            and len(freed) == 1
+            and agent.agent_id in freed
+        ):
+            for queue in agent.queues:
+                if queue.groups:
+                    break
+            else:  # no line of its queues waits: _settle would only drop it (_freed_agents_pick)
+                freed.clear()
         return self._settle_and_flush()
 
     def _free_agent(

@@ -176,9 +176,9 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     # (time, sequence): it goes first when it is before the heap's top in the heap's order
     coming: float | None = rng.expovariate(model.arrival_rate)
     coming_seq = 0
-    arrived_at: dict[str, float] = {}  # the waiting and ringing contacts' arrival times
+    # the waiting contacts' arrival times (an offer is accepted at once: none rings for long)
+    arrived_at: dict[str, float] = {}
     counted: set[str] = set()  # contacts past the warm-up
-    waiting: set[str] = set()
     sequence = 0
     total = warmup + calls
     arrivals = waited = within = abandoned = 0
@@ -196,8 +196,7 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
         else:
             break
         if kind == _ABANDON:
-            if contact in waiting:  # else it was answered: its patience no longer counts
-                waiting.discard(contact)
+            if contact in arrived_at:  # else it was answered: its patience no longer counts
                 del arrived_at[contact]
                 abandon(contact, now=instant(epoch + at, utc))
                 if contact in counted:
@@ -212,7 +211,6 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
             arrivals += 1
             offers = enqueue(contact, _QUEUE, now=now).offers
             if not offers:
-                waiting.add(contact)
                 waited += contact in counted
                 if patience is not None:
                     sequence += 1
@@ -229,7 +227,6 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
         for offer in offers:
             answered = offer.contact_id
             accept(answered, offer.agent_id, now=now)
-            waiting.discard(answered)
             wait = at - arrived_at.pop(answered)
             if answered in counted:
                 within += wait <= threshold
