@@ -85,7 +85,8 @@ def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
     return offer
 
 
-_update = _setters(RouterUpdate, 3)
+_update = UPDATE_SETTERS = _setters(RouterUpdate, 3)
+"""The slot setters of a RouterUpdate's fields, for the router's inline copy of new_update."""
 
 
 def new_update(

@@ -438,7 +438,13 @@ class Agent:
                     line.add(entry)
                 continue
             # one rank serves every skill set of the queue
-            queue.push_all(lines, queue.entry(self, lines[0].index.names))
+            names = lines[0].index.names
+            if queue.level_sum or queue.flat:
+                entry = queue.entry(self, names)
+            else:  # QueueRuntime.entry, inline (the usual strategies)
+                rank = queue.strategy.rank(self, self.members[queue.config.name], names)
+                entry = (rank, self.agent_id, self.version, self)
+            queue.push_all(lines, entry)
 
     def restore_dropped(self) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""

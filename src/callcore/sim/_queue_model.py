@@ -188,7 +188,12 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     # an instant from seconds since the start: cheaper than adding a timedelta made of a float
     instant, epoch, utc = datetime.fromtimestamp, _START.timestamp(), timezone.utc
     while True:
-        if heap and (coming is None or heap[0] < (coming, coming_seq)):
+        # heap[0] < (coming, coming_seq), without building a tuple (sequences are unique)
+        if heap and (
+            coming is None
+            or heap[0][0] < coming
+            or (heap[0][0] == coming and heap[0][1] < coming_seq)
+        ):
             at, _, kind, contact = pop(heap)
         elif coming is not None:
             at, kind, contact = coming, _ARRIVE, str(arrivals)
