@@ -35,11 +35,12 @@ import attrs
 
 from callcore.acd import _timers
 from callcore.acd._build import (
+    ANSWERED_SETTERS,
+    ENDED_SETTERS,
+    OFFERED_SETTERS,
+    QUEUED_SETTERS,
     UPDATE_SETTERS,
     agent_state_changed,
-    contact_answered,
-    contact_ended,
-    contact_offered,
     contact_queued,
     new_offer,
     new_update,
@@ -63,7 +64,10 @@ from callcore.acd._events import (
     AgentRemoved,
     CallbackRequested,
     ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
     ContactEscalated,
+    ContactOffered,
     ContactOverflowed,
     ContactQueued,
     ContactRejected,
@@ -522,7 +526,13 @@ class Router:
         runtime.in_line[contact_id] = contact
         if runtime.timed:
             self._schedule_contact(contact)
-        self._events_out.append(contact_queued(at, contact_id, queue, priority))
+        queued: ContactQueued = _new_object(ContactQueued)  # contact_queued, inline (hot path)
+        set_at, set_contact, set_queue, set_priority = QUEUED_SETTERS
+        set_at(queued, at)
+        set_contact(queued, contact_id)
+        set_queue(queued, queue)
+        set_priority(queued, priority)
+        self._events_out.append(queued)
         if (not runtime.members or config.leave_when_empty) and self._turns_away(runtime):
             self._dirty_contacts[contact_id] = None
             self._overflow(contact)  # nobody to wait for: the queue's overflow, at once
@@ -741,9 +751,14 @@ class Router:
         agent.answered += 1
         agent.no_answer_streak = 0
         agent.repush(self._random)
-        self._events_out.append(
-            contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
-        )
+        answered: ContactAnswered = _new_object(ContactAnswered)  # contact_answered, inline
+        set_at, set_contact, set_agent, set_queue, set_waited = ANSWERED_SETTERS
+        set_at(answered, at)
+        set_contact(answered, contact_id)
+        set_agent(answered, agent_id)
+        set_queue(answered, contact.queue)
+        set_waited(answered, at - contact.arrived)
+        self._events_out.append(answered)
         if agent.seen is not AgentState.BUSY:  # it holds a contact now
             agent.seen = AgentState.BUSY
             agent.state_since = at
@@ -878,7 +893,14 @@ class Router:
         del self._contacts[contact_id]
         if self._callbacks:  # an attempt ended with no result: the customer was reached
             self._callback_reached(contact, at)
-        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
+        ended: ContactEnded = _new_object(ContactEnded)  # contact_ended, inline (hot path)
+        set_at, set_contact, set_agent, set_queue, set_talk = ENDED_SETTERS
+        set_at(ended, at)
+        set_contact(ended, contact_id)
+        set_agent(ended, agent.agent_id)
+        set_queue(ended, contact.queue)
+        set_talk(ended, talk)
+        self._events_out.append(ended)
         self._free_agent(agent, contact_id, self._queues[contact.queue], talk)
         freed = self._dirty_agents
         if (
@@ -1954,7 +1976,11 @@ class Router:
             queue.pointer = (0, rank, agent_id)
         heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
-        self._events_out.append(contact_offered(at, offer))
+        offered: ContactOffered = _new_object(ContactOffered)  # contact_offered, inline
+        set_at, set_offer = OFFERED_SETTERS
+        set_at(offered, at)
+        set_offer(offered, offer)
+        self._events_out.append(offered)
         # offered only when logged in and ready: busy if it holds a contact, else reserved
         state = AgentState.BUSY if agent.connected else AgentState.RESERVED
         if agent.seen is not state:
