@@ -420,7 +420,7 @@ class Agent:
                     self.dropped.extend(self.lines.get(queue.config.name, ()))
         self.push_everywhere(open_queues, random)
 
-    def push_everywhere(self, open_queues: list[QueueRuntime], random: Random) -> None:
+    def push_everywhere(self, open_queues: list[QueueRuntime], random: Random) -> None:  # noqa: C901, PLR0912 - entry and push_all inline (hot path)
         """A new draw and a new entry in every line of the queues the agent may serve now."""
         if self.draws:  # only strategies that read the draw use up the random stream
             self.draw = random.expovariate(1.0)
@@ -439,12 +439,25 @@ class Agent:
                 continue
             # one rank serves every skill set of the queue
             names = lines[0].index.names
-            if queue.level_sum or queue.flat:
+            if queue.level_sum:
                 entry = queue.entry(self, names)
             else:  # QueueRuntime.entry, inline (the usual strategies)
                 rank = queue.strategy.rank(self, self.members[queue.config.name], names)
-                entry = (rank, self.agent_id, self.version, self)
-            queue.push_all(lines, entry)
+                if queue.flat:
+                    entry = (*rank, self.agent_id, self.version, self)
+                else:
+                    entry = (rank, self.agent_id, self.version, self)
+            high_water = queue.high_water
+            if high_water is not None and entry <= high_water:
+                queue.push_all(lines, entry)
+                continue
+            # QueueRuntime.push_all's usual case, inline: behind every tail (longest idle)
+            queue.high_water = entry
+            for line in lines:
+                tail = line.tail
+                tail.append(entry)
+                if len(tail) > line.limit:
+                    line.compact()
 
     def restore_dropped(self) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""

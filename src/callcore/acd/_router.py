@@ -1795,8 +1795,8 @@ class Router:
         offers, ended = self._offers_out, self._ended_out
         update = _new_object(RouterUpdate)  # new_update, inline (one call fewer per command)
         set_offers, set_ended, set_events = UPDATE_SETTERS
-        set_offers(update, tuple(offers))
-        set_ended(update, tuple(ended))
+        set_offers(update, tuple(offers) if offers else ())  # mostly none: no call
+        set_ended(update, tuple(ended) if ended else ())
         set_events(update, tuple(events))
         self._events_out = []
         if offers:  # only the lists used are replaced: offers end far less often than made
