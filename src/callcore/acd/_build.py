@@ -58,7 +58,7 @@ def _slot(cls: type, name: str) -> MemberDescriptorType:
     raise TypeError(msg)  # pragma: no cover
 
 
-_offer = _setters(Offer, 8)
+_offer = OFFER_SETTERS = _setters(Offer, 8)
 
 
 def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path

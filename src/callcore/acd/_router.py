@@ -37,12 +37,12 @@ from callcore.acd import _timers
 from callcore.acd._build import (
     ANSWERED_SETTERS,
     ENDED_SETTERS,
+    OFFER_SETTERS,
     OFFERED_SETTERS,
     QUEUED_SETTERS,
     UPDATE_SETTERS,
     agent_state_changed,
     contact_queued,
-    new_offer,
     new_update,
     offer_ended,
 )
@@ -1952,16 +1952,16 @@ class Router:
         contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
         expires = at + config.offer_timeout
         self._offers_made += 1
-        offer = new_offer(
-            contact_id,
-            agent_id,
-            config.name,
-            contact.channel,
-            at,
-            expires,
-            contact.callback,
-            f"offer-{self._offers_made}",
-        )
+        offer: Offer = _new_object(Offer)  # new_offer, inline (hot path)
+        s_contact, s_agent, s_queue, s_channel, s_at, s_expires, s_callback, s_id = OFFER_SETTERS
+        s_contact(offer, contact_id)
+        s_agent(offer, agent_id)
+        s_queue(offer, config.name)
+        s_channel(offer, contact.channel)
+        s_at(offer, at)
+        s_expires(offer, expires)
+        s_callback(offer, contact.callback)
+        s_id(offer, f"offer-{self._offers_made}")
         contact.offers[agent_id] = offer
         contact.status = ContactStatus.OFFERED
         agent.offers[contact_id] = offer
