@@ -58,7 +58,7 @@ def _slot(cls: type, name: str) -> MemberDescriptorType:
     raise TypeError(msg)  # pragma: no cover
 
 
-_offer = _setters(Offer, 8)
+_offer = OFFER_SETTERS = _setters(Offer, 8)
 
 
 def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
@@ -85,7 +85,12 @@ def new_offer(  # noqa: PLR0917 - positional on purpose: this is the fast path
     return offer
 
 
-_update = _setters(RouterUpdate, 3)
+_update = UPDATE_SETTERS = _setters(RouterUpdate, 3)
+"""The slot setters of a RouterUpdate's fields, for the router's inline copy of new_update.
+
+The ``*_SETTERS`` tuples serve the router's inline copies of the builders on its
+hot path the same way: one Python call fewer per object.
+"""
 
 
 def new_update(
@@ -100,7 +105,7 @@ def new_update(
     return update
 
 
-_queued = _setters(ContactQueued, 4)
+_queued = QUEUED_SETTERS = _setters(ContactQueued, 4)
 
 
 def contact_queued(at: datetime, contact_id: str, queue: str, priority: int) -> ContactQueued:
@@ -114,7 +119,7 @@ def contact_queued(at: datetime, contact_id: str, queue: str, priority: int) -> 
     return event
 
 
-_offered = _setters(ContactOffered, 2)
+_offered = OFFERED_SETTERS = _setters(ContactOffered, 2)
 
 
 def contact_offered(at: datetime, offer: Offer) -> ContactOffered:
@@ -139,7 +144,7 @@ def offer_ended(at: datetime, offer: Offer, reason: OfferEndReason) -> OfferEnde
     return event
 
 
-_answered = _setters(ContactAnswered, 5)
+_answered = ANSWERED_SETTERS = _setters(ContactAnswered, 5)
 
 
 def contact_answered(
@@ -156,7 +161,7 @@ def contact_answered(
     return event
 
 
-_ended = _setters(ContactEnded, 5)
+_ended = ENDED_SETTERS = _setters(ContactEnded, 5)
 
 
 def contact_ended(

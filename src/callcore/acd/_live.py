@@ -162,7 +162,19 @@ class Agent:
 
     def mark(self, at: datetime) -> None:
         """Note ``at`` as the start of the state it is now seen in, if that changed."""
-        state = self.state()
+        # state(), inline (hot path: every contact that ends marks its agent)
+        if not self.logged_in:
+            state = AgentState.LOGGED_OUT
+        elif self.connected:
+            state = AgentState.BUSY
+        elif self.offers:
+            state = AgentState.RESERVED
+        elif self.wrap_until is not None:
+            state = AgentState.WRAP_UP
+        elif self.not_ready is not None:
+            state = AgentState.NOT_READY
+        else:
+            state = AgentState.AVAILABLE
         if state is not self.seen:
             self.seen = state
             self.state_since = at
@@ -374,7 +386,7 @@ class Agent:
         self.indexed = False
         self.dropped = []
 
-    def repush(self, random: Random) -> None:
+    def repush(self, random: Random) -> None:  # noqa: C901 - can_take inline (hot path)
         """The agent's rank or availability changed: new entries everywhere it fits.
 
         The version bump invalidates every older entry at once; an agent that
@@ -394,9 +406,18 @@ class Agent:
         if not ready:
             return
         open_queues = []  # a loop: a list comprehension is one more call
+        load, capacity = self.load, self.capacity
+        exclusive = self.profile.voice_exclusive
         for queue in self.queues:
-            if self.can_take(queue.channel_key):
-                open_queues.append(queue)  # noqa: PERF401 - see above
+            channel = queue.channel_key
+            # the agent is ready: can_take's other tests, inline (hot loop)
+            if load.get(channel, 0) >= capacity.get(channel, 0):
+                continue
+            if exclusive and (
+                (self.offers or self.connected) if channel == VOICE else load.get(VOICE, 0)
+            ):
+                continue
+            open_queues.append(queue)
         if not open_queues:
             return
         if self.static:
@@ -406,7 +427,7 @@ class Agent:
                     self.dropped.extend(self.lines.get(queue.config.name, ()))
         self.push_everywhere(open_queues, random)
 
-    def push_everywhere(self, open_queues: list[QueueRuntime], random: Random) -> None:
+    def push_everywhere(self, open_queues: list[QueueRuntime], random: Random) -> None:  # noqa: C901, PLR0912 - entry and push_all inline (hot path)
         """A new draw and a new entry in every line of the queues the agent may serve now."""
         if self.draws:  # only strategies that read the draw use up the random stream
             self.draw = random.expovariate(1.0)
@@ -424,7 +445,26 @@ class Agent:
                     line.add(entry)
                 continue
             # one rank serves every skill set of the queue
-            queue.push_all(lines, queue.entry(self, lines[0].index.names))
+            names = lines[0].index.names
+            if queue.level_sum:
+                entry = queue.entry(self, names)
+            else:  # QueueRuntime.entry, inline (the usual strategies)
+                rank = queue.strategy.rank(self, self.members[queue.config.name], names)
+                if queue.flat:
+                    entry = (*rank, self.agent_id, self.version, self)
+                else:
+                    entry = (rank, self.agent_id, self.version, self)
+            high_water = queue.high_water
+            if high_water is not None and entry <= high_water:
+                queue.push_all(lines, entry)
+                continue
+            # QueueRuntime.push_all's usual case, inline: behind every tail (longest idle)
+            queue.high_water = entry
+            for line in lines:
+                tail = line.tail
+                tail.append(entry)
+                if len(tail) > line.limit:
+                    line.compact()
 
     def restore_dropped(self) -> None:
         """Give a static agent its entry back in the lines that dropped it, where it fits."""

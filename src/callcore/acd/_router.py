@@ -35,12 +35,14 @@ import attrs
 
 from callcore.acd import _timers
 from callcore.acd._build import (
+    ANSWERED_SETTERS,
+    ENDED_SETTERS,
+    OFFER_SETTERS,
+    OFFERED_SETTERS,
+    QUEUED_SETTERS,
+    UPDATE_SETTERS,
     agent_state_changed,
-    contact_answered,
-    contact_ended,
-    contact_offered,
     contact_queued,
-    new_offer,
     new_update,
     offer_ended,
 )
@@ -62,7 +64,10 @@ from callcore.acd._events import (
     AgentRemoved,
     CallbackRequested,
     ContactAbandoned,
+    ContactAnswered,
+    ContactEnded,
     ContactEscalated,
+    ContactOffered,
     ContactOverflowed,
     ContactQueued,
     ContactRejected,
@@ -148,6 +153,7 @@ _NOTHING = new_update((), (), ())
 """The update of a call that caused nothing (frozen, so one instance serves all)."""
 
 _R = TypeVar("_R")
+_new_object = object.__new__
 
 
 def _contact_skills(skills: object) -> dict[str, int]:
@@ -513,7 +519,8 @@ class Router:
             at,
             seq,
             config.channel,
-            runtime.first_requirement(wanted),
+            # first_requirement's cache, read inline for a contact asking for no skills
+            (skills is None and runtime.requirements.get(())) or runtime.first_requirement(wanted),
             runtime.channel_key,
             language,
         )
@@ -521,7 +528,13 @@ class Router:
         runtime.in_line[contact_id] = contact
         if runtime.timed:
             self._schedule_contact(contact)
-        self._events_out.append(contact_queued(at, contact_id, queue, priority))
+        queued: ContactQueued = _new_object(ContactQueued)  # contact_queued, inline (hot path)
+        set_at, set_contact, set_queue, set_priority = QUEUED_SETTERS
+        set_at(queued, at)
+        set_contact(queued, contact_id)
+        set_queue(queued, queue)
+        set_priority(queued, priority)
+        self._events_out.append(queued)
         if (
             not runtime.members or config.leave_when_empty or runtime.unstaffed_since is not None
         ) and self._turns_away(runtime):  # _turns_away's cases, the usual one skipped inline
@@ -722,10 +735,13 @@ class Router:
                 pending (it expired, was declined or withdrawn, or never was),
                 or ``offer_id`` is not the pending one's.
         """
-        contact, agent, _ = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
-        at = self._time()  # _offer_at has moved the router to ``now`` (in UTC)
+        contact, agent, offer = self._offer_at(contact_id, agent_id, now, "accept", offer_id)
+        at = self._now or self._time()  # _offer_at has moved the router to ``now`` (in UTC)
         del contact.offers[agent_id]
         del agent.offers[contact_id]
+        timers = self._timers.heap
+        if timers and timers[-1] == (offer.expires_at, OFFER_EXPIRY, contact_id, agent_id):
+            timers.pop()  # its expiry, still the heap's last leaf: stale now, dropped for free
         if contact.target is not None:  # the agent it was transferred to took it
             self._untarget(contact)
         contact.status = ContactStatus.CONNECTED
@@ -739,9 +755,14 @@ class Router:
         agent.answered += 1
         agent.no_answer_streak = 0
         agent.repush(self._random)
-        self._events_out.append(
-            contact_answered(at, contact_id, agent_id, contact.queue, at - contact.arrived)
-        )
+        answered: ContactAnswered = _new_object(ContactAnswered)  # contact_answered, inline
+        set_at, set_contact, set_agent, set_queue, set_waited = ANSWERED_SETTERS
+        set_at(answered, at)
+        set_contact(answered, contact_id)
+        set_agent(answered, agent_id)
+        set_queue(answered, contact.queue)
+        set_waited(answered, at - contact.arrived)
+        self._events_out.append(answered)
         if agent.seen is not AgentState.BUSY:  # it holds a contact now
             agent.seen = AgentState.BUSY
             agent.state_since = at
@@ -876,8 +897,27 @@ class Router:
         del self._contacts[contact_id]
         if self._callbacks:  # an attempt ended with no result: the customer was reached
             self._callback_reached(contact, at)
-        self._events_out.append(contact_ended(at, contact_id, agent.agent_id, contact.queue, talk))
+        ended: ContactEnded = _new_object(ContactEnded)  # contact_ended, inline (hot path)
+        set_at, set_contact, set_agent, set_queue, set_talk = ENDED_SETTERS
+        set_at(ended, at)
+        set_contact(ended, contact_id)
+        set_agent(ended, agent.agent_id)
+        set_queue(ended, contact.queue)
+        set_talk(ended, talk)
+        self._events_out.append(ended)
         self._free_agent(agent, contact_id, self._queues[contact.queue], talk)
+        freed = self._dirty_agents
+        if (
+            not self._dirty_contacts
+            and not agent.awaiting
+            and len(freed) == 1
+            and agent.agent_id in freed
+        ):
+            for queue in agent.queues:
+                if queue.groups:
+                    break
+            else:  # no line of its queues waits: _settle would only drop it (_freed_agents_pick)
+                freed.clear()
         return self._settle_and_flush()
 
     def _free_agent(
@@ -890,7 +930,12 @@ class Router:
         """
         at = self._now or self._time()  # set by _advance (a datetime is true)
         agent.load[agent.connected.pop(contact_id)] -= 1
-        agent.add_talk(talk)
+        try:  # Agent.add_talk, inline (hot path)
+            agent.talk_time += talk
+        except OverflowError:  # pragma: no cover - millions of years of talk
+            agent.add_talk(talk)
+        else:
+            agent.talk_seconds = agent.talk_time.total_seconds()
         agent.idle_since = at
         own = agent.profile.wrap_up  # the agent's own wrap-up overrides the queue's
         wrap_up = queue.config.wrap_up if own is None else own
@@ -1642,7 +1687,7 @@ class Router:
             )
         return now
 
-    def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:
+    def _advance(self, now: datetime, *, save: bool = False) -> RouterSnapshot | None:  # noqa: C901 - stands inline
         """Run every timer due by ``now``, each at its own time, and move to ``now``.
 
         ``now`` has been checked. The state is saved first when the caller still
@@ -1665,6 +1710,7 @@ class Router:
             saved = self.snapshot()
         fired = 0
         stands = self._timers.stands
+        contacts = self._contacts
         while timers and timers[0][0] <= now:
             # every timer of one instant runs before anything is offered at it, so
             # that contacts and agents coming back at once are matched together
@@ -1674,7 +1720,12 @@ class Router:
                 _, kind, key, agent_id = heapq.heappop(timers)
                 if kind == QUEUE_EMPTY:  # the queue may set a timer for this instant again
                     self._timers.popped_empty(due, key)
-                if stands(due, kind, key, agent_id):  # most are stale: one call for those
+                if kind == OFFER_EXPIRY:  # Timers.stands, inline: most are an answered offer's
+                    contact = contacts.get(key)
+                    offer = None if contact is None else contact.offers.get(agent_id)
+                    if offer is not None and offer.expires_at == due:
+                        self._run_timer(due, kind, key, agent_id)
+                elif stands(due, kind, key, agent_id):  # most are stale: one call for those
                     self._run_timer(due, kind, key, agent_id)
                 fired += 1
             if self._dirty_contacts or self._dirty_agents:
@@ -1754,7 +1805,11 @@ class Router:
         if not events:
             return _NOTHING
         offers, ended = self._offers_out, self._ended_out
-        update = new_update(tuple(offers), tuple(ended), tuple(events))
+        update = _new_object(RouterUpdate)  # new_update, inline (one call fewer per command)
+        set_offers, set_ended, set_events = UPDATE_SETTERS
+        set_offers(update, tuple(offers) if offers else ())  # mostly none: no call
+        set_ended(update, tuple(ended) if ended else ())
+        set_events(update, tuple(events))
         self._events_out = []
         if offers:  # only the lists used are replaced: offers end far less often than made
             self._offers_out = []
@@ -1878,7 +1933,11 @@ class Router:
         """
         if not agent.ready:
             return None
-        found = agent.best_waiting(self._contacts)
+        found = None
+        for queue in agent.queues:  # best_waiting finds nothing where no line waits: no call
+            if queue.groups:
+                found = agent.best_waiting(self._contacts)
+                break
         candidate = None if found is None else found[0]
         if agent.awaiting:
             mine = self._awaiting_best(agent)
@@ -1999,16 +2058,16 @@ class Router:
         contact_id, agent_id, channel = contact.contact_id, agent.agent_id, contact.channel_key
         expires = at + config.offer_timeout
         self._offers_made += 1
-        offer = new_offer(
-            contact_id,
-            agent_id,
-            config.name,
-            contact.channel,
-            at,
-            expires,
-            contact.callback,
-            f"offer-{self._offers_made}",
-        )
+        offer: Offer = _new_object(Offer)  # new_offer, inline (hot path)
+        s_contact, s_agent, s_queue, s_channel, s_at, s_expires, s_callback, s_id = OFFER_SETTERS
+        s_contact(offer, contact_id)
+        s_agent(offer, agent_id)
+        s_queue(offer, config.name)
+        s_channel(offer, contact.channel)
+        s_at(offer, at)
+        s_expires(offer, expires)
+        s_callback(offer, contact.callback)
+        s_id(offer, f"offer-{self._offers_made}")
         contact.offers[agent_id] = offer
         contact.status = ContactStatus.OFFERED
         agent.offers[contact_id] = offer
@@ -2023,7 +2082,11 @@ class Router:
             queue.pointer = (0, rank, agent_id)
         heapq.heappush(self._timers.heap, (expires, OFFER_EXPIRY, contact_id, agent_id))
         self._offers_out.append(offer)
-        self._events_out.append(contact_offered(at, offer))
+        offered: ContactOffered = _new_object(ContactOffered)  # contact_offered, inline
+        set_at, set_offer = OFFERED_SETTERS
+        set_at(offered, at)
+        set_offer(offered, offer)
+        self._events_out.append(offered)
         # offered only when logged in and ready: busy if it holds a contact, else reserved
         state = AgentState.BUSY if agent.connected else AgentState.RESERVED
         if agent.seen is not state:

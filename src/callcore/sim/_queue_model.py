@@ -176,9 +176,9 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     # (time, sequence): it goes first when it is before the heap's top in the heap's order
     coming: float | None = rng.expovariate(model.arrival_rate)
     coming_seq = 0
-    arrived_at: dict[str, float] = {}  # the waiting and ringing contacts' arrival times
+    # the waiting contacts' arrival times (an offer is accepted at once: none rings for long)
+    arrived_at: dict[str, float] = {}
     counted: set[str] = set()  # contacts past the warm-up
-    waiting: set[str] = set()
     sequence = 0
     total = warmup + calls
     arrivals = waited = within = abandoned = 0
@@ -188,7 +188,12 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     # an instant from seconds since the start: cheaper than adding a timedelta made of a float
     instant, epoch, utc = datetime.fromtimestamp, _START.timestamp(), timezone.utc
     while True:
-        if heap and (coming is None or heap[0] < (coming, coming_seq)):
+        # heap[0] < (coming, coming_seq), without building a tuple (sequences are unique)
+        if heap and (
+            coming is None
+            or heap[0][0] < coming
+            or (heap[0][0] == coming and heap[0][1] < coming_seq)
+        ):
             at, _, kind, contact = pop(heap)
         elif coming is not None:
             at, kind, contact = coming, _ARRIVE, str(arrivals)
@@ -196,8 +201,7 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
         else:
             break
         if kind == _ABANDON:
-            if contact in waiting:  # else it was answered: its patience no longer counts
-                waiting.discard(contact)
+            if contact in arrived_at:  # else it was answered: its patience no longer counts
                 del arrived_at[contact]
                 abandon(contact, now=instant(epoch + at, utc))
                 if contact in counted:
@@ -212,7 +216,6 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
             arrivals += 1
             offers = enqueue(contact, _QUEUE, now=now).offers
             if not offers:
-                waiting.add(contact)
                 waited += contact in counted
                 if patience is not None:
                     sequence += 1
@@ -229,7 +232,6 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
         for offer in offers:
             answered = offer.contact_id
             accept(answered, offer.agent_id, now=now)
-            waiting.discard(answered)
             wait = at - arrived_at.pop(answered)
             if answered in counted:
                 within += wait <= threshold
