@@ -153,6 +153,34 @@ def test_a_multi_chat_holder_never_gets_its_transferred_contact_back_at_once(
     assert held is (AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE)
 
 
+def test_the_holders_other_rings_withdrawn_by_its_wrap_up_compete_in_the_global_order() -> None:
+    """``a`` (two chats) holds ``k`` and rings ``w`` (higher priority); it transfers ``k``.
+
+    Its wrap-up withdraws ``w``'s ring: ``w`` and ``k`` come back at one
+    instant and are matched together, so the free agent ``b`` gets ``w``
+    (priority 1) and ``k`` waits. A dev-profile failure: ``k`` was routed
+    first and took ``b``, then ``w``'s ring was withdrawn.
+    """
+    chat = QueueConfig(name="chat", channel=Channel.CHAT, wrap_up=30 * SECOND)
+    router = Router([chat])
+    for name, room in (("a", 2), ("b", 1)):
+        profile = AgentProfile(
+            agent_id=name, memberships=(Membership(queue="chat"),), capacity={Channel.CHAT: room}
+        )
+        router.log_in(profile, now=T0, ready=name == "a")
+    assert [o.agent_id for o in router.enqueue("k", "chat", now=at(0)).offers] == ["a"]
+    assert [o.agent_id for o in router.enqueue("w", "chat", now=at(0), priority=1).offers] == ["a"]
+    router.accept("k", "a", now=at(1))
+    router.set_ready("b", now=at(2))
+    update = router.transfer("k", now=at(3))
+    assert [(o.contact_id, o.agent_id) for o in update.offers] == [("w", "b")]
+    assert [(e.offer.contact_id, e.reason) for e in of_type(update, OfferEnded)] == [
+        ("w", OfferEndReason.WITHDRAWN)
+    ]
+    assert router.contact("k").status is ContactStatus.WAITING
+    assert router.agent("a").state is AgentState.WRAP_UP
+
+
 def test_a_transferred_contact_keeps_its_place_in_the_global_order() -> None:
     """Contact k (arrived 0, priority 3) goes ahead of w (arrived 5, priority 3) in support."""
     router = two_queues()

@@ -1063,16 +1063,23 @@ class Router:
         # routed while its agent still holds it and is kept out (even with a free
         # chat), so that another agent takes it if one is free (TaskRouter's
         # transfer sample filters the transferring worker out)
-        self._settle_without(holder)
+        self._settle_without(holder, answered_from)
         self._free_agent(holder, contact_id, answered_from, talk)
         return self._settle_and_flush()
 
-    def _settle_without(self, agent: Agent) -> None:
+    def _settle_without(self, agent: Agent, queue: QueueRuntime) -> None:
         """Settle with ``agent`` kept out, whatever room it has.
 
-        The lines that meet it meanwhile note it as dropped (it gets them back
-        when released); it leaves the random strategies' pools and comes back.
+        An agent about to enter the wrap-up of ``queue`` loses its other rings
+        first, so that their contacts are matched together with the one it
+        transferred, in the global order. The lines that meet it meanwhile
+        note it as dropped (it gets them back when released); it leaves the
+        random strategies' pools and comes back.
         """
+        own = agent.profile.wrap_up  # as _free_agent decides it
+        wrap_up = queue.config.wrap_up if own is None else own
+        if agent.offers and wrap_up > _ZERO and agent.not_ready is None:
+            self._withdraw_agent_offers(agent)
         agent.ready = False
         if agent.pool_queues:
             agent.sync_pools()
