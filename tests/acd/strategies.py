@@ -111,6 +111,19 @@ def may_take(agent: Agent, contact: Contact) -> bool:
     return eligible(agent, contact.queue, contact.requirement)
 
 
+def transferring(router: Router, agent: Agent) -> bool:
+    """Whether ``agent`` is transferring a contact away: it is routed with the agent kept out.
+
+    The contact is back in a queue while the agent still holds it; during
+    that routing the agent takes no contact at all (it is freed right after).
+    """
+    return any(
+        (held := router._contacts.get(contact_id)) is not None
+        and held.status is not ContactStatus.CONNECTED
+        for contact_id in agent.connected
+    )
+
+
 def ring_limit(router: Router, contact: Contact) -> int:
     """How many agents the contact may ring at once, from its queue's settings."""
     queue = router._queues[contact.queue]
@@ -184,7 +197,7 @@ def reference_choice(
             agent.agent_id in ringing
             or not eligible(agent, contact.queue, contact.requirement)
             or not independent_can_take(agent, contact.channel)
-            or contact.contact_id in agent.connected  # the agent transferring it never gets it back
+            or transferring(router, agent)  # kept out while it transfers a contact
         ):
             continue
         if prefers_elsewhere(router, agent, contact):
@@ -325,7 +338,7 @@ def sampled_choice(
             entry
             for entry in members[tier]
             if independent_can_take(entry[1], contact.channel, int(entry[0] in chosen))
-            and contact.contact_id not in entry[1].connected
+            and not transferring(router, entry[1])
         ]
         if pool:
             drawn = _sample(pool, requirement, source, top, allowed, weighted=queue.weighted)
@@ -488,7 +501,7 @@ def global_first(router: Router) -> Contact | None:
                 and may_take(agent, contact)
                 and independent_can_take(agent, contact.channel)
                 and not prefers_elsewhere(router, agent, contact)
-                and contact.contact_id not in agent.connected  # being transferred away by it
+                and not transferring(router, agent)  # kept out while it transfers a contact
             ):
                 return contact
     return None
