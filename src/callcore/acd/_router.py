@@ -937,8 +937,7 @@ class Router:
         else:
             agent.talk_seconds = agent.talk_time.total_seconds()
         agent.idle_since = at
-        own = agent.profile.wrap_up  # the agent's own wrap-up overrides the queue's
-        wrap_up = queue.config.wrap_up if own is None else own
+        wrap_up = _wrap_up_of(agent, queue)
         queue.handle_times.append((talk + wrap_up).total_seconds())
         if wrap_up > _ZERO and agent.not_ready is None:
             agent.wrap_until = at + wrap_up
@@ -1076,9 +1075,7 @@ class Router:
         note it as dropped (it gets them back when released); it leaves the
         random strategies' pools and comes back.
         """
-        own = agent.profile.wrap_up  # as _free_agent decides it
-        wrap_up = queue.config.wrap_up if own is None else own
-        if agent.offers and wrap_up > _ZERO and agent.not_ready is None:
+        if agent.offers and _wrap_up_of(agent, queue) > _ZERO and agent.not_ready is None:
             self._withdraw_agent_offers(agent)
         agent.ready = False
         if agent.pool_queues:
@@ -2482,3 +2479,9 @@ class Router:
                 f"that offer is no longer pending: the pending one is {offer.offer_id!r}",
             )
         return contact, agent, offer
+
+
+def _wrap_up_of(agent: Agent, queue: QueueRuntime) -> timedelta:
+    """The wrap-up an agent enters after a contact of ``queue``: its own overrides the queue's."""
+    own = agent.profile.wrap_up
+    return queue.config.wrap_up if own is None else own
