@@ -178,14 +178,15 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
     coming_seq = 0
     # the waiting contacts' arrival times (an offer is accepted at once: none rings for long)
     arrived_at: dict[str, float] = {}
-    counted: set[str] = set()  # contacts past the warm-up
+    warming: set[str] = set()  # contacts of the warm-up still held (the rest count)
     sequence = 0
     total = warmup + calls
     arrivals = waited = within = abandoned = 0
     total_wait = 0.0
     enqueue, accept, end, abandon = router.enqueue, router.accept, router.end, router.abandon
     push, pop = heapq.heappush, heapq.heappop
-    # an instant from seconds since the start: cheaper than adding a timedelta made of a float
+    # an instant from seconds since the start: cheaper here than adding a timedelta
+    # (measured: _START + timedelta(0, at) made the loop 2-3 % slower)
     instant, epoch, utc = datetime.fromtimestamp, _START.timestamp(), timezone.utc
     while True:
         # heap[0] < (coming, coming_seq), without building a tuple (sequences are unique)
@@ -204,19 +205,20 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
             if contact in arrived_at:  # else it was answered: its patience no longer counts
                 del arrived_at[contact]
                 abandon(contact, now=instant(epoch + at, utc))
-                if contact in counted:
-                    counted.discard(contact)
+                if contact in warming:
+                    warming.discard(contact)
+                else:
                     abandoned += 1
             continue
         now = instant(epoch + at, utc)
         if kind == _ARRIVE:
             arrived_at[contact] = at
-            if arrivals >= warmup:
-                counted.add(contact)
+            if arrivals < warmup:
+                warming.add(contact)
             arrivals += 1
             offers = enqueue(contact, _QUEUE, now=now).offers
             if not offers:
-                waited += contact in counted
+                waited += contact not in warming
                 if patience is not None:
                     sequence += 1
                     wait = (
@@ -226,14 +228,15 @@ def run_queue(model: QueueModel, *, calls: int, warmup: int = 0, seed: int = 0) 
                     )
                     push(heap, (at + wait, sequence, _ABANDON, contact))
         else:
-            counted.discard(contact)
+            if warming:
+                warming.discard(contact)
             offers = end(contact, now=now).offers
         # every offer is accepted at once; an accept never frees an agent, so no more follow
         for offer in offers:
             answered = offer.contact_id
             accept(answered, offer.agent_id, now=now)
             wait = at - arrived_at.pop(answered)
-            if answered in counted:
+            if answered not in warming:
                 within += wait <= threshold
                 total_wait += wait
             sequence += 1
