@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
@@ -27,11 +28,11 @@ from callcore.checks import (
 )
 from callcore.contacts import Channel, check_tier
 from callcore.customers import MAX_HISTORY, Customer, Identity, Interaction
-from callcore.errors import ConflictError, InvalidInputError
+from callcore.errors import ConflictError, DocumentError, InvalidInputError, StorageError
+from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.tickets import History, Link, Priority, SlaClock, SurveyAnswer, Ticket
 
 if TYPE_CHECKING:
-    from datetime import datetime
     from types import TracebackType
 
     from typing_extensions import Self
@@ -327,3 +328,41 @@ def anonymised_interaction(interaction: Interaction) -> Interaction:
 def ticket_order(ticket: Ticket) -> tuple[datetime, str]:
     """How ticket queries sort: oldest first, then by id."""
     return (ticket.created_at, ticket.id)
+
+
+# --- rows of the SQL stores (SQLite and PostgreSQL) ------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def instant_key(at: datetime) -> int:
+    """Microseconds since the epoch: an exact sort key for aware datetimes."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def identity_key(identity: Identity) -> str:
+    """The text an identity is indexed under (kind and value)."""
+    return f"{identity.kind.value}:{identity.value}"
+
+
+def document_text(record: object, what: str) -> str:
+    """The JSON document of ``record``, refused if it is too large to read back."""
+    text = dumps(record)
+    if len(text) > MAX_DOCUMENT_SIZE:
+        raise InvalidInputError(
+            f"{what} is too large to store: its JSON document has {len(text):,} characters; "
+            f"the limit is {MAX_DOCUMENT_SIZE:,} (what loads reads)",
+            field=what,
+        )
+    return text
+
+
+def load_row(cls: type[T], document: object, what: str, location: str) -> T:
+    """Read one row's document; a row that cannot be read is named in the error."""
+    if not isinstance(document, str):
+        raise StorageError(f"cannot read the stored {what}: it is not text", location)
+    try:
+        return loads(cls, document, what=what)
+    except (DocumentError, ValueError, RecursionError) as exc:
+        raise StorageError(f"cannot read the stored {what}: {exc}", location) from exc

@@ -37,7 +37,7 @@ import logging
 import sys
 import warnings
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -48,13 +48,11 @@ from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
     ConflictError,
-    DocumentError,
     InvalidInputError,
     NotFoundError,
     StorageError,
 )
 from callcore.kpi import Aggregator
-from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
     Erasure,
@@ -68,9 +66,13 @@ from callcore.storage._common import (
     check_key,
     check_limit,
     check_ticket,
+    document_text,
     existing_id,
     existing_ticket,
     identity_clash,
+    identity_key,
+    instant_key,
+    load_row,
     stale_ticket,
     stale_write,
 )
@@ -196,8 +198,6 @@ _CUSTOMER_TABLES = (
 _TICKETS_OF_CUSTOMER = "(document::json ->> 'customer') = %s"
 """The tickets of one customer: read from the document (rare requests need no index)."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 _MAX_POOL = 1_000
 _MAX_TIMEOUT_SECONDS = 86_400.0
 
@@ -227,27 +227,6 @@ def _check_url(url: object) -> str:
         )
     assert isinstance(url, str)  # noqa: S101 - for the type checker
     return url
-
-
-def _instant(at: datetime) -> int:
-    """Microseconds since the epoch: an exact sort key for aware datetimes."""
-    return (at - _EPOCH) // _MICROSECOND
-
-
-def _identity_key(identity: Identity) -> str:
-    return f"{identity.kind.value}:{identity.value}"
-
-
-def _document(record: object, what: str) -> str:
-    """The JSON document of ``record``, refused if it is too large to read back."""
-    text = dumps(record)
-    if len(text) > MAX_DOCUMENT_SIZE:
-        raise InvalidInputError(
-            f"{what} is too large to store: its JSON document has {len(text):,} characters; "
-            f"the limit is {MAX_DOCUMENT_SIZE:,} (what loads reads)",
-            field=what,
-        )
-    return text
 
 
 def _storable_text(value: str, what: str) -> str:
@@ -477,18 +456,13 @@ class PostgresStorage(ClosedByWith):
 
     def _load(self, cls: type[T], document: object, what: str) -> T:
         """Read one row's document; a row that cannot be read is named in the error."""
-        if not isinstance(document, str):
-            raise StorageError(f"cannot read the stored {what}: it is not text", self.location)
-        try:
-            return loads(cls, document, what=what)
-        except (DocumentError, ValueError, RecursionError) as exc:
-            raise StorageError(f"cannot read the stored {what}: {exc}", self.location) from exc
+        return load_row(cls, document, what, self.location)
 
     @staticmethod
     def _owner(cursor: psycopg.Cursor[Any], identity: Identity) -> str | None:
         cursor.execute(
             "SELECT customer_id FROM callcore_customer_identities WHERE identity = %s",
-            (_identity_key(identity),),
+            (identity_key(identity),),
         )
         row = cursor.fetchone()
         return None if row is None else str(row[0])
@@ -521,7 +495,7 @@ class PostgresStorage(ClosedByWith):
             cursor.execute(
                 "SELECT c.id, c.document FROM callcore_customer_identities AS i "
                 "JOIN callcore_customers AS c ON c.id = i.customer_id WHERE i.identity = %s",
-                (_identity_key(identity),),
+                (identity_key(identity),),
             )
             row = cursor.fetchone()
         return None if row is None else self._load(Customer, row[1], f"customer {row[0]}")
@@ -550,7 +524,7 @@ class PostgresStorage(ClosedByWith):
             ConflictError: The id exists, or an identity belongs to another customer.
         """
         stored = attrs.evolve(check_customer(customer), version=1)
-        document = _storable_text(_document(stored, "customer"), "customer")
+        document = _storable_text(document_text(stored, "customer"), "customer")
         try:
             with self.cursor(transaction=True) as cursor:
                 cursor.execute(
@@ -572,7 +546,7 @@ class PostgresStorage(ClosedByWith):
             cursor.execute(
                 "INSERT INTO callcore_customer_identities (identity, customer_id) "
                 "VALUES (%s, %s) ON CONFLICT (identity) DO NOTHING",
-                (_identity_key(identity), customer.id),
+                (identity_key(identity), customer.id),
             )
             if cursor.rowcount == 0:
                 raise _TakenIdentityError
@@ -586,7 +560,7 @@ class PostgresStorage(ClosedByWith):
         """
         check_customer(customer)
         stored = attrs.evolve(customer, version=customer.version + 1)
-        document = _storable_text(_document(stored, "customer"), "customer")
+        document = _storable_text(document_text(stored, "customer"), "customer")
         try:
             with self.cursor(transaction=True) as cursor:
                 cursor.execute(
@@ -618,14 +592,14 @@ class PostgresStorage(ClosedByWith):
             NotFoundError: The customer does not exist.
             ConflictError: An interaction with this id exists.
         """
-        document = _document(check_interaction(interaction), "interaction")
+        document = document_text(check_interaction(interaction), "interaction")
         _storable_text(document, "interaction")
         with self.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO callcore_interactions (id, customer_id, at_us, document) "
                 "SELECT %s, id, %s, %s FROM callcore_customers WHERE id = %s "
                 "ON CONFLICT (id) DO NOTHING RETURNING seq",
-                (interaction.id, _instant(interaction.at), document, interaction.customer_id),
+                (interaction.id, instant_key(interaction.at), document, interaction.customer_id),
             )
             if cursor.fetchone() is not None:
                 return
@@ -704,7 +678,7 @@ class PostgresStorage(ClosedByWith):
                 tombstone = attrs.evolve(anonymised_customer(customer), version=int(row[0]) + 1)
                 cursor.execute(
                     "UPDATE callcore_customers SET version = %s, document = %s WHERE id = %s",
-                    (tombstone.version, _document(tombstone, "customer"), customer_id),
+                    (tombstone.version, document_text(tombstone, "customer"), customer_id),
                 )
             else:
                 cursor.execute(
@@ -735,7 +709,7 @@ class PostgresStorage(ClosedByWith):
             kept = anonymised_interaction(self._load(Interaction, document, f"interaction {id_}"))
             cursor.execute(
                 "UPDATE callcore_interactions SET document = %s WHERE seq = %s",
-                (_document(kept, "interaction"), seq),
+                (document_text(kept, "interaction"), seq),
             )
         return len(rows)
 
@@ -786,10 +760,10 @@ class PostgresStorage(ClosedByWith):
         return (
             ticket.state,
             ticket.assignee,
-            _instant(ticket.created_at),
-            None if due is None else _instant(due),
-            None if ticket.next_due is None else _instant(ticket.next_due),
-            _storable_text(_document(ticket, "ticket"), "ticket"),
+            instant_key(ticket.created_at),
+            None if due is None else instant_key(due),
+            None if ticket.next_due is None else instant_key(ticket.next_due),
+            _storable_text(document_text(ticket, "ticket"), "ticket"),
             ticket.id,
         )
 
@@ -872,12 +846,12 @@ class PostgresStorage(ClosedByWith):
     def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         check_instant(now, "now")
-        return self._tickets("follow_up_us <= %s", (_instant(now),), "follow_up_us, id")
+        return self._tickets("follow_up_us <= %s", (instant_key(now),), "follow_up_us, id")
 
     def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
         check_instant(now, "now")
-        return self._tickets("next_due_us <= %s", (_instant(now),), "next_due_us, id")
+        return self._tickets("next_due_us <= %s", (instant_key(now),), "next_due_us, id")
 
     # --- checkpoints -----------------------------------------------------------------
 
@@ -918,7 +892,7 @@ class PostgresStorage(ClosedByWith):
         check_key(report, "report")
         check_key(host, "host")
         check_instance(aggregator, Aggregator, "aggregator")
-        document = _storable_text(_document(aggregator, "aggregator"), "aggregator")
+        document = _storable_text(document_text(aggregator, "aggregator"), "aggregator")
         with self.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO callcore_kpi_aggregates (report, host, document) VALUES (%s, %s, %s) "

@@ -31,7 +31,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote
 
@@ -42,12 +42,10 @@ from callcore.customers import Customer, Identity, Interaction
 from callcore.errors import (
     ConfigError,
     ConflictError,
-    DocumentError,
     InvalidInputError,
     NotFoundError,
     StorageError,
 )
-from callcore.serialization import MAX_DOCUMENT_SIZE, dumps, loads
 from callcore.storage._common import (
     ClosedByWith,
     Erasure,
@@ -60,9 +58,13 @@ from callcore.storage._common import (
     check_key,
     check_limit,
     check_ticket,
+    document_text,
     existing_id,
     existing_ticket,
     identity_clash,
+    identity_key,
+    instant_key,
+    load_row,
     stale_ticket,
     stale_write,
 )
@@ -135,33 +137,10 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 _TICKETS_OF_CUSTOMER = "json_extract(document, '$.customer') = ?"
 """The tickets of one customer: read from the document (rare requests need no index)."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 _BUSY_TIMEOUT_SECONDS = 30.0
 _MAX_TIMEOUT_SECONDS = 86_400.0
 SYNCHRONOUS_LEVELS = ("full", "normal")
 """The ``synchronous`` settings a store may open with (SQLite's ``PRAGMA synchronous``)."""
-
-
-def _instant(at: datetime) -> int:
-    """Microseconds since the epoch: an exact sort key for aware datetimes."""
-    return (at - _EPOCH) // _MICROSECOND
-
-
-def _identity_key(identity: Identity) -> str:
-    return f"{identity.kind.value}:{identity.value}"
-
-
-def _document(record: object, what: str) -> str:
-    """The JSON document of ``record``, refused if it is too large to read back."""
-    text = dumps(record)
-    if len(text) > MAX_DOCUMENT_SIZE:
-        raise InvalidInputError(
-            f"{what} is too large to store: its JSON document has {len(text):,} characters; "
-            f"the limit is {MAX_DOCUMENT_SIZE:,} (what loads reads)",
-            field=what,
-        )
-    return text
 
 
 class SQLiteStorage(ClosedByWith):
@@ -338,12 +317,7 @@ class SQLiteStorage(ClosedByWith):
 
     def _load(self, cls: type[T], document: object, what: str) -> T:
         """Read one row's document; a row that cannot be read is named in the error."""
-        if not isinstance(document, str):
-            raise StorageError(f"cannot read the stored {what}: it is not text", self.path)
-        try:
-            return loads(cls, document, what=what)
-        except (DocumentError, ValueError, RecursionError) as exc:
-            raise StorageError(f"cannot read the stored {what}: {exc}", self.path) from exc
+        return load_row(cls, document, what, self.path)
 
     def _customer_row(self, customer_id: str) -> tuple[int, str] | None:
         row: tuple[int, str] | None = self._connection.execute(
@@ -354,7 +328,7 @@ class SQLiteStorage(ClosedByWith):
     def _owner(self, identity: Identity) -> str | None:
         row = self._connection.execute(
             "SELECT customer_id FROM customer_identities WHERE identity = ?",
-            (_identity_key(identity),),
+            (identity_key(identity),),
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -372,7 +346,7 @@ class SQLiteStorage(ClosedByWith):
             row = self._connection.execute(
                 "SELECT c.id, c.document FROM customer_identities AS i "
                 "JOIN customers AS c ON c.id = i.customer_id WHERE i.identity = ?",
-                (_identity_key(identity),),
+                (identity_key(identity),),
             ).fetchone()
             return None if row is None else self._load(Customer, row[1], f"customer {row[0]}")
 
@@ -401,7 +375,7 @@ class SQLiteStorage(ClosedByWith):
             ConflictError: The id exists, or an identity belongs to another customer.
         """
         stored = attrs.evolve(check_customer(customer), version=1)
-        document = _document(stored, "customer")
+        document = document_text(stored, "customer")
         with self._operation(write=True):
             if self._customer_row(customer.id) is not None:
                 raise existing_id(customer.id)
@@ -419,7 +393,7 @@ class SQLiteStorage(ClosedByWith):
     def _insert_identities(self, customer: Customer) -> None:
         self._connection.executemany(
             "INSERT INTO customer_identities (identity, customer_id) VALUES (?, ?)",
-            [(_identity_key(identity), customer.id) for identity in customer.identities],
+            [(identity_key(identity), customer.id) for identity in customer.identities],
         )
 
     def save_customer(self, customer: Customer) -> Customer:
@@ -443,7 +417,7 @@ class SQLiteStorage(ClosedByWith):
             stored = attrs.evolve(customer, version=row[0] + 1)
             self._connection.execute(
                 "UPDATE customers SET version = ?, document = ? WHERE id = ?",
-                (stored.version, _document(stored, "customer"), stored.id),
+                (stored.version, document_text(stored, "customer"), stored.id),
             )
             self._connection.execute(
                 "DELETE FROM customer_identities WHERE customer_id = ?", (stored.id,)
@@ -458,7 +432,7 @@ class SQLiteStorage(ClosedByWith):
             NotFoundError: The customer does not exist.
             ConflictError: An interaction with this id exists.
         """
-        document = _document(check_interaction(interaction), "interaction")
+        document = document_text(check_interaction(interaction), "interaction")
         with self._operation(write=True):
             if self._customer_row(interaction.customer_id) is None:
                 raise NotFoundError("customer", interaction.customer_id)
@@ -474,7 +448,7 @@ class SQLiteStorage(ClosedByWith):
                 (
                     interaction.id,
                     interaction.customer_id,
-                    _instant(interaction.at),
+                    instant_key(interaction.at),
                     document,
                 ),
             )
@@ -528,7 +502,7 @@ class SQLiteStorage(ClosedByWith):
                 tombstone = attrs.evolve(anonymised_customer(customer), version=row[0] + 1)
                 execute(
                     "UPDATE customers SET version = ?, document = ? WHERE id = ?",
-                    (tombstone.version, _document(tombstone, "customer"), customer_id),
+                    (tombstone.version, document_text(tombstone, "customer"), customer_id),
                 )
             else:
                 interactions = execute(
@@ -552,7 +526,7 @@ class SQLiteStorage(ClosedByWith):
             kept = anonymised_interaction(self._load(Interaction, document, f"interaction {id_}"))
             self._connection.execute(
                 "UPDATE interactions SET document = ? WHERE seq = ?",
-                (_document(kept, "interaction"), seq),
+                (document_text(kept, "interaction"), seq),
             )
         return len(rows)
 
@@ -578,10 +552,10 @@ class SQLiteStorage(ClosedByWith):
             ticket.version,
             ticket.state,
             ticket.assignee,
-            _instant(ticket.created_at),
-            None if due is None else _instant(due),
-            None if ticket.next_due is None else _instant(ticket.next_due),
-            _document(ticket, "ticket"),
+            instant_key(ticket.created_at),
+            None if due is None else instant_key(due),
+            None if ticket.next_due is None else instant_key(ticket.next_due),
+            document_text(ticket, "ticket"),
             ticket.id,
         )
 
@@ -660,12 +634,12 @@ class SQLiteStorage(ClosedByWith):
     def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         check_instant(now, "now")
-        return self._tickets("follow_up_us <= ?", (_instant(now),), "follow_up_us, id")
+        return self._tickets("follow_up_us <= ?", (instant_key(now),), "follow_up_us, id")
 
     def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
         check_instant(now, "now")
-        return self._tickets("next_due_us <= ?", (_instant(now),), "next_due_us, id")
+        return self._tickets("next_due_us <= ?", (instant_key(now),), "next_due_us, id")
 
     # --- closing -----------------------------------------------------------------
 
