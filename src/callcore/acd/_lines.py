@@ -118,6 +118,8 @@ class AgentIndex(Generic[A, Q]):
             skip: Agents not to choose for this contact (``None``: none), such
                 as those it rings already.
         """
+        if cursor is None and skip is None and not minimums and not self.queue.circular:
+            return self._front(channel, max_tier)  # the usual decision
         wrap: A | None = None
         for line in self.ordered:
             if max_tier is not None and line.tier > max_tier:
@@ -136,6 +138,29 @@ class AgentIndex(Generic[A, Q]):
             if chosen is not None:
                 return chosen
         return wrap
+
+    def _front(self, channel: str, max_tier: int | None) -> A | None:
+        """The best live entry's agent of the first line (up to ``max_tier``) that has one.
+
+        What :meth:`pick_one` returns when nothing is passed over (no cursor,
+        no agent to skip, no skill minimum): :meth:`AgentLine.pick`'s first
+        round, without its bookkeeping. The brute-force reference of
+        ``tests/acd/test_every_offer.py`` checks every such decision.
+        """
+        for line in self.ordered:
+            if max_tier is not None and line.tier > max_tier:
+                break
+            line.drop_stale_fronts(channel)
+            heap, tail = line.heap, line.tail
+            if heap:
+                entry = tail[0] if tail and tail[0] < heap[0] else heap[0]
+            elif tail:
+                entry = tail[0]
+            else:
+                continue
+            agent: A = entry[-1]
+            return agent
+        return None
 
     def pick_race(
         self,
