@@ -50,7 +50,7 @@ from callcore.center._actions import CampaignCall
 from callcore.center._contact import LiveContact, Phase
 from callcore.center._core import CenterUpdate, _Out
 from callcore.center._handling import _Handling
-from callcore.center._voice import _Voice
+from callcore.center._voice import _Voice, caller_data
 from callcore.checks import check_enum, check_instance, check_text
 from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.errors import (
@@ -410,16 +410,9 @@ class _Campaigns(_Voice, _Handling):
         """Agentless: the answered call runs the campaign's IVR flow, as an inbound call would."""
         live = self._outbound_contact(campaign, action.attempt_id, now, out)
         live.session = IvrSession(flow, subflows=self._subflows, calendars=self._calendars)
-        customer = live.customer
         update = live.session.start(
             now=now,
-            caller={
-                "customer_id": customer.id,
-                "known": not live.new_customer,
-                "anonymous": live.anonymous,
-                "tier": customer.tier,
-                "name": customer.name or "",
-            },
+            caller=caller_data(live),
             call={
                 "ani": live.address,
                 "dnis": live.address,

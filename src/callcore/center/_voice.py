@@ -81,13 +81,7 @@ class _Voice(_Queueing):
             customer = live.customer
             update = live.session.start(
                 now=now,
-                caller={
-                    "customer_id": customer.id,
-                    "known": not live.new_customer,
-                    "anonymous": live.anonymous,
-                    "tier": customer.tier,
-                    "name": customer.name or "",
-                },
+                caller=caller_data(live),
                 call={
                     "ani": "" if identity is None else identity.value,
                     "dnis": dialled,
@@ -213,3 +207,15 @@ class _Voice(_Queueing):
                 "staffed": board.staffed,
             }
         )
+
+
+def caller_data(live: LiveContact) -> dict[str, object]:
+    """What an IVR flow knows of the caller: the ``caller.*`` variables at its start."""
+    customer = live.customer
+    return {
+        "customer_id": customer.id,
+        "known": not live.new_customer,
+        "anonymous": live.anonymous,
+        "tier": customer.tier,
+        "name": customer.name or "",
+    }
