@@ -325,9 +325,9 @@ def anonymised_interaction(interaction: Interaction) -> Interaction:
     return attrs.evolve(interaction, notes="")
 
 
-def ticket_order(ticket: Ticket) -> tuple[datetime, str]:
-    """How ticket queries sort: oldest first, then by id."""
-    return (ticket.created_at, ticket.id)
+def ticket_order(ticket: Ticket) -> tuple[int, str]:
+    """How ticket queries sort: oldest first (by instant), then by id."""
+    return (instant_key(ticket.created_at), ticket.id)
 
 
 # --- rows of the SQL stores (SQLite and PostgreSQL) ------------------------------

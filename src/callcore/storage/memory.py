@@ -30,6 +30,7 @@ from callcore.storage._common import (
     existing_id,
     existing_ticket,
     identity_clash,
+    instant_key,
     stale_ticket,
     stale_write,
     ticket_order,
@@ -69,7 +70,7 @@ class MemoryStorage(ClosedByWith):
         self._customers: dict[str, Customer] = {}
         self._owners: dict[Identity, str] = {}
         # per customer: (at, recording sequence, interaction), kept sorted
-        self._histories: dict[str, list[tuple[datetime, int, Interaction]]] = {}
+        self._histories: dict[str, list[tuple[int, int, Interaction]]] = {}  # (instant, order)
         self._interaction_ids: set[str] = set()
         self._sequence = 0
         self._tickets: dict[str, Ticket] = {}
@@ -163,7 +164,8 @@ class MemoryStorage(ClosedByWith):
                 )
             self._sequence += 1
             history = self._histories.setdefault(interaction.customer_id, [])
-            entry = (interaction.at, self._sequence, interaction)
+            # by instant: two times of one zone compare by their wall clock (fold ignored)
+            entry = (instant_key(interaction.at), self._sequence, interaction)
             bisect.insort(history, entry, key=lambda item: (item[0], item[1]))
             self._interaction_ids.add(interaction.id)
 
@@ -308,18 +310,26 @@ class MemoryStorage(ClosedByWith):
     def due_follow_ups(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose follow-up is due at or before ``now``, soonest first."""
         check_instant(now, "now")
-        found = self._tickets_where(
-            lambda ticket: ticket.follow_up_due is not None and ticket.follow_up_due <= now
-        )
-        return sorted(found, key=lambda ticket: (ticket.follow_up_due, ticket.id))
+        return self._due(lambda ticket: ticket.follow_up_due, instant_key(now))
 
     def tickets_due(self, *, now: datetime) -> list[Ticket]:
         """Return the tickets whose ``next_due`` is at or before ``now``, soonest first."""
         check_instant(now, "now")
-        found = self._tickets_where(
-            lambda ticket: ticket.next_due is not None and ticket.next_due <= now
-        )
-        return sorted(found, key=lambda ticket: (ticket.next_due, ticket.id))
+        return self._due(lambda ticket: ticket.next_due, instant_key(now))
+
+    def _due(self, due: Callable[[Ticket], datetime | None], moment: int) -> list[Ticket]:
+        """The tickets whose ``due`` time is at or before ``moment``, soonest first, then by id.
+
+        Compared as instants (microseconds since the epoch, as the SQL stores
+        keep them): two times of one zone compare by their wall clock.
+        """
+        keyed = [
+            (instant_key(when), ticket.id, ticket)
+            for ticket in self._tickets_where(lambda ticket: due(ticket) is not None)
+            if (when := due(ticket)) is not None and instant_key(when) <= moment
+        ]
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        return [ticket for _, _, ticket in keyed]
 
     def save_checkpoint(self, name: str, document: str) -> None:
         """Keep ``document`` (JSON text) under ``name``, replacing what was there."""

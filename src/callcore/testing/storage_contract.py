@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -66,6 +67,10 @@ __all__ = ["CustomerStoreContract", "StorageContract", "TicketStoreContract"]
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 BUCHAREST = timezone(timedelta(hours=2))
+EASTERN_EUROPE = ZoneInfo("Europe/Bucharest")
+# 25 October 2026: Bucharest's clocks go back at 04:00 EEST, so 03:00-04:00 is read twice
+BEFORE_FALL_BACK = datetime(2026, 10, 25, 3, 50, tzinfo=EASTERN_EUROPE)  # 00:50 UTC
+REPEATED_HOUR = datetime(2026, 10, 25, 3, 10, fold=1, tzinfo=EASTERN_EUROPE)  # 01:10 UTC
 ANA_PHONE = Identity.phone("0721 234 567", default_country_code="40")
 ANA_EMAIL = Identity.email("Ana.Popescu@Example.ro")
 BOB_PHONE = Identity.phone("020 7946 0018", default_country_code="44")
@@ -323,6 +328,20 @@ class CustomerStoreContract:
         ids = [interaction.id for interaction in storage.recent_interactions("ana", 2)]
         assert ids == ["utc", "bucharest"]
 
+    def test_history_orders_by_instant_in_a_repeated_hour(self, storage: Storage) -> None:
+        """Times of one zone are ordered by instant, not by their wall-clock reading.
+
+        03:10 in the repeated hour (``fold=1``, 01:10 UTC) is later than 03:50
+        before the clocks went back (00:50 UTC), although it reads earlier.
+        """
+        storage.add_customer(_customer())
+        storage.add_interaction(_interaction("before", BEFORE_FALL_BACK))
+        storage.add_interaction(_interaction("repeated", REPEATED_HOUR))
+        ids = [interaction.id for interaction in storage.recent_interactions("ana", 2)]
+        assert ids == ["repeated", "before"]
+        ids = [interaction.id for interaction in storage.customer_interactions("ana")]
+        assert ids == ["before", "repeated"]
+
     def test_history_ties_latest_recorded_first(self, storage: Storage) -> None:
         """Interactions at the same instant come in reverse order of recording."""
         storage.add_customer(_customer())
@@ -567,6 +586,28 @@ class TicketStoreContract:
         storage.add_ticket(_ticket("T-3", follow_up_due=NOW - timedelta(days=1)))
         storage.add_ticket(_ticket("T-4"))
         assert [t.id for t in storage.due_follow_ups(now=NOW)] == ["T-3", "T-2"]
+
+    def test_ticket_times_compare_as_instants_in_a_repeated_hour(self, storage: Storage) -> None:
+        """Due times and creation times of one zone compare as instants.
+
+        At 03:20 before the clocks went back (00:20 UTC) a follow-up or
+        deadline due at 03:10 in the repeated hour (01:10 UTC) is not due yet.
+        """
+        now = BEFORE_FALL_BACK - timedelta(minutes=30)  # 03:20 EEST, 00:20 UTC
+        storage.add_ticket(
+            _ticket("T-1", created_at=REPEATED_HOUR, follow_up_due=REPEATED_HOUR,
+                    next_due=REPEATED_HOUR)
+        )  # fmt: skip
+        storage.add_ticket(
+            _ticket("T-2", created_at=BEFORE_FALL_BACK, follow_up_due=now, next_due=now)
+        )
+        assert [t.id for t in storage.due_follow_ups(now=now)] == ["T-2"]
+        assert [t.id for t in storage.tickets_due(now=now)] == ["T-2"]
+        later = REPEATED_HOUR.astimezone(timezone.utc) + timedelta(minutes=1)  # not wall clock
+        assert [t.id for t in storage.due_follow_ups(now=later)] == ["T-2", "T-1"]
+        assert [t.id for t in storage.tickets_due(now=later)] == ["T-2", "T-1"]
+        assert [t.id for t in storage.tickets_assigned_to("bob")] == ["T-2", "T-1"]
+        assert [t.id for t in storage.tickets_in_state("new")] == ["T-2", "T-1"]
 
     def test_tickets_due_by_next_deadline(self, storage: Storage) -> None:
         """Tickets whose next deadline has come are listed soonest first."""
