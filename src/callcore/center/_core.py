@@ -14,7 +14,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -365,10 +365,19 @@ class _CenterCore:
     # --- time --------------------------------------------------------------------------
 
     def _time(self, now: datetime | None) -> datetime:
-        """``now`` checked (or the clock's), never earlier than a time already seen."""
+        """``now`` checked (or the clock's), never earlier than a time already seen.
+
+        Returns:
+            ``now`` as an instant in UTC unless its zone is a fixed offset: a zone's
+            wall-clock arithmetic (a hold's length, a timer's due time across a clock
+            change) and same-zone comparisons (``fold`` ignored) would be an hour off.
+        """
         if now is None:
             now = self.clock.now()
-        check_instant(now, "now")
+        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+            now = check_instant(now, "now").astimezone(timezone.utc)
+        else:
+            check_instant(now, "now")
         if self._last is not None and now < self._last:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
