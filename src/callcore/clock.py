@@ -74,7 +74,10 @@ class ManualClock:
     """A clock that moves only when told to: for tests and simulations.
 
     Time never goes backwards: :meth:`advance` takes a non-negative step and
-    :meth:`set` refuses an earlier time.
+    :meth:`set` refuses an earlier time. A clock started in a zone tells the
+    time in that zone, but moves by elapsed time: ``advance`` adds in UTC (a
+    zone's own arithmetic is wall-clock time, an hour off across a change) and
+    ``set`` compares instants (a ``fold=1`` time comes after the first pass).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from callcore.clock import ManualClock
@@ -97,7 +100,11 @@ class ManualClock:
         """
         if delta < timedelta(0):
             raise InvalidInputError(f"a clock cannot go backwards (advance by {delta})")
-        self._now += delta
+        now = self._now
+        if now.tzinfo.__class__ is timezone:  # a fixed offset adds exactly
+            self._now = now + delta
+        else:  # a zone adds wall-clock time: add in UTC, show in the zone
+            self._now = (now.astimezone(timezone.utc) + delta).astimezone(now.tzinfo)
         return self._now
 
     def set(self, value: datetime) -> datetime:
@@ -108,7 +115,7 @@ class ManualClock:
             InvalidInputError: ``value`` is earlier than the current time.
         """
         ensure_aware(value, "value")
-        if value < self._now:
+        if value.astimezone(timezone.utc) < self._now.astimezone(timezone.utc):  # fold counts
             raise InvalidInputError(
                 f"a clock cannot go backwards (from {self._now.isoformat()} to {value.isoformat()})"
             )
