@@ -46,7 +46,8 @@ def timelines(
     zone, change = draw(st.sampled_from(CHANGES))
     if isinstance(steps, int):
         steps = [int(longest.total_seconds())] * (steps - 1)
-    start = change - timedelta(seconds=draw(st.integers(0, 2 * 3600)))
+    before = min(2 * 3600, max(60, sum(steps) // 2))  # so that the times often cross it
+    start = change - timedelta(seconds=draw(st.integers(0, before)))
     times = [start]
     for most in steps:
         gap = draw(st.sampled_from((0, 1, 59, 60, 3599, 3600, 3601, None)))
@@ -73,3 +74,17 @@ def utc_view(data: Any) -> Any:  # noqa: ANN401 - any serialised shape
     if isinstance(data, list | tuple):
         return [utc_view(value) for value in data]
     return data
+
+
+def update_view(update: Any) -> Any:  # noqa: ANN401 - any engine's update
+    """An update's events and actions (and anything else plain) as :func:`utc_view` data."""
+    from callcore.serialization import to_dict  # noqa: PLC0415 - only the tests that use it
+
+    if isinstance(update, tuple | list):
+        return [update_view(item) for item in update]
+    if not hasattr(update, "events"):
+        return utc_view(to_dict(update))
+    return [
+        utc_view([to_dict(event) for event in update.events]),
+        utc_view([to_dict(action) for action in getattr(update, "actions", ())]),
+    ]
