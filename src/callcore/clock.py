@@ -15,7 +15,7 @@ import attrs
 from callcore.checks import check_instant
 from callcore.errors import InvalidInputError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "aware", "ensure_aware"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "as_instant", "aware", "ensure_aware"]
 
 
 def ensure_aware(value: datetime, what: str = "time") -> datetime:
@@ -36,6 +36,22 @@ def ensure_aware(value: datetime, what: str = "time") -> datetime:
         InvalidInputError: ``value`` is not a datetime at all, or out of range.
     """
     return check_instant(value, what)
+
+
+def as_instant(value: datetime) -> datetime:
+    """Return an aware ``value`` as a time that compares and adds as the instant it is.
+
+    Two datetimes in one IANA zone compare and subtract by their wall clocks
+    (``fold`` ignored), and adding a duration to one adds wall-clock time: an
+    hour off across a clock change. A time at a fixed offset (UTC included) is
+    exact and comes back as is, at no cost; any other comes back in UTC.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> as_instant(datetime(2026, 10, 25, 3, 10, fold=1, tzinfo=ZoneInfo("Europe/Bucharest")))
+    datetime.datetime(2026, 10, 25, 1, 10, tzinfo=datetime.timezone.utc)
+    """
+    return value if value.tzinfo.__class__ is timezone else value.astimezone(timezone.utc)
 
 
 def aware(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
