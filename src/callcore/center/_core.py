@@ -26,7 +26,14 @@ from callcore.center._contact import LiveContact, Phase
 from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
 from callcore.center._router_seam import RouterPort, SharedRouterPort
-from callcore.checks import check_bool, check_enum, check_instant, check_text
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_bool,
+    check_enum,
+    check_instant,
+    check_text,
+)
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.customers import (
@@ -374,10 +381,12 @@ class _CenterCore:
         """
         if now is None:
             now = self.clock.now()
-        if now.__class__ is not datetime or now.tzinfo.__class__ is not timezone:
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
+            or not EARLIEST <= now < LATEST
+        ):
             now = check_instant(now, "now").astimezone(timezone.utc)
-        else:
-            check_instant(now, "now")
         if self._last is not None and now < self._last:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "
