@@ -63,7 +63,7 @@ def zoned_like(instant: datetime, example: datetime) -> datetime:
     return instant.astimezone(example.tzinfo)
 
 
-def utc_view(data: Any) -> Any:  # noqa: ANN401 - any serialised shape
+def utc_view(data: Any) -> Any:
     """``data`` (plain data, datetimes or ISO strings) with every time turned into UTC."""
     if isinstance(data, datetime):
         return data.astimezone(UTC)
@@ -76,7 +76,7 @@ def utc_view(data: Any) -> Any:  # noqa: ANN401 - any serialised shape
     return data
 
 
-def update_view(update: Any) -> Any:  # noqa: ANN401 - any engine's update
+def update_view(update: Any) -> Any:
     """An update's events and actions (and anything else plain) as :func:`utc_view` data."""
     from callcore.serialization import to_dict  # noqa: PLC0415 - only the tests that use it
 

@@ -31,9 +31,13 @@ from tests.time.instants import BUCHAREST, UTC, timelines, update_view, utc_view
 MINUTE = timedelta(minutes=1)
 # windows whose edges sit by the clock changes of the contacts' zones
 WINDOWS = {
-    "RO": WeeklyHours.every_day(OpeningRange(time(0), time(3, 30)), OpeningRange(time(4, 10), time(0))),
+    "RO": WeeklyHours.every_day(
+        OpeningRange(time(0), time(3, 30)), OpeningRange(time(4, 10), time(0))
+    ),
     "GB": WeeklyHours.every_day(OpeningRange(time(0), time(0))),  # the whole day
-    "US": WeeklyHours.every_day(OpeningRange(time(0), time(1, 40)), OpeningRange(time(2, 30), time(0))),
+    "US": WeeklyHours.every_day(
+        OpeningRange(time(0), time(1, 40)), OpeningRange(time(2, 30), time(0))
+    ),
 }
 CONTACTS = [
     CampaignContact(id="ro1", number="+40700000001", zone="Europe/Bucharest", country="RO"),
@@ -87,13 +91,13 @@ def _run(mode: DialingMode, times: list[datetime]) -> list[Any]:
         dialed = []
         updates.append(campaign.advance(now=now))
         paced = campaign.pace(now=now, agents_ready=0 if talking else 1)
-        for action in paced.actions:
-            if isinstance(action, PreviewContact):
-                accepted = campaign.accept_preview(action.contact.id, now=now, agent="ana")
+        for wanted in paced.actions:
+            if isinstance(wanted, PreviewContact):
+                accepted = campaign.accept_preview(wanted.contact.id, now=now, agent="ana")
                 updates.append(accepted)
                 dialed.extend(a for a in accepted.actions if isinstance(a, DialContact))
-            elif isinstance(action, DialContact):
-                dialed.append(action)
+            elif isinstance(wanted, DialContact):
+                dialed.append(wanted)
         updates.append(paced)
         deadline = campaign.next_deadline()
         outcomes.append((update_view(updates), deadline and deadline.astimezone(UTC)))
@@ -102,7 +106,7 @@ def _run(mode: DialingMode, times: list[datetime]) -> list[Any]:
     return outcomes
 
 
-def _loop(times: list[datetime]) -> list[Any]:
+def _loop(times: list[datetime]) -> Any:
     """The testing kit's dialer loop, stepped at ``times``."""
     campaign = Campaign(_settings(DialingMode.PROGRESSIVE), id_factory=counter_ids())
     campaign.add_contacts(CONTACTS, now=times[0])
@@ -141,7 +145,9 @@ def test_the_dialer_loop_rings_20_seconds_from_a_time_in_the_repeated_hour() -> 
     """
     dial = datetime(2026, 10, 25, 3, 0, fold=1, tzinfo=BUCHAREST)
     campaign = Campaign(_settings(DialingMode.PROGRESSIVE), id_factory=counter_ids())
-    anytime = CampaignContact(id="gb", number="+447700900001", zone="Europe/Bucharest", country="GB")
+    anytime = CampaignContact(
+        id="gb", number="+447700900001", zone="Europe/Bucharest", country="GB"
+    )
     campaign.add_contacts([anytime], now=dial)
     loop = DialerLoop(campaign, lambda *_: CallResult.NO_ANSWER, agents=1)
     loop.step(dial)

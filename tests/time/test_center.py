@@ -23,7 +23,7 @@ from tests.time.instants import BUCHAREST, UTC, timelines, utc_view, zoned_like
 S = timedelta(seconds=1)
 
 
-def _command(kit: Any, name: str, n: int, now: datetime) -> Any:  # noqa: ANN401
+def _command(kit: Any, name: str, n: int, now: datetime) -> Any:  # noqa: PLR0911 - one branch per command
     center, contact = kit.center, f"CA-{n}"
     if name == "call":
         return center.inbound_call(

@@ -25,7 +25,9 @@ def _events(name: str, n: int, at: datetime) -> list[Event]:
         return [ContactQueued(at=at, contact_id=f"c{n + 1}", queue="sales", priority=0)]
     if name == "answered":
         waited = timedelta(seconds=n)
-        return [ContactAnswered(at=at, contact_id=contact, agent_id="ana", queue="sales", waited=waited)]
+        return [
+            ContactAnswered(at=at, contact_id=contact, agent_id="ana", queue="sales", waited=waited)
+        ]
     if name == "abandoned":
         return [ContactAbandoned(at=at, contact_id=contact, queue="sales", waited=timedelta(0))]
     state = AgentState.NOT_READY if name == "break" else AgentState.AVAILABLE

@@ -48,7 +48,9 @@ SETTINGS = TicketSettings(
         EscalationRule("late", EscalationTrigger.SLA_BREACH, "supervisors"),
     ),
     pending_timeouts=(
-        PendingTimeout("pending", after=120 * MINUTE, transition="resolve", remind_after=60 * MINUTE),
+        PendingTimeout(
+            "pending", after=120 * MINUTE, transition="resolve", remind_after=60 * MINUTE
+        ),
     ),
     automations=(
         Automation(
@@ -67,7 +69,9 @@ MOVES = ("open", "wait_on_customer", "hold", "need_follow_up", "resolve", "reope
 COMMANDS = (*MOVES, "reply", "customer_reply", "tick", "tick", "escalate", "vip", "status")
 
 
-def _command(engine: TicketEngine, ticket: Ticket, name: str, now: datetime) -> Any:  # noqa: ANN401
+def _command(  # noqa: PLR0911 - one branch per command
+    engine: TicketEngine, ticket: Ticket, name: str, now: datetime
+) -> Any:
     if name in MOVES:
         due = zoned_like(now.astimezone(UTC) + 50 * MINUTE, now)
         return engine.apply(
@@ -104,9 +108,7 @@ def _run(names: list[str], times: list[datetime]) -> list[Any]:
             continue
         ticket = getattr(result, "ticket", ticket)
         deadline = engine.next_deadline(ticket)
-        outcomes.append(
-            (name, update_view(result), deadline and deadline.astimezone(UTC))
-        )
+        outcomes.append((name, update_view(result), deadline and deadline.astimezone(UTC)))
     outcomes.append(utc_view(to_dict(ticket)))
     return outcomes
 

@@ -15,20 +15,22 @@ from tests.time.instants import timelines
 STEPS = st.tuples(st.sampled_from(("record", "counts", "pacing")), st.integers(0, 5))
 
 
+def _step(window: RollingAbandonWindow, name: str, calls: int, now: datetime) -> Any:
+    try:
+        if name == "record":
+            return window.record(now=now, live_answers=calls, abandoned=calls // 3)
+        if name == "counts":
+            return window.counts(now=now)
+        return window.pacing_counts(now=now, horizon=timedelta(minutes=10 * calls + 1))
+    except CallcoreError as error:
+        return (name, type(error).__name__, getattr(error, "field", None))
+
+
 def _run(steps: list[tuple[str, int]], times: list[datetime]) -> list[Any]:
     window = RollingAbandonWindow(window=timedelta(hours=1), target=0.1)
-    outcomes: list[Any] = []
-    for (name, calls), now in zip(steps, times, strict=True):
-        try:
-            if name == "record":
-                outcomes.append(window.record(now=now, live_answers=calls, abandoned=calls // 3))
-            elif name == "counts":
-                outcomes.append(window.counts(now=now))
-            else:
-                outcomes.append(window.pacing_counts(now=now, horizon=timedelta(minutes=10 * calls + 1)))
-        except CallcoreError as error:
-            outcomes.append((name, type(error).__name__, getattr(error, "field", None)))
-    return outcomes
+    return [
+        _step(window, name, calls, now) for (name, calls), now in zip(steps, times, strict=True)
+    ]
 
 
 @given(
