@@ -48,6 +48,7 @@ def as_instant(value: datetime) -> datetime:
 
     >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
+    >>> from callcore.clock import as_instant
     >>> as_instant(datetime(2026, 10, 25, 3, 10, fold=1, tzinfo=ZoneInfo("Europe/Bucharest")))
     datetime.datetime(2026, 10, 25, 1, 10, tzinfo=datetime.timezone.utc)
     """
