@@ -7,12 +7,14 @@ clock, an hour off across a change (see tests/time/instants.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from callcore.acd import CallbackResult
 from callcore.center import ContactCompleted, Disposition
 from callcore.errors import CallcoreError
 from callcore.ivr import Digits
@@ -23,32 +25,37 @@ from tests.time.instants import BUCHAREST, UTC, timelines, utc_view, zoned_like
 S = timedelta(seconds=1)
 
 
-def _command(kit: Any, name: str, n: int, now: datetime) -> Any:  # noqa: PLR0911 - one branch per command
+def _command(kit: Any, name: str, n: int, now: datetime) -> Any:
+    """Run one command on contact ``CA-n`` (``call`` and ``book`` make ``CA-n+1``)."""
     center, contact = kit.center, f"CA-{n}"
-    if name == "call":
-        return center.inbound_call(
+    later = {  # a follow-up in 3 hours, a callback in 20 minutes, asked for in the zone of now
+        key: zoned_like(now.astimezone(UTC) + delay, now)
+        for key, delay in (("wrap", timedelta(hours=3)), ("book", timedelta(minutes=20)))
+    }
+    commands: dict[str, Callable[[], Any]] = {
+        "call": lambda: center.inbound_call(
             caller=example.ANA, dialled=example.DIALLED, contact_id=f"CA-{n + 1}", now=now
-        )
-    if name == "press":
-        return center.caller_input(contact, Digits("2"), now=now)
-    if name == "accept":
-        return center.agent_accepted(contact, "a1", now=now)
-    if name == "hold":
-        return center.agent_held(contact, now=now)
-    if name == "resume":
-        return center.agent_resumed(contact, now=now)
-    if name == "end":
-        return center.agent_ended(contact, now=now)
-    if name == "wrap":
-        due = zoned_like(now.astimezone(UTC) + timedelta(hours=3), now)
-        return center.agent_wrapped_up(
-            contact, disposition=Disposition.NEEDS_FOLLOW_UP, follow_up_due=due, now=now
-        )
-    if name == "hang_up":
-        return center.caller_hung_up(contact, now=now)
-    if name == "ready":
-        return center.agent_ready("a1", now=now)
-    return center.run_due(now=now)
+        ),
+        "book": lambda: center.schedule_callback(
+            example.ANA, queue="support", at=later["book"], contact_id=f"CA-{n + 1}", now=now
+        ),
+        "reached": lambda: center.callback_result(contact, CallbackResult.REACHED, now=now),
+        "press": lambda: center.caller_input(contact, Digits("2"), now=now),
+        "accept": lambda: center.agent_accepted(contact, "a1", now=now),
+        "hold": lambda: center.agent_held(contact, now=now),
+        "resume": lambda: center.agent_resumed(contact, now=now),
+        "end": lambda: center.agent_ended(contact, now=now),
+        "wrap": lambda: center.agent_wrapped_up(
+            contact,
+            disposition=Disposition.NEEDS_FOLLOW_UP,
+            follow_up_due=later["wrap"],
+            now=now,
+        ),
+        "hang_up": lambda: center.caller_hung_up(contact, now=now),
+        "ready": lambda: center.agent_ready("a1", now=now),
+        "due": lambda: center.run_due(now=now),
+    }
+    return commands[name]()
 
 
 def _run(names: list[str], times: list[datetime]) -> list[object]:
@@ -62,7 +69,7 @@ def _run(names: list[str], times: list[datetime]) -> list[object]:
         except CallcoreError as error:
             outcomes.append((name, type(error).__name__, getattr(error, "field", None)))
             continue
-        n += name == "call"
+        n += name in {"call", "book"}
         outcomes.append((name, utc_view(to_dict(list(update.events)))))
     deadline = kit.center.next_deadline()
     outcomes.append(None if deadline is None else deadline.astimezone(UTC))
@@ -78,7 +85,8 @@ def _scripts(draw: st.DrawFn) -> tuple[list[str], tuple[list[datetime], list[dat
     """Calls that each go some way through their life, with timers run in between."""
     names: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
-        life = ["call", "press", "accept"]
+        booked = draw(st.booleans())
+        life = ["book", "due", "accept", "reached"] if booked else ["call", "press", "accept"]
         if draw(st.booleans()):
             life += ["hold", "resume"]
         life += draw(st.sampled_from((["end", "wrap", "ready"], ["hang_up"], ["due"], ["end"])))
@@ -94,7 +102,7 @@ def _scripts(draw: st.DrawFn) -> tuple[list[str], tuple[list[datetime], list[dat
 def test_a_centre_driven_in_zones_does_what_it_does_in_utc(
     case: tuple[list[str], tuple[list[datetime], list[datetime]]],
 ) -> None:
-    """Calls, holds, wrap-ups and timers at zoned times: the same events, as instants."""
+    """Calls, callbacks, holds, wrap-ups and timers at zoned times: the same events, as instants."""
     names, (times, zoned) = case
     assert _run(names, zoned) == _run(names, times)
 
