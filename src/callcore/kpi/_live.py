@@ -30,7 +30,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.checks import check_instance, check_instant, check_list, validator
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_instance,
+    check_instant,
+    check_list,
+    validator,
+)
 from callcore.clock import as_instant
 from callcore.contacts import AgentState
 from callcore.errors import InvalidInputError
@@ -200,7 +207,7 @@ class LiveView:
                 event lies after ``now``, or ``now`` is not an aware instant
                 within the limits (or goes back); nothing changed.
         """
-        now = as_instant(check_instant(now, "now"))  # kept, compared and subtracted in UTC
+        now = self._instant(now)
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a previous call's "
@@ -381,8 +388,19 @@ class LiveView:
             counts[agent.state] = counts.get(agent.state, 0) + 1
         return counts
 
+    @staticmethod
+    def _instant(now: datetime) -> datetime:
+        """``now`` checked, as an instant kept, compared and subtracted in UTC."""
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
+            or not EARLIEST <= now < LATEST
+        ):
+            now = as_instant(check_instant(now, "now"))
+        return now
+
     def _check_reading(self, now: datetime) -> datetime:
-        now = as_instant(check_instant(now, "now"))
+        now = self._instant(now)
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than the latest events observed "
