@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcore.acd import AgentStateChanged, ContactAbandoned, ContactAnswered, ContactQueued
-from callcore.contacts import AgentState
+from callcore.contacts import AgentState, Channel, ContactOutcome, Direction
 from callcore.errors import CallcoreError
 from callcore.events import Event
-from callcore.kpi import LiveView
+from callcore.kpi import InteractionRecord, LiveView, RollingWindow
 from callcore.serialization import to_dict
-from tests.time.instants import BUCHAREST, UTC, timelines, utc_view
+from tests.time.instants import BUCHAREST, UTC, timelines, utc_view, zoned_like
 
 STEPS = ("queued", "queued", "answered", "abandoned", "break", "ready", "late", "read")
 
@@ -91,3 +91,45 @@ def test_an_agent_on_a_break_across_the_autumn_change_shows_its_real_time() -> N
     after = datetime(2026, 3, 29, 4, 10, tzinfo=BUCHAREST)  # 01:10 UTC: 20 min, not 80
     assert view.queues(now=after)["sales"].oldest_wait == timedelta(minutes=20)
     assert view.queues(now=after.astimezone(UTC))["sales"].oldest_wait == timedelta(minutes=20)
+
+
+def _record(index: int, ended: datetime) -> InteractionRecord:
+    """An answered call that ended at ``ended`` after 30 s in queue and a minute's talk."""
+    arrived = zoned_like(ended.astimezone(UTC) - timedelta(seconds=90), ended)
+    answered = zoned_like(ended.astimezone(UTC) - timedelta(seconds=60), ended)
+    return InteractionRecord(
+        id=f"r{index}", channel=Channel.VOICE, direction=Direction.INBOUND,
+        outcome=ContactOutcome.ANSWERED, queue="sales", arrived_at=arrived, queued_at=arrived,
+        answered_at=answered, ended_at=ended,
+    )  # fmt: skip
+
+
+@given(
+    st.lists(st.booleans(), min_size=1, max_size=20).flatmap(
+        lambda adds: st.tuples(st.just(adds), timelines([900] * (len(adds) - 1)))
+    )
+)
+def test_a_rolling_window_fed_in_zones_counts_as_in_utc(
+    case: tuple[list[bool], tuple[list[datetime], list[datetime]]],
+) -> None:
+    """Records ending, and totals read, at zoned times: the same totals (a window of 30 min)."""
+    adds, (times, zoned) = case
+
+    def run(moments: list[datetime]) -> list[Any]:
+        window = RollingWindow(length=timedelta(minutes=30), resolution=timedelta(minutes=5))
+        seen: list[Any] = []
+        for index, (add, now) in enumerate(zip(adds, moments, strict=True)):
+            if add:
+                window.add(_record(index, now))
+            seen.append(
+                (
+                    window.late,
+                    {
+                        key.sort_key(): to_dict(totals)
+                        for key, totals in window.totals(now=now).items()
+                    },
+                )
+            )
+        return seen
+
+    assert run(zoned) == run(times)
