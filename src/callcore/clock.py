@@ -15,7 +15,7 @@ import attrs
 from callcore.checks import check_instant
 from callcore.errors import InvalidInputError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "aware", "ensure_aware"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "as_instant", "aware", "ensure_aware"]
 
 
 def ensure_aware(value: datetime, what: str = "time") -> datetime:
@@ -36,6 +36,23 @@ def ensure_aware(value: datetime, what: str = "time") -> datetime:
         InvalidInputError: ``value`` is not a datetime at all, or out of range.
     """
     return check_instant(value, what)
+
+
+def as_instant(value: datetime) -> datetime:
+    """Return an aware ``value`` as a time that compares and adds as the instant it is.
+
+    Two datetimes in one IANA zone compare and subtract by their wall clocks
+    (``fold`` ignored), and adding a duration to one adds wall-clock time: an
+    hour off across a clock change. A time at a fixed offset (UTC included) is
+    exact and comes back as is, at no cost; any other comes back in UTC.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> from callcore.clock import as_instant
+    >>> as_instant(datetime(2026, 10, 25, 3, 10, fold=1, tzinfo=ZoneInfo("Europe/Bucharest")))
+    datetime.datetime(2026, 10, 25, 1, 10, tzinfo=datetime.timezone.utc)
+    """
+    return value if value.tzinfo.__class__ is timezone else value.astimezone(timezone.utc)
 
 
 def aware(_: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
@@ -74,7 +91,10 @@ class ManualClock:
     """A clock that moves only when told to: for tests and simulations.
 
     Time never goes backwards: :meth:`advance` takes a non-negative step and
-    :meth:`set` refuses an earlier time.
+    :meth:`set` refuses an earlier time. A clock started in a zone tells the
+    time in that zone, but moves by elapsed time: ``advance`` adds in UTC (a
+    zone's own arithmetic is wall-clock time, an hour off across a change) and
+    ``set`` compares instants (a ``fold=1`` time comes after the first pass).
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from callcore.clock import ManualClock
@@ -97,7 +117,11 @@ class ManualClock:
         """
         if delta < timedelta(0):
             raise InvalidInputError(f"a clock cannot go backwards (advance by {delta})")
-        self._now += delta
+        now = self._now
+        if now.tzinfo.__class__ is timezone:  # a fixed offset adds exactly
+            self._now = now + delta
+        else:  # a zone adds wall-clock time: add in UTC, show in the zone
+            self._now = (now.astimezone(timezone.utc) + delta).astimezone(now.tzinfo)
         return self._now
 
     def set(self, value: datetime) -> datetime:
@@ -108,7 +132,7 @@ class ManualClock:
             InvalidInputError: ``value`` is earlier than the current time.
         """
         ensure_aware(value, "value")
-        if value < self._now:
+        if value.astimezone(timezone.utc) < self._now.astimezone(timezone.utc):  # fold counts
             raise InvalidInputError(
                 f"a clock cannot go backwards (from {self._now.isoformat()} to {value.isoformat()})"
             )

@@ -14,7 +14,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -26,7 +26,14 @@ from callcore.center._contact import LiveContact, Phase
 from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
 from callcore.center._router_seam import RouterPort, SharedRouterPort
-from callcore.checks import check_bool, check_enum, check_instant, check_text
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_bool,
+    check_enum,
+    check_instant,
+    check_text,
+)
 from callcore.clock import Clock, SystemClock
 from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.customers import (
@@ -365,10 +372,21 @@ class _CenterCore:
     # --- time --------------------------------------------------------------------------
 
     def _time(self, now: datetime | None) -> datetime:
-        """``now`` checked (or the clock's), never earlier than a time already seen."""
+        """``now`` checked (or the clock's), never earlier than a time already seen.
+
+        Returns:
+            ``now`` as an instant in UTC unless its zone is a fixed offset: a zone's
+            wall-clock arithmetic (a hold's length, a timer's due time across a clock
+            change) and same-zone comparisons (``fold`` ignored) would be an hour off.
+        """
         if now is None:
             now = self.clock.now()
-        check_instant(now, "now")
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
+            or not EARLIEST <= now < LATEST
+        ):
+            now = check_instant(now, "now").astimezone(timezone.utc)
         if self._last is not None and now < self._last:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "

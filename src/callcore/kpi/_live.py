@@ -24,13 +24,21 @@ service level of the day so far).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from callcore.checks import check_instance, check_instant, check_list, validator
+from callcore.checks import (
+    EARLIEST,
+    LATEST,
+    check_instance,
+    check_instant,
+    check_list,
+    validator,
+)
+from callcore.clock import as_instant
 from callcore.contacts import AgentState
 from callcore.errors import InvalidInputError
 from callcore.events import Event
@@ -199,7 +207,7 @@ class LiveView:
                 event lies after ``now``, or ``now`` is not an aware instant
                 within the limits (or goes back); nothing changed.
         """
-        check_instant(now, "now")
+        now = self._instant(now)
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a previous call's "
@@ -230,6 +238,8 @@ class LiveView:
 
     def _apply(self, event: Event) -> bool:  # noqa: C901, PLR0912 - one branch per kind
         kind, at = event.kind, event.at
+        if at.tzinfo.__class__ is not timezone:  # as_instant, inline: kept for waits in UTC
+            at = at.astimezone(timezone.utc)
         fields: Any = event  # read by field name: kpi does not import the ACD
         if kind == "acd.contact_queued":
             self._leave_queue(fields.contact_id)
@@ -331,7 +341,7 @@ class LiveView:
             InvalidInputError: ``now`` is not an aware instant, or is before
                 the latest ``observe``.
         """
-        self._check_reading(now)
+        now = self._check_reading(now)
         _, _, day_end = self._grid.locate(epoch_micros(now))
         same_day = self._day is not None and self._day[1] == day_end
         names = set(self._waiting) | (set(self._today) if same_day else set())
@@ -365,7 +375,7 @@ class LiveView:
             InvalidInputError: ``now`` is not an aware instant, or is before
                 the latest ``observe``.
         """
-        self._check_reading(now)
+        now = self._check_reading(now)
         return {
             name: AgentNow(state=agent.shown, since=agent.since, time_in_state=now - agent.since)
             for name, agent in sorted(self._agents.items())
@@ -378,11 +388,23 @@ class LiveView:
             counts[agent.state] = counts.get(agent.state, 0) + 1
         return counts
 
-    def _check_reading(self, now: datetime) -> None:
-        check_instant(now, "now")
+    @staticmethod
+    def _instant(now: datetime) -> datetime:
+        """``now`` checked, as an instant kept, compared and subtracted in UTC."""
+        if (
+            now.__class__ is not datetime
+            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
+            or not EARLIEST <= now < LATEST
+        ):
+            now = as_instant(check_instant(now, "now"))
+        return now
+
+    def _check_reading(self, now: datetime) -> datetime:
+        now = self._instant(now)
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than the latest events observed "
                 f"({self._latest.isoformat()})",
                 field="now",
             )
+        return now

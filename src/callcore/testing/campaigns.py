@@ -40,6 +40,7 @@ from callcore.campaigns import (
     PreviewContact,
     RunFlow,
 )
+from callcore.clock import as_instant
 from callcore.events import Event
 
 __all__ = ["DialerLoop", "Script", "Verdict", "counter_ids"]
@@ -166,7 +167,12 @@ class DialerLoop:
         )
 
     def step(self, now: datetime) -> None:
-        """Everything due at ``now``: call results, ends of talk, abandons, then pacing."""
+        """Everything due at ``now``: call results, ends of talk, abandons, then pacing.
+
+        ``now`` may be in any zone: the loop keeps it as an instant (a zone's
+        ``now + ring`` would be wall-clock time, and drop a ``fold``).
+        """
+        now = as_instant(now)
         for due, action in sorted(self._ringing, key=lambda x: (x[0], x[1].attempt_id)):
             if due > now:
                 continue
@@ -194,8 +200,8 @@ class DialerLoop:
         self._take(self.campaign.pace(now=now, agents_ready=self.free, agents_busy=busy), now)
 
     def run(self, start: datetime, end: datetime, tick: timedelta) -> None:
-        """Step every ``tick`` from ``start`` to ``end`` (both included)."""
-        now = start
+        """Step every ``tick`` of elapsed time from ``start`` to ``end`` (both included)."""
+        now, end = as_instant(start), as_instant(end)
         while now <= end:
             self.step(now)
             now += tick
