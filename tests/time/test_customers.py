@@ -1,16 +1,13 @@
-"""Customer histories order interactions by instant (issue 12; customers.py is the lead's).
+"""Customer histories order interactions by instant.
 
-``CallerIdentifier`` keeps a ``now`` given in a zone as is: the in-memory
-store then orders a history by wall clock (``fold`` ignored) while SQLite
-orders by instant. The centre gives it UTC times since issue 12; a host
-calling it directly with zoned times still meets the difference.
+``CallerIdentifier`` keeps a ``now`` given in a zone as is (the zone is kept
+in the stored interaction); every store orders a history by instant, so two
+times of one zone in a repeated hour come back in the order they happened.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-
-import pytest
 
 from callcore.contacts import Channel, ContactOutcome, Direction
 from callcore.customers import CallerIdentifier, Identity
@@ -38,11 +35,6 @@ def test_sqlite_lists_the_later_instant_first() -> None:
     assert _history(SQLiteStorage(":memory:")) == ["second", "first"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="customers.py keeps a zoned now as given and the memory store sorts by wall clock "
-    "(lead-owned files: see the issue 12 report)",
-)
 def test_the_memory_store_lists_the_later_instant_first() -> None:
     """The same history in memory: ordered by instant, as in SQLite."""
     assert _history(MemoryStorage()) == ["second", "first"]
