@@ -157,11 +157,7 @@ def test_an_escalation_rule_and_delays_combine() -> None:
     delay 15 s, idle longer) not before 16 s: ``t2b`` rings at 11 s.
     """
     router = Router(
-        [
-            QueueConfig(
-                name="q", max_tier=1, escalation=(QueueEscalation(after=10 * S, max_tier=2),)
-            )
-        ]
+        [QueueConfig(name="q", max_tier=1, escalation=(QueueEscalation(after=10 * S, max_tier=2),))]
     )
     router.log_in(agent("t2", Membership(queue="q", tier=2, delay=15 * S)), now=T0)
     router.log_in(agent("t2b", Membership(queue="q", tier=2, delay=5 * S)), now=T0)
@@ -172,11 +168,7 @@ def test_an_escalation_rule_and_delays_combine() -> None:
 def test_an_escalation_to_a_delayed_tier() -> None:
     """The rule opens tier 2 at +10 s, but the tier-2 agent's delay is 15 s: it rings at +15 s."""
     router = Router(
-        [
-            QueueConfig(
-                name="q", max_tier=1, escalation=(QueueEscalation(after=10 * S, max_tier=2),)
-            )
-        ]
+        [QueueConfig(name="q", max_tier=1, escalation=(QueueEscalation(after=10 * S, max_tier=2),))]
     )
     router.log_in(agent("t2", Membership(queue="q", tier=2, delay=15 * S)), now=T0)
     router.enqueue("k", "q", now=T0)
@@ -315,10 +307,13 @@ def test_an_agent_logging_in_sets_the_timers_of_contacts_already_waiting() -> No
     router = Router([QueueConfig(name="q")])
     router.enqueue("k1", "q", now=T0)
     router.enqueue("k2", "q", now=T0 + S)
-    assert offered(router.log_in(agent("y", Membership(queue="q", delay=10 * S)), now=T0 + 5 * S)) == []
-    assert offered(router.log_in(agent("z", Membership(queue="q", delay=3 * S)), now=T0 + 5 * S)) == [
-        ("k1", "z")
-    ]
+    assert (
+        offered(router.log_in(agent("y", Membership(queue="q", delay=10 * S)), now=T0 + 5 * S))
+        == []
+    )
+    assert offered(
+        router.log_in(agent("z", Membership(queue="q", delay=3 * S)), now=T0 + 5 * S)
+    ) == [("k1", "z")]
     assert router.next_deadline() == T0 + 10 * S
     assert ticks(router, T0 + 5 * S, T0 + 20 * S) == [(T0 + 11 * S, "k2", "y")]
 

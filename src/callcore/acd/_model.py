@@ -770,7 +770,9 @@ class Membership:
             and 0 < weight < math.inf
             and preference.__class__ is int
             and 1 <= preference <= MAX_NUMBER
-            and (delay is _ZERO or (delay.__class__ is timedelta and _ZERO <= delay <= MAX_DURATION))
+            and (
+                delay is _ZERO or (delay.__class__ is timedelta and _ZERO <= delay <= MAX_DURATION)
+            )
         ):
             _check_fields(self, _MEMBERSHIP_CHECKS)
 

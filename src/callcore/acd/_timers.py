@@ -80,7 +80,7 @@ class Timers:
         """Set a timer."""
         heapq.heappush(self.heap, (due, kind, key, agent_id))
 
-    def stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:
+    def stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:  # noqa: PLR0911 - a return per timer kind
         """Whether a timer still stands: the state it was set for is unchanged."""
         if kind == OFFER_EXPIRY:
             contact = self.contacts.get(key)
