@@ -395,3 +395,17 @@ def test_a_refused_profile_changes_nothing() -> None:
         router.log_in(agent("y", Membership(queue="q", delay=-S)), now=T0 + S)
     assert dumps(router.snapshot()) == before
     assert router.next_deadline() is None
+
+
+def test_an_accept_at_the_instant_the_delay_runs_out_is_checked_after_the_timer() -> None:
+    """The host accepts at 10 s without a tick: the delay's timer makes the offer first.
+
+    A check that a due timer may change is made on the state after the timers
+    (see docs/acd/checks.md); the offer it makes at 10 s is the one accepted.
+    """
+    router = Router([QueueConfig(name="q")])
+    router.log_in(agent("y", Membership(queue="q", delay=10 * S)), now=T0)
+    router.enqueue("k", "q", now=T0)
+    update = router.accept("k", "y", now=T0 + 10 * S)
+    assert offered(update) == [("k", "y")]
+    assert router.contact("k").status is ContactStatus.CONNECTED
