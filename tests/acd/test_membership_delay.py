@@ -25,6 +25,7 @@ from callcore.acd import (
     QueueEscalation,
     Router,
     RouterSnapshot,
+    RouterUpdate,
 )
 from callcore.errors import InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
@@ -38,14 +39,14 @@ def agent(agent_id: str, *members: Membership, **skills: int) -> AgentProfile:
     return AgentProfile(agent_id=agent_id, skills=skills, memberships=members)
 
 
-def offered(update: object) -> list[tuple[str, str]]:
+def offered(update: RouterUpdate) -> list[tuple[str, str]]:
     """``(contact, agent)`` of each offer made by an update."""
-    return [(offer.contact_id, offer.agent_id) for offer in update.offers]  # type: ignore[attr-defined]
+    return [(offer.contact_id, offer.agent_id) for offer in update.offers]
 
 
 def ticks(router: Router, start: datetime, end: datetime) -> list[tuple[datetime, str, str]]:
     """Step through the router's deadlines up to ``end``: each offer with its instant."""
-    made = []
+    made: list[tuple[datetime, str, str]] = []
     router.tick(now=start)
     while True:
         deadline = router.next_deadline()
