@@ -1281,7 +1281,8 @@ class Router:
 
         Timers are the router's own work that needs no input: an offer that
         times out, a wrap-up or a delay after a missed or declined offer that
-        ends, a contact's next escalation rule or its ``max_wait``, a queue's
+        ends, a contact's next escalation rule or its ``max_wait``, a waiting
+        contact's wait reaching a member's ``Membership.delay``, a queue's
         ``max_wait_empty``. A host that calls :meth:`tick` with ``now`` at this
         instant (or any command at or after it) has them run; before it,
         ``tick`` changes nothing. After ``tick(now=deadline)`` the next
