@@ -27,7 +27,7 @@ from callcore.acd import (
     RouterSnapshot,
     RouterUpdate,
 )
-from callcore.errors import InvalidInputError
+from callcore.errors import DocumentError, InvalidInputError
 from callcore.serialization import dumps, from_dict, loads, to_dict
 from tests.acd.strategies import T0
 
@@ -410,3 +410,16 @@ def test_an_accept_at_the_instant_the_delay_runs_out_is_checked_after_the_timer(
     update = router.accept("k", "y", now=T0 + 10 * S)
     assert offered(update) == [("k", "y")]
     assert router.contact("k").status is ContactStatus.CONNECTED
+
+
+@pytest.mark.parametrize("bad", [-5, 36526 * 86400, "5", None])
+def test_a_snapshot_document_with_a_bad_delay_is_refused_with_its_path(bad: object) -> None:
+    """A saved document's delay is checked as it is read: the problem names its place."""
+    router = Router([QueueConfig(name="q")])
+    router.log_in(agent("y", Membership(queue="q", delay=5 * S)), now=T0)
+    document = to_dict(router.snapshot())
+    assert document["agents"][0]["profile"]["memberships"][0]["delay"] == 5
+    document["agents"][0]["profile"]["memberships"][0]["delay"] = bad
+    with pytest.raises(DocumentError) as raised:
+        from_dict(RouterSnapshot, document)
+    assert "agents[0].profile.memberships[0].delay" in str(raised.value)
