@@ -29,6 +29,8 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
+delays = st.sampled_from((timedelta(0),) * 3 + tuple(timedelta(seconds=n) for n in (3, 10, 30)))
+"""A membership's delay: mostly none, else a few seconds to half a minute."""
 skill_maps = st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 10), max_size=3)
 contact_skills = st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 6), max_size=2)
 
@@ -44,6 +46,7 @@ def profiles(draw: st.DrawFn, agent_id: str, queues: Iterable[str] = QUEUES) -> 
             position=draw(st.integers(0, 5)),
             weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
             preference=draw(st.sampled_from((1, 1, 2))),
+            delay=draw(delays),
         )
         for name in names
     )
@@ -111,6 +114,26 @@ def may_take(agent: Agent, contact: Contact) -> bool:
     return eligible(agent, contact.queue, contact.requirement)
 
 
+def waited_enough(router: Router, agent: Agent, contact: Contact) -> bool:
+    """Whether the contact has waited in its queue the agent's ``Membership.delay`` (by now).
+
+    The definition: the router's time minus when the contact entered its
+    queue, at least the delay. A contact transferred to an agent by name has
+    no delay (Amazon Connect's agent queues).
+    """
+    if contact.target is not None:
+        return True
+    member = agent.members.get(contact.queue)
+    now = router._now
+    assert now is not None
+    return member is not None and now - contact.joined >= member.delay
+
+
+def may_take_now(router: Router, agent: Agent, contact: Contact) -> bool:
+    """:func:`may_take`, and the contact has waited the agent's delay for its queue."""
+    return may_take(agent, contact) and waited_enough(router, agent, contact)
+
+
 def transferring(router: Router, agent: Agent) -> bool:
     """Whether ``agent`` is transferring a contact away: it is routed with the agent kept out.
 
@@ -162,6 +185,7 @@ def prefers_elsewhere(router: Router, agent: Agent, contact: Contact) -> bool:
             and wants_agent(router, other)
             and agent.agent_id not in other.offers
             and eligible(agent, other.queue, other.requirement)
+            and waited_enough(router, agent, other)
             and independent_can_take(agent, other.channel)
         ):
             return True
@@ -196,6 +220,7 @@ def reference_choice(
         if (
             agent.agent_id in ringing
             or not eligible(agent, contact.queue, contact.requirement)
+            or not waited_enough(router, agent, contact)
             or not independent_can_take(agent, contact.channel)
             or transferring(router, agent)  # kept out while it transfers a contact
         ):
@@ -498,7 +523,7 @@ def global_first(router: Router) -> Contact | None:
         for agent in router._agents.values():
             if (
                 agent.agent_id not in contact.offers
-                and may_take(agent, contact)
+                and may_take_now(router, agent, contact)
                 and independent_can_take(agent, contact.channel)
                 and not prefers_elsewhere(router, agent, contact)
                 and not transferring(router, agent)  # kept out while it transfers a contact

@@ -223,6 +223,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[object]]] = {
         "position": _counts(),
         "weight": _weights(),
         "preference": _counts(),
+        "delay": _spans(),
     },
     AgentProfile: {
         "agent_id": _texts(),

@@ -25,7 +25,7 @@ from callcore.acd import (
     QueueEscalation,
     Router,
 )
-from tests.acd.strategies import QUEUES, T0, OfferWatch, at, profiles
+from tests.acd.strategies import QUEUES, T0, OfferWatch, at, delays, profiles
 
 S = timedelta(seconds=1)
 
@@ -47,6 +47,7 @@ def team_member(draw: st.DrawFn, agent_id: str) -> AgentProfile:
                 position=draw(st.integers(0, 3)),
                 weight=draw(st.sampled_from((0.5, 1.0, 3.0))),
                 preference=draw(st.sampled_from((1, 2))),
+                delay=draw(delays),
             )
             for name in names
         ),

@@ -49,7 +49,7 @@ from tests.acd.strategies import (
     at,
     contact_skills,
     independent_can_take,
-    may_take,
+    may_take_now,
     profiles,
     wants_agent,
 )
@@ -198,7 +198,7 @@ class RouterMachine(RuleBasedStateMachine):
                 and other.priority == offered.priority
                 and (other.arrived, other.seq) < (offered.arrived, offered.seq)
             ):
-                assert not may_take(agent, other), (
+                assert not may_take_now(router, agent, other), (
                     f"{contact_id} went to {agent_id} before {other.contact_id}"
                 )
 
@@ -606,7 +606,7 @@ class RouterMachine(RuleBasedStateMachine):
             if not wants_agent(router, contact):
                 continue
             for agent in router._agents.values():
-                fits = may_take(agent, contact) and agent.agent_id not in contact.offers
+                fits = may_take_now(router, agent, contact) and agent.agent_id not in contact.offers
                 assert not (fits and independent_can_take(agent, contact.channel)), (
                     f"{agent.agent_id} idles while {contact.contact_id} waits"
                 )

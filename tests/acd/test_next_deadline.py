@@ -43,16 +43,35 @@ SECOND = timedelta(seconds=1)
 TICK = timedelta(microseconds=1)
 
 
+def member_delays(snapshot: RouterSnapshot) -> dict[str, set[timedelta]]:
+    """The non-zero ``Membership.delay`` values of each queue's logged-in members."""
+    delays: dict[str, set[timedelta]] = {}
+    for agent in snapshot.agents:
+        if agent.logged_in:
+            for member in agent.profile.memberships:
+                if member.delay:
+                    delays.setdefault(member.queue, set()).add(member.delay)
+    return delays
+
+
 def reference_deadline(snapshot: RouterSnapshot) -> datetime | None:
     """The earliest due time of the work a snapshot's router set itself, from the state alone."""
     configs = {config.name: config for config in snapshot.queues}
     dues: list[datetime] = []
     for agent in snapshot.agents:
         dues += [due for due in (agent.wrap_until, agent.delay_until) if due is not None]
+    delays = member_delays(snapshot)
     for contact in snapshot.contacts:
         if contact.status is ContactStatus.CONNECTED:
             continue
         dues += [offer.expires_at for offer in contact.offers]
+        assert snapshot.now is not None
+        # when its wait reaches a member's delay (Membership.delay)
+        dues += [
+            contact.joined + delay
+            for delay in delays.get(contact.queue, ())
+            if contact.joined + delay > snapshot.now
+        ]
         if contact.target_until is not None:  # waiting for a named agent (a transfer)
             dues.append(contact.target_until)
         config = configs[contact.queue]

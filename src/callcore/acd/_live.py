@@ -296,8 +296,15 @@ class Agent:
 
     # --- its place in the agent lines ---
 
-    def join(self, profile: AgentProfile, queues: Mapping[str, QueueRuntime]) -> None:
-        """Log in with ``profile``: become a member of its queues and of their indexes."""
+    def join(
+        self, profile: AgentProfile, queues: Mapping[str, QueueRuntime]
+    ) -> list[tuple[QueueRuntime, timedelta]]:
+        """Log in with ``profile``: become a member of its queues and of their indexes.
+
+        Returns:
+            The queues where the agent's ``delay`` is one no other logged-in
+            member has, with that delay (their waiting contacts need a timer for it).
+        """
         self.adopt(profile)
         self.lines = {}
         self.invalidate()
@@ -309,16 +316,20 @@ class Agent:
         self.pooled = set()
         self.refresh()
         skills = profile.skills.keys()
+        new_delays = []
         for member in profile.memberships:
             queue = queues[member.queue]
             queue.members.add(self.agent_id)
             queue.preferring += self.prefers
+            if member.delay and queue.add_delay(member.delay):
+                new_delays.append((queue, member.delay))
             queue.empty_since = None
             for name in skills:
                 queue.skill_members.setdefault(name, set()).add(self.agent_id)
             for names, index in queue.indexes.items():
                 if names <= skills:
                     self.register(index)
+        return new_delays
 
     def leave_lines(self) -> None:
         """Log out: leave every index line (the queues' member lists are the router's)."""
@@ -501,27 +512,35 @@ class Agent:
 
     # --- the waiting contacts it may take ---
 
-    def prefers_elsewhere(self, queue: QueueRuntime, contacts: Mapping[str, Contact]) -> bool:
+    def prefers_elsewhere(
+        self, queue: QueueRuntime, contacts: Mapping[str, Contact], now: datetime
+    ) -> bool:
         """Whether a contact of a queue it prefers to ``queue`` wants the agent now.
 
         Such an agent is passed over for ``queue``'s contacts (Asterisk's queue
         ``weight``, Amazon Connect's routing-profile priority): the contact of
-        its preferred queue goes first, to it or to another agent.
+        its preferred queue goes first, to it or to another agent. A contact
+        that has not yet waited the agent's delay for its queue does not want
+        this agent yet.
         """
         if not self.prefers:
             return False
-        found = self.best_waiting(contacts)
+        found = self.best_waiting(contacts, now)
         if found is None:
             return False
         members = self.members
         return members[found[1].config.name].preference < members[queue.config.name].preference
 
-    def best_waiting(self, contacts: Mapping[str, Contact]) -> tuple[Contact, QueueRuntime] | None:
+    def best_waiting(
+        self, contacts: Mapping[str, Contact], now: datetime
+    ) -> tuple[Contact, QueueRuntime] | None:
         """The waiting contact the agent should take first, of all its queues, and its queue.
 
         The agent's most preferred queue first (``Membership.preference``),
         then higher priority, then earlier arrival: the global policy across
-        queues. Lines found empty on the way are dropped.
+        queues. Only contacts that have waited the agent's ``delay`` for their
+        queue count (``now`` minus when they entered it). Lines found empty on
+        the way are dropped.
         """
         best: tuple[tuple[int, ContactEntry], Contact, QueueRuntime] | None = None
         for queue in self.queues:
@@ -530,6 +549,8 @@ class Agent:
             member = self.members[queue.config.name]
             tier = member.tier
             preference = member.preference
+            # a delayed membership reads every entry: the line's first may not have waited enough
+            cutoff = now - member.delay if member.delay else None
             emptied: list[Requirement] = []
             for group in self.groups_in(queue):
                 for requirement, line in group.items():
@@ -538,7 +559,11 @@ class Agent:
                     # the agent has every skill of the group (level 1 or more): check the rest
                     if requirement.strict and not self.satisfies(requirement.strict):
                         continue
-                    head = _line_head(line, contacts, queue.ring_limit, self.offers)
+                    head = (
+                        _line_head(line, contacts, queue.ring_limit, self.offers)
+                        if cutoff is None
+                        else _eligible_head(line, contacts, queue.ring_limit, self.offers, cutoff)
+                    )
                     if head is None:
                         emptied.append(requirement)  # deleted after the loop, if empty
                     elif best is None or (preference, head[0]) < best[0]:
@@ -599,6 +624,55 @@ def _line_head(
         for entry in passed:
             heapq.heappush(line, entry)
     return found
+
+
+def _eligible_head(
+    line: list[ContactEntry],
+    contacts: Mapping[str, Contact],
+    ring_limit: int,
+    ringing: Mapping[str, Offer],
+    cutoff: datetime,
+) -> tuple[ContactEntry, Contact] | None:
+    """As :func:`_line_head`, for an agent with a delay: the first that entered by ``cutoff``.
+
+    The line is ordered by priority and arrival, not by when contacts entered
+    the queue (a moved or resumed contact keeps its arrival, a later one may
+    have a higher priority), so every entry is read. Stale entries are dropped
+    once they are half the line.
+    """
+    found = None
+    live = []
+    for entry in line:
+        contact = contacts.get(entry[4])
+        if contact is None or not _wants_agent(contact, entry, ring_limit):
+            continue
+        live.append(entry)
+        if (
+            contact.joined <= cutoff
+            and entry[4] not in ringing
+            and (found is None or entry < found[0])
+        ):
+            found = entry, contact
+    if len(live) * 2 < len(line):
+        heapq.heapify(live)
+        line[:] = live
+    return found
+
+
+def _wants_agent(contact: Contact, entry: ContactEntry, ring_limit: int) -> bool:
+    """Whether a line's entry is the contact's current one and it wants an agent."""
+    return (
+        contact.version == entry[3]
+        and contact.seq == entry[2]  # not an earlier contact of the same id
+        and (
+            contact.status is ContactStatus.WAITING
+            or (
+                contact.status is ContactStatus.OFFERED
+                and contact.target is None
+                and len(contact.offers) < ring_limit
+            )
+        )
+    )
 
 
 @attrs.define(eq=False)
@@ -691,6 +765,9 @@ class QueueRuntime:
     """When the latest empty-queue timer set falls due (one timer per due time)."""
     handle_times: deque[float] = attrs.Factory(lambda: deque(maxlen=50))
     preferring: int = 0
+    delays: dict[timedelta, int] = attrs.Factory(dict)
+    """How many logged-in members have each non-zero ``Membership.delay`` for this
+    queue (empty, the usual case: no decision of the queue looks at delays)."""
     staffer: str = ""
     """The member found staffing the queue last (asked first next time)."""
     unstaffed_since: datetime | None = None
@@ -769,6 +846,20 @@ class QueueRuntime:
         )
         count = self.config.ring_count
         self.ring_limit = 1 if strategy.ring_all else MAX_RING if count is None else count
+
+    def add_delay(self, delay: timedelta) -> bool:
+        """A logged-in member has this non-zero delay; whether no other one had it."""
+        had = self.delays.get(delay, 0)
+        self.delays[delay] = had + 1
+        return not had
+
+    def eligible_times(self, contact: Contact, after: datetime) -> list[datetime]:
+        """When the contact's wait reaches each member's delay, after ``after``.
+
+        At each such instant more agents may take it: the router sets a timer.
+        """
+        joined = contact.joined
+        return sorted({joined + delay for delay in self.delays if joined + delay > after})
 
     def wants_more(self, contact: Contact) -> bool:
         """Whether a contact of this queue wants an agent: it waits, or rings too few.
@@ -954,6 +1045,13 @@ class QueueRuntime:
         """The agent left the queue; whether it is now empty (nobody logged in)."""
         self.members.discard(agent.agent_id)
         self.preferring -= agent.prefers
+        delay = agent.members[self.config.name].delay
+        if delay:
+            left = self.delays[delay] - 1
+            if left:
+                self.delays[delay] = left
+            else:
+                del self.delays[delay]
         for skill in agent.profile.skills:
             self.skill_members.get(skill, set()).discard(agent.agent_id)
         return not self.members

@@ -726,6 +726,10 @@ class Membership:
             Connect's routing-profile queue priority; Asterisk's queue
             ``weight``, per agent). Equal preferences (the default, 1 for every
             queue) leave the global order alone.
+        delay: How long a contact of this queue must have waited in it before
+            it may be offered to this agent (zero to 100 years; default zero):
+            Amazon Connect's routing-profile queue *delay*. The wait counts
+            from when the contact entered the queue (its ``max_wait`` clock).
     """
 
     queue: str
@@ -733,6 +737,7 @@ class Membership:
     position: int = 0
     weight: float = 1.0
     preference: int = 1
+    delay: timedelta = _ZERO
 
     def __init__(
         self,
@@ -742,6 +747,7 @@ class Membership:
         position: int = 0,
         weight: float = 1.0,
         preference: int = 1,
+        delay: timedelta = _ZERO,
     ) -> None:
         """Check the fields: a quick look, then the thorough check that names the one at fault."""
         _set_membership_queue(self, queue)
@@ -749,6 +755,7 @@ class Membership:
         _set_membership_position(self, position)
         _set_membership_weight(self, weight)
         _set_membership_preference(self, preference)
+        _set_membership_delay(self, delay)
         # The quick look of _is_text and _is_count, written out: a function call
         # costs as much as a field's check.
         if not (
@@ -763,6 +770,9 @@ class Membership:
             and 0 < weight < math.inf
             and preference.__class__ is int
             and 1 <= preference <= MAX_NUMBER
+            and (
+                delay is _ZERO or (delay.__class__ is timedelta and _ZERO <= delay <= MAX_DURATION)
+            )
         ):
             _check_fields(self, _MEMBERSHIP_CHECKS)
 
@@ -773,6 +783,7 @@ class Membership:
     _set_membership_position,
     _set_membership_weight,
     _set_membership_preference,
+    _set_membership_delay,
 ) = _slot_setters(Membership)
 
 
@@ -782,6 +793,7 @@ _MEMBERSHIP_CHECKS: _Checks = (
     ("position", validator(check_count, low=-MAX_NUMBER, high=MAX_NUMBER)),
     ("weight", validator(check_number, low=0, low_open=True)),
     ("preference", _tier),
+    ("delay", _wait),
 )
 
 

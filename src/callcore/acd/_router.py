@@ -94,6 +94,7 @@ from callcore.acd._timers import (
     CALLBACK_DUE,
     CATCH_UP_PERIODS,
     CONTACT_DUE,
+    CONTACT_ELIGIBLE,
     DELAY_END,
     OFFER_EXPIRY,
     QUEUE_EMPTY,
@@ -528,6 +529,8 @@ class Router:
         runtime.in_line[contact_id] = contact
         if runtime.timed:
             self._schedule_contact(contact)
+        if runtime.delays:
+            self._set_eligible_timers(contact, runtime)
         queued: ContactQueued = _new_object(ContactQueued)  # contact_queued, inline (hot path)
         set_at, set_contact, set_queue, set_priority = QUEUED_SETTERS
         set_at(queued, at)
@@ -1125,7 +1128,10 @@ class Router:
         agent.not_ready = None if ready else NotReadyReason.OTHER
         agent.no_answer_streak = 0
         self._agents[profile.agent_id] = agent
-        agent.join(profile, self._queues)
+        for queue, delay in agent.join(profile, self._queues):  # a delay new to its queue
+            for contact in queue.in_line.values():
+                if contact.joined + delay > at:
+                    self._timers.push(contact.joined + delay, CONTACT_ELIGIBLE, contact.contact_id)
         state = AgentState.AVAILABLE if ready else AgentState.NOT_READY
         self._events_out.append(agent_state_changed(at, agent.agent_id, state, agent.not_ready))
         agent.mark(at)
@@ -1275,7 +1281,8 @@ class Router:
 
         Timers are the router's own work that needs no input: an offer that
         times out, a wrap-up or a delay after a missed or declined offer that
-        ends, a contact's next escalation rule or its ``max_wait``, a queue's
+        ends, a contact's next escalation rule or its ``max_wait``, a waiting
+        contact's wait reaching a member's ``Membership.delay``, a queue's
         ``max_wait_empty``. A host that calls :meth:`tick` with ``now`` at this
         instant (or any command at or after it) has them run; before it,
         ``tick`` changes nothing. After ``tick(now=deadline)`` the next
@@ -1547,6 +1554,8 @@ class Router:
         self._contacts[callback_id] = contact
         runtime.in_line[callback_id] = contact
         self._schedule_contact(contact)
+        if runtime.delays:
+            self._set_eligible_timers(contact, runtime)
         self._events_out.append(
             CallbackDue(at=at, contact_id=callback_id, queue=record.queue, attempt=record.attempt)
         )
@@ -1653,6 +1662,11 @@ class Router:
         router._offers_made = restore_into(snapshot, router._random, router._timers)
         router._now = snapshot.now
         router._seq = snapshot.seq
+        for queue in router._queues.values():  # the delay timers follow from the state
+            if queue.delays and snapshot.now is not None:
+                for contact in queue.in_line.values():
+                    if contact.status is not ContactStatus.CONNECTED:
+                        router._set_eligible_timers(contact, queue)
         for record in snapshot.abandoned:
             router._keep_abandoned(record)
         for callback in snapshot.callbacks:
@@ -1781,6 +1795,10 @@ class Router:
             self._release(agent)
         elif kind == CONTACT_DUE:
             self._contact_due(self._contacts[key])
+        elif kind == CONTACT_ELIGIBLE:
+            contact = self._contacts[key]
+            if self._queues[contact.queue].wants_more(contact):  # more agents may take it now
+                self._dirty_contacts[key] = None
         elif kind == CALLBACK_DUE:
             self._callback_joins(self._callbacks[key])
         else:
@@ -1940,7 +1958,7 @@ class Router:
         found = None
         for queue in agent.queues:  # best_waiting finds nothing where no line waits: no call
             if queue.groups:
-                found = agent.best_waiting(self._contacts)
+                found = agent.best_waiting(self._contacts, self._now or self._time())
                 break
         candidate = None if found is None else found[0]
         if agent.awaiting:
@@ -1997,7 +2015,11 @@ class Router:
         requirement = contact.requirement
         channel, max_tier, strict = contact.channel_key, requirement.max_tier, requirement.strict
         offers = contact.offers
-        skip = self._passed_over(contact, queue) if offers or queue.preferring else None
+        skip = (
+            self._passed_over(contact, queue)
+            if offers or queue.preferring or queue.delays
+            else None
+        )
         chosen: list[Agent] = []
         limit = queue.ring_limit
         while len(offers) < limit:
@@ -2032,14 +2054,19 @@ class Router:
         their preferred queues are served they look at this one again.
         """
         offers = contact.offers
-        if not queue.preferring:
+        if not (queue.preferring or queue.delays):
             return (lambda agent: agent.agent_id in offers) if offers else None
         contacts, freed = self._contacts, self._dirty_agents
+        at = self._time()
+        waited = at - contact.joined
+        name = queue.config.name
 
         def skip(agent: Agent) -> bool:
             if agent.agent_id in offers:
                 return True
-            if agent.prefers_elsewhere(queue, contacts):
+            if agent.members[name].delay > waited:  # not yet: a timer offers it when it has waited
+                return True
+            if agent.prefers_elsewhere(queue, contacts, at):
                 freed[agent.agent_id] = None
                 return True
             return False
@@ -2315,6 +2342,8 @@ class Router:
         contact.requirement = target.requirement(contact.skills, 0)
         target.in_line[contact.contact_id] = contact
         self._schedule_contact(contact)
+        if target.delays:
+            self._set_eligible_timers(contact, target)
         self._events_out.append(
             ContactQueued(
                 at=at, contact_id=contact.contact_id, queue=queue_name, priority=contact.priority
@@ -2371,6 +2400,11 @@ class Router:
         due = contact.schedule(self._queues[contact.queue].config)
         if due is not None:
             self._timers.push(due, CONTACT_DUE, contact.contact_id)
+
+    def _set_eligible_timers(self, contact: Contact, queue: QueueRuntime) -> None:
+        """Set a timer for each instant the contact's wait will reach a member's delay."""
+        for due in queue.eligible_times(contact, self._time()):
+            self._timers.push(due, CONTACT_ELIGIBLE, contact.contact_id)
 
     def _make_callback(self, contact: Contact) -> None:
         contact.callback = True

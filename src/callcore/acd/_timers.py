@@ -32,6 +32,9 @@ QUEUE_EMPTY = 4
 conditions, for its ``max_wait_empty`` (key: the queue name)."""
 CALLBACK_DUE = 5
 """A scheduled callback's time came: it joins its queue (key: the callback id)."""
+CONTACT_ELIGIBLE = 6
+"""A waiting contact has waited a member's ``Membership.delay`` for its queue: more
+agents may take it now (key: the contact id)."""
 
 Timer = tuple[datetime, int, str, str]
 """``(due, kind, key, agent_id)``: the agent id is set for offer expiries only
@@ -77,7 +80,7 @@ class Timers:
         """Set a timer."""
         heapq.heappush(self.heap, (due, kind, key, agent_id))
 
-    def stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:
+    def stands(self, due: datetime, kind: int, key: str, agent_id: str) -> bool:  # noqa: PLR0911 - a return per timer kind
         """Whether a timer still stands: the state it was set for is unchanged."""
         if kind == OFFER_EXPIRY:
             contact = self.contacts.get(key)
@@ -99,7 +102,26 @@ class Timers:
         if kind == CALLBACK_DUE:
             callback = self.callbacks.get(key)
             return callback is not None and callback.due == due
+        if kind == CONTACT_ELIGIBLE:
+            return self.eligible_stands(due, key)
         return self.empty_clock_stands(due, key)
+
+    def eligible_stands(self, due: datetime, contact_id: str) -> bool:
+        """Whether a contact still waits in the queue where ``due`` ends a member's delay."""
+        contact = self.contacts.get(contact_id)
+        if contact is None or contact.status is ContactStatus.CONNECTED:
+            return False
+        return due - contact.joined in self.queues[contact.queue].delays
+
+    def eligible_due(self, contact: Contact, now: datetime, seen: datetime | None) -> bool:
+        """Whether a member's delay for the contact ends after ``seen`` and by ``now``."""
+        queue = self.queues[contact.queue]
+        if not queue.delays or contact.status is ContactStatus.CONNECTED:
+            return False
+        return any(
+            (seen is None or seen < time) and time <= now
+            for time in queue.eligible_times(contact, contact.joined)
+        )
 
     def empty_clock_stands(self, due: datetime, name: str) -> bool:
         """Whether a queue's empty clock (nobody logged in, or staffing it) ends at ``due``."""
@@ -181,6 +203,8 @@ class Timers:
         if contact is None or agent is None or contact.status is ContactStatus.CONNECTED:
             return False
         if self.contact_at_risk(contact_id, now, seen) or self.agent_at_risk(agent, now, seen):
+            return True
+        if self.eligible_due(contact, now, seen):  # it may be offered to more agents
             return True
         agents = self.agents
         for offer in contact.offers.values():
