@@ -14,6 +14,8 @@ entry is the smaller of the two fronts. For strategies with queue-wide memory
 queue's pointer. For random strategies a line keeps no entries but an
 :class:`AgentPool`: exactly the agents that may take the queue's channel now,
 sorted by id, from which a decision draws (see :meth:`AgentIndex.pick_sampled`).
+For the other static ranks (``linear``, ``top_down``) a line keeps no entries
+but an :class:`AgentMask`: its agents by rank and a bit per entry.
 
 Lines know their agents only through the entries (an agent is read for its
 ``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
