@@ -615,7 +615,7 @@ def _line_head(
     while line:
         entry = line[0]
         contact = contacts.get(entry[4])
-        if (
+        if (  # _wants_agent, inline (hot path: every freed agent reads a line head)
             contact is not None
             and contact.version == entry[3]
             and contact.seq == entry[2]  # not an earlier contact of the same id
