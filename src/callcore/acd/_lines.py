@@ -14,8 +14,6 @@ entry is the smaller of the two fronts. For strategies with queue-wide memory
 queue's pointer. For random strategies a line keeps no entries but an
 :class:`AgentPool`: exactly the agents that may take the queue's channel now,
 sorted by id, from which a decision draws (see :meth:`AgentIndex.pick_sampled`).
-For the other static ranks (``linear``, ``top_down``) a line keeps no entries
-but an :class:`AgentMask`: its agents by rank and a bit per entry.
 
 Lines know their agents only through the entries (an agent is read for its
 ``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
@@ -77,12 +75,6 @@ class LineQueue(Protocol):
     high_water: AgentEntry | None
     """No entry in the tail of any of the queue's lines is greater than this."""
     channel_key: str
-    masked: bool
-    """A static rank (by position), one agent at a time: the lines are :class:`AgentMask`."""
-
-    def place(self, agent: Any, names: frozenset[str]) -> tuple[Rank, bool]:  # noqa: ANN401 - an agent of the lines
-        """(masked lines) The agent's rank in the queue and whether it may take the channel now."""
-        ...
 
 
 @attrs.define(eq=False)
@@ -103,8 +95,6 @@ class AgentIndex(Generic[A, Q]):
             line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
             if self.queue.racing:
                 line.pool = AgentPool()
-            elif self.queue.masked:
-                line.mask = AgentMask()
             self.ordered = [self.lines[key] for key in sorted(self.lines)]
         return line
 
@@ -128,8 +118,6 @@ class AgentIndex(Generic[A, Q]):
             skip: Agents not to choose for this contact (``None``: none), such
                 as those it rings already.
         """
-        if self.queue.masked:
-            return self._pick_masked(channel, max_tier, minimums, cursor, skip)
         if cursor is None and skip is None and not minimums and not self.queue.circular:
             return self._front(channel, max_tier)  # the usual decision
         wrap: A | None = None
@@ -149,55 +137,6 @@ class AgentIndex(Generic[A, Q]):
                 wrap = first_held
             if chosen is not None:
                 return chosen
-        return wrap
-
-    def _pick_masked(
-        self,
-        channel: str,
-        max_tier: int | None,
-        minimums: Minimums,
-        cursor: Cursor | None,
-        skip: Skip[A] | None,
-    ) -> A | None:
-        """:meth:`pick_one` for masked lines: agents in rank order, read off each mask.
-
-        The same choice as the entries' path (:meth:`AgentLine.pick`, whose
-        first agent passed over for the cursor is the fallback): a set bit is
-        an entry, a busy agent met is cleared and noted in its ``dropped``
-        lines as a popped entry is (it gets its bit back when free); the
-        brute-force reference of ``tests/acd/test_every_offer.py`` and the
-        stateful test check every such decision.
-        """
-        wrap: A | None = None
-        plain = cursor is None and skip is None and not minimums
-        for line in self.ordered:
-            if max_tier is not None and line.tier > max_tier:
-                break
-            mask: AgentMask[A] = line.mask  # type: ignore[assignment] # a masked queue's line
-            if mask.stale:
-                mask.arrange(line)
-            order: list[Any] = mask.order  # its agents (MaskAgent; no cast in the hot loop)
-            rest = mask.free
-            while rest:
-                low = rest & -rest
-                rest ^= low
-                place = low.bit_length() - 1
-                agent = order[place]
-                if not agent.can_take(channel):  # busy: noted, as a popped entry is
-                    mask.free ^= low
-                    agent.dropped.append(line)
-                    continue
-                if plain:  # the usual decision
-                    return agent  # type: ignore[no-any-return]
-                if (minimums and not agent.satisfies(minimums)) or (
-                    skip is not None and skip(agent)
-                ):
-                    continue
-                if cursor is not None and (line.tier, mask.ranks[place], agent.agent_id) <= cursor:
-                    if wrap is None:
-                        wrap = agent
-                    continue
-                return agent  # type: ignore[no-any-return]
         return wrap
 
     def _front(self, channel: str, max_tier: int | None) -> A | None:
@@ -327,8 +266,6 @@ class AgentLine(Generic[A, Q]):
     """Entries beyond this many (4 per agent, plus some) call for a compaction."""
     pool: AgentPool[A] | None = None
     """(random strategies) The agents that may take the queue's channel now; no entries."""
-    mask: AgentMask[A] | None = None
-    """(masked queues: static ranks) The registered agents and which are free; no entries."""
 
     def __len__(self) -> int:
         """Entries held, stale ones included."""
@@ -510,84 +447,6 @@ class AgentLine(Generic[A, Q]):
         return None
 
 
-@attrs.define(eq=False)
-class AgentMask(Generic[A]):
-    """The agents of one line of a static rank (``linear``, ``top_down``), and the free ones.
-
-    ``order`` holds the line's registered agents by rank (position, then
-    agent id), and bit ``i`` of ``free`` stands for an entry of ``order[i]``:
-    set where the entries' lines would push one, cleared where they would pop
-    a busy agent's (noted in its ``dropped`` lines). The lowest set bit whose
-    agent may take the channel is the best agent: meeting a busy agent costs a
-    bit cleared, giving it back a bit set, where a line of entries pops and
-    pushes a heap of tuples spread over memory. A log-in or log-out marks the
-    mask ``stale``; it is arranged again (sorted, the bits set from who may
-    take the channel) at its next use.
-    """
-
-    members: dict[int, A] = attrs.Factory(dict)
-    """The registered agents, by number."""
-    order: list[A] = attrs.Factory(list)
-    """``members`` by rank and agent id (once arranged)."""
-    ranks: list[Rank] = attrs.Factory(list)
-    """The rank of each agent of ``order``, place for place."""
-    bits: dict[int, int] = attrs.Factory(dict)
-    """``1 << place`` of each agent in ``order``, by number."""
-    free: int = 0
-    """Bit ``i`` set: ``order[i]`` has an entry (it may be busy since)."""
-    stale: bool = False
-    """``members`` changed since ``order`` was arranged (``bits`` and ``free`` are unused)."""
-
-    def enlist(self, number: int, agent: A) -> None:
-        """An agent registered in the line."""
-        self.members[number] = agent
-        self.stale = True
-
-    def strike(self, number: int) -> None:
-        """An agent left the line."""
-        del self.members[number]
-        self.stale = True
-
-    def arrange(self, line: AgentLine[A, Any]) -> None:
-        """Sort the registered agents by rank and set the bits of the free ones.
-
-        A busy agent is noted in its ``dropped`` lines (it gets its bit back when free).
-        """
-        index = line.index
-        placed = []
-        for agent in self.members.values():
-            rank, free = index.queue.place(agent, index.names)
-            placed.append((rank, cast("PoolAgent", agent).agent_id, free, agent))
-            if not free:
-                dropped = cast("MaskAgent", agent).dropped
-                if line not in dropped:
-                    dropped.append(line)
-        placed.sort(key=lambda item: item[:2])
-        self.order = [item[3] for item in placed]
-        self.ranks = [item[0] for item in placed]
-        self.bits = {}
-        mask = 0
-        for place, (_rank, _agent_id, free, agent) in enumerate(placed):
-            bit = 1 << place
-            self.bits[cast("PoolAgent", agent).number] = bit
-            if free:
-                mask |= bit
-        self.free = mask
-        self.stale = False
-
-
-class MaskAgent(Protocol):
-    """What a mask reads and writes of its agents."""
-
-    agent_id: str
-    number: int
-    dropped: list[Any]
-
-    def can_take(self, channel: str) -> bool:
-        """Whether one more contact on ``channel`` may be offered now."""
-        ...
-
-
 SAMPLE_TRIES = 32
 """Draws of a random decision before it falls back to listing the eligible agents."""
 
@@ -596,7 +455,6 @@ class PoolAgent(Protocol):
     """What a pool reads of its agents."""
 
     agent_id: str
-    number: int
 
     def satisfies(self, minimums: Minimums) -> bool:
         """Whether the agent has every skill at its minimum level."""

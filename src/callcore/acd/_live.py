@@ -33,7 +33,7 @@ from callcore.acd._model import (
     QueueConfig,
     RejectReason,
 )
-from callcore.acd._strategy import CAPABILITIES, Rank, Strategy, StrategyMemory
+from callcore.acd._strategy import CAPABILITIES, Strategy, StrategyMemory
 from callcore.acd._views import AgentView, Announcement, ContactView
 from callcore.contacts import AgentState, Channel
 
@@ -337,8 +337,6 @@ class Agent:
             for line in lines:
                 line.resize(-1)
                 line.index.agents.discard(self.agent_id)
-                if line.mask is not None:
-                    line.mask.strike(self.number)
                 pool = line.pool
                 if pool is not None:
                     if name in self.pooled:
@@ -357,8 +355,6 @@ class Agent:
         line.resize(1)
         self.lines.setdefault(name, []).append(line)
         index.agents.add(self.agent_id)
-        if line.mask is not None:
-            line.mask.enlist(self.number, self)
         pool = line.pool
         if pool is not None:
             pool.enrol(self.number, self.members[name].weight)
@@ -370,7 +366,7 @@ class Agent:
         """Become a member of the index, with an entry if it may take the queue's contacts."""
         line = self.register(index)
         queue = index.queue
-        if line.pool is not None or line.mask is not None:  # it joined as it registered
+        if line.pool is not None:  # it joined the pool (or not) as it registered
             return
         if self.can_take(queue.channel_key):
             line.add(queue.entry(self, index.names))
@@ -450,13 +446,6 @@ class Agent:
             lines = self.lines.get(queue.config.name)
             if not lines or queue.racing:  # a random queue's pools are kept by sync_pools
                 continue
-            if queue.masked:  # its bit in each mask (a stale mask is arranged from scratch)
-                number = self.number
-                for line in lines:
-                    mask = line.mask
-                    if not mask.stale:  # type: ignore[union-attr]
-                        mask.free |= mask.bits[number]  # type: ignore[union-attr]
-                continue
             if not (queue.skill_blind or queue.level_sum):
                 for line in lines:  # a rank per skill set
                     line.add(queue.entry(self, line.index.names))
@@ -498,18 +487,14 @@ class Agent:
             name = queue.config.name
             if name in by_queue:
                 entry = by_queue[name]
-            else:  # a mask needs no entry, only a value that is not None
+            else:
                 entry = by_queue[name] = (
-                    (() if queue.masked else queue.entry(self, line.index.names))
+                    queue.entry(self, line.index.names)
                     if self.can_take(queue.channel_key)
                     else None
                 )
             if entry is None:
                 kept.append(line)
-            elif line.mask is not None:
-                mask = line.mask
-                if not mask.stale:  # a stale mask is arranged from scratch
-                    mask.free |= mask.bits[self.number]
             elif line.circular:
                 line.add(entry)
             else:
@@ -820,9 +805,6 @@ class QueueRuntime:
     """Entries are flat tuples ``(*rank, agent_id, version)``."""
     level_sum: bool = False
     """The strategy ranks by the level sum over the contact's skills, then idle time."""
-    masked: bool = False
-    """A static rank, offered one agent at a time and not circular (``linear``,
-    ``top_down``): the lines are masks (``AgentMask``), not entries."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
 
@@ -856,9 +838,6 @@ class QueueRuntime:
         self.sampling = self.racing and (self.weighted or capability["uniform_draw"])
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.contact_memory = strategy.memory is StrategyMemory.CONTACT
-        self.masked = (
-            self.static_rank and not self.racing and not self.circular and not strategy.ring_all
-        )
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
         config = self.config
@@ -867,11 +846,6 @@ class QueueRuntime:
         )
         count = self.config.ring_count
         self.ring_limit = 1 if strategy.ring_all else MAX_RING if count is None else count
-
-    def place(self, agent: Agent, names: frozenset[str]) -> tuple[Rank, bool]:
-        """(masked lines) The agent's rank in this queue and whether it may take the channel now."""
-        rank = self.strategy.rank(agent, agent.members[self.config.name], names)
-        return rank, agent.can_take(self.channel_key)
 
     def add_delay(self, delay: timedelta) -> bool:
         """A logged-in member has this non-zero delay; whether no other one had it."""
