@@ -123,7 +123,7 @@ from callcore.checks import (
     check_count,
     check_duration,
     check_enum,
-    check_instant,
+    check_now,
     check_text,
 )
 from callcore.contacts import (
@@ -1690,12 +1690,7 @@ class Router:
             zone's wall-clock arithmetic (``now + offer_timeout`` across a clock
             change) and same-zone comparisons would be an hour off.
         """
-        if (
-            now.__class__ is not datetime
-            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
-            or not EARLIEST <= now < LATEST
-        ):
-            now = check_instant(now, "now").astimezone(timezone.utc)
+        now = check_now(now)
         last = self._now
         if last is not None and now < last:
             raise InvalidInputError(

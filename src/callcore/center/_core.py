@@ -14,7 +14,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -27,11 +27,9 @@ from callcore.center._due import DueTimes
 from callcore.center._events import ContactArrived
 from callcore.center._router_seam import RouterPort, SharedRouterPort
 from callcore.checks import (
-    EARLIEST,
-    LATEST,
     check_bool,
     check_enum,
-    check_instant,
+    check_now,
     check_text,
 )
 from callcore.clock import Clock, SystemClock
@@ -379,14 +377,7 @@ class _CenterCore:
             wall-clock arithmetic (a hold's length, a timer's due time across a clock
             change) and same-zone comparisons (``fold`` ignored) would be an hour off.
         """
-        if now is None:
-            now = self.clock.now()
-        if (
-            now.__class__ is not datetime
-            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
-            or not EARLIEST <= now < LATEST
-        ):
-            now = check_instant(now, "now").astimezone(timezone.utc)
+        now = check_now(self.clock.now() if now is None else now)
         if self._last is not None and now < self._last:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a time already seen "

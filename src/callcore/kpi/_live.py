@@ -31,14 +31,11 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from callcore.checks import (
-    EARLIEST,
-    LATEST,
     check_instance,
-    check_instant,
     check_list,
+    check_now,
     validator,
 )
-from callcore.clock import as_instant
 from callcore.contacts import AgentState
 from callcore.errors import InvalidInputError
 from callcore.events import Event
@@ -207,7 +204,7 @@ class LiveView:
                 event lies after ``now``, or ``now`` is not an aware instant
                 within the limits (or goes back); nothing changed.
         """
-        now = self._instant(now)
+        now = check_now(now)
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than a previous call's "
@@ -388,19 +385,8 @@ class LiveView:
             counts[agent.state] = counts.get(agent.state, 0) + 1
         return counts
 
-    @staticmethod
-    def _instant(now: datetime) -> datetime:
-        """``now`` checked, as an instant kept, compared and subtracted in UTC."""
-        if (
-            now.__class__ is not datetime
-            or now.tzinfo.__class__ is not timezone  # a fixed offset is always aware
-            or not EARLIEST <= now < LATEST
-        ):
-            now = as_instant(check_instant(now, "now"))
-        return now
-
     def _check_reading(self, now: datetime) -> datetime:
-        now = self._instant(now)
+        now = check_now(now)  # kept, compared and subtracted as an instant
         if self._latest is not None and now < self._latest:
             raise InvalidInputError(
                 f"now ({now.isoformat()}) is earlier than the latest events observed "

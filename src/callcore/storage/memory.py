@@ -323,13 +323,13 @@ class MemoryStorage(ClosedByWith):
         Compared as instants (microseconds since the epoch, as the SQL stores
         keep them): two times of one zone compare by their wall clock.
         """
-        keyed = [
-            (instant_key(when), ticket.id, ticket)
-            for ticket in self._tickets_where(lambda ticket: due(ticket) is not None)
-            if (when := due(ticket)) is not None and instant_key(when) <= moment
-        ]
-        keyed.sort(key=lambda item: (item[0], item[1]))
-        return [ticket for _, _, ticket in keyed]
+
+        def key(ticket: Ticket) -> int | None:
+            when = due(ticket)
+            return None if when is None else instant_key(when)
+
+        found = self._tickets_where(lambda ticket: (at := key(ticket)) is not None and at <= moment)
+        return sorted(found, key=lambda ticket: (key(ticket), ticket.id))
 
     def save_checkpoint(self, name: str, document: str) -> None:
         """Keep ``document`` (JSON text) under ``name``, replacing what was there."""
