@@ -40,6 +40,7 @@ from callcore.acd import (
     RouterSnapshot,
     RouterUpdate,
 )
+from callcore.acd._lines import LineMask
 from callcore.contacts import Channel
 from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
 from callcore.serialization import dumps, loads
@@ -591,6 +592,54 @@ class RouterMachine(RuleBasedStateMachine):
                     numbers = list(line.pool.numbers)
                     assert numbers == sorted(numbers)
                     assert numbers == [agent.number for agent in line.pool.agents]
+
+    @invariant()
+    def static_queues_know_their_members_in_rank_order(self) -> None:
+        """A static-rank queue's members by (position, id), the free bits, each line's bits.
+
+        The free bits are exactly the members who may take the queue's channel;
+        each line mask, once moved along the joins and leaves it has not seen
+        (on a copy: checking changes nothing), has exactly the bits of its agents.
+        """
+        if self.router is None:
+            return
+        router = self.live
+        for name, queue in router._queues.items():
+            ranked = queue.ranked
+            if ranked is None:
+                continue
+            members = sorted(
+                (
+                    (agent.members[name].position,),
+                    agent.agent_id,
+                    agent,
+                )
+                for agent in router._agents.values()
+                if agent.logged_in and name in agent.members
+            )
+            assert [agent for *_key, agent in members] == ranked.order
+            assert ranked.keys == [(rank, agent_id) for rank, agent_id, _agent in members]
+            free = [independent_can_take(agent, queue.config.channel) for *_key, agent in members]
+            assert ranked.free == sum(1 << place for place, yes in enumerate(free) if yes)
+            for index in queue.indexes.values():
+                for line in index.lines.values():
+                    assert line.mask is not None
+                    copy = LineMask(
+                        agents=dict(line.mask.agents),
+                        members=line.mask.members,
+                        epoch=line.mask.epoch,
+                    )
+                    ranked.bring(copy)
+                    expected = [
+                        place
+                        for place, (_rank, _agent_id, agent) in enumerate(members)
+                        if agent.members[name].tier == line.tier
+                        and index.names <= agent.skills.keys()
+                    ]
+                    assert copy.members == sum(1 << place for place in expected)
+                    assert sorted(copy.agents) == sorted(
+                        members[place][2].number for place in expected
+                    )
 
     @invariant()
     def no_idle_pair(self) -> None:

@@ -14,6 +14,9 @@ entry is the smaller of the two fronts. For strategies with queue-wide memory
 queue's pointer. For random strategies a line keeps no entries but an
 :class:`AgentPool`: exactly the agents that may take the queue's channel now,
 sorted by id, from which a decision draws (see :meth:`AgentIndex.pick_sampled`).
+For the other static ranks (``linear``, ``top_down``) a line keeps no entries
+but a :class:`LineMask`: bits at its agents' places in the queue's
+:class:`RankedMembers`, which knows which members are free.
 
 Lines know their agents only through the entries (an agent is read for its
 ``version``, ``can_take``, ``satisfies`` and ``dropped``) and their queue only
@@ -75,6 +78,9 @@ class LineQueue(Protocol):
     high_water: AgentEntry | None
     """No entry in the tail of any of the queue's lines is greater than this."""
     channel_key: str
+    ranked: RankedMembers[Any] | None
+    """A static rank (by position), one agent at a time and not circular: its
+    members in rank order, and the lines are :class:`LineMask`."""
 
 
 @attrs.define(eq=False)
@@ -95,6 +101,8 @@ class AgentIndex(Generic[A, Q]):
             line = self.lines[band] = AgentLine(self, band[0], circular=self.queue.circular)
             if self.queue.racing:
                 line.pool = AgentPool()
+            elif self.queue.ranked is not None:
+                line.mask = LineMask()
             self.ordered = [self.lines[key] for key in sorted(self.lines)]
         return line
 
@@ -118,6 +126,8 @@ class AgentIndex(Generic[A, Q]):
             skip: Agents not to choose for this contact (``None``: none), such
                 as those it rings already.
         """
+        if self.queue.ranked is not None:
+            return self._pick_ranked(max_tier, minimums, cursor, skip)
         if cursor is None and skip is None and not minimums and not self.queue.circular:
             return self._front(channel, max_tier)  # the usual decision
         wrap: A | None = None
@@ -137,6 +147,57 @@ class AgentIndex(Generic[A, Q]):
                 wrap = first_held
             if chosen is not None:
                 return chosen
+        return wrap
+
+    def _pick_ranked(  # noqa: C901 - the filters inline (hot path)
+        self,
+        max_tier: int | None,
+        minimums: Minimums,
+        cursor: Cursor | None,
+        skip: Skip[A] | None,
+    ) -> A | None:
+        """:meth:`pick_one` for a static rank: the free agents of each line, read off bits.
+
+        The same choice as the entries' path (:meth:`AgentLine.pick`, whose
+        first agent passed over for the cursor is the fallback): the free
+        agents of a line, by rank, are the set bits of ``line.members`` and the
+        queue's ``free`` (see :class:`RankedMembers`). The brute-force
+        reference of ``tests/acd/test_every_offer.py`` and the stateful test
+        check every such decision.
+        """
+        ranked: RankedMembers[A] = self.queue.ranked  # type: ignore[assignment] # a masked queue
+        free = ranked.free
+        if not free:
+            return None
+        order = ranked.order
+        epoch = ranked.epoch
+        plain = cursor is None and skip is None and not minimums
+        wrap: A | None = None
+        for line in self.ordered:
+            if max_tier is not None and line.tier > max_tier:
+                break
+            mask: LineMask[A] = line.mask  # type: ignore[assignment] # a masked queue's line
+            if mask.epoch != epoch:
+                ranked.bring(mask)
+            rest = mask.members & free
+            if not rest:
+                continue
+            if plain:  # the usual decision
+                return order[(rest & -rest).bit_length() - 1]
+            while rest:
+                low = rest & -rest
+                rest ^= low
+                place = low.bit_length() - 1
+                agent = order[place]
+                if (minimums and not cast("PoolAgent", agent).satisfies(minimums)) or (
+                    skip is not None and skip(agent)
+                ):
+                    continue
+                if cursor is not None and (line.tier, *ranked.keys[place]) <= cursor:
+                    if wrap is None:
+                        wrap = agent
+                    continue
+                return agent
         return wrap
 
     def _front(self, channel: str, max_tier: int | None) -> A | None:
@@ -266,6 +327,8 @@ class AgentLine(Generic[A, Q]):
     """Entries beyond this many (4 per agent, plus some) call for a compaction."""
     pool: AgentPool[A] | None = None
     """(random strategies) The agents that may take the queue's channel now; no entries."""
+    mask: LineMask[A] | None = None
+    """(static ranks, see :class:`RankedMembers`) The registered agents as bits; no entries."""
 
     def __len__(self) -> int:
         """Entries held, stale ones included."""
@@ -447,6 +510,143 @@ class AgentLine(Generic[A, Q]):
         return None
 
 
+MOVES_KEPT = 64
+"""Joins and leaves a queue's :class:`RankedMembers` remembers (up to twice as
+many); a line mask further behind is rebuilt from its agents instead of moved along."""
+CATCH_UP = 2
+"""A line mask at most this many moves behind is moved along when an agent
+joins it; one further behind is left to be rebuilt when it is next used."""
+
+
+@attrs.define(eq=False)
+class RankedMembers(Generic[A]):
+    """The members of one queue of a static rank (``linear``, ``top_down``), in rank order.
+
+    ``order`` holds the queue's logged-in members by ``(rank, agent id)`` and
+    bit ``i`` of ``free`` is set exactly when ``order[i]`` may take the queue's
+    channel now (kept by ``Agent.sync_pools``, as the random strategies' pools
+    are). Each line of the queue is a :class:`LineMask` whose bits are its
+    agents' places in ``order``, so that the best free agent of a line is the
+    lowest bit of ``line.members & free``: a decision meets no busy agent, and
+    an agent freed or taken sets or clears one bit per queue, not one per line.
+
+    An agent joining or leaving moves the places above its own by one. The
+    move is noted (``moves``) and each line mask replays the moves it has not
+    seen when next used, a shift of its bits per move; a mask more than
+    ``MOVES_KEPT`` moves behind is rebuilt from its agents. Each agent's place
+    is kept as a hint, checked against ``order`` before use and found again by
+    bisection when a move made it wrong.
+    """
+
+    order: list[A] = attrs.Factory(list)
+    """The members by ``keys``."""
+    keys: list[tuple[Rank, str]] = attrs.Factory(list)
+    """``(rank, agent id)`` of each agent of ``order``, place for place (ascending)."""
+    key_of: dict[int, tuple[Rank, str]] = attrs.Factory(dict)
+    """The key of each member, by agent number (a static rank never changes)."""
+    places: dict[int, int] = attrs.Factory(dict)
+    """Where each member was last found in ``order``, by agent number (a hint)."""
+    free: int = 0
+    """Bit ``i``: ``order[i]`` may take the queue's channel now."""
+    epoch: int = 0
+    """Joins and leaves so far."""
+    moves: list[tuple[int, bool]] = attrs.Factory(list)
+    """``(place, joined)`` of the last joins and leaves, oldest first; the last is
+    the move that made ``epoch``."""
+
+    def place(self, number: int, agent: A) -> int:
+        """The member's place in ``order``: its hint if it is still there, else a bisection."""
+        place = self.places[number]
+        order = self.order
+        if place >= len(order) or order[place] is not agent:
+            place = self.places[number] = bisect.bisect_left(self.keys, self.key_of[number])
+        return place
+
+    def join(self, number: int, agent: A, key: tuple[Rank, str]) -> None:
+        """A member logged in (not free yet): put in at its place, the bits above moved up."""
+        place = bisect.bisect_left(self.keys, key)
+        self.keys.insert(place, key)
+        self.order.insert(place, agent)
+        self.key_of[number] = key
+        self.places[number] = place
+        self.free = _open_bit(self.free, place)
+        self._moved(place, joined=True)
+
+    def leave(self, number: int, agent: A) -> None:
+        """A member logged out: taken out of its place, the bits above moved down."""
+        place = self.place(number, agent)
+        del self.keys[place]
+        del self.order[place]
+        del self.key_of[number]
+        del self.places[number]
+        self.free = _close_bit(self.free, place)
+        self._moved(place, joined=False)
+
+    def _moved(self, place: int, *, joined: bool) -> None:
+        self.epoch += 1
+        moves = self.moves
+        moves.append((place, joined))
+        if len(moves) > 2 * MOVES_KEPT:
+            del moves[:MOVES_KEPT]
+
+    def bring(self, mask: LineMask[A]) -> None:
+        """Move a line mask along the joins and leaves it has not seen."""
+        behind = self.epoch - mask.epoch
+        if behind <= len(self.moves) and behind <= CATCH_UP * len(mask.agents):
+            members = mask.members
+            for place, joined in self.moves[len(self.moves) - behind :]:
+                members = _open_bit(members, place) if joined else _close_bit(members, place)
+            mask.members = members
+        else:
+            members = 0
+            for number, agent in mask.agents.items():
+                members |= 1 << self.place(number, agent)
+            mask.members = members
+        mask.epoch = self.epoch
+
+
+def _open_bit(bits: int, place: int) -> int:
+    """``bits`` with a clear bit put in at ``place`` (the bits from there move up)."""
+    below = bits & ((1 << place) - 1)
+    return below | ((bits >> place) << (place + 1))
+
+
+def _close_bit(bits: int, place: int) -> int:
+    """``bits`` with the bit at ``place`` taken out (the bits above move down)."""
+    below = bits & ((1 << place) - 1)
+    return below | ((bits >> (place + 1)) << place)
+
+
+@attrs.define(eq=False)
+class LineMask(Generic[A]):
+    """The agents of one line of a static rank, as bits at their places in the queue's order."""
+
+    agents: dict[int, A] = attrs.Factory(dict)
+    """The line's registered agents, by number."""
+    members: int = 0
+    """Bit ``i``: the agent at place ``i`` of the queue's order (as of ``epoch``) is here."""
+    epoch: int = 0
+    """The queue order's epoch the bits are placed by."""
+
+    def enlist(self, number: int, agent: A, ranked: RankedMembers[A]) -> None:
+        """An agent registered in the line.
+
+        A mask many moves behind is not brought along for it: it is rebuilt,
+        with the new agent, when next used (agents log in far more often than
+        some lines are used).
+        """
+        self.agents[number] = agent
+        if ranked.epoch - self.epoch > CATCH_UP * len(self.agents):
+            self.epoch = -1  # more moves behind than are ever kept: rebuilt when used
+            return
+        ranked.bring(self)
+        self.members |= 1 << ranked.place(number, agent)
+
+    def strike(self, number: int) -> None:
+        """An agent left the line (its bit goes when the queue's order moves it out)."""
+        del self.agents[number]
+
+
 SAMPLE_TRIES = 32
 """Draws of a random decision before it falls back to listing the eligible agents."""
 
@@ -455,6 +655,7 @@ class PoolAgent(Protocol):
     """What a pool reads of its agents."""
 
     agent_id: str
+    number: int
 
     def satisfies(self, minimums: Minimums) -> bool:
         """Whether the agent has every skill at its minimum level."""

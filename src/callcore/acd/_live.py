@@ -23,7 +23,7 @@ from random import Random
 import attrs
 
 from callcore.acd._events import Offer
-from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer
+from callcore.acd._lines import AgentEntry, AgentIndex, AgentLine, Pointer, RankedMembers
 from callcore.acd._model import (
     AgentProfile,
     ContactStatus,
@@ -109,9 +109,11 @@ class Agent:
     """One of its queues' strategies reads ``draw``: a new one is drawn each time
     the agent becomes available."""
     pool_queues: tuple[QueueRuntime, ...] = ()
-    """Its queues whose lines keep pools (random strategies)."""
+    """Its queues whose lines keep pools (random strategies) or masks (static ranks,
+    see ``QueueRuntime.ranked``): they follow whether it may take their channel."""
     pooled: set[str] = attrs.Factory(set)
-    """Names of the queues in whose pools the agent is (it may take their channel)."""
+    """Names of the queues in whose pools the agent is, or whose ``ranked.free`` has
+    its bit (it may take their channel)."""
     static: bool = False
     """Every queue of the agent ranks it by position only: its rank never changes,
     so its entries stay valid across busy spells and are not pushed again."""
@@ -206,19 +208,31 @@ class Agent:
             self.sync_pools()
 
     def sync_pools(self) -> None:
-        """Enter or leave the pools of each random queue as it may take its channel or not.
+        """Follow whether it may take each channel: random queues' pools, static queues' free bits.
 
         Called wherever that may change: :meth:`refresh` (every change of
         readiness, and every release, goes through it) and each offer made.
         The list moves are ``AgentPool.add`` and ``AgentPool.remove`` inlined;
         the stateful test's ``random_pools_hold_exactly_the_free_agents``
-        checks the pools against a recount after every step.
+        checks the pools and the free bits against a recount after every step.
         """
         pooled = self.pooled
         number = self.number
         for queue in self.pool_queues:
             name = queue.config.name
             if self.can_take(queue.channel_key) is (name in pooled):
+                continue
+            ranked = queue.ranked
+            if ranked is not None:  # one bit in the queue's order (RankedMembers.place inlined)
+                place = ranked.places[number]
+                order = ranked.order
+                if place >= len(order) or order[place] is not self:
+                    place = ranked.place(number, self)
+                ranked.free ^= 1 << place
+                if name in pooled:
+                    pooled.discard(name)
+                else:
+                    pooled.add(name)
                 continue
             lines = self.lines.get(name, ())
             if name in pooled:
@@ -312,8 +326,16 @@ class Agent:
         self.static = all(queue.static_rank for queue in self.queues)
         # a random strategy draws at each decision, not when the agent is freed
         self.draws = any(queue.draws and not queue.racing for queue in self.queues)
-        self.pool_queues = tuple(queue for queue in self.queues if queue.racing)
+        self.pool_queues = tuple(
+            queue for queue in self.queues if queue.racing or queue.ranked is not None
+        )
         self.pooled = set()
+        for queue in self.pool_queues:  # in its place, not free yet (refresh frees it)
+            ranked = queue.ranked
+            if ranked is not None:
+                member = self.members[queue.config.name]
+                rank = queue.strategy.rank(self, member, frozenset())
+                ranked.join(self.number, self, (rank, self.agent_id))
         self.refresh()
         skills = profile.skills.keys()
         new_delays = []
@@ -333,10 +355,15 @@ class Agent:
 
     def leave_lines(self) -> None:
         """Log out: leave every index line (the queues' member lists are the router's)."""
+        for queue in self.pool_queues:
+            if queue.ranked is not None:
+                queue.ranked.leave(self.number, self)
         for name, lines in self.lines.items():
             for line in lines:
                 line.resize(-1)
                 line.index.agents.discard(self.agent_id)
+                if line.mask is not None:
+                    line.mask.strike(self.number)
                 pool = line.pool
                 if pool is not None:
                     if name in self.pooled:
@@ -355,6 +382,8 @@ class Agent:
         line.resize(1)
         self.lines.setdefault(name, []).append(line)
         index.agents.add(self.agent_id)
+        if line.mask is not None:
+            line.mask.enlist(self.number, self, queue.ranked)  # type: ignore[arg-type] # a masked queue's
         pool = line.pool
         if pool is not None:
             pool.enrol(self.number, self.members[name].weight)
@@ -366,7 +395,7 @@ class Agent:
         """Become a member of the index, with an entry if it may take the queue's contacts."""
         line = self.register(index)
         queue = index.queue
-        if line.pool is not None:  # it joined the pool (or not) as it registered
+        if line.pool is not None or line.mask is not None:  # kept by sync_pools
             return
         if self.can_take(queue.channel_key):
             line.add(queue.entry(self, index.names))
@@ -434,7 +463,7 @@ class Agent:
         if self.static:
             self.indexed = True
             for queue in self.queues:
-                if queue not in open_queues:
+                if queue not in open_queues and queue.ranked is None:  # a mask: sync_pools
                     self.dropped.extend(self.lines.get(queue.config.name, ()))
         self.push_everywhere(open_queues, random)
 
@@ -444,7 +473,7 @@ class Agent:
             self.draw = random.expovariate(1.0)
         for queue in open_queues:
             lines = self.lines.get(queue.config.name)
-            if not lines or queue.racing:  # a random queue's pools are kept by sync_pools
+            if not lines or queue.racing or queue.ranked is not None:  # kept by sync_pools
                 continue
             if not (queue.skill_blind or queue.level_sum):
                 for line in lines:  # a rank per skill set
@@ -805,6 +834,10 @@ class QueueRuntime:
     """Entries are flat tuples ``(*rank, agent_id, version)``."""
     level_sum: bool = False
     """The strategy ranks by the level sum over the contact's skills, then idle time."""
+    ranked: RankedMembers[Agent] | None = None
+    """A static rank, offered one agent at a time and not circular (``linear``,
+    ``top_down``): its members in rank order and which are free; the lines are
+    bit masks (``LineMask``), not entries."""
     high_water: AgentEntry | None = None
     """No entry in the tail of any of the queue's lines is greater than this."""
 
@@ -838,6 +871,8 @@ class QueueRuntime:
         self.sampling = self.racing and (self.weighted or capability["uniform_draw"])
         self.circular = strategy.memory is StrategyMemory.QUEUE
         self.contact_memory = strategy.memory is StrategyMemory.CONTACT
+        if self.static_rank and not (self.racing or self.circular or strategy.ring_all):
+            self.ranked = RankedMembers()
         self.channel_key = self.config.channel.value
         self.timed = bool(self.config.escalation) or self.config.max_wait is not None
         config = self.config
