@@ -6,6 +6,7 @@ The example centre (``examples/center_call_flow.py``): queue ``support`` has a
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from callcore.center import (
     Phase,
     RingAgent,
 )
+from callcore.center._core import CHECKPOINT_NAME
 from callcore.contacts import ContactOutcome, Direction
 from callcore.customers import InteractionRecorded
 from callcore.errors import (
@@ -196,7 +198,9 @@ def test_a_restart_between_the_request_and_its_time_loses_nothing() -> None:
     first.center.schedule_callback(
         example.ANA, queue="support", at=START + 10 * MINUTE, contact_id="CB-1"
     )
-    assert store.load_checkpoint(CALLBACKS_CHECKPOINT) is not None
+    saved = json.loads(store.load_checkpoint(CHECKPOINT_NAME) or "{}")
+    assert saved["sections"]["callbacks"]["numbers"] == {"CB-1": NUMBER}  # in the one document
+    assert store.load_checkpoint(CALLBACKS_CHECKPOINT) is None
     second = example.build(store, durable=True, ids="restarted-")
     center = second.center
     assert center.router.callback("CB-1").due == START + 10 * MINUTE

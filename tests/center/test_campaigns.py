@@ -198,18 +198,12 @@ def test_refused_inputs_change_nothing_and_a_restart_keeps_the_campaign(tmp_path
     center.agent_logged_in("a1", now=start)
     center.add_campaign(campaign, now=start)
     (dial,) = _dials(telephony)
-    before = (
-        center.store.load_checkpoint("center"),
-        center.store.load_checkpoint("center.campaigns"),
-    )
+    before = center.store.load_checkpoint("center")  # campaigns in it
     with pytest.raises(NotFoundError):
         center.campaign_call_result("nope", CallResult.BUSY, now=start + S)
     with pytest.raises(InvalidInputError):
         center.campaign_call_result(dial.attempt_id, "busy", now=start + S)  # type: ignore[arg-type]
-    after = (
-        center.store.load_checkpoint("center"),
-        center.store.load_checkpoint("center.campaigns"),
-    )
+    after = center.store.load_checkpoint("center")  # campaigns in it
     assert after == before
 
     again = ContactCenter(
@@ -308,17 +302,11 @@ def test_agentless_the_centre_runs_the_flow_its_end_is_the_verdict(
     assert center.campaigns["spring"].contact_state("nyc") == "talking"
 
     center.checkpoint()
-    before = (
-        center.store.load_checkpoint("center"),
-        center.store.load_checkpoint("center.campaigns"),
-    )
+    before = center.store.load_checkpoint("center")  # campaigns in it
     with pytest.raises(InvalidTransitionError):
         center.caller_input(attempt, LookupResult(data={}), now=start + 6 * S)
     center.checkpoint()
-    after = (
-        center.store.load_checkpoint("center"),
-        center.store.load_checkpoint("center.campaigns"),
-    )
+    after = center.store.load_checkpoint("center")  # campaigns in it
     assert after == before
 
     # a restart mid-flow: the new centre takes the caller's key where the old one stopped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,9 +23,13 @@ from callcore.center import (
     RingExternal,
     StartRecording,
     StopRecording,
+    load_center,
 )
+from callcore.center._core import CHECKPOINT_NAME
+from callcore.clock import ManualClock
 from callcore.contacts import AgentState
-from callcore.errors import InvalidTransitionError, NotFoundError
+from callcore.errors import DocumentError, InvalidTransitionError, NotFoundError
+from callcore.storage import MemoryStorage
 from callcore.testing.fakes import EventLog, FakeTelephony
 from callcore.testing.pytest_plugin import DEFAULT_CENTER
 from callcore.testing.scenario import Scenario
@@ -251,3 +256,71 @@ def test_a_remote_agent_is_rung_on_the_external_number_with_the_same_time_outs(
     center.agent_forwarding("a1", "+40744555666")
     center.agent_logged_out("a1")
     assert center.forwarding_of("a1") is None  # forwarding ends with the session
+
+
+def _durable(
+    config: dict[str, Any], clock: ManualClock, store: MemoryStorage
+) -> tuple[ContactCenter, FakeTelephony, Scenario]:
+    """A durable centre of ``config`` on ``store``, with its own fake telephony."""
+    telephony = FakeTelephony()
+    built = load_center(config, clock=clock, store=store, plugins=[telephony], durable=True)
+    telephony.attach(built)
+    return built, telephony, Scenario(built, telephony)
+
+
+def test_a_durable_centre_keeps_its_desk_across_a_restart(
+    center_config: dict[str, Any], clock: ManualClock, store: MemoryStorage
+) -> None:
+    """Policies, recordings, monitors, forwarding and internal calls come back after a restart.
+
+    The checkpoint is one document: the desk is a section of it, written with
+    the contacts it speaks of. The restarted centre records the next call of
+    an ``ALWAYS`` queue and rings a forwarding agent's number.
+    """
+    first, _telephony, scenario = _durable(center_config, clock, store)
+    first.set_recording_policy("support", RecordingPolicy.ALWAYS, by=MANAGER)
+    contact = _connected(first, scenario)
+    first.pause_recording(contact, reason="payment")
+    first.monitor_call(contact, MonitorMode.WHISPER, by=SUPERVISOR)
+    first.agent_logged_in("a2")
+    first.agent_forwarding("a2", "+40 744 555 666")
+    first.agent_called("a2", "sam", call_id="int-1")
+    recording = first.recording_of(contact)
+    again, telephony, scenario = _durable(center_config, clock, store)
+    assert again._serialised() == first._serialised()
+    assert again.recording_policy("support") is RecordingPolicy.ALWAYS
+    assert again.recording_of(contact) == recording
+    assert again.forwarding_of("a2") == "+40744555666"
+    again.resume_recording(contact)  # it was paused: the restarted centre knows
+    again.internal_call_ended("int-1")
+    again.agent_ended(contact)
+    assert again.recording_of(contact) is None
+    assert [action.contact_id for action in _of(telephony, EndMonitoring)] == [contact]
+    scenario.call("0721 234 568", contact_id="after-restart").press("1")
+    (ring,) = _of(telephony, RingAgent)
+    assert isinstance(ring, RingExternal)
+    assert ring.number == "+40744555666"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"policies": {"support": "sometimes"}},
+        {"recordings": {"c": {"id": 5, "state": "recording"}}},
+        {"monitors": []},
+        {"forwarding": {"a1": None}},
+        {"internal_calls": {"i": {"agent_id": "a1"}}},
+    ],
+)
+def test_a_damaged_desk_section_is_refused_naming_it(
+    center_config: dict[str, Any], clock: ManualClock, store: MemoryStorage, damage: dict[str, Any]
+) -> None:
+    """Each bad part of the desk's state: a ``DocumentError`` at ``sections.desk``."""
+    first, _telephony, _scenario = _durable(center_config, clock, store)
+    first.agent_logged_in("a1")
+    document = json.loads(store.load_checkpoint(CHECKPOINT_NAME) or "{}")
+    document["sections"]["desk"].update(damage)
+    store.save_checkpoint(CHECKPOINT_NAME, json.dumps(document))
+    with pytest.raises(DocumentError) as caught:
+        _durable(center_config, clock, store)
+    assert [problem.path for problem in caught.value.problems] == ["sections.desk"]

@@ -20,14 +20,13 @@ then, as for any voice contact. The telephony reports how the call went with
   customer's history records it as ``abandoned`` (and a contact waiting or
   ringing completes so).
 
-The numbers to call are saved beside the centre's checkpoint under
-:data:`CALLBACKS_CHECKPOINT`, so a restart between the request and its time
-loses nothing (the router's snapshot has the rest).
+The numbers to call are the ``callbacks`` section of the centre's checkpoint,
+so a restart between the request and its time loses nothing (the router's
+snapshot has the rest).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,7 +65,8 @@ from callcore.events import Event
 __all__ = ["CALLBACKS_CHECKPOINT"]
 
 CALLBACKS_CHECKPOINT = "center.callbacks"
-"""The name under which the callbacks' numbers are saved beside the centre's checkpoint."""
+"""The name under which the callbacks' numbers were saved beside the centre's
+checkpoint before they became a section of it (still read from such a store)."""
 
 
 class _Callbacks(_Voice, _Handling):
@@ -83,11 +83,10 @@ class _Callbacks(_Voice, _Handling):
 
     def _restore(self, saved: str) -> None:
         super()._restore(saved)
-        text = self.store.load_checkpoint(CALLBACKS_CHECKPOINT)
-        if text is None:
+        data = self._saved_section("callbacks", CALLBACKS_CHECKPOINT)
+        if data is None:
             return
         try:
-            data = json.loads(text)
             numbers = {str(key): str(value) for key, value in data["numbers"].items()}
             tickets = {str(key): str(value) for key, value in data["tickets"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -96,12 +95,13 @@ class _Callbacks(_Voice, _Handling):
             ) from None
         self._callback_numbers, self._callback_tickets = numbers, tickets
 
-    def checkpoint(self) -> None:
-        """Write the centre's state, then the numbers of its callbacks, to the store."""
-        with self._lock:
-            super().checkpoint()
-            data = {"numbers": self._callback_numbers, "tickets": self._callback_tickets}
-            self.store.save_checkpoint(CALLBACKS_CHECKPOINT, json.dumps(data))
+    def _sections(self) -> dict[str, Any]:
+        sections = super()._sections()
+        sections["callbacks"] = {
+            "numbers": dict(self._callback_numbers),
+            "tickets": dict(self._callback_tickets),
+        }
+        return sections
 
     def _new_contact_id(self, contact_id: str | None) -> str:
         contact_id = super()._new_contact_id(contact_id)

@@ -22,13 +22,12 @@ KPI records: an attempt that became a centre contact is counted once, by the
 centre, when the contact completes; every other attempt (no answer, busy,
 machine, network failure, agentless) is counted from its
 :class:`~callcore.campaigns.AttemptRecord` (``interaction_fields()``).
-The campaigns (settings and state) are saved beside the centre's checkpoint
-under :data:`CAMPAIGNS_CHECKPOINT`.
+The campaigns (settings and state) are the ``campaigns`` section of the
+centre's checkpoint.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -74,7 +73,8 @@ FLOW_DO_NOT_CALL = "do_not_call"
 """The agentless flow's variable for the verdict: ``true``: the person asked not to be called."""
 
 CAMPAIGNS_CHECKPOINT = "center.campaigns"
-"""The name under which the campaigns are saved beside the centre's checkpoint."""
+"""The name under which the campaigns were saved beside the centre's checkpoint
+before they became a section of it (still read from such a store)."""
 
 
 class _Campaigns(_Voice, _Handling):
@@ -94,11 +94,10 @@ class _Campaigns(_Voice, _Handling):
 
     def _restore(self, saved: str) -> None:
         super()._restore(saved)
-        text = self.store.load_checkpoint(CAMPAIGNS_CHECKPOINT)
-        if text is None:
+        data = self._saved_section("campaigns", CAMPAIGNS_CHECKPOINT)
+        if data is None:
             return
         try:
-            data = json.loads(text)
             for item in data["campaigns"]:
                 settings = from_dict(CampaignSettings, item["settings"], what="campaign settings")
                 campaign = Campaign.restore(settings, item["state"], id_factory=self._id_factory)
@@ -115,22 +114,20 @@ class _Campaigns(_Voice, _Handling):
                 [Problem("", f"not a campaigns checkpoint: {error}")], "campaigns checkpoint"
             ) from None
 
-    def checkpoint(self) -> None:
-        """Write the centre's state, then its campaigns, to the store."""
-        with self._lock:
-            super().checkpoint()
-            data = {
-                "campaigns": [
-                    {"settings": to_dict(campaign.settings), "state": campaign.snapshot()}
-                    for campaign in self.campaigns.values()
-                ],
-                "attempts": self._attempt_campaign,
-                "numbers": self._attempt_number,
-                "centre_attempts": sorted(self._centre_attempts),
-                "previewing": self._previewing,
-                "preview_calls": self._preview_calls,
-            }
-            self.store.save_checkpoint(CAMPAIGNS_CHECKPOINT, json.dumps(data))
+    def _sections(self) -> dict[str, Any]:
+        sections = super()._sections()
+        sections["campaigns"] = {
+            "campaigns": [
+                {"settings": to_dict(campaign.settings), "state": campaign.snapshot()}
+                for campaign in self.campaigns.values()
+            ],
+            "attempts": dict(self._attempt_campaign),
+            "numbers": dict(self._attempt_number),
+            "centre_attempts": sorted(self._centre_attempts),
+            "previewing": {agent: list(shown) for agent, shown in self._previewing.items()},
+            "preview_calls": dict(self._preview_calls),
+        }
+        return sections
 
     # --- inputs ------------------------------------------------------------------------------
 

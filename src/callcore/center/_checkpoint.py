@@ -47,6 +47,10 @@ class CenterState:
     aggregator: Aggregator
     # on a shared router: the log position through which the centre took every update in
     router_position: int | None = None
+    sections: Mapping[str, Any] | None = None
+    """The state of the centre's modules (callbacks, campaigns, self-service, desk) as
+    plain JSON data, by module; ``None``: a checkpoint written before the modules'
+    state joined it (they kept theirs under names of their own)."""
 
 
 def _contact_to_dict(live: LiveContact) -> dict[str, Any]:
@@ -72,6 +76,8 @@ def write_state(state: CenterState) -> str:
     }
     if state.router_position is not None:
         document["router_position"] = state.router_position
+    if state.sections is not None:
+        document["sections"] = dict(state.sections)
     return json.dumps(document, ensure_ascii=False)
 
 
@@ -144,6 +150,15 @@ def _state(
         ticket_due={key: datetime.fromisoformat(due) for key, due in data["ticket_due"].items()},
         aggregator=from_dict(Aggregator, data["aggregator"], what="aggregator"),
         router_position=_position(data.get("router_position")),
+        sections=_sections(data.get("sections")),
+    )
+
+
+def _sections(value: object) -> dict[str, Any] | None:
+    if value is None or (isinstance(value, dict) and all(isinstance(key, str) for key in value)):
+        return value
+    raise DocumentError(
+        [Problem("sections", f"not the modules' state by name: {value!r:.80}")], "centre checkpoint"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping
@@ -227,6 +228,7 @@ class _CenterCore:
         self._ivr_due = DueTimes()  # each IVR session's next deadline, by contact id
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
+        self._restored_sections: Mapping[str, Any] | None = None
         if durable:
             saved = self.store.load_checkpoint(self._checkpoint_name)
             if saved is not None:
@@ -263,6 +265,7 @@ class _CenterCore:
 
     def _restore(self, saved: str) -> None:
         state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
+        self._restored_sections = state.sections
         if isinstance(self.router, Router):  # a router given by the host keeps its own state
             self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
         elif self._shared is not None and state.router_position is not None:
@@ -285,6 +288,10 @@ class _CenterCore:
     def checkpoint(self) -> None:
         """Write the centre's state to the store (:attr:`durable` centres do it after every input).
 
+        One document, written at once: the modules' state (callbacks,
+        campaigns, self-service, desk) is in it, so that a crash never leaves
+        one of them ahead of the rest.
+
         Raises:
             StorageError: The store failed; the previous checkpoint stands.
         """
@@ -300,8 +307,33 @@ class _CenterCore:
             ticket_due=self._ticket_due.as_dict(),
             aggregator=self.aggregator,
             router_position=None if self._shared is None else self._shared.delivered_through(),
+            sections=self._sections(),
         )
         return write_state(state)
+
+    def _sections(self) -> dict[str, Any]:
+        """The modules' state for the checkpoint, by module (each module adds its own)."""
+        return {}
+
+    def _saved_section(self, name: str, legacy: str | None = None) -> Any:  # noqa: ANN401 - plain JSON data
+        """A module's state from the checkpoint being restored (``None``: none saved).
+
+        A checkpoint written before the modules' state joined it has none: the
+        module's state is then read from the store under its old name
+        ``legacy``, if it had one.
+        """
+        sections = self._restored_sections
+        if sections is not None:
+            return sections.get(name)
+        if legacy is None:
+            return None
+        text = self.store.load_checkpoint(legacy)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise DocumentError([Problem("", f"not JSON: {error}")], f"{name} checkpoint") from None
 
     def _check_flows(self, flows: Mapping[str, Flow]) -> dict[str, Flow]:
         if not isinstance(flows, Mapping):

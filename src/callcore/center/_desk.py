@@ -4,9 +4,9 @@ Recording, monitoring, internal calls, forwarding, agents' states overridden.
 
 Theory of operation. The desk's state (each queue's recording policy, each
 live call's recording and monitoring supervisors, each remote agent's
-external number, the internal calls) lives beside the contacts and is not
-checkpointed: after a restart, recordings and monitoring are the provider's
-to report again. Two places join the rest of the centre, both in
+external number, the internal calls) lives beside the contacts and is a
+section of a durable centre's checkpoint (the gate is the host's: it is
+given again at a restart). Two places join the rest of the centre, both in
 :meth:`_Desk._finish`, which every input ends with:
 
 - a :class:`~callcore.center.Connect` of a voice call in a queue whose
@@ -56,7 +56,13 @@ from callcore.center._queueing import _Queueing
 from callcore.checks import check_enum, check_instance, check_items, check_text
 from callcore.contacts import AgentState, Channel
 from callcore.customers import normalize_phone
-from callcore.errors import InvalidInputError, InvalidTransitionError, NotFoundError
+from callcore.errors import (
+    DocumentError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+    Problem,
+)
 from callcore.ivr import Flow
 from callcore.tickets import SYSTEM, Link, SlaPolicy, TicketEngine, Workflow
 
@@ -69,6 +75,13 @@ _MONITOR_PERMISSION = {
     MonitorMode.BARGE: Permission.BARGE,
 }
 _OVERRIDES = (AgentState.AVAILABLE, AgentState.NOT_READY, AgentState.LOGGED_OUT)
+
+
+def _text(value: object) -> str:
+    """A string of a saved desk state (anything else is a damaged checkpoint)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
 
 
 @attrs.define
@@ -93,11 +106,70 @@ class _Desk(_Queueing):
 
     @property
     def _desk(self) -> _DeskState:
-        """The desk's state, made on first use (it is not part of a checkpoint)."""
+        """The desk's state, made on first use."""
         state: _DeskState | None = self.__dict__.get("_desk_state")
         if state is None:
             state = self.__dict__["_desk_state"] = _DeskState()
         return state
+
+    # --- checkpoint ------------------------------------------------------------------------
+
+    def _sections(self) -> dict[str, Any]:
+        sections = super()._sections()
+        desk = self._desk
+        sections["desk"] = {
+            "policies": {queue: policy.value for queue, policy in desk.policies.items()},
+            "recordings": {
+                call: {"id": recording.id, "state": recording.state.value}
+                for call, recording in desk.recordings.items()
+            },
+            "monitors": {
+                call: {supervisor: mode.value for supervisor, mode in modes.items()}
+                for call, modes in desk.monitors.items()
+            },
+            "forwarding": dict(desk.forwarding),
+            "internal_calls": {
+                call_id: {"agent_id": call.agent_id, "target": call.target}
+                for call_id, call in desk.internal_calls.items()
+            },
+        }
+        return sections
+
+    def _restore(self, saved: str) -> None:
+        super()._restore(saved)
+        data = self._saved_section("desk")
+        if data is None:  # a checkpoint from before the desk was in it: nothing kept
+            return
+        try:
+            desk = _DeskState(
+                gate=self._desk.gate,
+                policies={
+                    _text(queue): RecordingPolicy(value)
+                    for queue, value in data["policies"].items()
+                },
+                recordings={
+                    _text(call): _Recording(_text(item["id"]), RecordingState(item["state"]))
+                    for call, item in data["recordings"].items()
+                },
+                monitors={
+                    _text(call): {_text(who): MonitorMode(mode) for who, mode in modes.items()}
+                    for call, modes in data["monitors"].items()
+                },
+                forwarding={
+                    _text(agent): _text(number) for agent, number in data["forwarding"].items()
+                },
+                internal_calls={
+                    _text(call_id): InternalCall(
+                        _text(call_id), _text(item["agent_id"]), _text(item["target"])
+                    )
+                    for call_id, item in data["internal_calls"].items()
+                },
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DocumentError(
+                [Problem("sections.desk", f"not the desk's state: {error!r}")], "centre checkpoint"
+            ) from None
+        self.__dict__["_desk_state"] = desk
 
     @property
     def access(self) -> Gate:

@@ -16,13 +16,11 @@ the ticket (field ``article``) and into :class:`SelfServiceTotals`.
 
 The bot session's state lives on the contact (:attr:`LiveContact.bot
 <callcore.center.LiveContact.bot>`, its snapshot) so the centre's checkpoint
-keeps it; the totals are saved beside the checkpoint under
-:data:`SELF_SERVICE_CHECKPOINT`.
+keeps it; the totals are the ``self_service`` section of the checkpoint.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +68,8 @@ if TYPE_CHECKING:
 __all__ = ["SELF_SERVICE_CHECKPOINT", "SUGGESTED_ARTICLES", "SelfServiceTotals"]
 
 SELF_SERVICE_CHECKPOINT = "center.self_service"
-"""The name under which the self-service totals are saved beside the centre's checkpoint."""
+"""The name under which the self-service totals were saved beside the centre's
+checkpoint before they became a section of it (still read from such a store)."""
 SUGGESTED_ARTICLES = "suggested_articles"
 """The contact variable that carries the suggested articles to the agent's screen."""
 SUGGESTIONS = 3
@@ -151,24 +150,20 @@ class _SelfService(_Voice, _Handling):
     def _restore(self, saved: str) -> None:
         super()._restore(saved)
         self._with_bot = {key for key, live in self._contacts.items() if live.bot is not None}
-        text = self.store.load_checkpoint(SELF_SERVICE_CHECKPOINT)
-        if text is None:
+        data = self._saved_section("self_service", SELF_SERVICE_CHECKPOINT)
+        if data is None:
             return
         try:
-            data = json.loads(text)
             self.self_service = SelfServiceTotals(**data)
         except (TypeError, ValueError) as error:
             raise DocumentError(
                 [Problem("", f"not self-service totals: {error}")], "self-service checkpoint"
             ) from None
 
-    def checkpoint(self) -> None:
-        """Write the centre's state, then the self-service totals, to the store."""
-        with self._lock:
-            super().checkpoint()
-            self.store.save_checkpoint(
-                SELF_SERVICE_CHECKPOINT, json.dumps(self.self_service.as_dict())
-            )
+    def _sections(self) -> dict[str, Any]:
+        sections = super()._sections()
+        sections["self_service"] = self.self_service.as_dict()
+        return sections
 
     # --- the customer's turn ---------------------------------------------------------------
 
