@@ -4,7 +4,8 @@ What the engines already know how to snapshot (the router, each IVR session,
 the KPI totals) goes in their own serialised form; the centre adds what is its
 own: each contact's progress (its timestamps, hold time, ticket, IVR
 variables) and the tickets' next deadlines. Customers, interactions and
-tickets are in the store already.
+tickets are in the store already, and so are the flow versions the sessions
+run (each written once, under a name of its own, before a checkpoint needs it).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from callcore.kpi import Aggregator
 from callcore.serialization import converter, from_dict, to_dict
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from callcore.ivr import Calendar
 
@@ -82,14 +83,25 @@ def write_state(state: CenterState) -> str:
 
 
 def read_state(
-    text: str, *, flows: Iterable[Flow], calendars: Mapping[str, Calendar]
+    text: str,
+    *,
+    flows: Iterable[Flow],
+    calendars: Mapping[str, Calendar],
+    saved_flow: Callable[[str, int], Flow | None] | None = None,
 ) -> CenterState:
     """Read a state written by :func:`write_state`.
+
+    Args:
+        text: The document.
+        flows: The flows the host gives.
+        calendars: The calendars the host gives.
+        saved_flow: Where a session's flow version that ``flows`` lacks is
+            looked for (``None``: nowhere); it returns ``None`` if it has none.
 
     Raises:
         DocumentError: The document is damaged or of a newer format; every
             IVR session is checked as :meth:`callcore.ivr.IvrSession.restore` does.
-        ConfigError: A session is pinned to a flow version no longer given.
+        ConfigError: A session is pinned to a flow version neither given nor saved.
     """
     try:
         data = json.loads(text)
@@ -101,7 +113,7 @@ def read_state(
             [Problem("format", f"expected {CHECKPOINT_FORMAT}, got {found!r}")], "centre checkpoint"
         )
     try:
-        return _state(data, list(flows), calendars)
+        return _state(data, list(flows), calendars, saved_flow)
     except CallcoreError:
         raise
     except Exception as error:  # noqa: BLE001 - a damaged document fails anyhow: name it
@@ -120,9 +132,13 @@ def _field(value: object, field: attrs.Attribute[Any], path: str) -> Any:  # noq
 
 
 def _state(
-    data: dict[str, Any], flow_list: list[Flow], calendars: Mapping[str, Calendar]
+    data: dict[str, Any],
+    flow_list: list[Flow],
+    calendars: Mapping[str, Calendar],
+    saved_flow: Callable[[str, int], Flow | None] | None,
 ) -> CenterState:
     """Build the state from the parsed document (a missing key raises ``KeyError``)."""
+    known = {(flow.id, flow.version) for flow in flow_list}
     contacts = []
     for index, raw in enumerate(data["contacts"]):
         fields: dict[str, Any] = {}
@@ -131,14 +147,22 @@ def _state(
                 continue  # a field added since the checkpoint was written: its default
             value = raw[field.name]
             if field.name == "session":
-                fields["session"] = (
-                    None
-                    if value is None
-                    else IvrSession.restore(
-                        from_dict(SessionState, value, what=f"contacts[{index}].session"),
-                        flows=flow_list,
-                        calendars=calendars,
-                    )
+                if value is None:
+                    fields["session"] = None
+                    continue
+                session = from_dict(SessionState, value, what=f"contacts[{index}].session")
+                if saved_flow is not None:  # versions the host no longer gives, if kept
+                    for frame in session.stack:
+                        flow: object = frame.flow  # a damaged document may hold anything
+                        version: object = frame.version
+                        if not (isinstance(flow, str) and type(version) is int):
+                            continue  # IvrSession.restore names the problem
+                        key = (flow, version)
+                        if key not in known and (kept := saved_flow(*key)) is not None:
+                            flow_list.append(kept)
+                            known.add(key)
+                fields["session"] = IvrSession.restore(
+                    session, flows=flow_list, calendars=calendars
                 )
             else:
                 fields[field.name] = _field(value, field, f"contacts[{index}].{field.name}")

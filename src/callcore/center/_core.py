@@ -54,10 +54,11 @@ from callcore.errors import (
     Problem,
 )
 from callcore.events import Event, IdFactory, new_id
-from callcore.ivr import Flow, QueueNode
+from callcore.ivr import Flow, QueueNode, flow_to_dict, load_flow
 from callcore.kpi import Aggregator
 from callcore.plugins import (
     call_hook,
+    ivr_node_types,
     make_plugin_manager,
     open_storage,
     routing_strategies,
@@ -229,6 +230,7 @@ class _CenterCore:
         self._last: datetime | None = None
         self.durable = check_bool(durable, "durable")
         self._restored_sections: Mapping[str, Any] | None = None
+        self._kept_flows: set[tuple[str, int]] = set()  # flow versions written to the store
         if durable:
             saved = self.store.load_checkpoint(self._checkpoint_name)
             if saved is not None:
@@ -264,7 +266,9 @@ class _CenterCore:
         return list(unique.values())
 
     def _restore(self, saved: str) -> None:
-        state = read_state(saved, flows=self._all_flows(), calendars=self._calendars)
+        state = read_state(
+            saved, flows=self._all_flows(), calendars=self._calendars, saved_flow=self._saved_flow
+        )
         self._restored_sections = state.sections
         if isinstance(self.router, Router):  # a router given by the host keeps its own state
             self.router = Router.restore(state.router, strategies=routing_strategies(self.plugins))
@@ -296,7 +300,57 @@ class _CenterCore:
             StorageError: The store failed; the previous checkpoint stands.
         """
         with self._lock:
+            self._keep_flows()
             self.store.save_checkpoint(self._checkpoint_name, self._serialised())
+
+    def _flow_key(self, flow_id: str, version: int) -> str:
+        """The store's name of a flow version kept for the sessions of this centre."""
+        return f"{self._checkpoint_name}.flow:{flow_id}:{version}"
+
+    def _keep_flows(self) -> None:
+        """Write each flow version a live IVR session runs, once, before a checkpoint names it.
+
+        A restart then finds the version a caller is in even when the host's
+        configuration no longer has it (a flow changed at run time with
+        :meth:`change_flow`, or a new version deployed meanwhile): the caller
+        finishes in the flow they started in. A version is immutable, so it is
+        written once (before the checkpoint that needs it: a crash in between
+        leaves a document no checkpoint names), not with every checkpoint.
+        """
+        kept = self._kept_flows
+        for live in self._contacts.values():
+            session = live.session
+            if session is None:
+                continue
+            for flow in session.pinned_flows:
+                key = (flow.id, flow.version)
+                if key not in kept:
+                    self.store.save_checkpoint(
+                        self._flow_key(*key), json.dumps(flow_to_dict(flow), ensure_ascii=False)
+                    )
+                    kept.add(key)
+
+    def _saved_flow(self, flow_id: str, version: int) -> Flow | None:
+        """A flow version kept by :meth:`_keep_flows` (``None``: none kept)."""
+        text = self.store.load_checkpoint(self._flow_key(flow_id, version))
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise DocumentError(
+                [Problem("", f"not JSON: {error}")], f"kept flow {flow_id!r} version {version}"
+            ) from None
+        flow = load_flow(
+            data, node_types=ivr_node_types(self.plugins), calendars=list(self._calendars)
+        )
+        if (flow.id, flow.version) != (flow_id, version):
+            raise DocumentError(
+                [Problem("id", f"flow {flow.id!r} version {flow.version} kept under this name")],
+                f"kept flow {flow_id!r} version {version}",
+            )
+        self._kept_flows.add((flow_id, version))
+        return flow
 
     def _serialised(self) -> str:
         """The centre's state as the checkpoint keeps it (tests compare it around a refusal)."""

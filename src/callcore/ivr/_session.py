@@ -713,6 +713,17 @@ class IvrSession:
         return self.state.status is SessionStatus.ENDED
 
     @property
+    def pinned_flows(self) -> tuple[Flow, ...]:
+        """The flow versions the session runs: its flow and the subflows it took or may take.
+
+        Fixed when it starts (a later version given to the host does not
+        change a session under way); :meth:`restore` needs every one of them
+        that is on the state's stack, so a host that keeps sessions across a
+        restart keeps these versions until the sessions end.
+        """
+        return tuple(self._pinned.values())
+
+    @property
     def outcome(self) -> ContactOutcome | None:
         """How the session ended, or ``None`` while it runs."""
         return self.state.outcome
