@@ -10,7 +10,8 @@ import attrs
 import pytest
 
 from callcore.customers import Customer, Identity
-from callcore.errors import InvalidInputError, StorageError
+from callcore.errors import ConfigError, InvalidInputError, StorageError
+from callcore.plugins import make_plugin_manager, open_storage
 from callcore.storage import SQLiteStorage
 from callcore.storage import sqlite as sqlite_module
 
@@ -234,6 +235,9 @@ def test_failed_write_leaves_nothing_half_written(
         ("sqlite:////srv/my%20folder/x.db", "/srv/my folder/x.db"),
         ("sqlite://", ":memory:"),
         ("sqlite:///:memory:", ":memory:"),
+        ("sqlite:///app.db?synchronous=normal", "app.db"),
+        ("sqlite:///a%3Fb.db", "a?b.db"),
+        ("sqlite://?timeout=5", ":memory:"),
         ("memory:", None),
         ("postgresql://localhost/db", None),
     ],
@@ -262,4 +266,41 @@ def test_other_synchronous_settings_are_refused(tmp_path: Path, synchronous: obj
     with pytest.raises(InvalidInputError, match="synchronous") as caught:
         SQLiteStorage(tmp_path / "s.db", synchronous=synchronous)  # type: ignore[arg-type]
     assert caught.value.field == "synchronous"
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_a_url_carries_the_settings(tmp_path: Path) -> None:
+    """``?synchronous=normal&timeout=2.5``: SQLite's NORMAL (1) and a 2,500 ms busy timeout."""
+    url = f"sqlite:///{tmp_path}/s.db?synchronous=normal&timeout=2.5"
+    assert sqlite_module.read_url(url) == (
+        f"{tmp_path}/s.db",
+        {"synchronous": "normal", "timeout": 2.5},
+    )
+    for opened, levels in ((url, (1, 2500)), (f"sqlite:///{tmp_path}/s.db", (2, 30_000))):
+        store = open_storage(make_plugin_manager(), opened)
+        assert isinstance(store, SQLiteStorage)
+        with store:  # NORMAL and 2.5 s, then the defaults: FULL and 30 s
+            (synchronous,) = store._connection.execute("PRAGMA synchronous").fetchone()
+            (busy,) = store._connection.execute("PRAGMA busy_timeout").fetchone()
+            assert (synchronous, busy) == levels
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "match"),
+    [
+        ("colour=blue", ConfigError, "unknown setting 'colour'"),
+        ("timeout=1&timeout=2", ConfigError, "'timeout' twice"),
+        ("timeout=soon", ConfigError, "number of seconds"),
+        ("timeout", ConfigError, "cannot read the query"),
+        ("synchronous=fast", InvalidInputError, "synchronous"),
+        ("timeout=-1", InvalidInputError, "timeout"),
+        ("timeout=1e9", InvalidInputError, "timeout"),
+    ],
+)
+def test_a_urls_bad_settings_are_refused(
+    tmp_path: Path, query: str, error: type[Exception], match: str
+) -> None:
+    """Each bad setting is refused, naming it, before any file is made."""
+    with pytest.raises(error, match=match):
+        open_storage(make_plugin_manager(), f"sqlite:///{tmp_path}/s.db?{query}")
     assert not (tmp_path / "s.db").exists()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from callcore.hookspecs import hookimpl
 from callcore.storage import MemoryStorage, SQLiteStorage
 from callcore.storage.memory import MEMORY_URLS
-from callcore.storage.sqlite import path_from_url
+from callcore.storage.sqlite import read_url
 
 if TYPE_CHECKING:
     from callcore.storage import Storage
@@ -33,5 +33,8 @@ def callcore_storage(url: str) -> Storage | None:
         from callcore.storage.postgres import PostgresStorage  # noqa: PLC0415
 
         return PostgresStorage(url)
-    path = path_from_url(url)
-    return None if path is None else SQLiteStorage(path)
+    read = read_url(url)
+    if read is None:
+        return None
+    path, settings = read
+    return SQLiteStorage(path, **settings)

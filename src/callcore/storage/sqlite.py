@@ -21,7 +21,8 @@ Built on the standard library's :mod:`sqlite3`:
 URLs for :func:`callcore.plugins.open_storage` follow SQLAlchemy's form:
 ``sqlite:///relative/path.db`` (three slashes), ``sqlite:////absolute/path.db``
 (four), and ``sqlite://`` or ``sqlite:///:memory:`` for a private in-memory
-database.
+database; a query string sets ``timeout`` and ``synchronous``
+(``sqlite:///app.db?synchronous=normal&timeout=5``, see :func:`read_url`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, TypedDict, TypeVar
+from urllib.parse import parse_qsl, unquote
 
 import attrs
 
@@ -73,7 +74,14 @@ from callcore.tickets import Ticket
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteStorage", "path_from_url"]
+__all__ = [
+    "APPLICATION_ID",
+    "SCHEMA_VERSION",
+    "SQLiteStorage",
+    "UrlSettings",
+    "path_from_url",
+    "read_url",
+]
 
 T = TypeVar("T")
 
@@ -682,14 +690,68 @@ def path_from_url(url: str) -> str | None:
     Raises:
         ConfigError: The URL starts with ``sqlite:`` but has the wrong form.
     """
+    read = read_url(url)
+    return None if read is None else read[0]
+
+
+def read_url(url: str) -> tuple[str, UrlSettings] | None:
+    """The database path and the settings a ``sqlite:`` URL names (``None``: another scheme).
+
+    As in SQLAlchemy's URLs, a query string after ``?`` carries the store's
+    settings: ``timeout`` (seconds) and ``synchronous`` (``full`` or
+    ``normal``), as :class:`SQLiteStorage` takes them, for a host configured
+    by URL alone (``sqlite:///app.db?synchronous=normal``). A ``?`` in a file
+    name is written ``%3F``.
+
+    Raises:
+        ConfigError: The URL starts with ``sqlite:`` but has the wrong form, or
+            its query names an unknown setting, one twice, or a timeout that
+            is not a number.
+    """
     given: object = url
     if not isinstance(given, str) or not url.startswith("sqlite:"):
         return None
-    if url in _MEMORY_URLS:
-        return ":memory:"
-    if not url.startswith("sqlite:///") or url == "sqlite:///":
+    base, _, query = url.partition("?")
+    settings = _url_settings(url, query)
+    if base in _MEMORY_URLS:
+        return ":memory:", settings
+    if not base.startswith("sqlite:///") or base == "sqlite:///":
         raise ConfigError(
             f"cannot read the SQLite URL {url!r}: write sqlite:///relative/path.db or "
             "sqlite:////absolute/path.db"
         )
-    return unquote(url.removeprefix("sqlite:///"))
+    return unquote(base.removeprefix("sqlite:///")), settings
+
+
+class UrlSettings(TypedDict, total=False):
+    """The settings a ``sqlite:`` URL may give (the keywords of :class:`SQLiteStorage`)."""
+
+    timeout: float
+    synchronous: str
+
+
+def _url_settings(url: str, query: str) -> UrlSettings:
+    """The settings of a ``sqlite:`` URL's query string."""
+    settings: UrlSettings = {}
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError:
+        raise ConfigError(f"cannot read the query of the SQLite URL {url!r}") from None
+    for name, value in pairs:
+        if name in settings:
+            raise ConfigError(f"the SQLite URL {url!r} gives {name!r} twice")
+        if name == "synchronous":
+            settings["synchronous"] = value
+        elif name == "timeout":
+            try:
+                settings["timeout"] = float(value)
+            except ValueError:
+                raise ConfigError(
+                    f"the SQLite URL's timeout must be a number of seconds, got {value!r}"
+                ) from None
+        else:
+            raise ConfigError(
+                f"the SQLite URL {url!r} has an unknown setting {name!r}; "
+                "known: synchronous, timeout"
+            )
+    return settings
