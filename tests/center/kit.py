@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from callcore.storage import MemoryStorage
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "center_call_flow.py"
 
 
@@ -21,3 +23,17 @@ def _load() -> ModuleType:
 
 
 example = _load()
+
+
+class CountingStorage(MemoryStorage):
+    """An in-memory store that notes the name of every checkpoint written."""
+
+    def __init__(self) -> None:
+        """Start with no write noted."""
+        super().__init__()
+        self.written: list[str] = []
+
+    def save_checkpoint(self, name: str, document: str) -> None:
+        """Note the name, then save."""
+        self.written.append(name)
+        super().save_checkpoint(name, document)

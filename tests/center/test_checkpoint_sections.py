@@ -22,6 +22,7 @@ from callcore.center._core import CHECKPOINT_NAME
 from callcore.center._selfservice import SELF_SERVICE_CHECKPOINT
 from callcore.errors import DocumentError
 from callcore.storage import MemoryStorage
+from tests.center.kit import CountingStorage
 from tests.center.test_campaigns import NEW_YORK, _centre, _dials
 
 START = datetime(2026, 3, 9, 14, 0, tzinfo=timezone.utc)
@@ -30,20 +31,6 @@ LEGACY = {
     "campaigns": CAMPAIGNS_CHECKPOINT,
     "self_service": SELF_SERVICE_CHECKPOINT,
 }
-
-
-class CountingStorage(MemoryStorage):
-    """An in-memory store that notes the name of every checkpoint written."""
-
-    def __init__(self) -> None:
-        """Start with no write noted."""
-        super().__init__()
-        self.written: list[str] = []
-
-    def save_checkpoint(self, name: str, document: str) -> None:
-        """Note the name, then save."""
-        self.written.append(name)
-        super().save_checkpoint(name, document)
 
 
 def _durable_centre(store: MemoryStorage) -> tuple[ContactCenter, str]:

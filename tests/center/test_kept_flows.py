@@ -25,6 +25,7 @@ from callcore.errors import DocumentError
 from callcore.ivr import Flow, flow_to_dict, load_flow
 from callcore.storage import MemoryStorage
 from callcore.testing.fakes import FakeTelephony
+from tests.center.kit import CountingStorage
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 DIALLED = "+40215550100"
@@ -57,20 +58,6 @@ def flow(version: int, first: str, second: str) -> Flow:
 V1 = flow(1, "billing", "support")
 V2 = flow(2, "support", "billing")  # the keys swapped
 V3 = flow(3, "sales", "support")
-
-
-class CountingStorage(MemoryStorage):
-    """An in-memory store that notes the name of every checkpoint written."""
-
-    def __init__(self) -> None:
-        """Start with no write noted."""
-        super().__init__()
-        self.written: list[str] = []
-
-    def save_checkpoint(self, name: str, document: str) -> None:
-        """Note the name, then save."""
-        self.written.append(name)
-        super().save_checkpoint(name, document)
 
 
 def centre(store: MemoryStorage, given: Flow) -> tuple[ContactCenter, FakeTelephony]:
