@@ -28,6 +28,7 @@ from callcore.acd import (
     Router,
     RouterSnapshot,
 )
+from callcore.contacts import Channel
 from callcore.errors import DocumentError
 from callcore.serialization import from_dict, to_dict
 from tests.acd.scenarios import member, of_type
@@ -317,3 +318,44 @@ def test_a_snapshot_with_an_unstaffed_clock_of_a_queue_without_conditions_is_ref
     data["queues"][0]["empty_when"] = []
     with pytest.raises(DocumentError, match=r"unstaffed_since\.q"):
         Router.restore(from_dict(RouterSnapshot, data))
+
+
+def test_a_queue_emptied_by_a_ring_sends_its_contacts_on_behind_that_ring() -> None:
+    """The ring that empties a queue stands; the contacts it sends on are first for the next agent.
+
+    a0 (voice only) staffs the chat queue ``support``, which counts as empty
+    while its members ring and then sends its contacts to ``sales``. A chat
+    contact waits in support (a0 takes no chat); a sales call rings a0, support
+    is empty, and its contact goes to sales, keeping its arrival: the ring of
+    the later call is not taken back (no ACD withdraws a ringing offer for a
+    contact that arrives after it), and the next agent free for sales takes the
+    earlier contact. (Found by the ``dev`` profile of the stateful test, whose
+    arrival-order check now judges an offer only against the contacts that were
+    in the queue when it was made.)
+    """
+    router = Router(
+        [
+            QueueConfig(name="sales"),
+            QueueConfig(
+                name="support",
+                channel=Channel.CHAT,
+                leave_when_empty=True,
+                empty_when=frozenset({EmptyCondition.RINGING}),
+                overflow=Overflow(action=OverflowAction.QUEUE, queue="sales"),
+            ),
+        ]
+    )
+    voice_only = AgentProfile(
+        agent_id="a0",
+        memberships=(Membership(queue="sales"), Membership(queue="support")),
+        capacity={Channel.VOICE: 1},
+    )
+    router.log_in(voice_only, now=T0)
+    assert router.enqueue("chat", "support", now=T0).offers == ()
+    update = router.enqueue("call", "sales", now=at(1))
+    assert [(o.contact_id, o.agent_id) for o in update.offers] == [("call", "a0")]
+    assert [e.contact_id for e in of_type(update, ContactOverflowed)] == ["chat"]
+    assert router.contact("chat").queue == "sales"
+    assert [
+        (o.contact_id, o.agent_id) for o in router.log_in(member("a1", "sales"), now=at(2)).offers
+    ] == [("chat", "a1")]

@@ -26,6 +26,7 @@ from callcore.acd import (
     ContactEscalated,
     ContactOffered,
     ContactOverflowed,
+    ContactQueued,
     ContactRejected,
     ContactStatus,
     DeclineReason,
@@ -165,13 +166,20 @@ class RouterMachine(RuleBasedStateMachine):
     def record(self, update: RouterUpdate, before: dict[str, Contact]) -> None:
         """Track contacts and offers from the events, and check arrival order."""
         escalated = any(isinstance(e, ContactEscalated) for e in update.events)
-        for event in update.events:
+        events = update.events
+        for index, event in enumerate(events):
             if isinstance(event, ContactOffered):
                 pair = (event.offer.contact_id, event.offer.agent_id)
                 assert pair not in self.open_offers, "an offer was made twice"
                 self.open_offers.add(pair)
                 if not escalated:
-                    self.check_order(event.offer.contact_id, event.offer.agent_id, before)
+                    # contacts that joined a queue after this offer, in the same call (a
+                    # queue emptied by this very ring sends its contacts on), were in no
+                    # line of that queue when the offer was decided
+                    later = {
+                        e.contact_id for e in events[index + 1 :] if isinstance(e, ContactQueued)
+                    }
+                    self.check_order(event.offer.contact_id, event.offer.agent_id, before, later)
             elif isinstance(event, OfferEnded):
                 self.open_offers.remove((event.offer.contact_id, event.offer.agent_id))
             elif isinstance(event, ContactAnswered):
@@ -183,8 +191,13 @@ class RouterMachine(RuleBasedStateMachine):
             elif isinstance(event, ContactRejected):
                 self.entered.discard(event.contact_id)
 
-    def check_order(self, contact_id: str, agent_id: str, before: dict[str, Contact]) -> None:
-        """No earlier contact of the same queue and priority, still waiting, fits this agent."""
+    def check_order(
+        self, contact_id: str, agent_id: str, before: dict[str, Contact], later: set[str]
+    ) -> None:
+        """No earlier contact of the same queue and priority, still waiting, fits this agent.
+
+        ``later``: contacts that joined a queue after the offer, in the same call.
+        """
         router = self.live
         offered = router._contacts.get(contact_id)
         agent = router._agents[agent_id]
@@ -195,6 +208,7 @@ class RouterMachine(RuleBasedStateMachine):
                 wants_agent(router, other)
                 and agent_id not in other.offers
                 and other.contact_id in before
+                and other.contact_id not in later
                 and other.queue == offered.queue
                 and other.priority == offered.priority
                 and (other.arrived, other.seq) < (offered.arrived, offered.seq)
