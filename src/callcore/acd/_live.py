@@ -223,7 +223,9 @@ class Agent:
             if self.can_take(queue.channel_key) is (name in pooled):
                 continue
             ranked = queue.ranked
-            if ranked is not None:  # one bit in the queue's order (RankedMembers.place inlined)
+            if ranked is not None:  # one bit in the queue's order
+                # RankedMembers.place inlined; the stateful test's
+                # static_queues_know_their_members_in_rank_order recounts the bits
                 place = ranked.places[number]
                 order = ranked.order
                 if place >= len(order) or order[place] is not self:
@@ -383,7 +385,8 @@ class Agent:
         self.lines.setdefault(name, []).append(line)
         index.agents.add(self.agent_id)
         if line.mask is not None:
-            line.mask.enlist(self.number, self, queue.ranked)  # type: ignore[arg-type] # a masked queue's
+            # a line with a mask belongs to a queue with ranked members
+            line.mask.enlist(self.number, self, queue.ranked)  # type: ignore[arg-type]
         pool = line.pool
         if pool is not None:
             pool.enrol(self.number, self.members[name].weight)
