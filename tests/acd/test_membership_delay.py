@@ -220,6 +220,21 @@ def test_random_strategies_never_draw_an_agent_still_in_its_delay(strategy: str,
     ]
 
 
+def preferring_p_with_a_delay() -> Router:
+    """Queues p and q; ``a`` (not ready) prefers p, where its delay is 30 s, to q."""
+    router = Router([QueueConfig(name="p"), QueueConfig(name="q")])
+    router.log_in(
+        agent(
+            "a",
+            Membership(queue="p", preference=1, delay=30 * S),
+            Membership(queue="q", preference=2),
+        ),
+        now=T0,
+        ready=False,
+    )
+    return router
+
+
 def test_a_not_yet_eligible_preferred_contact_does_not_pass_the_agent_over() -> None:
     """Preference counts among eligible contacts only (Connect: delay, then priority).
 
@@ -227,16 +242,7 @@ def test_a_not_yet_eligible_preferred_contact_does_not_pass_the_agent_over() -> 
     from 1 s; ``a`` comes free at 5 s: ``D`` does not want ``a`` yet, so ``a``
     takes ``C``.
     """
-    router = Router([QueueConfig(name="p"), QueueConfig(name="q")])
-    router.log_in(
-        agent(
-            "a",
-            Membership(queue="p", preference=1, delay=30 * S),
-            Membership(queue="q", preference=2),
-        ),
-        now=T0,
-        ready=False,
-    )
+    router = preferring_p_with_a_delay()
     router.enqueue("D", "p", now=T0)
     router.enqueue("C", "q", now=T0 + S)
     assert offered(router.set_ready("a", now=T0 + 5 * S)) == [("C", "a")]
@@ -244,16 +250,7 @@ def test_a_not_yet_eligible_preferred_contact_does_not_pass_the_agent_over() -> 
 
 def test_an_eligible_preferred_contact_goes_first() -> None:
     """At 40 s both wait and both are eligible: the preferred queue's contact goes."""
-    router = Router([QueueConfig(name="p"), QueueConfig(name="q")])
-    router.log_in(
-        agent(
-            "a",
-            Membership(queue="p", preference=1, delay=30 * S),
-            Membership(queue="q", preference=2),
-        ),
-        now=T0,
-        ready=False,
-    )
+    router = preferring_p_with_a_delay()
     router.enqueue("C", "q", now=T0)
     router.enqueue("D", "p", now=T0 + S)
     assert offered(router.set_ready("a", now=T0 + 40 * S)) == [("D", "a")]

@@ -24,6 +24,7 @@ broadcast to ``callcore_domain_event`` and the error raised, nothing changed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -75,13 +76,6 @@ _MONITOR_PERMISSION = {
     MonitorMode.BARGE: Permission.BARGE,
 }
 _OVERRIDES = (AgentState.AVAILABLE, AgentState.NOT_READY, AgentState.LOGGED_OUT)
-
-
-def _text(value: object) -> str:
-    """A string of a saved desk state (anything else is a damaged checkpoint)."""
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
 
 
 @attrs.define
@@ -140,27 +134,27 @@ class _Desk(_Queueing):
         data = self._saved_section("desk")
         if data is None:  # a checkpoint from before the desk was in it: nothing kept
             return
+        text = functools.partial(check_text, what="sections.desk")  # as the desk took it in
         try:
             desk = _DeskState(
                 gate=self._desk.gate,
                 policies={
-                    _text(queue): RecordingPolicy(value)
-                    for queue, value in data["policies"].items()
+                    text(queue): RecordingPolicy(value) for queue, value in data["policies"].items()
                 },
                 recordings={
-                    _text(call): _Recording(_text(item["id"]), RecordingState(item["state"]))
+                    text(call): _Recording(text(item["id"]), RecordingState(item["state"]))
                     for call, item in data["recordings"].items()
                 },
                 monitors={
-                    _text(call): {_text(who): MonitorMode(mode) for who, mode in modes.items()}
+                    text(call): {text(who): MonitorMode(mode) for who, mode in modes.items()}
                     for call, modes in data["monitors"].items()
                 },
                 forwarding={
-                    _text(agent): _text(number) for agent, number in data["forwarding"].items()
+                    text(agent): text(number) for agent, number in data["forwarding"].items()
                 },
                 internal_calls={
-                    _text(call_id): InternalCall(
-                        _text(call_id), _text(item["agent_id"]), _text(item["target"])
+                    text(call_id): InternalCall(
+                        text(call_id), text(item["agent_id"]), text(item["target"])
                     )
                     for call_id, item in data["internal_calls"].items()
                 },
